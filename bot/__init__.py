@@ -1,0 +1,1 @@
+"""Học Số: a chatbot tutor for basic digital skills."""

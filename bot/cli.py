@@ -1,0 +1,85 @@
+"""The `hocso` command: serve | chat | content check | db upgrade."""
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.app import StartupError, build_core, serve
+from bot.channels.console import run_console
+from bot.config import Settings
+from bot.lessons.check import check_content
+from storage.database import create_engine, upgrade
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hocso", description="Học Số chatbot tutor")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="run the web chat (and channels whose tokens are set)")
+    chat = commands.add_parser("chat", help="chat with the tutor in this terminal")
+    chat.add_argument("--name", default=getpass.getuser(), help="learner name (default: you)")
+    content = commands.add_parser("content", help="work with course files")
+    content.add_argument("action", choices=["check"])
+    content.add_argument("--dir", type=Path, help="content folder (default HOCSO_CONTENT_DIR)")
+    db = commands.add_parser("db", help="database maintenance")
+    db.add_argument("action", choices=["upgrade"])
+    return parser
+
+
+def _content_check(folder: Path) -> int:
+    library, problems = check_content(folder)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems or library is None:
+        print(f"{len(problems)} problem(s) in {folder}", file=sys.stderr)
+        return 1
+    lessons = sum(len(course.lessons) for course in library.courses)
+    print(f"ok: {len(library.courses)} course(s), {lessons} lesson(s) in {folder}")
+    return 0
+
+
+async def _db_upgrade(settings: Settings) -> None:
+    engine = create_engine(settings.resolved_database_url())
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _chat(settings: Settings, name: str) -> None:
+    core = await build_core(settings)
+    try:
+        await run_console(core.tutor, learner=name)
+    finally:
+        await core.engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the process exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        print(f"configuration error:\n{error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "content":
+            return _content_check(args.dir or Path(settings.content_dir))
+        if args.command == "db":
+            asyncio.run(_db_upgrade(settings))
+            print("database is up to date")
+        elif args.command == "chat":
+            logging.getLogger().setLevel(logging.WARNING)
+            asyncio.run(_chat(settings, args.name))
+        else:
+            asyncio.run(serve(settings))
+    except StartupError as error:
+        print(f"cannot start: {error}", file=sys.stderr)
+        return 1
+    return 0

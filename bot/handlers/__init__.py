@@ -1,0 +1,1 @@
+"""Channel-agnostic features: each module turns one kind of request into replies."""

@@ -1,0 +1,58 @@
+"""The Context a handler works with: the learner's turn, the content, and the replies so far."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.lessons.model import Course, Lesson, Library
+from bot.lessons.progress import Position
+from bot.lessons.render import Renderer
+from bot.messages import Button, Incoming, Outgoing
+from storage.repository import LearnerTurn
+
+Rows = list[list[Button]]
+
+
+@dataclass
+class Context:
+    """One turn: handlers read `position`, set a new one and append replies with `say`."""
+
+    incoming: Incoming
+    turn: LearnerTurn
+    library: Library
+    renderer: Renderer
+    position: Position
+    replies: list[Outgoing] = field(default_factory=list)
+
+    @property
+    def display_name(self) -> str:
+        return self.incoming.display_name or self.turn.learner.display_name
+
+    def text(self, key: str, **values: Any) -> str:
+        """Render a shared message template."""
+        return self.renderer.message(key, **values)
+
+    def button(self, key: str, payload: str, **values: Any) -> Button:
+        """Make a button whose label is the shared template `key`."""
+        return Button(label=self.renderer.message(key, **values), payload=payload)
+
+    def say(self, text: str, rows: Rows | None = None, image: str | None = None) -> None:
+        """Queue a reply to the learner."""
+        buttons = tuple(tuple(row) for row in rows or [] if row)
+        self.replies.append(Outgoing(text=text, buttons=buttons, image=image))
+
+    def menu_row(self) -> list[Button]:
+        """The way home that every screen offers."""
+        return [self.button("button_menu", "menu")]
+
+    def current_course_lesson(self) -> tuple[Course, Lesson] | None:
+        """Return the course and lesson the position points at, if both still exist."""
+        course = self.library.course(self.position.course_id)
+        lesson = course.lesson(self.position.lesson_id) if course else None
+        return (course, lesson) if course and lesson else None
+
+    def shown_buttons(self) -> tuple[str, ...] | None:
+        """Payloads of the last reply with buttons (what a typed digit picks), if any."""
+        for reply in reversed(self.replies):
+            if reply.buttons:
+                return tuple(button.payload for button in reply.flat_buttons())
+        return None

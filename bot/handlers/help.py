@@ -1,0 +1,41 @@
+"""Help, and the kind answers to everything the bot cannot use: nothing the learner did is lost."""
+
+from bot.handlers.context import Context
+from bot.handlers.menu import show_menu
+from bot.handlers.progress import show_current
+from bot.lessons.progress import Mode
+
+
+def show_help(ctx: Context) -> None:
+    """Explain how to use the bot, with the menu."""
+    show_menu(ctx, ctx.text("help"))
+
+
+def not_understood(ctx: Context) -> None:
+    """Answer text we cannot use: a short hint, then where the learner is (or the menu)."""
+    if ctx.position.mode == Mode.MENU:
+        show_menu(ctx, ctx.text("not_understood"))
+        return
+    ctx.say(ctx.text("not_understood"))
+    show_current(ctx)
+
+
+def stale_button(ctx: Context) -> None:
+    """Answer an old or made-up button: say so kindly and show the current step again."""
+    ctx.say(ctx.text("stale_button"))
+    show_current(ctx)
+
+
+def pick_a_number(ctx: Context, count: int) -> None:
+    """Answer a number that matches no button shown."""
+    ctx.say(ctx.text("pick_a_number", count=count))
+
+
+def unsupported(ctx: Context) -> None:
+    """Answer a sticker, voice note, photo or file: only text and buttons are read."""
+    ctx.say(ctx.text("unsupported"))
+
+
+def too_long(ctx: Context, limit: int) -> None:
+    """Answer a very long message without acting on it."""
+    ctx.say(ctx.text("too_long", limit=limit))

@@ -1,0 +1,65 @@
+"""Going through a lesson: one step per message, inline check questions, then the quiz."""
+
+from bot.handlers import payloads, quiz
+from bot.handlers.context import Context
+from bot.lessons.model import Course, Lesson, Step
+from bot.lessons.progress import advance_step, start_lesson
+
+
+def step_message(ctx: Context, lesson: Lesson, step: Step) -> None:
+    """Say one step: its text, its check question if any, and what can be done next."""
+    body = ctx.renderer.course_text(step.text, name=ctx.display_name)
+    text = ctx.text("step", lesson=lesson.title, number=lesson.steps.index(step) + 1,
+                    total=len(lesson.steps), text=body)
+    if step.check is not None:
+        text = f"{text}\n\n{ctx.text('check', question=step.check.question)}"
+        rows = quiz.option_rows(ctx, step.check)
+    else:
+        seq = ctx.position.seq
+        rows = [[ctx.button("button_next", payloads.next_step(seq))],
+                [ctx.button("button_repeat", payloads.repeat(seq)), *ctx.menu_row()]]
+    ctx.say(text, rows, image=step.image)
+
+
+def show_step(ctx: Context) -> None:
+    """Say the step the learner is at."""
+    found = ctx.current_course_lesson()
+    if found is None:
+        return
+    _, lesson = found
+    index = lesson.step_index(ctx.position.step_id)
+    step_message(ctx, lesson, lesson.steps[index or 0])
+
+
+def start(ctx: Context, course: Course, lesson: Lesson) -> None:
+    """Begin a lesson at its first step."""
+    ctx.position = start_lesson(ctx.position, course, lesson)
+    show_step(ctx)
+
+
+def go_on(ctx: Context) -> None:
+    """Move to the next step, or into the quiz after the last one."""
+    found = ctx.current_course_lesson()
+    if found is None:
+        return
+    course, lesson = found
+    ctx.position = advance_step(ctx.position, course, lesson)
+    if ctx.position.question_id:
+        quiz.introduce(ctx, lesson)
+    else:
+        show_step(ctx)
+
+
+def answer_check(ctx: Context, option: int) -> bool:
+    """Answer the current step's check question; False when it has none or no such option."""
+    found = ctx.current_course_lesson()
+    if found is None:
+        return False
+    _, lesson = found
+    index = lesson.step_index(ctx.position.step_id)
+    check = lesson.steps[index].check if index is not None else None
+    if check is None or not 1 <= option <= len(check.options):
+        return False
+    quiz.give_feedback(ctx, check, option)
+    go_on(ctx)
+    return True

@@ -1,0 +1,65 @@
+"""Button payloads: short ASCII strings that name an action and its arguments."""
+
+import re
+from dataclasses import dataclass
+
+from bot.messages import MAX_PAYLOAD_BYTES
+
+MENU = "menu"
+HELP = "help"
+PROGRESS = "progress"
+RESUME = "resume"
+START = "start"
+
+_ID = r"[a-z0-9][a-z0-9-]{0,15}"
+_GRAMMAR = {
+    "c": re.compile(rf"^c:({_ID})$"),  # open a course
+    "l": re.compile(rf"^l:({_ID}):({_ID})$"),  # start a lesson
+    "q": re.compile(rf"^q:({_ID}):({_ID})$"),  # (re)take a lesson's quiz
+    "n": re.compile(r"^n:(\d{1,9})$"),  # next step, at place seq
+    "r": re.compile(r"^r:(\d{1,9})$"),  # repeat step, at place seq
+    "a": re.compile(r"^a:(\d{1,9}):([1-9])$"),  # answer option k, at place seq
+}
+
+
+@dataclass(frozen=True)
+class Action:
+    """A parsed payload: the action's name and its arguments."""
+
+    name: str
+    args: tuple[str, ...] = ()
+
+
+def parse(payload: str) -> Action | None:
+    """Parse a payload; None when it is malformed or unknown (forged, or from an old build)."""
+    if not payload.isascii() or len(payload) > MAX_PAYLOAD_BYTES:
+        return None
+    if payload in (MENU, HELP, PROGRESS, RESUME, START):
+        return Action(payload)
+    pattern = _GRAMMAR.get(payload.split(":", 1)[0])
+    match = pattern.match(payload) if pattern else None
+    return Action(payload[0], match.groups()) if match else None
+
+
+def course(course_id: str) -> str:
+    return f"c:{course_id}"
+
+
+def lesson(course_id: str, lesson_id: str) -> str:
+    return f"l:{course_id}:{lesson_id}"
+
+
+def quiz(course_id: str, lesson_id: str) -> str:
+    return f"q:{course_id}:{lesson_id}"
+
+
+def next_step(seq: int) -> str:
+    return f"n:{seq}"
+
+
+def repeat(seq: int) -> str:
+    return f"r:{seq}"
+
+
+def answer(seq: int, option: int) -> str:
+    return f"a:{seq}:{option}"

@@ -1,0 +1,69 @@
+"""The learner's progress card, and resuming where they stopped."""
+
+from bot.handlers import lesson, payloads, quiz
+from bot.handlers.context import Context
+from bot.handlers.menu import show_menu
+from bot.lessons.model import Course, Lesson
+from bot.lessons.progress import Mode
+from storage.repository import LessonScore
+
+
+def _next_lesson(course: Course, done: set[str]) -> Lesson | None:
+    return next((item for item in course.lessons if item.id not in done), None)
+
+
+def _done_by_course(scores: list[LessonScore]) -> dict[str, set[str]]:
+    done: dict[str, set[str]] = {}
+    for score in scores:
+        done.setdefault(score.course_id, set()).add(score.lesson_id)
+    return done
+
+
+async def show(ctx: Context) -> None:
+    """Show lessons done, best quiz scores and what comes next, course by course."""
+    scores = await ctx.turn.lesson_scores()
+    if not scores and ctx.position.mode == Mode.MENU:
+        show_menu(ctx, ctx.text("progress_empty"))
+        return
+    done = _done_by_course(scores)
+    cards = []
+    for course in ctx.library.courses:
+        finished = [s for s in scores if s.course_id == course.id and course.lesson(s.lesson_id)]
+        following = _next_lesson(course, done.get(course.id, set()))
+        cards.append({
+            "title": course.title,
+            "done": len(finished),
+            "total": len(course.lessons),
+            "scores": [{"lesson": course.lesson(s.lesson_id).title,  # type: ignore[union-attr]
+                        "best": s.best_correct, "total": s.total} for s in finished],
+            "next_lesson": following.title if following else "",
+        })
+    ctx.say(ctx.text("progress", courses=cards),
+            [[ctx.button("button_resume", payloads.RESUME)], ctx.menu_row()])
+
+
+def show_current(ctx: Context) -> None:
+    """Say the step or question the learner is at (the menu when not in a lesson)."""
+    if ctx.position.mode == Mode.LESSON:
+        lesson.show_step(ctx)
+    elif ctx.position.mode == Mode.QUIZ:
+        quiz.show_question(ctx)
+    else:
+        show_menu(ctx)
+
+
+async def resume(ctx: Context) -> None:
+    """Continue the lesson in progress, or suggest the next unfinished lesson."""
+    if ctx.position.mode != Mode.MENU:
+        show_current(ctx)
+        return
+    done = _done_by_course(await ctx.turn.lesson_scores())
+    preferred = sorted(ctx.library.courses, key=lambda c: c.id != ctx.position.course_id)
+    for course in preferred:
+        following = _next_lesson(course, done.get(course.id, set()))
+        if following is not None:
+            ctx.say(ctx.text("suggest_next", course=course.title, lesson=following.title),
+                    [[ctx.button("button_start_lesson", payloads.lesson(course.id, following.id))],
+                     ctx.menu_row()])
+            return
+    show_menu(ctx, ctx.text("nothing_to_resume"))

@@ -1,0 +1,87 @@
+"""The quiz after a lesson: one question at a time, feedback at once, a score at the end."""
+
+from bot.handlers import payloads
+from bot.handlers.context import Context, Rows
+from bot.lessons.model import Course, Lesson, Question
+from bot.lessons.progress import answer_quiz, start_quiz
+
+
+def option_rows(ctx: Context, question: Question) -> Rows:
+    """One big button per option (answer payloads carry the place), then the way home."""
+    rows: Rows = [[ctx.button("button_option", payloads.answer(ctx.position.seq, number),
+                              text=option)]
+                  for number, option in enumerate(question.options, start=1)]
+    rows.append(ctx.menu_row())
+    return rows
+
+
+def show_question(ctx: Context) -> None:
+    """Ask the question the learner is at."""
+    found = ctx.current_course_lesson()
+    if found is None:
+        return
+    _, lesson = found
+    index = lesson.question_index(ctx.position.question_id) or 0
+    question = lesson.quiz[index]
+    ctx.say(ctx.text("question", number=index + 1, total=len(lesson.quiz),
+                     question=question.question), option_rows(ctx, question))
+
+
+def introduce(ctx: Context, lesson: Lesson) -> None:
+    """Announce the quiz, then ask its first question."""
+    ctx.say(ctx.text("quiz_start", lesson=lesson.title, total=len(lesson.quiz)))
+    show_question(ctx)
+
+
+def start(ctx: Context, course: Course, lesson: Lesson) -> None:
+    """(Re)take a lesson's quiz from its first question."""
+    ctx.position = start_quiz(ctx.position, course, lesson)
+    introduce(ctx, lesson)
+
+
+def give_feedback(ctx: Context, question: Question, option: int) -> bool:
+    """Say right or wrong, and why; return whether the answer was right."""
+    correct = question.is_correct(option)
+    if correct:
+        ctx.say(ctx.text("right", explanation=question.explanation))
+    else:
+        ctx.say(ctx.text("wrong", answer=question.options[question.answer - 1],
+                         explanation=question.explanation))
+    return correct
+
+
+async def answer(ctx: Context, option: int) -> bool:
+    """Record an answer to the current question; False when there is no such option."""
+    found = ctx.current_course_lesson()
+    if found is None:
+        return False
+    course, lesson = found
+    index = lesson.question_index(ctx.position.question_id)
+    if index is None or not 1 <= option <= len(lesson.quiz[index].options):
+        return False
+    question = lesson.quiz[index]
+    correct = give_feedback(ctx, question, option)
+    await ctx.turn.record_answer(course_id=course.id, lesson_id=lesson.id,
+                                 question_id=question.id, chosen=option, correct=correct)
+    ctx.position = answer_quiz(ctx.position, lesson, correct=correct)
+    if ctx.position.question_id:
+        show_question(ctx)
+    else:
+        await finish(ctx, course, lesson)
+    return True
+
+
+async def finish(ctx: Context, course: Course, lesson: Lesson) -> None:
+    """Store the score and offer a retry, the next lesson and the menu."""
+    correct, total = ctx.position.quiz_correct, len(lesson.quiz)
+    best = await ctx.turn.record_quiz(course_id=course.id, lesson_id=lesson.id,
+                                      correct=correct, total=total)
+    rows: Rows = [[ctx.button("button_retry_quiz", payloads.quiz(course.id, lesson.id))]]
+    following = course.lesson_after(lesson.id)
+    if following is not None:
+        rows.append([ctx.button("button_next_lesson", payloads.lesson(course.id, following.id))])
+    text = ctx.text("quiz_done", lesson=lesson.title, correct=correct, total=total, best=best)
+    if following is None:
+        text = f"{text}\n\n{ctx.text('course_done', course=course.title)}"
+    rows.append(ctx.menu_row())
+    ctx.say(text, rows)

@@ -1,0 +1,150 @@
+"""Turn one Incoming into a handler call: commands, typed words and digits, button payloads."""
+
+import re
+import unicodedata
+
+from bot.handlers import help, lesson, menu, payloads, progress, quiz
+from bot.handlers.context import Context
+from bot.lessons.progress import Mode
+from bot.messages import Kind
+
+MAX_TEXT_CHARS = 500
+_DIGIT = re.compile(r"^(?:so |chon |cau )?(\d{1,2})$")
+NEXT = "next"
+REPEAT = "repeat"
+
+# Typed words, folded (lower case, no diacritics, no punctuation or emoji), to what they mean.
+WORDS = {
+    **dict.fromkeys(["menu", "ve menu", "trang chu", "bai hoc", "khoa hoc", "danh sach bai"],
+                    payloads.MENU),
+    **dict.fromkeys(["start", "bat dau", "xin chao", "chao"], payloads.START),
+    **dict.fromkeys(["tiep", "tiep tuc", "tiep theo", "ok", "duoc", "roi"], NEXT),
+    **dict.fromkeys(["tiep tuc bai dang hoc", "hoc tiep", "hoc tiep bai dang hoc"],
+                    payloads.RESUME),
+    **dict.fromkeys(["nhac lai", "lap lai", "doc lai"], REPEAT),
+    **dict.fromkeys(["tien do", "tien do cua toi", "ket qua", "diem"], payloads.PROGRESS),
+    **dict.fromkeys(["tro giup", "giup", "giup do", "help", "huong dan", "cuu"], payloads.HELP),
+}
+# Slash commands, as messengers show them in their command menus.
+COMMANDS = {
+    "start": payloads.START, "menu": payloads.MENU, "bai_hoc": payloads.MENU,
+    "tiep_tuc": payloads.RESUME, "tien_do": payloads.PROGRESS, "tro_giup": payloads.HELP,
+    "help": payloads.HELP,
+}
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip diacritics (đ too), punctuation and emoji, collapse spaces."""
+    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    text = re.sub(r"[^\w\s]|_", " ", text)
+    return " ".join(text.split())
+
+
+async def route(ctx: Context) -> None:
+    """Handle the turn's Incoming."""
+    incoming = ctx.incoming
+    if incoming.kind == Kind.START or (ctx.turn.learner.is_new and incoming.kind != Kind.BUTTON):
+        menu.welcome(ctx)
+    elif incoming.kind == Kind.UNSUPPORTED:
+        help.unsupported(ctx)
+    elif incoming.kind == Kind.BUTTON:
+        await on_payload(ctx, incoming.payload)
+    else:
+        await on_text(ctx, incoming.text)
+
+
+async def on_text(ctx: Context, text: str) -> None:
+    """Understand typed text: a command, a known word, or the number of a shown button."""
+    if len(text) > MAX_TEXT_CHARS:
+        help.too_long(ctx, MAX_TEXT_CHARS)
+        return
+    stripped = text.strip()
+    if stripped.startswith("/"):
+        command = stripped[1:].split(maxsplit=1)[0].split("@")[0].lower() if stripped[1:] else ""
+        await on_payload(ctx, COMMANDS.get(command, "?"), from_text=True)
+        return
+    folded = fold(stripped)
+    digit = _DIGIT.match(folded)
+    if digit:
+        number, shown = int(digit.group(1)), ctx.turn.learner.shown_buttons
+        if not shown:
+            help.not_understood(ctx)
+        elif 1 <= number <= len(shown):
+            await on_payload(ctx, shown[number - 1])
+        else:
+            help.pick_a_number(ctx, len(shown))
+        return
+    meaning = WORDS.get(folded)
+    if meaning == NEXT:
+        await go_next(ctx)
+    elif meaning == REPEAT:
+        progress.show_current(ctx) if ctx.position.mode != Mode.MENU else help.not_understood(ctx)
+    elif meaning is not None:
+        await on_payload(ctx, meaning)
+    else:
+        help.not_understood(ctx)
+
+
+async def go_next(ctx: Context) -> None:
+    """'tiếp': the next step when one is waiting, otherwise resume."""
+    if _at_plain_step(ctx):
+        lesson.go_on(ctx)
+    else:
+        await progress.resume(ctx)
+
+
+async def on_payload(ctx: Context, payload: str, *, from_text: bool = False) -> None:
+    """Act on a button payload; anything old, unknown or forged gets the stale answer."""
+    action = payloads.parse(payload)
+    if action is None:
+        help.not_understood(ctx) if from_text else help.stale_button(ctx)
+        return
+    simple = {payloads.MENU: menu.show_menu, payloads.HELP: help.show_help,
+              payloads.START: menu.welcome}
+    if action.name in simple:
+        simple[action.name](ctx)
+    elif action.name == payloads.PROGRESS:
+        await progress.show(ctx)
+    elif action.name == payloads.RESUME:
+        await progress.resume(ctx)
+    elif not await _act_on_content(ctx, action):
+        help.stale_button(ctx)
+
+
+async def _act_on_content(ctx: Context, action: payloads.Action) -> bool:
+    """Run a course, lesson, step or answer action; False when it no longer applies."""
+    if action.name in ("c", "l", "q"):
+        course = ctx.library.course(action.args[0])
+        if course is None:
+            return False
+        if action.name == "c":
+            await menu.show_course(ctx, course)
+            return True
+        chosen = course.lesson(action.args[1])
+        if chosen is None:
+            return False
+        (lesson.start if action.name == "l" else quiz.start)(ctx, course, chosen)
+        return True
+    if int(action.args[0]) != ctx.position.seq or ctx.position.mode == Mode.MENU:
+        return False  # a button from an earlier step or question
+    if action.name == "n":
+        if not _at_plain_step(ctx):
+            return False
+        lesson.go_on(ctx)
+        return True
+    if action.name == "r":
+        progress.show_current(ctx)
+        return True
+    option = int(action.args[1])
+    if ctx.position.mode == Mode.LESSON:
+        return lesson.answer_check(ctx, option)
+    return await quiz.answer(ctx, option)
+
+
+def _at_plain_step(ctx: Context) -> bool:
+    found = ctx.current_course_lesson()
+    if found is None or ctx.position.mode != Mode.LESSON:
+        return False
+    index = found[1].step_index(ctx.position.step_id)
+    return index is not None and found[1].steps[index].check is None

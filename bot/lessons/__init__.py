@@ -1,0 +1,1 @@
+"""Courses: the content model, its loader and validator, pure progression and rendering."""

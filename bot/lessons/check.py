@@ -1,0 +1,55 @@
+"""`hocso content check`: load all content and render every message once with sample data."""
+
+from pathlib import Path
+
+from jinja2 import TemplateError
+
+from bot.lessons.loader import ContentError, load_library
+from bot.lessons.model import Library
+from bot.lessons.render import SAMPLE_NAME, Renderer, check_templates
+
+# Zalo's Bot API takes 2,000 characters per text message, Telegram 4,096: the smaller wins.
+MAX_MESSAGE_CHARS = 2000
+
+
+def _check_messages(library: Library) -> list[str]:
+    renderer = Renderer(library.templates)
+    problems: list[str] = []
+    for course in library.courses:
+        where = f"{Path(library.content_dir).name}/{course.id}/course.yaml"
+        for li, lesson in enumerate(course.lessons):
+            for si, step in enumerate(lesson.steps):
+                field = f"lessons[{li}].steps[{si}].text"
+                try:
+                    body = renderer.course_text(step.text, name=SAMPLE_NAME)
+                except TemplateError as error:
+                    problems.append(f"{where}: {field}: does not render: {error}")
+                    continue
+                text = renderer.message("step", lesson=lesson.title, number=si + 1,
+                                        total=len(lesson.steps), text=body)
+                if step.check:
+                    text += "\n\n" + renderer.message("check", question=step.check.question)
+                if len(text) > MAX_MESSAGE_CHARS:
+                    problems.append(f"{where}: {field}: message is {len(text)} characters, "
+                                    f"more than {MAX_MESSAGE_CHARS}")
+            for qi, question in enumerate(lesson.quiz):
+                text = renderer.message("question", number=qi + 1, total=len(lesson.quiz),
+                                        question=question.question)
+                if len(text) > MAX_MESSAGE_CHARS:
+                    problems.append(f"{where}: lessons[{li}].quiz[{qi}].question: message is "
+                                    f"{len(text)} characters, more than {MAX_MESSAGE_CHARS}")
+    return problems
+
+
+def check_content(content_dir: Path) -> tuple[Library | None, list[str]]:
+    """Return the library and every problem found; an empty list means the content is good."""
+    try:
+        library = load_library(content_dir)
+    except ContentError as error:
+        return None, error.problems
+    where = f"{content_dir.name}/templates/messages.yaml"
+    problems = [f"{where}: {problem}" for problem in check_templates(library.templates)]
+    if problems:
+        return library, problems
+    return library, _check_messages(library)
+

@@ -1,0 +1,221 @@
+"""Read content/ into a Library, checking every field and naming the file and field of each error."""
+
+import hashlib
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.lessons.model import Course, Lesson, Library, Question, Source, Step
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,15}$")
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
+MAX_OPTION_CHARS = 60
+
+
+class ContentError(Exception):
+    """Content that cannot be used; `problems` lists every 'file: field: message'."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _Reader:
+    """Collects problems while pulling typed fields out of parsed YAML."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[str] = []
+
+    def problem(self, where: str, message: str) -> None:
+        self.problems.append(f"{self.file}: {where}: {message}")
+
+    def mapping(self, value: Any, where: str, allowed: set[str]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.problem(where, "must be a mapping of fields")
+            return {}
+        for key in value:
+            if key not in allowed:
+                self.problem(f"{where}.{key}" if where else str(key), "unknown field")
+        return value
+
+    def text(self, node: dict[str, Any], key: str, where: str) -> str:
+        value = node.get(key)
+        if not isinstance(value, str) or not value.strip():
+            self.problem(f"{where}{key}", "must be non-empty text")
+            return ""
+        return value.strip()
+
+    def ident(self, node: dict[str, Any], key: str, where: str, seen: set[str]) -> str:
+        value = node.get(key)
+        if not isinstance(value, str) or not ID_PATTERN.match(value):
+            self.problem(f"{where}{key}", "must be 1-16 characters: a-z, 0-9 and '-'")
+            return str(value)
+        if value in seen:
+            self.problem(f"{where}{key}", f"duplicate id '{value}'")
+        seen.add(value)
+        return value
+
+    def items(self, node: dict[str, Any], key: str, where: str) -> list[Any]:
+        value = node.get(key)
+        if not isinstance(value, list) or not value:
+            self.problem(f"{where}{key}", "must be a non-empty list")
+            return []
+        return value
+
+
+def _question(reader: _Reader, raw: Any, where: str, seen: set[str] | None) -> Question:
+    allowed = {"id", "question", "options", "answer", "explanation"} if seen is not None else {
+        "question", "options", "answer", "explanation"}
+    node = reader.mapping(raw, where, allowed)
+    prefix = f"{where}."
+    qid = reader.ident(node, "id", prefix, seen) if seen is not None else "check"
+    options = node.get("options")
+    if not isinstance(options, list) or not 2 <= len(options) <= 4:
+        reader.problem(f"{prefix}options", "must list 2 to 4 options")
+        options = []
+    for i, option in enumerate(options):
+        if not isinstance(option, str) or not option.strip():
+            reader.problem(f"{prefix}options[{i}]", "must be non-empty text")
+        elif len(option) > MAX_OPTION_CHARS:
+            reader.problem(f"{prefix}options[{i}]", f"longer than {MAX_OPTION_CHARS} characters")
+    answer = node.get("answer")
+    if not isinstance(answer, int) or isinstance(answer, bool) or not options or not (
+        1 <= answer <= len(options)
+    ):
+        reader.problem(f"{prefix}answer", f"must be an option number from 1 to {len(options)}")
+        answer = 1
+    return Question(
+        id=qid,
+        question=reader.text(node, "question", prefix),
+        options=tuple(str(option).strip() for option in options),
+        answer=answer,
+        explanation=reader.text(node, "explanation", prefix),
+    )
+
+
+def _step(reader: _Reader, raw: Any, where: str, seen: set[str], content_dir: Path) -> Step:
+    node = reader.mapping(raw, where, {"id", "text", "image", "check"})
+    prefix = f"{where}."
+    image = node.get("image")
+    if image is not None:
+        path = (content_dir / str(image)).resolve()
+        if not isinstance(image, str) or path.suffix.lower() not in IMAGE_SUFFIXES:
+            reader.problem(f"{prefix}image", "must name a .png, .jpg, .gif or .webp file")
+        elif content_dir.resolve() not in path.parents or not path.is_file():
+            reader.problem(f"{prefix}image", f"file '{image}' not found under content/")
+    check = node.get("check")
+    return Step(
+        id=reader.ident(node, "id", prefix, seen),
+        text=reader.text(node, "text", prefix),
+        image=image if isinstance(image, str) else None,
+        check=_question(reader, check, f"{prefix}check", None) if check is not None else None,
+    )
+
+
+def _lesson(reader: _Reader, raw: Any, where: str, seen: set[str], content_dir: Path) -> Lesson:
+    node = reader.mapping(raw, where, {"id", "title", "steps", "quiz"})
+    prefix = f"{where}."
+    step_ids: set[str] = set()
+    question_ids: set[str] = set()
+    return Lesson(
+        id=reader.ident(node, "id", prefix, seen),
+        title=reader.text(node, "title", prefix),
+        steps=tuple(
+            _step(reader, raw_step, f"{prefix}steps[{i}]", step_ids, content_dir)
+            for i, raw_step in enumerate(reader.items(node, "steps", prefix))
+        ),
+        quiz=tuple(
+            _question(reader, raw_q, f"{prefix}quiz[{i}]", question_ids)
+            for i, raw_q in enumerate(reader.items(node, "quiz", prefix))
+        ),
+    )
+
+
+def _source(reader: _Reader, raw: Any, where: str) -> Source:
+    node = reader.mapping(raw, where, {"title", "url", "date"})
+    prefix = f"{where}."
+    url = reader.text(node, "url", prefix)
+    if url and not url.startswith(("https://", "http://")):
+        reader.problem(f"{prefix}url", "must start with https:// or http://")
+    raw_date = node.get("date")
+    if isinstance(raw_date, date):
+        raw_date = raw_date.isoformat()
+    try:
+        date.fromisoformat(str(raw_date))
+    except ValueError:
+        reader.problem(f"{prefix}date", "must be a date written YYYY-MM-DD")
+    return Source(title=reader.text(node, "title", prefix), url=url, date=str(raw_date))
+
+
+def load_course(path: Path, content_dir: Path) -> tuple[Course | None, list[str], int]:
+    """Parse one course file; return the course (None if unusable), problems and its order."""
+    relative = path.relative_to(content_dir.parent) if content_dir.parent in path.parents else path
+    reader = _Reader(str(relative))
+    raw_bytes = path.read_bytes()
+    try:
+        raw = yaml.safe_load(raw_bytes.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
+        reader.problem("(file)", f"not valid UTF-8 YAML: {error}")
+        return None, reader.problems, 0
+    allowed = {"id", "title", "summary", "audience", "sources", "lessons", "order"}
+    node = reader.mapping(raw, "", allowed)
+    lesson_ids: set[str] = set()
+    course = Course(
+        id=reader.ident(node, "id", "", set()),
+        title=reader.text(node, "title", ""),
+        summary=reader.text(node, "summary", ""),
+        audience=reader.text(node, "audience", ""),
+        sources=tuple(
+            _source(reader, raw_source, f"sources[{i}]")
+            for i, raw_source in enumerate(reader.items(node, "sources", ""))
+        ),
+        lessons=tuple(
+            _lesson(reader, raw_lesson, f"lessons[{i}]", lesson_ids, content_dir)
+            for i, raw_lesson in enumerate(reader.items(node, "lessons", ""))
+        ),
+        version=hashlib.sha256(raw_bytes).hexdigest()[:12],
+    )
+    order = node.get("order", 100)
+    if not isinstance(order, int):
+        reader.problem("order", "must be a whole number")
+        order = 100
+    return course, reader.problems, order
+
+
+def load_templates(content_dir: Path) -> tuple[dict[str, str], list[str]]:
+    """Read the shared message templates from content/templates/messages.yaml."""
+    path = content_dir / "templates" / "messages.yaml"
+    where = str(path.relative_to(content_dir.parent))
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        return {}, [f"{where}: (file): cannot be read as YAML: {error}"]
+    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+        return {}, [f"{where}: (file): must map each message name to its template text"]
+    return {str(key): value.strip() for key, value in raw.items()}, []
+
+
+def load_library(content_dir: Path) -> Library:
+    """Load every content/*/course.yaml and the templates, or raise ContentError."""
+    templates, problems = load_templates(content_dir)
+    ranked: list[tuple[int, str, Course]] = []
+    seen_ids: dict[str, str] = {}
+    for path in sorted(content_dir.glob("*/course.yaml")):
+        course, course_problems, order = load_course(path, content_dir)
+        problems.extend(course_problems)
+        if course is None:
+            continue
+        if course.id in seen_ids:
+            problems.append(f"{path}: id: course id '{course.id}' also used by {seen_ids[course.id]}")
+        seen_ids[course.id] = str(path)
+        ranked.append((order, course.id, course))
+    if not ranked and not problems:
+        problems.append(f"{content_dir}: (folder): no course.yaml found")
+    if problems:
+        raise ContentError(problems)
+    courses = tuple(course for _, _, course in sorted(ranked, key=lambda item: item[:2]))
+    return Library(courses=courses, templates=templates, content_dir=str(content_dir))

@@ -1,0 +1,92 @@
+"""Frozen dataclasses for a course as authors write it in content/<course>/course.yaml."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Question:
+    """A multiple-choice question: a quiz item or a step's inline check."""
+
+    id: str
+    question: str
+    options: tuple[str, ...]
+    answer: int  # 1-based number of the correct option
+    explanation: str
+
+    def is_correct(self, choice: int) -> bool:
+        """Tell whether the 1-based `choice` is the right option."""
+        return choice == self.answer
+
+
+@dataclass(frozen=True)
+class Step:
+    """One short message of a lesson, optionally with an image and a check question."""
+
+    id: str
+    text: str
+    image: str | None = None
+    check: Question | None = None
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A few steps followed by a quiz."""
+
+    id: str
+    title: str
+    steps: tuple[Step, ...]
+    quiz: tuple[Question, ...]
+
+    def step_index(self, step_id: str) -> int | None:
+        """Return the position of a step id, or None when the step is gone."""
+        return next((i for i, step in enumerate(self.steps) if step.id == step_id), None)
+
+    def question_index(self, question_id: str) -> int | None:
+        """Return the position of a quiz question id, or None when it is gone."""
+        return next((i for i, q in enumerate(self.quiz) if q.id == question_id), None)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a course's facts come from, and when they were published or checked."""
+
+    title: str
+    url: str
+    date: str
+
+
+@dataclass(frozen=True)
+class Course:
+    """A course file: lessons plus the sources of its facts; `version` hashes the file."""
+
+    id: str
+    title: str
+    summary: str
+    audience: str
+    sources: tuple[Source, ...]
+    lessons: tuple[Lesson, ...]
+    version: str
+
+    def lesson(self, lesson_id: str) -> Lesson | None:
+        """Return the lesson with this id, if the course still has it."""
+        return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
+
+    def lesson_after(self, lesson_id: str) -> Lesson | None:
+        """Return the lesson that follows `lesson_id`, or None at the end of the course."""
+        ids = [lesson.id for lesson in self.lessons]
+        if lesson_id not in ids or ids.index(lesson_id) + 1 >= len(ids):
+            return None
+        return self.lessons[ids.index(lesson_id) + 1]
+
+
+@dataclass(frozen=True)
+class Library:
+    """All courses in display order, and the shared message templates."""
+
+    courses: tuple[Course, ...]
+    templates: dict[str, str]
+    content_dir: str
+
+    def course(self, course_id: str) -> Course | None:
+        """Return the course with this id, if it exists."""
+        return next((course for course in self.courses if course.id == course_id), None)

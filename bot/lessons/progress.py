@@ -1,0 +1,114 @@
+"""Where a learner is and how that moves: pure functions, no I/O."""
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from bot.lessons.model import Course, Lesson, Library
+
+
+class Mode(StrEnum):
+    """The three places a learner can be."""
+
+    MENU = "menu"
+    LESSON = "lesson"
+    QUIZ = "quiz"
+
+
+@dataclass(frozen=True)
+class Position:
+    """A learner's place, by content ids; `seq` changes whenever the place changes.
+
+    Buttons that act on the place (next, repeat, answer) carry `seq`, so a button from an
+    older message is recognised as stale instead of acting on the wrong step.
+    """
+
+    mode: Mode = Mode.MENU
+    course_id: str = ""
+    lesson_id: str = ""
+    step_id: str = ""
+    question_id: str = ""
+    quiz_correct: int = 0
+    quiz_answered: int = 0
+    content_version: str = ""
+    seq: int = 0
+
+
+class Reconciled(StrEnum):
+    """What happened to a position when its course changed under the learner."""
+
+    UNCHANGED = "unchanged"
+    RESTARTED = "restarted"  # the step or question is gone: the lesson starts again
+    GONE = "gone"  # the course or lesson is gone: back to the menu
+
+
+def start_lesson(position: Position, course: Course, lesson: Lesson) -> Position:
+    """Put the learner at the first step of `lesson`."""
+    return Position(
+        mode=Mode.LESSON,
+        course_id=course.id,
+        lesson_id=lesson.id,
+        step_id=lesson.steps[0].id,
+        content_version=course.version,
+        seq=position.seq + 1,
+    )
+
+
+def start_quiz(position: Position, course: Course, lesson: Lesson) -> Position:
+    """Put the learner at the first quiz question of `lesson`."""
+    return Position(
+        mode=Mode.QUIZ,
+        course_id=course.id,
+        lesson_id=lesson.id,
+        question_id=lesson.quiz[0].id,
+        content_version=course.version,
+        seq=position.seq + 1,
+    )
+
+
+def advance_step(position: Position, course: Course, lesson: Lesson) -> Position:
+    """Move to the next step, or to the quiz after the last step."""
+    index = lesson.step_index(position.step_id)
+    if index is None or index + 1 >= len(lesson.steps):
+        return start_quiz(position, course, lesson)
+    return replace(position, step_id=lesson.steps[index + 1].id, seq=position.seq + 1)
+
+
+def answer_quiz(position: Position, lesson: Lesson, *, correct: bool) -> Position:
+    """Count an answer and move to the next question, or back to the menu when done."""
+    answered = position.quiz_answered + 1
+    right = position.quiz_correct + (1 if correct else 0)
+    index = lesson.question_index(position.question_id)
+    if index is None or index + 1 >= len(lesson.quiz):
+        return replace(
+            position, mode=Mode.MENU, step_id="", question_id="", quiz_correct=right,
+            quiz_answered=answered, seq=position.seq + 1,
+        )
+    return replace(
+        position, question_id=lesson.quiz[index + 1].id, quiz_correct=right,
+        quiz_answered=answered, seq=position.seq + 1,
+    )
+
+
+def to_menu(position: Position) -> Position:
+    """Leave the lesson or quiz; the course stays remembered for suggestions."""
+    if position.mode == Mode.MENU:
+        return position
+    return Position(course_id=position.course_id, lesson_id=position.lesson_id,
+                    seq=position.seq + 1)
+
+
+def reconcile(position: Position, library: Library) -> tuple[Position, Reconciled]:
+    """Re-anchor a position after its course file changed: by step id, else restart."""
+    if position.mode == Mode.MENU:
+        return position, Reconciled.UNCHANGED
+    course = library.course(position.course_id)
+    if course is not None and course.version == position.content_version:
+        return position, Reconciled.UNCHANGED
+    lesson = course.lesson(position.lesson_id) if course else None
+    if course is None or lesson is None:
+        return to_menu(position), Reconciled.GONE
+    if position.mode == Mode.LESSON and lesson.step_index(position.step_id) is not None:
+        return replace(position, content_version=course.version), Reconciled.UNCHANGED
+    if position.mode == Mode.QUIZ and lesson.question_index(position.question_id) is not None:
+        return replace(position, content_version=course.version), Reconciled.UNCHANGED
+    return start_lesson(position, course, lesson), Reconciled.RESTARTED

@@ -1,0 +1,49 @@
+"""The engine's whole vocabulary: Incoming from a channel, Outgoing back to it."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+MAX_PAYLOAD_BYTES = 64
+
+
+class Kind(StrEnum):
+    """What an incoming event is, as far as the tutor cares."""
+
+    TEXT = "text"  # typed text (commands included)
+    BUTTON = "button"  # a tapped button: its payload
+    START = "start"  # first contact or /start, with an optional deep-link argument
+    UNSUPPORTED = "unsupported"  # a sticker, voice note, photo... the bot cannot read
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One thing a user did, normalised by a channel."""
+
+    channel: str
+    user_ref: str
+    kind: Kind
+    text: str = ""
+    payload: str = ""
+    update_id: str | None = None  # the platform's id, for de-duplication
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
+class Button:
+    """A labelled choice; `payload` is short ASCII that comes back when it is tapped."""
+
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to send: text, rows of buttons, an optional image path under content/."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    image: str | None = None
+
+    def flat_buttons(self) -> list[Button]:
+        """Return the buttons in reading order: the order typed digits refer to."""
+        return [button for row in self.buttons for button in row]

@@ -1,0 +1,60 @@
+"""The Tutor: one Incoming in, replies out, the learner's whole turn committed in between."""
+
+import re
+from dataclasses import replace
+
+from bot.handlers.context import Context
+from bot.handlers.router import route
+from bot.lessons.model import Library
+from bot.lessons.progress import Reconciled, reconcile
+from bot.lessons.render import Renderer
+from bot.messages import Incoming, Outgoing
+from storage.repository import SqlRepository
+
+# Control and bidirectional-override characters never mean anything in a lesson chat.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+MAX_KEPT_CHARS = 4096
+
+
+def clean(incoming: Incoming) -> Incoming:
+    """Drop invisible control characters and cap sizes before anything reads the input."""
+    return replace(
+        incoming,
+        text=_INVISIBLE.sub("", incoming.text[: MAX_KEPT_CHARS + 1]),
+        payload=incoming.payload[:128],
+        display_name=" ".join(_INVISIBLE.sub("", incoming.display_name).split())[:64],
+    )
+
+
+class Tutor:
+    """Routes each Incoming to a handler inside one transaction, then hands back replies."""
+
+    def __init__(self, *, repository: SqlRepository, library: Library) -> None:
+        self.repository = repository
+        self.library = library
+        self.renderer = Renderer(library.templates)
+
+    async def handle(self, incoming: Incoming) -> list[Outgoing]:
+        """Handle one update; a redelivered update (same update id) gets no reply."""
+        incoming = clean(incoming)
+        async with self.repository.turn(channel=incoming.channel, user_ref=incoming.user_ref,
+                                        update_id=incoming.update_id) as turn:
+            if turn is None:
+                return []
+            position, outcome = reconcile(turn.learner.position, self.library)
+            ctx = Context(incoming=incoming, turn=turn, library=self.library,
+                          renderer=self.renderer, position=position)
+            if outcome == Reconciled.RESTARTED:
+                found = ctx.current_course_lesson()
+                ctx.say(ctx.text("content_updated_restart",
+                                 lesson=found[1].title if found else ""))
+            elif outcome == Reconciled.GONE:
+                ctx.say(ctx.text("content_updated_gone"))
+            await route(ctx)
+            shown = ctx.shown_buttons()
+            await turn.save(
+                ctx.position,
+                shown_buttons=turn.learner.shown_buttons if shown is None else shown,
+                display_name=ctx.display_name,
+            )
+        return ctx.replies

@@ -1,0 +1,200 @@
+"""The repository: every query the product makes, the same SQL on SQLite and PostgreSQL."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.lessons.progress import Mode, Position
+from storage.models import Learner, LessonResult, ProcessedUpdate, QuizAnswer
+
+LEARNER: Table = Learner.__table__  # type: ignore[attr-defined]
+PROCESSED: Table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
+RESULT: Table = LessonResult.__table__  # type: ignore[attr-defined]
+ANSWER: Table = QuizAnswer.__table__  # type: ignore[attr-defined]
+
+
+def now() -> datetime:
+    """Return the current time in UTC (the only time zone stored)."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class LearnerRecord:
+    """A learner as the tutor sees them at the start of a turn."""
+
+    id: int
+    channel: str
+    user_ref: str
+    display_name: str
+    position: Position
+    shown_buttons: tuple[str, ...]
+    is_new: bool
+
+
+@dataclass(frozen=True)
+class LessonScore:
+    """A finished lesson with its best and latest quiz score."""
+
+    course_id: str
+    lesson_id: str
+    best_correct: int
+    last_correct: int
+    total: int
+    attempts: int
+
+
+def _record(row: Any) -> LearnerRecord:
+    position = Position(
+        mode=Mode(row.mode), course_id=row.course_id, lesson_id=row.lesson_id,
+        step_id=row.step_id, question_id=row.question_id, quiz_correct=row.quiz_correct,
+        quiz_answered=row.quiz_answered, content_version=row.content_version, seq=row.seq,
+    )
+    shown = tuple(row.shown_buttons.split("\n")) if row.shown_buttons else ()
+    # "New" means never answered yet, however the row came to exist (web sessions create it).
+    is_new = row.seq == 0 and not row.shown_buttons
+    return LearnerRecord(row.id, row.channel, row.user_ref, row.display_name, position, shown,
+                         is_new)
+
+
+def _new_learner(channel: str, user_ref: str) -> dict[str, Any]:
+    start = Position()
+    return {
+        "channel": channel, "user_ref": user_ref, "display_name": "", "mode": start.mode.value,
+        "course_id": "", "lesson_id": "", "step_id": "", "question_id": "", "quiz_correct": 0,
+        "quiz_answered": 0, "content_version": "", "seq": 0, "shown_buttons": "",
+        "created_at": now(), "last_active_at": now(),
+    }
+
+
+async def _lesson_scores(connection: AsyncConnection, learner_id: int) -> list[LessonScore]:
+    rows = await connection.execute(select(RESULT).where(RESULT.c.learner_id == learner_id))
+    return [
+        LessonScore(r.course_id, r.lesson_id, r.best_correct, r.last_correct, r.total, r.attempts)
+        for r in rows
+    ]
+
+
+class LearnerTurn:
+    """One learner's turn inside one transaction, with the learner's row locked."""
+
+    def __init__(self, connection: AsyncConnection, learner: LearnerRecord) -> None:
+        self._connection = connection
+        self.learner = learner
+
+    async def lesson_scores(self) -> list[LessonScore]:
+        """Return the learner's finished lessons."""
+        return await _lesson_scores(self._connection, self.learner.id)
+
+    async def record_answer(self, *, course_id: str, lesson_id: str, question_id: str,
+                            chosen: int, correct: bool) -> None:
+        """Keep one quiz answer."""
+        await self._connection.execute(insert(ANSWER).values(
+            learner_id=self.learner.id, course_id=course_id, lesson_id=lesson_id,
+            question_id=question_id, chosen=chosen, correct=correct, answered_at=now(),
+        ))
+
+    async def record_quiz(self, *, course_id: str, lesson_id: str, correct: int,
+                          total: int) -> int:
+        """Mark the lesson finished with this score; return the best score so far."""
+        key = ((RESULT.c.learner_id == self.learner.id) & (RESULT.c.course_id == course_id)
+               & (RESULT.c.lesson_id == lesson_id))
+        best = (await self._connection.execute(select(RESULT.c.best_correct).where(key))).scalar()
+        if best is None:
+            await self._connection.execute(insert(RESULT).values(
+                learner_id=self.learner.id, course_id=course_id, lesson_id=lesson_id,
+                best_correct=correct, last_correct=correct, total=total, attempts=1,
+                completed_at=now(),
+            ))
+            return correct
+        best = max(best, correct)
+        await self._connection.execute(update(RESULT).where(key).values(
+            best_correct=best, last_correct=correct, total=total,
+            attempts=RESULT.c.attempts + 1, completed_at=now(),
+        ))
+        return best
+
+    async def save(self, position: Position, *, shown_buttons: tuple[str, ...],
+                   display_name: str) -> None:
+        """Store the learner's new place and the buttons just shown."""
+        await self._connection.execute(update(LEARNER).where(LEARNER.c.id == self.learner.id)
+                                       .values(
+            mode=position.mode.value, course_id=position.course_id,
+            lesson_id=position.lesson_id, step_id=position.step_id,
+            question_id=position.question_id, quiz_correct=position.quiz_correct,
+            quiz_answered=position.quiz_answered, content_version=position.content_version,
+            seq=position.seq, shown_buttons="\n".join(shown_buttons),
+            display_name=display_name[:128], last_active_at=now(),
+        ))
+
+
+class SqlRepository:
+    """Storage's one door, over an async SQLAlchemy engine."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    @asynccontextmanager
+    async def turn(self, *, channel: str, user_ref: str,
+                   update_id: str | None) -> AsyncIterator[LearnerTurn | None]:
+        """Open a learner's turn; yield None when `update_id` was already processed.
+
+        Everything done through the turn commits together with the processed mark, so a
+        redelivered update finds its mark and changes nothing.
+        """
+        async with self.engine.begin() as connection:
+            if update_id is not None:
+                try:
+                    async with connection.begin_nested():
+                        await connection.execute(insert(PROCESSED).values(
+                            channel=channel, update_id=update_id, processed_at=now()))
+                except IntegrityError:
+                    yield None
+                    return
+            learner = await self._lock_learner(connection, channel, user_ref)
+            yield LearnerTurn(connection, learner)
+
+    async def _lock_learner(self, connection: AsyncConnection, channel: str,
+                            user_ref: str) -> LearnerRecord:
+        query = (select(LEARNER)
+                 .where((LEARNER.c.channel == channel) & (LEARNER.c.user_ref == user_ref))
+                 .with_for_update())
+        row = (await connection.execute(query)).first()
+        if row is not None:
+            return _record(row)
+        try:
+            async with connection.begin_nested():
+                await connection.execute(insert(LEARNER).values(_new_learner(channel, user_ref)))
+        except IntegrityError:
+            pass  # created by a concurrent first message: lock that row below
+        return _record((await connection.execute(query)).one())
+
+    async def create_learner(self, *, channel: str, user_ref: str) -> None:
+        """Register a learner before their first message (the web chat's new session)."""
+        async with self.engine.begin() as connection:
+            await connection.execute(insert(LEARNER).values(_new_learner(channel, user_ref)))
+
+    async def find_learner(self, *, channel: str, user_ref: str) -> LearnerRecord | None:
+        """Return a learner without locking, or None if unknown."""
+        async with self.engine.connect() as connection:
+            row = (await connection.execute(select(LEARNER).where(
+                (LEARNER.c.channel == channel) & (LEARNER.c.user_ref == user_ref)))).first()
+        return _record(row) if row is not None else None
+
+    async def lesson_scores(self, learner_id: int) -> list[LessonScore]:
+        """Return a learner's finished lessons outside any turn."""
+        async with self.engine.connect() as connection:
+            return await _lesson_scores(connection, learner_id)
+
+    async def count_answers(self, learner_id: int) -> int:
+        """Return how many quiz answers a learner has given in all."""
+        async with self.engine.connect() as connection:
+            query = select(func.count()).select_from(ANSWER).where(
+                ANSWER.c.learner_id == learner_id)
+            return int((await connection.execute(query)).scalar_one())
+
