@@ -4,6 +4,7 @@ import re
 from dataclasses import replace
 
 from bot.handlers.context import Context
+from bot.handlers.progress import show_current
 from bot.handlers.router import route
 from bot.lessons.model import Library
 from bot.lessons.progress import Reconciled, reconcile
@@ -44,13 +45,14 @@ class Tutor:
             position, outcome = reconcile(turn.learner.position, self.library)
             ctx = Context(incoming=incoming, turn=turn, library=self.library,
                           renderer=self.renderer, position=position)
-            if outcome == Reconciled.RESTARTED:
+            if outcome == Reconciled.UNCHANGED:
+                await route(ctx)
+            else:
+                # The learner acted on content that has changed: say so, show the new place.
                 found = ctx.current_course_lesson()
-                ctx.say(ctx.text("content_updated_restart",
-                                 lesson=found[1].title if found else ""))
-            elif outcome == Reconciled.GONE:
-                ctx.say(ctx.text("content_updated_gone"))
-            await route(ctx)
+                ctx.say(ctx.text("content_updated_gone") if found is None else ctx.text(
+                    "content_updated_restart", lesson=found[1].title))
+                show_current(ctx)
             shown = ctx.shown_buttons()
             await turn.save(
                 ctx.position,

@@ -37,7 +37,7 @@ def parse(payload: str) -> Action | None:
     if payload in (MENU, HELP, PROGRESS, RESUME, START):
         return Action(payload)
     pattern = _GRAMMAR.get(payload.split(":", 1)[0])
-    match = pattern.match(payload) if pattern else None
+    match = pattern.fullmatch(payload) if pattern else None
     return Action(payload[0], match.groups()) if match else None
 
 

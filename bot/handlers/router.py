@@ -65,7 +65,7 @@ async def on_text(ctx: Context, text: str) -> None:
         await on_payload(ctx, COMMANDS.get(command, "?"), from_text=True)
         return
     folded = fold(stripped)
-    digit = _DIGIT.match(folded)
+    digit = _DIGIT.fullmatch(folded)
     if digit:
         number, shown = int(digit.group(1)), ctx.turn.learner.shown_buttons
         if not shown:

@@ -1,0 +1,32 @@
+# The two commands: `make run` serves Học Số, `make test` runs every check. Both bootstrap .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test lint bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.run-installed
+
+run: $(VENV)/.run-installed
+	$(BIN)/hocso serve
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check bot storage tests bench
+	$(BIN)/mypy bot storage
+
+test: $(VENV)/.dev-installed lint
+	$(BIN)/hocso content check
+	$(BIN)/pytest
+
+bench: $(VENV)/.dev-installed
+	$(BIN)/python bench/tutor_bench.py

@@ -1,0 +1,1 @@
+"""Học Số test suite."""

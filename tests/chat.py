@@ -1,0 +1,51 @@
+"""A learner driving the Tutor in tests: type text, press buttons by label, read replies."""
+
+import itertools
+
+from bot.messages import Incoming, Kind, Outgoing
+from bot.tutor import Tutor
+
+_ids = itertools.count(1)
+
+
+class Chat:
+    """One learner's conversation with a Tutor, remembering the replies last received."""
+
+    def __init__(self, tutor: Tutor, user: str = "u1", channel: str = "test") -> None:
+        self.tutor = tutor
+        self.user = user
+        self.channel = channel
+        self.last: list[Outgoing] = []
+
+    async def send(self, incoming: Incoming) -> list[Outgoing]:
+        self.last = await self.tutor.handle(incoming)
+        return self.last
+
+    def incoming(self, kind: Kind, *, text: str = "", payload: str = "",
+                 update_id: str | None = None) -> Incoming:
+        return Incoming(channel=self.channel, user_ref=self.user, kind=kind, text=text,
+                        payload=payload,
+                        update_id=update_id if update_id is not None else f"u{next(_ids)}")
+
+    async def start(self) -> list[Outgoing]:
+        return await self.send(self.incoming(Kind.START))
+
+    async def type(self, text: str) -> list[Outgoing]:
+        return await self.send(self.incoming(Kind.TEXT, text=text))
+
+    async def tap(self, payload: str) -> list[Outgoing]:
+        return await self.send(self.incoming(Kind.BUTTON, payload=payload))
+
+    def payload_of(self, label: str) -> str:
+        """Return the payload of the last shown button whose label contains `label`."""
+        for reply in reversed(self.last):
+            for button in reply.flat_buttons():
+                if label in button.label:
+                    return button.payload
+        raise AssertionError(f"no button '{label}' in {[r.text[:40] for r in self.last]}")
+
+    async def press(self, label: str) -> list[Outgoing]:
+        return await self.tap(self.payload_of(label))
+
+    def text(self) -> str:
+        return "\n".join(reply.text for reply in self.last)

@@ -1,0 +1,59 @@
+"""Run `hocso serve` as a real process on a free port, for end-to-end tests."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_server(data_dir: Path, port: int, *, extra_env: dict[str, str] | None = None,
+                   ) -> Iterator[subprocess.Popen[bytes]]:
+    """Start `hocso serve` with its SQLite file in `data_dir`; stop it (SIGTERM) on exit."""
+    env = {**os.environ, "HOCSO_DATA_DIR": str(data_dir), "HOCSO_PORT": str(port),
+           "HOCSO_HOST": "127.0.0.1", **(extra_env or {})}
+    if "DATABASE_URL" not in (extra_env or {}):
+        env.pop("DATABASE_URL", None)  # the SQLite file in data_dir, whatever the shell says
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log = data_dir / "server.log"
+    with log.open("ab") as output:
+        process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env,
+                                   stdout=output, stderr=subprocess.STDOUT)
+    try:
+        _wait_until_up(process, port, log)
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_up(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"hocso serve exited with {process.returncode}:\n"
+                               f"{log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("hocso serve did not answer within 30 s")

@@ -1,0 +1,129 @@
+"""The web chat in a real headless Chromium on a phone-sized screen, driven only by clicks."""
+
+import re
+from pathlib import Path
+
+from playwright.async_api import Locator, Page, async_playwright, expect
+
+from bot.config import PROJECT_ROOT
+from bot.lessons.loader import load_library
+from tests.conftest import require
+from tests.server import free_port, running_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+PHONE = {"width": 360, "height": 740}
+MIN_TAP_PX = 44
+TIMEOUT_MS = 10_000
+NEXT = "Tiếp tục ▶"
+MENU = "🏠 Về menu"
+PROGRESS = "📊 Tiến độ của tôi"
+MENU_BUTTONS = ("▶️ Tiếp tục bài đang học", PROGRESS, "❓ Trợ giúp")
+
+
+def live_button(page: Page, label: str) -> Locator:
+    """The newest enabled button with exactly this label (older messages' are disabled)."""
+    return page.get_by_role("button", name=label, exact=True, disabled=False).last
+
+
+async def tap(page: Page, label: str) -> None:
+    """Click the newest enabled button with this label."""
+    await live_button(page, label).click()
+
+
+def last_bot_message(page: Page) -> Locator:
+    return page.locator(".bubble.bot").last
+
+
+async def check_phone_layout(page: Page) -> None:
+    """No sideways scrolling at 360 px, and every button is big enough to tap."""
+    widths = await page.evaluate(
+        """() => ({page: document.scrollingElement.scrollWidth,
+                   list: document.getElementById("messages").scrollWidth,
+                   listView: document.getElementById("messages").clientWidth})""")
+    assert widths["page"] <= PHONE["width"], widths
+    assert widths["list"] <= widths["listView"], widths
+    heights = await page.locator("button").evaluate_all(
+        "buttons => buttons.map(b => [b.textContent, b.getBoundingClientRect().height])")
+    assert heights
+    small = [(label, height) for label, height in heights if height < MIN_TAP_PX]
+    assert not small, f"buttons lower than {MIN_TAP_PX} px: {small}"
+
+
+async def test_first_lesson_by_clicking_on_a_phone(tmp_path: Path) -> None:
+    require(CHROMIUM.exists(), "Debian's chromium")
+    course = load_library(PROJECT_ROOT / "content").course("lam-quen")
+    assert course is not None
+    lesson = course.lessons[0]
+    expect.set_options(timeout=TIMEOUT_MS)
+    port = free_port()
+    with running_server(tmp_path / "data", port):
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            try:
+                context = await browser.new_context(viewport=PHONE)
+                page = await context.new_page()
+                page.set_default_timeout(TIMEOUT_MS)
+                await page.goto(f"http://127.0.0.1:{port}/")
+
+                # The greeting says plainly that this is an automated tutor, then the menu.
+                greeting = page.locator(".bubble.bot").first
+                await expect(greeting).to_contain_text("trợ lý học tự động")
+                await expect(greeting).to_contain_text("không phải người thật")
+                for label in (f"📘 {course.title}", *MENU_BUTTONS):
+                    await expect(live_button(page, label)).to_be_visible()
+                await check_phone_layout(page)
+
+                # The first lesson: every step, its inline check, then the quiz.
+                await tap(page, f"📘 {course.title}")
+                await tap(page, lesson.title)
+                feedback = page.locator(".bubble.bot", has_text="✅ Đúng rồi!")
+                right = 0  # "right answer" feedbacks so far, checks and quiz questions alike
+                for number, step in enumerate(lesson.steps, start=1):
+                    await expect(last_bot_message(page)).to_contain_text(
+                        f"Bước {number}/{len(lesson.steps)}")
+                    if number == 1:
+                        await check_phone_layout(page)
+                        await page.screenshot(path=tmp_path / "step.png")
+                    if step.check is None:
+                        await tap(page, NEXT)
+                    else:
+                        await tap(page, step.check.options[step.check.answer - 1])
+                        right += 1
+                        await expect(feedback).to_have_count(right)
+                await expect(page.locator(".bubble.bot", has_text="bài kiểm tra nhanh")
+                             ).to_have_count(1)
+                for number, question in enumerate(lesson.quiz, start=1):
+                    await expect(last_bot_message(page)).to_contain_text(
+                        f"Câu {number}/{len(lesson.quiz)}: {question.question}")
+                    await tap(page, question.options[question.answer - 1])
+                    right += 1
+                    await expect(feedback).to_have_count(right)
+                total = len(lesson.quiz)
+                await expect(last_bot_message(page)).to_contain_text(f"đúng {total}/{total}")
+                await expect(page.locator(".bubble.bot", has_text="❌")).to_have_count(0)
+                await check_phone_layout(page)
+
+                # A reload keeps the session: the tutor knows lesson 1 is done.
+                session = await page.evaluate("localStorage.getItem('hocso-session')")
+                await page.reload()
+                await expect(last_bot_message(page)).to_contain_text(course.lessons[1].title)
+                assert await page.evaluate("localStorage.getItem('hocso-session')") == session
+                await tap(page, MENU)
+                await tap(page, PROGRESS)
+                card = last_bot_message(page)
+                await expect(card).to_contain_text(
+                    f"{course.title}: xong 1/{len(course.lessons)} bài")
+                await expect(card).to_contain_text(
+                    re.compile(rf"{re.escape(lesson.title)}: đúng {total}/{total} câu"))
+                await check_phone_layout(page)
+
+                screenshot = tmp_path / "progress.png"
+                await page.screenshot(path=screenshot)
+                assert screenshot.stat().st_size > 0
+                await context.close()
+            finally:
+                await browser.close()

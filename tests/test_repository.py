@@ -1,0 +1,105 @@
+"""Repository contract: the same behaviour on a real SQLite file and on PostgreSQL."""
+
+import asyncio
+from dataclasses import replace
+
+import pytest
+
+from bot.lessons.progress import Mode, Position
+from storage.repository import SqlRepository
+
+
+class TestRepositoryContract:
+    """Runs once per backend through the parametrised `repository` fixture."""
+
+    async def test_first_turn_creates_a_new_learner(self, repository: SqlRepository) -> None:
+        async with repository.turn(channel="t", user_ref="a", update_id="1") as turn:
+            assert turn is not None
+            assert turn.learner.is_new and turn.learner.position == Position()
+        found = await repository.find_learner(channel="t", user_ref="a")
+        assert found is not None and found.id == turn.learner.id
+
+    async def test_saved_position_and_buttons_come_back(self, repository: SqlRepository) -> None:
+        position = Position(mode=Mode.QUIZ, course_id="c", lesson_id="l", question_id="q2",
+                            quiz_correct=1, quiz_answered=1, content_version="v1", seq=7)
+        async with repository.turn(channel="t", user_ref="a", update_id=None) as turn:
+            assert turn is not None
+            await turn.save(position, shown_buttons=("a:7:1", "a:7:2", "menu"),
+                            display_name="Bà Tư")
+        async with repository.turn(channel="t", user_ref="a", update_id=None) as turn:
+            assert turn is not None
+            assert turn.learner.position == position
+            assert turn.learner.shown_buttons == ("a:7:1", "a:7:2", "menu")
+            assert turn.learner.display_name == "Bà Tư" and not turn.learner.is_new
+
+    async def test_a_processed_update_is_recognised(self, repository: SqlRepository) -> None:
+        async with repository.turn(channel="t", user_ref="a", update_id="42") as turn:
+            assert turn is not None
+            await turn.save(Position(seq=1), shown_buttons=(), display_name="")
+        async with repository.turn(channel="t", user_ref="a", update_id="42") as again:
+            assert again is None
+        async with repository.turn(channel="other", user_ref="a", update_id="42") as other:
+            assert other is not None  # update ids are per channel
+
+    async def test_a_failed_turn_leaves_nothing_behind(self, repository: SqlRepository) -> None:
+        with pytest.raises(RuntimeError):
+            async with repository.turn(channel="t", user_ref="a", update_id="7") as turn:
+                assert turn is not None
+                await turn.record_answer(course_id="c", lesson_id="l", question_id="q",
+                                         chosen=1, correct=True)
+                await turn.save(Position(seq=9), shown_buttons=(), display_name="")
+                raise RuntimeError("crash before commit")
+        assert await repository.find_learner(channel="t", user_ref="a") is None
+        async with repository.turn(channel="t", user_ref="a", update_id="7") as retried:
+            assert retried is not None  # the mark rolled back too: the retry is processed
+
+    async def test_quiz_results_keep_the_best_score(self, repository: SqlRepository) -> None:
+        async with repository.turn(channel="t", user_ref="a", update_id=None) as turn:
+            assert turn is not None
+            assert await turn.record_quiz(course_id="c", lesson_id="l", correct=2, total=3) == 2
+            assert await turn.record_quiz(course_id="c", lesson_id="l", correct=1, total=3) == 2
+            assert await turn.record_quiz(course_id="c", lesson_id="m", correct=3, total=3) == 3
+            learner_id = turn.learner.id
+        scores = sorted(await repository.lesson_scores(learner_id), key=lambda s: s.lesson_id)
+        assert [(s.lesson_id, s.best_correct, s.last_correct, s.attempts) for s in scores] == [
+            ("l", 2, 1, 2), ("m", 3, 3, 1)]
+
+    async def test_answers_are_kept(self, repository: SqlRepository) -> None:
+        async with repository.turn(channel="t", user_ref="a", update_id=None) as turn:
+            assert turn is not None
+            for chosen in (1, 2):
+                await turn.record_answer(course_id="c", lesson_id="l", question_id="q",
+                                         chosen=chosen, correct=chosen == 2)
+        assert await repository.count_answers(turn.learner.id) == 2
+
+    async def test_a_web_session_learner_is_still_new(self, repository: SqlRepository) -> None:
+        await repository.create_learner(channel="web", user_ref="s" * 24)
+        async with repository.turn(channel="web", user_ref="s" * 24, update_id=None) as turn:
+            assert turn is not None and turn.learner.is_new
+
+    async def test_turns_of_one_learner_never_interleave(self,
+                                                         repository: SqlRepository) -> None:
+        async def bump(update: int) -> None:
+            async with repository.turn(channel="t", user_ref="a", update_id=str(update)) as turn:
+                assert turn is not None
+                await asyncio.sleep(0.01)  # widen the window a lost update would need
+                position = turn.learner.position
+                await turn.save(replace(position, seq=position.seq + 1), shown_buttons=(),
+                                display_name="")
+
+        await asyncio.gather(*(bump(update) for update in range(8)))
+        found = await repository.find_learner(channel="t", user_ref="a")
+        assert found is not None and found.position.seq == 8
+
+    async def test_the_same_update_twice_at_once_counts_once(self,
+                                                             repository: SqlRepository) -> None:
+        async def bump() -> None:
+            async with repository.turn(channel="t", user_ref="a", update_id="dup") as turn:
+                if turn is not None:
+                    await turn.save(replace(turn.learner.position,
+                                            seq=turn.learner.position.seq + 1),
+                                    shown_buttons=(), display_name="")
+
+        await asyncio.gather(bump(), bump(), bump())
+        found = await repository.find_learner(channel="t", user_ref="a")
+        assert found is not None and found.position.seq == 1

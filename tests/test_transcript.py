@@ -1,0 +1,101 @@
+"""Golden conversation transcripts: every course walked through, compared with tests/golden/."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.lessons.loader import load_library
+from bot.lessons.model import Course, Library, Question
+from bot.tutor import Tutor
+from tests.chat import Chat
+from tests.conftest import CONTENT_DIR
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+class Transcript:
+    """Records '> learner' and '< bot' lines as a conversation goes."""
+
+    def __init__(self, chat: Chat) -> None:
+        self.chat = chat
+        self.lines: list[str] = []
+
+    def _record(self, said: str) -> None:
+        self.lines.append(f"> {said}")
+        for reply in self.chat.last:
+            if reply.image:
+                self.lines.append(f"< [ảnh {reply.image}]")
+            self.lines += [f"< {line}".rstrip() for line in reply.text.splitlines()]
+            self.lines += [f"<   ({n}) {button.label}"
+                           for n, button in enumerate(reply.flat_buttons(), start=1)]
+        self.lines.append("")
+
+    async def start(self) -> None:
+        await self.chat.start()
+        self._record("/start")
+
+    async def type(self, text: str) -> None:
+        await self.chat.type(text)
+        self._record(text)
+
+    async def press(self, label: str) -> None:
+        await self.chat.press(label)
+        self._record(f"[bấm] {label}")
+
+
+def _asked(chat: Chat, course: Course) -> Question | None:
+    """The check or quiz question shown in the last replies, if any."""
+    shown = chat.text()
+    for lesson in course.lessons:
+        for question in [*lesson.quiz, *(s.check for s in lesson.steps if s.check)]:
+            if question.question in shown and chat.last[-1].flat_buttons()[0].label in (
+                    question.options):
+                return question
+    return None
+
+
+async def walk_course(transcript: Transcript, course: Course) -> None:
+    """Go through every lesson, typing sometimes, with one wrong answer per lesson's quiz."""
+    chat = transcript.chat
+    for number, lesson in enumerate(course.lessons):
+        await transcript.press(course.title)
+        await transcript.press(lesson.title)
+        if number == 0:
+            await transcript.type("tiếp")  # typing works like the button
+            await transcript.type("2")  # "Nhắc lại", the second button
+        wrong_given = False
+        while "Về menu" in chat.last[-1].flat_buttons()[-1].label:
+            question = _asked(chat, course)
+            if question is None and any("Tiếp tục" in b.label for b in chat.last[-1].flat_buttons()):
+                await transcript.press("Tiếp tục")
+                continue
+            if question is None:
+                break
+            in_quiz = question in lesson.quiz
+            choice = question.answer
+            if in_quiz and not wrong_given:
+                choice = question.answer % len(question.options) + 1
+                wrong_given = True
+            await transcript.press(question.options[choice - 1])
+            if "Làm lại bài kiểm tra" in chat.last[-1].flat_buttons()[0].label:
+                break
+        await transcript.press("Về menu")
+    await transcript.press("Tiến độ của tôi")
+
+
+@pytest.mark.parametrize("course_id", [course.id for course in load_library(CONTENT_DIR).courses])
+async def test_course_transcript(tutor: Tutor, library: Library, course_id: str,
+                                 request: pytest.FixtureRequest) -> None:
+    course = library.course(course_id)
+    assert course is not None
+    transcript = Transcript(Chat(tutor, user="golden"))
+    await transcript.start()
+    await walk_course(transcript, course)
+    text = "\n".join(transcript.lines)
+    golden = GOLDEN / f"{course.id}.txt"
+    if request.config.getoption("--update-golden"):
+        golden.write_text(text, encoding="utf-8")
+    assert golden.exists(), f"no golden transcript: run pytest --update-golden ({golden})"
+    assert text == golden.read_text(encoding="utf-8")
+    for lesson in course.lessons:  # every quiz finished, with exactly the one wrong answer
+        assert f"Kết quả: đúng {len(lesson.quiz) - 1}/{len(lesson.quiz)} câu" in text
