@@ -1,0 +1,103 @@
+"""`hocso content check`: the shipped content passes; each kind of mistake is named precisely."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.lessons.check import check_content
+from tests.conftest import CONTENT_DIR
+
+
+def test_shipped_content_is_valid() -> None:
+    library, problems = check_content(CONTENT_DIR)
+    assert problems == []
+    assert library is not None and library.courses
+    for course in library.courses:
+        assert course.sources, f"{course.id} lists no sources"
+        assert all(lesson.quiz for lesson in course.lessons)
+
+
+def _replace(content: Path, old: str, new: str) -> None:
+    path = content / "lam-quen" / "course.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _set_first_quiz_answer(content: Path, answer: int) -> None:
+    path = content / "lam-quen" / "course.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("answer:", text.index("\n    quiz:\n"))
+    end = text.index("\n", start)
+    path.write_text(f"{text[:start]}answer: {answer}{text[end:]}", encoding="utf-8")
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ("id: lam-quen", "id: Lam Quen", "lam-quen/course.yaml: id: must be 1-16 characters"),
+    ("    title: ", "    titel: ", "lam-quen/course.yaml: lessons[0].titel: unknown field"),
+    ("- id: nut-bam", "- id: hoc-tiep", "lessons[1].id: duplicate id 'hoc-tiep'"),
+    ("url: https://", "url: ftp://", "sources[0].url: must start with https://"),
+    ("    quiz:", "    quizz:", "lessons[0].quizz: unknown field"),
+])
+def test_each_mistake_names_the_file_and_field(content_copy: Path, old: str, new: str,
+                                               expected: str) -> None:
+    _replace(content_copy, old, new)
+    _, problems = check_content(content_copy)
+    assert any(expected in problem for problem in problems), problems
+
+
+def test_an_answer_out_of_range_is_named(content_copy: Path) -> None:
+    _set_first_quiz_answer(content_copy, 7)
+    _, problems = check_content(content_copy)
+    assert any("lessons[0].quiz[0].answer: must be an option number" in p for p in problems)
+
+
+def test_a_missing_image_is_named(content_copy: Path) -> None:
+    _replace(content_copy, "      - id: chao\n",
+             "      - id: chao\n        image: images/khong-co.png\n")
+    _, problems = check_content(content_copy)
+    assert any("lessons[0].steps[0].image: file 'images/khong-co.png' not found" in p
+               for p in problems), problems
+
+
+def test_a_placeholder_that_does_not_render_is_named(content_copy: Path) -> None:
+    _replace(content_copy, "{{ name", "{{ ten_sai + name")
+    _, problems = check_content(content_copy)
+    assert any("lessons[0].steps[0].text: does not render" in p for p in problems), problems
+
+
+def test_a_message_longer_than_zalo_allows_is_named(content_copy: Path) -> None:
+    _replace(content_copy, "      - id: chao\n        text: |\n",
+             "      - id: chao\n        text: |\n          " + "Rất dài. " * 250 + "\n")
+    _, problems = check_content(content_copy)
+    assert any("lessons[0].steps[0].text: message is" in p and "more than 2000" in p
+               for p in problems), problems
+
+
+def test_a_broken_shared_template_is_named(content_copy: Path) -> None:
+    path = content_copy / "templates" / "messages.yaml"
+    text = path.read_text(encoding="utf-8").replace("{{ count }}", "{{ count.nope() }}")
+    path.write_text(text.replace("button_help:", "button_hlep:"), encoding="utf-8")
+    _, problems = check_content(content_copy)
+    assert any("missing template 'button_help'" in p for p in problems), problems
+    assert any("unknown template 'button_hlep'" in p for p in problems), problems
+    assert any("template 'pick_a_number' does not render" in p for p in problems), problems
+
+
+def test_invalid_yaml_is_named(content_copy: Path) -> None:
+    (content_copy / "lam-quen" / "course.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    _, problems = check_content(content_copy)
+    assert problems and "lam-quen/course.yaml: (file): not valid UTF-8 YAML" in problems[0]
+
+
+def test_the_command_exits_non_zero_with_named_errors(content_copy: Path) -> None:
+    good = subprocess.run([sys.executable, "-m", "bot", "content", "check", "--dir",
+                           str(content_copy)], capture_output=True, text=True, check=False)
+    assert good.returncode == 0 and good.stdout.startswith("ok: ")
+    _set_first_quiz_answer(content_copy, 0)
+    bad = subprocess.run([sys.executable, "-m", "bot", "content", "check", "--dir",
+                          str(content_copy)], capture_output=True, text=True, check=False)
+    assert bad.returncode == 1
+    assert "lam-quen/course.yaml: lessons[0].quiz[0].answer" in bad.stderr

@@ -1,0 +1,137 @@
+"""The web chat's JSON API over real HTTP: sessions, replies, de-duplication and bad requests."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestServer
+
+from bot.channels.web import create_web_app
+from bot.lessons.model import Library
+from bot.tutor import Tutor
+from tests.conftest import CONTENT_DIR
+
+
+@pytest.fixture
+async def api(tutor: Tutor) -> AsyncIterator[tuple[ClientSession, str]]:
+    server = TestServer(create_web_app(tutor, CONTENT_DIR), host="127.0.0.1")
+    await server.start_server()
+    async with ClientSession() as client:
+        yield client, str(server.make_url(""))
+    await server.close()
+
+
+async def new_session(client: ClientSession, base: str) -> str:
+    async with client.post(f"{base}/api/session") as response:
+        assert response.status == 200
+        return str((await response.json())["session"])
+
+
+async def chat(client: ClientSession, base: str, **body: object) -> tuple[int, dict]:
+    async with client.post(f"{base}/api/chat", json=body) as response:
+        return response.status, await response.json()
+
+
+async def test_a_lesson_through_the_api(api: tuple[ClientSession, str],
+                                        library: Library) -> None:
+    client, base = api
+    session = await new_session(client, base)
+    status, body = await chat(client, base, session=session, payload="start")
+    assert status == 200
+    assert "trợ lý học tự động" in body["replies"][0]["text"]
+    menu = body["replies"][-1]["buttons"]
+    assert menu[0][0] == {"label": f"📘 {library.courses[0].title}",
+                          "payload": f"c:{library.courses[0].id}"}
+    _, body = await chat(client, base, session=session, text="1")
+    _, body = await chat(client, base, session=session, text="1")
+    step = body["replies"][0]
+    assert step["text"].startswith(library.courses[0].lessons[0].title)
+    assert step["image"] is None
+    assert [button["label"] for row in step["buttons"] for button in row] == [
+        "Tiếp tục ▶", "🔁 Nhắc lại", "🏠 Về menu"]
+
+
+async def test_a_retried_request_with_the_same_id_counts_once(
+        api: tuple[ClientSession, str], tutor: Tutor) -> None:
+    client, base = api
+    session = await new_session(client, base)
+    await chat(client, base, session=session, payload="start")
+    await chat(client, base, session=session, text="1")
+    _, first = await chat(client, base, session=session, text="1", id="m-1")
+    _, again = await chat(client, base, session=session, text="1", id="m-1")
+    assert first["replies"] and again == {"replies": []}
+    learner = await tutor.repository.find_learner(channel="web", user_ref=session)
+    assert learner is not None and learner.position.step_id != ""
+
+
+@pytest.mark.parametrize(("body", "status"), [
+    ({"session": "x" * 24, "text": "chào"}, 404),
+    ({"text": "chào"}, 400),
+    ({"session": 12345, "text": "chào"}, 400),
+    ({"session": "ngắn", "text": "chào"}, 400),
+    ({"session": "SESSION", "text": "a", "payload": "menu"}, 400),
+    ({"session": "SESSION"}, 400),
+    ({"session": "SESSION", "text": ["a"]}, 400),
+    ({"session": "SESSION", "text": "a", "id": "có dấu"}, 400),
+    ({"session": "SESSION", "text": "a" * 5000}, 200),
+    ({"session": "SESSION", "text": ""}, 200),
+    ({"session": "SESSION", "text": "🙏🙏"}, 200),
+    ({"session": "SESSION", "payload": "n:424242"}, 200),
+])
+async def test_bad_requests_get_4xx_or_a_friendly_reply_and_change_nothing(
+        api: tuple[ClientSession, str], tutor: Tutor, body: dict, status: int) -> None:
+    client, base = api
+    session = await new_session(client, base)
+    await chat(client, base, session=session, payload="start")
+    before = await tutor.repository.find_learner(channel="web", user_ref=session)
+    body = {key: session if value == "SESSION" else value for key, value in body.items()}
+    got, answer = await chat(client, base, **body)
+    assert got == status
+    if status == 200:
+        assert answer["replies"][0]["text"]
+    else:
+        assert answer["error"]
+    after = await tutor.repository.find_learner(channel="web", user_ref=session)
+    assert after is not None and before is not None
+    assert after.position == before.position
+
+
+@pytest.mark.parametrize(("data", "content_type", "status"), [
+    (b"{not json", "application/json", 400),
+    (b"\xff\xfe\x00", "application/json", 400),
+    (b'["a list"]', "application/json", 400),
+    (b'{"session": "a", "text": "b"}', "text/plain", 400),
+    (b"x" * 20_000, "application/json", 413),
+])
+async def test_malformed_bodies_are_refused(api: tuple[ClientSession, str], data: bytes,
+                                            content_type: str, status: int) -> None:
+    client, base = api
+    async with client.post(f"{base}/api/chat", data=data,
+                           headers={"Content-Type": content_type}) as response:
+        assert response.status == status
+
+
+async def test_the_page_and_its_assets_are_served(api: tuple[ClientSession, str]) -> None:
+    client, base = api
+    async with client.get(f"{base}/") as response:
+        page = await response.text()
+        assert response.status == 200 and 'lang="vi"' in page and "Học Số" in page
+    for asset in ("/static/chat.js", "/static/chat.css", "/healthz"):
+        async with client.get(f"{base}{asset}") as response:
+            assert response.status == 200, asset
+
+
+async def test_images_are_served_from_content(tmp_path: Path, tutor: Tutor) -> None:
+    images = [path.name for path in (CONTENT_DIR / "images").glob("*.png")]
+    server = TestServer(create_web_app(tutor, CONTENT_DIR), host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with ClientSession() as client:
+            for name in images:
+                async with client.get(server.make_url(f"/media/images/{name}")) as response:
+                    assert response.status == 200
+            async with client.get(server.make_url("/media/images/../../bot/config.py")) as r:
+                assert r.status in (403, 404)
+    finally:
+        await server.close()
