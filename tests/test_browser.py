@@ -94,7 +94,7 @@ async def test_first_lesson_by_clicking_on_a_phone(tmp_path: Path) -> None:
                         await tap(page, step.check.options[step.check.answer - 1])
                         right += 1
                         await expect(feedback).to_have_count(right)
-                await expect(page.locator(".bubble.bot", has_text="bài kiểm tra nhanh")
+                await expect(page.locator(".bubble.bot", has_text=f'"{lesson.title}". 🎉')
                              ).to_have_count(1)
                 for number, question in enumerate(lesson.quiz, start=1):
                     await expect(last_bot_message(page)).to_contain_text(

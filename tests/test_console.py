@@ -1,4 +1,4 @@
-"""`hocso chat` in a real terminal process: the same conversation, numbered options, same database."""
+"""`hocso chat` as a real process: the same conversation, numbered options, same database."""
 
 import os
 import subprocess

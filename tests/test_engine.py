@@ -8,7 +8,14 @@ from bot.handlers import payloads
 from bot.handlers.router import fold
 from bot.lessons.model import Library
 from bot.lessons.progress import (
-    Mode, Position, Reconciled, advance_step, answer_quiz, reconcile, start_lesson, to_menu,
+    Mode,
+    Position,
+    Reconciled,
+    advance_step,
+    answer_quiz,
+    reconcile,
+    start_lesson,
+    to_menu,
 )
 
 

@@ -66,7 +66,8 @@ async def walk_course(transcript: Transcript, course: Course) -> None:
         wrong_given = False
         while "Về menu" in chat.last[-1].flat_buttons()[-1].label:
             question = _asked(chat, course)
-            if question is None and any("Tiếp tục" in b.label for b in chat.last[-1].flat_buttons()):
+            labels = [button.label for button in chat.last[-1].flat_buttons()]
+            if question is None and any("Tiếp tục" in label for label in labels):
                 await transcript.press("Tiếp tục")
                 continue
             if question is None:

@@ -1,7 +1,6 @@
 """The web chat's JSON API over real HTTP: sessions, replies, de-duplication and bad requests."""
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from aiohttp import ClientSession
@@ -122,16 +121,26 @@ async def test_the_page_and_its_assets_are_served(api: tuple[ClientSession, str]
             assert response.status == 200, asset
 
 
-async def test_images_are_served_from_content(tmp_path: Path, tutor: Tutor) -> None:
-    images = [path.name for path in (CONTENT_DIR / "images").glob("*.png")]
-    server = TestServer(create_web_app(tutor, CONTENT_DIR), host="127.0.0.1")
-    await server.start_server()
-    try:
-        async with ClientSession() as client:
-            for name in images:
-                async with client.get(server.make_url(f"/media/images/{name}")) as response:
-                    assert response.status == 200
-            async with client.get(server.make_url("/media/images/../../bot/config.py")) as r:
-                assert r.status in (403, 404)
-    finally:
-        await server.close()
+async def test_step_images_are_served(api: tuple[ClientSession, str], library: Library) -> None:
+    client, base = api
+    images = {step.image for course in library.courses for lesson in course.lessons
+              for step in lesson.steps if step.image}
+    assert images, "the shipped course illustrates at least one step"
+    for image in images:
+        async with client.get(f"{base}/media/{image}") as response:
+            assert response.status == 200 and response.content_type == "image/png"
+    async with client.get(f"{base}/media/images/../../bot/config.py") as response:
+        assert response.status in (403, 404)
+
+
+async def test_a_step_reply_carries_its_image_url(api: tuple[ClientSession, str],
+                                                  library: Library) -> None:
+    client, base = api
+    course = library.courses[0]
+    lesson, index = next((lesson, i) for lesson in course.lessons
+                         for i, step in enumerate(lesson.steps) if step.image)
+    session = await new_session(client, base)
+    _, body = await chat(client, base, session=session, payload=f"l:{course.id}:{lesson.id}")
+    for _ in range(index):
+        _, body = await chat(client, base, session=session, text="tiếp")
+    assert body["replies"][-1]["image"] == f"/media/{lesson.steps[index].image}"

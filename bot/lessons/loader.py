@@ -1,4 +1,4 @@
-"""Read content/ into a Library, checking every field and naming the file and field of each error."""
+"""Read content/ into a Library, checking every field; each error names its file and field."""
 
 import hashlib
 import re
@@ -210,7 +210,8 @@ def load_library(content_dir: Path) -> Library:
         if course is None:
             continue
         if course.id in seen_ids:
-            problems.append(f"{path}: id: course id '{course.id}' also used by {seen_ids[course.id]}")
+            problems.append(f"{path}: id: course id '{course.id}' is also used by "
+                            f"{seen_ids[course.id]}")
         seen_ids[course.id] = str(path)
         ranked.append((order, course.id, course))
     if not ranked and not problems:

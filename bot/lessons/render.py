@@ -40,7 +40,8 @@ TEMPLATE_SAMPLES: dict[str, dict[str, Any]] = {
     "content_updated_gone": {},
     "button_next": {}, "button_repeat": {}, "button_menu": {}, "button_resume": {},
     "button_progress": {}, "button_help": {}, "button_retry_quiz": {},
-    "button_next_lesson": {}, "button_start_lesson": {}, "button_lesson": {"title": "Bài", "done": True},
+    "button_next_lesson": {}, "button_start_lesson": {},
+    "button_lesson": {"title": "Bài", "done": True},
     "button_course": {"title": "Làm quen với Học Số"},
     "button_option": {"text": "Phương án"},
 }
