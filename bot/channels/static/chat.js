@@ -97,6 +97,10 @@
             notice("Có lỗi xảy ra. Bạn hãy thử lại nhé.");
             return;
           }
+          if (!result.data.replies.length && attempt > 0) {
+            // The lost answer was already handled: show where the learner now is instead.
+            result = await post("/api/chat", { session, id: newId(), payload: "resume" });
+          }
           if (result.data.replies.length) disableOldButtons();
           result.data.replies.forEach(showReply);
           return;
