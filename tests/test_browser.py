@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from playwright.async_api import Locator, Page, async_playwright, expect
+from playwright.async_api import Locator, Page, ViewportSize, async_playwright, expect
 
 from bot.config import PROJECT_ROOT
 from bot.lessons.loader import load_library
@@ -14,7 +14,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-PHONE = {"width": 360, "height": 740}
+PHONE = ViewportSize(width=360, height=740)
 MIN_TAP_PX = 44
 TIMEOUT_MS = 10_000
 NEXT = "Tiếp tục ▶"

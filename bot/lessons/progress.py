@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Any
 
 from bot.lessons.model import Course, Lesson, Library
 
@@ -41,28 +42,19 @@ class Reconciled(StrEnum):
     GONE = "gone"  # the course or lesson is gone: back to the menu
 
 
+def _enter(position: Position, course: Course, lesson: Lesson, **place: Any) -> Position:
+    return Position(course_id=course.id, lesson_id=lesson.id, content_version=course.version,
+                    seq=position.seq + 1, **place)
+
+
 def start_lesson(position: Position, course: Course, lesson: Lesson) -> Position:
     """Put the learner at the first step of `lesson`."""
-    return Position(
-        mode=Mode.LESSON,
-        course_id=course.id,
-        lesson_id=lesson.id,
-        step_id=lesson.steps[0].id,
-        content_version=course.version,
-        seq=position.seq + 1,
-    )
+    return _enter(position, course, lesson, mode=Mode.LESSON, step_id=lesson.steps[0].id)
 
 
 def start_quiz(position: Position, course: Course, lesson: Lesson) -> Position:
-    """Put the learner at the first quiz question of `lesson`."""
-    return Position(
-        mode=Mode.QUIZ,
-        course_id=course.id,
-        lesson_id=lesson.id,
-        question_id=lesson.quiz[0].id,
-        content_version=course.version,
-        seq=position.seq + 1,
-    )
+    """Put the learner at the first quiz question of `lesson`, with a fresh score."""
+    return _enter(position, course, lesson, mode=Mode.QUIZ, question_id=lesson.quiz[0].id)
 
 
 def advance_step(position: Position, course: Course, lesson: Lesson) -> Position:
