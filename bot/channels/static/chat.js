@@ -1,11 +1,23 @@
-// Học Số web chat: keeps the session in localStorage, so closing the tab loses nothing.
+// Học Số web chat: keeps the session (and recent messages) in localStorage, so closing the tab
+// loses nothing; every message carries an id so a retried request is counted once.
 "use strict";
 (function () {
   const list = document.getElementById("messages");
   const form = document.getElementById("composer");
   const input = document.getElementById("text");
-  let session = localStorage.getItem("hocso-session");
+  const HISTORY_LIMIT = 40;
+  let store = null;
+  try { store = window.localStorage; } catch (error) { store = null; } // private mode
+  let session = store ? store.getItem("hocso-session") : null;
+  let history = [];
   let busy = false;
+
+  function remember(entry) {
+    if (!store) return;
+    history.push(entry);
+    history = history.slice(-HISTORY_LIMIT);
+    try { store.setItem("hocso-history", JSON.stringify(history)); } catch (error) { /* full */ }
+  }
 
   function newId() {
     return Date.now().toString(36) + Math.random().toString(36).slice(2, 10);
@@ -30,11 +42,20 @@
     scrollDown();
   }
 
-  function disableOldButtons() {
+  function disableButtons() {
     list.querySelectorAll(".row button").forEach((b) => { b.disabled = true; });
   }
 
-  function showReply(reply) {
+  function enableLastButtons() {
+    const boxes = list.querySelectorAll(".buttons");
+    if (!boxes.length) return;
+    boxes[boxes.length - 1].querySelectorAll("button").forEach((b) => {
+      b.disabled = false;
+      b.classList.remove("chosen");
+    });
+  }
+
+  function showReply(reply, live) {
     const div = bubble("", "bot");
     if (reply.image) {
       const img = document.createElement("img");
@@ -44,7 +65,7 @@
       div.appendChild(img);
     }
     div.appendChild(document.createTextNode(reply.text));
-    if (reply.buttons.length) {
+    if (live && reply.buttons.length) {
       const box = document.createElement("div");
       box.className = "buttons";
       reply.buttons.forEach((row) => {
@@ -54,7 +75,10 @@
           const b = document.createElement("button");
           b.type = "button";
           b.textContent = button.label;
-          b.addEventListener("click", () => send({ payload: button.payload }, button.label));
+          b.addEventListener("click", () => {
+            b.classList.add("chosen");
+            send({ payload: button.payload }, button.label);
+          });
           r.appendChild(b);
         });
         box.appendChild(r);
@@ -70,20 +94,27 @@
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(body),
     });
-    return { status: response.status, data: await response.json() };
+    const json = (response.headers.get("Content-Type") || "").includes("application/json");
+    return { status: response.status, data: json ? await response.json() : {} };
   }
 
   async function startSession() {
-    const { data } = await post("/api/session", {});
+    const { status, data } = await post("/api/session", {});
+    if (status !== 200) throw new Error("session " + status);
     session = data.session;
-    localStorage.setItem("hocso-session", session);
+    history = [];
+    if (store) {
+      store.setItem("hocso-session", session);
+      store.removeItem("hocso-history");
+    }
   }
 
   // Send one message; a network failure is retried with the same id, so it counts once.
   async function send(message, echo) {
     if (busy) return;
     busy = true;
-    if (echo) bubble(echo, "me");
+    disableButtons(); // one tap is enough: show at once that it was taken
+    if (echo) { bubble(echo, "me"); remember({ me: echo }); }
     const id = newId();
     try {
       for (let attempt = 0; ; attempt++) {
@@ -93,20 +124,24 @@
             await startSession();
             result = await post("/api/chat", { session, id: newId(), payload: "start" });
           }
-          if (result.status !== 200) {
-            notice("Có lỗi xảy ra. Bạn hãy thử lại nhé.");
-            return;
-          }
-          if (!result.data.replies.length && attempt > 0) {
+          if (result.status === 200 && !result.data.replies.length && attempt > 0) {
             // The lost answer was already handled: show where the learner now is instead.
             result = await post("/api/chat", { session, id: newId(), payload: "resume" });
           }
-          if (result.data.replies.length) disableOldButtons();
-          result.data.replies.forEach(showReply);
+          if (result.status !== 200) {
+            notice("Có lỗi xảy ra. Bạn hãy thử lại nhé.");
+            enableLastButtons();
+            return;
+          }
+          result.data.replies.forEach((reply) => {
+            showReply(reply, true);
+            remember({ bot: reply });
+          });
           return;
         } catch (error) {
           if (attempt >= 2) {
             notice("Mất kết nối mạng. Bạn kiểm tra mạng rồi thử lại nhé.");
+            enableLastButtons();
             return;
           }
           await new Promise((resolve) => setTimeout(resolve, 1000 * (attempt + 1)));
@@ -114,7 +149,6 @@
       }
     } finally {
       busy = false;
-      input.focus();
     }
   }
 
@@ -127,11 +161,17 @@
   });
 
   (async function begin() {
-    if (!session) {
-      await startSession();
-      send({ payload: "start" });
-    } else {
-      send({ payload: "resume" });
+    try {
+      if (!session) {
+        await startSession();
+        await send({ payload: "start" });
+        return;
+      }
+      try { history = JSON.parse(store.getItem("hocso-history") || "[]"); } catch (e) { history = []; }
+      history.forEach((entry) => (entry.me ? bubble(entry.me, "me") : showReply(entry.bot, false)));
+      await send({ payload: "resume" });
+    } catch (error) {
+      notice("Chưa kết nối được với Học Số. Bạn tải lại trang sau ít phút nhé.");
     }
   })();
 })();
