@@ -223,13 +223,14 @@ async def bench(backend: str, library: Library, learners: int, concurrency: int)
 def report(runs: list[Run], concurrency: int) -> None:
     """Print one table row per backend."""
     print(f"\nconcurrency: {concurrency} learners in flight; latency = one Tutor.handle call")
-    print("| backend  | learners | steps  | wall s | steps/s | p50 ms | p95 ms | p99 ms |")
-    print("|----------|---------:|-------:|-------:|--------:|-------:|-------:|-------:|")
+    print("| backend  | learners | steps  | wall s | steps/s | p50 ms | p95 ms | p99 ms | max ms |")
+    print("|----------|---------:|-------:|-------:|--------:|-------:|-------:|-------:|-------:|")
     for run in runs:
         values = sorted(run.latencies)
         p50, p95, p99 = (percentile(values, f) * 1000 for f in (0.50, 0.95, 0.99))
         print(f"| {run.backend:<8} | {run.learners:>8} | {len(values):>6} | {run.wall:>6.1f} "
-              f"| {len(values) / run.wall:>7.0f} | {p50:>6.1f} | {p95:>6.1f} | {p99:>6.1f} |")
+              f"| {len(values) / run.wall:>7.0f} | {p50:>6.1f} | {p95:>6.1f} | {p99:>6.1f} "
+              f"| {values[-1] * 1000:>6.0f} |")
 
 
 async def main() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.channels.telegram import TelegramChannel, TelegramConfig
 from bot.channels.web import create_web_app
 from bot.config import Settings
 from bot.lessons.check import check_content
@@ -45,23 +46,42 @@ async def build_core(settings: Settings) -> Core:
     return Core(engine=engine, tutor=Tutor(repository=SqlRepository(engine), library=library))
 
 
+def telegram_channel(settings: Settings, tutor: Tutor) -> TelegramChannel | None:
+    """Return the Telegram channel when its token is set."""
+    if not settings.telegram_bot_token:
+        log.info("Telegram is off: set TELEGRAM_BOT_TOKEN (and TELEGRAM_WEBHOOK_URL + "
+                 "TELEGRAM_WEBHOOK_SECRET for a webhook) to turn it on")
+        return None
+    config = TelegramConfig(token=settings.telegram_bot_token,
+                            api_base_url=settings.telegram_api_base_url,
+                            webhook_url=settings.telegram_webhook_url,
+                            webhook_secret=settings.telegram_webhook_secret)
+    return TelegramChannel(config, tutor, Path(settings.content_dir))
+
+
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run the web chat (and, once built, messenger channels) until SIGINT/SIGTERM."""
+    """Run the web chat and the messenger channels whose tokens are set, until SIGINT/SIGTERM."""
     core = await build_core(settings)
-    runner = web.AppRunner(create_web_app(core.tutor, Path(settings.content_dir)))
+    web_app = create_web_app(core.tutor, Path(settings.content_dir))
+    telegram = telegram_channel(settings, core.tutor)
+    log.info("Zalo is off: the Zalo channels are not in this build yet")
+    if telegram is not None:
+        web_app.add_routes(telegram.routes())
+    runner = web.AppRunner(web_app)
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)
-    await site.start()
-    log.info("web chat at http://%s:%s/", settings.host, settings.port)
-    log.info("Telegram and Zalo channels are off: this build has only the web chat and the "
-             "terminal chat (hocso chat); the messenger channels arrive with their own issues")
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     try:
+        if telegram is not None:
+            await telegram.start()
+        await web.TCPSite(runner, settings.host, settings.port).start()
+        log.info("web chat at http://%s:%s/", settings.host, settings.port)
+        stop = stop or asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
         await stop.wait()
     finally:
         log.info("stopping")
-        await runner.cleanup()
+        await runner.cleanup()  # no new webhook requests from here on
+        if telegram is not None:
+            await telegram.stop()  # finishes every update already received
         await core.engine.dispose()

@@ -1,11 +1,14 @@
 """Settings read once from the environment (and a .env file) by the entry point."""
 
+import re
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Telegram allows 1-256 of these characters; we ask for 16 or more so it cannot be guessed.
+_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 
 class Settings(BaseSettings):
@@ -19,6 +22,18 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", alias="HOCSO_HOST")
     port: int = Field(default=8080, ge=0, le=65535, alias="HOCSO_PORT")
     log_level: str = Field(default="INFO", alias="HOCSO_LOG_LEVEL")
+    telegram_bot_token: str = Field(default="", alias="TELEGRAM_BOT_TOKEN")
+    telegram_webhook_url: str = Field(default="", alias="TELEGRAM_WEBHOOK_URL")
+    telegram_webhook_secret: str = Field(default="", alias="TELEGRAM_WEBHOOK_SECRET")
+    telegram_api_base_url: str = Field(default="https://api.telegram.org/bot",
+                                       alias="TELEGRAM_API_BASE_URL")
+
+    @model_validator(mode="after")
+    def _webhook_needs_a_secret(self) -> "Settings":
+        if self.telegram_webhook_url and not _SECRET.fullmatch(self.telegram_webhook_secret):
+            raise ValueError("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET: 16-256 "
+                             "characters of A-Z, a-z, 0-9, _ and -")
+        return self
 
     def resolved_database_url(self) -> str:
         """Return DATABASE_URL, or the default SQLite file inside the data directory."""

@@ -29,6 +29,8 @@ class Learner(SQLModel, table=True):
     shown_buttons: str = Field(default="", sa_column=Column(String(1024), nullable=False))
     created_at: datetime
     last_active_at: datetime
+    # Set when the platform says messages cannot reach them (blocked the bot, window closed).
+    unreachable_at: datetime | None = None
 
 
 class ProcessedUpdate(SQLModel, table=True):

@@ -35,6 +35,7 @@ class LearnerRecord:
     position: Position
     shown_buttons: tuple[str, ...]
     is_new: bool
+    reachable: bool = True
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def _record(row: Any) -> LearnerRecord:
     # "New" means never answered yet, however the row came to exist (web sessions create it).
     is_new = row.seq == 0 and not row.shown_buttons
     return LearnerRecord(row.id, row.channel, row.user_ref, row.display_name, position, shown,
-                         is_new)
+                         is_new, reachable=row.unreachable_at is None)
 
 
 def _new_learner(channel: str, user_ref: str) -> dict[str, Any]:
@@ -68,7 +69,7 @@ def _new_learner(channel: str, user_ref: str) -> dict[str, Any]:
         "channel": channel, "user_ref": user_ref, "display_name": "", "mode": start.mode.value,
         "course_id": "", "lesson_id": "", "step_id": "", "question_id": "", "quiz_correct": 0,
         "quiz_answered": 0, "content_version": "", "seq": 0, "shown_buttons": "",
-        "created_at": now(), "last_active_at": now(),
+        "created_at": now(), "last_active_at": now(), "unreachable_at": None,
     }
 
 
@@ -130,6 +131,7 @@ class LearnerTurn:
             quiz_answered=position.quiz_answered, content_version=position.content_version,
             seq=position.seq, shown_buttons="\n".join(shown_buttons),
             display_name=display_name[:128], last_active_at=now(),
+            unreachable_at=None,  # they just wrote to us, so replies can reach them
         ))
 
 
@@ -178,6 +180,14 @@ class SqlRepository:
         """Register a learner before their first message (the web chat's new session)."""
         async with self.engine.begin() as connection:
             await connection.execute(insert(LEARNER).values(_new_learner(channel, user_ref)))
+
+    async def set_reachable(self, *, channel: str, user_ref: str, reachable: bool) -> bool:
+        """Record whether messages can reach a learner; False when there is no such learner."""
+        async with self.engine.begin() as connection:
+            result = await connection.execute(update(LEARNER).where(
+                (LEARNER.c.channel == channel) & (LEARNER.c.user_ref == user_ref)
+            ).values(unreachable_at=None if reachable else now()))
+        return bool(result.rowcount)
 
     async def find_learner(self, *, channel: str, user_ref: str) -> LearnerRecord | None:
         """Return a learner without locking, or None if unknown."""

@@ -103,3 +103,17 @@ class TestRepositoryContract:
         await asyncio.gather(bump(), bump(), bump())
         found = await repository.find_learner(channel="t", user_ref="a")
         assert found is not None and found.position.seq == 1
+
+    async def test_reachability_is_recorded_and_cleared_by_a_message(
+            self, repository: SqlRepository) -> None:
+        assert not await repository.set_reachable(channel="t", user_ref="a", reachable=False)
+        async with repository.turn(channel="t", user_ref="a", update_id=None) as turn:
+            assert turn is not None and turn.learner.reachable
+        assert await repository.set_reachable(channel="t", user_ref="a", reachable=False)
+        found = await repository.find_learner(channel="t", user_ref="a")
+        assert found is not None and not found.reachable
+        async with repository.turn(channel="t", user_ref="a", update_id=None) as turn:
+            assert turn is not None
+            await turn.save(turn.learner.position, shown_buttons=(), display_name="")
+        found = await repository.find_learner(channel="t", user_ref="a")
+        assert found is not None and found.reachable

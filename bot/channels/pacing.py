@@ -1,0 +1,57 @@
+"""Pace outgoing messages: an overall rate and a per-chat rate, each allowing a short burst."""
+
+import asyncio
+import time
+from collections.abc import Callable, Hashable
+
+
+class _Rate:
+    """Generic cell rate algorithm: `per_second` on average, up to `burst` back to back."""
+
+    __slots__ = ("_interval", "_tolerance", "theoretical_arrival")
+
+    def __init__(self, per_second: float, burst: int) -> None:
+        self._interval = 1.0 / per_second
+        self._tolerance = self._interval * (burst - 1)
+        self.theoretical_arrival = 0.0
+
+    def reserve(self, now: float) -> float:
+        """Book the next slot; return how long to wait for it."""
+        arrival = max(self.theoretical_arrival, now)
+        self.theoretical_arrival = arrival + self._interval
+        return max(0.0, arrival - self._tolerance - now)
+
+
+class Pacer:
+    """Waits as long as a platform's rate limits ask, before each send."""
+
+    MAX_IDLE_CHATS = 10_000
+
+    def __init__(self, *, overall_per_second: float, chat_per_second: float, chat_burst: int,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._overall = _Rate(overall_per_second, burst=max(1, int(overall_per_second)))
+        self._chat_per_second = chat_per_second
+        self._chat_burst = chat_burst
+        self._chats: dict[Hashable, _Rate] = {}
+        self._clock = clock
+
+    def reserve(self, chat: Hashable) -> float:
+        """Book a send to `chat`; return the seconds to wait before making it."""
+        now = self._clock()
+        rate = self._chats.get(chat)
+        if rate is None:
+            if len(self._chats) >= self.MAX_IDLE_CHATS:
+                self._forget_idle(now)
+            rate = self._chats[chat] = _Rate(self._chat_per_second, self._chat_burst)
+        return max(rate.reserve(now), self._overall.reserve(now))
+
+    async def wait(self, chat: Hashable) -> None:
+        """Sleep until a send to `chat` keeps within the limits."""
+        delay = self.reserve(chat)
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    def _forget_idle(self, now: float) -> None:
+        # A chat whose slots are all in the past behaves exactly like a new one.
+        for chat in [c for c, rate in self._chats.items() if rate.theoretical_arrival <= now]:
+            del self._chats[chat]

@@ -1,0 +1,205 @@
+"""The Telegram channel: a thin python-telegram-bot adapter, by long polling or by webhook."""
+
+import asyncio
+import hmac
+import logging
+import os
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from telegram import BotCommand, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    ContextTypes,
+    TypeHandler,
+)
+
+from bot.channels.pacing import Pacer
+from bot.channels.telegram_send import TelegramSender
+from bot.messages import Incoming, Kind
+from bot.tutor import Tutor
+
+log = logging.getLogger("hocso.telegram")
+
+CHANNEL = "telegram"
+WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+COMMANDS = [
+    BotCommand("start", "Bắt đầu, xem menu chính"),
+    BotCommand("bai_hoc", "Chọn khóa học, bài học"),
+    BotCommand("tiep_tuc", "Tiếp tục bài đang học"),
+    BotCommand("tien_do", "Xem tiến độ của tôi"),
+    BotCommand("tro_giup", "Cách dùng Học Số"),
+]
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    """What the channel needs from Settings."""
+
+    token: str
+    api_base_url: str
+    webhook_url: str = ""
+    webhook_secret: str = ""
+
+
+class ChatOrderedProcessor(BaseUpdateProcessor):
+    """Process updates concurrently, but one chat's updates strictly in arrival order."""
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(chat.id, asyncio.Lock())
+        self._users[chat.id] = self._users.get(chat.id, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[chat.id] -= 1
+            if not self._users[chat.id]:  # nobody else waits: forget the chat
+                del self._users[chat.id], self._locks[chat.id]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+
+def to_incoming(update: Update) -> Incoming | None:
+    """Translate an update into the tutor's Incoming; None for what the tutor ignores."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None or chat.type != ChatType.PRIVATE:
+        return None  # group chatter, channel posts, inline queries...
+    common: dict[str, Any] = {"channel": CHANNEL, "user_ref": str(user.id),
+                              "update_id": str(update.update_id),
+                              "display_name": user.full_name}
+    if update.callback_query is not None:
+        return Incoming(kind=Kind.BUTTON, payload=update.callback_query.data or "", **common)
+    message = update.message
+    if message is None:
+        return None  # edits and other updates about old messages
+    if message.text is None:
+        return Incoming(kind=Kind.UNSUPPORTED, **common)
+    command, _, argument = message.text.partition(" ")
+    if command.split("@")[0] == "/start":
+        return Incoming(kind=Kind.START, text=argument.strip(), **common)
+    return Incoming(kind=Kind.TEXT, text=message.text, **common)
+
+
+class TelegramChannel:
+    """Runs python-telegram-bot's Application around the tutor."""
+
+    def __init__(self, config: TelegramConfig, tutor: Tutor, content_dir: Path) -> None:
+        # Read RetryAfter.retry_after as a timedelta (PTB deprecates the int form).
+        os.environ.setdefault("PTB_TIMEDELTA", "true")
+        self.config = config
+        self.tutor = tutor
+        builder = (ApplicationBuilder().token(config.token).base_url(config.api_base_url)
+                   .concurrent_updates(ChatOrderedProcessor()))
+        if config.webhook_url:
+            builder = builder.updater(None)
+        self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
+        self.sender = TelegramSender(
+            self.application.bot, content_dir=content_dir,
+            pacer=Pacer(overall_per_second=30, chat_per_second=1, chat_burst=3),
+            on_unreachable=self._mark_unreachable)
+
+    def routes(self) -> list[web.RouteDef]:
+        """The webhook route, when running by webhook."""
+        return [web.post(WEBHOOK_PATH, self.webhook)] if self.config.webhook_url else []
+
+    async def start(self) -> None:
+        """Initialise, set the command menu, then poll or register the webhook."""
+        await self.application.initialize()
+        bot = self.application.bot
+        for language in ("vi", None):
+            await bot.set_my_commands(COMMANDS, language_code=language)
+        if self.config.webhook_url:
+            await bot.set_webhook(self.config.webhook_url, secret_token=self.config.webhook_secret,
+                                  allowed_updates=ALLOWED_UPDATES)
+            log.info("Telegram: receiving by webhook at %s", self.config.webhook_url)
+        else:
+            assert self.application.updater is not None
+            await self.application.updater.start_polling(allowed_updates=ALLOWED_UPDATES,
+                                                         error_callback=self._on_poll_error)
+            log.info("Telegram: receiving by long polling")
+        await self.application.start()
+
+    async def stop(self) -> None:
+        """Stop receiving, finish every update already received, then shut down."""
+        if self.application.updater is not None and self.application.updater.running:
+            await self.application.updater.stop()
+        if self.application.running:
+            await self.application.stop()  # drains the update queue first
+        await self.application.shutdown()
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """Take one update from Telegram: check the secret, queue it, answer at once."""
+        secret = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(secret.encode(), self.config.webhook_secret.encode()):
+            return web.Response(status=401, text="wrong secret token")
+        try:
+            data = await request.json()
+            update = Update.de_json(data, self.application.bot) if isinstance(data, dict) else None
+        except (ValueError, TypeError, KeyError, TelegramError):
+            update = None
+        if update is None:
+            log.warning("ignored a webhook body that is not a Telegram update")
+            return web.Response(status=400, text="not an update")
+        await self.application.update_queue.put(update)
+        return web.Response(text="ok")
+
+    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.callback_query is not None:
+            await self._answer(update)
+        member = update.my_chat_member
+        if member is not None and member.chat.type == ChatType.PRIVATE:
+            status = member.new_chat_member.status
+            if status in (ChatMemberStatus.BANNED, ChatMemberStatus.MEMBER):
+                await self.tutor.repository.set_reachable(
+                    channel=CHANNEL, user_ref=str(member.chat.id),
+                    reachable=status == ChatMemberStatus.MEMBER)
+            return
+        incoming = to_incoming(update)
+        if incoming is None:
+            return
+        replies = await self.tutor.handle(incoming)
+        await self.sender.send(int(incoming.user_ref), replies)
+
+    async def _answer(self, update: Update) -> None:
+        """Stop the button's spinner on the phone, whatever happens next."""
+        assert update.callback_query is not None
+        try:
+            await update.callback_query.answer()
+        except TelegramError as error:
+            log.info("could not answer a callback query: %s", error)
+
+    async def _mark_unreachable(self, chat_id: int) -> None:
+        await self.tutor.repository.set_reachable(channel=CHANNEL, user_ref=str(chat_id),
+                                                  reachable=False)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("Telegram update %s failed", getattr(update, "update_id", "?"),
+                  exc_info=context.error)
+
+    def _on_poll_error(self, error: TelegramError) -> None:
+        log.warning("Telegram polling error: %s", error)

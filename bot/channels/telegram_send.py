@@ -1,0 +1,140 @@
+"""Send the tutor's replies to Telegram: render, split, pace, retry, and notice blocked users."""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+)
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+
+from bot.channels.pacing import Pacer
+from bot.messages import Outgoing
+
+log = logging.getLogger("hocso.telegram")
+
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_ATTEMPTS = 5
+# The persistent keyboard: typed texts that the tutor understands ("bài học", "tiếp tục"...).
+MENU_KEYBOARD = ReplyKeyboardMarkup(
+    [[KeyboardButton("📚 Bài học"), KeyboardButton("▶️ Tiếp tục")],
+     [KeyboardButton("📊 Tiến độ"), KeyboardButton("❓ Trợ giúp")]],
+    resize_keyboard=True, is_persistent=True,
+)
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
+
+
+class Unreachable(Exception):
+    """Telegram refused to deliver to this chat (the user blocked the bot)."""
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Cut text into messages of at most `limit` characters, at paragraph breaks if possible."""
+    chunks: list[str] = []
+    current = ""
+    for paragraph in text.split("\n\n"):
+        candidate = f"{current}\n\n{paragraph}" if current else paragraph
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            chunks.append(current)
+        while len(paragraph) > limit:  # one paragraph longer than a message: cut at a line
+            cut = paragraph.rfind("\n", 0, limit)
+            cut = cut if cut > 0 else limit
+            chunks.append(paragraph[:cut])
+            paragraph = paragraph[cut:].lstrip("\n")
+        current = paragraph
+    if current or not chunks:
+        chunks.append(current)
+    return chunks
+
+
+def inline_keyboard(reply: Outgoing) -> InlineKeyboardMarkup | None:
+    """Render the reply's buttons as an inline keyboard (payloads become callback_data)."""
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.payload)
+                                  for b in row] for row in reply.buttons])
+
+
+def _seconds(retry_after: int | timedelta) -> float:
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else retry_after
+
+
+class TelegramSender:
+    """Delivers replies in order; waits out 429s, retries network errors, stops on 403."""
+
+    def __init__(self, bot: Bot, *, content_dir: Path, pacer: Pacer,
+                 on_unreachable: Callable[[int], Awaitable[None]],
+                 backoff_seconds: float = 1.0) -> None:
+        self._bot = bot
+        self._content_dir = content_dir
+        self._pacer = pacer
+        self._on_unreachable = on_unreachable
+        self._backoff = backoff_seconds
+        self._photo_ids: dict[str, str] = {}  # uploaded once, then sent by Telegram's file id
+
+    async def send(self, chat_id: int, replies: list[Outgoing]) -> None:
+        """Send every reply to `chat_id`, stopping if the chat turns out to be unreachable."""
+        try:
+            for reply in replies:
+                await self._send_one(chat_id, reply)
+        except Unreachable:
+            log.info("chat %s blocked the bot; marked unreachable", chat_id)
+            await self._on_unreachable(chat_id)
+
+    async def _send_one(self, chat_id: int, reply: Outgoing) -> None:
+        markup: Markup = inline_keyboard(reply) or MENU_KEYBOARD
+        text = reply.text
+        if reply.image:
+            caption = text if len(text) <= MAX_CAPTION else None
+            await self._photo(chat_id, reply.image, caption, markup if caption else None)
+            if caption is not None:
+                return
+        chunks = split_text(text)
+        for number, chunk in enumerate(chunks, start=1):
+            await self._call(chat_id, self._bot.send_message, text=chunk,
+                             reply_markup=markup if number == len(chunks) else None)
+
+    async def _photo(self, chat_id: int, image: str, caption: str | None,
+                     markup: Markup | None) -> None:
+        known = self._photo_ids.get(image)
+        photo: Any = known or (self._content_dir / image).read_bytes()
+        sent = await self._call(chat_id, self._bot.send_photo, photo=photo, caption=caption,
+                                reply_markup=markup)
+        if sent is not None and sent.photo and known is None:
+            self._photo_ids[image] = sent.photo[-1].file_id
+
+    async def _call(self, chat_id: int, method: Callable[..., Awaitable[Message]],
+                    **kwargs: Any) -> Message | None:
+        """Make one API call with pacing and retries; None when it cannot succeed."""
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            await self._pacer.wait(chat_id)
+            try:
+                return await method(chat_id=chat_id, **kwargs)
+            except RetryAfter as error:
+                wait = _seconds(error.retry_after)
+                log.warning("Telegram asks to wait %.1f s (chat %s)", wait, chat_id)
+                await asyncio.sleep(wait)
+            except Forbidden as error:
+                raise Unreachable(str(error)) from error
+            except BadRequest as error:
+                log.error("Telegram refused a message to chat %s: %s", chat_id, error)
+                return None
+            except NetworkError as error:
+                log.warning("network error sending to chat %s (attempt %s/%s): %s",
+                            chat_id, attempt, MAX_ATTEMPTS, error)
+                await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
+        log.error("gave up sending to chat %s after %s attempts", chat_id, MAX_ATTEMPTS)
+        return None

@@ -1,0 +1,45 @@
+"""Telegram rendering without the network: splitting long texts and building keyboards."""
+
+from bot.channels.telegram_send import MAX_TEXT, inline_keyboard, split_text
+from bot.messages import Button, Outgoing
+
+
+def test_short_text_is_one_message() -> None:
+    assert split_text("Xin chào") == ["Xin chào"]
+    assert split_text("") == [""]
+
+
+def test_long_text_splits_at_paragraphs() -> None:
+    paragraphs = [f"Đoạn {n}: " + "chữ " * 300 for n in range(8)]
+    chunks = split_text("\n\n".join(paragraphs))
+    assert all(len(chunk) <= MAX_TEXT for chunk in chunks)
+    assert "\n\n".join(chunks) == "\n\n".join(paragraphs)
+    assert all(chunk.startswith("Đoạn") for chunk in chunks)
+
+
+def test_a_giant_paragraph_is_cut_at_lines_then_anywhere() -> None:
+    lines = "\n".join("dòng " * 50 for _ in range(60))
+    chunks = split_text(lines)
+    assert len(chunks) > 1 and all(len(chunk) <= MAX_TEXT for chunk in chunks)
+    assert "".join(chunks).replace("\n", "") == lines.replace("\n", "")
+    solid = "x" * 10_000
+    assert [len(chunk) for chunk in split_text(solid)] == [4096, 4096, 1808]
+
+
+def test_buttons_become_an_inline_keyboard_with_payloads() -> None:
+    reply = Outgoing(text="?", buttons=((Button("Tiếp tục ▶", "n:3"),),
+                                        (Button("🔁 Nhắc lại", "r:3"), Button("🏠 Về menu", "menu"))))
+    keyboard = inline_keyboard(reply)
+    assert keyboard is not None
+    rows = [[(b.text, b.callback_data) for b in row] for row in keyboard.inline_keyboard]
+    assert rows == [[("Tiếp tục ▶", "n:3")], [("🔁 Nhắc lại", "r:3"), ("🏠 Về menu", "menu")]]
+    assert inline_keyboard(Outgoing(text="no buttons")) is None
+
+
+def test_the_persistent_keyboard_speaks_words_the_tutor_knows() -> None:
+    from bot.channels.telegram_send import MENU_KEYBOARD
+    from bot.handlers.router import WORDS, fold
+
+    labels = [button.text for row in MENU_KEYBOARD.keyboard for button in row]
+    assert labels == ["📚 Bài học", "▶️ Tiếp tục", "📊 Tiến độ", "❓ Trợ giúp"]
+    assert all(fold(label) in WORDS for label in labels)
