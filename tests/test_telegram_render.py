@@ -1,6 +1,7 @@
 """Telegram rendering without the network: splitting long texts and building keyboards."""
 
-from bot.channels.telegram_send import MAX_TEXT, inline_keyboard, split_text
+from bot.channels.telegram_send import MAX_TEXT, MENU_KEYBOARD, inline_keyboard, split_text
+from bot.handlers.router import WORDS, fold
 from bot.messages import Button, Outgoing
 
 
@@ -27,19 +28,17 @@ def test_a_giant_paragraph_is_cut_at_lines_then_anywhere() -> None:
 
 
 def test_buttons_become_an_inline_keyboard_with_payloads() -> None:
-    reply = Outgoing(text="?", buttons=((Button("Tiếp tục ▶", "n:3"),),
-                                        (Button("🔁 Nhắc lại", "r:3"), Button("🏠 Về menu", "menu"))))
+    rows = ((Button("Tiếp tục ▶", "n:3"),),
+            (Button("🔁 Nhắc lại", "r:3"), Button("🏠 Về menu", "menu")))
+    reply = Outgoing(text="?", buttons=rows)
     keyboard = inline_keyboard(reply)
     assert keyboard is not None
-    rows = [[(b.text, b.callback_data) for b in row] for row in keyboard.inline_keyboard]
-    assert rows == [[("Tiếp tục ▶", "n:3")], [("🔁 Nhắc lại", "r:3"), ("🏠 Về menu", "menu")]]
+    rendered = [[(b.text, b.callback_data) for b in row] for row in keyboard.inline_keyboard]
+    assert rendered == [[("Tiếp tục ▶", "n:3")], [("🔁 Nhắc lại", "r:3"), ("🏠 Về menu", "menu")]]
     assert inline_keyboard(Outgoing(text="no buttons")) is None
 
 
 def test_the_persistent_keyboard_speaks_words_the_tutor_knows() -> None:
-    from bot.channels.telegram_send import MENU_KEYBOARD
-    from bot.handlers.router import WORDS, fold
-
     labels = [button.text for row in MENU_KEYBOARD.keyboard for button in row]
     assert labels == ["📚 Bài học", "▶️ Tiếp tục", "📊 Tiến độ", "❓ Trợ giúp"]
     assert all(fold(label) in WORDS for label in labels)
