@@ -24,7 +24,9 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 30})
+    # One connection: SQLite has one writer anyway, and queueing for the pool in the process
+    # is first come, first served, where waiting on SQLite's lock lets late comers win.
+    engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0)
 
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:

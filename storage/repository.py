@@ -149,17 +149,19 @@ class SqlRepository:
         Everything done through the turn commits together with the processed mark, so a
         redelivered update finds its mark and changes nothing.
         """
-        async with self.engine.begin() as connection:
+        async with self.engine.connect() as connection:
+            transaction = await connection.begin()
             if update_id is not None:
-                try:
-                    async with connection.begin_nested():
-                        await connection.execute(insert(PROCESSED).values(
-                            channel=channel, update_id=update_id, processed_at=now()))
+                try:  # first statement of the transaction, so no savepoint is needed
+                    await connection.execute(insert(PROCESSED).values(
+                        channel=channel, update_id=update_id, processed_at=now()))
                 except IntegrityError:
+                    await transaction.rollback()
                     yield None
                     return
             learner = await self._lock_learner(connection, channel, user_ref)
             yield LearnerTurn(connection, learner)
+            await transaction.commit()  # an exception above rolls back as the connection closes
 
     async def _lock_learner(self, connection: AsyncConnection, channel: str,
                             user_ref: str) -> LearnerRecord:
