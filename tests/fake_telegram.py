@@ -80,6 +80,9 @@ SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 COMMAND_IN_TEXT = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?![^\s])")
 HTML_TAG = re.compile(r"<[^>]*>")
+MD_LINK = re.compile(r"(?<!\\)\[((?:\\.|[^\]])*)\]\((?:\\.|[^)])*\)")
+MD_MARKER = re.compile(r"(?<!\\)(?:```[^\n]*\n?|[*_~|`])")
+MD_ESCAPE = re.compile(r"\\(.)")
 NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply "
                 "markup are exactly the same as a current content and reply markup of the message")
 QUERY_INVALID = ("Bad Request: query is too old and response timeout expired or query ID is "
@@ -227,6 +230,7 @@ class FakeTelegram:
         self._message_ids: dict[int | str, int] = {}
         self._messages: dict[tuple[int | str, int], JSON] = {}
         self._chat_names: dict[int | str, str] = {}
+        self._user_messages: set[tuple[int | str, int]] = set()
         self._blocked: set[int | str] = set()
         self._floods: dict[str, list[int]] = {}
         self._open_callbacks: set[str] = set()
@@ -318,6 +322,7 @@ class FakeTelegram:
         }
         if entities := _command_entities(text):
             message["entities"] = entities
+        self._user_messages.add((chat_id, message["message_id"]))
         update: JSON = {"message": message}
         if update_id is not None:
             update["update_id"] = update_id
@@ -541,8 +546,12 @@ class FakeTelegram:
 
     @staticmethod
     def _visible_length(text: str, parse_mode: Any) -> int:
-        if isinstance(parse_mode, str) and parse_mode.lower() == "html":
+        """Roughly the length after entity parsing, which is what Telegram limits."""
+        mode = parse_mode.lower() if isinstance(parse_mode, str) else ""
+        if mode == "html":
             text = html.unescape(HTML_TAG.sub("", text))
+        elif mode in ("markdown", "markdownv2"):
+            text = MD_ESCAPE.sub(r"\1", MD_MARKER.sub("", MD_LINK.sub(r"\1", text)))
         return len(text)
 
     @staticmethod
@@ -754,11 +763,12 @@ class FakeTelegram:
         markup = self._reply_markup(params)
         chat_id = self._chat_id(params)
         file_id, unique = self._new_file_id("AgACAgIAA")
-        sizes = [{"file_id": f"{file_id}{suffix}", "file_unique_id": f"{unique}{suffix}",
-                  "file_size": size, "width": width, "height": height}
-                 for suffix, width, height, size in (("s", 90, 68, 1_254), ("m", 320, 240, 16_830),
-                                                      ("x", 800, 600, 62_417))]
-        self._file_ids.update(size["file_id"] for size in sizes)
+        shapes = (("s", 90, 68, 1_254), ("m", 320, 240, 16_830), ("x", 800, 600, 62_417))
+        sizes: list[JSON] = [
+            {"file_id": f"{file_id}{suffix}", "file_unique_id": f"{unique}{suffix}",
+             "file_size": size, "width": width, "height": height}
+            for suffix, width, height, size in shapes]
+        self._file_ids.update(str(size["file_id"]) for size in sizes)
         content: JSON = {"photo": sizes}
         if caption:
             content["caption"] = caption
@@ -791,6 +801,8 @@ class FakeTelegram:
         message_id = _as_int(params, "message_id", 0)
         if not 0 < message_id <= self._message_ids.get(chat_id, 0):
             raise ApiError(400, "Bad Request: message to edit not found")
+        if (chat_id, message_id) in self._user_messages:
+            raise ApiError(400, "Bad Request: message can't be edited")
         message = self._messages.setdefault((chat_id, message_id), {
             "message_id": message_id, "from": dict(BOT_FROM), "chat": self._chat(chat_id),
             "date": int(time.time()) - 60, "text": "…",

@@ -144,22 +144,25 @@ async def test_send_message_with_inline_keyboard(fake: FakeTelegram, bot: Bot) -
 
 async def test_text_limits(fake: FakeTelegram, bot: Bot) -> None:
     await bot.send_message(LAN, "ă" * 4096)
-    with pytest.raises(BadRequest, match="(?i)message is too long"):
+    with pytest.raises(BadRequest, match=r"(?i)message is too long"):
         await bot.send_message(LAN, "ă" * 4097)
-    with pytest.raises(BadRequest, match="(?i)message text is empty"):
+    with pytest.raises(BadRequest, match=r"(?i)message text is empty"):
         await bot.send_message(LAN, " ")
     # Length counts after HTML entity parsing, as on Telegram.
     await bot.send_message(LAN, "<b>" + "a" * 4096 + "</b>", parse_mode="HTML")
-    assert len(fake.sent) == 2
-    assert [method for method, _ in fake.requests].count("sendMessage") == 4
+    await bot.send_message(LAN, "*" + "a\\." * 2048 + "*", parse_mode="MarkdownV2")
+    with pytest.raises(BadRequest, match=r"(?i)message is too long"):
+        await bot.send_message(LAN, "<i>" + "a" * 4097 + "</i>", parse_mode="HTML")
+    assert len(fake.sent) == 3
+    assert [method for method, _ in fake.requests].count("sendMessage") == 6
 
 
 async def test_callback_data_is_limited_to_64_bytes(fake: FakeTelegram, bot: Bot) -> None:
     await bot.send_message(LAN, "ok", reply_markup=keyboard("x" * 64))
-    with pytest.raises(BadRequest, match="(?i)button_data_invalid"):
+    with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
         await bot.send_message(LAN, "too long", reply_markup=keyboard("x" * 65))
     # 33 Vietnamese letters are 66 bytes in UTF-8.
-    with pytest.raises(BadRequest, match="(?i)button_data_invalid"):
+    with pytest.raises(BadRequest, match=r"(?i)button_data_invalid"):
         await bot.send_message(LAN, "bytes", reply_markup=keyboard("ă" * 33))
     assert len(fake.sent) == 1
 
@@ -208,9 +211,9 @@ async def test_send_photo(fake: FakeTelegram, bot: Bot) -> None:
     by_url = await bot.send_photo(LAN, "https://example.org/buoc-2.png")
     assert (again.message_id, by_url.message_id) == (2, 3)
     assert fake.sent[2].photo == "https://example.org/buoc-2.png"
-    with pytest.raises(BadRequest, match="(?i)caption is too long"):
+    with pytest.raises(BadRequest, match=r"(?i)caption is too long"):
         await bot.send_photo(LAN, png, caption="c" * 1025)
-    with pytest.raises(BadRequest, match="(?i)wrong file identifier"):
+    with pytest.raises(BadRequest, match=r"(?i)wrong file identifier"):
         await bot.send_photo(LAN, "not-a-file-id")
 
 
@@ -220,10 +223,13 @@ async def test_chat_action_and_edit_reply_markup(fake: FakeTelegram, bot: Bot) -
     sent = await bot.send_message(LAN, "Chọn đáp án", reply_markup=keyboard("a", "b"))
     edited = await bot.edit_message_reply_markup(LAN, sent.message_id)
     assert not isinstance(edited, bool) and edited.reply_markup is None
-    with pytest.raises(BadRequest, match="(?i)message is not modified"):
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
         await bot.edit_message_reply_markup(LAN, sent.message_id)
-    with pytest.raises(BadRequest, match="(?i)message to edit not found"):
+    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
         await bot.edit_message_reply_markup(LAN, 99)
+    user_message = fake.push_message(LAN, "tin của Lan")["message"]["message_id"]
+    with pytest.raises(BadRequest, match=r"(?i)message can't be edited"):
+        await bot.edit_message_reply_markup(LAN, user_message)
     assert [(e.method, e.message_id, e.reply_markup) for e in fake.edits] == [
         ("editMessageReplyMarkup", 1, None)]
     assert len(fake.sent) == 1
@@ -274,7 +280,8 @@ async def test_get_updates_negative_offset_and_long_poll(fake: FakeTelegram, bot
     assert [u.message.text for u in updates if u.message] == ["muộn"]
     assert 0.15 < loop.time() - started < 3
     started = loop.time()
-    assert await bot.get_updates(offset=updates[0].update_id + 1, timeout=0.3) == ()
+    assert await bot.get_updates(offset=updates[0].update_id + 1,
+                                timeout=dtm.timedelta(seconds=0.3)) == ()
     assert loop.time() - started >= 0.25
 
 
@@ -296,10 +303,10 @@ async def test_pushed_updates_parse_and_carry_command_entities(fake: FakeTelegra
     assert start.message.message_id < help_.message.message_id < sent.message_id
     assert await bot.answer_callback_query(query.id, text="Đúng rồi!")
     assert fake.callback_answers == [query.id]
-    with pytest.raises(BadRequest, match="(?i)query is too old"):
+    with pytest.raises(BadRequest, match=r"(?i)query is too old"):
         await bot.answer_callback_query(query.id)
     other = fake.push_callback(LAN, "x")["callback_query"]["id"]
-    with pytest.raises(BadRequest, match="(?i)message_too_long"):
+    with pytest.raises(BadRequest, match=r"(?i)message_too_long"):
         await bot.answer_callback_query(other, text="d" * 201)
 
 
@@ -361,7 +368,7 @@ async def test_webhook_delivery_with_secret_and_retry(fake: FakeTelegram, bot: B
 
 
 async def test_webhook_gives_up_and_can_be_deleted(fake: FakeTelegram, bot: Bot) -> None:
-    with pytest.raises(BadRequest, match="(?i)secret token contains unallowed characters"):
+    with pytest.raises(BadRequest, match=r"(?i)secret token contains unallowed characters"):
         await bot.set_webhook("http://127.0.0.1:1/hook", secret_token="bad:token")
     async with Receiver([502] * 10) as receiver:
         await bot.set_webhook(receiver.url)
@@ -391,6 +398,40 @@ async def test_updates_queued_while_webhook_is_being_set_move_over(fake: FakeTel
     assert [body for _, body in receiver.calls] == [queued]
 
 
+async def test_ptb_application_behind_a_webhook(fake: FakeTelegram) -> None:
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None and update.message.text is not None
+        await update.message.reply_text(f"Đã nhận: {update.message.text}")
+
+    app: Application = (ApplicationBuilder().token(fake.token).base_url(fake.base_url)
+                        .updater(None).build())
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    seen: list[str] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        seen.append(request.headers.get("X-Telegram-Bot-Api-Secret-Token", ""))
+        await app.update_queue.put(Update.de_json(await request.json(), app.bot))
+        return web.Response()
+
+    server = web.Application()
+    server.router.add_post("/tg/hook", webhook)
+    runner = web.AppRunner(server, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        async with app:
+            await app.start()
+            await app.bot.set_webhook(f"http://127.0.0.1:{runner.addresses[0][1]}/tg/hook",
+                                      secret_token="hook-secret")
+            fake.push_message(LAN, "bài 1")
+            await fake.wait_for_sent(1)
+            await app.stop()
+    finally:
+        await runner.cleanup()
+    assert seen == ["hook-secret"]
+    assert fake.sent[0].text == "Đã nhận: bài 1"
+
+
 # ---------------------------------------------------------------- commands
 
 
@@ -409,9 +450,9 @@ async def test_set_my_commands_per_language(fake: FakeTelegram, bot: Bot) -> Non
     assert ("all_private_chats", "vi") in fake.commands
     assert await bot.get_my_commands(language_code="vi") == tuple(vi)
     assert await bot.get_my_commands(language_code="en") == ()
-    with pytest.raises(BadRequest, match="(?i)bot_command_invalid"):
+    with pytest.raises(BadRequest, match=r"(?i)bot_command_invalid"):
         await bot.set_my_commands([BotCommand("Start", "viết hoa")])
-    with pytest.raises(BadRequest, match="(?i)bot_command_invalid"):
+    with pytest.raises(BadRequest, match=r"(?i)bot_command_invalid"):
         await bot.set_my_commands([BotCommand("c" * 33, "quá dài")])
     with pytest.raises(BadRequest):
         await bot.set_my_commands([BotCommand("long", "d" * 257)])

@@ -159,7 +159,8 @@ class TelegramChannel:
             return web.Response(status=401, text="wrong secret token")
         try:
             data = await request.json()
-            update = Update.de_json(data, self.application.bot) if isinstance(data, dict) else None
+            is_update = isinstance(data, dict) and type(data.get("update_id")) is int
+            update = Update.de_json(data, self.application.bot) if is_update else None
         except (ValueError, TypeError, KeyError, TelegramError):
             update = None
         if update is None:
