@@ -20,6 +20,7 @@ from telegram.ext import (
     ContextTypes,
     TypeHandler,
 )
+from telegram.request import BaseRequest
 
 from bot.channels.pacing import Pacer
 from bot.channels.telegram_send import TelegramSender
@@ -106,21 +107,25 @@ def to_incoming(update: Update) -> Incoming | None:
 class TelegramChannel:
     """Runs python-telegram-bot's Application around the tutor."""
 
-    def __init__(self, config: TelegramConfig, tutor: Tutor, content_dir: Path) -> None:
+    def __init__(self, config: TelegramConfig, tutor: Tutor, content_dir: Path, *,
+                 pacer: Pacer | None = None, request: BaseRequest | None = None) -> None:
+        """Build the application; `pacer` and `request` exist for benchmarks and tests."""
         # Read RetryAfter.retry_after as a timedelta (PTB deprecates the int form).
         os.environ.setdefault("PTB_TIMEDELTA", "true")
         self.config = config
         self.tutor = tutor
         builder = (ApplicationBuilder().token(config.token).base_url(config.api_base_url)
                    .concurrent_updates(ChatOrderedProcessor()))
-        if config.webhook_url:
+        if request is not None:
+            builder = builder.request(request)
+        if config.webhook_url or request is not None:
             builder = builder.updater(None)
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self.sender = TelegramSender(
             self.application.bot, content_dir=content_dir,
-            pacer=Pacer(overall_per_second=30, chat_per_second=1, chat_burst=3),
+            pacer=pacer or Pacer(overall_per_second=30, chat_per_second=1, chat_burst=3),
             on_unreachable=self._mark_unreachable)
 
     def routes(self) -> list[web.RouteDef]:
