@@ -3,14 +3,17 @@
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
+from telegram import Bot as PtbBot
 from telegram import Update
 
+from bot.channels.pacing import Pacer
 from bot.channels.telegram import (
     CHANNEL,
     SECRET_HEADER,
@@ -19,12 +22,14 @@ from bot.channels.telegram import (
     TelegramConfig,
     to_incoming,
 )
+from bot.channels.telegram_send import MAX_ATTEMPTS, TelegramSender
 from bot.channels.web import create_web_app
 from bot.lessons.model import Library
-from bot.messages import Kind
+from bot.messages import Kind, Outgoing
 from bot.tutor import Tutor
 from tests.conftest import CONTENT_DIR
 from tests.fake_telegram import FakeTelegram, SentRecord
+from tests.server import free_port, running_server
 
 FIXTURES = Path(__file__).parent / "fixtures" / "telegram"
 USER = 5550001
@@ -309,3 +314,44 @@ async def test_a_clean_shutdown_finishes_every_received_update(
     await channel.stop()  # at once: every update already answered 200 must still be handled
     for chat in chats:
         assert len(fake.sent_to(chat)) == 2, chat
+
+
+async def test_hocso_serve_runs_telegram_when_the_token_is_set(fake: FakeTelegram,
+                                                                tmp_path: Path) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE_URL": fake.base_url}
+    with ExitStack() as stack:
+        # Start and stop in a thread: this loop must stay free to serve the fake Bot API.
+        await asyncio.to_thread(stack.enter_context,
+                                running_server(tmp_path, free_port(), extra_env=env))
+        welcome, _ = await Bot(fake).say("/start", expect=2)
+        assert "trợ lý học tự động" in (welcome.text or "")
+        update = fake.push_message(USER, "tiến độ")
+        await fake.wait_for_sent(3)
+        await asyncio.to_thread(stack.close)  # SIGTERM: a clean stop
+    log = (tmp_path / "server.log").read_text(encoding="utf-8")
+    assert "Telegram: receiving by long polling" in log
+    assert fake.commands[("default", "vi")]
+    await fake.wait_until_confirmed(update["update_id"])
+
+
+async def test_network_errors_are_retried_with_backoff_and_logged(
+        caplog: pytest.LogCaptureFixture) -> None:
+    unreachable: list[int] = []
+
+    async def mark(chat: int) -> None:
+        unreachable.append(chat)
+
+    telegram = FakeTelegram()
+    await telegram.start()
+    async with PtbBot(telegram.token, base_url=telegram.base_url) as bot:
+        await telegram.close()  # Telegram can no longer be reached
+        sender = TelegramSender(bot, content_dir=CONTENT_DIR, on_unreachable=mark,
+                                pacer=Pacer(overall_per_second=100, chat_per_second=100,
+                                            chat_burst=10), backoff_seconds=0.01)
+        with caplog.at_level("WARNING", logger="hocso.telegram"):
+            await sender.send(USER, [Outgoing(text="Xin chào")])
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(warnings) == MAX_ATTEMPTS and "attempt 1/5" in warnings[0].getMessage()
+    assert len(errors) == 1 and "gave up" in errors[0].getMessage()
+    assert unreachable == []
