@@ -25,7 +25,7 @@ from bot.channels.telegram import (
 from bot.channels.telegram_send import MAX_ATTEMPTS, TelegramSender
 from bot.channels.web import create_web_app
 from bot.lessons.model import Library
-from bot.messages import Kind, Outgoing
+from bot.messages import Button, Kind, Outgoing
 from bot.tutor import Tutor
 from tests.conftest import CONTENT_DIR
 from tests.fake_telegram import FakeTelegram, SentRecord
@@ -355,3 +355,28 @@ async def test_network_errors_are_retried_with_backoff_and_logged(
     assert len(warnings) == MAX_ATTEMPTS and "attempt 1/5" in warnings[0].getMessage()
     assert len(errors) == 1 and "gave up" in errors[0].getMessage()
     assert unreachable == []
+
+
+async def test_long_texts_split_and_long_captions_follow_the_photo(fake: FakeTelegram) -> None:
+    image = "images/bam-nut-hoac-go-so.png"
+    menu = ((Button("🏠 Về menu", "menu"),),)
+
+    async def never(_chat: int) -> None:
+        raise AssertionError("nobody is unreachable here")
+
+    async with PtbBot(fake.token, base_url=fake.base_url) as bot:
+        sender = TelegramSender(bot, content_dir=CONTENT_DIR, on_unreachable=never,
+                                pacer=Pacer(overall_per_second=100, chat_per_second=100,
+                                            chat_burst=10))
+        long_text = "\n\n".join(f"Đoạn {n}. " + "chữ " * 400 for n in range(5))
+        await sender.send(USER, [Outgoing(text=long_text, buttons=menu)])
+        await sender.send(USER, [Outgoing(text="Chú thích " * 150, image=image, buttons=menu),
+                                 Outgoing(text="Ngắn", image=image)])
+    sent = fake.sent_to(USER)
+    texts = [r for r in sent[:3] if r.method == "sendMessage"]
+    assert len(texts) == 3 and all(len(r.text or "") <= 4096 for r in texts)
+    assert [bool(buttons(r)) for r in texts] == [False, False, True]
+    photo, caption_text, second_photo = sent[3:]
+    assert photo.method == "sendPhoto" and photo.caption is None and isinstance(photo.photo, bytes)
+    assert caption_text.method == "sendMessage" and buttons(caption_text)
+    assert second_photo.caption == "Ngắn" and isinstance(second_photo.photo, str)  # file id reused
