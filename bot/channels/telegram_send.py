@@ -5,7 +5,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from telegram import (
     Bot,
@@ -31,7 +31,7 @@ MENU_KEYBOARD = ReplyKeyboardMarkup(
      [KeyboardButton("📊 Tiến độ"), KeyboardButton("❓ Trợ giúp")]],
     resize_keyboard=True, is_persistent=True,
 )
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
+Markup: TypeAlias = InlineKeyboardMarkup | ReplyKeyboardMarkup
 
 
 class Unreachable(Exception):
