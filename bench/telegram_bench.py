@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import event, func, select
@@ -87,7 +88,8 @@ class StubRequest(BaseRequest):
         params = request_data.json_parameters if request_data else {}
         files = request_data.multipart_data if request_data and request_data.contains_files \
             else {}
-        status, body = 200, {"ok": True, "result": True}
+        status = 200
+        body: JSON = {"ok": True, "result": True}
         if api_method == "getMe":
             body["result"] = BOT_USER
         elif api_method in ("sendMessage", "sendPhoto"):
@@ -306,7 +308,7 @@ def watch_connections(engine: Any, totals: dict[str, float]) -> None:
 
 
 async def hocso_path(library: Library, learners: int, concurrency: int) -> Phase:
-    """The real TelegramChannel over a migrated SQLite file, learners taking lesson 1 and its quiz."""
+    """The real TelegramChannel on a migrated SQLite file; learners take lesson 1 and its quiz."""
     phase = Phase("Học Số", learners)
     async with sqlite_url() as url:
         engine = create_engine(url)
@@ -329,9 +331,8 @@ async def hocso_path(library: Library, learners: int, concurrency: int) -> Phase
                                           library, lambda: str(next(counter)))
                           for n in range(learners)]
                 print(f"Học Số: {learners} learners, {concurrency} at a time ...", flush=True)
-                await timed_phase(phase, stub, [
-                    lambda person=person: person.take_lesson(phase.latencies)
-                    for person in people], concurrency)
+                await timed_phase(phase, stub, [partial(person.take_lesson, phase.latencies)
+                                                for person in people], concurrency)
             finally:
                 await channel.application.shutdown()
             await verify(repository, library, phase, people, stub)
@@ -413,7 +414,7 @@ def report(phases: list[Phase], concurrency: int) -> None:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--learners", type=int, default=300,
+    parser.add_argument("--learners", type=int, default=1000,
                         help="Học Số learners; the echo floor gets as many chats")
     parser.add_argument("--concurrency", type=int, default=50,
                         help="chats in flight at once (asyncio tasks)")
@@ -422,11 +423,15 @@ async def main() -> None:
     for name in ("hocso", "telegram"):  # covers hocso.telegram and telegram.ext
         logging.getLogger(name).addHandler(errors)
     library = load_library(CONTENT_DIR)
-    phases = [await echo_floor(args.learners, args.concurrency),
-              await hocso_path(library, args.learners, args.concurrency)]
+    try:
+        phases = [await echo_floor(args.learners, args.concurrency),
+                  await hocso_path(library, args.learners, args.concurrency)]
+    finally:
+        if errors.records:  # also when a learner got stuck: the logged error says why
+            shown = "\n  ".join(errors.records[:10])
+            print(f"{len(errors.records)} errors were logged, e.g.\n  {shown}", flush=True)
     if errors.records:
-        shown = "\n  ".join(errors.records[:10])
-        raise SystemExit(f"{len(errors.records)} errors were logged, e.g.\n  {shown}")
+        raise SystemExit(f"failed: {len(errors.records)} ERROR records (above)")
     print("no ERROR records from hocso.* or telegram.*", flush=True)
     report(phases, args.concurrency)
 

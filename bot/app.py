@@ -5,12 +5,15 @@ import logging
 import signal
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channels.telegram import TelegramChannel, TelegramConfig
 from bot.channels.web import create_web_app
+from bot.channels.zalo_bot import ZaloBotChannel, ZaloBotConfig
+from bot.channels.zalo_oa import ZaloOAChannel, ZaloOAConfig
 from bot.config import Settings
 from bot.lessons.check import check_content
 from bot.tutor import Tutor
@@ -18,6 +21,16 @@ from storage.database import create_engine, upgrade
 from storage.repository import SqlRepository
 
 log = logging.getLogger("hocso")
+
+
+class Channel(Protocol):
+    """A messenger channel: webhook routes on the shared server, and a start/stop life."""
+
+    def routes(self) -> list[web.RouteDef]: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 class StartupError(Exception):
@@ -59,19 +72,44 @@ def telegram_channel(settings: Settings, tutor: Tutor) -> TelegramChannel | None
     return TelegramChannel(config, tutor, Path(settings.content_dir))
 
 
+def zalo_channels(settings: Settings, tutor: Tutor) -> list[Channel]:
+    """Return the Zalo Bot Platform and OA channels whose credentials are set."""
+    channels: list[Channel] = []
+    if settings.zalo_bot_token:
+        channels.append(ZaloBotChannel(ZaloBotConfig(
+            token=settings.zalo_bot_token, api_base_url=settings.zalo_api_base_url,
+            webhook_url=settings.zalo_webhook_url, webhook_secret=settings.zalo_webhook_secret,
+            public_url=settings.public_url), tutor))
+    else:
+        log.info("Zalo Bot is off: set ZALO_BOT_TOKEN (and ZALO_WEBHOOK_URL + "
+                 "ZALO_WEBHOOK_SECRET for a webhook) to turn it on")
+    if settings.zalo_oa_app_id:
+        channels.append(ZaloOAChannel(ZaloOAConfig(
+            app_id=settings.zalo_oa_app_id, app_secret=settings.zalo_oa_app_secret,
+            oa_secret_key=settings.zalo_oa_secret_key,
+            refresh_token=settings.zalo_oa_refresh_token,
+            api_base_url=settings.zalo_oa_api_base_url,
+            oauth_base_url=settings.zalo_oa_oauth_base_url, public_url=settings.public_url),
+            tutor))
+    else:
+        log.info("Zalo OA is off: set ZALO_OA_APP_ID, ZALO_OA_APP_SECRET, ZALO_OA_SECRET_KEY "
+                 "and ZALO_OA_REFRESH_TOKEN to turn it on")
+    return channels
+
+
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run the web chat and the messenger channels whose tokens are set, until SIGINT/SIGTERM."""
     core = await build_core(settings)
     web_app = create_web_app(core.tutor, Path(settings.content_dir))
     telegram = telegram_channel(settings, core.tutor)
-    log.info("Zalo is off: the Zalo channels are not in this build yet")
-    if telegram is not None:
-        web_app.add_routes(telegram.routes())
+    channels = ([telegram] if telegram else []) + zalo_channels(settings, core.tutor)
+    for channel in channels:
+        web_app.add_routes(channel.routes())
     runner = web.AppRunner(web_app)
     await runner.setup()
     try:
-        if telegram is not None:
-            await telegram.start()
+        for channel in channels:
+            await channel.start()
         await web.TCPSite(runner, settings.host, settings.port).start()
         log.info("web chat at http://%s:%s/", settings.host, settings.port)
         stop = stop or asyncio.Event()
@@ -82,6 +120,6 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     finally:
         log.info("stopping")
         await runner.cleanup()  # no new webhook requests from here on
-        if telegram is not None:
-            await telegram.stop()  # finishes every update already received
+        for channel in channels:  # each stop copes with a start that failed half way
+            await channel.stop()  # finishes every update already received
         await core.engine.dispose()

@@ -28,11 +28,33 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = Field(default="https://api.telegram.org/bot",
                                        alias="TELEGRAM_API_BASE_URL")
 
+    public_url: str = Field(default="", alias="HOCSO_PUBLIC_URL")
+    zalo_bot_token: str = Field(default="", alias="ZALO_BOT_TOKEN")
+    zalo_webhook_url: str = Field(default="", alias="ZALO_WEBHOOK_URL")
+    zalo_webhook_secret: str = Field(default="", alias="ZALO_WEBHOOK_SECRET")
+    zalo_api_base_url: str = Field(default="https://bot-api.zaloplatforms.com/bot",
+                                   alias="ZALO_API_BASE_URL")
+    zalo_oa_app_id: str = Field(default="", alias="ZALO_OA_APP_ID")
+    zalo_oa_app_secret: str = Field(default="", alias="ZALO_OA_APP_SECRET")
+    zalo_oa_secret_key: str = Field(default="", alias="ZALO_OA_SECRET_KEY")
+    zalo_oa_refresh_token: str = Field(default="", alias="ZALO_OA_REFRESH_TOKEN")
+    zalo_oa_api_base_url: str = Field(default="https://openapi.zalo.me",
+                                      alias="ZALO_OA_API_BASE_URL")
+    zalo_oa_oauth_base_url: str = Field(default="https://oauth.zaloapp.com",
+                                        alias="ZALO_OA_OAUTH_BASE_URL")
+
     @model_validator(mode="after")
-    def _webhook_needs_a_secret(self) -> "Settings":
+    def _webhooks_need_secrets(self) -> "Settings":
         if self.telegram_webhook_url and not _SECRET.fullmatch(self.telegram_webhook_secret):
             raise ValueError("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET: 16-256 "
                              "characters of A-Z, a-z, 0-9, _ and -")
+        if self.zalo_webhook_url and not 8 <= len(self.zalo_webhook_secret) <= 256:
+            raise ValueError("ZALO_WEBHOOK_URL needs ZALO_WEBHOOK_SECRET: 8-256 characters")
+        oa = [self.zalo_oa_app_id, self.zalo_oa_app_secret, self.zalo_oa_secret_key,
+              self.zalo_oa_refresh_token]
+        if any(oa) and not all(oa):
+            raise ValueError("the Zalo OA channel needs all of ZALO_OA_APP_ID, "
+                             "ZALO_OA_APP_SECRET, ZALO_OA_SECRET_KEY and ZALO_OA_REFRESH_TOKEN")
         return self
 
     def resolved_database_url(self) -> str:

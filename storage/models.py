@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, String, UniqueConstraint
+from sqlalchemy import Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -72,3 +72,30 @@ class QuizAnswer(SQLModel, table=True):
     chosen: int
     correct: bool
     answered_at: datetime
+
+
+class FailedSend(SQLModel, table=True):
+    """A reply that could not be delivered after every retry, kept for operators to see."""
+
+    __tablename__ = "failed_send"
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(sa_column=Column(String(16), nullable=False))
+    user_ref: str = Field(sa_column=Column(String(128), nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    error: str = Field(sa_column=Column(String(512), nullable=False))
+    failed_at: datetime
+
+
+class OaToken(SQLModel, table=True):
+    """A Zalo OA's tokens: the refresh token is single-use, so it lives here, not in memory."""
+
+    __tablename__ = "oa_token"
+
+    app_id: str = Field(sa_column=Column(String(32), primary_key=True))
+    access_token: str = Field(sa_column=Column(Text, nullable=False))
+    refresh_token: str = Field(sa_column=Column(Text, nullable=False))
+    # The refresh token from the environment this row started from: a new one replaces the row.
+    seed_refresh_token: str = Field(sa_column=Column(Text, nullable=False))
+    expires_at: datetime
+    updated_at: datetime

@@ -11,12 +11,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.lessons.progress import Mode, Position
-from storage.models import Learner, LessonResult, ProcessedUpdate, QuizAnswer
+from storage.models import FailedSend, Learner, LessonResult, ProcessedUpdate, QuizAnswer
 
 LEARNER: Table = Learner.__table__  # type: ignore[attr-defined]
 PROCESSED: Table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
 RESULT: Table = LessonResult.__table__  # type: ignore[attr-defined]
 ANSWER: Table = QuizAnswer.__table__  # type: ignore[attr-defined]
+FAILED: Table = FailedSend.__table__  # type: ignore[attr-defined]
 
 
 def now() -> datetime:
@@ -190,6 +191,21 @@ class SqlRepository:
                 (LEARNER.c.channel == channel) & (LEARNER.c.user_ref == user_ref)
             ).values(unreachable_at=None if reachable else now()))
         return bool(result.rowcount)
+
+    async def record_failed_send(self, *, channel: str, user_ref: str, text: str,
+                                 error: str) -> None:
+        """Keep a reply that could not be delivered, so nothing is dropped silently."""
+        async with self.engine.begin() as connection:
+            await connection.execute(insert(FAILED).values(
+                channel=channel, user_ref=user_ref, text=text, error=error[:512],
+                failed_at=now()))
+
+    async def failed_sends(self, *, channel: str) -> list[tuple[str, str, str]]:
+        """Return (user_ref, text, error) of the undelivered replies of a channel, oldest first."""
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(select(FAILED).where(FAILED.c.channel == channel)
+                                            .order_by(FAILED.c.id))
+            return [(row.user_ref, row.text, row.error) for row in rows]
 
     async def find_learner(self, *, channel: str, user_ref: str) -> LearnerRecord | None:
         """Return a learner without locking, or None if unknown."""

@@ -2,11 +2,13 @@
 
 import asyncio
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
 from bot.lessons.progress import Mode, Position
 from storage.repository import SqlRepository
+from storage.tokens import OaTokenStore, TokenPair
 
 
 class TestRepositoryContract:
@@ -117,3 +119,46 @@ class TestRepositoryContract:
             await turn.save(turn.learner.position, shown_buttons=(), display_name="")
         found = await repository.find_learner(channel="t", user_ref="a")
         assert found is not None and found.reachable
+
+    async def test_failed_sends_are_kept(self, repository: SqlRepository) -> None:
+        await repository.record_failed_send(channel="zalo", user_ref="u", text="Xin chào",
+                                            error="429 Quota exceeded")
+        assert await repository.failed_sends(channel="zalo") == [
+            ("u", "Xin chào", "429 Quota exceeded")]
+        assert await repository.failed_sends(channel="telegram") == []
+
+    async def test_the_oa_token_is_refreshed_once_and_saved(self,
+                                                            repository: SqlRepository) -> None:
+        calls: list[str] = []
+
+        async def refresh(old: str) -> TokenPair:
+            calls.append(old)
+            await asyncio.sleep(0.01)
+            return TokenPair(f"access-{len(calls)}", f"refresh-{len(calls)}",
+                             timedelta(hours=25))
+
+        store = OaTokenStore(repository.engine, app_id="app", seed_refresh_token="seed")
+        tokens = await asyncio.gather(*(store.access_token(refresh, margin=timedelta(hours=1))
+                                        for _ in range(4)))
+        assert tokens == ["access-1"] * 4 and calls == ["seed"]  # one refresh, not four
+        assert await store.access_token(refresh, margin=timedelta(hours=26)) == "access-2"
+        assert calls == ["seed", "refresh-1"]  # the single-use token saved last time
+        again = OaTokenStore(repository.engine, app_id="app", seed_refresh_token="seed")
+        assert await again.access_token(refresh, margin=timedelta(hours=1)) == "access-2"
+        reseeded = OaTokenStore(repository.engine, app_id="app", seed_refresh_token="new-seed")
+        assert await reseeded.access_token(refresh, margin=timedelta(hours=1)) == "access-3"
+        assert calls[-1] == "new-seed"
+
+    async def test_a_failed_refresh_keeps_the_old_refresh_token(
+            self, repository: SqlRepository) -> None:
+        async def broken(_old: str) -> TokenPair:
+            raise ConnectionError("Zalo is down")
+
+        async def working(old: str) -> TokenPair:
+            assert old == "seed"
+            return TokenPair("access", "next", timedelta(hours=25))
+
+        store = OaTokenStore(repository.engine, app_id="app", seed_refresh_token="seed")
+        with pytest.raises(ConnectionError):
+            await store.access_token(broken, margin=timedelta(hours=1))
+        assert await store.access_token(working, margin=timedelta(hours=1)) == "access"

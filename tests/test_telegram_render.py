@@ -1,18 +1,19 @@
 """Telegram rendering without the network: splitting long texts and building keyboards."""
 
-from bot.channels.telegram_send import MAX_TEXT, MENU_KEYBOARD, inline_keyboard, split_text
+from bot.channels.telegram_send import MAX_TEXT, MENU_KEYBOARD, inline_keyboard
+from bot.channels.text import split_text
 from bot.handlers.router import WORDS, fold
 from bot.messages import Button, Outgoing
 
 
 def test_short_text_is_one_message() -> None:
-    assert split_text("Xin chào") == ["Xin chào"]
-    assert split_text("") == [""]
+    assert split_text("Xin chào", MAX_TEXT) == ["Xin chào"]
+    assert split_text("", MAX_TEXT) == [""]
 
 
 def test_long_text_splits_at_paragraphs() -> None:
     paragraphs = [f"Đoạn {n}: " + "chữ " * 300 for n in range(8)]
-    chunks = split_text("\n\n".join(paragraphs))
+    chunks = split_text("\n\n".join(paragraphs), MAX_TEXT)
     assert all(len(chunk) <= MAX_TEXT for chunk in chunks)
     assert "\n\n".join(chunks) == "\n\n".join(paragraphs)
     assert all(chunk.startswith("Đoạn") for chunk in chunks)
@@ -20,11 +21,11 @@ def test_long_text_splits_at_paragraphs() -> None:
 
 def test_a_giant_paragraph_is_cut_at_lines_then_anywhere() -> None:
     lines = "\n".join("dòng " * 50 for _ in range(60))
-    chunks = split_text(lines)
+    chunks = split_text(lines, MAX_TEXT)
     assert len(chunks) > 1 and all(len(chunk) <= MAX_TEXT for chunk in chunks)
     assert "".join(chunks).replace("\n", "") == lines.replace("\n", "")
     solid = "x" * 10_000
-    assert [len(chunk) for chunk in split_text(solid)] == [4096, 4096, 1808]
+    assert [len(chunk) for chunk in split_text(solid, MAX_TEXT)] == [4096, 4096, 1808]
 
 
 def test_buttons_become_an_inline_keyboard_with_payloads() -> None:

@@ -18,6 +18,7 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.channels.pacing import Pacer
+from bot.channels.text import split_text
 from bot.messages import Outgoing
 
 log = logging.getLogger("hocso.telegram")
@@ -36,28 +37,6 @@ Markup: TypeAlias = InlineKeyboardMarkup | ReplyKeyboardMarkup
 
 class Unreachable(Exception):
     """Telegram refused to deliver to this chat (the user blocked the bot)."""
-
-
-def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Cut text into messages of at most `limit` characters, at paragraph breaks if possible."""
-    chunks: list[str] = []
-    current = ""
-    for paragraph in text.split("\n\n"):
-        candidate = f"{current}\n\n{paragraph}" if current else paragraph
-        if len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            chunks.append(current)
-        while len(paragraph) > limit:  # one paragraph longer than a message: cut at a line
-            cut = paragraph.rfind("\n", 0, limit)
-            cut = cut if cut > 0 else limit
-            chunks.append(paragraph[:cut])
-            paragraph = paragraph[cut:].lstrip("\n")
-        current = paragraph
-    if current or not chunks:
-        chunks.append(current)
-    return chunks
 
 
 def inline_keyboard(reply: Outgoing) -> InlineKeyboardMarkup | None:
@@ -102,7 +81,7 @@ class TelegramSender:
             await self._photo(chat_id, reply.image, caption, markup if caption else None)
             if caption is not None:
                 return
-        chunks = split_text(text)
+        chunks = split_text(text, MAX_TEXT)
         for number, chunk in enumerate(chunks, start=1):
             await self._call(chat_id, self._bot.send_message, text=chunk,
                              reply_markup=markup if number == len(chunks) else None)

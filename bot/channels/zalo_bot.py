@@ -1,0 +1,241 @@
+"""The Zalo Bot Platform channel: an aiohttp client, webhook or long polling, numbered options."""
+
+import asyncio
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from bot.channels.delivery import with_retries
+from bot.channels.ordered import OrderedTasks
+from bot.channels.text import split_text, with_numbered_options
+from bot.messages import Incoming, Kind, Outgoing
+from bot.tutor import Tutor
+
+log = logging.getLogger("hocso.zalo")
+
+CHANNEL = "zalo"
+WEBHOOK_PATH = "/zalo/webhook"
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+MAX_TEXT = 2000
+POLL_SECONDS = 30
+RETRYABLE = {408, 429}
+MEDIA_EVENTS = {"message.image.received", "message.sticker.received", "message.voice.received",
+                "message.unsupported.received", "message.link.received"}
+
+
+@dataclass(frozen=True)
+class ZaloBotConfig:
+    """What the channel needs from Settings."""
+
+    token: str
+    api_base_url: str
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    public_url: str = ""  # where content images can be fetched from, for sendPhoto
+
+
+class ZaloBotError(Exception):
+    """An error the Bot API reported (in the body, even with HTTP 200) or an HTTP failure."""
+
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(f"{code} {description}")
+        self.code = code
+
+    @property
+    def transient(self) -> bool:
+        return self.code in RETRYABLE or self.code >= 500
+
+
+def _transient(error: Exception) -> bool:
+    if isinstance(error, ZaloBotError):
+        return error.transient
+    return isinstance(error, aiohttp.ClientError | asyncio.TimeoutError)
+
+
+class ZaloBotClient:
+    """The few Bot API methods the tutor uses."""
+
+    def __init__(self, session: aiohttp.ClientSession, *, base_url: str, token: str) -> None:
+        self._session = session
+        self._url = f"{base_url}{token}/"
+
+    async def call(self, method: str, params: dict[str, Any] | None = None, *,
+                   wait: float = 10.0) -> Any:
+        """Call `method`; return its result or raise ZaloBotError (read from `ok`)."""
+        timeout = aiohttp.ClientTimeout(total=wait)
+        async with self._session.post(self._url + method, json=params or {},
+                                      timeout=timeout) as response:
+            raw = await response.read()
+        try:
+            body = json.loads(raw) if raw else {}
+        except ValueError:
+            body = {}
+        if not isinstance(body, dict) or not body.get("ok"):
+            body = body if isinstance(body, dict) else {}
+            code = body.get("error_code") or (response.status if response.status >= 400 else 0)
+            raise ZaloBotError(int(code), str(body.get("description") or f"HTTP {response.status}"))
+        return body.get("result")
+
+
+def unwrap(body: Any) -> dict[str, Any] | None:
+    """Return the event of a webhook body or getUpdates result, flat or {ok, result} wrapped."""
+    if isinstance(body, dict) and isinstance(body.get("result"), dict) and "ok" in body:
+        body = body["result"]
+    return body if isinstance(body, dict) and isinstance(body.get("event_name"), str) else None
+
+
+def mapping(value: Any) -> dict[str, Any]:
+    """Return `value` if it is a JSON object, else an empty one (Zalo omits fields freely)."""
+    return value if isinstance(value, dict) else {}
+
+
+def to_incoming(event: dict[str, Any]) -> Incoming | None:
+    """Translate an event into the tutor's Incoming; None for what the tutor ignores."""
+    name = event["event_name"]
+    message = event.get("message")
+    if not isinstance(message, dict):
+        return None  # e.g. unsupported content from a protected user: nobody to answer
+    chat = mapping(message.get("chat"))
+    sender = mapping(message.get("from"))
+    user = str(chat.get("id") or sender.get("id") or "")
+    if not user or chat.get("chat_type", "PRIVATE") != "PRIVATE":
+        return None  # group chats are not taught here
+    message_id = message.get("message_id")
+    common: dict[str, Any] = {
+        "channel": CHANNEL, "user_ref": user,
+        "update_id": f"{name}:{message_id}" if message_id else None,
+        "display_name": str(sender.get("display_name") or ""),
+    }
+    text = message.get("text")
+    if name == "message.text.received" and isinstance(text, str):
+        command, _, argument = text.strip().partition(" ")
+        if command.lower() == "/start":
+            return Incoming(kind=Kind.START, text=argument.strip(), **common)
+        return Incoming(kind=Kind.TEXT, text=text, **common)
+    if name in MEDIA_EVENTS or message.get("photo_url") or message.get("photo"):
+        return Incoming(kind=Kind.UNSUPPORTED, **common)
+    return None  # reactions and events the tutor has no use for
+
+
+class ZaloBotChannel:
+    """Receives events (webhook or polling), runs the tutor, sends numbered-option replies."""
+
+    def __init__(self, config: ZaloBotConfig, tutor: Tutor, *,
+                 backoff_seconds: float = 1.0) -> None:
+        self.config = config
+        self.tutor = tutor
+        self._backoff = backoff_seconds
+        self._tasks = OrderedTasks()
+        self._session: aiohttp.ClientSession | None = None
+        self._client: ZaloBotClient | None = None
+        self._poller: asyncio.Task[None] | None = None
+
+    def routes(self) -> list[web.RouteDef]:
+        """The webhook route, when running by webhook."""
+        return [web.post(WEBHOOK_PATH, self.webhook)] if self.config.webhook_url else []
+
+    async def start(self) -> None:
+        """Check the token, then register the webhook or start long polling."""
+        self._session = aiohttp.ClientSession()
+        self._client = ZaloBotClient(self._session, base_url=self.config.api_base_url,
+                                     token=self.config.token)
+        me = await self._client.call("getMe")
+        log.info("Zalo bot %s connected", (me or {}).get("account_name", "?"))
+        if self.config.webhook_url:
+            await self._client.call("setWebhook", {"url": self.config.webhook_url,
+                                                   "secret_token": self.config.webhook_secret})
+            log.info("Zalo: receiving by webhook at %s", self.config.webhook_url)
+        else:
+            await self._client.call("deleteWebhook")
+            self._poller = asyncio.create_task(self._poll())
+            log.info("Zalo: receiving by long polling")
+
+    async def stop(self) -> None:
+        """Stop receiving, finish every event already received, close the HTTP session."""
+        if self._poller is not None:
+            self._poller.cancel()
+            await asyncio.gather(self._poller, return_exceptions=True)
+        await self._tasks.drain()
+        if self._session is not None:
+            await self._session.close()
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """Take one event: check the secret, queue the work, answer at once."""
+        secret = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(secret.encode(), self.config.webhook_secret.encode()):
+            return web.Response(status=403, text="wrong secret token")
+        raw = await request.read()
+        if not raw.strip():
+            return web.Response(text="ok")  # Zalo's empty probe
+        try:
+            event = unwrap(json.loads(raw))
+        except ValueError:
+            event = None
+        if event is None:
+            return web.Response(status=400, text="not an event")
+        self._submit(event)
+        return web.Response(text="ok")
+
+    async def _poll(self) -> None:
+        assert self._client is not None
+        failures = 0
+        while True:
+            try:
+                result = await self._client.call("getUpdates", {"timeout": str(POLL_SECONDS)},
+                                                 wait=POLL_SECONDS + 10)
+            except ZaloBotError as error:
+                if error.code == 408:  # nothing arrived during the long poll
+                    continue
+                failures += 1
+                log.warning("Zalo getUpdates failed: %s", error)
+                await asyncio.sleep(min(60.0, self._backoff * 2 ** min(failures, 6)))
+                continue
+            except (TimeoutError, aiohttp.ClientError) as error:
+                failures += 1
+                log.warning("Zalo getUpdates: network error: %s", error)
+                await asyncio.sleep(min(60.0, self._backoff * 2 ** min(failures, 6)))
+                continue
+            failures = 0
+            event = unwrap(result)
+            if event is not None:
+                self._submit(event)
+
+    def _submit(self, event: dict[str, Any]) -> None:
+        incoming = to_incoming(event)
+        if incoming is None:
+            log.debug("ignored Zalo event %s", event.get("event_name"))
+            return
+        self._tasks.submit(incoming.user_ref, lambda: self._handle(incoming))
+
+    async def _handle(self, incoming: Incoming) -> None:
+        replies = await self.tutor.handle(incoming)
+        for reply in replies:
+            await self._send(incoming.user_ref, reply)
+
+    async def _send(self, chat_id: str, reply: Outgoing) -> None:
+        if reply.image and self.config.public_url:
+            url = f"{self.config.public_url.rstrip('/')}/media/{reply.image}"
+            await self._deliver(chat_id, "sendPhoto", photo=url)
+        for chunk in split_text(with_numbered_options(reply), MAX_TEXT):
+            await self._deliver(chat_id, "sendMessage", text=chunk)
+
+    async def _deliver(self, chat_id: str, method: str, **params: str) -> None:
+        """Send with retries; a send that fails for good is kept in failed_send."""
+        client = self._client
+        assert client is not None
+
+        async def attempt() -> None:
+            await client.call(method, {"chat_id": chat_id, **params})
+
+        error = await with_retries(attempt, transient=_transient,
+                                   what=f"Zalo {method} to {chat_id}",
+                                   backoff_seconds=self._backoff)
+        if error is not None:
+            await self.tutor.repository.record_failed_send(
+                channel=CHANNEL, user_ref=chat_id, text=params.get("text") or params["photo"],
+                error=str(error))

@@ -1,0 +1,253 @@
+"""The Zalo Official Account channel: signed webhooks, consultation messages with buttons."""
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from bot.channels.delivery import with_retries
+from bot.channels.ordered import OrderedTasks
+from bot.channels.text import split_text, with_numbered_options
+from bot.channels.zalo_bot import mapping
+from bot.messages import Incoming, Kind, Outgoing
+from bot.tutor import Tutor
+from storage.tokens import OaTokenStore, TokenPair
+
+log = logging.getLogger("hocso.zalo_oa")
+
+CHANNEL = "zalo_oa"
+WEBHOOK_PATH = "/zalo-oa/webhook"
+SIGNATURE_HEADER = "X-ZEvent-Signature"
+BUTTON_PREFIX = "#hs "  # marks a hidden-button payload coming back as the user's text
+MAX_TEXT = 2000  # OA's own limit is not published; Zalo's Bot API limit is the safe guess
+MAX_BUTTONS = 5
+MAX_TITLE = 100
+TOKEN_MARGIN = timedelta(hours=1)
+INVALID_TOKEN = -216
+WINDOW_CLOSED = {-230, -213, -201}  # the user has not interacted recently: stop sending
+MEDIA_EVENTS = {f"user_send_{kind}" for kind in (
+    "image", "link", "audio", "video", "sticker", "gif", "location", "file", "business_card")}
+
+
+@dataclass(frozen=True)
+class ZaloOAConfig:
+    """What the channel needs from Settings."""
+
+    app_id: str
+    app_secret: str  # signs token refreshes
+    oa_secret_key: str  # signs webhooks
+    refresh_token: str  # the first one; later ones live in the database
+    api_base_url: str
+    oauth_base_url: str
+    public_url: str = ""
+
+
+class ZaloOAError(Exception):
+    """An error the OA API reported (`error` != 0), or an HTTP failure."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(f"{code} {message}")
+        self.code = code
+
+
+class Unreachable(Exception):
+    """Zalo refuses messages to this user now (the 7-day window has closed)."""
+
+
+def _transient(error: Exception) -> bool:
+    if isinstance(error, ZaloOAError):
+        return error.code >= 500 or error.code == 429 or error.code == INVALID_TOKEN
+    return isinstance(error, aiohttp.ClientError | asyncio.TimeoutError)
+
+
+def signature_ok(raw: bytes, header: str, *, app_id: str, timestamp: str, key: str) -> bool:
+    """Check X-ZEvent-Signature: mac = sha256(app_id + raw body + timestamp + OA secret key)."""
+    expected = hashlib.sha256(app_id.encode() + raw + timestamp.encode() + key.encode())
+    given = header.strip().removeprefix("mac=")
+    return hmac.compare_digest(given.encode(), expected.hexdigest().encode())
+
+
+def to_incoming(event: dict[str, Any]) -> tuple[Incoming, str] | None:
+    """Translate an event into Incoming plus the user's message id to reply to."""
+    name = str(event.get("event_name", ""))
+    stamp = str(event.get("timestamp", ""))
+    if name == "follow":
+        follower = mapping(event.get("follower"))
+        user = str(follower.get("id") or "")
+        start = Incoming(channel=CHANNEL, user_ref=user, kind=Kind.START,
+                         update_id=f"follow:{user}:{stamp}")
+        return (start, "") if user else None
+    sender, message = mapping(event.get("sender")), mapping(event.get("message"))
+    user, message_id = str(sender.get("id") or ""), str(message.get("msg_id") or "")
+    if not user or not name.startswith("user_send_"):
+        return None  # anonymous chats, seen/received receipts, the OA's own messages
+    common: dict[str, Any] = {"channel": CHANNEL, "user_ref": user,
+                              "update_id": f"{name}:{message_id or stamp}"}
+    text = message.get("text")
+    if name == "user_send_text" and isinstance(text, str):
+        if text.startswith(BUTTON_PREFIX):
+            return Incoming(kind=Kind.BUTTON, payload=text[len(BUTTON_PREFIX):], **common), \
+                message_id
+        return Incoming(kind=Kind.TEXT, text=text, **common), message_id
+    if name in MEDIA_EVENTS:
+        return Incoming(kind=Kind.UNSUPPORTED, **common), message_id
+    return None
+
+
+def render(reply: Outgoing) -> list[dict[str, Any]]:
+    """Turn a reply into OA `message` objects: text with hidden-query buttons when they fit."""
+    buttons = reply.flat_buttons()
+    fits = len(buttons) <= MAX_BUTTONS and all(len(b.label) <= MAX_TITLE for b in buttons)
+    chunks = split_text(reply.text if fits else with_numbered_options(reply), MAX_TEXT)
+    messages: list[dict[str, Any]] = [{"text": chunk} for chunk in chunks]
+    if fits and buttons:
+        messages[-1]["attachment"] = {"type": "template", "payload": {"buttons": [
+            {"title": b.label, "type": "oa.query.hide", "payload": BUTTON_PREFIX + b.payload}
+            for b in buttons]}}
+    return messages
+
+
+class ZaloOAChannel:
+    """Receives signed OA events and answers within the consultation-message rules."""
+
+    def __init__(self, config: ZaloOAConfig, tutor: Tutor, *,
+                 backoff_seconds: float = 1.0) -> None:
+        self.config = config
+        self.tutor = tutor
+        self._backoff = backoff_seconds
+        self._tasks = OrderedTasks()
+        self._session: aiohttp.ClientSession | None = None
+        self._tokens = OaTokenStore(tutor.repository.engine, app_id=config.app_id,
+                                    seed_refresh_token=config.refresh_token)
+
+    def routes(self) -> list[web.RouteDef]:
+        """The webhook route."""
+        return [web.post(WEBHOOK_PATH, self.webhook)]
+
+    async def start(self) -> None:
+        """Open the HTTP session and make sure a valid access token is at hand."""
+        self._session = aiohttp.ClientSession()
+        await self._tokens.access_token(self._refresh, margin=TOKEN_MARGIN)
+        log.info("Zalo OA: receiving signed events at %s", WEBHOOK_PATH)
+
+    async def stop(self) -> None:
+        """Finish every event already received, then close the HTTP session."""
+        await self._tasks.drain()
+        if self._session is not None:
+            await self._session.close()
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """Take one event: verify its signature, queue the work, answer at once."""
+        raw = await request.read()
+        try:
+            event = json.loads(raw)
+        except ValueError:
+            event = None
+        if not isinstance(event, dict):
+            return web.Response(status=400, text="not an event")
+        valid = signature_ok(raw, request.headers.get(SIGNATURE_HEADER, ""),
+                             app_id=self.config.app_id, timestamp=str(event.get("timestamp", "")),
+                             key=self.config.oa_secret_key)
+        if not valid or str(event.get("app_id", "")) != self.config.app_id:
+            return web.Response(status=401, text="bad signature")
+        if event.get("event_name") == "unfollow":
+            follower = mapping(event.get("follower"))
+            await self.tutor.repository.set_reachable(
+                channel=CHANNEL, user_ref=str(follower.get("id", "")), reachable=False)
+            return web.Response(text="ok")
+        found = to_incoming(event)
+        if found is not None:
+            incoming, message_id = found
+            self._tasks.submit(incoming.user_ref, lambda: self._handle(incoming, message_id))
+        return web.Response(text="ok")
+
+    async def _handle(self, incoming: Incoming, message_id: str) -> None:
+        replies = await self.tutor.handle(incoming)
+        recipient = {"user_id": incoming.user_ref}
+        if message_id:
+            recipient["message_id"] = message_id  # a reply, not a paid proactive message
+        try:
+            for reply in replies:
+                if reply.image and self.config.public_url:
+                    await self._deliver(recipient, self._image(reply.image))
+                for message in render(reply):
+                    await self._deliver(recipient, message)
+        except Unreachable:
+            log.info("Zalo OA user %s is outside the reply window", incoming.user_ref)
+            await self.tutor.repository.set_reachable(channel=CHANNEL, user_ref=incoming.user_ref,
+                                                      reachable=False)
+
+    def _image(self, image: str) -> dict[str, Any]:
+        url = f"{self.config.public_url.rstrip('/')}/media/{image}"
+        return {"attachment": {"type": "template", "payload": {
+            "template_type": "media", "elements": [{"media_type": "image", "url": url}]}}}
+
+    async def _deliver(self, recipient: dict[str, str], message: dict[str, Any]) -> None:
+        force = False
+
+        async def attempt() -> None:
+            nonlocal force
+            try:
+                await self._post_message(recipient, message, force_refresh=force)
+            except ZaloOAError as error:
+                force = error.code == INVALID_TOKEN  # refresh, then the retry uses the new one
+                if error.code in WINDOW_CLOSED:
+                    raise Unreachable(str(error)) from error
+                raise
+
+        error = await with_retries(attempt, transient=_transient,
+                                   what=f"Zalo OA message to {recipient['user_id']}",
+                                   backoff_seconds=self._backoff)
+        if isinstance(error, Unreachable):
+            raise error
+        if error is not None:
+            await self.tutor.repository.record_failed_send(
+                channel=CHANNEL, user_ref=recipient["user_id"],
+                text=json.dumps(message, ensure_ascii=False), error=str(error))
+
+    async def _post_message(self, recipient: dict[str, str], message: dict[str, Any], *,
+                            force_refresh: bool) -> None:
+        assert self._session is not None
+        token = await self._tokens.access_token(self._refresh, margin=TOKEN_MARGIN,
+                                                force=force_refresh)
+        url = f"{self.config.api_base_url}/v3.0/oa/message/cs"
+        async with self._session.post(url, json={"recipient": recipient, "message": message},
+                                      headers={"access_token": token},
+                                      timeout=aiohttp.ClientTimeout(total=10)) as response:
+            body = await self._json(response)
+        if int(body.get("error", 0)) != 0:
+            raise ZaloOAError(int(body["error"]), str(body.get("message", "")))
+
+    async def _refresh(self, refresh_token: str) -> TokenPair:
+        """Trade the single-use refresh token for a new pair (called under the store's lock)."""
+        assert self._session is not None
+        form = {"app_id": self.config.app_id, "grant_type": "refresh_token",
+                "refresh_token": refresh_token}
+        async with self._session.post(f"{self.config.oauth_base_url}/v4/oa/access_token",
+                                      data=form, headers={"secret_key": self.config.app_secret},
+                                      timeout=aiohttp.ClientTimeout(total=10)) as response:
+            body = await self._json(response)
+        if "access_token" not in body or "refresh_token" not in body:
+            raise ZaloOAError(int(body.get("error", -1)), str(body.get("error_name", body)))
+        log.info("Zalo OA access token refreshed")
+        return TokenPair(str(body["access_token"]), str(body["refresh_token"]),
+                         timedelta(seconds=int(body.get("expires_in", 3600))))
+
+    @staticmethod
+    async def _json(response: aiohttp.ClientResponse) -> dict[str, Any]:
+        if response.status >= 400:
+            raise ZaloOAError(response.status, f"HTTP {response.status}")
+        try:
+            body = await response.json(content_type=None)
+        except ValueError as error:
+            raise ZaloOAError(response.status, "not JSON") from error
+        if not isinstance(body, dict):
+            raise ZaloOAError(response.status, "not a JSON object")
+        return body

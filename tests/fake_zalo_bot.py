@@ -1,0 +1,576 @@
+"""A fake Zalo Bot Platform API on 127.0.0.1, speaking the wire format of PLATFORMS.md section 2."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import json
+import secrets
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+import aiohttp
+from aiohttp import web
+
+JSON = dict[str, Any]
+Shape = Literal["flat", "wrapped"]
+
+DEFAULT_TOKEN = "1234567890:zalo-TEST-token"
+BOT_ID = "3b7e0c9a5d2f8146"
+BOT_INFO: JSON = {
+    "id": BOT_ID,
+    "account_name": "Bot Học Số",
+    "account_type": "BASIC",
+    "can_join_groups": False,
+}
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+FIXTURES = Path(__file__).parent / "fixtures" / "zalo_bot"
+
+MAX_TEXT = 2000
+MAX_CAPTION = 2000
+DEFAULT_POLL_TIMEOUT = 30.0
+CHAT_ACTIONS = frozenset({"typing"})  # "upload_photo" is documented as "coming soon"
+
+# Descriptions for error codes. 401/404/408/429 are the documented or observed texts; the others
+# are plausible guesses, unverified against the live API.
+DESCRIPTIONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Internal Server Error",  # sic: the docs label 403 "internal server error"
+    404: "Not Found",
+    408: "Request timeout",
+    429: "Quota exceeded",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+}
+# Unverified: the docs only say getUpdates stops working while a webhook is set.
+GET_UPDATES_WHILE_WEBHOOK = "Bad Request: webhook is active, call deleteWebhook before getUpdates"
+# Unverified: whether Zalo answers 400 or 404 for a chat that never wrote to the bot is unknown.
+UNKNOWN_CHAT_CODE = 400
+UNKNOWN_CHAT = "Bad Request: chat not found"
+
+
+def load_fixture(name: str) -> JSON:
+    """The recorded payload tests/fixtures/zalo_bot/<name>.json (".json" optional)."""
+    path = FIXTURES / (name if name.endswith(".json") else f"{name}.json")
+    data: JSON = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def new_message_id() -> str:
+    """A fresh Zalo message id: 20 lowercase hex characters."""
+    return secrets.token_hex(10)
+
+
+def now_ms() -> int:
+    """The current time in epoch milliseconds, as Zalo stamps dates."""
+    return int(time.time() * 1000)
+
+
+def unwrap(body: JSON) -> JSON:
+    """The event inside a documented `{"ok":true,"result":{...}}` body, or the body itself."""
+    if "event_name" not in body and isinstance(body.get("result"), dict):
+        return body["result"]
+    return body
+
+
+def _text_length(text: str) -> int:
+    """Length in UTF-16 code units: never less than the code-point count, so the stricter one."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+class ApiError(Exception):
+    """A Zalo API failure; Zalo answers it with HTTP 200 and `ok:false` unless told otherwise."""
+
+    def __init__(self, code: int, description: str | None = None, *, http_status: int = 200,
+                 raw_body: str | None = None) -> None:
+        super().__init__(f"{code} {description}")
+        self.code = code
+        self.description = description or DESCRIPTIONS.get(code, "Error")
+        self.http_status = http_status
+        self.raw_body = raw_body
+
+    def response(self) -> web.Response:
+        """The HTTP response carrying this error."""
+        if self.raw_body is not None:
+            return web.Response(status=self.http_status, text=self.raw_body,
+                                content_type="text/html")
+        return web.json_response({"ok": False, "error_code": self.code,
+                                  "description": self.description}, status=self.http_status)
+
+
+@dataclass
+class SentRecord:
+    """One successful send the bot made."""
+
+    chat_id: str
+    method: str
+    text: str | None = None
+    photo: str | None = None
+    caption: str | None = None
+    sticker: str | None = None
+    message_id: str = ""
+    date: int = 0
+    params: JSON = field(default_factory=dict, repr=False)
+
+
+@dataclass
+class WebhookDelivery:
+    """One attempt to POST an event to the webhook."""
+
+    event_name: str
+    message_id: str | None
+    attempt: int
+    url: str
+    status: int | None
+    shape: Shape
+    secret_token: str | None
+    error: str | None = None
+
+
+@dataclass
+class _Failure:
+    remaining: int
+    code: int
+    description: str | None
+    http_status: int
+    raw_body: str | None
+
+
+@dataclass
+class _Pending:
+    event: JSON
+    shape: Shape
+
+
+class FakeZaloBot:
+    """An aiohttp server answering /bot<token>/<method> like bot-api.zaloplatforms.com does."""
+
+    def __init__(self, token: str = DEFAULT_TOKEN, *, max_poll_seconds: float = 1.0,
+                 webhook_attempts: int = 3, webhook_retry_delay: float = 0.2,
+                 webhook_timeout: float = 5.0) -> None:
+        self._token = token
+        self._max_poll_seconds = max_poll_seconds
+        self._webhook_attempts = max(1, webhook_attempts)
+        self._webhook_retry_delay = webhook_retry_delay
+        self._webhook_timeout = webhook_timeout
+        self._port: int | None = None
+        self._runner: web.AppRunner | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._worker: asyncio.Task[None] | None = None
+        self._closing = False
+        self._changed = asyncio.Event()
+        self._methods: dict[str, Callable[[JSON], Awaitable[Any]]] = {
+            "getMe": self._get_me,
+            "getUpdates": self._get_updates,
+            "setWebhook": self._set_webhook,
+            "deleteWebhook": self._delete_webhook,
+            "getWebhookInfo": self._get_webhook_info,
+            "sendMessage": self._send_message,
+            "sendPhoto": self._send_photo,
+            "sendSticker": self._send_sticker,
+            "sendChatAction": self._send_chat_action,
+        }
+        self._queue: deque[_Pending] = deque()  # for getUpdates
+        self._webhook_queue: deque[_Pending] = deque()
+        self._in_flight: _Pending | None = None
+        self._webhook_url = ""
+        self._webhook_secret: str | None = None
+        self._webhook_updated_at = 0
+        self._failures: dict[str, _Failure] = {}
+        self._known_chats: set[str] = set()
+        # What tests look at.
+        self.sent: list[SentRecord] = []
+        self.chat_actions: list[tuple[str, str]] = []
+        self.requests: list[tuple[str, JSON]] = []
+        self.polled: list[JSON] = []
+        self.webhook_deliveries: list[WebhookDelivery] = []
+        self.dropped: list[JSON] = []
+
+    # ----------------------------------------------------------------- lifecycle
+
+    async def start(self) -> None:
+        """Start listening on a free port of 127.0.0.1."""
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_route("*", "/{tail:.*}", self._not_found)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0,
+                                     handler_cancellation=True)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self._port = int(self._runner.addresses[0][1])
+        self._session = aiohttp.ClientSession()
+        self._worker = asyncio.get_running_loop().create_task(self._webhook_worker())
+
+    async def close(self) -> None:
+        """End pending long polls with 408, stop webhook delivery and shut the server down."""
+        self._closing = True
+        self._notify()
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+            self._worker = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def __aenter__(self) -> FakeZaloBot:
+        await self.start()
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc: BaseException | None, tb: TracebackType | None) -> None:
+        await self.close()
+
+    @property
+    def base_url(self) -> str:
+        """The client's base_url ("http://127.0.0.1:PORT/bot"); the client appends the token."""
+        if self._port is None:
+            raise RuntimeError("FakeZaloBot is not started")
+        return f"http://127.0.0.1:{self._port}/bot"
+
+    @property
+    def token(self) -> str:
+        """The only token this server accepts."""
+        return self._token
+
+    @property
+    def webhook_url(self) -> str:
+        """The webhook URL currently set, or "" in getUpdates mode."""
+        return self._webhook_url
+
+    @property
+    def webhook_secret(self) -> str | None:
+        """The secret_token given with the current webhook."""
+        return self._webhook_secret
+
+    # ----------------------------------------------------------------- test-facing API
+
+    def push_text(self, chat_id: str, text: str, *, display_name: str = "Bà Lan",
+                  shape: Shape = "flat", user_id: str | None = None,
+                  chat_type: Literal["PRIVATE", "GROUP"] = "PRIVATE") -> JSON:
+        """Push a message.text.received event from chat_id (user_id too, for groups)."""
+        event: JSON = {
+            "event_name": "message.text.received",
+            "message": {
+                "from": {"id": user_id or chat_id, "display_name": display_name,
+                         "is_bot": False},
+                "chat": {"id": chat_id, "chat_type": chat_type},
+                "text": text,
+                "message_id": new_message_id(),
+                "date": now_ms(),
+            },
+        }
+        return self.push_event(event, shape=shape)
+
+    def push_event(self, raw: JSON, *, shape: Shape = "flat") -> JSON:
+        """Push any raw event (a wrapped body is unwrapped first); returns the flat event."""
+        event = copy.deepcopy(unwrap(raw))
+        message = event.get("message")
+        if isinstance(message, dict) and isinstance(message.get("chat"), dict):
+            chat_id = message["chat"].get("id")
+            if isinstance(chat_id, str) and chat_id:
+                self._known_chats.add(chat_id)
+        pending = _Pending(event, shape)
+        if self._webhook_url:
+            self._webhook_queue.append(pending)
+        else:
+            self._queue.append(pending)
+        self._notify()
+        return copy.deepcopy(event)
+
+    def redeliver(self, event: JSON, *, shape: Shape = "flat") -> JSON:
+        """Push the same event again (same message_id), as a platform retry would."""
+        return self.push_event(event, shape=shape)
+
+    def add_chat(self, chat_id: str) -> None:
+        """Make chat_id known, as if it had written to the bot, without pushing an event."""
+        self._known_chats.add(chat_id)
+
+    def fail(self, method: str, error_code: int, times: int = 1, *,
+             description: str | None = None, http_status: int = 200,
+             raw_body: str | None = None) -> None:
+        """Answer the next `times` calls of `method` with error_code (raw_body: non-JSON body)."""
+        self._failures[method] = _Failure(times, error_code, description, http_status, raw_body)
+
+    def pending_events(self) -> list[JSON]:
+        """Events waiting for getUpdates or for webhook delivery."""
+        return [copy.deepcopy(p.event) for p in (*self._queue, *self._webhook_queue)]
+
+    def sent_to(self, chat_id: str) -> list[SentRecord]:
+        """Every successful send to chat_id, in order."""
+        return [record for record in self.sent if record.chat_id == chat_id]
+
+    async def wait_for_sent(self, count: int, timeout: float = 5.0) -> list[SentRecord]:
+        """Wait until at least `count` sends happened; AssertionError listing them if not."""
+        if not await self._wait(lambda: len(self.sent) >= count, timeout):
+            listing = "\n".join(f"  {record!r}" for record in self.sent) or "  (nothing)"
+            raise AssertionError(f"expected {count} sends within {timeout}s, "
+                                 f"got {len(self.sent)}:\n{listing}")
+        return self.sent
+
+    async def wait_for_webhook_idle(self, timeout: float = 5.0) -> None:
+        """Wait until no event is waiting for, or in, webhook delivery."""
+        if not await self._wait(lambda: not self._webhook_queue and self._in_flight is None,
+                                timeout):
+            raise AssertionError(f"webhook still busy after {timeout}s: "
+                                 f"{len(self._webhook_queue)} queued; "
+                                 f"deliveries so far {self.webhook_deliveries}")
+
+    async def probe_webhook(self) -> int:
+        """POST an empty body without Content-Type to the webhook, as Zalo was seen to do."""
+        if self._session is None or not self._webhook_url:
+            raise RuntimeError("no webhook is set")
+        headers = {SECRET_HEADER: self._webhook_secret} if self._webhook_secret else {}
+        async with self._session.post(
+                self._webhook_url, headers=headers, skip_auto_headers=("Content-Type",),
+                timeout=aiohttp.ClientTimeout(total=self._webhook_timeout)) as response:
+            await response.read()
+            return response.status
+
+    # ----------------------------------------------------------------- plumbing
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def _wait(self, predicate: Callable[[], bool], timeout: float) -> bool:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not predicate():
+            remaining = deadline - loop.time()
+            if remaining <= 0 or self._closing:
+                return predicate()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), remaining)
+        return True
+
+    async def _not_found(self, request: web.Request) -> web.Response:
+        return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"},
+                                 status=404)
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        try:
+            params = await self._read_params(request)
+        except ApiError as error:
+            self.requests.append((method, {}))
+            return error.response()
+        self.requests.append((method, params))
+        try:
+            if not secrets.compare_digest(request.match_info["token"].encode(),
+                                          self._token.encode()):
+                raise ApiError(401)
+            handler = self._methods.get(method)  # method names are case-sensitive
+            if handler is None:
+                raise ApiError(404)
+            self._check_failure(method)
+            result = await handler(params)
+        except ApiError as error:
+            return error.response()
+        finally:
+            self._notify()
+        return web.json_response({"ok": True, "result": result})
+
+    async def _read_params(self, request: web.Request) -> JSON:
+        params: JSON = dict(request.query)
+        if not request.body_exists:
+            return params
+        if request.content_type == "application/json":
+            try:
+                body = json.loads(await request.read() or b"{}")
+            except ValueError:
+                raise ApiError(400, "Bad Request: invalid JSON body") from None
+            if not isinstance(body, dict):
+                raise ApiError(400, "Bad Request: JSON object expected")
+            params.update(body)
+        elif request.content_type in ("application/x-www-form-urlencoded",
+                                      "multipart/form-data"):
+            form = await request.post()
+            for key, value in form.items():
+                if isinstance(value, web.FileField):
+                    params[key] = value.file.read()  # an upload; sendPhoto rejects it
+                else:
+                    params[key] = value if isinstance(value, str) else bytes(value)
+        return params
+
+    def _check_failure(self, method: str) -> None:
+        failure = self._failures.get(method)
+        if failure is None or failure.remaining <= 0:
+            return
+        failure.remaining -= 1
+        if failure.remaining <= 0:
+            del self._failures[method]
+        raise ApiError(failure.code, failure.description, http_status=failure.http_status,
+                       raw_body=failure.raw_body)
+
+    def _chat_id(self, params: JSON) -> str:
+        value = params.get("chat_id")
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str) or not value:
+            raise ApiError(400, "Bad Request: chat_id is required")
+        if value not in self._known_chats:
+            raise ApiError(UNKNOWN_CHAT_CODE, UNKNOWN_CHAT)
+        return value
+
+    @staticmethod
+    def _text(params: JSON, name: str, limit: int, *, required: bool) -> str | None:
+        value = params.get(name)
+        if value is None and not required:
+            return None
+        if not isinstance(value, str):
+            raise ApiError(400, f"Bad Request: {name} must be a string")
+        # Unverified: whether whitespace-only text counts as empty; the fake says it does.
+        if required and not value.strip():
+            raise ApiError(400, f"Bad Request: {name} is empty")
+        if _text_length(value) > limit:
+            raise ApiError(400, f"Bad Request: {name} must be at most {limit} characters")
+        return value
+
+    def _record(self, chat_id: str, method: str, params: JSON, **content: str | None) -> JSON:
+        result: JSON = {"message_id": new_message_id(), "date": now_ms()}
+        self.sent.append(SentRecord(chat_id, method, message_id=result["message_id"],
+                                    date=result["date"], params=params, **content))
+        return result
+
+    # ----------------------------------------------------------------- API methods
+
+    async def _get_me(self, params: JSON) -> JSON:
+        return dict(BOT_INFO)
+
+    async def _get_updates(self, params: JSON) -> JSON:
+        if self._webhook_url:
+            raise ApiError(400, GET_UPDATES_WHILE_WEBHOOK)
+        try:
+            timeout = float(params.get("timeout", DEFAULT_POLL_TIMEOUT))
+        except (TypeError, ValueError):
+            raise ApiError(400, "Bad Request: timeout must be a number of seconds") from None
+        timeout = min(max(timeout, 0.0), self._max_poll_seconds)
+        await self._wait(lambda: bool(self._queue) or bool(self._webhook_url), timeout)
+        if self._webhook_url:
+            raise ApiError(400, GET_UPDATES_WHILE_WEBHOOK)
+        if not self._queue:
+            raise ApiError(408)
+        event = self._queue.popleft().event  # no offset, no acknowledgement: it is gone now
+        self.polled.append(copy.deepcopy(event))
+        return event
+
+    async def _set_webhook(self, params: JSON) -> JSON:
+        url = params.get("url")
+        # Real Zalo wants HTTPS; the fake also takes plain http for local receivers.
+        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+            raise ApiError(400, "Bad Request: url must be an HTTPS URL")
+        secret = params.get("secret_token")
+        if not isinstance(secret, str) or not 8 <= len(secret) <= 256:
+            raise ApiError(400, "Bad Request: secret_token must be 8-256 characters")
+        self._webhook_url, self._webhook_secret = url, secret
+        self._webhook_updated_at = now_ms()
+        # Unverified: what happens to undelivered events when the mode changes; they move over.
+        self._webhook_queue.extend(self._queue)
+        self._queue.clear()
+        return {"url": url, "updated_at": self._webhook_updated_at}
+
+    async def _delete_webhook(self, params: JSON) -> JSON:
+        self._webhook_url, self._webhook_secret = "", None
+        self._webhook_updated_at = now_ms()
+        self._queue.extend(self._webhook_queue)
+        self._webhook_queue.clear()
+        return {"url": "", "updated_at": self._webhook_updated_at}
+
+    async def _get_webhook_info(self, params: JSON) -> JSON:
+        return {"url": self._webhook_url, "updated_at": self._webhook_updated_at}
+
+    async def _send_message(self, params: JSON) -> JSON:
+        text = self._text(params, "text", MAX_TEXT, required=True)
+        chat_id = self._chat_id(params)
+        return self._record(chat_id, "sendMessage", params, text=text)
+
+    async def _send_photo(self, params: JSON) -> JSON:
+        photo = params.get("photo")
+        if not isinstance(photo, str) or not photo.startswith(("https://", "http://")):
+            # Unverified: whether multipart upload works; the docs describe a URL string.
+            raise ApiError(400, "Bad Request: photo must be an image URL")
+        caption = self._text(params, "caption", MAX_CAPTION, required=False)
+        chat_id = self._chat_id(params)
+        return self._record(chat_id, "sendPhoto", params, photo=photo, caption=caption)
+
+    async def _send_sticker(self, params: JSON) -> JSON:
+        sticker = params.get("sticker")
+        if not isinstance(sticker, str) or not sticker:
+            raise ApiError(400, "Bad Request: sticker is required")
+        chat_id = self._chat_id(params)
+        return self._record(chat_id, "sendSticker", params, sticker=sticker)
+
+    async def _send_chat_action(self, params: JSON) -> bool:
+        action = params.get("action")
+        if action not in CHAT_ACTIONS:
+            raise ApiError(400, "Bad Request: action must be typing")
+        chat_id = self._chat_id(params)
+        self.chat_actions.append((chat_id, action))
+        return True  # Unverified: the result of sendChatAction is not documented.
+
+    # ----------------------------------------------------------------- webhook delivery
+
+    async def _webhook_worker(self) -> None:
+        """Deliver queued events one at a time, in order, while a webhook is set."""
+        while not self._closing:
+            await self._wait(lambda: bool(self._webhook_queue and self._webhook_url), 3600)
+            if self._closing:
+                return
+            if not (self._webhook_queue and self._webhook_url):
+                continue
+            pending = self._webhook_queue.popleft()
+            self._in_flight = pending
+            try:
+                await self._deliver(pending)
+            finally:
+                self._in_flight = None
+                self._notify()
+
+    async def _deliver(self, pending: _Pending) -> None:
+        assert self._session is not None
+        event = pending.event
+        body = event if pending.shape == "flat" else {"ok": True, "result": event}
+        data = json.dumps(body, ensure_ascii=False).encode()
+        message = event.get("message")
+        message_id = message.get("message_id") if isinstance(message, dict) else None
+        for attempt in range(1, self._webhook_attempts + 1):
+            url, secret = self._webhook_url, self._webhook_secret
+            if not url:  # the webhook was deleted meanwhile: back to getUpdates
+                self._queue.appendleft(pending)
+                return
+            headers = {"Content-Type": "application/json"}
+            if secret:
+                headers[SECRET_HEADER] = secret
+            status: int | None = None
+            error: str | None = None
+            try:
+                async with self._session.post(
+                        url, data=data, headers=headers,
+                        timeout=aiohttp.ClientTimeout(total=self._webhook_timeout)) as response:
+                    await response.read()
+                    status = response.status
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                error = f"{type(exc).__name__}: {exc}"
+            self.webhook_deliveries.append(WebhookDelivery(
+                str(event.get("event_name", "")), message_id, attempt, url, status,
+                pending.shape, secret, error))
+            self._notify()
+            if status is not None and 200 <= status < 300:
+                return
+            if attempt < self._webhook_attempts:
+                await asyncio.sleep(self._webhook_retry_delay)
+        self.dropped.append(copy.deepcopy(event))
