@@ -81,7 +81,7 @@ def unwrap(body: JSON) -> JSON:
     return body
 
 
-def _text_length(text: str) -> int:
+def _utf16_length(text: str) -> int:
     """Length in UTF-16 code units: never less than the code-point count, so the stricter one."""
     return len(text.encode("utf-16-le")) // 2
 
@@ -155,7 +155,10 @@ class FakeZaloBot:
 
     def __init__(self, token: str = DEFAULT_TOKEN, *, max_poll_seconds: float = 1.0,
                  webhook_attempts: int = 3, webhook_retry_delay: float = 0.2,
-                 webhook_timeout: float = 5.0) -> None:
+                 webhook_timeout: float = 5.0, utf16_lengths: bool = True) -> None:
+        # Unverified whether Zalo's 2000-character limit counts UTF-16 units or code points;
+        # by default the fake counts UTF-16 units (stricter: emoji outside the BMP count twice).
+        self._length: Callable[[str], int] = _utf16_length if utf16_lengths else len
         self._token = token
         self._max_poll_seconds = max_poll_seconds
         self._webhook_attempts = max(1, webhook_attempts)
@@ -426,8 +429,7 @@ class FakeZaloBot:
             raise ApiError(UNKNOWN_CHAT_CODE, UNKNOWN_CHAT)
         return value
 
-    @staticmethod
-    def _text(params: JSON, name: str, limit: int, *, required: bool) -> str | None:
+    def _text(self, params: JSON, name: str, limit: int, *, required: bool) -> str | None:
         value = params.get(name)
         if value is None and not required:
             return None
@@ -436,7 +438,7 @@ class FakeZaloBot:
         # Unverified: whether whitespace-only text counts as empty; the fake says it does.
         if required and not value.strip():
             raise ApiError(400, f"Bad Request: {name} is empty")
-        if _text_length(value) > limit:
+        if self._length(value) > limit:
             raise ApiError(400, f"Bad Request: {name} must be at most {limit} characters")
         return value
 

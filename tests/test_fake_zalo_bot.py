@@ -142,6 +142,14 @@ async def test_send_message_limits_and_unknown_chat(fake: FakeZaloBot,
     assert fake.sent_to("0123456789abcdef") == []
 
 
+async def test_code_point_lengths_on_request(http: aiohttp.ClientSession) -> None:
+    async with FakeZaloBot(utf16_lengths=False) as fake:
+        fake.add_chat(LAN)
+        assert (await call(http, fake, "sendMessage", chat_id=LAN, text="😀" * 2000))["ok"]
+        assert (await call(http, fake, "sendMessage", chat_id=LAN,
+                           text="😀" * 2001))["error_code"] == 400
+
+
 async def test_send_photo_and_chat_action(fake: FakeZaloBot, http: aiohttp.ClientSession) -> None:
     fake.push_text(LAN, "chào")
     photo = "https://hocso.example/static/lesson-1.png"

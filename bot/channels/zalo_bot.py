@@ -215,9 +215,10 @@ class ZaloBotChannel:
     async def _handle(self, incoming: Incoming) -> None:
         replies = await self.tutor.handle(incoming)
         for reply in replies:
-            await self._send(incoming.user_ref, reply)
+            await self.send(incoming.user_ref, reply)
 
-    async def _send(self, chat_id: str, reply: Outgoing) -> None:
+    async def send(self, chat_id: str, reply: Outgoing) -> None:
+        """Send one reply: its image by URL, then its text with numbered options."""
         if reply.image and self.config.public_url:
             url = f"{self.config.public_url.rstrip('/')}/media/{reply.image}"
             await self._deliver(chat_id, "sendPhoto", photo=url)

@@ -1,0 +1,247 @@
+"""The unmodified Zalo Bot Platform channel against a fake Bot API, by polling and webhook."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestServer
+
+from bot.channels.text import with_numbered_options
+from bot.channels.web import create_web_app
+from bot.channels.zalo_bot import (
+    CHANNEL,
+    MAX_TEXT,
+    SECRET_HEADER,
+    WEBHOOK_PATH,
+    ZaloBotChannel,
+    ZaloBotConfig,
+    to_incoming,
+    unwrap,
+)
+from bot.lessons.model import Library
+from bot.messages import Button, Kind, Outgoing
+from bot.tutor import Tutor
+from tests.conftest import CONTENT_DIR
+from tests.fake_zalo_bot import FakeZaloBot, SentRecord
+from tests.server import free_port, running_server
+
+FIXTURES = Path(__file__).parent / "fixtures" / "zalo_bot"
+USER = "6f4a2b9c8d7e1f00"
+SECRET = "zalo-secret-123"
+PUBLIC = "https://hocso.example.vn"
+
+
+def fixture(name: str) -> dict[str, Any]:
+    return dict(json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8")))
+
+
+class Resident:
+    """A Zalo user typing to the bot through the fake."""
+
+    def __init__(self, fake: FakeZaloBot, chat: str = USER) -> None:
+        self.fake = fake
+        self.chat = chat
+
+    async def say(self, text: str, expect: int = 1, **extra: Any) -> list[SentRecord]:
+        before = len(self.fake.sent_to(self.chat))
+        self.fake.push_text(self.chat, text, **extra)
+        deadline = asyncio.get_running_loop().time() + 10
+        while len(self.fake.sent_to(self.chat)) < before + expect:
+            assert asyncio.get_running_loop().time() < deadline, self.fake.sent_to(self.chat)
+            await asyncio.sleep(0.01)
+        return self.fake.sent_to(self.chat)[before:]
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeZaloBot]:
+    server = FakeZaloBot(max_poll_seconds=0.3)
+    await server.start()
+    yield server
+    await server.close()
+
+
+def config(fake: FakeZaloBot, **webhook: str) -> ZaloBotConfig:
+    return ZaloBotConfig(token=fake.token, api_base_url=fake.base_url, public_url=PUBLIC,
+                         **webhook)
+
+
+@pytest.fixture
+async def polling(fake: FakeZaloBot, tutor: Tutor) -> AsyncIterator[ZaloBotChannel]:
+    channel = ZaloBotChannel(config(fake), tutor, backoff_seconds=0.01)
+    await channel.start()
+    yield channel
+    await channel.stop()
+
+
+def number_of(record: SentRecord, label: str) -> str:
+    """The number printed before `label` in a numbered list."""
+    for line in (record.text or "").splitlines():
+        number, dot, rest = line.partition(". ")
+        if dot and number.isdigit() and rest.startswith(label):
+            return number
+    raise AssertionError(f"no option {label!r} in {record.text!r}")
+
+
+async def test_a_whole_lesson_and_quiz_answered_with_digits(
+        fake: FakeZaloBot, polling: ZaloBotChannel, library: Library) -> None:
+    course = library.courses[0]
+    lesson = course.lessons[0]
+    user = Resident(fake)
+    welcome, menu = await user.say("/start", expect=2)
+    assert "trợ lý học tự động" in (welcome.text or "")
+    assert "Trả lời bằng số:\n1. 📘 " + course.title in (menu.text or "")
+    last = (await user.say(number_of(menu, "📘 " + course.title)))[-1]
+    last = (await user.say(number_of(last, lesson.title)))[-1]
+    for index, step in enumerate(lesson.steps):
+        following = lesson.steps[index + 1] if index + 1 < len(lesson.steps) else None
+        expect = 1 + (following is not None and following.image is not None)
+        if step.check is not None:
+            sent = await user.say(str(step.check.answer), expect=1 + expect)
+        else:
+            sent = await user.say(number_of(last, "Tiếp tục"), expect=expect if following else 2)
+        if following is not None and following.image:
+            photo = next(r for r in sent if r.method == "sendPhoto")
+            assert photo.photo == f"{PUBLIC}/media/{following.image}"
+        last = sent[-1]
+    for question in lesson.quiz:
+        sent = await user.say(str(question.answer), expect=2)
+        assert (sent[0].text or "").startswith("✅")
+    assert "đúng 3/3" in (sent[-1].text or "")
+    assert all(len(r.text or "") <= MAX_TEXT for r in fake.sent)
+
+
+async def test_a_redelivered_event_is_answered_once(fake: FakeZaloBot,
+                                                    polling: ZaloBotChannel) -> None:
+    user = Resident(fake)
+    await user.say("/start", expect=2)
+    event = fake.push_text(USER, "tiến độ")
+    await fake.wait_for_sent(3)
+    fake.redeliver(event)
+    await user.say("menu")
+    assert len(fake.sent_to(USER)) == 4
+
+
+async def test_transient_errors_are_retried_and_lasting_ones_kept(
+        fake: FakeZaloBot, polling: ZaloBotChannel, tutor: Tutor) -> None:
+    fake.fail("sendMessage", 429, times=2, description="Quota exceeded")
+    welcome, _ = await Resident(fake).say("/start", expect=2)
+    assert "trợ lý học tự động" in (welcome.text or "")
+    fake.fail("sendMessage", 400, times=1, description="Bad request")
+    await Resident(fake).say("tiến độ", expect=0)
+    await asyncio.sleep(0.3)
+    kept = await tutor.repository.failed_sends(channel=CHANNEL)
+    assert len(kept) == 1 and kept[0][0] == USER and "400" in kept[0][2]
+
+
+async def test_long_texts_are_split_under_2000_characters(fake: FakeZaloBot,
+                                                          polling: ZaloBotChannel) -> None:
+    fake.add_chat(USER)
+    paragraphs = [f"Đoạn {n}. " + "chữ " * 200 for n in range(6)]
+    reply = Outgoing(text="\n\n".join(paragraphs), buttons=((Button("🏠 Về menu", "menu"),),))
+    await polling.send(USER, reply)
+    sent = fake.sent_to(USER)
+    assert len(sent) > 1 and all(len(r.text or "") <= MAX_TEXT for r in sent)
+    assert "\n\n".join(r.text or "" for r in sent) == with_numbered_options(reply)
+    assert (sent[-1].text or "").endswith("1. 🏠 Về menu")
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("text_flat", Kind.TEXT), ("text_wrapped", Kind.TEXT),
+    ("image_with_caption", Kind.UNSUPPORTED), ("image_photo_field", Kind.UNSUPPORTED),
+    ("sticker", Kind.UNSUPPORTED), ("voice", Kind.UNSUPPORTED),
+    ("unsupported_with_message", Kind.UNSUPPORTED), ("unsupported_without_message", None),
+    ("group_text", None),
+])
+def test_recorded_payload_shapes(name: str, kind: Kind | None) -> None:
+    event = unwrap(fixture(name))
+    assert event is not None
+    incoming = to_incoming(event)
+    assert (incoming.kind if incoming else None) == kind
+    if incoming is not None:
+        assert incoming.user_ref == USER
+        assert incoming.update_id and incoming.update_id.startswith(event["event_name"] + ":")
+
+
+# ---------------------------------------------------------------------- webhook
+
+
+@pytest.fixture
+async def webhook(fake: FakeZaloBot, tutor: Tutor) -> AsyncIterator[tuple[ZaloBotChannel,
+                                                                           str]]:
+    channel = ZaloBotChannel(config(fake, webhook_url="http://pending", webhook_secret=SECRET),
+                             tutor, backoff_seconds=0.01)
+    app = create_web_app(tutor, CONTENT_DIR)
+    app.add_routes(channel.routes())
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    url = str(server.make_url(WEBHOOK_PATH))
+    channel.config = config(fake, webhook_url=url, webhook_secret=SECRET)
+    await channel.start()
+    yield channel, url
+    await server.close()
+    await channel.stop()
+
+
+async def test_by_webhook_in_both_body_shapes(fake: FakeZaloBot,
+                                              webhook: tuple[ZaloBotChannel, str],
+                                              library: Library) -> None:
+    assert fake.webhook_url == webhook[1] and fake.webhook_secret == SECRET
+    user = Resident(fake)
+    _, menu = await user.say("/start", expect=2)
+    listing = (await user.say(number_of(menu, "📘"), shape="wrapped"))[-1]
+    step = (await user.say(number_of(listing, library.courses[0].lessons[0].title)))[-1]
+    assert (step.text or "").startswith(library.courses[0].lessons[0].title)
+    assert await fake.probe_webhook() == 200  # Zalo's empty probe
+
+
+@pytest.mark.parametrize("secret", [None, "", "wrong-secret", SECRET + "x"])
+async def test_the_webhook_refuses_a_wrong_secret(fake: FakeZaloBot,
+                                                  webhook: tuple[ZaloBotChannel, str],
+                                                  secret: str | None) -> None:
+    headers = {} if secret is None else {SECRET_HEADER: secret}
+    async with ClientSession() as client, client.post(
+            webhook[1], json=fixture("text_flat"), headers=headers) as response:
+        assert response.status == 403
+    await asyncio.sleep(0.1)
+    assert fake.sent == []
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("text_flat", "chưa hiểu"), ("text_wrapped", "quay lại"),
+    ("image_with_caption", "chỉ đọc được chữ"),
+    ("sticker", "chỉ đọc được chữ"), ("voice", "chỉ đọc được chữ"),
+    ("unsupported_with_message", "chỉ đọc được chữ"), ("unsupported_without_message", None),
+    ("group_text", None),
+])
+async def test_recorded_events_by_webhook(fake: FakeZaloBot,
+                                          webhook: tuple[ZaloBotChannel, str],
+                                          name: str, expected: str | None) -> None:
+    await Resident(fake).say("/start", expect=2)
+    before = len(fake.sent)
+    async with ClientSession() as client, client.post(
+            webhook[1], json=fixture(name), headers={SECRET_HEADER: SECRET}) as response:
+        assert response.status == 200
+    if expected is None:
+        await asyncio.sleep(0.3)
+        assert len(fake.sent) == before
+    else:
+        await fake.wait_for_sent(before + 1)
+        assert expected in (fake.sent[before].text or "")
+
+
+async def test_hocso_serve_runs_zalo_when_the_token_is_set(fake: FakeZaloBot,
+                                                            tmp_path: Path) -> None:
+    env = {"ZALO_BOT_TOKEN": fake.token, "ZALO_API_BASE_URL": fake.base_url}
+    with ExitStack() as stack:
+        # Start and stop in a thread: this loop must stay free to serve the fake Bot API.
+        await asyncio.to_thread(stack.enter_context,
+                                running_server(tmp_path, free_port(), extra_env=env))
+        welcome, _ = await Resident(fake).say("/start", expect=2)
+        assert "trợ lý học tự động" in (welcome.text or "")
+        await asyncio.to_thread(stack.close)
+    assert "Zalo: receiving by long polling" in (tmp_path / "server.log").read_text("utf-8")
