@@ -13,7 +13,6 @@ from storage.repository import now
 
 TOKENS: Table = OaToken.__table__  # type: ignore[attr-defined]
 EXPIRED = datetime(2000, 1, 1, tzinfo=UTC)
-RECENT = timedelta(seconds=5)  # a forced refresh this soon after another reuses its result
 
 
 @dataclass(frozen=True)
@@ -38,16 +37,17 @@ class OaTokenStore:
         self._cached: tuple[str, datetime] | None = None
 
     async def access_token(self, refresh: Refresh, *, margin: timedelta,
-                           force: bool = False) -> str:
+                           invalid: str | None = None) -> str:
         """Return an access token valid for at least `margin`, calling `refresh` if needed.
 
-        `force` refreshes even a token that looks valid (the API just called it invalid).
+        `invalid` is a token the API just refused: it is refreshed even if it looks valid,
+        unless another worker has already replaced it.
         The row stays locked from reading the old refresh token until the new one is saved,
         so two workers never spend the same single-use refresh token; the new pair is written
         and committed as soon as the response arrives.
         """
         cached = self._cached
-        if not force and cached is not None and cached[1] - margin > now():
+        if cached is not None and cached[0] != invalid and cached[1] - margin > now():
             return cached[0]  # no database round trip for every message
         key = TOKENS.c.app_id == self._app_id
         await self._ensure_row()
@@ -56,8 +56,7 @@ class OaTokenStore:
             if row.seed_refresh_token != self._seed:  # the operator gave a new refresh token
                 await connection.execute(update(TOKENS).where(key).values(self._seeded()))
                 row = (await connection.execute(select(TOKENS).where(key))).one()
-            fresh = row.expires_at - margin > now()
-            if (fresh and not force) or (force and row.updated_at > now() - RECENT):
+            if row.access_token != invalid and row.expires_at - margin > now():
                 self._cached = (str(row.access_token), row.expires_at)  # maybe another worker's
                 return str(row.access_token)
             pair = await refresh(row.refresh_token)

@@ -91,8 +91,8 @@ async def repository(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
     if request.param == "postgres":
         async with engine.begin() as connection:
             await connection.exec_driver_sql(
-                "TRUNCATE quiz_answer, lesson_result, processed_update, learner, failed_send, oa_token "
-                "RESTART IDENTITY CASCADE")
+                "TRUNCATE quiz_answer, lesson_result, processed_update, learner, failed_send, "
+                "oa_token RESTART IDENTITY CASCADE")
     yield SqlRepository(engine)
     await engine.dispose()
 

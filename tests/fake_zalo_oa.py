@@ -404,9 +404,9 @@ class FakeZaloOA:
     def _observe(self, event: JSON) -> None:
         """Note what a user event tells the platform: window, free replies, message ids."""
         name = str(event.get("event_name", ""))
-        sender = event.get("sender") if isinstance(event.get("sender"), dict) else {}
-        follower = event.get("follower") if isinstance(event.get("follower"), dict) else {}
-        user_id = str(sender.get("id") or follower.get("id") or "")
+        sender, follower = event.get("sender"), event.get("follower")
+        user_id = str((sender.get("id") if isinstance(sender, dict) else None)
+                      or (follower.get("id") if isinstance(follower, dict) else None) or "")
         if not user_id:
             return
         now = time.time()

@@ -3,20 +3,36 @@
 from bot.messages import Outgoing
 
 
+def units(text: str) -> int:
+    """Length in UTF-16 code units, as the platforms count it (an emoji counts as two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _fit(text: str, limit: int) -> int:
+    """The longest prefix length (in characters) of `text` that fits `limit` units."""
+    size = 0
+    for index, char in enumerate(text):
+        size += 2 if ord(char) > 0xFFFF else 1
+        if size > limit:
+            return index
+    return len(text)
+
+
 def split_text(text: str, limit: int) -> list[str]:
-    """Cut text into messages of at most `limit` characters, at paragraph breaks if possible."""
+    """Cut text into messages of at most `limit` units, at paragraph breaks if possible."""
     chunks: list[str] = []
     current = ""
     for paragraph in text.split("\n\n"):
         candidate = f"{current}\n\n{paragraph}" if current else paragraph
-        if len(candidate) <= limit:
+        if units(candidate) <= limit:
             current = candidate
             continue
         if current:
             chunks.append(current)
-        while len(paragraph) > limit:  # one paragraph longer than a message: cut at a line
-            cut = paragraph.rfind("\n", 0, limit)
-            cut = cut if cut > 0 else limit
+        while units(paragraph) > limit:  # one paragraph longer than a message: cut at a line
+            fit = _fit(paragraph, limit)
+            cut = paragraph.rfind("\n", 0, fit)
+            cut = cut if cut > 0 else fit
             chunks.append(paragraph[:cut])
             paragraph = paragraph[cut:].lstrip("\n")
         current = paragraph

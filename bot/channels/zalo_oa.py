@@ -190,14 +190,17 @@ class ZaloOAChannel:
             "template_type": "media", "elements": [{"media_type": "image", "url": url}]}}}
 
     async def _deliver(self, recipient: dict[str, str], message: dict[str, Any]) -> None:
-        force = False
+        refused: str | None = None  # an access token the API called invalid
 
         async def attempt() -> None:
-            nonlocal force
+            nonlocal refused
+            token = await self._tokens.access_token(self._refresh, margin=TOKEN_MARGIN,
+                                                    invalid=refused)
             try:
-                await self._post_message(recipient, message, force_refresh=force)
+                await self._post_message(recipient, message, token)
             except ZaloOAError as error:
-                force = error.code == INVALID_TOKEN  # refresh, then the retry uses the new one
+                if error.code == INVALID_TOKEN:
+                    refused = token  # the retry refreshes it first
                 if error.code in WINDOW_CLOSED:
                     raise Unreachable(str(error)) from error
                 raise
@@ -212,11 +215,9 @@ class ZaloOAChannel:
                 channel=CHANNEL, user_ref=recipient["user_id"],
                 text=json.dumps(message, ensure_ascii=False), error=str(error))
 
-    async def _post_message(self, recipient: dict[str, str], message: dict[str, Any], *,
-                            force_refresh: bool) -> None:
+    async def _post_message(self, recipient: dict[str, str], message: dict[str, Any],
+                            token: str) -> None:
         assert self._session is not None
-        token = await self._tokens.access_token(self._refresh, margin=TOKEN_MARGIN,
-                                                force=force_refresh)
         url = f"{self.config.api_base_url}/v3.0/oa/message/cs"
         async with self._session.post(url, json={"recipient": recipient, "message": message},
                                       headers={"access_token": token},

@@ -1,0 +1,234 @@
+"""The unmodified Zalo OA channel against a fake OA API: signed events, buttons, token refresh."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestServer
+
+from bot.channels.web import create_web_app
+from bot.channels.zalo_oa import (
+    BUTTON_PREFIX,
+    CHANNEL,
+    MAX_TEXT,
+    SIGNATURE_HEADER,
+    WEBHOOK_PATH,
+    ZaloOAChannel,
+    ZaloOAConfig,
+    render,
+)
+from bot.lessons.model import Library
+from bot.messages import Button, Outgoing
+from bot.tutor import Tutor
+from tests.conftest import CONTENT_DIR
+from tests.fake_zalo_oa import (
+    DEFAULT_APP_ID,
+    DEFAULT_APP_SECRET,
+    DEFAULT_OA_SECRET_KEY,
+    FakeZaloOA,
+    SentMessage,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "zalo_oa"
+USER = "2512523625412515"
+PUBLIC = "https://hocso.example.vn"
+
+
+def fixture(name: str) -> dict[str, Any]:
+    return dict(json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8")))
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeZaloOA]:
+    server = FakeZaloOA()
+    await server.start()
+    yield server
+    await server.close()
+
+
+@pytest.fixture
+async def oa(fake: FakeZaloOA, tutor: Tutor) -> AsyncIterator[ZaloOAChannel]:
+    config = ZaloOAConfig(app_id=DEFAULT_APP_ID, app_secret=DEFAULT_APP_SECRET,
+                          oa_secret_key=DEFAULT_OA_SECRET_KEY, refresh_token="refresh-0",
+                          api_base_url=fake.api_base, oauth_base_url=fake.oauth_base,
+                          public_url=PUBLIC)
+    channel = ZaloOAChannel(config, tutor, backoff_seconds=0.01)
+    app = create_web_app(tutor, CONTENT_DIR)
+    app.add_routes(channel.routes())
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    fake.set_webhook(str(server.make_url(WEBHOOK_PATH)))
+    await channel.start()
+    yield channel
+    await server.close()
+    await channel.stop()
+
+
+class Follower:
+    """A Zalo user talking to the OA through the fake."""
+
+    def __init__(self, fake: FakeZaloOA, user: str = USER) -> None:
+        self.fake = fake
+        self.user = user
+
+    async def _exchange(self, push: Any, expect: int) -> list[SentMessage]:
+        before = len(self.fake.sent_to(self.user))
+        push()
+        deadline = asyncio.get_running_loop().time() + 10
+        while len(self.fake.sent_to(self.user)) < before + expect:
+            assert asyncio.get_running_loop().time() < deadline, self.fake.sent_to(self.user)
+            await asyncio.sleep(0.01)
+        return self.fake.sent_to(self.user)[before:]
+
+    async def follow(self, expect: int = 2) -> list[SentMessage]:
+        return await self._exchange(lambda: self.fake.push_follow(self.user), expect)
+
+    async def say(self, text: str, expect: int = 1) -> list[SentMessage]:
+        return await self._exchange(lambda: self.fake.push_text(self.user, text), expect)
+
+    async def press(self, title: str, expect: int = 1) -> list[SentMessage]:
+        for message in reversed(self.fake.sent_to(self.user)):
+            for label, kind, payload in message.buttons:
+                if title in label:
+                    assert kind == "oa.query.hide"
+                    return await self.say(str(payload), expect)
+        raise AssertionError(f"no button {title!r}")
+
+
+async def test_a_whole_lesson_and_quiz_with_buttons(fake: FakeZaloOA, oa: ZaloOAChannel,
+                                                    library: Library) -> None:
+    course = library.courses[0]
+    lesson = course.lessons[0]
+    user = Follower(fake)
+    welcome, menu = await user.follow()
+    assert "trợ lý học tự động" in (welcome.text or "")
+    assert menu.buttons[0][0] == f"📘 {course.title}"
+    await user.press(course.title)
+    step = (await user.press(lesson.title))[-1]
+    assert step.message_id  # a reply to the user's message: free within the window
+    for index, item in enumerate(lesson.steps):
+        following = lesson.steps[index + 1] if index + 1 < len(lesson.steps) else None
+        extra = 1 if following is not None and following.image else 0
+        if item.check is not None:
+            sent = await user.press(item.check.options[item.check.answer - 1], expect=2 + extra)
+        else:
+            sent = await user.press("Tiếp tục", expect=1 + extra if following else 2)
+        if extra:
+            assert sent[0].image_url == f"{PUBLIC}/media/{following.image}"  # type: ignore[union-attr]
+    for question in lesson.quiz:
+        sent = await user.press(question.options[question.answer - 1], expect=2)
+        assert (sent[0].text or "").startswith("✅")
+    assert "đúng 3/3" in (sent[-1].text or "")
+    assert all(message.billed == "reply" for message in fake.sent_to(USER)[2:])
+
+
+async def test_a_bad_signature_is_rejected(fake: FakeZaloOA, oa: ZaloOAChannel) -> None:
+    fake.push_text(USER, "menu", bad_signature=True)
+    await fake.wait_for_webhook_idle()
+    assert fake.webhook_deliveries[-1].status == 401 and fake.sent == []
+    event = fixture("user_send_text")
+    body = json.dumps(event).encode()
+    async with ClientSession() as client:
+        for headers in ({}, {SIGNATURE_HEADER: "mac=00"}, {SIGNATURE_HEADER: "nonsense"}):
+            async with client.post(fake.webhook_url or "", data=body, headers=headers) as answer:
+                assert answer.status == 401
+
+
+async def test_a_redelivered_event_is_answered_once(fake: FakeZaloOA,
+                                                    oa: ZaloOAChannel) -> None:
+    user = Follower(fake)
+    await user.follow()
+    event = fake.push_text(USER, "tiến độ")
+    await fake.wait_for_sent(3)
+    fake.redeliver(event)
+    await user.say("menu")
+    await fake.wait_for_webhook_idle()
+    assert len(fake.sent_to(USER)) == 4
+
+
+async def test_the_token_is_refreshed_in_the_middle_of_a_conversation(
+        fake: FakeZaloOA, oa: ZaloOAChannel, tutor: Tutor) -> None:
+    user = Follower(fake)
+    await user.follow()
+    assert len(fake.refresh_history) == 1  # at start: the seed token bought the first pair
+    fake.expire_access_tokens()
+    sent = await user.say("tiến độ")
+    assert "Tiến độ" in (sent[0].text or "") or "chưa học xong" in (sent[0].text or "")
+    assert [attempt.ok for attempt in fake.refresh_history] == [True, True]
+    assert fake.refresh_history[1].refresh_token == fake.refresh_history[0].new_refresh_token
+    async with tutor.repository.engine.connect() as connection:
+        stored = (await connection.exec_driver_sql(
+            "SELECT refresh_token FROM oa_token")).scalar_one()
+    assert stored == fake.refresh_history[1].new_refresh_token  # the new single-use token
+
+
+async def test_a_closed_window_marks_the_learner_unreachable(fake: FakeZaloOA,
+                                                             oa: ZaloOAChannel,
+                                                             tutor: Tutor) -> None:
+    await Follower(fake).follow()
+    # A user's own message reopens the window, so Zalo's refusal is injected directly.
+    fake.fail(1, -230, "User has not interacted with the OA in the past 7 days")
+    fake.push_text(USER, "menu")
+    await fake.wait_for_webhook_idle()
+    for _ in range(200):
+        learner = await tutor.repository.find_learner(channel=CHANNEL, user_ref=USER)
+        if learner is not None and not learner.reachable:
+            break
+        await asyncio.sleep(0.02)
+    else:
+        raise AssertionError("the learner was never marked unreachable")
+
+
+async def test_transient_errors_are_retried_and_lasting_ones_kept(
+        fake: FakeZaloOA, oa: ZaloOAChannel, tutor: Tutor) -> None:
+    fake.fail_http(2, status=502)
+    welcome, _ = await Follower(fake).follow()
+    assert "trợ lý học tự động" in (welcome.text or "")
+    fake.fail(1, -201 - 1000, "Parameters are invalid")
+    fake.push_text(USER, "tiến độ")
+    for _ in range(200):
+        kept = await tutor.repository.failed_sends(channel=CHANNEL)
+        if kept:
+            break
+        await asyncio.sleep(0.02)
+    assert len(kept) == 1 and kept[0][0] == USER and "-1201" in kept[0][2]
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("user_send_text", "chưa hiểu"), ("user_send_image", "chỉ đọc được chữ"),
+    ("user_send_sticker", "chỉ đọc được chữ"), ("user_send_audio", "chỉ đọc được chữ"),
+    ("user_send_location", "chỉ đọc được chữ"), ("follow", "quay lại"),
+    ("user_seen_message", None), ("anonymous_send_text", None), ("unfollow", None),
+])
+async def test_recorded_events(fake: FakeZaloOA, oa: ZaloOAChannel, name: str,
+                               expected: str | None) -> None:
+    await Follower(fake).follow()
+    before = len(fake.sent)
+    fake.push_event(fixture(name))
+    await fake.wait_for_webhook_idle()
+    assert fake.webhook_deliveries[-1].status == 200
+    if expected is None:
+        await asyncio.sleep(0.3)
+        assert len(fake.sent) == before
+    else:
+        await fake.wait_for_sent(before + 1)
+        assert expected in (fake.sent[before].text or "")
+
+
+def test_rendering_buttons_long_texts_and_too_many_options() -> None:
+    few = Outgoing(text="Chọn:", buttons=((Button("Tiếp tục ▶", "n:1"),),))
+    [message] = render(few)
+    assert message["attachment"]["payload"]["buttons"] == [
+        {"title": "Tiếp tục ▶", "type": "oa.query.hide", "payload": BUTTON_PREFIX + "n:1"}]
+    many = Outgoing(text="Chọn:", buttons=tuple((Button(f"Lựa chọn {n}", f"a:1:{n}"),)
+                                                 for n in range(1, 8)))
+    [numbered] = render(many)
+    assert "attachment" not in numbered and "7. Lựa chọn 7" in numbered["text"]
+    long = Outgoing(text="\n\n".join("chữ " * 300 for _ in range(4)), buttons=few.buttons)
+    parts = render(long)
+    assert len(parts) > 1 and all(len(part["text"]) <= MAX_TEXT for part in parts)
+    assert "attachment" in parts[-1] and all("attachment" not in p for p in parts[:-1])
