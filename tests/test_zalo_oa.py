@@ -3,6 +3,7 @@
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from tests.fake_zalo_oa import (
     FakeZaloOA,
     SentMessage,
 )
+from tests.server import free_port, running_server
 
 FIXTURES = Path(__file__).parent / "fixtures" / "zalo_oa"
 USER = "2512523625412515"
@@ -232,3 +234,20 @@ def test_rendering_buttons_long_texts_and_too_many_options() -> None:
     parts = render(long)
     assert len(parts) > 1 and all(len(part["text"]) <= MAX_TEXT for part in parts)
     assert "attachment" in parts[-1] and all("attachment" not in p for p in parts[:-1])
+
+
+async def test_hocso_serve_runs_the_oa_when_its_credentials_are_set(fake: FakeZaloOA,
+                                                                     tmp_path: Path) -> None:
+    port = free_port()
+    env = {"ZALO_OA_APP_ID": DEFAULT_APP_ID, "ZALO_OA_APP_SECRET": DEFAULT_APP_SECRET,
+           "ZALO_OA_SECRET_KEY": DEFAULT_OA_SECRET_KEY, "ZALO_OA_REFRESH_TOKEN": "refresh-0",
+           "ZALO_OA_API_BASE_URL": fake.api_base, "ZALO_OA_OAUTH_BASE_URL": fake.oauth_base}
+    fake.set_webhook(f"http://127.0.0.1:{port}{WEBHOOK_PATH}")
+    with ExitStack() as stack:
+        # Start and stop in a thread: this loop must stay free to serve the fake OA API.
+        await asyncio.to_thread(stack.enter_context, running_server(tmp_path, port,
+                                                                    extra_env=env))
+        welcome, _ = await Follower(fake).follow()
+        assert "trợ lý học tự động" in (welcome.text or "")
+        await asyncio.to_thread(stack.close)
+    assert "Zalo OA: receiving signed events" in (tmp_path / "server.log").read_text("utf-8")
