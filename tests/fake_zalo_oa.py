@@ -34,7 +34,8 @@ SIGNATURE_HEADER = "X-ZEvent-Signature"
 # integrations, [U] unverified (a guess: do not build logic on the exact number or text).
 ERR_ACCESS_TOKEN = -216  # [O] invalid or expired access token
 ERR_WINDOW = -230  # [O] user has not interacted with the OA in the past 7 days
-ERR_PARAMS = -201  # [U] "invalid parameters"; used here for every malformed message/cs body
+ERR_PARAMS = -201  # [U] "parameters are invalid": any malformed message/cs body
+ERR_LIMIT = -210  # [U] "parameter exceeds the allowed limit": text, button count/title/payload
 ERR_OAUTH_PARAMS = -14001  # [U] missing or malformed form field on /v4/oa/access_token
 ERR_OAUTH_APP_ID = -14002  # [U] unknown app_id
 ERR_OAUTH_SECRET = -14003  # [U] wrong secret_key header
@@ -567,7 +568,7 @@ class FakeZaloOA:
         if text is not None and (not isinstance(text, str) or not text.strip()):
             raise _ApiError(ERR_PARAMS, "message.text is empty")
         if isinstance(text, str) and len(text) > MAX_TEXT:
-            raise _ApiError(ERR_PARAMS, f"message.text is longer than {MAX_TEXT} characters")
+            raise _ApiError(ERR_LIMIT, f"message.text is longer than {MAX_TEXT} characters")
         buttons: list[tuple[str, str, str | JSON]] = []
         image_url: str | None = None
         attachment = message.get("attachment")
@@ -629,7 +630,7 @@ class FakeZaloOA:
         if not isinstance(buttons, list) or not buttons:
             raise _ApiError(ERR_PARAMS, "buttons must be a non-empty list")
         if len(buttons) > MAX_BUTTONS:
-            raise _ApiError(ERR_PARAMS, f"at most {MAX_BUTTONS} buttons are allowed")
+            raise _ApiError(ERR_LIMIT, f"at most {MAX_BUTTONS} buttons are allowed")
         result: list[tuple[str, str, str | JSON]] = []
         for button in buttons:
             if not isinstance(button, dict):
@@ -638,14 +639,14 @@ class FakeZaloOA:
             if not isinstance(title, str) or not title.strip():
                 raise _ApiError(ERR_PARAMS, "button title is empty")
             if len(title) > MAX_BUTTON_TITLE:
-                raise _ApiError(ERR_PARAMS, f"button title is longer than {MAX_BUTTON_TITLE}")
+                raise _ApiError(ERR_LIMIT, f"button title is longer than {MAX_BUTTON_TITLE}")
             if kind not in BUTTON_TYPES:
                 raise _ApiError(ERR_PARAMS, f"button type {kind!r} is invalid")
             if kind in ("oa.query.show", "oa.query.hide"):
                 if not isinstance(payload, str) or not payload:
                     raise _ApiError(ERR_PARAMS, "button payload must be a non-empty string")
                 if len(payload) > MAX_BUTTON_PAYLOAD:
-                    raise _ApiError(ERR_PARAMS,
+                    raise _ApiError(ERR_LIMIT,
                                     f"button payload is longer than {MAX_BUTTON_PAYLOAD}")
             else:
                 required = {"oa.open.url": ("url",), "oa.open.sms": ("content", "phone_code"),
@@ -654,7 +655,7 @@ class FakeZaloOA:
                         isinstance(payload.get(key), str) and payload[key] for key in required):
                     raise _ApiError(ERR_PARAMS, f"{kind} payload needs {', '.join(required)}")
                 if any(len(payload[key]) > MAX_BUTTON_PAYLOAD for key in required):
-                    raise _ApiError(ERR_PARAMS,
+                    raise _ApiError(ERR_LIMIT,
                                     f"button payload is longer than {MAX_BUTTON_PAYLOAD}")
                 if kind == "oa.open.url" and not payload["url"].startswith(("https://",
                                                                             "http://")):

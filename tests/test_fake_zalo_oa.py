@@ -12,6 +12,7 @@ from aiohttp import web
 
 from tests.fake_zalo_oa import (
     ERR_ACCESS_TOKEN,
+    ERR_LIMIT,
     ERR_OAUTH_REFRESH,
     ERR_PARAMS,
     ERR_WINDOW,
@@ -273,12 +274,16 @@ INVALID_BODIES: dict[str, JSON] = {
 }
 
 
+OVER_LIMITS = {"six buttons", "title of 101", "payload of 1001", "text of 2001"}
+
+
 @pytest.mark.parametrize("case", sorted(INVALID_BODIES))
 async def test_invalid_messages_are_refused(case: str, fake: FakeZaloOA,
                                             http: aiohttp.ClientSession) -> None:
     token = await access_token(http, fake)
     answer = await send(http, fake, token, INVALID_BODIES[case])
-    assert answer["error"] == ERR_PARAMS and answer["message"]
+    assert answer["error"] == (ERR_LIMIT if case in OVER_LIMITS else ERR_PARAMS)
+    assert answer["message"]
     assert fake.sent == []
 
 

@@ -31,7 +31,7 @@ MAX_BUTTONS = 5
 MAX_TITLE = 100
 TOKEN_MARGIN = timedelta(hours=1)
 INVALID_TOKEN = -216
-WINDOW_CLOSED = {-230, -213, -201}  # the user has not interacted recently: stop sending
+WINDOW_CLOSED = {-230, -213}  # reported for "no interaction for 7 days": stop sending
 MEDIA_EVENTS = {f"user_send_{kind}" for kind in (
     "image", "link", "audio", "video", "sticker", "gif", "location", "file", "business_card")}
 
