@@ -22,8 +22,8 @@ class Incoming:
     channel: str
     user_ref: str
     kind: Kind
-    text: str = ""
-    payload: str = ""
+    text: str = ""  # what was typed; for START, the deep-link argument if any
+    payload: str = ""  # the tapped button's payload
     update_id: str | None = None  # the platform's id, for de-duplication
     display_name: str = ""
 

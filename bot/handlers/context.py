@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.handlers import payloads
 from bot.lessons.model import Course, Lesson, Library
 from bot.lessons.progress import Position
 from bot.lessons.render import Renderer
@@ -42,7 +43,7 @@ class Context:
 
     def menu_row(self) -> list[Button]:
         """The way home that every screen offers."""
-        return [self.button("button_menu", "menu")]
+        return [self.button("button_menu", payloads.MENU)]
 
     def current_course_lesson(self) -> tuple[Course, Lesson] | None:
         """Return the course and lesson the position points at, if both still exist."""
