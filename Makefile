@@ -22,7 +22,7 @@ run: $(VENV)/.run-installed
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check bot storage tests bench
-	$(BIN)/mypy bot storage
+	$(BIN)/mypy bot storage bench
 
 test: $(VENV)/.dev-installed lint
 	$(BIN)/hocso content check

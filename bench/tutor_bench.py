@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from bot.config import PROJECT_ROOT
 from bot.lessons.loader import load_library
 from bot.lessons.model import Lesson, Library, Question
-from bot.messages import Incoming, Kind, Outgoing
+from bot.messages import Button, Incoming, Kind, Outgoing
 from bot.tutor import Tutor
 from storage.database import create_engine, upgrade
 from storage.repository import ANSWER, LEARNER, PROCESSED, SqlRepository
@@ -56,7 +56,8 @@ class Learner:
 
     def choose(self, replies: list[Outgoing]) -> str | None:
         """Return the payload to press next, or None once the quiz is done."""
-        shown = next((r.flat_buttons() for r in reversed(replies) if r.buttons), [])
+        shown: list[Button] = next((r.flat_buttons() for r in reversed(replies) if r.buttons),
+                                   [])
         payloads = [button.payload for button in shown]
         if f"q:{COURSE_ID}:{self.lesson.id}" in payloads:  # "retake the quiz": finished
             return None
