@@ -321,7 +321,7 @@ async def hocso_path(library: Library, learners: int, concurrency: int) -> Phase
             channel = TelegramChannel(TelegramConfig(token=TOKEN, api_base_url="http://stub/bot"),
                                       tutor, CONTENT_DIR, pacer=pacer, request=stub)
             tutor.handle = timing(phase.timed, "Tutor.handle", tutor.handle)  # type: ignore
-            channel.sender.send = timing(  # type: ignore[method-assign]
+            channel.sender.send = timing(  # type: ignore[method-assign, assignment]
                 phase.timed, "TelegramSender.send", channel.sender.send)
             watch_connections(engine, phase.timed)
             await channel.application.initialize()
