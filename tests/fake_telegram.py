@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import copy
 import html
 import itertools
@@ -14,11 +12,12 @@ import zlib
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 
 import aiohttp
 from aiohttp import web
+
+from tests.fake_server import BotApiFake, WebhookOutcome, WebhookRequest
 
 JSON = dict[str, Any]
 
@@ -182,22 +181,14 @@ def _as_int(params: JSON, name: str, default: int) -> int:
         raise ApiError(400, f"Bad Request: invalid {name} specified") from None
 
 
-class FakeTelegram:
+class FakeTelegram(BotApiFake[JSON, SentRecord, WebhookDelivery]):
     """An aiohttp server that answers /bot<token>/<method> like api.telegram.org does."""
 
     def __init__(self, token: str = DEFAULT_TOKEN, *, webhook_attempts: int = 5,
                  webhook_retry_delay: float = 0.2, webhook_timeout: float = 5.0,
                  first_update_id: int = 874_500_001) -> None:
-        self._token = token
-        self._webhook_attempts = webhook_attempts
-        self._webhook_retry_delay = webhook_retry_delay
-        self._webhook_timeout = webhook_timeout
-        self._port: int | None = None
-        self._runner: web.AppRunner | None = None
-        self._session: aiohttp.ClientSession | None = None
-        self._worker: asyncio.Task[None] | None = None
-        self._closing = False
-        self._changed = asyncio.Event()
+        super().__init__(token, webhook_attempts=webhook_attempts,
+                         webhook_retry_delay=webhook_retry_delay, webhook_timeout=webhook_timeout)
         self._methods: dict[str, Callable[[JSON], Awaitable[Any]]] = {
             "getme": self._get_me,
             "getupdates": self._get_updates,
@@ -223,8 +214,6 @@ class FakeTelegram:
         self._webhook_url: str | None = None
         self._webhook_secret: str | None = None
         self._webhook_max_connections = 40
-        self._webhook_queue: deque[JSON] = deque()
-        self._in_flight: JSON | None = None
         self._last_error: tuple[int, str] | None = None
         # Chats and messages.
         self._message_ids: dict[int | str, int] = {}
@@ -237,67 +226,15 @@ class FakeTelegram:
         self._callback_ids = itertools.count(4_382_917_000_000_000_001)
         self._file_ids: set[str] = set()
         self._file_counter = itertools.count(1)
-        # What tests look at.
-        self.sent: list[SentRecord] = []
+        # What tests look at (besides sent and webhook_deliveries).
         self.edits: list[SentRecord] = []
         self.chat_actions: list[tuple[int | str, str]] = []
         self.callback_answers: list[str] = []
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.requests: list[tuple[str, JSON]] = []
-        self.webhook_deliveries: list[WebhookDelivery] = []
         self.filtered_updates: list[JSON] = []
 
     # ----------------------------------------------------------------- lifecycle
-
-    async def start(self) -> None:
-        """Start listening on a free port of 127.0.0.1."""
-        app = web.Application()
-        app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        app.router.add_route("*", "/{tail:.*}", self._not_found)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0,
-                                     handler_cancellation=True)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = int(self._runner.addresses[0][1])
-        self._session = aiohttp.ClientSession()
-        self._worker = asyncio.get_running_loop().create_task(self._webhook_worker())
-
-    async def close(self) -> None:
-        """Wake pending long polls, stop webhook delivery and shut the server down."""
-        self._closing = True
-        self._notify()
-        if self._worker is not None:
-            self._worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._worker
-            self._worker = None
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    async def __aenter__(self) -> FakeTelegram:
-        await self.start()
-        return self
-
-    async def __aexit__(self, exc_type: type[BaseException] | None,
-                        exc: BaseException | None, tb: TracebackType | None) -> None:
-        await self.close()
-
-    @property
-    def base_url(self) -> str:
-        """The base_url to give PTB ("http://127.0.0.1:PORT/bot"); PTB appends the token."""
-        if self._port is None:
-            raise RuntimeError("FakeTelegram is not started")
-        return f"http://127.0.0.1:{self._port}/bot"
-
-    @property
-    def token(self) -> str:
-        """The only token this server accepts."""
-        return self._token
 
     @property
     def webhook_url(self) -> str | None:
@@ -388,14 +325,6 @@ class FakeTelegram:
         """Updates queued for getUpdates and not yet confirmed."""
         return [entry.update for entry in self._queue]
 
-    async def wait_for_sent(self, count: int, timeout: float = 5.0) -> list[SentRecord]:
-        """Wait until at least `count` sends happened; AssertionError listing them if not."""
-        if not await self._wait(lambda: len(self.sent) >= count, timeout):
-            listing = "\n".join(f"  {record!r}" for record in self.sent) or "  (nothing)"
-            raise AssertionError(f"expected {count} sends within {timeout}s, "
-                                 f"got {len(self.sent)}:\n{listing}")
-        return self.sent
-
     async def wait_until_confirmed(self, update_id: int, timeout: float = 5.0) -> None:
         """Wait until getUpdates was called with an offset beyond update_id (polling mode)."""
         def confirmed() -> bool:
@@ -407,31 +336,7 @@ class FakeTelegram:
                                  f"getUpdates offset {self._max_offset}, queued "
                                  f"{[entry.update['update_id'] for entry in self._queue]}")
 
-    async def wait_for_webhook_idle(self, timeout: float = 5.0) -> None:
-        """Wait until no update is waiting for, or in, webhook delivery."""
-        if not await self._wait(lambda: not self._webhook_queue and self._in_flight is None,
-                                timeout):
-            raise AssertionError(f"webhook still busy after {timeout}s: "
-                                 f"{len(self._webhook_queue)} queued, in flight "
-                                 f"{self._in_flight and self._in_flight['update_id']}; "
-                                 f"deliveries so far {self.webhook_deliveries}")
-
     # ----------------------------------------------------------------- plumbing
-
-    def _notify(self) -> None:
-        self._changed.set()
-        self._changed = asyncio.Event()
-
-    async def _wait(self, predicate: Callable[[], bool], timeout: float) -> bool:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not predicate():
-            remaining = deadline - loop.time()
-            if remaining <= 0 or self._closing:
-                return predicate()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), remaining)
-        return True
 
     def _remember(self, update: JSON) -> None:
         """Note callback ids, file ids and user names that an update makes known."""
@@ -829,48 +734,27 @@ class FakeTelegram:
 
     # ----------------------------------------------------------------- webhook delivery
 
-    async def _webhook_worker(self) -> None:
-        """Deliver queued updates one at a time, in order, while a webhook is set."""
-        while True:
-            await self._wait(lambda: bool(self._webhook_queue and self._webhook_url), 3600)
-            if self._closing:
-                return
-            if not (self._webhook_queue and self._webhook_url):
-                continue
-            update = self._webhook_queue.popleft()
-            self._in_flight = update
-            try:
-                await self._deliver(update)
-            finally:
-                self._in_flight = None
-                self._notify()
+    @property
+    def _webhook_target(self) -> str | None:
+        return self._webhook_url
 
-    async def _deliver(self, update: JSON) -> None:
-        assert self._session is not None
-        for attempt in range(1, self._webhook_attempts + 1):
-            url, secret = self._webhook_url, self._webhook_secret
-            if url is None:  # the webhook was deleted meanwhile: back to getUpdates
-                self._queue.append(_Queued(update, False))
-                return
-            headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
-            status: int | None = None
-            error: str | None = None
-            reason = ""
-            try:
-                async with self._session.post(
-                        url, json=update, headers=headers,
-                        timeout=aiohttp.ClientTimeout(total=self._webhook_timeout)) as response:
-                    await response.read()
-                    status = response.status
-                    reason = response.reason or ""
-            except (aiohttp.ClientError, TimeoutError) as exc:
-                error = f"{type(exc).__name__}: {exc}"
-            self.webhook_deliveries.append(WebhookDelivery(
-                int(update["update_id"]), attempt, url, status, error, secret))
-            self._notify()
-            if status is not None and 200 <= status < 300:
-                return
-            message = error or f"Wrong response from the webhook: {status} {reason}".strip()
-            self._last_error = (int(time.time()), message)
-            if attempt < self._webhook_attempts:
-                await asyncio.sleep(self._webhook_retry_delay)
+    def _webhook_request(self, item: JSON, url: str, attempt: int) -> WebhookRequest:
+        secret = self._webhook_secret
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+        return WebhookRequest(url, headers, json=item, secret=secret)
+
+    def _delivery(self, item: JSON, attempt: int, request: WebhookRequest,
+                  outcome: WebhookOutcome) -> WebhookDelivery:
+        return WebhookDelivery(int(item["update_id"]), attempt, request.url, outcome.status,
+                               outcome.error, request.secret)
+
+    def _webhook_gone(self, item: JSON) -> None:
+        self._queue.append(_Queued(item, False))  # the webhook was deleted: back to getUpdates
+
+    def _delivery_failed(self, outcome: WebhookOutcome) -> None:
+        message = (outcome.error or f"Wrong response from the webhook: {outcome.status} "
+                                    f"{outcome.reason}".strip())
+        self._last_error = (int(time.time()), message)
+
+    def _busy_detail(self) -> str:
+        return f", in flight {self._in_flight and self._in_flight['update_id']}"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import copy
 import json
 import secrets
@@ -12,11 +10,13 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Literal
 
 import aiohttp
 from aiohttp import web
+
+from tests.conversation import fixture_loader
+from tests.fake_server import BotApiFake, WebhookOutcome, WebhookRequest
 
 JSON = dict[str, Any]
 Shape = Literal["flat", "wrapped"]
@@ -31,6 +31,8 @@ BOT_INFO: JSON = {
 }
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 FIXTURES = Path(__file__).parent / "fixtures" / "zalo_bot"
+# The recorded payload tests/fixtures/zalo_bot/<name>.json (".json" optional), freshly parsed.
+load_fixture = fixture_loader("zalo_bot")
 
 MAX_TEXT = 2000
 MAX_CAPTION = 2000
@@ -55,13 +57,6 @@ GET_UPDATES_WHILE_WEBHOOK = "Bad Request: webhook is active, call deleteWebhook 
 # Unverified: whether Zalo answers 400 or 404 for a chat that never wrote to the bot is unknown.
 UNKNOWN_CHAT_CODE = 400
 UNKNOWN_CHAT = "Bad Request: chat not found"
-
-
-def load_fixture(name: str) -> JSON:
-    """The recorded payload tests/fixtures/zalo_bot/<name>.json (".json" optional)."""
-    path = FIXTURES / (name if name.endswith(".json") else f"{name}.json")
-    data: JSON = json.loads(path.read_text(encoding="utf-8"))
-    return data
 
 
 def new_message_id() -> str:
@@ -150,26 +145,18 @@ class _Pending:
     shape: Shape
 
 
-class FakeZaloBot:
+class FakeZaloBot(BotApiFake[_Pending, SentRecord, WebhookDelivery]):
     """An aiohttp server answering /bot<token>/<method> like bot-api.zaloplatforms.com does."""
 
     def __init__(self, token: str = DEFAULT_TOKEN, *, max_poll_seconds: float = 1.0,
                  webhook_attempts: int = 3, webhook_retry_delay: float = 0.2,
                  webhook_timeout: float = 5.0, utf16_lengths: bool = True) -> None:
+        super().__init__(token, webhook_attempts=max(1, webhook_attempts),
+                         webhook_retry_delay=webhook_retry_delay, webhook_timeout=webhook_timeout)
         # Unverified whether Zalo's 2000-character limit counts UTF-16 units or code points;
         # by default the fake counts UTF-16 units (stricter: emoji outside the BMP count twice).
         self._length: Callable[[str], int] = _utf16_length if utf16_lengths else len
-        self._token = token
         self._max_poll_seconds = max_poll_seconds
-        self._webhook_attempts = max(1, webhook_attempts)
-        self._webhook_retry_delay = webhook_retry_delay
-        self._webhook_timeout = webhook_timeout
-        self._port: int | None = None
-        self._runner: web.AppRunner | None = None
-        self._session: aiohttp.ClientSession | None = None
-        self._worker: asyncio.Task[None] | None = None
-        self._closing = False
-        self._changed = asyncio.Event()
         self._methods: dict[str, Callable[[JSON], Awaitable[Any]]] = {
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
@@ -182,72 +169,18 @@ class FakeZaloBot:
             "sendChatAction": self._send_chat_action,
         }
         self._queue: deque[_Pending] = deque()  # for getUpdates
-        self._webhook_queue: deque[_Pending] = deque()
-        self._in_flight: _Pending | None = None
         self._webhook_url = ""
         self._webhook_secret: str | None = None
         self._webhook_updated_at = 0
         self._failures: dict[str, _Failure] = {}
         self._known_chats: set[str] = set()
-        # What tests look at.
-        self.sent: list[SentRecord] = []
+        # What tests look at (besides sent and webhook_deliveries).
         self.chat_actions: list[tuple[str, str]] = []
         self.requests: list[tuple[str, JSON]] = []
         self.polled: list[JSON] = []
-        self.webhook_deliveries: list[WebhookDelivery] = []
         self.dropped: list[JSON] = []
 
     # ----------------------------------------------------------------- lifecycle
-
-    async def start(self) -> None:
-        """Start listening on a free port of 127.0.0.1."""
-        app = web.Application()
-        app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        app.router.add_route("*", "/{tail:.*}", self._not_found)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0,
-                                     handler_cancellation=True)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = int(self._runner.addresses[0][1])
-        self._session = aiohttp.ClientSession()
-        self._worker = asyncio.get_running_loop().create_task(self._webhook_worker())
-
-    async def close(self) -> None:
-        """End pending long polls with 408, stop webhook delivery and shut the server down."""
-        self._closing = True
-        self._notify()
-        if self._worker is not None:
-            self._worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._worker
-            self._worker = None
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    async def __aenter__(self) -> FakeZaloBot:
-        await self.start()
-        return self
-
-    async def __aexit__(self, exc_type: type[BaseException] | None,
-                        exc: BaseException | None, tb: TracebackType | None) -> None:
-        await self.close()
-
-    @property
-    def base_url(self) -> str:
-        """The client's base_url ("http://127.0.0.1:PORT/bot"); the client appends the token."""
-        if self._port is None:
-            raise RuntimeError("FakeZaloBot is not started")
-        return f"http://127.0.0.1:{self._port}/bot"
-
-    @property
-    def token(self) -> str:
-        """The only token this server accepts."""
-        return self._token
 
     @property
     def webhook_url(self) -> str:
@@ -316,22 +249,6 @@ class FakeZaloBot:
         """Every successful send to chat_id, in order."""
         return [record for record in self.sent if record.chat_id == chat_id]
 
-    async def wait_for_sent(self, count: int, timeout: float = 5.0) -> list[SentRecord]:
-        """Wait until at least `count` sends happened; AssertionError listing them if not."""
-        if not await self._wait(lambda: len(self.sent) >= count, timeout):
-            listing = "\n".join(f"  {record!r}" for record in self.sent) or "  (nothing)"
-            raise AssertionError(f"expected {count} sends within {timeout}s, "
-                                 f"got {len(self.sent)}:\n{listing}")
-        return self.sent
-
-    async def wait_for_webhook_idle(self, timeout: float = 5.0) -> None:
-        """Wait until no event is waiting for, or in, webhook delivery."""
-        if not await self._wait(lambda: not self._webhook_queue and self._in_flight is None,
-                                timeout):
-            raise AssertionError(f"webhook still busy after {timeout}s: "
-                                 f"{len(self._webhook_queue)} queued; "
-                                 f"deliveries so far {self.webhook_deliveries}")
-
     async def probe_webhook(self) -> int:
         """POST an empty body without Content-Type to the webhook, as Zalo was seen to do."""
         if self._session is None or not self._webhook_url:
@@ -344,21 +261,6 @@ class FakeZaloBot:
             return response.status
 
     # ----------------------------------------------------------------- plumbing
-
-    def _notify(self) -> None:
-        self._changed.set()
-        self._changed = asyncio.Event()
-
-    async def _wait(self, predicate: Callable[[], bool], timeout: float) -> bool:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not predicate():
-            remaining = deadline - loop.time()
-            if remaining <= 0 or self._closing:
-                return predicate()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), remaining)
-        return True
 
     async def _not_found(self, request: web.Request) -> web.Response:
         return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"},
@@ -526,53 +428,29 @@ class FakeZaloBot:
 
     # ----------------------------------------------------------------- webhook delivery
 
-    async def _webhook_worker(self) -> None:
-        """Deliver queued events one at a time, in order, while a webhook is set."""
-        while not self._closing:
-            await self._wait(lambda: bool(self._webhook_queue and self._webhook_url), 3600)
-            if self._closing:
-                return
-            if not (self._webhook_queue and self._webhook_url):
-                continue
-            pending = self._webhook_queue.popleft()
-            self._in_flight = pending
-            try:
-                await self._deliver(pending)
-            finally:
-                self._in_flight = None
-                self._notify()
+    @property
+    def _webhook_target(self) -> str | None:
+        return self._webhook_url or None
 
-    async def _deliver(self, pending: _Pending) -> None:
-        assert self._session is not None
-        event = pending.event
-        body = event if pending.shape == "flat" else {"ok": True, "result": event}
-        data = json.dumps(body, ensure_ascii=False).encode()
-        message = event.get("message")
+    def _webhook_request(self, item: _Pending, url: str, attempt: int) -> WebhookRequest:
+        body = item.event if item.shape == "flat" else {"ok": True, "result": item.event}
+        headers = {"Content-Type": "application/json"}
+        secret = self._webhook_secret
+        if secret:
+            headers[SECRET_HEADER] = secret
+        return WebhookRequest(url, headers, json.dumps(body, ensure_ascii=False).encode(),
+                              secret=secret)
+
+    def _delivery(self, item: _Pending, attempt: int, request: WebhookRequest,
+                  outcome: WebhookOutcome) -> WebhookDelivery:
+        message = item.event.get("message")
         message_id = message.get("message_id") if isinstance(message, dict) else None
-        for attempt in range(1, self._webhook_attempts + 1):
-            url, secret = self._webhook_url, self._webhook_secret
-            if not url:  # the webhook was deleted meanwhile: back to getUpdates
-                self._queue.appendleft(pending)
-                return
-            headers = {"Content-Type": "application/json"}
-            if secret:
-                headers[SECRET_HEADER] = secret
-            status: int | None = None
-            error: str | None = None
-            try:
-                async with self._session.post(
-                        url, data=data, headers=headers,
-                        timeout=aiohttp.ClientTimeout(total=self._webhook_timeout)) as response:
-                    await response.read()
-                    status = response.status
-            except (aiohttp.ClientError, TimeoutError) as exc:
-                error = f"{type(exc).__name__}: {exc}"
-            self.webhook_deliveries.append(WebhookDelivery(
-                str(event.get("event_name", "")), message_id, attempt, url, status,
-                pending.shape, secret, error))
-            self._notify()
-            if status is not None and 200 <= status < 300:
-                return
-            if attempt < self._webhook_attempts:
-                await asyncio.sleep(self._webhook_retry_delay)
-        self.dropped.append(copy.deepcopy(event))
+        return WebhookDelivery(str(item.event.get("event_name", "")), message_id, attempt,
+                               request.url, outcome.status, item.shape, request.secret,
+                               outcome.error)
+
+    def _webhook_gone(self, item: _Pending) -> None:
+        self._queue.appendleft(item)  # the webhook was deleted: back to getUpdates
+
+    def _delivery_abandoned(self, item: _Pending) -> None:
+        self.dropped.append(copy.deepcopy(item.event))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import copy
 import hashlib
 import itertools
@@ -11,13 +9,12 @@ import json
 import time
 import zlib
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 
-import aiohttp
 from aiohttp import web
+
+from tests.fake_server import LoopbackFake, WebhookOutcome, WebhookRequest
 
 JSON = dict[str, Any]
 
@@ -138,28 +135,24 @@ def serialize_event(event: JSON) -> bytes:
     return json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-class FakeZaloOA:
-    """An aiohttp server answering both oauth.zaloapp.com and openapi.zalo.me routes."""
+class FakeZaloOA(LoopbackFake[_Outgoing, SentMessage, WebhookDelivery]):
+    """An aiohttp server answering both oauth.zaloapp.com and openapi.zalo.me routes.
+
+    Its base_url ("http://127.0.0.1:PORT") serves as both oauth_base and api_base.
+    """
 
     def __init__(self, *, app_id: str = DEFAULT_APP_ID, app_secret: str = DEFAULT_APP_SECRET,
                  oa_secret_key: str = DEFAULT_OA_SECRET_KEY, oa_id: str = DEFAULT_OA_ID,
                  refresh_token: str = "refresh-0", access_token_ttl: int = 90000,
                  webhook_attempts: int = 4, webhook_retry_delay: float = 0.2,
                  webhook_timeout: float = 5.0) -> None:
+        super().__init__(webhook_attempts=max(1, webhook_attempts),
+                         webhook_retry_delay=webhook_retry_delay, webhook_timeout=webhook_timeout)
         self.app_id = app_id
         self.app_secret = app_secret
         self.oa_secret_key = oa_secret_key
         self.oa_id = oa_id
         self.access_token_ttl = access_token_ttl
-        self._webhook_attempts = max(1, webhook_attempts)
-        self._webhook_retry_delay = webhook_retry_delay
-        self._webhook_timeout = webhook_timeout
-        self._port: int | None = None
-        self._runner: web.AppRunner | None = None
-        self._session: aiohttp.ClientSession | None = None
-        self._worker: asyncio.Task[None] | None = None
-        self._closing = False
-        self._changed = asyncio.Event()
         # Tokens.
         self._token_numbers = itertools.count(1)
         self._refresh_tokens: set[str] = {refresh_token}
@@ -175,64 +168,17 @@ class FakeZaloOA:
         self._http_failures: deque[int] = deque()
         # Webhook.
         self._webhook_url: str | None = None
-        self._webhook_queue: deque[_Outgoing] = deque()
-        self._in_flight: _Outgoing | None = None
-        # What tests look at.
-        self.sent: list[SentMessage] = []
+        # What tests look at (besides sent and webhook_deliveries).
         self.requests: list[ApiRequest] = []
         self.refresh_calls = 0
         self.refresh_history: list[RefreshAttempt] = []
-        self.webhook_deliveries: list[WebhookDelivery] = []
 
     # ----------------------------------------------------------------- lifecycle
 
-    async def start(self) -> None:
-        """Start listening on a free port of 127.0.0.1 and start the webhook sender."""
-        app = web.Application()
-        app.router.add_post(TOKEN_PATH, self._handle_token)
-        app.router.add_post(MESSAGE_CS_PATH, self._handle_message_cs)
-        app.router.add_route("*", "/{tail:.*}", self._not_found)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0,
-                                     handler_cancellation=True)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = int(self._runner.addresses[0][1])
-        self._session = aiohttp.ClientSession()
-        self._worker = asyncio.get_running_loop().create_task(self._webhook_worker())
-
-    async def close(self) -> None:
-        """Stop webhook delivery, wake waiters and shut the server down."""
-        self._closing = True
-        self._notify()
-        if self._worker is not None:
-            self._worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._worker
-            self._worker = None
-        try:
-            if self._runner is not None:
-                await self._runner.cleanup()
-                self._runner = None
-        finally:
-            if self._session is not None:
-                await self._session.close()
-                self._session = None
-
-    async def __aenter__(self) -> FakeZaloOA:
-        await self.start()
-        return self
-
-    async def __aexit__(self, exc_type: type[BaseException] | None,
-                        exc: BaseException | None, tb: TracebackType | None) -> None:
-        await self.close()
-
-    @property
-    def base_url(self) -> str:
-        """"http://127.0.0.1:PORT", usable as both oauth_base and api_base."""
-        if self._port is None:
-            raise RuntimeError("FakeZaloOA is not started")
-        return f"http://127.0.0.1:{self._port}"
+    def _add_routes(self, router: web.UrlDispatcher) -> None:
+        router.add_post(TOKEN_PATH, self._handle_token)
+        router.add_post(MESSAGE_CS_PATH, self._handle_message_cs)
+        router.add_route("*", "/{tail:.*}", self._not_found)
 
     @property
     def oauth_base(self) -> str:
@@ -299,14 +245,6 @@ class FakeZaloOA:
         """Answer the next `times` calls of message/cs with a bare HTTP `status`."""
         self._http_failures.extend([status] * times)
 
-    async def wait_for_sent(self, count: int, timeout: float = 5.0) -> list[SentMessage]:
-        """Wait until at least `count` messages were accepted; AssertionError listing them."""
-        if not await self._wait(lambda: len(self.sent) >= count, timeout):
-            listing = "\n".join(f"  {record!r}" for record in self.sent) or "  (nothing)"
-            raise AssertionError(f"expected {count} sends within {timeout}s, "
-                                 f"got {len(self.sent)}:\n{listing}")
-        return self.sent
-
     # ----------------------------------------------------------------- webhook (test API)
 
     @property
@@ -365,30 +303,7 @@ class FakeZaloOA:
                                 + key.encode()).hexdigest()
         return f"mac={digest}"
 
-    async def wait_for_webhook_idle(self, timeout: float = 5.0) -> None:
-        """Wait until no event is queued for, or in, webhook delivery."""
-        if not await self._wait(lambda: not self._webhook_queue and self._in_flight is None,
-                                timeout):
-            raise AssertionError(f"webhook still busy after {timeout}s: "
-                                 f"{len(self._webhook_queue)} queued, url {self._webhook_url}; "
-                                 f"deliveries so far {self.webhook_deliveries}")
-
     # ----------------------------------------------------------------- plumbing
-
-    def _notify(self) -> None:
-        self._changed.set()
-        self._changed = asyncio.Event()
-
-    async def _wait(self, predicate: Callable[[], bool], timeout: float) -> bool:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not predicate():
-            remaining = deadline - loop.time()
-            if remaining <= 0 or self._closing:
-                return predicate()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), remaining)
-        return True
 
     @staticmethod
     def _token_order(token: str) -> tuple[int, str]:
@@ -427,51 +342,28 @@ class FakeZaloOA:
         self._notify()
         return event
 
-    async def _webhook_worker(self) -> None:
-        """Deliver queued events one at a time, in order, while a webhook URL is set."""
-        while not self._closing:
-            await self._wait(lambda: bool(self._webhook_queue and self._webhook_url), 3600)
-            if self._closing:
-                return
-            if not (self._webhook_queue and self._webhook_url):
-                continue
-            self._in_flight = self._webhook_queue.popleft()
-            try:
-                await self._deliver(self._in_flight)
-            finally:
-                self._in_flight = None
-                self._notify()
+    @property
+    def _webhook_target(self) -> str | None:
+        return self._webhook_url
 
-    async def _deliver(self, outgoing: _Outgoing) -> None:
-        assert self._session is not None
-        message = outgoing.event.get("message")
+    def _webhook_request(self, item: _Outgoing, url: str, attempt: int) -> WebhookRequest:
+        headers = {"Content-Type": "application/json", SIGNATURE_HEADER: item.signature}
+        if attempt > 1:
+            headers["num_retry"] = str(attempt - 1)  # [O] header name from the docs' retry note
+        return WebhookRequest(url, headers, item.body)
+
+    def _delivery(self, item: _Outgoing, attempt: int, request: WebhookRequest,
+                  outcome: WebhookOutcome) -> WebhookDelivery:
+        message = item.event.get("message")
         msg_id = message.get("msg_id") if isinstance(message, dict) else None
-        for attempt in range(1, self._webhook_attempts + 1):
-            url = self._webhook_url
-            if url is None:  # delivery paused meanwhile: keep the event for later
-                self._webhook_queue.appendleft(outgoing)
-                return
-            headers = {"Content-Type": "application/json", SIGNATURE_HEADER: outgoing.signature}
-            if attempt > 1:
-                headers["num_retry"] = str(attempt - 1)  # [O] header name from the docs' retry note
-            status: int | None = None
-            error: str | None = None
-            try:
-                async with self._session.post(
-                        url, data=outgoing.body, headers=headers,
-                        timeout=aiohttp.ClientTimeout(total=self._webhook_timeout)) as response:
-                    await response.read()
-                    status = response.status
-            except (aiohttp.ClientError, TimeoutError) as exc:
-                error = f"{type(exc).__name__}: {exc}"
-            self.webhook_deliveries.append(WebhookDelivery(
-                str(outgoing.event.get("event_name", "")), status, attempt, msg_id, url, error,
-                outgoing.signature))
-            self._notify()
-            if status is not None and 200 <= status < 300:
-                return
-            if attempt < self._webhook_attempts:
-                await asyncio.sleep(self._webhook_retry_delay)
+        return WebhookDelivery(str(item.event.get("event_name", "")), outcome.status, attempt,
+                               msg_id, request.url, outcome.error, item.signature)
+
+    def _webhook_gone(self, item: _Outgoing) -> None:
+        self._webhook_queue.appendleft(item)  # delivery paused meanwhile: keep it for later
+
+    def _busy_detail(self) -> str:
+        return f", url {self._webhook_url}"
 
     # ----------------------------------------------------------------- HTTP handlers
 

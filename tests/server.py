@@ -1,5 +1,6 @@
 """Run `hocso serve` as a real process on a free port, for end-to-end tests."""
 
+import asyncio
 import os
 import signal
 import socket
@@ -7,8 +8,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack, asynccontextmanager, contextmanager
 from pathlib import Path
 
 
@@ -43,6 +44,25 @@ def running_server(data_dir: Path, port: int, *, extra_env: dict[str, str] | Non
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@asynccontextmanager
+async def serving(data_dir: Path, port: int | None = None, *,
+                  extra_env: dict[str, str] | None = None,
+                  ) -> AsyncIterator[subprocess.Popen[bytes]]:
+    """running_server (on a free port unless given), started and stopped in a worker thread.
+
+    The calling event loop stays free meanwhile, so a fake messenger API it serves can answer
+    `hocso serve` while it starts, runs and stops cleanly (SIGTERM) on leaving the block.
+    """
+    with ExitStack() as stack:
+        chosen = free_port() if port is None else port
+        process = await asyncio.to_thread(stack.enter_context,
+                                          running_server(data_dir, chosen, extra_env=extra_env))
+        try:
+            yield process
+        finally:
+            await asyncio.to_thread(stack.close)
 
 
 def _wait_until_up(process: subprocess.Popen[bytes], port: int, log: Path) -> None:

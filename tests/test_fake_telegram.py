@@ -5,7 +5,6 @@ import datetime as dtm
 import json
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
@@ -22,6 +21,7 @@ from telegram import (
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+from tests.conversation import Receiver
 from tests.fake_telegram import BOT_ID, FakeTelegram
 
 FIXTURES = Path(__file__).parent / "fixtures" / "telegram"
@@ -42,34 +42,6 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
     async with Bot(fake.token, base_url=fake.base_url) as client:
         yield client
-
-
-class Receiver:
-    """A tiny webhook endpoint that answers with the given statuses, then 200."""
-
-    def __init__(self, statuses: list[int]) -> None:
-        self.statuses = statuses
-        self.calls: list[tuple[dict[str, str], dict[str, Any]]] = []
-        self.runner: web.AppRunner | None = None
-        self.url = ""
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.calls.append((dict(request.headers), await request.json()))
-        return web.Response(status=self.statuses.pop(0) if self.statuses else 200)
-
-    async def __aenter__(self) -> "Receiver":
-        app = web.Application()
-        app.router.add_post("/tg/hook", self.handle)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{self.runner.addresses[0][1]}/tg/hook"
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self.runner is not None
-        await self.runner.cleanup()
 
 
 # ---------------------------------------------------------------- raw wire format
@@ -355,11 +327,11 @@ async def test_webhook_delivery_with_secret_and_retry(fake: FakeTelegram, bot: B
         update = fake.push_message(LAN, "qua webhook")
         await fake.wait_for_webhook_idle()
         info = await bot.get_webhook_info()
-    assert [body["update_id"] for _, body in receiver.calls] == [
+    assert [body["update_id"] for body in receiver.bodies()] == [
         early["update_id"], early["update_id"], update["update_id"]]
     assert all(h["X-Telegram-Bot-Api-Secret-Token"] == "s3cr3t-Token_x"
                for h, _ in receiver.calls)
-    assert receiver.calls[-1][1] == update
+    assert receiver.bodies()[-1] == update
     assert [(d.update_id, d.attempt, d.status) for d in fake.webhook_deliveries] == [
         (early["update_id"], 1, 500), (early["update_id"], 2, 200), (update["update_id"], 1, 200)]
     assert info.url == receiver.url and info.pending_update_count == 0
@@ -395,7 +367,7 @@ async def test_updates_queued_while_webhook_is_being_set_move_over(fake: FakeTel
         queued = fake.push_message(LAN, "chờ")
         await bot.set_webhook(receiver.url)
         await fake.wait_for_webhook_idle()
-    assert [body for _, body in receiver.calls] == [queued]
+    assert receiver.bodies() == [queued]
 
 
 async def test_ptb_application_behind_a_webhook(fake: FakeTelegram) -> None:

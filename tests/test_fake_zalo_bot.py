@@ -8,8 +8,8 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 
+from tests.conversation import Receiver
 from tests.fake_zalo_bot import (
     BOT_ID,
     FIXTURES,
@@ -43,37 +43,6 @@ async def call(http: aiohttp.ClientSession, fake: FakeZaloBot, method: str,
         assert response.status == 200
         body: dict[str, Any] = await response.json()
         return body
-
-
-class Receiver:
-    """A tiny webhook endpoint that answers with the given statuses, then 200."""
-
-    def __init__(self, statuses: list[int]) -> None:
-        self.statuses = statuses
-        self.calls: list[tuple[dict[str, str], bytes]] = []
-        self.runner: web.AppRunner | None = None
-        self.url = ""
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.calls.append((dict(request.headers), await request.read()))
-        return web.Response(status=self.statuses.pop(0) if self.statuses else 200)
-
-    def bodies(self) -> list[Any]:
-        return [json.loads(body) for _, body in self.calls if body]
-
-    async def __aenter__(self) -> "Receiver":
-        app = web.Application()
-        app.router.add_post("/zalo/hook", self.handle)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{self.runner.addresses[0][1]}/zalo/hook"
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self.runner is not None
-        await self.runner.cleanup()
 
 
 # ---------------------------------------------------------------- requests and errors

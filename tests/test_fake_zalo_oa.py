@@ -8,8 +8,8 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 
+from tests.conversation import Receiver
 from tests.fake_zalo_oa import (
     ERR_ACCESS_TOKEN,
     ERR_LIMIT,
@@ -87,33 +87,6 @@ def text_body(text: str, *, user_id: str = LAN, message_id: str | None = None,
 
 def hide(title: str, payload: str) -> JSON:
     return {"title": title, "type": "oa.query.hide", "payload": payload}
-
-
-class Receiver:
-    """A webhook endpoint that answers with the given statuses, then 200, keeping raw bodies."""
-
-    def __init__(self, statuses: list[int] | None = None) -> None:
-        self.statuses = list(statuses or [])
-        self.calls: list[tuple[dict[str, str], bytes]] = []
-        self.runner: web.AppRunner | None = None
-        self.url = ""
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.calls.append((dict(request.headers), await request.read()))
-        return web.Response(status=self.statuses.pop(0) if self.statuses else 200)
-
-    async def __aenter__(self) -> "Receiver":
-        app = web.Application()
-        app.router.add_post("/zalo/hook", self.handle)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        await web.TCPSite(self.runner, "127.0.0.1", 0).start()
-        self.url = f"http://127.0.0.1:{self.runner.addresses[0][1]}/zalo/hook"
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self.runner is not None
-        await self.runner.cleanup()
 
 
 # ---------------------------------------------------------------- OAuth v4 tokens

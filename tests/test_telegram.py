@@ -1,9 +1,7 @@
 """The unmodified Telegram channel against a fake Bot API on loopback, by polling and webhook."""
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -28,16 +26,14 @@ from bot.lessons.model import Library
 from bot.messages import Button, Kind, Outgoing
 from bot.tutor import Tutor
 from tests.conftest import CONTENT_DIR
+from tests.conversation import exchange, fixture_loader, post_json
 from tests.fake_telegram import FakeTelegram, SentRecord
-from tests.server import free_port, running_server
+from tests.server import serving
 
-FIXTURES = Path(__file__).parent / "fixtures" / "telegram"
 USER = 5550001
 SECRET = "s3cret-token_for-tests"
 
-
-def fixture(name: str) -> dict[str, Any]:
-    return dict(json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8")))
+fixture = fixture_loader("telegram")
 
 
 def buttons(record: SentRecord) -> list[tuple[str, str]]:
@@ -62,13 +58,7 @@ class Bot:
         self.chat = chat
 
     async def _exchange(self, push: Any, expect: int) -> list[SentRecord]:
-        before = len(self.fake.sent_to(self.chat))
-        push()
-        deadline = asyncio.get_running_loop().time() + 10
-        while len(self.fake.sent_to(self.chat)) < before + expect:
-            assert asyncio.get_running_loop().time() < deadline, self.fake.sent_to(self.chat)
-            await asyncio.sleep(0.01)
-        return self.fake.sent_to(self.chat)[before:]
+        return await exchange(lambda: self.fake.sent_to(self.chat), push, expect)
 
     async def say(self, text: str, expect: int = 1) -> list[SentRecord]:
         return await self._exchange(lambda: self.fake.push_message(self.chat, text), expect)
@@ -256,9 +246,7 @@ async def test_by_webhook_a_lesson_starts_and_buttons_work(
 async def test_the_webhook_refuses_a_missing_or_wrong_secret(
         fake: FakeTelegram, webhook: tuple[TelegramChannel, str], secret: str | None) -> None:
     headers = {} if secret is None else {SECRET_HEADER: secret}
-    async with ClientSession() as client, client.post(
-            webhook[1], json=fixture("text"), headers=headers) as response:
-        assert response.status == 401
+    assert await post_json(webhook[1], fixture("text"), headers) == 401
     await asyncio.sleep(0.1)
     assert fake.sent == []
 
@@ -278,9 +266,7 @@ async def test_recorded_updates_of_every_kind(fake: FakeTelegram,
                                               name: str, expected: str | None) -> None:
     await Bot(fake).say("/start", expect=2)  # a known learner, past the welcome
     before = len(fake.sent)
-    async with ClientSession() as client, client.post(
-            webhook[1], json=fixture(name), headers={SECRET_HEADER: SECRET}) as response:
-        assert response.status == 200
+    assert await post_json(webhook[1], fixture(name), {SECRET_HEADER: SECRET}) == 200
     if expected is None:
         await asyncio.sleep(0.3)
         new = [r for r in fake.sent[before:] if r.method != "answerCallbackQuery"]
@@ -319,15 +305,11 @@ async def test_a_clean_shutdown_finishes_every_received_update(
 async def test_hocso_serve_runs_telegram_when_the_token_is_set(fake: FakeTelegram,
                                                                 tmp_path: Path) -> None:
     env = {"TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE_URL": fake.base_url}
-    with ExitStack() as stack:
-        # Start and stop in a thread: this loop must stay free to serve the fake Bot API.
-        await asyncio.to_thread(stack.enter_context,
-                                running_server(tmp_path, free_port(), extra_env=env))
+    async with serving(tmp_path, extra_env=env):  # leaving it is SIGTERM: a clean stop
         welcome, _ = await Bot(fake).say("/start", expect=2)
         assert "trợ lý học tự động" in (welcome.text or "")
         update = fake.push_message(USER, "tiến độ")
         await fake.wait_for_sent(3)
-        await asyncio.to_thread(stack.close)  # SIGTERM: a clean stop
     log = (tmp_path / "server.log").read_text(encoding="utf-8")
     assert "Telegram: receiving by long polling" in log
     assert fake.commands[("default", "vi")]

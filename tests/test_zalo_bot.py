@@ -1,14 +1,11 @@
 """The unmodified Zalo Bot Platform channel against a fake Bot API, by polling and webhook."""
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 
 from bot.channels.text import with_numbered_options
@@ -27,17 +24,15 @@ from bot.lessons.model import Library
 from bot.messages import Button, Kind, Outgoing
 from bot.tutor import Tutor
 from tests.conftest import CONTENT_DIR
+from tests.conversation import exchange, expect_answer, fixture_loader, post_json
 from tests.fake_zalo_bot import FakeZaloBot, SentRecord
-from tests.server import free_port, running_server
+from tests.server import serving
 
-FIXTURES = Path(__file__).parent / "fixtures" / "zalo_bot"
 USER = "6f4a2b9c8d7e1f00"
 SECRET = "zalo-secret-123"
 PUBLIC = "https://hocso.example.vn"
 
-
-def fixture(name: str) -> dict[str, Any]:
-    return dict(json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8")))
+fixture = fixture_loader("zalo_bot")
 
 
 class Resident:
@@ -48,13 +43,8 @@ class Resident:
         self.chat = chat
 
     async def say(self, text: str, expect: int = 1, **extra: Any) -> list[SentRecord]:
-        before = len(self.fake.sent_to(self.chat))
-        self.fake.push_text(self.chat, text, **extra)
-        deadline = asyncio.get_running_loop().time() + 10
-        while len(self.fake.sent_to(self.chat)) < before + expect:
-            assert asyncio.get_running_loop().time() < deadline, self.fake.sent_to(self.chat)
-            await asyncio.sleep(0.01)
-        return self.fake.sent_to(self.chat)[before:]
+        return await exchange(lambda: self.fake.sent_to(self.chat),
+                              lambda: self.fake.push_text(self.chat, text, **extra), expect)
 
 
 @pytest.fixture
@@ -204,9 +194,7 @@ async def test_the_webhook_refuses_a_wrong_secret(fake: FakeZaloBot,
                                                   webhook: tuple[ZaloBotChannel, str],
                                                   secret: str | None) -> None:
     headers = {} if secret is None else {SECRET_HEADER: secret}
-    async with ClientSession() as client, client.post(
-            webhook[1], json=fixture("text_flat"), headers=headers) as response:
-        assert response.status == 403
+    assert await post_json(webhook[1], fixture("text_flat"), headers) == 403
     await asyncio.sleep(0.1)
     assert fake.sent == []
 
@@ -223,25 +211,14 @@ async def test_recorded_events_by_webhook(fake: FakeZaloBot,
                                           name: str, expected: str | None) -> None:
     await Resident(fake).say("/start", expect=2)
     before = len(fake.sent)
-    async with ClientSession() as client, client.post(
-            webhook[1], json=fixture(name), headers={SECRET_HEADER: SECRET}) as response:
-        assert response.status == 200
-    if expected is None:
-        await asyncio.sleep(0.3)
-        assert len(fake.sent) == before
-    else:
-        await fake.wait_for_sent(before + 1)
-        assert expected in (fake.sent[before].text or "")
+    assert await post_json(webhook[1], fixture(name), {SECRET_HEADER: SECRET}) == 200
+    await expect_answer(fake, before, expected)
 
 
 async def test_hocso_serve_runs_zalo_when_the_token_is_set(fake: FakeZaloBot,
                                                             tmp_path: Path) -> None:
     env = {"ZALO_BOT_TOKEN": fake.token, "ZALO_API_BASE_URL": fake.base_url}
-    with ExitStack() as stack:
-        # Start and stop in a thread: this loop must stay free to serve the fake Bot API.
-        await asyncio.to_thread(stack.enter_context,
-                                running_server(tmp_path, free_port(), extra_env=env))
+    async with serving(tmp_path, extra_env=env):
         welcome, _ = await Resident(fake).say("/start", expect=2)
         assert "trợ lý học tự động" in (welcome.text or "")
-        await asyncio.to_thread(stack.close)
     assert "Zalo: receiving by long polling" in (tmp_path / "server.log").read_text("utf-8")

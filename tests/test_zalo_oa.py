@@ -3,7 +3,6 @@
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from bot.lessons.model import Library
 from bot.messages import Button, Outgoing
 from bot.tutor import Tutor
 from tests.conftest import CONTENT_DIR
+from tests.conversation import exchange, expect_answer, fixture_loader
 from tests.fake_zalo_oa import (
     DEFAULT_APP_ID,
     DEFAULT_APP_SECRET,
@@ -33,15 +33,12 @@ from tests.fake_zalo_oa import (
     FakeZaloOA,
     SentMessage,
 )
-from tests.server import free_port, running_server
+from tests.server import free_port, serving
 
-FIXTURES = Path(__file__).parent / "fixtures" / "zalo_oa"
 USER = "2512523625412515"
 PUBLIC = "https://hocso.example.vn"
 
-
-def fixture(name: str) -> dict[str, Any]:
-    return dict(json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8")))
+fixture = fixture_loader("zalo_oa")
 
 
 @pytest.fixture
@@ -78,13 +75,7 @@ class Follower:
         self.user = user
 
     async def _exchange(self, push: Any, expect: int) -> list[SentMessage]:
-        before = len(self.fake.sent_to(self.user))
-        push()
-        deadline = asyncio.get_running_loop().time() + 10
-        while len(self.fake.sent_to(self.user)) < before + expect:
-            assert asyncio.get_running_loop().time() < deadline, self.fake.sent_to(self.user)
-            await asyncio.sleep(0.01)
-        return self.fake.sent_to(self.user)[before:]
+        return await exchange(lambda: self.fake.sent_to(self.user), push, expect)
 
     async def follow(self, expect: int = 2) -> list[SentMessage]:
         return await self._exchange(lambda: self.fake.push_follow(self.user), expect)
@@ -213,12 +204,7 @@ async def test_recorded_events(fake: FakeZaloOA, oa: ZaloOAChannel, name: str,
     fake.push_event(fixture(name))
     await fake.wait_for_webhook_idle()
     assert fake.webhook_deliveries[-1].status == 200
-    if expected is None:
-        await asyncio.sleep(0.3)
-        assert len(fake.sent) == before
-    else:
-        await fake.wait_for_sent(before + 1)
-        assert expected in (fake.sent[before].text or "")
+    await expect_answer(fake, before, expected)
 
 
 def test_rendering_buttons_long_texts_and_too_many_options() -> None:
@@ -243,11 +229,7 @@ async def test_hocso_serve_runs_the_oa_when_its_credentials_are_set(fake: FakeZa
            "ZALO_OA_SECRET_KEY": DEFAULT_OA_SECRET_KEY, "ZALO_OA_REFRESH_TOKEN": "refresh-0",
            "ZALO_OA_API_BASE_URL": fake.api_base, "ZALO_OA_OAUTH_BASE_URL": fake.oauth_base}
     fake.set_webhook(f"http://127.0.0.1:{port}{WEBHOOK_PATH}")
-    with ExitStack() as stack:
-        # Start and stop in a thread: this loop must stay free to serve the fake OA API.
-        await asyncio.to_thread(stack.enter_context, running_server(tmp_path, port,
-                                                                    extra_env=env))
+    async with serving(tmp_path, port, extra_env=env):
         welcome, _ = await Follower(fake).follow()
         assert "trợ lý học tự động" in (welcome.text or "")
-        await asyncio.to_thread(stack.close)
     assert "Zalo OA: receiving signed events" in (tmp_path / "server.log").read_text("utf-8")
