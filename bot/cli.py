@@ -1,4 +1,4 @@
-"""The `hocso` command: serve | chat | content check | db upgrade."""
+"""The `hocso` command: serve | chat | content check | content images | db upgrade."""
 
 import argparse
 import asyncio
@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from bot.app import StartupError, build_core, serve
 from bot.channels.console import run_console
 from bot.config import Settings
+from bot.illustrations import IllustrationError, render_all
 from bot.lessons.check import check_content
 from storage.database import create_engine, upgrade
 
@@ -23,7 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("chat", help="chat with the tutor in this terminal")
     chat.add_argument("--name", default=getpass.getuser(), help="learner name (default: you)")
     content = commands.add_parser("content", help="work with course files")
-    content.add_argument("action", choices=["check"])
+    content.add_argument("action", choices=["check", "images"],
+                         help="check: validate every course; images: render images/src/*.svg")
     content.add_argument("--dir", type=Path, help="content folder (default HOCSO_CONTENT_DIR)")
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
@@ -39,6 +41,17 @@ def _content_check(folder: Path) -> int:
         return 1
     lessons = sum(len(course.lessons) for course in library.courses)
     print(f"ok: {len(library.courses)} course(s), {lessons} lesson(s) in {folder}")
+    return 0
+
+
+def _content_images(folder: Path) -> int:
+    try:
+        written = render_all(folder)
+    except IllustrationError as error:
+        print(error, file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}")
     return 0
 
 
@@ -70,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         if args.command == "content":
-            return _content_check(args.dir or Path(settings.content_dir))
+            folder = args.dir or Path(settings.content_dir)
+            return _content_check(folder) if args.action == "check" else _content_images(folder)
         if args.command == "db":
             asyncio.run(_db_upgrade(settings))
             print("database is up to date")

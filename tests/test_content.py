@@ -101,3 +101,39 @@ def test_the_command_exits_non_zero_with_named_errors(content_copy: Path) -> Non
                           str(content_copy)], capture_output=True, text=True, check=False)
     assert bad.returncode == 1
     assert "lam-quen/course.yaml: lessons[0].quiz[0].answer" in bad.stderr
+
+
+def _first_quiz_options(content: Path) -> tuple[Path, str, int, int]:
+    path = content / "lam-quen" / "course.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("options:", text.index("\n    quiz:\n"))
+    return path, text, start, text.index("answer:", start)
+
+
+def test_an_option_may_say_why_it_is_wrong(content_copy: Path) -> None:
+    path, text, start, end = _first_quiz_options(content_copy)
+    options = ("options:\n          - text: Một cán bộ xã\n            why: Không có cán bộ nào ở"
+               " đây.\n          - Một chương trình tự động\n        ")
+    path.write_text(text[:start] + options + text[end:], encoding="utf-8")
+    library, problems = check_content(content_copy)
+    assert problems == [] and library is not None
+    question = library.courses[0].lessons[0].quiz[0]
+    assert question.options == ("Một cán bộ xã", "Một chương trình tự động")
+    assert question.why(1) == "Không có cán bộ nào ở đây." and question.why(2) == ""
+
+
+@pytest.mark.parametrize(("options", "expected"), [
+    ("- text: A\n            why: B\n          - text: C\n            why: D",
+     "quiz[0].options[1].why: the right option needs no `why`"),
+    ("- text: A\n            wyh: B\n          - C", "quiz[0].options[0].wyh: unknown field"),
+    ("- why: B\n          - C", "quiz[0].options[0].text: must be non-empty text"),
+    ("- text: A\n            why: " + "Rất dài. " * 250 + "\n          - C",
+     "quiz[0].options[0]: feedback is"),
+])
+def test_option_feedback_mistakes_are_named(content_copy: Path, options: str,
+                                            expected: str) -> None:
+    path, text, start, end = _first_quiz_options(content_copy)
+    path.write_text(f"{text[:start]}options:\n          {options}\n        {text[end:]}",
+                    encoding="utf-8")
+    _, problems = check_content(content_copy)
+    assert any(expected in problem for problem in problems), problems

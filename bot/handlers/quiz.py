@@ -45,7 +45,8 @@ def give_feedback(ctx: Context, question: Question, option: int) -> bool:
     if correct:
         ctx.say(ctx.text("right", explanation=question.explanation))
     else:
-        ctx.say(ctx.text("wrong", answer=question.options[question.answer - 1],
+        ctx.say(ctx.text("wrong", why=question.why(option),
+                         answer=question.options[question.answer - 1],
                          explanation=question.explanation))
     return correct
 

@@ -5,11 +5,27 @@ from pathlib import Path
 from jinja2 import TemplateError
 
 from bot.lessons.loader import ContentError, load_library
-from bot.lessons.model import Library
+from bot.lessons.model import Library, Question
 from bot.lessons.render import SAMPLE_NAME, Renderer, check_templates
 
 # Zalo's Bot API takes 2,000 characters per text message, Telegram 4,096: the smaller wins.
 MAX_MESSAGE_CHARS = 2000
+
+
+def _feedback_problems(renderer: Renderer, question: Question, where: str) -> list[str]:
+    """Name every right/wrong feedback message of `question` that is too long to send."""
+    problems = []
+    for number in range(1, len(question.options) + 1):
+        if question.is_correct(number):
+            text = renderer.message("right", explanation=question.explanation)
+        else:
+            text = renderer.message("wrong", why=question.why(number),
+                                    answer=question.options[question.answer - 1],
+                                    explanation=question.explanation)
+        if len(text) > MAX_MESSAGE_CHARS:
+            problems.append(f"{where}.options[{number - 1}]: feedback is {len(text)} "
+                            f"characters, more than {MAX_MESSAGE_CHARS}")
+    return problems
 
 
 def _check_messages(library: Library) -> list[str]:
@@ -29,6 +45,8 @@ def _check_messages(library: Library) -> list[str]:
                                         total=len(lesson.steps), text=body)
                 if step.check:
                     text += "\n\n" + renderer.message("check", question=step.check.question)
+                    problems += _feedback_problems(renderer, step.check,
+                                                   f"{where}: lessons[{li}].steps[{si}].check")
                 if len(text) > MAX_MESSAGE_CHARS:
                     problems.append(f"{where}: {field}: message is {len(text)} characters, "
                                     f"more than {MAX_MESSAGE_CHARS}")
@@ -38,6 +56,8 @@ def _check_messages(library: Library) -> list[str]:
                 if len(text) > MAX_MESSAGE_CHARS:
                     problems.append(f"{where}: lessons[{li}].quiz[{qi}].question: message is "
                                     f"{len(text)} characters, more than {MAX_MESSAGE_CHARS}")
+                problems += _feedback_problems(renderer, question,
+                                               f"{where}: lessons[{li}].quiz[{qi}]")
     return problems
 
 

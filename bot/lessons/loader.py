@@ -77,24 +77,44 @@ def _question(reader: _Reader, raw: Any, where: str, seen: set[str] | None) -> Q
     if not isinstance(options, list) or not 2 <= len(options) <= 4:
         reader.problem(f"{prefix}options", "must list 2 to 4 options")
         options = []
+    texts, feedback = [], []
     for i, option in enumerate(options):
-        if not isinstance(option, str) or not option.strip():
-            reader.problem(f"{prefix}options[{i}]", "must be non-empty text")
-        elif len(option) > MAX_OPTION_CHARS:
-            reader.problem(f"{prefix}options[{i}]", f"longer than {MAX_OPTION_CHARS} characters")
+        text, why = _option(reader, option, f"{prefix}options[{i}]")
+        texts.append(text)
+        feedback.append(why)
     answer = node.get("answer")
     if not isinstance(answer, int) or isinstance(answer, bool) or not options or not (
         1 <= answer <= len(options)
     ):
         reader.problem(f"{prefix}answer", f"must be an option number from 1 to {len(options)}")
         answer = 1
+    elif feedback[answer - 1]:
+        reader.problem(f"{prefix}options[{answer - 1}].why",
+                       "the right option needs no `why`: `explanation` says why it is right")
     return Question(
         id=qid,
         question=reader.text(node, "question", prefix),
-        options=tuple(str(option).strip() for option in options),
+        options=tuple(texts),
         answer=answer,
         explanation=reader.text(node, "explanation", prefix),
+        feedback=tuple(feedback) if any(feedback) else (),
     )
+
+
+def _option(reader: _Reader, raw: Any, where: str) -> tuple[str, str]:
+    """Read one option: plain text, or a mapping of its `text` and `why` it is right or wrong."""
+    if isinstance(raw, dict):
+        node = reader.mapping(raw, where, {"text", "why"})
+        text = reader.text(node, "text", f"{where}.")
+        why = reader.text(node, "why", f"{where}.") if "why" in node else ""
+    elif isinstance(raw, str) and raw.strip():
+        text, why = raw.strip(), ""
+    else:
+        reader.problem(where, "must be non-empty text, or a mapping with `text` and `why`")
+        return "", ""
+    if len(text) > MAX_OPTION_CHARS:
+        reader.problem(where, f"longer than {MAX_OPTION_CHARS} characters")
+    return text, why
 
 
 def _step(reader: _Reader, raw: Any, where: str, seen: set[str], content_dir: Path) -> Step:

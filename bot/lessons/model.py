@@ -12,10 +12,16 @@ class Question:
     options: tuple[str, ...]
     answer: int  # 1-based number of the correct option
     explanation: str
+    # Why each option is right or wrong, by position; "" where the author wrote none.
+    feedback: tuple[str, ...] = ()
 
     def is_correct(self, choice: int) -> bool:
         """Tell whether the 1-based `choice` is the right option."""
         return choice == self.answer
+
+    def why(self, choice: int) -> str:
+        """Return the author's note on the 1-based `choice`, or "" when there is none."""
+        return self.feedback[choice - 1] if 0 < choice <= len(self.feedback) else ""
 
 
 @dataclass(frozen=True)
