@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     content.add_argument("action", choices=["check", "images"],
                          help="check: validate every course; images: render images/src/*.svg")
     content.add_argument("--dir", type=Path, help="content folder (default HOCSO_CONTENT_DIR)")
+    content.add_argument("--only", default="*",
+                         help="images: render only the SVGs whose name matches, e.g. 'vneid-*'")
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
     return parser
@@ -44,9 +46,9 @@ def _content_check(folder: Path) -> int:
     return 0
 
 
-def _content_images(folder: Path) -> int:
+def _content_images(folder: Path, pattern: str) -> int:
     try:
-        written = render_all(folder)
+        written = render_all(folder, pattern)
     except IllustrationError as error:
         print(error, file=sys.stderr)
         return 1
@@ -84,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "content":
             folder = args.dir or Path(settings.content_dir)
-            return _content_check(folder) if args.action == "check" else _content_images(folder)
+            return _content_check(folder) if args.action == "check" else _content_images(folder, args.only)
         if args.command == "db":
             asyncio.run(_db_upgrade(settings))
             print("database is up to date")

@@ -49,11 +49,11 @@ def render(source: Path, target: Path, *, chromium: str) -> None:
         raise IllustrationError(f"Chromium failed: {result.stderr.strip()[-400:]}")
 
 
-def render_all(content_dir: Path) -> list[Path]:
-    """Render every content/images/src/<name>.svg to content/images/<name>.png; return them."""
+def render_all(content_dir: Path, pattern: str = "*") -> list[Path]:
+    """Render each content/images/src/<pattern>.svg to content/images/<name>.png; return them."""
     chromium = find_chromium()
     written = []
-    for source in sorted((content_dir / SOURCE_FOLDER).glob("*.svg")):
+    for source in sorted((content_dir / SOURCE_FOLDER).glob(f"{pattern}.svg")):
         target = content_dir / "images" / f"{source.stem}.png"
         try:
             render(source, target, chromium=chromium)

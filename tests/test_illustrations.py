@@ -37,6 +37,11 @@ def test_the_command_renders_each_svg_at_its_own_size(tmp_path: Path) -> None:
     assert png_size(tmp_path / "images" / "rong.png") == (320, 200)
     assert png_size(tmp_path / "images" / "cao.png") == (200, 360)
     assert result.stdout.count("wrote ") == 2
+    again = subprocess.run([sys.executable, "-m", "bot", "content", "images", "--dir",
+                            str(tmp_path), "--only", "ca*"], capture_output=True, text=True,
+                           check=False)
+    assert again.returncode == 0 and again.stdout.strip().endswith("cao.png")
+    assert again.stdout.count("wrote ") == 1
 
 
 def test_an_svg_without_a_pixel_size_is_refused() -> None:
