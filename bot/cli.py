@@ -86,7 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "content":
             folder = args.dir or Path(settings.content_dir)
-            return _content_check(folder) if args.action == "check" else _content_images(folder, args.only)
+            if args.action == "images":
+                return _content_images(folder, args.only)
+            return _content_check(folder)
         if args.command == "db":
             asyncio.run(_db_upgrade(settings))
             print("database is up to date")
