@@ -451,13 +451,13 @@ class FakeTelegram(BotApiFake[JSON, SentRecord, WebhookDelivery]):
 
     @staticmethod
     def _visible_length(text: str, parse_mode: Any) -> int:
-        """Roughly the length after entity parsing, which is what Telegram limits."""
+        """Roughly the length after entity parsing, in UTF-16 units as Telegram counts."""
         mode = parse_mode.lower() if isinstance(parse_mode, str) else ""
         if mode == "html":
             text = html.unescape(HTML_TAG.sub("", text))
         elif mode in ("markdown", "markdownv2"):
             text = MD_ESCAPE.sub(r"\1", MD_MARKER.sub("", MD_LINK.sub(r"\1", text)))
-        return len(text)
+        return _utf16_len(text)
 
     @staticmethod
     def _reply_markup(params: JSON) -> JSON | None:

@@ -39,3 +39,13 @@ def test_idle_chats_are_forgotten() -> None:
     clock.now += 5
     pacer.reserve("new")
     assert len(pacer._chats) == 1
+
+
+def test_a_pause_holds_every_chat_then_lets_a_burst_go() -> None:
+    clock = Clock()
+    pacer = Pacer(overall_per_second=30, chat_per_second=1, chat_burst=3, clock=clock)
+    assert pacer.reserve("a") == 0
+    pacer.pause(2.5)  # a 429 with retry_after 2.5 for one chat
+    assert abs(pacer.reserve("b") - 2.5) < 1e-9  # another chat waits as long
+    clock.now += 2.5
+    assert pacer.reserve("c") < 0.1  # then sending resumes

@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from bot.channels.telegram import (
     CHANNEL,
     SECRET_HEADER,
     WEBHOOK_PATH,
+    ChatOrderedProcessor,
     TelegramChannel,
     TelegramConfig,
     to_incoming,
@@ -79,13 +81,52 @@ async def fake() -> AsyncIterator[FakeTelegram]:
     await server.close()
 
 
+@asynccontextmanager
+async def running(fake: FakeTelegram, tutor: Tutor,
+                  mode: str) -> AsyncIterator[tuple[TelegramChannel, str]]:
+    """The channel receiving by long polling, or by webhook on a local web server."""
+    if mode == "polling":
+        channel = TelegramChannel(TelegramConfig(token=fake.token, api_base_url=fake.base_url),
+                                  tutor, CONTENT_DIR)
+        await channel.start()
+        yield channel, ""
+        await channel.stop()
+        return
+    placeholder = TelegramConfig(token=fake.token, api_base_url=fake.base_url,
+                                 webhook_url="http://pending", webhook_secret=SECRET)
+    channel = TelegramChannel(placeholder, tutor, CONTENT_DIR)
+    app = create_web_app(tutor, CONTENT_DIR)
+    app.add_routes(channel.routes())
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    url = str(server.make_url(WEBHOOK_PATH))
+    channel.config = TelegramConfig(token=fake.token, api_base_url=fake.base_url,
+                                    webhook_url=url, webhook_secret=SECRET)
+    await channel.start()
+    yield channel, url
+    await server.close()
+    await channel.stop()
+
+
 @pytest.fixture
 async def polling(fake: FakeTelegram, tutor: Tutor) -> AsyncIterator[TelegramChannel]:
-    channel = TelegramChannel(TelegramConfig(token=fake.token, api_base_url=fake.base_url),
-                              tutor, CONTENT_DIR)
-    await channel.start()
-    yield channel
-    await channel.stop()
+    async with running(fake, tutor, "polling") as (channel, _):
+        yield channel
+
+
+@pytest.fixture
+async def webhook(fake: FakeTelegram, tutor: Tutor) -> AsyncIterator[tuple[TelegramChannel,
+                                                                            str]]:
+    async with running(fake, tutor, "webhook") as started:
+        yield started
+
+
+@pytest.fixture(params=["polling", "webhook"])
+async def channel(fake: FakeTelegram, tutor: Tutor,
+                  request: pytest.FixtureRequest) -> AsyncIterator[TelegramChannel]:
+    """Each test that takes it runs twice: by long polling and by webhook."""
+    async with running(fake, tutor, request.param) as (started, _):
+        yield started
 
 
 async def test_start_sets_commands_and_greets_with_both_keyboards(
@@ -100,7 +141,7 @@ async def test_start_sets_commands_and_greets_with_both_keyboards(
 
 
 async def test_a_whole_lesson_and_quiz_by_pressing_buttons(
-        fake: FakeTelegram, polling: TelegramChannel, library: Library) -> None:
+        fake: FakeTelegram, channel: TelegramChannel, library: Library) -> None:
     course = library.courses[0]
     lesson = course.lessons[0]
     user = Bot(fake)
@@ -127,7 +168,7 @@ async def test_a_whole_lesson_and_quiz_by_pressing_buttons(
     assert presses == len(fake.callback_answers) == len(lesson.steps) + len(lesson.quiz) + 2
 
 
-async def test_typing_digits_works_like_buttons(fake: FakeTelegram, polling: TelegramChannel,
+async def test_typing_digits_works_like_buttons(fake: FakeTelegram, channel: TelegramChannel,
                                                 library: Library) -> None:
     user = Bot(fake)
     await user.say("/start", expect=2)
@@ -138,7 +179,7 @@ async def test_typing_digits_works_like_buttons(fake: FakeTelegram, polling: Tel
 
 
 async def test_a_stale_button_gets_the_kind_answer(fake: FakeTelegram,
-                                                   polling: TelegramChannel) -> None:
+                                                   channel: TelegramChannel) -> None:
     user = Bot(fake)
     await user.say("/start", expect=2)
     await user.say("1")
@@ -149,7 +190,7 @@ async def test_a_stale_button_gets_the_kind_answer(fake: FakeTelegram,
     assert "không dùng được nữa" in (sent[0].text or "")
 
 
-async def test_a_redelivered_update_gets_one_reply(fake: FakeTelegram, polling: TelegramChannel,
+async def test_a_redelivered_update_gets_one_reply(fake: FakeTelegram, channel: TelegramChannel,
                                                    tutor: Tutor) -> None:
     user = Bot(fake)
     await user.say("/start", expect=2)
@@ -163,8 +204,8 @@ async def test_a_redelivered_update_gets_one_reply(fake: FakeTelegram, polling: 
     assert len(texts) == 4 and "Bạn muốn làm gì" in texts[-1]
 
 
-async def test_a_deep_link_reaches_the_tutor(fake: FakeTelegram, polling: TelegramChannel) -> None:
-    incoming = to_incoming(Update.de_json(fixture("start_deeplink"), polling.application.bot))
+async def test_a_deep_link_reaches_the_tutor(fake: FakeTelegram, channel: TelegramChannel) -> None:
+    incoming = to_incoming(Update.de_json(fixture("start_deeplink"), channel.application.bot))
     assert incoming is not None
     assert (incoming.kind, incoming.text, incoming.user_ref) == (Kind.START, "KEM-7Q4X",
                                                                  str(USER))
@@ -173,7 +214,7 @@ async def test_a_deep_link_reaches_the_tutor(fake: FakeTelegram, polling: Telegr
 
 
 async def test_a_blocked_user_is_marked_unreachable_and_back(
-        fake: FakeTelegram, polling: TelegramChannel, tutor: Tutor) -> None:
+        fake: FakeTelegram, channel: TelegramChannel, tutor: Tutor) -> None:
     user = Bot(fake)
     await user.say("/start", expect=2)
     fake.block(USER)
@@ -189,7 +230,7 @@ async def test_a_blocked_user_is_marked_unreachable_and_back(
 
 
 async def test_a_429_is_waited_out_and_the_message_still_arrives(
-        fake: FakeTelegram, polling: TelegramChannel) -> None:
+        fake: FakeTelegram, channel: TelegramChannel) -> None:
     fake.flood(1, retry_after=1)
     sent = await Bot(fake).say("/start", expect=2)
     assert "trợ lý học tự động" in (sent[0].text or "")
@@ -212,25 +253,6 @@ async def _until(probe: Any, expected: object, timeout: float = 5.0) -> None:
 # ---------------------------------------------------------------------- webhook
 
 
-@pytest.fixture
-async def webhook(fake: FakeTelegram, tutor: Tutor) -> AsyncIterator[tuple[TelegramChannel,
-                                                                            str]]:
-    placeholder = TelegramConfig(token=fake.token, api_base_url=fake.base_url,
-                                 webhook_url="http://pending", webhook_secret=SECRET)
-    channel = TelegramChannel(placeholder, tutor, CONTENT_DIR)
-    app = create_web_app(tutor, CONTENT_DIR)
-    app.add_routes(channel.routes())
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    url = str(server.make_url(WEBHOOK_PATH))
-    channel.config = TelegramConfig(token=fake.token, api_base_url=fake.base_url,
-                                    webhook_url=url, webhook_secret=SECRET)
-    await channel.start()
-    yield channel, url
-    await server.close()
-    await channel.stop()
-
-
 async def test_by_webhook_a_lesson_starts_and_buttons_work(
         fake: FakeTelegram, webhook: tuple[TelegramChannel, str], library: Library) -> None:
     assert fake.webhook_url == webhook[1]
@@ -251,29 +273,73 @@ async def test_the_webhook_refuses_a_missing_or_wrong_secret(
     assert fake.sent == []
 
 
-RECORDED = [  # fixture, what the learner gets back
-    ("text", "chưa hiểu"), ("sticker", "chỉ đọc được chữ"), ("voice", "chỉ đọc được chữ"),
-    ("photo", "chỉ đọc được chữ"), ("contact", "chỉ đọc được chữ"),
-    ("location", "chỉ đọc được chữ"), ("start_deeplink", "trợ lý học tự động"),
-    ("edited_message", None), ("group_message", None), ("channel_post", None),
-    ("my_chat_member_kicked", None), ("my_chat_member_member", None), ("callback_query", None),
+RECORDED = [  # fixture, what the learner gets back, reachable afterwards
+    ("text", "chưa hiểu", True), ("sticker", "chỉ đọc được chữ", True),
+    ("voice", "chỉ đọc được chữ", True), ("photo", "chỉ đọc được chữ", True),
+    ("contact", "chỉ đọc được chữ", True), ("location", "chỉ đọc được chữ", True),
+    ("start_deeplink", "trợ lý học tự động", True),
+    ("callback_query", "không dùng được nữa", True),  # a button from a message of long ago
+    ("edited_message", None, True), ("group_message", None, True), ("channel_post", None, True),
+    ("my_chat_member_kicked", None, False), ("my_chat_member_member", None, True),
 ]
 
 
-@pytest.mark.parametrize(("name", "expected"), RECORDED)
+@pytest.mark.parametrize(("name", "expected", "reachable"), RECORDED)
 async def test_recorded_updates_of_every_kind(fake: FakeTelegram,
-                                              webhook: tuple[TelegramChannel, str],
-                                              name: str, expected: str | None) -> None:
+                                              webhook: tuple[TelegramChannel, str], tutor: Tutor,
+                                              name: str, expected: str | None,
+                                              reachable: bool) -> None:
     await Bot(fake).say("/start", expect=2)  # a known learner, past the welcome
     before = len(fake.sent)
-    assert await post_json(webhook[1], fixture(name), {SECRET_HEADER: SECRET}) == 200
+    update = fixture(name)
+    if "callback_query" in update:
+        fake.push_update(update)  # through the fake, which then knows the query to answer
+    else:  # posted as Telegram would, even kinds that allowed_updates keeps away
+        assert await post_json(webhook[1], update, {SECRET_HEADER: SECRET}) == 200
     if expected is None:
         await asyncio.sleep(0.3)
-        new = [r for r in fake.sent[before:] if r.method != "answerCallbackQuery"]
-        assert name == "callback_query" or new == []
+        assert fake.sent[before:] == []
     else:
         await fake.wait_for_sent(before + 1)
         assert expected in (fake.sent[before].text or "")
+    if "callback_query" in update:
+        assert fake.callback_answers == [update["callback_query"]["id"]]
+    await _until(lambda: _reachable(tutor), reachable)
+
+
+async def test_the_four_keyboard_buttons_do_what_they_say(fake: FakeTelegram,
+                                                          channel: TelegramChannel) -> None:
+    user = Bot(fake)
+    await user.say("/start", expect=2)
+    lessons = await user.say("📚 Bài học")
+    assert "Bạn muốn làm gì" in (lessons[0].text or "")
+    nothing = await user.say("▶️ Tiếp tục")
+    assert "Bài nên học tiếp theo" in (nothing[0].text or "")  # nothing started: a suggestion
+    first = await user.say("1")  # "▶️ Bắt đầu học" under the suggestion
+    assert "Bước 1/" in (first[0].text or "")
+    going_on = await user.say("▶️ Tiếp tục")
+    assert "Bước 2/" in (going_on[0].text or going_on[0].caption or "")
+    progress = await user.say("📊 Tiến độ")
+    assert "Tiến độ" in (progress[0].text or "")
+    helped = await user.say("❓ Trợ giúp")
+    assert "menu" in (helped[0].text or "")
+
+
+async def test_an_update_this_library_cannot_parse_is_dropped_not_redelivered(
+        fake: FakeTelegram, webhook: tuple[TelegramChannel, str],
+        caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("ERROR", logger="hocso.telegram"):
+        status = await post_json(webhook[1], {"update_id": 77, "message": "x"},
+                                 {SECRET_HEADER: SECRET})
+    assert status == 200  # a 4xx/5xx would make Telegram send it again and again
+    assert any("77" in record.getMessage() for record in caplog.records)
+    assert fake.sent == []
+
+
+def test_a_webhook_without_a_secret_is_refused() -> None:
+    with pytest.raises(ValueError, match="secret"):
+        TelegramConfig(token="1:x", api_base_url="http://127.0.0.1:9/bot",
+                       webhook_url="https://hocso.example.vn/telegram/webhook")
 
 
 @pytest.mark.parametrize("body", [b"{broken", b"[1, 2]", b'{"update_id": "x"}'])
@@ -316,49 +382,99 @@ async def test_hocso_serve_runs_telegram_when_the_token_is_set(fake: FakeTelegra
     await fake.wait_until_confirmed(update["update_id"])
 
 
-async def test_network_errors_are_retried_with_backoff_and_logged(
+async def test_network_errors_are_retried_with_backoff_logged_and_kept(
         caplog: pytest.LogCaptureFixture) -> None:
     unreachable: list[int] = []
+    kept: list[tuple[int, str]] = []
 
     async def mark(chat: int) -> None:
         unreachable.append(chat)
+
+    async def keep(chat: int, text: str, _error: str) -> None:
+        kept.append((chat, text))
 
     telegram = FakeTelegram()
     await telegram.start()
     async with PtbBot(telegram.token, base_url=telegram.base_url) as bot:
         await telegram.close()  # Telegram can no longer be reached
         sender = TelegramSender(bot, content_dir=CONTENT_DIR, on_unreachable=mark,
+                                on_failed=keep, backoff_seconds=0.01,
                                 pacer=Pacer(overall_per_second=100, chat_per_second=100,
-                                            chat_burst=10), backoff_seconds=0.01)
+                                            chat_burst=10))
         with caplog.at_level("WARNING", logger="hocso.telegram"):
-            await sender.send(USER, [Outgoing(text="Xin chào")])
+            await sender.send(USER, [Outgoing(text="Xin chào"), Outgoing(text="Bước 1")])
     warnings = [r for r in caplog.records if r.levelname == "WARNING"]
     errors = [r for r in caplog.records if r.levelname == "ERROR"]
     assert len(warnings) == MAX_ATTEMPTS and "attempt 1/5" in warnings[0].getMessage()
     assert len(errors) == 1 and "gave up" in errors[0].getMessage()
     assert unreachable == []
+    # Nothing is tried out of order after giving up, and nothing is dropped.
+    assert kept == [(USER, "Xin chào"), (USER, "Bước 1")]
 
 
 async def test_long_texts_split_and_long_captions_follow_the_photo(fake: FakeTelegram) -> None:
     image = "images/bam-nut-hoac-go-so.png"
     menu = ((Button("🏠 Về menu", "menu"),),)
 
-    async def never(_chat: int) -> None:
-        raise AssertionError("nobody is unreachable here")
-
     async with PtbBot(fake.token, base_url=fake.base_url) as bot:
-        sender = TelegramSender(bot, content_dir=CONTENT_DIR, on_unreachable=never,
-                                pacer=Pacer(overall_per_second=100, chat_per_second=100,
-                                            chat_burst=10))
+        sender = _sender(bot)
         long_text = "\n\n".join(f"Đoạn {n}. " + "chữ " * 400 for n in range(5))
         await sender.send(USER, [Outgoing(text=long_text, buttons=menu)])
         await sender.send(USER, [Outgoing(text="Chú thích " * 150, image=image, buttons=menu),
                                  Outgoing(text="Ngắn", image=image)])
+        # 1,000 characters but 1,030 UTF-16 units, as Telegram counts: too long for a caption.
+        await sender.send(USER, [Outgoing(text="🙂" * 30 + "a" * 970, image=image)])
     sent = fake.sent_to(USER)
     texts = [r for r in sent[:3] if r.method == "sendMessage"]
     assert len(texts) == 3 and all(len(r.text or "") <= 4096 for r in texts)
     assert [bool(buttons(r)) for r in texts] == [False, False, True]
-    photo, caption_text, second_photo = sent[3:]
+    photo, caption_text, second_photo, emoji_photo, emoji_text = sent[3:]
     assert photo.method == "sendPhoto" and photo.caption is None and isinstance(photo.photo, bytes)
     assert caption_text.method == "sendMessage" and buttons(caption_text)
     assert second_photo.caption == "Ngắn" and isinstance(second_photo.photo, str)  # file id reused
+    assert emoji_photo.caption is None and emoji_text.text == "🙂" * 30 + "a" * 970
+
+
+async def test_a_refused_picture_still_delivers_its_text_and_buttons(fake: FakeTelegram,
+                                                                     tmp_path: Path) -> None:
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "rong.png").write_bytes(b"")  # Telegram refuses an empty file
+    menu = ((Button("🏠 Về menu", "menu"),),)
+    async with PtbBot(fake.token, base_url=fake.base_url) as bot:
+        await _sender(bot, tmp_path).send(USER, [Outgoing("Bước 2", menu, "images/rong.png")])
+    [text] = fake.sent_to(USER)
+    assert text.method == "sendMessage" and text.text == "Bước 2" and buttons(text)
+
+
+def _sender(bot: PtbBot, content_dir: Path = CONTENT_DIR) -> TelegramSender:
+    async def never(_chat: int, *_rest: str) -> None:
+        raise AssertionError("every send succeeds here")
+
+    return TelegramSender(bot, content_dir=content_dir, on_unreachable=never, on_failed=never,
+                          pacer=Pacer(overall_per_second=100, chat_per_second=100,
+                                      chat_burst=10))
+
+
+async def test_one_busy_chat_does_not_hold_up_the_others() -> None:
+    processor = ChatOrderedProcessor(max_concurrent_updates=2)
+    release = asyncio.Event()
+    done: list[int] = []
+
+    async def handle(chat: int) -> None:
+        if chat == 1:
+            await release.wait()
+        done.append(chat)
+
+    def update(chat: int, number: int) -> Update:
+        return Update.de_json({"update_id": number, "message": {
+            "message_id": number, "date": 0, "text": "x",
+            "chat": {"id": chat, "type": "private"}}}, None)
+
+    busy = [asyncio.create_task(processor.process_update(update(1, n), handle(1)))
+            for n in range(10)]  # more queued updates of one chat than there are slots
+    other = asyncio.create_task(processor.process_update(update(2, 99), handle(2)))
+    await asyncio.wait_for(other, timeout=5)
+    assert done == [2]
+    release.set()
+    await asyncio.gather(*busy)
+    assert done == [2] + [1] * 10

@@ -21,6 +21,10 @@ class _Rate:
         self.theoretical_arrival = arrival + self._interval
         return max(0.0, arrival - self._tolerance - now)
 
+    def hold(self, until: float) -> None:
+        """Allow no send before `until`."""
+        self.theoretical_arrival = max(self.theoretical_arrival, until + self._tolerance)
+
 
 class Pacer:
     """Waits as long as a platform's rate limits ask, before each send."""
@@ -44,6 +48,10 @@ class Pacer:
                 self._forget_idle(now)
             rate = self._chats[chat] = _Rate(self._chat_per_second, self._chat_burst)
         return max(rate.reserve(now), self._overall.reserve(now))
+
+    def pause(self, seconds: float) -> None:
+        """Send nothing to anyone for `seconds` (the platform said it is flooded)."""
+        self._overall.hold(self._clock() + seconds)
 
     async def wait(self, chat: Hashable) -> None:
         """Sleep until a send to `chat` keeps within the limits."""

@@ -30,6 +30,7 @@ from bot.tutor import Tutor
 log = logging.getLogger("hocso.telegram")
 
 CHANNEL = "telegram"
+UNBOUNDED = 2**31 - 1
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
@@ -51,24 +52,34 @@ class TelegramConfig:
     webhook_url: str = ""
     webhook_secret: str = ""
 
+    def __post_init__(self) -> None:
+        # An empty secret would match a request that sends none.
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("a Telegram webhook needs a secret token")
+
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
     """Process updates concurrently, but one chat's updates strictly in arrival order."""
 
     def __init__(self, max_concurrent_updates: int = 256) -> None:
-        super().__init__(max_concurrent_updates)
+        # PTB takes its own semaphore before do_process_update, so before the chat lock: one
+        # chat with hundreds of queued updates would hold every slot while all others wait.
+        # Its semaphore is therefore left unbounded and the real limit taken after the lock.
+        super().__init__(UNBOUNDED)
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
-            await coroutine
+            async with self._slots:
+                await coroutine
             return
         lock = self._locks.setdefault(chat.id, asyncio.Lock())
         self._users[chat.id] = self._users.get(chat.id, 0) + 1
         try:
-            async with lock:
+            async with lock, self._slots:
                 await coroutine
         finally:
             self._users[chat.id] -= 1
@@ -126,7 +137,7 @@ class TelegramChannel:
         self.sender = TelegramSender(
             self.application.bot, content_dir=content_dir,
             pacer=pacer or Pacer(overall_per_second=30, chat_per_second=1, chat_burst=3),
-            on_unreachable=self._mark_unreachable)
+            on_unreachable=self._mark_unreachable, on_failed=self._keep_failed)
 
     def routes(self) -> list[web.RouteDef]:
         """The webhook route, when running by webhook."""
@@ -136,8 +147,11 @@ class TelegramChannel:
         """Initialise, set the command menu, then poll or register the webhook."""
         await self.application.initialize()
         bot = self.application.bot
-        for language in ("vi", None):
-            await bot.set_my_commands(COMMANDS, language_code=language)
+        try:
+            for language in ("vi", None):
+                await bot.set_my_commands(COMMANDS, language_code=language)
+        except TelegramError as error:  # the menu of commands is a comfort, not a must
+            log.warning("could not set the Telegram command menu: %s", error)
         if self.config.webhook_url:
             await bot.set_webhook(self.config.webhook_url, secret_token=self.config.webhook_secret,
                                   allowed_updates=ALLOWED_UPDATES)
@@ -164,13 +178,17 @@ class TelegramChannel:
             return web.Response(status=401, text="wrong secret token")
         try:
             data = await request.json()
-            is_update = isinstance(data, dict) and type(data.get("update_id")) is int
-            update = Update.de_json(data, self.application.bot) if is_update else None
-        except (ValueError, TypeError, KeyError, TelegramError):
-            update = None
-        if update is None:
-            log.warning("ignored a webhook body that is not a Telegram update")
+        except ValueError:
+            data = None
+        if not isinstance(data, dict) or type(data.get("update_id")) is not int:
+            log.warning("refused a webhook body that is not a Telegram update")
             return web.Response(status=400, text="not an update")
+        try:
+            update = Update.de_json(data, self.application.bot)
+        except Exception:  # an update this PTB cannot parse would come back again and again
+            log.exception("dropped Telegram update %s that could not be parsed",
+                          data["update_id"])
+            return web.Response(text="ignored")
         await self.application.update_queue.put(update)
         return web.Response(text="ok")
 
@@ -202,6 +220,10 @@ class TelegramChannel:
     async def _mark_unreachable(self, chat_id: int) -> None:
         await self.tutor.repository.set_reachable(channel=CHANNEL, user_ref=str(chat_id),
                                                   reachable=False)
+
+    async def _keep_failed(self, chat_id: int, text: str, error: str) -> None:
+        await self.tutor.repository.record_failed_send(channel=CHANNEL, user_ref=str(chat_id),
+                                                       text=text, error=error)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("Telegram update %s failed", getattr(update, "update_id", "?"),

@@ -18,7 +18,7 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.channels.pacing import Pacer
-from bot.channels.text import split_text
+from bot.channels.text import split_text, units
 from bot.messages import Outgoing
 
 log = logging.getLogger("hocso.telegram")
@@ -39,6 +39,10 @@ class Unreachable(Exception):
     """Telegram refused to deliver to this chat (the user blocked the bot)."""
 
 
+class GaveUp(Exception):
+    """Telegram could not be reached after every retry: later replies would come out of order."""
+
+
 def inline_keyboard(reply: Outgoing) -> InlineKeyboardMarkup | None:
     """Render the reply's buttons as an inline keyboard (payloads become callback_data)."""
     if not reply.buttons:
@@ -56,48 +60,63 @@ class TelegramSender:
 
     def __init__(self, bot: Bot, *, content_dir: Path, pacer: Pacer,
                  on_unreachable: Callable[[int], Awaitable[None]],
+                 on_failed: Callable[[int, str, str], Awaitable[None]],
                  backoff_seconds: float = 1.0) -> None:
         self._bot = bot
         self._content_dir = content_dir
         self._pacer = pacer
         self._on_unreachable = on_unreachable
+        self._on_failed = on_failed  # (chat, text, error): keeps what could not be delivered
         self._backoff = backoff_seconds
         self._photo_ids: dict[str, str] = {}  # uploaded once, then sent by Telegram's file id
 
     async def send(self, chat_id: int, replies: list[Outgoing]) -> None:
-        """Send every reply to `chat_id`, stopping if the chat turns out to be unreachable."""
-        try:
-            for reply in replies:
+        """Send every reply to `chat_id` in order; keep what cannot be delivered, never drop it.
+
+        A blocked chat stops the batch and is marked unreachable. When Telegram stays out of
+        reach, the rest of the batch is kept undelivered rather than sent out of order.
+        """
+        for number, reply in enumerate(replies):
+            try:
                 await self._send_one(chat_id, reply)
-        except Unreachable:
-            log.info("chat %s blocked the bot; marked unreachable", chat_id)
-            await self._on_unreachable(chat_id)
+            except Unreachable:
+                log.info("chat %s blocked the bot; marked unreachable", chat_id)
+                await self._on_unreachable(chat_id)
+                return
+            except GaveUp as error:
+                for kept in replies[number:]:
+                    await self._on_failed(chat_id, kept.text, str(error))
+                return
 
     async def _send_one(self, chat_id: int, reply: Outgoing) -> None:
         markup: Markup = inline_keyboard(reply) or MENU_KEYBOARD
         text = reply.text
         if reply.image:
-            caption = text if len(text) <= MAX_CAPTION else None
-            await self._photo(chat_id, reply.image, caption, markup if caption else None)
-            if caption is not None:
-                return
+            caption = text if units(text) <= MAX_CAPTION else None
+            sent = await self._photo(chat_id, reply.image, caption, markup if caption else None)
+            if caption is not None and sent:
+                return  # otherwise the text (and its buttons) still goes, without the picture
         chunks = split_text(text, MAX_TEXT)
         for number, chunk in enumerate(chunks, start=1):
-            await self._call(chat_id, self._bot.send_message, text=chunk,
-                             reply_markup=markup if number == len(chunks) else None)
+            message = await self._call(chat_id, self._bot.send_message, text=chunk,
+                                       reply_markup=markup if number == len(chunks) else None)
+            if message is None:
+                await self._on_failed(chat_id, chunk, "Telegram refused the message")
 
     async def _photo(self, chat_id: int, image: str, caption: str | None,
-                     markup: Markup | None) -> None:
+                     markup: Markup | None) -> bool:
+        """Send a step's picture; False when Telegram refused it."""
         known = self._photo_ids.get(image)
         photo: Any = known or (self._content_dir / image).read_bytes()
         sent = await self._call(chat_id, self._bot.send_photo, photo=photo, caption=caption,
                                 reply_markup=markup)
         if sent is not None and sent.photo and known is None:
             self._photo_ids[image] = sent.photo[-1].file_id
+        return sent is not None
 
     async def _call(self, chat_id: int, method: Callable[..., Awaitable[Message]],
                     **kwargs: Any) -> Message | None:
-        """Make one API call with pacing and retries; None when it cannot succeed."""
+        """Make one API call with pacing and retries; None when Telegram refuses it for good."""
         for attempt in range(1, MAX_ATTEMPTS + 1):
             await self._pacer.wait(chat_id)
             try:
@@ -105,7 +124,7 @@ class TelegramSender:
             except RetryAfter as error:
                 wait = _seconds(error.retry_after)
                 log.warning("Telegram asks to wait %.1f s (chat %s)", wait, chat_id)
-                await asyncio.sleep(wait)
+                self._pacer.pause(wait)  # a flood limit holds for every chat, not just this one
             except Forbidden as error:
                 raise Unreachable(str(error)) from error
             except BadRequest as error:
@@ -116,4 +135,4 @@ class TelegramSender:
                             chat_id, attempt, MAX_ATTEMPTS, error)
                 await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
         log.error("gave up sending to chat %s after %s attempts", chat_id, MAX_ATTEMPTS)
-        return None
+        raise GaveUp(f"Telegram unreachable after {MAX_ATTEMPTS} attempts")
