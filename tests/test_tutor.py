@@ -225,3 +225,16 @@ async def test_learners_are_kept_apart(tutor: Tutor, library: Library) -> None:
     await second.start()
     assert (await position_of(tutor, "a")).mode == Mode.LESSON
     assert (await position_of(tutor, "b")).mode == Mode.MENU
+
+
+async def test_progress_lists_scores_in_lesson_order(tutor: Tutor, library: Library) -> None:
+    course = library.courses[0]
+    last, first = course.lessons[-1], course.lessons[0]  # taken last lesson first
+    chat = Chat(tutor)
+    await chat.start()
+    for lesson in (last, first):
+        await chat.tap(f"q:{course.id}:{lesson.id}")
+        for question in lesson.quiz:
+            await chat.press(question.options[question.answer - 1])
+    card = (await chat.type("tiến độ"))[0].text
+    assert card.index(f"{first.title}: đúng") < card.index(f"{last.title}: đúng")

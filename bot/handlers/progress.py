@@ -27,15 +27,18 @@ async def show(ctx: Context) -> None:
         return
     done = _done_by_course(scores)
     cards = []
+    by_lesson = {(score.course_id, score.lesson_id): score for score in scores}
     for course in ctx.library.courses:
-        finished = [s for s in scores if s.course_id == course.id and course.lesson(s.lesson_id)]
+        # In the course's own lesson order; scores of lessons since removed are left out.
+        finished = [(item, by_lesson[course.id, item.id]) for item in course.lessons
+                    if (course.id, item.id) in by_lesson]
         following = _next_lesson(course, done.get(course.id, set()))
         cards.append({
             "title": course.title,
             "done": len(finished),
             "total": len(course.lessons),
-            "scores": [{"lesson": course.lesson(s.lesson_id).title,  # type: ignore[union-attr]
-                        "best": s.best_correct, "total": s.total} for s in finished],
+            "scores": [{"lesson": item.title, "best": score.best_correct, "total": score.total}
+                       for item, score in finished],
             "next_lesson": following.title if following else "",
         })
     ctx.say(ctx.text("progress", courses=cards),
