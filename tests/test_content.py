@@ -86,6 +86,12 @@ def test_a_broken_shared_template_is_named(content_copy: Path) -> None:
     assert any("template 'pick_a_number' does not render" in p for p in problems), problems
 
 
+def test_an_unquoted_colon_gets_a_hint(content_copy: Path) -> None:
+    _replace(content_copy, "title: Làm quen với Học Số", "title: Làm quen: Học Số")
+    _, problems = check_content(content_copy)
+    assert problems and "wrapped in double quotes" in problems[0], problems
+
+
 def test_invalid_yaml_is_named(content_copy: Path) -> None:
     (content_copy / "lam-quen" / "course.yaml").write_text("id: [unclosed\n", encoding="utf-8")
     _, problems = check_content(content_copy)
@@ -127,6 +133,8 @@ def test_an_option_may_say_why_it_is_wrong(content_copy: Path) -> None:
      "quiz[0].options[1].why: the right option needs no `why`"),
     ("- text: A\n            wyh: B\n          - C", "quiz[0].options[0].wyh: unknown field"),
     ("- why: B\n          - C", "quiz[0].options[0].text: must be non-empty text"),
+    ("- A\n          - C", "quiz[0].options[0]: a wrong option needs a `why`"),
+    ("- text: \"3\"\n            why: B\n          - C", "options[0]: a bare number reads like"),
     ("- text: A\n            why: " + "Rất dài. " * 250 + "\n          - C",
      "quiz[0].options[0]: feedback is"),
 ])

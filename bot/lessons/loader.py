@@ -88,9 +88,14 @@ def _question(reader: _Reader, raw: Any, where: str, seen: set[str] | None) -> Q
     ):
         reader.problem(f"{prefix}answer", f"must be an option number from 1 to {len(options)}")
         answer = 1
-    elif feedback[answer - 1]:
-        reader.problem(f"{prefix}options[{answer - 1}].why",
-                       "the right option needs no `why`: `explanation` says why it is right")
+    else:
+        if feedback[answer - 1]:
+            reader.problem(f"{prefix}options[{answer - 1}].why",
+                           "the right option needs no `why`: `explanation` says why it is right")
+        for i, (text, why) in enumerate(zip(texts, feedback, strict=True)):
+            if text and not why and i != answer - 1:
+                reader.problem(f"{prefix}options[{i}]",
+                               "a wrong option needs a `why`: say why this choice is wrong")
     return Question(
         id=qid,
         question=reader.text(node, "question", prefix),
@@ -114,6 +119,8 @@ def _option(reader: _Reader, raw: Any, where: str) -> tuple[str, str]:
         return "", ""
     if len(text) > MAX_OPTION_CHARS:
         reader.problem(where, f"longer than {MAX_OPTION_CHARS} characters")
+    if text.isdigit():  # on Zalo it stands beside the option's own number: "2. 3"
+        reader.problem(where, "a bare number reads like the option's number; write it in words")
     return text, why
 
 
@@ -179,7 +186,9 @@ def load_course(path: Path, content_dir: Path) -> tuple[Course | None, list[str]
     try:
         raw = yaml.safe_load(raw_bytes.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError) as error:
-        reader.problem("(file)", f"not valid UTF-8 YAML: {error}")
+        hint = (" (a one-line value that contains ': ' must be wrapped in double quotes)"
+                if "mapping values are not allowed" in str(error) else "")
+        reader.problem("(file)", f"not valid UTF-8 YAML{hint}: {error}")
         return None, reader.problems, 0
     allowed = {"id", "title", "summary", "audience", "sources", "lessons", "order"}
     node = reader.mapping(raw, "", allowed)
