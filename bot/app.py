@@ -97,19 +97,46 @@ def zalo_channels(settings: Settings, tutor: Tutor) -> list[Channel]:
     return channels
 
 
+def guarded(route: web.RouteDef, running: set[Channel], channel: Channel) -> web.RouteDef:
+    """Wrap a webhook route so it answers 503 (the platform sends again) while `channel` is down."""
+    async def handler(request: web.Request) -> web.StreamResponse:
+        if channel not in running:
+            return web.Response(status=503, text="this channel is not running")
+        return await route.handler(request)  # type: ignore[no-any-return]
+
+    return web.RouteDef(route.method, route.path, handler, route.kwargs)
+
+
+async def start_channels(channels: list[Channel]) -> set[Channel]:
+    """Start each channel; one that fails is logged and left off, the others still run."""
+    running: set[Channel] = set()
+    for channel in channels:
+        try:
+            await channel.start()
+        except Exception:
+            log.exception("%s could not start and stays off until the next start; "
+                          "check its settings and the platform", type(channel).__name__)
+        else:
+            running.add(channel)
+    return running
+
+
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run the web chat and the messenger channels whose tokens are set, until SIGINT/SIGTERM."""
     core = await build_core(settings)
     web_app = create_web_app(core.tutor, Path(settings.content_dir))
     telegram = telegram_channel(settings, core.tutor)
     channels = ([telegram] if telegram else []) + zalo_channels(settings, core.tutor)
+    if not settings.public_url and any(not isinstance(c, TelegramChannel) for c in channels):
+        log.warning("HOCSO_PUBLIC_URL is not set: Zalo learners get lesson texts without their "
+                    "pictures, because Zalo fetches pictures by URL")
+    running: set[Channel] = set()
     for channel in channels:
-        web_app.add_routes(channel.routes())
+        web_app.add_routes([guarded(route, running, channel) for route in channel.routes()])
     runner = web.AppRunner(web_app)
     await runner.setup()
     try:
-        for channel in channels:
-            await channel.start()
+        running.update(await start_channels(channels))
         await web.TCPSite(runner, settings.host, settings.port).start()
         log.info("web chat at http://%s:%s/", settings.host, settings.port)
         stop = stop or asyncio.Event()

@@ -1,5 +1,6 @@
 """The Zalo OA token store: refresh under a row lock and save the new pair in that transaction."""
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ from storage.repository import now
 
 TOKENS: Table = OaToken.__table__  # type: ignore[attr-defined]
 EXPIRED = datetime(2000, 1, 1, tzinfo=UTC)
+log = logging.getLogger("hocso.zalo_oa")
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class OaTokenStore:
         self._engine = engine
         self._app_id = app_id
         self._seed = seed_refresh_token
-        self._cached: tuple[str, datetime] | None = None
+        self._cached: tuple[str, datetime, timedelta] | None = None  # token, expiry, margin
 
     async def access_token(self, refresh: Refresh, *, margin: timedelta,
                            invalid: str | None = None) -> str:
@@ -47,7 +49,7 @@ class OaTokenStore:
         and committed as soon as the response arrives.
         """
         cached = self._cached
-        if cached is not None and cached[0] != invalid and cached[1] - margin > now():
+        if cached is not None and cached[0] != invalid and cached[1] - cached[2] > now():
             return cached[0]  # no database round trip for every message
         key = TOKENS.c.app_id == self._app_id
         await self._ensure_row()
@@ -56,15 +58,25 @@ class OaTokenStore:
             if row.seed_refresh_token != self._seed:  # the operator gave a new refresh token
                 await connection.execute(update(TOKENS).where(key).values(self._seeded()))
                 row = (await connection.execute(select(TOKENS).where(key))).one()
-            if row.access_token != invalid and row.expires_at - margin > now():
-                self._cached = (str(row.access_token), row.expires_at)  # maybe another worker's
+            # A token that lives an hour or less would otherwise be refreshed at every send.
+            early = min(margin, (row.expires_at - row.updated_at) / 4)
+            usable = row.access_token and row.access_token != invalid
+            if usable and row.expires_at - early > now():
+                self._cached = (str(row.access_token), row.expires_at, early)  # maybe another's
                 return str(row.access_token)
-            pair = await refresh(row.refresh_token)
+            try:
+                pair = await refresh(row.refresh_token)
+            except Exception:
+                if not usable or row.expires_at <= now():
+                    raise
+                log.exception("Zalo OA token refresh failed; the current token still works "
+                              "until %s", row.expires_at.isoformat())
+                return str(row.access_token)
             expires_at = now() + pair.expires_in
             await connection.execute(update(TOKENS).where(key).values(
                 access_token=pair.access_token, refresh_token=pair.refresh_token,
                 expires_at=expires_at, updated_at=now()))
-        self._cached = (pair.access_token, expires_at)
+        self._cached = (pair.access_token, expires_at, min(margin, pair.expires_in / 4))
         return pair.access_token
 
     def _seeded(self) -> dict[str, object]:

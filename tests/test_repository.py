@@ -5,10 +5,11 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from bot.lessons.progress import Mode, Position
-from storage.repository import SqlRepository
-from storage.tokens import OaTokenStore, TokenPair
+from storage.repository import SqlRepository, now
+from storage.tokens import TOKENS, OaTokenStore, TokenPair
 
 
 class TestRepositoryContract:
@@ -141,7 +142,8 @@ class TestRepositoryContract:
         tokens = await asyncio.gather(*(store.access_token(refresh, margin=timedelta(hours=1))
                                         for _ in range(4)))
         assert tokens == ["access-1"] * 4 and calls == ["seed"]  # one refresh, not four
-        assert await store.access_token(refresh, margin=timedelta(hours=26)) == "access-2"
+        assert await store.access_token(refresh, margin=timedelta(hours=1),
+                                        invalid="access-1") == "access-2"
         assert calls == ["seed", "refresh-1"]  # the single-use token saved last time
         again = OaTokenStore(repository.engine, app_id="app", seed_refresh_token="seed")
         assert await again.access_token(refresh, margin=timedelta(hours=1)) == "access-2"
@@ -162,3 +164,37 @@ class TestRepositoryContract:
         with pytest.raises(ConnectionError):
             await store.access_token(broken, margin=timedelta(hours=1))
         assert await store.access_token(working, margin=timedelta(hours=1)) == "access"
+
+    async def test_a_short_lived_token_is_not_refreshed_at_every_send(
+            self, repository: SqlRepository) -> None:
+        calls: list[str] = []
+
+        async def refresh(old: str) -> TokenPair:
+            calls.append(old)
+            return TokenPair(f"access-{len(calls)}", f"refresh-{len(calls)}",
+                             timedelta(minutes=30))  # shorter than the one-hour margin
+
+        store = OaTokenStore(repository.engine, app_id="app", seed_refresh_token="seed")
+        for _ in range(3):
+            assert await store.access_token(refresh, margin=timedelta(hours=1)) == "access-1"
+        fresh = OaTokenStore(repository.engine, app_id="app", seed_refresh_token="seed")
+        assert await fresh.access_token(refresh, margin=timedelta(hours=1)) == "access-1"
+        assert calls == ["seed"]
+
+    async def test_a_failed_early_refresh_keeps_using_the_token_that_still_works(
+            self, repository: SqlRepository) -> None:
+        async def first(_old: str) -> TokenPair:
+            return TokenPair("access", "next", timedelta(hours=2))
+
+        async def broken(_old: str) -> TokenPair:
+            raise ConnectionError("Zalo is down")
+
+        store = OaTokenStore(repository.engine, app_id="app", seed_refresh_token="seed")
+        assert await store.access_token(first, margin=timedelta(hours=1)) == "access"
+        async with repository.engine.begin() as connection:  # 30 minutes left of a long life
+            await connection.execute(update(TOKENS).values(
+                expires_at=now() + timedelta(minutes=30), updated_at=now() - timedelta(hours=10)))
+        later = OaTokenStore(repository.engine, app_id="app", seed_refresh_token="seed")
+        assert await later.access_token(broken, margin=timedelta(hours=1)) == "access"
+        with pytest.raises(ConnectionError):  # a token the API refused is no fallback
+            await later.access_token(broken, margin=timedelta(hours=1), invalid="access")

@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from bot.tutor import Tutor
 from tests.conftest import CONTENT_DIR
 from tests.conversation import exchange, expect_answer, fixture_loader, post_json
 from tests.fake_zalo_bot import FakeZaloBot, SentRecord
-from tests.server import serving
+from tests.server import free_port, serving
 
 USER = "6f4a2b9c8d7e1f00"
 SECRET = "zalo-secret-123"
@@ -60,12 +61,49 @@ def config(fake: FakeZaloBot, **webhook: str) -> ZaloBotConfig:
                          **webhook)
 
 
+@asynccontextmanager
+async def running(fake: FakeZaloBot, tutor: Tutor,
+                  mode: str) -> AsyncIterator[tuple[ZaloBotChannel, str]]:
+    """The channel receiving by long polling, or by webhook on a local web server."""
+    if mode == "polling":
+        channel = ZaloBotChannel(config(fake), tutor, backoff_seconds=0.01)
+        await channel.start()
+        yield channel, ""
+        await channel.stop()
+        return
+    channel = ZaloBotChannel(config(fake, webhook_url="http://pending", webhook_secret=SECRET),
+                             tutor, backoff_seconds=0.01)
+    app = create_web_app(tutor, CONTENT_DIR)
+    app.add_routes(channel.routes())
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    url = str(server.make_url(WEBHOOK_PATH))
+    channel.config = config(fake, webhook_url=url, webhook_secret=SECRET)
+    await channel.start()
+    yield channel, url
+    await server.close()
+    await channel.stop()
+
+
 @pytest.fixture
 async def polling(fake: FakeZaloBot, tutor: Tutor) -> AsyncIterator[ZaloBotChannel]:
-    channel = ZaloBotChannel(config(fake), tutor, backoff_seconds=0.01)
-    await channel.start()
-    yield channel
-    await channel.stop()
+    async with running(fake, tutor, "polling") as (channel, _):
+        yield channel
+
+
+@pytest.fixture
+async def webhook(fake: FakeZaloBot, tutor: Tutor) -> AsyncIterator[tuple[ZaloBotChannel,
+                                                                           str]]:
+    async with running(fake, tutor, "webhook") as started:
+        yield started
+
+
+@pytest.fixture(params=["polling", "webhook"])
+async def channel(fake: FakeZaloBot, tutor: Tutor,
+                  request: pytest.FixtureRequest) -> AsyncIterator[ZaloBotChannel]:
+    """Each test that takes it runs twice: by long polling and by webhook."""
+    async with running(fake, tutor, request.param) as (started, _):
+        yield started
 
 
 def number_of(record: SentRecord, label: str) -> str:
@@ -78,7 +116,7 @@ def number_of(record: SentRecord, label: str) -> str:
 
 
 async def test_a_whole_lesson_and_quiz_answered_with_digits(
-        fake: FakeZaloBot, polling: ZaloBotChannel, library: Library) -> None:
+        fake: FakeZaloBot, channel: ZaloBotChannel, library: Library) -> None:
     course = library.courses[0]
     lesson = course.lessons[0]
     user = Resident(fake)
@@ -106,7 +144,7 @@ async def test_a_whole_lesson_and_quiz_answered_with_digits(
 
 
 async def test_a_redelivered_event_is_answered_once(fake: FakeZaloBot,
-                                                    polling: ZaloBotChannel) -> None:
+                                                    channel: ZaloBotChannel) -> None:
     user = Resident(fake)
     await user.say("/start", expect=2)
     event = fake.push_text(USER, "tiến độ")
@@ -117,7 +155,7 @@ async def test_a_redelivered_event_is_answered_once(fake: FakeZaloBot,
 
 
 async def test_transient_errors_are_retried_and_lasting_ones_kept(
-        fake: FakeZaloBot, polling: ZaloBotChannel, tutor: Tutor) -> None:
+        fake: FakeZaloBot, channel: ZaloBotChannel, tutor: Tutor) -> None:
     fake.fail("sendMessage", 429, times=2, description="Quota exceeded")
     welcome, _ = await Resident(fake).say("/start", expect=2)
     assert "trợ lý học tự động" in (welcome.text or "")
@@ -158,23 +196,6 @@ def test_recorded_payload_shapes(name: str, kind: Kind | None) -> None:
 
 
 # ---------------------------------------------------------------------- webhook
-
-
-@pytest.fixture
-async def webhook(fake: FakeZaloBot, tutor: Tutor) -> AsyncIterator[tuple[ZaloBotChannel,
-                                                                           str]]:
-    channel = ZaloBotChannel(config(fake, webhook_url="http://pending", webhook_secret=SECRET),
-                             tutor, backoff_seconds=0.01)
-    app = create_web_app(tutor, CONTENT_DIR)
-    app.add_routes(channel.routes())
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    url = str(server.make_url(WEBHOOK_PATH))
-    channel.config = config(fake, webhook_url=url, webhook_secret=SECRET)
-    await channel.start()
-    yield channel, url
-    await server.close()
-    await channel.stop()
 
 
 async def test_by_webhook_in_both_body_shapes(fake: FakeZaloBot,
@@ -222,3 +243,29 @@ async def test_hocso_serve_runs_zalo_when_the_token_is_set(fake: FakeZaloBot,
         welcome, _ = await Resident(fake).say("/start", expect=2)
         assert "trợ lý học tự động" in (welcome.text or "")
     assert "Zalo: receiving by long polling" in (tmp_path / "server.log").read_text("utf-8")
+
+
+async def test_polling_survives_answers_it_cannot_read(fake: FakeZaloBot,
+                                                        polling: ZaloBotChannel) -> None:
+    fake.fail("getUpdates", 0, times=1, raw_body='{"ok": false, "error_code": "E_QUOTA"}')
+    await asyncio.sleep(0.2)
+    fake.fail("getUpdates", 0, times=1, raw_body="<html>502 Bad Gateway</html>")
+    welcome, _ = await Resident(fake).say("/start", expect=2)  # still listening
+    assert "trợ lý học tự động" in (welcome.text or "")
+
+
+async def test_a_webhook_body_that_is_no_event_is_acknowledged(
+        fake: FakeZaloBot, webhook: tuple[ZaloBotChannel, str]) -> None:
+    # Refusing it would only make Zalo send it again.
+    assert await post_json(webhook[1], {"ok": True, "result": []}, {SECRET_HEADER: SECRET}) == 200
+    await asyncio.sleep(0.1)
+    assert fake.sent == []
+
+
+async def test_hocso_serve_keeps_the_web_chat_when_zalo_cannot_start(tmp_path: Path) -> None:
+    env = {"ZALO_BOT_TOKEN": "123:abc", "ZALO_API_BASE_URL": "http://127.0.0.1:9/bot"}
+    port = free_port()
+    async with serving(tmp_path, port, extra_env=env):  # nothing listens on port 9
+        assert await post_json(f"http://127.0.0.1:{port}/api/session", {}, {}) == 200
+    log = (tmp_path / "server.log").read_text("utf-8")
+    assert "ZaloBotChannel could not start" in log

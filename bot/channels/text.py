@@ -19,7 +19,13 @@ def _fit(text: str, limit: int) -> int:
 
 
 def split_text(text: str, limit: int) -> list[str]:
-    """Cut text into messages of at most `limit` units, at paragraph breaks if possible."""
+    """Cut text into messages of at most `limit` units, at paragraph breaks if possible.
+
+    A paragraph longer than a message is cut at its last line break that fits, else at its last
+    space, else mid-word. Blank pieces are dropped: platforms refuse empty messages.
+    """
+    if limit < 2:
+        raise ValueError("a message must hold at least two units (one emoji)")
     chunks: list[str] = []
     current = ""
     for paragraph in text.split("\n\n"):
@@ -27,16 +33,17 @@ def split_text(text: str, limit: int) -> list[str]:
         if units(candidate) <= limit:
             current = candidate
             continue
-        if current:
+        if current.strip():
             chunks.append(current)
-        while units(paragraph) > limit:  # one paragraph longer than a message: cut at a line
+        while units(paragraph) > limit:
             fit = _fit(paragraph, limit)
-            cut = paragraph.rfind("\n", 0, fit)
-            cut = cut if cut > 0 else fit
-            chunks.append(paragraph[:cut])
-            paragraph = paragraph[cut:].lstrip("\n")
+            cut = max(paragraph.rfind("\n", 0, fit), 0) or max(paragraph.rfind(" ", 0, fit), 0)
+            cut = cut or fit
+            if paragraph[:cut].strip():
+                chunks.append(paragraph[:cut])
+            paragraph = paragraph[cut:].lstrip("\n ")
         current = paragraph
-    if current or not chunks:
+    if current.strip() or not chunks:
         chunks.append(current)
     return chunks
 

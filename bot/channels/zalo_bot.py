@@ -23,7 +23,7 @@ WEBHOOK_PATH = "/zalo/webhook"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 MAX_TEXT = 2000
 POLL_SECONDS = 30
-RETRYABLE = {408, 429}
+RETRYABLE = {0, 408, 429}  # 0: no error code at all (a proxy's page, a cut-off body)
 MEDIA_EVENTS = {"message.image.received", "message.sticker.received", "message.voice.received",
                 "message.unsupported.received", "message.link.received"}
 
@@ -77,9 +77,18 @@ class ZaloBotClient:
             body = {}
         if not isinstance(body, dict) or not body.get("ok"):
             body = body if isinstance(body, dict) else {}
-            code = body.get("error_code") or (response.status if response.status >= 400 else 0)
-            raise ZaloBotError(int(code), str(body.get("description") or f"HTTP {response.status}"))
+            code = _number(body.get("error_code")) or (
+                response.status if response.status >= 400 else 0)
+            raise ZaloBotError(code, str(body.get("description") or f"HTTP {response.status}"))
         return body.get("result")
+
+
+def _number(value: Any) -> int:
+    """An error code as a number; 0 when Zalo sent none, or something that is not one."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 def unwrap(body: Any) -> dict[str, Any] | None:
@@ -176,8 +185,9 @@ class ZaloBotChannel:
             event = unwrap(json.loads(raw))
         except ValueError:
             event = None
-        if event is None:
-            return web.Response(status=400, text="not an event")
+        if event is None:  # refused, Zalo would send it again and again
+            log.warning("ignored a Zalo webhook body that is not an event")
+            return web.Response(text="ignored")
         self._submit(event)
         return web.Response(text="ok")
 
@@ -198,6 +208,11 @@ class ZaloBotChannel:
             except (TimeoutError, aiohttp.ClientError) as error:
                 failures += 1
                 log.warning("Zalo getUpdates: network error: %s", error)
+                await asyncio.sleep(min(60.0, self._backoff * 2 ** min(failures, 6)))
+                continue
+            except Exception:  # whatever else goes wrong, the poller must keep listening
+                failures += 1
+                log.exception("Zalo getUpdates failed unexpectedly")
                 await asyncio.sleep(min(60.0, self._backoff * 2 ** min(failures, 6)))
                 continue
             failures = 0

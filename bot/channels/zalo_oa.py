@@ -63,7 +63,7 @@ class Unreachable(Exception):
 
 def _transient(error: Exception) -> bool:
     if isinstance(error, ZaloOAError):
-        return error.code >= 500 or error.code == 429 or error.code == INVALID_TOKEN
+        return error.code >= 500 or error.code in (408, 429, INVALID_TOKEN)
     return isinstance(error, aiohttp.ClientError | asyncio.TimeoutError)
 
 
@@ -173,16 +173,21 @@ class ZaloOAChannel:
         recipient = {"user_id": incoming.user_ref}
         if message_id:
             recipient["message_id"] = message_id  # a reply, not a paid proactive message
-        try:
-            for reply in replies:
-                if reply.image and self.config.public_url:
-                    await self._deliver(recipient, self._image(reply.image))
-                for message in render(reply):
-                    await self._deliver(recipient, message)
-        except Unreachable:
-            log.info("Zalo OA user %s is outside the reply window", incoming.user_ref)
-            await self.tutor.repository.set_reachable(channel=CHANNEL, user_ref=incoming.user_ref,
-                                                      reachable=False)
+        messages = [message for reply in replies for message in (
+            [self._image(reply.image)] if reply.image and self.config.public_url else []
+        ) + render(reply)]
+        for number, message in enumerate(messages):
+            try:
+                await self._deliver(recipient, message)
+            except Unreachable as error:
+                log.info("Zalo OA user %s is outside the reply window", incoming.user_ref)
+                await self.tutor.repository.set_reachable(
+                    channel=CHANNEL, user_ref=incoming.user_ref, reachable=False)
+                for kept in messages[number:]:  # kept, so nothing is lost without a trace
+                    await self.tutor.repository.record_failed_send(
+                        channel=CHANNEL, user_ref=incoming.user_ref,
+                        text=json.dumps(kept, ensure_ascii=False), error=str(error))
+                return
 
     def _image(self, image: str) -> dict[str, Any]:
         url = f"{self.config.public_url.rstrip('/')}/media/{image}"
