@@ -10,14 +10,19 @@ from typing import Protocol
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.channels.outbox_worker import OutboxWorker
 from bot.channels.telegram import TelegramChannel, TelegramConfig
 from bot.channels.web import create_web_app
 from bot.channels.zalo_bot import ZaloBotChannel, ZaloBotConfig
 from bot.channels.zalo_oa import ZaloOAChannel, ZaloOAConfig
 from bot.config import Settings
+from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.check import check_content
+from bot.messages import Outgoing
+from bot.scheduler import InactivityWatch
 from bot.tutor import Tutor
 from storage.database import create_engine, upgrade
+from storage.outbox import Outbox
 from storage.repository import SqlRepository
 
 log = logging.getLogger("hocso")
@@ -26,11 +31,15 @@ log = logging.getLogger("hocso")
 class Channel(Protocol):
     """A messenger channel: webhook routes on the shared server, and a start/stop life."""
 
+    name: str  # what its learners are stored under (Learner.channel)
+
     def routes(self) -> list[web.RouteDef]: ...
 
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
+
+    async def deliver(self, user_ref: str, reply: Outgoing) -> None: ...
 
 
 class StartupError(Exception):
@@ -56,7 +65,11 @@ async def build_core(settings: Settings) -> Core:
     except Exception:
         await engine.dispose()
         raise
-    return Core(engine=engine, tutor=Tutor(repository=SqlRepository(engine), library=library))
+    rules = MentoringRules(capacity=settings.mentor_capacity, code_days=settings.invite_days,
+                           inactive_days=settings.inactive_days)
+    tutor = Tutor(repository=SqlRepository(engine), library=library, rules=rules,
+                  links=InviteLinks(web_base=settings.web_address()))
+    return Core(engine=engine, tutor=tutor)
 
 
 def telegram_channel(settings: Settings, tutor: Tutor) -> TelegramChannel | None:
@@ -135,8 +148,13 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         web_app.add_routes([guarded(route, running, channel) for route in channel.routes()])
     runner = web.AppRunner(web_app)
     await runner.setup()
+    background: list[asyncio.Task[None]] = []
+    outbox = OutboxWorker(Outbox(core.engine), {})
     try:
         running.update(await start_channels(channels))
+        outbox.channels.update({channel.name: channel.deliver for channel in running})
+        watch = InactivityWatch(core.tutor.repository, core.tutor.renderer, core.tutor.rules)
+        background += [asyncio.create_task(outbox.run()), asyncio.create_task(watch.run())]
         await web.TCPSite(runner, settings.host, settings.port).start()
         log.info("web chat at http://%s:%s/", settings.host, settings.port)
         stop = stop or asyncio.Event()
@@ -147,6 +165,10 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     finally:
         log.info("stopping")
         await runner.cleanup()  # no new webhook requests from here on
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+        await outbox.run_once()  # what the last turns queued for others, before channels close
         for channel in channels:  # each stop copes with a start that failed half way
             await channel.stop()  # finishes every update already received
         await core.engine.dispose()

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     zalo_oa_oauth_base_url: str = Field(default="https://oauth.zaloapp.com",
                                         alias="ZALO_OA_OAUTH_BASE_URL")
 
+    mentor_capacity: int = Field(default=1, ge=1, le=50, alias="HOCSO_MENTOR_CAPACITY")
+    invite_days: int = Field(default=7, ge=1, le=365, alias="HOCSO_INVITE_DAYS")
+    inactive_days: int = Field(default=3, ge=1, le=90, alias="HOCSO_INACTIVE_DAYS")
+
     @model_validator(mode="after")
     def _webhooks_need_secrets(self) -> "Settings":
         if self.telegram_webhook_url and not _SECRET.fullmatch(self.telegram_webhook_secret):
@@ -56,6 +60,12 @@ class Settings(BaseSettings):
             raise ValueError("the Zalo OA channel needs all of ZALO_OA_APP_ID, "
                              "ZALO_OA_APP_SECRET, ZALO_OA_SECRET_KEY and ZALO_OA_REFRESH_TOKEN")
         return self
+
+    def web_address(self) -> str:
+        """The address residents open the web chat at: HOCSO_PUBLIC_URL, else this server's."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        return "" if self.host in ("0.0.0.0", "::") else f"http://{self.host}:{self.port}"
 
     def resolved_database_url(self) -> str:
         """Return DATABASE_URL, or the default SQLite file inside the data directory."""

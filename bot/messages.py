@@ -38,11 +38,12 @@ class Button:
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One message to send: text, rows of buttons, an optional image path under content/."""
+    """One message to send: text, rows of buttons, an optional image under content/ or QR."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     image: str | None = None
+    qr: str = ""  # a link to show as a QR code picture (a mentor's invitation)
 
     def flat_buttons(self) -> list[Button]:
         """Return the buttons in reading order: the order typed digits refer to."""

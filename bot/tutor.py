@@ -6,10 +6,12 @@ from dataclasses import replace
 from bot.handlers.context import Context
 from bot.handlers.progress import show_current
 from bot.handlers.router import route
+from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.model import Library
 from bot.lessons.progress import Reconciled, reconcile
 from bot.lessons.render import Renderer
 from bot.messages import Incoming, Outgoing
+from storage.outbox import queue
 from storage.repository import SqlRepository
 
 # Control and bidirectional-override characters never mean anything in a lesson chat.
@@ -30,10 +32,13 @@ def clean(incoming: Incoming) -> Incoming:
 class Tutor:
     """Routes each Incoming to a handler inside one transaction, then hands back replies."""
 
-    def __init__(self, *, repository: SqlRepository, library: Library) -> None:
+    def __init__(self, *, repository: SqlRepository, library: Library,
+                 rules: MentoringRules | None = None, links: InviteLinks | None = None) -> None:
         self.repository = repository
         self.library = library
         self.renderer = Renderer(library.templates)
+        self.rules = rules or MentoringRules()
+        self.links = links or InviteLinks()
 
     async def handle(self, incoming: Incoming) -> list[Outgoing]:
         """Handle one update; a redelivered update (same update id) gets no reply."""
@@ -44,7 +49,8 @@ class Tutor:
                 return []
             position, outcome = reconcile(turn.learner.position, self.library)
             ctx = Context(incoming=incoming, turn=turn, library=self.library,
-                          renderer=self.renderer, position=position)
+                          renderer=self.renderer, position=position, rules=self.rules,
+                          links=self.links)
             if outcome == Reconciled.UNCHANGED:
                 await route(ctx)
             else:
@@ -57,6 +63,8 @@ class Tutor:
             await turn.save(
                 ctx.position,
                 shown_buttons=turn.learner.shown_buttons if shown is None else shown,
-                display_name=ctx.display_name,
+                display_name=ctx.display_name, awaiting=ctx.awaiting, ward=ctx.ward,
             )
+            for learner_id, message in ctx.outbound:
+                await queue(turn.connection, learner_id, message)
         return ctx.replies

@@ -1,6 +1,6 @@
-"""SQLModel tables: learners and their place, processed updates, lesson results, quiz answers."""
+"""SQLModel tables: learners and their place, updates, results, answers, mentoring, outbox."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -31,6 +31,10 @@ class Learner(SQLModel, table=True):
     last_active_at: datetime
     # Set when the platform says messages cannot reach them (blocked the bot, window closed).
     unreachable_at: datetime | None = None
+    # What typed text answers next, when the bot asked a question in words (a name, a note).
+    awaiting: str = Field(default="", sa_column=Column(String(48), nullable=False))
+    # The ward or commune the learner said they live in, as typed (areas come later).
+    ward: str = Field(default="", sa_column=Column(String(128), nullable=False))
 
 
 class ProcessedUpdate(SQLModel, table=True):
@@ -56,6 +60,7 @@ class LessonResult(SQLModel, table=True):
     total: int
     attempts: int
     completed_at: datetime
+    failures: int = 0  # attempts below the pass mark: a mentor hears of the second
 
 
 class QuizAnswer(SQLModel, table=True):
@@ -99,3 +104,99 @@ class OaToken(SQLModel, table=True):
     seed_refresh_token: str = Field(sa_column=Column(Text, nullable=False))
     expires_at: datetime
     updated_at: datetime
+
+
+class Mentor(SQLModel, table=True):
+    """A volunteer who coaches residents: who they are, and whether they may take mentees."""
+
+    __tablename__ = "mentor"
+
+    learner_id: int = Field(foreign_key="learner.id", primary_key=True)
+    full_name: str = Field(default="", sa_column=Column(String(64), nullable=False))
+    ward: str = Field(default="", sa_column=Column(String(128), nullable=False))
+    unit: str = Field(default="", sa_column=Column(String(128), nullable=False))
+    # "registering" (giving details), "training", "trained" (passed the course), "approved".
+    status: str = Field(sa_column=Column(String(12), nullable=False))
+    approved_by: str = Field(default="", sa_column=Column(String(64), nullable=False))
+    created_at: datetime
+    trained_at: datetime | None = None
+
+
+class Invitation(SQLModel, table=True):
+    """A mentor's invitation code (KEM-7Q4X), valid until it expires or is revoked."""
+
+    __tablename__ = "invitation"
+    __table_args__ = (Index("ix_invitation_mentor", "mentor_id"),)
+
+    code: str = Field(sa_column=Column(String(8), primary_key=True))
+    mentor_id: int = Field(foreign_key="learner.id")
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+
+
+class Pairing(SQLModel, table=True):
+    """A mentor and a resident: proposed, accepted (active), declined or ended."""
+
+    __tablename__ = "pairing"
+    __table_args__ = (Index("ix_pairing_mentee", "mentee_id", "status"),
+                      Index("ix_pairing_mentor", "mentor_id", "status"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    mentor_id: int = Field(foreign_key="learner.id")
+    mentee_id: int = Field(foreign_key="learner.id")
+    status: str = Field(sa_column=Column(String(8), nullable=False))
+    origin: str = Field(sa_column=Column(String(8), nullable=False))  # "code" or "request"
+    created_at: datetime
+    decided_at: datetime | None = None
+    ended_at: datetime | None = None
+
+
+class CheckIn(SQLModel, table=True):
+    """A mentor's note of one coaching session: met in person or by phone, when, what."""
+
+    __tablename__ = "check_in"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pairing_id: int = Field(foreign_key="pairing.id", index=True)
+    kind: str = Field(sa_column=Column(String(12), nullable=False))  # "truc-tiep" | "dien-thoai"
+    met_on: date
+    note: str = Field(default="", sa_column=Column(String(500), nullable=False))
+    created_at: datetime
+
+
+class Alert(SQLModel, table=True):
+    """An alert already raised; its key makes every alert happen once, whatever restarts."""
+
+    __tablename__ = "alert"
+
+    key: str = Field(sa_column=Column(String(128), primary_key=True))
+    pairing_id: int = Field(foreign_key="pairing.id")
+    created_at: datetime
+
+
+class CodeAttempt(SQLModel, table=True):
+    """A wrong invitation code typed by a learner: too many in an hour and they must wait."""
+
+    __tablename__ = "code_attempt"
+    __table_args__ = (Index("ix_code_attempt_learner", "learner_id", "attempted_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id")
+    attempted_at: datetime
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message for someone other than the learner of the turn, sent after it commits."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "next_try_at"),
+                      Index("ix_outbox_learner", "learner_id", "sent_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    learner_id: int = Field(foreign_key="learner.id")
+    body: str = Field(sa_column=Column(Text, nullable=False))  # the Outgoing, as JSON
+    created_at: datetime
+    next_try_at: datetime  # also a lease: a worker that takes it pushes this forward
+    attempts: int = 0
+    sent_at: datetime | None = None

@@ -37,6 +37,8 @@ class LearnerRecord:
     shown_buttons: tuple[str, ...]
     is_new: bool
     reachable: bool = True
+    awaiting: str = ""  # what typed text answers next (see Learner.awaiting)
+    ward: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,8 @@ def _record(row: Any) -> LearnerRecord:
     # "New" means never answered yet, however the row came to exist (web sessions create it).
     is_new = row.seq == 0 and not row.shown_buttons
     return LearnerRecord(row.id, row.channel, row.user_ref, row.display_name, position, shown,
-                         is_new, reachable=row.unreachable_at is None)
+                         is_new, reachable=row.unreachable_at is None, awaiting=row.awaiting,
+                         ward=row.ward)
 
 
 def _new_learner(channel: str, user_ref: str) -> dict[str, Any]:
@@ -71,6 +74,7 @@ def _new_learner(channel: str, user_ref: str) -> dict[str, Any]:
         "course_id": "", "lesson_id": "", "step_id": "", "question_id": "", "quiz_correct": 0,
         "quiz_answered": 0, "content_version": "", "seq": 0, "shown_buttons": "",
         "created_at": now(), "last_active_at": now(), "unreachable_at": None,
+        "awaiting": "", "ward": "",
     }
 
 
@@ -89,6 +93,11 @@ class LearnerTurn:
         self._connection = connection
         self.learner = learner
 
+    @property
+    def connection(self) -> AsyncConnection:
+        """The turn's connection, for the other storage modules that work inside a turn."""
+        return self._connection
+
     async def lesson_scores(self) -> list[LessonScore]:
         """Return the learner's finished lessons."""
         return await _lesson_scores(self._connection, self.learner.id)
@@ -102,28 +111,37 @@ class LearnerTurn:
         ))
 
     async def record_quiz(self, *, course_id: str, lesson_id: str, correct: int,
-                          total: int) -> int:
+                          total: int, passed: bool = True) -> int:
         """Mark the lesson finished with this score; return the best score so far."""
-        key = ((RESULT.c.learner_id == self.learner.id) & (RESULT.c.course_id == course_id)
-               & (RESULT.c.lesson_id == lesson_id))
+        key = self._result_key(course_id, lesson_id)
         best = (await self._connection.execute(select(RESULT.c.best_correct).where(key))).scalar()
         if best is None:
             await self._connection.execute(insert(RESULT).values(
                 learner_id=self.learner.id, course_id=course_id, lesson_id=lesson_id,
                 best_correct=correct, last_correct=correct, total=total, attempts=1,
-                completed_at=now(),
+                completed_at=now(), failures=0 if passed else 1,
             ))
             return correct
         best = max(best, correct)
         await self._connection.execute(update(RESULT).where(key).values(
             best_correct=best, last_correct=correct, total=total,
             attempts=RESULT.c.attempts + 1, completed_at=now(),
+            failures=RESULT.c.failures + (0 if passed else 1),
         ))
         return best
 
+    async def quiz_failures(self, *, course_id: str, lesson_id: str) -> int:
+        """How many times the learner's quiz score for a lesson stayed below the pass mark."""
+        query = select(RESULT.c.failures).where(self._result_key(course_id, lesson_id))
+        return int((await self._connection.execute(query)).scalar() or 0)
+
+    def _result_key(self, course_id: str, lesson_id: str) -> Any:
+        return ((RESULT.c.learner_id == self.learner.id) & (RESULT.c.course_id == course_id)
+                & (RESULT.c.lesson_id == lesson_id))
+
     async def save(self, position: Position, *, shown_buttons: tuple[str, ...],
-                   display_name: str) -> None:
-        """Store the learner's new place and the buttons just shown."""
+                   display_name: str, awaiting: str = "", ward: str | None = None) -> None:
+        """Store the learner's new place, the buttons just shown and what text answers next."""
         await self._connection.execute(update(LEARNER).where(LEARNER.c.id == self.learner.id)
                                        .values(
             mode=position.mode.value, course_id=position.course_id,
@@ -133,6 +151,7 @@ class LearnerTurn:
             seq=position.seq, shown_buttons="\n".join(shown_buttons),
             display_name=display_name[:128], last_active_at=now(),
             unreachable_at=None,  # they just wrote to us, so replies can reach them
+            awaiting=awaiting[:48], **({} if ward is None else {"ward": ward[:128]}),
         ))
 
 

@@ -209,8 +209,9 @@ async def test_a_deep_link_reaches_the_tutor(fake: FakeTelegram, channel: Telegr
     assert incoming is not None
     assert (incoming.kind, incoming.text, incoming.user_ref) == (Kind.START, "KEM-7Q4X",
                                                                  str(USER))
-    sent = await Bot(fake).say("/start KEM-7Q4X", expect=2)
+    sent = await Bot(fake).say("/start KEM-7Q4X", expect=3)
     assert "trợ lý học tự động" in (sent[0].text or "")
+    assert "Mã này không đúng" in (sent[2].text or "")  # no mentor made this invitation
 
 
 async def test_a_blocked_user_is_marked_unreachable_and_back(
@@ -277,7 +278,7 @@ RECORDED = [  # fixture, what the learner gets back, reachable afterwards
     ("text", "chưa hiểu", True), ("sticker", "chỉ đọc được chữ", True),
     ("voice", "chỉ đọc được chữ", True), ("photo", "chỉ đọc được chữ", True),
     ("contact", "chỉ đọc được chữ", True), ("location", "chỉ đọc được chữ", True),
-    ("start_deeplink", "trợ lý học tự động", True),
+    ("start_deeplink", "Mã này không đúng", True),  # an invitation nobody made
     ("callback_query", "không dùng được nữa", True),  # a button from a message of long ago
     ("edited_message", None, True), ("group_message", None, True), ("channel_post", None, True),
     ("my_chat_member_kicked", None, False), ("my_chat_member_member", None, True),
@@ -358,6 +359,7 @@ async def test_a_clean_shutdown_finishes_every_received_update(
     async with ClientSession() as client:
         for number, chat in enumerate(chats):
             update = fixture("start_deeplink")
+            update["message"]["text"] = "/start"
             update["update_id"] = 990_000 + number
             for place in (update["message"]["from"], update["message"]["chat"]):
                 place["id"] = chat

@@ -6,6 +6,7 @@ from typing import TextIO
 
 from bot.messages import Incoming, Kind, Outgoing
 from bot.tutor import Tutor
+from storage.outbox import Outbox
 
 CHANNEL = "console"
 
@@ -13,6 +14,7 @@ CHANNEL = "console"
 def format_reply(reply: Outgoing) -> str:
     """Render a reply as text with numbered options, as a button-less messenger would."""
     lines = [f"[ảnh: {reply.image}]"] if reply.image else []
+    lines += [f"[mã QR: {reply.qr}]"] if reply.qr else []
     lines.append(reply.text)
     lines += [f"  {number}. {button.label}"
               for number, button in enumerate(reply.flat_buttons(), start=1)]
@@ -37,5 +39,8 @@ async def run_console(tutor: Tutor, *, learner: str, stdin: TextIO = sys.stdin,
         if not line or line.strip().lower() in ("thoát", "thoat", "exit", "quit"):
             stdout.write("\nTạm biệt! Tiến độ của bạn đã được lưu.\n")
             return
-        show(await tutor.handle(Incoming(channel=CHANNEL, user_ref=learner, kind=Kind.TEXT,
-                                         text=line.rstrip("\n"), display_name=learner)))
+        waiting = await Outbox(tutor.repository.engine).hand_over(channel=CHANNEL,
+                                                                  user_ref=learner)
+        show(waiting + await tutor.handle(Incoming(channel=CHANNEL, user_ref=learner,
+                                                   kind=Kind.TEXT, text=line.rstrip("\n"),
+                                                   display_name=learner)))

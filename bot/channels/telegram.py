@@ -24,7 +24,7 @@ from telegram.request import BaseRequest
 
 from bot.channels.pacing import Pacer
 from bot.channels.telegram_send import TelegramSender
-from bot.messages import Incoming, Kind
+from bot.messages import Incoming, Kind, Outgoing
 from bot.tutor import Tutor
 
 log = logging.getLogger("hocso.telegram")
@@ -118,6 +118,8 @@ def to_incoming(update: Update) -> Incoming | None:
 class TelegramChannel:
     """Runs python-telegram-bot's Application around the tutor."""
 
+    name = CHANNEL
+
     def __init__(self, config: TelegramConfig, tutor: Tutor, content_dir: Path, *,
                  pacer: Pacer | None = None, request: BaseRequest | None = None) -> None:
         """Build the application; `pacer` and `request` exist for benchmarks and tests."""
@@ -147,6 +149,7 @@ class TelegramChannel:
         """Initialise, set the command menu, then poll or register the webhook."""
         await self.application.initialize()
         bot = self.application.bot
+        self.tutor.links.telegram_username = bot.username  # for mentors' invitation links
         try:
             for language in ("vi", None):
                 await bot.set_my_commands(COMMANDS, language_code=language)
@@ -208,6 +211,10 @@ class TelegramChannel:
             return
         replies = await self.tutor.handle(incoming)
         await self.sender.send(int(incoming.user_ref), replies)
+
+    async def deliver(self, user_ref: str, reply: Outgoing) -> None:
+        """Send an outbox message (for this chat, queued by someone else's turn)."""
+        await self.sender.send(int(user_ref), [reply])
 
     async def _answer(self, update: Update) -> None:
         """Stop the button's spinner on the phone, whatever happens next."""

@@ -18,6 +18,7 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.channels.pacing import Pacer
+from bot.channels.qr import qr_png
 from bot.channels.text import split_text, units
 from bot.messages import Outgoing
 
@@ -91,9 +92,9 @@ class TelegramSender:
     async def _send_one(self, chat_id: int, reply: Outgoing) -> None:
         markup: Markup = inline_keyboard(reply) or MENU_KEYBOARD
         text = reply.text
-        if reply.image:
+        if reply.image or reply.qr:
             caption = text if units(text) <= MAX_CAPTION else None
-            sent = await self._photo(chat_id, reply.image, caption, markup if caption else None)
+            sent = await self._photo(chat_id, reply, caption, markup if caption else None)
             if caption is not None and sent:
                 return  # otherwise the text (and its buttons) still goes, without the picture
         chunks = split_text(text, MAX_TEXT)
@@ -103,15 +104,16 @@ class TelegramSender:
             if message is None:
                 await self._on_failed(chat_id, chunk, "Telegram refused the message")
 
-    async def _photo(self, chat_id: int, image: str, caption: str | None,
+    async def _photo(self, chat_id: int, reply: Outgoing, caption: str | None,
                      markup: Markup | None) -> bool:
-        """Send a step's picture; False when Telegram refused it."""
-        known = self._photo_ids.get(image)
-        photo: Any = known or (self._content_dir / image).read_bytes()
+        """Send a step's picture or an invitation's QR code; False when Telegram refused it."""
+        known = self._photo_ids.get(reply.image) if reply.image else None
+        photo: Any = known or (qr_png(reply.qr) if reply.qr else
+                               (self._content_dir / str(reply.image)).read_bytes())
         sent = await self._call(chat_id, self._bot.send_photo, photo=photo, caption=caption,
                                 reply_markup=markup)
-        if sent is not None and sent.photo and known is None:
-            self._photo_ids[image] = sent.photo[-1].file_id
+        if sent is not None and sent.photo and known is None and reply.image:
+            self._photo_ids[reply.image] = sent.photo[-1].file_id  # steps' pictures repeat
         return sent is not None
 
     async def _call(self, chat_id: int, method: Callable[..., Awaitable[Message]],

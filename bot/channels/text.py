@@ -1,4 +1,6 @@
-"""Plain-text rendering shared by channels: splitting long texts, numbered options."""
+"""Plain-text rendering shared by channels: splitting long texts, numbered options, pictures."""
+
+from urllib.parse import quote
 
 from bot.messages import Outgoing
 
@@ -59,3 +61,13 @@ def with_numbered_options(reply: Outgoing, first: int = 0) -> str:
     lines = [f"{number}. {button.label}"
              for number, button in enumerate(options, start=first + 1)]
     return f"{reply.text}\n\nTrả lời bằng số:\n" + "\n".join(lines)
+
+
+
+
+def picture_url(reply: Outgoing, base: str = "") -> str:
+    """Where the server shows a reply's picture (a step's image or an invitation's QR code),
+    under `base`; "" when the reply has none."""
+    if reply.qr:
+        return f"{base.rstrip('/')}/qr?text={quote(reply.qr, safe='')}"
+    return f"{base.rstrip('/')}/media/{quote(reply.image)}" if reply.image else ""

@@ -9,8 +9,11 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
+from bot.channels.qr import MAX_QR_TEXT, qr_png
+from bot.channels.text import picture_url
 from bot.messages import Incoming, Kind, Outgoing
 from bot.tutor import Tutor
+from storage.outbox import Outbox
 
 CHANNEL = "web"
 HERE = Path(__file__).resolve().parent
@@ -30,8 +33,9 @@ def render_reply(reply: Outgoing) -> dict[str, Any]:
         "text": reply.text,
         "buttons": [[{"label": b.label, "payload": b.payload} for b in row]
                     for row in reply.buttons],
-        "image": f"/media/{reply.image}" if reply.image else None,
+        "image": picture_url(reply) or None,
     }
+
 
 
 async def page(request: web.Request) -> web.Response:
@@ -76,14 +80,36 @@ async def chat(request: web.Request) -> web.Response:
     tutor = request.app[TUTOR_KEY]
     if await tutor.repository.find_learner(channel=CHANNEL, user_ref=session) is None:
         return _error(404, "Unknown session: create one with POST /api/session.")
+    # Messages others' turns left for this learner (a mentor's nudge) come first.
+    waiting = await Outbox(tutor.repository.engine).hand_over(channel=CHANNEL, user_ref=session)
     incoming = Incoming(
         channel=CHANNEL, user_ref=session,
         kind=Kind.TEXT if text is not None else Kind.BUTTON,
         text=text or "", payload=payload or "",
         update_id=f"{session}:{message_id}" if message_id else None,
     )
-    replies = await tutor.handle(incoming)
+    replies = waiting + await tutor.handle(incoming)
     return web.json_response({"replies": [render_reply(reply) for reply in replies]})
+
+
+async def inbox(request: web.Request) -> web.Response:
+    """Return the messages waiting for a session (the page asks now and then)."""
+    body = await _read_json(request)
+    session = body.get("session") if body else None
+    if not isinstance(session, str) or not _SESSION.match(session):
+        return _error(400, "Field 'session' is missing or malformed.")
+    tutor = request.app[TUTOR_KEY]
+    waiting = await Outbox(tutor.repository.engine).hand_over(channel=CHANNEL, user_ref=session)
+    return web.json_response({"replies": [render_reply(reply) for reply in waiting]})
+
+
+async def qr_code(request: web.Request) -> web.Response:
+    """A QR code picture of `?text=` (an invitation link), for the page and for Zalo."""
+    text = request.query.get("text", "")
+    if not text or len(text) > MAX_QR_TEXT:
+        return _error(400, f"Give ?text= of 1 to {MAX_QR_TEXT} characters.")
+    return web.Response(body=qr_png(text), content_type="image/png",
+                        headers={"Cache-Control": "public, max-age=86400"})
 
 
 async def health(_request: web.Request) -> web.Response:
@@ -105,6 +131,8 @@ def create_web_app(tutor: Tutor, content_dir: Path) -> web.Application:
     app.router.add_get("/healthz", health)
     app.router.add_post("/api/session", new_session)
     app.router.add_post("/api/chat", chat)
+    app.router.add_post("/api/inbox", inbox)
+    app.router.add_get("/qr", qr_code)
     app.router.add_static("/static", HERE / "static")
     images = content_dir / "images"
     if images.is_dir():

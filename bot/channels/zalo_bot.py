@@ -12,7 +12,7 @@ from aiohttp import web
 
 from bot.channels.delivery import with_retries
 from bot.channels.ordered import OrderedTasks
-from bot.channels.text import split_text, with_numbered_options
+from bot.channels.text import picture_url, split_text, with_numbered_options
 from bot.messages import Incoming, Kind, Outgoing
 from bot.tutor import Tutor
 
@@ -134,6 +134,8 @@ def to_incoming(event: dict[str, Any]) -> Incoming | None:
 class ZaloBotChannel:
     """Receives events (webhook or polling), runs the tutor, sends numbered-option replies."""
 
+    name = CHANNEL
+
     def __init__(self, config: ZaloBotConfig, tutor: Tutor, *,
                  backoff_seconds: float = 1.0) -> None:
         self.config = config
@@ -234,11 +236,15 @@ class ZaloBotChannel:
 
     async def send(self, chat_id: str, reply: Outgoing) -> None:
         """Send one reply: its image by URL, then its text with numbered options."""
-        if reply.image and self.config.public_url:
-            url = f"{self.config.public_url.rstrip('/')}/media/{reply.image}"
+        url = picture_url(reply, self.config.public_url) if self.config.public_url else ""
+        if url:
             await self._deliver(chat_id, "sendPhoto", photo=url)
         for chunk in split_text(with_numbered_options(reply), MAX_TEXT):
             await self._deliver(chat_id, "sendMessage", text=chunk)
+
+    async def deliver(self, user_ref: str, reply: Outgoing) -> None:
+        """Send an outbox message (queued by someone else's turn)."""
+        await self.send(user_ref, reply)
 
     async def _deliver(self, chat_id: str, method: str, **params: str) -> None:
         """Send with retries; a send that fails for good is kept in failed_send."""

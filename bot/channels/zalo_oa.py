@@ -14,7 +14,7 @@ from aiohttp import web
 
 from bot.channels.delivery import with_retries
 from bot.channels.ordered import OrderedTasks
-from bot.channels.text import split_text, with_numbered_options
+from bot.channels.text import picture_url, split_text, with_numbered_options
 from bot.channels.zalo_bot import mapping
 from bot.messages import Incoming, Kind, Outgoing
 from bot.tutor import Tutor
@@ -117,6 +117,8 @@ def render(reply: Outgoing) -> list[dict[str, Any]]:
 class ZaloOAChannel:
     """Receives signed OA events and answers within the consultation-message rules."""
 
+    name = CHANNEL
+
     def __init__(self, config: ZaloOAConfig, tutor: Tutor, *,
                  backoff_seconds: float = 1.0) -> None:
         self.config = config
@@ -169,28 +171,35 @@ class ZaloOAChannel:
         return web.Response(text="ok")
 
     async def _handle(self, incoming: Incoming, message_id: str) -> None:
-        replies = await self.tutor.handle(incoming)
-        recipient = {"user_id": incoming.user_ref}
+        await self._send_all(incoming.user_ref, await self.tutor.handle(incoming), message_id)
+
+    async def deliver(self, user_ref: str, reply: Outgoing) -> None:
+        """Send an outbox message: not a reply to the user's message, so it has no message id."""
+        await self._send_all(user_ref, [reply], "")
+
+    async def _send_all(self, user_ref: str, replies: list[Outgoing], message_id: str) -> None:
+        recipient = {"user_id": user_ref}
         if message_id:
             recipient["message_id"] = message_id  # a reply, not a paid proactive message
-        messages = [message for reply in replies for message in (
-            [self._image(reply.image)] if reply.image and self.config.public_url else []
-        ) + render(reply)]
+        messages: list[dict[str, Any]] = []
+        for reply in replies:
+            url = picture_url(reply, self.config.public_url) if self.config.public_url else ""
+            messages += ([self._image(url)] if url else []) + render(reply)
         for number, message in enumerate(messages):
             try:
                 await self._deliver(recipient, message)
             except Unreachable as error:
-                log.info("Zalo OA user %s is outside the reply window", incoming.user_ref)
+                log.info("Zalo OA user %s is outside the reply window", user_ref)
                 await self.tutor.repository.set_reachable(
-                    channel=CHANNEL, user_ref=incoming.user_ref, reachable=False)
+                    channel=CHANNEL, user_ref=user_ref, reachable=False)
                 for kept in messages[number:]:  # kept, so nothing is lost without a trace
                     await self.tutor.repository.record_failed_send(
-                        channel=CHANNEL, user_ref=incoming.user_ref,
+                        channel=CHANNEL, user_ref=user_ref,
                         text=json.dumps(kept, ensure_ascii=False), error=str(error))
                 return
 
-    def _image(self, image: str) -> dict[str, Any]:
-        url = f"{self.config.public_url.rstrip('/')}/media/{image}"
+    @staticmethod
+    def _image(url: str) -> dict[str, Any]:
         return {"attachment": {"type": "template", "payload": {
             "template_type": "media", "elements": [{"media_type": "image", "url": url}]}}}
 

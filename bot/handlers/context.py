@@ -1,13 +1,16 @@
 """The Context a handler works with: the learner's turn, the content, and the replies so far."""
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from bot.handlers import payloads
+from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.model import Course, Lesson, Library
 from bot.lessons.progress import Position
 from bot.lessons.render import Renderer
 from bot.messages import Button, Incoming, Outgoing
+from storage.mentoring import MentoringQueries
 from storage.repository import LearnerTurn
 
 Rows = list[list[Button]]
@@ -22,7 +25,18 @@ class Context:
     library: Library
     renderer: Renderer
     position: Position
+    rules: MentoringRules = field(default_factory=MentoringRules)
+    links: InviteLinks = field(default_factory=InviteLinks)
     replies: list[Outgoing] = field(default_factory=list)
+    # Messages for other people (a mentor's alert, a nudge), queued in the turn's transaction.
+    outbound: list[tuple[int, Outgoing]] = field(default_factory=list)
+    awaiting: str = ""  # set by a handler that asks for typed text; any other turn clears it
+    ward: str | None = None  # set when the learner names their ward
+
+    @cached_property
+    def mentoring(self) -> MentoringQueries:
+        """Mentoring queries in this turn's transaction."""
+        return MentoringQueries(self.turn.connection, self.turn.learner.id)
 
     @property
     def display_name(self) -> str:
@@ -36,10 +50,16 @@ class Context:
         """Make a button whose label is the shared template `key`."""
         return Button(label=self.renderer.message(key, **values), payload=payload)
 
-    def say(self, text: str, rows: Rows | None = None, image: str | None = None) -> None:
+    def say(self, text: str, rows: Rows | None = None, image: str | None = None,
+            qr: str = "") -> None:
         """Queue a reply to the learner."""
         buttons = tuple(tuple(row) for row in rows or [] if row)
-        self.replies.append(Outgoing(text=text, buttons=buttons, image=image))
+        self.replies.append(Outgoing(text=text, buttons=buttons, image=image, qr=qr))
+
+    def tell(self, learner_id: int, text: str, rows: Rows | None = None) -> None:
+        """Queue a message for someone else; it is sent after this turn commits."""
+        buttons = tuple(tuple(row) for row in rows or [] if row)
+        self.outbound.append((learner_id, Outgoing(text=text, buttons=buttons)))
 
     def menu_row(self) -> list[Button]:
         """The way home that every screen offers."""

@@ -10,6 +10,18 @@ HELP = "help"
 PROGRESS = "progress"
 RESUME = "resume"
 START = "start"
+# Mentoring screens (no arguments): the resident's side, becoming a mentor, a mentor's list...
+MY_MENTOR = "kem"
+BECOME_MENTOR = "mentor"
+MENTEES = "mentees"
+FIND_MENTOR = "find"
+INVITE = "invite"
+NEW_CODE = "newcode"
+REVOKE_CODE = "revoke"
+ENTER_CODE = "code"
+SKIP = "skip"
+SCREENS = (MENU, HELP, PROGRESS, RESUME, START, MY_MENTOR, BECOME_MENTOR, MENTEES, FIND_MENTOR,
+           INVITE, NEW_CODE, REVOKE_CODE, ENTER_CODE, SKIP)
 
 _ID = r"[a-z0-9][a-z0-9-]{0,15}"
 _GRAMMAR = {
@@ -19,6 +31,7 @@ _GRAMMAR = {
     "n": re.compile(r"^n:(\d{1,9})$"),  # next step, at place seq
     "r": re.compile(r"^r:(\d{1,9})$"),  # repeat step, at place seq
     "a": re.compile(r"^a:(\d{1,9}):([1-9])$"),  # answer option k, at place seq
+    "k": re.compile(r"^k:([a-z]{2,6}):(\d{1,9})(?::(\d))?$"),  # a mentoring verb on a pairing
 }
 
 
@@ -34,11 +47,13 @@ def parse(payload: str) -> Action | None:
     """Parse a payload; None when it is malformed or unknown (forged, or from an old build)."""
     if not payload.isascii() or len(payload) > MAX_PAYLOAD_BYTES:
         return None
-    if payload in (MENU, HELP, PROGRESS, RESUME, START):
+    if payload in SCREENS:
         return Action(payload)
     pattern = _GRAMMAR.get(payload.split(":", 1)[0])
     match = pattern.fullmatch(payload) if pattern else None
-    return Action(payload[0], match.groups()) if match else None
+    if not match:
+        return None
+    return Action(payload[0], tuple(group for group in match.groups() if group is not None))
 
 
 def course(course_id: str) -> str:
@@ -63,3 +78,7 @@ def repeat(seq: int) -> str:
 
 def answer(seq: int, option: int) -> str:
     return f"a:{seq}:{option}"
+
+
+def pairing(verb: str, pairing_id: int, option: int | None = None) -> str:
+    return f"k:{verb}:{pairing_id}" + (f":{option}" if option is not None else "")

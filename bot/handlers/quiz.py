@@ -1,9 +1,9 @@
 """The quiz after a lesson: one question at a time, feedback at once, a score at the end."""
 
-from bot.handlers import payloads
+from bot.handlers import mentoring, payloads
 from bot.handlers.context import Context, Rows
 from bot.lessons.model import Course, Lesson, Question
-from bot.lessons.progress import answer_quiz, start_quiz
+from bot.lessons.progress import answer_quiz, passed, start_quiz
 
 
 def option_rows(ctx: Context, question: Question) -> Rows:
@@ -76,7 +76,7 @@ async def finish(ctx: Context, course: Course, lesson: Lesson) -> None:
     """Store the score and offer a retry, the next lesson and the menu."""
     correct, total = ctx.position.quiz_correct, len(lesson.quiz)
     best = await ctx.turn.record_quiz(course_id=course.id, lesson_id=lesson.id,
-                                      correct=correct, total=total)
+                                      correct=correct, total=total, passed=passed(correct, total))
     rows: Rows = [[ctx.button("button_retry_quiz", payloads.quiz(course.id, lesson.id))]]
     following = course.lesson_after(lesson.id)
     if following is not None:
@@ -86,3 +86,4 @@ async def finish(ctx: Context, course: Course, lesson: Lesson) -> None:
         text = f"{text}\n\n{ctx.text('course_done', course=course.title)}"
     rows.append(ctx.menu_row())
     ctx.say(text, rows)
+    await mentoring.quiz_finished(ctx, course, lesson, correct=correct, total=total)

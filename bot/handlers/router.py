@@ -1,10 +1,10 @@
 """Turn one Incoming into a handler call: commands, typed words and digits, button payloads."""
 
 import re
-import unicodedata
 
-from bot.handlers import help, lesson, menu, payloads, progress, quiz
+from bot.handlers import help, invitations, lesson, mentoring, menu, payloads, progress, quiz
 from bot.handlers.context import Context
+from bot.handlers.folding import fold
 from bot.lessons.progress import Mode
 from bot.messages import Kind
 
@@ -24,28 +24,31 @@ WORDS = {
     **dict.fromkeys(["nhac lai", "lap lai", "doc lai"], REPEAT),
     **dict.fromkeys(["tien do", "tien do cua toi", "ket qua", "diem"], payloads.PROGRESS),
     **dict.fromkeys(["tro giup", "giup", "giup do", "help", "huong dan", "cuu"], payloads.HELP),
+    **dict.fromkeys(["nguoi kem", "nguoi kem cua toi"], payloads.MY_MENTOR),
+    **dict.fromkeys(["hoc vien", "hoc vien cua toi"], payloads.MENTEES),
+    "lam nguoi kem": payloads.BECOME_MENTOR, "tim nguoi kem": payloads.FIND_MENTOR,
 }
+# Words that leave a question unanswered rather than answer it ("menu" is nobody's name).
+ESCAPES = {payloads.MENU, payloads.HELP, payloads.START}
 # Slash commands, as messengers show them in their command menus.
 COMMANDS = {
     "start": payloads.START, "menu": payloads.MENU, "bai_hoc": payloads.MENU,
     "tiep_tuc": payloads.RESUME, "tien_do": payloads.PROGRESS, "tro_giup": payloads.HELP,
-    "help": payloads.HELP,
+    "help": payloads.HELP, "lam_nguoi_kem": payloads.BECOME_MENTOR,
+    "tim_nguoi_kem": payloads.FIND_MENTOR, "hoc_vien": payloads.MENTEES,
+    "nguoi_kem": payloads.MY_MENTOR,
 }
-
-
-def fold(text: str) -> str:
-    """Lower-case, strip diacritics (đ too), punctuation and emoji, collapse spaces."""
-    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    text = re.sub(r"[^\w\s]|_", " ", text)
-    return " ".join(text.split())
 
 
 async def route(ctx: Context) -> None:
     """Handle the turn's Incoming."""
     incoming = ctx.incoming
+    code = invitations.normalize(incoming.text) if incoming.kind != Kind.BUTTON else None
     if incoming.kind == Kind.START or (ctx.turn.learner.is_new and incoming.kind != Kind.BUTTON):
-        menu.welcome(ctx)
+        if ctx.turn.learner.is_new or not code:
+            menu.welcome(ctx)
+        if code:  # a mentor's invitation, by deep link or typed as the first message
+            await invitations.redeem(ctx, code)
     elif incoming.kind == Kind.UNSUPPORTED:
         help.unsupported(ctx)
     elif incoming.kind == Kind.BUTTON:
@@ -66,6 +69,10 @@ async def on_text(ctx: Context, text: str) -> None:
         return
     folded = fold(stripped)
     digit = _DIGIT.fullmatch(folded)
+    awaiting = ctx.turn.learner.awaiting
+    if awaiting and not digit and WORDS.get(folded) not in ESCAPES:
+        await mentoring.answer(ctx, awaiting, stripped)
+        return
     if digit:
         number, shown = int(digit.group(1)), ctx.turn.learner.shown_buttons
         if not shown:
@@ -82,6 +89,8 @@ async def on_text(ctx: Context, text: str) -> None:
         progress.show_current(ctx) if ctx.position.mode != Mode.MENU else help.not_understood(ctx)
     elif meaning is not None:
         await on_payload(ctx, meaning)
+    elif invitations.normalize(stripped):
+        await invitations.redeem(ctx, stripped)
     else:
         help.not_understood(ctx)
 
@@ -104,6 +113,18 @@ async def on_payload(ctx: Context, payload: str, *, from_text: bool = False) -> 
               payloads.START: menu.welcome}
     if action.name in simple:
         simple[action.name](ctx)
+    elif action.name in mentoring.SCREENS:
+        await mentoring.screen(ctx, action.name)
+    elif action.name == payloads.SKIP:
+        awaiting = ctx.turn.learner.awaiting
+        if mentoring.skippable(awaiting):
+            await mentoring.answer(ctx, awaiting, "")
+        else:
+            help.stale_button(ctx)
+    elif action.name == "k":
+        option = int(action.args[2]) if len(action.args) > 2 else None
+        if not await mentoring.act(ctx, action.args[0], int(action.args[1]), option):
+            help.stale_button(ctx)
     elif action.name == payloads.PROGRESS:
         await progress.show(ctx)
     elif action.name == payloads.RESUME:

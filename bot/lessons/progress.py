@@ -34,6 +34,11 @@ class Position:
     seq: int = 0
 
 
+def passed(correct: int, total: int) -> bool:
+    """The pass mark: at least two thirds of a quiz's questions right."""
+    return correct * 3 >= total * 2
+
+
 class Reconciled(StrEnum):
     """What happened to a position when its course changed under the learner."""
 

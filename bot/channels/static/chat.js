@@ -160,16 +160,36 @@
     send({ text }, text);
   });
 
+  // Messages that reach this learner from others (a mentor's nudge) arrive between turns.
+  async function checkInbox() {
+    if (busy || !session || document.hidden) return;
+    try {
+      const result = await post("/api/inbox", { session });
+      if (result.status !== 200) return;
+      result.data.replies.forEach((reply) => {
+        showReply(reply, true);
+        remember({ bot: reply });
+      });
+    } catch (error) { /* offline for now: the next check will bring them */ }
+  }
+
   (async function begin() {
+    // A mentor's invitation link: /?kem=KEM-7Q4X opens the chat with that code typed.
+    const code = new URLSearchParams(window.location.search).get("kem");
     try {
       if (!session) {
         await startSession();
         await send({ payload: "start" });
-        return;
+      } else {
+        try { history = JSON.parse(store.getItem("hocso-history") || "[]"); } catch (e) { history = []; }
+        history.forEach((entry) => (entry.me ? bubble(entry.me, "me") : showReply(entry.bot, false)));
+        if (!code) await send({ payload: "resume" });
       }
-      try { history = JSON.parse(store.getItem("hocso-history") || "[]"); } catch (e) { history = []; }
-      history.forEach((entry) => (entry.me ? bubble(entry.me, "me") : showReply(entry.bot, false)));
-      await send({ payload: "resume" });
+      if (code) {
+        window.history.replaceState(null, "", window.location.pathname);
+        await send({ text: code.slice(0, 16) }, code.slice(0, 16));
+      }
+      setInterval(checkInbox, 20000);
     } catch (error) {
       notice("Chưa kết nối được với Học Số. Bạn tải lại trang sau ít phút nhé.");
     }

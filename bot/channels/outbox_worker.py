@@ -1,0 +1,50 @@
+"""Deliver the outbox: messages a turn queued for other people, each through their own channel."""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from bot.messages import Outgoing
+from storage.outbox import Outbox
+
+log = logging.getLogger("hocso.outbox")
+
+Deliver = Callable[[str, Outgoing], Awaitable[None]]  # (user_ref on that channel, message)
+
+
+class OutboxWorker:
+    """Polls the outbox and sends what is due through the channels running in this process."""
+
+    def __init__(self, outbox: Outbox, channels: dict[str, Deliver], *,
+                 interval: float = 0.5) -> None:
+        self.outbox = outbox
+        self.channels = channels
+        self.interval = interval
+
+    async def run_once(self) -> int:
+        """Send every due message once; return how many were delivered."""
+        if not self.channels:
+            return 0
+        delivered = 0
+        for item in await self.outbox.take(set(self.channels)):
+            try:
+                await self.channels[item.channel](item.user_ref, item.reply)
+            except Exception:  # kept, and tried again later: never lost, never sent twice
+                log.exception("outbox message %s to %s failed (try %s)", item.id, item.channel,
+                              item.attempts)
+                await self.outbox.retry_later(item, timedelta(seconds=min(
+                    3600, 5 * 2 ** min(item.attempts, 10))))
+                continue
+            await self.outbox.delivered(item)
+            delivered += 1
+        return delivered
+
+    async def run(self) -> None:
+        """Deliver until cancelled."""
+        while True:
+            try:
+                await self.run_once()
+            except Exception:
+                log.exception("outbox delivery failed; trying again")
+            await asyncio.sleep(self.interval)

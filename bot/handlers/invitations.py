@@ -1,0 +1,94 @@
+"""Invitation codes: a mentor shows one (code, links, QR); a resident types or opens it."""
+
+import re
+import secrets
+from datetime import timedelta
+
+from bot.handlers import mentor_signup, payloads
+from bot.handlers.context import Context
+from storage.repository import now
+
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L: easy to read aloud
+_CODE = re.compile(r"^KEM-?([A-Z0-9]{4})$")
+
+
+def normalize(text: str) -> str | None:
+    """A typed or linked code as stored ("kem 7q4x" → "KEM-7Q4X"), or None if it is not one."""
+    match = _CODE.fullmatch("".join(text.split()).upper())
+    return f"KEM-{match.group(1)}" if match else None
+
+
+def new_code() -> str:
+    """A fresh random code: about 920,000 possibilities, and wrong guesses are limited."""
+    return "KEM-" + "".join(secrets.choice(ALPHABET) for _ in range(4))
+
+
+async def show(ctx: Context, *, fresh: bool = False) -> None:
+    """Show the mentor's current code (a new one if asked or none is valid)."""
+    mentor = await ctx.mentoring.mentor()
+    if mentor is None or not mentor.can_mentor:
+        await mentor_signup.start(ctx)
+        return
+    if fresh:
+        await ctx.mentoring.revoke_invitations()
+    current = await ctx.mentoring.current_invitation()
+    if current is None:
+        expires = now() + timedelta(days=ctx.rules.code_days)
+        code = new_code()
+        while not await ctx.mentoring.add_invitation(code, expires):
+            code = new_code()  # taken already: draw again
+        current = (code, expires)
+    code, expires = current
+    ctx.say(ctx.text("invite", code=code, telegram=ctx.links.telegram(code),
+                     web=ctx.links.web(code), until=expires.strftime("%d/%m/%Y")),
+            [[ctx.button("button_new_code", payloads.NEW_CODE)],
+             [ctx.button("button_revoke_code", payloads.REVOKE_CODE)],
+             [ctx.button("button_mentees", payloads.MENTEES)], ctx.menu_row()],
+            qr=ctx.links.for_qr(code))
+
+
+async def revoke(ctx: Context) -> None:
+    """Make the mentor's codes unusable."""
+    mentor = await ctx.mentoring.mentor()
+    if mentor is None or not mentor.can_mentor:
+        await mentor_signup.start(ctx)
+        return
+    await ctx.mentoring.revoke_invitations()
+    ctx.say(ctx.text("invite_revoked"), [[ctx.button("button_new_code", payloads.NEW_CODE)],
+                                         ctx.menu_row()])
+
+
+def ask(ctx: Context) -> None:
+    """Ask the resident to type the code their mentor gave them."""
+    ctx.say(ctx.text("ask_code"), [ctx.menu_row()])
+    ctx.awaiting = "code"
+
+
+async def redeem(ctx: Context, typed: str) -> None:
+    """A resident typed or opened a code: show who invites them and ask for consent."""
+    if await ctx.mentoring.wrong_codes_since(now() - timedelta(hours=1)) >= (
+            ctx.rules.wrong_codes_per_hour):
+        ctx.say(ctx.text("code_wait"), [ctx.menu_row()])
+        return
+    code = normalize(typed)
+    mentor = await ctx.mentoring.invitation_mentor(code) if code else None
+    if mentor is None:
+        await ctx.mentoring.record_wrong_code()
+        ctx.say(ctx.text("code_unknown"), [[ctx.button("button_enter_code", payloads.ENTER_CODE)],
+                                           ctx.menu_row()])
+        return
+    if mentor.learner_id == ctx.turn.learner.id:
+        ctx.say(ctx.text("code_own"), [ctx.menu_row()])
+        return
+    current = await ctx.mentoring.my_mentor()
+    if current is not None:
+        ctx.say(ctx.text("already_paired", name=current.mentor_name), [ctx.menu_row()])
+        return
+    if await ctx.mentoring.active_mentees(mentor.learner_id) >= ctx.rules.capacity:
+        ctx.say(ctx.text("mentor_full"), [ctx.menu_row()])
+        return
+    pairing = await ctx.mentoring.propose(mentor_id=mentor.learner_id,
+                                          mentee_id=ctx.turn.learner.id, origin="code")
+    ctx.say(ctx.text("consent", name=mentor.full_name, ward=mentor.ward, unit=mentor.unit),
+            [[ctx.button("button_accept", payloads.pairing("ok", pairing))],
+             [ctx.button("button_decline", payloads.pairing("no", pairing))]])

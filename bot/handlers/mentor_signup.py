@@ -1,0 +1,110 @@
+"""Becoming a mentor: name, ward and unit, then the mentor course; only then mentees."""
+
+from bot.handlers import payloads
+from bot.handlers.context import Context, Rows
+from bot.lessons.model import Course, Lesson
+from bot.lessons.progress import passed
+from storage.mentoring import MentorRecord
+
+MENTOR_COURSE = "nguoi-kem"  # the course a volunteer passes before taking mentees
+MAX_NAME = 64
+MAX_PLACE = 128
+
+
+def tidy(text: str, limit: int) -> str:
+    """Typed details as stored: single spaces, at most `limit` characters."""
+    return " ".join(text.split())[:limit]
+
+
+async def start(ctx: Context) -> None:
+    """/lam_nguoi_kem: the mentor's home, the course still to pass, or the first question."""
+    mentor = await ctx.mentoring.mentor()
+    if mentor is not None and mentor.can_mentor:
+        await home(ctx, mentor)
+    elif mentor is not None and mentor.status == "training":
+        await offer_course(ctx, mentor)
+    else:
+        ctx.say(ctx.text("mentor_intro"), [ctx.menu_row()])
+        ctx.awaiting = "mentor_name"
+
+
+async def home(ctx: Context, mentor: MentorRecord) -> None:
+    """What a trained mentor can do."""
+    count = await ctx.mentoring.active_mentees()
+    ctx.say(ctx.text("mentor_home", name=mentor.full_name, ward=mentor.ward, count=count,
+                     capacity=ctx.rules.capacity), mentor_rows(ctx))
+
+
+def mentor_rows(ctx: Context) -> Rows:
+    """A mentor's two actions and the way home."""
+    return [[ctx.button("button_mentees", payloads.MENTEES)],
+            [ctx.button("button_invite", payloads.INVITE)], ctx.menu_row()]
+
+
+async def on_input(ctx: Context, field: str, text: str) -> None:
+    """A typed answer to one of the registration questions."""
+    if field == "mentor_name":
+        name = tidy(text, MAX_NAME)
+        if len(name) < 2 or not any(char.isalpha() for char in name):
+            ctx.say(ctx.text("mentor_bad_name", limit=MAX_NAME), [ctx.menu_row()])
+            ctx.awaiting = field
+            return
+        await ctx.mentoring.save_mentor(full_name=name)
+        ctx.say(ctx.text("mentor_ask_ward", name=name), [ctx.menu_row()])
+        ctx.awaiting = "mentor_ward"
+    elif field == "mentor_ward":
+        ward = tidy(text, MAX_PLACE)
+        if len(ward) < 2:
+            ctx.say(ctx.text("mentor_ask_ward", name=""), [ctx.menu_row()])
+            ctx.awaiting = field
+            return
+        await ctx.mentoring.save_mentor(ward=ward)
+        ctx.ward = ctx.turn.learner.ward or ward  # a resident's ward too, unless they gave one
+        ctx.say(ctx.text("mentor_ask_unit"), [[ctx.button("button_skip", payloads.SKIP)],
+                                             ctx.menu_row()])
+        ctx.awaiting = "mentor_unit"
+    else:  # mentor_unit; skipped when empty
+        await ctx.mentoring.save_mentor(unit=tidy(text, MAX_PLACE), status="training")
+        mentor = await ctx.mentoring.mentor()
+        assert mentor is not None
+        if not await _promote_if_trained(ctx, mentor):
+            await offer_course(ctx, mentor)
+
+
+async def offer_course(ctx: Context, mentor: MentorRecord) -> None:
+    """Point the volunteer at the next lesson of the mentor course they have not passed."""
+    course = ctx.library.course(MENTOR_COURSE)
+    if course is None:  # a deployment without the course: an organizer approves mentors
+        ctx.say(ctx.text("mentor_wait_approval", name=mentor.full_name), [ctx.menu_row()])
+        return
+    todo = await _lessons_to_pass(ctx, course)
+    lesson = todo[0] if todo else course.lessons[0]
+    ctx.say(ctx.text("mentor_training", name=mentor.full_name, course=course.title,
+                     lessons=len(course.lessons), left=len(todo)),
+            [[ctx.button("button_start_lesson", payloads.lesson(course.id, lesson.id))],
+             ctx.menu_row()])
+
+
+async def after_quiz(ctx: Context, course: Course) -> None:
+    """After a mentor-course quiz: a volunteer who has now passed it all may take mentees."""
+    if course.id != MENTOR_COURSE:
+        return
+    mentor = await ctx.mentoring.mentor()
+    if mentor is not None and mentor.status == "training":
+        await _promote_if_trained(ctx, mentor)
+
+
+async def _promote_if_trained(ctx: Context, mentor: MentorRecord) -> bool:
+    course = ctx.library.course(MENTOR_COURSE)
+    if course is None or await _lessons_to_pass(ctx, course):
+        return False
+    await ctx.mentoring.mark_trained()
+    ctx.say(ctx.text("mentor_trained", name=mentor.full_name), mentor_rows(ctx))
+    return True
+
+
+async def _lessons_to_pass(ctx: Context, course: Course) -> list[Lesson]:
+    best = {score.lesson_id: score for score in await ctx.turn.lesson_scores()
+            if score.course_id == course.id}
+    return [lesson for lesson in course.lessons if lesson.id not in best
+            or not passed(best[lesson.id].best_correct, best[lesson.id].total)]

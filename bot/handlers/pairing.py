@@ -1,0 +1,139 @@
+"""A resident and their mentor: the resident's side, consent, requests, help, ending."""
+
+from bot.handlers import mentor_signup, payloads
+from bot.handlers.context import Context, Rows
+from bot.handlers.folding import place_key
+from bot.handlers.places import describe_place, who
+from storage.mentoring import PairingRecord
+
+
+async def show_mine(ctx: Context) -> None:
+    """/nguoi_kem: who the resident's mentor is, or how to get one; a mentor's own buttons."""
+    pairing = await ctx.mentoring.my_mentor()
+    mentor = await ctx.mentoring.mentor()
+    rows: Rows
+    if pairing is not None:
+        mine = await ctx.mentoring.mentor(pairing.mentor_id)
+        text = ctx.text("kem_mine", name=pairing.mentor_name, ward=mine.ward if mine else "",
+                        unit=mine.unit if mine else "")
+        rows = [[ctx.button("button_need_help", payloads.pairing("help", pairing.id))],
+                [ctx.button("button_end_pairing", payloads.pairing("end", pairing.id))]]
+    else:
+        text = ctx.text("kem_none")
+        rows = [[ctx.button("button_enter_code", payloads.ENTER_CODE)],
+                [ctx.button("button_find_mentor", payloads.FIND_MENTOR)]]
+    if mentor is not None and mentor.can_mentor:
+        rows += mentor_signup.mentor_rows(ctx)[:-1]
+    else:
+        rows.append([ctx.button("button_become_mentor", payloads.BECOME_MENTOR)])
+    rows.append(ctx.menu_row())
+    ctx.say(text, rows)
+
+
+async def find(ctx: Context, ward: str = "") -> None:
+    """/tim_nguoi_kem: ask a trained mentor of the resident's ward, who must accept."""
+    if await ctx.mentoring.my_mentor() is not None:
+        await show_mine(ctx)
+        return
+    ward = ward or ctx.turn.learner.ward
+    if not ward:
+        ctx.say(ctx.text("ask_ward"), [ctx.menu_row()])
+        ctx.awaiting = "ward"
+        return
+    key = place_key(ward)
+    found = next((mentor for mentor in await ctx.mentoring.available_mentors(ctx.rules.capacity)
+                  if place_key(mentor.ward) == key), None)
+    if found is None:
+        ctx.say(ctx.text("no_mentor_here", ward=ward), [ctx.menu_row()])
+        return
+    pairing = await ctx.mentoring.propose(mentor_id=found.learner_id,
+                                          mentee_id=ctx.turn.learner.id, origin="request")
+    ctx.say(ctx.text("request_sent", ward=ward), [ctx.menu_row()])
+    ctx.tell(found.learner_id, ctx.text("mentor_request", name=_name(ctx), ward=ward),
+             [[ctx.button("button_take", payloads.pairing("take", pairing))],
+              [ctx.button("button_skip_request", payloads.pairing("skip", pairing))]])
+
+
+async def got_ward(ctx: Context, text: str) -> None:
+    """The resident named their ward: keep it and look for a mentor there."""
+    ward = mentor_signup.tidy(text, mentor_signup.MAX_PLACE)
+    if len(ward) < 2:
+        ctx.say(ctx.text("ask_ward"), [ctx.menu_row()])
+        ctx.awaiting = "ward"
+        return
+    ctx.ward = ward
+    await find(ctx, ward)
+
+
+async def decide(ctx: Context, verb: str, pairing: PairingRecord) -> None:
+    """Accept or decline: the resident on a code, the mentor on a request."""
+    accepted = verb in ("ok", "take")
+    if accepted and not await _room_for(ctx, pairing):
+        return
+    if not await ctx.mentoring.decide(pairing.id, status="active" if accepted else "declined"):
+        ctx.say(ctx.text("pairing_gone"), [ctx.menu_row()])
+        return
+    if verb == "ok":
+        ctx.say(ctx.text("paired", name=pairing.mentor_name),
+                [[ctx.button("button_my_mentor", payloads.MY_MENTOR)], ctx.menu_row()])
+        ctx.tell(pairing.mentor_id, ctx.text("mentee_joined", name=who(ctx, pairing.mentee_name)),
+                 [[ctx.button("button_mentees", payloads.MENTEES)]])
+    elif verb == "no":
+        ctx.say(ctx.text("consent_declined"), [ctx.menu_row()])
+    elif verb == "take":
+        ctx.say(ctx.text("request_taken", name=who(ctx, pairing.mentee_name)),
+                [[ctx.button("button_mentees", payloads.MENTEES)], ctx.menu_row()])
+        ctx.tell(pairing.mentee_id, ctx.text("request_accepted", name=pairing.mentor_name),
+                 [[ctx.button("button_my_mentor", payloads.MY_MENTOR)]])
+    else:
+        ctx.say(ctx.text("request_skipped"), [ctx.menu_row()])
+        ctx.tell(pairing.mentee_id, ctx.text("request_declined"),
+                 [[ctx.button("button_my_mentor", payloads.MY_MENTOR)]])
+
+
+async def _room_for(ctx: Context, pairing: PairingRecord) -> bool:
+    """One mentor per resident, and no more mentees than the mentor's capacity."""
+    current = await ctx.mentoring.my_mentor() if pairing.mentee_id == ctx.turn.learner.id \
+        else None
+    if current is not None:
+        ctx.say(ctx.text("already_paired", name=current.mentor_name), [ctx.menu_row()])
+        return False
+    if await ctx.mentoring.active_mentees(pairing.mentor_id) >= ctx.rules.capacity:
+        ctx.say(ctx.text("mentor_full"), [ctx.menu_row()])
+        return False
+    return True
+
+
+async def ask_help(ctx: Context, pairing: PairingRecord) -> None:
+    """"Tôi cần giúp đỡ": tell the mentor where the resident is stuck."""
+    place = describe_place(ctx, ctx.position)
+    ctx.tell(pairing.mentor_id,
+             ctx.text("help_request", name=who(ctx, pairing.mentee_name), place=place),
+             [[ctx.button("button_mentees", payloads.MENTEES)]])
+    ctx.say(ctx.text("help_sent", name=pairing.mentor_name), [ctx.menu_row()])
+
+
+def confirm_end(ctx: Context, verb: str, pairing: PairingRecord) -> None:
+    """Ask once more before ending: either side's tap ends it at once."""
+    by_mentor = verb == "stop"
+    other = who(ctx, pairing.mentee_name) if by_mentor else pairing.mentor_name
+    ctx.say(ctx.text("end_confirm_mentor" if by_mentor else "end_confirm", name=other),
+            [[ctx.button("button_end_yes", payloads.pairing(f"{verb}ok", pairing.id))],
+             ctx.menu_row()])
+
+
+async def end(ctx: Context, verb: str, pairing: PairingRecord) -> None:
+    """End the pairing now: the mentor loses access from this commit on."""
+    if not await ctx.mentoring.end(pairing.id):
+        ctx.say(ctx.text("pairing_gone"), [ctx.menu_row()])
+        return
+    if verb == "stopok":
+        ctx.say(ctx.text("pairing_ended", name=who(ctx, pairing.mentee_name)), [ctx.menu_row()])
+        ctx.tell(pairing.mentee_id, ctx.text("ended_by_mentor", name=pairing.mentor_name))
+    else:
+        ctx.say(ctx.text("pairing_ended", name=pairing.mentor_name), [ctx.menu_row()])
+        ctx.tell(pairing.mentor_id, ctx.text("ended_by_mentee", name=who(ctx, pairing.mentee_name)))
+
+
+def _name(ctx: Context) -> str:
+    return who(ctx, ctx.display_name)

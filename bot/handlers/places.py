@@ -1,0 +1,32 @@
+"""Say in words where a learner is, and how long ago they were active (for mentors)."""
+
+from datetime import datetime
+
+from bot.handlers.context import Context
+from bot.lessons.progress import Mode, Position
+from storage.repository import now
+
+
+def describe_place(ctx: Context, position: Position) -> str:
+    """"Đang học bài X, bước 3/7" and the like, from a learner's stored place."""
+    course = ctx.library.course(position.course_id)
+    lesson = course.lesson(position.lesson_id) if course else None
+    if position.mode == Mode.MENU or course is None or lesson is None:
+        return ctx.text("place_none")
+    if position.mode == Mode.LESSON:
+        index = lesson.step_index(position.step_id)
+        return ctx.text("place_lesson", lesson=lesson.title, course=course.title,
+                        number=(index or 0) + 1, total=len(lesson.steps))
+    index = lesson.question_index(position.question_id)
+    return ctx.text("place_quiz", lesson=lesson.title, course=course.title,
+                    number=(index or 0) + 1, total=len(lesson.quiz))
+
+
+def days_ago(when: datetime, today: datetime | None = None) -> int:
+    """Whole days between `when` and now."""
+    return max(0, ((today or now()) - when).days)
+
+
+def who(ctx: Context, name: str) -> str:
+    """A person's display name, or a polite stand-in when the channel gave none."""
+    return name or ctx.text("someone")

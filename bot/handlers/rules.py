@@ -1,0 +1,35 @@
+"""Deployment rules for mentoring, and the links an invitation code travels by."""
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+
+@dataclass(frozen=True)
+class MentoringRules:
+    """How mentoring works in this deployment (from Settings)."""
+
+    capacity: int = 1  # residents one mentor may coach at once
+    code_days: int = 7  # how long an invitation code stays valid
+    inactive_days: int = 3  # a mentee quiet this long is reported to their mentor
+    wrong_codes_per_hour: int = 5  # then the learner must wait before trying another code
+
+
+class InviteLinks:
+    """Where an invitation code can be opened: a Telegram deep link and the web chat."""
+
+    def __init__(self, *, telegram_username: str = "", web_base: str = "") -> None:
+        self.telegram_username = telegram_username  # set by the Telegram channel at start
+        self.web_base = web_base.rstrip("/")
+
+    def telegram(self, code: str) -> str:
+        """https://t.me/<bot>?start=<code>, or "" when Telegram is off."""
+        return f"https://t.me/{self.telegram_username}?start={code}" if self.telegram_username \
+            else ""
+
+    def web(self, code: str) -> str:
+        """The web chat with the code filled in, or "" without a public address."""
+        return f"{self.web_base}/?kem={quote(code)}" if self.web_base else ""
+
+    def for_qr(self, code: str) -> str:
+        """The link a QR code should hold: Telegram's when it runs, else the web chat's."""
+        return self.telegram(code) or self.web(code)

@@ -1,0 +1,281 @@
+"""Mentoring queries inside a learner's turn: mentors, invitations, pairings, check-ins, alerts.
+
+Every mentor action on a resident's data goes through `mentee_pairing`: the one access check.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Table, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from storage.models import Alert, CheckIn, CodeAttempt, Invitation, Mentor, Pairing
+from storage.repository import ANSWER, LEARNER, RESULT, now
+
+MENTOR: Table = Mentor.__table__  # type: ignore[attr-defined]
+INVITATION: Table = Invitation.__table__  # type: ignore[attr-defined]
+PAIRING: Table = Pairing.__table__  # type: ignore[attr-defined]
+CHECK_IN: Table = CheckIn.__table__  # type: ignore[attr-defined]
+ALERT: Table = Alert.__table__  # type: ignore[attr-defined]
+ATTEMPT: Table = CodeAttempt.__table__  # type: ignore[attr-defined]
+
+CAN_MENTOR = ("trained", "approved")
+
+
+@dataclass(frozen=True)
+class MentorRecord:
+    """A volunteer's mentor profile."""
+
+    learner_id: int
+    full_name: str
+    ward: str
+    unit: str
+    status: str
+
+    @property
+    def can_mentor(self) -> bool:
+        return self.status in CAN_MENTOR
+
+
+@dataclass(frozen=True)
+class PairingRecord:
+    """A pairing seen from either side, with the other person's name."""
+
+    id: int
+    mentor_id: int
+    mentee_id: int
+    status: str
+    origin: str
+    mentor_name: str
+    mentee_name: str
+
+
+@dataclass(frozen=True)
+class MenteeProgress:
+    """What a mentor may see of one mentee: learning data only, never contact details."""
+
+    pairing_id: int
+    name: str
+    mode: str
+    course_id: str
+    lesson_id: str
+    step_id: str
+    question_id: str
+    last_active_at: datetime
+    results: tuple[tuple[str, str, int, int], ...]  # course, lesson, best, total
+    missed: tuple[tuple[str, str, str], ...]  # course, lesson, question answered wrong
+
+
+def _mentor(row: Any) -> MentorRecord:
+    return MentorRecord(row.learner_id, row.full_name, row.ward, row.unit, row.status)
+
+
+class MentoringQueries:
+    """The mentoring side of one turn, on the turn's connection (same transaction)."""
+
+    def __init__(self, connection: AsyncConnection, learner_id: int) -> None:
+        self._db = connection
+        self.me = learner_id
+
+    # --------------------------------------------------------------- mentors
+
+    async def mentor(self, learner_id: int | None = None) -> MentorRecord | None:
+        """Return a mentor profile (the turn's learner's by default)."""
+        who = self.me if learner_id is None else learner_id
+        row = (await self._db.execute(select(MENTOR).where(MENTOR.c.learner_id == who))).first()
+        return _mentor(row) if row is not None else None
+
+    async def save_mentor(self, **values: str) -> None:
+        """Create or update the learner's mentor profile with the given fields."""
+        if await self.mentor() is None:
+            fields = {"full_name": "", "ward": "", "unit": "", "status": "registering",
+                      "approved_by": "", **values}
+            await self._db.execute(insert(MENTOR).values(learner_id=self.me, created_at=now(),
+                                                         **fields))
+        else:
+            await self._db.execute(update(MENTOR).where(MENTOR.c.learner_id == self.me)
+                                   .values(**values))
+
+    async def mark_trained(self) -> None:
+        """The learner passed the mentor course: they may now take mentees."""
+        await self._db.execute(update(MENTOR).where(
+            (MENTOR.c.learner_id == self.me) & (MENTOR.c.status != "approved")
+        ).values(status="trained", trained_at=now()))
+
+    # ----------------------------------------------------------- invitations
+
+    async def add_invitation(self, code: str, expires_at: datetime) -> bool:
+        """Store a new code of the learner's; False if that code already exists."""
+        try:
+            async with self._db.begin_nested():
+                await self._db.execute(insert(INVITATION).values(
+                    code=code, mentor_id=self.me, created_at=now(), expires_at=expires_at))
+        except IntegrityError:
+            return False
+        return True
+
+    async def current_invitation(self) -> tuple[str, datetime] | None:
+        """The learner's newest code that is neither revoked nor expired."""
+        row = (await self._db.execute(
+            select(INVITATION.c.code, INVITATION.c.expires_at)
+            .where((INVITATION.c.mentor_id == self.me) & INVITATION.c.revoked_at.is_(None)
+                   & (INVITATION.c.expires_at > now()))
+            .order_by(INVITATION.c.created_at.desc()).limit(1))).first()
+        return (row.code, row.expires_at) if row is not None else None
+
+    async def revoke_invitations(self) -> None:
+        """Make every code of the learner's unusable."""
+        await self._db.execute(update(INVITATION).where(
+            (INVITATION.c.mentor_id == self.me) & INVITATION.c.revoked_at.is_(None)
+        ).values(revoked_at=now()))
+
+    async def invitation_mentor(self, code: str) -> MentorRecord | None:
+        """The mentor whose valid code this is, or None (unknown, expired or revoked)."""
+        row = (await self._db.execute(
+            select(MENTOR).join(INVITATION, INVITATION.c.mentor_id == MENTOR.c.learner_id)
+            .where((INVITATION.c.code == code) & INVITATION.c.revoked_at.is_(None)
+                   & (INVITATION.c.expires_at > now())))).first()
+        return _mentor(row) if row is not None else None
+
+    async def wrong_codes_since(self, since: datetime) -> int:
+        """How many wrong codes the learner typed since `since`."""
+        query = select(func.count()).select_from(ATTEMPT).where(
+            (ATTEMPT.c.learner_id == self.me) & (ATTEMPT.c.attempted_at > since))
+        return int((await self._db.execute(query)).scalar_one())
+
+    async def record_wrong_code(self) -> None:
+        """Count one wrong code against the learner."""
+        await self._db.execute(insert(ATTEMPT).values(learner_id=self.me, attempted_at=now()))
+
+    # --------------------------------------------------------------- pairings
+
+    async def pairing(self, pairing_id: int) -> PairingRecord | None:
+        """A pairing the turn's learner is part of (either side), whatever its status."""
+        mentee = LEARNER.alias("mentee")
+        row = (await self._db.execute(
+            select(PAIRING, MENTOR.c.full_name, mentee.c.display_name)
+            .join(MENTOR, MENTOR.c.learner_id == PAIRING.c.mentor_id)
+            .join(mentee, mentee.c.id == PAIRING.c.mentee_id)
+            .where((PAIRING.c.id == pairing_id)
+                   & or_(PAIRING.c.mentor_id == self.me, PAIRING.c.mentee_id == self.me)))
+        ).first()
+        if row is None:
+            return None
+        return PairingRecord(row.id, row.mentor_id, row.mentee_id, row.status, row.origin,
+                             row.full_name, row.display_name)
+
+    async def mentee_pairing(self, pairing_id: int) -> PairingRecord | None:
+        """The access check: an active pairing in which the turn's learner is the mentor."""
+        found = await self.pairing(pairing_id)
+        if found is None or found.mentor_id != self.me or found.status != "active":
+            return None
+        return found
+
+    async def my_mentor(self) -> PairingRecord | None:
+        """The turn's learner's active pairing as a resident, if any."""
+        row = (await self._db.execute(select(PAIRING.c.id).where(
+            (PAIRING.c.mentee_id == self.me) & (PAIRING.c.status == "active")))).first()
+        return await self.pairing(row.id) if row is not None else None
+
+    async def active_mentees(self, mentor_id: int | None = None) -> int:
+        """How many residents a mentor coaches now."""
+        who = self.me if mentor_id is None else mentor_id
+        query = select(func.count()).select_from(PAIRING).where(
+            (PAIRING.c.mentor_id == who) & (PAIRING.c.status == "active"))
+        return int((await self._db.execute(query)).scalar_one())
+
+    async def propose(self, *, mentor_id: int, mentee_id: int, origin: str) -> int:
+        """Create a pending pairing and return its id."""
+        result = await self._db.execute(insert(PAIRING).values(
+            mentor_id=mentor_id, mentee_id=mentee_id, status="pending", origin=origin,
+            created_at=now()).returning(PAIRING.c.id))
+        return int(result.scalar_one())
+
+    async def decide(self, pairing_id: int, *, status: str) -> bool:
+        """Move a pending pairing to active or declined; False if it was no longer pending."""
+        result = await self._db.execute(update(PAIRING).where(
+            (PAIRING.c.id == pairing_id) & (PAIRING.c.status == "pending")
+        ).values(status=status, decided_at=now()))
+        return bool(result.rowcount)
+
+    async def end(self, pairing_id: int) -> bool:
+        """End an active pairing at once (the mentor loses access); False if not active."""
+        result = await self._db.execute(update(PAIRING).where(
+            (PAIRING.c.id == pairing_id) & (PAIRING.c.status == "active")
+            & or_(PAIRING.c.mentor_id == self.me, PAIRING.c.mentee_id == self.me)
+        ).values(status="ended", ended_at=now()))
+        return bool(result.rowcount)
+
+    async def available_mentors(self, capacity: int) -> list[MentorRecord]:
+        """Mentors allowed to coach, with room for one more, other than the learner."""
+        taken = (select(func.count()).select_from(PAIRING).where(
+            (PAIRING.c.mentor_id == MENTOR.c.learner_id)
+            & PAIRING.c.status.in_(("active", "pending"))).scalar_subquery())
+        rows = await self._db.execute(
+            select(MENTOR).where(MENTOR.c.status.in_(CAN_MENTOR)
+                                 & (MENTOR.c.learner_id != self.me) & (taken < capacity))
+            .order_by(MENTOR.c.learner_id))
+        return [_mentor(row) for row in rows]
+
+    async def mentees(self) -> list[MenteeProgress]:
+        """The turn's learner's active mentees and what they have learned."""
+        rows = (await self._db.execute(
+            select(PAIRING.c.id.label("pairing_id"), LEARNER)
+            .join(LEARNER, LEARNER.c.id == PAIRING.c.mentee_id)
+            .where((PAIRING.c.mentor_id == self.me) & (PAIRING.c.status == "active"))
+            .order_by(PAIRING.c.id))).all()
+        found = []
+        for row in rows:
+            results = await self._db.execute(
+                select(RESULT.c.course_id, RESULT.c.lesson_id, RESULT.c.best_correct,
+                       RESULT.c.total).where(RESULT.c.learner_id == row.id))
+            missed = await self._db.execute(
+                select(ANSWER.c.course_id, ANSWER.c.lesson_id, ANSWER.c.question_id).distinct()
+                .where((ANSWER.c.learner_id == row.id) & ANSWER.c.correct.is_(False)))
+            found.append(MenteeProgress(
+                row.pairing_id, row.display_name, row.mode, row.course_id, row.lesson_id, row.step_id,
+                row.question_id, row.last_active_at,
+                tuple((r[0], r[1], r[2], r[3]) for r in results),
+                tuple((m[0], m[1], m[2]) for m in missed)))
+        return found
+
+    async def add_check_in(self, pairing_id: int, *, kind: str, met_on: date,
+                           note: str) -> None:
+        """Keep a coaching session's note."""
+        await self._db.execute(insert(CHECK_IN).values(
+            pairing_id=pairing_id, kind=kind, met_on=met_on, note=note[:500], created_at=now()))
+
+    async def check_ins(self, pairing_id: int) -> int:
+        """How many sessions were logged for a pairing."""
+        query = select(func.count()).select_from(CHECK_IN).where(
+            CHECK_IN.c.pairing_id == pairing_id)
+        return int((await self._db.execute(query)).scalar_one())
+
+    async def alert_once(self, key: str, pairing_id: int) -> bool:
+        """Claim an alert by its key; False when it was raised before."""
+        return await claim_alert(self._db, key, pairing_id)
+
+
+async def claim_alert(connection: AsyncConnection, key: str, pairing_id: int) -> bool:
+    """Insert an alert's key in a savepoint; False when it exists (raised already)."""
+    try:
+        async with connection.begin_nested():
+            await connection.execute(insert(ALERT).values(key=key[:128], pairing_id=pairing_id,
+                                                          created_at=now()))
+    except IntegrityError:
+        return False
+    return True
+
+
+async def inactive_pairings(engine: AsyncEngine,
+                            cutoff: datetime) -> list[tuple[int, int, str, datetime]]:
+    """(pairing, mentor, mentee's name, last activity) of active pairings idle since `cutoff`."""
+    async with engine.connect() as connection:
+        rows = await connection.execute(
+            select(PAIRING.c.id, PAIRING.c.mentor_id, LEARNER.c.display_name,
+                   LEARNER.c.last_active_at)
+            .join(LEARNER, LEARNER.c.id == PAIRING.c.mentee_id)
+            .where((PAIRING.c.status == "active") & (LEARNER.c.last_active_at < cutoff)))
+        return [(row[0], row[1], row[2], row[3]) for row in rows]

@@ -1,0 +1,109 @@
+"""The outbox: messages for people other than the turn's learner, kept until delivered.
+
+A turn queues them in its own transaction, so an alert exists exactly when the change that
+caused it was committed. Messenger channels take them in a worker; the web chat and the
+terminal hand them over at the learner's next request.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.messages import Button, Outgoing
+from storage.models import OutboxMessage
+from storage.repository import LEARNER, now
+
+OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+
+
+def encode(reply: Outgoing) -> str:
+    """An Outgoing as JSON text."""
+    return json.dumps({"text": reply.text, "image": reply.image, "qr": reply.qr,
+                       "buttons": [[[b.label, b.payload] for b in row] for row in reply.buttons]},
+                      ensure_ascii=False)
+
+
+def decode(body: str) -> Outgoing:
+    """The Outgoing that `encode` wrote."""
+    data: dict[str, Any] = json.loads(body)
+    buttons = tuple(tuple(Button(label, payload) for label, payload in row)
+                    for row in data["buttons"])
+    return Outgoing(text=data["text"], buttons=buttons, image=data["image"], qr=data["qr"])
+
+
+async def queue(connection: AsyncConnection, learner_id: int, reply: Outgoing) -> None:
+    """Keep a message for `learner_id`, inside the caller's transaction."""
+    await connection.execute(insert(OUTBOX).values(
+        learner_id=learner_id, body=encode(reply), created_at=now(), next_try_at=now(),
+        attempts=0, sent_at=None))
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An outbox message taken for delivery, with where its recipient is."""
+
+    id: int
+    learner_id: int
+    channel: str
+    user_ref: str
+    reply: Outgoing
+    attempts: int
+
+
+class Outbox:
+    """Takes pending messages for delivery and records the outcome."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def take(self, channels: set[str], *, limit: int = 50,
+                   lease: timedelta = timedelta(seconds=60)) -> list[Pending]:
+        """Take due messages for these channels, leasing them so no other worker sends them."""
+        async with self.engine.begin() as connection:
+            rows = (await connection.execute(
+                select(OUTBOX, LEARNER.c.channel, LEARNER.c.user_ref)
+                .join(LEARNER, LEARNER.c.id == OUTBOX.c.learner_id)
+                .where(OUTBOX.c.sent_at.is_(None) & (OUTBOX.c.next_try_at <= now())
+                       & LEARNER.c.channel.in_(sorted(channels)))
+                .order_by(OUTBOX.c.id).limit(limit)
+                .with_for_update(skip_locked=True, of=OUTBOX))).all()
+            if rows:
+                await connection.execute(update(OUTBOX).where(
+                    OUTBOX.c.id.in_([row.id for row in rows])
+                ).values(next_try_at=now() + lease, attempts=OUTBOX.c.attempts + 1))
+        return [Pending(row.id, row.learner_id, row.channel, row.user_ref, decode(row.body),
+                        row.attempts + 1) for row in rows]
+
+    async def delivered(self, item: Pending) -> None:
+        """Mark a message sent; its buttons become the ones a typed digit picks."""
+        async with self.engine.begin() as connection:
+            await connection.execute(update(OUTBOX).where(OUTBOX.c.id == item.id)
+                                     .values(sent_at=now()))
+            shown = [button.payload for button in item.reply.flat_buttons()]
+            if shown:
+                await connection.execute(update(LEARNER).where(
+                    LEARNER.c.id == item.learner_id).values(shown_buttons="\n".join(shown)))
+
+    async def retry_later(self, item: Pending, delay: timedelta) -> None:
+        """Try a message again after `delay`."""
+        async with self.engine.begin() as connection:
+            await connection.execute(update(OUTBOX).where(OUTBOX.c.id == item.id)
+                                     .values(next_try_at=now() + delay))
+
+    async def hand_over(self, *, channel: str, user_ref: str) -> list[Outgoing]:
+        """Return and mark sent every message waiting for one learner (web chat, terminal)."""
+        async with self.engine.begin() as connection:
+            rows = (await connection.execute(
+                select(OUTBOX.c.id, OUTBOX.c.body)
+                .join(LEARNER, LEARNER.c.id == OUTBOX.c.learner_id)
+                .where((LEARNER.c.channel == channel) & (LEARNER.c.user_ref == user_ref)
+                       & OUTBOX.c.sent_at.is_(None))
+                .order_by(OUTBOX.c.id).with_for_update(of=OUTBOX))).all()
+            if rows:
+                await connection.execute(update(OUTBOX).where(
+                    OUTBOX.c.id.in_([row.id for row in rows])).values(sent_at=now()))
+        return [decode(row.body) for row in rows]

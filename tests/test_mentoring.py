@@ -1,0 +1,312 @@
+"""Mentoring through the tutor: two people, consent, codes, capacity, access, nudges, alerts."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.handlers.rules import InviteLinks, MentoringRules
+from bot.lessons.model import Library
+from bot.messages import Kind
+from bot.tutor import Tutor
+from storage.mentoring import CHECK_IN, INVITATION, PAIRING
+from storage.outbox import OUTBOX
+from storage.repository import SqlRepository, now
+from tests.chat import Chat
+from tests.mentoring_helpers import code_in, paired, pass_course, received, register, \
+    trained_mentor
+
+
+@pytest.fixture
+def people(tutor: Tutor) -> tuple[Chat, Chat]:
+    """A volunteer on Telegram and a resident on Zalo, talking to the same tutor."""
+    return Chat(tutor, user="mentor", channel="telegram"), Chat(tutor, user="ba-lan",
+                                                                channel="zalo")
+
+
+async def test_a_volunteer_must_pass_the_mentor_course_before_inviting(
+        tutor: Tutor, library: Library, people: tuple[Chat, Chat]) -> None:
+    mentor, _ = people
+    await register(mentor)
+    assert "Khóa cho người kèm" in mentor.text() and "Bắt đầu học" in str(mentor.last)
+    for command in ("/hoc_vien", "Mời học viên"):  # not yet: the course comes first
+        replies = await (mentor.type(command) if command.startswith("/") else mentor.tap("invite"))
+        assert "Khóa cho người kèm" in replies[0].text, command
+    await pass_course(mentor, library)
+    assert "Chúc mừng Trần Minh Anh" in mentor.text()
+    replies = await mentor.press("Mời học viên")
+    assert code_in(replies).startswith("KEM-") and "Mã dùng được đến hết ngày" in replies[0].text
+
+
+async def test_a_resident_sees_who_invites_them_and_what_they_will_see(
+        tutor: Tutor, library: Library, people: tuple[Chat, Chat]) -> None:
+    mentor, resident = people
+    code = await trained_mentor(mentor, library)
+    await resident.start()
+    consent = (await resident.type(code.lower().replace("-", " ")))[0]  # typed loosely
+    assert "Trần Minh Anh" in consent.text and "Phường Hồng Hà" in consent.text
+    assert "không thấy số điện thoại" in consent.text
+    await resident.press("Đồng ý")
+    assert "là người kèm của bạn" in resident.text()
+    [joined] = await received(tutor, mentor)
+    assert "đã đồng ý để bạn kèm" in joined.text
+
+
+async def test_declining_gives_the_mentor_nothing(tutor: Tutor, library: Library,
+                                                  people: tuple[Chat, Chat]) -> None:
+    mentor, resident = people
+    code = await trained_mentor(mentor, library)
+    await resident.start()
+    await resident.type(code)
+    await resident.press("Không đồng ý")
+    assert "không thấy gì" in resident.text()
+    replies = await mentor.type("/hoc_vien")
+    assert "chưa kèm ai" in replies[0].text
+    assert await received(tutor, mentor) == []
+
+
+async def test_the_mentor_sees_progress_and_is_told_of_a_finished_lesson(
+        tutor: Tutor, library: Library, people: tuple[Chat, Chat]) -> None:
+    mentor, resident = people
+    await paired(mentor, resident, library)
+    await received(tutor, mentor)
+    course = library.courses[0]
+    lesson = course.lessons[0]
+    await resident.tap(f"q:{course.id}:{lesson.id}")
+    wrong = lesson.quiz[0].answer % len(lesson.quiz[0].options) + 1
+    await resident.press(lesson.quiz[0].options[wrong - 1])
+    for question in lesson.quiz[1:]:
+        await resident.press(question.options[question.answer - 1])
+    [alert] = await received(tutor, mentor)
+    total = len(lesson.quiz)
+    assert f'học xong bài "{lesson.title}"' in alert.text and f"{total - 1}/{total}" in alert.text
+    cards = await mentor.type("/hoc_vien")
+    assert f"{lesson.title}: đúng {total - 1}/{total}" in cards[0].text
+    assert lesson.quiz[0].question in cards[0].text  # the question they got wrong
+    assert "Lần học gần nhất: hôm nay" in cards[0].text
+    await resident.tap(f"q:{course.id}:{lesson.id}")  # the same lesson again: no new alert
+    for question in lesson.quiz:
+        await resident.press(question.options[question.answer - 1])
+    assert await received(tutor, mentor) == []
+
+
+async def test_two_failed_tries_are_reported_once(tutor: Tutor, library: Library,
+                                                  people: tuple[Chat, Chat]) -> None:
+    mentor, resident = people
+    await paired(mentor, resident, library)
+    course = library.courses[0]
+    lesson = course.lessons[0]
+    alerts = []
+    for _ in range(3):
+        await resident.tap(f"q:{course.id}:{lesson.id}")
+        for question in lesson.quiz:
+            await resident.press(question.options[question.answer % len(question.options)])
+        alerts += [reply.text for reply in await received(tutor, mentor)]
+    failed = [text for text in alerts if "hai lần mà chưa đạt" in text]
+    assert len(failed) == 1
+
+
+async def test_a_resident_has_one_mentor_and_a_mentor_a_capacity(
+        tutor: Tutor, library: Library, people: tuple[Chat, Chat]) -> None:
+    mentor, resident = people
+    code = await paired(mentor, resident, library)
+    other = Chat(tutor, user="other-mentor", channel="web")
+    other_code = await trained_mentor(other, library, name="Lê Văn Bình")
+    replies = await resident.type(other_code)
+    assert "đang có người kèm là Trần Minh Anh" in replies[0].text
+    neighbour = Chat(tutor, user="ong-tu", channel="zalo")
+    await neighbour.start()
+    replies = await neighbour.type(code)  # capacity 1, already taken
+    assert "đã kèm đủ số người" in replies[0].text
+
+
+async def test_a_larger_capacity_lets_a_mentor_take_more(
+        sqlite_repository: SqlRepository, library: Library) -> None:
+    tutor = Tutor(repository=sqlite_repository, library=library,
+                  rules=MentoringRules(capacity=2))
+    mentor = Chat(tutor, user="m", channel="telegram")
+    code = await trained_mentor(mentor, library)
+    for name in ("a", "b"):
+        resident = Chat(tutor, user=name, channel="zalo")
+        await resident.start()
+        await resident.type(code)
+        await resident.press("Đồng ý")
+        assert "là người kèm của bạn" in resident.text()
+    third = Chat(tutor, user="c", channel="zalo")
+    await third.start()
+    assert "đã kèm đủ số người" in (await third.type(code))[0].text
+
+
+async def test_wrong_expired_and_revoked_codes_and_too_many_guesses(
+        tutor: Tutor, library: Library, people: tuple[Chat, Chat]) -> None:
+    mentor, resident = people
+    code = await trained_mentor(mentor, library)
+    await mentor.press("Thu hồi mã mời")
+    await resident.start()
+    assert "không đúng hoặc đã hết hạn" in (await resident.type(code))[0].text
+    fresh = code_in(await mentor.press("Tạo mã mời mới"))
+    async with tutor.repository.engine.begin() as connection:
+        await connection.execute(update(INVITATION).where(INVITATION.c.code == fresh)
+                                 .values(expires_at=now() - timedelta(minutes=1)))
+    assert "không đúng hoặc đã hết hạn" in (await resident.type(fresh))[0].text
+    for guess in ("KEM-AAAA", "KEM-BBBB", "KEM-CCCC"):
+        await resident.type(guess)
+    newest = code_in(await mentor.press("Tạo mã mời mới"))
+    replies = await resident.type(newest)  # even a right code waits after five wrong ones
+    assert "sai mã mời nhiều lần" in replies[0].text
+
+
+@pytest.mark.parametrize("verb", ["help", "end", "endok", "nudge", "say", "write", "log", "met",
+                                  "stop", "stopok", "ok", "no", "take", "skip", "zz"])
+async def test_forged_payloads_reach_nobody_elses_data(tutor: Tutor, library: Library,
+                                                       people: tuple[Chat, Chat],
+                                                       verb: str) -> None:
+    mentor, resident = people
+    await paired(mentor, resident, library)
+    async with tutor.repository.engine.connect() as connection:
+        pairing_id = (await connection.execute(select(PAIRING.c.id))).scalar_one()
+    await received(tutor, mentor)
+    stranger = Chat(tutor, user="stranger", channel="web")
+    await stranger.start()
+    for who in (stranger, mentor if verb in ("help", "end", "endok", "ok", "no") else resident):
+        replies = await who.tap(f"k:{verb}:{pairing_id}:1" if verb == "say"
+                                else f"k:{verb}:{pairing_id}")
+        assert "không dùng được nữa" in replies[0].text, (who.user, verb)
+        assert "Bà" not in "".join(r.text for r in replies)
+    assert await received(tutor, mentor) == [] and await received(tutor, resident) == []
+    async with tutor.repository.engine.connect() as connection:
+        status = (await connection.execute(select(PAIRING.c.status))).scalar_one()
+    assert status == "active"
+
+
+async def test_ending_removes_the_mentors_access_at_once(tutor: Tutor, library: Library,
+                                                         people: tuple[Chat, Chat]) -> None:
+    mentor, resident = people
+    await paired(mentor, resident, library)
+    cards = await mentor.type("/hoc_vien")
+    nudge = mentor.payload_of("Nhắn động viên")
+    await resident.type("/nguoi_kem")
+    await resident.press("Kết thúc kèm")
+    await resident.press("Có, kết thúc kèm")
+    assert "Đã kết thúc kèm với Trần Minh Anh" in resident.text()
+    assert cards
+    assert "không dùng được nữa" in (await mentor.tap(nudge))[0].text
+    assert "chưa kèm ai" in (await mentor.type("/hoc_vien"))[0].text
+    texts = [reply.text for reply in await received(tutor, mentor)]
+    assert any("đã kết thúc việc kèm" in text for text in texts)
+
+
+async def test_nudges_are_relayed_as_words_never_run(tutor: Tutor, library: Library,
+                                                     people: tuple[Chat, Chat]) -> None:
+    mentor, resident = people
+    await paired(mentor, resident, library)
+    await mentor.type("/hoc_vien")
+    await mentor.press("Nhắn động viên")
+    await mentor.press("Khen và động viên")
+    await mentor.press("Học viên của tôi")
+    await mentor.press("Nhắn động viên")
+    await mentor.press("Tự viết lời nhắn")
+    await mentor.type("Mai 8 giờ gặp ở nhà văn hóa {{ 7 * 7 }} nhé")
+    assert "Đã gửi lời nhắn" in mentor.text()
+    template, typed = await received(tutor, resident)
+    assert "Trần Minh Anh nhắn bạn: Bạn học giỏi lắm" in template.text
+    assert "Mai 8 giờ gặp ở nhà văn hóa {{ 7 * 7 }} nhé" in typed.text and "49" not in typed.text
+    assert typed.flat_buttons()[0].payload == "resume"
+
+
+async def test_a_check_in_is_logged_with_its_kind_day_and_note(
+        tutor: Tutor, library: Library, people: tuple[Chat, Chat]) -> None:
+    mentor, resident = people
+    await paired(mentor, resident, library)
+    await mentor.type("/hoc_vien")
+    await mentor.press("Ghi buổi kèm")
+    await mentor.press("Gọi điện")
+    await mentor.press("Hôm qua")
+    await mentor.type("Đã cài VNeID, cần ôn lại mã QR")
+    assert "gọi điện" in mentor.text() and "1 buổi" in mentor.text()
+    async with tutor.repository.engine.connect() as connection:
+        row = (await connection.execute(select(CHECK_IN))).one()
+    assert (row.kind, row.met_on, row.note) == ("dien-thoai", (now() - timedelta(days=1)).date(),
+                                                "Đã cài VNeID, cần ôn lại mã QR")
+    await mentor.type("/hoc_vien")
+    await mentor.press("Ghi buổi kèm")
+    await mentor.press("Gặp trực tiếp")
+    await mentor.press("Hôm nay")
+    await mentor.press("Bỏ qua")
+    assert "gặp trực tiếp" in mentor.text() and "2 buổi" in mentor.text()
+
+
+async def test_help_tells_the_mentor_where_the_resident_is(tutor: Tutor, library: Library,
+                                                           people: tuple[Chat, Chat]) -> None:
+    mentor, resident = people
+    await paired(mentor, resident, library)
+    await received(tutor, mentor)
+    course = library.courses[0]
+    lesson = course.lessons[0]
+    await resident.tap(f"l:{course.id}:{lesson.id}")
+    await resident.press("Tiếp tục")
+    await resident.type("/nguoi_kem")
+    await resident.press("Tôi cần giúp đỡ")
+    assert "Học Số đã báo người kèm Trần Minh Anh" in resident.text()
+    [help_request] = await received(tutor, mentor)
+    assert f'bài "{lesson.title}"' in help_request.text
+    assert f"bước 2/{len(lesson.steps)}" in help_request.text
+
+
+async def test_a_resident_can_ask_for_a_mentor_of_their_ward(tutor: Tutor, library: Library,
+                                                             people: tuple[Chat, Chat]) -> None:
+    mentor, resident = people
+    await trained_mentor(mentor, library)
+    far = Chat(tutor, user="far", channel="web")
+    await trained_mentor(far, library, name="Lê Văn Bình", ward="Xã Tân Lập")
+    await received(tutor, mentor)
+    await resident.start()
+    await resident.type("/tim_nguoi_kem")
+    await resident.type("hong ha")  # no diacritics, no "phường"
+    assert "đã nhờ một người kèm ở hong ha" in resident.text()
+    [request] = await received(tutor, mentor)
+    assert await received(tutor, far) == []
+    take = next(b.payload for b in request.flat_buttons() if "Nhận kèm" in b.label)
+    await mentor.tap(take)
+    assert "Bạn đã nhận kèm" in mentor.text()
+    [accepted] = await received(tutor, resident)
+    assert "Trần Minh Anh đã nhận kèm bạn" in accepted.text
+
+
+async def test_the_invitation_links_carry_the_code(sqlite_repository: SqlRepository,
+                                                   library: Library) -> None:
+    links = InviteLinks(telegram_username="hocso_bot", web_base="https://hocso.example.vn/")
+    tutor = Tutor(repository=sqlite_repository, library=library, links=links)
+    mentor = Chat(tutor, user="m", channel="zalo")
+    code = await trained_mentor(mentor, library)
+    text = mentor.text()
+    assert f"https://t.me/hocso_bot?start={code}" in text
+    assert f"https://hocso.example.vn/?kem={code}" in text
+    assert mentor.last[0].qr == f"https://t.me/hocso_bot?start={code}"
+    resident = Chat(tutor, user="r", channel="telegram")
+    replies = await resident.send(resident.incoming(Kind.START, text=code))
+    assert "Trần Minh Anh muốn kèm bạn" in replies[-1].text  # the deep link, on first contact
+
+
+async def test_outbox_messages_wait_until_handed_over_once(tutor: Tutor, library: Library,
+                                                           people: tuple[Chat, Chat]) -> None:
+    mentor, resident = people
+    await paired(mentor, resident, library)
+    async with tutor.repository.engine.connect() as connection:
+        rows = (await connection.execute(select(OUTBOX))).all()
+    assert len(rows) == 1 and rows[0].sent_at is None
+    assert len(await received(tutor, mentor)) == 1
+    assert await received(tutor, mentor) == []
+
+
+async def test_the_whole_pairing_works_on_both_backends(repository: SqlRepository,
+                                                        library: Library) -> None:
+    tutor = Tutor(repository=repository, library=library)
+    mentor = Chat(tutor, user="m", channel="telegram")
+    resident = Chat(tutor, user="r", channel="zalo")
+    await paired(mentor, resident, library)
+    await resident.type("/nguoi_kem")
+    await resident.press("Tôi cần giúp đỡ")
+    texts = [reply.text for reply in await received(tutor, mentor)]
+    assert any("đã đồng ý" in text for text in texts) and any("cần giúp đỡ" in t for t in texts)
+    assert "Đã học xong 0 bài" in (await mentor.type("/hoc_vien"))[0].text
