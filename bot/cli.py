@@ -1,4 +1,4 @@
-"""The `hocso` command: serve | chat | content check | content images | db upgrade."""
+"""The `hocso` command: serve | chat | content check|images | db upgrade | mentor approve."""
 
 import argparse
 import asyncio
@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.illustrations import IllustrationError, render_all
 from bot.lessons.check import check_content
 from storage.database import create_engine, upgrade
+from storage.mentoring import approve_mentor
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,6 +32,11 @@ def _parser() -> argparse.ArgumentParser:
                          help="images: render only the SVGs whose name matches, e.g. 'vneid-*'")
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
+    mentor = commands.add_parser("mentor", help="organizers: let a volunteer coach residents")
+    mentor.add_argument("action", choices=["approve"])
+    mentor.add_argument("--channel", required=True, help="telegram, zalo, zalo_oa or web")
+    mentor.add_argument("--user", required=True, help="the volunteer's id on that channel")
+    mentor.add_argument("--by", default="", help="who approves (kept with the approval)")
     return parser
 
 
@@ -65,6 +71,21 @@ async def _db_upgrade(settings: Settings) -> None:
         await engine.dispose()
 
 
+async def _approve(settings: Settings, channel: str, user: str, by: str) -> int:
+    engine = create_engine(settings.resolved_database_url())
+    try:
+        await upgrade(engine)
+        found = await approve_mentor(engine, channel=channel, user_ref=user, by=by)
+    finally:
+        await engine.dispose()
+    if not found:
+        print(f"no learner {user} on {channel}: they must write to Học Số first",
+              file=sys.stderr)
+        return 1
+    print(f"approved: {channel} {user} may now coach residents")
+    return 0
+
+
 async def _chat(settings: Settings, name: str) -> None:
     core = await build_core(settings)
     try:
@@ -89,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.action == "images":
                 return _content_images(folder, args.only)
             return _content_check(folder)
+        if args.command == "mentor":
+            return asyncio.run(_approve(settings, args.channel, args.user, args.by))
         if args.command == "db":
             asyncio.run(_db_upgrade(settings))
             print("database is up to date")

@@ -235,8 +235,8 @@ class MentoringQueries:
                 select(ANSWER.c.course_id, ANSWER.c.lesson_id, ANSWER.c.question_id).distinct()
                 .where((ANSWER.c.learner_id == row.id) & ANSWER.c.correct.is_(False)))
             found.append(MenteeProgress(
-                row.pairing_id, row.display_name, row.mode, row.course_id, row.lesson_id, row.step_id,
-                row.question_id, row.last_active_at,
+                row.pairing_id, row.display_name, row.mode, row.course_id, row.lesson_id,
+                row.step_id, row.question_id, row.last_active_at,
                 tuple((r[0], r[1], r[2], r[3]) for r in results),
                 tuple((m[0], m[1], m[2]) for m in missed)))
         return found
@@ -279,3 +279,18 @@ async def inactive_pairings(engine: AsyncEngine,
             .join(LEARNER, LEARNER.c.id == PAIRING.c.mentee_id)
             .where((PAIRING.c.status == "active") & (LEARNER.c.last_active_at < cutoff)))
         return [(row[0], row[1], row[2], row[3]) for row in rows]
+
+
+async def approve_mentor(engine: AsyncEngine, *, channel: str, user_ref: str, by: str) -> bool:
+    """An organizer lets a learner mentor without the course; False for an unknown learner."""
+    async with engine.begin() as connection:
+        learner = (await connection.execute(select(LEARNER.c.id, LEARNER.c.display_name).where(
+            (LEARNER.c.channel == channel) & (LEARNER.c.user_ref == user_ref)))).first()
+        if learner is None:
+            return False
+        queries = MentoringQueries(connection, learner.id)
+        if await queries.mentor() is None:
+            await queries.save_mentor(full_name=learner.display_name[:64])
+        await connection.execute(update(MENTOR).where(MENTOR.c.learner_id == learner.id)
+                                 .values(status="approved", approved_by=by[:64]))
+    return True

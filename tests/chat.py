@@ -11,10 +11,12 @@ _ids = itertools.count(1)
 class Chat:
     """One learner's conversation with a Tutor, remembering the replies last received."""
 
-    def __init__(self, tutor: Tutor, user: str = "u1", channel: str = "test") -> None:
+    def __init__(self, tutor: Tutor, user: str = "u1", channel: str = "test",
+                 display_name: str = "") -> None:
         self.tutor = tutor
         self.user = user
         self.channel = channel
+        self.display_name = display_name
         self.last: list[Outgoing] = []
 
     async def send(self, incoming: Incoming) -> list[Outgoing]:
@@ -24,7 +26,7 @@ class Chat:
     def incoming(self, kind: Kind, *, text: str = "", payload: str = "",
                  update_id: str | None = None) -> Incoming:
         return Incoming(channel=self.channel, user_ref=self.user, kind=kind, text=text,
-                        payload=payload,
+                        payload=payload, display_name=self.display_name,
                         update_id=update_id if update_id is not None else f"u{next(_ids)}")
 
     async def start(self) -> list[Outgoing]:

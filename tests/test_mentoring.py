@@ -1,6 +1,10 @@
 """Mentoring through the tutor: two people, consent, codes, capacity, access, nudges, alerts."""
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -9,12 +13,12 @@ from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.model import Library
 from bot.messages import Kind
 from bot.tutor import Tutor
+from storage.database import create_engine
 from storage.mentoring import CHECK_IN, INVITATION, PAIRING
 from storage.outbox import OUTBOX
 from storage.repository import SqlRepository, now
 from tests.chat import Chat
-from tests.mentoring_helpers import code_in, paired, pass_course, received, register, \
-    trained_mentor
+from tests.mentoring_helpers import code_in, paired, pass_course, received, register, trained_mentor
 
 
 @pytest.fixture
@@ -310,3 +314,26 @@ async def test_the_whole_pairing_works_on_both_backends(repository: SqlRepositor
     texts = [reply.text for reply in await received(tutor, mentor)]
     assert any("đã đồng ý" in text for text in texts) and any("cần giúp đỡ" in t for t in texts)
     assert "Đã học xong 0 bài" in (await mentor.type("/hoc_vien"))[0].text
+
+
+async def test_an_organizer_approves_a_mentor_from_the_command_line(
+        tmp_path: Path, library: Library) -> None:
+    env = {**os.environ, "HOCSO_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    command = [sys.executable, "-m", "bot", "mentor", "approve", "--channel", "zalo",
+               "--user", "doan-vien", "--by", "Đoàn phường Hồng Hà"]
+    unknown = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert unknown.returncode == 1 and "must write to Học Số first" in unknown.stderr
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'hocso.db'}")
+    tutor = Tutor(repository=SqlRepository(engine), library=library)
+    volunteer = Chat(tutor, user="doan-vien", channel="zalo", display_name="Phạm Thu Hà")
+    await volunteer.start()
+    await engine.dispose()
+    approved = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert approved.returncode == 0, approved.stderr
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'hocso.db'}")
+    tutor = Tutor(repository=SqlRepository(engine), library=library)
+    volunteer = Chat(tutor, user="doan-vien", channel="zalo", display_name="Phạm Thu Hà")
+    replies = await volunteer.type("/lam_nguoi_kem")  # no course needed: approved
+    assert "Bạn là người kèm: Phạm Thu Hà" in replies[0].text
+    await engine.dispose()

@@ -133,7 +133,8 @@ async def test_start_sets_commands_and_greets_with_both_keyboards(
         fake: FakeTelegram, polling: TelegramChannel) -> None:
     for language in ("vi", ""):
         commands = [c["command"] for c in fake.commands[("default", language)]]
-        assert commands == ["start", "bai_hoc", "tiep_tuc", "tien_do", "tro_giup"]
+        assert commands == ["start", "bai_hoc", "tiep_tuc", "tien_do", "tro_giup", "nguoi_kem",
+                            "tim_nguoi_kem", "lam_nguoi_kem", "hoc_vien"]
     welcome, menu = await Bot(fake).say("/start", expect=2)
     assert "trợ lý học tự động" in (welcome.text or "")
     assert welcome.reply_markup and welcome.reply_markup["keyboard"][0][0]["text"] == "📚 Bài học"

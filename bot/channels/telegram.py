@@ -40,6 +40,10 @@ COMMANDS = [
     BotCommand("tiep_tuc", "Tiếp tục bài đang học"),
     BotCommand("tien_do", "Xem tiến độ của tôi"),
     BotCommand("tro_giup", "Cách dùng Học Số"),
+    BotCommand("nguoi_kem", "Người kèm của tôi, nhập mã mời"),
+    BotCommand("tim_nguoi_kem", "Tìm người kèm ở phường, xã"),
+    BotCommand("lam_nguoi_kem", "Đăng ký làm người kèm"),
+    BotCommand("hoc_vien", "Học viên tôi đang kèm"),
 ]
 
 
