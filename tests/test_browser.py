@@ -1,8 +1,14 @@
 """The web chat in a real headless Chromium on a phone-sized screen, driven only by clicks."""
 
+import io
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+import zxingcpp
+from PIL import Image
 from playwright.async_api import Locator, Page, ViewportSize, async_playwright, expect
 
 from bot.config import PROJECT_ROOT
@@ -127,3 +133,63 @@ async def test_first_lesson_by_clicking_on_a_phone(tmp_path: Path) -> None:
                 await context.close()
             finally:
                 await browser.close()
+
+
+async def test_a_resident_scans_a_mentors_qr_code_and_accepts(tmp_path: Path) -> None:
+    require(CHROMIUM.exists(), "Debian's chromium")
+    expect.set_options(timeout=TIMEOUT_MS)
+    port = free_port()
+    data = tmp_path / "data"
+    with running_server(data, port):
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            try:
+                mentor = await (await browser.new_context(viewport=PHONE)).new_page()
+                await mentor.goto(f"http://127.0.0.1:{port}/")
+                await expect(last_bot_message(mentor)).to_contain_text("Bạn muốn làm gì")
+                session = await mentor.evaluate("localStorage.getItem('hocso-session')")
+                approve(data, session)  # an organizer lets this volunteer coach
+                for typed, asked in (("/lam_nguoi_kem", "họ và tên"),
+                                     ("Trần Minh Anh", "phường, xã nào"),
+                                     ("Phường Hồng Hà", "chi đoàn")):
+                    await mentor.fill("input", typed)
+                    await mentor.keyboard.press("Enter")
+                    await expect(last_bot_message(mentor)).to_contain_text(asked)
+                await tap(mentor, "Bỏ qua")
+                await tap(mentor, "📨 Mời học viên")
+                picture = mentor.locator(".bubble.bot img").last
+                await expect(picture).to_be_visible()
+                source = await picture.get_attribute("src")
+                assert source is not None
+                png = await (await mentor.request.get(f"http://127.0.0.1:{port}{source}")).body()
+                [found] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+                assert found.text.startswith(f"http://127.0.0.1:{port}/?kem=KEM-")
+                await check_phone_layout(mentor)
+
+                # The resident's phone opens what the QR code holds.
+                resident = await (await browser.new_context(viewport=PHONE)).new_page()
+                await resident.goto(found.text)
+                await expect(resident.locator(".bubble.bot", has_text="muốn kèm bạn")
+                             ).to_be_visible()
+                await tap(resident, "✅ Đồng ý")
+                await expect(last_bot_message(resident)).to_contain_text("là người kèm của bạn")
+                await check_phone_layout(resident)
+
+                # The mentor hears of it at their next step, in their own page.
+                await tap(mentor, "👥 Học viên của tôi")
+                await expect(mentor.locator(".bubble.bot", has_text="đã đồng ý để bạn kèm")
+                             ).to_be_visible()
+                await expect(mentor.locator(".bubble.bot", has_text="Đã học xong 0 bài")
+                             ).to_be_visible()
+            finally:
+                await browser.close()
+
+
+def approve(data: Path, session: str) -> None:
+    """Run `hocso mentor approve` against the server's database."""
+    env = {**os.environ, "HOCSO_DATA_DIR": str(data)}
+    env.pop("DATABASE_URL", None)
+    subprocess.run([sys.executable, "-m", "bot", "mentor", "approve", "--channel", "web",
+                    "--user", session, "--by", "test"], env=env, check=True,
+                   capture_output=True)

@@ -9,7 +9,9 @@ from aiohttp.test_utils import TestServer
 from bot.channels.web import create_web_app
 from bot.lessons.model import Library
 from bot.tutor import Tutor
+from tests.chat import Chat
 from tests.conftest import CONTENT_DIR
+from tests.mentoring_helpers import trained_mentor
 
 
 @pytest.fixture
@@ -144,3 +146,27 @@ async def test_a_step_reply_carries_its_image_url(api: tuple[ClientSession, str]
     for _ in range(index):
         _, body = await chat(client, base, session=session, text="tiếp")
     assert body["replies"][-1]["image"] == f"/media/{lesson.steps[index].image}"
+
+
+async def test_messages_from_others_arrive_by_inbox_once(api: tuple[ClientSession, str],
+                                                         tutor: Tutor, library: Library) -> None:
+    client, base = api
+    session = await new_session(client, base)
+    await chat(client, base, session=session, payload="start")
+    mentor = Chat(tutor, user="mentor", channel="telegram", display_name="Minh Anh")
+    code = await trained_mentor(mentor, library)
+    _, consent = await chat(client, base, session=session, text=code)
+    accept = next(b["payload"] for row in consent["replies"][-1]["buttons"] for b in row
+                  if "Đồng ý" in b["label"])
+    await chat(client, base, session=session, payload=accept)
+    await mentor.type("/hoc_vien")
+    await mentor.press("Nhắn động viên")
+    await mentor.press("Khen và động viên")
+    async with client.post(f"{base}/api/inbox", json={"session": session}) as response:
+        assert response.status == 200
+        [nudge] = (await response.json())["replies"]
+    assert "Trần Minh Anh nhắn bạn" in nudge["text"]
+    async with client.post(f"{base}/api/inbox", json={"session": session}) as response:
+        assert (await response.json())["replies"] == []  # handed over once
+    async with client.post(f"{base}/api/inbox", json={"session": "no"}) as response:
+        assert response.status == 400

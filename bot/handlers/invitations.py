@@ -26,8 +26,8 @@ def new_code() -> str:
 async def show(ctx: Context, *, fresh: bool = False) -> None:
     """Show the mentor's current code (a new one if asked or none is valid)."""
     mentor = await ctx.mentoring.mentor()
-    if mentor is None or not mentor.can_mentor:
-        await mentor_signup.start(ctx)
+    if mentor is None or not mentor.can_mentor or not mentor.full_name:
+        await mentor_signup.start(ctx)  # residents must see who invites them: a name first
         return
     if fresh:
         await ctx.mentoring.revoke_invitations()

@@ -19,7 +19,7 @@ def tidy(text: str, limit: int) -> str:
 async def start(ctx: Context) -> None:
     """/lam_nguoi_kem: the mentor's home, the course still to pass, or the first question."""
     mentor = await ctx.mentoring.mentor()
-    if mentor is not None and mentor.can_mentor:
+    if mentor is not None and mentor.can_mentor and mentor.full_name:
         await home(ctx, mentor)
     elif mentor is not None and mentor.status == "training":
         await offer_course(ctx, mentor)
@@ -64,9 +64,13 @@ async def on_input(ctx: Context, field: str, text: str) -> None:
                                              ctx.menu_row()])
         ctx.awaiting = "mentor_unit"
     else:  # mentor_unit; skipped when empty
-        await ctx.mentoring.save_mentor(unit=tidy(text, MAX_PLACE), status="training")
+        await ctx.mentoring.save_mentor(unit=tidy(text, MAX_PLACE))
         mentor = await ctx.mentoring.mentor()
         assert mentor is not None
+        if mentor.can_mentor:  # approved by an organizer before giving their details
+            await home(ctx, mentor)
+            return
+        await ctx.mentoring.save_mentor(status="training")
         if not await _promote_if_trained(ctx, mentor):
             await offer_course(ctx, mentor)
 
