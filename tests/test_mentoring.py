@@ -3,12 +3,13 @@
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
 
+from bot.handlers.places import VIETNAM, days_ago, local_date
 from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.model import Library
 from bot.messages import Kind
@@ -230,7 +231,8 @@ async def test_a_check_in_is_logged_with_its_kind_day_and_note(
     assert "gọi điện" in mentor.text() and "1 buổi" in mentor.text()
     async with tutor.repository.engine.connect() as connection:
         row = (await connection.execute(select(CHECK_IN))).one()
-    assert (row.kind, row.met_on, row.note) == ("dien-thoai", (now() - timedelta(days=1)).date(),
+    yesterday = local_date() - timedelta(days=1)  # in Vietnam, whatever the server's zone
+    assert (row.kind, row.met_on, row.note) == ("dien-thoai", yesterday,
                                                 "Đã cài VNeID, cần ôn lại mã QR")
     await mentor.type("/hoc_vien")
     await mentor.press("Ghi buổi kèm")
@@ -337,3 +339,11 @@ async def test_an_organizer_approves_a_mentor_from_the_command_line(
     replies = await volunteer.type("/lam_nguoi_kem")  # no course needed: approved
     assert "Bạn là người kèm: Phạm Thu Hà" in replies[0].text
     await engine.dispose()
+
+
+def test_days_and_dates_are_counted_in_vietnam() -> None:
+    late_evening_utc = datetime(2026, 12, 1, 18, 30, tzinfo=UTC)  # 01:30 on 2 December there
+    assert local_date(late_evening_utc).isoformat() == "2026-12-02"
+    earlier = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)  # 23:00 on 1 December there
+    assert days_ago(earlier, today=late_evening_utc) == 1
+    assert late_evening_utc.astimezone(VIETNAM).hour == 1

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from bot.handlers import mentor_signup, payloads
 from bot.handlers.context import Context
+from bot.handlers.places import local_date
 from storage.repository import now
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L: easy to read aloud
@@ -40,7 +41,7 @@ async def show(ctx: Context, *, fresh: bool = False) -> None:
         current = (code, expires)
     code, expires = current
     ctx.say(ctx.text("invite", code=code, telegram=ctx.links.telegram(code),
-                     web=ctx.links.web(code), until=expires.strftime("%d/%m/%Y")),
+                     web=ctx.links.web(code), until=local_date(expires).strftime("%d/%m/%Y")),
             [[ctx.button("button_new_code", payloads.NEW_CODE)],
              [ctx.button("button_revoke_code", payloads.REVOKE_CODE)],
              [ctx.button("button_mentees", payloads.MENTEES)], ctx.menu_row()],

@@ -4,10 +4,9 @@ from datetime import timedelta
 
 from bot.handlers import mentor_signup, payloads
 from bot.handlers.context import Context
-from bot.handlers.places import days_ago, describe_place, who
+from bot.handlers.places import days_ago, describe_place, local_date, who
 from bot.lessons.progress import Mode, Position
 from storage.mentoring import MenteeProgress, PairingRecord
-from storage.repository import now
 
 NUDGES = (1, 2, 3)  # template nudges nudge_1 .. nudge_3
 MAX_NUDGE = 300
@@ -119,7 +118,7 @@ def ask_note(ctx: Context, verb: str, pairing: PairingRecord, day: int) -> bool:
 async def save_check_in(ctx: Context, pairing: PairingRecord, verb: str, day: int,
                         note: str) -> None:
     """Keep the check-in and say how many sessions there have been."""
-    met_on = (now() - timedelta(days=day)).date()
+    met_on = local_date() - timedelta(days=day)
     await ctx.mentoring.add_check_in(pairing.id, kind=KINDS[verb], met_on=met_on,
                                      note=" ".join(note.split()))
     ctx.say(ctx.text("checkin_saved", name=who(ctx, pairing.mentee_name),

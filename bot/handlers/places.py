@@ -1,6 +1,6 @@
 """Say in words where a learner is, and how long ago they were active (for mentors)."""
 
-from datetime import datetime
+from datetime import date, datetime, timedelta, timezone
 
 from bot.handlers.context import Context
 from bot.lessons.progress import Mode, Position
@@ -22,9 +22,18 @@ def describe_place(ctx: Context, position: Position) -> str:
                     number=(index or 0) + 1, total=len(lesson.quiz))
 
 
+# Vietnam keeps UTC+7 all year: dates people read ("hôm nay", "đến hết ngày ...") are local.
+VIETNAM = timezone(timedelta(hours=7), "ICT")
+
+
+def local_date(when: datetime | None = None) -> date:
+    """The calendar date in Vietnam at `when` (now by default)."""
+    return (when or now()).astimezone(VIETNAM).date()
+
+
 def days_ago(when: datetime, today: datetime | None = None) -> int:
-    """Whole days between `when` and now."""
-    return max(0, ((today or now()) - when).days)
+    """Calendar days in Vietnam between `when` and now: 0 today, 1 yesterday."""
+    return max(0, (local_date(today) - local_date(when)).days)
 
 
 def who(ctx: Context, name: str) -> str:
