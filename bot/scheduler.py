@@ -5,6 +5,8 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from bot.handlers import payloads
+from bot.handlers.places import days_ago
 from bot.handlers.rules import MentoringRules
 from bot.lessons.render import Renderer
 from bot.messages import Button, Outgoing
@@ -40,8 +42,8 @@ class InactivityWatch:
                     continue
                 text = self.renderer.message(
                     "alert_inactive", name=name or self.renderer.message("someone"),
-                    days=(today - last_active).days)
-                button = Button(self.renderer.message("button_mentees"), "mentees")
+                    days=days_ago(last_active, today))
+                button = Button(self.renderer.message("button_mentees"), payloads.MENTEES)
                 await queue(connection, mentor_id, Outgoing(text=text, buttons=((button,),)))
             raised += 1
         return raised

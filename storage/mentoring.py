@@ -1,6 +1,7 @@
 """Mentoring queries inside a learner's turn: mentors, invitations, pairings, check-ins, alerts.
 
-Every mentor action on a resident's data goes through `mentee_pairing`: the one access check.
+They only ever return pairings the turn's learner is part of; which side may do what is decided
+in bot/handlers/access.py.
 """
 
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ class PairingRecord:
     origin: str
     mentor_name: str
     mentee_name: str
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -126,10 +128,13 @@ class MentoringQueries:
         return (row.code, row.expires_at) if row is not None else None
 
     async def revoke_invitations(self) -> None:
-        """Make every code of the learner's unusable."""
+        """Make every code of the learner's unusable, and the consent screens they opened."""
         await self._db.execute(update(INVITATION).where(
             (INVITATION.c.mentor_id == self.me) & INVITATION.c.revoked_at.is_(None)
         ).values(revoked_at=now()))
+        await self._db.execute(update(PAIRING).where(
+            (PAIRING.c.mentor_id == self.me) & (PAIRING.c.status == "pending")
+            & (PAIRING.c.origin == "code")).values(status="declined", decided_at=now()))
 
     async def invitation_mentor(self, code: str) -> MentorRecord | None:
         """The mentor whose valid code this is, or None (unknown, expired or revoked)."""
@@ -164,20 +169,37 @@ class MentoringQueries:
         if row is None:
             return None
         return PairingRecord(row.id, row.mentor_id, row.mentee_id, row.status, row.origin,
-                             row.full_name, row.display_name)
-
-    async def mentee_pairing(self, pairing_id: int) -> PairingRecord | None:
-        """The access check: an active pairing in which the turn's learner is the mentor."""
-        found = await self.pairing(pairing_id)
-        if found is None or found.mentor_id != self.me or found.status != "active":
-            return None
-        return found
+                             row.full_name, row.display_name, row.created_at)
 
     async def my_mentor(self) -> PairingRecord | None:
         """The turn's learner's active pairing as a resident, if any."""
         row = (await self._db.execute(select(PAIRING.c.id).where(
             (PAIRING.c.mentee_id == self.me) & (PAIRING.c.status == "active")))).first()
         return await self.pairing(row.id) if row is not None else None
+
+    async def has_mentor(self, mentee_id: int) -> bool:
+        """Whether a resident has an active mentor (whoever it is: nothing more is told)."""
+        row = (await self._db.execute(select(PAIRING.c.id).where(
+            (PAIRING.c.mentee_id == mentee_id) & (PAIRING.c.status == "active")))).first()
+        return row is not None
+
+    async def drop_other_offers(self, mentee_id: int, keep: int) -> None:
+        """A resident now has a mentor: their other pending pairings are declined."""
+        await self._db.execute(update(PAIRING).where(
+            (PAIRING.c.mentee_id == mentee_id) & (PAIRING.c.status == "pending")
+            & (PAIRING.c.id != keep)).values(status="declined", decided_at=now()))
+
+    async def pending_request(self) -> bool:
+        """Whether the turn's learner already asked for a mentor and awaits an answer."""
+        row = (await self._db.execute(select(PAIRING.c.id).where(
+            (PAIRING.c.mentee_id == self.me) & (PAIRING.c.status == "pending")
+            & (PAIRING.c.origin == "request")))).first()
+        return row is not None
+
+    async def lock_mentor(self, mentor_id: int) -> None:
+        """Lock a mentor's row until the turn commits: capacity is counted, then used, alone."""
+        await self._db.execute(select(MENTOR.c.learner_id).where(
+            MENTOR.c.learner_id == mentor_id).with_for_update())
 
     async def active_mentees(self, mentor_id: int | None = None) -> int:
         """How many residents a mentor coaches now."""
@@ -194,10 +216,15 @@ class MentoringQueries:
         return int(result.scalar_one())
 
     async def decide(self, pairing_id: int, *, status: str) -> bool:
-        """Move a pending pairing to active or declined; False if it was no longer pending."""
-        result = await self._db.execute(update(PAIRING).where(
-            (PAIRING.c.id == pairing_id) & (PAIRING.c.status == "pending")
-        ).values(status=status, decided_at=now()))
+        """Move a pending pairing to active or declined; False if it was no longer pending or
+        the resident has an active mentor already (a unique index guards that)."""
+        try:
+            async with self._db.begin_nested():
+                result = await self._db.execute(update(PAIRING).where(
+                    (PAIRING.c.id == pairing_id) & (PAIRING.c.status == "pending")
+                ).values(status=status, decided_at=now()))
+        except IntegrityError:
+            return False
         return bool(result.rowcount)
 
     async def end(self, pairing_id: int) -> bool:
@@ -210,9 +237,12 @@ class MentoringQueries:
 
     async def available_mentors(self, capacity: int) -> list[MentorRecord]:
         """Mentors allowed to coach, with room for one more, other than the learner."""
+        # A consent screen left unanswered must not hide a mentor: only requests count.
         taken = (select(func.count()).select_from(PAIRING).where(
             (PAIRING.c.mentor_id == MENTOR.c.learner_id)
-            & PAIRING.c.status.in_(("active", "pending"))).scalar_subquery())
+            & ((PAIRING.c.status == "active")
+               | ((PAIRING.c.status == "pending") & (PAIRING.c.origin == "request"))))
+            .scalar_subquery())
         rows = await self._db.execute(
             select(MENTOR).where(MENTOR.c.status.in_(CAN_MENTOR)
                                  & (MENTOR.c.learner_id != self.me) & (taken < capacity))

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import Column, Index, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -140,7 +140,11 @@ class Pairing(SQLModel, table=True):
 
     __tablename__ = "pairing"
     __table_args__ = (Index("ix_pairing_mentee", "mentee_id", "status"),
-                      Index("ix_pairing_mentor", "mentor_id", "status"))
+                      Index("ix_pairing_mentor", "mentor_id", "status"),
+                      # At most one active mentor per resident, whatever runs concurrently.
+                      Index("uq_pairing_one_active_mentor", "mentee_id", unique=True,
+                            sqlite_where=text("status = 'active'"),
+                            postgresql_where=text("status = 'active'")))
 
     id: int | None = Field(default=None, primary_key=True)
     mentor_id: int = Field(foreign_key="learner.id")

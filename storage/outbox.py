@@ -60,8 +60,8 @@ class Outbox:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
-    async def take(self, channels: set[str], *, limit: int = 50,
-                   lease: timedelta = timedelta(seconds=60)) -> list[Pending]:
+    async def take(self, channels: set[str], *, limit: int = 10,
+                   lease: timedelta = timedelta(minutes=5)) -> list[Pending]:
         """Take due messages for these channels, leasing them so no other worker sends them."""
         async with self.engine.begin() as connection:
             rows = (await connection.execute(
@@ -79,14 +79,16 @@ class Outbox:
                         row.attempts + 1) for row in rows]
 
     async def delivered(self, item: Pending) -> None:
-        """Mark a message sent; its buttons become the ones a typed digit picks."""
+        """Mark a message sent; its buttons become the ones a typed digit picks, unless the
+        recipient is in a lesson or quiz (there "3" must still answer the question)."""
         async with self.engine.begin() as connection:
             await connection.execute(update(OUTBOX).where(OUTBOX.c.id == item.id)
                                      .values(sent_at=now()))
             shown = [button.payload for button in item.reply.flat_buttons()]
             if shown:
                 await connection.execute(update(LEARNER).where(
-                    LEARNER.c.id == item.learner_id).values(shown_buttons="\n".join(shown)))
+                    (LEARNER.c.id == item.learner_id) & (LEARNER.c.mode == "menu")
+                ).values(shown_buttons="\n".join(shown)))
 
     async def retry_later(self, item: Pending, delay: timedelta) -> None:
         """Try a message again after `delay`."""

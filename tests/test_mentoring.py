@@ -1,5 +1,6 @@
 """Mentoring through the tutor: two people, consent, codes, capacity, access, nudges, alerts."""
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -214,7 +215,7 @@ async def test_nudges_are_relayed_as_words_never_run(tutor: Tutor, library: Libr
     await mentor.type("Mai 8 giờ gặp ở nhà văn hóa {{ 7 * 7 }} nhé")
     assert "Đã gửi lời nhắn" in mentor.text()
     template, typed = await received(tutor, resident)
-    assert "Trần Minh Anh nhắn bạn: Bạn học giỏi lắm" in template.text
+    assert "Trần Minh Anh (người kèm) gửi lời khen" in template.text
     assert "Mai 8 giờ gặp ở nhà văn hóa {{ 7 * 7 }} nhé" in typed.text and "49" not in typed.text
     assert typed.flat_buttons()[0].payload == "resume"
 
@@ -253,7 +254,7 @@ async def test_help_tells_the_mentor_where_the_resident_is(tutor: Tutor, library
     await resident.press("Tiếp tục")
     await resident.type("/nguoi_kem")
     await resident.press("Tôi cần giúp đỡ")
-    assert "Học Số đã báo người kèm Trần Minh Anh" in resident.text()
+    assert "Học Số đã báo cho người kèm Trần Minh Anh" in resident.text()
     [help_request] = await received(tutor, mentor)
     assert f'bài "{lesson.title}"' in help_request.text
     assert f"bước 2/{len(lesson.steps)}" in help_request.text
@@ -347,3 +348,87 @@ def test_days_and_dates_are_counted_in_vietnam() -> None:
     earlier = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)  # 23:00 on 1 December there
     assert days_ago(earlier, today=late_evening_utc) == 1
     assert late_evening_utc.astimezone(VIETNAM).hour == 1
+
+
+async def test_a_request_then_a_code_never_gives_two_mentors(tutor: Tutor, library: Library,
+                                                            people: tuple[Chat, Chat]) -> None:
+    mentor, resident = people
+    await trained_mentor(mentor, library)
+    other = Chat(tutor, user="other", channel="web")
+    other_code = await trained_mentor(other, library, name="Lê Văn Bình")
+    await received(tutor, mentor)
+    await resident.start()
+    await resident.type("/tim_nguoi_kem")
+    await resident.type("Phường Hồng Hà")
+    assert "Bạn đã nhờ một người kèm rồi" in (await resident.type("/tim_nguoi_kem"))[0].text
+    await resident.type(other_code)
+    await resident.press("Đồng ý")  # paired with the other mentor meanwhile
+    [request] = await received(tutor, mentor)
+    await mentor.tap(next(b.payload for b in request.flat_buttons() if "Nhận kèm" in b.label))
+    assert "không dùng được nữa" in mentor.text()  # the request ended when she chose another
+    async with tutor.repository.engine.connect() as connection:
+        active = (await connection.execute(select(PAIRING.c.mentor_id).where(
+            PAIRING.c.status == "active"))).all()
+    assert len(active) == 1
+
+
+async def test_revoking_cancels_a_consent_screen_already_shown(
+        tutor: Tutor, library: Library, people: tuple[Chat, Chat]) -> None:
+    mentor, resident = people
+    code = await trained_mentor(mentor, library)
+    await resident.start()
+    await resident.type(code)
+    accept = resident.payload_of("Đồng ý")
+    await mentor.press("Thu hồi mã mời")
+    assert "không dùng được nữa" in (await resident.tap(accept))[0].text
+    assert "chưa kèm ai" in (await mentor.type("/hoc_vien"))[0].text
+
+
+async def test_an_unanswered_invitation_does_not_hide_the_mentor(
+        tutor: Tutor, library: Library, people: tuple[Chat, Chat]) -> None:
+    mentor, resident = people
+    code = await trained_mentor(mentor, library)
+    await resident.start()
+    await resident.type(code)  # shown the consent screen, never answers
+    neighbour = Chat(tutor, user="ong-tu", channel="zalo")
+    await neighbour.start()
+    await neighbour.type("/tim_nguoi_kem")
+    await neighbour.type("hồng hà")
+    assert "đã nhờ một người kèm" in neighbour.text()
+
+
+async def test_typed_answers_while_a_question_waits(tutor: Tutor, library: Library,
+                                                    people: tuple[Chat, Chat]) -> None:
+    mentor, resident = people
+    await resident.start()
+    await resident.type("/nguoi_kem")
+    await resident.press("Nhập mã mời")
+    for words in ("tôi không có mã", "tiếp", "à"):  # not codes: no guesses counted
+        assert "Đây chưa phải mã mời" in (await resident.type(words))[0].text
+        await resident.press("Nhập mã mời")
+    code = await trained_mentor(mentor, library)
+    assert "muốn kèm bạn" in (await resident.type(code))[0].text
+    await resident.press("Về menu")
+    await resident.type("/tim_nguoi_kem")
+    replies = await resident.type("thôi")  # changes their mind: back to the menu
+    assert "Bạn muốn làm gì" in replies[-1].text
+    await resident.type("/tim_nguoi_kem")
+    assert "chưa có người kèm nào ở 12" in (await resident.type("12"))[0].text.lower()
+
+
+async def test_capacity_and_one_mentor_hold_under_concurrent_accepts(
+        repository: SqlRepository, library: Library) -> None:
+    tutor = Tutor(repository=repository, library=library)
+    mentor = Chat(tutor, user="m", channel="telegram")
+    code = await trained_mentor(mentor, library)
+    residents = [Chat(tutor, user=f"r{n}", channel="zalo") for n in range(6)]
+    for resident in residents:
+        await resident.start()
+        await resident.type(code)
+    accepts = [resident.payload_of("Đồng ý") for resident in residents]
+    await asyncio.gather(*(resident.tap(accept) for resident, accept in
+                           zip(residents, accepts, strict=True)))
+    async with tutor.repository.engine.connect() as connection:
+        active = (await connection.execute(select(PAIRING.c.id).where(
+            PAIRING.c.status == "active"))).all()
+    assert len(active) == 1  # capacity 1, however many tapped at the same moment

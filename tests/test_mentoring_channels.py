@@ -100,7 +100,7 @@ async def test_a_telegram_mentor_and_a_zalo_resident(both: tuple[FakeTelegram, F
             break
         await asyncio.sleep(0.05)
     nudge = zalo.sent_to(RESIDENT)[before]
-    assert "Trần Minh Anh nhắn bạn" in (nudge.text or "") and "1. ▶️" in (nudge.text or "")
+    assert "Trần Minh Anh (người kèm)" in (nudge.text or "") and "1. ▶️" in (nudge.text or "")
     # The nudge's numbered option is what a typed "1" now means for the resident.
     [suggestion] = await resident.say("1")
     assert "Bài nên học tiếp theo" in (suggestion.text or "")

@@ -63,9 +63,10 @@ async def converse(tutor: Tutor, user: str, events: list[tuple[Kind, str]]) -> N
         learner = await tutor.repository.find_learner(channel="prop", user_ref=user)
         assert learner is not None
         place = learner.position
-        if place.mode != Mode.MENU:
-            lesson = COURSE.lesson(place.lesson_id)
-            assert lesson is not None and place.course_id == COURSE.id
+        if place.mode != Mode.MENU:  # typed digits can reach any course of the menu
+            course = LIBRARY.course(place.course_id)
+            lesson = course.lesson(place.lesson_id) if course else None
+            assert lesson is not None
             if place.mode == Mode.LESSON:
                 assert lesson.step_index(place.step_id) is not None
             else:

@@ -165,7 +165,7 @@ async def test_messages_from_others_arrive_by_inbox_once(api: tuple[ClientSessio
     async with client.post(f"{base}/api/inbox", json={"session": session}) as response:
         assert response.status == 200
         [nudge] = (await response.json())["replies"]
-    assert "Trần Minh Anh nhắn bạn" in nudge["text"]
+    assert "Trần Minh Anh (người kèm)" in nudge["text"]
     async with client.post(f"{base}/api/inbox", json={"session": session}) as response:
         assert (await response.json())["replies"] == []  # handed over once
     async with client.post(f"{base}/api/inbox", json={"session": "no"}) as response:

@@ -30,7 +30,9 @@ class OutboxWorker:
         for item in await self.outbox.take(set(self.channels)):
             try:
                 await self.channels[item.channel](item.user_ref, item.reply)
-            except Exception:  # kept, and tried again later: never lost, never sent twice
+            except Exception:  # kept and tried again later; a channel that keeps failing
+                # keeps the message in failed_send itself. Delivery is at least once: a crash
+                # between the send and the mark sends it again when the lease runs out.
                 log.exception("outbox message %s to %s failed (try %s)", item.id, item.channel,
                               item.attempts)
                 await self.outbox.retry_later(item, timedelta(seconds=min(

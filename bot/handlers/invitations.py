@@ -2,15 +2,16 @@
 
 import re
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from bot.handlers import mentor_signup, payloads
 from bot.handlers.context import Context
-from bot.handlers.places import local_date
+from bot.handlers.places import VIETNAM, local_date
 from storage.repository import now
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L: easy to read aloud
 _CODE = re.compile(r"^KEM-?([A-Z0-9]{4})$")
+MAX_DRAWS = 20  # codes are random: a clash is rare, twenty in a row means something is wrong
 
 
 def normalize(text: str) -> str | None:
@@ -34,10 +35,16 @@ async def show(ctx: Context, *, fresh: bool = False) -> None:
         await ctx.mentoring.revoke_invitations()
     current = await ctx.mentoring.current_invitation()
     if current is None:
-        expires = now() + timedelta(days=ctx.rules.code_days)
-        code = new_code()
-        while not await ctx.mentoring.add_invitation(code, expires):
-            code = new_code()  # taken already: draw again
+        # Valid to the end of the day it says, in Vietnam.
+        last_day = local_date() + timedelta(days=ctx.rules.code_days)
+        # Stored in UTC like every time here (SQLite compares them as text).
+        expires = datetime.combine(last_day, time(23, 59, 59), VIETNAM).astimezone(UTC)
+        for _ in range(MAX_DRAWS):
+            code = new_code()
+            if await ctx.mentoring.add_invitation(code, expires):
+                break
+        else:
+            raise RuntimeError("no free invitation code after many draws")
         current = (code, expires)
     code, expires = current
     ctx.say(ctx.text("invite", code=code, telegram=ctx.links.telegram(code),
@@ -72,7 +79,12 @@ async def redeem(ctx: Context, typed: str) -> None:
         ctx.say(ctx.text("code_wait"), [ctx.menu_row()])
         return
     code = normalize(typed)
-    mentor = await ctx.mentoring.invitation_mentor(code) if code else None
+    if code is None:  # not even shaped like a code ("tôi không có mã"): no guess to count
+        ctx.say(ctx.text("code_not_a_code"), [
+            [ctx.button("button_enter_code", payloads.ENTER_CODE)],
+            [ctx.button("button_find_mentor", payloads.FIND_MENTOR)], ctx.menu_row()])
+        return
+    mentor = await ctx.mentoring.invitation_mentor(code)
     if mentor is None:
         await ctx.mentoring.record_wrong_code()
         ctx.say(ctx.text("code_unknown"), [[ctx.button("button_enter_code", payloads.ENTER_CODE)],
@@ -92,4 +104,4 @@ async def redeem(ctx: Context, typed: str) -> None:
                                           mentee_id=ctx.turn.learner.id, origin="code")
     ctx.say(ctx.text("consent", name=mentor.full_name, ward=mentor.ward, unit=mentor.unit),
             [[ctx.button("button_accept", payloads.pairing("ok", pairing))],
-             [ctx.button("button_decline", payloads.pairing("no", pairing))]])
+             [ctx.button("button_decline", payloads.pairing("no", pairing))], ctx.menu_row()])

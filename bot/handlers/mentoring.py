@@ -96,8 +96,9 @@ async def quiz_finished(ctx: Context, course: Course, lesson: Lesson, *, correct
         ctx.tell(mine.mentor_id, ctx.text("alert_lesson_done", name=name, lesson=lesson.title,
                                           course=course.title, correct=correct, total=total),
                  button)
+    # ">= 2": failures before this pairing count too; the key still makes it once a pairing.
     if not passed(correct, total) and await ctx.turn.quiz_failures(
-            course_id=course.id, lesson_id=lesson.id) == 2 and await ctx.mentoring.alert_once(
+            course_id=course.id, lesson_id=lesson.id) >= 2 and await ctx.mentoring.alert_once(
             f"fail2:{mine.id}:{course.id}:{lesson.id}", mine.id):
         ctx.tell(mine.mentor_id, ctx.text("alert_failed_twice", name=name,
                                           lesson=lesson.title), button)

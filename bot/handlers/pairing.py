@@ -1,10 +1,13 @@
 """A resident and their mentor: the resident's side, consent, requests, help, ending."""
 
+from datetime import timedelta
+
 from bot.handlers import mentor_signup, payloads
 from bot.handlers.context import Context, Rows
 from bot.handlers.folding import place_key
 from bot.handlers.places import describe_place, who
 from storage.mentoring import PairingRecord
+from storage.repository import now
 
 
 async def show_mine(ctx: Context) -> None:
@@ -34,6 +37,9 @@ async def find(ctx: Context, ward: str = "") -> None:
     """/tim_nguoi_kem: ask a trained mentor of the resident's ward, who must accept."""
     if await ctx.mentoring.my_mentor() is not None:
         await show_mine(ctx)
+        return
+    if await ctx.mentoring.pending_request():  # one mentor asked at a time
+        ctx.say(ctx.text("request_pending"), [ctx.menu_row()])
         return
     ward = ward or ctx.turn.learner.ward
     if not ward:
@@ -68,11 +74,17 @@ async def got_ward(ctx: Context, text: str) -> None:
 async def decide(ctx: Context, verb: str, pairing: PairingRecord) -> None:
     """Accept or decline: the resident on a code, the mentor on a request."""
     accepted = verb in ("ok", "take")
+    if verb == "ok" and now() - pairing.created_at > timedelta(days=ctx.rules.code_days):
+        await ctx.mentoring.decide(pairing.id, status="declined")  # its invitation is old
+        ctx.say(ctx.text("pairing_gone"), [ctx.menu_row()])
+        return
     if accepted and not await _room_for(ctx, pairing):
         return
     if not await ctx.mentoring.decide(pairing.id, status="active" if accepted else "declined"):
         ctx.say(ctx.text("pairing_gone"), [ctx.menu_row()])
         return
+    if accepted:
+        await ctx.mentoring.drop_other_offers(pairing.mentee_id, keep=pairing.id)
     if verb == "ok":
         ctx.say(ctx.text("paired", name=pairing.mentor_name),
                 [[ctx.button("button_my_mentor", payloads.MY_MENTOR)], ctx.menu_row()])
@@ -93,11 +105,17 @@ async def decide(ctx: Context, verb: str, pairing: PairingRecord) -> None:
 
 async def _room_for(ctx: Context, pairing: PairingRecord) -> bool:
     """One mentor per resident, and no more mentees than the mentor's capacity."""
-    current = await ctx.mentoring.my_mentor() if pairing.mentee_id == ctx.turn.learner.id \
-        else None
-    if current is not None:
-        ctx.say(ctx.text("already_paired", name=current.mentor_name), [ctx.menu_row()])
+    if pairing.mentee_id == ctx.turn.learner.id:
+        current = await ctx.mentoring.my_mentor()
+        if current is not None:
+            ctx.say(ctx.text("already_paired", name=current.mentor_name), [ctx.menu_row()])
+            return False
+    elif await ctx.mentoring.has_mentor(pairing.mentee_id):  # found one meanwhile
+        await ctx.mentoring.decide(pairing.id, status="declined")
+        ctx.say(ctx.text("mentee_has_mentor", name=who(ctx, pairing.mentee_name)),
+                [ctx.menu_row()])
         return False
+    await ctx.mentoring.lock_mentor(pairing.mentor_id)  # counted and used by one turn at a time
     if await ctx.mentoring.active_mentees(pairing.mentor_id) >= ctx.rules.capacity:
         ctx.say(ctx.text("mentor_full"), [ctx.menu_row()])
         return False
@@ -109,7 +127,8 @@ async def ask_help(ctx: Context, pairing: PairingRecord) -> None:
     place = describe_place(ctx, ctx.position)
     ctx.tell(pairing.mentor_id,
              ctx.text("help_request", name=who(ctx, pairing.mentee_name), place=place),
-             [[ctx.button("button_mentees", payloads.MENTEES)]])
+             [[ctx.button("button_nudge", payloads.pairing("nudge", pairing.id))],
+              [ctx.button("button_mentees", payloads.MENTEES)]])
     ctx.say(ctx.text("help_sent", name=pairing.mentor_name), [ctx.menu_row()])
 
 

@@ -18,6 +18,7 @@ WORDS = {
     **dict.fromkeys(["menu", "ve menu", "trang chu", "bai hoc", "khoa hoc", "danh sach bai"],
                     payloads.MENU),
     **dict.fromkeys(["start", "bat dau", "xin chao", "chao"], payloads.START),
+    **dict.fromkeys(["thoi", "huy", "huy bo", "thoat"], payloads.MENU),
     **dict.fromkeys(["tiep", "tiep tuc", "tiep theo", "ok", "duoc", "roi"], NEXT),
     **dict.fromkeys(["tiep tuc bai dang hoc", "hoc tiep", "hoc tiep bai dang hoc"],
                     payloads.RESUME),
@@ -70,8 +71,10 @@ async def on_text(ctx: Context, text: str) -> None:
     folded = fold(stripped)
     digit = _DIGIT.fullmatch(folded)
     awaiting = ctx.turn.learner.awaiting
-    if awaiting and not digit and WORDS.get(folded) not in ESCAPES:
-        await mentoring.answer(ctx, awaiting, stripped)
+    shown = ctx.turn.learner.shown_buttons
+    picks_a_button = digit is not None and 1 <= int(digit.group(1)) <= len(shown)
+    if awaiting and not picks_a_button and WORDS.get(folded) not in ESCAPES:
+        await mentoring.answer(ctx, awaiting, stripped)  # "12" may be a ward, "2" a note
         return
     if digit:
         number, shown = int(digit.group(1)), ctx.turn.learner.shown_buttons

@@ -63,6 +63,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_pairing_mentee", "pairing", ["mentee_id", "status"])
     op.create_index("ix_pairing_mentor", "pairing", ["mentor_id", "status"])
+    op.create_index("uq_pairing_one_active_mentor", "pairing", ["mentee_id"], unique=True,
+                    sqlite_where=sa.text("status = 'active'"),
+                    postgresql_where=sa.text("status = 'active'"))
     op.create_table(
         "check_in",
         sa.Column("id", sa.Integer(), nullable=False),
