@@ -1,7 +1,5 @@
 """Alerts that come from time passing: a mentee quiet for N days, told to their mentor once."""
 
-import asyncio
-import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -10,11 +8,10 @@ from bot.handlers.places import days_ago
 from bot.handlers.rules import MentoringRules
 from bot.lessons.render import Renderer
 from bot.messages import Button, Outgoing
+from bot.periodic import every
 from storage.mentoring import claim_alert, inactive_pairings
 from storage.outbox import queue
 from storage.repository import SqlRepository, now
-
-log = logging.getLogger("hocso.scheduler")
 
 
 class InactivityWatch:
@@ -50,9 +47,4 @@ class InactivityWatch:
 
     async def run(self) -> None:
         """Check every `interval` seconds until cancelled."""
-        while True:
-            try:
-                await self.check()
-            except Exception:
-                log.exception("the inactivity check failed; trying again later")
-            await asyncio.sleep(self.interval)
+        await every(self.interval, self.check, what="the inactivity check")

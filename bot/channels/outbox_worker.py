@@ -1,11 +1,11 @@
 """Deliver the outbox: messages a turn queued for other people, each through their own channel."""
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from bot.messages import Outgoing
+from bot.periodic import every
 from storage.outbox import Outbox
 
 log = logging.getLogger("hocso.outbox")
@@ -44,9 +44,4 @@ class OutboxWorker:
 
     async def run(self) -> None:
         """Deliver until cancelled."""
-        while True:
-            try:
-                await self.run_once()
-            except Exception:
-                log.exception("outbox delivery failed; trying again")
-            await asyncio.sleep(self.interval)
+        await every(self.interval, self.run_once, what="outbox delivery")
