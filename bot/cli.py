@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.illustrations import IllustrationError, render_all
 from bot.lessons.check import check_content
 from storage.database import create_engine, upgrade
-from storage.mentoring import approve_mentor
+from storage.mentors import approve_mentor
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -1,43 +1,22 @@
-"""Mentoring queries inside a learner's turn: mentors, invitations, pairings, check-ins, alerts.
+"""Mentoring queries inside a learner's turn: pairings, mentees' progress, check-ins, alerts.
 
 They only ever return pairings the turn's learner is part of; which side may do what is decided
-in bot/handlers/access.py.
+in bot/handlers/access.py. Mentor profiles and invitation codes are in storage/mentors.py.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Table, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from storage.models import Alert, CheckIn, CodeAttempt, Invitation, Mentor, Pairing
+from storage.mentors import CAN_MENTOR, MENTOR, PAIRING, MentorQueries, MentorRecord, mentor_record
+from storage.models import Alert, CheckIn
 from storage.repository import ANSWER, LEARNER, RESULT, now
 
-MENTOR: Table = Mentor.__table__  # type: ignore[attr-defined]
-INVITATION: Table = Invitation.__table__  # type: ignore[attr-defined]
-PAIRING: Table = Pairing.__table__  # type: ignore[attr-defined]
 CHECK_IN: Table = CheckIn.__table__  # type: ignore[attr-defined]
 ALERT: Table = Alert.__table__  # type: ignore[attr-defined]
-ATTEMPT: Table = CodeAttempt.__table__  # type: ignore[attr-defined]
-
-CAN_MENTOR = ("trained", "approved")
-
-
-@dataclass(frozen=True)
-class MentorRecord:
-    """A volunteer's mentor profile."""
-
-    learner_id: int
-    full_name: str
-    ward: str
-    unit: str
-    status: str
-
-    @property
-    def can_mentor(self) -> bool:
-        return self.status in CAN_MENTOR
 
 
 @dataclass(frozen=True)
@@ -70,89 +49,8 @@ class MenteeProgress:
     missed: tuple[tuple[str, str, str], ...]  # course, lesson, question answered wrong
 
 
-def _mentor(row: Any) -> MentorRecord:
-    return MentorRecord(row.learner_id, row.full_name, row.ward, row.unit, row.status)
-
-
-class MentoringQueries:
+class MentoringQueries(MentorQueries):
     """The mentoring side of one turn, on the turn's connection (same transaction)."""
-
-    def __init__(self, connection: AsyncConnection, learner_id: int) -> None:
-        self._db = connection
-        self.me = learner_id
-
-    # --------------------------------------------------------------- mentors
-
-    async def mentor(self, learner_id: int | None = None) -> MentorRecord | None:
-        """Return a mentor profile (the turn's learner's by default)."""
-        who = self.me if learner_id is None else learner_id
-        row = (await self._db.execute(select(MENTOR).where(MENTOR.c.learner_id == who))).first()
-        return _mentor(row) if row is not None else None
-
-    async def save_mentor(self, **values: str) -> None:
-        """Create or update the learner's mentor profile with the given fields."""
-        if await self.mentor() is None:
-            fields = {"full_name": "", "ward": "", "unit": "", "status": "registering",
-                      "approved_by": "", **values}
-            await self._db.execute(insert(MENTOR).values(learner_id=self.me, created_at=now(),
-                                                         **fields))
-        else:
-            await self._db.execute(update(MENTOR).where(MENTOR.c.learner_id == self.me)
-                                   .values(**values))
-
-    async def mark_trained(self) -> None:
-        """The learner passed the mentor course: they may now take mentees."""
-        await self._db.execute(update(MENTOR).where(
-            (MENTOR.c.learner_id == self.me) & (MENTOR.c.status != "approved")
-        ).values(status="trained", trained_at=now()))
-
-    # ----------------------------------------------------------- invitations
-
-    async def add_invitation(self, code: str, expires_at: datetime) -> bool:
-        """Store a new code of the learner's; False if that code already exists."""
-        try:
-            async with self._db.begin_nested():
-                await self._db.execute(insert(INVITATION).values(
-                    code=code, mentor_id=self.me, created_at=now(), expires_at=expires_at))
-        except IntegrityError:
-            return False
-        return True
-
-    async def current_invitation(self) -> tuple[str, datetime] | None:
-        """The learner's newest code that is neither revoked nor expired."""
-        row = (await self._db.execute(
-            select(INVITATION.c.code, INVITATION.c.expires_at)
-            .where((INVITATION.c.mentor_id == self.me) & INVITATION.c.revoked_at.is_(None)
-                   & (INVITATION.c.expires_at > now()))
-            .order_by(INVITATION.c.created_at.desc()).limit(1))).first()
-        return (row.code, row.expires_at) if row is not None else None
-
-    async def revoke_invitations(self) -> None:
-        """Make every code of the learner's unusable, and the consent screens they opened."""
-        await self._db.execute(update(INVITATION).where(
-            (INVITATION.c.mentor_id == self.me) & INVITATION.c.revoked_at.is_(None)
-        ).values(revoked_at=now()))
-        await self._db.execute(update(PAIRING).where(
-            (PAIRING.c.mentor_id == self.me) & (PAIRING.c.status == "pending")
-            & (PAIRING.c.origin == "code")).values(status="declined", decided_at=now()))
-
-    async def invitation_mentor(self, code: str) -> MentorRecord | None:
-        """The mentor whose valid code this is, or None (unknown, expired or revoked)."""
-        row = (await self._db.execute(
-            select(MENTOR).join(INVITATION, INVITATION.c.mentor_id == MENTOR.c.learner_id)
-            .where((INVITATION.c.code == code) & INVITATION.c.revoked_at.is_(None)
-                   & (INVITATION.c.expires_at > now())))).first()
-        return _mentor(row) if row is not None else None
-
-    async def wrong_codes_since(self, since: datetime) -> int:
-        """How many wrong codes the learner typed since `since`."""
-        query = select(func.count()).select_from(ATTEMPT).where(
-            (ATTEMPT.c.learner_id == self.me) & (ATTEMPT.c.attempted_at > since))
-        return int((await self._db.execute(query)).scalar_one())
-
-    async def record_wrong_code(self) -> None:
-        """Count one wrong code against the learner."""
-        await self._db.execute(insert(ATTEMPT).values(learner_id=self.me, attempted_at=now()))
 
     # --------------------------------------------------------------- pairings
 
@@ -247,7 +145,7 @@ class MentoringQueries:
             select(MENTOR).where(MENTOR.c.status.in_(CAN_MENTOR)
                                  & (MENTOR.c.learner_id != self.me) & (taken < capacity))
             .order_by(MENTOR.c.learner_id))
-        return [_mentor(row) for row in rows]
+        return [mentor_record(row) for row in rows]
 
     async def mentees(self) -> list[MenteeProgress]:
         """The turn's learner's active mentees and what they have learned."""
@@ -309,18 +207,3 @@ async def inactive_pairings(engine: AsyncEngine,
             .join(LEARNER, LEARNER.c.id == PAIRING.c.mentee_id)
             .where((PAIRING.c.status == "active") & (LEARNER.c.last_active_at < cutoff)))
         return [(row[0], row[1], row[2], row[3]) for row in rows]
-
-
-async def approve_mentor(engine: AsyncEngine, *, channel: str, user_ref: str, by: str) -> bool:
-    """An organizer lets a learner mentor without the course; False for an unknown learner."""
-    async with engine.begin() as connection:
-        learner = (await connection.execute(select(LEARNER.c.id, LEARNER.c.display_name).where(
-            (LEARNER.c.channel == channel) & (LEARNER.c.user_ref == user_ref)))).first()
-        if learner is None:
-            return False
-        queries = MentoringQueries(connection, learner.id)
-        if await queries.mentor() is None:
-            await queries.save_mentor(full_name=learner.display_name[:64])
-        await connection.execute(update(MENTOR).where(MENTOR.c.learner_id == learner.id)
-                                 .values(status="approved", approved_by=by[:64]))
-    return True

@@ -16,7 +16,8 @@ from bot.lessons.model import Library
 from bot.messages import Kind
 from bot.tutor import Tutor
 from storage.database import create_engine
-from storage.mentoring import CHECK_IN, INVITATION, PAIRING
+from storage.mentoring import CHECK_IN
+from storage.mentors import INVITATION, PAIRING
 from storage.outbox import OUTBOX
 from storage.repository import SqlRepository, now
 from tests.chat import Chat

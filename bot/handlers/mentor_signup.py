@@ -4,7 +4,7 @@ from bot.handlers import payloads
 from bot.handlers.context import Context, Rows
 from bot.lessons.model import Course, Lesson
 from bot.lessons.progress import passed
-from storage.mentoring import MentorRecord
+from storage.mentors import MentorRecord
 
 MENTOR_COURSE = "nguoi-kem"  # the course a volunteer passes before taking mentees
 MAX_NAME = 64

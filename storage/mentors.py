@@ -1,0 +1,134 @@
+"""Mentors and their invitation codes, inside a learner's turn (and an organizer's approval)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from storage.models import CodeAttempt, Invitation, Mentor, Pairing
+from storage.repository import LEARNER, now
+
+MENTOR: Table = Mentor.__table__  # type: ignore[attr-defined]
+INVITATION: Table = Invitation.__table__  # type: ignore[attr-defined]
+ATTEMPT: Table = CodeAttempt.__table__  # type: ignore[attr-defined]
+PAIRING: Table = Pairing.__table__  # type: ignore[attr-defined]
+
+CAN_MENTOR = ("trained", "approved")
+
+
+@dataclass(frozen=True)
+class MentorRecord:
+    """A volunteer's mentor profile."""
+
+    learner_id: int
+    full_name: str
+    ward: str
+    unit: str
+    status: str
+
+    @property
+    def can_mentor(self) -> bool:
+        return self.status in CAN_MENTOR
+
+
+def mentor_record(row: Any) -> MentorRecord:
+    return MentorRecord(row.learner_id, row.full_name, row.ward, row.unit, row.status)
+
+
+class MentorQueries:
+    """A volunteer's profile and codes, on the turn's connection (same transaction)."""
+
+    def __init__(self, connection: AsyncConnection, learner_id: int) -> None:
+        self._db = connection
+        self.me = learner_id
+
+    # --------------------------------------------------------------- mentors
+
+    async def mentor(self, learner_id: int | None = None) -> MentorRecord | None:
+        """Return a mentor profile (the turn's learner's by default)."""
+        who = self.me if learner_id is None else learner_id
+        row = (await self._db.execute(select(MENTOR).where(MENTOR.c.learner_id == who))).first()
+        return mentor_record(row) if row is not None else None
+
+    async def save_mentor(self, **values: str) -> None:
+        """Create or update the learner's mentor profile with the given fields."""
+        if await self.mentor() is None:
+            fields = {"full_name": "", "ward": "", "unit": "", "status": "registering",
+                      "approved_by": "", **values}
+            await self._db.execute(insert(MENTOR).values(learner_id=self.me, created_at=now(),
+                                                         **fields))
+        else:
+            await self._db.execute(update(MENTOR).where(MENTOR.c.learner_id == self.me)
+                                   .values(**values))
+
+    async def mark_trained(self) -> None:
+        """The learner passed the mentor course: they may now take mentees."""
+        await self._db.execute(update(MENTOR).where(
+            (MENTOR.c.learner_id == self.me) & (MENTOR.c.status != "approved")
+        ).values(status="trained", trained_at=now()))
+
+    # ----------------------------------------------------------- invitations
+
+    async def add_invitation(self, code: str, expires_at: datetime) -> bool:
+        """Store a new code of the learner's; False if that code already exists."""
+        try:
+            async with self._db.begin_nested():
+                await self._db.execute(insert(INVITATION).values(
+                    code=code, mentor_id=self.me, created_at=now(), expires_at=expires_at))
+        except IntegrityError:
+            return False
+        return True
+
+    async def current_invitation(self) -> tuple[str, datetime] | None:
+        """The learner's newest code that is neither revoked nor expired."""
+        row = (await self._db.execute(
+            select(INVITATION.c.code, INVITATION.c.expires_at)
+            .where((INVITATION.c.mentor_id == self.me) & INVITATION.c.revoked_at.is_(None)
+                   & (INVITATION.c.expires_at > now()))
+            .order_by(INVITATION.c.created_at.desc()).limit(1))).first()
+        return (row.code, row.expires_at) if row is not None else None
+
+    async def revoke_invitations(self) -> None:
+        """Make every code of the learner's unusable, and the consent screens they opened."""
+        await self._db.execute(update(INVITATION).where(
+            (INVITATION.c.mentor_id == self.me) & INVITATION.c.revoked_at.is_(None)
+        ).values(revoked_at=now()))
+        await self._db.execute(update(PAIRING).where(
+            (PAIRING.c.mentor_id == self.me) & (PAIRING.c.status == "pending")
+            & (PAIRING.c.origin == "code")).values(status="declined", decided_at=now()))
+
+    async def invitation_mentor(self, code: str) -> MentorRecord | None:
+        """The mentor whose valid code this is, or None (unknown, expired or revoked)."""
+        row = (await self._db.execute(
+            select(MENTOR).join(INVITATION, INVITATION.c.mentor_id == MENTOR.c.learner_id)
+            .where((INVITATION.c.code == code) & INVITATION.c.revoked_at.is_(None)
+                   & (INVITATION.c.expires_at > now())))).first()
+        return mentor_record(row) if row is not None else None
+
+    async def wrong_codes_since(self, since: datetime) -> int:
+        """How many wrong codes the learner typed since `since`."""
+        query = select(func.count()).select_from(ATTEMPT).where(
+            (ATTEMPT.c.learner_id == self.me) & (ATTEMPT.c.attempted_at > since))
+        return int((await self._db.execute(query)).scalar_one())
+
+    async def record_wrong_code(self) -> None:
+        """Count one wrong code against the learner."""
+        await self._db.execute(insert(ATTEMPT).values(learner_id=self.me, attempted_at=now()))
+
+
+async def approve_mentor(engine: AsyncEngine, *, channel: str, user_ref: str, by: str) -> bool:
+    """An organizer lets a learner mentor without the course; False for an unknown learner."""
+    async with engine.begin() as connection:
+        learner = (await connection.execute(select(LEARNER.c.id, LEARNER.c.display_name).where(
+            (LEARNER.c.channel == channel) & (LEARNER.c.user_ref == user_ref)))).first()
+        if learner is None:
+            return False
+        queries = MentorQueries(connection, learner.id)
+        if await queries.mentor() is None:
+            await queries.save_mentor(full_name=learner.display_name[:64])
+        await connection.execute(update(MENTOR).where(MENTOR.c.learner_id == learner.id)
+                                 .values(status="approved", approved_by=by[:64]))
+    return True
