@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
+import pytest
 from aiohttp import ClientSession, web
 
 from tests.fake_server import LoopbackFake
@@ -96,3 +98,31 @@ class Receiver:
                         exc: BaseException | None, tb: TracebackType | None) -> None:
         assert self.runner is not None
         await self.runner.cleanup()
+
+
+Running = Callable[[Any, Any, str], AbstractAsyncContextManager[tuple[Any, str]]]
+
+
+def channel_fixtures(running: Running) -> tuple[Any, Any, Any]:
+    """The `polling`, `webhook` and `channel` (both, in turn) fixtures of a channel's tests.
+
+    `running(fake, tutor, mode)` starts the channel in that mode and yields (channel, url).
+    """
+
+    @pytest.fixture
+    async def polling(fake: Any, tutor: Any) -> AsyncIterator[Any]:
+        async with running(fake, tutor, "polling") as (started, _):
+            yield started
+
+    @pytest.fixture
+    async def webhook(fake: Any, tutor: Any) -> AsyncIterator[tuple[Any, str]]:
+        async with running(fake, tutor, "webhook") as started:
+            yield started
+
+    @pytest.fixture(params=["polling", "webhook"])
+    async def channel(fake: Any, tutor: Any, request: pytest.FixtureRequest) -> AsyncIterator[Any]:
+        """Each test that takes it runs twice: by long polling and by webhook."""
+        async with running(fake, tutor, request.param) as (started, _):
+            yield started
+
+    return polling, webhook, channel

@@ -28,7 +28,7 @@ from bot.lessons.model import Library
 from bot.messages import Button, Kind, Outgoing
 from bot.tutor import Tutor
 from tests.conftest import CONTENT_DIR
-from tests.conversation import exchange, fixture_loader, post_json
+from tests.conversation import channel_fixtures, exchange, fixture_loader, post_json
 from tests.fake_telegram import FakeTelegram, SentRecord
 from tests.server import serving
 
@@ -108,25 +108,7 @@ async def running(fake: FakeTelegram, tutor: Tutor,
     await channel.stop()
 
 
-@pytest.fixture
-async def polling(fake: FakeTelegram, tutor: Tutor) -> AsyncIterator[TelegramChannel]:
-    async with running(fake, tutor, "polling") as (channel, _):
-        yield channel
-
-
-@pytest.fixture
-async def webhook(fake: FakeTelegram, tutor: Tutor) -> AsyncIterator[tuple[TelegramChannel,
-                                                                            str]]:
-    async with running(fake, tutor, "webhook") as started:
-        yield started
-
-
-@pytest.fixture(params=["polling", "webhook"])
-async def channel(fake: FakeTelegram, tutor: Tutor,
-                  request: pytest.FixtureRequest) -> AsyncIterator[TelegramChannel]:
-    """Each test that takes it runs twice: by long polling and by webhook."""
-    async with running(fake, tutor, request.param) as (started, _):
-        yield started
+polling, webhook, channel = channel_fixtures(running)
 
 
 async def test_start_sets_commands_and_greets_with_both_keyboards(

@@ -25,7 +25,7 @@ from bot.lessons.model import Library
 from bot.messages import Button, Kind, Outgoing
 from bot.tutor import Tutor
 from tests.conftest import CONTENT_DIR
-from tests.conversation import exchange, expect_answer, fixture_loader, post_json
+from tests.conversation import channel_fixtures, exchange, expect_answer, fixture_loader, post_json
 from tests.fake_zalo_bot import FakeZaloBot, SentRecord
 from tests.server import free_port, serving
 
@@ -85,25 +85,7 @@ async def running(fake: FakeZaloBot, tutor: Tutor,
     await channel.stop()
 
 
-@pytest.fixture
-async def polling(fake: FakeZaloBot, tutor: Tutor) -> AsyncIterator[ZaloBotChannel]:
-    async with running(fake, tutor, "polling") as (channel, _):
-        yield channel
-
-
-@pytest.fixture
-async def webhook(fake: FakeZaloBot, tutor: Tutor) -> AsyncIterator[tuple[ZaloBotChannel,
-                                                                           str]]:
-    async with running(fake, tutor, "webhook") as started:
-        yield started
-
-
-@pytest.fixture(params=["polling", "webhook"])
-async def channel(fake: FakeZaloBot, tutor: Tutor,
-                  request: pytest.FixtureRequest) -> AsyncIterator[ZaloBotChannel]:
-    """Each test that takes it runs twice: by long polling and by webhook."""
-    async with running(fake, tutor, request.param) as (started, _):
-        yield started
+polling, webhook, channel = channel_fixtures(running)
 
 
 def number_of(record: SentRecord, label: str) -> str:

@@ -77,7 +77,7 @@ async def on_text(ctx: Context, text: str) -> None:
         await mentoring.answer(ctx, awaiting, stripped)  # "12" may be a ward, "2" a note
         return
     if digit:
-        number, shown = int(digit.group(1)), ctx.turn.learner.shown_buttons
+        number = int(digit.group(1))
         if not shown:
             help.not_understood(ctx)
         elif 1 <= number <= len(shown):
