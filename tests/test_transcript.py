@@ -42,6 +42,15 @@ class Transcript:
         await self.chat.press(label)
         self._record(f"[bấm] {label}")
 
+    async def open_course(self, course: Course) -> None:
+        """Press the course in the menu; a course the menu does not list is opened directly."""
+        shown = [button.label for reply in self.chat.last for button in reply.flat_buttons()]
+        if any(course.title in label for label in shown):
+            await self.press(course.title)
+        else:  # the mentor course: volunteers reach it from /lam_nguoi_kem
+            await self.chat.tap(f"c:{course.id}")
+            self._record(f"[mở khóa] {course.title}")
+
 
 def _asked(chat: Chat, course: Course) -> Question | None:
     """The check or quiz question shown in the last replies, if any."""
@@ -58,7 +67,7 @@ async def walk_course(transcript: Transcript, course: Course) -> None:
     """Go through every lesson, typing sometimes, with one wrong answer per lesson's quiz."""
     chat = transcript.chat
     for number, lesson in enumerate(course.lessons):
-        await transcript.press(course.title)
+        await transcript.open_course(course)
         await transcript.press(lesson.title)
         if number == 0:
             await transcript.type("tiếp")  # typing works like the button

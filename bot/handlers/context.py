@@ -14,6 +14,7 @@ from storage.mentoring import MentoringQueries
 from storage.repository import LearnerTurn
 
 Rows = list[list[Button]]
+MENTOR_COURSE = "nguoi-kem"  # the course a volunteer passes before taking mentees
 
 
 @dataclass
@@ -64,6 +65,12 @@ class Context:
     def menu_row(self) -> list[Button]:
         """The way home that every screen offers."""
         return [self.button("button_menu", payloads.MENU)]
+
+    def resident_courses(self) -> list[Course]:
+        """The courses residents are offered: all but the mentor course (reached by its own
+        door, /lam_nguoi_kem), unless the learner is in it now."""
+        return [course for course in self.library.courses
+                if course.id != MENTOR_COURSE or course.id == self.position.course_id]
 
     def current_course_lesson(self) -> tuple[Course, Lesson] | None:
         """Return the course and lesson the position points at, if both still exist."""

@@ -1,12 +1,11 @@
 """Becoming a mentor: name, ward and unit, then the mentor course; only then mentees."""
 
 from bot.handlers import payloads
-from bot.handlers.context import Context, Rows
+from bot.handlers.context import MENTOR_COURSE, Context, Rows
 from bot.lessons.model import Course, Lesson
 from bot.lessons.progress import passed
 from storage.mentors import MentorRecord
 
-MENTOR_COURSE = "nguoi-kem"  # the course a volunteer passes before taking mentees
 MAX_NAME = 64
 MAX_PLACE = 128
 

@@ -8,7 +8,7 @@ from bot.lessons.model import Course
 def menu_rows(ctx: Context) -> Rows:
     """The main menu's buttons: every course, the mentor, then resume, progress and help."""
     rows = [[ctx.button("button_course", payloads.course(course.id), title=course.title)]
-            for course in ctx.library.courses]
+            for course in ctx.resident_courses()]
     rows.append([ctx.button("button_my_mentor", payloads.MY_MENTOR)])
     rows.append([ctx.button("button_resume", payloads.RESUME)])
     rows.append([ctx.button("button_progress", payloads.PROGRESS)])

@@ -28,7 +28,9 @@ async def show(ctx: Context) -> None:
     done = _done_by_course(scores)
     cards = []
     by_lesson = {(score.course_id, score.lesson_id): score for score in scores}
-    for course in ctx.library.courses:
+    taken = {score.course_id for score in scores}
+    for course in ctx.resident_courses() + [c for c in ctx.library.courses if c.id in taken
+                                            and c not in ctx.resident_courses()]:
         # In the course's own lesson order; scores of lessons since removed are left out.
         finished = [(item, by_lesson[course.id, item.id]) for item in course.lessons
                     if (course.id, item.id) in by_lesson]
@@ -61,7 +63,7 @@ async def resume(ctx: Context) -> None:
         show_current(ctx)
         return
     done = _done_by_course(await ctx.turn.lesson_scores())
-    preferred = sorted(ctx.library.courses, key=lambda c: c.id != ctx.position.course_id)
+    preferred = sorted(ctx.resident_courses(), key=lambda c: c.id != ctx.position.course_id)
     for course in preferred:
         following = _next_lesson(course, done.get(course.id, set()))
         if following is not None:
