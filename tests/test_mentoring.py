@@ -433,3 +433,26 @@ async def test_capacity_and_one_mentor_hold_under_concurrent_accepts(
         active = (await connection.execute(select(PAIRING.c.id).where(
             PAIRING.c.status == "active"))).all()
     assert len(active) == 1  # capacity 1, however many tapped at the same moment
+
+
+async def test_a_full_mentor_is_told_in_their_own_words(tutor: Tutor, library: Library,
+                                                        people: tuple[Chat, Chat]) -> None:
+    mentor, resident = people
+    await paired(mentor, resident, library)
+    await received(tutor, mentor)
+    neighbour = Chat(tutor, user="ong-tu", channel="zalo")
+    await neighbour.start()
+    await neighbour.type("/tim_nguoi_kem")
+    await neighbour.type("Phường Hồng Hà")
+    assert "Hiện chưa có người kèm nào" in neighbour.text()  # the only mentor is full
+    ids = [await tutor.repository.find_learner(channel=chat.channel, user_ref=chat.user)
+           for chat in (mentor, neighbour)]
+    assert ids[0] is not None and ids[1] is not None
+    async with tutor.repository.engine.begin() as connection:  # an old request, made before
+        await connection.execute(PAIRING.insert().values(
+            mentor_id=ids[0].id, mentee_id=ids[1].id, status="pending", origin="request",
+            created_at=now()))
+        pairing_id = (await connection.execute(select(PAIRING.c.id).where(
+            PAIRING.c.status == "pending"))).scalar_one()
+    await mentor.tap(f"k:take:{pairing_id}")
+    assert "Bạn đang kèm đủ 1 người" in mentor.text()

@@ -117,7 +117,9 @@ async def _room_for(ctx: Context, pairing: PairingRecord) -> bool:
         return False
     await ctx.mentoring.lock_mentor(pairing.mentor_id)  # counted and used by one turn at a time
     if await ctx.mentoring.active_mentees(pairing.mentor_id) >= ctx.rules.capacity:
-        ctx.say(ctx.text("mentor_full"), [ctx.menu_row()])
+        mine = pairing.mentor_id == ctx.turn.learner.id
+        ctx.say(ctx.text("mentor_full_self" if mine else "mentor_full",
+                         capacity=ctx.rules.capacity), [ctx.menu_row()])
         return False
     return True
 

@@ -70,6 +70,7 @@ TEMPLATE_SAMPLES: dict[str, dict[str, Any]] = {
     "code_own": {},
     "already_paired": {"name": "Minh Anh"},
     "mentor_full": {},
+    "mentor_full_self": {"capacity": 1},
     "consent": {"name": "Trần Minh Anh", "ward": "Phường Hồng Hà", "unit": "Chi đoàn 3"},
     "paired": {"name": "Minh Anh"},
     "consent_declined": {},
