@@ -64,6 +64,7 @@ class Tutor:
                 ctx.position,
                 shown_buttons=turn.learner.shown_buttons if shown is None else shown,
                 display_name=ctx.display_name, awaiting=ctx.awaiting, ward=ctx.ward,
+                area=ctx.area, area_asked=ctx.area_asked,
             )
             for learner_id, message in ctx.outbound:
                 await queue(turn.connection, learner_id, message)

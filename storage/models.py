@@ -10,7 +10,10 @@ class Learner(SQLModel, table=True):
     """A person on one channel, with where they are in the content (by ids, not positions)."""
 
     __tablename__ = "learner"
-    __table_args__ = (UniqueConstraint("channel", "user_ref", name="uq_learner_channel_user"),)
+    __table_args__ = (UniqueConstraint("channel", "user_ref", name="uq_learner_channel_user"),
+                      Index("ix_learner_province", "area_province", "last_active_at"),
+                      Index("ix_learner_commune", "area_commune", "last_active_at"),
+                      Index("ix_learner_village", "area_village", "last_active_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(sa_column=Column(String(16), nullable=False))
@@ -33,8 +36,14 @@ class Learner(SQLModel, table=True):
     unreachable_at: datetime | None = None
     # What typed text answers next, when the bot asked a question in words (a name, a note).
     awaiting: str = Field(default="", sa_column=Column(String(48), nullable=False))
-    # The ward or commune the learner said they live in, as typed (areas come later).
+    # The ward or commune the learner lives in, by name: mentors are matched on it.
     ward: str = Field(default="", sa_column=Column(String(128), nullable=False))
+    # The same place as area ids (content/areas), one column a level, so that a report on
+    # any area is one equality on one indexed column. "" where the learner did not say.
+    area_province: str = Field(default="", sa_column=Column(String(52), nullable=False))
+    area_commune: str = Field(default="", sa_column=Column(String(52), nullable=False))
+    area_village: str = Field(default="", sa_column=Column(String(52), nullable=False))
+    area_asked_at: datetime | None = None  # asked once where they live; they may skip it
 
 
 class ProcessedUpdate(SQLModel, table=True):
@@ -51,6 +60,7 @@ class LessonResult(SQLModel, table=True):
     """A learner's finished lesson: best and latest quiz score, number of attempts."""
 
     __tablename__ = "lesson_result"
+    __table_args__ = (Index("ix_lesson_result_first", "first_completed_at"),)
 
     learner_id: int = Field(foreign_key="learner.id", primary_key=True)
     course_id: str = Field(sa_column=Column(String(16), primary_key=True))
@@ -61,13 +71,28 @@ class LessonResult(SQLModel, table=True):
     attempts: int
     completed_at: datetime
     failures: int = 0  # attempts below the pass mark: a mentor hears of the second
+    # The first attempt, which never changes: what organizers' scores are made of.
+    first_correct: int = 0
+    first_completed_at: datetime | None = None
+
+
+class CourseCompletion(SQLModel, table=True):
+    """A learner who has finished every lesson of a course, and when they first did."""
+
+    __tablename__ = "course_completion"
+    __table_args__ = (Index("ix_course_completion_at", "completed_at"),)
+
+    learner_id: int = Field(foreign_key="learner.id", primary_key=True)
+    course_id: str = Field(sa_column=Column(String(16), primary_key=True))
+    completed_at: datetime
 
 
 class QuizAnswer(SQLModel, table=True):
     """One answer to a quiz question, kept so mentors and organizers can see what was missed."""
 
     __tablename__ = "quiz_answer"
-    __table_args__ = (Index("ix_quiz_answer_learner", "learner_id", "course_id", "lesson_id"),)
+    __table_args__ = (Index("ix_quiz_answer_learner", "learner_id", "course_id", "lesson_id"),
+                      Index("ix_quiz_answer_at", "answered_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     learner_id: int = Field(foreign_key="learner.id")
@@ -204,3 +229,4 @@ class OutboxMessage(SQLModel, table=True):
     next_try_at: datetime  # also a lease: a worker that takes it pushes this forward
     attempts: int = 0
     sent_at: datetime | None = None
+

@@ -11,13 +11,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.lessons.progress import Mode, Position
-from storage.models import FailedSend, Learner, LessonResult, ProcessedUpdate, QuizAnswer
+from storage.models import (
+    CourseCompletion,
+    FailedSend,
+    Learner,
+    LessonResult,
+    ProcessedUpdate,
+    QuizAnswer,
+)
 
 LEARNER: Table = Learner.__table__  # type: ignore[attr-defined]
 PROCESSED: Table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
 RESULT: Table = LessonResult.__table__  # type: ignore[attr-defined]
 ANSWER: Table = QuizAnswer.__table__  # type: ignore[attr-defined]
 FAILED: Table = FailedSend.__table__  # type: ignore[attr-defined]
+COMPLETION: Table = CourseCompletion.__table__  # type: ignore[attr-defined]
 
 
 def now() -> datetime:
@@ -39,6 +47,8 @@ class LearnerRecord:
     reachable: bool = True
     awaiting: str = ""  # what typed text answers next (see Learner.awaiting)
     ward: str = ""
+    area: str = ""  # the deepest area id they gave (village, else commune), or ""
+    area_asked: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,7 +74,16 @@ def _record(row: Any) -> LearnerRecord:
     is_new = row.seq == 0 and not row.shown_buttons
     return LearnerRecord(row.id, row.channel, row.user_ref, row.display_name, position, shown,
                          is_new, reachable=row.unreachable_at is None, awaiting=row.awaiting,
-                         ward=row.ward)
+                         ward=row.ward,
+                         area=row.area_village or row.area_commune or row.area_province,
+                         area_asked=row.area_asked_at is not None)
+
+
+def area_columns(area_id: str) -> dict[str, str]:
+    """The learner's three area columns for an area id: "a/b" -> a, a/b and no village."""
+    parts = area_id.split("/") if area_id else []
+    return {f"area_{level}": "/".join(parts[: n + 1]) if len(parts) > n else ""
+            for n, level in enumerate(("province", "commune", "village"))}
 
 
 def _new_learner(channel: str, user_ref: str) -> dict[str, Any]:
@@ -74,7 +93,7 @@ def _new_learner(channel: str, user_ref: str) -> dict[str, Any]:
         "course_id": "", "lesson_id": "", "step_id": "", "question_id": "", "quiz_correct": 0,
         "quiz_answered": 0, "content_version": "", "seq": 0, "shown_buttons": "",
         "created_at": now(), "last_active_at": now(), "unreachable_at": None,
-        "awaiting": "", "ward": "",
+        "awaiting": "", "ward": "", **area_columns(""), "area_asked_at": None,
     }
 
 
@@ -119,7 +138,8 @@ class LearnerTurn:
             await self._connection.execute(insert(RESULT).values(
                 learner_id=self.learner.id, course_id=course_id, lesson_id=lesson_id,
                 best_correct=correct, last_correct=correct, total=total, attempts=1,
-                completed_at=now(), failures=0 if passed else 1,
+                completed_at=now(), failures=0 if passed else 1, first_correct=correct,
+                first_completed_at=now(),
             ))
             return correct
         best = max(best, correct)
@@ -129,6 +149,15 @@ class LearnerTurn:
             failures=RESULT.c.failures + (0 if passed else 1),
         ))
         return best
+
+    async def record_course_done(self, course_id: str) -> bool:
+        """Note that every lesson of a course is finished; False if it was already noted."""
+        key = (COMPLETION.c.learner_id == self.learner.id) & (COMPLETION.c.course_id == course_id)
+        if (await self._connection.execute(select(COMPLETION.c.course_id).where(key))).first():
+            return False
+        await self._connection.execute(insert(COMPLETION).values(
+            learner_id=self.learner.id, course_id=course_id, completed_at=now()))
+        return True
 
     async def quiz_failures(self, *, course_id: str, lesson_id: str) -> int:
         """How many times the learner's quiz score for a lesson stayed below the pass mark."""
@@ -140,8 +169,15 @@ class LearnerTurn:
                 & (RESULT.c.lesson_id == lesson_id))
 
     async def save(self, position: Position, *, shown_buttons: tuple[str, ...],
-                   display_name: str, awaiting: str = "", ward: str | None = None) -> None:
-        """Store the learner's new place, the buttons just shown and what text answers next."""
+                   display_name: str, awaiting: str = "", ward: str | None = None,
+                   area: str | None = None, area_asked: bool = False) -> None:
+        """Store the learner's new place, the buttons just shown and what text answers next;
+        `ward` and `area` when the learner named where they live, `area_asked` once asked."""
+        where: dict[str, Any] = {} if area is None else area_columns(area)
+        if ward is not None:
+            where["ward"] = ward[:128]
+        if area_asked and not self.learner.area_asked:
+            where["area_asked_at"] = now()
         await self._connection.execute(update(LEARNER).where(LEARNER.c.id == self.learner.id)
                                        .values(
             mode=position.mode.value, course_id=position.course_id,
@@ -151,7 +187,7 @@ class LearnerTurn:
             seq=position.seq, shown_buttons="\n".join(shown_buttons),
             display_name=display_name[:128], last_active_at=now(),
             unreachable_at=None,  # they just wrote to us, so replies can reach them
-            awaiting=awaiting[:48], **({} if ward is None else {"ward": ward[:128]}),
+            awaiting=awaiting[:48], **where,
         ))
 
 

@@ -271,7 +271,7 @@ async def test_a_resident_can_ask_for_a_mentor_of_their_ward(tutor: Tutor, libra
     await resident.start()
     await resident.type("/tim_nguoi_kem")
     await resident.type("hong ha")  # no diacritics, no "phường"
-    assert "đã nhờ một người kèm ở hong ha" in resident.text()
+    assert "đã nhờ một người kèm ở Phường Hồng Hà" in resident.text()  # the official name
     [request] = await received(tutor, mentor)
     assert await received(tutor, far) == []
     take = next(b.payload for b in request.flat_buttons() if "Nhận kèm" in b.label)

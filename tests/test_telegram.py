@@ -115,8 +115,8 @@ async def test_start_sets_commands_and_greets_with_both_keyboards(
         fake: FakeTelegram, polling: TelegramChannel) -> None:
     for language in ("vi", ""):
         commands = [c["command"] for c in fake.commands[("default", language)]]
-        assert commands == ["start", "bai_hoc", "tiep_tuc", "tien_do", "tro_giup", "nguoi_kem",
-                            "tim_nguoi_kem", "lam_nguoi_kem", "hoc_vien"]
+        assert commands == ["start", "bai_hoc", "tiep_tuc", "tien_do", "tro_giup", "noi_o",
+                            "nguoi_kem", "tim_nguoi_kem", "lam_nguoi_kem", "hoc_vien"]
     welcome, menu = await Bot(fake).say("/start", expect=2)
     assert "trợ lý học tự động" in (welcome.text or "")
     assert welcome.reply_markup and welcome.reply_markup["keyboard"][0][0]["text"] == "📚 Bài học"
@@ -144,9 +144,13 @@ async def test_a_whole_lesson_and_quiz_by_pressing_buttons(
                 assert sent[0].caption and "Bước" in sent[0].caption
                 assert buttons(sent[0])
     for question in lesson.quiz:
-        sent = await user.press(question.options[question.answer - 1], expect=2)
+        sent = await user.press(question.options[question.answer - 1],
+                                expect=2 if question is not lesson.quiz[-1] else 3)
         assert (sent[0].text or "").startswith("✅")
-    assert "đúng 3/3" in (sent[-1].text or "")
+    # The result, then once, after a first lesson: where do you live? (typed: 126 places)
+    assert "đúng 3/3" in (sent[1].text or "") and "xã hoặc phường" in (sent[2].text or "")
+    saved = await user.say("hong ha")
+    assert "Phường Hồng Hà" in (saved[0].text or "")
     presses = sum(1 for method, _ in fake.requests if method == "answerCallbackQuery")
     assert presses == len(fake.callback_answers) == len(lesson.steps) + len(lesson.quiz) + 2
 

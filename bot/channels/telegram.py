@@ -40,6 +40,7 @@ COMMANDS = [
     BotCommand("tiep_tuc", "Tiếp tục bài đang học"),
     BotCommand("tien_do", "Xem tiến độ của tôi"),
     BotCommand("tro_giup", "Cách dùng Học Số"),
+    BotCommand("noi_o", "Nơi tôi ở (xã, phường)"),
     BotCommand("nguoi_kem", "Người kèm của tôi, nhập mã mời"),
     BotCommand("tim_nguoi_kem", "Tìm người kèm ở phường, xã"),
     BotCommand("lam_nguoi_kem", "Đăng ký làm người kèm"),

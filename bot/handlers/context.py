@@ -33,6 +33,8 @@ class Context:
     outbound: list[tuple[int, Outgoing]] = field(default_factory=list)
     awaiting: str = ""  # set by a handler that asks for typed text; any other turn clears it
     ward: str | None = None  # set when the learner names their ward
+    area: str | None = None  # set when the learner picks their place (an area id)
+    area_asked: bool = False  # set when the learner is asked where they live
 
     @cached_property
     def mentoring(self) -> MentoringQueries:

@@ -1,6 +1,6 @@
 """Becoming a mentor: name, ward and unit, then the mentor course; only then mentees."""
 
-from bot.handlers import payloads
+from bot.handlers import payloads, where
 from bot.handlers.context import MENTOR_COURSE, Context, Rows
 from bot.lessons.model import Course, Lesson
 from bot.lessons.progress import passed
@@ -57,8 +57,12 @@ async def on_input(ctx: Context, field: str, text: str) -> None:
             ctx.say(ctx.text("mentor_ask_ward", name=""), [ctx.menu_row()])
             ctx.awaiting = field
             return
+        place = where.exact_place(ctx, ward)
+        ward = place.name if place else ward
         await ctx.mentoring.save_mentor(ward=ward)
-        ctx.ward = ctx.turn.learner.ward or ward  # a resident's ward too, unless they gave one
+        if not ctx.turn.learner.ward:  # a resident's ward too, unless they gave one
+            ctx.ward = ward
+            ctx.area = place.id if place else None
         ctx.say(ctx.text("mentor_ask_unit"), [[ctx.button("button_skip", payloads.SKIP)],
                                              ctx.menu_row()])
         ctx.awaiting = "mentor_unit"

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from bot.handlers import mentor_signup, payloads
+from bot.handlers import mentor_signup, payloads, where
 from bot.handlers.context import Context, Rows
 from bot.handlers.folding import place_key
 from bot.handlers.places import describe_place, who
@@ -67,6 +67,9 @@ async def got_ward(ctx: Context, text: str) -> None:
         ctx.say(ctx.text("ask_ward"), [ctx.menu_row()])
         ctx.awaiting = "ward"
         return
+    place = where.exact_place(ctx, ward)
+    if place is not None:  # an official name: the learner's place for reports too
+        ward, ctx.area = place.name, place.id
     ctx.ward = ward
     await find(ctx, ward)
 

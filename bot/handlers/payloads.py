@@ -20,8 +20,9 @@ NEW_CODE = "newcode"
 REVOKE_CODE = "revoke"
 ENTER_CODE = "code"
 SKIP = "skip"
+AREA = "area"  # where I live (/noi_o)
 SCREENS = (MENU, HELP, PROGRESS, RESUME, START, MY_MENTOR, BECOME_MENTOR, MENTEES, FIND_MENTOR,
-           INVITE, NEW_CODE, REVOKE_CODE, ENTER_CODE, SKIP)
+           INVITE, NEW_CODE, REVOKE_CODE, ENTER_CODE, SKIP, AREA)
 
 _ID = r"[a-z0-9][a-z0-9-]{0,15}"
 _GRAMMAR = {
@@ -32,6 +33,7 @@ _GRAMMAR = {
     "r": re.compile(r"^r:(\d{1,9})$"),  # repeat step, at place seq
     "a": re.compile(r"^a:(\d{1,9}):([1-9])$"),  # answer option k, at place seq
     "k": re.compile(r"^k:([a-z]{2,6}):(\d{1,9})(?::(\d))?$"),  # a mentoring verb on a pairing
+    "w": re.compile(r"^w:([a-z0-9][a-z0-9/-]{1,51})$"),  # the place I live (an area id)
 }
 
 
@@ -82,3 +84,7 @@ def answer(seq: int, option: int) -> str:
 
 def pairing(verb: str, pairing_id: int, option: int | None = None) -> str:
     return f"k:{verb}:{pairing_id}" + (f":{option}" if option is not None else "")
+
+
+def area(area_id: str) -> str:
+    return f"w:{area_id}"

@@ -1,7 +1,7 @@
 """The quiz after a lesson: one question at a time, feedback at once, a score at the end."""
 
-from bot.handlers import mentoring, payloads
-from bot.handlers.context import Context, Rows
+from bot.handlers import mentoring, payloads, where
+from bot.handlers.context import MENTOR_COURSE, Context, Rows
 from bot.lessons.model import Course, Lesson, Question
 from bot.lessons.progress import answer_quiz, passed, start_quiz
 
@@ -86,4 +86,10 @@ async def finish(ctx: Context, course: Course, lesson: Lesson) -> None:
         text = f"{text}\n\n{ctx.text('course_done', course=course.title)}"
     rows.append(ctx.menu_row())
     ctx.say(text, rows)
+    done = {score.lesson_id for score in await ctx.turn.lesson_scores()
+            if score.course_id == course.id}
+    if all(item.id in done for item in course.lessons):
+        await ctx.turn.record_course_done(course.id)
     await mentoring.quiz_finished(ctx, course, lesson, correct=correct, total=total)
+    if course.id != MENTOR_COURSE and where.should_ask(ctx):
+        where.ask(ctx)  # once, after a first lesson: the learner has seen what Học Số is

@@ -2,7 +2,17 @@
 
 import re
 
-from bot.handlers import help, invitations, lesson, mentoring, menu, payloads, progress, quiz
+from bot.handlers import (
+    help,
+    invitations,
+    lesson,
+    mentoring,
+    menu,
+    payloads,
+    progress,
+    quiz,
+    where,
+)
 from bot.handlers.context import Context
 from bot.handlers.folding import fold
 from bot.lessons.progress import Mode
@@ -28,6 +38,7 @@ WORDS = {
     **dict.fromkeys(["nguoi kem", "nguoi kem cua toi"], payloads.MY_MENTOR),
     **dict.fromkeys(["hoc vien", "hoc vien cua toi"], payloads.MENTEES),
     "lam nguoi kem": payloads.BECOME_MENTOR, "tim nguoi kem": payloads.FIND_MENTOR,
+    **dict.fromkeys(["noi o", "doi noi o", "noi song", "dia chi"], payloads.AREA),
 }
 # Words that leave a question unanswered rather than answer it ("menu" is nobody's name).
 ESCAPES = {payloads.MENU, payloads.HELP, payloads.START}
@@ -37,7 +48,7 @@ COMMANDS = {
     "tiep_tuc": payloads.RESUME, "tien_do": payloads.PROGRESS, "tro_giup": payloads.HELP,
     "help": payloads.HELP, "lam_nguoi_kem": payloads.BECOME_MENTOR,
     "tim_nguoi_kem": payloads.FIND_MENTOR, "hoc_vien": payloads.MENTEES,
-    "nguoi_kem": payloads.MY_MENTOR,
+    "nguoi_kem": payloads.MY_MENTOR, "noi_o": payloads.AREA,
 }
 
 
@@ -74,7 +85,10 @@ async def on_text(ctx: Context, text: str) -> None:
     shown = ctx.turn.learner.shown_buttons
     picks_a_button = digit is not None and 1 <= int(digit.group(1)) <= len(shown)
     if awaiting and not picks_a_button and WORDS.get(folded) not in ESCAPES:
-        await mentoring.answer(ctx, awaiting, stripped)  # "12" may be a ward, "2" a note
+        if awaiting.startswith(where.AWAITING):
+            await where.typed(ctx, awaiting.removeprefix(where.AWAITING), stripped)
+        else:
+            await mentoring.answer(ctx, awaiting, stripped)  # "12" may be a ward, "2" a note
         return
     if digit:
         number = int(digit.group(1))
@@ -118,9 +132,16 @@ async def on_payload(ctx: Context, payload: str, *, from_text: bool = False) -> 
         simple[action.name](ctx)
     elif action.name in mentoring.SCREENS:
         await mentoring.screen(ctx, action.name)
+    elif action.name == payloads.AREA:
+        where.ask(ctx)
+    elif action.name == "w":
+        if not await where.picked(ctx, action.args[0]):
+            help.stale_button(ctx)
     elif action.name == payloads.SKIP:
         awaiting = ctx.turn.learner.awaiting
-        if mentoring.skippable(awaiting):
+        if awaiting.startswith(where.AWAITING):
+            where.skipped(ctx, awaiting.removeprefix(where.AWAITING))
+        elif mentoring.skippable(awaiting):
             await mentoring.answer(ctx, awaiting, "")
         else:
             help.stale_button(ctx)

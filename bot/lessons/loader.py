@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from bot.areas import load_areas
 from bot.lessons.model import Course, Lesson, Library, Question, Source, Step
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,15}$")
@@ -229,8 +230,10 @@ def load_templates(content_dir: Path) -> tuple[dict[str, str], list[str]]:
 
 
 def load_library(content_dir: Path) -> Library:
-    """Load every content/*/course.yaml and the templates, or raise ContentError."""
+    """Load every content/*/course.yaml, the templates and the areas, or raise ContentError."""
     templates, problems = load_templates(content_dir)
+    areas, area_problems = load_areas(content_dir)
+    problems.extend(area_problems)
     ranked: list[tuple[int, str, Course]] = []
     seen_ids: dict[str, str] = {}
     for path in sorted(content_dir.glob("*/course.yaml")):
@@ -248,4 +251,5 @@ def load_library(content_dir: Path) -> Library:
     if problems:
         raise ContentError(problems)
     courses = tuple(course for _, _, course in sorted(ranked, key=lambda item: item[:2]))
-    return Library(courses=courses, templates=templates, content_dir=str(content_dir))
+    return Library(courses=courses, templates=templates, content_dir=str(content_dir),
+                   areas=areas)

@@ -1,6 +1,8 @@
 """Frozen dataclasses for a course as authors write it in content/<course>/course.yaml."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from bot.areas import Areas
 
 
 @dataclass(frozen=True)
@@ -87,11 +89,12 @@ class Course:
 
 @dataclass(frozen=True)
 class Library:
-    """All courses in display order, and the shared message templates."""
+    """All courses in display order, the shared message templates and the deployment's areas."""
 
     courses: tuple[Course, ...]
     templates: dict[str, str]
     content_dir: str
+    areas: Areas = field(default_factory=Areas)
 
     def course(self, course_id: str) -> Course | None:
         """Return the course with this id, if it exists."""

@@ -45,6 +45,13 @@ TEMPLATE_SAMPLES: dict[str, dict[str, Any]] = {
     "button_lesson": {"title": "Bài", "done": True},
     "button_course": {"title": "Làm quen với Học Số"},
     "button_option": {"text": "Phương án"},
+    # Where the learner lives.
+    "area_ask_province": {},
+    "area_ask_commune": {"within": "Thành phố Hà Nội", "typed": True},
+    "area_ask_village": {"within": "Phường Hồng Hà", "typed": False},
+    "area_choose": {}, "area_not_found": {"typed": "hong haa"},
+    "area_saved": {"place": "Tổ dân phố số 1, Phường Hồng Hà"}, "area_skipped": {},
+    "area_none": {}, "button_area": {"name": "Phường Hồng Hà"},
     # Mentoring.
     "someone": {},
     "kem_none": {},

@@ -3,7 +3,9 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+# Registers every table on SQLModel.metadata.
+import storage.models
+import storage.report_models  # noqa: F401
 
 connection = context.config.attributes.get("connection")
 if connection is None:

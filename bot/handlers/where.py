@@ -1,0 +1,100 @@
+"""Where the learner lives: asked once, skippable, changed with /noi_o; names matched kindly."""
+
+from bot import area_match
+from bot.areas import Area
+from bot.handlers import payloads
+from bot.handlers.context import Context, Rows
+
+MAX_BUTTONS = 10  # a list this short is offered as choices; a longer one is typed
+AWAITING = "area:"  # + the id of the place whose parts are being asked for ("" = provinces)
+
+
+def should_ask(ctx: Context) -> bool:
+    """Whether to ask now: the deployment has areas and the learner was never asked."""
+    return bool(ctx.library.areas.provinces) and not ctx.turn.learner.area_asked \
+        and not ctx.area_asked
+
+
+def ask(ctx: Context, within: str | None = None) -> None:
+    """Ask for the next level of place below `within` (the top level by default)."""
+    areas = ctx.library.areas
+    if within is None:  # a deployment of one province starts at its communes
+        within = areas.provinces[0] if len(areas.provinces) == 1 else ""
+    if not areas.provinces or (within and areas.get(within) is None):
+        ctx.say(ctx.text("area_none"), [ctx.menu_row()])
+        return
+    ctx.area_asked = True
+    places = areas.children(within)
+    level = places[0].level if places else 1
+    key = ("area_ask_province", "area_ask_commune", "area_ask_village")[level]
+    rows: Rows = []
+    if len(places) <= MAX_BUTTONS:
+        rows = [[ctx.button("button_area", payloads.area(place.id), name=place.name)]
+                for place in places]
+    rows.append([ctx.button("button_skip", payloads.SKIP)])
+    rows.append(ctx.menu_row())
+    ctx.say(ctx.text(key, within=areas.label(within), typed=len(places) > MAX_BUTTONS), rows)
+    ctx.awaiting = AWAITING + within
+
+
+async def typed(ctx: Context, within: str, text: str) -> None:
+    """The learner typed a place name: take an exact match, else offer the close ones."""
+    areas = ctx.library.areas
+    if within and areas.get(within) is None:  # the areas file changed since the question
+        ask(ctx)
+        return
+    found = area_match.match(text, areas.children(within))
+    exact = [place for place in found if area_match.same_name(text, place)]
+    if len(exact) == 1:
+        await chosen(ctx, exact[0])
+        return
+    ctx.awaiting = AWAITING + within
+    rows: Rows = [[ctx.button("button_area", payloads.area(place.id), name=areas.label(place.id))]
+                  for place in found]
+    rows.append([ctx.button("button_skip", payloads.SKIP)])
+    rows.append(ctx.menu_row())
+    ctx.say(ctx.text("area_choose" if found else "area_not_found", typed=text[:60]), rows)
+
+
+async def picked(ctx: Context, area_id: str) -> bool:
+    """A place button; False when the deployment has no such place (old or forged)."""
+    place = ctx.library.areas.get(area_id)
+    if place is None:
+        return False
+    await chosen(ctx, place)
+    return True
+
+
+async def chosen(ctx: Context, place: Area) -> None:
+    """Keep the place; ask for the part of it (commune, then village) if there is one."""
+    if place.level == 0:
+        ask(ctx, place.id)
+        return
+    ctx.area = place.id
+    ctx.ward = ctx.library.areas.chain(place.id)[1].name  # mentors are found by ward name
+    if place.level == 1 and place.children:
+        ask(ctx, place.id)
+        return
+    _go_on(ctx, ctx.text("area_saved", place=ctx.library.areas.label(place.id)))
+
+
+def skipped(ctx: Context, within: str) -> None:
+    """The learner would rather not say (or not say more): keep what they gave, go on."""
+    kept = ctx.turn.learner.area
+    if kept and within and ctx.library.areas.contains(within, kept):
+        _go_on(ctx, ctx.text("area_saved", place=ctx.library.areas.label(kept)))
+    else:
+        _go_on(ctx, ctx.text("area_skipped"))
+
+
+def _go_on(ctx: Context, text: str) -> None:
+    ctx.say(text, [[ctx.button("button_resume", payloads.RESUME)], ctx.menu_row()])
+
+
+def exact_place(ctx: Context, text: str) -> Area | None:
+    """The commune `text` names exactly in one of the deployment's provinces, if just one."""
+    areas = ctx.library.areas
+    found = [place for province in areas.provinces
+             for place in area_match.match(text, areas.children(province))
+             if area_match.same_name(text, place)]
+    return found[0] if len(found) == 1 else None

@@ -1,0 +1,98 @@
+"""SQLModel tables for organizers: accounts, sessions, and the daily tables reports read."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, String
+from sqlmodel import Field, SQLModel
+
+
+class Organizer(SQLModel, table=True):
+    """A dashboard account: sees the reports of one area and of the areas below it."""
+
+    __tablename__ = "organizer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    name: str = Field(sa_column=Column(String(128), nullable=False))
+    area_id: str = Field(sa_column=Column(String(52), nullable=False))  # "" = every area
+    role: str = Field(sa_column=Column(String(12), nullable=False))  # "organizer" | "viewer"
+    password_hash: str = Field(sa_column=Column(String(256), nullable=False))
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime
+
+
+class OrganizerSession(SQLModel, table=True):
+    """A signed-in browser: the cookie holds a random token, this row only its hash."""
+
+    __tablename__ = "organizer_session"
+
+    token_hash: str = Field(sa_column=Column(String(64), primary_key=True))
+    organizer_id: int = Field(foreign_key="organizer.id", index=True)
+    csrf_token: str = Field(sa_column=Column(String(64), nullable=False))
+    created_at: datetime
+    expires_at: datetime
+
+
+class RollupState(SQLModel, table=True):
+    """How far the daily report tables are filled in; its row is also the refresh lock."""
+
+    __tablename__ = "rollup_state"
+
+    id: int = Field(default=1, primary_key=True)
+    refreshed_at: datetime | None = None
+
+
+def _daily_args(name: str) -> tuple[Index, ...]:
+    return tuple(Index(f"ix_{name}_{level}", f"area_{level}", "day")
+                 for level in ("province", "commune", "village"))
+
+
+class DailyAnswers(SQLModel, table=True):
+    """Quiz answers of one day and village (or commune), per question: answered and wrong."""
+
+    __tablename__ = "daily_answers"
+    __table_args__ = _daily_args("daily_answers")
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date
+    area_province: str = Field(sa_column=Column(String(52), nullable=False))
+    area_commune: str = Field(sa_column=Column(String(52), nullable=False))
+    area_village: str = Field(sa_column=Column(String(52), nullable=False))
+    course_id: str = Field(sa_column=Column(String(16), nullable=False))
+    lesson_id: str = Field(sa_column=Column(String(16), nullable=False))
+    question_id: str = Field(sa_column=Column(String(16), nullable=False))
+    answered: int
+    wrong: int
+
+
+class DailyLessons(SQLModel, table=True):
+    """Lessons first finished on one day in one place, by course and first-attempt score."""
+
+    __tablename__ = "daily_lessons"
+    __table_args__ = _daily_args("daily_lessons")
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date
+    area_province: str = Field(sa_column=Column(String(52), nullable=False))
+    area_commune: str = Field(sa_column=Column(String(52), nullable=False))
+    area_village: str = Field(sa_column=Column(String(52), nullable=False))
+    course_id: str = Field(sa_column=Column(String(16), nullable=False))
+    correct: int
+    total: int
+    lessons: int
+
+
+class DailyCourses(SQLModel, table=True):
+    """Courses finished on one day in one place."""
+
+    __tablename__ = "daily_courses"
+    __table_args__ = _daily_args("daily_courses")
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date
+    area_province: str = Field(sa_column=Column(String(52), nullable=False))
+    area_commune: str = Field(sa_column=Column(String(52), nullable=False))
+    area_village: str = Field(sa_column=Column(String(52), nullable=False))
+    course_id: str = Field(sa_column=Column(String(16), nullable=False))
+    courses: int
