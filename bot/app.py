@@ -10,6 +10,7 @@ from typing import Protocol
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.admin.pages import create_admin_app
 from bot.channels.outbox_worker import OutboxWorker
 from bot.channels.telegram import TelegramChannel, TelegramConfig
 from bot.channels.web import create_web_app
@@ -19,11 +20,13 @@ from bot.config import Settings
 from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.check import check_content
 from bot.messages import Outgoing
+from bot.periodic import every
 from bot.scheduler import InactivityWatch
 from bot.tutor import Tutor
 from storage.database import create_engine, upgrade
 from storage.outbox import Outbox
 from storage.repository import SqlRepository
+from storage.rollup import refresh
 
 log = logging.getLogger("hocso")
 
@@ -120,6 +123,15 @@ def guarded(route: web.RouteDef, running: set[Channel], channel: Channel) -> web
     return web.RouteDef(route.method, route.path, handler, route.kwargs)
 
 
+def mount_dashboard(web_app: web.Application, core: Core) -> None:
+    """Serve the organizers' dashboard at /admin/ on the same server."""
+    async def to_dashboard(_request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound("/admin/")
+
+    web_app.router.add_get("/admin", to_dashboard)
+    web_app.add_subapp("/admin/", create_admin_app(core.engine, core.tutor.library))
+
+
 async def start_channels(channels: list[Channel]) -> set[Channel]:
     """Start each channel; one that fails is logged and left off, the others still run."""
     running: set[Channel] = set()
@@ -138,6 +150,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run the web chat and the messenger channels whose tokens are set, until SIGINT/SIGTERM."""
     core = await build_core(settings)
     web_app = create_web_app(core.tutor, Path(settings.content_dir))
+    mount_dashboard(web_app, core)
     telegram = telegram_channel(settings, core.tutor)
     channels = ([telegram] if telegram else []) + zalo_channels(settings, core.tutor)
     if not settings.public_url and any(not isinstance(c, TelegramChannel) for c in channels):
@@ -154,7 +167,10 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         running.update(await start_channels(channels))
         outbox.channels.update({channel.name: channel.deliver for channel in running})
         watch = InactivityWatch(core.tutor.repository, core.tutor.renderer, core.tutor.rules)
-        background += [asyncio.create_task(outbox.run()), asyncio.create_task(watch.run())]
+        background += [asyncio.create_task(outbox.run()), asyncio.create_task(watch.run()),
+                       asyncio.create_task(every(settings.report_refresh_seconds,
+                                                 lambda: refresh(core.engine),
+                                                 what="refreshing the report tables"))]
         await web.TCPSite(runner, settings.host, settings.port).start()
         log.info("web chat at http://%s:%s/", settings.host, settings.port)
         stop = stop or asyncio.Event()

@@ -1,4 +1,4 @@
-"""The `hocso` command: serve | chat | content check|images | db upgrade | mentor approve."""
+"""The `hocso` command: serve | chat | content | db upgrade | mentor approve | admin | report."""
 
 import argparse
 import asyncio
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot.admin import commands as admin_commands
 from bot.app import StartupError, build_core, serve
 from bot.channels.console import run_console
 from bot.config import Settings
@@ -37,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     mentor.add_argument("--channel", required=True, help="telegram, zalo, zalo_oa or web")
     mentor.add_argument("--user", required=True, help="the volunteer's id on that channel")
     mentor.add_argument("--by", default="", help="who approves (kept with the approval)")
+    admin_commands.add_parsers(commands)
     return parser
 
 
@@ -112,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
             return _content_check(folder)
         if args.command == "mentor":
             return asyncio.run(_approve(settings, args.channel, args.user, args.by))
+        if args.command == "admin":
+            return asyncio.run(admin_commands.add_organizer(settings, args))
+        if args.command == "report":
+            return asyncio.run(admin_commands.write_report(settings, args))
         if args.command == "db":
             asyncio.run(_db_upgrade(settings))
             print("database is up to date")

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     mentor_capacity: int = Field(default=1, ge=1, le=50, alias="HOCSO_MENTOR_CAPACITY")
     invite_days: int = Field(default=7, ge=1, le=365, alias="HOCSO_INVITE_DAYS")
     inactive_days: int = Field(default=3, ge=1, le=90, alias="HOCSO_INACTIVE_DAYS")
+    report_refresh_seconds: int = Field(default=300, ge=10, le=86400,
+                                        alias="HOCSO_REPORT_REFRESH_SECONDS")
 
     @model_validator(mode="after")
     def _webhooks_need_secrets(self) -> "Settings":

@@ -3,7 +3,6 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Table, func, insert, select, update
@@ -11,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.lessons.progress import Mode, Position
+from storage.clock import now
 from storage.models import (
     CourseCompletion,
     FailedSend,
@@ -26,11 +26,6 @@ RESULT: Table = LessonResult.__table__  # type: ignore[attr-defined]
 ANSWER: Table = QuizAnswer.__table__  # type: ignore[attr-defined]
 FAILED: Table = FailedSend.__table__  # type: ignore[attr-defined]
 COMPLETION: Table = CourseCompletion.__table__  # type: ignore[attr-defined]
-
-
-def now() -> datetime:
-    """Return the current time in UTC (the only time zone stored)."""
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,12 @@
 """Say in words where a learner is, and how long ago they were active (for mentors)."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime
 
 from bot.handlers.context import Context
 from bot.lessons.progress import Mode, Position
-from storage.repository import now
+from storage.clock import VIETNAM, local_date
+
+__all__ = ["VIETNAM", "days_ago", "describe_place", "local_date", "who"]
 
 
 def describe_place(ctx: Context, position: Position) -> str:
@@ -20,15 +22,6 @@ def describe_place(ctx: Context, position: Position) -> str:
     index = lesson.question_index(position.question_id)
     return ctx.text("place_quiz", lesson=lesson.title, course=course.title,
                     number=(index or 0) + 1, total=len(lesson.quiz))
-
-
-# Vietnam keeps UTC+7 all year: dates people read ("hôm nay", "đến hết ngày ...") are local.
-VIETNAM = timezone(timedelta(hours=7), "ICT")
-
-
-def local_date(when: datetime | None = None) -> date:
-    """The calendar date in Vietnam at `when` (now by default)."""
-    return (when or now()).astimezone(VIETNAM).date()
 
 
 def days_ago(when: datetime, today: datetime | None = None) -> int:

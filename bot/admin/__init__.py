@@ -1,0 +1,1 @@
+"""The organizers' dashboard at /admin: sign-in, reports per area, exports."""

@@ -1,0 +1,114 @@
+"""Signing organizers in and out: session cookies, CSRF tokens on every form, safe headers."""
+
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+from ipaddress import ip_address
+
+from aiohttp import web
+
+from storage.clock import VIETNAM
+from storage.organizers import OrganizerRecord, Organizers
+
+SESSION_COOKIE = "hocso_admin"
+LOGIN_COOKIE = "hocso_login"  # the sign-in form's CSRF token, before there is a session
+ORGANIZERS_KEY = web.AppKey("organizers", Organizers)
+ORGANIZER_KEY = "organizer"  # on the request: the signed-in OrganizerRecord
+CSRF_KEY = "csrf"  # on the request: the session's CSRF token, for forms
+Render = Callable[..., web.Response]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def _is_loopback(request: web.Request) -> bool:
+    host = (request.host or "").rsplit(":", 1)[0].strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def set_cookie(request: web.Request, response: web.StreamResponse, name: str, value: str,
+               max_age: int) -> None:
+    """An HTTP-only, same-site cookie for /admin; Secure except on this machine over HTTP."""
+    response.set_cookie(name, value, max_age=max_age, path="/admin", httponly=True,
+                        samesite="Strict", secure=not _is_loopback(request) or request.secure)
+
+
+def same(a: str, b: str) -> bool:
+    """Compare two tokens in constant time; empty never matches."""
+    return bool(a) and bool(b) and hmac.compare_digest(a.encode(), b.encode())
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """No caching, no framing, no scripts or styles from elsewhere."""
+    response = await handler(request)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'")
+    return response
+
+
+def signed_in(handler: Handler) -> Handler:
+    """Let the handler run only with a live session; otherwise go to the sign-in page."""
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        found = await request.app[ORGANIZERS_KEY].session(
+            request.cookies.get(SESSION_COOKIE, ""))
+        if found is None:
+            raise web.HTTPSeeOther("/admin/login")
+        request[ORGANIZER_KEY], request[CSRF_KEY] = found
+        return await handler(request)
+    return guarded
+
+
+def organizer(request: web.Request) -> OrganizerRecord:
+    """The organizer signed in for this request (inside a `signed_in` handler)."""
+    found: OrganizerRecord = request[ORGANIZER_KEY]
+    return found
+
+
+async def login_form(request: web.Request, render: Render, message: str = "",
+                     status: int = 200) -> web.Response:
+    """The sign-in page, with a fresh CSRF token in a cookie and in the form."""
+    token = secrets.token_urlsafe(24)
+    response = render("login.html", status=status, csrf=token, message=message)
+    set_cookie(request, response, LOGIN_COOKIE, token, max_age=3600)
+    return response
+
+
+async def login(request: web.Request, render: Render) -> web.Response:
+    """Check the form's CSRF token, then the password; start a session or say why not."""
+    form = await request.post()
+    if not same(str(form.get("csrf", "")), request.cookies.get(LOGIN_COOKIE, "")):
+        return await login_form(request, render, "Trang đăng nhập đã cũ. Bạn thử lại nhé.",
+                                status=403)
+    result = await request.app[ORGANIZERS_KEY].sign_in(
+        str(form.get("login", ""))[:64].strip(), str(form.get("password", ""))[:256])
+    if result.locked_until is not None:
+        until = result.locked_until.astimezone(VIETNAM).strftime("%H:%M")
+        return await login_form(request, render, "Tài khoản tạm khóa vì nhập sai mật khẩu "
+                                f"nhiều lần. Bạn thử lại sau {until}.", status=429)
+    if not result.token:
+        return await login_form(request, render, "Sai tên đăng nhập hoặc mật khẩu.",
+                                status=401)
+    response = web.HTTPSeeOther("/admin/")
+    set_cookie(request, response, SESSION_COOKIE, result.token, max_age=12 * 3600)
+    response.del_cookie(LOGIN_COOKIE, path="/admin")
+    raise response
+
+
+async def logout(request: web.Request) -> web.StreamResponse:
+    """End the session (a POST with the session's CSRF token)."""
+    form = await request.post()
+    if not same(str(form.get("csrf", "")), request[CSRF_KEY]):
+        raise web.HTTPForbidden(text="Yêu cầu không hợp lệ.")
+    await request.app[ORGANIZERS_KEY].sign_out(request.cookies.get(SESSION_COOKIE, ""))
+    response = web.HTTPSeeOther("/admin/login")
+    response.del_cookie(SESSION_COOKIE, path="/admin")
+    raise response

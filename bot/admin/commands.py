@@ -1,0 +1,114 @@
+"""`hocso admin add` (a dashboard account) and `hocso report` (the dashboard's tables as files)."""
+
+import argparse
+import getpass
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+from bot.admin.export import to_csv, to_xlsx
+from bot.admin.report import build, choose, file_name, tables
+from bot.config import Settings
+from bot.lessons.loader import ContentError, load_library
+from storage.clock import local_date
+from storage.database import create_engine, upgrade
+from storage.organizers import ROLES, Organizers
+from storage.reports import Period
+from storage.rollup import refresh
+from storage.scope import Scope
+
+ALL = "all"  # --area for every area
+
+
+def add_parsers(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Add `admin` and `report` to the `hocso` command line."""
+    admin = commands.add_parser("admin", help="organizers: dashboard accounts")
+    admin.add_argument("action", choices=["add"])
+    admin.add_argument("--login", required=True, help="what they type to sign in")
+    admin.add_argument("--name", required=True, help="shown on the dashboard")
+    admin.add_argument("--area", required=True,
+                       help=f"area id from content/areas (e.g. ha-noi/hong-ha), or '{ALL}'")
+    admin.add_argument("--role", choices=ROLES, default="organizer",
+                       help="organizer: numbers and the learner list; viewer: numbers only")
+    admin.add_argument("--password-stdin", action="store_true",
+                       help="read the password from standard input instead of asking")
+    report = commands.add_parser("report", help="write the dashboard's tables as CSV or XLSX")
+    report.add_argument("--area", default=ALL, help=f"area id, or '{ALL}' (default)")
+    report.add_argument("--from", dest="first", type=date.fromisoformat,
+                        help="first day, YYYY-MM-DD (default: 30 days before --to)")
+    report.add_argument("--to", dest="last", type=date.fromisoformat,
+                        help="last day, YYYY-MM-DD (default: today in Vietnam)")
+    report.add_argument("--format", choices=["csv", "xlsx"], default="xlsx")
+    report.add_argument("--table", default="bao-cao",
+                        help="tong-quan, khu-vuc, khoa-hoc, cau-sai, theo-ngay, nguoi-hoc, "
+                             "or bao-cao: every table but the learner list (default)")
+    report.add_argument("--out", type=Path, help="file to write ('-' = standard output; "
+                                                 "default: a name like the dashboard's)")
+
+
+def _area(settings: Settings, wanted: str) -> str | None:
+    try:
+        areas = load_library(Path(settings.content_dir)).areas
+    except ContentError as error:
+        print(f"content has errors:\n{error}", file=sys.stderr)
+        return None
+    area = "" if wanted == ALL else wanted
+    if area and areas.get(area) is None:
+        print(f"no area '{wanted}' in content/areas; try one of: "
+              + ", ".join(areas.provinces), file=sys.stderr)
+        return None
+    return area
+
+
+async def add_organizer(settings: Settings, args: argparse.Namespace) -> int:
+    """Create a dashboard account; the password is asked for, never given as an argument."""
+    area = _area(settings, args.area)
+    if area is None:
+        return 1
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass(
+        "Password (10 characters or more): ")
+    engine = create_engine(settings.resolved_database_url())
+    try:
+        await upgrade(engine)
+        await Organizers(engine).add(login=args.login, name=args.name, area_id=area,
+                                     role=args.role, password=password)
+    except ValueError as error:
+        print(f"not added: {error}", file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+    print(f"added {args.role} '{args.login}' for {args.area}")
+    return 0
+
+
+async def write_report(settings: Settings, args: argparse.Namespace) -> int:
+    """Refresh the daily tables, then write the chosen table(s) for the area and period."""
+    area = _area(settings, args.area)
+    if area is None:
+        return 1
+    last = args.last or local_date()
+    period = Period(args.first or last - timedelta(days=29), last)
+    if period.first > period.last:
+        print("--from must not be after --to", file=sys.stderr)
+        return 1
+    library = load_library(Path(settings.content_dir))
+    engine = create_engine(settings.resolved_database_url())
+    try:
+        await upgrade(engine)
+        await refresh(engine)
+        report = await build(engine, Scope(area), period,
+                             with_learners=args.table == "nguoi-hoc", learner_limit=None)
+    finally:
+        await engine.dispose()
+    chosen = choose(tables(report, library), args.table)
+    if not chosen:
+        print(f"no table '{args.table}' for this area", file=sys.stderr)
+        return 1
+    body = (to_csv if args.format == "csv" else to_xlsx)(chosen)
+    if str(args.out) == "-":
+        sys.stdout.buffer.write(body)
+        return 0
+    out = args.out or Path(file_name(args.table, report, args.format))
+    out.write_bytes(body)
+    print(f"wrote {out}")
+    return 0

@@ -1,0 +1,178 @@
+"""The dashboard's pages and downloads; every one is scoped to the signed-in organizer's area."""
+
+from datetime import date, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.admin import auth, charts
+from bot.admin.export import XLSX_TYPE, to_csv, to_xlsx
+from bot.admin.report import (
+    Report,
+    build,
+    choose,
+    file_name,
+    part_ids,
+    place_name,
+    tables,
+)
+from bot.lessons.model import Library
+from storage.clock import VIETNAM, local_date
+from storage.organizers import OrganizerRecord, Organizers
+from storage.reports import Period
+from storage.roster import roster, roster_size
+from storage.scope import Scope
+
+HERE = Path(__file__).resolve().parent
+ENGINE_KEY = web.AppKey("engine", AsyncEngine)
+LIBRARY_KEY = web.AppKey("library", Library)
+TEMPLATES_KEY = web.AppKey("templates", jinja2.Environment)
+DEFAULT_DAYS = 30
+MAX_DAYS = 3 * 366
+PAGE_SIZE = 100
+FORMATS = {"csv": ("text/csv", to_csv), "xlsx": (XLSX_TYPE, to_xlsx)}
+
+
+class BadRequest(Exception):
+    """A query parameter that cannot be used; the message says why, in Vietnamese."""
+
+
+def _render(request: web.Request, name: str, status: int = 200, **values: Any) -> web.Response:
+    html = request.app[TEMPLATES_KEY].get_template(name).render(**values)
+    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+
+
+def _period(request: web.Request) -> Period:
+    today = local_date()
+    try:
+        last = date.fromisoformat(request.query.get("to") or today.isoformat())
+        first = date.fromisoformat(request.query.get("from") or
+                                   (last - timedelta(days=DEFAULT_DAYS - 1)).isoformat())
+    except ValueError as error:
+        raise BadRequest("Ngày không hợp lệ. Bạn chọn ngày theo dạng năm-tháng-ngày.") from error
+    if first > last:
+        raise BadRequest("Ngày bắt đầu phải trước ngày kết thúc.")
+    if (last - first).days >= MAX_DAYS:
+        raise BadRequest("Mỗi báo cáo tối đa 3 năm. Bạn chọn khoảng ngày ngắn hơn.")
+    return Period(first, last)
+
+
+def scope_for(request: web.Request, who: OrganizerRecord) -> Scope:
+    """The area asked for in the URL, if the organizer may see it: else 404, whatever the
+    reason (outside their area, or no such place), so nothing is learned by guessing."""
+    wanted = request.query.get("area", who.area_id)
+    scope = Scope(who.area_id).narrow(wanted)
+    if scope is None or (wanted and request.app[LIBRARY_KEY].areas.get(wanted) is None):
+        raise web.HTTPNotFound(text="Không có địa bàn này trong phạm vi của bạn.")
+    return scope
+
+
+def _query(scope: Scope, period: Period, **extra: Any) -> str:
+    return urlencode({"area": scope.area_id, "from": period.first.isoformat(),
+                      "to": period.last.isoformat(), **extra})
+
+
+async def _report(request: web.Request, *, learners: bool, limit: int | None = PAGE_SIZE
+                  ) -> tuple[OrganizerRecord, Report]:
+    who = auth.organizer(request)
+    scope = scope_for(request, who)
+    try:
+        period = _period(request)
+    except BadRequest as error:
+        raise web.HTTPBadRequest(text=str(error)) from error
+    report = await build(request.app[ENGINE_KEY], scope, period,
+                         with_learners=learners and who.sees_learners, learner_limit=limit)
+    return who, report
+
+
+@auth.signed_in
+async def overview(request: web.Request) -> web.Response:
+    """The chosen area's numbers, charts and tables, with links one level down."""
+    who, report = await _report(request, learners=False)
+    library = request.app[LIBRARY_KEY]
+    areas = library.areas
+    shown = tables(report, library)
+    parts = part_ids(report, areas)
+    busiest = sorted(((place_name(areas, part), report.parts[part].lessons) for part in parts
+                      if part in report.parts and report.parts[part].lessons),
+                     key=lambda pair: -pair[1])[:15]
+    return _render(
+        request, "overview.html", who=who, report=report, tables=shown,
+        chain=[place for place in areas.chain(report.scope.area_id)
+               if Scope(who.area_id).contains(place.id)],
+        place=place_name(areas, report.scope.area_id) if report.scope.area_id else "Tất cả",
+        part_links={number: _query(Scope(part), report.period)
+                    for number, part in enumerate(parts) if areas.get(part)},
+        query=_query(report.scope, report.period), csrf=request[auth.CSRF_KEY],
+        timeline=charts.columns_by_day(report.by_day, report.period.first, report.period.last,
+                                       title="Bài học xong theo ngày"),
+        by_course=charts.bars([(row[0], row[1]) for row in shown["khoa-hoc"].rows],
+                              title="Bài học xong theo khóa học"),
+        by_part=charts.bars(busiest, title="Bài học xong theo địa bàn"),
+        updated=report.updated_at.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")
+        if report.updated_at else "")
+
+
+@auth.signed_in
+async def learners(request: web.Request) -> web.Response:
+    """The organizer's own area's learners, a page at a time (organizers only)."""
+    who = auth.organizer(request)
+    if not who.sees_learners:
+        raise web.HTTPNotFound(text="Tài khoản của bạn chỉ xem được số liệu tổng hợp.")
+    scope = scope_for(request, who)
+    raw = request.query.get("trang", "1")[:6]
+    page = int(raw) if raw.isascii() and raw.isdigit() and int(raw) > 0 else 1
+    async with request.app[ENGINE_KEY].connect() as connection:
+        rows = await roster(connection, scope, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        size = await roster_size(connection, scope)
+        await connection.rollback()
+    areas = request.app[LIBRARY_KEY].areas
+    period = Period(local_date() - timedelta(days=DEFAULT_DAYS - 1), local_date())
+    return _render(request, "learners.html", who=who, rows=rows, size=size, page=page,
+                   pages=max(1, -(-size // PAGE_SIZE)), areas=areas, csrf=request[auth.CSRF_KEY],
+                   place=place_name(areas, scope.area_id) if scope.area_id else "Tất cả",
+                   query=_query(scope, period), area=scope.area_id, zone=VIETNAM)
+
+
+@auth.signed_in
+async def download(request: web.Request) -> web.Response:
+    """One table, or the whole report ("bao-cao"), as CSV or XLSX."""
+    key, kind = request.match_info["key"], request.match_info["format"]
+    if kind not in FORMATS:
+        raise web.HTTPNotFound(text="Không có định dạng này.")
+    _, report = await _report(request, learners=key == "nguoi-hoc", limit=None)
+    chosen = choose(tables(report, request.app[LIBRARY_KEY]), key)
+    if not chosen:
+        raise web.HTTPNotFound(text="Không có bảng này.")
+    content_type, write = FORMATS[kind]
+    return web.Response(body=write(chosen), content_type=content_type, headers={
+        "Content-Disposition": f'attachment; filename="{file_name(key, report, kind)}"'})
+
+
+def create_admin_app(engine: AsyncEngine, library: Library) -> web.Application:
+    """The dashboard as an aiohttp sub-application, to be mounted at /admin."""
+    app = web.Application(middlewares=[auth.security_headers], client_max_size=8 * 1024)
+    app[ENGINE_KEY] = engine
+    app[LIBRARY_KEY] = library
+    app[auth.ORGANIZERS_KEY] = Organizers(engine)
+    app[TEMPLATES_KEY] = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+        undefined=jinja2.StrictUndefined)
+
+    async def login_page(request: web.Request) -> web.Response:
+        return await auth.login_form(request, partial(_render, request))
+
+    async def login(request: web.Request) -> web.Response:
+        return await auth.login(request, partial(_render, request))
+
+    app.add_routes([
+        web.get("/", overview), web.get("/login", login_page), web.post("/login", login),
+        web.post("/logout", auth.signed_in(auth.logout)), web.get("/nguoi-hoc", learners),
+        web.get("/tai/{key}.{format}", download), web.static("/static", HERE / "static"),
+    ])
+    return app

@@ -1,0 +1,154 @@
+"""One area's report for one period, and its tables as the page, CSV, XLSX and CLI show them."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.areas import Areas
+from bot.lessons.model import Library
+from storage.clock import VIETNAM
+from storage.reports import (
+    Counts,
+    CourseScores,
+    Missed,
+    Period,
+    counts,
+    course_scores,
+    lessons_by_day,
+    missed_questions,
+)
+from storage.rollup import refreshed_at
+from storage.roster import RosterRow, roster
+from storage.scope import Scope
+
+UNKNOWN_PLACE = "(chưa cho biết nơi ở)"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A titled table of plain values: what every export format writes."""
+
+    key: str  # its name in URLs and file names
+    title: str
+    headers: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+
+@dataclass
+class Report:
+    """Everything the overview shows for a scope and a period."""
+
+    scope: Scope
+    period: Period
+    total: Counts
+    parts: dict[str, Counts]
+    courses: list[CourseScores]
+    missed: list[Missed]
+    by_day: list[tuple[date, int]]
+    updated_at: datetime | None
+    learners: list[RosterRow] | None = None  # only for organizers who may see people
+
+
+async def build(engine: AsyncEngine, scope: Scope, period: Period, *,
+                with_learners: bool = False, learner_limit: int | None = 100) -> Report:
+    """Read the report in one connection (one consistent snapshot on PostgreSQL)."""
+    async with engine.connect() as connection:
+        report = Report(
+            scope=scope, period=period,
+            total=(await counts(connection, scope, period))[""],
+            parts=await counts(connection, scope, period, by_part=True)
+            if scope.level < 2 else {},
+            courses=await course_scores(connection, scope, period),
+            missed=await missed_questions(connection, scope, period),
+            by_day=await lessons_by_day(connection, scope, period),
+            updated_at=await refreshed_at(connection),
+        )
+        if with_learners:
+            report.learners = await roster(connection, scope, limit=learner_limit)
+        await connection.rollback()
+    return report
+
+
+def place_name(areas: Areas, area_id: str) -> str:
+    """The name an organizer reads for an area id ("" = no place given)."""
+    place = areas.get(area_id)
+    return place.name if place else (area_id or UNKNOWN_PLACE)
+
+
+def file_name(key: str, report: Report, kind: str) -> str:
+    """What a download is called: table, area, period and format."""
+    area = (report.scope.area_id or "tat-ca").replace("/", "-")
+    return f"hocso-{key}-{area}-{report.period.first:%Y%m%d}-{report.period.last:%Y%m%d}.{kind}"
+
+
+def choose(found: dict[str, Table], key: str) -> list[Table]:
+    """The tables a download holds: one by key, or every one for "bao-cao"; [] if unknown."""
+    return list(found.values()) if key == "bao-cao" else [found[key]] if key in found else []
+
+
+def part_ids(report: Report, areas: Areas) -> list[str]:
+    """The parts of the report's area in the areas file's order, every one even when empty;
+    then any others the data holds (learners who gave no place, places since removed)."""
+    listed = [place.id for place in areas.children(report.scope.area_id)]
+    return listed + sorted(part for part in report.parts if part not in listed)
+
+
+def _score(value: float | None) -> Any:
+    return round(value, 1) if value is not None else ""
+
+
+def _question_text(library: Library, missed: Missed) -> tuple[str, str]:
+    course = library.course(missed.course_id)
+    lesson = course.lesson(missed.lesson_id) if course else None
+    index = lesson.question_index(missed.question_id) if lesson else None
+    if course is None or lesson is None or index is None:  # removed from the content since
+        return missed.course_id, f"{missed.lesson_id} / {missed.question_id}"
+    return course.title, f"{lesson.title}: {lesson.quiz[index].question}"
+
+
+COUNT_HEADERS = ("Người dân đã đăng ký", "Mới trong kỳ", "Hoạt động 7 ngày qua",
+                 "Hoạt động 30 ngày qua", "Bài học đã xong", "Khóa học đã xong",
+                 "Điểm trung bình lần đầu (%)", "Người kèm đã được tập huấn",
+                 "Cặp kèm đang hoạt động", "Buổi kèm đã ghi")
+
+
+def _count_values(item: Counts) -> tuple[Any, ...]:
+    return (item.registered, item.new, item.active_7, item.active_30, item.lessons,
+            item.courses, _score(item.average), item.mentors, item.pairs, item.check_ins)
+
+
+def tables(report: Report, library: Library) -> dict[str, Table]:
+    """Every table of the report, by key, in the order the page shows them."""
+    areas = library.areas
+    found = {
+        "tong-quan": Table("tong-quan", "Tổng quan", ("Chỉ số", "Số liệu"),
+                           list(zip(COUNT_HEADERS, _count_values(report.total), strict=True))),
+        "khoa-hoc": Table("khoa-hoc", "Theo khóa học", (
+            "Khóa học", "Bài học đã xong", "Khóa học đã xong", "Điểm trung bình lần đầu (%)",
+            "Điểm trung vị lần đầu (%)"), [
+            (course.title if (course := library.course(item.course_id)) else item.course_id,
+             item.lessons, item.courses, _score(item.average), _score(item.median))
+            for item in report.courses]),
+        "cau-sai": Table("cau-sai", "Câu hỏi hay trả lời sai nhất", (
+            "Khóa học", "Câu hỏi", "Số lần trả lời", "Số lần sai", "Tỉ lệ sai (%)"), [
+            (*_question_text(library, item), item.answered, item.wrong,
+             round(100 * item.wrong / item.answered, 1) if item.answered else "")
+            for item in report.missed]),
+        "theo-ngay": Table("theo-ngay", "Bài học xong theo ngày", ("Ngày", "Bài học đã xong"),
+                           [(day.strftime("%d/%m/%Y"), count) for day, count in report.by_day]),
+    }
+    if report.scope.level < 2:
+        found["khu-vuc"] = Table("khu-vuc", "Theo địa bàn", ("Địa bàn", *COUNT_HEADERS), [
+            (place_name(areas, part), *_count_values(report.parts.get(part, Counts())))
+            for part in part_ids(report, areas)])
+    if report.learners is not None:
+        found["nguoi-hoc"] = Table("nguoi-hoc", "Danh sách người học", (
+            "Tên hiển thị", "Nơi ở", "Bài học đã xong", "Khóa học đã xong",
+            "Điểm trung bình lần đầu (%)", "Người kèm", "Lần học gần nhất"), [
+            (row.display_name, areas.label(row.area_id) or UNKNOWN_PLACE, row.lessons,
+             row.courses, _score(row.average), row.mentor,
+             row.last_active_at.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M"))
+            for row in report.learners])
+    return found

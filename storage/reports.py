@@ -1,0 +1,228 @@
+"""What organizers read: counts, scores and most-missed questions for one scope and period.
+
+Every query takes a Scope and applies `scope.where` to the table that carries the area, so
+no report can reach outside the organizer's area. Event counts come from the daily tables
+(storage/rollup.py); counts of people come from the live tables, by indexed area columns.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.clock import day_start, now
+from storage.mentoring import CHECK_IN
+from storage.mentors import MENTOR, PAIRING
+from storage.repository import LEARNER
+from storage.rollup import DAILY_ANSWERS, DAILY_COURSES, DAILY_LESSONS
+from storage.scope import Scope
+
+TRAINED = ("trained", "approved")
+
+
+@dataclass(frozen=True)
+class Period:
+    """Vietnamese calendar days from `first` to `last`, both included."""
+
+    first: date
+    last: date
+
+    @property
+    def start(self) -> datetime:
+        return day_start(self.first)
+
+    @property
+    def end(self) -> datetime:
+        return day_start(self.last + timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The headline numbers of one area (or of one part of it)."""
+
+    registered: int = 0  # residents who wrote to Học Số by the period's end
+    new: int = 0  # of whom, first wrote in the period
+    active_7: int = 0  # wrote in the last 7 days (as of now)
+    active_30: int = 0
+    lessons: int = 0  # lessons finished for the first time in the period
+    courses: int = 0  # courses finished in the period
+    average: float | None = None  # their first-attempt quiz score, percent
+    mentors: int = 0  # volunteers trained or approved
+    pairs: int = 0  # mentor and resident paired now
+    check_ins: int = 0  # coaching sessions logged in the period
+
+
+@dataclass(frozen=True)
+class CourseScores:
+    """One course in the period: lessons and courses finished, first-attempt scores."""
+
+    course_id: str
+    lessons: int
+    courses: int
+    average: float | None
+    median: float | None
+
+
+@dataclass(frozen=True)
+class Missed:
+    """A quiz question with how often it was answered, and answered wrong, in the period."""
+
+    course_id: str
+    lesson_id: str
+    question_id: str
+    answered: int
+    wrong: int
+
+
+def median(histogram: list[tuple[float, int]]) -> float | None:
+    """The median of values given as (value, how many), without listing them one by one."""
+    ordered = sorted(histogram)
+    total = sum(count for _, count in ordered)
+    if total == 0:
+        return None
+
+    def at(index: int) -> float:
+        seen = 0
+        for value, count in ordered:
+            seen += count
+            if index < seen:
+                return value
+        raise IndexError(index)
+
+    return (at((total - 1) // 2) + at(total // 2)) / 2
+
+
+def _in_days(table: Table, scope: Scope, period: Period) -> Any:
+    return scope.where(table) & (table.c.day >= period.first) & (table.c.day <= period.last)
+
+
+def _parted(scope: Scope, table: Table, by_part: bool) -> list[Any]:
+    column = scope.part_column(table) if by_part else None
+    return [column.label("part")] if column is not None else []
+
+
+async def _people(connection: AsyncConnection, scope: Scope, period: Period,
+                  by_part: bool) -> dict[str, dict[str, int]]:
+    part = _parted(scope, LEARNER, by_part)
+    moment = now()
+    counts = {
+        "registered": func.count(),
+        "new": func.count().filter(LEARNER.c.created_at >= period.start),
+        "active_7": func.count().filter(LEARNER.c.last_active_at >= moment - timedelta(days=7)),
+        "active_30": func.count().filter(LEARNER.c.last_active_at >= moment - timedelta(days=30)),
+    }
+    query = (select(*part, *[value.label(name) for name, value in counts.items()])
+             .where(scope.where(LEARNER) & (LEARNER.c.created_at < period.end)))
+    rows = await connection.execute(query.group_by(*part) if part else query)
+    return {(row.part if part else ""): {name: int(getattr(row, name)) for name in counts}
+            for row in rows}
+
+
+async def _related(connection: AsyncConnection, scope: Scope, period: Period,
+                   by_part: bool) -> dict[str, dict[str, int]]:
+    """Mentors (by their own area), active pairs and check-ins (by the resident's area)."""
+    part = _parted(scope, LEARNER, by_part)
+    queries = {
+        "mentors": select(*part, func.count().label("n"))
+        .select_from(MENTOR.join(LEARNER, LEARNER.c.id == MENTOR.c.learner_id))
+        .where(scope.where(LEARNER) & MENTOR.c.status.in_(TRAINED)),
+        "pairs": select(*part, func.count().label("n"))
+        .select_from(PAIRING.join(LEARNER, LEARNER.c.id == PAIRING.c.mentee_id))
+        .where(scope.where(LEARNER) & (PAIRING.c.status == "active")),
+        "check_ins": select(*part, func.count().label("n"))
+        .select_from(CHECK_IN.join(PAIRING, PAIRING.c.id == CHECK_IN.c.pairing_id)
+                     .join(LEARNER, LEARNER.c.id == PAIRING.c.mentee_id))
+        .where(scope.where(LEARNER) & (CHECK_IN.c.met_on >= period.first)
+               & (CHECK_IN.c.met_on <= period.last)),
+    }
+    found: dict[str, dict[str, int]] = {}
+    for name, query in queries.items():
+        for row in await connection.execute(query.group_by(*part) if part else query):
+            found.setdefault(row.part if part else "", {})[name] = int(row.n)
+    return found
+
+
+async def _finished(connection: AsyncConnection, scope: Scope, period: Period,
+                    by_part: bool) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    part = _parted(scope, DAILY_LESSONS, by_part)
+    lessons = (select(*part, func.sum(DAILY_LESSONS.c.lessons).label("lessons"),
+                      func.sum(DAILY_LESSONS.c.lessons * DAILY_LESSONS.c.correct * 100.0
+                               / DAILY_LESSONS.c.total).label("points"))
+               .where(_in_days(DAILY_LESSONS, scope, period) & (DAILY_LESSONS.c.total > 0)))
+    for row in await connection.execute(lessons.group_by(*part) if part else lessons):
+        done = int(row.lessons or 0)
+        found[row.part if part else ""] = {
+            "lessons": done, "average": float(row.points) / done if done else None}
+    part = _parted(scope, DAILY_COURSES, by_part)
+    courses = (select(*part, func.sum(DAILY_COURSES.c.courses).label("courses"))
+               .where(_in_days(DAILY_COURSES, scope, period)))
+    for row in await connection.execute(courses.group_by(*part) if part else courses):
+        found.setdefault(row.part if part else "", {})["courses"] = int(row.courses or 0)
+    return found
+
+
+async def counts(connection: AsyncConnection, scope: Scope, period: Period, *,
+                 by_part: bool = False) -> dict[str, Counts]:
+    """The headline numbers of the scope ("" key), or of each of its parts (by area id)."""
+    merged: dict[str, dict[str, Any]] = {}
+    for found in (await _people(connection, scope, period, by_part),
+                  await _related(connection, scope, period, by_part),
+                  await _finished(connection, scope, period, by_part)):
+        for part, values in found.items():
+            merged.setdefault(part, {}).update(values)
+    if not by_part:
+        merged.setdefault("", {})
+    return {part: Counts(**values) for part, values in sorted(merged.items())}
+
+
+async def course_scores(connection: AsyncConnection, scope: Scope,
+                        period: Period) -> list[CourseScores]:
+    """Per course: lessons and courses finished, average and median first-attempt score."""
+    histogram: dict[str, list[tuple[float, int]]] = {}
+    rows = await connection.execute(
+        select(DAILY_LESSONS.c.course_id, DAILY_LESSONS.c.correct, DAILY_LESSONS.c.total,
+               func.sum(DAILY_LESSONS.c.lessons).label("lessons"))
+        .where(_in_days(DAILY_LESSONS, scope, period) & (DAILY_LESSONS.c.total > 0))
+        .group_by(DAILY_LESSONS.c.course_id, DAILY_LESSONS.c.correct, DAILY_LESSONS.c.total))
+    for row in rows:
+        histogram.setdefault(row.course_id, []).append(
+            (100.0 * row.correct / row.total, int(row.lessons)))
+    finished = dict((await connection.execute(
+        select(DAILY_COURSES.c.course_id, func.sum(DAILY_COURSES.c.courses))
+        .where(_in_days(DAILY_COURSES, scope, period))
+        .group_by(DAILY_COURSES.c.course_id))).tuples().all())
+    result = []
+    for course_id in sorted(set(histogram) | set(finished)):
+        values = histogram.get(course_id, [])
+        lessons = sum(count for _, count in values)
+        average = sum(value * count for value, count in values) / lessons if lessons else None
+        result.append(CourseScores(course_id, lessons, int(finished.get(course_id, 0)),
+                                   average, median(values)))
+    return result
+
+
+async def missed_questions(connection: AsyncConnection, scope: Scope, period: Period, *,
+                           limit: int = 10) -> list[Missed]:
+    """The questions answered wrong most often in the period (what to teach again)."""
+    wrong = func.sum(DAILY_ANSWERS.c.wrong)
+    key = (DAILY_ANSWERS.c.course_id, DAILY_ANSWERS.c.lesson_id, DAILY_ANSWERS.c.question_id)
+    rows = await connection.execute(
+        select(*key, func.sum(DAILY_ANSWERS.c.answered).label("answered"), wrong.label("wrong"))
+        .where(_in_days(DAILY_ANSWERS, scope, period)).group_by(*key)
+        .having(wrong > 0).order_by(wrong.desc(), *key).limit(limit))
+    return [Missed(row.course_id, row.lesson_id, row.question_id, int(row.answered),
+                   int(row.wrong)) for row in rows]
+
+
+async def lessons_by_day(connection: AsyncConnection, scope: Scope,
+                         period: Period) -> list[tuple[date, int]]:
+    """Lessons finished for the first time on each day of the period that had any."""
+    rows = await connection.execute(
+        select(DAILY_LESSONS.c.day, func.sum(DAILY_LESSONS.c.lessons))
+        .where(_in_days(DAILY_LESSONS, scope, period))
+        .group_by(DAILY_LESSONS.c.day).order_by(DAILY_LESSONS.c.day))
+    return [(day if isinstance(day, date) else date.fromisoformat(day), int(count))
+            for day, count in rows]

@@ -1,0 +1,98 @@
+"""Fill the daily report tables from answers, results and completions, one local day at a time.
+
+Reports read only these small tables, so a province's overview does not scan millions of
+answers. A day is rebuilt whole (delete, then insert from the raw rows), so a refresh can run
+again at any time and never counts twice. Rows are placed by the learner's area at refresh
+time; a learner who moves later does not move the days already filled.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Date, Table, case, delete, func, insert, literal, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from storage.clock import day_start, local_date, now
+from storage.report_models import DailyAnswers, DailyCourses, DailyLessons, RollupState
+from storage.repository import ANSWER, COMPLETION, LEARNER, RESULT
+
+DAILY_ANSWERS: Table = DailyAnswers.__table__  # type: ignore[attr-defined]
+DAILY_LESSONS: Table = DailyLessons.__table__  # type: ignore[attr-defined]
+DAILY_COURSES: Table = DailyCourses.__table__  # type: ignore[attr-defined]
+STATE: Table = RollupState.__table__  # type: ignore[attr-defined]
+AREA = ("area_province", "area_commune", "area_village")
+# A turn commits within seconds of its timestamps; refilling this far back catches stragglers.
+MARGIN = timedelta(minutes=15)
+
+
+def _grouped(day: date, source: Table, when: str, keys: dict[str, Any],
+             counts: dict[str, Any]) -> tuple[list[str], Any]:
+    """The day's rows of `source` grouped by the learner's area and `keys`, and the daily
+    table's columns they fill."""
+    start, end = day_start(day), day_start(day + timedelta(days=1))
+    group = [LEARNER.c[column] for column in AREA] + list(keys.values())
+    query = (select(literal(day, Date), *group, *counts.values())
+             .select_from(source.join(LEARNER, LEARNER.c.id == source.c.learner_id))
+             .where((source.c[when] >= start) & (source.c[when] < end)).group_by(*group))
+    return ["day", *AREA, *keys, *counts], query
+
+
+async def fill_day(connection: AsyncConnection, day: date) -> None:
+    """Rebuild one day of every daily table."""
+    plans = {
+        DAILY_ANSWERS: _grouped(day, ANSWER, "answered_at", {
+            "course_id": ANSWER.c.course_id, "lesson_id": ANSWER.c.lesson_id,
+            "question_id": ANSWER.c.question_id,
+        }, {"answered": func.count(), "wrong": func.sum(case((ANSWER.c.correct, 0), else_=1))}),
+        DAILY_LESSONS: _grouped(day, RESULT, "first_completed_at", {
+            "course_id": RESULT.c.course_id, "correct": RESULT.c.first_correct,
+            "total": RESULT.c.total,
+        }, {"lessons": func.count()}),
+        DAILY_COURSES: _grouped(day, COMPLETION, "completed_at", {
+            "course_id": COMPLETION.c.course_id,
+        }, {"courses": func.count()}),
+    }
+    for table, (columns, query) in plans.items():
+        await connection.execute(delete(table).where(table.c.day == day))
+        await connection.execute(insert(table).from_select(columns, query))
+
+
+async def _first_day(connection: AsyncConnection) -> date | None:
+    earliest = [await connection.scalar(select(func.min(column))) for column in
+                (ANSWER.c.answered_at, RESULT.c.first_completed_at, COMPLETION.c.completed_at)]
+    found = [when for when in earliest if when is not None]
+    return local_date(_aware(min(found))) if found else None
+
+
+def _aware(when: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+async def refresh(engine: AsyncEngine, *, until: datetime | None = None) -> int:
+    """Refill every day touched since the last refresh (all of them the first time);
+    return how many days were filled."""
+    started = until or now()
+    async with engine.connect() as connection:
+        last = await connection.scalar(select(STATE.c.refreshed_at).where(STATE.c.id == 1))
+        first = local_date(_aware(last) - MARGIN) if last else await _first_day(connection)
+        await connection.rollback()
+    days = 0
+    day = first
+    while day is not None and day <= local_date(started):
+        async with engine.begin() as connection:
+            # The state row is the lock: two refreshes never rebuild one day at once.
+            await connection.execute(select(STATE.c.id).where(STATE.c.id == 1).with_for_update())
+            await fill_day(connection, day)
+        days += 1
+        day += timedelta(days=1)
+    async with engine.begin() as connection:
+        await connection.execute(update(STATE).where(STATE.c.id == 1).values(
+            refreshed_at=started))
+    return days
+
+
+async def refreshed_at(connection: AsyncConnection) -> datetime | None:
+    """When the daily tables were last filled in (None: never)."""
+    last = await connection.scalar(select(STATE.c.refreshed_at).where(STATE.c.id == 1))
+    return _aware(last) if last else None

@@ -1,0 +1,62 @@
+"""The learner list organizers see for their own area: names, places and results, no contacts."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.mentors import MENTOR, PAIRING
+from storage.repository import COMPLETION, LEARNER, RESULT
+from storage.scope import Scope
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One learner as an organizer sees them: never a phone number or a chat id."""
+
+    display_name: str
+    area_id: str
+    lessons: int
+    courses: int
+    average: float | None  # first-attempt quiz score over their finished lessons, percent
+    mentor: str
+    last_active_at: datetime
+
+
+async def roster(connection: AsyncConnection, scope: Scope, *, limit: int | None = 100,
+                 offset: int = 0) -> list[RosterRow]:
+    """Learners of the scope, most recently active first."""
+    # Correlated lookups by primary-key prefix: a page of 100 costs 300 index probes,
+    # whatever the size of the whole tables.
+    mine = RESULT.c.learner_id == LEARNER.c.id
+    lessons = select(func.count()).where(mine).scalar_subquery()
+    average = (select(func.avg(RESULT.c.first_correct * 100.0 / RESULT.c.total))
+               .where(mine & (RESULT.c.total > 0)).scalar_subquery())
+    courses = (select(func.count()).where(COMPLETION.c.learner_id == LEARNER.c.id)
+               .scalar_subquery())
+    mentor = (select(MENTOR.c.full_name)
+              .join(PAIRING, MENTOR.c.learner_id == PAIRING.c.mentor_id)
+              .where((PAIRING.c.mentee_id == LEARNER.c.id) & (PAIRING.c.status == "active"))
+              .limit(1).scalar_subquery())
+    query = (select(LEARNER.c.display_name, LEARNER.c.area_province, LEARNER.c.area_commune,
+                    LEARNER.c.area_village, LEARNER.c.last_active_at,
+                    lessons.label("lessons"), average.label("average"),
+                    courses.label("courses"), func.coalesce(mentor, "").label("mentor"))
+             .where(scope.where(LEARNER))
+             .order_by(LEARNER.c.last_active_at.desc(), LEARNER.c.id.desc())
+             .limit(limit).offset(offset))
+    return [RosterRow(
+        display_name=row.display_name,
+        area_id=row.area_village or row.area_commune or row.area_province,
+        lessons=int(row.lessons), courses=int(row.courses),
+        average=float(row.average) if row.average is not None else None, mentor=row.mentor,
+        last_active_at=row.last_active_at if row.last_active_at.tzinfo
+        else row.last_active_at.replace(tzinfo=UTC),
+    ) for row in await connection.execute(query)]
+
+
+async def roster_size(connection: AsyncConnection, scope: Scope) -> int:
+    """How many learners the scope's list holds."""
+    return int(await connection.scalar(
+        select(func.count()).select_from(LEARNER).where(scope.where(LEARNER))) or 0)
