@@ -20,6 +20,8 @@ from storage.rollup import DAILY_ANSWERS, DAILY_COURSES, DAILY_LESSONS
 from storage.scope import Scope
 
 TRAINED = ("trained", "approved")
+# Residents are the learners who are not volunteers (mentors learn on Học Số too).
+RESIDENT = LEARNER.c.id.not_in(select(MENTOR.c.learner_id))
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class Period:
 class Counts:
     """The headline numbers of one area (or of one part of it)."""
 
-    registered: int = 0  # residents who wrote to Học Số by the period's end
+    registered: int = 0  # residents (not volunteers) who wrote to Học Số by the period's end
     new: int = 0  # of whom, first wrote in the period
     active_7: int = 0  # wrote in the last 7 days (as of now)
     active_30: int = 0
@@ -114,7 +116,7 @@ async def _people(connection: AsyncConnection, scope: Scope, period: Period,
         "active_30": func.count().filter(LEARNER.c.last_active_at >= moment - timedelta(days=30)),
     }
     query = (select(*part, *[value.label(name) for name, value in counts.items()])
-             .where(scope.where(LEARNER) & (LEARNER.c.created_at < period.end)))
+             .where(scope.where(LEARNER) & RESIDENT & (LEARNER.c.created_at < period.end)))
     rows = await connection.execute(query.group_by(*part) if part else query)
     return {(row.part if part else ""): {name: int(getattr(row, name)) for name in counts}
             for row in rows}
@@ -190,16 +192,16 @@ async def course_scores(connection: AsyncConnection, scope: Scope,
     for row in rows:
         histogram.setdefault(row.course_id, []).append(
             (100.0 * row.correct / row.total, int(row.lessons)))
-    finished = dict((await connection.execute(
+    finished = {course_id: int(count) for course_id, count in await connection.execute(
         select(DAILY_COURSES.c.course_id, func.sum(DAILY_COURSES.c.courses))
         .where(_in_days(DAILY_COURSES, scope, period))
-        .group_by(DAILY_COURSES.c.course_id))).tuples().all())
+        .group_by(DAILY_COURSES.c.course_id))}
     result = []
     for course_id in sorted(set(histogram) | set(finished)):
         values = histogram.get(course_id, [])
         lessons = sum(count for _, count in values)
         average = sum(value * count for value, count in values) / lessons if lessons else None
-        result.append(CourseScores(course_id, lessons, int(finished.get(course_id, 0)),
+        result.append(CourseScores(course_id, lessons, finished.get(course_id, 0),
                                    average, median(values)))
     return result
 
@@ -207,12 +209,13 @@ async def course_scores(connection: AsyncConnection, scope: Scope,
 async def missed_questions(connection: AsyncConnection, scope: Scope, period: Period, *,
                            limit: int = 10) -> list[Missed]:
     """The questions answered wrong most often in the period (what to teach again)."""
-    wrong = func.sum(DAILY_ANSWERS.c.wrong)
+    wrong, answered = func.sum(DAILY_ANSWERS.c.wrong), func.sum(DAILY_ANSWERS.c.answered)
     key = (DAILY_ANSWERS.c.course_id, DAILY_ANSWERS.c.lesson_id, DAILY_ANSWERS.c.question_id)
     rows = await connection.execute(
-        select(*key, func.sum(DAILY_ANSWERS.c.answered).label("answered"), wrong.label("wrong"))
+        select(*key, answered.label("answered"), wrong.label("wrong"))
         .where(_in_days(DAILY_ANSWERS, scope, period)).group_by(*key)
-        .having(wrong > 0).order_by(wrong.desc(), *key).limit(limit))
+        # Most often wrong first; of as many, the one answered less often (wrong more often).
+        .having(wrong > 0).order_by(wrong.desc(), answered, *key).limit(limit))
     return [Missed(row.course_id, row.lesson_id, row.question_id, int(row.answered),
                    int(row.wrong)) for row in rows]
 

@@ -1,4 +1,4 @@
-"""The learner list organizers see for their own area: names, places and results, no contacts."""
+"""The resident list organizers see for their own area: names, places, results, no contacts."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.mentors import MENTOR, PAIRING
+from storage.reports import RESIDENT
 from storage.repository import COMPLETION, LEARNER, RESULT
 from storage.scope import Scope
 
@@ -43,7 +44,7 @@ async def roster(connection: AsyncConnection, scope: Scope, *, limit: int | None
                     LEARNER.c.area_village, LEARNER.c.last_active_at,
                     lessons.label("lessons"), average.label("average"),
                     courses.label("courses"), func.coalesce(mentor, "").label("mentor"))
-             .where(scope.where(LEARNER))
+             .where(scope.where(LEARNER) & RESIDENT)
              .order_by(LEARNER.c.last_active_at.desc(), LEARNER.c.id.desc())
              .limit(limit).offset(offset))
     return [RosterRow(
@@ -59,4 +60,4 @@ async def roster(connection: AsyncConnection, scope: Scope, *, limit: int | None
 async def roster_size(connection: AsyncConnection, scope: Scope) -> int:
     """How many learners the scope's list holds."""
     return int(await connection.scalar(
-        select(func.count()).select_from(LEARNER).where(scope.where(LEARNER))) or 0)
+        select(func.count()).select_from(LEARNER).where(scope.where(LEARNER) & RESIDENT)) or 0)

@@ -13,8 +13,8 @@ from storage.organizers import OrganizerRecord, Organizers
 SESSION_COOKIE = "hocso_admin"
 LOGIN_COOKIE = "hocso_login"  # the sign-in form's CSRF token, before there is a session
 ORGANIZERS_KEY = web.AppKey("organizers", Organizers)
-ORGANIZER_KEY = "organizer"  # on the request: the signed-in OrganizerRecord
-CSRF_KEY = "csrf"  # on the request: the session's CSRF token, for forms
+ORGANIZER_KEY = web.RequestKey("organizer", OrganizerRecord)  # who is signed in
+CSRF_KEY = web.RequestKey("csrf", str)  # the session's CSRF token, for its forms
 Render = Callable[..., web.Response]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -69,8 +69,7 @@ def signed_in(handler: Handler) -> Handler:
 
 def organizer(request: web.Request) -> OrganizerRecord:
     """The organizer signed in for this request (inside a `signed_in` handler)."""
-    found: OrganizerRecord = request[ORGANIZER_KEY]
-    return found
+    return request[ORGANIZER_KEY]
 
 
 async def login_form(request: web.Request, render: Render, message: str = "",

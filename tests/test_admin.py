@@ -1,0 +1,193 @@
+"""The dashboard over real HTTP: sign-in, CSRF, lock-out, scoping of every page and export."""
+
+import csv
+import io
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import openpyxl
+import pytest
+from aiohttp import ClientSession, CookieJar, web
+from aiohttp.test_utils import TestServer
+
+from bot.app import Core, mount_dashboard
+from bot.lessons.model import Library
+from bot.tutor import Tutor
+from storage.organizers import MAX_FAILURES, Organizers
+from storage.repository import SqlRepository
+from storage.rollup import refresh
+from tests.report_seed import BA_DINH, HONG_HA, PEOPLE, seed
+
+PASSWORD = "mat-khau-that-dai"
+TABLES = ("tong-quan", "khu-vuc", "khoa-hoc", "cau-sai", "theo-ngay", "nguoi-hoc", "bao-cao")
+
+
+@dataclass
+class Dashboard:
+    url: str
+    organizers: Organizers
+
+    def client(self) -> ClientSession:
+        # unsafe=True: keep cookies from 127.0.0.1, as a browser does.
+        return ClientSession(self.url, cookie_jar=CookieJar(unsafe=True))
+
+
+@pytest.fixture
+async def dashboard(repository: SqlRepository, library: Library) -> AsyncIterator[Dashboard]:
+    await seed(repository.engine)
+    await refresh(repository.engine)
+    app = web.Application()
+    mount_dashboard(app, Core(engine=repository.engine,
+                              tutor=Tutor(repository=repository, library=library)))
+    organizers = Organizers(repository.engine)
+    for login, area, role in (("phuong", HONG_HA, "organizer"), ("tinh", "ha-noi", "viewer"),
+                              ("badinh", BA_DINH, "organizer")):
+        await organizers.add(login=login, name=f"Cán bộ {login}", area_id=area, role=role,
+                             password=PASSWORD)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        yield Dashboard(str(server.make_url("")), organizers)
+    finally:
+        await server.close()
+
+
+async def _csrf(client: ClientSession, path: str = "/admin/login") -> str:
+    async with client.get(path) as response:
+        found = re.search(r'name="csrf" value="([^"]+)"', await response.text())
+    assert found, path
+    return found.group(1)
+
+
+async def sign_in(client: ClientSession, login: str, password: str = PASSWORD) -> int:
+    token = await _csrf(client)
+    async with client.post("/admin/login", data={"csrf": token, "login": login,
+                                                 "password": password},
+                           allow_redirects=False) as response:
+        return response.status
+
+
+async def test_signing_in_sets_a_safe_cookie_and_signing_out_ends_it(
+        dashboard: Dashboard) -> None:
+    async with dashboard.client() as client:
+        async with client.get("/admin/", allow_redirects=False) as response:
+            assert response.status == 303 and response.headers["Location"] == "/admin/login"
+        token = await _csrf(client)
+        async with client.post("/admin/login", data={"csrf": token, "login": "phuong",
+                                                     "password": PASSWORD},
+                               allow_redirects=False) as response:
+            assert response.status == 303
+            cookie = next(v for v in response.headers.getall("Set-Cookie")
+                          if v.startswith("hocso_admin="))
+        assert all(flag in cookie for flag in ("HttpOnly", "SameSite=Strict", "Path=/admin"))
+        async with client.get("/admin/") as page:
+            html = await page.text()
+            assert page.status == 200 and "<h1>Phường Hồng Hà</h1>" in html
+            assert page.headers["Cache-Control"] == "no-store"
+            assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+        async with client.post("/admin/logout", data={}) as response:
+            assert response.status == 403  # no CSRF token: not signed out
+        token = await _csrf(client, "/admin/")
+        async with client.post("/admin/logout", data={"csrf": token}) as response:
+            assert response.url.path == "/admin/login"
+        async with client.get("/admin/", allow_redirects=False) as response:
+            assert response.status == 303
+
+
+async def test_forms_without_their_csrf_token_are_refused(dashboard: Dashboard) -> None:
+    async with dashboard.client() as client:
+        await _csrf(client)
+        for token in ("", "forged-token-1234567890"):
+            async with client.post("/admin/login", data={"csrf": token, "login": "phuong",
+                                                         "password": PASSWORD},
+                                   allow_redirects=False) as response:
+                assert response.status == 403 and "đã cũ" in await response.text()
+    async with ClientSession(dashboard.url) as bare, bare.post(  # posted from another site
+            "/admin/login", data={"login": "phuong", "password": PASSWORD},
+            allow_redirects=False) as response:
+        assert response.status == 403
+
+
+async def test_wrong_passwords_lock_the_account(dashboard: Dashboard) -> None:
+    async with dashboard.client() as client:
+        assert await sign_in(client, "khong-co-ai") == 401
+        for _ in range(MAX_FAILURES - 1):
+            assert await sign_in(client, "phuong", "sai-mat-khau") == 401
+        assert await sign_in(client, "phuong", "sai-mat-khau") == 429
+        assert await sign_in(client, "phuong") == 429  # even the right password, for now
+        assert await sign_in(client, "badinh") == 303  # other accounts are not locked
+
+
+FORGED = [BA_DINH, "ha-noi", "", f"{BA_DINH}/tdp-1", "ha-noi/hong-hai", f"{HONG_HA}/../ba-dinh",
+          "khong-co", f"{HONG_HA}%2F..%2Fba-dinh", "' OR 1=1 --", "{{ 7*7 }}"]
+
+
+async def test_a_ward_organizer_never_sees_another_ward(dashboard: Dashboard) -> None:
+    paths = ["/admin/", "/admin/nguoi-hoc"] + [
+        f"/admin/tai/{table}.{kind}" for table in TABLES for kind in ("csv", "xlsx")]
+    async with dashboard.client() as client:
+        assert await sign_in(client, "phuong") == 303
+        for forged in FORGED:
+            for path in paths:
+                async with client.get(path, params={"area": forged}) as response:
+                    assert response.status == 404, (path, forged)
+                    body = await response.read()
+                assert "Bác Năm".encode() not in body and b"zalo-user" not in body
+
+
+async def test_what_a_ward_organizer_sees_and_downloads(dashboard: Dashboard) -> None:
+    async with dashboard.client() as client:
+        assert await sign_in(client, "phuong") == 303
+        async with client.get("/admin/nguoi-hoc") as response:
+            html = await response.text()
+        listed = re.findall(r'<th scope="row">([^<]+)</th>', html)
+        # The ward's residents, not its volunteer, and nobody from elsewhere.
+        assert sorted(listed) == sorted(name for name, area, *_ in PEOPLE
+                                        if area.startswith(HONG_HA) and name != "Minh Anh")
+        assert "zalo-user" not in html  # never a chat id
+        async with client.get("/admin/tai/nguoi-hoc.csv") as response:
+            raw = await response.read()
+            assert 'filename="hocso-nguoi-hoc-ha-noi-hong-ha-' in response.headers[
+                "Content-Disposition"]
+        assert raw.startswith("\ufeff".encode())  # so Excel reads the Vietnamese right
+        rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+        assert rows[0][:2] == ["Tên hiển thị", "Nơi ở"]
+        assert sorted(row[0] for row in rows[1:]) == ["Bà Lan", "Cô Hoa", "Ông Tư"]
+        lan = next(row for row in rows if row[0] == "Bà Lan")
+        assert lan[1:6] == ["Tổ dân phố số 1, Phường Hồng Hà", "3", "1", "88.9", "Minh Anh"]
+        async with client.get("/admin/tai/khu-vuc.xlsx", params={"area": HONG_HA}) as response:
+            book = openpyxl.load_workbook(io.BytesIO(await response.read()))
+        sheet = book["Theo địa bàn"]
+        values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+        assert values[0][:3] == ["Địa bàn", "Người dân đã đăng ký", "Mới trong kỳ"]
+        by_place = {row[0]: row for row in values[1:]}
+        assert by_place["Tổ dân phố số 1"][1:8] == [1, 1, 1, 1, 3, 1, 88.9]
+        assert by_place["(chưa cho biết nơi ở)"][1] == 1  # Cô Hoa gave no village
+        async with client.get("/admin/tai/bao-cao.xlsx") as response:
+            sheets = openpyxl.load_workbook(io.BytesIO(await response.read())).sheetnames
+        assert sheets == ["Tổng quan", "Theo khóa học", "Câu hỏi hay trả lời sai nhất",
+                          "Bài học xong theo ngày", "Theo địa bàn"]
+
+
+async def test_a_viewer_sees_numbers_but_no_people(dashboard: Dashboard) -> None:
+    async with dashboard.client() as client:
+        assert await sign_in(client, "tinh") == 303
+        async with client.get("/admin/", params={"area": BA_DINH}) as response:
+            assert response.status == 200 and "Phường Ba Đình" in await response.text()
+        for path in ("/admin/nguoi-hoc", "/admin/tai/nguoi-hoc.csv"):
+            async with client.get(path) as response:
+                assert response.status == 404
+        async with client.get("/admin/tai/tong-quan.csv") as response:
+            rows = dict(csv.reader(io.StringIO((await response.read()).decode("utf-8-sig"))))
+        assert rows["Người dân đã đăng ký"] == "5" and rows["Bài học đã xong"] == "5"
+
+
+@pytest.mark.parametrize("query", [{"from": "2026-13-01"}, {"to": "hôm qua"},
+                                   {"from": "2026-12-01", "to": "2026-11-01"},
+                                   {"from": "2020-01-01", "to": "2026-01-01"}])
+async def test_bad_dates_get_a_clear_answer(dashboard: Dashboard, query: dict[str, str]) -> None:
+    async with dashboard.client() as client:
+        assert await sign_in(client, "phuong") == 303
+        async with client.get("/admin/", params=query) as response:
+            assert response.status == 400 and "ngày" in (await response.text()).lower()

@@ -1,0 +1,121 @@
+"""Report numbers on the seeded data set, against figures worked out by hand (report_seed.py)."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.admin.report import build, tables
+from bot.lessons.model import Library
+from storage.clock import local_date
+from storage.reports import Counts, Period, median
+from storage.repository import SqlRepository
+from storage.rollup import DAILY_ANSWERS, refresh
+from storage.scope import Scope
+from tests.report_seed import BA_DINH, HONG_HA, seed
+
+TODAY = local_date()
+DAYS_30 = Period(TODAY - timedelta(days=29), TODAY)
+
+
+def _approx(counts: Counts) -> Counts:
+    average = round(counts.average, 2) if counts.average is not None else None
+    return Counts(**{**counts.__dict__, "average": average})
+
+
+async def _report(repository: SqlRepository, area: str, period: Period = DAYS_30):
+    await refresh(repository.engine)
+    return await build(repository.engine, Scope(area), period, with_learners=True)
+
+
+async def test_a_ward_in_the_last_30_days(repository: SqlRepository) -> None:
+    await seed(repository.engine)
+    report = await _report(repository, HONG_HA)
+    # Residents Bà Lan, Ông Tư, Cô Hoa (Minh Anh volunteers); new: Lan, Hoa; active in 7
+    # days: Lan, Hoa, in 30 also Tư; lessons: Lan 3 + Hoa 1 (Tư's is 35 days old); scores
+    # 100, 66.67, 100, 33.33; one course; one trained mentor, one pair, one recent check-in.
+    assert _approx(report.total) == Counts(registered=3, new=2, active_7=2, active_30=3,
+                                           lessons=4, courses=1, average=75.0, mentors=1,
+                                           pairs=1, check_ins=1)
+    [course] = report.courses
+    assert (course.course_id, course.lessons, course.courses) == ("lam-quen", 4, 1)
+    assert round(course.average or 0, 2) == 75.0
+    assert round(course.median or 0, 2) == 83.33  # (66.67 + 100) / 2
+    missed = [(m.lesson_id, m.question_id, m.answered, m.wrong) for m in report.missed]
+    assert missed == [("hoc-tiep", "q1", 1, 1), ("nut-bam", "q1", 2, 1), ("nut-bam", "q2", 2, 1)]
+    assert report.by_day == [(TODAY - timedelta(days=2), 1), (TODAY - timedelta(days=1), 2),
+                             (TODAY, 1)]
+    # By village: Lan in tdp-1 (with her mentor's pair and check-in), Tư in tdp-2, Hoa and the
+    # mentor with no village.
+    parts = {part: _approx(item) for part, item in report.parts.items()}
+    assert parts == {
+        "": Counts(registered=1, new=1, active_7=1, active_30=1, lessons=1, average=33.33,
+                   mentors=1),
+        f"{HONG_HA}/tdp-1": Counts(registered=1, new=1, active_7=1, active_30=1, lessons=3,
+                                   courses=1, average=88.89, pairs=1, check_ins=1),
+        f"{HONG_HA}/tdp-2": Counts(registered=1, active_30=1),
+    }
+    assert [row.display_name for row in report.learners or []] == ["Cô Hoa", "Bà Lan", "Ông Tư"]
+    lan = (report.learners or [])[1]
+    assert (lan.lessons, lan.courses, lan.mentor) == (3, 1, "Minh Anh")
+    assert round(lan.average or 0, 2) == 88.89
+
+
+async def test_the_province_and_everything(repository: SqlRepository) -> None:
+    await seed(repository.engine)
+    report = await _report(repository, "ha-noi")
+    # Five residents with a place in Hà Nội; Bác Năm is the new, active one in Ba Đình.
+    assert _approx(report.total) == Counts(registered=5, new=3, active_7=3, active_30=4,
+                                           lessons=5, courses=1, average=80.0, mentors=1,
+                                           pairs=1, check_ins=1)
+    assert _approx(report.parts[BA_DINH]) == Counts(registered=2, new=1, active_7=1,
+                                                    active_30=1, lessons=1, average=100.0)
+    assert set(report.parts) == {HONG_HA, BA_DINH}
+    everything = await _report(repository, "")
+    # Plus Người lạ, who gave no place: counted only where every area is seen.
+    assert _approx(everything.total).registered == 6 and everything.total.lessons == 6
+    assert round(everything.total.average or 0, 2) == 66.67
+    assert set(everything.parts) == {"ha-noi", ""}
+    # A period of one day, 35 days ago, holds only Ông Tư's first lesson.
+    old = TODAY - timedelta(days=35)
+    past = await _report(repository, HONG_HA, Period(old, old))
+    assert (past.total.lessons, past.total.average, past.by_day) == (1, pytest.approx(33.33, 0.01),
+                                                                     [(old, 1)])
+
+
+async def test_refreshing_again_counts_nothing_twice_and_sees_new_rows(
+        repository: SqlRepository, library: Library) -> None:
+    ids = await seed(repository.engine)
+    await refresh(repository.engine)
+    async with repository.engine.connect() as connection:
+        rows = await connection.scalar(select(func.sum(DAILY_ANSWERS.c.answered)))
+    assert await refresh(repository.engine) >= 1  # today, and yesterday within the margin
+    async with repository.engine.connect() as connection:
+        assert await connection.scalar(select(func.sum(DAILY_ANSWERS.c.answered))) == rows == 21
+    async with repository.turn(channel="zalo", user_ref="zalo-user-4", update_id=None) as turn:
+        assert turn is not None and turn.learner.id == ids["Chú Sáu"]
+        await turn.record_answer(course_id="lam-quen", lesson_id="nut-bam", question_id="q1",
+                                 chosen=2, correct=False)
+        await turn.record_quiz(course_id="lam-quen", lesson_id="nut-bam", correct=0, total=3)
+    report = await _report(repository, BA_DINH)
+    assert report.total.lessons == 2 and [m.wrong for m in report.missed] == [1]
+    shown = tables(report, library)
+    assert shown["cau-sai"].rows[0][:2] == ("Làm quen với Học Số",
+                                          f"Bấm nút và gõ số: {library.course('lam-quen').lessons[0].quiz[0].question}")  # noqa: E501
+
+
+def test_the_median_of_grouped_values() -> None:
+    assert median([]) is None
+    assert median([(5.0, 1)]) == 5.0
+    assert median([(1.0, 1), (2.0, 1), (3.0, 1), (4.0, 1)]) == 2.5
+    assert median([(10.0, 3), (0.0, 1)]) == 10.0
+    assert median([(100.0, 2), (0.0, 2)]) == 50.0
+    assert median([(3.0, 2), (1.0, 1), (2.0, 4)]) == 2.0
+
+
+def test_a_scope_reaches_only_below_itself() -> None:
+    ward = Scope(HONG_HA)
+    assert ward.narrow(f"{HONG_HA}/tdp-1") == Scope(f"{HONG_HA}/tdp-1")
+    for outside in ("", "ha-noi", BA_DINH, "ha-noi/hong-hai", f"{HONG_HA}x", "ha-noi/hong"):
+        assert ward.narrow(outside) is None, outside
+    assert Scope("").narrow("") == Scope("") and Scope("").level == -1
