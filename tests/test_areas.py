@@ -83,7 +83,9 @@ def test_the_loader_names_every_bad_field(tmp_path: Path) -> None:
     assert [place.id for place in areas.children("tinh-x")] == ["tinh-x/ok", "tinh-x/zz"]
 
 
-async def _finish_first_lesson(chat: Chat, library: Library, index: int = 0) -> None:
+async def finish_lesson(chat: Chat, library: Library, index: int = 0, *,
+                        right: bool = True) -> None:
+    """Take lesson `index` of the first course from the start, answering every question."""
     course = library.courses[0]
     lesson = course.lessons[index]
     await chat.start()
@@ -94,7 +96,7 @@ async def _finish_first_lesson(chat: Chat, library: Library, index: int = 0) -> 
             return
         asked = next((q for q in questions if q.question in chat.last[-1].text), None)
         if asked is not None:
-            await chat.type(str(asked.answer))
+            await chat.type(str(asked.answer if right else asked.answer % len(asked.options) + 1))
         else:
             await chat.press("Tiếp tục")
     raise AssertionError("the lesson did not end")
@@ -103,7 +105,7 @@ async def _finish_first_lesson(chat: Chat, library: Library, index: int = 0) -> 
 async def test_asked_once_after_a_first_lesson_and_typed_names_are_matched(
         tutor: Tutor, library: Library, sqlite_repository: SqlRepository) -> None:
     chat = Chat(tutor, "lan")
-    await _finish_first_lesson(chat, library)
+    await finish_lesson(chat, library)
     assert "đúng 3/3" in chat.text() and "xã hoặc phường nào" in chat.last[-1].text
     await chat.type("hong haa")  # a typo: offered, not assumed
     assert "Có phải" in chat.text()
@@ -115,14 +117,14 @@ async def test_asked_once_after_a_first_lesson_and_typed_names_are_matched(
     assert learner is not None and learner.area == f"{HONG_HA}/tdp-2"
     assert learner.ward == "Phường Hồng Hà" and learner.area_asked
     # Never asked again by itself: the next lesson's quiz ends with the score only.
-    await _finish_first_lesson(chat, library, index=1)
+    await finish_lesson(chat, library, index=1)
     assert "Kết quả" in chat.text() and "xã hoặc phường" not in chat.text()
 
 
 async def test_skipping_keeps_what_was_given_and_the_place_can_change(
         tutor: Tutor, library: Library, sqlite_repository: SqlRepository) -> None:
     chat = Chat(tutor, "tu")
-    await _finish_first_lesson(chat, library)
+    await finish_lesson(chat, library)
     await chat.press("Bỏ qua")
     assert "Không sao ạ" in chat.text()
     learner = await sqlite_repository.find_learner(channel="test", user_ref="tu")

@@ -7,12 +7,15 @@ from sqlalchemy import func, select
 
 from bot.admin.report import build, tables
 from bot.lessons.model import Library
+from bot.tutor import Tutor
 from storage.clock import local_date
 from storage.reports import Counts, Period, median
 from storage.repository import SqlRepository
 from storage.rollup import DAILY_ANSWERS, refresh
 from storage.scope import Scope
+from tests.chat import Chat
 from tests.report_seed import BA_DINH, HONG_HA, seed
+from tests.test_areas import finish_lesson
 
 TODAY = local_date()
 DAYS_30 = Period(TODAY - timedelta(days=29), TODAY)
@@ -119,3 +122,25 @@ def test_a_scope_reaches_only_below_itself() -> None:
     for outside in ("", "ha-noi", BA_DINH, "ha-noi/hong-hai", f"{HONG_HA}x", "ha-noi/hong"):
         assert ward.narrow(outside) is None, outside
     assert Scope("").narrow("") == Scope("") and Scope("").level == -1
+
+
+async def test_what_residents_do_in_the_chat_reaches_the_report(
+        tutor: Tutor, library: Library, sqlite_repository: SqlRepository) -> None:
+    lan, tu = Chat(tutor, "lan", display_name="Bà Lan"), Chat(tutor, "tu", display_name="Ông Tư")
+    course = library.course("lam-quen")
+    assert course is not None
+    for index in range(len(course.lessons)):  # Bà Lan finishes the whole course, all right
+        await finish_lesson(lan, library, index)
+        if index == 0:
+            await lan.type("hong ha")  # asked once, after the first lesson
+            await lan.press("Tổ dân phố số 1")
+    await finish_lesson(tu, library, 0, right=False)  # Ông Tư gets every answer wrong
+    await tu.type("ba dinh")
+    await tu.press("Bỏ qua")  # no village
+    report = await _report(sqlite_repository, "ha-noi")
+    assert report.parts[HONG_HA].lessons == 3 and report.parts[HONG_HA].courses == 1
+    assert report.parts[HONG_HA].average == 100.0
+    assert (report.parts[BA_DINH].lessons, report.parts[BA_DINH].average) == (1, 0.0)
+    assert report.total.registered == 2 and report.total.active_7 == 2
+    assert [(m.lesson_id, m.wrong) for m in report.missed][:1] == [(course.lessons[0].id, 1)]
+    assert sum(m.wrong for m in report.missed) == len(course.lessons[0].quiz)

@@ -1,0 +1,62 @@
+"""`hocso admin add` and `hocso report` as an organizer runs them, on a real SQLite file."""
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+
+from storage.database import create_engine, upgrade
+from tests.report_seed import seed
+
+
+def hocso(data: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "HOCSO_DATA_DIR": str(data)}
+    env.pop("DATABASE_URL", None)
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin.encode(), env=env,
+                          capture_output=True, check=False)
+
+
+async def test_reports_from_the_command_line(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'hocso.db'}")
+    try:
+        await upgrade(engine)
+        await seed(engine)
+    finally:
+        await engine.dispose()
+    done = hocso(tmp_path, "report", "--area", "ha-noi", "--format", "csv", "--table",
+                 "khu-vuc", "--out", "-")
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.reader(io.StringIO(done.stdout.decode("utf-8-sig"))))
+    by_place = {row[0]: row for row in rows[1:]}
+    assert len(by_place) == 126  # every ward and commune of Hà Nội, even with nobody yet
+    assert by_place["Phường Hồng Hà"][1:6] == ["3", "2", "2", "3", "4"]
+    assert by_place["Phường Ba Đình"][1] == "2" and by_place["Xã Sóc Sơn"][1] == "0"
+    out = tmp_path / "bao-cao.xlsx"
+    done = hocso(tmp_path, "report", "--area", "ha-noi/hong-ha", "--from", "2020-01-01",
+                 "--to", "2030-12-31", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    book = openpyxl.load_workbook(out)
+    overview = {row[0].value: row[1].value for row in book["Tổng quan"].iter_rows(min_row=2)}
+    assert overview["Bài học đã xong"] == 5  # Ông Tư's old lesson is inside this long period
+    assert "Theo địa bàn" in book.sheetnames and "Danh sách người học" not in book.sheetnames
+    for wrong, message in ((["--area", "ha-noi/khong-co"], b"no area"),
+                           (["--from", "2026-12-31", "--to", "2026-01-01"], b"--from"),
+                           (["--table", "bang-la"], b"no table")):
+        done = hocso(tmp_path, "report", *wrong, "--out", "-")
+        assert done.returncode == 1 and message in done.stderr, done.stderr
+
+
+def test_adding_organizer_accounts(tmp_path: Path) -> None:
+    add = ("admin", "add", "--login", "lan", "--name", "Nguyễn Thị Lan", "--password-stdin")
+    done = hocso(tmp_path, *add, "--area", "ha-noi/hong-ha", stdin="mat-khau-that-dai\n")
+    assert done.returncode == 0 and b"added organizer 'lan'" in done.stdout, done.stderr
+    done = hocso(tmp_path, *add, "--area", "ha-noi", stdin="mat-khau-khac-nua\n")
+    assert done.returncode == 1 and b"taken" in done.stderr
+    done = hocso(tmp_path, *add[:3], "hoa", *add[4:], "--area", "ha-noi", stdin="ngan\n")
+    assert done.returncode == 1 and b"10 characters" in done.stderr
+    done = hocso(tmp_path, *add[:3], "hoa", *add[4:], "--area", "sao-hoa", stdin="x" * 12)
+    assert done.returncode == 1 and b"no area 'sao-hoa'" in done.stderr
