@@ -48,51 +48,44 @@ def _daily_args(name: str) -> tuple[Index, ...]:
                  for level in ("province", "commune", "village"))
 
 
-class DailyAnswers(SQLModel, table=True):
+class DailyPlace(SQLModel):
+    """What every daily table starts with: the day, the place (as on Learner) and the course."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date
+    area_province: str = Field(sa_type=String(52))
+    area_commune: str = Field(sa_type=String(52))
+    area_village: str = Field(sa_type=String(52))
+    course_id: str = Field(sa_type=String(16))
+
+
+class DailyAnswers(DailyPlace, table=True):
     """Quiz answers of one day and village (or commune), per question: answered and wrong."""
 
     __tablename__ = "daily_answers"
     __table_args__ = _daily_args("daily_answers")
 
-    id: int | None = Field(default=None, primary_key=True)
-    day: date
-    area_province: str = Field(sa_column=Column(String(52), nullable=False))
-    area_commune: str = Field(sa_column=Column(String(52), nullable=False))
-    area_village: str = Field(sa_column=Column(String(52), nullable=False))
-    course_id: str = Field(sa_column=Column(String(16), nullable=False))
-    lesson_id: str = Field(sa_column=Column(String(16), nullable=False))
-    question_id: str = Field(sa_column=Column(String(16), nullable=False))
+    lesson_id: str = Field(sa_type=String(16))
+    question_id: str = Field(sa_type=String(16))
     answered: int
     wrong: int
 
 
-class DailyLessons(SQLModel, table=True):
+class DailyLessons(DailyPlace, table=True):
     """Lessons first finished on one day in one place, by course and first-attempt score."""
 
     __tablename__ = "daily_lessons"
     __table_args__ = _daily_args("daily_lessons")
 
-    id: int | None = Field(default=None, primary_key=True)
-    day: date
-    area_province: str = Field(sa_column=Column(String(52), nullable=False))
-    area_commune: str = Field(sa_column=Column(String(52), nullable=False))
-    area_village: str = Field(sa_column=Column(String(52), nullable=False))
-    course_id: str = Field(sa_column=Column(String(16), nullable=False))
     correct: int
     total: int
     lessons: int
 
 
-class DailyCourses(SQLModel, table=True):
+class DailyCourses(DailyPlace, table=True):
     """Courses finished on one day in one place."""
 
     __tablename__ = "daily_courses"
     __table_args__ = _daily_args("daily_courses")
 
-    id: int | None = Field(default=None, primary_key=True)
-    day: date
-    area_province: str = Field(sa_column=Column(String(52), nullable=False))
-    area_commune: str = Field(sa_column=Column(String(52), nullable=False))
-    area_village: str = Field(sa_column=Column(String(52), nullable=False))
-    course_id: str = Field(sa_column=Column(String(16), nullable=False))
     courses: int

@@ -17,12 +17,14 @@ out by hand from the table below (and said there, line by line).
 """
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.clock import local_date, now
+from storage.database import create_engine, upgrade
 from storage.mentoring import CHECK_IN
 from storage.mentors import MENTOR, PAIRING
 from storage.repository import ANSWER, COMPLETION, LEARNER, RESULT, area_columns
@@ -88,3 +90,13 @@ async def seed(engine: AsyncEngine) -> dict[str, int]:
                 pairing_id=active.inserted_primary_key[0], kind="truc-tiep",  # type: ignore
                 met_on=local_date() - timedelta(days=days), note="", created_at=_ago(days)))
     return ids
+
+
+async def seed_file(data_dir: Path) -> None:
+    """Create the SQLite file `hocso serve` would use in `data_dir`, holding the data set."""
+    engine = create_engine(f"sqlite+aiosqlite:///{data_dir / 'hocso.db'}")
+    try:
+        await upgrade(engine)
+        await seed(engine)
+    finally:
+        await engine.dispose()

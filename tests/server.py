@@ -1,4 +1,4 @@
-"""Run `hocso serve` as a real process on a free port, for end-to-end tests."""
+"""Run `hocso serve` (and other `hocso` commands) as real processes, for end-to-end tests."""
 
 import asyncio
 import os
@@ -11,6 +11,14 @@ import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack, asynccontextmanager, contextmanager
 from pathlib import Path
+
+
+def hocso(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[bytes]:
+    """Run one `hocso` command with its SQLite file in `data_dir`, as an operator would."""
+    env = {**os.environ, "HOCSO_DATA_DIR": str(data_dir)}
+    env.pop("DATABASE_URL", None)
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin.encode(), env=env,
+                          capture_output=True, check=False)
 
 
 def free_port() -> int:

@@ -2,41 +2,26 @@
 
 import csv
 import io
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from playwright.async_api import async_playwright, expect
 
-from storage.database import create_engine, upgrade
 from tests.conftest import require
-from tests.report_seed import seed
-from tests.server import free_port, running_server
+from tests.report_seed import seed_file
+from tests.server import free_port, hocso, running_server
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, PHONE, TIMEOUT_MS
 
 PASSWORD = "mat-khau-that-dai"
-
-
-async def _prepare(data: Path) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{data / 'hocso.db'}")
-    try:
-        await upgrade(engine)
-        await seed(engine)
-    finally:
-        await engine.dispose()
-    env = {**os.environ, "HOCSO_DATA_DIR": str(data)}
-    env.pop("DATABASE_URL", None)
-    subprocess.run([sys.executable, "-m", "bot", "admin", "add", "--login", "tinh",
-                    "--name", "Tỉnh đoàn Hà Nội", "--area", "ha-noi", "--password-stdin"],
-                   input=PASSWORD.encode(), env=env, check=True, capture_output=True)
 
 
 async def test_sign_in_drill_down_and_download_a_csv(tmp_path: Path) -> None:
     require(CHROMIUM.exists(), "Debian's chromium")
     data = tmp_path / "data"
     data.mkdir()
-    await _prepare(data)
+    await seed_file(data)
+    added = hocso(data, "admin", "add", "--login", "tinh", "--name", "Tỉnh đoàn Hà Nội",
+                  "--area", "ha-noi", "--password-stdin", stdin=PASSWORD)
+    assert added.returncode == 0, added.stderr
     expect.set_options(timeout=TIMEOUT_MS)
     port = free_port()
     with running_server(data, port):  # its first report refresh runs as it starts

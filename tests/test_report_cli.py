@@ -2,31 +2,16 @@
 
 import csv
 import io
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 
-from storage.database import create_engine, upgrade
-from tests.report_seed import seed
-
-
-def hocso(data: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "HOCSO_DATA_DIR": str(data)}
-    env.pop("DATABASE_URL", None)
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin.encode(), env=env,
-                          capture_output=True, check=False)
+from tests.report_seed import seed_file
+from tests.server import hocso
 
 
 async def test_reports_from_the_command_line(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'hocso.db'}")
-    try:
-        await upgrade(engine)
-        await seed(engine)
-    finally:
-        await engine.dispose()
+    await seed_file(tmp_path)
     done = hocso(tmp_path, "report", "--area", "ha-noi", "--format", "csv", "--table",
                  "khu-vuc", "--out", "-")
     assert done.returncode == 0, done.stderr
