@@ -5,6 +5,7 @@ no report can reach outside the organizer's area. Event counts come from the dai
 (storage/rollup.py); counts of people come from the live tables, by indexed area columns.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -16,12 +17,10 @@ from storage.clock import day_start, now
 from storage.mentoring import CHECK_IN
 from storage.mentors import MENTOR, PAIRING
 from storage.repository import LEARNER
-from storage.rollup import DAILY_ANSWERS, DAILY_COURSES, DAILY_LESSONS
+from storage.rollup import DAILY_ANSWERS, DAILY_COURSES, DAILY_LESSONS, RESIDENT, TRAINED
 from storage.scope import Scope
 
-TRAINED = ("trained", "approved")
-# Residents are the learners who are not volunteers (mentors learn on Học Số too).
-RESIDENT = LEARNER.c.id.not_in(select(MENTOR.c.learner_id))
+ID_CHUNK = 5000  # ids per IN list: far below SQLite's and asyncpg's parameter limits
 
 
 @dataclass(frozen=True)
@@ -122,27 +121,45 @@ async def _people(connection: AsyncConnection, scope: Scope, period: Period,
             for row in rows}
 
 
+async def _parts_of(connection: AsyncConnection, scope: Scope, ids: set[int],
+                    by_part: bool) -> dict[int, str]:
+    """The part of the scope each of these learners is in; those outside it are left out.
+
+    Looked up by primary key, a chunk at a time: the volunteers, pairs and check-ins are
+    few, so this beats joining them to a million learners (which PostgreSQL does by scanning).
+    """
+    part = _parted(scope, LEARNER, by_part)
+    found: dict[int, str] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), ID_CHUNK):
+        chunk = ordered[start:start + ID_CHUNK]
+        rows = await connection.execute(select(LEARNER.c.id, *part).where(
+            LEARNER.c.id.in_(chunk) & scope.where(LEARNER)))
+        found.update({row.id: row.part if part else "" for row in rows})
+    return found
+
+
 async def _related(connection: AsyncConnection, scope: Scope, period: Period,
                    by_part: bool) -> dict[str, dict[str, int]]:
     """Mentors (by their own area), active pairs and check-ins (by the resident's area)."""
-    part = _parted(scope, LEARNER, by_part)
-    queries = {
-        "mentors": select(*part, func.count().label("n"))
-        .select_from(MENTOR.join(LEARNER, LEARNER.c.id == MENTOR.c.learner_id))
-        .where(scope.where(LEARNER) & MENTOR.c.status.in_(TRAINED)),
-        "pairs": select(*part, func.count().label("n"))
-        .select_from(PAIRING.join(LEARNER, LEARNER.c.id == PAIRING.c.mentee_id))
-        .where(scope.where(LEARNER) & (PAIRING.c.status == "active")),
-        "check_ins": select(*part, func.count().label("n"))
-        .select_from(CHECK_IN.join(PAIRING, PAIRING.c.id == CHECK_IN.c.pairing_id)
-                     .join(LEARNER, LEARNER.c.id == PAIRING.c.mentee_id))
-        .where(scope.where(LEARNER) & (CHECK_IN.c.met_on >= period.first)
-               & (CHECK_IN.c.met_on <= period.last)),
+    people: dict[str, Counter[int]] = {
+        "mentors": Counter(id_ for id_, in await connection.execute(
+            select(MENTOR.c.learner_id).where(MENTOR.c.status.in_(TRAINED)))),
+        "pairs": Counter(id_ for id_, in await connection.execute(
+            select(PAIRING.c.mentee_id).where(PAIRING.c.status == "active"))),
+        "check_ins": Counter(dict((await connection.execute(
+            select(PAIRING.c.mentee_id, func.count())
+            .join(CHECK_IN, CHECK_IN.c.pairing_id == PAIRING.c.id)
+            .where((CHECK_IN.c.met_on >= period.first) & (CHECK_IN.c.met_on <= period.last))
+            .group_by(PAIRING.c.mentee_id))).all())),
     }
+    parts = await _parts_of(connection, scope, set().union(*people.values()), by_part)
     found: dict[str, dict[str, int]] = {}
-    for name, query in queries.items():
-        for row in await connection.execute(query.group_by(*part) if part else query):
-            found.setdefault(row.part if part else "", {})[name] = int(row.n)
+    for name, counted in people.items():
+        for learner_id, count in counted.items():
+            if learner_id in parts:
+                values = found.setdefault(parts[learner_id], {})
+                values[name] = values.get(name, 0) + count
     return found
 
 
@@ -178,6 +195,15 @@ async def counts(connection: AsyncConnection, scope: Scope, period: Period, *,
     if not by_part:
         merged.setdefault("", {})
     return {part: Counts(**values) for part, values in sorted(merged.items())}
+
+
+def total_of(parts: dict[str, Counts]) -> Counts:
+    """The scope's numbers from its parts' (each person is in exactly one part): one pass
+    over the big tables instead of two."""
+    total = {name: sum(getattr(item, name) for item in parts.values())
+             for name in Counts.__dataclass_fields__ if name != "average"}
+    points = sum(item.average * item.lessons for item in parts.values() if item.average)
+    return Counts(**total, average=points / total["lessons"] if total["lessons"] else None)
 
 
 async def course_scores(connection: AsyncConnection, scope: Scope,

@@ -13,6 +13,7 @@ from sqlalchemy import Date, Table, case, delete, func, insert, literal, select,
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.clock import day_start, local_date, now
+from storage.mentors import MENTOR
 from storage.report_models import DailyAnswers, DailyCourses, DailyLessons, RollupState
 from storage.repository import ANSWER, COMPLETION, LEARNER, RESULT
 
@@ -21,6 +22,10 @@ DAILY_LESSONS: Table = DailyLessons.__table__  # type: ignore[attr-defined]
 DAILY_COURSES: Table = DailyCourses.__table__  # type: ignore[attr-defined]
 STATE: Table = RollupState.__table__  # type: ignore[attr-defined]
 AREA = ("area_province", "area_commune", "area_village")
+TRAINED = ("trained", "approved")
+# Residents are the learners who are not volunteers (trained mentors learn on Học Số too);
+# someone who only began to register as a mentor is still a resident.
+RESIDENT = LEARNER.c.id.not_in(select(MENTOR.c.learner_id).where(MENTOR.c.status.in_(TRAINED)))
 # A turn commits within seconds of its timestamps; refilling this far back catches stragglers.
 MARGIN = timedelta(minutes=15)
 
@@ -33,7 +38,8 @@ def _grouped(day: date, source: Table, when: str, keys: dict[str, Any],
     group = [LEARNER.c[column] for column in AREA] + list(keys.values())
     query = (select(literal(day, Date), *group, *counts.values())
              .select_from(source.join(LEARNER, LEARNER.c.id == source.c.learner_id))
-             .where((source.c[when] >= start) & (source.c[when] < end)).group_by(*group))
+             .where((source.c[when] >= start) & (source.c[when] < end) & RESIDENT)
+             .group_by(*group))
     return ["day", *AREA, *keys, *counts], query
 
 

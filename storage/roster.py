@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.mentors import MENTOR, PAIRING
-from storage.reports import RESIDENT
 from storage.repository import COMPLETION, LEARNER, RESULT
+from storage.rollup import RESIDENT
 from storage.scope import Scope
 
 

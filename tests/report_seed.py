@@ -11,8 +11,10 @@ out by hand from the table below (and said there, line by line).
   Bác Năm   ba-dinh / tdp-1            3 d    2 d     nut-bam 3/3 (2)
   Chú Sáu   ba-dinh                   50 d    45 d    -
   Người lạ  (no place)                 2 d    2 d     nut-bam 0/3 (1)
-  Minh Anh  hong-ha, mentor (trained) 60 d    1 d     -   paired with Bà Lan; ended with Ông Tư
-  Quang     ba-dinh, mentor (registering, not counted)
+  Minh Anh  hong-ha, mentor (trained) 60 d    1 d     nut-bam 0/3 (1): a volunteer's, not counted;
+                                                      paired with Bà Lan; ended with Ông Tư
+  Quang     ba-dinh                   30 d    30 d    -   began to register as a mentor and
+                                                      stopped: still a resident, not a mentor
   check-ins of Minh Anh and Bà Lan: 3 days ago and 40 days ago
 """
 
@@ -41,6 +43,7 @@ LESSONS = [
     ("Bà Lan", "hoi-giup", (True, True, True), 1), ("Ông Tư", "nut-bam", (False, False, True), 35),
     ("Cô Hoa", "nut-bam", (False, False, True), 0), ("Bác Năm", "nut-bam", (True, True, True), 2),
     ("Người lạ", "nut-bam", (False, False, False), 1),
+    ("Minh Anh", "nut-bam", (False, False, False), 1),
 ]
 
 

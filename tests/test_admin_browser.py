@@ -43,7 +43,7 @@ async def test_sign_in_drill_down_and_download_a_csv(tmp_path: Path) -> None:
 
                 await expect(page.locator("h1")).to_have_text("Thành phố Hà Nội")
                 registered = page.locator(".metric", has_text="Người dân đã đăng ký")
-                await expect(registered.locator(".value")).to_have_text("5")
+                await expect(registered.locator(".value")).to_have_text("6")
                 await expect(page.locator("svg.chart").first).to_be_visible()
                 width = await page.evaluate("document.scrollingElement.scrollWidth")
                 assert width <= PHONE["width"], width  # wide tables scroll inside their card

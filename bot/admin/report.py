@@ -18,6 +18,7 @@ from storage.reports import (
     course_scores,
     lessons_by_day,
     missed_questions,
+    total_of,
 )
 from storage.rollup import refreshed_at
 from storage.roster import RosterRow, roster
@@ -55,11 +56,11 @@ async def build(engine: AsyncEngine, scope: Scope, period: Period, *,
                 with_learners: bool = False, learner_limit: int | None = 100) -> Report:
     """Read the report in one connection (one consistent snapshot on PostgreSQL)."""
     async with engine.connect() as connection:
+        parts = await counts(connection, scope, period, by_part=True) if scope.level < 2 else {}
         report = Report(
             scope=scope, period=period,
-            total=(await counts(connection, scope, period))[""],
-            parts=await counts(connection, scope, period, by_part=True)
-            if scope.level < 2 else {},
+            total=total_of(parts) if parts else (await counts(connection, scope, period))[""],
+            parts=parts,
             courses=await course_scores(connection, scope, period),
             missed=await missed_questions(connection, scope, period),
             by_day=await lessons_by_day(connection, scope, period),
