@@ -263,7 +263,8 @@ class Generator:
         FROM (
             SELECT p.id, p.skill, c.slot, c.course_idx, c.slots,
                    p.created_at + interval '10 minutes' AS span_start,
-                   p.last_active_at - interval '30 minutes' AS span_end,
+                   -- Room before the last turn for retakes and a quiz left half way.
+                   p.last_active_at - interval '40 minutes' AS span_end,
                    CASE WHEN gen.u(p.id::bigint * 8 + c.slot, 16) < c.full_share
                         THEN c.n_lessons
                         ELSE 1 + floor(gen.u(p.id::bigint * 8 + c.slot, 17)
@@ -301,7 +302,9 @@ class Generator:
         return f"""
         CREATE UNLOGGED TABLE gen.lr1 AS
         SELECT r.*, CASE WHEN r.attempts = 1 THEN r.first_at
-                         ELSE r.first_at + (r.span_end - r.first_at) * 0.25 * gen.u(r.key, 18)
+                         -- Retakes a few minutes apart at least, so attempts do not overlap.
+                         ELSE r.first_at + (r.attempts - 1) * interval '3 minutes'
+                              + (r.span_end - r.first_at) * 0.25 * gen.u(r.key, 18)
                     END AS completed_at,
                {", ".join(scores)}
         FROM (SELECT r.*, {attempts} AS attempts FROM gen.lr0 r) AS r

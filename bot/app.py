@@ -167,10 +167,12 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         running.update(await start_channels(channels))
         outbox.channels.update({channel.name: channel.deliver for channel in running})
         watch = InactivityWatch(core.tutor.repository, core.tutor.renderer, core.tutor.rules)
+        courses = core.tutor.library.lesson_ids()
+        reports = every(settings.report_refresh_seconds,
+                        lambda: refresh(core.engine, courses=courses),
+                        what="refreshing the report tables")
         background += [asyncio.create_task(outbox.run()), asyncio.create_task(watch.run()),
-                       asyncio.create_task(every(settings.report_refresh_seconds,
-                                                 lambda: refresh(core.engine),
-                                                 what="refreshing the report tables"))]
+                       asyncio.create_task(reports)]
         await web.TCPSite(runner, settings.host, settings.port).start()
         log.info("web chat at http://%s:%s/", settings.host, settings.port)
         stop = stop or asyncio.Event()

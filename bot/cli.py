@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "mentor":
             return asyncio.run(_approve(settings, args.channel, args.user, args.by))
         if args.command == "admin":
-            return asyncio.run(admin_commands.add_organizer(settings, args))
+            return asyncio.run(admin_commands.manage_organizer(settings, args))
         if args.command == "report":
             return asyncio.run(admin_commands.write_report(settings, args))
         if args.command == "db":

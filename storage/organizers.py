@@ -1,4 +1,4 @@
-"""Organizer accounts: argon2 password hashes, a lock after wrong passwords, browser sessions."""
+"""Organizer accounts: argon2 password hashes, a lock after wrong tries, browser sessions."""
 
 import asyncio
 import hashlib
@@ -8,17 +8,19 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.clock import now
-from storage.report_models import Organizer, OrganizerSession
+from storage.report_models import LoginAttempt, Organizer, OrganizerSession
 
 ORGANIZER: Table = Organizer.__table__  # type: ignore[attr-defined]
+ATTEMPT: Table = LoginAttempt.__table__  # type: ignore[attr-defined]
 SESSION: Table = OrganizerSession.__table__  # type: ignore[attr-defined]
 ROLES = ("organizer", "viewer")  # a viewer sees numbers only, never the list of learners
 MAX_FAILURES = 5
+MIN_PASSWORD = 10
 LOCK_TIME = timedelta(minutes=15)
 SESSION_TIME = timedelta(hours=12)
 _HASHER = PasswordHasher()
@@ -43,10 +45,15 @@ class OrganizerRecord:
 
 @dataclass(frozen=True)
 class SignIn:
-    """The result of a sign-in: a session token, or why there is none."""
+    """The result of a sign-in: a session token, or whether the login is locked for now."""
 
     token: str = ""
-    locked_until: datetime | None = None
+    locked: bool = False
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"the password needs at least {MIN_PASSWORD} characters")
 
 
 def _hash_token(token: str) -> str:
@@ -71,59 +78,82 @@ class Organizers:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # Password checks at once: a burst of sign-ins must not take every core from the bot.
+        self._hashing = asyncio.Semaphore(2)
 
     async def add(self, *, login: str, name: str, area_id: str, role: str,
                   password: str) -> int:
         """Create an account; ValueError when the login is taken or a value is not allowed."""
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
-        if len(password) < 10:
-            raise ValueError("the password needs at least 10 characters")
+        _check_password(password)
         hashed = await asyncio.to_thread(_HASHER.hash, password)
         try:
             async with self.engine.begin() as connection:
                 result = await connection.execute(insert(ORGANIZER).values(
                     login=login, name=name, area_id=area_id, role=role, password_hash=hashed,
-                    failed_logins=0, locked_until=None, created_at=now()))
+                    created_at=now()))
         except IntegrityError as error:
             raise ValueError(f"the login '{login}' is taken") from error
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     async def sign_in(self, login: str, password: str) -> SignIn:
-        """Check a password; after MAX_FAILURES wrong ones the account waits LOCK_TIME."""
-        async with self.engine.connect() as connection:
+        """Check a password. Each try is written down before the check, for known and
+        unknown logins alike, so that parallel guesses count too: after MAX_FAILURES tries in
+        LOCK_TIME the login is refused without a check until the oldest try ages out."""
+        async with self.engine.begin() as connection:
+            await connection.execute(insert(ATTEMPT).values(login=login, attempted_at=now()))
+            tries = await connection.scalar(select(func.count()).select_from(ATTEMPT).where(
+                (ATTEMPT.c.login == login) & (ATTEMPT.c.attempted_at > now() - LOCK_TIME)))
             row = (await connection.execute(select(ORGANIZER).where(
                 ORGANIZER.c.login == login))).first()
-            await connection.rollback()
-        if row is None:
-            await _verify(_DUMMY_HASH, password)
-            return SignIn()
-        if row.locked_until is not None and _aware(row.locked_until) > now():
-            return SignIn(locked_until=_aware(row.locked_until))
-        if not await _verify(row.password_hash, password):
-            return await self._failed(row.id)
+        if (tries or 0) > MAX_FAILURES:
+            return SignIn(locked=True)
+        async with self._hashing:
+            right = await _verify(row.password_hash if row else _DUMMY_HASH, password)
+        if row is None or not right:
+            return SignIn(locked=(tries or 0) >= MAX_FAILURES)
         token = secrets.token_urlsafe(32)
         async with self.engine.begin() as connection:
-            await connection.execute(update(ORGANIZER).where(ORGANIZER.c.id == row.id).values(
-                failed_logins=0, locked_until=None))
+            await connection.execute(delete(ATTEMPT).where(ATTEMPT.c.login == login))
+            await connection.execute(delete(SESSION).where(SESSION.c.expires_at <= now()))
             await connection.execute(insert(SESSION).values(
                 token_hash=_hash_token(token), organizer_id=row.id,
                 csrf_token=secrets.token_urlsafe(32), created_at=now(),
                 expires_at=now() + SESSION_TIME))
         return SignIn(token=token)
 
-    async def _failed(self, organizer_id: int) -> SignIn:
+    async def remove(self, login: str) -> bool:
+        """Delete an account and end its sessions; False when there is no such login."""
         async with self.engine.begin() as connection:
-            failures = await connection.scalar(
-                update(ORGANIZER).where(ORGANIZER.c.id == organizer_id)
-                .values(failed_logins=ORGANIZER.c.failed_logins + 1)
-                .returning(ORGANIZER.c.failed_logins))
-            if failures is not None and failures >= MAX_FAILURES:
-                until = now() + LOCK_TIME
-                await connection.execute(update(ORGANIZER).where(
-                    ORGANIZER.c.id == organizer_id).values(failed_logins=0, locked_until=until))
-                return SignIn(locked_until=until)
-        return SignIn()
+            found = await self._id(connection, login)
+            if found is not None:
+                await connection.execute(delete(SESSION).where(SESSION.c.organizer_id == found))
+                await connection.execute(delete(ORGANIZER).where(ORGANIZER.c.id == found))
+        return found is not None
+
+    async def set_password(self, login: str, password: str) -> bool:
+        """Give an account a new password, end its sessions and lift a lock."""
+        _check_password(password)
+        hashed = await asyncio.to_thread(_HASHER.hash, password)
+        async with self.engine.begin() as connection:
+            found = await self._id(connection, login)
+            if found is not None:
+                await connection.execute(update(ORGANIZER).where(ORGANIZER.c.id == found)
+                                         .values(password_hash=hashed))
+                await connection.execute(delete(SESSION).where(SESSION.c.organizer_id == found))
+                await connection.execute(delete(ATTEMPT).where(ATTEMPT.c.login == login))
+        return found is not None
+
+    async def unlock(self, login: str) -> None:
+        """Forget a login's wrong tries (after a lock-out that was not an attack)."""
+        async with self.engine.begin() as connection:
+            await connection.execute(delete(ATTEMPT).where(ATTEMPT.c.login == login))
+
+    @staticmethod
+    async def _id(connection: AsyncConnection, login: str) -> int | None:
+        found = await connection.scalar(select(ORGANIZER.c.id).where(ORGANIZER.c.login == login))
+        return int(found) if found is not None else None
 
     async def session(self, token: str) -> tuple[OrganizerRecord, str] | None:
         """The organizer and CSRF token of a live session, or None."""

@@ -17,9 +17,18 @@ class Organizer(SQLModel, table=True):
     area_id: str = Field(sa_column=Column(String(52), nullable=False))  # "" = every area
     role: str = Field(sa_column=Column(String(12), nullable=False))  # "organizer" | "viewer"
     password_hash: str = Field(sa_column=Column(String(256), nullable=False))
-    failed_logins: int = 0
-    locked_until: datetime | None = None
     created_at: datetime
+
+
+class LoginAttempt(SQLModel, table=True):
+    """A sign-in try not yet followed by a success: too many in a while lock the login."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_login", "login", "attempted_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(sa_type=String(64))
+    attempted_at: datetime
 
 
 class OrganizerSession(SQLModel, table=True):

@@ -75,12 +75,34 @@ def _aware(when: datetime) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-async def refresh(engine: AsyncEngine, *, until: datetime | None = None) -> int:
-    """Refill every day touched since the last refresh (all of them the first time);
+async def note_finished_courses(connection: AsyncConnection,
+                                courses: dict[str, tuple[str, ...]]) -> None:
+    """Record the courses learners finished before completions were recorded (once, at the
+    first refresh): every lesson of the course has a result."""
+    for course_id, lessons in courses.items():
+        done = (select(RESULT.c.learner_id, literal(course_id),
+                       func.max(RESULT.c.first_completed_at))
+                .where((RESULT.c.course_id == course_id) & RESULT.c.lesson_id.in_(lessons)
+                       & RESULT.c.learner_id.not_in(select(COMPLETION.c.learner_id).where(
+                           COMPLETION.c.course_id == course_id)))
+                .group_by(RESULT.c.learner_id).having(func.count() == len(lessons)))
+        await connection.execute(insert(COMPLETION).from_select(
+            ["learner_id", "course_id", "completed_at"], done))
+
+
+async def refresh(engine: AsyncEngine, *, until: datetime | None = None,
+                  courses: dict[str, tuple[str, ...]] | None = None) -> int:
+    """Refill every day touched since the last refresh (all of them the first time, after
+    noting the courses finished so far: `courses` maps each course to its lesson ids);
     return how many days were filled."""
     started = until or now()
     async with engine.connect() as connection:
         last = await connection.scalar(select(STATE.c.refreshed_at).where(STATE.c.id == 1))
+        await connection.rollback()
+    if last is None and courses:
+        async with engine.begin() as connection:
+            await note_finished_courses(connection, courses)
+    async with engine.connect() as connection:
         first = local_date(_aware(last) - MARGIN) if last else await _first_day(connection)
         await connection.rollback()
     days = 0

@@ -45,3 +45,11 @@ def test_adding_organizer_accounts(tmp_path: Path) -> None:
     assert done.returncode == 1 and b"10 characters" in done.stderr
     done = hocso(tmp_path, *add[:3], "hoa", *add[4:], "--area", "sao-hoa", stdin="x" * 12)
     assert done.returncode == 1 and b"no area 'sao-hoa'" in done.stderr
+    for action, stdin, said in (("password", "mat-khau-moi-hon\n", b"new password for 'lan'"),
+                                ("unlock", "", b"'lan' may try again"),
+                                ("remove", "", b"removed 'lan'")):
+        done = hocso(tmp_path, "admin", action, "--login", "lan", "--password-stdin",
+                     stdin=stdin)
+        assert done.returncode == 0 and said in done.stdout, done.stderr
+    done = hocso(tmp_path, "admin", "remove", "--login", "lan")
+    assert done.returncode == 1 and b"no account 'lan'" in done.stderr

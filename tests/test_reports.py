@@ -3,14 +3,14 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from bot.admin.report import build, tables
 from bot.lessons.model import Library
 from bot.tutor import Tutor
 from storage.clock import local_date
 from storage.reports import Counts, Period, median
-from storage.repository import SqlRepository
+from storage.repository import COMPLETION, SqlRepository
 from storage.rollup import DAILY_ANSWERS, refresh
 from storage.scope import Scope
 from tests.chat import Chat
@@ -145,3 +145,15 @@ async def test_what_residents_do_in_the_chat_reaches_the_report(
     assert report.total.registered == 2 and report.total.active_7 == 2
     assert [(m.lesson_id, m.wrong) for m in report.missed][:1] == [(course.lessons[0].id, 1)]
     assert sum(m.wrong for m in report.missed) == len(course.lessons[0].quiz)
+
+
+async def test_courses_finished_before_the_upgrade_are_noted_at_the_first_refresh(
+        repository: SqlRepository, library: Library) -> None:
+    ids = await seed(repository.engine)
+    async with repository.engine.begin() as connection:
+        await connection.execute(delete(COMPLETION))  # as a database from before 0005
+    await refresh(repository.engine, courses=library.lesson_ids())
+    async with repository.engine.connect() as connection:
+        noted = (await connection.execute(select(COMPLETION.c.learner_id,
+                                                 COMPLETION.c.course_id))).all()
+    assert [tuple(row) for row in noted] == [(ids["Bà Lan"], "lam-quen")]

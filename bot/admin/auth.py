@@ -3,11 +3,9 @@
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
-from ipaddress import ip_address
 
 from aiohttp import web
 
-from storage.clock import VIETNAM
 from storage.organizers import OrganizerRecord, Organizers
 
 SESSION_COOKIE = "hocso_admin"
@@ -19,21 +17,11 @@ Render = Callable[..., web.Response]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def _is_loopback(request: web.Request) -> bool:
-    host = (request.host or "").rsplit(":", 1)[0].strip("[]")
-    if host == "localhost":
-        return True
-    try:
-        return ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def set_cookie(request: web.Request, response: web.StreamResponse, name: str, value: str,
-               max_age: int) -> None:
-    """An HTTP-only, same-site cookie for /admin; Secure except on this machine over HTTP."""
+def set_cookie(response: web.StreamResponse, name: str, value: str, max_age: int) -> None:
+    """An HTTP-only, same-site, Secure cookie for /admin. Browsers keep Secure cookies on
+    http://localhost and 127.0.0.1 too, so trying it out on one machine still works."""
     response.set_cookie(name, value, max_age=max_age, path="/admin", httponly=True,
-                        samesite="Strict", secure=not _is_loopback(request) or request.secure)
+                        samesite="Strict", secure=True)
 
 
 def same(a: str, b: str) -> bool:
@@ -43,8 +31,18 @@ def same(a: str, b: str) -> bool:
 
 @web.middleware
 async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """No caching, no framing, no scripts or styles from elsewhere."""
-    response = await handler(request)
+    """No caching, no framing, no scripts or styles from elsewhere: on errors too."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as error:
+        response = error
+        _protect(response)
+        raise
+    _protect(response)
+    return response
+
+
+def _protect(response: web.StreamResponse) -> None:
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -52,7 +50,6 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'")
-    return response
 
 
 def signed_in(handler: Handler) -> Handler:
@@ -77,7 +74,7 @@ async def login_form(request: web.Request, render: Render, message: str = "",
     """The sign-in page, with a fresh CSRF token in a cookie and in the form."""
     token = secrets.token_urlsafe(24)
     response = render("login.html", status=status, csrf=token, message=message)
-    set_cookie(request, response, LOGIN_COOKIE, token, max_age=3600)
+    set_cookie(response, LOGIN_COOKIE, token, max_age=3600)
     return response
 
 
@@ -89,15 +86,14 @@ async def login(request: web.Request, render: Render) -> web.Response:
                                 status=403)
     result = await request.app[ORGANIZERS_KEY].sign_in(
         str(form.get("login", ""))[:64].strip(), str(form.get("password", ""))[:256])
-    if result.locked_until is not None:
-        until = result.locked_until.astimezone(VIETNAM).strftime("%H:%M")
-        return await login_form(request, render, "Tài khoản tạm khóa vì nhập sai mật khẩu "
-                                f"nhiều lần. Bạn thử lại sau {until}.", status=429)
+    if result.locked:
+        return await login_form(request, render, "Tên đăng nhập này tạm bị khóa vì nhập sai "
+                                "mật khẩu nhiều lần. Bạn thử lại sau 15 phút.", status=429)
     if not result.token:
         return await login_form(request, render, "Sai tên đăng nhập hoặc mật khẩu.",
                                 status=401)
     response = web.HTTPSeeOther("/admin/")
-    set_cookie(request, response, SESSION_COOKIE, result.token, max_age=12 * 3600)
+    set_cookie(response, SESSION_COOKIE, result.token, max_age=12 * 3600)
     response.del_cookie(LOGIN_COOKIE, path="/admin")
     raise response
 

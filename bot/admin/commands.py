@@ -1,4 +1,4 @@
-"""`hocso admin add` (a dashboard account) and `hocso report` (the dashboard's tables as files)."""
+"""`hocso admin` (dashboard accounts) and `hocso report` (the dashboard's tables as files)."""
 
 import argparse
 import getpass
@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.lessons.loader import ContentError, load_library
 from storage.clock import local_date
 from storage.database import create_engine, upgrade
-from storage.organizers import ROLES, Organizers
+from storage.organizers import MIN_PASSWORD, ROLES, Organizers
 from storage.reports import Period
 from storage.rollup import refresh
 from storage.scope import Scope
@@ -23,11 +23,13 @@ ALL = "all"  # --area for every area
 def add_parsers(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add `admin` and `report` to the `hocso` command line."""
     admin = commands.add_parser("admin", help="organizers: dashboard accounts")
-    admin.add_argument("action", choices=["add"])
+    admin.add_argument("action", choices=["add", "password", "unlock", "remove"],
+                       help="add an account; password: set a new one (ends its sessions); "
+                            "unlock: forget wrong tries; remove: delete it and its sessions")
     admin.add_argument("--login", required=True, help="what they type to sign in")
-    admin.add_argument("--name", required=True, help="shown on the dashboard")
-    admin.add_argument("--area", required=True,
-                       help=f"area id from content/areas (e.g. ha-noi/hong-ha), or '{ALL}'")
+    admin.add_argument("--name", help="add: shown on the dashboard")
+    admin.add_argument("--area",
+                       help=f"add: area id from content/areas (e.g. ha-noi/hong-ha), or '{ALL}'")
     admin.add_argument("--role", choices=ROLES, default="organizer",
                        help="organizer: numbers and the learner list; viewer: numbers only")
     admin.add_argument("--password-stdin", action="store_true",
@@ -60,24 +62,46 @@ def _area(settings: Settings, wanted: str) -> str | None:
     return area
 
 
-async def add_organizer(settings: Settings, args: argparse.Namespace) -> int:
-    """Create a dashboard account; the password is asked for, never given as an argument."""
-    area = _area(settings, args.area)
-    if area is None:
-        return 1
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass(
-        "Password (10 characters or more): ")
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return getpass.getpass(f"Password ({MIN_PASSWORD} characters or more): ")
+
+
+async def manage_organizer(settings: Settings, args: argparse.Namespace) -> int:
+    """Add, re-password, unlock or remove a dashboard account (passwords are asked for)."""
+    area = ""
+    if args.action == "add":
+        if not args.name or not args.area:
+            print("admin add needs --name and --area", file=sys.stderr)
+            return 2
+        found = _area(settings, args.area)
+        if found is None:
+            return 1
+        area = found
     engine = create_engine(settings.resolved_database_url())
     try:
         await upgrade(engine)
-        await Organizers(engine).add(login=args.login, name=args.name, area_id=area,
-                                     role=args.role, password=password)
+        accounts = Organizers(engine)
+        if args.action == "add":
+            await accounts.add(login=args.login, name=args.name, area_id=area, role=args.role,
+                               password=_password(args))
+            print(f"added {args.role} '{args.login}' for {args.area}")
+        elif args.action == "unlock":
+            await accounts.unlock(args.login)
+            print(f"'{args.login}' may try again")
+        elif not await (accounts.remove(args.login) if args.action == "remove"
+                        else accounts.set_password(args.login, _password(args))):
+            print(f"no account '{args.login}'", file=sys.stderr)
+            return 1
+        else:
+            print(f"{'removed' if args.action == 'remove' else 'new password for'} "
+                  f"'{args.login}'; its sessions are ended")
     except ValueError as error:
-        print(f"not added: {error}", file=sys.stderr)
+        print(f"not done: {error}", file=sys.stderr)
         return 1
     finally:
         await engine.dispose()
-    print(f"added {args.role} '{args.login}' for {args.area}")
     return 0
 
 
@@ -95,7 +119,7 @@ async def write_report(settings: Settings, args: argparse.Namespace) -> int:
     engine = create_engine(settings.resolved_database_url())
     try:
         await upgrade(engine)
-        await refresh(engine)
+        await refresh(engine, courses=library.lesson_ids())
         report = await build(engine, Scope(area), period,
                              with_learners=args.table == "nguoi-hoc", learner_limit=None)
     finally:

@@ -3,6 +3,7 @@
 import csv
 import io
 from collections.abc import Iterable
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -17,11 +18,13 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_SHEET_TITLE = 31  # Excel's limit
 
 
-def _cell(value: object) -> object:
+def _is_formula_like(value: object) -> bool:
     # A display name like "=HYPERLINK(...)" must stay text in a spreadsheet, never a formula.
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+def _csv_cell(value: object) -> object:
+    return "'" + str(value) if _is_formula_like(value) else value
 
 
 def to_csv(tables: Iterable[Table]) -> bytes:
@@ -35,8 +38,16 @@ def to_csv(tables: Iterable[Table]) -> bytes:
                 writer.writerow([])
             writer.writerow([table.title])
         writer.writerow(table.headers)
-        writer.writerows([_cell(value) for value in row] for row in table.rows)
+        writer.writerows([_csv_cell(value) for value in row] for row in table.rows)
     return (BOM + out.getvalue()).encode("utf-8")
+
+
+def _xlsx_cell(sheet: Any, value: object) -> object:
+    if not _is_formula_like(value):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"  # shown exactly as typed, and never calculated
+    return cell
 
 
 def to_xlsx(tables: Iterable[Table]) -> bytes:
@@ -56,7 +67,7 @@ def to_xlsx(tables: Iterable[Table]) -> bytes:
             headers.append(cell)
         sheet.append(headers)
         for row in table.rows:
-            sheet.append([_cell(value) for value in row])
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

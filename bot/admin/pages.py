@@ -1,5 +1,6 @@
 """The dashboard's pages and downloads; every one is scoped to the signed-in organizer's area."""
 
+import asyncio
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
@@ -34,8 +35,16 @@ LIBRARY_KEY = web.AppKey("library", Library)
 TEMPLATES_KEY = web.AppKey("templates", jinja2.Environment)
 DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
+YEARS = range(2020, 2101)  # dates outside these are typing mistakes
 PAGE_SIZE = 100
 FORMATS = {"csv": ("text/csv", to_csv), "xlsx": (XLSX_TYPE, to_xlsx)}
+
+
+def shown_number(value: Any) -> str:
+    """A figure as Vietnamese write it on a page: 88,9 (exports keep real numbers)."""
+    if value is None or value == "":
+        return "–"
+    return f"{value:.1f}".replace(".", ",") if isinstance(value, float) else str(value)
 
 
 class BadRequest(Exception):
@@ -55,6 +64,8 @@ def _period(request: web.Request) -> Period:
                                    (last - timedelta(days=DEFAULT_DAYS - 1)).isoformat())
     except ValueError as error:
         raise BadRequest("Ngày không hợp lệ. Bạn chọn ngày theo dạng năm-tháng-ngày.") from error
+    if first.year not in YEARS or last.year not in YEARS:
+        raise BadRequest("Ngày không hợp lệ. Bạn chọn ngày từ năm 2020 đến năm 2100.")
     if first > last:
         raise BadRequest("Ngày bắt đầu phải trước ngày kết thúc.")
     if (last - first).days >= MAX_DAYS:
@@ -126,10 +137,11 @@ async def learners(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text="Tài khoản của bạn chỉ xem được số liệu tổng hợp.")
     scope = scope_for(request, who)
     raw = request.query.get("trang", "1")[:6]
-    page = int(raw) if raw.isascii() and raw.isdigit() and int(raw) > 0 else 1
+    wanted = int(raw) if raw.isascii() and raw.isdigit() and int(raw) > 0 else 1
     async with request.app[ENGINE_KEY].connect() as connection:
-        rows = await roster(connection, scope, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         size = await roster_size(connection, scope)
+        page = min(wanted, max(1, -(-size // PAGE_SIZE)))  # never past the last page
+        rows = await roster(connection, scope, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         await connection.rollback()
     areas = request.app[LIBRARY_KEY].areas
     period = Period(local_date() - timedelta(days=DEFAULT_DAYS - 1), local_date())
@@ -150,19 +162,22 @@ async def download(request: web.Request) -> web.Response:
     if not chosen:
         raise web.HTTPNotFound(text="Không có bảng này.")
     content_type, write = FORMATS[kind]
-    return web.Response(body=write(chosen), content_type=content_type, headers={
+    body = await asyncio.to_thread(write, chosen)  # a big list takes seconds: not on the loop
+    return web.Response(body=body, content_type=content_type, headers={
         "Content-Disposition": f'attachment; filename="{file_name(key, report, kind)}"'})
 
 
 def create_admin_app(engine: AsyncEngine, library: Library) -> web.Application:
     """The dashboard as an aiohttp sub-application, to be mounted at /admin."""
-    app = web.Application(middlewares=[auth.security_headers], client_max_size=8 * 1024)
+    # Request bodies are capped by the main application (16 KiB), which serves this one.
+    app = web.Application(middlewares=[auth.security_headers])
     app[ENGINE_KEY] = engine
     app[LIBRARY_KEY] = library
     app[auth.ORGANIZERS_KEY] = Organizers(engine)
     app[TEMPLATES_KEY] = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
         undefined=jinja2.StrictUndefined)
+    app[TEMPLATES_KEY].filters["number"] = shown_number
 
     async def login_page(request: web.Request) -> web.Response:
         return await auth.login_form(request, partial(_render, request))

@@ -92,4 +92,7 @@ async def finish(ctx: Context, course: Course, lesson: Lesson) -> None:
         await ctx.turn.record_course_done(course.id)
     await mentoring.quiz_finished(ctx, course, lesson, correct=correct, total=total)
     if course.id != MENTOR_COURSE and where.should_ask(ctx):
-        where.ask(ctx)  # once, after a first lesson: the learner has seen what Học Số is
+        # Once, after a first lesson: the learner has seen what Học Số is. The next lesson
+        # stays one tap away, as on the result just above.
+        where.ask(ctx, also=[[ctx.button("button_next_lesson", payloads.lesson(
+            course.id, following.id))]] if following else None)

@@ -39,6 +39,7 @@ WORDS = {
     **dict.fromkeys(["hoc vien", "hoc vien cua toi"], payloads.MENTEES),
     "lam nguoi kem": payloads.BECOME_MENTOR, "tim nguoi kem": payloads.FIND_MENTOR,
     **dict.fromkeys(["noi o", "doi noi o", "noi song", "dia chi"], payloads.AREA),
+    **dict.fromkeys(["bo qua", "khong tra loi"], payloads.SKIP),
 }
 # Words that leave a question unanswered rather than answer it ("menu" is nobody's name).
 ESCAPES = {payloads.MENU, payloads.HELP, payloads.START}
@@ -84,8 +85,11 @@ async def on_text(ctx: Context, text: str) -> None:
     awaiting = ctx.turn.learner.awaiting
     shown = ctx.turn.learner.shown_buttons
     picks_a_button = digit is not None and 1 <= int(digit.group(1)) <= len(shown)
-    if awaiting and not picks_a_button and WORDS.get(folded) not in ESCAPES:
-        if awaiting.startswith(where.AWAITING):
+    asking_place = awaiting.startswith(where.AWAITING)
+    # A place question gives way to any known word ("tiếp" is nobody's ward); others to "menu".
+    escapes = folded in WORDS if asking_place else WORDS.get(folded) in ESCAPES
+    if awaiting and not picks_a_button and not escapes:
+        if asking_place:
             await where.typed(ctx, awaiting.removeprefix(where.AWAITING), stripped)
         else:
             await mentoring.answer(ctx, awaiting, stripped)  # "12" may be a ward, "2" a note

@@ -15,8 +15,9 @@ def should_ask(ctx: Context) -> bool:
         and not ctx.area_asked
 
 
-def ask(ctx: Context, within: str | None = None) -> None:
-    """Ask for the next level of place below `within` (the top level by default)."""
+def ask(ctx: Context, within: str | None = None, *, also: Rows | None = None) -> None:
+    """Ask for the next level of place below `within` (the top level by default); `also`
+    are buttons to keep offering meanwhile (the next lesson, after a quiz)."""
     areas = ctx.library.areas
     if within is None:  # a deployment of one province starts at its communes
         within = areas.provinces[0] if len(areas.provinces) == 1 else ""
@@ -32,6 +33,7 @@ def ask(ctx: Context, within: str | None = None) -> None:
         rows = [[ctx.button("button_area", payloads.area(place.id), name=place.name)]
                 for place in places]
     rows.append([ctx.button("button_skip", payloads.SKIP)])
+    rows += also or []
     rows.append(ctx.menu_row())
     ctx.say(ctx.text(key, within=areas.label(within), typed=len(places) > MAX_BUTTONS), rows)
     ctx.awaiting = AWAITING + within
@@ -81,7 +83,8 @@ async def chosen(ctx: Context, place: Area) -> None:
 def skipped(ctx: Context, within: str) -> None:
     """The learner would rather not say (or not say more): keep what they gave, go on."""
     kept = ctx.turn.learner.area
-    if kept and within and ctx.library.areas.contains(within, kept):
+    if kept and within and ctx.library.areas.contains(within, kept) and \
+            ctx.library.areas.get(kept):
         _go_on(ctx, ctx.text("area_saved", place=ctx.library.areas.label(kept)))
     else:
         _go_on(ctx, ctx.text("area_skipped"))

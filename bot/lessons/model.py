@@ -99,3 +99,8 @@ class Library:
     def course(self, course_id: str) -> Course | None:
         """Return the course with this id, if it exists."""
         return next((course for course in self.courses if course.id == course_id), None)
+
+    def lesson_ids(self) -> dict[str, tuple[str, ...]]:
+        """Each course's lesson ids: what finishing a course means."""
+        return {course.id: tuple(lesson.id for lesson in course.lessons)
+                for course in self.courses}

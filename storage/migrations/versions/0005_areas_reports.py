@@ -72,11 +72,17 @@ def upgrade() -> None:
         sa.Column("area_id", sa.String(length=52), nullable=False),
         sa.Column("role", sa.String(length=12), nullable=False),
         sa.Column("password_hash", sa.String(length=256), nullable=False),
-        sa.Column("failed_logins", sa.Integer(), nullable=False),
-        sa.Column("locked_until", WHEN, nullable=True),
         sa.Column("created_at", WHEN, nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
+    op.create_table(
+        "login_attempt",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("login", sa.String(length=64), nullable=False),
+        sa.Column("attempted_at", WHEN, nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_login_attempt_login", "login_attempt", ["login", "attempted_at"])
     op.create_table(
         "organizer_session",
         sa.Column("token_hash", sa.String(length=64), nullable=False),
@@ -105,7 +111,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in (*DAILY, "rollup_state", "organizer_session", "organizer",
+    for table in (*DAILY, "rollup_state", "login_attempt", "organizer_session", "organizer",
                   "course_completion"):
         op.drop_table(table)
     op.drop_index("ix_quiz_answer_at", "quiz_answer")
