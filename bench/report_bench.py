@@ -68,6 +68,11 @@ async def main(url: str, repeat: int, backfill: bool) -> None:
                     "TRUNCATE daily_answers, daily_lessons, daily_courses"))
                 await connection.execute(text("UPDATE rollup_state SET refreshed_at = NULL"))
             await _timed("refresh: fill every day from nothing", lambda: refresh(engine), 1)
+            # What autovacuum does soon after a fill this big; without it the planner thinks
+            # the daily tables are empty and reads them badly.
+            async with engine.begin() as connection:
+                await connection.execute(text(
+                    "ANALYZE daily_answers, daily_lessons, daily_courses"))
         await _timed("refresh: the routine one (last day or two)", lambda: refresh(engine),
                      repeat)
         for label, scope, period in (("province", Scope("ha-noi"), month),

@@ -188,7 +188,7 @@ async def test_what_a_ward_organizer_sees_and_downloads(dashboard: Dashboard) ->
         assert by_place["(chưa cho biết nơi ở)"][1] == 1  # Cô Hoa gave no village
         async with client.get("/admin/tai/bao-cao.xlsx") as response:
             sheets = openpyxl.load_workbook(io.BytesIO(await response.read())).sheetnames
-        assert sheets == ["Tổng quan", "Theo khóa học", "Câu hỏi bị trả lời sai nhiều nhất",
+        assert sheets == ["Tổng quan", "Theo khóa học", "Câu bị trả lời sai nhiều nhất",
                           "Bài học xong theo ngày", "Theo địa bàn"]
 
 

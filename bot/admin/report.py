@@ -132,7 +132,7 @@ def tables(report: Report, library: Library) -> dict[str, Table]:
             (course.title if (course := library.course(item.course_id)) else item.course_id,
              item.lessons, item.courses, _score(item.average), _score(item.median))
             for item in report.courses]),
-        "cau-sai": Table("cau-sai", "Câu hỏi bị trả lời sai nhiều nhất", (
+        "cau-sai": Table("cau-sai", "Câu bị trả lời sai nhiều nhất", (
             "Khóa học", "Câu hỏi", "Số lần trả lời", "Số lần sai", "Tỉ lệ sai (%)"), [
             (*_question_text(library, item), item.answered, item.wrong,
              round(100 * item.wrong / item.answered, 1) if item.answered else "")
