@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bot import logs
 from bot.admin import commands as admin_commands
 from bot.app import StartupError, build_core, serve
 from bot.channels.console import run_console
@@ -104,8 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as error:
         print(f"configuration error:\n{error}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(settings)
     try:
         if args.command == "content":
             folder = args.dir or Path(settings.content_dir)

@@ -2,6 +2,7 @@
 
 import re
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,6 +23,7 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", alias="HOCSO_HOST")
     port: int = Field(default=8080, ge=0, le=65535, alias="HOCSO_PORT")
     log_level: str = Field(default="INFO", alias="HOCSO_LOG_LEVEL")
+    log_format: Literal["text", "json"] = Field(default="text", alias="HOCSO_LOG_FORMAT")
     telegram_bot_token: str = Field(default="", alias="TELEGRAM_BOT_TOKEN")
     telegram_webhook_url: str = Field(default="", alias="TELEGRAM_WEBHOOK_URL")
     telegram_webhook_secret: str = Field(default="", alias="TELEGRAM_WEBHOOK_SECRET")

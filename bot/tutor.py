@@ -10,6 +10,7 @@ from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.model import Library
 from bot.lessons.progress import Reconciled, reconcile
 from bot.lessons.render import Renderer
+from bot.logs import UPDATE
 from bot.messages import Incoming, Outgoing
 from storage.outbox import queue
 from storage.repository import SqlRepository
@@ -43,6 +44,13 @@ class Tutor:
     async def handle(self, incoming: Incoming) -> list[Outgoing]:
         """Handle one update; a redelivered update (same update id) gets no reply."""
         incoming = clean(incoming)
+        marked = UPDATE.set(f"{incoming.channel}:{incoming.update_id or '-'}")
+        try:
+            return await self._turn(incoming)
+        finally:
+            UPDATE.reset(marked)
+
+    async def _turn(self, incoming: Incoming) -> list[Outgoing]:
         async with self.repository.turn(channel=incoming.channel, user_ref=incoming.user_ref,
                                         update_id=incoming.update_id) as turn:
             if turn is None:

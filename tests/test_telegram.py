@@ -367,6 +367,8 @@ async def test_hocso_serve_runs_telegram_when_the_token_is_set(fake: FakeTelegra
         await fake.wait_for_sent(3)
     log = (tmp_path / "server.log").read_text(encoding="utf-8")
     assert "Telegram: receiving by long polling" in log
+    # httpx logs every Bot API request, whose path holds the token: masked, never written.
+    assert fake.token not in log and "/bot***/getUpdates" in log
     assert fake.commands[("default", "vi")]
     await fake.wait_until_confirmed(update["update_id"])
 

@@ -1,0 +1,76 @@
+"""Logging for `hocso`: secrets masked wherever they appear, plain or JSON lines, update ids."""
+
+import json
+import logging
+import re
+import sys
+from collections.abc import Iterable
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import TextIO
+
+from sqlalchemy.engine import make_url
+
+from bot.config import Settings
+
+# The update being handled ("telegram:4711"), so every line it causes can be found together.
+UPDATE: ContextVar[str] = ContextVar("update", default="")
+MASK = "***"
+# A Telegram bot token anywhere (httpx logs every Bot API URL, and the token is in the path).
+_TELEGRAM_TOKEN = re.compile(r"(?<![0-9])[0-9]{5,}:[A-Za-z0-9_-]{20,}")
+_TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    """Every configured value that must never reach a log."""
+    values = [settings.telegram_bot_token, settings.telegram_webhook_secret,
+              settings.zalo_bot_token, settings.zalo_webhook_secret,
+              settings.zalo_oa_app_secret, settings.zalo_oa_secret_key,
+              settings.zalo_oa_refresh_token]
+    if settings.database_url:
+        values.append(make_url(settings.database_url).password or "")
+    return [value for value in values if len(value) >= 6]  # "" or a stub would mask too much
+
+
+class MaskingFormatter(logging.Formatter):
+    """Format a record, then blank out every secret in the finished line (tracebacks too)."""
+
+    def __init__(self, secrets: Iterable[str], fmt: str | None = None) -> None:
+        super().__init__(fmt)
+        # Longest first, so a secret that contains another is masked whole.
+        self.secrets = sorted(set(secrets), key=len, reverse=True)
+
+    def mask(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, MASK)
+        return _TELEGRAM_TOKEN.sub(MASK, text)
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        update = UPDATE.get()
+        return self.mask(f"{line} [update {update}]" if update else line)
+
+
+class JsonFormatter(MaskingFormatter):
+    """One JSON object a line: time, level, logger, message, update, error."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+                 "level": record.levelname, "logger": record.name,
+                 "message": record.getMessage()}
+        if UPDATE.get():
+            entry["update"] = UPDATE.get()
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return self.mask(json.dumps(entry, ensure_ascii=False))
+
+
+def configure(settings: Settings, stream: TextIO | None = None) -> None:
+    """Send every log line to standard error (or `stream`), masked, as text or JSON."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    secrets = secrets_of(settings)
+    handler.setFormatter(JsonFormatter(secrets) if settings.log_format == "json"
+                         else MaskingFormatter(secrets, _TEXT_FORMAT))
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(settings.log_level.upper())
