@@ -10,6 +10,11 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def aware(when: datetime) -> datetime:
+    """A stored time with its zone: SQLite hands datetimes back naive, and all are UTC."""
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
 def local_date(when: datetime | None = None) -> date:
     """The calendar date in Vietnam at `when` (now by default)."""
     return (when or now()).astimezone(VIETNAM).date()

@@ -4,7 +4,7 @@ import asyncio
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,7 +12,7 @@ from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from storage.clock import now
+from storage.clock import aware, now
 from storage.report_models import LoginAttempt, Organizer, OrganizerSession
 
 ORGANIZER: Table = Organizer.__table__  # type: ignore[attr-defined]
@@ -58,10 +58,6 @@ def _check_password(password: str) -> None:
 
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _aware(when: datetime) -> datetime:
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 async def _verify(password_hash: str, password: str) -> bool:
@@ -165,7 +161,7 @@ class Organizers:
                 .join(SESSION, SESSION.c.organizer_id == ORGANIZER.c.id)
                 .where(SESSION.c.token_hash == _hash_token(token)))).first()
             await connection.rollback()
-        if row is None or _aware(row.expires_at) <= now():
+        if row is None or aware(row.expires_at) <= now():
             return None
         return OrganizerRecord(row.id, row.login, row.name, row.area_id, row.role), row.csrf_token
 

@@ -6,13 +6,13 @@ again at any time and never counts twice. Rows are placed by the learner's area 
 time; a learner who moves later does not move the days already filled.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Date, Table, case, delete, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from storage.clock import day_start, local_date, now
+from storage.clock import aware, day_start, local_date, now
 from storage.mentors import MENTOR
 from storage.report_models import DailyAnswers, DailyCourses, DailyLessons, RollupState
 from storage.repository import ANSWER, COMPLETION, LEARNER, RESULT
@@ -67,12 +67,7 @@ async def _first_day(connection: AsyncConnection) -> date | None:
     earliest = [await connection.scalar(select(func.min(column))) for column in
                 (ANSWER.c.answered_at, RESULT.c.first_completed_at, COMPLETION.c.completed_at)]
     found = [when for when in earliest if when is not None]
-    return local_date(_aware(min(found))) if found else None
-
-
-def _aware(when: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+    return local_date(aware(min(found))) if found else None
 
 
 async def note_finished_courses(connection: AsyncConnection,
@@ -103,7 +98,7 @@ async def refresh(engine: AsyncEngine, *, until: datetime | None = None,
         async with engine.begin() as connection:
             await note_finished_courses(connection, courses)
     async with engine.connect() as connection:
-        first = local_date(_aware(last) - MARGIN) if last else await _first_day(connection)
+        first = local_date(aware(last) - MARGIN) if last else await _first_day(connection)
         await connection.rollback()
     days = 0
     day = first
@@ -123,4 +118,4 @@ async def refresh(engine: AsyncEngine, *, until: datetime | None = None,
 async def refreshed_at(connection: AsyncConnection) -> datetime | None:
     """When the daily tables were last filled in (None: never)."""
     last = await connection.scalar(select(STATE.c.refreshed_at).where(STATE.c.id == 1))
-    return _aware(last) if last else None
+    return aware(last) if last else None

@@ -1,11 +1,12 @@
 """The resident list organizers see for their own area: names, places, results, no contacts."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.clock import aware
 from storage.mentors import MENTOR, PAIRING
 from storage.repository import COMPLETION, LEARNER, RESULT
 from storage.rollup import RESIDENT
@@ -52,8 +53,7 @@ async def roster(connection: AsyncConnection, scope: Scope, *, limit: int | None
         area_id=row.area_village or row.area_commune or row.area_province,
         lessons=int(row.lessons), courses=int(row.courses),
         average=float(row.average) if row.average is not None else None, mentor=row.mentor,
-        last_active_at=row.last_active_at if row.last_active_at.tzinfo
-        else row.last_active_at.replace(tzinfo=UTC),
+        last_active_at=aware(row.last_active_at),
     ) for row in await connection.execute(query)]
 
 
