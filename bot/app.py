@@ -22,6 +22,7 @@ from bot.lessons.check import check_content
 from bot.messages import Outgoing
 from bot.periodic import every
 from bot.scheduler import InactivityWatch
+from bot.throttle import Throttle
 from bot.tutor import Tutor
 from storage.database import create_engine, upgrade
 from storage.outbox import Outbox
@@ -70,8 +71,10 @@ async def build_core(settings: Settings) -> Core:
         raise
     rules = MentoringRules(capacity=settings.mentor_capacity, code_days=settings.invite_days,
                            inactive_days=settings.inactive_days)
+    throttle = Throttle(per_user_per_minute=settings.user_messages_per_minute,
+                        user_burst=settings.user_burst, per_second=settings.messages_per_second)
     tutor = Tutor(repository=SqlRepository(engine), library=library, rules=rules,
-                  links=InviteLinks(web_base=settings.web_address()))
+                  links=InviteLinks(web_base=settings.web_address()), throttle=throttle)
     return Core(engine=engine, tutor=tutor)
 
 

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     mentor_capacity: int = Field(default=1, ge=1, le=50, alias="HOCSO_MENTOR_CAPACITY")
     invite_days: int = Field(default=7, ge=1, le=365, alias="HOCSO_INVITE_DAYS")
     inactive_days: int = Field(default=3, ge=1, le=90, alias="HOCSO_INACTIVE_DAYS")
+    user_messages_per_minute: int = Field(default=60, ge=1, le=6000,
+                                          alias="HOCSO_USER_MESSAGES_PER_MINUTE")
+    user_burst: int = Field(default=20, ge=1, le=1000, alias="HOCSO_USER_BURST")
+    messages_per_second: int = Field(default=500, ge=1, le=100000,
+                                     alias="HOCSO_MESSAGES_PER_SECOND")
     report_refresh_seconds: int = Field(default=300, ge=10, le=86400,
                                         alias="HOCSO_REPORT_REFRESH_SECONDS")
 

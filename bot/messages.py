@@ -37,6 +37,15 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message, where the channel can carry one (the learner's data)."""
+
+    name: str
+    data: bytes
+    mime: str = "application/json"
+
+
+@dataclass(frozen=True)
 class Outgoing:
     """One message to send: text, rows of buttons, an optional image under content/ or QR."""
 
@@ -44,6 +53,7 @@ class Outgoing:
     buttons: tuple[tuple[Button, ...], ...] = ()
     image: str | None = None
     qr: str = ""  # a link to show as a QR code picture (a mentor's invitation)
+    attachment: Attachment | None = None  # only in replies to the turn's own learner
 
     def flat_buttons(self) -> list[Button]:
         """Return the buttons in reading order: the order typed digits refer to."""

@@ -30,7 +30,7 @@ class InactivityWatch:
         today = self.clock()
         cutoff = today - timedelta(days=self.rules.inactive_days)
         raised = 0
-        for pairing_id, mentor_id, name, last_active in await inactive_pairings(
+        for pairing_id, mentor_id, mentee_id, name, last_active in await inactive_pairings(
                 self.repository.engine, cutoff):
             # One alert per quiet stretch: the key holds when the mentee was last seen.
             key = f"idle:{pairing_id}:{last_active.isoformat()}"
@@ -41,7 +41,8 @@ class InactivityWatch:
                     "alert_inactive", name=name or self.renderer.message("someone"),
                     days=days_ago(last_active, today))
                 button = Button(self.renderer.message("button_mentees"), payloads.MENTEES)
-                await queue(connection, mentor_id, Outgoing(text=text, buttons=((button,),)))
+                await queue(connection, mentor_id, Outgoing(text=text, buttons=((button,),)),
+                            about=mentee_id)
             raised += 1
         return raised
 

@@ -12,7 +12,9 @@ from bot.lessons.progress import Reconciled, reconcile
 from bot.lessons.render import Renderer
 from bot.logs import UPDATE
 from bot.messages import Incoming, Outgoing
+from bot.throttle import Throttle
 from storage.outbox import queue
+from storage.personal_data import erase
 from storage.repository import SqlRepository
 
 # Control and bidirectional-override characters never mean anything in a lesson chat.
@@ -34,8 +36,10 @@ class Tutor:
     """Routes each Incoming to a handler inside one transaction, then hands back replies."""
 
     def __init__(self, *, repository: SqlRepository, library: Library,
-                 rules: MentoringRules | None = None, links: InviteLinks | None = None) -> None:
+                 rules: MentoringRules | None = None, links: InviteLinks | None = None,
+                 throttle: Throttle | None = None) -> None:
         self.repository = repository
+        self.throttle = throttle  # flood limits; None in tests that drive the tutor fast
         self.library = library
         self.renderer = Renderer(library.templates)
         self.rules = rules or MentoringRules()
@@ -44,6 +48,11 @@ class Tutor:
     async def handle(self, incoming: Incoming) -> list[Outgoing]:
         """Handle one update; a redelivered update (same update id) gets no reply."""
         incoming = clean(incoming)
+        if self.throttle is not None:
+            admitted = self.throttle.admit(f"{incoming.channel}:{incoming.user_ref}")
+            if admitted is not True:  # a flood: not acted on, and said so once
+                return [] if admitted is None else [Outgoing(self.renderer.message("slow_down"))]
+            await self.throttle.wait_turn()
         marked = UPDATE.set(f"{incoming.channel}:{incoming.update_id or '-'}")
         try:
             return await self._turn(incoming)
@@ -67,13 +76,18 @@ class Tutor:
                 ctx.say(ctx.text("content_updated_gone") if found is None else ctx.text(
                     "content_updated_restart", lesson=found[1].title))
                 show_current(ctx)
+            if ctx.erase:  # nothing about them stays, messages to others about them included
+                for learner_id, message in ctx.outbound:
+                    await queue(turn.connection, learner_id, message, about=None)
+                await erase(turn.connection, turn.learner.id)
+                return ctx.replies
             shown = ctx.shown_buttons()
             await turn.save(
                 ctx.position,
                 shown_buttons=turn.learner.shown_buttons if shown is None else shown,
                 display_name=ctx.display_name, awaiting=ctx.awaiting, ward=ctx.ward,
-                area=ctx.area, area_asked=ctx.area_asked,
+                area=ctx.area, area_asked=ctx.area_asked, consent=ctx.consent,
             )
             for learner_id, message in ctx.outbound:
-                await queue(turn.connection, learner_id, message)
+                await queue(turn.connection, learner_id, message, about=turn.learner.id)
         return ctx.replies

@@ -198,12 +198,13 @@ async def claim_alert(connection: AsyncConnection, key: str, pairing_id: int) ->
 
 
 async def inactive_pairings(engine: AsyncEngine,
-                            cutoff: datetime) -> list[tuple[int, int, str, datetime]]:
-    """(pairing, mentor, mentee's name, last activity) of active pairings idle since `cutoff`."""
+                            cutoff: datetime) -> list[tuple[int, int, int, str, datetime]]:
+    """(pairing, mentor, mentee, mentee's name, last activity) of active pairings idle since
+    `cutoff`."""
     async with engine.connect() as connection:
         rows = await connection.execute(
-            select(PAIRING.c.id, PAIRING.c.mentor_id, LEARNER.c.display_name,
+            select(PAIRING.c.id, PAIRING.c.mentor_id, PAIRING.c.mentee_id, LEARNER.c.display_name,
                    LEARNER.c.last_active_at)
             .join(LEARNER, LEARNER.c.id == PAIRING.c.mentee_id)
             .where((PAIRING.c.status == "active") & (LEARNER.c.last_active_at < cutoff)))
-        return [(row[0], row[1], row[2], row[3]) for row in rows]
+        return [(row[0], row[1], row[2], row[3], row[4]) for row in rows]

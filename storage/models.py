@@ -44,6 +44,9 @@ class Learner(SQLModel, table=True):
     area_commune: str = Field(default="", sa_column=Column(String(52), nullable=False))
     area_village: str = Field(default="", sa_column=Column(String(52), nullable=False))
     area_asked_at: datetime | None = None  # asked once where they live; they may skip it
+    # When they agreed to what is kept (bot/handlers/consent.py); until then only the row
+    # itself and the buttons of the greeting are stored.
+    consented_at: datetime | None = None
 
 
 class ProcessedUpdate(SQLModel, table=True):
@@ -220,10 +223,14 @@ class OutboxMessage(SQLModel, table=True):
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_pending", "sent_at", "next_try_at"),
-                      Index("ix_outbox_learner", "learner_id", "sent_at"))
+                      Index("ix_outbox_learner", "learner_id", "sent_at"),
+                      Index("ix_outbox_about", "about_id"))
 
     id: int | None = Field(default=None, primary_key=True)
     learner_id: int = Field(foreign_key="learner.id")
+    # Whom the message is about (the learner whose turn or silence caused it), so that
+    # erasing that person's data also erases what was said about them to others.
+    about_id: int | None = Field(default=None, foreign_key="learner.id")
     body: str = Field(sa_column=Column(Text, nullable=False))  # the Outgoing, as JSON
     created_at: datetime
     next_try_at: datetime  # also a lease: a worker that takes it pushes this forward

@@ -35,10 +35,12 @@ def decode(body: str) -> Outgoing:
     return Outgoing(text=data["text"], buttons=buttons, image=data["image"], qr=data["qr"])
 
 
-async def queue(connection: AsyncConnection, learner_id: int, reply: Outgoing) -> None:
-    """Keep a message for `learner_id`, inside the caller's transaction."""
+async def queue(connection: AsyncConnection, learner_id: int, reply: Outgoing, *,
+                about: int | None) -> None:
+    """Keep a message for `learner_id` about learner `about`, in the caller's transaction."""
     await connection.execute(insert(OUTBOX).values(
-        learner_id=learner_id, body=encode(reply), created_at=now(), next_try_at=now(),
+        learner_id=learner_id, about_id=about, body=encode(reply), created_at=now(),
+        next_try_at=now(),
         attempts=0, sent_at=None))
 
 

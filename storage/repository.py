@@ -44,6 +44,7 @@ class LearnerRecord:
     ward: str = ""
     area: str = ""  # the deepest area id they gave (village, else commune), or ""
     area_asked: bool = False
+    consented: bool = False  # agreed to what is kept (bot/handlers/consent.py)
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,8 @@ def _record(row: Any) -> LearnerRecord:
                          is_new, reachable=row.unreachable_at is None, awaiting=row.awaiting,
                          ward=row.ward,
                          area=row.area_village or row.area_commune or row.area_province,
-                         area_asked=row.area_asked_at is not None)
+                         area_asked=row.area_asked_at is not None,
+                         consented=row.consented_at is not None)
 
 
 def area_columns(area_id: str) -> dict[str, str]:
@@ -89,6 +91,7 @@ def _new_learner(channel: str, user_ref: str) -> dict[str, Any]:
         "quiz_answered": 0, "content_version": "", "seq": 0, "shown_buttons": "",
         "created_at": now(), "last_active_at": now(), "unreachable_at": None,
         "awaiting": "", "ward": "", **area_columns(""), "area_asked_at": None,
+        "consented_at": None,
     }
 
 
@@ -165,10 +168,15 @@ class LearnerTurn:
 
     async def save(self, position: Position, *, shown_buttons: tuple[str, ...],
                    display_name: str, awaiting: str = "", ward: str | None = None,
-                   area: str | None = None, area_asked: bool = False) -> None:
+                   area: str | None = None, area_asked: bool = False,
+                   consent: bool = False) -> None:
         """Store the learner's new place, the buttons just shown and what text answers next;
-        `ward` and `area` when the learner named where they live, `area_asked` once asked."""
+        `ward` and `area` when the learner named where they live, `area_asked` once asked,
+        `consent` when they agree to what is kept. Before that no name is stored."""
         where: dict[str, Any] = {} if area is None else area_columns(area)
+        consented = self.learner.consented or consent
+        if consent and not self.learner.consented:
+            where["consented_at"] = now()
         if ward is not None:
             where["ward"] = ward[:128]
         if area_asked and not self.learner.area_asked:
@@ -180,7 +188,7 @@ class LearnerTurn:
             question_id=position.question_id, quiz_correct=position.quiz_correct,
             quiz_answered=position.quiz_answered, content_version=position.content_version,
             seq=position.seq, shown_buttons="\n".join(shown_buttons),
-            display_name=display_name[:128], last_active_at=now(),
+            display_name=display_name[:128] if consented else "", last_active_at=now(),
             unreachable_at=None,  # they just wrote to us, so replies can reach them
             awaiting=awaiting[:48], **where,
         ))

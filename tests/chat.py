@@ -29,8 +29,14 @@ class Chat:
                         payload=payload, display_name=self.display_name,
                         update_id=update_id if update_id is not None else f"u{next(_ids)}")
 
-    async def start(self) -> list[Outgoing]:
-        return await self.send(self.incoming(Kind.START))
+    async def start(self, *, agree: bool = True) -> list[Outgoing]:
+        """Send /start; a learner who has not agreed yet taps "Tôi đồng ý" too (unless not
+        `agree`), and the replies of both turns come back together."""
+        replies = await self.send(self.incoming(Kind.START))
+        if agree and any(b.payload == "agree" for r in replies for b in r.flat_buttons()):
+            replies = replies + await self.tap("agree")
+            self.last = replies
+        return replies
 
     async def type(self, text: str) -> list[Outgoing]:
         return await self.send(self.incoming(Kind.TEXT, text=text))

@@ -43,6 +43,7 @@ BOT_FROM: JSON = {key: BOT_USER[key] for key in ("id", "is_bot", "first_name", "
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # bots may upload files up to 50 MB
 MAX_CALLBACK_ANSWER = 200
 MAX_COMMANDS = 100
 MAX_LONG_POLL = 50.0
@@ -119,6 +120,8 @@ class SentRecord:
     caption: str | None = None
     reply_markup: JSON | None = None
     photo: bytes | str | None = None
+    document: bytes | str | None = None
+    file_name: str | None = None  # an uploaded document's name
     message_id: int = 0
     params: JSON = field(default_factory=dict, repr=False)
 
@@ -200,6 +203,7 @@ class FakeTelegram(BotApiFake[JSON, SentRecord, WebhookDelivery]):
             "deletemycommands": self._delete_my_commands,
             "sendmessage": self._send_message,
             "sendphoto": self._send_photo,
+            "senddocument": self._send_document,
             "answercallbackquery": self._answer_callback_query,
             "editmessagereplymarkup": self._edit_message_reply_markup,
             "sendchataction": self._send_chat_action,
@@ -417,6 +421,7 @@ class FakeTelegram(BotApiFake[JSON, SentRecord, WebhookDelivery]):
                     continue
                 if part.filename is not None:
                     params[part.name] = bytes(await part.read())
+                    params.setdefault("_file_names", {})[part.name] = part.filename
                 else:
                     params[part.name] = self._decode(part.name, await part.text())
         else:
@@ -680,6 +685,27 @@ class FakeTelegram(BotApiFake[JSON, SentRecord, WebhookDelivery]):
         message = self._record_message(chat_id, content, markup)
         self.sent.append(SentRecord(chat_id, "sendPhoto", caption=caption or None,
                                     reply_markup=markup, photo=photo,
+                                    message_id=message["message_id"], params=params))
+        return copy.deepcopy(message)
+
+    async def _send_document(self, params: JSON) -> JSON:
+        document = params.get("document")
+        if document is None or document == "" or document == b"":
+            raise ApiError(400, "Bad Request: there is no document in the request")
+        if isinstance(document, bytes) and len(document) > MAX_UPLOAD_BYTES:
+            raise ApiError(400, "Bad Request: file is too big")
+        caption = params.get("caption")
+        if caption and self._visible_length(str(caption), params.get("parse_mode")) > MAX_CAPTION:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        markup = self._reply_markup(params)
+        chat_id = self._chat_id(params)
+        name = params.get("_file_names", {}).get("document")
+        file_id, unique = self._new_file_id("BQACAgIAA")
+        content: JSON = {"document": {"file_id": file_id, "file_unique_id": unique,
+                                      "file_name": name, "file_size": len(document)}}
+        message = self._record_message(chat_id, content, markup)
+        self.sent.append(SentRecord(chat_id, "sendDocument", caption=caption or None,
+                                    reply_markup=markup, document=document, file_name=name,
                                     message_id=message["message_id"], params=params))
         return copy.deepcopy(message)
 

@@ -79,6 +79,10 @@ async def test_first_lesson_by_clicking_on_a_phone(tmp_path: Path) -> None:
                 greeting = page.locator(".bubble.bot").first
                 await expect(greeting).to_contain_text("trợ lý học tự động")
                 await expect(greeting).to_contain_text("không phải người thật")
+                # Nothing is kept before the resident agrees to the notice.
+                await expect(last_bot_message(page)).to_contain_text("/xoa_du_lieu")
+                await check_phone_layout(page)
+                await tap(page, "✅ Tôi đồng ý")
                 for label in (f"📘 {course.title}", *MENU_BUTTONS):
                     await expect(live_button(page, label)).to_be_visible()
                 await check_phone_layout(page)
@@ -152,6 +156,7 @@ async def test_a_resident_scans_a_mentors_qr_code_and_accepts(tmp_path: Path) ->
             try:
                 mentor = await (await browser.new_context(viewport=PHONE)).new_page()
                 await mentor.goto(f"http://127.0.0.1:{port}/")
+                await tap(mentor, "✅ Tôi đồng ý")
                 await expect(last_bot_message(mentor)).to_contain_text("Bạn muốn làm gì")
                 session = await mentor.evaluate("localStorage.getItem('hocso-session')")
                 approve(data, session)  # an organizer lets this volunteer coach
@@ -175,6 +180,7 @@ async def test_a_resident_scans_a_mentors_qr_code_and_accepts(tmp_path: Path) ->
                 # The resident's phone opens what the QR code holds.
                 resident = await (await browser.new_context(viewport=PHONE)).new_page()
                 await resident.goto(found.text)
+                await tap(resident, "✅ Tôi đồng ý")
                 await expect(resident.locator(".bubble.bot", has_text="muốn kèm bạn")
                              ).to_be_visible()
                 await tap(resident, "✅ Đồng ý")

@@ -19,8 +19,9 @@ def run_chat(data_dir: Path, lines: list[str]) -> str:
 
 def test_the_terminal_chat_teaches_and_remembers(tmp_path: Path, library: Library) -> None:
     course = library.courses[0]
-    first = run_chat(tmp_path, ["1", "1", "tiếp", "thoát"])
-    assert "Xin chào Lan!" in first and "  1. 📘 " + course.title in first
+    first = run_chat(tmp_path, ["1", "1", "1", "tiếp", "thoát"])  # agree, course, lesson
+    assert "Xin chào Lan!" in first and "  1. ✅ Tôi đồng ý" in first
+    assert "  1. 📘 " + course.title in first
     assert f"{course.lessons[0].title} · Bước 2/" in first
     assert "Tiến độ của bạn đã được lưu" in first
     second = run_chat(tmp_path, ["tiếp tục bài đang học"])

@@ -72,7 +72,7 @@ async def test_a_telegram_mentor_and_a_zalo_resident(both: tuple[FakeTelegram, F
     assert qr.text == f"https://t.me/hocso_test_bot?start={code}" and code in (invite.caption or "")
 
     resident = Resident(zalo, RESIDENT)
-    await resident.say("/start", expect=2)
+    await resident.start()
     [consent] = await resident.say(code)
     assert "Trần Minh Anh muốn kèm bạn" in (consent.text or "")
     before, sent = len(telegram.sent_to(MENTOR_CHAT)), len(telegram.sent)

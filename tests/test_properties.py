@@ -17,10 +17,12 @@ from tests.conftest import CONTENT_DIR
 
 LIBRARY = load_library(CONTENT_DIR)
 COURSE = LIBRARY.courses[0]
-PAYLOADS = ["menu", "help", "progress", "resume", "start", f"c:{COURSE.id}",
+PAYLOADS = ["menu", "help", "progress", "resume", "start", "agree", "agree", "agree", "decline",
+            "mydata", "erase", "eraseok", f"c:{COURSE.id}",
             *(f"l:{COURSE.id}:{lesson.id}" for lesson in COURSE.lessons),
             *(f"q:{COURSE.id}:{lesson.id}" for lesson in COURSE.lessons)]
-TEXTS = ["1", "2", "3", "4", "9", "tiếp", "menu", "nhắc lại", "tiến độ", "", "🙂"]
+TEXTS = ["1", "2", "3", "4", "9", "tiếp", "menu", "nhắc lại", "tiến độ", "", "🙂", "đồng ý",
+         "không", "/xoa_du_lieu", "/du_lieu_cua_toi"]
 
 event = st.one_of(
     st.tuples(st.just(Kind.TEXT), st.sampled_from(TEXTS) | st.text(max_size=30)),
@@ -56,12 +58,18 @@ async def converse(tutor: Tutor, user: str, events: list[tuple[Kind, str]]) -> N
     for number, (kind, value) in enumerate(events):
         replies = await tutor.handle(Incoming(
             channel="prop", user_ref=user, kind=kind, update_id=f"{user}-{number}",
+            display_name="Lan",
             text=value if kind == Kind.TEXT else "", payload=value if kind == Kind.BUTTON else ""))
         assert replies, "every event gets an answer"
         assert all(reply.text.strip() for reply in replies)
         assert all(len(b.payload.encode()) <= 64 for r in replies for b in r.flat_buttons())
         learner = await tutor.repository.find_learner(channel="prop", user_ref=user)
-        assert learner is not None
+        if learner is None:  # only ever by declining the notice or confirming the erasure
+            asked = value if kind == Kind.BUTTON else ""
+            assert asked in ("decline", "eraseok") or kind == Kind.TEXT
+            assert any("không lưu gì" in reply.text for reply in replies)
+            finished = set()
+            continue
         place = learner.position
         if place.mode != Mode.MENU:  # typed digits can reach any course of the menu
             course = LIBRARY.course(place.course_id)
@@ -73,6 +81,8 @@ async def converse(tutor: Tutor, user: str, events: list[tuple[Kind, str]]) -> N
                 assert lesson.question_index(place.question_id) is not None
                 assert 0 <= place.quiz_correct <= place.quiz_answered < len(lesson.quiz)
         scores = await tutor.repository.lesson_scores(learner.id)
+        if not learner.consented:  # nothing but the greeting's row before the agreement
+            assert not scores and learner.display_name == "" and place.mode == Mode.MENU
         assert all(0 <= s.last_correct <= s.best_correct <= s.total for s in scores)
         done = {s.lesson_id for s in scores}
         assert finished <= done, "finished lessons never come undone"

@@ -27,13 +27,18 @@ class TestRepositoryContract:
                             quiz_correct=1, quiz_answered=1, content_version="v1", seq=7)
         async with repository.turn(channel="t", user_ref="a", update_id=None) as turn:
             assert turn is not None
+            await turn.save(Position(), shown_buttons=("agree",), display_name="Bà Tư")
+        async with repository.turn(channel="t", user_ref="a", update_id=None) as turn:
+            assert turn is not None
+            assert turn.learner.display_name == "" and not turn.learner.consented  # no name yet
             await turn.save(position, shown_buttons=("a:7:1", "a:7:2", "menu"),
-                            display_name="Bà Tư")
+                            display_name="Bà Tư", consent=True)
         async with repository.turn(channel="t", user_ref="a", update_id=None) as turn:
             assert turn is not None
             assert turn.learner.position == position
             assert turn.learner.shown_buttons == ("a:7:1", "a:7:2", "menu")
             assert turn.learner.display_name == "Bà Tư" and not turn.learner.is_new
+            assert turn.learner.consented
 
     async def test_a_processed_update_is_recognised(self, repository: SqlRepository) -> None:
         async with repository.turn(channel="t", user_ref="a", update_id="42") as turn:

@@ -32,6 +32,7 @@ def test_a_lesson_and_a_quiz_survive_a_restart(tmp_path: Path, library: Library,
     with running_server(tmp_path, port) as server:
         session = post(port, "/api/session", {})["session"]
         post(port, "/api/chat", {"session": session, "payload": "start"})
+        post(port, "/api/chat", {"session": session, "payload": "agree"})
         post(port, "/api/chat", {"session": session, "payload": f"l:{course.id}:{lesson.id}"})
         step = post(port, "/api/chat", {"session": session, "text": "tiếp"})["replies"][-1]
         assert "Bước 2/" in step["text"]

@@ -1,6 +1,7 @@
 """The unmodified Telegram channel against a fake Bot API on loopback, by polling and webhook."""
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -72,6 +73,11 @@ class Bot:
     async def tap(self, data: str, expect: int = 1) -> list[SentRecord]:
         return await self._exchange(lambda: self.fake.push_callback(self.chat, data), expect)
 
+    async def start(self) -> list[SentRecord]:
+        """/start, then agree to the notice: greeting, notice, thanks and menu."""
+        sent = await self.say("/start", expect=2)
+        return sent + await self.press("Tôi đồng ý", expect=2)
+
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
@@ -117,9 +123,12 @@ async def test_start_sets_commands_and_greets_with_both_keyboards(
         commands = [c["command"] for c in fake.commands[("default", language)]]
         assert commands == ["start", "bai_hoc", "tiep_tuc", "tien_do", "tro_giup", "noi_o",
                             "nguoi_kem", "tim_nguoi_kem", "lam_nguoi_kem", "hoc_vien"]
-    welcome, menu = await Bot(fake).say("/start", expect=2)
+    user = Bot(fake)
+    welcome, notice = await user.say("/start", expect=2)
     assert "trợ lý học tự động" in (welcome.text or "")
     assert welcome.reply_markup and welcome.reply_markup["keyboard"][0][0]["text"] == "📚 Bài học"
+    assert buttons(notice) == [("✅ Tôi đồng ý", "agree"), ("Không đồng ý", "decline")]
+    _, menu = await user.press("Tôi đồng ý", expect=2)
     assert ("📊 Tiến độ của tôi", "progress") in buttons(menu)
 
 
@@ -128,7 +137,7 @@ async def test_a_whole_lesson_and_quiz_by_pressing_buttons(
     course = library.courses[0]
     lesson = course.lessons[0]
     user = Bot(fake)
-    await user.say("/start", expect=2)
+    await user.start()
     await user.press(course.title)
     await user.press(lesson.title)
     for step in lesson.steps:
@@ -152,13 +161,14 @@ async def test_a_whole_lesson_and_quiz_by_pressing_buttons(
     saved = await user.say("hong ha")
     assert "Phường Hồng Hà" in (saved[0].text or "")
     presses = sum(1 for method, _ in fake.requests if method == "answerCallbackQuery")
-    assert presses == len(fake.callback_answers) == len(lesson.steps) + len(lesson.quiz) + 2
+    # Every press is answered: agreeing, the course, the lesson, each step and question.
+    assert presses == len(fake.callback_answers) == len(lesson.steps) + len(lesson.quiz) + 3
 
 
 async def test_typing_digits_works_like_buttons(fake: FakeTelegram, channel: TelegramChannel,
                                                 library: Library) -> None:
     user = Bot(fake)
-    await user.say("/start", expect=2)
+    await user.start()
     await user.say("1")  # the first course
     step = await user.say("1")  # its first lesson
     assert (step[0].text or "").startswith(library.courses[0].lessons[0].title)
@@ -168,7 +178,7 @@ async def test_typing_digits_works_like_buttons(fake: FakeTelegram, channel: Tel
 async def test_a_stale_button_gets_the_kind_answer(fake: FakeTelegram,
                                                    channel: TelegramChannel) -> None:
     user = Bot(fake)
-    await user.say("/start", expect=2)
+    await user.start()
     await user.say("1")
     await user.say("1")
     old_next = payload_of(fake, USER, "Tiếp tục")
@@ -180,7 +190,7 @@ async def test_a_stale_button_gets_the_kind_answer(fake: FakeTelegram,
 async def test_a_redelivered_update_gets_one_reply(fake: FakeTelegram, channel: TelegramChannel,
                                                    tutor: Tutor) -> None:
     user = Bot(fake)
-    await user.say("/start", expect=2)
+    await user.start()
     update = fake.push_message(USER, "tiến độ")
     await fake.wait_for_sent(3)
     fake.push_update(update)  # the same update_id again
@@ -196,20 +206,38 @@ async def test_a_deep_link_reaches_the_tutor(fake: FakeTelegram, channel: Telegr
     assert incoming is not None
     assert (incoming.kind, incoming.text, incoming.user_ref) == (Kind.START, "KEM-7Q4X",
                                                                  str(USER))
-    sent = await Bot(fake).say("/start KEM-7Q4X", expect=3)
+    user = Bot(fake)
+    sent = await user.say("/start KEM-7Q4X", expect=2)
     assert "trợ lý học tự động" in (sent[0].text or "")
-    assert "Mã này không đúng" in (sent[2].text or "")  # no mentor made this invitation
+    sent = await user.press("Tôi đồng ý", expect=2)  # the code waits for the agreement
+    assert "Mã này không đúng" in (sent[1].text or "")  # no mentor made this invitation
+
+
+async def test_my_data_comes_as_text_and_a_json_document(fake: FakeTelegram,
+                                                        channel: TelegramChannel) -> None:
+    user = Bot(fake)
+    await user.start()
+    text, document = await user.say("/du_lieu_cua_toi", expect=2)
+    assert "Lan" in (text.text or "") and "du-lieu-hoc-so.json" in (text.text or "")
+    assert document.method == "sendDocument" and document.file_name == "du-lieu-hoc-so.json"
+    assert isinstance(document.document, bytes)
+    data = json.loads(document.document)
+    assert data["learner"]["user_ref"] == str(USER) and data["learner"]["display_name"] == "Lan"
+    [confirm] = await user.press("Xóa dữ liệu của tôi")
+    assert "không lấy lại được" in (confirm.text or "")
+    [done] = await user.press("Xóa hết dữ liệu của tôi")
+    assert "Đã xóa hết" in (done.text or "")
 
 
 async def test_a_blocked_user_is_marked_unreachable_and_back(
         fake: FakeTelegram, channel: TelegramChannel, tutor: Tutor) -> None:
     user = Bot(fake)
-    await user.say("/start", expect=2)
+    await user.start()
     fake.block(USER)
     fake.push_message(USER, "menu")
     await _until(lambda: _reachable(tutor), False)
     forbidden = [m for m, p in fake.requests if m == "sendMessage"]
-    assert len(forbidden) == 3  # one refused send, and nothing more after it
+    assert len(forbidden) == 5  # four before, one refused send, and nothing more after it
     fake.unblock(USER)
     fake.push_update(fixture("my_chat_member_member"))
     await _until(lambda: _reachable(tutor), True)
@@ -245,7 +273,7 @@ async def test_by_webhook_a_lesson_starts_and_buttons_work(
         fake: FakeTelegram, webhook: tuple[TelegramChannel, str], library: Library) -> None:
     assert fake.webhook_url == webhook[1]
     user = Bot(fake)
-    await user.say("/start", expect=2)
+    await user.start()
     await user.press(library.courses[0].title)
     sent = await user.press(library.courses[0].lessons[0].title)
     assert (sent[0].text or "").startswith(library.courses[0].lessons[0].title)
@@ -277,7 +305,7 @@ async def test_recorded_updates_of_every_kind(fake: FakeTelegram,
                                               webhook: tuple[TelegramChannel, str], tutor: Tutor,
                                               name: str, expected: str | None,
                                               reachable: bool) -> None:
-    await Bot(fake).say("/start", expect=2)  # a known learner, past the welcome
+    await Bot(fake).start()  # a known learner, past the welcome
     before = len(fake.sent)
     update = fixture(name)
     if "callback_query" in update:
@@ -291,14 +319,14 @@ async def test_recorded_updates_of_every_kind(fake: FakeTelegram,
         await fake.wait_for_sent(before + 1)
         assert expected in (fake.sent[before].text or "")
     if "callback_query" in update:
-        assert fake.callback_answers == [update["callback_query"]["id"]]
+        assert fake.callback_answers[-1] == update["callback_query"]["id"]
     await _until(lambda: _reachable(tutor), reachable)
 
 
 async def test_the_four_keyboard_buttons_do_what_they_say(fake: FakeTelegram,
                                                           channel: TelegramChannel) -> None:
     user = Bot(fake)
-    await user.say("/start", expect=2)
+    await user.start()
     lessons = await user.say("📚 Bài học")
     assert "Bạn muốn làm gì" in (lessons[0].text or "")
     nothing = await user.say("▶️ Tiếp tục")

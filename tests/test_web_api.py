@@ -34,6 +34,13 @@ async def chat(client: ClientSession, base: str, **body: object) -> tuple[int, d
         return response.status, await response.json()
 
 
+async def begin(client: ClientSession, base: str, session: str) -> None:
+    """Start and agree to the notice, as a resident at the page does."""
+    await chat(client, base, session=session, payload="start")
+    status, _ = await chat(client, base, session=session, payload="agree")
+    assert status == 200
+
+
 async def test_a_lesson_through_the_api(api: tuple[ClientSession, str],
                                         library: Library) -> None:
     client, base = api
@@ -41,6 +48,7 @@ async def test_a_lesson_through_the_api(api: tuple[ClientSession, str],
     status, body = await chat(client, base, session=session, payload="start")
     assert status == 200
     assert "trợ lý học tự động" in body["replies"][0]["text"]
+    _, body = await chat(client, base, session=session, text="1")  # "✅ Tôi đồng ý"
     menu = body["replies"][-1]["buttons"]
     assert menu[0][0] == {"label": f"📘 {library.courses[0].title}",
                           "payload": f"c:{library.courses[0].id}"}
@@ -57,7 +65,7 @@ async def test_a_retried_request_with_the_same_id_counts_once(
         api: tuple[ClientSession, str], tutor: Tutor) -> None:
     client, base = api
     session = await new_session(client, base)
-    await chat(client, base, session=session, payload="start")
+    await begin(client, base, session)
     await chat(client, base, session=session, text="1")
     _, first = await chat(client, base, session=session, text="1", id="m-1")
     _, again = await chat(client, base, session=session, text="1", id="m-1")
@@ -84,7 +92,7 @@ async def test_bad_requests_get_4xx_or_a_friendly_reply_and_change_nothing(
         api: tuple[ClientSession, str], tutor: Tutor, body: dict, status: int) -> None:
     client, base = api
     session = await new_session(client, base)
-    await chat(client, base, session=session, payload="start")
+    await begin(client, base, session)
     before = await tutor.repository.find_learner(channel="web", user_ref=session)
     body = {key: session if value == "SESSION" else value for key, value in body.items()}
     got, answer = await chat(client, base, **body)
@@ -142,6 +150,7 @@ async def test_a_step_reply_carries_its_image_url(api: tuple[ClientSession, str]
     lesson, index = next((lesson, i) for lesson in course.lessons
                          for i, step in enumerate(lesson.steps) if step.image)
     session = await new_session(client, base)
+    await begin(client, base, session)
     _, body = await chat(client, base, session=session, payload=f"l:{course.id}:{lesson.id}")
     for _ in range(index):
         _, body = await chat(client, base, session=session, text="tiếp")
@@ -152,7 +161,7 @@ async def test_messages_from_others_arrive_by_inbox_once(api: tuple[ClientSessio
                                                          tutor: Tutor, library: Library) -> None:
     client, base = api
     session = await new_session(client, base)
-    await chat(client, base, session=session, payload="start")
+    await begin(client, base, session)
     mentor = Chat(tutor, user="mentor", channel="telegram", display_name="Minh Anh")
     code = await trained_mentor(mentor, library)
     _, consent = await chat(client, base, session=session, text=code)

@@ -47,6 +47,12 @@ class Resident:
         return await exchange(lambda: self.fake.sent_to(self.chat),
                               lambda: self.fake.push_text(self.chat, text, **extra), expect)
 
+    async def start(self) -> list[SentRecord]:
+        """/start, then agree to the notice by typing its number: greeting, notice, thanks,
+        menu."""
+        sent = await self.say("/start", expect=2)
+        return sent + await self.say("1", expect=2)
+
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeZaloBot]:
@@ -102,8 +108,9 @@ async def test_a_whole_lesson_and_quiz_answered_with_digits(
     course = library.courses[0]
     lesson = course.lessons[0]
     user = Resident(fake)
-    welcome, menu = await user.say("/start", expect=2)
+    welcome, notice, _, menu = await user.start()
     assert "trợ lý học tự động" in (welcome.text or "")
+    assert (notice.text or "").endswith("Trả lời bằng số:\n1. ✅ Tôi đồng ý\n2. Không đồng ý")
     assert "Trả lời bằng số:\n1. 📘 " + course.title in (menu.text or "")
     last = (await user.say(number_of(menu, "📘 " + course.title)))[-1]
     last = (await user.say(number_of(last, lesson.title)))[-1]
@@ -132,12 +139,12 @@ async def test_a_whole_lesson_and_quiz_answered_with_digits(
 async def test_a_redelivered_event_is_answered_once(fake: FakeZaloBot,
                                                     channel: ZaloBotChannel) -> None:
     user = Resident(fake)
-    await user.say("/start", expect=2)
+    await user.start()
     event = fake.push_text(USER, "tiến độ")
-    await fake.wait_for_sent(3)
+    await fake.wait_for_sent(5)
     fake.redeliver(event)
     await user.say("menu")
-    assert len(fake.sent_to(USER)) == 4
+    assert len(fake.sent_to(USER)) == 6
 
 
 async def test_transient_errors_are_retried_and_lasting_ones_kept(
@@ -189,7 +196,7 @@ async def test_by_webhook_in_both_body_shapes(fake: FakeZaloBot,
                                               library: Library) -> None:
     assert fake.webhook_url == webhook[1] and fake.webhook_secret == SECRET
     user = Resident(fake)
-    _, menu = await user.say("/start", expect=2)
+    *_, menu = await user.start()
     listing = (await user.say(number_of(menu, "📘"), shape="wrapped"))[-1]
     step = (await user.say(number_of(listing, library.courses[0].lessons[0].title)))[-1]
     assert (step.text or "").startswith(library.courses[0].lessons[0].title)
@@ -216,7 +223,7 @@ async def test_the_webhook_refuses_a_wrong_secret(fake: FakeZaloBot,
 async def test_recorded_events_by_webhook(fake: FakeZaloBot,
                                           webhook: tuple[ZaloBotChannel, str],
                                           name: str, expected: str | None) -> None:
-    await Resident(fake).say("/start", expect=2)
+    await Resident(fake).start()
     before = len(fake.sent)
     assert await post_json(webhook[1], fixture(name), {SECRET_HEADER: SECRET}) == 200
     await expect_answer(fake, before, expected)

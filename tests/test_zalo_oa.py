@@ -80,6 +80,11 @@ class Follower:
     async def follow(self, expect: int = 2) -> list[SentMessage]:
         return await self._exchange(lambda: self.fake.push_follow(self.user), expect)
 
+    async def join(self) -> list[SentMessage]:
+        """Follow, then agree to the notice: greeting, notice, thanks and menu."""
+        sent = await self.follow()
+        return sent + await self.press("Tôi đồng ý", expect=2)
+
     async def say(self, text: str, expect: int = 1) -> list[SentMessage]:
         return await self._exchange(lambda: self.fake.push_text(self.user, text), expect)
 
@@ -97,8 +102,9 @@ async def test_a_whole_lesson_and_quiz_with_buttons(fake: FakeZaloOA, oa: ZaloOA
     course = library.courses[0]
     lesson = course.lessons[0]
     user = Follower(fake)
-    welcome, menu = await user.follow()
+    welcome, notice, _, menu = await user.join()
     assert "trợ lý học tự động" in (welcome.text or "")
+    assert [label for label, _, _ in notice.buttons] == ["✅ Tôi đồng ý", "Không đồng ý"]
     # Seven courses and three actions are more buttons than OA shows: a numbered list instead.
     assert menu.buttons == [] and f"\n1. 📘 {course.title}\n" in (menu.text or "")
     listing = (await user.say("1"))[-1]
@@ -140,19 +146,19 @@ async def test_a_bad_signature_is_rejected(fake: FakeZaloOA, oa: ZaloOAChannel) 
 async def test_a_redelivered_event_is_answered_once(fake: FakeZaloOA,
                                                     oa: ZaloOAChannel) -> None:
     user = Follower(fake)
-    await user.follow()
+    await user.join()
     event = fake.push_text(USER, "tiến độ")
-    await fake.wait_for_sent(3)
+    await fake.wait_for_sent(5)
     fake.redeliver(event)
     await user.say("menu")
     await fake.wait_for_webhook_idle()
-    assert len(fake.sent_to(USER)) == 4
+    assert len(fake.sent_to(USER)) == 6
 
 
 async def test_the_token_is_refreshed_in_the_middle_of_a_conversation(
         fake: FakeZaloOA, oa: ZaloOAChannel, tutor: Tutor) -> None:
     user = Follower(fake)
-    await user.follow()
+    await user.join()
     assert len(fake.refresh_history) == 1  # at start: the seed token bought the first pair
     fake.expire_access_tokens()
     sent = await user.say("tiến độ")
@@ -168,7 +174,7 @@ async def test_the_token_is_refreshed_in_the_middle_of_a_conversation(
 async def test_a_closed_window_marks_the_learner_unreachable(fake: FakeZaloOA,
                                                              oa: ZaloOAChannel,
                                                              tutor: Tutor) -> None:
-    await Follower(fake).follow()
+    await Follower(fake).join()
     # A user's own message reopens the window, so Zalo's refusal is injected directly.
     fake.fail(1, -230, "User has not interacted with the OA in the past 7 days")
     fake.push_text(USER, "menu")
@@ -208,7 +214,7 @@ async def test_transient_errors_are_retried_and_lasting_ones_kept(
 ])
 async def test_recorded_events(fake: FakeZaloOA, oa: ZaloOAChannel, name: str,
                                expected: str | None) -> None:
-    await Follower(fake).follow()
+    await Follower(fake).join()
     before = len(fake.sent)
     fake.push_event(fixture(name))
     await fake.wait_for_webhook_idle()

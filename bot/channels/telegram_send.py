@@ -11,6 +11,7 @@ from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
@@ -103,6 +104,10 @@ class TelegramSender:
                                        reply_markup=markup if number == len(chunks) else None)
             if message is None:
                 await self._on_failed(chat_id, chunk, "Telegram refused the message")
+        if reply.attachment:  # the learner's own data file, after the text that explains it
+            attachment = reply.attachment
+            await self._call(chat_id, self._bot.send_document, document=InputFile(
+                attachment.data, filename=attachment.name, attach=False))
 
     async def _photo(self, chat_id: int, reply: Outgoing, caption: str | None,
                      markup: Markup | None) -> bool:

@@ -34,6 +34,9 @@ def render_reply(reply: Outgoing) -> dict[str, Any]:
         "buttons": [[{"label": b.label, "payload": b.payload} for b in row]
                     for row in reply.buttons],
         "image": picture_url(reply) or None,
+        # The learner's data file travels in the answer itself: it is theirs, for this session.
+        "file": {"name": reply.attachment.name, "type": reply.attachment.mime,
+                 "text": reply.attachment.data.decode()} if reply.attachment else None,
     }
 
 

@@ -9,7 +9,7 @@ from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.model import Course, Lesson, Library
 from bot.lessons.progress import Position
 from bot.lessons.render import Renderer
-from bot.messages import Button, Incoming, Outgoing
+from bot.messages import Attachment, Button, Incoming, Outgoing
 from storage.mentoring import MentoringQueries
 from storage.repository import LearnerTurn
 
@@ -35,6 +35,8 @@ class Context:
     ward: str | None = None  # set when the learner names their ward
     area: str | None = None  # set when the learner picks their place (an area id)
     area_asked: bool = False  # set when the learner is asked where they live
+    consent: bool = False  # set when the learner agrees to what is kept
+    erase: bool = False  # set when everything about the learner is to be deleted this turn
 
     @cached_property
     def mentoring(self) -> MentoringQueries:
@@ -54,10 +56,11 @@ class Context:
         return Button(label=self.renderer.message(key, **values), payload=payload)
 
     def say(self, text: str, rows: Rows | None = None, image: str | None = None,
-            qr: str = "") -> None:
+            qr: str = "", attachment: Attachment | None = None) -> None:
         """Queue a reply to the learner."""
         buttons = tuple(tuple(row) for row in rows or [] if row)
-        self.replies.append(Outgoing(text=text, buttons=buttons, image=image, qr=qr))
+        self.replies.append(Outgoing(text=text, buttons=buttons, image=image, qr=qr,
+                                     attachment=attachment))
 
     def tell(self, learner_id: int, text: str, rows: Rows | None = None) -> None:
         """Queue a message for someone else; it is sent after this turn commits."""

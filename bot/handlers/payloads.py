@@ -21,8 +21,15 @@ REVOKE_CODE = "revoke"
 ENTER_CODE = "code"
 SKIP = "skip"
 AREA = "area"  # where I live (/noi_o)
+# Personal data: agreeing to what is kept, seeing it, erasing it (asked, then confirmed).
+AGREE = "agree"
+DECLINE = "decline"
+MY_DATA = "mydata"
+ERASE = "erase"
+ERASE_YES = "eraseok"
 SCREENS = (MENU, HELP, PROGRESS, RESUME, START, MY_MENTOR, BECOME_MENTOR, MENTEES, FIND_MENTOR,
-           INVITE, NEW_CODE, REVOKE_CODE, ENTER_CODE, SKIP, AREA)
+           INVITE, NEW_CODE, REVOKE_CODE, ENTER_CODE, SKIP, AREA, AGREE, DECLINE, MY_DATA, ERASE,
+           ERASE_YES)
 
 _ID = r"[a-z0-9][a-z0-9-]{0,15}"
 _GRAMMAR = {

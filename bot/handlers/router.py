@@ -3,11 +3,13 @@
 import re
 
 from bot.handlers import (
+    consent,
     help,
     invitations,
     lesson,
     mentoring,
     menu,
+    my_data,
     payloads,
     progress,
     quiz,
@@ -40,6 +42,8 @@ WORDS = {
     "lam nguoi kem": payloads.BECOME_MENTOR, "tim nguoi kem": payloads.FIND_MENTOR,
     **dict.fromkeys(["noi o", "doi noi o", "noi song", "dia chi"], payloads.AREA),
     **dict.fromkeys(["bo qua", "khong tra loi"], payloads.SKIP),
+    **dict.fromkeys(["du lieu cua toi", "xem du lieu"], payloads.MY_DATA),
+    **dict.fromkeys(["xoa du lieu", "xoa du lieu cua toi"], payloads.ERASE),
 }
 # Words that leave a question unanswered rather than answer it ("menu" is nobody's name).
 ESCAPES = {payloads.MENU, payloads.HELP, payloads.START}
@@ -50,6 +54,7 @@ COMMANDS = {
     "help": payloads.HELP, "lam_nguoi_kem": payloads.BECOME_MENTOR,
     "tim_nguoi_kem": payloads.FIND_MENTOR, "hoc_vien": payloads.MENTEES,
     "nguoi_kem": payloads.MY_MENTOR, "noi_o": payloads.AREA,
+    "du_lieu_cua_toi": payloads.MY_DATA, "xoa_du_lieu": payloads.ERASE,
 }
 
 
@@ -57,7 +62,9 @@ async def route(ctx: Context) -> None:
     """Handle the turn's Incoming."""
     incoming = ctx.incoming
     code = invitations.normalize(incoming.text) if incoming.kind != Kind.BUTTON else None
-    if incoming.kind == Kind.START or (ctx.turn.learner.is_new and incoming.kind != Kind.BUTTON):
+    if not ctx.turn.learner.consented:
+        await consent.handle(ctx, code)
+    elif incoming.kind == Kind.START or (ctx.turn.learner.is_new and incoming.kind != Kind.BUTTON):
         if ctx.turn.learner.is_new or not code:
             menu.welcome(ctx)
         if code:  # a mentor's invitation, by deep link or typed as the first message
@@ -130,7 +137,9 @@ async def on_payload(ctx: Context, payload: str, *, from_text: bool = False) -> 
     if action is None:
         help.not_understood(ctx) if from_text else help.stale_button(ctx)
         return
+    # A second tap on "Tôi đồng ý" (agreed already) just shows the menu.
     simple = {payloads.MENU: menu.show_menu, payloads.HELP: help.show_help,
+              payloads.AGREE: menu.show_menu,
               payloads.START: menu.welcome}
     if action.name in simple:
         simple[action.name](ctx)
@@ -153,6 +162,13 @@ async def on_payload(ctx: Context, payload: str, *, from_text: bool = False) -> 
         option = int(action.args[2]) if len(action.args) > 2 else None
         if not await mentoring.act(ctx, action.args[0], int(action.args[1]), option):
             help.stale_button(ctx)
+    elif action.name == payloads.MY_DATA:
+        await my_data.show(ctx)
+    elif action.name in (payloads.ERASE, payloads.DECLINE):  # withdrawing consent is erasing
+        await my_data.ask_erase(ctx)
+    elif action.name == payloads.ERASE_YES:
+        await my_data.erase(ctx)
+
     elif action.name == payloads.PROGRESS:
         await progress.show(ctx)
     elif action.name == payloads.RESUME:

@@ -65,6 +65,14 @@
       div.appendChild(img);
     }
     div.appendChild(document.createTextNode(reply.text));
+    if (reply.file) {
+      const link = document.createElement("a");
+      link.className = "file";
+      link.href = URL.createObjectURL(new Blob([reply.file.text], { type: reply.file.type }));
+      link.download = reply.file.name;
+      link.textContent = "📎 Tải tệp " + reply.file.name;
+      div.appendChild(link);
+    }
     if (live && reply.buttons.length) {
       const box = document.createElement("div");
       box.className = "buttons";

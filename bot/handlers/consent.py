@@ -1,0 +1,66 @@
+"""Consent first: what is kept and who sees it, asked before anything beyond the greeting.
+
+Nghị định 13/2023/NĐ-CP asks for consent that is clearly given, for stated purposes: until
+the learner agrees, the bot only greets and asks, and stores no name, place or progress.
+"""
+
+import re
+
+from bot.handlers import invitations, payloads
+from bot.handlers.context import Context
+from bot.handlers.folding import fold
+from bot.handlers.menu import show_menu
+from bot.messages import Kind
+
+PENDING_CODE = "consent:"  # awaiting: an invitation code that came before the agreement
+_AGREE_WORDS = {"dong y", "toi dong y", "co", "co dong y", "dong y luu"}
+_DECLINE_WORDS = {"khong", "khong dong y", "toi khong dong y"}
+_DIGIT = re.compile(r"^(?:so |chon )?(\d)$")
+
+
+def _meaning(ctx: Context) -> str:
+    """What the learner answered: AGREE, DECLINE, or "" for anything else."""
+    incoming = ctx.incoming
+    if incoming.kind == Kind.BUTTON:
+        return incoming.payload if incoming.payload in (payloads.AGREE, payloads.DECLINE) else ""
+    if incoming.kind != Kind.TEXT:
+        return ""
+    folded = fold(incoming.text)
+    digit = _DIGIT.fullmatch(folded)
+    shown = ctx.turn.learner.shown_buttons
+    if digit and 1 <= int(digit.group(1)) <= len(shown):
+        return shown[int(digit.group(1)) - 1]
+    if folded in _AGREE_WORDS:
+        return payloads.AGREE
+    return payloads.DECLINE if folded in _DECLINE_WORDS else ""
+
+
+async def handle(ctx: Context, code: str | None) -> None:
+    """The turn of a learner who has not agreed yet: greet and ask, or take their answer."""
+    learner = ctx.turn.learner
+    pending = code or learner.awaiting.removeprefix(PENDING_CODE)
+    meaning = "" if learner.is_new else _meaning(ctx)
+    if meaning == payloads.AGREE:
+        ctx.consent = True
+        ctx.say(ctx.text("privacy_thanks"))
+        if pending:
+            await invitations.redeem(ctx, pending)
+        else:
+            show_menu(ctx)
+    elif meaning == payloads.DECLINE:
+        ctx.erase = True  # nothing is kept, not even the greeting's row
+        ctx.say(ctx.text("privacy_declined"))
+    else:
+        if learner.is_new:
+            ctx.say(ctx.text("welcome", name=ctx.display_name))
+        else:
+            ctx.say(ctx.text("privacy_needed"))
+        ask(ctx)
+        if pending:
+            ctx.awaiting = PENDING_CODE + pending
+
+
+def ask(ctx: Context) -> None:
+    """The notice of what is kept, why and who sees it, with the two answers."""
+    ctx.say(ctx.text("privacy_notice"), [[ctx.button("button_privacy_agree", payloads.AGREE)],
+                                  [ctx.button("button_privacy_decline", payloads.DECLINE)]])

@@ -1,0 +1,106 @@
+"""A learner's own data: everything kept about them, to hand over, and erasing all of it."""
+
+from collections.abc import Collection
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.mentoring import ALERT, CHECK_IN
+from storage.mentors import ATTEMPT, INVITATION, MENTOR, PAIRING
+from storage.outbox import OUTBOX
+from storage.repository import ANSWER, COMPLETION, FAILED, LEARNER, RESULT
+
+# Learner columns that are the bot's own bookkeeping, not something about the person.
+_BOOKKEEPING = {"id", "seq", "shown_buttons", "awaiting", "content_version"}
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime | date) else value
+
+
+def _rows(result: Any, *, leave_out: Collection[str] = ("learner_id",)) -> list[dict[str, Any]]:
+    return [{key: _plain(value) for key, value in row._mapping.items() if key not in leave_out}
+            for row in result]
+
+
+async def collect(connection: AsyncConnection, learner_id: int) -> dict[str, Any]:
+    """Everything stored about one learner, as plain JSON-ready values."""
+    me = (await connection.execute(select(LEARNER).where(LEARNER.c.id == learner_id))).one()
+    mentor_of = LEARNER.alias("other")
+    pairings = await connection.execute(
+        select(PAIRING.c.id, PAIRING.c.status, PAIRING.c.origin, PAIRING.c.created_at,
+               PAIRING.c.ended_at, PAIRING.c.mentor_id, mentor_of.c.display_name.label("other"))
+        .join(mentor_of, mentor_of.c.id == (
+            # The other side of the pairing: the mentor for a resident, the resident for a mentor.
+            PAIRING.c.mentor_id + PAIRING.c.mentee_id - learner_id))
+        .where(or_(PAIRING.c.mentor_id == learner_id, PAIRING.c.mentee_id == learner_id))
+        .order_by(PAIRING.c.id))
+    pairing_rows = [{"id": row.id, "role": "mentor" if row.mentor_id == learner_id else "resident",
+                     "with": row.other, "status": row.status, "origin": row.origin,
+                     "created_at": _plain(row.created_at), "ended_at": _plain(row.ended_at)}
+                    for row in pairings]
+    ids = [row["id"] for row in pairing_rows]
+    check_ins = await connection.execute(
+        select(CHECK_IN).where(CHECK_IN.c.pairing_id.in_(ids)).order_by(CHECK_IN.c.id))
+    return {
+        "learner": {key: _plain(value) for key, value in me._mapping.items()
+                    if key not in _BOOKKEEPING},
+        "lesson_results": _rows(await connection.execute(
+            select(RESULT).where(RESULT.c.learner_id == learner_id)
+            .order_by(RESULT.c.course_id, RESULT.c.lesson_id))),
+        "courses_finished": _rows(await connection.execute(
+            select(COMPLETION).where(COMPLETION.c.learner_id == learner_id))),
+        "quiz_answers": _rows(await connection.execute(
+            select(ANSWER).where(ANSWER.c.learner_id == learner_id).order_by(ANSWER.c.id)),
+            leave_out={"id", "learner_id"}),
+        "mentor_profile": _rows(await connection.execute(
+            select(MENTOR).where(MENTOR.c.learner_id == learner_id))),
+        "invitation_codes": _rows(await connection.execute(
+            select(INVITATION).where(INVITATION.c.mentor_id == learner_id)),
+            leave_out={"mentor_id"}),
+        "pairings": pairing_rows,
+        "check_ins": _rows(check_ins, leave_out={"id"}),
+        "wrong_codes_typed": len((await connection.execute(
+            select(ATTEMPT.c.id).where(ATTEMPT.c.learner_id == learner_id))).all()),
+    }
+
+
+async def partners(connection: AsyncConnection, learner_id: int) -> list[int]:
+    """The other side of every active pairing of a learner (to tell them it ended)."""
+    rows = await connection.execute(
+        select(PAIRING.c.mentor_id, PAIRING.c.mentee_id).where(
+            (PAIRING.c.status == "active")
+            & or_(PAIRING.c.mentor_id == learner_id, PAIRING.c.mentee_id == learner_id)))
+    return [row.mentor_id if row.mentee_id == learner_id else row.mentee_id for row in rows]
+
+
+async def erase(connection: AsyncConnection, learner_id: int) -> None:
+    """Delete every row about a learner, in the caller's transaction.
+
+    Pairings go with their check-ins and alerts, so the other side's views lose them at once;
+    the daily report tables hold only counts per place and are left as they are.
+    """
+    me = (await connection.execute(
+        select(LEARNER.c.channel, LEARNER.c.user_ref).where(LEARNER.c.id == learner_id))).one()
+    their_pairings = select(PAIRING.c.id).where(
+        or_(PAIRING.c.mentor_id == learner_id, PAIRING.c.mentee_id == learner_id))
+    for statement in (
+        delete(CHECK_IN).where(CHECK_IN.c.pairing_id.in_(their_pairings)),
+        delete(ALERT).where(ALERT.c.pairing_id.in_(their_pairings)),
+        delete(PAIRING).where(
+            or_(PAIRING.c.mentor_id == learner_id, PAIRING.c.mentee_id == learner_id)),
+        delete(INVITATION).where(INVITATION.c.mentor_id == learner_id),
+        delete(MENTOR).where(MENTOR.c.learner_id == learner_id),
+        delete(ATTEMPT).where(ATTEMPT.c.learner_id == learner_id),
+        delete(ANSWER).where(ANSWER.c.learner_id == learner_id),
+        delete(RESULT).where(RESULT.c.learner_id == learner_id),
+        delete(COMPLETION).where(COMPLETION.c.learner_id == learner_id),
+        delete(OUTBOX).where(or_(OUTBOX.c.learner_id == learner_id,
+                                 OUTBOX.c.about_id == learner_id)),
+        delete(FAILED).where((FAILED.c.channel == me.channel)
+                             & (FAILED.c.user_ref == me.user_ref)),
+        delete(LEARNER).where(LEARNER.c.id == learner_id),
+    ):
+        await connection.execute(statement)

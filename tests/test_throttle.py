@@ -1,0 +1,91 @@
+"""Flood limits: one person's flood is slowed and answered once; everyone else goes on."""
+
+import asyncio
+
+from bot.lessons.model import Library
+from bot.throttle import Throttle
+from bot.tutor import Tutor
+from storage.repository import SqlRepository
+from tests.chat import Chat
+from tests.fake_telegram import FakeTelegram
+from tests.test_telegram import Bot, running
+
+
+class Clock:
+    """A clock the test moves; sleeping moves it too."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_a_person_gets_their_burst_then_one_notice_then_quiet_until_it_refills() -> None:
+    clock = Clock()
+    throttle = Throttle(per_user_per_minute=60, user_burst=5, clock=clock)
+    assert [throttle.admit("a") for _ in range(8)] == [True] * 5 + [False, None, None]
+    assert throttle.admit("b") is True  # someone else is not touched
+    clock.now += 1.0  # one message a second refills one
+    assert [throttle.admit("a") for _ in range(3)] == [True, False, None]
+
+
+async def test_beyond_the_global_rate_messages_wait_instead_of_being_refused() -> None:
+    clock = Clock()
+    throttle = Throttle(per_second=20, clock=clock, sleep=clock.sleep)
+    start = clock.now
+    for _ in range(60):
+        await throttle.wait_turn()
+    assert clock.now - start >= 2.0 - 1e-6  # 20 at once, then 40 more at 20 a second
+
+
+async def test_a_flood_from_one_learner_leaves_others_and_their_own_place_alone(
+        sqlite_repository: SqlRepository, library: Library) -> None:
+    clock = Clock()
+    throttle = Throttle(per_user_per_minute=30, user_burst=10, clock=clock)
+    tutor = Tutor(repository=sqlite_repository, library=library, throttle=throttle)
+    flooder, other = Chat(tutor, user="flood"), Chat(tutor, user="calm")
+    await flooder.start()
+    before = await tutor.repository.find_learner(channel="test", user_ref="flood")
+    answers = await asyncio.gather(*(flooder.type("tiến độ") for _ in range(300)))
+    assert sum(1 for replies in answers if replies) <= 10 + 1
+    slow = [replies for replies in answers if replies and "nhắn nhanh quá" in replies[0].text]
+    assert len(slow) == 1
+    course = library.courses[0]
+    await other.start()
+    await other.press(course.title)
+    replies = await other.press(course.lessons[0].title)
+    assert "Bước 1/" in replies[0].text
+    after = await tutor.repository.find_learner(channel="test", user_ref="flood")
+    assert before is not None and after is not None and after.position == before.position
+    clock.now += 60  # a minute later, the flooder is heard again
+    replies = await flooder.type("menu")
+    assert "Bạn muốn làm gì" in replies[-1].text
+
+
+async def test_on_telegram_a_flooding_chat_is_answered_once_and_others_are_not_held_up(
+        sqlite_repository: SqlRepository, library: Library) -> None:
+    # Almost no refill, so what gets through is exactly the burst, however slow the sends.
+    throttle = Throttle(per_user_per_minute=0.01, user_burst=5)
+    tutor = Tutor(repository=sqlite_repository, library=library, throttle=throttle)
+    fake = FakeTelegram()
+    await fake.start()
+    try:
+        async with running(fake, tutor, "polling"):
+            flooder, calm = Bot(fake, 5550001), Bot(fake, 5550002)
+            await flooder.start()  # two of the five: /start and "Tôi đồng ý"
+            before = len(fake.sent_to(flooder.chat))
+            for number in range(300):
+                fake.push_message(flooder.chat, "menu" if number % 2 else "tiến độ")
+            sent = await calm.start()  # greeting, notice, thanks and menu, in order
+            assert "Bạn muốn làm gì" in (sent[-1].text or "")
+            # The other three of the burst are answered (a menu each), then one "slow down".
+            await fake.wait_for_sent(len(fake.sent_to(calm.chat)) + before + 4, timeout=20)
+            await asyncio.sleep(0.5)
+            to_flooder = [record.text or "" for record in fake.sent_to(flooder.chat)][before:]
+            assert len(to_flooder) == 4 and "nhắn nhanh quá" in to_flooder[-1]
+    finally:
+        await fake.close()
