@@ -116,11 +116,15 @@ def zalo_channels(settings: Settings, tutor: Tutor) -> list[Channel]:
     return channels
 
 
-def guarded(route: web.RouteDef, running: set[Channel], channel: Channel) -> web.RouteDef:
-    """Wrap a webhook route so it answers 503 (the platform sends again) while `channel` is down."""
+def guarded(route: web.RouteDef, running: set[Channel], channel: Channel,
+            tutor: Tutor) -> web.RouteDef:
+    """Wrap a webhook route so it answers 503 (the platform sends again) while `channel` is
+    down or the database cannot be reached, instead of accepting what it could not keep."""
     async def handler(request: web.Request) -> web.StreamResponse:
         if channel not in running:
             return web.Response(status=503, text="this channel is not running")
+        if not tutor.database_ok:
+            return web.Response(status=503, text="the database cannot be reached just now")
         return await route.handler(request)  # type: ignore[no-any-return]
 
     return web.RouteDef(route.method, route.path, handler, route.kwargs)
@@ -161,7 +165,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
                     "pictures, because Zalo fetches pictures by URL")
     running: set[Channel] = set()
     for channel in channels:
-        web_app.add_routes([guarded(route, running, channel) for route in channel.routes()])
+        web_app.add_routes([guarded(route, running, channel, core.tutor)
+                            for route in channel.routes()])
     runner = web.AppRunner(web_app)
     await runner.setup()
     background: list[asyncio.Task[None]] = []

@@ -1,5 +1,7 @@
 """The Tutor: one Incoming in, replies out, the learner's whole turn committed in between."""
 
+import asyncio
+import logging
 import re
 from dataclasses import replace
 
@@ -13,6 +15,7 @@ from bot.lessons.render import Renderer
 from bot.logs import UPDATE
 from bot.messages import Incoming, Outgoing
 from bot.throttle import Throttle
+from storage.database import unreachable
 from storage.outbox import queue
 from storage.personal_data import erase
 from storage.repository import SqlRepository
@@ -20,6 +23,7 @@ from storage.repository import SqlRepository
 # Control and bidirectional-override characters never mean anything in a lesson chat.
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 MAX_KEPT_CHARS = 4096
+log = logging.getLogger("hocso.tutor")
 
 
 def clean(incoming: Incoming) -> Incoming:
@@ -37,8 +41,11 @@ class Tutor:
 
     def __init__(self, *, repository: SqlRepository, library: Library,
                  rules: MentoringRules | None = None, links: InviteLinks | None = None,
-                 throttle: Throttle | None = None) -> None:
+                 throttle: Throttle | None = None, patience_seconds: float = 300) -> None:
         self.repository = repository
+        # How long a turn is tried again while the database cannot be reached.
+        self.patience_seconds = patience_seconds
+        self.database_ok = True  # False from a failed try until a turn commits again
         self.throttle = throttle  # flood limits; None in tests that drive the tutor fast
         self.library = library
         self.renderer = Renderer(library.templates)
@@ -55,9 +62,36 @@ class Tutor:
             await self.throttle.wait_turn()
         marked = UPDATE.set(f"{incoming.channel}:{incoming.update_id or '-'}")
         try:
-            return await self._turn(incoming)
+            return await self._turn_until_it_commits(incoming)
         finally:
             UPDATE.reset(marked)
+
+    async def _turn_until_it_commits(self, incoming: Incoming) -> list[Outgoing]:
+        """Run the turn; while the database is unreachable, wait and run it again.
+
+        A failed try rolled back entirely, so running it again cannot count anything twice;
+        if the commit itself went through before the connection broke, the processed mark
+        makes the next try a no-op (that update then gets no reply, never two).
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.patience_seconds
+        delay = 0.1
+        while True:
+            try:
+                replies = await self._turn(incoming)
+            except Exception as error:
+                if not unreachable(error) or loop.time() + delay > deadline:
+                    raise
+                if self.database_ok:
+                    log.warning("database unreachable, trying again: %s", error)
+                self.database_ok = False
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                continue
+            if not self.database_ok:
+                log.info("database reachable again")
+            self.database_ok = True
+            return replies
 
     async def _turn(self, incoming: Incoming) -> list[Outgoing]:
         async with self.repository.turn(channel=incoming.channel, user_ref=incoming.user_ref,

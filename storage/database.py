@@ -7,6 +7,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -17,8 +19,22 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """Return an async engine; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE."""
+def unreachable(error: BaseException) -> bool:
+    """Whether an error means the database cannot be used just now (down, restarting, cut
+    off, or SQLite's file locked by someone else), so the same work may succeed later."""
+    if isinstance(error, DBAPIError):
+        return error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
+    # asyncpg's own connect errors (refused, reset) arrive unwrapped.
+    return isinstance(error, OSError | TimeoutError | PoolTimeout)
+
+
+def create_engine(url: str, *, pool_size: int = 10, busy_seconds: float = 30) -> AsyncEngine:
+    """Return an async engine; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE.
+
+    No ping before each use of a PostgreSQL connection (a round trip per turn): after a
+    restart the first turn meets a dead connection, SQLAlchemy drops the whole pool, and the
+    Tutor runs that turn again.
+    """
     if not is_sqlite(url):
         return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
     database = make_url(url).database
@@ -26,7 +42,8 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     # One connection: SQLite has one writer anyway, and queueing for the pool in the process
     # is first come, first served, where waiting on SQLite's lock lets late comers win.
-    engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0)
+    engine = create_async_engine(url, connect_args={"timeout": busy_seconds}, pool_size=1,
+                                 max_overflow=0)
 
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -35,7 +52,7 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 

@@ -81,6 +81,8 @@ async def chat(request: web.Request) -> web.Response:
                                    or not _MESSAGE_ID.match(message_id)):
         return _error(400, "Field 'id' must be 1-64 letters, digits, '-' or '_'.")
     tutor = request.app[TUTOR_KEY]
+    if not tutor.database_ok:  # the page tells the learner to try again in a while
+        return _error(503, "The database cannot be reached just now; try again later.")
     if await tutor.repository.find_learner(channel=CHANNEL, user_ref=session) is None:
         return _error(404, "Unknown session: create one with POST /api/session.")
     # Messages others' turns left for this learner (a mentor's nudge) come first.

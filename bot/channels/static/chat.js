@@ -136,6 +136,12 @@
             // The lost answer was already handled: show where the learner now is instead.
             result = await post("/api/chat", { session, id: newId(), payload: "resume" });
           }
+          if (result.status === 503) {
+            notice("Học Số đang tạm bận một chút. Bạn chờ ít phút rồi thử lại nhé. " +
+                   "Bài đang học vẫn được giữ nguyên.");
+            enableLastButtons();
+            return;
+          }
           if (result.status !== 200) {
             notice("Có lỗi xảy ra. Bạn hãy thử lại nhé.");
             enableLastButtons();

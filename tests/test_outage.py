@@ -1,0 +1,118 @@
+"""The database unreachable for a while: nothing half done, webhooks refused, service resumes."""
+
+import asyncio
+import sqlite3
+import threading
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from bot.lessons.model import Library
+from bot.messages import Kind
+from bot.tutor import Tutor
+from storage.database import create_engine, upgrade
+from storage.repository import PROCESSED, SqlRepository
+from tests.chat import Chat
+from tests.fake_telegram import FakeTelegram
+from tests.server import free_port, serving
+from tests.tcp_proxy import TcpProxy
+from tests.test_telegram import SECRET, Bot
+
+
+async def _until(condition, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "condition never came true"
+        await asyncio.sleep(0.02)
+
+
+async def test_a_locked_sqlite_file_delays_the_turn_and_loses_nothing(
+        tmp_path: Path, library: Library) -> None:
+    path = tmp_path / "hocso.db"
+    engine = create_engine(f"sqlite+aiosqlite:///{path}", busy_seconds=0.2)
+    await upgrade(engine)
+    tutor = Tutor(repository=SqlRepository(engine), library=library)
+    chat = Chat(tutor)
+    await chat.start()
+    course = library.courses[0]
+    await chat.press(course.title)
+    await chat.press(course.lessons[0].title)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_lock() -> None:  # another program (a careless backup, say) holds the file
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        locked.set()
+        release.wait(10)
+        other.execute("COMMIT")
+        other.close()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    await asyncio.to_thread(locked.wait, 5)
+    incoming = chat.incoming(Kind.BUTTON, payload=chat.payload_of("Tiếp tục"))
+    pressed = asyncio.create_task(chat.send(incoming))
+    await _until(lambda: not tutor.database_ok)  # a try failed on the lock
+    assert not pressed.done()
+    release.set()
+    replies = await pressed
+    await asyncio.to_thread(holder.join)
+    assert "Bước 2/" in replies[0].text and tutor.database_ok
+    assert await tutor.handle(incoming) == []  # the same update again: already done
+    async with engine.connect() as connection:
+        marks = (await connection.execute(select(func.count()).select_from(PROCESSED))).scalar()
+    assert marks == 5  # start, agree, course, lesson, next: each once
+    await engine.dispose()
+
+
+async def test_postgres_cut_off_webhooks_are_refused_until_it_is_back(
+        tmp_path: Path, postgres_database: str) -> None:
+    url = make_url(postgres_database)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    fake = FakeTelegram(webhook_attempts=200, webhook_retry_delay=0.1)
+    await fake.start()
+    port = free_port()
+    env = {"TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE_URL": fake.base_url,
+           "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook",
+           "TELEGRAM_WEBHOOK_SECRET": SECRET,
+           "DATABASE_URL": url.set(port=proxy.port).render_as_string(hide_password=False)}
+    chat = 7_100_001
+    try:
+        async with serving(tmp_path, port, extra_env=env):
+            user = Bot(fake, chat)
+            await user.start()
+            await user.press("Làm quen")
+            [step] = await user.press("Bấm nút")
+            assert "Bước 1/" in (step.text or "")
+            before = len(fake.sent_to(chat))
+
+            await proxy.cut()
+            pressed = fake.push_callback(chat, next(
+                b["callback_data"] for row in (step.reply_markup or {})["inline_keyboard"]
+                for b in row if "Tiếp tục" in b["text"]))
+            await asyncio.sleep(1.0)  # taken (200), and its turn now waits for the database
+            typed = fake.push_message(chat, "tiến độ")
+            await _until(lambda: any(d.update_id == typed["update_id"] and d.status == 503
+                                     for d in fake.webhook_deliveries))
+            assert len(fake.sent_to(chat)) == before  # nothing half done was answered
+            await proxy.restore()
+
+            await fake.wait_for_sent(before + 2, timeout=30)
+            await asyncio.sleep(0.5)
+            answers = [record.text or record.caption or ""
+                       for record in fake.sent_to(chat)[before:]]
+            assert len(answers) == 2, answers
+            assert "Bước 2/" in answers[0] and "Tiến độ" in answers[1]
+            statuses = [d.status for d in fake.webhook_deliveries
+                        if d.update_id == typed["update_id"]]
+            assert statuses[0] == 503 and statuses[-1] == 200
+            assert [d.status for d in fake.webhook_deliveries
+                    if d.update_id == pressed["update_id"]] == [200]
+        log = (tmp_path / "server.log").read_text("utf-8")
+        assert "database unreachable, trying again" in log and "database reachable again" in log
+    finally:
+        await fake.close()
+        await proxy.close()
