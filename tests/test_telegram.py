@@ -122,7 +122,8 @@ async def test_start_sets_commands_and_greets_with_both_keyboards(
     for language in ("vi", ""):
         commands = [c["command"] for c in fake.commands[("default", language)]]
         assert commands == ["start", "bai_hoc", "tiep_tuc", "tien_do", "tro_giup", "noi_o",
-                            "nguoi_kem", "tim_nguoi_kem", "lam_nguoi_kem", "hoc_vien"]
+                            "nguoi_kem", "tim_nguoi_kem", "lam_nguoi_kem", "hoc_vien",
+                            "du_lieu_cua_toi", "xoa_du_lieu"]
     user = Bot(fake)
     welcome, notice = await user.say("/start", expect=2)
     assert "trợ lý học tự động" in (welcome.text or "")

@@ -45,6 +45,8 @@ COMMANDS = [
     BotCommand("tim_nguoi_kem", "Tìm người kèm ở phường, xã"),
     BotCommand("lam_nguoi_kem", "Đăng ký làm người kèm"),
     BotCommand("hoc_vien", "Học viên tôi đang kèm"),
+    BotCommand("du_lieu_cua_toi", "Xem dữ liệu Học Số lưu về tôi"),
+    BotCommand("xoa_du_lieu", "Xóa hết dữ liệu của tôi"),
 ]
 
 
