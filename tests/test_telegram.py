@@ -1,6 +1,7 @@
 """The unmodified Telegram channel against a fake Bot API on loopback, by polling and webhook."""
 
 import asyncio
+import io
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -359,13 +360,37 @@ def test_a_webhook_without_a_secret_is_refused() -> None:
                        webhook_url="https://hocso.example.vn/telegram/webhook")
 
 
-@pytest.mark.parametrize("body", [b"{broken", b"[1, 2]", b'{"update_id": "x"}'])
+@pytest.mark.parametrize(("body", "status"), [
+    (b"{broken", 400), (b"[1, 2]", 400), (b'{"update_id": "x"}', 400),
+    (b'{"update_id": 5, "message": {"text": "\xff\xfe"}}', 400),  # not UTF-8
+    (b'{"update_id": 6, "pad": "' + b"x" * (2 * 1024 * 1024) + b'"}', 413),  # 2 MiB
+])
 async def test_a_garbage_webhook_body_is_refused_without_harm(
-        fake: FakeTelegram, webhook: tuple[TelegramChannel, str], body: bytes) -> None:
+        fake: FakeTelegram, webhook: tuple[TelegramChannel, str], body: bytes,
+        status: int) -> None:
     async with ClientSession() as client, client.post(
-            webhook[1], data=body, headers={SECRET_HEADER: SECRET,
-                                            "Content-Type": "application/json"}) as response:
-        assert response.status == 400
+            webhook[1], data=io.BytesIO(body), headers={
+                SECRET_HEADER: SECRET, "Content-Type": "application/json"}) as response:
+        assert response.status == status
+    await asyncio.sleep(0.1)
+    assert fake.sent == []
+
+
+async def test_a_long_message_quoting_a_long_message_is_taken_and_answered_kindly(
+        fake: FakeTelegram, webhook: tuple[TelegramChannel, str]) -> None:
+    await Bot(fake).start()
+    update = fixture("start_deeplink")
+    update["update_id"] = 880_001
+    text = "Chữ có dấu, rất dài. " * 240  # 5,000 characters, ~7 KB of UTF-8
+    update["message"]["text"] = text
+    update["message"].pop("entities", None)
+    update["message"]["reply_to_message"] = {**update["message"], "message_id": 1,
+                                             "text": "Đoạn trích dẫn. " * 256}
+    assert len(json.dumps(update).encode()) > 16 * 1024  # over the web chat's own limit
+    before = len(fake.sent)
+    assert await post_json(webhook[1], update, {SECRET_HEADER: SECRET}) == 200
+    await fake.wait_for_sent(before + 1)
+    assert "dài quá" in (fake.sent[before].text or "")
 
 
 async def test_a_clean_shutdown_finishes_every_received_update(
