@@ -168,7 +168,6 @@ async def on_payload(ctx: Context, payload: str, *, from_text: bool = False) -> 
         await my_data.ask_erase(ctx)
     elif action.name == payloads.ERASE_YES:
         await my_data.erase(ctx)
-
     elif action.name == payloads.PROGRESS:
         await progress.show(ctx)
     elif action.name == payloads.RESUME:
