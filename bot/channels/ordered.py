@@ -3,8 +3,26 @@
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Hashable
+from typing import TypeVar
+
+from aiohttp import web
+
+from storage.database import unreachable
 
 log = logging.getLogger("hocso.channels")
+T = TypeVar("T")
+
+
+async def answer_once_done(done: Awaitable[None]) -> web.Response:
+    """A webhook's answer once its turn is done: 200 when committed (or failed for good, so
+    the platform does not send it forever), 503 when the database was out of reach, so the
+    platform sends it again."""
+    try:
+        await done
+    except Exception as error:
+        if unreachable(error):
+            return web.Response(status=503, text="the database cannot be reached just now")
+    return web.Response(text="ok")
 
 
 class OrderedTasks:
@@ -30,6 +48,25 @@ class OrderedTasks:
         self._tails[key] = task
         self._running.add(task)
         task.add_done_callback(lambda done: self._finished(key, done))
+
+    async def accept(self, key: Hashable, turn: Callable[[], Awaitable[T]],
+                     then: Callable[[T], Awaitable[None]]) -> None:
+        """Queue `turn` and then `then(its result)` in `key`'s order; return once `turn` is
+        done (its commit), raising what it raised. A webhook answers only then, so an event
+        lost in a crash before its commit is sent again by the platform."""
+        taken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        async def job() -> None:
+            try:
+                result = await turn()
+            except BaseException as error:
+                taken.set_exception(error)
+                raise
+            taken.set_result(None)
+            await then(result)
+
+        self.submit(key, job)
+        await asyncio.shield(taken)
 
     def _finished(self, key: Hashable, task: asyncio.Task[None]) -> None:
         self._running.discard(task)

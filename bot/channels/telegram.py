@@ -22,6 +22,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.channels.ordered import answer_once_done
 from bot.channels.pacing import Pacer
 from bot.channels.telegram_send import TelegramSender
 from bot.messages import Incoming, Kind, Outgoing
@@ -143,6 +144,7 @@ class TelegramChannel:
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
+        self._in_hand: set[asyncio.Task[None]] = set()  # webhook updates being handled
         self.sender = TelegramSender(
             self.application.bot, content_dir=content_dir,
             pacer=pacer or Pacer(overall_per_second=30, chat_per_second=1, chat_burst=3),
@@ -177,12 +179,14 @@ class TelegramChannel:
         """Stop receiving, finish every update already received, then shut down."""
         if self.application.updater is not None and self.application.updater.running:
             await self.application.updater.stop()
+        while self._in_hand:  # webhook updates already taken
+            await asyncio.wait(list(self._in_hand))
         if self.application.running:
             await self.application.stop()  # drains the update queue first
         await self.application.shutdown()
 
     async def webhook(self, request: web.Request) -> web.Response:
-        """Take one update from Telegram: check the secret, queue it, answer at once."""
+        """Take one update from Telegram: check the secret, answer once its turn committed."""
         secret = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(secret.encode(), self.config.webhook_secret.encode()):
             return web.Response(status=401, text="wrong secret token")
@@ -199,10 +203,37 @@ class TelegramChannel:
             log.exception("dropped Telegram update %s that could not be parsed",
                           data["update_id"])
             return web.Response(text="ignored")
-        await self.application.update_queue.put(update)
-        return web.Response(text="ok")
+        # Through the same per-chat order as polled updates, but answered only once the turn
+        # has committed: an update lost in a crash before that is sent again by Telegram.
+        taken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        task = asyncio.create_task(self.application.update_processor.process_update(
+            update, self._handle(update, taken)))
+        self._in_hand.add(task)
+        task.add_done_callback(self._handled)
+        return await answer_once_done(asyncio.shield(taken))
+
+    def _handled(self, task: asyncio.Task[None]) -> None:
+        self._in_hand.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("Telegram update failed", exc_info=task.exception())
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._handle(update)
+
+    async def _handle(self, update: Update, taken: asyncio.Future[None] | None = None) -> None:
+        """Run the update's turn, say it is done (`taken`, for the webhook), send the replies."""
+        try:
+            chat, replies = await self._turn(update)
+        except BaseException as error:
+            if taken is not None:
+                taken.set_exception(error)
+            raise
+        if taken is not None:
+            taken.set_result(None)
+        if replies:
+            await self.sender.send(chat, replies)
+
+    async def _turn(self, update: Update) -> tuple[int, list[Outgoing]]:
         if update.callback_query is not None:
             await self._answer(update)
         member = update.my_chat_member
@@ -212,12 +243,11 @@ class TelegramChannel:
                 await self.tutor.repository.set_reachable(
                     channel=CHANNEL, user_ref=str(member.chat.id),
                     reachable=status == ChatMemberStatus.MEMBER)
-            return
+            return 0, []
         incoming = to_incoming(update)
         if incoming is None:
-            return
-        replies = await self.tutor.handle(incoming)
-        await self.sender.send(int(incoming.user_ref), replies)
+            return 0, []
+        return int(incoming.user_ref), await self.tutor.handle(incoming)
 
     async def deliver(self, user_ref: str, reply: Outgoing) -> None:
         """Send an outbox message (for this chat, queued by someone else's turn)."""

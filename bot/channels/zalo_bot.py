@@ -11,7 +11,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.channels.delivery import with_retries
-from bot.channels.ordered import OrderedTasks
+from bot.channels.ordered import OrderedTasks, answer_once_done
 from bot.channels.text import picture_url, split_text, with_numbered_options
 from bot.messages import Incoming, Kind, Outgoing
 from bot.tutor import Tutor
@@ -176,7 +176,7 @@ class ZaloBotChannel:
             await self._session.close()
 
     async def webhook(self, request: web.Request) -> web.Response:
-        """Take one event: check the secret, queue the work, answer at once."""
+        """Take one event: check the secret, answer once its turn has committed."""
         secret = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(secret.encode(), self.config.webhook_secret.encode()):
             return web.Response(status=403, text="wrong secret token")
@@ -190,8 +190,12 @@ class ZaloBotChannel:
         if event is None:  # refused, Zalo would send it again and again
             log.warning("ignored a Zalo webhook body that is not an event")
             return web.Response(text="ignored")
-        self._submit(event)
-        return web.Response(text="ok")
+        incoming = to_incoming(event)
+        if incoming is None:
+            return web.Response(text="ok")
+        return await answer_once_done(self._tasks.accept(
+            incoming.user_ref, lambda: self.tutor.handle(incoming),
+            lambda replies: self._send_replies(incoming.user_ref, replies)))
 
     async def _poll(self) -> None:
         assert self._client is not None
@@ -230,9 +234,11 @@ class ZaloBotChannel:
         self._tasks.submit(incoming.user_ref, lambda: self._handle(incoming))
 
     async def _handle(self, incoming: Incoming) -> None:
-        replies = await self.tutor.handle(incoming)
+        await self._send_replies(incoming.user_ref, await self.tutor.handle(incoming))
+
+    async def _send_replies(self, chat_id: str, replies: list[Outgoing]) -> None:
         for reply in replies:
-            await self.send(incoming.user_ref, reply)
+            await self.send(chat_id, reply)
 
     async def send(self, chat_id: str, reply: Outgoing) -> None:
         """Send one reply: its image by URL, then its text with numbered options."""

@@ -13,7 +13,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.channels.delivery import with_retries
-from bot.channels.ordered import OrderedTasks
+from bot.channels.ordered import OrderedTasks, answer_once_done
 from bot.channels.text import picture_url, split_text, with_numbered_options
 from bot.channels.zalo_bot import mapping
 from bot.messages import Incoming, Kind, Outgoing
@@ -146,7 +146,7 @@ class ZaloOAChannel:
             await self._session.close()
 
     async def webhook(self, request: web.Request) -> web.Response:
-        """Take one event: verify its signature, queue the work, answer at once."""
+        """Take one event: verify its signature, answer once its turn has committed."""
         raw = await request.read()
         try:
             event = json.loads(raw)
@@ -165,13 +165,12 @@ class ZaloOAChannel:
                 channel=CHANNEL, user_ref=str(follower.get("id", "")), reachable=False)
             return web.Response(text="ok")
         found = to_incoming(event)
-        if found is not None:
-            incoming, message_id = found
-            self._tasks.submit(incoming.user_ref, lambda: self._handle(incoming, message_id))
-        return web.Response(text="ok")
-
-    async def _handle(self, incoming: Incoming, message_id: str) -> None:
-        await self._send_all(incoming.user_ref, await self.tutor.handle(incoming), message_id)
+        if found is None:
+            return web.Response(text="ok")
+        incoming, message_id = found
+        return await answer_once_done(self._tasks.accept(
+            incoming.user_ref, lambda: self.tutor.handle(incoming),
+            lambda replies: self._send_all(incoming.user_ref, replies, message_id)))
 
     async def deliver(self, user_ref: str, reply: Outgoing) -> None:
         """Send an outbox message: not a reply to the user's message, so it has no message id."""
