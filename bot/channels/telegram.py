@@ -27,6 +27,7 @@ from bot.channels.pacing import Pacer
 from bot.channels.telegram_send import TelegramSender
 from bot.messages import Incoming, Kind, Outgoing
 from bot.tutor import Tutor
+from storage.database import unreachable
 
 log = logging.getLogger("hocso.telegram")
 
@@ -35,6 +36,7 @@ UNBOUNDED = 2**31 - 1
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+POLL_SECONDS = 30
 COMMANDS = [
     BotCommand("start", "Bắt đầu, xem menu chính"),
     BotCommand("bai_hoc", "Chọn khóa học, bài học"),
@@ -139,12 +141,12 @@ class TelegramChannel:
                    .concurrent_updates(ChatOrderedProcessor()))
         if request is not None:
             builder = builder.request(request)
-        if config.webhook_url or request is not None:
-            builder = builder.updater(None)
+        builder = builder.updater(None)  # our own polling loop (_poll) confirms after commits
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
-        self._in_hand: set[asyncio.Task[None]] = set()  # webhook updates being handled
+        self._in_hand: set[asyncio.Task[None]] = set()  # updates taken, being handled
+        self._poller: asyncio.Task[None] | None = None
         self.sender = TelegramSender(
             self.application.bot, content_dir=content_dir,
             pacer=pacer or Pacer(overall_per_second=30, chat_per_second=1, chat_burst=3),
@@ -169,16 +171,16 @@ class TelegramChannel:
                                   allowed_updates=ALLOWED_UPDATES)
             log.info("Telegram: receiving by webhook at %s", self.config.webhook_url)
         else:
-            assert self.application.updater is not None
-            await self.application.updater.start_polling(allowed_updates=ALLOWED_UPDATES,
-                                                         error_callback=self._on_poll_error)
+            await bot.delete_webhook()  # getUpdates is refused while a webhook is set
+            self._poller = asyncio.create_task(self._poll())
             log.info("Telegram: receiving by long polling")
         await self.application.start()
 
     async def stop(self) -> None:
         """Stop receiving, finish every update already received, then shut down."""
-        if self.application.updater is not None and self.application.updater.running:
-            await self.application.updater.stop()
+        if self._poller is not None:
+            self._poller.cancel()
+            await asyncio.gather(self._poller, return_exceptions=True)
         while self._in_hand:  # webhook updates already taken
             await asyncio.wait(list(self._in_hand))
         if self.application.running:
@@ -203,14 +205,43 @@ class TelegramChannel:
             log.exception("dropped Telegram update %s that could not be parsed",
                           data["update_id"])
             return web.Response(text="ignored")
-        # Through the same per-chat order as polled updates, but answered only once the turn
-        # has committed: an update lost in a crash before that is sent again by Telegram.
+        # Answered only once the turn has committed: an update lost in a crash before that
+        # is sent again by Telegram.
+        return await answer_once_done(self._take(update))
+
+    def _take(self, update: Update) -> Awaitable[None]:
+        """Start handling an update in its chat's order; the result is done at its commit."""
         taken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         task = asyncio.create_task(self.application.update_processor.process_update(
             update, self._handle(update, taken)))
         self._in_hand.add(task)
         task.add_done_callback(self._handled)
-        return await answer_once_done(asyncio.shield(taken))
+        return asyncio.shield(taken)
+
+    async def _poll(self) -> None:
+        """Long polling that confirms a batch (the next offset) only once every update in it
+        has committed, so updates fetched before a crash are fetched again after it."""
+        bot = self.application.bot
+        offset: int | None = None
+        failures = 0
+        while True:
+            try:
+                updates = await bot.get_updates(
+                    offset=offset, timeout=POLL_SECONDS, allowed_updates=ALLOWED_UPDATES,
+                    read_timeout=POLL_SECONDS + 10)
+            except TelegramError as error:
+                failures += 1
+                self._on_poll_error(error)
+                await asyncio.sleep(min(30.0, 0.5 * 2 ** min(failures, 6)))
+                continue
+            failures = 0
+            outcomes = await asyncio.gather(*(self._take(update) for update in updates),
+                                            return_exceptions=True)
+            if any(isinstance(outcome, Exception) and unreachable(outcome)
+                   for outcome in outcomes):
+                await asyncio.sleep(1.0)  # fetch the same batch again: done ones are marked
+            elif updates:
+                offset = updates[-1].update_id + 1
 
     def _handled(self, task: asyncio.Task[None]) -> None:
         self._in_hand.discard(task)
