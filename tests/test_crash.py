@@ -4,7 +4,6 @@ import asyncio
 from pathlib import Path
 
 import pytest
-
 from sqlalchemy import func, select
 
 from storage.database import create_engine
