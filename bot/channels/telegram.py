@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.channels.ordered import answer_once_done
+from bot.channels.ordered import OrderedTasks, answer_once_done
 from bot.channels.pacing import Pacer
 from bot.channels.telegram_send import TelegramSender
 from bot.messages import Incoming, Kind, Outgoing
@@ -147,6 +147,7 @@ class TelegramChannel:
         self.application.add_error_handler(self._on_error)
         self._in_hand: set[asyncio.Task[None]] = set()  # updates taken, being handled
         self._poller: asyncio.Task[None] | None = None
+        self._sends = OrderedTasks()  # replies of committed turns, in each chat's order
         self.sender = TelegramSender(
             self.application.bot, content_dir=content_dir,
             pacer=pacer or Pacer(overall_per_second=30, chat_per_second=1, chat_burst=3),
@@ -181,8 +182,9 @@ class TelegramChannel:
         if self._poller is not None:
             self._poller.cancel()
             await asyncio.gather(self._poller, return_exceptions=True)
-        while self._in_hand:  # webhook updates already taken
+        while self._in_hand:  # updates already taken
             await asyncio.wait(list(self._in_hand))
+        await self._sends.drain()
         if self.application.running:
             await self.application.stop()  # drains the update queue first
         await self.application.shutdown()
@@ -252,17 +254,21 @@ class TelegramChannel:
         await self._handle(update)
 
     async def _handle(self, update: Update, taken: asyncio.Future[None] | None = None) -> None:
-        """Run the update's turn, say it is done (`taken`, for the webhook), send the replies."""
+        """Run the update's turn and send its replies; with `taken` (updates we took), say
+        when the turn is done and queue the replies behind the chat's earlier ones instead
+        of waiting for them, so that a chat's slow sends hold up no commit."""
         try:
             chat, replies = await self._turn(update)
         except BaseException as error:
             if taken is not None:
                 taken.set_exception(error)
             raise
-        if taken is not None:
-            taken.set_result(None)
-        if replies:
+        if taken is None:
             await self.sender.send(chat, replies)
+            return
+        taken.set_result(None)
+        if replies:
+            self._sends.submit(chat, lambda: self.sender.send(chat, replies))
 
     async def _turn(self, update: Update) -> tuple[int, list[Outgoing]]:
         if update.callback_query is not None:
