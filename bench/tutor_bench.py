@@ -59,7 +59,8 @@ class Learner:
         shown: list[Button] = next((r.flat_buttons() for r in reversed(replies) if r.buttons),
                                    [])
         payloads = [button.payload for button in shown]
-        if f"q:{COURSE_ID}:{self.lesson.id}" in payloads:  # "retake the quiz": finished
+        # Finished: "retake the quiz", or after a first lesson the place question ("Bỏ qua").
+        if f"q:{COURSE_ID}:{self.lesson.id}" in payloads or "skip" in payloads:
             return None
         for payload in payloads:
             if payload.startswith("n:"):
@@ -70,7 +71,7 @@ class Learner:
             if labels not in self.answers:
                 raise RuntimeError(f"{self.user_ref}: options {labels} match no question")
             return options[self.answers[labels] - 1].payload
-        for wanted in (f"l:{COURSE_ID}:{self.lesson.id}", f"c:{COURSE_ID}"):
+        for wanted in ("agree", f"l:{COURSE_ID}:{self.lesson.id}", f"c:{COURSE_ID}"):
             if wanted in payloads:
                 return wanted
         texts = [reply.text[:60] for reply in replies]
