@@ -4,18 +4,15 @@ Nghị định 13/2023/NĐ-CP asks for consent that is clearly given, for stated
 the learner agrees, the bot only greets and asks, and stores no name, place or progress.
 """
 
-import re
-
 from bot.handlers import invitations, payloads
 from bot.handlers.context import Context
-from bot.handlers.folding import fold
+from bot.handlers.folding import fold, typed_number
 from bot.handlers.menu import show_menu
 from bot.messages import Kind
 
 PENDING_CODE = "consent:"  # awaiting: an invitation code that came before the agreement
 _AGREE_WORDS = {"dong y", "toi dong y", "co", "co dong y", "dong y luu"}
 _DECLINE_WORDS = {"khong", "khong dong y", "toi khong dong y"}
-_DIGIT = re.compile(r"^(?:so |chon )?(\d)$")
 
 
 def _meaning(ctx: Context) -> str:
@@ -26,10 +23,10 @@ def _meaning(ctx: Context) -> str:
     if incoming.kind != Kind.TEXT:
         return ""
     folded = fold(incoming.text)
-    digit = _DIGIT.fullmatch(folded)
+    number = typed_number(folded)
     shown = ctx.turn.learner.shown_buttons
-    if digit and 1 <= int(digit.group(1)) <= len(shown):
-        return shown[int(digit.group(1)) - 1]
+    if number is not None and 1 <= number <= len(shown):
+        return shown[number - 1]
     if folded in _AGREE_WORDS:
         return payloads.AGREE
     return payloads.DECLINE if folded in _DECLINE_WORDS else ""

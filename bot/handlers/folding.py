@@ -3,6 +3,8 @@
 import re
 import unicodedata
 
+# A typed choice: "2", "số 2", "chọn 2", "câu 2" (folded).
+_NUMBER = re.compile(r"^(?:so |chon |cau )?(\d{1,2})$")
 # Leading words of a place name that say what kind of place it is, not which one.
 PLACE_KINDS = {"phuong", "xa", "p", "x", "thi", "tran", "dac", "khu"}
 
@@ -13,6 +15,12 @@ def fold(text: str) -> str:
     text = "".join(char for char in text if not unicodedata.combining(char))
     text = re.sub(r"[^\w\s]|_", " ", text)
     return " ".join(text.split())
+
+
+def typed_number(folded: str) -> int | None:
+    """The number a folded text picks ("so 2" -> 2), or None when it is not one."""
+    match = _NUMBER.fullmatch(folded)
+    return int(match.group(1)) if match else None
 
 
 def place_key(name: str) -> str:

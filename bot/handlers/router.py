@@ -1,6 +1,5 @@
 """Turn one Incoming into a handler call: commands, typed words and digits, button payloads."""
 
-import re
 
 from bot.handlers import (
     consent,
@@ -16,12 +15,11 @@ from bot.handlers import (
     where,
 )
 from bot.handlers.context import Context
-from bot.handlers.folding import fold
+from bot.handlers.folding import fold, typed_number
 from bot.lessons.progress import Mode
 from bot.messages import Kind
 
 MAX_TEXT_CHARS = 500
-_DIGIT = re.compile(r"^(?:so |chon |cau )?(\d{1,2})$")
 NEXT = "next"
 REPEAT = "repeat"
 
@@ -88,10 +86,10 @@ async def on_text(ctx: Context, text: str) -> None:
         await on_payload(ctx, COMMANDS.get(command, "?"), from_text=True)
         return
     folded = fold(stripped)
-    digit = _DIGIT.fullmatch(folded)
+    number = typed_number(folded)
     awaiting = ctx.turn.learner.awaiting
     shown = ctx.turn.learner.shown_buttons
-    picks_a_button = digit is not None and 1 <= int(digit.group(1)) <= len(shown)
+    picks_a_button = number is not None and 1 <= number <= len(shown)
     asking_place = awaiting.startswith(where.AWAITING)
     # A place question gives way to any known word ("tiếp" is nobody's ward); others to "menu".
     escapes = folded in WORDS if asking_place else WORDS.get(folded) in ESCAPES
@@ -101,8 +99,7 @@ async def on_text(ctx: Context, text: str) -> None:
         else:
             await mentoring.answer(ctx, awaiting, stripped)  # "12" may be a ward, "2" a note
         return
-    if digit:
-        number = int(digit.group(1))
+    if number is not None:
         if not shown:
             help.not_understood(ctx)
         elif 1 <= number <= len(shown):
