@@ -15,9 +15,12 @@ from storage.database import create_engine, upgrade
 from storage.repository import PROCESSED, SqlRepository
 from tests.chat import Chat
 from tests.fake_telegram import FakeTelegram
+from tests.fake_zalo_bot import FakeZaloBot
 from tests.server import free_port, serving
 from tests.tcp_proxy import TcpProxy
 from tests.test_telegram import SECRET, Bot
+from tests.test_zalo_bot import Resident
+from tests.test_zalo_bot import running as zalo_running
 
 
 async def _until(condition, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
@@ -118,3 +121,38 @@ async def test_postgres_cut_off_webhooks_are_refused_until_it_is_back(
     finally:
         await fake.close()
         await proxy.close()
+
+
+async def test_on_zalo_an_event_whose_turn_cannot_commit_gets_503_until_it_can(
+        tmp_path: Path, library: Library) -> None:
+    path = tmp_path / "hocso.db"
+    engine = create_engine(f"sqlite+aiosqlite:///{path}", busy_seconds=0.1)
+    await upgrade(engine)
+    tutor = Tutor(repository=SqlRepository(engine), library=library, patience_seconds=0.5)
+    fake = FakeZaloBot(webhook_attempts=100, webhook_retry_delay=0.2)
+    await fake.start()
+    try:
+        async with zalo_running(fake, tutor, "webhook"):
+            user = Resident(fake)
+            await user.start()
+            before = len(fake.sent_to(user.chat))
+            other = sqlite3.connect(path, isolation_level=None)
+            other.execute("BEGIN EXCLUSIVE")  # another program holds the file
+            event = fake.push_text(user.chat, "tiến độ")
+            mine = event["message"]["message_id"]
+
+            def statuses() -> list[int | None]:
+                return [d.status for d in fake.webhook_deliveries if d.message_id == mine]
+
+            await _until(lambda: statuses().count(503) >= 2)
+            assert len(fake.sent_to(user.chat)) == before
+            other.execute("COMMIT")
+            other.close()
+            await _until(lambda: statuses()[-1:] == [200])
+            await fake.wait_for_sent(before + 1)
+            await asyncio.sleep(0.3)
+            sent = fake.sent_to(user.chat)[before:]
+            assert len(sent) == 1 and "Tiến độ" in (sent[0].text or "")  # answered once
+    finally:
+        await fake.close()
+        await engine.dispose()
