@@ -7,13 +7,17 @@ import asyncio
 import itertools
 import json
 import logging
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar
 
+from conventional_bot import build as build_conventional
+from conventional_bot import presses
 from sqlalchemy import event, func, select
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
@@ -24,10 +28,12 @@ from bot.channels.pacing import Pacer
 from bot.channels.telegram import CHANNEL, TelegramChannel, TelegramConfig
 from bot.config import PROJECT_ROOT
 from bot.lessons.loader import load_library
-from bot.lessons.model import Library
+from bot.lessons.model import Lesson, Library
 from bot.messages import Button, Incoming, Kind, Outgoing
 from bot.tutor import Tutor
 from storage.database import create_engine, upgrade
+from storage.outbox import OUTBOX
+from storage.processes import beat
 from storage.repository import PROCESSED, SqlRepository
 
 CONTENT_DIR = PROJECT_ROOT / "content"
@@ -277,6 +283,38 @@ async def echo_floor(chats: int, concurrency: int) -> Phase:
     return phase
 
 
+async def conventional(lesson: Lesson, chats: int, concurrency: int,
+                       update_interval: float) -> Phase:
+    """The usual lesson bot (bench/conventional_bot.py): ConversationHandler, PicklePersistence."""
+    stub = StubRequest()
+    phase = Phase(f"pickle {update_interval:g}s", chats)
+    counter = itertools.count(1)
+    buttons = presses(lesson)
+
+    def job(chat: Chat) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            await chat.deliver(next(counter), Kind.START, "", phase.latencies)
+            for payload in buttons:
+                await chat.deliver(next(counter), Kind.BUTTON, payload, phase.latencies)
+            last = stub.last_message[chat.chat_id]["text"]
+            if f"{len(lesson.quiz)}/{len(lesson.quiz)}" not in last:
+                raise RuntimeError(f"conventional chat {chat.chat_id} ended with {last!r}")
+        return run
+
+    with tempfile.TemporaryDirectory(prefix="hocso-pickle-") as directory:
+        application = build_conventional(lesson, token=TOKEN, request=stub,
+                                         pickle_file=Path(directory) / "bot.pickle",
+                                         update_interval=update_interval)
+        async with application:
+            await application.start()  # runs the persistence flush every update_interval
+            print(f"{phase.path}: {chats} chats x {len(buttons) + 1} updates, "
+                  f"{concurrency} at a time ...", flush=True)
+            chat_list = [Chat(application, stub, FIRST_CHAT_ID + n) for n in range(chats)]
+            await timed_phase(phase, stub, [job(chat) for chat in chat_list], concurrency)
+            await application.stop()
+    return phase
+
+
 def timing(totals: dict[str, float], name: str,
            method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
     """Wrap an async method so the seconds spent in it add up in totals[name]."""
@@ -315,7 +353,10 @@ async def hocso_path(library: Library, learners: int, concurrency: int) -> Phase
         try:
             await upgrade(engine)
             repository = SqlRepository(engine)
-            tutor = Tutor(repository=repository, library=library)
+            await beat(engine, "bench")
+            # As `hocso serve` runs it: each reply kept in the outbox until it is sent.
+            tutor = Tutor(repository=repository, library=library, kept_replies=(CHANNEL,),
+                          process_id="bench")
             stub = StubRequest()
             pacer = Pacer(overall_per_second=1e9, chat_per_second=1e9, chat_burst=1000)
             channel = TelegramChannel(TelegramConfig(token=TOKEN, api_base_url="http://stub/bot"),
@@ -362,6 +403,9 @@ async def verify(repository: SqlRepository, library: Library, phase: Phase,
     async with repository.engine.connect() as connection:
         processed = (await connection.execute(
             select(func.count()).select_from(PROCESSED))).scalar_one()
+        kept = (await connection.execute(select(func.count()).select_from(OUTBOX))).scalar_one()
+    if kept:
+        problems.append(f"outbox: {kept} replies still kept after their sends")
     updates = len(phase.latencies)
     if processed != updates:
         problems.append(f"processed_update: {processed} rows for {updates} updates")
@@ -394,9 +438,10 @@ def report(phases: list[Phase], concurrency: int) -> None:
               f"| {rates[-1]:>9.0f} | {p50:>6.2f} | {p95:>6.2f} | {p99:>6.1f} "
               f"| {values[-1] * 1000:>6.0f} | {phase.api_calls / len(values):>16.2f} "
               f"| {100 * phase.cpu / phase.wall:>5.0f} |")
-    if len(phases) == 2:
-        print(f"\nHọc Số / echo: throughput {rates[1] / rates[0]:.3f} "
-              f"(echo is {rates[0] / rates[1]:.0f}x faster), p50 {p50s[1] / p50s[0]:.0f}x")
+    print(f"\nHọc Số / echo: throughput {rates[1] / rates[0]:.3f} "
+          f"(echo is {rates[0] / rates[1]:.1f}x faster), p50 {p50s[1] / p50s[0]:.1f}x")
+    for phase, rate in zip(phases[2:], rates[2:], strict=True):
+        print(f"Học Số / {phase.path}: throughput {rates[1] / rate:.2f}")
     for phase in phases:
         if not phase.timed:
             continue
@@ -424,8 +469,12 @@ async def main() -> None:
         logging.getLogger(name).addHandler(errors)
     library = load_library(CONTENT_DIR)
     try:
+        course = library.course(COURSE_ID)
+        assert course is not None
         phases = [await echo_floor(args.learners, args.concurrency),
-                  await hocso_path(library, args.learners, args.concurrency)]
+                  await hocso_path(library, args.learners, args.concurrency),
+                  *[await conventional(course.lessons[0], args.learners, args.concurrency,
+                                       interval) for interval in (1.0, 60.0)]]
     finally:
         if errors.records:  # also when a learner got stuck: the logged error says why
             shown = "\n  ".join(errors.records[:10])

@@ -184,7 +184,7 @@ async def verify(repository: SqlRepository, library: Library, run: Run,
 async def sqlite_url() -> AsyncIterator[str]:
     """A SQLite file in a temporary directory, removed afterwards."""
     with tempfile.TemporaryDirectory(prefix="hocso-bench-") as directory:
-        yield f"sqlite+aiosqlite:///{Path(directory) / 'hocso.db'}"
+        yield f"sqlite:///{Path(directory) / 'hocso.db'}"
 
 
 @asynccontextmanager

@@ -4,6 +4,7 @@ import asyncio
 import logging
 import signal
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -11,6 +12,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.admin.pages import create_admin_app
+from bot.channels import telegram, zalo_bot, zalo_oa
 from bot.channels.outbox_worker import OutboxWorker
 from bot.channels.telegram import TelegramChannel, TelegramConfig
 from bot.channels.web import create_web_app
@@ -26,10 +28,13 @@ from bot.throttle import Throttle
 from bot.tutor import Tutor
 from storage.database import create_engine, upgrade
 from storage.outbox import Outbox
+from storage.processes import beat, goodbye, new_process_id
 from storage.repository import SqlRepository
 from storage.rollup import refresh
 
 log = logging.getLogger("hocso")
+# Channels whose replies are sent after the turn commits, so the outbox keeps them till sent.
+MESSENGERS = (telegram.CHANNEL, zalo_bot.CHANNEL, zalo_oa.CHANNEL)
 
 
 class Channel(Protocol):
@@ -74,7 +79,8 @@ async def build_core(settings: Settings) -> Core:
     throttle = Throttle(per_user_per_minute=settings.user_messages_per_minute,
                         user_burst=settings.user_burst, per_second=settings.messages_per_second)
     tutor = Tutor(repository=SqlRepository(engine), library=library, rules=rules,
-                  links=InviteLinks(web_base=settings.web_address()), throttle=throttle)
+                  links=InviteLinks(web_base=settings.web_address()), throttle=throttle,
+                  kept_replies=MESSENGERS, process_id=new_process_id())
     return Core(engine=engine, tutor=tutor)
 
 
@@ -170,8 +176,12 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     runner = web.AppRunner(web_app)
     await runner.setup()
     background: list[asyncio.Task[None]] = []
-    outbox = OutboxWorker(Outbox(core.engine), {})
+    beats = settings.heartbeat_seconds
+    outbox = OutboxWorker(Outbox(core.engine, owner_gone_after=timedelta(seconds=4 * beats)), {})
+    process_id = core.tutor.process_id
+    assert process_id is not None
     try:
+        await beat(core.engine, process_id)  # alive before the first reply it owns
         running.update(await start_channels(channels))
         outbox.channels.update({channel.name: channel.deliver for channel in running})
         watch = InactivityWatch(core.tutor.repository, core.tutor.renderer, core.tutor.rules)
@@ -179,8 +189,9 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         reports = every(settings.report_refresh_seconds,
                         lambda: refresh(core.engine, courses=courses),
                         what="refreshing the report tables")
+        heart = every(beats, lambda: beat(core.engine, process_id), what="the heartbeat")
         background += [asyncio.create_task(outbox.run()), asyncio.create_task(watch.run()),
-                       asyncio.create_task(reports)]
+                       asyncio.create_task(reports), asyncio.create_task(heart)]
         await web.TCPSite(runner, settings.host, settings.port).start()
         log.info("web chat at http://%s:%s/", settings.host, settings.port)
         stop = stop or asyncio.Event()
@@ -197,4 +208,5 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         await outbox.run_once()  # what the last turns queued for others, before channels close
         for channel in channels:  # each stop copes with a start that failed half way
             await channel.stop()  # finishes every update already received
+        await goodbye(core.engine, process_id)  # anything still owed is for others to send
         await core.engine.dispose()

@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     user_burst: int = Field(default=20, ge=1, le=1000, alias="HOCSO_USER_BURST")
     messages_per_second: int = Field(default=500, ge=1, le=100000,
                                      alias="HOCSO_MESSAGES_PER_SECOND")
+    heartbeat_seconds: float = Field(default=5, gt=0, le=60, alias="HOCSO_HEARTBEAT_SECONDS")
     report_refresh_seconds: int = Field(default=300, ge=10, le=86400,
                                         alias="HOCSO_REPORT_REFRESH_SECONDS")
 
@@ -80,4 +81,4 @@ class Settings(BaseSettings):
         """Return DATABASE_URL, or the default SQLite file inside the data directory."""
         if self.database_url:
             return self.database_url
-        return f"sqlite+aiosqlite:///{(self.data_dir / 'hocso.db').resolve()}"
+        return f"sqlite:///{(self.data_dir / 'hocso.db').resolve()}"

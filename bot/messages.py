@@ -1,6 +1,6 @@
 """The engine's whole vocabulary: Incoming from a channel, Outgoing back to it."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 MAX_PAYLOAD_BYTES = 64
@@ -54,6 +54,8 @@ class Outgoing:
     image: str | None = None
     qr: str = ""  # a link to show as a QR code picture (a mentor's invitation)
     attachment: Attachment | None = None  # only in replies to the turn's own learner
+    # The outbox row keeping a messenger reply until it is sent (storage/outbox.py).
+    kept_as: int | None = field(default=None, compare=False)
 
     def flat_buttons(self) -> list[Button]:
         """Return the buttons in reading order: the order typed digits refer to."""

@@ -3,6 +3,7 @@
 import asyncio
 import logging
 import re
+from collections.abc import Collection
 from dataclasses import replace
 
 from bot.handlers.context import Context
@@ -16,7 +17,7 @@ from bot.logs import UPDATE
 from bot.messages import Incoming, Outgoing
 from bot.throttle import Throttle
 from storage.database import unreachable
-from storage.outbox import queue
+from storage.outbox import forget, queue
 from storage.personal_data import erase
 from storage.repository import SqlRepository
 
@@ -41,8 +42,13 @@ class Tutor:
 
     def __init__(self, *, repository: SqlRepository, library: Library,
                  rules: MentoringRules | None = None, links: InviteLinks | None = None,
-                 throttle: Throttle | None = None, patience_seconds: float = 300) -> None:
+                 throttle: Throttle | None = None, patience_seconds: float = 300,
+                 kept_replies: Collection[str] = (), process_id: str | None = None) -> None:
         self.repository = repository
+        # Channels whose replies are sent after the turn: those are kept in the outbox,
+        # owned by this process (storage/processes.py) until it has sent them.
+        self.kept_replies = frozenset(kept_replies)
+        self.process_id = process_id
         # How long a turn is tried again while the database cannot be reached.
         self.patience_seconds = patience_seconds
         self.database_ok = True  # False from a failed try until a turn commits again
@@ -124,4 +130,14 @@ class Tutor:
             )
             for learner_id, message in ctx.outbound:
                 await queue(turn.connection, learner_id, message, about=turn.learner.id)
-        return ctx.replies
+            if incoming.channel not in self.kept_replies:
+                return ctx.replies
+            return [replace(reply, kept_as=await queue(
+                turn.connection, turn.learner.id, reply, about=turn.learner.id,
+                owner=self.process_id)) for reply in ctx.replies]
+
+    async def settle(self, replies: list[Outgoing]) -> None:
+        """Forget the kept copies of replies now sent (or kept as failed sends)."""
+        kept = [reply.kept_as for reply in replies if reply.kept_as is not None]
+        if kept:
+            await forget(self.repository.engine, kept)

@@ -236,4 +236,16 @@ class OutboxMessage(SQLModel, table=True):
     next_try_at: datetime  # also a lease: a worker that takes it pushes this forward
     attempts: int = 0
     sent_at: datetime | None = None
+    # A messenger turn's own reply: the serving process that sends it right after the commit
+    # (storage/processes.py). Others take it only once that process stops beating.
+    owner: str | None = Field(default=None, max_length=32)
+
+
+class ServingProcess(SQLModel, table=True):
+    """A running `hocso serve` process, which writes its heartbeat every few seconds."""
+
+    __tablename__ = "process"
+
+    id: str = Field(primary_key=True, max_length=32)
+    alive_at: datetime
 

@@ -1,30 +1,43 @@
-"""The outbox: messages for people other than the turn's learner, kept until delivered.
+"""The outbox: messages kept in the database until they are delivered.
 
-A turn queues them in its own transaction, so an alert exists exactly when the change that
-caused it was committed. Messenger channels take them in a worker; the web chat and the
-terminal hand them over at the learner's next request.
+A turn queues messages for other people in its own transaction, so an alert exists exactly
+when the change that caused it was committed. Messenger channels take them in a worker; the
+web chat and the terminal hand them over at the learner's next request.
+
+A messenger turn's own replies are kept the same way, owned by the serving process that
+sends them at once; it deletes them once sent. Only a crash in between leaves them, and the
+worker of any process sends them once the owner's heartbeat has stopped (storage/processes).
 """
 
+import base64
 import json
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, bindparam, delete, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.messages import Button, Outgoing
+from bot.messages import Attachment, Button, Outgoing
 from storage.models import OutboxMessage
+from storage.processes import PROCESS
 from storage.repository import LEARNER, now
 
 OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+# Built once: a messenger turn keeps its replies with these (see storage/repository.py).
+KEEP = insert(OUTBOX).returning(OUTBOX.c.id)
+FORGET = delete(OUTBOX).where(OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def encode(reply: Outgoing) -> str:
     """An Outgoing as JSON text."""
-    return json.dumps({"text": reply.text, "image": reply.image, "qr": reply.qr,
-                       "buttons": [[[b.label, b.payload] for b in row] for row in reply.buttons]},
-                      ensure_ascii=False)
+    data: dict[str, Any] = {
+        "text": reply.text, "image": reply.image, "qr": reply.qr,
+        "buttons": [[[b.label, b.payload] for b in row] for row in reply.buttons]}
+    if reply.attachment is not None:
+        file = reply.attachment
+        data["file"] = [file.name, file.mime, base64.b64encode(file.data).decode()]
+    return json.dumps(data, ensure_ascii=False)
 
 
 def decode(body: str) -> Outgoing:
@@ -32,16 +45,28 @@ def decode(body: str) -> Outgoing:
     data: dict[str, Any] = json.loads(body)
     buttons = tuple(tuple(Button(label, payload) for label, payload in row)
                     for row in data["buttons"])
-    return Outgoing(text=data["text"], buttons=buttons, image=data["image"], qr=data["qr"])
+    file = data.get("file")
+    attachment = Attachment(file[0], base64.b64decode(file[2]), file[1]) if file else None
+    return Outgoing(text=data["text"], buttons=buttons, image=data["image"], qr=data["qr"],
+                    attachment=attachment)
 
 
 async def queue(connection: AsyncConnection, learner_id: int, reply: Outgoing, *,
-                about: int | None) -> None:
-    """Keep a message for `learner_id` about learner `about`, in the caller's transaction."""
-    await connection.execute(insert(OUTBOX).values(
-        learner_id=learner_id, about_id=about, body=encode(reply), created_at=now(),
-        next_try_at=now(),
-        attempts=0, sent_at=None))
+                about: int | None, owner: str | None = None) -> int:
+    """Keep a message for `learner_id` about learner `about`, in the caller's transaction;
+    with an `owner`, workers leave it to that process while it is alive. Return its id."""
+    created = now()
+    result = await connection.execute(KEEP, {
+        "learner_id": learner_id, "about_id": about, "body": encode(reply),
+        "created_at": created, "next_try_at": created, "attempts": 0, "sent_at": None,
+        "owner": owner})
+    return int(result.scalar_one())
+
+
+async def forget(engine: AsyncEngine, ids: list[int]) -> None:
+    """Delete kept replies that their turn's process has sent (or kept as failed)."""
+    async with engine.begin() as connection:
+        await connection.execute(FORGET, {"ids": ids})
 
 
 @dataclass(frozen=True)
@@ -59,18 +84,24 @@ class Pending:
 class Outbox:
     """Takes pending messages for delivery and records the outcome."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *,
+                 owner_gone_after: timedelta = timedelta(seconds=20)) -> None:
         self.engine = engine
+        # A process that has not beaten for this long died: its owed replies are taken.
+        self.owner_gone_after = owner_gone_after
 
     async def take(self, channels: set[str], *, limit: int = 10,
                    lease: timedelta = timedelta(minutes=5)) -> list[Pending]:
         """Take due messages for these channels, leasing them so no other worker sends them."""
+        owner_alive = exists().where((PROCESS.c.id == OUTBOX.c.owner)
+                                     & (PROCESS.c.alive_at > now() - self.owner_gone_after))
         async with self.engine.begin() as connection:
             rows = (await connection.execute(
                 select(OUTBOX, LEARNER.c.channel, LEARNER.c.user_ref)
                 .join(LEARNER, LEARNER.c.id == OUTBOX.c.learner_id)
                 .where(OUTBOX.c.sent_at.is_(None) & (OUTBOX.c.next_try_at <= now())
-                       & LEARNER.c.channel.in_(sorted(channels)))
+                       & LEARNER.c.channel.in_(sorted(channels))
+                       & (OUTBOX.c.owner.is_(None) | ~owner_alive))
                 .order_by(OUTBOX.c.id).limit(limit)
                 .with_for_update(skip_locked=True, of=OUTBOX))).all()
             if rows:

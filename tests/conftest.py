@@ -84,7 +84,7 @@ async def repository(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
         SqlRepository]:
     """The repository on each backend, migrated and empty."""
     if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'hocso.db'}"
+        url = f"sqlite:///{tmp_path / 'hocso.db'}"
     else:
         url = request.getfixturevalue("postgres_database")
     engine = await _fresh_engine(url)
@@ -102,7 +102,7 @@ async def repository(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
 @pytest.fixture
 async def sqlite_repository(tmp_path: Path) -> AsyncIterator[SqlRepository]:
     """The repository on a real SQLite file (for tests that need only one backend)."""
-    engine = await _fresh_engine(f"sqlite+aiosqlite:///{tmp_path / 'hocso.db'}")
+    engine = await _fresh_engine(f"sqlite:///{tmp_path / 'hocso.db'}")
     yield SqlRepository(engine)
     await engine.dispose()
 

@@ -97,7 +97,7 @@ async def seed(engine: AsyncEngine) -> dict[str, int]:
 
 async def seed_file(data_dir: Path) -> None:
     """Create the SQLite file `hocso serve` would use in `data_dir`, holding the data set."""
-    engine = create_engine(f"sqlite+aiosqlite:///{data_dir / 'hocso.db'}")
+    engine = create_engine(f"sqlite:///{data_dir / 'hocso.db'}")
     try:
         await upgrade(engine)
         await seed(engine)

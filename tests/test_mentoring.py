@@ -330,14 +330,14 @@ async def test_an_organizer_approves_a_mentor_from_the_command_line(
                "--user", "doan-vien", "--by", "Đoàn phường Hồng Hà"]
     unknown = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert unknown.returncode == 1 and "must write to Học Số first" in unknown.stderr
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'hocso.db'}")
+    engine = create_engine(f"sqlite:///{tmp_path / 'hocso.db'}")
     tutor = Tutor(repository=SqlRepository(engine), library=library)
     volunteer = Chat(tutor, user="doan-vien", channel="zalo", display_name="Phạm Thu Hà")
     await volunteer.start()
     await engine.dispose()
     approved = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert approved.returncode == 0, approved.stderr
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'hocso.db'}")
+    engine = create_engine(f"sqlite:///{tmp_path / 'hocso.db'}")
     tutor = Tutor(repository=SqlRepository(engine), library=library)
     volunteer = Chat(tutor, user="doan-vien", channel="zalo", display_name="Phạm Thu Hà")
     replies = await volunteer.type("/lam_nguoi_kem")  # no course needed: approved

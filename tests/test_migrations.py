@@ -13,7 +13,7 @@ from storage.repository import SqlRepository
 
 
 async def test_upgrading_keeps_learners_and_reaches_head(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
     try:
         await upgrade(engine, "0001")
         assert await current_revision(engine) == "0001"
@@ -25,7 +25,7 @@ async def test_upgrading_keeps_learners_and_reaches_head(tmp_path: Path) -> None
                 "('web', 'old-learner', 'Bà Năm', 'lesson', 'lam-quen', 'nut-bam', 'go-so', "
                 "'', 0, 0, 'v0', 5, 'n:5', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
         await upgrade(engine)
-        assert await current_revision(engine) == "0006"
+        assert await current_revision(engine) == "0007"
         learner = await SqlRepository(engine).find_learner(channel="web", user_ref="old-learner")
         assert learner is not None and learner.reachable
         assert (learner.display_name, learner.position.step_id) == ("Bà Năm", "go-so")

@@ -34,7 +34,7 @@ async def _until(condition, timeout: float = 20.0) -> None:  # type: ignore[no-u
 async def test_a_locked_sqlite_file_delays_the_turn_and_loses_nothing(
         tmp_path: Path, library: Library) -> None:
     path = tmp_path / "hocso.db"
-    engine = create_engine(f"sqlite+aiosqlite:///{path}", busy_seconds=0.2)
+    engine = create_engine(f"sqlite:///{path}", busy_seconds=0.2)
     await upgrade(engine)
     tutor = Tutor(repository=SqlRepository(engine), library=library)
     chat = Chat(tutor)
@@ -126,7 +126,7 @@ async def test_postgres_cut_off_webhooks_are_refused_until_it_is_back(
 async def test_on_zalo_an_event_whose_turn_cannot_commit_gets_503_until_it_can(
         tmp_path: Path, library: Library) -> None:
     path = tmp_path / "hocso.db"
-    engine = create_engine(f"sqlite+aiosqlite:///{path}", busy_seconds=0.1)
+    engine = create_engine(f"sqlite:///{path}", busy_seconds=0.1)
     await upgrade(engine)
     tutor = Tutor(repository=SqlRepository(engine), library=library, patience_seconds=0.5)
     fake = FakeZaloBot(webhook_attempts=100, webhook_retry_delay=0.2)

@@ -35,7 +35,7 @@ event = st.one_of(
 
 def test_any_conversation_keeps_the_learner_valid(tmp_path: Path) -> None:
     loop = asyncio.new_event_loop()
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'p.db'}")
+    engine = create_engine(f"sqlite:///{tmp_path / 'p.db'}")
     loop.run_until_complete(upgrade(engine))
     tutor = Tutor(repository=SqlRepository(engine), library=LIBRARY)
     users = itertools.count()

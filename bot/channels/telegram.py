@@ -264,11 +264,15 @@ class TelegramChannel:
                 taken.set_exception(error)
             raise
         if taken is None:
-            await self.sender.send(chat, replies)
+            await self._reply(chat, replies)
             return
         taken.set_result(None)
         if replies:
-            self._sends.submit(chat, lambda: self.sender.send(chat, replies))
+            self._sends.submit(chat, lambda: self._reply(chat, replies))
+
+    async def _reply(self, chat: int, replies: list[Outgoing]) -> None:
+        # Each reply's kept copy goes as soon as the reply is sent (or kept in failed_send).
+        await self.sender.send(chat, replies, done=self.tutor.settle)
 
     async def _turn(self, update: Update) -> tuple[int, list[Outgoing]]:
         if update.callback_query is not None:

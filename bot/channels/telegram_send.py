@@ -35,6 +35,7 @@ MENU_KEYBOARD = ReplyKeyboardMarkup(
     resize_keyboard=True, is_persistent=True,
 )
 Markup: TypeAlias = InlineKeyboardMarkup | ReplyKeyboardMarkup
+Done: TypeAlias = Callable[[list[Outgoing]], Awaitable[None]]
 
 
 class Unreachable(Exception):
@@ -72,11 +73,13 @@ class TelegramSender:
         self._backoff = backoff_seconds
         self._photo_ids: dict[str, str] = {}  # uploaded once, then sent by Telegram's file id
 
-    async def send(self, chat_id: int, replies: list[Outgoing]) -> None:
+    async def send(self, chat_id: int, replies: list[Outgoing],
+                   done: Done | None = None) -> None:
         """Send every reply to `chat_id` in order; keep what cannot be delivered, never drop it.
 
         A blocked chat stops the batch and is marked unreachable. When Telegram stays out of
         reach, the rest of the batch is kept undelivered rather than sent out of order.
+        `done` hears of each reply as soon as it is sent, or kept, or given up on.
         """
         for number, reply in enumerate(replies):
             try:
@@ -84,11 +87,18 @@ class TelegramSender:
             except Unreachable:
                 log.info("chat %s blocked the bot; marked unreachable", chat_id)
                 await self._on_unreachable(chat_id)
-                return
+                rest = replies[number:]
             except GaveUp as error:
-                for kept in replies[number:]:
+                rest = replies[number:]
+                for kept in rest:
                     await self._on_failed(chat_id, kept.text, str(error))
-                return
+            else:
+                if done is not None:
+                    await done([reply])
+                continue
+            if done is not None:
+                await done(rest)
+            return
 
     async def _send_one(self, chat_id: int, reply: Outgoing) -> None:
         markup: Markup = inline_keyboard(reply) or MENU_KEYBOARD

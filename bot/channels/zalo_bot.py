@@ -239,6 +239,7 @@ class ZaloBotChannel:
     async def _send_replies(self, chat_id: str, replies: list[Outgoing]) -> None:
         for reply in replies:
             await self.send(chat_id, reply)
+            await self.tutor.settle([reply])  # sent, or kept in failed_send: no longer at risk
 
     async def send(self, chat_id: str, reply: Outgoing) -> None:
         """Send one reply: its image by URL, then its text with numbered options."""

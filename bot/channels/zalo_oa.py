@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -170,32 +171,47 @@ class ZaloOAChannel:
         incoming, message_id = found
         return await answer_once_done(self._tasks.accept(
             incoming.user_ref, lambda: self.tutor.handle(incoming),
-            lambda replies: self._send_all(incoming.user_ref, replies, message_id)))
+            lambda replies: self._reply(incoming.user_ref, replies, message_id)))
+
+    async def _reply(self, user_ref: str, replies: list[Outgoing], message_id: str) -> None:
+        # Each reply's kept copy goes as soon as the reply is sent (or kept in failed_send).
+        await self._send_all(user_ref, replies, message_id, done=self.tutor.settle)
 
     async def deliver(self, user_ref: str, reply: Outgoing) -> None:
         """Send an outbox message: not a reply to the user's message, so it has no message id."""
         await self._send_all(user_ref, [reply], "")
 
-    async def _send_all(self, user_ref: str, replies: list[Outgoing], message_id: str) -> None:
+    async def _send_all(self, user_ref: str, replies: list[Outgoing], message_id: str,
+                        done: Callable[[list[Outgoing]], Awaitable[None]] | None = None,
+                        ) -> None:
         recipient = {"user_id": user_ref}
         if message_id:
             recipient["message_id"] = message_id  # a reply, not a paid proactive message
-        messages: list[dict[str, Any]] = []
-        for reply in replies:
-            url = picture_url(reply, self.config.public_url) if self.config.public_url else ""
-            messages += ([self._image(url)] if url else []) + render(reply)
-        for number, message in enumerate(messages):
-            try:
-                await self._deliver(recipient, message)
-            except Unreachable as error:
-                log.info("Zalo OA user %s is outside the reply window", user_ref)
-                await self.tutor.repository.set_reachable(
-                    channel=CHANNEL, user_ref=user_ref, reachable=False)
-                for kept in messages[number:]:  # kept, so nothing is lost without a trace
-                    await self.tutor.repository.record_failed_send(
-                        channel=CHANNEL, user_ref=user_ref,
-                        text=json.dumps(kept, ensure_ascii=False), error=str(error))
-                return
+        for number, reply in enumerate(replies):
+            messages = self._messages(reply)
+            for part, message in enumerate(messages):
+                try:
+                    await self._deliver(recipient, message)
+                except Unreachable as error:
+                    log.info("Zalo OA user %s is outside the reply window", user_ref)
+                    await self.tutor.repository.set_reachable(
+                        channel=CHANNEL, user_ref=user_ref, reachable=False)
+                    unsent = messages[part:] + [kept for later in replies[number + 1:]
+                                                for kept in self._messages(later)]
+                    for kept in unsent:  # kept, so nothing is lost without a trace
+                        await self.tutor.repository.record_failed_send(
+                            channel=CHANNEL, user_ref=user_ref,
+                            text=json.dumps(kept, ensure_ascii=False), error=str(error))
+                    if done is not None:
+                        await done(replies[number:])
+                    return
+            if done is not None:
+                await done([reply])
+
+    def _messages(self, reply: Outgoing) -> list[dict[str, Any]]:
+        """The API messages of one reply: its picture (by URL), then its text and buttons."""
+        url = picture_url(reply, self.config.public_url) if self.config.public_url else ""
+        return ([self._image(url)] if url else []) + render(reply)
 
     @staticmethod
     def _image(url: str) -> dict[str, Any]:

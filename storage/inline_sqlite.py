@@ -1,0 +1,160 @@
+"""SQLite on the event loop's own thread: the part of AsyncEngine we use, over pysqlite.
+
+A statement on a local SQLite file takes microseconds, while aiosqlite's hop to its thread
+and back costs about half a millisecond for each one; measured, a turn's transaction ran ten
+times faster this way (bench/RESULTS.md). So SQLite work runs inline, one connection at a
+time behind an asyncio lock (first come, first served, as the one-connection pool was).
+The one wait that could be long, another process holding the write lock, is waited out with
+asyncio sleeps instead of SQLite's busy handler, so the loop keeps serving meanwhile.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy.engine import Connection, CursorResult, Engine, RootTransaction, Transaction
+from sqlalchemy.exc import OperationalError
+
+_FIRST_WAIT = 0.001
+_LONGEST_WAIT = 0.05
+
+
+def _locked(error: OperationalError) -> bool:
+    return "database is locked" in str(error.orig)
+
+
+class InlineTransaction:
+    """AsyncTransaction's surface: awaited to begin, or used as `async with`."""
+
+    def __init__(self, start: Callable[[], Any]) -> None:
+        self._start = start
+        self._transaction: Transaction | None = None
+
+    def __await__(self) -> Any:
+        return self._begin().__await__()
+
+    async def _begin(self) -> "InlineTransaction":
+        self._transaction = await self._start()
+        return self
+
+    async def __aenter__(self) -> "InlineTransaction":
+        return await self._begin()
+
+    async def __aexit__(self, kind: Any, _error: Any, _trace: Any) -> None:
+        assert self._transaction is not None
+        if not self._transaction.is_active:
+            return
+        if kind is None:
+            self._transaction.commit()
+        else:
+            self._transaction.rollback()
+
+    async def commit(self) -> None:
+        """Commit (or release the savepoint)."""
+        assert self._transaction is not None
+        self._transaction.commit()
+
+    async def rollback(self) -> None:
+        """Roll back (to the savepoint)."""
+        assert self._transaction is not None
+        self._transaction.rollback()
+
+
+class InlineConnection:
+    """AsyncConnection's surface over a synchronous connection used on the loop's thread."""
+
+    def __init__(self, sync: Connection, busy_seconds: float) -> None:
+        self.sync_connection = sync
+        self._busy_seconds = busy_seconds
+
+    async def _begin_root(self) -> RootTransaction:
+        """BEGIN IMMEDIATE (see storage.database), waiting while another process writes."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._busy_seconds
+        wait = _FIRST_WAIT
+        while True:
+            try:
+                return self.sync_connection.begin()
+            except OperationalError as error:
+                if not _locked(error) or loop.time() + wait > deadline:
+                    raise
+                self.sync_connection.rollback()  # forget the transaction that did not start
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, _LONGEST_WAIT)
+
+    async def _ensure_begun(self) -> None:
+        if not self.sync_connection.in_transaction():
+            await self._begin_root()
+
+    def begin(self) -> InlineTransaction:
+        """Begin the transaction (`await connection.begin()` or `async with`)."""
+        return InlineTransaction(self._begin_root)
+
+    def begin_nested(self) -> InlineTransaction:
+        """A savepoint inside the transaction."""
+        async def start() -> Transaction:
+            await self._ensure_begun()
+            return self.sync_connection.begin_nested()
+        return InlineTransaction(start)
+
+    async def execute(self, statement: Any, parameters: Any = None) -> CursorResult[Any]:
+        """Run a statement; the first one of a connection begins its transaction."""
+        await self._ensure_begun()
+        return self.sync_connection.execute(statement, parameters)
+
+    async def scalar(self, statement: Any, parameters: Any = None) -> Any:
+        """Run a statement and return the first column of its first row."""
+        return (await self.execute(statement, parameters)).scalar()
+
+    async def exec_driver_sql(self, sql: str, parameters: Any = None) -> CursorResult[Any]:
+        """Run SQL text as it is."""
+        await self._ensure_begun()
+        return self.sync_connection.exec_driver_sql(sql, parameters)
+
+    async def run_sync(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Call `function(sync_connection, ...)`, as AsyncConnection does."""
+        return function(self.sync_connection, *args, **kwargs)
+
+    async def commit(self) -> None:
+        """Commit the transaction begun by the first statement."""
+        self.sync_connection.commit()
+
+    async def rollback(self) -> None:
+        """Roll back the transaction begun by the first statement."""
+        self.sync_connection.rollback()
+
+    async def close(self) -> None:
+        """Nothing to do here: the engine's `connect` returns the connection to the pool."""
+
+    def in_transaction(self) -> bool:
+        """Whether a transaction is open."""
+        return self.sync_connection.in_transaction()
+
+
+class InlineEngine:
+    """AsyncEngine's surface (connect, begin, dispose) over one pysqlite connection."""
+
+    def __init__(self, sync_engine: Engine, *, busy_seconds: float) -> None:
+        self.sync_engine = sync_engine
+        self.url = sync_engine.url
+        self.dialect = sync_engine.dialect
+        self._busy_seconds = busy_seconds
+        self._turns = asyncio.Lock()
+
+    @asynccontextmanager
+    async def connect(self) -> AsyncIterator[InlineConnection]:
+        """Wait for the connection; what is left uncommitted at the end is rolled back."""
+        async with self._turns:
+            with self.sync_engine.connect() as sync:
+                yield InlineConnection(sync, self._busy_seconds)
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[InlineConnection]:
+        """A connection in a transaction that commits at the end (rolls back on an error)."""
+        async with self.connect() as connection, connection.begin():
+            yield connection
+
+    async def dispose(self) -> None:
+        """Close the connection."""
+        self.sync_engine.dispose()
