@@ -26,7 +26,7 @@ from storage.repository import LEARNER, now
 OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 # Built once: a messenger turn keeps its replies with these (see storage/repository.py).
 KEEP = insert(OUTBOX).returning(OUTBOX.c.id)
-FORGET = delete(OUTBOX).where(OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+FORGET = delete(OUTBOX).where(OUTBOX.c.id == bindparam("kept_id"))
 
 
 def encode(reply: Outgoing) -> str:
@@ -66,7 +66,7 @@ async def queue(connection: AsyncConnection, learner_id: int, reply: Outgoing, *
 async def forget(engine: AsyncEngine, ids: list[int]) -> None:
     """Delete kept replies that their turn's process has sent (or kept as failed)."""
     async with engine.begin() as connection:
-        await connection.execute(FORGET, {"ids": ids})
+        await connection.execute(FORGET, [{"kept_id": kept} for kept in ids])
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 # Sample values for every shared template: `hocso content check` renders each one with them,
@@ -150,18 +150,28 @@ class Renderer:
             undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
         )
         self._compiled = {key: self._env.from_string(src) for key, src in templates.items()}
+        # Texts without placeholders (most button labels and many steps) are rendered once:
+        # rendering cost more than the rest of a turn's Python work.
+        self._fixed = {key: self._compiled[key].render().strip()
+                       for key, src in templates.items() if self._is_fixed(src)}
         self._course_texts: dict[str, Any] = {}
+
+    def _is_fixed(self, source: str) -> bool:
+        return not meta.find_undeclared_variables(self._env.parse(source))
 
     def message(self, key: str, **values: Any) -> str:
         """Render the shared template `key` with `values`."""
-        return self._compiled[key].render(**values).strip()
+        fixed = self._fixed.get(key)
+        return fixed if fixed is not None else self._compiled[key].render(**values).strip()
 
     def course_text(self, source: str, **values: Any) -> str:
         """Render a step text written by a course author (placeholders such as {{ name }})."""
         template = self._course_texts.get(source)
         if template is None:
-            template = self._course_texts[source] = self._env.from_string(source)
-        return template.render(**values).strip()
+            template = self._course_texts[source] = (
+                self._env.from_string(source).render().strip() if self._is_fixed(source)
+                else self._env.from_string(source))
+        return template if isinstance(template, str) else template.render(**values).strip()
 
 
 def check_templates(templates: dict[str, str]) -> list[str]:
