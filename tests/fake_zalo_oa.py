@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import hashlib
 import itertools
@@ -172,6 +173,9 @@ class FakeZaloOA(LoopbackFake[_Outgoing, SentMessage, WebhookDelivery]):
         self.requests: list[ApiRequest] = []
         self.refresh_calls = 0
         self.refresh_history: list[RefreshAttempt] = []
+        # While set to an unset Event, refresh requests wait for it before Zalo acts on them.
+        self.refresh_gate: asyncio.Event | None = None
+        self.refresh_held = 0
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -207,6 +211,11 @@ class FakeZaloOA(LoopbackFake[_Outgoing, SentMessage, WebhookDelivery]):
     def refresh_token(self) -> str | None:
         """The newest unused refresh token, if any."""
         return max(self._refresh_tokens, key=self._token_order, default=None)
+
+    async def wait_for_held_refresh(self, timeout: float = 5.0) -> None:
+        """Wait until a refresh request waits at `refresh_gate`."""
+        if not await self._wait(lambda: self.refresh_held > 0, timeout):
+            raise AssertionError(f"no token refresh arrived within {timeout}s")
 
     def expire_access_tokens(self) -> None:
         """Make every access token issued so far invalid (calls then get -216)."""
@@ -382,6 +391,13 @@ class FakeZaloOA(LoopbackFake[_Outgoing, SentMessage, WebhookDelivery]):
         self._record(request, dict(form))
         self.refresh_calls += 1
         used = form.get("refresh_token")
+        if self.refresh_gate is not None:
+            self.refresh_held += 1
+            self._notify()
+            await self.refresh_gate.wait()
+            if request.transport is None or request.transport.is_closing():
+                # The caller is gone before Zalo acted on it: its refresh token is unspent.
+                return web.Response(status=499, text="caller gone")
         try:
             if request.headers.get("secret_key") != self.app_secret:
                 raise _ApiError(ERR_OAUTH_SECRET, "Invalid secret key")

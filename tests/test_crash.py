@@ -1,4 +1,4 @@
-"""Kill -9 of `hocso serve` in the middle of a burst of updates, then a restart."""
+"""Kill -9 of `hocso serve` in the middle of a burst of updates or of a token refresh."""
 
 import asyncio
 from pathlib import Path
@@ -6,16 +6,25 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.channels.zalo_oa import WEBHOOK_PATH
 from storage.database import create_engine
 from storage.outbox import OUTBOX
 from storage.repository import LEARNER, PROCESSED
+from storage.tokens import TOKENS
 from tests.conversation import fixture_loader
 from tests.fake_telegram import FakeTelegram
+from tests.fake_zalo_oa import (
+    DEFAULT_APP_ID,
+    DEFAULT_APP_SECRET,
+    DEFAULT_OA_SECRET_KEY,
+    FakeZaloOA,
+)
 from tests.server import free_port, serving
 from tests.test_telegram import SECRET
 
 fixture = fixture_loader("telegram")
 CHATS = range(7_300_001, 7_300_041)
+OA_USER = "2512523625412515"
 
 
 def _once_each(texts: list[str]) -> list[str]:
@@ -72,5 +81,50 @@ async def test_a_burst_cut_by_kill_9_is_finished_after_restart_once_each(
         await engine.dispose()
         assert marks == learners == len(CHATS)  # every update processed, each once
         assert owed == 0
+    finally:
+        await fake.close()
+
+
+async def test_a_kill_during_the_oa_token_refresh_loses_and_repeats_nothing(
+        tmp_path: Path) -> None:
+    fake = FakeZaloOA(webhook_attempts=100, webhook_retry_delay=0.1)
+    await fake.start()
+    port = free_port()
+    env = {"ZALO_OA_APP_ID": DEFAULT_APP_ID, "ZALO_OA_APP_SECRET": DEFAULT_APP_SECRET,
+           "ZALO_OA_SECRET_KEY": DEFAULT_OA_SECRET_KEY, "ZALO_OA_REFRESH_TOKEN": "refresh-0",
+           "ZALO_OA_API_BASE_URL": fake.api_base, "ZALO_OA_OAUTH_BASE_URL": fake.oauth_base,
+           "HOCSO_HEARTBEAT_SECONDS": "0.5"}
+    fake.set_webhook(f"http://127.0.0.1:{port}{WEBHOOK_PATH}")
+    fake.refresh_gate = asyncio.Event()
+    try:
+        async with serving(tmp_path, port, extra_env=env) as process:
+            fake.push_follow(OA_USER)  # committed and answered; its replies need a token
+            await fake.wait_for_held_refresh(timeout=20)
+            process.kill()  # SIGKILL while Zalo has the refresh request
+            await asyncio.to_thread(process.wait)
+        fake.push_text(OA_USER, "Tôi đồng ý")  # arrives while nothing answers: sent again
+        fake.refresh_gate.set()  # the held request finds its caller gone
+        fake.refresh_gate = None
+        assert fake.sent == []
+        async with serving(tmp_path, port, extra_env=env):
+            await fake.wait_for_sent(4, timeout=30)
+            await asyncio.sleep(2.5)  # anything owed or repeated has had time to come
+        texts = [message.text or "" for message in fake.sent_to(OA_USER)]
+        assert len(texts) == 4 and len(set(texts)) == 4, texts  # each reply once
+        assert any("trợ lý học tự động" in text for text in texts)  # the greeting...
+        assert any(text.startswith("🔒") for text in texts)  # ...the notice, and the thanks
+        engine = create_engine(f"sqlite:///{tmp_path / 'hocso.db'}")
+        async with engine.connect() as connection:
+            learner = (await connection.execute(select(LEARNER))).one()
+            marks = (await connection.execute(select(func.count()).select_from(PROCESSED)
+                                              .where(PROCESSED.c.channel == "zalo_oa"))).scalar()
+            owed = (await connection.execute(select(func.count()).select_from(OUTBOX)
+                                             .where(OUTBOX.c.sent_at.is_(None)))).scalar()
+            stored = (await connection.execute(select(TOKENS.c.refresh_token))).scalar()
+        await engine.dispose()
+        assert learner.consented_at is not None and marks == 2 and owed == 0
+        # refresh-0 was never spent by the request cut off; its successor is the one kept.
+        assert stored == fake.refresh_token and fake.refresh_token in fake.valid_refresh_tokens
+        assert [attempt.refresh_token for attempt in fake.refresh_history] == ["refresh-0"]
     finally:
         await fake.close()
