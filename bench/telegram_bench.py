@@ -7,6 +7,7 @@ import asyncio
 import itertools
 import json
 import logging
+import random
 import tempfile
 import time
 from collections import Counter
@@ -181,11 +182,16 @@ class Chat:
             "chat_instance": f"-{self.chat_id}", "data": payload}}
 
     async def deliver(self, update_id: int, kind: Kind, payload: str,
-                      latencies: list[float]) -> list[Outgoing]:
-        """Feed one update to the application and return what the bot sent back to this chat."""
+                      latencies: list[float], arrived: float | None = None) -> list[Outgoing]:
+        """Feed one update to the application and return what the bot sent back to this chat.
+
+        The latency counts from `arrived` when given (the update's arrival, open loop), else
+        from the call (closed loop: each chat sends as soon as its last answer is in)."""
+        started = arrived if arrived is not None else time.perf_counter()
         update = Update.de_json(self.raw_update(update_id, kind, payload), self.application.bot)
         self.stub.take(self.chat_id)
-        started = time.perf_counter()
+        if arrived is None:
+            started = time.perf_counter()
         await self.application.process_update(update)
         latencies.append(time.perf_counter() - started)
         return self.stub.take(self.chat_id)
@@ -194,16 +200,24 @@ class Chat:
 class TelegramLearner(Learner):
     """tutor_bench's Learner, pressing buttons through Telegram updates instead of Incoming."""
 
-    def __init__(self, chat: Chat, library: Library, update_ids: Callable[[], str]) -> None:
+    def __init__(self, chat: Chat, library: Library, update_ids: Callable[[], str],
+                 think: float = 0.0) -> None:
         course = library.course(COURSE_ID)
         assert course is not None
         super().__init__(None, course.lessons[0], str(chat.chat_id),  # type: ignore[arg-type]
                          update_ids)
         self.chat = chat
+        self.think = think  # mean seconds a person reads before the next tap (0: none)
+        self.pause = random.Random(chat.chat_id)
 
     async def send(self, incoming: Incoming, latencies: list[float]) -> list[Outgoing]:
         update_id = int(incoming.update_id or 0)
-        replies = await self.chat.deliver(update_id, incoming.kind, incoming.payload, latencies)
+        arrived = None
+        if self.think:
+            arrived = time.perf_counter() + self.pause.expovariate(1 / self.think)
+            await asyncio.sleep(arrived - time.perf_counter())
+        replies = await self.chat.deliver(update_id, incoming.kind, incoming.payload, latencies,
+                                          arrived)
         if not replies:
             raise RuntimeError(f"{self.user_ref}: no reply to {incoming}")
         self.last_update_id = str(update_id)
@@ -345,7 +359,8 @@ def watch_connections(engine: Any, totals: dict[str, float]) -> None:
             totals["db connection held"] += time.perf_counter() - started
 
 
-async def hocso_path(library: Library, learners: int, concurrency: int) -> Phase:
+async def hocso_path(library: Library, learners: int, concurrency: int,
+                     think: float = 0.0) -> Phase:
     """The real TelegramChannel on a migrated SQLite file; learners take lesson 1 and its quiz."""
     phase = Phase("Học Số", learners)
     async with sqlite_url() as url:
@@ -369,7 +384,7 @@ async def hocso_path(library: Library, learners: int, concurrency: int) -> Phase
             try:
                 counter = itertools.count(1)
                 people = [TelegramLearner(Chat(channel.application, stub, FIRST_CHAT_ID + n),
-                                          library, lambda: str(next(counter)))
+                                          library, lambda: str(next(counter)), think)
                           for n in range(learners)]
                 print(f"Học Số: {learners} learners, {concurrency} at a time ...", flush=True)
                 await timed_phase(phase, stub, [partial(person.take_lesson, phase.latencies)
@@ -457,12 +472,28 @@ def report(phases: list[Phase], concurrency: int) -> None:
                   f"| {100 * seconds / phase.wall:>6.0f}% |")
 
 
+def open_loop(phase: Phase, think: float) -> None:
+    """Print the latency of updates that arrive as people tap, not as fast as possible."""
+    values = sorted(phase.latencies)
+    p50, p95, p99 = (percentile(values, f) * 1000 for f in (0.50, 0.95, 0.99))
+    print(f"\n{phase.chats} chats active at once, each tapping after {think:g} s on average "
+          f"(exponential); latency from the update's arrival to its last reply sent")
+    print("| chats | updates | updates/s | p50 ms | p95 ms | p99 ms | max ms | CPU % |")
+    print("|------:|--------:|----------:|-------:|-------:|-------:|-------:|------:|")
+    print(f"| {phase.chats:>5} | {len(values):>7} | {len(values) / phase.wall:>9.0f} "
+          f"| {p50:>6.2f} | {p95:>6.2f} | {p99:>6.1f} | {values[-1] * 1000:>6.0f} "
+          f"| {100 * phase.cpu / phase.wall:>5.0f} |")
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--learners", type=int, default=1000,
                         help="Học Số learners; the echo floor gets as many chats")
     parser.add_argument("--concurrency", type=int, default=50,
                         help="chats in flight at once (asyncio tasks)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="open loop: every chat active at once, each waiting this many "
+                             "seconds on average before its next tap (Học Số only)")
     args = parser.parse_args()
     errors = ErrorCounter()
     for name in ("hocso", "telegram"):  # covers hocso.telegram and telegram.ext
@@ -471,6 +502,10 @@ async def main() -> None:
     try:
         course = library.course(COURSE_ID)
         assert course is not None
+        if args.think:
+            phase = await hocso_path(library, args.learners, args.learners, args.think)
+            open_loop(phase, args.think)
+            return
         phases = [await echo_floor(args.learners, args.concurrency),
                   await hocso_path(library, args.learners, args.concurrency),
                   *[await conventional(course.lessons[0], args.learners, args.concurrency,
