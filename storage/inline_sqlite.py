@@ -6,13 +6,20 @@ times faster this way (bench/RESULTS.md). So SQLite work runs inline, one connec
 time behind an asyncio lock (first come, first served, as the one-connection pool was).
 The one wait that could be long, another process holding the write lock, is waited out with
 asyncio sleeps instead of SQLite's busy handler, so the loop keeps serving meanwhile.
+
+Commits are group-durable: with `synchronous=NORMAL` a commit appends to the WAL file without
+waiting for the disk (it survives a crash of the process, not yet a power cut). `durable()`
+waits until an fsync of the WAL, run in a thread, has covered every commit made before it;
+the turns committing in the meantime share the next one (group commit, off the loop).
 """
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, CursorResult, Engine, RootTransaction, Transaction
 from sqlalchemy.exc import OperationalError
 
@@ -141,6 +148,38 @@ class InlineEngine:
         self.dialect = sync_engine.dialect
         self._busy_seconds = busy_seconds
         self._turns = asyncio.Lock()
+        self.commits = 0  # commits so far (the engine's "commit" event counts them)
+        self.synced = 0  # how many of them an fsync of the WAL has covered
+        self.fsyncs = 0
+        self._fsync: asyncio.Future[None] | None = None
+        self._wal: int | None = None  # a descriptor of the WAL file, opened at the first need
+        event.listen(sync_engine, "commit", self._counted)
+
+    def _counted(self, _connection: Connection) -> None:
+        self.commits += 1
+
+    async def durable(self) -> None:
+        """Return once every commit made so far is on the disk."""
+        wanted = self.commits
+        while self.synced < wanted:
+            if self._fsync is None:
+                self._fsync = asyncio.ensure_future(self._sync_wal())
+            await asyncio.shield(self._fsync)
+
+    async def _sync_wal(self) -> None:
+        covered = self.commits  # what has reached the WAL file before this fsync starts
+        try:
+            if self._wal is None:
+                database = self.url.database
+                if not database or database == ":memory:":
+                    self.synced = covered  # nothing lives on a disk
+                    return
+                self._wal = os.open(f"{database}-wal", os.O_RDONLY)
+            await asyncio.to_thread(os.fsync, self._wal)
+            self.fsyncs += 1
+            self.synced = max(self.synced, covered)
+        finally:
+            self._fsync = None
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[InlineConnection]:
@@ -157,4 +196,7 @@ class InlineEngine:
 
     async def dispose(self) -> None:
         """Close the connection."""
+        if self._wal is not None:
+            os.close(self._wal)
+            self._wal = None
         self.sync_engine.dispose()

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.lessons.progress import Mode, Position
 from storage.clock import now
+from storage.inline_sqlite import InlineEngine
 from storage.models import (
     CourseCompletion,
     FailedSend,
@@ -214,7 +215,8 @@ class SqlRepository:
         """Open a learner's turn; yield None when `update_id` was already processed.
 
         Everything done through the turn commits together with the processed mark, so a
-        redelivered update finds its mark and changes nothing.
+        redelivered update finds its mark and changes nothing. The turn ends once its commit
+        is on the disk, so nothing is answered that a power cut could undo.
         """
         async with self.engine.connect() as connection:
             transaction = await connection.begin()
@@ -229,6 +231,8 @@ class SqlRepository:
             learner = await self._lock_learner(connection, channel, user_ref)
             yield LearnerTurn(connection, learner)
             await transaction.commit()  # an exception above rolls back as the connection closes
+        if isinstance(self.engine, InlineEngine):  # PostgreSQL's commit waits for its disk
+            await self.engine.durable()  # after the lock: turns meanwhile share the fsync
 
     async def _lock_learner(self, connection: AsyncConnection, channel: str,
                             user_ref: str) -> LearnerRecord:
