@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import json
 import math
+import sys
 import tempfile
 import time
 import uuid
@@ -13,6 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 from sqlalchemy import func, select
@@ -23,7 +26,7 @@ from bot.lessons.model import Lesson, Library, Question
 from bot.messages import Button, Incoming, Kind, Outgoing
 from bot.tutor import Tutor
 from storage.database import create_engine, upgrade
-from storage.repository import ANSWER, LEARNER, PROCESSED, SqlRepository
+from storage.repository import ANSWER, LEARNER, PROCESSED, RESULT, SqlRepository
 
 COURSE_ID = "lam-quen"
 CHANNEL = "bench"
@@ -121,8 +124,8 @@ async def simulate(backend: str, repository: SqlRepository, library: Library, le
     tutor = Tutor(repository=repository, library=library)
     counter = itertools.count(1)
     run_id = uuid.uuid4().hex[:8]
-    people = [Learner(tutor, course.lessons[0], f"{run_id}-{n}", lambda: f"upd-{next(counter)}")
-              for n in range(learners)]
+    people = [Learner(tutor, course.lessons[0], f"{run_id}-{n}",
+                      lambda: f"{run_id}:{next(counter)}") for n in range(learners)]
     queue: asyncio.Queue[Learner] = asyncio.Queue()
     for person in people:
         queue.put_nowait(person)
@@ -222,6 +225,55 @@ async def bench(backend: str, library: Library, learners: int, concurrency: int)
     return run
 
 
+async def worker_process(url: str, library: Library, learners: int, concurrency: int,
+                         start_at: float) -> None:
+    """One of several worker processes on a shared database: run its own learners from
+    `start_at` (wall clock) and print what it measured as JSON."""
+    engine = create_engine(url)
+    try:
+        await asyncio.sleep(max(0.0, start_at - time.time()))
+        run, _ = await simulate("postgres", SqlRepository(engine), library, learners,
+                                concurrency)
+    finally:
+        await engine.dispose()
+    print(json.dumps({"wall": run.wall, "latencies": run.latencies}), flush=True)
+
+
+async def several_workers(library: Library, workers: int, learners: int,
+                          concurrency: int) -> Run:
+    """`workers` processes share one fresh PostgreSQL database, each with its share of the
+    learners and of the concurrency; then the database is checked as a whole."""
+    async with postgres_url() as url:
+        engine = create_engine(url)
+        await upgrade(engine)
+        start_at = time.time() + 3.0  # every process has imported and connected by then
+        processes = [await asyncio.create_subprocess_exec(
+            sys.executable, __file__, "--worker-of", url, "--learners", str(learners // workers),
+            "--concurrency", str(max(1, concurrency // workers)), "--start-at", str(start_at),
+            stdout=asyncio.subprocess.PIPE) for _ in range(workers)]
+        outputs = [await process.communicate() for process in processes]
+        if any(process.returncode for process in processes):
+            raise SystemExit("a worker process failed")
+        results = [json.loads(out.splitlines()[-1]) for out, _ in outputs]
+        run = Run(f"pg x{workers}", learners // workers * workers)
+        run.latencies = [value for result in results for value in result["latencies"]]
+        run.wall = max(result["wall"] for result in results)
+        async with engine.connect() as connection:
+            def count(query: Any) -> Any:
+                return connection.execute(query)
+            learners_stored = (await count(select(func.count()).select_from(LEARNER))).scalar()
+            marks = (await count(select(func.count()).select_from(PROCESSED))).scalar()
+            finished = (await count(select(func.count()).select_from(RESULT).where(
+                RESULT.c.best_correct == RESULT.c.total))).scalar()
+        await engine.dispose()
+        if not learners_stored == finished == run.learners or marks != len(run.latencies):
+            raise SystemExit(f"{run.backend}: {learners_stored} learners, {finished} finished, "
+                             f"{marks} processed marks for {len(run.latencies)} steps")
+        print(f"{run.backend}: verified {finished} learners finished, each step once",
+              flush=True)
+        return run
+
+
 def report(runs: list[Run], concurrency: int) -> None:
     """Print one table row per backend."""
     print(f"\nconcurrency: {concurrency} learners in flight; latency = one Tutor.handle call")
@@ -241,11 +293,22 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50,
                         help="learners in flight at once (asyncio tasks)")
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--workers", default="",
+                        help="also run PostgreSQL with these numbers of worker processes, "
+                             "e.g. 2,4 (the concurrency is shared among them)")
+    parser.add_argument("--worker-of", help=argparse.SUPPRESS)
+    parser.add_argument("--start-at", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     library = load_library(PROJECT_ROOT / "content")
+    if args.worker_of:
+        await worker_process(args.worker_of, library, args.learners, args.concurrency,
+                             args.start_at)
+        return
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     runs = [await bench(backend, library, args.learners, args.concurrency)
             for backend in backends]
+    runs += [await several_workers(library, int(n), args.learners, args.concurrency)
+             for n in args.workers.split(",") if n]
     report(runs, args.concurrency)
 
 
