@@ -148,6 +148,7 @@ class InlineEngine:
         self.dialect = sync_engine.dialect
         self._busy_seconds = busy_seconds
         self._turns = asyncio.Lock()
+        self._sync: Connection | None = None
         self.commits = 0  # commits so far (the engine's "commit" event counts them)
         self.synced = 0  # how many of them an fsync of the WAL has covered
         self.fsyncs = 0
@@ -185,8 +186,15 @@ class InlineEngine:
     async def connect(self) -> AsyncIterator[InlineConnection]:
         """Wait for the connection; what is left uncommitted at the end is rolled back."""
         async with self._turns:
-            with self.sync_engine.connect() as sync:
-                yield InlineConnection(sync, self._busy_seconds)
+            # One connection for the engine's life: checking it out of a pool for every
+            # transaction cost as much as the transaction's statements.
+            if self._sync is None or self._sync.invalidated or self._sync.closed:
+                self._sync = self.sync_engine.connect()
+            try:
+                yield InlineConnection(self._sync, self._busy_seconds)
+            finally:
+                if self._sync.in_transaction():
+                    self._sync.rollback()
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[InlineConnection]:
@@ -199,4 +207,7 @@ class InlineEngine:
         if self._wal is not None:
             os.close(self._wal)
             self._wal = None
+        if self._sync is not None:
+            self._sync.close()
+            self._sync = None
         self.sync_engine.dispose()
