@@ -190,10 +190,12 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
                         lambda: refresh(core.engine, courses=courses),
                         what="refreshing the report tables")
         heart = every(beats, lambda: beat(core.engine, process_id), what="the heartbeat")
-        background += [asyncio.create_task(outbox.run()), asyncio.create_task(watch.run()),
-                       asyncio.create_task(reports), asyncio.create_task(heart)]
         await web.TCPSite(runner, settings.host, settings.port).start()
         log.info("web chat at http://%s:%s/", settings.host, settings.port)
+        # After the server listens: on SQLite the first report refresh holds the loop while
+        # it reads every answer so far, which start-up need not wait for.
+        background += [asyncio.create_task(outbox.run()), asyncio.create_task(watch.run()),
+                       asyncio.create_task(reports), asyncio.create_task(heart)]
         stop = stop or asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
