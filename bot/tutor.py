@@ -17,7 +17,7 @@ from bot.logs import UPDATE
 from bot.messages import Incoming, Outgoing
 from bot.throttle import Throttle
 from storage.database import unreachable
-from storage.outbox import forget, queue
+from storage.outbox import SentReplies, queue
 from storage.personal_data import erase
 from storage.repository import SqlRepository
 
@@ -49,6 +49,7 @@ class Tutor:
         # owned by this process (storage/processes.py) until it has sent them.
         self.kept_replies = frozenset(kept_replies)
         self.process_id = process_id
+        self._sent = SentReplies(repository.engine)
         # How long a turn is tried again while the database cannot be reached.
         self.patience_seconds = patience_seconds
         self.database_ok = True  # False from a failed try until a turn commits again
@@ -140,4 +141,4 @@ class Tutor:
         """Forget the kept copies of replies now sent (or kept as failed sends)."""
         kept = [reply.kept_as for reply in replies if reply.kept_as is not None]
         if kept:
-            await forget(self.repository.engine, kept)
+            await self._sent.forget(kept)

@@ -9,6 +9,7 @@ sends them at once; it deletes them once sent. Only a crash in between leaves th
 worker of any process sends them once the owner's heartbeat has stopped (storage/processes).
 """
 
+import asyncio
 import base64
 import json
 from dataclasses import dataclass
@@ -63,10 +64,28 @@ async def queue(connection: AsyncConnection, learner_id: int, reply: Outgoing, *
     return int(result.scalar_one())
 
 
-async def forget(engine: AsyncEngine, ids: list[int]) -> None:
-    """Delete kept replies that their turn's process has sent (or kept as failed)."""
-    async with engine.begin() as connection:
-        await connection.execute(FORGET, [{"kept_id": kept} for kept in ids])
+class SentReplies:
+    """Deletes the kept copies of sent replies; the chats sending at the same moment share
+    one transaction, which cost as much as a turn when each reply had its own."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._ids: list[int] = []
+        self._batch: asyncio.Future[None] | None = None
+
+    async def forget(self, ids: list[int]) -> None:
+        """Delete these kept copies; return once that is committed (so a chat's next reply
+        goes only then, and a crash can repeat at most the one reply in flight)."""
+        self._ids += ids
+        if self._batch is None:
+            self._batch = asyncio.ensure_future(self._forget_batch())
+        await asyncio.shield(self._batch)
+
+    async def _forget_batch(self) -> None:
+        # The batch waits for the connection like any turn; ids arriving meanwhile join it.
+        async with self.engine.begin() as connection:
+            ids, self._ids, self._batch = self._ids, [], None
+            await connection.execute(FORGET, [{"kept_id": kept} for kept in ids])
 
 
 @dataclass(frozen=True)
