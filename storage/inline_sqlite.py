@@ -1,7 +1,7 @@
 """SQLite on the event loop's own thread: the part of AsyncEngine we use, over pysqlite.
 
 A statement on a local SQLite file takes microseconds, while aiosqlite's hop to its thread
-and back costs about 0.3 ms for each one; measured, a turn's transactions ran ten times
+and back costs about 0.5 ms for each one; measured, a turn's transactions ran ten times
 faster this way (bench/RESULTS.md). So SQLite work runs inline, one connection at a
 time behind an asyncio lock (first come, first served, as the one-connection pool was).
 The one wait that could be long, another process holding the write lock, is waited out with

@@ -3,8 +3,13 @@
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TypeAlias
+
+from bot.messages import Outgoing
 
 log = logging.getLogger("hocso.channels")
+# Told of replies a channel is done with: sent, kept in failed_send, or refused for good.
+Done: TypeAlias = Callable[[list[Outgoing]], Awaitable[None]]
 
 
 async def with_retries(attempt: Callable[[], Awaitable[None]], *,

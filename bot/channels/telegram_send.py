@@ -18,6 +18,7 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
+from bot.channels.delivery import Done
 from bot.channels.pacing import Pacer
 from bot.channels.qr import qr_png
 from bot.channels.text import split_text, units
@@ -35,7 +36,6 @@ MENU_KEYBOARD = ReplyKeyboardMarkup(
     resize_keyboard=True, is_persistent=True,
 )
 Markup: TypeAlias = InlineKeyboardMarkup | ReplyKeyboardMarkup
-Done: TypeAlias = Callable[[list[Outgoing]], Awaitable[None]]
 
 
 class Unreachable(Exception):

@@ -5,7 +5,6 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.channels.delivery import with_retries
+from bot.channels.delivery import Done, with_retries
 from bot.channels.ordered import OrderedTasks, answer_once_done
 from bot.channels.text import picture_url, split_text, with_numbered_options
 from bot.channels.zalo_bot import mapping
@@ -182,8 +181,7 @@ class ZaloOAChannel:
         await self._send_all(user_ref, [reply], "")
 
     async def _send_all(self, user_ref: str, replies: list[Outgoing], message_id: str,
-                        done: Callable[[list[Outgoing]], Awaitable[None]] | None = None,
-                        ) -> None:
+                        done: Done | None = None) -> None:
         recipient = {"user_id": user_ref}
         if message_id:
             recipient["message_id"] = message_id  # a reply, not a paid proactive message
