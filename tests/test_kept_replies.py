@@ -1,5 +1,6 @@
 """A messenger turn's replies are kept in the outbox until sent, so a crash cannot lose them."""
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -8,9 +9,9 @@ from bot.channels.outbox_worker import OutboxWorker
 from bot.lessons.model import Library
 from bot.messages import Attachment, Incoming, Kind, Outgoing
 from bot.tutor import Tutor
-from storage.outbox import OUTBOX, Outbox, decode, encode
+from storage.outbox import OUTBOX, Outbox, decode, encode, queue
 from storage.processes import beat, goodbye
-from storage.repository import SqlRepository
+from storage.repository import LEARNER, SqlRepository
 
 
 def _start(update_id: str) -> Incoming:
@@ -71,3 +72,18 @@ async def test_web_replies_travel_in_the_response_and_are_not_kept(
 def test_a_kept_reply_keeps_its_file() -> None:
     reply = Outgoing("Dữ liệu của bạn", attachment=Attachment("du-lieu.json", b'{"a": 1}'))
     assert decode(encode(reply)) == reply
+
+
+async def test_concurrent_workers_take_each_outbox_message_once(repository: SqlRepository,
+                                                               library: Library) -> None:
+    tutor = Tutor(repository=repository, library=library)
+    await tutor.handle(_start("1"))  # a learner to write to
+    async with repository.engine.begin() as connection:
+        learner = (await connection.execute(select(LEARNER.c.id))).scalar_one()
+        for number in range(30):
+            await queue(connection, learner, Outgoing(f"tin {number}"), about=None)
+    outbox = Outbox(repository.engine)
+    # On PostgreSQL these run at once on separate connections; the row locks keep them apart.
+    taken = await asyncio.gather(*(outbox.take({"telegram"}, limit=10) for _ in range(5)))
+    ids = [item.id for batch in taken for item in batch]
+    assert len(ids) == len(set(ids)) == 30
