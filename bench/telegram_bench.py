@@ -494,6 +494,8 @@ async def main() -> None:
     parser.add_argument("--think", type=float, default=0.0,
                         help="open loop: every chat active at once, each waiting this many "
                              "seconds on average before its next tap (Học Số only)")
+    parser.add_argument("--hocso-only", action="store_true",
+                        help="run only the Học Số path (for profiling)")
     args = parser.parse_args()
     errors = ErrorCounter()
     for name in ("hocso", "telegram"):  # covers hocso.telegram and telegram.ext
@@ -505,6 +507,9 @@ async def main() -> None:
         if args.think:
             phase = await hocso_path(library, args.learners, args.learners, args.think)
             open_loop(phase, args.think)
+            return
+        if args.hocso_only:
+            await hocso_path(library, args.learners, args.concurrency)
             return
         phases = [await echo_floor(args.learners, args.concurrency),
                   await hocso_path(library, args.learners, args.concurrency),

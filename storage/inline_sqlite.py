@@ -15,12 +15,20 @@ the turns committing in the meantime share the next one (group commit, off the l
 
 import asyncio
 import os
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, CursorResult, Engine, RootTransaction, Transaction
+from sqlalchemy.engine import (
+    Connection,
+    CursorResult,
+    Dialect,
+    Engine,
+    RootTransaction,
+    Transaction,
+)
 from sqlalchemy.exc import OperationalError
 
 _FIRST_WAIT = 0.001
@@ -104,6 +112,18 @@ class InlineConnection:
             await self._ensure_begun()
             return self.sync_connection.begin_nested()
         return InlineTransaction(start)
+
+    @property
+    def dialect(self) -> Dialect:
+        """SQLAlchemy's SQLite dialect."""
+        return self.sync_connection.dialect
+
+    async def driver(self) -> sqlite3.Connection:
+        """pysqlite's own connection, inside the transaction (storage/prepared.py)."""
+        await self._ensure_begun()
+        driver = self.sync_connection.connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        return driver
 
     async def execute(self, statement: Any, parameters: Any = None) -> CursorResult[Any]:
         """Run a statement; the first one of a connection begins its transaction."""

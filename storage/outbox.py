@@ -21,13 +21,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.messages import Attachment, Button, Outgoing
 from storage.models import OutboxMessage
+from storage.prepared import Prepared
 from storage.processes import PROCESS
 from storage.repository import LEARNER, now
 
 OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 # Built once: a messenger turn keeps its replies with these (see storage/repository.py).
-KEEP = insert(OUTBOX).returning(OUTBOX.c.id)
-FORGET = delete(OUTBOX).where(OUTBOX.c.id == bindparam("kept_id"))
+KEEP = Prepared(insert(OUTBOX).returning(OUTBOX.c.id))
+FORGET = Prepared(delete(OUTBOX).where(OUTBOX.c.id == bindparam("kept_id")))
 
 
 def encode(reply: Outgoing) -> str:
@@ -57,11 +58,11 @@ async def queue(connection: AsyncConnection, learner_id: int, reply: Outgoing, *
     """Keep a message for `learner_id` about learner `about`, in the caller's transaction;
     with an `owner`, workers leave it to that process while it is alive. Return its id."""
     created = now()
-    result = await connection.execute(KEEP, {
+    (row,) = await KEEP.rows(connection, {
         "learner_id": learner_id, "about_id": about, "body": encode(reply),
         "created_at": created, "next_try_at": created, "attempts": 0, "sent_at": None,
         "owner": owner})
-    return int(result.scalar_one())
+    return int(row["id"])
 
 
 class SentReplies:
@@ -85,7 +86,7 @@ class SentReplies:
         # The batch waits for the connection like any turn; ids arriving meanwhile join it.
         async with self.engine.begin() as connection:
             ids, self._ids, self._batch = self._ids, [], None
-            await connection.execute(FORGET, [{"kept_id": kept} for kept in ids])
+            await FORGET.run(connection, [{"kept_id": kept} for kept in ids])
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from storage.models import (
     ProcessedUpdate,
     QuizAnswer,
 )
+from storage.prepared import Prepared, Row
 
 LEARNER: Table = Learner.__table__  # type: ignore[attr-defined]
 PROCESSED: Table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
@@ -28,14 +29,15 @@ ANSWER: Table = QuizAnswer.__table__  # type: ignore[attr-defined]
 FAILED: Table = FailedSend.__table__  # type: ignore[attr-defined]
 COMPLETION: Table = CourseCompletion.__table__  # type: ignore[attr-defined]
 
-# The statements of every turn, built once: building one costs more than running it on
-# SQLite (bench/RESULTS.md). Their values come as parameters at each execution.
-MARK_PROCESSED = insert(PROCESSED)
-LOCK_LEARNER = select(LEARNER).where(
+# The statements of every turn, built and compiled once (storage/prepared.py): building one
+# cost more than running it on SQLite (bench/RESULTS.md). Values come at each execution.
+MARK_PROCESSED = Prepared(insert(PROCESSED))
+LOCK_LEARNER = Prepared(select(LEARNER).where(
     (LEARNER.c.channel == bindparam("by_channel")) & (LEARNER.c.user_ref == bindparam("by_ref"))
-).with_for_update()
-SAVE_LEARNER = update(LEARNER).where(LEARNER.c.id == bindparam("by_id"))
-ADD_ANSWER = insert(ANSWER)
+).with_for_update())
+SAVE_LEARNER = Prepared(update(LEARNER).where(LEARNER.c.id == bindparam("by_id")))
+ADD_ANSWER = Prepared(insert(ANSWER))
+ADD_LEARNER = Prepared(insert(LEARNER))
 
 
 @dataclass(frozen=True)
@@ -69,21 +71,25 @@ class LessonScore:
     attempts: int
 
 
-def _record(row: Any) -> LearnerRecord:
+def _record(row: Row) -> LearnerRecord:
+    """The learner of a row; its times are only tested for being set (on SQLite's fast path
+    they are still text)."""
     position = Position(
-        mode=Mode(row.mode), course_id=row.course_id, lesson_id=row.lesson_id,
-        step_id=row.step_id, question_id=row.question_id, quiz_correct=row.quiz_correct,
-        quiz_answered=row.quiz_answered, content_version=row.content_version, seq=row.seq,
+        mode=Mode(row["mode"]), course_id=row["course_id"], lesson_id=row["lesson_id"],
+        step_id=row["step_id"], question_id=row["question_id"],
+        quiz_correct=row["quiz_correct"], quiz_answered=row["quiz_answered"],
+        content_version=row["content_version"], seq=row["seq"],
     )
-    shown = tuple(row.shown_buttons.split("\n")) if row.shown_buttons else ()
+    shown_buttons = row["shown_buttons"]
+    shown = tuple(shown_buttons.split("\n")) if shown_buttons else ()
     # "New" means never answered yet, however the row came to exist (web sessions create it).
-    is_new = row.seq == 0 and not row.shown_buttons
-    return LearnerRecord(row.id, row.channel, row.user_ref, row.display_name, position, shown,
-                         is_new, reachable=row.unreachable_at is None, awaiting=row.awaiting,
-                         ward=row.ward,
-                         area=row.area_village or row.area_commune or row.area_province,
-                         area_asked=row.area_asked_at is not None,
-                         consented=row.consented_at is not None)
+    is_new = row["seq"] == 0 and not shown_buttons
+    return LearnerRecord(row["id"], row["channel"], row["user_ref"], row["display_name"],
+                         position, shown, is_new, reachable=row["unreachable_at"] is None,
+                         awaiting=row["awaiting"], ward=row["ward"],
+                         area=row["area_village"] or row["area_commune"] or row["area_province"],
+                         area_asked=row["area_asked_at"] is not None,
+                         consented=row["consented_at"] is not None)
 
 
 def area_columns(area_id: str) -> dict[str, str]:
@@ -132,7 +138,7 @@ class LearnerTurn:
     async def record_answer(self, *, course_id: str, lesson_id: str, question_id: str,
                             chosen: int, correct: bool) -> None:
         """Keep one quiz answer."""
-        await self._connection.execute(ADD_ANSWER, {
+        await ADD_ANSWER.run(self._connection, {
             "learner_id": self.learner.id, "course_id": course_id, "lesson_id": lesson_id,
             "question_id": question_id, "chosen": chosen, "correct": correct,
             "answered_at": now()})
@@ -191,7 +197,7 @@ class LearnerTurn:
             where["ward"] = ward[:128]
         if area_asked and not self.learner.area_asked:
             where["area_asked_at"] = now()
-        await self._connection.execute(SAVE_LEARNER, {
+        await SAVE_LEARNER.run(self._connection, {
             "by_id": self.learner.id, "mode": position.mode.value,
             "course_id": position.course_id, "lesson_id": position.lesson_id,
             "step_id": position.step_id, "question_id": position.question_id,
@@ -222,7 +228,7 @@ class SqlRepository:
             transaction = await connection.begin()
             if update_id is not None:
                 try:  # first statement of the transaction, so no savepoint is needed
-                    await connection.execute(MARK_PROCESSED, {
+                    await MARK_PROCESSED.run(connection, {
                         "channel": channel, "update_id": update_id, "processed_at": now()})
                 except IntegrityError:
                     await transaction.rollback()
@@ -237,15 +243,16 @@ class SqlRepository:
     async def _lock_learner(self, connection: AsyncConnection, channel: str,
                             user_ref: str) -> LearnerRecord:
         key = {"by_channel": channel, "by_ref": user_ref}
-        row = (await connection.execute(LOCK_LEARNER, key)).first()
-        if row is not None:
-            return _record(row)
+        rows = await LOCK_LEARNER.rows(connection, key)
+        if rows:
+            return _record(rows[0])
         try:
             async with connection.begin_nested():
-                await connection.execute(insert(LEARNER).values(_new_learner(channel, user_ref)))
+                await ADD_LEARNER.run(connection, _new_learner(channel, user_ref))
         except IntegrityError:
             pass  # created by a concurrent first message: lock that row below
-        return _record((await connection.execute(LOCK_LEARNER, key)).one())
+        (row,) = await LOCK_LEARNER.rows(connection, key)
+        return _record(row)
 
     async def create_learner(self, *, channel: str, user_ref: str) -> None:
         """Register a learner before their first message (the web chat's new session)."""
@@ -280,7 +287,7 @@ class SqlRepository:
         async with self.engine.connect() as connection:
             row = (await connection.execute(select(LEARNER).where(
                 (LEARNER.c.channel == channel) & (LEARNER.c.user_ref == user_ref)))).first()
-        return _record(row) if row is not None else None
+        return _record(row._mapping) if row is not None else None
 
     async def lesson_scores(self, learner_id: int) -> list[LessonScore]:
         """Return a learner's finished lessons outside any turn."""

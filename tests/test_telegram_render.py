@@ -1,5 +1,7 @@
 """Telegram rendering without the network: splitting long texts and building keyboards."""
 
+from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup
+
 from bot.channels.telegram_send import MAX_TEXT, MENU_KEYBOARD, inline_keyboard
 from bot.channels.text import split_text
 from bot.handlers.router import WORDS, fold
@@ -32,7 +34,7 @@ def test_buttons_become_an_inline_keyboard_with_payloads() -> None:
     rows = ((Button("Tiếp tục ▶", "n:3"),),
             (Button("🔁 Nhắc lại", "r:3"), Button("🏠 Về menu", "menu")))
     reply = Outgoing(text="?", buttons=rows)
-    keyboard = inline_keyboard(reply)
+    keyboard = InlineKeyboardMarkup.de_json(inline_keyboard(reply), None)  # valid Bot API
     assert keyboard is not None
     rendered = [[(b.text, b.callback_data) for b in row] for row in keyboard.inline_keyboard]
     assert rendered == [[("Tiếp tục ▶", "n:3")], [("🔁 Nhắc lại", "r:3"), ("🏠 Về menu", "menu")]]
@@ -40,6 +42,8 @@ def test_buttons_become_an_inline_keyboard_with_payloads() -> None:
 
 
 def test_the_persistent_keyboard_speaks_words_the_tutor_knows() -> None:
-    labels = [button.text for row in MENU_KEYBOARD.keyboard for button in row]
+    keyboard = ReplyKeyboardMarkup.de_json(MENU_KEYBOARD, None)  # valid Bot API
+    assert keyboard is not None and keyboard.is_persistent and keyboard.resize_keyboard
+    labels = [button["text"] for row in MENU_KEYBOARD["keyboard"] for button in row]
     assert labels == ["📚 Bài học", "▶️ Tiếp tục", "📊 Tiến độ", "❓ Trợ giúp"]
     assert all(fold(label) in WORDS for label in labels)

@@ -5,17 +5,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any
 
-from telegram import (
-    Bot,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    InputFile,
-    KeyboardButton,
-    Message,
-    ReplyKeyboardMarkup,
-)
+from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.channels.delivery import Done
@@ -29,13 +21,13 @@ log = logging.getLogger("hocso.telegram")
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_ATTEMPTS = 5
+JSON = dict[str, Any]  # a Bot API object as Telegram writes it
 # The persistent keyboard: typed texts that the tutor understands ("bài học", "tiếp tục"...).
-MENU_KEYBOARD = ReplyKeyboardMarkup(
-    [[KeyboardButton("📚 Bài học"), KeyboardButton("▶️ Tiếp tục")],
-     [KeyboardButton("📊 Tiến độ"), KeyboardButton("❓ Trợ giúp")]],
-    resize_keyboard=True, is_persistent=True,
-)
-Markup: TypeAlias = InlineKeyboardMarkup | ReplyKeyboardMarkup
+MENU_KEYBOARD: JSON = {
+    "keyboard": [[{"text": "📚 Bài học"}, {"text": "▶️ Tiếp tục"}],
+                 [{"text": "📊 Tiến độ"}, {"text": "❓ Trợ giúp"}]],
+    "resize_keyboard": True, "is_persistent": True,
+}
 
 
 class Unreachable(Exception):
@@ -46,12 +38,12 @@ class GaveUp(Exception):
     """Telegram could not be reached after every retry: later replies would come out of order."""
 
 
-def inline_keyboard(reply: Outgoing) -> InlineKeyboardMarkup | None:
-    """Render the reply's buttons as an inline keyboard (payloads become callback_data)."""
+def inline_keyboard(reply: Outgoing) -> JSON | None:
+    """The reply's buttons as an inline keyboard (payloads become callback_data)."""
     if not reply.buttons:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.payload)
-                                  for b in row] for row in reply.buttons])
+    return {"inline_keyboard": [[{"text": b.label, "callback_data": b.payload} for b in row]
+                                for row in reply.buttons]}
 
 
 def _seconds(retry_after: int | timedelta) -> float:
@@ -101,7 +93,7 @@ class TelegramSender:
             return
 
     async def _send_one(self, chat_id: int, reply: Outgoing) -> None:
-        markup: Markup = inline_keyboard(reply) or MENU_KEYBOARD
+        markup = inline_keyboard(reply) or MENU_KEYBOARD
         text = reply.text
         if reply.image or reply.qr:
             caption = text if units(text) <= MAX_CAPTION else None
@@ -110,34 +102,41 @@ class TelegramSender:
                 return  # otherwise the text (and its buttons) still goes, without the picture
         chunks = split_text(text, MAX_TEXT)
         for number, chunk in enumerate(chunks, start=1):
-            message = await self._call(chat_id, self._bot.send_message, text=chunk,
+            message = await self._call(chat_id, "sendMessage", text=chunk,
                                        reply_markup=markup if number == len(chunks) else None)
             if message is None:
                 await self._on_failed(chat_id, chunk, "Telegram refused the message")
         if reply.attachment:  # the learner's own data file, after the text that explains it
             attachment = reply.attachment
-            await self._call(chat_id, self._bot.send_document, document=InputFile(
+            await self._call(chat_id, "sendDocument", document=InputFile(
                 attachment.data, filename=attachment.name, attach=False))
 
     async def _photo(self, chat_id: int, reply: Outgoing, caption: str | None,
-                     markup: Markup | None) -> bool:
+                     markup: JSON | None) -> bool:
         """Send a step's picture or an invitation's QR code; False when Telegram refused it."""
         known = self._photo_ids.get(reply.image) if reply.image else None
-        photo: Any = known or (qr_png(reply.qr) if reply.qr else
-                               (self._content_dir / str(reply.image)).read_bytes())
-        sent = await self._call(chat_id, self._bot.send_photo, photo=photo, caption=caption,
+        photo: str | InputFile = known or InputFile(
+            qr_png(reply.qr) if reply.qr else (self._content_dir / str(reply.image)).read_bytes(),
+            attach=False)
+        sent = await self._call(chat_id, "sendPhoto", photo=photo, caption=caption,
                                 reply_markup=markup)
-        if sent is not None and sent.photo and known is None and reply.image:
-            self._photo_ids[reply.image] = sent.photo[-1].file_id  # steps' pictures repeat
+        if sent is not None and sent.get("photo") and known is None and reply.image:
+            self._photo_ids[reply.image] = sent["photo"][-1]["file_id"]  # pictures repeat
         return sent is not None
 
-    async def _call(self, chat_id: int, method: Callable[..., Awaitable[Message]],
-                    **kwargs: Any) -> Message | None:
-        """Make one API call with pacing and retries; None when Telegram refuses it for good."""
+    async def _call(self, chat_id: int, method: str, **data: Any) -> JSON | None:
+        """Make one API call with pacing and retries; return the sent message as Telegram
+        described it, or None when Telegram refuses it for good."""
+        data["chat_id"] = chat_id
         for attempt in range(1, MAX_ATTEMPTS + 1):
             await self._pacer.wait(chat_id)
             try:
-                return await method(chat_id=chat_id, **kwargs)
+                # Bot._post sends what Bot.send_message would (same defaults, same errors
+                # raised), but leaves the answer as JSON: building a Message object from it
+                # took a sixth of a step's time (bench/RESULTS.md), and only a photo's file
+                # id is ever read from it.
+                result = await self._bot._post(method, dict(data))
+                return result if isinstance(result, dict) else None
             except RetryAfter as error:
                 wait = _seconds(error.retry_after)
                 log.warning("Telegram asks to wait %.1f s (chat %s)", wait, chat_id)
