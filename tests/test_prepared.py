@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.inline_sqlite import InlineEngine
@@ -16,6 +16,10 @@ FIND = Prepared(select(LEARNER.c.user_ref, LEARNER.c.consented_at, LEARNER.c.seq
                 .where(LEARNER.c.user_ref == bindparam("ref")))
 DROP = Prepared(delete(LEARNER).where(LEARNER.c.user_ref == bindparam("ref")))
 MARK = Prepared(insert(PROCESSED))
+# The statement's own literals (the 1 and the "web") go with the values given at each run.
+STEP = Prepared(update(LEARNER).where((LEARNER.c.user_ref == bindparam("ref"))
+                                      & (LEARNER.c.channel == "web"))
+                .values(seq=LEARNER.c.seq + 1))
 
 
 async def test_rows_values_and_batches_match_what_sqlalchemy_reads(
@@ -38,6 +42,17 @@ async def test_rows_values_and_batches_match_what_sqlalchemy_reads(
                                          .order_by(LEARNER.c.id))).all()
     assert [row.user_ref for row in rows] == ["lan", "chi"]
     assert rows[0].consented_at == agreed
+
+
+async def test_a_statements_own_literals_are_kept(repository: SqlRepository) -> None:
+    async with repository.engine.begin() as connection:
+        await ADD.run(connection, [_new_learner("web", "lan"), _new_learner("zalo", "lan")])
+        await STEP.run(connection, {"ref": "lan", "ward": "Phường 1"})
+        await STEP.run(connection, {"ref": "lan", "ward": "Phường 2"})
+        rows = await Prepared(select(LEARNER.c.channel, LEARNER.c.seq, LEARNER.c.ward)
+                              .order_by(LEARNER.c.channel)).rows(connection, {})
+    assert [dict(row) for row in rows] == [{"channel": "web", "seq": 2, "ward": "Phường 2"},
+                                           {"channel": "zalo", "seq": 0, "ward": ""}]
 
 
 async def test_errors_are_sqlalchemys_and_roll_back(repository: SqlRepository) -> None:

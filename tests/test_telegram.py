@@ -75,9 +75,10 @@ class Bot:
         return await self._exchange(lambda: self.fake.push_callback(self.chat, data), expect)
 
     async def start(self) -> list[SentRecord]:
-        """/start, then agree to the notice: greeting, notice, thanks and menu."""
+        """/start, then agree to the notice: the greeting, the notice, then the thanks with
+        the menu."""
         sent = await self.say("/start", expect=2)
-        return sent + await self.press("Tôi đồng ý", expect=2)
+        return sent + await self.press("Tôi đồng ý")
 
 
 @pytest.fixture
@@ -130,7 +131,8 @@ async def test_start_sets_commands_and_greets_with_both_keyboards(
     assert "trợ lý học tự động" in (welcome.text or "")
     assert welcome.reply_markup and welcome.reply_markup["keyboard"][0][0]["text"] == "📚 Bài học"
     assert buttons(notice) == [("✅ Tôi đồng ý", "agree"), ("Không đồng ý", "decline")]
-    _, menu = await user.press("Tôi đồng ý", expect=2)
+    (menu,) = await user.press("Tôi đồng ý")  # the thanks, then the menu, in one message
+    assert (menu.text or "").startswith("Cảm ơn bạn đã đồng ý")
     assert ("📊 Tiến độ của tôi", "progress") in buttons(menu)
 
 
@@ -142,11 +144,15 @@ async def test_a_whole_lesson_and_quiz_by_pressing_buttons(
     await user.start()
     await user.press(course.title)
     await user.press(lesson.title)
-    for step in lesson.steps:
-        if step.check is not None:
-            await user.press(step.check.options[step.check.answer - 1], expect=2)
-        elif step is lesson.steps[-1]:
-            await user.press("Tiếp tục", expect=2)  # the quiz intro, then question 1
+    for index, step in enumerate(lesson.steps):
+        following = lesson.steps[index + 1] if index + 1 < len(lesson.steps) else None
+        if step.check is not None:  # the feedback joins the next step's text, not a picture
+            sent = await user.press(step.check.options[step.check.answer - 1],
+                                    expect=2 if following and following.image else 1)
+            assert (sent[0].text or "").startswith("✅")
+        elif following is None:
+            (sent,) = await user.press("Tiếp tục")  # the quiz intro with question 1
+            assert "Câu 1/" in (sent.text or "")
         else:
             sent = await user.press("Tiếp tục")
             following = lesson.steps[lesson.steps.index(step) + 1]
@@ -156,10 +162,10 @@ async def test_a_whole_lesson_and_quiz_by_pressing_buttons(
                 assert buttons(sent[0])
     for question in lesson.quiz:
         sent = await user.press(question.options[question.answer - 1],
-                                expect=2 if question is not lesson.quiz[-1] else 3)
+                                expect=1 if question is not lesson.quiz[-1] else 2)
         assert (sent[0].text or "").startswith("✅")
-    # The result, then once, after a first lesson: where do you live? (typed: 126 places)
-    assert "đúng 3/3" in (sent[1].text or "") and "xã hoặc phường" in (sent[2].text or "")
+    # With the result, then once, after a first lesson: where do you live? (typed: 126 places)
+    assert "đúng 3/3" in (sent[0].text or "") and "xã hoặc phường" in (sent[1].text or "")
     saved = await user.say("hong ha")
     assert "Phường Hồng Hà" in (saved[0].text or "")
     presses = sum(1 for method, _ in fake.requests if method == "answerCallbackQuery")
@@ -185,8 +191,9 @@ async def test_a_stale_button_gets_the_kind_answer(fake: FakeTelegram,
     await user.say("1")
     old_next = payload_of(fake, USER, "Tiếp tục")
     await user.tap(old_next)
-    sent = await user.tap(old_next, expect=2)
-    assert "không dùng được nữa" in (sent[0].text or "")
+    notice, step = await user.tap(old_next, expect=2)  # step 2 has a picture: not joined
+    assert "không dùng được nữa" in (notice.text or "")
+    assert step.method == "sendPhoto" and "Bước 2/" in (step.caption or "")
 
 
 async def test_a_redelivered_update_gets_one_reply(fake: FakeTelegram, channel: TelegramChannel,
@@ -194,13 +201,13 @@ async def test_a_redelivered_update_gets_one_reply(fake: FakeTelegram, channel: 
     user = Bot(fake)
     await user.start()
     update = fake.push_message(USER, "tiến độ")
-    await fake.wait_for_sent(3)
+    await fake.wait_for_sent(4)
     fake.push_update(update)  # the same update_id again
     fake.push_message(USER, "menu")
-    await fake.wait_for_sent(4)
+    await fake.wait_for_sent(5)
     await asyncio.sleep(0.2)
     texts = [record.text or "" for record in fake.sent_to(USER)]
-    assert len(texts) == 4 and "Bạn muốn làm gì" in texts[-1]
+    assert len(texts) == 5 and "Bạn muốn làm gì" in texts[-1]
 
 
 async def test_a_deep_link_reaches_the_tutor(fake: FakeTelegram, channel: TelegramChannel) -> None:
@@ -211,8 +218,8 @@ async def test_a_deep_link_reaches_the_tutor(fake: FakeTelegram, channel: Telegr
     user = Bot(fake)
     sent = await user.say("/start KEM-7Q4X", expect=2)
     assert "trợ lý học tự động" in (sent[0].text or "")
-    sent = await user.press("Tôi đồng ý", expect=2)  # the code waits for the agreement
-    assert "Mã này không đúng" in (sent[1].text or "")  # no mentor made this invitation
+    (sent,) = await user.press("Tôi đồng ý")  # the code waits for the agreement
+    assert "Mã này không đúng" in (sent.text or "")  # no mentor made this invitation
 
 
 async def test_my_data_comes_as_text_and_a_json_document(fake: FakeTelegram,
@@ -239,7 +246,7 @@ async def test_a_blocked_user_is_marked_unreachable_and_back(
     fake.push_message(USER, "menu")
     await _until(lambda: _reachable(tutor), False)
     forbidden = [m for m, p in fake.requests if m == "sendMessage"]
-    assert len(forbidden) == 5  # four before, one refused send, and nothing more after it
+    assert len(forbidden) == 4  # three before, one refused send, and nothing more after it
     fake.unblock(USER)
     fake.push_update(fixture("my_chat_member_member"))
     await _until(lambda: _reachable(tutor), True)

@@ -4,10 +4,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.handlers.context import MERGED_CHARS, merges_into
 from bot.lessons.loader import load_library
 from bot.lessons.model import Library
 from bot.lessons.progress import Mode, Position
-from bot.messages import Incoming, Kind
+from bot.messages import Button, Incoming, Kind, Outgoing
 from bot.tutor import Tutor
 from storage.repository import SqlRepository
 from tests.chat import Chat
@@ -33,6 +34,31 @@ async def test_welcome_says_it_is_automated_and_shows_the_menu(tutor: Tutor) -> 
     assert "trợ lý học tự động" in replies[0].text and "không phải người thật" in replies[0].text
     labels = [button.label for button in replies[-1].flat_buttons()]
     assert labels[-3:] == ["▶️ Tiếp tục bài đang học", "📊 Tiến độ của tôi", "❓ Trợ giúp"]
+
+
+async def test_feedback_and_what_follows_come_as_one_message(tutor: Tutor,
+                                                              library: Library) -> None:
+    chat = Chat(tutor)
+    welcome, notice = await chat.send(chat.incoming(Kind.START))
+    assert welcome.buttons == () and notice.buttons  # the greeting alone (Telegram's keyboard)
+    (menu,) = await chat.tap("agree")  # the thanks, then the menu
+    assert menu.text.startswith("Cảm ơn") and "\n\nBạn muốn làm gì" in menu.text
+    lesson = library.courses[0].lessons[0]
+    await chat.tap(f"q:{library.courses[0].id}:{lesson.id}")
+    question = lesson.quiz[0]
+    (answered,) = await chat.press(question.options[question.answer - 1])
+    feedback, asked = answered.text.split("\n\n", 1)
+    assert feedback.startswith("✅") and asked.startswith("Câu 2/")
+    assert [b.label for b in answered.flat_buttons()][:-1] == list(lesson.quiz[1].options)
+
+
+def test_only_a_plain_text_takes_the_next_one_and_only_while_both_fit() -> None:
+    plain, asked = Outgoing("Đúng rồi!"), Outgoing("Câu 2/3?", ((Button("Có", "a:1:1"),),))
+    assert merges_into(plain, asked)
+    assert not merges_into(asked, plain)  # the buttons would end up under the wrong text
+    assert not merges_into(plain, Outgoing("Bước 2", image="images/a.png"))
+    assert merges_into(plain, Outgoing("x" * (MERGED_CHARS - len(plain.text) - 2)))
+    assert not merges_into(plain, Outgoing("x" * (MERGED_CHARS - len(plain.text) - 1)))
 
 
 async def test_the_same_update_twice_changes_state_once_and_replies_once(
@@ -73,9 +99,10 @@ async def test_forged_or_stale_payloads_get_a_kind_answer_and_change_nothing(
     chat = Chat(tutor)
     await into_lesson(chat, library, steps=2)
     before = await position_of(tutor)
-    replies = await chat.tap(payload)
-    assert "không dùng được nữa" in replies[0].text
-    assert replies[-1].text.startswith(library.courses[0].lessons[0].title)  # the step again
+    (reply,) = await chat.tap(payload)  # the kind answer and the step again, one message
+    notice, step = reply.text.split("\n\n", 1)
+    assert "không dùng được nữa" in notice
+    assert step.startswith(library.courses[0].lessons[0].title)
     assert await position_of(tutor) == before
 
 
@@ -213,10 +240,11 @@ async def test_a_removed_step_restarts_the_lesson_with_a_note(
     await into_lesson(chat, library, steps=2)
     _edit(content_copy, f"- id: {lesson.steps[2].id}\n", "- id: buoc-moi\n")
     chat.tutor = Tutor(repository=sqlite_repository, library=load_library(content_copy))
-    replies = await chat.type("tiếp")
-    assert "vừa được cập nhật" in replies[0].text
+    (reply,) = await chat.type("tiếp")
+    notice, step = reply.text.split("\n\n", 1)
+    assert "vừa được cập nhật" in notice
     assert (await position_of(chat.tutor)).step_id == lesson.steps[0].id
-    assert replies[-1].text.startswith(f"{lesson.title} · Bước 1/")
+    assert step.startswith(f"{lesson.title} · Bước 1/")
 
 
 async def test_learners_are_kept_apart(tutor: Tutor, library: Library) -> None:

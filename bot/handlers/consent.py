@@ -49,7 +49,7 @@ async def handle(ctx: Context, code: str | None) -> None:
         ctx.say(ctx.text("privacy_declined"))
     else:
         if learner.is_new:
-            ctx.say(ctx.text("welcome", name=ctx.display_name))
+            ctx.say(ctx.text("welcome", name=ctx.display_name), alone=True)  # see menu.welcome
         else:
             ctx.say(ctx.text("privacy_needed"))
         ask(ctx)

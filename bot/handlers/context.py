@@ -1,6 +1,6 @@
 """The Context a handler works with: the learner's turn, the content, and the replies so far."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -15,6 +15,16 @@ from storage.repository import LearnerTurn
 
 Rows = list[list[Button]]
 MENTOR_COURSE = "nguoi-kem"  # the course a volunteer passes before taking mentees
+# Up to the smallest channel's message limit (Zalo's), so a merged reply is never split again.
+MERGED_CHARS = 2000
+
+
+def merges_into(first: Outgoing, second: Outgoing) -> bool:
+    """Whether `second` can be said in the same message as `first`: text with no buttons
+    (feedback, a heading) followed by a text, with or without buttons, that both fit."""
+    plain = not (first.buttons or first.image or first.qr or first.attachment)
+    return (plain and not (second.image or second.qr or second.attachment)
+            and len(first.text) + len(second.text) + 2 <= MERGED_CHARS)
 
 
 @dataclass
@@ -37,6 +47,7 @@ class Context:
     area_asked: bool = False  # set when the learner is asked where they live
     consent: bool = False  # set when the learner agrees to what is kept
     erase: bool = False  # set when everything about the learner is to be deleted this turn
+    _last_alone: bool = field(default=False, init=False, repr=False)
 
     @cached_property
     def mentoring(self) -> MentoringQueries:
@@ -56,11 +67,17 @@ class Context:
         return Button(label=self.renderer.message(key, **values), payload=payload)
 
     def say(self, text: str, rows: Rows | None = None, image: str | None = None,
-            qr: str = "", attachment: Attachment | None = None) -> None:
-        """Queue a reply to the learner."""
+            qr: str = "", attachment: Attachment | None = None, alone: bool = False) -> None:
+        """Queue a reply to the learner. A text right after a plain text joins its message
+        (feedback and the next question arrive as one: one call, one notification), unless
+        that one was said `alone`."""
         buttons = tuple(tuple(row) for row in rows or [] if row)
-        self.replies.append(Outgoing(text=text, buttons=buttons, image=image, qr=qr,
-                                     attachment=attachment))
+        reply = Outgoing(text=text, buttons=buttons, image=image, qr=qr, attachment=attachment)
+        if self.replies and not self._last_alone and merges_into(self.replies[-1], reply):
+            self.replies[-1] = replace(reply, text=f"{self.replies[-1].text}\n\n{text}")
+        else:
+            self.replies.append(reply)
+        self._last_alone = alone
 
     def tell(self, learner_id: int, text: str, rows: Rows | None = None) -> None:
         """Queue a message for someone else; it is sent after this turn commits."""

@@ -19,7 +19,8 @@ def menu_rows(ctx: Context) -> Rows:
 def welcome(ctx: Context) -> None:
     """Greet: say plainly that this is an automated tutor, then show the menu."""
     key = "welcome" if ctx.turn.learner.is_new else "welcome_back"
-    ctx.say(ctx.text(key, name=ctx.display_name))
+    # Alone: a message without buttons is what carries Telegram's lasting keyboard.
+    ctx.say(ctx.text(key, name=ctx.display_name), alone=True)
     show_menu(ctx)
 
 
