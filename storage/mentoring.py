@@ -7,16 +7,20 @@ in bot/handlers/access.py. Mentor profiles and invitation codes are in storage/m
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Table, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.mentors import CAN_MENTOR, MENTOR, PAIRING, MentorQueries, MentorRecord, mentor_record
 from storage.models import Alert, CheckIn
+from storage.prepared import Prepared
 from storage.repository import ANSWER, LEARNER, RESULT, now
 
 CHECK_IN: Table = CheckIn.__table__  # type: ignore[attr-defined]
 ALERT: Table = Alert.__table__  # type: ignore[attr-defined]
+# Asked at every lesson's end (storage/prepared.py).
+ACTIVE_MENTOR = Prepared(select(PAIRING.c.id).where(
+    (PAIRING.c.mentee_id == bindparam("by_mentee")) & (PAIRING.c.status == "active")))
 
 
 @dataclass(frozen=True)
@@ -71,15 +75,12 @@ class MentoringQueries(MentorQueries):
 
     async def my_mentor(self) -> PairingRecord | None:
         """The turn's learner's active pairing as a resident, if any."""
-        row = (await self._db.execute(select(PAIRING.c.id).where(
-            (PAIRING.c.mentee_id == self.me) & (PAIRING.c.status == "active")))).first()
-        return await self.pairing(row.id) if row is not None else None
+        rows = await ACTIVE_MENTOR.rows(self._db, {"by_mentee": self.me})
+        return await self.pairing(rows[0]["id"]) if rows else None
 
     async def has_mentor(self, mentee_id: int) -> bool:
         """Whether a resident has an active mentor (whoever it is: nothing more is told)."""
-        row = (await self._db.execute(select(PAIRING.c.id).where(
-            (PAIRING.c.mentee_id == mentee_id) & (PAIRING.c.status == "active")))).first()
-        return row is not None
+        return bool(await ACTIVE_MENTOR.rows(self._db, {"by_mentee": mentee_id}))
 
     async def drop_other_offers(self, mentee_id: int, keep: int) -> None:
         """A resident now has a mentor: their other pending pairings are declined."""

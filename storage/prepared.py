@@ -32,10 +32,12 @@ class _Form:
     sql: str
     names: tuple[str, ...]  # the parameters in the order of the SQL's placeholders
     converters: tuple[Callable[[Any], Any] | None, ...]  # e.g. a datetime to SQLite's text
+    fixed: Values  # the statement's own literals (`attempts + 1`, `status == "active"`)
 
     def arguments(self, values: Values) -> tuple[Any, ...]:
+        given = {**self.fixed, **values} if self.fixed else values
         return tuple(value if convert is None or value is None else convert(value)
-                     for value, convert in zip((values[name] for name in self.names),
+                     for value, convert in zip((given[name] for name in self.names),
                                                self.converters, strict=True))
 
 
@@ -79,13 +81,18 @@ class Prepared:
         if form is None:
             compiled = self.statement.compile(dialect=dialect, column_keys=list(keys))
             names = tuple(compiled.positiontup or ())
-            missing = set(names) - set(keys)
+            # A literal's parameter carries its value; a column left out (whose default
+            # SQLAlchemy would fill in) has none and is not required.
+            fixed = {name: compiled.binds[name].value for name in names if name not in keys
+                     and not compiled.binds[name].required
+                     and compiled.binds[name].value is not None}
+            missing = set(names) - set(keys) - set(fixed)
             if missing:  # SQLAlchemy would fill column defaults here; this path does not
                 raise ValueError(f"{self.statement}: no value for {sorted(missing)}")
             converters = tuple(
                 compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
                 for name in names)
-            form = self._forms[keys] = _Form(compiled.string, names, converters)
+            form = self._forms[keys] = _Form(compiled.string, names, converters, fixed)
         return form
 
     @staticmethod

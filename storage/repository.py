@@ -38,6 +38,19 @@ LOCK_LEARNER = Prepared(select(LEARNER).where(
 SAVE_LEARNER = Prepared(update(LEARNER).where(LEARNER.c.id == bindparam("by_id")))
 ADD_ANSWER = Prepared(insert(ANSWER))
 ADD_LEARNER = Prepared(insert(LEARNER))
+# ...and those of a lesson's end.
+_THIS_RESULT = ((RESULT.c.learner_id == bindparam("by_learner"))
+                & (RESULT.c.course_id == bindparam("by_course"))
+                & (RESULT.c.lesson_id == bindparam("by_lesson")))
+BEST_SCORE = Prepared(select(RESULT.c.best_correct, RESULT.c.failures).where(_THIS_RESULT))
+ADD_RESULT = Prepared(insert(RESULT))
+SAVE_RESULT = Prepared(update(RESULT).where(_THIS_RESULT).values(
+    attempts=RESULT.c.attempts + 1, failures=RESULT.c.failures + bindparam("failed")))
+SCORES = Prepared(select(RESULT).where(RESULT.c.learner_id == bindparam("by_learner")))
+COURSE_DONE = Prepared(select(COMPLETION.c.course_id).where(
+    (COMPLETION.c.learner_id == bindparam("by_learner"))
+    & (COMPLETION.c.course_id == bindparam("by_course"))))
+ADD_COURSE_DONE = Prepared(insert(COMPLETION))
 
 
 @dataclass(frozen=True)
@@ -112,11 +125,9 @@ def _new_learner(channel: str, user_ref: str) -> dict[str, Any]:
 
 
 async def _lesson_scores(connection: AsyncConnection, learner_id: int) -> list[LessonScore]:
-    rows = await connection.execute(select(RESULT).where(RESULT.c.learner_id == learner_id))
-    return [
-        LessonScore(r.course_id, r.lesson_id, r.best_correct, r.last_correct, r.total, r.attempts)
-        for r in rows
-    ]
+    rows = await SCORES.rows(connection, {"by_learner": learner_id})
+    return [LessonScore(r["course_id"], r["lesson_id"], r["best_correct"], r["last_correct"],
+                        r["total"], r["attempts"]) for r in rows]
 
 
 class LearnerTurn:
@@ -147,40 +158,36 @@ class LearnerTurn:
                           total: int, passed: bool = True) -> int:
         """Mark the lesson finished with this score; return the best score so far."""
         key = self._result_key(course_id, lesson_id)
-        best = (await self._connection.execute(select(RESULT.c.best_correct).where(key))).scalar()
-        if best is None:
-            await self._connection.execute(insert(RESULT).values(
-                learner_id=self.learner.id, course_id=course_id, lesson_id=lesson_id,
-                best_correct=correct, last_correct=correct, total=total, attempts=1,
-                completed_at=now(), failures=0 if passed else 1, first_correct=correct,
-                first_completed_at=now(),
-            ))
+        found = await BEST_SCORE.rows(self._connection, key)
+        if not found:
+            await ADD_RESULT.run(self._connection, {
+                "learner_id": self.learner.id, "course_id": course_id, "lesson_id": lesson_id,
+                "best_correct": correct, "last_correct": correct, "total": total,
+                "attempts": 1, "completed_at": now(), "failures": 0 if passed else 1,
+                "first_correct": correct, "first_completed_at": now()})
             return correct
-        best = max(best, correct)
-        await self._connection.execute(update(RESULT).where(key).values(
-            best_correct=best, last_correct=correct, total=total,
-            attempts=RESULT.c.attempts + 1, completed_at=now(),
-            failures=RESULT.c.failures + (0 if passed else 1),
-        ))
+        best = max(found[0]["best_correct"], correct)
+        await SAVE_RESULT.run(self._connection, {
+            **key, "best_correct": best, "last_correct": correct, "total": total,
+            "completed_at": now(), "failed": 0 if passed else 1})
         return best
 
     async def record_course_done(self, course_id: str) -> bool:
         """Note that every lesson of a course is finished; False if it was already noted."""
-        key = (COMPLETION.c.learner_id == self.learner.id) & (COMPLETION.c.course_id == course_id)
-        if (await self._connection.execute(select(COMPLETION.c.course_id).where(key))).first():
+        key = {"by_learner": self.learner.id, "by_course": course_id}
+        if await COURSE_DONE.rows(self._connection, key):
             return False
-        await self._connection.execute(insert(COMPLETION).values(
-            learner_id=self.learner.id, course_id=course_id, completed_at=now()))
+        await ADD_COURSE_DONE.run(self._connection, {
+            "learner_id": self.learner.id, "course_id": course_id, "completed_at": now()})
         return True
 
     async def quiz_failures(self, *, course_id: str, lesson_id: str) -> int:
         """How many times the learner's quiz score for a lesson stayed below the pass mark."""
-        query = select(RESULT.c.failures).where(self._result_key(course_id, lesson_id))
-        return int((await self._connection.execute(query)).scalar() or 0)
+        found = await BEST_SCORE.rows(self._connection, self._result_key(course_id, lesson_id))
+        return int(found[0]["failures"]) if found else 0
 
-    def _result_key(self, course_id: str, lesson_id: str) -> Any:
-        return ((RESULT.c.learner_id == self.learner.id) & (RESULT.c.course_id == course_id)
-                & (RESULT.c.lesson_id == lesson_id))
+    def _result_key(self, course_id: str, lesson_id: str) -> dict[str, Any]:
+        return {"by_learner": self.learner.id, "by_course": course_id, "by_lesson": lesson_id}
 
     async def save(self, position: Position, *, shown_buttons: tuple[str, ...],
                    display_name: str, awaiting: str = "", ward: str | None = None,
