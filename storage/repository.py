@@ -1,9 +1,9 @@
 """The repository: every query the product makes, the same SQL on SQLite and PostgreSQL."""
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.lessons.progress import Mode, Position
 from storage.clock import now
-from storage.inline_sqlite import InlineEngine
+from storage.inline_sqlite import InlineEngine, Undo
 from storage.models import (
     CourseCompletion,
     FailedSend,
@@ -216,6 +216,17 @@ class LearnerTurn:
             "awaiting": awaiting[:48], **where})
 
 
+@asynccontextmanager
+async def _own_transaction(engine: AsyncEngine) -> AsyncIterator[tuple[AsyncConnection, Undo]]:
+    """A transaction of its own, committed at the end (PostgreSQL's commit waits for its
+    disk); an exception rolls it back as the connection closes."""
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        yield connection, transaction.rollback
+        if transaction.is_active:
+            await transaction.commit()
+
+
 class SqlRepository:
     """Storage's one door, over an async SQLAlchemy engine."""
 
@@ -229,23 +240,26 @@ class SqlRepository:
 
         Everything done through the turn commits together with the processed mark, so a
         redelivered update finds its mark and changes nothing. The turn ends once its commit
-        is on the disk, so nothing is answered that a power cut could undo.
+        is on the disk, so nothing is answered that a power cut could undo. On SQLite the
+        turns that queue up meanwhile share that commit (storage/inline_sqlite.py).
         """
-        async with self.engine.connect() as connection:
-            transaction = await connection.begin()
+        async with self._transaction() as (connection, undo):
             if update_id is not None:
-                try:  # first statement of the transaction, so no savepoint is needed
+                try:  # the turn's first statement: undoing the turn undoes only it
                     await MARK_PROCESSED.run(connection, {
                         "channel": channel, "update_id": update_id, "processed_at": now()})
                 except IntegrityError:
-                    await transaction.rollback()
+                    await undo()
                     yield None
                     return
             learner = await self._lock_learner(connection, channel, user_ref)
             yield LearnerTurn(connection, learner)
-            await transaction.commit()  # an exception above rolls back as the connection closes
-        if isinstance(self.engine, InlineEngine):  # PostgreSQL's commit waits for its disk
-            await self.engine.durable()  # after the lock: turns meanwhile share the fsync
+
+    def _transaction(self) -> AbstractAsyncContextManager[tuple[AsyncConnection, Undo]]:
+        if isinstance(self.engine, InlineEngine):
+            return cast(AbstractAsyncContextManager[tuple[AsyncConnection, Undo]],
+                        self.engine.grouped())
+        return _own_transaction(self.engine)
 
     async def _lock_learner(self, connection: AsyncConnection, channel: str,
                             user_ref: str) -> LearnerRecord:
