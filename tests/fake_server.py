@@ -37,6 +37,7 @@ class WebhookOutcome:
     status: int | None = None
     reason: str = ""
     error: str | None = None
+    body: bytes = b""
 
     @property
     def ok(self) -> bool:
@@ -189,6 +190,7 @@ class LoopbackFake(ABC, Generic[ItemT, SentT, DeliveryT]):
             self.webhook_deliveries.append(self._delivery(item, attempt, request, outcome))
             self._notify()
             if outcome.ok:
+                await self._delivered(outcome)
                 return
             self._delivery_failed(outcome)
             if attempt < self._webhook_attempts:
@@ -202,7 +204,7 @@ class LoopbackFake(ABC, Generic[ItemT, SentT, DeliveryT]):
             async with self._session.post(
                     request.url, data=request.data, json=request.json, headers=request.headers,
                     timeout=aiohttp.ClientTimeout(total=self._webhook_timeout)) as response:
-                await response.read()
+                outcome.body = await response.read()
                 outcome.status = response.status
                 outcome.reason = response.reason or ""
         except (aiohttp.ClientError, TimeoutError) as exc:
@@ -232,6 +234,9 @@ class LoopbackFake(ABC, Generic[ItemT, SentT, DeliveryT]):
     @abstractmethod
     def _webhook_gone(self, item: ItemT) -> None:
         """Keep item, taken for delivery when the webhook was removed meanwhile."""
+
+    async def _delivered(self, outcome: WebhookOutcome) -> None:
+        """Act on the receiver's answer to a delivery that succeeded."""
 
     def _delivery_failed(self, outcome: WebhookOutcome) -> None:
         """Note a failed attempt (after it is recorded, before any retry)."""

@@ -236,6 +236,9 @@ class FakeTelegram(BotApiFake[JSON, SentRecord, WebhookDelivery]):
         self.callback_answers: list[str] = []
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.requests: list[tuple[str, JSON]] = []
+        # Methods the bot asked for in its answers to webhook deliveries, which Telegram runs
+        # (Bot API: "Making requests when getting updates"); their results go nowhere.
+        self.webhook_replies: list[tuple[str, JSON]] = []
         self.filtered_updates: list[JSON] = []
 
     # ----------------------------------------------------------------- lifecycle
@@ -776,6 +779,24 @@ class FakeTelegram(BotApiFake[JSON, SentRecord, WebhookDelivery]):
 
     def _webhook_gone(self, item: JSON) -> None:
         self._queue.append(_Queued(item, False))  # the webhook was deleted: back to getUpdates
+
+    async def _delivered(self, outcome: WebhookOutcome) -> None:
+        try:
+            answer = json.loads(outcome.body)
+        except ValueError:
+            return  # any 2xx body confirms the update; only a JSON method is run
+        if not isinstance(answer, dict) or not isinstance(answer.get("method"), str):
+            return
+        method = answer.pop("method")
+        self.webhook_replies.append((method, answer))
+        handler = self._methods.get(method.lower())
+        try:
+            if handler is not None:
+                await handler(answer)
+        except ApiError:
+            pass  # Telegram tells nobody of a failed method given in a webhook's answer
+        finally:
+            self._notify()
 
     def _delivery_failed(self, outcome: WebhookOutcome) -> None:
         message = (outcome.error or f"Wrong response from the webhook: {outcome.status} "

@@ -209,13 +209,20 @@ class TelegramChannel:
             return web.Response(text="ignored")
         # Answered only once the turn has committed: an update lost in a crash before that
         # is sent again by Telegram.
-        return await answer_once_done(self._take(update))
+        query = update.callback_query
+        answer = await answer_once_done(self._take(update, answered_by_webhook=True))
+        if query is None or answer.status != 200:
+            return answer
+        # Telegram runs a method given in the answer: the button's spinner stops without a
+        # call of our own, which had come before the turn and cost it a round trip.
+        return web.json_response({"method": "answerCallbackQuery",
+                                  "callback_query_id": query.id})
 
-    def _take(self, update: Update) -> Awaitable[None]:
+    def _take(self, update: Update, *, answered_by_webhook: bool = False) -> Awaitable[None]:
         """Start handling an update in its chat's order; the result is done at its commit."""
         taken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         task = asyncio.create_task(self.application.update_processor.process_update(
-            update, self._handle(update, taken)))
+            update, self._handle(update, taken, answer=not answered_by_webhook)))
         self._in_hand.add(task)
         task.add_done_callback(self._handled)
         return asyncio.shield(taken)
@@ -253,12 +260,14 @@ class TelegramChannel:
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         await self._handle(update)
 
-    async def _handle(self, update: Update, taken: asyncio.Future[None] | None = None) -> None:
+    async def _handle(self, update: Update, taken: asyncio.Future[None] | None = None, *,
+                      answer: bool = True) -> None:
         """Run the update's turn and send its replies; with `taken` (updates we took), say
         when the turn is done and queue the replies behind the chat's earlier ones instead
-        of waiting for them, so that a chat's slow sends hold up no commit."""
+        of waiting for them, so that a chat's slow sends hold up no commit. A button press
+        is answered first, unless the webhook's answer does it."""
         try:
-            chat, replies = await self._turn(update)
+            chat, replies = await self._turn(update, answer)
         except BaseException as error:
             if taken is not None:
                 taken.set_exception(error)
@@ -274,8 +283,8 @@ class TelegramChannel:
         # Each reply's kept copy goes as soon as the reply is sent (or kept in failed_send).
         await self.sender.send(chat, replies, done=self.tutor.settle)
 
-    async def _turn(self, update: Update) -> tuple[int, list[Outgoing]]:
-        if update.callback_query is not None:
+    async def _turn(self, update: Update, answer: bool) -> tuple[int, list[Outgoing]]:
+        if update.callback_query is not None and answer:
             await self._answer(update)
         member = update.my_chat_member
         if member is not None and member.chat.type == ChatType.PRIVATE:
