@@ -17,8 +17,11 @@ from tests.chat import Chat
 from tests.report_seed import BA_DINH, HONG_HA, seed
 from tests.test_areas import finish_lesson
 
-TODAY = local_date()
-DAYS_30 = Period(TODAY - timedelta(days=29), TODAY)
+
+def last_30_days() -> Period:
+    """Up to today, read when asked: a run may cross midnight in Vietnam (17:00 UTC)."""
+    today = local_date()
+    return Period(today - timedelta(days=29), today)
 
 
 def _approx(counts: Counts) -> Counts:
@@ -26,9 +29,10 @@ def _approx(counts: Counts) -> Counts:
     return Counts(**{**counts.__dict__, "average": average})
 
 
-async def _report(repository: SqlRepository, area: str, period: Period = DAYS_30):
+async def _report(repository: SqlRepository, area: str, period: Period | None = None):
     await refresh(repository.engine)
-    return await build(repository.engine, Scope(area), period, with_learners=True)
+    return await build(repository.engine, Scope(area), period or last_30_days(),
+                       with_learners=True)
 
 
 async def test_a_ward_in_the_last_30_days(repository: SqlRepository) -> None:
@@ -46,8 +50,9 @@ async def test_a_ward_in_the_last_30_days(repository: SqlRepository) -> None:
     assert round(course.median or 0, 2) == 83.33  # (66.67 + 100) / 2
     missed = [(m.lesson_id, m.question_id, m.answered, m.wrong) for m in report.missed]
     assert missed == [("hoc-tiep", "q1", 1, 1), ("nut-bam", "q1", 2, 1), ("nut-bam", "q2", 2, 1)]
-    assert report.by_day == [(TODAY - timedelta(days=2), 1), (TODAY - timedelta(days=1), 2),
-                             (TODAY, 1)]
+    today = local_date()
+    assert report.by_day == [(today - timedelta(days=2), 1), (today - timedelta(days=1), 2),
+                             (today, 1)]
     # By village: Lan in tdp-1 (with her mentor's pair and check-in), Tư in tdp-2, Hoa and the
     # mentor with no village.
     parts = {part: _approx(item) for part, item in report.parts.items()}
@@ -81,7 +86,7 @@ async def test_the_province_and_everything(repository: SqlRepository) -> None:
     assert round(everything.total.average or 0, 2) == 66.67
     assert set(everything.parts) == {"ha-noi", ""}
     # A period of one day, 35 days ago, holds only Ông Tư's first lesson.
-    old = TODAY - timedelta(days=35)
+    old = local_date() - timedelta(days=35)
     past = await _report(repository, HONG_HA, Period(old, old))
     assert (past.total.lessons, past.total.average, past.by_day) == (1, pytest.approx(33.33, 0.01),
                                                                      [(old, 1)])

@@ -265,7 +265,7 @@ class TelegramChannel:
         """Run the update's turn and send its replies; with `taken` (updates we took), say
         when the turn is done and queue the replies behind the chat's earlier ones instead
         of waiting for them, so that a chat's slow sends hold up no commit. A button press
-        is answered first, unless the webhook's answer does it."""
+        is answered meanwhile, unless the webhook's answer does it."""
         try:
             chat, replies = await self._turn(update, answer)
         except BaseException as error:
@@ -284,8 +284,16 @@ class TelegramChannel:
         await self.sender.send(chat, replies, done=self.tutor.settle)
 
     async def _turn(self, update: Update, answer: bool) -> tuple[int, list[Outgoing]]:
-        if update.callback_query is not None and answer:
-            await self._answer(update)
+        if update.callback_query is None or not answer:
+            return await self._turn_of(update)
+        # The press is answered while its turn runs: that round trip no longer comes first.
+        answering = asyncio.create_task(self._answer(update))
+        try:
+            return await self._turn_of(update)
+        finally:
+            await answering
+
+    async def _turn_of(self, update: Update) -> tuple[int, list[Outgoing]]:
         member = update.my_chat_member
         if member is not None and member.chat.type == ChatType.PRIVATE:
             status = member.new_chat_member.status
