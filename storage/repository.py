@@ -42,7 +42,7 @@ ADD_LEARNER = Prepared(insert(LEARNER))
 _THIS_RESULT = ((RESULT.c.learner_id == bindparam("by_learner"))
                 & (RESULT.c.course_id == bindparam("by_course"))
                 & (RESULT.c.lesson_id == bindparam("by_lesson")))
-BEST_SCORE = Prepared(select(RESULT.c.best_correct, RESULT.c.failures).where(_THIS_RESULT))
+RESULT_SO_FAR = Prepared(select(RESULT.c.best_correct, RESULT.c.failures).where(_THIS_RESULT))
 ADD_RESULT = Prepared(insert(RESULT))
 SAVE_RESULT = Prepared(update(RESULT).where(_THIS_RESULT).values(
     attempts=RESULT.c.attempts + 1, failures=RESULT.c.failures + bindparam("failed")))
@@ -158,7 +158,7 @@ class LearnerTurn:
                           total: int, passed: bool = True) -> int:
         """Mark the lesson finished with this score; return the best score so far."""
         key = self._result_key(course_id, lesson_id)
-        found = await BEST_SCORE.rows(self._connection, key)
+        found = await RESULT_SO_FAR.rows(self._connection, key)
         if not found:
             await ADD_RESULT.run(self._connection, {
                 "learner_id": self.learner.id, "course_id": course_id, "lesson_id": lesson_id,
@@ -183,7 +183,7 @@ class LearnerTurn:
 
     async def quiz_failures(self, *, course_id: str, lesson_id: str) -> int:
         """How many times the learner's quiz score for a lesson stayed below the pass mark."""
-        found = await BEST_SCORE.rows(self._connection, self._result_key(course_id, lesson_id))
+        found = await RESULT_SO_FAR.rows(self._connection, self._result_key(course_id, lesson_id))
         return int(found[0]["failures"]) if found else 0
 
     def _result_key(self, course_id: str, lesson_id: str) -> dict[str, Any]:
@@ -245,7 +245,7 @@ class SqlRepository:
         """
         async with self._transaction() as (connection, undo):
             if update_id is not None:
-                try:  # the turn's first statement: undoing the turn undoes only it
+                try:  # the turn's first statement, so undo() leaves the turn empty
                     await MARK_PROCESSED.run(connection, {
                         "channel": channel, "update_id": update_id, "processed_at": now()})
                 except IntegrityError:
