@@ -4,6 +4,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from bot.lessons.progress import Mode
 from bot.messages import Outgoing
 from bot.periodic import every
 from storage.outbox import Outbox
@@ -28,8 +29,9 @@ class OutboxWorker:
             return 0
         delivered = 0
         for item in await self.outbox.take(set(self.channels)):
+            reply = Outgoing.from_json(item.body)
             try:
-                await self.channels[item.channel](item.user_ref, item.reply)
+                await self.channels[item.channel](item.user_ref, reply)
             except Exception:  # kept and tried again later; a channel that keeps failing
                 # keeps the message in failed_send itself. Delivery is at least once: a crash
                 # between the send and the mark sends it again when the lease runs out.
@@ -38,7 +40,10 @@ class OutboxWorker:
                 await self.outbox.retry_later(item, timedelta(seconds=min(
                     3600, 5 * 2 ** min(item.attempts, 10))))
                 continue
-            await self.outbox.delivered(item)
+            # Its buttons become the ones a typed digit picks, unless the recipient is in a
+            # lesson or quiz: there "3" must still answer the question.
+            await self.outbox.delivered(item, offer=[b.payload for b in reply.flat_buttons()],
+                                        while_mode=Mode.MENU)
             delivered += 1
         return delivered
 

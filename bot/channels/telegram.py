@@ -298,7 +298,7 @@ class TelegramChannel:
         if member is not None and member.chat.type == ChatType.PRIVATE:
             status = member.new_chat_member.status
             if status in (ChatMemberStatus.BANNED, ChatMemberStatus.MEMBER):
-                await self.tutor.repository.set_reachable(
+                await self.tutor.set_reachable(
                     channel=CHANNEL, user_ref=str(member.chat.id),
                     reachable=status == ChatMemberStatus.MEMBER)
             return 0, []
@@ -320,11 +320,11 @@ class TelegramChannel:
             log.info("could not answer a callback query: %s", error)
 
     async def _mark_unreachable(self, chat_id: int) -> None:
-        await self.tutor.repository.set_reachable(channel=CHANNEL, user_ref=str(chat_id),
+        await self.tutor.set_reachable(channel=CHANNEL, user_ref=str(chat_id),
                                                   reachable=False)
 
     async def _keep_failed(self, chat_id: int, text: str, error: str) -> None:
-        await self.tutor.repository.record_failed_send(channel=CHANNEL, user_ref=str(chat_id),
+        await self.tutor.keep_failed_send(channel=CHANNEL, user_ref=str(chat_id),
                                                        text=text, error=error)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

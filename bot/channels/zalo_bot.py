@@ -265,6 +265,6 @@ class ZaloBotChannel:
                                    what=f"Zalo {method} to {chat_id}",
                                    backoff_seconds=self._backoff)
         if error is not None:
-            await self.tutor.repository.record_failed_send(
+            await self.tutor.keep_failed_send(
                 channel=CHANNEL, user_ref=chat_id, text=params.get("text") or params["photo"],
                 error=str(error))
