@@ -42,11 +42,13 @@ def tutor_internals_used(path: Path) -> set[str]:
     """`tutor.x` (or `self.tutor.x`) where x is the Tutor's storage or a private name."""
     used: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Attribute) and (
-                isinstance(node.value, ast.Name) and node.value.id == "tutor"
-                or isinstance(node.value, ast.Attribute) and node.value.attr == "tutor"):
-            if node.attr == "repository" or node.attr.startswith("_"):
-                used.add(node.attr)
+        if not isinstance(node, ast.Attribute):
+            continue
+        owner = node.value
+        on_tutor = (isinstance(owner, ast.Name) and owner.id == "tutor") or (
+            isinstance(owner, ast.Attribute) and owner.attr == "tutor")
+        if on_tutor and (node.attr == "repository" or node.attr.startswith("_")):
+            used.add(node.attr)
     return used
 
 
