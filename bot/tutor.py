@@ -117,7 +117,7 @@ class Tutor:
             if turn is None:
                 return []
             waiting: list[Outgoing] = []
-            if incoming.channel in self.pulled:
+            if incoming.channel in self.pulled and turn.learner.waiting:
                 waiting = [Outgoing.from_json(body)
                            for body in await hand_over(turn.connection, turn.learner.id)]
             position, outcome = reconcile(Position.stored_as(turn.learner.place),

@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, exists, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -16,6 +16,7 @@ from storage.models import (
     FailedSend,
     Learner,
     LessonResult,
+    OutboxMessage,
     ProcessedUpdate,
     QuizAnswer,
 )
@@ -27,12 +28,16 @@ RESULT: Table = LessonResult.__table__  # type: ignore[attr-defined]
 ANSWER: Table = QuizAnswer.__table__  # type: ignore[attr-defined]
 FAILED: Table = FailedSend.__table__  # type: ignore[attr-defined]
 COMPLETION: Table = CourseCompletion.__table__  # type: ignore[attr-defined]
+_OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 # The learner's place: the columns the tutor reads and writes as a whole (its Position).
 PLACE_COLUMNS = ("mode", "course_id", "lesson_id", "step_id", "question_id", "quiz_correct",
                  "quiz_answered", "content_version", "seq")
 
 # The statements of every turn, built once (SQLAlchemy caches their compiled form).
-LOCK_LEARNER = select(LEARNER).where(
+# With whether messages wait for them (handed over in the turn on channels without push).
+LOCK_LEARNER = select(LEARNER, exists().where(
+    (_OUTBOX.c.learner_id == LEARNER.c.id) & _OUTBOX.c.sent_at.is_(None)).label("waiting")
+).where(
     (LEARNER.c.channel == bindparam("by_channel")) & (LEARNER.c.user_ref == bindparam("by_ref"))
 ).with_for_update()
 SAVE_LEARNER = update(LEARNER).where(LEARNER.c.id == bindparam("by_id"))
@@ -65,6 +70,7 @@ class LearnerRecord:
     area: str = ""  # the deepest area id they gave (village, else commune), or ""
     area_asked: bool = False
     consented: bool = False  # agreed to what is kept (bot/handlers/consent.py)
+    waiting: bool = False  # messages from others' turns wait for them in the outbox
 
 
 @dataclass(frozen=True)
@@ -90,7 +96,8 @@ def _record(row: RowMapping) -> LearnerRecord:
                          awaiting=row["awaiting"], ward=row["ward"],
                          area=row["area_village"] or row["area_commune"] or row["area_province"],
                          area_asked=row["area_asked_at"] is not None,
-                         consented=row["consented_at"] is not None)
+                         consented=row["consented_at"] is not None,
+                         waiting=bool(row.get("waiting")))
 
 
 def area_columns(area_id: str) -> dict[str, str]:
