@@ -71,23 +71,19 @@ class SharedCommits:
             connection = await self._open()
             committed = self._committed
             assert committed is not None
-            driver = (await connection.get_raw_connection()).driver_connection
-            assert driver is not None
-            await driver.execute("SAVEPOINT turn")
-
-            async def undo() -> None:
-                await driver.execute("ROLLBACK TO turn")
-
+            savepoint = await connection.begin_nested()
             try:
-                yield connection, undo
+                yield connection, savepoint.rollback
             except BaseException:
-                await undo()
+                if savepoint.is_active:
+                    await savepoint.rollback()
                 raise
             finally:
-                try:
-                    await driver.execute("RELEASE turn")
-                except Exception as error:  # SQLite ended the transaction: all are lost
-                    await self._end(error)
+                if savepoint.is_active:
+                    try:
+                        await savepoint.commit()
+                    except Exception as error:  # SQLite ended the transaction: all are lost
+                        await self._end(error)
                 if self._committer is None and self._committed is not None:
                     self._committer = asyncio.ensure_future(self._commit_after_queue())
         await asyncio.shield(committed)
