@@ -20,6 +20,7 @@ from storage.database import unreachable
 from storage.outbox import forget, hand_over, queue
 from storage.personal_data import erase
 from storage.repository import SqlRepository, UnknownLearner
+from storage.transactions import RunAgain
 
 __all__ = ["Tutor", "UnknownLearner", "clean"]
 
@@ -96,6 +97,8 @@ class Tutor:
         while True:
             try:
                 replies = await self._turn(incoming, known_only)
+            except RunAgain:  # another turn's failure undid this one's shared transaction
+                continue
             except Exception as error:
                 if not unreachable(error) or loop.time() + delay > deadline:
                     raise
@@ -159,7 +162,7 @@ class Tutor:
         the deletions of chats sending at the same moment share a commit with the turns."""
         kept = [reply.kept_as for reply in replies if reply.kept_as is not None]
         if kept:
-            async with self.repository.transaction() as (connection, _undo):
+            async with self.repository.transaction() as connection:
                 await forget(connection, kept)
 
     async def inbox(self, *, channel: str, user_ref: str) -> list[Outgoing]:
@@ -167,7 +170,7 @@ class Tutor:
         learner = await self.repository.find_learner(channel=channel, user_ref=user_ref)
         if learner is None:
             return []
-        async with self.repository.transaction() as (connection, _undo):
+        async with self.repository.transaction() as connection:
             return [Outgoing.from_json(body) for body in await hand_over(connection,
                                                                          learner.id)]
 

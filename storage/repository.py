@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, bindparam, exists, func, insert, select, update
+from sqlalchemy import Table, bindparam, exists, func, insert, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -34,6 +34,12 @@ PLACE_COLUMNS = ("mode", "course_id", "lesson_id", "step_id", "question_id", "qu
                  "quiz_answered", "content_version", "seq")
 
 # The statements of every turn, built once (SQLAlchemy caches their compiled form).
+# A redelivered update inserts nothing (the same SQL on SQLite and PostgreSQL), and so fails
+# no statement: on SQLite a failure would undo the other turns sharing its transaction.
+MARK_PROCESSED = text(
+    "INSERT INTO processed_update (channel, update_id, processed_at)"
+    " VALUES (:channel, :update_id, :processed_at) ON CONFLICT DO NOTHING"
+).bindparams(bindparam("processed_at", type_=PROCESSED.c.processed_at.type))
 # With whether messages wait for them (handed over in the turn on channels without push).
 LOCK_LEARNER = select(LEARNER, exists().where(
     (_OUTBOX.c.learner_id == LEARNER.c.id) & _OUTBOX.c.sent_at.is_(None)).label("waiting")
@@ -230,15 +236,12 @@ class SqlRepository:
         is on the disk, so nothing is answered that a power cut could undo. On SQLite the
         turns that queue up meanwhile share that commit (storage/transactions.py).
         """
-        async with self.transaction() as (connection, undo):
-            if update_id is not None:
-                try:  # the turn's first statement, so undo() leaves the turn empty
-                    await connection.execute(insert(PROCESSED), {
-                        "channel": channel, "update_id": update_id, "processed_at": now()})
-                except IntegrityError:
-                    await undo()
-                    yield None
-                    return
+        async with self.transaction() as connection:
+            if update_id is not None and not (await connection.execute(MARK_PROCESSED, {
+                    "channel": channel, "update_id": update_id,
+                    "processed_at": now()})).rowcount:
+                yield None
+                return
             learner = await self._lock_learner(connection, channel, user_ref, create)
             yield LearnerTurn(connection, learner)
 

@@ -2,27 +2,31 @@
 
 SQLite has one writer and syncs the disk at every commit (`synchronous=FULL`): one commit per
 turn measured about 400 turns/s, most of it BEGIN, COMMIT and fsync. So on SQLite the turns
-that queue for the one write connection meanwhile share a transaction, each in a savepoint of
-its own (a failed turn rolls back only itself), and each returns once that shared transaction
-is committed, so a step is still answered only once it is on the disk. PostgreSQL runs turns
+that queue for the one write connection meanwhile run one after another in one transaction,
+and each returns once that transaction is committed, so a step is still answered only once it
+is on the disk. A turn that fails takes the others' work with it: they are told to run again
+(`RunAgain`), which costs little since a turn fails only on a fault. PostgreSQL runs turns
 side by side on a pool and groups concurrent WAL flushes itself.
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-Undo = Callable[[], Awaitable[None]]  # rolls back what the transaction did so far
+
+class RunAgain(Exception):
+    """The shared transaction was rolled back because another turn in it failed: nothing
+    of this turn was kept, so it can simply run again."""
 
 
 class Transactions(Protocol):
     """Opens write transactions, each committed (and on the disk) when its block ends."""
 
-    def __call__(self) -> AbstractAsyncContextManager[tuple[AsyncConnection, Undo]]:
-        """A transaction and its undo; an exception rolls it back."""
+    def __call__(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A connection in a transaction; an exception rolls it back."""
 
 
 def transactions_for(engine: AsyncEngine) -> Transactions:
@@ -38,14 +42,9 @@ class OwnTransactions:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
-    @asynccontextmanager
-    async def __call__(self) -> AsyncIterator[tuple[AsyncConnection, Undo]]:
+    def __call__(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """Begin; commit at the end (PostgreSQL's commit waits for its disk)."""
-        async with self.engine.connect() as connection:
-            transaction = await connection.begin()
-            yield connection, transaction.rollback
-            if transaction.is_active:
-                await transaction.commit()
+        return self.engine.begin()
 
 
 class SharedCommits:
@@ -53,7 +52,7 @@ class SharedCommits:
 
     When the first turn of a transaction ends, a committer joins the queue for the
     connection: the turns waiting before it join the transaction, those coming after it
-    start the next one. asyncio.Lock serves its waiters first come, first served.
+    start the next. asyncio.Lock serves its waiters first come, first served.
     """
 
     def __init__(self, engine: AsyncEngine) -> None:
@@ -65,25 +64,18 @@ class SharedCommits:
         self.commits = 0  # shared transactions committed so far (the benchmark reports it)
 
     @asynccontextmanager
-    async def __call__(self) -> AsyncIterator[tuple[AsyncConnection, Undo]]:
-        """A savepoint in the shared transaction; returns once that is committed."""
+    async def __call__(self) -> AsyncIterator[AsyncConnection]:
+        """The shared transaction's connection; returns once that transaction commits."""
         async with self._lock:
             connection = await self._open()
             committed = self._committed
             assert committed is not None
-            savepoint = await connection.begin_nested()
             try:
-                yield connection, savepoint.rollback
+                yield connection
             except BaseException:
-                if savepoint.is_active:
-                    await savepoint.rollback()
+                await self._end(RunAgain("another turn in the shared transaction failed"))
                 raise
             finally:
-                if savepoint.is_active:
-                    try:
-                        await savepoint.commit()
-                    except Exception as error:  # SQLite ended the transaction: all are lost
-                        await self._end(error)
                 if self._committer is None and self._committed is not None:
                     self._committer = asyncio.ensure_future(self._commit_after_queue())
         await asyncio.shield(committed)
@@ -118,8 +110,10 @@ class SharedCommits:
                 self.commits += 1
         except Exception as error:
             failure = error
-        finally:
-            await connection.close()  # rolls back what was not committed
+        # Rolls back what was not committed. A connection that broke is dropped by the pool
+        # even when closing it fails, and the turns must hear of their transaction anyway.
+        with suppress(Exception):
+            await connection.close()
         if failure is not None:
             committed.set_exception(failure)
             committed.exception()  # its turns raise it; with none waiting, nothing to log
