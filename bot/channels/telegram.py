@@ -3,7 +3,6 @@
 import asyncio
 import hmac
 import logging
-import os
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,8 +132,6 @@ class TelegramChannel:
     def __init__(self, config: TelegramConfig, tutor: Tutor, content_dir: Path, *,
                  pacer: Pacer | None = None, request: BaseRequest | None = None) -> None:
         """Build the application; `pacer` and `request` exist for benchmarks and tests."""
-        # Read RetryAfter.retry_after as a timedelta (PTB deprecates the int form).
-        os.environ.setdefault("PTB_TIMEDELTA", "true")
         self.config = config
         self.tutor = tutor
         builder = (ApplicationBuilder().token(config.token).base_url(config.api_base_url)
