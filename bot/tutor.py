@@ -1,8 +1,8 @@
 """The Tutor: one Incoming in, replies out, the learner's whole turn committed in between."""
 
-import asyncio
 import logging
 import re
+import time
 from collections.abc import Collection
 from dataclasses import replace
 
@@ -15,6 +15,7 @@ from bot.lessons.progress import Reconciled, reconcile
 from bot.lessons.render import Renderer
 from bot.logs import UPDATE
 from bot.messages import Incoming, Outgoing
+from bot.retry import backoff, retry
 from bot.throttle import Throttle
 from storage.database import unreachable
 from storage.outbox import SentReplies, queue
@@ -80,25 +81,19 @@ class Tutor:
         if the commit itself went through before the connection broke, the processed mark
         makes the next try a no-op (that update then gets no reply, never two).
         """
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.patience_seconds
-        delay = 0.1
-        while True:
-            try:
-                replies = await self._turn(incoming)
-            except Exception as error:
-                if not unreachable(error) or loop.time() + delay > deadline:
-                    raise
-                if self.database_ok:
-                    log.warning("database unreachable, trying again: %s", error)
-                self.database_ok = False
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-                continue
-            if not self.database_ok:
-                log.info("database reachable again")
-            self.database_ok = True
-            return replies
+        def failed(error: BaseException, _failures: int) -> None:
+            if self.database_ok:
+                log.warning("database unreachable, trying again: %s", error)
+            self.database_ok = False
+
+        replies = await retry(lambda: self._turn(incoming), retry_on=unreachable,
+                              wait=backoff(0.1, cap=5.0),
+                              deadline=time.monotonic() + self.patience_seconds,
+                              on_failure=failed)
+        if not self.database_ok:
+            log.info("database reachable again")
+        self.database_ok = True
+        return replies
 
     async def _turn(self, incoming: Incoming) -> list[Outgoing]:
         async with self.repository.turn(channel=incoming.channel, user_ref=incoming.user_ref,
