@@ -1,8 +1,8 @@
 """The Tutor: one Incoming in, replies out, the learner's whole turn committed in between."""
 
-import asyncio
 import logging
 import re
+import time
 from collections.abc import Collection
 from dataclasses import replace
 
@@ -15,6 +15,7 @@ from bot.lessons.progress import Position, Reconciled, reconcile
 from bot.lessons.render import Renderer
 from bot.logs import UPDATE
 from bot.messages import Incoming, Outgoing
+from bot.retry import backoff, retry
 from bot.throttle import Throttle
 from storage.database import unreachable
 from storage.outbox import forget, hand_over, queue
@@ -91,27 +92,21 @@ class Tutor:
         if the commit itself went through before the connection broke, the processed mark
         makes the next try a no-op (that update then gets no reply, never two).
         """
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.patience_seconds
-        delay = 0.1
-        while True:
-            try:
-                replies = await self._turn(incoming, known_only)
-            except RunAgain:  # another turn's failure undid this one's shared transaction
-                continue
-            except Exception as error:
-                if not unreachable(error) or loop.time() + delay > deadline:
-                    raise
-                if self.database_ok:
-                    log.warning("database unreachable, trying again: %s", error)
-                self.database_ok = False
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-                continue
-            if not self.database_ok:
-                log.info("database reachable again")
-            self.database_ok = True
-            return replies
+        def failed(error: BaseException, _failures: int) -> None:
+            if self.database_ok:
+                log.warning("database unreachable, trying again: %s", error)
+            self.database_ok = False
+
+        # A turn that another turn's failure undid (RunAgain) runs again at once.
+        replies = await retry(lambda: self._turn(incoming, known_only), retry_on=unreachable,
+                              asked_wait=lambda error: 0.0 if isinstance(error, RunAgain)
+                              else None, wait=backoff(0.1, cap=5.0),
+                              deadline=time.monotonic() + self.patience_seconds,
+                              on_failure=failed)
+        if not self.database_ok:
+            log.info("database reachable again")
+        self.database_ok = True
+        return replies
 
     async def _turn(self, incoming: Incoming, known_only: bool) -> list[Outgoing]:
         async with self.repository.turn(channel=incoming.channel, user_ref=incoming.user_ref,
