@@ -3,8 +3,9 @@
 import logging
 import re
 import time
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import replace
+from typing import TypeVar
 
 from bot.handlers.context import Context
 from bot.handlers.progress import show_current
@@ -24,6 +25,7 @@ from storage.repository import SqlRepository, UnknownLearner
 from storage.transactions import RunAgain
 
 __all__ = ["Tutor", "UnknownLearner", "clean"]
+T = TypeVar("T")
 
 # Control and bidirectional-override characters never mean anything in a lesson chat.
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -80,13 +82,12 @@ class Tutor:
             await self.throttle.wait_turn()
         marked = UPDATE.set(f"{incoming.channel}:{incoming.update_id or '-'}")
         try:
-            return await self._turn_until_it_commits(incoming, known_only)
+            return await self._until_committed(lambda: self._turn(incoming, known_only))
         finally:
             UPDATE.reset(marked)
 
-    async def _turn_until_it_commits(self, incoming: Incoming,
-                                     known_only: bool) -> list[Outgoing]:
-        """Run the turn; while the database is unreachable, wait and run it again.
+    async def _until_committed(self, transaction: Callable[[], Awaitable[T]]) -> T:
+        """Run a transaction (a turn); while the database is unreachable, wait and run it again.
 
         A failed try rolled back entirely, so running it again cannot count anything twice;
         if the commit itself went through before the connection broke, the processed mark
@@ -98,7 +99,7 @@ class Tutor:
             self.database_ok = False
 
         # A turn that another turn's failure undid (RunAgain) runs again at once.
-        replies = await retry(lambda: self._turn(incoming, known_only), retry_on=unreachable,
+        done = await retry(transaction, retry_on=unreachable,
                               asked_wait=lambda error: 0.0 if isinstance(error, RunAgain)
                               else None, wait=backoff(0.1, cap=5.0),
                               deadline=time.monotonic() + self.patience_seconds,
@@ -106,7 +107,7 @@ class Tutor:
         if not self.database_ok:
             log.info("database reachable again")
         self.database_ok = True
-        return replies
+        return done
 
     async def _turn(self, incoming: Incoming, known_only: bool) -> list[Outgoing]:
         async with self.repository.turn(channel=incoming.channel, user_ref=incoming.user_ref,
@@ -156,9 +157,12 @@ class Tutor:
         """Forget the kept copies of replies now sent (or kept as failed sends). On SQLite
         the deletions of chats sending at the same moment share a commit with the turns."""
         kept = [reply.kept_as for reply in replies if reply.kept_as is not None]
-        if kept:
-            async with self.repository.transaction() as connection:
-                await forget(connection, kept)
+        if kept:  # as patient as a turn: a copy left behind would be sent again after a restart
+            await self._until_committed(lambda: self._forget(kept))
+
+    async def _forget(self, kept: list[int]) -> None:
+        async with self.repository.transaction() as connection:
+            await forget(connection, kept)
 
     async def inbox(self, *, channel: str, user_ref: str) -> list[Outgoing]:
         """Hand over the messages waiting for a learner of a channel without push."""
