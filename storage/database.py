@@ -3,13 +3,15 @@
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import StaticPool
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -37,16 +39,36 @@ def create_engine(url: str, *, pool_size: int = 10, busy_seconds: float = 30) ->
     """
     if not is_sqlite(url):
         return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
-    sqlite_url = make_url(url).set(drivername="sqlite+aiosqlite")  # whatever driver it named
+    # SQLite's busy handler waits for another connection's write lock; it runs in aiosqlite's
+    # thread, so the event loop keeps serving meanwhile.
+    engine = create_async_engine(_sqlite_url(url, "sqlite+aiosqlite", busy_seconds),
+                                 pool_size=pool_size, max_overflow=0)
+    _tune_sqlite(engine.sync_engine)
+    return engine
+
+
+def create_turn_engine(shared: AsyncEngine) -> Engine:
+    """SQLAlchemy's synchronous pysqlite engine on the same SQLite file, tuned the same way,
+    for learners' turns (storage/transactions.py says why they do not go through aiosqlite)."""
+    url = shared.url.set(drivername="sqlite+pysqlite")  # with the same busy timeout
+    engine = sqlalchemy.create_engine(
+        # BEGIN and COMMIT run in worker threads, the statements on the loop's thread.
+        url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+    _tune_sqlite(engine)
+    return engine
+
+
+def _sqlite_url(url: str, driver: str, busy_seconds: float) -> URL:
+    sqlite_url = make_url(url).set(drivername=driver)  # whatever driver the setting named
+    sqlite_url = sqlite_url.update_query_dict({"timeout": str(busy_seconds)})
     database = sqlite_url.database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    # SQLite's busy handler waits for another connection's write lock; it runs in aiosqlite's
-    # thread, so the event loop keeps serving meanwhile.
-    engine = create_async_engine(sqlite_url, connect_args={"timeout": busy_seconds},
-                                 pool_size=pool_size, max_overflow=0)
+    return sqlite_url
 
-    @event.listens_for(engine.sync_engine, "connect")
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event decide how transactions start (see on_begin).
         dbapi_connection.isolation_level = None
@@ -58,13 +80,11 @@ def create_engine(url: str, *, pool_size: int = 10, busy_seconds: float = 30) ->
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
         # Take the write lock up front: a turn reads then writes the learner, and a
         # deferred transaction would fail to upgrade its lock under a concurrent writer.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
 
 
 def _alembic_config(connection: Connection) -> Config:

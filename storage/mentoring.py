@@ -9,11 +9,12 @@ from datetime import date, datetime
 
 from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.mentors import CAN_MENTOR, MENTOR, PAIRING, MentorQueries, MentorRecord, mentor_record
 from storage.models import Alert, CheckIn
 from storage.repository import ANSWER, LEARNER, RESULT, now
+from storage.transactions import Connection
 
 CHECK_IN: Table = CheckIn.__table__  # type: ignore[attr-defined]
 ALERT: Table = Alert.__table__  # type: ignore[attr-defined]
@@ -186,7 +187,7 @@ class MentoringQueries(MentorQueries):
         return await claim_alert(self._db, key, pairing_id)
 
 
-async def claim_alert(connection: AsyncConnection, key: str, pairing_id: int) -> bool:
+async def claim_alert(connection: Connection, key: str, pairing_id: int) -> bool:
     """Insert an alert's key in a savepoint; False when it exists (raised already)."""
     try:
         async with connection.begin_nested():

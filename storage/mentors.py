@@ -6,10 +6,11 @@ from typing import Any
 
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.models import CodeAttempt, Invitation, Mentor, Pairing
 from storage.repository import LEARNER, now
+from storage.transactions import Connection
 
 MENTOR: Table = Mentor.__table__  # type: ignore[attr-defined]
 INVITATION: Table = Invitation.__table__  # type: ignore[attr-defined]
@@ -41,7 +42,7 @@ def mentor_record(row: Any) -> MentorRecord:
 class MentorQueries:
     """A volunteer's profile and codes, on the turn's connection (same transaction)."""
 
-    def __init__(self, connection: AsyncConnection, learner_id: int) -> None:
+    def __init__(self, connection: Connection, learner_id: int) -> None:
         self._db = connection
         self.me = learner_id
 

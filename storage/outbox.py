@@ -14,17 +14,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import Table, delete, exists, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.models import OutboxMessage
 from storage.processes import PROCESS
 from storage.repository import LEARNER, now
+from storage.transactions import Connection
 
 OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 KEEP = insert(OUTBOX).returning(OUTBOX.c.id)
 
 
-async def queue(connection: AsyncConnection, learner_id: int, body: str, *,
+async def queue(connection: Connection, learner_id: int, body: str, *,
                 about: int | None, owner: str | None = None) -> int:
     """Keep a message (JSON text) for `learner_id` about learner `about`, in the caller's
     transaction; with an `owner`, workers leave it to that process while it is alive.
@@ -35,7 +36,7 @@ async def queue(connection: AsyncConnection, learner_id: int, body: str, *,
         "next_try_at": created, "attempts": 0, "sent_at": None, "owner": owner})).scalar_one())
 
 
-async def hand_over(connection: AsyncConnection, learner_id: int) -> list[str]:
+async def hand_over(connection: Connection, learner_id: int) -> list[str]:
     """Return (as JSON texts) and mark sent every message waiting for a learner who has no
     push (web chat, terminal), in the caller's transaction."""
     rows = (await connection.execute(
@@ -48,7 +49,7 @@ async def hand_over(connection: AsyncConnection, learner_id: int) -> list[str]:
     return [row.body for row in rows]
 
 
-async def forget(connection: AsyncConnection, ids: list[int]) -> None:
+async def forget(connection: Connection, ids: list[int]) -> None:
     """Delete the kept copies of replies that were sent."""
     await connection.execute(delete(OUTBOX).where(OUTBOX.c.id.in_(ids)))
 

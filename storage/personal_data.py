@@ -5,12 +5,12 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, or_, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.mentoring import ALERT, CHECK_IN
 from storage.mentors import ATTEMPT, INVITATION, MENTOR, PAIRING
 from storage.outbox import OUTBOX
 from storage.repository import ANSWER, COMPLETION, FAILED, LEARNER, RESULT
+from storage.transactions import Connection
 
 # Learner columns that are the bot's own bookkeeping, not something about the person.
 _BOOKKEEPING = {"id", "seq", "shown_buttons", "awaiting", "content_version"}
@@ -25,7 +25,7 @@ def _rows(result: Any, *, leave_out: Collection[str] = ("learner_id",)) -> list[
             for row in result]
 
 
-async def collect(connection: AsyncConnection, learner_id: int) -> dict[str, Any]:
+async def collect(connection: Connection, learner_id: int) -> dict[str, Any]:
     """Everything stored about one learner, as plain JSON-ready values."""
     me = (await connection.execute(select(LEARNER).where(LEARNER.c.id == learner_id))).one()
     mentor_of = LEARNER.alias("other")
@@ -67,7 +67,7 @@ async def collect(connection: AsyncConnection, learner_id: int) -> dict[str, Any
     }
 
 
-async def partners(connection: AsyncConnection, learner_id: int) -> list[int]:
+async def partners(connection: Connection, learner_id: int) -> list[int]:
     """The other side of every active pairing of a learner (to tell them it ended)."""
     rows = await connection.execute(
         select(PAIRING.c.mentor_id, PAIRING.c.mentee_id).where(
@@ -76,7 +76,7 @@ async def partners(connection: AsyncConnection, learner_id: int) -> list[int]:
     return [row.mentor_id if row.mentee_id == learner_id else row.mentee_id for row in rows]
 
 
-async def erase(connection: AsyncConnection, learner_id: int) -> None:
+async def erase(connection: Connection, learner_id: int) -> None:
     """Delete every row about a learner, in the caller's transaction.
 
     Pairings go with their check-ins and alerts, so the other side's views lose them at once;

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, exists, func, insert, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.clock import now
 from storage.models import (
@@ -20,7 +20,7 @@ from storage.models import (
     ProcessedUpdate,
     QuizAnswer,
 )
-from storage.transactions import transactions_for
+from storage.transactions import Connection, transactions_for
 
 LEARNER: Table = Learner.__table__  # type: ignore[attr-defined]
 PROCESSED: Table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
@@ -124,7 +124,7 @@ def _new_learner(channel: str, user_ref: str) -> dict[str, Any]:
     }
 
 
-async def _lesson_scores(connection: AsyncConnection, learner_id: int) -> list[LessonScore]:
+async def _lesson_scores(connection: Connection, learner_id: int) -> list[LessonScore]:
     rows = await connection.execute(SCORES, {"by_learner": learner_id})
     return [LessonScore(r.course_id, r.lesson_id, r.best_correct, r.last_correct, r.total,
                         r.attempts) for r in rows]
@@ -133,12 +133,12 @@ async def _lesson_scores(connection: AsyncConnection, learner_id: int) -> list[L
 class LearnerTurn:
     """One learner's turn inside one transaction, with the learner's row locked."""
 
-    def __init__(self, connection: AsyncConnection, learner: LearnerRecord) -> None:
+    def __init__(self, connection: Connection, learner: LearnerRecord) -> None:
         self._connection = connection
         self.learner = learner
 
     @property
-    def connection(self) -> AsyncConnection:
+    def connection(self) -> Connection:
         """The turn's connection, for the other storage modules that work inside a turn."""
         return self._connection
 
@@ -245,7 +245,7 @@ class SqlRepository:
             learner = await self._lock_learner(connection, channel, user_ref, create)
             yield LearnerTurn(connection, learner)
 
-    async def _lock_learner(self, connection: AsyncConnection, channel: str,
+    async def _lock_learner(self, connection: Connection, channel: str,
                             user_ref: str, create: bool) -> LearnerRecord:
         key = {"by_channel": channel, "by_ref": user_ref}
         row = (await connection.execute(LOCK_LEARNER, key)).mappings().first()

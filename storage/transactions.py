@@ -1,20 +1,32 @@
 """Write transactions of learners' turns: their own on PostgreSQL, shared commits on SQLite.
 
-SQLite has one writer and syncs the disk at every commit (`synchronous=FULL`): one commit per
-turn measured about 400 turns/s, most of it BEGIN, COMMIT and fsync. So on SQLite the turns
-that queue for the one write connection meanwhile run one after another in one transaction,
-and each returns once that transaction is committed, so a step is still answered only once it
-is on the disk. A turn that fails takes the others' work with it: they are told to run again
-(`RunAgain`), which costs little since a turn fails only on a fault. PostgreSQL runs turns
-side by side on a pool and groups concurrent WAL flushes itself.
+SQLite has one writer and syncs the disk at every commit (`synchronous=FULL`). So on SQLite
+the turns that queue for the one write connection meanwhile run one after another in one
+transaction, and each returns once that transaction is committed, so a step is still
+answered only once it is on the disk. A turn that fails takes the others' work with it: they
+are told to run again (`RunAgain`), which costs little since a turn fails only on a fault.
+
+On SQLite a turn's statements run on the event loop's own thread, on SQLAlchemy's synchronous
+pysqlite connection: each is an indexed read or write of one learner's rows, microseconds on
+a local file, while through aiosqlite each cost three or four round trips to its thread. That
+measured 230-400 turns/s against the 600 asked for, and Telegram answers seconds late at 200
+taps a second (bench/RESULTS.md, issue 18). What can wait long runs in a worker thread:
+BEGIN IMMEDIATE (another connection's write lock) and COMMIT (the fsync). Everything else on
+SQLite, reports above all, goes through aiosqlite and never holds the loop. PostgreSQL runs
+turns side by side on a pool of asyncpg connections and groups concurrent WAL flushes itself.
 """
 
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.engine import Connection as SyncConnection
+from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql import Executable
+
+from storage.database import create_turn_engine
 
 
 class RunAgain(Exception):
@@ -22,17 +34,34 @@ class RunAgain(Exception):
     of this turn was kept, so it can simply run again."""
 
 
+Rows = CursorResult[*tuple[Any, ...]]  # what a statement returns, as SQLAlchemy gives it
+
+
+class Connection(Protocol):
+    """What work inside a transaction uses: SQLAlchemy's AsyncConnection has it, and so does
+    a turn's connection on SQLite (InlineConnection). Both return SQLAlchemy's own results."""
+
+    async def execute(self, statement: Executable, parameters: Any = None) -> Rows:
+        """Run a statement."""
+
+    async def scalar(self, statement: Executable, parameters: Any = None) -> Any:
+        """Run a statement; the first column of its first row."""
+
+    def begin_nested(self) -> AbstractAsyncContextManager[Any]:
+        """A savepoint: an exception inside rolls back to it."""
+
+
 class Transactions(Protocol):
     """Opens write transactions, each committed (and on the disk) when its block ends."""
 
-    def __call__(self) -> AbstractAsyncContextManager[AsyncConnection]:
+    def __call__(self) -> AbstractAsyncContextManager[Connection]:
         """A connection in a transaction; an exception rolls it back."""
 
 
 def transactions_for(engine: AsyncEngine) -> Transactions:
     """Shared commits on SQLite, a transaction of its own for each turn elsewhere."""
     if engine.dialect.name == "sqlite":
-        return SharedCommits(engine)
+        return SharedCommits(create_turn_engine(engine))
     return OwnTransactions(engine)
 
 
@@ -42,9 +71,30 @@ class OwnTransactions:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
-    def __call__(self) -> AbstractAsyncContextManager[AsyncConnection]:
+    def __call__(self) -> AbstractAsyncContextManager[Connection]:
         """Begin; commit at the end (PostgreSQL's commit waits for its disk)."""
         return self.engine.begin()
+
+
+class InlineConnection:
+    """A turn's SQLite connection: SQLAlchemy's synchronous one, used on the loop's thread."""
+
+    def __init__(self, connection: SyncConnection) -> None:
+        self._connection = connection
+
+    async def execute(self, statement: Executable, parameters: Any = None) -> Rows:
+        """Run a statement (an indexed read or write: microseconds)."""
+        return self._connection.execute(statement, parameters)
+
+    async def scalar(self, statement: Executable, parameters: Any = None) -> Any:
+        """Run a statement; the first column of its first row."""
+        return self._connection.scalar(statement, parameters)
+
+    @asynccontextmanager
+    async def begin_nested(self) -> AsyncIterator[None]:
+        """A savepoint: an exception inside rolls back to it."""
+        with self._connection.begin_nested():
+            yield
 
 
 class SharedCommits:
@@ -55,23 +105,23 @@ class SharedCommits:
     start the next. asyncio.Lock serves its waiters first come, first served.
     """
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._lock = asyncio.Lock()
-        self._connection: AsyncConnection | None = None
+        self._connection: SyncConnection | None = None
         self._committed: asyncio.Future[None] | None = None  # of the open transaction
         self._committer: asyncio.Task[None] | None = None
         self.commits = 0  # shared transactions committed so far (the benchmark reports it)
 
     @asynccontextmanager
-    async def __call__(self) -> AsyncIterator[AsyncConnection]:
+    async def __call__(self) -> AsyncIterator[Connection]:
         """The shared transaction's connection; returns once that transaction commits."""
         async with self._lock:
             connection = await self._open()
             committed = self._committed
             assert committed is not None
             try:
-                yield connection
+                yield InlineConnection(connection)
             except BaseException:
                 await self._end(RunAgain("another turn in the shared transaction failed"))
                 raise
@@ -80,13 +130,13 @@ class SharedCommits:
                     self._committer = asyncio.ensure_future(self._commit_after_queue())
         await asyncio.shield(committed)
 
-    async def _open(self) -> AsyncConnection:
+    async def _open(self) -> SyncConnection:
         if self._connection is None:  # the first turn of a shared transaction
-            connection = await self.engine.connect()
-            try:
-                await connection.begin()
+            connection = self.engine.connect()
+            try:  # BEGIN IMMEDIATE may wait for another connection's write lock
+                await asyncio.to_thread(connection.begin)
             except BaseException:
-                await connection.close()
+                connection.close()
                 raise
             self._connection = connection
             self._committed = asyncio.get_running_loop().create_future()
@@ -106,14 +156,14 @@ class SharedCommits:
             return
         try:
             if failure is None:
-                await connection.commit()
+                await asyncio.to_thread(connection.commit)  # the fsync
                 self.commits += 1
         except Exception as error:
             failure = error
         # Rolls back what was not committed. A connection that broke is dropped by the pool
         # even when closing it fails, and the turns must hear of their transaction anyway.
         with suppress(Exception):
-            await connection.close()
+            connection.close()
         if failure is not None:
             committed.set_exception(failure)
             committed.exception()  # its turns raise it; with none waiting, nothing to log
