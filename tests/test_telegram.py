@@ -22,6 +22,7 @@ from bot.channels.telegram import (
     ChatOrderedProcessor,
     TelegramChannel,
     TelegramConfig,
+    telegram_pacer,
     to_incoming,
 )
 from bot.channels.telegram_send import MAX_ATTEMPTS, TelegramSender
@@ -33,6 +34,7 @@ from tests.conftest import CONTENT_DIR
 from tests.conversation import channel_fixtures, exchange, fixture_loader, post_json
 from tests.fake_telegram import FakeTelegram, SentRecord
 from tests.server import serving
+from tests.virtual_time import VirtualTime
 
 USER = 5550001
 SECRET = "s3cret-token_for-tests"
@@ -90,19 +92,25 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 
 @asynccontextmanager
-async def running(fake: FakeTelegram, tutor: Tutor,
-                  mode: str) -> AsyncIterator[tuple[TelegramChannel, str]]:
-    """The channel receiving by long polling, or by webhook on a local web server."""
+async def running(fake: FakeTelegram, tutor: Tutor, mode: str,
+                  time: VirtualTime | None = None) -> AsyncIterator[tuple[TelegramChannel, str]]:
+    """The channel receiving by long polling, or by webhook on a local web server.
+
+    It keeps Telegram's pace (one message a second to a chat) on virtual `time`, so the
+    test does not wait for it.
+    """
+    time = time or VirtualTime()
+    pacer = telegram_pacer(clock=time, sleep=time.sleep)
     if mode == "polling":
         channel = TelegramChannel(TelegramConfig(token=fake.token, api_base_url=fake.base_url),
-                                  tutor, CONTENT_DIR)
+                                  tutor, CONTENT_DIR, pacer=pacer)
         await channel.start()
         yield channel, ""
         await channel.stop()
         return
     placeholder = TelegramConfig(token=fake.token, api_base_url=fake.base_url,
                                  webhook_url="http://pending", webhook_secret=SECRET)
-    channel = TelegramChannel(placeholder, tutor, CONTENT_DIR)
+    channel = TelegramChannel(placeholder, tutor, CONTENT_DIR, pacer=pacer)
     app = create_web_app(tutor, CONTENT_DIR)
     app.add_routes(channel.routes())
     server = TestServer(app, host="127.0.0.1")
@@ -265,6 +273,30 @@ async def test_a_429_is_waited_out_and_the_message_still_arrives(
     assert "trợ lý học tự động" in (sent[0].text or "")
     refused = [p for m, p in fake.requests if m == "sendMessage"]
     assert len(refused) == 3  # the flooded attempt, its retry, then the menu
+
+
+async def test_replies_keep_to_telegrams_pace_of_one_a_second_after_a_burst_of_three(
+        fake: FakeTelegram, tutor: Tutor) -> None:
+    time = VirtualTime()
+    async with running(fake, tutor, "polling", time):
+        start = time.now
+        user = Bot(fake)
+        await user.start()  # the greeting, the notice, then the thanks: a burst, no wait
+        assert time.now == start
+        await user.say("tiến độ")
+        await user.say("menu")
+    assert time.now - start == pytest.approx(2.0)  # the fourth and fifth waited 1 s each
+    assert len(fake.sent_to(USER)) == 5
+
+
+async def test_a_429_holds_every_send_for_its_retry_after(fake: FakeTelegram,
+                                                          tutor: Tutor) -> None:
+    time = VirtualTime()
+    async with running(fake, tutor, "polling", time):
+        start = time.now
+        fake.flood(1, retry_after=3)
+        await Bot(fake).say("/start", expect=2)
+    assert 3.0 <= time.now - start < 3.5  # then the overall pace, 30 a second, goes on
 
 
 async def _reachable(tutor: Tutor) -> bool | None:
