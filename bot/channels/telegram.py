@@ -190,12 +190,16 @@ class TelegramChannel:
         if self._poller is not None:
             self._poller.cancel()
             await asyncio.gather(self._poller, return_exceptions=True)
-        while self._in_hand:  # updates already taken
-            await asyncio.wait(list(self._in_hand))
-        await self._sends.drain()
+        await self.drain()
         if self.application.running:
             await self.application.stop()  # drains the update queue first
         await self.application.shutdown()
+
+    async def drain(self) -> None:
+        """Wait until every update taken so far is handled and its replies are sent (or kept)."""
+        while self._in_hand:  # updates already taken
+            await asyncio.wait(list(self._in_hand))
+        await self._sends.drain()
 
     async def webhook(self, request: web.Request) -> web.Response:
         """Take one update from Telegram: check the secret, answer once its turn committed."""
