@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -28,10 +29,24 @@ def hocso(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedPr
 
 
 def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now.
+
+    It is taken below the range the kernel hands out by itself (to sockets bound to port 0
+    and to outgoing connections), so no other test, in this process or in a parallel one,
+    is given it before `hocso serve` listens on it.
+    """
+    try:
+        ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        ephemeral = 32768
+    while True:
+        port = random.randrange(10_000, max(ephemeral, 20_000))
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:  # taken
+                continue
+            return port
 
 
 @contextmanager
