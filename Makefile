@@ -1,4 +1,6 @@
 # The two commands: `make run` serves Học Số, `make test` runs every check. Both bootstrap .venv.
+# `make test` runs the tests on every CPU (pytest-xdist): each test has its own SQLite file and
+# each worker its own PostgreSQL database.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -27,7 +29,7 @@ lint: $(VENV)/.dev-installed
 
 test: $(VENV)/.dev-installed lint
 	$(BIN)/hocso content check
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/tutor_bench.py

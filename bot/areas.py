@@ -7,6 +7,17 @@ from typing import Any
 
 import yaml
 
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml, when PyYAML has it
+
+
+def read_yaml(text: str) -> Any:
+    """Parse YAML as yaml.safe_load does, ten times faster with libyaml. A file it refuses
+    is read again by PyYAML's own parser, so authors see the same error messages."""
+    try:
+        return yaml.load(text, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        return yaml.safe_load(text)
+
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,15}$")
 LEVELS = ("province", "commune", "village")  # tỉnh/thành phố, xã/phường/đặc khu, thôn/tổ dân phố
 
@@ -108,7 +119,7 @@ def load_areas(content_dir: Path) -> tuple[Areas, list[str]]:
     for path in sorted((content_dir / "areas").glob("*.yaml")):
         where = str(path.relative_to(content_dir.parent))
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw = read_yaml(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
             problems.add(f"{where}: (file)", f"cannot be read as YAML: {error}")
             continue

@@ -3,10 +3,13 @@
 import asyncio
 import os
 import shutil
+import sqlite3
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
+from typing import Any, TypeVar
 
 import asyncpg
 import pytest
@@ -19,6 +22,7 @@ from storage.database import create_engine, upgrade
 from storage.repository import SqlRepository
 
 CONTENT_DIR = PROJECT_ROOT / "content"
+T = TypeVar("T")
 POSTGRES_URL = os.environ.get("HOCSO_TEST_POSTGRES_URL",
                               "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 
@@ -47,6 +51,13 @@ def _asyncpg_dsn(url: str, database: str | None = None) -> str:
     return dsn.rsplit("/", 1)[0] + f"/{database}" if database else dsn
 
 
+def _aside(job: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run `job` in an event loop of its own: a session fixture may be first requested from
+    inside a test's running event loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, job()).result()
+
+
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
     """A fresh PostgreSQL database for this test run, dropped at the end."""
@@ -63,14 +74,9 @@ def postgres_database() -> Iterator[str]:
             await connection.close()
         return True
 
-    def run_aside(sql: str) -> bool:
-        # The fixture may be first requested from inside a test's running event loop.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            return pool.submit(asyncio.run, run(sql)).result()
-
-    require(run_aside(f'CREATE DATABASE "{name}"'), "PostgreSQL at " + POSTGRES_URL)
+    require(_aside(lambda: run(f'CREATE DATABASE "{name}"')), "PostgreSQL at " + POSTGRES_URL)
     yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-    run_aside(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _aside(lambda: run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def _fresh_engine(url: str):  # type: ignore[no-untyped-def]
@@ -79,16 +85,37 @@ async def _fresh_engine(url: str):  # type: ignore[no-untyped-def]
     return engine
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to the latest revision once per run, for tests to copy: running
+    every migration took longer than most tests themselves."""
+    path = tmp_path_factory.mktemp("migrated") / "hocso.db"
+
+    async def migrate() -> None:
+        engine = await _fresh_engine(f"sqlite:///{path}")
+        await engine.dispose()
+
+    _aside(migrate)
+    with closing(sqlite3.connect(path)) as connection:  # all in the one file, to copy alone
+        connection.execute("PRAGMA journal_mode=DELETE")
+    return path
+
+
+async def _sqlite_engine(template: Path, path: Path):  # type: ignore[no-untyped-def]
+    """A fresh copy of the migrated file, upgraded (nothing to do) like any database."""
+    shutil.copyfile(template, path)
+    return await _fresh_engine(f"sqlite:///{path}")
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 async def repository(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[
         SqlRepository]:
     """The repository on each backend, migrated and empty."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'hocso.db'}"
+        engine = await _sqlite_engine(request.getfixturevalue("migrated_sqlite"),
+                                      tmp_path / "hocso.db")
     else:
-        url = request.getfixturevalue("postgres_database")
-    engine = await _fresh_engine(url)
-    if request.param == "postgres":
+        engine = await _fresh_engine(request.getfixturevalue("postgres_database"))
         async with engine.begin() as connection:
             await connection.exec_driver_sql(
                 "TRUNCATE quiz_answer, lesson_result, processed_update, learner, failed_send, "
@@ -100,9 +127,10 @@ async def repository(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
 
 
 @pytest.fixture
-async def sqlite_repository(tmp_path: Path) -> AsyncIterator[SqlRepository]:
+async def sqlite_repository(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[
+        SqlRepository]:
     """The repository on a real SQLite file (for tests that need only one backend)."""
-    engine = await _fresh_engine(f"sqlite:///{tmp_path / 'hocso.db'}")
+    engine = await _sqlite_engine(migrated_sqlite, tmp_path / "hocso.db")
     yield SqlRepository(engine)
     await engine.dispose()
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from types import TracebackType
@@ -53,11 +54,28 @@ async def post_json(url: str, body: Any, headers: Mapping[str, str]) -> int:
         return answer.status
 
 
-async def expect_answer(fake: LoopbackFake[Any, Any, Any], before: int,
-                        expected: str | None) -> None:
-    """Send number `before`+1 holds `expected`; or, with None, nothing is sent within 0.3 s."""
+async def until(condition: Callable[[], Any], timeout: float = 5.0,
+                what: str = "the condition") -> None:
+    """Wait until condition() (a plain or an async function) is true, looking every 10 ms;
+    an AssertionError after `timeout` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        result = condition()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return
+        assert loop.time() < deadline, f"{what} never came true within {timeout} s"
+        await asyncio.sleep(0.01)
+
+
+async def expect_answer(fake: LoopbackFake[Any, Any, Any], before: int, expected: str | None,
+                        drained: Callable[[], Awaitable[None]]) -> None:
+    """Send number `before`+1 holds `expected`; or, with None, nothing was sent once the
+    channel has handled what it took (`drained`: the channel's drain)."""
     if expected is None:
-        await asyncio.sleep(0.3)
+        await drained()
         assert len(fake.sent) == before, fake.sent[before:]
     else:
         await fake.wait_for_sent(before + 1)

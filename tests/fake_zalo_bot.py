@@ -241,6 +241,11 @@ class FakeZaloBot(BotApiFake[_Pending, SentRecord, WebhookDelivery]):
         """Answer the next `times` calls of `method` with error_code (raw_body: non-JSON body)."""
         self._failures[method] = _Failure(times, error_code, description, http_status, raw_body)
 
+    def failing(self, method: str) -> int:
+        """How many more calls of `method` fail() will still make fail."""
+        failure = self._failures.get(method)
+        return failure.remaining if failure is not None else 0
+
     def pending_events(self) -> list[JSON]:
         """Events waiting for getUpdates or for webhook delivery."""
         return [copy.deepcopy(p.event) for p in (*self._queue, *self._webhook_queue)]

@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -11,6 +12,12 @@ import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack, asynccontextmanager, contextmanager
 from pathlib import Path
+
+import sqlalchemy
+from sqlalchemy import Select, func, select
+
+from storage.outbox import OUTBOX
+from storage.repository import PROCESSED
 
 
 def hocso(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[bytes]:
@@ -22,16 +29,32 @@ def hocso(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedPr
 
 
 def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now.
+
+    It is taken below the range the kernel hands out by itself (to sockets bound to port 0
+    and to outgoing connections), so no other test, in this process or in a parallel one,
+    is given it before `hocso serve` listens on it.
+    """
+    try:
+        ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        ephemeral = 32768
+    while True:
+        port = random.randrange(10_000, max(ephemeral, 20_000))
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:  # taken
+                continue
+            return port
 
 
 @contextmanager
 def running_server(data_dir: Path, port: int, *, extra_env: dict[str, str] | None = None,
-                   ) -> Iterator[subprocess.Popen[bytes]]:
-    """Start `hocso serve` with its SQLite file in `data_dir`; stop it (SIGTERM) on exit."""
+                   wait_until_up: bool = True) -> Iterator[subprocess.Popen[bytes]]:
+    """Start `hocso serve` with its SQLite file in `data_dir`; stop it (SIGTERM) on exit.
+
+    Unless told not to, wait until it answers /healthz (its channels have started)."""
     env = {**os.environ, "HOCSO_DATA_DIR": str(data_dir), "HOCSO_PORT": str(port),
            "HOCSO_HOST": "127.0.0.1", **(extra_env or {})}
     if "DATABASE_URL" not in (extra_env or {}):
@@ -42,7 +65,8 @@ def running_server(data_dir: Path, port: int, *, extra_env: dict[str, str] | Non
         process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env,
                                    stdout=output, stderr=subprocess.STDOUT)
     try:
-        _wait_until_up(process, port, log)
+        if wait_until_up:
+            _wait_until_up(process, port, log)
         yield process
     finally:
         if process.poll() is None:
@@ -56,7 +80,7 @@ def running_server(data_dir: Path, port: int, *, extra_env: dict[str, str] | Non
 
 @asynccontextmanager
 async def serving(data_dir: Path, port: int | None = None, *,
-                  extra_env: dict[str, str] | None = None,
+                  extra_env: dict[str, str] | None = None, wait_until_up: bool = True,
                   ) -> AsyncIterator[subprocess.Popen[bytes]]:
     """running_server (on a free port unless given), started and stopped in a worker thread.
 
@@ -65,8 +89,8 @@ async def serving(data_dir: Path, port: int | None = None, *,
     """
     with ExitStack() as stack:
         chosen = free_port() if port is None else port
-        process = await asyncio.to_thread(stack.enter_context,
-                                          running_server(data_dir, chosen, extra_env=extra_env))
+        process = await asyncio.to_thread(stack.enter_context, running_server(
+            data_dir, chosen, extra_env=extra_env, wait_until_up=wait_until_up))
         try:
             yield process
         finally:
@@ -85,3 +109,28 @@ def _wait_until_up(process: subprocess.Popen[bytes], port: int, log: Path) -> No
         except OSError:
             time.sleep(0.1)
     raise RuntimeError("hocso serve did not answer within 30 s")
+
+
+def unsent() -> Select[tuple[int]]:
+    """How many messages the outbox holds unsent: a turn's replies until `hocso serve` has
+    sent them (or a process that took over those of one that died), and messages for others."""
+    return select(func.count()).select_from(OUTBOX).where(OUTBOX.c.sent_at.is_(None))
+
+
+def marked(channel: str) -> Select[tuple[int]]:
+    """How many updates of `channel` are marked processed."""
+    return select(func.count()).select_from(PROCESSED).where(PROCESSED.c.channel == channel)
+
+
+def read_only(data_dir: Path) -> sqlalchemy.Engine:
+    """The SQLite file of `hocso serve` in `data_dir`, to read while it runs: a reader takes
+    no lock, so the server never waits for the test."""
+    return sqlalchemy.create_engine(f"sqlite:///file:{data_dir / 'hocso.db'}?mode=ro&uri=true")
+
+
+def handled_and_sent(engine: sqlalchemy.Engine, channel: str, updates: int) -> bool:
+    """Whether `updates` updates of `channel` are processed and the outbox owes nothing: once
+    so, a server that has sent each reply once sends nothing more."""
+    with engine.connect() as connection:
+        return (connection.execute(marked(channel)).scalar() == updates
+                and connection.execute(unsent()).scalar() == 0)

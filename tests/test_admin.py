@@ -11,11 +11,13 @@ import openpyxl
 import pytest
 from aiohttp import ClientSession, CookieJar, web
 from aiohttp.test_utils import TestServer
+from argon2 import PasswordHasher, profiles
 from sqlalchemy import func, select
 
 from bot.app import Core, mount_dashboard
 from bot.lessons.model import Library
 from bot.tutor import Tutor
+from storage import organizers as organizers_module
 from storage.organizers import ATTEMPT, MAX_FAILURES, Organizers
 from storage.repository import SqlRepository
 from storage.rollup import refresh
@@ -37,7 +39,17 @@ class Dashboard:
 
 
 @pytest.fixture
-async def dashboard(repository: SqlRepository, library: Library) -> AsyncIterator[Dashboard]:
+def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 at its cheapest: the real cost (about 0.2 s of CPU a hash, on purpose) made
+    these tests spend most of their time hashing. The hashes are still checked."""
+    hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    monkeypatch.setattr(organizers_module, "_HASHER", hasher)
+    monkeypatch.setattr(organizers_module, "_DUMMY_HASH", hasher.hash("no-such-organizer"))
+
+
+@pytest.fixture
+async def dashboard(repository: SqlRepository, library: Library,
+                    cheap_hashes: None) -> AsyncIterator[Dashboard]:
     await seed(repository.engine)
     await refresh(repository.engine)
     app = web.Application()

@@ -5,7 +5,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
+from bot.areas import read_yaml
 from bot.lessons.check import check_content
 from tests.conftest import CONTENT_DIR
 
@@ -96,6 +98,22 @@ def test_invalid_yaml_is_named(content_copy: Path) -> None:
     (content_copy / "lam-quen" / "course.yaml").write_text("id: [unclosed\n", encoding="utf-8")
     _, problems = check_content(content_copy)
     assert problems and "lam-quen/course.yaml: (file): not valid UTF-8 YAML" in problems[0]
+
+
+@pytest.mark.parametrize("text", ["id: [unclosed\n", "title: Làm quen: Học Số\n",
+                                  "a: 1\n\tb: 2\n", "- x\ny: 1\n"])
+def test_broken_yaml_gets_pyyamls_own_message(text: str) -> None:
+    with pytest.raises(yaml.YAMLError) as pure:
+        yaml.safe_load(text)
+    with pytest.raises(yaml.YAMLError) as read:
+        read_yaml(text)
+    assert str(read.value) == str(pure.value)
+
+
+def test_every_shipped_yaml_file_reads_as_safe_load_reads_it() -> None:
+    for path in sorted(CONTENT_DIR.glob("**/*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        assert read_yaml(text) == yaml.safe_load(text), path
 
 
 def test_the_command_exits_non_zero_with_named_errors(content_copy: Path) -> None:

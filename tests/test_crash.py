@@ -11,7 +11,7 @@ from storage.database import create_engine
 from storage.outbox import OUTBOX
 from storage.repository import LEARNER, PROCESSED
 from storage.tokens import TOKENS
-from tests.conversation import fixture_loader
+from tests.conversation import fixture_loader, until
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo_oa import (
     DEFAULT_APP_ID,
@@ -19,7 +19,7 @@ from tests.fake_zalo_oa import (
     DEFAULT_OA_SECRET_KEY,
     FakeZaloOA,
 )
-from tests.server import free_port, serving
+from tests.server import free_port, handled_and_sent, read_only, serving
 from tests.test_telegram import SECRET
 
 fixture = fixture_loader("telegram")
@@ -58,9 +58,14 @@ async def test_a_burst_cut_by_kill_9_is_finished_after_restart_once_each(
             await asyncio.to_thread(process.wait)
         handled_before = len({record.chat_id for record in fake.sent})
         assert handled_before < len(CHATS)  # the kill really came mid-burst
+        database = read_only(tmp_path)
         async with serving(tmp_path, port, extra_env=env):  # what was not confirmed comes again
             await fake.wait_for_sent(2 * len(CHATS), timeout=60)
-            await asyncio.sleep(3.0)  # past the lease: anything still owed, or sent twice
+            # Each update handled, and all owed sent, the killed process's replies included
+            # (taken over once its lease ran out): anything repeated has come by then.
+            await until(lambda: handled_and_sent(database, "telegram", len(CHATS)), timeout=30,
+                        what="every update handled and every reply sent")
+        database.dispose()
         texts = [[record.text for record in fake.sent_to(chat)] for chat in CHATS]
         expected = texts[-1]  # the last chat's turn came after the restart
         assert len(expected) == 2
@@ -87,7 +92,7 @@ async def test_a_burst_cut_by_kill_9_is_finished_after_restart_once_each(
 
 async def test_a_kill_during_the_oa_token_refresh_loses_and_repeats_nothing(
         tmp_path: Path) -> None:
-    fake = FakeZaloOA(webhook_attempts=100, webhook_retry_delay=0.1)
+    fake = FakeZaloOA(webhook_attempts=600, webhook_retry_delay=0.1)  # for a minute
     await fake.start()
     port = free_port()
     env = {"ZALO_OA_APP_ID": DEFAULT_APP_ID, "ZALO_OA_APP_SECRET": DEFAULT_APP_SECRET,
@@ -97,18 +102,24 @@ async def test_a_kill_during_the_oa_token_refresh_loses_and_repeats_nothing(
     fake.set_webhook(f"http://127.0.0.1:{port}{WEBHOOK_PATH}")
     fake.refresh_gate = asyncio.Event()
     try:
-        async with serving(tmp_path, port, extra_env=env) as process:
-            fake.push_follow(OA_USER)  # committed and answered; its replies need a token
-            await fake.wait_for_held_refresh(timeout=20)
+        # Not waiting for /healthz: that answers once the channel has started, and starting
+        # it is what refreshes the token (held by Zalo until the request times out).
+        async with serving(tmp_path, port, extra_env=env, wait_until_up=False) as process:
+            fake.push_follow(OA_USER)  # sent again and again until a server takes it
+            await fake.wait_for_held_refresh(timeout=30)
             process.kill()  # SIGKILL while Zalo has the refresh request
             await asyncio.to_thread(process.wait)
         fake.push_text(OA_USER, "Tôi đồng ý")  # arrives while nothing answers: sent again
         fake.refresh_gate.set()  # the held request finds its caller gone
         fake.refresh_gate = None
         assert fake.sent == []
+        database = read_only(tmp_path)
         async with serving(tmp_path, port, extra_env=env):
             await fake.wait_for_sent(3, timeout=30)
-            await asyncio.sleep(2.5)  # anything owed or repeated has had time to come
+            # Both events handled, and all owed sent: anything repeated has come by then.
+            await until(lambda: handled_and_sent(database, "zalo_oa", 2), timeout=30,
+                        what="both events handled and every reply sent")
+        database.dispose()
         texts = [message.text or "" for message in fake.sent_to(OA_USER)]
         assert len(texts) == 3 and len(set(texts)) == 3, texts  # each reply once
         assert any("trợ lý học tự động" in text for text in texts)  # the greeting...

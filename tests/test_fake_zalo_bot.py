@@ -9,7 +9,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.conversation import Receiver
+from tests.conversation import Receiver, until
 from tests.fake_zalo_bot import (
     BOT_ID,
     FIXTURES,
@@ -196,10 +196,16 @@ async def test_get_updates_one_event_per_call_then_408(fake: FakeZaloBot,
     assert fake.pending_events() == []
 
 
+async def polling(fake: FakeZaloBot) -> None:
+    """Wait until a getUpdates call has reached the fake and waits there."""
+    await until(lambda: fake.requests and fake.requests[-1][0] == "getUpdates",
+                what="a waiting long poll")
+
+
 async def test_long_poll_wakes_up_on_push_and_redelivery(fake: FakeZaloBot,
                                                          http: aiohttp.ClientSession) -> None:
     poll = asyncio.create_task(call(http, fake, "getUpdates", timeout="30"))
-    await asyncio.sleep(0.05)
+    await polling(fake)
     event = fake.push_event(load_fixture("voice"))
     assert (await poll)["result"] == event
     fake.redeliver(event)
@@ -217,7 +223,7 @@ async def test_close_ends_a_pending_long_poll(http: aiohttp.ClientSession) -> No
     fake = FakeZaloBot(max_poll_seconds=30.0)
     await fake.start()
     poll = asyncio.create_task(call(http, fake, "getUpdates", timeout="30"))
-    await asyncio.sleep(0.05)
+    await polling(fake)
     await asyncio.wait_for(fake.close(), 3.0)
     assert (await asyncio.wait_for(poll, 3.0))["error_code"] == 408
 
@@ -237,7 +243,7 @@ async def test_set_webhook_validates_and_blocks_get_updates(fake: FakeZaloBot,
         "error_code"] == 400
     assert fake.webhook_url == ""
     poll = asyncio.create_task(call(http, fake, "getUpdates", timeout="30"))
-    await asyncio.sleep(0.05)
+    await polling(fake)
     set_ = await call(http, fake, "setWebhook", url=url, secret_token="12345678")
     assert set_["ok"] and set_["result"]["url"] == url
     assert set_["result"]["updated_at"] > 1_700_000_000_000

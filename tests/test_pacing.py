@@ -49,3 +49,18 @@ def test_a_pause_holds_every_chat_then_lets_a_burst_go() -> None:
     assert abs(pacer.reserve("b") - 2.5) < 1e-9  # another chat waits as long
     clock.now += 2.5
     assert pacer.reserve("c") < 0.1  # then sending resumes
+
+
+async def test_waiting_sleeps_as_long_as_the_slot_asks() -> None:
+    clock = Clock()
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.now += seconds
+
+    pacer = Pacer(overall_per_second=30, chat_per_second=1, chat_burst=2, clock=clock,
+                  sleep=sleep)
+    for _ in range(4):
+        await pacer.wait("a")
+    assert slept == [1.0, 1.0]  # two at once, then one a second

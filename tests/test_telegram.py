@@ -22,6 +22,7 @@ from bot.channels.telegram import (
     ChatOrderedProcessor,
     TelegramChannel,
     TelegramConfig,
+    telegram_pacer,
     to_incoming,
 )
 from bot.channels.telegram_send import MAX_ATTEMPTS, TelegramSender
@@ -33,6 +34,7 @@ from tests.conftest import CONTENT_DIR
 from tests.conversation import channel_fixtures, exchange, fixture_loader, post_json
 from tests.fake_telegram import FakeTelegram, SentRecord
 from tests.server import serving
+from tests.virtual_time import VirtualTime
 
 USER = 5550001
 SECRET = "s3cret-token_for-tests"
@@ -90,19 +92,25 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 
 @asynccontextmanager
-async def running(fake: FakeTelegram, tutor: Tutor,
-                  mode: str) -> AsyncIterator[tuple[TelegramChannel, str]]:
-    """The channel receiving by long polling, or by webhook on a local web server."""
+async def running(fake: FakeTelegram, tutor: Tutor, mode: str,
+                  time: VirtualTime | None = None) -> AsyncIterator[tuple[TelegramChannel, str]]:
+    """The channel receiving by long polling, or by webhook on a local web server.
+
+    It keeps Telegram's pace (one message a second to a chat) on virtual `time`, so the
+    test does not wait for it.
+    """
+    time = time or VirtualTime()
+    pacer = telegram_pacer(clock=time, sleep=time.sleep)
     if mode == "polling":
         channel = TelegramChannel(TelegramConfig(token=fake.token, api_base_url=fake.base_url),
-                                  tutor, CONTENT_DIR)
+                                  tutor, CONTENT_DIR, pacer=pacer)
         await channel.start()
         yield channel, ""
         await channel.stop()
         return
     placeholder = TelegramConfig(token=fake.token, api_base_url=fake.base_url,
                                  webhook_url="http://pending", webhook_secret=SECRET)
-    channel = TelegramChannel(placeholder, tutor, CONTENT_DIR)
+    channel = TelegramChannel(placeholder, tutor, CONTENT_DIR, pacer=pacer)
     app = create_web_app(tutor, CONTENT_DIR)
     app.add_routes(channel.routes())
     server = TestServer(app, host="127.0.0.1")
@@ -209,7 +217,7 @@ async def test_a_redelivered_update_gets_one_reply(fake: FakeTelegram, channel: 
     fake.push_update(update)  # the same update_id again
     fake.push_message(USER, "menu")
     await fake.wait_for_sent(5)
-    await asyncio.sleep(0.2)
+    await channel.drain()  # both handled, the same update again included
     texts = [record.text or "" for record in fake.sent_to(USER)]
     assert len(texts) == 5 and "Bạn muốn làm gì" in texts[-1]
 
@@ -267,6 +275,30 @@ async def test_a_429_is_waited_out_and_the_message_still_arrives(
     assert len(refused) == 3  # the flooded attempt, its retry, then the menu
 
 
+async def test_replies_keep_to_telegrams_pace_of_one_a_second_after_a_burst_of_three(
+        fake: FakeTelegram, tutor: Tutor) -> None:
+    time = VirtualTime()
+    async with running(fake, tutor, "polling", time):
+        start = time.now
+        user = Bot(fake)
+        await user.start()  # the greeting, the notice, then the thanks: a burst, no wait
+        assert time.now == start
+        await user.say("tiến độ")
+        await user.say("menu")
+    assert time.now - start == pytest.approx(2.0)  # the fourth and fifth waited 1 s each
+    assert len(fake.sent_to(USER)) == 5
+
+
+async def test_a_429_holds_every_send_for_its_retry_after(fake: FakeTelegram,
+                                                          tutor: Tutor) -> None:
+    time = VirtualTime()
+    async with running(fake, tutor, "polling", time):
+        start = time.now
+        fake.flood(1, retry_after=3)
+        await Bot(fake).say("/start", expect=2)
+    assert 3.0 <= time.now - start < 3.5  # then the overall pace, 30 a second, goes on
+
+
 async def _reachable(tutor: Tutor) -> bool | None:
     learner = await tutor.repository.find_learner(channel=CHANNEL, user_ref=str(USER))
     return None if learner is None else learner.reachable
@@ -298,7 +330,7 @@ async def test_the_webhook_refuses_a_missing_or_wrong_secret(
         fake: FakeTelegram, webhook: tuple[TelegramChannel, str], secret: str | None) -> None:
     headers = {} if secret is None else {SECRET_HEADER: secret}
     assert await post_json(webhook[1], fixture("text"), headers) == 401
-    await asyncio.sleep(0.1)
+    await webhook[0].drain()
     assert fake.sent == []
 
 
@@ -326,7 +358,7 @@ async def test_recorded_updates_of_every_kind(fake: FakeTelegram,
     else:  # posted as Telegram would, even kinds that allowed_updates keeps away
         assert await post_json(webhook[1], update, {SECRET_HEADER: SECRET}) == 200
     if expected is None:
-        await asyncio.sleep(0.3)
+        await webhook[0].drain()
         assert fake.sent[before:] == []
     else:
         await fake.wait_for_sent(before + 1)
@@ -383,7 +415,7 @@ async def test_a_garbage_webhook_body_is_refused_without_harm(
             webhook[1], data=io.BytesIO(body), headers={
                 SECRET_HEADER: SECRET, "Content-Type": "application/json"}) as response:
         assert response.status == status
-    await asyncio.sleep(0.1)
+    await webhook[0].drain()
     assert fake.sent == []
 
 

@@ -74,17 +74,18 @@ async def test_on_telegram_a_flooding_chat_is_answered_once_and_others_are_not_h
     fake = FakeTelegram()
     await fake.start()
     try:
-        async with running(fake, tutor, "polling"):
+        async with running(fake, tutor, "polling") as (channel, _):
             flooder, calm = Bot(fake, 5550001), Bot(fake, 5550002)
             await flooder.start()  # two of the five: /start and "Tôi đồng ý"
             before = len(fake.sent_to(flooder.chat))
             for number in range(300):
-                fake.push_message(flooder.chat, "menu" if number % 2 else "tiến độ")
+                last = fake.push_message(flooder.chat, "menu" if number % 2 else "tiến độ")
             sent = await calm.start()  # greeting, notice, thanks and menu, in order
             assert "Bạn muốn làm gì" in (sent[-1].text or "")
             # The other three of the burst are answered (a menu each), then one "slow down".
             await fake.wait_for_sent(len(fake.sent_to(calm.chat)) + before + 4, timeout=20)
-            await asyncio.sleep(0.5)
+            await fake.wait_until_confirmed(last["update_id"], timeout=20)  # all 300 taken
+            await channel.drain()  # and handled
             to_flooder = [record.text or "" for record in fake.sent_to(flooder.chat)][before:]
             assert len(to_flooder) == 4 and "nhắn nhanh quá" in to_flooder[-1]
     finally:

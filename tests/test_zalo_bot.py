@@ -1,6 +1,5 @@
 """The unmodified Zalo Bot Platform channel against a fake Bot API, by polling and webhook."""
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,7 +24,14 @@ from bot.lessons.model import Library
 from bot.messages import Button, Kind, Outgoing
 from bot.tutor import Tutor
 from tests.conftest import CONTENT_DIR
-from tests.conversation import channel_fixtures, exchange, expect_answer, fixture_loader, post_json
+from tests.conversation import (
+    channel_fixtures,
+    exchange,
+    expect_answer,
+    fixture_loader,
+    post_json,
+    until,
+)
 from tests.fake_zalo_bot import FakeZaloBot, SentRecord
 from tests.server import free_port, serving
 
@@ -155,7 +161,8 @@ async def test_transient_errors_are_retried_and_lasting_ones_kept(
     assert "trợ lý học tự động" in (welcome.text or "")
     fake.fail("sendMessage", 400, times=1, description="Bad request")
     await Resident(fake).say("tiến độ", expect=0)
-    await asyncio.sleep(0.3)
+    await until(lambda: tutor.repository.failed_sends(channel=CHANNEL), what="a kept send")
+    await channel.drain()  # the turn is over: nothing more to keep
     kept = await tutor.repository.failed_sends(channel=CHANNEL)
     assert len(kept) == 1 and kept[0][0] == USER and "400" in kept[0][2]
 
@@ -210,7 +217,7 @@ async def test_the_webhook_refuses_a_wrong_secret(fake: FakeZaloBot,
                                                   secret: str | None) -> None:
     headers = {} if secret is None else {SECRET_HEADER: secret}
     assert await post_json(webhook[1], fixture("text_flat"), headers) == 403
-    await asyncio.sleep(0.1)
+    await webhook[0].drain()
     assert fake.sent == []
 
 
@@ -227,7 +234,7 @@ async def test_recorded_events_by_webhook(fake: FakeZaloBot,
     await Resident(fake).start()
     before = len(fake.sent)
     assert await post_json(webhook[1], fixture(name), {SECRET_HEADER: SECRET}) == 200
-    await expect_answer(fake, before, expected)
+    await expect_answer(fake, before, expected, webhook[0].drain)
 
 
 async def test_hocso_serve_runs_zalo_when_the_token_is_set(fake: FakeZaloBot,
@@ -243,7 +250,7 @@ async def test_hocso_serve_runs_zalo_when_the_token_is_set(fake: FakeZaloBot,
 async def test_polling_survives_answers_it_cannot_read(fake: FakeZaloBot,
                                                         polling: ZaloBotChannel) -> None:
     fake.fail("getUpdates", 0, times=1, raw_body='{"ok": false, "error_code": "E_QUOTA"}')
-    await asyncio.sleep(0.2)
+    await until(lambda: not fake.failing("getUpdates"), what="the failed poll")
     fake.fail("getUpdates", 0, times=1, raw_body="<html>502 Bad Gateway</html>")
     welcome, _ = await Resident(fake).say("/start", expect=2)  # still listening
     assert "trợ lý học tự động" in (welcome.text or "")
@@ -253,7 +260,7 @@ async def test_a_webhook_body_that_is_no_event_is_acknowledged(
         fake: FakeZaloBot, webhook: tuple[ZaloBotChannel, str]) -> None:
     # Refusing it would only make Zalo send it again.
     assert await post_json(webhook[1], {"ok": True, "result": []}, {SECRET_HEADER: SECRET}) == 200
-    await asyncio.sleep(0.1)
+    await webhook[0].drain()
     assert fake.sent == []
 
 

@@ -226,7 +226,7 @@ async def test_recorded_events(fake: FakeZaloOA, oa: ZaloOAChannel, name: str,
     fake.push_event(fixture(name))
     await fake.wait_for_webhook_idle()
     assert fake.webhook_deliveries[-1].status == 200
-    await expect_answer(fake, before, expected)
+    await expect_answer(fake, before, expected, oa.drain)
 
 
 def test_rendering_buttons_long_texts_and_too_many_options() -> None:

@@ -2,7 +2,10 @@
 
 import asyncio
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
 
 
 class _Rate:
@@ -27,17 +30,21 @@ class _Rate:
 
 
 class Pacer:
-    """Waits as long as a platform's rate limits ask, before each send."""
+    """Waits as long as a platform's rate limits ask, before each send.
+
+    `clock` and `sleep` are the time it keeps and waits on; tests give both a virtual time.
+    """
 
     MAX_IDLE_CHATS = 10_000
 
     def __init__(self, *, overall_per_second: float, chat_per_second: float, chat_burst: int,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep) -> None:
         self._overall = _Rate(overall_per_second, burst=max(1, int(overall_per_second)))
         self._chat_per_second = chat_per_second
         self._chat_burst = chat_burst
         self._chats: dict[Hashable, _Rate] = {}
         self._clock = clock
+        self._sleep = sleep
 
     def reserve(self, chat: Hashable) -> float:
         """Book a send to `chat`; return the seconds to wait before making it."""
@@ -57,7 +64,7 @@ class Pacer:
         """Sleep until a send to `chat` keeps within the limits."""
         delay = self.reserve(chat)
         if delay > 0:
-            await asyncio.sleep(delay)
+            await self._sleep(delay)
 
     def _forget_idle(self, now: float) -> None:
         # A chat whose slots are all in the past behaves exactly like a new one.

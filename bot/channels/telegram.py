@@ -3,6 +3,7 @@
 import asyncio
 import hmac
 import logging
+import time
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from functools import partial
@@ -23,7 +24,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.channels.ordered import OrderedTasks, answer_once_done
-from bot.channels.pacing import Pacer
+from bot.channels.pacing import Clock, Pacer, Sleep
 from bot.channels.telegram_send import TelegramSender
 from bot.messages import Incoming, Kind, Outgoing
 from bot.retry import backoff, retry
@@ -67,6 +68,13 @@ class TelegramConfig:
         # An empty secret would match a request that sends none.
         if self.webhook_url and not self.webhook_secret:
             raise ValueError("a Telegram webhook needs a secret token")
+
+
+def telegram_pacer(*, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep) -> Pacer:
+    """Telegram's limits: about 30 messages a second in all, one a second to a chat (three
+    back to back). Tests keep these limits on a virtual clock and sleep."""
+    return Pacer(overall_per_second=30, chat_per_second=1, chat_burst=3, clock=clock,
+                 sleep=sleep)
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
@@ -149,7 +157,7 @@ class TelegramChannel:
         self._sends = OrderedTasks()  # replies of committed turns, in each chat's order
         self.sender = TelegramSender(
             self.application.bot, content_dir=content_dir,
-            pacer=pacer or Pacer(overall_per_second=30, chat_per_second=1, chat_burst=3),
+            pacer=pacer or telegram_pacer(),
             on_unreachable=self._mark_unreachable, on_failed=self._keep_failed)
 
     def routes(self) -> list[web.RouteDef]:
@@ -181,12 +189,16 @@ class TelegramChannel:
         if self._poller is not None:
             self._poller.cancel()
             await asyncio.gather(self._poller, return_exceptions=True)
-        while self._in_hand:  # updates already taken
-            await asyncio.wait(list(self._in_hand))
-        await self._sends.drain()
+        await self.drain()
         if self.application.running:
             await self.application.stop()  # drains the update queue first
         await self.application.shutdown()
+
+    async def drain(self) -> None:
+        """Wait until every update taken so far is handled and its replies are sent (or kept)."""
+        while self._in_hand:  # updates already taken
+            await asyncio.wait(list(self._in_hand))
+        await self._sends.drain()
 
     async def webhook(self, request: web.Request) -> web.Response:
         """Take one update from Telegram: check the secret, answer once its turn committed."""

@@ -181,9 +181,13 @@ class ZaloBotChannel:
         if self._poller is not None:
             self._poller.cancel()
             await asyncio.gather(self._poller, return_exceptions=True)
-        await self._tasks.drain()
+        await self.drain()
         if self._session is not None:
             await self._session.close()
+
+    async def drain(self) -> None:
+        """Wait until every event taken so far is handled and its replies are sent (or kept)."""
+        await self._tasks.drain()
 
     async def webhook(self, request: web.Request) -> web.Response:
         """Take one event: check the secret, answer once its turn has committed."""

@@ -140,9 +140,13 @@ class ZaloOAChannel:
 
     async def stop(self) -> None:
         """Finish every event already received, then close the HTTP session."""
-        await self._tasks.drain()
+        await self.drain()
         if self._session is not None:
             await self._session.close()
+
+    async def drain(self) -> None:
+        """Wait until every event taken so far is handled and its replies are sent (or kept)."""
+        await self._tasks.drain()
 
     async def webhook(self, request: web.Request) -> web.Response:
         """Take one event: verify its signature, answer once its turn has committed."""

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from bot.areas import load_areas
+from bot.areas import load_areas, read_yaml
 from bot.lessons.model import Course, Lesson, Library, Question, Source, Step
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,15}$")
@@ -185,7 +185,7 @@ def load_course(path: Path, content_dir: Path) -> tuple[Course | None, list[str]
     reader = _Reader(str(relative))
     raw_bytes = path.read_bytes()
     try:
-        raw = yaml.safe_load(raw_bytes.decode("utf-8"))
+        raw = read_yaml(raw_bytes.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError) as error:
         hint = (" (a one-line value that contains ': ' must be wrapped in double quotes)"
                 if "mapping values are not allowed" in str(error) else "")
@@ -221,7 +221,7 @@ def load_templates(content_dir: Path) -> tuple[dict[str, str], list[str]]:
     path = content_dir / "templates" / "messages.yaml"
     where = str(path.relative_to(content_dir.parent))
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         return {}, [f"{where}: (file): cannot be read as YAML: {error}"]
     if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):

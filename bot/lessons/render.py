@@ -1,5 +1,6 @@
 """Render course texts and the shared message templates with a sandboxed jinja2."""
 
+import functools
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateError, meta
@@ -142,29 +143,40 @@ TEMPLATE_SAMPLES: dict[str, dict[str, Any]] = {
 SAMPLE_NAME = "Nguyễn Thị Minh Khai"
 
 
+_ENV = ImmutableSandboxedEnvironment(
+    undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile(source: str) -> Template:
+    """The compiled template, shared by every Renderer: a Tutor built for each test, or again
+    for edited content, compiles only what it has not seen."""
+    template = _ENV.from_string(source)
+    # Its globals are a ChainMap that every render copies key by key: as a plain dict,
+    # a render takes a third of the time.
+    template.globals = dict(template.globals)
+    return template
+
+
+@functools.lru_cache(maxsize=4096)
+def _fixed(source: str) -> str | None:
+    """The rendered text of a template without placeholders; None when it has some."""
+    if meta.find_undeclared_variables(_ENV.parse(source)):
+        return None
+    return _compile(source).render().strip()
+
+
 class Renderer:
     """Compiles templates once and renders them; content never reaches Python code."""
 
     def __init__(self, templates: dict[str, str]) -> None:
-        self._env = ImmutableSandboxedEnvironment(
-            undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
-        )
-        self._compiled = {key: self._compile(src) for key, src in templates.items()}
+        self._compiled = {key: _compile(src) for key, src in templates.items()}
         # Texts without placeholders (most button labels and many steps) are rendered once:
         # rendering cost more than the rest of a turn's Python work.
-        self._fixed = {key: self._compiled[key].render().strip()
-                       for key, src in templates.items() if self._is_fixed(src)}
+        self._fixed = {key: text for key, src in templates.items()
+                       if (text := _fixed(src)) is not None}
         self._course_texts: dict[str, Any] = {}
-
-    def _compile(self, source: str) -> Template:
-        template = self._env.from_string(source)
-        # Its globals are a ChainMap that every render copies key by key: as a plain dict,
-        # a render takes a third of the time.
-        template.globals = dict(template.globals)
-        return template
-
-    def _is_fixed(self, source: str) -> bool:
-        return not meta.find_undeclared_variables(self._env.parse(source))
 
     def message(self, key: str, **values: Any) -> str:
         """Render the shared template `key` with `values`."""
@@ -175,9 +187,9 @@ class Renderer:
         """Render a step text written by a course author (placeholders such as {{ name }})."""
         template = self._course_texts.get(source)
         if template is None:
-            template = self._course_texts[source] = (
-                self._env.from_string(source).render().strip() if self._is_fixed(source)
-                else self._compile(source))
+            fixed = _fixed(source)
+            template = self._course_texts[source] = fixed if fixed is not None else _compile(
+                source)
         return template if isinstance(template, str) else template.render(**values).strip()
 
 
