@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tutor_bench import COURSE_ID, Learner, percentile
 
 from bot.admin.export import to_xlsx
-from bot.admin.report import build, choose, tables
+from bot.admin.report import Report, build, choose, tables
 from bot.app import build_core
 from bot.config import Settings
 from bot.lessons.model import Library
@@ -103,6 +103,10 @@ async def empty_daily_tables(engine: AsyncEngine) -> None:
         await connection.execute(text("UPDATE rollup_state SET refreshed_at = NULL"))
 
 
+def whole_report(report: Report, library: Library) -> bytes:
+    return to_xlsx(choose(tables(report, library), "bao-cao"))
+
+
 async def exports(engine: AsyncEngine, library: Library, area: str, pause: float,
                   done: asyncio.Event, took: list[tuple[float, int]]) -> None:
     """The dashboard's download of the area's whole report as XLSX, again and again, as
@@ -112,7 +116,7 @@ async def exports(engine: AsyncEngine, library: Library, area: str, pause: float
     while not done.is_set():
         started = time.perf_counter()
         report = await build(engine, Scope(area), period)
-        body = await asyncio.to_thread(to_xlsx, choose(tables(report, library), "bao-cao"))
+        body = await asyncio.to_thread(whole_report, report, library)
         took.append((time.perf_counter() - started, len(body)))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(done.wait(), pause)

@@ -42,7 +42,8 @@ async def dashboard(repository: SqlRepository, library: Library) -> AsyncIterato
     await refresh(repository.engine)
     app = web.Application()
     mount_dashboard(app, Core(engine=repository.engine,
-                              tutor=Tutor(repository=repository, library=library)))
+                              tutor=Tutor(repository=repository, library=library),
+                              reports=repository.engine))
     organizers = Organizers(repository.engine)
     for login, area, role in (("phuong", HONG_HA, "organizer"), ("tinh", "ha-noi", "viewer"),
                               ("badinh", BA_DINH, "organizer")):
