@@ -23,6 +23,7 @@ run: $(VENV)/.run-installed
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check bot storage tests bench
 	$(BIN)/mypy bot storage bench
+	$(BIN)/lint-imports
 
 test: $(VENV)/.dev-installed lint
 	$(BIN)/hocso content check

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from conventional_bot import build as build_conventional
 from conventional_bot import presses
@@ -33,7 +33,6 @@ from bot.lessons.model import Lesson, Library
 from bot.messages import Button, Incoming, Kind, Outgoing
 from bot.tutor import Tutor
 from storage.database import create_engine, upgrade
-from storage.inline_sqlite import InlineEngine
 from storage.outbox import OUTBOX
 from storage.processes import beat
 from storage.repository import PROCESSED, SqlRepository
@@ -388,13 +387,12 @@ async def hocso_path(library: Library, learners: int, concurrency: int,
                                           library, lambda: str(next(counter)), think)
                           for n in range(learners)]
                 print(f"Học Số: {learners} learners, {concurrency} at a time ...", flush=True)
-                inline = cast(InlineEngine, engine)
-                commits, fsyncs = inline.commits, inline.fsyncs
+                shared = repository.transaction
+                before = getattr(shared, "commits", 0)
                 await timed_phase(phase, stub, [partial(person.take_lesson, phase.latencies)
                                                 for person in people], concurrency)
-                print(f"Học Số: {inline.commits - commits} commits and "
-                      f"{inline.fsyncs - fsyncs} fsyncs for {len(phase.latencies)} updates",
-                      flush=True)
+                print(f"Học Số: {getattr(shared, 'commits', 0) - before} shared commits for "
+                      f"{len(phase.latencies)} updates", flush=True)
             finally:
                 await channel.application.shutdown()
             await verify(repository, library, phase, people, stub)

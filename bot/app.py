@@ -31,6 +31,7 @@ from storage.outbox import Outbox
 from storage.processes import beat, goodbye, new_process_id
 from storage.repository import SqlRepository
 from storage.rollup import refresh
+from storage.tokens import OaTokenStore
 
 log = logging.getLogger("hocso")
 # Channels whose replies are sent after the turn commits, so the outbox keeps them till sent.
@@ -105,7 +106,7 @@ def telegram_channel(settings: Settings, tutor: Tutor) -> TelegramChannel | None
     return TelegramChannel(config, tutor, Path(settings.content_dir))
 
 
-def zalo_channels(settings: Settings, tutor: Tutor) -> list[Channel]:
+def zalo_channels(settings: Settings, tutor: Tutor, engine: AsyncEngine) -> list[Channel]:
     """Return the Zalo Bot Platform and OA channels whose credentials are set."""
     channels: list[Channel] = []
     if settings.zalo_bot_token:
@@ -123,7 +124,8 @@ def zalo_channels(settings: Settings, tutor: Tutor) -> list[Channel]:
             refresh_token=settings.zalo_oa_refresh_token,
             api_base_url=settings.zalo_oa_api_base_url,
             oauth_base_url=settings.zalo_oa_oauth_base_url, public_url=settings.public_url),
-            tutor))
+            tutor, OaTokenStore(engine, app_id=settings.zalo_oa_app_id,
+                                seed_refresh_token=settings.zalo_oa_refresh_token)))
     else:
         log.info("Zalo OA is off: set ZALO_OA_APP_ID, ZALO_OA_APP_SECRET, ZALO_OA_SECRET_KEY "
                  "and ZALO_OA_REFRESH_TOKEN to turn it on")
@@ -173,7 +175,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     web_app = create_web_app(core.tutor, Path(settings.content_dir))
     mount_dashboard(web_app, core)
     telegram = telegram_channel(settings, core.tutor)
-    channels = ([telegram] if telegram else []) + zalo_channels(settings, core.tutor)
+    channels = ([telegram] if telegram else []) + zalo_channels(settings, core.tutor, core.engine)
     if not settings.public_url and any(not isinstance(c, TelegramChannel) for c in channels):
         log.warning("HOCSO_PUBLIC_URL is not set: Zalo learners get lesson texts without their "
                     "pictures, because Zalo fetches pictures by URL")

@@ -1,7 +1,10 @@
 """The engine's whole vocabulary: Incoming from a channel, Outgoing back to it."""
 
+import base64
+import json
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 MAX_PAYLOAD_BYTES = 64
 
@@ -56,6 +59,27 @@ class Outgoing:
     attachment: Attachment | None = None  # only in replies to the turn's own learner
     # The outbox row keeping a messenger reply until it is sent (storage/outbox.py).
     kept_as: int | None = field(default=None, compare=False)
+
+    def to_json(self) -> str:
+        """This message as JSON text (as the outbox keeps it)."""
+        data: dict[str, Any] = {
+            "text": self.text, "image": self.image, "qr": self.qr,
+            "buttons": [[[b.label, b.payload] for b in row] for row in self.buttons]}
+        if self.attachment is not None:
+            file = self.attachment
+            data["file"] = [file.name, file.mime, base64.b64encode(file.data).decode()]
+        return json.dumps(data, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, body: str) -> "Outgoing":
+        """The message that `to_json` wrote."""
+        data: dict[str, Any] = json.loads(body)
+        buttons = tuple(tuple(Button(label, payload) for label, payload in row)
+                        for row in data["buttons"])
+        file = data.get("file")
+        attachment = Attachment(file[0], base64.b64decode(file[2]), file[1]) if file else None
+        return cls(text=data["text"], buttons=buttons, image=data["image"], qr=data["qr"],
+                   attachment=attachment)
 
     def flat_buttons(self) -> list[Button]:
         """Return the buttons in reading order: the order typed digits refer to."""

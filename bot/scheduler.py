@@ -41,8 +41,8 @@ class InactivityWatch:
                     "alert_inactive", name=name or self.renderer.message("someone"),
                     days=days_ago(last_active, today))
                 button = Button(self.renderer.message("button_mentees"), payloads.MENTEES)
-                await queue(connection, mentor_id, Outgoing(text=text, buttons=((button,),)),
-                            about=mentee_id)
+                await queue(connection, mentor_id,
+                            Outgoing(text=text, buttons=((button,),)).to_json(), about=mentee_id)
             raised += 1
         return raised
 

@@ -1,25 +1,31 @@
 """The Tutor: one Incoming in, replies out, the learner's whole turn committed in between."""
 
-import asyncio
 import logging
 import re
-from collections.abc import Collection
+import time
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import replace
+from typing import TypeVar
 
 from bot.handlers.context import Context
 from bot.handlers.progress import show_current
 from bot.handlers.router import route
 from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.model import Library
-from bot.lessons.progress import Reconciled, reconcile
+from bot.lessons.progress import Position, Reconciled, reconcile
 from bot.lessons.render import Renderer
 from bot.logs import UPDATE
 from bot.messages import Incoming, Outgoing
+from bot.retry import backoff, retry
 from bot.throttle import Throttle
 from storage.database import unreachable
-from storage.outbox import SentReplies, queue
+from storage.outbox import forget, hand_over, queue
 from storage.personal_data import erase
-from storage.repository import SqlRepository
+from storage.repository import SqlRepository, UnknownLearner
+from storage.transactions import RunAgain
+
+__all__ = ["Tutor", "UnknownLearner", "clean"]
+T = TypeVar("T")
 
 # Control and bidirectional-override characters never mean anything in a lesson chat.
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -37,19 +43,25 @@ def clean(incoming: Incoming) -> Incoming:
     )
 
 
+PULLED = ("web", "console")
+
+
 class Tutor:
     """Routes each Incoming to a handler inside one transaction, then hands back replies."""
 
     def __init__(self, *, repository: SqlRepository, library: Library,
                  rules: MentoringRules | None = None, links: InviteLinks | None = None,
                  throttle: Throttle | None = None, patience_seconds: float = 300,
-                 kept_replies: Collection[str] = (), process_id: str | None = None) -> None:
+                 kept_replies: Collection[str] = (), pulled: Collection[str] = PULLED,
+                 process_id: str | None = None) -> None:
         self.repository = repository
         # Channels whose replies are sent after the turn: those are kept in the outbox,
         # owned by this process (storage/processes.py) until it has sent them.
         self.kept_replies = frozenset(kept_replies)
+        # Channels without push: messages others left for their learners (a mentor's
+        # nudge) are handed over at the learner's next turn, before its replies.
+        self.pulled = frozenset(pulled)
         self.process_id = process_id
-        self._sent = SentReplies(repository.engine)
         # How long a turn is tried again while the database cannot be reached.
         self.patience_seconds = patience_seconds
         self.database_ok = True  # False from a failed try until a turn commits again
@@ -59,8 +71,9 @@ class Tutor:
         self.rules = rules or MentoringRules()
         self.links = links or InviteLinks()
 
-    async def handle(self, incoming: Incoming) -> list[Outgoing]:
-        """Handle one update; a redelivered update (same update id) gets no reply."""
+    async def handle(self, incoming: Incoming, *, known_only: bool = False) -> list[Outgoing]:
+        """Handle one update; a redelivered update (same update id) gets no reply. With
+        `known_only`, a learner who does not exist yet raises UnknownLearner."""
         incoming = clean(incoming)
         if self.throttle is not None:
             admitted = self.throttle.admit(f"{incoming.channel}:{incoming.user_ref}")
@@ -69,43 +82,45 @@ class Tutor:
             await self.throttle.wait_turn()
         marked = UPDATE.set(f"{incoming.channel}:{incoming.update_id or '-'}")
         try:
-            return await self._turn_until_it_commits(incoming)
+            return await self._until_committed(lambda: self._turn(incoming, known_only))
         finally:
             UPDATE.reset(marked)
 
-    async def _turn_until_it_commits(self, incoming: Incoming) -> list[Outgoing]:
-        """Run the turn; while the database is unreachable, wait and run it again.
+    async def _until_committed(self, transaction: Callable[[], Awaitable[T]]) -> T:
+        """Run a transaction (a turn); while the database is unreachable, wait and run it again.
 
         A failed try rolled back entirely, so running it again cannot count anything twice;
         if the commit itself went through before the connection broke, the processed mark
         makes the next try a no-op (that update then gets no reply, never two).
         """
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.patience_seconds
-        delay = 0.1
-        while True:
-            try:
-                replies = await self._turn(incoming)
-            except Exception as error:
-                if not unreachable(error) or loop.time() + delay > deadline:
-                    raise
-                if self.database_ok:
-                    log.warning("database unreachable, trying again: %s", error)
-                self.database_ok = False
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-                continue
-            if not self.database_ok:
-                log.info("database reachable again")
-            self.database_ok = True
-            return replies
+        def failed(error: BaseException, _failures: int) -> None:
+            if self.database_ok:
+                log.warning("database unreachable, trying again: %s", error)
+            self.database_ok = False
 
-    async def _turn(self, incoming: Incoming) -> list[Outgoing]:
+        # A turn that another turn's failure undid (RunAgain) runs again at once.
+        done = await retry(transaction, retry_on=unreachable,
+                              asked_wait=lambda error: 0.0 if isinstance(error, RunAgain)
+                              else None, wait=backoff(0.1, cap=5.0),
+                              deadline=time.monotonic() + self.patience_seconds,
+                              on_failure=failed)
+        if not self.database_ok:
+            log.info("database reachable again")
+        self.database_ok = True
+        return done
+
+    async def _turn(self, incoming: Incoming, known_only: bool) -> list[Outgoing]:
         async with self.repository.turn(channel=incoming.channel, user_ref=incoming.user_ref,
-                                        update_id=incoming.update_id) as turn:
+                                        update_id=incoming.update_id,
+                                        create=not known_only) as turn:
             if turn is None:
                 return []
-            position, outcome = reconcile(turn.learner.position, self.library)
+            waiting: list[Outgoing] = []
+            if incoming.channel in self.pulled and turn.learner.waiting:
+                waiting = [Outgoing.from_json(body)
+                           for body in await hand_over(turn.connection, turn.learner.id)]
+            position, outcome = reconcile(Position.stored_as(turn.learner.place),
+                                          self.library)
             ctx = Context(incoming=incoming, turn=turn, library=self.library,
                           renderer=self.renderer, position=position, rules=self.rules,
                           links=self.links)
@@ -119,26 +134,57 @@ class Tutor:
                 show_current(ctx)
             if ctx.erase:  # nothing about them stays, messages to others about them included
                 for learner_id, message in ctx.outbound:
-                    await queue(turn.connection, learner_id, message, about=None)
+                    await queue(turn.connection, learner_id, message.to_json(), about=None)
                 await erase(turn.connection, turn.learner.id)
                 return ctx.replies
             shown = ctx.shown_buttons()
             await turn.save(
-                ctx.position,
+                ctx.position.stored(),
                 shown_buttons=turn.learner.shown_buttons if shown is None else shown,
                 display_name=ctx.display_name, awaiting=ctx.awaiting, ward=ctx.ward,
                 area=ctx.area, area_asked=ctx.area_asked, consent=ctx.consent,
             )
             for learner_id, message in ctx.outbound:
-                await queue(turn.connection, learner_id, message, about=turn.learner.id)
+                await queue(turn.connection, learner_id, message.to_json(),
+                            about=turn.learner.id)
             if incoming.channel not in self.kept_replies:
-                return ctx.replies
+                return waiting + ctx.replies
             return [replace(reply, kept_as=await queue(
-                turn.connection, turn.learner.id, reply, about=turn.learner.id,
+                turn.connection, turn.learner.id, reply.to_json(), about=turn.learner.id,
                 owner=self.process_id)) for reply in ctx.replies]
 
     async def settle(self, replies: list[Outgoing]) -> None:
-        """Forget the kept copies of replies now sent (or kept as failed sends)."""
+        """Forget the kept copies of replies now sent (or kept as failed sends). On SQLite
+        the deletions of chats sending at the same moment share a commit with the turns."""
         kept = [reply.kept_as for reply in replies if reply.kept_as is not None]
-        if kept:
-            await self._sent.forget(kept)
+        if kept:  # as patient as a turn: a copy left behind would be sent again after a restart
+            await self._until_committed(lambda: self._forget(kept))
+
+    async def _forget(self, kept: list[int]) -> None:
+        async with self.repository.transaction() as connection:
+            await forget(connection, kept)
+
+    async def inbox(self, *, channel: str, user_ref: str) -> list[Outgoing]:
+        """Hand over the messages waiting for a learner of a channel without push."""
+        learner = await self.repository.find_learner(channel=channel, user_ref=user_ref)
+        if learner is None:
+            return []
+        async with self.repository.transaction() as connection:
+            return [Outgoing.from_json(body) for body in await hand_over(connection,
+                                                                         learner.id)]
+
+    async def new_learner(self, *, channel: str, user_ref: str) -> None:
+        """Register a learner before their first message (the web chat's new session)."""
+        await self.repository.create_learner(channel=channel, user_ref=user_ref)
+
+    async def set_reachable(self, *, channel: str, user_ref: str, reachable: bool) -> bool:
+        """Record whether messages can reach a learner (blocked or back); False when there
+        is no such learner."""
+        return await self.repository.set_reachable(channel=channel, user_ref=user_ref,
+                                                   reachable=reachable)
+
+    async def keep_failed_send(self, *, channel: str, user_ref: str, text: str,
+                               error: str) -> None:
+        """Keep a reply that could not be delivered, so nothing is dropped silently."""
+        await self.repository.record_failed_send(channel=channel, user_ref=user_ref,
+                                                 text=text, error=error)

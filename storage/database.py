@@ -1,9 +1,8 @@
 """Create the async engine (SQLite tuned for one writer, or PostgreSQL) and apply migrations."""
 
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-import sqlalchemy
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
@@ -11,8 +10,6 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-
-from storage.inline_sqlite import InlineEngine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -32,7 +29,7 @@ def unreachable(error: BaseException) -> bool:
 
 
 def create_engine(url: str, *, pool_size: int = 10, busy_seconds: float = 30) -> AsyncEngine:
-    """Return an async engine; SQLite gets WAL, BEGIN IMMEDIATE and runs inline.
+    """Return SQLAlchemy's async engine: asyncpg, or aiosqlite with WAL and BEGIN IMMEDIATE.
 
     No ping before each use of a PostgreSQL connection (a round trip per turn): after a
     restart the first turn meets a dead connection, SQLAlchemy drops the whole pool, and the
@@ -40,34 +37,34 @@ def create_engine(url: str, *, pool_size: int = 10, busy_seconds: float = 30) ->
     """
     if not is_sqlite(url):
         return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
-    sqlite_url = make_url(url).set(drivername="sqlite")  # pysqlite, whatever the URL named
+    sqlite_url = make_url(url).set(drivername="sqlite+aiosqlite")  # whatever driver it named
     database = sqlite_url.database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    # One connection: SQLite has one writer anyway. SQLite's own busy handler would block the
-    # event loop, so it is off; InlineEngine waits for another process's lock with asyncio.
-    engine = sqlalchemy.create_engine(
-        sqlite_url, connect_args={"timeout": 0, "check_same_thread": False},
-        pool_size=1, max_overflow=0)
+    # SQLite's busy handler waits for another connection's write lock; it runs in aiosqlite's
+    # thread, so the event loop keeps serving meanwhile.
+    engine = create_async_engine(sqlite_url, connect_args={"timeout": busy_seconds},
+                                 pool_size=pool_size, max_overflow=0)
 
-    @event.listens_for(engine, "connect")
+    @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event decide how transactions start (see on_begin).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        # Every commit waits for the disk: a step is answered only once a power cut cannot
+        # undo it. Learners' turns share commits (storage/transactions.py), so also fsyncs.
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
+    @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Connection) -> None:
         # Take the write lock up front: a turn reads then writes the learner, and a
         # deferred transaction would fail to upgrade its lock under a concurrent writer.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
-    # Not an AsyncEngine, but the part of one that storage uses (storage/inline_sqlite.py).
-    return cast(AsyncEngine, InlineEngine(engine, busy_seconds=busy_seconds))
+    return engine
 
 
 def _alembic_config(connection: Connection) -> Config:

@@ -13,14 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.mentors import CAN_MENTOR, MENTOR, PAIRING, MentorQueries, MentorRecord, mentor_record
 from storage.models import Alert, CheckIn
-from storage.prepared import Prepared
 from storage.repository import ANSWER, LEARNER, RESULT, now
 
 CHECK_IN: Table = CheckIn.__table__  # type: ignore[attr-defined]
 ALERT: Table = Alert.__table__  # type: ignore[attr-defined]
-# Asked at every lesson's end (storage/prepared.py).
-ACTIVE_MENTOR = Prepared(select(PAIRING.c.id).where(
-    (PAIRING.c.mentee_id == bindparam("by_mentee")) & (PAIRING.c.status == "active")))
+# Asked at every lesson's end: built once.
+ACTIVE_MENTOR = select(PAIRING.c.id).where(
+    (PAIRING.c.mentee_id == bindparam("by_mentee")) & (PAIRING.c.status == "active"))
 
 
 @dataclass(frozen=True)
@@ -75,12 +74,12 @@ class MentoringQueries(MentorQueries):
 
     async def my_mentor(self) -> PairingRecord | None:
         """The turn's learner's active pairing as a resident, if any."""
-        rows = await ACTIVE_MENTOR.rows(self._db, {"by_mentee": self.me})
-        return await self.pairing(rows[0]["id"]) if rows else None
+        found = await self._db.scalar(ACTIVE_MENTOR, {"by_mentee": self.me})
+        return await self.pairing(found) if found is not None else None
 
     async def has_mentor(self, mentee_id: int) -> bool:
         """Whether a resident has an active mentor (whoever it is: nothing more is told)."""
-        return bool(await ACTIVE_MENTOR.rows(self._db, {"by_mentee": mentee_id}))
+        return await self._db.scalar(ACTIVE_MENTOR, {"by_mentee": mentee_id}) is not None
 
     async def drop_other_offers(self, mentee_id: int, keep: int) -> None:
         """A resident now has a mentor: their other pending pairings are declined."""

@@ -1,26 +1,26 @@
 """The repository: every query the product makes, the same SQL on SQLite and PostgreSQL."""
 
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, exists, func, insert, select, text, update
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.lessons.progress import Mode, Position
 from storage.clock import now
-from storage.inline_sqlite import InlineEngine, Undo
 from storage.models import (
     CourseCompletion,
     FailedSend,
     Learner,
     LessonResult,
+    OutboxMessage,
     ProcessedUpdate,
     QuizAnswer,
 )
-from storage.prepared import Prepared, Row
+from storage.transactions import transactions_for
 
 LEARNER: Table = Learner.__table__  # type: ignore[attr-defined]
 PROCESSED: Table = ProcessedUpdate.__table__  # type: ignore[attr-defined]
@@ -28,29 +28,35 @@ RESULT: Table = LessonResult.__table__  # type: ignore[attr-defined]
 ANSWER: Table = QuizAnswer.__table__  # type: ignore[attr-defined]
 FAILED: Table = FailedSend.__table__  # type: ignore[attr-defined]
 COMPLETION: Table = CourseCompletion.__table__  # type: ignore[attr-defined]
+_OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+# The learner's place: the columns the tutor reads and writes as a whole (its Position).
+PLACE_COLUMNS = ("mode", "course_id", "lesson_id", "step_id", "question_id", "quiz_correct",
+                 "quiz_answered", "content_version", "seq")
 
-# The statements of every turn, built and compiled once (storage/prepared.py): building one
-# cost more than running it on SQLite (bench/RESULTS.md). Values come at each execution.
-MARK_PROCESSED = Prepared(insert(PROCESSED))
-LOCK_LEARNER = Prepared(select(LEARNER).where(
+# The statements of every turn, built once (SQLAlchemy caches their compiled form).
+# A redelivered update inserts nothing (the same SQL on SQLite and PostgreSQL), and so fails
+# no statement: on SQLite a failure would undo the other turns sharing its transaction.
+MARK_PROCESSED = text(
+    "INSERT INTO processed_update (channel, update_id, processed_at)"
+    " VALUES (:channel, :update_id, :processed_at) ON CONFLICT DO NOTHING"
+).bindparams(bindparam("processed_at", type_=PROCESSED.c.processed_at.type))
+# With whether messages wait for them (handed over in the turn on channels without push).
+LOCK_LEARNER = select(LEARNER, exists().where(
+    (_OUTBOX.c.learner_id == LEARNER.c.id) & _OUTBOX.c.sent_at.is_(None)).label("waiting")
+).where(
     (LEARNER.c.channel == bindparam("by_channel")) & (LEARNER.c.user_ref == bindparam("by_ref"))
-).with_for_update())
-SAVE_LEARNER = Prepared(update(LEARNER).where(LEARNER.c.id == bindparam("by_id")))
-ADD_ANSWER = Prepared(insert(ANSWER))
-ADD_LEARNER = Prepared(insert(LEARNER))
-# ...and those of a lesson's end.
+).with_for_update()
+SAVE_LEARNER = update(LEARNER).where(LEARNER.c.id == bindparam("by_id"))
 _THIS_RESULT = ((RESULT.c.learner_id == bindparam("by_learner"))
                 & (RESULT.c.course_id == bindparam("by_course"))
                 & (RESULT.c.lesson_id == bindparam("by_lesson")))
-RESULT_SO_FAR = Prepared(select(RESULT.c.best_correct, RESULT.c.failures).where(_THIS_RESULT))
-ADD_RESULT = Prepared(insert(RESULT))
-SAVE_RESULT = Prepared(update(RESULT).where(_THIS_RESULT).values(
-    attempts=RESULT.c.attempts + 1, failures=RESULT.c.failures + bindparam("failed")))
-SCORES = Prepared(select(RESULT).where(RESULT.c.learner_id == bindparam("by_learner")))
-COURSE_DONE = Prepared(select(COMPLETION.c.course_id).where(
+RESULT_SO_FAR = select(RESULT.c.best_correct, RESULT.c.failures).where(_THIS_RESULT)
+SAVE_RESULT = update(RESULT).where(_THIS_RESULT).values(
+    attempts=RESULT.c.attempts + 1, failures=RESULT.c.failures + bindparam("failed"))
+SCORES = select(RESULT).where(RESULT.c.learner_id == bindparam("by_learner"))
+COURSE_DONE = select(COMPLETION.c.course_id).where(
     (COMPLETION.c.learner_id == bindparam("by_learner"))
-    & (COMPLETION.c.course_id == bindparam("by_course"))))
-ADD_COURSE_DONE = Prepared(insert(COMPLETION))
+    & (COMPLETION.c.course_id == bindparam("by_course")))
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,7 @@ class LearnerRecord:
     channel: str
     user_ref: str
     display_name: str
-    position: Position
+    place: Mapping[str, Any]  # PLACE_COLUMNS' values (bot.lessons.progress.Position)
     shown_buttons: tuple[str, ...]
     is_new: bool
     reachable: bool = True
@@ -70,6 +76,7 @@ class LearnerRecord:
     area: str = ""  # the deepest area id they gave (village, else commune), or ""
     area_asked: bool = False
     consented: bool = False  # agreed to what is kept (bot/handlers/consent.py)
+    waiting: bool = False  # messages from others' turns wait for them in the outbox
 
 
 @dataclass(frozen=True)
@@ -84,25 +91,19 @@ class LessonScore:
     attempts: int
 
 
-def _record(row: Row) -> LearnerRecord:
-    """The learner of a row; its times are only tested for being set (on SQLite's fast path
-    they are still text)."""
-    position = Position(
-        mode=Mode(row["mode"]), course_id=row["course_id"], lesson_id=row["lesson_id"],
-        step_id=row["step_id"], question_id=row["question_id"],
-        quiz_correct=row["quiz_correct"], quiz_answered=row["quiz_answered"],
-        content_version=row["content_version"], seq=row["seq"],
-    )
+def _record(row: RowMapping) -> LearnerRecord:
     shown_buttons = row["shown_buttons"]
     shown = tuple(shown_buttons.split("\n")) if shown_buttons else ()
     # "New" means never answered yet, however the row came to exist (web sessions create it).
     is_new = row["seq"] == 0 and not shown_buttons
     return LearnerRecord(row["id"], row["channel"], row["user_ref"], row["display_name"],
-                         position, shown, is_new, reachable=row["unreachable_at"] is None,
+                         {name: row[name] for name in PLACE_COLUMNS}, shown, is_new,
+                         reachable=row["unreachable_at"] is None,
                          awaiting=row["awaiting"], ward=row["ward"],
                          area=row["area_village"] or row["area_commune"] or row["area_province"],
                          area_asked=row["area_asked_at"] is not None,
-                         consented=row["consented_at"] is not None)
+                         consented=row["consented_at"] is not None,
+                         waiting=bool(row.get("waiting")))
 
 
 def area_columns(area_id: str) -> dict[str, str]:
@@ -113,9 +114,8 @@ def area_columns(area_id: str) -> dict[str, str]:
 
 
 def _new_learner(channel: str, user_ref: str) -> dict[str, Any]:
-    start = Position()
     return {
-        "channel": channel, "user_ref": user_ref, "display_name": "", "mode": start.mode.value,
+        "channel": channel, "user_ref": user_ref, "display_name": "", "mode": "menu",
         "course_id": "", "lesson_id": "", "step_id": "", "question_id": "", "quiz_correct": 0,
         "quiz_answered": 0, "content_version": "", "seq": 0, "shown_buttons": "",
         "created_at": now(), "last_active_at": now(), "unreachable_at": None,
@@ -125,9 +125,9 @@ def _new_learner(channel: str, user_ref: str) -> dict[str, Any]:
 
 
 async def _lesson_scores(connection: AsyncConnection, learner_id: int) -> list[LessonScore]:
-    rows = await SCORES.rows(connection, {"by_learner": learner_id})
-    return [LessonScore(r["course_id"], r["lesson_id"], r["best_correct"], r["last_correct"],
-                        r["total"], r["attempts"]) for r in rows]
+    rows = await connection.execute(SCORES, {"by_learner": learner_id})
+    return [LessonScore(r.course_id, r.lesson_id, r.best_correct, r.last_correct, r.total,
+                        r.attempts) for r in rows]
 
 
 class LearnerTurn:
@@ -149,7 +149,7 @@ class LearnerTurn:
     async def record_answer(self, *, course_id: str, lesson_id: str, question_id: str,
                             chosen: int, correct: bool) -> None:
         """Keep one quiz answer."""
-        await ADD_ANSWER.run(self._connection, {
+        await self._connection.execute(insert(ANSWER), {
             "learner_id": self.learner.id, "course_id": course_id, "lesson_id": lesson_id,
             "question_id": question_id, "chosen": chosen, "correct": correct,
             "answered_at": now()})
@@ -158,16 +158,16 @@ class LearnerTurn:
                           total: int, passed: bool = True) -> int:
         """Mark the lesson finished with this score; return the best score so far."""
         key = self._result_key(course_id, lesson_id)
-        found = await RESULT_SO_FAR.rows(self._connection, key)
-        if not found:
-            await ADD_RESULT.run(self._connection, {
+        found = (await self._connection.execute(RESULT_SO_FAR, key)).first()
+        if found is None:
+            await self._connection.execute(insert(RESULT), {
                 "learner_id": self.learner.id, "course_id": course_id, "lesson_id": lesson_id,
                 "best_correct": correct, "last_correct": correct, "total": total,
                 "attempts": 1, "completed_at": now(), "failures": 0 if passed else 1,
                 "first_correct": correct, "first_completed_at": now()})
             return correct
-        best = max(found[0]["best_correct"], correct)
-        await SAVE_RESULT.run(self._connection, {
+        best = max(found.best_correct, correct)
+        await self._connection.execute(SAVE_RESULT, {
             **key, "best_correct": best, "last_correct": correct, "total": total,
             "completed_at": now(), "failed": 0 if passed else 1})
         return best
@@ -175,27 +175,29 @@ class LearnerTurn:
     async def record_course_done(self, course_id: str) -> bool:
         """Note that every lesson of a course is finished; False if it was already noted."""
         key = {"by_learner": self.learner.id, "by_course": course_id}
-        if await COURSE_DONE.rows(self._connection, key):
+        if (await self._connection.execute(COURSE_DONE, key)).first() is not None:
             return False
-        await ADD_COURSE_DONE.run(self._connection, {
+        await self._connection.execute(insert(COMPLETION), {
             "learner_id": self.learner.id, "course_id": course_id, "completed_at": now()})
         return True
 
     async def quiz_failures(self, *, course_id: str, lesson_id: str) -> int:
         """How many times the learner's quiz score for a lesson stayed below the pass mark."""
-        found = await RESULT_SO_FAR.rows(self._connection, self._result_key(course_id, lesson_id))
-        return int(found[0]["failures"]) if found else 0
+        found = (await self._connection.execute(
+            RESULT_SO_FAR, self._result_key(course_id, lesson_id))).first()
+        return int(found.failures) if found is not None else 0
 
     def _result_key(self, course_id: str, lesson_id: str) -> dict[str, Any]:
         return {"by_learner": self.learner.id, "by_course": course_id, "by_lesson": lesson_id}
 
-    async def save(self, position: Position, *, shown_buttons: tuple[str, ...],
+    async def save(self, place: Mapping[str, Any], *, shown_buttons: tuple[str, ...],
                    display_name: str, awaiting: str = "", ward: str | None = None,
                    area: str | None = None, area_asked: bool = False,
                    consent: bool = False) -> None:
-        """Store the learner's new place, the buttons just shown and what text answers next;
-        `ward` and `area` when the learner named where they live, `area_asked` once asked,
-        `consent` when they agree to what is kept. Before that no name is stored."""
+        """Store the learner's new place (PLACE_COLUMNS), the buttons just shown and what
+        text answers next; `ward` and `area` when the learner named where they live,
+        `area_asked` once asked, `consent` when they agree to what is kept. Before that no
+        name is stored."""
         where: dict[str, Any] = {} if area is None else area_columns(area)
         consented = self.learner.consented or consent
         if consent and not self.learner.consented:
@@ -204,27 +206,16 @@ class LearnerTurn:
             where["ward"] = ward[:128]
         if area_asked and not self.learner.area_asked:
             where["area_asked_at"] = now()
-        await SAVE_LEARNER.run(self._connection, {
-            "by_id": self.learner.id, "mode": position.mode.value,
-            "course_id": position.course_id, "lesson_id": position.lesson_id,
-            "step_id": position.step_id, "question_id": position.question_id,
-            "quiz_correct": position.quiz_correct, "quiz_answered": position.quiz_answered,
-            "content_version": position.content_version, "seq": position.seq,
+        await self._connection.execute(SAVE_LEARNER, {
+            "by_id": self.learner.id, **{name: place[name] for name in PLACE_COLUMNS},
             "shown_buttons": "\n".join(shown_buttons),
             "display_name": display_name[:128] if consented else "", "last_active_at": now(),
             "unreachable_at": None,  # they just wrote to us, so replies can reach them
             "awaiting": awaiting[:48], **where})
 
 
-@asynccontextmanager
-async def _own_transaction(engine: AsyncEngine) -> AsyncIterator[tuple[AsyncConnection, Undo]]:
-    """A transaction of its own, committed at the end (PostgreSQL's commit waits for its
-    disk); an exception rolls it back as the connection closes."""
-    async with engine.connect() as connection:
-        transaction = await connection.begin()
-        yield connection, transaction.rollback
-        if transaction.is_active:
-            await transaction.commit()
+class UnknownLearner(LookupError):
+    """A turn for a learner who must exist already (a web chat session) found none."""
 
 
 class SqlRepository:
@@ -232,49 +223,43 @@ class SqlRepository:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self.transaction = transactions_for(engine)
 
     @asynccontextmanager
-    async def turn(self, *, channel: str, user_ref: str,
-                   update_id: str | None) -> AsyncIterator[LearnerTurn | None]:
-        """Open a learner's turn; yield None when `update_id` was already processed.
+    async def turn(self, *, channel: str, user_ref: str, update_id: str | None,
+                   create: bool = True) -> AsyncIterator[LearnerTurn | None]:
+        """Open a learner's turn; yield None when `update_id` was already processed. An
+        unknown learner is created, or with `create=False` raises UnknownLearner.
 
         Everything done through the turn commits together with the processed mark, so a
         redelivered update finds its mark and changes nothing. The turn ends once its commit
         is on the disk, so nothing is answered that a power cut could undo. On SQLite the
-        turns that queue up meanwhile share that commit (storage/inline_sqlite.py).
+        turns that queue up meanwhile share that commit (storage/transactions.py).
         """
-        async with self._transaction() as (connection, undo):
-            if update_id is not None:
-                try:  # the turn's first statement, so undo() leaves the turn empty
-                    await MARK_PROCESSED.run(connection, {
-                        "channel": channel, "update_id": update_id, "processed_at": now()})
-                except IntegrityError:
-                    await undo()
-                    yield None
-                    return
-            learner = await self._lock_learner(connection, channel, user_ref)
+        async with self.transaction() as connection:
+            if update_id is not None and not (await connection.execute(MARK_PROCESSED, {
+                    "channel": channel, "update_id": update_id,
+                    "processed_at": now()})).rowcount:
+                yield None
+                return
+            learner = await self._lock_learner(connection, channel, user_ref, create)
             yield LearnerTurn(connection, learner)
 
-    def _transaction(self) -> AbstractAsyncContextManager[tuple[AsyncConnection, Undo]]:
-        if isinstance(self.engine, InlineEngine):
-            return cast(AbstractAsyncContextManager[tuple[AsyncConnection, Undo]],
-                        self.engine.grouped())
-        return _own_transaction(self.engine)
-
     async def _lock_learner(self, connection: AsyncConnection, channel: str,
-                            user_ref: str) -> LearnerRecord:
+                            user_ref: str, create: bool) -> LearnerRecord:
         key = {"by_channel": channel, "by_ref": user_ref}
-        rows = await LOCK_LEARNER.rows(connection, key)
-        if rows:
-            return _record(rows[0])
+        row = (await connection.execute(LOCK_LEARNER, key)).mappings().first()
+        if row is not None:
+            return _record(row)
+        if not create:
+            raise UnknownLearner(f"{channel}:{user_ref}")
         try:
             async with connection.begin_nested():
-                await ADD_LEARNER.run(connection, _new_learner(channel, user_ref))
+                await connection.execute(insert(LEARNER), _new_learner(channel, user_ref))
         except IntegrityError:
             pass  # created by a concurrent first message: lock that row below
-        (row,) = await LOCK_LEARNER.rows(connection, key)
+        row = (await connection.execute(LOCK_LEARNER, key)).mappings().one()
         return _record(row)
-
     async def create_learner(self, *, channel: str, user_ref: str) -> None:
         """Register a learner before their first message (the web chat's new session)."""
         async with self.engine.begin() as connection:

@@ -4,14 +4,12 @@ from bot.handlers.mentor_signup import MENTOR_COURSE
 from bot.lessons.model import Library
 from bot.messages import Outgoing
 from bot.tutor import Tutor
-from storage.outbox import Outbox
 from tests.chat import Chat
 
 
 async def received(tutor: Tutor, chat: Chat) -> list[Outgoing]:
     """Messages others' turns left for `chat` (handed over, as the web chat does)."""
-    return await Outbox(tutor.repository.engine).hand_over(channel=chat.channel,
-                                                           user_ref=chat.user)
+    return await tutor.inbox(channel=chat.channel, user_ref=chat.user)
 
 
 async def register(mentor: Chat, *, name: str = "Trần Minh Anh",

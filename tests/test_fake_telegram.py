@@ -153,8 +153,7 @@ async def test_blocked_user(fake: FakeTelegram, bot: Bot) -> None:
 
 async def test_flood_raises_retry_after(fake: FakeTelegram, bot: Bot,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    # Without PTB_TIMEDELTA, PTB 22.8 warns (PTBDeprecationWarning) while building RetryAfter,
-    # which this suite turns into an error instead of the RetryAfter.
+    # PTB_TIMEDELTA opts in to retry_after as a timedelta, as PTB 23 will give it.
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
     fake.flood(2, retry_after=7)
     for _ in range(2):

@@ -33,3 +33,33 @@ def test_the_check_itself_catches_a_platform_import(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("from telegram import Bot\nimport aiohttp.web\n", encoding="utf-8")
     assert imported_modules(module) == {"telegram", "aiohttp.web"}
+
+
+CHANNELS = PROJECT_ROOT / "bot" / "channels"
+
+
+def tutor_internals_used(path: Path) -> set[str]:
+    """`tutor.x` (or `self.tutor.x`) where x is the Tutor's storage or a private name."""
+    used: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Attribute):
+            continue
+        owner = node.value
+        on_tutor = (isinstance(owner, ast.Name) and owner.id == "tutor") or (
+            isinstance(owner, ast.Attribute) and owner.attr == "tutor")
+        if on_tutor and (node.attr == "repository" or node.attr.startswith("_")):
+            used.add(node.attr)
+    return used
+
+
+@pytest.mark.parametrize("path", sorted(CHANNELS.rglob("*.py")),
+                         ids=lambda p: str(p.relative_to(PROJECT_ROOT)))
+def test_channels_use_the_tutor_not_its_storage(path: Path) -> None:
+    assert not tutor_internals_used(path), f"{path} reaches into the Tutor"
+
+
+def test_the_tutor_check_catches_a_reach_into_storage(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("await self.tutor.repository.set_reachable()\ntutor.handle(x)\n",
+                      encoding="utf-8")
+    assert tutor_internals_used(module) == {"repository"}

@@ -9,7 +9,7 @@ from bot.channels.outbox_worker import OutboxWorker
 from bot.lessons.model import Library
 from bot.messages import Attachment, Incoming, Kind, Outgoing
 from bot.tutor import Tutor
-from storage.outbox import OUTBOX, Outbox, decode, encode, queue
+from storage.outbox import OUTBOX, Outbox, queue
 from storage.processes import beat, goodbye
 from storage.repository import LEARNER, SqlRepository
 
@@ -71,7 +71,7 @@ async def test_web_replies_travel_in_the_response_and_are_not_kept(
 
 def test_a_kept_reply_keeps_its_file() -> None:
     reply = Outgoing("Dữ liệu của bạn", attachment=Attachment("du-lieu.json", b'{"a": 1}'))
-    assert decode(encode(reply)) == reply
+    assert Outgoing.from_json(reply.to_json()) == reply
 
 
 async def test_concurrent_workers_take_each_outbox_message_once(repository: SqlRepository,
@@ -81,7 +81,7 @@ async def test_concurrent_workers_take_each_outbox_message_once(repository: SqlR
     async with repository.engine.begin() as connection:
         learner = (await connection.execute(select(LEARNER.c.id))).scalar_one()
         for number in range(30):
-            await queue(connection, learner, Outgoing(f"tin {number}"), about=None)
+            await queue(connection, learner, Outgoing(f"tin {number}").to_json(), about=None)
     outbox = Outbox(repository.engine)
     # On PostgreSQL these run at once on separate connections; the row locks keep them apart.
     taken = await asyncio.gather(*(outbox.take({"telegram"}, limit=10) for _ in range(5)))

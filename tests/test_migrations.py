@@ -28,7 +28,7 @@ async def test_upgrading_keeps_learners_and_reaches_head(tmp_path: Path) -> None
         assert await current_revision(engine) == "0007"
         learner = await SqlRepository(engine).find_learner(channel="web", user_ref="old-learner")
         assert learner is not None and learner.reachable
-        assert (learner.display_name, learner.position.step_id) == ("Bà Năm", "go-so")
+        assert (learner.display_name, learner.place["step_id"]) == ("Bà Năm", "go-so")
         await upgrade(engine)  # idempotent at head
     finally:
         await engine.dispose()

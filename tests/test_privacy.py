@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import SQLModel
 
 from bot.lessons.model import Library
+from bot.lessons.progress import Position
 from bot.tutor import Tutor
 from storage.repository import SqlRepository
 from storage.rollup import refresh
@@ -52,7 +53,7 @@ async def test_nothing_but_the_greeting_is_kept_before_the_learner_agrees(
         assert [b.payload for b in replies[-1].flat_buttons()] == ["agree", "decline"]
     learner = await tutor.repository.find_learner(channel="test", user_ref="u1")
     assert learner is not None and not learner.consented
-    assert learner.display_name == "" and learner.position.mode.value == "menu"
+    assert learner.display_name == "" and Position.stored_as(learner.place).mode.value == "menu"
     replies = await chat.type("1")  # the first choice: "Tôi đồng ý"
     assert "Cảm ơn bạn đã đồng ý" in replies[0].text and "Bạn muốn làm gì" in replies[-1].text
     learner = await tutor.repository.find_learner(channel="test", user_ref="u1")

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.lessons.loader import load_library
-from bot.lessons.progress import Mode
+from bot.lessons.progress import Mode, Position
 from bot.messages import Incoming, Kind
 from bot.tutor import Tutor
 from storage.database import create_engine, upgrade
@@ -70,7 +70,7 @@ async def converse(tutor: Tutor, user: str, events: list[tuple[Kind, str]]) -> N
             assert any("không lưu gì" in reply.text for reply in replies)
             finished = set()
             continue
-        place = learner.position
+        place = Position.stored_as(learner.place)
         if place.mode != Mode.MENU:  # typed digits can reach any course of the menu
             course = LIBRARY.course(place.course_id)
             lesson = course.lesson(place.lesson_id) if course else None

@@ -18,7 +18,7 @@ class TestRepositoryContract:
     async def test_first_turn_creates_a_new_learner(self, repository: SqlRepository) -> None:
         async with repository.turn(channel="t", user_ref="a", update_id="1") as turn:
             assert turn is not None
-            assert turn.learner.is_new and turn.learner.position == Position()
+            assert turn.learner.is_new and Position.stored_as(turn.learner.place) == Position()
         found = await repository.find_learner(channel="t", user_ref="a")
         assert found is not None and found.id == turn.learner.id
 
@@ -27,15 +27,15 @@ class TestRepositoryContract:
                             quiz_correct=1, quiz_answered=1, content_version="v1", seq=7)
         async with repository.turn(channel="t", user_ref="a", update_id=None) as turn:
             assert turn is not None
-            await turn.save(Position(), shown_buttons=("agree",), display_name="Bà Tư")
+            await turn.save(Position().stored(), shown_buttons=("agree",), display_name="Bà Tư")
         async with repository.turn(channel="t", user_ref="a", update_id=None) as turn:
             assert turn is not None
             assert turn.learner.display_name == "" and not turn.learner.consented  # no name yet
-            await turn.save(position, shown_buttons=("a:7:1", "a:7:2", "menu"),
+            await turn.save(position.stored(), shown_buttons=("a:7:1", "a:7:2", "menu"),
                             display_name="Bà Tư", consent=True)
         async with repository.turn(channel="t", user_ref="a", update_id=None) as turn:
             assert turn is not None
-            assert turn.learner.position == position
+            assert Position.stored_as(turn.learner.place) == position
             assert turn.learner.shown_buttons == ("a:7:1", "a:7:2", "menu")
             assert turn.learner.display_name == "Bà Tư" and not turn.learner.is_new
             assert turn.learner.consented
@@ -43,7 +43,7 @@ class TestRepositoryContract:
     async def test_a_processed_update_is_recognised(self, repository: SqlRepository) -> None:
         async with repository.turn(channel="t", user_ref="a", update_id="42") as turn:
             assert turn is not None
-            await turn.save(Position(seq=1), shown_buttons=(), display_name="")
+            await turn.save(Position(seq=1).stored(), shown_buttons=(), display_name="")
         async with repository.turn(channel="t", user_ref="a", update_id="42") as again:
             assert again is None
         async with repository.turn(channel="other", user_ref="a", update_id="42") as other:
@@ -55,7 +55,7 @@ class TestRepositoryContract:
                 assert turn is not None
                 await turn.record_answer(course_id="c", lesson_id="l", question_id="q",
                                          chosen=1, correct=True)
-                await turn.save(Position(seq=9), shown_buttons=(), display_name="")
+                await turn.save(Position(seq=9).stored(), shown_buttons=(), display_name="")
                 raise RuntimeError("crash before commit")
         assert await repository.find_learner(channel="t", user_ref="a") is None
         async with repository.turn(channel="t", user_ref="a", update_id="7") as retried:
@@ -91,26 +91,26 @@ class TestRepositoryContract:
             async with repository.turn(channel="t", user_ref="a", update_id=str(update)) as turn:
                 assert turn is not None
                 await asyncio.sleep(0.01)  # widen the window a lost update would need
-                position = turn.learner.position
-                await turn.save(replace(position, seq=position.seq + 1), shown_buttons=(),
+                position = Position.stored_as(turn.learner.place)
+                await turn.save(replace(position, seq=position.seq + 1).stored(), shown_buttons=(),
                                 display_name="")
 
         await asyncio.gather(*(bump(update) for update in range(8)))
         found = await repository.find_learner(channel="t", user_ref="a")
-        assert found is not None and found.position.seq == 8
+        assert found is not None and Position.stored_as(found.place).seq == 8
 
     async def test_the_same_update_twice_at_once_counts_once(self,
                                                              repository: SqlRepository) -> None:
         async def bump() -> None:
             async with repository.turn(channel="t", user_ref="a", update_id="dup") as turn:
                 if turn is not None:
-                    await turn.save(replace(turn.learner.position,
-                                            seq=turn.learner.position.seq + 1),
+                    await turn.save({**turn.learner.place,
+                                     "seq": turn.learner.place["seq"] + 1},
                                     shown_buttons=(), display_name="")
 
         await asyncio.gather(bump(), bump(), bump())
         found = await repository.find_learner(channel="t", user_ref="a")
-        assert found is not None and found.position.seq == 1
+        assert found is not None and Position.stored_as(found.place).seq == 1
 
     async def test_reachability_is_recorded_and_cleared_by_a_message(
             self, repository: SqlRepository) -> None:
@@ -122,7 +122,7 @@ class TestRepositoryContract:
         assert found is not None and not found.reachable
         async with repository.turn(channel="t", user_ref="a", update_id=None) as turn:
             assert turn is not None
-            await turn.save(turn.learner.position, shown_buttons=(), display_name="")
+            await turn.save(turn.learner.place, shown_buttons=(), display_name="")
         found = await repository.find_learner(channel="t", user_ref="a")
         assert found is not None and found.reachable
 

@@ -468,6 +468,23 @@ async def test_network_errors_are_retried_with_backoff_logged_and_kept(
     assert kept == [(USER, "Xin chào"), (USER, "Bước 1")]
 
 
+async def test_a_429_is_a_wait_not_a_failure_however_often_it_comes(fake: FakeTelegram) -> None:
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:  # the waits pass at once, on the pacer's clock too
+        now[0] += seconds
+
+    fake.flood(MAX_ATTEMPTS + 3, retry_after=30)
+    async with PtbBot(fake.token, base_url=fake.base_url) as bot:
+        sender = TelegramSender(
+            bot, content_dir=CONTENT_DIR, on_unreachable=_never, on_failed=_never, sleep=sleep,
+            pacer=Pacer(overall_per_second=100, chat_per_second=100, chat_burst=10,
+                        clock=lambda: now[0]))
+        await sender.send(USER, [Outgoing(text="Xin chào")])
+    assert [r.text for r in fake.sent_to(USER)] == ["Xin chào"]
+    assert now[0] == 30 * (MAX_ATTEMPTS + 3)
+
+
 async def test_long_texts_split_and_long_captions_follow_the_photo(fake: FakeTelegram) -> None:
     image = "images/bam-nut-hoac-go-so.png"
     menu = ((Button("🏠 Về menu", "menu"),),)
@@ -502,11 +519,12 @@ async def test_a_refused_picture_still_delivers_its_text_and_buttons(fake: FakeT
     assert text.method == "sendMessage" and text.text == "Bước 2" and buttons(text)
 
 
-def _sender(bot: PtbBot, content_dir: Path = CONTENT_DIR) -> TelegramSender:
-    async def never(_chat: int, *_rest: str) -> None:
-        raise AssertionError("every send succeeds here")
+async def _never(_chat: int, *_rest: str) -> None:
+    raise AssertionError("every send succeeds here")
 
-    return TelegramSender(bot, content_dir=content_dir, on_unreachable=never, on_failed=never,
+
+def _sender(bot: PtbBot, content_dir: Path = CONTENT_DIR) -> TelegramSender:
+    return TelegramSender(bot, content_dir=content_dir, on_unreachable=_never, on_failed=_never,
                           pacer=Pacer(overall_per_second=100, chat_per_second=100,
                                       chat_burst=10))
 

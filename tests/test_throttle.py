@@ -60,7 +60,7 @@ async def test_a_flood_from_one_learner_leaves_others_and_their_own_place_alone(
     replies = await other.press(course.lessons[0].title)
     assert "Bước 1/" in replies[0].text
     after = await tutor.repository.find_learner(channel="test", user_ref="flood")
-    assert before is not None and after is not None and after.position == before.position
+    assert before is not None and after is not None and after.place == before.place
     clock.now += 60  # a minute later, the flooder is heard again
     replies = await flooder.type("menu")
     assert "Bạn muốn làm gì" in replies[-1].text

@@ -17,7 +17,7 @@ from tests.chat import Chat
 async def position_of(tutor: Tutor, user: str = "u1") -> Position:
     learner = await tutor.repository.find_learner(channel="test", user_ref=user)
     assert learner is not None
-    return learner.position
+    return Position.stored_as(learner.place)
 
 
 async def into_lesson(chat: Chat, library: Library, steps: int = 1) -> None:
@@ -87,7 +87,7 @@ async def test_a_double_tap_on_an_answer_counts_once(tutor: Tutor, library: Libr
     learner = await tutor.repository.find_learner(channel="test", user_ref="u1")
     assert learner is not None
     assert await tutor.repository.count_answers(learner.id) == 1
-    assert learner.position.question_id == lesson.quiz[1].id
+    assert Position.stored_as(learner.place).question_id == lesson.quiz[1].id
 
 
 @pytest.mark.parametrize("payload", [

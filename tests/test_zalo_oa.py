@@ -24,6 +24,7 @@ from bot.channels.zalo_oa import (
 from bot.lessons.model import Library
 from bot.messages import Button, Outgoing
 from bot.tutor import Tutor
+from storage.tokens import OaTokenStore
 from tests.conftest import CONTENT_DIR
 from tests.conversation import exchange, expect_answer, fixture_loader
 from tests.fake_zalo_oa import (
@@ -55,7 +56,9 @@ async def oa(fake: FakeZaloOA, tutor: Tutor) -> AsyncIterator[ZaloOAChannel]:
                           oa_secret_key=DEFAULT_OA_SECRET_KEY, refresh_token="refresh-0",
                           api_base_url=fake.api_base, oauth_base_url=fake.oauth_base,
                           public_url=PUBLIC)
-    channel = ZaloOAChannel(config, tutor, backoff_seconds=0.01)
+    tokens = OaTokenStore(tutor.repository.engine, app_id=config.app_id,
+                          seed_refresh_token=config.refresh_token)
+    channel = ZaloOAChannel(config, tutor, tokens, backoff_seconds=0.01)
     app = create_web_app(tutor, CONTENT_DIR)
     app.add_routes(channel.routes())
     server = TestServer(app, host="127.0.0.1")

@@ -6,7 +6,6 @@ from typing import TextIO
 
 from bot.messages import Incoming, Kind, Outgoing
 from bot.tutor import Tutor
-from storage.outbox import Outbox
 
 CHANNEL = "console"
 
@@ -39,8 +38,6 @@ async def run_console(tutor: Tutor, *, learner: str, stdin: TextIO = sys.stdin,
         if not line or line.strip().lower() in ("thoát", "thoat", "exit", "quit"):
             stdout.write("\nTạm biệt! Tiến độ của bạn đã được lưu.\n")
             return
-        waiting = await Outbox(tutor.repository.engine).hand_over(channel=CHANNEL,
-                                                                  user_ref=learner)
-        show(waiting + await tutor.handle(Incoming(channel=CHANNEL, user_ref=learner,
+        show(await tutor.handle(Incoming(channel=CHANNEL, user_ref=learner,
                                                    kind=Kind.TEXT, text=line.rstrip("\n"),
                                                    display_name=learner)))

@@ -1,11 +1,11 @@
 """Retry a send with exponential backoff while its failure is transient."""
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeAlias
 
 from bot.messages import Outgoing
+from bot.retry import backoff, retry
 
 log = logging.getLogger("hocso.channels")
 # Told of replies a channel is done with: sent, kept in failed_send, or refused for good.
@@ -20,16 +20,23 @@ async def with_retries(attempt: Callable[[], Awaitable[None]], *,
     Transient errors (as `transient` judges them) are retried after 1, 2, 4... times
     `backoff_seconds`; any other error ends at once. Every failure is logged.
     """
-    for number in range(1, attempts + 1):
-        try:
-            await attempt()
-            return None
-        except Exception as error:  # the caller's judge decides what is worth a retry
-            if not transient(error) or number == attempts:
-                log.error("%s failed for good (attempt %s/%s): %s", what, number, attempts,
-                          error)
-                return error
+    failures = 0
+
+    def failed(error: BaseException, number: int) -> None:
+        nonlocal failures
+        failures = number
+        if number < attempts:
             log.warning("%s failed (attempt %s/%s), retrying: %s", what, number, attempts,
                         error)
-            await asyncio.sleep(backoff_seconds * 2 ** (number - 1))
-    raise AssertionError("unreachable: attempts must be at least 1")
+
+    def retry_on(error: BaseException) -> bool:
+        return isinstance(error, Exception) and transient(error)
+
+    try:
+        await retry(attempt, retry_on=retry_on, wait=backoff(backoff_seconds),
+                    attempts=attempts, on_failure=failed)
+    except Exception as error:  # the caller's judge decided it was not worth another try
+        number = failures if retry_on(error) else failures + 1
+        log.error("%s failed for good (attempt %s/%s): %s", what, number, attempts, error)
+        return error
+    return None

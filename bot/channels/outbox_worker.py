@@ -4,13 +4,18 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from bot.lessons.progress import Mode
 from bot.messages import Outgoing
 from bot.periodic import every
+from bot.retry import backoff
 from storage.outbox import Outbox
 
 log = logging.getLogger("hocso.outbox")
 
 Deliver = Callable[[str, Outgoing], Awaitable[None]]  # (user_ref on that channel, message)
+# After the nth failed try: 10 s, 20 s, 40 s... an hour at most. The wait is kept in the outbox
+# row (next_try_at), not slept, so it outlives a restart.
+LATER = backoff(10.0, cap=3600.0)
 
 
 class OutboxWorker:
@@ -28,17 +33,20 @@ class OutboxWorker:
             return 0
         delivered = 0
         for item in await self.outbox.take(set(self.channels)):
+            reply = Outgoing.from_json(item.body)
             try:
-                await self.channels[item.channel](item.user_ref, item.reply)
+                await self.channels[item.channel](item.user_ref, reply)
             except Exception:  # kept and tried again later; a channel that keeps failing
                 # keeps the message in failed_send itself. Delivery is at least once: a crash
                 # between the send and the mark sends it again when the lease runs out.
                 log.exception("outbox message %s to %s failed (try %s)", item.id, item.channel,
                               item.attempts)
-                await self.outbox.retry_later(item, timedelta(seconds=min(
-                    3600, 5 * 2 ** min(item.attempts, 10))))
+                await self.outbox.retry_later(item, timedelta(seconds=LATER(item.attempts)))
                 continue
-            await self.outbox.delivered(item)
+            # Its buttons become the ones a typed digit picks, unless the recipient is in a
+            # lesson or quiz: there "3" must still answer the question.
+            await self.outbox.delivered(item, offer=[b.payload for b in reply.flat_buttons()],
+                                        while_mode=Mode.MENU)
             delivered += 1
         return delivered
 

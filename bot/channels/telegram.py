@@ -3,9 +3,9 @@
 import asyncio
 import hmac
 import logging
-import os
 from collections.abc import Awaitable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from bot.channels.ordered import OrderedTasks, answer_once_done
 from bot.channels.pacing import Pacer
 from bot.channels.telegram_send import TelegramSender
 from bot.messages import Incoming, Kind, Outgoing
+from bot.retry import backoff, retry
 from bot.tutor import Tutor
 from storage.database import unreachable
 
@@ -133,8 +134,6 @@ class TelegramChannel:
     def __init__(self, config: TelegramConfig, tutor: Tutor, content_dir: Path, *,
                  pacer: Pacer | None = None, request: BaseRequest | None = None) -> None:
         """Build the application; `pacer` and `request` exist for benchmarks and tests."""
-        # Read RetryAfter.retry_after as a timedelta (PTB deprecates the int form).
-        os.environ.setdefault("PTB_TIMEDELTA", "true")
         self.config = config
         self.tutor = tutor
         builder = (ApplicationBuilder().token(config.token).base_url(config.api_base_url)
@@ -232,18 +231,12 @@ class TelegramChannel:
         has committed, so updates fetched before a crash are fetched again after it."""
         bot = self.application.bot
         offset: int | None = None
-        failures = 0
         while True:
-            try:
-                updates = await bot.get_updates(
-                    offset=offset, timeout=POLL_SECONDS, allowed_updates=ALLOWED_UPDATES,
-                    read_timeout=POLL_SECONDS + 10)
-            except TelegramError as error:
-                failures += 1
-                self._on_poll_error(error)
-                await asyncio.sleep(min(30.0, 0.5 * 2 ** min(failures, 6)))
-                continue
-            failures = 0
+            updates = await retry(  # never gives up: the loop must keep listening
+                partial(bot.get_updates, offset=offset, timeout=POLL_SECONDS,
+                        allowed_updates=ALLOWED_UPDATES, read_timeout=POLL_SECONDS + 10),
+                retry_on=lambda error: isinstance(error, TelegramError),
+                wait=backoff(1.0, cap=30.0), on_failure=self._on_poll_error)
             outcomes = await asyncio.gather(*(self._take(update) for update in updates),
                                             return_exceptions=True)
             if any(isinstance(outcome, Exception) and unreachable(outcome)
@@ -298,7 +291,7 @@ class TelegramChannel:
         if member is not None and member.chat.type == ChatType.PRIVATE:
             status = member.new_chat_member.status
             if status in (ChatMemberStatus.BANNED, ChatMemberStatus.MEMBER):
-                await self.tutor.repository.set_reachable(
+                await self.tutor.set_reachable(
                     channel=CHANNEL, user_ref=str(member.chat.id),
                     reachable=status == ChatMemberStatus.MEMBER)
             return 0, []
@@ -320,16 +313,16 @@ class TelegramChannel:
             log.info("could not answer a callback query: %s", error)
 
     async def _mark_unreachable(self, chat_id: int) -> None:
-        await self.tutor.repository.set_reachable(channel=CHANNEL, user_ref=str(chat_id),
+        await self.tutor.set_reachable(channel=CHANNEL, user_ref=str(chat_id),
                                                   reachable=False)
 
     async def _keep_failed(self, chat_id: int, text: str, error: str) -> None:
-        await self.tutor.repository.record_failed_send(channel=CHANNEL, user_ref=str(chat_id),
+        await self.tutor.keep_failed_send(channel=CHANNEL, user_ref=str(chat_id),
                                                        text=text, error=error)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("Telegram update %s failed", getattr(update, "update_id", "?"),
                   exc_info=context.error)
 
-    def _on_poll_error(self, error: TelegramError) -> None:
+    def _on_poll_error(self, error: BaseException, _failures: int) -> None:
         log.warning("Telegram polling error: %s", error)

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
@@ -9,14 +10,20 @@ from typing import Any
 
 from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.warnings import PTBUserWarning
 
 from bot.channels.delivery import Done
 from bot.channels.pacing import Pacer
 from bot.channels.qr import qr_png
 from bot.channels.text import split_text, units
 from bot.messages import Outgoing
+from bot.retry import backoff, retry
 
 log = logging.getLogger("hocso.telegram")
+# do_api_request warns when given a method PTB has its own call for, since ext.Defaults are
+# not applied to it: this bot sets none. (pyproject's pytest settings say the same.)
+warnings.filterwarnings("ignore", r"Please use 'Bot\.send(Message|Photo|Document)'",
+                        PTBUserWarning)
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -47,6 +54,7 @@ def inline_keyboard(reply: Outgoing) -> JSON | None:
 
 
 def _seconds(retry_after: int | timedelta) -> float:
+    # An int in PTB 22 (which warns that it will become a timedelta), a timedelta after.
     return retry_after.total_seconds() if isinstance(retry_after, timedelta) else retry_after
 
 
@@ -56,13 +64,15 @@ class TelegramSender:
     def __init__(self, bot: Bot, *, content_dir: Path, pacer: Pacer,
                  on_unreachable: Callable[[int], Awaitable[None]],
                  on_failed: Callable[[int, str, str], Awaitable[None]],
-                 backoff_seconds: float = 1.0) -> None:
+                 backoff_seconds: float = 1.0,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self._bot = bot
         self._content_dir = content_dir
         self._pacer = pacer
         self._on_unreachable = on_unreachable
         self._on_failed = on_failed  # (chat, text, error): keeps what could not be delivered
         self._backoff = backoff_seconds
+        self._sleep = sleep  # between tries; tests pass one that does not wait
         self._photo_ids: dict[str, str] = {}  # uploaded once, then sent by Telegram's file id
 
     async def send(self, chat_id: int, replies: list[Outgoing],
@@ -128,27 +138,43 @@ class TelegramSender:
         """Make one API call with pacing and retries; return the sent message as Telegram
         described it, or None when Telegram refuses it for good."""
         data["chat_id"] = chat_id
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+
+        async def attempt() -> Any:
             await self._pacer.wait(chat_id)
             try:
-                # Bot._post sends what Bot.send_message would (same defaults, same errors
-                # raised), but leaves the answer as JSON: building a Message object from it
-                # took a sixth of a step's time (bench/RESULTS.md), and only a photo's file
-                # id is ever read from it.
-                result = await self._bot._post(method, dict(data))
-                return result if isinstance(result, dict) else None
+                # The answer stays JSON (no return_type): building a Message object from it
+                # took a sixth of a step's time (bench/RESULTS.md), and only a photo's file id
+                # is ever read from it.
+                return await self._bot.do_api_request(method, dict(data))
             except RetryAfter as error:
                 wait = _seconds(error.retry_after)
                 log.warning("Telegram asks to wait %.1f s (chat %s)", wait, chat_id)
                 self._pacer.pause(wait)  # a flood limit holds for every chat, not just this one
-            except Forbidden as error:
-                raise Unreachable(str(error)) from error
-            except BadRequest as error:
-                log.error("Telegram refused a message to chat %s: %s", chat_id, error)
-                return None
-            except NetworkError as error:
-                log.warning("network error sending to chat %s (attempt %s/%s): %s",
-                            chat_id, attempt, MAX_ATTEMPTS, error)
-                await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
-        log.error("gave up sending to chat %s after %s attempts", chat_id, MAX_ATTEMPTS)
-        raise GaveUp(f"Telegram unreachable after {MAX_ATTEMPTS} attempts")
+                raise
+
+        def failed(error: BaseException, number: int) -> None:
+            log.warning("network error sending to chat %s (attempt %s/%s): %s",
+                        chat_id, number, MAX_ATTEMPTS, error)
+
+        try:
+            result = await retry(attempt, retry_on=_network, asked_wait=_asked_wait,
+                                 wait=backoff(self._backoff), attempts=MAX_ATTEMPTS,
+                                 on_failure=failed, sleep=self._sleep)
+        except Forbidden as error:
+            raise Unreachable(str(error)) from error
+        except BadRequest as error:
+            log.error("Telegram refused a message to chat %s: %s", chat_id, error)
+            return None
+        except NetworkError as error:
+            log.error("gave up sending to chat %s after %s attempts", chat_id, MAX_ATTEMPTS)
+            raise GaveUp(f"Telegram unreachable after {MAX_ATTEMPTS} attempts") from error
+        return result if isinstance(result, dict) else None
+
+
+def _network(error: BaseException) -> bool:
+    """A network failure, worth another try (BadRequest is a NetworkError in PTB, but final)."""
+    return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+
+
+def _asked_wait(error: BaseException) -> float | None:
+    return _seconds(error.retry_after) if isinstance(error, RetryAfter) else None

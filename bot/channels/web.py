@@ -12,8 +12,7 @@ from aiohttp import web
 from bot.channels.qr import MAX_QR_TEXT, qr_png
 from bot.channels.text import picture_url
 from bot.messages import Incoming, Kind, Outgoing
-from bot.tutor import Tutor
-from storage.outbox import Outbox
+from bot.tutor import Tutor, UnknownLearner
 
 CHANNEL = "web"
 HERE = Path(__file__).resolve().parent
@@ -53,7 +52,7 @@ async def page(request: web.Request) -> web.Response:
 async def new_session(request: web.Request) -> web.Response:
     """Create a learner for a new browser and return its session id."""
     session = secrets.token_urlsafe(18)
-    await request.app[TUTOR_KEY].repository.create_learner(channel=CHANNEL, user_ref=session)
+    await request.app[TUTOR_KEY].new_learner(channel=CHANNEL, user_ref=session)
     return web.json_response({"session": session})
 
 
@@ -89,17 +88,16 @@ async def chat(request: web.Request) -> web.Response:
     tutor = request.app[TUTOR_KEY]
     if not tutor.database_ok:  # the page tells the learner to try again in a while
         return _error(503, "The database cannot be reached just now; try again later.")
-    if await tutor.repository.find_learner(channel=CHANNEL, user_ref=session) is None:
-        return _error(404, "Unknown session: create one with POST /api/session.")
-    # Messages others' turns left for this learner (a mentor's nudge) come first.
-    waiting = await Outbox(tutor.repository.engine).hand_over(channel=CHANNEL, user_ref=session)
     incoming = Incoming(
         channel=CHANNEL, user_ref=session,
         kind=Kind.TEXT if text is not None else Kind.BUTTON,
         text=text or "", payload=payload or "",
         update_id=f"{session}:{message_id}" if message_id else None,
     )
-    replies = waiting + await tutor.handle(incoming)
+    try:  # messages others' turns left for this learner (a mentor's nudge) come first
+        replies = await tutor.handle(incoming, known_only=True)
+    except UnknownLearner:
+        return _error(404, "Unknown session: create one with POST /api/session.")
     return web.json_response({"replies": [render_reply(reply) for reply in replies]})
 
 
@@ -110,7 +108,7 @@ async def inbox(request: web.Request) -> web.Response:
     if not isinstance(session, str) or not _SESSION.match(session):
         return _error(400, "Field 'session' is missing or malformed.")
     tutor = request.app[TUTOR_KEY]
-    waiting = await Outbox(tutor.repository.engine).hand_over(channel=CHANNEL, user_ref=session)
+    waiting = await tutor.inbox(channel=CHANNEL, user_ref=session)
     return web.json_response({"replies": [render_reply(reply) for reply in waiting]})
 
 

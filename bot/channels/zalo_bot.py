@@ -14,6 +14,7 @@ from bot.channels.delivery import with_retries
 from bot.channels.ordered import OrderedTasks, answer_once_done
 from bot.channels.text import picture_url, split_text, with_numbered_options
 from bot.messages import Incoming, Kind, Outgoing
+from bot.retry import backoff, retry
 from bot.tutor import Tutor
 
 log = logging.getLogger("hocso.zalo")
@@ -55,6 +56,15 @@ def _transient(error: Exception) -> bool:
     if isinstance(error, ZaloBotError):
         return error.transient
     return isinstance(error, aiohttp.ClientError | asyncio.TimeoutError)
+
+
+def _poll_failed(error: BaseException, _failures: int) -> None:
+    if isinstance(error, ZaloBotError):
+        log.warning("Zalo getUpdates failed: %s", error)
+    elif isinstance(error, TimeoutError | aiohttp.ClientError):
+        log.warning("Zalo getUpdates: network error: %s", error)
+    else:
+        log.error("Zalo getUpdates failed unexpectedly", exc_info=error)
 
 
 class ZaloBotClient:
@@ -198,31 +208,24 @@ class ZaloBotChannel:
             lambda replies: self._send_replies(incoming.user_ref, replies)))
 
     async def _poll(self) -> None:
-        assert self._client is not None
-        failures = 0
-        while True:
+        client = self._client
+        assert client is not None
+
+        async def get_update() -> Any:
             try:
-                result = await self._client.call("getUpdates", {"timeout": str(POLL_SECONDS)},
-                                                 wait=POLL_SECONDS + 10)
+                return await client.call("getUpdates", {"timeout": str(POLL_SECONDS)},
+                                         wait=POLL_SECONDS + 10)
             except ZaloBotError as error:
                 if error.code == 408:  # nothing arrived during the long poll
-                    continue
-                failures += 1
-                log.warning("Zalo getUpdates failed: %s", error)
-                await asyncio.sleep(min(60.0, self._backoff * 2 ** min(failures, 6)))
-                continue
-            except (TimeoutError, aiohttp.ClientError) as error:
-                failures += 1
-                log.warning("Zalo getUpdates: network error: %s", error)
-                await asyncio.sleep(min(60.0, self._backoff * 2 ** min(failures, 6)))
-                continue
-            except Exception:  # whatever else goes wrong, the poller must keep listening
-                failures += 1
-                log.exception("Zalo getUpdates failed unexpectedly")
-                await asyncio.sleep(min(60.0, self._backoff * 2 ** min(failures, 6)))
-                continue
-            failures = 0
-            event = unwrap(result)
+                    return None
+                raise
+
+        while True:
+            # Whatever goes wrong, the poller must keep listening: it never gives up.
+            event = unwrap(await retry(
+                get_update, retry_on=lambda error: isinstance(error, Exception),
+                wait=backoff(2 * self._backoff, cap=min(60.0, 64 * self._backoff)),
+                on_failure=_poll_failed))
             if event is not None:
                 self._submit(event)
 
@@ -265,6 +268,6 @@ class ZaloBotChannel:
                                    what=f"Zalo {method} to {chat_id}",
                                    backoff_seconds=self._backoff)
         if error is not None:
-            await self.tutor.repository.record_failed_send(
+            await self.tutor.keep_failed_send(
                 channel=CHANNEL, user_ref=chat_id, text=params.get("text") or params["photo"],
                 error=str(error))

@@ -119,15 +119,14 @@ class ZaloOAChannel:
 
     name = CHANNEL
 
-    def __init__(self, config: ZaloOAConfig, tutor: Tutor, *,
+    def __init__(self, config: ZaloOAConfig, tutor: Tutor, tokens: OaTokenStore, *,
                  backoff_seconds: float = 1.0) -> None:
         self.config = config
         self.tutor = tutor
         self._backoff = backoff_seconds
         self._tasks = OrderedTasks()
         self._session: aiohttp.ClientSession | None = None
-        self._tokens = OaTokenStore(tutor.repository.engine, app_id=config.app_id,
-                                    seed_refresh_token=config.refresh_token)
+        self._tokens = tokens
 
     def routes(self) -> list[web.RouteDef]:
         """The webhook route."""
@@ -161,7 +160,7 @@ class ZaloOAChannel:
             return web.Response(status=401, text="bad signature")
         if event.get("event_name") == "unfollow":
             follower = mapping(event.get("follower"))
-            await self.tutor.repository.set_reachable(
+            await self.tutor.set_reachable(
                 channel=CHANNEL, user_ref=str(follower.get("id", "")), reachable=False)
             return web.Response(text="ok")
         found = to_incoming(event)
@@ -192,12 +191,12 @@ class ZaloOAChannel:
                     await self._deliver(recipient, message)
                 except Unreachable as error:
                     log.info("Zalo OA user %s is outside the reply window", user_ref)
-                    await self.tutor.repository.set_reachable(
+                    await self.tutor.set_reachable(
                         channel=CHANNEL, user_ref=user_ref, reachable=False)
                     unsent = messages[part:] + [kept for later in replies[number + 1:]
                                                 for kept in self._messages(later)]
                     for kept in unsent:  # kept, so nothing is lost without a trace
-                        await self.tutor.repository.record_failed_send(
+                        await self.tutor.keep_failed_send(
                             channel=CHANNEL, user_ref=user_ref,
                             text=json.dumps(kept, ensure_ascii=False), error=str(error))
                     if done is not None:
@@ -238,7 +237,7 @@ class ZaloOAChannel:
         if isinstance(error, Unreachable):
             raise error
         if error is not None:
-            await self.tutor.repository.record_failed_send(
+            await self.tutor.keep_failed_send(
                 channel=CHANNEL, user_ref=recipient["user_id"],
                 text=json.dumps(message, ensure_ascii=False), error=str(error))
 

@@ -1,6 +1,7 @@
 """Where a learner is and how that moves: pure functions, no I/O."""
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -32,6 +33,15 @@ class Position:
     quiz_answered: int = 0
     content_version: str = ""
     seq: int = 0
+
+    @classmethod
+    def stored_as(cls, place: Mapping[str, Any]) -> "Position":
+        """The position whose `stored()` form is `place` (the learner row's place columns)."""
+        return cls(**{**place, "mode": Mode(place["mode"])})
+
+    def stored(self) -> dict[str, Any]:
+        """This position as the learner row's place columns (storage.repository)."""
+        return {**asdict(self), "mode": self.mode.value}
 
 
 def passed(correct: int, total: int) -> bool:

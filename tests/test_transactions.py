@@ -1,0 +1,102 @@
+"""SQLite's shared commits: turns queued together commit together, and a failure undoes all."""
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.lessons.model import Library
+from bot.lessons.progress import Position
+from bot.messages import Incoming, Kind
+from bot.tutor import Tutor
+from storage.database import create_engine, upgrade
+from storage.repository import LEARNER, PROCESSED, SqlRepository
+from storage.transactions import RunAgain, SharedCommits
+
+
+async def _sqlite(tmp_path: Path) -> SqlRepository:
+    engine = create_engine(f"sqlite:///{tmp_path / 'hocso.db'}")
+    await upgrade(engine)
+    return SqlRepository(engine)
+
+
+async def _count(repository: SqlRepository, table) -> int:  # type: ignore[no-untyped-def]
+    async with repository.engine.connect() as connection:
+        return int((await connection.execute(select(func.count()).select_from(table)))
+                   .scalar_one())
+
+
+async def test_turns_queued_together_share_a_few_commits(tmp_path: Path,
+                                                         library: Library) -> None:
+    repository = await _sqlite(tmp_path)
+    shared = repository.transaction
+    assert isinstance(shared, SharedCommits)
+    tutor = Tutor(repository=repository, library=library)
+    await asyncio.gather(*(tutor.handle(Incoming(channel="t", user_ref=str(n), kind=Kind.START,
+                                                 update_id=str(n))) for n in range(30)))
+    assert await _count(repository, PROCESSED) == 30
+    assert 1 <= shared.commits <= 3  # the first turn alone, then those queued behind it
+    await repository.engine.dispose()
+
+
+async def test_a_failed_turn_undoes_its_transaction_and_the_others_run_again(
+        tmp_path: Path) -> None:
+    repository = await _sqlite(tmp_path)
+    started = asyncio.Event()
+
+    async def turn(number: int) -> None:
+        async with repository.turn(channel="t", user_ref=str(number),
+                                   update_id=str(number)) as opened:
+            assert opened is not None
+            await opened.save(Position(seq=number).stored(), shown_buttons=(), display_name="")
+            if number == 0:  # the first holds the connection until the others queue behind it
+                started.set()
+                await asyncio.sleep(0.05)
+            if number == 3:
+                raise ValueError("a bug in a handler")
+
+    first = asyncio.create_task(turn(0))
+    await started.wait()
+    outcomes = await asyncio.gather(first, *(turn(n) for n in range(1, 6)),
+                                    return_exceptions=True)
+    assert isinstance(outcomes[3], ValueError)
+    assert all(isinstance(outcomes[n], RunAgain) for n in (0, 1, 2))  # undone with turn 3
+    assert outcomes[4] is None and outcomes[5] is None  # the next transaction: kept
+    async with repository.engine.connect() as connection:
+        kept = set((await connection.execute(select(LEARNER.c.user_ref))).scalars())
+    assert kept == {"4", "5"}
+    assert await _count(repository, PROCESSED) == 2  # 0, 1 and 2 can run again as they were
+    await asyncio.gather(turn(0), turn(1), turn(2))
+    assert await _count(repository, PROCESSED) == 5
+    await repository.engine.dispose()
+
+
+async def test_the_tutor_runs_an_undone_turn_again(tmp_path: Path, library: Library) -> None:
+    repository = await _sqlite(tmp_path)
+    tutor = Tutor(repository=repository, library=library)
+    holding = asyncio.Event()
+
+    async def blocker() -> None:  # holds the connection while the others queue behind it
+        async with repository.turn(channel="t", user_ref="first", update_id="a") as opened:
+            assert opened is not None
+            holding.set()
+            await asyncio.sleep(0.05)
+
+    async def failing_turn() -> None:
+        async with repository.turn(channel="t", user_ref="bug", update_id="b"):
+            raise ValueError("a bug in a handler")
+
+    first = asyncio.create_task(blocker())
+    await holding.wait()
+    handled = asyncio.gather(*(tutor.handle(Incoming(
+        channel="t", user_ref=str(n), kind=Kind.START, update_id=str(n))) for n in range(5)))
+    await asyncio.sleep(0.01)  # the tutor's turns wait for the connection...
+    failing = asyncio.create_task(failing_turn())  # ...and the failing one behind them
+    replies = await handled
+    with pytest.raises(ValueError, match="a bug"):
+        await failing
+    with pytest.raises(RunAgain):
+        await first
+    assert all(replies) and await _count(repository, PROCESSED) == 5
+    await repository.engine.dispose()
