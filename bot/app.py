@@ -29,6 +29,7 @@ from bot.tutor import Tutor
 from storage.database import create_engine, upgrade
 from storage.outbox import Outbox
 from storage.processes import beat, goodbye, new_process_id
+from storage.reports import reports_engine
 from storage.repository import SqlRepository
 from storage.rollup import refresh
 from storage.tokens import OaTokenStore
@@ -90,7 +91,7 @@ async def build_core(settings: Settings) -> Core:
     tutor = Tutor(repository=SqlRepository(engine), library=library, rules=rules,
                   links=InviteLinks(web_base=settings.web_address()), throttle=throttle,
                   kept_replies=MESSENGERS, process_id=new_process_id())
-    return Core(engine=engine, tutor=tutor, reports=create_engine(url, pool_size=2))
+    return Core(engine=engine, tutor=tutor, reports=reports_engine(url))
 
 
 def telegram_channel(settings: Settings, tutor: Tutor) -> TelegramChannel | None:

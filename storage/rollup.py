@@ -107,8 +107,11 @@ async def fill_day(connection: AsyncConnection, day: date) -> None:
     for table, (columns, query) in plans.items():
         await _stage(connection, table, columns, query)
     async with connection.begin():
-        # The state row is the lock: two refreshes never rebuild one day at once.
-        await connection.execute(select(STATE.c.id).where(STATE.c.id == 1).with_for_update())
+        # The state row is the lock: two refreshes never rebuild one day at once. A write
+        # first, so that SQLite takes its write lock here (waiting for it if need be), not
+        # at a later write where a deferred transaction could not wait.
+        await connection.execute(update(STATE).where(STATE.c.id == 1).values(
+            refreshed_at=STATE.c.refreshed_at))
         for table, (columns, _) in plans.items():
             await connection.execute(delete(table).where(table.c.day == day))
             await connection.execute(insert(table).from_select(

@@ -1,15 +1,17 @@
 """Report numbers on the seeded data set, against figures worked out by hand (report_seed.py)."""
 
+import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, event, func, select
 
 from bot.admin.report import build, tables
 from bot.lessons.model import Library
 from bot.tutor import Tutor
 from storage.clock import local_date
-from storage.reports import Counts, Period, median
+from storage.reports import Counts, Period, median, reports_engine
 from storage.repository import COMPLETION, SqlRepository
 from storage.rollup import DAILY_ANSWERS, refresh
 from storage.scope import Scope
@@ -162,3 +164,36 @@ async def test_courses_finished_before_the_upgrade_are_noted_at_the_first_refres
         noted = (await connection.execute(select(COMPLETION.c.learner_id,
                                                  COMPLETION.c.course_id))).all()
     assert [tuple(row) for row in noted] == [(ids["Bà Lan"], "lam-quen")]
+
+
+async def test_a_refresh_groups_while_a_learner_s_turn_holds_the_write_lock(
+        repository: SqlRepository) -> None:
+    await seed(repository.engine)
+    reports = reports_engine(repository.engine.url.render_as_string(hide_password=False))
+    issued: list[str] = []
+    swapping = asyncio.Event()
+
+    def seen(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        issued.append(statement)
+        if statement.startswith("UPDATE rollup_state"):
+            swapping.set()
+
+    event.listen(reports.sync_engine, "before_cursor_execute", seen)
+    try:
+        # On SQLite the open turn holds the database's one write lock: the refresh groups
+        # every day meanwhile (a read, into temporary tables), and waits only to swap the
+        # first day in.
+        async with repository.turn(channel="zalo", user_ref="zalo-user-4",
+                                   update_id=None) as turn:
+            assert turn is not None
+            refreshing = asyncio.create_task(refresh(reports))
+            async with asyncio.timeout(10):
+                await swapping.wait()
+            assert any(s.startswith("INSERT INTO staged_daily_answers") for s in issued)
+            await turn.record_answer(course_id="lam-quen", lesson_id="nut-bam",
+                                     question_id="q1", chosen=2, correct=False)
+        assert await refreshing > 30
+        report = await build(reports, Scope("ha-noi"), last_30_days())
+    finally:
+        await reports.dispose()
+    assert (report.total.lessons, report.total.registered) == (5, 6)
