@@ -6,11 +6,12 @@ again at any time and never counts twice. Rows are placed by the learner's area 
 time; a learner who moves later does not move the days already filled.
 
 The grouping, seconds of reading on a province, is staged in temporary tables of the
-connection: on SQLite that is a read, which learners' turns do not wait for (WAL), and only
-copying the staged rows in takes the database's one write lock, for milliseconds.
+connection: on SQLite that is a read, which learners' turns do not wait for (WAL); only
+copying the staged rows in takes the database's one write lock, a thousand rows at a time.
 """
 
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import (
@@ -46,6 +47,8 @@ TRAINED = ("trained", "approved")
 RESIDENT = LEARNER.c.id.not_in(select(MENTOR.c.learner_id).where(MENTOR.c.status.in_(TRAINED)))
 # A turn commits within seconds of its timestamps; refilling this far back catches stragglers.
 MARGIN = timedelta(minutes=15)
+# Rows a write transaction copies in: on SQLite learners' turns wait for it (about 20 ms).
+SWAP_ROWS = 1000
 _TEMPORARY = MetaData()
 
 
@@ -90,32 +93,61 @@ def _plans(day: date) -> dict[Table, tuple[list[str], Any]]:
 
 
 async def _stage(connection: AsyncConnection, table: Table, columns: list[str],
-                 query: Any) -> None:
-    """Put the rows `query` makes into `table`'s temporary twin, emptied first; commit (on
-    SQLite this writes only the connection's temporary database, so no lock is held)."""
+                 query: Any) -> Table:
+    """Put the rows `query` makes into `table`'s temporary twin, emptied first, and return
+    the twin. On SQLite this writes only the connection's temporary database: no lock."""
     staged = STAGED[table]
     await connection.execute(CreateTable(staged, if_not_exists=True))
     await connection.execute(delete(staged))
     await connection.execute(insert(staged).from_select(columns, query))
-    await connection.commit()
+    return staged
 
 
-async def fill_day(connection: AsyncConnection, day: date) -> None:
-    """Rebuild one day of every daily table: group in a read, then swap the day's rows in
-    one short write transaction."""
+async def _lock(connection: AsyncConnection) -> None:
+    # The state row is the lock: two refreshes never write one part at once. A write first,
+    # so that SQLite takes its write lock here (waiting for it if need be), not at a later
+    # write where a deferred transaction could not wait.
+    await connection.execute(update(STATE).where(STATE.c.id == 1).values(
+        refreshed_at=STATE.c.refreshed_at))
+
+
+def _batches(sizes: dict[str, int], most: int) -> list[list[str]]:
+    """Communes in groups of at most `most` rows (a bigger commune alone)."""
+    batches: list[list[str]] = [[]]
+    rows = 0
+    for commune, size in sorted(sizes.items()):
+        if batches[-1] and rows + size > most:
+            batches.append([])
+            rows = 0
+        batches[-1].append(commune)
+        rows += size
+    return [batch for batch in batches if batch]
+
+
+async def fill_day(connection: AsyncConnection, day: date, known: set[str], *,
+                   rows: int = SWAP_ROWS) -> None:
+    """Rebuild one day of every daily table: group it in a read, then swap its rows in a
+    few communes per short write transaction. Each commune's rows change at once, so no
+    report ever counts a row twice or misses one; `known` are the communes the daily tables
+    may hold rows of already, `rows` how many rows a transaction writes at most."""
     plans = _plans(day)
+    sizes = dict.fromkeys(known, 0)
     for table, (columns, query) in plans.items():
-        await _stage(connection, table, columns, query)
-    async with connection.begin():
-        # The state row is the lock: two refreshes never rebuild one day at once. A write
-        # first, so that SQLite takes its write lock here (waiting for it if need be), not
-        # at a later write where a deferred transaction could not wait.
-        await connection.execute(update(STATE).where(STATE.c.id == 1).values(
-            refreshed_at=STATE.c.refreshed_at))
-        for table, (columns, _) in plans.items():
-            await connection.execute(delete(table).where(table.c.day == day))
-            await connection.execute(insert(table).from_select(
-                columns, select(*[STAGED[table].c[name] for name in columns])))
+        staged = await _stage(connection, table, columns, query)
+        for commune, count in await connection.execute(
+                select(staged.c.area_commune, func.count()).group_by(staged.c.area_commune)):
+            sizes[commune] = sizes.get(commune, 0) + count
+    await connection.commit()
+    for communes in _batches(sizes, rows):
+        async with connection.begin():
+            await _lock(connection)
+            for table, (columns, _) in plans.items():
+                staged = STAGED[table]
+                await connection.execute(delete(table).where(
+                    (table.c.day == day) & table.c.area_commune.in_(communes)))
+                await connection.execute(insert(table).from_select(columns, select(
+                    *[staged.c[name] for name in columns]).where(
+                        staged.c.area_commune.in_(communes))))
 
 
 async def _first_day(connection: AsyncConnection) -> date | None:
@@ -126,11 +158,12 @@ async def _first_day(connection: AsyncConnection) -> date | None:
 
 
 async def note_finished_courses(connection: AsyncConnection,
-                                courses: dict[str, tuple[str, ...]]) -> None:
+                                courses: dict[str, tuple[str, ...]], *,
+                                rows: int = SWAP_ROWS) -> None:
     """Record the courses learners finished before completions were recorded (once, at the
-    first refresh): every lesson of the course has a result."""
+    first refresh): every lesson of the course has a result. Found in a read, written
+    `rows` learners per transaction."""
     columns = ["learner_id", "course_id", "completed_at"]
-    staged = STAGED[COMPLETION]
     for course_id, lessons in courses.items():
         done = (select(RESULT.c.learner_id, literal(course_id),
                        func.max(RESULT.c.first_completed_at))
@@ -138,33 +171,46 @@ async def note_finished_courses(connection: AsyncConnection,
                        & RESULT.c.learner_id.not_in(select(COMPLETION.c.learner_id).where(
                            COMPLETION.c.course_id == course_id)))
                 .group_by(RESULT.c.learner_id).having(func.count() == len(lessons)))
-        await _stage(connection, COMPLETION, columns, done)
-        async with connection.begin():
-            # A learner may have finished the course since it was staged.
-            await connection.execute(insert(COMPLETION).from_select(
-                columns, select(*[staged.c[name] for name in columns]).where(~exists().where(
-                    (COMPLETION.c.learner_id == staged.c.learner_id)
-                    & (COMPLETION.c.course_id == staged.c.course_id)))))
+        staged = await _stage(connection, COMPLETION, columns, done)
+        numbered = select(staged.c.learner_id, func.row_number().over(
+            order_by=staged.c.learner_id).label("n")).subquery()
+        starts = list(await connection.scalars(select(numbered.c.learner_id).where(
+            (numbered.c.n - 1) % rows == 0).order_by(numbered.c.learner_id)))
+        await connection.commit()
+        for low, high in pairwise([*starts, None]):
+            part = staged.c.learner_id >= low
+            if high is not None:
+                part &= staged.c.learner_id < high
+            async with connection.begin():
+                # A learner may have finished the course since it was staged.
+                await connection.execute(insert(COMPLETION).from_select(
+                    columns, select(*[staged.c[name] for name in columns]).where(
+                        part & ~exists().where(
+                            (COMPLETION.c.learner_id == staged.c.learner_id)
+                            & (COMPLETION.c.course_id == staged.c.course_id)))))
 
 
 async def refresh(engine: AsyncEngine, *, until: datetime | None = None,
-                  courses: dict[str, tuple[str, ...]] | None = None) -> int:
+                  courses: dict[str, tuple[str, ...]] | None = None,
+                  rows: int = SWAP_ROWS) -> int:
     """Refill every day touched since the last refresh (all of them the first time, after
-    noting the courses finished so far: `courses` maps each course to its lesson ids);
-    return how many days were filled."""
+    noting the courses finished so far: `courses` maps each course to its lesson ids),
+    writing at most `rows` rows a transaction; return how many days were filled."""
     started = until or now()
     async with engine.connect() as connection:
         last = await connection.scalar(select(STATE.c.refreshed_at).where(STATE.c.id == 1))
         await connection.rollback()
     async with engine.connect() as connection:
         if last is None and courses:
-            await note_finished_courses(connection, courses)
+            await note_finished_courses(connection, courses, rows=rows)
         first = local_date(aware(last) - MARGIN) if last else await _first_day(connection)
+        known = {commune for table in (DAILY_ANSWERS, DAILY_LESSONS, DAILY_COURSES)
+                 for commune in await connection.scalars(select(table.c.area_commune).distinct())}
         await connection.rollback()
         days = 0
         day = first
         while day is not None and day <= local_date(started):
-            await fill_day(connection, day)
+            await fill_day(connection, day, known, rows=rows)
             days += 1
             day += timedelta(days=1)
     async with engine.begin() as connection:

@@ -154,12 +154,25 @@ async def test_what_residents_do_in_the_chat_reaches_the_report(
     assert sum(m.wrong for m in report.missed) == len(course.lessons[0].quiz)
 
 
+async def test_written_a_few_rows_at_a_time_the_numbers_are_the_same(
+        repository: SqlRepository) -> None:
+    await seed(repository.engine)
+    for rows in (2, 2, 1000):  # a few at a time, again over rows already there, at once
+        await refresh(repository.engine, rows=rows)
+        report = await build(repository.engine, Scope("ha-noi"), last_30_days())
+        assert _approx(report.total) == Counts(registered=6, new=3, active_7=3, active_30=4,
+                                               lessons=5, courses=1, average=80.0, mentors=1,
+                                               pairs=1, check_ins=1)
+        assert sum(m.answered for m in report.missed) == 7
+
+
+@pytest.mark.parametrize("rows", [1000, 1])
 async def test_courses_finished_before_the_upgrade_are_noted_at_the_first_refresh(
-        repository: SqlRepository, library: Library) -> None:
+        repository: SqlRepository, library: Library, rows: int) -> None:
     ids = await seed(repository.engine)
     async with repository.engine.begin() as connection:
         await connection.execute(delete(COMPLETION))  # as a database from before 0005
-    await refresh(repository.engine, courses=library.lesson_ids())
+    await refresh(repository.engine, courses=library.lesson_ids(), rows=rows)
     async with repository.engine.connect() as connection:
         noted = (await connection.execute(select(COMPLETION.c.learner_id,
                                                  COMPLETION.c.course_id))).all()
