@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import itertools
+import os
 import random
 import statistics
 import time
@@ -48,7 +50,18 @@ class Clock:
     def __init__(self) -> None:
         self.lags: list[tuple[float, float]] = []  # (when the probe slept, seconds overslept)
         self.turns: list[tuple[float, float]] = []  # (when the tap was due, seconds to reply)
+        self.collections: list[tuple[float, float]] = []  # the garbage collector's, as lags
         self.phases: dict[str, tuple[float, float]] = {}
+        self._collecting = 0.0
+        gc.callbacks.append(self._collector)
+
+    def _collector(self, what: str, info: dict[str, int]) -> None:
+        # Told apart from the work measured: a full collection holds the loop as long.
+        if what == "start":
+            self._collecting = time.perf_counter()
+        elif info["generation"] == 2:
+            self.collections.append((self._collecting,
+                                     time.perf_counter() - self._collecting))
 
     async def probe(self) -> None:
         while True:
@@ -143,6 +156,7 @@ async def main(url: str, learners: int, think: float, warm_up: float, idle: floa
     def ids() -> str:
         return f"{run_id}:{next(counter)}"
 
+    cpu, wall = time.process_time(), time.perf_counter()
     background = [asyncio.create_task(clock.probe())] + [
         asyncio.create_task(learner(n, core.tutor, library, clock, think, run_id, ids))
         for n in range(learners)]
@@ -166,6 +180,7 @@ async def main(url: str, learners: int, think: float, warm_up: float, idle: floa
         await asyncio.gather(job, exporting, return_exceptions=True)
         await asyncio.sleep(5)  # the taps due during the refresh get their answers
     finally:
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         for task in background:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)
@@ -192,6 +207,12 @@ async def main(url: str, learners: int, think: float, warm_up: float, idle: floa
     print(f"taps' p99 during / idle: {ratio}; lags over 50 ms: {len(worst)}, the worst (s from "
           "the refresh's start): " + ", ".join(f"{lag * 1000:.0f} ms at {at:.0f}"
                                               for lag, at in worst[:5]))
+    for phase in ("idle", "refresh"):
+        full = clock.of(phase, clock.collections)
+        print(f"full garbage collections, {phase}: {len(full)}, longest "
+              f"{max(full, default=0) * 1000:.0f} ms")
+    print(f"CPU: this process {cpu / wall:.0%} of one core over {wall:.0f} s; load average "
+          f"{os.getloadavg()[0]:.2f} at the end")
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

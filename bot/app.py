@@ -1,6 +1,7 @@
 """Composition root: storage, content, the tutor, the channels and the web server."""
 
 import asyncio
+import gc
 import logging
 import signal
 from dataclasses import dataclass
@@ -91,6 +92,10 @@ async def build_core(settings: Settings) -> Core:
     tutor = Tutor(repository=SqlRepository(engine), library=library, rules=rules,
                   links=InviteLinks(web_base=settings.web_address()), throttle=throttle,
                   kept_replies=MESSENGERS, process_id=new_process_id())
+    # What is loaded by now (modules, content) lives as long as the process. Frozen, it is
+    # skipped by the garbage collector's full passes, each of which held the event loop for
+    # about 100 ms on a 2-core server (bench/RESULTS.md, issue 18).
+    gc.freeze()
     return Core(engine=engine, tutor=tutor, reports=reports_engine(url))
 
 
