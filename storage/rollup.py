@@ -7,7 +7,7 @@ time; a learner who moves later does not move the days already filled.
 
 The grouping, seconds of reading on a province, is staged in temporary tables of the
 connection: on SQLite that is a read, which learners' turns do not wait for (WAL); only
-copying the staged rows in takes the database's one write lock, a thousand rows at a time.
+copying the staged rows in takes the database's one write lock, a few hundred rows at a time.
 """
 
 from datetime import date, datetime, timedelta
@@ -47,8 +47,8 @@ TRAINED = ("trained", "approved")
 RESIDENT = LEARNER.c.id.not_in(select(MENTOR.c.learner_id).where(MENTOR.c.status.in_(TRAINED)))
 # A turn commits within seconds of its timestamps; refilling this far back catches stragglers.
 MARGIN = timedelta(minutes=15)
-# Rows a write transaction copies in: on SQLite learners' turns wait for it (about 20 ms).
-SWAP_ROWS = 1000
+# Rows a write transaction copies in: on SQLite learners' turns wait for it (about 10 ms).
+SWAP_ROWS = 300
 _TEMPORARY = MetaData()
 
 
