@@ -1,9 +1,9 @@
 """Fill the daily report tables from answers, results and completions, one local day at a time.
 
 Reports read only these small tables, so a province's overview does not scan millions of
-answers. A day is rebuilt whole (delete, then insert from the raw rows), so a refresh can run
-again at any time and never counts twice. Rows are placed by the learner's area at refresh
-time; a learner who moves later does not move the days already filled.
+answers. A day is rebuilt from the raw rows, each commune's rows replaced at once, so a
+refresh can run again at any time and never counts twice. Rows are placed by the learner's
+area at refresh time; a learner who moves later does not move the days already filled.
 
 The grouping, seconds of reading on a province, is staged in temporary tables of the
 connection: on SQLite that is a read, which learners' turns do not wait for (WAL); only
