@@ -1,10 +1,4 @@
-"""Event-loop lag and learners' latency while the first report refresh and an XLSX export run.
-
-Wired as `hocso serve` wires it (bot.app.build_core): learners tap through the Tutor, the
-refresh and the export use the engine the app gives to report work. The database is one
-filled by report_data.py (PostgreSQL) or copied from it by report_sqlite.py (SQLite); its daily
-tables are emptied first, so the refresh is the first one.
-"""
+"""Event-loop lag and learners' latency while the first report refresh and an XLSX export run."""
 
 from __future__ import annotations
 
@@ -143,6 +137,10 @@ def summary(values: list[float]) -> str:
     return f"| {len(ordered):>7,} | {p50:7.1f} | {p99:7.1f} | {ordered[-1] * 1000:8.1f} |"
 
 
+# Wired as `hocso serve` wires it (bot.app.build_core): learners tap through the Tutor, and the
+# refresh and the export use the engine the app gives to report work. The database is one
+# filled by report_data.py (PostgreSQL) or copied from it by report_sqlite.py (SQLite); its
+# daily tables are emptied first, so that the refresh is the first one.
 async def main(url: str, learners: int, think: float, warm_up: float, idle: float,
                limit: float, area: str, pause: float) -> None:
     core = await build_core(Settings(DATABASE_URL=url))

@@ -4,10 +4,6 @@ Reports read only these small tables, so a province's overview does not scan mil
 answers. A day is rebuilt from the raw rows, each commune's rows replaced at once, so a
 refresh can run again at any time and never counts twice. Rows are placed by the learner's
 area at refresh time; a learner who moves later does not move the days already filled.
-
-The grouping, seconds of reading on a province, is staged in temporary tables of the
-connection: on SQLite that is a read, which learners' turns do not wait for (WAL); only
-copying the staged rows in takes the database's one write lock, a few hundred rows at a time.
 """
 
 from datetime import date, datetime, timedelta
@@ -59,6 +55,9 @@ def _staging(table: Table) -> Table:
                    if column.name != "id"], prefixes=["TEMPORARY"])
 
 
+# The grouping, seconds of reading on a province, is staged in temporary tables of the
+# connection: on SQLite that is a read, which learners' turns do not wait for (WAL); only
+# copying the staged rows in takes the database's one write lock, a few hundred at a time.
 STAGED = {table: _staging(table) for table in (DAILY_ANSWERS, DAILY_LESSONS, DAILY_COURSES,
                                                COMPLETION)}
 
