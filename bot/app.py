@@ -1,6 +1,7 @@
 """Composition root: storage, content, the tutor, the channels and the web server."""
 
 import asyncio
+import gc
 import logging
 import signal
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from bot.tutor import Tutor
 from storage.database import create_engine, upgrade
 from storage.outbox import Outbox
 from storage.processes import beat, goodbye, new_process_id
+from storage.reports import reports_engine
 from storage.repository import SqlRepository
 from storage.rollup import refresh
 from storage.tokens import OaTokenStore
@@ -58,10 +60,17 @@ class StartupError(Exception):
 
 @dataclass
 class Core:
-    """What every entry point needs: the engine (to dispose) and the tutor."""
+    """What every entry point needs: the engines (to dispose) and the tutor."""
 
     engine: AsyncEngine
     tutor: Tutor
+    # Report work (the dashboard, exports, refreshes) has its own engine, so that seconds of
+    # reading never keep a learner's turn waiting for a connection.
+    reports: AsyncEngine
+
+    async def dispose(self) -> None:
+        await self.reports.dispose()
+        await self.engine.dispose()
 
 
 async def build_core(settings: Settings) -> Core:
@@ -69,7 +78,8 @@ async def build_core(settings: Settings) -> Core:
     library, problems = check_content(Path(settings.content_dir))
     if problems or library is None:
         raise StartupError("content has errors:\n" + "\n".join(problems))
-    engine = create_engine(settings.resolved_database_url())
+    url = settings.resolved_database_url()
+    engine = create_engine(url)
     try:
         await upgrade(engine)
     except Exception:
@@ -82,7 +92,11 @@ async def build_core(settings: Settings) -> Core:
     tutor = Tutor(repository=SqlRepository(engine), library=library, rules=rules,
                   links=InviteLinks(web_base=settings.web_address()), throttle=throttle,
                   kept_replies=MESSENGERS, process_id=new_process_id())
-    return Core(engine=engine, tutor=tutor)
+    # What is loaded by now (modules, content) lives as long as the process. Frozen, it is
+    # skipped by the garbage collector's full passes, each of which held the event loop for
+    # about 100 ms on a 2-core server (bench/RESULTS.md, issue 18).
+    gc.freeze()
+    return Core(engine=engine, tutor=tutor, reports=reports_engine(url))
 
 
 def telegram_channel(settings: Settings, tutor: Tutor) -> TelegramChannel | None:
@@ -144,7 +158,7 @@ def mount_dashboard(web_app: web.Application, core: Core) -> None:
         raise web.HTTPFound("/admin/")
 
     web_app.router.add_get("/admin", to_dashboard)
-    web_app.add_subapp("/admin/", create_admin_app(core.engine, core.tutor.library))
+    web_app.add_subapp("/admin/", create_admin_app(core.reports, core.tutor.library))
 
 
 async def start_channels(channels: list[Channel]) -> set[Channel]:
@@ -189,13 +203,13 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         watch = InactivityWatch(core.tutor.repository, core.tutor.renderer, core.tutor.rules)
         courses = core.tutor.library.lesson_ids()
         reports = every(settings.report_refresh_seconds,
-                        lambda: refresh(core.engine, courses=courses),
+                        lambda: refresh(core.reports, courses=courses),
                         what="refreshing the report tables")
         heart = every(beats, lambda: beat(core.engine, process_id), what="the heartbeat")
         await web.TCPSite(runner, settings.host, settings.port).start()
         log.info("web chat at http://%s:%s/", settings.host, settings.port)
-        # After the server listens: on SQLite the first report refresh holds the loop while
-        # it reads every answer so far, which start-up need not wait for.
+        # After the server listens: the first report refresh reads every answer so far,
+        # which start-up need not wait for.
         background += [asyncio.create_task(outbox.run()), asyncio.create_task(watch.run()),
                        asyncio.create_task(reports), asyncio.create_task(heart)]
         stop = stop or asyncio.Event()
@@ -213,4 +227,4 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         for channel in channels:  # each stop copes with a start that failed half way
             await channel.stop()  # finishes every update already received
         await goodbye(core.engine, process_id)  # anything still owed is for others to send
-        await core.engine.dispose()
+        await core.dispose()

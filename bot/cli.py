@@ -94,7 +94,7 @@ async def _chat(settings: Settings, name: str) -> None:
     try:
         await run_console(core.tutor, learner=name)
     finally:
-        await core.engine.dispose()
+        await core.dispose()
 
 
 def main(argv: list[str] | None = None) -> int:

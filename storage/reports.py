@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Table, event, func, select
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from storage.clock import day_start, now
+from storage.database import create_engine, is_sqlite
 from storage.mentoring import CHECK_IN
 from storage.mentors import MENTOR, PAIRING
 from storage.repository import LEARNER
@@ -21,6 +23,35 @@ from storage.rollup import DAILY_ANSWERS, DAILY_COURSES, DAILY_LESSONS, RESIDENT
 from storage.scope import Scope
 
 ID_CHUNK = 5000  # ids per IN list: far below SQLite's and asyncpg's parameter limits
+
+
+def reports_engine(url: str, *, busy_seconds: float = 30) -> AsyncEngine:
+    """An engine of its own for report work (the dashboard, exports, refreshes).
+
+    On SQLite its transactions begin deferred, not IMMEDIATE as the turns' engine's do:
+    seconds of reading take no lock (WAL), so learners' turns never wait for a report, and a
+    transaction takes the write lock at its first write, waiting in aiosqlite's thread.
+    """
+    if not is_sqlite(url):
+        return create_engine(url, pool_size=2)
+    engine = create_async_engine(make_url(url).set(drivername="sqlite+aiosqlite"),
+                                 connect_args={"timeout": busy_seconds}, pool_size=2,
+                                 max_overflow=0)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # transactions begin in on_begin
+        cursor = dbapi_connection.cursor()
+        # What report work writes can be rebuilt at any time, so its many short commits
+        # need not wait for the disk; learners' commits, on their own connections, still do.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    return engine
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,31 @@
 """Fill the daily report tables from answers, results and completions, one local day at a time.
 
 Reports read only these small tables, so a province's overview does not scan millions of
-answers. A day is rebuilt whole (delete, then insert from the raw rows), so a refresh can run
-again at any time and never counts twice. Rows are placed by the learner's area at refresh
-time; a learner who moves later does not move the days already filled.
+answers. A day is rebuilt from the raw rows, each commune's rows replaced at once, so a
+refresh can run again at any time and never counts twice. Rows are placed by the learner's
+area at refresh time; a learner who moves later does not move the days already filled.
 """
 
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import Date, Table, case, delete, func, insert, literal, select, update
+from sqlalchemy import (
+    Column,
+    Date,
+    MetaData,
+    Table,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.schema import CreateTable
 
 from storage.clock import aware, day_start, local_date, now
 from storage.mentors import MENTOR
@@ -28,6 +43,23 @@ TRAINED = ("trained", "approved")
 RESIDENT = LEARNER.c.id.not_in(select(MENTOR.c.learner_id).where(MENTOR.c.status.in_(TRAINED)))
 # A turn commits within seconds of its timestamps; refilling this far back catches stragglers.
 MARGIN = timedelta(minutes=15)
+# Rows a write transaction copies in: on SQLite learners' turns wait for it (about 10 ms).
+SWAP_ROWS = 300
+_TEMPORARY = MetaData()
+
+
+def _staging(table: Table) -> Table:
+    """A temporary twin of `table` (its columns but the id), private to each connection."""
+    return Table(f"staged_{table.name}", _TEMPORARY,
+                 *[Column(column.name, column.type) for column in table.columns
+                   if column.name != "id"], prefixes=["TEMPORARY"])
+
+
+# The grouping, seconds of reading on a province, is staged in temporary tables of the
+# connection: on SQLite that is a read, which learners' turns do not wait for (WAL); only
+# copying the staged rows in takes the database's one write lock, a few hundred at a time.
+STAGED = {table: _staging(table) for table in (DAILY_ANSWERS, DAILY_LESSONS, DAILY_COURSES,
+                                               COMPLETION)}
 
 
 def _grouped(day: date, source: Table, when: str, keys: dict[str, Any],
@@ -43,9 +75,8 @@ def _grouped(day: date, source: Table, when: str, keys: dict[str, Any],
     return ["day", *AREA, *keys, *counts], query
 
 
-async def fill_day(connection: AsyncConnection, day: date) -> None:
-    """Rebuild one day of every daily table."""
-    plans = {
+def _plans(day: date) -> dict[Table, tuple[list[str], Any]]:
+    return {
         DAILY_ANSWERS: _grouped(day, ANSWER, "answered_at", {
             "course_id": ANSWER.c.course_id, "lesson_id": ANSWER.c.lesson_id,
             "question_id": ANSWER.c.question_id,
@@ -58,9 +89,64 @@ async def fill_day(connection: AsyncConnection, day: date) -> None:
             "course_id": COMPLETION.c.course_id,
         }, {"courses": func.count()}),
     }
+
+
+async def _stage(connection: AsyncConnection, table: Table, columns: list[str],
+                 query: Any) -> Table:
+    """Put the rows `query` makes into `table`'s temporary twin, emptied first, and return
+    the twin. On SQLite this writes only the connection's temporary database: no lock."""
+    staged = STAGED[table]
+    await connection.execute(CreateTable(staged, if_not_exists=True))
+    await connection.execute(delete(staged))
+    await connection.execute(insert(staged).from_select(columns, query))
+    return staged
+
+
+async def _lock(connection: AsyncConnection) -> None:
+    # The state row is the lock: two refreshes never write one part at once. A write first,
+    # so that SQLite takes its write lock here (waiting for it if need be), not at a later
+    # write where a deferred transaction could not wait.
+    await connection.execute(update(STATE).where(STATE.c.id == 1).values(
+        refreshed_at=STATE.c.refreshed_at))
+
+
+def _batches(sizes: dict[str, int], most: int) -> list[list[str]]:
+    """Communes in groups of at most `most` rows (a bigger commune alone)."""
+    batches: list[list[str]] = [[]]
+    rows = 0
+    for commune, size in sorted(sizes.items()):
+        if batches[-1] and rows + size > most:
+            batches.append([])
+            rows = 0
+        batches[-1].append(commune)
+        rows += size
+    return [batch for batch in batches if batch]
+
+
+async def fill_day(connection: AsyncConnection, day: date, known: set[str], *,
+                   rows: int = SWAP_ROWS) -> None:
+    """Rebuild one day of every daily table: group it in a read, then swap its rows in a
+    few communes per short write transaction. Each commune's rows change at once, so no
+    report ever counts a row twice or misses one; `known` are the communes the daily tables
+    may hold rows of already, `rows` how many rows a transaction writes at most."""
+    plans = _plans(day)
+    sizes = dict.fromkeys(known, 0)
     for table, (columns, query) in plans.items():
-        await connection.execute(delete(table).where(table.c.day == day))
-        await connection.execute(insert(table).from_select(columns, query))
+        staged = await _stage(connection, table, columns, query)
+        for commune, count in await connection.execute(
+                select(staged.c.area_commune, func.count()).group_by(staged.c.area_commune)):
+            sizes[commune] = sizes.get(commune, 0) + count
+    await connection.commit()
+    for communes in _batches(sizes, rows):
+        async with connection.begin():
+            await _lock(connection)
+            for table, (columns, _) in plans.items():
+                staged = STAGED[table]
+                await connection.execute(delete(table).where(
+                    (table.c.day == day) & table.c.area_commune.in_(communes)))
+                await connection.execute(insert(table).from_select(columns, select(
+                    *[staged.c[name] for name in columns]).where(
+                        staged.c.area_commune.in_(communes))))
 
 
 async def _first_day(connection: AsyncConnection) -> date | None:
@@ -71,9 +157,12 @@ async def _first_day(connection: AsyncConnection) -> date | None:
 
 
 async def note_finished_courses(connection: AsyncConnection,
-                                courses: dict[str, tuple[str, ...]]) -> None:
+                                courses: dict[str, tuple[str, ...]], *,
+                                rows: int = SWAP_ROWS) -> None:
     """Record the courses learners finished before completions were recorded (once, at the
-    first refresh): every lesson of the course has a result."""
+    first refresh): every lesson of the course has a result. Found in a read, written
+    `rows` learners per transaction."""
+    columns = ["learner_id", "course_id", "completed_at"]
     for course_id, lessons in courses.items():
         done = (select(RESULT.c.learner_id, literal(course_id),
                        func.max(RESULT.c.first_completed_at))
@@ -81,34 +170,48 @@ async def note_finished_courses(connection: AsyncConnection,
                        & RESULT.c.learner_id.not_in(select(COMPLETION.c.learner_id).where(
                            COMPLETION.c.course_id == course_id)))
                 .group_by(RESULT.c.learner_id).having(func.count() == len(lessons)))
-        await connection.execute(insert(COMPLETION).from_select(
-            ["learner_id", "course_id", "completed_at"], done))
+        staged = await _stage(connection, COMPLETION, columns, done)
+        numbered = select(staged.c.learner_id, func.row_number().over(
+            order_by=staged.c.learner_id).label("n")).subquery()
+        starts = list(await connection.scalars(select(numbered.c.learner_id).where(
+            (numbered.c.n - 1) % rows == 0).order_by(numbered.c.learner_id)))
+        await connection.commit()
+        for low, high in pairwise([*starts, None]):
+            part = staged.c.learner_id >= low
+            if high is not None:
+                part &= staged.c.learner_id < high
+            async with connection.begin():
+                # A learner may have finished the course since it was staged.
+                await connection.execute(insert(COMPLETION).from_select(
+                    columns, select(*[staged.c[name] for name in columns]).where(
+                        part & ~exists().where(
+                            (COMPLETION.c.learner_id == staged.c.learner_id)
+                            & (COMPLETION.c.course_id == staged.c.course_id)))))
 
 
 async def refresh(engine: AsyncEngine, *, until: datetime | None = None,
-                  courses: dict[str, tuple[str, ...]] | None = None) -> int:
+                  courses: dict[str, tuple[str, ...]] | None = None,
+                  rows: int = SWAP_ROWS) -> int:
     """Refill every day touched since the last refresh (all of them the first time, after
-    noting the courses finished so far: `courses` maps each course to its lesson ids);
-    return how many days were filled."""
+    noting the courses finished so far: `courses` maps each course to its lesson ids),
+    writing at most `rows` rows a transaction; return how many days were filled."""
     started = until or now()
     async with engine.connect() as connection:
         last = await connection.scalar(select(STATE.c.refreshed_at).where(STATE.c.id == 1))
         await connection.rollback()
-    if last is None and courses:
-        async with engine.begin() as connection:
-            await note_finished_courses(connection, courses)
     async with engine.connect() as connection:
+        if last is None and courses:
+            await note_finished_courses(connection, courses, rows=rows)
         first = local_date(aware(last) - MARGIN) if last else await _first_day(connection)
+        known = {commune for table in (DAILY_ANSWERS, DAILY_LESSONS, DAILY_COURSES)
+                 for commune in await connection.scalars(select(table.c.area_commune).distinct())}
         await connection.rollback()
-    days = 0
-    day = first
-    while day is not None and day <= local_date(started):
-        async with engine.begin() as connection:
-            # The state row is the lock: two refreshes never rebuild one day at once.
-            await connection.execute(select(STATE.c.id).where(STATE.c.id == 1).with_for_update())
-            await fill_day(connection, day)
-        days += 1
-        day += timedelta(days=1)
+        days = 0
+        day = first
+        while day is not None and day <= local_date(started):
+            await fill_day(connection, day, known, rows=rows)
+            days += 1
+            day += timedelta(days=1)
     async with engine.begin() as connection:
         await connection.execute(update(STATE).where(STATE.c.id == 1).values(
             refreshed_at=started))

@@ -12,6 +12,8 @@ from storage.repository import COMPLETION, LEARNER, RESULT
 from storage.rollup import RESIDENT
 from storage.scope import Scope
 
+CHUNK = 2000
+
 
 @dataclass(frozen=True)
 class RosterRow:
@@ -48,13 +50,18 @@ async def roster(connection: AsyncConnection, scope: Scope, *, limit: int | None
              .where(scope.where(LEARNER) & RESIDENT)
              .order_by(LEARNER.c.last_active_at.desc(), LEARNER.c.id.desc())
              .limit(limit).offset(offset))
-    return [RosterRow(
-        display_name=row.display_name,
-        area_id=row.area_village or row.area_commune or row.area_province,
-        lessons=int(row.lessons), courses=int(row.courses),
-        average=float(row.average) if row.average is not None else None, mentor=row.mentor,
-        last_active_at=aware(row.last_active_at),
-    ) for row in await connection.execute(query)]
+    found: list[RosterRow] = []
+    # A chunk at a time: a province's whole list is hundreds of thousands of rows, and the
+    # event loop serves learners between chunks.
+    async for rows in (await connection.stream(query)).partitions(CHUNK):
+        found.extend(RosterRow(
+            display_name=row.display_name,
+            area_id=row.area_village or row.area_commune or row.area_province,
+            lessons=int(row.lessons), courses=int(row.courses),
+            average=float(row.average) if row.average is not None else None,
+            mentor=row.mentor, last_active_at=aware(row.last_active_at),
+        ) for row in rows)
+    return found
 
 
 async def roster_size(connection: AsyncConnection, scope: Scope) -> int:

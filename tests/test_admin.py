@@ -19,6 +19,7 @@ from bot.lessons.model import Library
 from bot.tutor import Tutor
 from storage import organizers as organizers_module
 from storage.organizers import ATTEMPT, MAX_FAILURES, Organizers
+from storage.reports import reports_engine
 from storage.repository import SqlRepository
 from storage.rollup import refresh
 from tests.report_seed import BA_DINH, HONG_HA, PEOPLE, seed
@@ -31,6 +32,7 @@ TABLES = ("tong-quan", "khu-vuc", "khoa-hoc", "cau-sai", "theo-ngay", "nguoi-hoc
 class Dashboard:
     url: str
     organizers: Organizers
+    repository: SqlRepository
 
     def client(self) -> ClientSession:
         # As a browser does: keep cookies from 127.0.0.1, and send Secure ones to it.
@@ -51,11 +53,13 @@ def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
 async def dashboard(repository: SqlRepository, library: Library,
                     cheap_hashes: None) -> AsyncIterator[Dashboard]:
     await seed(repository.engine)
-    await refresh(repository.engine)
+    reports = reports_engine(repository.engine.url.render_as_string(hide_password=False))
+    await refresh(reports)
     app = web.Application()
     mount_dashboard(app, Core(engine=repository.engine,
-                              tutor=Tutor(repository=repository, library=library)))
-    organizers = Organizers(repository.engine)
+                              tutor=Tutor(repository=repository, library=library),
+                              reports=reports))
+    organizers = Organizers(reports)
     for login, area, role in (("phuong", HONG_HA, "organizer"), ("tinh", "ha-noi", "viewer"),
                               ("badinh", BA_DINH, "organizer")):
         await organizers.add(login=login, name=f"Cán bộ {login}", area_id=area, role=role,
@@ -63,9 +67,10 @@ async def dashboard(repository: SqlRepository, library: Library,
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     try:
-        yield Dashboard(str(server.make_url("")), organizers)
+        yield Dashboard(str(server.make_url("")), organizers, repository)
     finally:
         await server.close()
+        await reports.dispose()
 
 
 async def _csrf(client: ClientSession, path: str = "/admin/login") -> str:
@@ -202,6 +207,24 @@ async def test_what_a_ward_organizer_sees_and_downloads(dashboard: Dashboard) ->
             sheets = openpyxl.load_workbook(io.BytesIO(await response.read())).sheetnames
         assert sheets == ["Tổng quan", "Theo khóa học", "Câu bị trả lời sai nhiều nhất",
                           "Bài học xong theo ngày", "Theo địa bàn"]
+
+
+async def test_the_dashboard_answers_while_a_learner_s_turn_holds_the_write_lock(
+        dashboard: Dashboard) -> None:
+    async with dashboard.client() as client:
+        assert await sign_in(client, "tinh") == 303
+        # On SQLite the open turn holds the database's one write lock; the dashboard reads
+        # on its own engine, in deferred transactions, which need no lock (WAL).
+        async with dashboard.repository.turn(channel="zalo", user_ref="zalo-user-4",
+                                             update_id=None) as turn:
+            assert turn is not None
+            await turn.record_answer(course_id="lam-quen", lesson_id="nut-bam",
+                                     question_id="q1", chosen=2, correct=False)
+            for path in ("/admin/", "/admin/tai/bao-cao.xlsx"):
+                async with asyncio.timeout(10), client.get(
+                        path, params={"area": BA_DINH}) as response:
+                    assert response.status == 200, path
+                    await response.read()
 
 
 async def test_a_viewer_sees_numbers_but_no_people(dashboard: Dashboard) -> None:

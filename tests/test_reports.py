@@ -1,15 +1,17 @@
 """Report numbers on the seeded data set, against figures worked out by hand (report_seed.py)."""
 
+import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, event, func, select
 
 from bot.admin.report import build, tables
 from bot.lessons.model import Library
 from bot.tutor import Tutor
 from storage.clock import local_date
-from storage.reports import Counts, Period, median
+from storage.reports import Counts, Period, median, reports_engine
 from storage.repository import COMPLETION, SqlRepository
 from storage.rollup import DAILY_ANSWERS, refresh
 from storage.scope import Scope
@@ -152,13 +154,59 @@ async def test_what_residents_do_in_the_chat_reaches_the_report(
     assert sum(m.wrong for m in report.missed) == len(course.lessons[0].quiz)
 
 
+async def test_written_a_few_rows_at_a_time_the_numbers_are_the_same(
+        repository: SqlRepository) -> None:
+    await seed(repository.engine)
+    for rows in (2, 2, 1000):  # a few at a time, again over rows already there, at once
+        await refresh(repository.engine, rows=rows)
+        report = await build(repository.engine, Scope("ha-noi"), last_30_days())
+        assert _approx(report.total) == Counts(registered=6, new=3, active_7=3, active_30=4,
+                                               lessons=5, courses=1, average=80.0, mentors=1,
+                                               pairs=1, check_ins=1)
+        assert sum(m.answered for m in report.missed) == 7
+
+
+@pytest.mark.parametrize("rows", [1000, 1])
 async def test_courses_finished_before_the_upgrade_are_noted_at_the_first_refresh(
-        repository: SqlRepository, library: Library) -> None:
+        repository: SqlRepository, library: Library, rows: int) -> None:
     ids = await seed(repository.engine)
     async with repository.engine.begin() as connection:
         await connection.execute(delete(COMPLETION))  # as a database from before 0005
-    await refresh(repository.engine, courses=library.lesson_ids())
+    await refresh(repository.engine, courses=library.lesson_ids(), rows=rows)
     async with repository.engine.connect() as connection:
         noted = (await connection.execute(select(COMPLETION.c.learner_id,
                                                  COMPLETION.c.course_id))).all()
     assert [tuple(row) for row in noted] == [(ids["Bà Lan"], "lam-quen")]
+
+
+async def test_a_refresh_groups_while_a_learner_s_turn_holds_the_write_lock(
+        repository: SqlRepository) -> None:
+    await seed(repository.engine)
+    reports = reports_engine(repository.engine.url.render_as_string(hide_password=False))
+    issued: list[str] = []
+    swapping = asyncio.Event()
+
+    def seen(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        issued.append(statement)
+        if statement.startswith("UPDATE rollup_state"):
+            swapping.set()
+
+    event.listen(reports.sync_engine, "before_cursor_execute", seen)
+    try:
+        # On SQLite the open turn holds the database's one write lock: the refresh groups
+        # every day meanwhile (a read, into temporary tables), and waits only to swap the
+        # first day in.
+        async with repository.turn(channel="zalo", user_ref="zalo-user-4",
+                                   update_id=None) as turn:
+            assert turn is not None
+            refreshing = asyncio.create_task(refresh(reports))
+            async with asyncio.timeout(10):
+                await swapping.wait()
+            assert any(s.startswith("INSERT INTO staged_daily_answers") for s in issued)
+            await turn.record_answer(course_id="lam-quen", lesson_id="nut-bam",
+                                     question_id="q1", chosen=2, correct=False)
+        assert await refreshing > 30
+        report = await build(reports, Scope("ha-noi"), last_30_days())
+    finally:
+        await reports.dispose()
+    assert (report.total.lessons, report.total.registered) == (5, 6)

@@ -13,7 +13,7 @@ from bot.lessons.loader import ContentError, load_library
 from storage.clock import local_date
 from storage.database import create_engine, upgrade
 from storage.organizers import MIN_PASSWORD, ROLES, Organizers
-from storage.reports import Period
+from storage.reports import Period, reports_engine
 from storage.rollup import refresh
 from storage.scope import Scope
 
@@ -116,14 +116,20 @@ async def write_report(settings: Settings, args: argparse.Namespace) -> int:
         print("--from must not be after --to", file=sys.stderr)
         return 1
     library = load_library(Path(settings.content_dir))
-    engine = create_engine(settings.resolved_database_url())
+    url = settings.resolved_database_url()
+    engine = create_engine(url)
     try:
         await upgrade(engine)
-        await refresh(engine, courses=library.lesson_ids())
-        report = await build(engine, Scope(area), period,
-                             with_learners=args.table == "nguoi-hoc", learner_limit=None)
     finally:
         await engine.dispose()
+    # As the dashboard does: a running `hocso serve` keeps answering learners meanwhile.
+    reports = reports_engine(url)
+    try:
+        await refresh(reports, courses=library.lesson_ids())
+        report = await build(reports, Scope(area), period,
+                             with_learners=args.table == "nguoi-hoc", learner_limit=None)
+    finally:
+        await reports.dispose()
     chosen = choose(tables(report, library), args.table)
     if not chosen:
         print(f"no table '{args.table}' for this area", file=sys.stderr)

@@ -158,11 +158,16 @@ async def download(request: web.Request) -> web.Response:
     if kind not in FORMATS:
         raise web.HTTPNotFound(text="Không có định dạng này.")
     _, report = await _report(request, learners=key == "nguoi-hoc", limit=None)
-    chosen = choose(tables(report, request.app[LIBRARY_KEY]), key)
-    if not chosen:
-        raise web.HTTPNotFound(text="Không có bảng này.")
     content_type, write = FORMATS[kind]
-    body = await asyncio.to_thread(write, chosen)  # a big list takes seconds: not on the loop
+    library = request.app[LIBRARY_KEY]
+
+    def written() -> bytes | None:
+        chosen = choose(tables(report, library), key)
+        return write(chosen) if chosen else None
+
+    body = await asyncio.to_thread(written)  # a province's list takes seconds: not on the loop
+    if body is None:
+        raise web.HTTPNotFound(text="Không có bảng này.")
     return web.Response(body=body, content_type=content_type, headers={
         "Content-Disposition": f'attachment; filename="{file_name(key, report, kind)}"'})
 

@@ -1,0 +1,229 @@
+"""Event-loop lag and learners' latency while the first report refresh and an XLSX export run."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import itertools
+import os
+import random
+import statistics
+import time
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from tutor_bench import COURSE_ID, Learner, percentile
+
+from bot.admin.export import to_xlsx
+from bot.admin.report import Report, build, choose, tables
+from bot.app import build_core
+from bot.config import Settings
+from bot.lessons.model import Library
+from bot.messages import Incoming, Outgoing
+from bot.tutor import Tutor
+from storage.clock import local_date
+from storage.database import is_sqlite
+from storage.reports import Period
+from storage.rollup import refresh
+from storage.scope import Scope
+
+PROBE = 0.01  # seconds the probe sleeps; what it oversleeps is the loop's lag
+DAILY = ("daily_answers", "daily_lessons", "daily_courses")
+
+
+class Clock:
+    """What the probe and the learners measured, each sample with when it began; the phases
+    are told apart afterwards: a phase holds the samples that ended inside it or overlapped
+    it, so a freeze that began just before the refresh counts in the refresh, not before."""
+
+    def __init__(self) -> None:
+        self.lags: list[tuple[float, float]] = []  # (when the probe slept, seconds overslept)
+        self.turns: list[tuple[float, float]] = []  # (when the tap was due, seconds to reply)
+        self.collections: list[tuple[float, float]] = []  # the garbage collector's, as lags
+        self.phases: dict[str, tuple[float, float]] = {}
+        self._collecting = 0.0
+        gc.callbacks.append(self._collector)
+
+    def _collector(self, what: str, info: dict[str, int]) -> None:
+        # Told apart from the work measured: a full collection holds the loop as long.
+        if what == "start":
+            self._collecting = time.perf_counter()
+        elif info["generation"] == 2:
+            self.collections.append((self._collecting,
+                                     time.perf_counter() - self._collecting))
+
+    async def probe(self) -> None:
+        while True:
+            before = time.perf_counter()
+            await asyncio.sleep(PROBE)
+            self.lags.append((before, time.perf_counter() - before - PROBE))
+
+    def of(self, phase: str, samples: list[tuple[float, float]]) -> list[float]:
+        start, end = self.phases[phase]
+        return [value for when, value in samples if when < end and when + value >= start
+                and (phase != "idle" or when + value < end)]
+
+
+class Tapper(Learner):
+    """tutor_bench's Learner, tapping after a pause of `think` seconds on average (open loop:
+    the latency counts from the moment the tap is due, so a frozen loop shows in it)."""
+
+    def __init__(self, tutor: Tutor, library: Library, user_ref: str, ids: Any,
+                 clock: Clock, think: float, rng: random.Random) -> None:
+        course = library.course(COURSE_ID)
+        assert course is not None
+        super().__init__(tutor, course.lessons[0], user_ref, ids)
+        self.clock, self.think, self.rng = clock, think, rng
+
+    async def send(self, incoming: Incoming, latencies: list[float]) -> list[Outgoing]:
+        due = time.perf_counter() + self.rng.expovariate(1 / self.think)
+        await asyncio.sleep(due - time.perf_counter())
+        replies = await self.tutor.handle(incoming)
+        self.clock.turns.append((due, time.perf_counter() - due))
+        if not replies:
+            raise RuntimeError(f"{self.user_ref}: no reply to {incoming}")
+        self.last_update_id = incoming.update_id or ""
+        return replies
+
+
+async def learner(number: int, tutor: Tutor, library: Library, clock: Clock, think: float,
+                  run_id: str, ids: Any) -> None:
+    """One person at a time on this seat: each takes the first lesson, then the next comes."""
+    rng = random.Random(number)
+    for turn in itertools.count():
+        await Tapper(tutor, library, f"{run_id}-{number}-{turn}", ids, clock, think,
+                     rng).take_lesson([])
+
+
+async def empty_daily_tables(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        if is_sqlite(str(engine.url)):
+            for table in DAILY:
+                await connection.execute(text(f"DELETE FROM {table}"))
+        else:
+            await connection.execute(text(f"TRUNCATE {', '.join(DAILY)}"))
+        await connection.execute(text("UPDATE rollup_state SET refreshed_at = NULL"))
+
+
+def whole_report(report: Report, library: Library) -> bytes:
+    return to_xlsx(choose(tables(report, library), "bao-cao"))
+
+
+async def exports(engine: AsyncEngine, library: Library, area: str, pause: float,
+                  done: asyncio.Event, took: list[tuple[float, int]]) -> None:
+    """The dashboard's download of the area's whole report as XLSX, again and again, as
+    bot.admin.pages.download makes it."""
+    today = local_date()
+    period = Period(today - timedelta(days=29), today)
+    while not done.is_set():
+        started = time.perf_counter()
+        report = await build(engine, Scope(area), period)
+        body = await asyncio.to_thread(whole_report, report, library)
+        took.append((time.perf_counter() - started, len(body)))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(done.wait(), pause)
+
+
+def summary(values: list[float]) -> str:
+    if not values:
+        return "|     |     |     |     |"
+    ordered = sorted(values)
+    p50, p99 = percentile(ordered, 0.5) * 1000, percentile(ordered, 0.99) * 1000
+    return f"| {len(ordered):>7,} | {p50:7.1f} | {p99:7.1f} | {ordered[-1] * 1000:8.1f} |"
+
+
+# Wired as `hocso serve` wires it (bot.app.build_core): learners tap through the Tutor, and the
+# refresh and the export use the engine the app gives to report work. The database is one
+# filled by report_data.py (PostgreSQL) or copied from it by report_sqlite.py (SQLite); its
+# daily tables are emptied first, so that the refresh is the first one.
+async def main(url: str, learners: int, think: float, warm_up: float, idle: float,
+               limit: float, area: str, pause: float) -> None:
+    core = await build_core(Settings(DATABASE_URL=url))
+    # Before issue 18 the app had one engine for everything.
+    reports: AsyncEngine = getattr(core, "reports", core.engine)
+    library = core.tutor.library
+    clock = Clock()
+    await empty_daily_tables(reports)
+    run_id, counter = uuid.uuid4().hex[:8], itertools.count(1)
+
+    def ids() -> str:
+        return f"{run_id}:{next(counter)}"
+
+    cpu, wall = time.process_time(), time.perf_counter()
+    background = [asyncio.create_task(clock.probe())] + [
+        asyncio.create_task(learner(n, core.tutor, library, clock, think, run_id, ids))
+        for n in range(learners)]
+    refreshed: dict[str, Any] = {}
+    took: list[tuple[float, int]] = []
+    try:
+        await asyncio.sleep(warm_up)
+        began = time.perf_counter()
+        await asyncio.sleep(idle)
+        clock.phases["idle"] = (began, time.perf_counter())
+        done = asyncio.Event()
+        exporting = asyncio.create_task(exports(reports, library, area, pause, done, took))
+        started = time.perf_counter()
+        job = asyncio.create_task(refresh(reports, courses=library.lesson_ids()))
+        finished, _ = await asyncio.wait([job], timeout=limit or None)
+        clock.phases["refresh"] = (started, time.perf_counter())
+        refreshed["seconds"] = time.perf_counter() - started
+        refreshed["days"] = job.result() if finished else "stopped"
+        done.set()
+        job.cancel()
+        await asyncio.gather(job, exporting, return_exceptions=True)
+        await asyncio.sleep(5)  # the taps due during the refresh get their answers
+    finally:
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+        await core.engine.dispose()
+        if reports is not core.engine:
+            await reports.dispose()
+    backend = "SQLite" if is_sqlite(url) else "PostgreSQL"
+    print(f"\n{backend}, {learners} learners tapping every {think:g} s on average; "
+          f"first refresh: {refreshed['days']} days in {refreshed['seconds']:.1f} s; "
+          f"{len(took)} XLSX exports of {area} (median "
+          f"{statistics.median([s for s, _ in took]) if took else 0:.2f} s, "
+          f"{took[0][1] if took else 0:,} bytes)")
+    print("| phase | s | taps | tap p50 ms | tap p99 ms | tap max ms "
+          "| probes | lag p50 ms | lag p99 ms | lag max ms |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for phase in ("idle", "refresh"):
+        start, end = clock.phases[phase]
+        print(f"| {phase} | {end - start:.0f} {summary(clock.of(phase, clock.turns))[:-1]}"
+              f"{summary(clock.of(phase, clock.lags))}")
+    calm, busy = (sorted(clock.of(phase, clock.turns)) for phase in ("idle", "refresh"))
+    ratio = f"{percentile(busy, 0.99) / percentile(calm, 0.99):.2f}" if busy else "no taps"
+    worst = sorted(((lag, when - clock.phases["refresh"][0]) for when, lag in clock.lags
+                    if lag > 0.05), reverse=True)
+    print(f"taps' p99 during / idle: {ratio}; lags over 50 ms: {len(worst)}, the worst (s from "
+          "the refresh's start): " + ", ".join(f"{lag * 1000:.0f} ms at {at:.0f}"
+                                              for lag, at in worst[:5]))
+    for phase in ("idle", "refresh"):
+        full = clock.of(phase, clock.collections)
+        print(f"full garbage collections, {phase}: {len(full)}, longest "
+              f"{max(full, default=0) * 1000:.0f} ms")
+    print(f"CPU: this process {cpu / wall:.0%} of one core over {wall:.0f} s; load average "
+          f"{os.getloadavg()[0]:.2f} at the end")
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", required=True, help="database filled by report_data.py or "
+                                                     "report_sqlite.py")
+    parser.add_argument("--learners", type=int, default=200)
+    parser.add_argument("--think", type=float, default=1.0, help="mean seconds between taps")
+    parser.add_argument("--warm-up", type=float, default=10)
+    parser.add_argument("--idle", type=float, default=60, help="seconds measured before")
+    parser.add_argument("--limit", type=float, default=0,
+                        help="stop the refresh after this many seconds (0: let it finish)")
+    parser.add_argument("--area", default="ha-noi", help="the exported area")
+    parser.add_argument("--pause", type=float, default=5, help="seconds between exports")
+    options = parser.parse_args()
+    asyncio.run(main(options.url, options.learners, options.think, options.warm_up,
+                     options.idle, options.limit, options.area, options.pause))
