@@ -5,6 +5,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -24,8 +25,13 @@ MIN_PASSWORD = 10
 LOCK_TIME = timedelta(minutes=15)
 SESSION_TIME = timedelta(hours=12)
 _HASHER = PasswordHasher()
-# Checked when the login is unknown, so that a wrong login takes as long as a wrong password.
-_DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked when the login is unknown, so that a wrong login takes as long as a wrong
+    password; made at the first sign-in, not at import (every hocso command imports this)."""
+    return _HASHER.hash(secrets.token_hex(16))
 
 
 @dataclass(frozen=True)
@@ -106,7 +112,7 @@ class Organizers:
         if (tries or 0) > MAX_FAILURES:
             return SignIn(locked=True)
         async with self._hashing:
-            right = await _verify(row.password_hash if row else _DUMMY_HASH, password)
+            right = await _verify(row.password_hash if row else _dummy_hash(), password)
         if row is None or not right:
             return SignIn(locked=(tries or 0) >= MAX_FAILURES)
         token = secrets.token_urlsafe(32)
