@@ -43,7 +43,7 @@ def create_engine(url: str, *, pool_size: int = 10, busy_seconds: float = 30) ->
     # thread, so the event loop keeps serving meanwhile.
     engine = create_async_engine(_sqlite_url(url, "sqlite+aiosqlite", busy_seconds),
                                  pool_size=pool_size, max_overflow=0)
-    _tune_sqlite(engine.sync_engine)
+    _tune_sqlite(engine.sync_engine, synchronous="FULL")
     return engine
 
 
@@ -54,7 +54,9 @@ def create_turn_engine(shared: AsyncEngine) -> Engine:
     engine = sqlalchemy.create_engine(
         # BEGIN and COMMIT run in worker threads, the statements on the loop's thread.
         url, poolclass=StaticPool, connect_args={"check_same_thread": False})
-    _tune_sqlite(engine)
+    # Its commits write the WAL without waiting for the disk; SharedCommits then syncs the
+    # WAL file in a thread, outside the connection's lock, before any turn is answered.
+    _tune_sqlite(engine, synchronous="NORMAL")
     return engine
 
 
@@ -67,16 +69,16 @@ def _sqlite_url(url: str, driver: str, busy_seconds: float) -> URL:
     return sqlite_url
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, *, synchronous: str) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event decide how transactions start (see on_begin).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        # Every commit waits for the disk: a step is answered only once a power cut cannot
-        # undo it. Learners' turns share commits (storage/transactions.py), so also fsyncs.
-        cursor.execute("PRAGMA synchronous=FULL")
+        # A step is answered only once a power cut cannot undo it: with FULL every commit
+        # waits for the disk; with NORMAL the caller syncs the WAL (storage/transactions.py).
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 

@@ -17,6 +17,7 @@ turns side by side on a pool of asyncpg connections and groups concurrent WAL fl
 """
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from typing import Any, Protocol
@@ -145,18 +146,27 @@ class SharedCommits:
     async def _commit_after_queue(self) -> None:
         async with self._lock:
             self._committer = None
-            await self._end(None)
+            committed = await self._end(None)
+        if committed is None:
+            return
+        try:  # outside the lock: the next transaction's turns run during the fsync
+            await asyncio.to_thread(self._sync_wal)
+        except Exception as error:
+            _fail(committed, error)
+        else:
+            committed.set_result(None)
 
-    async def _end(self, failure: Exception | None) -> None:
-        """Commit the shared transaction (roll it back after a failure), give the connection
-        back to the pool, and tell its turns."""
+    async def _end(self, failure: Exception | None) -> asyncio.Future[None] | None:
+        """Commit the shared transaction (roll it back after a failure) and give the
+        connection back; return its turns' future, to be told once the commit is on the
+        disk (a failure is told at once)."""
         committed, self._committed = self._committed, None
         connection, self._connection = self._connection, None
         if committed is None or connection is None:
-            return
+            return None
         try:
-            if failure is None:
-                await asyncio.to_thread(connection.commit)  # the fsync
+            if failure is None:  # writes the WAL (and may checkpoint): in a thread
+                await asyncio.to_thread(connection.commit)
                 self.commits += 1
         except Exception as error:
             failure = error
@@ -165,7 +175,26 @@ class SharedCommits:
         with suppress(Exception):
             connection.close()
         if failure is not None:
-            committed.set_exception(failure)
-            committed.exception()  # its turns raise it; with none waiting, nothing to log
-        else:
-            committed.set_result(None)
+            _fail(committed, failure)
+            return None
+        return committed
+
+    def _sync_wal(self) -> None:
+        """fsync the WAL file: the turn connection commits with `synchronous=NORMAL`, which
+        writes a commit to the WAL without waiting for the disk; this makes it durable."""
+        database = self.engine.url.database
+        if not database or database == ":memory:":
+            return
+        try:
+            wal = os.open(f"{database}-wal", os.O_RDONLY)
+        except FileNotFoundError:  # not in WAL mode: SQLite synced its journal itself
+            return
+        try:
+            os.fsync(wal)
+        finally:
+            os.close(wal)
+
+
+def _fail(committed: asyncio.Future[None], error: Exception) -> None:
+    committed.set_exception(error)
+    committed.exception()  # its turns raise it; with none waiting, nothing is to be logged

@@ -1,6 +1,8 @@
 """SQLite's shared commits: turns queued together commit together, and a failure undoes all."""
 
 import asyncio
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -8,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.lessons.model import Library
 from bot.lessons.progress import Position
-from bot.messages import Incoming, Kind
+from bot.messages import Incoming, Kind, Outgoing
 from bot.tutor import Tutor
 from storage.database import create_engine, upgrade
 from storage.repository import LEARNER, PROCESSED, SqlRepository
@@ -99,4 +101,33 @@ async def test_the_tutor_runs_an_undone_turn_again(tmp_path: Path, library: Libr
     with pytest.raises(RunAgain):
         await first
     assert all(replies) and await _count(repository, PROCESSED) == 5
+    await repository.engine.dispose()
+
+
+async def test_a_turn_is_answered_only_once_the_wal_is_synced(
+        tmp_path: Path, library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    repository = await _sqlite(tmp_path)
+    tutor = Tutor(repository=repository, library=library)
+    release = threading.Event()
+    syncing = threading.Semaphore(0)
+    real_fsync = os.fsync
+
+    def slow_fsync(descriptor: int) -> None:  # a slow disk
+        syncing.release()
+        release.wait(10)
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", slow_fsync)
+
+    def start(user: str) -> asyncio.Task[list[Outgoing]]:
+        return asyncio.create_task(tutor.handle(Incoming(
+            channel="t", user_ref=user, kind=Kind.START, update_id=user)))
+
+    first = start("1")
+    assert await asyncio.to_thread(syncing.acquire, True, 10)
+    second = start("2")  # the connection is free while the first one's fsync runs
+    assert await asyncio.to_thread(syncing.acquire, True, 10)
+    assert not first.done() and not second.done()  # committed, not yet on the disk
+    release.set()
+    assert await first and await second
     await repository.engine.dispose()
