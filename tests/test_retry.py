@@ -5,6 +5,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from bot.retry import backoff, retry
+from tests.virtual_time import VirtualTime
 
 
 class Busy(Exception):
@@ -13,21 +14,6 @@ class Busy(Exception):
     def __init__(self, seconds: float) -> None:
         super().__init__(f"wait {seconds}")
         self.seconds = seconds
-
-
-class Time:
-    """A clock that moves only when something sleeps on it."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 def failing(*errors: Exception) -> tuple[list[int], Callable[[], Awaitable[int]]]:
@@ -54,7 +40,7 @@ def test_backoff_doubles_up_to_its_cap() -> None:
 
 
 async def test_transient_errors_are_retried_with_backoff_then_it_gives_up() -> None:
-    time = Time()
+    time = VirtualTime(start=0.0)
     tries, call = failing(*[OSError(n) for n in range(9)])
     heard: list[int] = []
     with pytest.raises(OSError, match="2"):
@@ -64,7 +50,7 @@ async def test_transient_errors_are_retried_with_backoff_then_it_gives_up() -> N
 
 
 async def test_other_errors_are_raised_at_once() -> None:
-    time = Time()
+    time = VirtualTime(start=0.0)
     tries, call = failing(OSError("net"), ValueError("bad"))
     with pytest.raises(ValueError):
         await retry(call, retry_on=lambda e: isinstance(e, OSError), wait=backoff(1.0),
@@ -73,7 +59,7 @@ async def test_other_errors_are_raised_at_once() -> None:
 
 
 async def test_an_asked_wait_is_waited_out_and_never_counted_as_a_failure() -> None:
-    time = Time()
+    time = VirtualTime(start=0.0)
     _, call = failing(*[Busy(30) for _ in range(10)], OSError("net"), Busy(5))
     heard: list[int] = []
     result = await retry(call, retry_on=lambda e: isinstance(e, OSError), wait=backoff(1.0),
@@ -84,7 +70,7 @@ async def test_an_asked_wait_is_waited_out_and_never_counted_as_a_failure() -> N
 
 
 async def test_a_deadline_stops_before_a_wait_that_would_pass_it() -> None:
-    time = Time()
+    time = VirtualTime(start=0.0)
     tries, call = failing(*[OSError(n) for n in range(99)])
     with pytest.raises(OSError):
         await retry(call, retry_on=lambda e: isinstance(e, OSError),
@@ -96,7 +82,7 @@ async def test_a_deadline_stops_before_a_wait_that_would_pass_it() -> None:
 
 
 async def test_without_attempts_or_deadline_it_never_gives_up() -> None:
-    time = Time()
+    time = VirtualTime(start=0.0)
     _, call = failing(*[OSError(n) for n in range(200)])
     assert await retry(lambda: call(), retry_on=lambda e: isinstance(e, OSError),
                        wait=backoff(1.0, cap=30.0), sleep=time.sleep) == 201
