@@ -1,17 +1,18 @@
 """Write transactions of learners' turns: their own on PostgreSQL, shared commits on SQLite.
 
-SQLite has one writer and syncs the disk at every commit (`synchronous=FULL`). So on SQLite
-the turns that queue for the one write connection meanwhile run one after another in one
-transaction, and each returns once that transaction is committed, so a step is still
-answered only once it is on the disk. A turn that fails takes the others' work with it: they
-are told to run again (`RunAgain`), which costs little since a turn fails only on a fault.
+SQLite has one writer, and a durable commit waits for an fsync. So on SQLite the turns that
+queue for the one write connection meanwhile run one after another in one transaction, and
+each returns once that transaction is committed and its WAL synced (in a thread, while the
+next transaction's turns already run), so a step is still answered only once it is on the
+disk. A turn that fails takes the others' work with it: they are told to run again
+(`RunAgain`), which costs little since a turn fails only on a fault.
 
 On SQLite a turn's statements run on the event loop's own thread, on SQLAlchemy's synchronous
 pysqlite connection: each is an indexed read or write of one learner's rows, microseconds on
 a local file, while through aiosqlite each cost three or four round trips to its thread. That
 measured 230-400 turns/s against the 600 asked for, and Telegram answers seconds late at 200
 taps a second (bench/RESULTS.md, issue 18). What can wait long runs in a worker thread:
-BEGIN IMMEDIATE (another connection's write lock) and COMMIT (the fsync). Everything else on
+BEGIN IMMEDIATE (another connection's write lock), COMMIT and the fsync. Everything else on
 SQLite, reports above all, goes through aiosqlite and never holds the loop. PostgreSQL runs
 turns side by side on a pool of asyncpg connections and groups concurrent WAL flushes itself.
 """
