@@ -6,6 +6,8 @@ refresh can run again at any time and never counts twice. Rows are placed by the
 area at refresh time; a learner who moves later does not move the days already filled.
 """
 
+import asyncio
+import time
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 from typing import Any
@@ -43,8 +45,9 @@ TRAINED = ("trained", "approved")
 RESIDENT = LEARNER.c.id.not_in(select(MENTOR.c.learner_id).where(MENTOR.c.status.in_(TRAINED)))
 # A turn commits within seconds of its timestamps; refilling this far back catches stragglers.
 MARGIN = timedelta(minutes=15)
-# Rows a write transaction copies in: on SQLite learners' turns wait for it (about 10 ms).
-SWAP_ROWS = 300
+# Rows a write transaction copies in: on SQLite learners' turns wait for it (about 25 ms).
+SWAP_ROWS = 1000
+PAUSE = 0.025  # seconds between two such transactions at least (see fill_day)
 _TEMPORARY = MetaData()
 
 
@@ -138,6 +141,7 @@ async def fill_day(connection: AsyncConnection, day: date, known: set[str], *,
             sizes[commune] = sizes.get(commune, 0) + count
     await connection.commit()
     for communes in _batches(sizes, rows):
+        started = time.perf_counter()
         async with connection.begin():
             await _lock(connection)
             for table, (columns, _) in plans.items():
@@ -147,6 +151,10 @@ async def fill_day(connection: AsyncConnection, day: date, known: set[str], *,
                 await connection.execute(insert(table).from_select(columns, select(
                     *[staged.c[name] for name in columns]).where(
                         staged.c.area_commune.in_(communes))))
+        # Then a pause as long, 25 ms at least: on SQLite a learner's turn that waited for
+        # the lock retries after sleeping 1, 2, 5, 10, 15, 20, 25 ms..., and without the
+        # pause lost the lock to the next write again and again (waiting up to 0.8 s).
+        await asyncio.sleep(max(time.perf_counter() - started, PAUSE))
 
 
 async def _first_day(connection: AsyncConnection) -> date | None:
