@@ -12,6 +12,7 @@ from bot.areas import load_areas, read_yaml
 from bot.lessons.model import Course, Lesson, Library, Question, Source, Step
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,15}$")
+UNDATED = "không ghi ngày"  # a source's `published` when the page itself shows no date
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
 MAX_OPTION_CHARS = 60
 
@@ -163,20 +164,38 @@ def _lesson(reader: _Reader, raw: Any, where: str, seen: set[str], content_dir: 
     )
 
 
+def _date(reader: _Reader, node: dict[str, Any], key: str, prefix: str,
+          partial: bool) -> str | None:
+    """A date field as YYYY-MM-DD text; `partial` also allows YYYY-MM or YYYY, for pages that
+    give no day."""
+    raw = node.get(key)
+    text = raw.isoformat() if isinstance(raw, date) else str(raw)
+    shapes = (r"\d{4}-\d{2}-\d{2}", r"\d{4}-\d{2}", r"\d{4}") if partial else (r"\d{4}-\d{2}-\d{2}",)
+    try:
+        if not any(re.fullmatch(shape, text) for shape in shapes):
+            raise ValueError(text)
+        date.fromisoformat(text + "-01-01"[len(text) - 4:])  # a year or month means its first day
+    except ValueError:
+        written = f"YYYY-MM-DD (or YYYY-MM, YYYY, '{UNDATED}')" if partial else "YYYY-MM-DD"
+        reader.problem(f"{prefix}{key}", f"must be a date written {written}")
+        return None
+    return text
+
+
 def _source(reader: _Reader, raw: Any, where: str) -> Source:
-    node = reader.mapping(raw, where, {"title", "url", "date"})
+    node = reader.mapping(raw, where, {"title", "url", "published", "checked"})
     prefix = f"{where}."
     url = reader.text(node, "url", prefix)
     if url and not url.startswith(("https://", "http://")):
         reader.problem(f"{prefix}url", "must start with https:// or http://")
-    raw_date = node.get("date")
-    if isinstance(raw_date, date):
-        raw_date = raw_date.isoformat()
-    try:
-        date.fromisoformat(str(raw_date))
-    except ValueError:
-        reader.problem(f"{prefix}date", "must be a date written YYYY-MM-DD")
-    return Source(title=reader.text(node, "title", prefix), url=url, date=str(raw_date))
+    published = node.get("published")
+    if published != UNDATED:  # some official pages show no date; say so rather than guess
+        published = _date(reader, node, "published", prefix, partial=True)
+    checked = _date(reader, node, "checked", prefix, partial=False)
+    if published and published != UNDATED and checked and checked < published:
+        reader.problem(f"{prefix}checked", "cannot be before the page was published")
+    return Source(title=reader.text(node, "title", prefix), url=url, published=published or "",
+                  checked=checked or "")
 
 
 def load_course(path: Path, content_dir: Path) -> tuple[Course | None, list[str], int]:

@@ -56,11 +56,13 @@ class Lesson:
 
 @dataclass(frozen=True)
 class Source:
-    """Where a course's facts come from, and when they were published or checked."""
+    """Where a course's facts come from, when the page was published and when someone last
+    checked that it still says so."""
 
     title: str
     url: str
-    date: str
+    published: str
+    checked: str
 
 
 @dataclass(frozen=True)
