@@ -170,9 +170,9 @@ def _date(reader: _Reader, node: dict[str, Any], key: str, prefix: str,
     give no day."""
     raw = node.get(key)
     text = raw.isoformat() if isinstance(raw, date) else str(raw)
-    shapes = (r"\d{4}-\d{2}-\d{2}", r"\d{4}-\d{2}", r"\d{4}") if partial else (r"\d{4}-\d{2}-\d{2}",)
+    shape = r"\d{4}(-\d{2}(-\d{2})?)?" if partial else r"\d{4}-\d{2}-\d{2}"
     try:
-        if not any(re.fullmatch(shape, text) for shape in shapes):
+        if not re.fullmatch(shape, text):
             raise ValueError(text)
         date.fromisoformat(text + "-01-01"[len(text) - 4:])  # a year or month means its first day
     except ValueError:
