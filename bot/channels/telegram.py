@@ -185,10 +185,12 @@ class TelegramChannel:
         await self.application.start()
 
     async def stop(self) -> None:
-        """Stop receiving, finish every update already received, then shut down."""
+        """Stop receiving, finish every update already received, then shut down. Replies
+        that Telegram keeps refusing stay kept in the outbox for the next start."""
         if self._poller is not None:
             self._poller.cancel()
             await asyncio.gather(self._poller, return_exceptions=True)
+        self.sender.stop()
         await self.drain()
         if self.application.running:
             await self.application.stop()  # drains the update queue first
@@ -313,8 +315,9 @@ class TelegramChannel:
         return int(incoming.user_ref), await self.tutor.handle(incoming)
 
     async def deliver(self, user_ref: str, reply: Outgoing) -> None:
-        """Send an outbox message (for this chat, queued by someone else's turn)."""
-        await self.sender.send(int(user_ref), [reply])
+        """Send an outbox message (for this chat, queued by someone else's turn); raise
+        GaveUp when Telegram stays out of reach, so that the outbox tries it again later."""
+        await self.sender.send(int(user_ref), [reply], owed=False)
 
     async def _answer(self, update: Update) -> None:
         """Stop the button's spinner on the phone, whatever happens next."""
