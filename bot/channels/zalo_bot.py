@@ -264,8 +264,8 @@ class ZaloBotChannel:
             await self._deliver(chat_id, owed, "sendMessage", text=chunk)
 
     async def deliver(self, user_ref: str, reply: Outgoing) -> None:
-        """Send an outbox message (queued by someone else's turn)."""
-        await self.send(user_ref, reply, owed=False)
+        """Send an outbox message (queued by someone else's turn), in the chat's order."""
+        await self._tasks.run(user_ref, lambda: self.send(user_ref, reply, owed=False))
 
     async def _deliver(self, chat_id: str, owed: bool, method: str, **params: str) -> None:
         """Send with retries; a send refused for good is kept in failed_send."""

@@ -185,7 +185,7 @@ class ZaloOAChannel:
     async def deliver(self, user_ref: str, reply: Outgoing) -> None:
         """Send an outbox message: not a reply to the user's message, so it has no message id.
         Raise when Zalo stays out of reach, for the outbox to try it again later."""
-        await self._send_all(user_ref, [reply], "", owed=False)
+        await self._tasks.run(user_ref, lambda: self._send_all(user_ref, [reply], "", owed=False))
 
     async def _send_all(self, user_ref: str, replies: list[Outgoing], message_id: str,
                         done: Done | None = None, *, owed: bool = True) -> None:
