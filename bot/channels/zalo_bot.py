@@ -4,6 +4,7 @@ import asyncio
 import hmac
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -147,11 +148,12 @@ class ZaloBotChannel:
     name = CHANNEL
 
     def __init__(self, config: ZaloBotConfig, tutor: Tutor, *,
-                 backoff_seconds: float = 1.0) -> None:
+                 backoff_seconds: float = 1.0,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.config = config
         self.tutor = tutor
         self._backoff = backoff_seconds
-        self._patience = Patience()
+        self._patience = Patience(sleep)  # between tries; tests pass a virtual one
         self._tasks = OrderedTasks()
         self._session: aiohttp.ClientSession | None = None
         self._client: ZaloBotClient | None = None

@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -120,11 +121,12 @@ class ZaloOAChannel:
     name = CHANNEL
 
     def __init__(self, config: ZaloOAConfig, tutor: Tutor, tokens: OaTokenStore, *,
-                 backoff_seconds: float = 1.0) -> None:
+                 backoff_seconds: float = 1.0,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.config = config
         self.tutor = tutor
         self._backoff = backoff_seconds
-        self._patience = Patience()
+        self._patience = Patience(sleep)  # between tries; tests pass a virtual one
         self._tasks = OrderedTasks()
         self._session: aiohttp.ClientSession | None = None
         self._tokens = tokens
