@@ -61,6 +61,15 @@ def _check_messages(library: Library) -> list[str]:
     return problems
 
 
+def _check_sources(library: Library) -> list[str]:
+    """Every source needs the date its page was published (the loader lets one without
+    it load, so that lessons run while an editor looks the date up)."""
+    return [f"{Path(library.content_dir).name}/{course.id}/course.yaml: sources[{si}].published:"
+            " missing: write the date the page shows, or 'không ghi ngày'"
+            for course in library.courses for si, source in enumerate(course.sources)
+            if not source.published]
+
+
 def check_content(content_dir: Path) -> tuple[Library | None, list[str]]:
     """Return the library and every problem found; an empty list means the content is good."""
     try:
@@ -71,5 +80,5 @@ def check_content(content_dir: Path) -> tuple[Library | None, list[str]]:
     problems = [f"{where}: {problem}" for problem in check_templates(library.templates)]
     if problems:
         return library, problems
-    return library, _check_messages(library)
+    return library, _check_sources(library) + _check_messages(library)
 
