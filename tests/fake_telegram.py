@@ -124,6 +124,7 @@ class SentRecord:
     file_name: str | None = None  # an uploaded document's name
     message_id: int = 0
     params: JSON = field(default_factory=dict, repr=False)
+    at: float = field(default_factory=time.monotonic, repr=False, compare=False)  # when sent
 
 
 @dataclass
