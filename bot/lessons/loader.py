@@ -189,7 +189,9 @@ def _source(reader: _Reader, raw: Any, where: str) -> Source:
     if url and not url.startswith(("https://", "http://")):
         reader.problem(f"{prefix}url", "must start with https:// or http://")
     published = node.get("published")
-    if published != UNDATED:  # some official pages show no date; say so rather than guess
+    # Some official pages show no date: say so rather than guess. A source with none at all
+    # still loads, for the lessons to run; `content check` refuses it (check.py).
+    if published not in (UNDATED, None):
         published = _date(reader, node, "published", prefix, partial=True)
     checked = _date(reader, node, "checked", prefix, partial=False)
     if published and published != UNDATED and checked and checked < published:
