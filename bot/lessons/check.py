@@ -62,8 +62,20 @@ def _check_messages(library: Library) -> list[str]:
     return problems
 
 
-def check_content(content_dir: Path) -> tuple[Library | None, list[str]]:
-    """Return the library and every problem found; an empty list means the content is good."""
+def _check_sources(library: Library) -> list[str]:
+    """Every source needs the date its page was published (the loader lets one without
+    it load, so that lessons run while an editor looks the date up)."""
+    return [f"{Path(library.content_dir).name}/{course.id}/course.yaml: sources[{si}].published:"
+            " missing: write the date the page shows, or 'không ghi ngày'"
+            for course in library.courses for si, source in enumerate(course.sources)
+            if not source.published]
+
+
+def check_content(content_dir: Path, *,
+                  editorial: bool = True) -> tuple[Library | None, list[str]]:
+    """Return the library and every problem found; an empty list means the content is good.
+    Without `editorial`, the editor's rules (a source's missing publication date, legal codes
+    in lesson text, picture sizes) are left to `hocso content check`, and serving goes ahead."""
     try:
         library = load_library(content_dir)
     except ContentError as error:
@@ -72,8 +84,10 @@ def check_content(content_dir: Path) -> tuple[Library | None, list[str]]:
     problems = [f"{where}: {problem}" for problem in check_templates(library.templates)]
     if problems:
         return library, problems
+    if not editorial:
+        return library, _check_messages(library)
     content = content_dir.name
-    return library, (_check_messages(library)
+    return library, (_check_sources(library) + _check_messages(library)
                      + [f"{content}/{problem}" for problem in legal_code_problems(library)]
                      + [f"{content}/{problem}" for problem in picture_problems(content_dir)])
 
