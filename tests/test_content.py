@@ -234,7 +234,8 @@ def test_a_legal_code_learners_read_is_named(tmp_path: Path, step: str, question
 def test_plain_words_and_a_cited_explanation_pass(tmp_path: Path) -> None:
     quiz = _question_yaml("q1", "Gọi", "Quyết định gửi tiền ở đâu", "Bạn làm gì?").replace(
         "explanation: Vì thế.", "explanation: Theo Thông tư 50/2024/TT-NHNN, không có link.")
-    step = "Theo quy định của Ngân hàng Nhà nước, từ năm 2025 ngân hàng không gửi link."
+    step = ("Theo quy định của Ngân hàng Nhà nước, từ năm 2025 ngân hàng không gửi link. "
+            "Luật Cư trú có từ lâu, và từ ngày 1/7/2025 bạn làm trên VNeID.")
     _, problems = check_content(_one_course(tmp_path, quiz, step))
     assert problems == []
 

@@ -16,12 +16,14 @@ MIN_TEXT_SIZE = 20.0
 _DEFAULT_TEXT_SIZE = 16.0  # what browsers use when no font-size is given
 
 # A document type with its number or year ("Thông tư 25/2025", "Luật Giao dịch điện tử 2023"),
-# or a bare document code ("13/2023/NĐ-CP", "168/BHXH-QLT"). Learners read "theo quy định của
+# or a bare document code ("13/2023/NĐ-CP", "168/BHXH-QLT"); a date such as 1/7/2025 is not a
+# code. Learners read "theo quy định của
 # Ngân hàng Nhà nước"; the citation belongs in the explanation or the sources.
 _LEGAL_CODE = re.compile(
     r"\b(?:Bộ luật|Luật|Thông tư|Nghị định|Nghị quyết|Quyết định|Công văn|Chỉ thị|Pháp lệnh)"
-    r"(?: số)?[^.!?\n]{0,60}?\b(?:\d+/[\dA-ZĐ][\w/-]*|(?:19|20)\d\d\b)"
-    r"|\b\d+/(?:\d{4}/)?[A-ZĐ]+-[A-ZĐ]+\b")
+    r"(?: số)?[^.!?\n]{0,60}?(?<![\w/])(?:\d+/(?:\d{4}\b(?!/)|\d{4}/[A-ZĐ][\w-]*|[A-ZĐ][\w-]*)"
+    r"|(?:19|20)\d\d\b)"
+    r"|(?<![\w/])\d+/(?:\d{4}/)?[A-ZĐ]+-[A-ZĐ]+\b")
 _SVG = "{http://www.w3.org/2000/svg}"
 _FONT_SIZE_STYLE = re.compile(r"font-size\s*:\s*([\d.]+)(px)?")
 
