@@ -268,3 +268,15 @@ def test_pictures_are_narrow_with_large_text(tmp_path: Path, svg: str,
     else:
         assert any(f"content/images/src/thu-hinh.svg: {expected}" in p for p in problems), \
             problems
+
+
+def test_serving_leaves_the_editors_rules_to_the_command(tmp_path: Path) -> None:
+    content = _one_course(tmp_path, _question_yaml("q1", "Gọi", "Đợi thêm"),
+                          "Theo Thông tư 25/2025/TT-NHNN, bạn cập nhật căn cước.")
+    (content / "images" / "src" / "thu-rong.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="800" height="400"></svg>',
+        encoding="utf-8")
+    _, problems = check_content(content)
+    assert len(problems) == 2, problems
+    library, serving = check_content(content, editorial=False)
+    assert serving == [] and library is not None
