@@ -17,8 +17,8 @@ _DEFAULT_TEXT_SIZE = 16.0  # what browsers use when no font-size is given
 
 # A document type with its number or year ("Thông tư 25/2025", "Luật Giao dịch điện tử 2023"),
 # or a bare document code ("13/2023/NĐ-CP", "168/BHXH-QLT"); a date such as 1/7/2025 is not a
-# code. Learners read "theo quy định của
-# Ngân hàng Nhà nước"; the citation belongs in the explanation or the sources.
+# code. Learners read "theo quy định của Ngân hàng Nhà nước"; the citation belongs in the
+# explanation or the sources.
 _LEGAL_CODE = re.compile(
     r"\b(?:Bộ luật|Luật|Thông tư|Nghị định|Nghị quyết|Quyết định|Công văn|Chỉ thị|Pháp lệnh)"
     r"(?: số)?[^.!?\n]{0,60}?(?<![\w/])(?:\d+/(?:\d{4}\b(?!/)|\d{4}/[A-ZĐ][\w-]*|[A-ZĐ][\w-]*)"
@@ -99,7 +99,8 @@ def _font_size(element: ElementTree.Element, inherited: float) -> float:
 
 
 def _smallest_text(element: ElementTree.Element, inherited: float) -> float | None:
-    """The smallest font size of any text inside `element`, or None when it holds no text."""
+    """The smallest font size of any text inside `element`, or None when it holds no text.
+    A `transform` that scales is not followed: keep text out of scaled groups."""
     size = _font_size(element, inherited)
     found = [size] if element.tag in (f"{_SVG}text", f"{_SVG}tspan") and (
         (element.text or "").strip()) else []
