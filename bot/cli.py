@@ -15,7 +15,7 @@ from bot.app import StartupError, build_core, serve
 from bot.channels.console import run_console
 from bot.config import Settings
 from bot.illustrations import IllustrationError, render_all
-from bot.lessons.check import check_content
+from bot.lessons.check import check_content, content_warnings
 from storage.database import create_engine, upgrade
 from storage.mentors import approve_mentor
 
@@ -47,6 +47,8 @@ def _content_check(folder: Path) -> int:
     library, problems = check_content(folder)
     for problem in problems:
         print(problem, file=sys.stderr)
+    for warning in content_warnings(library) if library else []:
+        print(f"warning: {warning}", file=sys.stderr)
     if problems or library is None:
         print(f"{len(problems)} problem(s) in {folder}", file=sys.stderr)
         return 1

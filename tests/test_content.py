@@ -1,5 +1,6 @@
 """`hocso content check`: the shipped content passes; each kind of mistake is named precisely."""
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -8,7 +9,7 @@ import pytest
 import yaml
 
 from bot.areas import read_yaml
-from bot.lessons.check import check_content
+from bot.lessons.check import check_content, content_warnings
 from tests.conftest import CONTENT_DIR
 
 
@@ -163,3 +164,119 @@ def test_option_feedback_mistakes_are_named(content_copy: Path, options: str,
                     encoding="utf-8")
     _, problems = check_content(content_copy)
     assert any(expected in problem for problem in problems), problems
+
+
+def _question_yaml(qid: str, right: str, wrong: str, question: str = "Bạn làm gì?") -> str:
+    return (f"      - id: {qid}\n        question: {question}\n        options:\n"
+            f"          - {right}\n          - text: {wrong}\n            why: Chưa đúng.\n"
+            f"        answer: 1\n        explanation: Vì thế.\n")
+
+
+def _one_course(tmp_path: Path, quiz: str, step: str = "Chào bạn.") -> Path:
+    """A content folder holding only the shared files and one small course."""
+    content = tmp_path / "content"
+    for shared in ("templates", "areas"):
+        shutil.copytree(CONTENT_DIR / shared, content / shared)
+    (content / "images" / "src").mkdir(parents=True)
+    (content / "thu").mkdir()
+    (content / "thu" / "course.yaml").write_text(
+        "id: thu\ntitle: Thử\nsummary: Thử.\naudience: Ai cũng được.\nsources:\n"
+        "  - title: Nguồn\n    url: https://example.vn\n    published: 2025-01-02\n"
+        "    checked: 2026-12-01\nlessons:\n  - id: bai\n    title: Bài\n    steps:\n"
+        f"      - id: mot\n        text: |\n          {step}\n    quiz:\n{quiz}",
+        encoding="utf-8")
+    return content
+
+
+@pytest.mark.parametrize(("longest_right", "warned"), [(2, False), (3, True)])
+def test_a_course_whose_right_answer_is_mostly_the_longest_is_warned(
+        tmp_path: Path, longest_right: int, warned: bool) -> None:
+    quiz = "".join(
+        _question_yaml(f"q{i}", "Gọi lại số quen" if i < longest_right else "Gọi",
+                       "Đợi" if i < longest_right else "Chờ thêm một lúc nữa")
+        for i in range(5))
+    library, problems = check_content(_one_course(tmp_path, quiz))
+    assert problems == [] and library is not None
+    warnings = content_warnings(library)
+    assert bool(warnings) is warned, warnings
+    if warned:
+        assert "thu/course.yaml: the right answer is the longest option in 3 of 5" in warnings[0]
+
+
+def test_the_command_prints_warnings_but_passes(tmp_path: Path) -> None:
+    content = _one_course(tmp_path, _question_yaml("q1", "Gọi lại số quen", "Đợi"))
+    run = subprocess.run([sys.executable, "-m", "bot", "content", "check", "--dir",
+                          str(content)], capture_output=True, text=True, check=False)
+    assert run.returncode == 0 and run.stdout.startswith("ok: ")
+    assert "warning: content/thu/course.yaml: the right answer is the longest option in 1 of 1" \
+        in run.stderr
+
+
+@pytest.mark.parametrize(("step", "question", "option", "cited"), [
+    ("Theo Thông tư 25/2025/TT-NHNN, bạn cập nhật căn cước.", "Bạn làm gì?", "Gọi",
+     "steps[0].text: cites 'Thông tư 25/2025/TT-NHNN'"),
+    ("Nghị định 13/2023/NĐ-CP bảo vệ dữ liệu.", "Bạn làm gì?", "Gọi",
+     "steps[0].text: cites 'Nghị định 13/2023/NĐ-CP'"),
+    ("Luật Bảo vệ dữ liệu cá nhân 2025 có hiệu lực.", "Bạn làm gì?", "Gọi",
+     "steps[0].text: cites 'Luật Bảo vệ dữ liệu cá nhân 2025'"),
+    ("Chào bạn.", "Công văn 168/BHXH-QLT nói gì?", "Gọi",
+     "quiz[0].question: cites 'Công văn 168/BHXH-QLT'"),
+    ("Chào bạn.", "Bạn làm gì?", "Làm theo 168/BHXH-QLT",
+     "quiz[0].options[0]: cites '168/BHXH-QLT'"),
+])
+def test_a_legal_code_learners_read_is_named(tmp_path: Path, step: str, question: str,
+                                             option: str, cited: str) -> None:
+    content = _one_course(tmp_path, _question_yaml("q1", option, "Đợi thêm", question), step)
+    _, problems = check_content(content)
+    assert any(f"thu/course.yaml: lessons[0].{cited}" in p for p in problems), problems
+
+
+def test_plain_words_and_a_cited_explanation_pass(tmp_path: Path) -> None:
+    quiz = _question_yaml("q1", "Gọi", "Quyết định gửi tiền ở đâu", "Bạn làm gì?").replace(
+        "explanation: Vì thế.", "explanation: Theo Thông tư 50/2024/TT-NHNN, không có link.")
+    step = ("Theo quy định của Ngân hàng Nhà nước, từ năm 2025 ngân hàng không gửi link. "
+            "Luật Cư trú có từ lâu, và từ ngày 1/7/2025 bạn làm trên VNeID.")
+    _, problems = check_content(_one_course(tmp_path, quiz, step))
+    assert problems == []
+
+
+_TEXT = '<text x="10" y="40"{}>Chào</text>'
+
+
+@pytest.mark.parametrize(("svg", "expected"), [
+    ('width="480" height="800">' + _TEXT.format(' font-size="20"'), None),
+    ('width="480" height="800"><g style="font-size: 22px">' + _TEXT.format("") + "</g>", None),
+    ('width="640" height="480">' + _TEXT.format(' font-size="24"'),
+     "640 px wide, more than 480"),
+    ('width="480" height="800">' + _TEXT.format(' font-size="19"'), "text 19 px high"),
+    ('width="480" height="800"><g font-size="18">' + _TEXT.format("") + "</g>",
+     "text 18 px high"),
+    ('width="480" height="800">' + _TEXT.format(""), "text 16 px high"),
+    ('width="480" height="800"><text font-size="30">A<tspan font-size="12">b</tspan></text>',
+     "text 12 px high"),
+    ('width="480" height="800" viewBox="0 0 960 1600">' + _TEXT.format(' font-size="24"'),
+     "text 12 px high"),
+])
+def test_pictures_are_narrow_with_large_text(tmp_path: Path, svg: str,
+                                             expected: str | None) -> None:
+    content = _one_course(tmp_path, _question_yaml("q1", "Gọi", "Đợi thêm"))
+    (content / "images" / "src" / "thu-hinh.svg").write_text(
+        f'<svg xmlns="http://www.w3.org/2000/svg" {svg}</svg>', encoding="utf-8")
+    _, problems = check_content(content)
+    if expected is None:
+        assert problems == []
+    else:
+        assert any(f"content/images/src/thu-hinh.svg: {expected}" in p for p in problems), \
+            problems
+
+
+def test_serving_leaves_the_editors_rules_to_the_command(tmp_path: Path) -> None:
+    content = _one_course(tmp_path, _question_yaml("q1", "Gọi", "Đợi thêm"),
+                          "Theo Thông tư 25/2025/TT-NHNN, bạn cập nhật căn cước.")
+    (content / "images" / "src" / "thu-rong.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="800" height="400"></svg>',
+        encoding="utf-8")
+    _, problems = check_content(content)
+    assert len(problems) == 2, problems
+    library, serving = check_content(content, editorial=False)
+    assert serving == [] and library is not None

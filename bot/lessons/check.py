@@ -1,4 +1,4 @@
-"""`hocso content check`: load all content and render every message once with sample data."""
+"""`hocso content check`: load all content, render every message, apply the teaching rules."""
 
 from pathlib import Path
 
@@ -7,6 +7,7 @@ from jinja2 import TemplateError
 from bot.lessons.loader import ContentError, load_library
 from bot.lessons.model import Library, Question
 from bot.lessons.render import SAMPLE_NAME, Renderer, check_templates
+from bot.lessons.style import legal_code_problems, longest_answer_warnings, picture_problems
 
 # Zalo's Bot API takes 2,000 characters per text message, Telegram 4,096: the smaller wins.
 MAX_MESSAGE_CHARS = 2000
@@ -73,8 +74,8 @@ def _check_sources(library: Library) -> list[str]:
 def check_content(content_dir: Path, *,
                   editorial: bool = True) -> tuple[Library | None, list[str]]:
     """Return the library and every problem found; an empty list means the content is good.
-    Without `editorial`, gaps that do not change what learners see (a source's missing
-    publication date) are left to `hocso content check`, and serving goes ahead."""
+    Without `editorial`, the editor's rules (a source's missing publication date, legal codes
+    in lesson text, picture sizes) are left to `hocso content check`, and serving goes ahead."""
     try:
         library = load_library(content_dir)
     except ContentError as error:
@@ -83,5 +84,16 @@ def check_content(content_dir: Path, *,
     problems = [f"{where}: {problem}" for problem in check_templates(library.templates)]
     if problems:
         return library, problems
-    return library, (_check_sources(library) if editorial else []) + _check_messages(library)
+    if not editorial:
+        return library, _check_messages(library)
+    content = content_dir.name
+    return library, (_check_sources(library) + _check_messages(library)
+                     + [f"{content}/{problem}" for problem in legal_code_problems(library)]
+                     + [f"{content}/{problem}" for problem in picture_problems(content_dir)])
+
+
+def content_warnings(library: Library) -> list[str]:
+    """Return what an editor should fix but that does not stop the bot: unfair quizzes."""
+    return [f"{Path(library.content_dir).name}/{warning}"
+            for warning in longest_answer_warnings(library)]
 
