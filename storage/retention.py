@@ -2,12 +2,13 @@
 
 Run every few minutes (bot/app.py) in small transactions, with a pause after each as long
 as it took: on SQLite learners' turns wait for the one write lock meanwhile, so no batch
-may keep them waiting long. Every batch's statements are writes or reads under its lock,
-so on PostgreSQL a learner who writes during the sweep is never deleted (their row is
-skipped while locked and checked again once unlocked).
+may keep them waiting long. A learner is deleted only under a row lock taken with their
+latest row in view, so one who writes during the sweep is kept (on PostgreSQL a learner
+whose turn is running is skipped till the next sweep; on SQLite the sweep waits for it).
 """
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Table, and_, delete, exists, or_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.elements import ColumnElement
 
 from storage.clock import now
 from storage.mentors import ATTEMPT, INVITATION, MENTOR, PAIRING
@@ -22,11 +24,9 @@ from storage.models import UNCONSENTED
 from storage.outbox import OUTBOX
 from storage.repository import ANSWER, COMPLETION, FAILED, LEARNER, PROCESSED, RESULT
 
+log = logging.getLogger("hocso.retention")
 BATCH = 500  # rows a transaction deletes at most
 PAUSE = 0.025  # seconds between two transactions at least (as storage/rollup.py, and why)
-# Telegram keeps an update for 24 hours and Zalo sends an event again within minutes; a mark
-# older than this can meet no redelivery.
-PROCESSED_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,9 @@ class Retention:
     """How long what is kept only for a while is kept."""
 
     unconsented: timedelta = timedelta(hours=24)  # since they last wrote, never having agreed
-    processed: timedelta = timedelta(days=PROCESSED_DAYS)
+    # Telegram keeps an undelivered update for 24 hours at most, and Zalo sends a webhook
+    # event again only for a short while: a mark older than this meets no redelivery.
+    processed: timedelta = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class Swept:
     marks: int = 0
 
 
-def _none_in(table: Table, column: str) -> object:
+def _none_in(table: Table, column: str) -> ColumnElement[bool]:
     return ~exists().where(table.c[column] == LEARNER.c.id)
 
 
@@ -53,8 +55,10 @@ def _none_in(table: Table, column: str) -> object:
 # consent question (seq 0), no name or place, nothing learned, no mentoring, and no message
 # still owed to them. Learners from before consent was asked who have progress stay.
 _GREETING_ONLY = and_(
-    text(UNCONSENTED), LEARNER.c.display_name == "", LEARNER.c.ward == "",
-    LEARNER.c.area_province == "", _none_in(RESULT, "learner_id"),
+    text(UNCONSENTED), LEARNER.c.display_name == "",
+    # No place, by name or area; as one expression, so that SQLite does not read every
+    # learner without a place through the area's index instead of this one's.
+    LEARNER.c.ward.concat(LEARNER.c.area_province) == "", _none_in(RESULT, "learner_id"),
     _none_in(ANSWER, "learner_id"), _none_in(COMPLETION, "learner_id"),
     _none_in(MENTOR, "learner_id"), _none_in(INVITATION, "mentor_id"),
     _none_in(PAIRING, "mentor_id"), _none_in(PAIRING, "mentee_id"),
@@ -117,4 +121,7 @@ async def sweep(engine: AsyncEngine, retention: Retention = Retention(), *,
         connection, moment - retention.unconsented, rows))
     marks = await _paced(engine, lambda connection: _old_marks(
         connection, moment - retention.processed, rows))
+    if learners or marks:
+        log.info("removed %d learners who never agreed and %d old processed marks",
+                 learners, marks)
     return Swept(learners=learners, marks=marks)
