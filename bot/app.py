@@ -29,7 +29,7 @@ from bot.throttle import Throttle
 from bot.tutor import Tutor
 from storage.database import create_engine, upgrade
 from storage.outbox import Outbox
-from storage.processes import beat, goodbye, new_process_id
+from storage.processes import beat, forget_dead_here, goodbye, new_process_id
 from storage.reports import reports_engine
 from storage.repository import SqlRepository
 from storage.retention import Retention, sweep
@@ -93,7 +93,8 @@ async def build_core(settings: Settings) -> Core:
                         user_burst=settings.user_burst, per_second=settings.messages_per_second)
     tutor = Tutor(repository=SqlRepository(engine), library=library, rules=rules,
                   links=InviteLinks(web_base=settings.web_address()), throttle=throttle,
-                  kept_replies=MESSENGERS, process_id=new_process_id())
+                  kept_replies=MESSENGERS, process_id=new_process_id(),
+                  owner_gone_after=timedelta(seconds=4 * settings.heartbeat_seconds))
     # What is loaded by now (modules, content) lives as long as the process. Frozen, it is
     # skipped by the garbage collector's full passes, each of which held the event loop for
     # about 100 ms on a 2-core server (bench/RESULTS.md, issue 18).
@@ -195,10 +196,13 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     await runner.setup()
     background: list[asyncio.Task[None]] = []
     beats = settings.heartbeat_seconds
-    outbox = OutboxWorker(Outbox(core.engine, owner_gone_after=timedelta(seconds=4 * beats)), {})
     process_id = core.tutor.process_id
     assert process_id is not None
+    outbox = OutboxWorker(Outbox(core.engine, process_id=process_id,
+                                 owner_gone_after=core.tutor.owner_gone_after), {})
     try:
+        # What a run killed here owed goes out at once, before newer replies to its chats.
+        await forget_dead_here(core.engine, process_id)
         await beat(core.engine, process_id)  # alive before the first reply it owns
         running.update(await start_channels(channels))
         outbox.channels.update({channel.name: channel.deliver for channel in running})

@@ -29,6 +29,9 @@ class Incoming:
     payload: str = ""  # the tapped button's payload
     update_id: str | None = None  # the platform's id, for de-duplication
     display_name: str = ""
+    # The payloads of the buttons on the message a button was pressed on: proof that this
+    # message arrived, where the platform tells (Telegram does).
+    pressed_on: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

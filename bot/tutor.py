@@ -5,6 +5,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import replace
+from datetime import timedelta
 from typing import TypeVar
 
 from bot.handlers.context import Context
@@ -19,10 +20,10 @@ from bot.messages import Incoming, Outgoing
 from bot.retry import backoff, retry
 from bot.throttle import Throttle
 from storage.database import unreachable
-from storage.outbox import forget, hand_over, queue
+from storage.outbox import adopt, forget, hand_over, owed_by_the_dead, queue
 from storage.personal_data import erase
 from storage.repository import SqlRepository, UnknownLearner
-from storage.transactions import RunAgain
+from storage.transactions import Connection, RunAgain
 
 __all__ = ["Tutor", "UnknownLearner", "clean"]
 T = TypeVar("T")
@@ -53,7 +54,8 @@ class Tutor:
                  rules: MentoringRules | None = None, links: InviteLinks | None = None,
                  throttle: Throttle | None = None, patience_seconds: float = 300,
                  kept_replies: Collection[str] = (), pulled: Collection[str] = PULLED,
-                 process_id: str | None = None) -> None:
+                 process_id: str | None = None,
+                 owner_gone_after: timedelta = timedelta(seconds=20)) -> None:
         self.repository = repository
         # Channels whose replies are sent after the turn: those are kept in the outbox,
         # owned by this process (storage/processes.py) until it has sent them.
@@ -62,6 +64,8 @@ class Tutor:
         # nudge) are handed over at the learner's next turn, before its replies.
         self.pulled = frozenset(pulled)
         self.process_id = process_id
+        # A process whose heartbeat is this old has died: its kept replies are taken over.
+        self.owner_gone_after = owner_gone_after
         # How long a turn is tried again while the database cannot be reached.
         self.patience_seconds = patience_seconds
         self.database_ok = True  # False from a failed try until a turn commits again
@@ -119,6 +123,8 @@ class Tutor:
             if incoming.channel in self.pulled and turn.learner.waiting:
                 waiting = [Outgoing.from_json(body)
                            for body in await hand_over(turn.connection, turn.learner.id)]
+            elif incoming.channel in self.kept_replies and turn.learner.waiting:
+                waiting = await self._take_over(turn.connection, turn.learner.id, incoming)
             position, outcome = reconcile(Position.stored_as(turn.learner.place),
                                           self.library)
             ctx = Context(incoming=incoming, turn=turn, library=self.library,
@@ -149,9 +155,29 @@ class Tutor:
                             about=turn.learner.id)
             if incoming.channel not in self.kept_replies:
                 return waiting + ctx.replies
-            return [replace(reply, kept_as=await queue(
+            return waiting + [replace(reply, kept_as=await queue(
                 turn.connection, turn.learner.id, reply.to_json(), about=turn.learner.id,
                 owner=self.process_id)) for reply in ctx.replies]
+
+    async def _take_over(self, connection: Connection, learner_id: int,
+                         incoming: Incoming) -> list[Outgoing]:
+        """The learner's replies that a dead process kept and may not have sent, to go before
+        this turn's own: a crash must not let newer replies overtake them.
+
+        A reply whose button was just pressed has arrived, and so has every reply kept before
+        it (a chat's replies go in order): those are forgotten, not sent again.
+        """
+        owed = [(kept_as, Outgoing.from_json(body)) for kept_as, body in
+                await owed_by_the_dead(connection, learner_id, gone_after=self.owner_gone_after)]
+        proven = max((number for number, (_, reply) in enumerate(owed, start=1)
+                      if incoming.pressed_on and incoming.pressed_on == tuple(
+                          button.payload for button in reply.flat_buttons())), default=0)
+        if proven:
+            await forget(connection, [kept_as for kept_as, _ in owed[:proven]])
+        rest = owed[proven:]
+        if rest and self.process_id is not None:
+            await adopt(connection, [kept_as for kept_as, _ in rest], self.process_id)
+        return [replace(reply, kept_as=kept_as) for kept_as, reply in rest]
 
     async def settle(self, replies: list[Outgoing]) -> None:
         """Forget the kept copies of replies now sent (or kept as failed sends). On SQLite

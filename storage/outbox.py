@@ -5,19 +5,23 @@ when the change that caused it was committed. Messenger channels take them in a 
 web chat and the terminal hand them over at the learner's next request.
 
 A messenger turn's own replies are kept the same way, owned by the serving process that
-sends them at once; it deletes them once sent. Only a crash in between leaves them, and the
-worker of any process sends them once the owner's heartbeat has stopped (storage/processes).
+sends them at once; it deletes them once sent. Only a crash in between leaves them. Then the
+learner's next turn takes them over and sends them before its own replies, unless a button
+pressed on one proves it arrived; the worker of any process sends the rest. Either waits only
+until the owner is known dead: at once after a restart on the same machine, else when its
+heartbeat has stopped (storage/processes). A taken message is owned by its taker in turn, so
+a second crash delays it no longer than the first.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Table, delete, exists, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.models import OutboxMessage
-from storage.processes import PROCESS
+from storage.processes import alive
 from storage.repository import LEARNER, now
 from storage.transactions import Connection
 
@@ -54,6 +58,23 @@ async def forget(connection: Connection, ids: list[int]) -> None:
     await connection.execute(delete(OUTBOX).where(OUTBOX.c.id.in_(ids)))
 
 
+async def owed_by_the_dead(connection: Connection, learner_id: int, *,
+                           gone_after: timedelta) -> list[tuple[int, str]]:
+    """A learner's replies that a dead process kept and may not have sent, oldest first, as
+    (id, JSON text), held for the caller's transaction."""
+    rows = (await connection.execute(
+        select(OUTBOX.c.id, OUTBOX.c.body)
+        .where((OUTBOX.c.learner_id == learner_id) & OUTBOX.c.sent_at.is_(None)
+               & OUTBOX.c.owner.is_not(None) & ~alive(OUTBOX.c.owner, gone_after))
+        .order_by(OUTBOX.c.id).with_for_update(of=OUTBOX))).all()
+    return [(row.id, row.body) for row in rows]
+
+
+async def adopt(connection: Connection, ids: list[int], owner: str) -> None:
+    """Make `owner` the process that sends these kept messages now."""
+    await connection.execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(owner=owner))
+
+
 @dataclass(frozen=True)
 class Pending:
     """An outbox message taken for delivery, with where its recipient is."""
@@ -69,30 +90,32 @@ class Pending:
 class Outbox:
     """Takes pending messages for delivery and records the outcome."""
 
-    def __init__(self, engine: AsyncEngine, *,
+    def __init__(self, engine: AsyncEngine, *, process_id: str,
                  owner_gone_after: timedelta = timedelta(seconds=20)) -> None:
         self.engine = engine
+        self.process_id = process_id  # a taken message is owned by this process
         # A process that has not beaten for this long died: its owed replies are taken.
         self.owner_gone_after = owner_gone_after
 
-    async def take(self, channels: set[str], *, limit: int = 10,
-                   lease: timedelta = timedelta(minutes=5)) -> list[Pending]:
-        """Take due messages for these channels, leasing them so no other worker sends them."""
-        owner_alive = exists().where((PROCESS.c.id == OUTBOX.c.owner)
-                                     & (PROCESS.c.alive_at > now() - self.owner_gone_after))
+    async def take(self, channels: set[str], *, limit: int = 10) -> list[Pending]:
+        """Take due messages for these channels: nobody's that are due, and those of dead
+        processes at once. They become this process's, so no other worker sends them while
+        it lives, and any worker may as soon as it has died."""
+        due = OUTBOX.c.owner.is_(None) & (OUTBOX.c.next_try_at <= now())
+        orphaned = (OUTBOX.c.owner.is_not(None) & (OUTBOX.c.owner != self.process_id)
+                    & ~alive(OUTBOX.c.owner, self.owner_gone_after))
         async with self.engine.begin() as connection:
             rows = (await connection.execute(
                 select(OUTBOX, LEARNER.c.channel, LEARNER.c.user_ref)
                 .join(LEARNER, LEARNER.c.id == OUTBOX.c.learner_id)
-                .where(OUTBOX.c.sent_at.is_(None) & (OUTBOX.c.next_try_at <= now())
-                       & LEARNER.c.channel.in_(sorted(channels))
-                       & (OUTBOX.c.owner.is_(None) | ~owner_alive))
+                .where(OUTBOX.c.sent_at.is_(None) & LEARNER.c.channel.in_(sorted(channels))
+                       & (due | orphaned))
                 .order_by(OUTBOX.c.id).limit(limit)
                 .with_for_update(skip_locked=True, of=OUTBOX))).all()
             if rows:
                 await connection.execute(update(OUTBOX).where(
                     OUTBOX.c.id.in_([row.id for row in rows])
-                ).values(next_try_at=now() + lease, attempts=OUTBOX.c.attempts + 1))
+                ).values(owner=self.process_id, attempts=OUTBOX.c.attempts + 1))
         return [Pending(row.id, row.learner_id, row.channel, row.user_ref, row.body,
                         row.attempts + 1) for row in rows]
 
@@ -109,7 +132,7 @@ class Outbox:
                 ).values(shown_buttons="\n".join(offer)))
 
     async def retry_later(self, item: Pending, delay: timedelta) -> None:
-        """Try a message again after `delay`."""
+        """Try a message again after `delay`, by whichever worker comes first."""
         async with self.engine.begin() as connection:
             await connection.execute(update(OUTBOX).where(OUTBOX.c.id == item.id)
-                                     .values(next_try_at=now() + delay))
+                                     .values(next_try_at=now() + delay, owner=None))

@@ -226,6 +226,7 @@ class FakeTelegram(BotApiFake[JSON, SentRecord, WebhookDelivery]):
         self._user_messages: set[tuple[int | str, int]] = set()
         self._blocked: set[int | str] = set()
         self._floods: dict[str, list[int]] = {}
+        self._outage: tuple[Callable[[], bool], int] | None = None
         self._open_callbacks: set[str] = set()
         self._callback_ids = itertools.count(4_382_917_000_000_000_001)
         self._file_ids: set[str] = set()
@@ -327,6 +328,11 @@ class FakeTelegram(BotApiFake[JSON, SentRecord, WebhookDelivery]):
     def flood(self, times: int, retry_after: int, method: str = "sendMessage") -> None:
         """Answer the next `times` calls of `method` with 429 retry_after."""
         self._floods[method.lower()] = [times, retry_after]
+
+    def outage(self, lasting: Callable[[], bool], status: int) -> None:
+        """Answer every send with `status` (500s, or 429 with retry_after 5) while `lasting()`
+        is true: a spell measured on the caller's clock, virtual in tests."""
+        self._outage = (lasting, status)
 
     def pending_updates(self) -> list[JSON]:
         """Updates queued for getUpdates and not yet confirmed."""
@@ -443,6 +449,11 @@ class FakeTelegram(BotApiFake[JSON, SentRecord, WebhookDelivery]):
             return value
 
     def _check_flood(self, method: str) -> None:
+        if self._outage and self._outage[0]() and method.lower().startswith("send"):
+            status = self._outage[1]
+            if status == 429:
+                raise ApiError(429, "Too Many Requests: retry after 5", {"retry_after": 5})
+            raise ApiError(status, "Internal Server Error")
         flood = self._floods.get(method.lower())
         if flood and flood[0] > 0:
             flood[0] -= 1

@@ -62,7 +62,7 @@ async def test_a_burst_cut_by_kill_9_is_finished_after_restart_once_each(
         async with serving(tmp_path, port, extra_env=env):  # what was not confirmed comes again
             await fake.wait_for_sent(2 * len(CHATS), timeout=60)
             # Each update handled, and all owed sent, the killed process's replies included
-            # (taken over once its lease ran out): anything repeated has come by then.
+            # (taken over at once: the killed run is known dead): repeats have come by then.
             await until(lambda: handled_and_sent(database, "telegram", len(CHATS)), timeout=30,
                         what="every update handled and every reply sent")
         database.dispose()

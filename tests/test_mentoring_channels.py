@@ -45,7 +45,7 @@ async def both(tutor: Tutor) -> AsyncIterator[tuple[FakeTelegram, FakeZaloBot]]:
                         backoff_seconds=0.01)
     await tg.start()
     await zb.start()
-    worker = OutboxWorker(Outbox(tutor.repository.engine),
+    worker = OutboxWorker(Outbox(tutor.repository.engine, process_id="worker"),
                           {tg.name: tg.deliver, zb.name: zb.deliver}, interval=0.05)
     task = asyncio.create_task(worker.run())
     yield telegram, zalo

@@ -155,3 +155,36 @@ async def test_on_zalo_an_event_whose_turn_cannot_commit_gets_503_until_it_can(
     finally:
         await fake.close()
         await engine.dispose()
+
+
+async def test_a_postgres_cut_mid_burst_then_a_restart_sends_no_reply_twice(
+        tmp_path: Path, postgres_database: str) -> None:
+    url = make_url(postgres_database)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    fake = FakeTelegram(webhook_attempts=600, webhook_retry_delay=0.05, webhook_timeout=1.0)
+    await fake.start()
+    port = free_port()
+    env = {"TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE_URL": fake.base_url,
+           "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook",
+           "TELEGRAM_WEBHOOK_SECRET": SECRET, "HOCSO_HEARTBEAT_SECONDS": "0.5",
+           "DATABASE_URL": url.set(port=proxy.port).render_as_string(hide_password=False)}
+    chats = range(7_200_001, 7_200_031)
+    try:
+        async with serving(tmp_path, port, extra_env=env):
+            for chat in chats:
+                fake.push_message(chat, "/start")
+            await fake.wait_for_sent(10, timeout=20)
+            await proxy.cut()  # mid-burst: turns, and the deletions of sent replies, fail
+            await asyncio.sleep(3)
+            await proxy.restore()
+            await fake.wait_for_sent(2 * len(chats), timeout=60)
+        answered = {chat: [r.text for r in fake.sent_to(chat)] for chat in chats}
+        async with serving(tmp_path, port, extra_env=env):  # a clean restart
+            await asyncio.sleep(3)  # the outbox worker has polled several times by now
+        again = {chat: [r.text for r in fake.sent_to(chat)] for chat in chats}
+        assert again == answered  # nothing sent again after the restart
+        assert all(len(texts) == 2 for texts in answered.values()), answered  # nor before
+    finally:
+        await fake.close()
+        await proxy.close()

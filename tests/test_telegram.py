@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestServer
 from telegram import Bot as PtbBot
 from telegram import Update
 
+from bot.channels.delivery import ATTEMPTS
 from bot.channels.pacing import Pacer
 from bot.channels.telegram import (
     CHANNEL,
@@ -25,7 +26,7 @@ from bot.channels.telegram import (
     telegram_pacer,
     to_incoming,
 )
-from bot.channels.telegram_send import MAX_ATTEMPTS, TelegramSender
+from bot.channels.telegram_send import GaveUp, TelegramSender
 from bot.channels.web import create_web_app
 from bot.lessons.model import Library
 from bot.messages import Button, Kind, Outgoing
@@ -470,34 +471,71 @@ async def test_hocso_serve_runs_telegram_when_the_token_is_set(fake: FakeTelegra
     await fake.wait_until_confirmed(update["update_id"])
 
 
-async def test_network_errors_are_retried_with_backoff_logged_and_kept(
-        caplog: pytest.LogCaptureFixture) -> None:
-    unreachable: list[int] = []
-    kept: list[tuple[int, str]] = []
+@pytest.mark.parametrize("status", [500, 429])
+@pytest.mark.parametrize("seconds", [15, 60, 300])
+async def test_owed_replies_outlast_an_outage_none_lost_none_twice_each_chat_in_order(
+        fake: FakeTelegram, status: int, seconds: int) -> None:
+    now = [0.0]
 
-    async def mark(chat: int) -> None:
-        unreachable.append(chat)
+    async def sleep(wait: float) -> None:  # the waits pass at once, on the pacer's clock too
+        now[0] += wait
+        await asyncio.sleep(0)
 
-    async def keep(chat: int, text: str, _error: str) -> None:
-        kept.append((chat, text))
+    fake.outage(lambda: now[0] < seconds, status)
+    chats = range(USER, USER + 5)
+    done: list[str] = []
 
-    telegram = FakeTelegram()
-    await telegram.start()
-    async with PtbBot(telegram.token, base_url=telegram.base_url) as bot:
-        await telegram.close()  # Telegram can no longer be reached
-        sender = TelegramSender(bot, content_dir=CONTENT_DIR, on_unreachable=mark,
-                                on_failed=keep, backoff_seconds=0.01,
-                                pacer=Pacer(overall_per_second=100, chat_per_second=100,
-                                            chat_burst=10))
-        with caplog.at_level("WARNING", logger="hocso.telegram"):
-            await sender.send(USER, [Outgoing(text="Xin chào"), Outgoing(text="Bước 1")])
+    async def settle(replies: list[Outgoing]) -> None:
+        done.extend(reply.text for reply in replies)
+
+    async with PtbBot(fake.token, base_url=fake.base_url) as bot:
+        sender = TelegramSender(
+            bot, content_dir=CONTENT_DIR, on_unreachable=_never, on_failed=_never, sleep=sleep,
+            pacer=Pacer(overall_per_second=100, chat_per_second=100, chat_burst=10,
+                        clock=lambda: now[0], sleep=sleep))
+        await asyncio.gather(*(sender.send(chat, [Outgoing(f"{chat}: bước {n}")
+                                                  for n in range(3)], done=settle)
+                               for chat in chats))
+    assert now[0] >= seconds  # the outage was really waited out
+    for chat in chats:
+        assert [r.text for r in fake.sent_to(chat)] == [f"{chat}: bước {n}" for n in range(3)]
+    assert sorted(done) == sorted(f"{chat}: bước {n}" for chat in chats for n in range(3))
+
+
+async def test_a_stop_during_an_outage_leaves_the_owed_replies_kept_for_the_next_start(
+        fake: FakeTelegram) -> None:
+    fake.outage(lambda: True, 500)
+    tries = asyncio.Event()
+    done: list[Outgoing] = []
+
+    async def sleep(_wait: float) -> None:
+        tries.set()
+        await asyncio.sleep(3600)  # the stop cuts this wait short
+
+    async def settle(replies: list[Outgoing]) -> None:
+        done.extend(replies)
+
+    async with PtbBot(fake.token, base_url=fake.base_url) as bot:
+        sender = TelegramSender(bot, content_dir=CONTENT_DIR, on_unreachable=_never,
+                                on_failed=_never, sleep=sleep, pacer=_pacer())
+        sending = asyncio.create_task(sender.send(USER, [Outgoing("Bước 1"), Outgoing("Bước 2")],
+                                                  done=settle))
+        await tries.wait()
+        sender.stop()
+        await sending
+    assert done == [] and fake.sent_to(USER) == []  # neither settled: both stay kept
+
+
+async def test_an_outbox_message_gives_up_after_a_few_tries_for_the_outbox_to_retry(
+        fake: FakeTelegram, caplog: pytest.LogCaptureFixture) -> None:
+    fake.outage(lambda: True, 502)
+    async with PtbBot(fake.token, base_url=fake.base_url) as bot:
+        sender = TelegramSender(bot, content_dir=CONTENT_DIR, on_unreachable=_never,
+                                on_failed=_never, backoff_seconds=0.001, pacer=_pacer())
+        with caplog.at_level("WARNING", logger="hocso.telegram"), pytest.raises(GaveUp):
+            await sender.send(USER, [Outgoing(text="Xin chào")], owed=False)
     warnings = [r for r in caplog.records if r.levelname == "WARNING"]
-    errors = [r for r in caplog.records if r.levelname == "ERROR"]
-    assert len(warnings) == MAX_ATTEMPTS and "attempt 1/5" in warnings[0].getMessage()
-    assert len(errors) == 1 and "gave up" in errors[0].getMessage()
-    assert unreachable == []
-    # Nothing is tried out of order after giving up, and nothing is dropped.
-    assert kept == [(USER, "Xin chào"), (USER, "Bước 1")]
+    assert len(warnings) == ATTEMPTS and "attempt 1" in warnings[0].getMessage()
 
 
 async def test_a_429_is_a_wait_not_a_failure_however_often_it_comes(fake: FakeTelegram) -> None:
@@ -506,7 +544,7 @@ async def test_a_429_is_a_wait_not_a_failure_however_often_it_comes(fake: FakeTe
     async def sleep(seconds: float) -> None:  # the waits pass at once, on the pacer's clock too
         now[0] += seconds
 
-    fake.flood(MAX_ATTEMPTS + 3, retry_after=30)
+    fake.flood(ATTEMPTS + 3, retry_after=30)
     async with PtbBot(fake.token, base_url=fake.base_url) as bot:
         sender = TelegramSender(
             bot, content_dir=CONTENT_DIR, on_unreachable=_never, on_failed=_never, sleep=sleep,
@@ -514,7 +552,7 @@ async def test_a_429_is_a_wait_not_a_failure_however_often_it_comes(fake: FakeTe
                         clock=lambda: now[0]))
         await sender.send(USER, [Outgoing(text="Xin chào")])
     assert [r.text for r in fake.sent_to(USER)] == ["Xin chào"]
-    assert now[0] == 30 * (MAX_ATTEMPTS + 3)
+    assert now[0] == 30 * (ATTEMPTS + 3)
 
 
 async def test_long_texts_split_and_long_captions_follow_the_photo(fake: FakeTelegram) -> None:
@@ -553,6 +591,10 @@ async def test_a_refused_picture_still_delivers_its_text_and_buttons(fake: FakeT
 
 async def _never(_chat: int, *_rest: str) -> None:
     raise AssertionError("every send succeeds here")
+
+
+def _pacer() -> Pacer:
+    return Pacer(overall_per_second=100, chat_per_second=100, chat_burst=10)
 
 
 def _sender(bot: PtbBot, content_dir: Path = CONTENT_DIR) -> TelegramSender:

@@ -1,5 +1,6 @@
 """The unmodified Zalo Bot Platform channel against a fake Bot API, by polling and webhook."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -165,6 +166,28 @@ async def test_transient_errors_are_retried_and_lasting_ones_kept(
     await channel.drain()  # the turn is over: nothing more to keep
     kept = await tutor.repository.failed_sends(channel=CHANNEL)
     assert len(kept) == 1 and kept[0][0] == USER and "400" in kept[0][2]
+
+
+async def test_an_owed_reply_outlasts_five_minutes_of_429s_and_comes_once(
+        fake: FakeZaloBot, tutor: Tutor) -> None:
+    waited = [0.0]
+
+    async def sleep(seconds: float) -> None:  # virtual: the outage passes at once
+        waited[0] += seconds
+        await asyncio.sleep(0)
+
+    channel = ZaloBotChannel(config(fake), tutor, sleep=sleep)
+    await channel.start()
+    try:
+        # With waits of 1, 2, 4... s, a minute at most, ten failures span five minutes.
+        fake.fail("sendMessage", 429, times=10, description="Quota exceeded")
+        welcome, notice = await Resident(fake).say("/start", expect=2)
+    finally:
+        await channel.stop()
+    assert waited[0] >= 300
+    assert "trợ lý học tự động" in (welcome.text or "") and notice.text
+    assert len(fake.sent_to(USER)) == 2  # none lost, none twice
+    assert await tutor.repository.failed_sends(channel=CHANNEL) == []
 
 
 async def test_long_texts_are_split_under_2000_characters(fake: FakeZaloBot,

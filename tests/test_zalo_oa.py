@@ -3,6 +3,7 @@
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,13 +53,20 @@ async def fake() -> AsyncIterator[FakeZaloOA]:
 
 @pytest.fixture
 async def oa(fake: FakeZaloOA, tutor: Tutor) -> AsyncIterator[ZaloOAChannel]:
+    async with _serving_oa(fake, tutor, backoff_seconds=0.01) as channel:
+        yield channel
+
+
+@asynccontextmanager
+async def _serving_oa(fake: FakeZaloOA, tutor: Tutor, **options: Any,
+                      ) -> AsyncIterator[ZaloOAChannel]:
     config = ZaloOAConfig(app_id=DEFAULT_APP_ID, app_secret=DEFAULT_APP_SECRET,
                           oa_secret_key=DEFAULT_OA_SECRET_KEY, refresh_token="refresh-0",
                           api_base_url=fake.api_base, oauth_base_url=fake.oauth_base,
                           public_url=PUBLIC)
     tokens = OaTokenStore(tutor.repository.engine, app_id=config.app_id,
                           seed_refresh_token=config.refresh_token)
-    channel = ZaloOAChannel(config, tutor, tokens, backoff_seconds=0.01)
+    channel = ZaloOAChannel(config, tutor, tokens, **options)
     app = create_web_app(tutor, CONTENT_DIR)
     app.add_routes(channel.routes())
     server = TestServer(app, host="127.0.0.1")
@@ -211,6 +219,24 @@ async def test_transient_errors_are_retried_and_lasting_ones_kept(
             break
         await asyncio.sleep(0.02)
     assert len(kept) == 1 and kept[0][0] == USER and "-1201" in kept[0][2]
+
+
+async def test_an_owed_reply_outlasts_five_minutes_of_5xx_and_comes_once(
+        fake: FakeZaloOA, tutor: Tutor) -> None:
+    waited = [0.0]
+
+    async def sleep(seconds: float) -> None:  # virtual: the outage passes at once
+        waited[0] += seconds
+        await asyncio.sleep(0)
+
+    async with _serving_oa(fake, tutor, sleep=sleep):
+        # With waits of 1, 2, 4... s, a minute at most, ten failures span five minutes.
+        fake.fail_http(10, status=500)
+        welcome, _ = await Follower(fake).follow()
+    assert waited[0] >= 300
+    assert "trợ lý học tự động" in (welcome.text or "")
+    assert [r.text for r in fake.sent_to(USER)].count(welcome.text) == 1
+    assert await tutor.repository.failed_sends(channel=CHANNEL) == []
 
 
 @pytest.mark.parametrize(("name", "expected"), [

@@ -68,6 +68,22 @@ class OrderedTasks:
         self.submit(key, job)
         await asyncio.shield(taken)
 
+    async def run(self, key: Hashable, job: Callable[[], Awaitable[None]]) -> None:
+        """Run `job` in `key`'s order (after the replies already queued for that chat) and
+        wait for it, raising what it raised."""
+        outcome: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        async def wrapped() -> None:
+            try:
+                await job()
+            except Exception as error:
+                outcome.set_exception(error)
+            else:
+                outcome.set_result(None)
+
+        self.submit(key, wrapped)
+        await asyncio.shield(outcome)
+
     def _finished(self, key: Hashable, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
         if self._tails.get(key) is task:

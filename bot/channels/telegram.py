@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from telegram import BotCommand, Update
+from telegram import BotCommand, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -121,8 +121,14 @@ def to_incoming(update: Update) -> Incoming | None:
     common: dict[str, Any] = {"channel": CHANNEL, "user_ref": str(user.id),
                               "update_id": str(update.update_id),
                               "display_name": user.full_name}
-    if update.callback_query is not None:
-        return Incoming(kind=Kind.BUTTON, payload=update.callback_query.data or "", **common)
+    query = update.callback_query
+    if query is not None:
+        pressed = query.message
+        markup = pressed.reply_markup if isinstance(pressed, Message) else None
+        pressed_on = tuple(str(button.callback_data) for row in markup.inline_keyboard
+                           for button in row) if markup else ()
+        return Incoming(kind=Kind.BUTTON, payload=query.data or "", pressed_on=pressed_on,
+                        **common)
     message = update.message
     if message is None:
         return None  # edits and other updates about old messages
@@ -185,10 +191,12 @@ class TelegramChannel:
         await self.application.start()
 
     async def stop(self) -> None:
-        """Stop receiving, finish every update already received, then shut down."""
+        """Stop receiving, finish every update already received, then shut down. Replies
+        that Telegram keeps refusing stay kept in the outbox for the next start."""
         if self._poller is not None:
             self._poller.cancel()
             await asyncio.gather(self._poller, return_exceptions=True)
+        self.sender.stop()
         await self.drain()
         if self.application.running:
             await self.application.stop()  # drains the update queue first
@@ -313,8 +321,10 @@ class TelegramChannel:
         return int(incoming.user_ref), await self.tutor.handle(incoming)
 
     async def deliver(self, user_ref: str, reply: Outgoing) -> None:
-        """Send an outbox message (for this chat, queued by someone else's turn)."""
-        await self.sender.send(int(user_ref), [reply])
+        """Send an outbox message (for this chat, queued by someone else's turn); raise
+        GaveUp when Telegram stays out of reach, so that the outbox tries it again later."""
+        chat = int(user_ref)
+        await self._sends.run(chat, lambda: self.sender.send(chat, [reply], owed=False))
 
     async def _answer(self, update: Update) -> None:
         """Stop the button's spinner on the phone, whatever happens next."""

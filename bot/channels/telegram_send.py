@@ -12,7 +12,7 @@ from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.warnings import PTBUserWarning
 
-from bot.channels.delivery import Done
+from bot.channels.delivery import LONGEST_WAIT, Done, Held, Patience
 from bot.channels.pacing import Pacer
 from bot.channels.qr import qr_png
 from bot.channels.text import split_text, units
@@ -27,7 +27,6 @@ warnings.filterwarnings("ignore", r"Please use 'Bot\.send(Message|Photo|Document
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
-MAX_ATTEMPTS = 5
 JSON = dict[str, Any]  # a Bot API object as Telegram writes it
 # The persistent keyboard: typed texts that the tutor understands ("bài học", "tiếp tục"...).
 MENU_KEYBOARD: JSON = {
@@ -42,7 +41,7 @@ class Unreachable(Exception):
 
 
 class GaveUp(Exception):
-    """Telegram could not be reached after every retry: later replies would come out of order."""
+    """Telegram could not be reached after every retry (a message the outbox tries later)."""
 
 
 def inline_keyboard(reply: Outgoing) -> JSON | None:
@@ -59,7 +58,8 @@ def _seconds(retry_after: int | timedelta) -> float:
 
 
 class TelegramSender:
-    """Delivers replies in order; waits out 429s, retries network errors, stops on 403."""
+    """Delivers replies in order; waits out 429s, retries network errors (an owed reply until
+    Telegram takes it), stops on 403."""
 
     def __init__(self, bot: Bot, *, content_dir: Path, pacer: Pacer,
                  on_unreachable: Callable[[int], Awaitable[None]],
@@ -72,71 +72,74 @@ class TelegramSender:
         self._on_unreachable = on_unreachable
         self._on_failed = on_failed  # (chat, text, error): keeps what could not be delivered
         self._backoff = backoff_seconds
-        self._sleep = sleep  # between tries; tests pass one that does not wait
+        self._patience = Patience(sleep)  # sleep between tries; tests pass a virtual one
         self._photo_ids: dict[str, str] = {}  # uploaded once, then sent by Telegram's file id
 
-    async def send(self, chat_id: int, replies: list[Outgoing],
-                   done: Done | None = None) -> None:
+    def stop(self) -> None:
+        """Stop retrying: what is still owed stays kept in the outbox for the next start."""
+        self._patience.stop()
+
+    async def send(self, chat_id: int, replies: list[Outgoing], done: Done | None = None, *,
+                   owed: bool = True) -> None:
         """Send every reply to `chat_id` in order; keep what cannot be delivered, never drop it.
 
-        A blocked chat stops the batch and is marked unreachable. When Telegram stays out of
-        reach, the rest of the batch is kept undelivered rather than sent out of order.
-        `done` hears of each reply as soon as it is sent, or kept, or given up on.
+        An `owed` reply (a learner's turn's) is tried until Telegram takes it, however long it
+        answers 429 or 5xx, and the replies after it wait their turn; if the channel stops
+        first, the rest stay kept in the outbox. Otherwise (the outbox's own messages) GaveUp
+        is raised after a few tries, and the outbox tries again later. A blocked chat stops
+        the batch and is marked unreachable. `done` hears of each reply as soon as it is sent,
+        or refused for good.
         """
         for number, reply in enumerate(replies):
             try:
-                await self._send_one(chat_id, reply)
+                await self._send_one(chat_id, reply, owed)
             except Unreachable:
                 log.info("chat %s blocked the bot; marked unreachable", chat_id)
                 await self._on_unreachable(chat_id)
-                rest = replies[number:]
-            except GaveUp as error:
-                rest = replies[number:]
-                for kept in rest:
-                    await self._on_failed(chat_id, kept.text, str(error))
-            else:
                 if done is not None:
-                    await done([reply])
-                continue
+                    await done(replies[number:])
+                return
+            except Held:
+                return  # kept in the outbox, with the rest after it, for the next start
             if done is not None:
-                await done(rest)
-            return
+                await done([reply])
 
-    async def _send_one(self, chat_id: int, reply: Outgoing) -> None:
+    async def _send_one(self, chat_id: int, reply: Outgoing, owed: bool) -> None:
         markup = inline_keyboard(reply) or MENU_KEYBOARD
         text = reply.text
         if reply.image or reply.qr:
             caption = text if units(text) <= MAX_CAPTION else None
-            sent = await self._photo(chat_id, reply, caption, markup if caption else None)
+            sent = await self._photo(chat_id, reply, caption, markup if caption else None, owed)
             if caption is not None and sent:
                 return  # otherwise the text (and its buttons) still goes, without the picture
         chunks = split_text(text, MAX_TEXT)
         for number, chunk in enumerate(chunks, start=1):
-            message = await self._call(chat_id, "sendMessage", text=chunk,
+            message = await self._call(chat_id, owed, "sendMessage", text=chunk,
                                        reply_markup=markup if number == len(chunks) else None)
             if message is None:
                 await self._on_failed(chat_id, chunk, "Telegram refused the message")
         if reply.attachment:  # the learner's own data file, after the text that explains it
             attachment = reply.attachment
-            await self._call(chat_id, "sendDocument", document=InputFile(
+            await self._call(chat_id, owed, "sendDocument", document=InputFile(
                 attachment.data, filename=attachment.name, attach=False))
 
     async def _photo(self, chat_id: int, reply: Outgoing, caption: str | None,
-                     markup: JSON | None) -> bool:
+                     markup: JSON | None, owed: bool) -> bool:
         """Send a step's picture or an invitation's QR code; False when Telegram refused it."""
         known = self._photo_ids.get(reply.image) if reply.image else None
         photo: str | InputFile = known or InputFile(
             qr_png(reply.qr) if reply.qr else (self._content_dir / str(reply.image)).read_bytes(),
             attach=False)
-        sent = await self._call(chat_id, "sendPhoto", photo=photo, caption=caption,
+        sent = await self._call(chat_id, owed, "sendPhoto", photo=photo, caption=caption,
                                 reply_markup=markup)
         if sent is not None and sent.get("photo") and known is None and reply.image:
             self._photo_ids[reply.image] = sent["photo"][-1]["file_id"]  # pictures repeat
         return sent is not None
 
-    async def _call(self, chat_id: int, method: str, **data: Any) -> JSON | None:
+    async def _call(self, chat_id: int, owed: bool, method: str, **data: Any) -> JSON | None:
         """Make one API call with pacing and retries; return the sent message as Telegram
-        described it, or None when Telegram refuses it for good."""
+        described it, or None when Telegram refuses it for good. Raise Held when the channel
+        stops before an owed reply went, GaveUp when another message ran out of tries."""
         data["chat_id"] = chat_id
 
         async def attempt() -> Any:
@@ -153,21 +156,30 @@ class TelegramSender:
                 raise
 
         def failed(error: BaseException, number: int) -> None:
-            log.warning("network error sending to chat %s (attempt %s/%s): %s",
-                        chat_id, number, MAX_ATTEMPTS, error)
+            log.warning("network error sending to chat %s (attempt %s): %s",
+                        chat_id, number, error)
 
+        def asked_wait(error: BaseException) -> float | None:  # none once the channel stops
+            return None if self._patience.stopping else _asked_wait(error)
+
+        attempts = self._patience.attempts(owed)
         try:
-            result = await retry(attempt, retry_on=_network, asked_wait=_asked_wait,
-                                 wait=backoff(self._backoff), attempts=MAX_ATTEMPTS,
-                                 on_failure=failed, sleep=self._sleep)
+            result = await retry(attempt, asked_wait=asked_wait,
+                                 retry_on=lambda error: _network(error)
+                                 and not self._patience.stopping,
+                                 wait=backoff(self._backoff, LONGEST_WAIT), attempts=attempts,
+                                 on_failure=failed, sleep=self._patience.sleep)
         except Forbidden as error:
             raise Unreachable(str(error)) from error
         except BadRequest as error:
             log.error("Telegram refused a message to chat %s: %s", chat_id, error)
             return None
-        except NetworkError as error:
-            log.error("gave up sending to chat %s after %s attempts", chat_id, MAX_ATTEMPTS)
-            raise GaveUp(f"Telegram unreachable after {MAX_ATTEMPTS} attempts") from error
+        except (NetworkError, RetryAfter) as error:
+            if owed:
+                log.warning("stopping: a reply to chat %s stays kept for the next start", chat_id)
+                raise Held(str(error)) from error
+            log.error("gave up sending to chat %s after %s attempts", chat_id, attempts)
+            raise GaveUp(f"Telegram unreachable after {attempts} attempts") from error
         return result if isinstance(result, dict) else None
 
 

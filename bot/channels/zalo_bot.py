@@ -4,13 +4,14 @@ import asyncio
 import hmac
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
-from bot.channels.delivery import with_retries
+from bot.channels.delivery import Held, Patience, with_retries
 from bot.channels.ordered import OrderedTasks, answer_once_done
 from bot.channels.text import picture_url, split_text, with_numbered_options
 from bot.messages import Incoming, Kind, Outgoing
@@ -147,10 +148,12 @@ class ZaloBotChannel:
     name = CHANNEL
 
     def __init__(self, config: ZaloBotConfig, tutor: Tutor, *,
-                 backoff_seconds: float = 1.0) -> None:
+                 backoff_seconds: float = 1.0,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.config = config
         self.tutor = tutor
         self._backoff = backoff_seconds
+        self._patience = Patience(sleep)  # between tries; tests pass a virtual one
         self._tasks = OrderedTasks()
         self._session: aiohttp.ClientSession | None = None
         self._client: ZaloBotClient | None = None
@@ -181,6 +184,7 @@ class ZaloBotChannel:
         if self._poller is not None:
             self._poller.cancel()
             await asyncio.gather(self._poller, return_exceptions=True)
+        self._patience.stop()  # replies Zalo keeps refusing stay kept for the next start
         await self.drain()
         if self._session is not None:
             await self._session.close()
@@ -245,23 +249,28 @@ class ZaloBotChannel:
 
     async def _send_replies(self, chat_id: str, replies: list[Outgoing]) -> None:
         for reply in replies:
-            await self.send(chat_id, reply)
+            try:
+                await self.send(chat_id, reply)
+            except Held:
+                return  # kept in the outbox, with the rest after it, for the next start
             await self.tutor.settle([reply])  # sent, or kept in failed_send: no longer at risk
 
-    async def send(self, chat_id: str, reply: Outgoing) -> None:
-        """Send one reply: its image by URL, then its text with numbered options."""
+    async def send(self, chat_id: str, reply: Outgoing, *, owed: bool = True) -> None:
+        """Send one reply: its image by URL, then its text with numbered options. An `owed`
+        reply is tried until Zalo takes it (Held if the channel stops first); another
+        message raises after a few tries, for the outbox to try again later."""
         url = picture_url(reply, self.config.public_url) if self.config.public_url else ""
         if url:
-            await self._deliver(chat_id, "sendPhoto", photo=url)
+            await self._deliver(chat_id, owed, "sendPhoto", photo=url)
         for chunk in split_text(with_numbered_options(reply), MAX_TEXT):
-            await self._deliver(chat_id, "sendMessage", text=chunk)
+            await self._deliver(chat_id, owed, "sendMessage", text=chunk)
 
     async def deliver(self, user_ref: str, reply: Outgoing) -> None:
-        """Send an outbox message (queued by someone else's turn)."""
-        await self.send(user_ref, reply)
+        """Send an outbox message (queued by someone else's turn), in the chat's order."""
+        await self._tasks.run(user_ref, lambda: self.send(user_ref, reply, owed=False))
 
-    async def _deliver(self, chat_id: str, method: str, **params: str) -> None:
-        """Send with retries; a send that fails for good is kept in failed_send."""
+    async def _deliver(self, chat_id: str, owed: bool, method: str, **params: str) -> None:
+        """Send with retries; a send refused for good is kept in failed_send."""
         client = self._client
         assert client is not None
 
@@ -269,8 +278,10 @@ class ZaloBotChannel:
             await client.call(method, {"chat_id": chat_id, **params})
 
         error = await with_retries(attempt, transient=_transient,
-                                   what=f"Zalo {method} to {chat_id}",
-                                   backoff_seconds=self._backoff)
+                                   what=f"Zalo {method} to {chat_id}", patience=self._patience,
+                                   owed=owed, backoff_seconds=self._backoff)
+        if isinstance(error, Held) or (error is not None and _transient(error)):
+            raise error  # still kept in the outbox: for the next start, or its next try
         if error is not None:
             await self.tutor.keep_failed_send(
                 channel=CHANNEL, user_ref=chat_id, text=params.get("text") or params["photo"],

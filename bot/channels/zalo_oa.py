@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.channels.delivery import Done, with_retries
+from bot.channels.delivery import Done, Held, Patience, with_retries
 from bot.channels.ordered import OrderedTasks, answer_once_done
 from bot.channels.text import picture_url, split_text, with_numbered_options
 from bot.channels.zalo_bot import mapping
@@ -120,10 +121,12 @@ class ZaloOAChannel:
     name = CHANNEL
 
     def __init__(self, config: ZaloOAConfig, tutor: Tutor, tokens: OaTokenStore, *,
-                 backoff_seconds: float = 1.0) -> None:
+                 backoff_seconds: float = 1.0,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.config = config
         self.tutor = tutor
         self._backoff = backoff_seconds
+        self._patience = Patience(sleep)  # between tries; tests pass a virtual one
         self._tasks = OrderedTasks()
         self._session: aiohttp.ClientSession | None = None
         self._tokens = tokens
@@ -139,7 +142,9 @@ class ZaloOAChannel:
         log.info("Zalo OA: receiving signed events at %s", WEBHOOK_PATH)
 
     async def stop(self) -> None:
-        """Finish every event already received, then close the HTTP session."""
+        """Finish every event already received, then close the HTTP session. Replies Zalo
+        keeps refusing stay kept in the outbox for the next start."""
+        self._patience.stop()
         await self.drain()
         if self._session is not None:
             await self._session.close()
@@ -180,11 +185,12 @@ class ZaloOAChannel:
         await self._send_all(user_ref, replies, message_id, done=self.tutor.settle)
 
     async def deliver(self, user_ref: str, reply: Outgoing) -> None:
-        """Send an outbox message: not a reply to the user's message, so it has no message id."""
-        await self._send_all(user_ref, [reply], "")
+        """Send an outbox message: not a reply to the user's message, so it has no message id.
+        Raise when Zalo stays out of reach, for the outbox to try it again later."""
+        await self._tasks.run(user_ref, lambda: self._send_all(user_ref, [reply], "", owed=False))
 
     async def _send_all(self, user_ref: str, replies: list[Outgoing], message_id: str,
-                        done: Done | None = None) -> None:
+                        done: Done | None = None, *, owed: bool = True) -> None:
         recipient = {"user_id": user_ref}
         if message_id:
             recipient["message_id"] = message_id  # a reply, not a paid proactive message
@@ -192,7 +198,9 @@ class ZaloOAChannel:
             messages = self._messages(reply)
             for part, message in enumerate(messages):
                 try:
-                    await self._deliver(recipient, message)
+                    await self._deliver(recipient, message, owed)
+                except Held:
+                    return  # kept in the outbox, with the rest after it, for the next start
                 except Unreachable as error:
                     log.info("Zalo OA user %s is outside the reply window", user_ref)
                     await self.tutor.set_reachable(
@@ -219,7 +227,8 @@ class ZaloOAChannel:
         return {"attachment": {"type": "template", "payload": {
             "template_type": "media", "elements": [{"media_type": "image", "url": url}]}}}
 
-    async def _deliver(self, recipient: dict[str, str], message: dict[str, Any]) -> None:
+    async def _deliver(self, recipient: dict[str, str], message: dict[str, Any],
+                       owed: bool) -> None:
         refused: str | None = None  # an access token the API called invalid
 
         async def attempt() -> None:
@@ -237,9 +246,10 @@ class ZaloOAChannel:
 
         error = await with_retries(attempt, transient=_transient,
                                    what=f"Zalo OA message to {recipient['user_id']}",
+                                   patience=self._patience, owed=owed,
                                    backoff_seconds=self._backoff)
-        if isinstance(error, Unreachable):
-            raise error
+        if isinstance(error, Unreachable | Held) or (error is not None and _transient(error)):
+            raise error  # Held: still kept in the outbox, for the next start or its next try
         if error is not None:
             await self.tutor.keep_failed_send(
                 channel=CHANNEL, user_ref=recipient["user_id"],
