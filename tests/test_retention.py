@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import func, insert, select, update
 
 from bot.lessons.model import Library
-from bot.messages import Kind
+from bot.messages import Kind, Outgoing
 from bot.tutor import Tutor
 from storage.clock import now
+from storage.outbox import queue
 from storage.repository import LEARNER, PROCESSED, SqlRepository
 from storage.retention import Retention, sweep
 from tests.chat import Chat
@@ -60,14 +61,22 @@ async def test_who_never_agreed_is_forgotten_a_day_after_their_last_message(
     await finish_first_lesson(learning, library)
     recent = Chat(tutor, user="thinking-it-over", channel="zalo")
     await recent.start(agree=False)
-    for person in ("a-page-opened-once", web.user, "start-only", "agreed", "agreed-learning"):
+    owed = Chat(tutor, user="greeting-not-sent-yet", channel="telegram")
+    await owed.start(agree=False)
+    found = await repository.find_learner(channel="telegram", user_ref=owed.user)
+    assert found is not None
+    async with repository.engine.begin() as connection:  # its platform down for a day
+        await queue(connection, found.id, Outgoing("Xin chào").to_json(), about=found.id)
+    for person in ("a-page-opened-once", web.user, "start-only", "agreed", "agreed-learning",
+                   owed.user):
         await _age(repository, person, A_DAY + timedelta(minutes=1))
     await _age(repository, "thinking-it-over", A_DAY - timedelta(minutes=5))
     assert await _marks_of(repository, web.user) == 1
 
     swept = await sweep(repository.engine, rows=2)  # two a transaction: several batches
 
-    assert await _people(repository) == {"agreed", "agreed-learning", "thinking-it-over"}
+    assert await _people(repository) == {"agreed", "agreed-learning", "thinking-it-over",
+                                         "greeting-not-sent-yet"}
     assert swept.learners == 3
     assert await _marks_of(repository, web.user) == await _marks_of(repository, "start-only") == 0
     assert (await sweep(repository.engine)).learners == 0
