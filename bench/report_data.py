@@ -237,7 +237,7 @@ class Generator:
         INSERT INTO learner (id, channel, user_ref, display_name, mode, course_id, lesson_id,
             step_id, question_id, quiz_correct, quiz_answered, content_version, seq,
             shown_buttons, created_at, last_active_at, unreachable_at, awaiting, ward,
-            area_province, area_commune, area_village, area_asked_at)
+            area_province, area_commune, area_village, area_asked_at, consented_at)
         SELECT id, CASE {channel} END, 'g' || id, 'Người học ' || id, 'menu', '', '', '', '',
                0, 0, '', seq, '', created_at, last_active_at, NULL, '',
                coalesce(commune_name, ''),
@@ -245,7 +245,8 @@ class Generator:
                coalesce(commune, ''), coalesce(village, ''),
                -- Everyone with a place was asked; of the rest most skipped, some never saw it.
                CASE WHEN has_area OR u_asked < 0.65
-                    THEN created_at + (2 + 28 * gen.u(id, 14)) * interval '1 minute' END
+                    THEN created_at + (2 + 28 * gen.u(id, 14)) * interval '1 minute' END,
+               created_at + interval '1 minute'  -- everyone agreed at once (reports count them)
         FROM gen.person ORDER BY id
         """
 

@@ -32,12 +32,14 @@ from storage.outbox import Outbox
 from storage.processes import beat, forget_dead_here, goodbye, new_process_id
 from storage.reports import reports_engine
 from storage.repository import SqlRepository
+from storage.retention import Retention, sweep
 from storage.rollup import refresh
 from storage.tokens import OaTokenStore
 
 log = logging.getLogger("hocso")
 # Channels whose replies are sent after the turn commits, so the outbox keeps them till sent.
 MESSENGERS = (telegram.CHANNEL, zalo_bot.CHANNEL, zalo_oa.CHANNEL)
+SWEEP_SECONDS = 600  # how often old processed marks and never-agreed learners are removed
 
 
 class Channel(Protocol):
@@ -210,12 +212,17 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
                         lambda: refresh(core.reports, courses=courses),
                         what="refreshing the report tables")
         heart = every(beats, lambda: beat(core.engine, process_id), what="the heartbeat")
+        retention = Retention(unconsented=timedelta(hours=settings.unconsented_hours),
+                              processed=timedelta(days=settings.processed_days))
+        sweeping = every(SWEEP_SECONDS, lambda: sweep(core.engine, retention),
+                         what="removing what is kept only for a while")
         await web.TCPSite(runner, settings.host, settings.port).start()
         log.info("web chat at http://%s:%s/", settings.host, settings.port)
         # After the server listens: the first report refresh reads every answer so far,
         # which start-up need not wait for.
         background += [asyncio.create_task(outbox.run()), asyncio.create_task(watch.run()),
-                       asyncio.create_task(reports), asyncio.create_task(heart)]
+                       asyncio.create_task(reports), asyncio.create_task(heart),
+                       asyncio.create_task(sweeping)]
         stop = stop or asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

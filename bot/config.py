@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     heartbeat_seconds: float = Field(default=5, gt=0, le=60, alias="HOCSO_HEARTBEAT_SECONDS")
     report_refresh_seconds: int = Field(default=300, ge=10, le=86400,
                                         alias="HOCSO_REPORT_REFRESH_SECONDS")
+    unconsented_hours: int = Field(default=24, ge=1, le=720, alias="HOCSO_UNCONSENTED_HOURS")
+    processed_days: int = Field(default=7, ge=2, le=90, alias="HOCSO_PROCESSED_DAYS")
 
     @model_validator(mode="after")
     def _webhooks_need_secrets(self) -> "Settings":

@@ -5,6 +5,9 @@ from datetime import date, datetime
 from sqlalchemy import Column, Index, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+# The learners who never agreed to what is kept and were never shown more than the greeting.
+UNCONSENTED = "consented_at IS NULL AND seq = 0"
+
 
 class Learner(SQLModel, table=True):
     """A person on one channel, with where they are in the content (by ids, not positions)."""
@@ -13,7 +16,11 @@ class Learner(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("channel", "user_ref", name="uq_learner_channel_user"),
                       Index("ix_learner_province", "area_province", "last_active_at"),
                       Index("ix_learner_commune", "area_commune", "last_active_at"),
-                      Index("ix_learner_village", "area_village", "last_active_at"))
+                      Index("ix_learner_village", "area_village", "last_active_at"),
+                      # Who never agreed and never went past the greeting: expired after a
+                      # while (storage/retention.py), found without reading everyone else.
+                      Index("ix_learner_unconsented", "last_active_at",
+                            sqlite_where=text(UNCONSENTED), postgresql_where=text(UNCONSENTED)))
 
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(sa_column=Column(String(16), nullable=False))
@@ -53,9 +60,15 @@ class ProcessedUpdate(SQLModel, table=True):
     """A platform update already handled: its mark commits with the turn it caused."""
 
     __tablename__ = "processed_update"
+    __table_args__ = (Index("ix_processed_update_user", "channel", "user_ref"),
+                      Index("ix_processed_update_at", "processed_at"))
 
     channel: str = Field(sa_column=Column(String(16), primary_key=True))
     update_id: str = Field(sa_column=Column(String(128), primary_key=True))
+    # Whose update it was, so that erasing a person erases their marks too (a web update id
+    # holds the session id). "" on marks from before it was kept; those age out.
+    user_ref: str = Field(default="", sa_column=Column(String(128), nullable=False,
+                                                       server_default=""))
     processed_at: datetime
 
 

@@ -1,15 +1,16 @@
 """A learner's own data: everything kept about them, to hand over, and erasing all of it."""
 
+import json
 from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from storage.mentoring import ALERT, CHECK_IN
 from storage.mentors import ATTEMPT, INVITATION, MENTOR, PAIRING
 from storage.outbox import OUTBOX
-from storage.repository import ANSWER, COMPLETION, FAILED, LEARNER, RESULT
+from storage.repository import ANSWER, COMPLETION, FAILED, LEARNER, PROCESSED, RESULT
 from storage.transactions import Connection
 
 # Learner columns that are the bot's own bookkeeping, not something about the person.
@@ -23,6 +24,35 @@ def _plain(value: Any) -> Any:
 def _rows(result: Any, *, leave_out: Collection[str] = ("learner_id",)) -> list[dict[str, Any]]:
     return [{key: _plain(value) for key, value in row._mapping.items() if key not in leave_out}
             for row in result]
+
+
+def _text_of(body: str) -> str:
+    """The words of an outbox message (its JSON also holds buttons and pictures)."""
+    try:
+        return str(json.loads(body).get("text", ""))
+    except (ValueError, AttributeError):
+        return body
+
+
+async def _messages(connection: Connection, learner_id: int) -> dict[str, list[dict[str, Any]]]:
+    """The messages kept for the learner, and those about them kept for others (a mentor's
+    "X đã đồng ý..."), with whom they went to."""
+    recipient = LEARNER.alias("recipient")
+    rows = await connection.execute(
+        select(OUTBOX.c.learner_id, OUTBOX.c.body, OUTBOX.c.created_at, OUTBOX.c.sent_at,
+               recipient.c.display_name)
+        .join(recipient, recipient.c.id == OUTBOX.c.learner_id)
+        .where(or_(OUTBOX.c.learner_id == learner_id, OUTBOX.c.about_id == learner_id))
+        .order_by(OUTBOX.c.id))
+    found: dict[str, list[dict[str, Any]]] = {"messages_to_you": [], "messages_about_you": []}
+    for row in rows:
+        message = {"text": _text_of(row.body), "created_at": _plain(row.created_at),
+                   "sent_at": _plain(row.sent_at)}
+        if row.learner_id == learner_id:
+            found["messages_to_you"].append(message)
+        else:
+            found["messages_about_you"].append({"to": row.display_name, **message})
+    return found
 
 
 async def collect(connection: Connection, learner_id: int) -> dict[str, Any]:
@@ -44,6 +74,8 @@ async def collect(connection: Connection, learner_id: int) -> dict[str, Any]:
     ids = [row["id"] for row in pairing_rows]
     check_ins = await connection.execute(
         select(CHECK_IN).where(CHECK_IN.c.pairing_id.in_(ids)).order_by(CHECK_IN.c.id))
+    alerts = await connection.execute(
+        select(ALERT).where(ALERT.c.pairing_id.in_(ids)).order_by(ALERT.c.created_at))
     return {
         "learner": {key: _plain(value) for key, value in me._mapping.items()
                     if key not in _BOOKKEEPING},
@@ -64,6 +96,16 @@ async def collect(connection: Connection, learner_id: int) -> dict[str, Any]:
         "check_ins": _rows(check_ins, leave_out={"id"}),
         "wrong_codes_typed": len((await connection.execute(
             select(ATTEMPT.c.id).where(ATTEMPT.c.learner_id == learner_id))).all()),
+        **await _messages(connection, learner_id),
+        "alerts_to_mentor": _rows(alerts, leave_out=()),
+        "undelivered_messages": _rows(await connection.execute(
+            select(FAILED.c.text, FAILED.c.error, FAILED.c.failed_at).where(
+                (FAILED.c.channel == me.channel) & (FAILED.c.user_ref == me.user_ref))
+            .order_by(FAILED.c.id)), leave_out=()),
+        # Marks of messages already handled, kept a few days against platforms' redeliveries.
+        "messages_received_recently": int(await connection.scalar(
+            select(func.count()).select_from(PROCESSED).where(
+                (PROCESSED.c.channel == me.channel) & (PROCESSED.c.user_ref == me.user_ref)))),
     }
 
 
@@ -80,7 +122,9 @@ async def erase(connection: Connection, learner_id: int) -> None:
     """Delete every row about a learner, in the caller's transaction.
 
     Pairings go with their check-ins and alerts, so the other side's views lose them at once;
-    the daily report tables hold only counts per place and are left as they are.
+    the daily report tables hold only counts per place and are left as they are. The marks
+    of their updates go too, this turn's included: a platform that delivers this very
+    message again finds a stranger, who is greeted and asked as anyone new.
     """
     me = (await connection.execute(
         select(LEARNER.c.channel, LEARNER.c.user_ref).where(LEARNER.c.id == learner_id))).one()
@@ -101,6 +145,8 @@ async def erase(connection: Connection, learner_id: int) -> None:
                                  OUTBOX.c.about_id == learner_id)),
         delete(FAILED).where((FAILED.c.channel == me.channel)
                              & (FAILED.c.user_ref == me.user_ref)),
+        delete(PROCESSED).where((PROCESSED.c.channel == me.channel)
+                                & (PROCESSED.c.user_ref == me.user_ref)),
         delete(LEARNER).where(LEARNER.c.id == learner_id),
     ):
         await connection.execute(statement)

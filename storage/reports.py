@@ -19,7 +19,7 @@ from storage.database import create_engine, is_sqlite
 from storage.mentoring import CHECK_IN
 from storage.mentors import MENTOR, PAIRING
 from storage.repository import LEARNER
-from storage.rollup import DAILY_ANSWERS, DAILY_COURSES, DAILY_LESSONS, RESIDENT, TRAINED
+from storage.rollup import COUNTED, DAILY_ANSWERS, DAILY_COURSES, DAILY_LESSONS, TRAINED
 from storage.scope import Scope
 
 ID_CHUNK = 5000  # ids per IN list: far below SQLite's and asyncpg's parameter limits
@@ -74,7 +74,9 @@ class Period:
 class Counts:
     """The headline numbers of one area (or of one part of it)."""
 
-    registered: int = 0  # residents (not volunteers) who wrote to Học Số by the period's end
+    # Residents (not volunteers) who agreed to what is kept, having first written by the
+    # period's end.
+    registered: int = 0
     new: int = 0  # of whom, first wrote in the period
     active_7: int = 0  # wrote in the last 7 days (as of now)
     active_30: int = 0
@@ -146,7 +148,7 @@ async def _people(connection: AsyncConnection, scope: Scope, period: Period,
         "active_30": func.count().filter(LEARNER.c.last_active_at >= moment - timedelta(days=30)),
     }
     query = (select(*part, *[value.label(name) for name, value in counts.items()])
-             .where(scope.where(LEARNER) & RESIDENT & (LEARNER.c.created_at < period.end)))
+             .where(scope.where(LEARNER) & COUNTED & (LEARNER.c.created_at < period.end)))
     rows = await connection.execute(query.group_by(*part) if part else query)
     return {(row.part if part else ""): {name: int(getattr(row, name)) for name in counts}
             for row in rows}

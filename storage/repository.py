@@ -37,8 +37,8 @@ PLACE_COLUMNS = ("mode", "course_id", "lesson_id", "step_id", "question_id", "qu
 # A redelivered update inserts nothing (the same SQL on SQLite and PostgreSQL), and so fails
 # no statement: on SQLite a failure would undo the other turns sharing its transaction.
 MARK_PROCESSED = text(
-    "INSERT INTO processed_update (channel, update_id, processed_at)"
-    " VALUES (:channel, :update_id, :processed_at) ON CONFLICT DO NOTHING"
+    "INSERT INTO processed_update (channel, update_id, user_ref, processed_at)"
+    " VALUES (:channel, :update_id, :user_ref, :processed_at) ON CONFLICT DO NOTHING"
 ).bindparams(bindparam("processed_at", type_=PROCESSED.c.processed_at.type))
 # With whether messages wait for them (handed over in the turn on channels without push).
 LOCK_LEARNER = select(LEARNER, exists().where(
@@ -238,7 +238,7 @@ class SqlRepository:
         """
         async with self.transaction() as connection:
             if update_id is not None and not (await connection.execute(MARK_PROCESSED, {
-                    "channel": channel, "update_id": update_id,
+                    "channel": channel, "update_id": update_id, "user_ref": user_ref,
                     "processed_at": now()})).rowcount:
                 yield None
                 return

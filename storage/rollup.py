@@ -43,6 +43,9 @@ TRAINED = ("trained", "approved")
 # Residents are the learners who are not volunteers (trained mentors learn on Học Số too);
 # someone who only began to register as a mentor is still a resident.
 RESIDENT = LEARNER.c.id.not_in(select(MENTOR.c.learner_id).where(MENTOR.c.status.in_(TRAINED)))
+# The residents reports count and list: those who agreed to what is kept. A web chat page
+# opened, or a greeting never answered, is nobody (issue 24: crawlers' sessions counted).
+COUNTED = RESIDENT & LEARNER.c.consented_at.is_not(None)
 # A turn commits within seconds of its timestamps; refilling this far back catches stragglers.
 MARGIN = timedelta(minutes=15)
 # Rows a write transaction copies in: on SQLite learners' turns wait for it (about 25 ms).

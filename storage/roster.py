@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from storage.clock import aware
 from storage.mentors import MENTOR, PAIRING
 from storage.repository import COMPLETION, LEARNER, RESULT
-from storage.rollup import RESIDENT
+from storage.rollup import COUNTED
 from storage.scope import Scope
 
 CHUNK = 2000
@@ -47,7 +47,7 @@ async def roster(connection: AsyncConnection, scope: Scope, *, limit: int | None
                     LEARNER.c.area_village, LEARNER.c.last_active_at,
                     lessons.label("lessons"), average.label("average"),
                     courses.label("courses"), func.coalesce(mentor, "").label("mentor"))
-             .where(scope.where(LEARNER) & RESIDENT)
+             .where(scope.where(LEARNER) & COUNTED)
              .order_by(LEARNER.c.last_active_at.desc(), LEARNER.c.id.desc())
              .limit(limit).offset(offset))
     found: list[RosterRow] = []
@@ -67,4 +67,4 @@ async def roster(connection: AsyncConnection, scope: Scope, *, limit: int | None
 async def roster_size(connection: AsyncConnection, scope: Scope) -> int:
     """How many learners the scope's list holds."""
     return int(await connection.scalar(
-        select(func.count()).select_from(LEARNER).where(scope.where(LEARNER) & RESIDENT)) or 0)
+        select(func.count()).select_from(LEARNER).where(scope.where(LEARNER) & COUNTED)) or 0)

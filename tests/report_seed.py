@@ -16,6 +16,10 @@ out by hand from the table below (and said there, line by line).
   Quang     ba-dinh                   30 d    30 d    -   began to register as a mentor and
                                                       stopped: still a resident, not a mentor
   check-ins of Minh Anh and Bà Lan: 3 days ago and 40 days ago
+
+Everyone above agreed to what is kept when they joined. Two more never did, and no report
+counts or lists them: a web chat session opened today and never used, and Bà Chín, who
+learned in hong-ha / tdp-1 before consent was asked (12 d) and has not come back since.
 """
 
 from datetime import timedelta
@@ -37,6 +41,9 @@ PEOPLE = [  # name, area, joined days ago, active days ago
     ("Cô Hoa", HONG_HA, 5, 0), ("Bác Năm", f"{BA_DINH}/tdp-1", 3, 2), ("Chú Sáu", BA_DINH, 50, 45),
     ("Người lạ", "", 2, 2), ("Minh Anh", HONG_HA, 60, 1), ("Quang", BA_DINH, 30, 30),
 ]
+# channel, user ref, name, area, seq, joined and last active days ago
+NEVER_AGREED = [("web", "phien-web-chua-dung", "", "", 0, 0),
+                 ("zalo", "zalo-user-cu", "Bà Chín", f"{HONG_HA}/tdp-1", 7, 12)]
 # learner, lesson of lam-quen, answers right (True) or wrong per question, days ago
 LESSONS = [
     ("Bà Lan", "nut-bam", (True, True, True), 2), ("Bà Lan", "hoc-tiep", (False, True, True), 1),
@@ -62,8 +69,14 @@ async def seed(engine: AsyncEngine) -> dict[str, int]:
                 course_id="", lesson_id="", step_id="", question_id="", quiz_correct=0,
                 quiz_answered=0, content_version="", seq=5, shown_buttons="", awaiting="",
                 ward="", created_at=_ago(joined), last_active_at=_ago(active),
-                **area_columns(area)))
+                consented_at=_ago(joined), **area_columns(area)))
             ids[name] = int(result.inserted_primary_key[0])  # type: ignore[index]
+        for channel, ref, name, area, seq, days in NEVER_AGREED:
+            await connection.execute(insert(LEARNER).values(
+                channel=channel, user_ref=ref, display_name=name, mode="menu", course_id="",
+                lesson_id="", step_id="", question_id="", quiz_correct=0, quiz_answered=0,
+                content_version="", seq=seq, shown_buttons="", awaiting="", ward="",
+                created_at=_ago(days), last_active_at=_ago(days), **area_columns(area)))
         for name, lesson, answers, days in LESSONS:
             right = sum(answers)
             await connection.execute(insert(RESULT).values(

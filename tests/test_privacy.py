@@ -1,6 +1,7 @@
 """Personal data: consent before anything is kept, handing it over, and erasing every trace."""
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -10,7 +11,10 @@ from sqlmodel import SQLModel
 
 from bot.lessons.model import Library
 from bot.lessons.progress import Position
+from bot.messages import Kind
+from bot.scheduler import InactivityWatch
 from bot.tutor import Tutor
+from storage.clock import now
 from storage.repository import SqlRepository
 from storage.rollup import refresh
 from tests.chat import Chat
@@ -203,3 +207,50 @@ def test_every_learner_reference_is_known(library: Library) -> None:
                          ("pairing", "mentee_id"), ("code_attempt", "learner_id"),
                          ("outbox", "learner_id"), ("outbox", "about_id"), ("learner", "id")}
     assert set(_person_columns()) == covered
+
+
+async def test_my_data_holds_what_was_said_about_me_to_others(tutor_on: Tutor,
+                                                              library: Library) -> None:
+    tutor = tutor_on
+    mentor = Chat(tutor, user="mentor-1", channel="telegram", display_name="Trần Minh Anh")
+    resident = Chat(tutor, user="resident-1", channel="web", display_name=NAME)
+    await paired(mentor, resident, library)  # the mentor is told "Lan đã đồng ý..."
+    watch = InactivityWatch(tutor.repository, tutor.renderer, tutor.rules,
+                            clock=lambda: now() + timedelta(days=4))
+    assert await watch.check() == 1  # and, four quiet days later, an alert about her
+    await tutor.keep_failed_send(channel="web", user_ref="resident-1", text="Bài mới đây ạ",
+                                 error="HTTP 500")
+    [reply] = await resident.type("/du_lieu_cua_toi")
+    assert reply.attachment is not None
+    data = json.loads(reply.attachment.data)
+    about = data["messages_about_you"]
+    assert [m["to"] for m in about] == ["Trần Minh Anh"] * 2
+    assert f"{NAME} đã đồng ý" in about[0]["text"] and "chưa vào học" in about[1]["text"]
+    assert [alert["key"].split(":")[0] for alert in data["alerts_to_mentor"]] == ["idle"]
+    assert [(m["text"], m["error"]) for m in data["undelivered_messages"]] == [
+        ("Bài mới đây ạ", "HTTP 500")]
+    assert data["messages_received_recently"] > 0
+    assert "nhắc đến bạn (như tin báo cho người kèm): 2" in reply.text
+    assert "chưa gửi được tới bạn: 1" in reply.text
+
+
+async def test_erasing_on_the_web_leaves_no_trace_of_the_session(tutor_on: Tutor) -> None:
+    # The web chat's update ids begin with the session id; Zalo OA's follow events hold the
+    # user id: the marks of those updates are erased with the person.
+    session = "s3ss10n-0f-b4-lan-0123456789abcdef"
+    chat = Chat(tutor_on, user=session, channel="web", display_name=NAME)
+    messages = iter(range(100))
+
+    async def say(text: str = "", payload: str = "") -> None:
+        await chat.send(chat.incoming(Kind.BUTTON if payload else Kind.TEXT, text=text,
+                                      payload=payload, update_id=f"{session}:{next(messages)}"))
+
+    await tutor_on.new_learner(channel="web", user_ref=session)
+    await say("chào")
+    await say(payload="agree")
+    await say("/tien_do")
+    await say("/xoa_du_lieu")
+    await say(payload="eraseok")
+    assert "Đã xóa hết dữ liệu" in chat.text()
+    async with tutor_on.repository.engine.connect() as connection:
+        assert await _traces(connection, -1, [session]) == []

@@ -45,7 +45,8 @@ async def show(ctx: Context) -> None:
         else me["ward"], now_at=describe_place(ctx, ctx.position).strip(), lessons=lessons,
         answers=len(answers), right=sum(1 for a in answers if a["correct"]),
         courses=", ".join(course.title for course in courses if course), pairings=pairings,
-        check_ins=len(data["check_ins"]),
+        check_ins=len(data["check_ins"]), about_you=len(data["messages_about_you"]),
+        undelivered=len(data["undelivered_messages"]),
         mentor=", ".join(part for part in (mentor["full_name"], mentor["ward"], mentor["unit"])
                          if part) if mentor else "",
         file=FILE_NAME if attach else ""),
