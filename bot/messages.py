@@ -2,11 +2,20 @@
 
 import base64
 import json
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 MAX_PAYLOAD_BYTES = 64
+# Half of a UTF-16 pair with no other half: JSON's "\ud800" decodes to one, and no database,
+# file or platform takes it (SQLite and PostgreSQL refuse to encode it).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def mend(text: str) -> str:
+    """`text` with every lone surrogate replaced by U+FFFD, the character for "unreadable"."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 class Kind(StrEnum):

@@ -15,7 +15,7 @@ from bot.lessons.model import Library
 from bot.lessons.progress import Position, Reconciled, reconcile
 from bot.lessons.render import Renderer
 from bot.logs import UPDATE
-from bot.messages import Incoming, Outgoing
+from bot.messages import Incoming, Outgoing, mend
 from bot.retry import backoff, retry
 from bot.throttle import Throttle
 from storage.database import unreachable
@@ -34,12 +34,14 @@ log = logging.getLogger("hocso.tutor")
 
 
 def clean(incoming: Incoming) -> Incoming:
-    """Drop invisible control characters and cap sizes before anything reads the input."""
+    """Drop invisible control characters, mend lone surrogates and cap sizes before anything
+    reads the input (a name or text that cannot be stored would lose the person's answer)."""
     return replace(
         incoming,
-        text=_INVISIBLE.sub("", incoming.text[: MAX_KEPT_CHARS + 1]),
-        payload=incoming.payload[:128],
-        display_name=" ".join(_INVISIBLE.sub("", incoming.display_name).split())[:64],
+        user_ref=mend(incoming.user_ref),
+        text=mend(_INVISIBLE.sub("", incoming.text[: MAX_KEPT_CHARS + 1])),
+        payload=mend(incoming.payload[:128]),
+        display_name=mend(" ".join(_INVISIBLE.sub("", incoming.display_name).split())[:64]),
     )
 
 

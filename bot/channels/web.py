@@ -1,6 +1,5 @@
 """The web chat: an aiohttp page plus the JSON API that the page itself uses."""
 
-import json
 import re
 import secrets
 from pathlib import Path
@@ -9,6 +8,7 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
+from bot.channels import json_body
 from bot.channels.qr import MAX_QR_TEXT, qr_png
 from bot.channels.text import picture_url
 from bot.messages import Incoming, Kind, Outgoing
@@ -59,12 +59,9 @@ async def new_session(request: web.Request) -> web.Response:
 async def _read_json(request: web.Request) -> dict[str, Any] | None:
     if request.content_type != "application/json":
         return None
-    raw = await request.read()
-    if len(raw) > MAX_BODY_BYTES:
-        raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY_BYTES, actual_size=len(raw))
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        body = await json_body.read(request, max_bytes=MAX_BODY_BYTES)
+    except json_body.BadJson:
         return None
     return body if isinstance(body, dict) else None
 
