@@ -19,6 +19,7 @@ from bot.messages import Incoming, Outgoing, mend
 from bot.retry import backoff, retry
 from bot.throttle import Throttle
 from storage.database import unreachable
+from storage.mentors import invitation_is_live
 from storage.outbox import forget, hand_over, queue
 from storage.personal_data import erase
 from storage.repository import SqlRepository, UnknownLearner
@@ -174,6 +175,12 @@ class Tutor:
         async with self.repository.transaction() as connection:
             return [Outgoing.from_json(body) for body in await hand_over(connection,
                                                                          learner.id)]
+
+    async def invitation_link(self, code: str) -> str:
+        """The link a live invitation's QR code holds; "" for a code that is unknown, expired
+        or revoked, or when there is nowhere to link to."""
+        return self.links.for_qr(code) if await invitation_is_live(self.repository.engine,
+                                                                   code) else ""
 
     async def new_learner(self, *, channel: str, user_ref: str) -> None:
         """Register a learner before their first message (the web chat's new session)."""

@@ -297,9 +297,9 @@ async def test_a_message_from_someone_elses_turn_goes_out_proactive_with_its_qr(
     before = len(fake.sent_to(USER))
     menu = ((Button("👥 Học viên của tôi", "mentees"),),)
     await oa.deliver(USER, Outgoing(text="Bà Lan cần giúp đỡ.", buttons=menu,
-                                    qr="https://t.me/hocso_bot?start=KEM-7Q4X"))
+                                    qr="https://t.me/hocso_bot?start=KEM-7Q4X",
+                                    invitation="KEM-7Q4X"))
     picture, message = fake.sent_to(USER)[before:]
-    assert picture.image_url == (f"{PUBLIC}/qr?text=https%3A%2F%2Ft.me%2Fhocso_bot%3Fstart"
-                                 "%3DKEM-7Q4X")
+    assert picture.image_url == f"{PUBLIC}/qr/KEM-7Q4X.png"
     assert message.text == "Bà Lan cần giúp đỡ." and message.message_id is None
     assert message.billed == "proactive" and message.buttons[0][0] == "👥 Học viên của tôi"
