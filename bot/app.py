@@ -22,6 +22,7 @@ from bot.channels.zalo_oa import ZaloOAChannel, ZaloOAConfig
 from bot.config import Settings
 from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.check import check_content
+from bot.logs import AccessLog
 from bot.messages import Outgoing
 from bot.periodic import every
 from bot.scheduler import InactivityWatch
@@ -189,7 +190,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     for channel in channels:
         web_app.add_routes([guarded(route, running, channel, core.tutor)
                             for route in channel.routes()])
-    runner = web.AppRunner(web_app)
+    runner = web.AppRunner(web_app, access_log_class=AccessLog)
     await runner.setup()
     background: list[asyncio.Task[None]] = []
     beats = settings.heartbeat_seconds
