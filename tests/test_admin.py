@@ -6,19 +6,20 @@ import io
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import openpyxl
 import pytest
-from aiohttp import ClientSession, CookieJar, web
+from aiohttp import ClientSession, CookieJar, TCPConnector, web
 from aiohttp.test_utils import TestServer
 from argon2 import PasswordHasher, profiles
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from bot.app import Core, mount_dashboard
 from bot.lessons.model import Library
 from bot.tutor import Tutor
 from storage import organizers as organizers_module
-from storage.organizers import ATTEMPT, MAX_FAILURES, Organizers
+from storage.organizers import ATTEMPT, MAX_ADDRESS_TRIES, MAX_FAILURES, Organizers
 from storage.reports import reports_engine
 from storage.repository import SqlRepository
 from storage.rollup import refresh
@@ -34,10 +35,12 @@ class Dashboard:
     organizers: Organizers
     repository: SqlRepository
 
-    def client(self) -> ClientSession:
+    def client(self, address: str = "127.0.0.1") -> ClientSession:
+        """A browser at `address` (any of 127.0.0.0/8 reaches the server on loopback)."""
         # As a browser does: keep cookies from 127.0.0.1, and send Secure ones to it.
         return ClientSession(self.url, cookie_jar=CookieJar(
-            unsafe=True, treat_as_secure_origin=self.url))
+            unsafe=True, treat_as_secure_origin=self.url),
+            connector=TCPConnector(local_addr=(address, 0)))
 
 
 @pytest.fixture
@@ -151,6 +154,36 @@ async def test_guesses_still_being_checked_count_already(dashboard: Dashboard) -
             await asyncio.sleep(0.005)
         assert await sign_in(client, "phuong") == 429  # the right password comes too late
         assert set(await asyncio.gather(*guesses)) <= {401, 429}
+
+
+async def test_one_address_trying_many_logins_is_slowed_and_locks_none(
+        dashboard: Dashboard) -> None:
+    async with dashboard.client("127.0.0.7") as sprayer:
+        logins = ["phuong", "badinh", *(f"ai-do-{n}" for n in range(MAX_ADDRESS_TRIES - 2))]
+        for login in logins:
+            assert await sign_in(sprayer, login, "mat-khau-doan-bua") == 401
+        # Even a right password, from there, for now: it is neither checked nor counted.
+        token = await _csrf(sprayer)
+        async with sprayer.post("/admin/login", data={"csrf": token, "login": "badinh",
+                                                      "password": PASSWORD},
+                                allow_redirects=False) as response:
+            assert response.status == 429 and "Máy này" in await response.text()
+    assert await _tries(dashboard, "badinh") == 1
+    async with dashboard.client("127.0.0.8") as organizer:  # the logins tried are not locked
+        assert await sign_in(organizer, "phuong") == 303
+        assert await sign_in(organizer, "badinh") == 303
+
+
+async def test_old_tries_are_forgotten_unknown_logins_too(dashboard: Dashboard) -> None:
+    long_ago = datetime.now(UTC) - timedelta(days=3)
+    async with dashboard.organizers.engine.begin() as connection:
+        await connection.execute(insert(ATTEMPT), [
+            {"login": login, "address": "10.0.0.9", "attempted_at": long_ago}
+            for login in ("khong-co-ai", "phuong", "ai-do")])
+    async with dashboard.client() as client:
+        assert await sign_in(client, "ai-khac", "sai-mat-khau") == 401
+    assert [await _tries(dashboard, login) for login in ("khong-co-ai", "phuong", "ai-do",
+                                                         "ai-khac")] == [0, 0, 0, 1]
 
 
 async def _tries(dashboard: Dashboard, login: str) -> int:
