@@ -20,6 +20,7 @@ from bot.channels.web import create_web_app
 from bot.channels.zalo_bot import ZaloBotChannel, ZaloBotConfig
 from bot.channels.zalo_oa import ZaloOAChannel, ZaloOAConfig
 from bot.config import Settings
+from bot.forwarded import trust_proxies
 from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.check import check_content
 from bot.logs import AccessLog
@@ -181,6 +182,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     core = await build_core(settings)
     web_app = create_web_app(core.tutor, Path(settings.content_dir))
     mount_dashboard(web_app, core)
+    trust_proxies(web_app, settings.proxies())
     telegram = telegram_channel(settings, core.tutor)
     channels = ([telegram] if telegram else []) + zalo_channels(settings, core.tutor, core.engine)
     if not settings.public_url and any(not isinstance(c, TelegramChannel) for c in channels):

@@ -16,6 +16,7 @@ from argon2 import PasswordHasher, profiles
 from sqlalchemy import func, insert, select
 
 from bot.app import Core, mount_dashboard
+from bot.forwarded import trust_proxies
 from bot.lessons.model import Library
 from bot.tutor import Tutor
 from storage import organizers as organizers_module
@@ -26,6 +27,7 @@ from storage.rollup import refresh
 from tests.report_seed import BA_DINH, HONG_HA, PEOPLE, seed
 
 PASSWORD = "mat-khau-that-dai"
+PROXY = "127.0.0.9"  # a reverse proxy on loopback
 TABLES = ("tong-quan", "khu-vuc", "khoa-hoc", "cau-sai", "theo-ngay", "nguoi-hoc", "bao-cao")
 
 
@@ -60,6 +62,7 @@ async def dashboard(repository: SqlRepository, library: Library,
     reports = reports_engine(repository.engine.url.render_as_string(hide_password=False))
     await refresh(reports)
     app = web.Application()
+    trust_proxies(app, [PROXY])
     mount_dashboard(app, Core(engine=repository.engine,
                               tutor=Tutor(repository=repository, library=library),
                               reports=reports))
@@ -84,11 +87,14 @@ async def _csrf(client: ClientSession, path: str = "/admin/login") -> str:
     return found.group(1)
 
 
-async def sign_in(client: ClientSession, login: str, password: str = PASSWORD) -> int:
+async def sign_in(client: ClientSession, login: str, password: str = PASSWORD, *,
+                  forwarded: str = "") -> int:
+    """A sign-in; `forwarded` is the X-Forwarded-For header a proxy would add."""
     token = await _csrf(client)
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
     async with client.post("/admin/login", data={"csrf": token, "login": login,
                                                  "password": password},
-                           allow_redirects=False) as response:
+                           headers=headers, allow_redirects=False) as response:
         return response.status
 
 
@@ -172,6 +178,23 @@ async def test_one_address_trying_many_logins_is_slowed_and_locks_none(
     async with dashboard.client("127.0.0.8") as organizer:  # the logins tried are not locked
         assert await sign_in(organizer, "phuong") == 303
         assert await sign_in(organizer, "badinh") == 303
+
+
+async def test_behind_a_trusted_proxy_each_client_is_counted_alone(
+        dashboard: Dashboard) -> None:
+    sprayer = "203.0.113.5"
+    async with dashboard.client(PROXY) as proxy:
+        for n in range(MAX_ADDRESS_TRIES):
+            assert await sign_in(proxy, f"ai-do-{n}", "sai-mat-khau", forwarded=sprayer) == 401
+        assert await sign_in(proxy, "phuong", forwarded=sprayer) == 429
+        # What a client writes in the header itself comes before the proxy's own entry.
+        assert await sign_in(proxy, "phuong", forwarded=f"198.51.100.1, {sprayer}") == 429
+        assert await sign_in(proxy, "phuong", forwarded="203.0.113.6") == 303
+    async with dashboard.client() as direct:  # not a proxy: its header is not believed
+        for n in range(MAX_ADDRESS_TRIES):
+            assert await sign_in(direct, f"ai-do-{n}", "sai-mat-khau",
+                                 forwarded=f"198.51.100.{n}") == 401
+        assert await sign_in(direct, "badinh", forwarded="198.51.100.99") == 429
 
 
 async def test_old_tries_are_forgotten_unknown_logins_too(dashboard: Dashboard) -> None:
