@@ -20,8 +20,10 @@ from bot.channels.web import create_web_app
 from bot.channels.zalo_bot import ZaloBotChannel, ZaloBotConfig
 from bot.channels.zalo_oa import ZaloOAChannel, ZaloOAConfig
 from bot.config import Settings
+from bot.forwarded import trust_proxies
 from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.check import check_content
+from bot.logs import AccessLog
 from bot.messages import Outgoing
 from bot.periodic import every
 from bot.scheduler import InactivityWatch
@@ -183,6 +185,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     core = await build_core(settings)
     web_app = create_web_app(core.tutor, Path(settings.content_dir))
     mount_dashboard(web_app, core)
+    trust_proxies(web_app, settings.proxies())
     telegram = telegram_channel(settings, core.tutor)
     channels = ([telegram] if telegram else []) + zalo_channels(settings, core.tutor, core.engine)
     if not settings.public_url and any(not isinstance(c, TelegramChannel) for c in channels):
@@ -192,7 +195,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     for channel in channels:
         web_app.add_routes([guarded(route, running, channel, core.tutor)
                             for route in channel.routes()])
-    runner = web.AppRunner(web_app)
+    runner = web.AppRunner(web_app, access_log_class=AccessLog)
     await runner.setup()
     background: list[asyncio.Task[None]] = []
     beats = settings.heartbeat_seconds

@@ -31,6 +31,7 @@ class Settings(BaseSettings):
                                        alias="TELEGRAM_API_BASE_URL")
 
     public_url: str = Field(default="", alias="HOCSO_PUBLIC_URL")
+    trusted_proxies: str = Field(default="", alias="HOCSO_TRUSTED_PROXIES")
     zalo_bot_token: str = Field(default="", alias="ZALO_BOT_TOKEN")
     zalo_webhook_url: str = Field(default="", alias="ZALO_WEBHOOK_URL")
     zalo_webhook_secret: str = Field(default="", alias="ZALO_WEBHOOK_SECRET")
@@ -72,6 +73,11 @@ class Settings(BaseSettings):
             raise ValueError("the Zalo OA channel needs all of ZALO_OA_APP_ID, "
                              "ZALO_OA_APP_SECRET, ZALO_OA_SECRET_KEY and ZALO_OA_REFRESH_TOKEN")
         return self
+
+    def proxies(self) -> list[str]:
+        """The reverse proxies' addresses, from HOCSO_TRUSTED_PROXIES (comma-separated)."""
+        return [address.strip() for address in self.trusted_proxies.split(",")
+                if address.strip()]
 
     def web_address(self) -> str:
         """The address residents open the web chat at: HOCSO_PUBLIC_URL, else this server's."""

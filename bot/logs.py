@@ -1,4 +1,5 @@
-"""Logging for `hocso`: secrets masked wherever they appear, plain or JSON lines, update ids."""
+"""Logging for `hocso`: secrets masked wherever they appear, plain or JSON lines, update ids,
+no one's messages, chat ids or invitation codes (Bot API calls and the access log trimmed)."""
 
 import json
 import logging
@@ -9,6 +10,8 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import TextIO
 
+from aiohttp.abc import AbstractAccessLogger
+from aiohttp.web import BaseRequest, StreamResponse
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
@@ -65,12 +68,57 @@ class JsonFormatter(MaskingFormatter):
         return self.mask(json.dumps(entry, ensure_ascii=False))
 
 
+# python-telegram-bot's DEBUG lines for every Bot API call, with the call's parameters (a
+# message's text, the chat id) and its answer (the message again): the method is kept.
+_BOT_API_CALLS = {"Calling Bot API endpoint `%s` with parameters `%s`": "Bot API %s: calling",
+                  "Call to Bot API endpoint `%s` finished with return value `%s`":
+                  "Bot API %s: answered"}
+HIDDEN = "…"
+
+
+class WithoutMessages(logging.Filter):
+    """Keep what people wrote, and whom to, out of python-telegram-bot's DEBUG lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("telegram") or record.levelno >= logging.INFO:
+            return True
+        if record.msg in _BOT_API_CALLS and isinstance(record.args, tuple) and record.args:
+            record.msg, record.args = _BOT_API_CALLS[record.msg], record.args[:1]
+        elif record.args:  # an update, a message: whatever else it logs, without its values
+            record.args = tuple(HIDDEN for _ in record.args) if isinstance(
+                record.args, tuple) else {key: HIDDEN for key in record.args}
+        return True
+
+
+_INVITATION_PICTURE = re.compile(r"^/qr/")
+
+
+class AccessLog(AbstractAccessLogger):
+    """One INFO line a request: address, method, path, status, bytes, seconds.
+
+    Without query strings (`/?kem=<code>` opens the chat with an invitation code typed), Referer
+    headers (they hold the same) or invitation codes in QR pictures' paths (`/qr/….png`).
+    """
+
+    def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
+        path = request.rel_url.path
+        if _INVITATION_PICTURE.match(path):
+            path = f"/qr/{HIDDEN}.png"
+        self.logger.info('%s "%s %s" %s %s %.3fs', request.remote, request.method, path,
+                         response.status, response.body_length, time)
+
+    @property
+    def enabled(self) -> bool:
+        return self.logger.isEnabledFor(logging.INFO)
+
+
 def configure(settings: Settings, stream: TextIO | None = None) -> None:
     """Send every log line to standard error (or `stream`), masked, as text or JSON."""
     handler = logging.StreamHandler(stream or sys.stderr)
     secrets = secrets_of(settings)
     handler.setFormatter(JsonFormatter(secrets) if settings.log_format == "json"
                          else MaskingFormatter(secrets, _TEXT_FORMAT))
+    handler.addFilter(WithoutMessages())
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(settings.log_level.upper())

@@ -2,11 +2,20 @@
 
 import base64
 import json
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 MAX_PAYLOAD_BYTES = 64
+# Half of a UTF-16 pair with no other half: JSON's "\ud800" decodes to one, and no database,
+# file or platform takes it (SQLite and PostgreSQL refuse to encode it).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def mend(text: str) -> str:
+    """`text` with every lone surrogate replaced by U+FFFD, the character for "unreadable"."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
 
 
 class Kind(StrEnum):
@@ -59,6 +68,7 @@ class Outgoing:
     buttons: tuple[tuple[Button, ...], ...] = ()
     image: str | None = None
     qr: str = ""  # a link to show as a QR code picture (a mentor's invitation)
+    invitation: str = ""  # the invitation code that link opens: its picture's address
     attachment: Attachment | None = None  # only in replies to the turn's own learner
     # The outbox row keeping a messenger reply until it is sent (storage/outbox.py).
     kept_as: int | None = field(default=None, compare=False)
@@ -67,6 +77,7 @@ class Outgoing:
         """This message as JSON text (as the outbox keeps it)."""
         data: dict[str, Any] = {
             "text": self.text, "image": self.image, "qr": self.qr,
+            "invitation": self.invitation,
             "buttons": [[[b.label, b.payload] for b in row] for row in self.buttons]}
         if self.attachment is not None:
             file = self.attachment
@@ -82,7 +93,7 @@ class Outgoing:
         file = data.get("file")
         attachment = Attachment(file[0], base64.b64decode(file[2]), file[1]) if file else None
         return cls(text=data["text"], buttons=buttons, image=data["image"], qr=data["qr"],
-                   attachment=attachment)
+                   invitation=data.get("invitation", ""), attachment=attachment)
 
     def flat_buttons(self) -> list[Button]:
         """Return the buttons in reading order: the order typed digits refer to."""

@@ -59,6 +59,14 @@ class Throttle:
         bucket.warned = True
         return False
 
+    def spent(self, user: str) -> bool:
+        """Whether `user` has nothing left just now (asking charges nothing)."""
+        bucket = self._users.get(user)
+        if bucket is None:
+            return False
+        rate = self.per_user_per_minute / 60
+        return bucket.tokens + (self.clock() - bucket.at) * rate < 1
+
     def _forget_full(self, now: float, rate: float) -> None:
         for user, bucket in list(self._users.items()):
             if bucket.tokens + (now - bucket.at) * rate >= self.user_burst:

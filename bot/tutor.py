@@ -16,10 +16,11 @@ from bot.lessons.model import Library
 from bot.lessons.progress import Position, Reconciled, reconcile
 from bot.lessons.render import Renderer
 from bot.logs import UPDATE
-from bot.messages import Incoming, Outgoing
+from bot.messages import Incoming, Outgoing, mend
 from bot.retry import backoff, retry
 from bot.throttle import Throttle
 from storage.database import unreachable
+from storage.mentors import invitation_is_live
 from storage.outbox import adopt, forget, hand_over, owed_by_the_dead, queue
 from storage.personal_data import erase
 from storage.repository import SqlRepository, UnknownLearner
@@ -35,12 +36,14 @@ log = logging.getLogger("hocso.tutor")
 
 
 def clean(incoming: Incoming) -> Incoming:
-    """Drop invisible control characters and cap sizes before anything reads the input."""
+    """Drop invisible control characters, mend lone surrogates and cap sizes before anything
+    reads the input (a name or text that cannot be stored would lose the person's answer)."""
     return replace(
         incoming,
-        text=_INVISIBLE.sub("", incoming.text[: MAX_KEPT_CHARS + 1]),
-        payload=incoming.payload[:128],
-        display_name=" ".join(_INVISIBLE.sub("", incoming.display_name).split())[:64],
+        user_ref=mend(incoming.user_ref),
+        text=mend(_INVISIBLE.sub("", incoming.text[: MAX_KEPT_CHARS + 1])),
+        payload=mend(incoming.payload[:128]),
+        display_name=mend(" ".join(_INVISIBLE.sub("", incoming.display_name).split())[:64]),
     )
 
 
@@ -198,6 +201,12 @@ class Tutor:
         async with self.repository.transaction() as connection:
             return [Outgoing.from_json(body) for body in await hand_over(connection,
                                                                          learner.id)]
+
+    async def invitation_link(self, code: str) -> str:
+        """The link a live invitation's QR code holds; "" for a code that is unknown, expired
+        or revoked, or when there is nowhere to link to."""
+        return self.links.for_qr(code) if await invitation_is_live(self.repository.engine,
+                                                                   code) else ""
 
     async def new_learner(self, *, channel: str, user_ref: str) -> None:
         """Register a learner before their first message (the web chat's new session)."""

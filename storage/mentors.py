@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import ColumnElement, Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -105,8 +105,7 @@ class MentorQueries:
         """The mentor whose valid code this is, or None (unknown, expired or revoked)."""
         row = (await self._db.execute(
             select(MENTOR).join(INVITATION, INVITATION.c.mentor_id == MENTOR.c.learner_id)
-            .where((INVITATION.c.code == code) & INVITATION.c.revoked_at.is_(None)
-                   & (INVITATION.c.expires_at > now())))).first()
+            .where(_live(code)))).first()
         return mentor_record(row) if row is not None else None
 
     async def wrong_codes_since(self, since: datetime) -> int:
@@ -118,6 +117,17 @@ class MentorQueries:
     async def record_wrong_code(self) -> None:
         """Count one wrong code against the learner."""
         await self._db.execute(insert(ATTEMPT).values(learner_id=self.me, attempted_at=now()))
+
+
+def _live(code: str) -> ColumnElement[bool]:
+    return ((INVITATION.c.code == code) & INVITATION.c.revoked_at.is_(None)
+            & (INVITATION.c.expires_at > now()))
+
+
+async def invitation_is_live(engine: AsyncEngine, code: str) -> bool:
+    """Whether `code` is an invitation that can still be used (not expired, not revoked)."""
+    async with engine.connect() as connection:
+        return await connection.scalar(select(INVITATION.c.code).where(_live(code))) is not None
 
 
 async def approve_mentor(engine: AsyncEngine, *, channel: str, user_ref: str, by: str) -> bool:

@@ -21,6 +21,9 @@ ATTEMPT: Table = LoginAttempt.__table__  # type: ignore[attr-defined]
 SESSION: Table = OrganizerSession.__table__  # type: ignore[attr-defined]
 ROLES = ("organizer", "viewer")  # a viewer sees numbers only, never the list of learners
 MAX_FAILURES = 5
+# Tries from one address in LOCK_TIME, whatever the logins: a spray across many logins, a few
+# guesses each, is slowed to this pace, and the logins it tried are not locked by it.
+MAX_ADDRESS_TRIES = 20
 MIN_PASSWORD = 10
 LOCK_TIME = timedelta(minutes=15)
 SESSION_TIME = timedelta(hours=12)
@@ -30,7 +33,8 @@ _HASHER = PasswordHasher()
 @cache
 def _dummy_hash() -> str:
     """Checked when the login is unknown, so that a wrong login takes as long as a wrong
-    password; made at the first sign-in, not at import (every hocso command imports this)."""
+    password; made at the first sign-in (in a worker thread, like every hash), not at import
+    (every hocso command imports this)."""
     return _HASHER.hash(secrets.token_hex(16))
 
 
@@ -51,10 +55,12 @@ class OrganizerRecord:
 
 @dataclass(frozen=True)
 class SignIn:
-    """The result of a sign-in: a session token, or whether the login is locked for now."""
+    """The result of a sign-in: a session token, or whether the login is locked for now, or
+    the address has tried too often (that try was not checked, nor counted for the login)."""
 
     token: str = ""
     locked: bool = False
+    busy: bool = False
 
 
 def _check_password(password: str) -> None:
@@ -99,20 +105,32 @@ class Organizers:
             raise ValueError(f"the login '{login}' is taken") from error
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
-    async def sign_in(self, login: str, password: str) -> SignIn:
+    async def sign_in(self, login: str, password: str, address: str = "") -> SignIn:
         """Check a password. Each try is written down before the check, for known and
         unknown logins alike, so that parallel guesses count too: after MAX_FAILURES tries in
-        LOCK_TIME the login is refused without a check until the oldest try ages out."""
+        LOCK_TIME the login is refused without a check until the oldest try ages out, and
+        after MAX_ADDRESS_TRIES the address is. Tries older than that are forgotten."""
+        since = now() - LOCK_TIME
         async with self.engine.begin() as connection:
-            await connection.execute(insert(ATTEMPT).values(login=login, attempted_at=now()))
+            # Unknown logins' tries would otherwise stay forever: no success deletes them.
+            await connection.execute(delete(ATTEMPT).where(ATTEMPT.c.attempted_at <= since))
+            mine = (await connection.execute(insert(ATTEMPT).values(
+                login=login, address=address[:64], attempted_at=now())
+                .returning(ATTEMPT.c.id))).scalar_one()
+            here = await connection.scalar(select(func.count()).select_from(ATTEMPT).where(
+                (ATTEMPT.c.address == address[:64]) & (ATTEMPT.c.attempted_at > since)))
+            if (here or 0) > MAX_ADDRESS_TRIES:
+                await connection.execute(delete(ATTEMPT).where(ATTEMPT.c.id == mine))
+                return SignIn(busy=True)
             tries = await connection.scalar(select(func.count()).select_from(ATTEMPT).where(
-                (ATTEMPT.c.login == login) & (ATTEMPT.c.attempted_at > now() - LOCK_TIME)))
+                (ATTEMPT.c.login == login) & (ATTEMPT.c.attempted_at > since)))
             row = (await connection.execute(select(ORGANIZER).where(
                 ORGANIZER.c.login == login))).first()
         if (tries or 0) > MAX_FAILURES:
             return SignIn(locked=True)
         async with self._hashing:
-            right = await _verify(row.password_hash if row else _dummy_hash(), password)
+            stored = row.password_hash if row else await asyncio.to_thread(_dummy_hash)
+            right = await _verify(stored, password)
         if row is None or not right:
             return SignIn(locked=(tries or 0) >= MAX_FAILURES)
         token = secrets.token_urlsafe(32)

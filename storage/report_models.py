@@ -21,13 +21,17 @@ class Organizer(SQLModel, table=True):
 
 
 class LoginAttempt(SQLModel, table=True):
-    """A sign-in try not yet followed by a success: too many in a while lock the login."""
+    """A sign-in try not yet followed by a success: too many in a while lock the login, or
+    refuse the address they came from."""
 
     __tablename__ = "login_attempt"
-    __table_args__ = (Index("ix_login_attempt_login", "login", "attempted_at"),)
+    __table_args__ = (Index("ix_login_attempt_login", "login", "attempted_at"),
+                      Index("ix_login_attempt_address", "address", "attempted_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     login: str = Field(sa_type=String(64))
+    address: str = Field(default="", sa_column=Column(String(64), nullable=False,
+                                                      server_default=""))
     attempted_at: datetime
 
 

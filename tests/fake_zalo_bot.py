@@ -443,8 +443,10 @@ class FakeZaloBot(BotApiFake[_Pending, SentRecord, WebhookDelivery]):
         secret = self._webhook_secret
         if secret:
             headers[SECRET_HEADER] = secret
-        return WebhookRequest(url, headers, json.dumps(body, ensure_ascii=False).encode(),
-                              secret=secret)
+        # UTF-8 as Zalo sends it; half a UTF-16 pair, which UTF-8 cannot carry, as JSON's
+        # own escape ("\ud800"): backslashreplace writes exactly that.
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8", "backslashreplace")
+        return WebhookRequest(url, headers, data, secret=secret)
 
     def _delivery(self, item: _Pending, attempt: int, request: WebhookRequest,
                   outcome: WebhookOutcome) -> WebhookDelivery:

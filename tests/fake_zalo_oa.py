@@ -132,8 +132,10 @@ def user_id_by_app(user_id: str) -> str:
 
 
 def serialize_event(event: JSON) -> bytes:
-    """The raw body the fake sends: compact UTF-8 JSON (unlike Python's default json.dumps)."""
-    return json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """The raw body the fake sends: compact UTF-8 JSON (unlike Python's default json.dumps).
+    Half a UTF-16 pair, which UTF-8 cannot carry, goes as JSON's own escape ("\\ud800")."""
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8", "backslashreplace")
 
 
 class FakeZaloOA(LoopbackFake[_Outgoing, SentMessage, WebhookDelivery]):

@@ -111,13 +111,13 @@ def _wait_until_up(process: subprocess.Popen[bytes], port: int, log: Path) -> No
     raise RuntimeError("hocso serve did not answer within 30 s")
 
 
-def unsent() -> Select[tuple[int]]:
+def unsent() -> Select[int]:
     """How many messages the outbox holds unsent: a turn's replies until `hocso serve` has
     sent them (or a process that took over those of one that died), and messages for others."""
     return select(func.count()).select_from(OUTBOX).where(OUTBOX.c.sent_at.is_(None))
 
 
-def marked(channel: str) -> Select[tuple[int]]:
+def marked(channel: str) -> Select[int]:
     """How many updates of `channel` are marked processed."""
     return select(func.count()).select_from(PROCESSED).where(PROCESSED.c.channel == channel)
 

@@ -6,25 +6,28 @@ import io
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import openpyxl
 import pytest
-from aiohttp import ClientSession, CookieJar, web
+from aiohttp import ClientSession, CookieJar, TCPConnector, web
 from aiohttp.test_utils import TestServer
 from argon2 import PasswordHasher, profiles
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from bot.app import Core, mount_dashboard
+from bot.forwarded import trust_proxies
 from bot.lessons.model import Library
 from bot.tutor import Tutor
 from storage import organizers as organizers_module
-from storage.organizers import ATTEMPT, MAX_FAILURES, Organizers
+from storage.organizers import ATTEMPT, MAX_ADDRESS_TRIES, MAX_FAILURES, Organizers
 from storage.reports import reports_engine
 from storage.repository import SqlRepository
 from storage.rollup import refresh
 from tests.report_seed import BA_DINH, HONG_HA, PEOPLE, seed
 
 PASSWORD = "mat-khau-that-dai"
+PROXY = "127.0.0.9"  # a reverse proxy on loopback
 TABLES = ("tong-quan", "khu-vuc", "khoa-hoc", "cau-sai", "theo-ngay", "nguoi-hoc", "bao-cao")
 
 
@@ -34,10 +37,12 @@ class Dashboard:
     organizers: Organizers
     repository: SqlRepository
 
-    def client(self) -> ClientSession:
+    def client(self, address: str = "127.0.0.1") -> ClientSession:
+        """A browser at `address` (any of 127.0.0.0/8 reaches the server on loopback)."""
         # As a browser does: keep cookies from 127.0.0.1, and send Secure ones to it.
         return ClientSession(self.url, cookie_jar=CookieJar(
-            unsafe=True, treat_as_secure_origin=self.url))
+            unsafe=True, treat_as_secure_origin=self.url),
+            connector=TCPConnector(local_addr=(address, 0)))
 
 
 @pytest.fixture
@@ -57,6 +62,7 @@ async def dashboard(repository: SqlRepository, library: Library,
     reports = reports_engine(repository.engine.url.render_as_string(hide_password=False))
     await refresh(reports)
     app = web.Application()
+    trust_proxies(app, [PROXY])
     mount_dashboard(app, Core(engine=repository.engine,
                               tutor=Tutor(repository=repository, library=library),
                               reports=reports))
@@ -81,11 +87,14 @@ async def _csrf(client: ClientSession, path: str = "/admin/login") -> str:
     return found.group(1)
 
 
-async def sign_in(client: ClientSession, login: str, password: str = PASSWORD) -> int:
+async def sign_in(client: ClientSession, login: str, password: str = PASSWORD, *,
+                  forwarded: str = "") -> int:
+    """A sign-in; `forwarded` is the X-Forwarded-For header a proxy would add."""
     token = await _csrf(client)
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
     async with client.post("/admin/login", data={"csrf": token, "login": login,
                                                  "password": password},
-                           allow_redirects=False) as response:
+                           headers=headers, allow_redirects=False) as response:
         return response.status
 
 
@@ -151,6 +160,53 @@ async def test_guesses_still_being_checked_count_already(dashboard: Dashboard) -
             await asyncio.sleep(0.005)
         assert await sign_in(client, "phuong") == 429  # the right password comes too late
         assert set(await asyncio.gather(*guesses)) <= {401, 429}
+
+
+async def test_one_address_trying_many_logins_is_slowed_and_locks_none(
+        dashboard: Dashboard) -> None:
+    async with dashboard.client("127.0.0.7") as sprayer:
+        logins = ["phuong", "badinh", *(f"ai-do-{n}" for n in range(MAX_ADDRESS_TRIES - 2))]
+        for login in logins:
+            assert await sign_in(sprayer, login, "mat-khau-doan-bua") == 401
+        # Even a right password, from there, for now: it is neither checked nor counted.
+        token = await _csrf(sprayer)
+        async with sprayer.post("/admin/login", data={"csrf": token, "login": "badinh",
+                                                      "password": PASSWORD},
+                                allow_redirects=False) as response:
+            assert response.status == 429 and "Máy này" in await response.text()
+    assert await _tries(dashboard, "badinh") == 1
+    async with dashboard.client("127.0.0.8") as organizer:  # the logins tried are not locked
+        assert await sign_in(organizer, "phuong") == 303
+        assert await sign_in(organizer, "badinh") == 303
+
+
+async def test_behind_a_trusted_proxy_each_client_is_counted_alone(
+        dashboard: Dashboard) -> None:
+    sprayer = "203.0.113.5"
+    async with dashboard.client(PROXY) as proxy:
+        for n in range(MAX_ADDRESS_TRIES):
+            assert await sign_in(proxy, f"ai-do-{n}", "sai-mat-khau", forwarded=sprayer) == 401
+        assert await sign_in(proxy, "phuong", forwarded=sprayer) == 429
+        # What a client writes in the header itself comes before the proxy's own entry.
+        assert await sign_in(proxy, "phuong", forwarded=f"198.51.100.1, {sprayer}") == 429
+        assert await sign_in(proxy, "phuong", forwarded="203.0.113.6") == 303
+    async with dashboard.client() as direct:  # not a proxy: its header is not believed
+        for n in range(MAX_ADDRESS_TRIES):
+            assert await sign_in(direct, f"ai-do-{n}", "sai-mat-khau",
+                                 forwarded=f"198.51.100.{n}") == 401
+        assert await sign_in(direct, "badinh", forwarded="198.51.100.99") == 429
+
+
+async def test_old_tries_are_forgotten_unknown_logins_too(dashboard: Dashboard) -> None:
+    long_ago = datetime.now(UTC) - timedelta(days=3)
+    async with dashboard.organizers.engine.begin() as connection:
+        await connection.execute(insert(ATTEMPT), [
+            {"login": login, "address": "10.0.0.9", "attempted_at": long_ago}
+            for login in ("khong-co-ai", "phuong", "ai-do")])
+    async with dashboard.client() as client:
+        assert await sign_in(client, "ai-khac", "sai-mat-khau") == 401
+    assert [await _tries(dashboard, login) for login in ("khong-co-ai", "phuong", "ai-do",
+                                                         "ai-khac")] == [0, 0, 0, 1]
 
 
 async def _tries(dashboard: Dashboard, login: str) -> int:

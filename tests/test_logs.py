@@ -3,14 +3,23 @@
 import io
 import json
 import logging
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from bot.channels.telegram import TelegramChannel, TelegramConfig, telegram_pacer
 from bot.config import Settings
 from bot.logs import MASK, UPDATE, configure, secrets_of
 from bot.messages import Incoming, Kind
 from bot.tutor import Tutor
+from tests.conftest import CONTENT_DIR
+from tests.conversation import exchange
+from tests.fake_telegram import FakeTelegram
+from tests.server import free_port, running_server
+from tests.virtual_time import VirtualTime
 
 TOKEN = "8123456789:AAHk-secret_part_of_the_token_123"
 SETTINGS = {"TELEGRAM_BOT_TOKEN": TOKEN, "ZALO_BOT_TOKEN": "zalo-secret-4242",
@@ -83,3 +92,47 @@ def test_json_lines(monkeypatch: pytest.MonkeyPatch) -> None:
     entry = json.loads(stream.getvalue().splitlines()[-1])
     assert entry["level"] == "WARNING" and entry["logger"] == "hocso.zalo"
     assert entry["message"] == f"Bác Năm: /bot{MASK}/x" and entry["update"] == "zalo:9"
+
+
+async def test_bot_api_calls_at_debug_name_the_method_but_no_text_or_chat(
+        monkeypatch: pytest.MonkeyPatch, tutor: Tutor) -> None:
+    monkeypatch.setenv("HOCSO_LOG_LEVEL", "DEBUG")
+    stream = io.StringIO()
+    root = logging.getLogger()
+    kept = (root.handlers[:], root.level)
+    configure(Settings(_env_file=None), stream)  # type: ignore[call-arg]
+    fake = FakeTelegram()
+    await fake.start()
+    time = VirtualTime()
+    channel = TelegramChannel(TelegramConfig(token=fake.token, api_base_url=fake.base_url),
+                              tutor, CONTENT_DIR,
+                              pacer=telegram_pacer(clock=time, sleep=time.sleep))
+    try:
+        await channel.start()
+        chat = 5550042
+        welcome, notice = await exchange(lambda: fake.sent_to(chat),
+                                         lambda: fake.push_message(chat, "/start"), 2)
+        await channel.stop()
+    finally:
+        root.handlers, root.level = kept[0], kept[1]
+        await fake.close()
+    written = stream.getvalue()
+    for private in (str(chat), (welcome.text or "")[:20], (notice.text or "")[:20]):
+        assert private not in written, private
+    assert "Bot API sendMessage: calling" in written and "Bot API sendMessage: answered" in written
+
+
+def test_the_access_log_holds_no_invitation_code(tmp_path: Path) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with running_server(tmp_path, port):
+        for path, referer in (("/qr/KEM-7Q4X.png", ""), ("/?kem=KEM-7Q4X", ""),
+                              ("/static/chat.js", f"{base}/?kem=KEM-7Q4X")):
+            request = urllib.request.Request(base + path, headers={"Referer": referer})
+            try:
+                urllib.request.urlopen(request, timeout=5).close()
+            except urllib.error.HTTPError as error:
+                assert error.code == 404  # no such invitation
+    written = (tmp_path / "server.log").read_text("utf-8")
+    assert '"GET /qr/….png" 404' in written and '"GET /static/chat.js" 200' in written
+    assert '"GET /" 200' in written and "7Q4X" not in written

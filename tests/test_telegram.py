@@ -408,16 +408,32 @@ def test_a_webhook_without_a_secret_is_refused() -> None:
     (b"{broken", 400), (b"[1, 2]", 400), (b'{"update_id": "x"}', 400),
     (b'{"update_id": 5, "message": {"text": "\xff\xfe"}}', 400),  # not UTF-8
     (b'{"update_id": 6, "pad": "' + b"x" * (2 * 1024 * 1024) + b'"}', 413),  # 2 MiB
+    (b'{"update_id": 7, "message": ' + b"[" * 1000 + b"]" * 1000 + b"}", 400),  # 2 KB, deep
+    (b'{"update_id": 8, "message": ' + b'{"a":' * 100 + b"1" + b"}" * 101, 400),
 ])
 async def test_a_garbage_webhook_body_is_refused_without_harm(
         fake: FakeTelegram, webhook: tuple[TelegramChannel, str], body: bytes,
-        status: int) -> None:
+        status: int, caplog: pytest.LogCaptureFixture) -> None:
     async with ClientSession() as client, client.post(
             webhook[1], data=io.BytesIO(body), headers={
                 SECRET_HEADER: SECRET, "Content-Type": "application/json"}) as response:
         assert response.status == status
     await webhook[0].drain()
     assert fake.sent == []
+    assert not [record for record in caplog.records if record.exc_info]  # no traceback
+
+
+async def test_a_name_and_a_text_with_half_a_character_still_get_answers(
+        fake: FakeTelegram, channel: TelegramChannel, tutor: Tutor) -> None:
+    # "\ud800" is half of a UTF-16 pair: JSON carries it, but no database stores it.
+    await exchange(lambda: fake.sent_to(USER),
+                   lambda: fake.push_message(USER, "/start", first_name="Lan\ud800"), 2)
+    await Bot(fake).press("Tôi đồng ý")
+    [answer] = await exchange(lambda: fake.sent_to(USER), lambda: fake.push_message(
+        USER, "B\ud800c", first_name="Lan\ud800"), 1)
+    assert "chưa hiểu" in (answer.text or "")
+    learner = await tutor.repository.find_learner(channel=CHANNEL, user_ref=str(USER))
+    assert learner is not None and learner.display_name == "Lan\ufffd"
 
 
 async def test_a_long_message_quoting_a_long_message_is_taken_and_answered_kindly(

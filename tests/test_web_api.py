@@ -1,5 +1,6 @@
 """The web chat's JSON API over real HTTP: sessions, replies, de-duplication and bad requests."""
 
+import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -113,13 +114,33 @@ async def test_bad_requests_get_4xx_or_a_friendly_reply_and_change_nothing(
     (b'["a list"]', "application/json", 400),
     (b'{"session": "a", "text": "b"}', "text/plain", 400),
     (b"x" * 20_000, "application/json", 413),
+    (b'{"session": "a", "text": ' + b"[" * 1000 + b"]" * 1000 + b"}", "application/json", 400),
+    (b'{"session": "a", "text": ' + b'{"a":' * 100 + b"1" + b"}" * 101, "application/json",
+     400),
 ])
 async def test_malformed_bodies_are_refused(api: tuple[ClientSession, str], data: bytes,
-                                            content_type: str, status: int) -> None:
+                                            content_type: str, status: int,
+                                            caplog: pytest.LogCaptureFixture) -> None:
     client, base = api
     async with client.post(f"{base}/api/chat", data=data,
                            headers={"Content-Type": content_type}) as response:
         assert response.status == status
+    assert not [record for record in caplog.records if record.exc_info]  # no traceback
+
+
+async def test_half_a_character_in_a_mentors_name_still_gets_an_answer(
+        api: tuple[ClientSession, str]) -> None:
+    client, base = api
+    session = await new_session(client, base)
+    await begin(client, base, session)
+    await chat(client, base, session=session, text="/lam_nguoi_kem")
+    # JSON's "\ud800" is half of a UTF-16 pair: no database stores it as it is.
+    async with client.post(f"{base}/api/chat", data=json.dumps(
+            {"session": session, "text": "Nguyễn Văn\ud800 An"}).encode(),
+            headers={"Content-Type": "application/json"}) as response:
+        assert response.status == 200
+        answer = await response.json()
+    assert "Chào Nguyễn Văn\ufffd An!" in answer["replies"][0]["text"]
 
 
 async def test_the_page_and_its_assets_are_served(api: tuple[ClientSession, str]) -> None:

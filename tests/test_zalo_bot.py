@@ -1,12 +1,14 @@
 """The unmodified Zalo Bot Platform channel against a fake Bot API, by polling and webhook."""
 
 import asyncio
+import copy
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 
 from bot.channels.text import with_numbered_options
@@ -294,3 +296,43 @@ async def test_hocso_serve_keeps_the_web_chat_when_zalo_cannot_start(tmp_path: P
         assert await post_json(f"http://127.0.0.1:{port}/api/session", {}, {}) == 200
     log = (tmp_path / "server.log").read_text("utf-8")
     assert "ZaloBotChannel could not start" in log
+
+
+async def test_two_peoples_messages_with_one_id_are_both_answered_and_a_resend_once(
+        fake: FakeZaloBot, channel: ZaloBotChannel) -> None:
+    other = "70aa11bb22cc33dd"
+    for chat in (USER, other):
+        await Resident(fake, chat).start()
+    event = fake.push_text(USER, "tiến độ")
+    await fake.wait_for_sent(7)
+    # Message ids are one chat's own: another chat's message may carry the same one.
+    theirs = copy.deepcopy(event)
+    theirs["message"]["chat"]["id"] = theirs["message"]["from"]["id"] = other
+    [answer] = await exchange(lambda: fake.sent_to(other), lambda: fake.push_event(theirs), 1)
+    assert "Tiến độ" in (answer.text or "")
+    fake.redeliver(theirs)  # the platform sending the same message again
+    await Resident(fake, other).say("menu")
+    assert len(fake.sent_to(other)) == 5 and len(fake.sent_to(USER)) == 4
+
+
+async def test_a_deeply_nested_body_is_refused_without_a_traceback(
+        fake: FakeZaloBot, webhook: tuple[ZaloBotChannel, str],
+        caplog: pytest.LogCaptureFixture) -> None:
+    deep = b'{"event_name": "message.text.received", "message": ' + b"[" * 1000 + b"]" * 1000
+    async with ClientSession() as client, client.post(
+            webhook[1], data=deep + b"}", headers={SECRET_HEADER: SECRET}) as response:
+        assert response.status == 400
+    await webhook[0].drain()
+    assert fake.sent == [] and not [record for record in caplog.records if record.exc_info]
+
+
+async def test_half_a_character_in_a_name_and_a_text_still_gets_answers(
+        fake: FakeZaloBot, channel: ZaloBotChannel, tutor: Tutor) -> None:
+    # "\ud800" is half of a UTF-16 pair: JSON carries it, but no database stores it.
+    user = Resident(fake)
+    await user.say("/start", expect=2, display_name="Bà\ud800 Lan")
+    await user.say("1", display_name="Bà\ud800 Lan")
+    [answer] = await user.say("B\ud800c", display_name="Bà\ud800 Lan")
+    assert "chưa hiểu" in (answer.text or "")
+    learner = await tutor.repository.find_learner(channel=CHANNEL, user_ref=USER)
+    assert learner is not None and learner.display_name == "Bà\ufffd Lan"

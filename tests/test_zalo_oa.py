@@ -1,6 +1,7 @@
 """The unmodified Zalo OA channel against a fake OA API: signed events, buttons, token refresh."""
 
 import asyncio
+import hashlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -158,6 +159,39 @@ async def test_a_bad_signature_is_rejected(fake: FakeZaloOA, oa: ZaloOAChannel) 
                 assert answer.status == 401
 
 
+def signed(body: bytes, timestamp: str) -> dict[str, str]:
+    """The signature header Zalo would send with `body` (whatever the body holds)."""
+    digest = hashlib.sha256(DEFAULT_APP_ID.encode() + body + timestamp.encode()
+                            + DEFAULT_OA_SECRET_KEY.encode()).hexdigest()
+    return {SIGNATURE_HEADER: f"mac={digest}"}
+
+
+async def test_malformed_bodies_are_refused_unsigned_ones_before_parsing(
+        fake: FakeZaloOA, oa: ZaloOAChannel, caplog: pytest.LogCaptureFixture) -> None:
+    head = f'{{"app_id":"{DEFAULT_APP_ID}","timestamp":"1700000000000","x":'.encode()
+    deep = head + b"[" * 1000 + b"]" * 1000 + b"}"  # 2 KB that once raised RecursionError
+    async with ClientSession() as client:
+        for body, headers, status in [
+                (deep, {}, 401), (b"{not json", {SIGNATURE_HEADER: "mac=00"}, 401),
+                (deep, signed(deep, "1700000000000"), 400),
+                # Signed, but with another timestamp than the event's own.
+                (head + b"1}", signed(head + b"1}", "1700000000001"), 401)]:
+            async with client.post(fake.webhook_url or "", data=body, headers=headers) as answer:
+                assert answer.status == status
+    await oa.drain()
+    assert fake.sent == [] and not [record for record in caplog.records if record.exc_info]
+
+
+async def test_half_a_character_in_a_mentors_name_still_gets_an_answer(
+        fake: FakeZaloOA, oa: ZaloOAChannel) -> None:
+    user = Follower(fake)
+    await user.join()
+    await user.say("/lam_nguoi_kem")
+    # "\ud800" is half of a UTF-16 pair: JSON carries it, but no database stores it.
+    [answer] = await user.say("Nguyễn Văn\ud800 An")
+    assert "Chào Nguyễn Văn\ufffd An!" in (answer.text or "")
+
+
 async def test_a_redelivered_event_is_answered_once(fake: FakeZaloOA,
                                                     oa: ZaloOAChannel) -> None:
     user = Follower(fake)
@@ -289,9 +323,9 @@ async def test_a_message_from_someone_elses_turn_goes_out_proactive_with_its_qr(
     before = len(fake.sent_to(USER))
     menu = ((Button("👥 Học viên của tôi", "mentees"),),)
     await oa.deliver(USER, Outgoing(text="Bà Lan cần giúp đỡ.", buttons=menu,
-                                    qr="https://t.me/hocso_bot?start=KEM-7Q4X"))
+                                    qr="https://t.me/hocso_bot?start=KEM-7Q4X",
+                                    invitation="KEM-7Q4X"))
     picture, message = fake.sent_to(USER)[before:]
-    assert picture.image_url == (f"{PUBLIC}/qr?text=https%3A%2F%2Ft.me%2Fhocso_bot%3Fstart"
-                                 "%3DKEM-7Q4X")
+    assert picture.image_url == f"{PUBLIC}/qr/KEM-7Q4X.png"
     assert message.text == "Bà Lan cần giúp đỡ." and message.message_id is None
     assert message.billed == "proactive" and message.buttons[0][0] == "👥 Học viên của tôi"

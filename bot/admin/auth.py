@@ -85,7 +85,11 @@ async def login(request: web.Request, render: Render) -> web.Response:
         return await login_form(request, render, "Trang đăng nhập đã cũ. Bạn thử lại nhé.",
                                 status=403)
     result = await request.app[ORGANIZERS_KEY].sign_in(
-        str(form.get("login", ""))[:64].strip(), str(form.get("password", ""))[:256])
+        str(form.get("login", ""))[:64].strip(), str(form.get("password", ""))[:256],
+        address=request.remote or "")
+    if result.busy:
+        return await login_form(request, render, "Máy này đã thử đăng nhập quá nhiều lần. "
+                                "Bạn chờ 15 phút rồi thử lại nhé.", status=429)
     if result.locked:
         return await login_form(request, render, "Tên đăng nhập này tạm bị khóa vì nhập sai "
                                 "mật khẩu nhiều lần. Bạn thử lại sau 15 phút.", status=429)

@@ -23,6 +23,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.channels import json_body
 from bot.channels.ordered import OrderedTasks, answer_once_done
 from bot.channels.pacing import Clock, Pacer, Sleep
 from bot.channels.telegram_send import TelegramSender
@@ -214,8 +215,8 @@ class TelegramChannel:
         if not hmac.compare_digest(secret.encode(), self.config.webhook_secret.encode()):
             return web.Response(status=401, text="wrong secret token")
         try:
-            data = await request.json()
-        except ValueError:
+            data = await json_body.read(request)
+        except json_body.BadJson:
             data = None
         if not isinstance(data, dict) or type(data.get("update_id")) is not int:
             log.warning("refused a webhook body that is not a Telegram update")

@@ -14,7 +14,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.channels.delivery import LONGEST_WAIT, Done, Held, Patience
 from bot.channels.pacing import Pacer
-from bot.channels.qr import qr_png
+from bot.channels.qr import drawn
 from bot.channels.text import split_text, units
 from bot.messages import Outgoing
 from bot.retry import backoff, retry
@@ -128,7 +128,8 @@ class TelegramSender:
         """Send a step's picture or an invitation's QR code; False when Telegram refused it."""
         known = self._photo_ids.get(reply.image) if reply.image else None
         photo: str | InputFile = known or InputFile(
-            qr_png(reply.qr) if reply.qr else (self._content_dir / str(reply.image)).read_bytes(),
+            await drawn(reply.qr) if reply.qr
+            else (self._content_dir / str(reply.image)).read_bytes(),
             attach=False)
         sent = await self._call(chat_id, owed, "sendPhoto", photo=photo, caption=caption,
                                 reply_markup=markup)

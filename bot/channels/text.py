@@ -68,6 +68,6 @@ def with_numbered_options(reply: Outgoing, first: int = 0) -> str:
 def picture_url(reply: Outgoing, base: str = "") -> str:
     """Where the server shows a reply's picture (a step's image or an invitation's QR code),
     under `base`; "" when the reply has none."""
-    if reply.qr:
-        return f"{base.rstrip('/')}/qr?text={quote(reply.qr, safe='')}"
+    if reply.qr and reply.invitation:  # only live invitations' pictures are served (qr.py)
+        return f"{base.rstrip('/')}/qr/{quote(reply.invitation, safe='')}.png"
     return f"{base.rstrip('/')}/media/{quote(reply.image)}" if reply.image else ""

@@ -1,6 +1,5 @@
 """The web chat: an aiohttp page plus the JSON API that the page itself uses."""
 
-import json
 import re
 import secrets
 from pathlib import Path
@@ -9,7 +8,8 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
-from bot.channels.qr import MAX_QR_TEXT, qr_png
+from bot.channels import json_body
+from bot.channels.qr import qr_route
 from bot.channels.text import picture_url
 from bot.messages import Incoming, Kind, Outgoing
 from bot.tutor import Tutor, UnknownLearner
@@ -59,12 +59,9 @@ async def new_session(request: web.Request) -> web.Response:
 async def _read_json(request: web.Request) -> dict[str, Any] | None:
     if request.content_type != "application/json":
         return None
-    raw = await request.read()
-    if len(raw) > MAX_BODY_BYTES:
-        raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY_BYTES, actual_size=len(raw))
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        body = await json_body.read(request, max_bytes=MAX_BODY_BYTES)
+    except json_body.BadJson:
         return None
     return body if isinstance(body, dict) else None
 
@@ -112,15 +109,6 @@ async def inbox(request: web.Request) -> web.Response:
     return web.json_response({"replies": [render_reply(reply) for reply in waiting]})
 
 
-async def qr_code(request: web.Request) -> web.Response:
-    """A QR code picture of `?text=` (an invitation link), for the page and for Zalo."""
-    text = request.query.get("text", "")
-    if not text or len(text) > MAX_QR_TEXT:
-        return _error(400, f"Give ?text= of 1 to {MAX_QR_TEXT} characters.")
-    return web.Response(body=qr_png(text), content_type="image/png",
-                        headers={"Cache-Control": "public, max-age=86400"})
-
-
 async def health(_request: web.Request) -> web.Response:
     """Answer load balancers and tests that the server is up."""
     return web.Response(text="ok")
@@ -141,7 +129,7 @@ def create_web_app(tutor: Tutor, content_dir: Path) -> web.Application:
     app.router.add_post("/api/session", new_session)
     app.router.add_post("/api/chat", chat)
     app.router.add_post("/api/inbox", inbox)
-    app.router.add_get("/qr", qr_code)
+    app.add_routes([qr_route(tutor)])  # invitations' QR codes
     app.router.add_static("/static", HERE / "static")
     images = content_dir / "images"
     if images.is_dir():

@@ -2,7 +2,6 @@
 
 import asyncio
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bot.channels import json_body
 from bot.channels.delivery import Held, Patience, with_retries
 from bot.channels.ordered import OrderedTasks, answer_once_done
 from bot.channels.text import picture_url, split_text, with_numbered_options
@@ -83,8 +83,8 @@ class ZaloBotClient:
                                       timeout=timeout) as response:
             raw = await response.read()
         try:
-            body = json.loads(raw) if raw else {}
-        except ValueError:
+            body = json_body.loads(raw) if raw else {}
+        except json_body.BadJson:
             body = {}
         if not isinstance(body, dict) or not body.get("ok"):
             body = body if isinstance(body, dict) else {}
@@ -128,7 +128,8 @@ def to_incoming(event: dict[str, Any]) -> Incoming | None:
     message_id = message.get("message_id")
     common: dict[str, Any] = {
         "channel": CHANNEL, "user_ref": user,
-        "update_id": f"{name}:{message_id}" if message_id else None,
+        # A message id is unique within one chat only: another person's may be the same.
+        "update_id": f"{name}:{user}:{message_id}" if message_id else None,
         "display_name": str(sender.get("display_name") or ""),
     }
     text = message.get("text")
@@ -202,9 +203,10 @@ class ZaloBotChannel:
         if not raw.strip():
             return web.Response(text="ok")  # Zalo's empty probe
         try:
-            event = unwrap(json.loads(raw))
-        except ValueError:
-            event = None
+            event = unwrap(json_body.loads(raw))
+        except json_body.BadJson:  # no platform sends this: nothing to acknowledge
+            log.warning("refused a Zalo webhook body that is not JSON or nested too deep")
+            return web.Response(status=400, text="not JSON")
         if event is None:  # refused, Zalo would send it again and again
             log.warning("ignored a Zalo webhook body that is not an event")
             return web.Response(text="ignored")

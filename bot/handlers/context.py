@@ -67,12 +67,15 @@ class Context:
         return Button(label=self.renderer.message(key, **values), payload=payload)
 
     def say(self, text: str, rows: Rows | None = None, image: str | None = None,
-            qr: str = "", attachment: Attachment | None = None, alone: bool = False) -> None:
+            invitation: str = "", attachment: Attachment | None = None,
+            alone: bool = False) -> None:
         """Queue a reply to the learner. A text right after a plain text joins its message
         (feedback and the next question arrive as one: one call, one notification), unless
         that one was said `alone`."""
         buttons = tuple(tuple(row) for row in rows or [] if row)
-        reply = Outgoing(text=text, buttons=buttons, image=image, qr=qr, attachment=attachment)
+        qr = self.links.for_qr(invitation) if invitation else ""  # a picture of the code's link
+        reply = Outgoing(text=text, buttons=buttons, image=image, qr=qr, invitation=invitation,
+                         attachment=attachment)
         if self.replies and not self._last_alone and merges_into(self.replies[-1], reply):
             self.replies[-1] = replace(reply, text=f"{self.replies[-1].text}\n\n{text}")
         else:

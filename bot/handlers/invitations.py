@@ -52,7 +52,7 @@ async def show(ctx: Context, *, fresh: bool = False) -> None:
             [[ctx.button("button_new_code", payloads.NEW_CODE)],
              [ctx.button("button_revoke_code", payloads.REVOKE_CODE)],
              [ctx.button("button_mentees", payloads.MENTEES)], ctx.menu_row()],
-            qr=ctx.links.for_qr(code))
+            invitation=code)
 
 
 async def revoke(ctx: Context) -> None:
