@@ -200,7 +200,7 @@ async def main() -> None:
                 end = time.monotonic() + args.spell
                 fake.outage(lambda: time.monotonic() < end, 429)  # noqa: B023 (set once)
             process.send_signal(signal.SIGKILL)
-            process.wait()
+            await asyncio.to_thread(process.wait)  # this loop serves the fakes and the proxy
             process = await _started(data_dir, port, env)
         await asyncio.sleep(20)  # a few more presses after the last kill
     finally:
@@ -208,7 +208,7 @@ async def main() -> None:
         await asyncio.gather(*learners)
         await asyncio.sleep(5)  # the last answers
         process.send_signal(signal.SIGTERM)
-        process.wait()
+        await asyncio.to_thread(process.wait)
         print(json.dumps(_report(soak, started), ensure_ascii=False, indent=2))
         await fake.close()
         await proxy.close()
