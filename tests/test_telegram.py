@@ -491,13 +491,8 @@ async def test_hocso_serve_runs_telegram_when_the_token_is_set(fake: FakeTelegra
 @pytest.mark.parametrize("seconds", [15, 60, 300])
 async def test_owed_replies_outlast_an_outage_none_lost_none_twice_each_chat_in_order(
         fake: FakeTelegram, status: int, seconds: int) -> None:
-    now = [0.0]
-
-    async def sleep(wait: float) -> None:  # the waits pass at once, on the pacer's clock too
-        now[0] += wait
-        await asyncio.sleep(0)
-
-    fake.outage(lambda: now[0] < seconds, status)
+    time = VirtualTime(start=0)  # the waits pass at once, on the pacer's clock too
+    fake.outage(lambda: time.now < seconds, status)
     chats = range(USER, USER + 5)
     done: list[str] = []
 
@@ -506,13 +501,13 @@ async def test_owed_replies_outlast_an_outage_none_lost_none_twice_each_chat_in_
 
     async with PtbBot(fake.token, base_url=fake.base_url) as bot:
         sender = TelegramSender(
-            bot, content_dir=CONTENT_DIR, on_unreachable=_never, on_failed=_never, sleep=sleep,
-            pacer=Pacer(overall_per_second=100, chat_per_second=100, chat_burst=10,
-                        clock=lambda: now[0], sleep=sleep))
+            bot, content_dir=CONTENT_DIR, on_unreachable=_never, on_failed=_never,
+            sleep=time.sleep, pacer=Pacer(overall_per_second=100, chat_per_second=100,
+                                          chat_burst=10, clock=time, sleep=time.sleep))
         await asyncio.gather(*(sender.send(chat, [Outgoing(f"{chat}: bước {n}")
                                                   for n in range(3)], done=settle)
                                for chat in chats))
-    assert now[0] >= seconds  # the outage was really waited out
+    assert time.now >= seconds  # the outage was really waited out
     for chat in chats:
         assert [r.text for r in fake.sent_to(chat)] == [f"{chat}: bước {n}" for n in range(3)]
     assert sorted(done) == sorted(f"{chat}: bước {n}" for chat in chats for n in range(3))

@@ -1,6 +1,5 @@
 """The unmodified Zalo Bot Platform channel against a fake Bot API, by polling and webhook."""
 
-import asyncio
 import copy
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -37,6 +36,7 @@ from tests.conversation import (
 )
 from tests.fake_zalo_bot import FakeZaloBot, SentRecord
 from tests.server import free_port, serving
+from tests.virtual_time import VirtualTime
 
 USER = "6f4a2b9c8d7e1f00"
 SECRET = "zalo-secret-123"
@@ -172,13 +172,8 @@ async def test_transient_errors_are_retried_and_lasting_ones_kept(
 
 async def test_an_owed_reply_outlasts_five_minutes_of_429s_and_comes_once(
         fake: FakeZaloBot, tutor: Tutor) -> None:
-    waited = [0.0]
-
-    async def sleep(seconds: float) -> None:  # virtual: the outage passes at once
-        waited[0] += seconds
-        await asyncio.sleep(0)
-
-    channel = ZaloBotChannel(config(fake), tutor, sleep=sleep)
+    time = VirtualTime(start=0)  # the outage passes at once
+    channel = ZaloBotChannel(config(fake), tutor, sleep=time.sleep)
     await channel.start()
     try:
         # With waits of 1, 2, 4... s, a minute at most, ten failures span five minutes.
@@ -186,7 +181,7 @@ async def test_an_owed_reply_outlasts_five_minutes_of_429s_and_comes_once(
         welcome, notice = await Resident(fake).say("/start", expect=2)
     finally:
         await channel.stop()
-    assert waited[0] >= 300
+    assert time.now >= 300
     assert "trợ lý học tự động" in (welcome.text or "") and notice.text
     assert len(fake.sent_to(USER)) == 2  # none lost, none twice
     assert await tutor.repository.failed_sends(channel=CHANNEL) == []

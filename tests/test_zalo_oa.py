@@ -37,6 +37,7 @@ from tests.fake_zalo_oa import (
     SentMessage,
 )
 from tests.server import free_port, serving
+from tests.virtual_time import VirtualTime
 
 USER = "2512523625412515"
 PUBLIC = "https://hocso.example.vn"
@@ -257,17 +258,12 @@ async def test_transient_errors_are_retried_and_lasting_ones_kept(
 
 async def test_an_owed_reply_outlasts_five_minutes_of_5xx_and_comes_once(
         fake: FakeZaloOA, tutor: Tutor) -> None:
-    waited = [0.0]
-
-    async def sleep(seconds: float) -> None:  # virtual: the outage passes at once
-        waited[0] += seconds
-        await asyncio.sleep(0)
-
-    async with _serving_oa(fake, tutor, sleep=sleep):
+    time = VirtualTime(start=0)  # the outage passes at once
+    async with _serving_oa(fake, tutor, sleep=time.sleep):
         # With waits of 1, 2, 4... s, a minute at most, ten failures span five minutes.
         fake.fail_http(10, status=500)
         welcome, _ = await Follower(fake).follow()
-    assert waited[0] >= 300
+    assert time.now >= 300
     assert "trợ lý học tự động" in (welcome.text or "")
     assert [r.text for r in fake.sent_to(USER)].count(welcome.text) == 1
     assert await tutor.repository.failed_sends(channel=CHANNEL) == []
