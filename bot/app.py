@@ -39,6 +39,10 @@ from storage.rollup import refresh
 from storage.tokens import OaTokenStore
 
 log = logging.getLogger("hocso")
+# At a start, the updates the platforms kept for us (webhook retries, the polling backlog) come
+# in first, before the outbox worker sends what a killed run owed: a button pressed among them
+# proves that reply arrived, so it is dropped rather than sent twice (tutor.py, _take_over).
+PRESSES_FIRST = 3.0
 # Channels whose replies are sent after the turn commits, so the outbox keeps them till sent.
 MESSENGERS = (telegram.CHANNEL, zalo_bot.CHANNEL, zalo_oa.CHANNEL)
 SWEEP_SECONDS = 600  # how often old processed marks and never-agreed learners are removed
@@ -223,9 +227,9 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         log.info("web chat at http://%s:%s/", settings.host, settings.port)
         # After the server listens: the first report refresh reads every answer so far,
         # which start-up need not wait for.
-        background += [asyncio.create_task(outbox.run()), asyncio.create_task(watch.run()),
-                       asyncio.create_task(reports), asyncio.create_task(heart),
-                       asyncio.create_task(sweeping)]
+        background += [asyncio.create_task(outbox.run(after=PRESSES_FIRST)),
+                       asyncio.create_task(watch.run()), asyncio.create_task(reports),
+                       asyncio.create_task(heart), asyncio.create_task(sweeping)]
         stop = stop or asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

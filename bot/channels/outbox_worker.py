@@ -1,5 +1,6 @@
 """Deliver the outbox: messages a turn queued for other people, each through their own channel."""
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -50,6 +51,7 @@ class OutboxWorker:
             delivered += 1
         return delivered
 
-    async def run(self) -> None:
-        """Deliver until cancelled."""
+    async def run(self, *, after: float = 0.0) -> None:
+        """Deliver until cancelled, starting `after` seconds from now."""
+        await asyncio.sleep(after)
         await every(self.interval, self.run_once, what="outbox delivery")
