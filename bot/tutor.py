@@ -71,9 +71,12 @@ class Tutor:
         self.rules = rules or MentoringRules()
         self.links = links or InviteLinks()
 
-    async def handle(self, incoming: Incoming, *, known_only: bool = False) -> list[Outgoing]:
+    async def handle(self, incoming: Incoming, *, known_only: bool = False,
+                     patience: float | None = None) -> list[Outgoing]:
         """Handle one update; a redelivered update (same update id) gets no reply. With
-        `known_only`, a learner who does not exist yet raises UnknownLearner."""
+        `known_only`, a learner who does not exist yet raises UnknownLearner. While the
+        database is unreachable the turn is tried again for `patience` seconds (by default
+        the Tutor's), then the error is raised: nothing of the turn was kept."""
         incoming = clean(incoming)
         if self.throttle is not None:
             admitted = self.throttle.admit(f"{incoming.channel}:{incoming.user_ref}")
@@ -82,11 +85,13 @@ class Tutor:
             await self.throttle.wait_turn()
         marked = UPDATE.set(f"{incoming.channel}:{incoming.update_id or '-'}")
         try:
-            return await self._until_committed(lambda: self._turn(incoming, known_only))
+            return await self._until_committed(lambda: self._turn(incoming, known_only),
+                                               patience)
         finally:
             UPDATE.reset(marked)
 
-    async def _until_committed(self, transaction: Callable[[], Awaitable[T]]) -> T:
+    async def _until_committed(self, transaction: Callable[[], Awaitable[T]],
+                               patience: float | None = None) -> T:
         """Run a transaction (a turn); while the database is unreachable, wait and run it again.
 
         A failed try rolled back entirely, so running it again cannot count anything twice;
@@ -102,7 +107,8 @@ class Tutor:
         done = await retry(transaction, retry_on=unreachable,
                               asked_wait=lambda error: 0.0 if isinstance(error, RunAgain)
                               else None, wait=backoff(0.1, cap=5.0),
-                              deadline=time.monotonic() + self.patience_seconds,
+                              deadline=time.monotonic() + (
+                                  self.patience_seconds if patience is None else patience),
                               on_failure=failed)
         if not self.database_ok:
             log.info("database reachable again")

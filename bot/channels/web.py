@@ -3,6 +3,8 @@
 import json
 import re
 import secrets
+from collections.abc import Awaitable, Callable
+from functools import wraps
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from bot.channels.qr import MAX_QR_TEXT, qr_png
 from bot.channels.text import picture_url
 from bot.messages import Incoming, Kind, Outgoing
 from bot.tutor import Tutor, UnknownLearner
+from storage.database import unreachable
 
 CHANNEL = "web"
 HERE = Path(__file__).resolve().parent
@@ -23,10 +26,44 @@ MAX_REQUEST_BYTES = 1024 * 1024
 _SESSION = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 TUTOR_KEY = web.AppKey("tutor", Tutor)
+# How long a web request waits for an unreachable database before it is answered 503: a
+# resident looking at the page should hear soon that they can try again in a while.
+WEB_PATIENCE_SECONDS = 5.0
+OUTAGE = "The database cannot be reached just now; try again later."
+# The page loads only its own script, style and pictures, and no other site may frame it.
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
+
+
+def _outage() -> web.Response:
+    """503, which the page turns into "try again in a few minutes"."""
+    response = _error(503, OUTAGE)
+    response.headers["Retry-After"] = "60"
+    return response
+
+
+def _api(handler: Handler) -> Handler:
+    """An API route that answers 503, not 500, while the database cannot be reached."""
+    @wraps(handler)
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except Exception as error:
+            if unreachable(error):
+                return _outage()
+            raise
+    return guarded
 
 
 def render_reply(reply: Outgoing) -> dict[str, Any]:
@@ -46,7 +83,8 @@ def render_reply(reply: Outgoing) -> dict[str, Any]:
 async def page(request: web.Request) -> web.Response:
     """Serve the chat page."""
     html = request.app[PAGE_KEY].render()
-    return web.Response(text=html, content_type="text/html", charset="utf-8")
+    return web.Response(text=html, content_type="text/html", charset="utf-8",
+                        headers=PAGE_HEADERS)
 
 
 async def new_session(request: web.Request) -> web.Response:
@@ -86,8 +124,6 @@ async def chat(request: web.Request) -> web.Response:
                                    or not _MESSAGE_ID.match(message_id)):
         return _error(400, "Field 'id' must be 1-64 letters, digits, '-' or '_'.")
     tutor = request.app[TUTOR_KEY]
-    if not tutor.database_ok:  # the page tells the learner to try again in a while
-        return _error(503, "The database cannot be reached just now; try again later.")
     incoming = Incoming(
         channel=CHANNEL, user_ref=session,
         kind=Kind.TEXT if text is not None else Kind.BUTTON,
@@ -95,7 +131,9 @@ async def chat(request: web.Request) -> web.Response:
         update_id=f"{session}:{message_id}" if message_id else None,
     )
     try:  # messages others' turns left for this learner (a mentor's nudge) come first
-        replies = await tutor.handle(incoming, known_only=True)
+        # Once a turn has found the database unreachable, one try each until one succeeds.
+        replies = await tutor.handle(incoming, known_only=True, patience=(
+            WEB_PATIENCE_SECONDS if tutor.database_ok else 0))
     except UnknownLearner:
         return _error(404, "Unknown session: create one with POST /api/session.")
     return web.json_response({"replies": [render_reply(reply) for reply in replies]})
@@ -138,9 +176,9 @@ def create_web_app(tutor: Tutor, content_dir: Path) -> web.Application:
     app[PAGE_KEY] = environment.get_template("chat.html")
     app.router.add_get("/", page)
     app.router.add_get("/healthz", health)
-    app.router.add_post("/api/session", new_session)
-    app.router.add_post("/api/chat", chat)
-    app.router.add_post("/api/inbox", inbox)
+    app.router.add_post("/api/session", _api(new_session))
+    app.router.add_post("/api/chat", _api(chat))
+    app.router.add_post("/api/inbox", _api(inbox))
     app.router.add_get("/qr", qr_code)
     app.router.add_static("/static", HERE / "static")
     images = content_dir / "images"
