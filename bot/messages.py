@@ -29,6 +29,8 @@ class Incoming:
     payload: str = ""  # the tapped button's payload
     update_id: str | None = None  # the platform's id, for de-duplication
     display_name: str = ""
+    # Where it came from, for limits a new session must not escape: the web client's address.
+    source: str = ""
 
 
 @dataclass(frozen=True)
