@@ -8,7 +8,7 @@ from ipaddress import ip_address
 
 from aiohttp import hdrs, web
 
-from bot.addresses import Network, client_address, network_of
+from bot.addresses import Network, client_address, network_of, parse_networks
 from bot.throttle import Buckets
 
 log = logging.getLogger("hocso.web")
@@ -28,7 +28,7 @@ class WebLimits:
 
     requests_per_minute: float = 600
     sessions_per_hour: float = 60
-    trusted_proxies: tuple[Network, ...] = ()
+    trusted_proxies: tuple[Network, ...] = parse_networks("127.0.0.1, ::1")
     refusal_delay: float = REFUSAL_DELAY_SECONDS
     _warned: bool = field(default=False, init=False)
 
@@ -54,11 +54,11 @@ class WebLimits:
             private = ip_address(peer).is_private
         except ValueError:
             return
-        if private:  # most likely our own reverse proxy, which we were not told to trust
+        if private:  # most likely our own reverse proxy, on another machine, not trusted yet
             self._warned = True
             log.warning("requests from %s carry X-Forwarded-For, which is not trusted: every "
-                        "client behind that proxy shares one address's limits. Set "
-                        "HOCSO_TRUSTED_PROXIES=%s if it is your reverse proxy", peer, peer)
+                        "client behind that proxy shares one address's limits. Add %s to "
+                        "HOCSO_TRUSTED_PROXIES if it is your reverse proxy", peer, peer)
 
     async def admit(self, request: web.Request, *, new_session: bool = False,
                     ) -> web.Response | None:
