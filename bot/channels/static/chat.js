@@ -220,7 +220,7 @@
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value.trim();
-    if (!text) return;
+    if (!text || busy) return; // while an answer is awaited the text stays in the box
     input.value = "";
     send({ text }, text);
   });
