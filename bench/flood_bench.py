@@ -63,7 +63,7 @@ async def post(http: aiohttp.ClientSession, url: str, address: str,
 
 
 async def resident(http: aiohttp.ClientSession, base: str, number: int, think: float,
-                   until: float, latencies: list[float]) -> None:
+                   until: float, latencies: list[float], failures: list[int]) -> None:
     """One resident at an address of their own: agree, then read their progress now and
     then (a turn that reads and writes, like a step)."""
     address = f"198.{51 + number // 250}.{number % 250}.7"  # a network each
@@ -75,20 +75,29 @@ async def resident(http: aiohttp.ClientSession, base: str, number: int, think: f
     while time.monotonic() < until:
         sent += 1
         started = time.perf_counter()
-        status, _ = await post(http, f"{base}/api/chat", address, {
-            "session": session, "text": "tiến độ", "id": f"r{sent}"})
+        try:
+            status, _ = await post(http, f"{base}/api/chat", address, {
+                "session": session, "text": "tiến độ", "id": f"r{sent}"})
+        except aiohttp.ClientError:
+            status = 0  # the server dropped the connection
         if status == 200:
             latencies.append(time.perf_counter() - started)
+        else:
+            failures.append(status)
         await asyncio.sleep(think)
 
 
-async def residents(base: str, count: int, think: float, seconds: float) -> list[float]:
+async def residents(base: str, count: int, think: float,
+                    seconds: float) -> tuple[list[float], list[int]]:
+    """Residents' latencies of answered messages, and the statuses of the others (0: the
+    connection dropped)."""
     latencies: list[float] = []
+    failures: list[int] = []
     until = time.monotonic() + seconds
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
-        await asyncio.gather(*(resident(http, base, n, think, until, latencies)
+        await asyncio.gather(*(resident(http, base, n, think, until, latencies, failures)
                                for n in range(count)))
-    return latencies
+    return latencies, failures
 
 
 def flood(base: str, path: str, sessions: str, connections: int, seconds: float,
@@ -139,12 +148,14 @@ def measure(args: argparse.Namespace) -> None:
         base = f"http://127.0.0.1:{port}"
         server = start_server(port, Path(data), args.checkout)
         try:
-            print("| flood | others' requests | others' p50 ms | others' p95 ms | × alone "
-                  "| flooder's answers (status: count) |")
-            print("|---|---:|---:|---:|---:|---|")
-            alone = asyncio.run(residents(base, args.residents, args.think, args.seconds))
-            print(f"| none | {len(alone)} | {median_ms(alone):.1f} | {p95_ms(alone):.1f} "
-                  f"| 1.0 | |", flush=True)
+            print("| flood | others answered | others not | others' p50 ms | others' p95 ms "
+                  "| × alone | flooder's answers (status: count) |")
+            print("|---|---:|---:|---:|---:|---:|---|")
+            asyncio.run(residents(base, args.residents, args.think, 5))  # warm-up, not timed
+            alone, failed = asyncio.run(residents(base, args.residents, args.think,
+                                                  args.seconds))
+            print(f"| none | {len(alone)} | {len(failed)} | {median_ms(alone):.1f} "
+                  f"| {p95_ms(alone):.1f} | 1.0 | |", flush=True)
             for name, (path, sessions) in FLOODS.items():
                 with multiprocessing.Manager() as manager:
                     statuses = manager.dict()
@@ -154,13 +165,13 @@ def measure(args: argparse.Namespace) -> None:
                         statuses))
                     flooder.start()
                     time.sleep(1)  # the flood is under way before the residents are timed
-                    during = asyncio.run(residents(base, args.residents, args.think,
-                                                   args.seconds))
+                    during, failed = asyncio.run(residents(base, args.residents,
+                                                           args.think, args.seconds))
                     flooder.join()
                     counter.update(statuses)
                 answers = ", ".join(f"{status}: {count}" for status, count
                                     in sorted(counter.items()))
-                print(f"| {name} | {len(during)} | {median_ms(during):.1f} "
+                print(f"| {name} | {len(during)} | {len(failed)} | {median_ms(during):.1f} "
                       f"| {p95_ms(during):.1f} | {median_ms(during) / median_ms(alone):.1f} "
                       f"| {answers} |", flush=True)
         finally:
