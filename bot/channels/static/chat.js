@@ -15,8 +15,9 @@
   const KEYS = ["hocso-session", "hocso-history"];
   const BUSY_TEXT = "Học Số đang tạm bận một chút. Bạn chờ ít phút rồi thử lại nhé. " +
                     "Bài đang học vẫn được giữ nguyên.";
-  const TOO_FAST_TEXT = "Bạn thao tác nhanh quá. Bạn chờ một lát rồi thử lại nhé. " +
-                        "Bài đang học vẫn được giữ nguyên.";
+  // 429: too much from this address or its network, perhaps from others at the same office.
+  const TOO_FAST_TEXT = "Học Số đang nhận quá nhiều tin nhắn cùng lúc. Bạn chờ một lát rồi " +
+                        "thử lại nhé. Bài đang học vẫn được giữ nguyên.";
   let store = null;
   try { store = window.localStorage; } catch (error) { store = null; } // private mode
   if (kiosk && store) {
