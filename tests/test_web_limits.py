@@ -223,3 +223,13 @@ async def test_the_throttle_of_a_session_still_applies_behind_the_address_limits
         answers = [await flooder.say(text="tiến độ") for _ in range(6)]
         assert [len(replies) > 0 for _, replies in answers] == [True] * 3 + [True] + [False] * 2
         assert "nhắn nhanh quá" in answers[3][1][0]
+
+
+async def test_a_proxy_that_is_not_trusted_is_named_in_the_log_once(
+        tutor: Tutor, caplog: pytest.LogCaptureFixture) -> None:
+    untrusting = WebOptions(limits=WebLimits(trusted_proxies=(), refusal_delay=0))
+    async with web_chat(tutor, untrusting) as at:
+        for address in ("198.51.100.9", "198.51.100.10"):
+            assert await at(address).new_session() == 200
+    warnings = [r.getMessage() for r in caplog.records if "X-Forwarded-For" in r.getMessage()]
+    assert len(warnings) == 1 and "Add 127.0.0.1 to HOCSO_TRUSTED_PROXIES" in warnings[0]
