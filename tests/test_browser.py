@@ -12,11 +12,13 @@ from pathlib import Path
 import zxingcpp
 from PIL import Image
 from playwright.async_api import Locator, Page, ViewportSize, async_playwright, expect
+from sqlalchemy.engine import make_url
 
 from bot.config import PROJECT_ROOT
 from bot.lessons.loader import load_library
 from tests.conftest import require
-from tests.server import free_port, running_server
+from tests.server import free_port, running_server, serving
+from tests.tcp_proxy import TcpProxy
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -215,16 +217,17 @@ async def phone_at_server(tmp_path: Path, extra_env: dict[str, str] | None = Non
     require(CHROMIUM.exists(), "Debian's chromium")
     expect.set_options(timeout=TIMEOUT_MS)
     port = free_port()
-    with running_server(tmp_path / "data", port, extra_env=extra_env):
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-            try:
-                page = await (await browser.new_context(viewport=PHONE)).new_page()
-                page.set_default_timeout(TIMEOUT_MS)
-                yield page, f"http://127.0.0.1:{port}"
-            finally:
-                await browser.close()
+    # Started in a thread: this loop stays free for what the server uses (a TCP proxy).
+    async with serving(tmp_path / "data", port, extra_env=extra_env), \
+            async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = await (await browser.new_context(viewport=PHONE)).new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            yield page, f"http://127.0.0.1:{port}"
+        finally:
+            await browser.close()
 
 
 def no_policy_violations(page: Page) -> list[str]:
@@ -315,3 +318,26 @@ async def test_a_kiosk_keeps_nothing_and_ends_an_idle_session(tmp_path: Path) ->
         assert sessions[-1] != session
         await check_phone_layout(page)
         assert violations == []
+
+
+async def test_with_the_database_cut_off_the_page_asks_to_try_again_later(
+        tmp_path: Path, postgres_database: str) -> None:
+    url = make_url(postgres_database)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    database = url.set(port=proxy.port).render_as_string(hide_password=False)
+    try:
+        async with phone_at_server(tmp_path, {"DATABASE_URL": database}) as (page, base):
+            await page.goto(f"{base}/")
+            await tap(page, "✅ Tôi đồng ý")
+            await expect(live_button(page, PROGRESS)).to_be_visible()
+            await proxy.cut()
+            await tap(page, PROGRESS)
+            await expect(page.locator(".notice")).to_contain_text(
+                "Bạn chờ ít phút rồi thử lại nhé")
+            await expect(live_button(page, PROGRESS)).to_be_enabled()  # to try again
+            await proxy.restore()
+            await tap(page, PROGRESS)
+            await expect(last_bot_message(page)).to_contain_text("chưa học xong")
+    finally:
+        await proxy.close()
