@@ -130,6 +130,14 @@ async def _started(data_dir: Path, port: int, env: dict[str, str]) -> subprocess
             process = _serve(data_dir, port, env)
 
 
+async def _next_send(fake: FakeTelegram, timeout: float = 5.0) -> None:
+    """Return as soon as the fake has taken one more message (or after `timeout`)."""
+    seen = len(fake.sent)
+    deadline = time.monotonic() + timeout
+    while len(fake.sent) == seen and time.monotonic() < deadline:
+        await asyncio.sleep(0.0005)
+
+
 def _report(soak: Soak, started: float) -> dict[str, Any]:
     copies = provable = late = 0
     for chat in range(1, soak.learners + 1):
@@ -190,6 +198,7 @@ async def main() -> None:
     try:
         for kill in range(1, args.kills + 1):
             await asyncio.sleep(random.uniform(2.0, 6.0))
+            await _next_send(fake)  # strike just as Telegram takes a message, as the issue saw
             if kill == args.kills // 4:
                 print(f"kill {kill}: PostgreSQL cut off for {args.outage:.0f} s", flush=True)
                 await proxy.cut()

@@ -12,15 +12,16 @@ from typing import Protocol
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.addresses import parse_networks
 from bot.admin.pages import create_admin_app
 from bot.channels import telegram, zalo_bot, zalo_oa
 from bot.channels.outbox_worker import OutboxWorker
 from bot.channels.telegram import TelegramChannel, TelegramConfig
-from bot.channels.web import create_web_app
+from bot.channels.web import WebOptions, create_web_app
+from bot.channels.web_limits import WebLimits
 from bot.channels.zalo_bot import ZaloBotChannel, ZaloBotConfig
 from bot.channels.zalo_oa import ZaloOAChannel, ZaloOAConfig
 from bot.config import Settings
-from bot.forwarded import trust_proxies
 from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.check import check_content
 from bot.logs import AccessLog
@@ -108,6 +109,16 @@ async def build_core(settings: Settings) -> Core:
     return Core(engine=engine, tutor=tutor, reports=reports_engine(url))
 
 
+def web_options(settings: Settings) -> WebOptions:
+    """The web chat's sessions, kiosk mode and limits per address."""
+    return WebOptions(
+        session_idle=timedelta(days=settings.web_session_days), kiosk=settings.web_kiosk,
+        kiosk_idle=timedelta(minutes=settings.web_kiosk_minutes),
+        trusted_proxies=parse_networks(settings.trusted_proxies),
+        limits=WebLimits(requests_per_minute=settings.web_requests_per_minute,
+                         sessions_per_hour=settings.web_sessions_per_hour))
+
+
 def telegram_channel(settings: Settings, tutor: Tutor) -> TelegramChannel | None:
     """Return the Telegram channel when its token is set."""
     if not settings.telegram_bot_token:
@@ -187,9 +198,8 @@ async def start_channels(channels: list[Channel]) -> set[Channel]:
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run the web chat and the messenger channels whose tokens are set, until SIGINT/SIGTERM."""
     core = await build_core(settings)
-    web_app = create_web_app(core.tutor, Path(settings.content_dir))
+    web_app = create_web_app(core.tutor, Path(settings.content_dir), web_options(settings))
     mount_dashboard(web_app, core)
-    trust_proxies(web_app, settings.proxies())
     telegram = telegram_channel(settings, core.tutor)
     channels = ([telegram] if telegram else []) + zalo_channels(settings, core.tutor, core.engine)
     if not settings.public_url and any(not isinstance(c, TelegramChannel) for c in channels):

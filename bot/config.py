@@ -4,8 +4,10 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.addresses import parse_networks
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Telegram allows 1-256 of these characters; we ask for 16 or more so it cannot be guessed.
@@ -31,7 +33,6 @@ class Settings(BaseSettings):
                                        alias="TELEGRAM_API_BASE_URL")
 
     public_url: str = Field(default="", alias="HOCSO_PUBLIC_URL")
-    trusted_proxies: str = Field(default="", alias="HOCSO_TRUSTED_PROXIES")
     zalo_bot_token: str = Field(default="", alias="ZALO_BOT_TOKEN")
     zalo_webhook_url: str = Field(default="", alias="ZALO_WEBHOOK_URL")
     zalo_webhook_secret: str = Field(default="", alias="ZALO_WEBHOOK_SECRET")
@@ -54,11 +55,26 @@ class Settings(BaseSettings):
     user_burst: int = Field(default=20, ge=1, le=1000, alias="HOCSO_USER_BURST")
     messages_per_second: int = Field(default=500, ge=1, le=100000,
                                      alias="HOCSO_MESSAGES_PER_SECOND")
+    web_requests_per_minute: int = Field(default=600, ge=1, le=100000,
+                                         alias="HOCSO_WEB_REQUESTS_PER_MINUTE")
+    web_sessions_per_hour: int = Field(default=60, ge=1, le=100000,
+                                       alias="HOCSO_WEB_SESSIONS_PER_HOUR")
+    # A reverse proxy on the same machine, as docs/OPERATIONS.md sets it up, is believed.
+    trusted_proxies: str = Field(default="127.0.0.1, ::1", alias="HOCSO_TRUSTED_PROXIES")
+    web_session_days: int = Field(default=30, ge=1, le=3650, alias="HOCSO_WEB_SESSION_DAYS")
+    web_kiosk: bool = Field(default=False, alias="HOCSO_WEB_KIOSK")
+    web_kiosk_minutes: int = Field(default=5, ge=1, le=240, alias="HOCSO_WEB_KIOSK_MINUTES")
     heartbeat_seconds: float = Field(default=5, gt=0, le=60, alias="HOCSO_HEARTBEAT_SECONDS")
     report_refresh_seconds: int = Field(default=300, ge=10, le=86400,
                                         alias="HOCSO_REPORT_REFRESH_SECONDS")
     unconsented_hours: int = Field(default=24, ge=1, le=720, alias="HOCSO_UNCONSENTED_HOURS")
     processed_days: int = Field(default=7, ge=2, le=90, alias="HOCSO_PROCESSED_DAYS")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        parse_networks(value)  # a ValueError names what is wrong
+        return value
 
     @model_validator(mode="after")
     def _webhooks_need_secrets(self) -> "Settings":
@@ -73,11 +89,6 @@ class Settings(BaseSettings):
             raise ValueError("the Zalo OA channel needs all of ZALO_OA_APP_ID, "
                              "ZALO_OA_APP_SECRET, ZALO_OA_SECRET_KEY and ZALO_OA_REFRESH_TOKEN")
         return self
-
-    def proxies(self) -> list[str]:
-        """The reverse proxies' addresses, from HOCSO_TRUSTED_PROXIES (comma-separated)."""
-        return [address.strip() for address in self.trusted_proxies.split(",")
-                if address.strip()]
 
     def web_address(self) -> str:
         """The address residents open the web chat at: HOCSO_PUBLIC_URL, else this server's."""

@@ -41,6 +41,8 @@ class Incoming:
     # The payloads of the buttons on the message a button was pressed on: proof that this
     # message arrived, where the platform tells (Telegram does).
     pressed_on: tuple[str, ...] = ()
+    # Where it came from, for limits a new session must not escape: the web client's address.
+    source: str = ""
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,16 @@ their further messages are not acted on (one kind "slow down" answer, then silen
 refills), so a flood never reaches the database and never makes the bot flood back. The
 global bucket refills at `per_second`: beyond it, every message waits its turn instead of
 being refused. Buckets live in this process only and forget people once theirs is full again.
+`Buckets` are the same token buckets for any key (a client address, a network), for limits
+that are checked before anything else is done.
 """
 
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+
+from bot.addresses import network_of
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -21,6 +25,73 @@ class _Bucket:
     tokens: float
     at: float
     warned: bool = False
+
+
+@dataclass
+class Buckets:
+    """Token buckets by key: `burst` at once, then `per_second` (refilled continuously)."""
+
+    per_second: float
+    burst: float
+    clock: Clock = time.monotonic
+    _buckets: dict[str, _Bucket] = field(default_factory=dict)
+
+    def _current(self, key: str) -> _Bucket:
+        now = self.clock()
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            if len(self._buckets) > 10_000:  # forget the keys whose bucket is full again
+                self._buckets = {k: b for k, b in self._buckets.items()
+                                 if b.tokens + (now - b.at) * self.per_second < self.burst}
+            bucket = self._buckets[key] = _Bucket(self.burst, now)
+        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.at) * self.per_second)
+        bucket.at = now
+        return bucket
+
+    def take(self, key: str) -> bool:
+        """Take one token for `key`; False (and nothing taken) when there is none."""
+        bucket = self._current(key)
+        if bucket.tokens < 1:
+            return False
+        bucket.tokens -= 1
+        return True
+
+    def has(self, key: str) -> bool:
+        """Whether `key` has a token left, without taking it."""
+        return self._current(key).tokens >= 1
+
+    def charge(self, key: str) -> None:
+        """Take one token even when none is left: a debt that later refills must pay first
+        (for what is counted after it happened, such as a wrong code)."""
+        self._current(key).tokens -= 1
+
+    def wait(self, key: str) -> float:
+        """Seconds until `key` has a token again."""
+        return max(0.0, (1 - self._current(key).tokens) / self.per_second)
+
+
+def _per_hour(count: float) -> Buckets:
+    return Buckets(per_second=count / 3600, burst=count)
+
+
+@dataclass
+class Guesses:
+    """Wrong invitation codes counted by where they came from (a web client's address, and
+    its network), so that opening a new session does not start the count again."""
+
+    per_address: Buckets = field(default_factory=lambda: _per_hour(20))
+    per_network: Buckets = field(default_factory=lambda: _per_hour(60))
+
+    def allowed(self, source: str) -> bool:
+        """Whether one more code may be tried from `source` ("" is not counted here)."""
+        return not source or (self.per_address.has(source)
+                              and self.per_network.has(network_of(source)))
+
+    def wrong(self, source: str) -> None:
+        """Count a wrong code from `source`."""
+        if source:
+            self.per_address.charge(source)
+            self.per_network.charge(network_of(source))
 
 
 @dataclass

@@ -5,7 +5,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from bot.handlers.context import Context
@@ -18,7 +18,7 @@ from bot.lessons.render import Renderer
 from bot.logs import UPDATE
 from bot.messages import Incoming, Outgoing, mend
 from bot.retry import backoff, retry
-from bot.throttle import Throttle
+from bot.throttle import Guesses, Throttle
 from storage.database import unreachable
 from storage.mentors import invitation_is_live
 from storage.outbox import adopt, forget, hand_over, owed_by_the_dead, queue
@@ -73,14 +73,20 @@ class Tutor:
         self.patience_seconds = patience_seconds
         self.database_ok = True  # False from a failed try until a turn commits again
         self.throttle = throttle  # flood limits; None in tests that drive the tutor fast
+        self.guesses = Guesses()  # wrong invitation codes by address, for this process
         self.library = library
         self.renderer = Renderer(library.templates)
         self.rules = rules or MentoringRules()
         self.links = links or InviteLinks()
 
-    async def handle(self, incoming: Incoming, *, known_only: bool = False) -> list[Outgoing]:
+    async def handle(self, incoming: Incoming, *, known_only: bool = False,
+                     patience: float | None = None,
+                     active_since: datetime | None = None) -> list[Outgoing]:
         """Handle one update; a redelivered update (same update id) gets no reply. With
-        `known_only`, a learner who does not exist yet raises UnknownLearner."""
+        `known_only`, a learner who does not exist yet, or has been idle since `active_since`,
+        raises UnknownLearner. While the database is unreachable the turn is tried again for
+        `patience` seconds (by default the Tutor's), then the error is raised: nothing of the
+        turn was kept."""
         incoming = clean(incoming)
         if self.throttle is not None:
             admitted = self.throttle.admit(f"{incoming.channel}:{incoming.user_ref}")
@@ -89,11 +95,13 @@ class Tutor:
             await self.throttle.wait_turn()
         marked = UPDATE.set(f"{incoming.channel}:{incoming.update_id or '-'}")
         try:
-            return await self._until_committed(lambda: self._turn(incoming, known_only))
+            return await self._until_committed(
+                lambda: self._turn(incoming, known_only, active_since), patience)
         finally:
             UPDATE.reset(marked)
 
-    async def _until_committed(self, transaction: Callable[[], Awaitable[T]]) -> T:
+    async def _until_committed(self, transaction: Callable[[], Awaitable[T]],
+                               patience: float | None = None) -> T:
         """Run a transaction (a turn); while the database is unreachable, wait and run it again.
 
         A failed try rolled back entirely, so running it again cannot count anything twice;
@@ -109,17 +117,19 @@ class Tutor:
         done = await retry(transaction, retry_on=unreachable,
                               asked_wait=lambda error: 0.0 if isinstance(error, RunAgain)
                               else None, wait=backoff(0.1, cap=5.0),
-                              deadline=time.monotonic() + self.patience_seconds,
+                              deadline=time.monotonic() + (
+                                  self.patience_seconds if patience is None else patience),
                               on_failure=failed)
         if not self.database_ok:
             log.info("database reachable again")
         self.database_ok = True
         return done
 
-    async def _turn(self, incoming: Incoming, known_only: bool) -> list[Outgoing]:
+    async def _turn(self, incoming: Incoming, known_only: bool,
+                    active_since: datetime | None) -> list[Outgoing]:
         async with self.repository.turn(channel=incoming.channel, user_ref=incoming.user_ref,
-                                        update_id=incoming.update_id,
-                                        create=not known_only) as turn:
+                                        update_id=incoming.update_id, create=not known_only,
+                                        active_since=active_since) as turn:
             if turn is None:
                 return []
             waiting: list[Outgoing] = []
@@ -132,7 +142,7 @@ class Tutor:
                                           self.library)
             ctx = Context(incoming=incoming, turn=turn, library=self.library,
                           renderer=self.renderer, position=position, rules=self.rules,
-                          links=self.links)
+                          links=self.links, guesses=self.guesses)
             if outcome == Reconciled.UNCHANGED:
                 await route(ctx)
             else:
@@ -193,9 +203,12 @@ class Tutor:
         async with self.repository.transaction() as connection:
             await forget(connection, kept)
 
-    async def inbox(self, *, channel: str, user_ref: str) -> list[Outgoing]:
-        """Hand over the messages waiting for a learner of a channel without push."""
-        learner = await self.repository.find_learner(channel=channel, user_ref=user_ref)
+    async def inbox(self, *, channel: str, user_ref: str,
+                    active_since: datetime | None = None) -> list[Outgoing]:
+        """Hand over the messages waiting for a learner of a channel without push (none for
+        a learner idle since `active_since`)."""
+        learner = await self.repository.find_learner(channel=channel, user_ref=user_ref,
+                                                     active_since=active_since)
         if learner is None:
             return []
         async with self.repository.transaction() as connection:
@@ -211,6 +224,11 @@ class Tutor:
     async def new_learner(self, *, channel: str, user_ref: str) -> None:
         """Register a learner before their first message (the web chat's new session)."""
         await self.repository.create_learner(channel=channel, user_ref=user_ref)
+
+    async def end_session(self, *, channel: str, user_ref: str) -> bool:
+        """End a session for good (the web chat's "someone else uses this computer"): its id
+        opens nothing any more. False when there was no such learner."""
+        return await self.repository.end_session(channel=channel, user_ref=user_ref)
 
     async def set_reachable(self, *, channel: str, user_ref: str, reachable: bool) -> bool:
         """Record whether messages can reach a learner (blocked or back); False when there

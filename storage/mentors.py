@@ -114,6 +114,11 @@ class MentorQueries:
             (ATTEMPT.c.learner_id == self.me) & (ATTEMPT.c.attempted_at > since))
         return int((await self._db.execute(query)).scalar_one())
 
+    async def wrong_codes_everywhere_since(self, since: datetime) -> int:
+        """How many wrong codes everyone together typed since `since`."""
+        query = select(func.count()).select_from(ATTEMPT).where(ATTEMPT.c.attempted_at > since)
+        return int((await self._db.execute(query)).scalar_one())
+
     async def record_wrong_code(self) -> None:
         """Count one wrong code against the learner."""
         await self._db.execute(insert(ATTEMPT).values(learner_id=self.me, attempted_at=now()))

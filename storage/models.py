@@ -164,12 +164,12 @@ class Mentor(SQLModel, table=True):
 
 
 class Invitation(SQLModel, table=True):
-    """A mentor's invitation code (KEM-7Q4X), valid until it expires or is revoked."""
+    """A mentor's invitation code (KEM-7Q4X-M9PD), valid until it expires or is revoked."""
 
     __tablename__ = "invitation"
     __table_args__ = (Index("ix_invitation_mentor", "mentor_id"),)
 
-    code: str = Field(sa_column=Column(String(8), primary_key=True))
+    code: str = Field(sa_column=Column(String(16), primary_key=True))
     mentor_id: int = Field(foreign_key="learner.id")
     created_at: datetime
     expires_at: datetime
@@ -224,7 +224,8 @@ class CodeAttempt(SQLModel, table=True):
     """A wrong invitation code typed by a learner: too many in an hour and they must wait."""
 
     __tablename__ = "code_attempt"
-    __table_args__ = (Index("ix_code_attempt_learner", "learner_id", "attempted_at"),)
+    __table_args__ = (Index("ix_code_attempt_learner", "learner_id", "attempted_at"),
+                      Index("ix_code_attempt_time", "attempted_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     learner_id: int = Field(foreign_key="learner.id")

@@ -3,14 +3,27 @@
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, exists, func, insert, select, text, update
+from sqlalchemy import (
+    String,
+    Table,
+    bindparam,
+    cast,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.clock import now
+from storage.clock import aware, now
 from storage.models import (
     CourseCompletion,
     FailedSend,
@@ -104,6 +117,10 @@ def _record(row: RowMapping) -> LearnerRecord:
                          area_asked=row["area_asked_at"] is not None,
                          consented=row["consented_at"] is not None,
                          waiting=bool(row.get("waiting")))
+
+
+def _idle(row: RowMapping, active_since: datetime | None) -> bool:
+    return active_since is not None and aware(row["last_active_at"]) < active_since
 
 
 def area_columns(area_id: str) -> dict[str, str]:
@@ -227,9 +244,11 @@ class SqlRepository:
 
     @asynccontextmanager
     async def turn(self, *, channel: str, user_ref: str, update_id: str | None,
-                   create: bool = True) -> AsyncIterator[LearnerTurn | None]:
+                   create: bool = True, active_since: datetime | None = None,
+                   ) -> AsyncIterator[LearnerTurn | None]:
         """Open a learner's turn; yield None when `update_id` was already processed. An
-        unknown learner is created, or with `create=False` raises UnknownLearner.
+        unknown learner is created, or with `create=False` raises UnknownLearner, as does
+        one not active since `active_since` (a web session ended by being left idle).
 
         Everything done through the turn commits together with the processed mark, so a
         redelivered update finds its mark and changes nothing. The turn ends once its commit
@@ -242,15 +261,18 @@ class SqlRepository:
                     "processed_at": now()})).rowcount:
                 yield None
                 return
-            learner = await self._lock_learner(connection, channel, user_ref, create)
+            learner = await self._lock_learner(connection, channel, user_ref, create,
+                                               active_since)
             yield LearnerTurn(connection, learner)
 
-    async def _lock_learner(self, connection: Connection, channel: str,
-                            user_ref: str, create: bool) -> LearnerRecord:
+    async def _lock_learner(self, connection: Connection, channel: str, user_ref: str,
+                            create: bool, active_since: datetime | None) -> LearnerRecord:
         key = {"by_channel": channel, "by_ref": user_ref}
         row = (await connection.execute(LOCK_LEARNER, key)).mappings().first()
-        if row is not None:
+        if row is not None and not _idle(row, active_since):
             return _record(row)
+        if row is not None:
+            raise UnknownLearner(f"{channel}:{user_ref} (idle)")
         if not create:
             raise UnknownLearner(f"{channel}:{user_ref}")
         try:
@@ -288,12 +310,25 @@ class SqlRepository:
                                             .order_by(FAILED.c.id))
             return [(row.user_ref, row.text, row.error) for row in rows]
 
-    async def find_learner(self, *, channel: str, user_ref: str) -> LearnerRecord | None:
-        """Return a learner without locking, or None if unknown."""
+    async def find_learner(self, *, channel: str, user_ref: str,
+                           active_since: datetime | None = None) -> LearnerRecord | None:
+        """Return a learner without locking, or None if unknown (or idle since
+        `active_since`)."""
         async with self.engine.connect() as connection:
             row = (await connection.execute(select(LEARNER).where(
                 (LEARNER.c.channel == channel) & (LEARNER.c.user_ref == user_ref)))).first()
-        return _record(row._mapping) if row is not None else None
+        return _record(row._mapping) if row is not None and not _idle(
+            row._mapping, active_since) else None
+
+    async def end_session(self, *, channel: str, user_ref: str) -> bool:
+        """Unlink a learner from the id they were reached by (a web session someone ended),
+        so that no one can take their turns or ask for their data with it again; what they
+        learned stays, nameless, in the counts. False when there was no such learner."""
+        async with self.engine.begin() as connection:
+            result = await connection.execute(update(LEARNER).where(
+                (LEARNER.c.channel == channel) & (LEARNER.c.user_ref == user_ref)
+            ).values(user_ref=literal("ended:") + cast(LEARNER.c.id, String)))
+        return bool(result.rowcount)
 
     async def lesson_scores(self, learner_id: int) -> list[LessonScore]:
         """Return a learner's finished lessons outside any turn."""

@@ -42,10 +42,10 @@ async def trained_mentor(mentor: Chat, library: Library, **details: str) -> str:
 
 
 def code_in(replies: list[Outgoing]) -> str:
-    """The KEM-XXXX code an invitation message shows."""
+    """The KEM-XXXX-XXXX code an invitation message shows."""
     for reply in replies:
         for word in reply.text.split():
-            if word.startswith("KEM-") and len(word) == 8:
+            if word.startswith("KEM-") and len(word) == len("KEM-XXXX-XXXX"):
                 return word
     raise AssertionError(f"no code in {[r.text[:60] for r in replies]}")
 

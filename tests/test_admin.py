@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestServer
 from argon2 import PasswordHasher, profiles
 from sqlalchemy import func, insert, select
 
+from bot.addresses import parse_networks
 from bot.app import Core, mount_dashboard
 from bot.forwarded import trust_proxies
 from bot.lessons.model import Library
@@ -62,7 +63,7 @@ async def dashboard(repository: SqlRepository, library: Library,
     reports = reports_engine(repository.engine.url.render_as_string(hide_password=False))
     await refresh(reports)
     app = web.Application()
-    trust_proxies(app, [PROXY])
+    trust_proxies(app, parse_networks(PROXY))
     mount_dashboard(app, Core(engine=repository.engine,
                               tutor=Tutor(repository=repository, library=library),
                               reports=reports))

@@ -5,16 +5,20 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import zxingcpp
 from PIL import Image
 from playwright.async_api import Locator, Page, ViewportSize, async_playwright, expect
+from sqlalchemy.engine import make_url
 
 from bot.config import PROJECT_ROOT
 from bot.lessons.loader import load_library
 from tests.conftest import require
-from tests.server import free_port, running_server
+from tests.server import free_port, running_server, serving
+from tests.tcp_proxy import TcpProxy
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -51,7 +55,7 @@ async def check_phone_layout(page: Page) -> None:
                    listView: document.getElementById("messages").clientWidth})""")
     assert widths["page"] <= PHONE["width"], widths
     assert widths["list"] <= widths["listView"], widths
-    heights = await page.locator("button").evaluate_all(
+    heights = await page.locator("button:visible").evaluate_all(
         "buttons => buttons.map(b => [b.textContent, b.getBoundingClientRect().height])")
     assert heights
     small = [(label, height) for label, height in heights if height < MIN_TAP_PX]
@@ -204,3 +208,136 @@ def approve(data: Path, session: str) -> None:
     subprocess.run([sys.executable, "-m", "bot", "mentor", "approve", "--channel", "web",
                     "--user", session, "--by", "test"], env=env, check=True,
                    capture_output=True)
+
+
+@asynccontextmanager
+async def phone_at_server(tmp_path: Path, extra_env: dict[str, str] | None = None,
+                          ) -> AsyncIterator[tuple[Page, str]]:
+    """A phone-sized page in headless Chromium, and the address of a fresh `hocso serve`."""
+    require(CHROMIUM.exists(), "Debian's chromium")
+    expect.set_options(timeout=TIMEOUT_MS)
+    port = free_port()
+    # Started in a thread: this loop stays free for what the server uses (a TCP proxy).
+    async with serving(tmp_path / "data", port, extra_env=extra_env), \
+            async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = await (await browser.new_context(viewport=PHONE)).new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            yield page, f"http://127.0.0.1:{port}"
+        finally:
+            await browser.close()
+
+
+def no_policy_violations(page: Page) -> list[str]:
+    """Collect what the browser says against the page's Content-Security-Policy."""
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    return violations
+
+
+async def session_status(page: Page, base: str, session: str) -> int:
+    """What the server answers a message in `session` now."""
+    response = await page.request.post(f"{base}/api/chat", data={
+        "session": session, "text": "tiến độ"})
+    return response.status
+
+
+async def test_someone_else_at_the_same_computer_starts_afresh(tmp_path: Path) -> None:
+    course = load_library(PROJECT_ROOT / "content").course("lam-quen")
+    assert course is not None
+    async with phone_at_server(tmp_path) as (page, base):
+        violations = no_policy_violations(page)
+        await page.goto(f"{base}/")
+        await tap(page, "✅ Tôi đồng ý")
+        await tap(page, f"📘 {course.title}")
+        await tap(page, course.lessons[0].title)
+        await expect(last_bot_message(page)).to_contain_text("Bước 1/")
+        first = await page.evaluate("localStorage.getItem('hocso-session')")
+        await check_phone_layout(page)
+
+        await page.get_by_role("button", name="👤 Người khác dùng máy này").click()
+        await expect(page.get_by_text("Bạn sắp kết thúc phiên học")).to_be_visible()
+        await check_phone_layout(page)
+        await page.get_by_role("button", name="Không, tôi học tiếp").click()
+        await expect(page.get_by_text("Bạn sắp kết thúc phiên học")).to_be_hidden()
+        assert await session_status(page, base, first) == 200  # nothing ended
+
+        await page.get_by_role("button", name="👤 Người khác dùng máy này").click()
+        await page.get_by_role("button", name="Kết thúc, để người khác dùng").click()
+        await expect(page.locator(".bubble", has_text="Bước 1/")).to_have_count(0)
+        await expect(last_bot_message(page)).to_contain_text("bắt đầu học")
+        assert await page.evaluate("localStorage.length") == 0
+        assert await session_status(page, base, first) == 404  # over on the server
+
+        await tap(page, "▶️ Bắt đầu")  # the next person
+        await tap(page, "✅ Tôi đồng ý")
+        await expect(live_button(page, PROGRESS)).to_be_visible()
+        second = await page.evaluate("localStorage.getItem('hocso-session')")
+        assert second and second != first
+        await page.fill("input", "/du_lieu_cua_toi")
+        await page.keyboard.press("Enter")
+        data = last_bot_message(page)
+        await expect(data).to_contain_text("Tải tệp")
+        await expect(data).not_to_contain_text(course.lessons[0].title)
+        await page.reload()  # their own session, kept on a device of their own
+        assert await page.evaluate("localStorage.getItem('hocso-session')") == second
+        assert violations == []
+
+
+async def test_a_kiosk_keeps_nothing_and_ends_an_idle_session(tmp_path: Path) -> None:
+    async with phone_at_server(tmp_path, {"HOCSO_WEB_KIOSK": "1",
+                                  "HOCSO_WEB_KIOSK_MINUTES": "5"}) as (page, base):
+        violations = no_policy_violations(page)
+        await page.clock.install()  # the page's timers run on a clock the test moves
+        await page.goto(f"{base}/")
+        await expect(page.get_by_text("Máy dùng chung")).to_be_visible()
+        await tap(page, "✅ Tôi đồng ý")
+        await expect(live_button(page, PROGRESS)).to_be_visible()
+        assert await page.evaluate("localStorage.length") == 0
+        sessions: list[str] = []
+        page.on("request", lambda request: sessions.append(
+            str((request.post_data_json or {}).get("session", "")))
+            if request.url.endswith("/api/chat") else None)
+        await tap(page, PROGRESS)
+        await expect(last_bot_message(page)).to_contain_text("chưa học xong")
+        session = sessions[-1]
+        assert await session_status(page, base, session) == 200
+
+        await page.clock.fast_forward("04:00")  # still theirs after four minutes
+        await expect(last_bot_message(page)).to_contain_text("chưa học xong")
+        await page.clock.fast_forward("01:30")  # then five minutes without a message
+        await expect(page.locator(".bubble", has_text="chưa học xong")).to_have_count(0)
+        await expect(last_bot_message(page)).to_contain_text("bắt đầu học")
+        assert await session_status(page, base, session) == 404
+        assert await page.evaluate("localStorage.length") == 0
+        await tap(page, "▶️ Bắt đầu")
+        await expect(live_button(page, "✅ Tôi đồng ý")).to_be_visible()
+        assert sessions[-1] != session
+        await check_phone_layout(page)
+        assert violations == []
+
+
+async def test_with_the_database_cut_off_the_page_asks_to_try_again_later(
+        tmp_path: Path, postgres_database: str) -> None:
+    url = make_url(postgres_database)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    database = url.set(port=proxy.port).render_as_string(hide_password=False)
+    try:
+        async with phone_at_server(tmp_path, {"DATABASE_URL": database}) as (page, base):
+            await page.goto(f"{base}/")
+            await tap(page, "✅ Tôi đồng ý")
+            await expect(live_button(page, PROGRESS)).to_be_visible()
+            await proxy.cut()
+            await tap(page, PROGRESS)
+            await expect(page.locator(".notice")).to_contain_text(
+                "Bạn chờ ít phút rồi thử lại nhé")
+            await expect(live_button(page, PROGRESS)).to_be_enabled()  # to try again
+            await proxy.restore()
+            await tap(page, PROGRESS)
+            await expect(last_bot_message(page)).to_contain_text("chưa học xong")
+    finally:
+        await proxy.close()

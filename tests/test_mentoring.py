@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from bot.handlers.invitations import ALPHABET, new_code, normalize
 from bot.handlers.places import VIETNAM, days_ago, local_date
 from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.model import Library
@@ -458,3 +459,17 @@ async def test_a_full_mentor_is_told_in_their_own_words(tutor: Tutor, library: L
             PAIRING.c.status == "pending"))).scalar_one()
     await mentor.tap(f"k:take:{pairing_id}")
     assert "Bạn đang kèm đủ 1 người" in mentor.text()
+
+
+def test_codes_are_eight_characters_easy_to_read_aloud_and_typed_any_way() -> None:
+    codes = {new_code() for _ in range(200)}
+    assert len(codes) == 200
+    for code in codes:
+        head, first, second = code.split("-")
+        assert head == "KEM" and len(first) == len(second) == 4
+        assert set(first + second) <= set(ALPHABET) and not set("01OIL") & set(first + second)
+    assert len(ALPHABET) ** 8 > 800_000_000_000
+    for typed in ("kem 7q4x m9pd", "KEM7Q4XM9PD", " Kem-7Q4X-m9pd ", "KEM-7Q4XM9PD"):
+        assert normalize(typed) == "KEM-7Q4X-M9PD", typed
+    assert normalize("kem 7q4x") == "KEM-7Q4X"  # a code of four made before still works
+    assert normalize("KEM-7Q4X-M9P") is None and normalize("tôi không có mã") is None

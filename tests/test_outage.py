@@ -5,6 +5,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import aiohttp
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
@@ -189,4 +190,36 @@ async def test_a_postgres_cut_mid_burst_then_a_restart_sends_no_reply_twice(
         assert all(len(texts) == 2 for texts in answered.values()), answered  # nor before
     finally:
         await fake.close()
+        await proxy.close()
+
+
+async def test_postgres_cut_off_the_web_chat_answers_503_and_resumes(
+        tmp_path: Path, postgres_database: str) -> None:
+    url = make_url(postgres_database)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    env = {"DATABASE_URL": url.set(port=proxy.port).render_as_string(hide_password=False)}
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with serving(tmp_path, port, extra_env=env), aiohttp.ClientSession() as client:
+            async def post(path: str, **body: object) -> tuple[int, dict[str, object]]:
+                async with client.post(base + path, json=body) as response:
+                    return response.status, await response.json()
+
+            status, created = await post("/api/session")
+            session = created["session"]
+            assert status == 200 and (await post("/api/chat", session=session,
+                                                 payload="start"))[0] == 200
+            await proxy.cut()
+            answers = [await post("/api/chat", session=session, text="tiến độ", id=f"m{n}")
+                       for n in range(10)]
+            answers += [await post("/api/session"), await post("/api/inbox", session=session)]
+            assert [status for status, _ in answers] == [503] * 12, answers
+            assert all("try again" in str(body["error"]) for _, body in answers)
+            await proxy.restore()
+            status, body = await post("/api/chat", session=session, payload="agree", id="m99")
+            assert status == 200 and body["replies"]
+            assert (await post("/api/session"))[0] == 200
+    finally:
         await proxy.close()

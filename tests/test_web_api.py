@@ -148,6 +148,12 @@ async def test_the_page_and_its_assets_are_served(api: tuple[ClientSession, str]
     async with client.get(f"{base}/") as response:
         page = await response.text()
         assert response.status == 200 and 'lang="vi"' in page and "Học Số" in page
+        # Like /admin: no framing by other sites, no sniffing, only its own script and style.
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        policy = response.headers["Content-Security-Policy"]
+        assert "default-src 'none'" in policy and "script-src 'self'" in policy
+        assert "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
     for asset in ("/static/chat.js", "/static/chat.css", "/healthz"):
         async with client.get(f"{base}{asset}") as response:
             assert response.status == 200, asset

@@ -2,17 +2,26 @@
 
 import re
 import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import wraps
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from aiohttp import web
 
+from bot.addresses import Network, parse_networks
 from bot.channels import json_body
 from bot.channels.qr import qr_route
 from bot.channels.text import picture_url
+from bot.channels.web_limits import WebLimits
+from bot.forwarded import trust_proxies
 from bot.messages import Incoming, Kind, Outgoing
 from bot.tutor import Tutor, UnknownLearner
+from storage.clock import now
+from storage.database import unreachable
 
 CHANNEL = "web"
 HERE = Path(__file__).resolve().parent
@@ -25,8 +34,68 @@ _MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 TUTOR_KEY = web.AppKey("tutor", Tutor)
 
 
+@dataclass(frozen=True)
+class WebOptions:
+    """How this deployment's web chat behaves (from Settings)."""
+
+    # A session nobody has used for this long is over: its id opens nothing any more.
+    session_idle: timedelta = timedelta(days=30)
+    # A computer many people use (a commune service desk): the page keeps nothing in the
+    # browser and ends a session after `kiosk_idle` without a message, on the server too.
+    kiosk: bool = False
+    kiosk_idle: timedelta = timedelta(minutes=5)
+    limits: WebLimits = field(default_factory=WebLimits)
+    # A reverse proxy on the same machine, as docs/OPERATIONS.md sets it up, is believed.
+    trusted_proxies: tuple[Network, ...] = parse_networks("127.0.0.1, ::1")
+
+    @property
+    def idle(self) -> timedelta:
+        return self.kiosk_idle if self.kiosk else self.session_idle
+
+
+OPTIONS_KEY = web.AppKey("options", WebOptions)
+# How long a web request waits for an unreachable database before it is answered 503: a
+# resident looking at the page should hear soon that they can try again in a while.
+WEB_PATIENCE_SECONDS = 5.0
+OUTAGE = "The database cannot be reached just now; try again later."
+# The page loads only its own script, style and pictures, and no other site may frame it.
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
 def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
+
+
+def _outage() -> web.Response:
+    """503, which the page turns into "try again in a few minutes"."""
+    response = _error(503, OUTAGE)
+    response.headers["Retry-After"] = "60"
+    return response
+
+
+def _api(handler: Handler, *, new_session: bool = False) -> Handler:
+    """An API route: first the limits per address (no other work for a flood), then the
+    handler, which answers 503, not 500, while the database cannot be reached."""
+    @wraps(handler)
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        refused = await request.app[OPTIONS_KEY].limits.admit(request, new_session=new_session)
+        if refused is not None:
+            return refused
+        try:
+            return await handler(request)
+        except Exception as error:
+            if unreachable(error):
+                return _outage()
+            raise
+    return guarded
 
 
 def render_reply(reply: Outgoing) -> dict[str, Any]:
@@ -43,10 +112,18 @@ def render_reply(reply: Outgoing) -> dict[str, Any]:
 
 
 
+def _active_since(request: web.Request) -> datetime:
+    """Sessions idle since before this moment are over."""
+    return now() - request.app[OPTIONS_KEY].idle
+
+
 async def page(request: web.Request) -> web.Response:
     """Serve the chat page."""
-    html = request.app[PAGE_KEY].render()
-    return web.Response(text=html, content_type="text/html", charset="utf-8")
+    options = request.app[OPTIONS_KEY]
+    html = request.app[PAGE_KEY].render(
+        kiosk=options.kiosk, idle_seconds=int(options.idle.total_seconds()))
+    return web.Response(text=html, content_type="text/html", charset="utf-8",
+                        headers=PAGE_HEADERS)
 
 
 async def new_session(request: web.Request) -> web.Response:
@@ -83,30 +160,46 @@ async def chat(request: web.Request) -> web.Response:
                                    or not _MESSAGE_ID.match(message_id)):
         return _error(400, "Field 'id' must be 1-64 letters, digits, '-' or '_'.")
     tutor = request.app[TUTOR_KEY]
-    if not tutor.database_ok:  # the page tells the learner to try again in a while
-        return _error(503, "The database cannot be reached just now; try again later.")
     incoming = Incoming(
         channel=CHANNEL, user_ref=session,
         kind=Kind.TEXT if text is not None else Kind.BUTTON,
         text=text or "", payload=payload or "",
         update_id=f"{session}:{message_id}" if message_id else None,
+        source=request.app[OPTIONS_KEY].limits.client(request),
     )
     try:  # messages others' turns left for this learner (a mentor's nudge) come first
-        replies = await tutor.handle(incoming, known_only=True)
+        # Once a turn has found the database unreachable, one try each until one succeeds.
+        replies = await tutor.handle(incoming, known_only=True, patience=(
+            WEB_PATIENCE_SECONDS if tutor.database_ok else 0),
+            active_since=_active_since(request))
     except UnknownLearner:
         return _error(404, "Unknown session: create one with POST /api/session.")
     return web.json_response({"replies": [render_reply(reply) for reply in replies]})
 
 
-async def inbox(request: web.Request) -> web.Response:
-    """Return the messages waiting for a session (the page asks now and then)."""
+async def _session_of(request: web.Request) -> str | None:
     body = await _read_json(request)
     session = body.get("session") if body else None
-    if not isinstance(session, str) or not _SESSION.match(session):
+    return session if isinstance(session, str) and _SESSION.match(session) else None
+
+
+async def inbox(request: web.Request) -> web.Response:
+    """Return the messages waiting for a session (the page asks now and then)."""
+    session = await _session_of(request)
+    if session is None:
         return _error(400, "Field 'session' is missing or malformed.")
-    tutor = request.app[TUTOR_KEY]
-    waiting = await tutor.inbox(channel=CHANNEL, user_ref=session)
+    waiting = await request.app[TUTOR_KEY].inbox(channel=CHANNEL, user_ref=session,
+                                                 active_since=_active_since(request))
     return web.json_response({"replies": [render_reply(reply) for reply in waiting]})
+
+
+async def end_session(request: web.Request) -> web.Response:
+    """End a session for good: someone else is about to use this computer."""
+    session = await _session_of(request)
+    if session is None:
+        return _error(400, "Field 'session' is missing or malformed.")
+    ended = await request.app[TUTOR_KEY].end_session(channel=CHANNEL, user_ref=session)
+    return web.json_response({"ended": ended})
 
 
 async def health(_request: web.Request) -> web.Response:
@@ -117,18 +210,22 @@ async def health(_request: web.Request) -> web.Response:
 PAGE_KEY = web.AppKey("page", jinja2.Template)
 
 
-def create_web_app(tutor: Tutor, content_dir: Path) -> web.Application:
+def create_web_app(tutor: Tutor, content_dir: Path,
+                   options: WebOptions | None = None) -> web.Application:
     """Build the aiohttp application with the page, the API and the lesson images."""
     app = web.Application(client_max_size=MAX_REQUEST_BYTES)
     app[TUTOR_KEY] = tutor
+    app[OPTIONS_KEY] = options = options or WebOptions()
+    trust_proxies(app, options.trusted_proxies)  # for every route: the admin's and webhooks' too
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)
     app[PAGE_KEY] = environment.get_template("chat.html")
     app.router.add_get("/", page)
     app.router.add_get("/healthz", health)
-    app.router.add_post("/api/session", new_session)
-    app.router.add_post("/api/chat", chat)
-    app.router.add_post("/api/inbox", inbox)
+    app.router.add_post("/api/session", _api(new_session, new_session=True))
+    app.router.add_post("/api/session/end", _api(end_session))
+    app.router.add_post("/api/chat", _api(chat))
+    app.router.add_post("/api/inbox", _api(inbox))
     app.add_routes([qr_route(tutor)])  # invitations' QR codes
     app.router.add_static("/static", HERE / "static")
     images = content_dir / "images"

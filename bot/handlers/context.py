@@ -10,6 +10,7 @@ from bot.lessons.model import Course, Lesson, Library
 from bot.lessons.progress import Position
 from bot.lessons.render import Renderer
 from bot.messages import Attachment, Button, Incoming, Outgoing
+from bot.throttle import Guesses
 from storage.mentoring import MentoringQueries
 from storage.repository import LearnerTurn
 
@@ -38,6 +39,7 @@ class Context:
     position: Position
     rules: MentoringRules = field(default_factory=MentoringRules)
     links: InviteLinks = field(default_factory=InviteLinks)
+    guesses: Guesses = field(default_factory=Guesses)  # the process's count of wrong codes
     replies: list[Outgoing] = field(default_factory=list)
     # Messages for other people (a mentor's alert, a nudge), queued in the turn's transaction.
     outbound: list[tuple[int, Outgoing]] = field(default_factory=list)

@@ -10,19 +10,27 @@ from bot.handlers.places import VIETNAM, local_date
 from storage.repository import now
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L: easy to read aloud
-_CODE = re.compile(r"^KEM-?([A-Z0-9]{4})$")
+# Eight characters, read and typed in two groups of four. Codes of four, made before
+# December 2026, are still taken until they expire (HOCSO_INVITE_DAYS at most).
+_CODE = re.compile(r"KEM([A-Z0-9]{8}|[A-Z0-9]{4})")
 MAX_DRAWS = 20  # codes are random: a clash is rare, twenty in a row means something is wrong
 
 
 def normalize(text: str) -> str | None:
-    """A typed or linked code as stored ("kem 7q4x" → "KEM-7Q4X"), or None if it is not one."""
-    match = _CODE.fullmatch("".join(text.split()).upper())
-    return f"KEM-{match.group(1)}" if match else None
+    """A typed or linked code as stored ("kem 7q4x m9pd" → "KEM-7Q4X-M9PD"), or None if it
+    is not one."""
+    match = _CODE.fullmatch("".join(text.split()).upper().replace("-", ""))
+    if match is None:
+        return None
+    letters = match.group(1)
+    return "-".join(["KEM", letters[:4], *([letters[4:]] if len(letters) > 4 else [])])
 
 
 def new_code() -> str:
-    """A fresh random code: about 920,000 possibilities, and wrong guesses are limited."""
-    return "KEM-" + "".join(secrets.choice(ALPHABET) for _ in range(4))
+    """A fresh random code: 31**8, about 850 billion possibilities (the QR code and the link
+    carry it, so its length costs nobody any typing), and wrong guesses are limited."""
+    letters = "".join(secrets.choice(ALPHABET) for _ in range(8))
+    return f"KEM-{letters[:4]}-{letters[4:]}"
 
 
 async def show(ctx: Context, *, fresh: bool = False) -> None:
@@ -84,9 +92,17 @@ async def redeem(ctx: Context, typed: str) -> None:
             [ctx.button("button_enter_code", payloads.ENTER_CODE)],
             [ctx.button("button_find_mentor", payloads.FIND_MENTOR)], ctx.menu_row()])
         return
+    # A new web session is a new learner: the place they write from and everyone's wrong
+    # codes together are counted too, so guessing from many sessions gains nothing.
+    source = ctx.incoming.source
+    if not ctx.guesses.allowed(source) or await ctx.mentoring.wrong_codes_everywhere_since(
+            now() - timedelta(hours=1)) >= ctx.rules.wrong_codes_per_hour_everywhere:
+        ctx.say(ctx.text("code_busy"), [ctx.menu_row()])
+        return
     mentor = await ctx.mentoring.invitation_mentor(code)
     if mentor is None:
         await ctx.mentoring.record_wrong_code()
+        ctx.guesses.wrong(source)
         ctx.say(ctx.text("code_unknown"), [[ctx.button("button_enter_code", payloads.ENTER_CODE)],
                                            ctx.menu_row()])
         return

@@ -12,6 +12,9 @@ class MentoringRules:
     code_days: int = 7  # how long an invitation code stays valid
     inactive_days: int = 3  # a mentee quiet this long is reported to their mentor
     wrong_codes_per_hour: int = 5  # then the learner must wait before trying another code
+    # Wrong codes from everyone together: beyond it nobody may try one for a while. With
+    # codes of 8 characters (31**8 of them) that keeps a guesser under one hit in centuries.
+    wrong_codes_per_hour_everywhere: int = 600
 
 
 class InviteLinks:

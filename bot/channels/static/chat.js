@@ -1,16 +1,33 @@
-// Học Số web chat: keeps the session (and recent messages) in localStorage, so closing the tab
-// loses nothing; every message carries an id so a retried request is counted once.
+// Học Số web chat. On a person's own device it keeps the session (and recent messages) in
+// localStorage, so closing the tab loses nothing. In kiosk mode (a computer many people use)
+// it keeps nothing in the browser and ends the session after a few idle minutes. "Người khác
+// dùng máy này" ends the session here and on the server. Every message carries an id, so a
+// retried request is counted once.
 "use strict";
 (function () {
   const list = document.getElementById("messages");
   const form = document.getElementById("composer");
   const input = document.getElementById("text");
+  const confirmBox = document.getElementById("confirm-new");
+  const kiosk = document.body.dataset.kiosk === "1";
+  const idleMs = Number(document.body.dataset.idleSeconds || "0") * 1000;
   const HISTORY_LIMIT = 40;
+  const KEYS = ["hocso-session", "hocso-history"];
+  const BUSY_TEXT = "Học Số đang tạm bận một chút. Bạn chờ ít phút rồi thử lại nhé. " +
+                    "Bài đang học vẫn được giữ nguyên.";
+  // 429: too much from this address or its network, perhaps from others at the same office.
+  const TOO_FAST_TEXT = "Học Số đang nhận quá nhiều tin nhắn cùng lúc. Bạn chờ một lát rồi " +
+                        "thử lại nhé. Bài đang học vẫn được giữ nguyên.";
   let store = null;
   try { store = window.localStorage; } catch (error) { store = null; } // private mode
+  if (kiosk && store) {
+    KEYS.forEach((key) => store.removeItem(key)); // left by an earlier, non-kiosk page
+    store = null;
+  }
   let session = store ? store.getItem("hocso-session") : null;
   let history = [];
   let busy = false;
+  let idleTimer = null;
 
   function remember(entry) {
     if (!store) return;
@@ -55,6 +72,27 @@
     });
   }
 
+  function buttonBox(rows, onTap) {
+    const box = document.createElement("div");
+    box.className = "buttons";
+    rows.forEach((row) => {
+      const r = document.createElement("div");
+      r.className = "row";
+      row.forEach((button) => {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.textContent = button.label;
+        b.addEventListener("click", () => {
+          b.classList.add("chosen");
+          onTap(button);
+        });
+        r.appendChild(b);
+      });
+      box.appendChild(r);
+    });
+    return box;
+  }
+
   function showReply(reply, live) {
     const div = bubble("", "bot");
     if (reply.image) {
@@ -74,47 +112,63 @@
       div.appendChild(link);
     }
     if (live && reply.buttons.length) {
-      const box = document.createElement("div");
-      box.className = "buttons";
-      reply.buttons.forEach((row) => {
-        const r = document.createElement("div");
-        r.className = "row";
-        row.forEach((button) => {
-          const b = document.createElement("button");
-          b.type = "button";
-          b.textContent = button.label;
-          b.addEventListener("click", () => {
-            b.classList.add("chosen");
-            send({ payload: button.payload }, button.label);
-          });
-          r.appendChild(b);
-        });
-        box.appendChild(r);
-      });
-      div.appendChild(box);
+      div.appendChild(buttonBox(reply.buttons,
+                                (button) => send({ payload: button.payload }, button.label)));
     }
     scrollDown();
   }
 
-  async function post(url, body) {
+  async function post(url, body, keepalive) {
     const response = await fetch(url, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(body),
+      keepalive: Boolean(keepalive),
     });
     const json = (response.headers.get("Content-Type") || "").includes("application/json");
     return { status: response.status, data: json ? await response.json() : {} };
   }
 
+  function explain(status) {
+    if (status === 503) return BUSY_TEXT;
+    if (status === 429) return TOO_FAST_TEXT;
+    return "Có lỗi xảy ra. Bạn hãy thử lại nhé.";
+  }
+
   async function startSession() {
     const { status, data } = await post("/api/session", {});
-    if (status !== 200) throw new Error("session " + status);
+    if (status !== 200) return status;
     session = data.session;
     history = [];
     if (store) {
       store.setItem("hocso-session", session);
       store.removeItem("hocso-history");
     }
+    return 200;
+  }
+
+  // Kiosk: the session ends after idleMs without a message from the resident.
+  function idleFromNow() {
+    if (!kiosk || !idleMs) return;
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => { endSession(); }, idleMs);
+  }
+
+  // Forget this session here and on the server; the screen is left for the next person.
+  async function endSession() {
+    clearTimeout(idleTimer);
+    confirmBox.hidden = true;
+    const ended = session;
+    session = null;
+    history = [];
+    if (store) KEYS.forEach((key) => store.removeItem(key));
+    list.replaceChildren();
+    input.value = "";
+    if (ended) {
+      try { await post("/api/session/end", { session: ended }, true); } catch (error) { /* gone */ }
+    }
+    const div = bubble("Chào bạn! Bấm nút dưới đây để bắt đầu học với Học Số.", "bot");
+    div.appendChild(buttonBox([[{ label: "▶️ Bắt đầu" }]], () => send({ payload: "start" })));
   }
 
   // Send one message; a network failure is retried with the same id, so it counts once.
@@ -123,27 +177,24 @@
     busy = true;
     disableButtons(); // one tap is enough: show at once that it was taken
     if (echo) { bubble(echo, "me"); remember({ me: echo }); }
+    idleFromNow();
     const id = newId();
     try {
       for (let attempt = 0; ; attempt++) {
         try {
-          let result = await post("/api/chat", Object.assign({ session, id }, message));
-          if (result.status === 404) {
-            await startSession();
-            result = await post("/api/chat", { session, id: newId(), payload: "start" });
+          let result = { status: 404 };
+          if (session) result = await post("/api/chat", Object.assign({ session, id }, message));
+          if (result.status === 404) { // no session yet, or it ended: a new one
+            const started = await startSession();
+            result = started === 200 ? await post("/api/chat", {
+              session, id: newId(), payload: "start" }) : { status: started };
           }
           if (result.status === 200 && !result.data.replies.length && attempt > 0) {
             // The lost answer was already handled: show where the learner now is instead.
             result = await post("/api/chat", { session, id: newId(), payload: "resume" });
           }
-          if (result.status === 503) {
-            notice("Học Số đang tạm bận một chút. Bạn chờ ít phút rồi thử lại nhé. " +
-                   "Bài đang học vẫn được giữ nguyên.");
-            enableLastButtons();
-            return;
-          }
           if (result.status !== 200) {
-            notice("Có lỗi xảy ra. Bạn hãy thử lại nhé.");
+            notice(explain(result.status));
             enableLastButtons();
             return;
           }
@@ -163,16 +214,33 @@
       }
     } finally {
       busy = false;
+      idleFromNow();
     }
   }
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value.trim();
-    if (!text) return;
+    if (!text || busy) return; // while an answer is awaited the text stays in the box
     input.value = "";
     send({ text }, text);
   });
+
+  document.getElementById("new-person").addEventListener("click", () => {
+    confirmBox.hidden = false;
+    document.getElementById("confirm-no").focus();
+  });
+  document.getElementById("confirm-no").addEventListener("click", () => {
+    confirmBox.hidden = true;
+  });
+  document.getElementById("confirm-yes").addEventListener("click", () => {
+    if (!busy) endSession();
+  });
+  if (kiosk) { // closing or reloading the page ends its session as well
+    window.addEventListener("pagehide", () => {
+      if (session) post("/api/session/end", { session }, true).catch(() => {});
+    });
+  }
 
   // Messages that reach this learner from others (a mentor's nudge) arrive between turns.
   async function checkInbox() {
@@ -188,24 +256,19 @@
   }
 
   (async function begin() {
-    // A mentor's invitation link: /?kem=KEM-7Q4X opens the chat with that code typed.
+    // A mentor's invitation link: /?kem=KEM-7Q4X-M9PD opens the chat with that code typed.
     const code = new URLSearchParams(window.location.search).get("kem");
-    try {
-      if (!session) {
-        await startSession();
-        await send({ payload: "start" });
-      } else {
-        try { history = JSON.parse(store.getItem("hocso-history") || "[]"); } catch (e) { history = []; }
-        history.forEach((entry) => (entry.me ? bubble(entry.me, "me") : showReply(entry.bot, false)));
-        if (!code) await send({ payload: "resume" });
-      }
-      if (code) {
-        window.history.replaceState(null, "", window.location.pathname);
-        await send({ text: code.slice(0, 16) }, code.slice(0, 16));
-      }
-      setInterval(checkInbox, 20000);
-    } catch (error) {
-      notice("Chưa kết nối được với Học Số. Bạn tải lại trang sau ít phút nhé.");
+    if (!session) {
+      await send({ payload: "start" });
+    } else {
+      try { history = JSON.parse(store.getItem("hocso-history") || "[]"); } catch (e) { history = []; }
+      history.forEach((entry) => (entry.me ? bubble(entry.me, "me") : showReply(entry.bot, false)));
+      if (!code) await send({ payload: "resume" });
     }
+    if (code && session) {
+      window.history.replaceState(null, "", window.location.pathname);
+      await send({ text: code.slice(0, 20) }, code.slice(0, 20));
+    }
+    setInterval(checkInbox, 20000);
   })();
 })();
