@@ -212,7 +212,10 @@ async def measure(args: argparse.Namespace) -> None:
                   file=sys.stderr, flush=True)
             port = free_port()
             env = {**os.environ, "HOCSO_DATA_DIR": str(data_dir), "HOCSO_PORT": str(port),
-                   "HOCSO_MESSAGES_PER_SECOND": "100000", "HOCSO_LOG_LEVEL": "WARNING"}
+                   "HOCSO_MESSAGES_PER_SECOND": "100000", "HOCSO_LOG_LEVEL": "WARNING",
+                   # every simulated learner comes from this one address
+                   "HOCSO_WEB_REQUESTS_PER_MINUTE": "100000",
+                   "HOCSO_WEB_SESSIONS_PER_HOUR": "100000"}
             env.pop("DATABASE_URL", None)
             process, seconds = start([sys.executable, "-m", "bot", "serve"], env, port)
             try:
