@@ -125,7 +125,10 @@ def main(argv: list[str] | None = None) -> int:
             print("database is up to date")
         elif args.command == "chat":
             logging.getLogger().setLevel(logging.WARNING)
-            asyncio.run(_chat(settings, args.name))
+            try:
+                asyncio.run(_chat(settings, args.name))
+            except KeyboardInterrupt:  # Ctrl-C: the chat said goodbye; no traceback
+                return 130
         else:
             asyncio.run(serve(settings))
     except StartupError as error:

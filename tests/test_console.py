@@ -1,6 +1,7 @@
 """`hocso chat` as a real process: the same conversation, numbered options, same database."""
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -27,3 +28,29 @@ def test_the_terminal_chat_teaches_and_remembers(tmp_path: Path, library: Librar
     second = run_chat(tmp_path, ["tiếp tục bài đang học"])
     assert "Chào mừng bạn quay lại, Lan!" in second
     assert second.rstrip().count(f"{course.lessons[0].title} · Bước 2/") == 1
+
+
+def test_ctrl_c_leaves_the_terminal_chat_at_once(tmp_path: Path) -> None:
+    """Ctrl-C while the chat waits for a line: it says goodbye and ends, no Enter, no traceback."""
+    env = {**os.environ, "HOCSO_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    with subprocess.Popen([sys.executable, "-m", "bot", "chat", "--name", "Lan"], env=env,
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE) as chat:
+        assert chat.stdout is not None and chat.stderr is not None
+        try:
+            seen = b""
+            while not seen.endswith(b"\n> "):  # the prompt: the chat now waits for a line
+                byte = chat.stdout.read(1)
+                assert byte, seen.decode()
+                seen += byte
+            chat.send_signal(signal.SIGINT)
+            # stdin stays open (communicate() would close it): before, the chat only noticed
+            # Ctrl-C once a line came, and this wait ran out.
+            chat.wait(timeout=30)
+        finally:
+            chat.kill()
+        out, err = chat.stdout.read().decode(), chat.stderr.read().decode()
+    assert chat.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert "Tạm biệt! Tiến độ của bạn đã được lưu." in out
