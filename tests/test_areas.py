@@ -131,7 +131,7 @@ async def test_skipping_keeps_what_was_given_and_the_place_can_change(
     assert learner is not None and learner.area == "" and learner.area_asked
     await chat.type("/noi_o")
     await chat.type("xã sóc sơn")  # exact: taken at once; no villages listed, so done
-    assert "Xã Sóc Sơn" in chat.text() and "Tiếp tục" in chat.last[-1].flat_buttons()[0].label
+    assert "Xã Sóc Sơn" in chat.text() and "Bài tiếp theo" in chat.last[-1].flat_buttons()[0].label
     await chat.type("nơi ở")
     await chat.type("hong ha")
     await chat.press("Bỏ qua")  # no village given: the ward stays
@@ -166,3 +166,34 @@ async def test_the_question_gives_way_to_the_lesson_words(tutor: Tutor, library:
     await chat.type("nơi ở")
     await chat.type("bỏ qua")  # typed, as on Zalo
     assert "Không sao đâu" in chat.text()
+
+
+async def test_after_the_answer_the_next_lesson_is_one_tap_away(
+        tutor: Tutor, library: Library) -> None:
+    """Before, the answer offered "Tiếp tục bài đang học", which only said that no lesson was
+    half-finished and suggested the next one: two taps more than the question's own button."""
+    course = library.courses[0]
+    following = course.lessons[1]
+    for answer in ("xã sóc sơn", "bỏ qua"):
+        chat = Chat(tutor, f"next-{answer}")
+        await finish_lesson(chat, library)
+        await chat.type(answer)
+        assert f'Bài tiếp theo của bạn là "{following.title}"' in chat.text()
+        assert chat.payload_of("Bài tiếp theo") == f"l:{course.id}:{following.id}"
+        assert "đang học dở" not in chat.text()
+        await chat.type("1")  # its number, as on Zalo
+        assert f"{following.title} · Bước 1/{len(following.steps)}" in chat.text()
+
+
+async def test_asked_in_a_lesson_the_answer_resumes_it(tutor: Tutor, library: Library) -> None:
+    course = library.courses[0]
+    lesson = course.lessons[0]
+    chat = Chat(tutor, "mid")
+    await chat.start()
+    await chat.tap(f"l:{course.id}:{lesson.id}")
+    await chat.press("Tiếp tục")
+    await chat.type("/noi_o")
+    await chat.type("xã sóc sơn")
+    await chat.press("Tiếp tục bài đang học")
+    assert f"{lesson.title} · Bước 2/{len(lesson.steps)}" in chat.text()
+    assert "không có bài nào đang học dở" not in chat.text()

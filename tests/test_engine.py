@@ -27,6 +27,7 @@ from bot.lessons.progress import (
     ("q:lam-quen:nut-bam", "q", ("lam-quen", "nut-bam")),
     ("n:12", "n", ("12",)),
     ("a:7:3", "a", ("7", "3")),
+    ("s:9:l:lam-quen:nut-bam", "s", ("9", "l", "lam-quen", "nut-bam")),
 ])
 def test_payloads_parse(payload: str, name: str, args: tuple[str, ...]) -> None:
     action = payloads.parse(payload)
@@ -36,6 +37,7 @@ def test_payloads_parse(payload: str, name: str, args: tuple[str, ...]) -> None:
 @pytest.mark.parametrize("payload", [
     "", "x", "MENU", "n:", "n:abc", "a:1:0", "a:1:10", "c:Lam Quen", "l:lam-quen",
     "c:" + "a" * 70, "l:lam-quen:nút", "c:lam-quen\n", "a:1:2:3", "{{ 7*7 }}", "../../etc",
+    "s:1:x:lam-quen:nut-bam", "s:lam-quen:nut-bam", "s:1:l:lam-quen",
 ])
 def test_forged_payloads_are_rejected(payload: str) -> None:
     assert payloads.parse(payload) is None
@@ -44,7 +46,8 @@ def test_forged_payloads_are_rejected(payload: str) -> None:
 def test_every_built_payload_is_short_ascii_and_parses() -> None:
     built = [payloads.course("a" * 16), payloads.lesson("a" * 16, "b" * 16),
              payloads.quiz("a" * 16, "b" * 16), payloads.next_step(999_999_999),
-             payloads.repeat(1), payloads.answer(999_999_999, 4)]
+             payloads.repeat(1), payloads.answer(999_999_999, 4),
+             payloads.switch(999_999_999, "q", "a" * 16, "b" * 16)]
     for payload in built:
         assert payload.isascii() and len(payload.encode()) <= 64
         assert payloads.parse(payload) is not None

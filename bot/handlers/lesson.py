@@ -3,7 +3,7 @@
 from bot.handlers import payloads, quiz
 from bot.handlers.context import Context
 from bot.lessons.model import Course, Lesson, Step
-from bot.lessons.progress import advance_step, start_lesson
+from bot.lessons.progress import Mode, advance_step, start_lesson
 
 
 def step_message(ctx: Context, lesson: Lesson, step: Step) -> None:
@@ -63,3 +63,32 @@ def answer_check(ctx: Context, option: int) -> bool:
     quiz.give_feedback(ctx, check, option)
     go_on(ctx)
     return True
+
+
+def would_drop(ctx: Context) -> bool:
+    """Whether starting another lesson or quiz now would lose a half-finished lesson: one
+    past its first step, or in its quiz (going back to a first step loses nothing)."""
+    found = ctx.current_course_lesson()
+    if ctx.position.mode == Mode.MENU or found is None:
+        return False
+    return ctx.position.mode == Mode.QUIZ or bool(found[1].step_index(ctx.position.step_id))
+
+
+def ask_switch(ctx: Context, course: Course, lesson: Lesson, kind: str) -> None:
+    """Ask before leaving a half-finished lesson: one tap goes back to it, one starts the
+    other (its button carries the place's seq, so it is stale once the place has moved)."""
+    found = ctx.current_course_lesson()
+    assert found is not None
+    _, current = found
+    in_quiz = ctx.position.mode == Mode.QUIZ
+    index = (current.question_index(ctx.position.question_id) if in_quiz
+             else current.step_index(ctx.position.step_id)) or 0
+    same = (ctx.position.course_id, current.id) == (course.id, lesson.id)
+    flags = {"same": same, "quiz": kind == "q"}
+    ctx.say(ctx.text("switch_ask", current=current.title, in_quiz=in_quiz, number=index + 1,
+                     total=len(current.quiz if in_quiz else current.steps),
+                     lesson=lesson.title, **flags),
+            [[ctx.button("button_keep_lesson", payloads.RESUME)],
+             [ctx.button("button_switch", payloads.switch(ctx.position.seq, kind, course.id,
+                                                          lesson.id), **flags)],
+             ctx.menu_row()])

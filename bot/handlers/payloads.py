@@ -36,6 +36,8 @@ _GRAMMAR = {
     "c": re.compile(rf"^c:({_ID})$"),  # open a course
     "l": re.compile(rf"^l:({_ID}):({_ID})$"),  # start a lesson
     "q": re.compile(rf"^q:({_ID}):({_ID})$"),  # (re)take a lesson's quiz
+    # Start a lesson (l) or its quiz (q) although one is half-finished, asked at place seq.
+    "s": re.compile(rf"^s:(\d{{1,9}}):([lq]):({_ID}):({_ID})$"),
     "n": re.compile(r"^n:(\d{1,9})$"),  # next step, at place seq
     "r": re.compile(r"^r:(\d{1,9})$"),  # repeat step, at place seq
     "a": re.compile(r"^a:(\d{1,9}):([1-9])$"),  # answer option k, at place seq
@@ -75,6 +77,10 @@ def lesson(course_id: str, lesson_id: str) -> str:
 
 def quiz(course_id: str, lesson_id: str) -> str:
     return f"q:{course_id}:{lesson_id}"
+
+
+def switch(seq: int, kind: str, course_id: str, lesson_id: str) -> str:
+    return f"s:{seq}:{kind}:{course_id}:{lesson_id}"
 
 
 def next_step(seq: int) -> str:

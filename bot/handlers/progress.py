@@ -1,22 +1,9 @@
 """The learner's progress card, and resuming where they stopped."""
 
-from bot.handlers import lesson, payloads, quiz
+from bot.handlers import lesson, payloads, quiz, upnext
 from bot.handlers.context import Context
 from bot.handlers.menu import show_menu
-from bot.lessons.model import Course, Lesson
 from bot.lessons.progress import Mode
-from storage.repository import LessonScore
-
-
-def _next_lesson(course: Course, done: set[str]) -> Lesson | None:
-    return next((item for item in course.lessons if item.id not in done), None)
-
-
-def _done_by_course(scores: list[LessonScore]) -> dict[str, set[str]]:
-    done: dict[str, set[str]] = {}
-    for score in scores:
-        done.setdefault(score.course_id, set()).add(score.lesson_id)
-    return done
 
 
 async def show(ctx: Context) -> None:
@@ -25,7 +12,7 @@ async def show(ctx: Context) -> None:
     if not scores and ctx.position.mode == Mode.MENU:
         show_menu(ctx, ctx.text("progress_empty"))
         return
-    done = _done_by_course(scores)
+    done = upnext.done_by_course(scores)
     cards = []
     by_lesson = {(score.course_id, score.lesson_id): score for score in scores}
     taken = {score.course_id for score in scores}
@@ -34,7 +21,7 @@ async def show(ctx: Context) -> None:
         # In the course's own lesson order; scores of lessons since removed are left out.
         finished = [(item, by_lesson[course.id, item.id]) for item in course.lessons
                     if (course.id, item.id) in by_lesson]
-        following = _next_lesson(course, done.get(course.id, set()))
+        following = upnext.first_unfinished(course, done.get(course.id, set()))
         cards.append({
             "title": course.title,
             "done": len(finished),
@@ -62,13 +49,11 @@ async def resume(ctx: Context) -> None:
     if ctx.position.mode != Mode.MENU:
         show_current(ctx)
         return
-    done = _done_by_course(await ctx.turn.lesson_scores())
-    preferred = sorted(ctx.resident_courses(), key=lambda c: c.id != ctx.position.course_id)
-    for course in preferred:
-        following = _next_lesson(course, done.get(course.id, set()))
-        if following is not None:
-            ctx.say(ctx.text("suggest_next", course=course.title, lesson=following.title),
-                    [[ctx.button("button_start_lesson", payloads.lesson(course.id, following.id))],
-                     ctx.menu_row()])
-            return
-    show_menu(ctx, ctx.text("nothing_to_resume"))
+    found = await upnext.suggested(ctx)
+    if found is None:
+        show_menu(ctx, ctx.text("nothing_to_resume"))
+        return
+    course, following = found
+    ctx.say(ctx.text("suggest_next", course=course.title, lesson=following.title),
+            [[ctx.button("button_start_lesson", payloads.lesson(course.id, following.id))],
+             ctx.menu_row()])

@@ -150,7 +150,7 @@ async def on_payload(ctx: Context, payload: str, *, from_text: bool = False) -> 
     elif action.name == payloads.SKIP:
         awaiting = ctx.turn.learner.awaiting
         if awaiting.startswith(where.AWAITING):
-            where.skipped(ctx, awaiting.removeprefix(where.AWAITING))
+            await where.skipped(ctx, awaiting.removeprefix(where.AWAITING))
         elif mentoring.skippable(awaiting):
             await mentoring.answer(ctx, awaiting, "")
         else:
@@ -185,10 +185,21 @@ async def _act_on_content(ctx: Context, action: payloads.Action) -> bool:
         chosen = course.lesson(action.args[1])
         if chosen is None:
             return False
-        (lesson.start if action.name == "l" else quiz.start)(ctx, course, chosen)
+        if lesson.would_drop(ctx):
+            lesson.ask_switch(ctx, course, chosen, action.name)
+        else:
+            (lesson.start if action.name == "l" else quiz.start)(ctx, course, chosen)
         return True
     if int(action.args[0]) != ctx.position.seq or ctx.position.mode == Mode.MENU:
         return False  # a button from an earlier step or question
+    if action.name == "s":  # "leave the half-finished lesson", asked at this very place
+        _, kind, course_id, lesson_id = action.args
+        course = ctx.library.course(course_id)
+        chosen = course.lesson(lesson_id) if course else None
+        if course is None or chosen is None:
+            return False
+        (lesson.start if kind == "l" else quiz.start)(ctx, course, chosen)
+        return True
     if action.name == "n":
         if not _at_plain_step(ctx):
             return False

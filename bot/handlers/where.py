@@ -2,8 +2,9 @@
 
 from bot import area_match
 from bot.areas import Area
-from bot.handlers import payloads
+from bot.handlers import payloads, upnext
 from bot.handlers.context import Context, Rows
+from bot.lessons.progress import Mode
 
 MAX_BUTTONS = 10  # a list this short is offered as choices; a longer one is typed
 AWAITING = "area:"  # + the id of the place whose parts are being asked for ("" = provinces)
@@ -77,21 +78,33 @@ async def chosen(ctx: Context, place: Area) -> None:
     if place.level == 1 and place.children:
         ask(ctx, place.id)
         return
-    _go_on(ctx, ctx.text("area_saved", place=ctx.library.areas.label(place.id)))
+    await _go_on(ctx, ctx.text("area_saved", place=ctx.library.areas.label(place.id)))
 
 
-def skipped(ctx: Context, within: str) -> None:
+async def skipped(ctx: Context, within: str) -> None:
     """The learner would rather not say (or not say more): keep what they gave, go on."""
     kept = ctx.turn.learner.area
     if kept and within and ctx.library.areas.contains(within, kept) and \
             ctx.library.areas.get(kept):
-        _go_on(ctx, ctx.text("area_saved", place=ctx.library.areas.label(kept)))
+        await _go_on(ctx, ctx.text("area_saved", place=ctx.library.areas.label(kept)))
     else:
-        _go_on(ctx, ctx.text("area_skipped"))
+        await _go_on(ctx, ctx.text("area_skipped"))
 
 
-def _go_on(ctx: Context, text: str) -> None:
-    ctx.say(text, [[ctx.button("button_resume", payloads.RESUME)], ctx.menu_row()])
+async def _go_on(ctx: Context, text: str) -> None:
+    """After the answer, what comes next is one tap away: the lesson in progress, else the
+    next lesson itself (resuming from the menu would only suggest it, one more tap)."""
+    if ctx.position.mode != Mode.MENU:
+        ctx.say(text, [[ctx.button("button_resume", payloads.RESUME)], ctx.menu_row()])
+        return
+    found = await upnext.suggested(ctx)
+    if found is None:
+        ctx.say(text, [ctx.menu_row()])
+        return
+    course, following = found
+    ctx.say(f"{text}\n\n{ctx.text('next_lesson_offer', lesson=following.title)}",
+            [[ctx.button("button_next_lesson", payloads.lesson(course.id, following.id))],
+             ctx.menu_row()])
 
 
 def exact_place(ctx: Context, text: str) -> Area | None:
