@@ -87,3 +87,18 @@ async def test_a_quiz_in_progress_is_kept_too(tutor: Tutor, library: Library) ->
     assert f'bài kiểm tra của bài "{other.title}"' in chat.text()
     await chat.press("Học tiếp bài đang dở")
     assert f"Câu 1/{len(first.quiz)}: {first.quiz[0].question}" in chat.text()
+
+
+async def test_the_menu_and_the_help_name_becoming_a_mentor(tutor: Tutor) -> None:
+    """Before, the way in hid under "👥 Người kèm", whose text spoke only of getting one."""
+    chat = Chat(tutor, "sau")
+    await chat.start()
+    labels = [button.label for button in chat.last[-1].flat_buttons()]
+    assert "👥 Người kèm / Làm người kèm" in labels
+    await chat.type("trợ giúp")
+    assert "làm người kèm" in chat.text() and "/lam_nguoi_kem" in chat.text()
+    assert "👥 Người kèm / Làm người kèm" in [b.label for b in chat.last[-1].flat_buttons()]
+    await chat.press("Làm người kèm")
+    assert 'Bạn muốn giúp người khác học? Bạn chọn "Tôi muốn làm người kèm"' in chat.text()
+    await chat.press("Tôi muốn làm người kèm")
+    assert "họ và tên" in chat.text().lower()
