@@ -29,6 +29,9 @@ event = st.one_of(
     st.tuples(st.just(Kind.BUTTON), st.sampled_from(PAYLOADS) | st.text(max_size=70)),
     st.tuples(st.just(Kind.BUTTON), st.builds("{}:{}:{}".format, st.sampled_from("anr"),
                                               st.integers(0, 40), st.integers(0, 5))),
+    st.tuples(st.just(Kind.BUTTON), st.builds(  # "leave the half-finished lesson", forged
+        f"s:{{}}:{{}}:{COURSE.id}:{{}}".format, st.integers(0, 40), st.sampled_from("lqx"),
+        st.sampled_from([lesson.id for lesson in COURSE.lessons]))),
     st.tuples(st.sampled_from([Kind.START, Kind.UNSUPPORTED]), st.just("")),
 )
 
