@@ -87,6 +87,12 @@ async def test_a_quiz_in_progress_is_kept_too(tutor: Tutor, library: Library) ->
     assert f'bài kiểm tra của bài "{other.title}"' in chat.text()
     await chat.press("Học tiếp bài đang dở")
     assert f"Câu 1/{len(first.quiz)}: {first.quiz[0].question}" in chat.text()
+    await chat.tap(f"q:{course.id}:{first.id}")  # this very quiz: start it over?
+    assert "Nếu làm lại bài kiểm tra từ đầu" in chat.text()
+    await chat.tap(f"l:{course.id}:{first.id}")  # its lesson, from its quiz
+    assert "Nếu học lại bài này từ đầu" in chat.text()
+    await chat.press("Học lại từ đầu")
+    assert f"{first.title} · Bước 1/" in chat.text()
 
 
 async def test_the_menu_and_the_help_name_becoming_a_mentor(tutor: Tutor) -> None:

@@ -41,7 +41,11 @@ def test_a_lesson_and_a_quiz_survive_a_restart(tmp_path: Path, library: Library,
     with running_server(tmp_path, port):
         resumed = post(port, "/api/chat", {"session": session, "payload": "resume"})["replies"]
         assert resumed[-1] == step  # the very same step, with the very same buttons
-        post(port, "/api/chat", {"session": session, "payload": f"q:{course.id}:{lesson.id}"})
+        ask = post(port, "/api/chat", {"session": session,
+                                       "payload": f"q:{course.id}:{lesson.id}"})["replies"]
+        # The lesson is half-finished: asked first, the quiz is one tap further.
+        post(port, "/api/chat", {"session": session,
+                                 "payload": payload(ask[-1], "Chuyển sang bài kiểm tra")})
         first = lesson.quiz[0]
         asked = post(port, "/api/chat", {"session": session, "text": str(first.answer)})
         (said,) = asked["replies"]  # the answer's feedback, then the next question

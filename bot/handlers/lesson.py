@@ -83,7 +83,10 @@ def ask_switch(ctx: Context, course: Course, lesson: Lesson, kind: str) -> None:
     in_quiz = ctx.position.mode == Mode.QUIZ
     index = (current.question_index(ctx.position.question_id) if in_quiz
              else current.step_index(ctx.position.step_id)) or 0
-    same = (ctx.position.course_id, current.id) == (course.id, lesson.id)
+    # "Start over" when the button restarts this lesson, or its quiz from a question; from a
+    # step, its quiz is somewhere else to go.
+    same = (ctx.position.course_id, current.id) == (course.id, lesson.id) \
+        and (kind == "l" or in_quiz)
     flags = {"same": same, "quiz": kind == "q"}
     ctx.say(ctx.text("switch_ask", current=current.title, in_quiz=in_quiz, number=index + 1,
                      total=len(current.quiz if in_quiz else current.steps),
