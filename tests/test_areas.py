@@ -183,6 +183,15 @@ async def test_after_the_answer_the_next_lesson_is_one_tap_away(
         assert "đang học dở" not in chat.text()
         await chat.type("1")  # its number, as on Zalo
         assert f"{following.title} · Bước 1/{len(following.steps)}" in chat.text()
+    # "Tiếp tục bài đang học" from the menu right after: the lesson just done is named.
+    chat = Chat(tutor, "next-menu")
+    await finish_lesson(chat, library)
+    await chat.type("bỏ qua")
+    await chat.type("menu")
+    await chat.press("Tiếp tục bài đang học")
+    assert f'Bạn đã học xong bài "{course.lessons[0].title}"' in chat.text()
+    assert "không có bài nào đang học dở" not in chat.text()
+    assert chat.payload_of("Bắt đầu học") == f"l:{course.id}:{following.id}"
 
 
 async def test_asked_in_a_lesson_the_answer_resumes_it(tutor: Tutor, library: Library) -> None:

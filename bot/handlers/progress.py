@@ -54,6 +54,18 @@ async def resume(ctx: Context) -> None:
         show_menu(ctx, ctx.text("nothing_to_resume"))
         return
     course, following = found
-    ctx.say(ctx.text("suggest_next", course=course.title, lesson=following.title),
+    ctx.say(ctx.text("suggest_next", course=course.title, lesson=following.title,
+                     finished=await _just_finished(ctx)),
             [[ctx.button("button_start_lesson", payloads.lesson(course.id, following.id))],
              ctx.menu_row()])
+
+
+async def _just_finished(ctx: Context) -> str:
+    """The title of the lesson the learner last left by finishing it, else "": right after
+    a quiz (and the area question), "no lesson half-finished" read as if it were forgotten."""
+    found = ctx.current_course_lesson()
+    if found is None:
+        return ""
+    course, last = found
+    done = upnext.done_by_course(await ctx.turn.lesson_scores()).get(course.id, set())
+    return last.title if last.id in done else ""
