@@ -25,6 +25,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 PHONE = ViewportSize(width=360, height=740)
+ELDER_PHONE = ViewportSize(width=390, height=844)  # the phone issue 21 was tried on
 MIN_TAP_PX = 44
 TIMEOUT_MS = 10_000
 NEXT = "Tiếp tục ▶"
@@ -212,7 +213,7 @@ def approve(data: Path, session: str) -> None:
 
 @asynccontextmanager
 async def phone_at_server(tmp_path: Path, extra_env: dict[str, str] | None = None,
-                          ) -> AsyncIterator[tuple[Page, str]]:
+                          viewport: ViewportSize = PHONE) -> AsyncIterator[tuple[Page, str]]:
     """A phone-sized page in headless Chromium, and the address of a fresh `hocso serve`."""
     require(CHROMIUM.exists(), "Debian's chromium")
     expect.set_options(timeout=TIMEOUT_MS)
@@ -223,7 +224,7 @@ async def phone_at_server(tmp_path: Path, extra_env: dict[str, str] | None = Non
         browser = await playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
-            page = await (await browser.new_context(viewport=PHONE)).new_page()
+            page = await (await browser.new_context(viewport=viewport)).new_page()
             page.set_default_timeout(TIMEOUT_MS)
             yield page, f"http://127.0.0.1:{port}"
         finally:
@@ -341,3 +342,35 @@ async def test_with_the_database_cut_off_the_page_asks_to_try_again_later(
             await expect(last_bot_message(page)).to_contain_text("chưa học xong")
     finally:
         await proxy.close()
+
+
+async def test_a_flood_of_taps_leaves_live_buttons_and_the_next_tap_after_a_pause_is_heard(
+        tmp_path: Path) -> None:
+    # Four messages at once and almost no refill: the limit is reached within a few taps.
+    limits = {"HOCSO_USER_BURST": "4", "HOCSO_USER_MESSAGES_PER_MINUTE": "1"}
+    async with phone_at_server(tmp_path, limits, ELDER_PHONE) as (page, base):
+        await page.goto(f"{base}/")
+        await tap(page, "✅ Tôi đồng ý")
+        slow = page.locator(".bubble.bot", has_text="nhắn nhanh quá")
+        live = page.locator(".buttons").last.locator("button:enabled")
+        for _ in range(12):  # greeting and consent were two; three more for nervous taps
+            answers = await page.locator(".bubble.bot").count()
+            await live.first.click()
+            await expect(page.locator(".bubble.bot").nth(answers)).to_be_visible()
+            if await slow.count():
+                break
+        await expect(slow).to_have_count(1)
+        box = slow.locator(".buttons button")
+        await expect(box.first).to_be_enabled()  # the slow-down answer keeps the buttons
+        await page.screenshot(path=tmp_path / "slow-down.png")
+        bubbles = await page.locator(".bubble").count()
+        await box.first.click()  # refused without a word: the button comes back to life
+        await expect(box.first).to_be_enabled()
+        await expect(box.first).not_to_have_class(re.compile("chosen"))
+        assert await page.locator(".bubble").count() == bubbles + 1  # only the tap's echo
+        await page.wait_for_timeout(3500)  # the pause the answer asked for
+        answers = await page.locator(".bubble.bot").count()
+        await box.first.click()
+        await expect(page.locator(".bubble.bot").nth(answers)).to_be_visible()
+        await expect(last_bot_message(page)).not_to_contain_text("nhắn nhanh quá")
+        await page.screenshot(path=tmp_path / "after-pause.png")

@@ -63,10 +63,21 @@
     list.querySelectorAll(".row button").forEach((b) => { b.disabled = true; });
   }
 
-  function enableLastButtons() {
+  function lastBox() {
     const boxes = list.querySelectorAll(".buttons");
-    if (!boxes.length) return;
-    boxes[boxes.length - 1].querySelectorAll("button").forEach((b) => {
+    return boxes.length ? boxes[boxes.length - 1] : null;
+  }
+
+  function samePayloads(box, rows) {
+    const shown = Array.from(box.querySelectorAll("button"), (b) => b.dataset.payload || "");
+    const given = rows.flat().map((button) => button.payload || "");
+    return given.length > 0 && shown.join("\n") === given.join("\n");
+  }
+
+  function enableLastButtons() {
+    const box = lastBox();
+    if (!box) return;
+    box.querySelectorAll("button").forEach((b) => {
       b.disabled = false;
       b.classList.remove("chosen");
     });
@@ -82,6 +93,7 @@
         const b = document.createElement("button");
         b.type = "button";
         b.textContent = button.label;
+        b.dataset.payload = button.payload || "";
         b.addEventListener("click", () => {
           b.classList.add("chosen");
           onTap(button);
@@ -198,10 +210,20 @@
             enableLastButtons();
             return;
           }
-          result.data.replies.forEach((reply) => {
+          const replies = result.data.replies;
+          if (!replies.length) { // not acted on (too many at once): the buttons work again
+            enableLastButtons();
+            return;
+          }
+          const pressed = lastBox();
+          replies.forEach((reply) => {
             showReply(reply, true);
             remember({ bot: reply });
           });
+          // The same buttons again ("slow down"): the earlier choice was not taken.
+          if (pressed && samePayloads(pressed, replies[0].buttons)) {
+            pressed.querySelectorAll("button").forEach((b) => b.classList.remove("chosen"));
+          }
           return;
         } catch (error) {
           if (attempt >= 2) {
