@@ -35,8 +35,10 @@ MENU_BUTTONS = ("▶️ Tiếp tục bài đang học", PROGRESS, "❓ Trợ gi�
 
 
 def live_button(page: Page, label: str) -> Locator:
-    """The newest enabled button with exactly this label (older messages' are disabled)."""
-    return page.get_by_role("button", name=label, exact=True, disabled=False).last
+    """The newest enabled button with exactly this label after its number ("1 · Tiếp tục"),
+    or exactly this label for the page's own buttons (older messages' are disabled)."""
+    name = re.compile(rf"^(\d+ · )?{re.escape(label)}$")
+    return page.get_by_role("button", name=name, disabled=False).last
 
 
 async def tap(page: Page, label: str) -> None:
@@ -48,13 +50,13 @@ def last_bot_message(page: Page) -> Locator:
     return page.locator(".bubble.bot").last
 
 
-async def check_phone_layout(page: Page) -> None:
-    """No sideways scrolling at 360 px, and every button is big enough to tap."""
+async def check_phone_layout(page: Page, viewport: ViewportSize = PHONE) -> None:
+    """No sideways scrolling on the phone, and every button is big enough to tap."""
     widths = await page.evaluate(
         """() => ({page: document.scrollingElement.scrollWidth,
                    list: document.getElementById("messages").scrollWidth,
                    listView: document.getElementById("messages").clientWidth})""")
-    assert widths["page"] <= PHONE["width"], widths
+    assert widths["page"] <= viewport["width"], widths
     assert widths["list"] <= widths["listView"], widths
     heights = await page.locator("button:visible").evaluate_all(
         "buttons => buttons.map(b => [b.textContent, b.getBoundingClientRect().height])")
@@ -374,3 +376,26 @@ async def test_a_flood_of_taps_leaves_live_buttons_and_the_next_tap_after_a_paus
         await expect(page.locator(".bubble.bot").nth(answers)).to_be_visible()
         await expect(last_bot_message(page)).not_to_contain_text("nhắn nhanh quá")
         await page.screenshot(path=tmp_path / "after-pause.png")
+
+
+async def test_buttons_carry_the_number_that_typing_picks(tmp_path: Path) -> None:
+    async with phone_at_server(tmp_path, viewport=ELDER_PHONE) as (page, base):
+        await page.goto(f"{base}/")
+        await tap(page, "✅ Tôi đồng ý")
+        await expect(live_button(page, PROGRESS)).to_be_visible()
+        labels = await page.locator(".buttons").last.locator("button").all_text_contents()
+        assert [label.split(" · ", 1)[0] for label in labels] == [
+            str(number) for number in range(1, len(labels) + 1)]
+        await page.screenshot(path=tmp_path / "numbered.png")
+        number = next(label.split(" · ", 1)[0] for label in labels
+                      if label.endswith(PROGRESS))
+        await page.fill("input", number)  # typing the number does what tapping does
+        await page.keyboard.press("Enter")
+        await expect(last_bot_message(page)).to_contain_text("chưa học xong")
+        await page.fill("input", "menu")
+        await page.keyboard.press("Enter")
+        await tap(page, PROGRESS)
+        await expect(page.locator(".bubble.bot", has_text="chưa học xong")).to_have_count(2)
+        # The learner's own bubble says what they chose, without the number.
+        await expect(page.locator(".bubble.me").last).to_have_text(PROGRESS)
+        await check_phone_layout(page, ELDER_PHONE)

@@ -52,7 +52,8 @@ async def test_a_lesson_through_the_api(api: tuple[ClientSession, str],
     assert "trợ lý học tự động" in body["replies"][0]["text"]
     _, body = await chat(client, base, session=session, text="1")  # "✅ Tôi đồng ý"
     menu = body["replies"][-1]["buttons"]
-    assert menu[0][0] == {"label": f"📘 {library.courses[0].title}",
+    assert menu[0][0] == {"label": f"1 · 📘 {library.courses[0].title}",
+                          "said": f"📘 {library.courses[0].title}",
                           "payload": f"c:{library.courses[0].id}"}
     _, body = await chat(client, base, session=session, text="1")
     _, body = await chat(client, base, session=session, text="1")
@@ -60,7 +61,7 @@ async def test_a_lesson_through_the_api(api: tuple[ClientSession, str],
     assert step["text"].startswith(library.courses[0].lessons[0].title)
     assert step["image"] is None
     assert [button["label"] for row in step["buttons"] for button in row] == [
-        "Tiếp tục ▶", "🔁 Nhắc lại", "🏠 Về menu"]
+        "1 · Tiếp tục ▶", "2 · 🔁 Nhắc lại", "3 · 🏠 Về menu"]
 
 
 async def test_a_retried_request_with_the_same_id_counts_once(

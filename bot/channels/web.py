@@ -15,7 +15,7 @@ from aiohttp import web
 from bot.addresses import Network, parse_networks
 from bot.channels import json_body
 from bot.channels.qr import qr_route
-from bot.channels.text import picture_url
+from bot.channels.text import numbered_rows, picture_url
 from bot.channels.web_limits import WebLimits
 from bot.forwarded import trust_proxies
 from bot.messages import Incoming, Kind, Outgoing
@@ -99,11 +99,13 @@ def _api(handler: Handler, *, new_session: bool = False) -> Handler:
 
 
 def render_reply(reply: Outgoing) -> dict[str, Any]:
-    """Turn an Outgoing into the JSON the page draws."""
+    """Turn an Outgoing into the JSON the page draws: buttons numbered as typed digits pick
+    them ("1 · Tiếp tục"), with the label alone that the page echoes when one is pressed."""
+    said = iter(reply.flat_buttons())
     return {
         "text": reply.text,
-        "buttons": [[{"label": b.label, "payload": b.payload} for b in row]
-                    for row in reply.buttons],
+        "buttons": [[{"label": label, "payload": payload, "said": next(said).label}
+                     for label, payload in row] for row in numbered_rows(reply)],
         "image": picture_url(reply) or None,
         # The learner's data file travels in the answer itself: it is theirs, for this session.
         "file": {"name": reply.attachment.name, "type": reply.attachment.mime,

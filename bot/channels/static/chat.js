@@ -125,7 +125,7 @@
     }
     if (live && reply.buttons.length) {
       div.appendChild(buttonBox(reply.buttons,
-                                (button) => send({ payload: button.payload }, button.label)));
+                                (button) => send({ payload: button.payload }, button.said || button.label)));
     }
     scrollDown();
   }
