@@ -11,7 +11,14 @@ from pathlib import Path
 
 import zxingcpp
 from PIL import Image
-from playwright.async_api import Locator, Page, ViewportSize, async_playwright, expect
+from playwright.async_api import (
+    Locator,
+    Page,
+    Route,
+    ViewportSize,
+    async_playwright,
+    expect,
+)
 from sqlalchemy.engine import make_url
 
 from bot.config import PROJECT_ROOT
@@ -399,3 +406,55 @@ async def test_buttons_carry_the_number_that_typing_picks(tmp_path: Path) -> Non
         # The learner's own bubble says what they chose, without the number.
         await expect(page.locator(".bubble.me").last).to_have_text(PROGRESS)
         await check_phone_layout(page, ELDER_PHONE)
+
+
+async def test_a_step_with_a_picture_is_read_from_its_top_and_the_picture_opens_full_screen(
+        tmp_path: Path) -> None:
+    course = load_library(PROJECT_ROOT / "content").course("lam-quen")
+    assert course is not None
+    async with phone_at_server(tmp_path, viewport=ELDER_PHONE) as (page, base):
+        violations = no_policy_violations(page)
+        held: list[Route] = []  # pictures wait until the test lets them load
+        await page.route("**/media/**", lambda route: held.append(route))
+        await page.goto(f"{base}/")
+        await tap(page, "✅ Tôi đồng ý")
+        await tap(page, f"📘 {course.title}")
+        await tap(page, course.lessons[0].title)
+        await tap(page, NEXT)
+        step = last_bot_message(page)
+        await expect(step).to_contain_text("Bước 2/")
+        picture = step.locator("img")
+        await expect(picture).to_have_count(1)
+        # Before it loads, the picture already takes its place (width and height are known).
+        assert await picture.get_attribute("width") and await picture.get_attribute("height")
+        box = await picture.bounding_box()
+        assert box is not None and box["height"] > 100, box
+        # The top of the newest answer is in view, not only its bottom.
+        view = await page.locator("#messages").bounding_box()
+        top = await step.bounding_box()
+        assert view is not None and top is not None
+        assert view["y"] <= top["y"] < view["y"] + view["height"], (view, top)
+        assert top["y"] + top["height"] > view["y"] + view["height"]  # a long answer
+        for route in held:
+            await route.continue_()
+        await page.unroute("**/media/**")
+        await expect(picture).to_have_js_property("complete", True)
+        after = await step.bounding_box()
+        assert after is not None and abs(after["y"] - top["y"]) < 1  # nothing jumped
+        await page.screenshot(path=tmp_path / "step-with-picture.png")
+
+        await picture.click()  # full screen, over everything
+        viewer = page.locator("#viewer")
+        await expect(viewer).to_be_visible()
+        shown = await page.locator("#viewer-image").bounding_box()
+        assert shown is not None and shown["width"] >= ELDER_PHONE["width"] - 1, shown
+        assert await viewer.evaluate("v => getComputedStyle(v).touchAction") in (
+            "manipulation", "auto")  # the browser's pinch-zoom is left alone
+        await page.screenshot(path=tmp_path / "picture-full-screen.png")
+        await page.locator("#viewer-image").click()  # twice as big, to be scrolled around
+        zoomed = await page.locator("#viewer-image").bounding_box()
+        assert zoomed is not None and zoomed["width"] >= 2 * shown["width"] - 2, zoomed
+        await page.get_by_role("button", name="✕ Đóng").click()
+        await expect(viewer).to_be_hidden()
+        await expect(live_button(page, NEXT)).to_be_visible()
+        assert violations == []

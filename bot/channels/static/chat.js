@@ -9,6 +9,8 @@
   const form = document.getElementById("composer");
   const input = document.getElementById("text");
   const confirmBox = document.getElementById("confirm-new");
+  const viewer = document.getElementById("viewer");
+  const viewerImage = document.getElementById("viewer-image");
   const kiosk = document.body.dataset.kiosk === "1";
   const idleMs = Number(document.body.dataset.idleSeconds || "0") * 1000;
   const HISTORY_LIMIT = 40;
@@ -42,12 +44,18 @@
 
   function scrollDown() { list.scrollTop = list.scrollHeight; }
 
+  // Down as far as the chat goes, but never past the top of `element` (the newest answer):
+  // a long step is read from its start, its picture and "❌ Chưa đúng" line included.
+  function reveal(element) {
+    list.scrollTop = Math.min(list.scrollHeight - list.clientHeight, element.offsetTop - 8);
+  }
+
   function bubble(text, who) {
     const div = document.createElement("div");
     div.className = "bubble " + who;
     div.textContent = text;
     list.appendChild(div);
-    scrollDown();
+    reveal(div);
     return div;
   }
 
@@ -56,7 +64,21 @@
     p.className = "notice";
     p.textContent = text;
     list.appendChild(p);
-    scrollDown();
+    reveal(p);
+  }
+
+  // A picture full screen: the browser's own pinch-zoom works on it, and a tap on the
+  // picture switches between the whole picture and twice its size (for a mouse).
+  function openPicture(src) {
+    viewerImage.src = src;
+    viewerImage.classList.remove("zoomed");
+    viewer.hidden = false;
+    document.getElementById("viewer-close").focus();
+  }
+
+  function closePicture() {
+    viewer.hidden = true;
+    viewerImage.removeAttribute("src");
   }
 
   function disableButtons() {
@@ -109,9 +131,13 @@
     const div = bubble("", "bot");
     if (reply.image) {
       const img = document.createElement("img");
+      if (reply.size) { // its space is kept before it loads: nothing below it jumps
+        img.width = reply.size[0];
+        img.height = reply.size[1];
+      }
       img.src = reply.image;
-      img.alt = "";
-      img.addEventListener("load", scrollDown);
+      img.alt = "Hình minh họa. Chạm vào để xem to.";
+      img.addEventListener("click", () => openPicture(reply.image));
       div.appendChild(img);
     }
     div.appendChild(document.createTextNode(reply.text));
@@ -127,7 +153,18 @@
       div.appendChild(buttonBox(reply.buttons,
                                 (button) => send({ payload: button.payload }, button.said || button.label)));
     }
-    scrollDown();
+    return div;
+  }
+
+  // A turn's answers, shown from the top of the first.
+  function showReplies(replies) {
+    let first = null;
+    replies.forEach((reply) => {
+      const div = showReply(reply, true);
+      first = first || div;
+      remember({ bot: reply });
+    });
+    if (first) reveal(first);
   }
 
   async function post(url, body, keepalive) {
@@ -216,10 +253,7 @@
             return;
           }
           const pressed = lastBox();
-          replies.forEach((reply) => {
-            showReply(reply, true);
-            remember({ bot: reply });
-          });
+          showReplies(replies);
           // The same buttons again ("slow down"): the earlier choice was not taken.
           if (pressed && samePayloads(pressed, replies[0].buttons)) {
             pressed.querySelectorAll("button").forEach((b) => b.classList.remove("chosen"));
@@ -248,6 +282,12 @@
     send({ text }, text);
   });
 
+  document.getElementById("viewer-close").addEventListener("click", closePicture);
+  viewerImage.addEventListener("click", () => viewerImage.classList.toggle("zoomed"));
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !viewer.hidden) closePicture();
+  });
+
   document.getElementById("new-person").addEventListener("click", () => {
     confirmBox.hidden = false;
     document.getElementById("confirm-no").focus();
@@ -270,10 +310,7 @@
     try {
       const result = await post("/api/inbox", { session });
       if (result.status !== 200) return;
-      result.data.replies.forEach((reply) => {
-        showReply(reply, true);
-        remember({ bot: reply });
-      });
+      showReplies(result.data.replies);
     } catch (error) { /* offline for now: the next check will bring them */ }
   }
 
@@ -285,6 +322,7 @@
     } else {
       try { history = JSON.parse(store.getItem("hocso-history") || "[]"); } catch (e) { history = []; }
       history.forEach((entry) => (entry.me ? bubble(entry.me, "me") : showReply(entry.bot, false)));
+      scrollDown();
       if (!code) await send({ payload: "resume" });
     }
     if (code && session) {
