@@ -306,6 +306,7 @@ async def test_a_kiosk_keeps_nothing_and_ends_an_idle_session(tmp_path: Path) ->
         await expect(page.get_by_text("Máy dùng chung")).to_be_visible()
         await tap(page, "✅ Tôi đồng ý")
         await expect(live_button(page, PROGRESS)).to_be_visible()
+        await page.get_by_role("button", name="Chữ to hơn").click()  # for this person only
         assert await page.evaluate("localStorage.length") == 0
         sessions: list[str] = []
         page.on("request", lambda request: sessions.append(
@@ -457,4 +458,43 @@ async def test_a_step_with_a_picture_is_read_from_its_top_and_the_picture_opens_
         await page.get_by_role("button", name="✕ Đóng").click()
         await expect(viewer).to_be_hidden()
         await expect(live_button(page, NEXT)).to_be_visible()
+        assert violations == []
+
+
+async def chat_text_px(page: Page) -> float:
+    return float((await last_bot_message(page).evaluate(
+        "b => getComputedStyle(b).fontSize")).removesuffix("px"))
+
+
+async def test_the_text_size_is_kept_on_the_device_and_the_page_can_go_on_the_home_screen(
+        tmp_path: Path) -> None:
+    async with phone_at_server(tmp_path, viewport=ELDER_PHONE) as (page, base):
+        violations = no_policy_violations(page)
+        await page.goto(f"{base}/")
+        await tap(page, "✅ Tôi đồng ý")
+        usual = await chat_text_px(page)
+        await page.get_by_role("button", name="Chữ to hơn").click()
+        await page.get_by_role("button", name="Chữ to hơn").click()
+        bigger = await chat_text_px(page)
+        assert bigger > usual
+        await check_phone_layout(page, ELDER_PHONE)
+        await page.screenshot(path=tmp_path / "larger-text.png")
+        await page.reload()  # remembered on this phone
+        await expect(page.locator(".buttons button:enabled").first).to_be_visible()
+        assert await chat_text_px(page) == bigger
+        for _ in range(5):
+            if await page.get_by_role("button", name="Chữ nhỏ hơn").is_disabled():
+                break
+            await page.get_by_role("button", name="Chữ nhỏ hơn").click()
+        assert await chat_text_px(page) < usual
+
+        # A favicon, and a manifest whose icons are served, for "Add to home screen".
+        icons = await page.locator("link[rel=icon]").evaluate_all("l => l.map(x => x.href)")
+        manifest_url = await page.locator("link[rel=manifest]").get_attribute("href")
+        assert icons and manifest_url
+        manifest = await (await page.request.get(f"{base}{manifest_url}")).json()
+        assert manifest["short_name"] == "Học Số" and manifest["start_url"] == "/"
+        for href in icons + [f"{base}{icon['src']}" for icon in manifest["icons"]]:
+            assert (await page.request.get(href)).status == 200, href
+        assert any(icon["sizes"] == "512x512" for icon in manifest["icons"])
         assert violations == []

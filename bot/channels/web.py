@@ -58,11 +58,13 @@ OPTIONS_KEY = web.AppKey("options", WebOptions)
 # resident looking at the page should hear soon that they can try again in a while.
 WEB_PATIENCE_SECONDS = 5.0
 OUTAGE = "The database cannot be reached just now; try again later."
-# The page loads only its own script, style and pictures, and no other site may frame it.
+# The page loads only its own script, style, pictures and web app manifest, and no other site
+# may frame it.
 PAGE_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+        "connect-src 'self'; manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'"),
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",

@@ -14,7 +14,8 @@
   const kiosk = document.body.dataset.kiosk === "1";
   const idleMs = Number(document.body.dataset.idleSeconds || "0") * 1000;
   const HISTORY_LIMIT = 40;
-  const KEYS = ["hocso-session", "hocso-history"];
+  const KEYS = ["hocso-session", "hocso-history", "hocso-text-size"];
+  const TEXT_SIZES = 5; // steps of --chat-text in chat.css; 1 is the usual size
   const BUSY_TEXT = "Học Số đang tạm bận một chút. Bạn chờ ít phút rồi thử lại nhé. " +
                     "Bài đang học vẫn được giữ nguyên.";
   // 429: too much from this address or its network, perhaps from others at the same office.
@@ -27,6 +28,26 @@
     store = null;
   }
   let session = store ? store.getItem("hocso-session") : null;
+
+  // A− / A+: kept on a person's own device, forgotten in kiosk mode like everything else.
+  function setTextSize(size, keep) {
+    const chosen = Math.max(0, Math.min(TEXT_SIZES - 1, size));
+    document.documentElement.dataset.textSize = String(chosen);
+    document.getElementById("text-smaller").disabled = chosen === 0;
+    document.getElementById("text-larger").disabled = chosen === TEXT_SIZES - 1;
+    if (store && keep) {
+      try { store.setItem("hocso-text-size", String(chosen)); } catch (error) { /* full */ }
+    }
+    return chosen;
+  }
+  let textSize = Number(store ? store.getItem("hocso-text-size") || "1" : "1");
+  textSize = setTextSize(Number.isInteger(textSize) ? textSize : 1, false);
+  document.getElementById("text-smaller").addEventListener("click", () => {
+    textSize = setTextSize(textSize - 1, true);
+  });
+  document.getElementById("text-larger").addEventListener("click", () => {
+    textSize = setTextSize(textSize + 1, true);
+  });
   let history = [];
   let busy = false;
   let idleTimer = null;
@@ -211,6 +232,7 @@
     session = null;
     history = [];
     if (store) KEYS.forEach((key) => store.removeItem(key));
+    textSize = setTextSize(1, false); // the next person starts with the usual size
     list.replaceChildren();
     input.value = "";
     if (ended) {
