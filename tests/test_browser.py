@@ -498,3 +498,13 @@ async def test_the_text_size_is_kept_on_the_device_and_the_page_can_go_on_the_ho
             assert (await page.request.get(href)).status == 200, href
         assert any(icon["sizes"] == "512x512" for icon in manifest["icons"])
         assert violations == []
+
+
+async def test_a_text_longer_than_the_tutor_reads_is_answered_as_too_long(
+        tmp_path: Path) -> None:
+    async with phone_at_server(tmp_path, viewport=ELDER_PHONE) as (page, base):
+        await page.goto(f"{base}/")
+        await tap(page, "✅ Tôi đồng ý")
+        await page.fill("input", "Tôi muốn hỏi thêm. " * 270)  # about 5,000 characters
+        await page.keyboard.press("Enter")
+        await expect(last_bot_message(page)).to_contain_text("dài quá")

@@ -19,13 +19,13 @@ from bot.channels.text import numbered_rows, picture_url
 from bot.channels.web_limits import WebLimits
 from bot.forwarded import trust_proxies
 from bot.messages import Incoming, Kind, Outgoing
-from bot.tutor import Tutor, UnknownLearner
+from bot.tutor import MAX_KEPT_CHARS, Tutor, UnknownLearner
 from storage.clock import now
 from storage.database import unreachable
 
 CHANNEL = "web"
 HERE = Path(__file__).resolve().parent
-MAX_BODY_BYTES = 16 * 1024  # the web chat's own requests
+MAX_BODY_BYTES = 16 * 1024  # the web chat's own requests: the page's longest text fits
 # Any request on this server, webhooks included: a Telegram update quoting a long message is
 # tens of kilobytes, and refusing it would make the platform send it again and again.
 MAX_REQUEST_BYTES = 1024 * 1024
@@ -148,8 +148,10 @@ def _active_since(request: web.Request) -> datetime:
 async def page(request: web.Request) -> web.Response:
     """Serve the chat page."""
     options = request.app[OPTIONS_KEY]
+    # As much as the Tutor reads (one more, so that it sees the text is too long and says so).
     html = request.app[PAGE_KEY].render(
-        kiosk=options.kiosk, idle_seconds=int(options.idle.total_seconds()))
+        kiosk=options.kiosk, idle_seconds=int(options.idle.total_seconds()),
+        max_text=MAX_KEPT_CHARS + 1)
     return web.Response(text=html, content_type="text/html", charset="utf-8",
                         headers=PAGE_HEADERS)
 
