@@ -163,10 +163,14 @@ async def test_a_resident_scans_a_mentors_qr_code_and_accepts(tmp_path: Path) ->
     expect.set_options(timeout=TIMEOUT_MS)
     port = free_port()
     data = tmp_path / "data"
-    with running_server(data, port):
+    # The address phones open: a name that this browser, like a phone on the same network,
+    # finds at the server (a loopback address is never handed out).
+    public = f"http://hocso.test:{port}"
+    with running_server(data, port, extra_env={"HOCSO_PUBLIC_URL": public}):
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+                executable_path=str(CHROMIUM), headless=True,
+                args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP hocso.test 127.0.0.1"])
             try:
                 mentor = await (await browser.new_context(viewport=PHONE)).new_page()
                 await mentor.goto(f"http://127.0.0.1:{port}/")
@@ -188,7 +192,7 @@ async def test_a_resident_scans_a_mentors_qr_code_and_accepts(tmp_path: Path) ->
                 assert source is not None
                 png = await (await mentor.request.get(f"http://127.0.0.1:{port}{source}")).body()
                 [found] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
-                assert found.text.startswith(f"http://127.0.0.1:{port}/?kem=KEM-")
+                assert found.text.startswith(f"{public}/?kem=KEM-")
                 await check_phone_layout(mentor)
 
                 # The resident's phone opens what the QR code holds.
@@ -498,6 +502,9 @@ async def test_the_text_size_is_kept_on_the_device_and_the_page_can_go_on_the_ho
             assert (await page.request.get(href)).status == 200, href
         assert any(icon["sizes"] == "512x512" for icon in manifest["icons"])
         assert violations == []
+    # Served at 127.0.0.1 without HOCSO_PUBLIC_URL: the log says once what to set.
+    log = (tmp_path / "data" / "server.log").read_text()
+    assert log.count("Set HOCSO_PUBLIC_URL") == 1, log
 
 
 async def test_a_text_longer_than_the_tutor_reads_is_answered_as_too_long(
