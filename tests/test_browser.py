@@ -512,6 +512,7 @@ async def test_a_text_longer_than_the_tutor_reads_is_answered_as_too_long(
     async with phone_at_server(tmp_path, viewport=ELDER_PHONE) as (page, base):
         await page.goto(f"{base}/")
         await tap(page, "✅ Tôi đồng ý")
+        await expect(live_button(page, PROGRESS)).to_be_visible()  # the page is free again
         await page.fill("input", "Tôi muốn hỏi thêm. " * 270)  # about 5,000 characters
         await page.keyboard.press("Enter")
         await expect(last_bot_message(page)).to_contain_text("dài quá")
