@@ -461,6 +461,11 @@ async def test_a_step_with_a_picture_is_read_from_its_top_and_the_picture_opens_
         assert zoomed is not None and zoomed["width"] >= 2 * shown["width"] - 2, zoomed
         await page.get_by_role("button", name="✕ Đóng").click()
         await expect(viewer).to_be_hidden()
+        await picture.focus()  # with a keyboard: Enter opens it, Escape closes it
+        await page.keyboard.press("Enter")
+        await expect(viewer).to_be_visible()
+        await page.keyboard.press("Escape")
+        await expect(viewer).to_be_hidden()
         await expect(live_button(page, NEXT)).to_be_visible()
         assert violations == []
 

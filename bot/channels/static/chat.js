@@ -158,7 +158,14 @@
       }
       img.src = reply.image;
       img.alt = "Hình minh họa. Chạm vào để xem to.";
+      img.tabIndex = 0; // reachable with a keyboard too
       img.addEventListener("click", () => openPicture(reply.image));
+      img.addEventListener("keydown", (event) => {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          openPicture(reply.image);
+        }
+      });
       div.appendChild(img);
     }
     div.appendChild(document.createTextNode(reply.text));
