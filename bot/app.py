@@ -195,6 +195,17 @@ async def start_channels(channels: list[Channel]) -> set[Channel]:
     return running
 
 
+def no_web_link_notice(settings: Settings, *, telegram: bool) -> str:
+    """What to tell the operator when invitations cannot carry a web chat link that a phone
+    can open (no HOCSO_PUBLIC_URL, and this server listens on a loopback address or on all)."""
+    qr = "" if telegram else " and no QR code"
+    return (f"Mentors' invitations carry the code alone: no web chat link{qr}, since "
+            f"{settings.web_address() or 'this server'} cannot be opened from a phone. Set "
+            "HOCSO_PUBLIC_URL to the address phones open the web chat at: "
+            "https://hocso.example.vn behind a proxy, or http://<this machine's LAN address>:"
+            f"{settings.port} on a local network (with HOCSO_HOST=0.0.0.0)")
+
+
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run the web chat and the messenger channels whose tokens are set, until SIGINT/SIGTERM."""
     core = await build_core(settings)
@@ -205,6 +216,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     if not settings.public_url and any(not isinstance(c, TelegramChannel) for c in channels):
         log.warning("HOCSO_PUBLIC_URL is not set: Zalo learners get lesson texts without their "
                     "pictures, because Zalo fetches pictures by URL")
+    if not core.tutor.links.web("KEM"):
+        log.warning(no_web_link_notice(settings, telegram=telegram is not None))
     running: set[Channel] = set()
     for channel in channels:
         web_app.add_routes([guarded(route, running, channel, core.tutor)

@@ -2,7 +2,10 @@
 
 Two token buckets. A person's own bucket refills at `per_user_per_minute`; once it is empty,
 their further messages are not acted on (one kind "slow down" answer, then silence until it
-refills), so a flood never reaches the database and never makes the bot flood back. The
+refills), so a flood never reaches the database and never makes the bot flood back. Two
+allowances keep a person who is not flooding from being stuck: a button press may run a few
+tokens into debt (a nervous double or triple tap), and a message after a pause of
+`PAUSE_SECONDS` is always acted on (they did as the "slow down" answer asked). The
 global bucket refills at `per_second`: beyond it, every message waits its turn instead of
 being refused. Buckets live in this process only and forget people once theirs is full again.
 `Buckets` are the same token buckets for any key (a client address, a network), for limits
@@ -20,11 +23,18 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
 
+# A message this long after the person's previous one is acted on even with no token left.
+PAUSE_SECONDS = 3.0
+# Button presses may run this many tokens into debt (the refill pays it back first).
+TAP_EXTRA = 3
+
+
 @dataclass
 class _Bucket:
     tokens: float
     at: float
     warned: bool = False
+    last: float = float("-inf")  # when this person's previous message came
 
 
 @dataclass
@@ -110,9 +120,9 @@ class Throttle:
         bucket.tokens = min(burst, bucket.tokens + (now - bucket.at) * rate)
         bucket.at = now
 
-    def admit(self, user: str) -> bool | None:
-        """True to act on this person's message; False to answer "slow down" once; None to
-        let it pass without a word (they were told already)."""
+    def admit(self, user: str, *, tap: bool = False) -> bool | None:
+        """True to act on this person's message (`tap`: a button press); False to answer
+        "slow down" once; None to let it pass without a word (they were told already)."""
         now = self.clock()
         rate = self.per_user_per_minute / 60
         bucket = self._users.get(user)
@@ -121,8 +131,12 @@ class Throttle:
                 self._forget_full(now, rate)
             bucket = self._users[user] = _Bucket(self.user_burst, now)
         self._refill(bucket, rate, self.user_burst, now)
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
+        paused = now - bucket.last >= PAUSE_SECONDS
+        bucket.last = now
+        if bucket.tokens >= 1 - (TAP_EXTRA if tap else 0) or paused:
+            # After a pause the message costs what is left, never more debt.
+            bucket.tokens = max(bucket.tokens - 1, min(bucket.tokens, 0)) if paused \
+                else bucket.tokens - 1
             bucket.warned = False
             return True
         if bucket.warned:

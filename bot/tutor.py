@@ -3,6 +3,7 @@
 import logging
 import re
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -16,7 +17,7 @@ from bot.lessons.model import Library
 from bot.lessons.progress import Position, Reconciled, reconcile
 from bot.lessons.render import Renderer
 from bot.logs import UPDATE
-from bot.messages import Incoming, Outgoing, mend
+from bot.messages import Button, Incoming, Kind, Outgoing, mend
 from bot.retry import backoff, retry
 from bot.throttle import Guesses, Throttle
 from storage.database import unreachable
@@ -48,6 +49,29 @@ def clean(incoming: Incoming) -> Incoming:
 
 
 PULLED = ("web", "console")
+Rows = tuple[tuple[Button, ...], ...]
+
+
+class LastButtons:
+    """The buttons each recent person was last shown, so that the "slow down" answer can show
+    them again without a database read (a flood must not reach the database)."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._rows: OrderedDict[str, Rows] = OrderedDict()
+
+    def keep(self, person: str, replies: list[Outgoing]) -> None:
+        """Remember the buttons of the last of `replies` that has any."""
+        rows = next((reply.buttons for reply in reversed(replies) if reply.buttons), None)
+        if rows is None:
+            return
+        self._rows[person] = rows
+        self._rows.move_to_end(person)
+        if len(self._rows) > self.size:
+            self._rows.popitem(last=False)
+
+    def of(self, person: str) -> Rows:
+        return self._rows.get(person, ())
 
 
 class Tutor:
@@ -78,6 +102,7 @@ class Tutor:
         self.renderer = Renderer(library.templates)
         self.rules = rules or MentoringRules()
         self.links = links or InviteLinks()
+        self.last_buttons = LastButtons()
 
     async def handle(self, incoming: Incoming, *, known_only: bool = False,
                      patience: float | None = None,
@@ -88,17 +113,22 @@ class Tutor:
         `patience` seconds (by default the Tutor's), then the error is raised: nothing of the
         turn was kept."""
         incoming = clean(incoming)
+        person = f"{incoming.channel}:{incoming.user_ref}"
         if self.throttle is not None:
-            admitted = self.throttle.admit(f"{incoming.channel}:{incoming.user_ref}")
+            admitted = self.throttle.admit(person, tap=incoming.kind == Kind.BUTTON)
             if admitted is not True:  # a flood: not acted on, and said so once
-                return [] if admitted is None else [Outgoing(self.renderer.message("slow_down"))]
+                # With the buttons they had: nothing was done, so those still mean the same.
+                return [] if admitted is None else [Outgoing(
+                    self.renderer.message("slow_down"), self.last_buttons.of(person))]
             await self.throttle.wait_turn()
         marked = UPDATE.set(f"{incoming.channel}:{incoming.update_id or '-'}")
         try:
-            return await self._until_committed(
+            replies = await self._until_committed(
                 lambda: self._turn(incoming, known_only, active_since), patience)
         finally:
             UPDATE.reset(marked)
+        self.last_buttons.keep(person, replies)
+        return replies
 
     async def _until_committed(self, transaction: Callable[[], Awaitable[T]],
                                patience: float | None = None) -> T:

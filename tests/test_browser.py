@@ -11,7 +11,14 @@ from pathlib import Path
 
 import zxingcpp
 from PIL import Image
-from playwright.async_api import Locator, Page, ViewportSize, async_playwright, expect
+from playwright.async_api import (
+    Locator,
+    Page,
+    Route,
+    ViewportSize,
+    async_playwright,
+    expect,
+)
 from sqlalchemy.engine import make_url
 
 from bot.config import PROJECT_ROOT
@@ -25,6 +32,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 PHONE = ViewportSize(width=360, height=740)
+ELDER_PHONE = ViewportSize(width=390, height=844)  # the phone issue 21 was tried on
 MIN_TAP_PX = 44
 TIMEOUT_MS = 10_000
 NEXT = "Tiếp tục ▶"
@@ -34,8 +42,10 @@ MENU_BUTTONS = ("▶️ Tiếp tục bài đang học", PROGRESS, "❓ Trợ gi�
 
 
 def live_button(page: Page, label: str) -> Locator:
-    """The newest enabled button with exactly this label (older messages' are disabled)."""
-    return page.get_by_role("button", name=label, exact=True, disabled=False).last
+    """The newest enabled button with exactly this label after its number ("1 · Tiếp tục"),
+    or exactly this label for the page's own buttons (older messages' are disabled)."""
+    name = re.compile(rf"^(\d+ · )?{re.escape(label)}$")
+    return page.get_by_role("button", name=name, disabled=False).last
 
 
 async def tap(page: Page, label: str) -> None:
@@ -47,13 +57,13 @@ def last_bot_message(page: Page) -> Locator:
     return page.locator(".bubble.bot").last
 
 
-async def check_phone_layout(page: Page) -> None:
-    """No sideways scrolling at 360 px, and every button is big enough to tap."""
+async def check_phone_layout(page: Page, viewport: ViewportSize = PHONE) -> None:
+    """No sideways scrolling on the phone, and every button is big enough to tap."""
     widths = await page.evaluate(
         """() => ({page: document.scrollingElement.scrollWidth,
                    list: document.getElementById("messages").scrollWidth,
                    listView: document.getElementById("messages").clientWidth})""")
-    assert widths["page"] <= PHONE["width"], widths
+    assert widths["page"] <= viewport["width"], widths
     assert widths["list"] <= widths["listView"], widths
     heights = await page.locator("button:visible").evaluate_all(
         "buttons => buttons.map(b => [b.textContent, b.getBoundingClientRect().height])")
@@ -153,10 +163,14 @@ async def test_a_resident_scans_a_mentors_qr_code_and_accepts(tmp_path: Path) ->
     expect.set_options(timeout=TIMEOUT_MS)
     port = free_port()
     data = tmp_path / "data"
-    with running_server(data, port):
+    # The address phones open: a name that this browser, like a phone on the same network,
+    # finds at the server (a loopback address is never handed out).
+    public = f"http://hocso.test:{port}"
+    with running_server(data, port, extra_env={"HOCSO_PUBLIC_URL": public}):
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+                executable_path=str(CHROMIUM), headless=True,
+                args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP hocso.test 127.0.0.1"])
             try:
                 mentor = await (await browser.new_context(viewport=PHONE)).new_page()
                 await mentor.goto(f"http://127.0.0.1:{port}/")
@@ -178,7 +192,7 @@ async def test_a_resident_scans_a_mentors_qr_code_and_accepts(tmp_path: Path) ->
                 assert source is not None
                 png = await (await mentor.request.get(f"http://127.0.0.1:{port}{source}")).body()
                 [found] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
-                assert found.text.startswith(f"http://127.0.0.1:{port}/?kem=KEM-")
+                assert found.text.startswith(f"{public}/?kem=KEM-")
                 await check_phone_layout(mentor)
 
                 # The resident's phone opens what the QR code holds.
@@ -212,7 +226,7 @@ def approve(data: Path, session: str) -> None:
 
 @asynccontextmanager
 async def phone_at_server(tmp_path: Path, extra_env: dict[str, str] | None = None,
-                          ) -> AsyncIterator[tuple[Page, str]]:
+                          viewport: ViewportSize = PHONE) -> AsyncIterator[tuple[Page, str]]:
     """A phone-sized page in headless Chromium, and the address of a fresh `hocso serve`."""
     require(CHROMIUM.exists(), "Debian's chromium")
     expect.set_options(timeout=TIMEOUT_MS)
@@ -223,7 +237,7 @@ async def phone_at_server(tmp_path: Path, extra_env: dict[str, str] | None = Non
         browser = await playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
-            page = await (await browser.new_context(viewport=PHONE)).new_page()
+            page = await (await browser.new_context(viewport=viewport)).new_page()
             page.set_default_timeout(TIMEOUT_MS)
             yield page, f"http://127.0.0.1:{port}"
         finally:
@@ -296,6 +310,7 @@ async def test_a_kiosk_keeps_nothing_and_ends_an_idle_session(tmp_path: Path) ->
         await expect(page.get_by_text("Máy dùng chung")).to_be_visible()
         await tap(page, "✅ Tôi đồng ý")
         await expect(live_button(page, PROGRESS)).to_be_visible()
+        await page.get_by_role("button", name="Chữ to hơn").click()  # for this person only
         assert await page.evaluate("localStorage.length") == 0
         sessions: list[str] = []
         page.on("request", lambda request: sessions.append(
@@ -341,3 +356,168 @@ async def test_with_the_database_cut_off_the_page_asks_to_try_again_later(
             await expect(last_bot_message(page)).to_contain_text("chưa học xong")
     finally:
         await proxy.close()
+
+
+async def test_a_flood_of_taps_leaves_live_buttons_and_the_next_tap_after_a_pause_is_heard(
+        tmp_path: Path) -> None:
+    # Four messages at once and almost no refill: the limit is reached within a few taps.
+    limits = {"HOCSO_USER_BURST": "4", "HOCSO_USER_MESSAGES_PER_MINUTE": "1"}
+    async with phone_at_server(tmp_path, limits, ELDER_PHONE) as (page, base):
+        await page.goto(f"{base}/")
+        await tap(page, "✅ Tôi đồng ý")
+        slow = page.locator(".bubble.bot", has_text="nhắn nhanh quá")
+        live = page.locator(".buttons").last.locator("button:enabled")
+        for _ in range(12):  # greeting and consent were two; three more for nervous taps
+            answers = await page.locator(".bubble.bot").count()
+            await live.first.click()
+            await expect(page.locator(".bubble.bot").nth(answers)).to_be_visible()
+            if await slow.count():
+                break
+        await expect(slow).to_have_count(1)
+        box = slow.locator(".buttons button")
+        await expect(box.first).to_be_enabled()  # the slow-down answer keeps the buttons
+        await page.screenshot(path=tmp_path / "slow-down.png")
+        bubbles = await page.locator(".bubble").count()
+        await box.first.click()  # refused without a word: the button comes back to life
+        await expect(box.first).to_be_enabled()
+        await expect(box.first).not_to_have_class(re.compile("chosen"))
+        assert await page.locator(".bubble").count() == bubbles + 1  # only the tap's echo
+        await page.wait_for_timeout(3500)  # the pause the answer asked for
+        answers = await page.locator(".bubble.bot").count()
+        await box.first.click()
+        await expect(page.locator(".bubble.bot").nth(answers)).to_be_visible()
+        await expect(last_bot_message(page)).not_to_contain_text("nhắn nhanh quá")
+        await page.screenshot(path=tmp_path / "after-pause.png")
+
+
+async def test_buttons_carry_the_number_that_typing_picks(tmp_path: Path) -> None:
+    async with phone_at_server(tmp_path, viewport=ELDER_PHONE) as (page, base):
+        await page.goto(f"{base}/")
+        await tap(page, "✅ Tôi đồng ý")
+        await expect(live_button(page, PROGRESS)).to_be_visible()
+        labels = await page.locator(".buttons").last.locator("button").all_text_contents()
+        assert [label.split(" · ", 1)[0] for label in labels] == [
+            str(number) for number in range(1, len(labels) + 1)]
+        await page.screenshot(path=tmp_path / "numbered.png")
+        number = next(label.split(" · ", 1)[0] for label in labels
+                      if label.endswith(PROGRESS))
+        await page.fill("input", number)  # typing the number does what tapping does
+        await page.keyboard.press("Enter")
+        await expect(last_bot_message(page)).to_contain_text("chưa học xong")
+        await page.fill("input", "menu")
+        await page.keyboard.press("Enter")
+        await tap(page, PROGRESS)
+        await expect(page.locator(".bubble.bot", has_text="chưa học xong")).to_have_count(2)
+        # The learner's own bubble says what they chose, without the number.
+        await expect(page.locator(".bubble.me").last).to_have_text(PROGRESS)
+        await check_phone_layout(page, ELDER_PHONE)
+
+
+async def test_a_step_with_a_picture_is_read_from_its_top_and_the_picture_opens_full_screen(
+        tmp_path: Path) -> None:
+    course = load_library(PROJECT_ROOT / "content").course("lam-quen")
+    assert course is not None
+    async with phone_at_server(tmp_path, viewport=ELDER_PHONE) as (page, base):
+        violations = no_policy_violations(page)
+        held: list[Route] = []  # pictures wait until the test lets them load
+        await page.route("**/media/**", lambda route: held.append(route))
+        await page.goto(f"{base}/")
+        await tap(page, "✅ Tôi đồng ý")
+        await tap(page, f"📘 {course.title}")
+        await tap(page, course.lessons[0].title)
+        await tap(page, NEXT)
+        step = last_bot_message(page)
+        await expect(step).to_contain_text("Bước 2/")
+        picture = step.locator("img")
+        await expect(picture).to_have_count(1)
+        # Before it loads, the picture already takes its place (width and height are known).
+        assert await picture.get_attribute("width") and await picture.get_attribute("height")
+        box = await picture.bounding_box()
+        assert box is not None and box["height"] > 100, box
+        # The top of the newest answer is in view, not only its bottom.
+        view = await page.locator("#messages").bounding_box()
+        top = await step.bounding_box()
+        assert view is not None and top is not None
+        assert view["y"] <= top["y"] < view["y"] + view["height"], (view, top)
+        assert top["y"] + top["height"] > view["y"] + view["height"]  # a long answer
+        for route in held:
+            await route.continue_()
+        await page.unroute("**/media/**")
+        await expect(picture).to_have_js_property("complete", True)
+        after = await step.bounding_box()
+        assert after is not None and abs(after["y"] - top["y"]) < 1  # nothing jumped
+        await page.screenshot(path=tmp_path / "step-with-picture.png")
+
+        await picture.click()  # full screen, over everything
+        viewer = page.locator("#viewer")
+        await expect(viewer).to_be_visible()
+        shown = await page.locator("#viewer-image").bounding_box()
+        assert shown is not None and shown["width"] >= ELDER_PHONE["width"] - 1, shown
+        assert await viewer.evaluate("v => getComputedStyle(v).touchAction") in (
+            "manipulation", "auto")  # the browser's pinch-zoom is left alone
+        await page.screenshot(path=tmp_path / "picture-full-screen.png")
+        await page.locator("#viewer-image").click()  # twice as big, to be scrolled around
+        zoomed = await page.locator("#viewer-image").bounding_box()
+        assert zoomed is not None and zoomed["width"] >= 2 * shown["width"] - 2, zoomed
+        await page.get_by_role("button", name="✕ Đóng").click()
+        await expect(viewer).to_be_hidden()
+        await picture.focus()  # with a keyboard: Enter opens it, Escape closes it
+        await page.keyboard.press("Enter")
+        await expect(viewer).to_be_visible()
+        await page.keyboard.press("Escape")
+        await expect(viewer).to_be_hidden()
+        await expect(live_button(page, NEXT)).to_be_visible()
+        assert violations == []
+
+
+async def chat_text_px(page: Page) -> float:
+    return float((await last_bot_message(page).evaluate(
+        "b => getComputedStyle(b).fontSize")).removesuffix("px"))
+
+
+async def test_the_text_size_is_kept_on_the_device_and_the_page_can_go_on_the_home_screen(
+        tmp_path: Path) -> None:
+    async with phone_at_server(tmp_path, viewport=ELDER_PHONE) as (page, base):
+        violations = no_policy_violations(page)
+        await page.goto(f"{base}/")
+        await tap(page, "✅ Tôi đồng ý")
+        usual = await chat_text_px(page)
+        await page.get_by_role("button", name="Chữ to hơn").click()
+        await page.get_by_role("button", name="Chữ to hơn").click()
+        bigger = await chat_text_px(page)
+        assert bigger > usual
+        await check_phone_layout(page, ELDER_PHONE)
+        await page.screenshot(path=tmp_path / "larger-text.png")
+        await page.reload()  # remembered on this phone
+        await expect(page.locator(".buttons button:enabled").first).to_be_visible()
+        assert await chat_text_px(page) == bigger
+        for _ in range(5):
+            if await page.get_by_role("button", name="Chữ nhỏ hơn").is_disabled():
+                break
+            await page.get_by_role("button", name="Chữ nhỏ hơn").click()
+        assert await chat_text_px(page) < usual
+
+        # A favicon, and a manifest whose icons are served, for "Add to home screen".
+        icons = await page.locator("link[rel=icon]").evaluate_all("l => l.map(x => x.href)")
+        manifest_url = await page.locator("link[rel=manifest]").get_attribute("href")
+        assert icons and manifest_url
+        manifest = await (await page.request.get(f"{base}{manifest_url}")).json()
+        assert manifest["short_name"] == "Học Số" and manifest["start_url"] == "/"
+        for href in icons + [f"{base}{icon['src']}" for icon in manifest["icons"]]:
+            assert (await page.request.get(href)).status == 200, href
+        assert any(icon["sizes"] == "512x512" for icon in manifest["icons"])
+        assert violations == []
+    # Served at 127.0.0.1 without HOCSO_PUBLIC_URL: the log says once what to set.
+    log = (tmp_path / "data" / "server.log").read_text()
+    assert log.count("Set HOCSO_PUBLIC_URL") == 1, log
+
+
+async def test_a_text_longer_than_the_tutor_reads_is_answered_as_too_long(
+        tmp_path: Path) -> None:
+    async with phone_at_server(tmp_path, viewport=ELDER_PHONE) as (page, base):
+        await page.goto(f"{base}/")
+        await tap(page, "✅ Tôi đồng ý")
+        await expect(live_button(page, PROGRESS)).to_be_visible()  # the page is free again
+        await page.fill("input", "Tôi muốn hỏi thêm. " * 270)  # about 5,000 characters
+        await page.keyboard.press("Enter")
+        await expect(last_bot_message(page)).to_contain_text("dài quá")

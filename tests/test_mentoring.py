@@ -473,3 +473,22 @@ def test_codes_are_eight_characters_easy_to_read_aloud_and_typed_any_way() -> No
         assert normalize(typed) == "KEM-7Q4X-M9PD", typed
     assert normalize("kem 7q4x") == "KEM-7Q4X"  # a code of four made before still works
     assert normalize("KEM-7Q4X-M9P") is None and normalize("tôi không có mã") is None
+
+
+@pytest.mark.parametrize("base", ["http://127.0.0.1:8080", "http://localhost:8080",
+                                  "http://[::1]:8080", "http://0.0.0.0:8080", ""])
+async def test_an_address_no_phone_can_open_gives_the_code_alone(
+        sqlite_repository: SqlRepository, library: Library, base: str) -> None:
+    tutor = Tutor(repository=sqlite_repository, library=library,
+                  links=InviteLinks(web_base=base))
+    mentor = Chat(tutor, user="m", channel="web")
+    code = await trained_mentor(mentor, library)
+    [invite] = [reply for reply in mentor.last if code in reply.text]
+    assert "http" not in invite.text and "quét mã QR" not in invite.text
+    assert invite.qr == "" and await tutor.invitation_link(code) == ""
+    # On a local network, the machine's own address is one a phone can open.
+    tutor.links.web_base = "http://192.168.1.20:8080"
+    await mentor.press("Tạo mã mời mới")
+    [invite] = [reply for reply in mentor.last if "Mã mời" in reply.text]
+    assert "http://192.168.1.20:8080/?kem=KEM-" in invite.text and "quét mã QR" in invite.text
+    assert invite.qr.startswith("http://192.168.1.20:8080/?kem=KEM-")

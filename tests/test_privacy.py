@@ -78,7 +78,8 @@ async def test_declining_keeps_nothing_at_all(tutor: Tutor, answer: str) -> None
 
 async def test_my_data_lists_everything_and_attaches_it_as_json(tutor: Tutor,
                                                                 library: Library) -> None:
-    chat = Chat(tutor, channel="web", display_name=NAME)
+    session = "Zq3-web-session-id_0123"  # a web session id is the key to the session
+    chat = Chat(tutor, user=session, channel="web", display_name=NAME)
     await chat.start()
     await finish_first_lesson(chat, library)
     await chat.type("hong ha")  # the place question after a first lesson
@@ -95,10 +96,14 @@ async def test_my_data_lists_everything_and_attaches_it_as_json(tutor: Tutor,
     assert len(data["quiz_answers"]) == total
     assert [r["lesson_id"] for r in data["lesson_results"]] == [lesson.id]
     assert "shown_buttons" not in data["learner"]  # the bot's bookkeeping is not about them
+    # Neither the screen nor the file shows the session id: it would open the session.
+    assert session not in reply.text and session not in reply.attachment.data.decode()
+    assert "mã phiên học được giữ kín" in reply.text
     zalo = Chat(tutor, user="z1", channel="zalo", display_name=NAME)
     await zalo.start()
     [reply] = await zalo.type("dữ liệu của tôi")
     assert reply.attachment is None and "Tệp đính kèm" not in reply.text and NAME in reply.text
+    assert "mã người dùng z1" in reply.text  # a messenger's id opens nothing
 
 
 async def test_a_forged_erase_button_only_asks(tutor: Tutor) -> None:

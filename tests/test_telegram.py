@@ -139,10 +139,11 @@ async def test_start_sets_commands_and_greets_with_both_keyboards(
     welcome, notice = await user.say("/start", expect=2)
     assert "trợ lý học tự động" in (welcome.text or "")
     assert welcome.reply_markup and welcome.reply_markup["keyboard"][0][0]["text"] == "📚 Bài học"
-    assert buttons(notice) == [("✅ Tôi đồng ý", "agree"), ("Không đồng ý", "decline")]
+    assert buttons(notice) == [("1 · ✅ Tôi đồng ý", "agree"), ("2 · Không đồng ý", "decline")]
     (menu,) = await user.press("Tôi đồng ý")  # the thanks, then the menu, in one message
     assert (menu.text or "").startswith("Cảm ơn bạn đã đồng ý")
-    assert ("📊 Tiến độ của tôi", "progress") in buttons(menu)
+    assert any(label.endswith(" · 📊 Tiến độ của tôi") and data == "progress"
+               for label, data in buttons(menu))
 
 
 async def test_a_whole_lesson_and_quiz_by_pressing_buttons(
@@ -193,7 +194,7 @@ async def test_typing_digits_works_like_buttons(fake: FakeTelegram, channel: Tel
     await user.say("1")  # the first course
     step = await user.say("1")  # its first lesson
     assert (step[0].text or "").startswith(library.courses[0].lessons[0].title)
-    assert buttons(step[0])[0][0] == "Tiếp tục ▶"
+    assert buttons(step[0])[0][0] == "1 · Tiếp tục ▶"  # the digit that picks it
 
 
 async def test_a_stale_button_gets_the_kind_answer(fake: FakeTelegram,

@@ -30,14 +30,15 @@ def test_a_giant_paragraph_is_cut_at_lines_then_anywhere() -> None:
     assert [len(chunk) for chunk in split_text(solid, MAX_TEXT)] == [4096, 4096, 1808]
 
 
-def test_buttons_become_an_inline_keyboard_with_payloads() -> None:
+def test_buttons_become_a_numbered_inline_keyboard_with_the_same_payloads() -> None:
     rows = ((Button("Tiếp tục ▶", "n:3"),),
             (Button("🔁 Nhắc lại", "r:3"), Button("🏠 Về menu", "menu")))
     reply = Outgoing(text="?", buttons=rows)
     keyboard = InlineKeyboardMarkup.de_json(inline_keyboard(reply), None)  # valid Bot API
     assert keyboard is not None
     rendered = [[(b.text, b.callback_data) for b in row] for row in keyboard.inline_keyboard]
-    assert rendered == [[("Tiếp tục ▶", "n:3")], [("🔁 Nhắc lại", "r:3"), ("🏠 Về menu", "menu")]]
+    assert rendered == [[("1 · Tiếp tục ▶", "n:3")],
+                        [("2 · 🔁 Nhắc lại", "r:3"), ("3 · 🏠 Về menu", "menu")]]
     assert inline_keyboard(Outgoing(text="no buttons")) is None
 
 

@@ -3,7 +3,7 @@
 import asyncio
 
 from bot.lessons.model import Library
-from bot.throttle import Throttle
+from bot.throttle import PAUSE_SECONDS, Throttle
 from bot.tutor import Tutor
 from storage.repository import SqlRepository
 from tests.chat import Chat
@@ -90,3 +90,44 @@ async def test_on_telegram_a_flooding_chat_is_answered_once_and_others_are_not_h
             assert len(to_flooder) == 4 and "nhắn nhanh quá" in to_flooder[-1]
     finally:
         await fake.close()
+
+
+def test_a_nervous_double_or_triple_tap_never_trips_the_limit() -> None:
+    clock = Clock()
+    throttle = Throttle(per_user_per_minute=60, user_burst=5, clock=clock)
+    assert [throttle.admit("a") for _ in range(5)] == [True] * 5  # the burst is spent
+    clock.now += 1.0
+    assert [throttle.admit("a", tap=True) for _ in range(3)] == [True] * 3
+    assert throttle.admit("a") is False  # typed messages get no such allowance
+
+
+def test_the_first_message_after_a_pause_is_acted_on_however_slow_the_refill() -> None:
+    clock = Clock()
+    throttle = Throttle(per_user_per_minute=2, user_burst=3, clock=clock)
+    assert [throttle.admit("a") for _ in range(5)] == [True] * 3 + [False, None]
+    clock.now += PAUSE_SECONDS  # as the "slow down" answer asks: a moment, then again
+    assert [throttle.admit("a") for _ in range(3)] == [True, False, None]
+
+
+async def test_the_slow_down_answer_keeps_the_steps_buttons_and_the_next_turn_is_heard(
+        sqlite_repository: SqlRepository, library: Library) -> None:
+    clock = Clock()
+    throttle = Throttle(per_user_per_minute=6, user_burst=10, clock=clock)
+    tutor = Tutor(repository=sqlite_repository, library=library, throttle=throttle)
+    chat = Chat(tutor, user="tapper")
+    course = library.courses[0]
+    await chat.start()
+    await chat.press(course.title)
+    step = await chat.press(course.lessons[0].title)
+    shown = [button.payload for reply in step for button in reply.flat_buttons()]
+    assert shown and "Bước 1/" in step[-1].text
+    answers = [await chat.type("trợ giúp") for _ in range(12)]
+    slow = [replies for replies in answers if replies and "nhắn nhanh quá" in replies[0].text]
+    assert len(slow) == 1
+    help_buttons = answers[0][-1].flat_buttons()
+    assert help_buttons
+    assert [button.payload for button in slow[0][0].flat_buttons()] == [
+        button.payload for button in help_buttons]
+    clock.now += PAUSE_SECONDS
+    replies = await chat.type("1")  # picks the first of the buttons that are still shown
+    assert replies and "nhắn nhanh quá" not in replies[0].text

@@ -1,6 +1,7 @@
 """The web chat's JSON API over real HTTP: sessions, replies, de-duplication and bad requests."""
 
 import json
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -10,7 +11,7 @@ from aiohttp.test_utils import TestServer
 from bot.channels.web import create_web_app
 from bot.lessons.model import Library
 from bot.lessons.progress import Position
-from bot.tutor import Tutor
+from bot.tutor import MAX_KEPT_CHARS, Tutor
 from tests.chat import Chat
 from tests.conftest import CONTENT_DIR
 from tests.mentoring_helpers import trained_mentor
@@ -52,7 +53,8 @@ async def test_a_lesson_through_the_api(api: tuple[ClientSession, str],
     assert "trợ lý học tự động" in body["replies"][0]["text"]
     _, body = await chat(client, base, session=session, text="1")  # "✅ Tôi đồng ý"
     menu = body["replies"][-1]["buttons"]
-    assert menu[0][0] == {"label": f"📘 {library.courses[0].title}",
+    assert menu[0][0] == {"label": f"1 · 📘 {library.courses[0].title}",
+                          "said": f"📘 {library.courses[0].title}",
                           "payload": f"c:{library.courses[0].id}"}
     _, body = await chat(client, base, session=session, text="1")
     _, body = await chat(client, base, session=session, text="1")
@@ -60,7 +62,7 @@ async def test_a_lesson_through_the_api(api: tuple[ClientSession, str],
     assert step["text"].startswith(library.courses[0].lessons[0].title)
     assert step["image"] is None
     assert [button["label"] for row in step["buttons"] for button in row] == [
-        "Tiếp tục ▶", "🔁 Nhắc lại", "🏠 Về menu"]
+        "1 · Tiếp tục ▶", "2 · 🔁 Nhắc lại", "3 · 🏠 Về menu"]
 
 
 async def test_a_retried_request_with_the_same_id_counts_once(
@@ -207,3 +209,22 @@ async def test_messages_from_others_arrive_by_inbox_once(api: tuple[ClientSessio
         assert (await response.json())["replies"] == []  # handed over once
     async with client.post(f"{base}/api/inbox", json={"session": "no"}) as response:
         assert response.status == 400
+
+
+async def test_the_longest_text_the_page_sends_is_taken_and_answered_as_too_long(
+        api: tuple[ClientSession, str]) -> None:
+    client, base = api
+    async with client.get(f"{base}/") as response:
+        found = re.search(r'maxlength="(\d+)"', await response.text())
+    assert found is not None
+    longest = int(found[1])
+    assert longest == MAX_KEPT_CHARS + 1
+    session = await new_session(client, base)
+    await begin(client, base, session)
+    # Vietnamese letters with two marks take three bytes each in the page's JSON (which, like
+    # JSON.stringify, does not escape them): the longest text still fits one request.
+    sent = json.dumps({"session": session, "text": "ữ" * longest}, ensure_ascii=False)
+    async with client.post(f"{base}/api/chat", data=sent.encode(),
+                           headers={"Content-Type": "application/json"}) as response:
+        assert response.status == 200
+        assert "dài quá" in (await response.json())["replies"][0]["text"]

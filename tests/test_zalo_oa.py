@@ -118,11 +118,11 @@ async def test_a_whole_lesson_and_quiz_with_buttons(fake: FakeZaloOA, oa: ZaloOA
     user = Follower(fake)
     welcome, notice, menu = await user.join()
     assert "trợ lý học tự động" in (welcome.text or "")
-    assert [label for label, _, _ in notice.buttons] == ["✅ Tôi đồng ý", "Không đồng ý"]
+    assert [label for label, _, _ in notice.buttons] == ["1 · ✅ Tôi đồng ý", "2 · Không đồng ý"]
     # Seven courses and three actions are more buttons than OA shows: a numbered list instead.
     assert menu.buttons == [] and f"\n1. 📘 {course.title}\n" in (menu.text or "")
     listing = (await user.say("1"))[-1]
-    assert listing.buttons[0][0] == lesson.title  # a course's few lessons fit as buttons
+    assert listing.buttons[0][0] == f"1 · {lesson.title}"  # a course's few lessons fit
     step = (await user.press(lesson.title))[-1]
     assert step.message_id  # a reply to the user's message: free within the window
     for index, item in enumerate(lesson.steps):
@@ -289,7 +289,7 @@ def test_rendering_buttons_long_texts_and_too_many_options() -> None:
     few = Outgoing(text="Chọn:", buttons=((Button("Tiếp tục ▶", "n:1"),),))
     [message] = render(few)
     assert message["attachment"]["payload"]["buttons"] == [
-        {"title": "Tiếp tục ▶", "type": "oa.query.hide", "payload": BUTTON_PREFIX + "n:1"}]
+        {"title": "1 · Tiếp tục ▶", "type": "oa.query.hide", "payload": BUTTON_PREFIX + "n:1"}]
     many = Outgoing(text="Chọn:", buttons=tuple((Button(f"Lựa chọn {n}", f"a:1:{n}"),)
                                                  for n in range(1, 8)))
     [numbered] = render(many)
@@ -324,4 +324,4 @@ async def test_a_message_from_someone_elses_turn_goes_out_proactive_with_its_qr(
     picture, message = fake.sent_to(USER)[before:]
     assert picture.image_url == f"{PUBLIC}/qr/KEM-7Q4X.png"
     assert message.text == "Bà Lan cần giúp đỡ." and message.message_id is None
-    assert message.billed == "proactive" and message.buttons[0][0] == "👥 Học viên của tôi"
+    assert message.billed == "proactive" and message.buttons[0][0] == "1 · 👥 Học viên của tôi"

@@ -15,7 +15,7 @@ from telegram.warnings import PTBUserWarning
 from bot.channels.delivery import LONGEST_WAIT, Done, Held, Patience
 from bot.channels.pacing import Pacer
 from bot.channels.qr import drawn
-from bot.channels.text import split_text, units
+from bot.channels.text import numbered_rows, split_text, units
 from bot.messages import Outgoing
 from bot.retry import backoff, retry
 
@@ -45,11 +45,12 @@ class GaveUp(Exception):
 
 
 def inline_keyboard(reply: Outgoing) -> JSON | None:
-    """The reply's buttons as an inline keyboard (payloads become callback_data)."""
+    """The reply's buttons as an inline keyboard, numbered as typed digits pick them
+    (payloads become callback_data)."""
     if not reply.buttons:
         return None
-    return {"inline_keyboard": [[{"text": b.label, "callback_data": b.payload} for b in row]
-                                for row in reply.buttons]}
+    return {"inline_keyboard": [[{"text": label, "callback_data": payload}
+                                 for label, payload in row] for row in numbered_rows(reply)]}
 
 
 def _seconds(retry_after: int | timedelta) -> float:

@@ -65,6 +65,24 @@ def with_numbered_options(reply: Outgoing, first: int = 0) -> str:
 
 
 
+def numbered(number: int, label: str) -> str:
+    """A button's label with its number, the digit that picks it when typed: "1 · Tiếp tục"."""
+    return f"{number} · {label}"
+
+
+def numbered_rows(reply: Outgoing) -> list[list[tuple[str, str]]]:
+    """The reply's buttons as rows of (numbered label, payload), numbered in reading order
+    (the order typed digits refer to)."""
+    rows: list[list[tuple[str, str]]] = []
+    number = 0
+    for row in reply.buttons:
+        rows.append([])
+        for button in row:
+            number += 1
+            rows[-1].append((numbered(number, button.label), button.payload))
+    return rows
+
+
 def picture_url(reply: Outgoing, base: str = "") -> str:
     """Where the server shows a reply's picture (a step's image or an invitation's QR code),
     under `base`; "" when the reply has none."""

@@ -14,18 +14,18 @@ from aiohttp import web
 
 from bot.addresses import Network, parse_networks
 from bot.channels import json_body
-from bot.channels.qr import qr_route
-from bot.channels.text import picture_url
+from bot.channels.qr import qr_png, qr_route
+from bot.channels.text import numbered_rows, picture_url
 from bot.channels.web_limits import WebLimits
 from bot.forwarded import trust_proxies
 from bot.messages import Incoming, Kind, Outgoing
-from bot.tutor import Tutor, UnknownLearner
+from bot.tutor import MAX_KEPT_CHARS, Tutor, UnknownLearner
 from storage.clock import now
 from storage.database import unreachable
 
 CHANNEL = "web"
 HERE = Path(__file__).resolve().parent
-MAX_BODY_BYTES = 16 * 1024  # the web chat's own requests
+MAX_BODY_BYTES = 16 * 1024  # the web chat's own requests: the page's longest text fits
 # Any request on this server, webhooks included: a Telegram update quoting a long message is
 # tens of kilobytes, and refusing it would make the platform send it again and again.
 MAX_REQUEST_BYTES = 1024 * 1024
@@ -58,11 +58,13 @@ OPTIONS_KEY = web.AppKey("options", WebOptions)
 # resident looking at the page should hear soon that they can try again in a while.
 WEB_PATIENCE_SECONDS = 5.0
 OUTAGE = "The database cannot be reached just now; try again later."
-# The page loads only its own script, style and pictures, and no other site may frame it.
+# The page loads only its own script, style, pictures and web app manifest, and no other site
+# may frame it.
 PAGE_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+        "connect-src 'self'; manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'"),
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -98,13 +100,39 @@ def _api(handler: Handler, *, new_session: bool = False) -> Handler:
     return guarded
 
 
-def render_reply(reply: Outgoing) -> dict[str, Any]:
-    """Turn an Outgoing into the JSON the page draws."""
+def png_size(head: bytes) -> tuple[int, int] | None:
+    """Width and height from the first 24 bytes of a PNG; None for anything else."""
+    if len(head) < 24 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+def picture_size(reply: Outgoing, content_dir: Path | None) -> tuple[int, int] | None:
+    """The size of a reply's picture, so the page keeps its space before it loads."""
+    if reply.qr and reply.invitation:
+        try:
+            return png_size(qr_png(reply.qr)[:24])
+        except ValueError:  # a link too long for a QR code: the picture is not served either
+            return None
+    if not reply.image or content_dir is None:
+        return None
+    try:
+        with (content_dir / reply.image).open("rb") as file:
+            return png_size(file.read(24))
+    except OSError:
+        return None
+
+
+def render_reply(reply: Outgoing, content_dir: Path | None = None) -> dict[str, Any]:
+    """Turn an Outgoing into the JSON the page draws: buttons numbered as typed digits pick
+    them ("1 · Tiếp tục"), with the label alone that the page echoes when one is pressed."""
+    said = iter(reply.flat_buttons())
     return {
         "text": reply.text,
-        "buttons": [[{"label": b.label, "payload": b.payload} for b in row]
-                    for row in reply.buttons],
+        "buttons": [[{"label": label, "payload": payload, "said": next(said).label}
+                     for label, payload in row] for row in numbered_rows(reply)],
         "image": picture_url(reply) or None,
+        "size": picture_size(reply, content_dir),
         # The learner's data file travels in the answer itself: it is theirs, for this session.
         "file": {"name": reply.attachment.name, "type": reply.attachment.mime,
                  "text": reply.attachment.data.decode()} if reply.attachment else None,
@@ -120,8 +148,10 @@ def _active_since(request: web.Request) -> datetime:
 async def page(request: web.Request) -> web.Response:
     """Serve the chat page."""
     options = request.app[OPTIONS_KEY]
+    # As much as the Tutor reads (one more, so that it sees the text is too long and says so).
     html = request.app[PAGE_KEY].render(
-        kiosk=options.kiosk, idle_seconds=int(options.idle.total_seconds()))
+        kiosk=options.kiosk, idle_seconds=int(options.idle.total_seconds()),
+        max_text=MAX_KEPT_CHARS + 1)
     return web.Response(text=html, content_type="text/html", charset="utf-8",
                         headers=PAGE_HEADERS)
 
@@ -174,7 +204,8 @@ async def chat(request: web.Request) -> web.Response:
             active_since=_active_since(request))
     except UnknownLearner:
         return _error(404, "Unknown session: create one with POST /api/session.")
-    return web.json_response({"replies": [render_reply(reply) for reply in replies]})
+    return web.json_response({"replies": [render_reply(reply, request.app[CONTENT_KEY])
+                                          for reply in replies]})
 
 
 async def _session_of(request: web.Request) -> str | None:
@@ -190,7 +221,8 @@ async def inbox(request: web.Request) -> web.Response:
         return _error(400, "Field 'session' is missing or malformed.")
     waiting = await request.app[TUTOR_KEY].inbox(channel=CHANNEL, user_ref=session,
                                                  active_since=_active_since(request))
-    return web.json_response({"replies": [render_reply(reply) for reply in waiting]})
+    return web.json_response({"replies": [render_reply(reply, request.app[CONTENT_KEY])
+                                          for reply in waiting]})
 
 
 async def end_session(request: web.Request) -> web.Response:
@@ -208,6 +240,7 @@ async def health(_request: web.Request) -> web.Response:
 
 
 PAGE_KEY = web.AppKey("page", jinja2.Template)
+CONTENT_KEY = web.AppKey("content", Path)
 
 
 def create_web_app(tutor: Tutor, content_dir: Path,
@@ -216,6 +249,7 @@ def create_web_app(tutor: Tutor, content_dir: Path,
     app = web.Application(client_max_size=MAX_REQUEST_BYTES)
     app[TUTOR_KEY] = tutor
     app[OPTIONS_KEY] = options = options or WebOptions()
+    app[CONTENT_KEY] = content_dir
     trust_proxies(app, options.trusted_proxies)  # for every route: the admin's and webhooks' too
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True)

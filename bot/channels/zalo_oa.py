@@ -18,7 +18,7 @@ from aiohttp import web
 from bot.channels import json_body
 from bot.channels.delivery import Done, Held, Patience, with_retries
 from bot.channels.ordered import OrderedTasks, answer_once_done
-from bot.channels.text import picture_url, split_text, with_numbered_options
+from bot.channels.text import numbered_rows, picture_url, split_text, with_numbered_options
 from bot.channels.zalo_bot import mapping
 from bot.messages import Incoming, Kind, Outgoing
 from bot.tutor import Tutor
@@ -122,14 +122,14 @@ def to_incoming(event: dict[str, Any]) -> tuple[Incoming, str] | None:
 
 def render(reply: Outgoing) -> list[dict[str, Any]]:
     """Turn a reply into OA `message` objects: text with hidden-query buttons when they fit."""
-    buttons = reply.flat_buttons()
-    fits = len(buttons) <= MAX_BUTTONS and all(len(b.label) <= MAX_TITLE for b in buttons)
+    buttons = [button for row in numbered_rows(reply) for button in row]
+    fits = len(buttons) <= MAX_BUTTONS and all(len(label) <= MAX_TITLE for label, _ in buttons)
     chunks = split_text(reply.text if fits else with_numbered_options(reply), MAX_TEXT)
     messages: list[dict[str, Any]] = [{"text": chunk} for chunk in chunks]
     if fits and buttons:
         messages[-1]["attachment"] = {"type": "template", "payload": {"buttons": [
-            {"title": b.label, "type": "oa.query.hide", "payload": BUTTON_PREFIX + b.payload}
-            for b in buttons]}}
+            {"title": label, "type": "oa.query.hide", "payload": BUTTON_PREFIX + payload}
+            for label, payload in buttons]}}
     return messages
 
 

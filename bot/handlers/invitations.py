@@ -56,7 +56,8 @@ async def show(ctx: Context, *, fresh: bool = False) -> None:
         current = (code, expires)
     code, expires = current
     ctx.say(ctx.text("invite", code=code, telegram=ctx.links.telegram(code),
-                     web=ctx.links.web(code), until=local_date(expires).strftime("%d/%m/%Y")),
+                     web=ctx.links.web(code), qr=bool(ctx.links.for_qr(code)),
+                     until=local_date(expires).strftime("%d/%m/%Y")),
             [[ctx.button("button_new_code", payloads.NEW_CODE)],
              [ctx.button("button_revoke_code", payloads.REVOKE_CODE)],
              [ctx.button("button_mentees", payloads.MENTEES)], ctx.menu_row()],

@@ -13,6 +13,9 @@ from storage.personal_data import collect, partners
 FILE_NAME = "du-lieu-hoc-so.json"
 # Channels whose messages can carry a file; on the others the text alone says it all.
 FILE_CHANNELS = {"telegram", "web"}
+# Channels whose user id is the only key to the learner's session (the web chat's session
+# id): shown on a screen or kept in a downloaded file, it would open their lessons to anyone.
+SECRET_REFS = {"web"}
 CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "zalo_oa": "Zalo", "web": "trang web",
                  "console": "máy tính"}
 
@@ -27,6 +30,8 @@ async def show(ctx: Context) -> None:
     """Send everything kept about the learner: readable text, and a JSON file where possible."""
     data = await collect(ctx.turn.connection, ctx.turn.learner.id)
     me = data["learner"]
+    if me["channel"] in SECRET_REFS:
+        del me["user_ref"]
     titles = {(c.id, lesson.id): (c.title, lesson.title)
               for c in ctx.library.courses for lesson in c.lessons}
     lessons = [f"{titles.get((r['course_id'], r['lesson_id']), ('', r['lesson_id']))[1]}: "
@@ -39,7 +44,7 @@ async def show(ctx: Context) -> None:
     attach = ctx.incoming.channel in FILE_CHANNELS
     ctx.say(ctx.text(
         "my_data", name=me["display_name"], channel=CHANNEL_NAMES.get(me["channel"], me["channel"]),
-        user_ref=me["user_ref"], created=_when(me["created_at"]),
+        user_ref=me.get("user_ref", ""), created=_when(me["created_at"]),
         last_active=_when(me["last_active_at"]), consented=_when(me["consented_at"]),
         place=ctx.library.areas.label(ctx.turn.learner.area) if ctx.turn.learner.area
         else me["ward"], now_at=describe_place(ctx, ctx.position).strip(), lessons=lessons,

@@ -1,7 +1,8 @@
 """Deployment rules for mentoring, and the links an invitation code travels by."""
 
+import ipaddress
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,19 @@ class MentoringRules:
     wrong_codes_per_hour_everywhere: int = 600
 
 
+def opens_on_a_phone(base: str) -> bool:
+    """Whether another device could open this address: not empty, not this machine's own
+    loopback ("127.0.0.1", "localhost", "::1"), not "0.0.0.0"."""
+    host = urlsplit(base).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return bool(host)  # a name: the operator's to get right
+    return not (address.is_loopback or address.is_unspecified)
+
+
 class InviteLinks:
     """Where an invitation code can be opened: a Telegram deep link and the web chat."""
 
@@ -30,8 +44,8 @@ class InviteLinks:
             else ""
 
     def web(self, code: str) -> str:
-        """The web chat with the code filled in, or "" without a public address."""
-        return f"{self.web_base}/?kem={quote(code)}" if self.web_base else ""
+        """The web chat with the code filled in, or "" without an address a phone can open."""
+        return f"{self.web_base}/?kem={quote(code)}" if opens_on_a_phone(self.web_base) else ""
 
     def for_qr(self, code: str) -> str:
         """The link a QR code should hold: Telegram's when it runs, else the web chat's."""

@@ -9,10 +9,13 @@
   const form = document.getElementById("composer");
   const input = document.getElementById("text");
   const confirmBox = document.getElementById("confirm-new");
+  const viewer = document.getElementById("viewer");
+  const viewerImage = document.getElementById("viewer-image");
   const kiosk = document.body.dataset.kiosk === "1";
   const idleMs = Number(document.body.dataset.idleSeconds || "0") * 1000;
   const HISTORY_LIMIT = 40;
-  const KEYS = ["hocso-session", "hocso-history"];
+  const KEYS = ["hocso-session", "hocso-history", "hocso-text-size"];
+  const TEXT_SIZES = 5; // steps of --chat-text in chat.css; 1 is the usual size
   const BUSY_TEXT = "Học Số đang tạm bận một chút. Bạn chờ ít phút rồi thử lại nhé. " +
                     "Bài đang học vẫn được giữ nguyên.";
   // 429: too much from this address or its network, perhaps from others at the same office.
@@ -25,6 +28,26 @@
     store = null;
   }
   let session = store ? store.getItem("hocso-session") : null;
+
+  // A− / A+: kept on a person's own device, forgotten in kiosk mode like everything else.
+  function setTextSize(size, keep) {
+    const chosen = Math.max(0, Math.min(TEXT_SIZES - 1, size));
+    document.documentElement.dataset.textSize = String(chosen);
+    document.getElementById("text-smaller").disabled = chosen === 0;
+    document.getElementById("text-larger").disabled = chosen === TEXT_SIZES - 1;
+    if (store && keep) {
+      try { store.setItem("hocso-text-size", String(chosen)); } catch (error) { /* full */ }
+    }
+    return chosen;
+  }
+  let textSize = Number(store ? store.getItem("hocso-text-size") || "1" : "1");
+  textSize = setTextSize(Number.isInteger(textSize) ? textSize : 1, false);
+  document.getElementById("text-smaller").addEventListener("click", () => {
+    textSize = setTextSize(textSize - 1, true);
+  });
+  document.getElementById("text-larger").addEventListener("click", () => {
+    textSize = setTextSize(textSize + 1, true);
+  });
   let history = [];
   let busy = false;
   let idleTimer = null;
@@ -42,12 +65,18 @@
 
   function scrollDown() { list.scrollTop = list.scrollHeight; }
 
+  // Down as far as the chat goes, but never past the top of `element` (the newest answer):
+  // a long step is read from its start, its picture and "❌ Chưa đúng" line included.
+  function reveal(element) {
+    list.scrollTop = Math.min(list.scrollHeight - list.clientHeight, element.offsetTop - 8);
+  }
+
   function bubble(text, who) {
     const div = document.createElement("div");
     div.className = "bubble " + who;
     div.textContent = text;
     list.appendChild(div);
-    scrollDown();
+    reveal(div);
     return div;
   }
 
@@ -56,17 +85,42 @@
     p.className = "notice";
     p.textContent = text;
     list.appendChild(p);
-    scrollDown();
+    reveal(p);
+  }
+
+  // A picture full screen: the browser's own pinch-zoom works on it, and a tap on the
+  // picture switches between the whole picture and twice its size (for a mouse).
+  function openPicture(src) {
+    viewerImage.src = src;
+    viewerImage.classList.remove("zoomed");
+    viewer.hidden = false;
+    document.getElementById("viewer-close").focus();
+  }
+
+  function closePicture() {
+    viewer.hidden = true;
+    viewerImage.removeAttribute("src");
   }
 
   function disableButtons() {
     list.querySelectorAll(".row button").forEach((b) => { b.disabled = true; });
   }
 
-  function enableLastButtons() {
+  function lastBox() {
     const boxes = list.querySelectorAll(".buttons");
-    if (!boxes.length) return;
-    boxes[boxes.length - 1].querySelectorAll("button").forEach((b) => {
+    return boxes.length ? boxes[boxes.length - 1] : null;
+  }
+
+  function samePayloads(box, rows) {
+    const shown = Array.from(box.querySelectorAll("button"), (b) => b.dataset.payload || "");
+    const given = rows.flat().map((button) => button.payload || "");
+    return given.length > 0 && shown.join("\n") === given.join("\n");
+  }
+
+  function enableLastButtons() {
+    const box = lastBox();
+    if (!box) return;
+    box.querySelectorAll("button").forEach((b) => {
       b.disabled = false;
       b.classList.remove("chosen");
     });
@@ -82,6 +136,7 @@
         const b = document.createElement("button");
         b.type = "button";
         b.textContent = button.label;
+        b.dataset.payload = button.payload || "";
         b.addEventListener("click", () => {
           b.classList.add("chosen");
           onTap(button);
@@ -97,9 +152,20 @@
     const div = bubble("", "bot");
     if (reply.image) {
       const img = document.createElement("img");
+      if (reply.size) { // its space is kept before it loads: nothing below it jumps
+        img.width = reply.size[0];
+        img.height = reply.size[1];
+      }
       img.src = reply.image;
-      img.alt = "";
-      img.addEventListener("load", scrollDown);
+      img.alt = "Hình minh họa. Chạm vào để xem to.";
+      img.tabIndex = 0; // reachable with a keyboard too
+      img.addEventListener("click", () => openPicture(reply.image));
+      img.addEventListener("keydown", (event) => {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          openPicture(reply.image);
+        }
+      });
       div.appendChild(img);
     }
     div.appendChild(document.createTextNode(reply.text));
@@ -113,9 +179,20 @@
     }
     if (live && reply.buttons.length) {
       div.appendChild(buttonBox(reply.buttons,
-                                (button) => send({ payload: button.payload }, button.label)));
+                                (button) => send({ payload: button.payload }, button.said || button.label)));
     }
-    scrollDown();
+    return div;
+  }
+
+  // A turn's answers, shown from the top of the first.
+  function showReplies(replies) {
+    let first = null;
+    replies.forEach((reply) => {
+      const div = showReply(reply, true);
+      first = first || div;
+      remember({ bot: reply });
+    });
+    if (first) reveal(first);
   }
 
   async function post(url, body, keepalive) {
@@ -162,6 +239,7 @@
     session = null;
     history = [];
     if (store) KEYS.forEach((key) => store.removeItem(key));
+    textSize = setTextSize(1, false); // the next person starts with the usual size
     list.replaceChildren();
     input.value = "";
     if (ended) {
@@ -198,10 +276,17 @@
             enableLastButtons();
             return;
           }
-          result.data.replies.forEach((reply) => {
-            showReply(reply, true);
-            remember({ bot: reply });
-          });
+          const replies = result.data.replies;
+          if (!replies.length) { // not acted on (too many at once): the buttons work again
+            enableLastButtons();
+            return;
+          }
+          const pressed = lastBox();
+          showReplies(replies);
+          // The same buttons again ("slow down"): the earlier choice was not taken.
+          if (pressed && samePayloads(pressed, replies[0].buttons)) {
+            pressed.querySelectorAll("button").forEach((b) => b.classList.remove("chosen"));
+          }
           return;
         } catch (error) {
           if (attempt >= 2) {
@@ -226,6 +311,12 @@
     send({ text }, text);
   });
 
+  document.getElementById("viewer-close").addEventListener("click", closePicture);
+  viewerImage.addEventListener("click", () => viewerImage.classList.toggle("zoomed"));
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !viewer.hidden) closePicture();
+  });
+
   document.getElementById("new-person").addEventListener("click", () => {
     confirmBox.hidden = false;
     document.getElementById("confirm-no").focus();
@@ -248,10 +339,7 @@
     try {
       const result = await post("/api/inbox", { session });
       if (result.status !== 200) return;
-      result.data.replies.forEach((reply) => {
-        showReply(reply, true);
-        remember({ bot: reply });
-      });
+      showReplies(result.data.replies);
     } catch (error) { /* offline for now: the next check will bring them */ }
   }
 
@@ -263,6 +351,7 @@
     } else {
       try { history = JSON.parse(store.getItem("hocso-history") || "[]"); } catch (e) { history = []; }
       history.forEach((entry) => (entry.me ? bubble(entry.me, "me") : showReply(entry.bot, false)));
+      scrollDown();
       if (!code) await send({ payload: "resume" });
     }
     if (code && session) {
