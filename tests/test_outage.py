@@ -115,7 +115,9 @@ async def test_postgres_cut_off_webhooks_are_refused_until_it_is_back(
         answers = [record.text or record.caption or "" for record in fake.sent_to(chat)[before:]]
         assert len(answers) == 2, answers  # each once, the redelivered press included
         assert "Bước 2/" in answers[0] and "Tiến độ" in answers[1]
-        assert statuses(pressed)[0] is None and statuses(pressed)[-1] == 200
+        # The first try waits for the database (no answer within the fake's second), or is
+        # refused at once if the deletion of a sent reply found the database gone first.
+        assert statuses(pressed)[0] in (None, 503) and statuses(pressed)[-1] == 200
         log = (tmp_path / "server.log").read_text("utf-8")
         assert "database unreachable, trying again" in log and "database reachable again" in log
     finally:
