@@ -210,3 +210,28 @@ async def test_a_refresh_groups_while_a_learner_s_turn_holds_the_write_lock(
     finally:
         await reports.dispose()
     assert (report.total.lessons, report.total.registered) == (5, 6)
+
+
+async def test_what_is_done_after_the_last_refresh_counts_at_once(
+        repository: SqlRepository) -> None:
+    ids = await seed(repository.engine)
+    await refresh(repository.engine)
+    # Chú Sáu finishes a lesson after the refresh: the overview counts it before the next
+    # one, as the learner list does, and neither number contradicts the other.
+    async with repository.turn(channel="zalo", user_ref="zalo-user-4", update_id=None) as turn:
+        assert turn is not None and turn.learner.id == ids["Chú Sáu"]
+        await turn.record_answer(course_id="lam-quen", lesson_id="nut-bam", question_id="q1",
+                                 chosen=2, correct=False)
+        await turn.record_quiz(course_id="lam-quen", lesson_id="nut-bam", correct=2, total=3)
+    report = await build(repository.engine, Scope(BA_DINH), last_30_days(), with_learners=True)
+    assert report.total.lessons == 2 == sum(row.lessons for row in report.learners or [])
+    assert report.by_day[-1] == (local_date(), 1)
+    assert [(item.course_id, item.lessons) for item in report.courses] == [("lam-quen", 2)]
+    assert [(m.question_id, m.answered, m.wrong) for m in report.missed] == [("q1", 2, 1)]
+    province = await build(repository.engine, Scope("ha-noi"), last_30_days())
+    assert province.parts[BA_DINH].lessons == 2 and province.total.lessons == 6
+    # Once refreshed, the same figures, from the daily tables.
+    await refresh(repository.engine)
+    again = await build(repository.engine, Scope(BA_DINH), last_30_days(), with_learners=True)
+    assert (again.total, again.by_day, again.courses, again.missed) == (
+        report.total, report.by_day, report.courses, report.missed)

@@ -125,8 +125,7 @@ async def overview(request: web.Request) -> web.Response:
         by_course=charts.bars([(row[0], row[1]) for row in shown["khoa-hoc"].rows],
                               title="Bài học xong theo khóa học"),
         by_part=charts.bars(busiest, title="Bài học xong theo địa bàn"),
-        updated=report.updated_at.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")
-        if report.updated_at else "")
+        as_of=report.as_of.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y"))
 
 
 @auth.signed_in

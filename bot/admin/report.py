@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.areas import Areas
 from bot.lessons.model import Library
-from storage.clock import VIETNAM
+from storage.clock import VIETNAM, now
 from storage.reports import (
     Counts,
     CourseScores,
@@ -17,10 +17,10 @@ from storage.reports import (
     counts,
     course_scores,
     lessons_by_day,
+    live_from,
     missed_questions,
     total_of,
 )
-from storage.rollup import refreshed_at
 from storage.roster import RosterRow, roster
 from storage.scope import Scope
 
@@ -48,23 +48,27 @@ class Report:
     courses: list[CourseScores]
     missed: list[Missed]
     by_day: list[tuple[date, int]]
-    updated_at: datetime | None
+    as_of: datetime  # when it was read: every figure is up to that moment
     learners: list[RosterRow] | None = None  # only for organizers who may see people
 
 
 async def build(engine: AsyncEngine, scope: Scope, period: Period, *,
                 with_learners: bool = False, learner_limit: int | None = 100) -> Report:
-    """Read the report in one connection (one consistent snapshot on PostgreSQL)."""
+    """Read the report in one connection: the daily tables up to their last refresh, the
+    raw rows since (see storage/reports.py), so every figure is as live as the learner list."""
     async with engine.connect() as connection:
-        parts = await counts(connection, scope, period, by_part=True) if scope.level < 2 else {}
+        live = await live_from(connection)
+        parts = (await counts(connection, scope, period, by_part=True, live=live)
+                 if scope.level < 2 else {})
         report = Report(
             scope=scope, period=period,
-            total=total_of(parts) if parts else (await counts(connection, scope, period))[""],
+            total=total_of(parts) if parts else
+            (await counts(connection, scope, period, live=live))[""],
             parts=parts,
-            courses=await course_scores(connection, scope, period),
-            missed=await missed_questions(connection, scope, period),
-            by_day=await lessons_by_day(connection, scope, period),
-            updated_at=await refreshed_at(connection),
+            courses=await course_scores(connection, scope, period, live=live),
+            missed=await missed_questions(connection, scope, period, live=live),
+            by_day=await lessons_by_day(connection, scope, period, live=live),
+            as_of=now(),
         )
         if with_learners:
             report.learners = await roster(connection, scope, limit=learner_limit)
