@@ -1,11 +1,17 @@
 """The dashboard in a real headless Chromium on a phone: sign in, overview, drill down, a CSV."""
 
+import asyncio
 import csv
 import io
 from pathlib import Path
 
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import Page, ViewportSize, async_playwright, expect
+from sqlalchemy import insert, select
 
+from storage.clock import now
+from storage.database import create_engine
+from storage.repository import LEARNER, RESULT
+from storage.rollup import refreshed_at
 from tests.conftest import require
 from tests.report_seed import seed_file
 from tests.server import free_port, hocso, running_server
@@ -62,6 +68,119 @@ async def test_sign_in_drill_down_and_download_a_csv(tmp_path: Path) -> None:
                 await download.save_as(saved)
                 rows = list(csv.reader(io.StringIO(saved.read_bytes().decode("utf-8-sig"))))
                 assert rows[1][:3] == ["Làm quen với Học Số", "4", "1"]
+                await context.close()
+            finally:
+                await browser.close()
+
+
+CITY_PHONE = ViewportSize(width=390, height=844)
+
+
+async def _refreshed(data: Path) -> None:
+    """Wait until the server's first refresh of the daily tables is done."""
+    engine = create_engine(f"sqlite:///{data / 'hocso.db'}")
+    try:
+        async with asyncio.timeout(30):
+            while True:
+                async with engine.connect() as connection:
+                    if await refreshed_at(connection):
+                        return
+                await asyncio.sleep(0.2)
+    finally:
+        await engine.dispose()
+
+
+async def _finish_lessons_now(data: Path, done: list[tuple[str, str, str]]) -> None:
+    """`done`: (learner's name, course, lesson) finished a moment ago, all answers right."""
+    engine = create_engine(f"sqlite:///{data / 'hocso.db'}")
+    try:
+        async with engine.begin() as connection:
+            ids = dict((await connection.execute(
+                select(LEARNER.c.display_name, LEARNER.c.id))).all())
+            for name, course, lesson in done:
+                await connection.execute(insert(RESULT).values(
+                    learner_id=ids[name], course_id=course, lesson_id=lesson, best_correct=3,
+                    last_correct=3, total=3, attempts=1, completed_at=now(), failures=0,
+                    first_correct=3, first_completed_at=now()))
+    finally:
+        await engine.dispose()
+
+
+async def _sign_in(page: Page, port: int, login: str) -> None:
+    await page.goto(f"http://127.0.0.1:{port}/admin/login")
+    await page.get_by_label("Tên đăng nhập").fill(login)
+    await page.get_by_label("Mật khẩu").fill(PASSWORD)
+    await page.get_by_role("button", name="Đăng nhập").click()
+
+
+async def test_the_city_page_on_a_phone(tmp_path: Path) -> None:
+    require(CHROMIUM.exists(), "Debian's chromium")
+    data = tmp_path / "data"
+    data.mkdir()
+    await seed_file(data)
+    added = hocso(data, "admin", "add", "--login", "tinh", "--name", "Tỉnh đoàn Hà Nội",
+                  "--area", "ha-noi", "--password-stdin", stdin=PASSWORD)
+    assert added.returncode == 0, added.stderr
+    expect.set_options(timeout=TIMEOUT_MS)
+    port = free_port()
+    with running_server(data, port):
+        await _refreshed(data)
+        # After the refresh, before the next one: the page counts them all the same.
+        await _finish_lessons_now(data, [("Chú Sáu", "lam-quen", "hoc-tiep"),
+                                         ("Chú Sáu", "lam-quen", "hoi-giup")])
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                       args=CHROMIUM_ARGS)
+            try:
+                context = await browser.new_context(viewport=CITY_PHONE)
+                page = await context.new_page()
+                await _sign_in(page, port, "tinh")
+                await expect(page.locator("h1")).to_have_text("Thành phố Hà Nội")
+                await page.screenshot(path=tmp_path / "city.png", full_page=True)
+                # 126 communes, 124 with nobody yet: those fold into one line.
+                height = await page.evaluate("document.scrollingElement.scrollHeight")
+                assert height < 4000, height  # 13,071 px when every commune had a row
+                parts = page.locator("#khu-vuc tbody th")
+                await expect(parts).to_have_text(["Phường Hồng Hà", "Phường Ba Đình"])
+                quiet = page.locator("#khu-vuc details")
+                await expect(quiet.locator("summary")).to_have_text(
+                    "124 địa bàn chưa có người học nào")
+                soc_son = quiet.get_by_role("link", name="Xã Sóc Sơn")
+                await expect(soc_son).to_be_hidden()
+                await quiet.locator("summary").click()
+                await expect(soc_son).to_be_visible()
+                # Wide tables show that they scroll sideways; the page itself does not.
+                hint = page.locator("#khu-vuc .scroll-hint")
+                await expect(hint).to_have_text("Vuốt sang ngang để xem thêm cột →")
+                wide = page.locator("#khu-vuc .scroll")
+                assert await wide.evaluate("e => e.scrollWidth > e.clientWidth")
+                assert "gradient" in await wide.evaluate(
+                    "e => getComputedStyle(e).backgroundImage")
+                width = await page.evaluate("document.scrollingElement.scrollWidth")
+                assert width <= CITY_PHONE["width"], width
+                for box in await page.locator(".scroll").all():  # a hint where, only where,
+                    scrolls = await box.evaluate("e => e.scrollWidth > e.clientWidth")
+                    said = await box.evaluate(  # the columns run off the screen
+                        "e => e.previousElementSibling?.matches('.scroll-hint') ?? false")
+                    assert scrolls == said
+                # The search finds a commune whatever its figures, typed without diacritics.
+                await page.get_by_label("Tìm địa bàn theo tên").fill("soc son")
+                await page.get_by_role("button", name="Tìm", exact=True).click()
+                await expect(parts).to_have_text(["Xã Sóc Sơn"])
+                await expect(page.locator("#khu-vuc")).to_contain_text(
+                    "Có 1 địa bàn có tên giống “soc son”.")
+
+                # Ba Đình: lessons finished since the refresh are in the figures at once,
+                # as in the list of its residents.
+                await page.get_by_role("link", name="Xem lại mọi địa bàn").click()
+                await page.locator("#khu-vuc").get_by_role("link",
+                                                           name="Phường Ba Đình").click()
+                await expect(page.locator("h1")).to_have_text("Phường Ba Đình")
+                done = page.locator(".metric", has_text="Bài học đã xong").locator(".value")
+                await expect(done).to_have_text("3")
+                await page.get_by_role("link", name="Danh sách người học").click()
+                lessons = await page.locator("tbody tr td:nth-child(3)").all_inner_texts()
+                assert sum(int(value) for value in lessons) == 3
                 await context.close()
             finally:
                 await browser.close()

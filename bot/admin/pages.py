@@ -1,6 +1,7 @@
 """The dashboard's pages and downloads; every one is scoped to the signed-in organizer's area."""
 
 import asyncio
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
@@ -22,10 +23,12 @@ from bot.admin.report import (
     place_name,
     tables,
 )
+from bot.areas import Areas
+from bot.handlers.folding import fold
 from bot.lessons.model import Library
 from storage.clock import VIETNAM, local_date
 from storage.organizers import OrganizerRecord, Organizers
-from storage.reports import Period
+from storage.reports import Counts, Period
 from storage.roster import roster, roster_size
 from storage.scope import Scope
 
@@ -101,6 +104,42 @@ async def _report(request: web.Request, *, learners: bool, limit: int | None = P
     return who, report
 
 
+@dataclass
+class Parts:
+    """The parts table as the page shows it: the rows (active ones, busiest first, or what
+    the search found) with their links, and the parts with nothing yet, as (name, link)."""
+
+    searched: str = ""
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    links: dict[int, str] = field(default_factory=dict)
+    quiet: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _activity(counts: Counts) -> tuple[int, ...]:
+    return (-counts.lessons, -counts.active_30, -counts.registered, -counts.mentors)
+
+
+def parts_shown(report: Report, areas: Areas, rows: list[tuple[Any, ...]],
+                searched: str) -> Parts:
+    """What the page lists of the parts (`rows` are the export's, one per part): 126
+    communes of a city with mostly zeros made the page 11,700 px long on a phone."""
+    found = Parts(searched=searched)
+    named = list(zip(part_ids(report, areas), rows, strict=True))
+    if searched:  # whatever the figures: a commune looked for is shown
+        named = [(part, row) for part, row in named if fold(searched) in fold(str(row[0]))]
+    busy = sorted(((part, row) for part, row in named
+                   if searched or report.parts.get(part, Counts()) != Counts()),
+                  key=lambda pair: _activity(report.parts.get(pair[0], Counts())))
+    for part, row in busy:
+        if areas.get(part):
+            found.links[len(found.rows)] = _query(Scope(part), report.period)
+        found.rows.append(row)
+    shown = {part for part, _ in busy}
+    found.quiet = [(str(row[0]), _query(Scope(part), report.period) if areas.get(part) else "")
+                   for part, row in named if part not in shown]
+    return found
+
+
 @auth.signed_in
 async def overview(request: web.Request) -> web.Response:
     """The chosen area's numbers, charts and tables, with links one level down."""
@@ -108,17 +147,18 @@ async def overview(request: web.Request) -> web.Response:
     library = request.app[LIBRARY_KEY]
     areas = library.areas
     shown = tables(report, library)
-    parts = part_ids(report, areas)
-    busiest = sorted(((place_name(areas, part), report.parts[part].lessons) for part in parts
+    busiest = sorted(((place_name(areas, part), report.parts[part].lessons)
+                      for part in part_ids(report, areas)
                       if part in report.parts and report.parts[part].lessons),
                      key=lambda pair: -pair[1])[:15]
+    searched = " ".join(request.query.get("tim", "")[:64].split())
     return _render(
         request, "overview.html", who=who, report=report, tables=shown,
         chain=[place for place in areas.chain(report.scope.area_id)
                if Scope(who.area_id).contains(place.id)],
         place=place_name(areas, report.scope.area_id) if report.scope.area_id else "Tất cả",
-        part_links={number: _query(Scope(part), report.period)
-                    for number, part in enumerate(parts) if areas.get(part)},
+        parts=parts_shown(report, areas, shown["khu-vuc"].rows, searched)
+        if "khu-vuc" in shown else None,
         query=_query(report.scope, report.period), csrf=request[auth.CSRF_KEY],
         timeline=charts.columns_by_day(report.by_day, report.period.first, report.period.last,
                                        title="Bài học xong theo ngày"),
