@@ -20,7 +20,7 @@ from storage.clock import day_start, local_date, now
 from storage.database import create_engine, is_sqlite
 from storage.mentoring import CHECK_IN
 from storage.mentors import MENTOR, PAIRING
-from storage.repository import LEARNER
+from storage.repository import LEARNER, RESULT
 from storage.rollup import (
     COUNTED,
     DAILY_ANSWERS,
@@ -145,9 +145,11 @@ async def live_from(connection: AsyncConnection) -> date:
     return local_date(last) if last else local_date()
 
 
-def _days(table: Table, scope: Scope, period: Period, live: date) -> Any:
-    """`table`'s rows in the scope and period: stored ones before `live`, then the same
-    rows grouped from the raw ones, for each day from `live` to today."""
+def _days(table: Table, scope: Scope, period: Period, live: date,
+          leave_out: tuple[str, ...]) -> Any:
+    """`table`'s rows in the scope and period but of the courses left out: stored ones
+    before `live`, then the same rows grouped from the raw ones, for each day from `live` to
+    today."""
     first, today = max(live, period.first), min(period.last, local_date())
     fresh = [day_rows(table, first + timedelta(days=n), scope.where(LEARNER))[1]
              for n in range((today - first).days + 1)]
@@ -155,7 +157,8 @@ def _days(table: Table, scope: Scope, period: Period, live: date) -> Any:
     stored = select(*[table.c[name] for name in columns]).where(
         scope.where(table) & (table.c.day >= period.first) & (table.c.day <= period.last)
         & (table.c.day < live))
-    return union_all(stored, *fresh).subquery(table.name)
+    rows = union_all(stored, *fresh).subquery(f"all_{table.name}")
+    return select(rows).where(rows.c.course_id.not_in(leave_out)).subquery(table.name)
 
 
 def _parted(scope: Scope, table: Any, by_part: bool) -> list[Any]:
@@ -223,9 +226,10 @@ async def _related(connection: AsyncConnection, scope: Scope, period: Period,
 
 
 async def _finished(connection: AsyncConnection, scope: Scope, period: Period,
-                    by_part: bool, live: date) -> dict[str, dict[str, Any]]:
+                    by_part: bool, live: date,
+                    leave_out: tuple[str, ...]) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
-    daily = _days(DAILY_LESSONS, scope, period, live)
+    daily = _days(DAILY_LESSONS, scope, period, live, leave_out)
     part = _parted(scope, daily, by_part)
     lessons = (select(*part, func.sum(daily.c.lessons).label("lessons"),
                       func.sum(daily.c.lessons * daily.c.correct * 100.0
@@ -235,7 +239,7 @@ async def _finished(connection: AsyncConnection, scope: Scope, period: Period,
         done = int(row.lessons or 0)
         found[row.part if part else ""] = {
             "lessons": done, "average": float(row.points) / done if done else None}
-    daily = _days(DAILY_COURSES, scope, period, live)
+    daily = _days(DAILY_COURSES, scope, period, live, leave_out)
     part = _parted(scope, daily, by_part)
     courses = select(*part, func.sum(daily.c.courses).label("courses"))
     for row in await connection.execute(courses.group_by(*part) if part else courses):
@@ -244,19 +248,50 @@ async def _finished(connection: AsyncConnection, scope: Scope, period: Period,
 
 
 async def counts(connection: AsyncConnection, scope: Scope, period: Period, *,
-                 by_part: bool = False, live: date | None = None) -> dict[str, Counts]:
+                 by_part: bool = False, live: date | None = None,
+                 leave_out: tuple[str, ...] = ()) -> dict[str, Counts]:
     """The headline numbers of the scope ("" key), or of each of its parts (by area id);
-    `live` is the first day read from the raw rows (default: `live_from`)."""
+    `live` is the first day read from the raw rows (default: `live_from`), `leave_out` the
+    courses that are not residents' (the mentor course: a volunteer in training is still a
+    resident, their own training is not)."""
     live = live or await live_from(connection)
     merged: dict[str, dict[str, Any]] = {}
     for found in (await _people(connection, scope, period, by_part),
                   await _related(connection, scope, period, by_part),
-                  await _finished(connection, scope, period, by_part, live)):
+                  await _finished(connection, scope, period, by_part, live, leave_out)):
         for part, values in found.items():
             merged.setdefault(part, {}).update(values)
     if not by_part:
         merged.setdefault("", {})
     return {part: Counts(**values) for part, values in sorted(merged.items())}
+
+
+@dataclass(frozen=True)
+class Training:
+    """Volunteers' own course, kept apart from the residents' figures (by their own area)."""
+
+    learning: int = 0  # began to register as a mentor, not yet trained nor approved
+    trained: int = 0  # trained or approved
+    lessons: int = 0  # lessons of the course they first finished in the period
+
+
+async def training(connection: AsyncConnection, scope: Scope, period: Period,
+                   course_id: str) -> Training:
+    """How the scope's volunteers are doing in `course_id` (volunteers are few: their places
+    are looked up by primary key)."""
+    statuses: dict[int, str] = dict((await connection.execute(
+        select(MENTOR.c.learner_id, MENTOR.c.status))).all())
+    done: dict[int, int] = dict((await connection.execute(
+        select(RESULT.c.learner_id, func.count())
+        .where((RESULT.c.course_id == course_id) & RESULT.c.learner_id.in_(
+            select(MENTOR.c.learner_id)) & (RESULT.c.first_completed_at >= period.start)
+            & (RESULT.c.first_completed_at < period.end))
+        .group_by(RESULT.c.learner_id))).all())
+    inside = await _parts_of(connection, scope, set(statuses), by_part=False)
+    return Training(
+        learning=sum(1 for id_ in inside if statuses[id_] not in TRAINED),
+        trained=sum(1 for id_ in inside if statuses[id_] in TRAINED),
+        lessons=sum(done.get(id_, 0) for id_ in inside))
 
 
 def total_of(parts: dict[str, Counts]) -> Counts:
@@ -269,11 +304,12 @@ def total_of(parts: dict[str, Counts]) -> Counts:
 
 
 async def course_scores(connection: AsyncConnection, scope: Scope, period: Period, *,
-                        live: date | None = None) -> list[CourseScores]:
+                        live: date | None = None,
+                        leave_out: tuple[str, ...] = ()) -> list[CourseScores]:
     """Per course: lessons and courses finished, average and median first-attempt score."""
     live = live or await live_from(connection)
     histogram: dict[str, list[tuple[float, int]]] = {}
-    daily = _days(DAILY_LESSONS, scope, period, live)
+    daily = _days(DAILY_LESSONS, scope, period, live, leave_out)
     rows = await connection.execute(
         select(daily.c.course_id, daily.c.correct, daily.c.total,
                func.sum(daily.c.lessons).label("lessons"))
@@ -282,7 +318,7 @@ async def course_scores(connection: AsyncConnection, scope: Scope, period: Perio
     for row in rows:
         histogram.setdefault(row.course_id, []).append(
             (100.0 * row.correct / row.total, int(row.lessons)))
-    daily = _days(DAILY_COURSES, scope, period, live)
+    daily = _days(DAILY_COURSES, scope, period, live, leave_out)
     finished = {course_id: int(count) for course_id, count in await connection.execute(
         select(daily.c.course_id, func.sum(daily.c.courses)).group_by(daily.c.course_id))}
     result = []
@@ -296,9 +332,11 @@ async def course_scores(connection: AsyncConnection, scope: Scope, period: Perio
 
 
 async def missed_questions(connection: AsyncConnection, scope: Scope, period: Period, *,
-                           limit: int = 10, live: date | None = None) -> list[Missed]:
+                           limit: int = 10, live: date | None = None,
+                           leave_out: tuple[str, ...] = ()) -> list[Missed]:
     """The questions answered wrong most often in the period (what to teach again)."""
-    daily = _days(DAILY_ANSWERS, scope, period, live or await live_from(connection))
+    daily = _days(DAILY_ANSWERS, scope, period, live or await live_from(connection),
+                  leave_out)
     wrong, answered = func.sum(daily.c.wrong), func.sum(daily.c.answered)
     key = (daily.c.course_id, daily.c.lesson_id, daily.c.question_id)
     rows = await connection.execute(
@@ -310,9 +348,11 @@ async def missed_questions(connection: AsyncConnection, scope: Scope, period: Pe
 
 
 async def lessons_by_day(connection: AsyncConnection, scope: Scope, period: Period, *,
-                         live: date | None = None) -> list[tuple[date, int]]:
+                         live: date | None = None,
+                         leave_out: tuple[str, ...] = ()) -> list[tuple[date, int]]:
     """Lessons finished for the first time on each day of the period that had any."""
-    daily = _days(DAILY_LESSONS, scope, period, live or await live_from(connection))
+    daily = _days(DAILY_LESSONS, scope, period, live or await live_from(connection),
+                  leave_out)
     rows = await connection.execute(
         select(daily.c.day, func.sum(daily.c.lessons))
         .group_by(daily.c.day).order_by(daily.c.day))

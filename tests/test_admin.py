@@ -29,7 +29,8 @@ from tests.report_seed import BA_DINH, HONG_HA, PEOPLE, seed
 
 PASSWORD = "mat-khau-that-dai"
 PROXY = "127.0.0.9"  # a reverse proxy on loopback
-TABLES = ("tong-quan", "khu-vuc", "khoa-hoc", "cau-sai", "theo-ngay", "nguoi-hoc", "bao-cao")
+TABLES = ("tong-quan", "khu-vuc", "khoa-hoc", "nguoi-kem", "cau-sai", "theo-ngay", "nguoi-hoc",
+          "bao-cao")
 
 
 @dataclass
@@ -264,7 +265,7 @@ async def test_what_a_ward_organizer_sees_and_downloads(dashboard: Dashboard) ->
         async with client.get("/admin/tai/bao-cao.xlsx") as response:
             sheets = openpyxl.load_workbook(io.BytesIO(await response.read())).sheetnames
         assert sheets == ["Tổng quan", "Theo khóa học", "Câu bị trả lời sai nhiều nhất",
-                          "Bài học xong theo ngày", "Theo địa bàn"]
+                          "Tập huấn người kèm", "Bài học xong theo ngày", "Theo địa bàn"]
 
 
 async def test_the_dashboard_answers_while_a_learner_s_turn_holds_the_write_lock(

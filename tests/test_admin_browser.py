@@ -3,6 +3,7 @@
 import asyncio
 import csv
 import io
+import re
 from pathlib import Path
 
 from playwright.async_api import Page, ViewportSize, async_playwright, expect
@@ -127,7 +128,8 @@ async def test_the_city_page_on_a_phone(tmp_path: Path) -> None:
         await _refreshed(data)
         # After the refresh, before the next one: the page counts them all the same.
         await _finish_lessons_now(data, [("Chú Sáu", "lam-quen", "hoc-tiep"),
-                                         ("Chú Sáu", "lam-quen", "hoi-giup")])
+                                         ("Chú Sáu", "lam-quen", "hoi-giup"),
+                                         ("Quang", "nguoi-kem", "kem-kien-nhan")])
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=str(CHROMIUM),
                                                        args=CHROMIUM_ARGS)
@@ -178,6 +180,16 @@ async def test_the_city_page_on_a_phone(tmp_path: Path) -> None:
                 await expect(page.locator("h1")).to_have_text("Phường Ba Đình")
                 done = page.locator(".metric", has_text="Bài học đã xong").locator(".value")
                 await expect(done).to_have_text("3")
+                # Quang, a volunteer in training, took a lesson of the mentor course: it is
+                # counted as his training, not as a resident's course.
+                await expect(page.locator("#khoa-hoc tbody th")).to_have_text(
+                    ["Làm quen với Học Số"])
+                training = page.locator("#nguoi-kem tbody tr")
+                await expect(training).to_have_text([
+                    re.compile(r"Đang học khóa cho người kèm\s*1"),
+                    re.compile(r"Đã tập huấn xong hoặc được duyệt\s*0"),
+                    re.compile(r"Bài tập huấn đã xong trong kỳ\s*1")])
+                await page.screenshot(path=tmp_path / "ward.png", full_page=True)
                 await page.get_by_role("link", name="Danh sách người học").click()
                 lessons = await page.locator("tbody tr td:nth-child(3)").all_inner_texts()
                 assert sum(int(value) for value in lessons) == 3

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.admin import auth, charts
 from bot.admin.export import XLSX_TYPE, to_csv, to_xlsx
 from bot.admin.report import (
+    NOT_RESIDENTS,
     Report,
     build,
     choose,
@@ -180,7 +181,8 @@ async def learners(request: web.Request) -> web.Response:
     async with request.app[ENGINE_KEY].connect() as connection:
         size = await roster_size(connection, scope)
         page = min(wanted, max(1, -(-size // PAGE_SIZE)))  # never past the last page
-        rows = await roster(connection, scope, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        rows = await roster(connection, scope, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+                            leave_out=NOT_RESIDENTS)
         await connection.rollback()
     areas = request.app[LIBRARY_KEY].areas
     period = Period(local_date() - timedelta(days=DEFAULT_DAYS - 1), local_date())
