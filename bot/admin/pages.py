@@ -13,7 +13,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.admin import auth, charts
-from bot.admin.export import XLSX_TYPE, to_csv, to_xlsx
+from bot.admin.export import CONTENT_TYPES, shown_date, write
 from bot.admin.report import (
     NOT_RESIDENTS,
     Report,
@@ -41,14 +41,15 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
 YEARS = range(2020, 2101)  # dates outside these are typing mistakes
 PAGE_SIZE = 100
-FORMATS = {"csv": ("text/csv", to_csv), "xlsx": (XLSX_TYPE, to_xlsx)}
 
 
 def shown_number(value: Any) -> str:
-    """A figure as Vietnamese write it on a page: 88,9 (exports keep real numbers)."""
+    """A figure as Vietnamese write it on a page: 88,9 or 06/12/2026 (exports keep real
+    numbers and dates)."""
     if value is None or value == "":
         return "–"
-    return f"{value:.1f}".replace(".", ",") if isinstance(value, float) else str(value)
+    return f"{value:.1f}".replace(".", ",") if isinstance(value, float) else str(
+        shown_date(value))
 
 
 class BadRequest(Exception):
@@ -194,22 +195,25 @@ async def learners(request: web.Request) -> web.Response:
 
 @auth.signed_in
 async def download(request: web.Request) -> web.Response:
-    """One table, or the whole report ("bao-cao"), as CSV or XLSX."""
+    """One table, or the whole report ("bao-cao"), as CSV, XLSX, or a zip of CSV files."""
     key, kind = request.match_info["key"], request.match_info["format"]
-    if kind not in FORMATS:
+    if kind not in CONTENT_TYPES:
         raise web.HTTPNotFound(text="Không có định dạng này.")
+    if kind == "csv" and key == "bao-cao":  # a CSV file holds one table: one file each
+        raise web.HTTPSeeOther(f"/admin/tai/bao-cao.zip?{request.query_string}")
     _, report = await _report(request, learners=key == "nguoi-hoc", limit=None)
-    content_type, write = FORMATS[kind]
     library = request.app[LIBRARY_KEY]
 
     def written() -> bytes | None:
         chosen = choose(tables(report, library), key)
-        return write(chosen) if chosen else None
+        if not chosen or (kind == "zip" and key != "bao-cao"):
+            return None
+        return write(kind, chosen, lambda each: file_name(each, report, "csv"))
 
     body = await asyncio.to_thread(written)  # a province's list takes seconds: not on the loop
     if body is None:
         raise web.HTTPNotFound(text="Không có bảng này.")
-    return web.Response(body=body, content_type=content_type, headers={
+    return web.Response(body=body, content_type=CONTENT_TYPES[kind], headers={
         "Content-Disposition": f'attachment; filename="{file_name(key, report, kind)}"'})
 
 

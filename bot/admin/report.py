@@ -155,7 +155,7 @@ def tables(report: Report, library: Library) -> dict[str, Table]:
             ("Đã tập huấn xong hoặc được duyệt", report.training.trained),
             ("Bài tập huấn đã xong trong kỳ", report.training.lessons)]),
         "theo-ngay": Table("theo-ngay", "Bài học xong theo ngày", ("Ngày", "Bài học đã xong"),
-                           [(day.strftime("%d/%m/%Y"), count) for day, count in report.by_day]),
+                           [(day, count) for day, count in report.by_day]),
     }
     if report.scope.level < 2:
         found["khu-vuc"] = Table("khu-vuc", "Theo địa bàn", ("Địa bàn", *COUNT_HEADERS), [
@@ -167,6 +167,6 @@ def tables(report: Report, library: Library) -> dict[str, Table]:
             "Điểm trung bình lần đầu (%)", "Người kèm", "Lần học gần nhất"), [
             (row.display_name, areas.label(row.area_id) or UNKNOWN_PLACE, row.lessons,
              row.courses, _score(row.average), row.mentor,
-             row.last_active_at.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M"))
+             row.last_active_at.astimezone(VIETNAM).replace(tzinfo=None))  # local time
             for row in report.learners])
     return found
