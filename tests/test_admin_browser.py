@@ -193,6 +193,10 @@ async def test_the_city_page_on_a_phone(tmp_path: Path) -> None:
                 await page.get_by_role("link", name="Danh sách người học").click()
                 lessons = await page.locator("tbody tr td:nth-child(3)").all_inner_texts()
                 assert sum(int(value) for value in lessons) == 3
+                await expect(page.locator(".scroll-hint")).to_be_visible()
+                assert await page.locator(".scroll").evaluate(
+                    "e => e.scrollWidth > e.clientWidth")
+                await page.screenshot(path=tmp_path / "list.png", full_page=True)
                 await context.close()
             finally:
                 await browser.close()
