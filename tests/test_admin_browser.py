@@ -21,7 +21,8 @@ from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, PHONE, TIMEOUT_MS
 PASSWORD = "mat-khau-that-dai"
 
 
-async def test_sign_in_drill_down_and_download_a_csv(tmp_path: Path) -> None:
+async def _seeded(tmp_path: Path) -> Path:
+    """The data set of report_seed.py in a SQLite file, and an account for Hà Nội, "tinh"."""
     require(CHROMIUM.exists(), "Debian's chromium")
     data = tmp_path / "data"
     data.mkdir()
@@ -30,6 +31,11 @@ async def test_sign_in_drill_down_and_download_a_csv(tmp_path: Path) -> None:
                   "--area", "ha-noi", "--password-stdin", stdin=PASSWORD)
     assert added.returncode == 0, added.stderr
     expect.set_options(timeout=TIMEOUT_MS)
+    return data
+
+
+async def test_sign_in_drill_down_and_download_a_csv(tmp_path: Path) -> None:
+    data = await _seeded(tmp_path)
     port = free_port()
     with running_server(data, port):  # its first report refresh runs as it starts
         async with async_playwright() as playwright:
@@ -115,14 +121,7 @@ async def _sign_in(page: Page, port: int, login: str) -> None:
 
 
 async def test_the_city_page_on_a_phone(tmp_path: Path) -> None:
-    require(CHROMIUM.exists(), "Debian's chromium")
-    data = tmp_path / "data"
-    data.mkdir()
-    await seed_file(data)
-    added = hocso(data, "admin", "add", "--login", "tinh", "--name", "Tỉnh đoàn Hà Nội",
-                  "--area", "ha-noi", "--password-stdin", stdin=PASSWORD)
-    assert added.returncode == 0, added.stderr
-    expect.set_options(timeout=TIMEOUT_MS)
+    data = await _seeded(tmp_path)
     port = free_port()
     with running_server(data, port):
         await _refreshed(data)

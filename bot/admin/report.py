@@ -80,7 +80,7 @@ async def build(engine: AsyncEngine, scope: Scope, period: Period, *,
         )
         if with_learners:
             report.learners = await roster(connection, scope, limit=learner_limit,
-                                           leave_out=NOT_RESIDENTS)
+                                           leave_out=mine)
         await connection.rollback()
     return report
 
