@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import case, func, select, text
 
-from bot.admin.export import to_csv, to_xlsx
+from bot.admin.export import write
 from bot.admin.report import build, choose, tables
 from bot.config import PROJECT_ROOT
 from bot.lessons.loader import load_library
@@ -84,9 +84,9 @@ async def main(url: str, repeat: int, backfill: bool) -> None:
         async def export(kind: str, period: Period) -> int:
             report = await build(engine, Scope("ha-noi"), period)
             chosen = choose(tables(report, library), "bao-cao")
-            return len((to_csv if kind == "csv" else to_xlsx)(chosen))
+            return len(write(kind, chosen, lambda key: f"{key}.csv"))
 
-        for kind in ("csv", "xlsx"):
+        for kind in ("zip", "xlsx"):  # zip: a CSV file per table
             size = await _timed(f"export: province, whole report, {kind}, 30 days",
                                 partial(export, kind, month), repeat)
             print(f"{'':<58} {size:,} bytes")
@@ -95,8 +95,8 @@ async def main(url: str, repeat: int, backfill: bool) -> None:
             report = await build(engine, Scope(ward), month, with_learners=True,
                                  learner_limit=None)
             rows = len(report.learners or [])
-            body = (to_csv if kind == "csv" else to_xlsx)(choose(tables(report, library),
-                                                                 "nguoi-hoc"))
+            body = write(kind, choose(tables(report, library), "nguoi-hoc"),
+                         lambda key: f"{key}.csv")
             print(f"{'':<58} {rows:,} residents, {len(body):,} bytes")
             return rows
 

@@ -2,7 +2,9 @@
 
 Every query takes a Scope and applies `scope.where` to the table that carries the area, so
 no report can reach outside the organizer's area. Event counts come from the daily tables
-(storage/rollup.py); counts of people come from the live tables, by indexed area columns.
+(storage/rollup.py) up to the day of their last refresh, and from the raw rows of that day
+and later (today, most often: a small read), so that no figure lags the learner list;
+counts of people come from the live tables, by indexed area columns.
 """
 
 from collections import Counter
@@ -10,16 +12,24 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, event, func, select
+from sqlalchemy import Table, event, func, select, union_all
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from storage.clock import day_start, now
+from storage.clock import day_start, local_date, now
 from storage.database import create_engine, is_sqlite
 from storage.mentoring import CHECK_IN
 from storage.mentors import MENTOR, PAIRING
-from storage.repository import LEARNER
-from storage.rollup import COUNTED, DAILY_ANSWERS, DAILY_COURSES, DAILY_LESSONS, TRAINED
+from storage.repository import LEARNER, RESULT
+from storage.rollup import (
+    COUNTED,
+    DAILY_ANSWERS,
+    DAILY_COURSES,
+    DAILY_LESSONS,
+    TRAINED,
+    day_rows,
+    refreshed_at,
+)
 from storage.scope import Scope
 
 ID_CHUNK = 5000  # ids per IN list: far below SQLite's and asyncpg's parameter limits
@@ -128,11 +138,30 @@ def median(histogram: list[tuple[float, int]]) -> float | None:
     return (at((total - 1) // 2) + at(total // 2)) / 2
 
 
-def _in_days(table: Table, scope: Scope, period: Period) -> Any:
-    return scope.where(table) & (table.c.day >= period.first) & (table.c.day <= period.last)
+async def live_from(connection: AsyncConnection) -> date:
+    """The first day a report reads from the raw rows: the day of the daily tables' last
+    refresh, which they hold only up to that moment (today, when never refreshed)."""
+    last = await refreshed_at(connection)
+    return local_date(last) if last else local_date()
 
 
-def _parted(scope: Scope, table: Table, by_part: bool) -> list[Any]:
+def _days(table: Table, scope: Scope, period: Period, live: date,
+          leave_out: tuple[str, ...]) -> Any:
+    """`table`'s rows in the scope and period but of the courses left out: stored ones
+    before `live`, then the same rows grouped from the raw ones, for each day from `live` to
+    today."""
+    first, today = max(live, period.first), min(period.last, local_date())
+    fresh = [day_rows(table, first + timedelta(days=n), scope.where(LEARNER))[1]
+             for n in range((today - first).days + 1)]
+    columns, _ = day_rows(table, first, scope.where(LEARNER))
+    stored = select(*[table.c[name] for name in columns]).where(
+        scope.where(table) & (table.c.day >= period.first) & (table.c.day <= period.last)
+        & (table.c.day < live))
+    rows = union_all(stored, *fresh).subquery(f"all_{table.name}")
+    return select(rows).where(rows.c.course_id.not_in(leave_out)).subquery(table.name)
+
+
+def _parted(scope: Scope, table: Any, by_part: bool) -> list[Any]:
     column = scope.part_column(table) if by_part else None
     return [column.label("part")] if column is not None else []
 
@@ -197,37 +226,72 @@ async def _related(connection: AsyncConnection, scope: Scope, period: Period,
 
 
 async def _finished(connection: AsyncConnection, scope: Scope, period: Period,
-                    by_part: bool) -> dict[str, dict[str, Any]]:
+                    by_part: bool, live: date,
+                    leave_out: tuple[str, ...]) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
-    part = _parted(scope, DAILY_LESSONS, by_part)
-    lessons = (select(*part, func.sum(DAILY_LESSONS.c.lessons).label("lessons"),
-                      func.sum(DAILY_LESSONS.c.lessons * DAILY_LESSONS.c.correct * 100.0
-                               / DAILY_LESSONS.c.total).label("points"))
-               .where(_in_days(DAILY_LESSONS, scope, period) & (DAILY_LESSONS.c.total > 0)))
+    daily = _days(DAILY_LESSONS, scope, period, live, leave_out)
+    part = _parted(scope, daily, by_part)
+    lessons = (select(*part, func.sum(daily.c.lessons).label("lessons"),
+                      func.sum(daily.c.lessons * daily.c.correct * 100.0
+                               / daily.c.total).label("points"))
+               .where(daily.c.total > 0))
     for row in await connection.execute(lessons.group_by(*part) if part else lessons):
         done = int(row.lessons or 0)
         found[row.part if part else ""] = {
             "lessons": done, "average": float(row.points) / done if done else None}
-    part = _parted(scope, DAILY_COURSES, by_part)
-    courses = (select(*part, func.sum(DAILY_COURSES.c.courses).label("courses"))
-               .where(_in_days(DAILY_COURSES, scope, period)))
+    daily = _days(DAILY_COURSES, scope, period, live, leave_out)
+    part = _parted(scope, daily, by_part)
+    courses = select(*part, func.sum(daily.c.courses).label("courses"))
     for row in await connection.execute(courses.group_by(*part) if part else courses):
         found.setdefault(row.part if part else "", {})["courses"] = int(row.courses or 0)
     return found
 
 
 async def counts(connection: AsyncConnection, scope: Scope, period: Period, *,
-                 by_part: bool = False) -> dict[str, Counts]:
-    """The headline numbers of the scope ("" key), or of each of its parts (by area id)."""
+                 by_part: bool = False, live: date | None = None,
+                 leave_out: tuple[str, ...] = ()) -> dict[str, Counts]:
+    """The headline numbers of the scope ("" key), or of each of its parts (by area id);
+    `live` is the first day read from the raw rows (default: `live_from`), `leave_out` the
+    courses that are not residents' (the mentor course: a volunteer in training is still a
+    resident, their own training is not)."""
+    live = live or await live_from(connection)
     merged: dict[str, dict[str, Any]] = {}
     for found in (await _people(connection, scope, period, by_part),
                   await _related(connection, scope, period, by_part),
-                  await _finished(connection, scope, period, by_part)):
+                  await _finished(connection, scope, period, by_part, live, leave_out)):
         for part, values in found.items():
             merged.setdefault(part, {}).update(values)
     if not by_part:
         merged.setdefault("", {})
     return {part: Counts(**values) for part, values in sorted(merged.items())}
+
+
+@dataclass(frozen=True)
+class Training:
+    """Volunteers' own course, kept apart from the residents' figures (by their own area)."""
+
+    learning: int = 0  # began to register as a mentor, not yet trained nor approved
+    trained: int = 0  # trained or approved
+    lessons: int = 0  # lessons of the course they first finished in the period
+
+
+async def training(connection: AsyncConnection, scope: Scope, period: Period,
+                   course_id: str) -> Training:
+    """How the scope's volunteers are doing in `course_id` (volunteers are few: their places
+    are looked up by primary key)."""
+    statuses: dict[int, str] = dict((await connection.execute(
+        select(MENTOR.c.learner_id, MENTOR.c.status))).all())
+    done: dict[int, int] = dict((await connection.execute(
+        select(RESULT.c.learner_id, func.count())
+        .where((RESULT.c.course_id == course_id) & RESULT.c.learner_id.in_(
+            select(MENTOR.c.learner_id)) & (RESULT.c.first_completed_at >= period.start)
+            & (RESULT.c.first_completed_at < period.end))
+        .group_by(RESULT.c.learner_id))).all())
+    inside = await _parts_of(connection, scope, set(statuses), by_part=False)
+    return Training(
+        learning=sum(1 for id_ in inside if statuses[id_] not in TRAINED),
+        trained=sum(1 for id_ in inside if statuses[id_] in TRAINED),
+        lessons=sum(done.get(id_, 0) for id_ in inside))
 
 
 def total_of(parts: dict[str, Counts]) -> Counts:
@@ -239,22 +303,24 @@ def total_of(parts: dict[str, Counts]) -> Counts:
     return Counts(**total, average=points / total["lessons"] if total["lessons"] else None)
 
 
-async def course_scores(connection: AsyncConnection, scope: Scope,
-                        period: Period) -> list[CourseScores]:
+async def course_scores(connection: AsyncConnection, scope: Scope, period: Period, *,
+                        live: date | None = None,
+                        leave_out: tuple[str, ...] = ()) -> list[CourseScores]:
     """Per course: lessons and courses finished, average and median first-attempt score."""
+    live = live or await live_from(connection)
     histogram: dict[str, list[tuple[float, int]]] = {}
+    daily = _days(DAILY_LESSONS, scope, period, live, leave_out)
     rows = await connection.execute(
-        select(DAILY_LESSONS.c.course_id, DAILY_LESSONS.c.correct, DAILY_LESSONS.c.total,
-               func.sum(DAILY_LESSONS.c.lessons).label("lessons"))
-        .where(_in_days(DAILY_LESSONS, scope, period) & (DAILY_LESSONS.c.total > 0))
-        .group_by(DAILY_LESSONS.c.course_id, DAILY_LESSONS.c.correct, DAILY_LESSONS.c.total))
+        select(daily.c.course_id, daily.c.correct, daily.c.total,
+               func.sum(daily.c.lessons).label("lessons"))
+        .where(daily.c.total > 0)
+        .group_by(daily.c.course_id, daily.c.correct, daily.c.total))
     for row in rows:
         histogram.setdefault(row.course_id, []).append(
             (100.0 * row.correct / row.total, int(row.lessons)))
+    daily = _days(DAILY_COURSES, scope, period, live, leave_out)
     finished = {course_id: int(count) for course_id, count in await connection.execute(
-        select(DAILY_COURSES.c.course_id, func.sum(DAILY_COURSES.c.courses))
-        .where(_in_days(DAILY_COURSES, scope, period))
-        .group_by(DAILY_COURSES.c.course_id))}
+        select(daily.c.course_id, func.sum(daily.c.courses)).group_by(daily.c.course_id))}
     result = []
     for course_id in sorted(set(histogram) | set(finished)):
         values = histogram.get(course_id, [])
@@ -266,25 +332,29 @@ async def course_scores(connection: AsyncConnection, scope: Scope,
 
 
 async def missed_questions(connection: AsyncConnection, scope: Scope, period: Period, *,
-                           limit: int = 10) -> list[Missed]:
+                           limit: int = 10, live: date | None = None,
+                           leave_out: tuple[str, ...] = ()) -> list[Missed]:
     """The questions answered wrong most often in the period (what to teach again)."""
-    wrong, answered = func.sum(DAILY_ANSWERS.c.wrong), func.sum(DAILY_ANSWERS.c.answered)
-    key = (DAILY_ANSWERS.c.course_id, DAILY_ANSWERS.c.lesson_id, DAILY_ANSWERS.c.question_id)
+    daily = _days(DAILY_ANSWERS, scope, period, live or await live_from(connection),
+                  leave_out)
+    wrong, answered = func.sum(daily.c.wrong), func.sum(daily.c.answered)
+    key = (daily.c.course_id, daily.c.lesson_id, daily.c.question_id)
     rows = await connection.execute(
-        select(*key, answered.label("answered"), wrong.label("wrong"))
-        .where(_in_days(DAILY_ANSWERS, scope, period)).group_by(*key)
+        select(*key, answered.label("answered"), wrong.label("wrong")).group_by(*key)
         # Most often wrong first; of as many, the one answered less often (wrong more often).
         .having(wrong > 0).order_by(wrong.desc(), answered, *key).limit(limit))
     return [Missed(row.course_id, row.lesson_id, row.question_id, int(row.answered),
                    int(row.wrong)) for row in rows]
 
 
-async def lessons_by_day(connection: AsyncConnection, scope: Scope,
-                         period: Period) -> list[tuple[date, int]]:
+async def lessons_by_day(connection: AsyncConnection, scope: Scope, period: Period, *,
+                         live: date | None = None,
+                         leave_out: tuple[str, ...] = ()) -> list[tuple[date, int]]:
     """Lessons finished for the first time on each day of the period that had any."""
+    daily = _days(DAILY_LESSONS, scope, period, live or await live_from(connection),
+                  leave_out)
     rows = await connection.execute(
-        select(DAILY_LESSONS.c.day, func.sum(DAILY_LESSONS.c.lessons))
-        .where(_in_days(DAILY_LESSONS, scope, period))
-        .group_by(DAILY_LESSONS.c.day).order_by(DAILY_LESSONS.c.day))
+        select(daily.c.day, func.sum(daily.c.lessons))
+        .group_by(daily.c.day).order_by(daily.c.day))
     return [(day if isinstance(day, date) else date.fromisoformat(day), int(count))
             for day, count in rows]

@@ -24,6 +24,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    true,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -69,31 +70,41 @@ STAGED = {table: _staging(table) for table in (DAILY_ANSWERS, DAILY_LESSONS, DAI
 
 
 def _grouped(day: date, source: Table, when: str, keys: dict[str, Any],
-             counts: dict[str, Any]) -> tuple[list[str], Any]:
+             counts: dict[str, Any], where: Any) -> tuple[list[str], Any]:
     """The day's rows of `source` grouped by the learner's area and `keys`, and the daily
-    table's columns they fill."""
+    table's columns they fill (the query's columns are named as those)."""
     start, end = day_start(day), day_start(day + timedelta(days=1))
-    group = [LEARNER.c[column] for column in AREA] + list(keys.values())
-    query = (select(literal(day, Date), *group, *counts.values())
+    area = [LEARNER.c[column] for column in AREA]
+    query = (select(literal(day, Date).label("day"), *area,
+                    *[value.label(name) for name, value in (keys | counts).items()])
              .select_from(source.join(LEARNER, LEARNER.c.id == source.c.learner_id))
-             .where((source.c[when] >= start) & (source.c[when] < end) & RESIDENT)
-             .group_by(*group))
+             .where((source.c[when] >= start) & (source.c[when] < end) & RESIDENT & where)
+             .group_by(*area, *keys.values()))
     return ["day", *AREA, *keys, *counts], query
 
 
-def _plans(day: date) -> dict[Table, tuple[list[str], Any]]:
+def day_rows(table: Table, day: date, where: Any) -> tuple[list[str], Any]:
+    """What `table` holds for `day` once refreshed, read from the raw rows of the learners
+    `where` keeps (the live part of a report: a day's rows only, so a quick read), and the
+    table's columns it gives, in its order."""
+    return _plans(day, where)[table]
+
+
+def _plans(day: date, where: Any = None) -> dict[Table, tuple[list[str], Any]]:
+    where = true() if where is None else where
     return {
         DAILY_ANSWERS: _grouped(day, ANSWER, "answered_at", {
             "course_id": ANSWER.c.course_id, "lesson_id": ANSWER.c.lesson_id,
             "question_id": ANSWER.c.question_id,
-        }, {"answered": func.count(), "wrong": func.sum(case((ANSWER.c.correct, 0), else_=1))}),
+        }, {"answered": func.count(), "wrong": func.sum(case((ANSWER.c.correct, 0), else_=1))},
+            where),
         DAILY_LESSONS: _grouped(day, RESULT, "first_completed_at", {
             "course_id": RESULT.c.course_id, "correct": RESULT.c.first_correct,
             "total": RESULT.c.total,
-        }, {"lessons": func.count()}),
+        }, {"lessons": func.count()}, where),
         DAILY_COURSES: _grouped(day, COMPLETION, "completed_at", {
             "course_id": COMPLETION.c.course_id,
-        }, {"courses": func.count()}),
+        }, {"courses": func.count()}, where),
     }
 
 

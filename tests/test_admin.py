@@ -4,6 +4,7 @@ import asyncio
 import csv
 import io
 import re
+import zipfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,7 @@ from bot.forwarded import trust_proxies
 from bot.lessons.model import Library
 from bot.tutor import Tutor
 from storage import organizers as organizers_module
+from storage.clock import local_date
 from storage.organizers import ATTEMPT, MAX_ADDRESS_TRIES, MAX_FAILURES, Organizers
 from storage.reports import reports_engine
 from storage.repository import SqlRepository
@@ -29,7 +31,8 @@ from tests.report_seed import BA_DINH, HONG_HA, PEOPLE, seed
 
 PASSWORD = "mat-khau-that-dai"
 PROXY = "127.0.0.9"  # a reverse proxy on loopback
-TABLES = ("tong-quan", "khu-vuc", "khoa-hoc", "cau-sai", "theo-ngay", "nguoi-hoc", "bao-cao")
+TABLES = ("tong-quan", "khu-vuc", "khoa-hoc", "nguoi-kem", "cau-sai", "theo-ngay", "nguoi-hoc",
+          "bao-cao")
 
 
 @dataclass
@@ -222,7 +225,7 @@ FORGED = [BA_DINH, "ha-noi", "", f"{BA_DINH}/tdp-1", "ha-noi/hong-hai", f"{HONG_
 
 async def test_a_ward_organizer_never_sees_another_ward(dashboard: Dashboard) -> None:
     paths = ["/admin/", "/admin/nguoi-hoc"] + [
-        f"/admin/tai/{table}.{kind}" for table in TABLES for kind in ("csv", "xlsx")]
+        f"/admin/tai/{table}.{kind}" for table in TABLES for kind in ("csv", "xlsx", "zip")]
     async with dashboard.client() as client:
         assert await sign_in(client, "phuong") == 303
         for forged in FORGED:
@@ -264,7 +267,7 @@ async def test_what_a_ward_organizer_sees_and_downloads(dashboard: Dashboard) ->
         async with client.get("/admin/tai/bao-cao.xlsx") as response:
             sheets = openpyxl.load_workbook(io.BytesIO(await response.read())).sheetnames
         assert sheets == ["Tổng quan", "Theo khóa học", "Câu bị trả lời sai nhiều nhất",
-                          "Bài học xong theo ngày", "Theo địa bàn"]
+                          "Tập huấn người kèm", "Bài học xong theo ngày", "Theo địa bàn"]
 
 
 async def test_the_dashboard_answers_while_a_learner_s_turn_holds_the_write_lock(
@@ -306,3 +309,44 @@ async def test_bad_dates_get_a_clear_answer(dashboard: Dashboard, query: dict[st
         assert await sign_in(client, "phuong") == 303
         async with client.get("/admin/", params=query) as response:
             assert response.status == 400 and "ngày" in (await response.text()).lower()
+
+
+async def test_exports_hold_real_dates_and_one_table_a_csv(dashboard: Dashboard) -> None:
+    today = local_date()
+    async with dashboard.client() as client:
+        assert await sign_in(client, "phuong") == 303
+        async with client.get("/admin/tai/theo-ngay.xlsx") as response:
+            sheet = openpyxl.load_workbook(io.BytesIO(await response.read()))[
+                "Bài học xong theo ngày"]
+        days = [row[0] for row in sheet.iter_rows(min_row=2)]
+        # Real dates, which sort and filter as dates, shown as Vietnamese write them.
+        assert [cell.value.date() for cell in days] == [
+            today - timedelta(days=2), today - timedelta(days=1), today]
+        assert {cell.number_format for cell in days} == {"dd/mm/yyyy"}
+        async with client.get("/admin/tai/nguoi-hoc.xlsx") as response:
+            sheet = openpyxl.load_workbook(io.BytesIO(await response.read()))[
+                "Danh sách người học"]
+        last = [row[-1] for row in sheet.iter_rows(min_row=2)]
+        assert all(isinstance(cell.value, datetime) for cell in last)
+        assert {cell.number_format for cell in last} == {"dd/mm/yyyy hh:mm"}
+        async with client.get("/admin/tai/theo-ngay.csv") as response:
+            rows = list(csv.reader(io.StringIO((await response.read()).decode("utf-8-sig"))))
+        assert rows[0] == ["Ngày", "Bài học đã xong"] and rows[-1][0] == f"{today:%d/%m/%Y}"
+        # Every table as CSV: a zip of one file a table (the old link leads there too).
+        async with client.get("/admin/tai/bao-cao.csv") as response:
+            assert response.status == 200 and response.content_type == "application/zip"
+            assert response.url.path == "/admin/tai/bao-cao.zip"
+            assert 'filename="hocso-bao-cao-ha-noi-hong-ha-' in response.headers[
+                "Content-Disposition"]
+            archive = zipfile.ZipFile(io.BytesIO(await response.read()))
+        names = archive.namelist()
+        assert [name.split("-ha-noi-")[0] for name in names] == [
+            f"hocso-{key}" for key in ("tong-quan", "khoa-hoc", "cau-sai", "nguoi-kem",
+                                       "theo-ngay", "khu-vuc")]
+        for name in names:
+            raw = archive.read(name)
+            assert raw.startswith("\ufeff".encode()), name
+            table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+            assert len({len(row) for row in table}) == 1, name  # one table: no title rows
+        async with client.get("/admin/tai/tong-quan.zip") as response:
+            assert response.status == 404  # one table is one CSV file

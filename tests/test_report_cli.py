@@ -2,6 +2,7 @@
 
 import csv
 import io
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -28,7 +29,24 @@ async def test_reports_from_the_command_line(tmp_path: Path) -> None:
     overview = {row[0].value: row[1].value for row in book["Tổng quan"].iter_rows(min_row=2)}
     assert overview["Bài học đã xong"] == 5  # Ông Tư's old lesson is inside this long period
     assert "Theo địa bàn" in book.sheetnames and "Danh sách người học" not in book.sheetnames
+    assert overview.get("Người dân đã đăng ký") == 3
+    days = [row[0] for row in book["Bài học xong theo ngày"].iter_rows(min_row=2)]
+    assert days and all(cell.is_date and cell.number_format == "dd/mm/yyyy" for cell in days)
+    # A commune by its own id or its name; every table as CSV files in a zip.
+    for area in ("hong-ha", "Phường Hồng Hà", "hong ha"):
+        done = hocso(tmp_path, "report", "--area", area, "--format", "csv", "--table",
+                     "tong-quan", "--out", "-")
+        assert done.returncode == 0, done.stderr
+        assert ["Người dân đã đăng ký", "3"] in list(csv.reader(io.StringIO(
+            done.stdout.decode("utf-8-sig"))))
+    out = tmp_path / "bao-cao.zip"
+    done = hocso(tmp_path, "report", "--area", "ba-dinh", "--format", "zip", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert len(zipfile.ZipFile(out).namelist()) == 6
     for wrong, message in ((["--area", "ha-noi/khong-co"], b"no area"),
+                           (["--format", "csv"], b"--format zip"),
+                           (["--area", "hong-haa"],
+                            "the closest: ha-noi/hong-ha (Phường Hồng Hà)".encode()),
                            (["--from", "2026-12-31", "--to", "2026-01-01"], b"--from"),
                            (["--table", "bang-la"], b"no table")):
         done = hocso(tmp_path, "report", *wrong, "--out", "-")
@@ -45,6 +63,15 @@ def test_adding_organizer_accounts(tmp_path: Path) -> None:
     assert done.returncode == 1 and b"10 characters" in done.stderr
     done = hocso(tmp_path, *add[:3], "hoa", *add[4:], "--area", "sao-hoa", stdin="x" * 12)
     assert done.returncode == 1 and b"no area 'sao-hoa'" in done.stderr
+    # Only "ha-noi" was suggested before, whatever was typed.
+    done = hocso(tmp_path, *add[:3], "hoa", *add[4:], "--area", "hong-hai", stdin="x" * 12)
+    assert "the closest: ha-noi/hong-ha (Phường Hồng Hà)".encode() in done.stderr
+    done = hocso(tmp_path, *add[:3], "hoa", *add[4:], "--area", "tdp-1", stdin="x" * 12)
+    assert done.returncode == 1 and b"'tdp-1' names several areas" in done.stderr
+    assert "ha-noi/hong-ha/tdp-1 (Tổ dân phố số 1, Phường Hồng Hà)".encode() in done.stderr
+    done = hocso(tmp_path, *add[:3], "hoa", *add[4:], "--area", "ba dinh", stdin="x" * 12)
+    assert done.returncode == 0, done.stderr
+    assert "for ha-noi/ba-dinh (Phường Ba Đình)".encode() in done.stdout
     for action, stdin, said in (("password", "mat-khau-moi-hon\n", b"new password for 'lan'"),
                                 ("unlock", "", b"'lan' may try again"),
                                 ("remove", "", b"removed 'lan'")):

@@ -11,7 +11,7 @@ from bot.admin.report import build, tables
 from bot.lessons.model import Library
 from bot.tutor import Tutor
 from storage.clock import local_date
-from storage.reports import Counts, Period, median, reports_engine
+from storage.reports import Counts, Period, Training, median, reports_engine
 from storage.repository import COMPLETION, SqlRepository
 from storage.rollup import DAILY_ANSWERS, refresh
 from storage.scope import Scope
@@ -210,3 +210,65 @@ async def test_a_refresh_groups_while_a_learner_s_turn_holds_the_write_lock(
     finally:
         await reports.dispose()
     assert (report.total.lessons, report.total.registered) == (5, 6)
+
+
+async def test_what_is_done_after_the_last_refresh_counts_at_once(
+        repository: SqlRepository) -> None:
+    ids = await seed(repository.engine)
+    await refresh(repository.engine)
+    # Chú Sáu finishes a lesson after the refresh: the overview counts it before the next
+    # one, as the learner list does, and neither number contradicts the other.
+    async with repository.turn(channel="zalo", user_ref="zalo-user-4", update_id=None) as turn:
+        assert turn is not None and turn.learner.id == ids["Chú Sáu"]
+        await turn.record_answer(course_id="lam-quen", lesson_id="nut-bam", question_id="q1",
+                                 chosen=2, correct=False)
+        await turn.record_quiz(course_id="lam-quen", lesson_id="nut-bam", correct=2, total=3)
+    report = await build(repository.engine, Scope(BA_DINH), last_30_days(), with_learners=True)
+    assert report.total.lessons == 2 == sum(row.lessons for row in report.learners or [])
+    assert report.by_day[-1] == (local_date(), 1)
+    assert [(item.course_id, item.lessons) for item in report.courses] == [("lam-quen", 2)]
+    assert [(m.question_id, m.answered, m.wrong) for m in report.missed] == [("q1", 2, 1)]
+    province = await build(repository.engine, Scope("ha-noi"), last_30_days())
+    assert province.parts[BA_DINH].lessons == 2 and province.total.lessons == 6
+    # Once refreshed, the same figures, from the daily tables.
+    await refresh(repository.engine)
+    again = await build(repository.engine, Scope(BA_DINH), last_30_days(), with_learners=True)
+    assert (again.total, again.by_day, again.courses, again.missed) == (
+        report.total, report.by_day, report.courses, report.missed)
+
+
+async def _mentor_lesson(repository: SqlRepository, ref: str, lesson: str) -> None:
+    async with repository.turn(channel="zalo", user_ref=ref, update_id=None) as turn:
+        assert turn is not None
+        await turn.record_answer(course_id="nguoi-kem", lesson_id=lesson, question_id="q1",
+                                 chosen=2, correct=False)
+        await turn.record_quiz(course_id="nguoi-kem", lesson_id=lesson, correct=2, total=3)
+
+
+async def test_a_volunteer_s_own_training_is_kept_apart_from_residents_figures(
+        repository: SqlRepository, library: Library) -> None:
+    await seed(repository.engine)
+    # Quang, who began to register as a mentor (a resident until trained), takes a lesson of
+    # the mentor course before the refresh and one after it.
+    await _mentor_lesson(repository, "zalo-user-7", "kem-kien-nhan")
+    await refresh(repository.engine)
+    await _mentor_lesson(repository, "zalo-user-7", "kem-rieng-tu")
+    report = await build(repository.engine, Scope(BA_DINH), last_30_days(), with_learners=True)
+    assert report.total.registered == 3  # Quang still counts as a resident
+    assert report.total.lessons == 1 and report.total.average == 100.0  # Bác Năm's only
+    assert [item.course_id for item in report.courses] == ["lam-quen"]
+    assert report.missed == []  # Quang's wrong answers were his training's; Bác Năm's right
+    assert report.by_day == [(local_date() - timedelta(days=2), 1)]
+    quang = next(row for row in report.learners or [] if row.display_name == "Quang")
+    assert (quang.lessons, quang.average) == (0, None)
+    assert report.training == Training(learning=1, trained=0, lessons=2)
+    shown = tables(report, library)
+    assert "Khóa cho người kèm" not in {row[0] for row in shown["khoa-hoc"].rows}
+    assert shown["nguoi-kem"].rows == [("Đang học khóa cho người kèm", 1),
+                                       ("Đã tập huấn xong hoặc được duyệt", 0),
+                                       ("Bài tập huấn đã xong trong kỳ", 2)]
+    city = await build(repository.engine, Scope("ha-noi"), last_30_days())
+    assert city.training == Training(learning=1, trained=1, lessons=2)
+    assert city.total.lessons == 5 and city.parts[BA_DINH].lessons == 1
+    ward = await build(repository.engine, Scope(HONG_HA), last_30_days())
+    assert ward.training == Training(learning=0, trained=1, lessons=0)

@@ -6,7 +6,8 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from bot.admin.export import to_csv, to_xlsx
+from bot.admin.area_lookup import find_area
+from bot.admin.export import write
 from bot.admin.report import build, choose, file_name, tables
 from bot.config import Settings
 from bot.lessons.loader import ContentError, load_library
@@ -29,37 +30,46 @@ def add_parsers(commands: "argparse._SubParsersAction[argparse.ArgumentParser]")
     admin.add_argument("--login", required=True, help="what they type to sign in")
     admin.add_argument("--name", help="add: shown on the dashboard")
     admin.add_argument("--area",
-                       help=f"add: area id from content/areas (e.g. ha-noi/hong-ha), or '{ALL}'")
+                       help="add: area from content/areas, as its id (ha-noi/hong-ha), a "
+                            f"commune's own id (hong-ha) or its name (\"Hồng Hà\"), or '{ALL}'")
     admin.add_argument("--role", choices=ROLES, default="organizer",
                        help="organizer: numbers and the learner list; viewer: numbers only")
     admin.add_argument("--password-stdin", action="store_true",
                        help="read the password from standard input instead of asking")
     report = commands.add_parser("report", help="write the dashboard's tables as CSV or XLSX")
-    report.add_argument("--area", default=ALL, help=f"area id, or '{ALL}' (default)")
+    report.add_argument("--area", default=ALL,
+                        help=f"area id, a commune's own id or its name, or '{ALL}' (default)")
     report.add_argument("--from", dest="first", type=date.fromisoformat,
                         help="first day, YYYY-MM-DD (default: 30 days before --to)")
     report.add_argument("--to", dest="last", type=date.fromisoformat,
                         help="last day, YYYY-MM-DD (default: today in Vietnam)")
-    report.add_argument("--format", choices=["csv", "xlsx"], default="xlsx")
+    report.add_argument("--format", choices=["csv", "xlsx", "zip"], default="xlsx",
+                        help="xlsx: a sheet per table; csv: one table; zip: a CSV file per "
+                             "table")
     report.add_argument("--table", default="bao-cao",
-                        help="tong-quan, khu-vuc, khoa-hoc, cau-sai, theo-ngay, nguoi-hoc, "
+                        help="tong-quan, khu-vuc, khoa-hoc, nguoi-kem, cau-sai, theo-ngay, "
+                             "nguoi-hoc, "
                              "or bao-cao: every table but the learner list (default)")
     report.add_argument("--out", type=Path, help="file to write ('-' = standard output; "
                                                  "default: a name like the dashboard's)")
 
 
-def _area(settings: Settings, wanted: str) -> str | None:
+def _area(settings: Settings, wanted: str) -> tuple[str, str] | None:
+    """The area's id and label ("", "every area" for all), or None after saying why not."""
     try:
         areas = load_library(Path(settings.content_dir)).areas
     except ContentError as error:
         print(f"content has errors:\n{error}", file=sys.stderr)
         return None
-    area = "" if wanted == ALL else wanted
-    if area and areas.get(area) is None:
-        print(f"no area '{wanted}' in content/areas; try one of: "
-              + ", ".join(areas.provinces), file=sys.stderr)
-        return None
-    return area
+    if wanted == ALL:
+        return "", "every area"
+    found = find_area(areas, wanted)
+    if found.area_id is not None:
+        return found.area_id, areas.label(found.area_id)
+    listed = ", ".join(f"{area_id} ({areas.label(area_id)})" for area_id in found.close)
+    print(f"'{wanted}' names several areas; give one of: {listed}" if found.several else
+          f"no area '{wanted}' in content/areas; the closest: {listed}", file=sys.stderr)
+    return None
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -70,7 +80,7 @@ def _password(args: argparse.Namespace) -> str:
 
 async def manage_organizer(settings: Settings, args: argparse.Namespace) -> int:
     """Add, re-password, unlock or remove a dashboard account (passwords are asked for)."""
-    area = ""
+    area, label = "", ""
     if args.action == "add":
         if not args.name or not args.area:
             print("admin add needs --name and --area", file=sys.stderr)
@@ -78,7 +88,7 @@ async def manage_organizer(settings: Settings, args: argparse.Namespace) -> int:
         found = _area(settings, args.area)
         if found is None:
             return 1
-        area = found
+        area, label = found
     engine = create_engine(settings.resolved_database_url())
     try:
         await upgrade(engine)
@@ -86,7 +96,7 @@ async def manage_organizer(settings: Settings, args: argparse.Namespace) -> int:
         if args.action == "add":
             await accounts.add(login=args.login, name=args.name, area_id=area, role=args.role,
                                password=_password(args))
-            print(f"added {args.role} '{args.login}' for {args.area}")
+            print(f"added {args.role} '{args.login}' for {area or ALL} ({label})")
         elif args.action == "unlock":
             await accounts.unlock(args.login)
             print(f"'{args.login}' may try again")
@@ -107,9 +117,10 @@ async def manage_organizer(settings: Settings, args: argparse.Namespace) -> int:
 
 async def write_report(settings: Settings, args: argparse.Namespace) -> int:
     """Refresh the daily tables, then write the chosen table(s) for the area and period."""
-    area = _area(settings, args.area)
-    if area is None:
+    found = _area(settings, args.area)
+    if found is None:
         return 1
+    area = found[0]
     last = args.last or local_date()
     period = Period(args.first or last - timedelta(days=29), last)
     if period.first > period.last:
@@ -134,7 +145,11 @@ async def write_report(settings: Settings, args: argparse.Namespace) -> int:
     if not chosen:
         print(f"no table '{args.table}' for this area", file=sys.stderr)
         return 1
-    body = (to_csv if args.format == "csv" else to_xlsx)(chosen)
+    if args.format == "csv" and len(chosen) > 1:
+        print("a CSV file holds one table: use --format zip for every table as CSV files, "
+              "or --format xlsx", file=sys.stderr)
+        return 1
+    body = write(args.format, chosen, lambda key: file_name(key, report, "csv"))
     if str(args.out) == "-":
         sys.stdout.buffer.write(body)
         return 0

@@ -1,6 +1,7 @@
 """The dashboard's pages and downloads; every one is scoped to the signed-in organizer's area."""
 
 import asyncio
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
@@ -12,8 +13,9 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.admin import auth, charts
-from bot.admin.export import XLSX_TYPE, to_csv, to_xlsx
+from bot.admin.export import CONTENT_TYPES, shown_date, write
 from bot.admin.report import (
+    NOT_RESIDENTS,
     Report,
     build,
     choose,
@@ -22,10 +24,12 @@ from bot.admin.report import (
     place_name,
     tables,
 )
+from bot.areas import Areas
+from bot.handlers.folding import fold
 from bot.lessons.model import Library
 from storage.clock import VIETNAM, local_date
 from storage.organizers import OrganizerRecord, Organizers
-from storage.reports import Period
+from storage.reports import Counts, Period
 from storage.roster import roster, roster_size
 from storage.scope import Scope
 
@@ -37,14 +41,15 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
 YEARS = range(2020, 2101)  # dates outside these are typing mistakes
 PAGE_SIZE = 100
-FORMATS = {"csv": ("text/csv", to_csv), "xlsx": (XLSX_TYPE, to_xlsx)}
 
 
 def shown_number(value: Any) -> str:
-    """A figure as Vietnamese write it on a page: 88,9 (exports keep real numbers)."""
+    """A figure as Vietnamese write it on a page: 88,9 or 06/12/2026 (exports keep real
+    numbers and dates)."""
     if value is None or value == "":
         return "–"
-    return f"{value:.1f}".replace(".", ",") if isinstance(value, float) else str(value)
+    return f"{value:.1f}".replace(".", ",") if isinstance(value, float) else str(
+        shown_date(value))
 
 
 class BadRequest(Exception):
@@ -101,6 +106,42 @@ async def _report(request: web.Request, *, learners: bool, limit: int | None = P
     return who, report
 
 
+@dataclass
+class Parts:
+    """The parts table as the page shows it: the rows (active ones, busiest first, or what
+    the search found) with their links, and the parts with nothing yet, as (name, link)."""
+
+    searched: str = ""
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    links: dict[int, str] = field(default_factory=dict)
+    quiet: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _activity(counts: Counts) -> tuple[int, ...]:
+    return (-counts.lessons, -counts.active_30, -counts.registered, -counts.mentors)
+
+
+def parts_shown(report: Report, areas: Areas, rows: list[tuple[Any, ...]],
+                searched: str) -> Parts:
+    """What the page lists of the parts (`rows` are the export's, one per part): 126
+    communes of a city with mostly zeros made the page 11,700 px long on a phone."""
+    found = Parts(searched=searched)
+    named = list(zip(part_ids(report, areas), rows, strict=True))
+    if searched:  # whatever the figures: a commune looked for is shown
+        named = [(part, row) for part, row in named if fold(searched) in fold(str(row[0]))]
+    busy = sorted(((part, row) for part, row in named
+                   if searched or report.parts.get(part, Counts()) != Counts()),
+                  key=lambda pair: _activity(report.parts.get(pair[0], Counts())))
+    for part, row in busy:
+        if areas.get(part):
+            found.links[len(found.rows)] = _query(Scope(part), report.period)
+        found.rows.append(row)
+    shown = {part for part, _ in busy}
+    found.quiet = [(str(row[0]), _query(Scope(part), report.period) if areas.get(part) else "")
+                   for part, row in named if part not in shown]
+    return found
+
+
 @auth.signed_in
 async def overview(request: web.Request) -> web.Response:
     """The chosen area's numbers, charts and tables, with links one level down."""
@@ -108,25 +149,25 @@ async def overview(request: web.Request) -> web.Response:
     library = request.app[LIBRARY_KEY]
     areas = library.areas
     shown = tables(report, library)
-    parts = part_ids(report, areas)
-    busiest = sorted(((place_name(areas, part), report.parts[part].lessons) for part in parts
+    busiest = sorted(((place_name(areas, part), report.parts[part].lessons)
+                      for part in part_ids(report, areas)
                       if part in report.parts and report.parts[part].lessons),
                      key=lambda pair: -pair[1])[:15]
+    searched = " ".join(request.query.get("tim", "")[:64].split())
     return _render(
         request, "overview.html", who=who, report=report, tables=shown,
         chain=[place for place in areas.chain(report.scope.area_id)
                if Scope(who.area_id).contains(place.id)],
         place=place_name(areas, report.scope.area_id) if report.scope.area_id else "Tất cả",
-        part_links={number: _query(Scope(part), report.period)
-                    for number, part in enumerate(parts) if areas.get(part)},
+        parts=parts_shown(report, areas, shown["khu-vuc"].rows, searched)
+        if "khu-vuc" in shown else None,
         query=_query(report.scope, report.period), csrf=request[auth.CSRF_KEY],
         timeline=charts.columns_by_day(report.by_day, report.period.first, report.period.last,
                                        title="Bài học xong theo ngày"),
         by_course=charts.bars([(row[0], row[1]) for row in shown["khoa-hoc"].rows],
                               title="Bài học xong theo khóa học"),
         by_part=charts.bars(busiest, title="Bài học xong theo địa bàn"),
-        updated=report.updated_at.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")
-        if report.updated_at else "")
+        as_of=report.as_of.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y"))
 
 
 @auth.signed_in
@@ -141,7 +182,8 @@ async def learners(request: web.Request) -> web.Response:
     async with request.app[ENGINE_KEY].connect() as connection:
         size = await roster_size(connection, scope)
         page = min(wanted, max(1, -(-size // PAGE_SIZE)))  # never past the last page
-        rows = await roster(connection, scope, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        rows = await roster(connection, scope, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+                            leave_out=NOT_RESIDENTS)
         await connection.rollback()
     areas = request.app[LIBRARY_KEY].areas
     period = Period(local_date() - timedelta(days=DEFAULT_DAYS - 1), local_date())
@@ -153,22 +195,25 @@ async def learners(request: web.Request) -> web.Response:
 
 @auth.signed_in
 async def download(request: web.Request) -> web.Response:
-    """One table, or the whole report ("bao-cao"), as CSV or XLSX."""
+    """One table, or the whole report ("bao-cao"), as CSV, XLSX, or a zip of CSV files."""
     key, kind = request.match_info["key"], request.match_info["format"]
-    if kind not in FORMATS:
+    if kind not in CONTENT_TYPES:
         raise web.HTTPNotFound(text="Không có định dạng này.")
+    if kind == "csv" and key == "bao-cao":  # a CSV file holds one table: one file each
+        raise web.HTTPSeeOther(f"/admin/tai/bao-cao.zip?{request.query_string}")
     _, report = await _report(request, learners=key == "nguoi-hoc", limit=None)
-    content_type, write = FORMATS[kind]
     library = request.app[LIBRARY_KEY]
 
     def written() -> bytes | None:
         chosen = choose(tables(report, library), key)
-        return write(chosen) if chosen else None
+        if not chosen or (kind == "zip" and key != "bao-cao"):
+            return None
+        return write(kind, chosen, lambda each: file_name(each, report, "csv"))
 
     body = await asyncio.to_thread(written)  # a province's list takes seconds: not on the loop
     if body is None:
         raise web.HTTPNotFound(text="Không có bảng này.")
-    return web.Response(body=body, content_type=content_type, headers={
+    return web.Response(body=body, content_type=CONTENT_TYPES[kind], headers={
         "Content-Disposition": f'attachment; filename="{file_name(key, report, kind)}"'})
 
 

@@ -7,24 +7,30 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.areas import Areas
+from bot.handlers.context import MENTOR_COURSE
 from bot.lessons.model import Library
-from storage.clock import VIETNAM
+from storage.clock import VIETNAM, now
 from storage.reports import (
     Counts,
     CourseScores,
     Missed,
     Period,
+    Training,
     counts,
     course_scores,
     lessons_by_day,
+    live_from,
     missed_questions,
     total_of,
+    training,
 )
-from storage.rollup import refreshed_at
 from storage.roster import RosterRow, roster
 from storage.scope import Scope
 
 UNKNOWN_PLACE = "(chưa cho biết nơi ở)"
+# Volunteers' own course: a volunteer still in training is a resident, but that training is
+# no resident's learning, so residents' figures and list leave it out; it has its own table.
+NOT_RESIDENTS = (MENTOR_COURSE,)
 
 
 @dataclass(frozen=True)
@@ -48,26 +54,33 @@ class Report:
     courses: list[CourseScores]
     missed: list[Missed]
     by_day: list[tuple[date, int]]
-    updated_at: datetime | None
+    training: Training
+    as_of: datetime  # when it was read: every figure is up to that moment
     learners: list[RosterRow] | None = None  # only for organizers who may see people
 
 
 async def build(engine: AsyncEngine, scope: Scope, period: Period, *,
                 with_learners: bool = False, learner_limit: int | None = 100) -> Report:
-    """Read the report in one connection (one consistent snapshot on PostgreSQL)."""
+    """Read the report in one connection: the daily tables up to their last refresh, the
+    raw rows since (see storage/reports.py), so every figure is as live as the learner list."""
     async with engine.connect() as connection:
-        parts = await counts(connection, scope, period, by_part=True) if scope.level < 2 else {}
+        live, mine = await live_from(connection), NOT_RESIDENTS
+        parts = (await counts(connection, scope, period, by_part=True, live=live, leave_out=mine)
+                 if scope.level < 2 else {})
         report = Report(
             scope=scope, period=period,
-            total=total_of(parts) if parts else (await counts(connection, scope, period))[""],
+            total=total_of(parts) if parts else
+            (await counts(connection, scope, period, live=live, leave_out=mine))[""],
             parts=parts,
-            courses=await course_scores(connection, scope, period),
-            missed=await missed_questions(connection, scope, period),
-            by_day=await lessons_by_day(connection, scope, period),
-            updated_at=await refreshed_at(connection),
+            courses=await course_scores(connection, scope, period, live=live, leave_out=mine),
+            missed=await missed_questions(connection, scope, period, live=live, leave_out=mine),
+            by_day=await lessons_by_day(connection, scope, period, live=live, leave_out=mine),
+            training=await training(connection, scope, period, MENTOR_COURSE),
+            as_of=now(),
         )
         if with_learners:
-            report.learners = await roster(connection, scope, limit=learner_limit)
+            report.learners = await roster(connection, scope, limit=learner_limit,
+                                           leave_out=mine)
         await connection.rollback()
     return report
 
@@ -137,8 +150,12 @@ def tables(report: Report, library: Library) -> dict[str, Table]:
             (*_question_text(library, item), item.answered, item.wrong,
              round(100 * item.wrong / item.answered, 1) if item.answered else "")
             for item in report.missed]),
+        "nguoi-kem": Table("nguoi-kem", "Tập huấn người kèm", ("Chỉ số", "Số liệu"), [
+            ("Đang học khóa cho người kèm", report.training.learning),
+            ("Đã tập huấn xong hoặc được duyệt", report.training.trained),
+            ("Bài tập huấn đã xong trong kỳ", report.training.lessons)]),
         "theo-ngay": Table("theo-ngay", "Bài học xong theo ngày", ("Ngày", "Bài học đã xong"),
-                           [(day.strftime("%d/%m/%Y"), count) for day, count in report.by_day]),
+                           [(day, count) for day, count in report.by_day]),
     }
     if report.scope.level < 2:
         found["khu-vuc"] = Table("khu-vuc", "Theo địa bàn", ("Địa bàn", *COUNT_HEADERS), [
@@ -150,6 +167,6 @@ def tables(report: Report, library: Library) -> dict[str, Table]:
             "Điểm trung bình lần đầu (%)", "Người kèm", "Lần học gần nhất"), [
             (row.display_name, areas.label(row.area_id) or UNKNOWN_PLACE, row.lessons,
              row.courses, _score(row.average), row.mentor,
-             row.last_active_at.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M"))
+             row.last_active_at.astimezone(VIETNAM).replace(tzinfo=None))  # local time
             for row in report.learners])
     return found
