@@ -3,9 +3,11 @@
 import asyncio
 import sqlite3
 import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
@@ -71,18 +73,26 @@ async def test_a_locked_sqlite_file_delays_the_turn_and_loses_nothing(
     await engine.dispose()
 
 
-async def test_postgres_cut_off_webhooks_are_refused_until_it_is_back(
-        tmp_path: Path, postgres_database: str) -> None:
+@pytest.fixture
+async def cuttable(postgres_database: str) -> AsyncIterator[tuple[TcpProxy, str]]:
+    """PostgreSQL behind a TCP proxy the test can cut, and the database URL through it."""
     url = make_url(postgres_database)
     proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
     await proxy.start()
+    yield proxy, url.set(port=proxy.port).render_as_string(hide_password=False)
+    await proxy.close()
+
+
+async def test_postgres_cut_off_webhooks_are_refused_until_it_is_back(
+        tmp_path: Path, cuttable: tuple[TcpProxy, str]) -> None:
+    proxy, database_url = cuttable
     fake = FakeTelegram(webhook_attempts=200, webhook_retry_delay=0.1, webhook_timeout=1.0)
     await fake.start()
     port = free_port()
     env = {"TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE_URL": fake.base_url,
            "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook",
            "TELEGRAM_WEBHOOK_SECRET": SECRET,
-           "DATABASE_URL": url.set(port=proxy.port).render_as_string(hide_password=False)}
+           "DATABASE_URL": database_url}
     chat = 7_100_001
     try:
         async with serving(tmp_path, port, extra_env=env):
@@ -122,7 +132,6 @@ async def test_postgres_cut_off_webhooks_are_refused_until_it_is_back(
         assert "database unreachable, trying again" in log and "database reachable again" in log
     finally:
         await fake.close()
-        await proxy.close()
 
 
 async def test_on_zalo_an_event_whose_turn_cannot_commit_gets_503_until_it_can(
@@ -161,10 +170,8 @@ async def test_on_zalo_an_event_whose_turn_cannot_commit_gets_503_until_it_can(
 
 
 async def test_a_postgres_cut_mid_burst_then_a_restart_sends_no_reply_twice(
-        tmp_path: Path, postgres_database: str) -> None:
-    url = make_url(postgres_database)
-    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
-    await proxy.start()
+        tmp_path: Path, cuttable: tuple[TcpProxy, str]) -> None:
+    proxy, database_url = cuttable
     # Update ids of its own: the run's PostgreSQL database holds other tests' marks.
     fake = FakeTelegram(webhook_attempts=600, webhook_retry_delay=0.05, webhook_timeout=1.0,
                         first_update_id=990_000_001)
@@ -173,7 +180,7 @@ async def test_a_postgres_cut_mid_burst_then_a_restart_sends_no_reply_twice(
     env = {"TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE_URL": fake.base_url,
            "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook",
            "TELEGRAM_WEBHOOK_SECRET": SECRET, "HOCSO_HEARTBEAT_SECONDS": "0.5",
-           "DATABASE_URL": url.set(port=proxy.port).render_as_string(hide_password=False)}
+           "DATABASE_URL": database_url}
     chats = range(7_200_001, 7_200_031)
     try:
         async with serving(tmp_path, port, extra_env=env):
@@ -192,36 +199,30 @@ async def test_a_postgres_cut_mid_burst_then_a_restart_sends_no_reply_twice(
         assert all(len(texts) == 2 for texts in answered.values()), answered  # nor before
     finally:
         await fake.close()
-        await proxy.close()
 
 
 async def test_postgres_cut_off_the_web_chat_answers_503_and_resumes(
-        tmp_path: Path, postgres_database: str) -> None:
-    url = make_url(postgres_database)
-    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
-    await proxy.start()
-    env = {"DATABASE_URL": url.set(port=proxy.port).render_as_string(hide_password=False)}
+        tmp_path: Path, cuttable: tuple[TcpProxy, str]) -> None:
+    proxy, database_url = cuttable
+    env = {"DATABASE_URL": database_url}
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    try:
-        async with serving(tmp_path, port, extra_env=env), aiohttp.ClientSession() as client:
-            async def post(path: str, **body: object) -> tuple[int, dict[str, object]]:
-                async with client.post(base + path, json=body) as response:
-                    return response.status, await response.json()
+    async with serving(tmp_path, port, extra_env=env), aiohttp.ClientSession() as client:
+        async def post(path: str, **body: object) -> tuple[int, dict[str, object]]:
+            async with client.post(base + path, json=body) as response:
+                return response.status, await response.json()
 
-            status, created = await post("/api/session")
-            session = created["session"]
-            assert status == 200 and (await post("/api/chat", session=session,
-                                                 payload="start"))[0] == 200
-            await proxy.cut()
-            answers = [await post("/api/chat", session=session, text="tiến độ", id=f"m{n}")
-                       for n in range(10)]
-            answers += [await post("/api/session"), await post("/api/inbox", session=session)]
-            assert [status for status, _ in answers] == [503] * 12, answers
-            assert all("try again" in str(body["error"]) for _, body in answers)
-            await proxy.restore()
-            status, body = await post("/api/chat", session=session, payload="agree", id="m99")
-            assert status == 200 and body["replies"]
-            assert (await post("/api/session"))[0] == 200
-    finally:
-        await proxy.close()
+        status, created = await post("/api/session")
+        session = created["session"]
+        assert status == 200 and (await post("/api/chat", session=session,
+                                             payload="start"))[0] == 200
+        await proxy.cut()
+        answers = [await post("/api/chat", session=session, text="tiến độ", id=f"m{n}")
+                   for n in range(10)]
+        answers += [await post("/api/session"), await post("/api/inbox", session=session)]
+        assert [status for status, _ in answers] == [503] * 12, answers
+        assert all("try again" in str(body["error"]) for _, body in answers)
+        await proxy.restore()
+        status, body = await post("/api/chat", session=session, payload="agree", id="m99")
+        assert status == 200 and body["replies"]
+        assert (await post("/api/session"))[0] == 200
