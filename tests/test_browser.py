@@ -521,3 +521,6 @@ async def test_a_text_longer_than_the_tutor_reads_is_answered_as_too_long(
         await page.fill("input", "Tôi muốn hỏi thêm. " * 270)  # about 5,000 characters
         await page.keyboard.press("Enter")
         await expect(last_bot_message(page)).to_contain_text("dài quá")
+        # It asks to choose from the message above: those buttons work again.
+        await tap(page, PROGRESS)
+        await expect(last_bot_message(page)).to_contain_text("chưa học xong")

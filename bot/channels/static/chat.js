@@ -283,6 +283,9 @@
           }
           const pressed = lastBox();
           showReplies(replies);
+          // An answer without buttons ("too long", a sticker) left the learner's choices as
+          // they were, on the server too: the buttons above still mean the same.
+          if (!replies.some((reply) => reply.buttons && reply.buttons.length)) enableLastButtons();
           // The same buttons again ("slow down"): the earlier choice was not taken.
           if (pressed && samePayloads(pressed, replies[0].buttons)) {
             pressed.querySelectorAll("button").forEach((b) => b.classList.remove("chosen"));
