@@ -46,7 +46,8 @@ class Buckets:
     clock: Clock = time.monotonic
     _buckets: dict[str, _Bucket] = field(default_factory=dict)
 
-    def _current(self, key: str) -> _Bucket:
+    def current(self, key: str) -> _Bucket:
+        """`key`'s bucket, refilled to now (new keys start full)."""
         now = self.clock()
         bucket = self._buckets.get(key)
         if bucket is None:
@@ -60,7 +61,7 @@ class Buckets:
 
     def take(self, key: str) -> bool:
         """Take one token for `key`; False (and nothing taken) when there is none."""
-        bucket = self._current(key)
+        bucket = self.current(key)
         if bucket.tokens < 1:
             return False
         bucket.tokens -= 1
@@ -68,16 +69,16 @@ class Buckets:
 
     def has(self, key: str) -> bool:
         """Whether `key` has a token left, without taking it."""
-        return self._current(key).tokens >= 1
+        return self.current(key).tokens >= 1
 
     def charge(self, key: str) -> None:
         """Take one token even when none is left: a debt that later refills must pay first
         (for what is counted after it happened, such as a wrong code)."""
-        self._current(key).tokens -= 1
+        self.current(key).tokens -= 1
 
     def wait(self, key: str) -> float:
         """Seconds until `key` has a token again."""
-        return max(0.0, (1 - self._current(key).tokens) / self.per_second)
+        return max(0.0, (1 - self.current(key).tokens) / self.per_second)
 
 
 def _per_hour(count: float) -> Buckets:
@@ -113,24 +114,16 @@ class Throttle:
     per_second: float = 500.0
     clock: Clock = time.monotonic
     sleep: Sleep = asyncio.sleep
-    _users: dict[str, _Bucket] = field(default_factory=dict)
-    _global: _Bucket | None = None
 
-    def _refill(self, bucket: _Bucket, rate: float, burst: float, now: float) -> None:
-        bucket.tokens = min(burst, bucket.tokens + (now - bucket.at) * rate)
-        bucket.at = now
+    def __post_init__(self) -> None:
+        self._users = Buckets(self.per_user_per_minute / 60, self.user_burst, self.clock)
+        self._global = Buckets(self.per_second, max(1.0, self.per_second), self.clock)
 
     def admit(self, user: str, *, tap: bool = False) -> bool | None:
         """True to act on this person's message (`tap`: a button press); False to answer
         "slow down" once; None to let it pass without a word (they were told already)."""
         now = self.clock()
-        rate = self.per_user_per_minute / 60
-        bucket = self._users.get(user)
-        if bucket is None:
-            if len(self._users) > 10_000:
-                self._forget_full(now, rate)
-            bucket = self._users[user] = _Bucket(self.user_burst, now)
-        self._refill(bucket, rate, self.user_burst, now)
+        bucket = self._users.current(user)
         paused = now - bucket.last >= PAUSE_SECONDS
         bucket.last = now
         if bucket.tokens >= 1 - (TAP_EXTRA if tap else 0) or paused:
@@ -146,27 +139,10 @@ class Throttle:
 
     def spent(self, user: str) -> bool:
         """Whether `user` has nothing left just now (asking charges nothing)."""
-        bucket = self._users.get(user)
-        if bucket is None:
-            return False
-        rate = self.per_user_per_minute / 60
-        return bucket.tokens + (self.clock() - bucket.at) * rate < 1
-
-    def _forget_full(self, now: float, rate: float) -> None:
-        for user, bucket in list(self._users.items()):
-            if bucket.tokens + (now - bucket.at) * rate >= self.user_burst:
-                del self._users[user]
+        return not self._users.has(user)
 
     async def wait_turn(self) -> None:
         """Wait until the whole bot may take one more message (the global limit)."""
-        burst = max(1.0, self.per_second)
-        if self._global is None:
-            self._global = _Bucket(burst, self.clock())
-        bucket = self._global
-        while True:
-            self._refill(bucket, self.per_second, burst, self.clock())
-            if bucket.tokens >= 1:
-                bucket.tokens -= 1
-                return
+        while not self._global.take(""):
             # At least a millisecond: a shorter wait could round to no time at all.
-            await self.sleep(max(0.001, (1 - bucket.tokens) / self.per_second))
+            await self.sleep(max(0.001, self._global.wait("")))
