@@ -137,10 +137,6 @@ class Throttle:
         bucket.warned = True
         return False
 
-    def spent(self, user: str) -> bool:
-        """Whether `user` has nothing left just now (asking charges nothing)."""
-        return not self._users.has(user)
-
     async def wait_turn(self) -> None:
         """Wait until the whole bot may take one more message (the global limit)."""
         while not self._global.take(""):

@@ -7,7 +7,7 @@ from functools import lru_cache
 import segno
 from aiohttp import web
 
-from bot.throttle import Throttle
+from bot.throttle import Buckets
 from bot.tutor import Tutor
 from storage.database import unreachable
 
@@ -38,12 +38,12 @@ def qr_route(tutor: Tutor) -> web.RouteDef:
     limited: per address and in all. Once either limit is spent every answer is 429, right
     codes too, until it refills: otherwise 200 against 429 would still tell them apart.
     """
-    by_address = Throttle(per_user_per_minute=10, user_burst=20)
-    overall = Throttle(per_user_per_minute=60, user_burst=120)
+    by_address = Buckets(per_second=10 / 60, burst=20)
+    overall = Buckets(per_second=1.0, burst=120)
 
     async def picture(request: web.Request) -> web.Response:
         address = request.remote or ""
-        if by_address.spent(address) or overall.spent(EVERYONE):
+        if not (by_address.has(address) and overall.has(EVERYONE)):
             return web.Response(status=429, text="too many wrong codes; try again later")
         try:
             link = await tutor.invitation_link(request.match_info["code"])
@@ -52,8 +52,8 @@ def qr_route(tutor: Tutor) -> web.RouteDef:
                 return web.Response(status=503, text="the database cannot be reached just now")
             raise
         if not link:
-            by_address.admit(address)
-            overall.admit(EVERYONE)
+            by_address.charge(address)
+            overall.charge(EVERYONE)
             return web.Response(status=404, text="no such invitation")
         return web.Response(body=await drawn(link), content_type="image/png",
                             headers={"Cache-Control": "public, max-age=3600"})
