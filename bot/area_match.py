@@ -1,27 +1,16 @@
 """Find the place a resident means from what they typed: no diacritics, a typo, a kind word."""
 
+from rapidfuzz.distance import OSA
+
 from bot.areas import Area
 from bot.handlers.folding import PLACE_KINDS, fold, place_key
 
 MAX_CHOICES = 5
+# Edits (insert, delete, change, swap two neighbours) that turn one name into another.
+distance = OSA.distance
 # Words that say what kind of place was typed, folded, to the names' first words they fit.
 _KINDS = {"phuong": "phuong", "p": "phuong", "xa": "xa", "x": "xa", "dac khu": "dac",
           "thon": "thon", "to": "to"}
-
-
-def distance(a: str, b: str) -> int:
-    """Edits (insert, delete, change, swap two neighbours) that turn `a` into `b`."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, start=1):
-        current = [i] + [0] * len(b)
-        for j, char_b in enumerate(b, start=1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1,
-                             previous[j - 1] + (char_a != char_b))
-            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[-1]
 
 
 def _allowed_edits(key: str) -> int:
