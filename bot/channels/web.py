@@ -139,7 +139,6 @@ def render_reply(reply: Outgoing, content_dir: Path | None = None) -> dict[str, 
     }
 
 
-
 def _active_since(request: web.Request) -> datetime:
     """Sessions idle since before this moment are over."""
     return now() - request.app[OPTIONS_KEY].idle
