@@ -22,6 +22,7 @@ from bot.channels.web_limits import WebLimits
 from bot.channels.zalo_bot import ZaloBotChannel, ZaloBotConfig
 from bot.channels.zalo_oa import ZaloOAChannel, ZaloOAConfig
 from bot.config import Settings
+from bot.handlers.registry import registry
 from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.check import check_content
 from bot.logs import AccessLog
@@ -84,7 +85,8 @@ class Core:
 
 async def build_core(settings: Settings) -> Core:
     """Migrate the database, load and check content, and build the tutor."""
-    library, problems = check_content(Path(settings.content_dir), editorial=False)
+    library, problems = check_content(Path(settings.content_dir), registry().samples,
+                                      editorial=False)
     if problems or library is None:
         raise StartupError("content has errors:\n" + "\n".join(problems))
     url = settings.resolved_database_url()

@@ -14,8 +14,10 @@ from bot.admin import commands as admin_commands
 from bot.app import StartupError, build_core, serve
 from bot.channels.console import run_console
 from bot.config import Settings
+from bot.handlers.registry import registry
 from bot.illustrations import IllustrationError, render_all
 from bot.lessons.check import check_content, content_warnings
+from bot.lessons.loader import missing_texts
 from storage.database import create_engine, upgrade
 from storage.mentors import approve_mentor
 
@@ -44,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _content_check(folder: Path) -> int:
-    library, problems = check_content(folder)
+    library, problems = check_content(folder, registry().samples)
     for problem in problems:
         print(problem, file=sys.stderr)
     for warning in content_warnings(library) if library else []:
@@ -54,6 +56,11 @@ def _content_check(folder: Path) -> int:
         return 1
     lessons = sum(len(course.lessons) for course in library.courses)
     print(f"ok: {len(library.courses)} course(s), {lessons} lesson(s) in {folder}")
+    for locale, missing in missing_texts(library).items():
+        # Not a problem: a learner of that language reads the Vietnamese text meanwhile.
+        print(f"{locale}: {len(missing)} text(s) not translated yet, shown in Vietnamese:")
+        for item in missing:
+            print(f"  {item}")
     return 0
 
 

@@ -43,6 +43,9 @@ class Incoming:
     pressed_on: tuple[str, ...] = ()
     # Where it came from, for limits a new session must not escape: the web client's address.
     source: str = ""
+    # The language of the person's messenger app, where the platform tells (Telegram does):
+    # a hint for the learner's locale, never a choice.
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class Outgoing:
     qr: str = ""  # a link to show as a QR code picture (a mentor's invitation)
     invitation: str = ""  # the invitation code that link opens: its picture's address
     attachment: Attachment | None = None  # only in replies to the turn's own learner
+    locale: str = "vi"  # the language of the words a channel adds ("answer with a number")
     # The outbox row keeping a messenger reply until it is sent (storage/outbox.py).
     kept_as: int | None = field(default=None, compare=False)
 
@@ -79,7 +83,7 @@ class Outgoing:
         """This message as JSON text (as the outbox keeps it)."""
         data: dict[str, Any] = {
             "text": self.text, "image": self.image, "qr": self.qr,
-            "invitation": self.invitation,
+            "invitation": self.invitation, "locale": self.locale,
             "buttons": [[[b.label, b.payload] for b in row] for row in self.buttons]}
         if self.attachment is not None:
             file = self.attachment
@@ -95,7 +99,8 @@ class Outgoing:
         file = data.get("file")
         attachment = Attachment(file[0], base64.b64decode(file[2]), file[1]) if file else None
         return cls(text=data["text"], buttons=buttons, image=data["image"], qr=data["qr"],
-                   invitation=data.get("invitation", ""), attachment=attachment)
+                   invitation=data.get("invitation", ""), attachment=attachment,
+                   locale=data.get("locale", "vi"))
 
     def flat_buttons(self) -> list[Button]:
         """Return the buttons in reading order: the order typed digits refer to."""

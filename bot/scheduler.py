@@ -1,17 +1,44 @@
-"""Alerts that come from time passing: a mentee quiet for N days, told to their mentor once."""
+"""Events that come from time passing: a mentee quiet for N days (their mentor is told once)."""
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
-from bot.handlers import payloads
-from bot.handlers.places import days_ago
+from bot.handlers.events import LearnerQuiet, publish
 from bot.handlers.rules import MentoringRules
 from bot.lessons.render import Renderer
 from bot.messages import Button, Outgoing
 from bot.periodic import every
-from storage.mentoring import claim_alert, inactive_pairings
+from storage.mentoring import inactive_pairings
 from storage.outbox import queue
 from storage.repository import SqlRepository, now
+from storage.transactions import Connection
+
+
+class Outside:
+    """Where subscribers act outside a learner's turn: one transaction of the scheduler's."""
+
+    def __init__(self, connection: Connection, renderer: Renderer, *, about: int) -> None:
+        self.connection = connection
+        self.renderer = renderer
+        self.about = about  # whom the messages are about (erased with them)
+        self._messages: list[tuple[int, Outgoing]] = []
+
+    def text(self, key: str, **values: Any) -> str:
+        return self.renderer.message(key, **values)
+
+    def button(self, key: str, payload: str, **values: Any) -> Button:
+        return Button(self.renderer.message(key, **values), payload)
+
+    def tell(self, learner_id: int, text: str, rows: list[list[Button]] | None = None) -> None:
+        self._messages.append((learner_id, Outgoing(text=text, buttons=tuple(
+            tuple(row) for row in rows or [] if row))))
+
+    async def send(self) -> int:
+        """Queue what subscribers said, in this transaction; return how many messages."""
+        for learner_id, message in self._messages:
+            await queue(self.connection, learner_id, message.to_json(), about=self.about)
+        return len(self._messages)
 
 
 class InactivityWatch:
@@ -26,24 +53,18 @@ class InactivityWatch:
         self.interval = interval
 
     async def check(self) -> int:
-        """Raise the alerts that are due; return how many were raised."""
+        """Publish the quiet mentees (their mentors are told by a subscriber, once a quiet
+        stretch); return how many were told."""
         today = self.clock()
         cutoff = today - timedelta(days=self.rules.inactive_days)
         raised = 0
         for pairing_id, mentor_id, mentee_id, name, last_active in await inactive_pairings(
                 self.repository.engine, cutoff):
-            # One alert per quiet stretch: the key holds when the mentee was last seen.
-            key = f"idle:{pairing_id}:{last_active.isoformat()}"
             async with self.repository.engine.begin() as connection:
-                if not await claim_alert(connection, key, pairing_id):
-                    continue
-                text = self.renderer.message(
-                    "alert_inactive", name=name or self.renderer.message("someone"),
-                    days=days_ago(last_active, today))
-                button = Button(self.renderer.message("button_mentees"), payloads.MENTEES)
-                await queue(connection, mentor_id,
-                            Outgoing(text=text, buttons=((button,),)).to_json(), about=mentee_id)
-            raised += 1
+                scene = Outside(connection, self.renderer, about=mentee_id)
+                await publish(scene, LearnerQuiet(pairing_id, mentor_id, mentee_id, name,
+                                                  last_active, today))
+                raised += await scene.send()
         return raised
 
     async def run(self) -> None:

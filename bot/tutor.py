@@ -13,7 +13,7 @@ from bot.handlers.context import Context
 from bot.handlers.progress import show_current
 from bot.handlers.router import route
 from bot.handlers.rules import InviteLinks, MentoringRules
-from bot.lessons.model import Library
+from bot.lessons.model import BASE_LOCALE, Library
 from bot.lessons.progress import Position, Reconciled, reconcile
 from bot.lessons.render import Renderer
 from bot.logs import UPDATE
@@ -99,10 +99,18 @@ class Tutor:
         self.throttle = throttle  # flood limits; None in tests that drive the tutor fast
         self.guesses = Guesses()  # wrong invitation codes by address, for this process
         self.library = library
-        self.renderer = Renderer(library.templates)
+        # One renderer a locale; the Vietnamese one also speaks for the process (slow down).
+        self.renderers = {locale: Renderer(library.in_locale(locale).templates)
+                          for locale in library.locales}
+        self.renderer = self.renderers[BASE_LOCALE]
         self.rules = rules or MentoringRules()
         self.links = links or InviteLinks()
         self.last_buttons = LastButtons()
+
+    def words(self, locale: str, key: str) -> str:
+        """A shared text in `locale` (Vietnamese where it has none): for the words that the
+        channels add around replies (the numbered list's heading, Telegram's keyboard)."""
+        return self.renderers.get(locale, self.renderer).message(key)
 
     async def handle(self, incoming: Incoming, *, known_only: bool = False,
                      patience: float | None = None,
@@ -170,9 +178,10 @@ class Tutor:
                 waiting = await self._take_over(turn.connection, turn.learner.id, incoming)
             position, outcome = reconcile(Position.stored_as(turn.learner.place),
                                           self.library)
-            ctx = Context(incoming=incoming, turn=turn, library=self.library,
-                          renderer=self.renderer, position=position, rules=self.rules,
-                          links=self.links, guesses=self.guesses)
+            ctx = Context(incoming=incoming, turn=turn, base=self.library,
+                          renderers=self.renderers, position=position,
+                          locale=turn.learner.locale, rules=self.rules, links=self.links,
+                          guesses=self.guesses)
             if outcome == Reconciled.UNCHANGED:
                 await route(ctx)
             else:
@@ -190,8 +199,11 @@ class Tutor:
             await turn.save(
                 ctx.position.stored(),
                 shown_buttons=turn.learner.shown_buttons if shown is None else shown,
-                display_name=ctx.display_name, awaiting=ctx.awaiting, ward=ctx.ward,
-                area=ctx.area, area_asked=ctx.area_asked, consent=ctx.consent,
+                display_name=ctx.display_name,
+                state=ctx.state.name if ctx.state else "",
+                state_data=ctx.state.data if ctx.state else None,
+                locale=ctx.locale if ctx.locale != turn.learner.locale else None,
+                ward=ctx.ward, area=ctx.area, area_asked=ctx.area_asked, consent=ctx.consent,
             )
             for learner_id, message in ctx.outbound:
                 await queue(turn.connection, learner_id, message.to_json(),

@@ -41,8 +41,12 @@ class Learner(SQLModel, table=True):
     last_active_at: datetime
     # Set when the platform says messages cannot reach them (blocked the bot, window closed).
     unreachable_at: datetime | None = None
-    # What typed text answers next, when the bot asked a question in words (a name, a note).
-    awaiting: str = Field(default="", sa_column=Column(String(48), nullable=False))
+    # What typed text answers next, when the bot asked a question in words (a name, a note):
+    # a state's name ("" for none) and the JSON data its handler needs.
+    state: str = Field(default="", sa_column=Column(String(32), nullable=False))
+    state_data: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    # The language the learner reads (content/templates/<locale>/), chosen with /ngon_ngu.
+    locale: str = Field(default="vi", sa_column=Column(String(16), nullable=False))
     # The ward or commune the learner lives in, by name: mentors are matched on it.
     ward: str = Field(default="", sa_column=Column(String(128), nullable=False))
     # The same place as area ids (content/areas), one column a level, so that a report on

@@ -14,7 +14,7 @@ from storage.repository import ANSWER, COMPLETION, FAILED, LEARNER, PROCESSED, R
 from storage.transactions import Connection
 
 # Learner columns that are the bot's own bookkeeping, not something about the person.
-_BOOKKEEPING = {"id", "seq", "shown_buttons", "awaiting", "content_version"}
+_BOOKKEEPING = {"id", "seq", "shown_buttons", "state", "state_data", "content_version"}
 
 
 def _plain(value: Any) -> Any:

@@ -1,8 +1,9 @@
 """The repository: every query the product makes, the same SQL on SQLite and PostgreSQL."""
 
+import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -84,7 +85,9 @@ class LearnerRecord:
     shown_buttons: tuple[str, ...]
     is_new: bool
     reachable: bool = True
-    awaiting: str = ""  # what typed text answers next (see Learner.awaiting)
+    state: str = ""  # what typed text answers next (see Learner.state)
+    state_data: Mapping[str, Any] = field(default_factory=dict)
+    locale: str = "vi"
     ward: str = ""
     area: str = ""  # the deepest area id they gave (village, else commune), or ""
     area_asked: bool = False
@@ -112,7 +115,8 @@ def _record(row: RowMapping) -> LearnerRecord:
     return LearnerRecord(row["id"], row["channel"], row["user_ref"], row["display_name"],
                          {name: row[name] for name in PLACE_COLUMNS}, shown, is_new,
                          reachable=row["unreachable_at"] is None,
-                         awaiting=row["awaiting"], ward=row["ward"],
+                         state=row["state"], state_data=json.loads(row["state_data"] or "{}"),
+                         locale=row["locale"], ward=row["ward"],
                          area=row["area_village"] or row["area_commune"] or row["area_province"],
                          area_asked=row["area_asked_at"] is not None,
                          consented=row["consented_at"] is not None,
@@ -136,8 +140,8 @@ def _new_learner(channel: str, user_ref: str) -> dict[str, Any]:
         "course_id": "", "lesson_id": "", "step_id": "", "question_id": "", "quiz_correct": 0,
         "quiz_answered": 0, "content_version": "", "seq": 0, "shown_buttons": "",
         "created_at": now(), "last_active_at": now(), "unreachable_at": None,
-        "awaiting": "", "ward": "", **area_columns(""), "area_asked_at": None,
-        "consented_at": None,
+        "state": "", "state_data": "{}", "locale": "vi", "ward": "", **area_columns(""),
+        "area_asked_at": None, "consented_at": None,
     }
 
 
@@ -208,11 +212,13 @@ class LearnerTurn:
         return {"by_learner": self.learner.id, "by_course": course_id, "by_lesson": lesson_id}
 
     async def save(self, place: Mapping[str, Any], *, shown_buttons: tuple[str, ...],
-                   display_name: str, awaiting: str = "", ward: str | None = None,
-                   area: str | None = None, area_asked: bool = False,
+                   display_name: str, state: str = "",
+                   state_data: Mapping[str, Any] | None = None, locale: str | None = None,
+                   ward: str | None = None, area: str | None = None, area_asked: bool = False,
                    consent: bool = False) -> None:
-        """Store the learner's new place (PLACE_COLUMNS), the buttons just shown and what
-        text answers next; `ward` and `area` when the learner named where they live,
+        """Store the learner's new place (PLACE_COLUMNS), the buttons just shown, the
+        question waiting for typed text (`state` and its data) and the `locale` when it
+        changed; `ward` and `area` when the learner named where they live,
         `area_asked` once asked, `consent` when they agree to what is kept. Before that no
         name is stored."""
         where: dict[str, Any] = {} if area is None else area_columns(area)
@@ -221,6 +227,8 @@ class LearnerTurn:
             where["consented_at"] = now()
         if ward is not None:
             where["ward"] = ward[:128]
+        if locale is not None:
+            where["locale"] = locale
         if area_asked and not self.learner.area_asked:
             where["area_asked_at"] = now()
         await self._connection.execute(SAVE_LEARNER, {
@@ -228,7 +236,8 @@ class LearnerTurn:
             "shown_buttons": "\n".join(shown_buttons),
             "display_name": display_name[:128] if consented else "", "last_active_at": now(),
             "unreachable_at": None,  # they just wrote to us, so replies can reach them
-            "awaiting": awaiting[:48], **where})
+            "state": state, "state_data": json.dumps(state_data or {}, ensure_ascii=False),
+            **where})
 
 
 class UnknownLearner(LookupError):

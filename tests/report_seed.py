@@ -67,7 +67,7 @@ async def seed(engine: AsyncEngine) -> dict[str, int]:
             result = await connection.execute(insert(LEARNER).values(
                 channel="zalo", user_ref=f"zalo-user-{number}", display_name=name, mode="menu",
                 course_id="", lesson_id="", step_id="", question_id="", quiz_correct=0,
-                quiz_answered=0, content_version="", seq=5, shown_buttons="", awaiting="",
+                quiz_answered=0, content_version="", seq=5, shown_buttons="", state="",
                 ward="", created_at=_ago(joined), last_active_at=_ago(active),
                 consented_at=_ago(joined), **area_columns(area)))
             ids[name] = int(result.inserted_primary_key[0])  # type: ignore[index]
@@ -75,7 +75,7 @@ async def seed(engine: AsyncEngine) -> dict[str, int]:
             await connection.execute(insert(LEARNER).values(
                 channel=channel, user_ref=ref, display_name=name, mode="menu", course_id="",
                 lesson_id="", step_id="", question_id="", quiz_correct=0, quiz_answered=0,
-                content_version="", seq=seq, shown_buttons="", awaiting="", ward="",
+                content_version="", seq=seq, shown_buttons="", state="", ward="",
                 created_at=_ago(days), last_active_at=_ago(days), **area_columns(area)))
         for name, lesson, answers, days in LESSONS:
             right = sum(answers)

@@ -9,8 +9,16 @@ import pytest
 import yaml
 
 from bot.areas import read_yaml
-from bot.lessons.check import check_content, content_warnings
+from bot.handlers.registry import registry
+from bot.lessons.check import check_content as check_with_samples
+from bot.lessons.check import content_warnings
+from bot.lessons.model import Library
 from tests.conftest import CONTENT_DIR
+
+
+def check_content(folder: Path, **options: bool) -> tuple[Library | None, list[str]]:
+    """The content check with every feature's template samples, as `hocso content check`."""
+    return check_with_samples(folder, registry().samples, **options)
 
 
 def test_shipped_content_is_valid() -> None:
@@ -80,7 +88,7 @@ def test_a_message_longer_than_zalo_allows_is_named(content_copy: Path) -> None:
 
 
 def test_a_broken_shared_template_is_named(content_copy: Path) -> None:
-    path = content_copy / "templates" / "messages.yaml"
+    path = content_copy / "templates" / "vi" / "messages.yaml"
     text = path.read_text(encoding="utf-8").replace("{{ count }}", "{{ count.nope() }}")
     path.write_text(text.replace("button_help:", "button_hlep:"), encoding="utf-8")
     _, problems = check_content(content_copy)
@@ -280,3 +288,20 @@ def test_serving_leaves_the_editors_rules_to_the_command(tmp_path: Path) -> None
     assert len(problems) == 2, problems
     library, serving = check_content(content, editorial=False)
     assert serving == [] and library is not None
+
+
+def test_the_check_lists_what_each_locale_has_not_translated(content_copy: Path) -> None:
+    english = content_copy / "templates" / "en" / "messages.yaml"
+    texts = read_yaml(english.read_text(encoding="utf-8"))
+    texts["quiz_dne"] = texts.pop("quiz_done")  # misspelt: an error, named
+    english.write_text(yaml.safe_dump(texts, allow_unicode=True), encoding="utf-8")
+    _, problems = check_content(content_copy)
+    assert any("templates/en: unknown template 'quiz_dne'" in p for p in problems), problems
+    del texts["quiz_dne"]  # left out: shown in Vietnamese, and listed
+    english.write_text(yaml.safe_dump(texts, allow_unicode=True), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "bot", "content", "check", "--dir",
+                           str(content_copy)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "templates/en: quiz_done" in done.stdout
+    assert "vneid/course.en.yaml: the whole course" in done.stdout
+    assert "lam-quen/course.en.yaml" not in done.stdout

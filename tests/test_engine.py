@@ -3,9 +3,14 @@
 from dataclasses import replace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.handlers import payloads
-from bot.handlers.router import fold
+from bot.handlers.access import PairingAct, PairingOption
+from bot.handlers.folding import fold
+from bot.handlers.registry import registry
+from bot.handlers.where import Place
 from bot.lessons.model import Library
 from bot.lessons.progress import (
     Mode,
@@ -19,44 +24,74 @@ from bot.lessons.progress import (
 )
 
 
-@pytest.mark.parametrize(("payload", "name", "args"), [
-    ("menu", "menu", ()),
-    ("resume", "resume", ()),
-    ("c:lam-quen", "c", ("lam-quen",)),
-    ("l:lam-quen:nut-bam", "l", ("lam-quen", "nut-bam")),
-    ("q:lam-quen:nut-bam", "q", ("lam-quen", "nut-bam")),
-    ("n:12", "n", ("12",)),
-    ("a:7:3", "a", ("7", "3")),
-    ("s:9:l:lam-quen:nut-bam", "s", ("9", "l", "lam-quen", "nut-bam")),
+@pytest.mark.parametrize(("payload", "expected"), [
+    ("c:lam-quen", payloads.OpenCourse("lam-quen")),
+    ("l:lam-quen:nut-bam", payloads.StartLesson("lam-quen", "nut-bam")),
+    ("q:lam-quen:nut-bam", payloads.StartQuiz("lam-quen", "nut-bam")),
+    ("n:12", payloads.Next(12)),
+    ("a:7:3", payloads.Choose(7, 3)),
+    ("s:9:l:lam-quen:nut-bam", payloads.Switch(9, "l", "lam-quen", "nut-bam")),
+    ("k:say:12:2", PairingOption("say", 12, 2)),
+    ("k:help:12", PairingAct("help", 12)),
+    ("w:ha-noi/hong-ha", Place("ha-noi/hong-ha")),
 ])
-def test_payloads_parse(payload: str, name: str, args: tuple[str, ...]) -> None:
-    action = payloads.parse(payload)
-    assert action == payloads.Action(name, args)
+def test_payloads_unpack_to_their_typed_class(payload: str, expected: payloads.Payload) -> None:
+    found = registry().button(payload)
+    assert found is not None and found[0] == expected
+    assert expected.pack() == payload
+
+
+def test_bare_payloads_are_registered_commands() -> None:
+    for name in ("menu", "resume", "progress", "help", "kem", "mydata", "eraseok", "skip",
+                 "lang"):
+        assert name in registry().commands
 
 
 @pytest.mark.parametrize("payload", [
     "", "x", "MENU", "n:", "n:abc", "a:1:0", "a:1:10", "c:Lam Quen", "l:lam-quen",
     "c:" + "a" * 70, "l:lam-quen:nút", "c:lam-quen\n", "a:1:2:3", "{{ 7*7 }}", "../../etc",
-    "s:1:x:lam-quen:nut-bam", "s:lam-quen:nut-bam", "s:1:l:lam-quen",
+    "s:1:x:lam-quen:nut-bam", "s:lam-quen:nut-bam", "s:1:l:lam-quen", "k:say:1:22",
+    "lg:EN", "w:Ha Noi",
 ])
 def test_forged_payloads_are_rejected(payload: str) -> None:
-    assert payloads.parse(payload) is None
+    assert registry().button(payload) is None and payload not in registry().commands
 
 
-def test_every_built_payload_is_short_ascii_and_parses() -> None:
-    built = [payloads.course("a" * 16), payloads.lesson("a" * 16, "b" * 16),
-             payloads.quiz("a" * 16, "b" * 16), payloads.next_step(999_999_999),
-             payloads.repeat(1), payloads.answer(999_999_999, 4),
-             payloads.switch(999_999_999, "q", "a" * 16, "b" * 16)]
-    for payload in built:
-        assert payload.isascii() and len(payload.encode()) <= 64
-        assert payloads.parse(payload) is not None
+@given(data=st.data())
+def test_every_registered_payload_packs_and_unpacks(data: st.DataObject) -> None:
+    """Property: any field values in their formats pack into ≤ 64 ASCII bytes that unpack to
+    the same payload, or are refused when packed (never sent, never misread)."""
+    kind = data.draw(st.sampled_from(registry().payload_classes()))
+    values = {name: (int(data.draw(st.from_regex(kind._format(name, int), fullmatch=True)))
+                     if hint is int else
+                     data.draw(st.from_regex(kind._format(name, str), fullmatch=True)))
+              for name, hint in kind._fields()}
+    payload = kind(**values)
+    try:
+        packed = payload.pack()
+    except payloads.PayloadError:
+        assert len(":".join([kind.prefix, *map(str, values.values())]).encode()) > 64
+        return
+    assert packed.isascii() and len(packed.encode()) <= 64
+    found = registry().button(packed)
+    assert found is not None and found[0] == payload
+
+
+def test_a_field_out_of_its_format_is_refused_when_packed() -> None:
+    with pytest.raises(payloads.PayloadError):
+        payloads.Choose(3, 10).pack()
+    with pytest.raises(payloads.PayloadError):
+        payloads.StartLesson("Lam Quen", "x").pack()
+    with pytest.raises(payloads.PayloadError):
+        Place("a" * 60).pack()
 
 
 @pytest.mark.parametrize(("typed", "folded"), [
     ("Tiếp tục", "tiep tuc"), ("  TIẾP  ", "tiep"), ("Về menu!", "ve menu"),
     ("Đồng ý", "dong y"), ("▶️ Tiếp tục bài đang học", "tiep tuc bai dang hoc"),
     ("/tiep_tuc", "tiep tuc"), ("😀😀", ""),
+    # Other scripts keep their marks: Khmer "help", Thai "hello".
+    ("ជំនួយ", "ជំនួយ"), ("สวัสดี!", "สวัสดี"),
 ])
 def test_fold(typed: str, folded: str) -> None:
     assert fold(typed) == folded

@@ -92,7 +92,7 @@ async def test_learners_from_before_consent_keep_their_progress(
     long_ago = now() - timedelta(days=90)
     common = {"mode": "menu", "course_id": "", "lesson_id": "", "step_id": "",
               "question_id": "", "quiz_correct": 0, "quiz_answered": 0, "content_version": "",
-              "shown_buttons": "", "awaiting": "", "created_at": long_ago,
+              "shown_buttons": "", "state": "", "created_at": long_ago,
               "last_active_at": long_ago}
     async with repository.engine.begin() as connection:
         await connection.execute(insert(LEARNER).values(

@@ -28,6 +28,7 @@ from bot.channels.telegram import (
 )
 from bot.channels.telegram_send import GaveUp, TelegramSender
 from bot.channels.web import create_web_app
+from bot.lessons.loader import load_library
 from bot.lessons.model import Library
 from bot.messages import Button, Kind, Outgoing
 from bot.tutor import Tutor
@@ -38,6 +39,7 @@ from tests.server import serving
 from tests.virtual_time import VirtualTime
 
 USER = 5550001
+WORDS = load_library(CONTENT_DIR)  # the shared texts, for senders built without a tutor
 SECRET = "s3cret-token_for-tests"
 
 fixture = fixture_loader("telegram")
@@ -134,7 +136,10 @@ async def test_start_sets_commands_and_greets_with_both_keyboards(
         commands = [c["command"] for c in fake.commands[("default", language)]]
         assert commands == ["start", "bai_hoc", "tiep_tuc", "tien_do", "tro_giup", "noi_o",
                             "nguoi_kem", "tim_nguoi_kem", "lam_nguoi_kem", "hoc_vien",
-                            "du_lieu_cua_toi", "xoa_du_lieu"]
+                            "ngon_ngu", "du_lieu_cua_toi", "xoa_du_lieu"]
+    english = {c["command"]: c["description"] for c in fake.commands[("default", "en")]}
+    assert list(english)[:4] == ["start", "lessons", "continue", "progress"]
+    assert english["language"] == "Change language (Ngôn ngữ)"
     user = Bot(fake)
     welcome, notice = await user.say("/start", expect=2)
     assert "trợ lý học tự động" in (welcome.text or "")
@@ -502,7 +507,7 @@ async def test_owed_replies_outlast_an_outage_none_lost_none_twice_each_chat_in_
 
     async with PtbBot(fake.token, base_url=fake.base_url) as bot:
         sender = TelegramSender(
-            bot, content_dir=CONTENT_DIR, on_unreachable=_never, on_failed=_never,
+            bot, content_dir=CONTENT_DIR, on_unreachable=_never, on_failed=_never, words=_words,
             sleep=time.sleep, pacer=Pacer(overall_per_second=100, chat_per_second=100,
                                           chat_burst=10, clock=time, sleep=time.sleep))
         await asyncio.gather(*(sender.send(chat, [Outgoing(f"{chat}: bước {n}")
@@ -529,7 +534,7 @@ async def test_a_stop_during_an_outage_leaves_the_owed_replies_kept_for_the_next
 
     async with PtbBot(fake.token, base_url=fake.base_url) as bot:
         sender = TelegramSender(bot, content_dir=CONTENT_DIR, on_unreachable=_never,
-                                on_failed=_never, sleep=sleep, pacer=_pacer())
+                                on_failed=_never, words=_words, sleep=sleep, pacer=_pacer())
         sending = asyncio.create_task(sender.send(USER, [Outgoing("Bước 1"), Outgoing("Bước 2")],
                                                   done=settle))
         await tries.wait()
@@ -543,7 +548,7 @@ async def test_an_outbox_message_gives_up_after_a_few_tries_for_the_outbox_to_re
     fake.outage(lambda: True, 502)
     async with PtbBot(fake.token, base_url=fake.base_url) as bot:
         sender = TelegramSender(bot, content_dir=CONTENT_DIR, on_unreachable=_never,
-                                on_failed=_never, backoff_seconds=0.001, pacer=_pacer())
+                                on_failed=_never, words=_words, backoff_seconds=0.001, pacer=_pacer())
         with caplog.at_level("WARNING", logger="hocso.telegram"), pytest.raises(GaveUp):
             await sender.send(USER, [Outgoing(text="Xin chào")], owed=False)
     warnings = [r for r in caplog.records if r.levelname == "WARNING"]
@@ -559,7 +564,7 @@ async def test_a_429_is_a_wait_not_a_failure_however_often_it_comes(fake: FakeTe
     fake.flood(ATTEMPTS + 3, retry_after=30)
     async with PtbBot(fake.token, base_url=fake.base_url) as bot:
         sender = TelegramSender(
-            bot, content_dir=CONTENT_DIR, on_unreachable=_never, on_failed=_never, sleep=sleep,
+            bot, content_dir=CONTENT_DIR, on_unreachable=_never, on_failed=_never, words=_words, sleep=sleep,
             pacer=Pacer(overall_per_second=100, chat_per_second=100, chat_burst=10,
                         clock=lambda: now[0]))
         await sender.send(USER, [Outgoing(text="Xin chào")])
@@ -601,6 +606,11 @@ async def test_a_refused_picture_still_delivers_its_text_and_buttons(fake: FakeT
     assert text.method == "sendMessage" and text.text == "Bước 2" and buttons(text)
 
 
+def _words(locale: str, key: str) -> str:
+    """The shared texts, as the tutor gives them to its channels."""
+    return WORDS.in_locale(locale).templates[key]
+
+
 async def _never(_chat: int, *_rest: str) -> None:
     raise AssertionError("every send succeeds here")
 
@@ -610,7 +620,7 @@ def _pacer() -> Pacer:
 
 
 def _sender(bot: PtbBot, content_dir: Path = CONTENT_DIR) -> TelegramSender:
-    return TelegramSender(bot, content_dir=content_dir, on_unreachable=_never, on_failed=_never,
+    return TelegramSender(bot, content_dir=content_dir, on_unreachable=_never, on_failed=_never, words=_words,
                           pacer=Pacer(overall_per_second=100, chat_per_second=100,
                                       chat_burst=10))
 

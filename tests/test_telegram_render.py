@@ -1,10 +1,14 @@
 """Telegram rendering without the network: splitting long texts and building keyboards."""
 
+import pytest
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup
 
-from bot.channels.telegram_send import MAX_TEXT, MENU_KEYBOARD, inline_keyboard
+from bot.channels.telegram_send import MAX_TEXT, inline_keyboard, menu_keyboard
 from bot.channels.text import split_text
-from bot.handlers.router import WORDS, fold
+from bot.handlers.folding import fold
+from bot.handlers.router import _lookups
+from bot.lessons.model import Library
+from bot.lessons.render import Renderer
 from bot.messages import Button, Outgoing
 
 
@@ -42,9 +46,16 @@ def test_buttons_become_a_numbered_inline_keyboard_with_the_same_payloads() -> N
     assert inline_keyboard(Outgoing(text="no buttons")) is None
 
 
-def test_the_persistent_keyboard_speaks_words_the_tutor_knows() -> None:
-    keyboard = ReplyKeyboardMarkup.de_json(MENU_KEYBOARD, None)  # valid Bot API
+@pytest.mark.parametrize(("locale", "expected"), [
+    ("vi", ["📚 Bài học", "▶️ Tiếp tục", "📊 Tiến độ", "❓ Trợ giúp"]),
+    ("en", ["📚 Lessons", "▶️ Continue", "📊 Progress", "❓ Help"])])
+def test_the_persistent_keyboard_speaks_words_the_tutor_knows(
+        library: Library, locale: str, expected: list[str]) -> None:
+    library = library.in_locale(locale)
+    layout = menu_keyboard(Renderer(library.templates).message)
+    keyboard = ReplyKeyboardMarkup.de_json(layout, None)  # valid Bot API
     assert keyboard is not None and keyboard.is_persistent and keyboard.resize_keyboard
-    labels = [button["text"] for row in MENU_KEYBOARD["keyboard"] for button in row]
-    assert labels == ["📚 Bài học", "▶️ Tiếp tục", "📊 Tiến độ", "❓ Trợ giúp"]
-    assert all(fold(label) in WORDS for label in labels)
+    labels = [button["text"] for row in layout["keyboard"] for button in row]
+    assert labels == expected
+    _, words = _lookups(tuple(library.commands.items()))
+    assert all(fold(label) in words for label in labels)

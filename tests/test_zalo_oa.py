@@ -287,15 +287,15 @@ async def test_recorded_events(fake: FakeZaloOA, oa: ZaloOAChannel, name: str,
 
 def test_rendering_buttons_long_texts_and_too_many_options() -> None:
     few = Outgoing(text="Chọn:", buttons=((Button("Tiếp tục ▶", "n:1"),),))
-    [message] = render(few)
+    [message] = render(few, "Trả lời bằng số:")
     assert message["attachment"]["payload"]["buttons"] == [
         {"title": "1 · Tiếp tục ▶", "type": "oa.query.hide", "payload": BUTTON_PREFIX + "n:1"}]
     many = Outgoing(text="Chọn:", buttons=tuple((Button(f"Lựa chọn {n}", f"a:1:{n}"),)
                                                  for n in range(1, 8)))
-    [numbered] = render(many)
+    [numbered] = render(many, "Trả lời bằng số:")
     assert "attachment" not in numbered and "7. Lựa chọn 7" in numbered["text"]
     long = Outgoing(text="\n\n".join("chữ " * 300 for _ in range(4)), buttons=few.buttons)
-    parts = render(long)
+    parts = render(long, "Trả lời bằng số:")
     assert len(parts) > 1 and all(len(part["text"]) <= MAX_TEXT for part in parts)
     assert "attachment" in parts[-1] and all("attachment" not in p for p in parts[:-1])
 

@@ -27,6 +27,7 @@ from bot.channels import json_body
 from bot.channels.ordered import OrderedTasks, answer_once_done
 from bot.channels.pacing import Clock, Pacer, Sleep
 from bot.channels.telegram_send import TelegramSender
+from bot.lessons.model import BASE_LOCALE, Library
 from bot.messages import Incoming, Kind, Outgoing
 from bot.retry import backoff, retry
 from bot.tutor import Tutor
@@ -40,20 +41,18 @@ WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 POLL_SECONDS = 30
-COMMANDS = [
-    BotCommand("start", "Bắt đầu, xem menu chính"),
-    BotCommand("bai_hoc", "Chọn khóa học, bài học"),
-    BotCommand("tiep_tuc", "Tiếp tục bài đang học"),
-    BotCommand("tien_do", "Xem tiến độ của tôi"),
-    BotCommand("tro_giup", "Cách dùng Học Số"),
-    BotCommand("noi_o", "Nơi tôi ở (xã, phường)"),
-    BotCommand("nguoi_kem", "Người kèm của tôi, nhập mã mời"),
-    BotCommand("tim_nguoi_kem", "Tìm người kèm ở phường, xã"),
-    BotCommand("lam_nguoi_kem", "Đăng ký làm người kèm"),
-    BotCommand("hoc_vien", "Học viên tôi đang kèm"),
-    BotCommand("du_lieu_cua_toi", "Xem dữ liệu Học Số lưu về tôi"),
-    BotCommand("xoa_du_lieu", "Xóa hết dữ liệu của tôi"),
-]
+
+
+def command_menus(library: Library) -> dict[str | None, list[BotCommand]]:
+    """The command menu for each language the content speaks (None: for everyone else, the
+    Vietnamese one). Each entry is a command's first slash name and its menu text."""
+    menus: dict[str | None, list[BotCommand]] = {}
+    for locale in library.locales:
+        menus[locale] = [BotCommand(texts.slash[0], texts.menu)
+                         for texts in library.in_locale(locale).commands.values()
+                         if texts.menu and texts.slash]
+    menus[None] = menus[BASE_LOCALE]
+    return menus
 
 
 @dataclass(frozen=True)
@@ -121,7 +120,8 @@ def to_incoming(update: Update) -> Incoming | None:
         return None  # group chatter, channel posts, inline queries...
     common: dict[str, Any] = {"channel": CHANNEL, "user_ref": str(user.id),
                               "update_id": str(update.update_id),
-                              "display_name": user.full_name}
+                              "display_name": user.full_name,
+                              "language": user.language_code or ""}
     query = update.callback_query
     if query is not None:
         pressed = query.message
@@ -165,7 +165,8 @@ class TelegramChannel:
         self.sender = TelegramSender(
             self.application.bot, content_dir=content_dir,
             pacer=pacer or telegram_pacer(),
-            on_unreachable=self._mark_unreachable, on_failed=self._keep_failed)
+            on_unreachable=self._mark_unreachable, on_failed=self._keep_failed,
+            words=tutor.words)
 
     def routes(self) -> list[web.RouteDef]:
         """The webhook route, when running by webhook."""
@@ -177,8 +178,8 @@ class TelegramChannel:
         bot = self.application.bot
         self.tutor.links.telegram_username = bot.username  # for mentors' invitation links
         try:
-            for language in ("vi", None):
-                await bot.set_my_commands(COMMANDS, language_code=language)
+            for language, commands in command_menus(self.tutor.library).items():
+                await bot.set_my_commands(commands, language_code=language)
         except TelegramError as error:  # the menu of commands is a comfort, not a must
             log.warning("could not set the Telegram command menu: %s", error)
         if self.config.webhook_url:

@@ -28,12 +28,14 @@ warnings.filterwarnings("ignore", r"Please use 'Bot\.send(Message|Photo|Document
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 JSON = dict[str, Any]  # a Bot API object as Telegram writes it
-# The persistent keyboard: typed texts that the tutor understands ("bài học", "tiếp tục"...).
-MENU_KEYBOARD: JSON = {
-    "keyboard": [[{"text": "📚 Bài học"}, {"text": "▶️ Tiếp tục"}],
-                 [{"text": "📊 Tiến độ"}, {"text": "❓ Trợ giúp"}]],
-    "resize_keyboard": True, "is_persistent": True,
-}
+# The persistent keyboard's texts (content/templates/<locale>/): words the tutor understands.
+KEYBOARD_KEYS = (("keyboard_lessons", "keyboard_resume"), ("keyboard_progress", "keyboard_help"))
+
+
+def menu_keyboard(words: Callable[[str], str]) -> JSON:
+    """The persistent keyboard in one language (`words` gives a text by its key)."""
+    return {"keyboard": [[{"text": words(key)} for key in row] for row in KEYBOARD_KEYS],
+            "resize_keyboard": True, "is_persistent": True}
 
 
 class Unreachable(Exception):
@@ -65,6 +67,7 @@ class TelegramSender:
     def __init__(self, bot: Bot, *, content_dir: Path, pacer: Pacer,
                  on_unreachable: Callable[[int], Awaitable[None]],
                  on_failed: Callable[[int, str, str], Awaitable[None]],
+                 words: Callable[[str, str], str],
                  backoff_seconds: float = 1.0,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self._bot = bot
@@ -72,6 +75,7 @@ class TelegramSender:
         self._pacer = pacer
         self._on_unreachable = on_unreachable
         self._on_failed = on_failed  # (chat, text, error): keeps what could not be delivered
+        self._words = words  # (locale, key): the keyboard's texts in the reply's language
         self._backoff = backoff_seconds
         self._patience = Patience(sleep)  # sleep between tries; tests pass a virtual one
         self._photo_ids: dict[str, str] = {}  # uploaded once, then sent by Telegram's file id
@@ -106,7 +110,8 @@ class TelegramSender:
                 await done([reply])
 
     async def _send_one(self, chat_id: int, reply: Outgoing, owed: bool) -> None:
-        markup = inline_keyboard(reply) or MENU_KEYBOARD
+        markup = inline_keyboard(reply) or menu_keyboard(
+            lambda key: self._words(reply.locale, key))
         text = reply.text
         if reply.image or reply.qr:
             caption = text if units(text) <= MAX_CAPTION else None

@@ -50,8 +50,9 @@ def split_text(text: str, limit: int) -> list[str]:
     return chunks
 
 
-def with_numbered_options(reply: Outgoing, first: int = 0) -> str:
-    """The reply's text followed by its buttons as a numbered list, from button `first` on.
+def with_numbered_options(reply: Outgoing, heading: str, first: int = 0) -> str:
+    """The reply's text followed by its buttons as a numbered list under `heading` (the
+    words of the reply's language: "Trả lời bằng số:"), from button `first` on.
 
     The numbers are the buttons' positions, so a typed digit picks the same option as a tap.
     """
@@ -60,7 +61,7 @@ def with_numbered_options(reply: Outgoing, first: int = 0) -> str:
         return reply.text
     lines = [f"{number}. {button.label}"
              for number, button in enumerate(options, start=first + 1)]
-    return f"{reply.text}\n\nTrả lời bằng số:\n" + "\n".join(lines)
+    return f"{reply.text}\n\n{heading}\n" + "\n".join(lines)
 
 
 

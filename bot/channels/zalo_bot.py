@@ -264,7 +264,8 @@ class ZaloBotChannel:
         url = picture_url(reply, self.config.public_url) if self.config.public_url else ""
         if url:
             await self._deliver(chat_id, owed, "sendPhoto", photo=url)
-        for chunk in split_text(with_numbered_options(reply), MAX_TEXT):
+        heading = self.tutor.words(reply.locale, "pick_by_number")
+        for chunk in split_text(with_numbered_options(reply, heading), MAX_TEXT):
             await self._deliver(chat_id, owed, "sendMessage", text=chunk)
 
     async def deliver(self, user_ref: str, reply: Outgoing) -> None:

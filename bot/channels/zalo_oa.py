@@ -120,11 +120,12 @@ def to_incoming(event: dict[str, Any]) -> tuple[Incoming, str] | None:
     return None
 
 
-def render(reply: Outgoing) -> list[dict[str, Any]]:
-    """Turn a reply into OA `message` objects: text with hidden-query buttons when they fit."""
+def render(reply: Outgoing, heading: str) -> list[dict[str, Any]]:
+    """Turn a reply into OA `message` objects: text with hidden-query buttons when they fit,
+    else a list of numbered options under `heading`."""
     buttons = [button for row in numbered_rows(reply) for button in row]
     fits = len(buttons) <= MAX_BUTTONS and all(len(label) <= MAX_TITLE for label, _ in buttons)
-    chunks = split_text(reply.text if fits else with_numbered_options(reply), MAX_TEXT)
+    chunks = split_text(reply.text if fits else with_numbered_options(reply, heading), MAX_TEXT)
     messages: list[dict[str, Any]] = [{"text": chunk} for chunk in chunks]
     if fits and buttons:
         messages[-1]["attachment"] = {"type": "template", "payload": {"buttons": [
@@ -242,7 +243,8 @@ class ZaloOAChannel:
     def _messages(self, reply: Outgoing) -> list[dict[str, Any]]:
         """The API messages of one reply: its picture (by URL), then its text and buttons."""
         url = picture_url(reply, self.config.public_url) if self.config.public_url else ""
-        return ([self._image(url)] if url else []) + render(reply)
+        heading = self.tutor.words(reply.locale, "pick_by_number")
+        return ([self._image(url)] if url else []) + render(reply, heading)
 
     @staticmethod
     def _image(url: str) -> dict[str, Any]:

@@ -7,9 +7,32 @@ answer and sees nothing of anyone.
 """
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from bot.handlers.context import Context
+from bot.handlers.payloads import Payload
 from storage.mentoring import PairingRecord
+
+
+@dataclass(frozen=True)
+class PairingAct(Payload):
+    """A mentoring verb (RULES) on a pairing."""
+
+    prefix = "k"
+    formats: ClassVar[dict[str, str]] = {"verb": r"[a-z]{2,6}"}
+    verb: str
+    pairing: int
+
+
+@dataclass(frozen=True)
+class PairingOption(Payload):
+    """A mentoring verb on a pairing, with a one-digit choice (which nudge, which day)."""
+
+    prefix = "k"
+    formats: ClassVar[dict[str, str]] = {"verb": r"[a-z]{2,6}", "option": r"\d"}
+    verb: str
+    pairing: int
+    option: int
 
 
 @dataclass(frozen=True)

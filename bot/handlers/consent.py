@@ -4,13 +4,14 @@ Nghị định 13/2023/NĐ-CP asks for consent that is clearly given, for stated
 the learner agrees, the bot only greets and asks, and stores no name, place or progress.
 """
 
-from bot.handlers import invitations, payloads
+from bot.handlers import invitations, language, payloads
 from bot.handlers.context import Context
 from bot.handlers.folding import fold, typed_number
 from bot.handlers.menu import show_menu
+from bot.handlers.registry import Feature
 from bot.messages import Kind
 
-PENDING_CODE = "consent:"  # awaiting: an invitation code that came before the agreement
+WAITING = "consent"  # the state whose data keeps an invitation code that came before agreeing
 _AGREE_WORDS = {"dong y", "toi dong y", "co", "co dong y", "dong y luu"}
 _DECLINE_WORDS = {"khong", "khong dong y", "toi khong dong y"}
 
@@ -35,8 +36,17 @@ def _meaning(ctx: Context) -> str:
 async def handle(ctx: Context, code: str | None) -> None:
     """The turn of a learner who has not agreed yet: greet and ask, or take their answer."""
     learner = ctx.turn.learner
-    pending = code or learner.awaiting.removeprefix(PENDING_CODE)
+    pending = code or (str(learner.state_data.get("code", "")) if learner.state == WAITING
+                       else "")
     meaning = "" if learner.is_new else _meaning(ctx)
+    choice = language.PickLanguage.unpack(ctx.incoming.payload) \
+        if ctx.incoming.kind == Kind.BUTTON else None
+    if choice is not None and choice.locale in ctx.base.locales:
+        ctx.locale = choice.locale  # the notice again, in the language just chosen
+        ask(ctx)
+        if pending:
+            ctx.ask(WAITING, code=pending)
+        return
     if meaning == payloads.AGREE:
         ctx.consent = True
         ctx.say(ctx.text("privacy_thanks"))
@@ -54,10 +64,21 @@ async def handle(ctx: Context, code: str | None) -> None:
             ctx.say(ctx.text("privacy_needed"))
         ask(ctx)
         if pending:
-            ctx.awaiting = PENDING_CODE + pending
+            ctx.ask(WAITING, code=pending)
 
 
 def ask(ctx: Context) -> None:
-    """The notice of what is kept, why and who sees it, with the two answers."""
+    """The notice of what is kept, why and who sees it, with the two answers; and the
+    language of the person's messenger app, when the content speaks it."""
+    hint = language.suggested(ctx)
+    offer = [[ctx.button("button_language", language.PickLanguage(hint),
+                         name=ctx.renderers[hint].message("language_name"))]] if hint else []
     ctx.say(ctx.text("privacy_notice"), [[ctx.button("button_privacy_agree", payloads.AGREE)],
-                                  [ctx.button("button_privacy_decline", payloads.DECLINE)]])
+                                         [ctx.button("button_privacy_decline", payloads.DECLINE)],
+                                         *offer])
+
+
+FEATURE = Feature(samples={
+    "privacy_notice": {}, "privacy_needed": {}, "privacy_thanks": {}, "privacy_declined": {},
+    "button_privacy_agree": {}, "button_privacy_decline": {},
+})

@@ -1,18 +1,21 @@
 """The Context a handler works with: the learner's turn, the content, and the replies so far."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
 from bot.handlers import payloads
+from bot.handlers.payloads import Payload
 from bot.handlers.rules import InviteLinks, MentoringRules
-from bot.lessons.model import Course, Lesson, Library
+from bot.lessons.model import BASE_LOCALE, Course, Lesson, Library
 from bot.lessons.progress import Position
 from bot.lessons.render import Renderer
 from bot.messages import Attachment, Button, Incoming, Outgoing
 from bot.throttle import Guesses
 from storage.mentoring import MentoringQueries
 from storage.repository import LearnerTurn
+from storage.transactions import Connection
 
 Rows = list[list[Button]]
 MENTOR_COURSE = "nguoi-kem"  # the course a volunteer passes before taking mentees
@@ -28,22 +31,33 @@ def merges_into(first: Outgoing, second: Outgoing) -> bool:
             and len(first.text) + len(second.text) + 2 <= MERGED_CHARS)
 
 
+@dataclass(frozen=True)
+class State:
+    """What the learner was asked and what typed text answers: a registered state's name
+    (bot/handlers/registry.py `Waits`) and the data its handler needs."""
+
+    name: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
 @dataclass
 class Context:
     """One turn: handlers read `position`, set a new one and append replies with `say`."""
 
     incoming: Incoming
     turn: LearnerTurn
-    library: Library
-    renderer: Renderer
+    base: Library  # the Vietnamese library, which holds every translation
+    renderers: Mapping[str, Renderer]  # the shared texts, one renderer a locale
     position: Position
+    locale: str = BASE_LOCALE  # the learner's; a handler may change it for the rest of the turn
     rules: MentoringRules = field(default_factory=MentoringRules)
     links: InviteLinks = field(default_factory=InviteLinks)
     guesses: Guesses = field(default_factory=Guesses)  # the process's count of wrong codes
     replies: list[Outgoing] = field(default_factory=list)
     # Messages for other people (a mentor's alert, a nudge), queued in the turn's transaction.
     outbound: list[tuple[int, Outgoing]] = field(default_factory=list)
-    awaiting: str = ""  # set by a handler that asks for typed text; any other turn clears it
+    # Set by a handler that asks for typed text; any other turn clears it.
+    state: State | None = None
     ward: str | None = None  # set when the learner names their ward
     area: str | None = None  # set when the learner picks their place (an area id)
     area_asked: bool = False  # set when the learner is asked where they live
@@ -57,6 +71,30 @@ class Context:
         return MentoringQueries(self.turn.connection, self.turn.learner.id)
 
     @property
+    def library(self) -> Library:
+        """The courses and texts in the learner's language."""
+        return self.base.in_locale(self.locale)
+
+    @property
+    def renderer(self) -> Renderer:
+        return self.renderers.get(self.locale) or self.renderers[BASE_LOCALE]
+
+    @property
+    def connection(self) -> Connection:
+        """The turn's connection (for event subscribers, which also run outside turns)."""
+        return self.turn.connection
+
+    @property
+    def asked(self) -> State | None:
+        """The question asked in the learner's previous turn, if it waits for an answer."""
+        learner = self.turn.learner
+        return State(learner.state, learner.state_data) if learner.state else None
+
+    def ask(self, state: str, **data: Any) -> None:
+        """Wait for typed text that answers `state` (a registered Waits), with `data`."""
+        self.state = State(state, data)
+
+    @property
     def display_name(self) -> str:
         return self.incoming.display_name or self.turn.learner.display_name
 
@@ -64,9 +102,10 @@ class Context:
         """Render a shared message template."""
         return self.renderer.message(key, **values)
 
-    def button(self, key: str, payload: str, **values: Any) -> Button:
+    def button(self, key: str, payload: str | Payload, **values: Any) -> Button:
         """Make a button whose label is the shared template `key`."""
-        return Button(label=self.renderer.message(key, **values), payload=payload)
+        packed = payload if isinstance(payload, str) else payload.pack()
+        return Button(label=self.renderer.message(key, **values), payload=packed)
 
     def say(self, text: str, rows: Rows | None = None, image: str | None = None,
             invitation: str = "", attachment: Attachment | None = None,
@@ -77,7 +116,7 @@ class Context:
         buttons = tuple(tuple(row) for row in rows or [] if row)
         qr = self.links.for_qr(invitation) if invitation else ""  # a picture of the code's link
         reply = Outgoing(text=text, buttons=buttons, image=image, qr=qr, invitation=invitation,
-                         attachment=attachment)
+                         attachment=attachment, locale=self.locale)
         if self.replies and not self._last_alone and merges_into(self.replies[-1], reply):
             self.replies[-1] = replace(reply, text=f"{self.replies[-1].text}\n\n{text}")
         else:

@@ -10,11 +10,20 @@ PLACE_KINDS = {"phuong", "xa", "p", "x", "thi", "tran", "dac", "khu"}
 
 
 def fold(text: str) -> str:
-    """Lower-case, strip diacritics (đ too), punctuation and emoji, collapse spaces."""
-    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    text = re.sub(r"[^\w\s]|_", " ", text)
-    return " ".join(text.split())
+    """Lower-case, strip the diacritics of Latin letters (đ too), punctuation and emoji,
+    collapse spaces. Other scripts keep their marks: a Khmer vowel sign is part of the word,
+    not an accent ("ជំនួយ" stays whole)."""
+    kept: list[str] = []
+    marks_kept = False  # whether the last base character was a letter of another script
+    for char in unicodedata.normalize("NFD", text.lower().replace("đ", "d")):
+        if unicodedata.category(char).startswith("M"):
+            if marks_kept:
+                kept.append(char)
+            continue
+        marks_kept = char.isalnum() and not (
+            char.isascii() or unicodedata.name(char, "").startswith("LATIN"))
+        kept.append(char if char.isalnum() or char.isspace() else " ")
+    return " ".join(unicodedata.normalize("NFC", "".join(kept)).split())
 
 
 def typed_number(folded: str) -> int | None:

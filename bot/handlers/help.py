@@ -1,8 +1,10 @@
 """Help, and the kind answers to everything the bot cannot use: nothing the learner did is lost."""
 
+from bot.handlers import payloads
 from bot.handlers.context import Context
 from bot.handlers.menu import show_menu
 from bot.handlers.progress import show_current
+from bot.handlers.registry import Command, Feature
 from bot.lessons.progress import Mode
 
 
@@ -39,3 +41,20 @@ def unsupported(ctx: Context) -> None:
 def too_long(ctx: Context, limit: int) -> None:
     """Answer a very long message without acting on it."""
     ctx.say(ctx.text("too_long", limit=limit))
+
+
+def repeat(ctx: Context) -> None:
+    """'nhắc lại': say the current step or question again."""
+    show_current(ctx) if ctx.position.mode != Mode.MENU else not_understood(ctx)
+
+
+FEATURE = Feature(
+    commands=(Command(payloads.HELP, show_help, escape=True), Command("repeat", repeat)),
+    samples={"help": {}, "not_understood": {}, "stale_button": {}, "pick_a_number": {"count": 3},
+             "unsupported": {}, "too_long": {"limit": 500}, "slow_down": {},
+             "content_updated_restart": {"lesson": "Bấm nút và gõ số"},
+             "content_updated_gone": {},
+             # Words the channels add: the numbered list's heading, Telegram's keyboard.
+             "pick_by_number": {}, "keyboard_lessons": {}, "keyboard_resume": {},
+             "keyboard_progress": {}, "keyboard_help": {}},
+)

@@ -2,11 +2,15 @@
 
 import re
 import secrets
+from collections.abc import Mapping
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 from bot.handlers import mentor_signup, payloads
+from bot.handlers.access import PairingAct
 from bot.handlers.context import Context
 from bot.handlers.places import VIETNAM, local_date
+from bot.handlers.registry import Feature, Waits
 from storage.repository import now
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L: easy to read aloud
@@ -78,7 +82,7 @@ async def revoke(ctx: Context) -> None:
 def ask(ctx: Context) -> None:
     """Ask the resident to type the code their mentor gave them."""
     ctx.say(ctx.text("ask_code"), [ctx.menu_row()])
-    ctx.awaiting = "code"
+    ctx.ask("code")
 
 
 async def redeem(ctx: Context, typed: str) -> None:
@@ -120,5 +124,23 @@ async def redeem(ctx: Context, typed: str) -> None:
     pairing = await ctx.mentoring.propose(mentor_id=mentor.learner_id,
                                           mentee_id=ctx.turn.learner.id, origin="code")
     ctx.say(ctx.text("consent", name=mentor.full_name, ward=mentor.ward, unit=mentor.unit),
-            [[ctx.button("button_accept", payloads.pairing("ok", pairing))],
-             [ctx.button("button_decline", payloads.pairing("no", pairing))], ctx.menu_row()])
+            [[ctx.button("button_accept", PairingAct("ok", pairing))],
+             [ctx.button("button_decline", PairingAct("no", pairing))], ctx.menu_row()])
+
+
+async def _typed_code(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
+    await redeem(ctx, text)
+
+
+FEATURE = Feature(
+    waits=(Waits("code", _typed_code),),
+    samples={
+        "invite": {"code": "KEM-7Q4X-M9PD", "telegram": "https://t.me/hocso_bot?start=KEM-7Q4X-M9PD",
+                   "web": "https://hocso.example.vn/?kem=KEM-7Q4X-M9PD", "qr": True,
+                   "until": "08/12/2026"},
+        "invite_revoked": {}, "ask_code": {}, "code_not_a_code": {}, "request_pending": {},
+        "mentee_has_mentor": {"name": "Bà Lan"}, "code_unknown": {}, "code_wait": {},
+        "code_busy": {}, "code_own": {}, "button_invite": {}, "button_new_code": {},
+        "button_revoke_code": {},
+    },
+)

@@ -2,6 +2,9 @@
 
 from bot.handlers import payloads, quiz
 from bot.handlers.context import Context
+from bot.handlers.events import LessonFinished, publish
+from bot.handlers.payloads import Choose, Next, Repeat, StartLesson, StartQuiz, Switch
+from bot.handlers.registry import Feature
 from bot.lessons.model import Course, Lesson, Step
 from bot.lessons.progress import Mode, advance_step, start_lesson
 
@@ -16,8 +19,8 @@ def step_message(ctx: Context, lesson: Lesson, step: Step) -> None:
         rows = quiz.option_rows(ctx, step.check)
     else:
         seq = ctx.position.seq
-        rows = [[ctx.button("button_next", payloads.next_step(seq))],
-                [ctx.button("button_repeat", payloads.repeat(seq)), *ctx.menu_row()]]
+        rows = [[ctx.button("button_next", Next(seq))],
+                [ctx.button("button_repeat", Repeat(seq)), *ctx.menu_row()]]
     ctx.say(text, rows, image=step.image)
 
 
@@ -37,7 +40,7 @@ def start(ctx: Context, course: Course, lesson: Lesson) -> None:
     show_step(ctx)
 
 
-def go_on(ctx: Context) -> None:
+async def go_on(ctx: Context) -> None:
     """Move to the next step, or into the quiz after the last one."""
     found = ctx.current_course_lesson()
     if found is None:
@@ -45,12 +48,13 @@ def go_on(ctx: Context) -> None:
     course, lesson = found
     ctx.position = advance_step(ctx.position, course, lesson)
     if ctx.position.question_id:
+        await publish(ctx, LessonFinished(course, lesson))
         quiz.introduce(ctx, lesson)
     else:
         show_step(ctx)
 
 
-def answer_check(ctx: Context, option: int) -> bool:
+async def answer_check(ctx: Context, option: int) -> bool:
     """Answer the current step's check question; False when it has none or no such option."""
     found = ctx.current_course_lesson()
     if found is None:
@@ -61,7 +65,7 @@ def answer_check(ctx: Context, option: int) -> bool:
     if check is None or not 1 <= option <= len(check.options):
         return False
     quiz.give_feedback(ctx, check, option)
-    go_on(ctx)
+    await go_on(ctx)
     return True
 
 
@@ -92,6 +96,73 @@ def ask_switch(ctx: Context, course: Course, lesson: Lesson, kind: str) -> None:
                      total=len(current.quiz if in_quiz else current.steps),
                      lesson=lesson.title, **flags),
             [[ctx.button("button_keep_lesson", payloads.RESUME)],
-             [ctx.button("button_switch", payloads.switch(ctx.position.seq, kind, course.id,
-                                                          lesson.id), **flags)],
+             [ctx.button("button_switch", Switch(ctx.position.seq, kind, course.id, lesson.id),
+                         **flags)],
              ctx.menu_row()])
+
+
+def at_plain_step(ctx: Context) -> bool:
+    """Whether the learner is at a lesson step without a check question."""
+    found = ctx.current_course_lesson()
+    if found is None or ctx.position.mode != Mode.LESSON:
+        return False
+    index = found[1].step_index(ctx.position.step_id)
+    return index is not None and found[1].steps[index].check is None
+
+
+async def _open(ctx: Context, course_id: str, lesson_id: str, kind: str) -> bool:
+    """Start a lesson ("l") or its quiz ("q"), asking first if that would drop another."""
+    course = ctx.library.course(course_id)
+    chosen = course.lesson(lesson_id) if course else None
+    if course is None or chosen is None:
+        return False
+    if would_drop(ctx):
+        ask_switch(ctx, course, chosen, kind)
+    else:
+        (start if kind == "l" else quiz.start)(ctx, course, chosen)
+    return True
+
+
+async def _start_lesson(ctx: Context, action: StartLesson) -> bool:
+    return await _open(ctx, action.course, action.lesson, "l")
+
+
+async def _start_quiz(ctx: Context, action: StartQuiz) -> bool:
+    return await _open(ctx, action.course, action.lesson, "q")
+
+
+async def _switch(ctx: Context, action: Switch) -> bool:
+    """"Leave the half-finished lesson", asked at this very place."""
+    course = ctx.library.course(action.course)
+    chosen = course.lesson(action.lesson) if course else None
+    if course is None or chosen is None:
+        return False
+    (start if action.kind == "l" else quiz.start)(ctx, course, chosen)
+    return True
+
+
+async def _next(ctx: Context, action: Next) -> bool:
+    if not at_plain_step(ctx):
+        return False
+    await go_on(ctx)
+    return True
+
+
+async def _choose(ctx: Context, action: Choose) -> bool:
+    if ctx.position.mode == Mode.LESSON:
+        return await answer_check(ctx, action.option)
+    return await quiz.answer(ctx, action.option)
+
+
+FEATURE = Feature(
+    buttons={StartLesson: _start_lesson, StartQuiz: _start_quiz, Switch: _switch, Next: _next,
+             Choose: _choose},
+    samples={
+        "step": {"lesson": "Bấm nút và gõ số", "number": 2, "total": 5, "text": "Nội dung bước."},
+        "check": {"question": "Câu hỏi?"},
+        "switch_ask": {"current": "Bấm nút và gõ số", "in_quiz": False, "number": 3, "total": 7,
+                       "lesson": "Gõ chữ", "same": False, "quiz": False},
+        "button_next": {}, "button_repeat": {}, "button_keep_lesson": {},
+        "button_switch": {"same": False, "quiz": False},
+    },
+)

@@ -1,10 +1,14 @@
 """The mentor's side: each mentee's progress, encouraging nudges, check-ins."""
 
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from bot.handlers import mentor_signup, payloads
+from bot.handlers.access import PairingAct, PairingOption, authorize
 from bot.handlers.context import Context
 from bot.handlers.places import days_ago, describe_place, local_date, who
+from bot.handlers.registry import Feature, Waits
 from bot.lessons.progress import Mode, Position
 from storage.mentoring import MenteeProgress, PairingRecord
 
@@ -28,9 +32,9 @@ async def show(ctx: Context) -> None:
         return
     for mentee in mentees:
         ctx.say(_card(ctx, mentee), [
-            [ctx.button("button_nudge", payloads.pairing("nudge", mentee.pairing_id))],
-            [ctx.button("button_checkin", payloads.pairing("log", mentee.pairing_id))],
-            [ctx.button("button_stop", payloads.pairing("stop", mentee.pairing_id))]])
+            [ctx.button("button_nudge", PairingAct("nudge", mentee.pairing_id))],
+            [ctx.button("button_checkin", PairingAct("log", mentee.pairing_id))],
+            [ctx.button("button_stop", PairingAct("stop", mentee.pairing_id))]])
     ctx.say(ctx.text("mentees_end", count=len(mentees)), [ctx.menu_row()])
 
 
@@ -52,9 +56,9 @@ def _card(ctx: Context, mentee: MenteeProgress) -> str:
 
 def choose_nudge(ctx: Context, pairing: PairingRecord) -> None:
     """Offer the template nudges, or writing one."""
-    rows = [[ctx.button(f"button_nudge_{n}", payloads.pairing("say", pairing.id, n))]
+    rows = [[ctx.button(f"button_nudge_{n}", PairingOption("say", pairing.id, n))]
             for n in NUDGES]
-    rows.append([ctx.button("button_nudge_write", payloads.pairing("write", pairing.id))])
+    rows.append([ctx.button("button_nudge_write", PairingAct("write", pairing.id))])
     rows.append(ctx.menu_row())
     ctx.say(ctx.text("nudge_choose", name=who(ctx, pairing.mentee_name)), rows)
 
@@ -71,7 +75,7 @@ def ask_nudge(ctx: Context, pairing: PairingRecord) -> None:
     """Ask the mentor to type their own words."""
     ctx.say(ctx.text("nudge_write", name=who(ctx, pairing.mentee_name), limit=MAX_NUDGE),
             [ctx.menu_row()])
-    ctx.awaiting = f"nudge:{pairing.id}"
+    ctx.ask("nudge", pairing=pairing.id)
 
 
 def relay_typed(ctx: Context, pairing: PairingRecord, text: str) -> None:
@@ -80,7 +84,7 @@ def relay_typed(ctx: Context, pairing: PairingRecord, text: str) -> None:
     if not message or len(message) > MAX_NUDGE:
         ctx.say(ctx.text("nudge_write", name=who(ctx, pairing.mentee_name), limit=MAX_NUDGE),
                 [ctx.menu_row()])
-        ctx.awaiting = f"nudge:{pairing.id}"
+        ctx.ask("nudge", pairing=pairing.id)
         return
     _relay(ctx, pairing, ctx.text("nudge_free", mentor=pairing.mentor_name, message=message))
 
@@ -94,14 +98,14 @@ def _relay(ctx: Context, pairing: PairingRecord, text: str) -> None:
 def ask_kind(ctx: Context, pairing: PairingRecord) -> None:
     """A check-in, step 1: in person or by phone."""
     ctx.say(ctx.text("checkin_kind", name=who(ctx, pairing.mentee_name)), [
-        [ctx.button("button_met", payloads.pairing("met", pairing.id))],
-        [ctx.button("button_call", payloads.pairing("call", pairing.id))], ctx.menu_row()])
+        [ctx.button("button_met", PairingAct("met", pairing.id))],
+        [ctx.button("button_call", PairingAct("call", pairing.id))], ctx.menu_row()])
 
 
 def ask_day(ctx: Context, verb: str, pairing: PairingRecord) -> None:
     """Step 2: which day."""
     ctx.say(ctx.text("checkin_day"), [
-        [ctx.button("button_day", payloads.pairing(verb, pairing.id, day), day=day)]
+        [ctx.button("button_day", PairingOption(verb, pairing.id, day), day=day)]
         for day in DAYS] + [ctx.menu_row()])
 
 
@@ -111,7 +115,7 @@ def ask_note(ctx: Context, verb: str, pairing: PairingRecord, day: int) -> bool:
         return False
     ctx.say(ctx.text("checkin_note"), [[ctx.button("button_skip", payloads.SKIP)],
                                        ctx.menu_row()])
-    ctx.awaiting = f"note:{pairing.id}:{verb}:{day}"
+    ctx.ask("note", pairing=pairing.id, verb=verb, day=day)
     return True
 
 
@@ -125,3 +129,49 @@ async def save_check_in(ctx: Context, pairing: PairingRecord, verb: str, day: in
                      day=met_on.strftime("%d/%m/%Y"), in_person=verb == "met",
                      count=await ctx.mentoring.check_ins(pairing.id)),
             [[ctx.button("button_mentees", payloads.MENTEES)], ctx.menu_row()])
+
+
+async def _gone(ctx: Context) -> None:
+    ctx.say(ctx.text("pairing_gone"), [ctx.menu_row()])
+
+
+async def _typed_nudge(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
+    found = await authorize(ctx, "write", int(data.get("pairing", 0)))
+    relay_typed(ctx, found, text) if found else await _gone(ctx)
+
+
+async def _typed_note(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
+    found = await authorize(ctx, "log", int(data.get("pairing", 0)))
+    verb, day = str(data.get("verb", "")), int(data.get("day", 0))
+    if found is None or verb not in KINDS:
+        await _gone(ctx)
+        return
+    await save_check_in(ctx, found, verb, day, text)
+
+
+async def _skipped_note(ctx: Context, data: Mapping[str, Any]) -> None:
+    await _typed_note(ctx, "", data)
+
+
+FEATURE = Feature(
+    waits=(Waits("nudge", _typed_nudge), Waits("note", _typed_note, skip=_skipped_note)),
+    samples={
+        "no_mentees": {},
+        "mentee_card": {"name": "Bà Lan", "done": 1, "place": "Hiện không học dở bài nào.",
+                        "days": 2, "scores": [{"lesson": "Bấm nút và gõ số", "best": 2,
+                                               "total": 3}],
+                        "missed": ["Học Số là ai?"], "more": 0},
+        "mentees_end": {"count": 1},
+        "nudge_choose": {"name": "Bà Lan"},
+        "nudge_1": {"mentor": "Minh Anh"}, "nudge_2": {"mentor": "Minh Anh"},
+        "nudge_3": {"mentor": "Minh Anh"},
+        "nudge_write": {"name": "Bà Lan", "limit": 300},
+        "nudge_free": {"mentor": "Minh Anh", "message": "Mai mình gặp nhau ở nhà văn hóa nhé."},
+        "nudge_sent": {"name": "Bà Lan"},
+        "checkin_kind": {"name": "Bà Lan"}, "checkin_day": {}, "checkin_note": {},
+        "checkin_saved": {"name": "Bà Lan", "day": "01/12/2026", "in_person": True, "count": 2},
+        "button_nudge": {}, "button_checkin": {}, "button_stop": {}, "button_nudge_1": {},
+        "button_nudge_2": {}, "button_nudge_3": {}, "button_nudge_write": {}, "button_met": {},
+        "button_call": {}, "button_day": {"day": 1},
+    },
+)

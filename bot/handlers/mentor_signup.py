@@ -1,7 +1,13 @@
 """Becoming a mentor: name, ward and unit, then the mentor course; only then mentees."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from bot.handlers import payloads, where
 from bot.handlers.context import MENTOR_COURSE, Context, Rows
+from bot.handlers.events import QuizFinished
+from bot.handlers.payloads import StartLesson
+from bot.handlers.registry import Command, Feature, Waits
 from bot.lessons.model import Course, Lesson
 from bot.lessons.progress import passed
 from storage.mentors import MentorRecord
@@ -24,7 +30,7 @@ async def start(ctx: Context) -> None:
         await offer_course(ctx, mentor)
     else:
         ctx.say(ctx.text("mentor_intro"), [ctx.menu_row()])
-        ctx.awaiting = "mentor_name"
+        ctx.ask("mentor_name")
 
 
 async def home(ctx: Context, mentor: MentorRecord) -> None:
@@ -46,16 +52,16 @@ async def on_input(ctx: Context, field: str, text: str) -> None:
         name = tidy(text, MAX_NAME)
         if len(name) < 2 or not any(char.isalpha() for char in name):
             ctx.say(ctx.text("mentor_bad_name", limit=MAX_NAME), [ctx.menu_row()])
-            ctx.awaiting = field
+            ctx.ask(field)
             return
         await ctx.mentoring.save_mentor(full_name=name)
         ctx.say(ctx.text("mentor_ask_ward", name=name), [ctx.menu_row()])
-        ctx.awaiting = "mentor_ward"
+        ctx.ask("mentor_ward")
     elif field == "mentor_ward":
         ward = tidy(text, MAX_PLACE)
         if len(ward) < 2:
             ctx.say(ctx.text("mentor_ask_ward", name=""), [ctx.menu_row()])
-            ctx.awaiting = field
+            ctx.ask(field)
             return
         place = where.exact_place(ctx, ward)
         ward = place.name if place else ward
@@ -65,7 +71,7 @@ async def on_input(ctx: Context, field: str, text: str) -> None:
             ctx.area = place.id if place else None
         ctx.say(ctx.text("mentor_ask_unit"), [[ctx.button("button_skip", payloads.SKIP)],
                                              ctx.menu_row()])
-        ctx.awaiting = "mentor_unit"
+        ctx.ask("mentor_unit")
     else:  # mentor_unit; skipped when empty
         await ctx.mentoring.save_mentor(unit=tidy(text, MAX_PLACE))
         mentor = await ctx.mentoring.mentor()
@@ -88,13 +94,13 @@ async def offer_course(ctx: Context, mentor: MentorRecord) -> None:
     lesson = todo[0] if todo else course.lessons[0]
     ctx.say(ctx.text("mentor_training", name=mentor.full_name, course=course.title,
                      lessons=len(course.lessons), left=len(todo)),
-            [[ctx.button("button_start_lesson", payloads.lesson(course.id, lesson.id))],
+            [[ctx.button("button_start_lesson", StartLesson(course.id, lesson.id))],
              ctx.menu_row()])
 
 
-async def after_quiz(ctx: Context, course: Course) -> None:
+async def after_quiz(ctx: Context, event: QuizFinished) -> None:
     """After a mentor-course quiz: a volunteer who has now passed it all may take mentees."""
-    if course.id != MENTOR_COURSE:
+    if event.course.id != MENTOR_COURSE:
         return
     mentor = await ctx.mentoring.mentor()
     if mentor is not None and mentor.status == "training":
@@ -115,3 +121,28 @@ async def _lessons_to_pass(ctx: Context, course: Course) -> list[Lesson]:
             if score.course_id == course.id}
     return [lesson for lesson in course.lessons if lesson.id not in best
             or not passed(best[lesson.id].best_correct, best[lesson.id].total)]
+
+
+def _waits(field: str) -> Waits:
+    async def typed(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
+        await on_input(ctx, field, text)
+
+    async def skipped(ctx: Context, data: Mapping[str, Any]) -> None:
+        await on_input(ctx, field, "")
+
+    return Waits(field, typed, skip=skipped if field == "mentor_unit" else None)
+
+
+FEATURE = Feature(
+    commands=(Command(payloads.BECOME_MENTOR, start),),
+    waits=tuple(_waits(field) for field in ("mentor_name", "mentor_ward", "mentor_unit")),
+    events={QuizFinished: after_quiz},
+    samples={
+        "mentor_intro": {}, "mentor_bad_name": {"limit": 64},
+        "mentor_ask_ward": {"name": "Minh Anh"}, "mentor_ask_unit": {},
+        "mentor_training": {"name": "Minh Anh", "course": "Khóa cho người kèm", "lessons": 3,
+                            "left": 2},
+        "mentor_wait_approval": {"name": "Minh Anh"}, "mentor_trained": {"name": "Minh Anh"},
+        "mentor_home": {"name": "Minh Anh", "ward": "Phường Hồng Hà", "count": 1, "capacity": 3},
+    },
+)

@@ -1,32 +1,20 @@
-"""Mentoring's entry points for the router: screens, pairing verbs, typed answers, alerts."""
+"""Mentoring's entry points: screens, pairing verbs, and what mentors are told of their mentees."""
 
-from bot.handlers import invitations, mentees, mentor_signup, pairing, payloads
-from bot.handlers.access import authorize
+from bot.handlers import invitations, mentees, pairing, payloads
+from bot.handlers.access import PairingAct, PairingOption, authorize
 from bot.handlers.context import Context
-from bot.handlers.places import who
-from bot.lessons.model import Course, Lesson
-from bot.lessons.progress import passed
-
-SCREENS = {payloads.MY_MENTOR, payloads.BECOME_MENTOR, payloads.MENTEES, payloads.FIND_MENTOR,
-           payloads.INVITE, payloads.NEW_CODE, payloads.REVOKE_CODE, payloads.ENTER_CODE}
+from bot.handlers.events import LearnerQuiet, QuizFailedTwice, QuizFinished, Scene
+from bot.handlers.places import days_ago, who
+from bot.handlers.registry import Command, Feature
+from storage.mentoring import claim_alert
 
 
-async def screen(ctx: Context, name: str) -> None:
-    """Open a mentoring screen (a menu button or a command)."""
-    if name == payloads.MY_MENTOR:
-        await pairing.show_mine(ctx)
-    elif name == payloads.BECOME_MENTOR:
-        await mentor_signup.start(ctx)
-    elif name == payloads.MENTEES:
-        await mentees.show(ctx)
-    elif name == payloads.FIND_MENTOR:
-        await pairing.find(ctx)
-    elif name in (payloads.INVITE, payloads.NEW_CODE):
-        await invitations.show(ctx, fresh=name == payloads.NEW_CODE)
-    elif name == payloads.REVOKE_CODE:
-        await invitations.revoke(ctx)
-    else:
-        invitations.ask(ctx)
+async def _invite(ctx: Context) -> None:
+    await invitations.show(ctx)
+
+
+async def _new_code(ctx: Context) -> None:
+    await invitations.show(ctx, fresh=True)
 
 
 async def act(ctx: Context, verb: str, pairing_id: int, option: int | None) -> bool:
@@ -57,48 +45,59 @@ async def act(ctx: Context, verb: str, pairing_id: int, option: int | None) -> b
     return True
 
 
-async def answer(ctx: Context, awaiting: str, text: str) -> None:
-    """Typed text that answers the question the learner was asked (`awaiting`)."""
-    kind, _, rest = awaiting.partition(":")
-    if kind.startswith("mentor_"):
-        await mentor_signup.on_input(ctx, kind, text)
-    elif kind == "ward":
-        await pairing.got_ward(ctx, text)
-    elif kind == "code":
-        await invitations.redeem(ctx, text)
-    elif kind in ("nudge", "note"):
-        pairing_id, _, detail = rest.partition(":")
-        found = await authorize(ctx, "write" if kind == "nudge" else "log", int(pairing_id))
-        if found is None:
-            ctx.say(ctx.text("pairing_gone"), [ctx.menu_row()])
-        elif kind == "nudge":
-            mentees.relay_typed(ctx, found, text)
-        else:
-            verb, _, day = detail.partition(":")
-            await mentees.save_check_in(ctx, found, verb, int(day), text)
+async def _act(ctx: Context, action: PairingAct) -> bool:
+    return await act(ctx, action.verb, action.pairing, None)
 
 
-def skippable(awaiting: str) -> bool:
-    """Whether the question being asked may be skipped (the "Bỏ qua" button)."""
-    return awaiting == "mentor_unit" or awaiting.startswith("note:")
+async def _act_with(ctx: Context, action: PairingOption) -> bool:
+    return await act(ctx, action.verb, action.pairing, action.option)
 
 
-async def quiz_finished(ctx: Context, course: Course, lesson: Lesson, *, correct: int,
-                        total: int) -> None:
-    """Tell a mentor of a finished lesson and of a second failed try; train mentors."""
-    await mentor_signup.after_quiz(ctx, course)
+async def lesson_done(ctx: Context, event: QuizFinished) -> None:
+    """Tell the learner's mentor, once a pairing, that a lesson is finished."""
     mine = await ctx.mentoring.my_mentor()
-    if mine is None:
-        return
-    name = who(ctx, mine.mentee_name)
-    button = [[ctx.button("button_mentees", payloads.MENTEES)]]
-    if await ctx.mentoring.alert_once(f"done:{mine.id}:{course.id}:{lesson.id}", mine.id):
-        ctx.tell(mine.mentor_id, ctx.text("alert_lesson_done", name=name, lesson=lesson.title,
-                                          course=course.title, correct=correct, total=total),
-                 button)
-    # ">= 2": failures before this pairing count too; the key still makes it once a pairing.
-    if not passed(correct, total) and await ctx.turn.quiz_failures(
-            course_id=course.id, lesson_id=lesson.id) >= 2 and await ctx.mentoring.alert_once(
-            f"fail2:{mine.id}:{course.id}:{lesson.id}", mine.id):
-        ctx.tell(mine.mentor_id, ctx.text("alert_failed_twice", name=name,
-                                          lesson=lesson.title), button)
+    if mine is not None and await ctx.mentoring.alert_once(
+            f"done:{mine.id}:{event.course.id}:{event.lesson.id}", mine.id):
+        ctx.tell(mine.mentor_id, ctx.text(
+            "alert_lesson_done", name=who(ctx, mine.mentee_name), lesson=event.lesson.title,
+            course=event.course.title, correct=event.correct, total=event.total),
+            [[ctx.button("button_mentees", payloads.MENTEES)]])
+
+
+async def failed_twice(ctx: Context, event: QuizFailedTwice) -> None:
+    """Tell the learner's mentor, once a pairing, that a quiz failed a second time."""
+    mine = await ctx.mentoring.my_mentor()
+    if mine is not None and await ctx.mentoring.alert_once(
+            f"fail2:{mine.id}:{event.course.id}:{event.lesson.id}", mine.id):
+        ctx.tell(mine.mentor_id, ctx.text("alert_failed_twice", name=who(ctx, mine.mentee_name),
+                                          lesson=event.lesson.title),
+                 [[ctx.button("button_mentees", payloads.MENTEES)]])
+
+
+async def quiet(scene: Scene, event: LearnerQuiet) -> None:
+    """Tell the mentor of a quiet mentee, once a quiet stretch (the key holds when the
+    mentee was last seen, so a restart repeats nothing)."""
+    key = f"idle:{event.pairing_id}:{event.last_active.isoformat()}"
+    if await claim_alert(scene.connection, key, event.pairing_id):
+        scene.tell(event.mentor_id, scene.text(
+            "alert_inactive", name=event.name or scene.text("someone"),
+            days=days_ago(event.last_active, event.today)),
+            [[scene.button("button_mentees", payloads.MENTEES)]])
+
+
+FEATURE = Feature(
+    commands=(Command(payloads.MY_MENTOR, pairing.show_mine),
+              Command(payloads.MENTEES, mentees.show),
+              Command(payloads.FIND_MENTOR, pairing.find), Command(payloads.INVITE, _invite),
+              Command(payloads.NEW_CODE, _new_code),
+              Command(payloads.REVOKE_CODE, invitations.revoke),
+              Command(payloads.ENTER_CODE, invitations.ask)),
+    buttons={PairingAct: _act, PairingOption: _act_with},
+    events={QuizFinished: lesson_done, QuizFailedTwice: failed_twice, LearnerQuiet: quiet},
+    samples={
+        "alert_lesson_done": {"name": "Bà Lan", "lesson": "Bấm nút", "course": "Làm quen",
+                              "correct": 3, "total": 3},
+        "alert_failed_twice": {"name": "Bà Lan", "lesson": "Bấm nút"},
+        "alert_inactive": {"name": "Bà Lan", "days": 3},
+    },
+)

@@ -2,12 +2,21 @@
 
 from bot.handlers import payloads
 from bot.handlers.context import Context, Rows
+from bot.handlers.payloads import OpenCourse, StartLesson
+from bot.handlers.registry import Command, Feature
 from bot.lessons.model import Course
+
+# Sample values of the templates that show a learner's courses.
+SAMPLE_COURSES = [
+    {"title": "Làm quen với Học Số", "done": 1, "total": 3,
+     "scores": [{"lesson": "Bấm nút và gõ số", "best": 3, "total": 3}],
+     "next_lesson": "Dừng lúc nào cũng được"},
+]
 
 
 def menu_rows(ctx: Context) -> Rows:
     """The main menu's buttons: every course, the mentor, then resume, progress and help."""
-    rows = [[ctx.button("button_course", payloads.course(course.id), title=course.title)]
+    rows = [[ctx.button("button_course", OpenCourse(course.id), title=course.title)]
             for course in ctx.resident_courses()]
     rows.append([ctx.button("button_my_mentor", payloads.MY_MENTOR)])
     rows.append([ctx.button("button_resume", payloads.RESUME)])
@@ -33,7 +42,7 @@ async def show_course(ctx: Context, course: Course) -> None:
     """List a course's lessons, marking those already finished."""
     done = {score.lesson_id for score in await ctx.turn.lesson_scores()
             if score.course_id == course.id}
-    rows = [[ctx.button("button_lesson", payloads.lesson(course.id, lesson.id),
+    rows = [[ctx.button("button_lesson", StartLesson(course.id, lesson.id),
                         title=lesson.title, done=lesson.id in done)]
             for lesson in course.lessons]
     rows.append(ctx.menu_row())
@@ -41,3 +50,28 @@ async def show_course(ctx: Context, course: Course) -> None:
                      done=len(done & {lesson.id for lesson in course.lessons}),
                      total=len(course.lessons)), rows)
 
+
+
+async def _open_course(ctx: Context, action: OpenCourse) -> bool:
+    course = ctx.library.course(action.course)
+    if course is None:
+        return False
+    await show_course(ctx, course)
+    return True
+
+
+FEATURE = Feature(
+    # A second tap on "Tôi đồng ý" (agreed already) just shows the menu.
+    commands=(Command(payloads.START, welcome, escape=True),
+              Command(payloads.MENU, show_menu, escape=True),
+              Command(payloads.AGREE, show_menu)),
+    buttons={OpenCourse: _open_course},
+    samples={
+        "welcome": {"name": "Minh"}, "welcome_back": {"name": "Minh"}, "menu": {},
+        "course": {"title": "Làm quen với Học Số", "summary": "Cách dùng Học Số.", "done": 1,
+                   "total": 3},
+        "button_menu": {}, "button_lesson": {"title": "Bài", "done": True},
+        "button_course": {"title": "Làm quen với Học Số"}, "button_my_mentor": {},
+        "button_help": {},
+    },
+)

@@ -7,6 +7,7 @@ from typing import Any
 from bot.handlers import payloads
 from bot.handlers.context import Context
 from bot.handlers.places import VIETNAM, describe_place
+from bot.handlers.registry import Command, Feature
 from bot.messages import Attachment
 from storage.personal_data import collect, partners
 
@@ -16,8 +17,10 @@ FILE_CHANNELS = {"telegram", "web"}
 # Channels whose user id is the only key to the learner's session (the web chat's session
 # id): shown on a screen or kept in a downloaded file, it would open their lessons to anyone.
 SECRET_REFS = {"web"}
-CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "zalo_oa": "Zalo", "web": "trang web",
-                 "console": "máy tính"}
+# What each channel is called, and each pairing state, are texts: data_channel_<channel>,
+# data_pairing_<status>, data_role_<role>.
+CHANNELS = ("telegram", "zalo", "zalo_oa", "web", "console")
+PAIRING_STATES = ("active", "pending", "ended", "declined")
 
 
 def _when(value: str | None) -> str:
@@ -38,12 +41,14 @@ async def show(ctx: Context) -> None:
                f"{r['best_correct']}/{r['total']}" for r in data["lesson_results"]]
     courses = [ctx.library.course(row["course_id"]) for row in data["courses_finished"]]
     answers = data["quiz_answers"]
-    pairings = [f"{'Học viên' if p['role'] == 'mentor' else 'Người kèm'}: {p['with'] or '—'} "
-                f"({_PAIRING_STATES.get(p['status'], p['status'])})" for p in data["pairings"]]
+    pairings = [f"{ctx.text('data_role_' + p['role'])}: {p['with'] or '—'} ("
+                f"{_label(ctx, 'data_pairing_', PAIRING_STATES, p['status'])})"
+                for p in data["pairings"]]
     mentor = data["mentor_profile"][0] if data["mentor_profile"] else None
     attach = ctx.incoming.channel in FILE_CHANNELS
     ctx.say(ctx.text(
-        "my_data", name=me["display_name"], channel=CHANNEL_NAMES.get(me["channel"], me["channel"]),
+        "my_data", name=me["display_name"],
+        channel=_label(ctx, "data_channel_", CHANNELS, me["channel"]),
         user_ref=me.get("user_ref", ""), created=_when(me["created_at"]),
         last_active=_when(me["last_active_at"]), consented=_when(me["consented_at"]),
         place=ctx.library.areas.label(ctx.turn.learner.area) if ctx.turn.learner.area
@@ -59,8 +64,8 @@ async def show(ctx: Context) -> None:
         attachment=Attachment(FILE_NAME, _json(data)) if attach else None)
 
 
-_PAIRING_STATES = {"active": "đang kèm", "pending": "chờ đồng ý", "ended": "đã kết thúc",
-                   "declined": "không nhận"}
+def _label(ctx: Context, prefix: str, known: tuple[str, ...], value: str) -> str:
+    return ctx.text(prefix + value) if value in known else value
 
 
 def _json(data: dict[str, Any]) -> bytes:
@@ -84,3 +89,25 @@ async def erase(ctx: Context) -> None:
         ctx.tell(partner, ctx.text("partner_erased"))
     ctx.erase = True
     ctx.say(ctx.text("erase_done"))
+
+
+FEATURE = Feature(
+    commands=(Command(payloads.MY_DATA, show), Command(payloads.ERASE, ask_erase),
+              # Withdrawing consent is erasing.
+              Command(payloads.DECLINE, ask_erase), Command(payloads.ERASE_YES, erase)),
+    samples={
+        "my_data": {"name": "Minh", "channel": "Telegram", "user_ref": "12345",
+                    "created": "01/12/2026 08:00", "last_active": "02/12/2026 09:30",
+                    "consented": "01/12/2026 08:01", "place": "Phường Hồng Hà",
+                    "now_at": "menu", "lessons": ["Bấm nút và gõ số: 3/3"], "answers": 3,
+                    "right": 3, "courses": "Làm quen với Học Số",
+                    "pairings": ["Người kèm: An (đang kèm)"], "check_ins": 1,
+                    "mentor": "An, Phường Hồng Hà", "about_you": 2, "undelivered": 1,
+                    "file": "du-lieu-hoc-so.json"},
+        "erase_confirm": {"paired": True}, "erase_done": {}, "partner_erased": {},
+        "button_erase": {}, "button_erase_yes": {}, "button_erase_no": {},
+        **{f"data_channel_{channel}": {} for channel in CHANNELS},
+        **{f"data_pairing_{state}": {} for state in PAIRING_STATES},
+        "data_role_mentor": {}, "data_role_resident": {},
+    },
+)

@@ -1,11 +1,16 @@
 """A resident and their mentor: the resident's side, consent, requests, help, ending."""
 
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from bot.handlers import mentor_signup, payloads, where
+from bot.handlers.access import PairingAct
 from bot.handlers.context import Context, Rows
+from bot.handlers.events import HelpRequested, publish
 from bot.handlers.folding import place_key
 from bot.handlers.places import describe_place, who
+from bot.handlers.registry import Feature, Waits
 from storage.mentoring import PairingRecord
 from storage.repository import now
 
@@ -19,8 +24,8 @@ async def show_mine(ctx: Context) -> None:
         mine = await ctx.mentoring.mentor(pairing.mentor_id)
         text = ctx.text("kem_mine", name=pairing.mentor_name, ward=mine.ward if mine else "",
                         unit=mine.unit if mine else "")
-        rows = [[ctx.button("button_need_help", payloads.pairing("help", pairing.id))],
-                [ctx.button("button_end_pairing", payloads.pairing("end", pairing.id))]]
+        rows = [[ctx.button("button_need_help", PairingAct("help", pairing.id))],
+                [ctx.button("button_end_pairing", PairingAct("end", pairing.id))]]
     else:
         text = ctx.text("kem_none")
         rows = [[ctx.button("button_enter_code", payloads.ENTER_CODE)],
@@ -44,7 +49,7 @@ async def find(ctx: Context, ward: str = "") -> None:
     ward = ward or ctx.turn.learner.ward
     if not ward:
         ctx.say(ctx.text("ask_ward"), [ctx.menu_row()])
-        ctx.awaiting = "ward"
+        ctx.ask("ward")
         return
     key = place_key(ward)
     found = next((mentor for mentor in await ctx.mentoring.available_mentors(ctx.rules.capacity)
@@ -56,8 +61,8 @@ async def find(ctx: Context, ward: str = "") -> None:
                                           mentee_id=ctx.turn.learner.id, origin="request")
     ctx.say(ctx.text("request_sent", ward=ward), [ctx.menu_row()])
     ctx.tell(found.learner_id, ctx.text("mentor_request", name=_name(ctx), ward=ward),
-             [[ctx.button("button_take", payloads.pairing("take", pairing))],
-              [ctx.button("button_skip_request", payloads.pairing("skip", pairing))]])
+             [[ctx.button("button_take", PairingAct("take", pairing))],
+              [ctx.button("button_skip_request", PairingAct("skip", pairing))]])
 
 
 async def got_ward(ctx: Context, text: str) -> None:
@@ -65,7 +70,7 @@ async def got_ward(ctx: Context, text: str) -> None:
     ward = mentor_signup.tidy(text, mentor_signup.MAX_PLACE)
     if len(ward) < 2:
         ctx.say(ctx.text("ask_ward"), [ctx.menu_row()])
-        ctx.awaiting = "ward"
+        ctx.ask("ward")
         return
     place = where.exact_place(ctx, ward)
     if place is not None:  # an official name: the learner's place for reports too
@@ -128,13 +133,22 @@ async def _room_for(ctx: Context, pairing: PairingRecord) -> bool:
 
 
 async def ask_help(ctx: Context, pairing: PairingRecord) -> None:
-    """"Tôi cần giúp đỡ": tell the mentor where the resident is stuck."""
-    place = describe_place(ctx, ctx.position)
-    ctx.tell(pairing.mentor_id,
-             ctx.text("help_request", name=who(ctx, pairing.mentee_name), place=place),
-             [[ctx.button("button_nudge", payloads.pairing("nudge", pairing.id))],
-              [ctx.button("button_mentees", payloads.MENTEES)]])
+    """"Tôi cần giúp đỡ": the mentor is told where the resident is stuck (a subscriber)."""
+    await publish(ctx, HelpRequested())
     ctx.say(ctx.text("help_sent", name=pairing.mentor_name), [ctx.menu_row()])
+
+
+async def tell_mentor(ctx: Context, event: HelpRequested) -> None:
+    """Tell the learner's mentor, if they have one, where the learner is stuck."""
+    mine = await ctx.mentoring.my_mentor()
+    if mine is None:
+        return
+    place = describe_place(ctx, ctx.position)
+    ctx.tell(mine.mentor_id,
+             ctx.text("help_request", name=who(ctx, mine.mentee_name), place=place,
+                      question=event.question),
+             [[ctx.button("button_nudge", PairingAct("nudge", mine.id))],
+              [ctx.button("button_mentees", payloads.MENTEES)]])
 
 
 def confirm_end(ctx: Context, verb: str, pairing: PairingRecord) -> None:
@@ -142,7 +156,7 @@ def confirm_end(ctx: Context, verb: str, pairing: PairingRecord) -> None:
     by_mentor = verb == "stop"
     other = who(ctx, pairing.mentee_name) if by_mentor else pairing.mentor_name
     ctx.say(ctx.text("end_confirm_mentor" if by_mentor else "end_confirm", name=other),
-            [[ctx.button("button_end_yes", payloads.pairing(f"{verb}ok", pairing.id))],
+            [[ctx.button("button_end_yes", PairingAct(f"{verb}ok", pairing.id))],
              ctx.menu_row()])
 
 
@@ -161,3 +175,39 @@ async def end(ctx: Context, verb: str, pairing: PairingRecord) -> None:
 
 def _name(ctx: Context) -> str:
     return who(ctx, ctx.display_name)
+
+
+async def _typed_ward(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
+    await got_ward(ctx, text)
+
+
+FEATURE = Feature(
+    waits=(Waits("ward", _typed_ward),),
+    events={HelpRequested: tell_mentor},
+    samples={
+        "someone": {}, "kem_none": {},
+        "kem_mine": {"name": "Trần Minh Anh", "ward": "Phường Hồng Hà", "unit": "Chi đoàn 3"},
+        "already_paired": {"name": "Minh Anh"}, "mentor_full": {},
+        "mentor_full_self": {"capacity": 1},
+        "consent": {"name": "Trần Minh Anh", "ward": "Phường Hồng Hà", "unit": "Chi đoàn 3"},
+        "paired": {"name": "Minh Anh"}, "consent_declined": {}, "mentee_joined": {"name": "Bà Lan"},
+        "ask_ward": {}, "no_mentor_here": {"ward": "Phường Hồng Hà"},
+        "request_sent": {"ward": "Phường Hồng Hà"},
+        "mentor_request": {"name": "Bà Lan", "ward": "Phường Hồng Hà"},
+        "request_taken": {"name": "Bà Lan"}, "request_accepted": {"name": "Minh Anh"},
+        "request_skipped": {}, "request_declined": {}, "pairing_gone": {},
+        "help_request": {"name": "Bà Lan", "place": "Đang học bài \"Bấm nút\", bước 2/7.",
+                         "question": ""},
+        "help_sent": {"name": "Minh Anh"},
+        "end_confirm": {"name": "Minh Anh"}, "end_confirm_mentor": {"name": "Bà Lan"},
+        "pairing_ended": {"name": "Bà Lan"}, "ended_by_mentee": {"name": "Bà Lan"},
+        "ended_by_mentor": {"name": "Minh Anh"},
+        "place_none": {},
+        "place_lesson": {"lesson": "Bấm nút", "course": "Làm quen", "number": 2, "total": 7},
+        "place_quiz": {"lesson": "Bấm nút", "course": "Làm quen", "number": 1, "total": 3},
+        "button_enter_code": {}, "button_find_mentor": {}, "button_become_mentor": {},
+        "button_need_help": {}, "button_end_pairing": {}, "button_end_yes": {},
+        "button_mentees": {}, "button_accept": {}, "button_decline": {}, "button_take": {},
+        "button_skip_request": {},
+    },
+)

@@ -1,16 +1,24 @@
-"""Button payloads: short ASCII strings that name an action and its arguments."""
+"""Button payloads: typed classes that pack themselves into short ASCII and unpack what comes back.
+
+A payload is its class's prefix and its fields, joined by ":" ("a:12:3"). A field named `seq`
+is the learner's place when the button was shown: the router refuses the press once the place
+has moved on (an old button). Bare words ("menu", "progress") are the names of commands
+(bot/handlers/registry.py) and need no class.
+"""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import cache
+from typing import Any, ClassVar, Self, get_type_hints
 
 from bot.messages import MAX_PAYLOAD_BYTES
 
+# The bare-word payloads that several features show; a feature's own ones live in its module.
 MENU = "menu"
 HELP = "help"
 PROGRESS = "progress"
 RESUME = "resume"
 START = "start"
-# Mentoring screens (no arguments): the resident's side, becoming a mentor, a mentor's list...
 MY_MENTOR = "kem"
 BECOME_MENTOR = "mentor"
 MENTEES = "mentees"
@@ -20,84 +28,136 @@ NEW_CODE = "newcode"
 REVOKE_CODE = "revoke"
 ENTER_CODE = "code"
 SKIP = "skip"
-AREA = "area"  # where I live (/noi_o)
-# Personal data: agreeing to what is kept, seeing it, erasing it (asked, then confirmed).
+AREA = "area"
 AGREE = "agree"
 DECLINE = "decline"
 MY_DATA = "mydata"
 ERASE = "erase"
 ERASE_YES = "eraseok"
-SCREENS = (MENU, HELP, PROGRESS, RESUME, START, MY_MENTOR, BECOME_MENTOR, MENTEES, FIND_MENTOR,
-           INVITE, NEW_CODE, REVOKE_CODE, ENTER_CODE, SKIP, AREA, AGREE, DECLINE, MY_DATA, ERASE,
-           ERASE_YES)
 
-_ID = r"[a-z0-9][a-z0-9-]{0,15}"
-_GRAMMAR = {
-    "c": re.compile(rf"^c:({_ID})$"),  # open a course
-    "l": re.compile(rf"^l:({_ID}):({_ID})$"),  # start a lesson
-    "q": re.compile(rf"^q:({_ID}):({_ID})$"),  # (re)take a lesson's quiz
-    # Start a lesson (l) or its quiz (q) although one is half-finished, asked at place seq.
-    "s": re.compile(rf"^s:(\d{{1,9}}):([lq]):({_ID}):({_ID})$"),
-    "n": re.compile(r"^n:(\d{1,9})$"),  # next step, at place seq
-    "r": re.compile(r"^r:(\d{1,9})$"),  # repeat step, at place seq
-    "a": re.compile(r"^a:(\d{1,9}):([1-9])$"),  # answer option k, at place seq
-    "k": re.compile(r"^k:([a-z]{2,6}):(\d{1,9})(?::(\d))?$"),  # a mentoring verb on a pairing
-    "w": re.compile(r"^w:([a-z0-9][a-z0-9/-]{1,51})$"),  # the place I live (an area id)
-}
+ID = r"[a-z0-9][a-z0-9-]{0,15}"  # a course or lesson id
+_NUMBER = r"\d{1,9}"
+_BARE = re.compile(r"[a-z][a-z0-9]{0,15}")
+
+
+class PayloadError(ValueError):
+    """A payload that cannot be packed: a field out of its format, or over 64 bytes."""
+
+
+class Payload:
+    """Base of typed payloads: subclasses are frozen dataclasses of int and str fields."""
+
+    prefix: ClassVar[str]
+    # A field's format (a regex) where it is not the default: an id for str, 1-9 digits for int.
+    formats: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    @cache
+    def _fields(cls) -> tuple[tuple[str, Any], ...]:
+        hints = get_type_hints(cls)
+        return tuple((field.name, hints[field.name]) for field in fields(cls))  # type: ignore[arg-type]
+
+    @classmethod
+    def _format(cls, name: str, kind: Any) -> re.Pattern[str]:
+        return re.compile(cls.formats.get(name, _NUMBER if kind is int else ID))
+
+    def pack(self) -> str:
+        """The payload as a button carries it; PayloadError when it would not come back."""
+        parts = [self.prefix]
+        for name, kind in self._fields():
+            value = getattr(self, name)
+            text = str(value)
+            if type(value) is not kind or not self._format(name, kind).fullmatch(text):
+                raise PayloadError(f"{type(self).__name__}.{name}={value!r}")
+            parts.append(text)
+        packed = ":".join(parts)
+        if len(packed.encode()) > MAX_PAYLOAD_BYTES:
+            raise PayloadError(f"{packed!r} is over {MAX_PAYLOAD_BYTES} bytes")
+        return packed
+
+    @classmethod
+    def unpack(cls, packed: str) -> Self | None:
+        """The payload `packed` holds, or None when it is not one of this class."""
+        parts = packed.split(":")
+        if parts[0] != cls.prefix or len(parts) != len(cls._fields()) + 1:
+            return None
+        values: dict[str, Any] = {}
+        for (name, kind), text in zip(cls._fields(), parts[1:], strict=True):
+            if not cls._format(name, kind).fullmatch(text):
+                return None
+            values[name] = int(text) if kind is int else text
+        return cls(**values)
+
+    @classmethod
+    def placed(cls) -> bool:
+        """Whether the payload acts on the learner's place (and so carries `seq`)."""
+        return any(name == "seq" for name, _ in cls._fields())
+
+
+def is_bare(payload: str) -> bool:
+    """Whether a payload is a bare word: a command's name."""
+    return bool(_BARE.fullmatch(payload))
 
 
 @dataclass(frozen=True)
-class Action:
-    """A parsed payload: the action's name and its arguments."""
+class OpenCourse(Payload):
+    """Open a course's list of lessons."""
 
-    name: str
-    args: tuple[str, ...] = ()
-
-
-def parse(payload: str) -> Action | None:
-    """Parse a payload; None when it is malformed or unknown (forged, or from an old build)."""
-    if not payload.isascii() or len(payload) > MAX_PAYLOAD_BYTES:
-        return None
-    if payload in SCREENS:
-        return Action(payload)
-    pattern = _GRAMMAR.get(payload.split(":", 1)[0])
-    match = pattern.fullmatch(payload) if pattern else None
-    if not match:
-        return None
-    return Action(payload[0], tuple(group for group in match.groups() if group is not None))
+    prefix = "c"
+    course: str
 
 
-def course(course_id: str) -> str:
-    return f"c:{course_id}"
+@dataclass(frozen=True)
+class StartLesson(Payload):
+    """Start a lesson at its first step."""
+
+    prefix = "l"
+    course: str
+    lesson: str
 
 
-def lesson(course_id: str, lesson_id: str) -> str:
-    return f"l:{course_id}:{lesson_id}"
+@dataclass(frozen=True)
+class StartQuiz(Payload):
+    """(Re)take a lesson's quiz."""
+
+    prefix = "q"
+    course: str
+    lesson: str
 
 
-def quiz(course_id: str, lesson_id: str) -> str:
-    return f"q:{course_id}:{lesson_id}"
+@dataclass(frozen=True)
+class Switch(Payload):
+    """Start a lesson ("l") or its quiz ("q") although one is half-finished, asked at `seq`."""
+
+    prefix = "s"
+    formats: ClassVar[dict[str, str]] = {"kind": r"[lq]"}
+    seq: int
+    kind: str
+    course: str
+    lesson: str
 
 
-def switch(seq: int, kind: str, course_id: str, lesson_id: str) -> str:
-    return f"s:{seq}:{kind}:{course_id}:{lesson_id}"
+@dataclass(frozen=True)
+class Next(Payload):
+    """The next step, at place `seq`."""
+
+    prefix = "n"
+    seq: int
 
 
-def next_step(seq: int) -> str:
-    return f"n:{seq}"
+@dataclass(frozen=True)
+class Repeat(Payload):
+    """Say the step again, at place `seq`."""
+
+    prefix = "r"
+    seq: int
 
 
-def repeat(seq: int) -> str:
-    return f"r:{seq}"
+@dataclass(frozen=True)
+class Choose(Payload):
+    """Answer option `option` (1-9) of the question at place `seq`."""
 
-
-def answer(seq: int, option: int) -> str:
-    return f"a:{seq}:{option}"
-
-
-def pairing(verb: str, pairing_id: int, option: int | None = None) -> str:
-    return f"k:{verb}:{pairing_id}" + (f":{option}" if option is not None else "")
-
-
-def area(area_id: str) -> str:
-    return f"w:{area_id}"
+    prefix = "a"
+    formats: ClassVar[dict[str, str]] = {"option": r"[1-9]"}
+    seq: int
+    option: int

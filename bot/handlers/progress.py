@@ -2,7 +2,9 @@
 
 from bot.handlers import lesson, payloads, quiz, upnext
 from bot.handlers.context import Context
-from bot.handlers.menu import show_menu
+from bot.handlers.menu import SAMPLE_COURSES, show_menu
+from bot.handlers.payloads import Repeat, StartLesson
+from bot.handlers.registry import Command, Feature
 from bot.lessons.progress import Mode
 
 
@@ -56,7 +58,7 @@ async def resume(ctx: Context) -> None:
     course, following = found
     ctx.say(ctx.text("suggest_next", course=course.title, lesson=following.title,
                      finished=await _just_finished(ctx)),
-            [[ctx.button("button_start_lesson", payloads.lesson(course.id, following.id))],
+            [[ctx.button("button_start_lesson", StartLesson(course.id, following.id))],
              ctx.menu_row()])
 
 
@@ -69,3 +71,29 @@ async def _just_finished(ctx: Context) -> str:
     course, last = found
     done = upnext.done_by_course(await ctx.turn.lesson_scores()).get(course.id, set())
     return last.title if last.id in done else ""
+
+
+async def go_next(ctx: Context) -> None:
+    """'tiếp': the next step when one is waiting, otherwise resume."""
+    if lesson.at_plain_step(ctx):
+        await lesson.go_on(ctx)
+    else:
+        await resume(ctx)
+
+
+async def _repeat(ctx: Context, action: Repeat) -> bool:
+    show_current(ctx)
+    return True
+
+
+FEATURE = Feature(
+    commands=(Command(payloads.PROGRESS, show), Command(payloads.RESUME, resume),
+              Command("next", go_next)),
+    buttons={Repeat: _repeat},
+    samples={
+        "progress": {"courses": SAMPLE_COURSES}, "progress_empty": {}, "nothing_to_resume": {},
+        "suggest_next": {"course": "Làm quen với Học Số", "lesson": "Bấm nút và gõ số",
+                         "finished": "Làm quen"},
+        "button_resume": {}, "button_progress": {}, "button_start_lesson": {},
+    },
+)

@@ -1,14 +1,16 @@
 """The quiz after a lesson: one question at a time, feedback at once, a score at the end."""
 
-from bot.handlers import mentoring, payloads, where
-from bot.handlers.context import MENTOR_COURSE, Context, Rows
+from bot.handlers.context import Context, Rows
+from bot.handlers.events import CourseFinished, QuizFailedTwice, QuizFinished, publish
+from bot.handlers.payloads import Choose, StartLesson, StartQuiz
+from bot.handlers.registry import Feature
 from bot.lessons.model import Course, Lesson, Question
 from bot.lessons.progress import answer_quiz, passed, start_quiz
 
 
 def option_rows(ctx: Context, question: Question) -> Rows:
     """One big button per option (answer payloads carry the place), then the way home."""
-    rows: Rows = [[ctx.button("button_option", payloads.answer(ctx.position.seq, number),
+    rows: Rows = [[ctx.button("button_option", Choose(ctx.position.seq, number),
                               text=option)]
                   for number, option in enumerate(question.options, start=1)]
     rows.append(ctx.menu_row())
@@ -77,10 +79,10 @@ async def finish(ctx: Context, course: Course, lesson: Lesson) -> None:
     correct, total = ctx.position.quiz_correct, len(lesson.quiz)
     best = await ctx.turn.record_quiz(course_id=course.id, lesson_id=lesson.id,
                                       correct=correct, total=total, passed=passed(correct, total))
-    rows: Rows = [[ctx.button("button_retry_quiz", payloads.quiz(course.id, lesson.id))]]
+    rows: Rows = [[ctx.button("button_retry_quiz", StartQuiz(course.id, lesson.id))]]
     following = course.lesson_after(lesson.id)
     if following is not None:
-        rows.append([ctx.button("button_next_lesson", payloads.lesson(course.id, following.id))])
+        rows.append([ctx.button("button_next_lesson", StartLesson(course.id, following.id))])
     text = ctx.text("quiz_done", lesson=lesson.title, correct=correct, total=total, best=best)
     if following is None:
         text = f"{text}\n\n{ctx.text('course_done', course=course.title)}"
@@ -88,11 +90,24 @@ async def finish(ctx: Context, course: Course, lesson: Lesson) -> None:
     ctx.say(text, rows)
     done = {score.lesson_id for score in await ctx.turn.lesson_scores()
             if score.course_id == course.id}
-    if all(item.id in done for item in course.lessons):
-        await ctx.turn.record_course_done(course.id)
-    await mentoring.quiz_finished(ctx, course, lesson, correct=correct, total=total)
-    if course.id != MENTOR_COURSE and where.should_ask(ctx):
-        # Once, after a first lesson: the learner has seen what Học Số is. The next lesson
-        # stays one tap away, as on the result just above.
-        where.ask(ctx, also=[[ctx.button("button_next_lesson", payloads.lesson(
-            course.id, following.id))]] if following else None)
+    if all(item.id in done for item in course.lessons) and \
+            await ctx.turn.record_course_done(course.id):
+        await publish(ctx, CourseFinished(course))
+    await publish(ctx, QuizFinished(course, lesson, correct=correct, total=total,
+                                    passed=passed(correct, total), following=following))
+    # ">= 2": failures before a pairing count too (subscribers say things once).
+    if not passed(correct, total) and await ctx.turn.quiz_failures(
+            course_id=course.id, lesson_id=lesson.id) >= 2:
+        await publish(ctx, QuizFailedTwice(course, lesson))
+
+
+FEATURE = Feature(samples={
+    "quiz_start": {"lesson": "Bấm nút và gõ số", "total": 3},
+    "question": {"number": 1, "total": 3, "question": "Câu hỏi?"},
+    "right": {"explanation": "Vì sao đúng."},
+    "wrong": {"why": "Vì sao phương án này chưa đúng.", "answer": "Phương án đúng",
+              "explanation": "Vì sao."},
+    "quiz_done": {"lesson": "Bấm nút và gõ số", "correct": 2, "total": 3, "best": 3},
+    "course_done": {"course": "Làm quen với Học Số"},
+    "button_retry_quiz": {}, "button_next_lesson": {}, "button_option": {"text": "Phương án"},
+})

@@ -1,13 +1,29 @@
 """Where the learner lives: asked once, skippable, changed with /noi_o; names matched kindly."""
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
 from bot import area_match
 from bot.areas import Area
 from bot.handlers import payloads, upnext
-from bot.handlers.context import Context, Rows
+from bot.handlers.context import MENTOR_COURSE, Context, Rows
+from bot.handlers.events import QuizFinished
+from bot.handlers.payloads import Payload, StartLesson
+from bot.handlers.registry import Command, Feature, Waits
 from bot.lessons.progress import Mode
 
 MAX_BUTTONS = 10  # a list this short is offered as choices; a longer one is typed
-AWAITING = "area:"  # + the id of the place whose parts are being asked for ("" = provinces)
+ASKED = "area"  # the state while asked; its data's "within": the place whose parts are asked
+
+
+@dataclass(frozen=True)
+class Place(Payload):
+    """The place I live (an area id: "ha-noi/hong-ha")."""
+
+    prefix = "w"
+    formats: ClassVar[dict[str, str]] = {"area": r"[a-z0-9][a-z0-9/-]{1,51}"}
+    area: str
 
 
 def should_ask(ctx: Context) -> bool:
@@ -31,13 +47,13 @@ def ask(ctx: Context, within: str | None = None, *, also: Rows | None = None) ->
     key = ("area_ask_province", "area_ask_commune", "area_ask_village")[level]
     rows: Rows = []
     if len(places) <= MAX_BUTTONS:
-        rows = [[ctx.button("button_area", payloads.area(place.id), name=place.name)]
+        rows = [[ctx.button("button_area", Place(place.id), name=place.name)]
                 for place in places]
     rows.append([ctx.button("button_skip", payloads.SKIP)])
     rows += also or []
     rows.append(ctx.menu_row())
     ctx.say(ctx.text(key, within=areas.label(within), typed=len(places) > MAX_BUTTONS), rows)
-    ctx.awaiting = AWAITING + within
+    ctx.ask(ASKED, within=within)
 
 
 async def typed(ctx: Context, within: str, text: str) -> None:
@@ -51,17 +67,17 @@ async def typed(ctx: Context, within: str, text: str) -> None:
     if len(exact) == 1:
         await chosen(ctx, exact[0])
         return
-    ctx.awaiting = AWAITING + within
-    rows: Rows = [[ctx.button("button_area", payloads.area(place.id), name=areas.label(place.id))]
+    ctx.ask(ASKED, within=within)
+    rows: Rows = [[ctx.button("button_area", Place(place.id), name=areas.label(place.id))]
                   for place in found]
     rows.append([ctx.button("button_skip", payloads.SKIP)])
     rows.append(ctx.menu_row())
     ctx.say(ctx.text("area_choose" if found else "area_not_found", typed=text[:60]), rows)
 
 
-async def picked(ctx: Context, area_id: str) -> bool:
+async def picked(ctx: Context, action: Place) -> bool:
     """A place button; False when the deployment has no such place (old or forged)."""
-    place = ctx.library.areas.get(area_id)
+    place = ctx.library.areas.get(action.area)
     if place is None:
         return False
     await chosen(ctx, place)
@@ -103,7 +119,7 @@ async def _go_on(ctx: Context, text: str) -> None:
         return
     course, following = found
     ctx.say(f"{text}\n\n{ctx.text('next_lesson_offer', lesson=following.title)}",
-            [[ctx.button("button_next_lesson", payloads.lesson(course.id, following.id))],
+            [[ctx.button("button_next_lesson", StartLesson(course.id, following.id))],
              ctx.menu_row()])
 
 
@@ -114,3 +130,40 @@ def exact_place(ctx: Context, text: str) -> Area | None:
              for place in area_match.match(text, areas.children(province))
              if area_match.same_name(text, place)]
     return found[0] if len(found) == 1 else None
+
+
+async def _typed(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
+    await typed(ctx, str(data.get("within", "")), text)
+
+
+async def _skipped(ctx: Context, data: Mapping[str, Any]) -> None:
+    await skipped(ctx, str(data.get("within", "")))
+
+
+def _ask(ctx: Context) -> None:
+    ask(ctx)
+
+
+async def after_quiz(ctx: Context, event: QuizFinished) -> None:
+    """Once, after a first lesson: the learner has seen what Học Số is. The next lesson stays
+    one tap away, as on the result just above."""
+    if event.course.id != MENTOR_COURSE and should_ask(ctx):
+        ask(ctx, also=[[ctx.button("button_next_lesson", StartLesson(
+            event.course.id, event.following.id))]] if event.following else None)
+
+
+FEATURE = Feature(
+    commands=(Command(payloads.AREA, _ask),),
+    buttons={Place: picked},
+    waits=(Waits(ASKED, _typed, skip=_skipped, yields_to_words=True),),
+    events={QuizFinished: after_quiz},
+    samples={
+        "area_ask_province": {},
+        "area_ask_commune": {"within": "Thành phố Hà Nội", "typed": True},
+        "area_ask_village": {"within": "Phường Hồng Hà", "typed": False},
+        "area_choose": {}, "area_not_found": {"typed": "hong haa"},
+        "area_saved": {"place": "Tổ dân phố số 1, Phường Hồng Hà"}, "area_skipped": {},
+        "area_none": {}, "button_area": {"name": "Phường Hồng Hà"}, "button_skip": {},
+        "next_lesson_offer": {"lesson": "Bấm nút và gõ số"},
+    },
+)

@@ -1,6 +1,8 @@
 """`hocso content check`: load all content, render every message, apply the teaching rules."""
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from jinja2 import TemplateError
 
@@ -71,23 +73,29 @@ def _check_sources(library: Library) -> list[str]:
             if not source.published]
 
 
-def check_content(content_dir: Path, *,
+def check_content(content_dir: Path, samples: Mapping[str, Mapping[str, Any]], *,
                   editorial: bool = True) -> tuple[Library | None, list[str]]:
     """Return the library and every problem found; an empty list means the content is good.
+    `samples` are the features' sample values for every shared template (registry.py); each
+    locale's templates render with them.
     Without `editorial`, the editor's rules (a source's missing publication date, legal codes
     in lesson text, picture sizes) are left to `hocso content check`, and serving goes ahead."""
     try:
         library = load_library(content_dir)
     except ContentError as error:
         return None, error.problems
-    where = f"{content_dir.name}/templates/messages.yaml"
-    problems = [f"{where}: {problem}" for problem in check_templates(library.templates)]
+    problems = [f"{content_dir.name}/templates/{locale}: {problem}"
+                for locale in library.locales
+                for problem in check_templates(library.in_locale(locale).templates, samples)]
     if problems:
         return library, problems
+    # Every locale's messages must fit: a translation may be longer than the Vietnamese.
+    messages = list(dict.fromkeys(problem for locale in library.locales
+                                  for problem in _check_messages(library.in_locale(locale))))
     if not editorial:
-        return library, _check_messages(library)
+        return library, messages
     content = content_dir.name
-    return library, (_check_sources(library) + _check_messages(library)
+    return library, (_check_sources(library) + messages
                      + [f"{content}/{problem}" for problem in legal_code_problems(library)]
                      + [f"{content}/{problem}" for problem in picture_problems(content_dir)])
 

@@ -9,9 +9,19 @@ from typing import Any
 import yaml
 
 from bot.areas import load_areas, read_yaml
-from bot.lessons.model import Course, Lesson, Library, Question, Source, Step
+from bot.lessons.model import (
+    BASE_LOCALE,
+    CommandTexts,
+    Course,
+    Lesson,
+    Library,
+    Question,
+    Source,
+    Step,
+)
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,15}$")
+SLASH_PATTERN = re.compile(r"[a-z0-9_]{1,32}")  # what Telegram takes as a command
 UNDATED = "không ghi ngày"  # a source's `published` when the page itself shows no date
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
 MAX_OPTION_CHARS = 60
@@ -200,13 +210,18 @@ def _source(reader: _Reader, raw: Any, where: str) -> Source:
                   checked=checked or "")
 
 
-def load_course(path: Path, content_dir: Path) -> tuple[Course | None, list[str], int]:
-    """Parse one course file; return the course (None if unusable), problems and its order."""
+def load_course(path: Path, content_dir: Path,
+                translation: Path | None = None) -> tuple[Course | None, list[str], int]:
+    """Parse one course file, with the texts of a translation over it (course.<locale>.yaml,
+    the same ids; what it leaves out stays as written); return the course (None if
+    unusable), problems and its order."""
     relative = path.relative_to(content_dir.parent) if content_dir.parent in path.parents else path
     reader = _Reader(str(relative))
     raw_bytes = path.read_bytes()
     try:
         raw = read_yaml(raw_bytes.decode("utf-8"))
+        if translation is not None:
+            raw = _overlay(raw, read_yaml(translation.read_text(encoding="utf-8")))
     except (UnicodeDecodeError, yaml.YAMLError) as error:
         hint = (" (a one-line value that contains ': ' must be wrapped in double quotes)"
                 if "mapping values are not allowed" in str(error) else "")
@@ -237,28 +252,99 @@ def load_course(path: Path, content_dir: Path) -> tuple[Course | None, list[str]
     return course, reader.problems, order
 
 
-def load_templates(content_dir: Path) -> tuple[dict[str, str], list[str]]:
-    """Read the shared message templates from content/templates/messages.yaml."""
-    path = content_dir / "templates" / "messages.yaml"
-    where = str(path.relative_to(content_dir.parent))
-    try:
-        raw = read_yaml(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        return {}, [f"{where}: (file): cannot be read as YAML: {error}"]
-    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
-        return {}, [f"{where}: (file): must map each message name to its template text"]
-    return {str(key): value.strip() for key, value in raw.items()}, []
+def _overlay(base: Any, over: Any) -> Any:
+    """`base` with the texts of `over` put in: mappings by key, lists of items with ids by
+    id, other lists of the same length item by item. Nothing is added that `base` lacks."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        return {key: _overlay(value, over[key]) if key in over else value
+                for key, value in base.items()}
+    if isinstance(base, list) and isinstance(over, list):
+        if all(isinstance(item, dict) and "id" in item for item in base + over):
+            by_id = {item["id"]: item for item in over}
+            return [_overlay(item, by_id[item["id"]]) if item["id"] in by_id else item
+                    for item in base]
+        return [_overlay(a, b) for a, b in zip(base, over, strict=True)] \
+            if len(base) == len(over) else base
+    return over if isinstance(over, type(base)) else base
 
 
-def load_library(content_dir: Path) -> Library:
-    """Load every content/*/course.yaml, the templates and the areas, or raise ContentError."""
-    templates, problems = load_templates(content_dir)
-    areas, area_problems = load_areas(content_dir)
-    problems.extend(area_problems)
+def _command_texts(raw: Any, where: str, problems: list[str]) -> dict[str, CommandTexts]:
+    """The `commands:` mapping of a texts file: each command's slash names, words, menu
+    entry and help line."""
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: commands: must map each command to its texts")
+        return {}
+    found = {}
+    for name, node in raw.items():
+        fields = node if isinstance(node, dict) else {}
+        lists = {key: fields.get(key) or [] for key in ("slash", "words")}
+        if not isinstance(node, dict) or set(node) - {"slash", "words", "menu", "help"} or \
+                not all(isinstance(v, list) and all(isinstance(i, str) for i in v)
+                        for v in lists.values()) or \
+                not all(isinstance(fields.get(k, ""), str) for k in ("menu", "help")) or \
+                not all(SLASH_PATTERN.fullmatch(slash) for slash in lists["slash"]):
+            problems.append(f"{where}: commands.{name}: must have only slash (a list of a-z, "
+                            "0-9 and _), words (a list), menu and help (texts)")
+            continue
+        found[str(name)] = CommandTexts(
+            slash=tuple(lists["slash"]), words=tuple(lists["words"]),
+            menu=str(fields.get("menu", "")).strip(), help=str(fields.get("help", "")).strip())
+    return found
+
+
+def load_texts(content_dir: Path, locale: str,
+               ) -> tuple[dict[str, str], dict[str, CommandTexts], list[str]]:
+    """Read one locale's shared texts, every content/templates/<locale>/*.yaml: message
+    templates by name, and the commands' words under `commands:`."""
+    templates: dict[str, str] = {}
+    commands: dict[str, CommandTexts] = {}
+    problems: list[str] = []
+    for path in sorted((content_dir / "templates" / locale).glob("*.yaml")):
+        where = str(path.relative_to(content_dir.parent))
+        try:
+            raw = read_yaml(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+            problems.append(f"{where}: (file): cannot be read as YAML: {error}")
+            continue
+        if not isinstance(raw, dict):
+            problems.append(f"{where}: (file): must map each message name to its template text")
+            continue
+        for key, value in raw.items():
+            if key in templates or (key == "commands" and commands):
+                problems.append(f"{where}: {key}: also written in another file")
+            elif key == "commands":
+                commands = _command_texts(value, where, problems)
+            elif isinstance(value, str):
+                templates[str(key)] = value.strip()
+            else:
+                problems.append(f"{where}: {key}: must be a template text")
+    return templates, commands, problems
+
+
+def _merged(base: dict[str, CommandTexts],
+            own: dict[str, CommandTexts]) -> dict[str, CommandTexts]:
+    """A locale's command texts: its own words first, then Vietnamese ones (a learner who
+    chose English may still type "tiếp"); its menu entry and help line, else Vietnamese."""
+    merged = {}
+    for name, texts in base.items():
+        mine = own.get(name)
+        if mine is None:
+            merged[name] = texts
+            continue
+        merged[name] = CommandTexts(
+            slash=tuple(dict.fromkeys(mine.slash + texts.slash)),
+            words=tuple(dict.fromkeys(mine.words + texts.words)),
+            menu=mine.menu or texts.menu, help=mine.help or texts.help)
+    return merged
+
+
+def _courses(content_dir: Path, locale: str, problems: list[str]) -> list[Course]:
     ranked: list[tuple[int, str, Course]] = []
     seen_ids: dict[str, str] = {}
     for path in sorted(content_dir.glob("*/course.yaml")):
-        course, course_problems, order = load_course(path, content_dir)
+        translation = path.with_name(f"course.{locale}.yaml")
+        course, course_problems, order = load_course(
+            path, content_dir, translation if translation.exists() else None)
         problems.extend(course_problems)
         if course is None:
             continue
@@ -267,10 +353,46 @@ def load_library(content_dir: Path) -> Library:
                             f"{seen_ids[course.id]}")
         seen_ids[course.id] = str(path)
         ranked.append((order, course.id, course))
-    if not ranked and not problems:
+    return [course for _, _, course in sorted(ranked, key=lambda item: item[:2])]
+
+
+def missing_texts(library: Library) -> dict[str, list[str]]:
+    """For each locale but Vietnamese, what it has not translated (Vietnamese shows there)."""
+    content_dir = Path(library.content_dir)
+    missing = {}
+    for locale in library.translations:
+        own, commands, _ = load_texts(content_dir, locale)
+        texts = [f"templates/{locale}: {key}" for key in library.templates if key not in own]
+        texts += [f"templates/{locale}: commands.{name}" for name in library.commands
+                  if name not in commands]
+        texts += [f"{course.id}/course.{locale}.yaml: the whole course"
+                  for course in library.courses
+                  if not (content_dir / course.id / f"course.{locale}.yaml").exists()]
+        missing[locale] = texts
+    return missing
+
+
+def load_library(content_dir: Path) -> Library:
+    """Load every content/*/course.yaml, the shared texts of every locale and the areas, or
+    raise ContentError. The library is Vietnamese; `translations` holds the others."""
+    templates, commands, problems = load_texts(content_dir, BASE_LOCALE)
+    if not templates:
+        problems.append(f"{content_dir}/templates/{BASE_LOCALE}: (folder): no texts found")
+    areas, area_problems = load_areas(content_dir)
+    problems.extend(area_problems)
+    courses = _courses(content_dir, BASE_LOCALE, problems)
+    if not courses and not problems:
         problems.append(f"{content_dir}: (folder): no course.yaml found")
+    translations = {}
+    for folder in sorted((content_dir / "templates").iterdir()):
+        if folder.is_dir() and folder.name != BASE_LOCALE:
+            own, own_commands, own_problems = load_texts(content_dir, folder.name)
+            problems.extend(own_problems)
+            translations[folder.name] = Library(
+                courses=tuple(_courses(content_dir, folder.name, problems)),
+                templates={**templates, **own}, content_dir=str(content_dir), areas=areas,
+                locale=folder.name, commands=_merged(commands, own_commands))
     if problems:
         raise ContentError(problems)
-    courses = tuple(course for _, _, course in sorted(ranked, key=lambda item: item[:2]))
-    return Library(courses=courses, templates=templates, content_dir=str(content_dir),
-                   areas=areas)
+    return Library(courses=tuple(courses), templates=templates, content_dir=str(content_dir),
+                   areas=areas, commands=commands, translations=translations)

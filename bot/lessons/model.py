@@ -89,14 +89,41 @@ class Course:
         return self.lessons[ids.index(lesson_id) + 1]
 
 
+BASE_LOCALE = "vi"  # every text exists in Vietnamese; other locales fall back to it
+
+
+@dataclass(frozen=True)
+class CommandTexts:
+    """How learners of one locale reach a command: slash names (the first is shown in the
+    Telegram menu), typed words, the menu entry and the help line."""
+
+    slash: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+    menu: str = ""
+    help: str = ""
+
+
 @dataclass(frozen=True)
 class Library:
-    """All courses in display order, the shared message templates and the deployment's areas."""
+    """All courses in display order, the shared message templates, the commands' texts and
+    the deployment's areas, in one locale; the Vietnamese library holds the translations."""
 
     courses: tuple[Course, ...]
     templates: dict[str, str]
     content_dir: str
     areas: Areas = field(default_factory=Areas)
+    locale: str = BASE_LOCALE
+    commands: dict[str, CommandTexts] = field(default_factory=dict)
+    translations: dict[str, "Library"] = field(default_factory=dict)
+
+    def in_locale(self, locale: str) -> "Library":
+        """The library in `locale` (Vietnamese where it has no translation)."""
+        return self.translations.get(locale, self)
+
+    @property
+    def locales(self) -> tuple[str, ...]:
+        """Every locale the content speaks, Vietnamese first."""
+        return (BASE_LOCALE, *self.translations)
 
     def course(self, course_id: str) -> Course | None:
         """Return the course with this id, if it exists."""
