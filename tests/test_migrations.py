@@ -1,15 +1,24 @@
 """Migrations: an older database upgrades with its learners intact, to exactly the models."""
 
+from contextlib import ExitStack
 from pathlib import Path
 
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
 import storage.report_models  # noqa: F401  (registers its tables on SQLModel.metadata)
-from storage.database import create_engine, current_revision, upgrade
+from bot.lessons.model import Library
+from bot.tutor import Tutor
+from storage.database import _alembic_config, create_engine, current_revision, upgrade
 from storage.repository import SqlRepository
+from tests.chat import Chat
+from tests.conftest import new_postgres_database
+from tests.mentoring_helpers import paired
 
 
 async def test_upgrading_keeps_learners_and_reaches_head(tmp_path: Path) -> None:
@@ -40,3 +49,68 @@ async def test_the_migrations_build_exactly_the_tables_the_models_describe(
         differences = await connection.run_sync(lambda sync: compare_metadata(
             MigrationContext.configure(sync), SQLModel.metadata))
     assert differences == []
+
+
+async def _downgrade(engine: AsyncEngine, revision: str) -> None:
+    async with engine.begin() as connection:
+        await connection.run_sync(
+            lambda sync: command.downgrade(_alembic_config(sync), revision))
+
+
+async def _awaiting(engine: AsyncEngine) -> dict[str, str]:
+    async with engine.connect() as connection:
+        rows = await connection.execute(text("SELECT user_ref, awaiting FROM learner"))
+        return {user_ref: awaiting for user_ref, awaiting in rows}
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+async def test_pending_questions_and_places_survive_the_state_migration(
+        tmp_path: Path, library: Library, backend: str) -> None:
+    with ExitStack() as stack:
+        url = f"sqlite:///{tmp_path / 'states.db'}" if backend == "sqlite" else \
+            stack.enter_context(new_postgres_database())
+        await _states_survive(create_engine(url), library)
+
+
+async def _states_survive(engine: AsyncEngine, library: Library) -> None:
+    """People in the middle of something, left there by the product before issue 19 (its
+    `awaiting` strings, made by migrating back), carry on after it: a volunteer half-way
+    through registering, a mentor about to type a check-in note, a resident in a lesson."""
+    try:
+        await upgrade(engine)
+        tutor = Tutor(repository=SqlRepository(engine), library=library)
+        volunteer = Chat(tutor, "volunteer")
+        await volunteer.start()
+        await volunteer.type("/lam_nguoi_kem")
+        await volunteer.type("Lê Văn Tám")  # asked for the ward next
+        mentor, resident = Chat(tutor, "mentor"), Chat(tutor, "resident")
+        await paired(mentor, resident, library)
+        await resident.type("menu")
+        await resident.press("Làm quen")
+        await resident.press("Bấm nút")
+        await resident.press("Tiếp tục")  # step 2 of a lesson
+        place = (await tutor.repository.find_learner(channel="test", user_ref="resident"))
+        await mentor.type("/hoc_vien")
+        await mentor.press("Ghi buổi kèm")
+        await mentor.press("Gặp trực tiếp")
+        await mentor.press("Hôm nay")  # asked for a note next
+
+        await _downgrade(engine, "0010_web_limits")
+        before = await _awaiting(engine)
+        assert before["volunteer"] == "mentor_ward"
+        assert before["mentor"].startswith("note:") and before["mentor"].endswith(":met:0")
+        assert before["resident"] == ""
+
+        await upgrade(engine)
+        tutor = Tutor(repository=SqlRepository(engine), library=library)
+        volunteer.tutor = mentor.tutor = resident.tutor = tutor
+        await volunteer.type("Phường Hồng Hà")
+        assert "Chi đoàn" in volunteer.text() or "đơn vị" in volunteer.text().lower()
+        await mentor.type("Đã cài VNeID cho bác")
+        assert "gặp trực tiếp" in mentor.text() and "1 buổi" in mentor.text()
+        after = await tutor.repository.find_learner(channel="test", user_ref="resident")
+        assert place is not None and after is not None and after.place == place.place
+        await resident.press("Tiếp tục")
+        assert "Bước 3" in resident.text()
+    finally:
+        await engine.dispose()

@@ -548,7 +548,8 @@ async def test_an_outbox_message_gives_up_after_a_few_tries_for_the_outbox_to_re
     fake.outage(lambda: True, 502)
     async with PtbBot(fake.token, base_url=fake.base_url) as bot:
         sender = TelegramSender(bot, content_dir=CONTENT_DIR, on_unreachable=_never,
-                                on_failed=_never, words=_words, backoff_seconds=0.001, pacer=_pacer())
+                                on_failed=_never, words=_words, backoff_seconds=0.001,
+                                pacer=_pacer())
         with caplog.at_level("WARNING", logger="hocso.telegram"), pytest.raises(GaveUp):
             await sender.send(USER, [Outgoing(text="Xin chào")], owed=False)
     warnings = [r for r in caplog.records if r.levelname == "WARNING"]
@@ -564,7 +565,8 @@ async def test_a_429_is_a_wait_not_a_failure_however_often_it_comes(fake: FakeTe
     fake.flood(ATTEMPTS + 3, retry_after=30)
     async with PtbBot(fake.token, base_url=fake.base_url) as bot:
         sender = TelegramSender(
-            bot, content_dir=CONTENT_DIR, on_unreachable=_never, on_failed=_never, words=_words, sleep=sleep,
+            bot, content_dir=CONTENT_DIR, on_unreachable=_never, on_failed=_never, words=_words,
+            sleep=sleep,
             pacer=Pacer(overall_per_second=100, chat_per_second=100, chat_burst=10,
                         clock=lambda: now[0]))
         await sender.send(USER, [Outgoing(text="Xin chào")])
@@ -620,8 +622,8 @@ def _pacer() -> Pacer:
 
 
 def _sender(bot: PtbBot, content_dir: Path = CONTENT_DIR) -> TelegramSender:
-    return TelegramSender(bot, content_dir=content_dir, on_unreachable=_never, on_failed=_never, words=_words,
-                          pacer=Pacer(overall_per_second=100, chat_per_second=100,
+    return TelegramSender(bot, content_dir=content_dir, on_unreachable=_never, on_failed=_never,
+                          words=_words, pacer=Pacer(overall_per_second=100, chat_per_second=100,
                                       chat_burst=10))
 
 

@@ -195,7 +195,8 @@ async def test_long_texts_are_split_under_2000_characters(fake: FakeZaloBot,
     await polling.send(USER, reply)
     sent = fake.sent_to(USER)
     assert len(sent) > 1 and all(len(r.text or "") <= MAX_TEXT for r in sent)
-    assert "\n\n".join(r.text or "" for r in sent) == with_numbered_options(reply, "Trả lời bằng số:")
+    heading = "Trả lời bằng số:"
+    assert "\n\n".join(r.text or "" for r in sent) == with_numbered_options(reply, heading)
     assert (sent[-1].text or "").endswith("1. 🏠 Về menu")
 
 

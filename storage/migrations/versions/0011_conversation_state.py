@@ -52,14 +52,18 @@ def awaiting_of(state: str, data: dict[str, Any]) -> str:
     return state
 
 
+# Plain ALTER TABLE, not batch mode: batch mode copies the learner table on SQLite, and
+# dropping the old copy breaks the foreign keys of every pairing, answer and result.
+# SQLite has had ADD and DROP COLUMN since 3.35.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("learner", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("state", sa.String(length=32), nullable=False,
-                                      server_default=""))
-        batch_op.add_column(sa.Column("state_data", sa.Text(), nullable=False,
-                                      server_default="{}"))
-        batch_op.add_column(sa.Column("locale", sa.String(length=16), nullable=False,
-                                      server_default="vi"))
+    op.add_column("learner", sa.Column("state", sa.String(length=32), nullable=False,
+                                       server_default=""))
+    op.add_column("learner", sa.Column("state_data", sa.Text(), nullable=False,
+                                       server_default="{}"))
+    op.add_column("learner", sa.Column("locale", sa.String(length=16), nullable=False,
+                                       server_default="vi"))
     connection = op.get_bind()
     rows = connection.execute(sa.select(LEARNER.c.id, LEARNER.c.awaiting)
                               .where(LEARNER.c.awaiting != "")).all()
@@ -67,21 +71,17 @@ def upgrade() -> None:
         state, data = state_of(awaiting)
         connection.execute(LEARNER.update().where(LEARNER.c.id == learner_id).values(
             state=state, state_data=json.dumps(data, ensure_ascii=False)))
-    with op.batch_alter_table("learner", schema=None) as batch_op:
-        batch_op.drop_column("awaiting")
+    op.drop_column("learner", "awaiting")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("learner", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("awaiting", sa.String(length=48), nullable=False,
-                                      server_default=""))
+    op.add_column("learner", sa.Column("awaiting", sa.String(length=48), nullable=False,
+                                       server_default=""))
     connection = op.get_bind()
     rows = connection.execute(sa.select(LEARNER.c.id, LEARNER.c.state, LEARNER.c.state_data)
                               .where(LEARNER.c.state != "")).all()
     for learner_id, state, data in rows:
         connection.execute(LEARNER.update().where(LEARNER.c.id == learner_id).values(
             awaiting=awaiting_of(state, json.loads(data))[:48]))
-    with op.batch_alter_table("learner", schema=None) as batch_op:
-        batch_op.drop_column("state_data")
-        batch_op.drop_column("state")
-        batch_op.drop_column("locale")
+    for column in ("state_data", "state", "locale"):
+        op.drop_column("learner", column)

@@ -1,0 +1,75 @@
+"""A second language: a resident reads Học Số in English from consent to progress, and back."""
+
+from bot.lessons.model import Lesson, Library
+from bot.messages import Incoming, Kind
+from bot.tutor import Tutor
+from tests.chat import Chat
+
+
+async def test_a_resident_walks_the_whole_english_path_and_back(tutor: Tutor,
+                                                                library: Library) -> None:
+    chat = Chat(tutor, "visitor")
+    # Telegram says the person's app is in English: a hint, offered in one tap.
+    notice = await chat.send(Incoming(channel="test", user_ref="visitor", kind=Kind.START,
+                                      language="en-US", update_id="first"))
+    assert "Trước khi học" in chat.text()
+    assert chat.payload_of("English") == "lg:en"
+    await chat.press("English")
+    assert "agree" in chat.text().lower() and "Trước khi học" not in chat.text()
+    assert notice and [b.label for b in chat.last[-1].flat_buttons()][:2] == [
+        "✅ I agree", "I do not agree"]
+    await chat.press("I agree")
+    assert "Thank you for agreeing" in chat.text()
+    course = library.in_locale("en").course("lam-quen")
+    assert course is not None and course.title == "Getting to know Học Số"
+    await chat.press(course.title)
+    lesson = course.lessons[0]
+    await chat.press(lesson.title)
+    assert f"{lesson.title} · Step 1/{len(lesson.steps)}" in chat.text()
+    while lesson.quiz[0].question not in chat.text():
+        labels = " ".join(b.label for r in chat.last for b in r.flat_buttons())
+        if "Next" in labels:
+            await chat.type("next")  # the English word
+        else:  # a check question: answer it right
+            await chat.press(_right_option(chat, lesson))
+    for question in lesson.quiz:
+        assert question.question in chat.text()
+        await chat.press(question.options[question.answer - 1])
+    assert f'You have finished the quiz for "{lesson.title}"' in chat.text()
+    await chat.type("/progress")
+    assert "Your progress" in chat.text() and course.title in chat.text()
+    # Back to Vietnamese, which is kept for the next turns.
+    await chat.type("/language")
+    await chat.press("Tiếng Việt")
+    assert "tiếng Việt" in chat.text()
+    await chat.type("tiến độ")
+    assert "Tiến độ" in chat.text() and "Làm quen với Học Số" in chat.text()
+    learner = await tutor.repository.find_learner(channel="test", user_ref="visitor")
+    assert learner is not None and learner.locale == "vi"
+
+
+def _right_option(chat: Chat, lesson: Lesson) -> str:
+    for step in lesson.steps:
+        if step.check is not None and step.check.question in chat.text():
+            return str(step.check.options[step.check.answer - 1])
+    raise AssertionError(f"no check question in {chat.text()[:200]}")
+
+
+async def test_a_learner_who_chose_english_still_may_type_vietnamese_words(
+        tutor: Tutor) -> None:
+    chat = Chat(tutor, "volunteer")
+    await chat.start()
+    await chat.type("/ngon_ngu")
+    await chat.press("English")
+    assert "speaks English" in chat.text()
+    await chat.type("tiến độ")
+    assert "You have not finished any lessons yet" in chat.text()
+
+
+async def test_a_forged_language_changes_nothing(tutor: Tutor) -> None:
+    chat = Chat(tutor, "someone")
+    await chat.start()
+    await chat.tap("lg:km")  # no Khmer texts in this deployment
+    assert "Nút này thuộc tin nhắn cũ" in chat.text()
+    learner = await tutor.repository.find_learner(channel="test", user_ref="someone")
+    assert learner is not None and learner.locale == "vi"
