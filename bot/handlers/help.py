@@ -9,8 +9,9 @@ from bot.lessons.progress import Mode
 
 
 def show_help(ctx: Context) -> None:
-    """Explain how to use the bot, with the menu."""
-    show_menu(ctx, ctx.text("help"))
+    """Explain how to use the bot (with each command's help line), with the menu."""
+    lines = [texts.help for texts in ctx.library.commands.values() if texts.help]
+    show_menu(ctx, ctx.text("help", commands=lines))
 
 
 def not_understood(ctx: Context) -> None:
@@ -50,7 +51,7 @@ def repeat(ctx: Context) -> None:
 
 FEATURE = Feature(
     commands=(Command(payloads.HELP, show_help, escape=True), Command("repeat", repeat)),
-    samples={"help": {}, "not_understood": {}, "stale_button": {}, "pick_a_number": {"count": 3},
+    samples={"help": {"commands": ["Gõ /ngon_ngu để đổi ngôn ngữ."]}, "not_understood": {}, "stale_button": {}, "pick_a_number": {"count": 3},
              "unsupported": {}, "too_long": {"limit": 500}, "slow_down": {},
              "content_updated_restart": {"lesson": "Bấm nút và gõ số"},
              "content_updated_gone": {},
