@@ -53,25 +53,29 @@ Rows = tuple[tuple[Button, ...], ...]
 
 
 class LastButtons:
-    """The buttons each recent person was last shown, so that the "slow down" answer can show
-    them again without a database read (a flood must not reach the database)."""
+    """The buttons each recent person was last shown, and the language they read, so that the
+    "slow down" answer can show them again without a database read (a flood must not reach
+    the database)."""
 
     def __init__(self, size: int = 10_000) -> None:
         self.size = size
-        self._rows: OrderedDict[str, Rows] = OrderedDict()
+        self._rows: OrderedDict[str, tuple[Rows, str]] = OrderedDict()
 
     def keep(self, person: str, replies: list[Outgoing]) -> None:
         """Remember the buttons of the last of `replies` that has any."""
-        rows = next((reply.buttons for reply in reversed(replies) if reply.buttons), None)
-        if rows is None:
+        last = next((reply for reply in reversed(replies) if reply.buttons), None)
+        if last is None:
             return
-        self._rows[person] = rows
+        self._rows[person] = (last.buttons, last.locale)
         self._rows.move_to_end(person)
         if len(self._rows) > self.size:
             self._rows.popitem(last=False)
 
     def of(self, person: str) -> Rows:
-        return self._rows.get(person, ())
+        return self._rows.get(person, ((), BASE_LOCALE))[0]
+
+    def locale(self, person: str) -> str:
+        return self._rows.get(person, ((), BASE_LOCALE))[1]
 
 
 class Tutor:
@@ -126,8 +130,10 @@ class Tutor:
             admitted = self.throttle.admit(person, tap=incoming.kind == Kind.BUTTON)
             if admitted is not True:  # a flood: not acted on, and said so once
                 # With the buttons they had: nothing was done, so those still mean the same.
+                locale = self.last_buttons.locale(person)
                 return [] if admitted is None else [Outgoing(
-                    self.renderer.message("slow_down"), self.last_buttons.of(person))]
+                    self.words(locale, "slow_down"), self.last_buttons.of(person),
+                    locale=locale)]
             await self.throttle.wait_turn()
         marked = UPDATE.set(f"{incoming.channel}:{incoming.update_id or '-'}")
         try:
