@@ -238,7 +238,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         await beat(core.engine, process_id)  # alive before the first reply it owns
         running.update(await start_channels(channels))
         outbox.channels.update({channel.name: channel.deliver for channel in running})
-        watch = InactivityWatch(core.tutor.repository, core.tutor.renderer, core.tutor.rules)
+        watch = InactivityWatch(core.tutor.repository, core.tutor.writer, core.tutor.rules)
         courses = core.tutor.library.lesson_ids()
         reports = every(settings.report_refresh_seconds,
                         lambda: refresh(core.reports, courses=courses),

@@ -4,10 +4,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.handlers.context import Label, Told, Writer
 from bot.handlers.events import LearnerQuiet, publish
 from bot.handlers.rules import MentoringRules
-from bot.lessons.render import Renderer
-from bot.messages import Button, Outgoing
+from bot.lessons.model import BASE_LOCALE
 from bot.periodic import every
 from storage.mentoring import inactive_pairings
 from storage.outbox import queue
@@ -18,36 +18,33 @@ from storage.transactions import Connection
 class Outside:
     """Where subscribers act outside a learner's turn: one transaction of the scheduler's."""
 
-    def __init__(self, connection: Connection, renderer: Renderer, *, about: int) -> None:
+    def __init__(self, connection: Connection, writer: Writer, *, about: int) -> None:
         self.connection = connection
-        self.renderer = renderer
+        self.writer = writer
         self.about = about  # whom the messages are about (erased with them)
-        self._messages: list[tuple[int, Outgoing]] = []
+        self._told: list[Told] = []
 
     def text(self, key: str, **values: Any) -> str:
-        return self.renderer.message(key, **values)
+        return self.writer.renderers[BASE_LOCALE].message(key, **values)
 
-    def button(self, key: str, payload: str, **values: Any) -> Button:
-        return Button(self.renderer.message(key, **values), payload)
-
-    def tell(self, learner_id: int, text: str, rows: list[list[Button]] | None = None) -> None:
-        self._messages.append((learner_id, Outgoing(text=text, buttons=tuple(
-            tuple(row) for row in rows or [] if row))))
+    def tell(self, learner_id: int, key: str, rows: list[list[Label]] | None = None,
+             **values: Any) -> None:
+        self._told.append(Told(learner_id, key, values, tuple(tuple(row) for row in rows or [])))
 
     async def send(self) -> int:
         """Queue what subscribers said, in this transaction; return how many messages."""
-        for learner_id, message in self._messages:
+        for learner_id, message in await self.writer.write(self.connection, self._told):
             await queue(self.connection, learner_id, message.to_json(), about=self.about)
-        return len(self._messages)
+        return len(self._told)
 
 
 class InactivityWatch:
     """Finds idle mentees in storage (not in memory), so a restart repeats no alert."""
 
-    def __init__(self, repository: SqlRepository, renderer: Renderer, rules: MentoringRules, *,
+    def __init__(self, repository: SqlRepository, writer: Writer, rules: MentoringRules, *,
                  clock: Callable[[], datetime] = now, interval: float = 600.0) -> None:
         self.repository = repository
-        self.renderer = renderer
+        self.writer = writer
         self.rules = rules
         self.clock = clock
         self.interval = interval
@@ -61,7 +58,7 @@ class InactivityWatch:
         for pairing_id, mentor_id, mentee_id, name, last_active in await inactive_pairings(
                 self.repository.engine, cutoff):
             async with self.repository.engine.begin() as connection:
-                scene = Outside(connection, self.renderer, about=mentee_id)
+                scene = Outside(connection, self.writer, about=mentee_id)
                 await publish(scene, LearnerQuiet(pairing_id, mentor_id, mentee_id, name,
                                                   last_active, today))
                 raised += await scene.send()

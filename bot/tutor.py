@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from bot.handlers.context import Context
+from bot.handlers.context import Context, Writer
 from bot.handlers.progress import show_current
 from bot.handlers.router import route
 from bot.handlers.rules import InviteLinks, MentoringRules
@@ -107,6 +107,7 @@ class Tutor:
         self.renderers = {locale: Renderer(library.in_locale(locale).templates)
                           for locale in library.locales}
         self.renderer = self.renderers[BASE_LOCALE]
+        self.writer = Writer(library, self.renderers)  # messages for others, in their words
         self.rules = rules or MentoringRules()
         self.links = links or InviteLinks()
         self.last_buttons = LastButtons()
@@ -187,7 +188,7 @@ class Tutor:
             ctx = Context(incoming=incoming, turn=turn, base=self.library,
                           renderers=self.renderers, position=position,
                           locale=turn.learner.locale, rules=self.rules, links=self.links,
-                          guesses=self.guesses)
+                          guesses=self.guesses, settings=dict(turn.learner.settings))
             if outcome == Reconciled.UNCHANGED:
                 await route(ctx)
             else:
@@ -196,8 +197,9 @@ class Tutor:
                 ctx.say(ctx.text("content_updated_gone") if found is None else ctx.text(
                     "content_updated_restart", lesson=found[1].title))
                 show_current(ctx)
+            outbound = await self.writer.write(turn.connection, ctx.outbound)
             if ctx.erase:  # nothing about them stays, messages to others about them included
-                for learner_id, message in ctx.outbound:
+                for learner_id, message in outbound:
                     await queue(turn.connection, learner_id, message.to_json(), about=None)
                 await erase(turn.connection, turn.learner.id)
                 return ctx.replies
@@ -209,9 +211,10 @@ class Tutor:
                 state=ctx.state.name if ctx.state else "",
                 state_data=ctx.state.data if ctx.state else None,
                 locale=ctx.locale if ctx.locale != turn.learner.locale else None,
+                settings=ctx.settings if ctx.settings != turn.learner.settings else None,
                 ward=ctx.ward, area=ctx.area, area_asked=ctx.area_asked, consent=ctx.consent,
             )
-            for learner_id, message in ctx.outbound:
+            for learner_id, message in outbound:
                 await queue(turn.connection, learner_id, message.to_json(),
                             about=turn.learner.id)
             if incoming.channel not in self.kept_replies:

@@ -47,6 +47,10 @@ class Learner(SQLModel, table=True):
     state_data: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     # The language the learner reads (content/templates/<locale>/), chosen with /ngon_ngu.
     locale: str = Field(default="vi", sa_column=Column(String(16), nullable=False))
+    # What the learner chose that features keep (JSON, one key a feature): how they want to
+    # be called ({"address": "bac", "called": "Lan"}) and, later, reminders. No feature adds
+    # a column of its own.
+    settings: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     # The ward or commune the learner lives in, by name: mentors are matched on it.
     ward: str = Field(default="", sa_column=Column(String(128), nullable=False))
     # The same place as area ids (content/areas), one column a level, so that a report on

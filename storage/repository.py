@@ -1,7 +1,7 @@
 """The repository: every query the product makes, the same SQL on SQLite and PostgreSQL."""
 
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -88,6 +88,7 @@ class LearnerRecord:
     state: str = ""  # what typed text answers next (see Learner.state)
     state_data: Mapping[str, Any] = field(default_factory=dict)
     locale: str = "vi"
+    settings: Mapping[str, Any] = field(default_factory=dict)  # see Learner.settings
     ward: str = ""
     area: str = ""  # the deepest area id they gave (village, else commune), or ""
     area_asked: bool = False
@@ -116,7 +117,8 @@ def _record(row: RowMapping) -> LearnerRecord:
                          {name: row[name] for name in PLACE_COLUMNS}, shown, is_new,
                          reachable=row["unreachable_at"] is None,
                          state=row["state"], state_data=json.loads(row["state_data"] or "{}"),
-                         locale=row["locale"], ward=row["ward"],
+                         locale=row["locale"], settings=json.loads(row["settings"] or "{}"),
+                         ward=row["ward"],
                          area=row["area_village"] or row["area_commune"] or row["area_province"],
                          area_asked=row["area_asked_at"] is not None,
                          consented=row["consented_at"] is not None,
@@ -140,8 +142,8 @@ def _new_learner(channel: str, user_ref: str) -> dict[str, Any]:
         "course_id": "", "lesson_id": "", "step_id": "", "question_id": "", "quiz_correct": 0,
         "quiz_answered": 0, "content_version": "", "seq": 0, "shown_buttons": "",
         "created_at": now(), "last_active_at": now(), "unreachable_at": None,
-        "state": "", "state_data": "{}", "locale": "vi", "ward": "", **area_columns(""),
-        "area_asked_at": None, "consented_at": None,
+        "state": "", "state_data": "{}", "locale": "vi", "settings": "{}", "ward": "",
+        **area_columns(""), "area_asked_at": None, "consented_at": None,
     }
 
 
@@ -214,11 +216,13 @@ class LearnerTurn:
     async def save(self, place: Mapping[str, Any], *, shown_buttons: tuple[str, ...],
                    display_name: str, state: str = "",
                    state_data: Mapping[str, Any] | None = None, locale: str | None = None,
+                   settings: Mapping[str, Any] | None = None,
                    ward: str | None = None, area: str | None = None, area_asked: bool = False,
                    consent: bool = False) -> None:
         """Store the learner's new place (PLACE_COLUMNS), the buttons just shown, the
         question waiting for typed text (`state` and its data) and the `locale` when it
-        changed; `ward` and `area` when the learner named where they live,
+        changed, and their `settings` when they changed; `ward` and `area` when the learner
+        named where they live,
         `area_asked` once asked, `consent` when they agree to what is kept. Before that no
         name is stored."""
         where: dict[str, Any] = {} if area is None else area_columns(area)
@@ -229,6 +233,8 @@ class LearnerTurn:
             where["ward"] = ward[:128]
         if locale is not None:
             where["locale"] = locale
+        if settings is not None:
+            where["settings"] = json.dumps(settings, ensure_ascii=False)
         if area_asked and not self.learner.area_asked:
             where["area_asked_at"] = now()
         await self._connection.execute(SAVE_LEARNER, {
@@ -238,6 +244,14 @@ class LearnerTurn:
             "unreachable_at": None,  # they just wrote to us, so replies can reach them
             "state": state, "state_data": json.dumps(state_data or {}, ensure_ascii=False),
             **where})
+
+
+async def readers(connection: Connection,
+                  learner_ids: Collection[int]) -> dict[int, tuple[str, dict[str, Any]]]:
+    """Each learner's language and settings: how a message to them is to be written."""
+    rows = await connection.execute(select(LEARNER.c.id, LEARNER.c.locale, LEARNER.c.settings)
+                                    .where(LEARNER.c.id.in_(list(learner_ids))))
+    return {row.id: (row.locale, json.loads(row.settings or "{}")) for row in rows}
 
 
 class UnknownLearner(LookupError):

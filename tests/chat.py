@@ -29,14 +29,24 @@ class Chat:
                         payload=payload, display_name=self.display_name,
                         update_id=update_id if update_id is not None else f"u{next(_ids)}")
 
-    async def start(self, *, agree: bool = True) -> list[Outgoing]:
+    async def start(self, *, agree: bool = True, address: str | None = "ban") -> list[Outgoing]:
         """Send /start; a learner who has not agreed yet taps "Tôi đồng ý" too (unless not
-        `agree`), and the replies of both turns come back together."""
+        `agree`), then picks how to be called (`address`, with their messenger's name, or
+        none; None leaves the question), and the replies of all those turns come back
+        together."""
         replies = await self.send(self.incoming(Kind.START))
-        if agree and any(b.payload == "agree" for r in replies for b in r.flat_buttons()):
+        if agree and self._shown(replies, "agree"):
             replies = replies + await self.tap("agree")
-            self.last = replies
+        if address is not None and self._shown(replies, f"ad:{address}"):
+            replies = replies + await self.tap(f"ad:{address}")
+            replies = replies + await self.tap(
+                "namekeep" if self._shown(replies[-1:], "namekeep") else "skip")
+        self.last = replies
         return replies
+
+    @staticmethod
+    def _shown(replies: list[Outgoing], payload: str) -> bool:
+        return any(b.payload == payload for r in replies for b in r.flat_buttons())
 
     async def type(self, text: str) -> list[Outgoing]:
         return await self.send(self.incoming(Kind.TEXT, text=text))

@@ -53,6 +53,13 @@ async def tap(page: Page, label: str) -> None:
     await live_button(page, label).click()
 
 
+async def agree(page: Page) -> None:
+    """Agree to the notice, then be called "bạn", with no name (the web chat has none)."""
+    await tap(page, "✅ Tôi đồng ý")
+    await tap(page, "Bạn")
+    await tap(page, "Bỏ qua")
+
+
 def last_bot_message(page: Page) -> Locator:
     return page.locator(".bubble.bot").last
 
@@ -96,7 +103,7 @@ async def test_first_lesson_by_clicking_on_a_phone(tmp_path: Path) -> None:
                 # Nothing is kept before the resident agrees to the notice.
                 await expect(last_bot_message(page)).to_contain_text("/xoa_du_lieu")
                 await check_phone_layout(page)
-                await tap(page, "✅ Tôi đồng ý")
+                await agree(page)
                 for label in (f"📘 {course.title}", *MENU_BUTTONS):
                     await expect(live_button(page, label)).to_be_visible()
                 await check_phone_layout(page)
@@ -174,7 +181,7 @@ async def test_a_resident_scans_a_mentors_qr_code_and_accepts(tmp_path: Path) ->
             try:
                 mentor = await (await browser.new_context(viewport=PHONE)).new_page()
                 await mentor.goto(f"http://127.0.0.1:{port}/")
-                await tap(mentor, "✅ Tôi đồng ý")
+                await agree(mentor)
                 await expect(last_bot_message(mentor)).to_contain_text("Bạn muốn làm gì")
                 session = await mentor.evaluate("localStorage.getItem('hocso-session')")
                 approve(data, session)  # an organizer lets this volunteer coach
@@ -198,7 +205,7 @@ async def test_a_resident_scans_a_mentors_qr_code_and_accepts(tmp_path: Path) ->
                 # The resident's phone opens what the QR code holds.
                 resident = await (await browser.new_context(viewport=PHONE)).new_page()
                 await resident.goto(found.text)
-                await tap(resident, "✅ Tôi đồng ý")
+                await tap(resident, "✅ Tôi đồng ý")  # the invitation comes first
                 await expect(resident.locator(".bubble.bot", has_text="muốn kèm bạn")
                              ).to_be_visible()
                 await tap(resident, "✅ Đồng ý")
@@ -265,7 +272,7 @@ async def test_someone_else_at_the_same_computer_starts_afresh(tmp_path: Path) -
     async with phone_at_server(tmp_path) as (page, base):
         violations = no_policy_violations(page)
         await page.goto(f"{base}/")
-        await tap(page, "✅ Tôi đồng ý")
+        await agree(page)
         await tap(page, f"📘 {course.title}")
         await tap(page, course.lessons[0].title)
         await expect(last_bot_message(page)).to_contain_text("Bước 1/")
@@ -287,7 +294,7 @@ async def test_someone_else_at_the_same_computer_starts_afresh(tmp_path: Path) -
         assert await session_status(page, base, first) == 404  # over on the server
 
         await tap(page, "▶️ Bắt đầu")  # the next person
-        await tap(page, "✅ Tôi đồng ý")
+        await agree(page)
         await expect(live_button(page, PROGRESS)).to_be_visible()
         second = await page.evaluate("localStorage.getItem('hocso-session')")
         assert second and second != first
@@ -308,7 +315,7 @@ async def test_a_kiosk_keeps_nothing_and_ends_an_idle_session(tmp_path: Path) ->
         await page.clock.install()  # the page's timers run on a clock the test moves
         await page.goto(f"{base}/")
         await expect(page.get_by_text("Máy dùng chung")).to_be_visible()
-        await tap(page, "✅ Tôi đồng ý")
+        await agree(page)
         await expect(live_button(page, PROGRESS)).to_be_visible()
         await page.get_by_role("button", name="Chữ to hơn").click()  # for this person only
         assert await page.evaluate("localStorage.length") == 0
@@ -344,7 +351,7 @@ async def test_with_the_database_cut_off_the_page_asks_to_try_again_later(
     try:
         async with phone_at_server(tmp_path, {"DATABASE_URL": database}) as (page, base):
             await page.goto(f"{base}/")
-            await tap(page, "✅ Tôi đồng ý")
+            await agree(page)
             await expect(live_button(page, PROGRESS)).to_be_visible()
             await proxy.cut()
             await tap(page, PROGRESS)
@@ -364,7 +371,7 @@ async def test_a_flood_of_taps_leaves_live_buttons_and_the_next_tap_after_a_paus
     limits = {"HOCSO_USER_BURST": "4", "HOCSO_USER_MESSAGES_PER_MINUTE": "1"}
     async with phone_at_server(tmp_path, limits, ELDER_PHONE) as (page, base):
         await page.goto(f"{base}/")
-        await tap(page, "✅ Tôi đồng ý")
+        await agree(page)
         slow = page.locator(".bubble.bot", has_text="nhắn nhanh quá")
         live = page.locator(".buttons").last.locator("button:enabled")
         for _ in range(12):  # greeting and consent were two; three more for nervous taps
@@ -393,7 +400,7 @@ async def test_a_flood_of_taps_leaves_live_buttons_and_the_next_tap_after_a_paus
 async def test_buttons_carry_the_number_that_typing_picks(tmp_path: Path) -> None:
     async with phone_at_server(tmp_path, viewport=ELDER_PHONE) as (page, base):
         await page.goto(f"{base}/")
-        await tap(page, "✅ Tôi đồng ý")
+        await agree(page)
         await expect(live_button(page, PROGRESS)).to_be_visible()
         labels = await page.locator(".buttons").last.locator("button").all_text_contents()
         assert [label.split(" · ", 1)[0] for label in labels] == [
@@ -422,7 +429,7 @@ async def test_a_step_with_a_picture_is_read_from_its_top_and_the_picture_opens_
         held: list[Route] = []  # pictures wait until the test lets them load
         await page.route("**/media/**", lambda route: held.append(route))
         await page.goto(f"{base}/")
-        await tap(page, "✅ Tôi đồng ý")
+        await agree(page)
         await tap(page, f"📘 {course.title}")
         await tap(page, course.lessons[0].title)
         await tap(page, NEXT)
@@ -480,7 +487,7 @@ async def test_the_text_size_is_kept_on_the_device_and_the_page_can_go_on_the_ho
     async with phone_at_server(tmp_path, viewport=ELDER_PHONE) as (page, base):
         violations = no_policy_violations(page)
         await page.goto(f"{base}/")
-        await tap(page, "✅ Tôi đồng ý")
+        await agree(page)
         usual = await chat_text_px(page)
         await page.get_by_role("button", name="Chữ to hơn").click()
         await page.get_by_role("button", name="Chữ to hơn").click()
@@ -516,7 +523,7 @@ async def test_a_text_longer_than_the_tutor_reads_is_answered_as_too_long(
         tmp_path: Path) -> None:
     async with phone_at_server(tmp_path, viewport=ELDER_PHONE) as (page, base):
         await page.goto(f"{base}/")
-        await tap(page, "✅ Tôi đồng ý")
+        await agree(page)
         await expect(live_button(page, PROGRESS)).to_be_visible()  # the page is free again
         await page.fill("input", "Tôi muốn hỏi thêm. " * 270)  # about 5,000 characters
         await page.keyboard.press("Enter")

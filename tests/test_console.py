@@ -20,7 +20,8 @@ def run_chat(data_dir: Path, lines: list[str]) -> str:
 
 def test_the_terminal_chat_teaches_and_remembers(tmp_path: Path, library: Library) -> None:
     course = library.courses[0]
-    first = run_chat(tmp_path, ["1", "1", "1", "tiếp", "thoát"])  # agree, course, lesson
+    # Agree, be called "bác" by the name given (Lan), then the course and its first lesson.
+    first = run_chat(tmp_path, ["1", "1", "1", "1", "1", "tiếp", "thoát"])
     assert "Xin chào Lan!" in first and "  1. ✅ Tôi đồng ý" in first
     assert "  1. 📘 " + course.title in first
     assert f"{course.lessons[0].title} · Bước 2/" in first

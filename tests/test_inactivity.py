@@ -28,7 +28,7 @@ async def test_an_idle_mentee_is_reported_once_per_quiet_stretch(tutor: Tutor,
     clock = Clock(datetime.now().astimezone() + timedelta(days=2))
 
     def watch() -> InactivityWatch:  # a new one each time, as after a restart
-        return InactivityWatch(tutor.repository, tutor.renderer, tutor.rules, clock=clock)
+        return InactivityWatch(tutor.repository, tutor.writer, tutor.rules, clock=clock)
 
     assert await watch().check() == 0  # two days: not yet (the rule is three)
     clock.now += timedelta(days=2)

@@ -69,7 +69,7 @@ async def test_a_locked_sqlite_file_delays_the_turn_and_loses_nothing(
     assert await tutor.handle(incoming) == []  # the same update again: already done
     async with engine.connect() as connection:
         marks = (await connection.execute(select(func.count()).select_from(PROCESSED))).scalar()
-    assert marks == 5  # start, agree, course, lesson, next: each once
+    assert marks == 7  # start, agree, how to be called, the name, course, lesson, next: once
     await engine.dispose()
 
 

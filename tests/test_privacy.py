@@ -59,7 +59,7 @@ async def test_nothing_but_the_greeting_is_kept_before_the_learner_agrees(
     assert learner is not None and not learner.consented
     assert learner.display_name == "" and Position.stored_as(learner.place).mode.value == "menu"
     replies = await chat.type("1")  # the first choice: "Tôi đồng ý"
-    assert "Cảm ơn bạn đã đồng ý" in replies[0].text and "Bạn muốn làm gì" in replies[-1].text
+    assert "Cảm ơn bạn đã đồng ý" in replies[0].text and "nên gọi bạn thế nào" in replies[-1].text
     learner = await tutor.repository.find_learner(channel="test", user_ref="u1")
     assert learner is not None and learner.consented and learner.display_name == NAME
 
@@ -220,7 +220,7 @@ async def test_my_data_holds_what_was_said_about_me_to_others(tutor_on: Tutor,
     mentor = Chat(tutor, user="mentor-1", channel="telegram", display_name="Trần Minh Anh")
     resident = Chat(tutor, user="resident-1", channel="web", display_name=NAME)
     await paired(mentor, resident, library)  # the mentor is told "Lan đã đồng ý..."
-    watch = InactivityWatch(tutor.repository, tutor.renderer, tutor.rules,
+    watch = InactivityWatch(tutor.repository, tutor.writer, tutor.rules,
                             clock=lambda: now() + timedelta(days=4))
     assert await watch.check() == 1  # and, four quiet days later, an alert about her
     await tutor.keep_failed_send(channel="web", user_ref="resident-1", text="Bài mới đây ạ",

@@ -80,10 +80,12 @@ class Bot:
         return await self._exchange(lambda: self.fake.push_callback(self.chat, data), expect)
 
     async def start(self) -> list[SentRecord]:
-        """/start, then agree to the notice: the greeting, the notice, then the thanks with
-        the menu."""
+        """/start, agree to the notice, then be called "bạn" by the messenger's name: the
+        greeting, the notice, then the thanks with the menu."""
         sent = await self.say("/start", expect=2)
-        return sent + await self.press("Tôi đồng ý")
+        await self.press("Tôi đồng ý")
+        await self.press("Bạn")
+        return sent + await self.tap("namekeep")
 
 
 @pytest.fixture
@@ -136,7 +138,7 @@ async def test_start_sets_commands_and_greets_with_both_keyboards(
         commands = [c["command"] for c in fake.commands[("default", language)]]
         assert commands == ["start", "bai_hoc", "tiep_tuc", "tien_do", "tro_giup", "noi_o",
                             "nguoi_kem", "tim_nguoi_kem", "lam_nguoi_kem", "hoc_vien",
-                            "ngon_ngu", "du_lieu_cua_toi", "xoa_du_lieu"]
+                            "ngon_ngu", "du_lieu_cua_toi", "xoa_du_lieu", "doi_cach_goi"]
     english = {c["command"]: c["description"] for c in fake.commands[("default", "en")]}
     assert list(english)[:4] == ["start", "lessons", "continue", "progress"]
     assert english["language"] == "Change language (Ngôn ngữ)"
@@ -145,8 +147,12 @@ async def test_start_sets_commands_and_greets_with_both_keyboards(
     assert "trợ lý học tự động" in (welcome.text or "")
     assert welcome.reply_markup and welcome.reply_markup["keyboard"][0][0]["text"] == "📚 Bài học"
     assert buttons(notice) == [("1 · ✅ Tôi đồng ý", "agree"), ("2 · Không đồng ý", "decline")]
-    (menu,) = await user.press("Tôi đồng ý")  # the thanks, then the menu, in one message
-    assert (menu.text or "").startswith("Cảm ơn bạn đã đồng ý")
+    (asked,) = await user.press("Tôi đồng ý")  # the thanks, then how to be called
+    assert (asked.text or "").startswith("Cảm ơn bạn đã đồng ý")
+    assert ("1 · Bác", "ad:bac") in buttons(asked) and ("7 · Bạn", "ad:ban") in buttons(asked)
+    (name,) = await user.press("Bác")
+    assert "Cháu gọi bác bằng tên nào" in (name.text or "") or "tên" in (name.text or "")
+    (menu,) = await user.tap("namekeep")  # the messenger's name, then the menu, one message
     assert any(label.endswith(" · 📊 Tiến độ của tôi") and data == "progress"
                for label, data in buttons(menu))
 
@@ -185,9 +191,10 @@ async def test_a_whole_lesson_and_quiz_by_pressing_buttons(
     assert "Phường Hồng Hà" in (saved[0].text or "")
     called = sum(1 for method, _ in fake.requests if method == "answerCallbackQuery")
     in_answers = sum(1 for method, _ in fake.webhook_replies if method == "answerCallbackQuery")
-    # Every press is answered: agreeing, the course, the lesson, each step and question; by
-    # webhook in the webhook's answer to Telegram, saving a call of its own.
-    presses = len(lesson.steps) + len(lesson.quiz) + 3
+    # Every press is answered: agreeing, how to be called and the name, the course, the
+    # lesson, each step and question; by webhook in the webhook's answer to Telegram, saving
+    # a call of its own.
+    presses = len(lesson.steps) + len(lesson.quiz) + 5
     assert len(fake.callback_answers) == presses
     assert (called, in_answers) == ((0, presses) if fake.webhook_url else (presses, 0))
 
@@ -265,7 +272,7 @@ async def test_a_blocked_user_is_marked_unreachable_and_back(
     fake.push_message(USER, "menu")
     await _until(lambda: _reachable(tutor), False)
     forbidden = [m for m, p in fake.requests if m == "sendMessage"]
-    assert len(forbidden) == 4  # three before, one refused send, and nothing more after it
+    assert len(forbidden) == 6  # five before, one refused send, and nothing more after it
     fake.unblock(USER)
     fake.push_update(fixture("my_chat_member_member"))
     await _until(lambda: _reachable(tutor), True)
@@ -288,7 +295,8 @@ async def test_replies_keep_to_telegrams_pace_of_one_a_second_after_a_burst_of_t
     async with running(fake, tutor, "polling", time):
         start = time.now
         user = Bot(fake)
-        await user.start()  # the greeting, the notice, then the thanks: a burst, no wait
+        await user.say("/start", expect=2)  # the greeting and the notice
+        await user.press("Tôi đồng ý")  # the thanks: a burst of three, no wait
         assert time.now == start
         await user.say("tiến độ")
         await user.say("menu")

@@ -41,8 +41,11 @@ async def test_feedback_and_what_follows_come_as_one_message(tutor: Tutor,
     chat = Chat(tutor)
     welcome, notice = await chat.send(chat.incoming(Kind.START))
     assert welcome.buttons == () and notice.buttons  # the greeting alone (Telegram's keyboard)
-    (menu,) = await chat.tap("agree")  # the thanks, then the menu
-    assert menu.text.startswith("Cảm ơn") and "\n\nBạn muốn làm gì" in menu.text
+    (asked,) = await chat.tap("agree")  # the thanks, then how to be called
+    assert asked.text.startswith("Cảm ơn") and "\n\nHọc Số nên gọi bạn thế nào" in asked.text
+    await chat.tap("ad:ban")
+    (menu,) = await chat.tap("skip")  # no name: saying so, then the menu
+    assert "\n\nBạn muốn làm gì" in menu.text
     lesson = library.courses[0].lessons[0]
     await chat.tap(f"q:{library.courses[0].id}:{lesson.id}")
     question = lesson.quiz[0]

@@ -38,10 +38,12 @@ async def chat(client: ClientSession, base: str, **body: object) -> tuple[int, d
 
 
 async def begin(client: ClientSession, base: str, session: str) -> None:
-    """Start and agree to the notice, as a resident at the page does."""
+    """Start, agree to the notice and be called "bác" with no name, as a resident at the
+    page does."""
     await chat(client, base, session=session, payload="start")
-    status, _ = await chat(client, base, session=session, payload="agree")
-    assert status == 200
+    for payload in ("agree", "ad:bac", "skip"):
+        status, _ = await chat(client, base, session=session, payload=payload)
+        assert status == 200
 
 
 async def test_a_lesson_through_the_api(api: tuple[ClientSession, str],
@@ -51,7 +53,9 @@ async def test_a_lesson_through_the_api(api: tuple[ClientSession, str],
     status, body = await chat(client, base, session=session, payload="start")
     assert status == 200
     assert "trợ lý học tự động" in body["replies"][0]["text"]
-    _, body = await chat(client, base, session=session, text="1")  # "✅ Tôi đồng ý"
+    await chat(client, base, session=session, text="1")  # "✅ Tôi đồng ý"
+    await chat(client, base, session=session, text="1")  # to be called "bác"
+    _, body = await chat(client, base, session=session, text="1")  # with no name: "Bỏ qua"
     menu = body["replies"][-1]["buttons"]
     assert menu[0][0] == {"label": f"1 · 📘 {library.courses[0].title}",
                           "said": f"📘 {library.courses[0].title}",

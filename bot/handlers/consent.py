@@ -4,10 +4,9 @@ Nghị định 13/2023/NĐ-CP asks for consent that is clearly given, for stated
 the learner agrees, the bot only greets and asks, and stores no name, place or progress.
 """
 
-from bot.handlers import invitations, language, payloads
+from bot.handlers import address, invitations, language, payloads
 from bot.handlers.context import Context
 from bot.handlers.folding import fold, typed_number
-from bot.handlers.menu import show_menu
 from bot.handlers.registry import Feature
 from bot.messages import Kind
 
@@ -49,11 +48,11 @@ async def handle(ctx: Context, code: str | None) -> None:
         return
     if meaning == payloads.AGREE:
         ctx.consent = True
-        ctx.say(ctx.text("privacy_thanks"))
         if pending:
+            ctx.say(ctx.text("privacy_thanks"))
             await invitations.redeem(ctx, pending)
-        else:
-            show_menu(ctx)
+        else:  # how they want to be called, in one tap, then the menu
+            address.ask(ctx, ctx.text("privacy_thanks"))
     elif meaning == payloads.DECLINE:
         ctx.erase = True  # nothing is kept, not even the greeting's row
         ctx.say(ctx.text("privacy_declined"))

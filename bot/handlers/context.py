@@ -8,13 +8,13 @@ from typing import Any
 from bot.handlers import payloads
 from bot.handlers.payloads import Payload
 from bot.handlers.rules import InviteLinks, MentoringRules
-from bot.lessons.model import BASE_LOCALE, Course, Lesson, Library
+from bot.lessons.model import BASE_LOCALE, Course, Lesson, Library, Question
 from bot.lessons.progress import Position
-from bot.lessons.render import Renderer
+from bot.lessons.render import DEFAULT_ADDRESS, Renderer, address_values, render_question
 from bot.messages import Attachment, Button, Incoming, Outgoing
 from bot.throttle import Guesses
 from storage.mentoring import MentoringQueries
-from storage.repository import LearnerTurn
+from storage.repository import LearnerTurn, readers
 from storage.transactions import Connection
 
 Rows = list[list[Button]]
@@ -40,6 +40,51 @@ class State:
     data: Mapping[str, Any] = field(default_factory=dict)
 
 
+Label = tuple[str, str] | tuple[str, str, Mapping[str, Any]]  # (text key, payload[, values])
+
+
+@dataclass(frozen=True)
+class Told:
+    """A message for someone else, rendered later in their own language and form of address
+    (bot/tutor.py): a template key and its values, and rows of labelled buttons."""
+
+    learner_id: int
+    key: str
+    values: Mapping[str, Any]
+    rows: tuple[tuple[Label, ...], ...] = ()
+
+    def render(self, renderer: Renderer, address: Mapping[str, str], locale: str) -> Outgoing:
+        """The message as its reader reads it."""
+        def label(item: Label) -> Button:
+            values = item[2] if len(item) > 2 else {}  # type: ignore[misc]
+            return Button(renderer.message(item[0], **{**address, **values}), item[1])
+
+        return Outgoing(text=renderer.message(self.key, **{**address, **self.values}),
+                        buttons=tuple(tuple(label(item) for item in row)
+                                      for row in self.rows if row), locale=locale)
+
+
+class Writer:
+    """Writes messages for other people, each in their own language and form of address."""
+
+    def __init__(self, base: Library, renderers: Mapping[str, Renderer]) -> None:
+        self.base = base
+        self.renderers = renderers
+
+    async def write(self, connection: Connection,
+                    told: list[Told]) -> list[tuple[int, Outgoing]]:
+        """The messages, as their readers read them (a reader gone: Vietnamese, "bạn")."""
+        found = await readers(connection, {item.learner_id for item in told}) if told else {}
+        written = []
+        for item in told:
+            locale, settings = found.get(item.learner_id, (BASE_LOCALE, {}))
+            renderer = self.renderers.get(locale) or self.renderers[BASE_LOCALE]
+            address = address_values(self.base.in_locale(locale).templates,
+                                     str(settings.get("address") or DEFAULT_ADDRESS))
+            written.append((item.learner_id, item.render(renderer, address, locale)))
+        return written
+
+
 @dataclass
 class Context:
     """One turn: handlers read `position`, set a new one and append replies with `say`."""
@@ -55,7 +100,9 @@ class Context:
     guesses: Guesses = field(default_factory=Guesses)  # the process's count of wrong codes
     replies: list[Outgoing] = field(default_factory=list)
     # Messages for other people (a mentor's alert, a nudge), queued in the turn's transaction.
-    outbound: list[tuple[int, Outgoing]] = field(default_factory=list)
+    outbound: list[Told] = field(default_factory=list)
+    # What the learner chose that features keep (Learner.settings); saved when changed.
+    settings: dict[str, Any] = field(default_factory=dict)
     # Set by a handler that asks for typed text; any other turn clears it.
     state: State | None = None
     ward: str | None = None  # set when the learner names their ward
@@ -79,6 +126,21 @@ class Context:
     def renderer(self) -> Renderer:
         return self.renderers.get(self.locale) or self.renderers[BASE_LOCALE]
 
+    def address(self) -> dict[str, str]:
+        """How the learner is addressed: {{ you }}, {{ me }} and the like, in their language."""
+        return address_values(self.library.templates,
+                              str(self.settings.get("address") or DEFAULT_ADDRESS))
+
+    def course_text(self, source: str) -> str:
+        """A text that an author wrote (a step, a command's help line), as this learner
+        reads it."""
+        return self.renderer.course_text(source, name=self.display_name, **self.address())
+
+    def question(self, question: Question) -> Question:
+        """A question as this learner reads it."""
+        return render_question(self.renderer, question, name=self.display_name,
+                               **self.address())
+
     @property
     def connection(self) -> Connection:
         """The turn's connection (for event subscribers, which also run outside turns)."""
@@ -96,16 +158,18 @@ class Context:
 
     @property
     def display_name(self) -> str:
-        return self.incoming.display_name or self.turn.learner.display_name
+        """The name the learner chose to be called by, else their messenger's."""
+        return str(self.settings.get("called") or self.incoming.display_name
+                   or self.turn.learner.display_name)
 
     def text(self, key: str, **values: Any) -> str:
-        """Render a shared message template."""
-        return self.renderer.message(key, **values)
+        """Render a shared message template, addressing the learner as they chose."""
+        return self.renderer.message(key, **{**self.address(), **values})
 
     def button(self, key: str, payload: str | Payload, **values: Any) -> Button:
         """Make a button whose label is the shared template `key`."""
         packed = payload if isinstance(payload, str) else payload.pack()
-        return Button(label=self.renderer.message(key, **values), payload=packed)
+        return Button(label=self.text(key, **values), payload=packed)
 
     def say(self, text: str, rows: Rows | None = None, image: str | None = None,
             invitation: str = "", attachment: Attachment | None = None,
@@ -123,10 +187,13 @@ class Context:
             self.replies.append(reply)
         self._last_alone = alone
 
-    def tell(self, learner_id: int, text: str, rows: Rows | None = None) -> None:
-        """Queue a message for someone else; it is sent after this turn commits."""
-        buttons = tuple(tuple(row) for row in rows or [] if row)
-        self.outbound.append((learner_id, Outgoing(text=text, buttons=buttons)))
+    def tell(self, learner_id: int, key: str, rows: list[list[Label]] | None = None,
+             **values: Any) -> None:
+        """Queue the message `key` for someone else, with buttons as (label key, payload);
+        it is written in their language and form of address, and sent after this turn
+        commits."""
+        self.outbound.append(Told(learner_id, key, values,
+                                  tuple(tuple(row) for row in rows or [])))
 
     def menu_row(self) -> list[Button]:
         """The way home that every screen offers."""

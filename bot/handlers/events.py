@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.handlers.context import Label
 from bot.lessons.model import Course, Lesson
-from bot.messages import Button
 from storage.repository import Connection
 
 
@@ -21,9 +21,8 @@ class Scene(Protocol):
 
     def text(self, key: str, **values: Any) -> str: ...
 
-    def button(self, key: str, payload: str, **values: Any) -> Button: ...
-
-    def tell(self, learner_id: int, text: str, rows: list[list[Button]] | None = None) -> None: ...
+    def tell(self, learner_id: int, key: str, rows: list[list[Label]] | None = None,
+             **values: Any) -> None: ...
 
 
 @dataclass(frozen=True)

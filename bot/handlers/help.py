@@ -10,7 +10,8 @@ from bot.lessons.progress import Mode
 
 def show_help(ctx: Context) -> None:
     """Explain how to use the bot (with each command's help line), with the menu."""
-    lines = [texts.help for texts in ctx.library.commands.values() if texts.help]
+    lines = [ctx.course_text(texts.help) for texts in ctx.library.commands.values()
+             if texts.help]
     show_menu(ctx, ctx.text("help", commands=lines))
 
 

@@ -11,12 +11,13 @@ from bot.lessons.progress import Mode, advance_step, start_lesson
 
 def step_message(ctx: Context, lesson: Lesson, step: Step) -> None:
     """Say one step: its text, its check question if any, and what can be done next."""
-    body = ctx.renderer.course_text(step.text, name=ctx.display_name)
+    body = ctx.course_text(step.text)
     text = ctx.text("step", lesson=lesson.title, number=lesson.steps.index(step) + 1,
                     total=len(lesson.steps), text=body)
     if step.check is not None:
-        text = f"{text}\n\n{ctx.text('check', question=step.check.question)}"
-        rows = quiz.option_rows(ctx, step.check)
+        check = ctx.question(step.check)
+        text = f"{text}\n\n{ctx.text('check', question=check.question)}"
+        rows = quiz.option_rows(ctx, check)
     else:
         seq = ctx.position.seq
         rows = [[ctx.button("button_next", Next(seq))],
@@ -64,7 +65,7 @@ async def answer_check(ctx: Context, option: int) -> bool:
     check = lesson.steps[index].check if index is not None else None
     if check is None or not 1 <= option <= len(check.options):
         return False
-    quiz.give_feedback(ctx, check, option)
+    quiz.give_feedback(ctx, ctx.question(check), option)
     await go_on(ctx)
     return True
 

@@ -67,7 +67,7 @@ def send_nudge(ctx: Context, pairing: PairingRecord, number: int) -> bool:
     """Relay template nudge `number`; False for a number that is not one."""
     if number not in NUDGES:
         return False
-    _relay(ctx, pairing, ctx.text(f"nudge_{number}", mentor=pairing.mentor_name))
+    _relay(ctx, pairing, f"nudge_{number}", mentor=pairing.mentor_name)
     return True
 
 
@@ -86,11 +86,11 @@ def relay_typed(ctx: Context, pairing: PairingRecord, text: str) -> None:
                 [ctx.menu_row()])
         ctx.ask("nudge", pairing=pairing.id)
         return
-    _relay(ctx, pairing, ctx.text("nudge_free", mentor=pairing.mentor_name, message=message))
+    _relay(ctx, pairing, "nudge_free", mentor=pairing.mentor_name, message=message)
 
 
-def _relay(ctx: Context, pairing: PairingRecord, text: str) -> None:
-    ctx.tell(pairing.mentee_id, text, [[ctx.button("button_resume", payloads.RESUME)]])
+def _relay(ctx: Context, pairing: PairingRecord, key: str, **values: Any) -> None:
+    ctx.tell(pairing.mentee_id, key, [[("button_resume", payloads.RESUME)]], **values)
     ctx.say(ctx.text("nudge_sent", name=who(ctx, pairing.mentee_name)),
             [[ctx.button("button_mentees", payloads.MENTEES)], ctx.menu_row()])
 

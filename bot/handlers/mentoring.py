@@ -58,10 +58,9 @@ async def lesson_done(ctx: Context, event: QuizFinished) -> None:
     mine = await ctx.mentoring.my_mentor()
     if mine is not None and await ctx.mentoring.alert_once(
             f"done:{mine.id}:{event.course.id}:{event.lesson.id}", mine.id):
-        ctx.tell(mine.mentor_id, ctx.text(
-            "alert_lesson_done", name=who(ctx, mine.mentee_name), lesson=event.lesson.title,
-            course=event.course.title, correct=event.correct, total=event.total),
-            [[ctx.button("button_mentees", payloads.MENTEES)]])
+        ctx.tell(mine.mentor_id, "alert_lesson_done", [[("button_mentees", payloads.MENTEES)]],
+                 name=who(ctx, mine.mentee_name), lesson=event.lesson.title,
+                 course=event.course.title, correct=event.correct, total=event.total)
 
 
 async def failed_twice(ctx: Context, event: QuizFailedTwice) -> None:
@@ -69,9 +68,8 @@ async def failed_twice(ctx: Context, event: QuizFailedTwice) -> None:
     mine = await ctx.mentoring.my_mentor()
     if mine is not None and await ctx.mentoring.alert_once(
             f"fail2:{mine.id}:{event.course.id}:{event.lesson.id}", mine.id):
-        ctx.tell(mine.mentor_id, ctx.text("alert_failed_twice", name=who(ctx, mine.mentee_name),
-                                          lesson=event.lesson.title),
-                 [[ctx.button("button_mentees", payloads.MENTEES)]])
+        ctx.tell(mine.mentor_id, "alert_failed_twice", [[("button_mentees", payloads.MENTEES)]],
+                 name=who(ctx, mine.mentee_name), lesson=event.lesson.title)
 
 
 async def quiet(scene: Scene, event: LearnerQuiet) -> None:
@@ -79,10 +77,9 @@ async def quiet(scene: Scene, event: LearnerQuiet) -> None:
     mentee was last seen, so a restart repeats nothing)."""
     key = f"idle:{event.pairing_id}:{event.last_active.isoformat()}"
     if await claim_alert(scene.connection, key, event.pairing_id):
-        scene.tell(event.mentor_id, scene.text(
-            "alert_inactive", name=event.name or scene.text("someone"),
-            days=days_ago(event.last_active, event.today)),
-            [[scene.button("button_mentees", payloads.MENTEES)]])
+        scene.tell(event.mentor_id, "alert_inactive", [[("button_mentees", payloads.MENTEES)]],
+                   name=event.name or scene.text("someone"),
+                   days=days_ago(event.last_active, event.today))
 
 
 FEATURE = Feature(

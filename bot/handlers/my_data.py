@@ -86,7 +86,7 @@ async def erase(ctx: Context) -> None:
         await ask_erase(ctx)
         return
     for partner in await partners(ctx.turn.connection, ctx.turn.learner.id):
-        ctx.tell(partner, ctx.text("partner_erased"))
+        ctx.tell(partner, "partner_erased")
     ctx.erase = True
     ctx.say(ctx.text("erase_done"))
 

@@ -60,9 +60,10 @@ async def find(ctx: Context, ward: str = "") -> None:
     pairing = await ctx.mentoring.propose(mentor_id=found.learner_id,
                                           mentee_id=ctx.turn.learner.id, origin="request")
     ctx.say(ctx.text("request_sent", ward=ward), [ctx.menu_row()])
-    ctx.tell(found.learner_id, ctx.text("mentor_request", name=_name(ctx), ward=ward),
-             [[ctx.button("button_take", PairingAct("take", pairing))],
-              [ctx.button("button_skip_request", PairingAct("skip", pairing))]])
+    ctx.tell(found.learner_id, "mentor_request",
+             [[("button_take", PairingAct("take", pairing).pack())],
+              [("button_skip_request", PairingAct("skip", pairing).pack())]],
+             name=_name(ctx), ward=ward)
 
 
 async def got_ward(ctx: Context, text: str) -> None:
@@ -96,19 +97,19 @@ async def decide(ctx: Context, verb: str, pairing: PairingRecord) -> None:
     if verb == "ok":
         ctx.say(ctx.text("paired", name=pairing.mentor_name),
                 [[ctx.button("button_my_mentor", payloads.MY_MENTOR)], ctx.menu_row()])
-        ctx.tell(pairing.mentor_id, ctx.text("mentee_joined", name=who(ctx, pairing.mentee_name)),
-                 [[ctx.button("button_mentees", payloads.MENTEES)]])
+        ctx.tell(pairing.mentor_id, "mentee_joined", [[("button_mentees", payloads.MENTEES)]],
+                 name=who(ctx, pairing.mentee_name))
     elif verb == "no":
         ctx.say(ctx.text("consent_declined"), [ctx.menu_row()])
     elif verb == "take":
         ctx.say(ctx.text("request_taken", name=who(ctx, pairing.mentee_name)),
                 [[ctx.button("button_mentees", payloads.MENTEES)], ctx.menu_row()])
-        ctx.tell(pairing.mentee_id, ctx.text("request_accepted", name=pairing.mentor_name),
-                 [[ctx.button("button_my_mentor", payloads.MY_MENTOR)]])
+        ctx.tell(pairing.mentee_id, "request_accepted", [[("button_my_mentor", payloads.MY_MENTOR)]],
+                 name=pairing.mentor_name)
     else:
         ctx.say(ctx.text("request_skipped"), [ctx.menu_row()])
-        ctx.tell(pairing.mentee_id, ctx.text("request_declined"),
-                 [[ctx.button("button_my_mentor", payloads.MY_MENTOR)]])
+        ctx.tell(pairing.mentee_id, "request_declined",
+                 [[("button_my_mentor", payloads.MY_MENTOR)]])
 
 
 async def _room_for(ctx: Context, pairing: PairingRecord) -> bool:
@@ -144,11 +145,10 @@ async def tell_mentor(ctx: Context, event: HelpRequested) -> None:
     if mine is None:
         return
     place = describe_place(ctx, ctx.position)
-    ctx.tell(mine.mentor_id,
-             ctx.text("help_request", name=who(ctx, mine.mentee_name), place=place,
-                      question=event.question),
-             [[ctx.button("button_nudge", PairingAct("nudge", mine.id))],
-              [ctx.button("button_mentees", payloads.MENTEES)]])
+    ctx.tell(mine.mentor_id, "help_request",
+             [[("button_nudge", PairingAct("nudge", mine.id).pack())],
+              [("button_mentees", payloads.MENTEES)]],
+             name=who(ctx, mine.mentee_name), place=place, question=event.question)
 
 
 def confirm_end(ctx: Context, verb: str, pairing: PairingRecord) -> None:
@@ -167,10 +167,10 @@ async def end(ctx: Context, verb: str, pairing: PairingRecord) -> None:
         return
     if verb == "stopok":
         ctx.say(ctx.text("pairing_ended", name=who(ctx, pairing.mentee_name)), [ctx.menu_row()])
-        ctx.tell(pairing.mentee_id, ctx.text("ended_by_mentor", name=pairing.mentor_name))
+        ctx.tell(pairing.mentee_id, "ended_by_mentor", name=pairing.mentor_name)
     else:
         ctx.say(ctx.text("pairing_ended", name=pairing.mentor_name), [ctx.menu_row()])
-        ctx.tell(pairing.mentor_id, ctx.text("ended_by_mentee", name=who(ctx, pairing.mentee_name)))
+        ctx.tell(pairing.mentor_id, "ended_by_mentee", name=who(ctx, pairing.mentee_name))
 
 
 def _name(ctx: Context) -> str:

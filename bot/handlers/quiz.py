@@ -24,7 +24,7 @@ def show_question(ctx: Context) -> None:
         return
     _, lesson = found
     index = lesson.question_index(ctx.position.question_id) or 0
-    question = lesson.quiz[index]
+    question = ctx.question(lesson.quiz[index])
     ctx.say(ctx.text("question", number=index + 1, total=len(lesson.quiz),
                      question=question.question), option_rows(ctx, question))
 
@@ -63,7 +63,7 @@ async def answer(ctx: Context, option: int) -> bool:
     if index is None or not 1 <= option <= len(lesson.quiz[index].options):
         return False
     question = lesson.quiz[index]
-    correct = give_feedback(ctx, question, option)
+    correct = give_feedback(ctx, ctx.question(question), option)
     await ctx.turn.record_answer(course_id=course.id, lesson_id=lesson.id,
                                  question_id=question.id, chosen=option, correct=correct)
     ctx.position = answer_quiz(ctx.position, lesson, correct=correct)

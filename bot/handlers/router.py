@@ -6,7 +6,7 @@ registry (bot/handlers/registry.py), and words in the learner's language.
 
 from functools import cache
 
-from bot.handlers import consent, help, invitations, menu, payloads
+from bot.handlers import address, consent, help, invitations, menu, payloads
 from bot.handlers.context import Context
 from bot.handlers.folding import fold, typed_number
 from bot.handlers.registry import Command, Feature, registry
@@ -42,10 +42,14 @@ async def route(ctx: Context) -> None:
     if not ctx.turn.learner.consented:
         await consent.handle(ctx, code)
     elif incoming.kind == Kind.START or (ctx.turn.learner.is_new and incoming.kind != Kind.BUTTON):
-        if ctx.turn.learner.is_new or not code:
-            menu.welcome(ctx)
         if code:  # a mentor's invitation, by deep link or typed as the first message
+            if ctx.turn.learner.is_new:
+                menu.welcome(ctx)
             await invitations.redeem(ctx, code)
+        elif address.should_ask(ctx):  # back, and never asked how to be called
+            address.ask(ctx, ctx.text("welcome_back", name=ctx.display_name))
+        else:
+            menu.welcome(ctx)
     elif incoming.kind == Kind.UNSUPPORTED:
         help.unsupported(ctx)
     elif incoming.kind == Kind.BUTTON:

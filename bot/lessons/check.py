@@ -6,9 +6,15 @@ from typing import Any
 
 from jinja2 import TemplateError
 
-from bot.lessons.loader import ContentError, load_library
+from bot.lessons.loader import MAX_OPTION_CHARS, ContentError, load_library
 from bot.lessons.model import Library, Question
-from bot.lessons.render import SAMPLE_NAME, Renderer, check_templates
+from bot.lessons.render import (
+    SAMPLE_NAME,
+    Renderer,
+    check_templates,
+    every_address,
+    render_question,
+)
 from bot.lessons.style import legal_code_problems, longest_answer_warnings, picture_problems
 
 # Zalo's Bot API takes 2,000 characters per text message, Telegram 4,096: the smaller wins.
@@ -32,7 +38,17 @@ def _feedback_problems(renderer: Renderer, question: Question, where: str) -> li
 
 
 def _check_messages(library: Library) -> list[str]:
+    """Render every step and question as each learner would see it, in every way a learner
+    may be addressed (the longest decides whether a message fits)."""
+    problems: list[str] = []
+    for address in every_address(library.templates):
+        problems += _check_addressed(library, address)
+    return list(dict.fromkeys(problems))
+
+
+def _check_addressed(library: Library, address: dict[str, str]) -> list[str]:
     renderer = Renderer(library.templates)
+    renderer.defaults = {**renderer.defaults, **address}
     problems: list[str] = []
     for course in library.courses:
         where = f"{Path(library.content_dir).name}/{course.id}/course.yaml"
@@ -47,13 +63,20 @@ def _check_messages(library: Library) -> list[str]:
                 text = renderer.message("step", lesson=lesson.title, number=si + 1,
                                         total=len(lesson.steps), text=body)
                 if step.check:
-                    text += "\n\n" + renderer.message("check", question=step.check.question)
-                    problems += _feedback_problems(renderer, step.check,
-                                                   f"{where}: lessons[{li}].steps[{si}].check")
+                    at = f"{where}: lessons[{li}].steps[{si}].check"
+                    check = _rendered(renderer, step.check, at, problems)
+                    if check is None:
+                        continue
+                    text += "\n\n" + renderer.message("check", question=check.question)
+                    problems += _feedback_problems(renderer, check, at)
                 if len(text) > MAX_MESSAGE_CHARS:
                     problems.append(f"{where}: {field}: message is {len(text)} characters, "
                                     f"more than {MAX_MESSAGE_CHARS}")
-            for qi, question in enumerate(lesson.quiz):
+            for qi, raw in enumerate(lesson.quiz):
+                question = _rendered(renderer, raw, f"{where}: lessons[{li}].quiz[{qi}]",
+                                     problems)
+                if question is None:
+                    continue
                 text = renderer.message("question", number=qi + 1, total=len(lesson.quiz),
                                         question=question.question)
                 if len(text) > MAX_MESSAGE_CHARS:
@@ -62,6 +85,20 @@ def _check_messages(library: Library) -> list[str]:
                 problems += _feedback_problems(renderer, question,
                                                f"{where}: lessons[{li}].quiz[{qi}]")
     return problems
+
+
+def _rendered(renderer: Renderer, question: Question, where: str,
+              problems: list[str]) -> Question | None:
+    """The question with its texts rendered, or None (and a problem) when one does not."""
+    try:
+        shown = render_question(renderer, question, name=SAMPLE_NAME)
+    except TemplateError as error:
+        problems.append(f"{where}: does not render: {error}")
+        return None
+    problems += [f"{where}.options[{n}]: is {len(option)} characters once written out, "
+                 f"more than {MAX_OPTION_CHARS}" for n, option in enumerate(shown.options)
+                 if len(option) > MAX_OPTION_CHARS]
+    return shown
 
 
 def _check_sources(library: Library) -> list[str]:

@@ -299,7 +299,9 @@ def load_texts(content_dir: Path, locale: str,
     templates: dict[str, str] = {}
     commands: dict[str, CommandTexts] = {}
     problems: list[str] = []
-    for path in sorted((content_dir / "templates" / locale).glob("*.yaml")):
+    # messages.yaml first: its commands lead the Telegram menu; features' files follow.
+    for path in sorted((content_dir / "templates" / locale).glob("*.yaml"),
+                       key=lambda path: (path.name != "messages.yaml", path.name)):
         where = str(path.relative_to(content_dir.parent))
         try:
             raw = read_yaml(path.read_text(encoding="utf-8"))
@@ -310,10 +312,13 @@ def load_texts(content_dir: Path, locale: str,
             problems.append(f"{where}: (file): must map each message name to its template text")
             continue
         for key, value in raw.items():
-            if key in templates or (key == "commands" and commands):
+            if key == "commands":  # each file may give the words of its feature's commands
+                for name, texts in _command_texts(value, where, problems).items():
+                    if name in commands:
+                        problems.append(f"{where}: commands.{name}: also written in another file")
+                    commands[name] = texts
+            elif key in templates:
                 problems.append(f"{where}: {key}: also written in another file")
-            elif key == "commands":
-                commands = _command_texts(value, where, problems)
             elif isinstance(value, str):
                 templates[str(key)] = value.strip()
             else:

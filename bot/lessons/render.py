@@ -2,12 +2,29 @@
 
 import functools
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from bot.lessons.model import Question
+
 SAMPLE_NAME = "Nguyễn Thị Minh Khai"
+# How the learner may be addressed (bot/handlers/address.py); "ban" until they choose. Each
+# form's words are texts of the language: address_you_<form>, address_me_<form>, and
+# address_polite_<form> (the particle that ends a polite sentence, or nothing).
+ADDRESS_FORMS = ("bac", "co", "chu", "anh", "chi", "em", "ban")
+DEFAULT_ADDRESS = "ban"
+
+
+def address_values(templates: Mapping[str, str], form: str) -> dict[str, str]:
+    """The placeholders every text may use for `form`: you, You, me, Me and polite."""
+    form = form if form in ADDRESS_FORMS else DEFAULT_ADDRESS
+    you, me = templates[f"address_you_{form}"], templates[f"address_me_{form}"]
+    particle = templates[f"address_polite_{form}"]
+    return {"you": you, "You": you[:1].upper() + you[1:], "me": me,
+            "Me": me[:1].upper() + me[1:], "polite": f" {particle}" if particle else ""}
 
 
 _ENV = ImmutableSandboxedEnvironment(
@@ -34,6 +51,17 @@ def _fixed(source: str) -> str | None:
     return _compile(source).render().strip()
 
 
+def render_question(renderer: "Renderer", question: Question, **values: Any) -> Question:
+    """The question with its author's texts rendered ({{ you }} and the like)."""
+    def text(source: str) -> str:
+        return renderer.course_text(source, **values) if source else source
+
+    return replace(question, question=text(question.question),
+                   options=tuple(text(option) for option in question.options),
+                   explanation=text(question.explanation),
+                   feedback=tuple(text(why) for why in question.feedback))
+
+
 class Renderer:
     """Compiles templates once and renders them; content never reaches Python code."""
 
@@ -44,20 +72,29 @@ class Renderer:
         self._fixed = {key: text for key, src in templates.items()
                        if (text := _fixed(src)) is not None}
         self._course_texts: dict[str, Any] = {}
+        # Words for a learner who has not chosen how to be called (and for whoever a message
+        # outside a turn is for); a learner's own come with the values.
+        self.defaults = address_values(templates, DEFAULT_ADDRESS) \
+            if f"address_you_{DEFAULT_ADDRESS}" in templates else {}
 
     def message(self, key: str, **values: Any) -> str:
         """Render the shared template `key` with `values`."""
         fixed = self._fixed.get(key)
-        return fixed if fixed is not None else self._compiled[key].render(**values).strip()
+        if fixed is not None:
+            return fixed
+        return self._compiled[key].render(**{**self.defaults, **values}).strip()
 
     def course_text(self, source: str, **values: Any) -> str:
-        """Render a step text written by a course author (placeholders such as {{ name }})."""
+        """Render a text written by a course author (a step, a question, an option), or a
+        command's help line: placeholders such as {{ name }} and {{ you }}."""
         template = self._course_texts.get(source)
         if template is None:
             fixed = _fixed(source)
             template = self._course_texts[source] = fixed if fixed is not None else _compile(
                 source)
-        return template if isinstance(template, str) else template.render(**values).strip()
+        if isinstance(template, str):
+            return template
+        return template.render(**{**self.defaults, **values}).strip()
 
 
 def check_templates(templates: Mapping[str, str],
@@ -67,13 +104,23 @@ def check_templates(templates: Mapping[str, str],
     placeholder into an error here instead of at a learner)."""
     problems = [f"missing template '{key}'" for key in samples if key not in templates]
     problems += [f"unknown template '{key}'" for key in templates if key not in samples]
+    environment = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
     for key, values in samples.items():
         if key not in templates:
             continue
         try:
-            ImmutableSandboxedEnvironment(undefined=StrictUndefined).from_string(
-                templates[key]
-            ).render(**values)
+            template = environment.from_string(templates[key])
+            for address in every_address(templates):
+                template.render(**{**address, **values})
         except TemplateError as error:
             problems.append(f"template '{key}' does not render: {error}")
     return problems
+
+
+def every_address(templates: Mapping[str, str]) -> list[dict[str, str]]:
+    """The placeholders of every way the learner may be addressed (none where the texts do
+    not say: a missing text is named by the check)."""
+    try:
+        return [address_values(templates, form) for form in ADDRESS_FORMS]
+    except KeyError:
+        return [{}]

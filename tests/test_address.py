@@ -1,0 +1,96 @@
+"""Forms of address: asked once after consent, used in what the learner reads and in what
+others are told of them; a web learner gets a name."""
+
+from bot.lessons.model import Library
+from bot.messages import Kind
+from bot.tutor import Tutor
+from storage.repository import SqlRepository
+from tests.chat import Chat
+from tests.mentoring_helpers import paired, received
+
+
+async def test_an_elder_is_asked_once_in_one_tap_and_addressed_so(tutor: Tutor) -> None:
+    chat = Chat(tutor, "lan", display_name="Nguyễn Thị Lan")
+    await chat.start(address=None)
+    assert "nên gọi bạn thế nào" in chat.text()
+    assert [b.label for b in chat.last[-1].flat_buttons()][:7] == [
+        "Bác", "Cô", "Chú", "Anh", "Chị", "Em", "Bạn"]
+    await chat.press("Bác")
+    assert "Cháu gọi bác bằng tên nào ạ?" in chat.text()
+    await chat.press("Nguyễn Thị Lan")  # the messenger's name, in one tap
+    assert "Cháu cảm ơn bác Nguyễn Thị Lan ạ!" in chat.text()
+    assert "Bác muốn làm gì" in chat.text() or "📘" in " ".join(
+        b.label for r in chat.last for b in r.flat_buttons())
+    learner = await tutor.repository.find_learner(channel="test", user_ref="lan")
+    assert learner is not None and learner.settings == {"address": "bac",
+                                                        "called": "Nguyễn Thị Lan"}
+    await chat.send(chat.incoming(Kind.START))  # back later: not asked again
+    assert "nên gọi" not in chat.text()
+
+
+async def test_a_web_learner_gives_a_name_that_mentors_and_organizers_see(
+        tutor: Tutor) -> None:
+    chat = Chat(tutor, "web-session", channel="web")
+    await chat.start(address=None)
+    await chat.press("Cô")
+    assert "Cháu gọi cô bằng tên nào ạ?" in chat.text() and "Bỏ qua" in " ".join(
+        b.label for r in chat.last for b in r.flat_buttons())
+    await chat.type("x" * 41)  # too long: asked again, nothing lost
+    assert "từ 1 đến 40 chữ" in chat.text()
+    await chat.type("  Cô   Hoa ")
+    assert "Cháu cảm ơn cô Cô Hoa ạ!" in chat.text()
+    learner = await tutor.repository.find_learner(channel="web", user_ref="web-session")
+    assert learner is not None and learner.display_name == "Cô Hoa"
+
+
+async def test_skipping_the_name_says_plainly_that_none_is_shown(tutor: Tutor) -> None:
+    chat = Chat(tutor, "anon", channel="web")
+    await chat.start(address=None)
+    await chat.press("Bạn")
+    await chat.press("Bỏ qua")
+    assert "sẽ không thấy tên của bạn" in chat.text()
+    learner = await tutor.repository.find_learner(channel="web", user_ref="anon")
+    assert learner is not None and learner.display_name == "" and \
+        learner.settings == {"address": "ban", "called": ""}
+
+
+async def test_doi_cach_goi_changes_it_and_forged_forms_change_nothing(tutor: Tutor) -> None:
+    chat = Chat(tutor, "minh", display_name="Minh")
+    await chat.start(address="chu")
+    await chat.tap("ad:ong")  # not a form Học Số knows
+    assert "Nút này thuộc tin nhắn cũ" in chat.text()
+    await chat.type("đổi cách gọi")
+    await chat.press("Anh")
+    await chat.press("Minh")
+    assert "Em cảm ơn anh Minh ạ!" in chat.text()
+    await chat.type("/doi_cach_goi")
+    await chat.press("Em")
+    await chat.press("Minh")
+    assert "Mình cảm ơn em Minh!" in chat.text()
+
+
+async def test_a_learner_who_agreed_before_it_was_asked_is_asked_when_back(
+        tutor: Tutor, sqlite_repository: SqlRepository) -> None:
+    chat = Chat(tutor, "old", display_name="Ông Tư")
+    await chat.start(address=None)
+    await chat.type("menu")  # did not answer
+    await chat.send(chat.incoming(Kind.START))
+    assert "Chào mừng bạn quay lại" in chat.text() and "nên gọi bạn thế nào" in chat.text()
+
+
+async def test_a_mentor_is_told_in_their_own_language_and_form(tutor: Tutor,
+                                                              library: Library) -> None:
+    mentor, resident = Chat(tutor, "mentor", display_name="Minh Anh"), Chat(tutor, "resident")
+    await paired(mentor, resident, library)
+    await mentor.type("/language")
+    await mentor.press("English")
+    course = library.courses[0]
+    lesson = course.lessons[0]
+    await resident.tap(f"q:{course.id}:{lesson.id}")
+    for question in lesson.quiz:
+        await resident.press(question.options[question.answer - 1])
+    alerts = [alert for alert in await received(tutor, mentor)
+              if "has just finished the lesson" in alert.text]
+    assert len(alerts) == 1 and alerts[0].locale == "en"
+    assert alerts[0].flat_buttons()[0].label == "👥 My learners"
+    assert alerts[0].flat_buttons()[0].payload == "mentees"
