@@ -52,8 +52,9 @@ def repeat(ctx: Context) -> None:
 
 FEATURE = Feature(
     commands=(Command(payloads.HELP, show_help, escape=True), Command("repeat", repeat)),
-    samples={"help": {"commands": ["Gõ /ngon_ngu để đổi ngôn ngữ."]}, "not_understood": {}, "stale_button": {}, "pick_a_number": {"count": 3},
-             "unsupported": {}, "too_long": {"limit": 500}, "slow_down": {},
+    samples={"help": {"commands": ["Gõ /ngon_ngu để đổi ngôn ngữ."]}, "not_understood": {},
+             "stale_button": {}, "pick_a_number": {"count": 3}, "unsupported": {},
+             "too_long": {"limit": 500}, "slow_down": {},
              "content_updated_restart": {"lesson": "Bấm nút và gõ số"},
              "content_updated_gone": {},
              # Words the channels add: the numbered list's heading, Telegram's keyboard.

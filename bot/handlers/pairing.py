@@ -104,8 +104,8 @@ async def decide(ctx: Context, verb: str, pairing: PairingRecord) -> None:
     elif verb == "take":
         ctx.say(ctx.text("request_taken", name=who(ctx, pairing.mentee_name)),
                 [[ctx.button("button_mentees", payloads.MENTEES)], ctx.menu_row()])
-        ctx.tell(pairing.mentee_id, "request_accepted", [[("button_my_mentor", payloads.MY_MENTOR)]],
-                 name=pairing.mentor_name)
+        ctx.tell(pairing.mentee_id, "request_accepted",
+                 [[("button_my_mentor", payloads.MY_MENTOR)]], name=pairing.mentor_name)
     else:
         ctx.say(ctx.text("request_skipped"), [ctx.menu_row()])
         ctx.tell(pairing.mentee_id, "request_declined",
