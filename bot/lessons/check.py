@@ -29,6 +29,17 @@ def _feedback_problems(renderer: Renderer, question: Question, where: str) -> li
     return problems
 
 
+def _simpler_problems(renderer: Renderer, simpler: str, where: str) -> list[str]:
+    """A step's plainer wording is sent on its own when the learner says "tôi không hiểu"."""
+    try:
+        text = renderer.course_text(simpler, name=SAMPLE_NAME)
+    except TemplateError as error:
+        return [f"{where}: does not render: {error}"]
+    if len(text) > MAX_MESSAGE_CHARS:
+        return [f"{where}: message is {len(text)} characters, more than {MAX_MESSAGE_CHARS}"]
+    return []
+
+
 def _check_messages(library: Library) -> list[str]:
     renderer = Renderer(library.templates)
     problems: list[str] = []
@@ -51,6 +62,9 @@ def _check_messages(library: Library) -> list[str]:
                 if len(text) > MAX_MESSAGE_CHARS:
                     problems.append(f"{where}: {field}: message is {len(text)} characters, "
                                     f"more than {MAX_MESSAGE_CHARS}")
+                if step.simpler:
+                    problems += _simpler_problems(renderer, step.simpler,
+                                                  f"{where}: lessons[{li}].steps[{si}].simpler")
             for qi, question in enumerate(lesson.quiz):
                 text = renderer.message("question", number=qi + 1, total=len(lesson.quiz),
                                         question=question.question)
