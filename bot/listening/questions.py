@@ -1,6 +1,7 @@
 """Find the lessons that answer a resident's own question, or say honestly that none does."""
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,8 @@ class Tuning:
     step_weight: float = 0.0  # evidence from the lesson's single best step (measured: no gain)
     word_floor: float = 0.15  # the best lesson must hold this share of the question's words
     char_floor: float = 0.58  # ... and this share of its character n-grams
+    usual_terms: int = 20  # a longer message is scored as if this long (see _upper_bound)
+    grams_per_term: int = 6
     relative: float = 0.5  # further lessons shown only when this close to the best
     limit: int = 3
 
@@ -47,7 +50,7 @@ def _terms(words: list[str], bigram_weight: float) -> list[str]:
     """Content words, plus word pairs (Vietnamese words are mostly two syllables: "mat khau")
     where at least one is a content word; a pair weighs as much as `bigram_weight` words."""
     terms = content_words(words)
-    pairs = [f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)
+    pairs = [f"{a}_{b}" for a, b in pairwise(words)
              if not (a in STOPWORDS and b in STOPWORDS)]
     repeat = max(1, round(bigram_weight))
     return terms + pairs * repeat
@@ -69,11 +72,14 @@ def _step_text(step: Step) -> str:
     return " ".join(parts)
 
 
-def _upper_bound(bm25: BM25Okapi, terms: list[str], unknown_idf: float) -> float:
+def _upper_bound(bm25: BM25Okapi, terms: list[str], unknown_idf: float, usual: int) -> float:
     """The score a document holding every term many times would get: turns a raw BM25 score
     into a share of the question that the lesson covers. Unknown words count at full weight,
-    so a question mostly about something no lesson mentions scores low."""
-    return sum(bm25.idf.get(term, unknown_idf) for term in terms) * (bm25.k1 + 1) or 1.0
+    so a question mostly about something no lesson mentions scores low. A message longer than
+    `usual` terms is measured as if it were that long (scaled down): a resident who tells the
+    whole story around the question has not asked something else."""
+    bound = sum(bm25.idf.get(term, unknown_idf) for term in terms) * (bm25.k1 + 1) or 1.0
+    return bound * min(1.0, usual / max(len(terms), 1))
 
 
 class QuestionIndex:
@@ -119,11 +125,13 @@ class QuestionIndex:
         if not any("_" not in term for term in terms):  # nothing but particles: "xin chào"
             zeros = np.zeros(len(self._entries))
             return terms, zeros, zeros, zeros
-        word = self._words.get_scores(terms) / _upper_bound(self._words, terms, self._max_idf)
-        char = self._chars.get_scores(grams) / _upper_bound(self._chars, grams,
-                                                            self._max_char_idf)
+        t = self.tuning
+        word = self._words.get_scores(terms) / _upper_bound(
+            self._words, terms, self._max_idf, t.usual_terms)
+        char = self._chars.get_scores(grams) / _upper_bound(
+            self._chars, grams, self._max_char_idf, t.usual_terms * t.grams_per_term)
         step_scores = self._step_index.get_scores(terms) / _upper_bound(
-            self._step_index, terms, self._max_step_idf)
+            self._step_index, terms, self._max_step_idf, t.usual_terms)
         best_step = np.zeros(len(self._entries))
         np.maximum.at(best_step, self._step_lesson, step_scores)
         return terms, word, char, best_step
@@ -159,8 +167,3 @@ class QuestionIndex:
         step = lesson.steps[int(np.argmax(step_scores))]  # the first of equals
         return Match(course=course.id, lesson=lesson.id, title=lesson.title,
                      score=round(score, 4), step=step.id, step_text=step.text)
-
-
-def describe(match: Match) -> dict[str, Any]:
-    """The JSON form `hocso ask` writes for one lesson."""
-    return {"course": match.course, "lesson": match.lesson, "title": match.title}

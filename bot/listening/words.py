@@ -21,7 +21,7 @@ SHORTHAND: dict[str, str] = {
     "bhyt": "bao hiem y te", "bhxh": "bao hiem xa hoi", "app": "ung dung", "apps": "ung dung",
     "fb": "facebook", "face": "facebook", "phay": "facebook", "zl": "zalo",
     "sms": "tin nhan", "tn": "tin nhan", "vnid": "vneid", "tr": "trieu",
-    "dvc": "dich vu cong", "cskh": "cham soc khach hang", "gplx": "giay phep lai xe",
+    "hak": "hack", "hach": "hack", "dvc": "dich vu cong", "cskh": "cham soc khach hang", "gplx": "giay phep lai xe",
     # Southern words for the lessons' (mostly standard, Northern) ones
     "tui": "toi", "xai": "dung", "coi": "xem", "vo": "vao", "dzo": "vao", "zo": "vao",
     "gium": "giup", "dum": "giup", "keu": "bao", "nhiu": "nhieu", "hen": "nhe",
@@ -29,12 +29,13 @@ SHORTHAND: dict[str, str] = {
 
 # Words that carry no topic: pronouns, particles, question words. Dropped after mapping.
 # Folding merges some with topic words ("mã" and "ma", "thẻ" and "the"): those stay.
-STOPWORDS = frozenset(
+_STOPWORDS = (
     "a ah ba bac bi cac can cau cha chi cho chu co cua da de di do duoc e em gi giup ha hay "
     "hoi khi khong la lai lam luon minh mot nao nay ne nghe nha nhe nhi nhu oi ong o ra roi "
     "sao se ta thang thi thoi toi tren trong tu va vay vao ve voi vui xin xong u uh uhm "
-    "chao cam on nhieu hoai bua nua phai het biet that hon".split()
+    "chao cam on nhieu hoai bua nua phai het biet that hon hieu"
 )
+STOPWORDS = frozenset(_STOPWORDS.split())
 
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 
