@@ -75,6 +75,8 @@ def test_diacritics_case_shorthand_and_typos_lead_to_the_same_lesson(index: Ques
     ("xài ví momo sao", "thanh-toan/app-va-vi"),  # Southern "xài"
     ("quen mk zalo, lo bi hack", "an-toan-tk/hai-lop"),  # "mk", "hack"
     ("ck nhầm stk rồi", "thanh-toan/chuyen-nham"),  # "ck", "stk"
+    ("quen pascode", "vneid/quen-passcode"),  # a misspelt word no syllable could be
+    ("chatgtp la j", "tro-ly-ai/la-gi"),
 ])
 def test_dialect_and_chat_shorthand(index: QuestionIndex, text: str, lesson: str) -> None:
     assert lesson in _refs(index, text)

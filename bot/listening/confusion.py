@@ -13,16 +13,16 @@ _PHRASES = re.compile(
     r"|noi lai|giai thich lai|giai thich|chi lai|nhac lai|doc lai|noi ro|noi cham"
     r"|de hieu hon|don gian hon|ngan gon hon|cu the hon|ro hon"
     r"|la sao|nghia la gi|y la gi|la gi vay|hieu sao"
-    r"|rac roi|phuc tap|mu mo|lu mu|roi qua|bo tay|chiu thua|chiu|toi dau hieu"
+    r"|rac roi|phuc tap|mu mo|lu mu|roi qua|bo tay|chiu thua"
     r")\b"
 )
 # What may stand around such a phrase and still leave it a plea, not a new question.
-_FILLER = frozenset(
-    "a ah ak ba bac ban buoc cai chau chi cho chu co con cua da doan dau day de di do duoc em "
-    "gi giup ha het hoc hong khong la lai lam luc ma minh mot nay ne nghe nha nhe nhi nua "
-    "oi ong phan qua roi so sao ta thi thiet tien toi tron tui u vay voi xin yeu cho nay doan "
-    "cho buoc bai y noi".split()
+_FILLER_WORDS = (
+    "a ah ak ba bac bai ban buoc cai chau chi cho chu co con cua da doan dau day de di do duoc "
+    "em gi giup ha het hoc hong khong la lai lam luc ma minh mot nay ne nghe nha nhe nhi noi "
+    "nua oi ong phan qua roi sao ta thi thiet toi tron tui u vay voi xin y yeu"
 )
+_FILLER = frozenset(_FILLER_WORDS.split())
 
 
 def is_confused(text: str) -> bool:

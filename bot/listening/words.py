@@ -21,7 +21,8 @@ SHORTHAND: dict[str, str] = {
     "bhyt": "bao hiem y te", "bhxh": "bao hiem xa hoi", "app": "ung dung", "apps": "ung dung",
     "fb": "facebook", "face": "facebook", "phay": "facebook", "zl": "zalo",
     "sms": "tin nhan", "tn": "tin nhan", "vnid": "vneid", "tr": "trieu",
-    "hak": "hack", "hach": "hack", "dvc": "dich vu cong", "cskh": "cham soc khach hang", "gplx": "giay phep lai xe",
+    "hak": "hack", "hach": "hack", "dvc": "dich vu cong", "cskh": "cham soc khach hang",
+    "gplx": "giay phep lai xe",
     # Southern words for the lessons' (mostly standard, Northern) ones
     "tui": "toi", "xai": "dung", "coi": "xem", "vo": "vao", "dzo": "vao", "zo": "vao",
     "gium": "giup", "dum": "giup", "keu": "bao", "nhiu": "nhieu", "hen": "nhe",
