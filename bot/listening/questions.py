@@ -36,10 +36,11 @@ class Tuning:
 
     title_weight: int = 4  # a lesson's title and keywords count this many times its steps
     char_weight: float = 0.5  # character n-grams: misspellings, run-together words
-    word_floor: float = 0.15  # the best lesson must hold this share of the question's words
-    char_floor: float = 0.58  # ... and this share of its character n-grams
+    word_floor: float = 0.22  # the best lesson must hold this share of the question's words
+    char_floor: float = 0.50  # ... and this share of its character n-grams
     usual_terms: int = 20  # a longer message is scored as if this long (see _upper_bound)
     grams_per_term: int = 6
+    unknown_pair: float = 1.0  # an unknown word pair's weight, against an unknown word's
     relative: float = 0.5  # further lessons shown only when this close to the best
     limit: int = 3
 
@@ -68,13 +69,17 @@ def _step_text(step: Step) -> str:
     return " ".join(parts)
 
 
-def _upper_bound(bm25: BM25Okapi, terms: list[str], unknown_idf: float, usual: int) -> float:
+def _upper_bound(bm25: BM25Okapi, terms: list[str], unknown_idf: float, usual: int,
+                 unknown_pair: float = 1.0) -> float:
     """The score a document holding every term many times would get: turns a raw BM25 score
     into a share of the question that the lesson covers. Unknown words count at full weight,
     so a question mostly about something no lesson mentions scores low. A message longer than
     `usual` terms is measured as if it were that long (scaled down): a resident who tells the
     whole story around the question has not asked something else."""
-    bound = sum(bm25.idf.get(term, unknown_idf) for term in terms) * (bm25.k1 + 1) or 1.0
+    # A word pair no lesson has ("xe_sh") tells nothing its two words do not: only unknown
+    # single words count against the lessons.
+    bound = sum(bm25.idf.get(term, unknown_pair * unknown_idf if "_" in term else unknown_idf)
+                for term in terms) * (bm25.k1 + 1) or 1.0
     return bound * min(1.0, usual / max(len(terms), 1))
 
 
@@ -112,7 +117,7 @@ class QuestionIndex:
             return terms, zeros, zeros
         usual = self.tuning.usual_terms
         word = self._words.get_scores(terms) / _upper_bound(
-            self._words, terms, self._max_idf, usual)
+            self._words, terms, self._max_idf, usual, self.tuning.unknown_pair)
         char = self._chars.get_scores(grams) / _upper_bound(
             self._chars, grams, self._max_char_idf, usual * self.tuning.grams_per_term)
         return terms, word, char
