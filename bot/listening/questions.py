@@ -40,7 +40,7 @@ class Tuning:
     char_floor: float = 0.50  # ... and this share of its character n-grams
     usual_terms: int = 20  # a longer message is scored as if this long (see _upper_bound)
     grams_per_term: int = 6
-    unknown_pair: float = 1.0  # an unknown word pair's weight, against an unknown word's
+    unknown_pair: float = 1.0  # an unknown word pair's weight against an unknown word's
     relative: float = 0.5  # further lessons shown only when this close to the best
     limit: int = 3
 
@@ -76,8 +76,9 @@ def _upper_bound(bm25: BM25Okapi, terms: list[str], unknown_idf: float, usual: i
     so a question mostly about something no lesson mentions scores low. A message longer than
     `usual` terms is measured as if it were that long (scaled down): a resident who tells the
     whole story around the question has not asked something else."""
-    # A word pair no lesson has ("xe_sh") tells nothing its two words do not: only unknown
-    # single words count against the lessons.
+    # A word pair no lesson has ("gui_anh") counts like an unknown word: weighing such pairs
+    # at nothing ranked a little better but let far more unanswerable questions through
+    # (bench/RESULTS.md).
     bound = sum(bm25.idf.get(term, unknown_pair * unknown_idf if "_" in term else unknown_idf)
                 for term in terms) * (bm25.k1 + 1) or 1.0
     return bound * min(1.0, usual / max(len(terms), 1))
