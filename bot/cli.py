@@ -1,4 +1,5 @@
-"""The `hocso` command: serve | chat | content | db upgrade | mentor approve | admin | report."""
+"""The `hocso` command: serve | chat | content | db upgrade | mentor approve | admin | report |
+ask."""
 
 import argparse
 import asyncio
@@ -17,7 +18,9 @@ from bot.config import Settings
 from bot.handlers.registry import registry
 from bot.illustrations import IllustrationError, render_all
 from bot.lessons.check import check_content, content_warnings
-from bot.lessons.loader import missing_texts
+from bot.lessons.loader import ContentError, load_library, missing_texts
+from bot.listening.lines import answer
+from bot.listening.questions import QuestionIndex
 from storage.database import create_engine, upgrade
 from storage.mentors import approve_mentor
 
@@ -42,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     mentor.add_argument("--user", required=True, help="the volunteer's id on that channel")
     mentor.add_argument("--by", default="", help="who approves (kept with the approval)")
     admin_commands.add_parsers(commands)
+    ask = commands.add_parser("ask", help="JSON Lines of questions on stdin -> their lessons")
+    ask.add_argument("--dir", type=Path, help="content folder (default HOCSO_CONTENT_DIR)")
     return parser
 
 
@@ -73,6 +78,15 @@ def _content_images(folder: Path, pattern: str) -> int:
     for path in written:
         print(f"wrote {path}")
     return 0
+
+
+def _ask(folder: Path) -> int:
+    try:
+        library = load_library(folder)
+    except ContentError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return answer(QuestionIndex.build(library), sys.stdin, sys.stdout)
 
 
 async def _db_upgrade(settings: Settings) -> None:
@@ -121,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.action == "images":
                 return _content_images(folder, args.only)
             return _content_check(folder)
+        if args.command == "ask":
+            return _ask(args.dir or Path(settings.content_dir))
         if args.command == "mentor":
             return asyncio.run(_approve(settings, args.channel, args.user, args.by))
         if args.command == "admin":

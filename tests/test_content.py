@@ -305,3 +305,35 @@ def test_the_check_lists_what_each_locale_has_not_translated(content_copy: Path)
     assert "templates/en: quiz_done" in done.stdout
     assert "vneid/course.en.yaml: the whole course" in done.stdout
     assert "lam-quen/course.en.yaml" not in done.stdout
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ("    keywords: [bấm nút,", "    keywords: bấm nút\n    x: [a,",
+     "lessons[0].keywords: must be a non-empty list"),
+    ("    keywords: [bấm nút, nhấn nút,", "    keywords: [bấm nút, Bấm nút,",
+     "lessons[0].keywords[1]: 'Bấm nút' is listed twice"),
+    ("    keywords: [bấm nút,", "    keywords: [yes, bấm nút,",
+     "lessons[0].keywords[0]: wrap this word in double quotes"),
+    ("      - id: chao\n", "      - id: chao\n        simpler: ''\n",
+     "lessons[0].steps[0].simpler: must be non-empty text"),
+    ("      - id: chao\n", "      - id: chao\n        simpler: Xin chào {{ ten_sai + name }}\n",
+     "lessons[0].steps[0].simpler: does not render"),
+    ("      - id: chao\n", "      - id: chao\n        simpler: " + "Rất dài. " * 250 + "\n",
+     "lessons[0].steps[0].simpler: message is"),
+])
+def test_keyword_and_simpler_mistakes_are_named(content_copy: Path, old: str, new: str,
+                                                expected: str) -> None:
+    _replace(content_copy, old, new)
+    _, problems = check_content(content_copy)
+    assert any(expected in problem for problem in problems), problems
+
+
+def test_keywords_and_a_simpler_wording_are_read(content_copy: Path) -> None:
+    _replace(content_copy, "      - id: chao\n",
+             "      - id: chao\n        simpler: Chào {{ name }}. Đây là máy, không phải người.\n")
+    library, problems = check_content(content_copy)
+    assert problems == [] and library is not None
+    lesson = library.courses[0].lessons[0]
+    assert lesson.keywords[:2] == ("bấm nút", "nhấn nút")
+    assert lesson.steps[0].simpler == "Chào {{ name }}. Đây là máy, không phải người."
+    assert lesson.steps[1].simpler is None

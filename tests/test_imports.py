@@ -8,7 +8,8 @@ import pytest
 from bot.config import PROJECT_ROOT
 
 FORBIDDEN = {"telegram", "aiohttp", "zalo", "bot.channels", "jinja2.loaders"}
-ENGINE = [PROJECT_ROOT / "bot" / "handlers", PROJECT_ROOT / "bot" / "lessons"]
+ENGINE = [PROJECT_ROOT / "bot" / "handlers", PROJECT_ROOT / "bot" / "listening",
+          PROJECT_ROOT / "bot" / "lessons"]
 
 
 def imported_modules(path: Path) -> set[str]:

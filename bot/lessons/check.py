@@ -37,6 +37,17 @@ def _feedback_problems(renderer: Renderer, question: Question, where: str) -> li
     return problems
 
 
+def _simpler_problems(renderer: Renderer, simpler: str, where: str) -> list[str]:
+    """A step's plainer wording is sent on its own when the learner says "tôi không hiểu"."""
+    try:
+        text = renderer.course_text(simpler, name=SAMPLE_NAME)
+    except TemplateError as error:
+        return [f"{where}: does not render: {error}"]
+    if len(text) > MAX_MESSAGE_CHARS:
+        return [f"{where}: message is {len(text)} characters, more than {MAX_MESSAGE_CHARS}"]
+    return []
+
+
 def _check_messages(library: Library) -> list[str]:
     """Render every step and question as each learner would see it, in every way a learner
     may be addressed (the longest decides whether a message fits)."""
@@ -72,6 +83,9 @@ def _check_addressed(library: Library, address: dict[str, str]) -> list[str]:
                 if len(text) > MAX_MESSAGE_CHARS:
                     problems.append(f"{where}: {field}: message is {len(text)} characters, "
                                     f"more than {MAX_MESSAGE_CHARS}")
+                if step.simpler:
+                    problems += _simpler_problems(renderer, step.simpler,
+                                                  f"{where}: lessons[{li}].steps[{si}].simpler")
             for qi, raw in enumerate(lesson.quiz):
                 question = _rendered(renderer, raw, f"{where}: lessons[{li}].quiz[{qi}]",
                                      problems)

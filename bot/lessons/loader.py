@@ -137,7 +137,7 @@ def _option(reader: _Reader, raw: Any, where: str) -> tuple[str, str]:
 
 
 def _step(reader: _Reader, raw: Any, where: str, seen: set[str], content_dir: Path) -> Step:
-    node = reader.mapping(raw, where, {"id", "text", "image", "check"})
+    node = reader.mapping(raw, where, {"id", "text", "simpler", "image", "check"})
     prefix = f"{where}."
     image = node.get("image")
     if image is not None:
@@ -152,11 +152,33 @@ def _step(reader: _Reader, raw: Any, where: str, seen: set[str], content_dir: Pa
         text=reader.text(node, "text", prefix),
         image=image if isinstance(image, str) else None,
         check=_question(reader, check, f"{prefix}check", None) if check is not None else None,
+        simpler=reader.text(node, "simpler", prefix) if "simpler" in node else None,
     )
 
 
+def _keywords(reader: _Reader, node: dict[str, Any], prefix: str) -> tuple[str, ...]:
+    """A lesson's `keywords`: a list of words or phrases, each non-empty text, none twice."""
+    raw = node.get("keywords")
+    if not isinstance(raw, list) or not raw:
+        reader.problem(f"{prefix}keywords", "must be a non-empty list of words or phrases")
+        return ()
+    words: list[str] = []
+    for i, word in enumerate(raw):
+        if isinstance(word, int) and not isinstance(word, bool):
+            word = str(word)  # a bare number such as 156 (the hotline) is the word written
+        if isinstance(word, bool):  # YAML reads a bare yes, no, on or off as true/false
+            reader.problem(f"{prefix}keywords[{i}]", "wrap this word in double quotes")
+        elif not isinstance(word, str) or not word.strip():
+            reader.problem(f"{prefix}keywords[{i}]", "must be non-empty text")
+        elif word.strip().lower() in (w.lower() for w in words):
+            reader.problem(f"{prefix}keywords[{i}]", f"'{word.strip()}' is listed twice")
+        else:
+            words.append(word.strip())
+    return tuple(words)
+
+
 def _lesson(reader: _Reader, raw: Any, where: str, seen: set[str], content_dir: Path) -> Lesson:
-    node = reader.mapping(raw, where, {"id", "title", "steps", "quiz"})
+    node = reader.mapping(raw, where, {"id", "title", "keywords", "steps", "quiz"})
     prefix = f"{where}."
     step_ids: set[str] = set()
     question_ids: set[str] = set()
@@ -171,6 +193,7 @@ def _lesson(reader: _Reader, raw: Any, where: str, seen: set[str], content_dir: 
             _question(reader, raw_q, f"{prefix}quiz[{i}]", question_ids)
             for i, raw_q in enumerate(reader.items(node, "quiz", prefix))
         ),
+        keywords=_keywords(reader, node, prefix) if "keywords" in node else (),
     )
 
 

@@ -34,6 +34,8 @@ class Step:
     text: str
     image: str | None = None
     check: Question | None = None
+    # A plainer wording of `text`, sent when the learner says they did not understand.
+    simpler: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,9 @@ class Lesson:
     title: str
     steps: tuple[Step, ...]
     quiz: tuple[Question, ...]
+    # Words and phrases residents use for this lesson's topic (synonyms, dialect, slang), which
+    # lead their own questions here; never shown to them.
+    keywords: tuple[str, ...] = ()
 
     def step_index(self, step_id: str) -> int | None:
         """Return the position of a step id, or None when the step is gone."""

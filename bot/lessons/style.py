@@ -60,6 +60,8 @@ def _learner_texts(course: Course) -> Iterator[tuple[str, str]]:
         where = f"lessons[{li}]"
         for si, step in enumerate(lesson.steps):
             yield f"{where}.steps[{si}].text", step.text
+            if step.simpler:
+                yield f"{where}.steps[{si}].simpler", step.simpler
             if step.check:
                 yield from _question_texts(step.check, f"{where}.steps[{si}].check")
         for qi, question in enumerate(lesson.quiz):

@@ -1,0 +1,151 @@
+"""How well `hocso ask` finds the lesson for a resident's question: top-1, top-3, abstentions
+and latency on tests/data/questions*.yaml, beside a plain word-overlap baseline.
+
+    .venv/bin/python bench/ask_quality.py [--misses] [--set NAME] [--tune field=value ...]
+
+p99 ms: the 99th percentile over the set's questions of each question's median time (5 runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.lessons.loader import load_library  # noqa: E402
+from bot.lessons.model import Library  # noqa: E402
+from bot.listening.questions import QuestionIndex, Tuning  # noqa: E402
+from bot.listening.words import content_words, expand, fold  # noqa: E402
+
+SETS = {"tuning": ROOT / "tests/data/questions.yaml",
+        "held-out": ROOT / "tests/data/questions_heldout.yaml"}
+Matcher = Callable[[str], list[str]]  # question -> "course/lesson" ids, best first
+
+
+@dataclass
+class Figures:
+    answerable: int
+    top1: float
+    top3: float
+    unanswerable: int
+    abstained: float
+    p99_ms: float
+
+
+def load_questions(path: Path) -> list[tuple[str, set[str]]]:
+    """The questions of one set with the lessons that answer each."""
+    return [(item["text"], set(item["lessons"]))
+            for item in yaml.safe_load(path.read_text(encoding="utf-8"))]
+
+
+def measure(matcher: Matcher, questions: list[tuple[str, set[str]]],
+            misses: bool = False) -> Figures:
+    top1 = top3 = abstained = 0
+    times: list[float] = []
+    for text, gold in questions:
+        runs = []
+        for _ in range(5):  # the median of 5 runs: the machine is shared
+            start = time.perf_counter()
+            found = matcher(text)
+            runs.append(time.perf_counter() - start)
+        times.append(sorted(runs)[2])
+        if not gold:
+            abstained += not found
+            if found and misses:
+                print(f"  SHOULD ABSTAIN {text!r} -> {found}")
+            continue
+        top1 += bool(found) and found[0] in gold
+        top3 += bool(gold & set(found))
+        if misses and not (found and found[0] in gold):
+            print(f"  {'top3' if gold & set(found) else 'MISS'} {text!r} -> {found} "
+                  f"want {sorted(gold)}")
+    times.sort()
+    answerable = sum(1 for _, gold in questions if gold)
+    unanswerable = len(questions) - answerable
+    return Figures(answerable, top1 / answerable, top3 / answerable, unanswerable,
+                   abstained / max(unanswerable, 1),
+                   1000 * times[min(len(times) - 1, int(0.99 * len(times)))])
+
+
+def overlap_matcher(library: Library) -> Matcher:
+    """The baseline: count the folded words a question shares with each lesson's text."""
+    lessons = []
+    for course in library.courses:
+        for lesson in course.lessons:
+            text = " ".join([lesson.title] + [step.text for step in lesson.steps]
+                            + [q.question + " " + q.explanation for q in lesson.quiz])
+            lessons.append((f"{course.id}/{lesson.id}", set(fold(text).split())))
+
+    def match(text: str) -> list[str]:
+        words = set(fold(text).split())
+        scored = sorted(((len(words & vocab), ref) for ref, vocab in lessons),
+                        key=lambda item: -item[0])
+        return [ref for score, ref in scored[:3] if score > 0]
+
+    return match
+
+
+def overlap_plus_matcher(library: Library) -> Matcher:
+    """The baseline with shorthand spelled out and stopwords dropped."""
+    lessons = []
+    for course in library.courses:
+        for lesson in course.lessons:
+            text = " ".join([lesson.title, *lesson.keywords] + [s.text for s in lesson.steps]
+                            + [q.question + " " + q.explanation for q in lesson.quiz])
+            lessons.append((f"{course.id}/{lesson.id}",
+                            set(content_words(expand(fold(text))))))
+
+    def match(text: str) -> list[str]:
+        words = set(content_words(expand(fold(text))))
+        scored = sorted(((len(words & vocab), ref) for ref, vocab in lessons),
+                        key=lambda item: -item[0])
+        return [ref for score, ref in scored[:3] if score > 0]
+
+    return match
+
+
+def index_matcher(index: QuestionIndex) -> Matcher:
+    return lambda text: [f"{m.course}/{m.lesson}" for m in index.ask(text)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--misses", action="store_true", help="print every miss")
+    parser.add_argument("--set", choices=sorted(SETS), action="append")
+    parser.add_argument("--tune", action="append", default=[], help="a Tuning field=value")
+    args = parser.parse_args()
+    library = load_library(ROOT / "content")
+    tuning = Tuning()
+    for item in args.tune:
+        field, value = item.split("=")
+        tuning = replace(tuning, **{field: type(getattr(tuning, field))(float(value))})
+    start = time.perf_counter()
+    index = QuestionIndex.build(library, tuning)
+    build_ms = 1000 * (time.perf_counter() - start)
+    matchers = {"word overlap (baseline)": overlap_matcher(library),
+                "overlap + shorthand + keywords": overlap_plus_matcher(library),
+                "QuestionIndex": index_matcher(index)}
+    print(f"index built in {build_ms:.0f} ms; {tuning}")
+    print("| set | matcher | answerable | top-1 | top-3 | no lesson | abstained | p99 ms |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for name in args.set or ["tuning", "held-out"]:
+        questions = load_questions(SETS[name])
+        for label, matcher in matchers.items():
+            show = args.misses and label == "QuestionIndex"
+            if show:
+                print(f"misses on {name}:")
+            f = measure(matcher, questions, misses=show)
+            print(f"| {name} | {label} | {f.answerable} | {f.top1:.3f} | {f.top3:.3f} | "
+                  f"{f.unanswerable} | {f.abstained:.3f} | {f.p99_ms:.2f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Listening to what residents type in their own words: questions and "I don't understand"."""

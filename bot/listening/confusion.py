@@ -1,0 +1,40 @@
+"""Recognise a learner saying they did not understand the step ("tôi không hiểu", "khó quá")."""
+
+import re
+
+from bot.listening.words import expand, fold
+
+# Folded, shorthand spelled out (words.expand): "ko hiểu" and "hổng hiểu" both read
+# "khong hieu". Each phrase alone says "explain this again".
+_PHRASES = re.compile(
+    r"\b(?:"
+    r"(?:khong|chua|van khong|van chua|cha|chang) (?:hieu|hiu|ro|nam duoc|biet lam)"
+    r"|kho (?:qua|hieu|hieu qua|lam|the)|kho vay|kho ghe|kho wa"
+    r"|noi lai|giai thich lai|giai thich|chi lai|nhac lai|doc lai|noi ro|noi cham"
+    r"|de hieu hon|don gian hon|ngan gon hon|cu the hon|ro hon"
+    r"|la sao|nghia la gi|y la gi|la gi vay|hieu sao"
+    r"|rac roi|phuc tap|mu mo|lu mu|roi qua|bo tay|chiu thua"
+    r")\b"
+)
+# What may stand around such a phrase and still leave it a plea, not a new question.
+_FILLER_WORDS = (
+    "a ah ak ba bac bai ban buoc cai chau chi cho chu co con cua da doan dau day de di do duoc "
+    "em gi giup ha het hoc hong khong la lai lam luc ma minh mot nay ne nghe nha nhe nhi noi "
+    "nua oi ong phan qua roi sao ta thi thiet toi tron tui u vay voi xin y yeu"
+)
+_FILLER = frozenset(_FILLER_WORDS.split())
+
+
+def is_confused(text: str) -> bool:
+    """Whether `text` asks to have the current step explained again: a phrase such as "tôi
+    không hiểu", "khó quá", "nói lại", "ko hiểu gì hết", with no new topic beside it ("tôi
+    không hiểu mã OTP là gì" is a question about OTP, for the lesson finder)."""
+    words = expand(fold(text))
+    folded = " ".join(words)
+    if not folded:
+        return "?" in text  # a bare "???" means "I'm lost" as plainly as words do
+    match = _PHRASES.search(folded)
+    if not match:
+        return False
+    rest = (folded[:match.start()] + " " + folded[match.end():]).split()
+    return all(word in _FILLER for word in rest)

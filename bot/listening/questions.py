@@ -1,0 +1,148 @@
+"""Find the lessons that answer a resident's own question, or say honestly that none does."""
+
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+
+from bot.lessons.model import Course, Lesson, Library, Step
+from bot.listening.words import (
+    STOPWORDS,
+    Speller,
+    char_grams,
+    content_words,
+    expand,
+    fold,
+)
+
+
+@dataclass(frozen=True)
+class Match:
+    """A lesson that answers the question, with the step that answers it best."""
+
+    course: str
+    lesson: str
+    title: str
+    score: float  # 0..1; comparable between questions, not a probability
+    step: str  # the best step's id
+    step_text: str
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """The matcher's weights, chosen by measurement on tests/data/questions.yaml."""
+
+    title_weight: int = 4  # a lesson's title and keywords count this many times its steps
+    char_weight: float = 0.5  # character n-grams: misspellings, run-together words
+    word_floor: float = 0.22  # the best lesson must hold this share of the question's words
+    char_floor: float = 0.50  # ... and this share of its character n-grams
+    usual_terms: int = 20  # a longer message is scored as if this long (see _upper_bound)
+    grams_per_term: int = 6
+    unknown_pair: float = 1.0  # an unknown word pair's weight against an unknown word's
+    relative: float = 0.5  # further lessons shown only when this close to the best
+    limit: int = 3
+
+
+def _terms(words: list[str]) -> list[str]:
+    """Content words, plus word pairs (Vietnamese words are mostly two syllables: "mat khau")
+    where at least one is a content word."""
+    pairs = [f"{a}_{b}" for a, b in pairwise(words) if not (a in STOPWORDS and b in STOPWORDS)]
+    return content_words(words) + pairs
+
+
+def _lesson_text(course: Course, lesson: Lesson, title_weight: int) -> str:
+    """The lesson's title and keywords, `title_weight` times over (what it is about), then its
+    course's title, steps and quiz (what it says)."""
+    head = " ".join([lesson.title, *lesson.keywords])
+    body = [course.title] + [_step_text(step) for step in lesson.steps]
+    for question in lesson.quiz:
+        body += [question.question, question.explanation]
+    return " ".join([head] * title_weight + body)
+
+
+def _step_text(step: Step) -> str:
+    parts = [step.text, step.simpler or ""]
+    if step.check:
+        parts += [step.check.question, step.check.explanation]
+    return " ".join(parts)
+
+
+def _upper_bound(bm25: BM25Okapi, terms: list[str], unknown_idf: float, usual: int,
+                 unknown_pair: float = 1.0) -> float:
+    """The score a document holding every term many times would get: turns a raw BM25 score
+    into a share of the question that the lesson covers. Unknown words count at full weight,
+    so a question mostly about something no lesson mentions scores low. A message longer than
+    `usual` terms is measured as if it were that long (scaled down): a resident who tells the
+    whole story around the question has not asked something else."""
+    # A word pair no lesson has ("gui_anh") counts like an unknown word: weighing such pairs
+    # at nothing ranked a little better but let far more unanswerable questions through
+    # (bench/RESULTS.md).
+    bound = sum(bm25.idf.get(term, unknown_pair * unknown_idf if "_" in term else unknown_idf)
+                for term in terms) * (bm25.k1 + 1) or 1.0
+    return bound * min(1.0, usual / max(len(terms), 1))
+
+
+class QuestionIndex:
+    """Lessons indexed for BM25 over folded words, word pairs and character n-grams."""
+
+    def __init__(self, entries: list[tuple[Course, Lesson]], tuning: Tuning) -> None:
+        self.tuning = tuning
+        self._entries = entries
+        word_lists = [expand(fold(_lesson_text(course, lesson, tuning.title_weight)))
+                      for course, lesson in entries]
+        self._speller = Speller({word for words in word_lists for word in words})
+        self._words = BM25Okapi([_terms(words) for words in word_lists])
+        self._chars = BM25Okapi([char_grams(content_words(words)) for words in word_lists])
+        self._max_idf = max(self._words.idf.values())
+        self._max_char_idf = max(self._chars.idf.values())
+        # Every step of every lesson, to show the one that answers best.
+        self._steps = BM25Okapi([_terms(expand(fold(_step_text(step))))
+                                 for _, lesson in entries for step in lesson.steps])
+        self._first_step = np.cumsum([0] + [len(lesson.steps) for _, lesson in entries])
+
+    @classmethod
+    def build(cls, library: Library, tuning: Tuning | None = None) -> "QuestionIndex":
+        """Index every lesson of every course in the library."""
+        entries = [(course, lesson) for course in library.courses for lesson in course.lessons]
+        return cls(entries, tuning or Tuning())
+
+    def _shares(self, text: str) -> tuple[list[str], Any, Any]:
+        """The question's terms, and the share of them each lesson holds as words and word
+        pairs, and as character n-grams (arrays in library order)."""
+        words = self._speller.mend(expand(fold(text)))
+        terms, grams = _terms(words), char_grams(content_words(words))
+        if not grams:  # nothing but particles: "xin chào", "👍"
+            zeros = np.zeros(len(self._entries))
+            return terms, zeros, zeros
+        usual = self.tuning.usual_terms
+        word = self._words.get_scores(terms) / _upper_bound(
+            self._words, terms, self._max_idf, usual, self.tuning.unknown_pair)
+        char = self._chars.get_scores(grams) / _upper_bound(
+            self._chars, grams, self._max_char_idf, usual * self.tuning.grams_per_term)
+        return terms, word, char
+
+    def ask(self, text: str) -> list[Match]:
+        """The lessons that answer `text`, best first, up to `limit`; [] when none does well
+        enough (the bot then says it has no lesson for this yet, rather than guess)."""
+        terms, word, char = self._shares(text)
+        t = self.tuning
+        scores = (word + t.char_weight * char) / (1 + t.char_weight)
+        ranked = [int(i) for i in np.argsort(-scores, kind="stable")]
+        top = ranked[0]
+        # Abstain unless the best lesson holds enough of the question both as words (its
+        # topic) and as character n-grams (spelling-proof): common words alone ("mua điện
+        # thoại nào tốt") or words no lesson uses ("giá xăng") are not enough.
+        if word[top] < t.word_floor or char[top] < t.char_floor:
+            return []
+        chosen = [i for i in ranked[:t.limit] if scores[i] >= t.relative * scores[top]]
+        step_scores = self._steps.get_scores(terms)
+        return [self._match(i, float(scores[i]), step_scores) for i in chosen]
+
+    def _match(self, i: int, score: float, step_scores: Any) -> Match:
+        course, lesson = self._entries[i]
+        best = int(np.argmax(step_scores[self._first_step[i]:self._first_step[i + 1]]))
+        step = lesson.steps[best]  # the first of equals: lessons open with their gist
+        return Match(course=course.id, lesson=lesson.id, title=lesson.title,
+                     score=round(min(score, 1.0), 4), step=step.id, step_text=step.text)

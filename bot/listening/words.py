@@ -1,0 +1,113 @@
+"""Turn a resident's typed text into the words the matcher compares: folded, unabbreviated."""
+
+import re
+import unicodedata
+
+from rapidfuzz import fuzz, process
+
+# Chat shorthand and spelling variants, folded (no diacritics), each mapped to the folded words
+# lessons use. Applied to lesson text too, so both sides meet on the same words.
+SHORTHAND: dict[str, str] = {
+    # không (Northern "ko", "k", "kg"; Southern "hông", "hổng", "hem", "hok")
+    "ko": "khong", "k": "khong", "kg": "khong", "khg": "khong", "kh": "khong", "hk": "khong",
+    "hok": "khong", "hong": "khong", "hem": "khong", "khum": "khong", "hum": "khong",
+    "dc": "duoc", "ok": "duoc", "oke": "duoc", "dk": "dang ky", "dky": "dang ky",
+    "ntn": "nhu the nao", "j": "gi", "ji": "gi", "z": "vay", "dzay": "vay", "zay": "vay",
+    "bik": "biet", "bit": "biet", "bjk": "biet", "vs": "voi", "ak": "a", "ah": "a",
+    "mk": "mat khau", "pass": "mat khau", "password": "mat khau", "pw": "mat khau",
+    "dt": "dien thoai", "dth": "dien thoai", "sdt": "so dien thoai", "dtdd": "dien thoai",
+    "tk": "tai khoan", "stk": "so tai khoan", "ck": "chuyen khoan", "nh": "ngan hang",
+    "cccd": "can cuoc", "cmnd": "can cuoc", "cmt": "can cuoc", "cc": "can cuoc",
+    "bhyt": "bao hiem y te", "bhxh": "bao hiem xa hoi", "app": "ung dung", "apps": "ung dung",
+    "fb": "facebook", "face": "facebook", "phay": "facebook", "zl": "zalo",
+    "sms": "tin nhan", "tn": "tin nhan", "vnid": "vneid", "tr": "trieu",
+    "hak": "hack", "hach": "hack", "dvc": "dich vu cong", "cskh": "cham soc khach hang",
+    "gplx": "giay phep lai xe",
+    # Southern words for the lessons' (mostly standard, Northern) ones
+    "tui": "toi", "xai": "dung", "coi": "xem", "vo": "vao", "dzo": "vao", "zo": "vao",
+    "gium": "giup", "dum": "giup", "keu": "bao", "nhiu": "nhieu", "hen": "nhe",
+}
+
+# Words that carry no topic: pronouns, particles, question words. Dropped after mapping.
+# Folding merges some with topic words ("mã" and "ma", "thẻ" and "the"): those stay.
+_STOPWORDS = (
+    "a ah ba bac bi cac can cau cha chi cho chu co cua da de di do duoc e em gi giup ha hay "
+    "hoi khi khong la lai lam luon minh mot nao nay ne nghe nha nhe nhi nhu oi ong o ra roi "
+    "sao se ta thang thi thoi toi tren trong tu va vay vao ve voi vui xin xong u uh uhm "
+    "chao cam on nhieu hoai bua nua phai het biet that hon hieu"
+)
+STOPWORDS = frozenset(_STOPWORDS.split())
+
+_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip diacritics (đ too), punctuation and emoji, collapse spaces."""
+    text = _PLACEHOLDER.sub(" ", text)
+    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    text = re.sub(r"[^\w\s]|_", " ", text)
+    return " ".join(text.split())
+
+
+def expand(folded: str) -> list[str]:
+    """Folded words with shorthand spelled out ("ko dc" -> "khong duoc"); digits split off
+    letters ("24h" -> "24 h") so a number matches however it was glued."""
+    words: list[str] = []
+    for word in re.sub(r"(\d)([a-z])|([a-z])(\d)", r"\1\3 \2\4", folded).split():
+        words.extend(SHORTHAND.get(word, word).split())
+    return words
+
+
+def content_words(words: list[str]) -> list[str]:
+    """The words that say what the text is about."""
+    return [word for word in words if word not in STOPWORDS]
+
+
+def char_grams(words: list[str], sizes: tuple[int, ...] = (3, 4)) -> list[str]:
+    """Character n-grams of each word with its edges marked: "_otp_" -> "_ot", "otp", "tp_"...
+    They let a misspelt or run-together word still share most of its pieces."""
+    grams: list[str] = []
+    for word in words:
+        padded = f"_{word}_"
+        for size in sizes:
+            grams.extend(padded[i:i + size] for i in range(len(padded) - size + 1))
+    return grams
+
+
+# A Vietnamese syllable written without diacritics: onset, rhyme vowels, final consonant.
+# A word of this shape is a real word the lessons happen not to use ("truyen", "bong"),
+# not a typo, so it is never "mended" into a lesson word it does not mean.
+SYLLABLE = re.compile(
+    r"(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"(uye|uya|oai|oay|oeo|uay|uoi|uou|ieu|yeu|uoi|ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe|oi|oo|ua|"
+    r"ue|ui|uo|uu|uy|ye|ua|ưu|[aeiouy])"
+    r"(ch|ng|nh|[cmnpt])?")
+
+
+def is_syllable(word: str) -> bool:
+    """Whether a folded word has the shape of a Vietnamese syllable."""
+    return SYLLABLE.fullmatch(word) is not None
+
+
+class Speller:
+    """Mends misspelt words to the nearest word the lessons use (rapidfuzz's ratio)."""
+
+    def __init__(self, vocabulary: set[str], cutoff: float = 80.0) -> None:
+        self.vocabulary = vocabulary
+        self._choices = sorted(word for word in vocabulary if len(word) >= 4)
+        self.cutoff = cutoff
+
+    def mend(self, words: list[str]) -> list[str]:
+        """Each known word or syllable as it is; an unknown word of 4+ letters that no syllable
+        could be (a misspelt "vneid", "passcod", "zalô") as the nearest known word."""
+        mended = []
+        for word in words:
+            if (word in self.vocabulary or len(word) < 4 or not word.isalpha()
+                    or is_syllable(word)):
+                mended.append(word)
+                continue
+            best = process.extractOne(word, self._choices, scorer=fuzz.ratio,
+                                      score_cutoff=self.cutoff)
+            mended.append(best[0] if best else word)
+        return mended
