@@ -55,7 +55,9 @@ class Chat:
         return await self.send(self.incoming(Kind.BUTTON, payload=payload))
 
     def payload_of(self, label: str) -> str:
-        """Return the payload of the last shown button whose label contains `label`."""
+        """Return the payload of the last shown button whose label contains `label` (an
+        author's text, such as a quiz option, as a learner called "bạn" reads it)."""
+        label = self.tutor.renderer.course_text(label) if "{{" in label else label
         for reply in reversed(self.last):
             for button in reply.flat_buttons():
                 if label in button.label:
