@@ -2,6 +2,7 @@
 
 import itertools
 
+from bot.lessons.render import address_values
 from bot.messages import Incoming, Kind, Outgoing
 from bot.tutor import Tutor
 
@@ -18,6 +19,7 @@ class Chat:
         self.channel = channel
         self.display_name = display_name
         self.last: list[Outgoing] = []
+        self.address = "ban"  # how the tutor was asked to call them
 
     async def send(self, incoming: Incoming) -> list[Outgoing]:
         self.last = await self.tutor.handle(incoming)
@@ -38,6 +40,7 @@ class Chat:
         if agree and self._shown(replies, "agree"):
             replies = replies + await self.tap("agree")
         if address is not None and self._shown(replies, f"ad:{address}"):
+            self.address = address
             replies = replies + await self.tap(f"ad:{address}")
             replies = replies + await self.tap(
                 "namekeep" if self._shown(replies[-1:], "namekeep") else "skip")
@@ -54,10 +57,17 @@ class Chat:
     async def tap(self, payload: str) -> list[Outgoing]:
         return await self.send(self.incoming(Kind.BUTTON, payload=payload))
 
+    def read(self, source: str) -> str:
+        """An author's text (a question, an option) as this learner reads it."""
+        if "{{" not in source:
+            return source
+        address = address_values(self.tutor.library.templates, self.address)
+        return self.tutor.renderer.course_text(source, name=self.display_name, **address)
+
     def payload_of(self, label: str) -> str:
         """Return the payload of the last shown button whose label contains `label` (an
         author's text, such as a quiz option, as a learner called "bạn" reads it)."""
-        label = self.tutor.renderer.course_text(label) if "{{" in label else label
+        label = self.read(label)
         for reply in reversed(self.last):
             for button in reply.flat_buttons():
                 if label in button.label:

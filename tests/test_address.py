@@ -75,7 +75,7 @@ async def test_a_learner_who_agreed_before_it_was_asked_is_asked_when_back(
     await chat.start(address=None)
     await chat.type("menu")  # did not answer
     await chat.send(chat.incoming(Kind.START))
-    assert "Chào mừng bạn quay lại" in chat.text() and "nên gọi bạn thế nào" in chat.text()
+    assert "Chào mừng bạn Ông Tư quay lại" in chat.text() and "nên gọi bạn thế nào" in chat.text()
 
 
 async def test_a_mentor_is_told_in_their_own_language_and_form(tutor: Tutor,

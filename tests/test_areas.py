@@ -94,7 +94,7 @@ async def finish_lesson(chat: Chat, library: Library, index: int = 0, *,
     for _ in range(60):  # whatever the lesson holds: steps, checks, then the quiz
         if "Kết quả" in chat.text():
             return
-        asked = next((q for q in questions if q.question in chat.last[-1].text), None)
+        asked = next((q for q in questions if chat.read(q.question) in chat.last[-1].text), None)
         if asked is not None:
             await chat.type(str(asked.answer if right else asked.answer % len(asked.options) + 1))
         else:

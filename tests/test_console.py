@@ -22,12 +22,12 @@ def test_the_terminal_chat_teaches_and_remembers(tmp_path: Path, library: Librar
     course = library.courses[0]
     # Agree, be called "bác" by the name given (Lan), then the course and its first lesson.
     first = run_chat(tmp_path, ["1", "1", "1", "1", "1", "tiếp", "thoát"])
-    assert "Xin chào Lan!" in first and "  1. ✅ Tôi đồng ý" in first
+    assert "Xin chào bạn Lan!" in first and "  1. ✅ Tôi đồng ý" in first
     assert "  1. 📘 " + course.title in first
     assert f"{course.lessons[0].title} · Bước 2/" in first
     assert "Tiến độ của bạn đã được lưu" in first
     second = run_chat(tmp_path, ["tiếp tục bài đang học"])
-    assert "Chào mừng bạn quay lại, Lan!" in second
+    assert "Chào mừng bác Lan quay lại ạ!" in second
     assert second.rstrip().count(f"{course.lessons[0].title} · Bước 2/") == 1
 
 

@@ -182,7 +182,7 @@ async def test_a_restarted_tutor_resumes_mid_quiz(sqlite_repository: SqlReposito
     await chat.press(lesson.quiz[0].options[lesson.quiz[0].answer - 1])
     restarted = Chat(Tutor(repository=sqlite_repository, library=library))
     replies = await restarted.tap("resume")
-    assert replies[-1].text == f"Câu 2/{len(lesson.quiz)}: {lesson.quiz[1].question}"
+    assert replies[-1].text == f"Câu 2/{len(lesson.quiz)}: {chat.read(lesson.quiz[1].question)}"
     await restarted.press(lesson.quiz[1].options[lesson.quiz[1].answer - 1])
     await restarted.press(lesson.quiz[2].options[0])
     assert "Kết quả: đúng" in restarted.text()

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.areas import Areas
 from bot.handlers.context import MENTOR_COURSE
 from bot.lessons.model import Library
+from bot.lessons.render import Renderer
 from storage.clock import VIETNAM, now
 from storage.reports import (
     Counts,
@@ -119,7 +120,8 @@ def _question_text(library: Library, missed: Missed) -> tuple[str, str]:
     index = lesson.question_index(missed.question_id) if lesson else None
     if course is None or lesson is None or index is None:  # removed from the content since
         return missed.course_id, f"{missed.lesson_id} / {missed.question_id}"
-    return course.title, f"{lesson.title}: {lesson.quiz[index].question}"
+    question = Renderer(library.templates).for_anyone(lesson.quiz[index].question)
+    return course.title, f"{lesson.title}: {question}"
 
 
 COUNT_HEADERS = ("Người dân đã đăng ký", "Mới trong kỳ", "Hoạt động 7 ngày qua",

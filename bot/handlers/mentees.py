@@ -48,7 +48,8 @@ def _card(ctx: Context, mentee: MenteeProgress) -> str:
                                          question_id=mentee.question_id))
     scores = [{"lesson": titles[c, lesson], "best": best, "total": total}
               for c, lesson, best, total in mentee.results if (c, lesson) in titles]
-    missed = [questions[key] for key in mentee.missed if key in questions]
+    missed = [ctx.renderer.for_anyone(questions[key]) for key in mentee.missed
+              if key in questions]
     return ctx.text("mentee_card", name=who(ctx, mentee.name), done=len(scores), place=place,
                     days=days_ago(mentee.last_active_at), scores=scores,
                     missed=missed[:MAX_MISSED_SHOWN], more=max(0, len(missed) - MAX_MISSED_SHOWN))

@@ -96,6 +96,11 @@ class Renderer:
             return template
         return template.render(**{**self.defaults, **values}).strip()
 
+    def for_anyone(self, source: str) -> str:
+        """An author's text shown to someone else than a learner taking it (a mentor's card,
+        an organizer's report): the learner called "bạn", no name."""
+        return self.course_text(source, name="")
+
 
 def check_templates(templates: Mapping[str, str],
                     samples: Mapping[str, Mapping[str, Any]]) -> list[str]:
