@@ -19,7 +19,8 @@ async def test_a_resident_walks_the_whole_english_path_and_back(tutor: Tutor,
     assert notice and [b.label for b in chat.last[-1].flat_buttons()][:2] == [
         "✅ I agree", "I do not agree"]
     await chat.press("I agree")
-    assert "Thank you for agreeing" in chat.text() and "How should Học Số address you" in chat.text()
+    assert "Thank you for agreeing" in chat.text()
+    assert "How should Học Số address you" in chat.text()
     await chat.press("Bạn (a friend, any age)")
     await chat.press("Skip")  # no name
     course = library.in_locale("en").course("lam-quen")
