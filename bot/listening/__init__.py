@@ -1,0 +1,1 @@
+"""Understanding what residents bring in their own words: questions and suspicious messages."""
