@@ -4,6 +4,7 @@ from pathlib import Path
 
 from jinja2 import TemplateError
 
+from bot.lessons.flags import FLAGS_FILE, FlagsError, lesson_problems, load_flag_rules
 from bot.lessons.loader import ContentError, load_library
 from bot.lessons.model import Library, Question
 from bot.lessons.render import SAMPLE_NAME, Renderer, check_templates
@@ -71,6 +72,16 @@ def _check_sources(library: Library) -> list[str]:
             if not source.published]
 
 
+def _check_flags(library: Library, content_dir: Path) -> list[str]:
+    """The scam check's flags file, and that every lesson it links to exists."""
+    try:
+        rules = load_flag_rules(content_dir)
+    except FlagsError as error:
+        return error.problems
+    where = f"{content_dir.name}/{FLAGS_FILE.as_posix()}"
+    return lesson_problems(rules, library.lesson_ids(), where)
+
+
 def check_content(content_dir: Path, *,
                   editorial: bool = True) -> tuple[Library | None, list[str]]:
     """Return the library and every problem found; an empty list means the content is good.
@@ -85,9 +96,10 @@ def check_content(content_dir: Path, *,
     if problems:
         return library, problems
     if not editorial:
-        return library, _check_messages(library)
+        return library, _check_messages(library) + _check_flags(library, content_dir)
     content = content_dir.name
     return library, (_check_sources(library) + _check_messages(library)
+                     + _check_flags(library, content_dir)
                      + [f"{content}/{problem}" for problem in legal_code_problems(library)]
                      + [f"{content}/{problem}" for problem in picture_problems(content_dir)])
 

@@ -62,33 +62,38 @@ _SECOND_LEVEL = {"com", "net", "org", "gov", "edu", "ac", "biz", "info", "int", 
                  "health", "co"}
 _STORES = re.compile(r"\b(?:ch play|google play|app store|appstore|cua hang ung dung)\b")
 _MOBILE = re.compile(r"(?<![\d+])(?:\+?84|0)[ .-]?[35789](?:[ .-]?\d){8}(?!\d)")
-_FOREIGN = re.compile(r"(?<![\w+])\+(?!84)[1-9]\d{0,2}[ .-]?\d{2,4}(?:[ .-]?\d{2,4}){1,3}")
-_CODE_GIVEN = re.compile(r"\b(?:otp|ma(?: xac thuc| xac nhan| bao mat| kich hoat)?)\b"
-                         r"(?: \w+){0,6}? (?:la |: ?)?\d{4,8}\b")
+# "+371 2345 6789" and not "+300.000 VND" (a balance change): 9 digits or more, no currency.
+_FOREIGN = re.compile(r"(?<![\w+])\+(?!84)(?=(?:[ .-]?\d){9})[1-9]\d{0,2}[ .-]?\d{2,4}"
+                      r"(?:[ .-]?\d{2,4}){1,3}(?! ?(?:vnd|d\b|dong|k\b|000))")
+_CODE_GIVEN = re.compile(r"\b(?:otp|ma(?: xac thuc| xac nhan| xac minh| bao mat| kich hoat)?)\b"
+                         r"(?: \w+){0,10}? (?:la |: ?)?\d{4,8}\b")
 
 
 def _words(*patterns: str) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(patterns) + r")\b")
 
 
-_SECRET = _words(r"(?:ma )?otp", "maotp", r"smart ?otp", r"mat ?khau", "matkhau", "passcode",
+_SECRET = _words(r"(?:ma )?otp", "maotp", r"ma (?:vua|da|duoc|\d so|cho (?:em|anh|chi|minh))", r"smart ?otp", r"mat ?khau", "matkhau", "passcode",
                  "password", r"ma (?:xac thuc|xac nhan|bao mat|pin|kich hoat)", "cvv",
                  r"soft ?token", r"(?:ma )?so (?:the|bi mat)", "ma otp")
 _ASK_ANY = _words(r"cung cap", r"doc(?: lai| giup| cho| ngay)?", r"gui(?: lai| cho| giup| qua)",
                   r"nhan(?: tin)? lai", r"bao lai", r"cho (?:em|anh|chi|minh|toi|ben em)",
-                  "nhap", "dien", r"xac nhan lai", "chup", "tiet lo", r"dang nhap")
+                  r"(?<!dang )nhap", r"dien(?! tu| thoai| luc)", r"xac nhan lai", "chup", "tiet lo")
 _ASK_BACK = _words(r"cung cap", r"doc(?: lai| giup| cho| ngay)?", r"gui(?: lai| cho| giup| qua)",
                    r"nhan(?: tin)? lai", r"bao lai", r"cho (?:em|anh|chi|minh|toi|ben em)",
                    "tiet lo")
-_NEGATION = _words("khong", "ko", "dung", "chua bao gio", "khong bao gio", "tuyet doi khong",
-                   "cam", "khong nen")
+# "dung" and "cam" are also "dụng", "dùng", "cảm": only "đừng"/"cấm" before a verb count.
+_NEGATION = _words("khong", "ko", "chua bao gio", "tuyet doi khong", "khong nen",
+                   r"(?:dung|cam) (?:bao gio |nen |co )?(?:cung cap|doc|gui|chia se|tiet lo|cho|"
+                   r"bao|noi|ke|bam|nhan|dua|chuyen)")
 _URGENCY = _words(
     r"(?:bi |se bi |tam |bi tam )?khoa (?:tai khoan|tk|sim|the|so|2 chieu|hai chieu|vinh vien)",
     r"bi khoa", r"tam khoa", r"phong toa", r"(?:se )?bi (?:cat|ngung cap|ngat) (?:dien|nuoc|sim)",
     r"cat dien", r"thu hoi (?:so|sim)", r"bi phat", "xu phat", "phat nguoi", r"bi bat",
     r"bat giu", r"lenh bat", r"tam giam", r"truy na", r"khoi to", r"trieu tap", r"rua tien",
     r"ma tuy", r"khan cap", r"ngay lap tuc", r"trong (?:vong )?\d+ ?(?:h|gio|tieng)",
-    r"sau \d+ ?(?:h|gio|tieng)", r"sap het han", r"qua han", r"het han", r"vo hieu hoa",
+    r"sau \d+ ?(?:h|gio|tieng)", r"sap het han", r"qua han", r"het han (?:hom nay|ngay)",
+    r"vo hieu hoa",
     r"dang nhap (?:bat thuong|la)", r"thiet bi la", r"(?:chuyen|can|xu ly) (?:tien |khoan )?gap",
     r"gap gap", r"truoc \d+ ?h(?: ?\d+)?(?: hom nay)?", r"hom nay la han", "tuoc bang",
     r"lien quan (?:den )?(?:duong day|vu an)", r"chung minh trong sach", r"bi tu choi")
@@ -106,7 +111,12 @@ _TRANSFER_DIRECT = _words(r"dat coc", r"coc truoc", r"tai khoan tam giu",
                           r"nhan qua|thu tuc)", r"nap (?:\d|toi thieu|them)", r"nop phi")
 _ASKING = _words("vui long", "hay", "can", "phai", "giup", "gap", "ngay", "de", "yeu cau", "truoc",
                  "vao", "qua stk", "toi thieu", r"cho (?:em|anh|chi|minh|con|toi|ben)", "moi",
-                 "nhe", "nha", "di", "luon", "thi")
+                 "nhe", "nha", "luon")
+_ASKING_AFTER = re.compile(r"(?: \w+){0,4}? (?:gap|giup|ngay|vao|qua stk|toi thieu|nhe|nha|luon|"
+                           r"cho (?:em|anh|chi|minh|con|toi|ben))\b")
+# The sender sends the money ("em chuyển khoản cho chị"): a promise, not a request.
+_SENDER = re.compile(r"\b(?:em|con|minh|toi|chau|tao)(?: (?:se|mai|da|vua|dang|chieu|toi nay|"
+                     r"lat|sang mai))* $")
 _PAST = _words("roi", "da chuyen", "da nhan", "da ck")
 _FAMILY = _words(r"cap cuu", r"tai nan", r"nhap vien", r"phau thuat", r"mo gap", r"bi tam giu",
                  r"gay tai nan", r"dang bi bat", r"ket tien", r"vo vien")
@@ -121,7 +131,8 @@ _LOAN = _words(r"vay (?:nhanh|tien|von|online|tin chap|\d)", r"giai ngan",
                r"khong (?:can )?the chap", r"khong tham dinh", r"ho tro vay", r"cho vay",
                r"vay .{0,30}chi can (?:cccd|can cuoc|cmnd)", r"no xau van vay")
 _EASY_JOB = _words(r"viec nhe", r"luong cao", r"lam (?:viec )?tai nha", "ctv",
-                   r"cong tac vien", r"thu nhap (?:tu )?\d", r"\d+ ?k(?: \d+ ?k)? (?:moi |1 )?ngay",
+                   r"cong tac vien", r"thu nhap (?:tu )?\d", r"lam (?:viec )?online",
+                   r"lam (?:viec )?(?:online |onl )?tai nha", r"\d+ ?k(?: \d+ ?k)? (?:moi |1 )?ngay",
                    r"tha tim", r"like", r"tuong tac", r"hoa hong", r"luong hap dan",
                    r"tuyen (?:nhan vien|ctv|dung) online", r"kiem tien (?:online|tai nha|de)",
                    r"viec lam online", r"chot don", r"xem video (?:kiem|nhan)")
@@ -312,7 +323,7 @@ def _negated(part: str, pattern: re.Pattern[str]) -> bool:
     """Whether the first match of `pattern` in a clause follows a "không", "đừng"...: a
     genuine notice tells the resident NOT to share the code."""
     match = pattern.search(part)
-    return bool(match and _NEGATION.search(part[:match.start()]))
+    return bool(match and _NEGATION.search(part[max(0, match.start() - 60):match.start()]))
 
 
 def _asks_secret(parts: list[str], *, given: bool) -> bool:
@@ -323,7 +334,7 @@ def _asks_secret(parts: list[str], *, given: bool) -> bool:
         window = " ".join(parts[index:index + 2])
         for match in ask.finditer(part):
             before = part[:match.start()]
-            if _NEGATION.search(before):
+            if _NEGATION.search(before[-60:]):
                 continue
             if _SECRET.search(window[match.start():]) or _SECRET.search(before):
                 return True
@@ -334,10 +345,11 @@ def _asks_money(part: str) -> bool:
     """A clause asks to transfer money, pay a fee or a deposit (not one that says it was)."""
     for match in _TRANSFER.finditer(part):
         before, after = part[:match.start()], part[match.end():]
-        if _NEGATION.search(before) or _PAST.search(after[:30]) or _PAST.search(before[-12:]):
+        if _NEGATION.search(before[-60:]) or _PAST.search(after[:30]) \
+                or _PAST.search(before[-12:]) or _SENDER.search(before):
             continue
         if _TRANSFER_DIRECT.match(part, match.start()) or _ASKING.search(before[-40:]) \
-                or _ASKING.search(after[:40]):
+                or _ASKING_AFTER.match(after):
             return True
     return False
 
