@@ -1,6 +1,10 @@
 """The scam check: the labelled messages reach their targets, genuine notices pass, tricks
 of typing are undone, and every flag is worded and linked in content/scam/flags.yaml."""
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -144,3 +148,22 @@ def test_a_brand_added_to_the_file_is_checked_without_code(content_copy: Path) -
 
 def test_clauses_undo_typing_tricks() -> None:
     assert clauses(fold("Đọc m.a O.T.P! Gửi m a t k h a u")) == ["doc ma otp", "gui matkhau"]
+
+
+def test_check_message_reads_json_lines_and_writes_one_verdict_each(tmp_path: Path) -> None:
+    lines = [{"id": "a", "text": "Vui long cung cap ma OTP de mo khoa tai khoan"},
+             {"id": 2, "text": "Chiều mai họp tổ dân phố nhé."}]
+    stdin = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\nnot json\n"
+    run = subprocess.run([sys.executable, "-m", "bot", "check-message"], input=stdin,
+                         capture_output=True, text=True, check=False, cwd=tmp_path,
+                         env={**os.environ, "HOCSO_CONTENT_DIR": str(CONTENT_DIR)})
+    assert run.returncode == 0, run.stderr
+    first, second, third = (json.loads(line) for line in run.stdout.splitlines())
+    assert first["id"] == "a" and first["verdict"] == "scam"
+    assert first["flags"][0] == {"code": "otp_request",
+                                 "explain": load_flag_rules(CONTENT_DIR).flags[
+                                     "otp_request"].explain}
+    assert first["lessons"][0] == {"course": "an-toan-tk", "lesson": "ma-otp",
+                                   "title": "Giữ kín mã OTP"}
+    assert second == {"id": 2, "verdict": "no_signs", "flags": [], "lessons": []}
+    assert third["id"] is None and "error" in third
