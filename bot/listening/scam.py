@@ -197,7 +197,8 @@ def clauses(folded: str) -> list[str]:
     text = _TOKEN.sub(_unleet, text)
     text = _DOTTED.sub(lambda m: m.group().replace(".", ""), text)
     text = _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group()), text)
-    parts = re.split(r"[.!?;\n]+(?:\s|$)|\n", text)
+    # One line break is not a clause's end: a screenshot's lines break mid-sentence.
+    parts = re.split(r"[.!?;]+(?:\s|$)|\n\s*\n", text)
     return [" ".join(re.sub(r"[^a-z0-9&%]+", " ", part).split()) for part in parts
             if part.strip()]
 
