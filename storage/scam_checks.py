@@ -63,4 +63,4 @@ async def scam_counts(connection: AsyncConnection, scope: Scope,
              .group_by(area, SCAM_CHECKS.c.flag)
              .order_by(area, total.desc(), SCAM_CHECKS.c.flag))
     rows = await connection.execute(query)
-    return [ScamCount(row.area_id, row.flag, int(row.count)) for row in rows]
+    return [ScamCount(row.area_id, row.flag, int(row[2])) for row in rows]

@@ -45,7 +45,7 @@ def _screen(sender: str, texts: list[str], *, width: int, dark: bool,
     image = Image.new("RGB", (width, height), ground)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, width, round(110 * scale)), fill=header)
-    on_header = (255, 255, 255) if header[2] > 200 and header[0] < 100 or dark else ink
+    on_header = (255, 255, 255) if (header[2] > 200 and header[0] < 100) or dark else ink
     draw.text((round(40 * scale), round(36 * scale)), sender, font=title, fill=on_header)
     y = round(140 * scale)
     draw.text((width // 2 - round(60 * scale), y), time, font=small, fill=(140, 140, 140))

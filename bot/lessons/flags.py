@@ -14,7 +14,8 @@ KINDS = ("police", "gov", "bank", "utility", "bhxh", "tax", "delivery", "telecom
 # Every flag bot/listening/scam.py raises: the file must word each one, and only these.
 CODES = ("otp_request", "link_fake", "link_short", "link_ip", "link_apk", "link_odd",
          "install_app", "urgency", "secrecy", "money_request", "family_emergency", "task",
-         "prize", "loan", "easy_job", "invest", "gambling", "personal_number", "foreign_number",
+         "prize", "loan", "easy_job", "invest", "gambling", "recovery", "personal_number",
+         "foreign_number",
          *(f"claim_{kind}" for kind in KINDS))
 _DOMAIN = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}$")
 _WORDS = re.compile(r"^[a-z0-9&]+(?: [a-z0-9&]+)*$")  # folded: no diacritics, lower case
@@ -74,7 +75,8 @@ def load_flag_rules(content_dir: Path, codes: tuple[str, ...] = CODES) -> FlagRu
     problems: list[str] = []
     if not isinstance(raw, dict):
         raise FlagsError([f"{where}: must be a mapping with verdicts, flags and brands"])
-    verdicts_raw = raw.get("verdicts") if isinstance(raw.get("verdicts"), dict) else {}
+    verdicts_raw = raw.get("verdicts")
+    verdicts_raw = verdicts_raw if isinstance(verdicts_raw, dict) else {}
     verdicts = {}
     for key in VERDICTS:
         value = verdicts_raw.get(key)
@@ -86,7 +88,8 @@ def load_flag_rules(content_dir: Path, codes: tuple[str, ...] = CODES) -> FlagRu
         problems.append(f"{where}: verdicts.no_signs: must not tell the resident the message "
                         "is 'an toàn' (safe): a trick we do not know yet finds no sign")
     flags: dict[str, FlagText] = {}
-    flags_raw = raw.get("flags") if isinstance(raw.get("flags"), dict) else {}
+    flags_raw = raw.get("flags")
+    flags_raw = flags_raw if isinstance(flags_raw, dict) else {}
     if not flags_raw:
         problems.append(f"{where}: flags: must be a mapping of flag codes")
     for code, node in flags_raw.items():

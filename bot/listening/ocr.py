@@ -18,6 +18,10 @@ MAX_WIDTH = 1600
 # enlarged to this width first.
 MIN_WIDTH = 1000
 TIMEOUT = 20  # seconds: a huge or odd picture must not hold a worker thread for long
+# Tesseract's OpenMP threads fight each other and the bot for a few shared cores: one thread
+# read a screenshot 4-6 times faster here (bench/RESULTS.md). pytesseract hands Tesseract
+# this process's environment, so it is set here unless the operator chose otherwise.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
 class OcrUnavailable(Exception):

@@ -20,7 +20,8 @@ WEIGHTS = {
     "otp_request": 4, "link_fake": 4, "link_apk": 4, "gambling": 4, "link_ip": 3,
     "link_short": 2, "link_odd": 2, "install_app": 2, "urgency": 2, "secrecy": 2,
     "money_request": 2, "family_emergency": 2, "task": 2, "prize": 2, "loan": 2,
-    "easy_job": 2, "invest": 2, "personal_number": 2, "foreign_number": 2,
+    "easy_job": 2, "invest": 2, "personal_number": 2, "foreign_number": 2, "recovery": 2,
+    "money_request_weak": 1,
 }
 SCAM, SUSPICIOUS = 4, 2
 
@@ -73,9 +74,11 @@ def _words(*patterns: str) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(patterns) + r")\b")
 
 
-_SECRET = _words(r"(?:ma )?otp", "maotp", r"ma (?:vua|da|duoc|\d so|cho (?:em|anh|chi|minh))", r"smart ?otp", r"mat ?khau", "matkhau", "passcode",
+_SECRET = _words(r"(?:ma )?otp", "maotp", r"ma (?:vua|da|duoc|\d so|cho (?:em|anh|chi|minh))",
+                 r"smart ?otp", r"mat ?khau", "matkhau", "passcode",
                  "password", r"ma (?:xac thuc|xac nhan|bao mat|pin|kich hoat)", "cvv",
-                 r"soft ?token", r"(?:ma )?so (?:the|bi mat)", "ma otp")
+                 r"soft ?token", r"(?:ma )?so (?:the|bi mat)", "ma otp",
+                 r"day so (?:tren|trong|vua|gui|do)", r"so (?:tren|trong) tin nhan")
 _ASK_ANY = _words(r"cung cap", r"doc(?: lai| giup| cho| ngay)?", r"gui(?: lai| cho| giup| qua)",
                   r"nhan(?: tin)? lai", r"bao lai", r"cho (?:em|anh|chi|minh|toi|ben em)",
                   r"(?<!dang )nhap", r"dien(?! tu| thoai| luc)", r"xac nhan lai", "chup", "tiet lo")
@@ -96,7 +99,9 @@ _URGENCY = _words(
     r"vo hieu hoa",
     r"dang nhap (?:bat thuong|la)", r"thiet bi la", r"(?:chuyen|can|xu ly) (?:tien |khoan )?gap",
     r"gap gap", r"truoc \d+ ?h(?: ?\d+)?(?: hom nay)?", r"hom nay la han", "tuoc bang",
-    r"lien quan (?:den )?(?:duong day|vu an)", r"chung minh trong sach", r"bi tu choi")
+    r"lien quan (?:den )?(?:duong day|vu an)", r"chung minh trong sach", r"bi tu choi",
+    r"(?:dang )?bi dieu tra", r"khong duoc roi khoi", r"ke khai (?:toan bo )?tai san",
+    r"(?:vua )?bi tru (?:tien|\d|phi)", r"mat song", r"se bi xoa")
 _SECRECY = _words(r"(?:giu )?bi mat", r"khong (?:duoc )?(?:noi|ke|bao) (?:voi |cho )?(?:ai|nguoi)",
                   r"dung (?:noi|ke|bao) (?:voi |cho )?(?:ai|nguoi|gia dinh)",
                   r"dung goi(?: lai| cho)? (?:em|minh|anh|chi|toi|lai|nhe)")
@@ -105,15 +110,21 @@ _TRANSFER = _words(r"chuyen khoan", r"chuyen tien", r"chuyen (?:gap|giup|vao|nga
                    r"nop (?:tien|phi|phat|\d)", r"dong (?:tien|phi)", r"dat coc", r"coc truoc",
                    r"phi (?:nhan thuong|ho so|van chuyen|dich vu|xac minh|giai ngan|kich hoat|"
                    r"mo khoa|nhan qua|ship|thu tuc|bao hiem)", r"tai khoan tam giu",
-                   r"(?:vao|qua|den) (?:stk|so tai khoan|tai khoan)")
-_TRANSFER_DIRECT = _words(r"dat coc", r"coc truoc", r"tai khoan tam giu",
+                   r"(?:vao|qua|den) (?:stk|so tai khoan|tai khoan)", r"chuyen truoc")
+_TRANSFER_DIRECT = _words(r"dat coc", r"coc truoc", r"tai khoan tam giu", r"chuyen truoc",
+                          r"(?:tai khoan|stk) ca nhan",
                           r"phi (?:nhan thuong|ho so|xac minh|giai ngan|kich hoat|mo khoa|"
                           r"nhan qua|thu tuc)", r"nap (?:\d|toi thieu|them)", r"nop phi")
-_ASKING = _words("vui long", "hay", "can", "phai", "giup", "gap", "ngay", "de", "yeu cau", "truoc",
+# Folded words are ambiguous: "ngay" is "ngay" (now) and "ngày" (day), "nha" "nhá" and "nhà";
+# those count only after the verb ("chuyển ngay").
+_ASKING = _words("vui long", "hay", "can", "phai", "giup", "gap", "de", "yeu cau", "truoc",
                  "vao", "qua stk", "toi thieu", r"cho (?:em|anh|chi|minh|con|toi|ben)", "moi",
-                 "nhe", "nha", "luon")
-_ASKING_AFTER = re.compile(r"(?: \w+){0,4}? (?:gap|giup|ngay|vao|qua stk|toi thieu|nhe|nha|luon|"
+                 "nhe", "luon")
+_ASKING_AFTER = re.compile(r"(?: \w+){0,4}? (?:gap|giup|ngay|vao|qua stk|toi thieu|nhe|luon|"
                            r"cho (?:em|anh|chi|minh|con|toi|ben))\b")
+# An amount or an account number: a request for a sum is stronger than a word about paying.
+_AMOUNT = re.compile(r"\b\d[\d ]*(?:k|d|dong|vnd|trieu|tr|ty|ngan|nghin|cu|usd)\b|\b\d{6,}\b|"
+                     r"\b(?:stk|so tai khoan)\b")
 # The sender sends the money ("em chuyển khoản cho chị"): a promise, not a request.
 _SENDER = re.compile(r"\b(?:em|con|minh|toi|chau|tao)(?: (?:se|mai|da|vua|dang|chieu|toi nay|"
                      r"lat|sang mai))* $")
@@ -124,7 +135,8 @@ _TASK = re.compile(r"\bnhiem vu\b.*\b(?:hoa hong|nap|nhan tien|thuong|don hang|r
                    r"\b(?:hoa hong|nap)\b.*\bnhiem vu\b|\blam nhiem vu\b")
 _PRIZE = _words(r"trung (?:thuong|giai|xe|iphone|qua|ve cao)", r"qua tang", r"nhan qua",
                 r"doi qua", r"diem thuong", r"tri an", r"phan thuong", r"quay so", r"vong quay",
-                r"hoc bong", r"tang (?:ban |quy khach |ong ba |moi nguoi )?(?:\d|qua|tien|iphone|xe)",
+                r"hoc bong",
+                r"tang (?:ban |quy khach |ong ba |moi nguoi )?(?:\d|qua|tien|iphone|xe)",
                 r"nhan (?:tien )?ho tro", r"ho tro tien", r"duoc ho tro", r"iphone mien phi",
                 r"nhan thuong", r"(?:doi|nhan) iphone")
 _LOAN = _words(r"vay (?:nhanh|tien|von|online|tin chap|\d)", r"giai ngan",
@@ -132,20 +144,32 @@ _LOAN = _words(r"vay (?:nhanh|tien|von|online|tin chap|\d)", r"giai ngan",
                r"vay .{0,30}chi can (?:cccd|can cuoc|cmnd)", r"no xau van vay")
 _EASY_JOB = _words(r"viec nhe", r"luong cao", r"lam (?:viec )?tai nha", "ctv",
                    r"cong tac vien", r"thu nhap (?:tu )?\d", r"lam (?:viec )?online",
-                   r"lam (?:viec )?(?:online |onl )?tai nha", r"\d+ ?k(?: \d+ ?k)? (?:moi |1 )?ngay",
+                   r"lam (?:viec )?(?:online |onl )?tai nha",
+                   r"\d+ ?k(?: \d+ ?k)? (?:moi |1 )?ngay",
                    r"tha tim", r"like", r"tuong tac", r"hoa hong", r"luong hap dan",
                    r"tuyen (?:nhan vien|ctv|dung) online", r"kiem tien (?:online|tai nha|de)",
-                   r"viec lam online", r"chot don", r"xem video (?:kiem|nhan)")
+                   r"viec lam online", r"chot don", r"xem video (?:kiem|nhan)",
+                   r"moi (?:luot|don|nhiem vu|video) (?:danh gia )?\d+ ?k",
+                   r"nhan viec", r"tuyen \d+ nguoi", r"khong can kinh nghiem")
 _INVEST = _words(r"dau tu .{0,40}(?:lai|loi nhuan|hoan von|cam ket)", r"tien ao", "coin",
                  "forex", r"san (?:giao dich|ngoai hoi)",
                  r"lai \d+ ?%? ?(?:moi |1 |mot )?(?:ngay|tuan|thang)",
                  r"cam ket (?:lai|loi nhuan|hoan von)", r"hoan von", r"x2 tai khoan",
-                 r"chuyen gia (?:dau tu|tai chinh)", r"nhan doi so tien")
+                 r"chuyen gia (?:dau tu|tai chinh)", r"nhan doi so tien",
+                 r"san (?:vang|chung khoan|tien ao|quoc te|ao)",
+                 r"nap \d+ ?(?:trieu|tr|k|nghin|ngan)?.{0,40}\brut (?:ve )?\d")
+# Someone who promises to get back money already lost, for a fee first.
+_RECOVERY = _words(r"lay lai tien", r"thu hoi tien", r"hacker mu trang",
+                   r"hoan (?:lai )?tien bi lua")
 _GAMBLING = _words(r"nha cai", r"ca cuoc", r"ca do", r"cuoc bong da", r"tai xiu", r"xoc dia",
                    r"no hu", "casino", r"danh bac", r"game bai", r"doi thuong", r"lo de",
                    r"soi keo", "baccarat", r"nap lan dau", r"danh de")
 _INSTALL = _words(r"(?:tai|cai|cai dat|tai ve|download|cap nhat|cai lai)(?: lai)? "
                   r"(?:ung dung|app|phan mem|apk|ban moi|phien ban)")
+_INSTALL_SENT = _words(r"(?:ung dung|app|phan mem) (?:chung toi|ben em|em|toi|minh) (?:gui|cung cap)")
+# Platforms everyone links to: a link there is no fake of the sender a message names.
+_PLATFORMS = {"youtube.com", "youtu.be", "facebook.com", "fb.com", "fb.watch", "zalo.me",
+              "google.com", "tiktok.com", "apple.com", "microsoft.com", "wikipedia.org"}
 _CONTACT = _words("lien he", "lh", "goi", "nhan tin", r"ket ban", "zalo", "hotline", "sdt",
                   r"so dien thoai", r"inbox", r"ib")
 # A registered advertiser must let people refuse ads (Nghị định 91/2020/NĐ-CP): "Từ chối QC".
@@ -245,7 +269,8 @@ class ScamChecker:
         if verdict == "no_signs":
             codes = []  # a claim alone is no red flag: genuine notices name their sender too
         # Strongest first, so the reply leads with what matters most.
-        ordered = sorted(dict.fromkeys(codes), key=lambda code: -WEIGHTS.get(code, 1))
+        ordered = sorted(dict.fromkeys(code.removesuffix("_weak") for code in codes),
+                         key=lambda code: -WEIGHTS.get(code, 1))
         flags = tuple(Flag(code, self.rules.flags[code].explain, self.rules.flags[code].lessons)
                       for code in ordered)
         return Verdict(verdict, self.rules.verdicts[verdict], flags)
@@ -254,21 +279,24 @@ class ScamChecker:
                claimed: list[Brand]) -> list[str]:
         codes = [f"claim_{kind}" for kind in dict.fromkeys(brand.kind for brand in claimed)]
         codes += self._link_codes(links, claimed)
-        if links and _INSTALL.search(words) and not _STORES.search(words):
+        if ((links and _INSTALL.search(words)) or _INSTALL_SENT.search(words)) \
+                and not _STORES.search(words):
             codes.append("install_app")
         if _asks_secret(parts, given=bool(_CODE_GIVEN.search(" ".join(parts)))):
             codes.append("otp_request")
-        money = any(_asks_money(part) for part in parts)
+        money = max((_asks_money(part) for part in parts), default=0)
         promoted = bool(_OPT_OUT.search(words))
         for code, pattern in (("urgency", _URGENCY), ("secrecy", _SECRECY), ("loan", _LOAN),
                               ("prize", _PRIZE), ("easy_job", _EASY_JOB), ("invest", _INVEST),
-                              ("gambling", _GAMBLING)):
+                              ("gambling", _GAMBLING), ("recovery", _RECOVERY)):
             if code in ("prize", "loan") and promoted:
                 continue  # an advertiser's own offer, which the resident can refuse
             if any(pattern.search(part) and not _negated(part, pattern) for part in parts):
                 codes.append(code)
         if money:
-            codes.append("money_request")
+            # A bare "chuyển khoản cho chú Tư nhé" between relatives weighs less than a fee,
+            # a deposit or a sum to an account number.
+            codes.append("money_request" if money > 1 else "money_request_weak")
             if _FAMILY.search(words):
                 codes.append("family_emergency")
         if _TASK.search(words):
@@ -298,7 +326,7 @@ class ScamChecker:
                 continue
             if link.host.rsplit(".", 1)[-1] in _ODD_TLDS:
                 codes.append("link_odd")
-            if claims_official or self._looks_alike(link.host):
+            if (claims_official and domain not in _PLATFORMS) or self._looks_alike(link.host):
                 codes.append("link_fake")
         return codes
 
@@ -342,17 +370,19 @@ def _asks_secret(parts: list[str], *, given: bool) -> bool:
     return False
 
 
-def _asks_money(part: str) -> bool:
-    """A clause asks to transfer money, pay a fee or a deposit (not one that says it was)."""
+def _asks_money(part: str) -> int:
+    """2 when a clause asks to pay a fee, a deposit or a sum; 1 when it asks to transfer money
+    with no sum; 0 when it asks for none (or says the money was sent)."""
     for match in _TRANSFER.finditer(part):
         before, after = part[:match.start()], part[match.end():]
-        if _NEGATION.search(before[-60:]) or _PAST.search(after[:30]) \
+        if _NEGATION.search(before[-25:]) or _PAST.search(after[:30]) \
                 or _PAST.search(before[-12:]) or _SENDER.search(before):
             continue
-        if _TRANSFER_DIRECT.match(part, match.start()) or _ASKING.search(before[-40:]) \
-                or _ASKING_AFTER.match(after):
-            return True
-    return False
+        if _TRANSFER_DIRECT.match(part, match.start()):
+            return 2
+        if _ASKING.search(before[-40:]) or _ASKING_AFTER.match(after):
+            return 2 if _AMOUNT.search(part) else 1
+    return 0
 
 
 def load_checker(content_dir: Path) -> ScamChecker:
