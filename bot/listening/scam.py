@@ -38,6 +38,11 @@ _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
                        "$": "s"})
 _TOKEN = re.compile(r"[a-z0-9@$]+")
+# How people shorten words when texting: read as the words they stand for.
+_ABBREVIATIONS = {"e": "em", "a": "anh", "c": "chi", "ko": "khong", "k": "khong", "hok": "khong",
+                  "kh": "khong", "dc": "duoc", "tk": "tai khoan", "ck": "chuyen khoan",
+                  "mk": "minh", "sdt": "so dien thoai", "tr": "trieu", "nt": "nhan tin",
+                  "ib": "inbox", "stk": "so tai khoan", "bh": "bao gio", "j": "gi"}
 # Letters spelled one by one to slip past filters: "O T P", "m.a O.T.P", "m-a-t k-h-a-u".
 _SPACED = re.compile(r"(?<![a-z0-9])[a-z0-9](?:(?: |\.|-|_|\*){1,2}[a-z0-9](?![a-z0-9])){2,}")
 _DOTTED = re.compile(r"(?<![a-z0-9])[a-z](?:\.[a-z](?![a-z0-9]))+")
@@ -45,11 +50,16 @@ _DOTTED = re.compile(r"(?<![a-z0-9])[a-z](?:\.[a-z](?![a-z0-9]))+")
 _TLDS = ("com|net|org|vn|info|xyz|top|vip|club|online|site|shop|store|app|io|me|cc|co|biz|"
          "asia|live|link|click|icu|buzz|tk|ml|ga|cf|gq|pw|ws|ru|cn|us|win|bet|fun|space|"
          "website|tech|pro|cloud|work|today|life|world|one|best|cyou|sbs|lat|ly|gl|gd|to|at|"
-         "id|in|sh|im|tv|cx|su|xin|ink|lol|mobi|name|rest|monster|quest|bar|help|support")
+         "id|in|sh|im|tv|cx|su|xin|ink|lol|mobi|name|rest|monster|quest|bar|help|support|gy|li|"
+    "so|ee|de|fr")
+_LABELS = r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+# After "https://" or "www." any top-level domain (rb.gy, s.id); without, only known ones, so
+# that "ngay.Vui lòng" is no link.
 _URL = re.compile(
-    r"(?:(?:https?|hxxps?)://|www\.)?"
-    r"(?P<host>(?:\d{1,3}(?:\.\d{1,3}){3})|(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
-    rf"(?:{_TLDS}))(?![a-z0-9-])(?::\d{{2,5}})?(?P<path>/[^\s\"'<>)]*)?")
+    r"(?:(?:https?|hxxps?)://|www\.)(?P<host>\d{1,3}(?:\.\d{1,3}){3}|" + _LABELS + r"[a-z]{2,})"
+    r"(?![a-z0-9-])(?::\d{2,5})?(?P<path>/[^\s\"'<>)]*)?|"
+    r"(?P<bare>\d{1,3}(?:\.\d{1,3}){3}|" + _LABELS + rf"(?:{_TLDS}))(?![a-z0-9-])(?::\d{{2,5}})?"
+    r"(?P<barepath>/[^\s\"'<>)]*)?")
 _ODD_TLDS = {"xyz", "top", "vip", "club", "online", "site", "shop", "icu", "buzz", "tk", "ml",
              "ga", "cf", "gq", "pw", "cyou", "sbs", "lat", "win", "bet", "fun", "live", "click",
              "link", "info", "rest", "monster", "quest", "bar", "work", "cc", "xin", "lol",
@@ -101,13 +111,14 @@ _URGENCY = _words(
     r"gap gap", r"truoc \d+ ?h(?: ?\d+)?(?: hom nay)?", r"hom nay la han", "tuoc bang",
     r"lien quan (?:den )?(?:duong day|vu an)", r"chung minh trong sach", r"bi tu choi",
     r"(?:dang )?bi dieu tra", r"khong duoc roi khoi", r"ke khai (?:toan bo )?tai san",
-    r"(?:vua )?bi tru (?:tien|\d|phi)", r"mat song", r"se bi xoa")
+    r"(?:vua )?bi tru (?:tien|\d|phi)", r"mat song", r"se bi xoa", r"giao dich dang ngo",
+    r"co giao dich (?:bat thuong|la)")
 _SECRECY = _words(r"(?:giu )?bi mat", r"khong (?:duoc )?(?:noi|ke|bao) (?:voi |cho )?(?:ai|nguoi)",
                   r"dung (?:noi|ke|bao) (?:voi |cho )?(?:ai|nguoi|gia dinh)",
                   r"dung goi(?: lai| cho)? (?:em|minh|anh|chi|toi|lai|nhe)")
 _TRANSFER = _words(r"chuyen khoan", r"chuyen tien", r"chuyen (?:gap|giup|vao|ngay|truoc|\d)",
                    r"ck (?:gap|giup|vao|ngay|truoc|cho|\d)", r"nap (?:tien|\d|toi thieu|them)",
-                   r"nop (?:tien|phi|phat|\d)", r"dong (?:tien|phi)", r"dat coc", r"coc truoc",
+                   r"nop (?:tien|phi|phat|thue|le phi|\d)", r"dong (?:tam ung|vien phi|le phi)", r"dong (?:tien|phi)", r"dat coc", r"coc truoc",
                    r"phi (?:nhan thuong|ho so|van chuyen|dich vu|xac minh|giai ngan|kich hoat|"
                    r"mo khoa|nhan qua|ship|thu tuc|bao hiem)", r"tai khoan tam giu",
                    r"(?:vao|qua|den) (?:stk|so tai khoan|tai khoan)", r"chuyen truoc")
@@ -123,12 +134,14 @@ _ASKING = _words("vui long", "hay", "can", "phai", "giup", "gap", "de", "yeu cau
 _ASKING_AFTER = re.compile(r"(?: \w+){0,4}? (?:gap|giup|ngay|vao|qua stk|toi thieu|nhe|luon|"
                            r"cho (?:em|anh|chi|minh|con|toi|ben))\b")
 # An amount or an account number: a request for a sum is stronger than a word about paying.
-_AMOUNT = re.compile(r"\b\d[\d ]*(?:k|d|dong|vnd|trieu|tr|ty|ngan|nghin|cu|usd)\b|\b\d{6,}\b|"
+_AMOUNT = re.compile(r"\b\d[\d ]*(?:k|d|dong|vnd|trieu|tr|ty|ngan|nghin|cu|usd)\b|\b\d{6,}\b|\d ?%|"
                      r"\b(?:stk|so tai khoan)\b")
 # The sender sends the money ("em chuyển khoản cho chị"): a promise, not a request.
 _SENDER = re.compile(r"\b(?:em|con|minh|toi|chau|tao)(?: (?:se|mai|da|vua|dang|chieu|toi nay|"
                      r"lat|sang mai))* $")
-_PAST = _words("roi", "da chuyen", "da nhan", "da ck")
+# "rồi" ends a clause when it means "already"; "rồi con đóng giúp" is "then".
+_PAST = re.compile(r"\broi(?: (?:nhe|nha|a|day|do|chua|nhen|ne))?(?: \||$)|"
+                   r"\b(?:da chuyen|da nhan|da ck)\b")
 _FAMILY = _words(r"cap cuu", r"tai nan", r"nhap vien", r"phau thuat", r"mo gap", r"bi tam giu",
                  r"gay tai nan", r"dang bi bat", r"ket tien", r"vo vien")
 _TASK = re.compile(r"\bnhiem vu\b.*\b(?:hoa hong|nap|nhan tien|thuong|don hang|rut tien)\b|"
@@ -138,7 +151,9 @@ _PRIZE = _words(r"trung (?:thuong|giai|xe|iphone|qua|ve cao)", r"qua tang", r"nh
                 r"hoc bong",
                 r"tang (?:ban |quy khach |ong ba |moi nguoi )?(?:\d|qua|tien|iphone|xe)",
                 r"nhan (?:tien )?ho tro", r"ho tro tien", r"duoc ho tro", r"iphone mien phi",
-                r"nhan thuong", r"(?:doi|nhan) iphone")
+                r"nhan thuong", r"(?:doi|nhan) iphone", r"trung \d+", r"phieu mua hang",
+                r"tang (?:phieu|voucher|the cao|ma giam)", r"hoan tien (?:\d|gap|hai|ba) lan",
+                r"boi thuong (?:don|\d)")
 _LOAN = _words(r"vay (?:nhanh|tien|von|online|tin chap|\d)", r"giai ngan",
                r"khong (?:can )?the chap", r"khong tham dinh", r"ho tro vay", r"cho vay",
                r"vay .{0,30}chi can (?:cccd|can cuoc|cmnd)", r"no xau van vay")
@@ -150,7 +165,9 @@ _EASY_JOB = _words(r"viec nhe", r"luong cao", r"lam (?:viec )?tai nha", "ctv",
                    r"tuyen (?:nhan vien|ctv|dung) online", r"kiem tien (?:online|tai nha|de)",
                    r"viec lam online", r"chot don", r"xem video (?:kiem|nhan)",
                    r"moi (?:luot|don|nhiem vu|video) (?:danh gia )?\d+ ?k",
-                   r"nhan viec", r"tuyen \d+ nguoi", r"khong can kinh nghiem")
+                   r"nhan viec", r"tuyen \d+ nguoi", r"khong can kinh nghiem",
+                   r"(?:ngay|moi ngay|thang|tuan) kiem (?:tu |duoc )?\d", r"khong can von",
+                   r"viec lam them", r"lam them (?:tai nha|online|tren dien thoai)")
 _INVEST = _words(r"dau tu .{0,40}(?:lai|loi nhuan|hoan von|cam ket)", r"tien ao", "coin",
                  "forex", r"san (?:giao dich|ngoai hoi)",
                  r"lai \d+ ?%? ?(?:moi |1 |mot )?(?:ngay|tuan|thang)",
@@ -166,6 +183,9 @@ _GAMBLING = _words(r"nha cai", r"ca cuoc", r"ca do", r"cuoc bong da", r"tai xiu"
                    r"soi keo", "baccarat", r"nap lan dau", r"danh de")
 _INSTALL = _words(r"(?:tai|cai|cai dat|tai ve|download|cap nhat|cai lai)(?: lai)? "
                   r"(?:ung dung|app|phan mem|apk|ban moi|phien ban)")
+_BALANCE = re.compile(r"(?:\bsd\w?|so du(?: kha dung)?)\s*:?\s*[\d.,]{4,}")
+_SUPPORT = _words("cskh", r"cham soc khach hang", r"tong dai vien", r"nhan vien ho tro",
+                  r"bo phan ho tro")
 _INSTALL_SENT = _words(r"(?:ung dung|app|phan mem) (?:chung toi|ben em|em|toi|minh) (?:gui|cung cap)")
 # Platforms everyone links to: a link there is no fake of the sender a message names.
 _PLATFORMS = {"youtube.com", "youtu.be", "facebook.com", "fb.com", "fb.watch", "zalo.me",
@@ -223,8 +243,9 @@ def clauses(folded: str) -> list[str]:
     text = _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group()), text)
     # One line break is not a clause's end: a screenshot's lines break mid-sentence.
     parts = re.split(r"[.!?;]+(?:\s|$)|\n\s*\n", text)
-    return [" ".join(re.sub(r"[^a-z0-9&%]+", " ", part).split()) for part in parts
-            if part.strip()]
+    return [" ".join(_ABBREVIATIONS.get(word, word)
+                     for word in re.sub(r"[^a-z0-9&%]+", " ", part).split())
+            for part in parts if part.strip()]
 
 
 def registrable(host: str) -> str:
@@ -259,7 +280,9 @@ class ScamChecker:
         folded = fold(text)
         parts = clauses(folded)
         words = " | ".join(parts)
-        links = [_Link(m.group("host"), m.group("path") or "") for m in _URL.finditer(folded)]
+        links = [_Link(m.group("host") or m.group("bare"),
+                       m.group("path") or m.group("barepath") or "")
+                 for m in _URL.finditer(folded)]
         claimed = [brand for brand, pattern in self._brand_words if pattern.search(words)]
         codes = self._codes(folded, parts, words, links, claimed)
         # Claims count once together: a bank notice about the electricity bill is one sender.
@@ -293,6 +316,8 @@ class ScamChecker:
                 continue  # an advertiser's own offer, which the resident can refuse
             if any(pattern.search(part) and not _negated(part, pattern) for part in parts):
                 codes.append(code)
+        if money == 1 and _BALANCE.search(folded):
+            money = 0  # a balance notice's memo ("ND: CK cho con") is the payer's own words
         if money:
             # A bare "chuyển khoản cho chú Tư nhé" between relatives weighs less than a fee,
             # a deposit or a sum to an account number.
@@ -301,7 +326,7 @@ class ScamChecker:
                 codes.append("family_emergency")
         if _TASK.search(words):
             codes.append("task")
-        if claimed and any(brand.kind != "delivery" for brand in claimed) \
+        if (_SUPPORT.search(words) or any(brand.kind != "delivery" for brand in claimed)) \
                 and (_MOBILE.search(folded) or re.search(r"\bzalo\b", words)) \
                 and _CONTACT.search(words):
             codes.append("personal_number")  # delivery staff do call from their own phones
