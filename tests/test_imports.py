@@ -1,4 +1,5 @@
-"""The engine knows no platform: bot/handlers and bot/lessons import no messenger or web library."""
+"""The engine knows no platform: bot/handlers, bot/listening and bot/lessons import no messenger
+or web library."""
 
 import ast
 from pathlib import Path
@@ -8,7 +9,8 @@ import pytest
 from bot.config import PROJECT_ROOT
 
 FORBIDDEN = {"telegram", "aiohttp", "zalo", "bot.channels", "jinja2.loaders"}
-ENGINE = [PROJECT_ROOT / "bot" / "handlers", PROJECT_ROOT / "bot" / "lessons"]
+ENGINE = [PROJECT_ROOT / "bot" / "handlers", PROJECT_ROOT / "bot" / "listening",
+          PROJECT_ROOT / "bot" / "lessons"]
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -118,7 +118,8 @@ _SECRECY = _words(r"(?:giu )?bi mat", r"khong (?:duoc )?(?:noi|ke|bao) (?:voi |c
                   r"dung goi(?: lai| cho)? (?:em|minh|anh|chi|toi|lai|nhe)")
 _TRANSFER = _words(r"chuyen khoan", r"chuyen tien", r"chuyen (?:gap|giup|vao|ngay|truoc|\d)",
                    r"ck (?:gap|giup|vao|ngay|truoc|cho|\d)", r"nap (?:tien|\d|toi thieu|them)",
-                   r"nop (?:tien|phi|phat|thue|le phi|\d)", r"dong (?:tam ung|vien phi|le phi)", r"dong (?:tien|phi)", r"dat coc", r"coc truoc",
+                   r"nop (?:tien|phi|phat|thue|le phi|\d)", r"dong (?:tam ung|vien phi|le phi)",
+                   r"dong (?:tien|phi)", r"dat coc", r"coc truoc",
                    r"phi (?:nhan thuong|ho so|van chuyen|dich vu|xac minh|giai ngan|kich hoat|"
                    r"mo khoa|nhan qua|ship|thu tuc|bao hiem)", r"tai khoan tam giu",
                    r"(?:vao|qua|den) (?:stk|so tai khoan|tai khoan)", r"chuyen truoc")
@@ -186,7 +187,8 @@ _INSTALL = _words(r"(?:tai|cai|cai dat|tai ve|download|cap nhat|cai lai)(?: lai)
 _BALANCE = re.compile(r"(?:\bsd\w?|so du(?: kha dung)?)\s*:?\s*[\d.,]{4,}")
 _SUPPORT = _words("cskh", r"cham soc khach hang", r"tong dai vien", r"nhan vien ho tro",
                   r"bo phan ho tro")
-_INSTALL_SENT = _words(r"(?:ung dung|app|phan mem) (?:chung toi|ben em|em|toi|minh) (?:gui|cung cap)")
+_INSTALL_SENT = _words(r"(?:ung dung|app|phan mem) (?:chung toi|ben em|em|toi|minh) "
+                       r"(?:gui|cung cap)")
 # Platforms everyone links to: a link there is no fake of the sender a message names.
 _PLATFORMS = {"youtube.com", "youtu.be", "facebook.com", "fb.com", "fb.watch", "zalo.me",
               "google.com", "tiktok.com", "apple.com", "microsoft.com", "wikipedia.org"}
