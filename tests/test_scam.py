@@ -110,6 +110,7 @@ def test_no_signs_never_says_safe() -> None:
     rules = load_flag_rules(CONTENT_DIR)
     verdict = check("Chiều mai họp tổ dân phố nhé.")
     assert verdict.verdict == "no_signs" and verdict.label == "Chưa thấy dấu hiệu lừa đảo"
+    assert "OTP" in verdict.reminder and "156" in verdict.advice
     assert "an toàn" not in (rules.verdicts["no_signs"] + rules.verdicts["reminder"]).lower()
 
 

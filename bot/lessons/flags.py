@@ -9,7 +9,7 @@ from typing import Any
 from bot.areas import read_yaml
 
 FLAGS_FILE = Path("scam") / "flags.yaml"
-VERDICTS = ("scam", "suspicious", "no_signs", "reminder")
+VERDICTS = ("scam", "suspicious", "no_signs", "reminder", "advice")
 KINDS = ("police", "gov", "bank", "utility", "bhxh", "tax", "delivery", "telecom")
 # Every flag bot/listening/scam.py raises: the file must word each one, and only these.
 CODES = ("otp_request", "link_fake", "link_short", "link_ip", "link_apk", "link_odd",

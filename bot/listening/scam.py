@@ -214,6 +214,9 @@ class Verdict:
     verdict: str
     label: str
     flags: tuple[Flag, ...]
+    # "no_signs" only: the golden rules, since no sign found does not make a message safe.
+    reminder: str = ""
+    advice: str = ""  # what to do: don't click, don't call back, how to report (156, 5656)
 
     @property
     def lessons(self) -> tuple[str, ...]:
@@ -298,7 +301,9 @@ class ScamChecker:
                          key=lambda code: -WEIGHTS.get(code, 1))
         flags = tuple(Flag(code, self.rules.flags[code].explain, self.rules.flags[code].lessons)
                       for code in ordered)
-        return Verdict(verdict, self.rules.verdicts[verdict], flags)
+        texts = self.rules.verdicts
+        return Verdict(verdict, texts[verdict], flags,
+                       texts["reminder"] if verdict == "no_signs" else "", texts["advice"])
 
     def _codes(self, folded: str, parts: list[str], words: str, links: list[_Link],
                claimed: list[Brand]) -> list[str]:
