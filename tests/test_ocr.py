@@ -1,11 +1,18 @@
 """Reading screenshots: drawn SMS and Zalo screens read back by Tesseract, then checked."""
 
 import io
+from pathlib import Path
 
 import pytest
 from rapidfuzz import fuzz
 
-from bot.listening.ocr import OcrFailed, OcrUnavailable, available, read_text
+from bot.listening.ocr import (
+    OcrFailed,
+    OcrUnavailable,
+    available,
+    read_text,
+    read_text_in_thread,
+)
 from bot.listening.scam import check
 from tests.conftest import require
 from tests.screenshots import font_available, sms, zalo
@@ -54,6 +61,13 @@ def test_a_genuine_otp_notice_stays_unflagged_after_reading() -> None:
     read = read_text(sms("Vietcombank", GENUINE_OTP, width=1080))
     assert "118204" in read
     assert check(read).verdict == "no_signs"
+
+
+async def test_a_saved_photo_is_read_off_the_event_loop(tmp_path: Path) -> None:
+    path = tmp_path / "tin-nhan.jpg"
+    sms("Vietcombank", GENUINE_OTP).save(path, quality=85)  # a JPEG, as phones send them
+    read = await read_text_in_thread(path)
+    assert "118204" in read and check(read).verdict == "no_signs"
 
 
 def test_without_tesseract_the_caller_hears_so() -> None:
