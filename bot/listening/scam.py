@@ -44,7 +44,7 @@ _ABBREVIATIONS = {"e": "em", "a": "anh", "c": "chi", "ko": "khong", "k": "khong"
                   "mk": "minh", "sdt": "so dien thoai", "tr": "trieu", "nt": "nhan tin",
                   "ib": "inbox", "stk": "so tai khoan", "bh": "bao gio", "j": "gi"}
 # Letters spelled one by one to slip past filters: "O T P", "m.a O.T.P", "m-a-t k-h-a-u".
-_SPACED = re.compile(r"(?<![a-z0-9])[a-z0-9](?:(?: |\.|-|_|\*){1,2}[a-z0-9](?![a-z0-9])){2,}")
+_SPACED = re.compile(r"(?<![a-z0-9])[a-z](?:(?: |\.|-|_|\*){1,2}[a-z](?![a-z0-9])){2,}")
 _DOTTED = re.compile(r"(?<![a-z0-9])[a-z](?:\.[a-z](?![a-z0-9]))+")
 
 _TLDS = ("com|net|org|vn|info|xyz|top|vip|club|online|site|shop|store|app|io|me|cc|co|biz|"
