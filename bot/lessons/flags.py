@@ -14,7 +14,8 @@ KINDS = ("police", "gov", "bank", "utility", "bhxh", "tax", "delivery", "telecom
 # Every flag bot/listening/scam.py raises: the file must word each one, and only these.
 CODES = ("otp_request", "link_fake", "link_short", "link_ip", "link_apk", "link_odd",
          "install_app", "urgency", "secrecy", "money_request", "family_emergency", "task",
-         "prize", "loan", "easy_job", "invest", "gambling", "recovery", "personal_number",
+         "prize", "loan", "easy_job", "invest", "gambling", "recovery", "id_request",
+         "personal_number",
          "foreign_number",
          *(f"claim_{kind}" for kind in KINDS))
 _DOMAIN = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}$")

@@ -21,6 +21,7 @@ WEIGHTS = {
     "link_short": 2, "link_odd": 2, "install_app": 2, "urgency": 2, "secrecy": 2,
     "money_request": 2, "family_emergency": 2, "task": 2, "prize": 2, "loan": 2,
     "easy_job": 2, "invest": 2, "personal_number": 2, "foreign_number": 2, "recovery": 2,
+    "id_request": 2,
     "money_request_weak": 1,
 }
 SCAM, SUSPICIOUS = 4, 2
@@ -91,7 +92,9 @@ _SECRET = _words(r"(?:ma )?otp", "maotp", r"ma (?:vua|da|duoc|\d so|cho (?:em|an
                  r"day so (?:tren|trong|vua|gui|do)", r"so (?:tren|trong) tin nhan")
 _ASK_ANY = _words(r"cung cap", r"doc(?: lai| giup| cho| ngay)?", r"gui(?: lai| cho| giup| qua)",
                   r"nhan(?: tin)? lai", r"bao lai", r"cho (?:em|anh|chi|minh|toi|ben em)",
-                  r"(?<!dang )nhap", r"dien(?! tu| thoai| luc)", r"xac nhan lai", "chup", "tiet lo")
+                  r"xac nhan lai", "chup", "tiet lo")
+# Typing a code in is what a genuine app asks too: it counts only where a link leads to a page.
+_ASK_ENTER = _words(r"(?<!dang )nhap", r"dien(?! tu| thoai| luc)")
 _ASK_BACK = _words(r"cung cap", r"doc(?: lai| giup| cho| ngay)?", r"gui(?: lai| cho| giup| qua)",
                    r"nhan(?: tin)? lai", r"bao lai", r"cho (?:em|anh|chi|minh|toi|ben em)",
                    "tiet lo")
@@ -121,7 +124,8 @@ _TRANSFER = _words(r"chuyen khoan", r"chuyen tien", r"chuyen (?:gap|giup|vao|nga
                    r"nop (?:tien|phi|phat|thue|le phi|\d)", r"dong (?:tam ung|vien phi|le phi)",
                    r"dong (?:tien|phi)", r"dat coc", r"coc truoc",
                    r"phi (?:nhan thuong|ho so|van chuyen|dich vu|xac minh|giai ngan|kich hoat|"
-                   r"mo khoa|nhan qua|ship|thu tuc|bao hiem)", r"tai khoan tam giu",
+                   r"mo khoa|nhan qua|ship|thu tuc|bao hiem|luu kho|lam ho so|lam thu tuc)",
+                   r"tai khoan tam giu",
                    r"(?:vao|qua|den) (?:stk|so tai khoan|tai khoan)", r"chuyen truoc")
 _TRANSFER_DIRECT = _words(r"dat coc", r"coc truoc", r"tai khoan tam giu", r"chuyen truoc",
                           r"(?:tai khoan|stk) ca nhan",
@@ -154,7 +158,12 @@ _PRIZE = _words(r"trung (?:thuong|giai|xe|iphone|qua|ve cao)", r"qua tang", r"nh
                 r"nhan (?:tien )?ho tro", r"ho tro tien", r"duoc ho tro", r"iphone mien phi",
                 r"nhan thuong", r"(?:doi|nhan) iphone", r"trung \d+", r"phieu mua hang",
                 r"tang (?:phieu|voucher|the cao|ma giam)", r"hoan tien (?:\d|gap|hai|ba) lan",
-                r"boi thuong (?:don|\d)")
+                r"boi thuong (?:don|\d)", r"duoc nhan \d+")
+# Photos of an ID card or a face, asked "to make a file": enough to open accounts in your name.
+_ID_REQUEST = re.compile(r"\b(?:gui|cung cap|chup|nhan|dua)(?: \w+){0,3} (?:anh|hinh)(?: chup)? "
+                         r"(?:can cuoc|cccd|cmnd|chan dung|khuon mat|2 mat|hai mat)\b")
+# Paying in person at an office ("nộp tại văn phòng ban quản lý") is how genuine fees are paid.
+_IN_PERSON = _words(r"nop (?:tai|o) (?:van phong|tru so|quay|bo phan|nha van hoa|uy ban|ubnd)")
 _LOAN = _words(r"vay (?:nhanh|tien|von|online|tin chap|\d)", r"giai ngan",
                r"khong (?:can )?the chap", r"khong tham dinh", r"ho tro vay", r"cho vay",
                r"vay .{0,30}chi can (?:cccd|can cuoc|cmnd)", r"no xau van vay")
@@ -312,7 +321,8 @@ class ScamChecker:
         if ((links and _INSTALL.search(words)) or _INSTALL_SENT.search(words)) \
                 and not _STORES.search(words):
             codes.append("install_app")
-        if _asks_secret(parts, given=bool(_CODE_GIVEN.search(" ".join(parts)))):
+        given = bool(_CODE_GIVEN.search(" ".join(parts)))
+        if _asks_secret(parts, given=given, linked=bool(links)):
             codes.append("otp_request")
         money = max((_asks_money(part) for part in parts), default=0)
         promoted = bool(_OPT_OUT.search(words))
@@ -333,6 +343,8 @@ class ScamChecker:
                 codes.append("family_emergency")
         if _TASK.search(words):
             codes.append("task")
+        if _ID_REQUEST.search(words):
+            codes.append("id_request")
         if (_SUPPORT.search(words) or any(brand.kind != "delivery" for brand in claimed)) \
                 and (_MOBILE.search(folded) or re.search(r"\bzalo\b", words)) \
                 and _CONTACT.search(words):
@@ -387,13 +399,14 @@ def _negated(part: str, pattern: re.Pattern[str]) -> bool:
     return bool(match and _NEGATION.search(part[max(0, match.start() - 60):match.start()]))
 
 
-def _asks_secret(parts: list[str], *, given: bool) -> bool:
+def _asks_secret(parts: list[str], *, given: bool, linked: bool) -> bool:
     """A clause (or two neighbours) asks for a secret code or password. A message that gives
-    a code (a bank's OTP notice) only counts when it asks for it back: "đọc", "cung cấp"."""
-    ask = _ASK_BACK if given else _ASK_ANY
+    a code (a bank's OTP notice) only counts when it asks for it back: "đọc", "cung cấp";
+    "nhập", "điền" count only in a message with a link (a page that takes the code)."""
+    asks = [_ASK_BACK] if given else [_ASK_ANY, *([_ASK_ENTER] if linked else [])]
     for index, part in enumerate(parts):
         window = " ".join(parts[index:index + 2])
-        for match in ask.finditer(part):
+        for match in (found for ask in asks for found in ask.finditer(part)):
             before = part[:match.start()]
             if _NEGATION.search(before[-60:]):
                 continue
@@ -405,6 +418,8 @@ def _asks_secret(parts: list[str], *, given: bool) -> bool:
 def _asks_money(part: str) -> int:
     """2 when a clause asks to pay a fee, a deposit or a sum; 1 when it asks to transfer money
     with no sum; 0 when it asks for none (or says the money was sent)."""
+    if _IN_PERSON.search(part):
+        return 0
     for match in _TRANSFER.finditer(part):
         before, after = part[:match.start()], part[match.end():]
         if _NEGATION.search(before[-25:]) or _PAST.search(after[:30]) \
