@@ -80,6 +80,7 @@ def test_genuine_messages_are_not_flagged(text: str) -> None:
     ("Cập nhật VNeID tại vneid-gov.com", "link_fake"),
     ("Xem tại http://103.45.12.8/vneid", "link_ip"),
     ("Tải về http://capnhat.com/VNeID.apk", "link_apk"),
+    ("Tải app: vaytien-nhanh.apk", "link_apk"),
     ("Xem ngay bit.ly/abc123", "link_short"),
     ("Nhà cái uy tín, nạp lần đầu tặng 100%", "gambling"),
 ])

@@ -22,7 +22,7 @@ WEIGHTS = {
     "money_request": 2, "family_emergency": 2, "task": 2, "prize": 2, "loan": 2,
     "easy_job": 2, "invest": 2, "personal_number": 2, "foreign_number": 2, "recovery": 2,
     "id_request": 2,
-    "money_request_weak": 1,
+    "money_request_weak": 1,  # shown as money_request: a transfer asked with no sum or fee
 }
 SCAM, SUSPICIOUS = 4, 2
 
@@ -52,7 +52,9 @@ _TLDS = ("com|net|org|vn|info|xyz|top|vip|club|online|site|shop|store|app|io|me|
          "asia|live|link|click|icu|buzz|tk|ml|ga|cf|gq|pw|ws|ru|cn|us|win|bet|fun|space|"
          "website|tech|pro|cloud|work|today|life|world|one|best|cyou|sbs|lat|ly|gl|gd|to|at|"
          "id|in|sh|im|tv|cx|su|xin|ink|lol|mobi|name|rest|monster|quest|bar|help|support|gy|li|"
-    "so|ee|de|fr")
+         "so|ee|de|fr")
+# An app package named in the text, linked or not ("Tải app: vaytien-nhanh.apk").
+_APK = re.compile(r"[a-z0-9_-]\.apk\b")
 _LABELS = r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
 # After "https://" or "www." any top-level domain (rb.gy, s.id); without, only known ones, so
 # that "ngay.Vui lòng" is no link.
@@ -318,6 +320,8 @@ class ScamChecker:
                claimed: list[Brand]) -> list[str]:
         codes = [f"claim_{kind}" for kind in dict.fromkeys(brand.kind for brand in claimed)]
         codes += self._link_codes(links, claimed)
+        if _APK.search(folded) and "link_apk" not in codes:
+            codes.append("link_apk")
         if ((links and _INSTALL.search(words)) or _INSTALL_SENT.search(words)) \
                 and not _STORES.search(words):
             codes.append("install_app")
