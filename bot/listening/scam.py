@@ -4,7 +4,6 @@ to the lesson that teaches it (the words and links live in content/scam/flags.ya
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -447,11 +446,7 @@ def _default() -> ScamChecker:
 
 
 def check(text: str) -> Verdict:
-    """Check `text` with the shipped content/scam/flags.yaml."""
+    """Check `text` with the shipped content/scam/flags.yaml (the bot, whose content folder is
+    a setting, keeps its own `load_checker(settings.content_dir)`)."""
     return _default().check(text)
 
-
-def check_all(texts: Iterable[str]) -> list[Verdict]:
-    """Check several messages with the shipped rules."""
-    checker = _default()
-    return [checker.check(text) for text in texts]
