@@ -159,7 +159,7 @@ def test_check_message_reads_json_lines_and_writes_one_verdict_each(tmp_path: Pa
     run = subprocess.run([sys.executable, "-m", "bot", "check-message"], input=stdin,
                          capture_output=True, text=True, check=False, cwd=tmp_path,
                          env={**os.environ, "HOCSO_CONTENT_DIR": str(CONTENT_DIR)})
-    assert run.returncode == 0, run.stderr
+    assert run.returncode == 0 and run.stderr == "", run.stderr  # nothing logged, no text quoted
     first, second, third = (json.loads(line) for line in run.stdout.splitlines())
     assert first["id"] == "a" and first["verdict"] == "scam"
     assert first["flags"][0] == {"code": "otp_request",
