@@ -1,9 +1,10 @@
 """The `hocso` command: serve | chat | content | db upgrade | mentor approve | admin | report |
-ask."""
+ask | check-message."""
 
 import argparse
 import asyncio
 import getpass
+import json
 import logging
 import sys
 from pathlib import Path
@@ -18,9 +19,11 @@ from bot.config import Settings
 from bot.handlers.registry import registry
 from bot.illustrations import IllustrationError, render_all
 from bot.lessons.check import check_content, content_warnings
+from bot.lessons.flags import FlagsError
 from bot.lessons.loader import ContentError, load_library, missing_texts
 from bot.listening.lines import answer
 from bot.listening.questions import QuestionIndex
+from bot.listening.scam import load_checker
 from storage.database import create_engine, upgrade
 from storage.mentors import approve_mentor
 
@@ -44,10 +47,48 @@ def _parser() -> argparse.ArgumentParser:
     mentor.add_argument("--channel", required=True, help="telegram, zalo, zalo_oa or web")
     mentor.add_argument("--user", required=True, help="the volunteer's id on that channel")
     mentor.add_argument("--by", default="", help="who approves (kept with the approval)")
+    commands.add_parser("check-message", help="is this a scam? JSON Lines {id, text} on stdin, "
+                        "one verdict a line on stdout")
     admin_commands.add_parsers(commands)
     ask = commands.add_parser("ask", help="JSON Lines of questions on stdin -> their lessons")
     ask.add_argument("--dir", type=Path, help="content folder (default HOCSO_CONTENT_DIR)")
     return parser
+
+
+def _check_messages(folder: Path) -> int:
+    """Check each {"id", "text"} line of stdin; a line that is not one gets an "error".
+    Lessons are written as `hocso ask` writes them: course, lesson and title."""
+    try:
+        checker, library = load_checker(folder), load_library(folder)
+    except (FlagsError, ContentError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        item: object = None
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                raise ValueError("text must be a string")
+        except ValueError as error:
+            ident = item.get("id") if isinstance(item, dict) else None
+            print(json.dumps({"id": ident, "error": f"not a {{id, text}} line: {error}"},
+                             ensure_ascii=False), flush=True)
+            continue
+        verdict = checker.check(item["text"])
+        lessons = []
+        for ref in verdict.lessons:
+            course_id, lesson_id = ref.split("/")
+            course = library.course(course_id)
+            lesson = course.lesson(lesson_id) if course else None
+            lessons.append({"course": course_id, "lesson": lesson_id,
+                            "title": lesson.title if lesson else ""})
+        print(json.dumps({"id": item.get("id"), "verdict": verdict.verdict,
+                          "flags": [{"code": flag.code, "explain": flag.explain}
+                                    for flag in verdict.flags],
+                          "lessons": lessons}, ensure_ascii=False), flush=True)
+    return 0
 
 
 def _content_check(folder: Path) -> int:
@@ -137,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
             return _content_check(folder)
         if args.command == "ask":
             return _ask(args.dir or Path(settings.content_dir))
+        if args.command == "check-message":
+            return _check_messages(Path(settings.content_dir))
         if args.command == "mentor":
             return asyncio.run(_approve(settings, args.channel, args.user, args.by))
         if args.command == "admin":

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, String
+from sqlalchemy import Column, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -102,3 +102,23 @@ class DailyCourses(DailyPlace, table=True):
     __table_args__ = _daily_args("daily_courses")
 
     courses: int
+
+
+class DailyScamChecks(SQLModel, table=True):
+    """Messages residents had checked for scams ("Kiểm tra tin nhắn lạ"), per day and place:
+    how many checks (`flag` ""), and how many raised each red flag. Counts only: the text of
+    a message is never stored, nor who sent it in."""
+
+    __tablename__ = "daily_scam_checks"
+    __table_args__ = (UniqueConstraint("day", "area_province", "area_commune", "area_village",
+                                       "flag", name="uq_daily_scam_checks_key"),
+                      *(Index(f"ix_daily_scam_checks_{level}", f"area_{level}", "day")
+                        for level in ("province", "commune", "village")))
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date
+    area_province: str = Field(sa_type=String(52))
+    area_commune: str = Field(sa_type=String(52))
+    area_village: str = Field(sa_type=String(52))
+    flag: str = Field(sa_type=String(24))  # a flag code (bot/lessons/flags.py), "" = checks
+    count: int

@@ -1,4 +1,5 @@
-"""The engine knows no platform: bot/handlers and bot/lessons import no messenger or web library."""
+"""The engine knows no platform: bot/handlers, bot/listening and bot/lessons import no messenger
+or web library."""
 
 import ast
 from pathlib import Path

@@ -6,6 +6,7 @@ from typing import Any
 
 from jinja2 import TemplateError
 
+from bot.lessons.flags import FLAGS_FILE, FlagsError, lesson_problems, load_flag_rules
 from bot.lessons.loader import MAX_OPTION_CHARS, ContentError, load_library
 from bot.lessons.model import Library, Question
 from bot.lessons.render import (
@@ -124,6 +125,19 @@ def _check_sources(library: Library) -> list[str]:
             if not source.published]
 
 
+def _check_flags(library: Library, content_dir: Path) -> list[str]:
+    """The scam check's flags file, and that every lesson it links to exists. A content
+    folder without one (a course writer's draft folder) has no message check to break."""
+    if not (content_dir / FLAGS_FILE).exists():
+        return []
+    try:
+        rules = load_flag_rules(content_dir)
+    except FlagsError as error:
+        return error.problems
+    where = f"{content_dir.name}/{FLAGS_FILE.as_posix()}"
+    return lesson_problems(rules, library.lesson_ids(), where)
+
+
 def check_content(content_dir: Path, samples: Mapping[str, Mapping[str, Any]], *,
                   editorial: bool = True) -> tuple[Library | None, list[str]]:
     """Return the library and every problem found; an empty list means the content is good.
@@ -144,9 +158,9 @@ def check_content(content_dir: Path, samples: Mapping[str, Mapping[str, Any]], *
     messages = list(dict.fromkeys(problem for locale in library.locales
                                   for problem in _check_messages(library.in_locale(locale))))
     if not editorial:
-        return library, messages
+        return library, messages + _check_flags(library, content_dir)
     content = content_dir.name
-    return library, (_check_sources(library) + messages
+    return library, (_check_sources(library) + messages + _check_flags(library, content_dir)
                      + [f"{content}/{problem}" for problem in legal_code_problems(library)]
                      + [f"{content}/{problem}" for problem in picture_problems(content_dir)])
 

@@ -1,1 +1,2 @@
-"""Listening to what residents type in their own words: questions and "I don't understand"."""
+"""Listening to what residents bring in their own words: questions, "I don't understand",
+suspicious messages."""

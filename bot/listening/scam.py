@@ -1,0 +1,452 @@
+"""Is this message a scam? Red flags found by fixed rules, offline, each explained and linked
+to the lesson that teaches it (the words and links live in content/scam/flags.yaml)."""
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from bot.config import PROJECT_ROOT
+from bot.lessons.flags import Brand, FlagRules, load_flag_rules
+
+# How much each flag weighs. A verdict adds the weights of the flags found: 4 or more is
+# "scam", 2 or more "suspicious". A claim alone (1) says nothing: genuine notices name their
+# sender too. The strong ones (4) are what no genuine sender does.
+WEIGHTS = {
+    "otp_request": 4, "link_fake": 4, "link_apk": 4, "gambling": 4, "link_ip": 3,
+    "link_short": 2, "link_odd": 2, "install_app": 2, "urgency": 2, "secrecy": 2,
+    "money_request": 2, "family_emergency": 2, "task": 2, "prize": 2, "loan": 2,
+    "easy_job": 2, "invest": 2, "personal_number": 2, "foreign_number": 2, "recovery": 2,
+    "id_request": 2,
+    "money_request_weak": 1,  # shown as money_request: a transfer asked with no sum or fee
+}
+SCAM, SUSPICIOUS = 4, 2
+
+# Letters that look like Latin ones (Unicode's confusables, the ones scammers use): NFKC
+# already maps full-width and mathematical letters, not Cyrillic or Greek look-alikes.
+_CONFUSABLES = str.maketrans({
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "һ": "h", "ԁ": "d",
+    "ԛ": "q", "ѡ": "w", "ո": "n", "ս": "u", "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i",
+    "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ð": "d",
+    "đ": "d", "ɑ": "a", "ı": "i", "ℓ": "l", "０": "0",
+})
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
+                       "$": "s"})
+_TOKEN = re.compile(r"[a-z0-9@$]+")
+# How people shorten words when texting: read as the words they stand for.
+_ABBREVIATIONS = {"e": "em", "a": "anh", "c": "chi", "ko": "khong", "k": "khong", "hok": "khong",
+                  "kh": "khong", "dc": "duoc", "tk": "tai khoan", "ck": "chuyen khoan",
+                  "mk": "minh", "sdt": "so dien thoai", "tr": "trieu", "nt": "nhan tin",
+                  "ib": "inbox", "stk": "so tai khoan", "bh": "bao gio", "j": "gi"}
+# Letters spelled one by one to slip past filters: "O T P", "m.a O.T.P", "m-a-t k-h-a-u".
+_SPACED = re.compile(r"(?<![a-z0-9])[a-z](?:(?: |\.|-|_|\*){1,2}[a-z](?![a-z0-9])){2,}")
+_DOTTED = re.compile(r"(?<![a-z0-9])[a-z](?:\.[a-z](?![a-z0-9]))+")
+
+_TLDS = ("com|net|org|vn|info|xyz|top|vip|club|online|site|shop|store|app|io|me|cc|co|biz|"
+         "asia|live|link|click|icu|buzz|tk|ml|ga|cf|gq|pw|ws|ru|cn|us|win|bet|fun|space|"
+         "website|tech|pro|cloud|work|today|life|world|one|best|cyou|sbs|lat|ly|gl|gd|to|at|"
+         "id|in|sh|im|tv|cx|su|xin|ink|lol|mobi|name|rest|monster|quest|bar|help|support|gy|li|"
+         "so|ee|de|fr")
+# An app package named in the text, linked or not ("Tải app: vaytien-nhanh.apk").
+_APK = re.compile(r"[a-z0-9_-]\.apk\b")
+_LABELS = r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+# After "https://" or "www." any top-level domain (rb.gy, s.id); without, only known ones, so
+# that "ngay.Vui lòng" is no link.
+_URL = re.compile(
+    r"(?:(?:https?|hxxps?)://|www\.)(?P<host>\d{1,3}(?:\.\d{1,3}){3}|" + _LABELS + r"[a-z]{2,})"
+    r"(?![a-z0-9-])(?::\d{2,5})?(?P<path>/[^\s\"'<>)]*)?|"
+    r"(?P<bare>\d{1,3}(?:\.\d{1,3}){3}|" + _LABELS + rf"(?:{_TLDS}))(?![a-z0-9-])(?::\d{{2,5}})?"
+    r"(?P<barepath>/[^\s\"'<>)]*)?")
+_ODD_TLDS = {"xyz", "top", "vip", "club", "online", "site", "shop", "icu", "buzz", "tk", "ml",
+             "ga", "cf", "gq", "pw", "cyou", "sbs", "lat", "win", "bet", "fun", "live", "click",
+             "link", "info", "rest", "monster", "quest", "bar", "work", "cc", "xin", "lol",
+             "support", "help", "su", "ws"}
+_SHORTENERS = {"bit.ly", "bitly.com", "tinyurl.com", "goo.gl", "rb.gy", "cutt.ly", "cutt.us",
+               "shorturl.at", "is.gd", "v.gd", "ow.ly", "tiny.cc", "s.id", "t.ly", "t.co",
+               "rebrand.ly", "shorten.asia", "link1s.com", "bom.so", "bom.to", "tinyurl.vn",
+               "short.gy", "urlz.fr", "surl.li", "u.to", "clck.ru", "qrco.de", "linktr.ee"}
+# Second-level names under which a registrant's own name is the third label (evn.com.vn).
+_SECOND_LEVEL = {"com", "net", "org", "gov", "edu", "ac", "biz", "info", "int", "name", "pro",
+                 "health", "co"}
+_STORES = re.compile(r"\b(?:ch play|google play|app store|appstore|cua hang ung dung)\b")
+_MOBILE = re.compile(r"(?<![\d+])(?:\+?84|0)[ .-]?[35789](?:[ .-]?\d){8}(?!\d)")
+# "+371 2345 6789" and not "+300.000 VND" (a balance change): 9 digits or more, no currency.
+_FOREIGN = re.compile(r"(?<![\w+])\+(?!84)(?=(?:[ .-]?\d){9})[1-9]\d{0,2}[ .-]?\d{2,4}"
+                      r"(?:[ .-]?\d{2,4}){1,3}(?! ?(?:vnd|d\b|dong|k\b|000))")
+_CODE_GIVEN = re.compile(r"\b(?:otp|ma(?: xac thuc| xac nhan| xac minh| bao mat| kich hoat)?)\b"
+                         r"(?: \w+){0,10}? (?:la |: ?)?\d{4,8}\b")
+
+
+def _words(*patterns: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(patterns) + r")\b")
+
+
+_SECRET = _words(r"(?:ma )?otp", "maotp", r"ma (?:vua|da|duoc|\d so|cho (?:em|anh|chi|minh))",
+                 r"smart ?otp", r"mat ?khau", "matkhau", "passcode",
+                 "password", r"ma (?:xac thuc|xac nhan|bao mat|pin|kich hoat)", "cvv",
+                 r"soft ?token", r"(?:ma )?so (?:the|bi mat)", "ma otp",
+                 r"day so (?:tren|trong|vua|gui|do)", r"so (?:tren|trong) tin nhan")
+_ASK_ANY = _words(r"cung cap", r"doc(?: lai| giup| cho| ngay)?", r"gui(?: lai| cho| giup| qua)",
+                  r"nhan(?: tin)? lai", r"bao lai", r"cho (?:em|anh|chi|minh|toi|ben em)",
+                  r"xac nhan lai", "chup", "tiet lo")
+# Typing a code in is what a genuine app asks too: it counts only where a link leads to a page.
+_ASK_ENTER = _words(r"(?<!dang )nhap", r"dien(?! tu| thoai| luc)")
+_ASK_BACK = _words(r"cung cap", r"doc(?: lai| giup| cho| ngay)?", r"gui(?: lai| cho| giup| qua)",
+                   r"nhan(?: tin)? lai", r"bao lai", r"cho (?:em|anh|chi|minh|toi|ben em)",
+                   "tiet lo")
+# "dung" and "cam" are also "dụng", "dùng", "cảm": only "đừng"/"cấm" before a verb count.
+_NEGATION = _words("khong", "ko", "chua bao gio", "tuyet doi khong", "khong nen",
+                   r"(?:dung|cam) (?:bao gio |nen |co )?(?:cung cap|doc|gui|chia se|tiet lo|cho|"
+                   r"bao|noi|ke|bam|nhan|dua|chuyen)")
+_URGENCY = _words(
+    r"(?:bi |se bi |tam |bi tam )?khoa (?:tai khoan|tk|sim|the|so|2 chieu|hai chieu|vinh vien)",
+    r"bi khoa", r"tam khoa", r"phong toa", r"(?:se )?bi (?:cat|ngung cap|ngat) (?:dien|nuoc|sim)",
+    r"cat dien", r"thu hoi (?:so|sim)", r"bi phat", "xu phat", "phat nguoi", r"bi bat",
+    r"bat giu", r"lenh bat", r"tam giam", r"truy na", r"khoi to", r"trieu tap", r"rua tien",
+    r"ma tuy", r"khan cap", r"ngay lap tuc", r"trong (?:vong )?\d+ ?(?:h|gio|tieng)",
+    r"sau \d+ ?(?:h|gio|tieng)", r"sap het han", r"qua han", r"het han (?:hom nay|ngay)",
+    r"vo hieu hoa",
+    r"dang nhap (?:bat thuong|la)", r"thiet bi la", r"(?:chuyen|can|xu ly) (?:tien |khoan )?gap",
+    r"gap gap", r"truoc \d+ ?h(?: ?\d+)?(?: hom nay)?", r"hom nay la han", "tuoc bang",
+    r"lien quan (?:den )?(?:duong day|vu an)", r"chung minh trong sach", r"bi tu choi",
+    r"(?:dang )?bi dieu tra", r"khong duoc roi khoi", r"ke khai (?:toan bo )?tai san",
+    r"(?:vua )?bi tru (?:tien|\d|phi)", r"mat song", r"se bi xoa", r"giao dich dang ngo",
+    r"co giao dich (?:bat thuong|la)")
+_SECRECY = _words(r"(?:giu )?bi mat", r"khong (?:duoc )?(?:noi|ke|bao) (?:voi |cho )?(?:ai|nguoi)",
+                  r"dung (?:noi|ke|bao) (?:voi |cho )?(?:ai|nguoi|gia dinh)",
+                  r"dung goi(?: lai| cho)? (?:em|minh|anh|chi|toi|lai|nhe)")
+_TRANSFER = _words(r"chuyen khoan", r"chuyen tien", r"chuyen (?:gap|giup|vao|ngay|truoc|\d)",
+                   r"ck (?:gap|giup|vao|ngay|truoc|cho|\d)", r"nap (?:tien|\d|toi thieu|them)",
+                   r"nop (?:tien|phi|phat|thue|le phi|\d)", r"dong (?:tam ung|vien phi|le phi)",
+                   r"dong (?:tien|phi)", r"dat coc", r"coc truoc",
+                   r"phi (?:nhan thuong|ho so|van chuyen|dich vu|xac minh|giai ngan|kich hoat|"
+                   r"mo khoa|nhan qua|ship|thu tuc|bao hiem|luu kho|lam ho so|lam thu tuc)",
+                   r"tai khoan tam giu",
+                   r"(?:vao|qua|den) (?:stk|so tai khoan|tai khoan)", r"chuyen truoc")
+_TRANSFER_DIRECT = _words(r"dat coc", r"coc truoc", r"tai khoan tam giu", r"chuyen truoc",
+                          r"(?:tai khoan|stk) ca nhan",
+                          r"phi (?:nhan thuong|ho so|xac minh|giai ngan|kich hoat|mo khoa|"
+                          r"nhan qua|thu tuc)", r"nap (?:\d|toi thieu|them)", r"nop phi")
+# Folded words are ambiguous: "ngay" is "ngay" (now) and "ngày" (day), "nha" "nhá" and "nhà";
+# those count only after the verb ("chuyển ngay").
+_ASKING = _words("vui long", "hay", "can", "phai", "giup", "gap", "de", "yeu cau", "truoc",
+                 "vao", "qua stk", "toi thieu", r"cho (?:em|anh|chi|minh|con|toi|ben)", "moi",
+                 "nhe", "luon")
+_ASKING_AFTER = re.compile(r"(?: \w+){0,4}? (?:gap|giup|ngay|vao|qua stk|toi thieu|nhe|luon|"
+                           r"cho (?:em|anh|chi|minh|con|toi|ben))\b")
+# An amount or an account number: a request for a sum is stronger than a word about paying.
+_AMOUNT = re.compile(r"\b\d[\d ]*(?:k|d|dong|vnd|trieu|tr|ty|ngan|nghin|cu|usd)\b|\b\d{6,}\b|\d ?%|"
+                     r"\b(?:stk|so tai khoan)\b")
+# The sender sends the money ("em chuyển khoản cho chị"): a promise, not a request.
+_SENDER = re.compile(r"\b(?:em|con|minh|toi|chau|tao)(?: (?:se|mai|da|vua|dang|chieu|toi nay|"
+                     r"lat|sang mai))* $")
+# "rồi" ends a clause when it means "already"; "rồi con đóng giúp" is "then".
+_PAST = re.compile(r"\broi(?: (?:nhe|nha|a|day|do|chua|nhen|ne))?(?: \||$)|"
+                   r"\b(?:da chuyen|da nhan|da ck)\b")
+_FAMILY = _words(r"cap cuu", r"tai nan", r"nhap vien", r"phau thuat", r"mo gap", r"bi tam giu",
+                 r"gay tai nan", r"dang bi bat", r"ket tien", r"vo vien")
+_TASK = re.compile(r"\bnhiem vu\b.*\b(?:hoa hong|nap|nhan tien|thuong|don hang|rut tien)\b|"
+                   r"\b(?:hoa hong|nap)\b.*\bnhiem vu\b|\blam nhiem vu\b")
+_PRIZE = _words(r"trung (?:thuong|giai|xe|iphone|qua|ve cao)", r"qua tang", r"nhan qua",
+                r"doi qua", r"diem thuong", r"tri an", r"phan thuong", r"quay so", r"vong quay",
+                r"hoc bong",
+                r"tang (?:ban |quy khach |ong ba |moi nguoi )?(?:\d|qua|tien|iphone|xe)",
+                r"nhan (?:tien )?ho tro", r"ho tro tien", r"duoc ho tro", r"iphone mien phi",
+                r"nhan thuong", r"(?:doi|nhan) iphone", r"trung \d+", r"phieu mua hang",
+                r"tang (?:phieu|voucher|the cao|ma giam)", r"hoan tien (?:\d|gap|hai|ba) lan",
+                r"boi thuong (?:don|\d)", r"duoc nhan \d+")
+# Photos of an ID card or a face, asked "to make a file": enough to open accounts in your name.
+_ID_REQUEST = re.compile(r"\b(?:gui|cung cap|chup|nhan|dua)(?: \w+){0,3} (?:anh|hinh)(?: chup)? "
+                         r"(?:can cuoc|cccd|cmnd|chan dung|khuon mat|2 mat|hai mat)\b")
+# Paying in person at an office ("nộp tại văn phòng ban quản lý") is how genuine fees are paid.
+_IN_PERSON = _words(r"nop (?:tai|o) (?:van phong|tru so|quay|bo phan|nha van hoa|uy ban|ubnd)")
+_LOAN = _words(r"vay (?:nhanh|tien|von|online|tin chap|\d)", r"giai ngan",
+               r"khong (?:can )?the chap", r"khong tham dinh", r"ho tro vay", r"cho vay",
+               r"vay .{0,30}chi can (?:cccd|can cuoc|cmnd)", r"no xau van vay")
+_EASY_JOB = _words(r"viec nhe", r"luong cao", r"lam (?:viec )?tai nha", "ctv",
+                   r"cong tac vien", r"thu nhap (?:tu )?\d", r"lam (?:viec )?online",
+                   r"lam (?:viec )?(?:online |onl )?tai nha",
+                   r"\d+ ?k(?: \d+ ?k)? (?:moi |1 )?ngay",
+                   r"tha tim", r"like", r"tuong tac", r"hoa hong", r"luong hap dan",
+                   r"tuyen (?:nhan vien|ctv|dung) online", r"kiem tien (?:online|tai nha|de)",
+                   r"viec lam online", r"chot don", r"xem video (?:kiem|nhan)",
+                   r"moi (?:luot|don|nhiem vu|video) (?:danh gia )?\d+ ?k",
+                   r"nhan viec", r"tuyen \d+ nguoi", r"khong can kinh nghiem",
+                   r"(?:ngay|moi ngay|thang|tuan) kiem (?:tu |duoc )?\d", r"khong can von",
+                   r"viec lam them", r"lam them (?:tai nha|online|tren dien thoai)")
+_INVEST = _words(r"dau tu .{0,40}(?:lai|loi nhuan|hoan von|cam ket)", r"tien ao", "coin",
+                 "forex", r"san (?:giao dich|ngoai hoi)",
+                 r"lai \d+ ?%? ?(?:moi |1 |mot )?(?:ngay|tuan|thang)",
+                 r"cam ket (?:lai|loi nhuan|hoan von)", r"hoan von", r"x2 tai khoan",
+                 r"chuyen gia (?:dau tu|tai chinh)", r"nhan doi so tien",
+                 r"san (?:vang|chung khoan|tien ao|quoc te|ao)",
+                 r"nap \d+ ?(?:trieu|tr|k|nghin|ngan)?.{0,40}\brut (?:ve )?\d")
+# Someone who promises to get back money already lost, for a fee first.
+_RECOVERY = _words(r"lay lai tien", r"thu hoi tien", r"hacker mu trang",
+                   r"hoan (?:lai )?tien bi lua")
+_GAMBLING = _words(r"nha cai", r"ca cuoc", r"ca do", r"cuoc bong da", r"tai xiu", r"xoc dia",
+                   r"no hu", "casino", r"danh bac", r"game bai", r"doi thuong", r"lo de",
+                   r"soi keo", "baccarat", r"nap lan dau", r"danh de")
+_INSTALL = _words(r"(?:tai|cai|cai dat|tai ve|download|cap nhat|cai lai)(?: lai)? "
+                  r"(?:ung dung|app|phan mem|apk|ban moi|phien ban)")
+_BALANCE = re.compile(r"(?:\bsd\w?|so du(?: kha dung)?)\s*:?\s*[\d.,]{4,}")
+_SUPPORT = _words("cskh", r"cham soc khach hang", r"tong dai vien", r"nhan vien ho tro",
+                  r"bo phan ho tro")
+_INSTALL_SENT = _words(r"(?:ung dung|app|phan mem) (?:chung toi|ben em|em|toi|minh) "
+                       r"(?:gui|cung cap)")
+# Platforms everyone links to: a link there is no fake of the sender a message names.
+_PLATFORMS = {"youtube.com", "youtu.be", "facebook.com", "fb.com", "fb.watch", "zalo.me",
+              "google.com", "tiktok.com", "apple.com", "microsoft.com", "wikipedia.org"}
+_CONTACT = _words("lien he", "lh", "goi", "nhan tin", r"ket ban", "zalo", "hotline", "sdt",
+                  r"so dien thoai", r"inbox", r"ib")
+# A registered advertiser must let people refuse ads (Nghị định 91/2020/NĐ-CP): "Từ chối QC".
+_OPT_OUT = re.compile(r"\btu choi (?:qc|quang cao)\b|\btc gui \d|\bhuy (?:qc|quang cao)\b")
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One red flag: its code, the sentence that explains it and the lessons that teach it."""
+
+    code: str
+    explain: str
+    lessons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """"scam", "suspicious" or "no_signs", with the words for it and the flags behind it."""
+
+    verdict: str
+    label: str
+    flags: tuple[Flag, ...]
+    # "no_signs" only: the golden rules, since no sign found does not make a message safe.
+    reminder: str = ""
+    advice: str = ""  # what to do: don't click, don't call back, how to report (156, 5656)
+
+    @property
+    def lessons(self) -> tuple[str, ...]:
+        """The flags' lessons ("course/lesson"), each once, in the flags' order."""
+        return tuple(dict.fromkeys(lesson for flag in self.flags for lesson in flag.lessons))
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, look-alike letters and invisible characters: how the
+    rules read a message, whichever way it was typed."""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).lower().translate(_CONFUSABLES)
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _unleet(match: re.Match[str]) -> str:
+    token = match.group()
+    letters = sum(char.isalpha() for char in token)
+    # Only words that mix letters and digits: "t4i kh0an", never "0912", "24h" or "5g".
+    return token.translate(_LEET) if letters >= 2 and letters < len(token) else token
+
+
+def clauses(folded: str) -> list[str]:
+    """The message as clauses of plain words: links taken out, l33t and spelled-out letters
+    undone, punctuation dropped."""
+    text = _URL.sub(" link ", folded)
+    text = _TOKEN.sub(_unleet, text)
+    text = _DOTTED.sub(lambda m: m.group().replace(".", ""), text)
+    text = _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group()), text)
+    # One line break is not a clause's end: a screenshot's lines break mid-sentence.
+    parts = re.split(r"[.!?;]+(?:\s|$)|\n\s*\n", text)
+    return [" ".join(_ABBREVIATIONS.get(word, word)
+                     for word in re.sub(r"[^a-z0-9&%]+", " ", part).split())
+            for part in parts if part.strip()]
+
+
+def registrable(host: str) -> str:
+    """The part of a host name its owner registered: vcb-doiqua.vip, evn.com.vn."""
+    labels = host.split(".")
+    if len(labels) >= 3 and labels[-1] == "vn" and labels[-2] in _SECOND_LEVEL:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+@dataclass(frozen=True)
+class _Link:
+    host: str
+    path: str
+
+
+class ScamChecker:
+    """Checks messages against the rules; one per content folder, shared by every turn."""
+
+    def __init__(self, rules: FlagRules) -> None:
+        self.rules = rules
+        self.official = {domain for brand in rules.brands for domain in brand.domains}
+        # The names a look-alike domain borrows: "vcb", "vietcombank", "vneid", "dichvucong".
+        self.borrowed = sorted({word.replace(" ", "") for brand in rules.brands
+                                for word in brand.words if len(word.replace(" ", "")) >= 3}
+                               | {label.split(".")[0] for label in self.official}, key=len)
+        self._brand_words = [(brand, _words(*(re.escape(word) for word in brand.words)))
+                             for brand in rules.brands]
+
+    def check(self, text: str) -> Verdict:
+        """Find the red flags of `text` and weigh them into a verdict."""
+        folded = fold(text)
+        parts = clauses(folded)
+        words = " | ".join(parts)
+        links = [_Link(m.group("host") or m.group("bare"),
+                       m.group("path") or m.group("barepath") or "")
+                 for m in _URL.finditer(folded)]
+        claimed = [brand for brand, pattern in self._brand_words if pattern.search(words)]
+        codes = self._codes(folded, parts, words, links, claimed)
+        # Claims count once together: a bank notice about the electricity bill is one sender.
+        score = sum(WEIGHTS[code] for code in set(codes) if code in WEIGHTS) \
+            + any(code.startswith("claim_") for code in codes)
+        verdict = "scam" if score >= SCAM else "suspicious" if score >= SUSPICIOUS else "no_signs"
+        if verdict == "no_signs":
+            codes = []  # a claim alone is no red flag: genuine notices name their sender too
+        # Strongest first, so the reply leads with what matters most.
+        ordered = sorted(dict.fromkeys(code.removesuffix("_weak") for code in codes),
+                         key=lambda code: -WEIGHTS.get(code, 1))
+        flags = tuple(Flag(code, self.rules.flags[code].explain, self.rules.flags[code].lessons)
+                      for code in ordered)
+        texts = self.rules.verdicts
+        return Verdict(verdict, texts[verdict], flags,
+                       texts["reminder"] if verdict == "no_signs" else "", texts["advice"])
+
+    def _codes(self, folded: str, parts: list[str], words: str, links: list[_Link],
+               claimed: list[Brand]) -> list[str]:
+        codes = [f"claim_{kind}" for kind in dict.fromkeys(brand.kind for brand in claimed)]
+        codes += self._link_codes(links, claimed)
+        if _APK.search(folded) and "link_apk" not in codes:
+            codes.append("link_apk")
+        if ((links and _INSTALL.search(words)) or _INSTALL_SENT.search(words)) \
+                and not _STORES.search(words):
+            codes.append("install_app")
+        given = bool(_CODE_GIVEN.search(" ".join(parts)))
+        if _asks_secret(parts, given=given, linked=bool(links)):
+            codes.append("otp_request")
+        money = max((_asks_money(part) for part in parts), default=0)
+        promoted = bool(_OPT_OUT.search(words))
+        for code, pattern in (("urgency", _URGENCY), ("secrecy", _SECRECY), ("loan", _LOAN),
+                              ("prize", _PRIZE), ("easy_job", _EASY_JOB), ("invest", _INVEST),
+                              ("gambling", _GAMBLING), ("recovery", _RECOVERY)):
+            if code in ("prize", "loan") and promoted:
+                continue  # an advertiser's own offer, which the resident can refuse
+            if any(pattern.search(part) and not _negated(part, pattern) for part in parts):
+                codes.append(code)
+        if money == 1 and _BALANCE.search(folded):
+            money = 0  # a balance notice's memo ("ND: CK cho con") is the payer's own words
+        if money:
+            # A bare "chuyển khoản cho chú Tư nhé" between relatives weighs less than a fee,
+            # a deposit or a sum to an account number.
+            codes.append("money_request" if money > 1 else "money_request_weak")
+            if _FAMILY.search(words):
+                codes.append("family_emergency")
+        if _TASK.search(words):
+            codes.append("task")
+        if _ID_REQUEST.search(words):
+            codes.append("id_request")
+        if (_SUPPORT.search(words) or any(brand.kind != "delivery" for brand in claimed)) \
+                and (_MOBILE.search(folded) or re.search(r"\bzalo\b", words)) \
+                and _CONTACT.search(words):
+            codes.append("personal_number")  # delivery staff do call from their own phones
+        if _FOREIGN.search(folded):
+            codes.append("foreign_number")
+        return codes
+
+    def _link_codes(self, links: list[_Link], claimed: list[Brand]) -> list[str]:
+        codes = []
+        claims_official = any(brand.domains for brand in claimed)
+        for link in links:
+            domain = registrable(link.host)
+            if link.path.split("?")[0].endswith(".apk") or link.host.endswith(".apk"):
+                codes.append("link_apk")
+            if re.fullmatch(r"[\d.]+", link.host):
+                codes.append("link_ip")
+                continue
+            if self._is_official(link.host):
+                continue
+            if domain in _SHORTENERS or link.host in _SHORTENERS:
+                codes.append("link_short")
+                continue
+            if link.host.rsplit(".", 1)[-1] in _ODD_TLDS:
+                codes.append("link_odd")
+            if (claims_official and domain not in _PLATFORMS) or self._looks_alike(link.host):
+                codes.append("link_fake")
+        return codes
+
+    def _is_official(self, host: str) -> bool:
+        # Any *.gov.vn is the state's own; otherwise the host or a parent is a brand's domain.
+        return host.endswith(".gov.vn") or any(
+            host == domain or host.endswith("." + domain) for domain in self.official)
+
+    def _looks_alike(self, host: str) -> bool:
+        """A name borrowed from someone real: vcb-doiqua.vip, vneid-gov.com, dichvucong.vn.com."""
+        labels = re.split(r"[.-]", host)
+        if "gov" in labels:
+            return True
+        name = host.replace("-", "").replace(".", "")
+        if any(word in name for word in self.borrowed):
+            return True
+        # Misspelt names: vietcornbank, vietconbank, bidvv (rapidfuzz's similarity, 0-100).
+        return any(fuzz.ratio(label, word) >= 85 for label in labels if len(label) >= 5
+                   for word in self.borrowed if len(word) >= 5)
+
+
+def _negated(part: str, pattern: re.Pattern[str]) -> bool:
+    """Whether the first match of `pattern` in a clause follows a "không", "đừng"...: a
+    genuine notice tells the resident NOT to share the code."""
+    match = pattern.search(part)
+    return bool(match and _NEGATION.search(part[max(0, match.start() - 60):match.start()]))
+
+
+def _asks_secret(parts: list[str], *, given: bool, linked: bool) -> bool:
+    """A clause (or two neighbours) asks for a secret code or password. A message that gives
+    a code (a bank's OTP notice) only counts when it asks for it back: "đọc", "cung cấp";
+    "nhập", "điền" count only in a message with a link (a page that takes the code)."""
+    asks = [_ASK_BACK] if given else [_ASK_ANY, *([_ASK_ENTER] if linked else [])]
+    for index, part in enumerate(parts):
+        window = " ".join(parts[index:index + 2])
+        for match in (found for ask in asks for found in ask.finditer(part)):
+            before = part[:match.start()]
+            if _NEGATION.search(before[-60:]):
+                continue
+            if _SECRET.search(window[match.start():]) or _SECRET.search(before):
+                return True
+    return False
+
+
+def _asks_money(part: str) -> int:
+    """2 when a clause asks to pay a fee, a deposit or a sum; 1 when it asks to transfer money
+    with no sum; 0 when it asks for none (or says the money was sent)."""
+    if _IN_PERSON.search(part):
+        return 0
+    for match in _TRANSFER.finditer(part):
+        before, after = part[:match.start()], part[match.end():]
+        if _NEGATION.search(before[-25:]) or _PAST.search(after[:30]) \
+                or _PAST.search(before[-12:]) or _SENDER.search(before):
+            continue
+        if _TRANSFER_DIRECT.match(part, match.start()):
+            return 2
+        if _ASKING.search(before[-40:]) or _ASKING_AFTER.match(after):
+            return 2 if _AMOUNT.search(part) else 1
+    return 0
+
+
+def load_checker(content_dir: Path) -> ScamChecker:
+    """A checker for this content folder (raises FlagsError when its flags file is wrong)."""
+    return ScamChecker(load_flag_rules(content_dir))
+
+
+@functools.cache
+def _default() -> ScamChecker:
+    return load_checker(PROJECT_ROOT / "content")
+
+
+def check(text: str) -> Verdict:
+    """Check `text` with the shipped content/scam/flags.yaml (the bot, whose content folder is
+    a setting, keeps its own `load_checker(settings.content_dir)`)."""
+    return _default().check(text)
+

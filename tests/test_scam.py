@@ -1,0 +1,171 @@
+"""The scam check: the labelled messages reach their targets, genuine notices pass, tricks
+of typing are undone, and every flag is worded and linked in content/scam/flags.yaml."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.lessons.check import check_content
+from bot.lessons.flags import CODES, load_flag_rules
+from bot.listening.scam import check, clauses, fold, load_checker, registrable
+from tests.conftest import CONTENT_DIR
+
+DATA = Path(__file__).parent / "data"
+
+
+def _messages(name: str) -> list[dict[str, str]]:
+    return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))["messages"]
+
+
+def _scores(name: str) -> tuple[float, float]:
+    """Recall and precision: "scam" and "suspicious" both count as flagged."""
+    hits = false_alarms = misses = 0
+    for message in _messages(name):
+        flagged = check(message["text"]).verdict != "no_signs"
+        bad = message["label"] != "legit"
+        hits += flagged and bad
+        false_alarms += flagged and not bad
+        misses += bad and not flagged
+    return hits / (hits + misses), hits / (hits + false_alarms)
+
+
+def test_the_labelled_set_is_large_varied_and_sourced() -> None:
+    data = yaml.safe_load((DATA / "messages.yaml").read_text(encoding="utf-8"))
+    messages = data["messages"] + _messages("messages_heldout.yaml")
+    assert len(messages) >= 300
+    assert {message["label"] for message in messages} == {"scam", "suspicious", "legit"}
+    assert all(message["source"] in data["sources"] for message in messages)
+    assert len({message["id"] for message in messages}) == len(messages)
+    typed = [message["text"] for message in messages]
+    assert sum(fold(text) == text.lower() for text in typed) >= 100  # without diacritics
+
+
+@pytest.mark.parametrize("name", ["messages.yaml", "messages_heldout.yaml"])
+def test_recall_and_precision_reach_the_targets(name: str) -> None:
+    recall, precision = _scores(name)
+    assert recall >= 0.85 and precision >= 0.90, (recall, precision)
+
+
+@pytest.mark.parametrize("text", [
+    "Ma OTP cua Quy khach la 482915. Tuyet doi KHONG cung cap ma OTP cho bat ky ai. Vietcombank",
+    "VNeID: Mã kích hoạt tài khoản định danh điện tử của bạn là 473829. Không cung cấp mã này.",
+    "TK 1903xxxx5678 +2,000,000VND luc 14:22 05/12/2026. SD: 15,420,000VND. ND: NGUYEN THI AN",
+    "GHN: Don hang GHN123456VN cua ban dang duoc giao. Tra cuu tai ghn.vn",
+    "EVNHANOI: tiền điện tháng 11 của mã KH PD01000123456 là 512.340 đồng. Trân trọng.",
+    "Viettel tang 50% gia tri the nap ngay 06/12. Chi tiet LH 198. Tu choi QC soan TC gui 199.",
+    "Con chuyển cho mẹ 2 triệu tiền chợ rồi nhé.",
+])
+def test_genuine_messages_are_not_flagged(text: str) -> None:
+    verdict = check(text)
+    assert verdict.verdict == "no_signs" and verdict.flags == ()
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Vui long cung cap ma OTP de ngan hang hoan tien", "otp_request"),
+    ("Vui long cung cap m.a O.T.P de ngan hang hoan tien", "otp_request"),
+    ("Vui long cung cap O T P de ngan hang hoan tien", "otp_request"),
+    ("Vui lòng cung cấp mật khẩu cho nhân viên", "otp_request"),
+    ("V.u.i l.o.n.g c.u.n.g c.a.p m.a.t k.h.a.u", "otp_request"),
+    ("Vu1 l0ng cung c4p m4t khau", "otp_request"),
+    ("Vui lòng сung сấр mã ОТР", "otp_request"),  # Cyrillic с, р, О, Т, Р
+    ("Ｖｕｉ ｌòｎｇ ｃｕｎｇ ｃấｐ ｍã ＯＴＰ", "otp_request"),  # full-width
+    ("Vui l\u200bòng cung c\u200bấp mã OTP", "otp_request"),  # invisible spaces
+    ("Vietcombank: xác thực tại https://vietcornbank.com.vn/login", "link_fake"),
+    ("Vietcombank: xác thực tại https://vcb-xacthuc.com", "link_fake"),
+    ("Cập nhật VNeID tại vneid-gov.com", "link_fake"),
+    ("Xem tại http://103.45.12.8/vneid", "link_ip"),
+    ("Tải về http://capnhat.com/VNeID.apk", "link_apk"),
+    ("Tải app: vaytien-nhanh.apk", "link_apk"),
+    ("Xem ngay bit.ly/abc123", "link_short"),
+    ("Nhà cái uy tín, nạp lần đầu tặng 100%", "gambling"),
+])
+def test_each_trick_of_typing_still_raises_its_flag(text: str, code: str) -> None:
+    assert code in [flag.code for flag in check(text).flags]
+
+
+def test_an_official_domain_is_no_red_flag() -> None:
+    verdict = check("Vietcombank: ưu đãi mới, xem tại https://www.vietcombank.com.vn/uu-dai")
+    assert verdict.verdict == "no_signs"
+    assert registrable("portal.vietcombank.com.vn") == "vietcombank.com.vn"
+    assert registrable("vcb-doiqua.vip") == "vcb-doiqua.vip"
+
+
+def test_a_verdict_explains_each_flag_and_names_its_lessons(library) -> None:  # type: ignore[no-untyped-def]
+    verdict = check("[BIDV] Tài khoản của Quý khách sẽ bị tạm khóa sau 24h. "
+                    "Vui lòng xác thực tại bidv-sinhtrachoc.top")
+    assert verdict.verdict == "scam" and verdict.label == "Rất có thể là lừa đảo"
+    codes = [flag.code for flag in verdict.flags]
+    assert codes[0] == "link_fake" and {"urgency", "link_odd", "claim_bank"} <= set(codes)
+    assert all(flag.explain for flag in verdict.flags)
+    lessons = library.lesson_ids()
+    assert verdict.lessons and all(
+        ref.split("/")[1] in lessons[ref.split("/")[0]] for ref in verdict.lessons)
+
+
+def test_no_signs_never_says_safe() -> None:
+    rules = load_flag_rules(CONTENT_DIR)
+    verdict = check("Chiều mai họp tổ dân phố nhé.")
+    assert verdict.verdict == "no_signs" and verdict.label == "Chưa thấy dấu hiệu lừa đảo"
+    assert "OTP" in verdict.reminder and "156" in verdict.advice
+    assert "an toàn" not in (rules.verdicts["no_signs"] + rules.verdicts["reminder"]).lower()
+
+
+def test_every_flag_the_checker_raises_is_worded() -> None:
+    rules = load_flag_rules(CONTENT_DIR)
+    assert set(rules.flags) == set(CODES)
+    assert all(flag.explain and flag.lessons for flag in rules.flags.values())
+
+
+def test_content_check_names_a_flag_lesson_that_does_not_exist(content_copy: Path) -> None:
+    path = content_copy / "scam" / "flags.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "lessons: [lua-dao/trung-thuong]", "lessons: [lua-dao/khong-co]"), encoding="utf-8")
+    _, problems = check_content(content_copy)
+    assert problems == ["content/scam/flags.yaml: flags.prize.lessons: no lesson "
+                        "'lua-dao/khong-co'"]
+
+
+def test_content_check_refuses_a_no_signs_verdict_that_says_safe(content_copy: Path) -> None:
+    path = content_copy / "scam" / "flags.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "no_signs: Chưa thấy dấu hiệu lừa đảo", "no_signs: Tin nhắn an toàn"), encoding="utf-8")
+    _, problems = check_content(content_copy)
+    assert len(problems) == 1 and "verdicts.no_signs" in problems[0]
+
+
+def test_a_brand_added_to_the_file_is_checked_without_code(content_copy: Path) -> None:
+    path = content_copy / "scam" / "flags.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "  - {name: Ngân hàng Bắc Á, kind: bank, "
+                    "words: [bac a bank], domains: [baca-bank.vn]}\n", encoding="utf-8")
+    checker = load_checker(content_copy)
+    assert checker.check("Bac A Bank: uu dai tai https://baca-bank.vn").verdict == "no_signs"
+    assert "link_fake" in [flag.code for flag in checker.check(
+        "Bac A Bank: dang nhap tai https://bacabank-login.com").flags]
+
+
+def test_clauses_undo_typing_tricks() -> None:
+    assert clauses(fold("Đọc m.a O.T.P! Gửi m a t k h a u")) == ["doc ma otp", "gui matkhau"]
+
+
+def test_check_message_reads_json_lines_and_writes_one_verdict_each(tmp_path: Path) -> None:
+    lines = [{"id": "a", "text": "Vui long cung cap ma OTP de mo khoa tai khoan"},
+             {"id": 2, "text": "Chiều mai họp tổ dân phố nhé."}]
+    stdin = "\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\nnot json\n"
+    run = subprocess.run([sys.executable, "-m", "bot", "check-message"], input=stdin,
+                         capture_output=True, text=True, check=False, cwd=tmp_path,
+                         env={**os.environ, "HOCSO_CONTENT_DIR": str(CONTENT_DIR)})
+    assert run.returncode == 0 and run.stderr == "", run.stderr  # nothing logged, no text quoted
+    first, second, third = (json.loads(line) for line in run.stdout.splitlines())
+    assert first["id"] == "a" and first["verdict"] == "scam"
+    assert first["flags"][0] == {"code": "otp_request",
+                                 "explain": load_flag_rules(CONTENT_DIR).flags[
+                                     "otp_request"].explain}
+    assert first["lessons"][0] == {"course": "an-toan-tk", "lesson": "ma-otp",
+                                   "title": "Giữ kín mã OTP"}
+    assert second == {"id": 2, "verdict": "no_signs", "flags": [], "lessons": []}
+    assert third["id"] is None and "error" in third
