@@ -46,6 +46,7 @@ class Incoming:
     # The language of the person's messenger app, where the platform tells (Telegram does):
     # a hint for the learner's locale, never a choice.
     language: str = ""
+    forwarded: bool = False  # a message passed on from someone else (Telegram tells)
 
 
 @dataclass(frozen=True)

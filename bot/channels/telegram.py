@@ -138,7 +138,8 @@ def to_incoming(update: Update) -> Incoming | None:
     command, _, argument = message.text.partition(" ")
     if command.split("@")[0] == "/start":
         return Incoming(kind=Kind.START, text=argument.strip(), **common)
-    return Incoming(kind=Kind.TEXT, text=message.text, **common)
+    return Incoming(kind=Kind.TEXT, text=message.text, **common,
+                    forwarded=message.forward_origin is not None)
 
 
 class TelegramChannel:

@@ -22,6 +22,8 @@ Press = Callable[[Context, Any], Awaitable[bool]]
 Typed = Callable[[Context, str, Mapping[str, Any]], Awaitable[None]]
 Skipped = Callable[[Context, Mapping[str, Any]], Awaitable[None]]
 Subscriber = Callable[[Any, Any], Awaitable[None]]
+# Typed text that nothing else understood: True when the feature answered it.
+Reader = Callable[[Context, str], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,21 @@ class Waits:
 
 
 @dataclass(frozen=True)
+class Reads:
+    """A reader of the learner's own words: text that is no command, known word, number or
+    awaited answer (a question, a pasted message). Readers are tried by `order`, lowest first;
+    the first that answers wins, and the router says it did not understand when none does."""
+
+    read: Reader
+    order: int
+
+
+@dataclass(frozen=True)
 class Feature:
     """What one handler module offers."""
 
     commands: tuple[Command, ...] = ()
+    reads: Reads | None = None
     buttons: Mapping[type[Payload], Press] = field(default_factory=dict)
     waits: tuple[Waits, ...] = ()
     events: Mapping[type, Subscriber] = field(default_factory=dict)
@@ -63,6 +76,7 @@ class Registry:
         self.waits: dict[str, Waits] = {}
         self.subscribers: dict[type, list[Subscriber]] = {}
         self.samples: dict[str, Mapping[str, Any]] = {}
+        readers: list[Reads] = []
         for module, feature in features.items():
             for command in feature.commands:
                 _add(self.commands, command.name, command, module)
@@ -74,6 +88,9 @@ class Registry:
                 self.subscribers.setdefault(event, []).append(subscriber)
             for key, values in feature.samples.items():
                 _add(self.samples, key, values, module)
+            if feature.reads is not None:
+                readers.append(feature.reads)
+        self.readers = [reads.read for reads in sorted(readers, key=lambda reads: reads.order)]
 
     def button(self, packed: str) -> tuple[Payload, Press] | None:
         """The typed payload a pressed button carries, with its handler; None if unknown."""

@@ -14,7 +14,8 @@ from bot.lessons.model import CommandTexts
 from bot.lessons.progress import Mode
 from bot.messages import MAX_PAYLOAD_BYTES, Kind
 
-MAX_TEXT_CHARS = 500
+# A pasted message to check may be long (bot/handlers: the message check reads 1,000+).
+MAX_TEXT_CHARS = 2000
 
 
 @cache
@@ -65,6 +66,9 @@ async def on_text(ctx: Context, text: str) -> None:
         help.too_long(ctx, MAX_TEXT_CHARS)
         return
     stripped = text.strip()
+    if ctx.incoming.forwarded:  # someone else's words, passed on: never a command
+        await read(ctx, stripped)
+        return
     slash, words = lookups(ctx)
     if stripped.startswith("/"):
         command = stripped[1:].split(maxsplit=1)[0].split("@")[0].lower() if stripped[1:] else ""
@@ -97,7 +101,15 @@ async def on_text(ctx: Context, text: str) -> None:
     elif invitations.normalize(stripped):
         await invitations.redeem(ctx, stripped)
     else:
-        help.not_understood(ctx)
+        await read(ctx, stripped)
+
+
+async def read(ctx: Context, text: str) -> None:
+    """The learner's own words: the first reader that answers them (registry.Reads)."""
+    for reader in registry().readers:
+        if await reader(ctx, text):
+            return
+    help.not_understood(ctx)
 
 
 async def on_payload(ctx: Context, payload: str, *, from_text: bool = False) -> None:
