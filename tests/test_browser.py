@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 
 from bot.config import PROJECT_ROOT
 from bot.lessons.loader import load_library
+from bot.lessons.render import Renderer
 from tests.conftest import require
 from tests.server import free_port, running_server, serving
 from tests.tcp_proxy import TcpProxy
@@ -81,8 +82,10 @@ async def check_phone_layout(page: Page, viewport: ViewportSize = PHONE) -> None
 
 async def test_first_lesson_by_clicking_on_a_phone(tmp_path: Path) -> None:
     require(CHROMIUM.exists(), "Debian's chromium")
-    course = load_library(PROJECT_ROOT / "content").course("lam-quen")
+    library = load_library(PROJECT_ROOT / "content")
+    course = library.course("lam-quen")
     assert course is not None
+    read = Renderer(library.templates).course_text  # as a learner called "bạn" reads it
     lesson = course.lessons[0]
     expect.set_options(timeout=TIMEOUT_MS)
     port = free_port()
@@ -122,15 +125,15 @@ async def test_first_lesson_by_clicking_on_a_phone(tmp_path: Path) -> None:
                     if step.check is None:
                         await tap(page, NEXT)
                     else:
-                        await tap(page, step.check.options[step.check.answer - 1])
+                        await tap(page, read(step.check.options[step.check.answer - 1]))
                         right += 1
                         await expect(feedback).to_have_count(right)
                 await expect(page.locator(".bubble.bot", has_text=f'"{lesson.title}". 🎉')
                              ).to_have_count(1)
                 for number, question in enumerate(lesson.quiz, start=1):
                     await expect(last_bot_message(page)).to_contain_text(
-                        f"Câu {number}/{len(lesson.quiz)}: {question.question}")
-                    await tap(page, question.options[question.answer - 1])
+                        f"Câu {number}/{len(lesson.quiz)}: {read(question.question)}")
+                    await tap(page, read(question.options[question.answer - 1]))
                     right += 1
                     await expect(feedback).to_have_count(right)
                 total = len(lesson.quiz)
@@ -267,7 +270,8 @@ async def session_status(page: Page, base: str, session: str) -> int:
 
 
 async def test_someone_else_at_the_same_computer_starts_afresh(tmp_path: Path) -> None:
-    course = load_library(PROJECT_ROOT / "content").course("lam-quen")
+    library = load_library(PROJECT_ROOT / "content")
+    course = library.course("lam-quen")
     assert course is not None
     async with phone_at_server(tmp_path) as (page, base):
         violations = no_policy_violations(page)
@@ -422,7 +426,8 @@ async def test_buttons_carry_the_number_that_typing_picks(tmp_path: Path) -> Non
 
 async def test_a_step_with_a_picture_is_read_from_its_top_and_the_picture_opens_full_screen(
         tmp_path: Path) -> None:
-    course = load_library(PROJECT_ROOT / "content").course("lam-quen")
+    library = load_library(PROJECT_ROOT / "content")
+    course = library.course("lam-quen")
     assert course is not None
     async with phone_at_server(tmp_path, viewport=ELDER_PHONE) as (page, base):
         violations = no_policy_violations(page)

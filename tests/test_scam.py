@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.lessons.check import check_content
 from bot.lessons.flags import CODES, load_flag_rules
 from bot.listening.scam import check, clauses, fold, load_checker, registrable
 from tests.conftest import CONTENT_DIR
+from tests.test_content import check_content
 
 DATA = Path(__file__).parent / "data"
 
