@@ -52,7 +52,8 @@ def ask(ctx: Context, within: str | None = None, *, also: Rows | None = None) ->
     rows.append([ctx.button("button_skip", payloads.SKIP)])
     rows += also or []
     rows.append(ctx.menu_row())
-    ctx.say(ctx.text(key, within=areas.label(within), typed=len(places) > MAX_BUTTONS), rows)
+    ctx.say(ctx.text(key, within=areas.label(within), typed=len(places) > MAX_BUTTONS,
+                     name=ctx.display_name), rows)
     ctx.ask(ASKED, within=within)
 
 
@@ -158,9 +159,9 @@ FEATURE = Feature(
     waits=(Waits(ASKED, _typed, skip=_skipped, yields_to_words=True),),
     events={QuizFinished: after_quiz},
     samples={
-        "area_ask_province": {},
-        "area_ask_commune": {"within": "Thành phố Hà Nội", "typed": True},
-        "area_ask_village": {"within": "Phường Hồng Hà", "typed": False},
+        "area_ask_province": {"name": ""},
+        "area_ask_commune": {"within": "Thành phố Hà Nội", "typed": True, "name": "Lan"},
+        "area_ask_village": {"within": "Phường Hồng Hà", "typed": False, "name": "Lan"},
         "area_choose": {}, "area_not_found": {"typed": "hong haa"},
         "area_saved": {"place": "Tổ dân phố số 1, Phường Hồng Hà"}, "area_skipped": {},
         "area_none": {}, "button_area": {"name": "Phường Hồng Hà"}, "button_skip": {},
