@@ -69,7 +69,7 @@ async def resident(http: aiohttp.ClientSession, base: str, number: int, think: f
     address = f"198.{51 + number // 250}.{number % 250}.7"  # a network each
     _, created = await post(http, f"{base}/api/session", address, {})
     session = created["session"]
-    for payload in ("start", "agree"):
+    for payload in ("start", "agree", "ad:ban", "skip"):  # agree, be called "bạn", no name
         await post(http, f"{base}/api/chat", address, {"session": session, "payload": payload})
     sent = 0
     while time.monotonic() < until:

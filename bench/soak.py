@@ -97,8 +97,9 @@ class Soak:
             if record.message_id <= after:
                 return None
             payloads = _payloads(record)
-            if "agree" in payloads:
-                return record, "agree"
+            for first in ("agree", "ad:ban", "namekeep", "skip"):  # agree, be called "bạn"
+                if first in payloads:
+                    return record, first
             for prefix in PREFERRED:
                 chosen = next((p for p in payloads if p.startswith(prefix)), None)
                 if chosen:

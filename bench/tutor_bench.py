@@ -54,7 +54,10 @@ class Learner:
         self.lesson = lesson
         self.user_ref = user_ref
         self.update_ids = update_ids
-        self.answers = {q.options: q.answer for q in _questions(lesson)}
+        # Options as a learner called "bạn" reads them (authors write {{ you }}).
+        read = tutor.renderer.course_text
+        self.answers = {tuple(read(option) for option in q.options): q.answer
+                        for q in _questions(lesson)}
         self.last_update_id = ""
 
     def choose(self, replies: list[Outgoing]) -> str | None:
@@ -74,7 +77,9 @@ class Learner:
             if labels not in self.answers:
                 raise RuntimeError(f"{self.user_ref}: options {labels} match no question")
             return options[self.answers[labels] - 1].payload
-        for wanted in ("agree", f"l:{COURSE_ID}:{self.lesson.id}", f"c:{COURSE_ID}"):
+        # Agree, be called "bạn" by the messenger's name, then open the lesson.
+        for wanted in ("agree", "ad:ban", "namekeep", f"l:{COURSE_ID}:{self.lesson.id}",
+                       f"c:{COURSE_ID}"):
             if wanted in payloads:
                 return wanted
         texts = [reply.text[:60] for reply in replies]
@@ -91,7 +96,7 @@ class Learner:
 
     def incoming(self, kind: Kind, payload: str = "") -> Incoming:
         return Incoming(channel=CHANNEL, user_ref=self.user_ref, kind=kind, payload=payload,
-                        update_id=self.update_ids())
+                        update_id=self.update_ids(), display_name="Học viên thử")
 
     async def take_lesson(self, latencies: list[float]) -> None:
         """First contact, then buttons only, until the lesson's quiz is done."""
