@@ -25,6 +25,8 @@ from storage.mentoring import PairingRecord
 ASKED = "question"  # the state that keeps an unanswered question for the mentor button
 TO_MENTOR = "askmentor"  # the command of "Hỏi người kèm" under an unanswered question
 MAX_QUESTION = 500  # what a mentor is sent of a long message
+# Words that call someone or greet, folded ("chào cháu", "alo bạn ơi"): no topic to look up.
+_GREETING = frozenset("ban anh chau con co chu bac ong ba em alo hello hi".split())
 
 # One index a library (about 0.3 s to build; the server keeps one library, tests a few).
 # The matcher knows Vietnamese only, so it indexes the Vietnamese library for every learner:
@@ -59,7 +61,7 @@ async def read(ctx: Context, text: str) -> bool:
     if is_confused(text):
         # At the menu there is no step to explain again: the usual "not understood" helps.
         return await _explain_again(ctx)
-    if not content_words(expand(fold(text))):  # "👍", "xin chào": nothing to look up
+    if not set(content_words(expand(fold(text)))) - _GREETING:  # "👍", "chào cháu": no topic
         return False
     matches = index_for(ctx.base).ask(text)
     if matches:
