@@ -57,6 +57,7 @@ async def test_a_lesson_opened_from_an_answer_keeps_the_place_to_come_back_to(
     assert kept is not None
     await chat.type("làm sao cài VNeID")
     assert "vẫn được giữ lại" in chat.text()
+    assert chat.payload_of("Học tiếp bài đang dở") == "resume"
     await chat.press("Cài đúng ứng dụng thật")
     # No "leave the half-finished lesson?" question: the place is kept instead.
     assert "Cài đúng ứng dụng thật · Bước 1/" in chat.text() and "Chuyển sang" not in chat.text()
@@ -178,6 +179,10 @@ async def test_a_thumbs_up_and_ok_behave_as_before(tutor: Tutor, library: Librar
     assert "Bước 2/" in chat.text()
     await chat.type("chào cháu")
     assert "chưa hiểu" in chat.text()
+    fresh = Chat(tutor, "ok2")
+    await fresh.start()
+    await fresh.type("tôi không hiểu")  # no lesson begun: no step to explain again
+    assert "chưa hiểu" in fresh.text()
 
 
 async def test_an_english_learner_reads_english(tutor: Tutor, library: Library) -> None:
