@@ -198,3 +198,42 @@ async def test_an_english_learner_reads_english(tutor: Tutor, library: Library) 
     await chat.tap(f"l:{library.courses[0].id}:{first.id}")
     await chat.type("khó quá")
     assert "Here is the step again" in chat.text()
+
+
+async def test_a_detour_within_a_detour_goes_back_to_the_first_place(
+        tutor: Tutor, library: Library) -> None:
+    start = library.courses[0]
+    first = start.lessons[0]
+    chat = Chat(tutor, "hai-lan")
+    await chat.start()
+    await reach(chat, library, start.id, first.id, first.steps[2].id)
+    await chat.type("làm sao cài VNeID")
+    await chat.tap("o:vneid:cai-dat")
+    await chat.press("Tiếp tục")  # step 2 of the lesson opened
+    await chat.type("mã OTP là gì")
+    await chat.tap("o:an-toan-tk:ma-otp")
+    assert "Bước 1/" in chat.text() and "Chuyển sang" not in chat.text()
+    otp = library.course("an-toan-tk").lesson("ma-otp")  # type: ignore[union-attr]
+    await chat.tap("q:an-toan-tk:ma-otp")
+    for question in otp.quiz:
+        await chat.press(question.options[question.answer - 1])
+    await chat.press("Quay lại bài")
+    assert f"{first.title} · Bước 3/{len(first.steps)}" in chat.text()
+
+
+async def test_finishing_the_kept_lesson_forgets_the_way_back(tutor: Tutor,
+                                                               library: Library) -> None:
+    start = library.courses[0]
+    first = start.lessons[0]
+    chat = Chat(tutor, "xong")
+    await chat.start()
+    await reach(chat, library, start.id, first.id, first.steps[1].id)
+    await chat.type("làm sao cài VNeID")
+    await chat.tap("o:vneid:cai-dat")
+    await chat.tap(f"q:{start.id}:{first.id}")  # from a first step: nothing asked
+    for question in first.quiz:
+        await chat.press(question.options[question.answer - 1])
+    assert "Quay lại bài" not in chat.text()
+    await chat.type("menu")
+    await chat.press("Tiếp tục bài đang học")
+    assert "Quay lại bài" not in chat.text() and "đang học dở (" not in chat.text()
