@@ -198,6 +198,8 @@ async def test_an_english_learner_reads_english(tutor: Tutor, library: Library) 
     await chat.tap(f"l:{library.courses[0].id}:{first.id}")
     await chat.type("khó quá")
     assert "Here is the step again" in chat.text()
+    await chat.type("I don't understand")
+    assert "Here is the step again" in chat.text() and "no lesson" not in chat.text()
 
 
 async def test_a_detour_within_a_detour_goes_back_to_the_first_place(
