@@ -22,7 +22,9 @@ from bot.listening.questions import Match, QuestionIndex
 from bot.listening.words import content_words, expand, fold
 from storage.mentoring import PairingRecord
 
-ASKED = "question"  # the state that keeps an unanswered question for the mentor button
+# The state that keeps an unanswered question for the mentor button of the next turn. It is
+# no `Waits`: whatever the learner types next is read as usual, and the state is gone.
+ASKED = "question"
 TO_MENTOR = "askmentor"  # the command of "Hỏi người kèm" under an unanswered question
 MAX_QUESTION = 500  # what a mentor is sent of a long message
 # Words that call someone or greet, folded ("chào cháu", "alo bạn ơi"): no topic to look up.
