@@ -122,6 +122,9 @@ def test_lesson_keywords_lead_questions_to_their_lesson(library: Library) -> Non
     "tôi không hiểu", "Tôi không hiểu!", "ko hiểu", "k hieu gi het", "hổng hiểu gì hết trơn",
     "khó quá", "khó hiểu quá", "nói lại", "nói lại đi", "giải thích lại giùm tui",
     "chưa hiểu bước này", "con ơi bà không hiểu", "là sao", "???", "ko hiu", "chưa rõ lắm",
+    # An English learner's plea.
+    "I don't understand", "Sorry, I still don't get it", "too hard", "please say it again",
+    "I'm confused",
 ])
 def test_asking_for_the_step_again_is_recognised(text: str) -> None:
     assert is_confused(text)
@@ -130,6 +133,7 @@ def test_asking_for_the_step_again_is_recognised(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "tôi không hiểu mã OTP là gì", "làm sao cài VNeID", "👍", "tiếp", "không", "có", "ok",
     "trang chủ", "cảm ơn", "mật khẩu là sao", "tôi không biết cài vneid ở đâu",
+    "I don't understand OTP", "how do I install vneid",
 ])
 def test_other_texts_are_not_taken_for_confusion(text: str) -> None:
     assert not is_confused(text)

@@ -272,7 +272,8 @@ async def test_an_owed_reply_outlasts_five_minutes_of_5xx_and_comes_once(
 
 
 @pytest.mark.parametrize(("name", "expected"), [
-    ("user_send_text", "chưa hiểu"), ("user_send_image", "chỉ đọc được chữ"),
+    ("user_send_text", "điều bạn hỏi"),  # a question: the lesson finder answers (issue 20)
+    ("user_send_image", "chỉ đọc được chữ"),
     ("user_send_sticker", "chỉ đọc được chữ"), ("user_send_audio", "chỉ đọc được chữ"),
     ("user_send_location", "chỉ đọc được chữ"), ("follow", "quay lại"),
     ("user_seen_message", None), ("anonymous_send_text", None), ("unfollow", None),

@@ -1,7 +1,7 @@
 """Going through a lesson: one step per message, inline check questions, then the quiz."""
 
 from bot.handlers import payloads, quiz
-from bot.handlers.context import Context
+from bot.handlers.context import Context, Rows
 from bot.handlers.events import LessonFinished, publish
 from bot.handlers.payloads import Choose, Next, Repeat, StartLesson, StartQuiz, Switch
 from bot.handlers.registry import Feature
@@ -9,9 +9,11 @@ from bot.lessons.model import Course, Lesson, Step
 from bot.lessons.progress import Mode, advance_step, start_lesson
 
 
-def step_message(ctx: Context, lesson: Lesson, step: Step) -> None:
-    """Say one step: its text, its check question if any, and what can be done next."""
-    body = ctx.course_text(step.text)
+def step_message(ctx: Context, lesson: Lesson, step: Step, *, body: str | None = None,
+                 extra: Rows | None = None) -> None:
+    """Say one step: its text (or `body`, another wording of it), its check question if any,
+    and what can be done next (with `extra` rows before the way home)."""
+    body = ctx.course_text(step.text) if body is None else body
     text = ctx.text("step", lesson=lesson.title, number=lesson.steps.index(step) + 1,
                     total=len(lesson.steps), text=body)
     if step.check is not None:
@@ -22,6 +24,8 @@ def step_message(ctx: Context, lesson: Lesson, step: Step) -> None:
         seq = ctx.position.seq
         rows = [[ctx.button("button_next", Next(seq))],
                 [ctx.button("button_repeat", Repeat(seq)), *ctx.menu_row()]]
+    if extra:
+        rows[-1:-1] = extra
     ctx.say(text, rows, image=step.image)
 
 

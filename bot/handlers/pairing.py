@@ -197,7 +197,7 @@ FEATURE = Feature(
         "request_taken": {"name": "Bà Lan"}, "request_accepted": {"name": "Minh Anh"},
         "request_skipped": {}, "request_declined": {}, "pairing_gone": {},
         "help_request": {"name": "Bà Lan", "place": "Đang học bài \"Bấm nút\", bước 2/7.",
-                         "question": ""},
+                         "question": "Giá xăng hôm nay bao nhiêu?"},
         "help_sent": {"name": "Minh Anh"},
         "end_confirm": {"name": "Minh Anh"}, "end_confirm_mentor": {"name": "Bà Lan"},
         "pairing_ended": {"name": "Bà Lan"}, "ended_by_mentee": {"name": "Bà Lan"},

@@ -1,6 +1,6 @@
 """The learner's progress card, and resuming where they stopped."""
 
-from bot.handlers import lesson, payloads, quiz, upnext
+from bot.handlers import detour, lesson, payloads, quiz, upnext
 from bot.handlers.context import Context
 from bot.handlers.menu import SAMPLE_COURSES, show_menu
 from bot.handlers.payloads import Repeat, StartLesson
@@ -47,9 +47,12 @@ def show_current(ctx: Context) -> None:
 
 
 async def resume(ctx: Context) -> None:
-    """Continue the lesson in progress, or suggest the next unfinished lesson."""
+    """Continue the lesson in progress, or go back to the one a question led away from, or
+    suggest the next unfinished lesson."""
     if ctx.position.mode != Mode.MENU:
         show_current(ctx)
+        return
+    if detour.offer(ctx):
         return
     found = await upnext.suggested(ctx)
     if found is None:

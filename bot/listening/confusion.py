@@ -14,13 +14,18 @@ _PHRASES = re.compile(
     r"|de hieu hon|don gian hon|ngan gon hon|cu the hon|ro hon"
     r"|la sao|nghia la gi|y la gi|la gi vay|hieu sao"
     r"|rac roi|phuc tap|mu mo|lu mu|roi qua|bo tay|chiu thua"
+    # An English learner's plea (apostrophes fold to spaces: "don't" -> "don t").
+    r"|(?:don t|dont|do not|didn t|did not|can t|cannot) (?:understand|get it|follow)"
+    r"|too (?:hard|difficult)|(?:say|explain) (?:it |that |this )?again|not clear"
+    r"|i m lost|im lost|(?:i m |im )?confused|confusing|what does (?:it|this|that) mean"
     r")\b"
 )
 # What may stand around such a phrase and still leave it a plea, not a new question.
 _FILLER_WORDS = (
     "a ah ak ba bac bai ban buoc cai chau chi cho chu co con cua da doan dau day de di do duoc "
     "em gi giup ha het hoc hong khong la lai lam luc ma minh mot nay ne nghe nha nhe nhi noi "
-    "nua oi ong phan qua roi sao ta thi thiet toi tron tui u vay voi xin y yeu"
+    "nua oi ong phan qua roi sao ta thi thiet toi tron tui u vay voi xin y yeu "
+    "i it this that step please sorry still really all at the me"
 )
 _FILLER = frozenset(_FILLER_WORDS.split())
 

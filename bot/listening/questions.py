@@ -16,6 +16,7 @@ from bot.listening.words import (
     content_words,
     expand,
     fold,
+    is_syllable,
 )
 
 
@@ -112,6 +113,13 @@ class QuestionIndex:
         """Index every lesson of every course in the library."""
         entries = [(course, lesson) for course in library.courses for lesson in course.lessons]
         return cls(entries, tuning or Tuning())
+
+    def has_words(self, text: str) -> bool:
+        """Whether `text` holds a word worth looking up: a content word that is a Vietnamese
+        syllable or a word the lessons use ("otp", a mended "vnied"), not keyboard noise
+        ("asdf qwerty") or only particles."""
+        words = content_words(self._speller.mend(expand(fold(text))))
+        return any(is_syllable(word) or word in self._speller.vocabulary for word in words)
 
     def _shares(self, text: str) -> tuple[list[str], Any, Any]:
         """The question's terms, and the share of them each lesson holds as words and word

@@ -1,0 +1,120 @@
+"""A lesson opened from an answer keeps the learner's place; one tap takes them back to it.
+
+A resident who asks a question in the middle of a lesson and opens the lesson that answers
+it has not given up the first one. Its place is kept in `ctx.settings["detour"]` (with the
+lesson opened), and "Quay lại bài … đang học dở" is offered when that lesson's quiz is done
+and whenever "Tiếp tục bài đang học" finds the learner at the menu.
+"""
+
+from dataclasses import replace
+from typing import Any
+
+from bot.handlers import lesson, quiz
+from bot.handlers.context import Context
+from bot.handlers.events import QuizFinished
+from bot.handlers.menu import show_menu
+from bot.handlers.registry import Command, Feature
+from bot.lessons.model import Course, Lesson
+from bot.lessons.progress import Mode, Position, Reconciled, reconcile
+
+DETOUR = "detour"  # the settings key: {"place": Position.stored(), "course": …, "lesson": …}
+BACK = "detourback"  # the command of the button that goes back
+
+
+def keep(ctx: Context, course: Course, opened: Lesson) -> None:
+    """Remember the learner's place before `opened` starts. A detour taken during a detour
+    keeps the first place: that is the lesson the learner was learning."""
+    detour = ctx.settings.get(DETOUR)
+    if detour:
+        ctx.settings[DETOUR] = {**detour, "course": course.id, "lesson": opened.id}
+    elif ctx.position.mode != Mode.MENU:
+        ctx.settings[DETOUR] = {"place": ctx.position.stored(), "course": course.id,
+                                "lesson": opened.id}
+
+
+def _saved(ctx: Context) -> tuple[Position, Reconciled] | None:
+    """The kept place, re-anchored on today's content; None (and forgotten) when there is none
+    or its lesson is gone."""
+    detour = ctx.settings.get(DETOUR)
+    if not isinstance(detour, dict):
+        return None
+    try:
+        position, outcome = reconcile(Position.stored_as(detour["place"]), ctx.base)
+    except (KeyError, TypeError, ValueError):  # not a place this code wrote
+        outcome = Reconciled.GONE
+    if outcome == Reconciled.GONE:
+        ctx.settings.pop(DETOUR, None)
+        return None
+    return position, outcome
+
+
+def offer(ctx: Context) -> bool:
+    """Offer one tap back to the kept place; False when there is none to go back to."""
+    saved = _saved(ctx)
+    found = _lesson_of(ctx, saved[0]) if saved else None
+    if found is None:
+        return False
+    position, chosen = found
+    in_quiz = position.mode == Mode.QUIZ
+    number = (chosen.question_index(position.question_id) if in_quiz
+              else chosen.step_index(position.step_id)) or 0
+    ctx.say(ctx.text("detour_offer", lesson=chosen.title, in_quiz=in_quiz, number=number + 1,
+                     total=len(chosen.quiz if in_quiz else chosen.steps)),
+            [[ctx.button("button_detour_back", BACK, lesson=chosen.title)], ctx.menu_row()])
+    return True
+
+
+def _lesson_of(ctx: Context, position: Position) -> tuple[Position, Lesson] | None:
+    course = ctx.library.course(position.course_id)
+    chosen = course.lesson(position.lesson_id) if course else None
+    return (position, chosen) if chosen else None
+
+
+async def back(ctx: Context) -> None:
+    """Go back to the kept place, exactly (a new seq: the buttons shown since are old)."""
+    saved = _saved(ctx)
+    if saved is None or lesson.would_drop(ctx):  # an old button: nothing kept, or a lesson
+        ctx.say(ctx.text("stale_button"))    # half-done now that it would drop
+        _show_current(ctx)
+        return
+    position, outcome = saved
+    del ctx.settings[DETOUR]
+    ctx.position = replace(position, seq=ctx.position.seq + 1)
+    if outcome == Reconciled.RESTARTED:
+        found = ctx.current_course_lesson()
+        if found is not None:
+            ctx.say(ctx.text("content_updated_restart", lesson=found[1].title))
+    _show_current(ctx)
+
+
+def _show_current(ctx: Context) -> None:
+    if ctx.position.mode == Mode.LESSON:
+        lesson.show_step(ctx)
+    elif ctx.position.mode == Mode.QUIZ:
+        quiz.show_question(ctx)
+    else:
+        show_menu(ctx)
+
+
+async def _quiz_finished(scene: Any, event: QuizFinished) -> None:
+    """The lesson opened from an answer is done: offer the way back. The kept lesson itself
+    finished some other way: nothing is left to go back to."""
+    if not isinstance(scene, Context) or not isinstance(scene.settings.get(DETOUR), dict):
+        return
+    detour = scene.settings[DETOUR]
+    done = (event.course.id, event.lesson.id)
+    place = detour.get("place") or {}
+    if done == (detour.get("course"), detour.get("lesson")):
+        offer(scene)
+    elif done == (place.get("course_id"), place.get("lesson_id")):
+        del scene.settings[DETOUR]
+
+
+FEATURE = Feature(
+    commands=(Command(BACK, back),),
+    events={QuizFinished: _quiz_finished},
+    samples={
+        "detour_offer": {"lesson": "Cài đặt VNeID", "in_quiz": False, "number": 3, "total": 7},
+        "button_detour_back": {"lesson": "Cài đặt VNeID"},
+    },
+)

@@ -1,0 +1,188 @@
+"""A resident's own words: "tôi không hiểu" explains the step again, a question finds its lesson.
+
+Text that nothing else understood comes here (a `Reads`, after the message check). A plea
+("khó quá", "nói lại") at a step gets the step again, in its simpler wording where the author
+wrote one; a question gets the best step of the lessons that answer it (bot/listening/), with
+those lessons as buttons that keep the learner's place (bot/handlers/detour.py); a question
+no lesson answers gets an honest "not yet", and the mentor, where there is one.
+"""
+
+from dataclasses import dataclass
+
+from bot.handlers import detour, help, lesson, payloads, quiz
+from bot.handlers.access import PairingAct
+from bot.handlers.context import Context, Rows
+from bot.handlers.events import HelpRequested, publish
+from bot.handlers.payloads import Payload
+from bot.handlers.registry import Command, Feature, Reads
+from bot.lessons.model import Library
+from bot.lessons.progress import Mode
+from bot.listening.confusion import is_confused
+from bot.listening.questions import Match, QuestionIndex
+from bot.listening.words import content_words, expand, fold
+from storage.mentoring import PairingRecord
+
+# The state that keeps an unanswered question for the mentor button of the next turn. It is
+# no `Waits`: whatever the learner types next is read as usual, and the state is gone.
+ASKED = "question"
+TO_MENTOR = "askmentor"  # the command of "Hỏi người kèm" under an unanswered question
+MAX_QUESTION = 500  # what a mentor is sent of a long message
+# Words that call someone or greet, folded ("chào cháu", "alo bạn ơi"): no topic to look up.
+_GREETING = frozenset({"ban", "anh", "chau", "con", "co", "chu", "bac", "ong", "ba", "em",
+                       "alo", "hello", "hi"})
+
+# One index a library (about 0.3 s to build; the server keeps one library, tests a few).
+# The matcher knows Vietnamese only, so it indexes the Vietnamese library for every learner:
+# an English learner's Vietnamese question finds its lesson; English text finds none, and
+# gets the honest answer rather than a guess on English function words.
+_indexes: dict[int, tuple[Library, QuestionIndex]] = {}
+
+
+def index_for(library: Library) -> QuestionIndex:
+    """The question index of `library`, built once."""
+    kept = _indexes.get(id(library))
+    if kept is None or kept[0] is not library:
+        if len(_indexes) >= 4:  # libraries replaced (tests, a reload): drop the oldest
+            del _indexes[next(iter(_indexes))]
+        kept = _indexes[id(library)] = (library, QuestionIndex.build(library))
+    return kept[1]
+
+
+@dataclass(frozen=True)
+class OpenFromAnswer(Payload):
+    """Open a lesson shown in an answer, keeping the learner's place to come back to."""
+
+    prefix = "o"
+    course: str
+    lesson: str
+
+
+async def read(ctx: Context, text: str) -> bool:
+    """Answer the learner's own words: a plea to explain again, or a question."""
+    if not text.strip():
+        return False
+    if is_confused(text):
+        # At the menu there is no step to explain again: the usual "not understood" helps.
+        return await _explain_again(ctx)
+    index = index_for(ctx.base)
+    # "👍", "chào cháu", "asdf": nothing to look up; the usual "not understood" answers.
+    topic = " ".join(set(content_words(expand(fold(text)))) - _GREETING)
+    if not index.has_words(topic):
+        return False
+    matches = index.ask(text)
+    if matches:
+        _answer(ctx, matches)
+    else:
+        await _no_answer(ctx, text)
+    return True
+
+
+async def _explain_again(ctx: Context) -> bool:
+    """The step again (its simpler wording, if any) with its own buttons and the mentor; in
+    a quiz, the question again with a gentle word, and never its answer."""
+    found = ctx.current_course_lesson()
+    if found is None or ctx.position.mode == Mode.MENU:
+        return False
+    _, current = found
+    if ctx.position.mode == Mode.QUIZ:
+        ctx.say(ctx.text("confused_quiz"))
+        quiz.show_question(ctx)
+        return True
+    step = current.steps[current.step_index(ctx.position.step_id) or 0]
+    mine = await ctx.mentoring.my_mentor()
+    extra: Rows = [[ctx.button("button_ask_mentor", _help_act(mine))]] if mine else []
+    ctx.say(ctx.text("confused_step", simpler=bool(step.simpler), mentor=mine is not None))
+    lesson.step_message(ctx, current, step, extra=extra,
+                        body=ctx.course_text(step.simpler) if step.simpler else None)
+    return True
+
+
+def _help_act(pairing: PairingRecord) -> Payload:
+    """"Tôi cần giúp đỡ" of the pairing (checked by bot/handlers/access.py): the mentor is
+    told where the learner is stuck."""
+    return PairingAct("help", pairing.id)
+
+
+def _answer(ctx: Context, matches: list[Match]) -> None:
+    """The best step's text, and the lessons that answer the question as buttons."""
+    best = matches[0]
+    course = ctx.library.course(best.course)
+    found = course.lesson(best.lesson) if course else None
+    step = next((item for item in found.steps if item.id == best.step), None) if found else None
+    text = ctx.course_text(step.text) if step else best.step_text
+    rows: Rows = []
+    for match in matches:
+        title = _title(ctx, match)
+        rows.append([ctx.button("button_answer_lesson", OpenFromAnswer(match.course, match.lesson),
+                                title=title)])
+    keeps = ctx.position.mode != Mode.MENU and ctx.current_course_lesson() is not None
+    if keeps:
+        rows.append([ctx.button("button_keep_lesson", payloads.RESUME)])
+    rows.append(ctx.menu_row())
+    ctx.say(ctx.text("question_answer", lesson=_title(ctx, best), text=text,
+                     many=len(matches) > 1, keeps=keeps), rows)
+
+
+def _title(ctx: Context, match: Match) -> str:
+    course = ctx.library.course(match.course)
+    found = course.lesson(match.lesson) if course else None
+    return found.title if found else match.title
+
+
+async def _no_answer(ctx: Context, text: str) -> None:
+    """Say honestly that no lesson answers this yet: the menu, the mentor if there is one."""
+    mine = await ctx.mentoring.my_mentor()
+    rows: Rows = []
+    if mine is not None:
+        rows.append([ctx.button("button_ask_mentor", TO_MENTOR)])
+        ctx.ask(ASKED, text=text[:MAX_QUESTION])
+    if ctx.position.mode != Mode.MENU and ctx.current_course_lesson() is not None:
+        rows.append([ctx.button("button_keep_lesson", payloads.RESUME)])
+    rows.append(ctx.menu_row())
+    ctx.say(ctx.text("question_unknown", mentor=mine is not None), rows)
+
+
+async def _to_mentor(ctx: Context) -> None:
+    """"Hỏi người kèm": send the question just asked to the learner's mentor."""
+    asked = ctx.asked
+    mine = await ctx.mentoring.my_mentor()
+    if asked is None or asked.name != ASKED or mine is None:
+        help.stale_button(ctx)  # pressed later, or the pairing has ended meanwhile
+        return
+    await publish(ctx, HelpRequested(question=str(asked.data.get("text", ""))))
+    rows: Rows = []
+    if ctx.position.mode != Mode.MENU and ctx.current_course_lesson() is not None:
+        rows.append([ctx.button("button_keep_lesson", payloads.RESUME)])
+    ctx.say(ctx.text("question_sent", name=mine.mentor_name), [*rows, ctx.menu_row()])
+
+
+async def _open(ctx: Context, action: OpenFromAnswer) -> bool:
+    """Start the lesson without the switch question: the place it leaves is kept."""
+    course = ctx.library.course(action.course)
+    chosen = course.lesson(action.lesson) if course else None
+    if course is None or chosen is None:
+        return False
+    here = (ctx.position.course_id, ctx.position.lesson_id) == (course.id, chosen.id)
+    if here and ctx.position.mode != Mode.MENU:  # the lesson they are in: where they are
+        (lesson.show_step if ctx.position.mode == Mode.LESSON else quiz.show_question)(ctx)
+        return True
+    detour.keep(ctx, course, chosen)
+    lesson.start(ctx, course, chosen)
+    return True
+
+
+FEATURE = Feature(
+    reads=Reads(read, order=50),
+    commands=(Command(TO_MENTOR, _to_mentor),),
+    buttons={OpenFromAnswer: _open},
+    samples={
+        "confused_step": {"simpler": True, "mentor": True},
+        "confused_quiz": {},
+        "question_answer": {"lesson": "Cài đặt VNeID", "text": "Nội dung bước.", "many": True,
+                            "keeps": True},
+        "question_unknown": {"mentor": True},
+        "question_sent": {"name": "Minh Anh"},
+        "button_answer_lesson": {"title": "Cài đặt VNeID"},
+        "button_ask_mentor": {},
+    },
+)

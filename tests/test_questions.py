@@ -1,0 +1,241 @@
+"""A resident's own words: "tôi không hiểu" explains the step again, a question finds its lesson,
+a lesson opened from an answer keeps the place to come back to, and no lesson means no guess."""
+
+from bot.lessons.model import Library
+from bot.tutor import Tutor
+from storage.repository import SqlRepository
+from tests.chat import Chat
+from tests.mentoring_helpers import paired, received
+
+INSTALL = ("vneid", "cai-dat")  # "Cài đúng ứng dụng thật": how to install VNeID
+
+
+async def reach(chat: Chat, library: Library, course_id: str, lesson_id: str,
+                step_id: str) -> None:
+    """Start a lesson and go on to one of its steps, answering check questions right."""
+    course = library.course(course_id)
+    lesson = course.lesson(lesson_id) if course else None
+    assert lesson is not None
+    await chat.tap(f"l:{course_id}:{lesson_id}")
+    for step in lesson.steps[:lesson.step_index(step_id)]:
+        if step.check is None:
+            await chat.press("Tiếp tục")
+        else:
+            await chat.press(step.check.options[step.check.answer - 1])
+
+
+def lesson_buttons(chat: Chat) -> list[str]:
+    return [button.payload for reply in chat.last for button in reply.flat_buttons()
+            if button.payload.startswith("o:")]
+
+
+async def test_a_question_gets_the_lesson_that_answers_it(tutor: Tutor, library: Library) -> None:
+    chat = Chat(tutor, "hoi")
+    await chat.start()
+    await chat.type("làm sao cài VNeID")
+    # Before, this got "Xin lỗi, tôi chưa hiểu ý bạn" and the menu.
+    assert "chưa hiểu" not in chat.text()
+    assert 'Trong bài "Cài đúng ứng dụng thật" có đoạn này' in chat.text()
+    found = library.course("vneid").lesson("cai-dat")  # type: ignore[union-attr]
+    assert any(chat.read(step.text).strip() in chat.text() for step in found.steps)
+    buttons = lesson_buttons(chat)
+    assert buttons[0] == "o:vneid:cai-dat" and 1 <= len(buttons) <= 3
+    assert "📖 Cài đúng ứng dụng thật" in [b.label for b in chat.last[-1].flat_buttons()]
+    await chat.press("Cài đúng ứng dụng thật")  # at the menu: nothing to keep, no question
+    assert "Cài đúng ứng dụng thật · Bước 1/" in chat.text()
+
+
+async def test_a_lesson_opened_from_an_answer_keeps_the_place_to_come_back_to(
+        tutor: Tutor, library: Library, sqlite_repository: SqlRepository) -> None:
+    start = library.courses[0]
+    first = start.lessons[0]
+    chat = Chat(tutor, "vong")
+    await chat.start()
+    await reach(chat, library, start.id, first.id, first.steps[1].id)
+    old_next = chat.payload_of("Tiếp tục")
+    kept = await sqlite_repository.find_learner(channel="test", user_ref="vong")
+    assert kept is not None
+    await chat.type("làm sao cài VNeID")
+    assert "vẫn được giữ lại" in chat.text()
+    assert chat.payload_of("Học tiếp bài đang dở") == "resume"
+    await chat.press("Cài đúng ứng dụng thật")
+    # No "leave the half-finished lesson?" question: the place is kept instead.
+    assert "Cài đúng ứng dụng thật · Bước 1/" in chat.text() and "Chuyển sang" not in chat.text()
+    # "Tiếp tục bài đang học" goes on with the lesson opened; its quiz done, the way back.
+    await chat.type("menu")
+    await chat.press("Tiếp tục bài đang học")
+    assert "Cài đúng ứng dụng thật · Bước 1/" in chat.text()
+    install = library.course("vneid").lesson("cai-dat")  # type: ignore[union-attr]
+    await chat.tap("q:vneid:cai-dat")
+    for question in install.quiz:
+        await chat.press(question.options[question.answer - 1])
+    back = f'Bạn còn bài "{first.title}" đang học dở (bước 2/{len(first.steps)})'
+    assert back in chat.text()
+    assert f"↩️ Quay lại bài «{first.title}» đang học dở" in [
+        b.label for r in chat.last for b in r.flat_buttons()]
+    # At the menu, "Tiếp tục bài đang học" offers the same way back.
+    await chat.type("menu")
+    await chat.press("Tiếp tục bài đang học")
+    assert back in chat.text()
+    await chat.press("Quay lại bài")
+    assert f"{first.title} · Bước 2/{len(first.steps)}" in chat.text()
+    learner = await sqlite_repository.find_learner(channel="test", user_ref="vong")
+    assert learner is not None and learner.place["step_id"] == first.steps[1].id
+    assert learner.place["seq"] > kept.place["seq"] and "detour" not in learner.settings
+    # The step's buttons from before the question are old: the place has a new seq.
+    await chat.tap(old_next)
+    assert "tin nhắn cũ" in chat.text() and f"{first.title} · Bước 2/" in chat.text()
+    await chat.tap("detourback")  # nothing kept any more: an old button
+    assert "tin nhắn cũ" in chat.text() and f"{first.title} · Bước 2/" in chat.text()
+    await chat.press("Tiếp tục")
+    assert f"{first.title} · Bước 3/" in chat.text()
+
+
+async def test_not_understood_at_a_step_explains_it_again(tutor: Tutor,
+                                                           library: Library) -> None:
+    lesson = library.course("vneid").lesson("la-gi")  # type: ignore[union-attr]
+    step = lesson.steps[3]
+    assert step.simpler and step.check is None
+    chat = Chat(tutor, "kho")
+    await chat.start()
+    await reach(chat, library, "vneid", "la-gi", step.id)
+    shown_next = chat.payload_of("Tiếp tục")
+    await chat.type("tôi không hiểu")
+    assert "cách dễ hiểu hơn" in chat.text()
+    assert chat.read(step.simpler).strip() in chat.text()  # type: ignore[arg-type]
+    assert chat.read(step.text).strip() not in chat.text()
+    assert f"Bước 4/{len(lesson.steps)}" in chat.text() and "Hỏi người kèm" not in chat.text()
+    assert chat.payload_of("Tiếp tục") == shown_next  # the step's own buttons, still valid
+    await chat.press("Tiếp tục")
+    assert f"Bước 5/{len(lesson.steps)}" in chat.text()
+    # A step with no simpler wording: the same step again, said kindly.
+    plain = lesson.steps[4]
+    assert not plain.simpler
+    await chat.type("khó quá")
+    assert "nói lại bước này" in chat.text() and "chưa hiểu" not in chat.text()
+    assert chat.read(plain.text).strip() in chat.text() and "Bước 5/" in chat.text()
+
+
+async def test_not_understood_in_a_quiz_asks_again_without_the_answer(
+        tutor: Tutor, library: Library) -> None:
+    lesson = library.courses[0].lessons[0]
+    question = lesson.quiz[0]
+    chat = Chat(tutor, "quiz")
+    await chat.start()
+    await chat.tap(f"q:{library.courses[0].id}:{lesson.id}")
+    await chat.type("ko hiểu gì hết")
+    assert "đọc lại câu hỏi thật chậm" in chat.text()
+    assert chat.read(question.question).strip() in chat.text()
+    assert chat.read(question.explanation).strip() not in chat.text()
+    await chat.press(question.options[question.answer - 1])  # the options still answer
+    assert "Câu 2/" in chat.text()
+
+
+async def test_an_unanswerable_question_gets_an_honest_answer_and_the_mentor(
+        tutor: Tutor, library: Library) -> None:
+    alone = Chat(tutor, "motminh")
+    await alone.start()
+    await alone.type("giá xăng hôm nay")
+    assert "chưa có bài học nào về điều bạn hỏi" in alone.text()
+    assert "Hỏi người kèm" not in alone.text()
+    assert not lesson_buttons(alone) and alone.payload_of("Về menu") == "menu"
+
+    mentor, resident = Chat(tutor, "kem"), Chat(tutor, "ba-lan")
+    await paired(mentor, resident, library)
+    await received(tutor, mentor)  # the "joined" message
+    await resident.type("giá xăng hôm nay")
+    assert "Hỏi người kèm" in resident.text()
+    await resident.press("Hỏi người kèm")
+    assert "đã gửi câu hỏi của bạn cho người kèm" in resident.text()
+    told = "\n".join(message.text for message in await received(tutor, mentor))
+    assert 'hỏi: "giá xăng hôm nay"' in told and "cần giúp đỡ" in told
+    await resident.tap("askmentor")  # the question has been sent: an old button now
+    assert "tin nhắn cũ" in resident.text()
+    assert not await received(tutor, mentor)
+
+
+async def test_a_paired_learner_stuck_at_a_step_can_ask_the_mentor(
+        tutor: Tutor, library: Library) -> None:
+    mentor, resident = Chat(tutor, "kem2"), Chat(tutor, "ong-nam")
+    await paired(mentor, resident, library)
+    await received(tutor, mentor)
+    first = library.courses[0].lessons[0]
+    await reach(resident, library, library.courses[0].id, first.id, first.steps[1].id)
+    await resident.type("nói lại đi")
+    assert "Hỏi người kèm" in resident.text() and "Bước 2/" in resident.text()
+    await resident.press("Hỏi người kèm")
+    told = "\n".join(message.text for message in await received(tutor, mentor))
+    assert "cần giúp đỡ" in told and f'"{first.title}"' in told and "bước 2/" in told
+
+
+async def test_a_thumbs_up_and_ok_behave_as_before(tutor: Tutor, library: Library) -> None:
+    first = library.courses[0].lessons[0]
+    chat = Chat(tutor, "ok")
+    await chat.start()
+    await chat.tap(f"l:{library.courses[0].id}:{first.id}")
+    await chat.type("👍")
+    assert "chưa hiểu" in chat.text() and "Bước 1/" in chat.text()
+    await chat.type("ok")
+    assert "Bước 2/" in chat.text()
+    await chat.type("chào cháu")
+    assert "chưa hiểu" in chat.text()
+    fresh = Chat(tutor, "ok2")
+    await fresh.start()
+    await fresh.type("tôi không hiểu")  # no lesson begun: no step to explain again
+    assert "chưa hiểu" in fresh.text()
+
+
+async def test_an_english_learner_reads_english(tutor: Tutor, library: Library) -> None:
+    chat = Chat(tutor, "en")
+    await chat.start()
+    await chat.tap("lg:en")
+    await chat.type("làm sao cài VNeID")
+    assert "I found a lesson that answers your question" in chat.text()
+    assert lesson_buttons(chat)[0] == "o:vneid:cai-dat"
+    await chat.type("giá xăng hôm nay")
+    assert "has no lesson about this yet" in chat.text()
+    first = library.courses[0].lessons[0]
+    await chat.tap(f"l:{library.courses[0].id}:{first.id}")
+    await chat.type("khó quá")
+    assert "Here is the step again" in chat.text()
+    await chat.type("I don't understand")
+    assert "Here is the step again" in chat.text() and "no lesson" not in chat.text()
+
+
+async def test_a_detour_within_a_detour_goes_back_to_the_first_place(
+        tutor: Tutor, library: Library) -> None:
+    start = library.courses[0]
+    first = start.lessons[0]
+    chat = Chat(tutor, "hai-lan")
+    await chat.start()
+    await reach(chat, library, start.id, first.id, first.steps[2].id)
+    await chat.type("làm sao cài VNeID")
+    await chat.tap("o:vneid:cai-dat")
+    await chat.press("Tiếp tục")  # step 2 of the lesson opened
+    await chat.type("mã OTP là gì")
+    await chat.tap("o:an-toan-tk:ma-otp")
+    assert "Bước 1/" in chat.text() and "Chuyển sang" not in chat.text()
+    otp = library.course("an-toan-tk").lesson("ma-otp")  # type: ignore[union-attr]
+    await chat.tap("q:an-toan-tk:ma-otp")
+    for question in otp.quiz:
+        await chat.press(question.options[question.answer - 1])
+    await chat.press("Quay lại bài")
+    assert f"{first.title} · Bước 3/{len(first.steps)}" in chat.text()
+
+
+async def test_finishing_the_kept_lesson_forgets_the_way_back(tutor: Tutor,
+                                                               library: Library) -> None:
+    start = library.courses[0]
+    first = start.lessons[0]
+    chat = Chat(tutor, "xong")
+    await chat.start()
+    await reach(chat, library, start.id, first.id, first.steps[1].id)
+    await chat.type("làm sao cài VNeID")
+    await chat.tap("o:vneid:cai-dat")
+    await chat.tap(f"q:{start.id}:{first.id}")  # from a first step: nothing asked
+    for question in first.quiz:
+        await chat.press(question.options[question.answer - 1])
+    assert "Quay lại bài" not in chat.text()
+    await chat.type("menu")
+    await chat.press("Tiếp tục bài đang học")
+    assert "Quay lại bài" not in chat.text() and "đang học dở (" not in chat.text()
