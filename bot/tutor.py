@@ -16,6 +16,7 @@ from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.model import BASE_LOCALE, Library
 from bot.lessons.progress import Position, Reconciled, reconcile
 from bot.lessons.render import Renderer
+from bot.listening.ocr import OcrFailed, OcrUnavailable, read_text_in_thread
 from bot.logs import UPDATE
 from bot.messages import Button, Incoming, Kind, Outgoing, mend
 from bot.retry import backoff, retry
@@ -46,6 +47,20 @@ def clean(incoming: Incoming) -> Incoming:
         payload=mend(incoming.payload[:128]),
         display_name=mend(" ".join(_INVISIBLE.sub("", incoming.display_name).split())[:64]),
     )
+
+
+async def read_picture(incoming: Incoming) -> Incoming:
+    """A photo's text, read by OCR before the turn opens: about a second in a thread, which
+    must not hold the learner's transaction (and on SQLite every writer) open. The bytes are
+    dropped here; the text is the message check's (bot/handlers/message_check.py)."""
+    try:
+        text, outcome = await read_text_in_thread(incoming.picture), "read"
+    except OcrUnavailable:
+        text, outcome = "", "unavailable"
+    except OcrFailed:
+        text, outcome = "", "failed"
+    # Capped like typed text; the check reads up to the router's limit.
+    return replace(incoming, picture=b"", ocr=outcome, text=mend(text[:MAX_KEPT_CHARS]))
 
 
 PULLED = ("web", "console")
@@ -136,6 +151,8 @@ class Tutor:
                     self.words(locale, "slow_down"), self.last_buttons.of(person),
                     locale=locale)]
             await self.throttle.wait_turn()
+        if incoming.kind == Kind.PHOTO:
+            incoming = await read_picture(incoming)
         marked = UPDATE.set(f"{incoming.channel}:{incoming.update_id or '-'}")
         try:
             replies = await self._until_committed(
