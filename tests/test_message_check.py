@@ -1,13 +1,17 @@
 """The message check (bot/handlers/message_check.py): /kiem_tra, a pasted or forwarded message,
 the verdict in the learner's form of address, lessons, the mentor, counts and privacy."""
 
+import io
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
 
 import pytest
 from sqlalchemy import inspect, text
 
 from bot.lessons.model import Library
+from bot.listening.ocr import available as ocr_available
 from bot.messages import Incoming, Kind
 from bot.tutor import Tutor
 from storage.reports import Period
@@ -15,12 +19,21 @@ from storage.repository import SqlRepository
 from storage.scam_checks import CHECKS, ScamCount, scam_counts
 from storage.scope import Scope
 from tests.chat import Chat
+from tests.conftest import require
+from tests.conversation import exchange
+from tests.fake_telegram import FakeTelegram, SentRecord
 from tests.mentoring_helpers import paired, received
+from tests.screenshots import font_available, sms
+from tests.test_telegram import Bot as TelegramUser
+from tests.test_telegram import buttons as telegram_buttons
+from tests.test_telegram import running as telegram_running
 
 SCAM = ("Vietcombank: Tai khoan cua quy khach bi khoa. Vui long truy cap "
         "https://vcb-vn.xyz/xacthuc de mo khoa trong 24h.")
 OTP_NOTICE = ("Vietcombank: Mã OTP xác thực giao dịch của Quý khách là 118204. Tuyệt đối "
               "không cung cấp mã OTP cho bất kỳ ai, kể cả nhân viên ngân hàng.")
+SCAM_SCREEN = ("[BIDV] Tài khoản của Quý khách sẽ bị tạm khóa sau 24h do chưa cập nhật sinh "
+               "trắc học. Vui lòng xác thực tại bidv-sinhtrachoc.top")
 EVERYWHERE = Period(date(2000, 1, 1), date(2100, 1, 1))
 
 
@@ -127,7 +140,8 @@ async def test_with_a_mentor_the_message_is_sent_on_request_then_forgotten(
     told = "\n".join(reply.text for reply in await received(tutor, mentor))
     assert "vcb-vn.xyz" in told and "Lan nhận được tin nhắn" in told
     learner = await tutor.repository.find_learner(channel="test", user_ref="lan")
-    assert learner is not None and not learner.state and not learner.state_data  # forgotten once sent
+    # Forgotten once sent.
+    assert learner is not None and not learner.state and not learner.state_data
     await resident.tap("checksend")  # again: nothing kept to send
     assert "không còn giữ tin nhắn đó" in resident.text()
 
@@ -142,3 +156,56 @@ async def test_a_lesson_button_keeps_a_half_finished_lesson(tutor: Tutor) -> Non
     await chat.tap("l:lua-dao:link-gia")
     assert any(b.payload.startswith("s:") for r in chat.last for b in r.flat_buttons())
 
+
+
+@asynccontextmanager
+async def telegram_user(tutor: Tutor) -> AsyncIterator[TelegramUser]:
+    """A Telegram user who has started, through the fake Bot API and the polling channel."""
+    fake = FakeTelegram()
+    await fake.start()
+    try:
+        async with telegram_running(fake, tutor, "polling"):
+            user = TelegramUser(fake)
+            await user.start()
+            yield user
+    finally:
+        await fake.close()
+
+
+def sent_text(records: list[SentRecord]) -> str:
+    return "\n".join(record.text or record.caption or "" for record in records)
+
+
+async def test_telegram_kiem_tra_and_a_forwarded_message(tutor: Tutor) -> None:
+    async with telegram_user(tutor) as user:
+        assert "🔎 Kiểm tra tin nhắn lạ" in " ".join(
+            label for record in user.fake.sent_to(user.chat)
+            for label, _ in telegram_buttons(record))
+        asked = sent_text(await user.say("/kiem_tra"))
+        assert "gửi ảnh chụp màn hình" in asked  # Telegram takes photos
+        said = sent_text(await user.say(SCAM))
+        assert "Rất có thể là lừa đảo" in said and "156" in said
+        forwarded = {"message": {
+            "message_id": 900, "date": 1_700_000_000, "text": OTP_NOTICE,
+            "from": {"id": user.chat, "is_bot": False, "first_name": "Lan"},
+            "chat": {"id": user.chat, "first_name": "Lan", "type": "private"},
+            "forward_origin": {"type": "hidden_user", "sender_user_name": "VCB",
+                               "date": 1_699_999_000}}}
+        said = sent_text(await exchange(lambda: user.fake.sent_to(user.chat),
+                                        lambda: user.fake.push_update(forwarded), 1))
+        assert "Chưa thấy dấu hiệu lừa đảo" in said  # checked unasked: it was forwarded
+
+
+async def test_telegram_a_screenshot_is_read_and_checked(tutor: Tutor) -> None:
+    require(ocr_available() and font_available(), "Tesseract with Vietnamese, DejaVu fonts")
+    picture = io.BytesIO()
+    sms("Vietcombank", SCAM_SCREEN).save(picture, format="PNG")
+    async with telegram_user(tutor) as user:
+        said = sent_text(await user._exchange(
+            lambda: user.fake.push_photo(user.chat, picture.getvalue()), 1))
+        assert "đã đọc chữ trong ảnh" in said
+        assert "Rất có thể là lừa đảo" in said or "Cần cẩn thận" in said
+        # The largest size was the one downloaded.
+        downloads = [params["path"] for method, params in user.fake.requests
+                     if method == "download"]
+        assert len(downloads) == 1 and downloads[0].endswith("x.jpg")
