@@ -6,10 +6,15 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 import pytest
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestServer
 from sqlalchemy import inspect, text
 
+from bot.channels.web import create_web_app
 from bot.lessons.model import Library
 from bot.listening.ocr import available as ocr_available
 from bot.messages import Incoming, Kind
@@ -19,14 +24,24 @@ from storage.repository import SqlRepository
 from storage.scam_checks import CHECKS, ScamCount, scam_counts
 from storage.scope import Scope
 from tests.chat import Chat
-from tests.conftest import require
+from tests.conftest import CONTENT_DIR, require
 from tests.conversation import exchange
 from tests.fake_telegram import FakeTelegram, SentRecord
+from tests.fake_zalo_bot import FakeZaloBot
+from tests.fake_zalo_oa import FakeZaloOA
 from tests.mentoring_helpers import paired, received
 from tests.screenshots import font_available, sms
+from tests.test_console import run_chat
 from tests.test_telegram import Bot as TelegramUser
 from tests.test_telegram import buttons as telegram_buttons
 from tests.test_telegram import running as telegram_running
+from tests.test_web_api import begin as web_begin
+from tests.test_web_api import chat as web_chat
+from tests.test_web_api import new_session as web_session
+from tests.test_zalo_bot import Resident as ZaloResident
+from tests.test_zalo_bot import running as zalo_bot_running
+from tests.test_zalo_oa import Follower
+from tests.test_zalo_oa import _serving_oa as serving_oa
 
 SCAM = ("Vietcombank: Tai khoan cua quy khach bi khoa. Vui long truy cap "
         "https://vcb-vn.xyz/xacthuc de mo khoa trong 24h.")
@@ -209,3 +224,63 @@ async def test_telegram_a_screenshot_is_read_and_checked(tutor: Tutor) -> None:
         downloads = [params["path"] for method, params in user.fake.requests
                      if method == "download"]
         assert len(downloads) == 1 and downloads[0].endswith("x.jpg")
+
+
+def texts(records: list[Any]) -> str:
+    return "\n".join(record.text or "" for record in records)
+
+
+async def test_web_chat_kiem_tra_then_a_pasted_message(tutor: Tutor) -> None:
+    server = TestServer(create_web_app(tutor, CONTENT_DIR), host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with ClientSession() as client:
+            base = str(server.make_url(""))
+            session = await web_session(client, base)
+            await web_begin(client, base, session)  # called "bác"
+            _, body = await web_chat(client, base, session=session, text="/kiem_tra")
+            asked = body["replies"][0]["text"]
+            assert "Bác dán (hoặc chuyển tiếp)" in asked and "ảnh" not in asked  # text only
+            _, body = await web_chat(client, base, session=session, text=SCAM)
+            said = "\n".join(reply["text"] for reply in body["replies"])
+            assert "Rất có thể là lừa đảo" in said and "156" in said
+    finally:
+        await server.close()
+
+
+async def test_zalo_bot_a_pasted_message_and_kiem_tra(tutor: Tutor) -> None:
+    fake = FakeZaloBot(max_poll_seconds=0.3)
+    await fake.start()
+    try:
+        async with zalo_bot_running(fake, tutor, "polling"):
+            resident = ZaloResident(fake)
+            await resident.start()
+            said = texts(await resident.say(SCAM))  # unasked: a link, and long
+            assert "Rất có thể là lừa đảo" in said and "Học:" in said  # lessons, numbered
+            await resident.say("kiểm tra tin nhắn")
+            assert "Chưa thấy dấu hiệu lừa đảo" in texts(await resident.say(OTP_NOTICE))
+    finally:
+        await fake.close()
+
+
+async def test_zalo_oa_a_pasted_message(tutor: Tutor) -> None:
+    fake = FakeZaloOA()
+    await fake.start()
+    try:
+        async with serving_oa(fake, tutor, backoff_seconds=0.01):
+            follower = Follower(fake)
+            await follower.join()
+            await follower.say("/kiem_tra")
+            said = texts(await follower.say(SCAM))
+            assert "Rất có thể là lừa đảo" in said
+            assert any("Học:" in label for message in fake.sent_to(follower.user)[-1:]
+                       for label, _, _ in message.buttons)
+    finally:
+        await fake.close()
+
+
+def test_terminal_kiem_tra(tmp_path: Path) -> None:
+    # Agree, be called "bác" with the name given, then /kiem_tra and the message.
+    said = run_chat(tmp_path, ["1", "1", "1", "/kiem_tra", SCAM, "thoát"])
+    assert "Bác dán (hoặc chuyển tiếp)" in said
+    assert "Rất có thể là lừa đảo" in said and "5656" in said
