@@ -1,6 +1,7 @@
 """The message check (bot/handlers/message_check.py): /kiem_tra, a pasted or forwarded message,
 the verdict in the learner's form of address, lessons, the mentor, counts and privacy."""
 
+import csv
 import io
 import logging
 from collections.abc import AsyncIterator
@@ -21,7 +22,7 @@ from bot.messages import Incoming, Kind
 from bot.tutor import Tutor
 from storage.reports import Period
 from storage.repository import SqlRepository
-from storage.scam_checks import CHECKS, ScamCount, scam_counts
+from storage.scam_checks import CHECKS, ScamCount, add_check, scam_counts
 from storage.scope import Scope
 from tests.chat import Chat
 from tests.conftest import CONTENT_DIR, require
@@ -30,7 +31,9 @@ from tests.fake_telegram import FakeTelegram, SentRecord
 from tests.fake_zalo_bot import FakeZaloBot
 from tests.fake_zalo_oa import FakeZaloOA
 from tests.mentoring_helpers import paired, received
+from tests.report_seed import BA_DINH, HONG_HA
 from tests.screenshots import font_available, sms
+from tests.test_admin import Dashboard, cheap_hashes, dashboard, sign_in  # noqa: F401 (its fixtures)
 from tests.test_console import run_chat
 from tests.test_telegram import Bot as TelegramUser
 from tests.test_telegram import buttons as telegram_buttons
@@ -284,3 +287,23 @@ def test_terminal_kiem_tra(tmp_path: Path) -> None:
     said = run_chat(tmp_path, ["1", "1", "1", "/kiem_tra", SCAM, "thoát"])
     assert "Bác dán (hoặc chuyển tiếp)" in said
     assert "Rất có thể là lừa đảo" in said and "5656" in said
+
+
+async def test_the_dashboard_counts_checks_and_flags_per_area(
+        dashboard: Dashboard) -> None:  # noqa: F811 (test_admin's fixture)
+    async with dashboard.repository.transaction() as connection:
+        await add_check(connection, area_id=f"{HONG_HA}/tdp-1", flags=["otp_request", "urgency"])
+        await add_check(connection, area_id=f"{HONG_HA}/tdp-1", flags=["otp_request"])
+        await add_check(connection, area_id=BA_DINH, flags=["gambling"])
+    async with dashboard.client() as client:
+        assert await sign_in(client, "phuong") == 303
+        async with client.get("/admin/") as response:
+            html = await response.text()
+        assert "Tin nhắn lạ đã kiểm tra" in html and "Đòi mã OTP, mật khẩu" in html
+        assert "Cá cược" not in html  # another ward's
+        async with client.get("/admin/tai/tin-nhan-la.csv") as response:
+            rows = list(csv.reader(io.StringIO((await response.read()).decode("utf-8-sig"))))
+    assert rows == [["Địa bàn", "Dấu hiệu", "Số lần"],
+                    ["Tổ dân phố số 1", "Số tin nhắn đã kiểm tra", "2"],
+                    ["Tổ dân phố số 1", "Đòi mã OTP, mật khẩu", "2"],
+                    ["Tổ dân phố số 1", "Hối thúc, đe dọa", "1"]]
