@@ -15,6 +15,7 @@ from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 from sqlalchemy import inspect, text
 
+from bot.channels.pictures import ZALO_HOSTS, allowed
 from bot.channels.web import create_web_app
 from bot.lessons.model import Library
 from bot.listening.ocr import available as ocr_available
@@ -32,7 +33,7 @@ from tests.fake_zalo_bot import FakeZaloBot
 from tests.fake_zalo_oa import FakeZaloOA
 from tests.mentoring_helpers import paired, received
 from tests.report_seed import BA_DINH, HONG_HA
-from tests.screenshots import font_available, sms
+from tests.screenshots import font_available, sms, zalo
 from tests.test_admin import Dashboard, cheap_hashes, dashboard, sign_in  # noqa: F401 (its fixtures)
 from tests.test_console import run_chat
 from tests.test_telegram import Bot as TelegramUser
@@ -307,3 +308,30 @@ async def test_the_dashboard_counts_checks_and_flags_per_area(
                     ["Tổ dân phố số 1", "Số tin nhắn đã kiểm tra", "2"],
                     ["Tổ dân phố số 1", "Đòi mã OTP, mật khẩu", "2"],
                     ["Tổ dân phố số 1", "Hối thúc, đe dọa", "1"]]
+
+
+async def test_zalo_bot_a_screenshot_is_read_and_checked(tutor: Tutor) -> None:
+    require(ocr_available() and font_available(), "Tesseract with Vietnamese, DejaVu fonts")
+    picture = io.BytesIO()
+    zalo("Ngân hàng BIDV", [SCAM_SCREEN]).save(picture, format="PNG")
+    fake = FakeZaloBot(max_poll_seconds=0.3)
+    await fake.start()
+    try:
+        async with zalo_bot_running(fake, tutor, "polling"):
+            resident = ZaloResident(fake)
+            await resident.start()
+            said = texts(await exchange(lambda: fake.sent_to(resident.chat),
+                                        lambda: fake.push_photo(resident.chat,
+                                                                picture.getvalue()), 1))
+            assert "đã đọc chữ trong ảnh" in said
+            assert "Rất có thể là lừa đảo" in said or "Cần cẩn thận" in said
+    finally:
+        await fake.close()
+
+
+def test_pictures_are_fetched_only_from_the_messengers_hosts() -> None:
+    assert allowed("https://photo-stal-1.zdn.vn/2026/01/01/7c0e.jpg", ZALO_HOSTS)
+    assert allowed("https://s120-ava-talk.zadn.vn/f/2/c.jpg", ZALO_HOSTS)
+    for url in ("http://127.0.0.1:8080/admin", "https://zdn.vn.evil.example/x.jpg",
+                "file:///etc/passwd", "https://evilzdn.vn/x.jpg", "http://[::1"):
+        assert not allowed(url, ZALO_HOSTS), url

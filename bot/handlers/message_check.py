@@ -27,7 +27,7 @@ CHECKED = "checked"  # the state that keeps a checked text until it is sent to t
 SEND = "checksend"  # "Gửi cho người kèm xem"
 MAX_LESSONS = 3
 # Where a learner can send a photo of the message (the web chat and terminal take text only).
-PHOTO_CHANNELS = frozenset({"telegram"})
+PHOTO_CHANNELS = frozenset({"telegram", "zalo", "zalo_oa"})
 # Shorter than this, a text with a number is more likely a question ("ck 500k sao?") than a
 # message someone received.
 MIN_MESSAGE_CHARS = 40
