@@ -335,3 +335,22 @@ def test_pictures_are_fetched_only_from_the_messengers_hosts() -> None:
     for url in ("http://127.0.0.1:8080/admin", "https://zdn.vn.evil.example/x.jpg",
                 "file:///etc/passwd", "https://evilzdn.vn/x.jpg", "http://[::1"):
         assert not allowed(url, ZALO_HOSTS), url
+
+
+async def test_zalo_oa_a_screenshot_is_read_and_checked(tutor: Tutor) -> None:
+    require(ocr_available() and font_available(), "Tesseract with Vietnamese, DejaVu fonts")
+    picture = io.BytesIO()
+    sms("BIDV", SCAM_SCREEN).save(picture, format="PNG")
+    fake = FakeZaloOA()
+    await fake.start()
+    try:
+        async with serving_oa(fake, tutor, backoff_seconds=0.01):
+            follower = Follower(fake)
+            await follower.join()
+            said = texts(await exchange(lambda: fake.sent_to(follower.user),
+                                        lambda: fake.push_photo(follower.user,
+                                                                picture.getvalue()), 1))
+            assert "đã đọc chữ trong ảnh" in said
+            assert "Rất có thể là lừa đảo" in said or "Cần cẩn thận" in said
+    finally:
+        await fake.close()
