@@ -354,3 +354,16 @@ async def test_zalo_oa_a_screenshot_is_read_and_checked(tutor: Tutor) -> None:
             assert "Rất có thể là lừa đảo" in said or "Cần cẩn thận" in said
     finally:
         await fake.close()
+
+
+async def test_without_tesseract_a_photo_gets_told_to_paste_the_text(
+        sqlite_repository: SqlRepository, library: Library) -> None:
+    tutor = Tutor(repository=sqlite_repository, library=library,
+                  tesseract="/nonexistent/tesseract")
+    chat = Chat(tutor, "ong-tu")
+    await chat.start(address="chu")
+    await chat.send(Incoming(channel="test", user_ref="ong-tu", kind=Kind.PHOTO,
+                             update_id="p1", picture=b"\x89PNG not really"))
+    said = chat.text()
+    assert "chưa đọc được chữ trong ảnh" in said and "gõ, dán hoặc chuyển tiếp" in said
+    assert "Cháu" in said  # in the learner's form of address
