@@ -17,6 +17,7 @@ from sqlalchemy import inspect, text
 
 from bot.channels.pictures import ZALO_HOSTS, allowed
 from bot.channels.web import create_web_app
+from bot.handlers.message_check import looks_like_message
 from bot.lessons.model import Library
 from bot.listening.ocr import available as ocr_available
 from bot.messages import Incoming, Kind
@@ -367,3 +368,16 @@ async def test_without_tesseract_a_photo_gets_told_to_paste_the_text(
     said = chat.text()
     assert "chưa đọc được chữ trong ảnh" in said and "gõ, dán hoặc chuyển tiếp" in said
     assert "Cháu" in said  # in the learner's form of address
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (SCAM, True),
+    ("Chị ơi em là shipper, đơn hàng phí ship 23.000đ, chị chuyển khoản vào STK 0451000123456 "
+     "MB giúp em nhé.", True),
+    ("Me oi con bi tai nan, me chuyen gap 5 trieu vao so 0912345678 cho ban con nhe", True),
+    ("Tôi muốn chuyển 500k cho con qua ngân hàng thì làm thế nào vậy?", False),
+    ("chuyển 500k sao?", False),
+    ("Tôi không hiểu bước này lắm, nói lại giúp tôi với được không", False),
+])
+def test_what_looks_like_a_received_message(text: str, message: bool) -> None:
+    assert looks_like_message(text) is message

@@ -41,6 +41,11 @@ _LINK = re.compile(r"https?://|www\.|\b[a-z0-9-]+\.(?:com|net|org|vn|info|xyz|to
 _PHONE = re.compile(r"(?<![\d+])(?:\+?84|0)[ .-]?\d(?:[ .-]?\d){8,9}(?!\d)|\b1[89]00[ .]?\d{4}\b")
 _MONEY = re.compile(r"\b\d[\d.,]*\s?(?:k|d|đ|dong|vnd|trieu|tr|ty|ngan|nghin|usd)\b|"
                     r"\$\s?\d")
+# How residents ask (on folded text): a question of theirs is the question matcher's.
+_QUESTION = re.compile(r"\?\s*$|\b(?:lam sao|the nao|nhu nao|ntn|cach nao|lam gi|lam the|"
+                       r"duoc khong|dc khong|dc ko|duoc ko|co nen|co sao khong|o dau|"
+                       r"bang cach)\b")
+MAX_QUESTION_CHARS = 160  # longer, with a sum or a number: a message being quoted
 _ACCOUNT = re.compile(r"\b(?:stk|so tai khoan|tai khoan)\b|\b\d{8,}\b")
 
 
@@ -60,7 +65,12 @@ def looks_like_message(text: str) -> bool:
     if len(text) < MIN_MESSAGE_CHARS:
         return False
     folded = fold(text)
-    return any(pattern.search(folded) for pattern in (_LINK, _PHONE, _MONEY, _ACCOUNT))
+    if _LINK.search(folded):
+        return True
+    # "Chuyển 500k cho con qua ngân hàng thì làm thế nào?" is the resident's own question.
+    if len(text) <= MAX_QUESTION_CHARS and _QUESTION.search(folded):
+        return False
+    return any(pattern.search(folded) for pattern in (_PHONE, _MONEY, _ACCOUNT))
 
 
 def ask(ctx: Context) -> None:
