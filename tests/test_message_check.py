@@ -381,3 +381,14 @@ async def test_without_tesseract_a_photo_gets_told_to_paste_the_text(
 ])
 def test_what_looks_like_a_received_message(text: str, message: bool) -> None:
     assert looks_like_message(text) is message
+
+
+async def test_an_english_reader_gets_the_check_in_english(tutor: Tutor) -> None:
+    chat = Chat(tutor, "en-reader")
+    await chat.start()
+    await chat.tap("lg:en")
+    assert "🔎 Check a strange message" in labels(chat)
+    await chat.type("/kiem_tra")
+    assert "Paste (or forward) the strange message here" in chat.text()
+    await chat.type(SCAM)
+    assert "Very likely a scam" in chat.text() and "call 156" in chat.text()
