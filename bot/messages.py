@@ -24,7 +24,8 @@ class Kind(StrEnum):
     TEXT = "text"  # typed text (commands included)
     BUTTON = "button"  # a tapped button: its payload
     START = "start"  # first contact or /start, with an optional deep-link argument
-    UNSUPPORTED = "unsupported"  # a sticker, voice note, photo... the bot cannot read
+    UNSUPPORTED = "unsupported"  # a sticker, voice note, file... the bot cannot read
+    PHOTO = "photo"  # a picture (a screenshot of a message to check): `picture`, then `ocr`
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,9 @@ class Incoming:
     # a hint for the learner's locale, never a choice.
     language: str = ""
     forwarded: bool = False  # a message passed on from someone else (Telegram tells)
+    picture: bytes = b""  # PHOTO: the picture's bytes, read by OCR before the turn
+    # PHOTO, after OCR (bot/tutor.py): "read" (its text is `text`), "unavailable" or "failed".
+    ocr: str = ""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.model import BASE_LOCALE, Library
 from bot.lessons.progress import Position, Reconciled, reconcile
 from bot.lessons.render import Renderer
+from bot.listening.ocr import TESSERACT, OcrFailed, OcrUnavailable, read_text_in_thread
 from bot.logs import UPDATE
 from bot.messages import Button, Incoming, Kind, Outgoing, mend
 from bot.retry import backoff, retry
@@ -46,6 +47,20 @@ def clean(incoming: Incoming) -> Incoming:
         payload=mend(incoming.payload[:128]),
         display_name=mend(" ".join(_INVISIBLE.sub("", incoming.display_name).split())[:64]),
     )
+
+
+async def read_picture(incoming: Incoming, tesseract: str = TESSERACT) -> Incoming:
+    """A photo's text, read by OCR before the turn opens: about a second in a thread, which
+    must not hold the learner's transaction (and on SQLite every writer) open. The bytes are
+    dropped here; the text is the message check's (bot/handlers/message_check.py)."""
+    try:
+        text, outcome = await read_text_in_thread(incoming.picture, command=tesseract), "read"
+    except OcrUnavailable:
+        text, outcome = "", "unavailable"
+    except OcrFailed:
+        text, outcome = "", "failed"
+    # Capped like typed text; the check reads up to the router's limit.
+    return replace(incoming, picture=b"", ocr=outcome, text=mend(text[:MAX_KEPT_CHARS]))
 
 
 PULLED = ("web", "console")
@@ -86,8 +101,10 @@ class Tutor:
                  throttle: Throttle | None = None, patience_seconds: float = 300,
                  kept_replies: Collection[str] = (), pulled: Collection[str] = PULLED,
                  process_id: str | None = None,
-                 owner_gone_after: timedelta = timedelta(seconds=20)) -> None:
+                 owner_gone_after: timedelta = timedelta(seconds=20),
+                 tesseract: str = TESSERACT) -> None:
         self.repository = repository
+        self.tesseract = tesseract  # the OCR program that reads photos (bot/listening/ocr.py)
         # Channels whose replies are sent after the turn: those are kept in the outbox,
         # owned by this process (storage/processes.py) until it has sent them.
         self.kept_replies = frozenset(kept_replies)
@@ -136,6 +153,8 @@ class Tutor:
                     self.words(locale, "slow_down"), self.last_buttons.of(person),
                     locale=locale)]
             await self.throttle.wait_turn()
+        if incoming.kind == Kind.PHOTO:
+            incoming = await read_picture(incoming, self.tesseract)
         marked = UPDATE.set(f"{incoming.channel}:{incoming.update_id or '-'}")
         try:
             replies = await self._until_committed(

@@ -208,6 +208,7 @@ class FakeTelegram(BotApiFake[JSON, SentRecord, WebhookDelivery]):
             "answercallbackquery": self._answer_callback_query,
             "editmessagereplymarkup": self._edit_message_reply_markup,
             "sendchataction": self._send_chat_action,
+            "getfile": self._get_file,
         }
         # Updates: the getUpdates queue, or the webhook queue while a webhook is set.
         self._next_update_id = first_update_id
@@ -231,6 +232,7 @@ class FakeTelegram(BotApiFake[JSON, SentRecord, WebhookDelivery]):
         self._open_callbacks: set[str] = set()
         self._callback_ids = itertools.count(4_382_917_000_000_000_001)
         self._file_ids: set[str] = set()
+        self._files: dict[str, bytes] = {}  # the bytes of photos users sent (push_photo)
         self._file_counter = itertools.count(1)
         # What tests look at (besides sent and webhook_deliveries).
         self.edits: list[SentRecord] = []
@@ -273,6 +275,32 @@ class FakeTelegram(BotApiFake[JSON, SentRecord, WebhookDelivery]):
         if update_id is not None:
             update["update_id"] = update_id
         return self.push_update(update)
+
+    def push_photo(self, chat_id: int, picture: bytes, *, first_name: str = "Lan",
+                   forwarded: bool = False) -> JSON:
+        """Queue a private-chat photo from user chat_id: three sizes as Telegram sends them,
+        the largest last holding `picture` (the smaller ones are other bytes), downloadable
+        with getFile and /file/bot<token>/<file_path>."""
+        self._chat_names[chat_id] = first_name
+        file_id, unique = self._new_file_id("AgACAgIAAxkBAAIC")
+        sizes: list[JSON] = []
+        for suffix, width, data in (("s", 90, b"thumbnail"), ("m", 320, b"medium"),
+                                    ("x", 1080, picture)):
+            self._files[f"{file_id}{suffix}"] = data
+            sizes.append({"file_id": f"{file_id}{suffix}", "file_unique_id": f"{unique}{suffix}",
+                          "file_size": len(data), "width": width, "height": width * 2})
+        message: JSON = {
+            "message_id": self._next_message_id(chat_id),
+            "from": {"id": chat_id, "is_bot": False, "first_name": first_name,
+                     "language_code": "vi"},
+            "chat": {"id": chat_id, "first_name": first_name, "type": "private"},
+            "date": int(time.time()), "photo": sizes,
+        }
+        if forwarded:
+            message["forward_origin"] = {"type": "hidden_user", "sender_user_name": "Lạ",
+                                         "date": int(time.time()) - 60}
+        self._user_messages.add((chat_id, message["message_id"]))
+        return self.push_update({"message": message})
 
     def push_callback(self, chat_id: int, data: str, *, message_id: int = 1) -> JSON:
         """Queue a button press (callback_query) by user chat_id on message message_id."""
@@ -522,6 +550,25 @@ class FakeTelegram(BotApiFake[JSON, SentRecord, WebhookDelivery]):
         return file_id, f"AQAD{number:06d}"
 
     # ----------------------------------------------------------------- Bot API methods
+
+    async def _get_file(self, params: JSON) -> JSON:
+        file_id = str(params.get("file_id", ""))
+        if file_id not in self._files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        return {"file_id": file_id, "file_unique_id": file_id[-12:],
+                "file_size": len(self._files[file_id]), "file_path": f"photos/{file_id}.jpg"}
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """/file/bot<token>/photos/<file_id>.jpg: a file a user sent."""
+        self.requests.append(("download", {"path": request.match_info["path"]}))
+        name = request.match_info["path"].removeprefix("photos/").removesuffix(".jpg")
+        if request.match_info["token"] != self._token or name not in self._files:
+            return web.json_response(ApiError(404, "Not Found").body(), status=404)
+        return web.Response(body=self._files[name], content_type="image/jpeg")
+
+    def _add_routes(self, router: web.UrlDispatcher) -> None:
+        router.add_get("/file/bot{token}/{path:.*}", self._download)
+        super()._add_routes(router)
 
     async def _get_me(self, params: JSON) -> JSON:
         return dict(BOT_USER)

@@ -174,6 +174,7 @@ class FakeZaloBot(BotApiFake[_Pending, SentRecord, WebhookDelivery]):
         self._webhook_updated_at = 0
         self._failures: dict[str, _Failure] = {}
         self._known_chats: set[str] = set()
+        self._pictures: dict[str, bytes] = {}  # photos users sent, served at /photos/<name>
         # What tests look at (besides sent and webhook_deliveries).
         self.chat_actions: list[tuple[str, str]] = []
         self.requests: list[tuple[str, JSON]] = []
@@ -210,6 +211,33 @@ class FakeZaloBot(BotApiFake[_Pending, SentRecord, WebhookDelivery]):
             },
         }
         return self.push_event(event, shape=shape)
+
+    def push_photo(self, chat_id: str, picture: bytes, *, display_name: str = "Bà Lan",
+                   field_name: Literal["photo", "photo_url"] = "photo") -> JSON:
+        """Push a message.image.received event whose picture this fake serves over HTTP,
+        as Zalo's CDN does (the event carries its URL in "photo" or "photo_url")."""
+        name = f"{secrets.token_hex(8)}.jpg"
+        self._pictures[name] = picture
+        return self.push_event({
+            "event_name": "message.image.received",
+            "message": {
+                "from": {"id": chat_id, "display_name": display_name, "is_bot": False},
+                "chat": {"id": chat_id, "chat_type": "PRIVATE"},
+                field_name: f"http://127.0.0.1:{self.port}/photos/{name}", "caption": "",
+                "message_type": "CHAT_PHOTO", "message_id": new_message_id(),
+                "date": now_ms(),
+            },
+        })
+
+    async def _picture(self, request: web.Request) -> web.Response:
+        picture = self._pictures.get(request.match_info["name"])
+        if picture is None:
+            return web.Response(status=404)
+        return web.Response(body=picture, content_type="image/jpeg")
+
+    def _add_routes(self, router: web.UrlDispatcher) -> None:
+        router.add_get("/photos/{name}", self._picture)
+        super()._add_routes(router)
 
     def push_event(self, raw: JSON, *, shape: Shape = "flat") -> JSON:
         """Push any raw event (a wrapped body is unwrapped first); returns the flat event."""

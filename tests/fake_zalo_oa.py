@@ -178,10 +178,12 @@ class FakeZaloOA(LoopbackFake[_Outgoing, SentMessage, WebhookDelivery]):
         # While set to an unset Event, refresh requests wait for it before Zalo acts on them.
         self.refresh_gate: asyncio.Event | None = None
         self.refresh_held = 0
+        self._pictures: dict[str, bytes] = {}  # photos users sent, served at /photos/<name>
 
     # ----------------------------------------------------------------- lifecycle
 
     def _add_routes(self, router: web.UrlDispatcher) -> None:
+        router.add_get("/photos/{name}", self._picture)
         router.add_post(TOKEN_PATH, self._handle_token)
         router.add_post(MESSAGE_CS_PATH, self._handle_message_cs)
         router.add_route("*", "/{tail:.*}", self._not_found)
@@ -280,6 +282,27 @@ class FakeZaloOA(LoopbackFake[_Outgoing, SentMessage, WebhookDelivery]):
             "message": {"text": text, "msg_id": msg_id or self._new_msg_id()},
             "timestamp": self._new_timestamp(),
         }, bad_signature=bad_signature)
+
+    def push_photo(self, user_id: str, picture: bytes) -> JSON:
+        """Queue a user_send_image event whose picture (and a thumbnail) this fake serves over
+        HTTP, as Zalo's CDN does; returns the event as sent."""
+        name = self._new_msg_id()
+        self._pictures[name] = picture
+        url = f"http://127.0.0.1:{self.port}/photos/{name}"
+        return self.push_event({
+            "app_id": self.app_id, "sender": {"id": user_id},
+            "user_id_by_app": user_id_by_app(user_id), "recipient": {"id": self.oa_id},
+            "event_name": "user_send_image",
+            "message": {"attachments": [{"payload": {"thumbnail": f"{url}?thumb", "url": url},
+                                         "type": "image"}], "msg_id": self._new_msg_id()},
+            "timestamp": self._new_timestamp(),
+        })
+
+    async def _picture(self, request: web.Request) -> web.Response:
+        picture = self._pictures.get(request.match_info["name"])
+        if picture is None:
+            return web.Response(status=404)
+        return web.Response(body=picture, content_type="image/jpeg")
 
     def push_follow(self, user_id: str, *, source: str = "oa_profile",
                     bad_signature: bool = False) -> JSON:

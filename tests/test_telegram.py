@@ -138,7 +138,8 @@ async def test_start_sets_commands_and_greets_with_both_keyboards(
         commands = [c["command"] for c in fake.commands[("default", language)]]
         assert commands == ["start", "bai_hoc", "tiep_tuc", "tien_do", "tro_giup", "noi_o",
                             "nguoi_kem", "tim_nguoi_kem", "lam_nguoi_kem", "hoc_vien",
-                            "ngon_ngu", "du_lieu_cua_toi", "xoa_du_lieu", "doi_cach_goi"]
+                            "ngon_ngu", "du_lieu_cua_toi", "xoa_du_lieu", "doi_cach_goi",
+                            "kiem_tra"]
     english = {c["command"]: c["description"] for c in fake.commands[("default", "en")]}
     assert list(english)[:4] == ["start", "lessons", "continue", "progress"]
     assert english["language"] == "Change language (Ngôn ngữ)"
@@ -352,7 +353,7 @@ async def test_the_webhook_refuses_a_missing_or_wrong_secret(
 RECORDED = [  # fixture, what the learner gets back, reachable afterwards
     # A resident's question gets the lesson finder's answer (issue 20), found or not.
     ("text", "điều bạn hỏi", True), ("sticker", "chỉ đọc được chữ", True),
-    ("voice", "chỉ đọc được chữ", True), ("photo", "chỉ đọc được chữ", True),
+    ("voice", "chỉ đọc được chữ", True), ("photo", "chưa đọc được chữ trong ảnh", True),
     ("contact", "chỉ đọc được chữ", True), ("location", "chỉ đọc được chữ", True),
     ("start_deeplink", "Mã này không đúng", True),  # an invitation nobody made
     ("callback_query", "không dùng được nữa", True),  # a button from a message of long ago

@@ -65,7 +65,7 @@ async def _serving_oa(fake: FakeZaloOA, tutor: Tutor, **options: Any,
     config = ZaloOAConfig(app_id=DEFAULT_APP_ID, app_secret=DEFAULT_APP_SECRET,
                           oa_secret_key=DEFAULT_OA_SECRET_KEY, refresh_token="refresh-0",
                           api_base_url=fake.api_base, oauth_base_url=fake.oauth_base,
-                          public_url=PUBLIC)
+                          public_url=PUBLIC, picture_hosts=("127.0.0.1",))
     tokens = OaTokenStore(tutor.repository.engine, app_id=config.app_id,
                           seed_refresh_token=config.refresh_token)
     channel = ZaloOAChannel(config, tutor, tokens, **options)
@@ -273,7 +273,7 @@ async def test_an_owed_reply_outlasts_five_minutes_of_5xx_and_comes_once(
 
 @pytest.mark.parametrize(("name", "expected"), [
     ("user_send_text", "điều bạn hỏi"),  # a question: the lesson finder answers (issue 20)
-    ("user_send_image", "chỉ đọc được chữ"),
+    ("user_send_image", "chưa đọc được chữ trong ảnh"),
     ("user_send_sticker", "chỉ đọc được chữ"), ("user_send_audio", "chỉ đọc được chữ"),
     ("user_send_location", "chỉ đọc được chữ"), ("follow", "quay lại"),
     ("user_seen_message", None), ("anonymous_send_text", None), ("unfollow", None),

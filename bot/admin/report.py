@@ -1,6 +1,6 @@
 """One area's report for one period, and its tables as the page, CSV, XLSX and CLI show them."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -26,6 +26,7 @@ from storage.reports import (
     training,
 )
 from storage.roster import RosterRow, roster
+from storage.scam_checks import CHECKS, ScamCount, scam_counts
 from storage.scope import Scope
 
 UNKNOWN_PLACE = "(chưa cho biết nơi ở)"
@@ -58,6 +59,7 @@ class Report:
     training: Training
     as_of: datetime  # when it was read: every figure is up to that moment
     learners: list[RosterRow] | None = None  # only for organizers who may see people
+    scam: list[ScamCount] = field(default_factory=list)  # messages checked, and their flags
 
 
 async def build(engine: AsyncEngine, scope: Scope, period: Period, *,
@@ -78,6 +80,7 @@ async def build(engine: AsyncEngine, scope: Scope, period: Period, *,
             by_day=await lessons_by_day(connection, scope, period, live=live, leave_out=mine),
             training=await training(connection, scope, period, MENTOR_COURSE),
             as_of=now(),
+            scam=await scam_counts(connection, scope, period),
         )
         if with_learners:
             report.learners = await roster(connection, scope, limit=learner_limit,
@@ -124,6 +127,25 @@ def _question_text(library: Library, missed: Missed) -> tuple[str, str]:
     return course.title, f"{lesson.title}: {question}"
 
 
+# The red flags (bot/listening/scam.py codes) as an organizer reads them.
+FLAG_NAMES = {
+    CHECKS: "Số tin nhắn đã kiểm tra", "otp_request": "Đòi mã OTP, mật khẩu",
+    "link_fake": "Link giả trang chính thức", "link_short": "Link rút gọn",
+    "link_ip": "Link là dãy số (IP)", "link_apk": "Link tải tệp .apk",
+    "link_odd": "Link đuôi lạ (.xyz, .top...)", "install_app": "Bảo cài ứng dụng qua link",
+    "urgency": "Hối thúc, đe dọa", "secrecy": "Dặn giữ bí mật",
+    "money_request": "Đòi chuyển tiền, đặt cọc", "family_emergency": "Người thân gặp nạn",
+    "task": "Làm nhiệm vụ nhận hoa hồng", "prize": "Trúng thưởng, quà tặng",
+    "loan": "Mời vay tiền", "easy_job": "Việc nhẹ lương cao", "invest": "Đầu tư lãi cao",
+    "gambling": "Cá cược, đánh bạc", "recovery": "Hứa lấy lại tiền bị lừa",
+    "id_request": "Đòi ảnh căn cước, khuôn mặt", "personal_number": "Số cá nhân xưng cơ quan",
+    "foreign_number": "Số điện thoại nước ngoài", "claim_police": "Xưng công an, tòa án",
+    "claim_bank": "Xưng ngân hàng", "claim_gov": "Xưng cơ quan nhà nước",
+    "claim_utility": "Xưng điện lực, nước", "claim_bhxh": "Xưng bảo hiểm xã hội",
+    "claim_tax": "Xưng cơ quan thuế", "claim_delivery": "Xưng giao hàng",
+    "claim_telecom": "Xưng nhà mạng",
+}
+
 COUNT_HEADERS = ("Người dân đã đăng ký", "Mới trong kỳ", "Hoạt động 7 ngày qua",
                  "Hoạt động 30 ngày qua", "Bài học đã xong", "Khóa học đã xong",
                  "Điểm trung bình lần đầu (%)", "Người kèm đã được tập huấn",
@@ -156,6 +178,11 @@ def tables(report: Report, library: Library) -> dict[str, Table]:
             ("Đang học khóa cho người kèm", report.training.learning),
             ("Đã tập huấn xong hoặc được duyệt", report.training.trained),
             ("Bài tập huấn đã xong trong kỳ", report.training.lessons)]),
+        # Counts only: the messages themselves are never kept (bot/handlers/message_check.py).
+        "tin-nhan-la": Table("tin-nhan-la", "Tin nhắn lạ đã kiểm tra", (
+            "Địa bàn", "Dấu hiệu", "Số lần"), [
+            (place_name(areas, item.area_id), FLAG_NAMES.get(item.flag, item.flag), item.count)
+            for item in report.scam]),
         "theo-ngay": Table("theo-ngay", "Bài học xong theo ngày", ("Ngày", "Bài học đã xong"),
                            [(day, count) for day, count in report.by_day]),
     }

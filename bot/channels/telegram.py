@@ -5,7 +5,7 @@ import hmac
 import logging
 import time
 from collections.abc import Awaitable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -112,6 +112,12 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         """Nothing to tear down."""
 
 
+def file_url(api_base_url: str) -> str:
+    """Where the Bot API serves files: ".../bot" -> ".../file/bot"."""
+    base, _, _ = api_base_url.rstrip("/").rpartition("/bot")
+    return f"{base}/file/bot"
+
+
 def to_incoming(update: Update) -> Incoming | None:
     """Translate an update into the tutor's Incoming; None for what the tutor ignores."""
     user = update.effective_user
@@ -133,6 +139,8 @@ def to_incoming(update: Update) -> Incoming | None:
     message = update.message
     if message is None:
         return None  # edits and other updates about old messages
+    if message.photo:  # its bytes are downloaded before the turn (TelegramChannel._turn_of)
+        return Incoming(kind=Kind.PHOTO, **common, forwarded=message.forward_origin is not None)
     if message.text is None:
         return Incoming(kind=Kind.UNSUPPORTED, **common)
     command, _, argument = message.text.partition(" ")
@@ -153,6 +161,7 @@ class TelegramChannel:
         self.config = config
         self.tutor = tutor
         builder = (ApplicationBuilder().token(config.token).base_url(config.api_base_url)
+                   .base_file_url(file_url(config.api_base_url))
                    .concurrent_updates(ChatOrderedProcessor()))
         if request is not None:
             builder = builder.request(request)
@@ -321,7 +330,19 @@ class TelegramChannel:
         incoming = to_incoming(update)
         if incoming is None:
             return 0, []
+        if incoming.kind == Kind.PHOTO and update.message is not None:
+            incoming = replace(incoming, picture=await self._picture(update.message))
         return int(incoming.user_ref), await self.tutor.handle(incoming)
+
+    async def _picture(self, message: Message) -> bytes:
+        """The largest size of a photo (the last PhotoSize), for OCR; b"" when Telegram
+        will not hand it over (the tutor then says it could not read it)."""
+        try:
+            found = await message.photo[-1].get_file()
+            return bytes(await found.download_as_bytearray())
+        except TelegramError as error:
+            log.warning("photo not downloaded: %s", error)
+            return b""
 
     async def deliver(self, user_ref: str, reply: Outgoing) -> None:
         """Send an outbox message (for this chat, queued by someone else's turn); raise

@@ -4,7 +4,7 @@ import asyncio
 import hmac
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aiohttp
@@ -13,6 +13,7 @@ from aiohttp import web
 from bot.channels import json_body
 from bot.channels.delivery import Held, Patience, with_retries
 from bot.channels.ordered import OrderedTasks, answer_once_done
+from bot.channels.pictures import ZALO_HOSTS, download
 from bot.channels.text import picture_url, split_text, with_numbered_options
 from bot.messages import Incoming, Kind, Outgoing
 from bot.retry import backoff, retry
@@ -39,6 +40,7 @@ class ZaloBotConfig:
     webhook_url: str = ""
     webhook_secret: str = ""
     public_url: str = ""  # where content images can be fetched from, for sendPhoto
+    picture_hosts: tuple[str, ...] = ZALO_HOSTS  # where the pictures people send are fetched
 
 
 class ZaloBotError(Exception):
@@ -114,6 +116,15 @@ def mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def sent_picture(event: dict[str, Any]) -> str:
+    """The URL of the picture an image event carries ("photo" or "photo_url"), or ""."""
+    message = mapping(event.get("message"))
+    if event.get("event_name") != "message.image.received":
+        return ""
+    url = message.get("photo") or message.get("photo_url")
+    return url if isinstance(url, str) and url.startswith(("https://", "http://")) else ""
+
+
 def to_incoming(event: dict[str, Any]) -> Incoming | None:
     """Translate an event into the tutor's Incoming; None for what the tutor ignores."""
     name = event["event_name"]
@@ -138,6 +149,8 @@ def to_incoming(event: dict[str, Any]) -> Incoming | None:
         if command.lower() == "/start":
             return Incoming(kind=Kind.START, text=argument.strip(), **common)
         return Incoming(kind=Kind.TEXT, text=text, **common)
+    if sent_picture(event):  # downloaded before the turn (ZaloBotChannel._handle_photo)
+        return Incoming(kind=Kind.PHOTO, **common)
     if name in MEDIA_EVENTS or message.get("photo_url") or message.get("photo"):
         return Incoming(kind=Kind.UNSUPPORTED, **common)
     return None  # reactions and events the tutor has no use for
@@ -214,7 +227,7 @@ class ZaloBotChannel:
         if incoming is None:
             return web.Response(text="ok")
         return await answer_once_done(self._tasks.accept(
-            incoming.user_ref, lambda: self.tutor.handle(incoming),
+            incoming.user_ref, lambda: self._turn(incoming, event),
             lambda replies: self._send_replies(incoming.user_ref, replies)))
 
     async def _poll(self) -> None:
@@ -244,10 +257,17 @@ class ZaloBotChannel:
         if incoming is None:
             log.debug("ignored Zalo event %s", event.get("event_name"))
             return
-        self._tasks.submit(incoming.user_ref, lambda: self._handle(incoming))
+        self._tasks.submit(incoming.user_ref, lambda: self._handle(incoming, event))
 
-    async def _handle(self, incoming: Incoming) -> None:
-        await self._send_replies(incoming.user_ref, await self.tutor.handle(incoming))
+    async def _handle(self, incoming: Incoming, event: dict[str, Any]) -> None:
+        await self._send_replies(incoming.user_ref, await self._turn(incoming, event))
+
+    async def _turn(self, incoming: Incoming, event: dict[str, Any]) -> list[Outgoing]:
+        """The tutor's turn; a photo is downloaded first (for the message check's OCR)."""
+        if incoming.kind == Kind.PHOTO and self._session is not None:
+            incoming = replace(incoming, picture=await download(
+                self._session, sent_picture(event), self.config.picture_hosts))
+        return await self.tutor.handle(incoming)
 
     async def _send_replies(self, chat_id: str, replies: list[Outgoing]) -> None:
         for reply in replies:

@@ -7,7 +7,7 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from itertools import islice
 from typing import Any
@@ -18,6 +18,7 @@ from aiohttp import web
 from bot.channels import json_body
 from bot.channels.delivery import Done, Held, Patience, with_retries
 from bot.channels.ordered import OrderedTasks, answer_once_done
+from bot.channels.pictures import ZALO_HOSTS, download
 from bot.channels.text import numbered_rows, picture_url, split_text, with_numbered_options
 from bot.channels.zalo_bot import mapping
 from bot.messages import Incoming, Kind, Outgoing
@@ -52,6 +53,7 @@ class ZaloOAConfig:
     api_base_url: str
     oauth_base_url: str
     public_url: str = ""
+    picture_hosts: tuple[str, ...] = ZALO_HOSTS  # where the pictures people send are fetched
 
 
 class ZaloOAError(Exception):
@@ -115,9 +117,22 @@ def to_incoming(event: dict[str, Any]) -> tuple[Incoming, str] | None:
             return Incoming(kind=Kind.BUTTON, payload=text[len(BUTTON_PREFIX):], **common), \
                 message_id
         return Incoming(kind=Kind.TEXT, text=text, **common), message_id
+    if sent_picture(event):  # downloaded before the turn (ZaloOAChannel._turn)
+        return Incoming(kind=Kind.PHOTO, **common), message_id
     if name in MEDIA_EVENTS:
         return Incoming(kind=Kind.UNSUPPORTED, **common), message_id
     return None
+
+
+def sent_picture(event: dict[str, Any]) -> str:
+    """The URL of the first image a user_send_image event carries, or ""."""
+    if event.get("event_name") != "user_send_image":
+        return ""
+    for attachment in mapping(event.get("message")).get("attachments") or []:
+        url = mapping(mapping(attachment).get("payload")).get("url")
+        if mapping(attachment).get("type") == "image" and isinstance(url, str):
+            return url
+    return ""
 
 
 def render(reply: Outgoing, heading: str) -> list[dict[str, Any]]:
@@ -200,8 +215,15 @@ class ZaloOAChannel:
             return web.Response(text="ok")
         incoming, message_id = found
         return await answer_once_done(self._tasks.accept(
-            incoming.user_ref, lambda: self.tutor.handle(incoming),
+            incoming.user_ref, lambda: self._turn(incoming, event),
             lambda replies: self._reply(incoming.user_ref, replies, message_id)))
+
+    async def _turn(self, incoming: Incoming, event: dict[str, Any]) -> list[Outgoing]:
+        """The tutor's turn; a photo is downloaded first (for the message check's OCR)."""
+        if incoming.kind == Kind.PHOTO and self._session is not None:
+            incoming = replace(incoming, picture=await download(
+                self._session, sent_picture(event), self.config.picture_hosts))
+        return await self.tutor.handle(incoming)
 
     async def _reply(self, user_ref: str, replies: list[Outgoing], message_id: str) -> None:
         # Each reply's kept copy goes as soon as the reply is sent (or kept in failed_send).

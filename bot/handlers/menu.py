@@ -15,9 +15,11 @@ SAMPLE_COURSES = [
 
 
 def menu_rows(ctx: Context) -> Rows:
-    """The main menu's buttons: every course, the mentor, then resume, progress and help."""
+    """The main menu's buttons: every course, the message check, the mentor, then resume,
+    progress and help."""
     rows = [[ctx.button("button_course", OpenCourse(course.id), title=course.title)]
             for course in ctx.resident_courses()]
+    rows.append([ctx.button("button_check", "check")])
     rows.append([ctx.button("button_my_mentor", payloads.MY_MENTOR)])
     rows.append([ctx.button("button_resume", payloads.RESUME)])
     rows.append([ctx.button("button_progress", payloads.PROGRESS)])

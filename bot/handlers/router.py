@@ -6,7 +6,7 @@ registry (bot/handlers/registry.py), and words in the learner's language.
 
 from functools import cache
 
-from bot.handlers import address, consent, help, invitations, menu, payloads
+from bot.handlers import address, consent, help, invitations, menu, message_check, payloads
 from bot.handlers.context import Context
 from bot.handlers.folding import fold, typed_number
 from bot.handlers.registry import Command, Feature, registry
@@ -53,6 +53,8 @@ async def route(ctx: Context) -> None:
             menu.welcome(ctx)
     elif incoming.kind == Kind.UNSUPPORTED:
         help.unsupported(ctx)
+    elif incoming.kind == Kind.PHOTO:  # any photo: most likely a screenshot of a message
+        await message_check.photo(ctx)
     elif incoming.kind == Kind.BUTTON:
         await on_payload(ctx, incoming.payload)
     else:

@@ -85,6 +85,7 @@ def read_text(picture: bytes | Path | Image.Image, *, command: str = TESSERACT) 
     return "\n".join(line for line in lines if line)
 
 
-async def read_text_in_thread(picture: bytes | Path | Image.Image) -> str:
+async def read_text_in_thread(picture: bytes | Path | Image.Image, *,
+                              command: str = TESSERACT) -> str:
     """read_text off the event loop, so that other residents are answered meanwhile."""
-    return await asyncio.to_thread(read_text, picture)
+    return await asyncio.to_thread(read_text, picture, command=command)

@@ -1,0 +1,172 @@
+"""Is this message a scam? /kiem_tra, a forwarded or pasted message, or a photo of one.
+
+The check itself is bot/listening/scam.py (offline rules); this feature asks for the message,
+words the verdict in the learner's form of address, links the lessons that teach its red
+flags and, for a learner with a mentor, offers to send the message to them. Privacy: the
+checked text is never stored, except in the conversation state of a learner with a mentor
+until they press "Gửi cho người kèm xem" (then it is sent and cleared); only counts are kept
+(storage/scam_checks.py), and no log quotes it.
+"""
+
+import re
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from bot.handlers import payloads
+from bot.handlers.context import Context, Rows
+from bot.handlers.payloads import StartLesson
+from bot.handlers.places import who
+from bot.handlers.registry import Command, Feature, Reads, Waits
+from bot.listening.scam import ScamChecker, Verdict, fold, load_checker
+from storage.scam_checks import add_check
+
+CHECK = "check"  # the command, and the state while the message is awaited
+CHECKED = "checked"  # the state that keeps a checked text until it is sent to the mentor
+SEND = "checksend"  # "Gửi cho người kèm xem"
+MAX_LESSONS = 3
+# Where a learner can send a photo of the message (the web chat and terminal take text only).
+PHOTO_CHANNELS = frozenset({"telegram", "zalo", "zalo_oa"})
+# Shorter than this, a text with a number is more likely a question ("ck 500k sao?") than a
+# message someone received.
+MIN_MESSAGE_CHARS = 40
+OCR_READ = "read"  # Incoming.ocr: the picture's text is in Incoming.text
+OCR_UNAVAILABLE = "unavailable"  # Tesseract or its Vietnamese model is missing
+OCR_FAILED = "failed"  # not a picture, or nothing could be read
+
+# What makes a pasted text look like a message someone received (on folded text).
+_LINK = re.compile(r"https?://|www\.|\b[a-z0-9-]+\.(?:com|net|org|vn|info|xyz|top|vip|"
+                   r"club|online|site|shop|store|app|io|me|cc|co|biz|ly|gl|gy)\b")
+_PHONE = re.compile(r"(?<![\d+])(?:\+?84|0)[ .-]?\d(?:[ .-]?\d){8,9}(?!\d)|\b1[89]00[ .]?\d{4}\b")
+_MONEY = re.compile(r"\b\d[\d.,]*\s?(?:k|d|đ|dong|vnd|trieu|tr|ty|ngan|nghin|usd)\b|"
+                    r"\$\s?\d")
+# How residents ask (on folded text): a question of theirs is the question matcher's.
+_QUESTION = re.compile(r"\?\s*$|\b(?:lam sao|the nao|nhu nao|ntn|cach nao|lam gi|lam the|"
+                       r"duoc khong|dc khong|dc ko|duoc ko|co nen|co sao khong|o dau|"
+                       r"bang cach)\b")
+MAX_QUESTION_CHARS = 160  # longer, with a sum or a number: a message being quoted
+_ACCOUNT = re.compile(r"\b(?:stk|so tai khoan|tai khoan)\b|\b\d{8,}\b")
+
+
+@cache
+def _checker(content_dir: str) -> ScamChecker:
+    return load_checker(Path(content_dir))
+
+
+def checker(ctx: Context) -> ScamChecker:
+    """The checker of the deployment's content folder (one per process)."""
+    return _checker(ctx.base.content_dir)
+
+
+def looks_like_message(text: str) -> bool:
+    """Whether pasted text looks like a message someone received rather than a question:
+    long enough, with a link, a phone number, a sum of money or an account number."""
+    if len(text) < MIN_MESSAGE_CHARS:
+        return False
+    folded = fold(text)
+    if _LINK.search(folded):
+        return True
+    # "Chuyển 500k cho con qua ngân hàng thì làm thế nào?" is the resident's own question.
+    if len(text) <= MAX_QUESTION_CHARS and _QUESTION.search(folded):
+        return False
+    return any(pattern.search(folded) for pattern in (_PHONE, _MONEY, _ACCOUNT))
+
+
+def ask(ctx: Context) -> None:
+    """/kiem_tra: ask for the message (pasted, forwarded, or a photo where the channel can)."""
+    ctx.say(ctx.text("check_ask", photos=ctx.incoming.channel in PHOTO_CHANNELS),
+            [ctx.menu_row()])
+    ctx.ask(CHECK)
+
+
+async def _typed(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
+    await check(ctx, text)
+
+
+async def read(ctx: Context, text: str) -> bool:
+    """A forwarded message, or pasted text that looks like one, is checked unasked."""
+    if not (ctx.incoming.forwarded or looks_like_message(text)):
+        return False  # a question: the next reader's
+    await check(ctx, text)
+    return True
+
+
+async def photo(ctx: Context) -> None:
+    """A photo or screenshot: its text (read by OCR before the turn, bot/tutor.py) checked."""
+    outcome = ctx.incoming.ocr
+    if outcome == OCR_UNAVAILABLE:
+        ctx.say(ctx.text("check_photo_unavailable"), [ctx.menu_row()])
+    elif outcome != OCR_READ or len(ctx.incoming.text.strip()) < 2:
+        ctx.say(ctx.text("check_photo_unreadable"), [ctx.menu_row()])
+    else:
+        await check(ctx, ctx.incoming.text, from_photo=True)
+
+
+def _explain(ctx: Context, sentence: str) -> str:
+    """A flag's sentence (content/scam/flags.yaml says "bạn") in the learner's form of address."""
+    return re.sub(r"\bbạn\b", ctx.address()["you"], sentence)
+
+
+async def check(ctx: Context, text: str, *, from_photo: bool = False) -> None:
+    """Check `text`, count the check, and answer: the verdict, each red flag, what to do, the
+    lessons that teach the flags and, with a mentor, the offer to send it to them."""
+    verdict = checker(ctx).check(text)
+    await add_check(ctx.turn.connection, area_id=ctx.turn.learner.area,
+                    flags=[flag.code for flag in verdict.flags])
+    rows = _lesson_rows(ctx, verdict)
+    if await ctx.mentoring.my_mentor() is not None:
+        rows.append([ctx.button("button_check_mentor", SEND)])
+        # Kept only until sent: any other turn clears the state, and with it the text.
+        ctx.ask(CHECKED, text=text, verdict=verdict.verdict)
+    rows.append(ctx.menu_row())
+    ctx.say(ctx.text("check_result", verdict=verdict.verdict, from_photo=from_photo,
+                     flags=[_explain(ctx, flag.explain) for flag in verdict.flags]), rows)
+
+
+def _lesson_rows(ctx: Context, verdict: Verdict) -> Rows:
+    rows: Rows = []
+    for reference in verdict.lessons:
+        course_id, _, lesson_id = reference.partition("/")
+        course = ctx.library.course(course_id)
+        lesson = course.lesson(lesson_id) if course else None
+        if lesson is not None:
+            # The lesson's own button: a half-finished lesson gets the switch question.
+            rows.append([ctx.button("button_check_lesson", StartLesson(course_id, lesson_id),
+                                    title=lesson.title)])
+        if len(rows) == MAX_LESSONS:
+            break
+    return rows
+
+
+async def send_to_mentor(ctx: Context) -> None:
+    """"Gửi cho người kèm xem": the checked text goes to the mentor, then is forgotten."""
+    asked = ctx.asked
+    mine = await ctx.mentoring.my_mentor()
+    if asked is None or asked.name != CHECKED or mine is None:
+        ctx.say(ctx.text("check_send_gone"), [ctx.menu_row()])
+        return
+    ctx.tell(mine.mentor_id, "check_for_mentor", [[("button_mentees", payloads.MENTEES)]],
+             name=who(ctx, mine.mentee_name), text=str(asked.data.get("text", "")),
+             verdict=str(asked.data.get("verdict", "")))
+    ctx.say(ctx.text("check_sent", name=mine.mentor_name), [ctx.menu_row()])
+
+
+FLAGS_SAMPLE = ["Tin nhắn đòi mã OTP, mật khẩu hoặc passcode.",
+                "Đường link trong tin không phải trang chính thức."]
+
+FEATURE = Feature(
+    commands=(Command(CHECK, ask), Command(SEND, send_to_mentor)),
+    reads=Reads(read, order=10),
+    waits=(Waits(CHECK, _typed),),
+    samples={
+        "check_ask": {"photos": True},
+        "check_result": {"verdict": "scam", "flags": FLAGS_SAMPLE, "from_photo": True},
+        "check_photo_unavailable": {}, "check_photo_unreadable": {},
+        "check_send_gone": {}, "check_sent": {"name": "Minh Anh"},
+        "check_for_mentor": {"name": "Bà Lan", "verdict": "suspicious",
+                             "text": "Tài khoản của bạn bị khóa, bấm vcb-vn.xyz"},
+        "button_check_lesson": {"title": "Nhận biết link giả"},
+        "button_check_mentor": {}, "button_check": {},
+    },
+)

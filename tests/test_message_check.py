@@ -1,0 +1,394 @@
+"""The message check (bot/handlers/message_check.py): /kiem_tra, a pasted or forwarded message,
+the verdict in the learner's form of address, lessons, the mentor, counts and privacy."""
+
+import csv
+import io
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestServer
+from sqlalchemy import inspect, text
+
+from bot.channels.pictures import ZALO_HOSTS, allowed
+from bot.channels.web import create_web_app
+from bot.handlers.message_check import looks_like_message
+from bot.lessons.model import Library
+from bot.listening.ocr import available as ocr_available
+from bot.messages import Incoming, Kind
+from bot.tutor import Tutor
+from storage.reports import Period
+from storage.repository import SqlRepository
+from storage.scam_checks import CHECKS, ScamCount, add_check, scam_counts
+from storage.scope import Scope
+from tests.chat import Chat
+from tests.conftest import CONTENT_DIR, require
+from tests.conversation import exchange
+from tests.fake_telegram import FakeTelegram, SentRecord
+from tests.fake_zalo_bot import FakeZaloBot
+from tests.fake_zalo_oa import FakeZaloOA
+from tests.mentoring_helpers import paired, received
+from tests.report_seed import BA_DINH, HONG_HA
+from tests.screenshots import font_available, sms, zalo
+from tests.test_admin import Dashboard, cheap_hashes, dashboard, sign_in  # noqa: F401 (its fixtures)
+from tests.test_console import run_chat
+from tests.test_telegram import Bot as TelegramUser
+from tests.test_telegram import buttons as telegram_buttons
+from tests.test_telegram import running as telegram_running
+from tests.test_web_api import begin as web_begin
+from tests.test_web_api import chat as web_chat
+from tests.test_web_api import new_session as web_session
+from tests.test_zalo_bot import Resident as ZaloResident
+from tests.test_zalo_bot import running as zalo_bot_running
+from tests.test_zalo_oa import Follower
+from tests.test_zalo_oa import _serving_oa as serving_oa
+
+SCAM = ("Vietcombank: Tai khoan cua quy khach bi khoa. Vui long truy cap "
+        "https://vcb-vn.xyz/xacthuc de mo khoa trong 24h.")
+OTP_NOTICE = ("Vietcombank: Mã OTP xác thực giao dịch của Quý khách là 118204. Tuyệt đối "
+              "không cung cấp mã OTP cho bất kỳ ai, kể cả nhân viên ngân hàng.")
+SCAM_SCREEN = ("[BIDV] Tài khoản của Quý khách sẽ bị tạm khóa sau 24h do chưa cập nhật sinh "
+               "trắc học. Vui lòng xác thực tại bidv-sinhtrachoc.top")
+EVERYWHERE = Period(date(2000, 1, 1), date(2100, 1, 1))
+
+
+def labels(chat: Chat) -> list[str]:
+    return [button.label for reply in chat.last for button in reply.flat_buttons()]
+
+
+async def counts(repository: SqlRepository) -> list[ScamCount]:
+    async with repository.engine.connect() as connection:
+        return await scam_counts(connection, Scope(), EVERYWHERE)
+
+
+async def test_kiem_tra_asks_then_names_each_red_flag_and_what_to_do(tutor: Tutor) -> None:
+    chat = Chat(tutor, "lan", display_name="Lan")
+    await chat.start(address="bac")
+    assert "🔎 Kiểm tra tin nhắn lạ" in labels(chat)
+    await chat.type("/kiem_tra")
+    assert "Bác dán (hoặc chuyển tiếp) tin nhắn lạ vào đây" in chat.text()
+    await chat.type(SCAM)
+    said = chat.text()
+    assert "Rất có thể là lừa đảo" in said
+    assert "không phải trang chính thức" in said  # the fake link, explained
+    assert "đuôi lạ" in said
+    assert "156" in said and "5656" in said and "đừng bấm vào link" in said
+    assert " bạn " not in said  # the learner is "bác" throughout
+    lessons = [b.payload for r in chat.last for b in r.flat_buttons() if b.payload[:2] == "l:"]
+    assert lessons == ["l:lua-dao:link-gia", "l:an-toan-tk:trang-gia", "l:lua-dao:dau-hieu"]
+    assert "Gửi cho người kèm xem" not in " ".join(labels(chat))  # no mentor
+
+
+async def test_words_and_the_menu_button_reach_it(tutor: Tutor) -> None:
+    chat = Chat(tutor, "an")
+    await chat.start()
+    await chat.press("Kiểm tra tin nhắn lạ")
+    assert "tin nhắn lạ vào đây" in chat.text()
+    await chat.type("menu")
+    await chat.type("có phải lừa đảo không")
+    assert "tin nhắn lạ vào đây" in chat.text()
+
+
+async def test_a_genuine_otp_notice_shows_no_signs_and_never_says_safe(tutor: Tutor) -> None:
+    chat = Chat(tutor, "binh")
+    await chat.start(address="chu")
+    await chat.type("/kiem_tra")
+    await chat.type(OTP_NOTICE)
+    said = chat.text()
+    assert "Chưa thấy dấu hiệu lừa đảo" in said
+    assert "an toàn" not in said.lower()
+    assert "không ai được hỏi mã OTP hay mật khẩu của chú" in said
+
+
+async def test_a_pasted_message_is_checked_unasked_and_a_short_question_is_not(
+        tutor: Tutor) -> None:
+    chat = Chat(tutor, "cuc")
+    await chat.start()
+    await chat.type(SCAM)  # not asked: it has a link and is long
+    assert "Rất có thể là lừa đảo" in chat.text()
+    await chat.type("chuyển 500k sao?")  # short: a question, not a message
+    assert "lừa đảo" not in chat.text()
+
+
+async def test_a_forwarded_message_is_checked_even_without_a_link(tutor: Tutor) -> None:
+    chat = Chat(tutor, "dung")
+    await chat.start()
+    forwarded = Incoming(channel="test", user_ref="dung", kind=Kind.TEXT, update_id="fw1",
+                         text="Con đang cấp cứu ở bệnh viện, mẹ chuyển gấp cho con ít tiền "
+                              "nhé, đừng nói với bố", forwarded=True)
+    await chat.send(forwarded)
+    assert "Cần cẩn thận" in chat.text() or "Rất có thể" in chat.text()
+
+
+async def test_nothing_of_the_text_is_stored_or_logged_and_the_check_is_counted(
+        tutor: Tutor, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    chat = Chat(tutor, "em")
+    await chat.start()
+    await chat.type("/kiem_tra")
+    await chat.type(SCAM)
+    await chat.type("/kiem_tra")
+    await chat.type(OTP_NOTICE)
+    engine = tutor.repository.engine
+    async with engine.connect() as connection:
+        tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+        for table in tables:
+            for row in (await connection.execute(text(f'SELECT * FROM "{table}"'))).all():
+                kept = " ".join(str(value) for value in row)
+                assert "vcb-vn" not in kept and "118204" not in kept, table
+    assert "vcb-vn" not in caplog.text and "118204" not in caplog.text
+    found = await counts(tutor.repository)
+    assert ScamCount("", CHECKS, 2) in found
+    assert ScamCount("", "link_fake", 1) in found
+
+
+async def test_with_a_mentor_the_message_is_sent_on_request_then_forgotten(
+        tutor: Tutor, library: Library) -> None:
+    mentor, resident = Chat(tutor, "mentor"), Chat(tutor, "lan", display_name="Lan")
+    await paired(mentor, resident, library)
+    await received(tutor, mentor)
+    await resident.type("/kiem_tra")
+    await resident.type(SCAM)
+    assert "👥 Gửi cho người kèm xem" in labels(resident)
+    await resident.press("Gửi cho người kèm xem")
+    assert "đã gửi tin nhắn này cho người kèm" in resident.text()
+    told = "\n".join(reply.text for reply in await received(tutor, mentor))
+    assert "vcb-vn.xyz" in told and "Lan nhận được tin nhắn" in told
+    learner = await tutor.repository.find_learner(channel="test", user_ref="lan")
+    # Forgotten once sent.
+    assert learner is not None and not learner.state and not learner.state_data
+    await resident.tap("checksend")  # again: nothing kept to send
+    assert "không còn giữ tin nhắn đó" in resident.text()
+
+
+async def test_a_lesson_button_keeps_a_half_finished_lesson(tutor: Tutor) -> None:
+    chat = Chat(tutor, "hoa")
+    await chat.start()
+    await chat.tap("l:lam-quen:nut-bam")
+    await chat.type("tiếp")
+    await chat.type("/kiem_tra")
+    await chat.type(SCAM)
+    await chat.tap("l:lua-dao:link-gia")
+    assert any(b.payload.startswith("s:") for r in chat.last for b in r.flat_buttons())
+
+
+
+@asynccontextmanager
+async def telegram_user(tutor: Tutor) -> AsyncIterator[TelegramUser]:
+    """A Telegram user who has started, through the fake Bot API and the polling channel."""
+    fake = FakeTelegram()
+    await fake.start()
+    try:
+        async with telegram_running(fake, tutor, "polling"):
+            user = TelegramUser(fake)
+            await user.start()
+            yield user
+    finally:
+        await fake.close()
+
+
+def sent_text(records: list[SentRecord]) -> str:
+    return "\n".join(record.text or record.caption or "" for record in records)
+
+
+async def test_telegram_kiem_tra_and_a_forwarded_message(tutor: Tutor) -> None:
+    async with telegram_user(tutor) as user:
+        assert "🔎 Kiểm tra tin nhắn lạ" in " ".join(
+            label for record in user.fake.sent_to(user.chat)
+            for label, _ in telegram_buttons(record))
+        asked = sent_text(await user.say("/kiem_tra"))
+        assert "gửi ảnh chụp màn hình" in asked  # Telegram takes photos
+        said = sent_text(await user.say(SCAM))
+        assert "Rất có thể là lừa đảo" in said and "156" in said
+        forwarded = {"message": {
+            "message_id": 900, "date": 1_700_000_000, "text": OTP_NOTICE,
+            "from": {"id": user.chat, "is_bot": False, "first_name": "Lan"},
+            "chat": {"id": user.chat, "first_name": "Lan", "type": "private"},
+            "forward_origin": {"type": "hidden_user", "sender_user_name": "VCB",
+                               "date": 1_699_999_000}}}
+        said = sent_text(await exchange(lambda: user.fake.sent_to(user.chat),
+                                        lambda: user.fake.push_update(forwarded), 1))
+        assert "Chưa thấy dấu hiệu lừa đảo" in said  # checked unasked: it was forwarded
+
+
+async def test_telegram_a_screenshot_is_read_and_checked(tutor: Tutor) -> None:
+    require(ocr_available() and font_available(), "Tesseract with Vietnamese, DejaVu fonts")
+    picture = io.BytesIO()
+    sms("Vietcombank", SCAM_SCREEN).save(picture, format="PNG")
+    async with telegram_user(tutor) as user:
+        said = sent_text(await user._exchange(
+            lambda: user.fake.push_photo(user.chat, picture.getvalue()), 1))
+        assert "đã đọc chữ trong ảnh" in said
+        assert "Rất có thể là lừa đảo" in said or "Cần cẩn thận" in said
+        # The largest size was the one downloaded.
+        downloads = [params["path"] for method, params in user.fake.requests
+                     if method == "download"]
+        assert len(downloads) == 1 and downloads[0].endswith("x.jpg")
+
+
+def texts(records: list[Any]) -> str:
+    return "\n".join(record.text or "" for record in records)
+
+
+async def test_web_chat_kiem_tra_then_a_pasted_message(tutor: Tutor) -> None:
+    server = TestServer(create_web_app(tutor, CONTENT_DIR), host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with ClientSession() as client:
+            base = str(server.make_url(""))
+            session = await web_session(client, base)
+            await web_begin(client, base, session)  # called "bác"
+            _, body = await web_chat(client, base, session=session, text="/kiem_tra")
+            asked = body["replies"][0]["text"]
+            assert "Bác dán (hoặc chuyển tiếp)" in asked and "ảnh" not in asked  # text only
+            _, body = await web_chat(client, base, session=session, text=SCAM)
+            said = "\n".join(reply["text"] for reply in body["replies"])
+            assert "Rất có thể là lừa đảo" in said and "156" in said
+    finally:
+        await server.close()
+
+
+async def test_zalo_bot_a_pasted_message_and_kiem_tra(tutor: Tutor) -> None:
+    fake = FakeZaloBot(max_poll_seconds=0.3)
+    await fake.start()
+    try:
+        async with zalo_bot_running(fake, tutor, "polling"):
+            resident = ZaloResident(fake)
+            await resident.start()
+            said = texts(await resident.say(SCAM))  # unasked: a link, and long
+            assert "Rất có thể là lừa đảo" in said and "Học:" in said  # lessons, numbered
+            await resident.say("kiểm tra tin nhắn")
+            assert "Chưa thấy dấu hiệu lừa đảo" in texts(await resident.say(OTP_NOTICE))
+    finally:
+        await fake.close()
+
+
+async def test_zalo_oa_a_pasted_message(tutor: Tutor) -> None:
+    fake = FakeZaloOA()
+    await fake.start()
+    try:
+        async with serving_oa(fake, tutor, backoff_seconds=0.01):
+            follower = Follower(fake)
+            await follower.join()
+            await follower.say("/kiem_tra")
+            said = texts(await follower.say(SCAM))
+            assert "Rất có thể là lừa đảo" in said
+            assert any("Học:" in label for message in fake.sent_to(follower.user)[-1:]
+                       for label, _, _ in message.buttons)
+    finally:
+        await fake.close()
+
+
+def test_terminal_kiem_tra(tmp_path: Path) -> None:
+    # Agree, be called "bác" with the name given, then /kiem_tra and the message.
+    said = run_chat(tmp_path, ["1", "1", "1", "/kiem_tra", SCAM, "thoát"])
+    assert "Bác dán (hoặc chuyển tiếp)" in said
+    assert "Rất có thể là lừa đảo" in said and "5656" in said
+
+
+async def test_the_dashboard_counts_checks_and_flags_per_area(
+        dashboard: Dashboard) -> None:  # noqa: F811 (test_admin's fixture)
+    async with dashboard.repository.transaction() as connection:
+        await add_check(connection, area_id=f"{HONG_HA}/tdp-1", flags=["otp_request", "urgency"])
+        await add_check(connection, area_id=f"{HONG_HA}/tdp-1", flags=["otp_request"])
+        await add_check(connection, area_id=BA_DINH, flags=["gambling"])
+    async with dashboard.client() as client:
+        assert await sign_in(client, "phuong") == 303
+        async with client.get("/admin/") as response:
+            html = await response.text()
+        assert "Tin nhắn lạ đã kiểm tra" in html and "Đòi mã OTP, mật khẩu" in html
+        assert "Cá cược" not in html  # another ward's
+        async with client.get("/admin/tai/tin-nhan-la.csv") as response:
+            rows = list(csv.reader(io.StringIO((await response.read()).decode("utf-8-sig"))))
+    assert rows == [["Địa bàn", "Dấu hiệu", "Số lần"],
+                    ["Tổ dân phố số 1", "Số tin nhắn đã kiểm tra", "2"],
+                    ["Tổ dân phố số 1", "Đòi mã OTP, mật khẩu", "2"],
+                    ["Tổ dân phố số 1", "Hối thúc, đe dọa", "1"]]
+
+
+async def test_zalo_bot_a_screenshot_is_read_and_checked(tutor: Tutor) -> None:
+    require(ocr_available() and font_available(), "Tesseract with Vietnamese, DejaVu fonts")
+    picture = io.BytesIO()
+    zalo("Ngân hàng BIDV", [SCAM_SCREEN]).save(picture, format="PNG")
+    fake = FakeZaloBot(max_poll_seconds=0.3)
+    await fake.start()
+    try:
+        async with zalo_bot_running(fake, tutor, "polling"):
+            resident = ZaloResident(fake)
+            await resident.start()
+            said = texts(await exchange(lambda: fake.sent_to(resident.chat),
+                                        lambda: fake.push_photo(resident.chat,
+                                                                picture.getvalue()), 1))
+            assert "đã đọc chữ trong ảnh" in said
+            assert "Rất có thể là lừa đảo" in said or "Cần cẩn thận" in said
+    finally:
+        await fake.close()
+
+
+def test_pictures_are_fetched_only_from_the_messengers_hosts() -> None:
+    assert allowed("https://photo-stal-1.zdn.vn/2026/01/01/7c0e.jpg", ZALO_HOSTS)
+    assert allowed("https://s120-ava-talk.zadn.vn/f/2/c.jpg", ZALO_HOSTS)
+    for url in ("http://127.0.0.1:8080/admin", "https://zdn.vn.evil.example/x.jpg",
+                "file:///etc/passwd", "https://evilzdn.vn/x.jpg", "http://[::1"):
+        assert not allowed(url, ZALO_HOSTS), url
+
+
+async def test_zalo_oa_a_screenshot_is_read_and_checked(tutor: Tutor) -> None:
+    require(ocr_available() and font_available(), "Tesseract with Vietnamese, DejaVu fonts")
+    picture = io.BytesIO()
+    sms("BIDV", SCAM_SCREEN).save(picture, format="PNG")
+    fake = FakeZaloOA()
+    await fake.start()
+    try:
+        async with serving_oa(fake, tutor, backoff_seconds=0.01):
+            follower = Follower(fake)
+            await follower.join()
+            said = texts(await exchange(lambda: fake.sent_to(follower.user),
+                                        lambda: fake.push_photo(follower.user,
+                                                                picture.getvalue()), 1))
+            assert "đã đọc chữ trong ảnh" in said
+            assert "Rất có thể là lừa đảo" in said or "Cần cẩn thận" in said
+    finally:
+        await fake.close()
+
+
+async def test_without_tesseract_a_photo_gets_told_to_paste_the_text(
+        sqlite_repository: SqlRepository, library: Library) -> None:
+    tutor = Tutor(repository=sqlite_repository, library=library,
+                  tesseract="/nonexistent/tesseract")
+    chat = Chat(tutor, "ong-tu")
+    await chat.start(address="chu")
+    await chat.send(Incoming(channel="test", user_ref="ong-tu", kind=Kind.PHOTO,
+                             update_id="p1", picture=b"\x89PNG not really"))
+    said = chat.text()
+    assert "chưa đọc được chữ trong ảnh" in said and "gõ, dán hoặc chuyển tiếp" in said
+    assert "Cháu" in said  # in the learner's form of address
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (SCAM, True),
+    ("Chị ơi em là shipper, đơn hàng phí ship 23.000đ, chị chuyển khoản vào STK 0451000123456 "
+     "MB giúp em nhé.", True),
+    ("Me oi con bi tai nan, me chuyen gap 5 trieu vao so 0912345678 cho ban con nhe", True),
+    ("Tôi muốn chuyển 500k cho con qua ngân hàng thì làm thế nào vậy?", False),
+    ("chuyển 500k sao?", False),
+    ("Tôi không hiểu bước này lắm, nói lại giúp tôi với được không", False),
+])
+def test_what_looks_like_a_received_message(text: str, message: bool) -> None:
+    assert looks_like_message(text) is message
+
+
+async def test_an_english_reader_gets_the_check_in_english(tutor: Tutor) -> None:
+    chat = Chat(tutor, "en-reader")
+    await chat.start()
+    await chat.tap("lg:en")
+    assert "🔎 Check a strange message" in labels(chat)
+    await chat.type("/kiem_tra")
+    assert "Paste (or forward) the strange message here" in chat.text()
+    await chat.type(SCAM)
+    assert "Very likely a scam" in chat.text() and "call 156" in chat.text()
