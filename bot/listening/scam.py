@@ -10,7 +10,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from bot.config import PROJECT_ROOT
-from bot.lessons.flags import Brand, FlagRules, load_flag_rules
+from bot.lessons.flags import Brand, FlagRules, FlagText, load_flag_rules
 
 # How much each flag weighs. A verdict adds the weights of the flags found: 4 or more is
 # "scam", 2 or more "suspicious". A claim alone (1) says nothing: genuine notices name their
@@ -209,21 +209,12 @@ _OPT_OUT = re.compile(r"\btu choi (?:qc|quang cao)\b|\btc gui \d|\bhuy (?:qc|qua
 
 
 @dataclass(frozen=True)
-class Flag:
-    """One red flag: its code, the sentence that explains it and the lessons that teach it."""
-
-    code: str
-    explain: str
-    lessons: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class Verdict:
     """"scam", "suspicious" or "no_signs", with the words for it and the flags behind it."""
 
     verdict: str
     label: str
-    flags: tuple[Flag, ...]
+    flags: tuple[FlagText, ...]  # what the resident reads about each, and its lessons
     # "no_signs" only: the golden rules, since no sign found does not make a message safe.
     reminder: str = ""
     advice: str = ""  # what to do: don't click, don't call back, how to report (156, 5656)
@@ -309,8 +300,7 @@ class ScamChecker:
         # Strongest first, so the reply leads with what matters most.
         ordered = sorted(dict.fromkeys(code.removesuffix("_weak") for code in codes),
                          key=lambda code: -WEIGHTS.get(code, 1))
-        flags = tuple(Flag(code, self.rules.flags[code].explain, self.rules.flags[code].lessons)
-                      for code in ordered)
+        flags = tuple(self.rules.flags[code] for code in ordered)
         texts = self.rules.verdicts
         return Verdict(verdict, texts[verdict], flags,
                        texts["reminder"] if verdict == "no_signs" else "", texts["advice"])
