@@ -19,9 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tutor_bench import COURSE_ID, Learner, percentile
 
-from bot.admin.export import to_xlsx
-from bot.admin.report import Report, build, choose, tables
-from bot.app import build_core
+from bot.app import Core, build_core
 from bot.config import Settings
 from bot.lessons.model import Library
 from bot.messages import Incoming, Outgoing
@@ -29,7 +27,6 @@ from bot.tutor import Tutor
 from storage.clock import local_date
 from storage.database import is_sqlite
 from storage.reports import Period
-from storage.rollup import refresh
 from storage.scope import Scope
 
 PROBE = 0.01  # seconds the probe sleeps; what it oversleeps is the loop's lag
@@ -110,21 +107,18 @@ async def empty_daily_tables(engine: AsyncEngine) -> None:
         await connection.execute(text("UPDATE rollup_state SET refreshed_at = NULL"))
 
 
-def whole_report(report: Report, library: Library) -> bytes:
-    return to_xlsx(choose(tables(report, library), "bao-cao"))
-
-
-async def exports(engine: AsyncEngine, library: Library, area: str, pause: float,
-                  done: asyncio.Event, took: list[tuple[float, int]]) -> None:
+async def exports(core: Core, url: str, area: str, pause: float, done: asyncio.Event,
+                  took: list[tuple[float, int]]) -> None:
     """The dashboard's download of the area's whole report as XLSX, again and again, as
     bot.admin.pages.download makes it."""
     today = local_date()
     period = Period(today - timedelta(days=29), today)
     while not done.is_set():
         started = time.perf_counter()
-        report = await build(engine, Scope(area), period)
-        body = await asyncio.to_thread(whole_report, report, library)
-        took.append((time.perf_counter() - started, len(body)))
+        found = await core.worker.download(url, core.tutor.library, "bao-cao", "xlsx",
+                                           Scope(area), period, with_learners=False)
+        assert found is not None
+        took.append((time.perf_counter() - started, len(found[0])))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(done.wait(), pause)
 
@@ -138,14 +132,13 @@ def summary(values: list[float]) -> str:
 
 
 # Wired as `hocso serve` wires it (bot.app.build_core): learners tap through the Tutor, and the
-# refresh and the export use the engine the app gives to report work. The database is one
+# refresh and the export run in the app's report worker (child processes). The database is one
 # filled by report_data.py (PostgreSQL) or copied from it by report_sqlite.py (SQLite); its
 # daily tables are emptied first, so that the refresh is the first one.
 async def main(url: str, learners: int, think: float, warm_up: float, idle: float,
                limit: float, area: str, pause: float) -> None:
     core = await build_core(Settings(DATABASE_URL=url))
-    # Before issue 18 the app had one engine for everything.
-    reports: AsyncEngine = getattr(core, "reports", core.engine)
+    reports = core.reports
     library = core.tutor.library
     clock = Clock()
     await empty_daily_tables(reports)
@@ -166,9 +159,9 @@ async def main(url: str, learners: int, think: float, warm_up: float, idle: floa
         await asyncio.sleep(idle)
         clock.phases["idle"] = (began, time.perf_counter())
         done = asyncio.Event()
-        exporting = asyncio.create_task(exports(reports, library, area, pause, done, took))
+        exporting = asyncio.create_task(exports(core, url, area, pause, done, took))
         started = time.perf_counter()
-        job = asyncio.create_task(refresh(reports, courses=library.lesson_ids()))
+        job = asyncio.create_task(core.worker.refresh(url, library.lesson_ids()))
         finished, _ = await asyncio.wait([job], timeout=limit or None)
         clock.phases["refresh"] = (started, time.perf_counter())
         refreshed["seconds"] = time.perf_counter() - started
@@ -182,9 +175,7 @@ async def main(url: str, learners: int, think: float, warm_up: float, idle: floa
         for task in background:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)
-        await core.engine.dispose()
-        if reports is not core.engine:
-            await reports.dispose()
+        await core.dispose()
     backend = "SQLite" if is_sqlite(url) else "PostgreSQL"
     print(f"\n{backend}, {learners} learners tapping every {think:g} s on average; "
           f"first refresh: {refreshed['days']} days in {refreshed['seconds']:.1f} s; "
