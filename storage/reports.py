@@ -46,9 +46,12 @@ def reports_engine(url: str, *, busy_seconds: float = 30) -> AsyncEngine:
     On SQLite its transactions begin deferred, not IMMEDIATE as the turns' engine's do:
     seconds of reading take no lock (WAL), so learners' turns never wait for a report, and a
     transaction takes the write lock at its first write, waiting in aiosqlite's thread.
+    On PostgreSQL its queries run without parallel workers: each report uses one core at
+    most, and learners' turns keep the others.
     """
     if not is_sqlite(url):
-        return create_engine(url, pool_size=2)
+        return create_engine(url, pool_size=2, server_settings={
+            "max_parallel_workers_per_gather": "0"})
     engine = create_async_engine(make_url(url).set(drivername="sqlite+aiosqlite"),
                                  connect_args={"timeout": busy_seconds}, pool_size=2,
                                  max_overflow=0)
