@@ -43,12 +43,22 @@ class ReportWorker:
         self._sizes = {"refresh": 1, "read": readers}
         self._pools: dict[str, ProcessPoolExecutor] = {}
 
-    async def _run(self, kind: str, job: Callable[..., T], *args: Any) -> T:
+    def start(self) -> None:
+        """Start the children now (each job starts them otherwise): starting one holds the
+        loop for tens of milliseconds, better spent before learners are served."""
+        for kind in self._sizes:
+            self._pool(kind).submit(os.getpid)
+
+    def _pool(self, kind: str) -> ProcessPoolExecutor:
         pool = self._pools.get(kind)
-        if pool is None:
+        if pool is None:  # its processes start with its first job
             pool = self._pools[kind] = ProcessPoolExecutor(
                 self._sizes[kind], mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start, initargs=(os.getpid(),))
+        return pool
+
+    async def _run(self, kind: str, job: Callable[..., T], *args: Any) -> T:
+        pool = self._pool(kind)
         try:
             return await asyncio.wrap_future(pool.submit(job, *args))
         except BrokenProcessPool:
