@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tutor_bench import COURSE_ID, Learner, percentile
 
 from bot.admin.export import to_xlsx
-from bot.admin.report import Report, build, choose, tables
+from bot.admin.report import build, choose, tables
 from bot.app import build_core
 from bot.config import Settings
 from bot.lessons.model import Library
@@ -31,9 +31,21 @@ from storage.database import is_sqlite
 from storage.reports import Period
 from storage.rollup import refresh
 from storage.scope import Scope
+from storage.transactions import SharedCommits
 
 PROBE = 0.01  # seconds the probe sleeps; what it oversleeps is the loop's lag
+HELD = 0.01  # a callback using more CPU than this (seconds) is listed
 DAILY = ("daily_answers", "daily_lessons", "daily_courses")
+
+
+def _runnable() -> float:
+    """Seconds this thread has spent ready to run but waiting for a CPU (Linux's schedstat;
+    0 elsewhere): what other processes on the machine cost it."""
+    try:
+        with open("/proc/thread-self/schedstat") as stats:
+            return int(stats.read().split()[1]) / 1e9
+    except OSError:
+        return 0.0
 
 
 class Clock:
@@ -45,23 +57,61 @@ class Clock:
         self.lags: list[tuple[float, float]] = []  # (when the probe slept, seconds overslept)
         self.turns: list[tuple[float, float]] = []  # (when the tap was due, seconds to reply)
         self.collections: list[tuple[float, float]] = []  # the garbage collector's, as lags
+        self.collections_cpu: list[tuple[float, float]] = []  # their CPU time
+        # Callbacks of the loop that used more than HELD s of CPU (its thread's time, which
+        # other processes on the machine do not inflate): (when, CPU seconds, what ran).
+        self.held: list[tuple[float, float, str]] = []
+        self.starved: list[tuple[float, float]] = []  # of lags over 50 ms: s runnable
+        # SQLite: how long each shared transaction of turns waited to begin (the write lock).
+        self.begins: list[tuple[float, float]] = []
+        opening = SharedCommits._open
+
+        async def timed_open(commits: SharedCommits) -> Any:
+            began, beginning = time.perf_counter(), commits._connection is None
+            try:
+                return await opening(commits)
+            finally:
+                if beginning:
+                    self.begins.append((began, time.perf_counter() - began))
+
+        setattr(SharedCommits, "_open", timed_open)  # noqa: B010
         self.phases: dict[str, tuple[float, float]] = {}
-        self._collecting = 0.0
+        self._collecting = (0.0, 0.0)
         gc.callbacks.append(self._collector)
+        self._watch_callbacks()
 
     def _collector(self, what: str, info: dict[str, int]) -> None:
         # Told apart from the work measured: a full collection holds the loop as long.
         if what == "start":
-            self._collecting = time.perf_counter()
+            self._collecting = (time.perf_counter(), time.thread_time())
         elif info["generation"] == 2:
-            self.collections.append((self._collecting,
-                                     time.perf_counter() - self._collecting))
+            began, cpu = self._collecting
+            self.collections.append((began, time.perf_counter() - began))
+            self.collections_cpu.append((began, time.thread_time() - cpu))
+
+    def _watch_callbacks(self) -> None:
+        run = asyncio.events.Handle._run
+
+        def timed(handle: asyncio.Handle) -> None:
+            cpu = time.thread_time()
+            run(handle)
+            spent = time.thread_time() - cpu
+            if spent > HELD:
+                task = getattr(getattr(handle, "_callback", None), "__self__", None)
+                coro = task.get_coro() if isinstance(task, asyncio.Task) else None
+                what = getattr(coro, "__qualname__", None) or repr(handle)[:80]
+                self.held.append((time.perf_counter() - spent, spent, what))
+
+        setattr(asyncio.events.Handle, "_run", timed)  # noqa: B010
 
     async def probe(self) -> None:
         while True:
-            before = time.perf_counter()
+            before, waited = time.perf_counter(), _runnable()
             await asyncio.sleep(PROBE)
-            self.lags.append((before, time.perf_counter() - before - PROBE))
+            lag = time.perf_counter() - before - PROBE
+            self.lags.append((before, lag))
+            if lag > 0.05:  # how much of it the loop's thread spent waiting for a CPU
+                self.starved.append((before, _runnable() - waited))
 
     def of(self, phase: str, samples: list[tuple[float, float]]) -> list[float]:
         start, end = self.phases[phase]
@@ -110,20 +160,22 @@ async def empty_daily_tables(engine: AsyncEngine) -> None:
         await connection.execute(text("UPDATE rollup_state SET refreshed_at = NULL"))
 
 
-def whole_report(report: Report, library: Library) -> bytes:
-    return to_xlsx(choose(tables(report, library), "bao-cao"))
-
-
-async def exports(engine: AsyncEngine, library: Library, area: str, pause: float,
-                  done: asyncio.Event, took: list[tuple[float, int]]) -> None:
+async def exports(core: Any, url: str, area: str, pause: float, done: asyncio.Event,
+                  took: list[tuple[float, int]]) -> None:
     """The dashboard's download of the area's whole report as XLSX, again and again, as
     bot.admin.pages.download makes it."""
     today = local_date()
     period = Period(today - timedelta(days=29), today)
     while not done.is_set():
         started = time.perf_counter()
-        report = await build(engine, Scope(area), period)
-        body = await asyncio.to_thread(whole_report, report, library)
+        if hasattr(core, "worker"):
+            found = await core.worker.download(url, core.tutor.library, "bao-cao", "xlsx",
+                                               Scope(area), period, with_learners=False)
+            body = found[0]
+        else:  # before issue 18's last pass: in the serving process, the file in a thread
+            report = await build(core.reports, Scope(area), period)
+            body = await asyncio.to_thread(to_xlsx, choose(
+                tables(report, core.tutor.library), "bao-cao"))
         took.append((time.perf_counter() - started, len(body)))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(done.wait(), pause)
@@ -138,16 +190,17 @@ def summary(values: list[float]) -> str:
 
 
 # Wired as `hocso serve` wires it (bot.app.build_core): learners tap through the Tutor, and the
-# refresh and the export use the engine the app gives to report work. The database is one
+# refresh and the export run in the app's report worker (child processes). The database is one
 # filled by report_data.py (PostgreSQL) or copied from it by report_sqlite.py (SQLite); its
 # daily tables are emptied first, so that the refresh is the first one.
 async def main(url: str, learners: int, think: float, warm_up: float, idle: float,
                limit: float, area: str, pause: float) -> None:
     core = await build_core(Settings(DATABASE_URL=url))
-    # Before issue 18 the app had one engine for everything.
-    reports: AsyncEngine = getattr(core, "reports", core.engine)
+    reports = core.reports
     library = core.tutor.library
     clock = Clock()
+    if hasattr(core, "worker"):
+        core.worker.start()  # as `hocso serve` does before serving
     await empty_daily_tables(reports)
     run_id, counter = uuid.uuid4().hex[:8], itertools.count(1)
 
@@ -166,9 +219,11 @@ async def main(url: str, learners: int, think: float, warm_up: float, idle: floa
         await asyncio.sleep(idle)
         clock.phases["idle"] = (began, time.perf_counter())
         done = asyncio.Event()
-        exporting = asyncio.create_task(exports(reports, library, area, pause, done, took))
+        exporting = asyncio.create_task(exports(core, url, area, pause, done, took))
         started = time.perf_counter()
-        job = asyncio.create_task(refresh(reports, courses=library.lesson_ids()))
+        job = asyncio.create_task(
+            core.worker.refresh(url, library.lesson_ids()) if hasattr(core, "worker")
+            else refresh(reports, courses=library.lesson_ids()))
         finished, _ = await asyncio.wait([job], timeout=limit or None)
         clock.phases["refresh"] = (started, time.perf_counter())
         refreshed["seconds"] = time.perf_counter() - started
@@ -182,9 +237,7 @@ async def main(url: str, learners: int, think: float, warm_up: float, idle: floa
         for task in background:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)
-        await core.engine.dispose()
-        if reports is not core.engine:
-            await reports.dispose()
+        await core.dispose()
     backend = "SQLite" if is_sqlite(url) else "PostgreSQL"
     print(f"\n{backend}, {learners} learners tapping every {think:g} s on average; "
           f"first refresh: {refreshed['days']} days in {refreshed['seconds']:.1f} s; "
@@ -206,9 +259,30 @@ async def main(url: str, learners: int, think: float, warm_up: float, idle: floa
           "the refresh's start): " + ", ".join(f"{lag * 1000:.0f} ms at {at:.0f}"
                                               for lag, at in worst[:5]))
     for phase in ("idle", "refresh"):
+        start, end = clock.phases[phase]
+        over = [(lag, starved) for (when, lag), (_, starved) in zip(
+            [(w, v) for w, v in clock.lags if v > 0.05], clock.starved, strict=True)
+            if start <= when < end]
+        print(f"lags over 50 ms, {phase}: {len(over)}, {sum(lag for lag, _ in over):.2f} s in all, "
+              f"of which {sum(s for _, s in over):.2f} s waiting for a CPU (other processes)")
+    for phase in ("idle", "refresh"):
+        waits = sorted(clock.of(phase, clock.begins))
+        if waits:
+            print(f"SQLite, turns' transactions waiting to begin, {phase}: {len(waits)}, p99 "
+                  f"{percentile(waits, 0.99) * 1000:.1f} ms, max {waits[-1] * 1000:.1f} ms")
+    for phase in ("idle", "refresh"):
         full = clock.of(phase, clock.collections)
+        cpu_full = clock.of(phase, clock.collections_cpu)
         print(f"full garbage collections, {phase}: {len(full)}, longest "
-              f"{max(full, default=0) * 1000:.0f} ms")
+              f"{max(full, default=0) * 1000:.0f} ms ({max(cpu_full, default=0) * 1000:.0f} ms "
+              "of CPU)")
+    for phase in ("idle", "refresh"):
+        start, end = clock.phases[phase]
+        held = sorted(((cpu, what) for when, cpu, what in clock.held
+                       if start <= when < end), reverse=True)
+        print(f"callbacks holding the loop's CPU over {HELD * 1000:.0f} ms, {phase}: "
+              f"{len(held)}; the longest: " + ", ".join(
+                  f"{cpu * 1000:.0f} ms {what}" for cpu, what in held[:6]))
     print(f"CPU: this process {cpu / wall:.0%} of one core over {wall:.0f} s; load average "
           f"{os.getloadavg()[0]:.2f} at the end")
 

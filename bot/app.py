@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.addresses import parse_networks
 from bot.admin.pages import create_admin_app
+from bot.admin.worker import ReportWorker
 from bot.channels import telegram, zalo_bot, zalo_oa
 from bot.channels.outbox_worker import OutboxWorker
 from bot.channels.telegram import TelegramChannel, TelegramConfig
@@ -38,7 +39,6 @@ from storage.processes import beat, forget_dead_here, goodbye, new_process_id
 from storage.reports import reports_engine
 from storage.repository import SqlRepository
 from storage.retention import Retention, sweep
-from storage.rollup import refresh
 from storage.tokens import OaTokenStore
 
 log = logging.getLogger("hocso")
@@ -75,11 +75,14 @@ class Core:
 
     engine: AsyncEngine
     tutor: Tutor
-    # Report work (the dashboard, exports, refreshes) has its own engine, so that seconds of
-    # reading never keep a learner's turn waiting for a connection.
+    # The dashboard's accounts and learner list have their own engine, so that seconds of
+    # reading never keep a learner's turn waiting for a connection; reports, downloads and
+    # refreshes run in child processes (bot/admin/worker.py).
     reports: AsyncEngine
+    worker: ReportWorker
 
     async def dispose(self) -> None:
+        self.worker.close()
         await self.reports.dispose()
         await self.engine.dispose()
 
@@ -112,7 +115,7 @@ async def build_core(settings: Settings) -> Core:
     # skipped by the garbage collector's full passes, each of which held the event loop for
     # about 100 ms on a 2-core server (bench/RESULTS.md, issue 18).
     gc.freeze()
-    return Core(engine=engine, tutor=tutor, reports=reports_engine(url))
+    return Core(engine=engine, tutor=tutor, reports=reports_engine(url), worker=ReportWorker())
 
 
 def web_options(settings: Settings) -> WebOptions:
@@ -184,7 +187,8 @@ def mount_dashboard(web_app: web.Application, core: Core) -> None:
         raise web.HTTPFound("/admin/")
 
     web_app.router.add_get("/admin", to_dashboard)
-    web_app.add_subapp("/admin/", create_admin_app(core.reports, core.tutor.library))
+    web_app.add_subapp("/admin/", create_admin_app(core.reports, core.tutor.library,
+                                                   core.worker))
 
 
 async def start_channels(channels: list[Channel]) -> set[Channel]:
@@ -240,12 +244,14 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         # What a run killed here owed goes out at once, before newer replies to its chats.
         await forget_dead_here(core.engine, process_id)
         await beat(core.engine, process_id)  # alive before the first reply it owns
+        core.worker.start()  # before learners come: starting a child holds the loop a moment
         running.update(await start_channels(channels))
         outbox.channels.update({channel.name: channel.deliver for channel in running})
         watch = InactivityWatch(core.tutor.repository, core.tutor.writer, core.tutor.rules)
         courses = core.tutor.library.lesson_ids()
+        url = settings.resolved_database_url()
         reports = every(settings.report_refresh_seconds,
-                        lambda: refresh(core.reports, courses=courses),
+                        lambda: core.worker.refresh(url, courses),
                         what="refreshing the report tables")
         heart = every(beats, lambda: beat(core.engine, process_id), what="the heartbeat")
         retention = Retention(unconsented=timedelta(hours=settings.unconsented_hours),

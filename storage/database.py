@@ -30,15 +30,17 @@ def unreachable(error: BaseException) -> bool:
     return isinstance(error, OSError | TimeoutError | PoolTimeout)
 
 
-def create_engine(url: str, *, pool_size: int = 10, busy_seconds: float = 30) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 10, busy_seconds: float = 30,
+                  server_settings: dict[str, str] | None = None) -> AsyncEngine:
     """Return SQLAlchemy's async engine: asyncpg, or aiosqlite with WAL and BEGIN IMMEDIATE.
 
     No ping before each use of a PostgreSQL connection (a round trip per turn): after a
     restart the first turn meets a dead connection, SQLAlchemy drops the whole pool, and the
     Tutor runs that turn again.
     """
-    if not is_sqlite(url):
-        return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
+    if not is_sqlite(url):  # server_settings: PostgreSQL settings of each connection
+        return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size,
+                                   connect_args={"server_settings": server_settings or {}})
     # SQLite's busy handler waits for another connection's write lock; it runs in aiosqlite's
     # thread, so the event loop keeps serving meanwhile.
     engine = create_async_engine(_sqlite_url(url, "sqlite+aiosqlite", busy_seconds),

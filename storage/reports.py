@@ -29,10 +29,15 @@ from storage.rollup import (
     TRAINED,
     day_rows,
     refreshed_at,
+    stage,
+    twin,
 )
 from storage.scope import Scope
 
 ID_CHUNK = 5000  # ids per IN list: far below SQLite's and asyncpg's parameter limits
+# The rows of the days a report reads live, grouped once per report into temporary tables
+# of its connection (every query of the report reads them, some tables three times).
+LIVE = {table: twin(table, "live") for table in (DAILY_ANSWERS, DAILY_LESSONS, DAILY_COURSES)}
 
 
 def reports_engine(url: str, *, busy_seconds: float = 30) -> AsyncEngine:
@@ -41,9 +46,12 @@ def reports_engine(url: str, *, busy_seconds: float = 30) -> AsyncEngine:
     On SQLite its transactions begin deferred, not IMMEDIATE as the turns' engine's do:
     seconds of reading take no lock (WAL), so learners' turns never wait for a report, and a
     transaction takes the write lock at its first write, waiting in aiosqlite's thread.
+    On PostgreSQL its queries run without parallel workers: each report uses one core at
+    most, and learners' turns keep the others.
     """
     if not is_sqlite(url):
-        return create_engine(url, pool_size=2)
+        return create_engine(url, pool_size=2, server_settings={
+            "max_parallel_workers_per_gather": "0"})
     engine = create_async_engine(make_url(url).set(drivername="sqlite+aiosqlite"),
                                  connect_args={"timeout": busy_seconds}, pool_size=2,
                                  max_overflow=0)
@@ -145,19 +153,39 @@ async def live_from(connection: AsyncConnection) -> date:
     return local_date(last) if last else local_date()
 
 
-def _days(table: Table, scope: Scope, period: Period, live: date,
+@dataclass(frozen=True)
+class Live:
+    """Where a report reads the days from `first` on: the scope's rows of each daily table
+    for those days of the period, grouped from the raw rows into temporary tables."""
+
+    first: date
+    rows: dict[Table, Table]
+
+
+async def live_rows(connection: AsyncConnection, scope: Scope, period: Period) -> Live:
+    """Group the scope's raw rows of the period's days from the daily tables' last refresh
+    on (today, most often) once, for every query of a report to read."""
+    first = await live_from(connection)
+    start, end = max(first, period.first), min(period.last, local_date())
+    days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+    for table, staged in LIVE.items():
+        columns, _ = day_rows(table, first, scope.where(LEARNER))
+        queries = [day_rows(table, day, scope.where(LEARNER))[1] for day in days]
+        await stage(connection, staged, columns, union_all(*queries) if queries else None)
+    return Live(first, LIVE)
+
+
+def _days(table: Table, scope: Scope, period: Period, live: Live,
           leave_out: tuple[str, ...]) -> Any:
     """`table`'s rows in the scope and period but of the courses left out: stored ones
-    before `live`, then the same rows grouped from the raw ones, for each day from `live` to
-    today."""
-    first, today = max(live, period.first), min(period.last, local_date())
-    fresh = [day_rows(table, first + timedelta(days=n), scope.where(LEARNER))[1]
-             for n in range((today - first).days + 1)]
-    columns, _ = day_rows(table, first, scope.where(LEARNER))
+    before the live days, then the live ones."""
+    staged = live.rows[table]
+    columns = [column.name for column in staged.columns]
     stored = select(*[table.c[name] for name in columns]).where(
         scope.where(table) & (table.c.day >= period.first) & (table.c.day <= period.last)
-        & (table.c.day < live))
-    rows = union_all(stored, *fresh).subquery(f"all_{table.name}")
+        & (table.c.day < live.first))
+    rows = union_all(stored, select(*[staged.c[name] for name in columns])).subquery(
+        f"all_{table.name}")
     return select(rows).where(rows.c.course_id.not_in(leave_out)).subquery(table.name)
 
 
@@ -226,7 +254,7 @@ async def _related(connection: AsyncConnection, scope: Scope, period: Period,
 
 
 async def _finished(connection: AsyncConnection, scope: Scope, period: Period,
-                    by_part: bool, live: date,
+                    by_part: bool, live: Live,
                     leave_out: tuple[str, ...]) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     daily = _days(DAILY_LESSONS, scope, period, live, leave_out)
@@ -248,13 +276,13 @@ async def _finished(connection: AsyncConnection, scope: Scope, period: Period,
 
 
 async def counts(connection: AsyncConnection, scope: Scope, period: Period, *,
-                 by_part: bool = False, live: date | None = None,
+                 by_part: bool = False, live: Live | None = None,
                  leave_out: tuple[str, ...] = ()) -> dict[str, Counts]:
     """The headline numbers of the scope ("" key), or of each of its parts (by area id);
-    `live` is the first day read from the raw rows (default: `live_from`), `leave_out` the
+    `live` the rows read from the raw ones (default: grouped here), `leave_out` the
     courses that are not residents' (the mentor course: a volunteer in training is still a
     resident, their own training is not)."""
-    live = live or await live_from(connection)
+    live = live or await live_rows(connection, scope, period)
     merged: dict[str, dict[str, Any]] = {}
     for found in (await _people(connection, scope, period, by_part),
                   await _related(connection, scope, period, by_part),
@@ -304,10 +332,10 @@ def total_of(parts: dict[str, Counts]) -> Counts:
 
 
 async def course_scores(connection: AsyncConnection, scope: Scope, period: Period, *,
-                        live: date | None = None,
+                        live: Live | None = None,
                         leave_out: tuple[str, ...] = ()) -> list[CourseScores]:
     """Per course: lessons and courses finished, average and median first-attempt score."""
-    live = live or await live_from(connection)
+    live = live or await live_rows(connection, scope, period)
     histogram: dict[str, list[tuple[float, int]]] = {}
     daily = _days(DAILY_LESSONS, scope, period, live, leave_out)
     rows = await connection.execute(
@@ -332,10 +360,11 @@ async def course_scores(connection: AsyncConnection, scope: Scope, period: Perio
 
 
 async def missed_questions(connection: AsyncConnection, scope: Scope, period: Period, *,
-                           limit: int = 10, live: date | None = None,
+                           limit: int = 10, live: Live | None = None,
                            leave_out: tuple[str, ...] = ()) -> list[Missed]:
     """The questions answered wrong most often in the period (what to teach again)."""
-    daily = _days(DAILY_ANSWERS, scope, period, live or await live_from(connection),
+    daily = _days(DAILY_ANSWERS, scope, period, live or await live_rows(connection, scope,
+                                                                         period),
                   leave_out)
     wrong, answered = func.sum(daily.c.wrong), func.sum(daily.c.answered)
     key = (daily.c.course_id, daily.c.lesson_id, daily.c.question_id)
@@ -348,10 +377,11 @@ async def missed_questions(connection: AsyncConnection, scope: Scope, period: Pe
 
 
 async def lessons_by_day(connection: AsyncConnection, scope: Scope, period: Period, *,
-                         live: date | None = None,
+                         live: Live | None = None,
                          leave_out: tuple[str, ...] = ()) -> list[tuple[date, int]]:
     """Lessons finished for the first time on each day of the period that had any."""
-    daily = _days(DAILY_LESSONS, scope, period, live or await live_from(connection),
+    daily = _days(DAILY_LESSONS, scope, period, live or await live_rows(connection, scope,
+                                                                         period),
                   leave_out)
     rows = await connection.execute(
         select(daily.c.day, func.sum(daily.c.lessons))

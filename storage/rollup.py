@@ -49,15 +49,16 @@ RESIDENT = LEARNER.c.id.not_in(select(MENTOR.c.learner_id).where(MENTOR.c.status
 COUNTED = RESIDENT & LEARNER.c.consented_at.is_not(None)
 # A turn commits within seconds of its timestamps; refilling this far back catches stragglers.
 MARGIN = timedelta(minutes=15)
-# Rows a write transaction copies in: on SQLite learners' turns wait for it (about 25 ms).
-SWAP_ROWS = 1000
+# Rows a write transaction copies in: on SQLite learners' turns wait for it (about 5 ms; with
+# 1,000 rows 25 ms, and their p99 during a first refresh was 8 times the idle one).
+SWAP_ROWS = 200
 PAUSE = 0.025  # seconds between two such transactions at least (see fill_day)
 _TEMPORARY = MetaData()
 
 
-def _staging(table: Table) -> Table:
+def twin(table: Table, prefix: str) -> Table:
     """A temporary twin of `table` (its columns but the id), private to each connection."""
-    return Table(f"staged_{table.name}", _TEMPORARY,
+    return Table(f"{prefix}_{table.name}", _TEMPORARY,
                  *[Column(column.name, column.type) for column in table.columns
                    if column.name != "id"], prefixes=["TEMPORARY"])
 
@@ -65,7 +66,7 @@ def _staging(table: Table) -> Table:
 # The grouping, seconds of reading on a province, is staged in temporary tables of the
 # connection: on SQLite that is a read, which learners' turns do not wait for (WAL); only
 # copying the staged rows in takes the database's one write lock, a few hundred at a time.
-STAGED = {table: _staging(table) for table in (DAILY_ANSWERS, DAILY_LESSONS, DAILY_COURSES,
+STAGED = {table: twin(table, "staged") for table in (DAILY_ANSWERS, DAILY_LESSONS, DAILY_COURSES,
                                                COMPLETION)}
 
 
@@ -108,14 +109,15 @@ def _plans(day: date, where: Any = None) -> dict[Table, tuple[list[str], Any]]:
     }
 
 
-async def _stage(connection: AsyncConnection, table: Table, columns: list[str],
-                 query: Any) -> Table:
-    """Put the rows `query` makes into `table`'s temporary twin, emptied first, and return
-    the twin. On SQLite this writes only the connection's temporary database: no lock."""
-    staged = STAGED[table]
+async def stage(connection: AsyncConnection, staged: Table, columns: list[str],
+                query: Any) -> Table:
+    """Put the rows `query` makes (None: none) into the temporary table `staged`, emptied
+    first, and return it. On SQLite this writes only the connection's temporary database:
+    no lock."""
     await connection.execute(CreateTable(staged, if_not_exists=True))
     await connection.execute(delete(staged))
-    await connection.execute(insert(staged).from_select(columns, query))
+    if query is not None:
+        await connection.execute(insert(staged).from_select(columns, query))
     return staged
 
 
@@ -149,7 +151,7 @@ async def fill_day(connection: AsyncConnection, day: date, known: set[str], *,
     plans = _plans(day)
     sizes = dict.fromkeys(known, 0)
     for table, (columns, query) in plans.items():
-        staged = await _stage(connection, table, columns, query)
+        staged = await stage(connection, STAGED[table], columns, query)
         for commune, count in await connection.execute(
                 select(staged.c.area_commune, func.count()).group_by(staged.c.area_commune)):
             sizes[commune] = sizes.get(commune, 0) + count
@@ -192,7 +194,7 @@ async def note_finished_courses(connection: AsyncConnection,
                        & RESULT.c.learner_id.not_in(select(COMPLETION.c.learner_id).where(
                            COMPLETION.c.course_id == course_id)))
                 .group_by(RESULT.c.learner_id).having(func.count() == len(lessons)))
-        staged = await _stage(connection, COMPLETION, columns, done)
+        staged = await stage(connection, STAGED[COMPLETION], columns, done)
         numbered = select(staged.c.learner_id, func.row_number().over(
             order_by=staged.c.learner_id).label("n")).subquery()
         starts = list(await connection.scalars(select(numbered.c.learner_id).where(

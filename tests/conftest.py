@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import asyncpg
 import pytest
 
+from bot.admin.worker import ReportWorker
 from bot.config import PROJECT_ROOT
 from bot.lessons.loader import load_library
 from bot.lessons.model import Library
@@ -44,6 +45,14 @@ def require(available: bool, what: str) -> None:
 @pytest.fixture(scope="session")
 def library() -> Library:
     return load_library(CONTENT_DIR)
+
+
+@pytest.fixture(scope="session")
+def report_worker() -> Iterator[ReportWorker]:
+    """The dashboard's child processes, started once for every test that needs them."""
+    worker = ReportWorker()
+    yield worker
+    worker.close()
 
 
 def _asyncpg_dsn(url: str, database: str | None = None) -> str:

@@ -8,15 +8,18 @@ import zipfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import openpyxl
 import pytest
 from aiohttp import ClientSession, CookieJar, TCPConnector, web
 from aiohttp.test_utils import TestServer
 from argon2 import PasswordHasher, profiles
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.addresses import parse_networks
+from bot.admin.worker import ReportWorker
 from bot.app import Core, mount_dashboard
 from bot.forwarded import trust_proxies
 from bot.lessons.model import Library
@@ -40,6 +43,7 @@ class Dashboard:
     url: str
     organizers: Organizers
     repository: SqlRepository
+    reports: AsyncEngine  # the serving process's engine for the dashboard
 
     def client(self, address: str = "127.0.0.1") -> ClientSession:
         """A browser at `address` (any of 127.0.0.0/8 reaches the server on loopback)."""
@@ -60,8 +64,8 @@ def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-async def dashboard(repository: SqlRepository, library: Library,
-                    cheap_hashes: None) -> AsyncIterator[Dashboard]:
+async def dashboard(repository: SqlRepository, library: Library, cheap_hashes: None,
+                    report_worker: ReportWorker) -> AsyncIterator[Dashboard]:
     await seed(repository.engine)
     reports = reports_engine(repository.engine.url.render_as_string(hide_password=False))
     await refresh(reports)
@@ -69,7 +73,7 @@ async def dashboard(repository: SqlRepository, library: Library,
     trust_proxies(app, parse_networks(PROXY))
     mount_dashboard(app, Core(engine=repository.engine,
                               tutor=Tutor(repository=repository, library=library),
-                              reports=reports))
+                              reports=reports, worker=report_worker))
     organizers = Organizers(reports)
     for login, area, role in (("phuong", HONG_HA, "organizer"), ("tinh", "ha-noi", "viewer"),
                               ("badinh", BA_DINH, "organizer")):
@@ -78,7 +82,7 @@ async def dashboard(repository: SqlRepository, library: Library,
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     try:
-        yield Dashboard(str(server.make_url("")), organizers, repository)
+        yield Dashboard(str(server.make_url("")), organizers, repository, reports)
     finally:
         await server.close()
         await reports.dispose()
@@ -287,6 +291,30 @@ async def test_the_dashboard_answers_while_a_learner_s_turn_holds_the_write_lock
                         path, params={"area": BA_DINH}) as response:
                     assert response.status == 200, path
                     await response.read()
+
+
+async def test_reports_are_read_and_written_outside_the_serving_process(
+        dashboard: Dashboard) -> None:
+    here: list[str] = []
+
+    def seen(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        here.append(statement)
+
+    engines = (dashboard.reports.sync_engine, dashboard.repository.engine.sync_engine)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", seen)
+    try:
+        async with dashboard.client() as client:
+            assert await sign_in(client, "tinh") == 303
+            for path in ("/admin/", "/admin/tai/bao-cao.xlsx", "/admin/tai/khu-vuc.csv"):
+                async with client.get(path) as response:
+                    assert response.status == 200, path
+                    assert b"0" in await response.read()
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", seen)
+    # Signing in and the account's session are read here; no report's table is.
+    assert here and not [s for s in here if "daily_" in s or "quiz_answer" in s]
 
 
 async def test_a_viewer_sees_numbers_but_no_people(dashboard: Dashboard) -> None:

@@ -237,6 +237,26 @@ async def test_what_is_done_after_the_last_refresh_counts_at_once(
         report.total, report.by_day, report.courses, report.missed)
 
 
+async def test_a_report_groups_each_table_s_rows_of_today_once(
+        repository: SqlRepository) -> None:
+    await seed(repository.engine)
+    await refresh(repository.engine)
+    reads: list[str] = []
+
+    def seen(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        reads.extend(table for table in ("quiz_answer", "lesson_result", "course_completion")
+                     if f"FROM {table} JOIN learner" in statement)
+
+    event.listen(repository.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        report = await build(repository.engine, Scope("ha-noi"), last_30_days())
+    finally:
+        event.remove(repository.engine.sync_engine, "before_cursor_execute", seen)
+    # Today's lessons feed the totals, the courses' scores and the lessons by day: read once.
+    assert sorted(reads) == ["course_completion", "lesson_result", "quiz_answer"]
+    assert report.by_day[-1] == (local_date(), 1) and report.total.lessons == 5
+
+
 async def _mentor_lesson(repository: SqlRepository, ref: str, lesson: str) -> None:
     async with repository.turn(channel="zalo", user_ref=ref, update_id=None) as turn:
         assert turn is not None

@@ -1,6 +1,5 @@
 """The dashboard's pages and downloads; every one is scoped to the signed-in organizer's area."""
 
-import asyncio
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
@@ -13,17 +12,9 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.admin import auth, charts
-from bot.admin.export import CONTENT_TYPES, shown_date, write
-from bot.admin.report import (
-    NOT_RESIDENTS,
-    Report,
-    build,
-    choose,
-    file_name,
-    part_ids,
-    place_name,
-    tables,
-)
+from bot.admin.export import CONTENT_TYPES, shown_date
+from bot.admin.report import NOT_RESIDENTS, Report, part_ids, place_name, tables
+from bot.admin.worker import ReportWorker
 from bot.areas import Areas
 from bot.handlers.folding import fold
 from bot.lessons.model import Library
@@ -37,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 ENGINE_KEY = web.AppKey("engine", AsyncEngine)
 LIBRARY_KEY = web.AppKey("library", Library)
 TEMPLATES_KEY = web.AppKey("templates", jinja2.Environment)
+WORKER_KEY = web.AppKey("worker", ReportWorker)
 DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
 YEARS = range(2020, 2101)  # dates outside these are typing mistakes
@@ -93,17 +85,17 @@ def _query(scope: Scope, period: Period, **extra: Any) -> str:
                       "to": period.last.isoformat(), **extra})
 
 
-async def _report(request: web.Request, *, learners: bool, limit: int | None = PAGE_SIZE
-                  ) -> tuple[OrganizerRecord, Report]:
+def _asked(request: web.Request) -> tuple[OrganizerRecord, Scope, Period]:
     who = auth.organizer(request)
     scope = scope_for(request, who)
     try:
-        period = _period(request)
+        return who, scope, _period(request)
     except BadRequest as error:
         raise web.HTTPBadRequest(text=str(error)) from error
-    report = await build(request.app[ENGINE_KEY], scope, period,
-                         with_learners=learners and who.sees_learners, learner_limit=limit)
-    return who, report
+
+
+def _url(request: web.Request) -> str:
+    return request.app[ENGINE_KEY].url.render_as_string(hide_password=False)
 
 
 @dataclass
@@ -145,7 +137,8 @@ def parts_shown(report: Report, areas: Areas, rows: list[tuple[Any, ...]],
 @auth.signed_in
 async def overview(request: web.Request) -> web.Response:
     """The chosen area's numbers, charts and tables, with links one level down."""
-    who, report = await _report(request, learners=False)
+    who, scope, period = _asked(request)
+    report = await request.app[WORKER_KEY].report(_url(request), scope, period)
     library = request.app[LIBRARY_KEY]
     areas = library.areas
     shown = tables(report, library)
@@ -201,28 +194,27 @@ async def download(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text="Không có định dạng này.")
     if kind == "csv" and key == "bao-cao":  # a CSV file holds one table: one file each
         raise web.HTTPSeeOther(f"/admin/tai/bao-cao.zip?{request.query_string}")
-    _, report = await _report(request, learners=key == "nguoi-hoc", limit=None)
-    library = request.app[LIBRARY_KEY]
-
-    def written() -> bytes | None:
-        chosen = choose(tables(report, library), key)
-        if not chosen or (kind == "zip" and key != "bao-cao"):
-            return None
-        return write(kind, chosen, lambda each: file_name(each, report, "csv"))
-
-    body = await asyncio.to_thread(written)  # a province's list takes seconds: not on the loop
-    if body is None:
+    who, scope, period = _asked(request)
+    # Read and written in a child process: a province's learner list takes seconds.
+    found = await request.app[WORKER_KEY].download(
+        _url(request), request.app[LIBRARY_KEY], key, kind, scope, period,
+        with_learners=key == "nguoi-hoc" and who.sees_learners)
+    if found is None:
         raise web.HTTPNotFound(text="Không có bảng này.")
+    body, name = found
     return web.Response(body=body, content_type=CONTENT_TYPES[kind], headers={
-        "Content-Disposition": f'attachment; filename="{file_name(key, report, kind)}"'})
+        "Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def create_admin_app(engine: AsyncEngine, library: Library) -> web.Application:
-    """The dashboard as an aiohttp sub-application, to be mounted at /admin."""
+def create_admin_app(engine: AsyncEngine, library: Library,
+                     worker: ReportWorker) -> web.Application:
+    """The dashboard as an aiohttp sub-application, to be mounted at /admin; `engine` is for
+    accounts and the learner list, `worker` reads reports and writes downloads."""
     # Request bodies are capped by the main application (16 KiB), which serves this one.
     app = web.Application(middlewares=[auth.security_headers])
     app[ENGINE_KEY] = engine
     app[LIBRARY_KEY] = library
+    app[WORKER_KEY] = worker
     app[auth.ORGANIZERS_KEY] = Organizers(engine)
     app[TEMPLATES_KEY] = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,

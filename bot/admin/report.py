@@ -20,7 +20,7 @@ from storage.reports import (
     counts,
     course_scores,
     lessons_by_day,
-    live_from,
+    live_rows,
     missed_questions,
     total_of,
     training,
@@ -67,7 +67,7 @@ async def build(engine: AsyncEngine, scope: Scope, period: Period, *,
     """Read the report in one connection: the daily tables up to their last refresh, the
     raw rows since (see storage/reports.py), so every figure is as live as the learner list."""
     async with engine.connect() as connection:
-        live, mine = await live_from(connection), NOT_RESIDENTS
+        live, mine = await live_rows(connection, scope, period), NOT_RESIDENTS
         parts = (await counts(connection, scope, period, by_part=True, live=live, leave_out=mine)
                  if scope.level < 2 else {})
         report = Report(
