@@ -16,6 +16,7 @@ from bot.addresses import Network, parse_networks
 from bot.channels import json_body
 from bot.channels.qr import qr_png, qr_route
 from bot.channels.text import numbered_rows, picture_url
+from bot.channels.verify import verify_routes
 from bot.channels.web_limits import WebLimits
 from bot.forwarded import trust_proxies
 from bot.messages import Incoming, Kind, Outgoing
@@ -260,6 +261,7 @@ def create_web_app(tutor: Tutor, content_dir: Path,
     app.router.add_post("/api/chat", _api(chat))
     app.router.add_post("/api/inbox", _api(inbox))
     app.add_routes([qr_route(tutor)])  # invitations' QR codes
+    app.add_routes(verify_routes(tutor))  # the public verify page of certificates
     app.router.add_static("/static", HERE / "static")
     images = content_dir / "images"
     if images.is_dir():
