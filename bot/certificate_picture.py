@@ -52,7 +52,7 @@ def _centred(draw: ImageDraw.ImageDraw, y: int, text: str, font: ImageFont.FreeT
         font = font.font_variant(size=font.size - 2)
     left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
     draw.text(((width - (right - left)) / 2 - left, y - top), text, font=font, fill=fill)
-    return y + (bottom - top) + int(font.size * 0.6)
+    return int(y + (bottom - top) + font.size * 0.6)
 
 
 def draw(sheet: Sheet) -> Image.Image:

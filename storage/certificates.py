@@ -83,9 +83,10 @@ async def issue(connection: Connection, *, learner_id: int, course_id: str, name
         (CERTIFICATE.c.learner_id == learner_id) & (CERTIFICATE.c.course_id == course_id)))
     if found.first() is not None:
         return None
+    issued_on = local_date()
     values = {"learner_id": learner_id, "course_id": course_id, "name": name,
               "address": address, "issuer": issuer, "locale": locale,
-              "issued_on": local_date(), **area_columns(area_id)}
+              "issued_on": issued_on, **area_columns(area_id)}
     while True:
         code = new_code()
         try:  # a clash of random codes is all but impossible; try another if it happens
@@ -93,8 +94,7 @@ async def issue(connection: Connection, *, learner_id: int, course_id: str, name
                 await connection.execute(insert(CERTIFICATE).values(code=code, **values))
         except IntegrityError:
             continue
-        return Certificate(code, course_id, name, address, issuer, locale,
-                           values["issued_on"])
+        return Certificate(code, course_id, name, address, issuer, locale, issued_on)
 
 
 async def of_learner(connection: Connection, learner_id: int) -> list[Certificate]:

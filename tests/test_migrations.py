@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
 
-import storage.certificates  # noqa: F401  (registers its table on SQLModel.metadata)
+import storage.certificates  # (registers its table on SQLModel.metadata)
 import storage.report_models  # noqa: F401  (registers its tables on SQLModel.metadata)
 from bot.lessons.model import Library
 from bot.tutor import Tutor

@@ -4,8 +4,8 @@ from alembic import context
 from sqlmodel import SQLModel
 
 # Registers every table on SQLModel.metadata.
+import storage.certificates
 import storage.models
-import storage.certificates  # noqa: F401
 import storage.report_models  # noqa: F401
 
 connection = context.config.attributes.get("connection")
