@@ -1,6 +1,7 @@
 """Certificates: issued once for a finished and passed course, drawn with a QR code of the
 public verify page, listed with /chung_nhan, refused to code guessers, erased with the learner."""
 
+import csv
 import io
 from datetime import date
 from pathlib import Path
@@ -9,19 +10,24 @@ import pytest
 import zxingcpp
 from aiohttp.test_utils import TestClient, TestServer
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from bot.areas import load_areas
 from bot.channels.web import create_web_app, render_reply
+from bot.lessons.loader import load_library
 from bot.lessons.model import Course, Library
 from bot.messages import Outgoing
 from bot.tutor import Tutor
 from storage.certificates import CERTIFICATE, certificate_counts
 from storage.clock import local_date
-from storage.repository import SqlRepository
+from storage.repository import LEARNER, SqlRepository, area_columns
 from storage.scope import Scope
 from tests.chat import Chat
 from tests.conftest import CONTENT_DIR
+from tests.report_seed import BA_DINH, HONG_HA
+
+# The dashboard's fixtures, imported to be used by name.
+from tests.test_admin import Dashboard, cheap_hashes, dashboard, sign_in  # noqa: F401
 
 WEB = "https://hocso.example.vn"
 COURSE = "lam-quen"
@@ -201,3 +207,27 @@ def test_the_issuer_comes_from_the_nearest_place_that_names_one(tmp_path: Path) 
     assert problems == []
     assert areas.issuer("tinh/xa-a/thon-1") == "Ủy ban nhân dân xã A"
     assert areas.issuer("tinh/xa-b") == "" and areas.issuer("") == ""
+
+
+async def test_the_dashboard_counts_and_exports_certificates_of_its_area(
+        dashboard: Dashboard) -> None:  # noqa: F811
+    async with dashboard.repository.engine.begin() as connection:
+        ids = (await connection.execute(select(LEARNER.c.id).order_by(LEARNER.c.id))).all()
+        for number, (area, course) in enumerate(((f"{HONG_HA}/tdp-1", COURSE),
+                                                 (f"{HONG_HA}/tdp-1", COURSE),
+                                                 (f"{HONG_HA}/tdp-1", "vneid"),
+                                                 (BA_DINH, COURSE))):
+            await connection.execute(insert(CERTIFICATE).values(
+                code=f"ABCDEFG{number + 2}", learner_id=ids[number][0], course_id=course,
+                name="", address="ban", issuer="Học Số", locale="vi", issued_on=local_date(),
+                **area_columns(area)))
+    async with dashboard.client() as client:
+        assert await sign_in(client, "phuong") == 303
+        async with client.get("/admin/") as response:
+            assert "Giấy chứng nhận đã cấp" in await response.text()
+        async with client.get("/admin/tai/chung-nhan.csv") as response:
+            rows = list(csv.reader(io.StringIO((await response.read()).decode("utf-8-sig"))))
+    titles = {course.id: course.title for course in load_library(CONTENT_DIR).courses}
+    assert rows[0] == ["Địa bàn", "Khóa học", "Số giấy chứng nhận"]
+    assert sorted(rows[1:]) == sorted([["Tổ dân phố số 1", titles[COURSE], "2"],
+                                       ["Tổ dân phố số 1", titles["vneid"], "1"]])
