@@ -24,6 +24,7 @@ from storage.repository import LEARNER, SqlRepository, area_columns
 from storage.scope import Scope
 from tests.chat import Chat
 from tests.conftest import CONTENT_DIR
+from tests.mentoring_helpers import paired, received
 from tests.report_seed import BA_DINH, HONG_HA
 
 # The dashboard's fixtures, imported to be used by name.
@@ -231,3 +232,23 @@ async def test_the_dashboard_counts_and_exports_certificates_of_its_area(
     assert rows[0] == ["Địa bàn", "Khóa học", "Số giấy chứng nhận"]
     assert sorted(rows[1:]) == sorted([["Tổ dân phố số 1", titles[COURSE], "2"],
                                        ["Tổ dân phố số 1", titles["vneid"], "1"]])
+
+
+async def test_on_zalo_the_message_says_where_to_see_it(tutor: Tutor, library: Library) -> None:
+    tutor.links.web_base = WEB
+    chat = Chat(tutor, "zalo-lan", channel="zalo", display_name="Lan")
+    await chat.start()
+    replies = await finish(chat, course_of(library))
+    [earned] = [reply for reply in replies if "Mã xác minh" in reply.text]
+    assert earned.attachment is None
+    assert f"{WEB}/xac-minh/{code_in(earned.text)}" in earned.text
+
+
+async def test_the_mentor_is_told(tutor: Tutor, library: Library) -> None:
+    mentor = Chat(tutor, "mentor", channel="telegram", display_name="Trần Minh Anh")
+    resident = Chat(tutor, "resident", channel="telegram", display_name="Nguyễn Thị Lan")
+    await paired(mentor, resident, library)
+    await finish(resident, course_of(library))
+    told = [message.text for message in await received(tutor, mentor)]
+    assert any("Giấy chứng nhận hoàn thành" in text and course_of(library).title in text
+               for text in told)
