@@ -79,9 +79,9 @@ async def issue(connection: Connection, *, learner_id: int, course_id: str, name
                 address: str, issuer: str, locale: str, area_id: str) -> Certificate | None:
     """Issue the learner's certificate for a course, in the caller's transaction; None when
     they already have one (only the learner's own turn issues theirs, with their row locked)."""
-    found = await connection.execute(select(CERTIFICATE.c.code).where(
-        (CERTIFICATE.c.learner_id == learner_id) & (CERTIFICATE.c.course_id == course_id)))
-    if found.first() is not None:
+    mine = select(CERTIFICATE.c.code).where(
+        (CERTIFICATE.c.learner_id == learner_id) & (CERTIFICATE.c.course_id == course_id))
+    if (await connection.execute(mine)).first() is not None:
         return None
     issued_on = local_date()
     values = {"learner_id": learner_id, "course_id": course_id, "name": name,
@@ -93,7 +93,9 @@ async def issue(connection: Connection, *, learner_id: int, course_id: str, name
             async with connection.begin_nested():
                 await connection.execute(insert(CERTIFICATE).values(code=code, **values))
         except IntegrityError:
-            continue
+            if (await connection.execute(mine)).first() is not None:
+                return None  # issued meanwhile (the unique key of learner and course)
+            continue  # two random codes met: all but impossible; draw another
         return Certificate(code, course_id, name, address, issuer, locale, issued_on)
 
 

@@ -21,7 +21,7 @@ from storage.certificates import Certificate, issue, of_learner
 
 VERIFY_PATH = "/xac-minh/"
 # Channels whose messages carry a picture file; Zalo's learners open the verify page instead.
-FILE_CHANNELS = {"telegram", "web", "console"}
+FILE_CHANNELS = {"telegram", "web"}
 
 
 def verify_url(web_base: str, code: str) -> str:
