@@ -85,7 +85,7 @@ def draw(sheet: Sheet) -> Image.Image:
 def png(sheet: Sheet) -> bytes:
     """The certificate as a PNG."""
     buffer = io.BytesIO()
-    draw(sheet).save(buffer, format="PNG", optimize=True)
+    draw(sheet).save(buffer, format="PNG")
     return buffer.getvalue()
 
 

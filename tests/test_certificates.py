@@ -10,12 +10,16 @@ import pytest
 import zxingcpp
 from aiohttp.test_utils import TestClient, TestServer
 from PIL import Image
+from playwright.async_api import async_playwright
+from rapidfuzz import fuzz
 from sqlalchemy import func, insert, select
 
 from bot.areas import load_areas
 from bot.channels.web import create_web_app, render_reply
 from bot.lessons.loader import load_library
 from bot.lessons.model import Course, Library
+from bot.listening.ocr import available as ocr_available
+from bot.listening.ocr import read_text_in_thread
 from bot.messages import Outgoing
 from bot.tutor import Tutor
 from storage.certificates import CERTIFICATE, certificate_counts
@@ -23,12 +27,13 @@ from storage.clock import local_date
 from storage.repository import LEARNER, SqlRepository, area_columns
 from storage.scope import Scope
 from tests.chat import Chat
-from tests.conftest import CONTENT_DIR
+from tests.conftest import CONTENT_DIR, require
 from tests.mentoring_helpers import paired, received
 from tests.report_seed import BA_DINH, HONG_HA
 
 # The dashboard's fixtures, imported to be used by name.
 from tests.test_admin import Dashboard, cheap_hashes, dashboard, sign_in  # noqa: F401
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 WEB = "https://hocso.example.vn"
 COURSE = "lam-quen"
@@ -252,3 +257,34 @@ async def test_the_mentor_is_told(tutor: Tutor, library: Library) -> None:
     told = [message.text for message in await received(tutor, mentor)]
     assert any("Giấy chứng nhận hoàn thành" in text and course_of(library).title in text
                for text in told)
+
+
+async def test_chromium_shows_the_page_and_the_picture_reads_right(tutor: Tutor,
+                                                                    library: Library) -> None:
+    require(CHROMIUM.exists(), "Debian's chromium")
+    require(ocr_available(), "Tesseract with Vietnamese (tesseract-ocr tesseract-ocr-vie)")
+    chat = await lan(tutor)
+    course = course_of(library)
+    code = code_in(next(r.text for r in await finish(chat, course) if r.attachment))
+    server = TestServer(create_web_app(tutor, CONTENT_DIR), host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            try:
+                page = await browser.new_page()
+                await page.goto(str(server.make_url(f"/xac-minh/{code}")))
+                shown = await page.locator("#result").inner_text()
+                assert "Bác Nguyễn Thị Lan" in shown and course.title in shown
+                picture = await page.request.get(str(server.make_url(f"/xac-minh/{code}.png")))
+                pdf = await page.request.get(str(server.make_url(f"/xac-minh/{code}.pdf")))
+                assert pdf.headers["content-type"] == "application/pdf"
+                read = await read_text_in_thread(await picture.body())
+            finally:
+                await browser.close()
+    finally:
+        await server.close()
+    # The picture's words, read back by OCR: Vietnamese letters drawn right.
+    for words in ("GIẤY CHỨNG NHẬN HOÀN THÀNH", "Bác Nguyễn Thị Lan", course.title, code):
+        assert fuzz.partial_ratio(words, read) >= 90, (words, read)

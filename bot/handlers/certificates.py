@@ -66,7 +66,7 @@ def file_name(certificate: Certificate, kind: str) -> str:
 async def _picture(ctx: Context, certificate: Certificate) -> Attachment:
     drawn = sheet(certificate, ctx.base.in_locale(certificate.locale),
                   ctx.renderers.get(certificate.locale) or ctx.renderer, ctx.links.web_base)
-    # Drawing takes a few tenths of a second of CPU: off the event loop.
+    # Drawing takes about a tenth of a second of CPU: off the event loop.
     data = await asyncio.to_thread(certificate_picture.png, drawn)
     return Attachment(file_name(certificate, "png"), data, "image/png")
 
