@@ -16,7 +16,7 @@ from bot.channels.qr import EVERYONE
 from bot.handlers.certificates import VERIFY_PATH, day, file_name, sheet, shown_name
 from bot.throttle import Buckets
 from bot.tutor import Tutor
-from storage.certificates import Certificate, find
+from storage.certificates import Certificate
 from storage.database import unreachable
 
 CODE = "{code:[A-Za-z0-9]{1,16}}"
@@ -40,7 +40,7 @@ def verify_routes(tutor: Tutor) -> list[web.RouteDef]:
         if not (by_address.has(address) and overall.has(EVERYONE)):
             return web.Response(status=429, text="too many wrong codes; try again later")
         try:
-            certificate = await find(tutor.repository.engine, request.match_info["code"])
+            certificate = await tutor.certificate(request.match_info["code"])
         except Exception as error:
             if unreachable(error):
                 return web.Response(status=503, text="the database cannot be reached just now")
