@@ -288,3 +288,14 @@ async def test_chromium_shows_the_page_and_the_picture_reads_right(tutor: Tutor,
     # The picture's words, read back by OCR: Vietnamese letters drawn right.
     for words in ("GIẤY CHỨNG NHẬN HOÀN THÀNH", "Bác Nguyễn Thị Lan", course.title, code):
         assert fuzz.partial_ratio(words, read) >= 90, (words, read)
+
+
+async def test_a_learner_who_gave_no_name_gets_a_certificate_without_one(
+        tutor: Tutor, library: Library) -> None:
+    chat = Chat(tutor, "web-person", channel="web")  # the web chat knows no name
+    await chat.start(address="bac")
+    replies = await finish(chat, course_of(library))
+    code = code_in(next(r.text for r in replies if r.attachment))
+    async with TestClient(TestServer(create_web_app(tutor, CONTENT_DIR))) as client:
+        html = await (await client.get(f"/xac-minh/{code}")).text()
+    assert "Một học viên (không ghi tên)" in html

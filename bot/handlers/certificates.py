@@ -100,7 +100,7 @@ async def _earned(ctx: Context, course: Course) -> None:
     area = ctx.area or ctx.turn.learner.area or ""
     certificate = await issue(
         ctx.turn.connection, learner_id=ctx.turn.learner.id, course_id=course.id,
-        name=ctx.display_name, address=str(ctx.settings.get("address") or DEFAULT_ADDRESS),
+        name=_allowed_name(ctx), address=str(ctx.settings.get("address") or DEFAULT_ADDRESS),
         issuer=ctx.library.areas.issuer(area) or ctx.text("certificate_issuer_default"),
         locale=ctx.locale, area_id=area)
     if certificate is None:
@@ -110,6 +110,12 @@ async def _earned(ctx: Context, course: Course) -> None:
     if mine is not None:
         ctx.tell(mine.mentor_id, "alert_certificate", [[("button_mentees", payloads.MENTEES)]],
                  name=who(ctx, mine.mentee_name), course=course.title)
+
+
+def _allowed_name(ctx: Context) -> str:
+    """The name the learner chose to be called by ("" when they chose none); a learner never
+    asked (before the question existed) is shown as mentors and organizers see them."""
+    return str(ctx.settings["called"]) if "called" in ctx.settings else ctx.display_name
 
 
 async def _course_finished(ctx: Context, event: CourseFinished) -> None:
