@@ -30,6 +30,8 @@ class Area:
     name: str
     level: int  # an index into LEVELS
     children: tuple[str, ...] = ()
+    # Who issues certificates to the residents here (the organizer's name), if the file says.
+    issuer: str = ""
 
     @property
     def parent(self) -> str:
@@ -63,6 +65,11 @@ class Areas:
         return ", ".join(area.name for area in reversed(self.chain(area_id)[1:])) or (
             self.by_id[area_id].name if area_id in self.by_id else "")
 
+    def issuer(self, area_id: str) -> str:
+        """Who issues certificates in `area_id`: the nearest place at or above it that names
+        an issuer; "" when none does (or the place is unknown)."""
+        return next((area.issuer for area in reversed(self.chain(area_id)) if area.issuer), "")
+
     def contains(self, outer: str, inner: str) -> bool:
         """Whether `inner` is `outer` or lies below it ("" contains everything)."""
         return not outer or inner == outer or inner.startswith(outer + "/")
@@ -77,7 +84,7 @@ def _place(raw: Any, where: str, parent: str, level: int, seen: set[str],
            problems: _Problems, found: dict[str, Area]) -> str | None:
     """Read one place and, recursively, the places below it; return its id."""
     below = {0: "communes", 1: "villages"}.get(level)
-    allowed = {"id", "name", "sources"} | ({below} if below else set())
+    allowed = {"id", "name", "sources", "issuer"} | ({below} if below else set())
     if not isinstance(raw, dict):
         problems.add(where, "must be a mapping with id and name")
         return None
@@ -91,6 +98,10 @@ def _place(raw: Any, where: str, parent: str, level: int, seen: set[str],
     if not isinstance(name, str) or not name.strip():
         problems.add(f"{where}.name", "must be non-empty text")
         return None
+    issuer = raw.get("issuer", "")
+    if not isinstance(issuer, str):
+        problems.add(f"{where}.issuer", "must be text")
+        issuer = ""
     area_id = f"{parent}/{ident}" if parent else ident
     if area_id in seen:
         problems.add(f"{where}.id", f"duplicate id '{ident}'")
@@ -106,7 +117,8 @@ def _place(raw: Any, where: str, parent: str, level: int, seen: set[str],
                           problems, found)
         if child_id:
             children.append(child_id)
-    found[area_id] = Area(area_id, " ".join(name.split()), level, tuple(children))
+    found[area_id] = Area(area_id, " ".join(name.split()), level, tuple(children),
+                          " ".join(issuer.split()))
     return area_id
 
 

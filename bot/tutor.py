@@ -21,6 +21,8 @@ from bot.logs import UPDATE
 from bot.messages import Button, Incoming, Kind, Outgoing, mend
 from bot.retry import backoff, retry
 from bot.throttle import Guesses, Throttle
+from storage.certificates import Certificate
+from storage.certificates import find as find_certificate
 from storage.database import unreachable
 from storage.mentors import invitation_is_live
 from storage.outbox import adopt, forget, hand_over, owed_by_the_dead, queue
@@ -290,6 +292,10 @@ class Tutor:
         or revoked, or when there is nowhere to link to."""
         return self.links.for_qr(code) if await invitation_is_live(self.repository.engine,
                                                                    code) else ""
+
+    async def certificate(self, code: str) -> Certificate | None:
+        """The certificate with this code (the public verify page's), or None."""
+        return await find_certificate(self.repository.engine, code)
 
     async def new_learner(self, *, channel: str, user_ref: str) -> None:
         """Register a learner before their first message (the web chat's new session)."""

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, or_, select
 
+from storage.certificates import CERTIFICATE
 from storage.mentoring import ALERT, CHECK_IN
 from storage.mentors import ATTEMPT, INVITATION, MENTOR, PAIRING
 from storage.outbox import OUTBOX
@@ -84,6 +85,9 @@ async def collect(connection: Connection, learner_id: int) -> dict[str, Any]:
             .order_by(RESULT.c.course_id, RESULT.c.lesson_id))),
         "courses_finished": _rows(await connection.execute(
             select(COMPLETION).where(COMPLETION.c.learner_id == learner_id))),
+        "certificates": _rows(await connection.execute(
+            select(CERTIFICATE).where(CERTIFICATE.c.learner_id == learner_id)
+            .order_by(CERTIFICATE.c.issued_on))),
         "quiz_answers": _rows(await connection.execute(
             select(ANSWER).where(ANSWER.c.learner_id == learner_id).order_by(ANSWER.c.id)),
             leave_out={"id", "learner_id"}),
@@ -141,6 +145,8 @@ async def erase(connection: Connection, learner_id: int) -> None:
         delete(ANSWER).where(ANSWER.c.learner_id == learner_id),
         delete(RESULT).where(RESULT.c.learner_id == learner_id),
         delete(COMPLETION).where(COMPLETION.c.learner_id == learner_id),
+        # Their certificates too: the verify page then says no such certificate exists.
+        delete(CERTIFICATE).where(CERTIFICATE.c.learner_id == learner_id),
         delete(OUTBOX).where(or_(OUTBOX.c.learner_id == learner_id,
                                  OUTBOX.c.about_id == learner_id)),
         delete(FAILED).where((FAILED.c.channel == me.channel)

@@ -136,7 +136,7 @@ async def repository(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
             await connection.exec_driver_sql(
                 "TRUNCATE quiz_answer, lesson_result, processed_update, learner, failed_send, "
                 "oa_token, organizer, login_attempt, daily_answers, daily_lessons, daily_courses, "
-                "daily_scam_checks "
+                "daily_scam_checks, certificate "
                 "RESTART IDENTITY CASCADE")
             await connection.exec_driver_sql("UPDATE rollup_state SET refreshed_at = NULL")
     yield SqlRepository(engine)

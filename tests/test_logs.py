@@ -127,12 +127,14 @@ def test_the_access_log_holds_no_invitation_code(tmp_path: Path) -> None:
     base = f"http://127.0.0.1:{port}"
     with running_server(tmp_path, port):
         for path, referer in (("/qr/KEM-7Q4X.png", ""), ("/?kem=KEM-7Q4X", ""),
-                              ("/static/chat.js", f"{base}/?kem=KEM-7Q4X")):
+                              ("/static/chat.js", f"{base}/?kem=KEM-7Q4X"),
+                              ("/xac-minh/AB7Q4XCD", ""), ("/xac-minh/AB7Q4XCD.pdf", "")):
             request = urllib.request.Request(base + path, headers={"Referer": referer})
             try:
                 urllib.request.urlopen(request, timeout=5).close()
             except urllib.error.HTTPError as error:
-                assert error.code == 404  # no such invitation
+                assert error.code == 404  # no such invitation or certificate
     written = (tmp_path / "server.log").read_text("utf-8")
     assert '"GET /qr/….png" 404' in written and '"GET /static/chat.js" 200' in written
     assert '"GET /" 200' in written and "7Q4X" not in written
+    assert '"GET /xac-minh/…" 404' in written and '"GET /xac-minh/….pdf" 404' in written

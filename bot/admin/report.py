@@ -10,6 +10,7 @@ from bot.areas import Areas
 from bot.handlers.context import MENTOR_COURSE
 from bot.lessons.model import Library
 from bot.lessons.render import Renderer
+from storage.certificates import CertificateCount, certificate_counts
 from storage.clock import VIETNAM, now
 from storage.reports import (
     Counts,
@@ -60,6 +61,8 @@ class Report:
     as_of: datetime  # when it was read: every figure is up to that moment
     learners: list[RosterRow] | None = None  # only for organizers who may see people
     scam: list[ScamCount] = field(default_factory=list)  # messages checked, and their flags
+    # Certificates issued in the period, per part of the area and course (volunteers' too).
+    certificates: list[CertificateCount] = field(default_factory=list)
 
 
 async def build(engine: AsyncEngine, scope: Scope, period: Period, *,
@@ -81,6 +84,8 @@ async def build(engine: AsyncEngine, scope: Scope, period: Period, *,
             training=await training(connection, scope, period, MENTOR_COURSE),
             as_of=now(),
             scam=await scam_counts(connection, scope, period),
+            certificates=await certificate_counts(connection, scope, first=period.first,
+                                                  last=period.last),
         )
         if with_learners:
             report.learners = await roster(connection, scope, limit=learner_limit,
@@ -186,6 +191,11 @@ def tables(report: Report, library: Library) -> dict[str, Table]:
         "theo-ngay": Table("theo-ngay", "Bài học xong theo ngày", ("Ngày", "Bài học đã xong"),
                            [(day, count) for day, count in report.by_day]),
     }
+    found["chung-nhan"] = Table("chung-nhan", "Giấy chứng nhận đã cấp", (
+        "Địa bàn", "Khóa học", "Số giấy chứng nhận"), [
+        (place_name(areas, item.area_id),
+         course.title if (course := library.course(item.course_id)) else item.course_id,
+         item.count) for item in report.certificates])
     if report.scope.level < 2:
         found["khu-vuc"] = Table("khu-vuc", "Theo địa bàn", ("Địa bàn", *COUNT_HEADERS), [
             (place_name(areas, part), *_count_values(report.parts.get(part, Counts())))

@@ -124,10 +124,13 @@ class TelegramSender:
                                        reply_markup=markup if number == len(chunks) else None)
             if message is None:
                 await self._on_failed(chat_id, chunk, "Telegram refused the message")
-        if reply.attachment:  # the learner's own data file, after the text that explains it
+        if reply.attachment:  # the learner's own file, after the text that explains it
             attachment = reply.attachment
-            await self._call(chat_id, owed, "sendDocument", document=InputFile(
-                attachment.data, filename=attachment.name, attach=False))
+            file = InputFile(attachment.data, filename=attachment.name, attach=False)
+            if attachment.mime.startswith("image/"):  # a certificate: shown as a picture
+                await self._call(chat_id, owed, "sendPhoto", photo=file)
+            else:
+                await self._call(chat_id, owed, "sendDocument", document=file)
 
     async def _photo(self, chat_id: int, reply: Outgoing, caption: str | None,
                      markup: JSON | None, owed: bool) -> bool:

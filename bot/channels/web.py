@@ -1,5 +1,6 @@
 """The web chat: an aiohttp page plus the JSON API that the page itself uses."""
 
+import base64
 import re
 import secrets
 from collections.abc import Awaitable, Callable
@@ -16,9 +17,10 @@ from bot.addresses import Network, parse_networks
 from bot.channels import json_body
 from bot.channels.qr import qr_png, qr_route
 from bot.channels.text import numbered_rows, picture_url
+from bot.channels.verify import verify_routes
 from bot.channels.web_limits import WebLimits
 from bot.forwarded import trust_proxies
-from bot.messages import Incoming, Kind, Outgoing
+from bot.messages import Attachment, Incoming, Kind, Outgoing
 from bot.tutor import MAX_KEPT_CHARS, Tutor, UnknownLearner
 from storage.clock import now
 from storage.database import unreachable
@@ -134,9 +136,16 @@ def render_reply(reply: Outgoing, content_dir: Path | None = None) -> dict[str, 
         "image": picture_url(reply) or None,
         "size": picture_size(reply, content_dir),
         # The learner's data file travels in the answer itself: it is theirs, for this session.
-        "file": {"name": reply.attachment.name, "type": reply.attachment.mime,
-                 "text": reply.attachment.data.decode()} if reply.attachment else None,
+        "file": _file(reply.attachment) if reply.attachment else None,
     }
+
+
+def _file(attachment: Attachment) -> dict[str, str]:
+    """A file for the page: a picture (a certificate) as base64, a data file as its text."""
+    if attachment.mime.startswith("image/"):
+        return {"name": attachment.name, "type": attachment.mime,
+                "base64": base64.b64encode(attachment.data).decode()}
+    return {"name": attachment.name, "type": attachment.mime, "text": attachment.data.decode()}
 
 
 def _active_since(request: web.Request) -> datetime:
@@ -260,6 +269,7 @@ def create_web_app(tutor: Tutor, content_dir: Path,
     app.router.add_post("/api/chat", _api(chat))
     app.router.add_post("/api/inbox", _api(inbox))
     app.add_routes([qr_route(tutor)])  # invitations' QR codes
+    app.add_routes(verify_routes(tutor))  # the public verify page of certificates
     app.router.add_static("/static", HERE / "static")
     images = content_dir / "images"
     if images.is_dir():

@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 # Registers every table on SQLModel.metadata.
+import storage.certificates
 import storage.models
 import storage.report_models  # noqa: F401
 

@@ -172,7 +172,17 @@
     if (reply.file) {
       const link = document.createElement("a");
       link.className = "file";
-      link.href = URL.createObjectURL(new Blob([reply.file.text], { type: reply.file.type }));
+      // A picture (a certificate) comes as base64 and is shown too; a data file as text.
+      const body = reply.file.base64
+        ? Uint8Array.from(atob(reply.file.base64), (c) => c.charCodeAt(0)) : reply.file.text;
+      link.href = URL.createObjectURL(new Blob([body], { type: reply.file.type }));
+      if (reply.file.base64 && reply.file.type.startsWith("image/")) {
+        const picture = document.createElement("img");
+        picture.className = "step-image";
+        picture.src = link.href;
+        picture.alt = reply.file.name;
+        div.appendChild(picture);
+      }
       link.download = reply.file.name;
       link.textContent = "📎 Tải tệp " + reply.file.name;
       div.appendChild(link);
