@@ -230,7 +230,7 @@ def approve(data: Path, session: str) -> None:
     env = {**os.environ, "HOCSO_DATA_DIR": str(data)}
     env.pop("DATABASE_URL", None)
     subprocess.run([sys.executable, "-m", "bot", "mentor", "approve", "--channel", "web",
-                    "--user", session, "--by", "test"], env=env, check=True,
+                    f"--user={session}", "--by", "test"], env=env, check=True,
                    capture_output=True)
 
 

@@ -190,12 +190,12 @@ def tables(report: Report, library: Library) -> dict[str, Table]:
             for item in report.scam]),
         "theo-ngay": Table("theo-ngay", "Bài học xong theo ngày", ("Ngày", "Bài học đã xong"),
                            [(day, count) for day, count in report.by_day]),
+        "chung-nhan": Table("chung-nhan", "Giấy chứng nhận đã cấp", (
+            "Địa bàn", "Khóa học", "Số giấy chứng nhận"), [
+            (place_name(areas, item.area_id),
+             course.title if (course := library.course(item.course_id)) else item.course_id,
+             item.count) for item in report.certificates]),
     }
-    found["chung-nhan"] = Table("chung-nhan", "Giấy chứng nhận đã cấp", (
-        "Địa bàn", "Khóa học", "Số giấy chứng nhận"), [
-        (place_name(areas, item.area_id),
-         course.title if (course := library.course(item.course_id)) else item.course_id,
-         item.count) for item in report.certificates])
     if report.scope.level < 2:
         found["khu-vuc"] = Table("khu-vuc", "Theo địa bàn", ("Địa bàn", *COUNT_HEADERS), [
             (place_name(areas, part), *_count_values(report.parts.get(part, Counts())))
