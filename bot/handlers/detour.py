@@ -9,10 +9,9 @@ and whenever "Tiếp tục bài đang học" finds the learner at the menu.
 from dataclasses import replace
 from typing import Any
 
-from bot.handlers import lesson, quiz
+from bot.handlers import lesson
 from bot.handlers.context import Context
 from bot.handlers.events import QuizFinished
-from bot.handlers.menu import show_menu
 from bot.handlers.registry import Command, Feature
 from bot.lessons.model import Course, Lesson
 from bot.lessons.progress import Mode, Position, Reconciled, reconcile
@@ -88,12 +87,9 @@ async def back(ctx: Context) -> None:
 
 
 def _show_current(ctx: Context) -> None:
-    if ctx.position.mode == Mode.LESSON:
-        lesson.show_step(ctx)
-    elif ctx.position.mode == Mode.QUIZ:
-        quiz.show_question(ctx)
-    else:
-        show_menu(ctx)
+    from bot.handlers.progress import show_current  # progress offers the way back: imports us
+
+    show_current(ctx)
 
 
 async def _quiz_finished(scene: Any, event: QuizFinished) -> None:
