@@ -1,7 +1,8 @@
 """Turn one Incoming into a handler call: commands, typed words and digits, button payloads.
 
-The router knows no feature: it looks commands, payloads and waited-for answers up in the
-registry (bot/handlers/registry.py), and words in the learner's language.
+The router looks commands, payloads, waited-for answers and readers up in the registry
+(bot/handlers/registry.py), and words in the learner's language. It names features only at
+the fixed doors: consent, /start (welcome, invitation, form of address) and photos.
 """
 
 from functools import cache
