@@ -21,6 +21,7 @@ from bot.illustrations import IllustrationError, render_all
 from bot.lessons.check import check_content, content_warnings
 from bot.lessons.flags import FlagsError
 from bot.lessons.loader import ContentError, load_library, missing_texts
+from bot.lessons.render import Renderer
 from bot.listening.lines import answer
 from bot.listening.questions import QuestionIndex
 from bot.listening.scam import load_checker
@@ -63,6 +64,7 @@ def _check_messages(folder: Path) -> int:
     except (FlagsError, ContentError) as error:
         print(error, file=sys.stderr)
         return 1
+    read = Renderer(library.templates).for_anyone
     for line in sys.stdin:
         if not line.strip():
             continue
@@ -77,7 +79,7 @@ def _check_messages(folder: Path) -> int:
                              ensure_ascii=False), flush=True)
             continue
         verdict = checker.check(item["text"])
-        lessons = []
+        lessons = []  # and the flags' sentences as for anyone ("bạn"): authors write {{ you }}
         for ref in verdict.lessons:
             course_id, lesson_id = ref.split("/")
             course = library.course(course_id)
@@ -85,7 +87,7 @@ def _check_messages(folder: Path) -> int:
             lessons.append({"course": course_id, "lesson": lesson_id,
                             "title": lesson.title if lesson else ""})
         print(json.dumps({"id": item.get("id"), "verdict": verdict.verdict,
-                          "flags": [{"code": flag.code, "explain": flag.explain}
+                          "flags": [{"code": flag.code, "explain": read(flag.explain)}
                                     for flag in verdict.flags],
                           "lessons": lessons}, ensure_ascii=False), flush=True)
     return 0

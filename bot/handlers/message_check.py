@@ -103,11 +103,6 @@ async def photo(ctx: Context) -> None:
         await check(ctx, ctx.incoming.text, from_photo=True)
 
 
-def _explain(ctx: Context, sentence: str) -> str:
-    """A flag's sentence (content/scam/flags.yaml says "bạn") in the learner's form of address."""
-    return re.sub(r"\bbạn\b", ctx.address()["you"], sentence)
-
-
 async def check(ctx: Context, text: str, *, from_photo: bool = False) -> None:
     """Check `text`, count the check, and answer: the verdict, each red flag, what to do, the
     lessons that teach the flags and, with a mentor, the offer to send it to them."""
@@ -121,7 +116,7 @@ async def check(ctx: Context, text: str, *, from_photo: bool = False) -> None:
         ctx.ask(CHECKED, text=text, verdict=verdict.verdict)
     rows.append(ctx.menu_row())
     ctx.say(ctx.text("check_result", verdict=verdict.verdict, from_photo=from_photo,
-                     flags=[_explain(ctx, flag.explain) for flag in verdict.flags]), rows)
+                     flags=[ctx.course_text(flag.explain) for flag in verdict.flags]), rows)
 
 
 def _lesson_rows(ctx: Context, verdict: Verdict) -> Rows:

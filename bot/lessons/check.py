@@ -135,7 +135,15 @@ def _check_flags(library: Library, content_dir: Path) -> list[str]:
     except FlagsError as error:
         return error.problems
     where = f"{content_dir.name}/{FLAGS_FILE.as_posix()}"
-    return lesson_problems(rules, library.lesson_ids(), where)
+    problems = lesson_problems(rules, library.lesson_ids(), where)
+    renderer = Renderer(library.templates)
+    for flag in rules.flags.values():  # each sentence, in every way a learner is addressed
+        try:
+            for address in every_address(library.templates):
+                renderer.course_text(flag.explain, name=SAMPLE_NAME, **address)
+        except TemplateError as error:
+            problems.append(f"{where}: flags.{flag.code}.explain: does not render: {error}")
+    return problems
 
 
 def check_content(content_dir: Path, samples: Mapping[str, Mapping[str, Any]], *,
