@@ -1,6 +1,5 @@
 """Find the lessons that answer a resident's own question, or say honestly that none does."""
 
-import re
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -54,10 +53,6 @@ def _terms(words: list[str]) -> list[str]:
     return content_words(words) + pairs
 
 
-# {{ you }}, {% if name %}…: how the learner is addressed, not what a lesson is about.
-_PLACEHOLDERS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
-
-
 def _lesson_text(course: Course, lesson: Lesson, title_weight: int) -> str:
     """The lesson's title and keywords, `title_weight` times over (what it is about), then its
     course's title, steps and quiz (what it says)."""
@@ -65,14 +60,14 @@ def _lesson_text(course: Course, lesson: Lesson, title_weight: int) -> str:
     body = [course.title] + [_step_text(step) for step in lesson.steps]
     for question in lesson.quiz:
         body += [question.question, question.explanation]
-    return _PLACEHOLDERS.sub(" ", " ".join([head] * title_weight + body))
+    return " ".join([head] * title_weight + body)
 
 
 def _step_text(step: Step) -> str:
     parts = [step.text, step.simpler or ""]
     if step.check:
         parts += [step.check.question, step.check.explanation]
-    return _PLACEHOLDERS.sub(" ", " ".join(parts))
+    return " ".join(parts)
 
 
 def _upper_bound(bm25: BM25Okapi, terms: list[str], unknown_idf: float, usual: int,

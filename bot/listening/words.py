@@ -38,16 +38,28 @@ _STOPWORDS = (
 )
 STOPWORDS = frozenset(_STOPWORDS.split())
 
+# {{ you }}, {% if name %}…: in an author's text, how the learner is addressed, not what it
+# is about; typed by someone, not words either.
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 
 
 def fold(text: str) -> str:
-    """Lower-case, strip diacritics (đ too), punctuation and emoji, collapse spaces."""
+    """Lower-case, strip the diacritics of Latin letters (đ too), template placeholders,
+    punctuation and emoji, collapse spaces. Other scripts keep their marks: a Khmer vowel sign
+    is part of the word, not an accent ("ជំនួយ" stays whole). The one fold for typed words:
+    the router's too."""
+    kept: list[str] = []
+    marks_kept = False  # whether the last base character was a letter of another script
     text = _PLACEHOLDER.sub(" ", text)
-    text = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    text = re.sub(r"[^\w\s]|_", " ", text)
-    return " ".join(text.split())
+    for char in unicodedata.normalize("NFD", text.lower().replace("đ", "d")):
+        if unicodedata.category(char).startswith("M"):
+            if marks_kept:
+                kept.append(char)
+            continue
+        marks_kept = char.isalnum() and not (
+            char.isascii() or unicodedata.name(char, "").startswith("LATIN"))
+        kept.append(char if char.isalnum() or char.isspace() else " ")
+    return " ".join(unicodedata.normalize("NFC", "".join(kept)).split())
 
 
 def expand(folded: str) -> list[str]:
