@@ -25,7 +25,7 @@ from storage.certificates import Certificate
 from storage.certificates import find as find_certificate
 from storage.database import unreachable
 from storage.mentors import invitation_is_live
-from storage.outbox import adopt, forget, hand_over, owed_by_the_dead, queue
+from storage.outbox import adopt, forget, hand_over, owed_by_the_dead, queue, still_kept
 from storage.personal_data import erase
 from storage.repository import SqlRepository, UnknownLearner
 from storage.transactions import Connection, RunAgain
@@ -158,9 +158,10 @@ class Tutor:
         if incoming.kind == Kind.PHOTO:
             incoming = await read_picture(incoming, self.tesseract)
         marked = UPDATE.set(f"{incoming.channel}:{incoming.update_id or '-'}")
+        tried: list[Outgoing] = []  # the kept replies of the last try, if it got to commit
         try:
             replies = await self._until_committed(
-                lambda: self._turn(incoming, known_only, active_since), patience)
+                lambda: self._turn(incoming, known_only, active_since, tried), patience)
         finally:
             UPDATE.reset(marked)
         self.last_buttons.keep(person, replies)
@@ -192,12 +193,15 @@ class Tutor:
         return done
 
     async def _turn(self, incoming: Incoming, known_only: bool,
-                    active_since: datetime | None) -> list[Outgoing]:
+                    active_since: datetime | None, tried: list[Outgoing]) -> list[Outgoing]:
+        """One try of a turn. `tried` holds the kept replies of an earlier try whose commit
+        broke off: if the update is found done, that commit went through, and its replies,
+        still kept and owned by this process, are sent now, not stranded until a restart."""
         async with self.repository.turn(channel=incoming.channel, user_ref=incoming.user_ref,
                                         update_id=incoming.update_id, create=not known_only,
                                         active_since=active_since) as turn:
             if turn is None:
-                return []
+                return await self._kept_of_a_lost_answer(tried)
             waiting: list[Outgoing] = []
             if incoming.channel in self.pulled and turn.learner.waiting:
                 waiting = [Outgoing.from_json(body)
@@ -240,9 +244,19 @@ class Tutor:
                             about=turn.learner.id)
             if incoming.channel not in self.kept_replies:
                 return waiting + ctx.replies
-            return waiting + [replace(reply, kept_as=await queue(
+            tried[:] = waiting + [replace(reply, kept_as=await queue(
                 turn.connection, turn.learner.id, reply.to_json(), about=turn.learner.id,
                 owner=self.process_id)) for reply in ctx.replies]
+            return list(tried)
+
+    async def _kept_of_a_lost_answer(self, tried: list[Outgoing]) -> list[Outgoing]:
+        """Of an earlier try's kept replies, those its commit kept (none if it did not)."""
+        if not tried:
+            return []
+        async with self.repository.transaction() as connection:
+            kept = await still_kept(connection, [reply.kept_as for reply in tried
+                                                 if reply.kept_as is not None])
+        return [reply for reply in tried if reply.kept_as in kept]
 
     async def _take_over(self, connection: Connection, learner_id: int,
                          incoming: Incoming) -> list[Outgoing]:
