@@ -158,7 +158,7 @@ class Tutor:
         if incoming.kind == Kind.PHOTO:
             incoming = await read_picture(incoming, self.tesseract)
         marked = UPDATE.set(f"{incoming.channel}:{incoming.update_id or '-'}")
-        tried: list[Outgoing] = []  # the kept replies of the last try, if it got to commit
+        tried: list[Outgoing] = []  # the replies of the last try that got to its commit
         try:
             replies = await self._until_committed(
                 lambda: self._turn(incoming, known_only, active_since, tried), patience)
@@ -194,14 +194,14 @@ class Tutor:
 
     async def _turn(self, incoming: Incoming, known_only: bool,
                     active_since: datetime | None, tried: list[Outgoing]) -> list[Outgoing]:
-        """One try of a turn. `tried` holds the kept replies of an earlier try whose commit
-        broke off: if the update is found done, that commit went through, and its replies,
-        still kept and owned by this process, are sent now, not stranded until a restart."""
+        """One try of a turn. `tried` holds the replies of an earlier try whose commit broke
+        off: if the update is found done, that commit went through, and its replies are given
+        now, not lost (on messengers, kept in the outbox until the next restart)."""
         async with self.repository.turn(channel=incoming.channel, user_ref=incoming.user_ref,
                                         update_id=incoming.update_id, create=not known_only,
                                         active_since=active_since) as turn:
             if turn is None:
-                return await self._kept_of_a_lost_answer(tried)
+                return await self._replies_of_a_lost_answer(tried)
             waiting: list[Outgoing] = []
             if incoming.channel in self.pulled and turn.learner.waiting:
                 waiting = [Outgoing.from_json(body)
@@ -243,20 +243,23 @@ class Tutor:
                 await queue(turn.connection, learner_id, message.to_json(),
                             about=turn.learner.id)
             if incoming.channel not in self.kept_replies:
-                return waiting + ctx.replies
-            tried[:] = waiting + [replace(reply, kept_as=await queue(
-                turn.connection, turn.learner.id, reply.to_json(), about=turn.learner.id,
-                owner=self.process_id)) for reply in ctx.replies]
+                tried[:] = waiting + ctx.replies
+            else:
+                tried[:] = waiting + [replace(reply, kept_as=await queue(
+                    turn.connection, turn.learner.id, reply.to_json(), about=turn.learner.id,
+                    owner=self.process_id)) for reply in ctx.replies]
             return list(tried)
 
-    async def _kept_of_a_lost_answer(self, tried: list[Outgoing]) -> list[Outgoing]:
-        """Of an earlier try's kept replies, those its commit kept (none if it did not)."""
-        if not tried:
-            return []
+    async def _replies_of_a_lost_answer(self, tried: list[Outgoing]) -> list[Outgoing]:
+        """An earlier try's replies, found done: what its commit kept. A kept reply still in
+        the outbox is unsent (a later try's would have other ids); the web chat's and the
+        terminal's are not kept, and the done mark says their commit went through."""
+        kept_ids = [reply.kept_as for reply in tried if reply.kept_as is not None]
+        if not kept_ids:
+            return tried
         async with self.repository.transaction() as connection:
-            kept = await still_kept(connection, [reply.kept_as for reply in tried
-                                                 if reply.kept_as is not None])
-        return [reply for reply in tried if reply.kept_as in kept]
+            kept = await still_kept(connection, kept_ids)
+        return [reply for reply in tried if reply.kept_as is None or reply.kept_as in kept]
 
     async def _take_over(self, connection: Connection, learner_id: int,
                          incoming: Incoming) -> list[Outgoing]:

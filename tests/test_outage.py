@@ -111,6 +111,24 @@ async def test_a_commit_whose_answer_is_lost_still_gives_its_replies(
     await engine.dispose()
 
 
+async def test_on_the_web_chat_a_commit_whose_answer_is_lost_still_gives_its_replies(
+        cuttable: tuple[TcpProxy, str], library: Library) -> None:
+    proxy, database_url = cuttable
+    engine = create_engine(database_url)
+    await upgrade(engine)
+    tutor = Tutor(repository=SqlRepository(engine), library=library)
+    chat = Chat(tutor, user="commit-lost-web", channel="web")
+    await chat.start()
+    await chat.press(library.courses[0].title)
+    await chat.press(library.courses[0].lessons[0].title)
+    proxy.lose_answer_to(b"COMMIT")
+    replies = await chat.press("Tiếp tục")
+    assert proxy.lost.is_set()
+    assert len(replies) == 1 and "Bước 2/" in replies[0].text
+    assert "Bước 3/" in (await chat.press("Tiếp tục"))[0].text  # the place moved on once
+    await engine.dispose()
+
+
 async def test_postgres_cut_off_webhooks_are_refused_until_it_is_back(
         tmp_path: Path, cuttable: tuple[TcpProxy, str]) -> None:
     proxy, database_url = cuttable
