@@ -16,7 +16,13 @@ from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.model import BASE_LOCALE, Library
 from bot.lessons.progress import Position, Reconciled, reconcile
 from bot.lessons.render import Renderer
-from bot.listening.ocr import TESSERACT, OcrFailed, OcrUnavailable, read_text_in_thread
+from bot.listening.ocr import (
+    TESSERACT,
+    NotAPicture,
+    OcrFailed,
+    OcrUnavailable,
+    read_text_in_thread,
+)
 from bot.logs import UPDATE
 from bot.messages import Button, Incoming, Kind, Outgoing, mend
 from bot.retry import backoff, retry
@@ -59,6 +65,8 @@ async def read_picture(incoming: Incoming, tesseract: str = TESSERACT) -> Incomi
         text, outcome = await read_text_in_thread(incoming.picture, command=tesseract), "read"
     except OcrUnavailable:
         text, outcome = "", "unavailable"
+    except NotAPicture:  # a document or a broken file sent as a picture
+        text, outcome = "", "not_picture"
     except OcrFailed:
         text, outcome = "", "failed"
     # Capped like typed text; the check reads up to the router's limit.

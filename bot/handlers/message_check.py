@@ -26,14 +26,16 @@ CHECK = "check"  # the command, and the state while the message is awaited
 CHECKED = "checked"  # the state that keeps a checked text until it is sent to the mentor
 SEND = "checksend"  # "Gửi cho người kèm xem"
 MAX_LESSONS = 3
-# Where a learner can send a photo of the message (the web chat and terminal take text only).
-PHOTO_CHANNELS = frozenset({"telegram", "zalo", "zalo_oa"})
+# Where a learner can send a photo of the message: every channel (the web chat has its
+# "📷 Gửi ảnh tin nhắn" button, the terminal takes a picture file's path).
+PHOTO_CHANNELS = frozenset({"telegram", "zalo", "zalo_oa", "web", "console"})
 # Shorter than this, a text with a number is more likely a question ("ck 500k sao?") than a
 # message someone received.
 MIN_MESSAGE_CHARS = 40
 OCR_READ = "read"  # Incoming.ocr: the picture's text is in Incoming.text
 OCR_UNAVAILABLE = "unavailable"  # Tesseract or its Vietnamese model is missing
-OCR_FAILED = "failed"  # not a picture, or nothing could be read
+OCR_NOT_PICTURE = "not_picture"  # a file that is no picture (a document, a broken file)
+OCR_FAILED = "failed"  # nothing could be read
 
 # What makes a pasted text look like a message someone received (on folded text).
 _LINK = re.compile(r"https?://|www\.|\b[a-z0-9-]+\.(?:com|net|org|vn|info|xyz|top|vip|"
@@ -97,6 +99,8 @@ async def photo(ctx: Context) -> None:
     outcome = ctx.incoming.ocr
     if outcome == OCR_UNAVAILABLE:
         ctx.say(ctx.text("check_photo_unavailable"), [ctx.menu_row()])
+    elif outcome == OCR_NOT_PICTURE:
+        ctx.say(ctx.text("check_photo_not_picture"), [ctx.menu_row()])
     elif outcome != OCR_READ or len(ctx.incoming.text.strip()) < 2:
         ctx.say(ctx.text("check_photo_unreadable"), [ctx.menu_row()])
     else:
@@ -158,6 +162,7 @@ FEATURE = Feature(
         "check_ask": {"photos": True},
         "check_result": {"verdict": "scam", "flags": FLAGS_SAMPLE, "from_photo": True},
         "check_photo_unavailable": {}, "check_photo_unreadable": {},
+        "check_photo_not_picture": {},
         "check_send_gone": {}, "check_sent": {"name": "Minh Anh"},
         "check_for_mentor": {"name": "Bà Lan", "verdict": "suspicious",
                              "text": "Tài khoản của bạn bị khóa, bấm vcb-vn.xyz"},
