@@ -395,3 +395,6 @@ async def test_an_english_reader_gets_the_check_in_english(tutor: Tutor) -> None
     assert "Paste (or forward) the strange message here" in chat.text()
     await chat.type(SCAM)
     assert "Very likely a scam" in chat.text() and "call 156" in chat.text()
+    # Each red flag in English too, addressed as English addresses anyone.
+    assert "The signs I found:\n• The link is not the real website" in chat.text()
+    assert "Tin nhắn" not in chat.text() and "Đường link" not in chat.text()

@@ -110,7 +110,7 @@ async def photo(ctx: Context) -> None:
 async def check(ctx: Context, text: str, *, from_photo: bool = False) -> None:
     """Check `text`, count the check, and answer: the verdict, each red flag, what to do, the
     lessons that teach the flags and, with a mentor, the offer to send it to them."""
-    verdict = checker(ctx).check(text)
+    verdict = checker(ctx).check(text, locale=ctx.locale)
     await add_check(ctx.turn.connection, area_id=ctx.turn.learner.area,
                     flags=[flag.code for flag in verdict.flags])
     rows = _lesson_rows(ctx, verdict)

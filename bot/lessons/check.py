@@ -8,7 +8,7 @@ from jinja2 import TemplateError
 
 from bot.lessons.flags import FLAGS_FILE, FlagsError, lesson_problems, load_flag_rules
 from bot.lessons.loader import MAX_OPTION_CHARS, ContentError, load_library
-from bot.lessons.model import Library, Question
+from bot.lessons.model import BASE_LOCALE, Library, Question
 from bot.lessons.render import (
     SAMPLE_NAME,
     Renderer,
@@ -136,13 +136,19 @@ def _check_flags(library: Library, content_dir: Path) -> list[str]:
         return error.problems
     where = f"{content_dir.name}/{FLAGS_FILE.as_posix()}"
     problems = lesson_problems(rules, library.lesson_ids(), where)
-    renderer = Renderer(library.templates)
-    for flag in rules.flags.values():  # each sentence, in every way a learner is addressed
-        try:
-            for address in every_address(library.templates):
-                renderer.course_text(flag.explain, name=SAMPLE_NAME, **address)
-        except TemplateError as error:
-            problems.append(f"{where}: flags.{flag.code}.explain: does not render: {error}")
+    for locale in library.locales:  # each sentence, in every way a learner is addressed
+        texts = library.in_locale(locale).templates
+        renderer = Renderer(texts)
+        own = where if locale == BASE_LOCALE else where.replace(".yaml", f".{locale}.yaml")
+        # Every locale words every flag: a warning the reader cannot read warns nobody.
+        problems += [f"{own}: {key}: missing (learners reading {locale} would get Vietnamese)"
+                     for key in (rules.untranslated(locale) if locale != BASE_LOCALE else ())]
+        for flag in rules.words(locale)[1].values():
+            try:
+                for address in every_address(texts):
+                    renderer.course_text(flag.explain, name=SAMPLE_NAME, **address)
+            except TemplateError as error:
+                problems.append(f"{own}: flags.{flag.code}.explain: does not render: {error}")
     return problems
 
 
