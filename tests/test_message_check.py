@@ -246,7 +246,8 @@ async def test_web_chat_kiem_tra_then_a_pasted_message(tutor: Tutor) -> None:
             await web_begin(client, base, session)  # called "bác"
             _, body = await web_chat(client, base, session=session, text="/kiem_tra")
             asked = body["replies"][0]["text"]
-            assert "Bác dán (hoặc chuyển tiếp)" in asked and "ảnh chụp màn hình" in asked
+            assert "Bác dán (hoặc chuyển tiếp)" in asked
+            assert 'bấm nút "📷 Gửi ảnh tin nhắn" ở cuối trang' in asked  # the page's button
             _, body = await web_chat(client, base, session=session, text=SCAM)
             said = "\n".join(reply["text"] for reply in body["replies"])
             assert "Rất có thể là lừa đảo" in said and "156" in said
@@ -289,6 +290,7 @@ def test_terminal_kiem_tra(tmp_path: Path) -> None:
     # Agree, be called "bác" with the name given, then /kiem_tra and the message.
     said = run_chat(tmp_path, ["1", "1", "1", "/kiem_tra", SCAM, "thoát"])
     assert "Bác dán (hoặc chuyển tiếp)" in said
+    assert "gõ đường dẫn tới tệp ảnh chụp màn hình" in said
     assert "Rất có thể là lừa đảo" in said and "5656" in said
 
 

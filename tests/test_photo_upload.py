@@ -190,3 +190,36 @@ async def test_an_elder_sends_a_screenshot_from_the_phone_page(tmp_path: Path) -
                 await check_phone_layout(page, ELDER_PHONE)
             finally:
                 await browser.close()
+
+
+async def test_a_big_camera_photo_is_made_smaller_by_the_page_before_it_is_sent(
+        tmp_path: Path) -> None:
+    require(CHROMIUM.exists(), "Debian's chromium")
+    _ocr()
+    # A phone's photo of a screen: large, and grainy, so that it does not compress.
+    screen = sms("BIDV", SCAM_SCREEN, width=2400)
+    photo = tmp_path / "IMG_0001.jpg"
+    Image.blend(screen, Image.effect_noise(screen.size, 40).convert("RGB"), 0.12).save(
+        photo, quality=95)
+    assert photo.stat().st_size > 1024 * 1024
+    expect.set_options(timeout=TIMEOUT_MS * 3)
+    port = free_port()
+    with running_server(tmp_path / "data", port):
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            try:
+                page = await (await browser.new_context(viewport=ELDER_PHONE)).new_page()
+                await page.goto(f"http://127.0.0.1:{port}/")
+                await agree(page)
+                await expect(last_bot_message(page)).to_contain_text("Bạn muốn làm gì")
+                async with page.expect_request("**/api/photo") as sent:
+                    await page.set_input_files("#photo", photo)
+                # Its body's length: Chromium does not hand Playwright a body built of a file.
+                length = int((await (await sent.value).all_headers())["content-length"])
+                assert 0 < length < photo.stat().st_size / 2, length
+                answer = last_bot_message(page)
+                await expect(answer).to_contain_text("Tôi đã đọc chữ trong ảnh bạn gửi")
+                await expect(answer).to_contain_text("Rất có thể là lừa đảo")
+            finally:
+                await browser.close()

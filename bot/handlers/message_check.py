@@ -26,9 +26,10 @@ CHECK = "check"  # the command, and the state while the message is awaited
 CHECKED = "checked"  # the state that keeps a checked text until it is sent to the mentor
 SEND = "checksend"  # "Gửi cho người kèm xem"
 MAX_LESSONS = 3
-# Where a learner can send a photo of the message: every channel (the web chat has its
-# "📷 Gửi ảnh tin nhắn" button, the terminal takes a picture file's path).
-PHOTO_CHANNELS = frozenset({"telegram", "zalo", "zalo_oa", "web", "console"})
+# How a learner sends a photo of the message, by channel: as any picture on a messenger, with
+# the web chat's "📷 Gửi ảnh tin nhắn" button, as a picture file's path in the terminal.
+PHOTO_WAYS = {"telegram": "send", "zalo": "send", "zalo_oa": "send", "web": "web",
+              "console": "console"}
 # Shorter than this, a text with a number is more likely a question ("ck 500k sao?") than a
 # message someone received.
 MIN_MESSAGE_CHARS = 40
@@ -77,7 +78,7 @@ def looks_like_message(text: str) -> bool:
 
 def ask(ctx: Context) -> None:
     """/kiem_tra: ask for the message (pasted, forwarded, or a photo where the channel can)."""
-    ctx.say(ctx.text("check_ask", photos=ctx.incoming.channel in PHOTO_CHANNELS),
+    ctx.say(ctx.text("check_ask", photos=PHOTO_WAYS.get(ctx.incoming.channel, "")),
             [ctx.menu_row()])
     ctx.ask(CHECK)
 
@@ -159,7 +160,7 @@ FEATURE = Feature(
     reads=Reads(read, order=10),
     waits=(Waits(CHECK, _typed),),
     samples={
-        "check_ask": {"photos": True},
+        "check_ask": {"photos": "web"},
         "check_result": {"verdict": "scam", "flags": FLAGS_SAMPLE, "from_photo": True},
         "check_photo_unavailable": {}, "check_photo_unreadable": {},
         "check_photo_not_picture": {},
