@@ -61,6 +61,8 @@ async def read_picture(incoming: Incoming, tesseract: str = TESSERACT) -> Incomi
     """A photo's text, read by OCR before the turn opens: about a second in a thread, which
     must not hold the learner's transaction (and on SQLite every writer) open. The bytes are
     dropped here; the text is the message check's (bot/handlers/message_check.py)."""
+    if not incoming.picture:  # the channel could not fetch it: nothing to read
+        return replace(incoming, ocr="failed", text="")
     try:
         text, outcome = await read_text_in_thread(incoming.picture, command=tesseract), "read"
     except OcrUnavailable:

@@ -100,7 +100,9 @@ async def photo(ctx: Context) -> None:
     outcome = ctx.incoming.ocr
     if outcome == OCR_UNAVAILABLE:
         ctx.say(ctx.text("check_photo_unavailable"), [ctx.menu_row()])
-    elif outcome == OCR_NOT_PICTURE:
+    elif outcome == OCR_NOT_PICTURE and PHOTO_WAYS.get(ctx.incoming.channel) != "send":
+        # A file the person chose (the web chat, the terminal). A messenger's photo is a
+        # picture by the platform's own making: bytes that are none are a download gone wrong.
         ctx.say(ctx.text("check_photo_not_picture"), [ctx.menu_row()])
     elif outcome != OCR_READ or len(ctx.incoming.text.strip()) < 2:
         ctx.say(ctx.text("check_photo_unreadable"), [ctx.menu_row()])
