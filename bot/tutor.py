@@ -16,7 +16,13 @@ from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.model import BASE_LOCALE, Library
 from bot.lessons.progress import Position, Reconciled, reconcile
 from bot.lessons.render import Renderer
-from bot.listening.ocr import TESSERACT, OcrFailed, OcrUnavailable, read_text_in_thread
+from bot.listening.ocr import (
+    TESSERACT,
+    NotAPicture,
+    OcrFailed,
+    OcrUnavailable,
+    read_text_in_thread,
+)
 from bot.logs import UPDATE
 from bot.messages import Button, Incoming, Kind, Outgoing, mend
 from bot.retry import backoff, retry
@@ -55,10 +61,14 @@ async def read_picture(incoming: Incoming, tesseract: str = TESSERACT) -> Incomi
     """A photo's text, read by OCR before the turn opens: about a second in a thread, which
     must not hold the learner's transaction (and on SQLite every writer) open. The bytes are
     dropped here; the text is the message check's (bot/handlers/message_check.py)."""
+    if not incoming.picture:  # the channel could not fetch it: nothing to read
+        return replace(incoming, ocr="failed", text="")
     try:
         text, outcome = await read_text_in_thread(incoming.picture, command=tesseract), "read"
     except OcrUnavailable:
         text, outcome = "", "unavailable"
+    except NotAPicture:  # a document or a broken file sent as a picture
+        text, outcome = "", "not_picture"
     except OcrFailed:
         text, outcome = "", "failed"
     # Capped like typed text; the check reads up to the router's limit.
