@@ -146,33 +146,30 @@ def median(histogram: list[tuple[float, int]]) -> float | None:
     return (at((total - 1) // 2) + at(total // 2)) / 2
 
 
-async def live_from(connection: AsyncConnection) -> date:
-    """The first day a report reads from the raw rows: the day of the daily tables' last
-    refresh, which they hold only up to that moment (today, when never refreshed)."""
-    last = await refreshed_at(connection)
-    return local_date(last) if last else local_date()
-
-
 @dataclass(frozen=True)
 class Live:
     """Where a report reads the days from `first` on: the scope's rows of each daily table
-    for those days of the period, grouped from the raw rows into temporary tables."""
+    for those days of the period, grouped from the raw rows into temporary tables. Until the
+    daily tables are first filled (minutes after a start on a province's data), `first` is
+    today and the days before are not counted yet: `whole` is False."""
 
     first: date
     rows: dict[Table, Table]
+    whole: bool
 
 
 async def live_rows(connection: AsyncConnection, scope: Scope, period: Period) -> Live:
     """Group the scope's raw rows of the period's days from the daily tables' last refresh
     on (today, most often) once, for every query of a report to read."""
-    first = await live_from(connection)
+    last = await refreshed_at(connection)
+    first = local_date(last) if last else local_date()
     start, end = max(first, period.first), min(period.last, local_date())
     days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
     for table, staged in LIVE.items():
         columns, _ = day_rows(table, first, scope.where(LEARNER))
         queries = [day_rows(table, day, scope.where(LEARNER))[1] for day in days]
         await stage(connection, staged, columns, union_all(*queries) if queries else None)
-    return Live(first, LIVE)
+    return Live(first, LIVE, whole=last is not None or period.first >= first)
 
 
 def _days(table: Table, scope: Scope, period: Period, live: Live,

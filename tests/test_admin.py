@@ -64,11 +64,18 @@ def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-async def dashboard(repository: SqlRepository, library: Library, cheap_hashes: None,
-                    report_worker: ReportWorker) -> AsyncIterator[Dashboard]:
+async def dashboard(started_dashboard: Dashboard) -> Dashboard:
+    """The dashboard once its first refresh of the daily tables is done."""
+    await refresh(started_dashboard.reports)
+    return started_dashboard
+
+
+@pytest.fixture
+async def started_dashboard(repository: SqlRepository, library: Library, cheap_hashes: None,
+                            report_worker: ReportWorker) -> AsyncIterator[Dashboard]:
+    """The dashboard on the seeded data, just started: the daily tables never filled yet."""
     await seed(repository.engine)
     reports = reports_engine(repository.engine.url.render_as_string(hide_password=False))
-    await refresh(reports)
     app = web.Application()
     trust_proxies(app, parse_networks(PROXY))
     mount_dashboard(app, Core(engine=repository.engine,
@@ -273,6 +280,23 @@ async def test_what_a_ward_organizer_sees_and_downloads(dashboard: Dashboard) ->
         assert sheets == ["Tổng quan", "Theo khóa học", "Câu bị trả lời sai nhiều nhất",
                           "Tập huấn người kèm", "Tin nhắn lạ đã kiểm tra",
                           "Bài học xong theo ngày", "Giấy chứng nhận đã cấp", "Theo địa bàn"]
+
+
+async def test_until_the_first_refresh_the_page_says_earlier_days_are_not_counted_yet(
+        started_dashboard: Dashboard) -> None:
+    notice = "đang tính lại số liệu các ngày trước"
+    async with started_dashboard.client() as client:
+        assert await sign_in(client, "phuong") == 303
+        year = {"from": (local_date() - timedelta(days=365)).isoformat()}
+        async with client.get("/admin/", params=year) as response:
+            assert notice in await response.text()
+        async with client.get("/admin/") as response:  # the last 30 days: today alone counted
+            assert notice in await response.text()
+        async with client.get("/admin/", params={"from": local_date().isoformat()}) as response:
+            assert notice not in await response.text()  # today alone is whole
+        await refresh(started_dashboard.reports)
+        async with client.get("/admin/", params=year) as response:
+            assert notice not in await response.text()
 
 
 async def test_the_dashboard_answers_while_a_learner_s_turn_holds_the_write_lock(

@@ -63,6 +63,9 @@ class Report:
     scam: list[ScamCount] = field(default_factory=list)  # messages checked, and their flags
     # Certificates issued in the period, per part of the area and course (volunteers' too).
     certificates: list[CertificateCount] = field(default_factory=list)
+    # False in the minutes after a start before the daily tables were ever filled: days
+    # before today are not counted yet, and the page says so.
+    whole: bool = True
 
 
 async def build(engine: AsyncEngine, scope: Scope, period: Period, *,
@@ -82,7 +85,7 @@ async def build(engine: AsyncEngine, scope: Scope, period: Period, *,
             missed=await missed_questions(connection, scope, period, live=live, leave_out=mine),
             by_day=await lessons_by_day(connection, scope, period, live=live, leave_out=mine),
             training=await training(connection, scope, period, MENTOR_COURSE),
-            as_of=now(),
+            as_of=now(), whole=live.whole,
             scam=await scam_counts(connection, scope, period),
             certificates=await certificate_counts(connection, scope, first=period.first,
                                                   last=period.last),
