@@ -126,7 +126,7 @@ async def lock(connection: Connection, learner_id: int) -> Row[Any] | None:
 async def side(connection: Connection, learner_id: int) -> Side:
     """What the person has on this side, for the questions."""
     me = (await connection.execute(select(LEARNER).where(LEARNER.c.id == learner_id))).one()
-    mentor = LEARNER.alias("mentor")
+    mentor = LEARNER.alias("mentor_learner")
     found = (await connection.execute(
         select(PAIRING.c.mentor_id, MENTOR.c.full_name, mentor.c.display_name)
         .join(mentor, mentor.c.id == PAIRING.c.mentor_id)
