@@ -278,10 +278,12 @@ class Tutor:
     async def inbox(self, *, channel: str, user_ref: str,
                     active_since: datetime | None = None) -> list[Outgoing]:
         """Hand over the messages waiting for a learner of a channel without push (none for
-        a learner idle since `active_since`)."""
+        a learner idle since `active_since`, or whose app used last is another)."""
         learner = await self.repository.find_learner(channel=channel, user_ref=user_ref,
                                                      active_since=active_since)
-        if learner is None:
+        # A person on several apps is written to on the app they used last (its worker
+        # sends there): a kiosk page left open must not take their messages meanwhile.
+        if learner is None or (learner.channel, learner.user_ref) != (channel, user_ref):
             return []
         async with self.repository.transaction() as connection:
             return [Outgoing.from_json(body) for body in await hand_over(connection,

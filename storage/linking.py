@@ -34,6 +34,19 @@ from storage.repository import (
 from storage.transactions import Connection
 
 LINK_CODE: Table = LinkCode.__table__  # type: ignore[attr-defined]
+# Every column that holds a learner's id, and how `join` treats it. A feature that adds a
+# table of its own about learners (reminders) adds its rule to `join` and its column here;
+# tests/test_linking.py fails until it does.
+JOINED = {("lesson_result", "learner_id"): "best of each lesson",
+          ("course_completion", "learner_id"): "first completion",
+          ("certificate", "learner_id"): "first issued",
+          ("mentor", "learner_id"): "furthest along",
+          ("pairing", "mentee_id"): "one active mentor",
+          ("quiz_answer", "learner_id"): "moved", ("code_attempt", "learner_id"): "moved",
+          ("invitation", "mentor_id"): "moved", ("pairing", "mentor_id"): "moved",
+          ("outbox", "learner_id"): "moved", ("outbox", "about_id"): "moved",
+          ("identity", "learner_id"): "moved", ("link_code", "learner_id"): "deleted",
+          ("learner", "id"): "merged, then deleted"}
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # read aloud or typed: no 0/O, 1/I/L
 LETTERS = frozenset(char for char in ALPHABET if char.isalpha())
 CODE_LENGTH = 6

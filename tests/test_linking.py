@@ -7,14 +7,16 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select, text, update
+from sqlmodel import SQLModel
 
 from bot.lessons.model import Library
-from bot.messages import Outgoing
-from bot.tutor import Tutor
+from bot.messages import Kind, Outgoing
+from bot.tutor import Tutor, UnknownLearner
 from storage.certificates import CERTIFICATE
 from storage.identities import accounts, last_used
-from storage.linking import LINK_CODE, normalize
+from storage.linking import JOINED, LINK_CODE, normalize
 from storage.mentors import PAIRING
+from storage.outbox import queue
 from storage.repository import (
     ANSWER,
     IDENTITY,
@@ -54,6 +56,13 @@ async def _count(tutor: Tutor, query: object) -> int:
 
 async def _learners(tutor: Tutor) -> int:
     return await _count(tutor, select(func.count()).select_from(LEARNER))
+
+
+def test_join_knows_every_column_that_refers_to_a_learner() -> None:
+    refs = {(table.name, column.name) for table in SQLModel.metadata.sorted_tables
+            for column in table.columns
+            if any(key.column.table.name == "learner" for key in column.foreign_keys)}
+    assert refs | {("learner", "id")} == set(JOINED)
 
 
 def test_codes_are_easy_to_type_and_nothing_else_is_one() -> None:
@@ -267,3 +276,33 @@ async def test_both_apps_talking_during_the_join_end_as_one_person(
         per_person = (await connection.execute(select(func.count()).select_from(IDENTITY)
                                                .group_by(IDENTITY.c.learner_id))).scalars().all()
     assert orphans == 0 and per_person == [2] * 5
+
+
+async def test_a_kiosk_session_left_idle_ends_while_its_person_learns_at_home(
+        tutor: Tutor) -> None:
+    kiosk = Chat(tutor, user="kiosk-session", channel="web")
+    home = Chat(tutor, user="h", channel="zalo")
+    await kiosk.start()
+    await home.type(code_in(await kiosk.type("/lien_ket")))
+    between = datetime.now(UTC)
+    await home.type("/tien_do")  # the person goes on at home, after the kiosk's last use
+    with pytest.raises(UnknownLearner):
+        await tutor.handle(kiosk.incoming(Kind.TEXT, text="/tien_do"), known_only=True,
+                           active_since=between)
+    assert await tutor.inbox(channel="web", user_ref="kiosk-session",
+                             active_since=between) == []
+    assert await tutor.handle(home.incoming(Kind.TEXT, text="/tien_do"), known_only=True,
+                              active_since=between)
+
+
+async def test_messages_for_the_person_wait_for_the_app_used_last(tutor: Tutor) -> None:
+    kiosk = Chat(tutor, user="kiosk-session", channel="web")
+    home = Chat(tutor, user="h", channel="console")  # both without push: handed over
+    await kiosk.start()
+    await home.type(code_in(await kiosk.type("/lien_ket")))
+    async with tutor.repository.engine.begin() as connection:
+        person = await connection.scalar(select(LEARNER.c.id))
+        await queue(connection, person, Outgoing(text="Nhắc học").to_json(), about=None)
+    assert await tutor.inbox(channel="web", user_ref="kiosk-session") == []
+    [message] = await tutor.inbox(channel="console", user_ref="h")
+    assert message.text == "Nhắc học"
