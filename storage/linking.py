@@ -9,6 +9,7 @@ on is chosen by the person (`Choices`), and the absorbed row is deleted.
 
 import hashlib
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -50,18 +51,20 @@ JOINED = {("lesson_result", "learner_id"): "best of each lesson",
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # read aloud or typed: no 0/O, 1/I/L
 LETTERS = frozenset(char for char in ALPHABET if char.isalpha())
 CODE_LENGTH = 6
+_TYPED = re.compile(f"([{ALPHABET}]{{3}})[ .-]?([{ALPHABET}]{{3}})")
 LIFETIME = timedelta(minutes=15)
 # Mentor profiles, the furthest along kept when both people had one.
 _MENTOR_ORDER = ("registering", "training", "trained", "approved")
 
 
 def normalize(text: str) -> str | None:
-    """A typed code as issued ("k7m 4qx" → "K7M4QX"), or None when the text is not shaped
-    like one: 6 characters of the alphabet, letters and digits both (so no word or number
-    a learner types is taken for a code)."""
-    code = "".join(text.split()).replace("-", "").replace(".", "").upper()
-    if len(code) != CODE_LENGTH or any(char not in ALPHABET for char in code):
+    """A typed code as issued ("k7m 4qx", "K7M-4QX" → "K7M4QX"), or None when the text is
+    not shaped like one: two groups of 3 characters of the alphabet, or 6 together, letters
+    and digits both (so no word, number or "TP HCM 9" a learner types is taken for a code)."""
+    found = _TYPED.fullmatch(text.strip().upper())
+    if found is None:
         return None
+    code = found.group(1) + found.group(2)
     letters = sum(char in LETTERS for char in code)
     return code if 0 < letters < CODE_LENGTH else None
 

@@ -68,7 +68,8 @@ def test_join_knows_every_column_that_refers_to_a_learner() -> None:
 def test_codes_are_easy_to_type_and_nothing_else_is_one() -> None:
     assert normalize("k7m 4qx") == "K7M4QX" == normalize(" K7M-4QX ")
     # Words and numbers a learner types are no codes; nor are look-alikes the codes never hold.
-    for typed in ("nguyen", "123456", "K7M4Q0", "K7M4QI", "K7M4QXY", "xin chào", "abcdef"):
+    for typed in ("nguyen", "234567", "K7M4Q0", "K7M4QI", "K7M4QXY", "xin chào", "abcdef",
+                  "TP HCM 9", "K7 M4QX", "K7M  4QX"):
         assert normalize(typed) is None, typed
 
 
@@ -306,3 +307,21 @@ async def test_messages_for_the_person_wait_for_the_app_used_last(tutor: Tutor) 
     assert await tutor.inbox(channel="web", user_ref="kiosk-session") == []
     [message] = await tutor.inbox(channel="console", user_ref="h")
     assert message.text == "Nhắc học"
+
+
+async def test_ending_the_kiosk_session_leaves_the_person_at_home(tutor: Tutor,
+                                                                  library: Library) -> None:
+    kiosk = Chat(tutor, user="kiosk-session", channel="web")
+    home = Chat(tutor, user="h", channel="zalo")
+    await kiosk.start()
+    await pass_course(kiosk, library, COURSE)
+    await kiosk.type("/tien_do")  # the kiosk is the app used last when someone ends it
+    await home.type(code_in(await kiosk.type("/lien_ket")))
+    await kiosk.type("/tien_do")
+    assert await tutor.end_session(channel="web", user_ref="kiosk-session")
+    with pytest.raises(UnknownLearner):
+        await tutor.handle(kiosk.incoming(Kind.TEXT, text="/tien_do"), known_only=True)
+    async with tutor.repository.engine.connect() as connection:
+        person = await connection.scalar(select(LEARNER.c.id))
+        assert await last_used(connection, person) == ("zalo", "h")
+    assert "chưa nối với ứng dụng nào khác" in (await home.type("/bo_lien_ket"))[0].text

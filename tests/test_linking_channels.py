@@ -1,4 +1,5 @@
-"""One person on the web chat, Zalo and Telegram: the unmodified channels against the fakes.
+"""One person on the web chat, Zalo (Bot and OA) and Telegram: the unmodified channels against
+the fakes.
 
 A resident begins at the kiosk's web page, joins Zalo at home with the code, then Telegram;
 each app gets the replies to what is typed on it, and the outbox's messages for the person
@@ -26,9 +27,11 @@ from storage.repository import IDENTITY
 from tests.conftest import CONTENT_DIR
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo_bot import FakeZaloBot
+from tests.fake_zalo_oa import FakeZaloOA
 from tests.test_telegram import Bot
 from tests.test_web_api import begin, chat, new_session
 from tests.test_zalo_bot import Resident
+from tests.test_zalo_oa import Follower, _serving_oa
 
 TELEGRAM_CHAT = 5550001
 ZALO_USER = "b1c2d3e4f5a60718"
@@ -119,3 +122,28 @@ async def test_the_kiosk_zalo_and_telegram_are_one_person(
     assert status == 200 and "chưa" not in body["replies"][0]["text"].split("\n")[0]
     _greeting, notice = await bot.say("/start", expect=2)  # someone new: asked to agree again
     assert "Tôi đồng ý" in str(notice.reply_markup)
+
+
+async def test_a_zalo_oa_follower_joins_the_kiosk_session(tutor: Tutor) -> None:
+    fake = FakeZaloOA()
+    await fake.start()
+    try:
+        async with _serving_oa(fake, tutor, backoff_seconds=0.01):
+            server = TestServer(create_web_app(tutor, CONTENT_DIR), host="127.0.0.1")
+            await server.start_server()
+            async with ClientSession() as client:
+                base = str(server.make_url(""))
+                session = await new_session(client, base)
+                await begin(client, base, session)
+                _, body = await chat(client, base, session=session, text="/lien_ket")
+                follower = Follower(fake, "oa-follower-1")
+                [joined] = await follower.say(_code(body["replies"][0]["text"]))
+                assert "Đã nối xong" in (joined.text or "")
+                await follower.say("/bo_lien_ket")
+                [done] = await follower.press("Tách trang web")
+                assert "Đã tách trang web" in (done.text or "")
+                status, _ = await chat(client, base, session=session, text="/tien_do")
+                assert status == 404  # the kiosk's session opens nothing any more
+            await server.close()
+    finally:
+        await fake.close()
