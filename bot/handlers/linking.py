@@ -61,10 +61,15 @@ async def redeem(ctx: Context, code: str) -> None:
     """A code typed on this app: join its person to this one, asking first about what the
     two accounts disagree on. Taken in any state, and before consent: the person agreed on
     the app that showed the code."""
-    source = ctx.incoming.source
-    if await ctx.mentoring.wrong_codes_since(now() - timedelta(hours=1)) >= (
-            ctx.rules.wrong_codes_per_hour) or not ctx.guesses.allowed(source):
+    # Wrong codes count with wrong invitation codes: per person, per address in this
+    # process, and everyone's together (guessing from many new web sessions gains nothing).
+    source, hour_ago = ctx.incoming.source, now() - timedelta(hours=1)
+    if await ctx.mentoring.wrong_codes_since(hour_ago) >= ctx.rules.wrong_codes_per_hour:
         await _refused(ctx, "link_wait")
+        return
+    if not ctx.guesses.allowed(source) or await ctx.mentoring.wrong_codes_everywhere_since(
+            hour_ago) >= ctx.rules.wrong_codes_per_hour_everywhere:
+        await _refused(ctx, "link_busy")
         return
     other = await redeem_code(ctx.connection, code)
     if other is None:
@@ -194,7 +199,7 @@ FEATURE = Feature(
     waits=(Waits(LINK, _typed),),
     samples={
         "link_code": {"code": "K7M 4QX", "minutes": 15},
-        "link_unknown": {}, "link_wait": {}, "link_same": {}, "link_gone": {},
+        "link_unknown": {}, "link_wait": {}, "link_busy": {}, "link_same": {}, "link_gone": {},
         "link_differ": {}, "link_press": {},
         "link_ask_mentor": {}, "link_ask_area": {}, "link_ask_name": {},
         "link_pick_this": {"value": "Bác Lan"}, "link_pick_other": {"value": "Cô Lan"},
