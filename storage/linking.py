@@ -326,6 +326,8 @@ def _merged(mine: Row[Any], theirs: Row[Any], choices: Choices) -> dict[str, Any
         "consented_at": _earliest(mine.consented_at, theirs.consented_at),
         "area_asked_at": _earliest(mine.area_asked_at, theirs.area_asked_at),
         **{name: in_lesson._mapping[name] for name in PLACE_COLUMNS},
+        # A place of its own: no button either app showed before the join still applies.
+        "seq": max(mine.seq, theirs.seq) + 1,
     }
 
 

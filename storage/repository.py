@@ -169,6 +169,22 @@ def _new_identity(channel: str, user_ref: str, learner_id: int) -> dict[str, Any
             "linked_at": now(), "last_used_at": now()}
 
 
+async def _adopt(connection: Connection, channel: str, user_ref: str) -> bool:
+    """Give its identity to a learner row made without one (loaded by a script or a data
+    generator, written by code from before identities); False when there is no such row."""
+    learner_id = await connection.scalar(select(LEARNER.c.id).where(
+        (LEARNER.c.channel == channel) & (LEARNER.c.user_ref == user_ref)))
+    if learner_id is None:
+        return False
+    try:
+        async with connection.begin_nested():
+            await connection.execute(insert(IDENTITY), _new_identity(channel, user_ref,
+                                                                     learner_id))
+    except IntegrityError:
+        pass  # given by a concurrent turn
+    return True
+
+
 async def _create(connection: Connection, channel: str, user_ref: str) -> None:
     """A new person on this app, unless a concurrent turn made (or joined) the identity."""
     try:
@@ -335,9 +351,11 @@ class SqlRepository:
         key = {"by_channel": channel, "by_ref": user_ref}
         row = (await connection.execute(LOCK_LEARNER, key)).mappings().first()
         if row is None:
-            if not create:
+            adopted = await _adopt(connection, channel, user_ref)
+            if not adopted and not create:
                 raise UnknownLearner(f"{channel}:{user_ref}")
-            await _create(connection, channel, user_ref)
+            if not adopted:
+                await _create(connection, channel, user_ref)
             # Created here or by a concurrent first message; or, on PostgreSQL, the person
             # this identity belonged to was just joined into another: lock whoever it is now.
             row = (await connection.execute(LOCK_LEARNER, key)).mappings().one()

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlmodel import SQLModel
 
 from bot.lessons.model import Library
@@ -24,6 +24,7 @@ from storage.repository import (
     PROCESSED,
     RESULT,
     SqlRepository,
+    _new_learner,
 )
 from storage.roster import roster_size
 from storage.scope import Scope
@@ -255,9 +256,15 @@ async def test_reports_count_a_joined_person_once(tutor_on: Tutor, library: Libr
     await home.start()
     await pass_course(kiosk, library, COURSE)
     await pass_course(home, library, COURSE)
+    async with tutor_on.repository.engine.connect() as connection:
+        codes = set((await connection.execute(select(CERTIFICATE.c.code))).scalars())
+    assert len(codes) == 2  # each account earned the course's certificate
     await home.type(code_in(await kiosk.type("/lien_ket")))
     async with tutor_on.repository.engine.connect() as connection:
         assert await roster_size(connection, Scope()) == 1
+        kept = (await connection.execute(select(CERTIFICATE.c.code))).scalars().all()
+    assert len(kept) == 1 and kept[0] in codes  # one a course; the other no longer verifies
+    assert await tutor_on.certificate(next(iter(codes - set(kept)))) is None
 
 
 async def test_both_apps_talking_during_the_join_end_as_one_person(
@@ -325,3 +332,12 @@ async def test_ending_the_kiosk_session_leaves_the_person_at_home(tutor: Tutor,
         person = await connection.scalar(select(LEARNER.c.id))
         assert await last_used(connection, person) == ("zalo", "h")
     assert "chưa nối với ứng dụng nào khác" in (await home.type("/bo_lien_ket"))[0].text
+
+
+async def test_a_learner_row_made_without_its_identity_is_found(tutor: Tutor) -> None:
+    async with tutor.repository.engine.begin() as connection:  # as a data script makes them
+        await connection.execute(insert(LEARNER).values(_new_learner("web", "loaded-session")))
+    replies = await tutor.handle(Chat(tutor, user="loaded-session", channel="web").incoming(
+        Kind.START), known_only=True)
+    assert replies and await _learners(tutor) == 1
+    assert await _count(tutor, select(func.count()).select_from(IDENTITY)) == 1
