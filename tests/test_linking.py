@@ -13,8 +13,9 @@ from bot.lessons.model import Library
 from bot.messages import Kind, Outgoing
 from bot.tutor import Tutor, UnknownLearner
 from storage.certificates import CERTIFICATE
+from storage.database import create_engine, upgrade
 from storage.identities import accounts, last_used
-from storage.linking import JOINED, LINK_CODE, normalize
+from storage.linking import JOINED, LINK_CODE, join, lock, normalize
 from storage.mentors import PAIRING
 from storage.outbox import queue
 from storage.repository import (
@@ -341,3 +342,39 @@ async def test_a_learner_row_made_without_its_identity_is_found(tutor: Tutor) ->
         Kind.START), known_only=True)
     assert replies and await _learners(tutor) == 1
     assert await _count(tutor, select(func.count()).select_from(IDENTITY)) == 1
+
+
+async def test_a_turn_waiting_for_the_row_a_join_deletes_goes_on_as_the_joined_person(
+        postgres_database: str, library: Library) -> None:
+    """PostgreSQL: the kiosk's turn waits for its learner's row while the join, in the home
+    app's turn, holds it and deletes it; once the join commits, it goes on as the person."""
+    engine = create_engine(postgres_database)
+    await upgrade(engine)
+    tutor = Tutor(repository=SqlRepository(engine), library=library)
+    try:
+        kiosk = Chat(tutor, user="kiosk-wait", channel="web")
+        home = Chat(tutor, user="home-wait", channel="zalo")
+        await kiosk.start()
+        await home.start()
+        async with engine.connect() as connection:
+            absorbed = await connection.scalar(select(IDENTITY.c.learner_id).where(
+                IDENTITY.c.user_ref == "kiosk-wait"))
+        async with tutor.repository.turn(channel="zalo", user_ref="home-wait",
+                                         update_id=None) as turn:
+            assert turn is not None and await lock(turn.connection, absorbed) is not None
+            waiting = asyncio.create_task(tutor.handle(kiosk.incoming(Kind.TEXT,
+                                                                      text="/tien_do")))
+            async with engine.connect() as watcher:  # until the kiosk's turn waits for it
+                while not await watcher.scalar(text(
+                        "SELECT count(*) FROM pg_locks WHERE NOT granted")):
+                    assert not waiting.done()
+                    await asyncio.sleep(0.01)
+            await join(turn.connection, kept=turn.learner.id, absorbed=absorbed)
+        assert await waiting  # answered, as the joined person
+        async with engine.connect() as connection:
+            people = (await connection.execute(select(LEARNER.c.id, LEARNER.c.channel).where(
+                LEARNER.c.id.in_(select(IDENTITY.c.learner_id).where(
+                    IDENTITY.c.user_ref.in_(("kiosk-wait", "home-wait"))))))).all()
+        assert [(row.id, row.channel) for row in people] == [(turn.learner.id, "web")]
+    finally:
+        await engine.dispose()
