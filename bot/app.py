@@ -125,7 +125,8 @@ def web_options(settings: Settings) -> WebOptions:
         kiosk_idle=timedelta(minutes=settings.web_kiosk_minutes),
         trusted_proxies=parse_networks(settings.trusted_proxies),
         limits=WebLimits(requests_per_minute=settings.web_requests_per_minute,
-                         sessions_per_hour=settings.web_sessions_per_hour))
+                         sessions_per_hour=settings.web_sessions_per_hour,
+                         photos_per_minute=settings.web_photos_per_minute))
 
 
 def telegram_channel(settings: Settings, tutor: Tutor) -> TelegramChannel | None:

@@ -48,15 +48,17 @@ def _parser() -> argparse.ArgumentParser:
     mentor.add_argument("--channel", required=True, help="telegram, zalo, zalo_oa or web")
     mentor.add_argument("--user", required=True, help="the volunteer's id on that channel")
     mentor.add_argument("--by", default="", help="who approves (kept with the approval)")
-    commands.add_parser("check-message", help="is this a scam? JSON Lines {id, text} on stdin, "
-                        "one verdict a line on stdout")
+    check = commands.add_parser("check-message", help="is this a scam? JSON Lines {id, text} on "
+                                "stdin, one verdict a line on stdout")
+    check.add_argument("--locale", default="vi", help="the language of the flags' sentences "
+                       "and lesson titles (vi, en)")
     admin_commands.add_parsers(commands)
     ask = commands.add_parser("ask", help="JSON Lines of questions on stdin -> their lessons")
     ask.add_argument("--dir", type=Path, help="content folder (default HOCSO_CONTENT_DIR)")
     return parser
 
 
-def _check_messages(folder: Path) -> int:
+def _check_messages(folder: Path, locale: str = "vi") -> int:
     """Check each {"id", "text"} line of stdin; a line that is not one gets an "error".
     Lessons are written as `hocso ask` writes them: course, lesson and title."""
     try:
@@ -64,6 +66,7 @@ def _check_messages(folder: Path) -> int:
     except (FlagsError, ContentError) as error:
         print(error, file=sys.stderr)
         return 1
+    library = library.in_locale(locale)
     read = Renderer(library.templates).for_anyone
     for line in sys.stdin:
         if not line.strip():
@@ -78,7 +81,7 @@ def _check_messages(folder: Path) -> int:
             print(json.dumps({"id": ident, "error": f"not a {{id, text}} line: {error}"},
                              ensure_ascii=False), flush=True)
             continue
-        verdict = checker.check(item["text"])
+        verdict = checker.check(item["text"], locale=locale)
         lessons = []  # and the flags' sentences as for anyone ("bạn"): authors write {{ you }}
         for ref in verdict.lessons:
             course_id, lesson_id = ref.split("/")
@@ -181,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "ask":
             return _ask(args.dir or Path(settings.content_dir))
         if args.command == "check-message":
-            return _check_messages(Path(settings.content_dir))
+            return _check_messages(Path(settings.content_dir), args.locale)
         if args.command == "mentor":
             return asyncio.run(_approve(settings, args.channel, args.user, args.by))
         if args.command == "admin":

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
                                          alias="HOCSO_WEB_REQUESTS_PER_MINUTE")
     web_sessions_per_hour: int = Field(default=60, ge=1, le=100000,
                                        alias="HOCSO_WEB_SESSIONS_PER_HOUR")
+    web_photos_per_minute: int = Field(default=6, ge=1, le=10000,
+                                       alias="HOCSO_WEB_PHOTOS_PER_MINUTE")
     # A reverse proxy on the same machine, as docs/OPERATIONS.md sets it up, is believed.
     trusted_proxies: str = Field(default="127.0.0.1, ::1", alias="HOCSO_TRUSTED_PROXIES")
     web_session_days: int = Field(default=30, ge=1, le=3650, alias="HOCSO_WEB_SESSION_DAYS")

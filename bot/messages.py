@@ -49,7 +49,8 @@ class Incoming:
     language: str = ""
     forwarded: bool = False  # a message passed on from someone else (Telegram tells)
     picture: bytes = b""  # PHOTO: the picture's bytes, read by OCR before the turn
-    # PHOTO, after OCR (bot/tutor.py): "read" (its text is `text`), "unavailable" or "failed".
+    # PHOTO, after OCR (bot/tutor.py): "read" (its text is `text`), "unavailable",
+    # "not_picture" (no picture Pillow can open) or "failed".
     ocr: str = ""
 
 

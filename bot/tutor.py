@@ -16,7 +16,13 @@ from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.model import BASE_LOCALE, Library
 from bot.lessons.progress import Position, Reconciled, reconcile
 from bot.lessons.render import Renderer
-from bot.listening.ocr import TESSERACT, OcrFailed, OcrUnavailable, read_text_in_thread
+from bot.listening.ocr import (
+    TESSERACT,
+    NotAPicture,
+    OcrFailed,
+    OcrUnavailable,
+    read_text_in_thread,
+)
 from bot.logs import UPDATE
 from bot.messages import Button, Incoming, Kind, Outgoing, mend
 from bot.retry import backoff, retry
@@ -25,7 +31,7 @@ from storage.certificates import Certificate
 from storage.certificates import find as find_certificate
 from storage.database import unreachable
 from storage.mentors import invitation_is_live
-from storage.outbox import adopt, forget, hand_over, owed_by_the_dead, queue
+from storage.outbox import adopt, forget, hand_over, owed_by_the_dead, queue, still_kept
 from storage.personal_data import erase
 from storage.repository import SqlRepository, UnknownLearner
 from storage.transactions import Connection, RunAgain
@@ -55,10 +61,14 @@ async def read_picture(incoming: Incoming, tesseract: str = TESSERACT) -> Incomi
     """A photo's text, read by OCR before the turn opens: about a second in a thread, which
     must not hold the learner's transaction (and on SQLite every writer) open. The bytes are
     dropped here; the text is the message check's (bot/handlers/message_check.py)."""
+    if not incoming.picture:  # the channel could not fetch it: nothing to read
+        return replace(incoming, ocr="failed", text="")
     try:
         text, outcome = await read_text_in_thread(incoming.picture, command=tesseract), "read"
     except OcrUnavailable:
         text, outcome = "", "unavailable"
+    except NotAPicture:  # a document or a broken file sent as a picture
+        text, outcome = "", "not_picture"
     except OcrFailed:
         text, outcome = "", "failed"
     # Capped like typed text; the check reads up to the router's limit.
@@ -158,9 +168,10 @@ class Tutor:
         if incoming.kind == Kind.PHOTO:
             incoming = await read_picture(incoming, self.tesseract)
         marked = UPDATE.set(f"{incoming.channel}:{incoming.update_id or '-'}")
+        tried: list[Outgoing] = []  # the replies of the last try that got to its commit
         try:
             replies = await self._until_committed(
-                lambda: self._turn(incoming, known_only, active_since), patience)
+                lambda: self._turn(incoming, known_only, active_since, tried), patience)
         finally:
             UPDATE.reset(marked)
         self.last_buttons.keep(person, replies)
@@ -192,12 +203,15 @@ class Tutor:
         return done
 
     async def _turn(self, incoming: Incoming, known_only: bool,
-                    active_since: datetime | None) -> list[Outgoing]:
+                    active_since: datetime | None, tried: list[Outgoing]) -> list[Outgoing]:
+        """One try of a turn. `tried` holds the replies of an earlier try whose commit broke
+        off: if the update is found done, that commit went through, and its replies are given
+        now, not lost (on messengers, kept in the outbox until the next restart)."""
         async with self.repository.turn(channel=incoming.channel, user_ref=incoming.user_ref,
                                         update_id=incoming.update_id, create=not known_only,
                                         active_since=active_since) as turn:
             if turn is None:
-                return []
+                return await self._replies_of_a_lost_answer(tried)
             waiting: list[Outgoing] = []
             if incoming.channel in self.pulled and turn.learner.waiting:
                 waiting = [Outgoing.from_json(body)
@@ -239,10 +253,23 @@ class Tutor:
                 await queue(turn.connection, learner_id, message.to_json(),
                             about=turn.learner.id)
             if incoming.channel not in self.kept_replies:
-                return waiting + ctx.replies
-            return waiting + [replace(reply, kept_as=await queue(
-                turn.connection, turn.learner.id, reply.to_json(), about=turn.learner.id,
-                owner=self.process_id)) for reply in ctx.replies]
+                tried[:] = waiting + ctx.replies
+            else:
+                tried[:] = waiting + [replace(reply, kept_as=await queue(
+                    turn.connection, turn.learner.id, reply.to_json(), about=turn.learner.id,
+                    owner=self.process_id)) for reply in ctx.replies]
+            return list(tried)
+
+    async def _replies_of_a_lost_answer(self, tried: list[Outgoing]) -> list[Outgoing]:
+        """An earlier try's replies, found done: what its commit kept. A kept reply still in
+        the outbox is unsent (a later try's would have other ids); the web chat's and the
+        terminal's are not kept, and the done mark says their commit went through."""
+        kept_ids = [reply.kept_as for reply in tried if reply.kept_as is not None]
+        if not kept_ids:
+            return tried
+        async with self.repository.transaction() as connection:
+            kept = await still_kept(connection, kept_ids)
+        return [reply for reply in tried if reply.kept_as is None or reply.kept_as in kept]
 
     async def _take_over(self, connection: Connection, learner_id: int,
                          incoming: Incoming) -> list[Outgoing]:

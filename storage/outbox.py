@@ -58,6 +58,15 @@ async def forget(connection: Connection, ids: list[int]) -> None:
     await connection.execute(delete(OUTBOX).where(OUTBOX.c.id.in_(ids)))
 
 
+async def still_kept(connection: Connection, ids: list[int]) -> set[int]:
+    """Which of these kept messages exist and are not sent yet."""
+    if not ids:
+        return set()
+    rows = await connection.execute(select(OUTBOX.c.id).where(
+        OUTBOX.c.id.in_(ids) & OUTBOX.c.sent_at.is_(None)))
+    return {row.id for row in rows}
+
+
 async def owed_by_the_dead(connection: Connection, learner_id: int, *,
                            gone_after: timedelta) -> list[tuple[int, str]]:
     """A learner's replies that a dead process kept and may not have sent, oldest first, as

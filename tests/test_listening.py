@@ -13,7 +13,7 @@ from bot.listening.confusion import is_confused
 from bot.listening.questions import QuestionIndex
 
 DATA = Path(__file__).parent / "data"
-SETS = ["questions.yaml", "questions_heldout.yaml"]
+SETS = ["questions.yaml", "questions_heldout.yaml", "questions_fresh.yaml"]
 
 
 def _questions(name: str) -> list[tuple[str, set[str]]]:
@@ -42,9 +42,9 @@ def test_the_question_sets_are_big_enough_and_name_real_lessons(library: Library
 
 
 def test_the_matcher_meets_its_targets(index: QuestionIndex) -> None:
-    """On both sets together: top-3 ≥ 0.93, top-1 ≥ 0.80 on questions a lesson answers, and
-    "no lesson" for at least 4 in 5 of those none answers (bench/ask_quality.py prints the
-    figures of each set)."""
+    """On the three sets together: top-3 ≥ 0.93, top-1 ≥ 0.80 on questions a lesson answers,
+    and "no lesson" for at least 0.88 of those none answers (0.91 measured; bench/ask_quality.py
+    prints the figures of each set)."""
     top1 = top3 = abstained = 0
     questions = [q for name in SETS for q in _questions(name)]
     for text, gold in questions:
@@ -58,7 +58,7 @@ def test_the_matcher_meets_its_targets(index: QuestionIndex) -> None:
     answerable = sum(1 for _, gold in questions if gold)
     assert top3 / answerable >= 0.93
     assert top1 / answerable >= 0.80
-    assert abstained / (len(questions) - answerable) >= 0.80
+    assert abstained / (len(questions) - answerable) >= 0.88
 
 
 @pytest.mark.parametrize("text", [
@@ -92,9 +92,20 @@ def test_a_long_rambling_message_still_finds_its_lesson(index: QuestionIndex) ->
 
 
 @pytest.mark.parametrize("text", ["", "👍", "???", "xin chào", "cảm ơn nhiều nha",
-                                  "giá xăng hôm nay", "cách làm bánh xèo", "kết quả xổ số"])
+                                  "giá xăng hôm nay", "cách làm bánh xèo", "kết quả xổ số",
+                                  # Syllables that, folded, are parts of a lesson's words
+                                  # ("tạm vắng", "đã", "chi tiết"): no word pair in common.
+                                  "giá vàng", "gia vang", "bóng đá", "thời tiết", "vé xe khách"])
 def test_nothing_is_guessed_when_no_lesson_answers(index: QuestionIndex, text: str) -> None:
     assert index.ask(text) == []
+
+
+@pytest.mark.parametrize(("text", "lesson"), [
+    ("tạm vắng", "vneid/thu-tuc"), ("vietqr", "thanh-toan/quet-qr"),
+    ("deepfake la gi", "lua-dao/nguoi-than"), ("otp", "an-toan-tk/ma-otp")])
+def test_a_word_pair_or_a_word_no_syllable_could_be_is_enough(index: QuestionIndex, text: str,
+                                                               lesson: str) -> None:
+    assert lesson in _refs(index, text)
 
 
 def test_a_match_carries_the_step_that_answers_best(index: QuestionIndex,

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
+from PIL import Image
 from sqlalchemy import inspect, text
 
 from bot.channels.pictures import ZALO_HOSTS, allowed
@@ -245,7 +246,8 @@ async def test_web_chat_kiem_tra_then_a_pasted_message(tutor: Tutor) -> None:
             await web_begin(client, base, session)  # called "bác"
             _, body = await web_chat(client, base, session=session, text="/kiem_tra")
             asked = body["replies"][0]["text"]
-            assert "Bác dán (hoặc chuyển tiếp)" in asked and "ảnh" not in asked  # text only
+            assert "Bác dán (hoặc chuyển tiếp)" in asked
+            assert 'bấm nút "📷 Gửi ảnh tin nhắn" ở cuối trang' in asked  # the page's button
             _, body = await web_chat(client, base, session=session, text=SCAM)
             said = "\n".join(reply["text"] for reply in body["replies"])
             assert "Rất có thể là lừa đảo" in said and "156" in said
@@ -288,6 +290,7 @@ def test_terminal_kiem_tra(tmp_path: Path) -> None:
     # Agree, be called "bác" with the name given, then /kiem_tra and the message.
     said = run_chat(tmp_path, ["1", "1", "1", "/kiem_tra", SCAM, "thoát"])
     assert "Bác dán (hoặc chuyển tiếp)" in said
+    assert "gõ đường dẫn tới tệp ảnh chụp màn hình" in said
     assert "Rất có thể là lừa đảo" in said and "5656" in said
 
 
@@ -363,8 +366,10 @@ async def test_without_tesseract_a_photo_gets_told_to_paste_the_text(
                   tesseract="/nonexistent/tesseract")
     chat = Chat(tutor, "ong-tu")
     await chat.start(address="chu")
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 20), "white").save(picture, format="PNG")
     await chat.send(Incoming(channel="test", user_ref="ong-tu", kind=Kind.PHOTO,
-                             update_id="p1", picture=b"\x89PNG not really"))
+                             update_id="p1", picture=picture.getvalue()))
     said = chat.text()
     assert "chưa đọc được chữ trong ảnh" in said and "gõ, dán hoặc chuyển tiếp" in said
     assert "Cháu" in said  # in the learner's form of address
@@ -392,3 +397,6 @@ async def test_an_english_reader_gets_the_check_in_english(tutor: Tutor) -> None
     assert "Paste (or forward) the strange message here" in chat.text()
     await chat.type(SCAM)
     assert "Very likely a scam" in chat.text() and "call 156" in chat.text()
+    # Each red flag in English too, addressed as English addresses anyone.
+    assert "The signs I found:\n• The link is not the real website" in chat.text()
+    assert "Tin nhắn" not in chat.text() and "Đường link" not in chat.text()

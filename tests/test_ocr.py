@@ -4,10 +4,11 @@ import io
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from rapidfuzz import fuzz
 
 from bot.listening.ocr import (
-    OcrFailed,
+    NotAPicture,
     OcrUnavailable,
     available,
     read_text,
@@ -72,9 +73,11 @@ async def test_a_saved_photo_is_read_off_the_event_loop(tmp_path: Path) -> None:
 
 def test_without_tesseract_the_caller_hears_so() -> None:
     with pytest.raises(OcrUnavailable):
-        read_text(b"\x89PNG", command="/nonexistent/tesseract")
+        read_text(_png(Image.new("RGB", (40, 20), "white")), command="/nonexistent/tesseract")
 
 
-def test_a_file_that_is_no_picture_fails_plainly() -> None:
-    with pytest.raises(OcrFailed):
-        read_text(b"this is not a picture")
+@pytest.mark.parametrize("data", [b"this is not a picture", b"\x89PNG\r\n\x1a\n cut short"])
+def test_a_file_that_is_no_picture_fails_plainly_even_without_tesseract(data: bytes) -> None:
+    for command in ("tesseract", "/nonexistent/tesseract"):
+        with pytest.raises(NotAPicture):
+            read_text(data, command=command)

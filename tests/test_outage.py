@@ -15,6 +15,8 @@ from bot.lessons.model import Library
 from bot.messages import Kind
 from bot.tutor import Tutor
 from storage.database import create_engine, upgrade
+from storage.outbox import OUTBOX, Outbox
+from storage.processes import beat
 from storage.repository import PROCESSED, SqlRepository
 from tests.chat import Chat
 from tests.fake_telegram import FakeTelegram
@@ -81,6 +83,50 @@ async def cuttable(postgres_database: str) -> AsyncIterator[tuple[TcpProxy, str]
     await proxy.start()
     yield proxy, url.set(port=proxy.port).render_as_string(hide_password=False)
     await proxy.close()
+
+
+async def test_a_commit_whose_answer_is_lost_still_gives_its_replies(
+        cuttable: tuple[TcpProxy, str], library: Library) -> None:
+    proxy, database_url = cuttable
+    engine = create_engine(database_url)
+    await upgrade(engine)
+    await beat(engine, "serving")  # alive: no worker takes its kept replies
+    tutor = Tutor(repository=SqlRepository(engine), library=library,
+                  kept_replies=("telegram",), process_id="serving")
+    chat = Chat(tutor, user="commit-lost", channel="telegram")
+    await tutor.settle(await chat.start())  # sent: their kept copies go
+    await tutor.settle(await chat.press(library.courses[0].title))
+    await tutor.settle(await chat.press(library.courses[0].lessons[0].title))
+    proxy.lose_answer_to(b"COMMIT")  # the turn commits; the connection breaks before "done"
+    replies = await chat.press("Tiếp tục")
+    assert proxy.lost.is_set()
+    # The try again finds the update done: it answers with what that commit kept, not nothing.
+    assert len(replies) == 1 and "Bước 2/" in replies[0].text
+    outbox = Outbox(engine, process_id="worker")
+    assert replies[0].kept_as is not None and await outbox.take({"telegram"}) == []
+    await tutor.settle(replies)
+    async with engine.connect() as connection:
+        kept = (await connection.execute(select(func.count()).select_from(OUTBOX))).scalar()
+    assert kept == 0  # sent once, then forgotten: no copy after a restart
+    await engine.dispose()
+
+
+async def test_on_the_web_chat_a_commit_whose_answer_is_lost_still_gives_its_replies(
+        cuttable: tuple[TcpProxy, str], library: Library) -> None:
+    proxy, database_url = cuttable
+    engine = create_engine(database_url)
+    await upgrade(engine)
+    tutor = Tutor(repository=SqlRepository(engine), library=library)
+    chat = Chat(tutor, user="commit-lost-web", channel="web")
+    await chat.start()
+    await chat.press(library.courses[0].title)
+    await chat.press(library.courses[0].lessons[0].title)
+    proxy.lose_answer_to(b"COMMIT")
+    replies = await chat.press("Tiếp tục")
+    assert proxy.lost.is_set()
+    assert len(replies) == 1 and "Bước 2/" in replies[0].text
+    assert "Bước 3/" in (await chat.press("Tiếp tục"))[0].text  # the place moved on once
+    await engine.dispose()
 
 
 async def test_postgres_cut_off_webhooks_are_refused_until_it_is_back(

@@ -148,6 +148,40 @@ def test_a_brand_added_to_the_file_is_checked_without_code(content_copy: Path) -
         "Bac A Bank: dang nhap tai https://bacabank-login.com").flags]
 
 
+def test_every_flag_and_verdict_has_its_english_words() -> None:
+    rules = load_flag_rules(CONTENT_DIR)
+    assert rules.untranslated("en") == []
+    verdict = load_checker(CONTENT_DIR).check(
+        "[BIDV] Tài khoản của Quý khách sẽ bị tạm khóa sau 24h. Vui lòng xác thực tại "
+        "bidv-sinhtrachoc.top", locale="en")
+    assert verdict.label == "Very likely a scam" and "156" in verdict.advice
+    assert verdict.flags[0].explain.startswith("The link is not the real website")
+    # The lessons are flags.yaml's, whatever the language.
+    assert verdict.lessons == check(
+        "[BIDV] Tài khoản của Quý khách sẽ bị tạm khóa sau 24h. Vui lòng xác thực tại "
+        "bidv-sinhtrachoc.top").lessons
+
+
+def test_content_check_names_a_flag_without_its_english_sentence(content_copy: Path) -> None:
+    path = content_copy / "scam" / "flags.en.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  gambling:\n")
+    path.write_text(text[:start] + text[text.index("  recovery:\n"):], encoding="utf-8")
+    _, problems = check_content(content_copy)
+    assert problems == ["content/scam/flags.en.yaml: flags.gambling.explain: missing (learners "
+                        "reading en would get Vietnamese)"]
+
+
+def test_content_check_refuses_lessons_in_a_translation(content_copy: Path) -> None:
+    path = content_copy / "scam" / "flags.en.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "    explain: The message claims to be a phone company;",
+        "    lessons: [lua-dao/lua-sim]\n    explain: The message claims to be a phone company;"),
+        encoding="utf-8")
+    _, problems = check_content(content_copy)
+    assert len(problems) == 1 and "flags.claim_telecom: must have `explain`" in problems[0]
+
+
 def test_clauses_undo_typing_tricks() -> None:
     assert clauses(fold("Đọc m.a O.T.P! Gửi m a t k h a u")) == ["doc ma otp", "gui matkhau"]
 

@@ -3,15 +3,54 @@
 import asyncio
 import codecs
 import os
+import shlex
 import sys
 import threading
+from pathlib import Path
 from typing import TextIO
 
+from bot.channels.pictures import MAX_PICTURE_BYTES
 from bot.messages import Incoming, Kind, Outgoing
 from bot.tutor import Tutor
 
 CHANNEL = "console"
 GOODBYE = "\nTạm biệt! Tiến độ của bạn đã được lưu.\n"
+# A photo of a message to check: `/anh <path>`, or just the path of a picture file (what a
+# terminal writes when a file is dragged onto it).
+PHOTO_COMMAND = "/anh"
+PICTURE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff"})
+NO_FILE = "[Không mở được tệp ảnh: {path}]"
+TOO_LARGE = "[Tệp ảnh lớn quá (trên {limit} MB): {path}]"
+
+
+def picture_path(line: str) -> Path | None:
+    """The picture file a typed line names: `/anh <path>` (any file: the tutor says whether
+    it is a picture), or a line that is only the path of an existing picture file."""
+    text = line.strip()
+    command, _, rest = text.partition(" ")
+    asked = command.lower() == PHOTO_COMMAND
+    try:  # a dragged file's path comes quoted or with escaped spaces
+        words = shlex.split(rest if asked else text)
+    except ValueError:
+        return None
+    if len(words) != 1:
+        return Path(rest.strip()).expanduser() if asked and rest.strip() else None
+    path = Path(words[0]).expanduser()
+    if asked or (path.suffix.lower() in PICTURE_SUFFIXES and path.is_file()):
+        return path
+    return None
+
+
+def read_picture_file(path: Path) -> bytes | str:
+    """The file's bytes, or what to say when it cannot be read or is too large."""
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_PICTURE_BYTES + 1)
+    except OSError:
+        return NO_FILE.format(path=path)
+    if len(data) > MAX_PICTURE_BYTES:
+        return TOO_LARGE.format(limit=MAX_PICTURE_BYTES // 2**20, path=path)
+    return data
 
 
 def format_reply(reply: Outgoing) -> str:
@@ -53,7 +92,8 @@ def _read_lines(fd: int, loop: asyncio.AbstractEventLoop,
 
 async def run_console(tutor: Tutor, *, learner: str, stdin: TextIO = sys.stdin,
                       stdout: TextIO = sys.stdout) -> None:
-    """Chat as `learner` until end of input or 'thoát'; typed digits pick numbered options.
+    """Chat as `learner` until end of input or 'thoát'; typed digits pick numbered options,
+    and a picture file's path (or `/anh <path>`) sends that picture for the message check.
     Ctrl-C ends it at once (the caller gets KeyboardInterrupt after the goodbye)."""
 
     def show(replies: list[Outgoing]) -> None:
@@ -73,9 +113,19 @@ async def run_console(tutor: Tutor, *, learner: str, stdin: TextIO = sys.stdin,
             line = await lines.get()
             if line is None or line.strip().lower() in ("thoát", "thoat", "exit", "quit"):
                 break
-            show(await tutor.handle(Incoming(channel=CHANNEL, user_ref=learner,
-                                             kind=Kind.TEXT, text=line.rstrip("\r"),
-                                             display_name=learner)))
+            line = line.rstrip("\r")
+            path = picture_path(line)
+            picture = read_picture_file(path) if path is not None else b""
+            if isinstance(picture, str):
+                stdout.write(picture + "\n\n")
+                continue
+            if path is None:
+                incoming = Incoming(channel=CHANNEL, user_ref=learner, kind=Kind.TEXT,
+                                    text=line, display_name=learner)
+            else:
+                incoming = Incoming(channel=CHANNEL, user_ref=learner, kind=Kind.PHOTO,
+                                    picture=picture, display_name=learner)
+            show(await tutor.handle(incoming))
     except asyncio.CancelledError:  # Ctrl-C: asyncio.run cancels this task
         stdout.write(GOODBYE)
         stdout.flush()

@@ -15,10 +15,12 @@ from aiohttp import web
 
 from bot.addresses import Network, parse_networks
 from bot.channels import json_body
+from bot.channels.pictures import MAX_PICTURE_BYTES
 from bot.channels.qr import qr_png, qr_route
 from bot.channels.text import numbered_rows, picture_url
 from bot.channels.verify import verify_routes
 from bot.channels.web_limits import WebLimits
+from bot.channels.web_photo import TooLarge, read_upload
 from bot.forwarded import trust_proxies
 from bot.messages import Attachment, Incoming, Kind, Outgoing
 from bot.tutor import MAX_KEPT_CHARS, Tutor, UnknownLearner
@@ -85,12 +87,13 @@ def _outage() -> web.Response:
     return response
 
 
-def _api(handler: Handler, *, new_session: bool = False) -> Handler:
+def _api(handler: Handler, *, new_session: bool = False, photo: bool = False) -> Handler:
     """An API route: first the limits per address (no other work for a flood), then the
     handler, which answers 503, not 500, while the database cannot be reached."""
     @wraps(handler)
     async def guarded(request: web.Request) -> web.StreamResponse:
-        refused = await request.app[OPTIONS_KEY].limits.admit(request, new_session=new_session)
+        refused = await request.app[OPTIONS_KEY].limits.admit(request, new_session=new_session,
+                                                              photo=photo)
         if refused is not None:
             return refused
         try:
@@ -159,7 +162,7 @@ async def page(request: web.Request) -> web.Response:
     # As much as the Tutor reads (one more, so that it sees the text is too long and says so).
     html = request.app[PAGE_KEY].render(
         kiosk=options.kiosk, idle_seconds=int(options.idle.total_seconds()),
-        max_text=MAX_KEPT_CHARS + 1)
+        max_text=MAX_KEPT_CHARS + 1, max_photo=MAX_PICTURE_BYTES)
     return web.Response(text=html, content_type="text/html", charset="utf-8",
                         headers=PAGE_HEADERS)
 
@@ -197,14 +200,39 @@ async def chat(request: web.Request) -> web.Response:
     if message_id is not None and (not isinstance(message_id, str)
                                    or not _MESSAGE_ID.match(message_id)):
         return _error(400, "Field 'id' must be 1-64 letters, digits, '-' or '_'.")
-    tutor = request.app[TUTOR_KEY]
-    incoming = Incoming(
+    return await _answer(request, Incoming(
         channel=CHANNEL, user_ref=session,
         kind=Kind.TEXT if text is not None else Kind.BUTTON,
         text=text or "", payload=payload or "",
         update_id=f"{session}:{message_id}" if message_id else None,
         source=request.app[OPTIONS_KEY].limits.client(request),
-    )
+    ))
+
+
+async def photo(request: web.Request) -> web.Response:
+    """Take a picture of a message ("📷 Gửi ảnh tin nhắn"): the message check reads it by
+    OCR, and a file that is no picture gets a friendly answer in the conversation."""
+    try:
+        upload = await read_upload(request)
+    except TooLarge:
+        return _error(413, "The picture is too large.")
+    if upload is None:
+        return _error(400, "Send a multipart form with 'session', 'id' and 'photo'.")
+    session, message_id = upload.fields.get("session", ""), upload.fields.get("id")
+    if not _SESSION.match(session):
+        return _error(400, "Field 'session' is missing or malformed.")
+    if message_id is not None and not _MESSAGE_ID.match(message_id):
+        return _error(400, "Field 'id' must be 1-64 letters, digits, '-' or '_'.")
+    return await _answer(request, Incoming(
+        channel=CHANNEL, user_ref=session, kind=Kind.PHOTO, picture=upload.picture,
+        update_id=f"{session}:{message_id}" if message_id else None,
+        source=request.app[OPTIONS_KEY].limits.client(request),
+    ))
+
+
+async def _answer(request: web.Request, incoming: Incoming) -> web.Response:
+    """The tutor's replies to one turn of a known session, as the page draws them."""
+    tutor = request.app[TUTOR_KEY]
     try:  # messages others' turns left for this learner (a mentor's nudge) come first
         # Once a turn has found the database unreachable, one try each until one succeeds.
         replies = await tutor.handle(incoming, known_only=True, patience=(
@@ -267,6 +295,7 @@ def create_web_app(tutor: Tutor, content_dir: Path,
     app.router.add_post("/api/session", _api(new_session, new_session=True))
     app.router.add_post("/api/session/end", _api(end_session))
     app.router.add_post("/api/chat", _api(chat))
+    app.router.add_post("/api/photo", _api(photo, photo=True))
     app.router.add_post("/api/inbox", _api(inbox))
     app.add_routes([qr_route(tutor)])  # invitations' QR codes
     app.add_routes(verify_routes(tutor))  # the public verify page of certificates

@@ -19,7 +19,7 @@ REFUSAL_DELAY_SECONDS = 1.0
 
 @dataclass
 class WebLimits:
-    """Requests and new sessions per address and per network (a /24 or a /64).
+    """Requests, new sessions and photos per address and per network (a /24 or a /64).
 
     A network may send several times what one address may: a commune office or a mobile
     operator puts many people behind one address, and more behind one network.
@@ -27,6 +27,8 @@ class WebLimits:
 
     requests_per_minute: float = 600
     sessions_per_hour: float = 60
+    # Each photo costs about a second of CPU for OCR: far fewer of those than of messages.
+    photos_per_minute: float = 6
     refusal_delay: float = REFUSAL_DELAY_SECONDS
 
     def __post_init__(self) -> None:
@@ -37,6 +39,9 @@ class WebLimits:
         self._sessions = Buckets(per_hour, burst=max(5.0, self.sessions_per_hour / 2))
         self._network_sessions = Buckets(5 * per_hour,
                                          burst=max(25.0, self.sessions_per_hour * 2.5))
+        photos = self.photos_per_minute / 60
+        self._photos = Buckets(photos, burst=max(3.0, self.photos_per_minute / 2))
+        self._network_photos = Buckets(3 * photos, burst=max(9.0, self.photos_per_minute * 1.5))
 
     @staticmethod
     def client(request: web.Request) -> str:
@@ -44,13 +49,15 @@ class WebLimits:
         return request.remote or ""
 
     async def admit(self, request: web.Request, *, new_session: bool = False,
-                    ) -> web.Response | None:
+                    photo: bool = False) -> web.Response | None:
         """None when the request may go ahead; else the 429 to answer (after a pause)."""
         address = self.client(request)
         network = network_of(address)
         checks = [(self._requests, address), (self._network_requests, network)]
         if new_session:
             checks += [(self._sessions, address), (self._network_sessions, network)]
+        if photo:
+            checks += [(self._photos, address), (self._network_photos, network)]
         for buckets, key in checks:
             if not buckets.has(key):
                 return await self._refuse(buckets.wait(key))

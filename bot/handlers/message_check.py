@@ -26,14 +26,17 @@ CHECK = "check"  # the command, and the state while the message is awaited
 CHECKED = "checked"  # the state that keeps a checked text until it is sent to the mentor
 SEND = "checksend"  # "Gửi cho người kèm xem"
 MAX_LESSONS = 3
-# Where a learner can send a photo of the message (the web chat and terminal take text only).
-PHOTO_CHANNELS = frozenset({"telegram", "zalo", "zalo_oa"})
+# How a learner sends a photo of the message, by channel: as any picture on a messenger, with
+# the web chat's "📷 Gửi ảnh tin nhắn" button, as a picture file's path in the terminal.
+PHOTO_WAYS = {"telegram": "send", "zalo": "send", "zalo_oa": "send", "web": "web",
+              "console": "console"}
 # Shorter than this, a text with a number is more likely a question ("ck 500k sao?") than a
 # message someone received.
 MIN_MESSAGE_CHARS = 40
 OCR_READ = "read"  # Incoming.ocr: the picture's text is in Incoming.text
 OCR_UNAVAILABLE = "unavailable"  # Tesseract or its Vietnamese model is missing
-OCR_FAILED = "failed"  # not a picture, or nothing could be read
+OCR_NOT_PICTURE = "not_picture"  # a file that is no picture (a document, a broken file)
+OCR_FAILED = "failed"  # nothing could be read
 
 # What makes a pasted text look like a message someone received (on folded text).
 _LINK = re.compile(r"https?://|www\.|\b[a-z0-9-]+\.(?:com|net|org|vn|info|xyz|top|vip|"
@@ -75,7 +78,7 @@ def looks_like_message(text: str) -> bool:
 
 def ask(ctx: Context) -> None:
     """/kiem_tra: ask for the message (pasted, forwarded, or a photo where the channel can)."""
-    ctx.say(ctx.text("check_ask", photos=ctx.incoming.channel in PHOTO_CHANNELS),
+    ctx.say(ctx.text("check_ask", photos=PHOTO_WAYS.get(ctx.incoming.channel, "")),
             [ctx.menu_row()])
     ctx.ask(CHECK)
 
@@ -97,6 +100,10 @@ async def photo(ctx: Context) -> None:
     outcome = ctx.incoming.ocr
     if outcome == OCR_UNAVAILABLE:
         ctx.say(ctx.text("check_photo_unavailable"), [ctx.menu_row()])
+    elif outcome == OCR_NOT_PICTURE and PHOTO_WAYS.get(ctx.incoming.channel) != "send":
+        # A file the person chose (the web chat, the terminal). A messenger's photo is a
+        # picture by the platform's own making: bytes that are none are a download gone wrong.
+        ctx.say(ctx.text("check_photo_not_picture"), [ctx.menu_row()])
     elif outcome != OCR_READ or len(ctx.incoming.text.strip()) < 2:
         ctx.say(ctx.text("check_photo_unreadable"), [ctx.menu_row()])
     else:
@@ -106,7 +113,7 @@ async def photo(ctx: Context) -> None:
 async def check(ctx: Context, text: str, *, from_photo: bool = False) -> None:
     """Check `text`, count the check, and answer: the verdict, each red flag, what to do, the
     lessons that teach the flags and, with a mentor, the offer to send it to them."""
-    verdict = checker(ctx).check(text)
+    verdict = checker(ctx).check(text, locale=ctx.locale)
     await add_check(ctx.turn.connection, area_id=ctx.turn.learner.area,
                     flags=[flag.code for flag in verdict.flags])
     rows = _lesson_rows(ctx, verdict)
@@ -155,9 +162,10 @@ FEATURE = Feature(
     reads=Reads(read, order=10),
     waits=(Waits(CHECK, _typed),),
     samples={
-        "check_ask": {"photos": True},
+        "check_ask": {"photos": "web"},
         "check_result": {"verdict": "scam", "flags": FLAGS_SAMPLE, "from_photo": True},
         "check_photo_unavailable": {}, "check_photo_unreadable": {},
+        "check_photo_not_picture": {},
         "check_send_gone": {}, "check_sent": {"name": "Minh Anh"},
         "check_for_mentor": {"name": "Bà Lan", "verdict": "suspicious",
                              "text": "Tài khoản của bạn bị khóa, bấm vcb-vn.xyz"},

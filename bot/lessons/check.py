@@ -8,7 +8,7 @@ from jinja2 import TemplateError
 
 from bot.lessons.flags import FLAGS_FILE, FlagsError, lesson_problems, load_flag_rules
 from bot.lessons.loader import MAX_OPTION_CHARS, ContentError, load_library
-from bot.lessons.model import Library, Question
+from bot.lessons.model import BASE_LOCALE, Library, Question
 from bot.lessons.render import (
     SAMPLE_NAME,
     Renderer,
@@ -125,9 +125,10 @@ def _check_sources(library: Library) -> list[str]:
             if not source.published]
 
 
-def _check_flags(library: Library, content_dir: Path) -> list[str]:
+def _check_flags(library: Library, content_dir: Path, *, editorial: bool = True) -> list[str]:
     """The scam check's flags file, and that every lesson it links to exists. A content
-    folder without one (a course writer's draft folder) has no message check to break."""
+    folder without one (a course writer's draft folder) has no message check to break.
+    A missing translation is the editor's to fix (`editorial`): the bot shows Vietnamese."""
     if not (content_dir / FLAGS_FILE).exists():
         return []
     try:
@@ -136,13 +137,20 @@ def _check_flags(library: Library, content_dir: Path) -> list[str]:
         return error.problems
     where = f"{content_dir.name}/{FLAGS_FILE.as_posix()}"
     problems = lesson_problems(rules, library.lesson_ids(), where)
-    renderer = Renderer(library.templates)
-    for flag in rules.flags.values():  # each sentence, in every way a learner is addressed
-        try:
-            for address in every_address(library.templates):
-                renderer.course_text(flag.explain, name=SAMPLE_NAME, **address)
-        except TemplateError as error:
-            problems.append(f"{where}: flags.{flag.code}.explain: does not render: {error}")
+    for locale in library.locales:  # each sentence, in every way a learner is addressed
+        texts = library.in_locale(locale).templates
+        renderer = Renderer(texts)
+        own = where if locale == BASE_LOCALE else where.replace(".yaml", f".{locale}.yaml")
+        # Every locale words every flag: a warning the reader cannot read warns nobody.
+        problems += [f"{own}: {key}: missing (learners reading {locale} would get Vietnamese)"
+                     for key in (rules.untranslated(locale)
+                                 if editorial and locale != BASE_LOCALE else ())]
+        for flag in rules.words(locale)[1].values():
+            try:
+                for address in every_address(texts):
+                    renderer.course_text(flag.explain, name=SAMPLE_NAME, **address)
+            except TemplateError as error:
+                problems.append(f"{own}: flags.{flag.code}.explain: does not render: {error}")
     return problems
 
 
@@ -166,7 +174,7 @@ def check_content(content_dir: Path, samples: Mapping[str, Mapping[str, Any]], *
     messages = list(dict.fromkeys(problem for locale in library.locales
                                   for problem in _check_messages(library.in_locale(locale))))
     if not editorial:
-        return library, messages + _check_flags(library, content_dir)
+        return library, messages + _check_flags(library, content_dir, editorial=False)
     content = content_dir.name
     return library, (_check_sources(library) + messages + _check_flags(library, content_dir)
                      + [f"{content}/{problem}" for problem in legal_code_problems(library)]

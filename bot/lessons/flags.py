@@ -2,13 +2,14 @@
 verdicts' wording, and who a message may claim to be with their real web sites."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from bot.areas import read_yaml
 
 FLAGS_FILE = Path("scam") / "flags.yaml"
+BASE_LOCALE = "vi"  # flags.yaml's own language; flags.<locale>.yaml words the others
 VERDICTS = ("scam", "suspicious", "no_signs", "reminder", "advice")
 KINDS = ("police", "gov", "bank", "utility", "bhxh", "tax", "delivery", "telecom")
 # Every flag bot/listening/scam.py raises: the file must word each one, and only these.
@@ -42,12 +43,36 @@ class Brand:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """One locale's words (flags.<locale>.yaml): verdicts and flag sentences by key."""
+
+    verdicts: dict[str, str]
+    explain: dict[str, str]
+
+
+@dataclass(frozen=True)
 class FlagRules:
-    """The whole file."""
+    """The whole file, with its translations."""
 
     verdicts: dict[str, str]
     flags: dict[str, FlagText]
     brands: tuple[Brand, ...]
+    translations: dict[str, Translation] = field(default_factory=dict)
+
+    def words(self, locale: str) -> tuple[dict[str, str], dict[str, FlagText]]:
+        """The verdicts and flags in `locale`; Vietnamese where it has no words of its own."""
+        own = self.translations.get(locale)
+        if own is None:
+            return self.verdicts, self.flags
+        return ({**self.verdicts, **own.verdicts},
+                {code: replace(flag, explain=own.explain[code]) if code in own.explain else flag
+                 for code, flag in self.flags.items()})
+
+    def untranslated(self, locale: str) -> list[str]:
+        """The flag codes and verdict keys that have no words in `locale`."""
+        own = self.translations.get(locale, Translation({}, {}))
+        return ([f"verdicts.{key}" for key in VERDICTS if key not in own.verdicts]
+                + [f"flags.{code}.explain" for code in self.flags if code not in own.explain])
 
 
 class FlagsError(Exception):
@@ -127,9 +152,48 @@ def load_flag_rules(content_dir: Path, codes: tuple[str, ...] = CODES) -> FlagRu
                                 domains or ()))
     if not brands and not problems:
         problems.append(f"{where}: brands: must list who messages may claim to be")
+    translations = {}
+    for translated in sorted(path.parent.glob("flags.*.yaml")):
+        locale = translated.name.split(".")[1]
+        translations[locale] = _translation(translated, f"{content_dir.name}/{FLAGS_FILE.parent}"
+                                            f"/{translated.name}", codes, problems)
     if problems:
         raise FlagsError(problems)
-    return FlagRules(verdicts, flags, tuple(brands))
+    return FlagRules(verdicts, flags, tuple(brands), translations)
+
+
+def _translation(path: Path, where: str, codes: tuple[str, ...],
+                 problems: list[str]) -> Translation:
+    """One flags.<locale>.yaml: `verdicts` and `flags.<code>.explain`, nothing else (the
+    lessons and brands are flags.yaml's). What it leaves out is named by the content check."""
+    try:
+        raw = read_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        problems.append(f"{where}: cannot be read: {error}")
+        return Translation({}, {})
+    if not isinstance(raw, dict) or set(raw) - {"verdicts", "flags"}:
+        problems.append(f"{where}: must be a mapping with verdicts and flags only (the lessons "
+                        "and brands are flags.yaml's)")
+        return Translation({}, {})
+    verdicts: dict[str, str] = {}
+    for key, value in (raw.get("verdicts") or {}).items():
+        if key not in VERDICTS or not isinstance(value, str) or not value.strip():
+            problems.append(f"{where}: verdicts.{key}: must be one of {', '.join(VERDICTS)}, "
+                            "as non-empty text")
+        else:
+            verdicts[key] = " ".join(value.split())
+    explain: dict[str, str] = {}
+    for code, node in (raw.get("flags") or {}).items():
+        text = node.get("explain") if isinstance(node, dict) else None
+        if code not in codes:
+            problems.append(f"{where}: flags.{code}: unknown flag")
+        elif not isinstance(node, dict) or set(node) != {"explain"} \
+                or not isinstance(text, str) or not text.strip():
+            problems.append(f"{where}: flags.{code}: must have `explain` (one sentence) only; "
+                            "its lessons are flags.yaml's")
+        else:
+            explain[code] = " ".join(text.split())
+    return Translation(verdicts, explain)
 
 
 def lesson_problems(rules: FlagRules, lesson_ids: dict[str, tuple[str, ...]],

@@ -33,6 +33,10 @@ class OcrFailed(Exception):
     """The picture could not be read: not an image, or Tesseract gave up."""
 
 
+class NotAPicture(OcrFailed):
+    """The file is no picture Pillow can open (a document, a video, a broken file)."""
+
+
 @functools.cache
 def available(command: str = TESSERACT) -> bool:
     """Whether Tesseract and its Vietnamese model are installed (asked once per process)."""
@@ -61,11 +65,10 @@ def _prepared(image: Image.Image) -> Image.Image:
 
 def read_text(picture: bytes | Path | Image.Image, *, command: str = TESSERACT) -> str:
     """The text in `picture` (bytes of a PNG/JPEG, a file, or an image), lines joined by
-    newlines. Raises OcrUnavailable without Tesseract, OcrFailed for an unreadable picture.
+    newlines. Raises NotAPicture for a file Pillow cannot open, OcrUnavailable without
+    Tesseract, OcrFailed for a picture it cannot read.
     Blocks for about a second: call it in a thread (read_text_in_thread) from the bot."""
-    if not available(command):
-        raise OcrUnavailable(f"{command} with the '{LANGUAGE}' model is not installed")
-    try:
+    try:  # first whether it is a picture at all: that answer needs no Tesseract
         if isinstance(picture, Image.Image):
             image = picture
         elif isinstance(picture, Path):
@@ -73,8 +76,10 @@ def read_text(picture: bytes | Path | Image.Image, *, command: str = TESSERACT) 
         else:
             image = Image.open(io.BytesIO(picture))
         image.load()
-    except (OSError, UnidentifiedImageError) as error:
-        raise OcrFailed(f"not a picture: {error}") from error
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError) as error:
+        raise NotAPicture(f"not a picture: {error}") from error
+    if not available(command):
+        raise OcrUnavailable(f"{command} with the '{LANGUAGE}' model is not installed")
     pytesseract.pytesseract.tesseract_cmd = command
     try:
         text = pytesseract.image_to_string(_prepared(image), lang=LANGUAGE,

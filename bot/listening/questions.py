@@ -1,5 +1,6 @@
 """Find the lessons that answer a resident's own question, or say honestly that none does."""
 
+from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -44,6 +45,11 @@ class Tuning:
     unknown_pair: float = 1.0  # an unknown word pair's weight against an unknown word's
     relative: float = 0.5  # further lessons shown only when this close to the best
     limit: int = 3
+    # The best lesson must share with the question an anchor: a word pair ("mat_khau") or a
+    # word no syllable could be ("otp", "vneid") that at most this share of lessons hold.
+    # Single syllables alone ("gia", "vang") are as likely parts of other words ("tạm vắng",
+    # "giả"), and "điện thoại" is in most lessons. 0: no such rule.
+    anchor_share: float = 0.5
 
 
 def _terms(words: list[str]) -> list[str]:
@@ -97,6 +103,7 @@ class QuestionIndex:
         self._words = BM25Okapi([_terms(words) for words in word_lists])
         self._chars = BM25Okapi([char_grams(content_words(words)) for words in word_lists])
         self._max_idf = max(self._words.idf.values())
+        self._lessons_with = Counter(term for terms in self._words.doc_freqs for term in terms)
         self._max_char_idf = max(self._chars.idf.values())
         # Every step of every lesson, to show the one that answers best.
         self._steps = BM25Okapi([_terms(expand(fold(_step_text(step))))
@@ -142,11 +149,21 @@ class QuestionIndex:
         # Abstain unless the best lesson holds enough of the question both as words (its
         # topic) and as character n-grams (spelling-proof): common words alone ("mua điện
         # thoại nào tốt") or words no lesson uses ("giá xăng") are not enough.
-        if word[top] < t.word_floor or char[top] < t.char_floor:
+        if word[top] < t.word_floor or char[top] < t.char_floor \
+                or not self._anchored(terms, top):
             return []
         chosen = [i for i in ranked[:t.limit] if scores[i] >= t.relative * scores[top]]
         step_scores = self._steps.get_scores(terms)
         return [self._match(i, float(scores[i]), step_scores) for i in chosen]
+
+    def _anchored(self, terms: list[str], i: int) -> bool:
+        """Whether lesson `i` holds one of the question's anchors (Tuning.anchor_share)."""
+        if not self.tuning.anchor_share:
+            return True
+        held = self._words.doc_freqs[i]
+        most = self.tuning.anchor_share * len(self._entries)
+        return any(term in held and ("_" in term or not is_syllable(term))
+                   and self._lessons_with[term] <= most for term in terms)
 
     def _match(self, i: int, score: float, step_scores: Any) -> Match:
         course, lesson = self._entries[i]

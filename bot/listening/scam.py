@@ -10,7 +10,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from bot.config import PROJECT_ROOT
-from bot.lessons.flags import Brand, FlagRules, FlagText, load_flag_rules
+from bot.lessons.flags import BASE_LOCALE, Brand, FlagRules, FlagText, load_flag_rules
 
 # How much each flag weighs. A verdict adds the weights of the flags found: 4 or more is
 # "scam", 2 or more "suspicious". A claim alone (1) says nothing: genuine notices name their
@@ -281,8 +281,9 @@ class ScamChecker:
         self._brand_words = [(brand, _words(*(re.escape(word) for word in brand.words)))
                              for brand in rules.brands]
 
-    def check(self, text: str) -> Verdict:
-        """Find the red flags of `text` and weigh them into a verdict."""
+    def check(self, text: str, *, locale: str = BASE_LOCALE) -> Verdict:
+        """Find the red flags of `text` and weigh them into a verdict, worded in `locale`
+        (content/scam/flags.<locale>.yaml; Vietnamese where it has no words)."""
         folded = fold(text)
         parts = clauses(folded)
         words = " | ".join(parts)
@@ -300,8 +301,8 @@ class ScamChecker:
         # Strongest first, so the reply leads with what matters most.
         ordered = sorted(dict.fromkeys(code.removesuffix("_weak") for code in codes),
                          key=lambda code: -WEIGHTS.get(code, 1))
-        flags = tuple(self.rules.flags[code] for code in ordered)
-        texts = self.rules.verdicts
+        texts, worded = self.rules.words(locale)
+        flags = tuple(worded[code] for code in ordered)
         return Verdict(verdict, texts[verdict], flags,
                        texts["reminder"] if verdict == "no_signs" else "", texts["advice"])
 

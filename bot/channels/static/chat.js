@@ -8,6 +8,16 @@
   const list = document.getElementById("messages");
   const form = document.getElementById("composer");
   const input = document.getElementById("text");
+  const photoInput = document.getElementById("photo");
+  const photoButton = document.getElementById("photo-button");
+  const MAX_PHOTO_BYTES = Number(document.body.dataset.maxPhoto || "0");
+  // A big camera photo is made smaller here first: less to send on a slow connection, and
+  // OCR reads no better beyond this width (bot/listening/ocr.py MAX_WIDTH).
+  const PHOTO_WIDTH = 1600;
+  const PHOTO_KEEP_BYTES = 1024 * 1024;
+  const PHOTO_ECHO = "📷 Ảnh tin nhắn";
+  const PHOTO_TOO_BIG_TEXT = "Ảnh này lớn quá, Học Số chưa nhận được. Bạn chụp màn hình " +
+                             "tin nhắn rồi gửi ảnh chụp đó nhé.";
   const confirmBox = document.getElementById("confirm-new");
   const viewer = document.getElementById("viewer");
   const viewerImage = document.getElementById("viewer-image");
@@ -205,11 +215,13 @@
     if (first) reveal(first);
   }
 
+  // A JSON body, or a photo's form (the browser writes its multipart header itself).
   async function post(url, body, keepalive) {
+    const form = body instanceof FormData;
     const response = await fetch(url, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
+      headers: form ? {} : { "Content-Type": "application/json" },
+      body: form ? body : JSON.stringify(body),
       keepalive: Boolean(keepalive),
     });
     const json = (response.headers.get("Content-Type") || "").includes("application/json");
@@ -219,6 +231,7 @@
   function explain(status) {
     if (status === 503) return BUSY_TEXT;
     if (status === 429) return TOO_FAST_TEXT;
+    if (status === 413) return PHOTO_TOO_BIG_TEXT;
     return "Có lỗi xảy ra. Bạn hãy thử lại nhé.";
   }
 
@@ -259,6 +272,45 @@
     div.appendChild(buttonBox([[{ label: "▶️ Bắt đầu" }]], () => send({ payload: "start" })));
   }
 
+  // Where and what to post for one message: a photo as a form, anything else as JSON.
+  function request(message, id) {
+    if (!message.photo) return ["/api/chat", Object.assign({ session, id }, message)];
+    const form = new FormData();
+    form.append("session", session);
+    form.append("id", id);
+    form.append("photo", message.photo, "anh-tin-nhan");
+    return ["/api/photo", form];
+  }
+
+  // A big photo redrawn smaller as a JPEG; a small one, or a file no browser can draw (the
+  // server then answers that it is not a picture), is sent as it is.
+  async function smaller(file) {
+    if (file.size <= PHOTO_KEEP_BYTES || typeof createImageBitmap !== "function") return file;
+    try {
+      const bitmap = await createImageBitmap(file);
+      const scale = Math.min(1, PHOTO_WIDTH / bitmap.width);
+      const canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      bitmap.close();
+      const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.9));
+      return blob && blob.size < file.size ? blob : file;
+    } catch (error) {
+      return file;
+    }
+  }
+
+  async function sendPhoto(file) {
+    if (busy) return;
+    const photo = await smaller(file);
+    if (MAX_PHOTO_BYTES && photo.size > MAX_PHOTO_BYTES) {
+      notice(PHOTO_TOO_BIG_TEXT);
+      return;
+    }
+    await send({ photo }, PHOTO_ECHO);
+  }
+
   // Send one message; a network failure is retried with the same id, so it counts once.
   async function send(message, echo) {
     if (busy) return;
@@ -271,7 +323,7 @@
       for (let attempt = 0; ; attempt++) {
         try {
           let result = { status: 404 };
-          if (session) result = await post("/api/chat", Object.assign({ session, id }, message));
+          if (session) result = await post(...request(message, id));
           if (result.status === 404) { // no session yet, or it ended: a new one
             const started = await startSession();
             result = started === 200 ? await post("/api/chat", {
@@ -322,6 +374,13 @@
     if (!text || busy) return; // while an answer is awaited the text stays in the box
     input.value = "";
     send({ text }, text);
+  });
+
+  photoButton.addEventListener("click", () => { if (!busy) photoInput.click(); });
+  photoInput.addEventListener("change", () => {
+    const file = photoInput.files && photoInput.files[0];
+    photoInput.value = ""; // the same picture may be chosen again later
+    if (file) sendPhoto(file);
   });
 
   document.getElementById("viewer-close").addEventListener("click", closePicture);
