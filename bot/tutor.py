@@ -30,6 +30,8 @@ from bot.throttle import Guesses, Throttle
 from storage.certificates import Certificate
 from storage.certificates import find as find_certificate
 from storage.database import unreachable
+from storage.linking import is_live as link_is_live
+from storage.linking import normalize as normalize_link
 from storage.mentors import invitation_is_live
 from storage.outbox import adopt, forget, hand_over, owed_by_the_dead, queue, still_kept
 from storage.personal_data import erase
@@ -317,10 +319,13 @@ class Tutor:
                                                                          learner.id)]
 
     async def invitation_link(self, code: str) -> str:
-        """The link a live invitation's QR code holds; "" for a code that is unknown, expired
-        or revoked, or when there is nowhere to link to."""
-        return self.links.for_qr(code) if await invitation_is_live(self.repository.engine,
-                                                                   code) else ""
+        """The link a live invitation's or link code's QR code holds; "" for a code that is
+        unknown, expired, used or revoked, or when there is nowhere to link to."""
+        if normalize_link(code) == code:  # a link code (/lien_ket): scanned at the kiosk
+            live = await link_is_live(self.repository.engine, code)
+        else:
+            live = await invitation_is_live(self.repository.engine, code)
+        return self.links.for_qr(code) if live else ""
 
     async def certificate(self, code: str) -> Certificate | None:
         """The certificate with this code (the public verify page's), or None."""

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.certificates import CERTIFICATE
 from storage.mentors import ATTEMPT, INVITATION, MENTOR, PAIRING
@@ -107,6 +108,14 @@ async def redeem(connection: Connection, code: str) -> int | None:
     return await connection.scalar(delete(LINK_CODE).where(
         (LINK_CODE.c.code_hash == _hash(code)) & (LINK_CODE.c.expires_at > now())
     ).returning(LINK_CODE.c.learner_id))
+
+
+async def is_live(engine: AsyncEngine, code: str) -> bool:
+    """Whether a code (as issued, "K7M4QX") can still be used: for its QR code's picture."""
+    async with engine.connect() as connection:
+        return await connection.scalar(select(LINK_CODE.c.learner_id).where(
+            (LINK_CODE.c.code_hash == _hash(code)) & (LINK_CODE.c.expires_at > now()))
+        ) is not None
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,15 @@ go to the app used last.
 """
 
 import asyncio
+import io
 import re
 from collections.abc import AsyncIterator
 
 import pytest
+import zxingcpp
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
+from PIL import Image
 from sqlalchemy import select
 
 from bot.channels.outbox_worker import OutboxWorker
@@ -90,11 +93,20 @@ async def test_the_kiosk_zalo_and_telegram_are_one_person(
     [resumed] = await resident.say("1")  # "Tiếp tục bài đang học"
     assert "Bác" in (resumed.text or "") or "bác" in (resumed.text or "")
 
-    # Then Telegram, with a code from Zalo.
-    [shown] = await resident.say("/lien_ket")
+    # Then Telegram: a new code at the kiosk, whose QR code the resident scans with the phone.
+    _, body = await chat(client, base, session=session, text="/lien_ket")
+    [shown] = body["replies"]
+    code = _code(shown["text"]).replace(" ", "")
+    assert "quét mã QR" in shown["text"] and shown["image"].endswith(f"/qr/{code}.png")
+    async with client.get(f"{base}/qr/{code}.png") as response:
+        assert response.status == 200
+        [qr] = zxingcpp.read_barcodes(Image.open(io.BytesIO(await response.read())))
+    assert qr.text == f"https://t.me/hocso_test_bot?start={code}"
     bot = Bot(telegram, TELEGRAM_CHAT)
-    [linked] = await bot.say(_code(shown.text or ""))
+    [linked] = await bot.say(f"/start {code}")  # what opening that link sends
     assert "Đã nối xong" in (linked.text or "")
+    async with client.get(f"{base}/qr/{code}.png") as response:
+        assert response.status == 404  # used: its picture is gone too
     for app in ("trang web", "Zalo", "Telegram"):
         assert app in (linked.text or "")
     mine, _file = await bot.say("/du_lieu_cua_toi", expect=2)  # the text, then the JSON file

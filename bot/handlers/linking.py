@@ -53,8 +53,11 @@ def _app_name(ctx: Context, channel: str) -> str:
 async def show_code(ctx: Context) -> None:
     """A new code to type on the other app."""
     code, _ = await issue(ctx.connection, ctx.turn.learner.id)
-    ctx.say(ctx.text("link_code", code=shown(code), minutes=LIFETIME // timedelta(minutes=1)),
-            [ctx.menu_row()])
+    # With a QR code of its Telegram (or web chat) link, where there is one: scanned at the
+    # kiosk with a phone, it opens the other app with the code, no typing.
+    qr = bool(ctx.links.for_qr(code))
+    ctx.say(ctx.text("link_code", code=shown(code), minutes=LIFETIME // timedelta(minutes=1),
+                     qr=qr), [ctx.menu_row()], invitation=code if qr else "")
 
 
 async def redeem(ctx: Context, code: str) -> None:
@@ -198,7 +201,7 @@ FEATURE = Feature(
     buttons={LinkPick: _picked, Unlink: _unlink},
     waits=(Waits(LINK, _typed),),
     samples={
-        "link_code": {"code": "K7M 4QX", "minutes": 15},
+        "link_code": {"code": "K7M 4QX", "minutes": 15, "qr": True},
         "link_unknown": {}, "link_wait": {}, "link_busy": {}, "link_same": {}, "link_gone": {},
         "link_differ": {}, "link_press": {},
         "link_ask_mentor": {}, "link_ask_area": {}, "link_ask_name": {},

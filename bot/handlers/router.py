@@ -51,7 +51,8 @@ async def route(ctx: Context) -> None:
     """Handle the turn's Incoming."""
     incoming = ctx.incoming
     code = invitations.normalize(incoming.text) if incoming.kind != Kind.BUTTON else None
-    link = linking.normalize(incoming.text) if incoming.kind == Kind.TEXT and not (
+    # Typed, or opened from the kiosk's QR code (Telegram's /start <code>, the web's ?kem=).
+    link = linking.normalize(incoming.text) if incoming.kind in (Kind.TEXT, Kind.START) and not (
         incoming.forwarded) else None
     if link:  # another app's link code: in any state, and before consent (given there)
         await linking.redeem(ctx, link)
