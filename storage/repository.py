@@ -217,7 +217,7 @@ class LearnerTurn:
 
     async def reload(self) -> LearnerRecord:
         """Read the learner's row again, after this turn changed it as a whole (joined
-        another app's learner into it, storage/linking.py)."""
+        another app's learner into it, storage/joining.py)."""
         row = (await self._connection.execute(select(LEARNER).where(
             LEARNER.c.id == self.learner.id))).mappings().one()
         self.learner = _record(dict(row))

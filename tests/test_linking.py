@@ -15,7 +15,8 @@ from bot.tutor import Tutor, UnknownLearner
 from storage.certificates import CERTIFICATE
 from storage.database import create_engine, upgrade
 from storage.identities import accounts, last_used
-from storage.linking import JOINED, LINK_CODE, join, lock, normalize
+from storage.joining import JOINED, join, lock
+from storage.linking import LINK_CODE, normalize
 from storage.mentors import PAIRING
 from storage.outbox import queue
 from storage.repository import (

@@ -1,5 +1,6 @@
 """One person on every app: /lien_ket gives a code, typing it on another app joins the two,
-/bo_lien_ket separates an app again (storage/linking.py, storage/identities.py)."""
+/bo_lien_ket separates an app again (storage/linking.py, storage/joining.py,
+storage/identities.py)."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,7 +14,8 @@ from bot.handlers.payloads import Payload
 from bot.handlers.registry import Command, Feature, Waits
 from bot.lessons.progress import Mode, Position, reconcile
 from storage.identities import AppAccount, accounts, detach
-from storage.linking import LIFETIME, Choices, Side, disagreements, issue, join, lock, shown, side
+from storage.joining import Choices, Side, disagreements, join, lock, side
+from storage.linking import LIFETIME, issue, shown
 from storage.linking import normalize as normalize_code
 from storage.linking import redeem as redeem_code
 from storage.repository import now
