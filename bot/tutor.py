@@ -30,6 +30,8 @@ from bot.throttle import Guesses, Throttle
 from storage.certificates import Certificate
 from storage.certificates import find as find_certificate
 from storage.database import unreachable
+from storage.linking import is_live as link_is_live
+from storage.linking import normalize as normalize_link
 from storage.mentors import invitation_is_live
 from storage.outbox import adopt, forget, hand_over, owed_by_the_dead, queue, still_kept
 from storage.personal_data import erase
@@ -305,20 +307,25 @@ class Tutor:
     async def inbox(self, *, channel: str, user_ref: str,
                     active_since: datetime | None = None) -> list[Outgoing]:
         """Hand over the messages waiting for a learner of a channel without push (none for
-        a learner idle since `active_since`)."""
+        a learner idle since `active_since`, or whose app used last is another)."""
         learner = await self.repository.find_learner(channel=channel, user_ref=user_ref,
                                                      active_since=active_since)
-        if learner is None:
+        # A person on several apps is written to on the app they used last (its worker
+        # sends there): a kiosk page left open must not take their messages meanwhile.
+        if learner is None or (learner.channel, learner.user_ref) != (channel, user_ref):
             return []
         async with self.repository.transaction() as connection:
             return [Outgoing.from_json(body) for body in await hand_over(connection,
                                                                          learner.id)]
 
     async def invitation_link(self, code: str) -> str:
-        """The link a live invitation's QR code holds; "" for a code that is unknown, expired
-        or revoked, or when there is nowhere to link to."""
-        return self.links.for_qr(code) if await invitation_is_live(self.repository.engine,
-                                                                   code) else ""
+        """The link a live invitation's or link code's QR code holds; "" for a code that is
+        unknown, expired, used or revoked, or when there is nowhere to link to."""
+        if normalize_link(code) == code:  # a link code (/lien_ket): scanned at the kiosk
+            live = await link_is_live(self.repository.engine, code)
+        else:
+            live = await invitation_is_live(self.repository.engine, code)
+        return self.links.for_qr(code) if live else ""
 
     async def certificate(self, code: str) -> Certificate | None:
         """The certificate with this code (the public verify page's), or None."""

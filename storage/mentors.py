@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.models import CodeAttempt, Invitation, Mentor, Pairing
-from storage.repository import LEARNER, now
+from storage.repository import IDENTITY, LEARNER, now
 from storage.transactions import Connection
 
 MENTOR: Table = Mentor.__table__  # type: ignore[attr-defined]
@@ -138,8 +138,10 @@ async def invitation_is_live(engine: AsyncEngine, code: str) -> bool:
 async def approve_mentor(engine: AsyncEngine, *, channel: str, user_ref: str, by: str) -> bool:
     """An organizer lets a learner mentor without the course; False for an unknown learner."""
     async with engine.begin() as connection:
-        learner = (await connection.execute(select(LEARNER.c.id, LEARNER.c.display_name).where(
-            (LEARNER.c.channel == channel) & (LEARNER.c.user_ref == user_ref)))).first()
+        learner = (await connection.execute(  # by any app the person joined (/lien_ket)
+            select(LEARNER.c.id, LEARNER.c.display_name)
+            .join(IDENTITY, IDENTITY.c.learner_id == LEARNER.c.id)
+            .where((IDENTITY.c.channel == channel) & (IDENTITY.c.user_ref == user_ref)))).first()
         if learner is None:
             return False
         queries = MentorQueries(connection, learner.id)

@@ -1,4 +1,5 @@
-"""SQLModel tables: learners and their place, updates, results, answers, mentoring, outbox."""
+"""SQLModel tables: learners and their place, identities, updates, results, answers, mentoring,
+outbox."""
 
 from datetime import date, datetime
 
@@ -10,7 +11,9 @@ UNCONSENTED = "consented_at IS NULL AND seq = 0"
 
 
 class Learner(SQLModel, table=True):
-    """A person on one channel, with where they are in the content (by ids, not positions)."""
+    """A person, with where they are in the content (by ids, not positions). `channel` and
+    `user_ref` are the app they used last (one of their `Identity` rows): messages for them
+    go there."""
 
     __tablename__ = "learner"
     __table_args__ = (UniqueConstraint("channel", "user_ref", name="uq_learner_channel_user"),
@@ -62,6 +65,35 @@ class Learner(SQLModel, table=True):
     # When they agreed to what is kept (bot/handlers/consent.py); until then only the row
     # itself and the buttons of the greeting are stored.
     consented_at: datetime | None = None
+
+
+class Identity(SQLModel, table=True):
+    """One app account of a person (a Telegram chat, a Zalo user, a web session): every turn
+    finds its learner through here, and several identities joined by a link code share one."""
+
+    __tablename__ = "identity"
+    __table_args__ = (Index("ix_identity_learner", "learner_id"),)
+
+    channel: str = Field(sa_column=Column(String(16), primary_key=True))
+    user_ref: str = Field(sa_column=Column(String(128), primary_key=True))
+    learner_id: int = Field(foreign_key="learner.id")
+    linked_at: datetime
+    # When the person last wrote from here, written when another app becomes the one used
+    # last (the learner's own last_active_at is the time of the app used last).
+    last_used_at: datetime
+
+
+class LinkCode(SQLModel, table=True):
+    """A code that joins another app to a person (/lien_ket): only its hash is kept, and it
+    is deleted when used or found expired."""
+
+    __tablename__ = "link_code"
+    __table_args__ = (Index("ix_link_code_learner", "learner_id"),)
+
+    code_hash: str = Field(sa_column=Column(String(64), primary_key=True))
+    learner_id: int = Field(foreign_key="learner.id")
+    created_at: datetime
+    expires_at: datetime
 
 
 class ProcessedUpdate(SQLModel, table=True):

@@ -5,13 +5,24 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, tuple_
+from sqlalchemy.sql.elements import ColumnElement
 
 from storage.certificates import CERTIFICATE
+from storage.identities import accounts
+from storage.linking import LINK_CODE
 from storage.mentoring import ALERT, CHECK_IN
 from storage.mentors import ATTEMPT, INVITATION, MENTOR, PAIRING
 from storage.outbox import OUTBOX
-from storage.repository import ANSWER, COMPLETION, FAILED, LEARNER, PROCESSED, RESULT
+from storage.repository import (
+    ANSWER,
+    COMPLETION,
+    FAILED,
+    IDENTITY,
+    LEARNER,
+    PROCESSED,
+    RESULT,
+)
 from storage.transactions import Connection
 
 # Learner columns that are the bot's own bookkeeping, not something about the person.
@@ -25,6 +36,21 @@ def _plain(value: Any) -> Any:
 def _rows(result: Any, *, leave_out: Collection[str] = ("learner_id",)) -> list[dict[str, Any]]:
     return [{key: _plain(value) for key, value in row._mapping.items() if key not in leave_out}
             for row in result]
+
+
+def _of_apps(table: Any, apps: list[tuple[str, str]]) -> ColumnElement[bool]:
+    """Rows of `table` (failed sends, processed marks) of any of a person's app accounts."""
+    return tuple_(table.c.channel, table.c.user_ref).in_(apps) if apps else (
+        table.c.channel != table.c.channel)
+
+
+async def _apps(connection: Connection, learner_id: int) -> list[tuple[str, str]]:
+    """Every (channel, user_ref) of a person: their joined apps, and the one used last."""
+    me = (await connection.execute(select(LEARNER.c.channel, LEARNER.c.user_ref).where(
+        LEARNER.c.id == learner_id))).one()
+    joined = await connection.execute(select(IDENTITY.c.channel, IDENTITY.c.user_ref).where(
+        IDENTITY.c.learner_id == learner_id))
+    return sorted({(me.channel, me.user_ref), *((row.channel, row.user_ref) for row in joined)})
 
 
 def _text_of(body: str) -> str:
@@ -59,6 +85,7 @@ async def _messages(connection: Connection, learner_id: int) -> dict[str, list[d
 async def collect(connection: Connection, learner_id: int) -> dict[str, Any]:
     """Everything stored about one learner, as plain JSON-ready values."""
     me = (await connection.execute(select(LEARNER).where(LEARNER.c.id == learner_id))).one()
+    apps = await _apps(connection, learner_id)
     mentor_of = LEARNER.alias("other")
     pairings = await connection.execute(
         select(PAIRING.c.id, PAIRING.c.status, PAIRING.c.origin, PAIRING.c.created_at,
@@ -104,12 +131,14 @@ async def collect(connection: Connection, learner_id: int) -> dict[str, Any]:
         "alerts_to_mentor": _rows(alerts, leave_out=()),
         "undelivered_messages": _rows(await connection.execute(
             select(FAILED.c.text, FAILED.c.error, FAILED.c.failed_at).where(
-                (FAILED.c.channel == me.channel) & (FAILED.c.user_ref == me.user_ref))
-            .order_by(FAILED.c.id)), leave_out=()),
+                _of_apps(FAILED, apps)).order_by(FAILED.c.id)), leave_out=()),
         # Marks of messages already handled, kept a few days against platforms' redeliveries.
         "messages_received_recently": int(await connection.scalar(
-            select(func.count()).select_from(PROCESSED).where(
-                (PROCESSED.c.channel == me.channel) & (PROCESSED.c.user_ref == me.user_ref)))),
+            select(func.count()).select_from(PROCESSED).where(_of_apps(PROCESSED, apps)))),
+        # Every app joined to this person (/lien_ket), the one used last first among equals.
+        "apps": [{"channel": app.channel, "user_ref": app.user_ref,
+                  "linked_at": _plain(app.linked_at), "last_used_at": _plain(app.last_used_at),
+                  "used_last": app.last} for app in await accounts(connection, learner_id)],
     }
 
 
@@ -125,13 +154,14 @@ async def partners(connection: Connection, learner_id: int) -> list[int]:
 async def erase(connection: Connection, learner_id: int) -> None:
     """Delete every row about a learner, in the caller's transaction.
 
+    Everything goes on every app they joined: their identities, so each app's next message
+    starts a new person, and those apps' failed sends and marks.
     Pairings go with their check-ins and alerts, so the other side's views lose them at once;
     the daily report tables hold only counts per place and are left as they are. The marks
     of their updates go too, this turn's included: a platform that delivers this very
     message again finds a stranger, who is greeted and asked as anyone new.
     """
-    me = (await connection.execute(
-        select(LEARNER.c.channel, LEARNER.c.user_ref).where(LEARNER.c.id == learner_id))).one()
+    apps = await _apps(connection, learner_id)  # on every app they joined (/lien_ket)
     their_pairings = select(PAIRING.c.id).where(
         or_(PAIRING.c.mentor_id == learner_id, PAIRING.c.mentee_id == learner_id))
     for statement in (
@@ -149,10 +179,10 @@ async def erase(connection: Connection, learner_id: int) -> None:
         delete(CERTIFICATE).where(CERTIFICATE.c.learner_id == learner_id),
         delete(OUTBOX).where(or_(OUTBOX.c.learner_id == learner_id,
                                  OUTBOX.c.about_id == learner_id)),
-        delete(FAILED).where((FAILED.c.channel == me.channel)
-                             & (FAILED.c.user_ref == me.user_ref)),
-        delete(PROCESSED).where((PROCESSED.c.channel == me.channel)
-                                & (PROCESSED.c.user_ref == me.user_ref)),
+        delete(FAILED).where(_of_apps(FAILED, apps)),
+        delete(PROCESSED).where(_of_apps(PROCESSED, apps)),
+        delete(LINK_CODE).where(LINK_CODE.c.learner_id == learner_id),
+        delete(IDENTITY).where(IDENTITY.c.learner_id == learner_id),
         delete(LEARNER).where(LEARNER.c.id == learner_id),
     ):
         await connection.execute(statement)

@@ -8,19 +8,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    String,
     Table,
     bindparam,
-    cast,
     exists,
     func,
     insert,
-    literal,
     select,
     text,
     update,
 )
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -28,6 +24,7 @@ from storage.clock import aware, now
 from storage.models import (
     CourseCompletion,
     FailedSend,
+    Identity,
     Learner,
     LessonResult,
     OutboxMessage,
@@ -43,6 +40,7 @@ ANSWER: Table = QuizAnswer.__table__  # type: ignore[attr-defined]
 FAILED: Table = FailedSend.__table__  # type: ignore[attr-defined]
 COMPLETION: Table = CourseCompletion.__table__  # type: ignore[attr-defined]
 _OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
+IDENTITY: Table = Identity.__table__  # type: ignore[attr-defined]
 # The learner's place: the columns the tutor reads and writes as a whole (its Position).
 PLACE_COLUMNS = ("mode", "course_id", "lesson_id", "step_id", "question_id", "quiz_correct",
                  "quiz_answered", "content_version", "seq")
@@ -54,12 +52,23 @@ MARK_PROCESSED = text(
     "INSERT INTO processed_update (channel, update_id, user_ref, processed_at)"
     " VALUES (:channel, :update_id, :user_ref, :processed_at) ON CONFLICT DO NOTHING"
 ).bindparams(bindparam("processed_at", type_=PROCESSED.c.processed_at.type))
-# With whether messages wait for them (handed over in the turn on channels without push).
-LOCK_LEARNER = select(LEARNER, exists().where(
+_THIS_IDENTITY = ((IDENTITY.c.channel == bindparam("by_channel"))
+                  & (IDENTITY.c.user_ref == bindparam("by_ref")))
+# The person an app account belongs to (storage/identities.py), with when that account was
+# last used and whether messages wait for them (handed over in the turn on channels without
+# push). Only the learner's row is locked: the identity may be joined to another meanwhile.
+LOCK_LEARNER = select(LEARNER, IDENTITY.c.last_used_at.label("identity_used_at"), exists().where(
     (_OUTBOX.c.learner_id == LEARNER.c.id) & _OUTBOX.c.sent_at.is_(None)).label("waiting")
-).where(
-    (LEARNER.c.channel == bindparam("by_channel")) & (LEARNER.c.user_ref == bindparam("by_ref"))
-).with_for_update()
+).join(IDENTITY, IDENTITY.c.learner_id == LEARNER.c.id).where(
+    _THIS_IDENTITY).with_for_update(of=LEARNER)
+FIND_LEARNER = select(LEARNER, IDENTITY.c.last_used_at.label("identity_used_at")).join(
+    IDENTITY, IDENTITY.c.learner_id == LEARNER.c.id).where(_THIS_IDENTITY)
+# Another app becomes the one used last: the one left keeps when it was last used.
+LEAVE_IDENTITY = update(IDENTITY).where(
+    (IDENTITY.c.channel == bindparam("old_channel"))
+    & (IDENTITY.c.user_ref == bindparam("old_ref"))).values(last_used_at=bindparam("used_at"))
+USE_IDENTITY = update(LEARNER).where(LEARNER.c.id == bindparam("by_id")).values(
+    channel=bindparam("new_channel"), user_ref=bindparam("new_ref"))
 SAVE_LEARNER = update(LEARNER).where(LEARNER.c.id == bindparam("by_id"))
 _THIS_RESULT = ((RESULT.c.learner_id == bindparam("by_learner"))
                 & (RESULT.c.course_id == bindparam("by_course"))
@@ -108,7 +117,7 @@ class LessonScore:
     attempts: int
 
 
-def _record(row: RowMapping) -> LearnerRecord:
+def _record(row: Mapping[str, Any]) -> LearnerRecord:
     shown_buttons = row["shown_buttons"]
     shown = tuple(shown_buttons.split("\n")) if shown_buttons else ()
     # "New" means never answered yet, however the row came to exist (web sessions create it).
@@ -125,8 +134,16 @@ def _record(row: RowMapping) -> LearnerRecord:
                          waiting=bool(row.get("waiting")))
 
 
-def _idle(row: RowMapping, active_since: datetime | None) -> bool:
-    return active_since is not None and aware(row["last_active_at"]) < active_since
+def _used_at(row: Mapping[str, Any]) -> datetime:
+    """When the app account of the row was last used: the learner's last activity when it is
+    the app they used last, else what its identity kept when they moved on."""
+    current = (row["channel"], row["user_ref"]) == (row["by_channel"], row["by_ref"])
+    return aware(row["last_active_at"] if current else row["identity_used_at"])
+
+
+def _idle(row: Mapping[str, Any], active_since: datetime | None) -> bool:
+    # Per app account: a kiosk session left idle ends even while its person learns at home.
+    return active_since is not None and _used_at(row) < active_since
 
 
 def area_columns(area_id: str) -> dict[str, str]:
@@ -147,6 +164,39 @@ def _new_learner(channel: str, user_ref: str) -> dict[str, Any]:
     }
 
 
+def _new_identity(channel: str, user_ref: str, learner_id: int) -> dict[str, Any]:
+    return {"channel": channel, "user_ref": user_ref, "learner_id": learner_id,
+            "linked_at": now(), "last_used_at": now()}
+
+
+async def _adopt(connection: Connection, channel: str, user_ref: str) -> bool:
+    """Give its identity to a learner row made without one (loaded by a script or a data
+    generator, written by code from before identities); False when there is no such row."""
+    learner_id = await connection.scalar(select(LEARNER.c.id).where(
+        (LEARNER.c.channel == channel) & (LEARNER.c.user_ref == user_ref)))
+    if learner_id is None:
+        return False
+    try:
+        async with connection.begin_nested():
+            await connection.execute(insert(IDENTITY), _new_identity(channel, user_ref,
+                                                                     learner_id))
+    except IntegrityError:
+        pass  # given by a concurrent turn
+    return True
+
+
+async def _create(connection: Connection, channel: str, user_ref: str) -> None:
+    """A new person on this app, unless a concurrent turn made (or joined) the identity."""
+    try:
+        async with connection.begin_nested():
+            learner_id = (await connection.execute(insert(LEARNER).values(
+                _new_learner(channel, user_ref)).returning(LEARNER.c.id))).scalar_one()
+            await connection.execute(insert(IDENTITY), _new_identity(channel, user_ref,
+                                                                     learner_id))
+    except IntegrityError:
+        pass  # the identity exists now: the caller locks its learner
+
+
 async def _lesson_scores(connection: Connection, learner_id: int) -> list[LessonScore]:
     rows = await connection.execute(SCORES, {"by_learner": learner_id})
     return [LessonScore(r.course_id, r.lesson_id, r.best_correct, r.last_correct, r.total,
@@ -164,6 +214,14 @@ class LearnerTurn:
     def connection(self) -> Connection:
         """The turn's connection, for the other storage modules that work inside a turn."""
         return self._connection
+
+    async def reload(self) -> LearnerRecord:
+        """Read the learner's row again, after this turn changed it as a whole (joined
+        another app's learner into it, storage/joining.py)."""
+        row = (await self._connection.execute(select(LEARNER).where(
+            LEARNER.c.id == self.learner.id))).mappings().one()
+        self.learner = _record(dict(row))
+        return self.learner
 
     async def lesson_scores(self) -> list[LessonScore]:
         """Return the learner's finished lessons."""
@@ -292,31 +350,49 @@ class SqlRepository:
                             create: bool, active_since: datetime | None) -> LearnerRecord:
         key = {"by_channel": channel, "by_ref": user_ref}
         row = (await connection.execute(LOCK_LEARNER, key)).mappings().first()
-        if row is not None and not _idle(row, active_since):
-            return _record(row)
-        if row is not None:
+        if row is None:
+            adopted = await _adopt(connection, channel, user_ref)
+            if not adopted and not create:
+                raise UnknownLearner(f"{channel}:{user_ref}")
+            if not adopted:
+                await _create(connection, channel, user_ref)
+            # Created here or by a concurrent first message; or, on PostgreSQL, the person
+            # this identity belonged to was just joined into another: lock whoever it is now.
+            row = (await connection.execute(LOCK_LEARNER, key)).mappings().one()
+        found = {**row, **key}
+        if _idle(found, active_since):
             raise UnknownLearner(f"{channel}:{user_ref} (idle)")
-        if not create:
-            raise UnknownLearner(f"{channel}:{user_ref}")
-        try:
-            async with connection.begin_nested():
-                await connection.execute(insert(LEARNER), _new_learner(channel, user_ref))
-        except IntegrityError:
-            pass  # created by a concurrent first message: lock that row below
-        row = (await connection.execute(LOCK_LEARNER, key)).mappings().one()
-        return _record(row)
+        if (row["channel"], row["user_ref"]) != (channel, user_ref):
+            # A joined person writes from another app: it becomes the one used last, where
+            # messages from others' turns (and reminders) go.
+            await connection.execute(LEAVE_IDENTITY, {
+                "old_channel": row["channel"], "old_ref": row["user_ref"],
+                "used_at": row["last_active_at"]})
+            await connection.execute(USE_IDENTITY, {"by_id": row["id"], "new_channel": channel,
+                                                    "new_ref": user_ref})
+            found.update(channel=channel, user_ref=user_ref)
+        return _record(found)
+
     async def create_learner(self, *, channel: str, user_ref: str) -> None:
         """Register a learner before their first message (the web chat's new session)."""
         async with self.engine.begin() as connection:
-            await connection.execute(insert(LEARNER).values(_new_learner(channel, user_ref)))
+            learner_id = (await connection.execute(insert(LEARNER).values(
+                _new_learner(channel, user_ref)).returning(LEARNER.c.id))).scalar_one()
+            await connection.execute(insert(IDENTITY).values(_new_identity(
+                channel, user_ref, learner_id)))
 
     async def set_reachable(self, *, channel: str, user_ref: str, reachable: bool) -> bool:
-        """Record whether messages can reach a learner; False when there is no such learner."""
+        """Record whether messages can reach a learner through this app; False when there is
+        no such learner. Only the app used last counts: a person who blocked the Telegram bot
+        but learns on Zalo now is reached there."""
         async with self.engine.begin() as connection:
             result = await connection.execute(update(LEARNER).where(
                 (LEARNER.c.channel == channel) & (LEARNER.c.user_ref == user_ref)
             ).values(unreachable_at=None if reachable else now()))
-        return bool(result.rowcount)
+            if result.rowcount:
+                return True
+            return await connection.scalar(select(IDENTITY.c.learner_id).where(
+                (IDENTITY.c.channel == channel) & (IDENTITY.c.user_ref == user_ref))) is not None
 
     async def record_failed_send(self, *, channel: str, user_ref: str, text: str,
                                  error: str) -> None:
@@ -337,21 +413,23 @@ class SqlRepository:
                            active_since: datetime | None = None) -> LearnerRecord | None:
         """Return a learner without locking, or None if unknown (or idle since
         `active_since`)."""
+        key = {"by_channel": channel, "by_ref": user_ref}
         async with self.engine.connect() as connection:
-            row = (await connection.execute(select(LEARNER).where(
-                (LEARNER.c.channel == channel) & (LEARNER.c.user_ref == user_ref)))).first()
-        return _record(row._mapping) if row is not None and not _idle(
-            row._mapping, active_since) else None
+            row = (await connection.execute(FIND_LEARNER, key)).mappings().first()
+        if row is None:
+            return None
+        found = {**row, **key}
+        return None if _idle(found, active_since) else _record(found)
 
     async def end_session(self, *, channel: str, user_ref: str) -> bool:
         """Unlink a learner from the id they were reached by (a web session someone ended),
         so that no one can take their turns or ask for their data with it again; what they
-        learned stays, nameless, in the counts. False when there was no such learner."""
+        learned stays, nameless, in the counts, or with the person on their other apps.
+        False when there was no such learner."""
+        from storage.identities import detach  # it builds on this module
+
         async with self.engine.begin() as connection:
-            result = await connection.execute(update(LEARNER).where(
-                (LEARNER.c.channel == channel) & (LEARNER.c.user_ref == user_ref)
-            ).values(user_ref=literal("ended:") + cast(LEARNER.c.id, String)))
-        return bool(result.rowcount)
+            return await detach(connection, channel=channel, user_ref=user_ref) is not None
 
     async def lesson_scores(self, learner_id: int) -> list[LessonScore]:
         """Return a learner's finished lessons outside any turn."""

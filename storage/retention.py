@@ -19,10 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.clock import now
+from storage.linking import LINK_CODE
 from storage.mentors import ATTEMPT, INVITATION, MENTOR, PAIRING
 from storage.models import UNCONSENTED
 from storage.outbox import OUTBOX
-from storage.repository import ANSWER, COMPLETION, FAILED, LEARNER, PROCESSED, RESULT
+from storage.repository import ANSWER, COMPLETION, FAILED, IDENTITY, LEARNER, PROCESSED, RESULT
 
 log = logging.getLogger("hocso.retention")
 BATCH = 500  # rows a transaction deletes at most
@@ -103,7 +104,10 @@ async def _unconsented(connection: AsyncConnection, before: datetime, rows: int)
         by_channel.setdefault(row.channel, []).append(row.user_ref)
     statements = [
         delete(OUTBOX).where(or_(OUTBOX.c.learner_id.in_(ids), OUTBOX.c.about_id.in_(ids))),
-        delete(ATTEMPT).where(ATTEMPT.c.learner_id.in_(ids))]
+        delete(ATTEMPT).where(ATTEMPT.c.learner_id.in_(ids)),
+        delete(LINK_CODE).where(LINK_CODE.c.learner_id.in_(ids)),
+        # Never agreed, so never joined to another app: their one identity.
+        delete(IDENTITY).where(IDENTITY.c.learner_id.in_(ids))]
     for channel, refs in by_channel.items():
         statements += [delete(table).where((table.c.channel == channel)
                                            & table.c.user_ref.in_(refs))

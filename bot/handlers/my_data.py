@@ -35,6 +35,11 @@ async def show(ctx: Context) -> None:
     me = data["learner"]
     if me["channel"] in SECRET_REFS:
         del me["user_ref"]
+    for app in data["apps"]:
+        if app["channel"] in SECRET_REFS:
+            del app["user_ref"]
+    apps = [_label(ctx, "data_channel_", CHANNELS, app["channel"]) + (
+        f" ({app['user_ref']})" if app.get("user_ref") else "") for app in data["apps"]]
     titles = {(c.id, lesson.id): (c.title, lesson.title)
               for c in ctx.library.courses for lesson in c.lessons}
     lessons = [f"{titles.get((r['course_id'], r['lesson_id']), ('', r['lesson_id']))[1]}: "
@@ -59,7 +64,7 @@ async def show(ctx: Context) -> None:
         undelivered=len(data["undelivered_messages"]),
         mentor=", ".join(part for part in (mentor["full_name"], mentor["ward"], mentor["unit"])
                          if part) if mentor else "",
-        file=FILE_NAME if attach else ""),
+        file=FILE_NAME if attach else "", apps=apps if len(apps) > 1 else []),
         [[ctx.button("button_erase", payloads.ERASE)], ctx.menu_row()],
         attachment=Attachment(FILE_NAME, _json(data)) if attach else None)
 
@@ -97,6 +102,7 @@ FEATURE = Feature(
               Command(payloads.DECLINE, ask_erase), Command(payloads.ERASE_YES, erase)),
     samples={
         "my_data": {"name": "Minh", "channel": "Telegram", "user_ref": "12345",
+                    "apps": ["Telegram (12345)", "Trang web Học Số"],
                     "created": "01/12/2026 08:00", "last_active": "02/12/2026 09:30",
                     "consented": "01/12/2026 08:01", "place": "Phường Hồng Hà",
                     "now_at": "menu", "lessons": ["Bấm nút và gõ số: 3/3"], "answers": 3,

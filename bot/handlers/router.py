@@ -2,12 +2,22 @@
 
 The router looks commands, payloads, waited-for answers and readers up in the registry
 (bot/handlers/registry.py), and words in the learner's language. It names features only at
-the fixed doors: consent, /start (welcome, invitation, form of address) and photos.
+the fixed doors: link codes, consent, /start (welcome, invitation, form of address) and
+photos.
 """
 
 from functools import cache
 
-from bot.handlers import address, consent, help, invitations, menu, message_check, payloads
+from bot.handlers import (
+    address,
+    consent,
+    help,
+    invitations,
+    linking,
+    menu,
+    message_check,
+    payloads,
+)
 from bot.handlers.context import Context
 from bot.handlers.folding import fold, typed_number
 from bot.handlers.registry import Command, Feature, registry
@@ -41,7 +51,12 @@ async def route(ctx: Context) -> None:
     """Handle the turn's Incoming."""
     incoming = ctx.incoming
     code = invitations.normalize(incoming.text) if incoming.kind != Kind.BUTTON else None
-    if not ctx.turn.learner.consented:
+    # Typed, or opened from the kiosk's QR code (Telegram's /start <code>, the web's ?kem=).
+    link = linking.normalize(incoming.text) if incoming.kind in (Kind.TEXT, Kind.START) and not (
+        incoming.forwarded) else None
+    if link:  # another app's link code: in any state, and before consent (given there)
+        await linking.redeem(ctx, link)
+    elif not ctx.turn.learner.consented:
         await consent.handle(ctx, code)
     elif incoming.kind == Kind.START or (ctx.turn.learner.is_new and incoming.kind != Kind.BUTTON):
         if code:  # a mentor's invitation, by deep link or typed as the first message
