@@ -6,6 +6,7 @@ import io
 import re
 import zipfile
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -63,16 +64,9 @@ def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(organizers_module, "_dummy_hash", lambda: dummy)
 
 
-@pytest.fixture
-async def dashboard(started_dashboard: Dashboard) -> Dashboard:
-    """The dashboard once its first refresh of the daily tables is done."""
-    await refresh(started_dashboard.reports)
-    return started_dashboard
-
-
-@pytest.fixture
-async def started_dashboard(repository: SqlRepository, library: Library, cheap_hashes: None,
-                            report_worker: ReportWorker) -> AsyncIterator[Dashboard]:
+@asynccontextmanager
+async def _started(repository: SqlRepository, library: Library,
+                   report_worker: ReportWorker) -> AsyncIterator[Dashboard]:
     """The dashboard on the seeded data, just started: the daily tables never filled yet."""
     await seed(repository.engine)
     reports = reports_engine(repository.engine.url.render_as_string(hide_password=False))
@@ -93,6 +87,22 @@ async def started_dashboard(repository: SqlRepository, library: Library, cheap_h
     finally:
         await server.close()
         await reports.dispose()
+
+
+@pytest.fixture
+async def dashboard(repository: SqlRepository, library: Library, cheap_hashes: None,
+                    report_worker: ReportWorker) -> AsyncIterator[Dashboard]:
+    """The dashboard once its first refresh of the daily tables is done."""
+    async with _started(repository, library, report_worker) as started:
+        await refresh(started.reports)
+        yield started
+
+
+@pytest.fixture
+async def started_dashboard(repository: SqlRepository, library: Library, cheap_hashes: None,
+                            report_worker: ReportWorker) -> AsyncIterator[Dashboard]:
+    async with _started(repository, library, report_worker) as started:
+        yield started
 
 
 async def _csrf(client: ClientSession, path: str = "/admin/login") -> str:
