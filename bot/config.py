@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     report_refresh_seconds: int = Field(default=300, ge=10, le=86400,
                                         alias="HOCSO_REPORT_REFRESH_SECONDS")
     unconsented_hours: int = Field(default=24, ge=1, le=720, alias="HOCSO_UNCONSENTED_HOURS")
+    # How often due reminders are looked for (each is sent once, by one process).
+    reminder_check_seconds: float = Field(default=30, gt=0, le=3600,
+                                          alias="HOCSO_REMINDER_CHECK_SECONDS")
     processed_days: int = Field(default=7, ge=2, le=90, alias="HOCSO_PROCESSED_DAYS")
 
     @field_validator("trusted_proxies")

@@ -29,15 +29,20 @@ OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 KEEP = insert(OUTBOX).returning(OUTBOX.c.id)
 
 
+# Priorities: what people wait for goes first; reminders (a fan-out of thousands) after.
+PROMPT, LATER = 0, 1
+
+
 async def queue(connection: Connection, learner_id: int, body: str, *,
-                about: int | None, owner: str | None = None) -> int:
+                about: int | None, owner: str | None = None, priority: int = PROMPT) -> int:
     """Keep a message (JSON text) for `learner_id` about learner `about`, in the caller's
     transaction; with an `owner`, workers leave it to that process while it is alive.
     Return its id."""
     created = now()
     return int((await connection.execute(KEEP, {
         "learner_id": learner_id, "about_id": about, "body": body, "created_at": created,
-        "next_try_at": created, "attempts": 0, "sent_at": None, "owner": owner})).scalar_one())
+        "next_try_at": created, "attempts": 0, "sent_at": None, "owner": owner,
+        "priority": priority})).scalar_one())
 
 
 async def hand_over(connection: Connection, learner_id: int) -> list[str]:
@@ -85,6 +90,7 @@ class Pending:
     user_ref: str
     body: str  # the message as JSON text
     attempts: int
+    priority: int = PROMPT
 
 
 class Outbox:
@@ -110,14 +116,20 @@ class Outbox:
                 .join(LEARNER, LEARNER.c.id == OUTBOX.c.learner_id)
                 .where(OUTBOX.c.sent_at.is_(None) & LEARNER.c.channel.in_(sorted(channels))
                        & (due | orphaned))
-                .order_by(OUTBOX.c.id).limit(limit)
+                .order_by(OUTBOX.c.priority, OUTBOX.c.id).limit(limit)
                 .with_for_update(skip_locked=True, of=OUTBOX))).all()
             if rows:
                 await connection.execute(update(OUTBOX).where(
                     OUTBOX.c.id.in_([row.id for row in rows])
                 ).values(owner=self.process_id, attempts=OUTBOX.c.attempts + 1))
+                # A reminder is marked sent as it is taken: a kill during its send loses that
+                # one reminder rather than sending it twice (a failed send unmarks it).
+                later = [row.id for row in rows if row.priority >= LATER]
+                if later:
+                    await connection.execute(update(OUTBOX).where(OUTBOX.c.id.in_(later))
+                                             .values(sent_at=now()))
         return [Pending(row.id, row.learner_id, row.channel, row.user_ref, row.body,
-                        row.attempts + 1) for row in rows]
+                        row.attempts + 1, row.priority) for row in rows]
 
     async def delivered(self, item: Pending, *, offer: Sequence[str] = (),
                         while_mode: str = "") -> None:
@@ -135,4 +147,5 @@ class Outbox:
         """Try a message again after `delay`, by whichever worker comes first."""
         async with self.engine.begin() as connection:
             await connection.execute(update(OUTBOX).where(OUTBOX.c.id == item.id)
-                                     .values(next_try_at=now() + delay, owner=None))
+                                     .values(next_try_at=now() + delay, owner=None,
+                                             sent_at=None))

@@ -11,6 +11,7 @@ from storage.certificates import CERTIFICATE
 from storage.mentoring import ALERT, CHECK_IN
 from storage.mentors import ATTEMPT, INVITATION, MENTOR, PAIRING
 from storage.outbox import OUTBOX
+from storage.reminders import REMINDER
 from storage.repository import ANSWER, COMPLETION, FAILED, LEARNER, PROCESSED, RESULT
 from storage.transactions import Connection
 
@@ -147,6 +148,7 @@ async def erase(connection: Connection, learner_id: int) -> None:
         delete(COMPLETION).where(COMPLETION.c.learner_id == learner_id),
         # Their certificates too: the verify page then says no such certificate exists.
         delete(CERTIFICATE).where(CERTIFICATE.c.learner_id == learner_id),
+        delete(REMINDER).where(REMINDER.c.learner_id == learner_id),
         delete(OUTBOX).where(or_(OUTBOX.c.learner_id == learner_id,
                                  OUTBOX.c.about_id == learner_id)),
         delete(FAILED).where((FAILED.c.channel == me.channel)

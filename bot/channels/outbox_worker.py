@@ -3,12 +3,14 @@
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.lessons.progress import Mode
 from bot.messages import Outgoing
 from bot.periodic import every
 from bot.retry import backoff
+from storage.outbox import LATER as LATER_PRIORITY
 from storage.outbox import Outbox
 
 log = logging.getLogger("hocso.outbox")
@@ -36,7 +38,9 @@ class OutboxWorker:
         for item in await self.outbox.take(set(self.channels)):
             reply = Outgoing.from_json(item.body)
             try:
-                await self.channels[item.channel](item.user_ref, reply)
+                # A reminder waits for the rate limits' idle moments: live replies go first.
+                await self.channels[item.channel](item.user_ref, replace(
+                    reply, background=item.priority >= LATER_PRIORITY))
             except Exception:  # kept and tried again later; a channel that keeps failing
                 # keeps the message in failed_send itself. Delivery is at least once: a crash
                 # between the send and the mark sends it again when the lease runs out.

@@ -60,8 +60,15 @@ class Pacer:
         """Send nothing to anyone for `seconds` (the platform said it is flooded)."""
         self._overall.hold(self._clock() + seconds)
 
-    async def wait(self, chat: Hashable) -> None:
-        """Sleep until a send to `chat` keeps within the limits."""
+    async def wait(self, chat: Hashable, *, background: bool = False) -> None:
+        """Sleep until a send to `chat` keeps within the limits. A `background` send (a
+        reminder) first waits until the overall rate has no backlog, and never uses its
+        burst: that stays free for replies to people talking now, which go first."""
+        while background:
+            backlog = self._overall.theoretical_arrival - self._clock()
+            if backlog <= 0:
+                break
+            await self._sleep(backlog)
         delay = self.reserve(chat)
         if delay > 0:
             await self._sleep(delay)
