@@ -249,7 +249,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         outbox.channels.update({channel.name: channel.deliver for channel in running})
         watch = InactivityWatch(core.tutor.repository, core.tutor.writer, core.tutor.rules)
         reminders = ReminderRun(core.tutor.repository, core.tutor.writer,
-                                interval=settings.reminder_check_seconds)
+                                interval=settings.reminder_check_seconds,
+                                daytime=settings.reminder_daytime())
         courses = core.tutor.library.lesson_ids()
         url = settings.resolved_database_url()
         reports = every(settings.report_refresh_seconds,

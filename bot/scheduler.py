@@ -10,7 +10,7 @@ from typing import Any
 from bot.handlers.context import MENTOR_COURSE, Label, Told, Writer
 from bot.handlers.events import LearnerQuiet, publish
 from bot.handlers.payloads import RESUME
-from bot.handlers.reminder_times import Reminding, decide, goal_state
+from bot.handlers.reminder_times import DAYTIME, Reminding, decide, goal_state
 from bot.handlers.reminders import REMIND_OFF
 from bot.handlers.rules import MentoringRules
 from bot.lessons.model import BASE_LOCALE
@@ -89,12 +89,13 @@ class ReminderRun:
 
     def __init__(self, repository: SqlRepository, writer: Writer, *,
                  clock: Callable[[], datetime] = now, interval: float = 30.0,
-                 batch: int = 200) -> None:
+                 batch: int = 200, daytime: tuple[int, int] = DAYTIME) -> None:
         self.repository = repository
         self.writer = writer
         self.clock = clock
         self.interval = interval
         self.batch = batch
+        self.daytime = daytime  # the hours (Vietnam time) reminders may go out
 
     async def check(self) -> int:
         """Claim and settle every reminder due now, a batch a transaction; return how many
@@ -113,7 +114,7 @@ class ReminderRun:
         decision = decide(Reminding(
             due.learner_id, due.hour, due.weekly, due.quiet_since, due.last_sent_at,
             due.last_active_at, reachable=due.consented and not due.unreachable,
-            oa=due.channel == OA), at)
+            oa=due.channel == OA), at, self.daytime)
         values: dict[str, Any] = {}
         status = STOPPED if decision.stopped else ON
         if decision.say == "remind":

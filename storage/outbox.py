@@ -122,14 +122,15 @@ class Outbox:
                 await connection.execute(update(OUTBOX).where(
                     OUTBOX.c.id.in_([row.id for row in rows])
                 ).values(owner=self.process_id, attempts=OUTBOX.c.attempts + 1))
-                # A reminder is marked sent as it is taken: a kill during its send loses that
-                # one reminder rather than sending it twice (a failed send unmarks it).
-                later = [row.id for row in rows if row.priority >= LATER]
-                if later:
-                    await connection.execute(update(OUTBOX).where(OUTBOX.c.id.in_(later))
-                                             .values(sent_at=now()))
         return [Pending(row.id, row.learner_id, row.channel, row.user_ref, row.body,
                         row.attempts + 1, row.priority) for row in rows]
+
+    async def sending(self, item: Pending) -> None:
+        """Mark a message sent just before sending it: for reminders, which are better lost
+        (the one in flight when the process is killed) than received twice."""
+        async with self.engine.begin() as connection:
+            await connection.execute(update(OUTBOX).where(OUTBOX.c.id == item.id)
+                                     .values(sent_at=now()))
 
     async def delivered(self, item: Pending, *, offer: Sequence[str] = (),
                         while_mode: str = "") -> None:

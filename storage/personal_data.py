@@ -89,6 +89,8 @@ async def collect(connection: Connection, learner_id: int) -> dict[str, Any]:
         "certificates": _rows(await connection.execute(
             select(CERTIFICATE).where(CERTIFICATE.c.learner_id == learner_id)
             .order_by(CERTIFICATE.c.issued_on))),
+        "reminder": _rows(await connection.execute(
+            select(REMINDER).where(REMINDER.c.learner_id == learner_id))),
         "quiz_answers": _rows(await connection.execute(
             select(ANSWER).where(ANSWER.c.learner_id == learner_id).order_by(ANSWER.c.id)),
             leave_out={"id", "learner_id"}),

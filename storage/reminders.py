@@ -2,7 +2,7 @@
 worker of any process (FOR UPDATE SKIP LOCKED), and counted per area for organizers."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     Boolean,
@@ -50,6 +50,11 @@ REMINDER = Table(
 )
 
 
+def utc(when: datetime | None) -> datetime | None:
+    """A moment as stored: in UTC (SQLite keeps a datetime's digits and drops its zone)."""
+    return when.astimezone(UTC) if when is not None else None
+
+
 @dataclass(frozen=True)
 class Schedule:
     """A learner's reminder as they chose it."""
@@ -69,13 +74,13 @@ async def schedule_of(connection: Connection, learner_id: int) -> Schedule | Non
 async def choose(connection: Connection, learner_id: int, *, hour: int, due_at: datetime,
                  at: datetime) -> None:
     """Remind the learner daily at `hour` from `due_at` (a new choice starts afresh)."""
-    values = {"hour": hour, "status": ON, "due_at": due_at, "weekly": False,
+    values = {"hour": hour, "status": ON, "due_at": utc(due_at), "weekly": False,
               "quiet_since": None}
     done = await connection.execute(update(REMINDER).where(REMINDER.c.learner_id == learner_id)
                                     .values(**values))
     if not done.rowcount:
         await connection.execute(insert(REMINDER).values(
-            learner_id=learner_id, last_sent_at=None, sent=0, returned=0, created_at=at,
+            learner_id=learner_id, last_sent_at=None, sent=0, returned=0, created_at=utc(at),
             **values))
 
 
@@ -111,7 +116,7 @@ class Due:
     question_id: str
 
 
-async def claim(connection: Connection, at: datetime, *, limit: int) -> list[Due]:
+async def claim(connection: Connection, when: datetime, *, limit: int) -> list[Due]:
     """The reminders due by `at`, oldest first, locked for the caller's transaction; rows
     another worker holds are skipped (SQLite has one writer: its BEGIN IMMEDIATE)."""
     rows = (await connection.execute(
@@ -120,7 +125,7 @@ async def claim(connection: Connection, at: datetime, *, limit: int) -> list[Due
                LEARNER.c.mode, LEARNER.c.course_id, LEARNER.c.lesson_id, LEARNER.c.step_id,
                LEARNER.c.question_id)
         .join(LEARNER, LEARNER.c.id == REMINDER.c.learner_id)
-        .where((REMINDER.c.status == ON) & (REMINDER.c.due_at <= at))
+        .where((REMINDER.c.status == ON) & (REMINDER.c.due_at <= when.astimezone(UTC)))
         .order_by(REMINDER.c.due_at).limit(limit)
         .with_for_update(skip_locked=True, of=REMINDER))).all()
     return [Due(row.learner_id, row.hour, aware(row.due_at), row.weekly,
@@ -142,10 +147,10 @@ async def settle(connection: Connection, due: Due, *, due_at: datetime | None, s
                  weekly: bool, quiet_since: datetime | None, sent_at: datetime | None,
                  returned: bool) -> None:
     """Record what became of a claimed reminder (sent or put off) and when the next is due."""
-    values: dict[str, object] = {"due_at": due_at, "status": status, "weekly": weekly,
-                                 "quiet_since": quiet_since}
+    values: dict[str, object] = {"due_at": utc(due_at), "status": status, "weekly": weekly,
+                                 "quiet_since": utc(quiet_since)}
     if sent_at is not None:
-        values |= {"last_sent_at": sent_at, "sent": REMINDER.c.sent + 1}
+        values |= {"last_sent_at": utc(sent_at), "sent": REMINDER.c.sent + 1}
     if returned:
         values["returned"] = REMINDER.c.returned + 1
     await connection.execute(update(REMINDER).where(REMINDER.c.learner_id == due.learner_id)

@@ -37,10 +37,13 @@ class OutboxWorker:
         delivered = 0
         for item in await self.outbox.take(set(self.channels)):
             reply = Outgoing.from_json(item.body)
+            background = item.priority >= LATER_PRIORITY
+            if background:  # at most once: a kill mid-send loses this reminder, never doubles it
+                await self.outbox.sending(item)
             try:
                 # A reminder waits for the rate limits' idle moments: live replies go first.
                 await self.channels[item.channel](item.user_ref, replace(
-                    reply, background=item.priority >= LATER_PRIORITY))
+                    reply, background=background))
             except Exception:  # kept and tried again later; a channel that keeps failing
                 # keeps the message in failed_send itself. Delivery is at least once: a crash
                 # between the send and the mark sends it again when the lease runs out.

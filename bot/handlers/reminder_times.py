@@ -7,7 +7,8 @@ from datetime import date, datetime, time, timedelta
 from storage.clock import VIETNAM
 
 SLOTS = {"morning": 8, "noon": 12, "evening": 19}  # the offered times of day
-FIRST_HOUR, LAST_HOUR = 7, 20  # a reminder starts in 07:00-20:59, never 21:00-06:59
+FIRST_HOUR, LAST_HOUR = 7, 20  # a chosen hour: a reminder starts in 07:00-20:59
+DAYTIME = (7, 21)  # sent from 07:00 to 20:59 at the latest (HOCSO_REMINDER_HOURS may narrow it)
 WEEKLY_AFTER = timedelta(days=7)  # unanswered this long: weekly
 STOP_AFTER = timedelta(days=30)  # unanswered this long: stopped, and the learner is told
 RECENT = timedelta(hours=12)  # someone who learned this recently needs no reminder
@@ -19,9 +20,9 @@ def allowed_hour(hour: int) -> bool:
     return FIRST_HOUR <= hour <= LAST_HOUR
 
 
-def night(at: datetime) -> bool:
+def night(at: datetime, daytime: tuple[int, int] = DAYTIME) -> bool:
     """Whether `at` is in the hours nobody is disturbed (21:00-06:59 in Vietnam)."""
-    return not allowed_hour(at.astimezone(VIETNAM).hour)
+    return not daytime[0] <= at.astimezone(VIETNAM).hour < daytime[1]
 
 
 def at_hour(day: date, hour: int, minute: int = 0) -> datetime:
@@ -80,8 +81,8 @@ class Decision:
     returned: bool
 
 
-def decide(item: Reminding, at: datetime) -> Decision:
-    """Send, put off or stop one due reminder at `at`."""
+def decide(item: Reminding, at: datetime, daytime: tuple[int, int] = DAYTIME) -> Decision:
+    """Send, put off or stop one due reminder at `at` (sent only in the `daytime` hours)."""
     # They wrote after the last reminder: it worked; the silence starts again from zero.
     returned = item.last_sent_at is not None and item.last_active_at > item.last_sent_at
     quiet = item.quiet_since
@@ -96,7 +97,7 @@ def decide(item: Reminding, at: datetime) -> Decision:
             slot = oa_time(slot, item.last_active_at, at) or slot  # else put off when due
         return Decision(say, slot, False, weekly, quiet_since, returned)
 
-    if not item.reachable or night(at) or at - item.last_active_at < RECENT:
+    if not item.reachable or night(at, daytime) or at - item.last_active_at < RECENT:
         return later(quiet_since=None if at - item.last_active_at < RECENT else quiet)
     if item.oa and at > item.last_active_at + OA_WINDOW - OA_MARGIN:
         return later()  # the window is closed: nothing may be sent until they write again
