@@ -211,7 +211,7 @@ def test_every_learner_reference_is_known(library: Library) -> None:
                          ("invitation", "mentor_id"), ("pairing", "mentor_id"),
                          ("pairing", "mentee_id"), ("code_attempt", "learner_id"),
                          ("outbox", "learner_id"), ("outbox", "about_id"), ("learner", "id"),
-                         ("certificate", "learner_id")}
+                         ("certificate", "learner_id"), ("reminder", "learner_id")}
     assert set(_person_columns()) == covered
 
 
