@@ -3,6 +3,8 @@ nữa" in any state; sent at most once a day in daytime, weekly after a silent w
 after a silent month; each queued once by one of several workers; live replies first."""
 
 import asyncio
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -27,6 +29,8 @@ from storage.reminders import OFF, ON, REMINDER, STOPPED, choose
 from storage.repository import LEARNER, SqlRepository
 from tests.chat import Chat
 from tests.mentoring_helpers import received
+from tests.report_seed import HONG_HA
+from tests.test_admin import Dashboard, cheap_hashes, dashboard, sign_in  # noqa: F401
 from tests.test_areas import finish_lesson
 from tests.virtual_time import VirtualTime
 
@@ -330,3 +334,33 @@ async def test_a_background_send_waits_until_live_replies_have_room() -> None:
     start = time()
     await pacer.wait("live")  # a live reply right after: no wait for the reminder
     assert time() - start < 0.05
+
+
+async def test_the_dashboard_counts_reminders_and_returns_per_area(
+        dashboard: Dashboard) -> None:  # noqa: F811
+    async with dashboard.repository.engine.begin() as connection:
+        rows = (await connection.execute(
+            select(LEARNER.c.id, LEARNER.c.area_village, LEARNER.c.last_active_at)
+            .where(LEARNER.c.area_commune == HONG_HA).order_by(LEARNER.c.id))).all()
+        village = rows[0].area_village
+        mine = [row for row in rows if row.area_village == village][:2]
+        assert len(mine) == 2
+        at = now() - timedelta(days=40)
+        for row in mine:
+            await choose(connection, row.id, hour=19, due_at=at, at=at)
+        await connection.execute(update(REMINDER).where(REMINDER.c.learner_id == mine[0].id)
+                                 .values(sent=2, last_sent_at=at))  # wrote since: came back
+        await connection.execute(update(REMINDER).where(REMINDER.c.learner_id == mine[1].id)
+                                 .values(sent=1, last_sent_at=now(), status=OFF))
+        await connection.execute(update(LEARNER).where(LEARNER.c.id == mine[0].id)
+                                 .values(last_active_at=now()))
+    async with dashboard.client() as client:
+        assert await sign_in(client, "phuong") == 303
+        async with client.get("/admin/") as response:
+            assert "Nhắc học" in await response.text()
+        async with client.get("/admin/tai/nhac-hoc.csv") as response:
+            table = list(csv.reader(io.StringIO((await response.read()).decode("utf-8-sig"))))
+    assert table[0] == ["Địa bàn", "Người dân đang bật nhắc học", "Đã được nhắc",
+                        "Quay lại học sau khi được nhắc"]
+    [counted] = table[1:]
+    assert counted[1:] == ["1", "2", "1"]  # one still on; both reminded; one came back
