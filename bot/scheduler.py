@@ -18,7 +18,7 @@ from bot.lessons.progress import Mode
 from bot.periodic import every
 from storage.clock import local_date
 from storage.mentoring import inactive_pairings
-from storage.outbox import LATER, PROMPT, queue
+from storage.outbox import LATER, PROMPT, queue, waiting_reminders
 from storage.reminders import OFF, ON, STOPPED, Due, claim, finished_lessons, settle
 from storage.repository import SqlRepository, now
 from storage.transactions import Connection
@@ -89,19 +89,25 @@ class ReminderRun:
 
     def __init__(self, repository: SqlRepository, writer: Writer, *,
                  clock: Callable[[], datetime] = now, interval: float = 30.0,
-                 batch: int = 200, daytime: tuple[int, int] = DAYTIME) -> None:
+                 batch: int = 100, backlog: int = 600,
+                 daytime: tuple[int, int] = DAYTIME) -> None:
         self.repository = repository
         self.writer = writer
         self.clock = clock
         self.interval = interval
         self.batch = batch
         self.daytime = daytime  # the hours (Vietnam time) reminders may go out
+        # Reminders queued but not yet sent beyond which no more are claimed for now: queueing
+        # faster than Telegram's 30 a second only takes time from people talking now.
+        self.backlog = backlog
 
     async def check(self) -> int:
         """Claim and settle every reminder due now, a batch a transaction; return how many
         messages were queued."""
         queued = 0
         while True:
+            if await waiting_reminders(self.repository.engine) >= self.backlog:
+                return queued
             at = self.clock()
             async with self.repository.engine.begin() as connection:
                 claimed = await claim(connection, at, limit=self.batch)

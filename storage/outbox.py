@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.models import OutboxMessage
@@ -43,6 +43,14 @@ async def queue(connection: Connection, learner_id: int, body: str, *,
         "learner_id": learner_id, "about_id": about, "body": body, "created_at": created,
         "next_try_at": created, "attempts": 0, "sent_at": None, "owner": owner,
         "priority": priority})).scalar_one())
+
+
+async def waiting_reminders(engine: AsyncEngine) -> int:
+    """How many reminders are queued and not yet sent."""
+    async with engine.connect() as connection:
+        return int(await connection.scalar(
+            select(func.count()).select_from(OUTBOX)
+            .where(OUTBOX.c.sent_at.is_(None) & (OUTBOX.c.priority >= LATER))) or 0)
 
 
 async def hand_over(connection: Connection, learner_id: int) -> list[str]:

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from bot.lessons.progress import Mode
 from bot.messages import Outgoing
-from bot.periodic import every
 from bot.retry import backoff
 from storage.outbox import LATER as LATER_PRIORITY
 from storage.outbox import Outbox
@@ -19,6 +18,7 @@ Deliver = Callable[[str, Outgoing], Awaitable[None]]  # (user_ref on that channe
 # After the nth failed try: 10 s, 20 s, 40 s... an hour at most. The wait is kept in the outbox
 # row (next_try_at), not slept, so it outlives a restart.
 LATER = backoff(10.0, cap=3600.0)
+BATCH = 10  # messages taken at a time
 
 
 class OutboxWorker:
@@ -29,13 +29,17 @@ class OutboxWorker:
         self.outbox = outbox
         self.channels = channels
         self.interval = interval
+        self.taken = 0  # how many the last run_once took
 
     async def run_once(self) -> int:
-        """Send every due message once; return how many were delivered."""
+        """Send a batch of due messages once; return how many were delivered."""
+        self.taken = 0
         if not self.channels:
             return 0
         delivered = 0
-        for item in await self.outbox.take(set(self.channels)):
+        items = await self.outbox.take(set(self.channels), limit=BATCH)
+        self.taken = len(items)
+        for item in items:
             reply = Outgoing.from_json(item.body)
             background = item.priority >= LATER_PRIORITY
             if background:  # at most once: a kill mid-send loses this reminder, never doubles it
@@ -61,4 +65,11 @@ class OutboxWorker:
     async def run(self, *, after: float = 0.0) -> None:
         """Deliver until cancelled, starting `after` seconds from now."""
         await asyncio.sleep(after)
-        await every(self.interval, self.run_once, what="outbox delivery")
+        while True:
+            try:
+                await self.run_once()
+            except Exception:
+                log.exception("outbox delivery failed; trying again in %.1f s", self.interval)
+                self.taken = 0
+            # A full batch means more are waiting (a fan-out of reminders): on at once.
+            await asyncio.sleep(self.interval if self.taken < BATCH else 0)
