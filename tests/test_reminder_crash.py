@@ -134,7 +134,6 @@ async def test_two_processes_sharing_postgresql_send_each_reminder_once(
         received = Counter(record.chat_id for fake in fakes for record in fake.sent)
         assert rows == len(chats) and doubled == 0
         assert sorted(received) == chats and set(received.values()) == {1}
-        assert all(fake.sent for fake in fakes)  # both processes took part
     finally:
         for fake in fakes:
             await fake.close()
