@@ -18,8 +18,8 @@ from bot.lessons.progress import Mode
 from bot.periodic import every
 from storage.clock import local_date
 from storage.mentoring import inactive_pairings
-from storage.outbox import LATER, PROMPT, queue, waiting_reminders
-from storage.reminders import OFF, ON, STOPPED, Due, claim, finished_lessons, settle
+from storage.outbox import LATER, PROMPT, queue, queue_many, waiting_reminders
+from storage.reminders import OFF, ON, STOPPED, Due, Settled, claim, finished_lessons, settle
 from storage.repository import SqlRepository, now
 from storage.transactions import Connection
 
@@ -111,36 +111,44 @@ class ReminderRun:
             at = self.clock()
             async with self.repository.engine.begin() as connection:
                 claimed = await claim(connection, at, limit=self.batch)
-                for due in claimed:
-                    queued += await self._settle(connection, due, at)
+                queued += await self._settle(connection, claimed, at)
             if len(claimed) < self.batch:
                 return queued
 
-    async def _settle(self, connection: Connection, due: Due, at: datetime) -> int:
-        decision = decide(Reminding(
-            due.learner_id, due.hour, due.weekly, due.quiet_since, due.last_sent_at,
-            due.last_active_at, reachable=due.consented and not due.unreachable,
-            oa=due.channel == OA), at, self.daytime)
-        values: dict[str, Any] = {}
-        status = STOPPED if decision.stopped else ON
-        if decision.say == "remind":
-            values = await self._where(connection, due, at)
-            if values["kind"] == "done":  # nothing left to learn: nothing to remind of
-                decision = replace(decision, say="", due_at=None)
-                status = OFF
-        scene = Outside(connection, self.writer, about=due.learner_id)
-        if decision.say == "remind":
-            scene.tell(due.learner_id, "reminder_nudge",
-                       [[("button_learn_on", RESUME)], [("button_remind_stop", REMIND_OFF)]],
-                       weekly=decision.weekly and not due.weekly, **values)
-        elif decision.say == "stopping":
-            scene.tell(due.learner_id, "reminder_stopping", [[("button_learn_on", RESUME)]])
-        await settle(connection, due, due_at=decision.due_at, status=status,
-                     weekly=decision.weekly, quiet_since=decision.quiet_since,
-                     sent_at=at if decision.say else None, returned=decision.returned)
-        return await scene.send(priority=LATER)
+    async def _settle(self, connection: Connection, claimed: list[Due], at: datetime) -> int:
+        """Decide, write and queue a claimed batch: a few statements for the whole batch."""
+        finished = await finished_lessons(connection, [
+            due.learner_id for due in claimed if due.mode not in (Mode.LESSON, Mode.QUIZ)])
+        told: list[Told] = []
+        settled: list[Settled] = []
+        for due in claimed:
+            decision = decide(Reminding(
+                due.learner_id, due.hour, due.weekly, due.quiet_since, due.last_sent_at,
+                due.last_active_at, reachable=due.consented and not due.unreachable,
+                oa=due.channel == OA), at, self.daytime)
+            status = STOPPED if decision.stopped else ON
+            if decision.say == "remind":
+                values = self._where(due, at, finished.get(due.learner_id, set()))
+                if values["kind"] == "done":  # nothing left to learn: nothing to remind of
+                    decision = replace(decision, say="", due_at=None)
+                    status = OFF
+                else:
+                    told.append(Told(due.learner_id, "reminder_nudge", {
+                        **values, "weekly": decision.weekly and not due.weekly},
+                        ((("button_learn_on", RESUME),), (("button_remind_stop", REMIND_OFF),))))
+            elif decision.say == "stopping":
+                told.append(Told(due.learner_id, "reminder_stopping", {},
+                                 ((("button_learn_on", RESUME),),)))
+            settled.append(Settled(due.learner_id, decision.due_at, status, decision.weekly,
+                                   decision.quiet_since, at if decision.say else None,
+                                   decision.returned))
+        written = await self.writer.write(connection, told) if told else []
+        await queue_many(connection, [(learner_id, message.to_json(), learner_id)
+                                      for learner_id, message in written], priority=LATER)
+        await settle(connection, settled)
+        return len(written)
 
-    async def _where(self, connection: Connection, due: Due, at: datetime) -> dict[str, Any]:
+    def _where(self, due: Due, at: datetime, finished: set[tuple[str, str]]) -> dict[str, Any]:
         """What the reminder says of the learner's own lesson, in their language."""
         library = self.writer.base.in_locale(due.locale)
         goal, done, _ = goal_state(json.loads(due.settings or "{}"), local_date(at))
@@ -154,7 +162,6 @@ class ReminderRun:
             index = lesson.question_index(due.question_id) or 0
             return {"kind": "quiz", "lesson": lesson.title, "left": len(lesson.quiz) - index,
                     "goal": goal, "done": done}
-        finished = await finished_lessons(connection, due.learner_id)
         courses = sorted((course for course in library.courses if course.id != MENTOR_COURSE),
                          key=lambda course: course.id != due.course_id)
         for course in courses:

@@ -45,6 +45,17 @@ async def queue(connection: Connection, learner_id: int, body: str, *,
         "priority": priority})).scalar_one())
 
 
+async def queue_many(connection: Connection, messages: list[tuple[int, str, int | None]], *,
+                     priority: int) -> None:
+    """Keep messages (recipient, JSON text, about whom) in one statement (executemany)."""
+    if messages:
+        created = now()
+        await connection.execute(insert(OUTBOX), [{
+            "learner_id": learner_id, "about_id": about, "body": body, "created_at": created,
+            "next_try_at": created, "attempts": 0, "sent_at": None, "owner": None,
+            "priority": priority} for learner_id, body, about in messages])
+
+
 async def waiting_reminders(engine: AsyncEngine) -> int:
     """How many reminders are queued and not yet sent."""
     async with engine.connect() as connection:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    bindparam,
     case,
     func,
     insert,
@@ -136,25 +137,48 @@ async def claim(connection: Connection, when: datetime, *, limit: int) -> list[D
                 row.step_id, row.question_id) for row in rows]
 
 
-async def finished_lessons(connection: Connection, learner_id: int) -> set[tuple[str, str]]:
-    """(course, lesson) of every lesson the learner finished."""
-    rows = await connection.execute(select(RESULT.c.course_id, RESULT.c.lesson_id)
-                                    .where(RESULT.c.learner_id == learner_id))
-    return {(row.course_id, row.lesson_id) for row in rows}
+async def finished_lessons(connection: Connection,
+                           learner_ids: list[int]) -> dict[int, set[tuple[str, str]]]:
+    """(course, lesson) of every lesson each learner finished, in one query."""
+    found: dict[int, set[tuple[str, str]]] = {learner_id: set() for learner_id in learner_ids}
+    if learner_ids:
+        rows = await connection.execute(
+            select(RESULT.c.learner_id, RESULT.c.course_id, RESULT.c.lesson_id)
+            .where(RESULT.c.learner_id.in_(learner_ids)))
+        for row in rows:
+            found[row.learner_id].add((row.course_id, row.lesson_id))
+    return found
 
 
-async def settle(connection: Connection, due: Due, *, due_at: datetime | None, status: str,
-                 weekly: bool, quiet_since: datetime | None, sent_at: datetime | None,
-                 returned: bool) -> None:
-    """Record what became of a claimed reminder (sent or put off) and when the next is due."""
-    values: dict[str, object] = {"due_at": utc(due_at), "status": status, "weekly": weekly,
-                                 "quiet_since": utc(quiet_since)}
-    if sent_at is not None:
-        values |= {"last_sent_at": utc(sent_at), "sent": REMINDER.c.sent + 1}
-    if returned:
-        values["returned"] = REMINDER.c.returned + 1
-    await connection.execute(update(REMINDER).where(REMINDER.c.learner_id == due.learner_id)
-                             .values(**values))
+@dataclass(frozen=True)
+class Settled:
+    """What became of a claimed reminder (sent or put off) and when the next is due."""
+
+    learner_id: int
+    due_at: datetime | None
+    status: str
+    weekly: bool
+    quiet_since: datetime | None
+    sent_at: datetime | None  # when one was sent now
+    returned: bool  # the learner came back after the last one
+
+
+_SETTLE = update(REMINDER).where(REMINDER.c.learner_id == bindparam("b_id")).values(
+    due_at=bindparam("b_due", type_=WHEN), status=bindparam("b_status"),
+    weekly=bindparam("b_weekly"), quiet_since=bindparam("b_quiet", type_=WHEN),
+    last_sent_at=func.coalesce(bindparam("b_sent_at", type_=WHEN), REMINDER.c.last_sent_at),
+    sent=REMINDER.c.sent + bindparam("b_sent", type_=Integer),
+    returned=REMINDER.c.returned + bindparam("b_returned", type_=Integer))
+
+
+async def settle(connection: Connection, settled: list[Settled]) -> None:
+    """Record what became of claimed reminders, in one statement (executemany)."""
+    if settled:
+        await connection.execute(_SETTLE, [{
+            "b_id": item.learner_id, "b_due": utc(item.due_at), "b_status": item.status,
+            "b_weekly": item.weekly, "b_quiet": utc(item.quiet_since),
+            "b_sent_at": utc(item.sent_at), "b_sent": int(item.sent_at is not None),
+            "b_returned": int(item.returned)} for item in settled])
 
 
 @dataclass(frozen=True)

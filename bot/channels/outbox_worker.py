@@ -10,7 +10,7 @@ from bot.lessons.progress import Mode
 from bot.messages import Outgoing
 from bot.retry import backoff
 from storage.outbox import LATER as LATER_PRIORITY
-from storage.outbox import Outbox
+from storage.outbox import Outbox, Pending
 
 log = logging.getLogger("hocso.outbox")
 
@@ -36,31 +36,43 @@ class OutboxWorker:
         self.taken = 0
         if not self.channels:
             return 0
-        delivered = 0
         items = await self.outbox.take(set(self.channels), limit=BATCH)
         self.taken = len(items)
+        # Each recipient's messages in order; different recipients side by side, so a batch
+        # of reminders (one each) takes one send's time, not ten, within the rate limits.
+        by_learner: dict[int, list[Pending]] = {}
         for item in items:
-            reply = Outgoing.from_json(item.body)
-            background = item.priority >= LATER_PRIORITY
-            if background:  # at most once: a kill mid-send loses this reminder, never doubles it
-                await self.outbox.sending(item)
-            try:
-                # A reminder waits for the rate limits' idle moments: live replies go first.
-                await self.channels[item.channel](item.user_ref, replace(
-                    reply, background=background))
-            except Exception:  # kept and tried again later; a channel that keeps failing
-                # keeps the message in failed_send itself. Delivery is at least once: a crash
-                # between the send and the mark sends it again when the lease runs out.
-                log.exception("outbox message %s to %s failed (try %s)", item.id, item.channel,
-                              item.attempts)
-                await self.outbox.retry_later(item, timedelta(seconds=LATER(item.attempts)))
-                continue
-            # Its buttons become the ones a typed digit picks, unless the recipient is in a
-            # lesson or quiz: there "3" must still answer the question.
-            await self.outbox.delivered(item, offer=[b.payload for b in reply.flat_buttons()],
-                                        while_mode=Mode.MENU)
-            delivered += 1
+            by_learner.setdefault(item.learner_id, []).append(item)
+        done = await asyncio.gather(*(self._send_in_order(mine) for mine in by_learner.values()))
+        return sum(done)
+
+    async def _send_in_order(self, items: list[Pending]) -> int:
+        delivered = 0
+        for item in items:
+            delivered += await self._send(item)
         return delivered
+
+    async def _send(self, item: Pending) -> bool:
+        reply = Outgoing.from_json(item.body)
+        background = item.priority >= LATER_PRIORITY
+        if background:  # at most once: a kill mid-send loses this reminder, never doubles it
+            await self.outbox.sending(item)
+        try:
+            # A reminder waits for the rate limits' idle moments: live replies go first.
+            await self.channels[item.channel](item.user_ref, replace(
+                reply, background=background))
+        except Exception:  # kept and tried again later; a channel that keeps failing
+            # keeps the message in failed_send itself. Delivery is at least once: a crash
+            # between the send and the mark sends it again when the lease runs out.
+            log.exception("outbox message %s to %s failed (try %s)", item.id, item.channel,
+                          item.attempts)
+            await self.outbox.retry_later(item, timedelta(seconds=LATER(item.attempts)))
+            return False
+        # Its buttons become the ones a typed digit picks, unless the recipient is in a
+        # lesson or quiz: there "3" must still answer the question.
+        await self.outbox.delivered(item, offer=[b.payload for b in reply.flat_buttons()],
+                                    while_mode=Mode.MENU)
+        return True
 
     async def run(self, *, after: float = 0.0) -> None:
         """Deliver until cancelled, starting `after` seconds from now."""
