@@ -1,6 +1,6 @@
 """A fan-out of reminders through real `hocso serve` processes: kill -9 in the middle, and two
 processes sharing PostgreSQL. Each learner's reminder is queued once and received at most
-once; only the one in flight at the kill may be lost."""
+once; only the few in flight at the kill may be lost."""
 
 import asyncio
 from collections import Counter
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
+from bot.channels.outbox_worker import IN_FLIGHT
 from storage.clock import now
 from storage.database import create_engine, upgrade
 from storage.outbox import OUTBOX
@@ -107,7 +108,8 @@ async def test_kill_9_in_the_middle_of_a_fan_out_sends_no_reminder_twice(
         received = Counter(record.chat_id for record in fake.sent)
         assert rows == len(chats) and doubled == 0  # each queued once, across the restart
         assert max(received.values()) == 1  # no one got two
-        assert len(received) >= len(chats) - 1  # at most the one in flight was lost
+        # At most the ones in flight were lost (each is marked sent just before it goes).
+        assert len(received) >= len(chats) - IN_FLIGHT
         assert all(record.text.startswith("Bác ơi,") for record in fake.sent)
     finally:
         await fake.close()

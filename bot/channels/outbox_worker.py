@@ -18,7 +18,10 @@ Deliver = Callable[[str, Outgoing], Awaitable[None]]  # (user_ref on that channe
 # After the nth failed try: 10 s, 20 s, 40 s... an hour at most. The wait is kept in the outbox
 # row (next_try_at), not slept, so it outlives a restart.
 LATER = backoff(10.0, cap=3600.0)
-BATCH = 10  # messages taken at a time
+BATCH = 30  # messages taken at a time: a second of Telegram's 30 a second
+# Reminders being sent at once: enough to keep up 30 a second over a few milliseconds of
+# database and network each, and all a kill can lose (each is marked sent before it goes).
+IN_FLIGHT = 3
 
 
 class OutboxWorker:
@@ -30,6 +33,7 @@ class OutboxWorker:
         self.channels = channels
         self.interval = interval
         self.taken = 0  # how many the last run_once took
+        self._in_flight = asyncio.Semaphore(IN_FLIGHT)
 
     async def run_once(self) -> int:
         """Send a batch of due messages once; return how many were delivered."""
@@ -53,10 +57,15 @@ class OutboxWorker:
         return delivered
 
     async def _send(self, item: Pending) -> bool:
-        reply = Outgoing.from_json(item.body)
-        background = item.priority >= LATER_PRIORITY
-        if background:  # at most once: a kill mid-send loses this reminder, never doubles it
+        if item.priority < LATER_PRIORITY:
+            return await self._deliver(item, background=False)
+        async with self._in_flight:
+            # At most once: a kill mid-send loses this reminder, never doubles it.
             await self.outbox.sending(item)
+            return await self._deliver(item, background=True)
+
+    async def _deliver(self, item: Pending, *, background: bool) -> bool:
+        reply = Outgoing.from_json(item.body)
         try:
             # A reminder waits for the rate limits' idle moments: live replies go first.
             await self.channels[item.channel](item.user_ref, replace(
