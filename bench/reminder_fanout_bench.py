@@ -233,8 +233,11 @@ async def main() -> None:
         await engine.dispose()
         print(f"outbox: {rows:,} rows, {unsent:,} unsent, learners queued twice: {doubled}")
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        process.terminate()  # its shutdown still talks to the fake, on this loop
+        try:
+            await asyncio.to_thread(process.wait, 60)
+        except subprocess.TimeoutExpired:
+            process.kill()
         await fake.close()
 
 

@@ -89,7 +89,7 @@ class ReminderRun:
 
     def __init__(self, repository: SqlRepository, writer: Writer, *,
                  clock: Callable[[], datetime] = now, interval: float = 30.0,
-                 batch: int = 100, backlog: int = 600,
+                 batch: int = 50, backlog: int = 600,
                  daytime: tuple[int, int] = DAYTIME) -> None:
         self.repository = repository
         self.writer = writer

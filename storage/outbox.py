@@ -144,13 +144,6 @@ class Outbox:
         return [Pending(row.id, row.learner_id, row.channel, row.user_ref, row.body,
                         row.attempts + 1, row.priority) for row in rows]
 
-    async def sending(self, item: Pending) -> None:
-        """Mark a message sent just before sending it: for reminders, which are better lost
-        (the one in flight when the process is killed) than received twice."""
-        async with self.engine.begin() as connection:
-            await connection.execute(update(OUTBOX).where(OUTBOX.c.id == item.id)
-                                     .values(sent_at=now()))
-
     async def delivered(self, item: Pending, *, offer: Sequence[str] = (),
                         while_mode: str = "") -> None:
         """Mark a message sent; `offer` becomes the buttons a typed digit picks for its

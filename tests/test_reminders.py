@@ -316,7 +316,7 @@ async def test_replies_people_wait_for_are_taken_before_reminders(
     outbox = Outbox(repository.engine, process_id="p1")
     taken = await outbox.take({"telegram"}, limit=3)
     assert [item.priority for item in taken] == [PROMPT, LATER, LATER]
-    await outbox.sending(taken[1])  # marked sent before its send...
+    await outbox.delivered(taken[1])  # a reminder is marked sent before its send...
     await outbox.retry_later(taken[1], timedelta(0))  # ...unmarked when the send failed
     again = await Outbox(repository.engine, process_id="p2").take({"telegram"}, limit=10)
     assert taken[1].id in {item.id for item in again}

@@ -57,15 +57,22 @@ class OutboxWorker:
         return delivered
 
     async def _send(self, item: Pending) -> bool:
-        if item.priority < LATER_PRIORITY:
-            return await self._deliver(item, background=False)
-        async with self._in_flight:
-            # At most once: a kill mid-send loses this reminder, never doubles it.
-            await self.outbox.sending(item)
-            return await self._deliver(item, background=True)
-
-    async def _deliver(self, item: Pending, *, background: bool) -> bool:
         reply = Outgoing.from_json(item.body)
+        if item.priority < LATER_PRIORITY:
+            return await self._deliver(item, reply, background=False)
+        async with self._in_flight:
+            # At most once: marked sent before it goes (one transaction, not two), so a kill
+            # mid-send loses this reminder and never doubles it.
+            await self._mark(item, reply)
+            return await self._deliver(item, reply, background=True)
+
+    async def _mark(self, item: Pending, reply: Outgoing) -> None:
+        # Its buttons become the ones a typed digit picks, unless the recipient is in a
+        # lesson or quiz: there "3" must still answer the question.
+        await self.outbox.delivered(item, offer=[b.payload for b in reply.flat_buttons()],
+                                    while_mode=Mode.MENU)
+
+    async def _deliver(self, item: Pending, reply: Outgoing, *, background: bool) -> bool:
         try:
             # A reminder waits for the rate limits' idle moments: live replies go first.
             await self.channels[item.channel](item.user_ref, replace(
@@ -77,10 +84,8 @@ class OutboxWorker:
                           item.attempts)
             await self.outbox.retry_later(item, timedelta(seconds=LATER(item.attempts)))
             return False
-        # Its buttons become the ones a typed digit picks, unless the recipient is in a
-        # lesson or quiz: there "3" must still answer the question.
-        await self.outbox.delivered(item, offer=[b.payload for b in reply.flat_buttons()],
-                                    while_mode=Mode.MENU)
+        if not background:  # a reminder was marked before it went
+            await self._mark(item, reply)
         return True
 
     async def run(self, *, after: float = 0.0) -> None:
