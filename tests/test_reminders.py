@@ -94,6 +94,8 @@ async def test_the_web_chat_offers_the_goal_but_cannot_remind(
     await finish_lesson(chat, library, index=2)
     await chat.type("/nhac_hoc")
     assert "Tuần này bạn đã học 1 bài" in chat.text()
+    await chat.type("/tien_do")
+    assert "Mục tiêu 2 bài mỗi tuần: tuần này bạn đã học 1 bài" in chat.text()
     assert await reminder_row(sqlite_repository, chat) is None
 
 

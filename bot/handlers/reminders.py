@@ -211,6 +211,7 @@ FEATURE = Feature(
         "reminders_show": {"on": True, "hour": 19, "weekly": False, "stopped": False,
                            "pushes": True, "goal": 2, "done": 1, "streak": 3},
         "goal_set": {"goal": 2}, "goal_off": {}, "goal_met": {"goal": 2, "streak": 3},
+        "goal_line": {"goal": 2, "done": 1, "streak": 3},
         "button_remind_morning": {}, "button_remind_noon": {}, "button_remind_evening": {},
         "button_remind_hour": {}, "button_remind_never": {}, "button_remind_off": {},
         "button_goal": {"lessons": 2}, "button_goal_off": {},
