@@ -160,6 +160,12 @@ def test_never_at_night_at_most_once_a_day_weekly_then_stopped() -> None:
     back = decide(_reminding(quiet_since=local(1, 19), last_sent_at=local(7, 19),
                              last_active_at=local(8, 9)), local(9, 19))
     assert back.returned and not back.weekly and back.quiet_since == local(9, 19)
+    # Back and learning that day: no reminder; the return is counted once, not at every check.
+    today = decide(_reminding(quiet_since=local(1, 19), last_sent_at=local(7, 19),
+                              last_active_at=local(8, 15)), local(8, 19))
+    assert today.say == "" and today.returned and today.quiet_since is None
+    assert not decide(_reminding(last_sent_at=local(7, 19), last_active_at=local(8, 15)),
+                      local(9, 19)).returned
     # A month: stopped, and the learner is told.
     stop = decide(_reminding(quiet_since=local(1, 19), last_sent_at=local(29, 19)),
                   local(31, 19))

@@ -83,10 +83,10 @@ class Decision:
 
 def decide(item: Reminding, at: datetime, daytime: tuple[int, int] = DAYTIME) -> Decision:
     """Send, put off or stop one due reminder at `at` (sent only in the `daytime` hours)."""
-    # They wrote after the last reminder: it worked; the silence starts again from zero.
-    returned = item.last_sent_at is not None and item.last_active_at > item.last_sent_at
+    # They wrote after a reminder: it worked (counted once); the silence starts from zero.
     quiet = item.quiet_since
-    if quiet is not None and item.last_active_at > quiet:
+    returned = quiet is not None and item.last_active_at > quiet
+    if returned:
         quiet = None
     weekly = quiet is not None and at - quiet >= WEEKLY_AFTER
 
