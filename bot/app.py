@@ -30,7 +30,7 @@ from bot.lessons.check import check_content
 from bot.logs import AccessLog
 from bot.messages import Outgoing
 from bot.periodic import every
-from bot.scheduler import InactivityWatch
+from bot.scheduler import InactivityWatch, ReminderRun
 from bot.throttle import Throttle
 from bot.tutor import Tutor
 from storage.database import create_engine, upgrade
@@ -249,6 +249,9 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         running.update(await start_channels(channels))
         outbox.channels.update({channel.name: channel.deliver for channel in running})
         watch = InactivityWatch(core.tutor.repository, core.tutor.writer, core.tutor.rules)
+        reminders = ReminderRun(core.tutor.repository, core.tutor.writer,
+                                interval=settings.reminder_check_seconds,
+                                daytime=settings.reminder_daytime())
         courses = core.tutor.library.lesson_ids()
         url = settings.resolved_database_url()
         reports = every(settings.report_refresh_seconds,
@@ -264,7 +267,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         # After the server listens: the first report refresh reads every answer so far,
         # which start-up need not wait for.
         background += [asyncio.create_task(outbox.run(after=PRESSES_FIRST)),
-                       asyncio.create_task(watch.run()), asyncio.create_task(reports),
+                       asyncio.create_task(watch.run()), asyncio.create_task(reminders.run()),
+                       asyncio.create_task(reports),
                        asyncio.create_task(heart), asyncio.create_task(sweeping)]
         stop = stop or asyncio.Event()
         loop = asyncio.get_running_loop()

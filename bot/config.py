@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     report_refresh_seconds: int = Field(default=300, ge=10, le=86400,
                                         alias="HOCSO_REPORT_REFRESH_SECONDS")
     unconsented_hours: int = Field(default=24, ge=1, le=720, alias="HOCSO_UNCONSENTED_HOURS")
+    # How often due reminders are looked for (each is sent once, by one process).
+    reminder_check_seconds: float = Field(default=30, gt=0, le=3600,
+                                          alias="HOCSO_REMINDER_CHECK_SECONDS")
+    # The hours, Vietnam time, reminders may be sent in: from the first to before the second.
+    reminder_hours: str = Field(default="7-21", pattern=r"^\d{1,2}-\d{1,2}$",
+                                alias="HOCSO_REMINDER_HOURS")
     processed_days: int = Field(default=7, ge=2, le=90, alias="HOCSO_PROCESSED_DAYS")
 
     @field_validator("trusted_proxies")
@@ -90,7 +96,16 @@ class Settings(BaseSettings):
         if any(oa) and not all(oa):
             raise ValueError("the Zalo OA channel needs all of ZALO_OA_APP_ID, "
                              "ZALO_OA_APP_SECRET, ZALO_OA_SECRET_KEY and ZALO_OA_REFRESH_TOKEN")
+        first, last = self.reminder_daytime()
+        if not 0 <= first < last <= 24:
+            raise ValueError("HOCSO_REMINDER_HOURS must be two hours, the first before the "
+                             "second, within 0-24, like 7-21")
         return self
+
+    def reminder_daytime(self) -> tuple[int, int]:
+        """HOCSO_REMINDER_HOURS as (first hour, hour after the last)."""
+        first, last = (int(part) for part in self.reminder_hours.split("-"))
+        return first, last
 
     def web_address(self) -> str:
         """The address residents open the web chat at: HOCSO_PUBLIC_URL, else this server's."""

@@ -84,6 +84,9 @@ class Outgoing:
     locale: str = "vi"  # the language of the words a channel adds ("answer with a number")
     # The outbox row keeping a messenger reply until it is sent (storage/outbox.py).
     kept_as: int | None = field(default=None, compare=False)
+    # Sent only when nothing else waits for the rate limit (a reminder, bot/channels/pacing.py);
+    # set by the outbox worker, not kept in the JSON.
+    background: bool = field(default=False, compare=False)
 
     def to_json(self) -> str:
         """This message as JSON text (as the outbox keeps it)."""

@@ -1,18 +1,29 @@
-"""Events that come from time passing: a mentee quiet for N days (their mentor is told once)."""
+"""Events that come from time passing: a mentee quiet for N days (their mentor is told once),
+and learners' reminders when due (each queued once, whatever restarts or runs beside)."""
 
+import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.handlers.context import Label, Told, Writer
+from bot.handlers.context import MENTOR_COURSE, Label, Told, Writer
 from bot.handlers.events import LearnerQuiet, publish
+from bot.handlers.payloads import RESUME
+from bot.handlers.reminder_times import DAYTIME, Reminding, decide, goal_state
+from bot.handlers.reminders import REMIND_OFF
 from bot.handlers.rules import MentoringRules
 from bot.lessons.model import BASE_LOCALE
+from bot.lessons.progress import Mode
 from bot.periodic import every
+from storage.clock import local_date
 from storage.mentoring import inactive_pairings
-from storage.outbox import queue
+from storage.outbox import LATER, PROMPT, queue, queue_many, waiting_reminders
+from storage.reminders import OFF, ON, STOPPED, Due, Settled, claim, finished_lessons, settle
 from storage.repository import SqlRepository, now
 from storage.transactions import Connection
+
+OA = "zalo_oa"  # the channel with a 48-hour window (bot/channels/zalo_oa.py CHANNEL)
 
 
 class Outside:
@@ -31,10 +42,11 @@ class Outside:
              **values: Any) -> None:
         self._told.append(Told(learner_id, key, values, tuple(tuple(row) for row in rows or [])))
 
-    async def send(self) -> int:
+    async def send(self, *, priority: int = PROMPT) -> int:
         """Queue what subscribers said, in this transaction; return how many messages."""
         for learner_id, message in await self.writer.write(self.connection, self._told):
-            await queue(self.connection, learner_id, message.to_json(), about=self.about)
+            await queue(self.connection, learner_id, message.to_json(), about=self.about,
+                        priority=priority)
         return len(self._told)
 
 
@@ -67,3 +79,98 @@ class InactivityWatch:
     async def run(self) -> None:
         """Check every `interval` seconds until cancelled."""
         await every(self.interval, self.check, what="the inactivity check")
+
+
+class ReminderRun:
+    """Sends due reminders: each claimed by one worker of one process (FOR UPDATE SKIP LOCKED
+    on PostgreSQL, BEGIN IMMEDIATE on SQLite) and queued into the outbox in the transaction
+    that moves it on, so a reminder is queued once whatever crashes or runs beside it. The
+    outbox sends it after the replies people wait for (its priority, bot/channels/pacing.py)."""
+
+    def __init__(self, repository: SqlRepository, writer: Writer, *,
+                 clock: Callable[[], datetime] = now, interval: float = 30.0,
+                 batch: int = 50, backlog: int = 600,
+                 daytime: tuple[int, int] = DAYTIME) -> None:
+        self.repository = repository
+        self.writer = writer
+        self.clock = clock
+        self.interval = interval
+        self.batch = batch
+        self.daytime = daytime  # the hours (Vietnam time) reminders may go out
+        # Reminders queued but not yet sent beyond which no more are claimed for now: queueing
+        # faster than Telegram's 30 a second only takes time from people talking now.
+        self.backlog = backlog
+
+    async def check(self) -> int:
+        """Claim and settle every reminder due now, a batch a transaction; return how many
+        messages were queued."""
+        queued = 0
+        while True:
+            if await waiting_reminders(self.repository.engine) >= self.backlog:
+                return queued
+            at = self.clock()
+            async with self.repository.engine.begin() as connection:
+                claimed = await claim(connection, at, limit=self.batch)
+                queued += await self._settle(connection, claimed, at)
+            if len(claimed) < self.batch:
+                return queued
+
+    async def _settle(self, connection: Connection, claimed: list[Due], at: datetime) -> int:
+        """Decide, write and queue a claimed batch: a few statements for the whole batch."""
+        finished = await finished_lessons(connection, [
+            due.learner_id for due in claimed if due.mode not in (Mode.LESSON, Mode.QUIZ)])
+        told: list[Told] = []
+        settled: list[Settled] = []
+        for due in claimed:
+            decision = decide(Reminding(
+                due.learner_id, due.hour, due.weekly, due.quiet_since, due.last_sent_at,
+                due.last_active_at, reachable=due.consented and not due.unreachable,
+                oa=due.channel == OA), at, self.daytime)
+            status = STOPPED if decision.stopped else ON
+            if decision.say == "remind":
+                values = self._where(due, at, finished.get(due.learner_id, set()))
+                if values["kind"] == "done":  # nothing left to learn: nothing to remind of
+                    decision = replace(decision, say="", due_at=None)
+                    status = OFF
+                else:
+                    told.append(Told(due.learner_id, "reminder_nudge", {
+                        **values, "weekly": decision.weekly and not due.weekly},
+                        ((("button_learn_on", RESUME),), (("button_remind_stop", REMIND_OFF),))))
+            elif decision.say == "stopping":
+                told.append(Told(due.learner_id, "reminder_stopping", {},
+                                 ((("button_learn_on", RESUME),),)))
+            settled.append(Settled(due.learner_id, decision.due_at, status, decision.weekly,
+                                   decision.quiet_since, at if decision.say else None,
+                                   decision.returned))
+        written = await self.writer.write(connection, told) if told else []
+        await queue_many(connection, [(learner_id, message.to_json(), learner_id)
+                                      for learner_id, message in written], priority=LATER)
+        await settle(connection, settled)
+        return len(written)
+
+    def _where(self, due: Due, at: datetime, finished: set[tuple[str, str]]) -> dict[str, Any]:
+        """What the reminder says of the learner's own lesson, in their language."""
+        library = self.writer.base.in_locale(due.locale)
+        goal, done, _ = goal_state(json.loads(due.settings or "{}"), local_date(at))
+        found = library.course(due.course_id)
+        lesson = found.lesson(due.lesson_id) if found else None
+        if lesson is not None and due.mode == Mode.LESSON:
+            index = lesson.step_index(due.step_id) or 0
+            return {"kind": "step", "lesson": lesson.title, "left": len(lesson.steps) - index,
+                    "goal": goal, "done": done}
+        if lesson is not None and due.mode == Mode.QUIZ:
+            index = lesson.question_index(due.question_id) or 0
+            return {"kind": "quiz", "lesson": lesson.title, "left": len(lesson.quiz) - index,
+                    "goal": goal, "done": done}
+        courses = sorted((course for course in library.courses if course.id != MENTOR_COURSE),
+                         key=lambda course: course.id != due.course_id)
+        for course in courses:
+            for item in course.lessons:
+                if (course.id, item.id) not in finished:
+                    return {"kind": "next", "lesson": item.title, "left": 0, "goal": goal,
+                            "done": done}
+        return {"kind": "done", "lesson": "", "left": 0, "goal": goal, "done": done}
+
+    async def run(self) -> None:
+        """Check every `interval` seconds until cancelled."""
+        await every(self.interval, self.check, what="sending reminders")

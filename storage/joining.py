@@ -17,6 +17,7 @@ from storage.certificates import CERTIFICATE
 from storage.linking import LINK_CODE
 from storage.mentors import ATTEMPT, INVITATION, MENTOR, PAIRING
 from storage.outbox import OUTBOX
+from storage.reminders import ON, REMINDER
 from storage.repository import (
     ANSWER,
     COMPLETION,
@@ -41,6 +42,7 @@ JOINED = {("lesson_result", "learner_id"): "best of each lesson",
           ("invitation", "mentor_id"): "moved", ("pairing", "mentor_id"): "moved",
           ("outbox", "learner_id"): "moved", ("outbox", "about_id"): "moved",
           ("identity", "learner_id"): "moved", ("link_code", "learner_id"): "deleted",
+          ("reminder", "learner_id"): "one schedule, the one that is on",
           ("learner", "id"): "merged, then deleted"}
 # Mentor profiles, the furthest along kept when both people had one.
 _MENTOR_ORDER = ("registering", "training", "trained", "approved")
@@ -122,6 +124,7 @@ async def join(connection: Connection, *, kept: int, absorbed: int,
     await _certificates(connection, kept, absorbed)
     await _mentor_profile(connection, kept, absorbed)
     left = await _mentee_pairings(connection, kept, absorbed, choices.mentor)
+    await _reminder(connection, kept, absorbed)
     for table, column in ((ANSWER, "learner_id"), (ATTEMPT, "learner_id"),
                           (INVITATION, "mentor_id"), (PAIRING, "mentor_id"),
                           (OUTBOX, "learner_id"), (OUTBOX, "about_id"),
@@ -161,6 +164,26 @@ async def _results(connection: Connection, kept: int, absorbed: int) -> None:
             failures=mine.failures + other.failures, first_correct=first.first_correct,
             first_completed_at=first.first_completed_at))
         await connection.execute(delete(RESULT).where((RESULT.c.learner_id == absorbed) & this))
+
+
+async def _reminder(connection: Connection, kept: int, absorbed: int) -> None:
+    """One reminder schedule: the one that is on (the kept account's when both or neither
+    are), with both accounts' reminders sent and returns counted."""
+    rows = {row.learner_id: row for row in await connection.execute(
+        select(REMINDER).where(REMINDER.c.learner_id.in_((kept, absorbed))))}
+    other, mine = rows.get(absorbed), rows.get(kept)
+    if other is None:
+        return
+    if mine is None:
+        await connection.execute(update(REMINDER).where(REMINDER.c.learner_id == absorbed)
+                                 .values(learner_id=kept))
+        return
+    chosen = other if other.status == ON and mine.status != ON else mine
+    values = {column.name: getattr(chosen, column.name) for column in REMINDER.columns
+              if column.name != "learner_id"}
+    values.update(sent=mine.sent + other.sent, returned=mine.returned + other.returned)
+    await connection.execute(update(REMINDER).where(REMINDER.c.learner_id == kept).values(values))
+    await connection.execute(delete(REMINDER).where(REMINDER.c.learner_id == absorbed))
 
 
 async def _completions(connection: Connection, kept: int, absorbed: int) -> None:

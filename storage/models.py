@@ -3,7 +3,7 @@ outbox."""
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import Column, Index, Integer, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 # The learners who never agreed to what is kept and were never shown more than the greeting.
@@ -293,6 +293,10 @@ class OutboxMessage(SQLModel, table=True):
     # A messenger turn's own reply: the serving process that sends it right after the commit
     # (storage/processes.py). Others take it only once that process stops beating.
     owner: str | None = Field(default=None, max_length=32)
+    # 0 for messages people wait for (a reply, a mentor's alert), 1 for reminders: workers
+    # take the lower first, so a fan-out of reminders never holds up a live conversation.
+    priority: int = Field(default=0, sa_column=Column(Integer, nullable=False,
+                                                      server_default="0"))
 
 
 class ServingProcess(SQLModel, table=True):

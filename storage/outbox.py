@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.models import OutboxMessage
@@ -29,15 +29,39 @@ OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 KEEP = insert(OUTBOX).returning(OUTBOX.c.id)
 
 
+# Priorities: what people wait for goes first; reminders (a fan-out of thousands) after.
+PROMPT, LATER = 0, 1
+
+
 async def queue(connection: Connection, learner_id: int, body: str, *,
-                about: int | None, owner: str | None = None) -> int:
+                about: int | None, owner: str | None = None, priority: int = PROMPT) -> int:
     """Keep a message (JSON text) for `learner_id` about learner `about`, in the caller's
     transaction; with an `owner`, workers leave it to that process while it is alive.
     Return its id."""
     created = now()
     return int((await connection.execute(KEEP, {
         "learner_id": learner_id, "about_id": about, "body": body, "created_at": created,
-        "next_try_at": created, "attempts": 0, "sent_at": None, "owner": owner})).scalar_one())
+        "next_try_at": created, "attempts": 0, "sent_at": None, "owner": owner,
+        "priority": priority})).scalar_one())
+
+
+async def queue_many(connection: Connection, messages: list[tuple[int, str, int | None]], *,
+                     priority: int) -> None:
+    """Keep messages (recipient, JSON text, about whom) in one statement (executemany)."""
+    if messages:
+        created = now()
+        await connection.execute(insert(OUTBOX), [{
+            "learner_id": learner_id, "about_id": about, "body": body, "created_at": created,
+            "next_try_at": created, "attempts": 0, "sent_at": None, "owner": None,
+            "priority": priority} for learner_id, body, about in messages])
+
+
+async def waiting_reminders(engine: AsyncEngine) -> int:
+    """How many reminders are queued and not yet sent."""
+    async with engine.connect() as connection:
+        return int(await connection.scalar(
+            select(func.count()).select_from(OUTBOX)
+            .where(OUTBOX.c.sent_at.is_(None) & (OUTBOX.c.priority >= LATER))) or 0)
 
 
 async def hand_over(connection: Connection, learner_id: int) -> list[str]:
@@ -94,6 +118,7 @@ class Pending:
     user_ref: str
     body: str  # the message as JSON text
     attempts: int
+    priority: int = PROMPT
 
 
 class Outbox:
@@ -119,14 +144,14 @@ class Outbox:
                 .join(LEARNER, LEARNER.c.id == OUTBOX.c.learner_id)
                 .where(OUTBOX.c.sent_at.is_(None) & LEARNER.c.channel.in_(sorted(channels))
                        & (due | orphaned))
-                .order_by(OUTBOX.c.id).limit(limit)
+                .order_by(OUTBOX.c.priority, OUTBOX.c.id).limit(limit)
                 .with_for_update(skip_locked=True, of=OUTBOX))).all()
             if rows:
                 await connection.execute(update(OUTBOX).where(
                     OUTBOX.c.id.in_([row.id for row in rows])
                 ).values(owner=self.process_id, attempts=OUTBOX.c.attempts + 1))
         return [Pending(row.id, row.learner_id, row.channel, row.user_ref, row.body,
-                        row.attempts + 1) for row in rows]
+                        row.attempts + 1, row.priority) for row in rows]
 
     async def delivered(self, item: Pending, *, offer: Sequence[str] = (),
                         while_mode: str = "") -> None:
@@ -144,4 +169,5 @@ class Outbox:
         """Try a message again after `delay`, by whichever worker comes first."""
         async with self.engine.begin() as connection:
             await connection.execute(update(OUTBOX).where(OUTBOX.c.id == item.id)
-                                     .values(next_try_at=now() + delay, owner=None))
+                                     .values(next_try_at=now() + delay, owner=None,
+                                             sent_at=None))

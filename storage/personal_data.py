@@ -14,6 +14,7 @@ from storage.linking import LINK_CODE
 from storage.mentoring import ALERT, CHECK_IN
 from storage.mentors import ATTEMPT, INVITATION, MENTOR, PAIRING
 from storage.outbox import OUTBOX
+from storage.reminders import REMINDER
 from storage.repository import (
     ANSWER,
     COMPLETION,
@@ -115,6 +116,8 @@ async def collect(connection: Connection, learner_id: int) -> dict[str, Any]:
         "certificates": _rows(await connection.execute(
             select(CERTIFICATE).where(CERTIFICATE.c.learner_id == learner_id)
             .order_by(CERTIFICATE.c.issued_on))),
+        "reminder": _rows(await connection.execute(
+            select(REMINDER).where(REMINDER.c.learner_id == learner_id))),
         "quiz_answers": _rows(await connection.execute(
             select(ANSWER).where(ANSWER.c.learner_id == learner_id).order_by(ANSWER.c.id)),
             leave_out={"id", "learner_id"}),
@@ -177,6 +180,7 @@ async def erase(connection: Connection, learner_id: int) -> None:
         delete(COMPLETION).where(COMPLETION.c.learner_id == learner_id),
         # Their certificates too: the verify page then says no such certificate exists.
         delete(CERTIFICATE).where(CERTIFICATE.c.learner_id == learner_id),
+        delete(REMINDER).where(REMINDER.c.learner_id == learner_id),
         delete(OUTBOX).where(or_(OUTBOX.c.learner_id == learner_id,
                                  OUTBOX.c.about_id == learner_id)),
         delete(FAILED).where(_of_apps(FAILED, apps)),

@@ -36,7 +36,7 @@ from tests.report_seed import BA_DINH, HONG_HA, PEOPLE, seed
 PASSWORD = "mat-khau-that-dai"
 PROXY = "127.0.0.9"  # a reverse proxy on loopback
 TABLES = ("tong-quan", "khu-vuc", "khoa-hoc", "nguoi-kem", "cau-sai", "tin-nhan-la", "theo-ngay",
-          "chung-nhan", "nguoi-hoc", "bao-cao")
+          "chung-nhan", "nhac-hoc", "nguoi-hoc", "bao-cao")
 
 
 @dataclass
@@ -289,7 +289,8 @@ async def test_what_a_ward_organizer_sees_and_downloads(dashboard: Dashboard) ->
             sheets = openpyxl.load_workbook(io.BytesIO(await response.read())).sheetnames
         assert sheets == ["Tổng quan", "Theo khóa học", "Câu bị trả lời sai nhiều nhất",
                           "Tập huấn người kèm", "Tin nhắn lạ đã kiểm tra",
-                          "Bài học xong theo ngày", "Giấy chứng nhận đã cấp", "Theo địa bàn"]
+                          "Bài học xong theo ngày", "Giấy chứng nhận đã cấp", "Nhắc học (hiện nay)",
+                          "Theo địa bàn"]
 
 
 async def test_until_the_first_refresh_the_page_says_earlier_days_are_not_counted_yet(
@@ -405,7 +406,8 @@ async def test_exports_hold_real_dates_and_one_table_a_csv(dashboard: Dashboard)
         names = archive.namelist()
         assert [name.split("-ha-noi-")[0] for name in names] == [
             f"hocso-{key}" for key in ("tong-quan", "khoa-hoc", "cau-sai", "nguoi-kem",
-                                       "tin-nhan-la", "theo-ngay", "chung-nhan", "khu-vuc")]
+                                       "tin-nhan-la", "theo-ngay", "chung-nhan", "nhac-hoc",
+                                       "khu-vuc")]
         for name in names:
             raw = archive.read(name)
             assert raw.startswith("\ufeff".encode()), name

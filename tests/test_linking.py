@@ -19,6 +19,7 @@ from storage.joining import JOINED, join, lock
 from storage.linking import LINK_CODE, normalize
 from storage.mentors import PAIRING
 from storage.outbox import queue
+from storage.reminders import REMINDER, choose, turn_off
 from storage.repository import (
     ANSWER,
     IDENTITY,
@@ -134,6 +135,32 @@ async def test_joining_keeps_the_best_of_each_lesson_and_every_answer(
     assert row.first_correct == len(lesson.quiz)  # the kiosk's came first
     assert await _count(tutor_on, select(func.count()).select_from(ANSWER)) == answers
     assert await _count(tutor_on, select(func.count(func.distinct(ANSWER.c.learner_id)))) == 1
+
+
+async def test_joining_keeps_one_reminder_schedule_the_one_that_is_on(
+        tutor_on: Tutor) -> None:
+    zalo = Chat(tutor_on, user="rz", channel="zalo")
+    telegram = Chat(tutor_on, user="rt", channel="telegram")
+    await zalo.start()
+    await telegram.start()
+    ids = {}
+    async with tutor_on.repository.transaction() as connection:
+        for chat in (zalo, telegram):
+            ids[chat.channel] = await connection.scalar(select(IDENTITY.c.learner_id).where(
+                IDENTITY.c.user_ref == chat.user))
+        at = datetime(2026, 12, 1, 1, tzinfo=UTC)
+        await choose(connection, ids["zalo"], hour=19, due_at=at, at=at)
+        await choose(connection, ids["telegram"], hour=8, due_at=at, at=at)
+        await turn_off(connection, ids["telegram"])  # turned off on the app kept
+        for learner_id, sent in ((ids["zalo"], 3), (ids["telegram"], 2)):
+            await connection.execute(update(REMINDER).where(
+                REMINDER.c.learner_id == learner_id).values(sent=sent, returned=1))
+    code = code_in(await zalo.type("/lien_ket"))
+    assert "Đã nối xong" in (await telegram.type(code))[-1].text
+    async with tutor_on.repository.engine.connect() as connection:
+        rows = (await connection.execute(select(REMINDER))).all()
+    assert [(row.learner_id, row.hour, row.status, row.sent, row.returned) for row in rows] == [
+        (ids["telegram"], 19, "on", 5, 2)]  # the one person keeps the reminder still on
 
 
 async def test_disagreements_are_asked_with_buttons(tutor_on: Tutor, library: Library) -> None:

@@ -212,7 +212,7 @@ def test_every_learner_reference_is_known(library: Library) -> None:
                          ("pairing", "mentee_id"), ("code_attempt", "learner_id"),
                          ("outbox", "learner_id"), ("outbox", "about_id"), ("learner", "id"),
                          ("certificate", "learner_id"), ("identity", "learner_id"),
-                         ("link_code", "learner_id")}
+                         ("link_code", "learner_id"), ("reminder", "learner_id")}
     assert set(_person_columns()) == covered
 
 

@@ -42,7 +42,7 @@ async def test_reports_from_the_command_line(tmp_path: Path) -> None:
     out = tmp_path / "bao-cao.zip"
     done = hocso(tmp_path, "report", "--area", "ba-dinh", "--format", "zip", "--out", str(out))
     assert done.returncode == 0, done.stderr
-    assert len(zipfile.ZipFile(out).namelist()) == 8
+    assert len(zipfile.ZipFile(out).namelist()) == 9
     for wrong, message in ((["--area", "ha-noi/khong-co"], b"no area"),
                            (["--format", "csv"], b"--format zip"),
                            (["--area", "hong-haa"],

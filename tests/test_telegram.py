@@ -139,7 +139,7 @@ async def test_start_sets_commands_and_greets_with_both_keyboards(
         assert commands == ["start", "bai_hoc", "tiep_tuc", "tien_do", "tro_giup", "noi_o",
                             "nguoi_kem", "tim_nguoi_kem", "lam_nguoi_kem", "hoc_vien",
                             "ngon_ngu", "du_lieu_cua_toi", "xoa_du_lieu", "doi_cach_goi",
-                            "chung_nhan", "lien_ket", "kiem_tra"]
+                            "chung_nhan", "lien_ket", "kiem_tra", "nhac_hoc"]
     english = {c["command"]: c["description"] for c in fake.commands[("default", "en")]}
     assert list(english)[:4] == ["start", "lessons", "continue", "progress"]
     assert english["language"] == "Change language (Ngôn ngữ)"

@@ -12,6 +12,7 @@ from bot.lessons.model import Library
 from bot.lessons.render import Renderer
 from storage.certificates import CertificateCount, certificate_counts
 from storage.clock import VIETNAM, now
+from storage.reminders import ReminderCount, reminder_counts
 from storage.reports import (
     Counts,
     CourseScores,
@@ -63,6 +64,8 @@ class Report:
     scam: list[ScamCount] = field(default_factory=list)  # messages checked, and their flags
     # Certificates issued in the period, per part of the area and course (volunteers' too).
     certificates: list[CertificateCount] = field(default_factory=list)
+    # Reminders as they are now, per part of the area: on, sent, and who came back after one.
+    reminders: list[ReminderCount] = field(default_factory=list)
     # False in the minutes after a start before the daily tables were ever filled: days
     # before today are not counted yet, and the page says so.
     whole: bool = True
@@ -89,6 +92,7 @@ async def build(engine: AsyncEngine, scope: Scope, period: Period, *,
             scam=await scam_counts(connection, scope, period),
             certificates=await certificate_counts(connection, scope, first=period.first,
                                                   last=period.last),
+            reminders=await reminder_counts(connection, scope),
         )
         if with_learners:
             report.learners = await roster(connection, scope, limit=learner_limit,
@@ -198,6 +202,11 @@ def tables(report: Report, library: Library) -> dict[str, Table]:
             (place_name(areas, item.area_id),
              course.title if (course := library.course(item.course_id)) else item.course_id,
              item.count) for item in report.certificates]),
+        "nhac-hoc": Table("nhac-hoc", "Nhắc học (hiện nay)", (
+            "Địa bàn", "Người dân đang bật nhắc học", "Đã được nhắc",
+            "Quay lại học sau khi được nhắc"), [
+            (place_name(areas, item.area_id), item.on, item.reminded, item.came_back)
+            for item in report.reminders]),
     }
     if report.scope.level < 2:
         found["khu-vuc"] = Table("khu-vuc", "Theo địa bàn", ("Địa bàn", *COUNT_HEADERS), [

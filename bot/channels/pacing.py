@@ -45,6 +45,7 @@ class Pacer:
         self._chats: dict[Hashable, _Rate] = {}
         self._clock = clock
         self._sleep = sleep
+        self._background = asyncio.Lock()  # one background send waits for its slot at a time
 
     def reserve(self, chat: Hashable) -> float:
         """Book a send to `chat`; return the seconds to wait before making it."""
@@ -60,11 +61,22 @@ class Pacer:
         """Send nothing to anyone for `seconds` (the platform said it is flooded)."""
         self._overall.hold(self._clock() + seconds)
 
-    async def wait(self, chat: Hashable) -> None:
-        """Sleep until a send to `chat` keeps within the limits."""
-        delay = self.reserve(chat)
-        if delay > 0:
-            await self._sleep(delay)
+    async def wait(self, chat: Hashable, *, background: bool = False) -> None:
+        """Sleep until a send to `chat` keeps within the limits. A `background` send (a
+        reminder) first waits until the overall rate has no backlog, and never uses its
+        burst: that stays free for replies to people talking now, which go first."""
+        if not background:
+            delay = self.reserve(chat)
+            if delay > 0:
+                await self._sleep(delay)
+            return
+        # One at a time, so that background sends never book more than one slot ahead.
+        async with self._background:
+            while (backlog := self._overall.theoretical_arrival - self._clock()) > 0:
+                await self._sleep(backlog)
+            delay = self.reserve(chat)
+            if delay > 0:
+                await self._sleep(delay)
 
     def _forget_idle(self, now: float) -> None:
         # A chat whose slots are all in the past behaves exactly like a new one.

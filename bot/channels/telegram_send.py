@@ -121,7 +121,8 @@ class TelegramSender:
         chunks = split_text(text, MAX_TEXT)
         for number, chunk in enumerate(chunks, start=1):
             message = await self._call(chat_id, owed, "sendMessage", text=chunk,
-                                       reply_markup=markup if number == len(chunks) else None)
+                                       reply_markup=markup if number == len(chunks) else None,
+                                       background=reply.background)
             if message is None:
                 await self._on_failed(chat_id, chunk, "Telegram refused the message")
         if reply.attachment:  # the learner's own file, after the text that explains it
@@ -146,14 +147,15 @@ class TelegramSender:
             self._photo_ids[reply.image] = sent["photo"][-1]["file_id"]  # pictures repeat
         return sent is not None
 
-    async def _call(self, chat_id: int, owed: bool, method: str, **data: Any) -> JSON | None:
+    async def _call(self, chat_id: int, owed: bool, method: str, *, background: bool = False,
+                    **data: Any) -> JSON | None:
         """Make one API call with pacing and retries; return the sent message as Telegram
         described it, or None when Telegram refuses it for good. Raise Held when the channel
         stops before an owed reply went, GaveUp when another message ran out of tries."""
         data["chat_id"] = chat_id
 
         async def attempt() -> Any:
-            await self._pacer.wait(chat_id)
+            await self._pacer.wait(chat_id, background=background)
             try:
                 # The answer stays JSON (no return_type): building a Message object from it
                 # took a sixth of a step's time (bench/RESULTS.md), and only a photo's file id

@@ -5,7 +5,9 @@ from bot.handlers.context import Context
 from bot.handlers.menu import SAMPLE_COURSES, show_menu
 from bot.handlers.payloads import Repeat, StartLesson
 from bot.handlers.registry import Command, Feature
+from bot.handlers.reminder_times import goal_state
 from bot.lessons.progress import Mode
+from storage.clock import local_date
 
 
 async def show(ctx: Context) -> None:
@@ -32,8 +34,11 @@ async def show(ctx: Context) -> None:
                        for item, score in finished],
             "next_lesson": following.title if following else "",
         })
-    ctx.say(ctx.text("progress", courses=cards),
-            [[ctx.button("button_resume", payloads.RESUME)], ctx.menu_row()])
+    text = ctx.text("progress", courses=cards)
+    goal, this_week, streak = goal_state(ctx.settings, local_date())
+    if goal:  # the weekly goal the learner set (/nhac_hoc)
+        text = f"{text}\n\n{ctx.text('goal_line', goal=goal, done=this_week, streak=streak)}"
+    ctx.say(text, [[ctx.button("button_resume", payloads.RESUME)], ctx.menu_row()])
 
 
 def show_current(ctx: Context) -> None:

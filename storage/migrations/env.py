@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 # Registers every table on SQLModel.metadata.
 import storage.certificates
 import storage.models
+import storage.reminders
 import storage.report_models  # noqa: F401
 
 connection = context.config.attributes.get("connection")
