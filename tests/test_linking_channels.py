@@ -6,7 +6,6 @@ each app gets the replies to what is typed on it, and the outbox's messages for 
 go to the app used last.
 """
 
-import asyncio
 import io
 import re
 from collections.abc import AsyncIterator
@@ -18,19 +17,16 @@ from aiohttp.test_utils import TestServer
 from PIL import Image
 from sqlalchemy import select
 
-from bot.channels.outbox_worker import OutboxWorker
-from bot.channels.pacing import Pacer
-from bot.channels.telegram import TelegramChannel, TelegramConfig
 from bot.channels.web import create_web_app
-from bot.channels.zalo_bot import ZaloBotChannel, ZaloBotConfig
 from bot.messages import Outgoing
 from bot.tutor import Tutor
-from storage.outbox import Outbox, queue
+from storage.outbox import queue
 from storage.repository import IDENTITY
 from tests.conftest import CONTENT_DIR
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo_bot import FakeZaloBot
 from tests.fake_zalo_oa import FakeZaloOA
+from tests.test_mentoring_channels import telegram_and_zalo
 from tests.test_telegram import Bot
 from tests.test_web_api import begin, chat, new_session
 from tests.test_zalo_bot import Resident
@@ -44,31 +40,12 @@ _CODE = re.compile(r"\b([A-HJKMNP-Z2-9]{3} [A-HJKMNP-Z2-9]{3})\b")
 @pytest.fixture
 async def apps(tutor: Tutor) -> AsyncIterator[tuple[FakeTelegram, FakeZaloBot, ClientSession,
                                                     str]]:
-    telegram, zalo = FakeTelegram(), FakeZaloBot(max_poll_seconds=0.3)
-    await telegram.start()
-    await zalo.start()
-    tg = TelegramChannel(TelegramConfig(token=telegram.token, api_base_url=telegram.base_url),
-                         tutor, CONTENT_DIR,
-                         pacer=Pacer(overall_per_second=100, chat_per_second=100, chat_burst=20))
-    zb = ZaloBotChannel(ZaloBotConfig(token=zalo.token, api_base_url=zalo.base_url,
-                                      public_url="https://hocso.example.vn"), tutor,
-                        backoff_seconds=0.01)
-    await tg.start()
-    await zb.start()
-    worker = OutboxWorker(Outbox(tutor.repository.engine, process_id="worker"),
-                          {tg.name: tg.deliver, zb.name: zb.deliver}, interval=0.05)
-    task = asyncio.create_task(worker.run())
-    server = TestServer(create_web_app(tutor, CONTENT_DIR), host="127.0.0.1")
-    await server.start_server()
-    async with ClientSession() as client:
-        yield telegram, zalo, client, str(server.make_url(""))
-    await server.close()
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
-    await zb.stop()
-    await tg.stop()
-    await zalo.close()
-    await telegram.close()
+    async with telegram_and_zalo(tutor) as (telegram, zalo):
+        server = TestServer(create_web_app(tutor, CONTENT_DIR), host="127.0.0.1")
+        await server.start_server()
+        async with ClientSession() as client:
+            yield telegram, zalo, client, str(server.make_url(""))
+        await server.close()
 
 
 def _code(text: str) -> str:

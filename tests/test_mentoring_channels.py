@@ -7,6 +7,7 @@ person's turn queued for the other.
 import asyncio
 import io
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 import zxingcpp
@@ -32,8 +33,9 @@ MENTOR_CHAT = 7770001
 RESIDENT = "a1b2c3d4e5f60718"
 
 
-@pytest.fixture
-async def both(tutor: Tutor) -> AsyncIterator[tuple[FakeTelegram, FakeZaloBot]]:
+@asynccontextmanager
+async def telegram_and_zalo(tutor: Tutor) -> AsyncIterator[tuple[FakeTelegram, FakeZaloBot]]:
+    """Telegram and Zalo Bot channels on their fakes, with an outbox worker for both."""
     telegram, zalo = FakeTelegram(), FakeZaloBot(max_poll_seconds=0.3)
     await telegram.start()
     await zalo.start()
@@ -48,13 +50,21 @@ async def both(tutor: Tutor) -> AsyncIterator[tuple[FakeTelegram, FakeZaloBot]]:
     worker = OutboxWorker(Outbox(tutor.repository.engine, process_id="worker"),
                           {tg.name: tg.deliver, zb.name: zb.deliver}, interval=0.05)
     task = asyncio.create_task(worker.run())
-    yield telegram, zalo
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
-    await zb.stop()
-    await tg.stop()
-    await zalo.close()
-    await telegram.close()
+    try:
+        yield telegram, zalo
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await zb.stop()
+        await tg.stop()
+        await zalo.close()
+        await telegram.close()
+
+
+@pytest.fixture
+async def both(tutor: Tutor) -> AsyncIterator[tuple[FakeTelegram, FakeZaloBot]]:
+    async with telegram_and_zalo(tutor) as apps:
+        yield apps
 
 
 async def test_a_telegram_mentor_and_a_zalo_resident(both: tuple[FakeTelegram, FakeZaloBot],
