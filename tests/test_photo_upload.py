@@ -3,13 +3,14 @@
 import io
 import itertools
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 from aiohttp import ClientSession, FormData
 from aiohttp.test_utils import TestServer
 from PIL import Image
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import Page, async_playwright, expect
 
 from bot.channels.pictures import MAX_PICTURE_BYTES
 from bot.channels.web import WebOptions, create_web_app
@@ -153,16 +154,13 @@ def test_the_terminal_reads_a_picture_files_path(tmp_path: Path) -> None:
     assert "Không mở được tệp ảnh" in out
 
 
-async def test_an_elder_sends_a_screenshot_from_the_phone_page(tmp_path: Path) -> None:
-    require(CHROMIUM.exists(), "Debian's chromium")
-    _ocr()
-    shot = tmp_path / "tin-nhan.png"
-    sms("BIDV", SCAM_SCREEN).save(shot)
-    document = tmp_path / "tai-lieu.png"  # a picture's name, but not a picture
-    document.write_bytes(b"%PDF-1.4 not a picture")
-    expect.set_options(timeout=TIMEOUT_MS * 3)  # OCR takes a second or two
+@asynccontextmanager
+async def _menu_on_a_phone(data: Path) -> AsyncIterator[Page]:
+    """A real server on `data`, and its web chat in Chromium on an elder's phone, agreed and
+    at the menu; OCR takes a second or two, so the page waits longer than usual."""
+    expect.set_options(timeout=TIMEOUT_MS * 3)
     port = free_port()
-    with running_server(tmp_path / "data", port):
+    with running_server(data, port):
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(
                 executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
@@ -171,25 +169,36 @@ async def test_an_elder_sends_a_screenshot_from_the_phone_page(tmp_path: Path) -
                 await page.goto(f"http://127.0.0.1:{port}/")
                 await agree(page)
                 await expect(last_bot_message(page)).to_contain_text("Bạn muốn làm gì")
-                button = page.get_by_role("button", name="📷 Gửi ảnh tin nhắn")
-                await expect(button).to_be_visible()
-                await check_phone_layout(page, ELDER_PHONE)
-                # The button opens the phone's picker: the picture chosen in it is sent.
-                async with page.expect_file_chooser() as chooser:
-                    await button.click()
-                await (await chooser.value).set_files(shot)
-                await expect(page.locator(".bubble.me").last).to_have_text("📷 Ảnh tin nhắn")
-                answer = last_bot_message(page)
-                await expect(answer).to_contain_text("Tôi đã đọc chữ trong ảnh bạn gửi")
-                await expect(answer).to_contain_text("Rất có thể là lừa đảo")
-                async with page.expect_file_chooser() as chooser:
-                    await button.click()
-                await (await chooser.value).set_files(document)
-                await expect(last_bot_message(page)).to_contain_text(
-                    f"Tệp bạn vừa gửi {NOT_A_PICTURE}")
-                await check_phone_layout(page, ELDER_PHONE)
+                yield page
             finally:
                 await browser.close()
+
+
+async def test_an_elder_sends_a_screenshot_from_the_phone_page(tmp_path: Path) -> None:
+    require(CHROMIUM.exists(), "Debian's chromium")
+    _ocr()
+    shot = tmp_path / "tin-nhan.png"
+    sms("BIDV", SCAM_SCREEN).save(shot)
+    document = tmp_path / "tai-lieu.png"  # a picture's name, but not a picture
+    document.write_bytes(b"%PDF-1.4 not a picture")
+    async with _menu_on_a_phone(tmp_path / "data") as page:
+        button = page.get_by_role("button", name="📷 Gửi ảnh tin nhắn")
+        await expect(button).to_be_visible()
+        await check_phone_layout(page, ELDER_PHONE)
+        # The button opens the phone's picker: the picture chosen in it is sent.
+        async with page.expect_file_chooser() as chooser:
+            await button.click()
+        await (await chooser.value).set_files(shot)
+        await expect(page.locator(".bubble.me").last).to_have_text("📷 Ảnh tin nhắn")
+        answer = last_bot_message(page)
+        await expect(answer).to_contain_text("Tôi đã đọc chữ trong ảnh bạn gửi")
+        await expect(answer).to_contain_text("Rất có thể là lừa đảo")
+        async with page.expect_file_chooser() as chooser:
+            await button.click()
+        await (await chooser.value).set_files(document)
+        await expect(last_bot_message(page)).to_contain_text(
+            f"Tệp bạn vừa gửi {NOT_A_PICTURE}")
+        await check_phone_layout(page, ELDER_PHONE)
 
 
 async def test_a_big_camera_photo_is_made_smaller_by_the_page_before_it_is_sent(
@@ -202,24 +211,12 @@ async def test_a_big_camera_photo_is_made_smaller_by_the_page_before_it_is_sent(
     Image.blend(screen, Image.effect_noise(screen.size, 40).convert("RGB"), 0.12).save(
         photo, quality=95)
     assert photo.stat().st_size > 1024 * 1024
-    expect.set_options(timeout=TIMEOUT_MS * 3)
-    port = free_port()
-    with running_server(tmp_path / "data", port):
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-            try:
-                page = await (await browser.new_context(viewport=ELDER_PHONE)).new_page()
-                await page.goto(f"http://127.0.0.1:{port}/")
-                await agree(page)
-                await expect(last_bot_message(page)).to_contain_text("Bạn muốn làm gì")
-                async with page.expect_request("**/api/photo") as sent:
-                    await page.set_input_files("#photo", photo)
-                # Its body's length: Chromium does not hand Playwright a body built of a file.
-                length = int((await (await sent.value).all_headers())["content-length"])
-                assert 0 < length < photo.stat().st_size / 2, length
-                answer = last_bot_message(page)
-                await expect(answer).to_contain_text("Tôi đã đọc chữ trong ảnh bạn gửi")
-                await expect(answer).to_contain_text("Rất có thể là lừa đảo")
-            finally:
-                await browser.close()
+    async with _menu_on_a_phone(tmp_path / "data") as page:
+        async with page.expect_request("**/api/photo") as sent:
+            await page.set_input_files("#photo", photo)
+        # Its body's length: Chromium does not hand Playwright a body built of a file.
+        length = int((await (await sent.value).all_headers())["content-length"])
+        assert 0 < length < photo.stat().st_size / 2, length
+        answer = last_bot_message(page)
+        await expect(answer).to_contain_text("Tôi đã đọc chữ trong ảnh bạn gửi")
+        await expect(answer).to_contain_text("Rất có thể là lừa đảo")
