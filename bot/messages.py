@@ -8,6 +8,9 @@ from enum import StrEnum
 from typing import Any
 
 MAX_PAYLOAD_BYTES = 64
+# Channels without push: what others leave for a learner (a mentor's nudge, a reminder) waits
+# for their next visit, handed over with the replies of that turn.
+PULLED = frozenset({"web", "console"})
 # Half of a UTF-16 pair with no other half: JSON's "\ud800" decodes to one, and no database,
 # file or platform takes it (SQLite and PostgreSQL refuse to encode it).
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -24,7 +24,7 @@ from bot.listening.ocr import (
     read_text_in_thread,
 )
 from bot.logs import UPDATE
-from bot.messages import Button, Incoming, Kind, Outgoing, mend
+from bot.messages import PULLED, Button, Incoming, Kind, Outgoing, mend
 from bot.retry import backoff, retry
 from bot.throttle import Guesses, Throttle
 from storage.certificates import Certificate
@@ -77,7 +77,6 @@ async def read_picture(incoming: Incoming, tesseract: str = TESSERACT) -> Incomi
     return replace(incoming, picture=b"", ocr=outcome, text=mend(text[:MAX_KEPT_CHARS]))
 
 
-PULLED = ("web", "console")
 Rows = tuple[tuple[Button, ...], ...]
 
 

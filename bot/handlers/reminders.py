@@ -23,13 +23,12 @@ from bot.handlers.reminder_times import (
     next_slot,
 )
 from bot.lessons.progress import Mode
+from bot.messages import PULLED
 from storage.clock import local_date, now
 from storage.reminders import ON, STOPPED, choose, schedule_of, turn_off
 
 REMIND, REMIND_OFF, REMIND_HOUR = "remind", "remindoff", "remindhour"  # command names
 ASKED_HOUR = "remind_hour"  # the state while a typed hour is awaited
-# Channels that cannot reach a learner who is not there (replies wait for their next visit).
-NO_PUSH = frozenset({"web", "console"})
 GOALS = (1, 2, 3)  # lessons a week the learner may aim for
 _HOUR = re.compile(r"(\d{1,2})")
 
@@ -52,7 +51,7 @@ class WeeklyGoal(Payload):
 
 def pushes(ctx: Context) -> bool:
     """Whether reminders can reach the learner where they talk to us now."""
-    return ctx.incoming.channel not in NO_PUSH
+    return ctx.incoming.channel not in PULLED
 
 
 def parse_hour(text: str) -> int | None:
