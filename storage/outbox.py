@@ -33,27 +33,31 @@ KEEP = insert(OUTBOX).returning(OUTBOX.c.id)
 PROMPT, LATER = 0, 1
 
 
+def _row(learner_id: int, body: str, about: int | None, *, owner: str | None = None,
+         priority: int = PROMPT) -> dict[str, object]:
+    """A new outbox row: due at once, never tried."""
+    created = now()
+    return {"learner_id": learner_id, "about_id": about, "body": body, "created_at": created,
+            "next_try_at": created, "attempts": 0, "sent_at": None, "owner": owner,
+            "priority": priority}
+
+
 async def queue(connection: Connection, learner_id: int, body: str, *,
                 about: int | None, owner: str | None = None, priority: int = PROMPT) -> int:
     """Keep a message (JSON text) for `learner_id` about learner `about`, in the caller's
     transaction; with an `owner`, workers leave it to that process while it is alive.
     Return its id."""
-    created = now()
-    return int((await connection.execute(KEEP, {
-        "learner_id": learner_id, "about_id": about, "body": body, "created_at": created,
-        "next_try_at": created, "attempts": 0, "sent_at": None, "owner": owner,
-        "priority": priority})).scalar_one())
+    return int((await connection.execute(KEEP, _row(
+        learner_id, body, about, owner=owner, priority=priority))).scalar_one())
 
 
 async def queue_many(connection: Connection, messages: list[tuple[int, str, int | None]], *,
                      priority: int) -> None:
     """Keep messages (recipient, JSON text, about whom) in one statement (executemany)."""
     if messages:
-        created = now()
-        await connection.execute(insert(OUTBOX), [{
-            "learner_id": learner_id, "about_id": about, "body": body, "created_at": created,
-            "next_try_at": created, "attempts": 0, "sent_at": None, "owner": None,
-            "priority": priority} for learner_id, body, about in messages])
+        await connection.execute(insert(OUTBOX), [
+            _row(learner_id, body, about, priority=priority)
+            for learner_id, body, about in messages])
 
 
 async def waiting_reminders(engine: AsyncEngine) -> int:
