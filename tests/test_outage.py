@@ -19,6 +19,7 @@ from storage.outbox import Outbox, still_kept
 from storage.processes import beat
 from storage.repository import PROCESSED, SqlRepository
 from tests.chat import Chat
+from tests.conftest import new_postgres_database
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo_bot import FakeZaloBot
 from tests.server import free_port, serving
@@ -76,13 +77,15 @@ async def test_a_locked_sqlite_file_delays_the_turn_and_loses_nothing(
 
 
 @pytest.fixture
-async def cuttable(postgres_database: str) -> AsyncIterator[tuple[TcpProxy, str]]:
-    """PostgreSQL behind a TCP proxy the test can cut, and the database URL through it."""
-    url = make_url(postgres_database)
-    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
-    await proxy.start()
-    yield proxy, url.set(port=proxy.port).render_as_string(hide_password=False)
-    await proxy.close()
+async def cuttable() -> AsyncIterator[tuple[TcpProxy, str]]:
+    """A new PostgreSQL database of the test's own (what it counts is its own) behind a TCP
+    proxy the test can cut, and the database URL through it."""
+    with new_postgres_database() as database:
+        url = make_url(database)
+        proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+        await proxy.start()
+        yield proxy, url.set(port=proxy.port).render_as_string(hide_password=False)
+        await proxy.close()
 
 
 @pytest.mark.parametrize("channel", ["telegram", "web"])
