@@ -253,11 +253,12 @@ async def test_on_zalo_the_message_says_where_to_see_it(tutor: Tutor, library: L
 async def test_the_mentor_is_told(tutor: Tutor, library: Library) -> None:
     mentor = Chat(tutor, "mentor", channel="telegram", display_name="Trần Minh Anh")
     resident = Chat(tutor, "resident", channel="telegram", display_name="Nguyễn Thị Lan")
+    await mentor.start(address="anh")  # the mentor is told in their own form of address
     await paired(mentor, resident, library)
     await finish(resident, course_of(library))
     told = [message.text for message in await received(tutor, mentor)]
-    assert any("Giấy chứng nhận hoàn thành" in text and course_of(library).title in text
-               for text in told)
+    [alert] = [text for text in told if "Giấy chứng nhận hoàn thành" in text]
+    assert course_of(library).title in alert and "Anh nhớ chúc mừng nhé ạ!" in alert
 
 
 async def test_chromium_shows_the_page_and_the_picture_reads_right(tutor: Tutor,

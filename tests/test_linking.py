@@ -168,6 +168,7 @@ async def test_disagreements_are_asked_with_buttons(tutor_on: Tutor, library: Li
     kiosk = Chat(tutor_on, user="k", channel="web")
     home = Chat(tutor_on, user="h", channel="zalo")
     await paired(first, kiosk, library)
+    await second.start(address="chu")  # told in their own form of address when left
     code2 = await trained_mentor(second, library, name="Lê Văn Bình")
     await home.start(address="co")
     await home.type(code2)
@@ -192,7 +193,9 @@ async def test_disagreements_are_asked_with_buttons(tutor_on: Tutor, library: Li
             IDENTITY.c.user_ref == "m1"))
     assert active == [first_id]  # Trần Minh Anh, the kiosk's mentor, stays
     told = await received(tutor_on, second)
-    assert any("chọn học tiếp với người kèm khác" in message.text for message in told)
+    [left] = [m.text for m in told if "chọn học tiếp với người kèm khác" in m.text]
+    assert left.startswith("Học viên vừa nối")  # the resident gave no name: said so
+    assert "Việc kèm của chú với Học viên" in left and "Cháu cảm ơn chú đã giúp đỡ ạ!" in left
 
 
 async def test_wrong_codes_are_limited_and_expired_ones_refused(tutor_on: Tutor) -> None:

@@ -11,6 +11,7 @@ from bot.handlers import consent, payloads
 from bot.handlers.context import Context, Rows
 from bot.handlers.my_data import CHANNELS
 from bot.handlers.payloads import Payload
+from bot.handlers.places import who
 from bot.handlers.registry import Command, Feature, Waits
 from bot.lessons.progress import Mode, Position, reconcile
 from storage.identities import AppAccount, accounts, detach
@@ -154,7 +155,7 @@ async def _join(ctx: Context, other: int, chosen: Mapping[str, int]) -> None:
     ctx.locale = learner.locale if learner.locale in ctx.base.locales else ctx.locale
     ctx.position, _ = reconcile(Position.stored_as(learner.place), ctx.library)
     if joined.left_mentor is not None:
-        ctx.tell(joined.left_mentor, "link_mentor_left", name=ctx.display_name)
+        ctx.tell(joined.left_mentor, "link_mentor_left", name=who(ctx, ctx.display_name))
     apps = [_app_name(ctx, app.channel) for app in await accounts(ctx.connection, learner.id)]
     rows: Rows = [[ctx.button("button_resume", payloads.RESUME)]] \
         if ctx.position.mode != Mode.MENU else []
