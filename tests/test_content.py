@@ -337,3 +337,48 @@ def test_keywords_and_a_simpler_wording_are_read(content_copy: Path) -> None:
     assert lesson.keywords[:2] == ("bấm nút", "nhấn nút")
     assert lesson.steps[0].simpler == "Chào {{ name }}. Đây là máy, không phải người."
     assert lesson.steps[1].simpler is None
+
+
+# A placeholder misspelt only where the learner is called "chú": found only by rendering the
+# text in every form of address, not once with the default "bạn".
+_ONLY_CHU = '{% if you == "chú" %}{{ khong_co }}{% endif %}'
+
+
+def _break_for_chu(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new.replace("@", _ONLY_CHU), 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("file", "old", "new", "expected"), [
+    ("templates/vi/messages.yaml", "welcome: |\n", "welcome: |\n  @\n",
+     "templates/vi: template 'welcome' does not render: 'khong_co' is undefined"),
+    ("templates/vi/address.yaml", "address_bad_name: |\n", "address_bad_name: |\n  @\n",
+     "templates/vi: template 'address_bad_name' does not render"),
+    ("templates/en/reminders.yaml", "commands:", "reminder_test_only: x\ncommands:",
+     "templates/en: unknown template 'reminder_test_only'"),
+    ("lam-quen/course.yaml", "Chào {{ you }}", "Chào @{{ you }}",
+     "lam-quen/course.yaml: lessons[0].steps[0].text: does not render"),
+    ("lam-quen/course.yaml", "why: Số 1", "why: >-\n                @ Số 1",
+     "lam-quen/course.yaml: lessons[0].steps[3].check: does not render"),
+    ("templates/vi/address.yaml", 'help: "Muốn đổi', "help: >-\n      @ \"Muốn đổi",
+     "templates/vi/address.yaml: commands.address.help: does not render"),
+    # English says "you" in every form: a placeholder misspelt anywhere is found there.
+    ("templates/en/address.yaml", "help: To change", "help: >-\n      {{ khong_co }} To change",
+     "templates/en/address.yaml: commands.address.help: does not render"),
+])
+def test_every_text_is_rendered_in_every_form_of_address(
+        content_copy: Path, file: str, old: str, new: str, expected: str) -> None:
+    _break_for_chu(content_copy / file, old, new)
+    _, problems = check_content(content_copy)
+    assert any(expected in problem for problem in problems), problems
+
+
+def test_the_command_fails_on_a_text_broken_in_one_form(content_copy: Path) -> None:
+    _break_for_chu(content_copy / "lam-quen" / "course.yaml", "Chào {{ you }}",
+                   "Chào @{{ you }}")
+    failed = subprocess.run([sys.executable, "-m", "bot", "content", "check", "--dir",
+                             str(content_copy)], capture_output=True, text=True, check=False)
+    assert failed.returncode == 1
+    assert "lam-quen/course.yaml: lessons[0].steps[0].text: does not render: 'khong_co' is " \
+        "undefined" in failed.stderr

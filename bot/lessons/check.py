@@ -6,6 +6,7 @@ from typing import Any
 
 from jinja2 import TemplateError
 
+from bot.areas import read_yaml
 from bot.lessons.flags import FLAGS_FILE, FlagsError, lesson_problems, load_flag_rules
 from bot.lessons.loader import MAX_OPTION_CHARS, ContentError, load_library
 from bot.lessons.model import BASE_LOCALE, Library, Question
@@ -102,6 +103,31 @@ def _check_addressed(library: Library, address: dict[str, str]) -> list[str]:
     return problems
 
 
+def _check_commands(library: Library, content_dir: Path) -> list[str]:
+    """Render each command's help line (shown by /tro_giup) in every form of address."""
+    renderer, problems = Renderer(library.templates), []
+    files = _command_files(content_dir, library.locale)
+    for name, texts in library.commands.items():
+        try:
+            for address in every_address(library.templates):
+                renderer.course_text(texts.help, name=SAMPLE_NAME, **address)
+        except TemplateError as error:
+            where = files.get(name, f"{content_dir.name}/templates/{library.locale}")
+            problems.append(f"{where}: commands.{name}.help: does not render: {error}")
+    return problems
+
+
+def _command_files(content_dir: Path, locale: str) -> dict[str, str]:
+    """Which file of the locale's texts words each command (to name it in a problem)."""
+    files: dict[str, str] = {}
+    for path in sorted((content_dir / "templates" / locale).glob("*.yaml")):
+        raw = read_yaml(path.read_text(encoding="utf-8"))  # read once already by the loader
+        commands = raw.get("commands") if isinstance(raw, dict) else None
+        for name in commands if isinstance(commands, dict) else ():
+            files[str(name)] = str(path.relative_to(content_dir.parent))
+    return files
+
+
 def _rendered(renderer: Renderer, question: Question, where: str,
               problems: list[str]) -> Question | None:
     """The question with its texts rendered, or None (and a problem) when one does not."""
@@ -173,6 +199,8 @@ def check_content(content_dir: Path, samples: Mapping[str, Mapping[str, Any]], *
     # Every locale's messages must fit: a translation may be longer than the Vietnamese.
     messages = list(dict.fromkeys(problem for locale in library.locales
                                   for problem in _check_messages(library.in_locale(locale))))
+    messages += [problem for locale in library.locales
+                 for problem in _check_commands(library.in_locale(locale), content_dir)]
     if not editorial:
         return library, messages + _check_flags(library, content_dir, editorial=False)
     content = content_dir.name
