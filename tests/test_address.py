@@ -1,9 +1,16 @@
 """Forms of address: asked once after consent, used in what the learner reads and in what
 others are told of them; a web learner gets a name."""
 
+from datetime import date
+
+import pytest
+
+from bot.handlers.certificates import shown_name
 from bot.lessons.model import Library
+from bot.lessons.render import Renderer, address_name, address_values
 from bot.messages import Kind
 from bot.tutor import Tutor
+from storage.certificates import Certificate
 from storage.repository import SqlRepository
 from tests.chat import Chat
 from tests.mentoring_helpers import paired, received
@@ -38,7 +45,7 @@ async def test_a_web_learner_gives_a_name_that_mentors_and_organizers_see(
     await chat.type("x" * 41)  # too long: asked again, nothing lost
     assert "từ 1 đến 40 chữ" in chat.text()
     await chat.type("  Cô   Hoa ")
-    assert "Cháu cảm ơn cô Cô Hoa ạ!" in chat.text()
+    assert "Cháu cảm ơn cô Hoa ạ!" in chat.text()  # the title she typed is not said twice
     learner = await tutor.repository.find_learner(channel="web", user_ref="web-session")
     assert learner is not None and learner.display_name == "Cô Hoa"
 
@@ -75,7 +82,7 @@ async def test_a_learner_who_agreed_before_it_was_asked_is_asked_when_back(
     await chat.start(address=None)
     await chat.type("menu")  # did not answer
     await chat.send(chat.incoming(Kind.START))
-    assert "Chào mừng bạn Ông Tư quay lại" in chat.text() and "nên gọi bạn thế nào" in chat.text()
+    assert "Chào mừng bạn Tư quay lại" in chat.text() and "nên gọi bạn thế nào" in chat.text()
 
 
 async def test_a_mentor_is_told_in_their_own_language_and_form(tutor: Tutor,
@@ -94,3 +101,36 @@ async def test_a_mentor_is_told_in_their_own_language_and_form(tutor: Tutor,
     assert len(alerts) == 1 and alerts[0].locale == "en"
     assert alerts[0].flat_buttons()[0].label == "👥 My learners"
     assert alerts[0].flat_buttons()[0].payload == "mentees"
+
+
+async def test_a_learner_who_skips_the_name_is_shown_without_their_messengers(
+        tutor: Tutor) -> None:
+    chat = Chat(tutor, "quiet", display_name="Trần Văn Tư")
+    await chat.start(address=None)
+    await chat.press("Chú")
+    await chat.press("Gõ tên khác")
+    await chat.press("Bỏ qua")  # "Nếu không muốn cho biết tên, chú chọn Bỏ qua"
+    assert "Cháu cảm ơn chú ạ!" in chat.text()
+    assert "sẽ không thấy tên của chú" in chat.text()
+    await chat.send(chat.incoming(Kind.START))
+    assert "Chào mừng chú quay lại ạ!" in chat.text() and "Tư" not in chat.text()
+    learner = await tutor.repository.find_learner(channel="test", user_ref="quiet")
+    assert learner is not None and learner.display_name == ""
+
+
+@pytest.mark.parametrize(("name", "form", "said", "certified"), [
+    ("Bà Lan", "bac", "Lan", "Bác Lan"),  # Zalo's name with its own title
+    ("Cô Hoa", "co", "Hoa", "Cô Hoa"),  # typed with the form she chose
+    ("Ông Tư", "ban", "Tư", "Ông Tư"),  # no title on the certificate: the whole name
+    ("Anh Thư", "chi", "Anh Thư", "Chị Anh Thư"),  # "Anh" is her name here
+    ("Anh Tuấn", "anh", "Tuấn", "Anh Tuấn"),
+    ("Bà", "bac", "Bà", "Bác Bà"),  # a title alone is all the name there is
+    ("Nguyễn Thị Lan", "bac", "Nguyễn Thị Lan", "Bác Nguyễn Thị Lan"),
+])
+def test_a_title_the_name_already_has_is_said_once(library: Library, name: str, form: str,
+                                                   said: str, certified: str) -> None:
+    renderer = Renderer(library.templates)
+    assert address_name(name, address_values(library.templates, form)["you"]) == said
+    certificate = Certificate(code="ABCDEFGH", course_id="lam-quen", name=name, address=form,
+                              issuer="Học Số", locale="vi", issued_on=date(2026, 12, 6))
+    assert shown_name(certificate, renderer) == certified

@@ -91,7 +91,7 @@ def _saved(ctx: Context, name: str) -> None:
     """Keep the name (shown to their mentor and organizers too) and go on to the menu."""
     ctx.settings.setdefault("address", "ban")
     ctx.settings["called"] = name
-    text = ctx.text("address_saved", name=name)
+    text = ctx.text("address_saved", name=ctx.called_as)
     if not ctx.display_name:
         text = f"{text}\n{ctx.text('address_no_name')}"
     ctx.say(text)  # the menu joins it: one message

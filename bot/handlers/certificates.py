@@ -15,7 +15,7 @@ from bot.handlers.registry import Command, Feature
 from bot.handlers.rules import opens_on_a_phone
 from bot.lessons.model import Course, Library
 from bot.lessons.progress import passed
-from bot.lessons.render import DEFAULT_ADDRESS, Renderer
+from bot.lessons.render import DEFAULT_ADDRESS, Renderer, address_name
 from bot.messages import Attachment
 from storage.certificates import Certificate, issue, of_learner
 
@@ -50,8 +50,14 @@ def shown_name(certificate: Certificate, renderer: Renderer) -> str:
     "" when they gave no name."""
     if not certificate.name:
         return ""
-    return renderer.message("certificate_name", form=certificate.address or DEFAULT_ADDRESS,
-                            name=certificate.name)
+    form = certificate.address or DEFAULT_ADDRESS
+    titled = renderer.message("certificate_name", form=form, name=certificate.name)
+    if titled == certificate.name:  # no title before the name ("bạn", "em"): the whole name
+        return titled
+    # "Bác Lan" for "Bà Lan" called "bác": her name's own title is not written twice.
+    you = renderer.message(f"address_you_{form}")
+    return renderer.message("certificate_name", form=form,
+                            name=address_name(certificate.name, you))
 
 
 def day(when: date) -> str:

@@ -58,7 +58,7 @@ async def handle(ctx: Context, code: str | None) -> None:
         ctx.say(ctx.text("privacy_declined"))
     else:
         if learner.is_new:
-            ctx.say(ctx.text("welcome", name=ctx.display_name), alone=True)  # see menu.welcome
+            ctx.say(ctx.text("welcome", name=ctx.called_as), alone=True)  # see menu.welcome
         else:
             ctx.say(ctx.text("privacy_needed"))
         ask(ctx)

@@ -10,7 +10,13 @@ from bot.handlers.payloads import Payload
 from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.model import BASE_LOCALE, Course, Lesson, Library, Question
 from bot.lessons.progress import Position
-from bot.lessons.render import DEFAULT_ADDRESS, Renderer, address_values, render_question
+from bot.lessons.render import (
+    DEFAULT_ADDRESS,
+    Renderer,
+    address_name,
+    address_values,
+    render_question,
+)
 from bot.messages import Attachment, Button, Incoming, Outgoing
 from bot.throttle import Guesses
 from storage.mentoring import MentoringQueries
@@ -134,11 +140,11 @@ class Context:
     def course_text(self, source: str) -> str:
         """A text that an author wrote (a step, a command's help line), as this learner
         reads it."""
-        return self.renderer.course_text(source, name=self.display_name, **self.address())
+        return self.renderer.course_text(source, name=self.called_as, **self.address())
 
     def question(self, question: Question) -> Question:
         """A question as this learner reads it."""
-        return render_question(self.renderer, question, name=self.display_name,
+        return render_question(self.renderer, question, name=self.called_as,
                                **self.address())
 
     @property
@@ -158,9 +164,17 @@ class Context:
 
     @property
     def display_name(self) -> str:
-        """The name the learner chose to be called by, else their messenger's."""
-        return str(self.settings.get("called") or self.incoming.display_name
-                   or self.turn.learner.display_name)
+        """The name the learner chose to be called by ("" when they chose none: skipping the
+        name hides their messenger's too), else their messenger's."""
+        if "called" in self.settings:
+            return str(self.settings["called"])
+        return self.incoming.display_name or self.turn.learner.display_name
+
+    @property
+    def called_as(self) -> str:
+        """The name said after {{ you }} in what the learner reads: "bác Lan" for a learner
+        called "Bà Lan" as "bác" (mentors and organizers see the whole name)."""
+        return address_name(self.display_name, self.address()["you"])
 
     def text(self, key: str, **values: Any) -> str:
         """Render a shared message template, addressing the learner as they chose."""

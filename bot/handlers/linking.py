@@ -159,7 +159,7 @@ async def _join(ctx: Context, other: int, chosen: Mapping[str, int]) -> None:
     apps = [_app_name(ctx, app.channel) for app in await accounts(ctx.connection, learner.id)]
     rows: Rows = [[ctx.button("button_resume", payloads.RESUME)]] \
         if ctx.position.mode != Mode.MENU else []
-    ctx.say(ctx.text("link_done", apps=apps, name=ctx.display_name), [*rows, ctx.menu_row()])
+    ctx.say(ctx.text("link_done", apps=apps, name=ctx.called_as), [*rows, ctx.menu_row()])
 
 
 async def _typed(ctx: Context, text: str, data: Mapping[str, Any]) -> None:

@@ -31,7 +31,7 @@ def welcome(ctx: Context) -> None:
     """Greet: say plainly that this is an automated tutor, then show the menu."""
     key = "welcome" if ctx.turn.learner.is_new else "welcome_back"
     # Alone: a message without buttons is what carries Telegram's lasting keyboard.
-    ctx.say(ctx.text(key, name=ctx.display_name), alone=True)
+    ctx.say(ctx.text(key, name=ctx.called_as), alone=True)
     show_menu(ctx)
 
 

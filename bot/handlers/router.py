@@ -64,7 +64,7 @@ async def route(ctx: Context) -> None:
                 menu.welcome(ctx)
             await invitations.redeem(ctx, code)
         elif address.should_ask(ctx):  # back, and never asked how to be called
-            address.ask(ctx, ctx.text("welcome_back", name=ctx.display_name))
+            address.ask(ctx, ctx.text("welcome_back", name=ctx.called_as))
         else:
             menu.welcome(ctx)
     elif incoming.kind == Kind.UNSUPPORTED:

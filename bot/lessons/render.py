@@ -27,6 +27,21 @@ def address_values(templates: Mapping[str, str], form: str) -> dict[str, str]:
             "Me": me[:1].upper() + me[1:], "polite": f" {particle}" if particle else ""}
 
 
+# Titles a name may already begin with: Zalo's "Bà Lan", a typed "Cô Hoa". Said after the
+# learner's form ("bác {{ name }}"), they would read "bác Bà Lan", "cô Cô Hoa". "Ông" and
+# "bà" are never part of a given name; "anh", "chị" or "em" may be ("Anh Thư"), so those are
+# dropped only when they repeat the form the learner chose.
+NAME_TITLES = ("ông", "bà")
+
+
+def address_name(name: str, you: str) -> str:
+    """The name as said after `you` (the learner's form): without a title it begins with."""
+    first, _, rest = name.strip().partition(" ")
+    if rest.strip() and first.casefold() in {you.casefold(), *NAME_TITLES}:
+        return rest.strip()
+    return name
+
+
 _ENV = ImmutableSandboxedEnvironment(
     undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
 )
