@@ -23,6 +23,8 @@ async def test_a_resident_walks_the_whole_english_path_and_back(tutor: Tutor,
     assert "How should Học Số address you" in chat.text()
     await chat.press("Bạn (a friend, any age)")
     await chat.press("Skip")  # no name
+    assert "Thank you! To change how Học Số calls you, type /my_name." in chat.text()
+    assert "your mentor and the officials will not see a name" in chat.text()
     course = library.in_locale("en").course("lam-quen")
     assert course is not None and course.title == "Getting to know Học Số"
     await chat.press(course.title)
