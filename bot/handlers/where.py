@@ -53,7 +53,7 @@ def ask(ctx: Context, within: str | None = None, *, also: Rows | None = None) ->
     rows += also or []
     rows.append(ctx.menu_row())
     ctx.say(ctx.text(key, within=areas.label(within), typed=len(places) > MAX_BUTTONS,
-                     name=ctx.called_as), rows)
+                     name=ctx.display_name), rows)  # the whole name officials see
     ctx.ask(ASKED, within=within)
 
 
