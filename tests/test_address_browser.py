@@ -1,0 +1,46 @@
+"""The web chat on an elder's phone (390×844, headless Chromium): asked how to be called, in
+one tap, then the name; the lesson greets "bác Hoa", never a bare name."""
+
+from pathlib import Path
+
+from playwright.async_api import expect
+
+from tests.test_browser import (
+    ELDER_PHONE,
+    check_phone_layout,
+    last_bot_message,
+    live_button,
+    phone_at_server,
+    tap,
+)
+
+
+async def test_an_elder_picks_bac_types_a_name_and_the_lesson_greets_her_so(
+        tmp_path: Path) -> None:
+    async with phone_at_server(tmp_path, viewport=ELDER_PHONE) as (page, base):
+        await page.goto(f"{base}/")
+        await tap(page, "✅ Tôi đồng ý")
+        asked = last_bot_message(page)
+        await expect(asked).to_contain_text("Học Số nên gọi bạn thế nào cho phải phép?")
+        labels = await asked.locator(".buttons button").all_text_contents()
+        assert labels[:7] == ["1 · Bác", "2 · Cô", "3 · Chú", "4 · Anh", "5 · Chị", "6 · Em",
+                              "7 · Bạn"]
+        await check_phone_layout(page, ELDER_PHONE)
+        await page.screenshot(path=tmp_path / "1-asked-how-to-be-called.png")
+        await tap(page, "Bác")
+        # The web chat knows no name: she types one, or skips and is told none is shown.
+        await expect(last_bot_message(page)).to_contain_text("Cháu gọi bác bằng tên nào ạ?")
+        await expect(last_bot_message(page)).to_contain_text("Bỏ qua")
+        await page.screenshot(path=tmp_path / "2-asked-the-name.png")
+        await page.fill("input", "Bà Hoa")
+        await page.keyboard.press("Enter")
+        await expect(last_bot_message(page)).to_contain_text("Cháu cảm ơn bác Hoa ạ!")
+        await expect(last_bot_message(page)).to_contain_text("Bác muốn làm gì ạ?")
+        await tap(page, "📘 Làm quen với Học Số")
+        await tap(page, "Bấm nút và gõ số")
+        step = last_bot_message(page)
+        await expect(step).to_contain_text("Chào bác Hoa ạ! 👋")
+        await expect(step).to_contain_text("không phải người thật đang nhắn tin với bác")
+        await expect(live_button(page, "Tiếp tục ▶")).to_be_visible()
+        await check_phone_layout(page, ELDER_PHONE)
+        await page.screenshot(path=tmp_path / "3-lesson-step-as-bac.png")
