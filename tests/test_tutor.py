@@ -42,7 +42,8 @@ async def test_feedback_and_what_follows_come_as_one_message(tutor: Tutor,
     welcome, notice = await chat.send(chat.incoming(Kind.START))
     assert welcome.buttons == () and notice.buttons  # the greeting alone (Telegram's keyboard)
     (asked,) = await chat.tap("agree")  # the thanks, then how to be called
-    assert asked.text.startswith("Cảm ơn") and "\n\nHọc Số nên gọi bạn thế nào" in asked.text
+    assert asked.text.startswith("Cảm ơn")
+    assert "\n\nHọc Số nên gọi thế nào cho phải phép ạ?" in asked.text
     await chat.tap("ad:ban")
     (menu,) = await chat.tap("skip")  # no name: saying so, then the menu
     assert "\n\nBạn muốn làm gì" in menu.text

@@ -17,6 +17,7 @@ from bot.handlers.registry import Command, Feature, Waits
 from bot.lessons.render import ADDRESS_FORMS
 
 MAX_NAME = 40
+SHORT_LABEL = 8  # characters: three such buttons fit side by side on a 360 px phone
 ASKED = "called"  # the state while the name is asked for
 KEEP_NAME = "namekeep"  # keep the messenger's name
 OTHER_NAME = "nameother"  # type another one
@@ -38,8 +39,11 @@ def should_ask(ctx: Context) -> bool:
 
 def ask(ctx: Context, intro: str = "") -> None:
     """The forms of address, one button each."""
-    rows: Rows = [[ctx.button(f"button_address_{form}", PickAddress(form))]
-                  for form in ADDRESS_FORMS]
+    buttons = [ctx.button(f"button_address_{form}", PickAddress(form)) for form in ADDRESS_FORMS]
+    # Short words ("Bác", "Cô") sit three to a row, so that all seven fit on a phone's screen
+    # above the fold; longer labels (English explains each form) keep a row each.
+    per_row = 3 if all(len(button.label) <= SHORT_LABEL for button in buttons) else 1
+    rows: Rows = [buttons[start:start + per_row] for start in range(0, len(buttons), per_row)]
     text = ctx.text("address_ask")
     ctx.say(f"{intro}\n\n{text}" if intro else text, [*rows, ctx.menu_row()])
 
