@@ -1,0 +1,55 @@
+"""Every shared message speaks to the learner in their own form: rendered in each of the seven
+forms, none says "bạn" or "tôi" for the learner and the bot (in English, none says "bạn")."""
+
+import re
+
+import pytest
+
+from bot.handlers.registry import registry
+from bot.lessons.model import Library
+from bot.lessons.render import ADDRESS_FORMS, Renderer, address_values
+
+# What the learner says or taps is in their own voice ("📊 Tiến độ của tôi", "Tôi cần giúp
+# đỡ"): button labels, and anything quoted (a button named in a sentence, a scam message).
+_LEARNERS_VOICE = ("button_", "keyboard_")
+_QUOTED = re.compile(r'"[^"\n]*"|«[^»]*»|“[^”]*”')
+# "bạn" that is not the learner: friends, a young volunteer.
+_BAN = re.compile(r"\bbạn\b(?! bè| thanh niên| ấy| thân)", re.IGNORECASE)
+_TOI = re.compile(r"\btôi\b", re.IGNORECASE)
+
+
+def _spoken(library: Library, locale: str) -> list[tuple[str, str, str]]:
+    """Each shared message of `locale` in each form, as (key, form, text)."""
+    texts = library.in_locale(locale).templates
+    renderer = Renderer(texts)
+    return [(key, form, renderer.message(key, **{**address_values(texts, form), **values}))
+            for key, values in registry().samples.items()
+            if not key.startswith(_LEARNERS_VOICE) and not key.startswith("address_")
+            for form in ADDRESS_FORMS if form != "ban"]
+
+
+@pytest.mark.parametrize("locale", ["vi", "en"])
+def test_no_message_calls_the_learner_ban_or_the_bot_toi(library: Library,
+                                                          locale: str) -> None:
+    wrong = [(key, form, text) for key, form, text in _spoken(library, locale)
+             if _BAN.search(_QUOTED.sub("", text)) or _TOI.search(_QUOTED.sub("", text))]
+    assert wrong == []
+
+
+# "Chào Lan!" greets an elder by a bare first name, which is rude: the form goes first.
+_BARE_GREETING = re.compile(r"\b(?:[Xx]in )?[Cc]hào(?: mừng)? (?=[A-ZĐÀ-Ỹ])(?!Học Số)")
+
+
+def test_no_greeting_is_a_bare_name(library: Library) -> None:
+    texts = library.templates
+    renderer = Renderer(texts)
+    spoken = [(key, text) for key, _form, text in _spoken(library, "vi")]
+    for course in library.courses:
+        for lesson in course.lessons:
+            for step in lesson.steps:
+                for form in ADDRESS_FORMS:
+                    spoken.append((f"{course.id}/{lesson.id}/{step.id}", renderer.course_text(
+                        step.text, name="Lan", **address_values(texts, form))))
+    greeted = [text for _key, text in spoken if "Lan" in text and "hào" in text]
+    assert greeted, "no greeting with a name was rendered: the test reads nothing"
+    assert [(key, text) for key, text in spoken if _BARE_GREETING.search(text)] == []
