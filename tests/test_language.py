@@ -76,3 +76,27 @@ async def test_a_forged_language_changes_nothing(tutor: Tutor) -> None:
     assert "Nút này thuộc tin nhắn cũ" in chat.text()
     learner = await tutor.repository.find_learner(channel="test", user_ref="someone")
     assert learner is not None and learner.locale == "vi"
+
+
+async def test_a_resident_reading_english_may_type_their_answer_to_the_consent(
+        tutor: Tutor) -> None:
+    chat = Chat(tutor, "typist")
+    await chat.send(Incoming(channel="test", user_ref="typist", kind=Kind.START,
+                             language="en", update_id="typist-first"))
+    await chat.press("English")
+    await chat.type("Yes")  # the notice's words, in the language it was read in
+    assert "Thank you for agreeing" in chat.text()
+    other = Chat(tutor, "refuser")
+    await other.send(Incoming(channel="test", user_ref="refuser", kind=Kind.START,
+                              language="en", update_id="refuser-first"))
+    await other.press("English")
+    await other.type("I don't agree")
+    assert "does not keep anything about you" in other.text()
+    assert await tutor.repository.find_learner(channel="test", user_ref="refuser") is None
+    # Vietnamese answers keep working for someone reading English.
+    third = Chat(tutor, "mixed")
+    await third.send(Incoming(channel="test", user_ref="mixed", kind=Kind.START,
+                              language="en", update_id="mixed-first"))
+    await third.press("English")
+    await third.type("đồng ý")
+    assert "Thank you for agreeing" in third.text()

@@ -11,8 +11,16 @@ from bot.handlers.registry import Feature
 from bot.messages import Kind
 
 WAITING = "consent"  # the state whose data keeps an invitation code that came before agreeing
-_AGREE_WORDS = {"dong y", "toi dong y", "co", "co dong y", "dong y luu"}
-_DECLINE_WORDS = {"khong", "khong dong y", "toi khong dong y"}
+# Texts of each language, one typed answer a line. They are no commands: after consent,
+# "không" is an answer to something else, never a wish to erase one's data.
+AGREE_WORDS = "consent_agree_words"
+DECLINE_WORDS = "consent_decline_words"
+
+
+def _answers(ctx: Context, key: str) -> set[str]:
+    """The folded answers of the learner's language, and the Vietnamese ones."""
+    texts = (ctx.library.templates.get(key, ""), ctx.base.templates.get(key, ""))
+    return {fold(line) for text in texts for line in text.splitlines() if fold(line)}
 
 
 def _meaning(ctx: Context) -> str:
@@ -27,9 +35,9 @@ def _meaning(ctx: Context) -> str:
     shown = ctx.turn.learner.shown_buttons
     if number is not None and 1 <= number <= len(shown):
         return shown[number - 1]
-    if folded in _AGREE_WORDS:
+    if folded in _answers(ctx, AGREE_WORDS):
         return payloads.AGREE
-    return payloads.DECLINE if folded in _DECLINE_WORDS else ""
+    return payloads.DECLINE if folded in _answers(ctx, DECLINE_WORDS) else ""
 
 
 async def handle(ctx: Context, code: str | None) -> None:
@@ -80,4 +88,5 @@ def ask(ctx: Context) -> None:
 FEATURE = Feature(samples={
     "privacy_notice": {}, "privacy_needed": {}, "privacy_thanks": {}, "privacy_declined": {},
     "button_privacy_agree": {}, "button_privacy_decline": {},
+    AGREE_WORDS: {}, DECLINE_WORDS: {},
 })
