@@ -56,13 +56,5 @@ FEATURE = Feature(
              "stale_button": {}, "pick_a_number": {"count": 3}, "unsupported": {},
              "too_long": {"limit": 500}, "slow_down": {},
              "content_updated_restart": {"lesson": "Bấm nút và gõ số"},
-             "content_updated_gone": {},
-             # Words the channels add: the numbered list's heading, Telegram's keyboard.
-             "pick_by_number": {}, "keyboard_lessons": {}, "keyboard_resume": {},
-             "keyboard_progress": {}, "keyboard_help": {},
-             # ... and the terminal chat's (bot/channels/console.py).
-             "console_goodbye": {}, "console_no_file": {"path": "/tmp/anh.png"},
-             "console_too_large": {"limit": 10, "path": "/tmp/anh.png"},
-             "console_picture": {"image": "images/vneid-cua-hang.png"},
-             "console_qr": {"link": "https://t.me/hocso_bot?start=KEM-ABCD-2345"}},
+             "content_updated_gone": {}},
 )
