@@ -100,3 +100,17 @@ async def test_a_resident_reading_english_may_type_their_answer_to_the_consent(
     await third.press("English")
     await third.type("đồng ý")
     assert "Thank you for agreeing" in third.text()
+
+
+async def test_a_number_is_picked_with_the_words_of_either_language(tutor: Tutor) -> None:
+    chat = Chat(tutor, "counter")
+    await chat.start()
+    await chat.type("/language")
+    await chat.press("English")
+    await chat.type("menu")
+    second = chat.last[-1].flat_buttons()[1]
+    await chat.type("option 2")  # English words before the number
+    assert second.label.removeprefix("📘 ") in chat.text()
+    await chat.type("menu")
+    await chat.type("chọn 2")  # and the Vietnamese ones, for everyone
+    assert second.label.removeprefix("📘 ") in chat.text()

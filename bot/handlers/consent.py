@@ -6,7 +6,7 @@ the learner agrees, the bot only greets and asks, and stores no name, place or p
 
 from bot.handlers import address, invitations, language, payloads
 from bot.handlers.context import Context
-from bot.handlers.folding import fold, typed_number
+from bot.handlers.folding import NUMBER_WORDS, fold, typed_number, typed_words
 from bot.handlers.registry import Feature
 from bot.messages import Kind
 
@@ -17,12 +17,6 @@ AGREE_WORDS = "consent_agree_words"
 DECLINE_WORDS = "consent_decline_words"
 
 
-def _answers(ctx: Context, key: str) -> set[str]:
-    """The folded answers of the learner's language, and the Vietnamese ones."""
-    texts = (ctx.library.templates.get(key, ""), ctx.base.templates.get(key, ""))
-    return {fold(line) for text in texts for line in text.splitlines() if fold(line)}
-
-
 def _meaning(ctx: Context) -> str:
     """What the learner answered: AGREE, DECLINE, or "" for anything else."""
     incoming = ctx.incoming
@@ -31,13 +25,13 @@ def _meaning(ctx: Context) -> str:
     if incoming.kind != Kind.TEXT:
         return ""
     folded = fold(incoming.text)
-    number = typed_number(folded)
+    number = typed_number(folded, typed_words(ctx, NUMBER_WORDS))
     shown = ctx.turn.learner.shown_buttons
     if number is not None and 1 <= number <= len(shown):
         return shown[number - 1]
-    if folded in _answers(ctx, AGREE_WORDS):
+    if folded in typed_words(ctx, AGREE_WORDS):
         return payloads.AGREE
-    return payloads.DECLINE if folded in _answers(ctx, DECLINE_WORDS) else ""
+    return payloads.DECLINE if folded in typed_words(ctx, DECLINE_WORDS) else ""
 
 
 async def handle(ctx: Context, code: str | None) -> None:

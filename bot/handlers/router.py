@@ -19,7 +19,7 @@ from bot.handlers import (
     payloads,
 )
 from bot.handlers.context import Context
-from bot.handlers.folding import fold, typed_number
+from bot.handlers.folding import NUMBER_WORDS, fold, typed_number, typed_words
 from bot.handlers.registry import Command, Feature, registry
 from bot.lessons.model import CommandTexts
 from bot.lessons.progress import Mode
@@ -93,7 +93,7 @@ async def on_text(ctx: Context, text: str) -> None:
         await on_payload(ctx, slash.get(command, "?"), from_text=True)
         return
     folded = fold(stripped)
-    number = typed_number(folded)
+    number = typed_number(folded, typed_words(ctx, NUMBER_WORDS))
     shown = ctx.turn.learner.shown_buttons
     picks_a_button = number is not None and 1 <= number <= len(shown)
     asked = ctx.asked
