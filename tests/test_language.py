@@ -1,8 +1,12 @@
 """A second language: a resident reads Học Số in English from consent to progress, and back."""
 
+from pathlib import Path
+
+from bot.lessons.loader import load_library, missing_texts
 from bot.lessons.model import Lesson, Library
 from bot.messages import Incoming, Kind
 from bot.tutor import Tutor
+from storage.repository import SqlRepository
 from tests.chat import Chat
 
 
@@ -114,3 +118,30 @@ async def test_a_number_is_picked_with_the_words_of_either_language(tutor: Tutor
     await chat.type("menu")
     await chat.type("chọn 2")  # and the Vietnamese ones, for everyone
     assert second.label.removeprefix("📘 ") in chat.text()
+
+
+async def test_a_deployment_adds_khmer_and_hmong_with_files_alone(
+        content_copy: Path, sqlite_repository: SqlRepository) -> None:
+    """docs/CONTENT.md's recipe: a folder of texts per language, no code. A Khmer word is
+    matched whole, and a three-letter code (H'Mông, "hmn") is suggested like a two-letter one."""
+    for locale, name, words in (("km", "ភាសាខ្មែរ", "[ជំនួយ]"), ("hmn", "Lus Hmoob", "[pab]")):
+        folder = content_copy / "templates" / locale
+        folder.mkdir()
+        (folder / "messages.yaml").write_text(
+            f"language_name: {name}\ncommands:\n  help:\n    words: {words}\n", encoding="utf-8")
+    library = load_library(content_copy)
+    assert library.locales == ("vi", "en", "hmn", "km")
+    tutor = Tutor(repository=sqlite_repository, library=library)
+    chat = Chat(tutor, "hmong")
+    await chat.send(Incoming(channel="test", user_ref="hmong", kind=Kind.START,
+                             language="hmn", update_id="hmong-first"))
+    assert chat.payload_of("Lus Hmoob") == "lg:hmn"
+    khmer = Chat(tutor, "khmer")
+    await khmer.start()
+    await khmer.type("/ngon_ngu")
+    await khmer.press("ភាសាខ្មែរ")
+    await khmer.type("ជំនួយ")
+    assert "/ngon_ngu" in khmer.text()  # the help screen (in Vietnamese: nothing translated)
+    missing = missing_texts(library)
+    assert "templates/km: privacy_notice" in missing["km"]
+    assert "templates/km: commands.help" not in missing["km"]
