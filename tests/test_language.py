@@ -145,3 +145,26 @@ async def test_a_deployment_adds_khmer_and_hmong_with_files_alone(
     missing = missing_texts(library)
     assert "templates/km: privacy_notice" in missing["km"]
     assert "templates/km: commands.help" not in missing["km"]
+
+
+async def test_english_readers_are_shown_english_slash_commands(tutor: Tutor,
+                                                                library: Library) -> None:
+    english = library.in_locale("en")
+    shown = {texts.slash[0] for texts in english.commands.values() if texts.menu}
+    assert shown.isdisjoint({"nhac_hoc", "chung_nhan", "lien_ket", "du_lieu_cua_toi",
+                             "xoa_du_lieu", "kiem_tra", "noi_o", "doi_cach_goi"}), shown
+    texts = " ".join(english.templates[key] for key in english.templates
+                     if key not in library.templates or english.templates[key]
+                     != library.templates[key])
+    for vietnamese in ("/nhac_hoc", "/chung_nhan", "/lien_ket", "/bo_lien_ket",
+                       "/du_lieu_cua_toi", "/xoa_du_lieu", "/kiem_tra", "/noi_o",
+                       "/doi_cach_goi"):
+        assert vietnamese not in texts, vietnamese
+    chat = Chat(tutor, "slasher")
+    await chat.start()
+    await chat.type("/language")
+    await chat.press("English")
+    await chat.type("/reminders")
+    assert "goal" in chat.text().lower()
+    await chat.type("/nhac_hoc")  # the Vietnamese name works for everyone
+    assert "goal" in chat.text().lower()
