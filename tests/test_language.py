@@ -168,3 +168,20 @@ async def test_english_readers_are_shown_english_slash_commands(tutor: Tutor,
     assert "goal" in chat.text().lower()
     await chat.type("/nhac_hoc")  # the Vietnamese name works for everyone
     assert "goal" in chat.text().lower()
+
+
+async def test_the_keyboards_words_are_understood_without_being_listed_twice(
+        content_copy: Path, sqlite_repository: SqlRepository) -> None:
+    """Telegram's lasting keyboard sends its label as typed text: a translation's label is a
+    word of its command already, with no need to copy it under `commands:`."""
+    folder = content_copy / "templates" / "km"
+    folder.mkdir()
+    (folder / "messages.yaml").write_text(
+        "language_name: ភាសាខ្មែរ\nkeyboard_progress: 📊 វឌ្ឍនភាព\n", encoding="utf-8")
+    tutor = Tutor(repository=sqlite_repository, library=load_library(content_copy))
+    chat = Chat(tutor, "keyboard")
+    await chat.start()
+    await chat.type("/ngon_ngu")
+    await chat.press("ភាសាខ្មែរ")
+    await chat.type("📊 វឌ្ឍនភាព")
+    assert "chưa học xong bài nào" in chat.text()  # the progress screen (in Vietnamese)

@@ -4,7 +4,13 @@ No channel is imported here: the texts live in content/templates/<locale>/ like 
 and the channels ask the Tutor for them in the reply's language (`Tutor.words`).
 """
 
+from bot.handlers import payloads
 from bot.handlers.registry import Feature
+
+# Telegram's lasting keyboard sends its label as typed text: each label is a word of this
+# command in its language (the router adds it), so a translation need not list it twice.
+KEYBOARD = {"keyboard_lessons": payloads.MENU, "keyboard_resume": "next",
+            "keyboard_progress": payloads.PROGRESS, "keyboard_help": payloads.HELP}
 
 # The web chat's own words (bot/channels/web.py shows them in the page, in every language).
 WEB = ("web_title", "web_tagline", "web_kiosk_note", "web_text_size", "web_text_smaller",
