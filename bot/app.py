@@ -90,7 +90,7 @@ class Core:
 async def build_core(settings: Settings) -> Core:
     """Migrate the database, load and check content, and build the tutor."""
     library, problems = check_content(Path(settings.content_dir), registry().samples,
-                                      editorial=False)
+                                      commands=registry().commands, editorial=False)
     if problems or library is None:
         raise StartupError("content has errors:\n" + "\n".join(problems))
     url = settings.resolved_database_url()

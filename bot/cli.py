@@ -97,7 +97,7 @@ def _check_messages(folder: Path, locale: str = "vi") -> int:
 
 
 def _content_check(folder: Path) -> int:
-    library, problems = check_content(folder, registry().samples)
+    library, problems = check_content(folder, registry().samples, commands=registry().commands)
     for problem in problems:
         print(problem, file=sys.stderr)
     for warning in content_warnings(library) if library else []:

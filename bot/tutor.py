@@ -7,7 +7,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot.handlers.context import Context, Writer
 from bot.handlers.progress import show_current
@@ -142,10 +142,10 @@ class Tutor:
         self.links = links or InviteLinks()
         self.last_buttons = LastButtons()
 
-    def words(self, locale: str, key: str) -> str:
+    def words(self, locale: str, key: str, **values: Any) -> str:
         """A shared text in `locale` (Vietnamese where it has none): for the words that the
         channels add around replies (the numbered list's heading, Telegram's keyboard)."""
-        return self.renderers.get(locale, self.renderer).message(key)
+        return self.renderers.get(locale, self.renderer).message(key, **values)
 
     async def handle(self, incoming: Incoming, *, known_only: bool = False,
                      patience: float | None = None,

@@ -236,8 +236,10 @@ def approve(data: Path, session: str) -> None:
 
 @asynccontextmanager
 async def phone_at_server(tmp_path: Path, extra_env: dict[str, str] | None = None,
-                          viewport: ViewportSize = PHONE) -> AsyncIterator[tuple[Page, str]]:
-    """A phone-sized page in headless Chromium, and the address of a fresh `hocso serve`."""
+                          viewport: ViewportSize = PHONE,
+                          locale: str = "vi-VN") -> AsyncIterator[tuple[Page, str]]:
+    """A phone-sized page in headless Chromium (its browser set to `locale`), and the address
+    of a fresh `hocso serve`."""
     require(CHROMIUM.exists(), "Debian's chromium")
     expect.set_options(timeout=TIMEOUT_MS)
     port = free_port()
@@ -247,7 +249,8 @@ async def phone_at_server(tmp_path: Path, extra_env: dict[str, str] | None = Non
         browser = await playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
-            page = await (await browser.new_context(viewport=viewport)).new_page()
+            page = await (await browser.new_context(viewport=viewport,
+                                                    locale=locale)).new_page()
             page.set_default_timeout(TIMEOUT_MS)
             yield page, f"http://127.0.0.1:{port}"
         finally:
@@ -536,3 +539,34 @@ async def test_a_text_longer_than_the_tutor_reads_is_answered_as_too_long(
         # It asks to choose from the message above: those buttons work again.
         await tap(page, PROGRESS)
         await expect(last_bot_message(page)).to_contain_text("chưa học xong")
+
+
+async def test_the_page_speaks_the_language_the_learner_chose(tmp_path: Path) -> None:
+    """A browser set to English is offered English; once chosen, the page's own words (its
+    buttons, the box, the notices) are English too, kept across a reload, and Vietnamese
+    again after /ngon_ngu."""
+    async with phone_at_server(tmp_path, locale="en-US") as (page, base):
+        violations = no_policy_violations(page)
+        await page.goto(f"{base}/")
+        await expect(page.locator("#send")).to_have_text("Gửi")
+        await tap(page, "🌐 English")  # the browser's language, offered with the notice
+        await expect(last_bot_message(page)).to_contain_text("Do you agree")
+        await expect(page.locator("#send")).to_have_text("Send")
+        await expect(page.locator("#text")).to_have_attribute(
+            "placeholder", "Type a message or a number…")
+        assert await page.evaluate("document.documentElement.lang") == "en"
+        await tap(page, "✅ I agree")
+        await tap(page, "Bạn (a friend, any age)")
+        await tap(page, "Skip")
+        await page.reload()
+        await expect(page.locator("#photo-button")).to_have_text("📷 Send a photo of a message")
+        await page.get_by_role("button", name="👤 Someone else will use this device").click()
+        await expect(page.get_by_text("You are about to end your session")).to_be_visible()
+        await page.get_by_role("button", name="No, I will keep learning").click()
+        await page.fill("input", "/language")
+        await page.keyboard.press("Enter")
+        await tap(page, "🌐 Tiếng Việt")
+        await expect(page.locator("#send")).to_have_text("Gửi")
+        await expect(page.locator("#new-person")).to_have_text("👤 Người khác dùng máy này")
+        assert await page.evaluate("document.documentElement.lang") == "vi"
+        assert violations == []

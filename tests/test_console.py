@@ -31,6 +31,17 @@ def test_the_terminal_chat_teaches_and_remembers(tmp_path: Path, library: Librar
     assert second.rstrip().count(f"{course.lessons[0].title} · Bước 2/") == 1
 
 
+def test_the_terminal_speaks_the_learners_language(tmp_path: Path) -> None:
+    """What the terminal adds itself (a file it cannot open, the goodbye) is in the language
+    the learner chose, like the replies."""
+    missing = tmp_path / "khong-co.png"
+    out = run_chat(tmp_path, ["1", "1", "1", "/ngon_ngu", "2", f"/anh {missing}", "thoát"])
+    assert "From now on Học Số speaks English with you" in out
+    assert f"[Could not open the picture file: {missing}]" in out
+    assert out.rstrip().endswith("Goodbye! Your progress has been saved.")
+    assert "Tạm biệt" not in out and "Không mở được" not in out
+
+
 def test_ctrl_c_leaves_the_terminal_chat_at_once(tmp_path: Path) -> None:
     """Ctrl-C while the chat waits for a line: it says goodbye and ends, no Enter, no traceback."""
     env = {**os.environ, "HOCSO_DATA_DIR": str(tmp_path)}

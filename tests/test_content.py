@@ -12,13 +12,16 @@ from bot.areas import read_yaml
 from bot.handlers.registry import registry
 from bot.lessons.check import check_content as check_with_samples
 from bot.lessons.check import content_warnings
+from bot.lessons.loader import load_library
 from bot.lessons.model import Library
 from tests.conftest import CONTENT_DIR
 
 
 def check_content(folder: Path, **options: bool) -> tuple[Library | None, list[str]]:
-    """The content check with every feature's template samples, as `hocso content check`."""
-    return check_with_samples(folder, registry().samples, **options)
+    """The content check with every feature's template samples and commands, as `hocso
+    content check`."""
+    return check_with_samples(folder, registry().samples, commands=registry().commands,
+                              **options)
 
 
 def test_shipped_content_is_valid() -> None:
@@ -382,3 +385,30 @@ def test_the_command_fails_on_a_text_broken_in_one_form(content_copy: Path) -> N
     assert failed.returncode == 1
     assert "lam-quen/course.yaml: lessons[0].steps[0].text: does not render: 'khong_co' is " \
         "undefined" in failed.stderr
+
+
+def test_a_text_a_course_translation_leaves_out_is_shown_in_vietnamese(
+        content_copy: Path) -> None:
+    english = content_copy / "lam-quen" / "course.en.yaml"
+    raw = read_yaml(english.read_text(encoding="utf-8"))
+    del raw["lessons"][0]["title"]  # not translated yet
+    english.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    library = load_library(content_copy)
+    vietnamese, translated = library.course("lam-quen"), library.in_locale("en").course("lam-quen")
+    assert vietnamese is not None and translated is not None
+    assert translated.lessons[0].title == vietnamese.lessons[0].title  # the Vietnamese
+    assert translated.title == "Getting to know Học Số"  # the rest stays English
+    assert translated.lessons[0].steps[0].text != vietnamese.lessons[0].steps[0].text
+    assert [step.id for step in translated.lessons[0].steps] == [
+        step.id for step in vietnamese.lessons[0].steps]
+
+
+@pytest.mark.parametrize("locale", ["vi", "en"])
+def test_words_for_a_command_no_feature_has_are_named(content_copy: Path, locale: str) -> None:
+    """A misspelt command name would leave /nhac_hoc unanswered (and in Telegram's menu)."""
+    texts = content_copy / "templates" / locale / "reminders.yaml"
+    texts.write_text(texts.read_text(encoding="utf-8").replace("\n  remind:\n", "\n  remnid:\n"),
+                     encoding="utf-8")
+    _, problems = check_content(content_copy)
+    assert f"content/templates/{locale}/reminders.yaml: commands.remnid: no feature has this " \
+           "command" in problems, problems

@@ -1,8 +1,12 @@
 """A second language: a resident reads Học Số in English from consent to progress, and back."""
 
+from pathlib import Path
+
+from bot.lessons.loader import load_library, missing_texts
 from bot.lessons.model import Lesson, Library
 from bot.messages import Incoming, Kind
 from bot.tutor import Tutor
+from storage.repository import SqlRepository
 from tests.chat import Chat
 
 
@@ -78,3 +82,108 @@ async def test_a_forged_language_changes_nothing(tutor: Tutor) -> None:
     assert "Nút này thuộc tin nhắn cũ" in chat.text()
     learner = await tutor.repository.find_learner(channel="test", user_ref="someone")
     assert learner is not None and learner.locale == "vi"
+
+
+async def test_a_resident_reading_english_may_type_their_answer_to_the_consent(
+        tutor: Tutor) -> None:
+    chat = Chat(tutor, "typist")
+    await chat.send(Incoming(channel="test", user_ref="typist", kind=Kind.START,
+                             language="en", update_id="typist-first"))
+    await chat.press("English")
+    await chat.type("Yes")  # the notice's words, in the language it was read in
+    assert "Thank you for agreeing" in chat.text()
+    other = Chat(tutor, "refuser")
+    await other.send(Incoming(channel="test", user_ref="refuser", kind=Kind.START,
+                              language="en", update_id="refuser-first"))
+    await other.press("English")
+    await other.type("I don't agree")
+    assert "does not keep anything about you" in other.text()
+    assert await tutor.repository.find_learner(channel="test", user_ref="refuser") is None
+    # Vietnamese answers keep working for someone reading English.
+    third = Chat(tutor, "mixed")
+    await third.send(Incoming(channel="test", user_ref="mixed", kind=Kind.START,
+                              language="en", update_id="mixed-first"))
+    await third.press("English")
+    await third.type("đồng ý")
+    assert "Thank you for agreeing" in third.text()
+
+
+async def test_a_number_is_picked_with_the_words_of_either_language(tutor: Tutor) -> None:
+    chat = Chat(tutor, "counter")
+    await chat.start()
+    await chat.type("/language")
+    await chat.press("English")
+    await chat.type("menu")
+    second = chat.last[-1].flat_buttons()[1]
+    await chat.type("option 2")  # English words before the number
+    assert second.label.removeprefix("📘 ") in chat.text()
+    await chat.type("menu")
+    await chat.type("chọn 2")  # and the Vietnamese ones, for everyone
+    assert second.label.removeprefix("📘 ") in chat.text()
+
+
+async def test_a_deployment_adds_khmer_and_hmong_with_files_alone(
+        content_copy: Path, sqlite_repository: SqlRepository) -> None:
+    """docs/CONTENT.md's recipe: a folder of texts per language, no code. A Khmer word is
+    matched whole, and a three-letter code (H'Mông, "hmn") is suggested like a two-letter one."""
+    for locale, name, words in (("km", "ភាសាខ្មែរ", "[ជំនួយ]"), ("hmn", "Lus Hmoob", "[pab]")):
+        folder = content_copy / "templates" / locale
+        folder.mkdir()
+        (folder / "messages.yaml").write_text(
+            f"language_name: {name}\ncommands:\n  help:\n    words: {words}\n", encoding="utf-8")
+    library = load_library(content_copy)
+    assert library.locales == ("vi", "en", "hmn", "km")
+    tutor = Tutor(repository=sqlite_repository, library=library)
+    chat = Chat(tutor, "hmong")
+    await chat.send(Incoming(channel="test", user_ref="hmong", kind=Kind.START,
+                             language="hmn", update_id="hmong-first"))
+    assert chat.payload_of("Lus Hmoob") == "lg:hmn"
+    khmer = Chat(tutor, "khmer")
+    await khmer.start()
+    await khmer.type("/ngon_ngu")
+    await khmer.press("ភាសាខ្មែរ")
+    await khmer.type("ជំនួយ")
+    assert "/ngon_ngu" in khmer.text()  # the help screen (in Vietnamese: nothing translated)
+    missing = missing_texts(library)
+    assert "templates/km: privacy_notice" in missing["km"]
+    assert "templates/km: commands.help" not in missing["km"]
+
+
+async def test_english_readers_are_shown_english_slash_commands(tutor: Tutor,
+                                                                library: Library) -> None:
+    english = library.in_locale("en")
+    shown = {texts.slash[0] for texts in english.commands.values() if texts.menu}
+    assert shown.isdisjoint({"nhac_hoc", "chung_nhan", "lien_ket", "du_lieu_cua_toi",
+                             "xoa_du_lieu", "kiem_tra", "noi_o", "doi_cach_goi"}), shown
+    texts = " ".join(english.templates[key] for key in english.templates
+                     if key not in library.templates or english.templates[key]
+                     != library.templates[key])
+    for vietnamese in ("/nhac_hoc", "/chung_nhan", "/lien_ket", "/bo_lien_ket",
+                       "/du_lieu_cua_toi", "/xoa_du_lieu", "/kiem_tra", "/noi_o",
+                       "/doi_cach_goi"):
+        assert vietnamese not in texts, vietnamese
+    chat = Chat(tutor, "slasher")
+    await chat.start()
+    await chat.type("/language")
+    await chat.press("English")
+    await chat.type("/reminders")
+    assert "goal" in chat.text().lower()
+    await chat.type("/nhac_hoc")  # the Vietnamese name works for everyone
+    assert "goal" in chat.text().lower()
+
+
+async def test_the_keyboards_words_are_understood_without_being_listed_twice(
+        content_copy: Path, sqlite_repository: SqlRepository) -> None:
+    """Telegram's lasting keyboard sends its label as typed text: a translation's label is a
+    word of its command already, with no need to copy it under `commands:`."""
+    folder = content_copy / "templates" / "km"
+    folder.mkdir()
+    (folder / "messages.yaml").write_text(
+        "language_name: ភាសាខ្មែរ\nkeyboard_progress: 📊 វឌ្ឍនភាព\n", encoding="utf-8")
+    tutor = Tutor(repository=sqlite_repository, library=load_library(content_copy))
+    chat = Chat(tutor, "keyboard")
+    await chat.start()
+    await chat.type("/ngon_ngu")
+    await chat.press("ភាសាខ្មែរ")
+    await chat.type("📊 វឌ្ឍនភាព")
+    assert "chưa học xong bài nào" in chat.text()  # the progress screen (in Vietnamese)

@@ -20,7 +20,7 @@ from storage.database import _alembic_config, create_engine, current_revision, u
 from storage.repository import SqlRepository
 from tests.chat import Chat
 from tests.conftest import new_postgres_database
-from tests.mentoring_helpers import paired
+from tests.mentoring_helpers import code_in, paired, pass_course
 
 
 async def test_upgrading_keeps_learners_and_reaches_head(tmp_path: Path) -> None:
@@ -114,5 +114,18 @@ async def _states_survive(engine: AsyncEngine, library: Library) -> None:
         assert place is not None and after is not None and after.place == place.place
         await resident.press("Tiếp tục")
         assert "Bước 3" in resident.text()
+        # The volunteer, registered across the migration, takes the mentor course, is made a
+        # mentor by its quizzes (an event's subscriber) and pairs with a new resident.
+        await volunteer.press("Bỏ qua")  # no youth union unit
+        await pass_course(volunteer, library)
+        await volunteer.type("/lam_nguoi_kem")
+        code = code_in(await volunteer.press("Mời học viên"))
+        newcomer = Chat(tutor, "newcomer")
+        await newcomer.start()
+        await newcomer.type(code)
+        await newcomer.press("Đồng ý")
+        assert "Lê Văn Tám" in newcomer.text()
+        await volunteer.type("/hoc_vien")
+        assert "Bạn đang kèm 1 người" in volunteer.text()
     finally:
         await engine.dispose()

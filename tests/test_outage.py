@@ -8,8 +8,9 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.lessons.model import Library
 from bot.messages import Kind
@@ -22,6 +23,7 @@ from tests.chat import Chat
 from tests.conftest import new_postgres_database
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo_bot import FakeZaloBot
+from tests.mentoring_helpers import paired, received
 from tests.server import free_port, serving
 from tests.tcp_proxy import TcpProxy
 from tests.test_telegram import SECRET, Bot
@@ -259,3 +261,41 @@ async def test_postgres_cut_off_the_web_chat_answers_503_and_resumes(
         status, body = await post("/api/chat", session=session, payload="agree", id="m99")
         assert status == 200 and body["replies"]
         assert (await post("/api/session"))[0] == 200
+
+
+async def test_what_subscribers_do_commits_with_the_turn_that_published(
+        cuttable: tuple[TcpProxy, str], library: Library) -> None:
+    """A quiz's last answer publishes QuizFinished; mentoring's subscriber writes the mentor's
+    alert inside that turn's transaction. The turn's COMMIT succeeds but its answer is lost:
+    the try again finds the update done, and the alert is there, once (not lost, not twice)."""
+    proxy, database_url = cuttable
+    engine = create_engine(database_url)
+    await upgrade(engine)
+    tutor = Tutor(repository=SqlRepository(engine), library=library)
+    mentor, resident = Chat(tutor, "event-mentor"), Chat(tutor, "event-resident")
+    await paired(mentor, resident, library)
+    await received(tutor, mentor)  # the acceptance: handed over
+    course = library.course("lam-quen")
+    assert course is not None
+    lesson = course.lessons[0]
+    await resident.tap(f"q:{course.id}:{lesson.id}")
+    for question in lesson.quiz[:-1]:
+        await resident.press(question.options[question.answer - 1])
+    last = lesson.quiz[-1]
+    proxy.lose_answer_to(b"COMMIT")
+    replies = await resident.press(last.options[last.answer - 1])
+    assert proxy.lost.is_set()
+    assert any(lesson.title in reply.text for reply in replies)  # the score, from the commit
+    told = [reply.text for reply in await received(tutor, mentor)]
+    assert len([text for text in told if lesson.title in text]) == 1, told
+    assert await _count(engine, "lesson_result") == 1  # the score the turn kept, once
+    assert await _count(engine, "quiz_answer") == len(lesson.quiz)
+    await engine.dispose()
+
+
+async def _count(engine: AsyncEngine, table: str) -> int:
+    """The resident's rows in `table` (this test's database is its own)."""
+    async with engine.connect() as connection:
+        return int((await connection.execute(text(
+            f"SELECT count(*) FROM {table} r JOIN learner l ON l.id = r.learner_id "
+            "WHERE l.user_ref = 'event-resident'"))).scalar_one())

@@ -134,12 +134,15 @@ polling, webhook, channel = channel_fixtures(running)
 
 async def test_start_sets_commands_and_greets_with_both_keyboards(
         fake: FakeTelegram, polling: TelegramChannel) -> None:
+    # Every command whose texts give a menu entry, in the files' order (messages.yaml first):
+    # a new command's texts add it here, with no list to keep in the code or in this test.
+    menu = [texts.slash[0] for texts in WORDS.commands.values() if texts.menu]
     for language in ("vi", ""):
         commands = [c["command"] for c in fake.commands[("default", language)]]
-        assert commands == ["start", "bai_hoc", "tiep_tuc", "tien_do", "tro_giup", "noi_o",
-                            "nguoi_kem", "tim_nguoi_kem", "lam_nguoi_kem", "hoc_vien",
-                            "ngon_ngu", "du_lieu_cua_toi", "xoa_du_lieu", "doi_cach_goi",
-                            "chung_nhan", "lien_ket", "kiem_tra", "nhac_hoc"]
+        assert commands == menu
+        assert commands[:5] == ["start", "bai_hoc", "tiep_tuc", "tien_do", "tro_giup"]
+        assert {"ngon_ngu", "doi_cach_goi", "chung_nhan", "lien_ket", "kiem_tra",
+                "nhac_hoc"} <= set(commands)
     english = {c["command"]: c["description"] for c in fake.commands[("default", "en")]}
     assert list(english)[:4] == ["start", "lessons", "continue", "progress"]
     assert english["language"] == "Change language (Ngôn ngữ)"

@@ -232,3 +232,32 @@ async def test_the_longest_text_the_page_sends_is_taken_and_answered_as_too_long
                            headers={"Content-Type": "application/json"}) as response:
         assert response.status == 200
         assert "dài quá" in (await response.json())["replies"][0]["text"]
+
+
+async def test_the_browsers_language_is_offered_and_replies_say_their_language(
+        api: tuple[ClientSession, str]) -> None:
+    client, base = api
+    session = await new_session(client, base)
+    status, body = await chat(client, base, session=session, payload="start", language="en-GB")
+    assert status == 200
+    assert body["replies"][-1]["locale"] == "vi"
+    offered = [button["payload"] for row in body["replies"][-1]["buttons"] for button in row]
+    assert "lg:en" in offered  # a hint, offered in one tap, never a choice
+    status, body = await chat(client, base, session=session, payload="lg:en")
+    assert status == 200 and body["replies"][-1]["locale"] == "en"
+    status, _ = await chat(client, base, session=session, payload="start", language=["x"])
+    assert status == 400
+
+
+async def test_the_page_carries_its_words_in_every_language(
+        api: tuple[ClientSession, str]) -> None:
+    client, base = api
+    async with client.get(f"{base}/") as response:
+        html = await response.text()
+    found = re.search(r'data-texts="([^"]*)"', html)
+    assert found is not None
+    texts = json.loads(found.group(1).replace("&#34;", '"').replace("&quot;", '"')
+                       .replace("&amp;", "&").replace("&#39;", "'"))
+    assert texts["vi"]["web_send"] == "Gửi" and texts["en"]["web_send"] == "Send"
+    assert set(texts["vi"]) == set(texts["en"])
+    assert '<button type="submit" id="send" data-text="web_send">Gửi</button>' in html

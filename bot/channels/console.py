@@ -6,21 +6,22 @@ import os
 import shlex
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.channels.pictures import MAX_PICTURE_BYTES
 from bot.messages import Incoming, Kind, Outgoing
 from bot.tutor import Tutor
 
 CHANNEL = "console"
-GOODBYE = "\nTạm biệt! Tiến độ của bạn đã được lưu.\n"
 # A photo of a message to check: `/anh <path>`, or just the path of a picture file (what a
 # terminal writes when a file is dragged onto it).
 PHOTO_COMMAND = "/anh"
 PICTURE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff"})
-NO_FILE = "[Không mở được tệp ảnh: {path}]"
-TOO_LARGE = "[Tệp ảnh lớn quá (trên {limit} MB): {path}]"
+# A shared text by key with its values, in the language of the learner's last reply
+# (content/templates/<locale>/: console_goodbye, console_no_file...).
+Words = Callable[..., str]
 
 
 def picture_path(line: str) -> Path | None:
@@ -41,22 +42,22 @@ def picture_path(line: str) -> Path | None:
     return None
 
 
-def read_picture_file(path: Path) -> bytes | str:
+def read_picture_file(path: Path, words: Words) -> bytes | str:
     """The file's bytes, or what to say when it cannot be read or is too large."""
     try:
         with path.open("rb") as file:
             data = file.read(MAX_PICTURE_BYTES + 1)
     except OSError:
-        return NO_FILE.format(path=path)
+        return words("console_no_file", path=str(path))
     if len(data) > MAX_PICTURE_BYTES:
-        return TOO_LARGE.format(limit=MAX_PICTURE_BYTES // 2**20, path=path)
+        return words("console_too_large", limit=MAX_PICTURE_BYTES // 2**20, path=str(path))
     return data
 
 
-def format_reply(reply: Outgoing) -> str:
+def format_reply(reply: Outgoing, words: Words) -> str:
     """Render a reply as text with numbered options, as a button-less messenger would."""
-    lines = [f"[ảnh: {reply.image}]"] if reply.image else []
-    lines += [f"[mã QR: {reply.qr}]"] if reply.qr else []
+    lines = [words("console_picture", image=reply.image)] if reply.image else []
+    lines += [words("console_qr", link=reply.qr)] if reply.qr else []
     lines.append(reply.text)
     lines += [f"  {number}. {button.label}"
               for number, button in enumerate(reply.flat_buttons(), start=1)]
@@ -96,9 +97,16 @@ async def run_console(tutor: Tutor, *, learner: str, stdin: TextIO = sys.stdin,
     and a picture file's path (or `/anh <path>`) sends that picture for the message check.
     Ctrl-C ends it at once (the caller gets KeyboardInterrupt after the goodbye)."""
 
+    locale = "vi"  # the language of the last reply: the learner's
+
+    def words(key: str, **values: Any) -> str:
+        return tutor.words(locale, key, **values)
+
     def show(replies: list[Outgoing]) -> None:
+        nonlocal locale
         for reply in replies:
-            stdout.write(format_reply(reply) + "\n\n")
+            locale = reply.locale
+            stdout.write(format_reply(reply, words) + "\n\n")
         stdout.flush()
 
     lines: asyncio.Queue[str | None] = asyncio.Queue()
@@ -115,7 +123,7 @@ async def run_console(tutor: Tutor, *, learner: str, stdin: TextIO = sys.stdin,
                 break
             line = line.rstrip("\r")
             path = picture_path(line)
-            picture = read_picture_file(path) if path is not None else b""
+            picture = read_picture_file(path, words) if path is not None else b""
             if isinstance(picture, str):
                 stdout.write(picture + "\n\n")
                 continue
@@ -127,8 +135,8 @@ async def run_console(tutor: Tutor, *, learner: str, stdin: TextIO = sys.stdin,
                                     picture=picture, display_name=learner)
             show(await tutor.handle(incoming))
     except asyncio.CancelledError:  # Ctrl-C: asyncio.run cancels this task
-        stdout.write(GOODBYE)
+        stdout.write(f"\n{words('console_goodbye')}\n")
         stdout.flush()
         raise
-    stdout.write(GOODBYE)
+    stdout.write(f"\n{words('console_goodbye')}\n")
     stdout.flush()

@@ -1,6 +1,7 @@
 """The web chat: an aiohttp page plus the JSON API that the page itself uses."""
 
 import base64
+import json
 import re
 import secrets
 from collections.abc import Awaitable, Callable
@@ -22,6 +23,7 @@ from bot.channels.verify import verify_routes
 from bot.channels.web_limits import WebLimits
 from bot.channels.web_photo import TooLarge, read_upload
 from bot.forwarded import trust_proxies
+from bot.handlers.channel_words import WEB
 from bot.messages import Attachment, Incoming, Kind, Outgoing
 from bot.tutor import MAX_KEPT_CHARS, Tutor, UnknownLearner
 from storage.clock import now
@@ -35,6 +37,8 @@ MAX_BODY_BYTES = 16 * 1024  # the web chat's own requests: the page's longest te
 MAX_REQUEST_BYTES = 1024 * 1024
 _SESSION = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# The browser's language ("en-US"): a hint the consent notice may offer, as Telegram's is.
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,3}$")
 TUTOR_KEY = web.AppKey("tutor", Tutor)
 
 
@@ -140,6 +144,8 @@ def render_reply(reply: Outgoing, content_dir: Path | None = None) -> dict[str, 
         "size": picture_size(reply, content_dir),
         # The learner's data file travels in the answer itself: it is theirs, for this session.
         "file": _file(reply.attachment) if reply.attachment else None,
+        # The learner's language: the page says its own words in it too.
+        "locale": reply.locale,
     }
 
 
@@ -156,13 +162,26 @@ def _active_since(request: web.Request) -> datetime:
     return now() - request.app[OPTIONS_KEY].idle
 
 
+def page_words(tutor: Tutor, *, minutes: int) -> dict[str, dict[str, str]]:
+    """The page's own words in every language the content speaks (content/templates/
+    <locale>/web.yaml); the page picks the learner's. A file's name is put in by the page."""
+    values: dict[str, dict[str, Any]] = {"web_kiosk_note": {"minutes": minutes},
+                                         "web_download": {"name": "{name}"}}
+    return {locale: {key: tutor.words(locale, key, **values.get(key, {})) for key in WEB}
+            for locale in tutor.library.locales}
+
+
 async def page(request: web.Request) -> web.Response:
-    """Serve the chat page."""
+    """Serve the chat page, in Vietnamese until a reply says the learner reads another
+    language (the page keeps every language's words)."""
     options = request.app[OPTIONS_KEY]
+    idle_seconds = int(options.idle.total_seconds())
+    words = page_words(request.app[TUTOR_KEY], minutes=idle_seconds // 60)
     # As much as the Tutor reads (one more, so that it sees the text is too long and says so).
     html = request.app[PAGE_KEY].render(
-        kiosk=options.kiosk, idle_seconds=int(options.idle.total_seconds()),
-        max_text=MAX_KEPT_CHARS + 1, max_photo=MAX_PICTURE_BYTES)
+        kiosk=options.kiosk, idle_seconds=idle_seconds,
+        max_text=MAX_KEPT_CHARS + 1, max_photo=MAX_PICTURE_BYTES,
+        t=words[request.app[TUTOR_KEY].library.locale], texts=json.dumps(words))
     return web.Response(text=html, content_type="text/html", charset="utf-8",
                         headers=PAGE_HEADERS)
 
@@ -189,8 +208,8 @@ async def chat(request: web.Request) -> web.Response:
     body = await _read_json(request)
     if body is None:
         return _error(400, "Send a JSON object.")
-    session, text, payload, message_id = (body.get(key) for key in
-                                          ("session", "text", "payload", "id"))
+    session, text, payload, message_id, language = (
+        body.get(key) for key in ("session", "text", "payload", "id", "language"))
     if not isinstance(session, str) or not _SESSION.match(session):
         return _error(400, "Field 'session' is missing or malformed.")
     if (text is None) == (payload is None):
@@ -200,10 +219,13 @@ async def chat(request: web.Request) -> web.Response:
     if message_id is not None and (not isinstance(message_id, str)
                                    or not _MESSAGE_ID.match(message_id)):
         return _error(400, "Field 'id' must be 1-64 letters, digits, '-' or '_'.")
+    if language is not None and not isinstance(language, str):
+        return _error(400, "Field 'language' must be a string such as \"en-US\".")
     return await _answer(request, Incoming(
         channel=CHANNEL, user_ref=session,
         kind=Kind.TEXT if text is not None else Kind.BUTTON,
         text=text or "", payload=payload or "",
+        language=language if language and _LANGUAGE.match(language) else "",
         update_id=f"{session}:{message_id}" if message_id else None,
         source=request.app[OPTIONS_KEY].limits.client(request),
     ))

@@ -6,13 +6,15 @@ the learner agrees, the bot only greets and asks, and stores no name, place or p
 
 from bot.handlers import address, invitations, language, payloads
 from bot.handlers.context import Context
-from bot.handlers.folding import fold, typed_number
+from bot.handlers.folding import NUMBER_WORDS, fold, typed_number, typed_words
 from bot.handlers.registry import Feature
 from bot.messages import Kind
 
 WAITING = "consent"  # the state whose data keeps an invitation code that came before agreeing
-_AGREE_WORDS = {"dong y", "toi dong y", "co", "co dong y", "dong y luu"}
-_DECLINE_WORDS = {"khong", "khong dong y", "toi khong dong y"}
+# Texts of each language, one typed answer a line. They are no commands: after consent,
+# "không" is an answer to something else, never a wish to erase one's data.
+AGREE_WORDS = "consent_agree_words"
+DECLINE_WORDS = "consent_decline_words"
 
 
 def _meaning(ctx: Context) -> str:
@@ -23,13 +25,13 @@ def _meaning(ctx: Context) -> str:
     if incoming.kind != Kind.TEXT:
         return ""
     folded = fold(incoming.text)
-    number = typed_number(folded)
+    number = typed_number(folded, typed_words(ctx, NUMBER_WORDS))
     shown = ctx.turn.learner.shown_buttons
     if number is not None and 1 <= number <= len(shown):
         return shown[number - 1]
-    if folded in _AGREE_WORDS:
+    if folded in typed_words(ctx, AGREE_WORDS):
         return payloads.AGREE
-    return payloads.DECLINE if folded in _DECLINE_WORDS else ""
+    return payloads.DECLINE if folded in typed_words(ctx, DECLINE_WORDS) else ""
 
 
 async def handle(ctx: Context, code: str | None) -> None:
@@ -80,4 +82,5 @@ def ask(ctx: Context) -> None:
 FEATURE = Feature(samples={
     "privacy_notice": {}, "privacy_needed": {}, "privacy_thanks": {}, "privacy_declined": {},
     "button_privacy_agree": {}, "button_privacy_decline": {},
+    AGREE_WORDS: {}, DECLINE_WORDS: {},
 })

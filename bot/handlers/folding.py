@@ -1,21 +1,35 @@
 """Fold typed text for matching: what a word means, not how it was typed."""
 
 import re
+from collections.abc import Collection
 
+from bot.handlers.context import Context
 from bot.listening.words import fold
 
-__all__ = ["PLACE_KINDS", "fold", "place_key", "typed_number"]
+__all__ = ["PLACE_KINDS", "fold", "place_key", "typed_number", "typed_words"]
 
-# A typed choice: "2", "số 2", "chọn 2", "câu 2" (folded).
-_NUMBER = re.compile(r"^(?:so |chon |cau )?(\d{1,2})$")
+# A typed choice: "2", or words of the language before it ("số 2", "chọn 2", "option 2").
+_NUMBER = re.compile(r"^(?:(.+?) )?(\d{1,2})$")
 # Leading words of a place name that say what kind of place it is, not which one.
 PLACE_KINDS = {"phuong", "xa", "p", "x", "thi", "tran", "dac", "khu"}
+# The words that may come before a typed number, one a line, in content/templates/<locale>/.
+NUMBER_WORDS = "number_words"
 
 
-def typed_number(folded: str) -> int | None:
-    """The number a folded text picks ("so 2" -> 2), or None when it is not one."""
+def typed_words(ctx: Context, key: str) -> frozenset[str]:
+    """The folded lines of a text that lists typed words, one a line: the learner's language's
+    and the Vietnamese ones (Vietnamese words work for everyone)."""
+    texts = {ctx.library.templates.get(key, ""), ctx.base.templates.get(key, "")}
+    return frozenset(fold(line) for text in texts for line in text.splitlines() if fold(line))
+
+
+def typed_number(folded: str, words: Collection[str] = ()) -> int | None:
+    """The number a folded text picks ("so 2" -> 2, with "so" among `words`), or None when
+    it is not one."""
     match = _NUMBER.fullmatch(folded)
-    return int(match.group(1)) if match else None
+    if match is None or (match.group(1) is not None and match.group(1) not in words):
+        return None
+    return int(match.group(2))
 
 
 def place_key(name: str) -> str:

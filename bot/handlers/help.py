@@ -56,8 +56,5 @@ FEATURE = Feature(
              "stale_button": {}, "pick_a_number": {"count": 3}, "unsupported": {},
              "too_long": {"limit": 500}, "slow_down": {},
              "content_updated_restart": {"lesson": "Bấm nút và gõ số"},
-             "content_updated_gone": {},
-             # Words the channels add: the numbered list's heading, Telegram's keyboard.
-             "pick_by_number": {}, "keyboard_lessons": {}, "keyboard_resume": {},
-             "keyboard_progress": {}, "keyboard_help": {}},
+             "content_updated_gone": {}},
 )

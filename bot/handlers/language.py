@@ -8,9 +8,6 @@ from bot.handlers.menu import show_menu
 from bot.handlers.payloads import Payload
 from bot.handlers.registry import Command, Feature
 
-# Telegram sends the language of the person's app ("en", "en-US"): a hint, never a choice.
-_HINT = 2
-
 
 @dataclass(frozen=True)
 class PickLanguage(Payload):
@@ -24,7 +21,9 @@ class PickLanguage(Payload):
 def suggested(ctx: Context) -> str | None:
     """The language the person's messenger app uses, when the content speaks it and the
     learner reads another one now."""
-    hint = ctx.incoming.language[:_HINT].lower()
+    # The app's or browser's language ("en", "en-US", "hmn"): a hint, never a choice. Its
+    # first part names the language, two letters or three (H'Mông is "hmn").
+    hint = ctx.incoming.language.split("-")[0].split("_")[0].lower()
     return hint if hint in ctx.base.locales and hint != ctx.locale else None
 
 

@@ -18,8 +18,9 @@ from bot.handlers import (
     message_check,
     payloads,
 )
+from bot.handlers.channel_words import KEYBOARD
 from bot.handlers.context import Context
-from bot.handlers.folding import fold, typed_number
+from bot.handlers.folding import NUMBER_WORDS, fold, typed_number, typed_words
 from bot.handlers.registry import Command, Feature, registry
 from bot.lessons.model import CommandTexts
 from bot.lessons.progress import Mode
@@ -30,21 +31,27 @@ MAX_TEXT_CHARS = 2000
 
 
 @cache
-def _lookups(commands: tuple[tuple[str, CommandTexts], ...]) -> tuple[dict[str, str],
-                                                                     dict[str, str]]:
-    """Slash names and folded words to command names, for one locale's command texts."""
+def _lookups(commands: tuple[tuple[str, CommandTexts], ...],
+             keyboard: tuple[tuple[str, str], ...]) -> tuple[dict[str, str], dict[str, str]]:
+    """Slash names and folded words to command names, for one locale's command texts and
+    its keyboard's labels (label, command)."""
     slash: dict[str, str] = {}
     words: dict[str, str] = {}
     for name, texts in commands:
         slash.update(dict.fromkeys(texts.slash, name))
         for word in texts.words:
             words.setdefault(fold(word), name)
+    for label, name in keyboard:
+        words.setdefault(fold(label), name)
+    words.pop("", None)  # an emoji alone ("😀") is no word of any command
     return slash, words
 
 
 def lookups(ctx: Context) -> tuple[dict[str, str], dict[str, str]]:
     """The learner's language's slash names and words (with the Vietnamese ones)."""
-    return _lookups(tuple(ctx.library.commands.items()))
+    keyboard = tuple((library.templates.get(key, ""), name) for library in (ctx.library, ctx.base)
+                     for key, name in KEYBOARD.items())
+    return _lookups(tuple(ctx.library.commands.items()), keyboard)
 
 
 async def route(ctx: Context) -> None:
@@ -93,7 +100,7 @@ async def on_text(ctx: Context, text: str) -> None:
         await on_payload(ctx, slash.get(command, "?"), from_text=True)
         return
     folded = fold(stripped)
-    number = typed_number(folded)
+    number = typed_number(folded, typed_words(ctx, NUMBER_WORDS))
     shown = ctx.turn.learner.shown_buttons
     picks_a_button = number is not None and 1 <= number <= len(shown)
     asked = ctx.asked

@@ -1,9 +1,10 @@
 """`hocso content check`: load all content, render every message, apply the teaching rules."""
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
+import yaml
 from jinja2 import TemplateError
 
 from bot.areas import read_yaml
@@ -180,11 +181,32 @@ def _check_flags(library: Library, content_dir: Path, *, editorial: bool = True)
     return problems
 
 
+def _command_problems(content_dir: Path, library: Library,
+                      commands: Collection[str]) -> list[str]:
+    """Name the words given for a command that no feature declares (a misspelt name would
+    leave its slash name unanswered, though listed in Telegram's menu)."""
+    problems = []
+    for locale in library.locales:
+        for path in sorted((content_dir / "templates" / locale).glob("*.yaml")):
+            try:
+                raw = read_yaml(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                continue  # the loader has named it
+            named = raw.get("commands") if isinstance(raw, dict) else None
+            where = path.relative_to(content_dir.parent)
+            problems += [f"{where}: commands.{name}: no feature has this command"
+                         for name in (named if isinstance(named, dict) else {})
+                         if name not in commands]
+    return problems
+
+
 def check_content(content_dir: Path, samples: Mapping[str, Mapping[str, Any]], *,
+                  commands: Collection[str] | None = None,
                   editorial: bool = True) -> tuple[Library | None, list[str]]:
     """Return the library and every problem found; an empty list means the content is good.
     `samples` are the features' sample values for every shared template (registry.py); each
-    locale's templates render with them.
+    locale's templates render with them. `commands` are the features' command names, which
+    the texts' `commands:` must name.
     Without `editorial`, the editor's rules (a source's missing publication date, legal codes
     in lesson text, picture sizes) are left to `hocso content check`, and serving goes ahead."""
     try:
@@ -194,6 +216,8 @@ def check_content(content_dir: Path, samples: Mapping[str, Mapping[str, Any]], *
     problems = [f"{content_dir.name}/templates/{locale}: {problem}"
                 for locale in library.locales
                 for problem in check_templates(library.in_locale(locale).templates, samples)]
+    if commands is not None:
+        problems += _command_problems(content_dir, library, commands)
     if problems:
         return library, problems
     # Every locale's messages must fit: a translation may be longer than the Vietnamese.

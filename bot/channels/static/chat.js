@@ -2,7 +2,8 @@
 // localStorage, so closing the tab loses nothing. In kiosk mode (a computer many people use)
 // it keeps nothing in the browser and ends the session after a few idle minutes. "Người khác
 // dùng máy này" ends the session here and on the server. Every message carries an id, so a
-// retried request is counted once.
+// retried request is counted once. The page's own words are in the language of the learner's
+// last reply (data-texts: every language's, from content/templates/<locale>/web.yaml).
 "use strict";
 (function () {
   const list = document.getElementById("messages");
@@ -15,22 +16,19 @@
   // OCR reads no better beyond this width (bot/listening/ocr.py MAX_WIDTH).
   const PHOTO_WIDTH = 1600;
   const PHOTO_KEEP_BYTES = 1024 * 1024;
-  const PHOTO_ECHO = "📷 Ảnh tin nhắn";
-  const PHOTO_TOO_BIG_TEXT = "Ảnh này lớn quá, Học Số chưa nhận được. Bạn chụp màn hình " +
-                             "tin nhắn rồi gửi ảnh chụp đó nhé.";
   const confirmBox = document.getElementById("confirm-new");
   const viewer = document.getElementById("viewer");
   const viewerImage = document.getElementById("viewer-image");
   const kiosk = document.body.dataset.kiosk === "1";
   const idleMs = Number(document.body.dataset.idleSeconds || "0") * 1000;
   const HISTORY_LIMIT = 40;
-  const KEYS = ["hocso-session", "hocso-history", "hocso-text-size"];
+  const KEYS = ["hocso-session", "hocso-history", "hocso-text-size", "hocso-locale"];
   const TEXT_SIZES = 5; // steps of --chat-text in chat.css; 1 is the usual size
-  const BUSY_TEXT = "Học Số đang tạm bận một chút. Bạn chờ ít phút rồi thử lại nhé. " +
-                    "Bài đang học vẫn được giữ nguyên.";
-  // 429: too much from this address or its network, perhaps from others at the same office.
-  const TOO_FAST_TEXT = "Học Số đang nhận quá nhiều tin nhắn cùng lúc. Bạn chờ một lát rồi " +
-                        "thử lại nhé. Bài đang học vẫn được giữ nguyên.";
+  const TEXTS = JSON.parse(document.body.dataset.texts || "{}");
+  const BASE_LOCALE = "vi";
+  // A hint for the consent notice, which offers the browser's language when it has texts.
+  const BROWSER_LANGUAGE = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$/.test(navigator.language || "")
+    ? navigator.language : "";
   let store = null;
   try { store = window.localStorage; } catch (error) { store = null; } // private mode
   if (kiosk && store) {
@@ -38,6 +36,32 @@
     store = null;
   }
   let session = store ? store.getItem("hocso-session") : null;
+  let locale = BASE_LOCALE;
+
+  // One of the page's own words in the learner's language (Vietnamese where it has none).
+  function say(key) {
+    return (TEXTS[locale] || {})[key] || (TEXTS[BASE_LOCALE] || {})[key] || "";
+  }
+
+  // Say the page's words in `chosen`, the language of the learner's last reply; kept on a
+  // person's own device, so a reload speaks it before the first answer.
+  function speak(chosen, keep) {
+    locale = TEXTS[chosen] ? chosen : BASE_LOCALE;
+    document.documentElement.lang = locale;
+    document.title = say("web_title");
+    document.querySelectorAll("[data-text]").forEach((e) => { e.textContent = say(e.dataset.text); });
+    document.querySelectorAll("[data-text-label]").forEach((e) => {
+      e.setAttribute("aria-label", say(e.dataset.textLabel));
+    });
+    document.querySelectorAll("[data-text-placeholder]").forEach((e) => {
+      e.placeholder = say(e.dataset.textPlaceholder);
+    });
+    document.querySelectorAll("[data-text-alt]").forEach((e) => { e.alt = say(e.dataset.textAlt); });
+    if (store && keep) {
+      try { store.setItem("hocso-locale", locale); } catch (error) { /* full */ }
+    }
+  }
+  if (store && store.getItem("hocso-locale")) speak(store.getItem("hocso-locale"), false);
 
   // A− / A+: kept on a person's own device, forgotten in kiosk mode like everything else.
   function setTextSize(size, keep) {
@@ -167,7 +191,7 @@
         img.height = reply.size[1];
       }
       img.src = reply.image;
-      img.alt = "Hình minh họa. Chạm vào để xem to.";
+      img.alt = say("web_picture");
       img.tabIndex = 0; // reachable with a keyboard too
       img.addEventListener("click", () => openPicture(reply.image));
       img.addEventListener("keydown", (event) => {
@@ -194,7 +218,7 @@
         div.appendChild(picture);
       }
       link.download = reply.file.name;
-      link.textContent = "📎 Tải tệp " + reply.file.name;
+      link.textContent = say("web_download").replace("{name}", reply.file.name);
       div.appendChild(link);
     }
     if (live && reply.buttons.length) {
@@ -208,6 +232,7 @@
   function showReplies(replies) {
     let first = null;
     replies.forEach((reply) => {
+      if (reply.locale && reply.locale !== locale) speak(reply.locale, true);
       const div = showReply(reply, true);
       first = first || div;
       remember({ bot: reply });
@@ -229,10 +254,11 @@
   }
 
   function explain(status) {
-    if (status === 503) return BUSY_TEXT;
-    if (status === 429) return TOO_FAST_TEXT;
-    if (status === 413) return PHOTO_TOO_BIG_TEXT;
-    return "Có lỗi xảy ra. Bạn hãy thử lại nhé.";
+    if (status === 503) return say("web_busy");
+    // 429: too much from this address or its network, perhaps from others at the same office.
+    if (status === 429) return say("web_too_fast");
+    if (status === 413) return say("web_photo_too_big");
+    return say("web_error");
   }
 
   async function startSession() {
@@ -263,13 +289,14 @@
     history = [];
     if (store) KEYS.forEach((key) => store.removeItem(key));
     textSize = setTextSize(1, false); // the next person starts with the usual size
+    speak(BASE_LOCALE, false); // ... and in the first language, until they choose
     list.replaceChildren();
     input.value = "";
     if (ended) {
       try { await post("/api/session/end", { session: ended }, true); } catch (error) { /* gone */ }
     }
-    const div = bubble("Chào bạn! Bấm nút dưới đây để bắt đầu học với Học Số.", "bot");
-    div.appendChild(buttonBox([[{ label: "▶️ Bắt đầu" }]], () => send({ payload: "start" })));
+    const div = bubble(say("web_hello"), "bot");
+    div.appendChild(buttonBox([[{ label: say("web_start") }]], () => send({ payload: "start" })));
   }
 
   // Where and what to post for one message: a photo as a form, anything else as JSON.
@@ -305,10 +332,10 @@
     if (busy) return;
     const photo = await smaller(file);
     if (MAX_PHOTO_BYTES && photo.size > MAX_PHOTO_BYTES) {
-      notice(PHOTO_TOO_BIG_TEXT);
+      notice(say("web_photo_too_big"));
       return;
     }
-    await send({ photo }, PHOTO_ECHO);
+    await send({ photo }, say("web_photo_echo"));
   }
 
   // Send one message; a network failure is retried with the same id, so it counts once.
@@ -327,7 +354,8 @@
           if (result.status === 404) { // no session yet, or it ended: a new one
             const started = await startSession();
             result = started === 200 ? await post("/api/chat", {
-              session, id: newId(), payload: "start" }) : { status: started };
+              session, id: newId(), payload: "start", language: BROWSER_LANGUAGE })
+              : { status: started };
           }
           if (result.status === 200 && !result.data.replies.length && attempt > 0) {
             // The lost answer was already handled: show where the learner now is instead.
@@ -355,7 +383,7 @@
           return;
         } catch (error) {
           if (attempt >= 2) {
-            notice("Mất kết nối mạng. Bạn kiểm tra mạng rồi thử lại nhé.");
+            notice(say("web_offline"));
             enableLastButtons();
             return;
           }
