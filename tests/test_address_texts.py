@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from bot.handlers.channel_words import WEB
 from bot.handlers.registry import registry
 from bot.lessons.model import Library
 from bot.lessons.render import ADDRESS_FORMS, Renderer, address_values
@@ -12,6 +13,9 @@ from bot.lessons.render import ADDRESS_FORMS, Renderer, address_values
 # What the learner says or taps is in their own voice ("📊 Tiến độ của tôi", "Tôi cần giúp
 # đỡ"): button labels, and anything quoted (a button named in a sentence, a scam message).
 _LEARNERS_VOICE = ("button_", "keyboard_")
+# Said to whoever is at the device, before any learner is known: the web page's and the
+# terminal's own words. Typed answers ("tôi đồng ý") are the learner's voice too.
+_TO_ANYONE = (*WEB, "console_")
 _QUOTED = re.compile(r'"[^"\n]*"|«[^»]*»|“[^”]*”')
 # "bạn" that is not the learner: friends, a young volunteer.
 _BAN = re.compile(r"\bbạn\b(?! bè| thanh niên| ấy| thân)", re.IGNORECASE)
@@ -24,7 +28,8 @@ def _spoken(library: Library, locale: str) -> list[tuple[str, str, str]]:
     renderer = Renderer(texts)
     return [(key, form, renderer.message(key, **{**address_values(texts, form), **values}))
             for key, values in registry().samples.items()
-            if not key.startswith(_LEARNERS_VOICE) and not key.startswith("address_")
+            if not key.startswith((*_LEARNERS_VOICE, *_TO_ANYONE, "address_"))
+            and not key.endswith("_words")
             for form in ADDRESS_FORMS if form != "ban"]
 
 
