@@ -76,6 +76,11 @@ async def seed(url: str, learners: int) -> float:
             "last_sent_at, sent, returned, created_at) SELECT id, 19, 'on', :later, false, "
             "NULL, NULL, 0, 0, :quiet FROM learner WHERE channel = 'telegram'"),
             {"later": later, "quiet": quiet})
+        # Each learner's app account, as a first message makes it: reminders go to one.
+        await connection.execute(text(
+            "INSERT INTO identity (channel, user_ref, learner_id, linked_at, last_used_at)"
+            " SELECT channel, user_ref, id, created_at, last_active_at FROM learner"
+            " WHERE channel = 'telegram'"))
     await engine.dispose()
     return time.perf_counter() - started
 

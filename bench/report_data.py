@@ -236,10 +236,10 @@ class Generator:
         return f"""
         INSERT INTO learner (id, channel, user_ref, display_name, mode, course_id, lesson_id,
             step_id, question_id, quiz_correct, quiz_answered, content_version, seq,
-            shown_buttons, created_at, last_active_at, unreachable_at, state, ward,
+            shown_buttons, created_at, last_active_at, state, ward,
             area_province, area_commune, area_village, area_asked_at, consented_at)
         SELECT id, CASE {channel} END, 'g' || id, 'Người học ' || id, 'menu', '', '', '', '',
-               0, 0, '', seq, '', created_at, last_active_at, NULL, '',
+               0, 0, '', seq, '', created_at, last_active_at, '',
                coalesce(commune_name, ''),
                CASE WHEN has_area THEN {province} ELSE '' END,
                coalesce(commune, ''), coalesce(village, ''),

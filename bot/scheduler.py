@@ -10,6 +10,7 @@ from typing import Any
 from bot.handlers.context import MENTOR_COURSE, Label, Told, Writer
 from bot.handlers.events import LearnerQuiet, publish
 from bot.handlers.payloads import RESUME
+from bot.handlers.reach import OA, pick
 from bot.handlers.reminder_times import DAYTIME, Reminding, decide, goal_state
 from bot.handlers.reminders import REMIND_OFF
 from bot.handlers.rules import MentoringRules
@@ -17,13 +18,12 @@ from bot.lessons.model import BASE_LOCALE
 from bot.lessons.progress import Mode
 from bot.periodic import every
 from storage.clock import local_date
+from storage.identities import apps_of
 from storage.mentoring import inactive_pairings
 from storage.outbox import LATER, PROMPT, queue, queue_many, waiting_reminders
 from storage.reminders import OFF, ON, STOPPED, Due, Settled, claim, finished_lessons, settle
 from storage.repository import SqlRepository, now
 from storage.transactions import Connection
-
-OA = "zalo_oa"  # the channel with a 48-hour window (bot/channels/zalo_oa.py CHANNEL)
 
 
 class Outside:
@@ -44,10 +44,11 @@ class Outside:
 
     async def send(self, *, priority: int = PROMPT) -> int:
         """Queue what subscribers said, in this transaction; return how many messages."""
-        for learner_id, message in await self.writer.write(self.connection, self._told):
-            await queue(self.connection, learner_id, message.to_json(), about=self.about,
-                        priority=priority)
-        return len(self._told)
+        written = await self.writer.write(self.connection, self._told)
+        for letter in written:
+            await queue(self.connection, letter.learner_id, letter.message.to_json(),
+                        to=letter.to, about=self.about, priority=priority)
+        return len(written)
 
 
 class InactivityWatch:
@@ -119,13 +120,19 @@ class ReminderRun:
         """Decide, write and queue a claimed batch: a few statements for the whole batch."""
         finished = await finished_lessons(connection, [
             due.learner_id for due in claimed if due.mode not in (Mode.LESSON, Mode.QUIZ)])
+        apps = await apps_of(connection, [due.learner_id for due in claimed])
         told: list[Told] = []
         settled: list[Settled] = []
         for due in claimed:
+            # The app it would go to: the most recently used that pushes now (not the web
+            # kiosk, not a blocked bot, not Zalo OA outside its window), if any.
+            app = pick(apps[due.learner_id], at, push_only=True)
             decision = decide(Reminding(
                 due.learner_id, due.hour, due.weekly, due.quiet_since, due.last_sent_at,
-                due.last_active_at, reachable=due.consented and not due.unreachable,
-                oa=due.channel == OA), at, self.daytime)
+                due.last_active_at, reachable=due.consented and app is not None,
+                oa_since=app.last_used_at if app is not None and app.channel == OA else None),
+                at, self.daytime)
+            to = app.key if app is not None else None
             status = STOPPED if decision.stopped else ON
             if decision.say == "remind":
                 values = self._where(due, at, finished.get(due.learner_id, set()))
@@ -135,16 +142,17 @@ class ReminderRun:
                 else:
                     told.append(Told(due.learner_id, "reminder_nudge", {
                         **values, "weekly": decision.weekly and not due.weekly},
-                        ((("button_learn_on", RESUME),), (("button_remind_stop", REMIND_OFF),))))
+                        ((("button_learn_on", RESUME),), (("button_remind_stop", REMIND_OFF),)),
+                        to=to, push_only=True))
             elif decision.say == "stopping":
                 told.append(Told(due.learner_id, "reminder_stopping", {},
-                                 ((("button_learn_on", RESUME),),)))
+                                 ((("button_learn_on", RESUME),),), to=to, push_only=True))
             settled.append(Settled(due.learner_id, decision.due_at, status, decision.weekly,
                                    decision.quiet_since, at if decision.say else None,
                                    decision.returned))
-        written = await self.writer.write(connection, told) if told else []
-        await queue_many(connection, [(learner_id, message.to_json(), learner_id)
-                                      for learner_id, message in written], priority=LATER)
+        written = await self.writer.write(connection, told, at=at)
+        await queue_many(connection, [(letter.learner_id, letter.to, letter.message.to_json(),
+                                       letter.learner_id) for letter in written], priority=LATER)
         await settle(connection, settled)
         return len(written)
 

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from bot.handlers.context import Context, Writer
 from bot.handlers.progress import show_current
+from bot.handlers.reach import reroute
 from bot.handlers.router import route
 from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.model import BASE_LOCALE, Library
@@ -30,6 +31,7 @@ from bot.throttle import Guesses, Throttle
 from storage.certificates import Certificate
 from storage.certificates import find as find_certificate
 from storage.database import unreachable
+from storage.identities import detach, mark_reachable
 from storage.linking import is_live as link_is_live
 from storage.linking import normalize as normalize_link
 from storage.mentors import invitation_is_live
@@ -215,8 +217,9 @@ class Tutor:
                 return await self._replies_of_a_lost_answer(tried)
             waiting: list[Outgoing] = []
             if incoming.channel in self.pulled and turn.learner.waiting:
-                waiting = [Outgoing.from_json(body)
-                           for body in await hand_over(turn.connection, turn.learner.id)]
+                # Those left on any app of theirs without push: they are here now.
+                waiting = [Outgoing.from_json(body) for body in await hand_over(
+                    turn.connection, turn.learner.id, channels=self.pulled)]
             elif incoming.channel in self.kept_replies and turn.learner.waiting:
                 waiting = await self._take_over(turn.connection, turn.learner.id, incoming)
             position, outcome = reconcile(Position.stored_as(turn.learner.place),
@@ -235,8 +238,9 @@ class Tutor:
                 show_current(ctx)
             outbound = await self.writer.write(turn.connection, ctx.outbound)
             if ctx.erase:  # nothing about them stays, messages to others about them included
-                for learner_id, message in outbound:
-                    await queue(turn.connection, learner_id, message.to_json(), about=None)
+                for letter in outbound:
+                    await queue(turn.connection, letter.learner_id, letter.message.to_json(),
+                                to=letter.to, about=None)
                 await erase(turn.connection, turn.learner.id)
                 return ctx.replies
             shown = ctx.shown_buttons()
@@ -250,15 +254,16 @@ class Tutor:
                 settings=ctx.settings if ctx.settings != turn.learner.settings else None,
                 ward=ctx.ward, area=ctx.area, area_asked=ctx.area_asked, consent=ctx.consent,
             )
-            for learner_id, message in outbound:
-                await queue(turn.connection, learner_id, message.to_json(),
-                            about=turn.learner.id)
+            for letter in outbound:
+                await queue(turn.connection, letter.learner_id, letter.message.to_json(),
+                            to=letter.to, about=turn.learner.id)
             if incoming.channel not in self.kept_replies:
                 tried[:] = waiting + ctx.replies
-            else:
+            else:  # kept for the app the turn came from: replies go back where asked
+                here = (incoming.channel, incoming.user_ref)
                 tried[:] = waiting + [replace(reply, kept_as=await queue(
-                    turn.connection, turn.learner.id, reply.to_json(), about=turn.learner.id,
-                    owner=self.process_id)) for reply in ctx.replies]
+                    turn.connection, turn.learner.id, reply.to_json(), to=here,
+                    about=turn.learner.id, owner=self.process_id)) for reply in ctx.replies]
             return list(tried)
 
     async def _replies_of_a_lost_answer(self, tried: list[Outgoing]) -> list[Outgoing]:
@@ -305,17 +310,16 @@ class Tutor:
 
     async def inbox(self, *, channel: str, user_ref: str,
                     active_since: datetime | None = None) -> list[Outgoing]:
-        """Hand over the messages waiting for a learner of a channel without push (none for
-        a learner idle since `active_since`, or whose app used last is another)."""
+        """Hand over the messages waiting for this app account of a learner (none for one
+        idle since `active_since`). Only its own: a kiosk page left open takes nothing
+        meant for the person's other apps."""
         learner = await self.repository.find_learner(channel=channel, user_ref=user_ref,
                                                      active_since=active_since)
-        # A person on several apps is written to on the app they used last (its worker
-        # sends there): a kiosk page left open must not take their messages meanwhile.
-        if learner is None or (learner.channel, learner.user_ref) != (channel, user_ref):
+        if learner is None:
             return []
         async with self.repository.transaction() as connection:
-            return [Outgoing.from_json(body) for body in await hand_over(connection,
-                                                                         learner.id)]
+            return [Outgoing.from_json(body) for body in await hand_over(
+                connection, learner.id, channels={channel}, user_ref=user_ref)]
 
     async def invitation_link(self, code: str) -> str:
         """The link a live invitation's or link code's QR code holds; "" for a code that is
@@ -336,14 +340,24 @@ class Tutor:
 
     async def end_session(self, *, channel: str, user_ref: str) -> bool:
         """End a session for good (the web chat's "someone else uses this computer"): its id
-        opens nothing any more. False when there was no such learner."""
-        return await self.repository.end_session(channel=channel, user_ref=user_ref)
+        opens nothing any more, and what waited for it goes to the person's other apps.
+        False when there was no such learner."""
+        async with self.repository.transaction() as connection:
+            person = await detach(connection, channel=channel, user_ref=user_ref)
+            if person is not None:
+                await reroute(connection, person)
+        return person is not None
 
     async def set_reachable(self, *, channel: str, user_ref: str, reachable: bool) -> bool:
-        """Record whether messages can reach a learner (blocked or back); False when there
-        is no such learner."""
-        return await self.repository.set_reachable(channel=channel, user_ref=user_ref,
-                                                   reachable=reachable)
+        """Record whether messages can reach a learner's app account (the bot blocked or
+        back); what waits for them goes to an app that can take it. False when there is no
+        such account."""
+        async with self.repository.transaction() as connection:
+            person = await mark_reachable(connection, channel=channel, user_ref=user_ref,
+                                          reachable=reachable)
+            if person is not None:
+                await reroute(connection, person)
+        return person is not None
 
     async def keep_failed_send(self, *, channel: str, user_ref: str, text: str,
                                error: str) -> None:

@@ -1,17 +1,20 @@
-"""A person's app accounts: which identities lead to a learner, the app used last, detaching one.
+"""A person's app accounts: which identities lead to a learner, when each was last used and
+whether it can be reached, the app used last, detaching one.
 
 Every turn finds its learner through `identity` (channel, user_ref). A person who joined
 several apps with a link code (storage/linking.py) has one identity per app and one learner
-row; that row's own `channel` and `user_ref` always name the app they used last, so anything
-sent to a learner (the outbox, a reminder) reaches the app they are using.
+row; that row's own `channel` and `user_ref` name the app they used last. Each identity keeps
+its own last use and reachability: a message for the person goes to an app that can take it
+(bot/handlers/reach.py), and Zalo OA's window counts from that account's last message.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import String, cast, delete, literal, select, update
 
-from storage.clock import aware
+from storage.clock import aware, now
 from storage.repository import IDENTITY, LEARNER
 from storage.transactions import Connection
 
@@ -24,24 +27,47 @@ class AppAccount:
     user_ref: str
     linked_at: datetime
     last_used_at: datetime
-    last: bool  # the app they used last, where messages for them go
+    last: bool  # the app they used last
+    reachable: bool = True  # False once the platform said messages cannot reach it
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.channel, self.user_ref
+
+
+async def apps_of(connection: Connection,
+                  learner_ids: Collection[int]) -> dict[int, list[AppAccount]]:
+    """Each person's app accounts, in the order they were joined (one query for all)."""
+    found: dict[int, list[AppAccount]] = {learner_id: [] for learner_id in learner_ids}
+    if not found:
+        return found
+    rows = await connection.execute(
+        select(IDENTITY, LEARNER.c.channel.label("last_channel"),
+               LEARNER.c.user_ref.label("last_ref"))
+        .join(LEARNER, LEARNER.c.id == IDENTITY.c.learner_id)
+        .where(IDENTITY.c.learner_id.in_(list(found)))
+        .order_by(IDENTITY.c.linked_at, IDENTITY.c.channel))
+    for row in rows:
+        found[row.learner_id].append(AppAccount(
+            row.channel, row.user_ref, aware(row.linked_at), aware(row.last_used_at),
+            (row.channel, row.user_ref) == (row.last_channel, row.last_ref),
+            row.unreachable_at is None))
+    return found
 
 
 async def accounts(connection: Connection, learner_id: int) -> list[AppAccount]:
     """A person's app accounts, in the order they were joined."""
-    me = (await connection.execute(select(
-        LEARNER.c.channel, LEARNER.c.user_ref, LEARNER.c.last_active_at).where(
-        LEARNER.c.id == learner_id))).first()
-    if me is None:
-        return []
-    rows = await connection.execute(select(IDENTITY).where(IDENTITY.c.learner_id == learner_id)
-                                    .order_by(IDENTITY.c.linked_at, IDENTITY.c.channel))
-    found = []
-    for row in rows:
-        last = (row.channel, row.user_ref) == (me.channel, me.user_ref)
-        found.append(AppAccount(row.channel, row.user_ref, aware(row.linked_at),
-                                aware(me.last_active_at if last else row.last_used_at), last))
-    return found
+    return (await apps_of(connection, [learner_id]))[learner_id]
+
+
+async def mark_reachable(connection: Connection, *, channel: str, user_ref: str,
+                         reachable: bool) -> int | None:
+    """Record whether messages can reach this app account (a blocked bot, an unfollow, or
+    back), in the caller's transaction; return its person (None for an unknown account).
+    Only this app: a person who blocked the Telegram bot is still reached on Zalo."""
+    return await connection.scalar(update(IDENTITY).where(
+        (IDENTITY.c.channel == channel) & (IDENTITY.c.user_ref == user_ref)
+    ).values(unreachable_at=None if reachable else now()).returning(IDENTITY.c.learner_id))
 
 
 async def last_used(connection: Connection, learner_id: int) -> tuple[str, str] | None:

@@ -42,8 +42,6 @@ class Learner(SQLModel, table=True):
     shown_buttons: str = Field(default="", sa_column=Column(String(1024), nullable=False))
     created_at: datetime
     last_active_at: datetime
-    # Set when the platform says messages cannot reach them (blocked the bot, window closed).
-    unreachable_at: datetime | None = None
     # What typed text answers next, when the bot asked a question in words (a name, a note):
     # a state's name ("" for none) and the JSON data its handler needs.
     state: str = Field(default="", sa_column=Column(String(32), nullable=False))
@@ -78,9 +76,12 @@ class Identity(SQLModel, table=True):
     user_ref: str = Field(sa_column=Column(String(128), primary_key=True))
     learner_id: int = Field(foreign_key="learner.id")
     linked_at: datetime
-    # When the person last wrote from here, written when another app becomes the one used
-    # last (the learner's own last_active_at is the time of the app used last).
+    # When the person last wrote from here (every turn writes it): Zalo OA's 48 hours count
+    # from it, and a message for the person goes to the app they used most recently.
     last_used_at: datetime
+    # Set when the platform says messages cannot reach this app account (blocked the bot,
+    # unfollowed, the window closed); cleared when the person writes from it again.
+    unreachable_at: datetime | None = None
 
 
 class LinkCode(SQLModel, table=True):
@@ -285,6 +286,10 @@ class OutboxMessage(SQLModel, table=True):
     # Whom the message is about (the learner whose turn or silence caused it), so that
     # erasing that person's data also erases what was said about them to others.
     about_id: int | None = Field(default=None, foreign_key="learner.id")
+    # The app account it goes to (an `identity` of the learner): a reply goes back where it
+    # was asked, a message from someone else to the person's app that can take it now.
+    channel: str = Field(sa_column=Column(String(16), nullable=False))
+    user_ref: str = Field(sa_column=Column(String(128), nullable=False))
     body: str = Field(sa_column=Column(Text, nullable=False))  # the Outgoing, as JSON
     created_at: datetime
     next_try_at: datetime  # also a lease: a worker that takes it pushes this forward

@@ -1,8 +1,9 @@
 """The outbox: messages kept in the database until they are delivered.
 
 A turn queues messages for other people in its own transaction, so an alert exists exactly
-when the change that caused it was committed. Messenger channels take them in a worker; the
-web chat and the terminal hand them over at the learner's next request.
+when the change that caused it was committed. Each row names the app account it goes to (an
+identity of the recipient, chosen by bot/handlers/reach.py). Messenger channels take them in
+a worker; the web chat and the terminal hand them over at the person's next request.
 
 A messenger turn's own replies are kept the same way, owned by the serving process that
 sends them at once; it deletes them once sent. Only a crash in between leaves them. Then the
@@ -13,7 +14,7 @@ heartbeat has stopped (storage/processes). A taken message is owned by its taker
 a second crash delays it no longer than the first.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.models import OutboxMessage
 from storage.processes import alive
-from storage.repository import LEARNER, now
+from storage.repository import IDENTITY, LEARNER, now
 from storage.transactions import Connection
 
 OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
@@ -33,31 +34,36 @@ KEEP = insert(OUTBOX).returning(OUTBOX.c.id)
 PROMPT, LATER = 0, 1
 
 
-def _row(learner_id: int, body: str, about: int | None, *, owner: str | None = None,
-         priority: int = PROMPT) -> dict[str, object]:
+App = tuple[str, str]  # an app account: (channel, user_ref)
+
+
+def _row(learner_id: int, to: App, body: str, about: int | None, *,
+         owner: str | None = None, priority: int = PROMPT) -> dict[str, object]:
     """A new outbox row: due at once, never tried."""
     created = now()
-    return {"learner_id": learner_id, "about_id": about, "body": body, "created_at": created,
-            "next_try_at": created, "attempts": 0, "sent_at": None, "owner": owner,
-            "priority": priority}
+    return {"learner_id": learner_id, "channel": to[0], "user_ref": to[1], "about_id": about,
+            "body": body, "created_at": created, "next_try_at": created, "attempts": 0,
+            "sent_at": None, "owner": owner, "priority": priority}
 
 
-async def queue(connection: Connection, learner_id: int, body: str, *,
+async def queue(connection: Connection, learner_id: int, body: str, *, to: App,
                 about: int | None, owner: str | None = None, priority: int = PROMPT) -> int:
-    """Keep a message (JSON text) for `learner_id` about learner `about`, in the caller's
-    transaction; with an `owner`, workers leave it to that process while it is alive.
-    Return its id."""
+    """Keep a message (JSON text) for `learner_id` on their app account `to`, about learner
+    `about`, in the caller's transaction; with an `owner`, workers leave it to that process
+    while it is alive. Return its id."""
     return int((await connection.execute(KEEP, _row(
-        learner_id, body, about, owner=owner, priority=priority))).scalar_one())
+        learner_id, to, body, about, owner=owner, priority=priority))).scalar_one())
 
 
-async def queue_many(connection: Connection, messages: list[tuple[int, str, int | None]], *,
+async def queue_many(connection: Connection,
+                     messages: list[tuple[int, App, str, int | None]], *,
                      priority: int) -> None:
-    """Keep messages (recipient, JSON text, about whom) in one statement (executemany)."""
+    """Keep messages (recipient, their app account, JSON text, about whom) in one statement
+    (executemany)."""
     if messages:
         await connection.execute(insert(OUTBOX), [
-            _row(learner_id, body, about, priority=priority)
-            for learner_id, body, about in messages])
+            _row(learner_id, to, body, about, priority=priority)
+            for learner_id, to, body, about in messages])
 
 
 async def waiting_reminders(engine: AsyncEngine) -> int:
@@ -68,12 +74,17 @@ async def waiting_reminders(engine: AsyncEngine) -> int:
             .where(OUTBOX.c.sent_at.is_(None) & (OUTBOX.c.priority >= LATER))) or 0)
 
 
-async def hand_over(connection: Connection, learner_id: int) -> list[str]:
-    """Return (as JSON texts) and mark sent every message waiting for a learner who has no
-    push (web chat, terminal), in the caller's transaction."""
+async def hand_over(connection: Connection, learner_id: int, *, channels: Collection[str],
+                    user_ref: str | None = None) -> list[str]:
+    """Return (as JSON texts) and mark sent the messages waiting for a learner on apps of
+    these `channels` (those without push: web chat, terminal), or on the one account
+    (`user_ref`), in the caller's transaction."""
+    where = ((OUTBOX.c.learner_id == learner_id) & OUTBOX.c.sent_at.is_(None)
+             & OUTBOX.c.channel.in_(sorted(channels)))
+    if user_ref is not None:
+        where &= OUTBOX.c.user_ref == user_ref
     rows = (await connection.execute(
-        select(OUTBOX.c.id, OUTBOX.c.body)
-        .where((OUTBOX.c.learner_id == learner_id) & OUTBOX.c.sent_at.is_(None))
+        select(OUTBOX.c.id, OUTBOX.c.body).where(where)
         .order_by(OUTBOX.c.id).with_for_update())).all()
     if rows:
         await connection.execute(update(OUTBOX).where(
@@ -113,8 +124,34 @@ async def adopt(connection: Connection, ids: list[int], owner: str) -> None:
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """A message that waits for a worker or a request: where it goes, and its priority."""
+
+    id: int
+    to: App
+    priority: int
+
+
+async def waiting_for(connection: Connection, learner_id: int) -> list[Waiting]:
+    """A person's messages that nobody is sending (not a turn's kept reply, not in a worker's
+    hands), held for the caller's transaction: those may still go elsewhere."""
+    rows = await connection.execute(
+        select(OUTBOX.c.id, OUTBOX.c.channel, OUTBOX.c.user_ref, OUTBOX.c.priority)
+        .where((OUTBOX.c.learner_id == learner_id) & OUTBOX.c.sent_at.is_(None)
+               & OUTBOX.c.owner.is_(None)).order_by(OUTBOX.c.id).with_for_update())
+    return [Waiting(row.id, (row.channel, row.user_ref), row.priority) for row in rows]
+
+
+async def send_elsewhere(connection: Connection, ids: list[int], to: App) -> None:
+    """Send these waiting messages to another app account of their recipient."""
+    if ids:
+        await connection.execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(
+            channel=to[0], user_ref=to[1]))
+
+
+@dataclass(frozen=True)
 class Pending:
-    """An outbox message taken for delivery, with where its recipient is."""
+    """An outbox message taken for delivery, with the app account it goes to."""
 
     id: int
     learner_id: int
@@ -142,11 +179,15 @@ class Outbox:
         due = OUTBOX.c.owner.is_(None) & (OUTBOX.c.next_try_at <= now())
         orphaned = (OUTBOX.c.owner.is_not(None) & (OUTBOX.c.owner != self.process_id)
                     & ~alive(OUTBOX.c.owner, self.owner_gone_after))
+        # Only to an app account that is still the recipient's: one separated since (now
+        # someone else) gets nothing of theirs.
         async with self.engine.begin() as connection:
             rows = (await connection.execute(
-                select(OUTBOX, LEARNER.c.channel, LEARNER.c.user_ref)
-                .join(LEARNER, LEARNER.c.id == OUTBOX.c.learner_id)
-                .where(OUTBOX.c.sent_at.is_(None) & LEARNER.c.channel.in_(sorted(channels))
+                select(OUTBOX)
+                .join(IDENTITY, (IDENTITY.c.channel == OUTBOX.c.channel)
+                      & (IDENTITY.c.user_ref == OUTBOX.c.user_ref)
+                      & (IDENTITY.c.learner_id == OUTBOX.c.learner_id))
+                .where(OUTBOX.c.sent_at.is_(None) & OUTBOX.c.channel.in_(sorted(channels))
                        & (due | orphaned))
                 .order_by(OUTBOX.c.priority, OUTBOX.c.id).limit(limit)
                 .with_for_update(skip_locked=True, of=OUTBOX))).all()

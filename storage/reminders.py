@@ -104,11 +104,9 @@ class Due:
     weekly: bool
     quiet_since: datetime | None
     last_sent_at: datetime | None
-    channel: str
     locale: str
     settings: str  # the learner's settings JSON
     last_active_at: datetime
-    unreachable: bool
     consented: bool
     mode: str
     course_id: str
@@ -121,8 +119,8 @@ async def claim(connection: Connection, when: datetime, *, limit: int) -> list[D
     """The reminders due by `at`, oldest first, locked for the caller's transaction; rows
     another worker holds are skipped (SQLite has one writer: its BEGIN IMMEDIATE)."""
     rows = (await connection.execute(
-        select(REMINDER, LEARNER.c.channel, LEARNER.c.locale, LEARNER.c.settings,
-               LEARNER.c.last_active_at, LEARNER.c.unreachable_at, LEARNER.c.consented_at,
+        select(REMINDER, LEARNER.c.locale, LEARNER.c.settings,
+               LEARNER.c.last_active_at, LEARNER.c.consented_at,
                LEARNER.c.mode, LEARNER.c.course_id, LEARNER.c.lesson_id, LEARNER.c.step_id,
                LEARNER.c.question_id)
         .join(LEARNER, LEARNER.c.id == REMINDER.c.learner_id)
@@ -131,10 +129,10 @@ async def claim(connection: Connection, when: datetime, *, limit: int) -> list[D
         .with_for_update(skip_locked=True, of=REMINDER))).all()
     return [Due(row.learner_id, row.hour, aware(row.due_at), row.weekly,
                 row.quiet_since and aware(row.quiet_since),
-                row.last_sent_at and aware(row.last_sent_at), row.channel, row.locale,
-                row.settings, aware(row.last_active_at), row.unreachable_at is not None,
-                row.consented_at is not None, row.mode, row.course_id, row.lesson_id,
-                row.step_id, row.question_id) for row in rows]
+                row.last_sent_at and aware(row.last_sent_at), row.locale,
+                row.settings, aware(row.last_active_at), row.consented_at is not None,
+                row.mode, row.course_id, row.lesson_id, row.step_id, row.question_id)
+            for row in rows]
 
 
 async def finished_lessons(connection: Connection,

@@ -55,20 +55,23 @@ MARK_PROCESSED = text(
 _THIS_IDENTITY = ((IDENTITY.c.channel == bindparam("by_channel"))
                   & (IDENTITY.c.user_ref == bindparam("by_ref")))
 # The person an app account belongs to (storage/identities.py), with when that account was
-# last used and whether messages wait for them (handed over in the turn on channels without
-# push). Only the learner's row is locked: the identity may be joined to another meanwhile.
-LOCK_LEARNER = select(LEARNER, IDENTITY.c.last_used_at.label("identity_used_at"), exists().where(
+# last used, whether it can be reached, and whether messages wait for the person (handed
+# over in the turn on channels without push). Only the learner's row is locked: the identity
+# may be joined to another meanwhile.
+_THIS_APP = (IDENTITY.c.last_used_at.label("identity_used_at"),
+             IDENTITY.c.unreachable_at.label("identity_unreachable_at"))
+LOCK_LEARNER = select(LEARNER, *_THIS_APP, exists().where(
     (_OUTBOX.c.learner_id == LEARNER.c.id) & _OUTBOX.c.sent_at.is_(None)).label("waiting")
 ).join(IDENTITY, IDENTITY.c.learner_id == LEARNER.c.id).where(
     _THIS_IDENTITY).with_for_update(of=LEARNER)
-FIND_LEARNER = select(LEARNER, IDENTITY.c.last_used_at.label("identity_used_at")).join(
+FIND_LEARNER = select(LEARNER, *_THIS_APP).join(
     IDENTITY, IDENTITY.c.learner_id == LEARNER.c.id).where(_THIS_IDENTITY)
-# Another app becomes the one used last: the one left keeps when it was last used.
-LEAVE_IDENTITY = update(IDENTITY).where(
-    (IDENTITY.c.channel == bindparam("old_channel"))
-    & (IDENTITY.c.user_ref == bindparam("old_ref"))).values(last_used_at=bindparam("used_at"))
+# Another app becomes the one used last.
 USE_IDENTITY = update(LEARNER).where(LEARNER.c.id == bindparam("by_id")).values(
     channel=bindparam("new_channel"), user_ref=bindparam("new_ref"))
+# Every turn: this app account was just used, and its person can be reached on it again.
+TOUCH_IDENTITY = update(IDENTITY).where(_THIS_IDENTITY).values(
+    last_used_at=bindparam("used_at", type_=IDENTITY.c.last_used_at.type), unreachable_at=None)
 SAVE_LEARNER = update(LEARNER).where(LEARNER.c.id == bindparam("by_id"))
 _THIS_RESULT = ((RESULT.c.learner_id == bindparam("by_learner"))
                 & (RESULT.c.course_id == bindparam("by_course"))
@@ -93,7 +96,7 @@ class LearnerRecord:
     place: Mapping[str, Any]  # PLACE_COLUMNS' values (bot.lessons.progress.Position)
     shown_buttons: tuple[str, ...]
     is_new: bool
-    reachable: bool = True
+    reachable: bool = True  # the app account of the turn (storage/identities.py)
     state: str = ""  # what typed text answers next (see Learner.state)
     state_data: Mapping[str, Any] = field(default_factory=dict)
     locale: str = "vi"
@@ -124,7 +127,7 @@ def _record(row: Mapping[str, Any]) -> LearnerRecord:
     is_new = row["seq"] == 0 and not shown_buttons
     return LearnerRecord(row["id"], row["channel"], row["user_ref"], row["display_name"],
                          {name: row[name] for name in PLACE_COLUMNS}, shown, is_new,
-                         reachable=row["unreachable_at"] is None,
+                         reachable=row.get("identity_unreachable_at") is None,
                          state=row["state"], state_data=json.loads(row["state_data"] or "{}"),
                          locale=row["locale"], settings=json.loads(row["settings"] or "{}"),
                          ward=row["ward"],
@@ -134,16 +137,9 @@ def _record(row: Mapping[str, Any]) -> LearnerRecord:
                          waiting=bool(row.get("waiting")))
 
 
-def _used_at(row: Mapping[str, Any]) -> datetime:
-    """When the app account of the row was last used: the learner's last activity when it is
-    the app they used last, else what its identity kept when they moved on."""
-    current = (row["channel"], row["user_ref"]) == (row["by_channel"], row["by_ref"])
-    return aware(row["last_active_at"] if current else row["identity_used_at"])
-
-
 def _idle(row: Mapping[str, Any], active_since: datetime | None) -> bool:
     # Per app account: a kiosk session left idle ends even while its person learns at home.
-    return active_since is not None and _used_at(row) < active_since
+    return active_since is not None and aware(row["identity_used_at"]) < active_since
 
 
 def area_columns(area_id: str) -> dict[str, str]:
@@ -158,7 +154,7 @@ def _new_learner(channel: str, user_ref: str) -> dict[str, Any]:
         "channel": channel, "user_ref": user_ref, "display_name": "", "mode": "menu",
         "course_id": "", "lesson_id": "", "step_id": "", "question_id": "", "quiz_correct": 0,
         "quiz_answered": 0, "content_version": "", "seq": 0, "shown_buttons": "",
-        "created_at": now(), "last_active_at": now(), "unreachable_at": None,
+        "created_at": now(), "last_active_at": now(),
         "state": "", "state_data": "{}", "locale": "vi", "settings": "{}", "ward": "",
         **area_columns(""), "area_asked_at": None, "consented_at": None,
     }
@@ -206,9 +202,12 @@ async def _lesson_scores(connection: Connection, learner_id: int) -> list[Lesson
 class LearnerTurn:
     """One learner's turn inside one transaction, with the learner's row locked."""
 
-    def __init__(self, connection: Connection, learner: LearnerRecord) -> None:
+    def __init__(self, connection: Connection, learner: LearnerRecord, *,
+                 app: tuple[str, str] | None = None) -> None:
         self._connection = connection
         self.learner = learner
+        # The app account the turn came from (channel, user_ref); its last use is this turn's.
+        self.app = app or (learner.channel, learner.user_ref)
 
     @property
     def connection(self) -> Connection:
@@ -295,13 +294,16 @@ class LearnerTurn:
             where["settings"] = json.dumps(settings, ensure_ascii=False)
         if area_asked and not self.learner.area_asked:
             where["area_asked_at"] = now()
+        at = now()
         await self._connection.execute(SAVE_LEARNER, {
             "by_id": self.learner.id, **{name: place[name] for name in PLACE_COLUMNS},
             "shown_buttons": "\n".join(shown_buttons),
-            "display_name": display_name[:128] if consented else "", "last_active_at": now(),
-            "unreachable_at": None,  # they just wrote to us, so replies can reach them
+            "display_name": display_name[:128] if consented else "", "last_active_at": at,
             "state": state, "state_data": json.dumps(state_data or {}, ensure_ascii=False),
             **where})
+        # They just wrote from this app: replies can reach them here (Zalo OA's window opens).
+        await self._connection.execute(TOUCH_IDENTITY, {
+            "by_channel": self.app[0], "by_ref": self.app[1], "used_at": at})
 
 
 async def readers(connection: Connection,
@@ -344,7 +346,7 @@ class SqlRepository:
                 return
             learner = await self._lock_learner(connection, channel, user_ref, create,
                                                active_since)
-            yield LearnerTurn(connection, learner)
+            yield LearnerTurn(connection, learner, app=(channel, user_ref))
 
     async def _lock_learner(self, connection: Connection, channel: str, user_ref: str,
                             create: bool, active_since: datetime | None) -> LearnerRecord:
@@ -363,11 +365,7 @@ class SqlRepository:
         if _idle(found, active_since):
             raise UnknownLearner(f"{channel}:{user_ref} (idle)")
         if (row["channel"], row["user_ref"]) != (channel, user_ref):
-            # A joined person writes from another app: it becomes the one used last, where
-            # messages from others' turns (and reminders) go.
-            await connection.execute(LEAVE_IDENTITY, {
-                "old_channel": row["channel"], "old_ref": row["user_ref"],
-                "used_at": row["last_active_at"]})
+            # A joined person writes from another app: it becomes the one used last.
             await connection.execute(USE_IDENTITY, {"by_id": row["id"], "new_channel": channel,
                                                     "new_ref": user_ref})
             found.update(channel=channel, user_ref=user_ref)
@@ -380,19 +378,6 @@ class SqlRepository:
                 _new_learner(channel, user_ref)).returning(LEARNER.c.id))).scalar_one()
             await connection.execute(insert(IDENTITY).values(_new_identity(
                 channel, user_ref, learner_id)))
-
-    async def set_reachable(self, *, channel: str, user_ref: str, reachable: bool) -> bool:
-        """Record whether messages can reach a learner through this app; False when there is
-        no such learner. Only the app used last counts: a person who blocked the Telegram bot
-        but learns on Zalo now is reached there."""
-        async with self.engine.begin() as connection:
-            result = await connection.execute(update(LEARNER).where(
-                (LEARNER.c.channel == channel) & (LEARNER.c.user_ref == user_ref)
-            ).values(unreachable_at=None if reachable else now()))
-            if result.rowcount:
-                return True
-            return await connection.scalar(select(IDENTITY.c.learner_id).where(
-                (IDENTITY.c.channel == channel) & (IDENTITY.c.user_ref == user_ref))) is not None
 
     async def record_failed_send(self, *, channel: str, user_ref: str, text: str,
                                  error: str) -> None:
@@ -420,16 +405,6 @@ class SqlRepository:
             return None
         found = {**row, **key}
         return None if _idle(found, active_since) else _record(found)
-
-    async def end_session(self, *, channel: str, user_ref: str) -> bool:
-        """Unlink a learner from the id they were reached by (a web session someone ended),
-        so that no one can take their turns or ask for their data with it again; what they
-        learned stays, nameless, in the counts, or with the person on their other apps.
-        False when there was no such learner."""
-        from storage.identities import detach  # it builds on this module
-
-        async with self.engine.begin() as connection:
-            return await detach(connection, channel=channel, user_ref=user_ref) is not None
 
     async def lesson_scores(self, learner_id: int) -> list[LessonScore]:
         """Return a learner's finished lessons outside any turn."""

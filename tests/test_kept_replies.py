@@ -84,7 +84,8 @@ async def test_concurrent_workers_take_each_outbox_message_once(repository: SqlR
     async with repository.engine.begin() as connection:
         learner = (await connection.execute(select(LEARNER.c.id))).scalar_one()
         for number in range(30):
-            await queue(connection, learner, Outgoing(f"tin {number}").to_json(), about=None)
+            await queue(connection, learner, Outgoing(f"tin {number}").to_json(),
+                        to=("telegram", "42"), about=None)
     outbox = Outbox(repository.engine, process_id="worker")
     # On PostgreSQL these run at once on separate connections; the row locks keep them apart.
     taken = await asyncio.gather(*(outbox.take({"telegram"}, limit=10) for _ in range(5)))

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, insert, select, text, update
 from sqlmodel import SQLModel
 
+from bot.handlers.reach import address
 from bot.lessons.model import Library
 from bot.messages import Kind, Outgoing
 from bot.tutor import Tutor, UnknownLearner
@@ -276,9 +277,11 @@ async def test_the_mentors_code_works_from_any_app_and_alerts_go_to_the_app_used
     await resident.press("Đồng ý")
     async with tutor_on.repository.engine.connect() as connection:
         rows = (await connection.execute(text(
-            "SELECT l.channel FROM outbox o JOIN learner l ON l.id = o.learner_id"
-            " WHERE o.sent_at IS NULL"))).scalars().all()
-    assert rows == ["telegram"]  # the mentor's alert waits for the app they used last
+            "SELECT channel, user_ref, body FROM outbox WHERE sent_at IS NULL ORDER BY id"))
+                ).all()
+    # The web page heard that Telegram joined; the mentor's alert goes to the app they use.
+    assert [(row.channel, row.user_ref) for row in rows] == [("web", "mw"), ("telegram", "mt")]
+    assert "Telegram" in rows[0].body and "/bo_lien_ket" in rows[0].body
 
 
 async def test_reports_count_a_joined_person_once(tutor_on: Tutor, library: Library) -> None:
@@ -340,9 +343,14 @@ async def test_messages_for_the_person_wait_for_the_app_used_last(tutor: Tutor) 
     home = Chat(tutor, user="h", channel="console")  # both without push: handed over
     await kiosk.start()
     await home.type(code_in(await kiosk.type("/lien_ket")))
+    [notice] = await tutor.inbox(channel="web", user_ref="kiosk-session")
+    assert "vừa được nối thêm" in notice.text  # the kiosk hears that an app joined
     async with tutor.repository.engine.begin() as connection:
         person = await connection.scalar(select(LEARNER.c.id))
-        await queue(connection, person, Outgoing(text="Nhắc học").to_json(), about=None)
+        to = await address(connection, person)
+        await queue(connection, person, Outgoing(text="Nhắc học").to_json(), to=to,
+                    about=None)
+    assert to == ("console", "h")
     assert await tutor.inbox(channel="web", user_ref="kiosk-session") == []
     [message] = await tutor.inbox(channel="console", user_ref="h")
     assert message.text == "Nhắc học"

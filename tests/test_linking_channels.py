@@ -2,8 +2,9 @@
 the fakes.
 
 A resident begins at the kiosk's web page, joins Zalo at home with the code, then Telegram;
-each app gets the replies to what is typed on it, and the outbox's messages for the person
-go to the app used last.
+each app gets the replies to what is typed on it, the other apps hear that one joined, and
+the outbox's messages for the person go to the app used last that can push, and elsewhere
+once the person blocked the bot there.
 """
 
 import io
@@ -18,11 +19,13 @@ from PIL import Image
 from sqlalchemy import select
 
 from bot.channels.web import create_web_app
+from bot.handlers.reach import address
 from bot.messages import Outgoing
 from bot.tutor import Tutor
 from storage.outbox import queue
 from storage.repository import IDENTITY
 from tests.conftest import CONTENT_DIR
+from tests.conversation import until
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo_bot import FakeZaloBot
 from tests.fake_zalo_oa import FakeZaloOA
@@ -71,8 +74,10 @@ async def test_the_kiosk_zalo_and_telegram_are_one_person(
     assert "Bác" in (resumed.text or "") or "bác" in (resumed.text or "")
 
     # Then Telegram: a new code at the kiosk, whose QR code the resident scans with the phone.
+    # The kiosk's page hears first that Zalo joined, and how to undo it if that was not them.
     _, body = await chat(client, base, session=session, text="/lien_ket")
-    [shown] = body["replies"]
+    notice, shown = body["replies"]
+    assert "vừa được nối thêm với Zalo" in notice["text"] and "/bo_lien_ket" in notice["text"]
     code = _code(shown["text"]).replace(" ", "")
     assert "quét mã QR" in shown["text"] and shown["image"].endswith(f"/qr/{code}.png")
     async with client.get(f"{base}/qr/{code}.png") as response:
@@ -86,22 +91,43 @@ async def test_the_kiosk_zalo_and_telegram_are_one_person(
         assert response.status == 404  # used: its picture is gone too
     for app in ("trang web", "Zalo", "Telegram"):
         assert app in (linked.text or "")
+    # Zalo hears of Telegram at once (pushed by the outbox); Telegram hears of nothing.
+    await until(lambda: any("nối thêm với Telegram" in (sent.text or "")
+                            for sent in zalo.sent_to(ZALO_USER)), what="Zalo's notice")
     mine, _file = await bot.say("/du_lieu_cua_toi", expect=2)  # the text, then the JSON file
     assert f"trang web, Zalo ({ZALO_USER}), Telegram ({TELEGRAM_CHAT})" in (mine.text or "")
 
     # A message for the person (a mentor's nudge, a reminder) goes to the app used last.
-    async with tutor.repository.engine.begin() as connection:
-        person = await connection.scalar(select(IDENTITY.c.learner_id).where(
-            IDENTITY.c.user_ref == ZALO_USER))
-        before_zalo, before = len(zalo.sent_to(ZALO_USER)), len(telegram.sent)
-        await queue(connection, person, Outgoing(text="Nhắc học: còn 2 bước").to_json(),
-                    about=None)
+    async def for_the_person(text: str) -> None:
+        async with tutor.repository.engine.begin() as connection:
+            person = await connection.scalar(select(IDENTITY.c.learner_id).where(
+                IDENTITY.c.user_ref == ZALO_USER))
+            to = await address(connection, person)
+            assert to is not None
+            await queue(connection, person, Outgoing(text=text).to_json(), to=to, about=None)
+
+    before_zalo, before = len(zalo.sent_to(ZALO_USER)), len(telegram.sent)
+    await for_the_person("Nhắc học: còn 2 bước")
     await telegram.wait_for_sent(before + 1)
     assert "Nhắc học" in (telegram.sent_to(TELEGRAM_CHAT)[-1].text or "")
     assert len(zalo.sent_to(ZALO_USER)) == before_zalo
-    # The web page asks for its messages too: it is not the app used last, so none.
+    # The web page asks for its messages too: the kiosk heard that Telegram joined, and
+    # nothing else (the reminder went to Telegram).
     async with client.post(f"{base}/api/inbox", json={"session": session}) as response:
-        assert (await response.json())["replies"] == []
+        [joined_notice] = (await response.json())["replies"]
+    assert "nối thêm với Telegram" in joined_notice["text"]
+
+    # The person blocks the Telegram bot: its 403 marks that app alone, and what comes next
+    # reaches them on Zalo, the app they used before.
+    telegram.block(TELEGRAM_CHAT)
+    await for_the_person("Nhắc học: lần này Telegram trả lời 403")
+    await until(lambda: _unreachable(tutor, "telegram", str(TELEGRAM_CHAT)),
+                what="Telegram marked unreachable")
+    await for_the_person("Người kèm nhắn: hẹn bác chiều mai")
+    await until(lambda: any("hẹn bác chiều mai" in (sent.text or "")
+                            for sent in zalo.sent_to(ZALO_USER)), what="the message on Zalo")
+    assert not await _unreachable(tutor, "zalo", ZALO_USER)
+    telegram.unblock(TELEGRAM_CHAT)
 
     # Separated from Telegram, the kiosk's page keeps the person.
     await bot.say("/bo_lien_ket")
@@ -111,6 +137,11 @@ async def test_the_kiosk_zalo_and_telegram_are_one_person(
     assert status == 200 and "chưa" not in body["replies"][0]["text"].split("\n")[0]
     _greeting, notice = await bot.say("/start", expect=2)  # someone new: asked to agree again
     assert "Tôi đồng ý" in str(notice.reply_markup)
+
+
+async def _unreachable(tutor: Tutor, channel: str, user_ref: str) -> bool:
+    found = await tutor.repository.find_learner(channel=channel, user_ref=user_ref)
+    return found is not None and not found.reachable
 
 
 async def test_a_zalo_oa_follower_joins_the_kiosk_session(tutor: Tutor) -> None:

@@ -14,7 +14,7 @@ from storage.clock import now
 from storage.database import create_engine, upgrade
 from storage.outbox import OUTBOX
 from storage.reminders import choose
-from storage.repository import LEARNER
+from storage.repository import IDENTITY, LEARNER
 from tests.conftest import new_postgres_database
 from tests.conversation import until
 from tests.fake_telegram import FakeTelegram
@@ -50,12 +50,20 @@ async def seed_learners(url: str, learners: list[tuple[str, str, datetime]]) -> 
                 "course_id": "", "lesson_id": "", "step_id": "", "question_id": "",
                 "quiz_correct": 0, "quiz_answered": 0, "content_version": "", "seq": 1,
                 "shown_buttons": "", "created_at": quiet, "last_active_at": quiet,
-                "unreachable_at": None, "state": "", "state_data": "{}", "locale": "vi",
+                "state": "", "state_data": "{}", "locale": "vi",
                 "settings": '{"address": "bac", "reminder_asked": true}', "ward": "",
                 "area_province": "", "area_commune": "", "area_village": "",
                 "area_asked_at": quiet, "consented_at": quiet}
                 for channel, ref, quiet in learners])
-            ids = (await connection.execute(select(LEARNER.c.id))).scalars().all()
+            rows = (await connection.execute(select(LEARNER.c.id, LEARNER.c.channel,
+                                                    LEARNER.c.user_ref, LEARNER.c.created_at,
+                                                    LEARNER.c.last_active_at))).all()
+            # Each with their app account, as a first message makes it (storage/identities.py).
+            await connection.execute(insert(IDENTITY), [{
+                "channel": row.channel, "user_ref": row.user_ref, "learner_id": row.id,
+                "linked_at": row.created_at, "last_used_at": row.last_active_at}
+                for row in rows])
+            ids = [row.id for row in rows]
             for learner_id in ids:
                 await choose(connection, learner_id, hour=19, due_at=now() - timedelta(minutes=1),
                              at=now())

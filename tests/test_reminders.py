@@ -136,7 +136,7 @@ def test_typed_hours() -> None:
 def _reminding(**changes: object) -> Reminding:
     values: dict[str, object] = {
         "learner_id": 1, "hour": 19, "weekly": False, "quiet_since": None,
-        "last_sent_at": None, "last_active_at": local(1, 9), "reachable": True, "oa": False}
+        "last_sent_at": None, "last_active_at": local(1, 9), "reachable": True}
     return Reminding(**{**values, **changes})  # type: ignore[arg-type]
 
 
@@ -176,11 +176,11 @@ def test_never_at_night_at_most_once_a_day_weekly_then_stopped() -> None:
 
 def test_zalo_oa_reminders_only_inside_the_48_hour_window() -> None:
     wrote = local(3, 10)
-    inside = decide(_reminding(oa=True, last_active_at=wrote), local(4, 19))
+    inside = decide(_reminding(oa_since=wrote, last_active_at=wrote), local(4, 19))
     assert inside.say == "remind"
     # The next evening is past the window: the reminder is moved into it (09:30 on the 5th).
     assert inside.due_at == local(5, 9, 30)
-    assert decide(_reminding(oa=True, last_active_at=wrote), local(5, 9, 31)).say == ""
+    assert decide(_reminding(oa_since=wrote, last_active_at=wrote), local(5, 9, 31)).say == ""
     # A window closing at night: the evening before, at 20:30.
     assert oa_time(local(5, 19), local(3, 2), local(4, 8)) == local(4, 20, 30)
     assert oa_time(local(5, 19), local(3, 2), local(4, 21)) is None
@@ -318,9 +318,10 @@ async def test_replies_people_wait_for_are_taken_before_reminders(
     ids = await _new_learners(repository, "telegram", ["1", "2"])
     async with repository.engine.begin() as connection:
         for number in range(5):
-            await queue(connection, ids[0], f'{{"text": "r{number}"}}', about=ids[0],
-                        priority=LATER)
-        await queue(connection, ids[1], '{"text": "alert"}', about=ids[1], priority=PROMPT)
+            await queue(connection, ids[0], f'{{"text": "r{number}"}}', to=("telegram", "1"),
+                        about=ids[0], priority=LATER)
+        await queue(connection, ids[1], '{"text": "alert"}', to=("telegram", "2"),
+                    about=ids[1], priority=PROMPT)
     outbox = Outbox(repository.engine, process_id="p1")
     taken = await outbox.take({"telegram"}, limit=3)
     assert [item.priority for item in taken] == [PROMPT, LATER, LATER]

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import update
 
 from bot.lessons.progress import Mode, Position
+from storage.identities import mark_reachable
 from storage.repository import SqlRepository, now
 from storage.tokens import TOKENS, OaTokenStore, TokenPair
 
@@ -114,10 +115,15 @@ class TestRepositoryContract:
 
     async def test_reachability_is_recorded_and_cleared_by_a_message(
             self, repository: SqlRepository) -> None:
-        assert not await repository.set_reachable(channel="t", user_ref="a", reachable=False)
+        async def mark(reachable: bool) -> int | None:
+            async with repository.engine.begin() as connection:
+                return await mark_reachable(connection, channel="t", user_ref="a",
+                                            reachable=reachable)
+
+        assert await mark(False) is None
         async with repository.turn(channel="t", user_ref="a", update_id=None) as turn:
             assert turn is not None and turn.learner.reachable
-        assert await repository.set_reachable(channel="t", user_ref="a", reachable=False)
+        assert await mark(False) == turn.learner.id
         found = await repository.find_learner(channel="t", user_ref="a")
         assert found is not None and not found.reachable
         async with repository.turn(channel="t", user_ref="a", update_id=None) as turn:

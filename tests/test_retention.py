@@ -66,7 +66,8 @@ async def test_who_never_agreed_is_forgotten_a_day_after_their_last_message(
     found = await repository.find_learner(channel="telegram", user_ref=owed.user)
     assert found is not None
     async with repository.engine.begin() as connection:  # its platform down for a day
-        await queue(connection, found.id, Outgoing("Xin chào").to_json(), about=found.id)
+        await queue(connection, found.id, Outgoing("Xin chào").to_json(),
+                    to=("telegram", owed.user), about=found.id)
     for person in ("a-page-opened-once", web.user, "start-only", "agreed", "agreed-learning",
                    owed.user):
         await _age(repository, person, A_DAY + timedelta(minutes=1))

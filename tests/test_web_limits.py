@@ -20,7 +20,7 @@ from bot.lessons.model import Library
 from bot.throttle import Throttle
 from bot.tutor import Tutor
 from storage.clock import now
-from storage.repository import LEARNER, SqlRepository
+from storage.repository import IDENTITY, LEARNER, SqlRepository
 from tests.chat import Chat
 from tests.conftest import CONTENT_DIR
 from tests.mentoring_helpers import trained_mentor
@@ -190,6 +190,9 @@ async def test_a_session_left_idle_is_over(tutor: Tutor, options: WebOptions,
         async with tutor.repository.engine.begin() as connection:
             await connection.execute(update(LEARNER).where(
                 LEARNER.c.user_ref == resident.session).values(last_active_at=now() - idle))
+            # Idleness is the session's own: its app account's last use.
+            await connection.execute(update(IDENTITY).where(
+                IDENTITY.c.user_ref == resident.session).values(last_used_at=now() - idle))
         status, _ = await resident.say(text="/du_lieu_cua_toi")
         assert status == 404  # the page then opens a new session
         assert await resident.post("/api/inbox", session=resident.session) == (

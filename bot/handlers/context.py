@@ -2,11 +2,13 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
 from bot.handlers import payloads
 from bot.handlers.payloads import Payload
+from bot.handlers.reach import pick
 from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.model import BASE_LOCALE, Course, Lesson, Library, Question
 from bot.lessons.progress import Position
@@ -19,7 +21,10 @@ from bot.lessons.render import (
 )
 from bot.messages import Attachment, Button, Incoming, Outgoing
 from bot.throttle import Guesses
+from storage.clock import now
+from storage.identities import apps_of
 from storage.mentoring import MentoringQueries
+from storage.outbox import App
 from storage.repository import LearnerTurn, readers
 from storage.transactions import Connection
 
@@ -58,6 +63,9 @@ class Told:
     key: str
     values: Mapping[str, Any]
     rows: tuple[tuple[Label, ...], ...] = ()
+    # One app account of theirs (a notice for that app); None: wherever it can reach them.
+    to: App | None = None
+    push_only: bool = False  # a reminder: only to an app that pushes, else not at all
 
     def render(self, renderer: Renderer, address: Mapping[str, str], locale: str) -> Outgoing:
         """The message as its reader reads it."""
@@ -70,24 +78,43 @@ class Told:
                                       for row in self.rows if row), locale=locale)
 
 
+@dataclass(frozen=True)
+class Letter:
+    """A message written for someone else, and the app account of theirs it goes to."""
+
+    learner_id: int
+    to: App
+    message: Outgoing
+
+
 class Writer:
-    """Writes messages for other people, each in their own language and form of address."""
+    """Writes messages for other people, each in their own language and form of address, and
+    addresses them to the app that can take them (bot/handlers/reach.py)."""
 
     def __init__(self, base: Library, renderers: Mapping[str, Renderer]) -> None:
         self.base = base
         self.renderers = renderers
 
-    async def write(self, connection: Connection,
-                    told: list[Told]) -> list[tuple[int, Outgoing]]:
-        """The messages, as their readers read them (a reader gone: Vietnamese, "bạn")."""
-        found = await readers(connection, {item.learner_id for item in told}) if told else {}
+    async def write(self, connection: Connection, told: list[Told], *,
+                    at: datetime | None = None) -> list[Letter]:
+        """The messages, as their readers read them, each to the app that can take it at
+        `at` (now); one for a person no app of theirs can take is not written."""
+        if not told:
+            return []
+        ids = {item.learner_id for item in told}
+        found, apps = await readers(connection, ids), await apps_of(connection, ids)
+        when = at or now()
         written = []
         for item in told:
+            app = pick(apps[item.learner_id], when, push_only=item.push_only, only=item.to)
+            if app is None:
+                continue  # no app of theirs can be reached: they get nothing
             locale, settings = found.get(item.learner_id, (BASE_LOCALE, {}))
             renderer = self.renderers.get(locale) or self.renderers[BASE_LOCALE]
             address = address_values(self.base.in_locale(locale).templates,
                                      str(settings.get("address") or DEFAULT_ADDRESS))
-            written.append((item.learner_id, item.render(renderer, address, locale)))
+            written.append(Letter(item.learner_id, app.key,
+                                  item.render(renderer, address, locale)))
         return written
 
 
@@ -201,13 +228,13 @@ class Context:
             self.replies.append(reply)
         self._last_alone = alone
 
-    def tell(self, learner_id: int, key: str, rows: list[list[Label]] | None = None,
-             **values: Any) -> None:
-        """Queue the message `key` for someone else, with buttons as (label key, payload);
-        it is written in their language and form of address, and sent after this turn
-        commits."""
+    def tell(self, learner_id: int, key: str, rows: list[list[Label]] | None = None, *,
+             to: App | None = None, **values: Any) -> None:
+        """Queue the message `key` for someone else (or for this person on another app of
+        theirs, `to`), with buttons as (label key, payload); it is written in their language
+        and form of address, and sent after this turn commits."""
         self.outbound.append(Told(learner_id, key, values,
-                                  tuple(tuple(row) for row in rows or [])))
+                                  tuple(tuple(row) for row in rows or []), to=to))
 
     def menu_row(self) -> list[Button]:
         """The way home that every screen offers."""

@@ -12,6 +12,7 @@ from bot.handlers.context import Context, Rows
 from bot.handlers.my_data import CHANNELS
 from bot.handlers.payloads import Payload
 from bot.handlers.places import who
+from bot.handlers.reach import reroute
 from bot.handlers.registry import Command, Feature, Waits
 from bot.lessons.progress import Mode, Position, reconcile
 from storage.identities import AppAccount, accounts, detach
@@ -156,7 +157,16 @@ async def _join(ctx: Context, other: int, chosen: Mapping[str, int]) -> None:
     ctx.position, _ = reconcile(Position.stored_as(learner.place), ctx.library)
     if joined.left_mentor is not None:
         ctx.tell(joined.left_mentor, "link_mentor_left", name=who(ctx, ctx.display_name))
-    apps = [_app_name(ctx, app.channel) for app in await accounts(ctx.connection, learner.id)]
+    # What waited for the other account may now reach the person on an app with push.
+    await reroute(ctx.connection, learner.id)
+    joined_apps = await accounts(ctx.connection, learner.id)
+    # Someone else typing the code is the risk: the person hears of it on every other app.
+    new_app = _app_name(ctx, ctx.incoming.channel)
+    for app in joined_apps:
+        if not _here(ctx, app):
+            ctx.tell(learner.id, "link_joined_notice", [[("button_unlink", UNLINK)]],
+                     to=app.key, app=new_app)
+    apps = [_app_name(ctx, app.channel) for app in joined_apps]
     rows: Rows = [[ctx.button("button_resume", payloads.RESUME)]] \
         if ctx.position.mode != Mode.MENU else []
     ctx.say(ctx.text("link_done", apps=apps, name=ctx.called_as), [*rows, ctx.menu_row()])
@@ -194,6 +204,8 @@ async def _unlink(ctx: Context, action: Unlink) -> bool:
         return False
     app = apps[action.number - 1]
     await detach(ctx.connection, channel=app.channel, user_ref=app.user_ref)
+    # Nothing of theirs waits on the app separated (someone new there from now on).
+    await reroute(ctx.connection, ctx.turn.learner.id)
     key = "unlink_done_here" if _here(ctx, app) else "unlink_done"
     ctx.say(ctx.text(key, app=_app_name(ctx, app.channel)), [ctx.menu_row()])
     return True
@@ -211,6 +223,7 @@ FEATURE = Feature(
         "link_pick_this": {"value": "Bác Lan"}, "link_pick_other": {"value": "Cô Lan"},
         "link_done": {"apps": ["trang web", "Zalo"], "name": "Lan"},
         "link_mentor_left": {"name": "Bác Lan"},
+        "link_joined_notice": {"app": "Zalo"}, "button_unlink": {},
         "unlink_none": {}, "unlink_ask": {},
         "button_unlink_app": {"app": "Telegram", "here": True},
         "unlink_done": {"app": "trang web"}, "unlink_done_here": {"app": "Zalo"},

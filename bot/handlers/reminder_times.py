@@ -4,6 +4,7 @@ time), weekly after a silent week, stopped after a silent month, inside Zalo OA'
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from bot.handlers.reach import OA_MARGIN, OA_WINDOW
 from storage.clock import VIETNAM
 
 SLOTS = {"morning": 8, "noon": 12, "evening": 19}  # the offered times of day
@@ -12,8 +13,6 @@ DAYTIME = (7, 21)  # sent from 07:00 to 20:59 at the latest (HOCSO_REMINDER_HOUR
 WEEKLY_AFTER = timedelta(days=7)  # unanswered this long: weekly
 STOP_AFTER = timedelta(days=30)  # unanswered this long: stopped, and the learner is told
 RECENT = timedelta(hours=12)  # someone who learned this recently needs no reminder
-OA_WINDOW = timedelta(hours=48)  # Zalo OA: free messages only this long after theirs
-OA_MARGIN = timedelta(minutes=30)  # sent this much before the window closes, at the latest
 
 
 def allowed_hour(hour: int) -> bool:
@@ -64,9 +63,11 @@ class Reminding:
     weekly: bool
     quiet_since: datetime | None
     last_sent_at: datetime | None
-    last_active_at: datetime
-    reachable: bool
-    oa: bool  # Zalo OA, with its window
+    last_active_at: datetime  # the person's last message, on any app
+    reachable: bool  # consented, and an app of theirs can take a reminder now
+    # The last message from the Zalo OA account the reminder goes to (its window counts
+    # from there, not from another app's); None for other apps.
+    oa_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -93,13 +94,13 @@ def decide(item: Reminding, at: datetime, daytime: tuple[int, int] = DAYTIME) ->
     def later(say: str = "", *, quiet_since: datetime | None = quiet,
               sent: datetime | None = item.last_sent_at) -> Decision:
         slot = next_slot(item.hour, at, last_sent=sent, weekly=weekly)
-        if item.oa and say:
-            slot = oa_time(slot, item.last_active_at, at) or slot  # else put off when due
+        if item.oa_since is not None and say:
+            slot = oa_time(slot, item.oa_since, at) or slot  # else put off when due
         return Decision(say, slot, False, weekly, quiet_since, returned)
 
     if not item.reachable or night(at, daytime) or at - item.last_active_at < RECENT:
         return later(quiet_since=None if at - item.last_active_at < RECENT else quiet)
-    if item.oa and at > item.last_active_at + OA_WINDOW - OA_MARGIN:
+    if item.oa_since is not None and at > item.oa_since + OA_WINDOW - OA_MARGIN:
         return later()  # the window is closed: nothing may be sent until they write again
     if quiet is not None and at - quiet >= STOP_AFTER:
         return Decision("stopping", None, True, weekly, quiet, returned)

@@ -1,0 +1,77 @@
+"""Where a message for a person goes: of their apps that can be reached, the one they used most
+recently that can push it now; else one without push, where it waits for their next request."""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from bot.messages import PULLED
+from storage.clock import now
+from storage.identities import AppAccount, accounts
+from storage.outbox import LATER, App, forget, send_elsewhere, waiting_for
+from storage.transactions import Connection
+
+OA = "zalo_oa"  # the channel with a 48-hour window (bot/channels/zalo_oa.py CHANNEL)
+OA_WINDOW = timedelta(hours=48)  # Zalo OA: free messages only this long after theirs
+OA_MARGIN = timedelta(minutes=30)  # sent this much before the window closes, at the latest
+
+
+def pushes(app: AppAccount, at: datetime) -> bool:
+    """Whether a message can be sent to this app account now, unasked: it can be reached,
+    has push, and on Zalo OA the person wrote from it within the window."""
+    if not app.reachable or app.channel in PULLED:
+        return False
+    return app.channel != OA or at < app.last_used_at + OA_WINDOW - OA_MARGIN
+
+
+def pick(apps: Iterable[AppAccount], at: datetime, *, push_only: bool = False,
+         only: App | None = None) -> AppAccount | None:
+    """The app a message goes to (`only` that one, if it can take it): the most recently used
+    that pushes now; without one, the most recently used reachable app without push (it is
+    handed over at their next request), unless `push_only` (a reminder: then none)."""
+    found = [app for app in apps if only is None or app.key == only]
+    pushing = [app for app in found if pushes(app, at)]
+    if pushing:
+        return max(pushing, key=lambda app: app.last_used_at)
+    waiting = [app for app in found if app.reachable and app.channel in PULLED]
+    if push_only or not waiting:
+        return None
+    return max(waiting, key=lambda app: app.last_used_at)
+
+
+async def address(connection: Connection, learner_id: int, *,
+                  at: datetime | None = None) -> App | None:
+    """The app account a message for the person goes to now, or None: they get nothing."""
+    found = pick(await accounts(connection, learner_id), at or now())
+    return found.key if found is not None else None
+
+
+async def reroute(connection: Connection, learner_id: int, *,
+                  at: datetime | None = None) -> None:
+    """After the person's apps changed (one blocked the bot or came back, was separated, or
+    joined), move their waiting messages off an app that can no longer take them, or one
+    without push when one with push is there now; a reminder with no app that pushes, and
+    anything with no app at all, is dropped. A turn's kept reply stays where it was asked."""
+    waiting = await waiting_for(connection, learner_id)
+    if not waiting:
+        return
+    when = at or now()
+    apps = await accounts(connection, learner_id)
+    best = pick(apps, when)
+    by_key = {app.key: app for app in apps}
+    dropped: list[int] = []
+    moved: list[int] = []
+    for message in waiting:
+        target = by_key.get(message.to)
+        if message.priority >= LATER and (best is None or not pushes(best, when)):
+            dropped.append(message.id)
+        elif target is not None and target.reachable and (
+                pushes(target, when) or best is None or not pushes(best, when)):
+            continue  # it can still go where it was going
+        elif best is None:
+            dropped.append(message.id)
+        elif message.to != best.key:
+            moved.append(message.id)
+    if dropped:
+        await forget(connection, dropped)
+    if best is not None:
+        await send_elsewhere(connection, moved, best.key)
