@@ -197,7 +197,7 @@ async def test_the_other_apps_hear_when_one_joins(tutor_on: Tutor) -> None:
     [on_phone] = await received(tutor_on, phone)
     [on_kiosk] = await received(tutor_on, kiosk)
     assert on_phone.text == on_kiosk.text
-    assert "linked with Zalo" in on_phone.text and "/bo_lien_ket" in on_phone.text
+    assert "linked with Zalo" in on_phone.text and "/unlink" in on_phone.text
     assert await received(tutor_on, zalo) == []
 
 
