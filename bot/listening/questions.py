@@ -172,12 +172,14 @@ class QuestionIndex:
         if not t.anchor_in_head:
             return any(term in body and ("_" in term or not is_syllable(term))
                        and self._lessons_with[term] <= most for term in terms)
-        # A word pair of the lesson's title or keywords, common in few lessons' titles and
-        # keywords; or a word no syllable could be ("vneid", "dichvucongs") anywhere in it.
+        # A word pair or a word no syllable could be ("otp") of the lesson's title or keywords,
+        # in few lessons' titles and keywords; or such a word anywhere in the lesson, in few
+        # lessons at all ("dichvucongs", a fake address one step shows).
         head = self._heads[i]
-        return any(("_" in term and term in head and self._heads_with[term] <= most)
-                   or (not is_syllable(term) and "_" not in term and term in body
-                       and self._lessons_with[term] <= most) for term in terms)
+        return any(("_" in term or not is_syllable(term))
+                   and ((term in head and self._heads_with[term] <= most)
+                        or ("_" not in term and term in body and self._lessons_with[term] <= most))
+                   for term in terms)
 
     def _match(self, i: int, score: float, step_scores: Any) -> Match:
         course, lesson = self._entries[i]
