@@ -46,7 +46,8 @@ class Tuning:
     relative: float = 0.5  # further lessons shown only when this close to the best
     limit: int = 3
     # The best lesson must share with the question an anchor: a word pair ("mat_khau") or a
-    # word no syllable could be ("otp", "vneid") that at most this share of lessons hold.
+    # word no syllable could be ("otp", "vneid") that at most this share of lessons hold (in
+    # their titles and keywords, with anchor_in_head).
     # Single syllables alone ("gia", "vang") are as likely parts of other words ("tạm vắng",
     # "giả"), and "điện thoại" is in most lessons. 0: no such rule.
     anchor_share: float = 0.2
