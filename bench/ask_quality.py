@@ -27,7 +27,9 @@ from bot.listening.words import content_words, expand, fold  # noqa: E402
 
 SETS = {"tuning": ROOT / "tests/data/questions.yaml",
         "held-out": ROOT / "tests/data/questions_heldout.yaml",
-        "fresh": ROOT / "tests/data/questions_fresh.yaml"}
+        "fresh": ROOT / "tests/data/questions_fresh.yaml",
+        "unseen": ROOT / "tests/data/questions_unseen.yaml",
+        "later": ROOT / "tests/data/questions_later.yaml"}
 Matcher = Callable[[str], list[str]]  # question -> "course/lesson" ids, best first
 
 
@@ -137,7 +139,7 @@ def main() -> None:
     print(f"index built in {build_ms:.0f} ms; {tuning}")
     print("| set | matcher | answerable | top-1 | top-3 | no lesson | abstained | p99 ms |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
-    for name in args.set or ["tuning", "held-out", "fresh"]:
+    for name in args.set or ["tuning", "held-out", "fresh", "unseen", "later"]:
         questions = load_questions(SETS[name])
         for label, matcher in matchers.items():
             show = args.misses and label == "QuestionIndex"

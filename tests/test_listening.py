@@ -14,6 +14,9 @@ from bot.listening.questions import QuestionIndex
 
 DATA = Path(__file__).parent / "data"
 SETS = ["questions.yaml", "questions_heldout.yaml", "questions_fresh.yaml"]
+# Written for issue 20's "questions you have not seen", never used to choose a weight
+# (bench/RESULTS.md, "Issue 20 §1, unseen questions").
+UNSEEN = ["questions_unseen.yaml", "questions_later.yaml"]
 
 
 def _questions(name: str) -> list[tuple[str, set[str]]]:
@@ -33,7 +36,7 @@ def _refs(index: QuestionIndex, text: str) -> list[str]:
 def test_the_question_sets_are_big_enough_and_name_real_lessons(library: Library) -> None:
     lessons = {f"{course.id}/{lesson.id}" for course in library.courses
                for lesson in course.lessons}
-    questions = [q for name in SETS for q in _questions(name)]
+    questions = [q for name in SETS + UNSEEN for q in _questions(name)]
     assert sum(1 for _, gold in questions if gold) >= 150
     assert sum(1 for _, gold in questions if not gold) >= 30
     assert not {ref for _, gold in questions for ref in gold} - lessons
@@ -43,7 +46,7 @@ def test_the_question_sets_are_big_enough_and_name_real_lessons(library: Library
 
 def test_the_matcher_meets_its_targets(index: QuestionIndex) -> None:
     """On the three sets together: top-3 ≥ 0.93, top-1 ≥ 0.80 on questions a lesson answers,
-    and "no lesson" for at least 0.88 of those none answers (0.91 measured; bench/ask_quality.py
+    and "no lesson" for at least 0.88 of those none answers (0.93 measured; bench/ask_quality.py
     prints the figures of each set)."""
     top1 = top3 = abstained = 0
     questions = [q for name in SETS for q in _questions(name)]
@@ -59,6 +62,35 @@ def test_the_matcher_meets_its_targets(index: QuestionIndex) -> None:
     assert top3 / answerable >= 0.93
     assert top1 / answerable >= 0.80
     assert abstained / (len(questions) - answerable) >= 0.88
+
+
+def test_questions_it_was_not_tuned_on_find_their_lesson_too(index: QuestionIndex) -> None:
+    """On the two sets nothing was chosen on (measured 0.882 top-1, 0.895 top-3, 0.81 "no
+    lesson"; before the topic synonyms and the title-and-keywords anchor: 0.686, 0.745, 0.74).
+    Below the issue's 0.93 top-3: what is still missed needs meaning, not words."""
+    top1 = top3 = abstained = 0
+    questions = [q for name in UNSEEN for q in _questions(name)]
+    for text, gold in questions:
+        found = _refs(index, text)
+        if not gold:
+            abstained += not found
+            continue
+        top1 += bool(found) and found[0] in gold
+        top3 += bool(gold & set(found))
+    answerable = sum(1 for _, gold in questions if gold)
+    assert top3 / answerable >= 0.88
+    assert top1 / answerable >= 0.85
+    assert abstained / (len(questions) - answerable) >= 0.78
+
+
+@pytest.mark.parametrize("text", [
+    # A word pair that only one of a lesson's examples uses is not what the lesson is about:
+    # "tiểu đường" (the AI lesson's example), "gửi ảnh qua Zalo" (the mentor lesson's),
+    # "bệnh viện" in the health-record lesson's steps.
+    "bệnh tiểu đường nên ăn gì", "làm sao gửi ảnh qua zalo", "đặt lịch khám ở bệnh viện bạch mai",
+])
+def test_an_example_in_a_step_is_not_the_lessons_topic(index: QuestionIndex, text: str) -> None:
+    assert index.ask(text) == []
 
 
 @pytest.mark.parametrize("text", [

@@ -46,10 +46,14 @@ class Tuning:
     relative: float = 0.5  # further lessons shown only when this close to the best
     limit: int = 3
     # The best lesson must share with the question an anchor: a word pair ("mat_khau") or a
-    # word no syllable could be ("otp", "vneid") that at most this share of lessons hold.
+    # word no syllable could be ("otp", "vneid") that at most this share of lessons hold (in
+    # their titles and keywords, with anchor_in_head).
     # Single syllables alone ("gia", "vang") are as likely parts of other words ("tạm vắng",
     # "giả"), and "điện thoại" is in most lessons. 0: no such rule.
-    anchor_share: float = 0.5
+    anchor_share: float = 0.2
+    # Where the anchor must be: 0 anywhere in the lesson; 1 in its title or keywords (what the
+    # lesson is about, not an example one of its steps happens to use).
+    anchor_in_head: int = 1
 
 
 def _terms(words: list[str]) -> list[str]:
@@ -104,6 +108,9 @@ class QuestionIndex:
         self._chars = BM25Okapi([char_grams(content_words(words)) for words in word_lists])
         self._max_idf = max(self._words.idf.values())
         self._lessons_with = Counter(term for terms in self._words.doc_freqs for term in terms)
+        self._heads = [set(_terms(expand(fold(" ".join([lesson.title, *lesson.keywords])))))
+                       for _, lesson in entries]
+        self._heads_with = Counter(term for terms in self._heads for term in terms)
         self._max_char_idf = max(self._chars.idf.values())
         # Every step of every lesson, to show the one that answers best.
         self._steps = BM25Okapi([_terms(expand(fold(_step_text(step))))
@@ -158,12 +165,22 @@ class QuestionIndex:
 
     def _anchored(self, terms: list[str], i: int) -> bool:
         """Whether lesson `i` holds one of the question's anchors (Tuning.anchor_share)."""
-        if not self.tuning.anchor_share:
+        t = self.tuning
+        if not t.anchor_share:
             return True
-        held = self._words.doc_freqs[i]
-        most = self.tuning.anchor_share * len(self._entries)
-        return any(term in held and ("_" in term or not is_syllable(term))
-                   and self._lessons_with[term] <= most for term in terms)
+        most = t.anchor_share * len(self._entries)
+        body = self._words.doc_freqs[i]
+        if not t.anchor_in_head:
+            return any(term in body and ("_" in term or not is_syllable(term))
+                       and self._lessons_with[term] <= most for term in terms)
+        # A word pair or a word no syllable could be ("otp") of the lesson's title or keywords,
+        # in few lessons' titles and keywords; or such a word anywhere in the lesson, in few
+        # lessons at all ("dichvucongs", a fake address one step shows).
+        head = self._heads[i]
+        return any(("_" in term or not is_syllable(term))
+                   and ((term in head and self._heads_with[term] <= most)
+                        or ("_" not in term and term in body and self._lessons_with[term] <= most))
+                   for term in terms)
 
     def _match(self, i: int, score: float, step_scores: Any) -> Match:
         course, lesson = self._entries[i]
