@@ -148,6 +148,25 @@ async def test_messages_for_a_person_at_the_kiosk_go_to_their_messenger(
     assert await _remind(tutor_on, at) == 0
 
 
+async def test_at_the_kiosk_a_person_with_a_messenger_can_choose_reminders_there(
+        tutor_on: Tutor) -> None:
+    kiosk = Chat(tutor_on, user="kiosk-9", channel="web")
+    phone = Chat(tutor_on, user="9", channel="telegram")
+    await kiosk.start()
+    shown = await kiosk.type("/nhac_hoc")  # the web alone cannot remind
+    assert "không gửi tin nhắc được" in shown[-1].text
+    await phone.start()
+    person = await _joined(tutor_on, phone, kiosk)
+    shown = await kiosk.type("/nhac_hoc")  # joined to Telegram: the times are offered
+    assert "không gửi tin nhắc được" not in shown[-1].text
+    await kiosk.press("Buổi sáng")
+    at = now() + timedelta(hours=13)
+    await _reminder_due(tutor_on, person, at)
+    assert await _remind(tutor_on, at) == 1
+    [reminder] = await received(tutor_on, phone)
+    assert reminder.flat_buttons()[0].payload == "resume"
+
+
 async def test_zalo_oas_window_counts_from_that_accounts_own_last_message(
         tutor_on: Tutor) -> None:
     follower = Chat(tutor_on, user="oa-8", channel="zalo_oa")

@@ -25,6 +25,7 @@ from bot.handlers.reminder_times import (
 from bot.lessons.progress import Mode
 from bot.messages import PULLED
 from storage.clock import local_date, now
+from storage.identities import accounts
 from storage.reminders import ON, STOPPED, choose, schedule_of, turn_off
 
 REMIND, REMIND_OFF, REMIND_HOUR = "remind", "remindoff", "remindhour"  # command names
@@ -49,9 +50,13 @@ class WeeklyGoal(Payload):
     lessons: int
 
 
-def pushes(ctx: Context) -> bool:
-    """Whether reminders can reach the learner where they talk to us now."""
-    return ctx.incoming.channel not in PULLED
+async def pushes(ctx: Context) -> bool:
+    """Whether reminders can reach the person: here, or on another of their apps (a kiosk
+    learner joined to Zalo is reminded on Zalo, bot/handlers/reach.py)."""
+    if ctx.incoming.channel not in PULLED:
+        return True
+    return any(app.reachable and app.channel not in PULLED
+               for app in await accounts(ctx.turn.connection, ctx.turn.learner.id))
 
 
 def parse_hour(text: str) -> int | None:
@@ -87,7 +92,7 @@ async def _lesson_finished(ctx: Any, event: LessonFinished) -> None:
     if count_lesson(ctx.settings, f"{event.course.id}/{event.lesson.id}", local_date()):
         goal, _, streak = goal_state(ctx.settings, local_date())
         ctx.say(ctx.text("goal_met", goal=goal, streak=streak))
-    if event.course.id != MENTOR_COURSE and pushes(ctx) \
+    if event.course.id != MENTOR_COURSE and await pushes(ctx) \
             and not ctx.settings.get("reminder_asked"):
         ctx.settings["reminder_pending"] = True  # asked after the quiz, not in the middle
 
@@ -109,7 +114,8 @@ async def show(ctx: Context) -> None:
     goal, done, streak = goal_state(ctx.settings, local_date())
     on = schedule is not None and schedule.status == ON
     rows: Rows = []
-    if pushes(ctx):
+    can_remind = await pushes(ctx)
+    if can_remind:
         rows += _time_rows(ctx)[:2]
         if on:
             rows.append([ctx.button("button_remind_off", REMIND_OFF)])
@@ -122,11 +128,11 @@ async def show(ctx: Context) -> None:
     ctx.say(ctx.text("reminders_show", on=on, hour=schedule.hour if schedule else 0,
                      weekly=bool(on and schedule and schedule.weekly),
                      stopped=bool(schedule and schedule.status == STOPPED),
-                     pushes=pushes(ctx), goal=goal, done=done, streak=streak), rows)
+                     pushes=can_remind, goal=goal, done=done, streak=streak), rows)
 
 
 async def _at(ctx: Context, action: RemindAt) -> bool:
-    if not allowed_hour(action.hour) or not pushes(ctx):
+    if not allowed_hour(action.hour) or not await pushes(ctx):
         return False
     await _set(ctx, action.hour)
     return True
@@ -151,9 +157,9 @@ def _back(ctx: Context) -> None:
                                             ctx.menu_row()])
 
 
-def ask_hour(ctx: Context) -> None:
+async def ask_hour(ctx: Context) -> None:
     """"Giờ khác": wait for a typed hour."""
-    if not pushes(ctx):
+    if not await pushes(ctx):
         ctx.say(ctx.text("reminders_no_push"), [ctx.menu_row()])
         return
     ctx.ask(ASKED_HOUR)
