@@ -84,26 +84,26 @@ async def test_a_forged_language_changes_nothing(tutor: Tutor) -> None:
     assert learner is not None and learner.locale == "vi"
 
 
+async def _reading_english(tutor: Tutor, user: str) -> Chat:
+    """A new resident whose phone is in English, who takes English at the consent notice."""
+    chat = Chat(tutor, user)
+    await chat.send(Incoming(channel="test", user_ref=user, kind=Kind.START, language="en",
+                             update_id=f"{user}-first"))
+    await chat.press("English")
+    return chat
+
+
 async def test_a_resident_reading_english_may_type_their_answer_to_the_consent(
         tutor: Tutor) -> None:
-    chat = Chat(tutor, "typist")
-    await chat.send(Incoming(channel="test", user_ref="typist", kind=Kind.START,
-                             language="en", update_id="typist-first"))
-    await chat.press("English")
+    chat = await _reading_english(tutor, "typist")
     await chat.type("Yes")  # the notice's words, in the language it was read in
     assert "Thank you for agreeing" in chat.text()
-    other = Chat(tutor, "refuser")
-    await other.send(Incoming(channel="test", user_ref="refuser", kind=Kind.START,
-                              language="en", update_id="refuser-first"))
-    await other.press("English")
+    other = await _reading_english(tutor, "refuser")
     await other.type("I don't agree")
     assert "does not keep anything about you" in other.text()
     assert await tutor.repository.find_learner(channel="test", user_ref="refuser") is None
     # Vietnamese answers keep working for someone reading English.
-    third = Chat(tutor, "mixed")
-    await third.send(Incoming(channel="test", user_ref="mixed", kind=Kind.START,
-                              language="en", update_id="mixed-first"))
-    await third.press("English")
+    third = await _reading_english(tutor, "mixed")
     await third.type("đồng ý")
     assert "Thank you for agreeing" in third.text()
 
