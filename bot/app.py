@@ -262,6 +262,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
                               processed=timedelta(days=settings.processed_days))
         sweeping = every(SWEEP_SECONDS, lambda: sweep(core.engine, retention),
                          what="removing what is kept only for a while")
+        readdressing = every(SWEEP_SECONDS, core.tutor.readdress,
+                             what="readdressing messages whose app was separated")
         await web.TCPSite(runner, settings.host, settings.port).start()
         log.info("web chat at http://%s:%s/", settings.host, settings.port)
         # After the server listens: the first report refresh reads every answer so far,
@@ -269,7 +271,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         background += [asyncio.create_task(outbox.run(after=PRESSES_FIRST)),
                        asyncio.create_task(watch.run()), asyncio.create_task(reminders.run()),
                        asyncio.create_task(reports),
-                       asyncio.create_task(heart), asyncio.create_task(sweeping)]
+                       asyncio.create_task(heart), asyncio.create_task(sweeping),
+                       asyncio.create_task(readdressing)]
         stop = stop or asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

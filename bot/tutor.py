@@ -35,7 +35,15 @@ from storage.identities import detach, mark_reachable
 from storage.linking import is_live as link_is_live
 from storage.linking import normalize as normalize_link
 from storage.mentors import invitation_is_live
-from storage.outbox import adopt, forget, hand_over, owed_by_the_dead, queue, still_kept
+from storage.outbox import (
+    adopt,
+    forget,
+    hand_over,
+    misaddressed,
+    owed_by_the_dead,
+    queue,
+    still_kept,
+)
 from storage.personal_data import erase
 from storage.repository import SqlRepository, UnknownLearner
 from storage.transactions import Connection, RunAgain
@@ -257,6 +265,10 @@ class Tutor:
             for letter in outbound:
                 await queue(turn.connection, letter.learner_id, letter.message.to_json(),
                             to=letter.to, about=turn.learner.id)
+            if incoming.channel not in self.pulled and turn.learner.waiting:
+                # Writing from here may have opened this app again (Zalo OA's window, a
+                # follow): what waited on an app without push comes here now.
+                await reroute(turn.connection, turn.learner.id)
             if incoming.channel not in self.kept_replies:
                 tried[:] = waiting + ctx.replies
             else:  # kept for the app the turn came from: replies go back where asked
@@ -358,6 +370,16 @@ class Tutor:
             if person is not None:
                 await reroute(connection, person)
         return person is not None
+
+    async def readdress(self) -> int:
+        """Send on what waits for an app account that is no longer its recipient's (separated
+        while a worker held the message, or while another turn addressed it): to an app of
+        theirs that can take it, or nowhere. Return how many people's messages moved."""
+        async with self.repository.transaction() as connection:
+            people = await misaddressed(connection)
+            for person in people:
+                await reroute(connection, person)
+        return len(people)
 
     async def keep_failed_send(self, *, channel: str, user_ref: str, text: str,
                                error: str) -> None:

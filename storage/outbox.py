@@ -142,6 +142,17 @@ async def waiting_for(connection: Connection, learner_id: int) -> list[Waiting]:
     return [Waiting(row.id, (row.channel, row.user_ref), row.priority) for row in rows]
 
 
+async def misaddressed(connection: Connection, *, limit: int = 100) -> list[int]:
+    """People with a waiting message addressed to an app account that is no longer theirs."""
+    theirs = (IDENTITY.c.channel == OUTBOX.c.channel) & (
+        IDENTITY.c.user_ref == OUTBOX.c.user_ref) & (IDENTITY.c.learner_id == OUTBOX.c.learner_id)
+    rows = await connection.execute(
+        select(OUTBOX.c.learner_id).distinct().select_from(OUTBOX.outerjoin(IDENTITY, theirs))
+        .where(OUTBOX.c.sent_at.is_(None) & OUTBOX.c.owner.is_(None)
+               & IDENTITY.c.learner_id.is_(None)).limit(limit))
+    return [row.learner_id for row in rows]
+
+
 async def send_elsewhere(connection: Connection, ids: list[int], to: App) -> None:
     """Send these waiting messages to another app account of their recipient."""
     if ids:

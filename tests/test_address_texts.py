@@ -5,7 +5,6 @@ import re
 
 import pytest
 
-from bot.handlers.channel_words import WEB
 from bot.handlers.registry import registry
 from bot.lessons.model import Library
 from bot.lessons.render import ADDRESS_FORMS, Renderer, address_values
@@ -13,9 +12,10 @@ from bot.lessons.render import ADDRESS_FORMS, Renderer, address_values
 # What the learner says or taps is in their own voice ("📊 Tiến độ của tôi", "Tôi cần giúp
 # đỡ"): button labels, and anything quoted (a button named in a sentence, a scam message).
 _LEARNERS_VOICE = ("button_", "keyboard_")
-# Said to whoever is at the device, before any learner is known: the web page's and the
-# terminal's own words. Typed answers ("tôi đồng ý") are the learner's voice too.
-_TO_ANYONE = (*WEB, "console_")
+# Said to whoever is at the device before any learner is known ("Chào bạn!" on a new page),
+# and the learner's own voice: the message box's label, "Không, tôi học tiếp", typed answers
+# ("tôi đồng ý"). The page's other words and its notices say no pronoun.
+_TO_ANYONE = ("web_hello", "web_your_message", "web_confirm_no")
 _QUOTED = re.compile(r'"[^"\n]*"|«[^»]*»|“[^”]*”')
 # "bạn" that is not the learner: friends, a young volunteer.
 _BAN = re.compile(r"\bbạn\b(?! bè| thanh niên| ấy| thân)", re.IGNORECASE)

@@ -287,10 +287,10 @@ async def test_someone_else_at_the_same_computer_starts_afresh(tmp_path: Path) -
         await check_phone_layout(page)
 
         await page.get_by_role("button", name="👤 Người khác dùng máy này").click()
-        await expect(page.get_by_text("Bạn sắp kết thúc phiên học")).to_be_visible()
+        await expect(page.get_by_text("Phiên học trên máy này sắp kết thúc")).to_be_visible()
         await check_phone_layout(page)
         await page.get_by_role("button", name="Không, tôi học tiếp").click()
-        await expect(page.get_by_text("Bạn sắp kết thúc phiên học")).to_be_hidden()
+        await expect(page.get_by_text("Phiên học trên máy này sắp kết thúc")).to_be_hidden()
         assert await session_status(page, base, first) == 200  # nothing ended
 
         await page.get_by_role("button", name="👤 Người khác dùng máy này").click()
@@ -363,7 +363,7 @@ async def test_with_the_database_cut_off_the_page_asks_to_try_again_later(
             await proxy.cut()
             await tap(page, PROGRESS)
             await expect(page.locator(".notice")).to_contain_text(
-                "Bạn chờ ít phút rồi thử lại nhé")
+                "Xin chờ ít phút rồi thử lại")
             await expect(live_button(page, PROGRESS)).to_be_enabled()  # to try again
             await proxy.restore()
             await tap(page, PROGRESS)

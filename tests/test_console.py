@@ -25,7 +25,7 @@ def test_the_terminal_chat_teaches_and_remembers(tmp_path: Path, library: Librar
     assert "Xin chào bạn Lan!" in first and "  1. ✅ Tôi đồng ý" in first
     assert "  1. 📘 " + course.title in first
     assert f"{course.lessons[0].title} · Bước 2/" in first
-    assert "Tiến độ của bạn đã được lưu" in first
+    assert "Tiến độ học đã được lưu" in first
     second = run_chat(tmp_path, ["tiếp tục bài đang học"])
     assert "Chào mừng bác Lan quay lại ạ!" in second
     assert second.rstrip().count(f"{course.lessons[0].title} · Bước 2/") == 1
@@ -65,4 +65,4 @@ def test_ctrl_c_leaves_the_terminal_chat_at_once(tmp_path: Path) -> None:
         out, err = chat.stdout.read().decode(), chat.stderr.read().decode()
     assert chat.returncode == 130, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
-    assert "Tạm biệt! Tiến độ của bạn đã được lưu." in out
+    assert "Tạm biệt! Tiến độ học đã được lưu." in out

@@ -238,3 +238,39 @@ async def test_an_app_separated_gets_nothing_that_waited_for_the_person(
         await queue(connection, person, Outgoing("Cũ").to_json(), to=("telegram", "10"),
                     about=None)
     assert await Outbox(tutor_on.repository.engine, process_id="w").take({"telegram"}) == []
+
+
+async def test_what_waited_on_the_web_goes_to_zalo_oa_once_its_window_opens_again(
+        tutor_on: Tutor) -> None:
+    follower = Chat(tutor_on, user="oa-11", channel="zalo_oa")
+    web = Chat(tutor_on, user="home-web-11", channel="web")
+    await follower.start()
+    await web.start()
+    person = await _joined(tutor_on, follower, web)
+    async with tutor_on.repository.engine.begin() as connection:  # quiet for three days
+        await connection.execute(update(IDENTITY).where(IDENTITY.c.learner_id == person)
+                                 .values(last_used_at=now() - timedelta(days=3)))
+    assert await _tell(tutor_on, person, "Tin của người kèm") == 1  # waits on the web
+    await follower.type("menu")  # writing on Zalo OA opens its window again
+    [moved] = await received(tutor_on, follower)
+    assert "Tin của người kèm" in moved.text
+
+
+async def test_a_message_held_while_its_app_was_separated_goes_to_another_app(
+        tutor_on: Tutor) -> None:
+    phone = Chat(tutor_on, user="12", channel="telegram")
+    home = Chat(tutor_on, user="z12", channel="zalo")
+    await phone.start()
+    await home.start()
+    person = await _joined(tutor_on, home, phone)
+    assert await _tell(tutor_on, person, "Riêng cho người học") == 1
+    worker = Outbox(tutor_on.repository.engine, process_id="worker")
+    [held] = await worker.take({"telegram"})  # being sent to Telegram...
+    await home.type("/bo_lien_ket")  # ...when Telegram is separated
+    await home.press("Tách Telegram")
+    await worker.retry_later(held, timedelta(0))  # and its send failed
+    assert await worker.take({"telegram"}) == []  # the separated app never gets it
+    assert await tutor_on.readdress() == 1
+    [moved] = await received(tutor_on, home)
+    assert "Riêng cho người học" in moved.text
+    assert await tutor_on.readdress() == 0
