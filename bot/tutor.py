@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from bot.handlers.context import Context, Writer
 from bot.handlers.progress import show_current
-from bot.handlers.reach import reroute
+from bot.handlers.reach import reopened, reroute
 from bot.handlers.router import route
 from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.model import BASE_LOCALE, Library
@@ -30,6 +30,7 @@ from bot.retry import backoff, retry
 from bot.throttle import Guesses, Throttle
 from storage.certificates import Certificate
 from storage.certificates import find as find_certificate
+from storage.clock import now
 from storage.database import unreachable
 from storage.identities import detach, mark_reachable
 from storage.linking import is_live as link_is_live
@@ -265,9 +266,11 @@ class Tutor:
             for letter in outbound:
                 await queue(turn.connection, letter.learner_id, letter.message.to_json(),
                             to=letter.to, about=turn.learner.id)
-            if incoming.channel not in self.pulled and turn.learner.waiting:
-                # Writing from here may have opened this app again (Zalo OA's window, a
-                # follow): what waited on an app without push comes here now.
+            if turn.learner.waiting and reopened(
+                    incoming.channel, reachable=turn.learner.reachable,
+                    used_at=turn.learner.app_used_at, at=now()):
+                # This message opened the app again (Zalo OA's window, a follow): what
+                # waited on a web page for want of it comes here now.
                 await reroute(turn.connection, turn.learner.id)
             if incoming.channel not in self.kept_replies:
                 tried[:] = waiting + ctx.replies

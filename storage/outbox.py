@@ -130,16 +130,19 @@ class Waiting:
     id: int
     to: App
     priority: int
+    body: str
 
 
 async def waiting_for(connection: Connection, learner_id: int) -> list[Waiting]:
     """A person's messages that nobody is sending (not a turn's kept reply, not in a worker's
     hands), held for the caller's transaction: those may still go elsewhere."""
     rows = await connection.execute(
-        select(OUTBOX.c.id, OUTBOX.c.channel, OUTBOX.c.user_ref, OUTBOX.c.priority)
+        select(OUTBOX.c.id, OUTBOX.c.channel, OUTBOX.c.user_ref, OUTBOX.c.priority,
+               OUTBOX.c.body)
         .where((OUTBOX.c.learner_id == learner_id) & OUTBOX.c.sent_at.is_(None)
                & OUTBOX.c.owner.is_(None)).order_by(OUTBOX.c.id).with_for_update())
-    return [Waiting(row.id, (row.channel, row.user_ref), row.priority) for row in rows]
+    return [Waiting(row.id, (row.channel, row.user_ref), row.priority, row.body)
+            for row in rows]
 
 
 async def misaddressed(connection: Connection, *, limit: int = 100) -> list[int]:

@@ -97,6 +97,7 @@ class LearnerRecord:
     shown_buttons: tuple[str, ...]
     is_new: bool
     reachable: bool = True  # the app account of the turn (storage/identities.py)
+    app_used_at: datetime | None = None  # when that account was used before this turn
     state: str = ""  # what typed text answers next (see Learner.state)
     state_data: Mapping[str, Any] = field(default_factory=dict)
     locale: str = "vi"
@@ -128,6 +129,8 @@ def _record(row: Mapping[str, Any]) -> LearnerRecord:
     return LearnerRecord(row["id"], row["channel"], row["user_ref"], row["display_name"],
                          {name: row[name] for name in PLACE_COLUMNS}, shown, is_new,
                          reachable=row.get("identity_unreachable_at") is None,
+                         app_used_at=row.get("identity_used_at") and aware(
+                             row["identity_used_at"]),
                          state=row["state"], state_data=json.loads(row["state_data"] or "{}"),
                          locale=row["locale"], settings=json.loads(row["settings"] or "{}"),
                          ward=row["ward"],
@@ -318,6 +321,13 @@ class UnknownLearner(LookupError):
     """A turn for a learner who must exist already (a web chat session) found none."""
 
 
+async def keep_failed(connection: Connection, *, channel: str, user_ref: str, text: str,
+                      error: str) -> None:
+    """Keep a message that could not be delivered, so nothing is dropped silently."""
+    await connection.execute(insert(FAILED).values(
+        channel=channel, user_ref=user_ref, text=text, error=error[:512], failed_at=now()))
+
+
 class SqlRepository:
     """Storage's one door, over an async SQLAlchemy engine."""
 
@@ -383,9 +393,8 @@ class SqlRepository:
                                  error: str) -> None:
         """Keep a reply that could not be delivered, so nothing is dropped silently."""
         async with self.engine.begin() as connection:
-            await connection.execute(insert(FAILED).values(
-                channel=channel, user_ref=user_ref, text=text, error=error[:512],
-                failed_at=now()))
+            await keep_failed(connection, channel=channel, user_ref=user_ref, text=text,
+                              error=error)
 
     async def failed_sends(self, *, channel: str) -> list[tuple[str, str, str]]:
         """Return (user_ref, text, error) of the undelivered replies of a channel, oldest first."""

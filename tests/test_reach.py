@@ -108,8 +108,14 @@ async def test_waiting_messages_move_when_their_app_is_blocked_and_none_is_left_
     await tutor_on.set_reachable(channel="telegram", user_ref="6", reachable=False)
     [moved] = await received(tutor_on, home)  # it waits for Zalo now
     assert "Tin thứ nhất" in moved.text
+    assert await _tell(tutor_on, person, "Tin chờ Zalo") == 1
     await tutor_on.set_reachable(channel="zalo", user_ref="z2", reachable=False)
     assert await _tell(tutor_on, person, "Tin thứ hai") == 0
+    # Sent nowhere, but not dropped in silence: kept where staff see undelivered messages.
+    kept = [text for channel in ("telegram", "zalo")
+            for _, text, _ in await tutor_on.repository.failed_sends(channel=channel)]
+    assert any("Tin thứ hai" in text for text in kept), kept  # never written
+    assert any("Tin chờ Zalo" in text for text in kept), kept  # written, then nowhere to go
     at = now() + timedelta(hours=13)
     await _reminder_due(tutor_on, person, at)
     assert await _remind(tutor_on, at) == 0

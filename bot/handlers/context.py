@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.handlers import payloads
 from bot.handlers.payloads import Payload
-from bot.handlers.reach import pick
+from bot.handlers.reach import UNREACHABLE, pick
 from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.model import BASE_LOCALE, Course, Lesson, Library, Question
 from bot.lessons.progress import Position
@@ -25,7 +25,7 @@ from storage.clock import now
 from storage.identities import apps_of
 from storage.mentoring import MentoringQueries
 from storage.outbox import App
-from storage.repository import LearnerTurn, readers
+from storage.repository import LearnerTurn, keep_failed, readers
 from storage.transactions import Connection
 
 Rows = list[list[Button]]
@@ -107,14 +107,19 @@ class Writer:
         written = []
         for item in told:
             app = pick(apps[item.learner_id], when, push_only=item.push_only, only=item.to)
-            if app is None:
-                continue  # no app of theirs can be reached: they get nothing
+            if app is None and (item.push_only or not apps[item.learner_id]):
+                continue  # a reminder with nowhere to go lapses; an erased person is gone
             locale, settings = found.get(item.learner_id, (BASE_LOCALE, {}))
             renderer = self.renderers.get(locale) or self.renderers[BASE_LOCALE]
             address = address_values(self.base.in_locale(locale).templates,
                                      str(settings.get("address") or DEFAULT_ADDRESS))
-            written.append(Letter(item.learner_id, app.key,
-                                  item.render(renderer, address, locale)))
+            message = item.render(renderer, address, locale)
+            if app is None:  # no app of theirs can be reached: kept where staff see it
+                last = max(apps[item.learner_id], key=lambda account: account.last_used_at)
+                await keep_failed(connection, channel=last.channel, user_ref=last.user_ref,
+                                  text=message.text, error=UNREACHABLE)
+                continue
+            written.append(Letter(item.learner_id, app.key, message))
         return written
 
 

@@ -4,15 +4,17 @@ recently that can push it now; else one without push, where it waits for their n
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from bot.messages import PULLED
+from bot.messages import PULLED, Outgoing
 from storage.clock import now
 from storage.identities import AppAccount, accounts
 from storage.outbox import LATER, App, forget, send_elsewhere, waiting_for
+from storage.repository import keep_failed
 from storage.transactions import Connection
 
 OA = "zalo_oa"  # the channel with a 48-hour window (bot/channels/zalo_oa.py CHANNEL)
 OA_WINDOW = timedelta(hours=48)  # Zalo OA: free messages only this long after theirs
 OA_MARGIN = timedelta(minutes=30)  # sent this much before the window closes, at the latest
+UNREACHABLE = "no app of this person can be reached"  # failed_send's error for such messages
 
 
 def pushes(app: AppAccount, at: datetime) -> bool:
@@ -21,6 +23,13 @@ def pushes(app: AppAccount, at: datetime) -> bool:
     if not app.reachable or app.channel in PULLED:
         return False
     return app.channel != OA or at < app.last_used_at + OA_WINDOW - OA_MARGIN
+
+
+def reopened(channel: str, *, reachable: bool, used_at: datetime | None, at: datetime) -> bool:
+    """Whether a turn from this app account makes it take messages again: it could not be
+    reached, or it is Zalo OA and its window had closed (the person's message opens it)."""
+    return not reachable or (channel == OA and used_at is not None
+                             and at >= used_at + OA_WINDOW - OA_MARGIN)
 
 
 def pick(apps: Iterable[AppAccount], at: datetime, *, push_only: bool = False,
@@ -71,6 +80,10 @@ async def reroute(connection: Connection, learner_id: int, *,
             dropped.append(message.id)
         elif message.to != best.key:
             moved.append(message.id)
+    for message in waiting:  # a reminder lapses; anything else is kept where staff see it
+        if message.id in dropped and message.priority < LATER:
+            await keep_failed(connection, channel=message.to[0], user_ref=message.to[1],
+                              text=Outgoing.from_json(message.body).text, error=UNREACHABLE)
     if dropped:
         await forget(connection, dropped)
     if best is not None:
