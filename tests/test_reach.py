@@ -64,6 +64,13 @@ async def _joined(tutor: Tutor, first: Chat, second: Chat) -> int:
     return await _person(tutor, second)
 
 
+async def _one_person(tutor: Tutor, *, shows: Chat, types: Chat) -> int:
+    """Two new learners on two apps, joined: `shows` a code, `types` it."""
+    await shows.start()
+    await types.start()
+    return await _joined(tutor, shows, types)
+
+
 async def test_a_person_who_blocked_the_bot_on_one_app_is_reached_on_another(
         tutor_on: Tutor, library: Library) -> None:
     mentor = Chat(tutor_on, user="mentor", channel="zalo")
@@ -99,9 +106,7 @@ async def test_waiting_messages_move_when_their_app_is_blocked_and_none_is_left_
         tutor_on: Tutor) -> None:
     resident = Chat(tutor_on, user="6", channel="telegram")
     home = Chat(tutor_on, user="z2", channel="zalo")
-    await resident.start()
-    await home.start()
-    person = await _joined(tutor_on, home, resident)
+    person = await _one_person(tutor_on, shows=home, types=resident)
     await resident.type("/nhac_hoc")
     await resident.press("Buổi tối")
     assert await _tell(tutor_on, person, "Tin thứ nhất") == 1  # for Telegram, not yet sent
@@ -230,9 +235,7 @@ async def test_an_app_separated_gets_nothing_that_waited_for_the_person(
         tutor_on: Tutor) -> None:
     phone = Chat(tutor_on, user="10", channel="telegram")
     home = Chat(tutor_on, user="z10", channel="zalo")
-    await phone.start()
-    await home.start()
-    person = await _joined(tutor_on, home, phone)
+    person = await _one_person(tutor_on, shows=home, types=phone)
     assert await _tell(tutor_on, person, "Riêng cho người học") == 1  # waits for Telegram
     await home.type("/bo_lien_ket")
     await home.press("Tách Telegram")
@@ -250,9 +253,7 @@ async def test_what_waited_on_the_web_goes_to_zalo_oa_once_its_window_opens_agai
         tutor_on: Tutor) -> None:
     follower = Chat(tutor_on, user="oa-11", channel="zalo_oa")
     web = Chat(tutor_on, user="home-web-11", channel="web")
-    await follower.start()
-    await web.start()
-    person = await _joined(tutor_on, follower, web)
+    person = await _one_person(tutor_on, shows=follower, types=web)
     async with tutor_on.repository.engine.begin() as connection:  # quiet for three days
         await connection.execute(update(IDENTITY).where(IDENTITY.c.learner_id == person)
                                  .values(last_used_at=now() - timedelta(days=3)))
@@ -266,9 +267,7 @@ async def test_a_message_held_while_its_app_was_separated_goes_to_another_app(
         tutor_on: Tutor) -> None:
     phone = Chat(tutor_on, user="12", channel="telegram")
     home = Chat(tutor_on, user="z12", channel="zalo")
-    await phone.start()
-    await home.start()
-    person = await _joined(tutor_on, home, phone)
+    person = await _one_person(tutor_on, shows=home, types=phone)
     assert await _tell(tutor_on, person, "Riêng cho người học") == 1
     worker = Outbox(tutor_on.repository.engine, process_id="worker")
     [held] = await worker.take({"telegram"})  # being sent to Telegram...
