@@ -222,13 +222,20 @@ async def test_wrong_codes_are_limited_and_expired_ones_refused(tutor_on: Tutor)
     assert fresh.replace(" ", "") not in stored and len(stored) == 64
 
 
-async def test_unlinking_leaves_the_person_on_the_other_apps(tutor_on: Tutor,
-                                                             library: Library) -> None:
-    kiosk = Chat(tutor_on, user="k", channel="web")
-    home = Chat(tutor_on, user="h", channel="zalo")
+async def _passed_at_the_kiosk_then_joined(tutor: Tutor, library: Library,
+                                          channel: str) -> tuple[Chat, Chat]:
+    """A learner passes the course at the kiosk, then types its link code on `channel`."""
+    kiosk = Chat(tutor, user="k", channel="web")
+    home = Chat(tutor, user="h", channel=channel)
     await kiosk.start()
     await pass_course(kiosk, library, COURSE)
     await home.type(code_in(await kiosk.type("/lien_ket")))
+    return kiosk, home
+
+
+async def test_unlinking_leaves_the_person_on_the_other_apps(tutor_on: Tutor,
+                                                             library: Library) -> None:
+    kiosk, home = await _passed_at_the_kiosk_then_joined(tutor_on, library, "zalo")
     asked = await kiosk.type("/bo_lien_ket")
     labels = [b.label for b in asked[-1].flat_buttons()]
     assert any("trang web (ứng dụng này)" in label for label in labels), labels
@@ -246,11 +253,7 @@ async def test_unlinking_leaves_the_person_on_the_other_apps(tutor_on: Tutor,
 
 async def test_erasing_on_one_app_erases_the_person_on_all(tutor_on: Tutor,
                                                            library: Library) -> None:
-    kiosk = Chat(tutor_on, user="k", channel="web")
-    home = Chat(tutor_on, user="h", channel="telegram")
-    await kiosk.start()
-    await pass_course(kiosk, library, COURSE)
-    await home.type(code_in(await kiosk.type("/lien_ket")))
+    kiosk, home = await _passed_at_the_kiosk_then_joined(tutor_on, library, "telegram")
     data = await home.type("/du_lieu_cua_toi")
     assert "đã nối làm một: trang web, Telegram" in data[0].text
     assert "k" not in re.findall(r"\(([^)]*)\)", data[0].text)  # the web session stays secret
