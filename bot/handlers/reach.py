@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from bot.messages import PULLED, Outgoing
 from storage.clock import now
 from storage.identities import AppAccount, accounts
-from storage.outbox import LATER, App, forget, send_elsewhere, waiting_for
+from storage.outbox import LATER, App, Waiting, forget, send_elsewhere, waiting_for
 from storage.repository import keep_failed
 from storage.transactions import Connection
 
@@ -17,10 +17,16 @@ OA_MARGIN = timedelta(minutes=30)  # sent this much before the window closes, at
 UNREACHABLE = "no app of this person can be reached"  # failed_send's error for such messages
 
 
+def has_push(app: AppAccount) -> bool:
+    """Whether this app account can be reached and sent to unasked (at some hour: Zalo OA
+    only within its window)."""
+    return app.reachable and app.channel not in PULLED
+
+
 def pushes(app: AppAccount, at: datetime) -> bool:
     """Whether a message can be sent to this app account now, unasked: it can be reached,
     has push, and on Zalo OA the person wrote from it within the window."""
-    if not app.reachable or app.channel in PULLED:
+    if not has_push(app):
         return False
     return app.channel != OA or at < app.last_used_at + OA_WINDOW - OA_MARGIN
 
@@ -67,24 +73,24 @@ async def reroute(connection: Connection, learner_id: int, *,
     apps = await accounts(connection, learner_id)
     best = pick(apps, when)
     by_key = {app.key: app for app in apps}
-    dropped: list[int] = []
+    dropped: list[Waiting] = []
     moved: list[int] = []
     for message in waiting:
         target = by_key.get(message.to)
         if message.priority >= LATER and (best is None or not pushes(best, when)):
-            dropped.append(message.id)
+            dropped.append(message)
         elif target is not None and target.reachable and (
                 pushes(target, when) or best is None or not pushes(best, when)):
             continue  # it can still go where it was going
         elif best is None:
-            dropped.append(message.id)
+            dropped.append(message)
         elif message.to != best.key:
             moved.append(message.id)
-    for message in waiting:  # a reminder lapses; anything else is kept where staff see it
-        if message.id in dropped and message.priority < LATER:
+    for message in dropped:  # a reminder lapses; anything else is kept where staff see it
+        if message.priority < LATER:
             await keep_failed(connection, channel=message.to[0], user_ref=message.to[1],
                               text=Outgoing.from_json(message.body).text, error=UNREACHABLE)
     if dropped:
-        await forget(connection, dropped)
+        await forget(connection, [message.id for message in dropped])
     if best is not None:
         await send_elsewhere(connection, moved, best.key)

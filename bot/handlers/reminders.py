@@ -13,6 +13,7 @@ from bot.handlers.events import LessonFinished, QuizFinished
 from bot.handlers.folding import fold
 from bot.handlers.payloads import Payload, StartLesson
 from bot.handlers.progress import show_current
+from bot.handlers.reach import has_push
 from bot.handlers.registry import Command, Feature, Waits
 from bot.handlers.reminder_times import (
     GOAL_KEYS,
@@ -55,8 +56,8 @@ async def pushes(ctx: Context) -> bool:
     learner joined to Zalo is reminded on Zalo, bot/handlers/reach.py)."""
     if ctx.incoming.channel not in PULLED:
         return True
-    return any(app.reachable and app.channel not in PULLED
-               for app in await accounts(ctx.turn.connection, ctx.turn.learner.id))
+    return any(has_push(app) for app in await accounts(ctx.turn.connection,
+                                                        ctx.turn.learner.id))
 
 
 def parse_hour(text: str) -> int | None:
