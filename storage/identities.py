@@ -70,16 +70,6 @@ async def mark_reachable(connection: Connection, *, channel: str, user_ref: str,
     ).values(unreachable_at=None if reachable else now()).returning(IDENTITY.c.learner_id))
 
 
-async def last_used(connection: Connection, learner_id: int) -> tuple[str, str] | None:
-    """The (channel, user_ref) a person used last: where a message for them (a reminder)
-    goes. None for no such learner, or one whose only web session was ended."""
-    row = (await connection.execute(select(LEARNER.c.channel, LEARNER.c.user_ref).where(
-        LEARNER.c.id == learner_id))).first()
-    if row is None or row.user_ref.startswith("ended:"):
-        return None
-    return row.channel, row.user_ref
-
-
 async def detach(connection: Connection, *, channel: str, user_ref: str) -> int | None:
     """Take an app account away from its person, in the caller's transaction: it opens nothing
     of theirs any more, and its next message starts a new person. Return the learner it led

@@ -9,17 +9,18 @@ import pytest
 from sqlalchemy import func, insert, select, text, update
 from sqlmodel import SQLModel
 
-from bot.handlers.reach import address
+from bot.handlers.reach import pick
 from bot.lessons.model import Library
 from bot.messages import Kind, Outgoing
 from bot.tutor import Tutor, UnknownLearner
 from storage.certificates import CERTIFICATE
+from storage.clock import now
 from storage.database import create_engine, upgrade
-from storage.identities import accounts, last_used
+from storage.identities import accounts
 from storage.joining import JOINED, join, lock
 from storage.linking import LINK_CODE, normalize
 from storage.mentors import PAIRING
-from storage.outbox import queue
+from storage.outbox import App, queue
 from storage.reminders import REMINDER, choose, turn_off
 from storage.repository import (
     ANSWER,
@@ -32,12 +33,26 @@ from storage.repository import (
 )
 from storage.roster import roster_size
 from storage.scope import Scope
+from storage.transactions import Connection
 from tests.chat import Chat
 from tests.mentoring_helpers import code_in as invitation_in
 from tests.mentoring_helpers import paired, pass_course, received, trained_mentor
 
 _CODE = re.compile(r"\b([A-HJKMNP-Z2-9]{3} [A-HJKMNP-Z2-9]{3})\b")
 COURSE = "lam-quen"
+
+
+async def address_now(connection: Connection, person: int) -> App | None:
+    """The app account a message for the person (`Writer`) goes to now."""
+    found = pick(await accounts(connection, person), now())
+    return found.key if found is not None else None
+
+
+async def _used_last(connection: Connection, person: int) -> App | None:
+    """The app the person used last: their learner row's own channel and user_ref."""
+    row = (await connection.execute(select(LEARNER.c.channel, LEARNER.c.user_ref).where(
+        LEARNER.c.id == person))).first()
+    return (row.channel, row.user_ref) if row is not None else None
 
 
 def code_in(replies: list[Outgoing]) -> str:
@@ -101,11 +116,11 @@ async def test_a_kiosk_learner_goes_on_at_home_as_one_person(tutor_on: Tutor,
         [person] = (await connection.execute(select(LEARNER.c.id))).scalars().all()
         apps = await accounts(connection, person)
         assert [(a.channel, a.last) for a in apps] == [("web", False), ("zalo", True)]
-        assert await last_used(connection, person) == ("zalo", "zalo-user")
+        assert await _used_last(connection, person) == ("zalo", "zalo-user")
     # Back at the kiosk, replies go there, and it becomes the app used last.
     await kiosk.type("/tien_do")
     async with tutor_on.repository.engine.connect() as connection:
-        assert await last_used(connection, person) == ("web", "kiosk-session")
+        assert await _used_last(connection, person) == ("web", "kiosk-session")
     # The code was used once.
     again = await Chat(tutor_on, user="tg", channel="telegram").type(code)
     assert "không đúng hoặc đã hết hạn" in again[0].text
@@ -350,7 +365,7 @@ async def test_messages_for_the_person_wait_for_the_app_used_last(tutor: Tutor) 
     assert "vừa được nối thêm" in notice.text  # the kiosk hears that an app joined
     async with tutor.repository.engine.begin() as connection:
         person = await connection.scalar(select(LEARNER.c.id))
-        to = await address(connection, person)
+        to = await address_now(connection, person)
         await queue(connection, person, Outgoing(text="Nhắc học").to_json(), to=to,
                     about=None)
     assert to == ("console", "h")
@@ -373,7 +388,7 @@ async def test_ending_the_kiosk_session_leaves_the_person_at_home(tutor: Tutor,
         await tutor.handle(kiosk.incoming(Kind.TEXT, text="/tien_do"), known_only=True)
     async with tutor.repository.engine.connect() as connection:
         person = await connection.scalar(select(LEARNER.c.id))
-        assert await last_used(connection, person) == ("zalo", "h")
+        assert await _used_last(connection, person) == ("zalo", "h")
     assert "chưa nối với ứng dụng nào khác" in (await home.type("/bo_lien_ket"))[0].text
 
 

@@ -19,7 +19,6 @@ from PIL import Image
 from sqlalchemy import select
 
 from bot.channels.web import create_web_app
-from bot.handlers.reach import address
 from bot.messages import Outgoing
 from bot.tutor import Tutor
 from storage.outbox import queue
@@ -29,6 +28,7 @@ from tests.conversation import until
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo_bot import FakeZaloBot
 from tests.fake_zalo_oa import FakeZaloOA
+from tests.test_linking import address_now
 from tests.test_mentoring_channels import telegram_and_zalo
 from tests.test_telegram import Bot
 from tests.test_web_api import begin, chat, new_session
@@ -102,7 +102,7 @@ async def test_the_kiosk_zalo_and_telegram_are_one_person(
         async with tutor.repository.engine.begin() as connection:
             person = await connection.scalar(select(IDENTITY.c.learner_id).where(
                 IDENTITY.c.user_ref == ZALO_USER))
-            to = await address(connection, person)
+            to = await address_now(connection, person)
             assert to is not None
             await queue(connection, person, Outgoing(text=text).to_json(), to=to, about=None)
 

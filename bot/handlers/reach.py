@@ -53,13 +53,6 @@ def pick(apps: Iterable[AppAccount], at: datetime, *, push_only: bool = False,
     return max(waiting, key=lambda app: app.last_used_at)
 
 
-async def address(connection: Connection, learner_id: int, *,
-                  at: datetime | None = None) -> App | None:
-    """The app account a message for the person goes to now, or None: they get nothing."""
-    found = pick(await accounts(connection, learner_id), at or now())
-    return found.key if found is not None else None
-
-
 async def reroute(connection: Connection, learner_id: int, *,
                   at: datetime | None = None) -> None:
     """After the person's apps changed (one blocked the bot or came back, was separated, or
