@@ -30,6 +30,10 @@ OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 KEEP = insert(OUTBOX).returning(OUTBOX.c.id)
 
 
+# A row's app account is still its recipient's (one separated since is someone else now).
+_STILL_THEIRS = ((IDENTITY.c.channel == OUTBOX.c.channel)
+                 & (IDENTITY.c.user_ref == OUTBOX.c.user_ref)
+                 & (IDENTITY.c.learner_id == OUTBOX.c.learner_id))
 # Priorities: what people wait for goes first; reminders (a fan-out of thousands) after.
 PROMPT, LATER = 0, 1
 
@@ -147,10 +151,9 @@ async def waiting_for(connection: Connection, learner_id: int) -> list[Waiting]:
 
 async def misaddressed(connection: Connection, *, limit: int = 100) -> list[int]:
     """People with a waiting message addressed to an app account that is no longer theirs."""
-    theirs = (IDENTITY.c.channel == OUTBOX.c.channel) & (
-        IDENTITY.c.user_ref == OUTBOX.c.user_ref) & (IDENTITY.c.learner_id == OUTBOX.c.learner_id)
     rows = await connection.execute(
-        select(OUTBOX.c.learner_id).distinct().select_from(OUTBOX.outerjoin(IDENTITY, theirs))
+        select(OUTBOX.c.learner_id).distinct()
+        .select_from(OUTBOX.outerjoin(IDENTITY, _STILL_THEIRS))
         .where(OUTBOX.c.sent_at.is_(None) & OUTBOX.c.owner.is_(None)
                & IDENTITY.c.learner_id.is_(None)).limit(limit))
     return [row.learner_id for row in rows]
@@ -193,14 +196,9 @@ class Outbox:
         due = OUTBOX.c.owner.is_(None) & (OUTBOX.c.next_try_at <= now())
         orphaned = (OUTBOX.c.owner.is_not(None) & (OUTBOX.c.owner != self.process_id)
                     & ~alive(OUTBOX.c.owner, self.owner_gone_after))
-        # Only to an app account that is still the recipient's: one separated since (now
-        # someone else) gets nothing of theirs.
         async with self.engine.begin() as connection:
             rows = (await connection.execute(
-                select(OUTBOX)
-                .join(IDENTITY, (IDENTITY.c.channel == OUTBOX.c.channel)
-                      & (IDENTITY.c.user_ref == OUTBOX.c.user_ref)
-                      & (IDENTITY.c.learner_id == OUTBOX.c.learner_id))
+                select(OUTBOX).join(IDENTITY, _STILL_THEIRS)
                 .where(OUTBOX.c.sent_at.is_(None) & OUTBOX.c.channel.in_(sorted(channels))
                        & (due | orphaned))
                 .order_by(OUTBOX.c.priority, OUTBOX.c.id).limit(limit)
