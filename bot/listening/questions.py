@@ -54,6 +54,15 @@ class Tuning:
     # Where the anchor must be: 0 anywhere in the lesson; 1 in its title or keywords (what the
     # lesson is about, not an example one of its steps happens to use).
     anchor_in_head: int = 1
+    # A lesson's `asks:` (example questions written from its situation) as their own field:
+    # the share of the question's terms the closest example holds (BM25 over the examples),
+    # added to the lesson's score with this weight.
+    ask_weight: float = 0.0
+    # ... and how many times the examples join the lesson's own text (0: not at all).
+    ask_in_text: int = 0
+    # An example holding at least this share of the question's terms is an anchor by itself
+    # (the question tells the example's situation); above 1: never.
+    ask_anchor: float = 2.0
 
 
 def _terms(words: list[str]) -> list[str]:
@@ -63,14 +72,14 @@ def _terms(words: list[str]) -> list[str]:
     return content_words(words) + pairs
 
 
-def _lesson_text(course: Course, lesson: Lesson, title_weight: int) -> str:
+def _lesson_text(course: Course, lesson: Lesson, title_weight: int, asks: int = 0) -> str:
     """The lesson's title and keywords, `title_weight` times over (what it is about), then its
-    course's title, steps and quiz (what it says)."""
+    course's title, steps and quiz (what it says), and its example questions `asks` times."""
     head = " ".join([lesson.title, *lesson.keywords])
     body = [course.title] + [_step_text(step) for step in lesson.steps]
     for question in lesson.quiz:
         body += [question.question, question.explanation]
-    return " ".join([head] * title_weight + body)
+    return " ".join([head] * title_weight + body + list(lesson.asks) * asks)
 
 
 def _step_text(step: Step) -> str:
@@ -101,7 +110,8 @@ class QuestionIndex:
     def __init__(self, entries: list[tuple[Course, Lesson]], tuning: Tuning) -> None:
         self.tuning = tuning
         self._entries = entries
-        word_lists = [expand(fold(_lesson_text(course, lesson, tuning.title_weight)))
+        word_lists = [expand(fold(_lesson_text(course, lesson, tuning.title_weight,
+                                               tuning.ask_in_text)))
                       for course, lesson in entries]
         self._speller = Speller({word for words in word_lists for word in words})
         self._words = BM25Okapi([_terms(words) for words in word_lists])
@@ -116,6 +126,11 @@ class QuestionIndex:
         self._steps = BM25Okapi([_terms(expand(fold(_step_text(step))))
                                  for _, lesson in entries for step in lesson.steps])
         self._first_step = np.cumsum([0] + [len(lesson.steps) for _, lesson in entries])
+        # Every example question of every lesson, and the lesson each belongs to.
+        examples = [(i, text) for i, (_, lesson) in enumerate(entries) for text in lesson.asks]
+        self._example_of = np.array([i for i, _ in examples], dtype=int)
+        self._examples = BM25Okapi([_terms(expand(fold(text))) for _, text in examples]) \
+            if examples else None
 
     @classmethod
     def build(cls, library: Library, tuning: Tuning | None = None) -> "QuestionIndex":
@@ -145,19 +160,35 @@ class QuestionIndex:
             self._chars, grams, self._max_char_idf, usual * self.tuning.grams_per_term)
         return terms, word, char
 
+    def _like_examples(self, terms: list[str]) -> Any:
+        """For each lesson, the share of the question's terms that its closest example question
+        holds (0 where it has none)."""
+        best = np.zeros(len(self._entries))
+        if self._examples is None or not terms:
+            return best
+        shares = self._examples.get_scores(terms) / _upper_bound(
+            self._examples, terms, max(self._examples.idf.values()), self.tuning.usual_terms,
+            self.tuning.unknown_pair)
+        np.maximum.at(best, self._example_of, shares)
+        return best
+
     def ask(self, text: str) -> list[Match]:
         """The lessons that answer `text`, best first, up to `limit`; [] when none does well
         enough (the bot then says it has no lesson for this yet, rather than guess)."""
         terms, word, char = self._shares(text)
         t = self.tuning
         scores = (word + t.char_weight * char) / (1 + t.char_weight)
+        like = self._like_examples(terms) if (t.ask_weight or t.ask_anchor <= 1) else None
+        if like is not None and t.ask_weight:
+            scores = (scores + t.ask_weight * like) / (1 + t.ask_weight)
         ranked = [int(i) for i in np.argsort(-scores, kind="stable")]
         top = ranked[0]
         # Abstain unless the best lesson holds enough of the question both as words (its
         # topic) and as character n-grams (spelling-proof): common words alone ("mua điện
         # thoại nào tốt") or words no lesson uses ("giá xăng") are not enough.
+        told = like is not None and like[top] >= t.ask_anchor
         if word[top] < t.word_floor or char[top] < t.char_floor \
-                or not self._anchored(terms, top):
+                or not (told or self._anchored(terms, top)):
             return []
         chosen = [i for i in ranked[:t.limit] if scores[i] >= t.relative * scores[top]]
         step_scores = self._steps.get_scores(terms)
