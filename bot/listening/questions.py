@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 from rank_bm25 import BM25Okapi
+from rapidfuzz import fuzz, process
 
 from bot.lessons.model import Course, Lesson, Library, Step
 from bot.listening.words import (
@@ -39,7 +40,7 @@ class Tuning:
     title_weight: int = 4  # a lesson's title and keywords count this many times its steps
     char_weight: float = 0.5  # character n-grams: misspellings, run-together words
     word_floor: float = 0.22  # the best lesson must hold this share of the question's words
-    char_floor: float = 0.50  # ... and this share of its character n-grams
+    char_floor: float = 0.52  # ... and this share of its character n-grams
     usual_terms: int = 20  # a longer message is scored as if this long (see _upper_bound)
     grams_per_term: int = 6
     unknown_pair: float = 1.0  # an unknown word pair's weight against an unknown word's
@@ -59,10 +60,16 @@ class Tuning:
     # added to the lesson's score with this weight.
     ask_weight: float = 0.0
     # ... and how many times the examples join the lesson's own text (0: not at all).
-    ask_in_text: int = 0
+    ask_in_text: int = 1
     # An example holding at least this share of the question's terms is an anchor by itself
     # (the question tells the example's situation); above 1: never.
     ask_anchor: float = 2.0
+    # 1: a word pair of an example question counts as an anchor, like one of the keywords.
+    ask_in_head: int = 0
+    # Weight of rapidfuzz's token_set_ratio between the question and the closest example.
+    ask_fuzzy: float = 0.0
+    # 1: quiz and check options and the feedback on each join the lesson's text.
+    options: int = 0
 
 
 def _terms(words: list[str]) -> list[str]:
@@ -72,13 +79,20 @@ def _terms(words: list[str]) -> list[str]:
     return content_words(words) + pairs
 
 
-def _lesson_text(course: Course, lesson: Lesson, title_weight: int, asks: int = 0) -> str:
+def _lesson_text(course: Course, lesson: Lesson, title_weight: int, asks: int = 0,
+                 options: int = 0) -> str:
     """The lesson's title and keywords, `title_weight` times over (what it is about), then its
     course's title, steps and quiz (what it says), and its example questions `asks` times."""
     head = " ".join([lesson.title, *lesson.keywords])
     body = [course.title] + [_step_text(step) for step in lesson.steps]
     for question in lesson.quiz:
         body += [question.question, question.explanation]
+        if options:
+            body += [*question.options, *question.feedback]
+    if options:
+        for step in lesson.steps:
+            if step.check:
+                body += [*step.check.options, *step.check.feedback]
     return " ".join([head] * title_weight + body + list(lesson.asks) * asks)
 
 
@@ -111,15 +125,16 @@ class QuestionIndex:
         self.tuning = tuning
         self._entries = entries
         word_lists = [expand(fold(_lesson_text(course, lesson, tuning.title_weight,
-                                               tuning.ask_in_text)))
+                                               tuning.ask_in_text, tuning.options)))
                       for course, lesson in entries]
         self._speller = Speller({word for words in word_lists for word in words})
         self._words = BM25Okapi([_terms(words) for words in word_lists])
         self._chars = BM25Okapi([char_grams(content_words(words)) for words in word_lists])
         self._max_idf = max(self._words.idf.values())
         self._lessons_with = Counter(term for terms in self._words.doc_freqs for term in terms)
-        self._heads = [set(_terms(expand(fold(" ".join([lesson.title, *lesson.keywords])))))
-                       for _, lesson in entries]
+        self._heads = [set(_terms(expand(fold(" ".join(
+            [lesson.title, *lesson.keywords, *(lesson.asks if tuning.ask_in_head else ())])))))
+            for _, lesson in entries]
         self._heads_with = Counter(term for terms in self._heads for term in terms)
         self._max_char_idf = max(self._chars.idf.values())
         # Every step of every lesson, to show the one that answers best.
@@ -131,6 +146,7 @@ class QuestionIndex:
         self._example_of = np.array([i for i, _ in examples], dtype=int)
         self._examples = BM25Okapi([_terms(expand(fold(text))) for _, text in examples]) \
             if examples else None
+        self._example_texts = [" ".join(content_words(expand(fold(text)))) for _, text in examples]
 
     @classmethod
     def build(cls, library: Library, tuning: Tuning | None = None) -> "QuestionIndex":
@@ -181,6 +197,12 @@ class QuestionIndex:
         like = self._like_examples(terms) if (t.ask_weight or t.ask_anchor <= 1) else None
         if like is not None and t.ask_weight:
             scores = (scores + t.ask_weight * like) / (1 + t.ask_weight)
+        if t.ask_fuzzy and self._example_texts:
+            fuzzy = np.zeros(len(self._entries))
+            near = process.cdist([" ".join(content_words(self._speller.mend(expand(fold(text)))))],
+                                 self._example_texts, scorer=fuzz.token_set_ratio)[0] / 100
+            np.maximum.at(fuzzy, self._example_of, near)
+            scores = (scores + t.ask_fuzzy * fuzzy) / (1 + t.ask_fuzzy)
         ranked = [int(i) for i in np.argsort(-scores, kind="stable")]
         top = ranked[0]
         # Abstain unless the best lesson holds enough of the question both as words (its
