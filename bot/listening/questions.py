@@ -58,12 +58,12 @@ class Tuning:
     # A lesson's `asks:` (example questions written from its situation) as their own field:
     # the share of the question's terms the closest example holds (BM25 over the examples),
     # added to the lesson's score with this weight.
-    ask_weight: float = 0.0
+    ask_weight: float = 0.25
     # ... and how many times the examples join the lesson's own text (0: not at all).
     ask_in_text: int = 1
     # An example holding at least this share of the question's terms is an anchor by itself
     # (the question tells the example's situation); above 1: never.
-    ask_anchor: float = 2.0
+    ask_anchor: float = 0.6
     # 1: a word pair of an example question counts as an anchor, like one of the keywords.
     ask_in_head: int = 0
     # Weight of rapidfuzz's token_set_ratio between the question and the closest example.
@@ -147,6 +147,7 @@ class QuestionIndex:
         self._examples = BM25Okapi([_terms(expand(fold(text))) for _, text in examples]) \
             if examples else None
         self._example_texts = [" ".join(content_words(expand(fold(text)))) for _, text in examples]
+        self._example_terms = [set(_terms(expand(fold(text)))) for _, text in examples]
 
     @classmethod
     def build(cls, library: Library, tuning: Tuning | None = None) -> "QuestionIndex":
@@ -177,15 +178,21 @@ class QuestionIndex:
         return terms, word, char
 
     def _like_examples(self, terms: list[str]) -> Any:
-        """For each lesson, the share of the question's terms that its closest example question
-        holds (0 where it has none)."""
+        """For each lesson, how nearly the question restates its closest example question: the
+        share of the question's terms the example holds and of the example's terms the question
+        holds, whichever is smaller, each term weighed by its rarity among lessons (0 where the
+        lesson has none)."""
         best = np.zeros(len(self._entries))
-        if self._examples is None or not terms:
+        if not self._example_terms or not terms:
             return best
-        shares = self._examples.get_scores(terms) / _upper_bound(
-            self._examples, terms, max(self._examples.idf.values()), self.tuning.usual_terms,
-            self.tuning.unknown_pair)
-        np.maximum.at(best, self._example_of, shares)
+        idf, unknown = self._words.idf, self._max_idf
+        asked = set(terms)
+        weight = sum(idf.get(term, unknown) for term in asked)
+        for i, example in zip(self._example_of, self._example_terms, strict=True):
+            shared = sum(idf.get(term, unknown) for term in asked & example)
+            if shared:
+                near = min(shared / weight, shared / sum(idf.get(term, unknown) for term in example))
+                best[i] = max(best[i], near)
         return best
 
     def ask(self, text: str) -> list[Match]:
