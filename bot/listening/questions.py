@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 from rank_bm25 import BM25Okapi
-from rapidfuzz import fuzz, process
 
 from bot.lessons.model import Course, Lesson, Library, Step
 from bot.listening.words import (
@@ -55,21 +54,17 @@ class Tuning:
     # Where the anchor must be: 0 anywhere in the lesson; 1 in its title or keywords (what the
     # lesson is about, not an example one of its steps happens to use).
     anchor_in_head: int = 1
-    # A lesson's `asks:` (example questions written from its situation) as their own field:
-    # the share of the question's terms the closest example holds (BM25 over the examples),
-    # added to the lesson's score with this weight.
-    ask_weight: float = 0.25
-    # ... and how many times the examples join the lesson's own text (0: not at all).
+    # A lesson's `asks:`, example questions in residents' words written from its situation.
+    # They join the lesson's text this many times (ranking, and the floors above: a question
+    # that tells a situation shares its words with an example more than with the steps)...
     ask_in_text: int = 1
-    # An example holding at least this share of the question's terms is an anchor by itself
-    # (the question tells the example's situation); above 1: never.
+    # ... and count as their own field: how nearly the question restates the lesson's closest
+    # example (_like_examples, 0..1), added to the lesson's score with this weight...
+    ask_weight: float = 0.25
+    # ... and, from this nearness on, the example is an anchor by itself: the lesson's writer
+    # said that such a question belongs here. Above 1: never. Their word pairs are not anchors
+    # as the keywords' are: that let in questions no lesson answers (bench/RESULTS.md).
     ask_anchor: float = 0.6
-    # 1: a word pair of an example question counts as an anchor, like one of the keywords.
-    ask_in_head: int = 0
-    # Weight of rapidfuzz's token_set_ratio between the question and the closest example.
-    ask_fuzzy: float = 0.0
-    # 1: quiz and check options and the feedback on each join the lesson's text.
-    options: int = 0
 
 
 def _terms(words: list[str]) -> list[str]:
@@ -79,20 +74,13 @@ def _terms(words: list[str]) -> list[str]:
     return content_words(words) + pairs
 
 
-def _lesson_text(course: Course, lesson: Lesson, title_weight: int, asks: int = 0,
-                 options: int = 0) -> str:
+def _lesson_text(course: Course, lesson: Lesson, title_weight: int, asks: int = 0) -> str:
     """The lesson's title and keywords, `title_weight` times over (what it is about), then its
     course's title, steps and quiz (what it says), and its example questions `asks` times."""
     head = " ".join([lesson.title, *lesson.keywords])
     body = [course.title] + [_step_text(step) for step in lesson.steps]
     for question in lesson.quiz:
         body += [question.question, question.explanation]
-        if options:
-            body += [*question.options, *question.feedback]
-    if options:
-        for step in lesson.steps:
-            if step.check:
-                body += [*step.check.options, *step.check.feedback]
     return " ".join([head] * title_weight + body + list(lesson.asks) * asks)
 
 
@@ -125,16 +113,15 @@ class QuestionIndex:
         self.tuning = tuning
         self._entries = entries
         word_lists = [expand(fold(_lesson_text(course, lesson, tuning.title_weight,
-                                               tuning.ask_in_text, tuning.options)))
+                                               tuning.ask_in_text)))
                       for course, lesson in entries]
         self._speller = Speller({word for words in word_lists for word in words})
         self._words = BM25Okapi([_terms(words) for words in word_lists])
         self._chars = BM25Okapi([char_grams(content_words(words)) for words in word_lists])
         self._max_idf = max(self._words.idf.values())
         self._lessons_with = Counter(term for terms in self._words.doc_freqs for term in terms)
-        self._heads = [set(_terms(expand(fold(" ".join(
-            [lesson.title, *lesson.keywords, *(lesson.asks if tuning.ask_in_head else ())])))))
-            for _, lesson in entries]
+        self._heads = [set(_terms(expand(fold(" ".join([lesson.title, *lesson.keywords])))))
+                       for _, lesson in entries]
         self._heads_with = Counter(term for terms in self._heads for term in terms)
         self._max_char_idf = max(self._chars.idf.values())
         # Every step of every lesson, to show the one that answers best.
@@ -144,10 +131,8 @@ class QuestionIndex:
         # Every example question of every lesson, and the lesson each belongs to.
         examples = [(i, text) for i, (_, lesson) in enumerate(entries) for text in lesson.asks]
         self._example_of = np.array([i for i, _ in examples], dtype=int)
-        self._examples = BM25Okapi([_terms(expand(fold(text))) for _, text in examples]) \
-            if examples else None
-        self._example_texts = [" ".join(content_words(expand(fold(text)))) for _, text in examples]
         self._example_terms = [set(_terms(expand(fold(text)))) for _, text in examples]
+        self._example_weight = [self._weight(terms) for terms in self._example_terms]
 
     @classmethod
     def build(cls, library: Library, tuning: Tuning | None = None) -> "QuestionIndex":
@@ -183,17 +168,18 @@ class QuestionIndex:
         holds, whichever is smaller, each term weighed by its rarity among lessons (0 where the
         lesson has none)."""
         best = np.zeros(len(self._entries))
-        if not self._example_terms or not terms:
-            return best
-        idf, unknown = self._words.idf, self._max_idf
         asked = set(terms)
-        weight = sum(idf.get(term, unknown) for term in asked)
-        for i, example in zip(self._example_of, self._example_terms, strict=True):
-            shared = sum(idf.get(term, unknown) for term in asked & example)
+        weight = self._weight(asked)
+        for i, example, example_weight in zip(self._example_of, self._example_terms,
+                                              self._example_weight, strict=True):
+            shared = self._weight(asked & example)
             if shared:
-                near = min(shared / weight, shared / sum(idf.get(term, unknown) for term in example))
-                best[i] = max(best[i], near)
+                best[i] = max(best[i], min(shared / weight, shared / example_weight))
         return best
+
+    def _weight(self, terms: set[str]) -> float:
+        """The terms' rarity among lessons, summed; a term no lesson holds weighs the most."""
+        return sum(self._words.idf.get(term, self._max_idf) for term in terms)
 
     def ask(self, text: str) -> list[Match]:
         """The lessons that answer `text`, best first, up to `limit`; [] when none does well
@@ -204,12 +190,6 @@ class QuestionIndex:
         like = self._like_examples(terms) if (t.ask_weight or t.ask_anchor <= 1) else None
         if like is not None and t.ask_weight:
             scores = (scores + t.ask_weight * like) / (1 + t.ask_weight)
-        if t.ask_fuzzy and self._example_texts:
-            fuzzy = np.zeros(len(self._entries))
-            near = process.cdist([" ".join(content_words(self._speller.mend(expand(fold(text)))))],
-                                 self._example_texts, scorer=fuzz.token_set_ratio)[0] / 100
-            np.maximum.at(fuzzy, self._example_of, near)
-            scores = (scores + t.ask_fuzzy * fuzzy) / (1 + t.ask_fuzzy)
         ranked = [int(i) for i in np.argsort(-scores, kind="stable")]
         top = ranked[0]
         # Abstain unless the best lesson holds enough of the question both as words (its
