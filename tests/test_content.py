@@ -347,7 +347,8 @@ _FIRST_ASK = "    asks:\n      - bam vao cai nut ma no khong chay gi het\n"
 
 @pytest.mark.parametrize(("new", "expected"), [
     ("    asks: bam vao cai nut\n    more_asks:\n", "lessons[0].asks: must be a non-empty list"),
-    ("    asks: []\n    more_asks:\n", "lessons[0].asks: must be a non-empty list of example questions"),
+    ("    asks: []\n    more_asks:\n",
+     "lessons[0].asks: must be a non-empty list of example questions"),
     ("    asks:\n      - bấm nút\n", "lessons[0].asks[0]: 'bấm nút' is not a question"),
     ("    asks:\n      - ''\n", "lessons[0].asks[0]: must be non-empty text"),
     ("    asks:\n      - no\n", "lessons[0].asks[0]: wrap this word in double quotes"),

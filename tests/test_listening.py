@@ -1,9 +1,9 @@
 """Residents' own questions lead to the lessons that answer them; "tôi không hiểu" is heard."""
 
 import json
-from dataclasses import replace
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
