@@ -189,6 +189,15 @@ def test_a_question_that_restates_an_example_needs_no_keyword(index: QuestionInd
     assert _refs(strict, text) == []
 
 
+def test_every_example_question_leads_to_its_own_lesson(index: QuestionIndex,
+                                                        library: Library) -> None:
+    """What a lesson's writer says residents ask there is answered there, first."""
+    wrong = [(f"{course.id}/{lesson.id}", text, _refs(index, text)[:1])
+             for course in library.courses for lesson in course.lessons for text in lesson.asks
+             if _refs(index, text)[:1] != [f"{course.id}/{lesson.id}"]]
+    assert wrong == []
+
+
 @pytest.mark.parametrize("text", [
     "tôi không hiểu", "Tôi không hiểu!", "ko hiểu", "k hieu gi het", "hổng hiểu gì hết trơn",
     "khó quá", "khó hiểu quá", "nói lại", "nói lại đi", "giải thích lại giùm tui",
