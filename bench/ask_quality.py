@@ -35,7 +35,8 @@ SETS = {"tuning": ROOT / "tests/data/questions.yaml",
         "held-out": ROOT / "tests/data/questions_heldout.yaml",
         "fresh": ROOT / "tests/data/questions_fresh.yaml",
         "unseen": ROOT / "tests/data/questions_unseen.yaml",
-        "later": ROOT / "tests/data/questions_later.yaml"}
+        "later": ROOT / "tests/data/questions_later.yaml",
+        "blind": ROOT / "tests/data/questions_blind.yaml"}
 Matcher = Callable[[str], list[str]]  # question -> "course/lesson" ids, best first
 
 
