@@ -77,6 +77,14 @@ def test_questions_it_was_not_tuned_on_find_their_lesson_too(index: QuestionInde
     assert top3 >= 0.93 and top1 >= 0.90 and abstained >= 0.78
 
 
+def test_questions_written_blind_find_their_lesson_as_measured(index: QuestionIndex) -> None:
+    """The set written by someone who saw only the lessons' titles and steps (bench/RESULTS.md,
+    "a blind set"): 0.863 top-1, 0.895 top-3, 0.761 "no lesson" measured, below the issue's
+    0.93 top-3; this keeps the matcher from falling back (0.791, 0.824, 0.739 before `asks:`)."""
+    top1, top3, abstained = _rates(index, ["questions_blind.yaml"])
+    assert top3 >= 0.88 and top1 >= 0.85 and abstained >= 0.75
+
+
 @pytest.mark.parametrize("text", [
     # A word pair that only one of a lesson's examples uses is not what the lesson is about:
     # "tiểu đường" (the AI lesson's example), "gửi ảnh qua Zalo" (the mentor lesson's),
