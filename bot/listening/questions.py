@@ -39,7 +39,7 @@ class Tuning:
     title_weight: int = 4  # a lesson's title and keywords count this many times its steps
     char_weight: float = 0.5  # character n-grams: misspellings, run-together words
     word_floor: float = 0.22  # the best lesson must hold this share of the question's words
-    char_floor: float = 0.52  # ... and this share of its character n-grams
+    char_floor: float = 0.54  # ... and this share of its character n-grams
     usual_terms: int = 20  # a longer message is scored as if this long (see _upper_bound)
     grams_per_term: int = 6
     unknown_pair: float = 1.0  # an unknown word pair's weight against an unknown word's
@@ -64,7 +64,7 @@ class Tuning:
     # ... and, from this nearness on, the example is an anchor by itself: the lesson's writer
     # said that such a question belongs here. Above 1: never. Their word pairs are not anchors
     # as the keywords' are: that let in questions no lesson answers (bench/RESULTS.md).
-    ask_anchor: float = 0.6
+    ask_anchor: float = 0.5
 
 
 def _terms(words: list[str]) -> list[str]:

@@ -26,6 +26,11 @@ SHORTHAND: dict[str, str] = {
     # Southern words for the lessons' (mostly standard, Northern) ones
     "tui": "toi", "xai": "dung", "coi": "xem", "vo": "vao", "dzo": "vao", "zo": "vao",
     "gium": "giup", "dum": "giup", "keu": "bao", "nhiu": "nhieu", "hen": "nhe",
+    # More chat shorthand. Not spoken forms whose folding is another word: "dìa" (về) is
+    # "đĩa", "lẹ" is "lễ", "bịnh" is "bình".
+    "ng": "nguoi", "mn": "moi nguoi", "r": "roi", "wa": "qua", "ms": "moi", "lun": "luon",
+    "bn": "bao nhieu", "ktra": "kiem tra", "cty": "cong ty", "nv": "nhan vien",
+    "nvien": "nhan vien", "dthoai": "dien thoai", "ntin": "nhan tin", "bme": "bo me",
 }
 
 # Words that carry no topic: pronouns, particles, question words. Dropped after mapping.
