@@ -57,7 +57,7 @@ class Tuning:
     # A lesson's `asks:`, example questions in residents' words written from its situation.
     # They join the lesson's text this many times (ranking, and the floors above: a question
     # that tells a situation shares its words with an example more than with the steps)...
-    ask_in_text: int = 1
+    ask_in_text: int = 2
     # ... and count as their own field: how nearly the question restates the lesson's closest
     # example (_like_examples, 0..1), added to the lesson's score with this weight...
     ask_weight: float = 0.25
