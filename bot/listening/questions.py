@@ -34,7 +34,8 @@ class Match:
 
 @dataclass(frozen=True)
 class Tuning:
-    """The matcher's weights, chosen by measurement on tests/data/questions.yaml."""
+    """The matcher's weights, chosen by measurement on every set in tests/data/questions*.yaml
+    together (bench/RESULTS.md, issue 20 §1 round 2)."""
 
     title_weight: int = 4  # a lesson's title and keywords count this many times its steps
     char_weight: float = 0.5  # character n-grams: misspellings, run-together words
