@@ -12,6 +12,7 @@ import yaml
 from bot.lessons.model import Library
 from bot.listening.confusion import is_confused
 from bot.listening.questions import QuestionIndex, Tuning
+from bot.listening.words import expand, fold
 
 DATA = Path(__file__).parent / "data"
 SETS = ["questions.yaml", "questions_heldout.yaml", "questions_fresh.yaml"]
@@ -116,6 +117,12 @@ def test_diacritics_case_shorthand_and_typos_lead_to_the_same_lesson(index: Ques
 ])
 def test_dialect_and_chat_shorthand(index: QuestionIndex, text: str, lesson: str) -> None:
     assert lesson in _refs(index, text)
+
+
+def test_everyday_chat_shorthand_is_spelt_out() -> None:
+    """Shorthand for everyday words, not for any lesson's topic (bench/RESULTS.md, round 2)."""
+    spelt = expand(fold("ng ta goi bn lan r, nv ngan hang bao ktra lai"))
+    assert " ".join(spelt) == "nguoi ta goi bao nhieu lan roi nhan vien ngan hang bao kiem tra lai"
 
 
 def test_a_long_rambling_message_still_finds_its_lesson(index: QuestionIndex) -> None:
