@@ -36,7 +36,8 @@ SETS = {"tuning": ROOT / "tests/data/questions.yaml",
         "fresh": ROOT / "tests/data/questions_fresh.yaml",
         "unseen": ROOT / "tests/data/questions_unseen.yaml",
         "later": ROOT / "tests/data/questions_later.yaml",
-        "blind": ROOT / "tests/data/questions_blind.yaml"}
+        "blind": ROOT / "tests/data/questions_blind.yaml",
+        "blind2": ROOT / "tests/data/questions_blind2.yaml"}
 Matcher = Callable[[str], list[str]]  # question -> "course/lesson" ids, best first
 
 
