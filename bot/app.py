@@ -16,18 +16,18 @@ from bot.addresses import parse_networks
 from bot.admin.pages import create_admin_app
 from bot.admin.worker import ReportWorker
 from bot.channels import telegram, zalo_bot, zalo_oa
+from bot.channels.access_log import AccessLog
 from bot.channels.outbox_worker import OutboxWorker
 from bot.channels.telegram import TelegramChannel, TelegramConfig
 from bot.channels.web import WebOptions, create_web_app
 from bot.channels.web_limits import WebLimits
 from bot.channels.zalo_bot import ZaloBotChannel, ZaloBotConfig
 from bot.channels.zalo_oa import ZaloOAChannel, ZaloOAConfig
-from bot.config import Settings
+from bot.config import Settings, StartupError
 from bot.handlers import questions
 from bot.handlers.registry import registry
 from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.check import check_content
-from bot.logs import AccessLog
 from bot.messages import Outgoing
 from bot.periodic import every
 from bot.scheduler import InactivityWatch, ReminderRun
@@ -63,10 +63,6 @@ class Channel(Protocol):
     async def stop(self) -> None: ...
 
     async def deliver(self, user_ref: str, reply: Outgoing) -> None: ...
-
-
-class StartupError(Exception):
-    """The service cannot start; the message says what to fix."""
 
 
 @dataclass

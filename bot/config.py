@@ -14,6 +14,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 
+class StartupError(Exception):
+    """The service cannot start; the message says what to fix."""
+
+
 class Settings(BaseSettings):
     """Every knob of a deployment; see the configuration table in README.md."""
 

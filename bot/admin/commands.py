@@ -5,18 +5,15 @@ import getpass
 import sys
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.admin.area_lookup import find_area
-from bot.admin.export import write
-from bot.admin.report import build, choose, file_name, tables
-from bot.config import Settings
-from bot.lessons.loader import ContentError, load_library
-from storage.clock import local_date
-from storage.database import create_engine, upgrade
-from storage.organizers import MIN_PASSWORD, ROLES, Organizers
-from storage.reports import Period, reports_engine
-from storage.rollup import refresh
-from storage.scope import Scope
+from storage.roles import ROLES
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+# The parsers are built for every `hocso` command, `--help` too: each command imports what it
+# runs with, in its function (bot/cli.py says why).
 
 ALL = "all"  # --area for every area
 
@@ -54,8 +51,11 @@ def add_parsers(commands: "argparse._SubParsersAction[argparse.ArgumentParser]")
                                                  "default: a name like the dashboard's)")
 
 
-def _area(settings: Settings, wanted: str) -> tuple[str, str] | None:
+def _area(settings: "Settings", wanted: str) -> tuple[str, str] | None:
     """The area's id and label ("", "every area" for all), or None after saying why not."""
+    from bot.admin.area_lookup import find_area
+    from bot.lessons.loader import ContentError, load_library
+
     try:
         areas = load_library(Path(settings.content_dir)).areas
     except ContentError as error:
@@ -73,13 +73,18 @@ def _area(settings: Settings, wanted: str) -> tuple[str, str] | None:
 
 
 def _password(args: argparse.Namespace) -> str:
+    from storage.organizers import MIN_PASSWORD
+
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
     return getpass.getpass(f"Password ({MIN_PASSWORD} characters or more): ")
 
 
-async def manage_organizer(settings: Settings, args: argparse.Namespace) -> int:
+async def manage_organizer(settings: "Settings", args: argparse.Namespace) -> int:
     """Add, re-password, unlock or remove a dashboard account (passwords are asked for)."""
+    from storage.database import create_engine, upgrade
+    from storage.organizers import Organizers
+
     area, label = "", ""
     if args.action == "add":
         if not args.name or not args.area:
@@ -115,8 +120,17 @@ async def manage_organizer(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def write_report(settings: Settings, args: argparse.Namespace) -> int:
+async def write_report(settings: "Settings", args: argparse.Namespace) -> int:
     """Refresh the daily tables, then write the chosen table(s) for the area and period."""
+    from bot.admin.export import write
+    from bot.admin.report import build, choose, file_name, tables
+    from bot.lessons.loader import load_library
+    from storage.clock import local_date
+    from storage.database import create_engine, upgrade
+    from storage.reports import Period, reports_engine
+    from storage.rollup import refresh
+    from storage.scope import Scope
+
     found = _area(settings, args.area)
     if found is None:
         return 1
