@@ -196,6 +196,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration error:\n{error}", file=sys.stderr)
         return 2
     logs.configure(settings)
+    if settings.template_cache_dir:
+        from bot.lessons.render import cache_compiled_texts
+
+        cache_compiled_texts(Path(settings.template_cache_dir))
     try:
         if args.command == "content":
             folder = args.dir or Path(settings.content_dir)
