@@ -15,10 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.addresses import parse_networks
 from bot.admin.pages import create_admin_app
 from bot.admin.worker import ReportWorker
-from bot.channels import telegram, zalo_bot, zalo_oa
+from bot.channels import TELEGRAM, zalo_bot, zalo_oa
 from bot.channels.access_log import AccessLog
 from bot.channels.outbox_worker import OutboxWorker
-from bot.channels.telegram import TelegramChannel, TelegramConfig
 from bot.channels.web import WebOptions, create_web_app
 from bot.channels.web_limits import WebLimits
 from bot.channels.zalo_bot import ZaloBotChannel, ZaloBotConfig
@@ -47,7 +46,7 @@ log = logging.getLogger("hocso")
 # proves that reply arrived, so it is dropped rather than sent twice (tutor.py, _take_over).
 PRESSES_FIRST = 3.0
 # Channels whose replies are sent after the turn commits, so the outbox keeps them till sent.
-MESSENGERS = (telegram.CHANNEL, zalo_bot.CHANNEL, zalo_oa.CHANNEL)
+MESSENGERS = (TELEGRAM, zalo_bot.CHANNEL, zalo_oa.CHANNEL)
 SWEEP_SECONDS = 600  # how often old processed marks and never-agreed learners are removed
 
 
@@ -125,12 +124,14 @@ def web_options(settings: Settings) -> WebOptions:
                          photos_per_minute=settings.web_photos_per_minute))
 
 
-def telegram_channel(settings: Settings, tutor: Tutor) -> TelegramChannel | None:
+def telegram_channel(settings: Settings, tutor: Tutor) -> Channel | None:
     """Return the Telegram channel when its token is set."""
     if not settings.telegram_bot_token:
         log.info("Telegram is off: set TELEGRAM_BOT_TOKEN (and TELEGRAM_WEBHOOK_URL + "
                  "TELEGRAM_WEBHOOK_SECRET for a webhook) to turn it on")
         return None
+    from bot.channels.telegram import TelegramChannel, TelegramConfig  # with its token only
+
     config = TelegramConfig(token=settings.telegram_bot_token,
                             api_base_url=settings.telegram_api_base_url,
                             webhook_url=settings.telegram_webhook_url,
@@ -220,7 +221,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     mount_dashboard(web_app, core)
     telegram = telegram_channel(settings, core.tutor)
     channels = ([telegram] if telegram else []) + zalo_channels(settings, core.tutor, core.engine)
-    if not settings.public_url and any(not isinstance(c, TelegramChannel) for c in channels):
+    if not settings.public_url and any(c.name != TELEGRAM for c in channels):
         log.warning("HOCSO_PUBLIC_URL is not set: Zalo learners get lesson texts without their "
                     "pictures, because Zalo fetches pictures by URL")
     if not core.tutor.links.web("KEM"):
