@@ -2,6 +2,11 @@
 and latency on tests/data/questions*.yaml, beside a plain word-overlap baseline.
 
     .venv/bin/python bench/ask_quality.py [--misses] [--set NAME] [--tune field=value ...]
+    .venv/bin/python bench/ask_quality.py --examples [--tune field=value ...]
+
+--examples: each lesson's example questions (`asks:`) held out in turn, the k-th of every
+lesson at once, and asked of an index built without them: how well situations told in words no
+lesson holds are found, with no question set at all (top-1, top-3).
 
 p99 ms: the 99th percentile over the set's questions of each question's median time (5 runs).
 """
@@ -13,6 +18,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from itertools import count
 from pathlib import Path
 
 import yaml
@@ -29,7 +35,8 @@ SETS = {"tuning": ROOT / "tests/data/questions.yaml",
         "held-out": ROOT / "tests/data/questions_heldout.yaml",
         "fresh": ROOT / "tests/data/questions_fresh.yaml",
         "unseen": ROOT / "tests/data/questions_unseen.yaml",
-        "later": ROOT / "tests/data/questions_later.yaml"}
+        "later": ROOT / "tests/data/questions_later.yaml",
+        "blind": ROOT / "tests/data/questions_blind.yaml"}
 Matcher = Callable[[str], list[str]]  # question -> "course/lesson" ids, best first
 
 
@@ -119,17 +126,46 @@ def index_matcher(index: QuestionIndex) -> Matcher:
     return lambda text: [f"{m.course}/{m.lesson}" for m in index.ask(text)]
 
 
+def held_out_examples(library: Library, tuning: Tuning) -> tuple[float, float, int]:
+    """Top-1 and top-3 of every example question asked with its own fold of examples left out."""
+    top1 = top3 = asked = 0
+    for k in count():
+        if not any(len(lesson.asks) > k for course in library.courses
+                   for lesson in course.lessons):
+            break
+        fold = replace(library, courses=tuple(
+            replace(course, lessons=tuple(
+                replace(lesson, asks=lesson.asks[:k] + lesson.asks[k + 1:])
+                for lesson in course.lessons))
+            for course in library.courses))
+        index = QuestionIndex.build(fold, tuning)
+        for course in library.courses:
+            for lesson in course.lessons:
+                if len(lesson.asks) > k:
+                    found = [(m.course, m.lesson) for m in index.ask(lesson.asks[k])]
+                    asked += 1
+                    top1 += bool(found) and found[0] == (course.id, lesson.id)
+                    top3 += (course.id, lesson.id) in found
+    return top1 / max(asked, 1), top3 / max(asked, 1), asked
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--misses", action="store_true", help="print every miss")
     parser.add_argument("--set", choices=sorted(SETS), action="append")
     parser.add_argument("--tune", action="append", default=[], help="a Tuning field=value")
+    parser.add_argument("--examples", action="store_true",
+                        help="ask each lesson's example questions, held out of the index")
     args = parser.parse_args()
     library = load_library(ROOT / "content")
     tuning = Tuning()
     for item in args.tune:
         field, value = item.split("=")
         tuning = replace(tuning, **{field: type(getattr(tuning, field))(float(value))})
+    if args.examples:
+        top1, top3, asked = held_out_examples(library, tuning)
+        print(f"{tuning}\nexample questions held out: {asked}, top-1 {top1:.3f}, top-3 {top3:.3f}")
+        return
     start = time.perf_counter()
     index = QuestionIndex.build(library, tuning)
     build_ms = 1000 * (time.perf_counter() - start)

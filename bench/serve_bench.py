@@ -21,6 +21,7 @@ from tutor_bench import COURSE_ID, Learner, percentile, simulate
 from bot.config import PROJECT_ROOT
 from bot.lessons.loader import load_library
 from bot.lessons.model import Library
+from bot.lessons.render import Renderer
 from bot.messages import Button, Incoming, Outgoing
 from storage.database import create_engine, upgrade
 from storage.repository import SqlRepository
@@ -87,7 +88,7 @@ def start(command: list[str], env: dict[str, str], port: int) -> tuple[subproces
 
 def outgoing(reply: dict[str, Any]) -> Outgoing:
     """The web API's JSON reply as an Outgoing, for tutor_bench's Learner to choose from."""
-    return Outgoing(reply["text"], tuple(tuple(Button(b["label"], b["payload"]) for b in row)
+    return Outgoing(reply["text"], tuple(tuple(Button(b["said"], b["payload"]) for b in row)
                                          for row in reply.get("buttons", [])))
 
 
@@ -98,7 +99,8 @@ class WebLearner(Learner):
                  number: int) -> None:
         course = library.course(COURSE_ID)
         assert course is not None
-        super().__init__(None, course.lessons[0], "", lambda: "")  # type: ignore[arg-type]
+        super().__init__(None, course.lessons[0], "", lambda: "",  # type: ignore[arg-type]
+                         renderer=Renderer(library.templates))
         self.http, self.base, self.number = http, base, number
         self.message_ids = iter(range(1, 1000))
 

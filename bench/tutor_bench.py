@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from bot.config import PROJECT_ROOT
 from bot.lessons.loader import load_library
 from bot.lessons.model import Lesson, Library, Question
+from bot.lessons.render import Renderer
 from bot.messages import Button, Incoming, Kind, Outgoing
 from bot.tutor import Tutor
 from storage.database import create_engine, upgrade
@@ -49,16 +50,17 @@ class Learner:
     """One simulated learner: presses what the tutor's previous reply offered."""
 
     def __init__(self, tutor: Tutor, lesson: Lesson, user_ref: str,
-                 update_ids: Callable[[], str]) -> None:
+                 update_ids: Callable[[], str], renderer: Renderer | None = None) -> None:
         self.tutor = tutor
         self.lesson = lesson
         self.user_ref = user_ref
         self.update_ids = update_ids
         # Options as a learner called "bạn" reads them (authors write {{ you }}).
-        read = tutor.renderer.course_text
+        read = (renderer or tutor.renderer).course_text
         self.answers = {tuple(read(option) for option in q.options): q.answer
                         for q in _questions(lesson)}
         self.last_update_id = ""
+        self.in_lesson = False  # the lesson is open: a "skip" now is the place question's
 
     def choose(self, replies: list[Outgoing]) -> str | None:
         """Return the payload to press next, or None once the quiz is done."""
@@ -66,7 +68,8 @@ class Learner:
                                    [])
         payloads = [button.payload for button in shown]
         # Finished: "retake the quiz", or after a first lesson the place question ("Bỏ qua").
-        if f"q:{COURSE_ID}:{self.lesson.id}" in payloads or "skip" in payloads:
+        if f"q:{COURSE_ID}:{self.lesson.id}" in payloads or ("skip" in payloads
+                                                              and self.in_lesson):
             return None
         for payload in payloads:
             if payload.startswith("n:"):
@@ -77,10 +80,12 @@ class Learner:
             if labels not in self.answers:
                 raise RuntimeError(f"{self.user_ref}: options {labels} match no question")
             return options[self.answers[labels] - 1].payload
-        # Agree, be called "bạn" by the messenger's name, then open the lesson.
-        for wanted in ("agree", "ad:ban", "namekeep", f"l:{COURSE_ID}:{self.lesson.id}",
+        # Agree, be called "bạn" by the messenger's name (no name on the web: skip it), then
+        # open the lesson.
+        for wanted in ("agree", "ad:ban", "namekeep", "skip", f"l:{COURSE_ID}:{self.lesson.id}",
                        f"c:{COURSE_ID}"):
             if wanted in payloads:
+                self.in_lesson = wanted.startswith("l:")
                 return wanted
         texts = [reply.text[:60] for reply in replies]
         raise RuntimeError(f"{self.user_ref}: nothing to press in {payloads} after {texts}")

@@ -57,8 +57,9 @@ def create_engine(url: str, *, pool_size: int = 10, busy_seconds: float = 30,
 
 def create_turn_engine(shared: AsyncEngine) -> Engine:
     """SQLAlchemy's synchronous pysqlite engine on the same SQLite file, tuned the same way,
-    for learners' turns (storage/transactions.py says why they do not go through aiosqlite)."""
-    url = shared.url.set(drivername="sqlite+pysqlite")  # with the same busy timeout
+    for learners' turns (storage/transactions.py says why they do not go through aiosqlite).
+    Its busy timeout is zero: SharedCommits waits for the write lock itself (`begin_soon`)."""
+    url = shared.url.set(drivername="sqlite+pysqlite").update_query_dict({"timeout": "0"})
     engine = sqlalchemy.create_engine(
         # BEGIN and COMMIT run in worker threads, the statements on the loop's thread.
         url, poolclass=StaticPool, connect_args={"check_same_thread": False})
@@ -66,6 +67,11 @@ def create_turn_engine(shared: AsyncEngine) -> Engine:
     # WAL file in a thread, outside the connection's lock, before any turn is answered.
     _tune_sqlite(engine, synchronous="NORMAL")
     return engine
+
+
+def busy_seconds_of(engine: AsyncEngine) -> float:
+    """How long a SQLite engine waits for another connection's write lock."""
+    return float(engine.url.normalized_query.get("timeout", ("5",))[-1])  # 5: sqlite3 default
 
 
 def _sqlite_url(url: str, driver: str, busy_seconds: float) -> URL:

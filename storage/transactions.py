@@ -25,10 +25,17 @@ from typing import Any, Protocol
 
 from sqlalchemy.engine import Connection as SyncConnection
 from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import Executable
+from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_fixed
 
-from storage.database import create_turn_engine
+from storage.database import busy_seconds_of, create_turn_engine
+
+# How often a turn tries again for SQLite's write lock. SQLite's own busy handler sleeps 1, 2,
+# 5, 10… ms between tries, so a turn queued behind a report's 3 ms write lost up to 8 ms after
+# the lock was free (bench/RESULTS.md, issue 18, taps during the refresh).
+LOCK_POLL_SECONDS = 0.0005
 
 
 class RunAgain(Exception):
@@ -63,7 +70,7 @@ class Transactions(Protocol):
 def transactions_for(engine: AsyncEngine) -> Transactions:
     """Shared commits on SQLite, a transaction of its own for each turn elsewhere."""
     if engine.dialect.name == "sqlite":
-        return SharedCommits(create_turn_engine(engine))
+        return SharedCommits(create_turn_engine(engine), busy_seconds=busy_seconds_of(engine))
     return OwnTransactions(engine)
 
 
@@ -107,8 +114,9 @@ class SharedCommits:
     start the next. asyncio.Lock serves its waiters first come, first served.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, busy_seconds: float = 5) -> None:
         self.engine = engine
+        self.busy_seconds = busy_seconds
         self._lock = asyncio.Lock()
         self._connection: SyncConnection | None = None
         self._committed: asyncio.Future[None] | None = None  # of the open transaction
@@ -136,13 +144,22 @@ class SharedCommits:
         if self._connection is None:  # the first turn of a shared transaction
             connection = self.engine.connect()
             try:  # BEGIN IMMEDIATE may wait for another connection's write lock
-                await asyncio.to_thread(connection.begin)
+                await asyncio.to_thread(self._begin_soon, connection)
             except BaseException:
                 connection.close()
                 raise
             self._connection = connection
             self._committed = asyncio.get_running_loop().create_future()
         return self._connection
+
+    def _begin_soon(self, connection: SyncConnection) -> None:
+        """BEGIN IMMEDIATE, tried again every LOCK_POLL_SECONDS while another connection holds
+        the write lock, for up to busy_seconds; then the lock error is raised as before."""
+        for attempt in Retrying(retry=retry_if_exception(_locked), reraise=True,
+                                wait=wait_fixed(LOCK_POLL_SECONDS),
+                                stop=stop_after_delay(self.busy_seconds)):
+            with attempt:
+                connection.begin()
 
     async def _commit_after_queue(self) -> None:
         async with self._lock:
@@ -194,6 +211,10 @@ class SharedCommits:
             os.fsync(wal)
         finally:
             os.close(wal)
+
+
+def _locked(error: BaseException) -> bool:
+    return isinstance(error, OperationalError) and "locked" in str(error.orig)
 
 
 def _fail(committed: asyncio.Future[None], error: Exception) -> None:

@@ -344,6 +344,43 @@ def test_keywords_and_a_simpler_wording_are_read(content_copy: Path) -> None:
     assert lesson.steps[1].simpler is None
 
 
+_FIRST_ASK = "    asks:\n      - bam vao cai nut ma no khong chay gi het\n"
+
+
+@pytest.mark.parametrize(("new", "expected"), [
+    ("    asks: bam vao cai nut\n    more_asks:\n", "lessons[0].asks: must be a non-empty list"),
+    ("    asks: []\n    more_asks:\n",
+     "lessons[0].asks: must be a non-empty list of example questions"),
+    ("    asks:\n      - bấm nút\n", "lessons[0].asks[0]: 'bấm nút' is not a question"),
+    ("    asks:\n      - ''\n", "lessons[0].asks[0]: must be non-empty text"),
+    ("    asks:\n      - no\n", "lessons[0].asks[0]: wrap this word in double quotes"),
+    ("    asks:\n      - Bam vao cai nut ma no khong chay gi het\n"
+     "      - bam vao cai nut ma no khong chay gi het\n",
+     "lessons[0].asks[1]: 'bam vao cai nut ma no khong chay gi het' is listed twice"),
+])
+def test_example_question_mistakes_are_named(content_copy: Path, new: str,
+                                             expected: str) -> None:
+    _replace(content_copy, _FIRST_ASK, new)
+    _, problems = check_content(content_copy)
+    assert any(expected in problem for problem in problems), problems
+
+
+def test_example_questions_are_read_and_optional(content_copy: Path) -> None:
+    library, problems = check_content(content_copy)
+    assert problems == [] and library is not None
+    lesson = library.courses[0].lessons[0]
+    assert lesson.asks[0] == "bam vao cai nut ma no khong chay gi het"
+    assert all(len(ask.split()) >= 3 for ask in lesson.asks)
+    path = content_copy / "lam-quen" / "course.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index(_FIRST_ASK)
+    end = text.index("    steps:", start)
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    library, problems = check_content(content_copy)
+    assert problems == [] and library is not None
+    assert library.courses[0].lessons[0].asks == ()
+
+
 # A placeholder misspelt only where the learner is called "chú": found only by rendering the
 # text in every form of address, not once with the default "bạn".
 _ONLY_CHU = '{% if you == "chú" %}{{ khong_co }}{% endif %}'

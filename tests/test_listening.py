@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import yaml
 
 from bot.lessons.model import Library
 from bot.listening.confusion import is_confused
-from bot.listening.questions import QuestionIndex
+from bot.listening.questions import QuestionIndex, Tuning
 
 DATA = Path(__file__).parent / "data"
 SETS = ["questions.yaml", "questions_heldout.yaml", "questions_fresh.yaml"]
@@ -62,18 +63,26 @@ def test_the_question_sets_are_big_enough_and_name_real_lessons(library: Library
 
 def test_the_matcher_meets_its_targets(index: QuestionIndex) -> None:
     """On the three sets together: top-3 ≥ 0.93, top-1 ≥ 0.80 on questions a lesson answers,
-    and "no lesson" for at least 0.88 of those none answers (0.93 measured; bench/ask_quality.py
-    prints the figures of each set)."""
+    and "no lesson" for at least 0.88 of those none answers (0.959, 0.976 and 0.95 measured;
+    bench/ask_quality.py prints the figures of each set)."""
     top1, top3, abstained = _rates(index, SETS)
     assert top3 >= 0.93 and top1 >= 0.80 and abstained >= 0.88
 
 
 def test_questions_it_was_not_tuned_on_find_their_lesson_too(index: QuestionIndex) -> None:
-    """On the two sets nothing was chosen on (measured 0.882 top-1, 0.895 top-3, 0.81 "no
-    lesson"; before the topic synonyms and the title-and-keywords anchor: 0.686, 0.745, 0.74).
-    Below the issue's 0.93 top-3: what is still missed needs meaning, not words."""
+    """On the two sets nothing was chosen on (measured 0.935 top-1, 0.948 top-3, 0.81 "no
+    lesson"; before the lessons' example questions: 0.882, 0.895, 0.81; before the topic
+    synonyms and the title-and-keywords anchor: 0.686, 0.745, 0.74)."""
     top1, top3, abstained = _rates(index, UNSEEN)
-    assert top3 >= 0.88 and top1 >= 0.85 and abstained >= 0.78
+    assert top3 >= 0.93 and top1 >= 0.90 and abstained >= 0.78
+
+
+def test_questions_written_blind_find_their_lesson_as_measured(index: QuestionIndex) -> None:
+    """The set written by someone who saw only the lessons' titles and steps (bench/RESULTS.md,
+    "a blind set"): 0.863 top-1, 0.895 top-3, 0.761 "no lesson" measured, below the issue's
+    0.93 top-3; this keeps the matcher from falling back (0.791, 0.824, 0.739 before `asks:`)."""
+    top1, top3, abstained = _rates(index, ["questions_blind.yaml"])
+    assert top3 >= 0.88 and top1 >= 0.85 and abstained >= 0.75
 
 
 @pytest.mark.parametrize("text", [
@@ -152,6 +161,49 @@ def test_lesson_keywords_lead_questions_to_their_lesson(library: Library) -> Non
         for course in library.courses), templates=library.templates,
         content_dir=library.content_dir)
     assert QuestionIndex.build(bare).ask("cà vẹt xe máy") == []
+
+
+def _without_asks(library: Library) -> Library:
+    return replace(library, courses=tuple(
+        replace(course, lessons=tuple(replace(lesson, asks=()) for lesson in course.lessons))
+        for course in library.courses))
+
+
+@pytest.mark.parametrize(("text", "lesson"), [
+    # Situations told, not topics named: their words are in a lesson's `asks:` examples ("đổi
+    # máy mới chuyển tiền nó đòi xác thực lại", "ông bạn trên facebook nói bỏ vô 10 triệu một
+    # tháng lời gấp đôi"), not in its title, keywords or steps.
+    ("đổi máy mới thì chuyển tiền nó bắt xác thực lại", "thanh-toan/xac-thuc"),
+    ("bạn trên facebook rủ bỏ vô 10 triệu tháng sau lời gấp đôi", "lua-dao/dau-tu"),
+    ("khong muon cam tien mat di cho", "thanh-toan/app-va-vi"),
+])
+def test_a_situation_like_a_lessons_example_question_finds_it(library: Library, text: str,
+                                                             lesson: str) -> None:
+    assert _refs(QuestionIndex.build(library), text)[0] == lesson
+    assert _refs(QuestionIndex.build(_without_asks(library)), text) == []
+
+
+@pytest.mark.parametrize(("text", "lesson"), [
+    ("di cho nguoi ban khong lay tien mat, bao quet cai ma", "thanh-toan/quet-qr"),
+    ("so la goi bao con trai toi bi cong an bat, gui tien bao lanh", "lua-dao/nguoi-than"),
+])
+def test_a_question_that_restates_an_example_needs_no_keyword(index: QuestionIndex,
+                                                              library: Library, text: str,
+                                                              lesson: str) -> None:
+    """No word pair of these is in the lesson's title or keywords, so without the example as an
+    anchor the matcher would say it has no lesson (Tuning.ask_anchor)."""
+    assert _refs(index, text)[0] == lesson
+    strict = QuestionIndex.build(library, Tuning(ask_anchor=2.0))
+    assert _refs(strict, text) == []
+
+
+def test_every_example_question_leads_to_its_own_lesson(index: QuestionIndex,
+                                                        library: Library) -> None:
+    """What a lesson's writer says residents ask there is answered there, first."""
+    wrong = [(f"{course.id}/{lesson.id}", text, _refs(index, text)[:1])
+             for course in library.courses for lesson in course.lessons for text in lesson.asks
+             if _refs(index, text)[:1] != [f"{course.id}/{lesson.id}"]]
+    assert wrong == []
 
 
 @pytest.mark.parametrize("text", [

@@ -2,11 +2,13 @@
 
 import asyncio
 import os
+import sqlite3
 import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from bot.lessons.model import Library
 from bot.lessons.progress import Position
@@ -131,3 +133,38 @@ async def test_a_turn_is_answered_only_once_the_wal_is_synced(
     release.set()
     assert await first and await second
     await repository.engine.dispose()
+
+
+async def test_a_turn_waits_for_another_programs_write_lock_then_commits(
+        tmp_path: Path) -> None:
+    """The turn's BEGIN is tried again while another connection writes, and goes through as
+    soon as that one commits; held longer than the busy timeout, it fails as before."""
+    path = tmp_path / "hocso.db"
+    engine = create_engine(f"sqlite:///{path}", busy_seconds=2)
+    await upgrade(engine)
+    repository = SqlRepository(engine)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # a report's write, say, in another process
+
+    async def save(number: int) -> None:
+        async with repository.turn(channel="t", user_ref=str(number),
+                                   update_id=str(number)) as opened:
+            assert opened is not None
+            await opened.save(Position(seq=number).stored(), shown_buttons=(), display_name="")
+
+    waiting = asyncio.create_task(save(1))
+    await asyncio.sleep(0.2)
+    assert not waiting.done()  # still asking for the lock
+    other.execute("COMMIT")
+    await asyncio.wait_for(waiting, 5)
+    assert await _count(repository, LEARNER) == 1
+
+    other.execute("BEGIN IMMEDIATE")
+    repository.transaction.busy_seconds = 0.1  # type: ignore[attr-defined]
+    with pytest.raises(OperationalError, match="locked"):
+        await save(2)
+    other.execute("COMMIT")
+    other.close()
+    await save(2)  # the same connection begins again once the lock is free
+    assert await _count(repository, LEARNER) == 2
+    await engine.dispose()

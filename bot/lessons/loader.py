@@ -156,29 +156,38 @@ def _step(reader: _Reader, raw: Any, where: str, seen: set[str], content_dir: Pa
     )
 
 
-def _keywords(reader: _Reader, node: dict[str, Any], prefix: str) -> tuple[str, ...]:
-    """A lesson's `keywords`: a list of words or phrases, each non-empty text, none twice."""
-    raw = node.get("keywords")
+def _phrases(reader: _Reader, node: dict[str, Any], key: str, prefix: str,
+             min_words: int = 1) -> tuple[str, ...]:
+    """A lesson's `keywords` or `asks`: a list of texts, each non-empty and of at least
+    `min_words` words, none twice."""
+    raw = node.get(key)
+    what = "words or phrases" if min_words == 1 else "example questions"
     if not isinstance(raw, list) or not raw:
-        reader.problem(f"{prefix}keywords", "must be a non-empty list of words or phrases")
+        reader.problem(f"{prefix}{key}", f"must be a non-empty list of {what}")
         return ()
     words: list[str] = []
     for i, word in enumerate(raw):
         if isinstance(word, int) and not isinstance(word, bool):
             word = str(word)  # a bare number such as 156 (the hotline) is the word written
         if isinstance(word, bool):  # YAML reads a bare yes, no, on or off as true/false
-            reader.problem(f"{prefix}keywords[{i}]", "wrap this word in double quotes")
+            reader.problem(f"{prefix}{key}[{i}]", "wrap this word in double quotes")
         elif not isinstance(word, str) or not word.strip():
-            reader.problem(f"{prefix}keywords[{i}]", "must be non-empty text")
+            reader.problem(f"{prefix}{key}[{i}]", "must be non-empty text")
         elif word.strip().lower() in (w.lower() for w in words):
-            reader.problem(f"{prefix}keywords[{i}]", f"'{word.strip()}' is listed twice")
+            reader.problem(f"{prefix}{key}[{i}]", f"'{word.strip()}' is listed twice")
+        elif len(word.split()) < min_words:
+            # An example is a whole question as a resident types it; a lone word belongs in
+            # `keywords`.
+            reader.problem(f"{prefix}{key}[{i}]",
+                           f"'{word.strip()}' is not a question: write at least {min_words} "
+                           "words, or put it in keywords")
         else:
             words.append(word.strip())
     return tuple(words)
 
 
 def _lesson(reader: _Reader, raw: Any, where: str, seen: set[str], content_dir: Path) -> Lesson:
-    node = reader.mapping(raw, where, {"id", "title", "keywords", "steps", "quiz"})
+    node = reader.mapping(raw, where, {"id", "title", "keywords", "asks", "steps", "quiz"})
     prefix = f"{where}."
     step_ids: set[str] = set()
     question_ids: set[str] = set()
@@ -193,7 +202,8 @@ def _lesson(reader: _Reader, raw: Any, where: str, seen: set[str], content_dir: 
             _question(reader, raw_q, f"{prefix}quiz[{i}]", question_ids)
             for i, raw_q in enumerate(reader.items(node, "quiz", prefix))
         ),
-        keywords=_keywords(reader, node, prefix) if "keywords" in node else (),
+        keywords=_phrases(reader, node, "keywords", prefix) if "keywords" in node else (),
+        asks=_phrases(reader, node, "asks", prefix, min_words=3) if "asks" in node else (),
     )
 
 

@@ -49,6 +49,10 @@ class Lesson:
     # Words and phrases residents use for this lesson's topic (synonyms, dialect, slang), which
     # lead their own questions here; never shown to them.
     keywords: tuple[str, ...] = ()
+    # Example questions in residents' own words, written from the lesson's situation ("có
+    # người gọi xưng công an bảo chuyển tiền"), which lead questions that describe a situation
+    # rather than name the topic here; never shown to them.
+    asks: tuple[str, ...] = ()
 
     def step_index(self, step_id: str) -> int | None:
         """Return the position of a step id, or None when the step is gone."""

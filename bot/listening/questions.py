@@ -39,7 +39,7 @@ class Tuning:
     title_weight: int = 4  # a lesson's title and keywords count this many times its steps
     char_weight: float = 0.5  # character n-grams: misspellings, run-together words
     word_floor: float = 0.22  # the best lesson must hold this share of the question's words
-    char_floor: float = 0.50  # ... and this share of its character n-grams
+    char_floor: float = 0.52  # ... and this share of its character n-grams
     usual_terms: int = 20  # a longer message is scored as if this long (see _upper_bound)
     grams_per_term: int = 6
     unknown_pair: float = 1.0  # an unknown word pair's weight against an unknown word's
@@ -54,6 +54,17 @@ class Tuning:
     # Where the anchor must be: 0 anywhere in the lesson; 1 in its title or keywords (what the
     # lesson is about, not an example one of its steps happens to use).
     anchor_in_head: int = 1
+    # A lesson's `asks:`, example questions in residents' words written from its situation.
+    # They join the lesson's text this many times (ranking, and the floors above: a question
+    # that tells a situation shares its words with an example more than with the steps)...
+    ask_in_text: int = 1
+    # ... and count as their own field: how nearly the question restates the lesson's closest
+    # example (_like_examples, 0..1), added to the lesson's score with this weight...
+    ask_weight: float = 0.25
+    # ... and, from this nearness on, the example is an anchor by itself: the lesson's writer
+    # said that such a question belongs here. Above 1: never. Their word pairs are not anchors
+    # as the keywords' are: that let in questions no lesson answers (bench/RESULTS.md).
+    ask_anchor: float = 0.6
 
 
 def _terms(words: list[str]) -> list[str]:
@@ -63,14 +74,14 @@ def _terms(words: list[str]) -> list[str]:
     return content_words(words) + pairs
 
 
-def _lesson_text(course: Course, lesson: Lesson, title_weight: int) -> str:
+def _lesson_text(course: Course, lesson: Lesson, title_weight: int, asks: int = 0) -> str:
     """The lesson's title and keywords, `title_weight` times over (what it is about), then its
-    course's title, steps and quiz (what it says)."""
+    course's title, steps and quiz (what it says), and its example questions `asks` times."""
     head = " ".join([lesson.title, *lesson.keywords])
     body = [course.title] + [_step_text(step) for step in lesson.steps]
     for question in lesson.quiz:
         body += [question.question, question.explanation]
-    return " ".join([head] * title_weight + body)
+    return " ".join([head] * title_weight + body + list(lesson.asks) * asks)
 
 
 def _step_text(step: Step) -> str:
@@ -101,7 +112,8 @@ class QuestionIndex:
     def __init__(self, entries: list[tuple[Course, Lesson]], tuning: Tuning) -> None:
         self.tuning = tuning
         self._entries = entries
-        word_lists = [expand(fold(_lesson_text(course, lesson, tuning.title_weight)))
+        word_lists = [expand(fold(_lesson_text(course, lesson, tuning.title_weight,
+                                               tuning.ask_in_text)))
                       for course, lesson in entries]
         self._speller = Speller({word for words in word_lists for word in words})
         self._words = BM25Okapi([_terms(words) for words in word_lists])
@@ -116,6 +128,11 @@ class QuestionIndex:
         self._steps = BM25Okapi([_terms(expand(fold(_step_text(step))))
                                  for _, lesson in entries for step in lesson.steps])
         self._first_step = np.cumsum([0] + [len(lesson.steps) for _, lesson in entries])
+        # Every example question of every lesson, and the lesson each belongs to.
+        examples = [(i, text) for i, (_, lesson) in enumerate(entries) for text in lesson.asks]
+        self._example_of = np.array([i for i, _ in examples], dtype=int)
+        self._example_terms = [set(_terms(expand(fold(text)))) for _, text in examples]
+        self._example_weight = [self._weight(terms) for terms in self._example_terms]
 
     @classmethod
     def build(cls, library: Library, tuning: Tuning | None = None) -> "QuestionIndex":
@@ -145,19 +162,42 @@ class QuestionIndex:
             self._chars, grams, self._max_char_idf, usual * self.tuning.grams_per_term)
         return terms, word, char
 
+    def _like_examples(self, terms: list[str]) -> Any:
+        """For each lesson, how nearly the question restates its closest example question: the
+        share of the question's terms the example holds and of the example's terms the question
+        holds, whichever is smaller, each term weighed by its rarity among lessons (0 where the
+        lesson has none)."""
+        best = np.zeros(len(self._entries))
+        asked = set(terms)
+        weight = self._weight(asked)
+        for i, example, example_weight in zip(self._example_of, self._example_terms,
+                                              self._example_weight, strict=True):
+            shared = self._weight(asked & example)
+            if shared:
+                best[i] = max(best[i], min(shared / weight, shared / example_weight))
+        return best
+
+    def _weight(self, terms: set[str]) -> float:
+        """The terms' rarity among lessons, summed; a term no lesson holds weighs the most."""
+        return sum(self._words.idf.get(term, self._max_idf) for term in terms)
+
     def ask(self, text: str) -> list[Match]:
         """The lessons that answer `text`, best first, up to `limit`; [] when none does well
         enough (the bot then says it has no lesson for this yet, rather than guess)."""
         terms, word, char = self._shares(text)
         t = self.tuning
         scores = (word + t.char_weight * char) / (1 + t.char_weight)
+        like = self._like_examples(terms) if (t.ask_weight or t.ask_anchor <= 1) else None
+        if like is not None and t.ask_weight:
+            scores = (scores + t.ask_weight * like) / (1 + t.ask_weight)
         ranked = [int(i) for i in np.argsort(-scores, kind="stable")]
         top = ranked[0]
         # Abstain unless the best lesson holds enough of the question both as words (its
         # topic) and as character n-grams (spelling-proof): common words alone ("mua điện
         # thoại nào tốt") or words no lesson uses ("giá xăng") are not enough.
+        told = like is not None and like[top] >= t.ask_anchor
         if word[top] < t.word_floor or char[top] < t.char_floor \
-                or not self._anchored(terms, top):
+                or not (told or self._anchored(terms, top)):
             return []
         chosen = [i for i in ranked[:t.limit] if scores[i] >= t.relative * scores[top]]
         step_scores = self._steps.get_scores(terms)

@@ -82,7 +82,10 @@ def expand(folded: str) -> list[str]:
     words: list[str] = []
     for word in re.sub(r"(\d)([a-z])|([a-z])(\d)", r"\1\3 \2\4", folded).split():
         words.extend(SHORTHAND.get(word, word).split())
-    return words
+    # "thế nào" (how) folds to "the nao", as "thẻ" (card) does: the asking, not a card, in all
+    # but a few questions, so "thế" goes like the other question words.
+    return [word for i, word in enumerate(words)
+            if not (word == "the" and words[i + 1:i + 2] == ["nao"])]
 
 
 def content_words(words: list[str]) -> list[str]:
