@@ -15,19 +15,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.addresses import parse_networks
 from bot.admin.pages import create_admin_app
 from bot.admin.worker import ReportWorker
-from bot.channels import telegram, zalo_bot, zalo_oa
+from bot.channels import TELEGRAM, zalo_bot, zalo_oa
+from bot.channels.access_log import AccessLog
 from bot.channels.outbox_worker import OutboxWorker
-from bot.channels.telegram import TelegramChannel, TelegramConfig
 from bot.channels.web import WebOptions, create_web_app
 from bot.channels.web_limits import WebLimits
 from bot.channels.zalo_bot import ZaloBotChannel, ZaloBotConfig
 from bot.channels.zalo_oa import ZaloOAChannel, ZaloOAConfig
-from bot.config import Settings
+from bot.config import Settings, StartupError
 from bot.handlers import questions
 from bot.handlers.registry import registry
 from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.check import check_content
-from bot.logs import AccessLog
 from bot.messages import Outgoing
 from bot.periodic import every
 from bot.scheduler import InactivityWatch, ReminderRun
@@ -47,7 +46,7 @@ log = logging.getLogger("hocso")
 # proves that reply arrived, so it is dropped rather than sent twice (tutor.py, _take_over).
 PRESSES_FIRST = 3.0
 # Channels whose replies are sent after the turn commits, so the outbox keeps them till sent.
-MESSENGERS = (telegram.CHANNEL, zalo_bot.CHANNEL, zalo_oa.CHANNEL)
+MESSENGERS = (TELEGRAM, zalo_bot.CHANNEL, zalo_oa.CHANNEL)
 SWEEP_SECONDS = 600  # how often old processed marks and never-agreed learners are removed
 
 
@@ -63,10 +62,6 @@ class Channel(Protocol):
     async def stop(self) -> None: ...
 
     async def deliver(self, user_ref: str, reply: Outgoing) -> None: ...
-
-
-class StartupError(Exception):
-    """The service cannot start; the message says what to fix."""
 
 
 @dataclass
@@ -129,12 +124,14 @@ def web_options(settings: Settings) -> WebOptions:
                          photos_per_minute=settings.web_photos_per_minute))
 
 
-def telegram_channel(settings: Settings, tutor: Tutor) -> TelegramChannel | None:
+def telegram_channel(settings: Settings, tutor: Tutor) -> Channel | None:
     """Return the Telegram channel when its token is set."""
     if not settings.telegram_bot_token:
         log.info("Telegram is off: set TELEGRAM_BOT_TOKEN (and TELEGRAM_WEBHOOK_URL + "
                  "TELEGRAM_WEBHOOK_SECRET for a webhook) to turn it on")
         return None
+    from bot.channels.telegram import TelegramChannel, TelegramConfig  # with its token only
+
     config = TelegramConfig(token=settings.telegram_bot_token,
                             api_base_url=settings.telegram_api_base_url,
                             webhook_url=settings.telegram_webhook_url,
@@ -224,7 +221,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     mount_dashboard(web_app, core)
     telegram = telegram_channel(settings, core.tutor)
     channels = ([telegram] if telegram else []) + zalo_channels(settings, core.tutor, core.engine)
-    if not settings.public_url and any(not isinstance(c, TelegramChannel) for c in channels):
+    if not settings.public_url and any(c.name != TELEGRAM for c in channels):
         log.warning("HOCSO_PUBLIC_URL is not set: Zalo learners get lesson texts without their "
                     "pictures, because Zalo fetches pictures by URL")
     if not core.tutor.links.web("KEM"):

@@ -2,31 +2,22 @@
 ask | check-message."""
 
 import argparse
-import asyncio
 import getpass
 import json
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
-from bot import logs
 from bot.admin import commands as admin_commands
-from bot.app import StartupError, build_core, serve
-from bot.channels.console import run_console
-from bot.config import Settings
-from bot.handlers.registry import registry
-from bot.illustrations import IllustrationError, render_all
-from bot.lessons.check import check_content, content_warnings
-from bot.lessons.flags import FlagsError
-from bot.lessons.loader import ContentError, load_library, missing_texts
-from bot.lessons.render import Renderer
-from bot.listening.lines import answer
-from bot.listening.questions import QuestionIndex
-from bot.listening.scam import load_checker
-from storage.database import create_engine, upgrade
-from storage.mentors import approve_mentor
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+# Each command imports what it uses, in its function: importing all of them took 1.7-1.9 s of
+# CPU (telegram, openpyxl, PIL, rapidfuzz...), paid by `hocso --help`, every `hocso report`
+# and the report children a console-script `hocso serve` spawns, which import this module
+# again (bench/RESULTS.md, issue 18).
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
 def _check_messages(folder: Path, locale: str = "vi") -> int:
     """Check each {"id", "text"} line of stdin; a line that is not one gets an "error".
     Lessons are written as `hocso ask` writes them: course, lesson and title."""
+    from bot.lessons.flags import FlagsError
+    from bot.lessons.loader import ContentError, load_library
+    from bot.lessons.render import Renderer
+    from bot.listening.scam import load_checker
+
     try:
         checker, library = load_checker(folder), load_library(folder)
     except (FlagsError, ContentError) as error:
@@ -97,6 +93,10 @@ def _check_messages(folder: Path, locale: str = "vi") -> int:
 
 
 def _content_check(folder: Path) -> int:
+    from bot.handlers.registry import registry
+    from bot.lessons.check import check_content, content_warnings
+    from bot.lessons.loader import missing_texts
+
     library, problems = check_content(folder, registry().samples, commands=registry().commands)
     for problem in problems:
         print(problem, file=sys.stderr)
@@ -116,6 +116,8 @@ def _content_check(folder: Path) -> int:
 
 
 def _content_images(folder: Path, pattern: str) -> int:
+    from bot.illustrations import IllustrationError, render_all
+
     try:
         written = render_all(folder, pattern)
     except IllustrationError as error:
@@ -127,6 +129,10 @@ def _content_images(folder: Path, pattern: str) -> int:
 
 
 def _ask(folder: Path) -> int:
+    from bot.lessons.loader import ContentError, load_library
+    from bot.listening.lines import answer
+    from bot.listening.questions import QuestionIndex
+
     try:
         library = load_library(folder)
     except ContentError as error:
@@ -135,7 +141,9 @@ def _ask(folder: Path) -> int:
     return answer(QuestionIndex.build(library), sys.stdin, sys.stdout)
 
 
-async def _db_upgrade(settings: Settings) -> None:
+async def _db_upgrade(settings: "Settings") -> None:
+    from storage.database import create_engine, upgrade
+
     engine = create_engine(settings.resolved_database_url())
     try:
         await upgrade(engine)
@@ -143,7 +151,10 @@ async def _db_upgrade(settings: Settings) -> None:
         await engine.dispose()
 
 
-async def _approve(settings: Settings, channel: str, user: str, by: str) -> int:
+async def _approve(settings: "Settings", channel: str, user: str, by: str) -> int:
+    from storage.database import create_engine, upgrade
+    from storage.mentors import approve_mentor
+
     engine = create_engine(settings.resolved_database_url())
     try:
         await upgrade(engine)
@@ -158,7 +169,10 @@ async def _approve(settings: Settings, channel: str, user: str, by: str) -> int:
     return 0
 
 
-async def _chat(settings: Settings, name: str) -> None:
+async def _chat(settings: "Settings", name: str) -> None:
+    from bot.app import build_core
+    from bot.channels.console import run_console
+
     core = await build_core(settings)
     try:
         await run_console(core.tutor, learner=name)
@@ -169,12 +183,23 @@ async def _chat(settings: Settings, name: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
     args = _parser().parse_args(argv)
+    import asyncio
+
+    from pydantic import ValidationError
+
+    from bot import logs
+    from bot.config import Settings, StartupError
+
     try:
         settings = Settings()
     except ValidationError as error:
         print(f"configuration error:\n{error}", file=sys.stderr)
         return 2
     logs.configure(settings)
+    if settings.template_cache_dir:
+        from bot.lessons.render import cache_compiled_texts
+
+        cache_compiled_texts(Path(settings.template_cache_dir))
     try:
         if args.command == "content":
             folder = args.dir or Path(settings.content_dir)
@@ -201,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
             except KeyboardInterrupt:  # Ctrl-C: the chat said goodbye; no traceback
                 return 130
         else:
+            from bot.app import serve
+
             asyncio.run(serve(settings))
     except StartupError as error:
         print(f"cannot start: {error}", file=sys.stderr)

@@ -14,6 +14,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 
+class StartupError(Exception):
+    """The service cannot start; the message says what to fix."""
+
+
 class Settings(BaseSettings):
     """Every knob of a deployment; see the configuration table in README.md."""
 
@@ -21,6 +25,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default=Path("data"), alias="HOCSO_DATA_DIR")
     content_dir: Path = Field(default=PROJECT_ROOT / "content", alias="HOCSO_CONTENT_DIR")
+    # Compiled texts kept between runs; "" is jinja's private folder for this user (render.py).
+    template_cache_dir: str = Field(default="", alias="HOCSO_TEMPLATE_CACHE_DIR")
     database_url: str = Field(default="", alias="DATABASE_URL")
     host: str = Field(default="127.0.0.1", alias="HOCSO_HOST")
     port: int = Field(default=8080, ge=0, le=65535, alias="HOCSO_PORT")

@@ -1,5 +1,6 @@
 """Logging for `hocso`: secrets masked wherever they appear, plain or JSON lines, update ids,
-no one's messages, chat ids or invitation codes (Bot API calls and the access log trimmed)."""
+no one's messages, chat ids or invitation codes (Bot API calls trimmed; the web server's
+access log is bot/channels/access_log.py)."""
 
 import json
 import logging
@@ -9,10 +10,6 @@ from collections.abc import Iterable
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import TextIO
-
-from aiohttp.abc import AbstractAccessLogger
-from aiohttp.web import BaseRequest, StreamResponse
-from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 
@@ -31,6 +28,8 @@ def secrets_of(settings: Settings) -> list[str]:
               settings.zalo_oa_app_secret, settings.zalo_oa_secret_key,
               settings.zalo_oa_refresh_token]
     if settings.database_url:
+        from sqlalchemy.engine import make_url  # here: `hocso --help` and the like need none
+
         values.append(make_url(settings.database_url).password or "")
     return [value for value in values if len(value) >= 6]  # "" or a stub would mask too much
 
@@ -88,32 +87,6 @@ class WithoutMessages(logging.Filter):
             record.args = tuple(HIDDEN for _ in record.args) if isinstance(
                 record.args, tuple) else {key: HIDDEN for key in record.args}
         return True
-
-
-_INVITATION_PICTURE = re.compile(r"^/qr/")
-# A certificate's code opens its page (its name, course and date): kept out of logs too.
-_CERTIFICATE = re.compile(r"^/xac-minh/[^/.]*")
-
-
-class AccessLog(AbstractAccessLogger):
-    """One INFO line a request: address, method, path, status, bytes, seconds.
-
-    Without query strings (`/?kem=<code>` opens the chat with an invitation code typed), Referer
-    headers (they hold the same), invitation codes in QR pictures' paths (`/qr/….png`) or
-    certificates' codes (`/xac-minh/…`, `/xac-minh/….pdf`).
-    """
-
-    def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
-        path = request.rel_url.path
-        if _INVITATION_PICTURE.match(path):
-            path = f"/qr/{HIDDEN}.png"
-        path = _CERTIFICATE.sub(f"/xac-minh/{HIDDEN}", path)
-        self.logger.info('%s "%s %s" %s %s %.3fs', request.remote, request.method, path,
-                         response.status, response.body_length, time)
-
-    @property
-    def enabled(self) -> bool:
-        return self.logger.isEnabledFor(logging.INFO)
 
 
 def configure(settings: Settings, stream: TextIO | None = None) -> None:

@@ -1,11 +1,10 @@
 """Create the async engine (SQLite tuned for one writer, or PostgreSQL) and apply migrations."""
 
+import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -13,7 +12,14 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# How every migration names itself and the one it follows (storage/migrations/versions).
+_REVISION = re.compile(r'^revision(?::[^=\n]*)? = "([^"]+)"[ \t]*(?:#.*)?$', re.MULTILINE)
+_DOWN_REVISION = re.compile(r'^down_revision(?::[^=\n]*)? = (?:"([^"]+)"|None)[ \t]*(?:#.*)?$',
+                            re.MULTILINE)
 
 
 def is_sqlite(url: str) -> bool:
@@ -97,15 +103,52 @@ def _tune_sqlite(engine: Engine, *, synchronous: str) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _alembic_config(connection: Connection) -> Config:
+def _alembic_config(connection: Connection) -> "Config":
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
     return config
 
 
+def head_revision() -> str | None:
+    """The newest migration, read from the files as they name themselves; None when they do
+    not all follow that form or do not make one line (then alembic is asked)."""
+    revisions: dict[str, str | None] = {}
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        named, follows = _REVISION.findall(text), _DOWN_REVISION.findall(text)
+        if len(named) != 1 or len(follows) != 1:
+            return None
+        revisions[named[0]] = follows[0] or None
+    heads = set(revisions) - set(revisions.values())
+    return heads.pop() if len(heads) == 1 else None
+
+
+async def _at_head(engine: AsyncEngine) -> bool:
+    """Whether the database is at the newest migration already: the usual case of a start,
+    told by one query, without alembic (importing it and reading its scripts took 0.5-1 s of
+    CPU in every `hocso` process; bench/RESULTS.md, issue 18)."""
+    head = head_revision()
+    if head is None:
+        return False
+    async with engine.connect() as connection:
+        def current(sync: Connection) -> list[str]:
+            if not sqlalchemy.inspect(sync).has_table("alembic_version"):
+                return []
+            return list(sync.execute(sqlalchemy.text(
+                "SELECT version_num FROM alembic_version")).scalars())
+
+        return await connection.run_sync(current) == [head]
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Apply migrations up to `revision` (alembic, run on the engine's own connection)."""
+    if revision == "head" and await _at_head(engine):
+        return
+    from alembic import command
+
     async with engine.begin() as connection:
         await connection.run_sync(lambda sync: command.upgrade(_alembic_config(sync), revision))
 

@@ -15,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.clock import aware, now
 from storage.report_models import LoginAttempt, Organizer, OrganizerSession
+from storage.roles import ROLES
 
 ORGANIZER: Table = Organizer.__table__  # type: ignore[attr-defined]
 ATTEMPT: Table = LoginAttempt.__table__  # type: ignore[attr-defined]
 SESSION: Table = OrganizerSession.__table__  # type: ignore[attr-defined]
-ROLES = ("organizer", "viewer")  # a viewer sees numbers only, never the list of learners
 MAX_FAILURES = 5
 # Tries from one address in LOCK_TIME, whatever the logins: a spray across many logins, a few
 # guesses each, is slowed to this pace, and the logins it tried are not locked by it.

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.app import build_core
 from bot.areas import read_yaml
+from bot.config import Settings, StartupError
 from bot.handlers.registry import registry
 from bot.lessons.check import check_content as check_with_samples
 from bot.lessons.check import content_warnings
@@ -412,6 +414,16 @@ def test_every_text_is_rendered_in_every_form_of_address(
     _break_for_chu(content_copy / file, old, new)
     _, problems = check_content(content_copy)
     assert any(expected in problem for problem in problems), problems
+
+
+async def test_serving_refuses_a_text_broken_in_one_form(content_copy: Path,
+                                                        tmp_path: Path) -> None:
+    # What `hocso serve` checks before it listens (bot/app.py), in one process.
+    _break_for_chu(content_copy / "lam-quen" / "course.yaml", "Chào {{ you }}",
+                   "Chào @{{ you }}")
+    settings = Settings(HOCSO_CONTENT_DIR=content_copy, HOCSO_DATA_DIR=tmp_path)
+    with pytest.raises(StartupError, match=r"steps\[0\]\.text: does not render"):
+        await build_core(settings)
 
 
 def test_the_command_fails_on_a_text_broken_in_one_form(content_copy: Path) -> None:

@@ -7,6 +7,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel
@@ -16,7 +17,13 @@ import storage.reminders  # (registers its table on SQLModel.metadata)
 import storage.report_models  # noqa: F401  (registers its tables on SQLModel.metadata)
 from bot.lessons.model import Library
 from bot.tutor import Tutor
-from storage.database import _alembic_config, create_engine, current_revision, upgrade
+from storage.database import (
+    _alembic_config,
+    create_engine,
+    current_revision,
+    head_revision,
+    upgrade,
+)
 from storage.repository import SqlRepository
 from tests.chat import Chat
 from tests.conftest import new_postgres_database
@@ -43,6 +50,12 @@ async def test_upgrading_keeps_learners_and_reaches_head(tmp_path: Path) -> None
         await upgrade(engine)  # idempotent at head
     finally:
         await engine.dispose()
+
+
+def test_the_newest_migration_is_read_from_the_files_as_alembic_reads_it() -> None:
+    # A start on a database at head skips alembic by reading the files itself (storage/database.py).
+    heads = ScriptDirectory.from_config(_alembic_config(None)).get_heads()  # type: ignore[arg-type]
+    assert [head_revision()] == heads
 
 
 async def test_the_migrations_build_exactly_the_tables_the_models_describe(

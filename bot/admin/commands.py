@@ -5,18 +5,17 @@ import getpass
 import sys
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.admin.area_lookup import find_area
-from bot.admin.export import write
-from bot.admin.report import build, choose, file_name, tables
-from bot.config import Settings
-from bot.lessons.loader import ContentError, load_library
-from storage.clock import local_date
-from storage.database import create_engine, upgrade
-from storage.organizers import MIN_PASSWORD, ROLES, Organizers
-from storage.reports import Period, reports_engine
-from storage.rollup import refresh
-from storage.scope import Scope
+from storage.roles import ROLES
+
+if TYPE_CHECKING:
+    from bot.areas import Areas
+    from bot.config import Settings
+    from bot.lessons.model import Library
+
+# The parsers are built for every `hocso` command, `--help` too: each command imports what it
+# runs with, in its function (bot/cli.py says why).
 
 ALL = "all"  # --area for every area
 
@@ -54,13 +53,21 @@ def add_parsers(commands: "argparse._SubParsersAction[argparse.ArgumentParser]")
                                                  "default: a name like the dashboard's)")
 
 
-def _area(settings: Settings, wanted: str) -> tuple[str, str] | None:
-    """The area's id and label ("", "every area" for all), or None after saying why not."""
+def _library(settings: "Settings") -> "Library | None":
+    """The content (read once: 0.3 s of CPU), or None after saying why not."""
+    from bot.lessons.loader import ContentError, load_library
+
     try:
-        areas = load_library(Path(settings.content_dir)).areas
+        return load_library(Path(settings.content_dir))
     except ContentError as error:
         print(f"content has errors:\n{error}", file=sys.stderr)
         return None
+
+
+def _area(areas: "Areas", wanted: str) -> tuple[str, str] | None:
+    """The area's id and label ("", "every area" for all), or None after saying why not."""
+    from bot.admin.area_lookup import find_area
+
     if wanted == ALL:
         return "", "every area"
     found = find_area(areas, wanted)
@@ -73,19 +80,25 @@ def _area(settings: Settings, wanted: str) -> tuple[str, str] | None:
 
 
 def _password(args: argparse.Namespace) -> str:
+    from storage.organizers import MIN_PASSWORD
+
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
     return getpass.getpass(f"Password ({MIN_PASSWORD} characters or more): ")
 
 
-async def manage_organizer(settings: Settings, args: argparse.Namespace) -> int:
+async def manage_organizer(settings: "Settings", args: argparse.Namespace) -> int:
     """Add, re-password, unlock or remove a dashboard account (passwords are asked for)."""
+    from storage.database import create_engine, upgrade
+    from storage.organizers import Organizers
+
     area, label = "", ""
     if args.action == "add":
         if not args.name or not args.area:
             print("admin add needs --name and --area", file=sys.stderr)
             return 2
-        found = _area(settings, args.area)
+        library = _library(settings)
+        found = _area(library.areas, args.area) if library else None
         if found is None:
             return 1
         area, label = found
@@ -115,10 +128,19 @@ async def manage_organizer(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def write_report(settings: Settings, args: argparse.Namespace) -> int:
+async def write_report(settings: "Settings", args: argparse.Namespace) -> int:
     """Refresh the daily tables, then write the chosen table(s) for the area and period."""
-    found = _area(settings, args.area)
-    if found is None:
+    from bot.admin.export import write
+    from bot.admin.report import build, choose, file_name, tables
+    from storage.clock import local_date
+    from storage.database import create_engine, upgrade
+    from storage.reports import Period, reports_engine
+    from storage.rollup import refresh
+    from storage.scope import Scope
+
+    library = _library(settings)
+    found = _area(library.areas, args.area) if library else None
+    if library is None or found is None:
         return 1
     area = found[0]
     last = args.last or local_date()
@@ -126,7 +148,6 @@ async def write_report(settings: Settings, args: argparse.Namespace) -> int:
     if period.first > period.last:
         print("--from must not be after --to", file=sys.stderr)
         return 1
-    library = load_library(Path(settings.content_dir))
     url = settings.resolved_database_url()
     engine = create_engine(url)
     try:

@@ -7,8 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.areas import Areas
-from bot.handlers.context import MENTOR_COURSE
-from bot.lessons.model import Library
+from bot.lessons.model import MENTOR_COURSE, Library
 from bot.lessons.render import Renderer
 from storage.certificates import CertificateCount, certificate_counts
 from storage.clock import VIETNAM, now

@@ -23,7 +23,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.channels import json_body
+from bot.channels import TELEGRAM, json_body
 from bot.channels.ordered import OrderedTasks, answer_once_done
 from bot.channels.pacing import Clock, Pacer, Sleep
 from bot.channels.telegram_send import TelegramSender
@@ -35,7 +35,7 @@ from storage.database import unreachable
 
 log = logging.getLogger("hocso.telegram")
 
-CHANNEL = "telegram"
+CHANNEL = TELEGRAM
 UNBOUNDED = 2**31 - 1
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"

@@ -10,7 +10,7 @@ from bot.handlers import payloads
 from bot.handlers.payloads import Payload
 from bot.handlers.reach import UNREACHABLE, pick
 from bot.handlers.rules import InviteLinks, MentoringRules
-from bot.lessons.model import BASE_LOCALE, Course, Lesson, Library, Question
+from bot.lessons.model import BASE_LOCALE, MENTOR_COURSE, Course, Lesson, Library, Question
 from bot.lessons.progress import Position
 from bot.lessons.render import (
     DEFAULT_ADDRESS,
@@ -29,7 +29,6 @@ from storage.repository import LearnerTurn, keep_failed, readers
 from storage.transactions import Connection
 
 Rows = list[list[Button]]
-MENTOR_COURSE = "nguoi-kem"  # the course a volunteer passes before taking mentees
 # Up to the smallest channel's message limit (Zalo's), so a merged reply is never split again.
 MERGED_CHARS = 2000
 

@@ -99,6 +99,7 @@ class Course:
 
 
 BASE_LOCALE = "vi"  # every text exists in Vietnamese; other locales fall back to it
+MENTOR_COURSE = "nguoi-kem"  # the course a volunteer passes before taking mentees
 
 
 @dataclass(frozen=True)

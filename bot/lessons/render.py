@@ -1,11 +1,15 @@
 """Render course texts and the shared message templates with a sandboxed jinja2."""
 
 import functools
+import hashlib
+import logging
+import re
 from collections.abc import Mapping
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateError, meta
+from jinja2 import FileSystemBytecodeCache, StrictUndefined, Template, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot.lessons.model import Question
@@ -42,28 +46,88 @@ def address_name(name: str, you: str) -> str:
     return name
 
 
+log = logging.getLogger("hocso")
 _ENV = ImmutableSandboxedEnvironment(
     undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
 )
+# Compiling the ~3,300 texts of all courses and languages took 2.5 s of CPU in every process
+# that renders them (bench/RESULTS.md, issue 18). Their Python code is kept in jinja's bytecode
+# cache, keyed by the text itself (with jinja's and Python's versions in each file), so that
+# later processes load it instead. The files are code this process runs: jinja's default
+# directory is private to the user, and one the settings name is created private too.
+# Named for what they were compiled as; another environment's code must never be taken.
+_CACHE_NAME = "hocso-text-sandboxed-strict-1-"
+_cache: FileSystemBytecodeCache | None = None
+_cache_chosen = False
+
+
+class _Cache(FileSystemBytecodeCache):
+    """jinja's cache of compiled texts on disk, whose failing to write only costs the next
+    process a compile: a start never fails for a full or read-only disk."""
+
+    def dump_bytecode(self, bucket: Any) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError as error:
+            log.debug("compiled texts are not kept: %s", error)
+
+
+def cache_compiled_texts(directory: Path | None) -> None:
+    """Keep compiled texts in `directory` (made private if new), or in jinja's own private
+    temporary directory for this user when None (HOCSO_TEMPLATE_CACHE_DIR)."""
+    global _cache, _cache_chosen
+    try:
+        if directory is not None:
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _cache = _Cache(str(directory) if directory is not None else None)
+    except (OSError, RuntimeError) as error:  # no safe place: every process compiles
+        log.warning("compiled texts are not kept between runs: %s", error)
+        _cache = None
+    _cache_chosen = True
+
+
+def _compiled_code(source: str) -> Any:
+    """The Python code of `source`: from the cache when a process compiled it before."""
+    if not _cache_chosen:
+        cache_compiled_texts(None)
+    if _cache is None:
+        return _ENV.compile(source)
+    # Straight from the cache, not through a loader: the sandbox keeps no way to load
+    # another template ({% include %} and the like fail as before).
+    key = _CACHE_NAME + hashlib.sha256(source.encode("utf-8")).hexdigest()
+    bucket = _cache.get_bucket(_ENV, key, None, source)  # jinja checks the source too
+    if bucket.code is None:
+        bucket.code = _ENV.compile(source)  # unnamed, as before: errors read the same
+        _cache.set_bucket(bucket)
+    return bucket.code
 
 
 @functools.lru_cache(maxsize=4096)
 def _compile(source: str) -> Template:
     """The compiled template, shared by every Renderer: a Tutor built for each test, or again
     for edited content, compiles only what it has not seen."""
-    template = _ENV.from_string(source)
+    template = _ENV.template_class.from_code(_ENV, _compiled_code(source),
+                                             _ENV.make_globals(None))
     # Its globals are a ChainMap that every render copies key by key: as a plain dict,
     # a render takes a third of the time.
     template.globals = dict(template.globals)
     return template
 
 
+# What starts jinja's tags; a text without any is plain text, whatever else it holds.
+_TAGS = ("{{", "{%", "{#")
+_LINE_BREAKS = re.compile(r"\r\n?")
+
+
 @functools.lru_cache(maxsize=4096)
 def _fixed(source: str) -> str | None:
-    """The rendered text of a template without placeholders; None when it has some."""
-    if meta.find_undeclared_variables(_ENV.parse(source)):
+    """The rendered text of a plain text (no jinja tag); None for a template, rendered each
+    time. What jinja renders plain text to (its line breaks as "\n") is told without parsing
+    or compiling it. Parsing every template to find the few whose tags use no placeholder
+    took ~0.5 s of CPU at each start, and none of the shipped texts is one (issue 18)."""
+    if any(tag in source for tag in _TAGS):
         return None
-    return _compile(source).render().strip()
+    return _LINE_BREAKS.sub("\n", source).strip()
 
 
 def render_question(renderer: "Renderer", question: Question, **values: Any) -> Question:
@@ -81,11 +145,12 @@ class Renderer:
     """Compiles templates once and renders them; content never reaches Python code."""
 
     def __init__(self, templates: dict[str, str]) -> None:
-        self._compiled = {key: _compile(src) for key, src in templates.items()}
         # Texts without placeholders (most button labels and many steps) are rendered once:
         # rendering cost more than the rest of a turn's Python work.
         self._fixed = {key: text for key, src in templates.items()
                        if (text := _fixed(src)) is not None}
+        self._compiled = {key: _compile(src) for key, src in templates.items()
+                          if key not in self._fixed}
         self._course_texts: dict[str, Any] = {}
         # Words for a learner who has not chosen how to be called (and for whoever a message
         # outside a turn is for); a learner's own come with the values.
@@ -124,12 +189,11 @@ def check_templates(templates: Mapping[str, str],
     placeholder into an error here instead of at a learner)."""
     problems = [f"missing template '{key}'" for key in samples if key not in templates]
     problems += [f"unknown template '{key}'" for key in templates if key not in samples]
-    environment = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
     for key, values in samples.items():
         if key not in templates:
             continue
         try:
-            template = environment.from_string(templates[key])
+            template = _compile(templates[key])
             for address in every_address(templates):
                 template.render(**{**address, **values})
         except TemplateError as error:

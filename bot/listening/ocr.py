@@ -7,7 +7,6 @@ import os
 import shutil
 from pathlib import Path
 
-import pytesseract
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 LANGUAGE = "vie"
@@ -42,6 +41,10 @@ def available(command: str = TESSERACT) -> bool:
     """Whether Tesseract and its Vietnamese model are installed (asked once per process)."""
     if not shutil.which(command):
         return False
+    # Imported when a photo is read: pytesseract imports numpy, 0.2-0.4 s of CPU that every
+    # start of `hocso serve` paid for the few photos residents send.
+    import pytesseract
+
     pytesseract.pytesseract.tesseract_cmd = command
     try:
         return LANGUAGE in pytesseract.get_languages(config="")
@@ -80,6 +83,8 @@ def read_text(picture: bytes | Path | Image.Image, *, command: str = TESSERACT) 
         raise NotAPicture(f"not a picture: {error}") from error
     if not available(command):
         raise OcrUnavailable(f"{command} with the '{LANGUAGE}' model is not installed")
+    import pytesseract  # (imported by `available` already)
+
     pytesseract.pytesseract.tesseract_cmd = command
     try:
         text = pytesseract.image_to_string(_prepared(image), lang=LANGUAGE,

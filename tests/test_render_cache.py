@@ -1,0 +1,70 @@
+"""Compiled texts are kept between processes (jinja's bytecode cache), and plain texts are
+told without jinja: neither changes what a learner reads."""
+
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from jinja2 import StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from bot.lessons import render
+from bot.lessons.render import Renderer, cache_compiled_texts
+
+RENDER = """
+import sys
+from pathlib import Path
+from bot.lessons.render import Renderer, cache_compiled_texts
+cache_compiled_texts(Path(sys.argv[1]))
+print(Renderer({}).course_text("Chào {{ you }} {{ name }}{{ polite }}!", you="bác",
+                               name="Lan", polite=" ạ"))
+"""
+
+
+@pytest.fixture
+def own_cache() -> Iterator[None]:
+    yield
+    cache_compiled_texts(None)  # as every other test has it: jinja's own folder
+
+
+def _render_in_a_process(cache: Path) -> str:
+    done = subprocess.run([sys.executable, "-c", RENDER, str(cache)], capture_output=True,
+                          text=True, check=True)
+    return done.stdout
+
+
+def test_a_later_process_loads_the_compiled_text(tmp_path: Path) -> None:
+    cache = tmp_path / "compiled"
+    assert _render_in_a_process(cache) == "Chào bác Lan ạ!\n"
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700  # code this process runs
+    [kept] = list(cache.iterdir())
+    written = kept.stat()
+    assert _render_in_a_process(cache) == "Chào bác Lan ạ!\n"
+    assert list(cache.iterdir()) == [kept]
+    assert (kept.stat().st_ino, kept.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
+
+
+def test_texts_render_without_a_place_to_keep_them(tmp_path: Path, own_cache: None) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    cache_compiled_texts(blocker / "compiled")  # cannot be made: every text is compiled
+    assert Renderer({}).course_text("{{ you }} ơi, lần một", you="cô") == "cô ơi, lần một"
+    folder = tmp_path / "gone"
+    cache_compiled_texts(folder)
+    os.rmdir(folder)  # removed under a running process: it keeps compiling what it needs
+    assert Renderer({}).course_text("{{ you }} ơi, lần hai", you="cô") == "cô ơi, lần hai"
+
+
+_JINJA = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
+
+
+@given(st.text(alphabet=st.sampled_from("ab {}%#\r\n\t-ạ")))
+def test_a_plain_text_reads_as_jinja_renders_it(text: str) -> None:
+    if not any(tag in text for tag in ("{{", "{%", "{#")):  # jinja's tags: not plain
+        assert render._fixed(text) == _JINJA.from_string(text).render().strip()
