@@ -1,6 +1,8 @@
 """Run `hocso serve` (and other `hocso` commands) as real processes, for end-to-end tests."""
 
 import asyncio
+import io
+import logging
 import os
 import random
 import signal
@@ -10,6 +12,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, asynccontextmanager, contextmanager
 from pathlib import Path
 
@@ -26,6 +29,45 @@ def hocso(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedPr
     env.pop("DATABASE_URL", None)
     return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin.encode(), env=env,
                           capture_output=True, check=False)
+
+
+def hocso_here(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[bytes]:
+    """What `hocso(data_dir, *args)` gives, from the same `bot.cli.main` run in this process.
+
+    For a test that runs one command many times to vary its arguments: starting Python and
+    importing the bot costs a process 2-3 s of CPU, more than the command itself. At least one
+    test per command still runs it as a real process (exit codes, stdin, stdout of its own).
+    """
+    from bot.cli import main  # imported here: a test that only starts processes needs none
+
+    out, err = io.BytesIO(), io.BytesIO()
+    stdout, stderr = (io.TextIOWrapper(buffer, encoding="utf-8") for buffer in (out, err))
+    saved_env = {name: os.environ.get(name) for name in ("HOCSO_DATA_DIR", "DATABASE_URL")}
+    saved_streams = sys.stdin, sys.stdout, sys.stderr
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level  # main() sets its own
+    os.environ["HOCSO_DATA_DIR"] = str(data_dir)
+    os.environ.pop("DATABASE_URL", None)
+    sys.stdin, sys.stdout, sys.stderr = io.StringIO(stdin), stdout, stderr
+    try:
+        # In a thread of its own: main() runs its own event loop, and a test's may be running.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            try:
+                code = pool.submit(main, list(args)).result()
+            except SystemExit as error:  # argparse refusing the arguments
+                code = error.code if isinstance(error.code, int) else 2
+        stdout.flush()
+        stderr.flush()
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved_streams
+        root.handlers = saved_handlers
+        root.setLevel(saved_level)
+        for name, value in saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return subprocess.CompletedProcess(["hocso", *args], code, out.getvalue(), err.getvalue())
 
 
 def free_port() -> int:

@@ -15,7 +15,7 @@ from storage.repository import LEARNER, RESULT
 from storage.rollup import refreshed_at
 from tests.conftest import require
 from tests.report_seed import seed_file
-from tests.server import free_port, hocso, running_server
+from tests.server import free_port, hocso_here, running_server
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, PHONE, TIMEOUT_MS
 
 PASSWORD = "mat-khau-that-dai"
@@ -27,7 +27,7 @@ async def _seeded(tmp_path: Path) -> Path:
     data = tmp_path / "data"
     data.mkdir()
     await seed_file(data)
-    added = hocso(data, "admin", "add", "--login", "tinh", "--name", "Tỉnh đoàn Hà Nội",
+    added = hocso_here(data, "admin", "add", "--login", "tinh", "--name", "Tỉnh đoàn Hà Nội",
                   "--area", "ha-noi", "--password-stdin", stdin=PASSWORD)
     assert added.returncode == 0, added.stderr
     expect.set_options(timeout=TIMEOUT_MS)
