@@ -1,10 +1,7 @@
 """The web chat in a real headless Chromium on a phone-sized screen, driven only by clicks."""
 
 import io
-import os
 import re
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -27,7 +24,7 @@ from bot.config import PROJECT_ROOT
 from bot.lessons.loader import load_library
 from bot.lessons.render import Renderer
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, require
-from tests.server import free_port, running_server, serving
+from tests.server import free_port, hocso_here, running_server, serving
 from tests.tcp_proxy import TcpProxy
 
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "TIMEOUT_MS"]  # for the other browser tests
@@ -216,12 +213,11 @@ async def test_a_resident_scans_a_mentors_qr_code_and_accepts(tmp_path: Path) ->
 
 
 def approve(data: Path, session: str) -> None:
-    """Run `hocso mentor approve` against the server's database."""
-    env = {**os.environ, "HOCSO_DATA_DIR": str(data)}
-    env.pop("DATABASE_URL", None)
-    subprocess.run([sys.executable, "-m", "bot", "mentor", "approve", "--channel", "web",
-                    f"--user={session}", "--by", "test"], env=env, check=True,
-                   capture_output=True)
+    """`hocso mentor approve` against the server's database (bot.cli.main in this process:
+    tests/test_mentoring.py runs the command as a process)."""
+    done = hocso_here(data, "mentor", "approve", "--channel", "web", f"--user={session}",
+                      "--by", "test")
+    assert done.returncode == 0, done.stderr
 
 
 @asynccontextmanager
