@@ -31,6 +31,22 @@ def hocso(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedPr
                           capture_output=True, check=False)
 
 
+@contextmanager
+def as_hocso(data_dir: Path) -> Iterator[None]:
+    """The environment `hocso(data_dir, ...)` gives its process, in this one meanwhile."""
+    saved = {name: os.environ.get(name) for name in ("HOCSO_DATA_DIR", "DATABASE_URL")}
+    os.environ["HOCSO_DATA_DIR"] = str(data_dir)
+    os.environ.pop("DATABASE_URL", None)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def hocso_here(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[bytes]:
     """What `hocso(data_dir, *args)` gives, from the same `bot.cli.main` run in this process.
 
@@ -42,16 +58,13 @@ def hocso_here(data_dir: Path, *args: str, stdin: str = "") -> subprocess.Comple
 
     out, err = io.BytesIO(), io.BytesIO()
     stdout, stderr = (io.TextIOWrapper(buffer, encoding="utf-8") for buffer in (out, err))
-    saved_env = {name: os.environ.get(name) for name in ("HOCSO_DATA_DIR", "DATABASE_URL")}
     saved_streams = sys.stdin, sys.stdout, sys.stderr
     root = logging.getLogger()
     saved_handlers, saved_level = root.handlers[:], root.level  # main() sets its own
-    os.environ["HOCSO_DATA_DIR"] = str(data_dir)
-    os.environ.pop("DATABASE_URL", None)
     sys.stdin, sys.stdout, sys.stderr = io.StringIO(stdin), stdout, stderr
     try:
         # In a thread of its own: main() runs its own event loop, and a test's may be running.
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        with as_hocso(data_dir), ThreadPoolExecutor(max_workers=1) as pool:
             try:
                 code = pool.submit(main, list(args)).result()
             except SystemExit as error:  # argparse refusing the arguments
@@ -62,11 +75,6 @@ def hocso_here(data_dir: Path, *args: str, stdin: str = "") -> subprocess.Comple
         sys.stdin, sys.stdout, sys.stderr = saved_streams
         root.handlers = saved_handlers
         root.setLevel(saved_level)
-        for name, value in saved_env.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
     return subprocess.CompletedProcess(["hocso", *args], code, out.getvalue(), err.getvalue())
 
 
