@@ -3,11 +3,10 @@
 import asyncio
 import os
 import shutil
-import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,7 +22,7 @@ from bot.lessons.model import Library
 from bot.tutor import Tutor
 from storage.database import create_engine, upgrade
 from storage.repository import SqlRepository
-from tests.server import free_port, running_server
+from tests.server import free_port, migrated_sqlite_file, running_server
 
 CONTENT_DIR = PROJECT_ROOT / "content"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -110,19 +109,10 @@ async def _fresh_engine(url: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def migrated_sqlite() -> Path:
     """A SQLite file migrated to the latest revision once per run, for tests to copy: running
     every migration took longer than most tests themselves."""
-    path = tmp_path_factory.mktemp("migrated") / "hocso.db"
-
-    async def migrate() -> None:
-        engine = await _fresh_engine(f"sqlite:///{path}")
-        await engine.dispose()
-
-    _aside(migrate)
-    with closing(sqlite3.connect(path)) as connection:  # all in the one file, to copy alone
-        connection.execute("PRAGMA journal_mode=DELETE")
-    return path
+    return migrated_sqlite_file()
 
 
 async def _sqlite_engine(template: Path, path: Path):  # type: ignore[no-untyped-def]

@@ -1,30 +1,68 @@
 """Run `hocso serve` (and other `hocso` commands) as real processes, for end-to-end tests."""
 
 import asyncio
+import atexit
+import functools
 import io
 import logging
 import os
 import random
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, asynccontextmanager, contextmanager
+from contextlib import ExitStack, asynccontextmanager, closing, contextmanager
 from pathlib import Path
 
 import sqlalchemy
 from sqlalchemy import Select, func, select
 
+from storage.database import create_engine, upgrade
 from storage.outbox import OUTBOX
 from storage.repository import PROCESSED
 
 
+@functools.cache
+def migrated_sqlite_file() -> Path:
+    """A SQLite file migrated to the latest revision, made once per test process, to copy:
+    running every migration took longer than many tests themselves."""
+    folder = Path(tempfile.mkdtemp(prefix="hocso-migrated-"))
+    atexit.register(shutil.rmtree, folder, True)
+    path = folder / "hocso.db"
+
+    async def migrate() -> None:
+        engine = create_engine(f"sqlite:///{path}")
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    # In a thread of its own: the first caller may be inside a running event loop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, migrate()).result()
+    with closing(sqlite3.connect(path)) as connection:  # all in the one file, to copy alone
+        connection.execute("PRAGMA journal_mode=DELETE")
+    return path
+
+
+def migrated(data_dir: Path) -> None:
+    """Give a `hocso` process about to start on `data_dir` a migrated SQLite file, unless the
+    test has put one there: it then upgrades nothing, as a server does on every restart."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if not (data_dir / "hocso.db").exists():
+        shutil.copyfile(migrated_sqlite_file(), data_dir / "hocso.db")
+
+
 def hocso(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[bytes]:
     """Run one `hocso` command with its SQLite file in `data_dir`, as an operator would."""
+    migrated(data_dir)
     env = {**os.environ, "HOCSO_DATA_DIR": str(data_dir)}
     env.pop("DATABASE_URL", None)
     return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin.encode(), env=env,
@@ -56,6 +94,7 @@ def hocso_here(data_dir: Path, *args: str, stdin: str = "") -> subprocess.Comple
     """
     from bot.cli import main  # imported here: a test that only starts processes needs none
 
+    migrated(data_dir)
     out, err = io.BytesIO(), io.BytesIO()
     stdout, stderr = (io.TextIOWrapper(buffer, encoding="utf-8") for buffer in (out, err))
     saved_streams = sys.stdin, sys.stdout, sys.stderr
@@ -109,6 +148,7 @@ def running_server(data_dir: Path, port: int, *, extra_env: dict[str, str] | Non
            "HOCSO_HOST": "127.0.0.1", **(extra_env or {})}
     if "DATABASE_URL" not in (extra_env or {}):
         env.pop("DATABASE_URL", None)  # the SQLite file in data_dir, whatever the shell says
+        migrated(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir / "server.log"
     with log.open("ab") as output:

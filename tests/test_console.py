@@ -14,10 +14,11 @@ from bot.app import build_core
 from bot.channels.console import run_console
 from bot.config import Settings
 from bot.lessons.model import Library
-from tests.server import as_hocso
+from tests.server import as_hocso, migrated
 
 
 def run_chat(data_dir: Path, lines: list[str]) -> str:
+    migrated(data_dir)
     env = {**os.environ, "HOCSO_DATA_DIR": str(data_dir)}
     env.pop("DATABASE_URL", None)
     done = subprocess.run([sys.executable, "-m", "bot", "chat", "--name", "Lan"], env=env,
@@ -30,6 +31,7 @@ def chat_here(data_dir: Path, lines: list[str]) -> str:
     """What run_chat prints, from the terminal chat's own functions in this process (build_core,
     then run_console reading a pipe, as `hocso chat` reads a terminal): a `hocso chat` process
     costs 2-3 s of CPU before its first line. The tests here run the real process."""
+    migrated(data_dir)
     with as_hocso(data_dir):
         settings = Settings()
     read, write = os.pipe()
@@ -82,6 +84,7 @@ def test_the_terminal_speaks_the_learners_language(tmp_path: Path) -> None:
 
 def test_ctrl_c_leaves_the_terminal_chat_at_once(tmp_path: Path) -> None:
     """Ctrl-C while the chat waits for a line: it says goodbye and ends, no Enter, no traceback."""
+    migrated(tmp_path)
     env = {**os.environ, "HOCSO_DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
     with subprocess.Popen([sys.executable, "-m", "bot", "chat", "--name", "Lan"], env=env,
