@@ -28,7 +28,7 @@ async def test_reports_from_the_command_line(tmp_path: Path) -> None:
     assert by_place["Phường Ba Đình"][1] == "3" and by_place["Xã Sóc Sơn"][1] == "0"
     out = tmp_path / "bao-cao.xlsx"
     done = hocso_here(tmp_path, "report", "--area", "ha-noi/hong-ha", "--from", "2020-01-01",
-                 "--to", "2030-12-31", "--out", str(out))
+                      "--to", "2030-12-31", "--out", str(out))
     assert done.returncode == 0, done.stderr
     book = openpyxl.load_workbook(out)
     overview = {row[0].value: row[1].value for row in book["Tổng quan"].iter_rows(min_row=2)}
@@ -40,7 +40,7 @@ async def test_reports_from_the_command_line(tmp_path: Path) -> None:
     # A commune by its own id or its name; every table as CSV files in a zip.
     for area in ("hong-ha", "Phường Hồng Hà", "hong ha"):
         done = hocso_here(tmp_path, "report", "--area", area, "--format", "csv", "--table",
-                     "tong-quan", "--out", "-")
+                          "tong-quan", "--out", "-")
         assert done.returncode == 0, done.stderr
         assert ["Người dân đã đăng ký", "3"] in list(csv.reader(io.StringIO(
             done.stdout.decode("utf-8-sig"))))
@@ -82,7 +82,7 @@ def test_adding_organizer_accounts(tmp_path: Path) -> None:
                                 ("unlock", "", b"'lan' may try again"),
                                 ("remove", "", b"removed 'lan'")):
         done = hocso_here(tmp_path, "admin", action, "--login", "lan", "--password-stdin",
-                     stdin=stdin)
+                          stdin=stdin)
         assert done.returncode == 0 and said in done.stdout, done.stderr
     done = hocso(tmp_path, "admin", "remove", "--login", "lan")
     assert done.returncode == 1 and b"no account 'lan'" in done.stderr
