@@ -28,7 +28,7 @@ async def _seeded(tmp_path: Path) -> Path:
     data.mkdir()
     await seed_file(data)
     added = hocso_here(data, "admin", "add", "--login", "tinh", "--name", "Tỉnh đoàn Hà Nội",
-                  "--area", "ha-noi", "--password-stdin", stdin=PASSWORD)
+                       "--area", "ha-noi", "--password-stdin", stdin=PASSWORD)
     assert added.returncode == 0, added.stderr
     return data
 
