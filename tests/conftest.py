@@ -3,16 +3,17 @@
 import asyncio
 import os
 import shutil
-import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
 import pytest
+import pytest_asyncio
+from playwright.async_api import Browser, async_playwright, expect
 
 from bot.admin.worker import ReportWorker
 from bot.config import PROJECT_ROOT
@@ -21,8 +22,14 @@ from bot.lessons.model import Library
 from bot.tutor import Tutor
 from storage.database import create_engine, upgrade
 from storage.repository import SqlRepository
+from tests.server import free_port, migrated_sqlite_file, running_server
 
 CONTENT_DIR = PROJECT_ROOT / "content"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+TIMEOUT_MS = 10_000  # for each step of a browser test
 T = TypeVar("T")
 POSTGRES_URL = os.environ.get("HOCSO_TEST_POSTGRES_URL",
                               "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
@@ -102,19 +109,10 @@ async def _fresh_engine(url: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def migrated_sqlite() -> Path:
     """A SQLite file migrated to the latest revision once per run, for tests to copy: running
     every migration took longer than most tests themselves."""
-    path = tmp_path_factory.mktemp("migrated") / "hocso.db"
-
-    async def migrate() -> None:
-        engine = await _fresh_engine(f"sqlite:///{path}")
-        await engine.dispose()
-
-    _aside(migrate)
-    with closing(sqlite3.connect(path)) as connection:  # all in the one file, to copy alone
-        connection.execute("PRAGMA journal_mode=DELETE")
-    return path
+    return migrated_sqlite_file()
 
 
 async def _sqlite_engine(template: Path, path: Path):  # type: ignore[no-untyped-def]
@@ -163,3 +161,32 @@ def content_copy(tmp_path: Path) -> Path:
     target = tmp_path / "content"
     shutil.copytree(CONTENT_DIR, target)
     return target
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def chromium() -> AsyncIterator[Browser]:
+    """One headless Chromium for a module's browser tests, which run in the module's event loop
+    (pytestmark = pytest.mark.asyncio(loop_scope="module")). Each test opens a browser context
+    of its own (its own storage and cookies), so the tests stay apart; launching Chromium cost
+    more than many a test's clicks."""
+    require(CHROMIUM.exists(), "Debian's chromium")
+    expect.set_options(timeout=TIMEOUT_MS)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+@pytest.fixture(scope="session")
+def web_chat_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """One `hocso serve` with the default settings (its data folder, its address), for the
+    tests that only use its web chat as visitors do: each starts sessions of its own, so they
+    stay apart. A test that needs other settings, or stops or cuts off the server, starts its
+    own: starting one costs 6-7 s of CPU."""
+    data = tmp_path_factory.mktemp("web-chat") / "data"
+    port = free_port()
+    with running_server(data, port):
+        yield data, f"http://127.0.0.1:{port}"

@@ -1,31 +1,120 @@
 """Run `hocso serve` (and other `hocso` commands) as real processes, for end-to-end tests."""
 
 import asyncio
+import atexit
+import functools
+import io
+import logging
 import os
 import random
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
-from contextlib import ExitStack, asynccontextmanager, contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, asynccontextmanager, closing, contextmanager
 from pathlib import Path
 
 import sqlalchemy
 from sqlalchemy import Select, func, select
 
+from storage.database import create_engine, upgrade
 from storage.outbox import OUTBOX
 from storage.repository import PROCESSED
 
 
+@functools.cache
+def migrated_sqlite_file() -> Path:
+    """A SQLite file migrated to the latest revision, made once per test process, to copy:
+    running every migration took longer than many tests themselves."""
+    folder = Path(tempfile.mkdtemp(prefix="hocso-migrated-"))
+    atexit.register(shutil.rmtree, folder, True)
+    path = folder / "hocso.db"
+
+    async def migrate() -> None:
+        engine = create_engine(f"sqlite:///{path}")
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    # In a thread of its own: the first caller may be inside a running event loop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, migrate()).result()
+    with closing(sqlite3.connect(path)) as connection:  # all in the one file, to copy alone
+        connection.execute("PRAGMA journal_mode=DELETE")
+    return path
+
+
+def migrated(data_dir: Path) -> None:
+    """Give a `hocso` process about to start on `data_dir` a migrated SQLite file, unless the
+    test has put one there: it then upgrades nothing, as a server does on every restart."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if not (data_dir / "hocso.db").exists():
+        shutil.copyfile(migrated_sqlite_file(), data_dir / "hocso.db")
+
+
 def hocso(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[bytes]:
     """Run one `hocso` command with its SQLite file in `data_dir`, as an operator would."""
+    migrated(data_dir)
     env = {**os.environ, "HOCSO_DATA_DIR": str(data_dir)}
     env.pop("DATABASE_URL", None)
     return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin.encode(), env=env,
                           capture_output=True, check=False)
+
+
+@contextmanager
+def as_hocso(data_dir: Path) -> Iterator[None]:
+    """The environment `hocso(data_dir, ...)` gives its process, in this one meanwhile."""
+    saved = {name: os.environ.get(name) for name in ("HOCSO_DATA_DIR", "DATABASE_URL")}
+    os.environ["HOCSO_DATA_DIR"] = str(data_dir)
+    os.environ.pop("DATABASE_URL", None)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def hocso_here(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[bytes]:
+    """What `hocso(data_dir, *args)` gives, from the same `bot.cli.main` run in this process.
+
+    For a test that runs one command many times to vary its arguments: starting Python and
+    importing the bot costs a process 2-3 s of CPU, more than the command itself. At least one
+    test per command still runs it as a real process (exit codes, stdin, stdout of its own).
+    """
+    from bot.cli import main  # imported here: a test that only starts processes needs none
+
+    migrated(data_dir)
+    out, err = io.BytesIO(), io.BytesIO()
+    stdout, stderr = (io.TextIOWrapper(buffer, encoding="utf-8") for buffer in (out, err))
+    saved_streams = sys.stdin, sys.stdout, sys.stderr
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level  # main() sets its own
+    sys.stdin, sys.stdout, sys.stderr = io.StringIO(stdin), stdout, stderr
+    try:
+        # In a thread of its own: main() runs its own event loop, and a test's may be running.
+        with as_hocso(data_dir), ThreadPoolExecutor(max_workers=1) as pool:
+            try:
+                code = pool.submit(main, list(args)).result()
+            except SystemExit as error:  # argparse refusing the arguments
+                code = error.code if isinstance(error.code, int) else 2
+        stdout.flush()
+        stderr.flush()
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved_streams
+        root.handlers = saved_handlers
+        root.setLevel(saved_level)
+    return subprocess.CompletedProcess(["hocso", *args], code, out.getvalue(), err.getvalue())
 
 
 def free_port() -> int:
@@ -59,6 +148,7 @@ def running_server(data_dir: Path, port: int, *, extra_env: dict[str, str] | Non
            "HOCSO_HOST": "127.0.0.1", **(extra_env or {})}
     if "DATABASE_URL" not in (extra_env or {}):
         env.pop("DATABASE_URL", None)  # the SQLite file in data_dir, whatever the shell says
+        migrated(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir / "server.log"
     with log.open("ab") as output:

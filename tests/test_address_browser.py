@@ -3,21 +3,25 @@ one tap, then the name; the lesson greets "bác Hoa", never a bare name."""
 
 from pathlib import Path
 
-from playwright.async_api import expect
+import pytest
+from playwright.async_api import Browser, expect
 
 from tests.test_browser import (
     ELDER_PHONE,
     check_phone_layout,
     last_bot_message,
     live_button,
-    phone_at_server,
+    phone,
     tap,
 )
 
+pytestmark = pytest.mark.asyncio(loop_scope="module")  # the loop of conftest.chromium
+
 
 async def test_an_elder_picks_bac_types_a_name_and_the_lesson_greets_her_so(
-        tmp_path: Path) -> None:
-    async with phone_at_server(tmp_path, viewport=ELDER_PHONE) as (page, base):
+        tmp_path: Path, chromium: Browser, web_chat_server: tuple[Path, str]) -> None:
+    _, base = web_chat_server
+    async with phone(chromium, ELDER_PHONE) as page:
         await page.goto(f"{base}/")
         await tap(page, "✅ Tôi đồng ý")
         asked = last_bot_message(page)

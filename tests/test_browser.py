@@ -1,17 +1,16 @@
 """The web chat in a real headless Chromium on a phone-sized screen, driven only by clicks."""
 
 import io
-import os
 import re
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
 import zxingcpp
 from PIL import Image
 from playwright.async_api import (
+    Browser,
     Locator,
     Page,
     Route,
@@ -24,18 +23,16 @@ from sqlalchemy.engine import make_url
 from bot.config import PROJECT_ROOT
 from bot.lessons.loader import load_library
 from bot.lessons.render import Renderer
-from tests.conftest import require
-from tests.server import free_port, running_server, serving
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, require
+from tests.server import free_port, hocso_here, running_server, serving
 from tests.tcp_proxy import TcpProxy
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "TIMEOUT_MS"]  # for the other browser tests
+# One Chromium for the module (conftest.chromium), so one event loop for its tests.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 PHONE = ViewportSize(width=360, height=740)
 ELDER_PHONE = ViewportSize(width=390, height=844)  # the phone issue 21 was tried on
 MIN_TAP_PX = 44
-TIMEOUT_MS = 10_000
 NEXT = "Tiếp tục ▶"
 MENU = "🏠 Về menu"
 PROGRESS = "📊 Tiến độ của tôi"
@@ -80,92 +77,82 @@ async def check_phone_layout(page: Page, viewport: ViewportSize = PHONE) -> None
     assert not small, f"buttons lower than {MIN_TAP_PX} px: {small}"
 
 
-async def test_first_lesson_by_clicking_on_a_phone(tmp_path: Path) -> None:
-    require(CHROMIUM.exists(), "Debian's chromium")
+async def test_first_lesson_by_clicking_on_a_phone(
+        tmp_path: Path, chromium: Browser, web_chat_server: tuple[Path, str]) -> None:
     library = load_library(PROJECT_ROOT / "content")
     course = library.course("lam-quen")
     assert course is not None
     read = Renderer(library.templates).course_text  # as a learner called "bạn" reads it
     lesson = course.lessons[0]
-    expect.set_options(timeout=TIMEOUT_MS)
-    port = free_port()
-    with running_server(tmp_path / "data", port):
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-            try:
-                context = await browser.new_context(viewport=PHONE)
-                page = await context.new_page()
-                page.set_default_timeout(TIMEOUT_MS)
-                await page.goto(f"http://127.0.0.1:{port}/")
+    _, base = web_chat_server
+    # The browser's own language (no locale given), as a phone that was never set up.
+    async with phone(chromium, locale=None) as page:
+        await page.goto(f"{base}/")
 
-                # The greeting says plainly that this is an automated tutor, then the menu.
-                greeting = page.locator(".bubble.bot").first
-                await expect(greeting).to_contain_text("trợ lý học tự động")
-                await expect(greeting).to_contain_text("không phải người thật")
-                # Nothing is kept before the resident agrees to the notice.
-                await expect(last_bot_message(page)).to_contain_text("/xoa_du_lieu")
-                await check_phone_layout(page)
-                await agree(page)
-                for label in (f"📘 {course.title}", *MENU_BUTTONS):
-                    await expect(live_button(page, label)).to_be_visible()
-                await check_phone_layout(page)
+        # The greeting says plainly that this is an automated tutor, then the menu.
+        greeting = page.locator(".bubble.bot").first
+        await expect(greeting).to_contain_text("trợ lý học tự động")
+        await expect(greeting).to_contain_text("không phải người thật")
+        # Nothing is kept before the resident agrees to the notice.
+        await expect(last_bot_message(page)).to_contain_text("/xoa_du_lieu")
+        await check_phone_layout(page)
+        await agree(page)
+        for label in (f"📘 {course.title}", *MENU_BUTTONS):
+            await expect(live_button(page, label)).to_be_visible()
+        await check_phone_layout(page)
 
-                # The first lesson: every step, its inline check, then the quiz.
-                await tap(page, f"📘 {course.title}")
-                await tap(page, lesson.title)
-                feedback = page.locator(".bubble.bot", has_text="✅ Đúng rồi!")
-                right = 0  # "right answer" feedbacks so far, checks and quiz questions alike
-                for number, step in enumerate(lesson.steps, start=1):
-                    await expect(last_bot_message(page)).to_contain_text(
-                        f"Bước {number}/{len(lesson.steps)}")
-                    if number == 1:
-                        await check_phone_layout(page)
-                        await page.screenshot(path=tmp_path / "step.png")
-                    if step.check is None:
-                        await tap(page, NEXT)
-                    else:
-                        await tap(page, read(step.check.options[step.check.answer - 1]))
-                        right += 1
-                        await expect(feedback).to_have_count(right)
-                await expect(page.locator(".bubble.bot", has_text=f'"{lesson.title}". 🎉')
-                             ).to_have_count(1)
-                for number, question in enumerate(lesson.quiz, start=1):
-                    await expect(last_bot_message(page)).to_contain_text(
-                        f"Câu {number}/{len(lesson.quiz)}: {read(question.question)}")
-                    await tap(page, read(question.options[question.answer - 1]))
-                    right += 1
-                    await expect(feedback).to_have_count(right)
-                total = len(lesson.quiz)
-                await expect(page.locator(".bubble.bot", has_text=f"đúng {total}/{total}")
-                             ).to_have_count(1)
-                await expect(page.locator(".bubble.bot", has_text="❌")).to_have_count(0)
-                # Once, after a first lesson: where do you live? It may be skipped.
-                await expect(last_bot_message(page)).to_contain_text("xã hoặc phường")
-                await tap(page, "Bỏ qua")
-                await expect(last_bot_message(page)).to_contain_text("Không sao đâu")
+        # The first lesson: every step, its inline check, then the quiz.
+        await tap(page, f"📘 {course.title}")
+        await tap(page, lesson.title)
+        feedback = page.locator(".bubble.bot", has_text="✅ Đúng rồi!")
+        right = 0  # "right answer" feedbacks so far, checks and quiz questions alike
+        for number, step in enumerate(lesson.steps, start=1):
+            await expect(last_bot_message(page)).to_contain_text(
+                f"Bước {number}/{len(lesson.steps)}")
+            if number == 1:
                 await check_phone_layout(page)
+                await page.screenshot(path=tmp_path / "step.png")
+            if step.check is None:
+                await tap(page, NEXT)
+            else:
+                await tap(page, read(step.check.options[step.check.answer - 1]))
+                right += 1
+                await expect(feedback).to_have_count(right)
+        await expect(page.locator(".bubble.bot", has_text=f'"{lesson.title}". 🎉')
+                     ).to_have_count(1)
+        for number, question in enumerate(lesson.quiz, start=1):
+            await expect(last_bot_message(page)).to_contain_text(
+                f"Câu {number}/{len(lesson.quiz)}: {read(question.question)}")
+            await tap(page, read(question.options[question.answer - 1]))
+            right += 1
+            await expect(feedback).to_have_count(right)
+        total = len(lesson.quiz)
+        await expect(page.locator(".bubble.bot", has_text=f"đúng {total}/{total}")
+                     ).to_have_count(1)
+        await expect(page.locator(".bubble.bot", has_text="❌")).to_have_count(0)
+        # Once, after a first lesson: where do you live? It may be skipped.
+        await expect(last_bot_message(page)).to_contain_text("xã hoặc phường")
+        await tap(page, "Bỏ qua")
+        await expect(last_bot_message(page)).to_contain_text("Không sao đâu")
+        await check_phone_layout(page)
 
-                # A reload keeps the session: the tutor knows lesson 1 is done.
-                session = await page.evaluate("localStorage.getItem('hocso-session')")
-                await page.reload()
-                await expect(last_bot_message(page)).to_contain_text(course.lessons[1].title)
-                assert await page.evaluate("localStorage.getItem('hocso-session')") == session
-                await tap(page, MENU)
-                await tap(page, PROGRESS)
-                card = last_bot_message(page)
-                await expect(card).to_contain_text(
-                    f"{course.title}: xong 1/{len(course.lessons)} bài")
-                await expect(card).to_contain_text(
-                    re.compile(rf"{re.escape(lesson.title)}: đúng {total}/{total} câu"))
-                await check_phone_layout(page)
+        # A reload keeps the session: the tutor knows lesson 1 is done.
+        session = await page.evaluate("localStorage.getItem('hocso-session')")
+        await page.reload()
+        await expect(last_bot_message(page)).to_contain_text(course.lessons[1].title)
+        assert await page.evaluate("localStorage.getItem('hocso-session')") == session
+        await tap(page, MENU)
+        await tap(page, PROGRESS)
+        card = last_bot_message(page)
+        await expect(card).to_contain_text(
+            f"{course.title}: xong 1/{len(course.lessons)} bài")
+        await expect(card).to_contain_text(
+            re.compile(rf"{re.escape(lesson.title)}: đúng {total}/{total} câu"))
+        await check_phone_layout(page)
 
-                screenshot = tmp_path / "progress.png"
-                await page.screenshot(path=screenshot)
-                assert screenshot.stat().st_size > 0
-                await context.close()
-            finally:
-                await browser.close()
+        screenshot = tmp_path / "progress.png"
+        await page.screenshot(path=screenshot)
+        assert screenshot.stat().st_size > 0
 
 
 async def test_a_resident_scans_a_mentors_qr_code_and_accepts(tmp_path: Path) -> None:
@@ -226,35 +213,37 @@ async def test_a_resident_scans_a_mentors_qr_code_and_accepts(tmp_path: Path) ->
 
 
 def approve(data: Path, session: str) -> None:
-    """Run `hocso mentor approve` against the server's database."""
-    env = {**os.environ, "HOCSO_DATA_DIR": str(data)}
-    env.pop("DATABASE_URL", None)
-    subprocess.run([sys.executable, "-m", "bot", "mentor", "approve", "--channel", "web",
-                    f"--user={session}", "--by", "test"], env=env, check=True,
-                   capture_output=True)
+    """`hocso mentor approve` against the server's database (bot.cli.main in this process:
+    tests/test_mentoring.py runs the command as a process)."""
+    done = hocso_here(data, "mentor", "approve", "--channel", "web", f"--user={session}",
+                      "--by", "test")
+    assert done.returncode == 0, done.stderr
 
 
 @asynccontextmanager
-async def phone_at_server(tmp_path: Path, extra_env: dict[str, str] | None = None,
-                          viewport: ViewportSize = PHONE,
-                          locale: str = "vi-VN") -> AsyncIterator[tuple[Page, str]]:
-    """A phone-sized page in headless Chromium (its browser set to `locale`), and the address
-    of a fresh `hocso serve`."""
-    require(CHROMIUM.exists(), "Debian's chromium")
-    expect.set_options(timeout=TIMEOUT_MS)
+async def phone(browser: Browser, viewport: ViewportSize = PHONE,
+                locale: str | None = "vi-VN") -> AsyncIterator[Page]:
+    """A phone-sized page in a browser context of its own (its storage, its cookies), in a
+    browser set to `locale` (None: Chromium's own)."""
+    context = await browser.new_context(viewport=viewport, locale=locale)
+    try:
+        page = await context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        yield page
+    finally:
+        await context.close()
+
+
+@asynccontextmanager
+async def phone_at_server(browser: Browser, tmp_path: Path,
+                          extra_env: dict[str, str] | None = None,
+                          viewport: ViewportSize = PHONE) -> AsyncIterator[tuple[Page, str]]:
+    """A phone-sized page, and the address of a `hocso serve` of its own with `extra_env`."""
     port = free_port()
     # Started in a thread: this loop stays free for what the server uses (a TCP proxy).
     async with serving(tmp_path / "data", port, extra_env=extra_env), \
-            async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = await (await browser.new_context(viewport=viewport,
-                                                    locale=locale)).new_page()
-            page.set_default_timeout(TIMEOUT_MS)
-            yield page, f"http://127.0.0.1:{port}"
-        finally:
-            await browser.close()
+            phone(browser, viewport) as page:
+        yield page, f"http://127.0.0.1:{port}"
 
 
 def no_policy_violations(page: Page) -> list[str]:
@@ -272,11 +261,13 @@ async def session_status(page: Page, base: str, session: str) -> int:
     return response.status
 
 
-async def test_someone_else_at_the_same_computer_starts_afresh(tmp_path: Path) -> None:
+async def test_someone_else_at_the_same_computer_starts_afresh(
+        tmp_path: Path, chromium: Browser, web_chat_server: tuple[Path, str]) -> None:
     library = load_library(PROJECT_ROOT / "content")
     course = library.course("lam-quen")
     assert course is not None
-    async with phone_at_server(tmp_path) as (page, base):
+    _, base = web_chat_server
+    async with phone(chromium) as page:
         violations = no_policy_violations(page)
         await page.goto(f"{base}/")
         await agree(page)
@@ -315,8 +306,9 @@ async def test_someone_else_at_the_same_computer_starts_afresh(tmp_path: Path) -
         assert violations == []
 
 
-async def test_a_kiosk_keeps_nothing_and_ends_an_idle_session(tmp_path: Path) -> None:
-    async with phone_at_server(tmp_path, {"HOCSO_WEB_KIOSK": "1",
+async def test_a_kiosk_keeps_nothing_and_ends_an_idle_session(
+        tmp_path: Path, chromium: Browser) -> None:
+    async with phone_at_server(chromium, tmp_path, {"HOCSO_WEB_KIOSK": "1",
                                   "HOCSO_WEB_KIOSK_MINUTES": "5"}) as (page, base):
         violations = no_policy_violations(page)
         await page.clock.install()  # the page's timers run on a clock the test moves
@@ -350,13 +342,13 @@ async def test_a_kiosk_keeps_nothing_and_ends_an_idle_session(tmp_path: Path) ->
 
 
 async def test_with_the_database_cut_off_the_page_asks_to_try_again_later(
-        tmp_path: Path, postgres_database: str) -> None:
+        tmp_path: Path, postgres_database: str, chromium: Browser) -> None:
     url = make_url(postgres_database)
     proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
     await proxy.start()
     database = url.set(port=proxy.port).render_as_string(hide_password=False)
     try:
-        async with phone_at_server(tmp_path, {"DATABASE_URL": database}) as (page, base):
+        async with phone_at_server(chromium, tmp_path, {"DATABASE_URL": database}) as (page, base):
             await page.goto(f"{base}/")
             await agree(page)
             await expect(live_button(page, PROGRESS)).to_be_visible()
@@ -373,10 +365,10 @@ async def test_with_the_database_cut_off_the_page_asks_to_try_again_later(
 
 
 async def test_a_flood_of_taps_leaves_live_buttons_and_the_next_tap_after_a_pause_is_heard(
-        tmp_path: Path) -> None:
+        tmp_path: Path, chromium: Browser) -> None:
     # Four messages at once and almost no refill: the limit is reached within a few taps.
     limits = {"HOCSO_USER_BURST": "4", "HOCSO_USER_MESSAGES_PER_MINUTE": "1"}
-    async with phone_at_server(tmp_path, limits, ELDER_PHONE) as (page, base):
+    async with phone_at_server(chromium, tmp_path, limits, ELDER_PHONE) as (page, base):
         await page.goto(f"{base}/")
         await agree(page)
         slow = page.locator(".bubble.bot", has_text="nhắn nhanh quá")
@@ -404,8 +396,10 @@ async def test_a_flood_of_taps_leaves_live_buttons_and_the_next_tap_after_a_paus
         await page.screenshot(path=tmp_path / "after-pause.png")
 
 
-async def test_buttons_carry_the_number_that_typing_picks(tmp_path: Path) -> None:
-    async with phone_at_server(tmp_path, viewport=ELDER_PHONE) as (page, base):
+async def test_buttons_carry_the_number_that_typing_picks(
+        tmp_path: Path, chromium: Browser, web_chat_server: tuple[Path, str]) -> None:
+    _, base = web_chat_server
+    async with phone(chromium, ELDER_PHONE) as page:
         await page.goto(f"{base}/")
         await agree(page)
         await expect(live_button(page, PROGRESS)).to_be_visible()
@@ -428,11 +422,12 @@ async def test_buttons_carry_the_number_that_typing_picks(tmp_path: Path) -> Non
 
 
 async def test_a_step_with_a_picture_is_read_from_its_top_and_the_picture_opens_full_screen(
-        tmp_path: Path) -> None:
+        tmp_path: Path, chromium: Browser, web_chat_server: tuple[Path, str]) -> None:
     library = load_library(PROJECT_ROOT / "content")
     course = library.course("lam-quen")
     assert course is not None
-    async with phone_at_server(tmp_path, viewport=ELDER_PHONE) as (page, base):
+    _, base = web_chat_server
+    async with phone(chromium, ELDER_PHONE) as page:
         violations = no_policy_violations(page)
         held: list[Route] = []  # pictures wait until the test lets them load
         await page.route("**/media/**", lambda route: held.append(route))
@@ -491,8 +486,9 @@ async def chat_text_px(page: Page) -> float:
 
 
 async def test_the_text_size_is_kept_on_the_device_and_the_page_can_go_on_the_home_screen(
-        tmp_path: Path) -> None:
-    async with phone_at_server(tmp_path, viewport=ELDER_PHONE) as (page, base):
+        tmp_path: Path, chromium: Browser, web_chat_server: tuple[Path, str]) -> None:
+    _, base = web_chat_server
+    async with phone(chromium, ELDER_PHONE) as page:
         violations = no_policy_violations(page)
         await page.goto(f"{base}/")
         await agree(page)
@@ -523,13 +519,14 @@ async def test_the_text_size_is_kept_on_the_device_and_the_page_can_go_on_the_ho
         assert any(icon["sizes"] == "512x512" for icon in manifest["icons"])
         assert violations == []
     # Served at 127.0.0.1 without HOCSO_PUBLIC_URL: the log says once what to set.
-    log = (tmp_path / "data" / "server.log").read_text()
+    log = (web_chat_server[0] / "server.log").read_text()
     assert log.count("Set HOCSO_PUBLIC_URL") == 1, log
 
 
 async def test_a_text_longer_than_the_tutor_reads_is_answered_as_too_long(
-        tmp_path: Path) -> None:
-    async with phone_at_server(tmp_path, viewport=ELDER_PHONE) as (page, base):
+        tmp_path: Path, chromium: Browser, web_chat_server: tuple[Path, str]) -> None:
+    _, base = web_chat_server
+    async with phone(chromium, ELDER_PHONE) as page:
         await page.goto(f"{base}/")
         await agree(page)
         await expect(live_button(page, PROGRESS)).to_be_visible()  # the page is free again
@@ -541,11 +538,13 @@ async def test_a_text_longer_than_the_tutor_reads_is_answered_as_too_long(
         await expect(last_bot_message(page)).to_contain_text("chưa học xong")
 
 
-async def test_the_page_speaks_the_language_the_learner_chose(tmp_path: Path) -> None:
+async def test_the_page_speaks_the_language_the_learner_chose(
+        tmp_path: Path, chromium: Browser, web_chat_server: tuple[Path, str]) -> None:
     """A browser set to English is offered English; once chosen, the page's own words (its
     buttons, the box, the notices) are English too, kept across a reload, and Vietnamese
     again after /ngon_ngu."""
-    async with phone_at_server(tmp_path, locale="en-US") as (page, base):
+    _, base = web_chat_server
+    async with phone(chromium, locale="en-US") as page:
         violations = no_policy_violations(page)
         await page.goto(f"{base}/")
         await expect(page.locator("#send")).to_have_text("Gửi")

@@ -1,21 +1,61 @@
 """`hocso chat` as a real process: the same conversation, numbered options, same database."""
 
+import asyncio
+import io
 import os
 import signal
 import subprocess
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from bot.app import build_core
+from bot.channels.console import run_console
+from bot.config import Settings
 from bot.lessons.model import Library
+from tests.server import as_hocso, migrated
 
 
 def run_chat(data_dir: Path, lines: list[str]) -> str:
+    migrated(data_dir)
     env = {**os.environ, "HOCSO_DATA_DIR": str(data_dir)}
     env.pop("DATABASE_URL", None)
     done = subprocess.run([sys.executable, "-m", "bot", "chat", "--name", "Lan"], env=env,
                           input="\n".join(lines) + "\n", capture_output=True, text=True,
                           timeout=60, check=True)
     return done.stdout
+
+
+def chat_here(data_dir: Path, lines: list[str]) -> str:
+    """What run_chat prints, from the terminal chat's own functions in this process (build_core,
+    then run_console reading a pipe, as `hocso chat` reads a terminal): a `hocso chat` process
+    costs 2-3 s of CPU before its first line. The tests here run the real process."""
+    migrated(data_dir)
+    with as_hocso(data_dir):
+        settings = Settings()
+    read, write = os.pipe()
+    os.write(write, ("\n".join(lines) + "\n").encode())
+    os.close(write)
+    out = io.StringIO()
+
+    async def chat() -> None:
+        core = await build_core(settings)
+        try:
+            with open(read, closefd=False) as stdin:
+                await run_console(core.tutor, learner="Lan", stdin=stdin, stdout=out)
+        finally:
+            await core.dispose()
+
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:  # a test's own loop may be running
+            pool.submit(asyncio.run, chat()).result(timeout=60)
+        for reader in threading.enumerate():  # the chat's reader thread, at end of input now
+            if reader.name.endswith("(_read_lines)"):
+                reader.join(timeout=10)
+    finally:
+        os.close(read)
+    return out.getvalue()
 
 
 def test_the_terminal_chat_teaches_and_remembers(tmp_path: Path, library: Library) -> None:
@@ -35,7 +75,7 @@ def test_the_terminal_speaks_the_learners_language(tmp_path: Path) -> None:
     """What the terminal adds itself (a file it cannot open, the goodbye) is in the language
     the learner chose, like the replies."""
     missing = tmp_path / "khong-co.png"
-    out = run_chat(tmp_path, ["1", "1", "1", "/ngon_ngu", "2", f"/anh {missing}", "thoát"])
+    out = chat_here(tmp_path, ["1", "1", "1", "/ngon_ngu", "2", f"/anh {missing}", "thoát"])
     assert "From now on Học Số speaks English with you" in out
     assert f"[Could not open the picture file: {missing}]" in out
     assert out.rstrip().endswith("Goodbye! Your progress has been saved.")
@@ -44,6 +84,7 @@ def test_the_terminal_speaks_the_learners_language(tmp_path: Path) -> None:
 
 def test_ctrl_c_leaves_the_terminal_chat_at_once(tmp_path: Path) -> None:
     """Ctrl-C while the chat waits for a line: it says goodbye and ends, no Enter, no traceback."""
+    migrated(tmp_path)
     env = {**os.environ, "HOCSO_DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
     with subprocess.Popen([sys.executable, "-m", "bot", "chat", "--name", "Lan"], env=env,

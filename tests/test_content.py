@@ -17,6 +17,7 @@ from bot.lessons.check import content_warnings
 from bot.lessons.loader import load_library
 from bot.lessons.model import Library
 from tests.conftest import CONTENT_DIR
+from tests.server import hocso_here
 
 
 def check_content(folder: Path, **options: bool) -> tuple[Library | None, list[str]]:
@@ -24,6 +25,14 @@ def check_content(folder: Path, **options: bool) -> tuple[Library | None, list[s
     content check`."""
     return check_with_samples(folder, registry().samples, commands=registry().commands,
                               **options)
+
+
+def command_here(folder: Path) -> subprocess.CompletedProcess[str]:
+    """`hocso content check --dir folder` as bot.cli.main runs it, in this process: what it
+    prints and returns. test_the_command_exits_non_zero_with_named_errors runs the process."""
+    done = hocso_here(folder.parent, "content", "check", "--dir", str(folder))
+    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode(),
+                                       done.stderr.decode())
 
 
 def test_shipped_content_is_valid() -> None:
@@ -218,8 +227,7 @@ def test_a_course_whose_right_answer_is_mostly_the_longest_is_warned(
 
 def test_the_command_prints_warnings_but_passes(tmp_path: Path) -> None:
     content = _one_course(tmp_path, _question_yaml("q1", "Gọi lại số quen", "Đợi"))
-    run = subprocess.run([sys.executable, "-m", "bot", "content", "check", "--dir",
-                          str(content)], capture_output=True, text=True, check=False)
+    run = command_here(content)
     assert run.returncode == 0 and run.stdout.startswith("ok: ")
     assert "warning: content/thu/course.yaml: the right answer is the longest option in 1 of 1" \
         in run.stderr
@@ -304,8 +312,7 @@ def test_the_check_lists_what_each_locale_has_not_translated(content_copy: Path)
     assert any("templates/en: unknown template 'quiz_dne'" in p for p in problems), problems
     del texts["quiz_dne"]  # left out: shown in Vietnamese, and listed
     english.write_text(yaml.safe_dump(texts, allow_unicode=True), encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "bot", "content", "check", "--dir",
-                           str(content_copy)], capture_output=True, text=True, check=False)
+    done = command_here(content_copy)
     assert done.returncode == 0, done.stderr
     assert "templates/en: quiz_done" in done.stdout
     assert "vneid/course.en.yaml: the whole course" in done.stdout
@@ -429,8 +436,7 @@ async def test_serving_refuses_a_text_broken_in_one_form(content_copy: Path,
 def test_the_command_fails_on_a_text_broken_in_one_form(content_copy: Path) -> None:
     _break_for_chu(content_copy / "lam-quen" / "course.yaml", "Chào {{ you }}",
                    "Chào @{{ you }}")
-    failed = subprocess.run([sys.executable, "-m", "bot", "content", "check", "--dir",
-                             str(content_copy)], capture_output=True, text=True, check=False)
+    failed = command_here(content_copy)
     assert failed.returncode == 1
     assert "lam-quen/course.yaml: lessons[0].steps[0].text: does not render: 'khong_co' is " \
         "undefined" in failed.stderr

@@ -13,6 +13,7 @@ from bot.lessons.model import Library
 from bot.listening.confusion import is_confused
 from bot.listening.questions import QuestionIndex, Tuning
 from bot.listening.words import expand, fold
+from tests.server import hocso_here
 
 DATA = Path(__file__).parent / "data"
 SETS = ["questions.yaml", "questions_heldout.yaml", "questions_fresh.yaml"]
@@ -259,11 +260,11 @@ def test_the_ask_command_answers_json_lines(tmp_path: Path) -> None:
     assert out[2]["lessons"][0]["lesson"] == "chuyen-nham" and len(out[2]["lessons"]) <= 3
 
 
-def test_the_ask_command_answers_a_bad_line_and_goes_on() -> None:
-    done = subprocess.run([sys.executable, "-m", "bot", "ask"],
-                          input='not json\n{"id": 1}\n{"id": 2, "text": "quên passcode"}\n',
-                          capture_output=True, text=True, check=False, timeout=120)
-    out = [json.loads(line) for line in done.stdout.splitlines()]
+def test_the_ask_command_answers_a_bad_line_and_goes_on(tmp_path: Path) -> None:
+    # bot.cli.main in this process: the test above runs `hocso ask` as a process.
+    done = hocso_here(tmp_path, "ask",
+                      stdin='not json\n{"id": 1}\n{"id": 2, "text": "quên passcode"}\n')
+    out = [json.loads(line) for line in done.stdout.decode().splitlines()]
     assert done.returncode == 1
     assert [(item["id"], "error" in item) for item in out] == [(None, True), (1, True),
                                                                (2, False)]

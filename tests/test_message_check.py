@@ -37,7 +37,7 @@ from tests.mentoring_helpers import paired, received
 from tests.report_seed import BA_DINH, HONG_HA
 from tests.screenshots import font_available, sms, zalo
 from tests.test_admin import Dashboard, cheap_hashes, dashboard, sign_in  # noqa: F401 (its fixtures)
-from tests.test_console import run_chat
+from tests.test_console import chat_here
 from tests.test_telegram import Bot as TelegramUser
 from tests.test_telegram import buttons as telegram_buttons
 from tests.test_telegram import running as telegram_running
@@ -288,7 +288,7 @@ async def test_zalo_oa_a_pasted_message(tutor: Tutor) -> None:
 
 def test_terminal_kiem_tra(tmp_path: Path) -> None:
     # Agree, be called "bác" with the name given, then /kiem_tra and the message.
-    said = run_chat(tmp_path, ["1", "1", "1", "/kiem_tra", SCAM, "thoát"])
+    said = chat_here(tmp_path, ["1", "1", "1", "/kiem_tra", SCAM, "thoát"])
     assert "Bác dán (hoặc chuyển tiếp)" in said
     assert "gõ đường dẫn tới tệp ảnh chụp màn hình" in said
     assert "Rất có thể là lừa đảo" in said and "5656" in said

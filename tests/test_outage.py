@@ -223,7 +223,12 @@ async def test_a_postgres_cut_mid_burst_then_a_restart_sends_no_reply_twice(
                 fake.push_message(chat, "/start")
             await fake.wait_for_sent(10, timeout=20)
             await proxy.cut()  # mid-burst: turns, and the deletions of sent replies, fail
-            await asyncio.sleep(3)
+            # Cut until the server has felt it: a turn that could not commit, its update
+            # refused (503) for Telegram to send again.
+            await _until(lambda: any(delivery.status == 503
+                                     for delivery in fake.webhook_deliveries))
+            await _until(lambda: "database unreachable, trying again" in (
+                tmp_path / "server.log").read_text("utf-8"))
             await proxy.restore()
             await fake.wait_for_sent(2 * len(chats), timeout=60)
         answered = {chat: [r.text for r in fake.sent_to(chat)] for chat in chats}

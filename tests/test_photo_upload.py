@@ -2,7 +2,7 @@
 
 import io
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -10,7 +10,7 @@ import pytest
 from aiohttp import ClientSession, FormData
 from aiohttp.test_utils import TestServer
 from PIL import Image
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from bot.channels.pictures import MAX_PICTURE_BYTES
 from bot.channels.web import WebOptions, create_web_app
@@ -21,15 +21,14 @@ from tests.conftest import CONTENT_DIR, require
 from tests.screenshots import font_available, sms
 from tests.server import free_port, running_server
 from tests.test_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     ELDER_PHONE,
     TIMEOUT_MS,
     agree,
     check_phone_layout,
     last_bot_message,
+    phone,
 )
-from tests.test_console import run_chat
+from tests.test_console import chat_here
 from tests.test_web_api import begin, new_session
 from tests.test_web_limits import limits, web_chat
 
@@ -147,41 +146,43 @@ def test_the_terminal_reads_a_picture_files_path(tmp_path: Path) -> None:
     # Agree, be called "bác" with the name given; then the picture's path as a terminal
     # writes a dragged file (quoted), `/anh` with a file that is no picture, and a path to
     # nothing.
-    out = run_chat(tmp_path / "data", ["1", "1", "1", f"'{shot}'", f"/anh {document}",
-                                       f"/anh {tmp_path / 'khong-co.png'}", "thoát"])
+    out = chat_here(tmp_path / "data", ["1", "1", "1", f"'{shot}'", f"/anh {document}",
+                                        f"/anh {tmp_path / 'khong-co.png'}", "thoát"])
     assert "Cháu đã đọc chữ trong ảnh bác gửi" in out and "Rất có thể là lừa đảo" in out
     assert f"Tệp bác vừa gửi {NOT_A_PICTURE}" in out
     assert "Không mở được tệp ảnh" in out
 
 
-@asynccontextmanager
-async def _menu_on_a_phone(data: Path) -> AsyncIterator[Page]:
-    """A real server on `data`, and its web chat in Chromium on an elder's phone, agreed and
-    at the menu; OCR takes a second or two, so the page waits longer than usual."""
-    expect.set_options(timeout=TIMEOUT_MS * 3)
+@pytest.fixture(scope="module")
+def photo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One real server for this module's browser tests (its address). Not the one other
+    browser tests share: each address may send only a few photos a minute."""
     port = free_port()
-    with running_server(data, port):
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-            try:
-                page = await (await browser.new_context(viewport=ELDER_PHONE)).new_page()
-                await page.goto(f"http://127.0.0.1:{port}/")
-                await agree(page)
-                await expect(last_bot_message(page)).to_contain_text("Bạn muốn làm gì")
-                yield page
-            finally:
-                await browser.close()
+    with running_server(tmp_path_factory.mktemp("photos") / "data", port):
+        yield f"http://127.0.0.1:{port}"
 
 
-async def test_an_elder_sends_a_screenshot_from_the_phone_page(tmp_path: Path) -> None:
-    require(CHROMIUM.exists(), "Debian's chromium")
+@asynccontextmanager
+async def _menu_on_a_phone(browser: Browser, base: str) -> AsyncIterator[Page]:
+    """The web chat at `base` in Chromium on an elder's phone, agreed and at the menu; OCR
+    takes a second or two, so the page waits longer than usual."""
+    expect.set_options(timeout=TIMEOUT_MS * 3)
+    async with phone(browser, ELDER_PHONE) as page:
+        await page.goto(f"{base}/")
+        await agree(page)
+        await expect(last_bot_message(page)).to_contain_text("Bạn muốn làm gì")
+        yield page
+
+
+@pytest.mark.asyncio(loop_scope="module")  # the loop of conftest.chromium
+async def test_an_elder_sends_a_screenshot_from_the_phone_page(
+        tmp_path: Path, chromium: Browser, photo_server: str) -> None:
     _ocr()
     shot = tmp_path / "tin-nhan.png"
     sms("BIDV", SCAM_SCREEN).save(shot)
     document = tmp_path / "tai-lieu.png"  # a picture's name, but not a picture
     document.write_bytes(b"%PDF-1.4 not a picture")
-    async with _menu_on_a_phone(tmp_path / "data") as page:
+    async with _menu_on_a_phone(chromium, photo_server) as page:
         button = page.get_by_role("button", name="📷 Gửi ảnh tin nhắn")
         await expect(button).to_be_visible()
         await check_phone_layout(page, ELDER_PHONE)
@@ -201,9 +202,9 @@ async def test_an_elder_sends_a_screenshot_from_the_phone_page(tmp_path: Path) -
         await check_phone_layout(page, ELDER_PHONE)
 
 
+@pytest.mark.asyncio(loop_scope="module")
 async def test_a_big_camera_photo_is_made_smaller_by_the_page_before_it_is_sent(
-        tmp_path: Path) -> None:
-    require(CHROMIUM.exists(), "Debian's chromium")
+        tmp_path: Path, chromium: Browser, photo_server: str) -> None:
     _ocr()
     # A phone's photo of a screen: large, and grainy, so that it does not compress.
     screen = sms("BIDV", SCAM_SCREEN, width=2400)
@@ -211,7 +212,7 @@ async def test_a_big_camera_photo_is_made_smaller_by_the_page_before_it_is_sent(
     Image.blend(screen, Image.effect_noise(screen.size, 40).convert("RGB"), 0.12).save(
         photo, quality=95)
     assert photo.stat().st_size > 1024 * 1024
-    async with _menu_on_a_phone(tmp_path / "data") as page:
+    async with _menu_on_a_phone(chromium, photo_server) as page:
         async with page.expect_request("**/api/photo") as sent:
             await page.set_input_files("#photo", photo)
         # Its body's length: Chromium does not hand Playwright a body built of a file.
