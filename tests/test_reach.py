@@ -57,6 +57,12 @@ async def _tell(tutor: Tutor, person: int, text: str) -> int:
     return len(letters)
 
 
+async def _reminders_at(chat: Chat, time: str) -> None:
+    """The learner asks for reminders at `time` ("Buổi sáng", "Buổi trưa", "Buổi tối")."""
+    await chat.type("/nhac_hoc")
+    await chat.press(time)
+
+
 async def _joined(tutor: Tutor, first: Chat, second: Chat) -> int:
     """`first` shows a code, `second` types it: one person. Their notices are read."""
     await second.type(code_in(await first.type("/lien_ket")))
@@ -78,8 +84,7 @@ async def test_a_person_who_blocked_the_bot_on_one_app_is_reached_on_another(
     await paired(mentor, resident, library)
     home = Chat(tutor_on, user="z1", channel="zalo")
     person = await _joined(tutor_on, resident, home)
-    await resident.type("/nhac_hoc")  # Telegram: the app used last
-    await resident.press("Buổi sáng")
+    await _reminders_at(resident, "Buổi sáng")  # Telegram: the app used last
     await mentor.type("/hoc_vien")
     await mentor.press("Nhắn động viên")
     await mentor.press("Khen và động viên")
@@ -107,8 +112,7 @@ async def test_waiting_messages_move_when_their_app_is_blocked_and_none_is_left_
     resident = Chat(tutor_on, user="6", channel="telegram")
     home = Chat(tutor_on, user="z2", channel="zalo")
     person = await _one_person(tutor_on, shows=home, types=resident)
-    await resident.type("/nhac_hoc")
-    await resident.press("Buổi tối")
+    await _reminders_at(resident, "Buổi tối")
     assert await _tell(tutor_on, person, "Tin thứ nhất") == 1  # for Telegram, not yet sent
     await tutor_on.set_reachable(channel="telegram", user_ref="6", reachable=False)
     [moved] = await received(tutor_on, home)  # it waits for Zalo now
@@ -134,8 +138,7 @@ async def test_messages_for_a_person_at_the_kiosk_go_to_their_messenger(
     phone = Chat(tutor_on, user="7", channel="telegram")
     kiosk = Chat(tutor_on, user="kiosk-7", channel="web")
     await phone.start()
-    await phone.type("/nhac_hoc")
-    await phone.press("Buổi trưa")
+    await _reminders_at(phone, "Buổi trưa")
     await kiosk.start()
     person = await _joined(tutor_on, phone, kiosk)
     await kiosk.type("/tien_do")  # the kiosk is the app used last
@@ -183,8 +186,7 @@ async def test_zalo_oas_window_counts_from_that_accounts_own_last_message(
     follower = Chat(tutor_on, user="oa-8", channel="zalo_oa")
     phone = Chat(tutor_on, user="8", channel="telegram")
     await follower.start()
-    await follower.type("/nhac_hoc")
-    await follower.press("Buổi tối")
+    await _reminders_at(follower, "Buổi tối")
     person = await _joined(tutor_on, follower, phone)
     async with tutor_on.repository.engine.begin() as connection:  # OA: three days ago
         await connection.execute(update(IDENTITY).where(IDENTITY.c.user_ref == "oa-8")
