@@ -61,6 +61,15 @@ def test_texts_render_without_a_place_to_keep_them(tmp_path: Path, own_cache: No
     assert Renderer({}).course_text("{{ you }} ơi, lần hai", you="cô") == "cô ơi, lần hai"
 
 
+def test_a_folder_others_may_write_to_is_not_used(tmp_path: Path, own_cache: None) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)  # anyone could put code there for this process to run
+    cache_compiled_texts(shared)
+    assert Renderer({}).course_text("{{ you }} ơi, lần ba", you="chú") == "chú ơi, lần ba"
+    assert list(shared.iterdir()) == []  # compiled here, nothing kept or read there
+
+
 _JINJA = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
 
 

@@ -3,12 +3,15 @@
 import functools
 import hashlib
 import logging
+import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from jinja2 import FileSystemBytecodeCache, StrictUndefined, Template, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -52,11 +55,12 @@ _ENV = ImmutableSandboxedEnvironment(
 )
 # Compiling the ~3,300 texts of all courses and languages took 2.5 s of CPU in every process
 # that renders them (bench/RESULTS.md, issue 18). Their Python code is kept in jinja's bytecode
-# cache, keyed by the text itself (with jinja's and Python's versions in each file), so that
-# later processes load it instead. The files are code this process runs: jinja's default
-# directory is private to the user, and one the settings name is created private too.
-# Named for what they were compiled as; another environment's code must never be taken.
-_CACHE_NAME = "hocso-text-sandboxed-strict-1-"
+# cache, keyed by the text itself and jinja's release (each file also holds Python's version
+# and jinja's bytecode format), so that later processes load it instead. The files are code
+# this process runs: jinja's default directory is private to the user, and one the settings
+# name must be too. Named for what they were compiled as; another environment's code must
+# never be taken.
+_CACHE_NAME = f"hocso-text-sandboxed-strict-1-jinja{jinja2.__version__}-"
 _cache: FileSystemBytecodeCache | None = None
 _cache_chosen = False
 
@@ -79,11 +83,21 @@ def cache_compiled_texts(directory: Path | None) -> None:
     try:
         if directory is not None:
             directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _check_private(directory)
         _cache = _Cache(str(directory) if directory is not None else None)
     except (OSError, RuntimeError) as error:  # no safe place: every process compiles
         log.warning("compiled texts are not kept between runs: %s", error)
         _cache = None
     _cache_chosen = True
+
+
+def _check_private(directory: Path) -> None:
+    """Refuse a named directory others could write code into, as jinja refuses its own: it
+    must be a real directory of this user that nobody else may open."""
+    info = directory.lstat()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() \
+            or info.st_mode & 0o077:
+        raise RuntimeError(f"{directory} is not a directory private to this user (chmod 700)")
 
 
 def _compiled_code(source: str) -> Any:
