@@ -19,6 +19,7 @@ turns side by side on a pool of asyncpg connections and groups concurrent WAL fl
 
 import asyncio
 import os
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from typing import Any, Protocol
@@ -28,14 +29,20 @@ from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import Executable
-from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_fixed
+from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_chain, wait_fixed
 
 from storage.database import busy_seconds_of, create_turn_engine
 
 # How often a turn tries again for SQLite's write lock. SQLite's own busy handler sleeps 1, 2,
 # 5, 10… ms between tries, so a turn queued behind a report's 3 ms write lost up to 8 ms after
-# the lock was free (bench/RESULTS.md, issue 18, taps during the refresh).
+# the lock was free (bench/RESULTS.md, issue 18, taps during the refresh). Each try costs some
+# CPU (0.24 s a second of waiting), so after the first LOCK_POLL_FAST seconds, longer than a
+# report's writes, a lock held that long (a migration, a backup) is asked for less often.
 LOCK_POLL_SECONDS = 0.0005
+LOCK_POLL_FAST = 0.05
+LOCK_POLL_SLOW = 0.005
+_FAST_TRIES = round(LOCK_POLL_FAST / LOCK_POLL_SECONDS)
+_LOCK_WAIT = wait_chain(*[wait_fixed(LOCK_POLL_SECONDS)] * _FAST_TRIES, wait_fixed(LOCK_POLL_SLOW))
 
 
 class RunAgain(Exception):
@@ -153,10 +160,10 @@ class SharedCommits:
         return self._connection
 
     def _begin_soon(self, connection: SyncConnection) -> None:
-        """BEGIN IMMEDIATE, tried again every LOCK_POLL_SECONDS while another connection holds
-        the write lock, for up to busy_seconds; then the lock error is raised as before."""
+        """BEGIN IMMEDIATE, tried again (_LOCK_WAIT) while another connection holds the write
+        lock, for up to busy_seconds; then the lock error is raised as before."""
         for attempt in Retrying(retry=retry_if_exception(_locked), reraise=True,
-                                wait=wait_fixed(LOCK_POLL_SECONDS),
+                                wait=_LOCK_WAIT,
                                 stop=stop_after_delay(self.busy_seconds)):
             with attempt:
                 connection.begin()
@@ -214,7 +221,9 @@ class SharedCommits:
 
 
 def _locked(error: BaseException) -> bool:
-    return isinstance(error, OperationalError) and "locked" in str(error.orig)
+    """SQLite's "database is locked": another connection holds the write lock."""
+    return isinstance(error, OperationalError) and getattr(
+        error.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
 
 
 def _fail(committed: asyncio.Future[None], error: Exception) -> None:
