@@ -188,5 +188,9 @@ def web_chat_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
     own: starting one costs 6-7 s of CPU."""
     data = tmp_path_factory.mktemp("web-chat") / "data"
     port = free_port()
-    with running_server(data, port):
+    # Every test visits from 127.0.0.1: the limits per address would add up across tests and
+    # fail whichever comes late. The limits' own tests start servers of their own.
+    unlimited = {"HOCSO_WEB_SESSIONS_PER_HOUR": "100000",
+                 "HOCSO_WEB_REQUESTS_PER_MINUTE": "100000"}
+    with running_server(data, port, extra_env=unlimited):
         yield data, f"http://127.0.0.1:{port}"

@@ -1,6 +1,10 @@
 """Migrations: an older database upgrades with its learners intact, to exactly the models."""
 
-from contextlib import ExitStack
+import os
+import sqlite3
+import subprocess
+import sys
+from contextlib import ExitStack, closing
 from pathlib import Path
 
 import pytest
@@ -56,6 +60,19 @@ def test_the_newest_migration_is_read_from_the_files_as_alembic_reads_it() -> No
     # A start on a database at head skips alembic by reading the files itself (storage/database.py).
     heads = ScriptDirectory.from_config(_alembic_config(None)).get_heads()  # type: ignore[arg-type]
     assert [head_revision()] == heads
+
+
+def test_hocso_db_upgrade_migrates_an_empty_folder_as_a_process(tmp_path: Path) -> None:
+    """The one test that runs every migration in a `hocso` process of its own (the others
+    start from a migrated copy): alembic and its env.py, imported only when there is work."""
+    env = {**os.environ, "HOCSO_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], env=env,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    with closing(sqlite3.connect(tmp_path / "hocso.db")) as connection:
+        [(revision,)] = connection.execute("SELECT version_num FROM alembic_version")
+    assert revision == head_revision()
 
 
 async def test_the_migrations_build_exactly_the_tables_the_models_describe(
