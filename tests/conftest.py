@@ -1,14 +1,11 @@
 """Shared fixtures: the shipped content, real SQLite files and a real PostgreSQL database."""
 
-import asyncio
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
 
 import asyncpg
 import pytest
@@ -22,7 +19,7 @@ from bot.lessons.model import Library
 from bot.tutor import Tutor
 from storage.database import create_engine, upgrade
 from storage.repository import SqlRepository
-from tests.server import free_port, migrated_sqlite_file, running_server
+from tests.server import aside, free_port, migrated_sqlite_file, running_server
 
 CONTENT_DIR = PROJECT_ROOT / "content"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -30,7 +27,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 TIMEOUT_MS = 10_000  # for each step of a browser test
-T = TypeVar("T")
 POSTGRES_URL = os.environ.get("HOCSO_TEST_POSTGRES_URL",
                               "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 
@@ -67,13 +63,6 @@ def _asyncpg_dsn(url: str, database: str | None = None) -> str:
     return dsn.rsplit("/", 1)[0] + f"/{database}" if database else dsn
 
 
-def _aside(job: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run `job` in an event loop of its own: a session fixture may be first requested from
-    inside a test's running event loop."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, job()).result()
-
-
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
     """A fresh PostgreSQL database for this test run, dropped at the end."""
@@ -97,9 +86,9 @@ def new_postgres_database() -> Iterator[str]:
             await connection.close()
         return True
 
-    require(_aside(lambda: run(f'CREATE DATABASE "{name}"')), "PostgreSQL at " + POSTGRES_URL)
+    require(aside(lambda: run(f'CREATE DATABASE "{name}"')), "PostgreSQL at " + POSTGRES_URL)
     yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-    _aside(lambda: run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    aside(lambda: run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def _fresh_engine(url: str):  # type: ignore[no-untyped-def]

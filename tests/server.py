@@ -16,10 +16,11 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, asynccontextmanager, closing, contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 import sqlalchemy
 from sqlalchemy import Select, func, select
@@ -27,6 +28,15 @@ from sqlalchemy import Select, func, select
 from storage.database import create_engine, upgrade
 from storage.outbox import OUTBOX
 from storage.repository import PROCESSED
+
+T = TypeVar("T")
+
+
+def aside(job: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run `job` in an event loop of its own, in a thread: a session fixture (or a file made
+    once) may be first asked for from inside a test's running event loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, job()).result()
 
 
 @functools.cache
@@ -44,9 +54,7 @@ def migrated_sqlite_file() -> Path:
         finally:
             await engine.dispose()
 
-    # In a thread of its own: the first caller may be inside a running event loop.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, migrate()).result()
+    aside(migrate)  # the first caller may be inside a running event loop
     with closing(sqlite3.connect(path)) as connection:  # all in the one file, to copy alone
         connection.execute("PRAGMA journal_mode=DELETE")
     return path
