@@ -7,14 +7,14 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.handlers.context import MENTOR_COURSE, Label, Told, Writer
+from bot.handlers.context import Label, Told, Writer
 from bot.handlers.events import LearnerQuiet, publish
 from bot.handlers.payloads import RESUME
 from bot.handlers.reach import OA, pick
 from bot.handlers.reminder_times import DAYTIME, Reminding, decide, goal_state
 from bot.handlers.reminders import REMIND_OFF
 from bot.handlers.rules import MentoringRules
-from bot.lessons.model import BASE_LOCALE
+from bot.lessons.model import BASE_LOCALE, MENTOR_COURSE
 from bot.lessons.progress import Mode
 from bot.periodic import every
 from storage.clock import local_date

@@ -4,11 +4,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.handlers import payloads, where
-from bot.handlers.context import MENTOR_COURSE, Context, Rows
+from bot.handlers.context import Context, Rows
 from bot.handlers.events import QuizFinished
 from bot.handlers.payloads import StartLesson
 from bot.handlers.registry import Command, Feature, Waits
-from bot.lessons.model import Course, Lesson
+from bot.lessons.model import MENTOR_COURSE, Course, Lesson
 from bot.lessons.progress import passed
 from storage.mentors import MentorRecord
 

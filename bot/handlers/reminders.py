@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.handlers import payloads, where
-from bot.handlers.context import MENTOR_COURSE, Context, Rows
+from bot.handlers.context import Context, Rows
 from bot.handlers.events import LessonFinished, QuizFinished
 from bot.handlers.folding import fold
 from bot.handlers.payloads import Payload, StartLesson
@@ -23,6 +23,7 @@ from bot.handlers.reminder_times import (
     goal_state,
     next_slot,
 )
+from bot.lessons.model import MENTOR_COURSE
 from bot.lessons.progress import Mode
 from bot.messages import PULLED
 from storage.clock import local_date, now

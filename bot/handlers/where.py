@@ -7,10 +7,11 @@ from typing import Any, ClassVar
 from bot import area_match
 from bot.areas import Area
 from bot.handlers import payloads, upnext
-from bot.handlers.context import MENTOR_COURSE, Context, Rows
+from bot.handlers.context import Context, Rows
 from bot.handlers.events import QuizFinished
 from bot.handlers.payloads import Payload, StartLesson
 from bot.handlers.registry import Command, Feature, Waits
+from bot.lessons.model import MENTOR_COURSE
 from bot.lessons.progress import Mode
 
 MAX_BUTTONS = 10  # a list this short is offered as choices; a longer one is typed
