@@ -3,12 +3,13 @@
 import asyncio
 import logging
 import math
+import time
 from dataclasses import dataclass
 
 from aiohttp import hdrs, web
 
 from bot.addresses import network_of
-from bot.throttle import Buckets
+from bot.throttle import Buckets, Clock
 
 log = logging.getLogger("hocso.web")
 # A refused request is answered only after this wait. A flooding client that waits for its
@@ -30,18 +31,20 @@ class WebLimits:
     # Each photo costs about a second of CPU for OCR: far fewer of those than of messages.
     photos_per_minute: float = 6
     refusal_delay: float = REFUSAL_DELAY_SECONDS
+    clock: Clock = time.monotonic  # tests pass a stopped one
 
     def __post_init__(self) -> None:
+        def buckets(per_second: float, burst: float) -> Buckets:
+            return Buckets(per_second, burst=burst, clock=self.clock)
         per_second = self.requests_per_minute / 60
-        self._requests = Buckets(per_second, burst=max(20.0, per_second * 10))
-        self._network_requests = Buckets(3 * per_second, burst=max(60.0, per_second * 30))
+        self._requests = buckets(per_second, max(20.0, per_second * 10))
+        self._network_requests = buckets(3 * per_second, max(60.0, per_second * 30))
         per_hour = self.sessions_per_hour / 3600
-        self._sessions = Buckets(per_hour, burst=max(5.0, self.sessions_per_hour / 2))
-        self._network_sessions = Buckets(5 * per_hour,
-                                         burst=max(25.0, self.sessions_per_hour * 2.5))
+        self._sessions = buckets(per_hour, max(5.0, self.sessions_per_hour / 2))
+        self._network_sessions = buckets(5 * per_hour, max(25.0, self.sessions_per_hour * 2.5))
         photos = self.photos_per_minute / 60
-        self._photos = Buckets(photos, burst=max(3.0, self.photos_per_minute / 2))
-        self._network_photos = Buckets(3 * photos, burst=max(9.0, self.photos_per_minute * 1.5))
+        self._photos = buckets(photos, max(3.0, self.photos_per_minute / 2))
+        self._network_photos = buckets(3 * photos, max(9.0, self.photos_per_minute * 1.5))
 
     @staticmethod
     def client(request: web.Request) -> str:
