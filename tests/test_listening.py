@@ -11,7 +11,7 @@ import yaml
 
 from bot.lessons.model import Library
 from bot.listening.confusion import is_confused
-from bot.listening.questions import QuestionIndex
+from bot.listening.questions import Evidence, QuestionIndex
 from bot.listening.words import expand, fold
 from tests.server import hocso_here
 
@@ -154,6 +154,18 @@ def test_a_long_rambling_message_still_finds_its_lesson(index: QuestionIndex) ->
                                   "giá vàng", "gia vang", "bóng đá", "thời tiết", "vé xe khách"])
 def test_nothing_is_guessed_when_no_lesson_answers(index: QuestionIndex, text: str) -> None:
     assert index.ask(text) == []
+
+
+def test_the_answer_model_weighs_the_evidence_the_right_way(index: QuestionIndex) -> None:
+    """Whatever a refit of bench/ask_abstain.py gives, more of the question held by the best
+    lesson, a longer question (its share is smaller for the same coverage) and a shared anchor
+    make an answer likelier; a flat ranking (no lesson stands out) makes it less likely."""
+    base = Evidence(score=0.5, terms=2.0, anchored=0.0, flat=0.5)
+    chance = index.answerable(base)
+    assert index.answerable(replace(base, score=0.6)) > chance
+    assert index.answerable(replace(base, terms=2.5)) > chance
+    assert index.answerable(replace(base, anchored=1.0)) > chance
+    assert index.answerable(replace(base, flat=0.9)) < chance
 
 
 @pytest.mark.parametrize(("text", "lesson"), [
