@@ -37,7 +37,8 @@ SETS = {"tuning": ROOT / "tests/data/questions.yaml",
         "unseen": ROOT / "tests/data/questions_unseen.yaml",
         "later": ROOT / "tests/data/questions_later.yaml",
         "blind": ROOT / "tests/data/questions_blind.yaml",
-        "blind2": ROOT / "tests/data/questions_blind2.yaml"}
+        "blind2": ROOT / "tests/data/questions_blind2.yaml",
+        "blind3": ROOT / "tests/data/questions_blind3.yaml"}
 Matcher = Callable[[str], list[str]]  # question -> "course/lesson" ids, best first
 
 
