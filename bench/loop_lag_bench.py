@@ -199,8 +199,6 @@ async def main(url: str, learners: int, think: float, warm_up: float, idle: floa
     reports = core.reports
     library = core.tutor.library
     clock = Clock()
-    if hasattr(core, "worker"):
-        core.worker.start()  # as `hocso serve` does before serving
     await empty_daily_tables(reports)
     run_id, counter = uuid.uuid4().hex[:8], itertools.count(1)
 

@@ -242,7 +242,6 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         # What a run killed here owed goes out at once, before newer replies to its chats.
         await forget_dead_here(core.engine, process_id)
         await beat(core.engine, process_id)  # alive before the first reply it owns
-        core.worker.start()  # before learners come: starting a child holds the loop a moment
         running.update(await start_channels(channels))
         outbox.channels.update({channel.name: channel.deliver for channel in running})
         watch = InactivityWatch(core.tutor.repository, core.tutor.writer, core.tutor.rules)

@@ -1,12 +1,12 @@
 """Report work in child processes, so that its rows, garbage and files never hold the loop.
 
 A report refresh, a dashboard page's report and a download run in processes of their own,
-started (spawned: they inherit no loop or connection) on first use and niced, so that on a
-small server the learners' turns come first. Before, they ran in the serving process: the
-rows they decoded, the bind parameters they rendered and the full garbage collections of
-their objects held the event loop for up to 100-500 ms on a province's data, and every
-learner's turn waited (bench/RESULTS.md, issue 18). One process refreshes; the others read,
-so a page never waits behind a first refresh of minutes.
+started (spawned: they inherit no loop or connection) on first use, from a thread, and
+niced, so that on a small server the learners' turns come first. Before, they ran in the
+serving process: the rows they decoded, the bind parameters they rendered and the full
+garbage collections of their objects held the event loop for up to 100-500 ms on a
+province's data, and every learner's turn waited (bench/RESULTS.md, issue 18). One process
+refreshes; the others read, so a page never waits behind a first refresh of minutes.
 """
 
 import asyncio
@@ -43,12 +43,6 @@ class ReportWorker:
         self._sizes = {"refresh": 1, "read": readers}
         self._pools: dict[str, ProcessPoolExecutor] = {}
 
-    def start(self) -> None:
-        """Start the children now (each job starts them otherwise): starting one holds the
-        loop for tens of milliseconds, better spent before learners are served."""
-        for kind in self._sizes:
-            self._pool(kind).submit(os.getpid)
-
     def _pool(self, kind: str) -> ProcessPoolExecutor:
         pool = self._pools.get(kind)
         if pool is None:  # its processes start with its first job
@@ -60,7 +54,10 @@ class ReportWorker:
     async def _run(self, kind: str, job: Callable[..., T], *args: Any) -> T:
         pool = self._pool(kind)
         try:
-            return await asyncio.wrap_future(pool.submit(job, *args))
+            # A first job starts its child: spawning one from the loop's thread held the loop
+            # for 10-74 ms, from another thread for under 4 ms. Children that no job needs
+            # (no organizer opened a page) are never started.
+            return await asyncio.wrap_future(await asyncio.to_thread(pool.submit, job, *args))
         except BrokenProcessPool:
             # A child died (killed, out of memory): the next call starts new ones.
             if self._pools.get(kind) is pool:
