@@ -75,9 +75,10 @@ class Tuning:
     # example (_like_examples, 0..1), added to the lesson's score with this weight.
     ask_weight: float = 0.25
     # Whether to answer at all: a logistic model over the Evidence (bias, then one weight for
-    # each of its values), fitted by bench/ask_abstain.py on every question set together, the
-    # sets each left out in turn to choose answer_floor; refit it when the lessons change
-    # much. The matcher answers when the model's probability is at least answer_floor.
+    # each of its values), fitted by bench/ask_abstain.py on the question sets together (each
+    # left out in turn to measure it; blind3 is never fitted on); refit it when the lessons
+    # change much. The matcher answers when the model's probability is at least answer_floor,
+    # the floor that keeps the most top-3 answers while refusing 0.90 of the no-lesson ones.
     answer_weights: tuple[float, ...] = (-10.22, 13.03, 1.97, 2.00, -2.33)
     answer_floor: float = 0.62
 
