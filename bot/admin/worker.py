@@ -15,7 +15,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from pathlib import Path
@@ -42,6 +42,10 @@ class ReportWorker:
     def __init__(self, *, readers: int = 1) -> None:
         self._sizes = {"refresh": 1, "read": readers}
         self._pools: dict[str, ProcessPoolExecutor] = {}
+        # Jobs are submitted from threads (see _run) while close() runs on the loop: one at a
+        # time, so that close() kills every child a submission started, and no job is queued
+        # behind its back that its shutdown would then wait for (a refresh takes minutes).
+        self._submitting = threading.Lock()
 
     def _pool(self, kind: str) -> ProcessPoolExecutor:
         pool = self._pools.get(kind)
@@ -57,12 +61,18 @@ class ReportWorker:
             # A first job starts its child: spawning one from the loop's thread held the loop
             # for 10-74 ms, from another thread for under 4 ms. Children that no job needs
             # (no organizer opened a page) are never started.
-            return await asyncio.wrap_future(await asyncio.to_thread(pool.submit, job, *args))
+            return await asyncio.wrap_future(await asyncio.to_thread(self._submit, pool, job,
+                                                                     *args))
         except BrokenProcessPool:
             # A child died (killed, out of memory): the next call starts new ones.
             if self._pools.get(kind) is pool:
                 del self._pools[kind]
             raise
+
+    def _submit(self, pool: ProcessPoolExecutor, job: Callable[..., T], *args: Any) -> Future[T]:
+        # After close(), the pool is shut down: submit raises RuntimeError.
+        with self._submitting:
+            return pool.submit(job, *args)
 
     async def refresh(self, url: str, courses: dict[str, tuple[str, ...]] | None = None) -> int:
         """storage.rollup.refresh in the refreshing child; how many days it filled."""
@@ -83,13 +93,15 @@ class ReportWorker:
 
     def close(self) -> None:
         """Stop the children at once, even in the middle of a refresh (it rolls back, and
-        the next run of `hocso serve` does it again)."""
-        for pool in self._pools.values():
-            # ProcessPoolExecutor waits for a running job; a first refresh takes minutes.
-            for process in list(pool._processes.values()):
-                process.kill()
-            pool.shutdown(wait=True, cancel_futures=True)
-        self._pools.clear()
+        the next run of `hocso serve` does it again). Holds the loop while a job being
+        submitted starts its child (a few milliseconds)."""
+        with self._submitting:
+            for pool in self._pools.values():
+                # ProcessPoolExecutor waits for a running job; a first refresh takes minutes.
+                for process in list(pool._processes.values()):
+                    process.kill()
+                pool.shutdown(wait=True, cancel_futures=True)
+            self._pools.clear()
 
 
 # What a child keeps between jobs: its own event loop, engines and content.
