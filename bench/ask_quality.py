@@ -38,6 +38,7 @@ SETS = {"tuning": ROOT / "tests/data/questions.yaml",
         "later": ROOT / "tests/data/questions_later.yaml",
         "blind": ROOT / "tests/data/questions_blind.yaml",
         "blind2": ROOT / "tests/data/questions_blind2.yaml",
+        "long": ROOT / "tests/data/questions_long.yaml",
         "blind3": ROOT / "tests/data/questions_blind3.yaml"}
 Matcher = Callable[[str], list[str]]  # question -> "course/lesson" ids, best first
 

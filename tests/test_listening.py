@@ -94,19 +94,50 @@ def test_questions_written_blind_find_their_lesson_as_measured(index: QuestionIn
 
 def test_the_second_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
     """The second set written from the lessons' titles and steps alone, one of the sets round 3
-    fitted its answer model on (bench/RESULTS.md, "round 3"): 0.909 top-1, 0.927 top-3, 0.860
-    "no lesson" measured; left out of the fit, 0.914, 0.932, 0.737; before round 3 0.877,
-    0.900, 0.737; 0.768, 0.809, 0.825 before `asks:`."""
+    fitted its answer model on (bench/RESULTS.md, "round 3"): 0.886 top-1, 0.900 top-3, 0.895
+    "no lesson" measured since long messages are judged by their best part (0.909, 0.927,
+    0.860 before: the floors came down with that fix, which the long stories below need);
+    before round 3 0.877, 0.900, 0.737; 0.768, 0.809, 0.825 before `asks:`."""
     top1, top3, abstained = _rates(index, ["questions_blind2.yaml"])
-    assert top3 >= 0.91 and top1 >= 0.89 and abstained >= 0.83
+    assert top3 >= 0.89 and top1 >= 0.88 and abstained >= 0.88
 
 
 def test_the_third_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
-    """The third set written from the lessons' titles and steps alone, measured once after
-    round 3 and never tuned on (bench/RESULTS.md, "a third blind set"): 0.834 top-1, 0.881
-    top-3, 0.823 "no lesson"; 0.800, 0.838, 0.742 on the matcher before round 3."""
+    """The third set written from the lessons' titles and steps alone, never tuned on
+    (bench/RESULTS.md, "a third blind set"): 0.826 top-1, 0.864 top-3, 0.806 "no lesson" since
+    long messages are judged by their best part; 0.834, 0.881, 0.823 after round 3; 0.800,
+    0.838, 0.742 on the matcher before round 3."""
     top1, top3, abstained = _rates(index, ["questions_blind3.yaml"])
-    assert top3 >= 0.87 and top1 >= 0.82 and abstained >= 0.81
+    assert top3 >= 0.85 and top1 >= 0.81 and abstained >= 0.79
+
+
+# Written by the review of round 3, never fitted on: stories that only mention words the
+# lessons use here and there. Round 3's answer model took any long message for a question a
+# lesson answers; a long message is now judged by its best part of a usual question's length.
+_STORY = ("Hôm qua tôi đi chợ mua rau cải, thịt ba chỉ và cá thu về nấu canh chua cho cả nhà. "
+          "Con gái tôi học lớp năm, cháu thích ăn cá kho tộ lắm. Chồng tôi đi làm ở công "
+          "trường xa, tối mới về. Bà nội thì hay đau lưng, mỗi sáng phải tập thể dục ngoài "
+          "công viên. ")
+_FIELDS = ("Mùa này trời nóng quá, nhà tôi ở quê trồng lúa với nuôi gà, năm nay giá lúa xuống "
+           "thấp, phân bón lại đắt, không biết năm sau có nên chuyển sang trồng cây ăn trái "
+           "không. ")
+
+
+@pytest.mark.parametrize("text", [
+    _STORY, _STORY * 2, _STORY + _FIELDS, (_STORY + _FIELDS) * 3,
+    _STORY + "Cho tôi hỏi cách nấu canh chua cá lóc ngon?",
+    _STORY + _FIELDS + "Tôi dùng điện thoại để xem bóng đá, đội nào sẽ vô địch năm nay?",
+])
+def test_a_long_story_about_something_else_gets_no_lesson(index: QuestionIndex,
+                                                          text: str) -> None:
+    assert index.ask(text) == []
+
+
+def test_a_question_told_inside_a_long_story_still_finds_its_lesson(
+        index: QuestionIndex) -> None:
+    story = (_STORY + "Sáng nay có người gọi xưng là nhân viên ngân hàng, bảo tôi đọc mã OTP "
+             "vừa gửi về điện thoại để giữ cho tài khoản khỏi bị khóa. Có nên đọc không?")
+    assert "ma-otp" in [match.lesson for match in index.ask(story)]
 
 
 @pytest.mark.parametrize("text", [
