@@ -69,6 +69,13 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmRSS for {pid}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time a process has used so far (user + system): a server's cost per request, which
+    the machine's other load changes far less than requests/s."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def start(command: list[str], env: dict[str, str], port: int) -> tuple[subprocess.Popen[bytes],
                                                                         float]:
     """Start a server process; return it and the seconds until /healthz answered."""
@@ -177,11 +184,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def row(name: str, latencies: list[float], wall: float, extra: str = "") -> str:
+def row(name: str, latencies: list[float], wall: float, cpu: float, extra: str = "") -> str:
     values = sorted(latencies)
     p50, p99 = (percentile(values, f) * 1000 for f in (0.5, 0.99))
     return (f"| {name:<28} | {len(values):>8} | {len(values) / wall:>10.0f} | {p50:>6.1f} "
-            f"| {p99:>6.1f} |{extra}")
+            f"| {p99:>6.1f} | {cpu * 1000 / len(values):>9.2f} |{extra}")
 
 
 def main() -> None:
@@ -201,10 +208,11 @@ def main() -> None:
 async def measure(args: argparse.Namespace) -> None:
     """Each stored size in turn, then the floor with as many requests."""
     library = load_library(PROJECT_ROOT / "content")
+    # CPU ms/req: the server process's CPU over the load (sessions included) per request.
     print("| hocso serve, web chat        | requests | requests/s | p50 ms | p99 ms "
-          "| stored learners | start s | RSS at start MiB | RSS after MiB |")
+          "| CPU ms/req | stored learners | start s | RSS at start MiB | RSS after MiB |")
     print("|------------------------------|---------:|-----------:|-------:|-------:"
-          "|----------------:|--------:|-----------------:|--------------:|")
+          "|-----------:|----------------:|--------:|-----------------:|--------------:|")
     for stored in (int(value) for value in args.stored.split(",")):
         with tempfile.TemporaryDirectory(prefix="hocso-serve-bench-") as directory:
             data_dir = Path(directory)
@@ -221,25 +229,27 @@ async def measure(args: argparse.Namespace) -> None:
             env.pop("DATABASE_URL", None)
             process, seconds = start([sys.executable, "-m", "bot", "serve"], env, port)
             try:
-                at_start = rss_mb(process.pid)
+                at_start, cpu = rss_mb(process.pid), cpu_seconds(process.pid)
                 latencies, wall = await load_hocso(port, library, args.learners,
                                                    args.concurrency)
-                after = rss_mb(process.pid)
+                after, cpu = rss_mb(process.pid), cpu_seconds(process.pid) - cpu
             finally:
                 process.terminate()
                 process.wait()
-            print(row("Học Số POST /api/chat", latencies, wall,
+            print(row("Học Số POST /api/chat", latencies, wall, cpu,
                       f" {stored:>15} | {seconds:>7.2f} | {at_start:>16.0f} "
                       f"| {after:>13.0f} |"), flush=True)
     port = free_port()
     process, _ = start([sys.executable, __file__, "--floor-server", str(port)], dict(os.environ),
                        port)
     try:
+        cpu = cpu_seconds(process.pid)
         latencies, wall = await load_floor(port, len(latencies), args.concurrency)
+        cpu = cpu_seconds(process.pid) - cpu
     finally:
         process.terminate()
         process.wait()
-    print(row("bare aiohttp handler (floor)", latencies, wall, " | | | |"))
+    print(row("bare aiohttp handler (floor)", latencies, wall, cpu, " | | | |"))
 
 
 if __name__ == "__main__":

@@ -35,6 +35,19 @@ async def retry(call: Callable[[], Awaitable[T]], *,
     seconds, as for a 429's retry_after) is waited out but is no failure: a platform that is
     only busy never makes us give up. `on_failure(error, n)` hears of each failure, the last too.
     """
+    def retried(error: BaseException) -> bool:
+        return asked_wait(error) is not None or retry_on(error)
+
+    # The first try runs before tenacity is set up: nearly every call succeeds at once, and
+    # tenacity's bookkeeping cost 7 % of a web chat request's CPU (bench/RESULTS.md). A first
+    # failure is handed to tenacity as its own first try, so it is waited on, counted and
+    # given up on exactly as before.
+    try:
+        return await call()
+    except Exception as error:
+        if not retried(error):
+            raise
+        first: list[BaseException] = [error]
     failures = 0  # counted here, not by tenacity, whose attempt numbers include asked waits
 
     def failed(state: RetryCallState) -> None:
@@ -56,10 +69,12 @@ async def retry(call: Callable[[], Awaitable[T]], *,
     # A new AsyncRetrying for every call: tenacity keeps a call's progress on the object,
     # so one shared between tasks would mix their tries up.
     retrying = AsyncRetrying(
-        retry=retry_if_exception(lambda error: asked_wait(error) is not None or retry_on(error)),
+        retry=retry_if_exception(retried),
         after=failed, wait=wait_for, stop=give_up, sleep=sleep, reraise=True)
 
     async def attempt() -> T:  # tenacity awaits only coroutine functions, not any callable
+        if first:
+            raise first.pop()
         return await call()
 
     result: T = await retrying(attempt)

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, cast, delete, literal, select, update
+from sqlalchemy import String, bindparam, cast, delete, literal, select, update
 
 from storage.clock import aware, now
 from storage.repository import IDENTITY, LEARNER
@@ -35,18 +35,21 @@ class AppAccount:
         return self.channel, self.user_ref
 
 
+# Built once: it runs in web chat turns (bot/handlers/reminders.py asks where pushes reach).
+_APPS_OF = (select(IDENTITY, LEARNER.c.channel.label("last_channel"),
+                   LEARNER.c.user_ref.label("last_ref"))
+            .join(LEARNER, LEARNER.c.id == IDENTITY.c.learner_id)
+            .where(IDENTITY.c.learner_id.in_(bindparam("ids", expanding=True)))
+            .order_by(IDENTITY.c.linked_at, IDENTITY.c.channel))
+
+
 async def apps_of(connection: Connection,
                   learner_ids: Collection[int]) -> dict[int, list[AppAccount]]:
     """Each person's app accounts, in the order they were joined (one query for all)."""
     found: dict[int, list[AppAccount]] = {learner_id: [] for learner_id in learner_ids}
     if not found:
         return found
-    rows = await connection.execute(
-        select(IDENTITY, LEARNER.c.channel.label("last_channel"),
-               LEARNER.c.user_ref.label("last_ref"))
-        .join(LEARNER, LEARNER.c.id == IDENTITY.c.learner_id)
-        .where(IDENTITY.c.learner_id.in_(list(found)))
-        .order_by(IDENTITY.c.linked_at, IDENTITY.c.channel))
+    rows = await connection.execute(_APPS_OF, {"ids": list(found)})
     for row in rows:
         found[row.learner_id].append(AppAccount(
             row.channel, row.user_ref, aware(row.linked_at), aware(row.last_used_at),

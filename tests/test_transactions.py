@@ -44,6 +44,19 @@ async def test_turns_queued_together_share_a_few_commits(tmp_path: Path,
     await repository.engine.dispose()
 
 
+async def test_new_web_sessions_share_the_turns_commits(tmp_path: Path) -> None:
+    """A new session's learner commits with the turns, never as a second writer that takes
+    SQLite's write lock from under them."""
+    repository = await _sqlite(tmp_path)
+    shared = repository.transaction
+    assert isinstance(shared, SharedCommits)
+    await asyncio.gather(*(repository.create_learner(channel="web", user_ref=f"s{n:023}")
+                           for n in range(10)))
+    assert await _count(repository, LEARNER) == 10
+    assert 1 <= shared.commits <= 3  # the first alone, then those queued behind it
+    await repository.engine.dispose()
+
+
 async def test_a_failed_turn_undoes_its_transaction_and_the_others_run_again(
         tmp_path: Path) -> None:
     repository = await _sqlite(tmp_path)

@@ -94,8 +94,9 @@ async def _lesson_finished(ctx: Any, event: LessonFinished) -> None:
     if count_lesson(ctx.settings, f"{event.course.id}/{event.lesson.id}", local_date()):
         goal, _, streak = goal_state(ctx.settings, local_date())
         ctx.say(ctx.text("goal_met", goal=goal, streak=streak))
-    if event.course.id != MENTOR_COURSE and await pushes(ctx) \
-            and not ctx.settings.get("reminder_asked"):
+    # Asked already: no need to look up the person's apps (a query on the web chat).
+    if event.course.id != MENTOR_COURSE and not ctx.settings.get("reminder_asked") \
+            and await pushes(ctx):
         ctx.settings["reminder_pending"] = True  # asked after the quiz, not in the middle
 
 

@@ -1,7 +1,7 @@
 """Where a learner is and how that moves: pure functions, no I/O."""
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 from typing import Any
 
@@ -41,7 +41,11 @@ class Position:
 
     def stored(self) -> dict[str, Any]:
         """This position as the learner row's place columns (storage.repository)."""
-        return {**asdict(self), "mode": self.mode.value}
+        # Field by field: dataclasses.asdict deep-copies each value, 2 % of a web request's CPU.
+        return {name: getattr(self, name) for name in _PLACE} | {"mode": self.mode.value}
+
+
+_PLACE = tuple(field.name for field in fields(Position))
 
 
 def passed(correct: int, total: int) -> bool:
