@@ -82,6 +82,7 @@ SAVE_RESULT = update(RESULT).where(_THIS_RESULT).values(
 SCORES = select(RESULT).where(RESULT.c.learner_id == bindparam("by_learner"))
 # Built once, not per call: a statement made afresh also computes its cache key afresh.
 ADD_ANSWER, ADD_RESULT, ADD_COMPLETION = insert(ANSWER), insert(RESULT), insert(COMPLETION)
+ADD_LEARNER, ADD_IDENTITY = insert(LEARNER).returning(LEARNER.c.id), insert(IDENTITY)
 COURSE_DONE = select(COMPLETION.c.course_id).where(
     (COMPLETION.c.learner_id == bindparam("by_learner"))
     & (COMPLETION.c.course_id == bindparam("by_course")))
@@ -179,8 +180,8 @@ async def _adopt(connection: Connection, channel: str, user_ref: str) -> bool:
         return False
     try:
         async with connection.begin_nested():
-            await connection.execute(insert(IDENTITY), _new_identity(channel, user_ref,
-                                                                     learner_id))
+            await connection.execute(ADD_IDENTITY, _new_identity(channel, user_ref,
+                                                                 learner_id))
     except IntegrityError:
         pass  # given by a concurrent turn
     return True
@@ -190,10 +191,9 @@ async def _create(connection: Connection, channel: str, user_ref: str) -> None:
     """A new person on this app, unless a concurrent turn made (or joined) the identity."""
     try:
         async with connection.begin_nested():
-            learner_id = (await connection.execute(insert(LEARNER).values(
-                _new_learner(channel, user_ref)).returning(LEARNER.c.id))).scalar_one()
-            await connection.execute(insert(IDENTITY), _new_identity(channel, user_ref,
-                                                                     learner_id))
+            learner_id = (await connection.execute(
+                ADD_LEARNER, _new_learner(channel, user_ref))).scalar_one()
+            await connection.execute(ADD_IDENTITY, _new_identity(channel, user_ref, learner_id))
     except IntegrityError:
         pass  # the identity exists now: the caller locks its learner
 
@@ -389,10 +389,9 @@ class SqlRepository:
         write lock from under them, and the web chat's CPU a request halved without it
         (bench/RESULTS.md)."""
         async with self.transaction() as connection:
-            learner_id = (await connection.execute(insert(LEARNER).values(
-                _new_learner(channel, user_ref)).returning(LEARNER.c.id))).scalar_one()
-            await connection.execute(insert(IDENTITY).values(_new_identity(
-                channel, user_ref, learner_id)))
+            learner_id = (await connection.execute(
+                ADD_LEARNER, _new_learner(channel, user_ref))).scalar_one()
+            await connection.execute(ADD_IDENTITY, _new_identity(channel, user_ref, learner_id))
 
     async def record_failed_send(self, *, channel: str, user_ref: str, text: str,
                                  error: str) -> None:

@@ -62,9 +62,9 @@ def test_every_registered_payload_packs_and_unpacks(data: st.DataObject) -> None
     """Property: any field values in their formats pack into ≤ 64 ASCII bytes that unpack to
     the same payload, or are refused when packed (never sent, never misread)."""
     kind = data.draw(st.sampled_from(registry().payload_classes()))
-    values = {name: (int(data.draw(st.from_regex(kind._format(name, int), fullmatch=True)))
+    values = {name: (int(data.draw(st.from_regex(kind._patterns()[name], fullmatch=True)))
                      if hint is int else
-                     data.draw(st.from_regex(kind._format(name, str), fullmatch=True)))
+                     data.draw(st.from_regex(kind._patterns()[name], fullmatch=True)))
               for name, hint in kind._fields()}
     payload = kind(**values)
     try:

@@ -58,8 +58,10 @@ class Payload:
         return tuple((field.name, hints[field.name]) for field in fields(cls))  # type: ignore[arg-type]
 
     @classmethod
-    def _format(cls, name: str, kind: Any) -> re.Pattern[str]:
-        return re.compile(cls.formats.get(name, _NUMBER if kind is int else ID))
+    @cache  # compiled once: every button packs its payload, every press unpacks one
+    def _patterns(cls) -> dict[str, re.Pattern[str]]:
+        return {name: re.compile(cls.formats.get(name, _NUMBER if kind is int else ID))
+                for name, kind in cls._fields()}
 
     def pack(self) -> str:
         """The payload as a button carries it; PayloadError when it would not come back."""
@@ -67,7 +69,7 @@ class Payload:
         for name, kind in self._fields():
             value = getattr(self, name)
             text = str(value)
-            if type(value) is not kind or not self._format(name, kind).fullmatch(text):
+            if type(value) is not kind or not self._patterns()[name].fullmatch(text):
                 raise PayloadError(f"{type(self).__name__}.{name}={value!r}")
             parts.append(text)
         packed = ":".join(parts)
@@ -83,7 +85,7 @@ class Payload:
             return None
         values: dict[str, Any] = {}
         for (name, kind), text in zip(cls._fields(), parts[1:], strict=True):
-            if not cls._format(name, kind).fullmatch(text):
+            if not cls._patterns()[name].fullmatch(text):
                 return None
             values[name] = int(text) if kind is int else text
         return cls(**values)
