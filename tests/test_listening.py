@@ -11,7 +11,7 @@ import yaml
 
 from bot.lessons.model import Library
 from bot.listening.confusion import is_confused
-from bot.listening.questions import Evidence, QuestionIndex
+from bot.listening.questions import Evidence, QuestionIndex, _one
 from bot.listening.words import expand, fold
 from tests.server import hocso_here
 
@@ -131,6 +131,20 @@ _FIELDS = ("Mùa này trời nóng quá, nhà tôi ở quê trồng lúa với n
 def test_a_long_story_about_something_else_gets_no_lesson(index: QuestionIndex,
                                                           text: str) -> None:
     assert index.ask(text) == []
+
+
+def test_one_lessons_score_is_rank_bm25s_to_the_last_bit(index: QuestionIndex,
+                                                        library: Library) -> None:
+    """_one scores a long message's parts against one lesson; it must give what rank_bm25
+    gives for that lesson, terms no lesson holds and repeated terms included."""
+    asks = [ask for course in library.courses for lesson in course.lessons for ask in lesson.asks]
+    for bm25 in (index._words, index._chars):
+        vocabulary = sorted(bm25.idf)
+        for n, ask in enumerate(asks[:60]):
+            query = [*ask.lower().split(), *vocabulary[n::97], vocabulary[n], "khongcotrongbaihoc"]
+            for i in (0, n % len(index._entries), len(index._entries) - 1):
+                assert _one(bm25, query, i) == bm25.get_batch_scores(query, [i])[0]
+    assert _one(index._words, [], 0) == 0 and _one(index._words, ["khongcotrongbaihoc"], 0) == 0
 
 
 def test_a_question_told_inside_a_long_story_still_finds_its_lesson(
