@@ -5,6 +5,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -131,6 +132,23 @@ _FIELDS = ("Mùa này trời nóng quá, nhà tôi ở quê trồng lúa với n
 def test_a_long_story_about_something_else_gets_no_lesson(index: QuestionIndex,
                                                           text: str) -> None:
     assert index.ask(text) == []
+
+
+@pytest.mark.parametrize("length", [1, 10, 11, 12, 15, 16, 17, 20, 23, 40, 61])
+def test_every_word_of_a_long_message_is_in_some_part(index: QuestionIndex, length: int,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The question of a long story is mostly its last words: no part may leave them out."""
+    words = [f"tu{n}" for n in range(length)]
+    seen: set[str] = set()
+    scores = index._scores
+
+    def spy(part: list[str], only: int | None = None) -> Any:
+        assert only == 3 and 0 < len(part) <= index.tuning.usual_terms // 2 + 1
+        seen.update(part)
+        return scores(part, only)
+    monkeypatch.setattr(index, "_scores", spy)
+    index._best_part(words, 3)
+    assert seen == set(words)
 
 
 def test_one_lessons_score_is_rank_bm25s_to_the_last_bit(index: QuestionIndex,
