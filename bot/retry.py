@@ -44,7 +44,7 @@ async def retry(call: Callable[[], Awaitable[T]], *,
     # given up on exactly as before.
     try:
         return await call()
-    except Exception as error:
+    except BaseException as error:  # as tenacity judges every try: `retry_on` decides, not we
         if not retried(error):
             raise
         first: list[BaseException] = [error]

@@ -351,7 +351,13 @@ class Tutor:
 
     async def new_learner(self, *, channel: str, user_ref: str) -> None:
         """Register a learner before their first message (the web chat's new session)."""
-        await self.repository.create_learner(channel=channel, user_ref=user_ref)
+        # On SQLite it shares a commit with the turns, and another turn's failure undoes it
+        # (RunAgain): made again at once, as a turn is. An unreachable database is the page's
+        # 503 at once, as before: a new session has no reply to wait for.
+        await retry(lambda: self.repository.create_learner(channel=channel, user_ref=user_ref),
+                    retry_on=lambda _error: False, wait=backoff(0.1),
+                    asked_wait=lambda error: 0.0 if isinstance(error, RunAgain) else None,
+                    deadline=time.monotonic() + self.patience_seconds)
 
     async def end_session(self, *, channel: str, user_ref: str) -> bool:
         """End a session for good (the web chat's "someone else uses this computer"): its id

@@ -5,13 +5,14 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from bot.lessons.model import Library
 from bot.listening.confusion import is_confused
-from bot.listening.questions import Evidence, QuestionIndex
+from bot.listening.questions import Evidence, QuestionIndex, _one
 from bot.listening.words import expand, fold
 from tests.server import hocso_here
 
@@ -131,6 +132,37 @@ _FIELDS = ("Mùa này trời nóng quá, nhà tôi ở quê trồng lúa với n
 def test_a_long_story_about_something_else_gets_no_lesson(index: QuestionIndex,
                                                           text: str) -> None:
     assert index.ask(text) == []
+
+
+@pytest.mark.parametrize("length", [1, 10, 11, 12, 15, 16, 17, 20, 23, 40, 61])
+def test_every_word_of_a_long_message_is_in_some_part(index: QuestionIndex, length: int,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The question of a long story is mostly its last words: no part may leave them out."""
+    words = [f"tu{n}" for n in range(length)]
+    seen: set[str] = set()
+    scores = index._scores
+
+    def spy(part: list[str], only: int | None = None) -> Any:
+        assert only == 3 and 0 < len(part) <= index.tuning.usual_terms // 2 + 1
+        seen.update(part)
+        return scores(part, only)
+    monkeypatch.setattr(index, "_scores", spy)
+    index._best_part(words, 3)
+    assert seen == set(words)
+
+
+def test_one_lessons_score_is_rank_bm25s_to_the_last_bit(index: QuestionIndex,
+                                                        library: Library) -> None:
+    """_one scores a long message's parts against one lesson; it must give what rank_bm25
+    gives for that lesson, terms no lesson holds and repeated terms included."""
+    asks = [ask for course in library.courses for lesson in course.lessons for ask in lesson.asks]
+    for bm25 in (index._words, index._chars):
+        vocabulary = sorted(bm25.idf)
+        for n, ask in enumerate(asks[:60]):
+            query = [*ask.lower().split(), *vocabulary[n::97], vocabulary[n], "khongcotrongbaihoc"]
+            for i in (0, n % len(index._entries), len(index._entries) - 1):
+                assert _one(bm25, query, i) == bm25.get_batch_scores(query, [i])[0]
+    assert _one(index._words, [], 0) == 0 and _one(index._words, ["khongcotrongbaihoc"], 0) == 0
 
 
 def test_a_question_told_inside_a_long_story_still_finds_its_lesson(

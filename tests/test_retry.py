@@ -87,3 +87,22 @@ async def test_without_attempts_or_deadline_it_never_gives_up() -> None:
     assert await retry(lambda: call(), retry_on=lambda e: isinstance(e, OSError),
                        wait=backoff(1.0, cap=30.0), sleep=time.sleep) == 201
     assert max(time.slept) == 30.0
+
+
+async def test_the_first_try_is_judged_like_the_others() -> None:
+    """The first try runs outside tenacity; whatever it raises is retried or raised as any
+    later try's would be, even what is not an Exception."""
+    class Stopped(BaseException):
+        pass
+
+    for judge, expected in ((lambda e: True, [1.0, 2.0]), (lambda e: False, [])):
+        time = VirtualTime(start=0.0)
+        tries, call = failing(Stopped(), Stopped())  # type: ignore[arg-type]
+        if expected:
+            assert await retry(call, retry_on=judge, wait=backoff(1.0), attempts=5,
+                               sleep=time.sleep) == 3
+        else:
+            with pytest.raises(Stopped):
+                await retry(call, retry_on=judge, wait=backoff(1.0), attempts=5,
+                            sleep=time.sleep)
+        assert time.slept == expected and len(tries) == len(expected) + 1

@@ -119,6 +119,38 @@ async def test_the_tutor_runs_an_undone_turn_again(tmp_path: Path, library: Libr
     await repository.engine.dispose()
 
 
+async def test_a_new_session_undone_by_another_turn_is_made_again(tmp_path: Path,
+                                                                  library: Library) -> None:
+    """The web chat's POST /api/session shares a commit with the turns: a bug in one of them
+    undoes the new learner too, which is made again, not answered with a 500."""
+    repository = await _sqlite(tmp_path)
+    tutor = Tutor(repository=repository, library=library)
+    holding = asyncio.Event()
+
+    async def blocker() -> None:  # holds the connection while the others queue behind it
+        async with repository.turn(channel="t", user_ref="first", update_id="a") as opened:
+            assert opened is not None
+            holding.set()
+            await asyncio.sleep(0.05)
+
+    async def failing_turn() -> None:
+        async with repository.turn(channel="t", user_ref="bug", update_id="b"):
+            raise ValueError("a bug in a handler")
+
+    first = asyncio.create_task(blocker())
+    await holding.wait()
+    created = asyncio.create_task(tutor.new_learner(channel="web", user_ref="s" * 24))
+    await asyncio.sleep(0.01)  # the new session waits for the connection...
+    failing = asyncio.create_task(failing_turn())  # ...and the failing turn behind it
+    await created
+    with pytest.raises(ValueError, match="a bug"):
+        await failing
+    with pytest.raises(RunAgain):
+        await first
+    assert await repository.find_learner(channel="web", user_ref="s" * 24) is not None
+    await repository.engine.dispose()
+
+
 async def test_a_turn_is_answered_only_once_the_wal_is_synced(
         tmp_path: Path, library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
     repository = await _sqlite(tmp_path)
