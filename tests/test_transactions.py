@@ -4,7 +4,9 @@ import asyncio
 import os
 import sqlite3
 import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import func, select
@@ -17,6 +19,8 @@ from bot.tutor import Tutor
 from storage.database import create_engine, upgrade
 from storage.repository import LEARNER, PROCESSED, SqlRepository
 from storage.transactions import RunAgain, SharedCommits
+
+T = TypeVar("T")
 
 
 async def _sqlite(tmp_path: Path) -> SqlRepository:
@@ -89,9 +93,10 @@ async def test_a_failed_turn_undoes_its_transaction_and_the_others_run_again(
     await repository.engine.dispose()
 
 
-async def test_the_tutor_runs_an_undone_turn_again(tmp_path: Path, library: Library) -> None:
-    repository = await _sqlite(tmp_path)
-    tutor = Tutor(repository=repository, library=library)
+async def _behind_a_failing_turn(repository: SqlRepository,
+                                 work: Callable[[], Awaitable[T]]) -> T:
+    """Start `work` queued for the shared connection between a turn that holds it and a turn
+    that fails: the failure undoes the shared transaction, `work`'s first try with it."""
     holding = asyncio.Event()
 
     async def blocker() -> None:  # holds the connection while the others queue behind it
@@ -106,15 +111,23 @@ async def test_the_tutor_runs_an_undone_turn_again(tmp_path: Path, library: Libr
 
     first = asyncio.create_task(blocker())
     await holding.wait()
-    handled = asyncio.gather(*(tutor.handle(Incoming(
-        channel="t", user_ref=str(n), kind=Kind.START, update_id=str(n))) for n in range(5)))
-    await asyncio.sleep(0.01)  # the tutor's turns wait for the connection...
-    failing = asyncio.create_task(failing_turn())  # ...and the failing one behind them
-    replies = await handled
+    waiting = asyncio.ensure_future(work())
+    await asyncio.sleep(0.01)  # the work waits for the connection...
+    failing = asyncio.create_task(failing_turn())  # ...and the failing turn behind it
+    done = await waiting
     with pytest.raises(ValueError, match="a bug"):
         await failing
     with pytest.raises(RunAgain):
         await first
+    return done
+
+
+async def test_the_tutor_runs_an_undone_turn_again(tmp_path: Path, library: Library) -> None:
+    repository = await _sqlite(tmp_path)
+    tutor = Tutor(repository=repository, library=library)
+    replies = await _behind_a_failing_turn(repository, lambda: asyncio.gather(*(tutor.handle(
+        Incoming(channel="t", user_ref=str(n), kind=Kind.START, update_id=str(n)))
+        for n in range(5))))
     assert all(replies) and await _count(repository, PROCESSED) == 5
     await repository.engine.dispose()
 
@@ -125,28 +138,8 @@ async def test_a_new_session_undone_by_another_turn_is_made_again(tmp_path: Path
     undoes the new learner too, which is made again, not answered with a 500."""
     repository = await _sqlite(tmp_path)
     tutor = Tutor(repository=repository, library=library)
-    holding = asyncio.Event()
-
-    async def blocker() -> None:  # holds the connection while the others queue behind it
-        async with repository.turn(channel="t", user_ref="first", update_id="a") as opened:
-            assert opened is not None
-            holding.set()
-            await asyncio.sleep(0.05)
-
-    async def failing_turn() -> None:
-        async with repository.turn(channel="t", user_ref="bug", update_id="b"):
-            raise ValueError("a bug in a handler")
-
-    first = asyncio.create_task(blocker())
-    await holding.wait()
-    created = asyncio.create_task(tutor.new_learner(channel="web", user_ref="s" * 24))
-    await asyncio.sleep(0.01)  # the new session waits for the connection...
-    failing = asyncio.create_task(failing_turn())  # ...and the failing turn behind it
-    await created
-    with pytest.raises(ValueError, match="a bug"):
-        await failing
-    with pytest.raises(RunAgain):
-        await first
+    await _behind_a_failing_turn(
+        repository, lambda: tutor.new_learner(channel="web", user_ref="s" * 24))
     assert await repository.find_learner(channel="web", user_ref="s" * 24) is not None
     await repository.engine.dispose()
 
