@@ -332,9 +332,12 @@ class Tutor:
                                                      active_since=active_since)
         if learner is None:
             return []
-        async with self.repository.transaction() as connection:
-            return [Outgoing.from_json(body) for body in await hand_over(
-                connection, learner.id, channels={channel}, user_ref=user_ref)]
+
+        async def hand() -> list[Outgoing]:
+            async with self.repository.transaction() as connection:
+                return [Outgoing.from_json(body) for body in await hand_over(
+                    connection, learner.id, channels={channel}, user_ref=user_ref)]
+        return await self._again_if_undone(hand)
 
     async def invitation_link(self, code: str) -> str:
         """The link a live invitation's or link code's QR code holds; "" for a code that is
@@ -349,46 +352,56 @@ class Tutor:
         """The certificate with this code (the public verify page's), or None."""
         return await find_certificate(self.repository.engine, code)
 
+    async def _again_if_undone(self, transaction: Callable[[], Awaitable[T]]) -> T:
+        """Run a write transaction that is not a turn. On SQLite it shares a commit with the
+        turns, and another turn's failure undoes it (RunAgain): it runs again at once, as a
+        turn does. An unreachable database is the caller's to answer at once (a page's 503, a
+        webhook the platform sends again): there is no reply to wait for."""
+        return await retry(transaction, retry_on=lambda _error: False, wait=backoff(0.1),
+                           asked_wait=lambda error: 0.0 if isinstance(error, RunAgain) else None,
+                           deadline=time.monotonic() + self.patience_seconds)
+
     async def new_learner(self, *, channel: str, user_ref: str) -> None:
         """Register a learner before their first message (the web chat's new session)."""
-        # On SQLite it shares a commit with the turns, and another turn's failure undoes it
-        # (RunAgain): made again at once, as a turn is. An unreachable database is the page's
-        # 503 at once, as before: a new session has no reply to wait for.
-        await retry(lambda: self.repository.create_learner(channel=channel, user_ref=user_ref),
-                    retry_on=lambda _error: False, wait=backoff(0.1),
-                    asked_wait=lambda error: 0.0 if isinstance(error, RunAgain) else None,
-                    deadline=time.monotonic() + self.patience_seconds)
+        await self._again_if_undone(
+            lambda: self.repository.create_learner(channel=channel, user_ref=user_ref))
 
     async def end_session(self, *, channel: str, user_ref: str) -> bool:
         """End a session for good (the web chat's "someone else uses this computer"): its id
         opens nothing any more, and what waited for it goes to the person's other apps.
         False when there was no such learner."""
-        async with self.repository.transaction() as connection:
-            person = await detach(connection, channel=channel, user_ref=user_ref)
-            if person is not None:
-                await reroute(connection, person)
-        return person is not None
+        async def end() -> bool:
+            async with self.repository.transaction() as connection:
+                person = await detach(connection, channel=channel, user_ref=user_ref)
+                if person is not None:
+                    await reroute(connection, person)
+            return person is not None
+        return await self._again_if_undone(end)
 
     async def set_reachable(self, *, channel: str, user_ref: str, reachable: bool) -> bool:
         """Record whether messages can reach a learner's app account (the bot blocked or
         back); what waits for them goes to an app that can take it. False when there is no
         such account."""
-        async with self.repository.transaction() as connection:
-            person = await mark_reachable(connection, channel=channel, user_ref=user_ref,
-                                          reachable=reachable)
-            if person is not None:
-                await reroute(connection, person)
-        return person is not None
+        async def mark() -> bool:
+            async with self.repository.transaction() as connection:
+                person = await mark_reachable(connection, channel=channel, user_ref=user_ref,
+                                              reachable=reachable)
+                if person is not None:
+                    await reroute(connection, person)
+            return person is not None
+        return await self._again_if_undone(mark)
 
     async def readdress(self) -> int:
         """Send on what waits for an app account that is no longer its recipient's (separated
         while a worker held the message, or while another turn addressed it): to an app of
         theirs that can take it, or nowhere. Return how many people's messages moved."""
-        async with self.repository.transaction() as connection:
-            people = await misaddressed(connection)
-            for person in people:
-                await reroute(connection, person)
-        return len(people)
+        async def send_on() -> int:
+            async with self.repository.transaction() as connection:
+                people = await misaddressed(connection)
+                for person in people:
+                    await reroute(connection, person)
+            return len(people)
+        return await self._again_if_undone(send_on)
 
     async def keep_failed_send(self, *, channel: str, user_ref: str, text: str,
                                error: str) -> None:

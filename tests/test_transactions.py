@@ -144,6 +144,19 @@ async def test_a_new_session_undone_by_another_turn_is_made_again(tmp_path: Path
     await repository.engine.dispose()
 
 
+async def test_ending_a_session_undone_by_another_turn_is_done_again(
+        tmp_path: Path, library: Library) -> None:
+    """So are the inbox's hand-over, an app blocked or back, and readdressing: each a write
+    transaction of its own that shares a commit with the turns on SQLite."""
+    repository = await _sqlite(tmp_path)
+    tutor = Tutor(repository=repository, library=library)
+    await tutor.new_learner(channel="web", user_ref="s" * 24)
+    assert await _behind_a_failing_turn(
+        repository, lambda: tutor.end_session(channel="web", user_ref="s" * 24))
+    assert await repository.find_learner(channel="web", user_ref="s" * 24) is None
+    await repository.engine.dispose()
+
+
 async def test_a_turn_is_answered_only_once_the_wal_is_synced(
         tmp_path: Path, library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
     repository = await _sqlite(tmp_path)
