@@ -20,6 +20,7 @@ turns side by side on a pool of asyncpg connections and groups concurrent WAL fl
 import asyncio
 import os
 import sqlite3
+import threading
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from typing import Any, Protocol
@@ -29,7 +30,14 @@ from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import Executable
-from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_chain, wait_fixed
+from tenacity import (
+    Retrying,
+    retry_if_exception,
+    stop_after_delay,
+    stop_when_event_set,
+    wait_chain,
+    wait_fixed,
+)
 
 from storage.database import busy_seconds_of, create_turn_engine
 
@@ -150,21 +158,30 @@ class SharedCommits:
     async def _open(self) -> SyncConnection:
         if self._connection is None:  # the first turn of a shared transaction
             connection = self.engine.connect()
+            stop = threading.Event()
+            begin = asyncio.ensure_future(asyncio.to_thread(self._begin_soon, connection, stop))
             try:  # BEGIN IMMEDIATE may wait for another connection's write lock
-                await asyncio.to_thread(self._begin_soon, connection)
+                await asyncio.shield(begin)
             except BaseException:
+                # Cancelled while the thread still asks for the lock: it stops asking, and
+                # the connection is closed once it has, never under a BEGIN in flight (which
+                # could leave the one connection holding the write lock).
+                stop.set()
+                with suppress(BaseException):
+                    await begin
                 connection.close()
                 raise
             self._connection = connection
             self._committed = asyncio.get_running_loop().create_future()
         return self._connection
 
-    def _begin_soon(self, connection: SyncConnection) -> None:
+    def _begin_soon(self, connection: SyncConnection, stop: threading.Event) -> None:
         """BEGIN IMMEDIATE, tried again (_LOCK_WAIT) while another connection holds the write
-        lock, for up to busy_seconds; then the lock error is raised as before."""
+        lock, for up to busy_seconds or until `stop` is set; then the lock error is raised."""
         for attempt in Retrying(retry=retry_if_exception(_locked), reraise=True,
                                 wait=_LOCK_WAIT,
-                                stop=stop_after_delay(self.busy_seconds)):
+                                stop=stop_after_delay(self.busy_seconds)
+                                | stop_when_event_set(stop)):
             with attempt:
                 connection.begin()
 

@@ -4,12 +4,13 @@ import asyncio
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
 from bot.lessons.model import Library
@@ -184,6 +185,45 @@ async def test_a_turn_is_answered_only_once_the_wal_is_synced(
     release.set()
     assert await first and await second
     await repository.engine.dispose()
+
+
+async def test_a_turn_cancelled_mid_begin_leaves_no_write_lock_behind(tmp_path: Path) -> None:
+    """A turn cancelled while its thread is in the middle of a BEGIN IMMEDIATE (here made slow,
+    and the lock freed meanwhile, so it goes through): the connection is closed only after
+    that BEGIN, which its close then rolls back. Closed before, the BEGIN went through on the
+    pool's one connection after the close and kept SQLite's write lock from everyone."""
+    path = tmp_path / "hocso.db"
+    engine = create_engine(f"sqlite:///{path}")
+    await upgrade(engine)
+    repository = SqlRepository(engine)
+    slow = threading.Event()
+
+    def before(*args: Any) -> None:  # in the turn's thread, just before each BEGIN IMMEDIATE
+        if slow.is_set() and args[2] == "BEGIN IMMEDIATE":
+            time.sleep(0.2)
+    event.listen(repository.transaction.engine,  # type: ignore[attr-defined]
+                 "before_cursor_execute", before)
+    other = sqlite3.connect(path, isolation_level=None, timeout=0)
+    other.execute("BEGIN IMMEDIATE")  # a report's write, say, in another process
+
+    async def save(number: int) -> None:
+        async with repository.turn(channel="t", user_ref=str(number), update_id=str(number)):
+            pass
+    waiting = asyncio.create_task(save(1))
+    await asyncio.sleep(0.05)  # asking for the lock again and again
+    slow.set()
+    await asyncio.sleep(0.02)  # now inside a slow try
+    other.execute("COMMIT")  # free: that try will get the lock
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    slow.clear()
+    await asyncio.sleep(0.3)  # that try has ended either way
+    other.execute("BEGIN IMMEDIATE")  # nobody holds the write lock
+    other.execute("ROLLBACK")
+    other.close()
+    await save(2)  # the turn connection begins again
+    await engine.dispose()
 
 
 async def test_a_turn_waits_for_another_programs_write_lock_then_commits(
