@@ -117,6 +117,12 @@ class LastButtons:
         return self._rows.get(person, ((), BASE_LOCALE))[1]
 
 
+
+def _at_once_if_undone(error: BaseException) -> float | None:
+    """A transaction that another turn's failure undid (RunAgain, SQLite's shared commits)
+    runs again at once: nothing of it was kept. Any other error is no such request."""
+    return 0.0 if isinstance(error, RunAgain) else None
+
 class Tutor:
     """Routes each Incoming to a handler inside one transaction, then hands back replies."""
 
@@ -202,13 +208,11 @@ class Tutor:
                 log.warning("database unreachable, trying again: %s", error)
             self.database_ok = False
 
-        # A turn that another turn's failure undid (RunAgain) runs again at once.
-        done = await retry(transaction, retry_on=unreachable,
-                              asked_wait=lambda error: 0.0 if isinstance(error, RunAgain)
-                              else None, wait=backoff(0.1, cap=5.0),
-                              deadline=time.monotonic() + (
-                                  self.patience_seconds if patience is None else patience),
-                              on_failure=failed)
+        done = await retry(transaction, retry_on=unreachable, asked_wait=_at_once_if_undone,
+                           wait=backoff(0.1, cap=5.0),
+                           deadline=time.monotonic() + (
+                               self.patience_seconds if patience is None else patience),
+                           on_failure=failed)
         if not self.database_ok:
             log.info("database reachable again")
         self.database_ok = True
@@ -358,7 +362,7 @@ class Tutor:
         turn does. An unreachable database is the caller's to answer at once (a page's 503, a
         webhook the platform sends again): there is no reply to wait for."""
         return await retry(transaction, retry_on=lambda _error: False, wait=backoff(0.1),
-                           asked_wait=lambda error: 0.0 if isinstance(error, RunAgain) else None,
+                           asked_wait=_at_once_if_undone,
                            deadline=time.monotonic() + self.patience_seconds)
 
     async def new_learner(self, *, channel: str, user_ref: str) -> None:

@@ -47,6 +47,7 @@ class Evidence:
     flat: float  # the third lesson's score over the best's: near 1, no lesson stands out
 
     def values(self) -> tuple[float, float, float, float]:
+        """The figures in Tuning.answer_weights' order (after its bias)."""
         return (self.score, self.terms, self.anchored, self.flat)
 
 
