@@ -10,15 +10,18 @@ values scaled to mean 0 and deviation 1, with an L2 penalty. A question counts a
 Leave one set out: a model fitted on the other sets, with the floor under which the most of
 their questions still find their lesson in the top 3 while at least --abstain of their
 no-lesson questions are refused, answers the left-out set's questions. The cross-validated
-figures of each set are printed, then the weights and floor fitted on every set together, to
-paste into Tuning. tests/data/questions_blind3.yaml is never fitted on: it measures what a
-refit gives on questions nobody chose anything on (bench/ask_quality.py --set blind3).
+figures of each set are printed, then those of all sets with the same left-out weights at the
+floor Tuning ships (answer_floor, which may stand above the fitted one to refuse more), then the
+weights and floor fitted on every set together, to paste into Tuning.
+tests/data/questions_blind3.yaml is never fitted on: it measures what a refit gives on
+questions nobody chose anything on (bench/ask_quality.py --set blind3).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ask_quality import ROOT, SETS, load_questions
 
 from bot.lessons.loader import load_library
-from bot.listening.questions import QuestionIndex, Tuning
+from bot.listening.questions import Evidence, QuestionIndex, Tuning
 
 # The sets fitted on: blind3 is kept for measuring only (bench/RESULTS.md, "a third blind set").
 FITTED = {name: path for name, path in SETS.items() if name != "blind3"}
@@ -46,7 +49,7 @@ def rows_of(index: QuestionIndex) -> list[Row]:
             terms, ranked, scores, evidence = index.weigh(text)
             top = ranked[0]
             shown = [refs[i] for i in ranked[:t.limit] if scores[i] >= t.relative * scores[top]]
-            values = np.array(evidence.values() if evidence else (0.0, 0.0, 0.0, 0.0))
+            values = np.array(evidence.values() if evidence else [0.0] * len(fields(Evidence)))
             rows.append((name, gold, shown if evidence else [], values,
                          evidence is not None and index._named(terms, top)))
     return rows
@@ -120,13 +123,17 @@ def main() -> None:
     index = QuestionIndex.build(load_library(ROOT / "content"), Tuning())
     rows = rows_of(index)
     left_out = np.zeros(len(rows), dtype=bool)
+    at_shipped = np.zeros(len(rows), dtype=bool)  # the same weights, at Tuning's floor
+    shipped = index.tuning.answer_floor
     floors = {}
     for name in FITTED:
         others = [r for r in rows if r[0] != name]
         weights, floors[name] = model(others, args.l2, args.abstain)
         for i, row in enumerate(rows):
             if row[0] == name:
-                left_out[i] = probability(weights, row[3]) >= floors[name] or row[4]
+                chance = probability(weights, row[3])
+                left_out[i] = chance >= floors[name] or row[4]
+                at_shipped[i] = chance >= shipped or row[4]
     print("each set answered by a model (and floor) fitted on the other sets; floors: "
           + ", ".join(f"{name} {floor}" for name, floor in floors.items()))
     print("| set | answerable | top-1 | top-3 | no lesson | abstained |")
@@ -137,6 +144,9 @@ def main() -> None:
             [rows[i] for i in chosen], [bool(left_out[i]) for i in chosen])
         print(f"| {name} | {answerable} | {top1:.3f} | {top3:.3f} | {unanswerable} | "
               f"{refused:.3f} |")
+    top1, top3, refused, _, _ = figures(rows, list(at_shipped))
+    print(f"all, the same weights at the shipped floor {shipped}: top-1 {top1:.3f}, top-3 "
+          f"{top3:.3f}, abstained {refused:.3f}")
     weights, floor = model(rows, args.l2, args.abstain)
     print(f"fitted on every set: answer_weights=({', '.join(f'{w:.2f}' for w in weights)}), "
           f"answer_floor={floor}")

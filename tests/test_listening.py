@@ -66,8 +66,9 @@ def test_the_question_sets_are_big_enough_and_name_real_lessons(library: Library
 
 def test_the_matcher_meets_its_targets(index: QuestionIndex) -> None:
     """On the three sets together: top-3 ≥ 0.93, top-1 ≥ 0.80 on questions a lesson answers,
-    and "no lesson" for at least 0.88 of those none answers (0.947, 0.963 and 0.97 measured
-    since round 3's answer model; 0.955, 0.976, 0.93 before it; 0.959, 0.976, 0.95 before round
+    and "no lesson" for at least 0.88 of those none answers (0.943, 0.959 and 0.97 measured
+    since round 4's two new figures; 0.947, 0.963, 0.97 since round 3's answer model; 0.955,
+    0.976, 0.93 before it; 0.959, 0.976, 0.95 before round
     2; bench/ask_quality.py prints the figures of each set)."""
     top1, top3, abstained = _rates(index, SETS)
     assert top3 >= 0.93 and top1 >= 0.80 and abstained >= 0.88
@@ -75,42 +76,45 @@ def test_the_matcher_meets_its_targets(index: QuestionIndex) -> None:
 
 def test_questions_it_was_not_tuned_on_find_their_lesson_too(index: QuestionIndex) -> None:
     """On the two sets nothing was chosen on until round 2 of issue 20 §1, which tuned on every
-    set (bench/RESULTS.md): 0.993 top-1, 0.993 top-3, 0.88 "no lesson" measured since round 3
-    (the answer model); 0.961, 0.961, 0.86 after round 2; 0.935, 0.948,
-    0.81 before it; before the lessons' example questions: 0.882, 0.895, 0.81; before the
-    topic synonyms and the title-and-keywords anchor: 0.686, 0.745, 0.74."""
+    set (bench/RESULTS.md): 0.980 top-1, 0.987 top-3, 0.88 "no lesson" measured since round 4;
+    0.993, 0.993, 0.88 since round 3 (the answer model); 0.961, 0.961, 0.86 after round 2;
+    0.935, 0.948, 0.81 before it; before the lessons' example questions: 0.882, 0.895, 0.81;
+    before the topic synonyms and the title-and-keywords anchor: 0.686, 0.745, 0.74."""
     top1, top3, abstained = _rates(index, UNSEEN)
     assert top3 >= 0.97 and top1 >= 0.97 and abstained >= 0.85
 
 
 def test_questions_written_blind_find_their_lesson_as_measured(index: QuestionIndex) -> None:
     """The set written by someone who saw only the lessons' titles and steps (bench/RESULTS.md,
-    "a blind set"), no longer blind: rounds 2 and 3 of issue 20 §1 tuned on it. 0.922 top-1,
-    0.948 top-3, 0.848 "no lesson" measured (0.902, 0.928, 0.783 before round 3's answer model;
+    "a blind set"), no longer blind: rounds 2 to 4 of issue 20 §1 tuned on it. 0.908 top-1,
+    0.935 top-3, 0.870 "no lesson" measured since round 4 (0.922, 0.948, 0.848 after round 3;
+    0.902, 0.928, 0.783 before round 3's answer model;
     0.863, 0.895, 0.761 before round 2; 0.791, 0.824, 0.739
     before `asks:`); this keeps the matcher from falling back."""
     top1, top3, abstained = _rates(index, ["questions_blind.yaml"])
-    assert top3 >= 0.93 and top1 >= 0.90 and abstained >= 0.82
+    assert top3 >= 0.93 and top1 >= 0.90 and abstained >= 0.86
 
 
 def test_the_second_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
     """The second set written from the lessons' titles and steps alone, one of the sets round 3
-    fitted its answer model on (bench/RESULTS.md, "round 3"): 0.886 top-1, 0.900 top-3, 0.895
-    "no lesson" measured since long messages are judged by their best part, 0.891, 0.905,
+    fitted its answer model on (bench/RESULTS.md, "round 3"): 0.900 top-1, 0.918 top-3, 0.895
+    "no lesson" measured since round 4; 0.886, 0.900, 0.895 since long messages are judged by
+    their best part, 0.891, 0.905,
     0.895 once their last part was too (0.909, 0.927, 0.860 before: the floors came down
     with that fix, which the long stories below need);
     before round 3 0.877, 0.900, 0.737; 0.768, 0.809, 0.825 before `asks:`."""
     top1, top3, abstained = _rates(index, ["questions_blind2.yaml"])
-    assert top3 >= 0.89 and top1 >= 0.88 and abstained >= 0.88
+    assert top3 >= 0.91 and top1 >= 0.89 and abstained >= 0.88
 
 
 def test_the_third_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
     """The third set written from the lessons' titles and steps alone, never tuned on
-    (bench/RESULTS.md, "a third blind set"): 0.826 top-1, 0.864 top-3, 0.806 "no lesson" since
-    long messages are judged by their best part; 0.834, 0.881, 0.823 after round 3; 0.800,
-    0.838, 0.742 on the matcher before round 3."""
+    (bench/RESULTS.md, "a third blind set"): 0.821 top-1, 0.868 top-3, 0.823 "no lesson" since
+    round 4 (measured once, at its end); 0.826, 0.864, 0.806 since long messages are judged by
+    their best part; 0.834, 0.881, 0.823 after round 3; 0.800, 0.838, 0.742 on the matcher
+    before round 3."""
     top1, top3, abstained = _rates(index, ["questions_blind3.yaml"])
-    assert top3 >= 0.85 and top1 >= 0.81 and abstained >= 0.79
+    assert top3 >= 0.86 and top1 >= 0.81 and abstained >= 0.82
 
 
 # Written by the review of round 3, never fitted on: stories that only mention words the
@@ -230,14 +234,26 @@ def test_nothing_is_guessed_when_no_lesson_answers(index: QuestionIndex, text: s
 
 def test_the_answer_model_weighs_the_evidence_the_right_way(index: QuestionIndex) -> None:
     """Whatever a refit of bench/ask_abstain.py gives, more of the question held by the best
-    lesson, a longer question (its share is smaller for the same coverage) and a shared anchor
-    make an answer likelier; a flat ranking (no lesson stands out) makes it less likely."""
-    base = Evidence(score=0.5, terms=2.0, anchored=0.0, flat=0.5)
+    lesson, a longer question (its share is smaller for the same coverage), a shared anchor and
+    more of the question's word pairs in the best lesson make an answer likelier; a flat
+    ranking (no lesson stands out) and words no lesson holds make it less likely."""
+    base = Evidence(score=0.5, terms=2.0, anchored=0.0, flat=0.5, pairs=2.0, unknown=1.0)
     chance = index.answerable(base)
     assert index.answerable(replace(base, score=0.6)) > chance
     assert index.answerable(replace(base, terms=2.5)) > chance
     assert index.answerable(replace(base, anchored=1.0)) > chance
     assert index.answerable(replace(base, flat=0.9)) < chance
+    assert index.answerable(replace(base, pairs=3.0)) > chance
+    assert index.answerable(replace(base, unknown=2.0)) < chance
+
+
+def test_the_evidence_counts_word_pairs_the_lesson_holds_and_words_no_lesson_does(
+        index: QuestionIndex) -> None:
+    """No lesson says "bầu" (of "đàn bầu"); the OTP lesson holds "mã otp" and "xin mã"."""
+    evidence = index.weigh("hoc dan bau o dau")[3]
+    assert evidence is not None and evidence.unknown == 1
+    evidence = index.weigh("có người xin mã otp của tôi")[3]
+    assert evidence is not None and evidence.pairs >= 1 and evidence.unknown == 0
 
 
 @pytest.mark.parametrize(("text", "lesson"), [
