@@ -39,7 +39,8 @@ SETS = {"tuning": ROOT / "tests/data/questions.yaml",
         "blind": ROOT / "tests/data/questions_blind.yaml",
         "blind2": ROOT / "tests/data/questions_blind2.yaml",
         "long": ROOT / "tests/data/questions_long.yaml",
-        "blind3": ROOT / "tests/data/questions_blind3.yaml"}
+        "blind3": ROOT / "tests/data/questions_blind3.yaml",
+        "blind4": ROOT / "tests/data/questions_blind4.yaml"}
 Matcher = Callable[[str], list[str]]  # question -> "course/lesson" ids, best first
 
 
