@@ -242,6 +242,22 @@ async def refresh(engine: AsyncEngine, *, until: datetime | None = None,
     return days
 
 
+async def refresh_nothing(engine: AsyncEngine, *, until: datetime | None = None) -> bool:
+    """Do what `refresh` does on a database it never refreshed that holds nothing to fill (a
+    new install): note the time, and say True. False, changing nothing, anywhere else."""
+    started = until or now()
+    async with engine.begin() as connection:
+        await _lock(connection)
+        if await refreshed_at(connection) is not None:
+            return False
+        for table in (ANSWER, RESULT, COMPLETION, DAILY_ANSWERS, DAILY_LESSONS, DAILY_COURSES):
+            if await connection.scalar(select(literal(1)).select_from(table).limit(1)):
+                return False
+        await connection.execute(update(STATE).where(STATE.c.id == 1).values(
+            refreshed_at=started))
+    return True
+
+
 async def refreshed_at(connection: AsyncConnection) -> datetime | None:
     """When the daily tables were last filled in (None: never)."""
     last = await connection.scalar(select(STATE.c.refreshed_at).where(STATE.c.id == 1))

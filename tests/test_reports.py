@@ -13,7 +13,7 @@ from bot.tutor import Tutor
 from storage.clock import local_date
 from storage.reports import Counts, Period, Training, median, reports_engine
 from storage.repository import COMPLETION, SqlRepository
-from storage.rollup import DAILY_ANSWERS, refresh
+from storage.rollup import DAILY_ANSWERS, STATE, refresh, refresh_nothing, refreshed_at
 from storage.scope import Scope
 from tests.chat import Chat
 from tests.report_seed import BA_DINH, HONG_HA, seed
@@ -235,6 +235,26 @@ async def test_what_is_done_after_the_last_refresh_counts_at_once(
     again = await build(repository.engine, Scope(BA_DINH), last_30_days(), with_learners=True)
     assert (again.total, again.by_day, again.courses, again.missed) == (
         report.total, report.by_day, report.courses, report.missed)
+
+
+async def test_a_new_install_is_refreshed_without_the_child_and_nothing_else_is(
+        repository: SqlRepository) -> None:
+    """`hocso serve` starts no refreshing child for a new install's empty database: the
+    refresh would only note the time. With anything stored, or once refreshed, it does."""
+    engine = repository.engine
+    assert await refresh_nothing(engine)
+    async with engine.connect() as connection:
+        first = await refreshed_at(connection)
+    assert first is not None
+    assert not await refresh_nothing(engine)  # refreshed: the next refresh is a real one
+    async with engine.begin() as connection:  # as a new install's first refresh left it
+        await connection.execute(STATE.update().values(refreshed_at=None))
+    await seed(engine)
+    assert not await refresh_nothing(engine)
+    async with engine.connect() as connection:
+        assert await refreshed_at(connection) is None  # left to refresh, which fills the days
+    await refresh(engine)
+    assert (await build(engine, Scope(HONG_HA), last_30_days())).total.lessons == 4
 
 
 async def test_a_report_groups_each_table_s_rows_of_today_once(
