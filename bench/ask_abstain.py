@@ -1,5 +1,5 @@
 """Fit the matcher's decision to answer or to say "no lesson for this yet" (Tuning.answer_weights
-and answer_floor) on every question set but the last blind one, and measure it on each set
+and answer_floor) on every question set but the last two blind ones, and measure it on each set
 left out in turn.
 
     .venv/bin/python bench/ask_abstain.py [--abstain 0.90] [--l2 1.0]
@@ -13,8 +13,8 @@ no-lesson questions are refused, answers the left-out set's questions. The cross
 figures of each set are printed, then those of all sets with the same left-out weights at the
 floor Tuning ships (answer_floor, which may stand above the fitted one to refuse more), then the
 weights and floor fitted on every set together, to paste into Tuning.
-tests/data/questions_blind3.yaml is never fitted on: it measures what a refit gives on
-questions nobody chose anything on (bench/ask_quality.py --set blind3).
+tests/data/questions_blind3.yaml and questions_blind4.yaml are never fitted on: they measure
+what a refit gives on questions nobody chose anything on (bench/ask_quality.py --set blind3).
 """
 
 from __future__ import annotations

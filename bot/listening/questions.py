@@ -92,11 +92,12 @@ class Tuning:
     ask_weight: float = 0.25
     # Whether to answer at all: a logistic model over the Evidence (bias, then one weight for
     # each of its values), fitted by bench/ask_abstain.py on the question sets together (each
-    # left out in turn to measure it; blind3 is never fitted on); refit it when the lessons
-    # change much. The matcher answers when the model's probability is at least answer_floor:
-    # above the fit's own choice (0.59 for 0.90 of the no-lesson questions refused, 0.61 for
-    # 0.92), the lowest floor at which the weights, each set left out in turn, refuse as many
-    # no-lesson questions as round 3's model did at its floor (0.921 against 0.917; round 4).
+    # left out in turn to measure it; blind3 and blind4 are never fitted on); refit it when the
+    # lessons change much. The matcher answers when the model's probability is at least
+    # answer_floor: above the fit's own choice (0.59 for 0.90 of the no-lesson questions
+    # refused, 0.61 for 0.92), the lowest floor at which the weights, each set left out in
+    # turn, refuse as many no-lesson questions as round 3's model did at its floor (0.921
+    # against 0.917; round 4).
     answer_weights: tuple[float, ...] = (-5.90, 7.65, 0.87, 1.90, -2.64, 0.45, -1.60)
     answer_floor: float = 0.62
 
