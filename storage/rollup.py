@@ -246,6 +246,9 @@ async def refresh_nothing(engine: AsyncEngine, *, until: datetime | None = None)
     """Do what `refresh` does on a database it never refreshed that holds nothing to fill (a
     new install): note the time, and say True. False, changing nothing, anywhere else."""
     started = until or now()
+    # The lock first, as refresh takes it: another process's refresh may be filling days. A
+    # write each refresh period where the refresh itself writes far more; the turns' engine
+    # (IMMEDIATE on SQLite) would take the write lock for a lone read just the same.
     async with engine.begin() as connection:
         await _lock(connection)
         if await refreshed_at(connection) is not None:
