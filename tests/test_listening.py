@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from rank_bm25 import BM25Okapi
 
+from bot.areas import read_yaml
 from bot.lessons.model import Library
+from bot.listening.bm25 import PostedBM25
 from bot.listening.confusion import is_confused
 from bot.listening.questions import Evidence, QuestionIndex, _one
 from bot.listening.words import expand, fold
@@ -24,13 +26,19 @@ UNSEEN = ["questions_unseen.yaml", "questions_later.yaml"]
 
 
 def _questions(name: str) -> list[tuple[str, set[str]]]:
-    raw = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+    raw = read_yaml((DATA / name).read_text(encoding="utf-8"))
     return [(item["text"], set(item["lessons"])) for item in raw]
 
 
 @pytest.fixture(scope="module")
 def index(library: Library) -> QuestionIndex:
     return QuestionIndex.build(library)
+
+
+@pytest.fixture(scope="module")
+def index_without_asks(library: Library) -> QuestionIndex:
+    """The index of the lessons without their example questions (`asks:`)."""
+    return QuestionIndex.build(_without_asks(library))
 
 
 def _refs(index: QuestionIndex, text: str) -> list[str]:
@@ -178,6 +186,22 @@ def test_one_lessons_score_is_rank_bm25s_to_the_last_bit(index: QuestionIndex,
     assert _one(index._words, [], 0) == 0 and _one(index._words, ["khongcotrongbaihoc"], 0) == 0
 
 
+def test_every_lessons_scores_are_rank_bm25s_to_the_last_bit(index: QuestionIndex,
+                                                             library: Library) -> None:
+    """PostedBM25 scores every lesson (and every step) from postings: the same floats as
+    rank_bm25's own get_scores, terms no lesson holds and repeated terms included."""
+    asks = [ask for course in library.courses for lesson in course.lessons for ask in lesson.asks]
+    for bm25 in (index._words, index._chars, index._steps):
+        assert isinstance(bm25, PostedBM25)
+        vocabulary = sorted(bm25.idf)
+        for n, ask in enumerate(asks[:60]):
+            query = [*ask.lower().split(), *vocabulary[n::97], vocabulary[n], vocabulary[n],
+                     "khongcotrongbaihoc"]
+            posted, own = bm25.get_scores(query), BM25Okapi.get_scores(bm25, query)
+            assert posted.tobytes() == own.tobytes(), ask
+    assert not index._words.get_scores([]).any()
+
+
 def test_a_question_told_inside_a_long_story_still_finds_its_lesson(
         index: QuestionIndex) -> None:
     story = (_STORY + "Sáng nay có người gọi xưng là nhân viên ngân hàng, bảo tôi đọc mã OTP "
@@ -282,9 +306,10 @@ def test_a_match_carries_the_step_that_answers_best(index: QuestionIndex,
     assert 0 < best.score <= 1
 
 
-def test_lesson_keywords_lead_questions_to_their_lesson(library: Library) -> None:
+def test_lesson_keywords_lead_questions_to_their_lesson(index: QuestionIndex,
+                                                        library: Library) -> None:
     """A word only a lesson writer's `keywords:` holds brings the question to that lesson."""
-    assert QuestionIndex.build(library).ask("cà vẹt xe máy") != []
+    assert index.ask("cà vẹt xe máy") != []
     bare = Library(courses=tuple(
         type(course)(**{**course.__dict__, "lessons": tuple(
             type(lesson)(**{**lesson.__dict__, "keywords": ()}) for lesson in course.lessons)})
@@ -307,24 +332,23 @@ def _without_asks(library: Library) -> Library:
     ("bạn trên facebook rủ bỏ vô 10 triệu tháng sau lời gấp đôi", "lua-dao/dau-tu"),
     ("khong muon cam tien mat di cho", "thanh-toan/app-va-vi"),
 ])
-def test_a_situation_like_a_lessons_example_question_finds_it(library: Library, text: str,
-                                                             lesson: str) -> None:
-    assert _refs(QuestionIndex.build(library), text)[0] == lesson
-    assert _refs(QuestionIndex.build(_without_asks(library)), text) == []
+def test_a_situation_like_a_lessons_example_question_finds_it(
+        index: QuestionIndex, index_without_asks: QuestionIndex, text: str, lesson: str) -> None:
+    assert _refs(index, text)[0] == lesson
+    assert _refs(index_without_asks, text) == []
 
 
 @pytest.mark.parametrize(("text", "lesson"), [
     ("di cho nguoi ban khong lay tien mat, bao quet cai ma", "thanh-toan/quet-qr"),
     ("so la goi bao con trai toi bi cong an bat, gui tien bao lanh", "lua-dao/nguoi-than"),
 ])
-def test_a_question_that_restates_an_example_needs_no_keyword(index: QuestionIndex,
-                                                              library: Library, text: str,
-                                                              lesson: str) -> None:
+def test_a_question_that_restates_an_example_needs_no_keyword(
+        index: QuestionIndex, index_without_asks: QuestionIndex, text: str, lesson: str) -> None:
     """No word pair of these is in the lesson's title or keywords (no anchor): how nearly they
     restate one of the lesson's examples is what makes the matcher answer; without the lessons'
     examples it says it has no lesson."""
     assert _refs(index, text)[0] == lesson
-    assert _refs(QuestionIndex.build(_without_asks(library)), text) == []
+    assert _refs(index_without_asks, text) == []
 
 
 def test_every_example_question_leads_to_its_own_lesson(index: QuestionIndex,

@@ -376,13 +376,25 @@ def _merged(base: dict[str, CommandTexts],
     return merged
 
 
-def _courses(content_dir: Path, locale: str, problems: list[str]) -> list[Course]:
+Loaded = tuple[Course | None, list[str], int]  # what load_course returns
+
+
+def _courses(content_dir: Path, locale: str, problems: list[str],
+             untranslated: dict[Path, Loaded]) -> list[Course]:
+    """The courses in `locale`. A course with no translation in it is loaded once for every
+    locale (kept in `untranslated`): loading each course again for each locale was 45 % of
+    load_library's time, at every start and every `hocso content check` (issue 18)."""
     ranked: list[tuple[int, str, Course]] = []
     seen_ids: dict[str, str] = {}
     for path in sorted(content_dir.glob("*/course.yaml")):
         translation = path.with_name(f"course.{locale}.yaml")
-        course, course_problems, order = load_course(
-            path, content_dir, translation if translation.exists() else None)
+        if translation.exists():
+            loaded = load_course(path, content_dir, translation)
+        elif path in untranslated:
+            loaded = untranslated[path]
+        else:
+            loaded = untranslated[path] = load_course(path, content_dir)
+        course, course_problems, order = loaded
         problems.extend(course_problems)
         if course is None:
             continue
@@ -418,7 +430,8 @@ def load_library(content_dir: Path) -> Library:
         problems.append(f"{content_dir}/templates/{BASE_LOCALE}: (folder): no texts found")
     areas, area_problems = load_areas(content_dir)
     problems.extend(area_problems)
-    courses = _courses(content_dir, BASE_LOCALE, problems)
+    base: dict[Path, Loaded] = {}
+    courses = _courses(content_dir, BASE_LOCALE, problems, base)
     if not courses and not problems:
         problems.append(f"{content_dir}: (folder): no course.yaml found")
     translations = {}
@@ -427,7 +440,7 @@ def load_library(content_dir: Path) -> Library:
             own, own_commands, own_problems = load_texts(content_dir, folder.name)
             problems.extend(own_problems)
             translations[folder.name] = Library(
-                courses=tuple(_courses(content_dir, folder.name, problems)),
+                courses=tuple(_courses(content_dir, folder.name, problems, base)),
                 templates={**templates, **own}, content_dir=str(content_dir), areas=areas,
                 locale=folder.name, commands=_merged(commands, own_commands))
     if problems:

@@ -10,6 +10,7 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from bot.lessons.model import Course, Lesson, Library, Step
+from bot.listening.bm25 import PostedBM25
 from bot.listening.words import (
     STOPWORDS,
     Speller,
@@ -162,8 +163,8 @@ class QuestionIndex:
                                                tuning.ask_in_text)))
                       for course, lesson in entries]
         self._speller = Speller({word for words in word_lists for word in words})
-        self._words = BM25Okapi([_terms(words) for words in word_lists])
-        self._chars = BM25Okapi([char_grams(content_words(words)) for words in word_lists])
+        self._words = PostedBM25([_terms(words) for words in word_lists])
+        self._chars = PostedBM25([char_grams(content_words(words)) for words in word_lists])
         self._max_idf = max(self._words.idf.values())
         self._lessons_with = Counter(term for terms in self._words.doc_freqs for term in terms)
         self._heads = [set(_terms(expand(fold(" ".join([lesson.title, *lesson.keywords])))))
@@ -172,7 +173,7 @@ class QuestionIndex:
         self._heads_with = Counter(term for terms in self._heads for term in terms)
         self._max_char_idf = max(self._chars.idf.values())
         # Every step of every lesson, to show the one that answers best.
-        self._steps = BM25Okapi([_terms(expand(fold(_step_text(step))))
+        self._steps = PostedBM25([_terms(expand(fold(_step_text(step))))
                                  for _, lesson in entries for step in lesson.steps])
         self._first_step = np.cumsum([0] + [len(lesson.steps) for _, lesson in entries])
         # Every example question of every lesson, and the lesson each belongs to.

@@ -1,0 +1,47 @@
+"""rank_bm25's Okapi BM25 scores of every document at once, to the last bit, from postings."""
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+
+
+class PostedBM25(BM25Okapi):
+    """BM25Okapi whose get_scores reads each term's postings. rank_bm25 looks every query
+    term up in every document's dictionary (a Python loop over all lessons, or all steps,
+    per term): that was most of the time a question took to answer (issue 18)."""
+
+    def __init__(self, corpus: Sequence[Sequence[str]]) -> None:
+        super().__init__(corpus)
+        terms = list(self.idf)
+        at = {term: n for n, term in enumerate(terms)}
+        term_of, docs, freqs = [], [], []
+        for doc, counts in enumerate(self.doc_freqs):
+            for term, freq in counts.items():
+                term_of.append(at[term])
+                docs.append(doc)
+                freqs.append(freq)
+        order = np.argsort(np.array(term_of, dtype=np.int64), kind="stable")
+        self._docs = np.array(docs, dtype=np.int64)[order]
+        q_freq = np.array(freqs, dtype=np.int64)[order]
+        doc_len = np.array(self.doc_len)[self._docs]
+        idf = np.array([self.idf[term] or 0 for term in terms])[np.array(term_of)[order]]
+        # rank_bm25's expression, operation by operation, on the documents holding each term:
+        # the others add 0.0 there, which leaves a score as it is.
+        self._parts = idf * (q_freq * (self.k1 + 1) /
+                             (q_freq + self.k1 * (1 - self.b + self.b * doc_len / self.avgdl)))
+        ends = np.cumsum(np.bincount(np.array(term_of, dtype=np.int64), minlength=len(terms)))
+        self._spans = {term: (int(end - count), int(end)) for term, end, count in
+                       zip(terms, ends, np.diff(ends, prepend=0), strict=True)}
+
+    def get_scores(self, query: Sequence[str]) -> Any:
+        """Every document's score for `query` (its terms repeated count again), as
+        BM25Okapi.get_scores gives it."""
+        score = np.zeros(self.corpus_size)
+        for term in query:
+            span = self._spans.get(term)
+            if span is not None:
+                start, end = span
+                score[self._docs[start:end]] += self._parts[start:end]
+        return score
