@@ -101,7 +101,8 @@ def test_the_second_blind_set_finds_its_lesson_as_measured(index: QuestionIndex)
     "no lesson" since numbers no lesson holds are taken out of questions ("no lesson" came down
     from 0.88 to 0.87: "tien tro cap nguoi tren 80 tuoi dc bao nhieu 1 thang" is answered, its
     "80" no longer an unknown word); 0.900, 0.918, 0.895 since round 4; 0.886, 0.900, 0.895
-    since long messages are judged by their best part, 0.891, 0.905, 0.895 once their last part was too (0.909, 0.927, 0.860 before: the floors came down
+    since long messages are judged by their best part, 0.891, 0.905, 0.895 once their last
+    part was too (0.909, 0.927, 0.860 before: the floors came down
     with that fix, which the long stories below need);
     before round 3 0.877, 0.900, 0.737; 0.768, 0.809, 0.825 before `asks:`."""
     top1, top3, abstained = _rates(index, ["questions_blind2.yaml"])
@@ -116,7 +117,8 @@ def test_the_third_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) 
     foretold on the fitted sets, where numbers counted as unknown words had refused a few
     no-lesson questions, "người trên 80 tuổi"; the set is not opened to say which); 0.821,
     0.868, 0.823 since round 4 (measured once, at its end); 0.826, 0.864, 0.806 since long
-    messages are judged by their best part; 0.834, 0.881, 0.823 after round 3; 0.800, 0.838, 0.742 on the matcher
+    messages are judged by their best part; 0.834, 0.881, 0.823 after round 3; 0.800, 0.838,
+    0.742 on the matcher
     before round 3."""
     top1, top3, abstained = _rates(index, ["questions_blind3.yaml"])
     assert top3 >= 0.88 and top1 >= 0.83 and abstained >= 0.80
