@@ -105,30 +105,38 @@ def test_questions_written_blind_find_their_lesson_as_measured(index: QuestionIn
 
 def test_the_second_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
     """The second set written from the lessons' titles and steps alone, one of the sets round 3
-    fitted its answer model on (bench/RESULTS.md, "round 3"): 0.900 top-1, 0.918 top-3, 0.895
-    "no lesson" measured since round 4; 0.886, 0.900, 0.895 since long messages are judged by
-    their best part, 0.891, 0.905,
-    0.895 once their last part was too (0.909, 0.927, 0.860 before: the floors came down
+    fitted its answer model on (bench/RESULTS.md, "round 3"): 0.900 top-1, 0.923 top-3, 0.877
+    "no lesson" since numbers no lesson holds are taken out of questions ("no lesson" came down
+    from 0.88 to 0.87: "tien tro cap nguoi tren 80 tuoi dc bao nhieu 1 thang" is answered, its
+    "80" no longer an unknown word); 0.900, 0.918, 0.895 since round 4; 0.886, 0.900, 0.895
+    since long messages are judged by their best part, 0.891, 0.905, 0.895 once their last
+    part was too (0.909, 0.927, 0.860 before: the floors came down
     with that fix, which the long stories below need);
     before round 3 0.877, 0.900, 0.737; 0.768, 0.809, 0.825 before `asks:`."""
     top1, top3, abstained = _rates(index, ["questions_blind2.yaml"])
-    assert top3 >= 0.91 and top1 >= 0.89 and abstained >= 0.88
+    assert top3 >= 0.92 and top1 >= 0.89 and abstained >= 0.87
 
 
 def test_the_third_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
     """The third set written from the lessons' titles and steps alone, never tuned on
-    (bench/RESULTS.md, "a third blind set"): 0.821 top-1, 0.868 top-3, 0.823 "no lesson" since
-    round 4 (measured once, at its end); 0.826, 0.864, 0.806 since long messages are judged by
-    their best part; 0.834, 0.881, 0.823 after round 3; 0.800, 0.838, 0.742 on the matcher
+    (bench/RESULTS.md, "a third blind set"): 0.838 top-1, 0.885 top-3, 0.806 "no lesson" since
+    numbers no lesson holds are taken out of questions (measured once, at the end: "no lesson"
+    came down from 0.82 to 0.80, one question of 62 more answered, as the cross-validation
+    foretold on the fitted sets, where numbers counted as unknown words had refused a few
+    no-lesson questions, "người trên 80 tuổi"; the set is not opened to say which); 0.821,
+    0.868, 0.823 since round 4 (measured once, at its end); 0.826, 0.864, 0.806 since long
+    messages are judged by their best part; 0.834, 0.881, 0.823 after round 3; 0.800, 0.838,
+    0.742 on the matcher
     before round 3."""
     top1, top3, abstained = _rates(index, ["questions_blind3.yaml"])
-    assert top3 >= 0.86 and top1 >= 0.81 and abstained >= 0.82
+    assert top3 >= 0.88 and top1 >= 0.83 and abstained >= 0.80
 
 
 def test_the_fourth_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
     """The fourth set written from the lessons' titles and steps alone, by a new writer, never
-    tuned on (bench/RESULTS.md, "a fourth blind set"): measured once each, 0.896 top-1, 0.931
-    top-3, 0.818 "no lesson" on round 4; 0.882, 0.913, 0.818 on round 3."""
+    tuned on (bench/RESULTS.md, "a fourth blind set"): measured once each, 0.899 top-1, 0.934
+    top-3, 0.818 "no lesson" since numbers no lesson holds are taken out of questions; 0.896,
+    0.931, 0.818 on round 4; 0.882, 0.913, 0.818 on round 3."""
     top1, top3, abstained = _rates(index, ["questions_blind4.yaml"])
     assert top3 >= 0.93 and top1 >= 0.89 and abstained >= 0.81
 
@@ -286,6 +294,48 @@ def test_the_evidence_counts_word_pairs_the_lesson_holds_and_words_no_lesson_doe
     assert evidence is not None and evidence.unknown == 1
     evidence = index.weigh("có người xin mã otp của tôi")[3]
     assert evidence is not None and evidence.pairs >= 1 and evidence.unknown == 0
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("quên mật khẩu Zalo số 0912345678", []), ("có người xin mã otp 483920 của tôi", []),
+    ("bị lừa mất 500000đ", []), ("chuyển 2.000.000 đồng hôm 12/3 lúc 8:30", []),
+    ("0987.123.456 gọi tôi", []),
+    # Numbers some lesson holds: the reporting line, the weak password, VNeID's level 2.
+    ("gọi 156 báo lừa đảo", ["156"]), ("mật khẩu 123456 được không", ["123456"]),
+    ("tài khoản mức 2", ["2"]), ("mất 2 triệu", ["2"]),
+])
+def test_a_number_no_lesson_holds_is_as_if_not_typed(index: QuestionIndex, text: str,
+                                                     kept: list[str]) -> None:
+    words = index.words(text)
+    assert [word for word in words if word.isdigit()] == kept
+    assert not any(char.isdigit() for word in words for char in word if not word.isdigit())
+
+
+@pytest.mark.parametrize(("text", "lesson"), [
+    # What residents paste (issue 20's review of round 4): each was refused before.
+    ("có người xin mã otp 483920 của tôi", "an-toan-tk/ma-otp"),
+    ("quên mật khẩu Zalo số 0912345678", "an-toan-tk/mat-khau"),
+    ("bị lừa mất 500000 đồng", "lua-dao/bi-lua"),
+    ("chuyen nham 2.000.000đ roi", "thanh-toan/chuyen-nham"),
+    ("tin nhắn từ số 0912345678 báo trúng thưởng", "lua-dao/trung-thuong"),
+    ("mat khau 123456 co an toan ko", "an-toan-tk/mat-khau"),
+])
+def test_a_question_with_a_phone_number_an_amount_or_a_code_finds_its_lesson(
+        index: QuestionIndex, text: str, lesson: str) -> None:
+    assert _refs(index, text)[0] == lesson
+
+
+def test_a_number_added_to_a_question_rarely_changes_its_answer(index: QuestionIndex) -> None:
+    """The questions of the three sets answered right, each asked again with a phone number,
+    an amount or a code added (bench/ask_appended.py does it on every fitted set). Counted as
+    words no lesson holds, a number lost 81 to 85 of these 235 (0.64-0.66 kept, round 4);
+    0.962, 0.966 and 0.979 are kept since a number no lesson holds is as if not typed (what
+    the tails' words say, "số của nó", still counts)."""
+    questions = [(text, gold) for name in SETS for text, gold in _questions(name)
+                 if gold and gold & set(_refs(index, text))]
+    for tail in (" số của nó là 0912345678", " mất 500000 đồng", " mã 483920"):
+        kept = sum(1 for text, gold in questions if gold & set(_refs(index, text + tail)))
+        assert kept / len(questions) >= 0.95, tail
 
 
 @pytest.mark.parametrize(("text", "lesson"), [

@@ -93,6 +93,30 @@ def expand(folded: str) -> list[str]:
             if not (word == "the" and words[i + 1:i + 2] == ["nao"])]
 
 
+# A number as typed, once folded: digit groups ("12/3", "2.000.000", "8:30" and "0987.123.456"
+# fold to groups apart), with a unit glued on ("500000đ", "500k", "24h", "2tr").
+_NUMBER = re.compile(r"(?<!\S)(\d+(?: \d+)*)([a-z]{0,4})(?!\S)")
+
+
+def numbers(folded: str) -> set[str]:
+    """Every number of a folded text, and every run of its digit groups ("1/7/2024": "1 7
+    2024", "1 7", "7 2024", "1"...): "113, 114, 115" folds to one run of three."""
+    held: set[str] = set()
+    for match in _NUMBER.finditer(folded):
+        groups = match.group(1).split()
+        held.update(" ".join(groups[i:j]) for i in range(len(groups))
+                    for j in range(i + 1, len(groups) + 1))
+    return held
+
+
+def without_numbers(folded: str, keep: set[str]) -> str:
+    """The folded text without each number not in `keep` and its glued unit: a phone number, an
+    amount, an OTP code or a date a resident adds ("0912345678", "500000đ", "483920", "12/3")
+    says nothing of what the question is about, unless a lesson holds that number ("156",
+    "123456", "mức 2")."""
+    return _NUMBER.sub(lambda match: match.group(0) if match.group(1) in keep else "", folded)
+
+
 def content_words(words: list[str]) -> list[str]:
     """The words that say what the text is about."""
     return [word for word in words if word not in STOPWORDS]
