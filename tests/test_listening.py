@@ -338,6 +338,74 @@ def test_a_number_added_to_a_question_rarely_changes_its_answer(index: QuestionI
         assert kept / len(questions) >= 0.95, tail
 
 
+@pytest.mark.parametrize(("text", "words"), [
+    ("caidat vneid", "cai dat vneid"), ("quen matkhau", "quen mat khau"),
+    ("giupvoi", "giup voi"), ("lamsao dangnhap dc", "lam sao dang nhap duoc"),
+    ("odau", "o dau"), ("nhuthenao", "nhu nao"), ("caij", "cai gi"), ("caivneid", "cai vneid"),
+    # Not split: a word a lesson uses; loan words whose syllables would be other words ("ti
+    # ví", "gà mẹ"), or a step's "Wi-Fi" that no question means; a misspelt word, mended as
+    # before; a syllable the lessons do not use.
+    ("dichvucong", "dichvucong"), ("tivi", "tivi"), ("game", "game"), ("wifi", "wifi"),
+    ("vnied", "vneid"), ("passcod", "passcode"), ("truyen", "truyen"),
+])
+def test_words_typed_run_together_are_split_into_the_words_they_are(
+        index: QuestionIndex, text: str, words: str) -> None:
+    assert " ".join(index.words(text)) == words
+
+
+@pytest.mark.parametrize(("text", "lesson"), [
+    # Each was refused before: "caidat", "matkhau" were words no lesson holds.
+    ("caidat vneid", "vneid/cai-dat"), ("quen matkhau zalo", "an-toan-tk/mat-khau"),
+    ("quenmatkhau vneid", "vneid/quen-passcode"),
+    ("chuyenkhoan nham roi", "thanh-toan/chuyen-nham"),
+    ("dangnhap dichvucong", "dich-vu-cong/dang-nhap"),
+])
+def test_a_question_typed_run_together_finds_its_lesson(index: QuestionIndex, text: str,
+                                                        lesson: str) -> None:
+    assert _refs(index, text)[0] == lesson
+
+
+@pytest.mark.parametrize("tail", ["你好", "谢谢", "привет", "สวัสดี", "សួស្តី", "안녕"])
+def test_a_few_words_of_another_script_are_as_if_not_typed(index: QuestionIndex,
+                                                             tail: str) -> None:
+    text = "tôi quên mật khẩu Zalo"
+    assert index.words(f"{text} {tail}") == index.words(text)
+    assert _refs(index, f"{text} {tail}") == _refs(index, text) != []
+
+
+@pytest.mark.parametrize("text", [
+    "你好", "我想安装VNeID应用", "VNeID 怎么安装", "Как установить VNeID",
+    "Как восстановить пароль Zalo", "ทำอย่างไรติดตั้ง vneid", "តើធ្វើដូចម្តេចដំឡើង vneid",
+    "vneid 설치 방법", "VNeIDのインストール方法",
+])
+def test_a_message_mostly_in_another_script_gets_no_lesson(index: QuestionIndex,
+                                                           text: str) -> None:
+    """Its letters of another script (a Chinese character or a Korean block counted as three)
+    outweigh the Latin ones: they stay, as words no lesson holds, and nothing is guessed from
+    the one name the matcher can read."""
+    assert index.ask(text) == []
+
+
+def test_words_of_another_script_or_run_together_rarely_change_an_answer(
+        index: QuestionIndex) -> None:
+    """The questions of the three sets answered right (235), asked again with a greeting in
+    another script or words typed run together after them (bench/ask_appended.py does it on
+    every fitted set), then typed without diacritics, every two words run together. As words
+    no lesson holds they lost 54 to 82 of the 235 (0.77 kept with "你好", 0.67 with "привет",
+    0.69 with "giupvoi"), and run together all but 3 (0.013 kept); 0.996 to 1.000 and 0.953
+    are kept since they are left out or split."""
+    questions = [(text, gold) for name in SETS for text, gold in _questions(name)
+                 if gold and gold & set(_refs(index, text))]
+    for tail in (" 你好", " привет", " giupvoi", " lamsao"):
+        kept = sum(1 for text, gold in questions if gold & set(_refs(index, text + tail)))
+        assert kept / len(questions) >= 0.98, tail
+    folded = [(fold(text).split(), gold) for text, gold in questions]
+    glued = [(" ".join("".join(words[i:i + 2]) for i in range(0, len(words), 2)), gold)
+             for words, gold in folded]
+    kept = sum(1 for text, gold in glued if gold & set(_refs(index, text)))
+    assert kept / len(glued) >= 0.93
+
+
 @pytest.mark.parametrize(("text", "lesson"), [
     ("tạm vắng", "vneid/thu-tuc"), ("vietqr", "thanh-toan/quet-qr"),
     ("deepfake la gi", "lua-dao/nguoi-than"), ("otp", "an-toan-tk/ma-otp")])

@@ -154,6 +154,20 @@ async def test_an_unanswerable_question_gets_an_honest_answer_and_the_mentor(
     assert not await received(tutor, mentor)
 
 
+async def test_a_message_in_another_script_gets_no_lesson_and_a_vietnamese_one_does(
+        tutor: Tutor) -> None:
+    """Nothing is guessed from a message the matcher cannot read; words typed run together and
+    a greeting in another script do not stop a Vietnamese question."""
+    chat = Chat(tutor, "chu")
+    await chat.start()
+    for text in ("我想安装VNeID应用", "Как установить VNeID", "vneid 설치 방법"):
+        await chat.type(text)
+        assert "chưa hiểu" in chat.text() or "chưa có bài học nào" in chat.text(), text
+        assert not lesson_buttons(chat), text
+    await chat.type("lamsao caidat vneid 你好")
+    assert lesson_buttons(chat)[0] == "o:vneid:cai-dat"
+
+
 async def test_a_paired_learner_stuck_at_a_step_can_ask_the_mentor(
         tutor: Tutor, library: Library) -> None:
     mentor, resident = Chat(tutor, "kem2"), Chat(tutor, "ong-nam")

@@ -21,6 +21,7 @@ from bot.listening.words import (
     is_syllable,
     numbers,
     without_numbers,
+    without_other_scripts,
 )
 
 
@@ -54,10 +55,11 @@ class Evidence:
     pairs: float
     # How many of the question's distinct content words no lesson holds at all, once typos are
     # mended ("bau" of "học đàn bầu", "gemini"): a question about what the library never
-    # speaks of. A number no lesson holds is none of them: it is taken out of the question
-    # (QuestionIndex.words). Both counts are over the whole message, not its best part: a long story
-    # about something else piles up words no lesson has, and is refused (bench/RESULTS.md,
-    # round 4).
+    # speaks of. A number no lesson holds is none of them, nor a few letters of another
+    # script: they are taken out of the question; a word typed run together is counted as
+    # the words it is made of (QuestionIndex.words). Both counts are over the whole message,
+    # not its best part: a long story about something else piles up words no lesson has, and
+    # is refused (bench/RESULTS.md, round 4).
     unknown: float
 
     def values(self) -> tuple[float, ...]:
@@ -169,7 +171,8 @@ class QuestionIndex:
         # The numbers some lesson holds ("156", "123456", the "2" of "mức 2"): a question keeps
         # those, and loses the others (QuestionIndex.words).
         self._numbers = set().union(*(numbers(text) for text in texts))
-        self._speller = Speller({word for words in word_lists for word in words})
+        self._speller = Speller(Counter(word for words in word_lists for word in words),
+                                {pair for words in word_lists for pair in pairwise(words)})
         self._words = PostedBM25([_terms(words) for words in word_lists])
         self._chars = PostedBM25([char_grams(content_words(words)) for words in word_lists])
         self._max_idf = max(self._words.idf.values())
@@ -204,13 +207,16 @@ class QuestionIndex:
         return any(is_syllable(word) or word in self._speller.vocabulary for word in words)
 
     def words(self, text: str) -> list[str]:
-        """A question's words as the lessons' are (folded, shorthand spelt out, typos mended),
-        without the numbers no lesson holds: a phone number, an amount or a code a resident
-        adds, weighed as a word no lesson holds (in the score's bound, its word pairs and
-        character n-grams, and the unknown words), refused questions a lesson answers and
-        ranked the wrong lessons (bench/RESULTS.md, "numbers in a question"). Taken out
-        whole, not left as a gap: the question is then the one asked without the number."""
-        return self._speller.mend(expand(without_numbers(fold(text), self._numbers)))
+        """A question's words as the lessons' are (folded, words typed run together split,
+        shorthand spelt out, typos mended), without the numbers no lesson holds: a phone
+        number, an amount or a code a resident adds, weighed as a word no lesson holds (in the
+        score's bound, its word pairs and character n-grams, and the unknown words), refused
+        questions a lesson answers and ranked the wrong lessons (bench/RESULTS.md, "numbers in
+        a question"). Taken out whole, not left as a gap: the question is then the one asked
+        without the number. So are a few letters of another script ("你好"), and "giupvoi" is
+        "giup voi" (bench/RESULTS.md, "run-together words and other scripts")."""
+        folded = without_other_scripts(without_numbers(fold(text), self._numbers))
+        return self._speller.mend(expand(self._speller.unglue(folded)))
 
     def _shares(self, words: list[str], only: int | None = None) -> tuple[list[str], Any, Any]:
         """The terms of a question's (folded) words, and the share of them each lesson holds

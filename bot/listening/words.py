@@ -1,8 +1,11 @@
 """Turn a resident's typed text into the words the matcher compares: folded, unabbreviated."""
 
 import functools
+import math
 import re
 import unicodedata
+from collections.abc import Mapping, Set
+from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 
@@ -148,13 +151,103 @@ def is_syllable(word: str) -> bool:
     return SYLLABLE.fullmatch(word) is not None
 
 
-class Speller:
-    """Mends misspelt words to the nearest word the lessons use (rapidfuzz's ratio)."""
+# Letters of another script (CJK, Cyrillic, Thai, Khmer...) and their marks: folding leaves
+# every letter of a Vietnamese (or English) text ASCII, and the lessons' folded text is ASCII.
+_OTHER_SCRIPT = re.compile(r"[^\x00-\x7f]+")
 
-    def __init__(self, vocabulary: set[str], cutoff: float = 80.0) -> None:
-        self.vocabulary = vocabulary
-        self._choices = sorted(word for word in vocabulary if len(word) >= 4)
+
+def without_other_scripts(folded: str) -> str:
+    """The folded text without its runs of another script ("你好", "привет") when they hold
+    fewer letters (_letters) than its Latin letters and digits: a greeting or a name pasted into a
+    Vietnamese question says nothing the lessons could answer, and weighed as words no lesson
+    holds it refused questions a lesson answers (bench/RESULTS.md, "run-together words and
+    other scripts"). A message mostly in another script keeps them, so they weigh as such
+    words and it is refused: the matcher cannot read it."""
+    other = sum(_letters(char) for char in folded if char.isalnum() and not char.isascii())
+    if not other or other >= sum(1 for char in folded if char.isalnum() and char.isascii()):
+        return folded
+    return " ".join(_OTHER_SCRIPT.sub(" ", folded).split())
+
+
+def _letters(char: str) -> int:
+    """How many Latin letters a letter of another script stands for: a wide one (a Chinese or
+    Japanese character, a Korean syllable block) writes a whole syllable, which takes about
+    three; a letter of an alphabet (Cyrillic, Thai, Khmer) one."""
+    return 3 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+class Speller:
+    """Splits words typed run together into words the lessons or the shorthand know, and mends
+    misspelt words to the nearest word the lessons use (rapidfuzz's ratio)."""
+
+    def __init__(self, counts: Mapping[str, int], pairs: Set[tuple[str, str]] = frozenset(),
+                 cutoff: float = 80.0, longest_glued: int = 30) -> None:
+        self.vocabulary = set(counts)
+        self._pairs = pairs  # the word pairs the lessons hold ("mat", "khau")
+        self._choices = sorted(word for word in self.vocabulary if len(word) >= 4)
         self.cutoff = cutoff
+        # What a run-together word may be split into: a word the lessons use, weighed by how
+        # often (log), or a shorthand ("mk", "dc", "k"), weighed as a word used once. A word of
+        # one or two letters only if a syllable could be it ("o", "la", "gi": "odau", "lagi"):
+        # "vneids" is not "vneid s", nor "wifi" the "wi fi" of a step's "tắt Wi-Fi".
+        self._pieces = {word: math.log1p(count) for word, count in counts.items()
+                        if word.isascii() and word.isalpha()
+                        and (len(word) >= 3 or is_syllable(word))}
+        for short in SHORTHAND:
+            if short.isalpha():
+                self._pieces.setdefault(short, math.log1p(1))
+        self._longest_piece = max(map(len, self._pieces), default=0)
+        self.longest_glued = longest_glued  # longer "words" are not words run together
+
+    def unglue(self, folded: str) -> str:
+        """The folded text with each word typed run together ("caidat", "giupvoi", "matkhau")
+        split into the words it is made of ("cai dat"): a word the lessons and the shorthand do
+        not know, no syllable could be, that splits whole into known words, each two of them
+        a word pair the lessons hold ("cai dat"), or one of them a particle ("giup voi", "o
+        dau") or longer than two letters ("cai vneid"). Not a loan word that splits into
+        short syllables by chance: "tivi" is not "ti ví", "game" not "gà mẹ"."""
+        split: dict[str, str] = {}  # each word once: a long message repeats its words
+        for word in folded.split():
+            if word not in split:
+                split[word] = " ".join(self.split(word)) if self._glued(word) else word
+        return " ".join(split[word] for word in folded.split())
+
+    def _joins(self, pieces: list[str]) -> bool:
+        """Whether each two pieces next to each other (their shorthand spelt out) are a word
+        pair the lessons hold, or one of them is a particle or longer than two letters."""
+        words = [SHORTHAND.get(piece, piece).split() for piece in pieces]
+        return all(left[-1] in STOPWORDS or right[0] in STOPWORDS
+                   or len(left[-1]) > 2 or len(right[0]) > 2
+                   or (left[-1], right[0]) in self._pairs for left, right in pairwise(words))
+
+    def _glued(self, word: str) -> bool:
+        return (4 <= len(word) <= self.longest_glued and word.isascii() and word.isalpha()
+                and word not in self.vocabulary and word not in SHORTHAND
+                and not is_syllable(word))
+
+    def split(self, word: str) -> list[str]:
+        """`word` as the fewest known words it is made of, the most used of those splits
+        ("nhuthenao": "nhu the nao", not "nhut hen ao"); [word] when it is not made of them.
+        A dynamic programme over where each piece ends: words of 30 letters at most, pieces
+        of at most the longest known word's length, so at most a few hundred look-ups."""
+        # best[end]: (pieces, minus their weight, where the last piece starts) for word[:end];
+        # more pieces than letters where no split reaches there yet.
+        none = len(word) + 1
+        best = [(0, 0.0, 0)] + [(none, 0.0, 0)] * len(word)
+        for end in range(1, len(word) + 1):
+            for start in range(max(0, end - self._longest_piece), end):
+                before, piece = best[start], word[start:end]
+                if before[0] < none and piece in self._pieces:
+                    best[end] = min(best[end],
+                                    (before[0] + 1, before[1] - self._pieces[piece], start))
+        if not 2 <= best[-1][0] < none:
+            return [word]
+        pieces, end = [], len(word)
+        while end:
+            start = best[end][2]
+            pieces.append(word[start:end])
+            end = start
+        return pieces[::-1] if self._joins(pieces[::-1]) else [word]
 
     def mend(self, words: list[str]) -> list[str]:
         """Each known word or syllable as it is; an unknown word of 4+ letters that no syllable
