@@ -300,6 +300,9 @@ def test_the_evidence_counts_word_pairs_the_lesson_holds_and_words_no_lesson_doe
     ("quên mật khẩu Zalo số 0912345678", []), ("có người xin mã otp 483920 của tôi", []),
     ("bị lừa mất 500000đ", []), ("chuyển 2.000.000 đồng hôm 12/3 lúc 8:30", []),
     ("0987.123.456 gọi tôi", []),
+    # Glued after a word, or before letters of another script: "sđt0912345678", "OTP483920".
+    ("tin nhắn từ sdt0912345678", []), ("ma otp483920", []), ("stk123456789 chuyển nhầm", []),
+    ("quên mật khẩu zalo 0912345678你好", []),
     # Numbers some lesson holds: the reporting line, the weak password, VNeID's level 2.
     ("gọi 156 báo lừa đảo", ["156"]), ("mật khẩu 123456 được không", ["123456"]),
     ("tài khoản mức 2", ["2"]), ("mất 2 triệu", ["2"]),

@@ -97,8 +97,10 @@ def expand(folded: str) -> list[str]:
 
 
 # A number as typed, once folded: digit groups ("12/3", "2.000.000", "8:30" and "0987.123.456"
-# fold to groups apart), with a unit glued on ("500000đ", "500k", "24h", "2tr").
-_NUMBER = re.compile(r"(?<!\S)(\d+(?: \d+)*)([a-z]{0,4})(?!\S)")
+# fold to groups apart), with a unit glued on ("500000đ", "500k", "24h", "2tr"); glued after a
+# word too ("sdt0912345678", "otp483920"), or before letters of another script, as folding
+# leaves them (expand splits digits off letters only later).
+_NUMBER = re.compile(r"(?<!\d)(\d+(?: \d+)*)([a-z]{0,4})(?![a-z\d])")
 
 
 def numbers(folded: str) -> set[str]:
