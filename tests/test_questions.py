@@ -168,6 +168,16 @@ async def test_a_message_in_another_script_gets_no_lesson_and_a_vietnamese_one_d
     assert lesson_buttons(chat)[0] == "o:vneid:cai-dat"
 
 
+async def test_thanks_typed_run_together_is_not_a_question(tutor: Tutor) -> None:
+    """"camon" is "cảm ơn", as "cam on" is: the usual "not understood", not "no lesson on what
+    you asked" (it split into "ca mon", words about fish and dishes, when it came in)."""
+    chat = Chat(tutor, "camon")
+    await chat.start()
+    for text in ("camon", "camon chau nhieu", "cảm ơn"):
+        await chat.type(text)
+        assert "chưa hiểu" in chat.text() and "chưa có bài học nào" not in chat.text(), text
+
+
 async def test_a_paired_learner_stuck_at_a_step_can_ask_the_mentor(
         tutor: Tutor, library: Library) -> None:
     mentor, resident = Chat(tutor, "kem2"), Chat(tutor, "ong-nam")

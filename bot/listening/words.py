@@ -97,8 +97,10 @@ def expand(folded: str) -> list[str]:
 
 
 # A number as typed, once folded: digit groups ("12/3", "2.000.000", "8:30" and "0987.123.456"
-# fold to groups apart), with a unit glued on ("500000đ", "500k", "24h", "2tr").
-_NUMBER = re.compile(r"(?<!\S)(\d+(?: \d+)*)([a-z]{0,4})(?!\S)")
+# fold to groups apart), with a unit glued on ("500000đ", "500k", "24h", "2tr"); glued after a
+# word too ("sdt0912345678", "otp483920"), or before letters of another script, as folding
+# leaves them (expand splits digits off letters only later).
+_NUMBER = re.compile(r"(?<!\d)(\d+(?: \d+)*)([a-z]{0,4})(?![a-z\d])")
 
 
 def numbers(folded: str) -> set[str]:
@@ -226,27 +228,36 @@ class Speller:
                 and not is_syllable(word))
 
     def split(self, word: str) -> list[str]:
-        """`word` as the fewest known words it is made of, the most used of those splits
-        ("nhuthenao": "nhu the nao", not "nhut hen ao"); [word] when it is not made of them.
-        A dynamic programme over where each piece ends: words of 30 letters at most, pieces
-        of at most the longest known word's length, so at most a few hundred look-ups."""
-        # best[end]: (pieces, minus their weight, where the last piece starts) for word[:end];
-        # more pieces than letters where no split reaches there yet.
-        none = len(word) + 1
-        best = [(0, 0.0, 0)] + [(none, 0.0, 0)] * len(word)
+        """`word` as the fewest known words it is made of; of those splits, the one with the
+        most word pairs the lessons hold ("camon": "cam on", not the "ca mon" of two words
+        the lessons use more often), then the most used ("nhuthenao": "nhu the nao", not
+        "nhut hen ao"); [word] when it is not made of them. A dynamic programme over where
+        each piece starts and ends: words of 30 letters at most, pieces of at most the
+        longest known word's length, so at most a few thousand look-ups."""
+        # best[end][start]: (pieces, minus the pairs held, minus their weight, where the piece
+        # before starts) for the splits of word[:end] whose last piece is word[start:end].
+        best: list[dict[int, tuple[int, int, float, int]]] = [{0: (0, 0, 0.0, 0)}]
         for end in range(1, len(word) + 1):
+            best.append({})
             for start in range(max(0, end - self._longest_piece), end):
-                before, piece = best[start], word[start:end]
-                if before[0] < none and piece in self._pieces:
-                    best[end] = min(best[end],
-                                    (before[0] + 1, before[1] - self._pieces[piece], start))
-        if not 2 <= best[-1][0] < none:
+                piece = word[start:end]
+                if piece not in self._pieces:
+                    continue
+                first = SHORTHAND.get(piece, piece).split()[0]
+                for before, (count, pairs, weight, _) in best[start].items():
+                    held = start > 0 and (SHORTHAND.get(word[before:start], word[before:start])
+                                          .split()[-1], first) in self._pairs
+                    chosen = (count + 1, pairs - held, weight - self._pieces[piece], before)
+                    best[end][start] = min(best[end].get(start, chosen), chosen)
+        if not best[-1]:
+            return [word]
+        start = min(best[-1], key=lambda at: best[-1][at])
+        if best[-1][start][0] < 2:
             return [word]
         pieces, end = [], len(word)
         while end:
-            start = best[end][2]
             pieces.append(word[start:end])
-            end = start
+            start, end = best[end][start][3], start
         return pieces[::-1] if self._joins(pieces[::-1]) else [word]
 
     def mend(self, words: list[str]) -> list[str]:
