@@ -61,10 +61,11 @@ async def read(ctx: Context, text: str) -> bool:
     """Answer the learner's own words: a plea to explain again, or a question."""
     if not text.strip():
         return False
-    if is_confused(text):
+    index = index_for(ctx.base)
+    # "noilai", "khohieu": a plea typed run together is a plea too, not a question.
+    if is_confused(text) or is_confused(index.unglued(text)):
         # At the menu there is no step to explain again: the usual "not understood" helps.
         return await _explain_again(ctx)
-    index = index_for(ctx.base)
     # "👍", "chào cháu", "asdf": nothing to look up; the usual "not understood" answers.
     topic = " ".join(set(content_words(expand(fold(text)))) - _GREETING)
     if not index.has_words(topic):

@@ -206,6 +206,10 @@ class QuestionIndex:
         words = content_words(self.words(text))
         return any(is_syllable(word) or word in self._speller.vocabulary for word in words)
 
+    def unglued(self, text: str) -> str:
+        """`text` folded, with its words typed run together split ("noilai" -> "noi lai")."""
+        return self._speller.unglue(fold(text))
+
     def words(self, text: str) -> list[str]:
         """A question's words as the lessons' are (folded, words typed run together split,
         shorthand spelt out, typos mended), without the numbers no lesson holds: a phone
