@@ -132,7 +132,7 @@ class LessonScore:
     attempts: int
 
 
-def _record(row: Mapping[str, Any]) -> LearnerRecord:
+def _record(row: Mapping[Any, Any]) -> LearnerRecord:
     """A learner as _RECORD (with _THIS_APP and `waiting`, where read) reads them."""
     shown_buttons = row["shown_buttons"]
     shown = tuple(shown_buttons.split("\n")) if shown_buttons else ()
@@ -156,7 +156,7 @@ def _json(text: str) -> dict[str, Any]:
     return json.loads(text) if text and text != "{}" else {}
 
 
-def _idle(row: Mapping[str, Any], active_since: datetime | None) -> bool:
+def _idle(row: Mapping[Any, Any], active_since: datetime | None) -> bool:
     # Per app account: a kiosk session left idle ends even while its person learns at home.
     return active_since is not None and aware(row["identity_used_at"]) < active_since
 
@@ -239,8 +239,8 @@ class LearnerTurn:
         """Read the learner's row again, after this turn changed it as a whole (joined
         another app's learner into it, storage/joining.py)."""
         row = (await self._connection.execute(select(*_RECORD).where(
-            LEARNER.c.id == self.learner.id))).mappings().one()
-        self.learner = _record(row)
+            LEARNER.c.id == self.learner.id))).one()
+        self.learner = _record(row._mapping)
         self._scores = None
         return self.learner
 
@@ -321,9 +321,10 @@ class LearnerTurn:
             changed["display_name"] = name
         if state != learner.state:
             changed["state"] = state
-        data = json.dumps(state_data or {}, ensure_ascii=False)
-        if data != json.dumps(learner.state_data, ensure_ascii=False):
-            changed["state_data"] = data
+        if state_data or learner.state_data:  # most turns wait for no typed answer
+            data = json.dumps(state_data or {}, ensure_ascii=False)
+            if data != json.dumps(learner.state_data, ensure_ascii=False):
+                changed["state_data"] = data
         if area is not None:
             changed.update(area_columns(area))
         if consent and not learner.consented:
@@ -394,8 +395,10 @@ class SqlRepository:
     async def _lock_learner(self, connection: Connection, channel: str, user_ref: str,
                             create: bool, active_since: datetime | None) -> LearnerRecord:
         key = {"by_channel": channel, "by_ref": user_ref}
-        row = (await connection.execute(LOCK_LEARNER, key)).mappings().first()
-        if row is None:
+        # Plain rows, by name through `_mapping`: asking the result for mappings cost a turn
+        # 3 % more (bench/RESULTS.md, issue 18).
+        found = (await connection.execute(LOCK_LEARNER, key)).first()
+        if found is None:
             adopted = await _adopt(connection, channel, user_ref)
             if not adopted and not create:
                 raise UnknownLearner(f"{channel}:{user_ref}")
@@ -403,7 +406,8 @@ class SqlRepository:
                 await _create(connection, channel, user_ref)
             # Created here or by a concurrent first message; or, on PostgreSQL, the person
             # this identity belonged to was just joined into another: lock whoever it is now.
-            row = (await connection.execute(LOCK_LEARNER, key)).mappings().one()
+            found = (await connection.execute(LOCK_LEARNER, key)).one()
+        row = found._mapping
         if _idle(row, active_since):
             raise UnknownLearner(f"{channel}:{user_ref} (idle)")
         learner = _record(row)
@@ -444,8 +448,10 @@ class SqlRepository:
         `active_since`)."""
         key = {"by_channel": channel, "by_ref": user_ref}
         async with self.engine.connect() as connection:
-            row = (await connection.execute(FIND_LEARNER, key)).mappings().first()
-        return None if row is None or _idle(row, active_since) else _record(row)
+            found = (await connection.execute(FIND_LEARNER, key)).first()
+        if found is None or _idle(found._mapping, active_since):
+            return None
+        return _record(found._mapping)
 
     async def lesson_scores(self, learner_id: int) -> list[LessonScore]:
         """Return a learner's finished lessons outside any turn."""

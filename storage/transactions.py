@@ -39,7 +39,7 @@ from tenacity import (
     wait_fixed,
 )
 
-from storage.database import busy_seconds_of, create_turn_engine
+from storage.database import begin_immediate, busy_seconds_of, create_turn_engine
 
 # How often a turn tries again for SQLite's write lock. SQLite's own busy handler sleeps 1, 2,
 # 5, 10… ms between tries, so a turn queued behind a report's 3 ms write lost up to 8 ms after
@@ -183,7 +183,7 @@ class SharedCommits:
                                 stop=stop_after_delay(self.busy_seconds)
                                 | stop_when_event_set(stop)):
             with attempt:
-                connection.begin()
+                begin_immediate(connection)
 
     async def _commit_after_queue(self) -> None:
         async with self._lock:
