@@ -13,6 +13,7 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    null,
     select,
     text,
     update,
@@ -79,7 +80,8 @@ USE_IDENTITY = update(LEARNER).where(LEARNER.c.id == bindparam("by_id")).values(
     channel=bindparam("new_channel"), user_ref=bindparam("new_ref"))
 # Every turn: this app account was just used, and its person can be reached on it again.
 TOUCH_IDENTITY = update(IDENTITY).where(_THIS_IDENTITY).values(
-    last_used_at=bindparam("used_at", type_=IDENTITY.c.last_used_at.type), unreachable_at=None)
+    last_used_at=bindparam("used_at", type_=IDENTITY.c.last_used_at.type),
+    unreachable_at=null())  # NULL in the SQL itself: no parameter to bind each turn
 SAVE_LEARNER = update(LEARNER).where(LEARNER.c.id == bindparam("by_id"))
 _THIS_RESULT = ((RESULT.c.learner_id == bindparam("by_learner"))
                 & (RESULT.c.course_id == bindparam("by_course"))
