@@ -52,10 +52,8 @@ async def measure(kind: str, path: Path, args: argparse.Namespace) -> list[float
         turn_engine = sqlalchemy.create_engine(
             f"sqlite+pysqlite:///{path}?timeout=30", poolclass=sqlalchemy.pool.StaticPool,
             connect_args={"check_same_thread": False})
-        sqlalchemy.event.listen(turn_engine, "connect",
+        sqlalchemy.event.listen(turn_engine, "connect",  # SharedCommits says BEGIN IMMEDIATE
                                 lambda dbapi, _: setattr(dbapi, "isolation_level", None))
-        sqlalchemy.event.listen(turn_engine, "begin",
-                                lambda connection: connection.exec_driver_sql("BEGIN IMMEDIATE"))
     else:
         turn_engine = create_turn_engine(engine)
     shared = SharedCommits(turn_engine, busy_seconds=30)

@@ -61,13 +61,14 @@ log = logging.getLogger("hocso.tutor")
 def clean(incoming: Incoming) -> Incoming:
     """Drop invisible control characters, mend lone surrogates and cap sizes before anything
     reads the input (a name or text that cannot be stored would lose the person's answer)."""
-    return replace(
-        incoming,
-        user_ref=mend(incoming.user_ref),
-        text=mend(_INVISIBLE.sub("", incoming.text[: MAX_KEPT_CHARS + 1])),
-        payload=mend(incoming.payload[:128]),
-        display_name=mend(" ".join(_INVISIBLE.sub("", incoming.display_name).split())[:64]),
-    )
+    user_ref, payload = mend(incoming.user_ref), mend(incoming.payload[:128])
+    text = mend(_INVISIBLE.sub("", incoming.text[: MAX_KEPT_CHARS + 1]))
+    display_name = mend(" ".join(_INVISIBLE.sub("", incoming.display_name).split())[:64])
+    if (user_ref, text, payload, display_name) == (
+            incoming.user_ref, incoming.text, incoming.payload, incoming.display_name):
+        return incoming  # the usual case: copying it cost more than the checks
+    return replace(incoming, user_ref=user_ref, text=text, payload=payload,
+                   display_name=display_name)
 
 
 async def read_picture(incoming: Incoming, tesseract: str = TESSERACT) -> Incoming:

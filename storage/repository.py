@@ -3,7 +3,7 @@
 import json
 from collections.abc import AsyncIterator, Collection, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    null,
     select,
     text,
     update,
@@ -59,19 +60,28 @@ _THIS_IDENTITY = ((IDENTITY.c.channel == bindparam("by_channel"))
 # over in the turn on channels without push). Only the learner's row is locked: the identity
 # may be joined to another meanwhile.
 _THIS_APP = (IDENTITY.c.last_used_at.label("identity_used_at"),
-             IDENTITY.c.unreachable_at.label("identity_unreachable_at"))
-LOCK_LEARNER = select(LEARNER, *_THIS_APP, exists().where(
+             IDENTITY.c.unreachable_at.is_(None).label("reachable"))
+# What a turn reads of the learner (LearnerRecord), and no more: each column read costs a
+# turn's CPU, and the times it only tests are read as flags (bench/RESULTS.md, issue 18).
+_RECORD = (*(LEARNER.c[name] for name in (
+    "id", "channel", "user_ref", "display_name", *PLACE_COLUMNS, "shown_buttons", "state",
+    "state_data", "locale", "settings", "ward", "area_province", "area_commune",
+    "area_village")),
+    LEARNER.c.area_asked_at.is_not(None).label("area_asked"),
+    LEARNER.c.consented_at.is_not(None).label("consented"))
+LOCK_LEARNER = select(*_RECORD, *_THIS_APP, exists().where(
     (_OUTBOX.c.learner_id == LEARNER.c.id) & _OUTBOX.c.sent_at.is_(None)).label("waiting")
 ).join(IDENTITY, IDENTITY.c.learner_id == LEARNER.c.id).where(
     _THIS_IDENTITY).with_for_update(of=LEARNER)
-FIND_LEARNER = select(LEARNER, *_THIS_APP).join(
+FIND_LEARNER = select(*_RECORD, *_THIS_APP).join(
     IDENTITY, IDENTITY.c.learner_id == LEARNER.c.id).where(_THIS_IDENTITY)
 # Another app becomes the one used last.
 USE_IDENTITY = update(LEARNER).where(LEARNER.c.id == bindparam("by_id")).values(
     channel=bindparam("new_channel"), user_ref=bindparam("new_ref"))
 # Every turn: this app account was just used, and its person can be reached on it again.
 TOUCH_IDENTITY = update(IDENTITY).where(_THIS_IDENTITY).values(
-    last_used_at=bindparam("used_at", type_=IDENTITY.c.last_used_at.type), unreachable_at=None)
+    last_used_at=bindparam("used_at", type_=IDENTITY.c.last_used_at.type),
+    unreachable_at=null())  # NULL in the SQL itself: no parameter to bind each turn
 SAVE_LEARNER = update(LEARNER).where(LEARNER.c.id == bindparam("by_id"))
 _THIS_RESULT = ((RESULT.c.learner_id == bindparam("by_learner"))
                 & (RESULT.c.course_id == bindparam("by_course"))
@@ -124,26 +134,31 @@ class LessonScore:
     attempts: int
 
 
-def _record(row: Mapping[str, Any]) -> LearnerRecord:
+def _record(row: Mapping[Any, Any]) -> LearnerRecord:
+    """A learner as _RECORD (with _THIS_APP and `waiting`, where read) reads them."""
     shown_buttons = row["shown_buttons"]
     shown = tuple(shown_buttons.split("\n")) if shown_buttons else ()
     # "New" means never answered yet, however the row came to exist (web sessions create it).
     is_new = row["seq"] == 0 and not shown_buttons
     return LearnerRecord(row["id"], row["channel"], row["user_ref"], row["display_name"],
                          {name: row[name] for name in PLACE_COLUMNS}, shown, is_new,
-                         reachable=row.get("identity_unreachable_at") is None,
+                         reachable=bool(row.get("reachable", True)),
                          app_used_at=row.get("identity_used_at") and aware(
                              row["identity_used_at"]),
-                         state=row["state"], state_data=json.loads(row["state_data"] or "{}"),
-                         locale=row["locale"], settings=json.loads(row["settings"] or "{}"),
+                         state=row["state"], state_data=_json(row["state_data"]),
+                         locale=row["locale"], settings=_json(row["settings"]),
                          ward=row["ward"],
                          area=row["area_village"] or row["area_commune"] or row["area_province"],
-                         area_asked=row["area_asked_at"] is not None,
-                         consented=row["consented_at"] is not None,
+                         area_asked=bool(row["area_asked"]), consented=bool(row["consented"]),
                          waiting=bool(row.get("waiting")))
 
 
-def _idle(row: Mapping[str, Any], active_since: datetime | None) -> bool:
+def _json(text: str) -> dict[str, Any]:
+    """A JSON object column; most learners' are empty."""
+    return json.loads(text) if text and text != "{}" else {}
+
+
+def _idle(row: Mapping[Any, Any], active_since: datetime | None) -> bool:
     # Per app account: a kiosk session left idle ends even while its person learns at home.
     return active_since is not None and aware(row["identity_used_at"]) < active_since
 
@@ -213,6 +228,9 @@ class LearnerTurn:
         self.learner = learner
         # The app account the turn came from (channel, user_ref); its last use is this turn's.
         self.app = app or (learner.channel, learner.user_ref)
+        # The finished lessons, read once a turn (several handlers of a finished quiz ask);
+        # forgotten when this turn changes them.
+        self._scores: list[LessonScore] | None = None
 
     @property
     def connection(self) -> Connection:
@@ -222,14 +240,17 @@ class LearnerTurn:
     async def reload(self) -> LearnerRecord:
         """Read the learner's row again, after this turn changed it as a whole (joined
         another app's learner into it, storage/joining.py)."""
-        row = (await self._connection.execute(select(LEARNER).where(
-            LEARNER.c.id == self.learner.id))).mappings().one()
-        self.learner = _record(dict(row))
+        row = (await self._connection.execute(select(*_RECORD).where(
+            LEARNER.c.id == self.learner.id))).one()
+        self.learner = _record(row._mapping)
+        self._scores = None
         return self.learner
 
     async def lesson_scores(self) -> list[LessonScore]:
         """Return the learner's finished lessons."""
-        return await _lesson_scores(self._connection, self.learner.id)
+        if self._scores is None:
+            self._scores = await _lesson_scores(self._connection, self.learner.id)
+        return list(self._scores)
 
     async def record_answer(self, *, course_id: str, lesson_id: str, question_id: str,
                             chosen: int, correct: bool) -> None:
@@ -243,6 +264,7 @@ class LearnerTurn:
                           total: int, passed: bool = True) -> int:
         """Mark the lesson finished with this score; return the best score so far."""
         key = self._result_key(course_id, lesson_id)
+        self._scores = None
         found = (await self._connection.execute(RESULT_SO_FAR, key)).first()
         if found is None:
             await self._connection.execute(ADD_RESULT, {
@@ -286,26 +308,38 @@ class LearnerTurn:
         changed, and their `settings` when they changed; `ward` and `area` when the learner
         named where they live,
         `area_asked` once asked, `consent` when they agree to what is kept. Before that no
-        name is stored."""
-        where: dict[str, Any] = {} if area is None else area_columns(area)
-        consented = self.learner.consented or consent
-        if consent and not self.learner.consented:
-            where["consented_at"] = now()
-        if ward is not None:
-            where["ward"] = ward[:128]
-        if locale is not None:
-            where["locale"] = locale
-        if settings is not None:
-            where["settings"] = json.dumps(settings, ensure_ascii=False)
-        if area_asked and not self.learner.area_asked:
-            where["area_asked_at"] = now()
+        name is stored. Only the columns that change are written: a step moves one or two of
+        the place's, and each column written costs the turn's CPU (bench/RESULTS.md)."""
+        learner = self.learner
         at = now()
-        await self._connection.execute(SAVE_LEARNER, {
-            "by_id": self.learner.id, **{name: place[name] for name in PLACE_COLUMNS},
-            "shown_buttons": "\n".join(shown_buttons),
-            "display_name": display_name[:128] if consented else "", "last_active_at": at,
-            "state": state, "state_data": json.dumps(state_data or {}, ensure_ascii=False),
-            **where})
+        changed: dict[str, Any] = {name: place[name] for name in PLACE_COLUMNS
+                                   if place[name] != learner.place[name]}
+        changed["last_active_at"] = at
+        if shown_buttons != learner.shown_buttons:
+            changed["shown_buttons"] = "\n".join(shown_buttons)
+        consented = learner.consented or consent
+        name = display_name[:128] if consented else ""
+        if name != learner.display_name:
+            changed["display_name"] = name
+        if state != learner.state:
+            changed["state"] = state
+        if state_data or learner.state_data:  # most turns wait for no typed answer
+            data = json.dumps(state_data or {}, ensure_ascii=False)
+            if data != json.dumps(learner.state_data, ensure_ascii=False):
+                changed["state_data"] = data
+        if area is not None:
+            changed.update(area_columns(area))
+        if consent and not learner.consented:
+            changed["consented_at"] = at
+        if ward is not None:
+            changed["ward"] = ward[:128]
+        if locale is not None:
+            changed["locale"] = locale
+        if settings is not None:
+            changed["settings"] = json.dumps(settings, ensure_ascii=False)
+        if area_asked and not learner.area_asked:
+            changed["area_asked_at"] = at
+        await self._connection.execute(SAVE_LEARNER, {"by_id": learner.id, **changed})
         # They just wrote from this app: replies can reach them here (Zalo OA's window opens).
         await self._connection.execute(TOUCH_IDENTITY, {
             "by_channel": self.app[0], "by_ref": self.app[1], "used_at": at})
@@ -363,8 +397,10 @@ class SqlRepository:
     async def _lock_learner(self, connection: Connection, channel: str, user_ref: str,
                             create: bool, active_since: datetime | None) -> LearnerRecord:
         key = {"by_channel": channel, "by_ref": user_ref}
-        row = (await connection.execute(LOCK_LEARNER, key)).mappings().first()
-        if row is None:
+        # Plain rows, by name through `_mapping`: asking the result for mappings cost a turn
+        # 3 % more (bench/RESULTS.md, issue 18).
+        found = (await connection.execute(LOCK_LEARNER, key)).first()
+        if found is None:
             adopted = await _adopt(connection, channel, user_ref)
             if not adopted and not create:
                 raise UnknownLearner(f"{channel}:{user_ref}")
@@ -372,16 +408,17 @@ class SqlRepository:
                 await _create(connection, channel, user_ref)
             # Created here or by a concurrent first message; or, on PostgreSQL, the person
             # this identity belonged to was just joined into another: lock whoever it is now.
-            row = (await connection.execute(LOCK_LEARNER, key)).mappings().one()
-        found = {**row, **key}
-        if _idle(found, active_since):
+            found = (await connection.execute(LOCK_LEARNER, key)).one()
+        row = found._mapping
+        if _idle(row, active_since):
             raise UnknownLearner(f"{channel}:{user_ref} (idle)")
-        if (row["channel"], row["user_ref"]) != (channel, user_ref):
+        learner = _record(row)
+        if (learner.channel, learner.user_ref) != (channel, user_ref):
             # A joined person writes from another app: it becomes the one used last.
-            await connection.execute(USE_IDENTITY, {"by_id": row["id"], "new_channel": channel,
+            await connection.execute(USE_IDENTITY, {"by_id": learner.id, "new_channel": channel,
                                                     "new_ref": user_ref})
-            found.update(channel=channel, user_ref=user_ref)
-        return _record(found)
+            learner = replace(learner, channel=channel, user_ref=user_ref)
+        return learner
 
     async def create_learner(self, *, channel: str, user_ref: str) -> None:
         """Register a learner before their first message (the web chat's new session). On
@@ -413,11 +450,10 @@ class SqlRepository:
         `active_since`)."""
         key = {"by_channel": channel, "by_ref": user_ref}
         async with self.engine.connect() as connection:
-            row = (await connection.execute(FIND_LEARNER, key)).mappings().first()
-        if row is None:
+            found = (await connection.execute(FIND_LEARNER, key)).first()
+        if found is None or _idle(found._mapping, active_since):
             return None
-        found = {**row, **key}
-        return None if _idle(found, active_since) else _record(found)
+        return _record(found._mapping)
 
     async def lesson_scores(self, learner_id: int) -> list[LessonScore]:
         """Return a learner's finished lessons outside any turn."""

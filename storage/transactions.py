@@ -12,7 +12,8 @@ pysqlite connection: each is an indexed read or write of one learner's rows, mic
 a local file, while through aiosqlite each cost three or four round trips to its thread. That
 measured 230-400 turns/s against the 600 asked for, and Telegram answers seconds late at 200
 taps a second (bench/RESULTS.md, issue 18). What can wait long runs in a worker thread:
-BEGIN IMMEDIATE (another connection's write lock), COMMIT and the fsync. Everything else on
+BEGIN IMMEDIATE while another connection holds the write lock (tried once on the loop's thread
+first, which never waits), COMMIT and the fsync. Everything else on
 SQLite, reports above all, goes through aiosqlite and never holds the loop. PostgreSQL runs
 turns side by side on a pool of asyncpg connections and groups concurrent WAL flushes itself.
 """
@@ -39,7 +40,7 @@ from tenacity import (
     wait_fixed,
 )
 
-from storage.database import busy_seconds_of, create_turn_engine
+from storage.database import begin_immediate, busy_seconds_of, create_turn_engine
 
 # How often a turn tries again for SQLite's write lock. SQLite's own busy handler sleeps 1, 2,
 # 5, 10… ms between tries, so a turn queued behind a report's 3 ms write lost up to 8 ms after
@@ -158,22 +159,27 @@ class SharedCommits:
     async def _open(self) -> SyncConnection:
         if self._connection is None:  # the first turn of a shared transaction
             connection = self.engine.connect()
-            stop = threading.Event()
-            begin = asyncio.ensure_future(asyncio.to_thread(self._begin_soon, connection, stop))
-            try:  # BEGIN IMMEDIATE may wait for another connection's write lock
-                await asyncio.shield(begin)
-            except BaseException:
-                # Cancelled while the thread still asks for the lock: it stops asking, and
-                # the connection is closed once it has, never under a BEGIN in flight (which
-                # could leave the one connection holding the write lock).
-                stop.set()
-                with suppress(BaseException):
-                    await begin
-                connection.close()
-                raise
+            if not _begun_at_once(connection):
+                await self._begin_in_thread(connection)
             self._connection = connection
             self._committed = asyncio.get_running_loop().create_future()
         return self._connection
+
+    async def _begin_in_thread(self, connection: SyncConnection) -> None:
+        """BEGIN IMMEDIATE while another connection holds the write lock, which may take long."""
+        stop = threading.Event()
+        begin = asyncio.ensure_future(asyncio.to_thread(self._begin_soon, connection, stop))
+        try:  # BEGIN IMMEDIATE may wait for another connection's write lock
+            await asyncio.shield(begin)
+        except BaseException:
+            # Cancelled while the thread still asks for the lock: it stops asking, and
+            # the connection is closed once it has, never under a BEGIN in flight (which
+            # could leave the one connection holding the write lock).
+            stop.set()
+            with suppress(BaseException):
+                await begin
+            connection.close()
+            raise
 
     def _begin_soon(self, connection: SyncConnection, stop: threading.Event) -> None:
         """BEGIN IMMEDIATE, tried again (_LOCK_WAIT) while another connection holds the write
@@ -183,7 +189,7 @@ class SharedCommits:
                                 stop=stop_after_delay(self.busy_seconds)
                                 | stop_when_event_set(stop)):
             with attempt:
-                connection.begin()
+                begin_immediate(connection)
 
     async def _commit_after_queue(self) -> None:
         async with self._lock:
@@ -235,6 +241,21 @@ class SharedCommits:
             os.fsync(wal)
         finally:
             os.close(wal)
+
+
+def _begun_at_once(connection: SyncConnection) -> bool:
+    """BEGIN IMMEDIATE on the loop's thread: microseconds while no other connection holds the
+    write lock (the usual case), and no wait when one does (the turns' engine has no busy
+    timeout), which returns False. A thread for every BEGIN cost the web chat 1-2 % of its CPU
+    a request (bench/RESULTS.md, issue 18)."""
+    try:
+        begin_immediate(connection)
+    except OperationalError as error:
+        if _locked(error):
+            return False
+        connection.close()
+        raise
+    return True
 
 
 def _locked(error: BaseException) -> bool:

@@ -1,5 +1,6 @@
-"""Compiled texts are kept between processes (jinja's bytecode cache), and plain texts are
-told without jinja: neither changes what a learner reads."""
+"""Compiled texts are kept between processes (jinja's bytecode cache), plain texts are told
+without jinja, and a text rendered with the same values is rendered once: none of these changes
+what a learner reads."""
 
 import os
 import stat
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot.lessons import render
@@ -77,3 +78,21 @@ _JINJA = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
 def test_a_plain_text_reads_as_jinja_renders_it(text: str) -> None:
     if not any(tag in text for tag in ("{{", "{%", "{#")):  # jinja's tags: not plain
         assert render._fixed(text) == _JINJA.from_string(text).render().strip()
+
+
+@given(st.lists(st.tuples(st.sampled_from(["bác", "em", 1, True, 1.0, None, 0, "1"]),
+                          st.sampled_from(["Lan", "", 2, False])), min_size=1, max_size=12))
+def test_a_kept_text_reads_as_a_fresh_render(values: list[tuple[object, object]]) -> None:
+    renderer = Renderer({"text": "{{ you }}/{{ n }}!", "plain": "Chào"})
+    for you, n in values:  # again and again, in any order: what was kept is what fresh reads
+        fresh = _JINJA.from_string("{{ you }}/{{ n }}!").render(you=you, n=n).strip()
+        assert renderer.message("text", you=you, n=n) == fresh
+        assert renderer.course_text("{{ n }}: {{ you }}", you=you, n=n) == _JINJA.from_string(
+            "{{ n }}: {{ you }}").render(you=you, n=n).strip()
+
+
+def test_a_missing_value_is_still_an_error() -> None:
+    renderer = Renderer({"text": "{{ you }}/{{ n }}"})
+    assert renderer.message("text", you="bác", n=1) == "bác/1"
+    with pytest.raises(UndefinedError):
+        renderer.message("text", you="bác")

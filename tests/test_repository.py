@@ -41,6 +41,26 @@ class TestRepositoryContract:
             assert turn.learner.display_name == "Bà Tư" and not turn.learner.is_new
             assert turn.learner.consented
 
+    async def test_a_turn_writes_what_changed_and_keeps_the_rest(
+            self, repository: SqlRepository) -> None:
+        # save() writes only the columns that differ from what the turn read: what is set
+        # back to empty must be written too, and what a turn leaves alone must stay.
+        position = Position(mode=Mode.LESSON, course_id="c", lesson_id="l", step_id="s1", seq=3)
+        async with repository.turn(channel="t", user_ref="a", update_id=None) as turn:
+            assert turn is not None
+            await turn.save(position.stored(), shown_buttons=("n:3", "menu"), display_name="Lan",
+                            consent=True, state="name", state_data={"code": "KEM"})
+        async with repository.turn(channel="t", user_ref="a", update_id=None) as turn:
+            assert turn is not None and turn.learner.state_data == {"code": "KEM"}
+            await turn.save(replace(position, step_id="s2").stored(), shown_buttons=(),
+                            display_name="Lan")
+        async with repository.turn(channel="t", user_ref="a", update_id=None) as turn:
+            assert turn is not None
+            assert Position.stored_as(turn.learner.place) == replace(position, step_id="s2")
+            assert (turn.learner.state, turn.learner.state_data) == ("", {})
+            assert turn.learner.shown_buttons == () and turn.learner.display_name == "Lan"
+            assert turn.learner.consented
+
     async def test_a_processed_update_is_recognised(self, repository: SqlRepository) -> None:
         async with repository.turn(channel="t", user_ref="a", update_id="42") as turn:
             assert turn is not None

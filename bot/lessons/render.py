@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2 import FileSystemBytecodeCache, StrictUndefined, Template, TemplateError
+from jinja2 import FileSystemBytecodeCache, StrictUndefined, Template, TemplateError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot.lessons.model import Question
@@ -144,6 +144,20 @@ def _fixed(source: str) -> str | None:
     return _LINE_BREAKS.sub("\n", source).strip()
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+MAX_RENDERED = 20_000  # rendered texts a Renderer keeps (a few MB); then it starts again
+
+
+@functools.lru_cache(maxsize=4096)
+def _placeholders(source: str) -> tuple[str, ...] | None:
+    """The values a template reads, found once; None for one that calls jinja's `lipsum`
+    (random words), whose rendering is never kept. Its other globals always give the same."""
+    tree = _ENV.parse(source)
+    if any(name.name == "lipsum" for name in tree.find_all(nodes.Name)):
+        return None
+    return tuple(sorted(meta.find_undeclared_variables(tree)))
+
+
 def render_question(renderer: "Renderer", question: Question, **values: Any) -> Question:
     """The question with its author's texts rendered ({{ you }} and the like)."""
     def text(source: str) -> str:
@@ -163,9 +177,13 @@ class Renderer:
         # rendering cost more than the rest of a turn's Python work.
         self._fixed = {key: text for key, src in templates.items()
                        if (text := _fixed(src)) is not None}
-        self._compiled = {key: _compile(src) for key, src in templates.items()
+        self._compiled = {key: (src, _compile(src)) for key, src in templates.items()
                           if key not in self._fixed}
         self._course_texts: dict[str, Any] = {}
+        # Texts rendered before, by template and the values of the placeholders it reads:
+        # learners mostly read the same texts with the same words ("bạn"), and rendering was
+        # a twentieth of a web chat request's CPU (bench/RESULTS.md, issue 18).
+        self._rendered: dict[tuple[Any, ...], str] = {}
         # Words for a learner who has not chosen how to be called (and for whoever a message
         # outside a turn is for); a learner's own come with the values.
         self.defaults = address_values(templates, DEFAULT_ADDRESS) \
@@ -176,7 +194,7 @@ class Renderer:
         fixed = self._fixed.get(key)
         if fixed is not None:
             return fixed
-        return self._compiled[key].render(**{**self.defaults, **values}).strip()
+        return self._render(*self._compiled[key], {**self.defaults, **values})
 
     def course_text(self, source: str, **values: Any) -> str:
         """Render a text written by a course author (a step, a question, an option), or a
@@ -188,7 +206,23 @@ class Renderer:
                 source)
         if isinstance(template, str):
             return template
-        return template.render(**{**self.defaults, **values}).strip()
+        return self._render(source, template, {**self.defaults, **values})
+
+    def _render(self, source: str, template: Template, values: dict[str, Any]) -> str:
+        """The template rendered with `values`; kept when the placeholders it reads all have
+        plain values (a text's words can change only with those)."""
+        names = _placeholders(source)
+        read = [values.get(name, values) for name in names] if names is not None else [values]
+        kinds = [type(value) for value in read]  # True and 1 are equal, but read differently
+        if not _PLAIN.issuperset(kinds):  # a missing value, or one that is not plain
+            return template.render(**values).strip()
+        key = (source, *read, *kinds)
+        text = self._rendered.get(key)
+        if text is None:
+            if len(self._rendered) >= MAX_RENDERED:
+                self._rendered.clear()
+            text = self._rendered[key] = template.render(**values).strip()
+        return text
 
     def for_anyone(self, source: str) -> str:
         """An author's text shown to someone else than a learner taking it (a mentor's card,
