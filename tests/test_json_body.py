@@ -24,3 +24,12 @@ def test_too_deep_or_not_json_is_refused(body: bytes) -> None:
 
 def test_as_deep_as_allowed_is_taken() -> None:
     assert loads(b"[" * MAX_DEPTH + b"]" * MAX_DEPTH) is not None
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_a_body_in_utf_16_or_32_is_mended_too(encoding: str) -> None:
+    # json.loads reads these encodings from bytes too; ASCII text in them is all ASCII bytes
+    # (with NULs between), and its "\u" escape is not the two bytes b"\\u".
+    raw = '{"text": "a\\ud800b", "pair": "\\ud83d\\ude4f"}'.encode(encoding)
+    assert raw.isascii()
+    assert loads(raw) == {"text": "a\ufffdb", "pair": "🙏"}

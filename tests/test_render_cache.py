@@ -96,3 +96,24 @@ def test_a_missing_value_is_still_an_error() -> None:
     assert renderer.message("text", you="bác", n=1) == "bác/1"
     with pytest.raises(UndefinedError):
         renderer.message("text", you="bác")
+
+
+def test_a_random_pick_is_not_kept() -> None:
+    # jinja's `random` filter picks anew at each render (an author's varied praise, say):
+    # what it picked for one learner must not become every learner's text.
+    renderer = Renderer({"praise": '{{ ["Giỏi", "Hay", "Đúng", "Tốt", "Chuẩn"]|random }}!'})
+    assert len({renderer.message("praise") for _ in range(60)}) > 1
+    source = "{{ you }}: {% filter upper %}{{ [you, 'a', 'b', 'c', 'd']|random }}{% endfilter %}"
+    assert len({renderer.course_text(source, you="bác") for _ in range(60)}) > 1
+
+
+def test_what_is_kept_stays_small_whatever_the_values() -> None:
+    # A learner's forwarded message (up to 4,096 characters) is rendered into the card sent
+    # to their mentor: 20,000 of them kept had held ~350 MB.
+    renderer = Renderer({"card": "{{ name }} gửi: {{ text }}"})
+    for number in range(3_000):
+        text = f"Tin nhắn lừa đảo số {number}: " + "ạ" * 4_000
+        assert renderer.message("card", name="Lan", text=text) == f"Lan gửi: {text}"
+    kept = sum(len(text) + sum(len(part) for part in key if isinstance(part, str))
+               for key, text in renderer._rendered.items())
+    assert kept < 5_000_000  # characters: about 10 MB, not 100

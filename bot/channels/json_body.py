@@ -29,10 +29,12 @@ def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
     except ValueError as error:  # UnicodeDecodeError is one too
         raise BadJson(str(error)) from error
     if isinstance(raw, bytes) and raw.isascii() and b"\\u" not in raw and \
-            raw.count(b"[") + raw.count(b"{") <= max_depth:
+            b"\0" not in raw and raw.count(b"[") + raw.count(b"{") <= max_depth:
         # Nothing to walk for: in ASCII only a \u escape makes a lone surrogate, and so few
         # brackets cannot nest deeper. A button pressed on the web chat is such a body (the
-        # walk was a fiftieth of its CPU a request).
+        # walk was a fiftieth of its CPU a request). Not one with a NUL: json.loads reads
+        # UTF-16 and UTF-32 bytes too, whose ASCII text is NULs between ASCII bytes and whose
+        # \u escape is not the bytes b"\\u" (JSON in UTF-8 has no NUL byte: strings escape it).
         return value
     return _mended(value, max_depth)
 

@@ -145,15 +145,21 @@ def _fixed(source: str) -> str | None:
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
-MAX_RENDERED = 20_000  # rendered texts a Renderer keeps (a few MB); then it starts again
+# Rendered texts a Renderer keeps, and their characters (texts and the values in their keys):
+# then it starts again. The characters bound it, not the count alone: a forwarded message of
+# up to 4,096 characters is a value too (the mentor's card), and 20,000 such held ~350 MB.
+MAX_RENDERED = 20_000
+MAX_RENDERED_CHARS = 4_000_000  # about 10 MB
 
 
 @functools.lru_cache(maxsize=4096)
 def _placeholders(source: str) -> tuple[str, ...] | None:
     """The values a template reads, found once; None for one that calls jinja's `lipsum`
-    (random words), whose rendering is never kept. Its other globals always give the same."""
+    (random words) or its `random` filter (a pick), whose rendering is never kept. Its other
+    globals and filters always give the same."""
     tree = _ENV.parse(source)
-    if any(name.name == "lipsum" for name in tree.find_all(nodes.Name)):
+    if any(name.name == "lipsum" for name in tree.find_all(nodes.Name)) or any(
+            used.name == "random" for used in tree.find_all(nodes.Filter)):
         return None
     return tuple(sorted(meta.find_undeclared_variables(tree)))
 
@@ -184,6 +190,7 @@ class Renderer:
         # learners mostly read the same texts with the same words ("bạn"), and rendering was
         # a twentieth of a web chat request's CPU (bench/RESULTS.md, issue 18).
         self._rendered: dict[tuple[Any, ...], str] = {}
+        self._rendered_chars = 0
         # Words for a learner who has not chosen how to be called (and for whoever a message
         # outside a turn is for); a learner's own come with the values.
         self.defaults = address_values(templates, DEFAULT_ADDRESS) \
@@ -219,9 +226,14 @@ class Renderer:
         key = (source, *read, *kinds)
         text = self._rendered.get(key)
         if text is None:
-            if len(self._rendered) >= MAX_RENDERED:
+            text = template.render(**values).strip()
+            size = len(text) + sum(len(value) for value in read if type(value) is str)
+            if len(self._rendered) >= MAX_RENDERED or \
+                    self._rendered_chars + size > MAX_RENDERED_CHARS:
                 self._rendered.clear()
-            text = self._rendered[key] = template.render(**values).strip()
+                self._rendered_chars = 0
+            self._rendered[key] = text
+            self._rendered_chars += size
         return text
 
     def for_anyone(self, source: str) -> str:
