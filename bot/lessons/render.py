@@ -150,6 +150,7 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})
 # up to 4,096 characters is a value too (the mentor's card), and 20,000 such held ~350 MB.
 MAX_RENDERED = 20_000
 MAX_RENDERED_CHARS = 4_000_000  # about 10 MB
+MAX_KEPT_VALUE = 100  # characters: a name, a form of address, a place; not a message
 
 
 @functools.lru_cache(maxsize=4096)
@@ -221,7 +222,10 @@ class Renderer:
         names = _placeholders(source)
         read = [values.get(name, values) for name in names] if names is not None else [values]
         kinds = [type(value) for value in read]  # True and 1 are equal, but read differently
-        if not _PLAIN.issuperset(kinds):  # a missing value, or one that is not plain
+        # A missing value, one that is not plain, or a resident's own words (a forwarded
+        # message on the mentor's card): rendered, never kept in memory for later.
+        if not _PLAIN.issuperset(kinds) or any(
+                type(value) is str and len(value) > MAX_KEPT_VALUE for value in read):
             return template.render(**values).strip()
         key = (source, *read, *kinds)
         text = self._rendered.get(key)
