@@ -39,9 +39,14 @@ content: $(VENV)/.dev-installed
 # compiled again in each of them where PYTHONDONTWRITEBYTECODE keeps Python from saving it.
 # Each pytest worker imports every test module, rewriting its asserts; let pytest keep what
 # it rewrote (tests/__pycache__), or each worker redoes it at every run: ~3 s of CPU each.
+# One pytest worker more than the CPUs: many tests wait on the processes they start (servers
+# killed and restarted, browsers), and the extra worker computes meanwhile. On 2 cores: 3
+# workers 205 s, 2 workers 221 s, 4 workers 212 s (bench/RESULTS.md, issue 18).
+WORKERS ?= $(shell $(PYTHON) -c "import os; print((os.cpu_count() or 1) + 1)")
+
 suite: $(VENV)/.dev-installed
 	$(BIN)/python -m compileall -q bot storage
-	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n auto
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n $(WORKERS)
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/tutor_bench.py
