@@ -9,10 +9,9 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
+import serve_bench
 from serve_bench import free_port, load_floor, load_hocso, seed
 
 from bot.config import PROJECT_ROOT
@@ -21,17 +20,8 @@ from bot.lessons.loader import load_library
 
 def start(command: list[str], env: dict[str, str], port: int, out: Path) -> subprocess.Popen[bytes]:
     """A server under callgrind (about a hundred times slower), once /healthz answers."""
-    process = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
-                                *command], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"{command} exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5):
-                return process
-        except OSError:
-            time.sleep(0.5)
+    return serve_bench.start(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
+                              *command], env, port)[0]
 
 
 def control(flag: str, pid: int) -> None:
