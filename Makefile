@@ -1,5 +1,5 @@
 # The two commands: `make run` serves Học Số, `make test` runs every check. Both bootstrap .venv.
-# `make test` runs the tests on every CPU (pytest-xdist): each test has its own SQLite file and
+# `make test` runs the tests in parallel (pytest-xdist, see WORKERS): each test has its own SQLite file and
 # each worker its own PostgreSQL database.
 PYTHON ?= python3
 VENV := .venv
