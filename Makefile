@@ -1,6 +1,6 @@
 # The two commands: `make run` serves Học Số, `make test` runs every check. Both bootstrap .venv.
-# `make test` runs the tests in parallel (pytest-xdist, see WORKERS): each test has its own SQLite file and
-# each worker its own PostgreSQL database.
+# `make test` runs the tests in parallel (pytest-xdist, see WORKERS): each test has its own
+# SQLite file and each worker its own PostgreSQL database.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
