@@ -14,7 +14,7 @@ from bot.areas import read_yaml
 from bot.lessons.model import Library
 from bot.listening.bm25 import PostedBM25
 from bot.listening.confusion import is_confused
-from bot.listening.questions import Evidence, QuestionIndex, _one
+from bot.listening.questions import Evidence, QuestionIndex
 from bot.listening.words import expand, fold
 from tests.server import hocso_here
 
@@ -182,7 +182,7 @@ def test_every_word_of_a_long_message_is_in_some_part(index: QuestionIndex, leng
 
 def test_one_lessons_score_is_rank_bm25s_to_the_last_bit(index: QuestionIndex,
                                                         library: Library) -> None:
-    """_one scores a long message's parts against one lesson; it must give what rank_bm25
+    """score_of scores a long message's parts against one lesson; it must give what rank_bm25
     gives for that lesson, terms no lesson holds and repeated terms included."""
     asks = [ask for course in library.courses for lesson in course.lessons for ask in lesson.asks]
     for bm25 in (index._words, index._chars):
@@ -190,8 +190,8 @@ def test_one_lessons_score_is_rank_bm25s_to_the_last_bit(index: QuestionIndex,
         for n, ask in enumerate(asks[:60]):
             query = [*ask.lower().split(), *vocabulary[n::97], vocabulary[n], "khongcotrongbaihoc"]
             for i in (0, n % len(index._entries), len(index._entries) - 1):
-                assert _one(bm25, query, i) == bm25.get_batch_scores(query, [i])[0]
-    assert _one(index._words, [], 0) == 0 and _one(index._words, ["khongcotrongbaihoc"], 0) == 0
+                assert bm25.score_of(query, i) == bm25.get_batch_scores(query, [i])[0]
+    assert index._words.score_of([], 0) == 0 == index._words.score_of(["khongcotrongbaihoc"], 0)
 
 
 def test_every_lessons_scores_are_rank_bm25s_to_the_last_bit(index: QuestionIndex,

@@ -1,4 +1,4 @@
-"""rank_bm25's Okapi BM25 scores of every document at once, to the last bit, from postings."""
+"""rank_bm25's Okapi BM25 scores, to the last bit: every document's from postings, or one's."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -45,3 +45,13 @@ class PostedBM25(BM25Okapi):
                 start, end = span
                 score[self._docs[start:end]] += self._parts[start:end]
         return score
+
+    def score_of(self, query: Sequence[str], i: int) -> float:
+        """Document `i`'s score alone, as get_batch_scores gives it, without arrays: the parts
+        of a long message are scored against one lesson, dozens a message, and rank_bm25 spent
+        0.6 ms on each."""
+        freqs, k1 = self.doc_freqs[i], self.k1
+        norm = k1 * (1 - self.b + self.b * self.doc_len[i] / self.avgdl)
+        # rank_bm25's operations in its order, so the same float to the last bit.
+        return sum((self.idf.get(term) or 0) * (freq * (k1 + 1) / (freq + norm))
+                   for term in query if (freq := freqs.get(term)))

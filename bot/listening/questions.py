@@ -148,17 +148,6 @@ def _upper_bound(bm25: BM25Okapi, terms: list[str], unknown_idf: float, usual: i
     return bound * min(1.0, usual / max(len(terms), 1))
 
 
-def _one(bm25: BM25Okapi, query: list[str], i: int) -> float:
-    """Document `i`'s BM25 score, as `get_batch_scores` gives it, without its arrays: the parts
-    of a long message (QuestionIndex._best_part) are scored against one lesson, dozens a
-    message, and rank_bm25 spent 0.6 ms on each."""
-    freqs, k1 = bm25.doc_freqs[i], bm25.k1
-    norm = k1 * (1 - bm25.b + bm25.b * bm25.doc_len[i] / bm25.avgdl)
-    # The same operations in the same order as rank_bm25's, so the same float to the last bit.
-    return sum((bm25.idf.get(term) or 0) * (freq * (k1 + 1) / (freq + norm))
-               for term in query if (freq := freqs.get(term)))
-
-
 class QuestionIndex:
     """Lessons indexed for BM25 over folded words, word pairs and character n-grams."""
 
@@ -232,8 +221,10 @@ class QuestionIndex:
             zeros = np.zeros(size)
             return terms, zeros, zeros
 
-        def scores(bm25: BM25Okapi, query: list[str]) -> Any:
-            return bm25.get_scores(query) if only is None else np.array([_one(bm25, query, only)])
+        def scores(bm25: PostedBM25, query: list[str]) -> Any:
+            if only is None:
+                return bm25.get_scores(query)
+            return np.array([bm25.score_of(query, only)])
         usual = self.tuning.usual_terms
         word = scores(self._words, terms) / _upper_bound(
             self._words, terms, self._max_idf, usual, self.tuning.unknown_pair)
