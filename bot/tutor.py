@@ -118,11 +118,11 @@ class LastButtons:
         return self._rows.get(person, ((), BASE_LOCALE))[1]
 
 
-
 def _at_once_if_undone(error: BaseException) -> float | None:
     """A transaction that another turn's failure undid (RunAgain, SQLite's shared commits)
     runs again at once: nothing of it was kept. Any other error is no such request."""
     return 0.0 if isinstance(error, RunAgain) else None
+
 
 class Tutor:
     """Routes each Incoming to a handler inside one transaction, then hands back replies."""
