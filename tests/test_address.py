@@ -61,6 +61,26 @@ async def test_skipping_the_name_says_plainly_that_none_is_shown(tutor: Tutor) -
         learner.settings == {"address": "ban", "called": ""}
 
 
+async def test_old_buttons_of_the_greeting_pressed_in_a_lesson_change_nothing(
+        tutor: Tutor, library: Library) -> None:
+    """The first greeting's "Cô", "Bỏ qua" or "type another name", pressed later from an old
+    message, answer a question no longer asked: the stale answer, the name and form kept."""
+    chat = Chat(tutor, "hoa", channel="web")
+    await chat.start(address=None)
+    old_form = chat.payload_of("Cô")
+    await chat.press("Bác")
+    old_skip = chat.payload_of("Bỏ qua")
+    await chat.type("Hoa")
+    lesson = library.courses[0].lessons[0]
+    await chat.tap(f"l:{library.courses[0].id}:{lesson.id}")
+    assert "Bước 1/" in chat.text()
+    for old in (old_form, old_skip, "nameother", "namekeep"):
+        await chat.tap(old)
+        assert "tin nhắn cũ" in chat.text() and "Bước 1/" in chat.text(), old
+    learner = await tutor.repository.find_learner(channel="web", user_ref="hoa")
+    assert learner is not None and learner.settings == {"address": "bac", "called": "Hoa"}
+
+
 async def test_doi_cach_goi_changes_it_and_forged_forms_change_nothing(tutor: Tutor) -> None:
     chat = Chat(tutor, "minh", display_name="Minh")
     await chat.start(address="chu")

@@ -29,6 +29,7 @@ class PickAddress(Payload):
 
     prefix = "ad"
     formats: ClassVar[dict[str, str]] = {"form": "|".join(ADDRESS_FORMS)}
+    answers = True
     form: str
 
 
@@ -103,8 +104,8 @@ def _saved(ctx: Context, name: str) -> None:
 
 
 FEATURE = Feature(
-    commands=(Command("address", ask), Command(KEEP_NAME, _keep_name),
-              Command(OTHER_NAME, _other_name)),
+    commands=(Command("address", ask), Command(KEEP_NAME, _keep_name, answers=True),
+              Command(OTHER_NAME, _other_name, answers=True)),
     buttons={PickAddress: _picked},
     waits=(Waits(ASKED, _typed, skip=_skipped),),
     samples={

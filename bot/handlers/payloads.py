@@ -50,6 +50,9 @@ class Payload:
     prefix: ClassVar[str]
     # A field's format (a regex) where it is not the default: an id for str, 1-9 digits for int.
     formats: ClassVar[dict[str, str]] = {}
+    # It answers what the last message with buttons asked: pressed on an older one, it is
+    # stale (an old "Cô" of the first greeting, pressed in a lesson, asked the name again).
+    answers: ClassVar[bool] = False
 
     @classmethod
     @cache

@@ -33,6 +33,9 @@ class Command:
     name: str
     run: Run
     escape: bool = False  # leaves a pending question unanswered ("menu" is nobody's name)
+    # Only as a button of the last message with buttons, whose question it answers ("Bỏ qua",
+    # "keep this name"): an old one, pressed later, would answer a question asked since.
+    answers: bool = False
 
 
 @dataclass(frozen=True)

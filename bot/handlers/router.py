@@ -143,6 +143,9 @@ async def on_payload(ctx: Context, payload: str, *, from_text: bool = False) -> 
         payload = "?"
     command = registry().commands.get(payload) if payloads.is_bare(payload) else None
     if command is not None:
+        if command.answers and not _on_last_buttons(ctx, payload):
+            help.stale_button(ctx)
+            return
         done = command.run(ctx)
         if done is not None:
             await done
@@ -155,8 +158,14 @@ async def on_payload(ctx: Context, payload: str, *, from_text: bool = False) -> 
     # A button from an earlier step or question acts on a place the learner has left.
     stale = type(action).placed() and (getattr(action, "seq", None) != ctx.position.seq
                                        or ctx.position.mode == Mode.MENU)
-    if stale or not await press(ctx, action):
+    if stale or (action.answers and not _on_last_buttons(ctx, payload)) \
+            or not await press(ctx, action):
         help.stale_button(ctx)
+
+
+def _on_last_buttons(ctx: Context, payload: str) -> bool:
+    """Whether `payload` is a button of the last message with buttons the learner was sent."""
+    return payload in ctx.turn.learner.shown_buttons
 
 
 async def skip(ctx: Context) -> None:
@@ -169,4 +178,4 @@ async def skip(ctx: Context) -> None:
     await waits.skip(ctx, asked.data)
 
 
-FEATURE = Feature(commands=(Command(payloads.SKIP, skip),))
+FEATURE = Feature(commands=(Command(payloads.SKIP, skip, answers=True),))
