@@ -26,7 +26,7 @@ from bot.config import Settings, StartupError
 from bot.handlers import questions
 from bot.handlers.registry import registry
 from bot.handlers.rules import InviteLinks, MentoringRules
-from bot.lessons.check import check_content
+from bot.lessons.checked import check_for_serving
 from bot.messages import Outgoing
 from bot.periodic import every
 from bot.scheduler import InactivityWatch, ReminderRun
@@ -85,8 +85,8 @@ class Core:
 
 async def build_core(settings: Settings) -> Core:
     """Migrate the database, load and check content, and build the tutor."""
-    library, problems = check_content(Path(settings.content_dir), registry().samples,
-                                      commands=registry().commands, editorial=False)
+    library, problems = check_for_serving(Path(settings.content_dir), settings.data_dir,
+                                          registry().samples, commands=registry().commands)
     if problems or library is None:
         raise StartupError("content has errors:\n" + "\n".join(problems))
     url = settings.resolved_database_url()

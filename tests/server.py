@@ -68,6 +68,33 @@ def migrated(data_dir: Path) -> None:
         shutil.copyfile(migrated_sqlite_file(), data_dir / "hocso.db")
 
 
+@functools.cache
+def content_checked_mark() -> Path:
+    """The mark a server leaves in its data folder once the shipped content passed its start-up
+    check (bot/lessons/checked.py), made once per test process by that check, to copy: the
+    check costs each start 0.5-1 s of CPU, and the suite starts about 60 servers. Tests of
+    the check itself, and servers given other content, check as a first start does."""
+    from bot.config import PROJECT_ROOT
+    from bot.handlers.registry import registry
+    from bot.lessons.checked import check_for_serving
+
+    folder = Path(tempfile.mkdtemp(prefix="hocso-checked-"))
+    atexit.register(shutil.rmtree, folder, True)
+    _, problems = check_for_serving(PROJECT_ROOT / "content", folder, registry().samples,
+                                    commands=registry().commands)
+    assert not problems, problems
+    [mark] = folder.iterdir()
+    return mark
+
+
+def content_checked(data_dir: Path) -> None:
+    """Leave in `data_dir` the mark of the shipped content's passed check, as a server that
+    started there before would have."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    mark = content_checked_mark()
+    shutil.copyfile(mark, data_dir / mark.name)
+
+
 # How long `hocso serve` may take to answer /healthz: about 3 s of CPU, but a machine whose two
 # cores run the suite's workers, their servers and Chromium has been seen to take over 30 s.
 START_SECONDS = 90
@@ -76,6 +103,7 @@ START_SECONDS = 90
 def hocso(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[bytes]:
     """Run one `hocso` command with its SQLite file in `data_dir`, as an operator would."""
     migrated(data_dir)
+    content_checked(data_dir)
     env = {**os.environ, "HOCSO_DATA_DIR": str(data_dir)}
     env.pop("DATABASE_URL", None)
     return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin.encode(), env=env,
@@ -162,7 +190,7 @@ def running_server(data_dir: Path, port: int, *, extra_env: dict[str, str] | Non
     if "DATABASE_URL" not in (extra_env or {}):
         env.pop("DATABASE_URL", None)  # the SQLite file in data_dir, whatever the shell says
         migrated(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    content_checked(data_dir)
     log = data_dir / "server.log"
     with log.open("ab") as output:
         process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env,

@@ -14,6 +14,7 @@ from bot.config import Settings, StartupError
 from bot.handlers.registry import registry
 from bot.lessons.check import check_content as check_with_samples
 from bot.lessons.check import content_warnings
+from bot.lessons.checked import check_for_serving, fingerprint
 from bot.lessons.loader import load_library
 from bot.lessons.model import Library
 from tests.conftest import CONTENT_DIR
@@ -431,6 +432,50 @@ async def test_serving_refuses_a_text_broken_in_one_form(content_copy: Path,
     settings = Settings(HOCSO_CONTENT_DIR=content_copy, HOCSO_DATA_DIR=tmp_path)
     with pytest.raises(StartupError, match=r"steps\[0\]\.text: does not render"):
         await build_core(settings)
+
+
+def _check_for_serving(content: Path, memo: Path) -> tuple[Library | None, list[str]]:
+    return check_for_serving(content, memo, registry().samples, commands=registry().commands)
+
+
+def test_serving_checks_content_once_until_content_or_code_changes(content_copy: Path,
+                                                                   tmp_path: Path) -> None:
+    memo = tmp_path / "data"
+    library, problems = _check_for_serving(content_copy, memo)
+    assert library is not None and problems == []
+    [mark] = memo.glob("content-checked-*")
+    assert mark.name == "content-checked-" + fingerprint(content_copy)
+    # The same content and code again: loaded, and the mark kept.
+    library, problems = _check_for_serving(content_copy, memo)
+    assert library is not None and problems == [] and mark.exists()
+    # Changed content is checked again, and a failed check leaves no mark of its own.
+    _break_for_chu(content_copy / "lam-quen" / "course.yaml", "Chào {{ you }}",
+                   "Chào @{{ you }}")
+    assert fingerprint(content_copy) not in mark.name
+    _, problems = _check_for_serving(content_copy, memo)
+    assert any("steps[0].text: does not render" in problem for problem in problems)
+    assert list(memo.glob("content-checked-*")) == [mark]
+
+
+def test_a_mark_of_a_passed_check_is_what_lets_serving_skip_it(content_copy: Path,
+                                                               tmp_path: Path) -> None:
+    # The mark, not anything else, skips the check: content no check would pass is served
+    # when the mark of its very files and code is there (only the server itself writes it).
+    _break_for_chu(content_copy / "lam-quen" / "course.yaml", "Chào {{ you }}",
+                   "Chào @{{ you }}")
+    memo = tmp_path / "data"
+    memo.mkdir()
+    (memo / ("content-checked-" + fingerprint(content_copy))).touch()
+    library, problems = _check_for_serving(content_copy, memo)
+    assert library is not None and problems == []
+
+
+def test_serving_goes_ahead_when_it_cannot_remember_the_check(content_copy: Path,
+                                                              tmp_path: Path) -> None:
+    memo = tmp_path / "not-a-folder"
+    memo.write_text("a file where the data folder should be")
+    library, problems = _check_for_serving(content_copy, memo)
+    assert library is not None and problems == []
 
 
 def test_the_command_fails_on_a_text_broken_in_one_form(content_copy: Path) -> None:

@@ -1,0 +1,51 @@
+"""Remember content that passed the start-up check, so that a restart with the same content and
+code loads it without rendering every message again."""
+
+import hashlib
+import logging
+from collections.abc import Collection, Mapping
+from pathlib import Path
+from typing import Any
+
+from bot.lessons.check import check_content
+from bot.lessons.loader import load_library
+from bot.lessons.model import Library
+
+log = logging.getLogger(__name__)
+
+# The check's verdict depends on the content and on the code that renders and checks it (the
+# features' sample values and commands included): all of the bot package's Python.
+CODE_DIR = Path(__file__).resolve().parent.parent
+MARK_PREFIX = "content-checked-"
+
+
+def fingerprint(content_dir: Path) -> str:
+    """A digest of every file of `content_dir` and every Python file of the bot, with names."""
+    digest = hashlib.sha256()
+    for root, pattern in ((content_dir, "*"), (CODE_DIR, "*.py")):
+        for path in sorted(root.rglob(pattern)):
+            if path.is_file():
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def check_for_serving(content_dir: Path, memo_dir: Path, samples: Mapping[str, Mapping[str, Any]],
+                      *, commands: Collection[str]) -> tuple[Library | None, list[str]]:
+    """`check_content` without the editor's rules, done once per content and code: a start
+    that finds the mark of a passed check in `memo_dir` only loads the library. Rendering every
+    message in every form of address is most of a start's work after imports (0.5-1 s of CPU),
+    and a server restarted after a crash should answer again soon."""
+    mark = memo_dir / (MARK_PREFIX + fingerprint(content_dir))
+    if mark.exists():
+        return load_library(content_dir), []
+    library, problems = check_content(content_dir, samples, commands=commands, editorial=False)
+    if library is not None and not problems:
+        try:
+            memo_dir.mkdir(parents=True, exist_ok=True)
+            for old in memo_dir.glob(MARK_PREFIX + "*"):
+                old.unlink(missing_ok=True)
+            mark.touch()
+        except OSError as error:  # a read-only folder: the next start checks again
+            log.warning("cannot remember the content check in %s: %s", memo_dir, error)
+    return library, problems
