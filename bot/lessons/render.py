@@ -53,6 +53,14 @@ log = logging.getLogger("hocso")
 _ENV = ImmutableSandboxedEnvironment(
     undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
 )
+
+
+def _grouped(number: int, separator: str) -> str:
+    """A whole number with its thousands apart: "2.000" in Vietnamese, "2,000" in English."""
+    return f"{number:,}".replace(",", separator)
+
+
+_ENV.filters["grouped"] = _grouped
 # Compiling the ~3,300 texts of all courses and languages took 2.5 s of CPU in every process
 # that renders them (bench/RESULTS.md, issue 18). Their Python code is kept in jinja's bytecode
 # cache, keyed by the text itself and jinja's release (each file also holds Python's version
