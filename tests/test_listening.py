@@ -85,13 +85,13 @@ def test_the_matcher_meets_its_targets(index: QuestionIndex) -> None:
 
 def test_questions_it_was_not_tuned_on_find_their_lesson_too(index: QuestionIndex) -> None:
     """On the two sets nothing was chosen on until round 2 of issue 20 §1, which tuned on every set
-    (bench/RESULTS.md): 0.967 top-1, 0.974 top-3, 0.88 "no lesson" since round 5 (its higher
-    floor refuses two more answerable questions); 0.980, 0.987, 0.88 since round 4; 0.993,
+    (bench/RESULTS.md): 0.961 top-1, 0.967 top-3, 0.88 "no lesson" since round 5 (its higher
+    floor refuses three more answerable questions); 0.980, 0.987, 0.88 since round 4; 0.993,
     0.993, 0.88 since round 3 (the answer model); 0.961, 0.961, 0.86 after round 2; 0.935,
     0.948, 0.81 before it; before the lessons' example questions: 0.882, 0.895, 0.81; before the
     topic synonyms and the title-and-keywords anchor: 0.686, 0.745, 0.74."""
     top1, top3, abstained = _rates(index, UNSEEN)
-    assert top3 >= 0.97 and top1 >= 0.96 and abstained >= 0.87
+    assert top3 >= 0.96 and top1 >= 0.96 and abstained >= 0.87
 
 
 def test_questions_written_blind_find_their_lesson_as_measured(index: QuestionIndex) -> None:
@@ -107,7 +107,7 @@ def test_questions_written_blind_find_their_lesson_as_measured(index: QuestionIn
 
 def test_the_second_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
     """The second set written from the lessons' titles and steps alone, one of the sets round 3
-    fitted its answer model on (bench/RESULTS.md, "round 3"): 0.900 top-1, 0.918 top-3, 0.912
+    fitted its answer model on (bench/RESULTS.md, "round 3"): 0.895 top-1, 0.914 top-3, 0.912
     "no lesson" since round 5; 0.900, 0.923, 0.877 since numbers no lesson holds are taken out
     of questions ("no lesson" came down from 0.88 to 0.87: "tien tro cap nguoi tren 80 tuoi dc
     bao nhieu 1 thang" is answered, its "80" no longer an unknown word); 0.900, 0.918, 0.895
@@ -121,8 +121,8 @@ def test_the_second_blind_set_finds_its_lesson_as_measured(index: QuestionIndex)
 
 def test_the_third_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
     """The third set written from the lessons' titles and steps alone (bench/RESULTS.md, "a third
-    blind set"), fitted on since round 5 of issue 20 §1, which read its misses: 0.830 top-1,
-    0.885 top-3, 0.871 "no lesson" since then (0.847, 0.902, 0.823 with the set left out of the
+    blind set"), fitted on since round 5 of issue 20 §1, which read its misses: 0.843 top-1,
+    0.898 top-3, 0.871 "no lesson" since then (0.855, 0.911, 0.839 with the set left out of the
     fit, bench/ask_abstain.py). Before, measured while never tuned on: 0.838, 0.885, 0.806 since
     numbers no lesson holds are taken out of questions (measured once, at the end: "no lesson"
     came down from 0.82 to 0.80, one question of 62 more answered, as the cross-validation
@@ -132,13 +132,13 @@ def test_the_third_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) 
     messages are judged by their best part; 0.834, 0.881, 0.823 after round 3; 0.800, 0.838,
     0.742 on the matcher before round 3."""
     top1, top3, abstained = _rates(index, ["questions_blind3.yaml"])
-    assert top3 >= 0.88 and top1 >= 0.82 and abstained >= 0.87
+    assert top3 >= 0.89 and top1 >= 0.84 and abstained >= 0.87
 
 
 def test_the_fourth_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
     """The fourth set written from the lessons' titles and steps alone, by a new writer
-    (bench/RESULTS.md, "a fourth blind set"), fitted on since round 5 of issue 20 §1: 0.885
-    top-1, 0.920 top-3, 0.870 "no lesson" since then (0.885, 0.920, 0.883 with the set left out
+    (bench/RESULTS.md, "a fourth blind set"), fitted on since round 5 of issue 20 §1: 0.892
+    top-1, 0.927 top-3, 0.883 "no lesson" since then (0.896, 0.934, 0.857 with the set left out
     of the fit; its higher floor refuses more of both kinds). Before, measured once each while
     never tuned on: 0.899, 0.934, 0.818 since numbers no lesson holds are taken out of
     questions; 0.896, 0.931, 0.818 on round 4; 0.882, 0.913, 0.818 on round 3."""

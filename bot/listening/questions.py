@@ -110,7 +110,7 @@ class Tuning:
     # answers when the model's probability is at least answer_floor: the fit's own choice is
     # 0.63 for 0.90 of the no-lesson questions refused; 0.65 is the lowest floor at which the
     # weights, each set left out in turn, refuse 0.90 of them (bench/RESULTS.md, round 5).
-    answer_weights: tuple[float, ...] = (-4.34, 8.91, 0.80, 1.00, -4.24, 0.47, -1.45, -4.18)
+    answer_weights: tuple[float, ...] = (-4.20, 8.91, 0.80, 1.07, -4.66, 0.50, -1.47, -5.40)
     answer_floor: float = 0.65
 
 
