@@ -308,6 +308,15 @@ def test_asking_how_much_or_when_counts_unless_the_lesson_asks_it_too(
     assert index._entries[ranked[0]][1].id == "app-va-vi"
 
 
+@pytest.mark.parametrize("text", ["ngân hàng có bao giờ gọi xin mã otp không",
+                                  "ngan hang khong bao gio hoi otp dung ko"])
+def test_ever_and_never_are_not_asking_when(index: QuestionIndex, text: str) -> None:
+    """"Có bao giờ" (ever) and "không bao giờ" (never) ask no time (they refused these)."""
+    evidence = index.weigh(text)[3]
+    assert evidence is not None and evidence.unasked == 0
+    assert "ma-otp" in [match.lesson for match in index.ask(text)]
+
+
 def test_the_evidence_counts_word_pairs_the_lesson_holds_and_words_no_lesson_does(
         index: QuestionIndex) -> None:
     """No lesson says "bầu" (of "đàn bầu"); the OTP lesson holds "mã otp" and "xin mã"."""

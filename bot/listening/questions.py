@@ -119,10 +119,14 @@ class Tuning:
 _AMOUNT_OR_TIME = ("bao nhieu", "bao lau", "bao gio", "khi nao", "may gio")
 
 
+# "có bao giờ", "không bao giờ", "chưa bao giờ": ever and never, not when.
+_EVER = frozenset({"co", "khong", "chua", "chang"})
+
+
 def _amount_or_time(words: list[str]) -> set[str]:
     """Which of _AMOUNT_OR_TIME the (folded, expanded) words ask."""
-    text = f" {' '.join(words)} "
-    return {asked for asked in _AMOUNT_OR_TIME if f" {asked} " in text}
+    return {f"{a} {b}" for before, a, b in zip(["", *words], words, words[1:])
+            if f"{a} {b}" in _AMOUNT_OR_TIME and not (a == "bao" and before in _EVER)}
 
 
 def _terms(words: list[str]) -> list[str]:
