@@ -125,7 +125,8 @@ _EVER = frozenset({"co", "khong", "chua", "chang"})
 
 def _amount_or_time(words: list[str]) -> set[str]:
     """Which of _AMOUNT_OR_TIME the (folded, expanded) words ask."""
-    return {f"{a} {b}" for before, a, b in zip(["", *words], words, words[1:])
+    return {f"{a} {b}" for before, a, b in zip(["", *words[:-1]], words[:-1], words[1:],
+                                               strict=True)
             if f"{a} {b}" in _AMOUNT_OR_TIME and not (a == "bao" and before in _EVER)}
 
 
