@@ -125,9 +125,13 @@ _EVER = frozenset({"co", "khong", "chua", "chang"})
 
 def _amount_or_time(words: list[str]) -> set[str]:
     """Which of _AMOUNT_OR_TIME the (folded, expanded) words ask."""
-    return {f"{a} {b}" for before, a, b in zip(["", *words[:-1]], words[:-1], words[1:],
-                                               strict=True)
-            if f"{a} {b}" in _AMOUNT_OR_TIME and not (a == "bao" and before in _EVER)}
+    asked = set()
+    for i, (a, b) in enumerate(pairwise(words)):
+        phrase = f"{a} {b}"
+        if phrase in _AMOUNT_OR_TIME and not (phrase == "bao gio" and i
+                                              and words[i - 1] in _EVER):
+            asked.add(phrase)
+    return asked
 
 
 def _terms(words: list[str]) -> list[str]:
