@@ -108,8 +108,9 @@ class Tuning:
     # each of its values), fitted by bench/ask_abstain.py on every question set together (each
     # left out in turn to measure it); refit it when the lessons change much. The matcher
     # answers when the model's probability is at least answer_floor: the fit's own choice is
-    # 0.63 for 0.90 of the no-lesson questions refused; 0.65 is the lowest floor at which the
-    # weights, each set left out in turn, refuse 0.90 of them (bench/RESULTS.md, round 5).
+    # 0.61 for 0.90 of the no-lesson questions refused (0.73 for 0.92); 0.65 is the lowest
+    # floor at which the weights, each set left out in turn, refuse 0.90 of them
+    # (bench/RESULTS.md, round 5).
     answer_weights: tuple[float, ...] = (-4.20, 8.91, 0.80, 1.07, -4.66, 0.50, -1.47, -5.40)
     answer_floor: float = 0.65
 
