@@ -51,7 +51,7 @@ def rows_of(index: QuestionIndex) -> list[Row]:
             shown = [refs[i] for i in ranked[:t.limit] if scores[i] >= t.relative * scores[top]]
             values = np.array(evidence.values() if evidence else [0.0] * len(fields(Evidence)))
             rows.append((name, gold, shown if evidence else [], values,
-                         evidence is not None and index._named(terms, top)))
+                         evidence is not None and index._named(terms, top, evidence)))
     return rows
 
 

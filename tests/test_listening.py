@@ -74,7 +74,7 @@ def test_the_question_sets_are_big_enough_and_name_real_lessons(library: Library
 
 def test_the_matcher_meets_its_targets(index: QuestionIndex) -> None:
     """On the three sets together: top-3 ≥ 0.93, top-1 ≥ 0.80 on questions a lesson answers, and
-    "no lesson" for at least 0.88 of those none answers (0.939, 0.955 and 0.95 since round 5,
+    "no lesson" for at least 0.88 of those none answers (0.939, 0.955 and 0.96 since round 5,
     its floor higher: more of the no-lesson questions of unseen sets refused; 0.943, 0.959 and
     0.97 measured since round 4's two new figures; 0.947, 0.963, 0.97 since round 3's answer
     model; 0.955, 0.976, 0.93 before it; 0.959, 0.976, 0.95 before round 2; bench/ask_quality.py
@@ -85,24 +85,24 @@ def test_the_matcher_meets_its_targets(index: QuestionIndex) -> None:
 
 def test_questions_it_was_not_tuned_on_find_their_lesson_too(index: QuestionIndex) -> None:
     """On the two sets nothing was chosen on until round 2 of issue 20 §1, which tuned on every set
-    (bench/RESULTS.md): 0.961 top-1, 0.967 top-3, 0.88 "no lesson" since round 5 (its higher
+    (bench/RESULTS.md): 0.961 top-1, 0.967 top-3, 0.90 "no lesson" since round 5 (its higher
     floor refuses three more answerable questions); 0.980, 0.987, 0.88 since round 4; 0.993,
     0.993, 0.88 since round 3 (the answer model); 0.961, 0.961, 0.86 after round 2; 0.935,
     0.948, 0.81 before it; before the lessons' example questions: 0.882, 0.895, 0.81; before the
     topic synonyms and the title-and-keywords anchor: 0.686, 0.745, 0.74."""
     top1, top3, abstained = _rates(index, UNSEEN)
-    assert top3 >= 0.96 and top1 >= 0.96 and abstained >= 0.87
+    assert top3 >= 0.96 and top1 >= 0.96 and abstained >= 0.90
 
 
 def test_questions_written_blind_find_their_lesson_as_measured(index: QuestionIndex) -> None:
     """The set written by someone who saw only the lessons' titles and steps (bench/RESULTS.md, "a
     blind set"), no longer blind: rounds 2 to 5 of issue 20 §1 tuned on it. 0.915 top-1, 0.935
-    top-3, 0.870 "no lesson" since round 5; 0.908, 0.935, 0.870 since round 4 (0.922, 0.948,
+    top-3, 0.891 "no lesson" since round 5; 0.908, 0.935, 0.870 since round 4 (0.922, 0.948,
     0.848 after round 3; 0.902, 0.928, 0.783 before round 3's answer model; 0.863, 0.895, 0.761
     before round 2; 0.791, 0.824, 0.739 before `asks:`); this keeps the matcher from falling
     back."""
     top1, top3, abstained = _rates(index, ["questions_blind.yaml"])
-    assert top3 >= 0.93 and top1 >= 0.91 and abstained >= 0.86
+    assert top3 >= 0.93 and top1 >= 0.91 and abstained >= 0.89
 
 
 def test_the_second_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
@@ -306,6 +306,17 @@ def test_asking_how_much_or_when_counts_unless_the_lesson_asks_it_too(
     _, ranked, _, evidence = index.weigh("xem tài khoản ngân hàng còn bao nhiêu tiền")
     assert evidence is not None and evidence.unasked == 0
     assert index._entries[ranked[0]][1].id == "app-va-vi"
+
+
+def test_naming_a_lesson_and_asking_how_much_it_never_asks_is_not_naming_it(
+        index: QuestionIndex) -> None:
+    """Every content word of "lương hưu tháng này tăng bao nhiêu" (the tuning set's) is in the
+    BHXH lesson's title and keywords, so it was answered by name, whatever the model said."""
+    text = "lương hưu tháng này tăng bao nhiêu"
+    terms, ranked, _, evidence = index.weigh(text)
+    assert evidence is not None and evidence.unasked == 1
+    assert not index._named(terms, ranked[0], evidence)
+    assert index.ask(text) == []
 
 
 @pytest.mark.parametrize("text", ["ngân hàng có bao giờ gọi xin mã otp không",

@@ -107,10 +107,10 @@ class Tuning:
     # Whether to answer at all: a logistic model over the Evidence (bias, then one weight for
     # each of its values), fitted by bench/ask_abstain.py on every question set together (each
     # left out in turn to measure it); refit it when the lessons change much. The matcher
-    # answers when the model's probability is at least answer_floor: the fit's own choice is
-    # 0.61 for 0.90 of the no-lesson questions refused (0.73 for 0.92); 0.65 is the lowest
-    # floor at which the weights, each set left out in turn, refuse 0.90 of them
-    # (bench/RESULTS.md, round 5).
+    # answers when the model's probability is at least answer_floor: with the weights of each
+    # set left out in turn, 0.65 is the highest floor that keeps 0.93 of the questions a lesson
+    # answers finding it among those shown, and refuses 0.908 of the others (0.58 would be the
+    # lowest that refuses 0.90; bench/RESULTS.md, round 5).
     answer_weights: tuple[float, ...] = (-4.20, 8.91, 0.80, 1.07, -4.66, 0.50, -1.47, -5.40)
     answer_floor: float = 0.65
 
@@ -310,7 +310,7 @@ class QuestionIndex:
         terms, ranked, scores, evidence = self.weigh(text)
         t = self.tuning
         if evidence is None or not (self.answerable(evidence) >= t.answer_floor
-                                    or self._named(terms, ranked[0])):
+                                    or self._named(terms, ranked[0], evidence)):
             return []
         top = ranked[0]
         chosen = [i for i in ranked[:t.limit] if scores[i] >= t.relative * scores[top]]
@@ -350,14 +350,16 @@ class QuestionIndex:
         logit = bias + sum(w * x for w, x in zip(weights, evidence.values(), strict=True))
         return 1 / (1 + math.exp(-logit))
 
-    def _named(self, terms: list[str], i: int) -> bool:
+    def _named(self, terms: list[str], i: int, evidence: Evidence) -> bool:
         """Whether the question is only lesson `i`'s topic by name ("cài vneid ntn", "deepfake là
         gì"): every content word of it in the lesson's title or keywords, one of them an anchor.
         A resident who types what a lesson is called wants that lesson, however short the
-        question and however many lessons share its words."""
+        question and however many lessons share its words. Not when it also asks how much or
+        when and the lesson never does (Evidence.unasked): "lương hưu tháng này tăng bao
+        nhiêu" names the BHXH lesson's words, and asks what it does not teach."""
         words = [term for term in terms if "_" not in term]
-        return bool(words) and all(word in self._head_words[i] for word in words) \
-            and self._anchored(terms, i)
+        return bool(words) and not evidence.unasked \
+            and all(word in self._head_words[i] for word in words) and self._anchored(terms, i)
 
     def _anchored(self, terms: list[str], i: int) -> bool:
         """Whether lesson `i` holds one of the question's anchors (Tuning.anchor_share)."""
