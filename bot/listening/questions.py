@@ -65,8 +65,8 @@ class Evidence:
     # and the best lesson's title, keywords and example questions never do, else 0. The lessons
     # teach what to do, not fees, amounts or dates: such questions on a lesson's topic ("lương
     # hưu năm sau tăng bao nhiêu", "làm lại căn cước mất bao nhiêu tiền") are the ones it does
-    # not answer (bench/RESULTS.md, round 5). A lesson that does answers them says so in its
-    # examples ("mật khẩu bao nhiêu ký tự thì đủ").
+    # not answer (bench/RESULTS.md, round 5). A lesson that does answer them says so in its
+    # examples ("mật khẩu phải dài bao nhiêu ký tự mới an toàn").
     unasked: float
 
     def values(self) -> tuple[float, ...]:
@@ -118,8 +118,6 @@ class Tuning:
 # How a question asks for an amount or a time, folded: what no lesson teaches unless its own
 # examples ask it (Evidence.unasked).
 _AMOUNT_OR_TIME = ("bao nhieu", "bao lau", "bao gio", "khi nao", "may gio")
-
-
 # "có bao giờ", "không bao giờ", "chưa bao giờ": ever and never, not when.
 _EVER = frozenset({"co", "khong", "chua", "chang"})
 
