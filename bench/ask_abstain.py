@@ -1,6 +1,5 @@
 """Fit the matcher's decision to answer or to say "no lesson for this yet" (Tuning.answer_weights
-and answer_floor) on every question set but the last two blind ones, and measure it on each set
-left out in turn.
+and answer_floor) on every question set, and measure it on each set left out in turn.
 
     .venv/bin/python bench/ask_abstain.py [--abstain 0.90] [--l2 1.0]
 
@@ -13,8 +12,9 @@ no-lesson questions are refused, answers the left-out set's questions. The cross
 figures of each set are printed, then those of all sets with the same left-out weights at the
 floor Tuning ships (answer_floor, which may stand above the fitted one to refuse more), then the
 weights and floor fitted on every set together, to paste into Tuning.
-tests/data/questions_blind3.yaml and questions_blind4.yaml are never fitted on: they measure
-what a refit gives on questions nobody chose anything on (bench/ask_quality.py --set blind3).
+Every set of bench/ask_quality.py is fitted on: blind3 and blind4, measured once each while
+never fitted on, joined them in issue 20 §1's fifth round (bench/RESULTS.md). A set nobody has
+chosen anything on yet is measured with bench/ask_quality.py alone, and added to SETS after.
 """
 
 from __future__ import annotations
@@ -32,9 +32,8 @@ from ask_quality import ROOT, SETS, load_questions
 from bot.lessons.loader import load_library
 from bot.listening.questions import Evidence, QuestionIndex, Tuning
 
-# The sets fitted on: blind3 and blind4 are kept for measuring only (bench/RESULTS.md, "a third
-# blind set", "a fourth blind set").
-FITTED = {name: path for name, path in SETS.items() if name not in ("blind3", "blind4")}
+# The sets fitted on: all of them (blind3 and blind4 since round 5, bench/RESULTS.md).
+FITTED = dict(SETS)
 # set, right lessons, lessons shown, evidence, whether the question only names the best lesson
 Row = tuple[str, set[str], list[str], np.ndarray, bool]
 
@@ -52,7 +51,7 @@ def rows_of(index: QuestionIndex) -> list[Row]:
             shown = [refs[i] for i in ranked[:t.limit] if scores[i] >= t.relative * scores[top]]
             values = np.array(evidence.values() if evidence else [0.0] * len(fields(Evidence)))
             rows.append((name, gold, shown if evidence else [], values,
-                         evidence is not None and index._named(terms, top)))
+                         evidence is not None and index._named(terms, top, evidence)))
     return rows
 
 

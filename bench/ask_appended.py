@@ -8,7 +8,7 @@ first are lost by the second.
 
     .venv/bin/python bench/ask_appended.py [--top1] [--tail TEXT ...] [--show N]
 
-tests/data/questions_blind3.yaml and questions_blind4.yaml are never asked: they only measure.
+Every set bench/ask_abstain.py fits on is asked (blind3 and blind4 too, since round 5).
 """
 
 from __future__ import annotations

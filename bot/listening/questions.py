@@ -61,17 +61,24 @@ class Evidence:
     # not its best part: a long story about something else piles up words no lesson has, and
     # is refused (bench/RESULTS.md, round 4).
     unknown: float
+    # 1 if the question asks how much or when ("bao nhiêu", "bao lâu", "khi nào": _AMOUNT_OR_TIME)
+    # and the best lesson's title, keywords and example questions never do, else 0. The lessons
+    # teach what to do, not fees, amounts or dates: such questions on a lesson's topic ("lương
+    # hưu năm sau tăng bao nhiêu", "làm lại căn cước mất bao nhiêu tiền") are the ones it does
+    # not answer (bench/RESULTS.md, round 5). A lesson that does answer them says so in its
+    # examples ("mật khẩu phải dài bao nhiêu ký tự mới an toàn").
+    unasked: float
 
     def values(self) -> tuple[float, ...]:
         """The figures in Tuning.answer_weights' order (after its bias)."""
-        return (self.score, self.terms, self.anchored, self.flat, self.pairs, self.unknown)
+        return (self.score, self.terms, self.anchored, self.flat, self.pairs, self.unknown,
+                self.unasked)
 
 
 @dataclass(frozen=True)
 class Tuning:
     """The matcher's weights, chosen by measurement on every set in tests/data/questions*.yaml
-    together but the last two blind ones (bench/RESULTS.md, issue 20 §1 rounds 2 to 4, and
-    numbers in a question)."""
+    together (bench/RESULTS.md, issue 20 §1 rounds 2 to 5, and numbers in a question)."""
 
     title_weight: int = 4  # a lesson's title and keywords count this many times its steps
     char_weight: float = 0.5  # character n-grams: misspellings, run-together words
@@ -98,15 +105,32 @@ class Tuning:
     # example (_like_examples, 0..1), added to the lesson's score with this weight.
     ask_weight: float = 0.25
     # Whether to answer at all: a logistic model over the Evidence (bias, then one weight for
-    # each of its values), fitted by bench/ask_abstain.py on the question sets together (each
-    # left out in turn to measure it; blind3 and blind4 are never fitted on); refit it when the
-    # lessons change much. The matcher answers when the model's probability is at least
-    # answer_floor: between the fit's own choices (0.57 for 0.90 of the no-lesson questions
-    # refused, 0.63 for 0.92), the middle of the floors (0.58 to 0.61) at which the weights,
-    # each set left out in turn, give the same figures (bench/RESULTS.md, "numbers in a
-    # question").
-    answer_weights: tuple[float, ...] = (-5.82, 7.77, 0.84, 1.89, -2.71, 0.43, -1.47)
-    answer_floor: float = 0.60
+    # each of its values), fitted by bench/ask_abstain.py on every question set together (each
+    # left out in turn to measure it); refit it when the lessons change much. The matcher
+    # answers when the model's probability is at least answer_floor: with the weights of each
+    # set left out in turn, 0.65 is the highest floor that keeps 0.93 of the questions a lesson
+    # answers finding it among those shown, and refuses 0.908 of the others (0.58 would be the
+    # lowest that refuses 0.90; bench/RESULTS.md, round 5).
+    answer_weights: tuple[float, ...] = (-4.20, 8.91, 0.80, 1.07, -4.66, 0.50, -1.47, -5.40)
+    answer_floor: float = 0.65
+
+
+# How a question asks for an amount or a time, folded: what no lesson teaches unless its own
+# examples ask it (Evidence.unasked).
+_AMOUNT_OR_TIME = ("bao nhieu", "bao lau", "bao gio", "khi nao", "may gio")
+# "có bao giờ", "không bao giờ", "chưa bao giờ": ever and never, not when.
+_EVER = frozenset({"co", "khong", "chua", "chang"})
+
+
+def _amount_or_time(words: list[str]) -> set[str]:
+    """Which of _AMOUNT_OR_TIME the (folded, expanded) words ask."""
+    asked = set()
+    for i, (a, b) in enumerate(pairwise(words)):
+        phrase = f"{a} {b}"
+        if phrase in _AMOUNT_OR_TIME and not (phrase == "bao gio" and i
+                                              and words[i - 1] in _EVER):
+            asked.add(phrase)
+    return asked
 
 
 def _terms(words: list[str]) -> list[str]:
@@ -175,6 +199,10 @@ class QuestionIndex:
         self._steps = PostedBM25([_terms(expand(fold(_step_text(step))))
                                  for _, lesson in entries for step in lesson.steps])
         self._first_step = np.cumsum([0] + [len(lesson.steps) for _, lesson in entries])
+        # What each lesson's title, keywords and examples ask of amounts and times.
+        self._asked = [set().union(*(_amount_or_time(expand(fold(text)))
+                                     for text in [lesson.title, *lesson.keywords, *lesson.asks]))
+                       for _, lesson in entries]
         # Every example question of every lesson, and the lesson each belongs to.
         examples = [(i, text) for i, (_, lesson) in enumerate(entries) for text in lesson.asks]
         self._examples: list[list[tuple[set[str], float]]] = [[] for _ in entries]
@@ -280,7 +308,7 @@ class QuestionIndex:
         terms, ranked, scores, evidence = self.weigh(text)
         t = self.tuning
         if evidence is None or not (self.answerable(evidence) >= t.answer_floor
-                                    or self._named(terms, ranked[0])):
+                                    or self._named(terms, ranked[0], evidence)):
             return []
         top = ranked[0]
         chosen = [i for i in ranked[:t.limit] if scores[i] >= t.relative * scores[top]]
@@ -307,7 +335,8 @@ class QuestionIndex:
             flat=float(scores[third] / scores[top]),
             pairs=float(sum(1 for term in distinct if "_" in term and term in body)),
             unknown=float(sum(1 for term in distinct
-                              if "_" not in term and term not in self._words.idf)))
+                              if "_" not in term and term not in self._words.idf)),
+            unasked=float(bool(_amount_or_time(words) - self._asked[top])))
 
     def answerable(self, evidence: Evidence) -> float:
         """How likely the best lesson answers the question, by Tuning.answer_weights: a
@@ -319,14 +348,16 @@ class QuestionIndex:
         logit = bias + sum(w * x for w, x in zip(weights, evidence.values(), strict=True))
         return 1 / (1 + math.exp(-logit))
 
-    def _named(self, terms: list[str], i: int) -> bool:
+    def _named(self, terms: list[str], i: int, evidence: Evidence) -> bool:
         """Whether the question is only lesson `i`'s topic by name ("cài vneid ntn", "deepfake là
         gì"): every content word of it in the lesson's title or keywords, one of them an anchor.
         A resident who types what a lesson is called wants that lesson, however short the
-        question and however many lessons share its words."""
+        question and however many lessons share its words. Not when it also asks how much or
+        when and the lesson never does (Evidence.unasked): "lương hưu tháng này tăng bao
+        nhiêu" names the BHXH lesson's words, and asks what it does not teach."""
         words = [term for term in terms if "_" not in term]
-        return bool(words) and all(word in self._head_words[i] for word in words) \
-            and self._anchored(terms, i)
+        return bool(words) and not evidence.unasked \
+            and all(word in self._head_words[i] for word in words) and self._anchored(terms, i)
 
     def _anchored(self, terms: list[str], i: int) -> bool:
         """Whether lesson `i` holds one of the question's anchors (Tuning.anchor_share)."""
