@@ -18,7 +18,7 @@ from bot.lessons.progress import Mode
 
 # Texts of each language, one a line: words said around an answer ("ạ", "dạ", "nhé"), and
 # typed agreement ("đồng ý", "ok", "có").
-PARTICLES = "typed_particles"
+PARTICLES = "particle_words"
 YES_WORDS = "yes_words"
 # A long label typed with a slip: this alike (rapidfuzz, 0-100) and this far ahead of the next
 # label is clearly that one; this alike is about the buttons, though not clearly one of them.
