@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from bot.handlers import payloads
+from bot.handlers import invitations, payloads
 from bot.handlers.context import Context, Rows
 from bot.handlers.folding import fold, typed_words
 from bot.handlers.menu import show_menu
@@ -57,7 +57,11 @@ def ask(ctx: Context, intro: str = "") -> None:
 
 async def _typed_form(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
     """Typed at the form question, other than a form alone (the router presses its button):
-    "bà Tư" is a form and a name; anything else gets the question again, and how to answer."""
+    "bà Tư" is a form and a name, a mentor's code is taken as it always is; anything else gets
+    the question again, and how to answer."""
+    if invitations.normalize(text):
+        await invitations.redeem(ctx, text)
+        return
     name = bare_name(ctx, text)
     first, _, rest = name.partition(" ")
     # The Vietnamese words name the forms in every language ("bác", "ông").

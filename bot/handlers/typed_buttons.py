@@ -13,8 +13,8 @@ from rapidfuzz import fuzz
 
 from bot.handlers.context import Context
 from bot.handlers.folding import fold, typed_words
+from bot.handlers.payloads import Choose
 from bot.handlers.registry import Feature
-from bot.lessons.progress import Mode
 
 # Texts of each language, one a line: words said around an answer ("ạ", "dạ", "nhé"), and
 # typed agreement ("đồng ý", "ok", "có").
@@ -52,7 +52,7 @@ def trimmed(ctx: Context, folded: str) -> str:
 
 def named(ctx: Context, folded: str) -> int | None:
     """The index of the shown button this text names: its label whole, or a yes to the one
-    button that says yes (never a quiz's answer: "ok" picks no option)."""
+    button that says yes (never an answer to a question: "ok" picks no quiz option)."""
     labels = ctx.turn.learner.shown_labels
     text = trimmed(ctx, folded)
     if not labels or not text:
@@ -61,9 +61,11 @@ def named(ctx: Context, folded: str) -> int | None:
     whole = [index for index, label in enumerate(labels) if fold(label) in (text, folded)]
     if whole:
         return whole[0] if len(whole) == 1 else None
-    if ctx.position.mode == Mode.QUIZ or text not in typed_words(ctx, YES_WORDS):
+    if text not in typed_words(ctx, YES_WORDS):
         return None
-    agreeing = [index for index, label in enumerate(labels) if _says_yes(ctx, label)]
+    shown = ctx.turn.learner.shown_buttons
+    agreeing = [index for index, label in enumerate(labels)
+                if _says_yes(ctx, label) and Choose.unpack(shown[index]) is None]
     return agreeing[0] if len(agreeing) == 1 else None
 
 
