@@ -86,6 +86,17 @@ async def test_an_option_typed_is_the_answer(tutor: Tutor, library: Library, typ
     assert "chưa có bài học" not in chat.text()
 
 
+@pytest.mark.parametrize("typed", ["2 ạ", "dạ, số 2 nhé"])
+async def test_a_number_with_particles_is_the_number(tutor: Tutor, library: Library,
+                                                     typed: str) -> None:
+    course_id, lesson = _the_lesson(library)
+    chat = Chat(tutor, "lan")
+    await chat.start()
+    await chat.tap(f"q:{course_id}:{lesson.id}")
+    await chat.type(typed)
+    assert "Đúng rồi" in chat.text() and "Câu 2/" in chat.text(), typed
+
+
 @pytest.mark.parametrize("typed", ["đưa máy cho người ta", "giữ máy"])
 async def test_an_unclear_option_asks_the_question_again_with_the_way_to_answer(
         tutor: Tutor, library: Library, typed: str) -> None:

@@ -102,7 +102,8 @@ async def on_text(ctx: Context, text: str) -> None:
         await on_payload(ctx, slash.get(command, "?"), from_text=True)
         return
     folded = fold(stripped)
-    number = typed_number(folded, typed_words(ctx, NUMBER_WORDS))
+    # "2 ạ", "dạ số 2 nhé": the particles around a number are no part of it.
+    number = typed_number(typed_buttons.trimmed(ctx, folded), typed_words(ctx, NUMBER_WORDS))
     shown = ctx.turn.learner.shown_buttons
     # A shown button's label typed whole ("bác", "Đồng ý ạ"), or a yes to the one that says
     # yes, is pressing it (bot/handlers/typed_buttons.py), as its number is.
