@@ -132,3 +132,22 @@ async def test_the_slow_down_answer_keeps_the_steps_buttons_and_the_next_turn_is
     clock.now += PAUSE_SECONDS
     replies = await chat.type("1")  # picks the first of the buttons that are still shown
     assert replies and "nhắn nhanh quá" not in replies[0].text
+
+
+async def test_the_slow_down_answer_speaks_to_the_learner_as_they_chose(
+        sqlite_repository: SqlRepository, library: Library) -> None:
+    # Said without a database read, yet in the words the learner's turns use: "Bác", not
+    # "Bạn", to an elder who asked to be called so.
+    clock = Clock()
+    throttle = Throttle(per_user_per_minute=6, user_burst=10, clock=clock)
+    tutor = Tutor(repository=sqlite_repository, library=library, throttle=throttle)
+    chat = Chat(tutor, user="elder")
+    await chat.start(address="bac")
+    answers = [await chat.type("trợ giúp") for _ in range(12)]
+    [slow] = [replies for replies in answers if replies and "nhắn nhanh quá" in replies[0].text]
+    assert slow[0].text.startswith("Bác nhắn nhanh quá, cháu chưa kịp đọc hết")
+    # Someone never seen before gets the plain words.
+    stranger = Chat(tutor, user="stranger")
+    answers = [await stranger.type("xin chào") for _ in range(12)]
+    [slow] = [replies for replies in answers if replies and "nhắn nhanh quá" in replies[0].text]
+    assert slow[0].text.startswith("Bạn nhắn nhanh quá")
