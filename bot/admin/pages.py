@@ -90,8 +90,11 @@ def _asked(request: web.Request) -> tuple[OrganizerRecord, Scope, Period]:
     scope = scope_for(request, who)
     try:
         return who, scope, _period(request)
-    except BadRequest as error:
-        raise web.HTTPBadRequest(text=str(error)) from error
+    except BadRequest as error:  # a page saying so, with the way back (the area kept)
+        html = request.app[TEMPLATES_KEY].get_template("notice.html").render(
+            who=who, csrf=request[auth.CSRF_KEY], message=str(error),
+            back=urlencode({"area": scope.area_id}))
+        raise web.HTTPBadRequest(text=html, content_type="text/html") from error
 
 
 def _url(request: web.Request) -> str:

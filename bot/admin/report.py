@@ -44,6 +44,7 @@ class Table:
     title: str
     headers: tuple[str, ...]
     rows: list[tuple[Any, ...]]
+    empty: str = "Chưa có số liệu trong khoảng ngày này."  # the page's words when no row
 
 
 @dataclass
@@ -205,7 +206,7 @@ def tables(report: Report, library: Library) -> dict[str, Table]:
             "Địa bàn", "Người dân đang bật nhắc học", "Đã được nhắc",
             "Quay lại học sau khi được nhắc"), [
             (place_name(areas, item.area_id), item.on, item.reminded, item.came_back)
-            for item in report.reminders]),
+            for item in report.reminders], empty="Hiện chưa có người dân nào bật nhắc học."),
     }
     if report.scope.level < 2:
         found["khu-vuc"] = Table("khu-vuc", "Theo địa bàn", ("Địa bàn", *COUNT_HEADERS), [
