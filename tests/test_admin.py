@@ -391,6 +391,21 @@ async def test_the_page_writes_days_as_vietnamese_do(dashboard: Dashboard) -> No
     assert today.strftime("%d/%m/%Y") in by_day and today.isoformat() not in by_day
 
 
+async def test_a_search_finds_places_further_down(dashboard: Dashboard) -> None:
+    # An account for every area starts at the provinces: its placeholder's own example,
+    # "Hồng Hà", a ward, found nothing there.
+    await dashboard.organizers.add(login="ca-nuoc", name="Cán bộ cả nước", area_id="",
+                                   role="viewer", password=PASSWORD)
+    async with dashboard.client() as client:
+        assert await sign_in(client, "ca-nuoc") == 303
+        async with client.get("/admin/", params={"tim": "hong ha"}) as response:
+            page = await response.text()
+    assert "Không thấy địa bàn nào" not in page
+    found = page[page.index("Ở cấp nhỏ hơn"):]
+    assert f'href="/admin/?area={HONG_HA.replace("/", "%2F")}' in found
+    assert "Phường Hồng Hà" in found
+
+
 async def test_exports_hold_real_dates_and_one_table_a_csv(dashboard: Dashboard) -> None:
     today = local_date()
     async with dashboard.client() as client:
