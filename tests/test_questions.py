@@ -5,7 +5,7 @@ from bot.lessons.model import Library
 from bot.tutor import Tutor
 from storage.repository import SqlRepository
 from tests.chat import Chat
-from tests.mentoring_helpers import paired, received
+from tests.mentoring_helpers import paired, received, trained_mentor
 
 INSTALL = ("vneid", "cai-dat")  # "Cài đúng ứng dụng thật": how to install VNeID
 
@@ -43,6 +43,25 @@ async def test_a_question_gets_the_lesson_that_answers_it(tutor: Tutor, library:
     assert "📖 Cài đúng ứng dụng thật" in [b.label for b in chat.last[-1].flat_buttons()]
     await chat.press("Cài đúng ứng dụng thật")  # at the menu: nothing to keep, no question
     assert "Cài đúng ứng dụng thật · Bước 1/" in chat.text()
+
+
+async def test_a_resident_is_offered_residents_lessons_and_a_mentor_the_mentors_too(
+        tutor: Tutor, library: Library) -> None:
+    # "Riêng tư và sự đồng ý" of the mentor course answered a resident's "lam sao cai vneid":
+    # opened, it spoke to them as the volunteer ("cô hỏi: Bác cho cháu cầm máy…").
+    resident = Chat(tutor, "dan")
+    await resident.start()
+    await resident.type("lam sao cai vneid")
+    offered = lesson_buttons(resident)
+    assert offered[0] == "o:vneid:cai-dat"
+    assert not [payload for payload in offered if payload.startswith("o:nguoi-kem:")]
+    # Even asked how to coach someone: a resident's lesson answers, the mentor course's wait.
+    await resident.type("cach kem nguoi gia dung dien thoai")
+    assert lesson_buttons(resident) == ["o:lam-quen:hoi-giup"]
+    mentor = Chat(tutor, "tnv")
+    await trained_mentor(mentor, library)
+    await mentor.type("lam sao cai vneid")
+    assert "o:nguoi-kem:kem-rieng-tu" in lesson_buttons(mentor)
 
 
 async def test_a_lesson_opened_from_an_answer_keeps_the_place_to_come_back_to(

@@ -15,7 +15,7 @@ from bot.handlers.context import Context, Rows
 from bot.handlers.events import HelpRequested, publish
 from bot.handlers.payloads import Payload
 from bot.handlers.registry import Command, Feature, Reads
-from bot.lessons.model import Library
+from bot.lessons.model import MENTOR_COURSE, Library
 from bot.lessons.progress import Mode
 from bot.listening.confusion import is_confused
 from bot.listening.questions import Match, QuestionIndex
@@ -70,12 +70,23 @@ async def read(ctx: Context, text: str) -> bool:
     topic = " ".join(set(content_words(expand(fold(text)))) - _GREETING)
     if not index.has_words(topic):
         return False
-    matches = index.ask(text)
+    matches = await _for_this_learner(ctx, index.ask(text))
     if matches:
         _answer(ctx, matches)
     else:
         await _no_answer(ctx, text)
     return True
+
+
+async def _for_this_learner(ctx: Context, matches: list[Match]) -> list[Match]:
+    """A resident is offered residents' lessons: the mentor course's speak to the volunteer
+    ("cô hỏi: Bác cho cháu cầm máy…") and cast a resident who opens one as the mentor. They
+    stay when nothing else answers (a resident asking how to help a neighbour), and for
+    mentors and those in the mentor course."""
+    theirs = [match for match in matches if match.course != MENTOR_COURSE]
+    if not theirs or len(theirs) == len(matches) or ctx.position.course_id == MENTOR_COURSE:
+        return matches
+    return matches if await ctx.mentoring.mentor() is not None else theirs
 
 
 async def _explain_again(ctx: Context) -> bool:
