@@ -17,7 +17,7 @@ from bot.lessons.model import Library
 from bot.messages import Kind
 from bot.tutor import Tutor
 from storage.database import create_engine
-from storage.mentoring import CHECK_IN
+from storage.mentoring import ALERT, CHECK_IN
 from storage.mentors import INVITATION, PAIRING
 from storage.outbox import OUTBOX
 from storage.repository import SqlRepository, now
@@ -290,6 +290,27 @@ async def test_help_tells_the_mentor_where_the_resident_is(tutor: Tutor, library
     [help_request] = await received(tutor, mentor)
     assert f'bài "{lesson.title}"' in help_request.text
     assert f"bước 2/{len(lesson.steps)}" in help_request.text
+
+
+async def test_a_double_tap_on_help_tells_the_mentor_once(tutor: Tutor, library: Library,
+                                                          people: tuple[Chat, Chat]) -> None:
+    """Found by someone trying Học Số: two taps on "Tôi cần giúp đỡ" sent two alerts."""
+    mentor, resident = people
+    await paired(mentor, resident, library)
+    await received(tutor, mentor)
+    await resident.type("/nguoi_kem")
+    button = resident.payload_of("Tôi cần giúp đỡ")
+    await resident.tap(button)
+    await resident.tap(button)  # the same button, a moment later
+    assert "vừa báo cho người kèm Trần Minh Anh cách đây ít phút rồi" in resident.text()
+    assert len(await received(tutor, mentor)) == 1
+    async with tutor.repository.engine.begin() as connection:  # ten minutes later
+        await connection.execute(update(ALERT).values(
+            created_at=ALERT.c.created_at - timedelta(minutes=11)))
+    await resident.type("/nguoi_kem")
+    await resident.press("Tôi cần giúp đỡ")
+    assert "Học Số đã báo cho người kèm Trần Minh Anh" in resident.text()
+    assert len(await received(tutor, mentor)) == 1
 
 
 async def test_a_resident_can_ask_for_a_mentor_of_their_ward(tutor: Tutor, library: Library,
