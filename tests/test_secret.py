@@ -26,6 +26,8 @@ from bot.listening.secret import MASK, mask
     ("số thẻ 4111111111111111", "số thẻ ••••"),
     ("số cccd 001088012345 của tôi", "số cccd •••• của tôi"),
     ("Căn cước công dân: 001088012345", "Căn cước công dân: ••••"),
+    ("Mã OTP xác thực giao dịch của Quý khách là 118204. Tuyệt đối không cung cấp",
+     "Mã OTP xác thực giao dịch của Quý khách là ••••. Tuyệt đối không cung cấp"),
 ])
 def test_secrets_are_masked(typed: str, shown: str) -> None:
     assert mask(typed).text == shown and mask(typed).found
@@ -44,6 +46,7 @@ def test_secrets_are_masked(typed: str, shown: str) -> None:
     "stk 0071000123457 vietcombank",  # an account number fails the card check
     "gọi 001088012345",  # 12 digits without the words of a CCCD
     "giá vàng 2024 bao nhiêu",
+    "mật khẩu vneid bị khóa từ năm 2023 rồi",  # a year further on is no code
 ])
 def test_ordinary_words_are_left_alone(typed: str) -> None:
     assert mask(typed).text == typed and not mask(typed).found

@@ -16,7 +16,8 @@ _CODE_WORDS = {("otp",), ("ma", "otp"), ("ma", "xac", "thuc"), ("ma", "xac", "nh
 _KEYWORDS = sorted(_PASSWORD_WORDS | _CODE_WORDS, key=len, reverse=True)  # longest first
 _GLUED = re.compile(r"(?:otp|mk|pass|pin|matkhau|passcode|password)[:=]?(?=\S*\d)")
 _SAYS = {"la", "is", ":", "="}  # "mật khẩu là …", "pass: …"
-_LOOK_AHEAD = 5  # tokens after the words where the value may be ("của tôi là …")
+_LOOK_AHEAD = 10  # tokens after the words where "là <value>" may be ("của Quý khách là …")
+_NEAR = 3  # tokens after the words where a bare code may be ("mã OTP của tôi 483920")
 _CODE = re.compile(r"\d{4,8}")  # an OTP or a PIN
 _CARD = re.compile(r"(?<!\d)(?:\d{13,19}|\d{4}(?:[ -]\d{4,6}){2,3})(?!\d)")
 _ID_NUMBER = re.compile(r"(?<!\d)\d{12}(?!\d)")  # a CCCD (căn cước) number
@@ -96,8 +97,8 @@ def _after_words(folded: str, text: str) -> list[tuple[int, int]]:
 def _value_after(key: tuple[str, ...], tokens: list[tuple[int, int]], words: list[str],
                  after: int, text: str) -> int | None:
     """Which token after the words `key` (ending before token `after`) is their value: a
-    4-8 digit code a few words on; a password-shaped value right after the words or right
-    after "là"/":"; after ":" or "=", any value ("mật khẩu: hoahong")."""
+    password-shaped value or a 4-8 digit code right after the words or right after "là"/":"
+    in the same clause, a code a word or two on; after ":" or "=", any value ("mk: hoahong")."""
     colon = text[tokens[after - 1][1] - 1] in ":="  # "mk: …", "pass= …"
     said = colon
     for index in range(after, min(after + _LOOK_AHEAD, len(tokens))):
@@ -108,9 +109,10 @@ def _value_after(key: tuple[str, ...], tokens: list[tuple[int, int]], words: lis
         if key == ("ma",):  # "mã 483920", never "mà …"
             return index if _CODE.fullmatch(word) else None
         value = text[slice(*_value_span(tokens[index], text))]
-        if _CODE.fullmatch(word):
+        shaped = _CODE.fullmatch(word) or (len(value) >= 4 and _looks_made_up(value))
+        if (said or index == after) and (shaped or (colon and len(value) >= 4)):
             return index
-        if len(value) >= 4 and (colon or (_looks_made_up(value) and (said or index == after))):
+        if _CODE.fullmatch(word) and index < after + _NEAR:
             return index
         if said or text[tokens[index][1] - 1] in ",.;!?":
             return None  # "mật khẩu là gì", or the clause ended without a value
