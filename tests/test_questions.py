@@ -248,6 +248,8 @@ async def test_an_english_learner_reads_english(tutor: Tutor, library: Library) 
     assert lesson_buttons(chat)[0] == "o:vneid:cai-dat"
     await chat.type("giá xăng hôm nay")
     assert "has no lesson about this yet" in chat.text()
+    await chat.type(f"my vneid password is {PASSWORD}")
+    assert "seems to contain a password" in chat.text() and PASSWORD not in chat.text()
     first = library.courses[0].lessons[0]
     await chat.tap(f"l:{library.courses[0].id}:{first.id}")
     await chat.type("khó quá")

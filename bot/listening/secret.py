@@ -1,5 +1,6 @@
 """Passwords, codes, card and CCCD numbers in a person's own words: found and masked "••••"."""
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -13,7 +14,9 @@ _PASSWORD_WORDS = {("mat", "khau"), ("matkhau",), ("mk",), ("pass",), ("password
                    ("ma", "bao", "mat"), ("cvv",), ("cvc",)}
 _CODE_WORDS = {("otp",), ("ma", "otp"), ("ma", "xac", "thuc"), ("ma", "xac", "nhan"),
                ("ma", "xac", "minh"), ("code",), ("ma",)}
-_KEYWORDS = sorted(_PASSWORD_WORDS | _CODE_WORDS, key=len, reverse=True)  # longest first
+_KEYWORDS: dict[str, list[tuple[str, ...]]] = {}  # by first word, the longest first
+for _key in sorted(_PASSWORD_WORDS | _CODE_WORDS, key=len, reverse=True):
+    _KEYWORDS.setdefault(_key[0], []).append(_key)
 _GLUED = re.compile(r"(?:otp|mk|pass|pin|matkhau|passcode|password)[:=]?(?=\S*\d)")
 _SAYS = {"la", "is", ":", "="}  # "mật khẩu là …", "pass: …"
 _LOOK_AHEAD = 10  # tokens after the words where "là <value>" may be ("của Quý khách là …")
@@ -55,11 +58,13 @@ def mask(text: str) -> Masked:
 def _fold(text: str) -> str:
     """Lower case without diacritics (đ -> d), one character for one, so that spans found
     in it are the text's own (bot/listening/words.fold drops punctuation and spaces)."""
-    folded = []
-    for char in text:
-        base = unicodedata.normalize("NFD", char.lower())[:1] or char
-        folded.append("d" if base == "đ" else base)
-    return "".join(folded)
+    return "".join(map(_fold_char, text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    base = unicodedata.normalize("NFD", char.lower())[:1] or char
+    return "d" if base == "đ" else base
 
 
 def _after_words(folded: str, text: str) -> list[tuple[int, int]]:
@@ -76,8 +81,8 @@ def _after_words(folded: str, text: str) -> list[tuple[int, int]]:
             spans.append((start + glued.end(), end))
             index += 1
             continue
-        key = next((key for key in _KEYWORDS if tuple(words[index:index + len(key)]) == key),
-                   None)
+        key = next((key for key in _KEYWORDS.get(words[index], ())
+                    if tuple(words[index:index + len(key)]) == key), None)
         if key is None:
             index += 1
             continue
