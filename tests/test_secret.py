@@ -26,6 +26,11 @@ from bot.listening.secret import MASK, mask
     ("số thẻ 4111111111111111", "số thẻ ••••"),
     ("số cccd 001088012345 của tôi", "số cccd •••• của tôi"),
     ("Căn cước công dân: 001088012345", "Căn cước công dân: ••••"),
+    # A name right after the words is no password, and does not hide the one that follows.
+    ("mật khẩu VNeID của tôi là Abc@12345", "mật khẩu VNeID của tôi là ••••"),
+    ("mật khẩu BIDV của tôi là 123456", "mật khẩu BIDV của tôi là ••••"),
+    ("mk (vneid) là 123456", "mk (vneid) là ••••"),
+    ("mật khẩu là 6 số, mã OTP là 483920", "mật khẩu là 6 số, mã OTP là ••••"),
     ("Mã OTP xác thực giao dịch của Quý khách là 118204. Tuyệt đối không cung cấp",
      "Mã OTP xác thực giao dịch của Quý khách là ••••. Tuyệt đối không cung cấp"),
 ])

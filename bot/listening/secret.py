@@ -26,7 +26,7 @@ _CARD = re.compile(r"(?<!\d)(?:\d{13,19}|\d{4}(?:[ -]\d{4,6}){2,3})(?!\d)")
 _ID_NUMBER = re.compile(r"(?<!\d)\d{12}(?!\d)")  # a CCCD (căn cước) number
 _ID_WORDS = re.compile(r"\b(?:cccd|cmnd|cmt|can ?cuoc|dinh danh)\b")
 _ID_NEAR = 40  # characters around a 12-digit number where its words must be
-_EDGE = ".,;?)]}\"'»…"  # punctuation around a value that is not part of it
+_EDGE = ".,;?()[]{}\"'«»“”…"  # punctuation around a value that is not part of it
 
 
 @dataclass(frozen=True)
@@ -87,10 +87,9 @@ def _after_words(folded: str, text: str) -> list[tuple[int, int]]:
             index += 1
             continue
         after = index + len(key)
-        found = _value_after(key, tokens, words, after, text)
-        if found is not None:
-            spans.append(_value_span(tokens[found], text))
-        elif key in _CODE_WORDS and key != ("ma",):  # "483920 là mã OTP"
+        found = _values_after(key, tokens, words, after, text)
+        spans += [_value_span(tokens[value], text) for value in found]
+        if not found and key in _CODE_WORDS and key != ("ma",):  # "483920 là mã OTP"
             back = next((back for back in range(index - 1, max(index - 3, -1), -1)
                          if _CODE.fullmatch(words[back])), None)
             if back is not None:
@@ -99,11 +98,13 @@ def _after_words(folded: str, text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _value_after(key: tuple[str, ...], tokens: list[tuple[int, int]], words: list[str],
-                 after: int, text: str) -> int | None:
-    """Which token after the words `key` (ending before token `after`) is their value: a
-    password-shaped value or a 4-8 digit code right after the words or right after "là"/":"
-    in the same clause, a code a word or two on; after ":" or "=", any value ("mk: hoahong")."""
+def _values_after(key: tuple[str, ...], tokens: list[tuple[int, int]], words: list[str],
+                  after: int, text: str) -> list[int]:
+    """The tokens, in the clause after the words `key` (ending before token `after`), that
+    are their value: a 4-8 digit code a word or two on; a value with a digit or a sign right
+    after the words; after "là", ":" or "=", such a value or one with capitals inside, and
+    after ":" or "=" any value ("mk: hoahong"). All of them: "mật khẩu VNeID/Zalo là Abc@1"."""
+    found: list[int] = []
     colon = text[tokens[after - 1][1] - 1] in ":="  # "mk: …", "pass= …"
     said = colon
     for index in range(after, min(after + _LOOK_AHEAD, len(tokens))):
@@ -112,23 +113,26 @@ def _value_after(key: tuple[str, ...], tokens: list[tuple[int, int]], words: lis
             said, colon = True, colon or word in (":", "=")
             continue
         if key == ("ma",):  # "mã 483920", never "mà …"
-            return index if _CODE.fullmatch(word) else None
+            return [index] if _CODE.fullmatch(word) else []
         value = text[slice(*_value_span(tokens[index], text))]
-        shaped = _CODE.fullmatch(word) or (len(value) >= 4 and _looks_made_up(value))
-        if (said or index == after) and (shaped or (colon and len(value) >= 4)):
-            return index
-        if _CODE.fullmatch(word) and index < after + _NEAR:
-            return index
+        code = _CODE.fullmatch(word) is not None
+        if code and index < after + _NEAR:
+            found.append(index)
+        elif said and (code or (len(value) >= 4 and (colon or _made_up(value, capitals=True)))):
+            return [*found, index]
+        elif index == after and len(value) >= 4 and _made_up(value, capitals=False):
+            found.append(index)
         if said or text[tokens[index][1] - 1] in ",.;!?":
-            return None  # "mật khẩu là gì", or the clause ended without a value
-    return None
+            break  # "mật khẩu là gì", or the clause ended
+    return found
 
 
-def _looks_made_up(value: str) -> bool:
-    """A password's shape: a digit, a sign, or capitals inside ("Abc@123", "hoa1960",
-    "HoaHong"), which Vietnamese words do not have."""
+def _made_up(value: str, *, capitals: bool) -> bool:
+    """A password's shape: a digit or a sign ("Abc@123", "hoa1960") and, where a value is
+    announced, capitals inside ("HoaHong"); not right after the words, where a name such as
+    "VNeID" or "BIDV" is likelier."""
     return (any(char.isdigit() for char in value) or any(not char.isalnum() for char in value)
-            or any(char.isupper() for char in value[1:]))
+            or (capitals and any(char.isupper() for char in value[1:])))
 
 
 def _value_span(token: tuple[int, int], text: str) -> tuple[int, int]:
