@@ -310,7 +310,7 @@ async def test_a_password_in_a_question_is_warned_of_and_never_reaches_the_mento
     await received(tutor, mentor)
     await resident.type(f"mật khẩu wifi là {PASSWORD} mà tivi không vào mạng được")
     said = resident.text()
-    assert "hình như có mật khẩu hoặc mã số riêng" in said
+    assert "hình như có mật khẩu hoặc mã số bí mật" in said
     assert "kể cả người kèm, Học Số hay nhân viên ngân hàng" in said
     assert "nên đổi mật khẩu ngay" in said
     assert "chưa có bài học nào" in said and PASSWORD not in said
@@ -347,3 +347,13 @@ async def test_a_password_does_not_keep_a_question_from_its_lesson(tutor: Tutor)
         assert "12345" not in chat.text(), typed
     await chat.type("mật khẩu vneid của tôi mà không đăng nhập được")
     assert "hình như có mật khẩu" not in chat.text()
+
+
+async def test_a_card_number_is_hidden_with_its_own_advice(tutor: Tutor) -> None:
+    """A card or CCCD number is no password to change, and a bank may ask for it: the
+    learner is told not to send it in messages."""
+    chat = Chat(tutor, "the")
+    await chat.start()
+    await chat.type("thẻ 4111 1111 1111 1111 bị khóa thì làm sao")
+    assert "hình như có số thẻ ngân hàng hoặc số căn cước" in chat.text()
+    assert "đổi mật khẩu" not in chat.text() and "4111" not in chat.text()

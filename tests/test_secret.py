@@ -57,6 +57,11 @@ def test_ordinary_words_are_left_alone(typed: str) -> None:
     assert mask(typed).text == typed and not mask(typed).found
 
 
+def test_card_and_id_numbers_are_no_codes() -> None:
+    assert mask("Mật khẩu: Abc@123").codes and mask("otp 483920").codes
+    assert not mask("thẻ 4111 1111 1111 1111").codes and not mask("cccd 001088012345").codes
+
+
 def test_the_mask_keeps_the_rest_of_the_text_as_typed() -> None:
     # Decomposed diacritics (some keyboards) come back composed; the rest is untouched.
     typed = "Ma\u0323\u0302t kha\u0302\u0309u: Abc@123 nhé"

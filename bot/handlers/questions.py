@@ -20,7 +20,7 @@ from bot.lessons.model import MENTOR_COURSE, Library
 from bot.lessons.progress import Mode
 from bot.listening.confusion import is_confused
 from bot.listening.questions import Match, QuestionIndex
-from bot.listening.secret import mask
+from bot.listening.secret import Masked, mask
 from bot.listening.words import content_words, expand, fold
 from storage.mentoring import PairingRecord
 
@@ -65,7 +65,7 @@ async def read(ctx: Context, text: str) -> bool:
         return False
     masked = mask(text)
     if masked.found:  # from here on only the masked words: matched, kept, sent to the mentor
-        warn_of_secret(ctx)
+        warn_of_secret(ctx, masked)
         text = masked.text
     index = index_for(ctx.base)
     # "noilai", "khohieu": a plea typed run together is a plea too, not a question.
@@ -95,10 +95,11 @@ async def _for_this_learner(ctx: Context, matches: list[Match]) -> list[Match]:
     return matches if await ctx.mentoring.mentor() is not None else theirs
 
 
-def warn_of_secret(ctx: Context) -> None:
-    """Tell the learner, kindly, that their words seem to hold a password or a code: nobody
-    may be given it, it was hidden, and a real password is best changed."""
-    ctx.say(ctx.text("secret_warning"))
+def warn_of_secret(ctx: Context, masked: Masked) -> None:
+    """Tell the learner, kindly, that their words seem to hold a password or a code (nobody
+    may be given it, it was hidden, a real password is best changed), or a card or CCCD
+    number (not to be sent in messages)."""
+    ctx.say(ctx.text("secret_warning", codes=masked.codes))
 
 
 async def _explain_again(ctx: Context) -> bool:
@@ -208,6 +209,6 @@ FEATURE = Feature(
         "question_sent": {"name": "Minh Anh"},
         "button_answer_lesson": {"title": "Cài đặt VNeID"},
         "button_ask_mentor": {},
-        "secret_warning": {},
+        "secret_warning": {"codes": True},
     },
 )

@@ -31,17 +31,20 @@ _EDGE = ".,;?()[]{}\"'«»“”…"  # punctuation around a value that is not p
 
 @dataclass(frozen=True)
 class Masked:
-    """A text with its secrets replaced by MASK, and whether there were any."""
+    """A text with its secrets replaced by MASK, whether there were any, and whether a
+    password or a code was among them (else only card or CCCD numbers, which a bank may ask)."""
 
     text: str
     found: bool
+    codes: bool = False
 
 
 def mask(text: str) -> Masked:
     """`text` (NFC) with every password, code, card number or CCCD number in it masked."""
     text = unicodedata.normalize("NFC", text)
     folded = _fold(text)
-    spans = _after_words(folded, text) + _cards(folded) + _id_numbers(folded)
+    codes = _after_words(folded, text)
+    spans = codes + _cards(folded) + _id_numbers(folded)
     if not spans:
         return Masked(text, False)
     kept: list[str] = []
@@ -52,7 +55,7 @@ def mask(text: str) -> Masked:
         kept += [text[at:max(start, at)], MASK]
         at = end
     kept.append(text[at:])
-    return Masked("".join(kept), True)
+    return Masked("".join(kept), True, bool(codes))
 
 
 def _fold(text: str) -> str:
