@@ -292,10 +292,11 @@ async def test_help_tells_the_mentor_where_the_resident_is(tutor: Tutor, library
     assert f"bước 2/{len(lesson.steps)}" in help_request.text
 
 
-async def test_a_double_tap_on_help_tells_the_mentor_once(tutor: Tutor, library: Library,
-                                                          people: tuple[Chat, Chat]) -> None:
+async def test_a_double_tap_on_help_tells_the_mentor_once(repository: SqlRepository,
+                                                          library: Library) -> None:
     """Found by someone trying Học Số: two taps on "Tôi cần giúp đỡ" sent two alerts."""
-    mentor, resident = people
+    tutor = Tutor(repository=repository, library=library)
+    mentor, resident = Chat(tutor, user="m", channel="telegram"), Chat(tutor, user="r")
     await paired(mentor, resident, library)
     await received(tutor, mentor)
     await resident.type("/nguoi_kem")
