@@ -161,10 +161,28 @@ async def test_with_a_mentor_the_message_is_sent_on_request_then_forgotten(
     told = "\n".join(reply.text for reply in await received(tutor, mentor))
     assert "vcb-vn.xyz" in told and "Lan nhận được tin nhắn" in told
     learner = await tutor.repository.find_learner(channel="test", user_ref="lan")
-    # Forgotten once sent.
-    assert learner is not None and not learner.state and not learner.state_data
-    await resident.tap("checksend")  # again: nothing kept to send
+    # Forgotten once sent: only that it went is kept, for the next turn.
+    assert learner is not None and "vcb-vn" not in str(learner.state_data)
+    await resident.tap("checksend")  # a double tap: told it went, not that it is lost
+    assert "đã gửi tin nhắn này cho người kèm Trần Minh Anh rồi" in resident.text()
+    assert "không còn giữ" not in resident.text() and not await received(tutor, mentor)
+    await resident.type("/tien_do")
+    await resident.tap("checksend")  # later: nothing kept to send
     assert "không còn giữ tin nhắn đó" in resident.text()
+
+
+async def test_a_code_in_a_checked_message_is_masked_before_the_mentor_sees_it(
+        tutor: Tutor, library: Library) -> None:
+    mentor, resident = Chat(tutor, "mentor-otp"), Chat(tutor, "ba-hoa", display_name="Hoa")
+    await paired(mentor, resident, library)
+    await received(tutor, mentor)
+    await resident.type("/kiem_tra")
+    await resident.type(OTP_NOTICE)
+    assert "hình như có mật khẩu hoặc mã số bí mật" in resident.text()
+    assert "118204" not in resident.text()
+    await resident.press("Gửi cho người kèm xem")
+    told = "\n".join(reply.text for reply in await received(tutor, mentor))
+    assert "Mã OTP xác thực giao dịch của Quý khách là ••••." in told and "118204" not in told
 
 
 async def test_a_lesson_button_keeps_a_half_finished_lesson(tutor: Tutor) -> None:

@@ -10,6 +10,7 @@ from bot.handlers.context import Context
 from bot.handlers.places import days_ago, describe_place, local_date, who
 from bot.handlers.registry import Feature, Waits
 from bot.lessons.progress import Mode, Position
+from bot.listening.secret import mask
 from storage.mentoring import MenteeProgress, PairingRecord
 
 NUDGES = (1, 2, 3)  # template nudges nudge_1 .. nudge_3
@@ -87,7 +88,8 @@ def relay_typed(ctx: Context, pairing: PairingRecord, text: str) -> None:
                 [ctx.menu_row()])
         ctx.ask("nudge", pairing=pairing.id)
         return
-    _relay(ctx, pairing, "nudge_free", mentor=pairing.mentor_name, message=message)
+    _relay(ctx, pairing, "nudge_free", mentor=pairing.mentor_name,
+           message=_without_secrets(ctx, message, nudge=True))
 
 
 def _relay(ctx: Context, pairing: PairingRecord, key: str, **values: Any) -> None:
@@ -125,11 +127,20 @@ async def save_check_in(ctx: Context, pairing: PairingRecord, verb: str, day: in
     """Keep the check-in and say how many sessions there have been."""
     met_on = local_date() - timedelta(days=day)
     await ctx.mentoring.add_check_in(pairing.id, kind=KINDS[verb], met_on=met_on,
-                                     note=" ".join(note.split()))
+                                     note=_without_secrets(ctx, " ".join(note.split())))
     ctx.say(ctx.text("checkin_saved", name=who(ctx, pairing.mentee_name),
                      day=met_on.strftime("%d/%m/%Y"), in_person=verb == "met",
                      count=await ctx.mentoring.check_ins(pairing.id)),
             [[ctx.button("button_mentees", payloads.MENTEES)], ctx.menu_row()])
+
+
+def _without_secrets(ctx: Context, words: str, *, nudge: bool = False) -> str:
+    """The mentor's words with a resident's password or code masked, and the mentor told why:
+    such codes are never written down or passed on."""
+    masked = mask(words)
+    if masked.found:
+        ctx.say(ctx.text("secret_in_mentor_words", nudge=nudge))
+    return masked.text
 
 
 async def _gone(ctx: Context) -> None:
@@ -174,5 +185,6 @@ FEATURE = Feature(
         "button_nudge": {}, "button_checkin": {}, "button_stop": {}, "button_nudge_1": {},
         "button_nudge_2": {}, "button_nudge_3": {}, "button_nudge_write": {}, "button_met": {},
         "button_call": {}, "button_day": {"day": 1},
+        "secret_in_mentor_words": {"nudge": True},
     },
 )

@@ -4,7 +4,8 @@ The check itself is bot/listening/scam.py (offline rules); this feature asks for
 words the verdict in the learner's form of address, links the lessons that teach its red
 flags and, for a learner with a mentor, offers to send the message to them. Privacy: the
 checked text is never stored, except in the conversation state of a learner with a mentor
-until they press "Gửi cho người kèm xem" (then it is sent and cleared); only counts are kept
+until they press "Gửi cho người kèm xem" (then it is sent and cleared); a password or a code
+in it is masked before it is kept or sent (the learner is warned); only counts are kept
 (storage/scam_checks.py), and no log quotes it.
 """
 
@@ -18,12 +19,15 @@ from bot.handlers import payloads
 from bot.handlers.context import Context, Rows
 from bot.handlers.payloads import StartLesson
 from bot.handlers.places import who
+from bot.handlers.questions import warn_of_secret
 from bot.handlers.registry import Command, Feature, Reads, Waits
 from bot.listening.scam import ScamChecker, Verdict, fold, load_checker
+from bot.listening.secret import mask
 from storage.scam_checks import add_check
 
 CHECK = "check"  # the command, and the state while the message is awaited
 CHECKED = "checked"  # the state that keeps a checked text until it is sent to the mentor
+SENT = "checksent"  # the state of the turn after that: a second tap is told it went
 SEND = "checksend"  # "Gửi cho người kèm xem"
 MAX_LESSONS = 3
 # How a learner sends a photo of the message, by channel: as any picture on a messenger, with
@@ -117,11 +121,14 @@ async def check(ctx: Context, text: str, *, from_photo: bool = False) -> None:
     await add_check(ctx.turn.connection, area_id=ctx.turn.learner.area,
                     flags=[flag.code for flag in verdict.flags])
     rows = _lesson_rows(ctx, verdict)
+    masked = mask(text)  # a genuine OTP message, or the learner's own password, is no one's
     if await ctx.mentoring.my_mentor() is not None:
         rows.append([ctx.button("button_check_mentor", SEND)])
         # Kept only until sent: any other turn clears the state, and with it the text.
-        ctx.ask(CHECKED, text=text, verdict=verdict.verdict)
+        ctx.ask(CHECKED, text=masked.text, verdict=verdict.verdict)
     rows.append(ctx.menu_row())
+    if masked.found:
+        warn_of_secret(ctx, masked)
     ctx.say(ctx.text("check_result", verdict=verdict.verdict, from_photo=from_photo,
                      flags=[ctx.course_text(flag.explain) for flag in verdict.flags]), rows)
 
@@ -145,6 +152,9 @@ async def send_to_mentor(ctx: Context) -> None:
     """"Gửi cho người kèm xem": the checked text goes to the mentor, then is forgotten."""
     asked = ctx.asked
     mine = await ctx.mentoring.my_mentor()
+    if asked is not None and asked.name == SENT and mine is not None:  # a second tap
+        ctx.say(ctx.text("check_already_sent", name=mine.mentor_name), [ctx.menu_row()])
+        return
     if asked is None or asked.name != CHECKED or mine is None:
         ctx.say(ctx.text("check_send_gone"), [ctx.menu_row()])
         return
@@ -152,6 +162,7 @@ async def send_to_mentor(ctx: Context) -> None:
              name=who(ctx, mine.mentee_name), text=str(asked.data.get("text", "")),
              verdict=str(asked.data.get("verdict", "")))
     ctx.say(ctx.text("check_sent", name=mine.mentor_name), [ctx.menu_row()])
+    ctx.ask(SENT)  # no text: only that it went, until the next turn
 
 
 FLAGS_SAMPLE = ["Tin nhắn đòi mã OTP, mật khẩu hoặc passcode.",
@@ -167,6 +178,7 @@ FEATURE = Feature(
         "check_photo_unavailable": {}, "check_photo_unreadable": {},
         "check_photo_not_picture": {},
         "check_send_gone": {}, "check_sent": {"name": "Minh Anh"},
+        "check_already_sent": {"name": "Minh Anh"},
         "check_for_mentor": {"name": "Bà Lan", "verdict": "suspicious",
                              "text": "Tài khoản của bạn bị khóa, bấm vcb-vn.xyz"},
         "button_check_lesson": {"title": "Nhận biết link giả"},
