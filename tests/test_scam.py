@@ -296,3 +296,17 @@ def test_a_sign_added_to_the_file_is_read_without_code(content_copy: Path) -> No
     codes = [flag.code for flag in load_checker(content_copy).check(
         "Anh ơi ứng trước giúp em 2 triệu nhé").flags]
     assert "borrow" in codes, codes
+
+
+def test_content_check_names_a_missing_or_unknown_list_of_signs(content_copy: Path) -> None:
+    path = content_copy / "scam" / "flags.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  borrowing: [")
+    end = text.index("\n  #", start)
+    path.write_text(text[:start] + "  lending: [cho vay]" + text[end:], encoding="utf-8")
+    _, problems = check_content(content_copy)
+    assert sorted(problems) == [
+        "content/scam/flags.yaml: signs.borrowing: must list phrases in lower case without "
+        "diacritics",
+        "content/scam/flags.yaml: signs.lending: unknown (the checker reads preface, relatives, "
+        "emergency, new_number, borrowing, wrong_transfer, benefits)"]
