@@ -463,8 +463,9 @@ class ScamChecker:
         labels = re.split(r"[.-]", host)
         if "gov" in labels:
             return True
-        name = host.replace("-", "").replace(".", "")
-        if any(word in name for word in self.borrowed):
+        # Within one label: "shopee.vn" run together holds "evn", and borrows nothing.
+        names = [label.replace("-", "") for label in host.split(".")]
+        if any(word in name for name in names for word in self.borrowed):
             return True
         # Misspelt names: vietcornbank, vietconbank, bidvv (rapidfuzz's similarity, 0-100).
         return any(fuzz.ratio(label, word) >= 85 for label in labels if len(label) >= 5
