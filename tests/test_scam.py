@@ -311,3 +311,9 @@ def test_content_check_names_a_missing_or_unknown_list_of_signs(content_copy: Pa
         "diacritics",
         "content/scam/flags.yaml: signs.lending: unknown (the checker reads preface, relatives, "
         "emergency, new_number, borrowing, wrong_transfer, benefits)"]
+
+
+def test_every_flag_has_its_name_on_the_organizers_dashboard() -> None:
+    from bot.admin.report import FLAG_NAMES
+
+    assert set(CODES) <= set(FLAG_NAMES), set(CODES) - set(FLAG_NAMES)
