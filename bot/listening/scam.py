@@ -326,7 +326,7 @@ class ScamChecker:
                     r"\d|://|www\.", folded[:cut.start()]) and not any(
                     pattern.search(folded[:cut.start()]) for _, pattern in self._brand_words):
                 folded = folded[cut.end():]
-        tail = _LAST_LINE.search(folded)
+        tail = _LAST_LINE.search(folded, max(0, len(folded) - 120))  # the end only: cheaper
         if tail and preface.search(tail.group("tail")):
             folded = folded[:tail.start("tail")]
         return folded
