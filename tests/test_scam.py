@@ -252,6 +252,7 @@ def test_a_relatives_everyday_message_and_a_received_transfer_are_not_flagged(
     "Con ơi mẹ nhận được tin nhắn này có sao không: ",
     "Tôi vừa nhận được tin nhắn như sau, có phải lừa đảo không?\n",
     "cháu xem giúp bà tin này với: ",
+    "Con ơi mẹ nhận được tin nhắn này có sao không ",  # no stop before the message
 ])
 def test_the_residents_own_words_around_a_message_do_not_dilute_it(preface: str) -> None:
     message = "Bạn đã trúng thưởng 50 triệu, nhận tại http://qua-tang-vn.xyz"

@@ -209,6 +209,7 @@ _CONTACT = _words("lien he", "lh", "goi", "nhan tin", r"ket ban", "zalo", "hotli
 _OPT_OUT = re.compile(r"\btu choi (?:qc|quang cao)\b|\btc gui \d|\bhuy (?:qc|quang cao)\b")
 # Where a pasted message starts or ends after the resident's own words (on folded text).
 _PREFACE_END = re.compile(r"[:?\n]")
+_ASKED = re.compile(r"\b(?:khong|ko|ha|chua)$")  # a preface phrase that ends a question
 _LAST_LINE = re.compile(r"(?:\n|[.!?](?=\s))\s*(?P<tail>[^\n.!?]{1,80}[.!?]?\s*)$")
 # The bank of an account to pay ("vào tài khoản 1903... tại Vietinbank", "stk 0451...
 # Techcombank", "tài khoản ngân hàng của bạn con") names where the money goes, not the sender.
@@ -319,13 +320,16 @@ class ScamChecker:
         preface = self._sign("preface")
         head = list(preface.finditer(folded[:160]))
         if head:
-            cut = _PREFACE_END.search(folded, head[-1].end())
-            # The resident's words end at ":", "?" or a new line, and name no link, sum or
-            # sender: "[VCB] Quý khách nhận được tin nhắn này vì..." is the message itself.
-            if cut and cut.start() - head[-1].end() <= 40 and not re.search(
-                    r"\d|://|www\.", folded[:cut.start()]) and not any(
-                    pattern.search(folded[:cut.start()]) for _, pattern in self._brand_words):
-                folded = folded[cut.end():]
+            last = head[-1]
+            cut = _PREFACE_END.search(folded, last.end())
+            # The resident's words end at ":", "?" or a new line, or with their own question
+            # ("... có sao không Bạn đã trúng thưởng"), and name no link, sum or sender:
+            # "[VCB] Quý khách nhận được tin nhắn này vì..." is the message itself.
+            end = cut.end() if cut and cut.start() - last.end() <= 40 else \
+                last.end() if _ASKED.search(last.group()) else None
+            if end is not None and not re.search(r"\d|://|www\.", folded[:end]) and not any(
+                    pattern.search(folded[:end]) for _, pattern in self._brand_words):
+                folded = folded[end:]
         tail = _LAST_LINE.search(folded, max(0, len(folded) - 120))  # the end only: cheaper
         if tail and preface.search(tail.group("tail")):
             folded = folded[:tail.start("tail")]
