@@ -54,6 +54,14 @@ _QUESTION = re.compile(r"\?\s*$|\b(?:lam sao|the nao|nhu nao|ntn|cach nao|lam gi
                        r"bang cach)\b")
 MAX_QUESTION_CHARS = 160  # longer, with a sum or a number: a message being quoted
 _ACCOUNT = re.compile(r"\b(?:stk|so tai khoan|tai khoan)\b|\b\d{8,}\b")
+# A reply to "paste the message" this short, with no link, number or sum and nothing the check
+# flags, is the resident talking to us ("vâng", "con chờ chút mẹ chụp ảnh"), not the message.
+MAX_REPLY_WORDS = 6
+# "Tôi vừa nhận được tin nhắn lạ": the resident says they got one, without pasting it yet
+# ("nhận được tin nhắn báo trúng thưởng" names a topic: the question matcher's).
+_RECEIVED = re.compile(r"^(?:\w+ ){0,4}?nhan duoc (?:1 |mot |cai )?(?:tin nhan|tin|sms)"
+                       r"(?: (?:la|nay|lam|qua|ay|do|kia|dang ngo|tu so la|nhu the nay|roi|a|"
+                       r"nhe|day|ne))*$")
 
 
 @cache
@@ -87,12 +95,48 @@ def ask(ctx: Context) -> None:
     ctx.ask(CHECK)
 
 
+def _plain(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text)).split())
+
+
+def says_received(text: str) -> bool:
+    """Whether the resident says they got a strange message ("tôi vừa nhận được tin nhắn
+    lạ") rather than pasting one or asking about one."""
+    return not _QUESTION.search(fold(text)) and bool(_RECEIVED.search(_plain(text)))
+
+
+def _no_message(ctx: Context, text: str) -> bool:
+    """Whether a reply to "paste the message" is clearly none: the check's own words again,
+    "I got one", or a few words with no link, number or sum that the check would not flag."""
+    plain = _plain(text)
+    own = {_plain(word) for library in (ctx.library, ctx.base)
+           for word in getattr(library.commands.get(CHECK), "words", ())}
+    if plain in own:
+        return True
+    if says_received(text):
+        return True
+    folded = fold(text)
+    return len(plain.split()) <= MAX_REPLY_WORDS and not re.search(r"\d", folded) \
+        and not _LINK.search(folded) \
+        and checker(ctx).check(text, locale=ctx.locale).verdict == "no_signs"
+
+
 async def _typed(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
-    await check(ctx, text)
+    if ctx.incoming.forwarded or not _no_message(ctx, text):
+        await check(ctx, text)
+        return
+    # Nothing checked, nothing counted: ask again, gently, and keep waiting.
+    ctx.say(ctx.text("check_paste", photos=PHOTO_WAYS.get(ctx.incoming.channel, "")),
+            [ctx.menu_row()])
+    ctx.ask(CHECK)
 
 
 async def read(ctx: Context, text: str) -> bool:
-    """A forwarded message, or pasted text that looks like one, is checked unasked."""
+    """A forwarded message, or pasted text that looks like one, is checked unasked; "tôi vừa
+    nhận được tin nhắn lạ" is asked for it."""
+    if not ctx.incoming.forwarded and says_received(text):
+        ask(ctx)
+        return True
     if not (ctx.incoming.forwarded or looks_like_message(text)):
         return False  # a question: the next reader's
     await check(ctx, text)
@@ -173,7 +217,7 @@ FEATURE = Feature(
     reads=Reads(read, order=10),
     waits=(Waits(CHECK, _typed),),
     samples={
-        "check_ask": {"photos": "web"},
+        "check_ask": {"photos": "web"}, "check_paste": {"photos": "send"},
         "check_result": {"verdict": "scam", "flags": FLAGS_SAMPLE, "from_photo": True},
         "check_photo_unavailable": {}, "check_photo_unreadable": {},
         "check_photo_not_picture": {},
