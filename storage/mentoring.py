@@ -188,10 +188,14 @@ class MentoringQueries(MentorQueries):
 
     async def alerted_since(self, prefix: str, pairing_id: int, since: datetime) -> bool:
         """Whether an alert whose key starts with `prefix` was raised after `since`."""
-        query = select(ALERT.c.key).where(
+        return await self.alerts_since(prefix, pairing_id, since) > 0
+
+    async def alerts_since(self, prefix: str, pairing_id: int, since: datetime) -> int:
+        """How many alerts whose keys start with `prefix` were raised after `since`."""
+        query = select(func.count()).select_from(ALERT).where(
             ALERT.c.pairing_id == pairing_id, ALERT.c.key.startswith(prefix, autoescape=True),
-            ALERT.c.created_at > since).limit(1)
-        return (await self._db.execute(query)).first() is not None
+            ALERT.c.created_at > since)
+        return int((await self._db.execute(query)).scalar_one())
 
 
 async def claim_alert(connection: Connection, key: str, pairing_id: int) -> bool:

@@ -223,6 +223,33 @@ async def test_nudges_are_relayed_as_words_never_run(tutor: Tutor, library: Libr
     assert typed.flat_buttons()[0].payload == "resume"
 
 
+async def test_a_mentors_messages_carry_no_link_and_at_most_three_a_day(
+        tutor: Tutor, library: Library, people: tuple[Chat, Chat]) -> None:
+    # Anyone who passes the mentor course may pair: four "Nhắc học tiếp" in a row all
+    # arrived, and a link went out under Học Số's name.
+    mentor, resident = people
+    await paired(mentor, resident, library)
+    await received(tutor, resident)
+    await mentor.type("/hoc_vien")
+    await mentor.press("Nhắn động viên")
+    await mentor.press("Tự viết lời nhắn")
+    await mentor.type("Bác vào bit.ly/abc123 để cập nhật nhé, hoặc Zalo cháu 0912345678")
+    assert "không gửi đường link" in mentor.text() and "gõ lời nhắn" in mentor.text()
+    assert await received(tutor, resident) == []
+    await mentor.type("Bác gọi cháu 0912345678 nếu cần nhé")  # asked again: no link now
+    assert "Đã gửi lời nhắn" in mentor.text()
+    for _ in range(2):
+        await mentor.press("Học viên của tôi")
+        await mentor.press("Nhắn động viên")
+        await mentor.press("Khen và động viên")
+        assert "Đã gửi lời nhắn" in mentor.text()
+    await mentor.press("Học viên của tôi")
+    await mentor.press("Nhắn động viên")
+    await mentor.press("Khen và động viên")
+    assert "tối đa 3 lời nhắn" in mentor.text()
+    assert len(await received(tutor, resident)) == 3
+
+
 async def test_a_check_in_is_logged_with_its_kind_day_and_note(
         tutor: Tutor, library: Library, people: tuple[Chat, Chat]) -> None:
     mentor, resident = people

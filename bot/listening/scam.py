@@ -522,6 +522,12 @@ def _asks_money(part: str, called: Collection[str] = ()) -> int:
     return 0
 
 
+def has_link(text: str) -> bool:
+    """Whether `text` holds a link or a bare domain name ("bit.ly/abc", "vaytien.xyz"), as the
+    check reads them: typed with tricks or not."""
+    return _URL.search(fold(text)) is not None
+
+
 def load_checker(content_dir: Path) -> ScamChecker:
     """A checker for this content folder (raises FlagsError when its flags file is wrong)."""
     return ScamChecker(load_flag_rules(content_dir))
