@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from bot import area_match
 from bot.areas import Area
-from bot.handlers import payloads, upnext
+from bot.handlers import detour, payloads, upnext
 from bot.handlers.context import Context, Rows
 from bot.handlers.events import QuizFinished
 from bot.handlers.payloads import Payload, StartLesson
@@ -148,8 +148,10 @@ def _ask(ctx: Context) -> None:
 
 async def after_quiz(ctx: Context, event: QuizFinished) -> None:
     """Once, after a first lesson: the learner has seen what Học Số is. The next lesson stays
-    one tap away, as on the result just above."""
-    if event.course.id != MENTOR_COURSE and should_ask(ctx):
+    one tap away, as on the result just above. Not while the way back from a lesson opened
+    from an answer is offered: three messages at once, each numbering its buttons from 1,
+    and a "1" typed to go back answered this question instead."""
+    if event.course.id != MENTOR_COURSE and should_ask(ctx) and not detour.leads_back(ctx, event):
         ask(ctx, also=[[ctx.button("button_next_lesson", StartLesson(
             event.course.id, event.following.id))]] if event.following else None)
 
