@@ -110,6 +110,14 @@ async def test_forged_or_stale_payloads_get_a_kind_answer_and_change_nothing(
     assert await position_of(tutor) == before
 
 
+async def test_an_old_button_at_the_menu_says_the_menu_follows(tutor: Tutor) -> None:
+    # "…gửi lại bước bạn đang học" came above the main menu, to someone in no lesson.
+    chat = Chat(tutor)
+    await chat.start()
+    await chat.tap("n:999")
+    assert "chọn lại ở danh mục dưới đây" in chat.text() and "gửi lại bước" not in chat.text()
+
+
 async def test_an_old_next_button_does_not_skip_a_step(tutor: Tutor, library: Library) -> None:
     chat = Chat(tutor)
     await into_lesson(chat, library, steps=0)

@@ -72,8 +72,9 @@ def _lesson_of(ctx: Context, position: Position) -> tuple[Position, Lesson] | No
 async def back(ctx: Context) -> None:
     """Go back to the kept place, exactly (a new seq: the buttons shown since are old)."""
     saved = _saved(ctx)
-    if saved is None or lesson.would_drop(ctx):  # an old button: nothing kept, or a lesson
-        ctx.say(ctx.text("stale_button"))    # half-done now that it would drop
+    # An old button: nothing kept, or a lesson half-done now that it would drop.
+    if saved is None or lesson.would_drop(ctx):
+        ctx.say(ctx.text("stale_button", at_menu=ctx.position.mode == Mode.MENU))
         _show_current(ctx)
         return
     position, outcome = saved
