@@ -113,7 +113,7 @@ async def build_core(settings: Settings) -> Core:
     # about 100 ms on a 2-core server (bench/RESULTS.md, issue 18).
     gc.freeze()
     # A turn makes many short-lived objects and few cycles: collecting the young ones every
-    # 700 new objects (the default) cost 2 % of a web chat request's work (bench/RESULTS.md,
+    # 700 new objects (the default) cost 2-3 % of a web chat request's work (bench/RESULTS.md,
     # issue 18). The older generations are still collected every 10 young collections.
     gc.set_threshold(GC_YOUNG_THRESHOLD)
     return Core(engine=engine, tutor=tutor, reports=reports_engine(url), worker=ReportWorker())
