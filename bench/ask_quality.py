@@ -40,7 +40,8 @@ SETS = {"tuning": ROOT / "tests/data/questions.yaml",
         "blind2": ROOT / "tests/data/questions_blind2.yaml",
         "long": ROOT / "tests/data/questions_long.yaml",
         "blind3": ROOT / "tests/data/questions_blind3.yaml",
-        "blind4": ROOT / "tests/data/questions_blind4.yaml"}
+        "blind4": ROOT / "tests/data/questions_blind4.yaml",
+        "blind5": ROOT / "tests/data/questions_blind5.yaml"}
 Matcher = Callable[[str], list[str]]  # question -> "course/lesson" ids, best first
 
 

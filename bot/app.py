@@ -48,6 +48,7 @@ log = logging.getLogger("hocso")
 PRESSES_FIRST = 3.0
 # Channels whose replies are sent after the turn commits, so the outbox keeps them till sent.
 MESSENGERS = (TELEGRAM, zalo_bot.CHANNEL, zalo_oa.CHANNEL)
+GC_YOUNG_THRESHOLD = 10_000  # new container objects between two young collections
 SWEEP_SECONDS = 600  # how often old processed marks and never-agreed learners are removed
 
 
@@ -111,6 +112,10 @@ async def build_core(settings: Settings) -> Core:
     # skipped by the garbage collector's full passes, each of which held the event loop for
     # about 100 ms on a 2-core server (bench/RESULTS.md, issue 18).
     gc.freeze()
+    # A turn makes many short-lived objects and few cycles: collecting the young ones every
+    # 700 new objects (the default) cost 2-3 % of a web chat request's work (bench/RESULTS.md,
+    # issue 18). The older generations are still collected every 10 young collections.
+    gc.set_threshold(GC_YOUNG_THRESHOLD)
     return Core(engine=engine, tutor=tutor, reports=reports_engine(url), worker=ReportWorker())
 
 

@@ -1,5 +1,9 @@
 """Find the place a resident means from what they typed: no diacritics, a typo, a kind word."""
 
+import functools
+import re
+from dataclasses import dataclass
+
 from rapidfuzz.distance import OSA
 
 from bot.areas import Area
@@ -10,7 +14,7 @@ MAX_CHOICES = 5
 distance = OSA.distance
 # Words that say what kind of place was typed, folded, to the names' first words they fit.
 _KINDS = {"phuong": "phuong", "p": "phuong", "xa": "xa", "x": "xa", "dac khu": "dac",
-          "thon": "thon", "to": "to"}
+          "thon": "thon", "to": "to", "thi tran": "thi", "tt": "thi"}
 
 
 def _allowed_edits(key: str) -> int:
@@ -74,3 +78,80 @@ def match(typed: str, places: list[Area]) -> list[Area]:
 def same_name(typed: str, place: Area) -> bool:
     """Whether `typed` is the place's name, give or take diacritics, case and kind words."""
     return _key(typed, place.level) == _key(place.name, place.level)
+
+
+@dataclass(frozen=True)
+class OldName:
+    """An old unit (before a merger) the resident named, and where its residents live now."""
+
+    name: str  # as the act names it, without the district: "Phường Minh Khai"
+    where: str  # the district the act adds to tell two of one name apart, or "quận Hai Bà Trưng"
+    now: tuple[Area, ...]
+
+
+# "(quận Hai Bà Trưng)" after an old unit's name: which of two units of that name.
+_DISTRICT = re.compile(r"\s*\(((?:quận|huyện|thị xã|thành phố) ([^)]+))\)\s*$")
+
+
+@functools.lru_cache(maxsize=4096)
+def _old_keys(name: str) -> tuple[str, str, str]:
+    """An old unit's kind ("phuong", "xa", "thi"), its name folded without the kind word,
+    and that with its district's name ("minh khai hai ba trung"), or ""."""
+    district = _DISTRICT.search(name)
+    words = fold(name[:district.start()] if district else name).split()
+    kind = ""
+    for size in (2, 1):  # one kind word, once: "Phường Phương Mai" is "phuong mai"
+        if len(words) > size and _KINDS.get(" ".join(words[:size])) in ("phuong", "xa", "thi"):
+            kind, words = _KINDS[" ".join(words[:size])], words[size:]
+            break
+    key = " ".join(words)
+    return kind, key, f"{key} {fold(district.group(2))}" if district else ""
+
+
+def _typed_keys(typed: str) -> list[tuple[str, str]]:
+    """What `typed` may name, with the kind it asks for: as typed, and without a leading kind
+    word ("phuong mai" may be Phường Phương Mai, or Phường Mai)."""
+    words = fold(typed).split()
+    keys = [("", " ".join(words))]
+    for size in (2, 1):
+        kind = _KINDS.get(" ".join(words[:size]))
+        if kind and len(words) > size:
+            keys.append((kind, " ".join(words[size:])))
+            break
+    return keys
+
+
+def former(typed: str, places: list[Area], *, close: bool = False) -> list[OldName]:
+    """The old units `typed` names, give or take diacritics, case and a kind word, each with
+    the places its residents live in now; with `close`, when none is named exactly, those a
+    typo away. Parts of an old unit that took no residents along are left out."""
+    keys = [(kind, key) for kind, key in _typed_keys(typed)
+            if len(key.replace(" ", "")) >= 2 and not key.replace(" ", "").isdigit()]
+    found: dict[tuple[str, str, str], tuple[str, list[Area]]] = {}  # one old unit, however spelt
+    best = None  # the fewest edits of a close name so far
+    for place in places:
+        for old in place.formerly:
+            if not old.has_residents:
+                continue
+            old_kind, old_key, with_district = _old_keys(old.name)
+            asked = [key for kind, key in keys if not kind or kind == old_kind]
+            if any(key in (old_key, with_district) for key in asked):
+                edits = 0
+            elif close and asked:
+                edits = min(distance(key.replace(" ", ""), old_key.replace(" ", ""))
+                            for key in asked)
+                if edits > _allowed_edits(old_key):
+                    continue
+            else:
+                continue
+            if best is not None and edits > best:
+                continue
+            if best is None or edits < best:
+                best, found = edits, {}
+            now = found.setdefault(_old_keys(old.name), (old.name, []))[1]
+            if place not in now:
+                now.append(place)
+    return [OldName(_DISTRICT.sub("", name), district.group(1) if district else "",
+                    tuple(now))
+            for name, now in found.values()
+            for district in [_DISTRICT.search(name)]]

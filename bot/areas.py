@@ -1,6 +1,8 @@
 """The places a deployment serves (content/areas/*.yaml): province, commune or ward, village."""
 
 import re
+import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,23 @@ def read_yaml(text: str) -> Any:
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,15}$")
 LEVELS = ("province", "commune", "village")  # tỉnh/thành phố, xã/phường/đặc khu, thôn/tổ dân phố
+# What an old unit in `formerly:` gave its new one, after ", " at the end of its name: nothing
+# (all of it), "một phần" (part of its land and residents) or "một phần đất" (land only: the
+# act moved all its residents elsewhere, so none of them live here now).
+WHOLE, PART, LAND = "", "một phần", "một phần đất"
+
+
+@dataclass(frozen=True)
+class Former:
+    """An old unit (before a merger) that a place took in, named as the act names it."""
+
+    name: str  # "Phường Phúc Xá", "Phường Minh Khai (quận Hai Bà Trưng)"
+    share: str = WHOLE
+
+    @property
+    def has_residents(self) -> bool:
+        """Whether some of its residents now live in the place that took it in."""
+        return self.share != LAND
 
 
 @dataclass(frozen=True)
@@ -32,6 +51,7 @@ class Area:
     children: tuple[str, ...] = ()
     # Who issues certificates to the residents here (the organizer's name), if the file says.
     issuer: str = ""
+    formerly: tuple[Former, ...] = ()  # the old units merged into it (communes only)
 
     @property
     def parent(self) -> str:
@@ -84,7 +104,8 @@ def _place(raw: Any, where: str, parent: str, level: int, seen: set[str],
            problems: _Problems, found: dict[str, Area]) -> str | None:
     """Read one place and, recursively, the places below it; return its id."""
     below = {0: "communes", 1: "villages"}.get(level)
-    allowed = {"id", "name", "sources", "issuer"} | ({below} if below else set())
+    allowed = {"id", "name", "sources", "issuer"} | ({below} if below else set()) | (
+        {"formerly"} if level == 1 else set())
     if not isinstance(raw, dict):
         problems.add(where, "must be a mapping with id and name")
         return None
@@ -102,6 +123,7 @@ def _place(raw: Any, where: str, parent: str, level: int, seen: set[str],
     if not isinstance(issuer, str):
         problems.add(f"{where}.issuer", "must be text")
         issuer = ""
+    formerly = _formerly(raw.get("formerly", []), f"{where}.formerly", problems)
     area_id = f"{parent}/{ident}" if parent else ident
     if area_id in seen:
         problems.add(f"{where}.id", f"duplicate id '{ident}'")
@@ -118,8 +140,66 @@ def _place(raw: Any, where: str, parent: str, level: int, seen: set[str],
         if child_id:
             children.append(child_id)
     found[area_id] = Area(area_id, " ".join(name.split()), level, tuple(children),
-                          " ".join(issuer.split()))
+                          " ".join(issuer.split()), formerly)
     return area_id
+
+
+def _formerly(raw: Any, where: str, problems: _Problems) -> tuple[Former, ...]:
+    """Read a commune's `formerly:`: old unit names, each maybe ending ", một phần" or
+    ", một phần đất"."""
+    if not isinstance(raw, list):
+        problems.add(where, "must be a list of old unit names")
+        return ()
+    found: list[Former] = []
+    for number, entry in enumerate(raw):
+        if not isinstance(entry, str) or not entry.strip():
+            problems.add(f"{where}[{number}]", "must be non-empty text: an old unit's name")
+            continue
+        name, _, share = " ".join(entry.split()).rpartition(", ")
+        if not name:
+            name, share = share, WHOLE
+        if share not in (WHOLE, PART, LAND):
+            problems.add(f"{where}[{number}]", f"'{share}' after the comma: write nothing (all"
+                         f" of it), '{PART}' or '{LAND}'")
+            continue
+        if any(_same(name) == _same(old.name) for old in found):
+            problems.add(f"{where}[{number}]", f"'{name}' is listed twice")
+            continue
+        found.append(Former(name, share))
+    return tuple(found)
+
+
+def _same(name: str) -> str:
+    """A name compared without case or the place of its tone mark: "Trung Hoà" and "Trung Hòa"
+    are one; "Sơn Đông" and "Sơn Đồng" are two units."""
+    text = " ".join(unicodedata.normalize("NFC", name.casefold()).split())
+    return _OLD_TONES.sub(lambda found: _NEW_TONES[found.group()], text)
+
+
+# The old spelling puts the tone mark on the second vowel of "oa", "oe", "uy": "hoà", "thuỵ".
+_NEW_TONES = {f"{first}{marked}": unicodedata.normalize("NFC", f"{first}{mark}{plain}")
+              for first, plain, marks in (("o", "a", "àáảãạ"), ("o", "e", "èéẻẽẹ"),
+                                          ("u", "y", "ỳýỷỹỵ"))
+              for marked in marks
+              for mark in [unicodedata.normalize("NFD", marked)[1]]}
+_OLD_TONES = re.compile("|".join(_NEW_TONES))
+
+
+def _check_splits(places: list[Area], where: str, problems: _Problems) -> None:
+    """An old unit may be in several places only when it was split: marked a part in each;
+    one marked a part must be in more than one place (where did the rest go?)."""
+    places_of: dict[str, list[tuple[Area, Former]]] = defaultdict(list)
+    for place in places:
+        for old in place.formerly:
+            places_of[_same(old.name)].append((place, old))
+    for uses in places_of.values():
+        name = uses[0][1].name
+        if len(uses) > 1 and any(old.share == WHOLE for _, old in uses):
+            problems.add(where, f"'{name}' is in {', '.join(place.name for place, _ in uses)}:"
+                         f" an old unit split among places ends ', {PART}' in each")
+        elif len(uses) == 1 and uses[0][1].share != WHOLE:
+            problems.add(where, f"'{name}' is marked as a part but only "
+                         f"{uses[0][0].name} lists it: where did the rest go?")
 
 
 def load_areas(content_dir: Path) -> tuple[Areas, list[str]]:
@@ -138,4 +218,6 @@ def load_areas(content_dir: Path) -> tuple[Areas, list[str]]:
         province = _place(raw, f"{where}: province", "", 0, seen, problems, found)
         if province:
             provinces.append(province)
+            _check_splits([found[child] for child in found[province].children],
+                          f"{where}: formerly", problems)
     return Areas(found, tuple(provinces)), list(problems)

@@ -5,7 +5,7 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Collection
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -92,30 +92,45 @@ async def read_picture(incoming: Incoming, tesseract: str = TESSERACT) -> Incomi
 Rows = tuple[tuple[Button, ...], ...]
 
 
+@dataclass
+class _Last:
+    buttons: Rows = ()
+    locale: str = BASE_LOCALE
+    slow_down: str = ""  # the "slow down" answer in the person's own words, once known
+
+
 class LastButtons:
-    """The buttons each recent person was last shown, and the language they read, so that the
-    "slow down" answer can show them again without a database read (a flood must not reach
-    the database)."""
+    """The buttons each recent person was last shown, the language they read and the "slow
+    down" answer in their own form of address, so that a flood is answered without a database
+    read (a flood must not reach the database)."""
 
     def __init__(self, size: int = 10_000) -> None:
         self.size = size
-        self._rows: OrderedDict[str, tuple[Rows, str]] = OrderedDict()
+        self._rows: OrderedDict[str, _Last] = OrderedDict()
+
+    def _row(self, person: str) -> _Last:
+        row = self._rows.setdefault(person, _Last())
+        self._rows.move_to_end(person)
+        if len(self._rows) > self.size:
+            self._rows.popitem(last=False)
+        return row
 
     def keep(self, person: str, replies: list[Outgoing]) -> None:
         """Remember the buttons of the last of `replies` that has any."""
         last = next((reply for reply in reversed(replies) if reply.buttons), None)
-        if last is None:
-            return
-        self._rows[person] = (last.buttons, last.locale)
-        self._rows.move_to_end(person)
-        if len(self._rows) > self.size:
-            self._rows.popitem(last=False)
+        if last is not None:
+            row = self._row(person)
+            row.buttons, row.locale = last.buttons, last.locale
 
-    def of(self, person: str) -> Rows:
-        return self._rows.get(person, ((), BASE_LOCALE))[0]
+    def keep_words(self, person: str, slow_down: str) -> None:
+        """Remember the "slow down" answer as this person's turn words it (bác, cô, anh…)."""
+        self._row(person).slow_down = slow_down
 
-    def locale(self, person: str) -> str:
-        return self._rows.get(person, ((), BASE_LOCALE))[1]
+    def forget(self, person: str) -> None:
+        self._rows.pop(person, None)
+
+    def of(self, person: str) -> _Last:
+        return self._rows.get(person) or _Last()
 
 
 def _at_once_if_undone(error: BaseException) -> float | None:
@@ -179,10 +194,10 @@ class Tutor:
             admitted = self.throttle.admit(person, tap=incoming.kind == Kind.BUTTON)
             if admitted is not True:  # a flood: not acted on, and said so once
                 # With the buttons they had: nothing was done, so those still mean the same.
-                locale = self.last_buttons.locale(person)
+                last = self.last_buttons.of(person)
                 return [] if admitted is None else [Outgoing(
-                    self.words(locale, "slow_down"), self.last_buttons.of(person),
-                    locale=locale)]
+                    last.slow_down or self.words(last.locale, "slow_down"), last.buttons,
+                    locale=last.locale)]
             await self.throttle.wait_turn()
         if incoming.kind == Kind.PHOTO:
             incoming = await read_picture(incoming, self.tesseract)
@@ -256,7 +271,10 @@ class Tutor:
                     await queue(turn.connection, letter.learner_id, letter.message.to_json(),
                                 to=letter.to, about=None)
                 await erase(turn.connection, turn.learner.id)
+                self.last_buttons.forget(f"{incoming.channel}:{incoming.user_ref}")
                 return ctx.replies
+            self.last_buttons.keep_words(f"{incoming.channel}:{incoming.user_ref}",
+                                         ctx.text("slow_down"))
             shown = ctx.shown_buttons()
             await turn.save(
                 ctx.position.stored(),

@@ -186,6 +186,17 @@ class MentoringQueries(MentorQueries):
         """Claim an alert by its key; False when it was raised before."""
         return await claim_alert(self._db, key, pairing_id)
 
+    async def alerted_since(self, prefix: str, pairing_id: int, since: datetime) -> bool:
+        """Whether an alert whose key starts with `prefix` was raised after `since`."""
+        return await self.alerts_since(prefix, pairing_id, since) > 0
+
+    async def alerts_since(self, prefix: str, pairing_id: int, since: datetime) -> int:
+        """How many alerts whose keys start with `prefix` were raised after `since`."""
+        query = select(func.count()).select_from(ALERT).where(
+            ALERT.c.pairing_id == pairing_id, ALERT.c.key.startswith(prefix, autoescape=True),
+            ALERT.c.created_at > since)
+        return int((await self._db.execute(query)).scalar_one())
+
 
 async def claim_alert(connection: Connection, key: str, pairing_id: int) -> bool:
     """Insert an alert's key in a savepoint; False when it exists (raised already)."""

@@ -373,6 +373,37 @@ async def test_bad_dates_get_a_clear_answer(dashboard: Dashboard, query: dict[st
         assert await sign_in(client, "phuong") == 303
         async with client.get("/admin/", params=query) as response:
             assert response.status == 400 and "ngày" in (await response.text()).lower()
+            # A page of the dashboard, with the way back to the organizer's own area.
+            assert response.content_type == "text/html"
+            page = await response.text()
+            assert 'href="/admin/?area=ha-noi%2Fhong-ha"' in page and "Đăng xuất" in page
+
+
+async def test_the_page_writes_days_as_vietnamese_do(dashboard: Dashboard) -> None:
+    # The "theo ngày" table's first column read 2026-12-07 where the rest read 07/12/2026.
+    today = local_date()
+    async with dashboard.client() as client:
+        assert await sign_in(client, "phuong") == 303
+        async with client.get("/admin/") as response:
+            page = await response.text()
+    by_day = page[page.index('id="theo-ngay"'):]
+    by_day = by_day[by_day.index("<tbody>"):by_day.index("</tbody>")]  # not the links
+    assert today.strftime("%d/%m/%Y") in by_day and today.isoformat() not in by_day
+
+
+async def test_a_search_finds_places_further_down(dashboard: Dashboard) -> None:
+    # An account for every area starts at the provinces: its placeholder's own example,
+    # "Hồng Hà", a ward, found nothing there.
+    await dashboard.organizers.add(login="ca-nuoc", name="Cán bộ cả nước", area_id="",
+                                   role="viewer", password=PASSWORD)
+    async with dashboard.client() as client:
+        assert await sign_in(client, "ca-nuoc") == 303
+        async with client.get("/admin/", params={"tim": "hong ha"}) as response:
+            page = await response.text()
+    assert "Không thấy địa bàn nào" not in page
+    found = page[page.index("Ở cấp nhỏ hơn"):]
+    assert f'href="/admin/?area={HONG_HA.replace("/", "%2F")}' in found
+    assert "Phường Hồng Hà" in found
 
 
 async def test_exports_hold_real_dates_and_one_table_a_csv(dashboard: Dashboard) -> None:

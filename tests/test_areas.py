@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.area_match import distance, match
+from bot.area_match import distance, former, match
 from bot.areas import load_areas
 from bot.lessons.model import Library
 from bot.tutor import Tutor
@@ -81,6 +81,74 @@ def test_the_loader_names_every_bad_field(tmp_path: Path) -> None:
         f"{where}[3].colour: unknown field",
     ]
     assert [place.id for place in areas.children("tinh-x")] == ["tinh-x/ok", "tinh-x/zz"]
+
+
+@pytest.mark.parametrize(("typed", "old", "now"), [
+    ("Phường Phúc Xá", "Phường Phúc Xá", ["Phường Hồng Hà"]),
+    ("phuc xa", "Phường Phúc Xá", ["Phường Hồng Hà"]),  # no diacritics, no kind word
+    ("phuc xaa", "Phường Phúc Xá", ["Phường Hồng Hà"]),  # a typo, no current name close
+    ("TA THANH OAI", "Xã Tả Thanh Oai", ["Phường Thanh Liệt", "Xã Đại Thanh"]),  # split
+    ("tt văn điển", "Thị trấn Văn Điển", ["Phường Hoàng Liệt", "Xã Thanh Trì", "Xã Đại Thanh"]),
+    # The act moved all of xã Hồng Hà's residents to Ô Diên; its other parts are land only.
+    ("xã Hồng Hà", "Xã Hồng Hà", ["Xã Ô Diên"]),
+    ("phuong mai", "Phường Phương Mai", ["Phường Bạch Mai", "Phường Kim Liên"]),
+    ("minh khai hai ba trung", "Phường Minh Khai", ["Phường Bạch Mai", "Phường Tương Mai"]),
+    ("xa yen so", "Xã Yên Sở", ["Xã Dương Hòa"]),  # the kind word tells the xã from the phường
+])
+def test_old_names_find_where_their_residents_live_now(
+        library: Library, typed: str, old: str, now: list[str]) -> None:
+    communes = library.areas.children("ha-noi")
+    found = former(typed, communes, close=True)
+    assert [(unit.name, [place.name for place in unit.now]) for unit in found] == [(old, now)]
+
+
+def test_two_old_units_of_one_name_are_both_offered(library: Library) -> None:
+    found = former("phường Minh Khai", library.areas.children("ha-noi"))
+    assert [(unit.where, len(unit.now)) for unit in found] == [
+        ("quận Hai Bà Trưng", 2), ("quận Bắc Từ Liêm", 2)]
+    assert former("trung hoa", library.areas.children("ha-noi"))[0].now[0].name == (
+        "Phường Thanh Xuân")  # "Trung Hoà" and "Trung Hòa" are one old phường
+    assert former("zzzzzz", library.areas.children("ha-noi"), close=True) == []
+
+
+def test_every_commune_says_what_it_was_before(library: Library) -> None:
+    communes = library.areas.children("ha-noi")
+    assert all(place.formerly for place in communes)
+    hong_ha = library.areas.get(HONG_HA)
+    assert hong_ha is not None and hong_ha.formerly[0].name == "Phường Chương Dương"
+    assert len({old.name.replace("Hoà", "Hòa") for place in communes
+                for old in place.formerly}) == 526  # every old unit of Hà Nội, once
+
+
+def test_the_check_refuses_a_malformed_formerly(tmp_path: Path) -> None:
+    (tmp_path / "areas").mkdir()
+    (tmp_path / "areas" / "x.yaml").write_text(
+        "id: tinh-x\nname: Tỉnh X\ncommunes:\n"
+        "  - {id: a1, name: Xã A, formerly: Xã Cũ}\n"
+        "  - {id: b1, name: Xã B, formerly: ['', 3, 'Xã C, nửa', Xã D, xã d]}\n"
+        "  - {id: c1, name: Xã C, formerly: [Xã D, 'Xã E, một phần'],\n"
+        "     villages: [{id: t1, name: Thôn 1, formerly: [Thôn Cũ]}]}\n"
+        "  - {id: d1, name: Xã D, formerly: ['Xã F, một phần', 'Xã F, một phần đất']}\n",
+        encoding="utf-8")
+    areas, problems = load_areas(tmp_path)
+    where = f"{tmp_path.name}/areas/x.yaml: province.communes"
+    assert problems == [
+        f"{where}[0].formerly: must be a list of old unit names",
+        f"{where}[1].formerly[0]: must be non-empty text: an old unit's name",
+        f"{where}[1].formerly[1]: must be non-empty text: an old unit's name",
+        f"{where}[1].formerly[2]: 'nửa' after the comma: write nothing (all of it), 'một phần'"
+        " or 'một phần đất'",
+        f"{where}[1].formerly[4]: 'xã d' is listed twice",
+        f"{where}[2].villages[0].formerly: unknown field",
+        f"{where}[3].formerly[1]: 'Xã F' is listed twice",
+        f"{tmp_path.name}/areas/x.yaml: formerly: 'Xã D' is in Xã B, Xã C: an old unit split"
+        " among places ends ', một phần' in each",
+        f"{tmp_path.name}/areas/x.yaml: formerly: 'Xã E' is marked as a part but only Xã C"
+        " lists it: where did the rest go?",
+        f"{tmp_path.name}/areas/x.yaml: formerly: 'Xã F' is marked as a part but only Xã D"
+        " lists it: where did the rest go?",
+    ]
+    assert [old.name for old in areas.get("tinh-x/b1").formerly] == ["Xã D"]
 
 
 async def finish_lesson(chat: Chat, library: Library, index: int = 0, *,
@@ -206,3 +274,47 @@ async def test_asked_in_a_lesson_the_answer_resumes_it(tutor: Tutor, library: Li
     await chat.press("Tiếp tục bài đang học")
     assert f"{lesson.title} · Bước 2/{len(lesson.steps)}" in chat.text()
     assert "không có bài nào đang học dở" not in chat.text()
+
+
+async def test_an_old_name_is_confirmed_as_the_unit_it_is_part_of_now(
+        tutor: Tutor, sqlite_repository: SqlRepository) -> None:
+    chat = Chat(tutor, "phucxa")
+    await chat.start()
+    await chat.type("/noi_o")
+    await chat.type("phuc xa")  # the old ward, typed as elders still say it
+    assert ("Phường Phúc Xá cũ nay thuộc Phường Hồng Hà.\n"
+            "Có phải bạn ở Phường Hồng Hà không?") in chat.text()
+    assert "chưa tìm thấy" not in chat.text()
+    await chat.press("Nơi khác")  # not that: asked again
+    assert "xã hoặc phường nào" in chat.text()
+    await chat.type("Phúc Xá")
+    await chat.press("Đúng, Phường Hồng Hà")
+    assert "thôn hoặc tổ dân phố nào của Phường Hồng Hà" in chat.text()
+    await chat.press("Bỏ qua")
+    learner = await sqlite_repository.find_learner(channel="test", user_ref="phucxa")
+    assert learner is not None and learner.area == HONG_HA
+
+
+async def test_a_split_old_unit_offers_its_new_units(
+        tutor: Tutor, sqlite_repository: SqlRepository) -> None:
+    chat = Chat(tutor, "tathanhoai")
+    await chat.start()
+    await chat.type("/noi_o")
+    await chat.type("xa ta thanh oai")
+    assert "Xã Tả Thanh Oai cũ nay được chia về các nơi: Phường Thanh Liệt, Xã Đại Thanh." in (
+        chat.text())
+    labels = [button.label for button in chat.last[-1].flat_buttons()]
+    assert labels[:3] == ["📍 Phường Thanh Liệt", "📍 Xã Đại Thanh", "Bỏ qua"]
+    await chat.press("Xã Đại Thanh")
+    assert "đã ghi nơi ở của bạn: Xã Đại Thanh" in chat.text()
+    learner = await sqlite_repository.find_learner(channel="test", user_ref="tathanhoai")
+    assert learner is not None and learner.area == "ha-noi/dai-thanh"
+
+
+async def test_a_current_name_wins_over_an_old_one(tutor: Tutor) -> None:
+    chat = Chat(tutor, "hongha")
+    await chat.start()
+    await chat.type("/noi_o")
+    await chat.type("hong ha")  # today's ward, though an old xã Hồng Hà (Đan Phượng) existed
+    assert "thôn hoặc tổ dân phố nào của Phường Hồng Hà" in chat.text()
+    assert "cũ" not in chat.text()

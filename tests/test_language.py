@@ -4,6 +4,7 @@ from pathlib import Path
 
 from bot.lessons.loader import load_library, missing_texts
 from bot.lessons.model import Lesson, Library
+from bot.lessons.render import Renderer
 from bot.messages import Incoming, Kind
 from bot.tutor import Tutor
 from storage.repository import SqlRepository
@@ -187,3 +188,15 @@ async def test_the_keyboards_words_are_understood_without_being_listed_twice(
     await chat.press("ភាសាខ្មែរ")
     await chat.type("📊 វឌ្ឍនភាព")
     assert "chưa học xong bài nào" in chat.text()  # the progress screen (in Vietnamese)
+
+
+def test_the_message_check_names_the_web_pages_photo_button_in_each_language(
+        library: Library) -> None:
+    # The English check told people to tap "📷 Gửi ảnh tin nhắn" on a page whose button read
+    # "📷 Send a photo of a message".
+    for locale in library.locales:
+        templates = library.in_locale(locale).templates
+        button = templates["web_photo_button"].strip().strip('"')
+        renderer = Renderer(templates)
+        for key in ("check_ask", "check_paste"):
+            assert f'"{button}"' in renderer.message(key, photos="web"), (locale, key)

@@ -127,6 +127,17 @@ async def test_a_kiosk_learner_goes_on_at_home_as_one_person(tutor_on: Tutor,
     assert await _learners(tutor_on) == 2  # the stranger, greeted and asked, not joined
 
 
+async def test_two_web_chats_joined_name_the_web_once(tutor_on: Tutor) -> None:
+    # The commune's desk and a phone's browser: "trang web, trang web đều được" read oddly.
+    desk = Chat(tutor_on, user="desk-session", channel="web")
+    await desk.start(address="bac")
+    code = code_in(await desk.type("/lien_ket"))
+    phone = Chat(tutor_on, user="phone-session", channel="web")
+    done = (await phone.type(code))[-1].text
+    assert "học tiếp trên trang web, ở máy nào cũng được" in done
+    assert "trang web, trang web" not in done
+
+
 async def test_joining_keeps_the_best_of_each_lesson_and_every_answer(
         tutor_on: Tutor, library: Library) -> None:
     kiosk = Chat(tutor_on, user="k", channel="web")

@@ -17,7 +17,7 @@ from bot.lessons.model import Library
 from bot.messages import Kind
 from bot.tutor import Tutor
 from storage.database import create_engine
-from storage.mentoring import CHECK_IN
+from storage.mentoring import ALERT, CHECK_IN
 from storage.mentors import INVITATION, PAIRING
 from storage.outbox import OUTBOX
 from storage.repository import SqlRepository, now
@@ -223,6 +223,29 @@ async def test_nudges_are_relayed_as_words_never_run(tutor: Tutor, library: Libr
     assert typed.flat_buttons()[0].payload == "resume"
 
 
+async def test_a_mentors_messages_carry_no_link_and_at_most_three_a_day(
+        tutor: Tutor, library: Library, people: tuple[Chat, Chat]) -> None:
+    # Anyone who passes the mentor course may pair: four "Nhắc học tiếp" in a row all
+    # arrived, and a link went out under Học Số's name.
+    mentor, resident = people
+    await paired(mentor, resident, library)
+    await received(tutor, resident)
+    await mentor.type("/hoc_vien")
+    await mentor.press("Nhắn động viên")
+    await mentor.press("Tự viết lời nhắn")
+    await mentor.type("Bác vào bit.ly/abc123 để cập nhật nhé, hoặc Zalo cháu 0912345678")
+    assert "không gửi đường link" in mentor.text() and "gõ lời nhắn" in mentor.text()
+    assert await received(tutor, resident) == []
+    await mentor.type("Bác gọi cháu 0912345678 nếu cần nhé")  # asked again: no link now
+    assert "Đã gửi lời nhắn" in mentor.text()
+    for said in ("Đã gửi lời nhắn", "Đã gửi lời nhắn", "tối đa 3 lời nhắn"):  # 2nd, 3rd, 4th
+        await mentor.press("Học viên của tôi")
+        await mentor.press("Nhắn động viên")
+        await mentor.press("Khen và động viên")
+        assert said in mentor.text()
+    assert len(await received(tutor, resident)) == 3
+
+
 async def test_a_check_in_is_logged_with_its_kind_day_and_note(
         tutor: Tutor, library: Library, people: tuple[Chat, Chat]) -> None:
     mentor, resident = people
@@ -246,6 +269,35 @@ async def test_a_check_in_is_logged_with_its_kind_day_and_note(
     assert "gặp trực tiếp" in mentor.text() and "2 buổi" in mentor.text()
 
 
+async def test_a_residents_password_is_never_written_in_a_note_or_a_nudge(
+        tutor: Tutor, library: Library, people: tuple[Chat, Chat]) -> None:
+    """Found by someone trying Học Số: a check-in note kept "Mật khẩu của bác là 123456, OTP
+    998877" as typed, and the mentor was not told that such codes are never written down."""
+    mentor, resident = people
+    await paired(mentor, resident, library)
+    await received(tutor, resident)
+    await mentor.type("/hoc_vien")
+    await mentor.press("Ghi buổi kèm")
+    await mentor.press("Gặp trực tiếp")
+    await mentor.press("Hôm nay")
+    await mentor.type("Mật khẩu của bác là 123456, OTP 998877")
+    said = mentor.text()
+    assert "Ghi chú của bạn hình như có mật khẩu hoặc mã số riêng" in said
+    assert "đã che đi (••••) trước khi lưu" in said and "đừng bao giờ ghi lại" in said
+    assert "1 buổi" in said  # the check-in itself is kept
+    async with tutor.repository.engine.connect() as connection:
+        row = (await connection.execute(select(CHECK_IN))).one()
+    assert row.note == "Mật khẩu của bác là ••••, OTP ••••"
+    await mentor.type("/hoc_vien")
+    await mentor.press("Nhắn động viên")
+    await mentor.press("Tự viết lời nhắn")
+    await mentor.type("Bác nhớ mk vneid là Lan@1960 nhé")
+    assert "Lời nhắn của bạn hình như có mật khẩu" in mentor.text()
+    assert "trước khi gửi" in mentor.text()
+    [typed] = await received(tutor, resident)
+    assert "Bác nhớ mk vneid là •••• nhé" in typed.text and "1960" not in typed.text
+
+
 async def test_help_tells_the_mentor_where_the_resident_is(tutor: Tutor, library: Library,
                                                            people: tuple[Chat, Chat]) -> None:
     mentor, resident = people
@@ -261,6 +313,28 @@ async def test_help_tells_the_mentor_where_the_resident_is(tutor: Tutor, library
     [help_request] = await received(tutor, mentor)
     assert f'bài "{lesson.title}"' in help_request.text
     assert f"bước 2/{len(lesson.steps)}" in help_request.text
+
+
+async def test_a_double_tap_on_help_tells_the_mentor_once(repository: SqlRepository,
+                                                          library: Library) -> None:
+    """Found by someone trying Học Số: two taps on "Tôi cần giúp đỡ" sent two alerts."""
+    tutor = Tutor(repository=repository, library=library)
+    mentor, resident = Chat(tutor, user="m", channel="telegram"), Chat(tutor, user="r")
+    await paired(mentor, resident, library)
+    await received(tutor, mentor)
+    await resident.type("/nguoi_kem")
+    button = resident.payload_of("Tôi cần giúp đỡ")
+    await resident.tap(button)
+    await resident.tap(button)  # the same button, a moment later
+    assert "vừa báo cho người kèm Trần Minh Anh cách đây ít phút rồi" in resident.text()
+    assert len(await received(tutor, mentor)) == 1
+    async with tutor.repository.engine.begin() as connection:  # ten minutes later
+        await connection.execute(update(ALERT).values(
+            created_at=ALERT.c.created_at - timedelta(minutes=11)))
+    await resident.type("/nguoi_kem")
+    await resident.press("Tôi cần giúp đỡ")
+    assert "Học Số đã báo cho người kèm Trần Minh Anh" in resident.text()
+    assert len(await received(tutor, mentor)) == 1
 
 
 async def test_a_resident_can_ask_for_a_mentor_of_their_ward(tutor: Tutor, library: Library,

@@ -148,6 +148,34 @@ async def test_nothing_of_the_text_is_stored_or_logged_and_the_check_is_counted(
     assert ScamCount("", "link_fake", 1) in found
 
 
+@pytest.mark.parametrize("reply", ["vâng", "con chờ chút mẹ chụp ảnh", "kiem tra tin nhan la",
+                                   "Tôi vừa nhận được tin nhắn lạ"])
+async def test_a_reply_that_is_no_message_is_asked_again_and_not_counted(
+        tutor: Tutor, reply: str) -> None:
+    chat = Chat(tutor, "gam")
+    await chat.start(address="bac")
+    await chat.type("/kiem_tra")
+    await chat.type(reply)
+    said = chat.text()
+    assert "Chưa thấy dấu hiệu" not in said and "chưa thấy tin nhắn nào để kiểm tra" in said
+    assert "nguyên cả tin nhắn đó" in said and " bạn " not in said
+    assert await counts(tutor.repository) == []
+    await chat.type("Chị ơi cho em vay 3 triệu, mai em trả")  # still awaited; short, but a sum
+    assert "Cần cẩn thận" in chat.text() and "mượn tiền" in chat.text()
+    assert ScamCount("", CHECKS, 1) in await counts(tutor.repository)
+
+
+@pytest.mark.parametrize("said", ["tôi vừa nhận được tin nhắn lạ", "nhận được tin nhắn lạ",
+                                  "Mẹ mới nhận được một tin nhắn lạ lắm"])
+async def test_saying_a_strange_message_came_leads_to_the_check(tutor: Tutor, said: str) -> None:
+    chat = Chat(tutor, "hanh")
+    await chat.start()
+    await chat.type(said)
+    assert "dán (hoặc chuyển tiếp) tin nhắn lạ vào đây" in chat.text()
+    await chat.type("Bố ơi con bị tai nạn đang ở bệnh viện, bố chuyển 20 triệu cho bạn con")
+    assert "Rất có thể là lừa đảo" in chat.text() and "người thân gặp nạn" in chat.text()
+
+
 async def test_with_a_mentor_the_message_is_sent_on_request_then_forgotten(
         tutor: Tutor, library: Library) -> None:
     mentor, resident = Chat(tutor, "mentor"), Chat(tutor, "lan", display_name="Lan")
@@ -161,10 +189,28 @@ async def test_with_a_mentor_the_message_is_sent_on_request_then_forgotten(
     told = "\n".join(reply.text for reply in await received(tutor, mentor))
     assert "vcb-vn.xyz" in told and "Lan nhận được tin nhắn" in told
     learner = await tutor.repository.find_learner(channel="test", user_ref="lan")
-    # Forgotten once sent.
-    assert learner is not None and not learner.state and not learner.state_data
-    await resident.tap("checksend")  # again: nothing kept to send
+    # Forgotten once sent: only that it went is kept, for the next turn.
+    assert learner is not None and "vcb-vn" not in str(learner.state_data)
+    await resident.tap("checksend")  # a double tap: told it went, not that it is lost
+    assert "đã gửi tin nhắn này cho người kèm Trần Minh Anh rồi" in resident.text()
+    assert "không còn giữ" not in resident.text() and not await received(tutor, mentor)
+    await resident.type("/tien_do")
+    await resident.tap("checksend")  # later: nothing kept to send
     assert "không còn giữ tin nhắn đó" in resident.text()
+
+
+async def test_a_code_in_a_checked_message_is_masked_before_the_mentor_sees_it(
+        tutor: Tutor, library: Library) -> None:
+    mentor, resident = Chat(tutor, "mentor-otp"), Chat(tutor, "ba-hoa", display_name="Hoa")
+    await paired(mentor, resident, library)
+    await received(tutor, mentor)
+    await resident.type("/kiem_tra")
+    await resident.type(OTP_NOTICE)
+    assert "hình như có mật khẩu hoặc mã số bí mật" in resident.text()
+    assert "118204" not in resident.text()
+    await resident.press("Gửi cho người kèm xem")
+    told = "\n".join(reply.text for reply in await received(tutor, mentor))
+    assert "Mã OTP xác thực giao dịch của Quý khách là ••••." in told and "118204" not in told
 
 
 async def test_a_lesson_button_keeps_a_half_finished_lesson(tutor: Tutor) -> None:

@@ -1,11 +1,18 @@
 """A resident's own words: "tôi không hiểu" explains the step again, a question finds its lesson,
 a lesson opened from an answer keeps the place to come back to, and no lesson means no guess."""
 
+import json
+import logging
+
+import pytest
+from sqlalchemy import inspect
+from sqlalchemy import text as sql
+
 from bot.lessons.model import Library
 from bot.tutor import Tutor
 from storage.repository import SqlRepository
 from tests.chat import Chat
-from tests.mentoring_helpers import paired, received
+from tests.mentoring_helpers import paired, received, trained_mentor
 
 INSTALL = ("vneid", "cai-dat")  # "Cài đúng ứng dụng thật": how to install VNeID
 
@@ -45,6 +52,25 @@ async def test_a_question_gets_the_lesson_that_answers_it(tutor: Tutor, library:
     assert "Cài đúng ứng dụng thật · Bước 1/" in chat.text()
 
 
+async def test_a_resident_is_offered_residents_lessons_and_a_mentor_the_mentors_too(
+        tutor: Tutor, library: Library) -> None:
+    # "Riêng tư và sự đồng ý" of the mentor course answered a resident's "lam sao cai vneid":
+    # opened, it spoke to them as the volunteer ("cô hỏi: Bác cho cháu cầm máy…").
+    resident = Chat(tutor, "dan")
+    await resident.start()
+    await resident.type("lam sao cai vneid")
+    offered = lesson_buttons(resident)
+    assert offered[0] == "o:vneid:cai-dat"
+    assert not [payload for payload in offered if payload.startswith("o:nguoi-kem:")]
+    # Even asked how to coach someone: a resident's lesson answers, the mentor course's wait.
+    await resident.type("cach kem nguoi gia dung dien thoai")
+    assert lesson_buttons(resident) == ["o:lam-quen:hoi-giup"]
+    mentor = Chat(tutor, "tnv")
+    await trained_mentor(mentor, library)
+    await mentor.type("lam sao cai vneid")
+    assert "o:nguoi-kem:kem-rieng-tu" in lesson_buttons(mentor)
+
+
 async def test_a_lesson_opened_from_an_answer_keeps_the_place_to_come_back_to(
         tutor: Tutor, library: Library, sqlite_repository: SqlRepository) -> None:
     start = library.courses[0]
@@ -71,6 +97,9 @@ async def test_a_lesson_opened_from_an_answer_keeps_the_place_to_come_back_to(
         await chat.press(question.options[question.answer - 1])
     back = f'Bạn còn bài "{first.title}" đang học dở (bước 2/{len(first.steps)})'
     assert back in chat.text()
+    # Never asked where they live yet, and not now: the way back would be one message of
+    # three, and a "1" typed to go back would answer the place question.
+    assert "Thành phố" not in chat.text() and "tỉnh" not in chat.text()
     assert f"↩️ Quay lại bài «{first.title}» đang học dở" in [
         b.label for r in chat.last for b in r.flat_buttons()]
     # At the menu, "Tiếp tục bài đang học" offers the same way back.
@@ -222,6 +251,8 @@ async def test_an_english_learner_reads_english(tutor: Tutor, library: Library) 
     assert lesson_buttons(chat)[0] == "o:vneid:cai-dat"
     await chat.type("giá xăng hôm nay")
     assert "has no lesson about this yet" in chat.text()
+    await chat.type(f"my vneid password is {PASSWORD}")
+    assert "seems to contain a password" in chat.text() and PASSWORD not in chat.text()
     first = library.courses[0].lessons[0]
     await chat.tap(f"l:{library.courses[0].id}:{first.id}")
     await chat.type("khó quá")
@@ -267,3 +298,65 @@ async def test_finishing_the_kept_lesson_forgets_the_way_back(tutor: Tutor,
     await chat.type("menu")
     await chat.press("Tiếp tục bài đang học")
     assert "Quay lại bài" not in chat.text() and "đang học dở (" not in chat.text()
+
+
+PASSWORD = "Abc@12345"
+
+
+async def test_a_password_in_a_question_is_warned_of_and_never_reaches_the_mentor(
+        tutor: Tutor, library: Library, caplog: pytest.LogCaptureFixture) -> None:
+    """Found by someone trying Học Số: "Hỏi người kèm" sent the resident's password to the
+    mentor word for word, without a word to the resident, and it stayed in the outbox."""
+    caplog.set_level(logging.DEBUG)
+    mentor, resident = Chat(tutor, "kem-mk"), Chat(tutor, "bac-tu", channel="web")
+    await paired(mentor, resident, library)
+    await received(tutor, mentor)
+    await resident.type(f"mật khẩu wifi là {PASSWORD} mà tivi không vào mạng được")
+    said = resident.text()
+    assert "hình như có mật khẩu hoặc mã số bí mật" in said
+    assert "kể cả người kèm, Học Số hay nhân viên ngân hàng" in said
+    assert "nên đổi mật khẩu ngay" in said
+    assert "chưa có bài học nào" in said and PASSWORD not in said
+    await resident.press("Hỏi người kèm")
+    told = "\n".join(message.text for message in await received(tutor, mentor))
+    assert 'hỏi: "mật khẩu wifi là •••• mà tivi không vào mạng được"' in told
+    assert PASSWORD not in told and "12345" not in told
+    [mine] = await resident.type("/du_lieu_cua_toi")
+    assert mine.attachment is not None
+    about = json.loads(mine.attachment.data)["messages_about_you"]
+    assert any("wifi là ••••" in message["text"] for message in about)
+    assert PASSWORD not in mine.attachment.data.decode()
+    async with tutor.repository.engine.connect() as connection:
+        tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+        for table in tables:
+            for row in (await connection.execute(sql(f'SELECT * FROM "{table}"'))).all():
+                assert "12345" not in " ".join(str(value) for value in row), table
+    assert "12345" not in caplog.text
+
+
+async def test_a_password_does_not_keep_a_question_from_its_lesson(tutor: Tutor) -> None:
+    """Without the password the sentence finds the VNeID login lessons; with it, it found
+    none (the password was a word no lesson holds)."""
+    chat = Chat(tutor, "ong-ba")
+    await chat.start()
+    await chat.type("mật khẩu vneid của tôi mà không đăng nhập được")
+    without = lesson_buttons(chat)
+    assert without and without[0].startswith("o:vneid:")
+    for typed in (f"mật khẩu vneid của tôi là {PASSWORD} mà không đăng nhập được",
+                  "mk vneid cua toi la abc12345 ma ko dang nhap dc"):
+        await chat.type(typed)
+        assert "hình như có mật khẩu" in chat.text(), typed
+        assert lesson_buttons(chat)[0] == without[0], typed
+        assert "12345" not in chat.text(), typed
+    await chat.type("mật khẩu vneid của tôi mà không đăng nhập được")
+    assert "hình như có mật khẩu" not in chat.text()
+
+
+async def test_a_card_number_is_hidden_with_its_own_advice(tutor: Tutor) -> None:
+    """A card or CCCD number is no password to change, and a bank may ask for it: the
+    learner is told not to send it in messages."""
+    chat = Chat(tutor, "the")
+    await chat.start()
+    await chat.type("thẻ 4111 1111 1111 1111 bị khóa thì làm sao")
+    assert "hình như có số thẻ ngân hàng hoặc số căn cước" in chat.text()
+    assert "đổi mật khẩu" not in chat.text() and "4111" not in chat.text()

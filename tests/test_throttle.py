@@ -3,6 +3,7 @@
 import asyncio
 
 from bot.lessons.model import Library
+from bot.messages import Outgoing
 from bot.throttle import PAUSE_SECONDS, Throttle
 from bot.tutor import Tutor
 from storage.repository import SqlRepository
@@ -110,11 +111,20 @@ def test_the_first_message_after_a_pause_is_acted_on_however_slow_the_refill() -
     assert [throttle.admit("a") for _ in range(3)] == [True, False, None]
 
 
-async def test_the_slow_down_answer_keeps_the_steps_buttons_and_the_next_turn_is_heard(
-        sqlite_repository: SqlRepository, library: Library) -> None:
+def _slowed(repository: SqlRepository, library: Library) -> tuple[Tutor, Clock]:
+    """A tutor that lets a person send 10 at once, then 6 a minute."""
     clock = Clock()
     throttle = Throttle(per_user_per_minute=6, user_burst=10, clock=clock)
-    tutor = Tutor(repository=sqlite_repository, library=library, throttle=throttle)
+    return Tutor(repository=repository, library=library, throttle=throttle), clock
+
+
+def _slow_downs(answers: list[list[Outgoing]]) -> list[list[Outgoing]]:
+    return [replies for replies in answers if replies and "nhắn nhanh quá" in replies[0].text]
+
+
+async def test_the_slow_down_answer_keeps_the_steps_buttons_and_the_next_turn_is_heard(
+        sqlite_repository: SqlRepository, library: Library) -> None:
+    tutor, clock = _slowed(sqlite_repository, library)
     chat = Chat(tutor, user="tapper")
     course = library.courses[0]
     await chat.start()
@@ -123,7 +133,7 @@ async def test_the_slow_down_answer_keeps_the_steps_buttons_and_the_next_turn_is
     shown = [button.payload for reply in step for button in reply.flat_buttons()]
     assert shown and "Bước 1/" in step[-1].text
     answers = [await chat.type("trợ giúp") for _ in range(12)]
-    slow = [replies for replies in answers if replies and "nhắn nhanh quá" in replies[0].text]
+    slow = _slow_downs(answers)
     assert len(slow) == 1
     help_buttons = answers[0][-1].flat_buttons()
     assert help_buttons
@@ -132,3 +142,18 @@ async def test_the_slow_down_answer_keeps_the_steps_buttons_and_the_next_turn_is
     clock.now += PAUSE_SECONDS
     replies = await chat.type("1")  # picks the first of the buttons that are still shown
     assert replies and "nhắn nhanh quá" not in replies[0].text
+
+
+async def test_the_slow_down_answer_speaks_to_the_learner_as_they_chose(
+        sqlite_repository: SqlRepository, library: Library) -> None:
+    # Said without a database read, yet in the words the learner's turns use: "Bác", not
+    # "Bạn", to an elder who asked to be called so.
+    tutor, _ = _slowed(sqlite_repository, library)
+    chat = Chat(tutor, user="elder")
+    await chat.start(address="bac")
+    [slow] = _slow_downs([await chat.type("trợ giúp") for _ in range(12)])
+    assert slow[0].text.startswith("Bác nhắn nhanh quá, cháu chưa kịp đọc hết")
+    # Someone never seen before gets the plain words.
+    stranger = Chat(tutor, user="stranger")
+    [slow] = _slow_downs([await stranger.type("xin chào") for _ in range(12)])
+    assert slow[0].text.startswith("Bạn nhắn nhanh quá")

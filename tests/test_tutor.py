@@ -7,7 +7,7 @@ import pytest
 from bot.handlers.context import MERGED_CHARS, merges_into
 from bot.lessons.loader import load_library
 from bot.lessons.model import Library
-from bot.lessons.progress import Mode, Position
+from bot.lessons.progress import Mode, Position, pass_mark
 from bot.messages import Button, Incoming, Kind, Outgoing
 from bot.tutor import Tutor
 from storage.repository import SqlRepository
@@ -110,6 +110,14 @@ async def test_forged_or_stale_payloads_get_a_kind_answer_and_change_nothing(
     assert await position_of(tutor) == before
 
 
+async def test_an_old_button_at_the_menu_says_the_menu_follows(tutor: Tutor) -> None:
+    # "…gửi lại bước bạn đang học" came above the main menu, to someone in no lesson.
+    chat = Chat(tutor)
+    await chat.start()
+    await chat.tap("n:999")
+    assert "chọn lại ở danh mục dưới đây" in chat.text() and "gửi lại bước" not in chat.text()
+
+
 async def test_an_old_next_button_does_not_skip_a_step(tutor: Tutor, library: Library) -> None:
     chat = Chat(tutor)
     await into_lesson(chat, library, steps=0)
@@ -206,6 +214,30 @@ async def test_progress_shows_lessons_done_best_scores_and_next(tutor: Tutor,
     assert f"xong 1/{len(course.lessons)} bài" in card
     assert f"{lesson.title}: đúng {len(lesson.quiz)}/{len(lesson.quiz)} câu" in card
     assert f"Bài tiếp theo: {course.lessons[1].title}" in card
+
+
+async def test_a_quiz_not_passed_is_said_so_and_progress_shows_where_the_learner_is(
+        tutor: Tutor, library: Library) -> None:
+    # A resident who got 0/3 was told only "you can take it again" and read "✔ finished" on
+    # the progress card, while their mentor heard they had not passed.
+    course = library.courses[0]
+    chat = Chat(tutor)
+    await chat.start()
+    for lesson in course.lessons:
+        await chat.tap(f"q:{course.id}:{lesson.id}")
+        for question in lesson.quiz:
+            await chat.press(question.options[question.answer % len(question.options)])
+    last = course.lessons[-1]
+    assert f"Lần này bạn chưa đạt: cần đúng từ {pass_mark(len(last.quiz))}/{len(last.quiz)} " \
+        "câu" in chat.text()
+    card = (await chat.type("tiến độ"))[0].text
+    assert f"{last.title}: đúng 0/{len(last.quiz)} câu (chưa đạt)" in card
+    assert "Đã học hết khóa này" not in card and "làm lại cho đạt" in card
+    # In the middle of a lesson, the card says which and where.
+    await into_lesson(chat, library, steps=1)
+    card = (await chat.type("tiến độ"))[0].text
+    first = course.lessons[0]
+    assert f"Đang học dở: {first.title} (bước 2/{len(first.steps)})" in card
 
 
 async def test_a_display_name_is_never_run_as_a_template(tutor: Tutor) -> None:

@@ -33,6 +33,7 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
 YEARS = range(2020, 2101)  # dates outside these are typing mistakes
 PAGE_SIZE = 100
+DEEPER_SHOWN = 20  # places further down that a search lists
 
 
 def shown_number(value: Any) -> str:
@@ -90,8 +91,11 @@ def _asked(request: web.Request) -> tuple[OrganizerRecord, Scope, Period]:
     scope = scope_for(request, who)
     try:
         return who, scope, _period(request)
-    except BadRequest as error:
-        raise web.HTTPBadRequest(text=str(error)) from error
+    except BadRequest as error:  # a page saying so, with the way back (the area kept)
+        html = request.app[TEMPLATES_KEY].get_template("notice.html").render(
+            who=who, csrf=request[auth.CSRF_KEY], message=str(error),
+            back=urlencode({"area": scope.area_id}))
+        raise web.HTTPBadRequest(text=html, content_type="text/html") from error
 
 
 def _url(request: web.Request) -> str:
@@ -107,6 +111,9 @@ class Parts:
     rows: list[tuple[Any, ...]] = field(default_factory=list)
     links: dict[int, str] = field(default_factory=dict)
     quiet: list[tuple[str, str]] = field(default_factory=list)
+    # Places further down whose names match the search, as (name, link): a city-wide account
+    # looking for "Hồng Hà" from the provinces' level found nothing.
+    deeper: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _activity(counts: Counts) -> tuple[int, ...]:
@@ -131,6 +138,12 @@ def parts_shown(report: Report, areas: Areas, rows: list[tuple[Any, ...]],
     shown = {part for part, _ in busy}
     found.quiet = [(str(row[0]), _query(Scope(part), report.period) if areas.get(part) else "")
                    for part, row in named if part not in shown]
+    if searched:
+        level = set(part_ids(report, areas)) | {report.scope.area_id}
+        found.deeper = [(areas.label(area.id), _query(Scope(area.id), report.period))
+                        for area in areas.by_id.values()
+                        if report.scope.contains(area.id) and area.id not in level
+                        and fold(searched) in fold(area.name)][:DEEPER_SHOWN]
     return found
 
 

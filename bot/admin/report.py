@@ -44,6 +44,7 @@ class Table:
     title: str
     headers: tuple[str, ...]
     rows: list[tuple[Any, ...]]
+    empty: str = "Chưa có số liệu trong khoảng ngày này."  # the page's words when no row
 
 
 @dataclass
@@ -150,7 +151,9 @@ FLAG_NAMES = {
     "loan": "Mời vay tiền", "easy_job": "Việc nhẹ lương cao", "invest": "Đầu tư lãi cao",
     "gambling": "Cá cược, đánh bạc", "recovery": "Hứa lấy lại tiền bị lừa",
     "id_request": "Đòi ảnh căn cước, khuôn mặt", "personal_number": "Số cá nhân xưng cơ quan",
-    "foreign_number": "Số điện thoại nước ngoài", "claim_police": "Xưng công an, tòa án",
+    "foreign_number": "Số điện thoại nước ngoài", "new_number": "Người thân đổi số, xin tiền",
+    "borrow": "Hỏi mượn tiền", "wrong_transfer": "Chuyển nhầm, đòi chuyển lại",
+    "benefit_link": "Nhận trợ cấp, hoàn tiền qua link", "claim_police": "Xưng công an, tòa án",
     "claim_bank": "Xưng ngân hàng", "claim_gov": "Xưng cơ quan nhà nước",
     "claim_utility": "Xưng điện lực, nước", "claim_bhxh": "Xưng bảo hiểm xã hội",
     "claim_tax": "Xưng cơ quan thuế", "claim_delivery": "Xưng giao hàng",
@@ -205,7 +208,7 @@ def tables(report: Report, library: Library) -> dict[str, Table]:
             "Địa bàn", "Người dân đang bật nhắc học", "Đã được nhắc",
             "Quay lại học sau khi được nhắc"), [
             (place_name(areas, item.area_id), item.on, item.reminded, item.came_back)
-            for item in report.reminders]),
+            for item in report.reminders], empty="Hiện chưa có người dân nào bật nhắc học."),
     }
     if report.scope.level < 2:
         found["khu-vuc"] = Table("khu-vuc", "Theo địa bàn", ("Địa bàn", *COUNT_HEADERS), [

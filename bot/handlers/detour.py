@@ -72,8 +72,9 @@ def _lesson_of(ctx: Context, position: Position) -> tuple[Position, Lesson] | No
 async def back(ctx: Context) -> None:
     """Go back to the kept place, exactly (a new seq: the buttons shown since are old)."""
     saved = _saved(ctx)
-    if saved is None or lesson.would_drop(ctx):  # an old button: nothing kept, or a lesson
-        ctx.say(ctx.text("stale_button"))    # half-done now that it would drop
+    # An old button: nothing kept, or a lesson half-done now that it would drop.
+    if saved is None or lesson.would_drop(ctx):
+        ctx.say(ctx.text("stale_button", at_menu=ctx.position.mode == Mode.MENU))
         _show_current(ctx)
         return
     position, outcome = saved
@@ -92,17 +93,22 @@ def _show_current(ctx: Context) -> None:
     show_current(ctx)
 
 
+def leads_back(ctx: Context, event: QuizFinished) -> bool:
+    """Whether `event` finished the lesson opened from an answer: the way back is offered."""
+    detour = ctx.settings.get(DETOUR)
+    return isinstance(detour, dict) and (event.course.id, event.lesson.id) == (
+        detour.get("course"), detour.get("lesson"))
+
+
 async def _quiz_finished(scene: Any, event: QuizFinished) -> None:
     """The lesson opened from an answer is done: offer the way back. The kept lesson itself
     finished some other way: nothing is left to go back to."""
     if not isinstance(scene, Context) or not isinstance(scene.settings.get(DETOUR), dict):
         return
-    detour = scene.settings[DETOUR]
-    done = (event.course.id, event.lesson.id)
-    place = detour.get("place") or {}
-    if done == (detour.get("course"), detour.get("lesson")):
+    place = scene.settings[DETOUR].get("place") or {}
+    if leads_back(scene, event):
         offer(scene)
-    elif done == (place.get("course_id"), place.get("lesson_id")):
+    elif (event.course.id, event.lesson.id) == (place.get("course_id"), place.get("lesson_id")):
         del scene.settings[DETOUR]
 
 

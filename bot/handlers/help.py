@@ -26,7 +26,7 @@ def not_understood(ctx: Context) -> None:
 
 def stale_button(ctx: Context) -> None:
     """Answer an old or made-up button: say so kindly and show the current step again."""
-    ctx.say(ctx.text("stale_button"))
+    ctx.say(ctx.text("stale_button", at_menu=ctx.position.mode == Mode.MENU))
     show_current(ctx)
 
 
@@ -53,7 +53,7 @@ def repeat(ctx: Context) -> None:
 FEATURE = Feature(
     commands=(Command(payloads.HELP, show_help, escape=True), Command("repeat", repeat)),
     samples={"help": {"commands": ["Gõ /ngon_ngu để đổi ngôn ngữ."]}, "not_understood": {},
-             "stale_button": {}, "pick_a_number": {"count": 3}, "unsupported": {},
+             "stale_button": {"at_menu": False}, "pick_a_number": {"count": 3}, "unsupported": {},
              "too_long": {"limit": 500}, "slow_down": {},
              "content_updated_restart": {"lesson": "Bấm nút và gõ số"},
              "content_updated_gone": {}},

@@ -166,7 +166,8 @@ async def _join(ctx: Context, other: int, chosen: Mapping[str, int]) -> None:
         if not _here(ctx, app):
             ctx.tell(learner.id, "link_joined_notice", [[("button_unlink", UNLINK)]],
                      to=app.key, app=new_app)
-    apps = [_app_name(ctx, app.channel) for app in joined_apps]
+    # Two web chats (the commune's desk and a phone) are one app to name: "trang web" once.
+    apps = list(dict.fromkeys(_app_name(ctx, app.channel) for app in joined_apps))
     rows: Rows = [[ctx.button("button_resume", payloads.RESUME)]] \
         if ctx.position.mode != Mode.MENU else []
     ctx.say(ctx.text("link_done", apps=apps, name=ctx.called_as), [*rows, ctx.menu_row()])

@@ -10,10 +10,14 @@ from bot.handlers.context import Context
 from bot.handlers.places import days_ago, describe_place, local_date, who
 from bot.handlers.registry import Feature, Waits
 from bot.lessons.progress import Mode, Position
+from bot.listening.scam import has_link
+from bot.listening.secret import mask
+from storage.clock import now
 from storage.mentoring import MenteeProgress, PairingRecord
 
 NUDGES = (1, 2, 3)  # template nudges nudge_1 .. nudge_3
 MAX_NUDGE = 300
+NUDGES_A_DAY = 3  # to one resident, in any 24 hours
 MAX_MISSED_SHOWN = 5
 KINDS = {"met": "truc-tiep", "call": "dien-thoai"}
 DAYS = (0, 1, 2)  # today, yesterday, the day before
@@ -64,11 +68,11 @@ def choose_nudge(ctx: Context, pairing: PairingRecord) -> None:
     ctx.say(ctx.text("nudge_choose", name=who(ctx, pairing.mentee_name)), rows)
 
 
-def send_nudge(ctx: Context, pairing: PairingRecord, number: int) -> bool:
+async def send_nudge(ctx: Context, pairing: PairingRecord, number: int) -> bool:
     """Relay template nudge `number`; False for a number that is not one."""
     if number not in NUDGES:
         return False
-    _relay(ctx, pairing, f"nudge_{number}", mentor=pairing.mentor_name)
+    await _relay(ctx, pairing, f"nudge_{number}", mentor=pairing.mentor_name)
     return True
 
 
@@ -79,18 +83,32 @@ def ask_nudge(ctx: Context, pairing: PairingRecord) -> None:
     ctx.ask("nudge", pairing=pairing.id)
 
 
-def relay_typed(ctx: Context, pairing: PairingRecord, text: str) -> None:
-    """Pass the mentor's own words on, as words (never as a template)."""
+async def relay_typed(ctx: Context, pairing: PairingRecord, text: str) -> None:
+    """Pass the mentor's own words on, as words (never as a template), and never a link:
+    Học Số's name on a link is what a scammer who signed up as a mentor would want."""
     message = text.strip()
-    if not message or len(message) > MAX_NUDGE:
+    if not message or len(message) > MAX_NUDGE or has_link(message):
+        if has_link(message):
+            ctx.say(ctx.text("nudge_no_link"))
         ctx.say(ctx.text("nudge_write", name=who(ctx, pairing.mentee_name), limit=MAX_NUDGE),
                 [ctx.menu_row()])
         ctx.ask("nudge", pairing=pairing.id)
         return
-    _relay(ctx, pairing, "nudge_free", mentor=pairing.mentor_name, message=message)
+    await _relay(ctx, pairing, "nudge_free", mentor=pairing.mentor_name,
+                 message=_without_secrets(ctx, message, nudge=True))
 
 
-def _relay(ctx: Context, pairing: PairingRecord, key: str, **values: Any) -> None:
+async def _relay(ctx: Context, pairing: PairingRecord, key: str, **values: Any) -> None:
+    """Send a nudge, at most NUDGES_A_DAY to one resident in a day: four "Nhắc học tiếp" in a
+    row all arrived. Each is kept as an alert of the pairing, with its time in its key."""
+    sent = now()
+    if await ctx.mentoring.alerts_since(f"nudge:{pairing.id}:", pairing.id,
+                                        sent - timedelta(days=1)) >= NUDGES_A_DAY:
+        ctx.say(ctx.text("nudge_enough", name=who(ctx, pairing.mentee_name),
+                         count=NUDGES_A_DAY),
+                [[ctx.button("button_mentees", payloads.MENTEES)], ctx.menu_row()])
+        return
+    await ctx.mentoring.alert_once(f"nudge:{pairing.id}:{sent.isoformat()}", pairing.id)
     ctx.tell(pairing.mentee_id, key, [[("button_resume", payloads.RESUME)]], **values)
     ctx.say(ctx.text("nudge_sent", name=who(ctx, pairing.mentee_name)),
             [[ctx.button("button_mentees", payloads.MENTEES)], ctx.menu_row()])
@@ -125,11 +143,20 @@ async def save_check_in(ctx: Context, pairing: PairingRecord, verb: str, day: in
     """Keep the check-in and say how many sessions there have been."""
     met_on = local_date() - timedelta(days=day)
     await ctx.mentoring.add_check_in(pairing.id, kind=KINDS[verb], met_on=met_on,
-                                     note=" ".join(note.split()))
+                                     note=_without_secrets(ctx, " ".join(note.split())))
     ctx.say(ctx.text("checkin_saved", name=who(ctx, pairing.mentee_name),
                      day=met_on.strftime("%d/%m/%Y"), in_person=verb == "met",
                      count=await ctx.mentoring.check_ins(pairing.id)),
             [[ctx.button("button_mentees", payloads.MENTEES)], ctx.menu_row()])
+
+
+def _without_secrets(ctx: Context, words: str, *, nudge: bool = False) -> str:
+    """The mentor's words with a resident's password or code masked, and the mentor told why:
+    such codes are never written down or passed on."""
+    masked = mask(words)
+    if masked.found:
+        ctx.say(ctx.text("secret_in_mentor_words", nudge=nudge))
+    return masked.text
 
 
 async def _gone(ctx: Context) -> None:
@@ -138,7 +165,7 @@ async def _gone(ctx: Context) -> None:
 
 async def _typed_nudge(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
     found = await authorize(ctx, "write", int(data.get("pairing", 0)))
-    relay_typed(ctx, found, text) if found else await _gone(ctx)
+    await relay_typed(ctx, found, text) if found else await _gone(ctx)
 
 
 async def _typed_note(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
@@ -168,11 +195,13 @@ FEATURE = Feature(
         "nudge_3": {"mentor": "Minh Anh"},
         "nudge_write": {"name": "Bà Lan", "limit": 300},
         "nudge_free": {"mentor": "Minh Anh", "message": "Mai mình gặp nhau ở nhà văn hóa nhé."},
-        "nudge_sent": {"name": "Bà Lan"},
+        "nudge_sent": {"name": "Bà Lan"}, "nudge_no_link": {},
+        "nudge_enough": {"name": "Bà Lan", "count": 3},
         "checkin_kind": {"name": "Bà Lan"}, "checkin_day": {}, "checkin_note": {},
         "checkin_saved": {"name": "Bà Lan", "day": "01/12/2026", "in_person": True, "count": 2},
         "button_nudge": {}, "button_checkin": {}, "button_stop": {}, "button_nudge_1": {},
         "button_nudge_2": {}, "button_nudge_3": {}, "button_nudge_write": {}, "button_met": {},
         "button_call": {}, "button_day": {"day": 1},
+        "secret_in_mentor_words": {"nudge": True},
     },
 )

@@ -33,7 +33,7 @@ async def act(ctx: Context, verb: str, pairing_id: int, option: int | None) -> b
     elif verb == "nudge":
         mentees.choose_nudge(ctx, found)
     elif verb == "say":
-        return mentees.send_nudge(ctx, found, option or 0)
+        return await mentees.send_nudge(ctx, found, option or 0)
     elif verb == "write":
         mentees.ask_nudge(ctx, found)
     elif verb == "log":

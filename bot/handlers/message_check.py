@@ -4,7 +4,8 @@ The check itself is bot/listening/scam.py (offline rules); this feature asks for
 words the verdict in the learner's form of address, links the lessons that teach its red
 flags and, for a learner with a mentor, offers to send the message to them. Privacy: the
 checked text is never stored, except in the conversation state of a learner with a mentor
-until they press "Gửi cho người kèm xem" (then it is sent and cleared); only counts are kept
+until they press "Gửi cho người kèm xem" (then it is sent and cleared); a password or a code
+in it is masked before it is kept or sent (the learner is warned); only counts are kept
 (storage/scam_checks.py), and no log quotes it.
 """
 
@@ -18,12 +19,15 @@ from bot.handlers import payloads
 from bot.handlers.context import Context, Rows
 from bot.handlers.payloads import StartLesson
 from bot.handlers.places import who
+from bot.handlers.questions import warn_of_secret
 from bot.handlers.registry import Command, Feature, Reads, Waits
 from bot.listening.scam import ScamChecker, Verdict, fold, load_checker
+from bot.listening.secret import mask
 from storage.scam_checks import add_check
 
 CHECK = "check"  # the command, and the state while the message is awaited
 CHECKED = "checked"  # the state that keeps a checked text until it is sent to the mentor
+SENT = "checksent"  # the state of the turn after that: a second tap is told it went
 SEND = "checksend"  # "Gửi cho người kèm xem"
 MAX_LESSONS = 3
 # How a learner sends a photo of the message, by channel: as any picture on a messenger, with
@@ -50,6 +54,14 @@ _QUESTION = re.compile(r"\?\s*$|\b(?:lam sao|the nao|nhu nao|ntn|cach nao|lam gi
                        r"bang cach)\b")
 MAX_QUESTION_CHARS = 160  # longer, with a sum or a number: a message being quoted
 _ACCOUNT = re.compile(r"\b(?:stk|so tai khoan|tai khoan)\b|\b\d{8,}\b")
+# A reply to "paste the message" this short, with no link, number or sum and nothing the check
+# flags, is the resident talking to us ("vâng", "con chờ chút mẹ chụp ảnh"), not the message.
+MAX_REPLY_WORDS = 6
+# "Tôi vừa nhận được tin nhắn lạ": the resident says they got one, without pasting it yet
+# ("nhận được tin nhắn báo trúng thưởng" names a topic: the question matcher's).
+_RECEIVED = re.compile(r"^(?:\w+ ){0,4}?nhan duoc (?:1 |mot |cai )?(?:tin nhan|tin|sms)"
+                       r"(?: (?:la|nay|lam|qua|ay|do|kia|dang ngo|tu so la|nhu the nay|roi|a|"
+                       r"nhe|day|ne))*$")
 
 
 @cache
@@ -83,12 +95,48 @@ def ask(ctx: Context) -> None:
     ctx.ask(CHECK)
 
 
+def _plain(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text)).split())
+
+
+def says_received(text: str) -> bool:
+    """Whether the resident says they got a strange message ("tôi vừa nhận được tin nhắn
+    lạ") rather than pasting one or asking about one."""
+    return not _QUESTION.search(fold(text)) and bool(_RECEIVED.search(_plain(text)))
+
+
+def _no_message(ctx: Context, text: str) -> bool:
+    """Whether a reply to "paste the message" is clearly none: the check's own words again,
+    "I got one", or a few words with no link, number or sum that the check would not flag."""
+    plain = _plain(text)
+    own = {_plain(word) for library in (ctx.library, ctx.base)
+           for word in getattr(library.commands.get(CHECK), "words", ())}
+    if plain in own:
+        return True
+    if says_received(text):
+        return True
+    folded = fold(text)
+    return len(plain.split()) <= MAX_REPLY_WORDS and not re.search(r"\d", folded) \
+        and not _LINK.search(folded) \
+        and checker(ctx).check(text, locale=ctx.locale).verdict == "no_signs"
+
+
 async def _typed(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
-    await check(ctx, text)
+    if ctx.incoming.forwarded or not _no_message(ctx, text):
+        await check(ctx, text)
+        return
+    # Nothing checked, nothing counted: ask again, gently, and keep waiting.
+    ctx.say(ctx.text("check_paste", photos=PHOTO_WAYS.get(ctx.incoming.channel, "")),
+            [ctx.menu_row()])
+    ctx.ask(CHECK)
 
 
 async def read(ctx: Context, text: str) -> bool:
-    """A forwarded message, or pasted text that looks like one, is checked unasked."""
+    """A forwarded message, or pasted text that looks like one, is checked unasked; "tôi vừa
+    nhận được tin nhắn lạ" is asked for it."""
+    if not ctx.incoming.forwarded and says_received(text):
+        ask(ctx)
+        return True
     if not (ctx.incoming.forwarded or looks_like_message(text)):
         return False  # a question: the next reader's
     await check(ctx, text)
@@ -117,11 +165,14 @@ async def check(ctx: Context, text: str, *, from_photo: bool = False) -> None:
     await add_check(ctx.turn.connection, area_id=ctx.turn.learner.area,
                     flags=[flag.code for flag in verdict.flags])
     rows = _lesson_rows(ctx, verdict)
+    masked = mask(text)  # a genuine OTP message, or the learner's own password, is no one's
     if await ctx.mentoring.my_mentor() is not None:
         rows.append([ctx.button("button_check_mentor", SEND)])
         # Kept only until sent: any other turn clears the state, and with it the text.
-        ctx.ask(CHECKED, text=text, verdict=verdict.verdict)
+        ctx.ask(CHECKED, text=masked.text, verdict=verdict.verdict)
     rows.append(ctx.menu_row())
+    if masked.found:
+        warn_of_secret(ctx, masked)
     ctx.say(ctx.text("check_result", verdict=verdict.verdict, from_photo=from_photo,
                      flags=[ctx.course_text(flag.explain) for flag in verdict.flags]), rows)
 
@@ -145,6 +196,9 @@ async def send_to_mentor(ctx: Context) -> None:
     """"Gửi cho người kèm xem": the checked text goes to the mentor, then is forgotten."""
     asked = ctx.asked
     mine = await ctx.mentoring.my_mentor()
+    if asked is not None and asked.name == SENT and mine is not None:  # a second tap
+        ctx.say(ctx.text("check_already_sent", name=mine.mentor_name), [ctx.menu_row()])
+        return
     if asked is None or asked.name != CHECKED or mine is None:
         ctx.say(ctx.text("check_send_gone"), [ctx.menu_row()])
         return
@@ -152,6 +206,7 @@ async def send_to_mentor(ctx: Context) -> None:
              name=who(ctx, mine.mentee_name), text=str(asked.data.get("text", "")),
              verdict=str(asked.data.get("verdict", "")))
     ctx.say(ctx.text("check_sent", name=mine.mentor_name), [ctx.menu_row()])
+    ctx.ask(SENT)  # no text: only that it went, until the next turn
 
 
 FLAGS_SAMPLE = ["Tin nhắn đòi mã OTP, mật khẩu hoặc passcode.",
@@ -162,11 +217,12 @@ FEATURE = Feature(
     reads=Reads(read, order=10),
     waits=(Waits(CHECK, _typed),),
     samples={
-        "check_ask": {"photos": "web"},
+        "check_ask": {"photos": "web"}, "check_paste": {"photos": "send"},
         "check_result": {"verdict": "scam", "flags": FLAGS_SAMPLE, "from_photo": True},
         "check_photo_unavailable": {}, "check_photo_unreadable": {},
         "check_photo_not_picture": {},
         "check_send_gone": {}, "check_sent": {"name": "Minh Anh"},
+        "check_already_sent": {"name": "Minh Anh"},
         "check_for_mentor": {"name": "Bà Lan", "verdict": "suspicious",
                              "text": "Tài khoản của bạn bị khóa, bấm vcb-vn.xyz"},
         "button_check_lesson": {"title": "Nhận biết link giả"},

@@ -14,6 +14,10 @@ from bot.handlers.registry import Feature, Waits
 from storage.mentoring import PairingRecord
 from storage.repository import now
 
+# A second "Tôi cần giúp đỡ" this soon after the first (a double tap, an impatient press) says
+# the mentor was told already, rather than alerting them again.
+HELP_AGAIN = timedelta(minutes=10)
+
 
 async def show_mine(ctx: Context) -> None:
     """/nguoi_kem: who the resident's mentor is, or how to get one; a mentor's own buttons."""
@@ -134,7 +138,13 @@ async def _room_for(ctx: Context, pairing: PairingRecord) -> bool:
 
 
 async def ask_help(ctx: Context, pairing: PairingRecord) -> None:
-    """"Tôi cần giúp đỡ": the mentor is told where the resident is stuck (a subscriber)."""
+    """"Tôi cần giúp đỡ": the mentor is told where the resident is stuck (a subscriber), once
+    in HELP_AGAIN (each alert's key holds the time it was raised)."""
+    asked = now()
+    if await ctx.mentoring.alerted_since(f"help:{pairing.id}:", pairing.id, asked - HELP_AGAIN):
+        ctx.say(ctx.text("help_already_sent", name=pairing.mentor_name), [ctx.menu_row()])
+        return
+    await ctx.mentoring.alert_once(f"help:{pairing.id}:{asked.isoformat()}", pairing.id)
     await publish(ctx, HelpRequested())
     ctx.say(ctx.text("help_sent", name=pairing.mentor_name), [ctx.menu_row()])
 
@@ -198,7 +208,7 @@ FEATURE = Feature(
         "request_skipped": {}, "request_declined": {}, "pairing_gone": {},
         "help_request": {"name": "Bà Lan", "place": "Đang học bài \"Bấm nút\", bước 2/7.",
                          "question": "Giá xăng hôm nay bao nhiêu?"},
-        "help_sent": {"name": "Minh Anh"},
+        "help_sent": {"name": "Minh Anh"}, "help_already_sent": {"name": "Minh Anh"},
         "end_confirm": {"name": "Minh Anh"}, "end_confirm_mentor": {"name": "Bà Lan"},
         "pairing_ended": {"name": "Bà Lan"}, "ended_by_mentee": {"name": "Bà Lan"},
         "ended_by_mentor": {"name": "Minh Anh"},

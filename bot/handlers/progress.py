@@ -6,7 +6,7 @@ from bot.handlers.menu import SAMPLE_COURSES, show_menu
 from bot.handlers.payloads import Repeat, StartLesson
 from bot.handlers.registry import Command, Feature
 from bot.handlers.reminder_times import goal_state
-from bot.lessons.progress import Mode
+from bot.lessons.progress import Mode, passed
 from storage.clock import local_date
 
 
@@ -30,15 +30,34 @@ async def show(ctx: Context) -> None:
             "title": course.title,
             "done": len(finished),
             "total": len(course.lessons),
-            "scores": [{"lesson": item.title, "best": score.best_correct, "total": score.total}
+            "scores": [{"lesson": item.title, "best": score.best_correct, "total": score.total,
+                        "passed": passed(score.best_correct, score.total)}
                        for item, score in finished],
             "next_lesson": following.title if following else "",
+            "current": _in_progress(ctx, course.id),
         })
     text = ctx.text("progress", courses=cards)
     goal, this_week, streak = goal_state(ctx.settings, local_date())
     if goal:  # the weekly goal the learner set (/nhac_hoc)
         text = f"{text}\n\n{ctx.text('goal_line', goal=goal, done=this_week, streak=streak)}"
     ctx.say(text, [[ctx.button("button_resume", payloads.RESUME)], ctx.menu_row()])
+
+
+def _in_progress(ctx: Context, course_id: str) -> str:
+    """The lesson of `course_id` the learner stopped in, with the step or question, else ""."""
+    found = ctx.current_course_lesson()
+    if ctx.position.mode == Mode.MENU or found is None or found[0].id != course_id:
+        return ""
+    _, current = found
+    if ctx.position.mode == Mode.QUIZ:
+        ids = [question.id for question in current.quiz]
+        where = ctx.text("progress_at_question", number=ids.index(ctx.position.question_id) + 1
+                         if ctx.position.question_id in ids else 1, total=len(ids))
+    else:
+        ids = [step.id for step in current.steps]
+        where = ctx.text("progress_at_step", number=ids.index(ctx.position.step_id) + 1
+                         if ctx.position.step_id in ids else 1, total=len(ids))
+    return f"{current.title} ({where})"
 
 
 def show_current(ctx: Context) -> None:
@@ -103,6 +122,8 @@ FEATURE = Feature(
     buttons={Repeat: _repeat},
     samples={
         "progress": {"courses": SAMPLE_COURSES}, "progress_empty": {}, "nothing_to_resume": {},
+        "progress_at_step": {"number": 2, "total": 8},
+        "progress_at_question": {"number": 1, "total": 3},
         "suggest_next": {"course": "Làm quen với Học Số", "lesson": "Bấm nút và gõ số",
                          "finished": "Làm quen"},
         "button_resume": {}, "button_progress": {}, "button_start_lesson": {},

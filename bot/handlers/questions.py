@@ -4,7 +4,8 @@ Text that nothing else understood comes here (a `Reads`, after the message check
 ("khó quá", "nói lại") at a step gets the step again, in its simpler wording where the author
 wrote one; a question gets the best step of the lessons that answer it (bot/listening/), with
 those lessons as buttons that keep the learner's place (bot/handlers/detour.py); a question
-no lesson answers gets an honest "not yet", and the mentor, where there is one.
+no lesson answers gets an honest "not yet", and the mentor, where there is one. A password or
+code in the words is masked before anything reads or keeps them, and the learner is warned.
 """
 
 from dataclasses import dataclass
@@ -15,10 +16,11 @@ from bot.handlers.context import Context, Rows
 from bot.handlers.events import HelpRequested, publish
 from bot.handlers.payloads import Payload
 from bot.handlers.registry import Command, Feature, Reads
-from bot.lessons.model import Library
+from bot.lessons.model import MENTOR_COURSE, Library
 from bot.lessons.progress import Mode
 from bot.listening.confusion import is_confused
 from bot.listening.questions import Match, QuestionIndex
+from bot.listening.secret import Masked, mask
 from bot.listening.words import content_words, expand, fold
 from storage.mentoring import PairingRecord
 
@@ -61,6 +63,10 @@ async def read(ctx: Context, text: str) -> bool:
     """Answer the learner's own words: a plea to explain again, or a question."""
     if not text.strip():
         return False
+    masked = mask(text)
+    if masked.found:  # from here on only the masked words: matched, kept, sent to the mentor
+        warn_of_secret(ctx, masked)
+        text = masked.text
     index = index_for(ctx.base)
     # "noilai", "khohieu": a plea typed run together is a plea too, not a question.
     if is_confused(text) or is_confused(index.unglued(text)):
@@ -70,12 +76,30 @@ async def read(ctx: Context, text: str) -> bool:
     topic = " ".join(set(content_words(expand(fold(text)))) - _GREETING)
     if not index.has_words(topic):
         return False
-    matches = index.ask(text)
+    matches = await _for_this_learner(ctx, index.ask(text))
     if matches:
         _answer(ctx, matches)
     else:
         await _no_answer(ctx, text)
     return True
+
+
+async def _for_this_learner(ctx: Context, matches: list[Match]) -> list[Match]:
+    """A resident is offered residents' lessons: the mentor course's speak to the volunteer
+    ("cô hỏi: Bác cho cháu cầm máy…") and cast a resident who opens one as the mentor. They
+    stay when nothing else answers (a resident asking how to help a neighbour), and for
+    mentors and those in the mentor course."""
+    theirs = [match for match in matches if match.course != MENTOR_COURSE]
+    if not theirs or len(theirs) == len(matches) or ctx.position.course_id == MENTOR_COURSE:
+        return matches
+    return matches if await ctx.mentoring.mentor() is not None else theirs
+
+
+def warn_of_secret(ctx: Context, masked: Masked) -> None:
+    """Tell the learner, kindly, that their words seem to hold a password or a code (nobody
+    may be given it, it was hidden, a real password is best changed), or a card or CCCD
+    number (not to be sent in messages)."""
+    ctx.say(ctx.text("secret_warning", codes=masked.codes))
 
 
 async def _explain_again(ctx: Context) -> bool:
@@ -185,5 +209,6 @@ FEATURE = Feature(
         "question_sent": {"name": "Minh Anh"},
         "button_answer_lesson": {"title": "Cài đặt VNeID"},
         "button_ask_mentor": {},
+        "secret_warning": {"codes": True},
     },
 )

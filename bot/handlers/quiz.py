@@ -5,7 +5,7 @@ from bot.handlers.events import CourseFinished, QuizFailedTwice, QuizFinished, p
 from bot.handlers.payloads import Choose, StartLesson, StartQuiz
 from bot.handlers.registry import Feature
 from bot.lessons.model import Course, Lesson, Question
-from bot.lessons.progress import answer_quiz, passed, start_quiz
+from bot.lessons.progress import answer_quiz, pass_mark, passed, start_quiz
 
 
 def option_rows(ctx: Context, question: Question) -> Rows:
@@ -90,7 +90,9 @@ async def finish(ctx: Context, course: Course, lesson: Lesson) -> None:
     following = course.lesson_after(lesson.id)
     if following is not None:
         rows.append([ctx.button("button_next_lesson", StartLesson(course.id, following.id))])
-    text = ctx.text("quiz_done", lesson=lesson.title, correct=correct, total=total, best=best)
+    text = ctx.text("quiz_done", lesson=lesson.title, correct=correct, total=total, best=best,
+                    passed=passed(correct, total), best_passed=passed(best, total),
+                    need=pass_mark(total))
     if following is None:
         text = f"{text}\n\n{ctx.text('course_done', course=course.title)}"
     rows.append(ctx.menu_row())
@@ -114,7 +116,8 @@ FEATURE = Feature(samples={
     "right": {"explanation": "Vì sao đúng."},
     "wrong": {"why": "Vì sao phương án này chưa đúng.", "answer": "Phương án đúng",
               "explanation": "Vì sao."},
-    "quiz_done": {"lesson": "Bấm nút và gõ số", "correct": 2, "total": 3, "best": 3},
+    "quiz_done": {"lesson": "Bấm nút và gõ số", "correct": 1, "total": 3, "best": 1,
+                  "passed": False, "best_passed": False, "need": 2},
     "course_done": {"course": "Làm quen với Học Số"},
     "button_retry_quiz": {}, "button_next_lesson": {}, "button_option": {"text": "Phương án"},
     "pick_an_answer": {},

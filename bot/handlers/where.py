@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from bot import area_match
 from bot.areas import Area
-from bot.handlers import payloads, upnext
+from bot.handlers import detour, payloads, upnext
 from bot.handlers.context import Context, Rows
 from bot.handlers.events import QuizFinished
 from bot.handlers.payloads import Payload, StartLesson
@@ -69,12 +69,37 @@ async def typed(ctx: Context, within: str, text: str) -> None:
     if len(exact) == 1:
         await chosen(ctx, exact[0])
         return
+    # An old name (before a merger) after today's names: exact, or a typo away when no
+    # current name is even close. Today's names win: "Hồng Hà" is the ward, not the old xã.
+    old = [] if exact else area_match.former(text, areas.children(within), close=not found)
+    if old:
+        _offer_former(ctx, within, old)
+        return
     ctx.ask(ASKED, within=within)
     rows: Rows = [[ctx.button("button_area", Place(place.id), name=areas.label(place.id))]
                   for place in found]
     rows.append([ctx.button("button_skip", payloads.SKIP)])
     rows.append(ctx.menu_row())
     ctx.say(ctx.text("area_choose" if found else "area_not_found", typed=text[:60]), rows)
+
+
+def _offer_former(ctx: Context, within: str, old: list[area_match.OldName]) -> None:
+    """Say where the old units named are now: one place is confirmed with yes or another
+    place; several (an old unit split, or two of one name) are offered to choose from."""
+    areas = ctx.library.areas
+    now = list(dict.fromkeys(place for unit in old for place in unit.now))
+    ctx.ask(ASKED, within=within)
+    if len(now) == 1:
+        rows: Rows = [[ctx.button("button_area_yes", Place(now[0].id), name=now[0].name)],
+                      [ctx.button("button_area_other", payloads.AREA)]]
+    else:
+        rows = [[ctx.button("button_area", Place(place.id), name=areas.label(place.id))]
+                for place in now]
+    rows.append([ctx.button("button_skip", payloads.SKIP)])
+    rows.append(ctx.menu_row())
+    ctx.say(ctx.text("area_former", one=now[0].name if len(now) == 1 else "", olds=[
+        {"name": unit.name, "where": unit.where, "now": [place.name for place in unit.now]}
+        for unit in old]), rows)
 
 
 async def picked(ctx: Context, action: Place) -> bool:
@@ -148,8 +173,10 @@ def _ask(ctx: Context) -> None:
 
 async def after_quiz(ctx: Context, event: QuizFinished) -> None:
     """Once, after a first lesson: the learner has seen what Học Số is. The next lesson stays
-    one tap away, as on the result just above."""
-    if event.course.id != MENTOR_COURSE and should_ask(ctx):
+    one tap away, as on the result just above. Not while the way back from a lesson opened
+    from an answer is offered: three messages at once, each numbering its buttons from 1,
+    and a "1" typed to go back answered this question instead."""
+    if event.course.id != MENTOR_COURSE and should_ask(ctx) and not detour.leads_back(ctx, event):
         ask(ctx, also=[[ctx.button("button_next_lesson", StartLesson(
             event.course.id, event.following.id))]] if event.following else None)
 
@@ -164,6 +191,9 @@ FEATURE = Feature(
         "area_ask_commune": {"within": "Thành phố Hà Nội", "typed": True, "name": "Lan"},
         "area_ask_village": {"within": "Phường Hồng Hà", "typed": False, "name": "Lan"},
         "area_choose": {}, "area_not_found": {"typed": "hong haa"},
+        "area_former": {"one": "Phường Hồng Hà", "olds": [
+            {"name": "Phường Phúc Xá", "where": "", "now": ["Phường Hồng Hà"]}]},
+        "button_area_yes": {"name": "Phường Hồng Hà"}, "button_area_other": {},
         "area_saved": {"place": "Tổ dân phố số 1, Phường Hồng Hà"}, "area_skipped": {},
         "area_none": {}, "button_area": {"name": "Phường Hồng Hà"}, "button_skip": {},
         "next_lesson_offer": {"lesson": "Bấm nút và gõ số"},

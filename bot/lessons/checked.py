@@ -3,9 +3,13 @@ code loads it without rendering every message again."""
 
 import hashlib
 import logging
+import sys
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
+
+import jinja2
+import yaml
 
 from bot.lessons.check import check_content
 from bot.lessons.loader import load_library
@@ -20,8 +24,9 @@ MARK_PREFIX = "content-checked-"
 
 
 def fingerprint(content_dir: Path) -> str:
-    """A digest of every file of `content_dir` and every Python file of the bot, with names."""
-    digest = hashlib.sha256()
+    """A digest of every file of `content_dir` and every Python file of the bot, with names,
+    and of the Python, jinja and PyYAML that read and render them."""
+    digest = hashlib.sha256(f"{sys.version} {jinja2.__version__} {yaml.__version__}".encode())
     for root, pattern in ((content_dir, "*"), (CODE_DIR, "*.py")):
         for path in sorted(root.rglob(pattern)):
             if path.is_file():

@@ -16,9 +16,11 @@ KINDS = ("police", "gov", "bank", "utility", "bhxh", "tax", "delivery", "telecom
 CODES = ("otp_request", "link_fake", "link_short", "link_ip", "link_apk", "link_odd",
          "install_app", "urgency", "secrecy", "money_request", "family_emergency", "task",
          "prize", "loan", "easy_job", "invest", "gambling", "recovery", "id_request",
-         "personal_number",
-         "foreign_number",
-         *(f"claim_{kind}" for kind in KINDS))
+         "personal_number", "foreign_number", "new_number", "borrow", "wrong_transfer",
+         "benefit_link", *(f"claim_{kind}" for kind in KINDS))
+# The lists of words under `signs:` the checker reads (docs/CONTENT.md, "Red flags").
+SIGNS = ("preface", "relatives", "emergency", "new_number", "borrowing", "wrong_transfer",
+         "benefits")
 _DOMAIN = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}$")
 _WORDS = re.compile(r"^[a-z0-9&]+(?: [a-z0-9&]+)*$")  # folded: no diacritics, lower case
 
@@ -58,6 +60,8 @@ class FlagRules:
     flags: dict[str, FlagText]
     brands: tuple[Brand, ...]
     translations: dict[str, Translation] = field(default_factory=dict)
+    # Folded phrases the rules read, by sign ("relatives": "bo", "me", ...): see SIGNS.
+    signs: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def words(self, locale: str) -> tuple[dict[str, str], dict[str, FlagText]]:
         """The verdicts and flags in `locale`; Vietnamese where it has no words of its own."""
@@ -152,6 +156,7 @@ def load_flag_rules(content_dir: Path, codes: tuple[str, ...] = CODES) -> FlagRu
                                 domains or ()))
     if not brands and not problems:
         problems.append(f"{where}: brands: must list who messages may claim to be")
+    signs = _signs(raw.get("signs"), where, problems)
     translations = {}
     for translated in sorted(path.parent.glob("flags.*.yaml")):
         locale = translated.name.split(".")[1]
@@ -159,7 +164,25 @@ def load_flag_rules(content_dir: Path, codes: tuple[str, ...] = CODES) -> FlagRu
                                             f"/{translated.name}", codes, problems)
     if problems:
         raise FlagsError(problems)
-    return FlagRules(verdicts, flags, tuple(brands), translations)
+    return FlagRules(verdicts, flags, tuple(brands), translations, signs)
+
+
+def _signs(raw: Any, where: str, problems: list[str]) -> dict[str, tuple[str, ...]]:
+    """`signs:`: for each name of SIGNS, a list of phrases in lower case without diacritics."""
+    raw = raw if isinstance(raw, dict) else {}
+    signs = {}
+    for name in raw:
+        if name not in SIGNS:
+            problems.append(f"{where}: signs.{name}: unknown (the checker reads "
+                            f"{', '.join(SIGNS)})")
+    for name in SIGNS:
+        words = _texts(raw.get(name))
+        if not words or not all(_WORDS.match(word) for word in words):
+            problems.append(f"{where}: signs.{name}: must list phrases in lower case without "
+                            "diacritics")
+        else:
+            signs[name] = words
+    return signs
 
 
 def _translation(path: Path, where: str, codes: tuple[str, ...],

@@ -50,7 +50,12 @@ _PLACE = tuple(field.name for field in fields(Position))
 
 def passed(correct: int, total: int) -> bool:
     """The pass mark: at least two thirds of a quiz's questions right."""
-    return correct * 3 >= total * 2
+    return correct >= pass_mark(total)
+
+
+def pass_mark(total: int) -> int:
+    """How many of `total` questions must be right to pass: two thirds, rounded up."""
+    return -(-total * 2 // 3)
 
 
 class Reconciled(StrEnum):

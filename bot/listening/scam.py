@@ -4,6 +4,7 @@ to the lesson that teaches it (the words and links live in content/scam/flags.ya
 import functools
 import re
 import unicodedata
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ WEIGHTS = {
     "link_short": 2, "link_odd": 2, "install_app": 2, "urgency": 2, "secrecy": 2,
     "money_request": 2, "family_emergency": 2, "task": 2, "prize": 2, "loan": 2,
     "easy_job": 2, "invest": 2, "personal_number": 2, "foreign_number": 2, "recovery": 2,
-    "id_request": 2,
+    "id_request": 2, "new_number": 2, "borrow": 2, "wrong_transfer": 2, "benefit_link": 3,
     "money_request_weak": 1,  # shown as money_request: a transfer asked with no sum or fee
 }
 SCAM, SUSPICIOUS = 4, 2
@@ -120,10 +121,12 @@ _URGENCY = _words(
 _SECRECY = _words(r"(?:giu )?bi mat", r"khong (?:duoc )?(?:noi|ke|bao) (?:voi |cho )?(?:ai|nguoi)",
                   r"dung (?:noi|ke|bao) (?:voi |cho )?(?:ai|nguoi|gia dinh)",
                   r"dung goi(?: lai| cho)? (?:em|minh|anh|chi|toi|lai|nhe)")
-_TRANSFER = _words(r"chuyen khoan", r"chuyen tien", r"chuyen (?:gap|giup|vao|ngay|truoc|\d)",
-                   r"ck (?:gap|giup|vao|ngay|truoc|cho|\d)", r"nap (?:tien|\d|toi thieu|them)",
-                   r"nop (?:tien|phi|phat|thue|le phi|\d)", r"dong (?:tam ung|vien phi|le phi)",
-                   r"dong (?:tien|phi)", r"dat coc", r"coc truoc",
+# A sum is "\d+": "chuyển 20 triệu" as well as "chuyển 5 triệu".
+_TRANSFER = _words(r"chuyen khoan", r"chuyen tien", r"chuyen (?:gap|giup|vao|ngay|truoc|\d+)",
+                   r"ck (?:gap|giup|vao|ngay|truoc|cho|\d+)", r"nap (?:tien|\d+|toi thieu|them)",
+                   r"nop (?:tien|phi|phat|thue|le phi|\d+)", r"chuyen (?:lai|tra|cho)",
+                   r"(?:tra|gui) lai (?:tien|\d+|giup|cho|vao)", r"dat coc", r"coc truoc",
+                   r"dong (?:tam ung|vien phi|le phi)", r"dong (?:tien|phi)",
                    r"phi (?:nhan thuong|ho so|van chuyen|dich vu|xac minh|giai ngan|kich hoat|"
                    r"mo khoa|nhan qua|ship|thu tuc|bao hiem|luu kho|lam ho so|lam thu tuc)",
                    r"tai khoan tam giu",
@@ -131,7 +134,7 @@ _TRANSFER = _words(r"chuyen khoan", r"chuyen tien", r"chuyen (?:gap|giup|vao|nga
 _TRANSFER_DIRECT = _words(r"dat coc", r"coc truoc", r"tai khoan tam giu", r"chuyen truoc",
                           r"(?:tai khoan|stk) ca nhan",
                           r"phi (?:nhan thuong|ho so|xac minh|giai ngan|kich hoat|mo khoa|"
-                          r"nhan qua|thu tuc)", r"nap (?:\d|toi thieu|them)", r"nop phi")
+                          r"nhan qua|thu tuc)", r"nap (?:\d+|toi thieu|them)", r"nop phi")
 # Folded words are ambiguous: "ngay" is "ngay" (now) and "ngày" (day), "nha" "nhá" and "nhà";
 # those count only after the verb ("chuyển ngay").
 _ASKING = _words("vui long", "hay", "can", "phai", "giup", "gap", "de", "yeu cau", "truoc",
@@ -147,9 +150,7 @@ _SENDER = re.compile(r"\b(?:em|con|minh|toi|chau|tao)(?: (?:se|mai|da|vua|dang|c
                      r"lat|sang mai))* $")
 # "rồi" ends a clause when it means "already"; "rồi con đóng giúp" is "then".
 _PAST = re.compile(r"\broi(?: (?:nhe|nha|a|day|do|chua|nhen|ne))?(?: \||$)|"
-                   r"\b(?:da chuyen|da nhan|da ck)\b")
-_FAMILY = _words(r"cap cuu", r"tai nan", r"nhap vien", r"phau thuat", r"mo gap", r"bi tam giu",
-                 r"gay tai nan", r"dang bi bat", r"ket tien", r"vo vien")
+                   r"\b(?:da chuyen|da nhan|da ck|thanh cong)\b")
 _TASK = re.compile(r"\bnhiem vu\b.*\b(?:hoa hong|nap|nhan tien|thuong|don hang|rut tien)\b|"
                    r"\b(?:hoa hong|nap)\b.*\bnhiem vu\b|\blam nhiem vu\b")
 _PRIZE = _words(r"trung (?:thuong|giai|xe|iphone|qua|ve cao)", r"qua tang", r"nhan qua",
@@ -206,6 +207,21 @@ _CONTACT = _words("lien he", "lh", "goi", "nhan tin", r"ket ban", "zalo", "hotli
                   r"so dien thoai", r"inbox", r"ib")
 # A registered advertiser must let people refuse ads (Nghị định 91/2020/NĐ-CP): "Từ chối QC".
 _OPT_OUT = re.compile(r"\btu choi (?:qc|quang cao)\b|\btc gui \d|\bhuy (?:qc|quang cao)\b")
+# Where a pasted message starts or ends after the resident's own words (on folded text).
+_PREFACE_END = re.compile(r"[:?\n]")
+_ASKED = re.compile(r"\b(?:khong|ko|ha|chua)$")  # a preface phrase that ends a question
+_LAST_LINE = re.compile(r"(?:\n|[.!?](?=\s))\s*(?P<tail>[^\n.!?]{1,80}[.!?]?\s*)$")
+# The bank of an account to pay ("vào tài khoản 1903... tại Vietinbank", "stk 0451...
+# Techcombank", "tài khoản ngân hàng của bạn con") names where the money goes, not the sender.
+_ACCOUNT_BEFORE = re.compile(r"(?:\b\d{6,}|\b(?:so tai khoan|tai khoan)(?: so)?)"
+                             r"(?: (?:tai|o|cua|ngan hang|nh|\d{6,}))* $")
+_PAYS = _words(r"chuyen(?: khoan| tien)?", "ck", r"(?:nap|gui|tra) tien", "nop",
+               r"dong (?:tien|phi|hoc phi|vien phi)", r"thanh toan")
+# What is borrowed: "cho em mượn 3 triệu", not "cho em mượn tài khoản" (a different trick).
+_SUM_AFTER = re.compile(r"(?: \w+){0,2}? (?:\d|tien\b|it tien)")
+# A link where the benefit is claimed: "đăng ký nhận tại", "điền thông tin", "bấm vào".
+_CLAIM_AT = _words(r"dang ky", "nhan", "dien", r"khai", r"xac nhan", r"cap nhat", "bam",
+                   r"truy cap", "nhap", r"vao link")
 
 
 @dataclass(frozen=True)
@@ -280,17 +296,73 @@ class ScamChecker:
                                | {label.split(".")[0] for label in self.official}, key=len)
         self._brand_words = [(brand, _words(*(re.escape(word) for word in brand.words)))
                              for brand in rules.brands]
+        # content/scam/flags.yaml `signs`, each list as one pattern ("\bword\b" each).
+        self._signs = {name: _words(*(re.escape(word) for word in words))
+                       for name, words in rules.signs.items()}
+        relatives = "|".join(re.escape(word) for word in rules.signs.get("relatives", ()))
+        self._vocative = re.compile(rf"\b({relatives}) oi\b") if relatives else None
+        self._hush = _words(rf"(?:dung|khong duoc) (?:noi|ke|bao|cho) (?:voi |cho )?(?:{relatives})"
+                            ) if relatives else None
+
+    def _borrowing(self, part: str) -> re.Match[str] | None:
+        """Asking to borrow money: "cho em vay", or "cho mình mượn" followed by a sum."""
+        for match in self._sign("borrowing").finditer(part):
+            if "vay" in match.group() or _SUM_AFTER.match(part, match.end()):
+                return match
+        return None
+
+    def _sign(self, name: str) -> re.Pattern[str]:
+        return self._signs.get(name) or re.compile(r"(?!)")  # no phrases: never matches
+
+    def message(self, folded: str) -> str:
+        """`folded` without the resident's own words around the message they pasted ("mẹ
+        nhận được tin nhắn này có sao không: ...", "... có phải lừa đảo không con?")."""
+        preface = self._sign("preface")
+        head = list(preface.finditer(folded[:160]))
+        if head:
+            last = head[-1]
+            cut = _PREFACE_END.search(folded, last.end())
+            # The resident's words end at ":", "?" or a new line, or with their own question
+            # ("... có sao không Bạn đã trúng thưởng"), and name no link, sum or sender:
+            # "[VCB] Quý khách nhận được tin nhắn này vì..." is the message itself.
+            end = cut.end() if cut and cut.start() - last.end() <= 40 else \
+                last.end() if _ASKED.search(last.group()) else None
+            if end is not None and not re.search(r"\d|://|www\.", folded[:end]) and not any(
+                    pattern.search(folded[:end]) for _, pattern in self._brand_words):
+                folded = folded[end:]
+        tail = _LAST_LINE.search(folded, max(0, len(folded) - 120))  # the end only: cheaper
+        if tail and preface.search(tail.group("tail")):
+            folded = folded[:tail.start("tail")]
+        return folded
+
+    def _claimed(self, words: str) -> list[Brand]:
+        """Who the message claims to be: a brand named, unless as the bank of an account to
+        pay (that names where the money goes, and says nothing of who writes)."""
+        claimed = []
+        for brand, pattern in self._brand_words:
+            for match in pattern.finditer(words):
+                before = words[max(0, match.start() - 60):match.start()]
+                account = _ACCOUNT_BEFORE.search(before)
+                if account and (account.group().lstrip()[:1].isdigit()
+                                or _PAYS.search(words[max(0, match.start() - 120):
+                                                      match.start()])):
+                    continue
+                if re.match(r" \d{6,}", words[match.end():]):
+                    continue  # "Techcombank 1903456789": the account's bank
+                claimed.append(brand)
+                break
+        return claimed
 
     def check(self, text: str, *, locale: str = BASE_LOCALE) -> Verdict:
         """Find the red flags of `text` and weigh them into a verdict, worded in `locale`
         (content/scam/flags.<locale>.yaml; Vietnamese where it has no words)."""
-        folded = fold(text)
+        folded = self.message(fold(text))
         parts = clauses(folded)
         words = " | ".join(parts)
         links = [_Link(m.group("host") or m.group("bare"),
                        m.group("path") or m.group("barepath") or "")
                  for m in _URL.finditer(folded)]
-        claimed = [brand for brand, pattern in self._brand_words if pattern.search(words)]
+        claimed = self._claimed(words)
         codes = self._codes(folded, parts, words, links, claimed)
         # Claims count once together: a bank notice about the electricity bill is one sender.
         score = sum(WEIGHTS[code] for code in set(codes) if code in WEIGHTS) \
@@ -318,14 +390,24 @@ class ScamChecker:
         given = bool(_CODE_GIVEN.search(" ".join(parts)))
         if _asks_secret(parts, given=given, linked=bool(links)):
             codes.append("otp_request")
-        money = max((_asks_money(part) for part in parts), default=0)
+        # After "bố ơi", "bố chuyển 20 triệu" asks the reader: the one called is the doer.
+        called = {match.group(1) for match in self._vocative.finditer(words)} \
+            if self._vocative else set()
+        money = max((_asks_money(part, called) for part in parts), default=0)
         promoted = bool(_OPT_OUT.search(words))
-        for code, pattern in (("urgency", _URGENCY), ("secrecy", _SECRECY), ("loan", _LOAN),
-                              ("prize", _PRIZE), ("easy_job", _EASY_JOB), ("invest", _INVEST),
-                              ("gambling", _GAMBLING), ("recovery", _RECOVERY)):
-            if code in ("prize", "loan") and promoted:
+        finders: list[tuple[str, Callable[[str], re.Match[str] | None]]] = [
+            ("urgency", _URGENCY.search), ("secrecy", _SECRECY.search), ("loan", _LOAN.search),
+            ("prize", _PRIZE.search), ("easy_job", _EASY_JOB.search),
+            ("invest", _INVEST.search), ("gambling", _GAMBLING.search),
+            ("recovery", _RECOVERY.search), ("borrow", self._borrowing)]
+        if self._hush is not None:
+            finders.append(("secrecy", self._hush.search))  # "đừng nói với bố"
+        for code, find in finders:
+            if code in codes or (code in ("prize", "loan") and promoted):
                 continue  # an advertiser's own offer, which the resident can refuse
-            if any(pattern.search(part) and not _negated(part, pattern) for part in parts):
+            if any(_found(find(part), part)
+                   # "cho em vay 3 triệu" asks to borrow: no loan on offer
+                   and not (code == "loan" and self._borrowing(part)) for part in parts):
                 codes.append(code)
         if money == 1 and _BALANCE.search(folded):
             money = 0  # a balance notice's memo ("ND: CK cho con") is the payer's own words
@@ -333,8 +415,15 @@ class ScamChecker:
             # A bare "chuyển khoản cho chú Tư nhé" between relatives weighs less than a fee,
             # a deposit or a sum to an account number.
             codes.append("money_request" if money > 1 else "money_request_weak")
-            if _FAMILY.search(words):
-                codes.append("family_emergency")
+            for code in ("emergency", "new_number", "wrong_transfer"):
+                if self._sign(code).search(words):
+                    codes.append("family_emergency" if code == "emergency" else code)
+        elif links and self._sign("wrong_transfer").search(words):
+            codes.append("wrong_transfer")  # a "refund" link for money sent by mistake
+        if not promoted and _CLAIM_AT.search(words) and self._sign("benefits").search(words) \
+                and any(not self._is_official(link.host)
+                        and registrable(link.host) not in _PLATFORMS for link in links):
+            codes.append("benefit_link")
         if _TASK.search(words):
             codes.append("task")
         if _ID_REQUEST.search(words):
@@ -378,19 +467,19 @@ class ScamChecker:
         labels = re.split(r"[.-]", host)
         if "gov" in labels:
             return True
-        name = host.replace("-", "").replace(".", "")
-        if any(word in name for word in self.borrowed):
+        # Within one label: "shopee.vn" run together holds "evn", and borrows nothing.
+        names = [label.replace("-", "") for label in host.split(".")]
+        if any(word in name for name in names for word in self.borrowed):
             return True
         # Misspelt names: vietcornbank, vietconbank, bidvv (rapidfuzz's similarity, 0-100).
         return any(fuzz.ratio(label, word) >= 85 for label in labels if len(label) >= 5
                    for word in self.borrowed if len(word) >= 5)
 
 
-def _negated(part: str, pattern: re.Pattern[str]) -> bool:
-    """Whether the first match of `pattern` in a clause follows a "không", "đừng"...: a
-    genuine notice tells the resident NOT to share the code."""
-    match = pattern.search(part)
-    return bool(match and _NEGATION.search(part[max(0, match.start() - 60):match.start()]))
+def _found(match: re.Match[str] | None, part: str) -> bool:
+    """Whether a rule's match stands, not after a "không", "đừng"... in its clause: a genuine
+    notice tells the resident NOT to share the code."""
+    return bool(match and not _NEGATION.search(part[max(0, match.start() - 60):match.start()]))
 
 
 def _asks_secret(parts: list[str], *, given: bool, linked: bool) -> bool:
@@ -409,21 +498,34 @@ def _asks_secret(parts: list[str], *, given: bool, linked: bool) -> bool:
     return False
 
 
-def _asks_money(part: str) -> int:
+def _asks_money(part: str, called: Collection[str] = ()) -> int:
     """2 when a clause asks to pay a fee, a deposit or a sum; 1 when it asks to transfer money
-    with no sum; 0 when it asks for none (or says the money was sent)."""
+    with no sum; 0 when it asks for none (or says the money was sent). `called`: whom the
+    message calls ("bố" of "bố ơi"), whose transfer is asked of them."""
     if _IN_PERSON.search(part):
         return 0
     for match in _TRANSFER.finditer(part):
         before, after = part[:match.start()], part[match.end():]
         if _NEGATION.search(before[-25:]) or _PAST.search(after[:30]) \
-                or _PAST.search(before[-12:]) or _SENDER.search(before):
+                or _PAST.search(before[-12:]):
+            continue
+        doer = re.search(r"\b(\w+)(?: (?:oi|giup|gap|ngay|nhanh|can|phai|co the|xem|nho))* $",
+                         before)
+        if doer and doer.group(1) in called:
+            return 2 if _AMOUNT.search(part) else 1
+        if _SENDER.search(before):
             continue
         if _TRANSFER_DIRECT.match(part, match.start()):
             return 2
         if _ASKING.search(before[-40:]) or _ASKING_AFTER.match(after):
             return 2 if _AMOUNT.search(part) else 1
     return 0
+
+
+def has_link(text: str) -> bool:
+    """Whether `text` holds a link or a bare domain name ("bit.ly/abc", "vaytien.xyz"), as the
+    check reads them: typed with tricks or not."""
+    return _URL.search(fold(text)) is not None
 
 
 def load_checker(content_dir: Path) -> ScamChecker:

@@ -1,0 +1,60 @@
+"""What bot/listening/secret.py masks in the question sets and the labelled messages of
+tests/data/ (each masked text printed, to be read), and its speed on 1,000-character messages.
+
+    .venv/bin/python bench/secret_bench.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from bot.listening.secret import mask  # noqa: E402
+
+DATA = PROJECT_ROOT / "tests" / "data"
+
+
+def _texts(path: Path) -> list[tuple[str, str]]:
+    """(label, text) of a question set (label "question") or a message set."""
+    loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    items = loaded["messages"] if isinstance(loaded, dict) else loaded
+    return [(str(item.get("label", "question")), str(item["text"])) for item in items]
+
+
+def main() -> None:
+    counts: dict[str, list[int]] = {}
+    for path in sorted(DATA.glob("questions*.yaml")) + sorted(DATA.glob("messages*.yaml")):
+        for label, text in _texts(path):
+            masked = mask(text)
+            seen = counts.setdefault(label, [0, 0])
+            seen[0] += 1
+            if masked.found:
+                seen[1] += 1
+                print(f"{path.name} [{label}] {masked.text[:140]}")
+    for label, (total, found) in sorted(counts.items()):
+        print(f"{label}: {found} of {total} masked")
+    long = [text for path in sorted(DATA.glob("messages*.yaml")) for _, text in _texts(path)]
+    long = [(text * (1000 // len(text) + 1))[:1000] for text in long]
+    times = []
+    for text in long:  # the best of 5 tries a text: the machine is shared
+        tries = []
+        for _ in range(5):
+            start = time.perf_counter()
+            mask(text)
+            tries.append((time.perf_counter() - start) * 1000)
+        times.append(min(tries))
+    times.sort()
+    print(f"1,000 characters: median {statistics.median(times):.2f} ms, "
+          f"p99 {times[int(0.99 * (len(times) - 1))]:.2f} ms, max {times[-1]:.2f} ms "
+          f"({len(times)} texts, best of 5 each)")
+
+
+if __name__ == "__main__":
+    main()

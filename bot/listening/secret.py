@@ -1,0 +1,174 @@
+"""Passwords, codes, card and CCCD numbers in a person's own words: found and masked "••••"."""
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MASK = "••••"
+
+# Words that announce a secret, folded (lower case, no diacritics, đ -> d), as token tuples.
+# "ma" alone is "mã" but also "mà" ("but"), so it only ever announces digits right after it.
+_PASSWORD_WORDS = {("mat", "khau"), ("matkhau",), ("mk",), ("pass",), ("password",),
+                   ("passwd",), ("pwd",), ("passcode",), ("ma", "pin"), ("pin",),
+                   ("ma", "bao", "mat"), ("cvv",), ("cvc",)}
+_CODE_WORDS = {("otp",), ("ma", "otp"), ("ma", "xac", "thuc"), ("ma", "xac", "nhan"),
+               ("ma", "xac", "minh"), ("code",), ("ma",)}
+_KEYWORDS: dict[str, list[tuple[str, ...]]] = {}  # by first word, the longest first
+for _key in sorted(_PASSWORD_WORDS | _CODE_WORDS, key=len, reverse=True):
+    _KEYWORDS.setdefault(_key[0], []).append(_key)
+_GLUED = re.compile(r"(?:otp|mk|pass|pin|matkhau|passcode|password)[:=]?(?=\S*\d)")
+_SAYS = {"la", "is", ":", "="}  # "mật khẩu là …", "pass: …"
+_LOOK_AHEAD = 10  # tokens after the words where "là <value>" may be ("của Quý khách là …")
+_NEAR = 3  # tokens after the words where a bare code may be ("mã OTP của tôi 483920")
+_CODE = re.compile(r"\d{4,8}")  # an OTP or a PIN
+_CARD = re.compile(r"(?<!\d)(?:\d{13,19}|\d{4}(?:[ -]\d{4,6}){2,3})(?!\d)")
+_ID_NUMBER = re.compile(r"(?<!\d)\d{12}(?!\d)")  # a CCCD (căn cước) number
+_ID_WORDS = re.compile(r"\b(?:cccd|cmnd|cmt|can ?cuoc|dinh danh)\b")
+_ID_NEAR = 40  # characters around a 12-digit number where its words must be
+_EDGE = ".,;?()[]{}\"'«»“”…"  # punctuation around a value that is not part of it
+
+
+@dataclass(frozen=True)
+class Masked:
+    """A text with its secrets replaced by MASK, whether there were any, and whether a
+    password or a code was among them (else only card or CCCD numbers, which a bank may ask)."""
+
+    text: str
+    found: bool
+    codes: bool = False
+
+
+def mask(text: str) -> Masked:
+    """`text` (NFC) with every password, code, card number or CCCD number in it masked."""
+    text = unicodedata.normalize("NFC", text)
+    folded = _fold(text)
+    codes = _after_words(folded, text)
+    spans = codes + _cards(folded) + _id_numbers(folded)
+    if not spans:
+        return Masked(text, False)
+    kept: list[str] = []
+    at = 0
+    for start, end in sorted(spans):
+        if end <= at:
+            continue  # inside one masked already
+        kept += [text[at:max(start, at)], MASK]
+        at = end
+    kept.append(text[at:])
+    return Masked("".join(kept), True, bool(codes))
+
+
+def _fold(text: str) -> str:
+    """Lower case without diacritics (đ -> d), one character for one, so that spans found
+    in it are the text's own (bot/listening/words.fold drops punctuation and spaces)."""
+    return "".join(map(_fold_char, text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    base = unicodedata.normalize("NFD", char.lower())[:1] or char
+    return "d" if base == "đ" else base
+
+
+def _after_words(folded: str, text: str) -> list[tuple[int, int]]:
+    """Values that follow a password's or a code's words: "mật khẩu của tôi là Abc@123",
+    "OTP 998877", "mk: hoa1960", "otp483920", or a code just before them ("483920 là mã OTP")."""
+    tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", folded)]
+    words = [folded[start:end].strip(_EDGE + ":=") or folded[start:end] for start, end in tokens]
+    spans: list[tuple[int, int]] = []
+    index = 0
+    while index < len(tokens):
+        glued = _GLUED.match(words[index])
+        if glued and len(words[index]) - glued.end() >= 3:  # "otp483920", "mk:hoa1960"
+            start, end = _value_span(tokens[index], text)
+            spans.append((start + glued.end(), end))
+            index += 1
+            continue
+        key = next((key for key in _KEYWORDS.get(words[index], ())
+                    if tuple(words[index:index + len(key)]) == key), None)
+        if key is None:
+            index += 1
+            continue
+        after = index + len(key)
+        found = _values_after(key, tokens, words, after, text)
+        spans += [_value_span(tokens[value], text) for value in found]
+        if not found and key in _CODE_WORDS and key != ("ma",):  # "483920 là mã OTP"
+            back = next((back for back in range(index - 1, max(index - 3, -1), -1)
+                         if _CODE.fullmatch(words[back])), None)
+            if back is not None:
+                spans.append(_value_span(tokens[back], text))
+        index = after
+    return spans
+
+
+def _values_after(key: tuple[str, ...], tokens: list[tuple[int, int]], words: list[str],
+                  after: int, text: str) -> list[int]:
+    """The tokens, in the clause after the words `key` (ending before token `after`), that
+    are their value: a 4-8 digit code a word or two on; a value with a digit or a sign right
+    after the words; after "là", ":" or "=", such a value or one with capitals inside, and
+    after ":" or "=" any value ("mk: hoahong"). All of them: "mật khẩu VNeID/Zalo là Abc@1"."""
+    found: list[int] = []
+    colon = text[tokens[after - 1][1] - 1] in ":="  # "mk: …", "pass= …"
+    said = colon
+    for index in range(after, min(after + _LOOK_AHEAD, len(tokens))):
+        word = words[index]
+        if word in _SAYS:
+            said, colon = True, colon or word in (":", "=")
+            continue
+        if key == ("ma",):  # "mã 483920", never "mà …"
+            return [index] if _CODE.fullmatch(word) else []
+        value = text[slice(*_value_span(tokens[index], text))]
+        code = _CODE.fullmatch(word) is not None
+        if code and index < after + _NEAR:
+            found.append(index)
+        elif said and (code or (len(value) >= 4 and (colon or _made_up(value, capitals=True)))):
+            return [*found, index]
+        elif index == after and len(value) >= 4 and _made_up(value, capitals=False):
+            found.append(index)
+        if said or text[tokens[index][1] - 1] in ",.;!?":
+            break  # "mật khẩu là gì", or the clause ended
+    return found
+
+
+def _made_up(value: str, *, capitals: bool) -> bool:
+    """A password's shape: a digit or a sign ("Abc@123", "hoa1960") and, where a value is
+    announced, capitals inside ("HoaHong"); not right after the words, where a name such as
+    "VNeID" or "BIDV" is likelier."""
+    return (any(char.isdigit() for char in value) or any(not char.isalnum() for char in value)
+            or (capitals and any(char.isupper() for char in value[1:])))
+
+
+def _value_span(token: tuple[int, int], text: str) -> tuple[int, int]:
+    """A token's span without the punctuation around it ("998877," -> "998877")."""
+    start, end = token
+    while start < end and text[start] in _EDGE:
+        start += 1
+    while end > start and text[end - 1] in _EDGE:
+        end -= 1
+    return start, end
+
+
+def _cards(folded: str) -> list[tuple[int, int]]:
+    """Card numbers: 13 to 19 digits, grouped or not, that pass the Luhn check every card
+    number passes (a 13-digit bank account number mostly does not, and is no secret)."""
+    spans = []
+    for found in _CARD.finditer(folded):
+        digits = [int(char) for char in found.group() if char.isdigit()]
+        if 13 <= len(digits) <= 19 and _luhn(digits):
+            spans.append(found.span())
+    return spans
+
+
+def _luhn(digits: list[int]) -> bool:
+    total = 0
+    for place, digit in enumerate(reversed(digits)):
+        if place % 2:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
+def _id_numbers(folded: str) -> list[tuple[int, int]]:
+    """12-digit CCCD numbers with their words near ("số CCCD của tôi là 0011…")."""
+    return [found.span() for found in _ID_NUMBER.finditer(folded)
+            if _ID_WORDS.search(folded[max(0, found.start() - _ID_NEAR):found.end() + _ID_NEAR])]

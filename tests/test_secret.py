@@ -1,0 +1,68 @@
+"""Passwords, codes, card and CCCD numbers in a person's words (bot/listening/secret.py)."""
+
+import pytest
+
+from bot.listening.secret import MASK, mask
+
+
+@pytest.mark.parametrize(("typed", "shown"), [
+    ("mật khẩu vneid của tôi là Abc@12345 mà không đăng nhập được",
+     "mật khẩu vneid của tôi là •••• mà không đăng nhập được"),
+    ("Mật khẩu của bác là 123456, OTP 998877", "Mật khẩu của bác là ••••, OTP ••••"),
+    ("mk vneid la abc12345 ma ko dang nhap dc", "mk vneid la •••• ma ko dang nhap dc"),
+    ("MẬT KHẨU: Hoa1960!", "MẬT KHẨU: ••••"),
+    ("mk: hoahong", "mk: ••••"),  # after ":" any value
+    ("pass=Abc123", "pass=••••"),
+    ("passcode 123456", "passcode ••••"),
+    ("otp483920 ko vao dc", "otp•••• ko vao dc"),
+    ("mã OTP của tôi 483920", "mã OTP của tôi ••••"),
+    ("483920 là mã OTP của tôi", "•••• là mã OTP của tôi"),
+    ("mã 483920", "mã ••••"),
+    ("mã pin 1234", "mã pin ••••"),
+    ("ma xac thuc la 8821", "ma xac thuc la ••••"),
+    ("Mật khẩu là Abc@123.", "Mật khẩu là ••••."),
+    ("mat khau cua toi la HoaHong", "mat khau cua toi la ••••"),
+    ("thẻ 4111 1111 1111 1111 bị khóa", "thẻ •••• bị khóa"),
+    ("số thẻ 4111111111111111", "số thẻ ••••"),
+    ("số cccd 001088012345 của tôi", "số cccd •••• của tôi"),
+    ("Căn cước công dân: 001088012345", "Căn cước công dân: ••••"),
+    # A name right after the words is no password, and does not hide the one that follows.
+    ("mật khẩu VNeID của tôi là Abc@12345", "mật khẩu VNeID của tôi là ••••"),
+    ("mật khẩu BIDV của tôi là 123456", "mật khẩu BIDV của tôi là ••••"),
+    ("mk (vneid) là 123456", "mk (vneid) là ••••"),
+    ("mật khẩu là 6 số, mã OTP là 483920", "mật khẩu là 6 số, mã OTP là ••••"),
+    ("Mã OTP xác thực giao dịch của Quý khách là 118204. Tuyệt đối không cung cấp",
+     "Mã OTP xác thực giao dịch của Quý khách là ••••. Tuyệt đối không cung cấp"),
+])
+def test_secrets_are_masked(typed: str, shown: str) -> None:
+    assert mask(typed).text == shown and mask(typed).found
+
+
+@pytest.mark.parametrize("typed", [
+    "quên mật khẩu vneid",
+    "mật khẩu là gì",
+    "mã OTP là 6 chữ số",
+    "nhập mật khẩu 2 lần vẫn sai",
+    "đổi mật khẩu mới được không",
+    "Mật khẩu vneid của tôi, làm sao đổi",
+    "mà không được 1234",  # "mà", not "mã"
+    "mã OTP gửi về số 0912345678 không nhận được",  # a phone number is no code
+    "mã số thuế 0101234567",
+    "stk 0071000123457 vietcombank",  # an account number fails the card check
+    "gọi 001088012345",  # 12 digits without the words of a CCCD
+    "giá vàng 2024 bao nhiêu",
+    "mật khẩu vneid bị khóa từ năm 2023 rồi",  # a year further on is no code
+])
+def test_ordinary_words_are_left_alone(typed: str) -> None:
+    assert mask(typed).text == typed and not mask(typed).found
+
+
+def test_card_and_id_numbers_are_no_codes() -> None:
+    assert mask("Mật khẩu: Abc@123").codes and mask("otp 483920").codes
+    assert not mask("thẻ 4111 1111 1111 1111").codes and not mask("cccd 001088012345").codes
+
+
+def test_the_mask_keeps_the_rest_of_the_text_as_typed() -> None:
+    # Decomposed diacritics (some keyboards) come back composed; the rest is untouched.
+    typed = "Ma\u0323\u0302t kha\u0302\u0309u: Abc@123 nhé"
+    assert mask(typed).text == f"Mật khẩu: {MASK} nhé"
