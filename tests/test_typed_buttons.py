@@ -64,6 +64,17 @@ async def test_typed_refusal_is_the_refusing_button_not_a_yes(
     assert "Trần Minh Anh" not in resident.text()
 
 
+@pytest.mark.parametrize("typed", ["có", "đúng rồi ạ", "phải"])
+async def test_typed_agreement_confirms_the_unit_an_old_name_is_part_of(
+        tutor: Tutor, typed: str) -> None:
+    chat = Chat(tutor, "phucxa")
+    await chat.start()
+    await chat.type("/noi_o")
+    await chat.type("phuc xa")  # "Có phải bạn ở Phường Hồng Hà không?"
+    await chat.type(typed)
+    assert "thôn hoặc tổ dân phố nào của Phường Hồng Hà" in chat.text(), typed
+
+
 def _the_lesson(library: Library) -> tuple[str, Lesson]:
     course = library.course("an-toan-tk")
     assert course is not None
