@@ -65,6 +65,12 @@ class Button:
     payload: str
 
 
+def shown_label(label: str) -> str:
+    """A button's label on one line, as kept with the buttons shown last (a typed label
+    picks its button, bot/handlers/typed_buttons.py)."""
+    return " ".join(label.split())
+
+
 @dataclass(frozen=True)
 class Attachment:
     """A file sent with a message, where the channel can carry one (the learner's data)."""

@@ -278,7 +278,8 @@ class Tutor:
             shown = ctx.shown_buttons()
             await turn.save(
                 ctx.position.stored(),
-                shown_buttons=turn.learner.shown_buttons if shown is None else shown,
+                shown_buttons=turn.learner.shown_buttons if shown is None else shown[0],
+                shown_labels=turn.learner.shown_labels if shown is None else shown[1],
                 display_name=ctx.display_name,
                 state=ctx.state.name if ctx.state else "",
                 state_data=ctx.state.data if ctx.state else None,

@@ -40,6 +40,9 @@ class Learner(SQLModel, table=True):
     seq: int = 0
     # The payloads of the buttons shown last, newline-separated: typed "2" means the second.
     shown_buttons: str = Field(default="", sa_column=Column(String(1024), nullable=False))
+    # Their labels, one a line in the same order: a typed label picks its button too.
+    shown_labels: str = Field(default="", sa_column=Column(Text, nullable=False,
+                                                          server_default=""))
     created_at: datetime
     last_active_at: datetime
     # What typed text answers next, when the bot asked a question in words (a name, a note):

@@ -211,16 +211,17 @@ class Outbox:
                         row.attempts + 1, row.priority) for row in rows]
 
     async def delivered(self, item: Pending, *, offer: Sequence[str] = (),
-                        while_mode: str = "") -> None:
-        """Mark a message sent; `offer` becomes the buttons a typed digit picks for its
-        recipient while their mode is `while_mode` (the caller's rule)."""
+                        labels: Sequence[str] = (), while_mode: str = "") -> None:
+        """Mark a message sent; `offer` becomes the buttons a typed digit (or one of their
+        `labels`) picks for its recipient while their mode is `while_mode` (the caller's
+        rule)."""
         async with self.engine.begin() as connection:
             await connection.execute(update(OUTBOX).where(OUTBOX.c.id == item.id)
                                      .values(sent_at=now()))
             if offer:
                 await connection.execute(update(LEARNER).where(
                     (LEARNER.c.id == item.learner_id) & (LEARNER.c.mode == while_mode)
-                ).values(shown_buttons="\n".join(offer)))
+                ).values(shown_buttons="\n".join(offer), shown_labels="\n".join(labels)))
 
     async def retry_later(self, item: Pending, delay: timedelta) -> None:
         """Try a message again after `delay`, by whichever worker comes first."""

@@ -27,7 +27,8 @@ from storage.repository import (
 from storage.transactions import Connection
 
 # Learner columns that are the bot's own bookkeeping, not something about the person.
-_BOOKKEEPING = {"id", "seq", "shown_buttons", "state", "state_data", "content_version"}
+_BOOKKEEPING = {"id", "seq", "shown_buttons", "shown_labels", "state", "state_data",
+                "content_version"}
 
 
 def _plain(value: Any) -> Any:

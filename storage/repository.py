@@ -64,9 +64,9 @@ _THIS_APP = (IDENTITY.c.last_used_at.label("identity_used_at"),
 # What a turn reads of the learner (LearnerRecord), and no more: each column read costs a
 # turn's CPU, and the times it only tests are read as flags (bench/RESULTS.md, issue 18).
 _RECORD = (*(LEARNER.c[name] for name in (
-    "id", "channel", "user_ref", "display_name", *PLACE_COLUMNS, "shown_buttons", "state",
-    "state_data", "locale", "settings", "ward", "area_province", "area_commune",
-    "area_village")),
+    "id", "channel", "user_ref", "display_name", *PLACE_COLUMNS, "shown_buttons",
+    "shown_labels", "state", "state_data", "locale", "settings", "ward", "area_province",
+    "area_commune", "area_village")),
     LEARNER.c.area_asked_at.is_not(None).label("area_asked"),
     LEARNER.c.consented_at.is_not(None).label("consented"))
 LOCK_LEARNER = select(*_RECORD, *_THIS_APP, exists().where(
@@ -109,6 +109,7 @@ class LearnerRecord:
     place: Mapping[str, Any]  # PLACE_COLUMNS' values (bot.lessons.progress.Position)
     shown_buttons: tuple[str, ...]
     is_new: bool
+    shown_labels: tuple[str, ...] = ()  # the same buttons' labels ("" where unknown)
     reachable: bool = True  # the app account of the turn (storage/identities.py)
     app_used_at: datetime | None = None  # when that account was used before this turn
     state: str = ""  # what typed text answers next (see Learner.state)
@@ -138,10 +139,12 @@ def _record(row: Mapping[Any, Any]) -> LearnerRecord:
     """A learner as _RECORD (with _THIS_APP and `waiting`, where read) reads them."""
     shown_buttons = row["shown_buttons"]
     shown = tuple(shown_buttons.split("\n")) if shown_buttons else ()
+    labels = tuple(row["shown_labels"].split("\n")) if shown and row["shown_labels"] else ()
     # "New" means never answered yet, however the row came to exist (web sessions create it).
     is_new = row["seq"] == 0 and not shown_buttons
     return LearnerRecord(row["id"], row["channel"], row["user_ref"], row["display_name"],
                          {name: row[name] for name in PLACE_COLUMNS}, shown, is_new,
+                         shown_labels=labels if len(labels) == len(shown) else (),
                          reachable=bool(row.get("reachable", True)),
                          app_used_at=row.get("identity_used_at") and aware(
                              row["identity_used_at"]),
@@ -175,7 +178,7 @@ def _new_learner(channel: str, user_ref: str) -> dict[str, Any]:
         "channel": channel, "user_ref": user_ref, "display_name": "", "mode": "menu",
         "course_id": "", "lesson_id": "", "step_id": "", "question_id": "", "quiz_correct": 0,
         "quiz_answered": 0, "content_version": "", "seq": 0, "shown_buttons": "",
-        "created_at": now(), "last_active_at": now(),
+        "shown_labels": "", "created_at": now(), "last_active_at": now(),
         "state": "", "state_data": "{}", "locale": "vi", "settings": "{}", "ward": "",
         **area_columns(""), "area_asked_at": None, "consented_at": None,
     }
@@ -298,7 +301,7 @@ class LearnerTurn:
         return {"by_learner": self.learner.id, "by_course": course_id, "by_lesson": lesson_id}
 
     async def save(self, place: Mapping[str, Any], *, shown_buttons: tuple[str, ...],
-                   display_name: str, state: str = "",
+                   display_name: str, shown_labels: tuple[str, ...] = (), state: str = "",
                    state_data: Mapping[str, Any] | None = None, locale: str | None = None,
                    settings: Mapping[str, Any] | None = None,
                    ward: str | None = None, area: str | None = None, area_asked: bool = False,
@@ -317,6 +320,8 @@ class LearnerTurn:
         changed["last_active_at"] = at
         if shown_buttons != learner.shown_buttons:
             changed["shown_buttons"] = "\n".join(shown_buttons)
+        if shown_labels != learner.shown_labels:
+            changed["shown_labels"] = "\n".join(shown_labels)
         consented = learner.consented or consent
         name = display_name[:128] if consented else ""
         if name != learner.display_name:

@@ -20,8 +20,8 @@ async def test_an_elder_is_asked_once_in_one_tap_and_addressed_so(tutor: Tutor) 
     chat = Chat(tutor, "lan", display_name="Nguyễn Thị Lan")
     await chat.start(address=None)
     assert "nên gọi thế nào cho phải phép ạ?" in chat.text()
-    assert [b.label for b in chat.last[-1].flat_buttons()][:7] == [
-        "Bác", "Cô", "Chú", "Anh", "Chị", "Em", "Bạn"]
+    assert [b.label for b in chat.last[-1].flat_buttons()][:9] == [
+        "Ông", "Bà", "Bác", "Cô", "Chú", "Anh", "Chị", "Em", "Bạn"]
     await chat.press("Bác")
     assert "Cháu gọi bác bằng tên nào ạ?" in chat.text()
     await chat.press("Nguyễn Thị Lan")  # the messenger's name, in one tap
@@ -84,7 +84,7 @@ async def test_old_buttons_of_the_greeting_pressed_in_a_lesson_change_nothing(
 async def test_doi_cach_goi_changes_it_and_forged_forms_change_nothing(tutor: Tutor) -> None:
     chat = Chat(tutor, "minh", display_name="Minh")
     await chat.start(address="chu")
-    await chat.tap("ad:ong")  # not a form Học Số knows
+    await chat.tap("ad:ngai")  # not a form Học Số knows
     assert "Nút này thuộc tin nhắn cũ" in chat.text()
     await chat.type("đổi cách gọi")
     await chat.press("Anh")
@@ -94,6 +94,53 @@ async def test_doi_cach_goi_changes_it_and_forged_forms_change_nothing(tutor: Tu
     await chat.press("Em")
     await chat.press("Minh")
     assert "Mình cảm ơn em Minh!" in chat.text()
+
+
+@pytest.mark.parametrize(("typed", "name"), [
+    ("tên tôi là Lan", "Lan"), ("Lan ạ", "Lan"),
+    ("dạ, tôi tên là Nguyễn Thị Lan ạ.", "Nguyễn Thị Lan"),
+    ("cháu tên Lan nhé", "Lan"), ("Tui tên Lan nha", "Lan"), ("mình tên là Anh Thư", "Anh Thư"),
+    ("con tên Hoa", "Hoa"), ("Lan à", "Lan"), ("Tên", "Tên"), ("Là Lan", "Là Lan"),
+])
+async def test_a_typed_name_loses_the_words_around_it(tutor: Tutor, typed: str,
+                                                      name: str) -> None:
+    chat = Chat(tutor, "lan", channel="web")
+    await chat.start(address=None)
+    await chat.press("Chị")
+    await chat.type(typed)
+    assert f"Em cảm ơn chị {name} ạ!" in chat.text()
+    learner = await tutor.repository.find_learner(channel="web", user_ref="lan")
+    assert learner is not None and learner.display_name == name
+
+
+@pytest.mark.parametrize(("typed", "form", "thanks"), [
+    ("Bà", "ba", "Cháu gọi bà bằng tên nào ạ?"),
+    ("ông ạ", "ong", "Cháu gọi ông bằng tên nào ạ?"),
+    ("Bà Tư", "ba", "Cháu cảm ơn bà Tư ạ!"),
+    ("dạ ông Ba ạ", "ong", "Cháu cảm ơn ông Ba ạ!"),
+    ("cô Hoa", "co", "Cháu cảm ơn cô Hoa ạ!"),
+])
+async def test_ong_and_ba_are_forms_too_and_a_form_with_a_name_answers_both(
+        tutor: Tutor, typed: str, form: str, thanks: str) -> None:
+    chat = Chat(tutor, "tu", channel="web")
+    await chat.start(address=None)
+    await chat.type(typed)
+    assert thanks in chat.text()
+    learner = await tutor.repository.find_learner(channel="web", user_ref="tu")
+    assert learner is not None and learner.settings["address"] == form
+
+
+async def test_anything_else_at_the_form_question_asks_it_again_saying_how(
+        tutor: Tutor) -> None:
+    chat = Chat(tutor, "tu", channel="web")
+    await chat.start(address=None)
+    await chat.type("gọi sao cũng được")
+    assert "hoặc gõ cách gọi" in chat.text() and "nên gọi thế nào" in chat.text()
+    await chat.type("2")  # still the form question's buttons: "Bà"
+    assert "Cháu gọi bà bằng tên nào ạ?" in chat.text()
+    await chat.type("menu")  # "menu" is nobody's name: the name question is left
+    learner = await tutor.repository.find_learner(channel="web", user_ref="tu")
+    assert learner is not None and learner.settings == {"address": "ba"}
 
 
 async def test_a_learner_who_agreed_before_it_was_asked_is_asked_when_back(
@@ -146,6 +193,8 @@ async def test_a_learner_who_skips_the_name_is_shown_without_their_messengers(
     ("Anh Thư", "chi", "Anh Thư", "Chị Anh Thư"),  # "Anh" is her name here
     ("Anh Tuấn", "anh", "Tuấn", "Anh Tuấn"),
     ("Bà", "bac", "Bà", "Bác Bà"),  # a title alone is all the name there is
+    ("Bà Lan", "ba", "Lan", "Bà Lan"),
+    ("Ông Tư", "ong", "Tư", "Ông Tư"),
     ("Nguyễn Thị Lan", "bac", "Nguyễn Thị Lan", "Bác Nguyễn Thị Lan"),
 ])
 def test_a_title_the_name_already_has_is_said_once(library: Library, name: str, form: str,

@@ -27,9 +27,9 @@ async def test_an_elder_picks_bac_types_a_name_and_the_lesson_greets_her_so(
         asked = last_bot_message(page)
         await expect(asked).to_contain_text("Học Số nên gọi thế nào cho phải phép ạ?")
         labels = await asked.locator(".buttons button").all_text_contents()
-        assert labels[:7] == ["1 · Bác", "2 · Cô", "3 · Chú", "4 · Anh", "5 · Chị", "6 · Em",
-                              "7 · Bạn"]
-        for form in ("Bác", "Bạn"):  # three to a row: all seven on screen, no scrolling
+        assert labels[:9] == ["1 · Ông", "2 · Bà", "3 · Bác", "4 · Cô", "5 · Chú", "6 · Anh",
+                              "7 · Chị", "8 · Em", "9 · Bạn"]
+        for form in ("Ông", "Bạn"):  # three to a row: all nine on screen, no scrolling
             await expect(live_button(page, form)).to_be_in_viewport()
         await check_phone_layout(page, ELDER_PHONE)
         await page.screenshot(path=tmp_path / "1-asked-how-to-be-called.png")

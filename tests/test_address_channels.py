@@ -17,8 +17,9 @@ async def test_on_telegram_the_messengers_name_is_kept_in_one_tap(tutor: Tutor,
         user = Bot(telegram, TELEGRAM_CHAT)  # the fake's user is "Lan" on Telegram
         await user.say("/start", expect=2)
         (asked,) = await user.press("Tôi đồng ý")
-        assert [label for label, _ in buttons(asked)][:7] == [
-            "1 · Bác", "2 · Cô", "3 · Chú", "4 · Anh", "5 · Chị", "6 · Em", "7 · Bạn"]
+        assert [label for label, _ in buttons(asked)][:9] == [
+            "1 · Ông", "2 · Bà", "3 · Bác", "4 · Cô", "5 · Chú", "6 · Anh", "7 · Chị", "8 · Em",
+            "9 · Bạn"]
         (name,) = await user.press("Bác")
         assert (name.text or "").startswith("Cháu gọi bác bằng tên nào ạ?")
         assert buttons(name) == [("1 · Lan", "namekeep"), ("2 · ✏️ Gõ tên khác", "nameother")]
@@ -49,9 +50,9 @@ async def test_on_zalo_the_messengers_name_is_kept_by_its_number(tutor: Tutor) -
         user = Resident(zalo, ZALO_USER)  # the fake's user is "Bà Lan" on Zalo
         await user.say("/start", expect=2)
         (asked,) = await user.say("1")  # "✅ Tôi đồng ý"
-        assert "Trả lời bằng số:\n1. Bác\n2. Cô\n3. Chú\n4. Anh\n5. Chị\n6. Em\n7. Bạn" in (
-            asked.text or "")
-        (name,) = await user.say("1")
+        assert ("Trả lời bằng số:\n1. Ông\n2. Bà\n3. Bác\n4. Cô\n5. Chú\n6. Anh\n7. Chị\n8. Em"
+                "\n9. Bạn") in (asked.text or "")
+        (name,) = await user.say("3")
         assert (name.text or "").startswith("Cháu gọi bác bằng tên nào ạ?")
         (saved,) = await user.say(number_of(name, "Bà Lan"))
         # Her Zalo name already says "Bà": "bác Bà Lan" would say it twice.

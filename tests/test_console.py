@@ -61,7 +61,7 @@ def chat_here(data_dir: Path, lines: list[str]) -> str:
 def test_the_terminal_chat_teaches_and_remembers(tmp_path: Path, library: Library) -> None:
     course = library.courses[0]
     # Agree, be called "bác" by the name given (Lan), then the course and its first lesson.
-    first = run_chat(tmp_path, ["1", "1", "1", "1", "1", "tiếp", "thoát"])
+    first = run_chat(tmp_path, ["1", "3", "1", "1", "1", "tiếp", "thoát"])
     assert "Xin chào bạn Lan!" in first and "  1. ✅ Tôi đồng ý" in first
     assert "  1. 📘 " + course.title in first
     assert f"{course.lessons[0].title} · Bước 2/" in first
@@ -75,7 +75,7 @@ def test_the_terminal_speaks_the_learners_language(tmp_path: Path) -> None:
     """What the terminal adds itself (a file it cannot open, the goodbye) is in the language
     the learner chose, like the replies."""
     missing = tmp_path / "khong-co.png"
-    out = chat_here(tmp_path, ["1", "1", "1", "/ngon_ngu", "2", f"/anh {missing}", "thoát"])
+    out = chat_here(tmp_path, ["1", "3", "1", "/ngon_ngu", "2", f"/anh {missing}", "thoát"])
     assert "From now on Học Số speaks English with you" in out
     assert f"[Could not open the picture file: {missing}]" in out
     assert out.rstrip().endswith("Goodbye! Your progress has been saved.")

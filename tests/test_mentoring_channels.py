@@ -121,7 +121,10 @@ async def test_a_telegram_mentor_and_a_zalo_resident(both: tuple[FakeTelegram, F
         await asyncio.sleep(0.05)
     nudge = zalo.sent_to(RESIDENT)[before]
     assert "Trần Minh Anh (người kèm)" in (nudge.text or "") and "1. ▶️" in (nudge.text or "")
-    # The nudge's numbered option is what a typed "1" now means for the resident.
+    # The nudge's numbered option is what a typed "1" (or its label) now means for the resident.
+    learner = await tutor.repository.find_learner(channel="zalo", user_ref=RESIDENT)
+    assert learner is not None and learner.shown_labels[0].startswith("▶️")
+    assert learner.shown_labels[0] in (nudge.text or "")
     [suggestion] = await resident.say("1")
     assert "Bài nên học tiếp theo" in (suggestion.text or "")
     unknown = await tutor.handle(Incoming(channel="zalo", user_ref="nobody", kind=Kind.TEXT,

@@ -333,8 +333,8 @@ async def test_zalo_oa_a_pasted_message(tutor: Tutor) -> None:
 
 
 def test_terminal_kiem_tra(tmp_path: Path) -> None:
-    # Agree, be called "bác" with the name given, then /kiem_tra and the message.
-    said = chat_here(tmp_path, ["1", "1", "1", "/kiem_tra", SCAM, "thoát"])
+    # Agree, be called "bác" (typed) with the name given, then /kiem_tra and the message.
+    said = chat_here(tmp_path, ["1", "bác", "1", "/kiem_tra", SCAM, "thoát"])
     assert "Bác dán (hoặc chuyển tiếp)" in said
     assert "gõ đường dẫn tới tệp ảnh chụp màn hình" in said
     assert "Rất có thể là lừa đảo" in said and "5656" in said

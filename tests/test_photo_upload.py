@@ -146,7 +146,7 @@ def test_the_terminal_reads_a_picture_files_path(tmp_path: Path) -> None:
     # Agree, be called "bác" with the name given; then the picture's path as a terminal
     # writes a dragged file (quoted), `/anh` with a file that is no picture, and a path to
     # nothing.
-    out = chat_here(tmp_path / "data", ["1", "1", "1", f"'{shot}'", f"/anh {document}",
+    out = chat_here(tmp_path / "data", ["1", "3", "1", f"'{shot}'", f"/anh {document}",
                                         f"/anh {tmp_path / 'khong-co.png'}", "thoát"])
     assert "Cháu đã đọc chữ trong ảnh bác gửi" in out and "Rất có thể là lừa đảo" in out
     assert f"Tệp bác vừa gửi {NOT_A_PICTURE}" in out

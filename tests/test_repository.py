@@ -33,11 +33,13 @@ class TestRepositoryContract:
             assert turn is not None
             assert turn.learner.display_name == "" and not turn.learner.consented  # no name yet
             await turn.save(position.stored(), shown_buttons=("a:7:1", "a:7:2", "menu"),
+                            shown_labels=("Cảm ơn, giữ máy", "Đưa máy", "🏠 Về menu"),
                             display_name="Bà Tư", consent=True)
         async with repository.turn(channel="t", user_ref="a", update_id=None) as turn:
             assert turn is not None
             assert Position.stored_as(turn.learner.place) == position
             assert turn.learner.shown_buttons == ("a:7:1", "a:7:2", "menu")
+            assert turn.learner.shown_labels == ("Cảm ơn, giữ máy", "Đưa máy", "🏠 Về menu")
             assert turn.learner.display_name == "Bà Tư" and not turn.learner.is_new
             assert turn.learner.consented
 

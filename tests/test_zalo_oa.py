@@ -98,7 +98,7 @@ class Follower:
         the menu."""
         sent = await self.follow()
         await self.press("Tôi đồng ý")
-        await self.say("7")  # to be called "bạn"
+        await self.say("bạn")  # to be called "bạn": its label typed picks it
         return sent + await self.say("1")  # by the messenger's name, or none
 
     async def say(self, text: str, expect: int = 1) -> list[SentMessage]:

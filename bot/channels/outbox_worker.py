@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.lessons.progress import Mode
-from bot.messages import Outgoing
+from bot.messages import Outgoing, shown_label
 from bot.retry import backoff
 from storage.outbox import LATER as LATER_PRIORITY
 from storage.outbox import Outbox, Pending
@@ -69,7 +69,9 @@ class OutboxWorker:
     async def _mark(self, item: Pending, reply: Outgoing) -> None:
         # Its buttons become the ones a typed digit picks, unless the recipient is in a
         # lesson or quiz: there "3" must still answer the question.
-        await self.outbox.delivered(item, offer=[b.payload for b in reply.flat_buttons()],
+        buttons = reply.flat_buttons()
+        await self.outbox.delivered(item, offer=[b.payload for b in buttons],
+                                    labels=[shown_label(b.label) for b in buttons],
                                     while_mode=Mode.MENU)
 
     async def _deliver(self, item: Pending, reply: Outgoing, *, background: bool) -> bool:

@@ -9,18 +9,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from bot.handlers import payloads
+from bot.handlers import invitations, payloads
 from bot.handlers.context import Context, Rows
+from bot.handlers.folding import fold, typed_words
 from bot.handlers.menu import show_menu
 from bot.handlers.payloads import Payload
 from bot.handlers.registry import Command, Feature, Waits
+from bot.handlers.typed_buttons import PARTICLES
 from bot.lessons.render import ADDRESS_FORMS
 
 MAX_NAME = 40
 SHORT_LABEL = 8  # characters: three such buttons fit side by side on a 360 px phone
 ASKED = "called"  # the state while the name is asked for
+FORM_ASKED = "form"  # the state while the form is asked for ("bà Tư" typed answers both)
 KEEP_NAME = "namekeep"  # keep the messenger's name
 OTHER_NAME = "nameother"  # type another one
+# Words before a typed name ("tên tôi là"), one a line in content/templates/<locale>/.
+LEAD_INS = "name_lead_words"
 
 
 @dataclass(frozen=True)
@@ -41,12 +46,33 @@ def should_ask(ctx: Context) -> bool:
 def ask(ctx: Context, intro: str = "") -> None:
     """The forms of address, one button each."""
     buttons = [ctx.button(f"button_address_{form}", PickAddress(form)) for form in ADDRESS_FORMS]
-    # Short words ("Bác", "Cô") sit three to a row, so that all seven fit on a phone's screen
+    # Short words ("Bác", "Cô") sit three to a row, so that all nine fit on a phone's screen
     # above the fold; longer labels (English explains each form) keep a row each.
     per_row = 3 if all(len(button.label) <= SHORT_LABEL for button in buttons) else 1
     rows: Rows = [buttons[start:start + per_row] for start in range(0, len(buttons), per_row)]
     text = ctx.text("address_ask")
     ctx.say(f"{intro}\n\n{text}" if intro else text, [*rows, ctx.menu_row()])
+    ctx.ask(FORM_ASKED)
+
+
+async def _typed_form(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
+    """Typed at the form question, other than a form alone (the router presses its button):
+    "bà Tư" is a form and a name, a mentor's code is taken as it always is; anything else gets
+    the question again, and how to answer."""
+    if invitations.normalize(text):
+        await invitations.redeem(ctx, text)
+        return
+    name = bare_name(ctx, text)
+    first, _, rest = name.partition(" ")
+    # The Vietnamese words name the forms in every language ("bác", "ông").
+    forms = {fold(ctx.base.templates[f"address_you_{form}"]): form for form in ADDRESS_FORMS}
+    form = forms.get(fold(first))
+    if form is None or not rest.strip():
+        ask(ctx, ctx.text("address_pick"))
+        return
+    ctx.settings["address"] = form
+    # Kept whole, as a typed "Cô Hoa" is: said once all the same ("bà Tư", not "bà Bà Tư").
+    _saved(ctx, name[:1].upper() + name[1:])
 
 
 async def _picked(ctx: Context, action: PickAddress) -> bool:
@@ -78,8 +104,25 @@ def _keep_name(ctx: Context) -> None:
     _saved(ctx, _messenger_name(ctx))
 
 
+def bare_name(ctx: Context, text: str) -> str:
+    """A typed name without the words said around it: "tên tôi là Lan", "Lan ạ" -> "Lan"."""
+    words = text.split()
+    folded = [fold(word) for word in words]
+    particles = typed_words(ctx, PARTICLES)
+    while len(words) > 1 and folded[0] in particles:  # "dạ, tên tôi là Lan"
+        del words[0], folded[0]
+    for lead in sorted(typed_words(ctx, LEAD_INS), key=len, reverse=True):
+        size = len(lead.split())
+        if len(words) > size and " ".join(folded[:size]) == lead:
+            del words[:size], folded[:size]
+            break
+    while len(words) > 1 and folded[-1] in particles:  # "Lan ạ", "Lan nhé"
+        del words[-1], folded[-1]
+    return " ".join(words).strip(" ,.;:!?")
+
+
 async def _typed(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
-    name = " ".join(text.split())
+    name = bare_name(ctx, text)
     if not name or len(name) > MAX_NAME or not any(char.isalpha() for char in name):
         ctx.say(ctx.text("address_bad_name", limit=MAX_NAME),
                 [[ctx.button("button_skip", payloads.SKIP)]])
@@ -107,14 +150,17 @@ FEATURE = Feature(
     commands=(Command("address", ask), Command(KEEP_NAME, _keep_name, answers=True),
               Command(OTHER_NAME, _other_name, answers=True)),
     buttons={PickAddress: _picked},
-    waits=(Waits(ASKED, _typed, skip=_skipped),),
+    # At the form question any known word ("menu", "tiếp") leaves it: it is asked again later.
+    waits=(Waits(ASKED, _typed, skip=_skipped), Waits(FORM_ASKED, _typed_form,
+                                                      yields_to_words=True)),
     samples={
         **{f"address_{word}_{form}": {} for word in ("you", "me", "polite")
            for form in ADDRESS_FORMS},
         **{f"button_address_{form}": {} for form in ADDRESS_FORMS},
-        "address_ask": {}, "address_ask_name": {"known": True},
+        "address_ask": {}, "address_ask_name": {"known": True}, "address_pick": {},
         "address_bad_name": {"limit": MAX_NAME}, "address_saved": {"name": "Lan"},
         "address_no_name": {}, "button_address_keep": {"name": "Nguyễn Thị Lan"},
+        LEAD_INS: {},
         "button_address_other": {},
     },
 )

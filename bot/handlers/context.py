@@ -19,7 +19,7 @@ from bot.lessons.render import (
     address_values,
     render_question,
 )
-from bot.messages import Attachment, Button, Incoming, Outgoing
+from bot.messages import Attachment, Button, Incoming, Outgoing, shown_label
 from bot.throttle import Guesses
 from storage.clock import now
 from storage.identities import apps_of
@@ -263,9 +263,12 @@ class Context:
         lesson = course.lesson(self.position.lesson_id) if course else None
         return (course, lesson) if course and lesson else None
 
-    def shown_buttons(self) -> tuple[str, ...] | None:
-        """Payloads of the last reply with buttons (what a typed digit picks), if any."""
+    def shown_buttons(self) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+        """Payloads and labels of the last reply with buttons (what a typed digit or label
+        picks), if any."""
         for reply in reversed(self.replies):
             if reply.buttons:
-                return tuple(button.payload for button in reply.flat_buttons())
+                buttons = reply.flat_buttons()
+                return (tuple(button.payload for button in buttons),
+                        tuple(shown_label(button.label) for button in buttons))
         return None

@@ -101,8 +101,11 @@ async def _just_finished(ctx: Context) -> str:
 
 
 async def go_next(ctx: Context) -> None:
-    """'tiếp': the next step when one is waiting, otherwise resume."""
-    if lesson.at_plain_step(ctx):
+    """'tiếp': the next step when one is waiting, otherwise resume; at a quiz's question,
+    how to answer it ("tiếp" or "ok" answers nothing)."""
+    if ctx.position.mode == Mode.QUIZ:
+        quiz.pick_an_answer(ctx)
+    elif lesson.at_plain_step(ctx):
         await lesson.go_on(ctx)
     else:
         await resume(ctx)

@@ -29,6 +29,13 @@ def show_question(ctx: Context) -> None:
                      question=question.question), option_rows(ctx, question))
 
 
+def pick_an_answer(ctx: Context) -> None:
+    """Typed text that answers no option clearly ("tiếp", half an option): say how to
+    answer, and ask the question again."""
+    ctx.say(ctx.text("pick_an_answer"))
+    show_question(ctx)
+
+
 def introduce(ctx: Context, lesson: Lesson) -> None:
     """Announce the quiz, then ask its first question."""
     ctx.say(ctx.text("quiz_start", lesson=lesson.title, total=len(lesson.quiz)))
@@ -113,4 +120,5 @@ FEATURE = Feature(samples={
                   "passed": False, "best_passed": False, "need": 2},
     "course_done": {"course": "Làm quen với Học Số"},
     "button_retry_quiz": {}, "button_next_lesson": {}, "button_option": {"text": "Phương án"},
+    "pick_an_answer": {},
 })

@@ -17,6 +17,8 @@ from bot.handlers import (
     menu,
     message_check,
     payloads,
+    quiz,
+    typed_buttons,
 )
 from bot.handlers.channel_words import KEYBOARD
 from bot.handlers.context import Context
@@ -100,9 +102,13 @@ async def on_text(ctx: Context, text: str) -> None:
         await on_payload(ctx, slash.get(command, "?"), from_text=True)
         return
     folded = fold(stripped)
-    number = typed_number(folded, typed_words(ctx, NUMBER_WORDS))
+    # "2 ạ", "dạ số 2 nhé": the particles around a number are no part of it.
+    number = typed_number(typed_buttons.trimmed(ctx, folded), typed_words(ctx, NUMBER_WORDS))
     shown = ctx.turn.learner.shown_buttons
-    picks_a_button = number is not None and 1 <= number <= len(shown)
+    # A shown button's label typed whole ("bác", "Đồng ý ạ"), or a yes to the one that says
+    # yes, is pressing it (bot/handlers/typed_buttons.py), as its number is.
+    named = typed_buttons.named(ctx, folded) if number is None else None
+    picks_a_button = (number is not None and 1 <= number <= len(shown)) or named is not None
     asked = ctx.asked
     waits = registry().waits.get(asked.name) if asked else None
     if waits is not None and asked is not None and not picks_a_button:
@@ -121,8 +127,17 @@ async def on_text(ctx: Context, text: str) -> None:
         else:
             help.pick_a_number(ctx, len(shown))
         return
+    if named is not None:
+        await on_payload(ctx, shown[named])
+        return
     if folded in words:
         await on_payload(ctx, words[folded])
+        return
+    likeness = typed_buttons.likeness(ctx, folded)
+    if likeness.index is not None:  # clearly one long label, typed with slips or in part
+        await on_payload(ctx, shown[likeness.index])
+    elif likeness.near and ctx.position.mode == Mode.QUIZ:  # like an option, but which?
+        quiz.pick_an_answer(ctx)
     elif invitations.normalize(stripped):
         await invitations.redeem(ctx, stripped)
     else:

@@ -21,7 +21,7 @@ SAMPLE_NAME = "Nguyễn Thị Minh Khai"
 # How the learner may be addressed (bot/handlers/address.py); "ban" until they choose. Each
 # form's words are texts of the language: address_you_<form>, address_me_<form>, and
 # address_polite_<form> (the particle that ends a polite sentence, or nothing).
-ADDRESS_FORMS = ("bac", "co", "chu", "anh", "chi", "em", "ban")
+ADDRESS_FORMS = ("ong", "ba", "bac", "co", "chu", "anh", "chi", "em", "ban")
 DEFAULT_ADDRESS = "ban"
 
 

@@ -1,0 +1,116 @@
+"""A typed text that names a button of the last message with buttons: acts as pressing it.
+
+Residents often type what a button says ("bác", "đồng ý", a quiz option) instead of pressing
+it. The router asks here, before the free-question matcher, and presses the button found:
+its label typed whole (case, marks, emoji and particles such as "ạ" or "nhé" aside), a yes
+("ok", "có") to the one button that says yes, or a long label typed close enough (typos).
+"""
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from bot.handlers.context import Context
+from bot.handlers.folding import fold, typed_words
+from bot.handlers.payloads import Choose
+from bot.handlers.registry import Feature
+
+# Texts of each language, one a line: words said around an answer ("ạ", "dạ", "nhé"), and
+# typed agreement ("đồng ý", "ok", "có").
+PARTICLES = "particle_words"
+YES_WORDS = "yes_words"
+# A long label typed with a slip: this alike (rapidfuzz, 0-100) and this far ahead of the next
+# label is clearly that one; this alike is about the buttons, though not clearly one of them.
+CLEAR = 85
+AHEAD = 10
+NEAR = 60
+LONG = 8  # characters: shorter labels ("Cô", "Chú") are picked only when typed whole
+_PUNCTUATION = re.compile(r"[^\w\s]")
+
+
+@dataclass(frozen=True)
+class Likeness:
+    """What a typed text is to the buttons shown: the one it names clearly (`index`), or
+    none (`near` when it looks like one of them all the same)."""
+
+    index: int | None = None
+    near: bool = False
+
+
+def trimmed(ctx: Context, folded: str) -> str:
+    """A folded text without the particles around it ("da bac a" -> "bac"), unless nothing
+    else is left ("da" alone is a yes)."""
+    particles = typed_words(ctx, PARTICLES)
+    words = folded.split()
+    while len(words) > 1 and words[-1] in particles:
+        words.pop()
+    while len(words) > 1 and words[0] in particles:
+        words.pop(0)
+    return " ".join(words)
+
+
+def named(ctx: Context, folded: str) -> int | None:
+    """The index of the shown button this text names: its label whole, or a yes to the one
+    button that says yes (never an answer to a question: "ok" picks no quiz option)."""
+    labels = ctx.turn.learner.shown_labels
+    text = trimmed(ctx, folded)
+    if not labels or not text:
+        return None
+    # The text as typed too: a label may end in a word that folds as a particle ("nhà").
+    whole = [index for index, label in enumerate(labels) if fold(label) in (text, folded)]
+    if whole:
+        return whole[0] if len(whole) == 1 else None
+    if text not in typed_words(ctx, YES_WORDS):
+        return None
+    shown = ctx.turn.learner.shown_buttons
+    agreeing = [index for index, label in enumerate(labels)
+                if _says_yes(ctx, label) and Choose.unpack(shown[index]) is None]
+    return agreeing[0] if len(agreeing) == 1 else None
+
+
+def _says_yes(ctx: Context, label: str) -> bool:
+    """Whether a label is itself a yes ("✅ Đồng ý", "Có, kết thúc kèm"), read with its marks:
+    "Cô" folds as "có" does, and is no yes."""
+    texts = {ctx.library.templates.get(YES_WORDS, ""), ctx.base.templates.get(YES_WORDS, "")}
+    yes = {_marked(line) for text in texts for line in text.splitlines()} - {""}
+    first = _marked(label.split(",")[0])
+    return first in yes or first.removeprefix("tôi ") in yes
+
+
+def _marked(text: str) -> str:
+    return " ".join(_PUNCTUATION.sub(" ", text.lower()).split())
+
+
+def likeness(ctx: Context, folded: str) -> Likeness:
+    """How much a typed text is like the long labels shown (a quiz option typed with slips or
+    in part)."""
+    text = trimmed(ctx, folded)
+    labels = [fold(label) for label in ctx.turn.learner.shown_labels]
+    if (len(text) < LONG and len(text.split()) < 2) or not labels:
+        return Likeness()
+    scores = sorted(((_score(text, label), index) for index, label in enumerate(labels)
+                     if len(label) >= LONG), reverse=True)
+    if not scores:
+        return Likeness()
+    best, index = scores[0]
+    following = scores[1][0] if len(scores) > 1 else 0
+    if best >= CLEAR and best - following >= AHEAD:
+        return Likeness(index)
+    # Words of a label, typed alone ("hỏi nhân viên"), are about the buttons too.
+    return Likeness(near=best >= NEAR or any(
+        len(text.split()) >= 2 and fuzz.partial_ratio(text, label) >= CLEAR
+        for label in labels if len(label) > len(text)))
+
+
+def _score(text: str, label: str) -> float:
+    # Whole against whole for slips; three words or more may also be a part of the label
+    # ("giữ máy, hỏi nhân viên") or its words in another order, but a label is never found
+    # inside a longer text: "có nên báo công an không" is a question, not "Báo công an".
+    whole = fuzz.ratio(text, label)
+    if len(text.split()) < 3 or len(text) > len(label):
+        return whole
+    return max(whole, fuzz.token_set_ratio(text, label))
+
+
+FEATURE = Feature(samples={PARTICLES: {}, YES_WORDS: {}})
