@@ -94,6 +94,14 @@ def test_the_loader_names_every_bad_field(tmp_path: Path) -> None:
     ("phuong mai", "Phường Phương Mai", ["Phường Bạch Mai", "Phường Kim Liên"]),
     ("minh khai hai ba trung", "Phường Minh Khai", ["Phường Bạch Mai", "Phường Tương Mai"]),
     ("xa yen so", "Xã Yên Sở", ["Xã Dương Hòa"]),  # the kind word tells the xã from the phường
+    # The old address as residents still write it: its district, the city, "cũ".
+    ("phường Phúc Xá, quận Ba Đình, Hà Nội", "Phường Phúc Xá", ["Phường Hồng Hà"]),
+    ("Phúc Xá cũ", "Phường Phúc Xá", ["Phường Hồng Hà"]),
+    ("Phường Minh Khai (quận Hai Bà Trưng)", "Phường Minh Khai",
+     ["Phường Bạch Mai", "Phường Tương Mai"]),
+    ("P. Minh Khai, Q. Bắc Từ Liêm", "Phường Minh Khai", ["Phường Tây Tựu", "Phường Xuân Phương"]),
+    ("xã Liên Hà, huyện Đông Anh", "Xã Liên Hà", ["Xã Thư Lâm", "Xã Đông Anh"]),
+    ("thị trấn Liên Quan", "Thị trấn Liên Quan", ["Xã Thạch Thất"]),  # 'quan' ends its name
 ])
 def test_old_names_find_where_their_residents_live_now(
         library: Library, typed: str, old: str, now: list[str]) -> None:
@@ -316,5 +324,18 @@ async def test_a_current_name_wins_over_an_old_one(tutor: Tutor) -> None:
     await chat.start()
     await chat.type("/noi_o")
     await chat.type("hong ha")  # today's ward, though an old xã Hồng Hà (Đan Phượng) existed
+    assert "thôn hoặc tổ dân phố nào của Phường Hồng Hà" in chat.text()
+    assert "cũ" not in chat.text()
+
+
+async def test_an_old_address_leads_to_today_s_unit(tutor: Tutor) -> None:
+    chat = Chat(tutor, "oldaddress")
+    await chat.start()
+    await chat.type("/noi_o")
+    await chat.type("phường Phúc Xá, quận Ba Đình, Hà Nội")  # as the old papers write it
+    assert "Phường Phúc Xá cũ nay thuộc Phường Hồng Hà." in chat.text()
+    await chat.press("Nơi khác")
+    # Today's ward with the district it had: today's name still wins over the old xã Hồng Hà.
+    await chat.type("Hồng Hà, quận Hoàn Kiếm")
     assert "thôn hoặc tổ dân phố nào của Phường Hồng Hà" in chat.text()
     assert "cũ" not in chat.text()
