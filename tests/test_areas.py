@@ -136,7 +136,8 @@ def test_the_check_refuses_a_malformed_formerly(tmp_path: Path) -> None:
         "  - {id: b1, name: Xã B, formerly: ['', 3, 'Xã C, nửa', Xã D, xã d]}\n"
         "  - {id: c1, name: Xã C, formerly: [Xã D, 'Xã E, một phần'],\n"
         "     villages: [{id: t1, name: Thôn 1, formerly: [Thôn Cũ]}]}\n"
-        "  - {id: d1, name: Xã D, formerly: ['Xã F, một phần', 'Xã F, một phần đất']}\n",
+        "  - {id: d1, name: Xã D, formerly: ['Xã F, một phần', 'Xã F, một phần đất',\n"
+        "                                     'Xã G', 'Xã G (huyện H)']}\n",
         encoding="utf-8")
     areas, problems = load_areas(tmp_path)
     where = f"{tmp_path.name}/areas/x.yaml: province.communes"
@@ -155,6 +156,8 @@ def test_the_check_refuses_a_malformed_formerly(tmp_path: Path) -> None:
         " lists it: where did the rest go?",
         f"{tmp_path.name}/areas/x.yaml: formerly: 'Xã F' is marked as a part but only Xã D"
         " lists it: where did the rest go?",
+        f"{tmp_path.name}/areas/x.yaml: formerly: 'Xã G (huyện H)' and 'Xã G': two units of"
+        " one name each need their district",
     ]
     assert [old.name for old in areas.get("tinh-x/b1").formerly] == ["Xã D"]
 
