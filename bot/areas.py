@@ -155,7 +155,8 @@ def _formerly(raw: Any, where: str, problems: _Problems) -> tuple[Former, ...]:
         if not isinstance(entry, str) or not entry.strip():
             problems.add(f"{where}[{number}]", "must be non-empty text: an old unit's name")
             continue
-        name, _, share = " ".join(entry.split()).rpartition(", ")
+        # NFC: an editor that writes decomposed letters must still be read as "một phần".
+        name, _, share = " ".join(unicodedata.normalize("NFC", entry).split()).rpartition(", ")
         if not name:
             name, share = share, WHOLE
         if share not in (WHOLE, PART, LAND):

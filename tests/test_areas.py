@@ -1,11 +1,12 @@
 """Areas: the shipped province file, the name matcher, and asking residents where they live."""
 
+import unicodedata
 from pathlib import Path
 
 import pytest
 
 from bot.area_match import distance, former, match
-from bot.areas import load_areas
+from bot.areas import LAND, PART, load_areas
 from bot.lessons.model import Library
 from bot.tutor import Tutor
 from storage.repository import SqlRepository
@@ -342,3 +343,18 @@ async def test_an_old_address_leads_to_today_s_unit(tutor: Tutor) -> None:
     await chat.type("Hồng Hà, quận Hoàn Kiếm")
     assert "thôn hoặc tổ dân phố nào của Phường Hồng Hà" in chat.text()
     assert "cũ" not in chat.text()
+
+
+def test_formerly_written_with_decomposed_letters_is_read_alike(tmp_path: Path) -> None:
+    # Some editors save "ầ" as "â" and a combining grave: "một phần" must still be a part.
+    (tmp_path / "areas").mkdir()
+    (tmp_path / "areas" / "x.yaml").write_text(unicodedata.normalize(
+        "NFD", "id: tinh-x\nname: Tỉnh X\ncommunes:\n"
+        "  - {id: a1, name: Xã A, formerly: ['Xã Cũ, một phần', 'Xã Đất, một phần đất']}\n"
+        "  - {id: b1, name: Xã B, formerly: ['Xã Cũ, một phần', 'Xã Đất, một phần']}\n"),
+        encoding="utf-8")
+    areas, problems = load_areas(tmp_path)
+    assert problems == []
+    place = areas.get("tinh-x/a1")
+    assert place is not None and [(old.name, old.share) for old in place.formerly] == [
+        ("Xã Cũ", PART), ("Xã Đất", LAND)]
