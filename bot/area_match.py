@@ -108,24 +108,76 @@ def _old_keys(name: str) -> tuple[str, str, str]:
     return kind, key, f"{key} {fold(district.group(2))}" if district else ""
 
 
-def _typed_keys(typed: str) -> list[tuple[str, str]]:
-    """What `typed` may name, with the kind it asks for: as typed, and without a leading kind
-    word ("phuong mai" may be Phường Phương Mai, or Phường Mai)."""
+# Words that name a district ("quận Ba Đình", "Q. Ba Đình") and the city that may follow a unit's
+# name in an address, folded.
+_DISTRICT_KINDS = tuple(kind.split() for kind in ("thi xa", "thanh pho", "quan", "huyen", "tx",
+                                                  "tp", "q"))
+_CITY = tuple(city.split() for city in ("thanh pho ha noi", "tp ha noi", "ha noi"))
+
+
+def _address(words: list[str]) -> tuple[list[str], str]:
+    """A unit's name (folded words) as an address writes it, and the district after it:
+    "phuong phuc xa quan ba dinh ha noi" is "phuong phuc xa" of "ba dinh"."""
+    for city in _CITY:
+        if len(words) > len(city) and words[-len(city):] == city:
+            words = words[:-len(city)]
+            break
+    for start in range(1, len(words)):  # a name's own word ("Văn Quán") ends it
+        for kind in _DISTRICT_KINDS:
+            if words[start:start + len(kind)] == kind and start + len(kind) < len(words):
+                return words[:start], " ".join(words[start + len(kind):])
+    return words, ""
+
+
+def unit_name(typed: str) -> str:
+    """`typed` without the district and city after the unit's name ("Hồng Hà, quận Hoàn
+    Kiếm"), folded; "" when it names neither."""
     words = fold(typed).split()
-    keys = [("", " ".join(words))]
+    name = _address(words)[0]
+    return " ".join(name) if len(name) < len(words) else ""
+
+
+def _typed_keys(typed: str) -> list[tuple[str, str, str]]:
+    """What `typed` may name, with the kind it asks for and the district typed after it: as
+    typed, and without a leading kind word ("phuong mai" may be Phường Phương Mai, or Phường
+    Mai); an old address as residents still write it ("phường Phúc Xá, quận Ba Đình, Hà Nội",
+    "Phúc Xá cũ") also as its name and district."""
+    words = fold(typed).split()
+    if len(words) > 1 and words[-1] == "cu":  # "cũ": the old one
+        words = words[:-1]
+    keys = [("", words)]
     for size in (2, 1):
         kind = _KINDS.get(" ".join(words[:size]))
         if kind and len(words) > size:
-            keys.append((kind, " ".join(words[size:])))
+            keys.append((kind, words[size:]))
             break
-    return keys
+    found = [(kind, " ".join(name), "") for kind, name in keys]
+    for kind, name in keys:
+        bare, district = _address(name)
+        found.append((kind, " ".join(bare), district))
+    return list(dict.fromkeys(found))
+
+
+def _names(key: str, district: str, old_key: str, with_district: str) -> bool:
+    """Whether a typed name (and district) is an old unit's: a district typed must be the one
+    the act gives, when it gives one (two units of one name); else the name alone decides."""
+    if district:
+        return f"{key} {district}" == with_district if with_district else key == old_key
+    return key in (old_key, with_district)
+
+
+def _edits(key: str, district: str, old_key: str, with_district: str) -> int:
+    """How many edits a typed name is from an old unit's (with the district, when both say)."""
+    if district and with_district:
+        key, old_key = f"{key} {district}", with_district
+    return distance(key.replace(" ", ""), old_key.replace(" ", ""))
 
 
 def former(typed: str, places: list[Area], *, close: bool = False) -> list[OldName]:
     """The old units `typed` names, give or take diacritics, case and a kind word, each with
     the places its residents live in now; with `close`, when none is named exactly, those a
     typo away. Parts of an old unit that took no residents along are left out."""
-    keys = [(kind, key) for kind, key in _typed_keys(typed)
+    keys = [(kind, key, district) for kind, key, district in _typed_keys(typed)
             if len(key.replace(" ", "")) >= 2 and not key.replace(" ", "").isdigit()]
     found: dict[tuple[str, str, str], tuple[str, list[Area]]] = {}  # one old unit, however spelt
     best = None  # the fewest edits of a close name so far
@@ -134,12 +186,13 @@ def former(typed: str, places: list[Area], *, close: bool = False) -> list[OldNa
             if not old.has_residents:
                 continue
             old_kind, old_key, with_district = _old_keys(old.name)
-            asked = [key for kind, key in keys if not kind or kind == old_kind]
-            if any(key in (old_key, with_district) for key in asked):
+            asked = [(key, district) for kind, key, district in keys
+                     if not kind or kind == old_kind]
+            if any(_names(key, district, old_key, with_district) for key, district in asked):
                 edits = 0
             elif close and asked:
-                edits = min(distance(key.replace(" ", ""), old_key.replace(" ", ""))
-                            for key in asked)
+                edits = min(_edits(key, district, old_key, with_district)
+                            for key, district in asked)
                 if edits > _allowed_edits(old_key):
                     continue
             else:

@@ -155,7 +155,8 @@ def _formerly(raw: Any, where: str, problems: _Problems) -> tuple[Former, ...]:
         if not isinstance(entry, str) or not entry.strip():
             problems.add(f"{where}[{number}]", "must be non-empty text: an old unit's name")
             continue
-        name, _, share = " ".join(entry.split()).rpartition(", ")
+        # NFC: an editor that writes decomposed letters must still be read as "một phần".
+        name, _, share = " ".join(unicodedata.normalize("NFC", entry).split()).rpartition(", ")
         if not name:
             name, share = share, WHOLE
         if share not in (WHOLE, PART, LAND):
@@ -200,6 +201,18 @@ def _check_splits(places: list[Area], where: str, problems: _Problems) -> None:
         elif len(uses) == 1 and uses[0][1].share != WHOLE:
             problems.add(where, f"'{name}' is marked as a part but only "
                          f"{uses[0][0].name} lists it: where did the rest go?")
+    # Two units of one name are told apart by their districts: one written bare beside one
+    # with its district reads as a third unit to a resident who types the name.
+    bare = {name for name in places_of if not _IN_DISTRICT.search(name)}
+    for name, uses in places_of.items():
+        plain = _IN_DISTRICT.sub("", name)
+        if plain != name and plain in bare:
+            problems.add(where, f"'{uses[0][1].name}' and '{places_of[plain][0][1].name}':"
+                         " two units of one name each need their district")
+            bare.discard(plain)
+
+
+_IN_DISTRICT = re.compile(r"\s*\([^)]*\)$")  # "(quận Hai Bà Trưng)" after an old unit's name
 
 
 def load_areas(content_dir: Path) -> tuple[Areas, list[str]]:

@@ -1,11 +1,12 @@
 """Areas: the shipped province file, the name matcher, and asking residents where they live."""
 
+import unicodedata
 from pathlib import Path
 
 import pytest
 
 from bot.area_match import distance, former, match
-from bot.areas import load_areas
+from bot.areas import LAND, PART, load_areas
 from bot.lessons.model import Library
 from bot.tutor import Tutor
 from storage.repository import SqlRepository
@@ -94,6 +95,14 @@ def test_the_loader_names_every_bad_field(tmp_path: Path) -> None:
     ("phuong mai", "Phường Phương Mai", ["Phường Bạch Mai", "Phường Kim Liên"]),
     ("minh khai hai ba trung", "Phường Minh Khai", ["Phường Bạch Mai", "Phường Tương Mai"]),
     ("xa yen so", "Xã Yên Sở", ["Xã Dương Hòa"]),  # the kind word tells the xã from the phường
+    # The old address as residents still write it: its district, the city, "cũ".
+    ("phường Phúc Xá, quận Ba Đình, Hà Nội", "Phường Phúc Xá", ["Phường Hồng Hà"]),
+    ("Phúc Xá cũ", "Phường Phúc Xá", ["Phường Hồng Hà"]),
+    ("Phường Minh Khai (quận Hai Bà Trưng)", "Phường Minh Khai",
+     ["Phường Bạch Mai", "Phường Tương Mai"]),
+    ("P. Minh Khai, Q. Bắc Từ Liêm", "Phường Minh Khai", ["Phường Tây Tựu", "Phường Xuân Phương"]),
+    ("xã Liên Hà, huyện Đông Anh", "Xã Liên Hà", ["Xã Thư Lâm", "Xã Đông Anh"]),
+    ("thị trấn Liên Quan", "Thị trấn Liên Quan", ["Xã Thạch Thất"]),  # 'quan' ends its name
 ])
 def test_old_names_find_where_their_residents_live_now(
         library: Library, typed: str, old: str, now: list[str]) -> None:
@@ -128,7 +137,8 @@ def test_the_check_refuses_a_malformed_formerly(tmp_path: Path) -> None:
         "  - {id: b1, name: Xã B, formerly: ['', 3, 'Xã C, nửa', Xã D, xã d]}\n"
         "  - {id: c1, name: Xã C, formerly: [Xã D, 'Xã E, một phần'],\n"
         "     villages: [{id: t1, name: Thôn 1, formerly: [Thôn Cũ]}]}\n"
-        "  - {id: d1, name: Xã D, formerly: ['Xã F, một phần', 'Xã F, một phần đất']}\n",
+        "  - {id: d1, name: Xã D, formerly: ['Xã F, một phần', 'Xã F, một phần đất',\n"
+        "                                     'Xã G', 'Xã G (huyện H)']}\n",
         encoding="utf-8")
     areas, problems = load_areas(tmp_path)
     where = f"{tmp_path.name}/areas/x.yaml: province.communes"
@@ -147,6 +157,8 @@ def test_the_check_refuses_a_malformed_formerly(tmp_path: Path) -> None:
         " lists it: where did the rest go?",
         f"{tmp_path.name}/areas/x.yaml: formerly: 'Xã F' is marked as a part but only Xã D"
         " lists it: where did the rest go?",
+        f"{tmp_path.name}/areas/x.yaml: formerly: 'Xã G (huyện H)' and 'Xã G': two units of"
+        " one name each need their district",
     ]
     assert [old.name for old in areas.get("tinh-x/b1").formerly] == ["Xã D"]
 
@@ -318,3 +330,31 @@ async def test_a_current_name_wins_over_an_old_one(tutor: Tutor) -> None:
     await chat.type("hong ha")  # today's ward, though an old xã Hồng Hà (Đan Phượng) existed
     assert "thôn hoặc tổ dân phố nào của Phường Hồng Hà" in chat.text()
     assert "cũ" not in chat.text()
+
+
+async def test_an_old_address_leads_to_today_s_unit(tutor: Tutor) -> None:
+    chat = Chat(tutor, "oldaddress")
+    await chat.start()
+    await chat.type("/noi_o")
+    await chat.type("phường Phúc Xá, quận Ba Đình, Hà Nội")  # as the old papers write it
+    assert "Phường Phúc Xá cũ nay thuộc Phường Hồng Hà." in chat.text()
+    await chat.press("Nơi khác")
+    # Today's ward with the district it had: today's name still wins over the old xã Hồng Hà.
+    await chat.type("Hồng Hà, quận Hoàn Kiếm")
+    assert "thôn hoặc tổ dân phố nào của Phường Hồng Hà" in chat.text()
+    assert "cũ" not in chat.text()
+
+
+def test_formerly_written_with_decomposed_letters_is_read_alike(tmp_path: Path) -> None:
+    # Some editors save "ầ" as "â" and a combining grave: "một phần" must still be a part.
+    (tmp_path / "areas").mkdir()
+    (tmp_path / "areas" / "x.yaml").write_text(unicodedata.normalize(
+        "NFD", "id: tinh-x\nname: Tỉnh X\ncommunes:\n"
+        "  - {id: a1, name: Xã A, formerly: ['Xã Cũ, một phần', 'Xã Đất, một phần đất']}\n"
+        "  - {id: b1, name: Xã B, formerly: ['Xã Cũ, một phần', 'Xã Đất, một phần']}\n"),
+        encoding="utf-8")
+    areas, problems = load_areas(tmp_path)
+    assert problems == []
+    place = areas.get("tinh-x/a1")
+    assert place is not None and [(old.name, old.share) for old in place.formerly] == [
+        ("Xã Cũ", PART), ("Xã Đất", LAND)]

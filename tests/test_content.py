@@ -512,3 +512,16 @@ def test_words_for_a_command_no_feature_has_are_named(content_copy: Path, locale
     _, problems = check_content(content_copy)
     assert f"content/templates/{locale}/reminders.yaml: commands.remnid: no feature has this " \
            "command" in problems, problems
+
+
+def test_a_course_folder_linked_in_is_part_of_the_digest(content_copy: Path,
+                                                         tmp_path: Path) -> None:
+    # A course kept elsewhere and linked into the content folder is loaded like the others:
+    # an edit to it must be checked again, not skipped by the mark of its old text.
+    outside = tmp_path / "shared" / "lam-quen"
+    outside.parent.mkdir()
+    (content_copy / "lam-quen").rename(outside)
+    (content_copy / "lam-quen").symlink_to(outside, target_is_directory=True)
+    before = fingerprint(content_copy)
+    _break_for_chu(outside / "course.yaml", "Chào {{ you }}", "Chào @{{ you }}")
+    assert fingerprint(content_copy) != before

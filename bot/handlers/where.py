@@ -66,6 +66,10 @@ async def typed(ctx: Context, within: str, text: str) -> None:
         return
     found = area_match.match(text, areas.children(within))
     exact = [place for place in found if area_match.same_name(text, place)]
+    name = area_match.unit_name(text)
+    if not exact and name:  # today's name in an old address: "Hồng Hà, quận Hoàn Kiếm"
+        exact = [place for place in area_match.match(name, areas.children(within))
+                 if area_match.same_name(name, place)]
     if len(exact) == 1:
         await chosen(ctx, exact[0])
         return

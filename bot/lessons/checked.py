@@ -3,8 +3,9 @@ code loads it without rendering every message again."""
 
 import hashlib
 import logging
+import os
 import sys
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +24,28 @@ CODE_DIR = Path(__file__).resolve().parent.parent
 MARK_PREFIX = "content-checked-"
 
 
+def _files(root: Path, suffix: str) -> Iterator[Path]:
+    """The files under `root` ending `suffix`, in a fixed order, through linked folders too:
+    the loader reads a course folder linked into the content folder like any other (rglob
+    would not look inside it), and a folder linked twice or into itself is read once."""
+    seen: set[str] = set()
+    for folder, folders, names in os.walk(root, followlinks=True):
+        seen.add(os.path.realpath(folder))
+        folders[:] = sorted(name for name in folders
+                            if os.path.realpath(os.path.join(folder, name)) not in seen)
+        for name in sorted(names):
+            if name.endswith(suffix) and os.path.isfile(os.path.join(folder, name)):
+                yield Path(folder, name)
+
+
 def fingerprint(content_dir: Path) -> str:
     """A digest of every file of `content_dir` and every Python file of the bot, with names,
     and of the Python, jinja and PyYAML that read and render them."""
     digest = hashlib.sha256(f"{sys.version} {jinja2.__version__} {yaml.__version__}".encode())
-    for root, pattern in ((content_dir, "*"), (CODE_DIR, "*.py")):
-        for path in sorted(root.rglob(pattern)):
-            if path.is_file():
-                digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-                digest.update(path.read_bytes() + b"\0")
+    for root, suffix in ((content_dir, ""), (CODE_DIR, ".py")):
+        for path in _files(root, suffix):
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
