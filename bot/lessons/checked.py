@@ -55,11 +55,13 @@ def check_for_serving(content_dir: Path, memo_dir: Path, samples: Mapping[str, M
     that finds the mark of a passed check in `memo_dir` only loads the library. Rendering every
     message in every form of address is most of a start's work after imports (0.5-1 s of CPU),
     and a server restarted after a crash should answer again soon."""
-    mark = memo_dir / (MARK_PREFIX + fingerprint(content_dir))
-    if mark.exists():
+    digest = fingerprint(content_dir)
+    mark = memo_dir / (MARK_PREFIX + digest)
+    if _exists(mark):
         return load_library(content_dir), []
     library, problems = check_content(content_dir, samples, commands=commands, editorial=False)
-    if library is not None and not problems:
+    # Content replaced while it was checked (a deploy under way) is not what was checked.
+    if library is not None and not problems and fingerprint(content_dir) == digest:
         try:
             memo_dir.mkdir(parents=True, exist_ok=True)
             for old in memo_dir.glob(MARK_PREFIX + "*"):
@@ -68,3 +70,11 @@ def check_for_serving(content_dir: Path, memo_dir: Path, samples: Mapping[str, M
         except OSError as error:  # a read-only folder: the next start checks again
             log.warning("cannot remember the content check in %s: %s", memo_dir, error)
     return library, problems
+
+
+def _exists(mark: Path) -> bool:
+    """Whether the mark is there; a folder this process may not read has none it can trust."""
+    try:
+        return mark.exists()
+    except OSError:
+        return False
