@@ -66,3 +66,16 @@ def test_the_mask_keeps_the_rest_of_the_text_as_typed() -> None:
     # Decomposed diacritics (some keyboards) come back composed; the rest is untouched.
     typed = "Ma\u0323\u0302t kha\u0302\u0309u: Abc@123 nhé"
     assert mask(typed).text == f"Mật khẩu: {MASK} nhé"
+
+
+@pytest.mark.parametrize(("typed", "shown"), [
+    # ":" after the words' owner or after "là" announces the value as "mk:" does.
+    ("Mật khẩu của tôi: hoahong", "Mật khẩu của tôi: ••••"),
+    ("mật khẩu Zalo: hoahong", "mật khẩu Zalo: ••••"),
+    ("mật khẩu mới là: hoahong", "mật khẩu mới là: ••••"),
+    # A card's CVV has three digits.
+    ("CVV 123", "CVV ••••"),
+    ("mã cvv là 123", "mã cvv là ••••"),
+])
+def test_a_value_after_a_colon_further_on_and_a_cvv_are_masked(typed: str, shown: str) -> None:
+    assert mask(typed).text == shown and mask(typed).codes

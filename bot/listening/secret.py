@@ -22,6 +22,8 @@ _SAYS = {"la", "is", ":", "="}  # "mật khẩu là …", "pass: …"
 _LOOK_AHEAD = 10  # tokens after the words where "là <value>" may be ("của Quý khách là …")
 _NEAR = 3  # tokens after the words where a bare code may be ("mã OTP của tôi 483920")
 _CODE = re.compile(r"\d{4,8}")  # an OTP or a PIN
+_CARD_CODE = re.compile(r"\d{3,4}")  # the CVV or CVC on a card's back
+_CARD_CODE_WORDS = {("cvv",), ("cvc",)}
 _CARD = re.compile(r"(?<!\d)(?:\d{13,19}|\d{4}(?:[ -]\d{4,6}){2,3})(?!\d)")
 _ID_NUMBER = re.compile(r"(?<!\d)\d{12}(?!\d)")  # a CCCD (căn cước) number
 _ID_WORDS = re.compile(r"\b(?:cccd|cmnd|cmt|can ?cuoc|dinh danh)\b")
@@ -112,13 +114,16 @@ def _values_after(key: tuple[str, ...], tokens: list[tuple[int, int]], words: li
     said = colon
     for index in range(after, min(after + _LOOK_AHEAD, len(tokens))):
         word = words[index]
+        if word.isalpha() and text[tokens[index][1] - 1] in ":=":
+            said = colon = True  # "mật khẩu của tôi: …", "mật khẩu Zalo: …", "là: …"
+            continue
         if word in _SAYS:
             said, colon = True, colon or word in (":", "=")
             continue
         if key == ("ma",):  # "mã 483920", never "mà …"
             return [index] if _CODE.fullmatch(word) else []
         value = text[slice(*_value_span(tokens[index], text))]
-        code = _CODE.fullmatch(word) is not None
+        code = (_CARD_CODE if key in _CARD_CODE_WORDS else _CODE).fullmatch(word) is not None
         if code and index < after + _NEAR:
             found.append(index)
         elif said and (code or (len(value) >= 4 and (colon or _made_up(value, capitals=True)))):
