@@ -318,3 +318,25 @@ def test_every_flag_has_its_name_on_the_organizers_dashboard() -> None:
     from bot.admin.report import FLAG_NAMES
 
     assert set(CODES) <= set(FLAG_NAMES), set(CODES) - set(FLAG_NAMES)
+
+
+@pytest.mark.parametrize("text", [
+    "Mẹ ơi con bị mất ví rồi, chiều con về lấy tiền nhé",
+    "Bà ơi cháu bị mất chìa khóa, bà ở nhà không ạ",
+    "Bố ơi con bị mất điện thoại, đây là số mới của con, bố lưu lại nhé",
+    "Con ơi mẹ chuyển con 3 triệu tiêu Tết nhé",  # the mother writes: she sends
+])
+def test_something_lost_is_no_secret_and_a_parent_sending_asks_nothing(text: str) -> None:
+    verdict = check(text)  # folded, "bị mất" (lost) reads "bí mật" (secret)
+    assert verdict.verdict == "no_signs", [flag.code for flag in verdict.flags]
+
+
+@pytest.mark.parametrize("text", [
+    "Mẹ ơi con đổi số mới, mẹ chuyển con 5 triệu gấp nhé",
+    "Anh ơi em bị mất điện thoại rồi, đây là số mới, anh chuyển em 3 triệu nhé",
+])
+def test_a_new_number_asking_a_sum_without_cho_is_flagged(text: str) -> None:
+    verdict = check(text)  # "chuyển con 5 triệu": whom, without "cho"
+    assert verdict.verdict == "scam", [flag.code for flag in verdict.flags]
+    assert {"money_request", "new_number"} <= {flag.code for flag in verdict.flags}
+    assert "secrecy" not in {flag.code for flag in verdict.flags}

@@ -118,11 +118,18 @@ _URGENCY = _words(
     r"(?:dang )?bi dieu tra", r"khong duoc roi khoi", r"ke khai (?:toan bo )?tai san",
     r"(?:vua )?bi tru (?:tien|\d|phi)", r"mat song", r"se bi xoa", r"giao dich dang ngo",
     r"co giao dich (?:bat thuong|la)")
-_SECRECY = _words(r"(?:giu )?bi mat", r"khong (?:duoc )?(?:noi|ke|bao) (?:voi |cho )?(?:ai|nguoi)",
+# Folded, "bí mật" (secret) is also "bị mất" (lost): "con bị mất điện thoại" keeps no secret.
+_LOST = (r"dien thoai|dt|may|vi|sim|so|zalo|facebook|fb|nick|tai khoan|the|chia khoa|giay to|"
+         r"cccd|can cuoc|cmnd|tien|xe|het|mang|song|lien lac|ket noi|tui|dien|nuoc|nen|roi")
+_SECRECY = _words(rf"(?:giu )?bi mat(?! (?:{_LOST})\b)",
+                  r"khong (?:duoc )?(?:noi|ke|bao) (?:voi |cho )?(?:ai|nguoi)",
                   r"dung (?:noi|ke|bao) (?:voi |cho )?(?:ai|nguoi|gia dinh)",
                   r"dung goi(?: lai| cho)? (?:em|minh|anh|chi|toi|lai|nhe)")
+# Whom money is sent to, named without "cho": "mẹ chuyển con 5 triệu", "con gửi mẹ 2 triệu".
+_TO = r"(?:em|anh|chi|con|chau|me|bo|ba|ma|cha|ong|ban|minh|toi|co|chu|di|cau|bac)"
 # A sum is "\d+": "chuyển 20 triệu" as well as "chuyển 5 triệu".
 _TRANSFER = _words(r"chuyen khoan", r"chuyen tien", r"chuyen (?:gap|giup|vao|ngay|truoc|\d+)",
+                   rf"(?:chuyen|gui) {_TO} \d+",
                    r"ck (?:gap|giup|vao|ngay|truoc|cho|\d+)", r"nap (?:tien|\d+|toi thieu|them)",
                    r"nop (?:tien|phi|phat|thue|le phi|\d+)", r"chuyen (?:lai|tra|cho)",
                    r"(?:tra|gui) lai (?:tien|\d+|giup|cho|vao)", r"dat coc", r"coc truoc",
@@ -393,7 +400,9 @@ class ScamChecker:
         # After "bố ơi", "bố chuyển 20 triệu" asks the reader: the one called is the doer.
         called = {match.group(1) for match in self._vocative.finditer(words)} \
             if self._vocative else set()
-        money = max((_asks_money(part, called) for part in parts), default=0)
+        # ... and another relative doing it is the writer: "Con ơi mẹ chuyển con 3 triệu".
+        writers = set(self.rules.signs.get("relatives", ())) - called if called else set()
+        money = max((_asks_money(part, called, writers) for part in parts), default=0)
         promoted = bool(_OPT_OUT.search(words))
         finders: list[tuple[str, Callable[[str], re.Match[str] | None]]] = [
             ("urgency", _URGENCY.search), ("secrecy", _SECRECY.search), ("loan", _LOAN.search),
@@ -498,10 +507,11 @@ def _asks_secret(parts: list[str], *, given: bool, linked: bool) -> bool:
     return False
 
 
-def _asks_money(part: str, called: Collection[str] = ()) -> int:
+def _asks_money(part: str, called: Collection[str] = (), writers: Collection[str] = ()) -> int:
     """2 when a clause asks to pay a fee, a deposit or a sum; 1 when it asks to transfer money
     with no sum; 0 when it asks for none (or says the money was sent). `called`: whom the
-    message calls ("bố" of "bố ơi"), whose transfer is asked of them."""
+    message calls ("bố" of "bố ơi"), whose transfer is asked of them; `writers`: the other
+    relatives, who name the writer ("mẹ" of "Con ơi mẹ chuyển..."), whose transfer is sent."""
     if _IN_PERSON.search(part):
         return 0
     for match in _TRANSFER.finditer(part):
@@ -513,7 +523,7 @@ def _asks_money(part: str, called: Collection[str] = ()) -> int:
                          before)
         if doer and doer.group(1) in called:
             return 2 if _AMOUNT.search(part) else 1
-        if _SENDER.search(before):
+        if _SENDER.search(before) or (doer and doer.group(1) in writers):
             continue
         if _TRANSFER_DIRECT.match(part, match.start()):
             return 2
