@@ -250,6 +250,21 @@ async def test_a_mentors_messages_carry_no_link_and_at_most_three_a_day(
     assert len(await received(tutor, resident)) == 3
 
 
+async def test_two_sentences_without_a_space_are_no_link(
+        tutor: Tutor, library: Library, people: tuple[Chat, Chat]) -> None:
+    # Folded, "chưa.Có" is "chua.co", a name under .co: the mentor was refused a link.
+    mentor, resident = people
+    await paired(mentor, resident, library)
+    await received(tutor, resident)
+    await mentor.type("/hoc_vien")
+    await mentor.press("Nhắn động viên")
+    await mentor.press("Tự viết lời nhắn")
+    await mentor.type("Bác học xong bài chưa.Có gì bác hỏi cháu nhé")
+    assert "Đã gửi lời nhắn" in mentor.text() and "không gửi đường link" not in mentor.text()
+    (typed,) = await received(tutor, resident)
+    assert "Bác học xong bài chưa.Có gì bác hỏi cháu nhé" in typed.text
+
+
 async def test_a_check_in_is_logged_with_its_kind_day_and_note(
         tutor: Tutor, library: Library, people: tuple[Chat, Chat]) -> None:
     mentor, resident = people

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from bot.lessons.flags import CODES, load_flag_rules
-from bot.listening.scam import check, clauses, fold, load_checker, registrable
+from bot.listening.scam import check, clauses, fold, has_link, load_checker, registrable
 from tests.conftest import CONTENT_DIR
 from tests.test_content import check_content
 
@@ -340,3 +340,16 @@ def test_a_new_number_asking_a_sum_without_cho_is_flagged(text: str) -> None:
     assert verdict.verdict == "scam", [flag.code for flag in verdict.flags]
     assert {"money_request", "new_number"} <= {flag.code for flag in verdict.flags}
     assert "secrecy" not in {flag.code for flag in verdict.flags}
+
+
+@pytest.mark.parametrize(("text", "link"), [
+    ("Bác học xong bài chưa.Có gì bác hỏi cháu nhé", False),
+    ("Bác ơi.Me cháu gửi lời hỏi thăm", False),
+    ("Bài hôm nay hay lắm ạ.Cố lên bác", False),
+    ("Bác vào Shopee.vn nhé", True),
+    ("Vcb-Doiqua.Vip", True),
+    ("bít.ly/abc", True),
+    ("vào vcb-đổiquà.vip nhé", True),
+])
+def test_has_link_tells_two_sentences_from_a_domain(text: str, link: bool) -> None:
+    assert has_link(text) is link

@@ -534,8 +534,22 @@ def _asks_money(part: str, called: Collection[str] = (), writers: Collection[str
 
 def has_link(text: str) -> bool:
     """Whether `text` holds a link or a bare domain name ("bit.ly/abc", "vaytien.xyz"), as the
-    check reads them: typed with tricks or not."""
-    return _URL.search(fold(text)) is not None
+    check reads them: typed with tricks or not. Two Vietnamese words with no space after the
+    stop are none: "chưa.Có gì", "ơi.Me", "ạ.Cố lên" fold to names ending .co, .me."""
+    text = unicodedata.normalize("NFC", text)
+    # Each character folded alone, to find what a folded match was as typed.
+    folded = [(place, char) for place, typed in enumerate(text) for char in fold(typed)]
+    for found in _URL.finditer("".join(char for _, char in folded)):
+        if found.group("bare") is None or found.group("barepath"):
+            return True  # "https://", "www." or a path: a link however its parts are written
+        start, end = folded[found.start("bare")][0], folded[found.end("bare") - 1][0] + 1
+        while start > 0 and text[start - 1].isalnum():
+            start -= 1  # the whole word: "ơi.Me" folded matches "i.me"
+        host = text[start:end]
+        ending = host.rsplit(".", 1)[-1]
+        if host.isascii() or (ending.isascii() and ending.islower()):
+            return True
+    return False
 
 
 def load_checker(content_dir: Path) -> ScamChecker:
