@@ -353,3 +353,22 @@ def test_a_new_number_asking_a_sum_without_cho_is_flagged(text: str) -> None:
 ])
 def test_has_link_tells_two_sentences_from_a_domain(text: str, link: bool) -> None:
     assert has_link(text) is link
+
+
+@pytest.mark.parametrize("text", [
+    # "tại ứng dụng" folds to "tải ứng dụng", "tăng 8%" to "tặng 8": both were a scam.
+    "BHXH Viet Nam: Tu 1/7/2026 luong huu tang 8%. Tra cuu tai ung dung VssID hoac "
+    "baohiemxahoi.gov.vn",
+    "Giá điện tăng 4,8% từ tháng 5, EVN thông báo. Chi tiết evn.com.vn",
+    "Tải ứng dụng VNeID tại vneid.gov.vn để kích hoạt tài khoản định danh",
+])
+def test_an_official_notice_of_a_rise_or_its_app_is_not_flagged(text: str) -> None:
+    verdict = check(text)
+    assert verdict.verdict == "no_signs", [flag.code for flag in verdict.flags]
+
+
+def test_a_gift_of_a_percentage_and_an_app_from_a_fake_site_still_are() -> None:
+    gift = check("Chúc mừng bạn được tặng 50% giá trị thẻ nạp, nhận ngay tại nap-the.xyz")
+    assert "prize" in [flag.code for flag in gift.flags]
+    app = check("Tải ứng dụng tại vneid-gov.com để cập nhật định danh")
+    assert "install_app" in [flag.code for flag in app.flags]

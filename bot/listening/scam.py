@@ -163,7 +163,10 @@ _TASK = re.compile(r"\bnhiem vu\b.*\b(?:hoa hong|nap|nhan tien|thuong|don hang|r
 _PRIZE = _words(r"trung (?:thuong|giai|xe|iphone|qua|ve cao)", r"qua tang", r"nhan qua",
                 r"doi qua", r"diem thuong", r"tri an", r"phan thuong", r"quay so", r"vong quay",
                 r"hoc bong",
-                r"tang (?:ban |quy khach |ong ba |moi nguoi )?(?:\d|qua|tien|iphone|xe)",
+                # "tặng 2 triệu", not "tăng 8%" (a pension rising): both fold to "tang"
+                r"tang (?:ban |quy khach |ong ba |moi nguoi )?"
+                r"(?:\d+(?![\d ]*%)|qua|tien|iphone|xe)",
+                r"duoc tang \d+",
                 r"nhan (?:tien )?ho tro", r"ho tro tien", r"duoc ho tro", r"iphone mien phi",
                 r"nhan thuong", r"(?:doi|nhan) iphone", r"trung \d+", r"phieu mua hang",
                 r"tang (?:phieu|voucher|the cao|ma giam)", r"hoan tien (?:\d|gap|hai|ba) lan",
@@ -391,7 +394,10 @@ class ScamChecker:
         codes += self._link_codes(links, claimed)
         if _APK.search(folded) and "link_apk" not in codes:
             codes.append("link_apk")
-        if ((links and _INSTALL.search(words)) or _INSTALL_SENT.search(words)) \
+        # "Tra cứu tại ứng dụng VssID hoặc baohiemxahoi.gov.vn": "tại" folds to "tải" (download),
+        # and a state's or a brand's own site is where its real app is got.
+        unofficial = [link for link in links if not self._is_official(link.host)]
+        if ((unofficial and _INSTALL.search(words)) or _INSTALL_SENT.search(words)) \
                 and not _STORES.search(words):
             codes.append("install_app")
         given = bool(_CODE_GIVEN.search(" ".join(parts)))
