@@ -372,3 +372,10 @@ def test_a_gift_of_a_percentage_and_an_app_from_a_fake_site_still_are() -> None:
     assert "prize" in [flag.code for flag in gift.flags]
     app = check("Tải ứng dụng tại vneid-gov.com để cập nhật định danh")
     assert "install_app" in [flag.code for flag in app.flags]
+
+
+def test_a_last_sentence_asking_money_is_the_message_not_the_residents_question() -> None:
+    # Its "xem giúp" is a preface phrase: the whole ask was left out as the resident's words.
+    verdict = check("Mẹ ơi con bị tai nạn. Mẹ chuyển 20 triệu vào stk 0123456789 xem giúp con nhé")
+    assert verdict.verdict == "scam", [flag.code for flag in verdict.flags]
+    assert "money_request" in [flag.code for flag in verdict.flags]

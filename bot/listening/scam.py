@@ -220,6 +220,7 @@ _OPT_OUT = re.compile(r"\btu choi (?:qc|quang cao)\b|\btc gui \d|\bhuy (?:qc|qua
 # Where a pasted message starts or ends after the resident's own words (on folded text).
 _PREFACE_END = re.compile(r"[:?\n]")
 _ASKED = re.compile(r"\b(?:khong|ko|ha|chua)$")  # a preface phrase that ends a question
+_TAIL_WORDS = 5  # at most this many words before a question of theirs after the message
 _LAST_LINE = re.compile(r"(?:\n|[.!?](?=\s))\s*(?P<tail>[^\n.!?]{1,80}[.!?]?\s*)$")
 # The bank of an account to pay ("vào tài khoản 1903... tại Vietinbank", "stk 0451...
 # Techcombank", "tài khoản ngân hàng của bạn con") names where the money goes, not the sender.
@@ -341,7 +342,11 @@ class ScamChecker:
                     pattern.search(folded[:end]) for _, pattern in self._brand_words):
                 folded = folded[end:]
         tail = _LAST_LINE.search(folded, max(0, len(folded) - 120))  # the end only: cheaper
-        if tail and preface.search(tail.group("tail")):
+        said = preface.search(tail.group("tail")) if tail else None
+        # Their question opens the last line and names no sum or link: "Mẹ chuyển 20 triệu vào
+        # stk 0123… xem giúp con nhé" is the message asking, and stays.
+        if tail and said and len(tail.group("tail")[:said.start()].split()) <= _TAIL_WORDS \
+                and not re.search(r"\d|://|www\.", tail.group("tail")):
             folded = folded[:tail.start("tail")]
         return folded
 
