@@ -379,3 +379,11 @@ def test_a_last_sentence_asking_money_is_the_message_not_the_residents_question(
     verdict = check("Mẹ ơi con bị tai nạn. Mẹ chuyển 20 triệu vào stk 0123456789 xem giúp con nhé")
     assert verdict.verdict == "scam", [flag.code for flag in verdict.flags]
     assert "money_request" in [flag.code for flag in verdict.flags]
+
+
+def test_a_preface_phrase_deep_in_the_message_leaves_the_message_whole() -> None:
+    # "có sao không" (are you all right) ends a phrase of the residents' prefaces: all that
+    # came before it was left out as their own words.
+    verdict = check("Mẹ ơi con bị tai nạn phải mổ gấp, mẹ chuyển ngay cho con ít tiền viện "
+                    "phí, mẹ có sao không thì nhắn con nhé")
+    assert {"money_request", "family_emergency"} <= {flag.code for flag in verdict.flags}

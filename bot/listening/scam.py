@@ -220,6 +220,7 @@ _OPT_OUT = re.compile(r"\btu choi (?:qc|quang cao)\b|\btc gui \d|\bhuy (?:qc|qua
 # Where a pasted message starts or ends after the resident's own words (on folded text).
 _PREFACE_END = re.compile(r"[:?\n]")
 _ASKED = re.compile(r"\b(?:khong|ko|ha|chua)$")  # a preface phrase that ends a question
+_OPENING_WORDS = 6  # at most this many words before the resident's own before a message
 _TAIL_WORDS = 5  # at most this many words before a question of theirs after the message
 _LAST_LINE = re.compile(r"(?:\n|[.!?](?=\s))\s*(?P<tail>[^\n.!?]{1,80}[.!?]?\s*)$")
 # The bank of an account to pay ("vào tài khoản 1903... tại Vietinbank", "stk 0451...
@@ -330,7 +331,9 @@ class ScamChecker:
         nhận được tin nhắn này có sao không: ...", "... có phải lừa đảo không con?")."""
         preface = self._sign("preface")
         head = list(preface.finditer(folded[:160]))
-        if head:
+        # Their words open the text ("Con ơi mẹ nhận được…"): a "có sao không" further on is
+        # the message's own ("… mẹ chuyển ngay cho con ít tiền, mẹ có sao không thì nhắn con").
+        if head and len(folded[:head[0].start()].split()) <= _OPENING_WORDS:
             last = head[-1]
             cut = _PREFACE_END.search(folded, last.end())
             # The resident's words end at ":", "?" or a new line, or with their own question
