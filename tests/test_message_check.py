@@ -165,6 +165,19 @@ async def test_a_reply_that_is_no_message_is_asked_again_and_not_counted(
     assert ScamCount("", CHECKS, 1) in await counts(tutor.repository)
 
 
+async def test_a_short_message_sent_again_is_checked(tutor: Tutor) -> None:
+    # A few words with no number are taken for the resident talking; the same words sent
+    # again were asked for again, and again.
+    chat = Chat(tutor, "khanh")
+    await chat.start(address="bac")
+    await chat.type("/kiem_tra")
+    await chat.type("Con đổi số rồi mẹ nhé")
+    assert "chưa thấy tin nhắn nào để kiểm tra" in chat.text()
+    await chat.type("Con đổi số rồi mẹ nhé")
+    assert "Chưa thấy dấu hiệu lừa đảo" in chat.text()
+    assert ScamCount("", CHECKS, 1) in await counts(tutor.repository)
+
+
 @pytest.mark.parametrize("said", ["tôi vừa nhận được tin nhắn lạ", "nhận được tin nhắn lạ",
                                   "Mẹ mới nhận được một tin nhắn lạ lắm"])
 async def test_saying_a_strange_message_came_leads_to_the_check(tutor: Tutor, said: str) -> None:
