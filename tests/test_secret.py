@@ -79,3 +79,12 @@ def test_the_mask_keeps_the_rest_of_the_text_as_typed() -> None:
 ])
 def test_a_value_after_a_colon_further_on_and_a_cvv_are_masked(typed: str, shown: str) -> None:
     assert mask(typed).text == shown and mask(typed).codes
+
+
+@pytest.mark.parametrize(("typed", "shown"), [
+    ("mã OTP là 483 920", "mã OTP là ••••"),  # typed in groups, as some SMS show it
+    ("mã PIN của tôi là 1 2 3 4, quên rồi", "mã PIN của tôi là ••••, quên rồi"),
+    ("OTP 483 920.", "OTP ••••."),
+])
+def test_a_code_typed_in_groups_is_masked(typed: str, shown: str) -> None:
+    assert mask(typed).text == shown and mask(typed).codes

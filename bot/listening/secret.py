@@ -22,6 +22,8 @@ _SAYS = {"la", "is", ":", "="}  # "mật khẩu là …", "pass: …"
 _LOOK_AHEAD = 10  # tokens after the words where "là <value>" may be ("của Quý khách là …")
 _NEAR = 3  # tokens after the words where a bare code may be ("mã OTP của tôi 483920")
 _CODE = re.compile(r"\d{4,8}")  # an OTP or a PIN
+# A word, or digits typed in groups, one token: "483 920", "1 2 3 4" (read as "483920").
+_TOKEN = re.compile(r"(?<!\S)\d{1,4}(?: \d{1,4})+[.,;!?)]*(?!\S)|\S+")
 _CARD_CODE = re.compile(r"\d{3,4}")  # the CVV or CVC on a card's back
 _CARD_CODE_WORDS = {("cvv",), ("cvc",)}
 _CARD = re.compile(r"(?<!\d)(?:\d{13,19}|\d{4}(?:[ -]\d{4,6}){2,3})(?!\d)")
@@ -75,8 +77,9 @@ def _fold_char(char: str) -> str:
 def _after_words(folded: str, text: str) -> list[tuple[int, int]]:
     """Values that follow a password's or a code's words: "mật khẩu của tôi là Abc@123",
     "OTP 998877", "mk: hoa1960", "otp483920", or a code just before them ("483920 là mã OTP")."""
-    tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", folded)]
-    words = [folded[start:end].strip(_EDGE + ":=") or folded[start:end] for start, end in tokens]
+    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(folded)]
+    words = [(folded[start:end].strip(_EDGE + ":=") or folded[start:end]).replace(" ", "")
+             for start, end in tokens]
     spans: list[tuple[int, int]] = []
     index = 0
     while index < len(tokens):
