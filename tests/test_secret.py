@@ -88,3 +88,18 @@ def test_a_value_after_a_colon_further_on_and_a_cvv_are_masked(typed: str, shown
 ])
 def test_a_code_typed_in_groups_is_masked(typed: str, shown: str) -> None:
     assert mask(typed).text == shown and mask(typed).codes
+
+
+@pytest.mark.parametrize("typed", [
+    "pin điện thoại 5000 mAh dùng được bao lâu",  # "pin" is also a phone's battery
+    "pin 4000 dùng được mấy ngày",
+    "điện thoại của tôi pin 5000 mAh",
+    "pin điện thoại của tôi là 5000 mAh",
+])
+def test_a_battery_is_no_pin(typed: str) -> None:
+    assert mask(typed).text == typed and not mask(typed).found
+
+
+def test_a_pin_announced_is_still_masked() -> None:
+    assert mask("pin thẻ ATM là 1234").text == "pin thẻ ATM là ••••"
+    assert mask("pin: 1234").text == "pin: ••••"

@@ -19,6 +19,9 @@ for _key in sorted(_PASSWORD_WORDS | _CODE_WORDS, key=len, reverse=True):
     _KEYWORDS.setdefault(_key[0], []).append(_key)
 _GLUED = re.compile(r"(?:otp|mk|pass|pin|matkhau|passcode|password)[:=]?(?=\S*\d)")
 _SAYS = {"la", "is", ":", "="}  # "mật khẩu là …", "pass: …"
+# Units after a number: an amount ("pin 5000 mAh"), not a code.
+_MEASURES = {"mah", "%", "w", "v", "gb", "mb", "gio", "tieng", "phut", "giay", "ngay", "lan",
+             "nam", "thang", "dong", "d", "k", "vnd", "trieu", "nghin", "ngan"}
 _LOOK_AHEAD = 10  # tokens after the words where "là <value>" may be ("của Quý khách là …")
 _NEAR = 3  # tokens after the words where a bare code may be ("mã OTP của tôi 483920")
 _CODE = re.compile(r"\d{4,8}")  # an OTP or a PIN
@@ -125,6 +128,13 @@ def _values_after(key: tuple[str, ...], tokens: list[tuple[int, int]], words: li
             continue
         if key == ("ma",):  # "mã 483920", never "mà …"
             return [index] if _CODE.fullmatch(word) else []
+        # Passed over: an amount ("pin 5000 mAh", "2.000.000 VND là …"), and what follows
+        # "pin" alone (also a battery) until "là" or ":".
+        measure = index + 1 < len(words) and words[index + 1] in _MEASURES
+        if measure or (key == ("pin",) and not said):
+            if text[tokens[index][1] - 1] in ",.;!?":
+                break
+            continue
         value = text[slice(*_value_span(tokens[index], text))]
         code = (_CARD_CODE if key in _CARD_CODE_WORDS else _CODE).fullmatch(word) is not None
         if code and index < after + _NEAR:
