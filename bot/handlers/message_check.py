@@ -175,7 +175,7 @@ async def check(ctx: Context, text: str, *, from_photo: bool = False) -> None:
         ctx.ask(CHECKED, text=masked.text, verdict=verdict.verdict)
     rows.append(ctx.menu_row())
     if masked.found:
-        warn_of_secret(ctx, masked)
+        warn_of_secret(ctx, masked, pasted=True)
     ctx.say(ctx.text("check_result", verdict=verdict.verdict, from_photo=from_photo,
                      flags=[ctx.course_text(flag.explain) for flag in verdict.flags]), rows)
 
