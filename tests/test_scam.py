@@ -387,3 +387,14 @@ def test_a_preface_phrase_deep_in_the_message_leaves_the_message_whole() -> None
     verdict = check("Mẹ ơi con bị tai nạn phải mổ gấp, mẹ chuyển ngay cho con ít tiền viện "
                     "phí, mẹ có sao không thì nhắn con nhé")
     assert {"money_request", "family_emergency"} <= {flag.code for flag in verdict.flags}
+
+
+@pytest.mark.parametrize("text", [
+    # Money already on its way, seen on the sender's own site: nothing is claimed at a link.
+    "MoMo: Bạn nhận được hoàn tiền 15.000đ từ ưu đãi. Xem tại momo.vn",
+    "Lazada: Yêu cầu hoàn tiền của bạn đã được xác nhận, số tiền 250.000đ sẽ về tài khoản "
+    "trong 3-5 ngày. Chi tiết: lazada.vn",
+])
+def test_a_refund_already_made_is_no_benefit_claimed_at_a_link(text: str) -> None:
+    verdict = check(text)
+    assert verdict.verdict == "no_signs", [flag.code for flag in verdict.flags]

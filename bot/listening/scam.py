@@ -232,7 +232,10 @@ _PAYS = _words(r"chuyen(?: khoan| tien)?", "ck", r"(?:nap|gui|tra) tien", "nop",
 # What is borrowed: "cho em mượn 3 triệu", not "cho em mượn tài khoản" (a different trick).
 _SUM_AFTER = re.compile(r"(?: \w+){0,2}? (?:\d|tien\b|it tien)")
 # A link where the benefit is claimed: "đăng ký nhận tại", "điền thông tin", "bấm vào".
-_CLAIM_AT = _words(r"dang ky", "nhan", "dien", r"khai", r"xac nhan", r"cap nhat", "bam",
+# Not "nhận" or "xác nhận" alone: "Bạn nhận được hoàn tiền 15.000đ. Xem tại momo.vn" and
+# "Yêu cầu hoàn tiền đã được xác nhận" tell of money already on its way.
+_CLAIM_AT = _words(r"dang ky", r"(?:de|hay) nhan", r"nhan (?:tai|ngay|qua|tien tai)", "dien",
+                   r"khai", r"xac nhan (?:tai|thong tin|so tai khoan|nhan)", r"cap nhat", "bam",
                    r"truy cap", "nhap", r"vao link")
 
 
