@@ -44,13 +44,16 @@ def create_engine(url: str, *, pool_size: int = 10, busy_seconds: float = 30,
     restart the first turn meets a dead connection, SQLAlchemy drops the whole pool, and the
     Tutor runs that turn again.
     """
+    # hide_parameters: a failed statement's error, which is logged, quotes no one's words (a
+    # question, a message being checked, a note); only the statement.
     if not is_sqlite(url):  # server_settings: PostgreSQL settings of each connection
         return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size,
+                                   hide_parameters=True,
                                    connect_args={"server_settings": server_settings or {}})
     # SQLite's busy handler waits for another connection's write lock; it runs in aiosqlite's
     # thread, so the event loop keeps serving meanwhile.
     engine = create_async_engine(_sqlite_url(url, "sqlite+aiosqlite", busy_seconds),
-                                 pool_size=pool_size, max_overflow=0)
+                                 pool_size=pool_size, max_overflow=0, hide_parameters=True)
     _tune_sqlite(engine.sync_engine, synchronous="FULL")
     return engine
 
@@ -62,7 +65,8 @@ def create_turn_engine(shared: AsyncEngine) -> Engine:
     url = shared.url.set(drivername="sqlite+pysqlite").update_query_dict({"timeout": "0"})
     engine = sqlalchemy.create_engine(
         # BEGIN and COMMIT run in worker threads, the statements on the loop's thread.
-        url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+        url, poolclass=StaticPool, connect_args={"check_same_thread": False},
+        hide_parameters=True)
     # Its commits write the WAL without waiting for the disk; SharedCommits then syncs the
     # WAL file in a thread, outside the connection's lock, before any turn is answered.
     # Its transactions begin with `begin_immediate`, not with a "begin" listener: an engine

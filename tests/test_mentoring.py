@@ -238,12 +238,33 @@ async def test_a_mentors_messages_carry_no_link_and_at_most_three_a_day(
     assert await received(tutor, resident) == []
     await mentor.type("Bác gọi cháu 0912345678 nếu cần nhé")  # asked again: no link now
     assert "Đã gửi lời nhắn" in mentor.text()
-    for said in ("Đã gửi lời nhắn", "Đã gửi lời nhắn", "tối đa 3 lời nhắn"):  # 2nd, 3rd, 4th
+    for _ in range(2):  # the 2nd and 3rd
         await mentor.press("Học viên của tôi")
         await mentor.press("Nhắn động viên")
         await mentor.press("Khen và động viên")
-        assert said in mentor.text()
+        assert "Đã gửi lời nhắn" in mentor.text()
+    await mentor.press("Học viên của tôi")
+    await mentor.press("Nhắn động viên")  # said at once: no choice, nothing typed for nothing
+    # Any 24 hours, not the calendar day: three sent last evening still count this morning.
+    assert "tối đa 3 lời nhắn trong 24 giờ" in mentor.text() and "Hôm nay" not in mentor.text()
+    assert "Khen và động viên" not in " ".join(
+        button.label for reply in mentor.last for button in reply.flat_buttons())
     assert len(await received(tutor, resident)) == 3
+
+
+async def test_two_sentences_without_a_space_are_no_link(
+        tutor: Tutor, library: Library, people: tuple[Chat, Chat]) -> None:
+    # Folded, "chưa.Có" is "chua.co", a name under .co: the mentor was refused a link.
+    mentor, resident = people
+    await paired(mentor, resident, library)
+    await received(tutor, resident)
+    await mentor.type("/hoc_vien")
+    await mentor.press("Nhắn động viên")
+    await mentor.press("Tự viết lời nhắn")
+    await mentor.type("Bác học xong bài chưa.Có gì bác hỏi cháu nhé")
+    assert "Đã gửi lời nhắn" in mentor.text() and "không gửi đường link" not in mentor.text()
+    (typed,) = await received(tutor, resident)
+    assert "Bác học xong bài chưa.Có gì bác hỏi cháu nhé" in typed.text
 
 
 async def test_a_check_in_is_logged_with_its_kind_day_and_note(

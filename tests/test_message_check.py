@@ -165,6 +165,19 @@ async def test_a_reply_that_is_no_message_is_asked_again_and_not_counted(
     assert ScamCount("", CHECKS, 1) in await counts(tutor.repository)
 
 
+async def test_a_short_message_sent_again_is_checked(tutor: Tutor) -> None:
+    # A few words with no number are taken for the resident talking; the same words sent
+    # again were asked for again, and again.
+    chat = Chat(tutor, "khanh")
+    await chat.start(address="bac")
+    await chat.type("/kiem_tra")
+    await chat.type("Con đổi số rồi mẹ nhé")
+    assert "chưa thấy tin nhắn nào để kiểm tra" in chat.text()
+    await chat.type("Con đổi số rồi mẹ nhé")
+    assert "Chưa thấy dấu hiệu lừa đảo" in chat.text()
+    assert ScamCount("", CHECKS, 1) in await counts(tutor.repository)
+
+
 @pytest.mark.parametrize("said", ["tôi vừa nhận được tin nhắn lạ", "nhận được tin nhắn lạ",
                                   "Mẹ mới nhận được một tin nhắn lạ lắm"])
 async def test_saying_a_strange_message_came_leads_to_the_check(tutor: Tutor, said: str) -> None:
@@ -206,7 +219,9 @@ async def test_a_code_in_a_checked_message_is_masked_before_the_mentor_sees_it(
     await received(tutor, mentor)
     await resident.type("/kiem_tra")
     await resident.type(OTP_NOTICE)
-    assert "hình như có mật khẩu hoặc mã số bí mật" in resident.text()
+    assert "Tin nhắn bạn gửi kiểm tra có mã OTP hoặc mã số bí mật" in resident.text()
+    # The bank's notice, not a password the resident typed: nothing to change.
+    assert "vừa gõ" not in resident.text() and "đổi mật khẩu" not in resident.text()
     assert "118204" not in resident.text()
     await resident.press("Gửi cho người kèm xem")
     told = "\n".join(reply.text for reply in await received(tutor, mentor))

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from bot.lessons.flags import CODES, load_flag_rules
-from bot.listening.scam import check, clauses, fold, load_checker, registrable
+from bot.listening.scam import check, clauses, fold, has_link, load_checker, registrable
 from tests.conftest import CONTENT_DIR
 from tests.test_content import check_content
 
@@ -318,3 +318,83 @@ def test_every_flag_has_its_name_on_the_organizers_dashboard() -> None:
     from bot.admin.report import FLAG_NAMES
 
     assert set(CODES) <= set(FLAG_NAMES), set(CODES) - set(FLAG_NAMES)
+
+
+@pytest.mark.parametrize("text", [
+    "Mẹ ơi con bị mất ví rồi, chiều con về lấy tiền nhé",
+    "Bà ơi cháu bị mất chìa khóa, bà ở nhà không ạ",
+    "Bố ơi con bị mất điện thoại, đây là số mới của con, bố lưu lại nhé",
+    "Con ơi mẹ chuyển con 3 triệu tiêu Tết nhé",  # the mother writes: she sends
+])
+def test_something_lost_is_no_secret_and_a_parent_sending_asks_nothing(text: str) -> None:
+    verdict = check(text)  # folded, "bị mất" (lost) reads "bí mật" (secret)
+    assert verdict.verdict == "no_signs", [flag.code for flag in verdict.flags]
+
+
+@pytest.mark.parametrize("text", [
+    "Mẹ ơi con đổi số mới, mẹ chuyển con 5 triệu gấp nhé",
+    "Anh ơi em bị mất điện thoại rồi, đây là số mới, anh chuyển em 3 triệu nhé",
+])
+def test_a_new_number_asking_a_sum_without_cho_is_flagged(text: str) -> None:
+    verdict = check(text)  # "chuyển con 5 triệu": whom, without "cho"
+    assert verdict.verdict == "scam", [flag.code for flag in verdict.flags]
+    assert {"money_request", "new_number"} <= {flag.code for flag in verdict.flags}
+    assert "secrecy" not in {flag.code for flag in verdict.flags}
+
+
+@pytest.mark.parametrize(("text", "link"), [
+    ("Bác học xong bài chưa.Có gì bác hỏi cháu nhé", False),
+    ("Bác ơi.Me cháu gửi lời hỏi thăm", False),
+    ("Bài hôm nay hay lắm ạ.Cố lên bác", False),
+    ("Bác vào Shopee.vn nhé", True),
+    ("Vcb-Doiqua.Vip", True),
+    ("bít.ly/abc", True),
+    ("vào vcb-đổiquà.vip nhé", True),
+])
+def test_has_link_tells_two_sentences_from_a_domain(text: str, link: bool) -> None:
+    assert has_link(text) is link
+
+
+@pytest.mark.parametrize("text", [
+    # "tại ứng dụng" folds to "tải ứng dụng", "tăng 8%" to "tặng 8": both were a scam.
+    "BHXH Viet Nam: Tu 1/7/2026 luong huu tang 8%. Tra cuu tai ung dung VssID hoac "
+    "baohiemxahoi.gov.vn",
+    "Giá điện tăng 4,8% từ tháng 5, EVN thông báo. Chi tiết evn.com.vn",
+    "Tải ứng dụng VNeID tại vneid.gov.vn để kích hoạt tài khoản định danh",
+])
+def test_an_official_notice_of_a_rise_or_its_app_is_not_flagged(text: str) -> None:
+    verdict = check(text)
+    assert verdict.verdict == "no_signs", [flag.code for flag in verdict.flags]
+
+
+def test_a_gift_of_a_percentage_and_an_app_from_a_fake_site_still_are() -> None:
+    gift = check("Chúc mừng bạn được tặng 50% giá trị thẻ nạp, nhận ngay tại nap-the.xyz")
+    assert "prize" in [flag.code for flag in gift.flags]
+    app = check("Tải ứng dụng tại vneid-gov.com để cập nhật định danh")
+    assert "install_app" in [flag.code for flag in app.flags]
+
+
+def test_a_last_sentence_asking_money_is_the_message_not_the_residents_question() -> None:
+    # Its "xem giúp" is a preface phrase: the whole ask was left out as the resident's words.
+    verdict = check("Mẹ ơi con bị tai nạn. Mẹ chuyển 20 triệu vào stk 0123456789 xem giúp con nhé")
+    assert verdict.verdict == "scam", [flag.code for flag in verdict.flags]
+    assert "money_request" in [flag.code for flag in verdict.flags]
+
+
+def test_a_preface_phrase_deep_in_the_message_leaves_the_message_whole() -> None:
+    # "có sao không" (are you all right) ends a phrase of the residents' prefaces: all that
+    # came before it was left out as their own words.
+    verdict = check("Mẹ ơi con bị tai nạn phải mổ gấp, mẹ chuyển ngay cho con ít tiền viện "
+                    "phí, mẹ có sao không thì nhắn con nhé")
+    assert {"money_request", "family_emergency"} <= {flag.code for flag in verdict.flags}
+
+
+@pytest.mark.parametrize("text", [
+    # Money already on its way, seen on the sender's own site: nothing is claimed at a link.
+    "MoMo: Bạn nhận được hoàn tiền 15.000đ từ ưu đãi. Xem tại momo.vn",
+    "Lazada: Yêu cầu hoàn tiền của bạn đã được xác nhận, số tiền 250.000đ sẽ về tài khoản "
+    "trong 3-5 ngày. Chi tiết: lazada.vn",
+])
+def test_a_refund_already_made_is_no_benefit_claimed_at_a_link(text: str) -> None:
+    verdict = check(text)
+    assert verdict.verdict == "no_signs", [flag.code for flag in verdict.flags]

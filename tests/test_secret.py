@@ -66,3 +66,40 @@ def test_the_mask_keeps_the_rest_of_the_text_as_typed() -> None:
     # Decomposed diacritics (some keyboards) come back composed; the rest is untouched.
     typed = "Ma\u0323\u0302t kha\u0302\u0309u: Abc@123 nhé"
     assert mask(typed).text == f"Mật khẩu: {MASK} nhé"
+
+
+@pytest.mark.parametrize(("typed", "shown"), [
+    # ":" after the words' owner or after "là" announces the value as "mk:" does.
+    ("Mật khẩu của tôi: hoahong", "Mật khẩu của tôi: ••••"),
+    ("mật khẩu Zalo: hoahong", "mật khẩu Zalo: ••••"),
+    ("mật khẩu mới là: hoahong", "mật khẩu mới là: ••••"),
+    # A card's CVV has three digits.
+    ("CVV 123", "CVV ••••"),
+    ("mã cvv là 123", "mã cvv là ••••"),
+])
+def test_a_value_after_a_colon_further_on_and_a_cvv_are_masked(typed: str, shown: str) -> None:
+    assert mask(typed).text == shown and mask(typed).codes
+
+
+@pytest.mark.parametrize(("typed", "shown"), [
+    ("mã OTP là 483 920", "mã OTP là ••••"),  # typed in groups, as some SMS show it
+    ("mã PIN của tôi là 1 2 3 4, quên rồi", "mã PIN của tôi là ••••, quên rồi"),
+    ("OTP 483 920.", "OTP ••••."),
+])
+def test_a_code_typed_in_groups_is_masked(typed: str, shown: str) -> None:
+    assert mask(typed).text == shown and mask(typed).codes
+
+
+@pytest.mark.parametrize("typed", [
+    "pin điện thoại 5000 mAh dùng được bao lâu",  # "pin" is also a phone's battery
+    "pin 4000 dùng được mấy ngày",
+    "điện thoại của tôi pin 5000 mAh",
+    "pin điện thoại của tôi là 5000 mAh",
+])
+def test_a_battery_is_no_pin(typed: str) -> None:
+    assert mask(typed).text == typed and not mask(typed).found
+
+
+def test_a_pin_announced_is_still_masked() -> None:
+    assert mask("pin thẻ ATM là 1234").text == "pin thẻ ATM là ••••"
+    assert mask("pin: 1234").text == "pin: ••••"

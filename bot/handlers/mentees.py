@@ -59,8 +59,10 @@ def _card(ctx: Context, mentee: MenteeProgress) -> str:
                     missed=missed[:MAX_MISSED_SHOWN], more=max(0, len(missed) - MAX_MISSED_SHOWN))
 
 
-def choose_nudge(ctx: Context, pairing: PairingRecord) -> None:
-    """Offer the template nudges, or writing one."""
+async def choose_nudge(ctx: Context, pairing: PairingRecord) -> None:
+    """Offer the template nudges, or writing one (not once the day's are sent)."""
+    if await _enough(ctx, pairing):
+        return
     rows = [[ctx.button(f"button_nudge_{n}", PairingOption("say", pairing.id, n))]
             for n in NUDGES]
     rows.append([ctx.button("button_nudge_write", PairingAct("write", pairing.id))])
@@ -76,8 +78,11 @@ async def send_nudge(ctx: Context, pairing: PairingRecord, number: int) -> bool:
     return True
 
 
-def ask_nudge(ctx: Context, pairing: PairingRecord) -> None:
-    """Ask the mentor to type their own words."""
+async def ask_nudge(ctx: Context, pairing: PairingRecord) -> None:
+    """Ask the mentor to type their own words (not once the day's are sent: they would type
+    them for nothing)."""
+    if await _enough(ctx, pairing):
+        return
     ctx.say(ctx.text("nudge_write", name=who(ctx, pairing.mentee_name), limit=MAX_NUDGE),
             [ctx.menu_row()])
     ctx.ask("nudge", pairing=pairing.id)
@@ -94,20 +99,28 @@ async def relay_typed(ctx: Context, pairing: PairingRecord, text: str) -> None:
                 [ctx.menu_row()])
         ctx.ask("nudge", pairing=pairing.id)
         return
+    if await _enough(ctx, pairing):  # before "masked before sending", which it would not be
+        return
     await _relay(ctx, pairing, "nudge_free", mentor=pairing.mentor_name,
                  message=_without_secrets(ctx, message, nudge=True))
+
+
+async def _enough(ctx: Context, pairing: PairingRecord) -> bool:
+    """Whether the resident had NUDGES_A_DAY nudges in the last 24 hours (the mentor is told)."""
+    if await ctx.mentoring.alerts_since(f"nudge:{pairing.id}:", pairing.id,
+                                        now() - timedelta(days=1)) < NUDGES_A_DAY:
+        return False
+    ctx.say(ctx.text("nudge_enough", name=who(ctx, pairing.mentee_name), count=NUDGES_A_DAY),
+            [[ctx.button("button_mentees", payloads.MENTEES)], ctx.menu_row()])
+    return True
 
 
 async def _relay(ctx: Context, pairing: PairingRecord, key: str, **values: Any) -> None:
     """Send a nudge, at most NUDGES_A_DAY to one resident in a day: four "Nhắc học tiếp" in a
     row all arrived. Each is kept as an alert of the pairing, with its time in its key."""
-    sent = now()
-    if await ctx.mentoring.alerts_since(f"nudge:{pairing.id}:", pairing.id,
-                                        sent - timedelta(days=1)) >= NUDGES_A_DAY:
-        ctx.say(ctx.text("nudge_enough", name=who(ctx, pairing.mentee_name),
-                         count=NUDGES_A_DAY),
-                [[ctx.button("button_mentees", payloads.MENTEES)], ctx.menu_row()])
+    if await _enough(ctx, pairing):
         return
+    sent = now()
     await ctx.mentoring.alert_once(f"nudge:{pairing.id}:{sent.isoformat()}", pairing.id)
     ctx.tell(pairing.mentee_id, key, [[("button_resume", payloads.RESUME)]], **values)
     ctx.say(ctx.text("nudge_sent", name=who(ctx, pairing.mentee_name)),

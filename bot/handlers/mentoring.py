@@ -31,11 +31,11 @@ async def act(ctx: Context, verb: str, pairing_id: int, option: int | None) -> b
     elif verb in ("endok", "stopok"):
         await pairing.end(ctx, verb, found)
     elif verb == "nudge":
-        mentees.choose_nudge(ctx, found)
+        await mentees.choose_nudge(ctx, found)
     elif verb == "say":
         return await mentees.send_nudge(ctx, found, option or 0)
     elif verb == "write":
-        mentees.ask_nudge(ctx, found)
+        await mentees.ask_nudge(ctx, found)
     elif verb == "log":
         mentees.ask_kind(ctx, found)
     elif option is None:  # met / call: which day?

@@ -105,9 +105,10 @@ def says_received(text: str) -> bool:
     return not _QUESTION.search(fold(text)) and bool(_RECEIVED.search(_plain(text)))
 
 
-def _no_message(ctx: Context, text: str) -> bool:
+def _no_message(ctx: Context, text: str, *, again: bool = False) -> bool:
     """Whether a reply to "paste the message" is clearly none: the check's own words again,
-    "I got one", or a few words with no link, number or sum that the check would not flag."""
+    "I got one", or (unless asked `again`) a few words with no link, number or sum that the
+    check would not flag."""
     plain = _plain(text)
     own = {_plain(word) for library in (ctx.library, ctx.base)
            for word in getattr(library.commands.get(CHECK), "words", ())}
@@ -116,19 +117,21 @@ def _no_message(ctx: Context, text: str) -> bool:
     if says_received(text):
         return True
     folded = fold(text)
-    return len(plain.split()) <= MAX_REPLY_WORDS and not re.search(r"\d", folded) \
+    return not again and len(plain.split()) <= MAX_REPLY_WORDS and not re.search(r"\d", folded) \
         and not _LINK.search(folded) \
         and checker(ctx).check(text, locale=ctx.locale).verdict == "no_signs"
 
 
 async def _typed(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
-    if ctx.incoming.forwarded or not _no_message(ctx, text):
+    # Asked again, a few words are the message: "Con đổi số rồi mẹ nhé" sent twice was asked
+    # for again and again.
+    if ctx.incoming.forwarded or not _no_message(ctx, text, again=bool(data.get("again"))):
         await check(ctx, text)
         return
     # Nothing checked, nothing counted: ask again, gently, and keep waiting.
     ctx.say(ctx.text("check_paste", photos=PHOTO_WAYS.get(ctx.incoming.channel, "")),
             [ctx.menu_row()])
-    ctx.ask(CHECK)
+    ctx.ask(CHECK, again=1)
 
 
 async def read(ctx: Context, text: str) -> bool:
@@ -172,7 +175,7 @@ async def check(ctx: Context, text: str, *, from_photo: bool = False) -> None:
         ctx.ask(CHECKED, text=masked.text, verdict=verdict.verdict)
     rows.append(ctx.menu_row())
     if masked.found:
-        warn_of_secret(ctx, masked)
+        warn_of_secret(ctx, masked, pasted=True)
     ctx.say(ctx.text("check_result", verdict=verdict.verdict, from_photo=from_photo,
                      flags=[ctx.course_text(flag.explain) for flag in verdict.flags]), rows)
 

@@ -95,11 +95,12 @@ async def _for_this_learner(ctx: Context, matches: list[Match]) -> list[Match]:
     return matches if await ctx.mentoring.mentor() is not None else theirs
 
 
-def warn_of_secret(ctx: Context, masked: Masked) -> None:
+def warn_of_secret(ctx: Context, masked: Masked, *, pasted: bool = False) -> None:
     """Tell the learner, kindly, that their words seem to hold a password or a code (nobody
     may be given it, it was hidden, a real password is best changed), or a card or CCCD
-    number (not to be sent in messages)."""
-    ctx.say(ctx.text("secret_warning", codes=masked.codes))
+    number (not to be sent in messages). `pasted`: a message they received and sent to be
+    checked (a bank's OTP notice), which they did not type and holds no password of theirs."""
+    ctx.say(ctx.text("secret_warning", codes=masked.codes, pasted=pasted))
 
 
 async def _explain_again(ctx: Context) -> bool:
@@ -209,6 +210,6 @@ FEATURE = Feature(
         "question_sent": {"name": "Minh Anh"},
         "button_answer_lesson": {"title": "Cài đặt VNeID"},
         "button_ask_mentor": {},
-        "secret_warning": {"codes": True},
+        "secret_warning": {"codes": True, "pasted": False},
     },
 )

@@ -118,11 +118,18 @@ _URGENCY = _words(
     r"(?:dang )?bi dieu tra", r"khong duoc roi khoi", r"ke khai (?:toan bo )?tai san",
     r"(?:vua )?bi tru (?:tien|\d|phi)", r"mat song", r"se bi xoa", r"giao dich dang ngo",
     r"co giao dich (?:bat thuong|la)")
-_SECRECY = _words(r"(?:giu )?bi mat", r"khong (?:duoc )?(?:noi|ke|bao) (?:voi |cho )?(?:ai|nguoi)",
+# Folded, "bí mật" (secret) is also "bị mất" (lost): "con bị mất điện thoại" keeps no secret.
+_LOST = (r"dien thoai|dt|may|vi|sim|so|zalo|facebook|fb|nick|tai khoan|the|chia khoa|giay to|"
+         r"cccd|can cuoc|cmnd|tien|xe|het|mang|song|lien lac|ket noi|tui|dien|nuoc|nen|roi")
+_SECRECY = _words(rf"(?:giu )?bi mat(?! (?:{_LOST})\b)",
+                  r"khong (?:duoc )?(?:noi|ke|bao) (?:voi |cho )?(?:ai|nguoi)",
                   r"dung (?:noi|ke|bao) (?:voi |cho )?(?:ai|nguoi|gia dinh)",
                   r"dung goi(?: lai| cho)? (?:em|minh|anh|chi|toi|lai|nhe)")
+# Whom money is sent to, named without "cho": "mẹ chuyển con 5 triệu", "con gửi mẹ 2 triệu".
+_TO = r"(?:em|anh|chi|con|chau|me|bo|ba|ma|cha|ong|ban|minh|toi|co|chu|di|cau|bac)"
 # A sum is "\d+": "chuyển 20 triệu" as well as "chuyển 5 triệu".
 _TRANSFER = _words(r"chuyen khoan", r"chuyen tien", r"chuyen (?:gap|giup|vao|ngay|truoc|\d+)",
+                   rf"(?:chuyen|gui) {_TO} \d+",
                    r"ck (?:gap|giup|vao|ngay|truoc|cho|\d+)", r"nap (?:tien|\d+|toi thieu|them)",
                    r"nop (?:tien|phi|phat|thue|le phi|\d+)", r"chuyen (?:lai|tra|cho)",
                    r"(?:tra|gui) lai (?:tien|\d+|giup|cho|vao)", r"dat coc", r"coc truoc",
@@ -156,7 +163,10 @@ _TASK = re.compile(r"\bnhiem vu\b.*\b(?:hoa hong|nap|nhan tien|thuong|don hang|r
 _PRIZE = _words(r"trung (?:thuong|giai|xe|iphone|qua|ve cao)", r"qua tang", r"nhan qua",
                 r"doi qua", r"diem thuong", r"tri an", r"phan thuong", r"quay so", r"vong quay",
                 r"hoc bong",
-                r"tang (?:ban |quy khach |ong ba |moi nguoi )?(?:\d|qua|tien|iphone|xe)",
+                # "tặng 2 triệu", not "tăng 8%" (a pension rising): both fold to "tang"
+                r"tang (?:ban |quy khach |ong ba |moi nguoi )?"
+                r"(?:\d+(?![\d ]*%)|qua|tien|iphone|xe)",
+                r"duoc tang \d+",
                 r"nhan (?:tien )?ho tro", r"ho tro tien", r"duoc ho tro", r"iphone mien phi",
                 r"nhan thuong", r"(?:doi|nhan) iphone", r"trung \d+", r"phieu mua hang",
                 r"tang (?:phieu|voucher|the cao|ma giam)", r"hoan tien (?:\d|gap|hai|ba) lan",
@@ -210,6 +220,8 @@ _OPT_OUT = re.compile(r"\btu choi (?:qc|quang cao)\b|\btc gui \d|\bhuy (?:qc|qua
 # Where a pasted message starts or ends after the resident's own words (on folded text).
 _PREFACE_END = re.compile(r"[:?\n]")
 _ASKED = re.compile(r"\b(?:khong|ko|ha|chua)$")  # a preface phrase that ends a question
+_OPENING_WORDS = 6  # at most this many words before the resident's own before a message
+_TAIL_WORDS = 5  # at most this many words before a question of theirs after the message
 _LAST_LINE = re.compile(r"(?:\n|[.!?](?=\s))\s*(?P<tail>[^\n.!?]{1,80}[.!?]?\s*)$")
 # The bank of an account to pay ("vào tài khoản 1903... tại Vietinbank", "stk 0451...
 # Techcombank", "tài khoản ngân hàng của bạn con") names where the money goes, not the sender.
@@ -220,7 +232,10 @@ _PAYS = _words(r"chuyen(?: khoan| tien)?", "ck", r"(?:nap|gui|tra) tien", "nop",
 # What is borrowed: "cho em mượn 3 triệu", not "cho em mượn tài khoản" (a different trick).
 _SUM_AFTER = re.compile(r"(?: \w+){0,2}? (?:\d|tien\b|it tien)")
 # A link where the benefit is claimed: "đăng ký nhận tại", "điền thông tin", "bấm vào".
-_CLAIM_AT = _words(r"dang ky", "nhan", "dien", r"khai", r"xac nhan", r"cap nhat", "bam",
+# Not "nhận" or "xác nhận" alone: "Bạn nhận được hoàn tiền 15.000đ. Xem tại momo.vn" and
+# "Yêu cầu hoàn tiền đã được xác nhận" tell of money already on its way.
+_CLAIM_AT = _words(r"dang ky", r"(?:de|hay) nhan", r"nhan (?:tai|ngay|qua|tien tai)", "dien",
+                   r"khai", r"xac nhan (?:tai|thong tin|so tai khoan|nhan)", r"cap nhat", "bam",
                    r"truy cap", "nhap", r"vao link")
 
 
@@ -319,7 +334,9 @@ class ScamChecker:
         nhận được tin nhắn này có sao không: ...", "... có phải lừa đảo không con?")."""
         preface = self._sign("preface")
         head = list(preface.finditer(folded[:160]))
-        if head:
+        # Their words open the text ("Con ơi mẹ nhận được…"): a "có sao không" further on is
+        # the message's own ("… mẹ chuyển ngay cho con ít tiền, mẹ có sao không thì nhắn con").
+        if head and len(folded[:head[0].start()].split()) <= _OPENING_WORDS:
             last = head[-1]
             cut = _PREFACE_END.search(folded, last.end())
             # The resident's words end at ":", "?" or a new line, or with their own question
@@ -331,7 +348,11 @@ class ScamChecker:
                     pattern.search(folded[:end]) for _, pattern in self._brand_words):
                 folded = folded[end:]
         tail = _LAST_LINE.search(folded, max(0, len(folded) - 120))  # the end only: cheaper
-        if tail and preface.search(tail.group("tail")):
+        said = preface.search(tail.group("tail")) if tail else None
+        # Their question opens the last line and names no sum or link: "Mẹ chuyển 20 triệu vào
+        # stk 0123… xem giúp con nhé" is the message asking, and stays.
+        if tail and said and len(tail.group("tail")[:said.start()].split()) <= _TAIL_WORDS \
+                and not re.search(r"\d|://|www\.", tail.group("tail")):
             folded = folded[:tail.start("tail")]
         return folded
 
@@ -384,7 +405,10 @@ class ScamChecker:
         codes += self._link_codes(links, claimed)
         if _APK.search(folded) and "link_apk" not in codes:
             codes.append("link_apk")
-        if ((links and _INSTALL.search(words)) or _INSTALL_SENT.search(words)) \
+        # "Tra cứu tại ứng dụng VssID hoặc baohiemxahoi.gov.vn": "tại" folds to "tải" (download),
+        # and a state's or a brand's own site is where its real app is got.
+        unofficial = [link for link in links if not self._is_official(link.host)]
+        if ((unofficial and _INSTALL.search(words)) or _INSTALL_SENT.search(words)) \
                 and not _STORES.search(words):
             codes.append("install_app")
         given = bool(_CODE_GIVEN.search(" ".join(parts)))
@@ -393,7 +417,9 @@ class ScamChecker:
         # After "bố ơi", "bố chuyển 20 triệu" asks the reader: the one called is the doer.
         called = {match.group(1) for match in self._vocative.finditer(words)} \
             if self._vocative else set()
-        money = max((_asks_money(part, called) for part in parts), default=0)
+        # ... and another relative doing it is the writer: "Con ơi mẹ chuyển con 3 triệu".
+        writers = set(self.rules.signs.get("relatives", ())) - called if called else set()
+        money = max((_asks_money(part, called, writers) for part in parts), default=0)
         promoted = bool(_OPT_OUT.search(words))
         finders: list[tuple[str, Callable[[str], re.Match[str] | None]]] = [
             ("urgency", _URGENCY.search), ("secrecy", _SECRECY.search), ("loan", _LOAN.search),
@@ -498,10 +524,11 @@ def _asks_secret(parts: list[str], *, given: bool, linked: bool) -> bool:
     return False
 
 
-def _asks_money(part: str, called: Collection[str] = ()) -> int:
+def _asks_money(part: str, called: Collection[str] = (), writers: Collection[str] = ()) -> int:
     """2 when a clause asks to pay a fee, a deposit or a sum; 1 when it asks to transfer money
     with no sum; 0 when it asks for none (or says the money was sent). `called`: whom the
-    message calls ("bố" of "bố ơi"), whose transfer is asked of them."""
+    message calls ("bố" of "bố ơi"), whose transfer is asked of them; `writers`: the other
+    relatives, who name the writer ("mẹ" of "Con ơi mẹ chuyển..."), whose transfer is sent."""
     if _IN_PERSON.search(part):
         return 0
     for match in _TRANSFER.finditer(part):
@@ -513,7 +540,7 @@ def _asks_money(part: str, called: Collection[str] = ()) -> int:
                          before)
         if doer and doer.group(1) in called:
             return 2 if _AMOUNT.search(part) else 1
-        if _SENDER.search(before):
+        if _SENDER.search(before) or (doer and doer.group(1) in writers):
             continue
         if _TRANSFER_DIRECT.match(part, match.start()):
             return 2
@@ -524,8 +551,22 @@ def _asks_money(part: str, called: Collection[str] = ()) -> int:
 
 def has_link(text: str) -> bool:
     """Whether `text` holds a link or a bare domain name ("bit.ly/abc", "vaytien.xyz"), as the
-    check reads them: typed with tricks or not."""
-    return _URL.search(fold(text)) is not None
+    check reads them: typed with tricks or not. Two Vietnamese words with no space after the
+    stop are none: "chưa.Có gì", "ơi.Me", "ạ.Cố lên" fold to names ending .co, .me."""
+    text = unicodedata.normalize("NFC", text)
+    # Each character folded alone, to find what a folded match was as typed.
+    folded = [(place, char) for place, typed in enumerate(text) for char in fold(typed)]
+    for found in _URL.finditer("".join(char for _, char in folded)):
+        if found.group("bare") is None or found.group("barepath"):
+            return True  # "https://", "www." or a path: a link however its parts are written
+        start, end = folded[found.start("bare")][0], folded[found.end("bare") - 1][0] + 1
+        while start > 0 and text[start - 1].isalnum():
+            start -= 1  # the whole word: "ơi.Me" folded matches "i.me"
+        host = text[start:end]
+        ending = host.rsplit(".", 1)[-1]
+        if host.isascii() or (ending.isascii() and ending.islower()):
+            return True
+    return False
 
 
 def load_checker(content_dir: Path) -> ScamChecker:

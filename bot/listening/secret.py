@@ -19,9 +19,16 @@ for _key in sorted(_PASSWORD_WORDS | _CODE_WORDS, key=len, reverse=True):
     _KEYWORDS.setdefault(_key[0], []).append(_key)
 _GLUED = re.compile(r"(?:otp|mk|pass|pin|matkhau|passcode|password)[:=]?(?=\S*\d)")
 _SAYS = {"la", "is", ":", "="}  # "mật khẩu là …", "pass: …"
+# Units after a number: an amount ("pin 5000 mAh"), not a code.
+_MEASURES = {"mah", "%", "w", "v", "gb", "mb", "gio", "tieng", "phut", "giay", "ngay", "lan",
+             "nam", "thang", "dong", "d", "k", "vnd", "trieu", "nghin", "ngan"}
 _LOOK_AHEAD = 10  # tokens after the words where "là <value>" may be ("của Quý khách là …")
 _NEAR = 3  # tokens after the words where a bare code may be ("mã OTP của tôi 483920")
 _CODE = re.compile(r"\d{4,8}")  # an OTP or a PIN
+# A word, or digits typed in groups, one token: "483 920", "1 2 3 4" (read as "483920").
+_TOKEN = re.compile(r"(?<!\S)\d{1,4}(?: \d{1,4})+[.,;!?)]*(?!\S)|\S+")
+_CARD_CODE = re.compile(r"\d{3,4}")  # the CVV or CVC on a card's back
+_CARD_CODE_WORDS = {("cvv",), ("cvc",)}
 _CARD = re.compile(r"(?<!\d)(?:\d{13,19}|\d{4}(?:[ -]\d{4,6}){2,3})(?!\d)")
 _ID_NUMBER = re.compile(r"(?<!\d)\d{12}(?!\d)")  # a CCCD (căn cước) number
 _ID_WORDS = re.compile(r"\b(?:cccd|cmnd|cmt|can ?cuoc|dinh danh)\b")
@@ -73,8 +80,9 @@ def _fold_char(char: str) -> str:
 def _after_words(folded: str, text: str) -> list[tuple[int, int]]:
     """Values that follow a password's or a code's words: "mật khẩu của tôi là Abc@123",
     "OTP 998877", "mk: hoa1960", "otp483920", or a code just before them ("483920 là mã OTP")."""
-    tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", folded)]
-    words = [folded[start:end].strip(_EDGE + ":=") or folded[start:end] for start, end in tokens]
+    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(folded)]
+    words = [(folded[start:end].strip(_EDGE + ":=") or folded[start:end]).replace(" ", "")
+             for start, end in tokens]
     spans: list[tuple[int, int]] = []
     index = 0
     while index < len(tokens):
@@ -112,13 +120,23 @@ def _values_after(key: tuple[str, ...], tokens: list[tuple[int, int]], words: li
     said = colon
     for index in range(after, min(after + _LOOK_AHEAD, len(tokens))):
         word = words[index]
+        if word.isalpha() and text[tokens[index][1] - 1] in ":=":
+            said = colon = True  # "mật khẩu của tôi: …", "mật khẩu Zalo: …", "là: …"
+            continue
         if word in _SAYS:
             said, colon = True, colon or word in (":", "=")
             continue
         if key == ("ma",):  # "mã 483920", never "mà …"
             return [index] if _CODE.fullmatch(word) else []
+        # Passed over: an amount ("pin 5000 mAh", "2.000.000 VND là …"), and what follows
+        # "pin" alone (also a battery) until "là" or ":".
+        measure = index + 1 < len(words) and words[index + 1] in _MEASURES
+        if measure or (key == ("pin",) and not said):
+            if text[tokens[index][1] - 1] in ",.;!?":
+                break
+            continue
         value = text[slice(*_value_span(tokens[index], text))]
-        code = _CODE.fullmatch(word) is not None
+        code = (_CARD_CODE if key in _CARD_CODE_WORDS else _CODE).fullmatch(word) is not None
         if code and index < after + _NEAR:
             found.append(index)
         elif said and (code or (len(value) >= 4 and (colon or _made_up(value, capitals=True)))):
