@@ -41,10 +41,11 @@ content: $(VENV)/.dev-installed
 # compiled again in each of them where PYTHONDONTWRITEBYTECODE keeps Python from saving it.
 # Each pytest worker imports every test module, rewriting its asserts; let pytest keep what
 # it rewrote (tests/__pycache__), or each worker redoes it at every run: ~3 s of CPU each.
-# One pytest worker more than the CPUs: many tests wait on the processes they start (servers
-# killed and restarted, browsers), and the extra worker computes meanwhile. On 2 cores: 3
-# workers 205 s, 2 workers 221 s, 4 workers 212 s (bench/RESULTS.md, issue 18).
-WORKERS ?= $(shell $(PYTHON) -c "import os; print((os.cpu_count() or 1) + 1)")
+# Two pytest workers more than the CPUs: many tests wait on the processes they start (servers
+# killed and restarted, browsers, paced fan-outs), and the extra workers compute meanwhile.
+# On 2 cores, since a start checks its content once: 4 workers 185.8 and 181.5 s, 3 workers
+# 191.0 and 183.4 s, back to back (bench/RESULTS.md, issue 18).
+WORKERS ?= $(shell $(PYTHON) -c "import os; print((os.cpu_count() or 1) + 2)")
 
 suite: $(VENV)/.dev-installed
 	$(BIN)/python -m compileall -q bot storage
