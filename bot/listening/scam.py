@@ -55,7 +55,7 @@ _TLDS = ("com|net|org|vn|info|xyz|top|vip|club|online|site|shop|store|app|io|me|
          "so|ee|de|fr")
 # An app package named in the text, linked or not ("Tải app: vaytien-nhanh.apk").
 _APK = re.compile(r"[a-z0-9_-]\.apk\b")
-_LABELS = r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+_LABELS = r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,8}"
 # After "https://" or "www." any top-level domain (rb.gy, s.id); without, only known ones, so
 # that "ngay.Vui lòng" is no link.
 _URL = re.compile(
