@@ -84,14 +84,20 @@ def _the_lesson(library: Library) -> tuple[str, Lesson]:
     return course.id, lesson
 
 
-@pytest.mark.parametrize("typed", [
-    OPTION, "cam on, giu may, hoi nhan vien tai quay", "Cảm ơn giữ máy hỏi nhân viên tại quầy ạ",
-    "cam on giu may hoi nhan vien tai quayy", "giữ máy, hỏi nhân viên tại quầy", "hỏi nhân viên"])
-async def test_an_option_typed_is_the_answer(tutor: Tutor, library: Library, typed: str) -> None:
+async def _at_the_question(tutor: Tutor, library: Library) -> Chat:
+    """A learner at the first question of that lesson's quiz."""
     course_id, lesson = _the_lesson(library)
     chat = Chat(tutor, "lan")
     await chat.start()
     await chat.tap(f"q:{course_id}:{lesson.id}")
+    return chat
+
+
+@pytest.mark.parametrize("typed", [
+    OPTION, "cam on, giu may, hoi nhan vien tai quay", "Cảm ơn giữ máy hỏi nhân viên tại quầy ạ",
+    "cam on giu may hoi nhan vien tai quayy", "giữ máy, hỏi nhân viên tại quầy", "hỏi nhân viên"])
+async def test_an_option_typed_is_the_answer(tutor: Tutor, library: Library, typed: str) -> None:
+    chat = await _at_the_question(tutor, library)
     await chat.type(typed)
     assert "Đúng rồi" in chat.text() and "Câu 2/" in chat.text(), typed
     assert "chưa có bài học" not in chat.text()
@@ -100,10 +106,7 @@ async def test_an_option_typed_is_the_answer(tutor: Tutor, library: Library, typ
 @pytest.mark.parametrize("typed", ["2 ạ", "dạ, số 2 nhé"])
 async def test_a_number_with_particles_is_the_number(tutor: Tutor, library: Library,
                                                      typed: str) -> None:
-    course_id, lesson = _the_lesson(library)
-    chat = Chat(tutor, "lan")
-    await chat.start()
-    await chat.tap(f"q:{course_id}:{lesson.id}")
+    chat = await _at_the_question(tutor, library)
     await chat.type(typed)
     assert "Đúng rồi" in chat.text() and "Câu 2/" in chat.text(), typed
 
@@ -111,10 +114,7 @@ async def test_a_number_with_particles_is_the_number(tutor: Tutor, library: Libr
 @pytest.mark.parametrize("typed", ["đưa máy cho người ta", "giữ máy"])
 async def test_an_unclear_option_asks_the_question_again_with_the_way_to_answer(
         tutor: Tutor, library: Library, typed: str) -> None:
-    course_id, lesson = _the_lesson(library)
-    chat = Chat(tutor, "lan")
-    await chat.start()
-    await chat.tap(f"q:{course_id}:{lesson.id}")
+    chat = await _at_the_question(tutor, library)
     await chat.type(typed)
     assert "gõ số thứ tự" in chat.text() and "Câu 1/" in chat.text(), typed
     assert "Đúng rồi" not in chat.text() and "Chưa đúng" not in chat.text()
@@ -123,10 +123,7 @@ async def test_an_unclear_option_asks_the_question_again_with_the_way_to_answer(
 @pytest.mark.parametrize("typed", ["tiếp", "ok", "được"])
 async def test_going_on_at_a_quiz_question_says_to_pick_an_answer(
         tutor: Tutor, library: Library, typed: str) -> None:
-    course_id, lesson = _the_lesson(library)
-    chat = Chat(tutor, "lan")
-    await chat.start()
-    await chat.tap(f"q:{course_id}:{lesson.id}")
+    chat = await _at_the_question(tutor, library)
     await chat.type(typed)
     assert "Mời bạn chọn một câu trả lời" in chat.text() and "Câu 1/" in chat.text()
     assert OPTION in [b.label for r in chat.last for b in r.flat_buttons()]
