@@ -15,7 +15,7 @@ from bot.handlers.folding import fold, typed_words
 from bot.handlers.menu import show_menu
 from bot.handlers.payloads import Payload
 from bot.handlers.registry import Command, Feature, Waits
-from bot.handlers.typed_buttons import PARTICLES
+from bot.handlers.typed_buttons import without_particles
 from bot.lessons.render import ADDRESS_FORMS
 
 MAX_NAME = 40
@@ -106,18 +106,13 @@ def _keep_name(ctx: Context) -> None:
 
 def bare_name(ctx: Context, text: str) -> str:
     """A typed name without the words said around it: "tên tôi là Lan", "Lan ạ" -> "Lan"."""
-    words = text.split()
+    words = without_particles(ctx, text.split())  # "dạ, tên tôi là Lan ạ"
     folded = [fold(word) for word in words]
-    particles = typed_words(ctx, PARTICLES)
-    while len(words) > 1 and folded[0] in particles:  # "dạ, tên tôi là Lan"
-        del words[0], folded[0]
     for lead in sorted(typed_words(ctx, LEAD_INS), key=len, reverse=True):
         size = len(lead.split())
         if len(words) > size and " ".join(folded[:size]) == lead:
-            del words[:size], folded[:size]
+            del words[:size]
             break
-    while len(words) > 1 and folded[-1] in particles:  # "Lan ạ", "Lan nhé"
-        del words[-1], folded[-1]
     return " ".join(words).strip(" ,.;:!?")
 
 

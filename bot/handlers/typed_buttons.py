@@ -41,13 +41,19 @@ class Likeness:
 def trimmed(ctx: Context, folded: str) -> str:
     """A folded text without the particles around it ("da bac a" -> "bac"), unless nothing
     else is left ("da" alone is a yes)."""
+    return " ".join(without_particles(ctx, folded.split()))
+
+
+def without_particles(ctx: Context, words: list[str]) -> list[str]:
+    """`words` as typed, without the particles before and after them ("dạ,", "ạ", "nhé"),
+    unless nothing else would be left."""
     particles = typed_words(ctx, PARTICLES)
-    words = folded.split()
-    while len(words) > 1 and words[-1] in particles:
-        words.pop()
-    while len(words) > 1 and words[0] in particles:
-        words.pop(0)
-    return " ".join(words)
+    first, last = 0, len(words)
+    while last - first > 1 and fold(words[last - 1]) in particles:
+        last -= 1
+    while last - first > 1 and fold(words[first]) in particles:
+        first += 1
+    return words[first:last]
 
 
 def named(ctx: Context, folded: str) -> int | None:
