@@ -398,3 +398,70 @@ def test_a_preface_phrase_deep_in_the_message_leaves_the_message_whole() -> None
 def test_a_refund_already_made_is_no_benefit_claimed_at_a_link(text: str) -> None:
     verdict = check(text)
     assert verdict.verdict == "no_signs", [flag.code for flag in verdict.flags]
+
+
+# Issue 20 §2, known misses: a friend's taken account borrowing, a relative's broken phone,
+# "qua ngân hàng" read as a bank; each with and without diacritics.
+@pytest.mark.parametrize("text", [
+    "Mày ơi cho tao mượn 2 triệu, mai tao trả nhé",
+    "May oi cho tao muon 2 trieu, mai tao tra nhe",
+    "Ê cho tui mượn ít tiền, tui đang kẹt quá",
+    # A question's "không," negates nothing after the comma.
+    "Bạn ơi đang rảnh không, cho mình mượn 3 triệu, mai mình trả",
+    "Ban oi dang ranh khong, cho minh muon 3 trieu, mai minh tra",
+])
+def test_a_friend_asking_to_borrow_is_flagged(text: str) -> None:
+    verdict = check(text)
+    assert "borrow" in [flag.code for flag in verdict.flags], verdict.verdict
+
+
+@pytest.mark.parametrize("text", [
+    "Điện thoại mẹ hỏng rồi, đây là số mới của mẹ. Con chuyển cho mẹ 5 triệu nhé",
+    "Dien thoai me hong roi, day la so moi cua me. Con chuyen cho me 5 trieu nhe",
+    "Dien thoai bo bi hong nen bo nhan bang so nay, con ck cho bo 3 trieu",
+    "Cháu ơi bác đổi số rồi, cháu chuyển cho bác 2 triệu vào tài khoản này nhé",
+])
+def test_a_relative_whose_phone_broke_asking_money_is_flagged(text: str) -> None:
+    verdict = check(text)  # the one whose phone broke writes: "con" is the reader
+    assert verdict.verdict == "scam", [flag.code for flag in verdict.flags]
+    assert {"money_request", "new_number"} <= {flag.code for flag in verdict.flags}
+
+
+@pytest.mark.parametrize("text", [
+    "Điện thoại mẹ hỏng rồi, đây là số mới của mẹ nhé con",  # asks nothing yet
+    "Điện thoại con hỏng rồi, đây là số mới của con, con chuyển cho mẹ 2 triệu rồi nhé",
+    "Cô chuyển tiền qua ngân hàng giúp cháu nhé",  # was "claims to be a bank"
+    "Co chuyen tien qua ngan hang giup chau nhe",
+])
+def test_a_new_number_alone_or_paying_through_a_bank_is_not_flagged(text: str) -> None:
+    verdict = check(text)
+    assert verdict.verdict == "no_signs", [flag.code for flag in verdict.flags]
+
+
+def test_a_bank_paid_through_is_no_claim_and_a_bank_writing_still_is() -> None:
+    borrowed = [flag.code for flag in check(
+        "Anh ơi cho em mượn 5 triệu được không, em chuyển qua ngân hàng trả anh sau").flags]
+    assert "borrow" in borrowed and "claim_bank" not in borrowed, borrowed
+    deposit = [flag.code for flag in check(
+        "Anh chị đặt cọc trước 50% qua STK 1903 4567 8910 Techcombank để em giữ chỗ").flags]
+    assert "money_request" in deposit and "claim_bank" not in deposit, deposit
+    bank = [flag.code for flag in check("Ngân hàng thông báo tài khoản quý khách bị khóa, "
+                                        "chuyển qua ngân hàng phí mở khóa 500k").flags]
+    assert "claim_bank" in bank, bank
+
+
+# Found by messages written before reading the rules (messages_heldout.yaml h157-h180).
+@pytest.mark.parametrize(("text", "code"), [
+    # a card's details read out
+    ("Anh đọc giúp em 16 số trên thẻ, ngày hết hạn và 3 số mặt sau để em kích hoạt ạ",
+     "otp_request"),
+    ("Quy khach vui long doc ma gom 6 so gui ve may de xac nhan", "otp_request"),
+    # a deposit sent, a customs fee for a gift
+    ("Chuyển cọc 1.000.000đ để giữ phòng, quá giờ bên em hủy nha", "money_request"),
+    ("Em yêu, quà của anh đang ở hải quan, em nộp 18 triệu phí thông quan vào tài khoản này",
+     "money_request"),
+])
+def test_card_details_a_deposit_and_a_customs_fee_are_flagged(text: str, code: str) -> None:
+    verdict = check(text)
+    assert verdict.verdict != "no_signs" and code in [flag.code for flag in verdict.flags], \
+        [flag.code for flag in verdict.flags]

@@ -46,6 +46,7 @@ _ABBREVIATIONS = {"e": "em", "a": "anh", "c": "chi", "ko": "khong", "k": "khong"
                   "ib": "inbox", "stk": "so tai khoan", "bh": "bao gio", "j": "gi"}
 # Letters spelled one by one to slip past filters: "O T P", "m.a O.T.P", "m-a-t k-h-a-u".
 _SPACED = re.compile(r"(?<![a-z0-9])[a-z](?:(?: |\.|-|_|\*){1,2}[a-z](?![a-z0-9])){2,}")
+_ASKED_COMMA = re.compile(r"\b(khong|ko|k|kh|hok|chua) *,")
 _DOTTED = re.compile(r"(?<![a-z0-9])[a-z](?:\.[a-z](?![a-z0-9]))+")
 
 _TLDS = ("com|net|org|vn|info|xyz|top|vip|club|online|site|shop|store|app|io|me|cc|co|biz|"
@@ -87,11 +88,15 @@ def _words(*patterns: str) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(patterns) + r")\b")
 
 
-_SECRET = _words(r"(?:ma )?otp", "maotp", r"ma (?:vua|da|duoc|\d so|cho (?:em|anh|chi|minh))",
+_SECRET = _words(r"(?:ma )?otp", "maotp",
+                 r"ma (?:vua|da|duoc|(?:gom |co )?\d+ (?:chu )?so|cho (?:em|anh|chi|minh))",
                  r"smart ?otp", r"mat ?khau", "matkhau", "passcode",
                  "password", r"ma (?:xac thuc|xac nhan|bao mat|pin|kich hoat)", "cvv",
                  r"soft ?token", r"(?:ma )?so (?:the|bi mat)", "ma otp",
-                 r"day so (?:tren|trong|vua|gui|do)", r"so (?:tren|trong) tin nhan")
+                 r"day so (?:tren|trong|vua|gui|do)", r"so (?:tren|trong) tin nhan",
+                 # a card's details: "16 số trên thẻ", "3 số mặt sau"
+                 r"(?:\d+ )?so (?:in )?(?:tren|o) (?:mat truoc |mat sau )?(?:cua )?the",
+                 r"\d+ so (?:o )?mat sau")
 _ASK_ANY = _words(r"cung cap", r"doc(?: lai| giup| cho| ngay)?", r"gui(?: lai| cho| giup| qua)",
                   r"nhan(?: tin)? lai", r"bao lai", r"cho (?:em|anh|chi|minh|toi|ben em)",
                   r"xac nhan lai", "chup", "tiet lo")
@@ -133,15 +138,18 @@ _TRANSFER = _words(r"chuyen khoan", r"chuyen tien", r"chuyen (?:gap|giup|vao|nga
                    r"ck (?:gap|giup|vao|ngay|truoc|cho|\d+)", r"nap (?:tien|\d+|toi thieu|them)",
                    r"nop (?:tien|phi|phat|thue|le phi|\d+)", r"chuyen (?:lai|tra|cho)",
                    r"(?:tra|gui) lai (?:tien|\d+|giup|cho|vao)", r"dat coc", r"coc truoc",
+                   r"(?:chuyen(?: khoan)?|gui|dong|nop) coc",
                    r"dong (?:tam ung|vien phi|le phi)", r"dong (?:tien|phi)",
                    r"phi (?:nhan thuong|ho so|van chuyen|dich vu|xac minh|giai ngan|kich hoat|"
-                   r"mo khoa|nhan qua|ship|thu tuc|bao hiem|luu kho|lam ho so|lam thu tuc)",
+                   r"mo khoa|nhan qua|ship|thu tuc|bao hiem|luu kho|lam ho so|lam thu tuc|"
+                   r"thong quan)",
                    r"tai khoan tam giu",
                    r"(?:vao|qua|den) (?:stk|so tai khoan|tai khoan)", r"chuyen truoc")
 _TRANSFER_DIRECT = _words(r"dat coc", r"coc truoc", r"tai khoan tam giu", r"chuyen truoc",
-                          r"(?:tai khoan|stk) ca nhan",
+                          r"(?:tai khoan|stk) ca nhan", r"(?:chuyen(?: khoan)?|gui|dong|nop) coc",
                           r"phi (?:nhan thuong|ho so|xac minh|giai ngan|kich hoat|mo khoa|"
-                          r"nhan qua|thu tuc)", r"nap (?:\d+|toi thieu|them)", r"nop phi")
+                          r"nhan qua|thu tuc|thong quan)", r"nap (?:\d+|toi thieu|them)",
+                          r"nop phi")
 # Folded words are ambiguous: "ngay" is "ngay" (now) and "ngày" (day), "nha" "nhá" and "nhà";
 # those count only after the verb ("chuyển ngay").
 _ASKING = _words("vui long", "hay", "can", "phai", "giup", "gap", "de", "yeu cau", "truoc",
@@ -226,8 +234,10 @@ _LAST_LINE = re.compile(r"(?:\n|[.!?](?=\s))\s*(?P<tail>[^\n.!?]{1,80}[.!?]?\s*)
 # The bank of an account to pay ("vào tài khoản 1903... tại Vietinbank", "stk 0451...
 # Techcombank", "tài khoản ngân hàng của bạn con") names where the money goes, not the sender.
 _ACCOUNT_BEFORE = re.compile(r"(?:\b\d{6,}|\b(?:so tai khoan|tai khoan)(?: so)?)"
-                             r"(?: (?:tai|o|cua|ngan hang|nh|\d{6,}))* $")
-_PAYS = _words(r"chuyen(?: khoan| tien)?", "ck", r"(?:nap|gui|tra) tien", "nop",
+                             r"(?: (?:tai|o|cua|ngan hang|nh|\d{3,}))* $")
+# "chuyển qua ngân hàng", "trả bằng ngân hàng", "ra ngân hàng": the way to pay or a place to go.
+_THROUGH = re.compile(r"\b(?:qua|bang|ra|den|toi)(?: ngan hang| nh)? $")
+_PAYS = _words(r"chuyen(?: khoan| tien)?", "ck", r"(?:nap|gui|tra) tien", "nop", r"(?:dat )?coc",
                r"dong (?:tien|phi|hoc phi|vien phi)", r"thanh toan")
 # What is borrowed: "cho em mượn 3 triệu", not "cho em mượn tài khoản" (a different trick).
 _SUM_AFTER = re.compile(r"(?: \w+){0,2}? (?:\d|tien\b|it tien)")
@@ -278,6 +288,8 @@ def clauses(folded: str) -> list[str]:
     text = _TOKEN.sub(_unleet, text)
     text = _DOTTED.sub(lambda m: m.group().replace(".", ""), text)
     text = _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group()), text)
+    # "Bạn rảnh không, cho mình mượn 3 triệu": a question's "không" negates nothing after it.
+    text = _ASKED_COMMA.sub(r"\1.", text)
     # One line break is not a clause's end: a screenshot's lines break mid-sentence.
     parts = re.split(r"[.!?;]+(?:\s|$)|\n\s*\n", text)
     return [" ".join(_ABBREVIATIONS.get(word, word)
@@ -318,6 +330,14 @@ class ScamChecker:
         self._vocative = re.compile(rf"\b({relatives}) oi\b") if relatives else None
         self._hush = _words(rf"(?:dung|khong duoc) (?:noi|ke|bao|cho) (?:voi |cho )?(?:{relatives})"
                             ) if relatives else None
+        # Whose phone broke, was lost or changed: "điện thoại mẹ hỏng", "số mới của bố", "con
+        # đổi số". That relative writes; another one asked to pay ("con chuyển") is the reader.
+        self._phone_gone = re.compile(
+            rf"\b(?:dien thoai|dt|may|sim|zalo|nick|so)(?: cu)?(?: cua)? ({relatives})"
+            r"(?: (?:bi|da|vua|lai))* (?:hong|mat|rot|vo|hu|khoa)\b"
+            rf"|\bso moi (?:la )?cua ({relatives})\b"
+            rf"|\b({relatives})(?: (?:bi|da|vua|moi|lam))* (?:doi|mat|hong|rot|vo) "
+            r"(?:so|sim|dien thoai|dt|may)\b") if relatives else None
 
     def _borrowing(self, part: str) -> re.Match[str] | None:
         """Asking to borrow money: "cho em vay", or "cho mình mượn" followed by a sum."""
@@ -325,6 +345,11 @@ class ScamChecker:
             if "vay" in match.group() or _SUM_AFTER.match(part, match.end()):
                 return match
         return None
+
+    def _phone_owner(self, words: str) -> str | None:
+        """The relative whose phone broke or number changed, if the message names one."""
+        found = self._phone_gone.search(words) if self._phone_gone else None
+        return next(name for name in found.groups() if name) if found else None
 
     def _sign(self, name: str) -> re.Pattern[str]:
         return self._signs.get(name) or re.compile(r"(?!)")  # no phrases: never matches
@@ -368,7 +393,7 @@ class ScamChecker:
                                 or _PAYS.search(words[max(0, match.start() - 120):
                                                       match.start()])):
                     continue
-                if re.match(r" \d{6,}", words[match.end():]):
+                if re.match(r" \d{6,}", words[match.end():]) or _THROUGH.search(before):
                     continue  # "Techcombank 1903456789": the account's bank
                 claimed.append(brand)
                 break
@@ -419,6 +444,9 @@ class ScamChecker:
             if self._vocative else set()
         # ... and another relative doing it is the writer: "Con ơi mẹ chuyển con 3 triệu".
         writers = set(self.rules.signs.get("relatives", ())) - called if called else set()
+        owner = self._phone_owner(words)
+        if owner and not called:  # "Điện thoại mẹ hỏng... con chuyển cho mẹ 5 triệu"
+            called, writers = set(self.rules.signs.get("relatives", ())) - {owner}, {owner}
         money = max((_asks_money(part, called, writers) for part in parts), default=0)
         promoted = bool(_OPT_OUT.search(words))
         finders: list[tuple[str, Callable[[str], re.Match[str] | None]]] = [
@@ -442,7 +470,7 @@ class ScamChecker:
             # a deposit or a sum to an account number.
             codes.append("money_request" if money > 1 else "money_request_weak")
             for code in ("emergency", "new_number", "wrong_transfer"):
-                if self._sign(code).search(words):
+                if self._sign(code).search(words) or (code == "new_number" and owner):
                     codes.append("family_emergency" if code == "emergency" else code)
         elif links and self._sign("wrong_transfer").search(words):
             codes.append("wrong_transfer")  # a "refund" link for money sent by mistake
