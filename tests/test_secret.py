@@ -103,3 +103,38 @@ def test_a_battery_is_no_pin(typed: str) -> None:
 def test_a_pin_announced_is_still_masked() -> None:
     assert mask("pin thẻ ATM là 1234").text == "pin thẻ ATM là ••••"
     assert mask("pin: 1234").text == "pin: ••••"
+
+
+@pytest.mark.parametrize(("typed", "shown"), [
+    # A password said in plain words after "là", up to one with a digit, or glued together.
+    ("mật khẩu của tôi là hoa hong 123", "mật khẩu của tôi là ••••"),
+    ("mat khau cua toi la hoa hong 123 ma khong vao duoc",
+     "mat khau cua toi la •••• ma khong vao duoc"),
+    ("mk la hoahong", "mk la ••••"),
+    ("mk là hoahong nhé cháu", "mk là •••• nhé cháu"),
+    ("mk: hoa hong nhé", "mk: •••• nhé"),
+    # Digits typed in groups of any size or with dashes.
+    ("mã otp của tôi là 483 - 920", "mã otp của tôi là ••••"),
+    ("thẻ 4111 11111111 1111", "thẻ ••••"),
+    ("cccd 001 088 012 345", "cccd ••••"),
+    # The old CMND has 9 digits.
+    ("cmnd 012345678", "cmnd ••••"),
+    ("Số chứng minh nhân dân: 012 345 678", "Số chứng minh nhân dân: ••••"),
+])
+def test_plain_words_grouped_digits_and_an_old_cmnd_are_masked(typed: str, shown: str) -> None:
+    assert mask(typed).text == shown and mask(typed).found
+
+
+@pytest.mark.parametrize("typed", [
+    "mật khẩu là ngày sinh của tôi",  # says what it is made of, not what it is
+    "mật khẩu là tên ứng dụng VNeID à",
+    "mật khẩu là sai rồi",
+    "mật khẩu là 1 dãy số",
+    "không cài ứng dụng từ đường link lạ; chỉ tải VNeID trên CH Play",  # "lạ;" is no "là"
+    "cmnd mất rồi, sdt 0912 345 678 gọi giúp tôi",  # a phone number has 10 digits
+    "cmnd của tôi hết hạn năm 2025, phí làm 50 000 đồng",
+    "tôi chuyển 500 000 đồng ngày 12 3 2025",
+    "gọi 0912 345 678 hoặc 0987 654 321",
+])
+def test_descriptions_phone_numbers_sums_and_dates_stay_readable(typed: str) -> None:
+    assert mask(typed).text == typed and not mask(typed).found

@@ -21,7 +21,14 @@ _GLUED = re.compile(r"(?:otp|mk|pass|pin|matkhau|passcode|password)[:=]?(?=\S*\d
 _SAYS = {"la", "is", ":", "="}  # "mật khẩu là …", "pass: …"
 # Units after a number: an amount ("pin 5000 mAh"), not a code.
 _MEASURES = {"mah", "%", "w", "v", "gb", "mb", "gio", "tieng", "phut", "giay", "ngay", "lan",
-             "nam", "thang", "dong", "d", "k", "vnd", "trieu", "nghin", "ngan"}
+             "nam", "thang", "dong", "d", "k", "vnd", "trieu", "nghin", "ngan", "so", "chu", "ky"}
+# Words that end a value said after "là": "… là hoa hong 123 mà không vào được".
+_STOPS = {"ma", "nhung", "nhe", "nha", "a", "roi", "khong", "ko", "nen", "thi", "vay", "sao",
+          "va", "hay", "de", "phai", "duoc", "dc", "ha", "day", "do", "ne", "oi"}
+_RUN = 5  # words a value said after "là" or ":" may have ("ngay sinh cua chau 2015")
+# One Vietnamese syllable, folded: "hoa", "hong", "nguyen"; "hoahong" or "abcd" is none.
+_SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?"
+                       r"[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?")
 _LOOK_AHEAD = 10  # tokens after the words where "là <value>" may be ("của Quý khách là …")
 _NEAR = 3  # tokens after the words where a bare code may be ("mã OTP của tôi 483920")
 _CODE = re.compile(r"\d{4,8}")  # an OTP or a PIN
@@ -29,9 +36,12 @@ _CODE = re.compile(r"\d{4,8}")  # an OTP or a PIN
 _TOKEN = re.compile(r"(?<!\S)\d{1,4}(?: \d{1,4})+[.,;!?)]*(?!\S)|\S+")
 _CARD_CODE = re.compile(r"\d{3,4}")  # the CVV or CVC on a card's back
 _CARD_CODE_WORDS = {("cvv",), ("cvc",)}
-_CARD = re.compile(r"(?<!\d)(?:\d{13,19}|\d{4}(?:[ -]\d{4,6}){2,3})(?!\d)")
-_ID_NUMBER = re.compile(r"(?<!\d)\d{12}(?!\d)")  # a CCCD (căn cước) number
-_ID_WORDS = re.compile(r"\b(?:cccd|cmnd|cmt|can ?cuoc|dinh danh)\b")
+# Digits typed in groups of any size ("4111 11111111 1111", "001 088 012 345"): one number.
+_CARD = re.compile(r"(?<!\d)(?<!\d[ -])\d{2,6}(?:[ -]?\d{2,6}){1,8}(?![ -]?\d)")
+# A CCCD (căn cước) number has 12 digits, an old CMND (chứng minh nhân dân) 9.
+_ID_NUMBER = re.compile(r"(?<!\d)(?<!\d[ -])\d(?:[ -]?\d){8}(?:(?:[ -]?\d){3})?(?![ -]?\d)")
+_ID_WORDS = re.compile(r"\b(?:cccd|cmnd|cmt|can ?cuoc|dinh danh|chung minh)\b")
+_OLD_ID_WORDS = re.compile(r"\b(?:cmnd|cmt|chung minh)\b")
 _ID_NEAR = 40  # characters around a 12-digit number where its words must be
 _EDGE = ".,;?()[]{}\"'«»“”…"  # punctuation around a value that is not part of it
 
@@ -99,7 +109,8 @@ def _after_words(folded: str, text: str) -> list[tuple[int, int]]:
             continue
         after = index + len(key)
         found = _values_after(key, tokens, words, after, text)
-        spans += [_value_span(tokens[value], text) for value in found]
+        spans += [(_value_span(tokens[first], text)[0], _value_span(tokens[last], text)[1])
+                  for first, last in found]
         if not found and key in _CODE_WORDS and key != ("ma",):  # "483920 là mã OTP"
             back = next((back for back in range(index - 1, max(index - 3, -1), -1)
                          if _CODE.fullmatch(words[back])), None)
@@ -110,12 +121,12 @@ def _after_words(folded: str, text: str) -> list[tuple[int, int]]:
 
 
 def _values_after(key: tuple[str, ...], tokens: list[tuple[int, int]], words: list[str],
-                  after: int, text: str) -> list[int]:
-    """The tokens, in the clause after the words `key` (ending before token `after`), that
-    are their value: a 4-8 digit code a word or two on; a value with a digit or a sign right
-    after the words; after "là", ":" or "=", such a value or one with capitals inside, and
-    after ":" or "=" any value ("mk: hoahong"). All of them: "mật khẩu VNeID/Zalo là Abc@1"."""
-    found: list[int] = []
+                  after: int, text: str) -> list[tuple[int, int]]:
+    """The first and last tokens of each value, in the clause after the words `key` (ending
+    before token `after`): a 4-8 digit code a word or two on; a value with a digit or a sign
+    right after the words; after "là", ":" or "=", the words up to one shaped like a password
+    ("là hoa hong 123", "là hoahong"), and after ":" or "=" any words ("mk: hoa hong")."""
+    found: list[tuple[int, int]] = []
     colon = text[tokens[after - 1][1] - 1] in ":="  # "mk: …", "pass= …"
     said = colon
     for index in range(after, min(after + _LOOK_AHEAD, len(tokens))):
@@ -124,10 +135,12 @@ def _values_after(key: tuple[str, ...], tokens: list[tuple[int, int]], words: li
             said = colon = True  # "mật khẩu của tôi: …", "mật khẩu Zalo: …", "là: …"
             continue
         if word in _SAYS:
+            if text[tokens[index][1] - 1] in ",.;!?":
+                break  # "lạ;" folded is "la", and ends its clause
             said, colon = True, colon or word in (":", "=")
             continue
         if key == ("ma",):  # "mã 483920", never "mà …"
-            return [index] if _CODE.fullmatch(word) else []
+            return [(index, index)] if _CODE.fullmatch(word) else []
         # Passed over: an amount ("pin 5000 mAh", "2.000.000 VND là …"), and what follows
         # "pin" alone (also a battery) until "là" or ":".
         measure = index + 1 < len(words) and words[index + 1] in _MEASURES
@@ -137,15 +150,39 @@ def _values_after(key: tuple[str, ...], tokens: list[tuple[int, int]], words: li
             continue
         value = text[slice(*_value_span(tokens[index], text))]
         code = (_CARD_CODE if key in _CARD_CODE_WORDS else _CODE).fullmatch(word) is not None
-        if code and index < after + _NEAR:
-            found.append(index)
-        elif said and (code or (len(value) >= 4 and (colon or _made_up(value, capitals=True)))):
-            return [*found, index]
-        elif index == after and len(value) >= 4 and _made_up(value, capitals=False):
-            found.append(index)
-        if said or text[tokens[index][1] - 1] in ",.;!?":
-            break  # "mật khẩu là gì", or the clause ended
+        if said:  # "mật khẩu là gì" has none
+            last = index if code else _said_value(tokens, words, text, index, colon=colon)
+            return [*found, (index, last)] if last is not None else found
+        if (code and index < after + _NEAR) or (
+                index == after and len(value) >= 4 and _made_up(value, capitals=False)):
+            found.append((index, index))
+        if text[tokens[index][1] - 1] in ",.;!?":
+            break  # the clause ended
     return found
+
+
+def _said_value(tokens: list[tuple[int, int]], words: list[str], text: str, start: int, *,
+                colon: bool) -> int | None:
+    """The last token of a value said from token `start` on: a first word shaped like a
+    password ("hoahong", "HoaHong") or the words up to one with a digit or a sign ("hoa hong
+    123"), or after ":" any words; None for words that only describe one ("ngày sinh của
+    tôi", "6 số", "tên ứng dụng VNeID")."""
+    last = None
+    for index in range(start, min(start + _RUN, len(tokens))):
+        word = words[index]
+        if word in _STOPS:
+            break
+        value = text[slice(*_value_span(tokens[index], text))]
+        measure = index + 1 < len(words) and words[index + 1] in _MEASURES  # "6 số"
+        shaped = _made_up(value, capitals=False) or (index == start and (
+            _made_up(value, capitals=True) or (len(word) >= 4 and not _SYLLABLE.fullmatch(word))))
+        if colon or (shaped and not measure):
+            last = index
+        if text[tokens[index][1] - 1] in ",.;!?":
+            break
+    if last is None or tokens[last][1] - tokens[start][0] < 4:
+        return None  # "là 1 …", "là ok"
+    return last
 
 
 def _made_up(value: str, *, capitals: bool) -> bool:
@@ -187,6 +224,12 @@ def _luhn(digits: list[int]) -> bool:
 
 
 def _id_numbers(folded: str) -> list[tuple[int, int]]:
-    """12-digit CCCD numbers with their words near ("số CCCD của tôi là 0011…")."""
-    return [found.span() for found in _ID_NUMBER.finditer(folded)
-            if _ID_WORDS.search(folded[max(0, found.start() - _ID_NEAR):found.end() + _ID_NEAR])]
+    """12-digit CCCD and 9-digit CMND numbers, grouped or not, with their words near ("số
+    CCCD của tôi là 0011…", "cmnd 012 345 678")."""
+    spans = []
+    for found in _ID_NUMBER.finditer(folded):
+        near = folded[max(0, found.start() - _ID_NEAR):found.end() + _ID_NEAR]
+        digits = sum(char.isdigit() for char in found.group())
+        if (_ID_WORDS if digits == 12 else _OLD_ID_WORDS).search(near):
+            spans.append(found.span())
+    return spans
