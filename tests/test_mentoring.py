@@ -1,6 +1,7 @@
 """Mentoring through the tutor: two people, consent, codes, capacity, access, nudges, alerts."""
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from storage.database import create_engine
 from storage.mentoring import ALERT, CHECK_IN
 from storage.mentors import INVITATION, PAIRING
 from storage.outbox import OUTBOX
-from storage.repository import SqlRepository, now
+from storage.repository import LEARNER, SqlRepository, now
 from tests.chat import Chat
 from tests.mentoring_helpers import code_in, paired, pass_course, received, register, trained_mentor
 from tests.server import hocso_here
@@ -592,3 +593,46 @@ async def test_an_address_no_phone_can_open_gives_the_code_alone(
     [invite] = [reply for reply in mentor.last if "Mã mời" in reply.text]
     assert "http://192.168.1.20:8080/?kem=KEM-" in invite.text and "quét mã QR" in invite.text
     assert invite.qr.startswith("http://192.168.1.20:8080/?kem=KEM-")
+
+
+async def test_a_note_or_a_question_kept_before_masking_is_masked_when_shown(
+        tutor: Tutor, library: Library) -> None:
+    """A note, a question or a checked message kept before masking existed (or before one of
+    its rules was added) still holds the password: masked as it is shown to the mentor."""
+    mentor, resident = Chat(tutor, "kem-cu", channel="web"), Chat(tutor, "bac-ba")
+    await paired(mentor, resident, library)
+    await received(tutor, mentor)
+    await mentor.type("/hoc_vien")
+    await mentor.press("Ghi buổi kèm")
+    await mentor.press("Gặp trực tiếp")
+    await mentor.press("Hôm nay")
+    await mentor.type("Đã cài VNeID")
+    learner = await tutor.repository.find_learner(channel="test", user_ref="bac-ba")
+    assert learner is not None
+
+    async def kept_before(**data: str) -> None:  # as an older version stored it
+        async with tutor.repository.engine.begin() as connection:
+            await connection.execute(
+                update(CHECK_IN).values(note="Mật khẩu của bác là hoa hong 123"))
+            await connection.execute(update(LEARNER).where(LEARNER.c.id == learner.id)
+                                     .values(state_data=json.dumps(data)))
+
+    await resident.type("giá xăng hôm nay")  # no lesson: kept for "Hỏi người kèm"
+    await kept_before(text="mật khẩu wifi là hoahong mà tivi không vào mạng")
+    await resident.press("Hỏi người kèm")
+    told = "\n".join(message.text for message in await received(tutor, mentor))
+    assert "mật khẩu wifi là •••• mà tivi" in told and "hoahong" not in told
+
+    await resident.type("/kiem_tra")
+    await resident.type("Bạn đã trúng thưởng 50 triệu, nhận tại http://qua-tang-vn.xyz")
+    await kept_before(text="Nhân viên hỏi mk la hoahong có đúng không", verdict="scam")
+    await resident.press("Gửi cho người kèm xem")
+    told = "\n".join(message.text for message in await received(tutor, mentor))
+    assert "mk la ••••" in told and "hoahong" not in told
+
+    [mine] = await mentor.type("/du_lieu_cua_toi")
+    assert mine.attachment is not None
+    exported = json.loads(mine.attachment.data)
+    assert [row["note"] for row in exported["check_ins"]] == ["Mật khẩu của bác là ••••"]
+    assert "hoa hong 123" not in mine.attachment.data.decode()
+    assert "hoahong" not in mine.attachment.data.decode()

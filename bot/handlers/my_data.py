@@ -8,6 +8,7 @@ from bot.handlers import payloads
 from bot.handlers.context import Context
 from bot.handlers.places import VIETNAM, describe_place
 from bot.handlers.registry import Command, Feature
+from bot.listening.secret import mask
 from bot.messages import Attachment
 from storage.personal_data import collect, partners
 
@@ -32,6 +33,7 @@ def _when(value: str | None) -> str:
 async def show(ctx: Context) -> None:
     """Send everything kept about the learner: readable text, and a JSON file where possible."""
     data = await collect(ctx.turn.connection, ctx.turn.learner.id)
+    _mask_kept_words(data)
     me = data["learner"]
     if me["channel"] in SECRET_REFS:
         del me["user_ref"]
@@ -67,6 +69,15 @@ async def show(ctx: Context) -> None:
         file=FILE_NAME if attach else "", apps=apps if len(apps) > 1 else []),
         [[ctx.button("button_erase", payloads.ERASE)], ctx.menu_row()],
         attachment=Attachment(FILE_NAME, _json(data)) if attach else None)
+
+
+def _mask_kept_words(data: dict[str, Any]) -> None:
+    """Notes and messages are masked on their way in, but those kept before that (or before
+    a rule was added) may still hold a password or a code: masked again as they are shown."""
+    for key, field in (("check_ins", "note"), ("messages_to_you", "text"),
+                       ("messages_about_you", "text"), ("undelivered_messages", "text")):
+        for row in data[key]:
+            row[field] = mask(str(row[field] or "")).text
 
 
 def _label(ctx: Context, prefix: str, known: tuple[str, ...], value: str) -> str:

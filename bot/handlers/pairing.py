@@ -11,6 +11,7 @@ from bot.handlers.events import HelpRequested, publish
 from bot.handlers.folding import place_key
 from bot.handlers.places import describe_place, who
 from bot.handlers.registry import Feature, Waits
+from bot.listening.secret import mask
 from storage.mentoring import PairingRecord
 from storage.repository import now
 
@@ -158,7 +159,9 @@ async def tell_mentor(ctx: Context, event: HelpRequested) -> None:
     ctx.tell(mine.mentor_id, "help_request",
              [[("button_nudge", PairingAct("nudge", mine.id).pack())],
               [("button_mentees", payloads.MENTEES)]],
-             name=who(ctx, mine.mentee_name), place=place, question=event.question)
+             name=who(ctx, mine.mentee_name), place=place,
+             # masked when asked; again here for a question kept before a rule was added
+             question=mask(event.question).text)
 
 
 def confirm_end(ctx: Context, verb: str, pairing: PairingRecord) -> None:
