@@ -120,6 +120,17 @@ async def test_a_lesson_opened_from_an_answer_keeps_the_place_to_come_back_to(
     assert f"{first.title} · Bước 3/" in chat.text()
 
 
+async def test_a_resident_without_a_mentor_who_is_lost_can_find_one(
+        tutor: Tutor, library: Library) -> None:
+    """Found by someone trying Học Số: "tôi không hiểu" with no mentor only repeated the step."""
+    chat = Chat(tutor, "kho")
+    await chat.start()
+    await reach(chat, library, "vneid", "la-gi", "tai-khoan")
+    await chat.type("toi ko hieu")
+    await chat.press("Tìm người kèm")
+    assert "chưa hiểu" not in chat.text() and "người kèm" in chat.text()
+
+
 async def test_not_understood_at_a_step_explains_it_again(tutor: Tutor,
                                                            library: Library) -> None:
     lesson = library.course("vneid").lesson("la-gi")  # type: ignore[union-attr]
@@ -135,6 +146,7 @@ async def test_not_understood_at_a_step_explains_it_again(tutor: Tutor,
     assert chat.read(step.text).strip() not in chat.text()
     assert f"Bước 4/{len(lesson.steps)}" in chat.text() and "Hỏi người kèm" not in chat.text()
     assert chat.payload_of("Tiếp tục") == shown_next  # the step's own buttons, still valid
+    assert "Tìm người kèm" in chat.text()  # no mentor yet: someone to sit beside them
     await chat.press("Tiếp tục")
     assert f"Bước 5/{len(lesson.steps)}" in chat.text()
     # A step with no simpler wording: the same step again, said kindly.

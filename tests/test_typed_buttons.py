@@ -142,3 +142,35 @@ async def test_an_old_screens_label_typed_presses_nothing(
     learner = await tutor.repository.find_learner(channel="test", user_ref="lan")
     assert learner is not None and learner.settings["address"] == "bac"
     assert "Câu 1/" in chat.text()
+
+
+async def _at_a_step(tutor: Tutor, library: Library) -> tuple[Chat, Lesson]:
+    course_id, lesson = _the_lesson(library)
+    chat = Chat(tutor, "lan")
+    await chat.start()
+    await chat.tap(f"l:{course_id}:{lesson.id}")
+    assert f"{lesson.title} · Bước 1/" in chat.text()
+    return chat, lesson
+
+
+@pytest.mark.parametrize("typed", ["tếp", "tiêp", "tiepp", "ti\u200bếp", "tiếp\u00ad"])
+async def test_going_on_typed_with_a_slip_goes_on(tutor: Tutor, library: Library,
+                                                  typed: str) -> None:
+    """Found by someone trying Học Số: "tếp" got "chưa có bài học nào về điều bạn hỏi"."""
+    chat, lesson = await _at_a_step(tutor, library)
+    await chat.type(typed)
+    assert f"{lesson.title} · Bước 2/" in chat.text(), typed
+
+
+@pytest.mark.parametrize("typed", ["tiền", "tệp"])
+async def test_a_word_two_slips_from_going_on_is_read_as_itself(
+        tutor: Tutor, library: Library, typed: str) -> None:
+    chat, lesson = await _at_a_step(tutor, library)
+    await chat.type(typed)
+    assert f"{lesson.title} · Bước 2/" not in chat.text(), typed
+
+
+async def test_a_menu_typed_with_a_slip_is_the_menu(tutor: Tutor, library: Library) -> None:
+    chat, _ = await _at_a_step(tutor, library)
+    await chat.type("mneu")
+    assert "Mời bạn chọn một khóa học" in chat.text() and "chưa có bài học" not in chat.text()

@@ -116,8 +116,12 @@ async def _explain_again(ctx: Context) -> bool:
         return True
     step = current.steps[current.step_index(ctx.position.step_id) or 0]
     mine = await ctx.mentoring.my_mentor()
-    extra: Rows = [[ctx.button("button_ask_mentor", _help_act(mine))]] if mine else []
-    ctx.say(ctx.text("confused_step", simpler=bool(step.simpler), mentor=mine is not None))
+    # Without a mentor, a resident is offered to find one: someone who sits beside them.
+    finds = mine is None and ctx.position.course_id != MENTOR_COURSE
+    extra: Rows = ([[ctx.button("button_ask_mentor", _help_act(mine))]] if mine else
+                   [[ctx.button("button_find_mentor", payloads.FIND_MENTOR)]] if finds else [])
+    ctx.say(ctx.text("confused_step", simpler=bool(step.simpler), mentor=mine is not None,
+                     find=finds))
     lesson.step_message(ctx, current, step, extra=extra,
                         body=ctx.course_text(step.simpler) if step.simpler else None)
     return True
@@ -202,7 +206,7 @@ FEATURE = Feature(
     commands=(Command(TO_MENTOR, _to_mentor),),
     buttons={OpenFromAnswer: _open},
     samples={
-        "confused_step": {"simpler": True, "mentor": True},
+        "confused_step": {"simpler": True, "mentor": True, "find": True},
         "confused_quiz": {},
         "question_answer": {"lesson": "Cài đặt VNeID", "text": "Nội dung bước.", "many": True,
                             "keeps": True},

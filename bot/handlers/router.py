@@ -134,14 +134,26 @@ async def on_text(ctx: Context, text: str) -> None:
         await on_payload(ctx, words[folded])
         return
     likeness = typed_buttons.likeness(ctx, folded)
-    if likeness.index is not None:  # clearly one long label, typed with slips or in part
+    meant = _slipped_command(ctx) if likeness.index is None else None
+    if likeness.index is not None:  # clearly one label, typed with slips or in part
         await on_payload(ctx, shown[likeness.index])
+    elif meant is not None:  # a command's word with a slip: "tếp", "mneu"
+        await on_payload(ctx, meant)
     elif likeness.near and ctx.position.mode == Mode.QUIZ:  # like an option, but which?
         quiz.pick_an_answer(ctx)
     elif invitations.normalize(stripped):
         await invitations.redeem(ctx, stripped)
     else:
         await read(ctx, stripped)
+
+
+def _slipped_command(ctx: Context) -> str | None:
+    """The one command whose word the learner typed with a slip (typed_buttons.slips)."""
+    libraries = (ctx.library,) if ctx.library is ctx.base else (ctx.library, ctx.base)
+    named = [(word, name) for library in libraries
+             for name, texts in library.commands.items() for word in texts.words]
+    meant = {named[index][1] for index in typed_buttons.slips(ctx, [word for word, _ in named])}
+    return meant.pop() if len(meant) == 1 else None
 
 
 async def read(ctx: Context, text: str) -> None:

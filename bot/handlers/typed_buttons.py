@@ -7,9 +7,12 @@ its label typed whole (case, marks, emoji and particles such as "ạ" or "nhé" 
 """
 
 import re
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from bot.handlers.context import Context
 from bot.handlers.folding import fold, typed_words
@@ -25,7 +28,8 @@ YES_WORDS = "yes_words"
 CLEAR = 85
 AHEAD = 10
 NEAR = 60
-LONG = 8  # characters: shorter labels ("Cô", "Chú") are picked only when typed whole
+LONG = 8  # characters: shorter labels ("Tiếp") are picked only typed whole or with one slip
+SLIP = 4  # characters: a label this long takes one slip ("tếp"); shorter ones ("Cô") none
 _PUNCTUATION = re.compile(r"[^\w\s]")
 
 
@@ -85,7 +89,8 @@ def _says_yes(ctx: Context, label: str) -> bool:
 
 
 def _marked(text: str) -> str:
-    return " ".join(_PUNCTUATION.sub(" ", text.lower()).split())
+    """Lower case, with its marks (composed: some keyboards send them apart), no punctuation."""
+    return " ".join(_PUNCTUATION.sub(" ", unicodedata.normalize("NFC", text.lower())).split())
 
 
 def likeness(ctx: Context, folded: str) -> Likeness:
@@ -94,7 +99,8 @@ def likeness(ctx: Context, folded: str) -> Likeness:
     text = trimmed(ctx, folded)
     labels = [fold(label) for label in ctx.turn.learner.shown_labels]
     if (len(text) < LONG and len(text.split()) < 2) or not labels:
-        return Likeness()
+        near = slips(ctx, ctx.turn.learner.shown_labels)
+        return Likeness(near[0] if len(near) == 1 else None)
     scores = sorted(((_score(text, label), index) for index, label in enumerate(labels)
                      if len(label) >= LONG), reverse=True)
     if not scores:
@@ -107,6 +113,20 @@ def likeness(ctx: Context, folded: str) -> Likeness:
     return Likeness(near=best >= NEAR or any(
         len(text.split()) >= 2 and fuzz.partial_ratio(text, label) >= CLEAR
         for label in labels if len(label) > len(text)))
+
+
+def slips(ctx: Context, candidates: Sequence[str]) -> list[int]:
+    """The indexes of the candidates (labels, a command's words; SLIP characters or more)
+    that the learner's text is one slip away from: a letter missing, added or changed, or two
+    swapped ("tếp", "mneu"). Typed with marks, it is compared with theirs: "tiền" is a word,
+    two slips from "tiếp"."""
+    typed = _marked(" ".join(without_particles(ctx, ctx.incoming.text.split())))
+    plain = fold(typed)
+    marked = typed != plain
+    return [index for index, candidate in enumerate(candidates)
+            if len(fold(candidate)) >= SLIP and OSA.distance(
+                typed if marked else plain, _marked(candidate) if marked else fold(candidate),
+                score_cutoff=1) <= 1]
 
 
 def _score(text: str, label: str) -> float:

@@ -71,13 +71,18 @@ def fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", "".join(kept)).split())
 
 
+_UNSEEN = frozenset({"Mn", "Mc", "Me", "Cf"})
+
+
 @functools.lru_cache(maxsize=8192)
 def _kind(char: str) -> tuple[str, bool] | None:
-    """None for a combining mark; else what the character folds to, and whether it is a
-    letter of another script than Latin (its marks are kept). Asked once per character:
-    asking unicodedata for every character of every text took 0.3 s at each start, indexing
-    the lessons for residents' questions."""
-    if unicodedata.category(char).startswith("M"):
+    """None for a combining mark or an invisible one; else what the character folds to, and
+    whether it is a letter of another script than Latin (its marks are kept). Asked once per
+    character: asking unicodedata for every character of every text took 0.3 s at each start,
+    indexing the lessons for residents' questions."""
+    # Format characters (a zero-width space, a soft hyphen) are as invisible as marks:
+    # "tiếp" with one inside (U+200B) is still "tiếp", not "ti ếp".
+    if unicodedata.category(char) in _UNSEEN:
         return None
     other_script = char.isalnum() and not (
         char.isascii() or unicodedata.name(char, "").startswith("LATIN"))
