@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.admin import auth, charts
 from bot.admin.export import CONTENT_TYPES, shown_date
-from bot.admin.report import NOT_RESIDENTS, Report, part_ids, place_name, tables
+from bot.admin.report import NOT_RESIDENTS, Report, part_ids, part_name, place_name, tables
 from bot.admin.worker import ReportWorker
 from bot.areas import Areas
 from bot.handlers.folding import fold
@@ -155,7 +155,7 @@ async def overview(request: web.Request) -> web.Response:
     library = request.app[LIBRARY_KEY]
     areas = library.areas
     shown = tables(report, library)
-    busiest = sorted(((place_name(areas, part), report.parts[part].lessons)
+    busiest = sorted(((part_name(areas, report.scope, part), report.parts[part].lessons)
                       for part in part_ids(report, areas)
                       if part in report.parts and report.parts[part].lessons),
                      key=lambda pair: -pair[1])[:15]
