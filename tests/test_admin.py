@@ -409,6 +409,19 @@ async def test_a_search_finds_places_further_down(dashboard: Dashboard) -> None:
     assert "Phường Hồng Hà" in found
 
 
+@pytest.mark.parametrize("typed", ["%", "_", "%%", " - "])
+async def test_a_search_of_marks_alone_finds_nothing(dashboard: Dashboard, typed: str) -> None:
+    # Folded to nothing, "%" was found in every name: "Có 126 địa bàn có tên giống “%”".
+    async with dashboard.client() as client:
+        assert await sign_in(client, "tinh") == 303
+        async with client.get("/admin/", params={"tim": typed}) as response:
+            page = await response.text()
+    found = page[page.index('id="khu-vuc"'):]
+    found = found[:found.index("</section>")]
+    assert "Không thấy địa bàn nào có tên giống" in found
+    assert "Ở cấp nhỏ hơn" not in found and "Phường" not in found
+
+
 def _csv(raw: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
 

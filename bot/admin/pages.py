@@ -126,8 +126,11 @@ def parts_shown(report: Report, areas: Areas, rows: list[tuple[Any, ...]],
     communes of a city with mostly zeros made the page 11,700 px long on a phone."""
     found = Parts(searched=searched)
     named = list(zip(part_ids(report, areas), rows, strict=True))
+    # Marks alone ("%", "_") fold to nothing, which is in every name: they name no place.
+    wanted = fold(searched)
     if searched:  # whatever the figures: a commune looked for is shown
-        named = [(part, row) for part, row in named if fold(searched) in fold(str(row[0]))]
+        named = [(part, row) for part, row in named
+                 if wanted and wanted in fold(str(row[0]))]
     busy = sorted(((part, row) for part, row in named
                    if searched or report.parts.get(part, Counts()) != Counts()),
                   key=lambda pair: _activity(report.parts.get(pair[0], Counts())))
@@ -143,7 +146,7 @@ def parts_shown(report: Report, areas: Areas, rows: list[tuple[Any, ...]],
         found.deeper = [(areas.label(area.id), _query(Scope(area.id), report.period))
                         for area in areas.by_id.values()
                         if report.scope.contains(area.id) and area.id not in level
-                        and fold(searched) in fold(area.name)][:DEEPER_SHOWN]
+                        and wanted and wanted in fold(area.name)][:DEEPER_SHOWN]
     return found
 
 
