@@ -422,6 +422,29 @@ async def test_a_search_of_marks_alone_finds_nothing(dashboard: Dashboard, typed
     assert "Ở cấp nhỏ hơn" not in found and "Phường" not in found
 
 
+async def test_figures_are_written_plainly_on_the_page_and_in_exports(
+        dashboard: Dashboard) -> None:
+    # The ward's first-try average is (100 + 66.67 + 100 + 33.33) / 4 = 75: exports wrote
+    # "75.0" and the page "75,0"; Bà Lan's 88.89 stays "88.9" in CSV and "88,9" on the page.
+    label = "Điểm trung bình lần đầu (%)"
+    async with dashboard.client() as client:
+        assert await sign_in(client, "phuong") == 303
+        async with client.get("/admin/tai/tong-quan.csv") as response:
+            total = dict(_csv(await response.read())[1:])
+        async with client.get("/admin/tai/nguoi-hoc.csv") as response:
+            listed = {row[0]: row[4] for row in _csv(await response.read())[1:]}
+        async with client.get("/admin/tai/tong-quan.xlsx") as response:
+            sheet = openpyxl.load_workbook(io.BytesIO(await response.read()))["Tổng quan"]
+        async with client.get("/admin/") as response:
+            page = await response.text()
+        async with client.get("/admin/nguoi-hoc") as response:
+            people = await response.text()
+    assert total[label] == "75" and listed["Bà Lan"] == "88.9"
+    assert {row[0].value: row[1].value for row in sheet.iter_rows(min_row=2)}[label] == 75
+    assert f'<span class="value">75</span><span class="label">{label}</span>' in page
+    assert "<td>88,9</td>" in people and ",0<" not in page + people
+
+
 def _csv(raw: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.admin import auth, charts
 from bot.admin.export import CONTENT_TYPES, shown_date
-from bot.admin.report import NOT_RESIDENTS, Report, part_ids, part_name, place_name, tables
+from bot.admin.report import NOT_RESIDENTS, Report, figure, part_ids, part_name, place_name, tables
 from bot.admin.worker import ReportWorker
 from bot.areas import Areas
 from bot.handlers.folding import fold
@@ -37,11 +37,11 @@ DEEPER_SHOWN = 20  # places further down that a search lists
 
 
 def shown_number(value: Any) -> str:
-    """A figure as Vietnamese write it on a page: 88,9 or 06/12/2026 (exports keep real
+    """A figure as Vietnamese write it on a page: 88,9, 75 or 06/12/2026 (exports keep real
     numbers and dates)."""
     if value is None or value == "":
         return "–"
-    return f"{value:.1f}".replace(".", ",") if isinstance(value, float) else str(
+    return str(figure(value)).replace(".", ",") if isinstance(value, float) else str(
         shown_date(value))
 
 

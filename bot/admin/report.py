@@ -138,8 +138,15 @@ def part_ids(report: Report, areas: Areas) -> list[str]:
     return listed + sorted(part for part in report.parts if part not in listed)
 
 
+def figure(value: float) -> float:
+    """A percentage or an average as every table holds it: one decimal, none when it is 0
+    (75, not 75.0). CSV writes it so (88.9), the page with a comma (88,9), XLSX as a number."""
+    rounded = round(value, 1)
+    return int(rounded) if rounded.is_integer() else rounded
+
+
 def _score(value: float | None) -> Any:
-    return round(value, 1) if value is not None else ""
+    return figure(value) if value is not None else ""
 
 
 def _question_text(library: Library, missed: Missed) -> tuple[str, str]:
@@ -200,7 +207,7 @@ def tables(report: Report, library: Library) -> dict[str, Table]:
         "cau-sai": Table("cau-sai", "Câu bị trả lời sai nhiều nhất", (
             "Khóa học", "Câu hỏi", "Số lần trả lời", "Số lần sai", "Tỉ lệ sai (%)"), [
             (*_question_text(library, item), item.answered, item.wrong,
-             round(100 * item.wrong / item.answered, 1) if item.answered else "")
+             _score(100 * item.wrong / item.answered if item.answered else None))
             for item in report.missed]),
         "nguoi-kem": Table("nguoi-kem", "Tập huấn người kèm", ("Chỉ số", "Số liệu"), [
             ("Đang học khóa cho người kèm", report.training.learning),
