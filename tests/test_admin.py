@@ -20,6 +20,7 @@ from sqlalchemy import event, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.addresses import parse_networks
+from bot.admin.report import part_name
 from bot.admin.worker import ReportWorker
 from bot.app import Core, mount_dashboard
 from bot.forwarded import trust_proxies
@@ -31,6 +32,8 @@ from storage.organizers import ATTEMPT, MAX_ADDRESS_TRIES, MAX_FAILURES, Organiz
 from storage.reports import reports_engine
 from storage.repository import SqlRepository
 from storage.rollup import refresh
+from storage.scam_checks import add_check
+from storage.scope import Scope
 from tests.report_seed import BA_DINH, HONG_HA, PEOPLE, seed
 
 PASSWORD = "mat-khau-that-dai"
@@ -284,7 +287,7 @@ async def test_what_a_ward_organizer_sees_and_downloads(dashboard: Dashboard) ->
         assert values[0][:3] == ["Địa bàn", "Người dân đã đăng ký", "Mới trong kỳ"]
         by_place = {row[0]: row for row in values[1:]}
         assert by_place["Tổ dân phố số 1"][1:8] == [1, 1, 1, 1, 3, 1, 88.9]
-        assert by_place["(chưa cho biết nơi ở)"][1] == 1  # Cô Hoa gave no village
+        assert by_place["Phường Hồng Hà (chưa rõ thôn, tổ dân phố)"][1] == 1  # Cô Hoa's
         async with client.get("/admin/tai/bao-cao.xlsx") as response:
             sheets = openpyxl.load_workbook(io.BytesIO(await response.read())).sheetnames
         assert sheets == ["Tổng quan", "Theo khóa học", "Câu bị trả lời sai nhiều nhất",
@@ -404,6 +407,84 @@ async def test_a_search_finds_places_further_down(dashboard: Dashboard) -> None:
     found = page[page.index("Ở cấp nhỏ hơn"):]
     assert f'href="/admin/?area={HONG_HA.replace("/", "%2F")}' in found
     assert "Phường Hồng Hà" in found
+
+
+@pytest.mark.parametrize("typed", ["%", "_", "%%", " - "])
+async def test_a_search_of_marks_alone_finds_nothing(dashboard: Dashboard, typed: str) -> None:
+    # Folded to nothing, "%" was found in every name: "Có 126 địa bàn có tên giống “%”".
+    async with dashboard.client() as client:
+        assert await sign_in(client, "tinh") == 303
+        async with client.get("/admin/", params={"tim": typed}) as response:
+            page = await response.text()
+    found = page[page.index('id="khu-vuc"'):]
+    found = found[:found.index("</section>")]
+    assert "Không thấy địa bàn nào có tên giống" in found
+    assert "Ở cấp nhỏ hơn" not in found and "Phường" not in found
+
+
+async def test_figures_are_written_plainly_on_the_page_and_in_exports(
+        dashboard: Dashboard) -> None:
+    # The ward's first-try average is (100 + 66.67 + 100 + 33.33) / 4 = 75: exports wrote
+    # "75.0" and the page "75,0"; Bà Lan's 88.89 stays "88.9" in CSV and "88,9" on the page.
+    label = "Điểm trung bình lần đầu (%)"
+    async with dashboard.client() as client:
+        assert await sign_in(client, "phuong") == 303
+        async with client.get("/admin/tai/tong-quan.csv") as response:
+            total = dict(_csv(await response.read())[1:])
+        async with client.get("/admin/tai/nguoi-hoc.csv") as response:
+            listed = {row[0]: row[4] for row in _csv(await response.read())[1:]}
+        async with client.get("/admin/tai/tong-quan.xlsx") as response:
+            sheet = openpyxl.load_workbook(io.BytesIO(await response.read()))["Tổng quan"]
+        async with client.get("/admin/") as response:
+            page = await response.text()
+        async with client.get("/admin/nguoi-hoc") as response:
+            people = await response.text()
+    assert total[label] == "75" and listed["Bà Lan"] == "88.9"
+    assert {row[0].value: row[1].value for row in sheet.iter_rows(min_row=2)}[label] == 75
+    assert f'<span class="value">75</span><span class="label">{label}</span>' in page
+    assert "<td>88,9</td>" in people and ",0<" not in page + people
+
+
+def _csv(raw: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+async def test_residents_at_the_organizer_s_own_ward_carry_its_name(dashboard: Dashboard) -> None:
+    # Cô Hoa named her ward and no village: to the ward's own organizer she, and a message she
+    # had checked, were "(chưa cho biết nơi ở)" on the page and in every export, as if she had
+    # given no place; the city-wide account read her ward right.
+    async with dashboard.repository.transaction() as connection:
+        await add_check(connection, area_id=HONG_HA, flags=["otp_request"])
+    await dashboard.organizers.add(login="ca-nuoc", name="Cán bộ cả nước", area_id="",
+                                   role="viewer", password=PASSWORD)
+    own = "Phường Hồng Hà (chưa rõ thôn, tổ dân phố)"
+    async with dashboard.client() as client:
+        assert await sign_in(client, "phuong") == 303
+        async with client.get("/admin/") as response:
+            page = await response.text()
+        async with client.get("/admin/tai/khu-vuc.csv") as response:
+            parts = _csv(await response.read())
+        async with client.get("/admin/tai/tin-nhan-la.csv") as response:
+            flagged = _csv(await response.read())
+    assert "chưa cho biết nơi ở" not in page
+    assert f"{own}: 1</title>" in page  # the busiest places' chart: Cô Hoa's lesson today
+    registered = {row[0]: row[1] for row in parts[1:] if row[1] != "0"}
+    assert registered == {"Tổ dân phố số 1": "1", "Tổ dân phố số 2": "1", own: "1"}
+    assert {row[0] for row in flagged[1:]} == {own}
+    async with dashboard.client() as client:  # who truly gave no place still reads so
+        assert await sign_in(client, "ca-nuoc") == 303
+        async with client.get("/admin/tai/khu-vuc.csv", params={"area": ""}) as response:
+            by_place = {row[0]: row for row in _csv(await response.read())[1:]}
+    assert by_place["(chưa cho biết nơi ở)"][1] == "1"  # Người lạ
+
+
+def test_a_part_at_the_area_itself_is_named_after_it(library: Library) -> None:
+    areas = library.areas
+    # Phường Hoàn Kiếm lists no villages: all its residents are placed at the ward itself.
+    assert part_name(areas, Scope("ha-noi/hoan-kiem"), "") == "Phường Hoàn Kiếm"
+    assert part_name(areas, Scope("ha-noi"), "") == "Thành phố Hà Nội (chưa rõ phường, xã)"
+    assert part_name(areas, Scope("ha-noi"), HONG_HA) == "Phường Hồng Hà"
+    assert part_name(areas, Scope(), "") == "(chưa cho biết nơi ở)"
 
 
 async def test_exports_hold_real_dates_and_one_table_a_csv(dashboard: Dashboard) -> None:

@@ -19,7 +19,7 @@ from bot.messages import Kind
 from bot.tutor import Tutor
 from storage.database import create_engine
 from storage.mentoring import ALERT, CHECK_IN
-from storage.mentors import INVITATION, PAIRING
+from storage.mentors import INVITATION, MENTOR, PAIRING
 from storage.outbox import OUTBOX
 from storage.repository import LEARNER, SqlRepository, now
 from tests.chat import Chat
@@ -380,6 +380,19 @@ async def test_a_resident_can_ask_for_a_mentor_of_their_ward(tutor: Tutor, libra
     assert "Bạn đã nhận kèm" in mentor.text()
     [accepted] = await received(tutor, resident)
     assert "Trần Minh Anh đã nhận kèm bạn" in accepted.text
+
+
+@pytest.mark.parametrize("typed", ["Phúc Xá cũ", "phường Phúc Xá, quận Ba Đình, Hà Nội",
+                                   "Hồng Hà, quận Hoàn Kiếm"])
+async def test_a_mentor_s_ward_is_found_by_its_old_name_as_a_resident_s_is(
+        tutor: Tutor, people: tuple[Chat, Chat], typed: str) -> None:
+    # Residents' place question knows the wards before 1/7/2025 (`formerly:`); the mentor's
+    # own ward kept "Phúc Xá cũ" as typed, so no resident of Hồng Hà ever found that mentor.
+    mentor, _ = people
+    await register(mentor, ward=typed)
+    async with tutor.repository.engine.connect() as connection:
+        ward = await connection.scalar(select(MENTOR.c.ward))
+    assert ward == "Phường Hồng Hà"
 
 
 async def test_the_invitation_links_carry_the_code(sqlite_repository: SqlRepository,

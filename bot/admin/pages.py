@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.admin import auth, charts
 from bot.admin.export import CONTENT_TYPES, shown_date
-from bot.admin.report import NOT_RESIDENTS, Report, part_ids, place_name, tables
+from bot.admin.report import NOT_RESIDENTS, Report, figure, part_ids, part_name, place_name, tables
 from bot.admin.worker import ReportWorker
 from bot.areas import Areas
 from bot.handlers.folding import fold
@@ -37,11 +37,11 @@ DEEPER_SHOWN = 20  # places further down that a search lists
 
 
 def shown_number(value: Any) -> str:
-    """A figure as Vietnamese write it on a page: 88,9 or 06/12/2026 (exports keep real
+    """A figure as Vietnamese write it on a page: 88,9, 75 or 06/12/2026 (exports keep real
     numbers and dates)."""
     if value is None or value == "":
         return "–"
-    return f"{value:.1f}".replace(".", ",") if isinstance(value, float) else str(
+    return str(figure(value)).replace(".", ",") if isinstance(value, float) else str(
         shown_date(value))
 
 
@@ -126,8 +126,11 @@ def parts_shown(report: Report, areas: Areas, rows: list[tuple[Any, ...]],
     communes of a city with mostly zeros made the page 11,700 px long on a phone."""
     found = Parts(searched=searched)
     named = list(zip(part_ids(report, areas), rows, strict=True))
+    # Marks alone ("%", "_") fold to nothing, which is in every name: they name no place.
+    wanted = fold(searched)
     if searched:  # whatever the figures: a commune looked for is shown
-        named = [(part, row) for part, row in named if fold(searched) in fold(str(row[0]))]
+        named = [(part, row) for part, row in named
+                 if wanted and wanted in fold(str(row[0]))]
     busy = sorted(((part, row) for part, row in named
                    if searched or report.parts.get(part, Counts()) != Counts()),
                   key=lambda pair: _activity(report.parts.get(pair[0], Counts())))
@@ -143,7 +146,7 @@ def parts_shown(report: Report, areas: Areas, rows: list[tuple[Any, ...]],
         found.deeper = [(areas.label(area.id), _query(Scope(area.id), report.period))
                         for area in areas.by_id.values()
                         if report.scope.contains(area.id) and area.id not in level
-                        and fold(searched) in fold(area.name)][:DEEPER_SHOWN]
+                        and wanted and wanted in fold(area.name)][:DEEPER_SHOWN]
     return found
 
 
@@ -155,7 +158,7 @@ async def overview(request: web.Request) -> web.Response:
     library = request.app[LIBRARY_KEY]
     areas = library.areas
     shown = tables(report, library)
-    busiest = sorted(((place_name(areas, part), report.parts[part].lessons)
+    busiest = sorted(((part_name(areas, report.scope, part), report.parts[part].lessons)
                       for part in part_ids(report, areas)
                       if part in report.parts and report.parts[part].lessons),
                      key=lambda pair: -pair[1])[:15]

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -31,6 +32,8 @@ from storage.scam_checks import CHECKS, ScamCount, scam_counts
 from storage.scope import Scope
 
 UNKNOWN_PLACE = "(chưa cho biết nơi ở)"
+# What a resident placed at an area itself has not said, by that area's level.
+NOT_SAID_BELOW = ("phường, xã", "thôn, tổ dân phố")
 # Volunteers' own course: a volunteer still in training is a resident, but that training is
 # no resident's learning, so residents' figures and list leave it out; it has its own table.
 NOT_RESIDENTS = (MENTOR_COURSE,)
@@ -107,6 +110,16 @@ def place_name(areas: Areas, area_id: str) -> str:
     return place.name if place else (area_id or UNKNOWN_PLACE)
 
 
+def part_name(areas: Areas, scope: Scope, part: str) -> str:
+    """The name an organizer reads for a part of `scope`. Rows are grouped by the level below
+    the scope, where "" means placed at the scope's own area (a ward's residents who gave no
+    village): only for the whole country does it mean no place given."""
+    own = areas.get(scope.area_id) if not part else None
+    if own is None:
+        return place_name(areas, part)
+    return f"{own.name} (chưa rõ {NOT_SAID_BELOW[own.level]})" if own.children else own.name
+
+
 def file_name(key: str, report: Report, kind: str) -> str:
     """What a download is called: table, area, period and format."""
     area = (report.scope.area_id or "tat-ca").replace("/", "-")
@@ -125,8 +138,15 @@ def part_ids(report: Report, areas: Areas) -> list[str]:
     return listed + sorted(part for part in report.parts if part not in listed)
 
 
+def figure(value: float) -> float:
+    """A percentage or an average as every table holds it: one decimal, none when it is 0
+    (75, not 75.0). CSV writes it so (88.9), the page with a comma (88,9), XLSX as a number."""
+    rounded = round(value, 1)
+    return int(rounded) if rounded.is_integer() else rounded
+
+
 def _score(value: float | None) -> Any:
-    return round(value, 1) if value is not None else ""
+    return figure(value) if value is not None else ""
 
 
 def _question_text(library: Library, missed: Missed) -> tuple[str, str]:
@@ -174,6 +194,7 @@ def _count_values(item: Counts) -> tuple[Any, ...]:
 def tables(report: Report, library: Library) -> dict[str, Table]:
     """Every table of the report, by key, in the order the page shows them."""
     areas = library.areas
+    named = partial(part_name, areas, report.scope)  # a part's name, for every table alike
     found = {
         "tong-quan": Table("tong-quan", "Tổng quan", ("Chỉ số", "Số liệu"),
                            list(zip(COUNT_HEADERS, _count_values(report.total), strict=True))),
@@ -186,7 +207,7 @@ def tables(report: Report, library: Library) -> dict[str, Table]:
         "cau-sai": Table("cau-sai", "Câu bị trả lời sai nhiều nhất", (
             "Khóa học", "Câu hỏi", "Số lần trả lời", "Số lần sai", "Tỉ lệ sai (%)"), [
             (*_question_text(library, item), item.answered, item.wrong,
-             round(100 * item.wrong / item.answered, 1) if item.answered else "")
+             _score(100 * item.wrong / item.answered if item.answered else None))
             for item in report.missed]),
         "nguoi-kem": Table("nguoi-kem", "Tập huấn người kèm", ("Chỉ số", "Số liệu"), [
             ("Đang học khóa cho người kèm", report.training.learning),
@@ -195,24 +216,24 @@ def tables(report: Report, library: Library) -> dict[str, Table]:
         # Counts only: the messages themselves are never kept (bot/handlers/message_check.py).
         "tin-nhan-la": Table("tin-nhan-la", "Tin nhắn lạ đã kiểm tra", (
             "Địa bàn", "Dấu hiệu", "Số lần"), [
-            (place_name(areas, item.area_id), FLAG_NAMES.get(item.flag, item.flag), item.count)
+            (named(item.area_id), FLAG_NAMES.get(item.flag, item.flag), item.count)
             for item in report.scam]),
         "theo-ngay": Table("theo-ngay", "Bài học xong theo ngày", ("Ngày", "Bài học đã xong"),
                            [(day, count) for day, count in report.by_day]),
         "chung-nhan": Table("chung-nhan", "Giấy chứng nhận đã cấp", (
             "Địa bàn", "Khóa học", "Số giấy chứng nhận"), [
-            (place_name(areas, item.area_id),
+            (named(item.area_id),
              course.title if (course := library.course(item.course_id)) else item.course_id,
              item.count) for item in report.certificates]),
         "nhac-hoc": Table("nhac-hoc", "Nhắc học (hiện nay)", (
             "Địa bàn", "Người dân đang bật nhắc học", "Đã được nhắc",
             "Quay lại học sau khi được nhắc"), [
-            (place_name(areas, item.area_id), item.on, item.reminded, item.came_back)
+            (named(item.area_id), item.on, item.reminded, item.came_back)
             for item in report.reminders], empty="Hiện chưa có người dân nào bật nhắc học."),
     }
     if report.scope.level < 2:
         found["khu-vuc"] = Table("khu-vuc", "Theo địa bàn", ("Địa bàn", *COUNT_HEADERS), [
-            (place_name(areas, part), *_count_values(report.parts.get(part, Counts())))
+            (named(part), *_count_values(report.parts.get(part, Counts())))
             for part in part_ids(report, areas)])
     if report.learners is not None:
         found["nguoi-hoc"] = Table("nguoi-hoc", "Danh sách người học", (

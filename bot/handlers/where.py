@@ -65,11 +65,7 @@ async def typed(ctx: Context, within: str, text: str) -> None:
         ask(ctx)
         return
     found = area_match.match(text, areas.children(within))
-    exact = [place for place in found if area_match.same_name(text, place)]
-    name = area_match.unit_name(text)
-    if not exact and name:  # today's name in an old address: "Hồng Hà, quận Hoàn Kiếm"
-        exact = [place for place in area_match.match(name, areas.children(within))
-                 if area_match.same_name(name, place)]
+    exact = _named(text, areas.children(within))
     if len(exact) == 1:
         await chosen(ctx, exact[0])
         return
@@ -85,6 +81,18 @@ async def typed(ctx: Context, within: str, text: str) -> None:
     rows.append([ctx.button("button_skip", payloads.SKIP)])
     rows.append(ctx.menu_row())
     ctx.say(ctx.text("area_choose" if found else "area_not_found", typed=text[:60]), rows)
+
+
+def _named(text: str, places: list[Area]) -> list[Area]:
+    """The places `text` names by today's name, also in an old address ("Hồng Hà, quận
+    Hoàn Kiếm")."""
+    exact = [place for place in area_match.match(text, places)
+             if area_match.same_name(text, place)]
+    name = area_match.unit_name(text)
+    if not exact and name:
+        exact = [place for place in area_match.match(name, places)
+                 if area_match.same_name(name, place)]
+    return exact
 
 
 def _offer_former(ctx: Context, within: str, old: list[area_match.OldName]) -> None:
@@ -155,11 +163,16 @@ async def _go_on(ctx: Context, text: str) -> None:
 
 
 def exact_place(ctx: Context, text: str) -> Area | None:
-    """The commune `text` names exactly in one of the deployment's provinces, if just one."""
+    """The commune `text` names exactly in one of the deployment's provinces, if just one:
+    as a resident's place is found (no question asked here), by today's name, else by an
+    old one (before 1/7/2025) whose residents all live in one commune now."""
     areas = ctx.library.areas
     found = [place for province in areas.provinces
-             for place in area_match.match(text, areas.children(province))
-             if area_match.same_name(text, place)]
+             for place in _named(text, areas.children(province))]
+    if not found:
+        found = list(dict.fromkeys(
+            place for province in areas.provinces
+            for unit in area_match.former(text, areas.children(province)) for place in unit.now))
     return found[0] if len(found) == 1 else None
 
 
