@@ -15,7 +15,7 @@ from sqlalchemy.engine import Row
 
 from storage.certificates import CERTIFICATE
 from storage.linking import LINK_CODE
-from storage.mentors import ATTEMPT, INVITATION, MENTOR, PAIRING
+from storage.mentors import ATTEMPT, INVITATION, MENTOR, PAIRING, shown_name
 from storage.outbox import OUTBOX
 from storage.reminders import ON, REMINDER
 from storage.repository import (
@@ -83,13 +83,13 @@ async def side(connection: Connection, learner_id: int) -> Side:
     me = (await connection.execute(select(LEARNER).where(LEARNER.c.id == learner_id))).one()
     mentor = LEARNER.alias("mentor_learner")
     found = (await connection.execute(
-        select(PAIRING.c.mentor_id, MENTOR.c.full_name, mentor.c.display_name)
+        select(PAIRING.c.mentor_id, shown_name(mentor).label("name"))
         .join(mentor, mentor.c.id == PAIRING.c.mentor_id)
         .outerjoin(MENTOR, MENTOR.c.learner_id == PAIRING.c.mentor_id)
         .where((PAIRING.c.mentee_id == learner_id) & (PAIRING.c.status == "active")))).first()
     settings = json.loads(me.settings or "{}")
     return Side(learner_id, found.mentor_id if found else None,
-                (found.full_name or found.display_name) if found else "",
+                (found.name or "") if found else "",
                 me.area_village or me.area_commune or me.area_province, me.ward,
                 str(settings.get("address") or ""), str(settings.get("called") or ""))
 

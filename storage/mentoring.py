@@ -11,7 +11,16 @@ from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.mentors import CAN_MENTOR, MENTOR, PAIRING, MentorQueries, MentorRecord, mentor_record
+from storage.mentors import (
+    CAN_MENTOR,
+    MENTOR,
+    PAIRING,
+    MentorQueries,
+    MentorRecord,
+    mentor_record,
+    shown_name,
+    with_name,
+)
 from storage.models import Alert, CheckIn
 from storage.repository import ANSWER, LEARNER, RESULT, now
 from storage.transactions import Connection
@@ -60,10 +69,11 @@ class MentoringQueries(MentorQueries):
 
     async def pairing(self, pairing_id: int) -> PairingRecord | None:
         """A pairing the turn's learner is part of (either side), whatever its status."""
-        mentee = LEARNER.alias("mentee")
+        mentee, mentor = LEARNER.alias("mentee"), LEARNER.alias("mentor_learner")
         row = (await self._db.execute(
-            select(PAIRING, MENTOR.c.full_name, mentee.c.display_name)
+            select(PAIRING, shown_name(mentor).label("mentor_name"), mentee.c.display_name)
             .join(MENTOR, MENTOR.c.learner_id == PAIRING.c.mentor_id)
+            .join(mentor, mentor.c.id == PAIRING.c.mentor_id)
             .join(mentee, mentee.c.id == PAIRING.c.mentee_id)
             .where((PAIRING.c.id == pairing_id)
                    & or_(PAIRING.c.mentor_id == self.me, PAIRING.c.mentee_id == self.me)))
@@ -71,7 +81,7 @@ class MentoringQueries(MentorQueries):
         if row is None:
             return None
         return PairingRecord(row.id, row.mentor_id, row.mentee_id, row.status, row.origin,
-                             row.full_name, row.display_name, row.created_at)
+                             row.mentor_name, row.display_name, row.created_at)
 
     async def my_mentor(self) -> PairingRecord | None:
         """The turn's learner's active pairing as a resident, if any."""
@@ -143,7 +153,7 @@ class MentoringQueries(MentorQueries):
                | ((PAIRING.c.status == "pending") & (PAIRING.c.origin == "request"))))
             .scalar_subquery())
         rows = await self._db.execute(
-            select(MENTOR).where(MENTOR.c.status.in_(CAN_MENTOR)
+            with_name().where(MENTOR.c.status.in_(CAN_MENTOR)
                                  & (MENTOR.c.learner_id != self.me) & (taken < capacity))
             .order_by(MENTOR.c.learner_id))
         return [mentor_record(row) for row in rows]

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, func, insert, select, update
+from sqlalchemy import ColumnElement, FromClause, Select, Table, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -25,7 +25,7 @@ class MentorRecord:
     """A volunteer's mentor profile."""
 
     learner_id: int
-    full_name: str
+    name: str  # what residents see: `shown_name`
     ward: str
     unit: str
     status: str
@@ -35,8 +35,20 @@ class MentorRecord:
         return self.status in CAN_MENTOR
 
 
+def shown_name(mentor_learner: FromClause = LEARNER) -> ColumnElement[str]:
+    """A mentor's name as residents see it: the full name they gave signing up, else (approved
+    before giving one) the name they are called by now, which a copy would leave behind."""
+    return func.coalesce(func.nullif(MENTOR.c.full_name, ""), mentor_learner.c.display_name)
+
+
+def with_name() -> Select[Any]:
+    """Mentor rows with their `shown_name`, as `mentor_record` reads them."""
+    return select(MENTOR, shown_name().label("name")).join(
+        LEARNER, LEARNER.c.id == MENTOR.c.learner_id)
+
+
 def mentor_record(row: Any) -> MentorRecord:
-    return MentorRecord(row.learner_id, row.full_name, row.ward, row.unit, row.status)
+    return MentorRecord(row.learner_id, row.name, row.ward, row.unit, row.status)
 
 
 class MentorQueries:
@@ -51,7 +63,7 @@ class MentorQueries:
     async def mentor(self, learner_id: int | None = None) -> MentorRecord | None:
         """Return a mentor profile (the turn's learner's by default)."""
         who = self.me if learner_id is None else learner_id
-        row = (await self._db.execute(select(MENTOR).where(MENTOR.c.learner_id == who))).first()
+        row = (await self._db.execute(with_name().where(MENTOR.c.learner_id == who))).first()
         return mentor_record(row) if row is not None else None
 
     async def save_mentor(self, **values: str) -> None:
@@ -104,7 +116,7 @@ class MentorQueries:
     async def invitation_mentor(self, code: str) -> MentorRecord | None:
         """The mentor whose valid code this is, or None (unknown, expired or revoked)."""
         row = (await self._db.execute(
-            select(MENTOR).join(INVITATION, INVITATION.c.mentor_id == MENTOR.c.learner_id)
+            with_name().join(INVITATION, INVITATION.c.mentor_id == MENTOR.c.learner_id)
             .where(_live(code)))).first()
         return mentor_record(row) if row is not None else None
 
@@ -139,14 +151,14 @@ async def approve_mentor(engine: AsyncEngine, *, channel: str, user_ref: str, by
     """An organizer lets a learner mentor without the course; False for an unknown learner."""
     async with engine.begin() as connection:
         learner = (await connection.execute(  # by any app the person joined (/lien_ket)
-            select(LEARNER.c.id, LEARNER.c.display_name)
+            select(LEARNER.c.id)
             .join(IDENTITY, IDENTITY.c.learner_id == LEARNER.c.id)
             .where((IDENTITY.c.channel == channel) & (IDENTITY.c.user_ref == user_ref)))).first()
         if learner is None:
             return False
         queries = MentorQueries(connection, learner.id)
-        if await queries.mentor() is None:
-            await queries.save_mentor(full_name=learner.display_name[:64])
+        if await queries.mentor() is None:  # no full name: residents see the one called by
+            await queries.save_mentor()
         await connection.execute(update(MENTOR).where(MENTOR.c.learner_id == learner.id)
                                  .values(status="approved", approved_by=by[:64]))
     return True

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.clock import aware
-from storage.mentors import MENTOR, PAIRING
+from storage.mentors import MENTOR, PAIRING, shown_name
 from storage.repository import COMPLETION, LEARNER, RESULT
 from storage.rollup import COUNTED
 from storage.scope import Scope
@@ -41,8 +41,10 @@ async def roster(connection: AsyncConnection, scope: Scope, *, limit: int | None
     courses = (select(func.count()).where((COMPLETION.c.learner_id == LEARNER.c.id)
                                           & COMPLETION.c.course_id.not_in(leave_out))
                .scalar_subquery())
-    mentor = (select(MENTOR.c.full_name)
+    mentor_learner = LEARNER.alias("mentor_learner")
+    mentor = (select(shown_name(mentor_learner))
               .join(PAIRING, MENTOR.c.learner_id == PAIRING.c.mentor_id)
+              .join(mentor_learner, mentor_learner.c.id == MENTOR.c.learner_id)
               .where((PAIRING.c.mentee_id == LEARNER.c.id) & (PAIRING.c.status == "active"))
               .limit(1).scalar_subquery())
     query = (select(LEARNER.c.display_name, LEARNER.c.area_province, LEARNER.c.area_commune,

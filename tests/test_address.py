@@ -19,7 +19,7 @@ from tests.mentoring_helpers import paired, received
 async def test_an_elder_is_asked_once_in_one_tap_and_addressed_so(tutor: Tutor) -> None:
     chat = Chat(tutor, "lan", display_name="Nguyễn Thị Lan")
     await chat.start(address=None)
-    assert "nên gọi thế nào cho phải phép ạ?" in chat.text()
+    assert "nên xưng hô với mình thế nào cho phải phép ạ?" in chat.text()
     assert [b.label for b in chat.last[-1].flat_buttons()][:9] == [
         "Ông", "Bà", "Bác", "Cô", "Chú", "Anh", "Chị", "Em", "Bạn"]
     await chat.press("Bác")
@@ -43,7 +43,7 @@ async def test_a_web_learner_gives_a_name_that_mentors_and_organizers_see(
     assert "Cháu gọi cô bằng tên nào ạ?" in chat.text() and "Bỏ qua" in " ".join(
         b.label for r in chat.last for b in r.flat_buttons())
     await chat.type("x" * 41)  # too long: asked again, nothing lost
-    assert "từ 1 đến 40 chữ" in chat.text()
+    assert "nhiều nhất 40 ký tự" in chat.text()
     await chat.type("  Cô   Hoa ")
     assert "Cháu cảm ơn cô Hoa ạ!" in chat.text()  # the title she typed is not said twice
     learner = await tutor.repository.find_learner(channel="web", user_ref="web-session")
@@ -135,7 +135,7 @@ async def test_anything_else_at_the_form_question_asks_it_again_saying_how(
     chat = Chat(tutor, "tu", channel="web")
     await chat.start(address=None)
     await chat.type("gọi sao cũng được")
-    assert "hoặc gõ cách gọi" in chat.text() and "nên gọi thế nào" in chat.text()
+    assert "hoặc gõ cách gọi" in chat.text() and "nên xưng hô với mình thế nào" in chat.text()
     await chat.type("2")  # still the form question's buttons: "Bà"
     assert "Cháu gọi bà bằng tên nào ạ?" in chat.text()
     await chat.type("menu")  # "menu" is nobody's name: the name question is left
@@ -150,7 +150,7 @@ async def test_a_learner_who_agreed_before_it_was_asked_is_asked_when_back(
     await chat.type("menu")  # did not answer
     await chat.send(chat.incoming(Kind.START))
     assert "Chào mừng bạn Tư quay lại" in chat.text()
-    assert "nên gọi thế nào cho phải phép ạ?" in chat.text()
+    assert "nên xưng hô với mình thế nào cho phải phép ạ?" in chat.text()
 
 
 async def test_a_mentor_is_told_in_their_own_language_and_form(tutor: Tutor,
@@ -204,3 +204,39 @@ def test_a_title_the_name_already_has_is_said_once(library: Library, name: str, 
     certificate = Certificate(code="ABCDEFGH", course_id="lam-quen", name=name, address=form,
                               issuer="Học Số", locale="vi", issued_on=date(2026, 12, 6))
     assert shown_name(certificate, renderer) == certified
+
+
+async def test_a_name_with_a_link_or_a_phone_is_refused_kindly(
+        tutor: Tutor, sqlite_repository: SqlRepository) -> None:
+    # Mentors and organizers see this name, and a mentor's reaches residents in Học Số's words.
+    chat = Chat(tutor, "hung", channel="web")
+    await chat.start(address=None)
+    await chat.press("Bác")
+    for typed in ("Cán bộ CA, vào vneid-gov.com", "hung 0912 345 678", "v n e i d . c o m",
+                  "<img src=x onerror=alert(1)>", '=HYPERLINK("http://x.y/a","Xem")'):
+        await chat.type(typed)
+        assert "không kèm số điện thoại, email hay đường link ạ" in chat.text(), typed
+    await chat.type("toi ten la hung a")  # typed all in lower case: each word capitalised
+    assert "Cháu cảm ơn bác Hung ạ!" in chat.text()
+    learner = await sqlite_repository.find_learner(channel="web", user_ref="hung")
+    assert learner is not None and learner.display_name == "Hung"
+
+
+async def test_a_form_and_name_typed_together_are_checked_and_capitalised(tutor: Tutor) -> None:
+    chat = Chat(tutor, "tu", channel="web")
+    await chat.start(address=None)
+    await chat.type("bà vneid-gov.com")
+    assert "không kèm số điện thoại, email hay đường link ạ" in chat.text()
+    await chat.type("bà tư")
+    assert "Cháu cảm ơn bà Tư ạ!" in chat.text()
+
+
+async def test_a_messenger_name_with_a_link_is_neither_offered_nor_shown(
+        tutor: Tutor, sqlite_repository: SqlRepository) -> None:
+    chat = Chat(tutor, "m2", channel="telegram", display_name="Cán bộ CA, vào vneid-gov.com")
+    await chat.start(address=None)
+    await chat.press("Anh")
+    assert "namekeep" not in {b.payload for r in chat.last for b in r.flat_buttons()}
+    await chat.type("/menu")
+    learner = await sqlite_repository.find_learner(channel="telegram", user_ref="m2")
+    assert learner is not None and learner.display_name == ""

@@ -358,3 +358,15 @@ def test_formerly_written_with_decomposed_letters_is_read_alike(tmp_path: Path) 
     place = areas.get("tinh-x/a1")
     assert place is not None and [(old.name, old.share) for old in place.formerly] == [
         ("Xã Cũ", PART), ("Xã Đất", LAND)]
+
+
+async def test_a_place_button_never_shown_is_refused_mid_lesson(
+        tutor: Tutor, library: Library, sqlite_repository: SqlRepository) -> None:
+    chat = Chat(tutor, "r4")
+    await chat.start()
+    course = library.courses[0]
+    await chat.tap(f"l:{course.id}:{course.lessons[0].id}")
+    await chat.tap(f"w:{HONG_HA}")  # only ever shown with the place question
+    assert "tin nhắn cũ" in chat.text()
+    learner = await sqlite_repository.find_learner(channel="test", user_ref="r4")
+    assert learner is not None and learner.area == "" and learner.ward == ""

@@ -19,7 +19,7 @@ from bot.messages import Kind
 from bot.tutor import Tutor
 from storage.database import create_engine
 from storage.mentoring import ALERT, CHECK_IN
-from storage.mentors import INVITATION, MENTOR, PAIRING
+from storage.mentors import INVITATION, MENTOR, PAIRING, approve_mentor
 from storage.outbox import OUTBOX
 from storage.repository import LEARNER, SqlRepository, now
 from tests.chat import Chat
@@ -243,8 +243,14 @@ async def test_a_mentors_messages_carry_no_link_and_at_most_three_a_day(
     await _writing_a_nudge(tutor, library, mentor, resident)
     await mentor.type("Bác vào bit.ly/abc123 để cập nhật nhé, hoặc Zalo cháu 0912345678")
     assert "không gửi đường link" in mentor.text() and "gõ lời nhắn" in mentor.text()
+    # However written: "。" is a dot to a browser, letters spaced out, a phone number spaced.
+    for typed in ("Bác vào vneid-capnhat。com nhé", "Bác vào v n e i d - g o v . c o m nhé",
+                  "Bác cài vneid[.]apk nhé",
+                  "Bac goi ngay cho chau so 0912 345 678 de cai VNeID ban moi"):
+        await mentor.type(typed)
+        assert "không gửi đường link hay số điện thoại" in mentor.text(), typed
     assert await received(tutor, resident) == []
-    await mentor.type("Bác gọi cháu 0912345678 nếu cần nhé")  # asked again: no link now
+    await mentor.type("Mai 9 giờ cháu qua nhà chỉ bác bài 2 nhé")  # asked again: no link now
     assert "Đã gửi lời nhắn" in mentor.text()
     for _ in range(2):  # the 2nd and 3rd
         await mentor.press("Học viên của tôi")
@@ -649,3 +655,66 @@ async def test_a_note_or_a_question_kept_before_masking_is_masked_when_shown(
     assert [row["note"] for row in exported["check_ins"]] == ["Mật khẩu của bác là ••••"]
     assert "hoa hong 123" not in mine.attachment.data.decode()
     assert "hoahong" not in mine.attachment.data.decode()
+
+
+async def test_a_mentors_name_ward_and_unit_carry_no_link_or_phone(
+        tutor: Tutor, people: tuple[Chat, Chat]) -> None:
+    # Residents read all three in Học Số's own words: "Tình nguyện viên … muốn kèm bác".
+    mentor, _ = people
+    await mentor.start()
+    await mentor.type("/lam_nguoi_kem")
+    for typed in ("An bit.ly/abc 0912345678", "Cán bộ CA, vào vneid-gov.com",
+                  "<img src=x onerror=alert(1)>", '=HYPERLINK("http://x.y/a","Xem")'):
+        await mentor.type(typed)
+        assert "không kèm số điện thoại, email hay đường link" in mentor.text(), typed
+        assert "Xin chào" not in mentor.text()
+    await mentor.type("trần minh anh")  # all in lower case: each word capitalised
+    assert "Xin chào bạn Trần Minh Anh!" in mentor.text()
+    await mentor.type("Phường Hồng Hà, zalo 0912345678")
+    assert "không ghi số điện thoại hay đường link" in mentor.text()
+    await mentor.type("Phường Hồng Hà")
+    await mentor.type("Đoàn phường, vào vneid-gov.com")
+    assert "không ghi số điện thoại hay đường link" in mentor.text() and "Bỏ qua" in " ".join(
+        button.label for reply in mentor.last for button in reply.flat_buttons())
+    await mentor.type("Chi đoàn khu phố 3")
+    async with tutor.repository.engine.connect() as connection:
+        row = (await connection.execute(select(MENTOR))).one()
+    assert (row.full_name, row.ward, row.unit) == (
+        "Trần Minh Anh", "Phường Hồng Hà", "Chi đoàn khu phố 3")
+
+
+async def test_a_mentors_buttons_pressed_by_a_resident_are_refused(
+        tutor: Tutor, people: tuple[Chat, Chat]) -> None:
+    # A resident who sent "mentees", never shown to them, landed in a mentor's sign-up.
+    _, resident = people
+    await resident.start()
+    for payload in ("mentees", "invite", "newcode", "revoke"):
+        await resident.tap(payload)
+        assert "tin nhắn cũ" in resident.text() and "họ và tên" not in resident.text(), payload
+    await resident.type("/hoc_vien")  # typed, the command leads to signing up as ever
+    assert "gõ họ và tên đầy đủ" in resident.text()
+    await resident.type("hoc vien cua toi")  # the command's words again: nobody's name
+    assert "Xin chào" not in resident.text()
+    async with tutor.repository.engine.connect() as connection:
+        assert (await connection.execute(select(MENTOR.c.full_name))).all() == []
+
+
+async def test_residents_see_the_mentors_name_as_it_is_now(
+        tutor: Tutor, people: tuple[Chat, Chat]) -> None:
+    # Approved before giving a full name, the mentor's name was copied and frozen: renamed
+    # with /doi_cach_goi, residents still read the old one.
+    _, resident = people
+    mentor = Chat(tutor, user="doan-vien", channel="zalo", display_name="Phạm Thu Hà")
+    await mentor.start()
+    assert await approve_mentor(tutor.repository.engine, channel="zalo", user_ref="doan-vien",
+                                by="Đoàn phường Hồng Hà")
+    await mentor.type("/lam_nguoi_kem")
+    code = code_in(await mentor.press("Mời học viên"))
+    await resident.start()
+    assert "Tình nguyện viên Phạm Thu Hà muốn kèm" in (await resident.type(code))[0].text
+    await resident.press("Đồng ý")
+    await mentor.type("/doi_cach_goi")
+    await mentor.press("Chị")
+    await mentor.type("Thu Hà")
+    replies = await resident.tap("kem")
+    assert "Thu Hà" in replies[0].text and "Phạm Thu Hà" not in replies[0].text

@@ -73,6 +73,7 @@ async def test_kiem_tra_asks_then_names_each_red_flag_and_what_to_do(tutor: Tuto
     assert "🔎 Kiểm tra tin nhắn lạ" in labels(chat)
     await chat.type("/kiem_tra")
     assert "Bác dán (hoặc chuyển tiếp) tin nhắn lạ vào đây" in chat.text()
+    assert "Trong lúc chờ, bác đừng bấm vào link trong tin nhé." in chat.text()
     await chat.type(SCAM)
     said = chat.text()
     assert "Rất có thể là lừa đảo" in said

@@ -11,7 +11,15 @@ import pytest
 import yaml
 
 from bot.lessons.flags import CODES, load_flag_rules
-from bot.listening.scam import check, clauses, fold, has_link, load_checker, registrable
+from bot.listening.scam import (
+    check,
+    clauses,
+    fold,
+    has_contact,
+    has_link,
+    load_checker,
+    registrable,
+)
 from tests.conftest import CONTENT_DIR
 from tests.test_content import check_content
 
@@ -353,6 +361,22 @@ def test_a_new_number_asking_a_sum_without_cho_is_flagged(text: str) -> None:
 ])
 def test_has_link_tells_two_sentences_from_a_domain(text: str, link: bool) -> None:
     assert has_link(text) is link
+
+
+@pytest.mark.parametrize(("text", "contact"), [
+    ("vneid-capnhat。com", True),  # U+3002: a browser reads it as a dot
+    ("vneid-capnhat．com", True), ("vneid[.]com", True), ("vneid (.) com", True),
+    ("vneid dot com", True), ("vneid chấm vn", True), ("vneid . com", True),
+    ("v n e i d - g o v . c o m", True), ("vneid[.]apk", True), ("tai vay-nhanh.apk", True),
+    ("Bac goi ngay cho chau so 0912 345 678 de cai VNeID ban moi", True),
+    ("goi 0 9 1 2 3 4 5 6 7 8 nhe", True), ("tong dai 024 3825 1234", True),
+    ("+84 912 345 678", True), ("ib @hotro_vneid", True),
+    ("Hẹn bác ngày 07.12.2026 nhé", False), ("Mai 9 giờ cháu qua, bài 2 ạ", False),
+    ("Bác học xong bài chưa.Có gì bác hỏi cháu nhé", False), ("Bác chăm com lắm", False),
+    ("Bác nhớ mk vneid là Lan@1960 nhé", False),
+])
+def test_has_contact_sees_links_and_numbers_however_written(text: str, contact: bool) -> None:
+    assert has_contact(text) is contact
 
 
 @pytest.mark.parametrize("text", [

@@ -43,7 +43,7 @@ async def test_feedback_and_what_follows_come_as_one_message(tutor: Tutor,
     assert welcome.buttons == () and notice.buttons  # the greeting alone (Telegram's keyboard)
     (asked,) = await chat.tap("agree")  # the thanks, then how to be called
     assert asked.text.startswith("Cảm ơn")
-    assert "\n\nHọc Số nên gọi thế nào cho phải phép ạ?" in asked.text
+    assert "\n\nHọc Số nên xưng hô với mình thế nào cho phải phép ạ?" in asked.text
     await chat.tap("ad:ban")
     (menu,) = await chat.tap("skip")  # no name: saying so, then the menu
     assert "\n\nBạn muốn làm gì" in menu.text
@@ -242,8 +242,8 @@ async def test_a_quiz_not_passed_is_said_so_and_progress_shows_where_the_learner
 
 async def test_a_display_name_is_never_run_as_a_template(tutor: Tutor) -> None:
     replies = await tutor.handle(Incoming(channel="test", user_ref="x", kind=Kind.START,
-                                          display_name="{{ 7 * 7 }}\u202e"))
-    assert "{{ 7 * 7 }}" in replies[0].text and "49" not in replies[0].text
+                                          display_name="Lan {{ 7 * 7 }}\u202e"))
+    assert "Lan {{ 7 * 7 }}" in replies[0].text and "49" not in replies[0].text
 
 
 def _edit(content: Path, old: str, new: str) -> None:

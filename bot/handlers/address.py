@@ -17,6 +17,7 @@ from bot.handlers.payloads import Payload
 from bot.handlers.registry import Command, Feature, Waits
 from bot.handlers.typed_buttons import without_particles
 from bot.lessons.render import ADDRESS_FORMS
+from bot.listening.names import capitalised, is_name
 
 MAX_NAME = 40
 SHORT_LABEL = 8  # characters: three such buttons fit side by side on a 360 px phone
@@ -71,7 +72,11 @@ async def _typed_form(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
         ask(ctx, ctx.text("address_pick"))
         return
     ctx.settings["address"] = form
+    if not _fits(name):
+        _ask_again(ctx)
+        return
     # Kept whole, as a typed "Cô Hoa" is: said once all the same ("bà Tư", not "bà Bà Tư").
+    name = capitalised(name)
     _saved(ctx, name[:1].upper() + name[1:])
 
 
@@ -87,7 +92,7 @@ def _messenger_name(ctx: Context) -> str:
 
 def _ask_name(ctx: Context) -> None:
     """Which name: the messenger's in one tap, or typed (or none)."""
-    known = _messenger_name(ctx)
+    known = _messenger_name(ctx) if is_name(_messenger_name(ctx)) else ""
     rows: Rows = [[ctx.button("button_address_keep", KEEP_NAME, name=known)],
                   [ctx.button("button_address_other", OTHER_NAME)]] if known else \
         [[ctx.button("button_skip", payloads.SKIP)]]
@@ -101,7 +106,10 @@ def _other_name(ctx: Context) -> None:
 
 
 def _keep_name(ctx: Context) -> None:
-    _saved(ctx, _messenger_name(ctx))
+    if is_name(_messenger_name(ctx)):
+        _saved(ctx, _messenger_name(ctx))
+    else:  # offered only when it was a name, but the messenger's name may change since
+        _ask_again(ctx)
 
 
 def bare_name(ctx: Context, text: str) -> str:
@@ -116,14 +124,23 @@ def bare_name(ctx: Context, text: str) -> str:
     return " ".join(words).strip(" ,.;:!?")
 
 
+def _fits(name: str) -> bool:
+    return len(name) <= MAX_NAME and is_name(name)
+
+
+def _ask_again(ctx: Context) -> None:
+    """What a name holds, and the question again."""
+    ctx.say(ctx.text("address_bad_name", limit=MAX_NAME),
+            [[ctx.button("button_skip", payloads.SKIP)]])
+    ctx.ask(ASKED)
+
+
 async def _typed(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
     name = bare_name(ctx, text)
-    if not name or len(name) > MAX_NAME or not any(char.isalpha() for char in name):
-        ctx.say(ctx.text("address_bad_name", limit=MAX_NAME),
-                [[ctx.button("button_skip", payloads.SKIP)]])
-        ctx.ask(ASKED)
+    if not _fits(name):
+        _ask_again(ctx)
         return
-    _saved(ctx, name)
+    _saved(ctx, capitalised(name))
 
 
 async def _skipped(ctx: Context, data: Mapping[str, Any]) -> None:

@@ -19,6 +19,7 @@ from bot.lessons.render import (
     address_values,
     render_question,
 )
+from bot.listening.names import is_name
 from bot.messages import Attachment, Button, Incoming, Outgoing, shown_label
 from bot.throttle import Guesses
 from storage.clock import now
@@ -203,10 +204,12 @@ class Context:
     @property
     def display_name(self) -> str:
         """The name the learner chose to be called by ("" when they chose none: skipping the
-        name hides their messenger's too), else their messenger's."""
+        name hides their messenger's too), else their messenger's if it is a name: anyone
+        can set a link or a phone number as their messenger's name, and others see this one."""
         if "called" in self.settings:
             return str(self.settings["called"])
-        return self.incoming.display_name or self.turn.learner.display_name
+        messenger = self.incoming.display_name or self.turn.learner.display_name
+        return messenger if is_name(messenger) else ""
 
     @property
     def called_as(self) -> str:

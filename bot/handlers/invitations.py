@@ -40,8 +40,8 @@ def new_code() -> str:
 async def show(ctx: Context, *, fresh: bool = False) -> None:
     """Show the mentor's current code (a new one if asked or none is valid)."""
     mentor = await ctx.mentoring.mentor()
-    if mentor is None or not mentor.can_mentor or not mentor.full_name:
-        await mentor_signup.start(ctx)  # residents must see who invites them: a name first
+    if mentor is None or not mentor.can_mentor or not mentor.name:
+        await mentor_signup.not_yet(ctx, mentor)  # residents must see who invites them: a name
         return
     if fresh:
         await ctx.mentoring.revoke_invitations()
@@ -72,7 +72,7 @@ async def revoke(ctx: Context) -> None:
     """Make the mentor's codes unusable."""
     mentor = await ctx.mentoring.mentor()
     if mentor is None or not mentor.can_mentor:
-        await mentor_signup.start(ctx)
+        await mentor_signup.not_yet(ctx, mentor)
         return
     await ctx.mentoring.revoke_invitations()
     ctx.say(ctx.text("invite_revoked"), [[ctx.button("button_new_code", payloads.NEW_CODE)],
@@ -123,7 +123,7 @@ async def redeem(ctx: Context, typed: str) -> None:
         return
     pairing = await ctx.mentoring.propose(mentor_id=mentor.learner_id,
                                           mentee_id=ctx.turn.learner.id, origin="code")
-    ctx.say(ctx.text("consent", name=mentor.full_name, ward=mentor.ward, unit=mentor.unit),
+    ctx.say(ctx.text("consent", name=mentor.name, ward=mentor.ward, unit=mentor.unit),
             [[ctx.button("button_accept", PairingAct("ok", pairing))],
              [ctx.button("button_decline", PairingAct("no", pairing))], ctx.menu_row()])
 

@@ -10,7 +10,7 @@ from bot.handlers.context import Context
 from bot.handlers.places import days_ago, describe_place, local_date, who
 from bot.handlers.registry import Feature, Waits
 from bot.lessons.progress import Mode, Position
-from bot.listening.scam import has_link
+from bot.listening.scam import has_contact
 from bot.listening.secret import mask
 from storage.clock import now
 from storage.mentoring import MenteeProgress, PairingRecord
@@ -27,7 +27,7 @@ async def show(ctx: Context) -> None:
     """/hoc_vien: one card per active mentee, with what the mentor can do for them."""
     mentor = await ctx.mentoring.mentor()
     if mentor is None or not mentor.can_mentor:
-        await mentor_signup.start(ctx)
+        await mentor_signup.not_yet(ctx, mentor)
         return
     mentees = await ctx.mentoring.mentees()
     if not mentees:
@@ -89,11 +89,12 @@ async def ask_nudge(ctx: Context, pairing: PairingRecord) -> None:
 
 
 async def relay_typed(ctx: Context, pairing: PairingRecord, text: str) -> None:
-    """Pass the mentor's own words on, as words (never as a template), and never a link:
-    Học Số's name on a link is what a scammer who signed up as a mentor would want."""
+    """Pass the mentor's own words on, as words (never as a template), and never a link or a
+    phone number: Học Số's name on either is what a scammer who signed up as a mentor would
+    want."""
     message = text.strip()
-    if not message or len(message) > MAX_NUDGE or has_link(message):
-        if has_link(message):
+    if not message or len(message) > MAX_NUDGE or has_contact(message):
+        if has_contact(message):
             ctx.say(ctx.text("nudge_no_link"))
         ctx.say(ctx.text("nudge_write", name=who(ctx, pairing.mentee_name), limit=MAX_NUDGE),
                 [ctx.menu_row()])

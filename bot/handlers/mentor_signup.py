@@ -3,13 +3,16 @@
 from collections.abc import Mapping
 from typing import Any
 
-from bot.handlers import payloads, where
+from bot.handlers import help, payloads, where
 from bot.handlers.context import Context, Rows
 from bot.handlers.events import QuizFinished
 from bot.handlers.payloads import StartLesson
 from bot.handlers.registry import Command, Feature, Waits
 from bot.lessons.model import MENTOR_COURSE, Course, Lesson
 from bot.lessons.progress import passed
+from bot.listening.names import capitalised, is_name
+from bot.listening.scam import has_contact
+from bot.messages import Kind
 from storage.mentors import MentorRecord
 
 MAX_NAME = 64
@@ -24,7 +27,7 @@ def tidy(text: str, limit: int) -> str:
 async def start(ctx: Context) -> None:
     """/lam_nguoi_kem: the mentor's home, the course still to pass, or the first question."""
     mentor = await ctx.mentoring.mentor()
-    if mentor is not None and mentor.can_mentor and mentor.full_name:
+    if mentor is not None and mentor.can_mentor and mentor.name:
         await home(ctx, mentor)
     elif mentor is not None and mentor.status == "training":
         await offer_course(ctx, mentor)
@@ -33,10 +36,20 @@ async def start(ctx: Context) -> None:
         ctx.ask("mentor_name")
 
 
+async def not_yet(ctx: Context, mentor: MentorRecord | None) -> None:
+    """A mentor's screen (their learners, their code) asked for by someone who may not mentor:
+    a volunteer on the way is shown what is left. Anyone else pressed a button only mentors
+    are shown, refused as any never shown is; typed (/hoc_vien), it leads to signing up."""
+    if mentor is None and ctx.incoming.kind == Kind.BUTTON:
+        help.stale_button(ctx)
+    else:
+        await start(ctx)
+
+
 async def home(ctx: Context, mentor: MentorRecord) -> None:
     """What a trained mentor can do."""
     count = await ctx.mentoring.active_mentees()
-    ctx.say(ctx.text("mentor_home", name=mentor.full_name, ward=mentor.ward, count=count,
+    ctx.say(ctx.text("mentor_home", name=mentor.name, ward=mentor.ward, count=count,
                      capacity=ctx.rules.capacity), mentor_rows(ctx))
 
 
@@ -48,9 +61,11 @@ def mentor_rows(ctx: Context) -> Rows:
 
 async def on_input(ctx: Context, field: str, text: str) -> None:
     """A typed answer to one of the registration questions."""
+    # Residents read these in Học Số's own messages ("Tình nguyện viên … muốn kèm bác"):
+    # never a link or a phone number there.
     if field == "mentor_name":
-        name = tidy(text, MAX_NAME)
-        if len(name) < 2 or not any(char.isalpha() for char in name):
+        name = capitalised(" ".join(text.split()))
+        if not 2 <= len(name) <= MAX_NAME or not is_name(name):
             ctx.say(ctx.text("mentor_bad_name", limit=MAX_NAME), [ctx.menu_row()])
             ctx.ask(field)
             return
@@ -59,7 +74,10 @@ async def on_input(ctx: Context, field: str, text: str) -> None:
         ctx.ask("mentor_ward")
     elif field == "mentor_ward":
         ward = tidy(text, MAX_PLACE)
-        if len(ward) < 2:
+        linked = has_contact(ward)
+        if len(ward) < 2 or linked:
+            if linked:
+                ctx.say(ctx.text("mentor_no_contact"))
             ctx.say(ctx.text("mentor_ask_ward", name=""), [ctx.menu_row()])
             ctx.ask(field)
             return
@@ -69,9 +87,10 @@ async def on_input(ctx: Context, field: str, text: str) -> None:
         if not ctx.turn.learner.ward:  # a resident's ward too, unless they gave one
             ctx.ward = ward
             ctx.area = place.id if place else None
-        ctx.say(ctx.text("mentor_ask_unit"), [[ctx.button("button_skip", payloads.SKIP)],
-                                             ctx.menu_row()])
-        ctx.ask("mentor_unit")
+        _ask_unit(ctx)
+    elif has_contact(text):  # mentor_unit
+        ctx.say(ctx.text("mentor_no_contact"))
+        _ask_unit(ctx)
     else:  # mentor_unit; skipped when empty
         await ctx.mentoring.save_mentor(unit=tidy(text, MAX_PLACE))
         mentor = await ctx.mentoring.mentor()
@@ -84,15 +103,21 @@ async def on_input(ctx: Context, field: str, text: str) -> None:
             await offer_course(ctx, mentor)
 
 
+def _ask_unit(ctx: Context) -> None:
+    ctx.say(ctx.text("mentor_ask_unit"), [[ctx.button("button_skip", payloads.SKIP)],
+                                         ctx.menu_row()])
+    ctx.ask("mentor_unit")
+
+
 async def offer_course(ctx: Context, mentor: MentorRecord) -> None:
     """Point the volunteer at the next lesson of the mentor course they have not passed."""
     course = ctx.library.course(MENTOR_COURSE)
     if course is None:  # a deployment without the course: an organizer approves mentors
-        ctx.say(ctx.text("mentor_wait_approval", name=mentor.full_name), [ctx.menu_row()])
+        ctx.say(ctx.text("mentor_wait_approval", name=mentor.name), [ctx.menu_row()])
         return
     todo = await _lessons_to_pass(ctx, course)
     lesson = todo[0] if todo else course.lessons[0]
-    ctx.say(ctx.text("mentor_training", name=mentor.full_name, course=course.title,
+    ctx.say(ctx.text("mentor_training", name=mentor.name, course=course.title,
                      lessons=len(course.lessons), left=len(todo)),
             [[ctx.button("button_start_lesson", StartLesson(course.id, lesson.id))],
              ctx.menu_row()])
@@ -112,7 +137,7 @@ async def _promote_if_trained(ctx: Context, mentor: MentorRecord) -> bool:
     if course is None or await _lessons_to_pass(ctx, course):
         return False
     await ctx.mentoring.mark_trained()
-    ctx.say(ctx.text("mentor_trained", name=mentor.full_name), mentor_rows(ctx))
+    ctx.say(ctx.text("mentor_trained", name=mentor.name), mentor_rows(ctx))
     return True
 
 
@@ -130,7 +155,9 @@ def _waits(field: str) -> Waits:
     async def skipped(ctx: Context, data: Mapping[str, Any]) -> None:
         await on_input(ctx, field, "")
 
-    return Waits(field, typed, skip=skipped if field == "mentor_unit" else None)
+    # A command's words are nobody's full name: "học viên của tôi" leaves the question.
+    return Waits(field, typed, skip=skipped if field == "mentor_unit" else None,
+                 yields_to_words=field == "mentor_name")
 
 
 FEATURE = Feature(
@@ -138,7 +165,7 @@ FEATURE = Feature(
     waits=tuple(_waits(field) for field in ("mentor_name", "mentor_ward", "mentor_unit")),
     events={QuizFinished: after_quiz},
     samples={
-        "mentor_intro": {}, "mentor_bad_name": {"limit": 64},
+        "mentor_intro": {}, "mentor_bad_name": {"limit": 64}, "mentor_no_contact": {},
         "mentor_ask_ward": {"name": "Minh Anh"}, "mentor_ask_unit": {},
         "mentor_training": {"name": "Minh Anh", "course": "Khóa cho người kèm", "lessons": 3,
                             "left": 2},

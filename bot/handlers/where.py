@@ -24,6 +24,7 @@ class Place(Payload):
 
     prefix = "w"
     formats: ClassVar[dict[str, str]] = {"area": r"[a-z0-9][a-z0-9/-]{1,51}"}
+    answers = True  # only from the place question just asked: never shown, it moved the ward
     area: str
 
 

@@ -80,6 +80,16 @@ _MOBILE = re.compile(r"(?<![\d+])(?:\+?84|0)[ .-]?[35789](?:[ .-]?\d){8}(?!\d)")
 # "+371 2345 6789" and not "+300.000 VND" (a balance change): 9 digits or more, no currency.
 _FOREIGN = re.compile(r"(?<![\w+])\+(?!84)(?=(?:[ .-]?\d){9})[1-9]\d{0,2}[ .-]?\d{2,4}"
                       r"(?:[ .-]?\d{2,4}){1,3}(?! ?(?:vnd|d\b|dong|k\b|000))")
+# Nine digits or more in a row, single spaces, dots or dashes between them: a phone number
+# (a landline or a hotline too); a date ("07.12.2026") has eight.
+_DIGIT_RUN = re.compile(r"(?<!\d)\d(?:[ .-]?\d){8,}")
+_HANDLE = re.compile(r"(?<!\w)@[a-z][a-z0-9_.]{2,}")  # "@hotro_vneid": a Telegram or Zalo contact
+# How a dot is written so that filters miss it: "。" (which browsers read as a dot), "[.]",
+# "(dot)", and spelt out or spaced before a top-level domain ("vneid chấm com", "vneid . com").
+_SPELT_DOT = re.compile(r"[。｡．﹒․]|\s*[\[({]\s*(?:\.|dot|chấm)\s*[\])}]\s*|"
+                        rf"\s+(?:\.|dot|chấm|cham)\s+(?=(?:{_TLDS}|apk)\b)", re.IGNORECASE)
+# Three characters or more each set apart by one space: "v n e i d", "0 9 1 2".
+_SPACED_OUT = re.compile(r"(?<!\S)\S(?: \S(?!\S)){2,}")
 _CODE_GIVEN = re.compile(r"\b(?:otp|ma(?: xac thuc| xac nhan| xac minh| bao mat| kich hoat)?)\b"
                          r"(?: \w+){0,10}? (?:la |: ?)?\d{4,8}\b")
 
@@ -577,11 +587,22 @@ def _asks_money(part: str, called: Collection[str] = (), writers: Collection[str
     return 0
 
 
+def unmasked(text: str) -> str:
+    """`text` with the tricks that hide a link or a number from filters undone: dots written
+    "。", "[.]", " dot ", " chấm " and characters spaced out ("v n e i d . c o m")."""
+    text = _SPACED_OUT.sub(lambda match: match.group().replace(" ", ""),
+                           unicodedata.normalize("NFC", text))
+    return _SPELT_DOT.sub(".", text)
+
+
 def has_link(text: str) -> bool:
-    """Whether `text` holds a link or a bare domain name ("bit.ly/abc", "vaytien.xyz"), as the
-    check reads them: typed with tricks or not. Two Vietnamese words with no space after the
-    stop are none: "chưa.Có gì", "ơi.Me", "ạ.Cố lên" fold to names ending .co, .me."""
-    text = unicodedata.normalize("NFC", text)
+    """Whether `text` holds a link, a bare domain name ("bit.ly/abc", "vaytien.xyz") or an app
+    package ("vay.apk"), as the check reads them: typed with tricks or not. Two Vietnamese
+    words with no space after the stop are none: "chưa.Có gì", "ơi.Me", "ạ.Cố lên" fold to
+    names ending .co, .me."""
+    text = unmasked(text)
+    if _APK.search(fold(text)):
+        return True
     # Each character folded alone, to find what a folded match was as typed.
     folded = [(place, char) for place, typed in enumerate(text) for char in fold(typed)]
     for found in _URL.finditer("".join(char for _, char in folded)):
@@ -595,6 +616,18 @@ def has_link(text: str) -> bool:
         if host.isascii() or (ending.isascii() and ending.islower()):
             return True
     return False
+
+
+def has_phone(text: str) -> bool:
+    """Whether `text` holds a phone number (or as many digits in a row), however spaced."""
+    folded = fold(unmasked(text))
+    return bool(_MOBILE.search(folded) or _FOREIGN.search(folded) or _DIGIT_RUN.search(folded))
+
+
+def has_contact(text: str) -> bool:
+    """Whether `text` gives a way to reach someone outside Học Số: a link, a domain, an app
+    package, a phone number or an "@" handle. What residents read from a mentor holds none."""
+    return has_link(text) or has_phone(text) or bool(_HANDLE.search(fold(text)))
 
 
 def load_checker(content_dir: Path) -> ScamChecker:

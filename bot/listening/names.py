@@ -1,0 +1,29 @@
+"""Names people give themselves: a name, never a link, a phone number or a formula."""
+
+import re
+
+from bot.listening.scam import has_contact
+
+MAX_DIGITS = 4  # "Tổ 12", "Lan 1975"; a phone number has nine or more
+# Never in a name: markup, handles and emails, paths.
+_FORBIDDEN = set("<>@/\\")
+# What a spreadsheet reads as a formula at the start of a cell (an organizer's export).
+_FORMULA_START = ("=", "+", "-")
+_WORD_START = re.compile(r"(^|[\s-])(\w)")
+
+
+def is_name(text: str) -> bool:
+    """Whether `text` can be shown to others as someone's name: a letter at least, and no
+    way to reach anyone (Học Số shows the name in its own messages to other people)."""
+    text = text.strip()
+    return (any(char.isalpha() for char in text) and not _FORBIDDEN & set(text)
+            and not text.startswith(_FORMULA_START)
+            and sum(char.isdigit() for char in text) <= MAX_DIGITS and not has_contact(text))
+
+
+def capitalised(name: str) -> str:
+    """A name typed all in lower case with each word capitalised ("bác hung" -> "Bác Hung");
+    one the person capitalised themselves stays as typed ("Thị Lan", "de Rossi")."""
+    if name != name.lower():
+        return name
+    return _WORD_START.sub(lambda match: match.group(1) + match.group(2).upper(), name)
