@@ -1,5 +1,6 @@
 """`hocso content check`: the shipped content passes; each kind of mistake is named precisely."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -350,6 +351,30 @@ def test_keywords_and_a_simpler_wording_are_read(content_copy: Path) -> None:
     assert lesson.keywords[:2] == ("bấm nút", "nhấn nút")
     assert lesson.steps[0].simpler == "Chào {{ name }}. Đây là máy, không phải người."
     assert lesson.steps[1].simpler is None
+
+
+# What a learner reads of a text, near enough to compare lengths: the forms of address and
+# names put in its place are about as long in either wording.
+_PLACEHOLDER = re.compile(r"{{.*?}}|{%.*?%}")
+
+
+def _as_read(text: str) -> str:
+    return " ".join(_PLACEHOLDER.sub("", text).split())
+
+
+def test_every_simpler_wording_is_new_and_no_longer_than_its_step(library: Library) -> None:
+    # A confused learner who gets the same words again, or more of them, is no better off.
+    wrong = []
+    for course in library.courses:
+        for lesson in course.lessons:
+            for step in lesson.steps:
+                if not step.simpler:
+                    continue
+                simpler, text = _as_read(step.simpler), _as_read(step.text)
+                if simpler == text or len(simpler) > len(text):
+                    wrong.append(f"{course.id}/{lesson.id}/{step.id}: {len(simpler)} characters "
+                                 f"for {len(text)}")
+    assert wrong == []
 
 
 _FIRST_ASK = "    asks:\n      - bam vao cai nut ma no khong chay gi het\n"
