@@ -165,6 +165,35 @@ async def test_a_reply_that_is_no_message_is_asked_again_and_not_counted(
     assert ScamCount("", CHECKS, 1) in await counts(tutor.repository)
 
 
+@pytest.mark.parametrize(("word", "shown"), [
+    ("xoa du lieu", "có chắc muốn xóa hết dữ liệu"),
+    ("tiến độ", "chưa học xong bài nào"),
+    ("menu", "chọn một khóa học, hoặc một việc bên dưới"),
+])
+async def test_a_command_word_at_the_wait_is_the_command_not_a_message(
+        tutor: Tutor, word: str, shown: str) -> None:
+    chat = Chat(tutor, "hieu")
+    await chat.start(address="bac")
+    await chat.type("/kiem_tra")
+    await chat.type(word)
+    said = chat.text()
+    assert "Chưa thấy dấu hiệu" not in said and "chưa thấy tin nhắn nào" not in said
+    assert shown in said
+    assert await counts(tutor.repository) == []  # nothing checked
+    await chat.type("Con đổi số rồi mẹ nhé")  # the wait is over: their own words again
+    assert "Chưa thấy dấu hiệu" not in chat.text()
+
+
+async def test_ok_at_the_wait_keeps_waiting_for_the_message(tutor: Tutor) -> None:
+    chat = Chat(tutor, "hieu")
+    await chat.start(address="bac")
+    await chat.type("/kiem_tra")
+    await chat.type("ok")  # "ok, here it comes"
+    assert "chưa thấy tin nhắn nào để kiểm tra" in chat.text()
+    await chat.type("Chị ơi cho em vay 3 triệu, mai em trả")
+    assert "Cần cẩn thận" in chat.text()
+
+
 async def test_a_short_message_sent_again_is_checked(tutor: Tutor) -> None:
     # A few words with no number are taken for the resident talking; the same words sent
     # again were asked for again, and again.

@@ -219,7 +219,9 @@ FLAGS_SAMPLE = ["Tin nhắn đòi mã OTP, mật khẩu hoặc passcode.",
 FEATURE = Feature(
     commands=(Command(CHECK, ask), Command(SEND, send_to_mentor)),
     reads=Reads(read, order=10),
-    waits=(Waits(CHECK, _typed),),
+    # A command's word typed instead of a message ("xóa dữ liệu", "tiến độ") is the command:
+    # the resident gave up on checking, and their own words are no message to judge.
+    waits=(Waits(CHECK, _typed, yields_to_words=True, keeps=(CHECK, "next")),),
     samples={
         "check_ask": {"photos": "web"}, "check_paste": {"photos": "send"},
         "check_result": {"verdict": "scam", "flags": FLAGS_SAMPLE, "from_photo": True},
