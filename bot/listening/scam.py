@@ -330,6 +330,10 @@ class ScamChecker:
                                | {label.split(".")[0] for label in self.official}, key=len)
         self._brand_words = [(brand, _words(*(re.escape(word) for word in brand.words)))
                              for brand in rules.brands]
+        names = "|".join(re.escape(word) for brand in rules.brands for word in brand.words)
+        # How senders sign their notices: "Vietcombank: …", "[VCB] …", or "… Vietcombank".
+        self._signature = re.compile(rf"^\W*(?:\[(?:{names})\]|(?:{names}) ?:)"
+                                     rf"|[.!\n] *(?:{names}) *[.!]? *$") if names else None
         # content/scam/flags.yaml `signs`, each list as one pattern ("\bword\b" each).
         self._signs = {name: _words(*(re.escape(word) for word in words))
                        for name, words in rules.signs.items()}
@@ -357,6 +361,11 @@ class ScamChecker:
         """The relative whose phone broke or number changed, if the message names one."""
         found = self._phone_gone.search(words) if self._phone_gone else None
         return next(name for name in found.groups() if name) if found else None
+
+    def signed(self, text: str) -> bool:
+        """Whether `text` is signed by a sender this file names, as notices are signed."""
+        folded = fold(text).strip()
+        return bool(self._signature and self._signature.search(folded))
 
     def _sign(self, name: str) -> re.Pattern[str]:
         return self._signs.get(name) or re.compile(r"(?!)")  # no phrases: never matches
