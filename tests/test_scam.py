@@ -490,6 +490,7 @@ def test_an_emergency_and_a_transfer_to_an_account_is_a_scam(text: str) -> None:
     "Ông bị ngã xe phải nằm viện, mẹ đã gửi 2tr cho dì rồi, con không phải chuyển nữa nhé",
     "Bố vừa chuyển tiền viện phí cho bà rồi, con yên tâm đi làm nhé.",
     "Mẹ ơi con bị tai nạn nhẹ thôi, con chuyển tiền viện phí rồi, mẹ đừng lo",
+    "Mẹ ơi con bị tai nạn nhẹ thôi, con tự đóng viện phí rồi, mẹ đừng lo.",  # "nhẹ", not "nhé"
 ])
 def test_an_emergency_whose_money_is_sent_already_asks_nothing(text: str) -> None:
     verdict = check(text)

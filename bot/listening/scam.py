@@ -164,9 +164,10 @@ _ASKING_AFTER = re.compile(r"(?: \w+){0,4}? (?:gap|giup|ngay|vao|qua stk|toi thi
 # An amount or an account number: a request for a sum is stronger than a word about paying.
 _AMOUNT = re.compile(r"\b\d[\d ]*(?:k|d|dong|vnd|trieu|tr|ty|ngan|nghin|cu|usd)\b|\b\d{6,}\b|\d ?%|"
                      r"\b(?:stk|so tai khoan)\b")
-# The sender sends the money ("em chuyển khoản cho chị"): a promise, not a request.
+# The sender sends the money ("em chuyển khoản cho chị", "con tự đóng viện phí"): a promise,
+# not a request.
 _SENDER = re.compile(r"\b(?:em|con|minh|toi|chau|tao)(?: (?:se|mai|da|vua|dang|chieu|toi nay|"
-                     r"lat|sang mai))* $")
+                     r"lat|sang mai|tu))* $")
 # "rồi" ends a clause when it means "already"; "rồi con đóng giúp" is "then".
 _PAST = re.compile(r"\broi(?: (?:nhe|nha|a|day|do|chua|nhen|ne))?(?: \||$)|"
                    r"\b(?:da chuyen|da nhan|da ck|thanh cong)\b")
