@@ -161,6 +161,7 @@ def test_phone_numbers_are_masked_only_when_asked(typed: str, shown: str) -> Non
     "CCCD 079123456789 bác mang theo",  # a CCCD, masked as one, is no phone number
     "ngày 12/12/2025 bác học 3 bài, 45 phút",
     "mã KH PD01000123456",
+    "Tiền điện của KH PE0400012345 là 512.340 đồng",  # a code holding 10 digits from 0
     "stk 0071000123457 vietcombank",  # 13 digits: an account
 ])
 def test_sums_dates_and_other_numbers_are_no_phone_numbers(typed: str) -> None:

@@ -46,8 +46,9 @@ _OLD_ID_WORDS = re.compile(r"\b(?:cmnd|cmt|chung minh)\b")
 _ID_NEAR = 40  # characters around a 12-digit number where its words must be
 _EDGE = ".,;?()[]{}\"'«»“”…"  # punctuation around a value that is not part of it
 # A Vietnamese phone number: 10 digits from 0 (mobiles 03-09, landlines 02x with 11), or
-# with +84 for the 0, grouped or not ("0987 654 321", "0987.654.321", "+84 987654321").
-_PHONE = re.compile(r"(?<![\d+])(?:\+ ?84|0)[ .-]?[2-9](?:[ .-]?\d){8,9}(?![ .-]?\d)")
+# with +84 for the 0, grouped or not ("0987 654 321", "0987.654.321", "+84 987654321"); not
+# inside a code ("PE0400012345", an electricity customer's).
+_PHONE = re.compile(r"(?<![\w+])(?:\+ ?84|0)[ .-]?[2-9](?:[ .-]?\d){8,9}(?![ .-]?\d)")
 
 
 @dataclass(frozen=True)
