@@ -1,5 +1,6 @@
 """What bot/listening/secret.py masks in the question sets and the labelled messages of
-tests/data/ (each masked text printed, to be read), and its speed on 1,000-character messages.
+tests/data/ (each masked text printed, to be read), what `phones=True` (check-in notes) masks
+besides, and its speed on 1,000-character messages.
 
     .venv/bin/python bench/secret_bench.py
 """
@@ -40,6 +41,19 @@ def main() -> None:
                 print(f"{path.name} [{label}] {masked.text[:140]}")
     for label, (total, found) in sorted(counts.items()):
         print(f"{label}: {found} of {total} masked")
+    # The phone numbers a check-in note would lose: each printed, to see that none is a sum,
+    # a date, an account or a code.
+    phones: dict[str, list[int]] = {}
+    for path in sorted(DATA.glob("questions*.yaml")) + sorted(DATA.glob("messages*.yaml")):
+        for label, text in _texts(path):
+            masked = mask(text, phones=True)
+            seen = phones.setdefault(label, [0, 0])
+            seen[0] += 1
+            if masked.phones:
+                seen[1] += 1
+                print(f"phones: {path.name} [{label}] {masked.text[:140]}")
+    for label, (total, found) in sorted(phones.items()):
+        print(f"{label}: {found} of {total} with a phone number masked (phones=True)")
     long = [text for path in sorted(DATA.glob("messages*.yaml")) for _, text in _texts(path)]
     long = [(text * (1000 // len(text) + 1))[:1000] for text in long]
     times = []

@@ -329,6 +329,33 @@ async def test_a_residents_password_is_never_written_in_a_note_or_a_nudge(
     assert "Bác nhớ mk vneid là •••• nhé" in typed.text and "1960" not in typed.text
 
 
+async def test_a_residents_phone_number_is_never_kept_in_a_note(
+        tutor: Tutor, library: Library, people: tuple[Chat, Chat]) -> None:
+    """Found by someone trying Học Số: a note kept "SĐT bác 0987654321" while residents are
+    told "Người kèm không thấy số điện thoại"."""
+    mentor, resident = people
+    await paired(mentor, resident, library)
+    await received(tutor, resident)
+    await mentor.type("/hoc_vien")
+    await mentor.press("Ghi buổi kèm")
+    await mentor.press("Gặp trực tiếp")
+    await mentor.press("Hôm nay")
+    await mentor.type("Bác học tốt. SĐT bác 0987654321, CCCD 001234567890, mật khẩu vneid là "
+                      "Abc@1234")
+    said = mentor.text()
+    assert "Ghi chú của bạn có số điện thoại, nên Học Số đã che số đó" in said
+    assert "hình như có mật khẩu" in said and "1 buổi" in said
+    async with tutor.repository.engine.connect() as connection:
+        row = (await connection.execute(select(CHECK_IN))).one()
+    assert row.note == "Bác học tốt. SĐT bác ••••, CCCD ••••, mật khẩu vneid là ••••"
+    await mentor.type("/hoc_vien")
+    await mentor.press("Ghi buổi kèm")
+    await mentor.press("Gọi điện")
+    await mentor.press("Hôm nay")
+    await mentor.type("Bác đã cài VNeID mức 2, hẹn 9 giờ sáng mai")  # no number to hide
+    assert "số điện thoại" not in mentor.text() and "2 buổi" in mentor.text()
+
+
 async def test_help_tells_the_mentor_where_the_resident_is(tutor: Tutor, library: Library,
                                                            people: tuple[Chat, Chat]) -> None:
     mentor, resident = people
@@ -631,8 +658,8 @@ async def test_a_note_or_a_question_kept_before_masking_is_masked_when_shown(
 
     async def kept_before(**data: str) -> None:  # as an older version stored it
         async with tutor.repository.engine.begin() as connection:
-            await connection.execute(
-                update(CHECK_IN).values(note="Mật khẩu của bác là hoa hong 123"))
+            await connection.execute(update(CHECK_IN).values(
+                note="Mật khẩu của bác là hoa hong 123, số bác 0912 345 678"))
             await connection.execute(update(LEARNER).where(LEARNER.c.id == learner.id)
                                      .values(state_data=json.dumps(data)))
 
@@ -652,7 +679,8 @@ async def test_a_note_or_a_question_kept_before_masking_is_masked_when_shown(
     [mine] = await mentor.type("/du_lieu_cua_toi")
     assert mine.attachment is not None
     exported = json.loads(mine.attachment.data)
-    assert [row["note"] for row in exported["check_ins"]] == ["Mật khẩu của bác là ••••"]
+    assert [row["note"] for row in exported["check_ins"]] == ["Mật khẩu của bác là ••••, số "
+                                                              "bác ••••"]
     assert "hoa hong 123" not in mine.attachment.data.decode()
     assert "hoahong" not in mine.attachment.data.decode()
 

@@ -21,6 +21,7 @@ from bot.channels.web import create_web_app
 from bot.handlers.message_check import looks_like_message
 from bot.lessons.model import Library
 from bot.listening.ocr import available as ocr_available
+from bot.listening.scam import load_checker
 from bot.messages import Incoming, Kind
 from bot.tutor import Tutor
 from storage.reports import Period
@@ -117,6 +118,28 @@ async def test_a_pasted_message_is_checked_unasked_and_a_short_question_is_not(
     assert "lừa đảo" not in chat.text()
 
 
+async def test_a_pasted_otp_notice_at_the_menu_is_checked_as_a_message_received(
+        tutor: Tutor) -> None:
+    chat = Chat(tutor, "otp-at-menu")
+    await chat.start(address="co")
+    await chat.type("Ma OTP cua Quy khach la 482913. Tuyet doi KHONG cung cap ma nay cho bat ky "
+                    "ai, ke ca nhan vien ngan hang. Vietcombank")
+    said = chat.text()
+    assert "Chưa thấy dấu hiệu lừa đảo" in said
+    assert "Tin nhắn cô gửi kiểm tra có mã OTP" in said  # received, not typed by her
+    assert "vừa gõ" not in said and "đổi mật khẩu" not in said
+    assert "482913" not in said
+    assert ScamCount("", CHECKS, 1) in await counts(tutor.repository)
+
+
+async def test_a_password_typed_in_a_question_is_still_the_residents_own(tutor: Tutor) -> None:
+    chat = Chat(tutor, "own-password")
+    await chat.start(address="co")
+    await chat.type("mật khẩu vneid của tôi là Abc@1234 mà không đăng nhập được")
+    assert "Tin nhắn cô vừa gõ hình như có mật khẩu" in chat.text()
+    assert await counts(tutor.repository) == []
+
+
 async def test_a_forwarded_message_is_checked_even_without_a_link(tutor: Tutor) -> None:
     chat = Chat(tutor, "dung")
     await chat.start()
@@ -164,6 +187,35 @@ async def test_a_reply_that_is_no_message_is_asked_again_and_not_counted(
     await chat.type("Chị ơi cho em vay 3 triệu, mai em trả")  # still awaited; short, but a sum
     assert "Cần cẩn thận" in chat.text() and "mượn tiền" in chat.text()
     assert ScamCount("", CHECKS, 1) in await counts(tutor.repository)
+
+
+@pytest.mark.parametrize(("word", "shown"), [
+    ("xoa du lieu", "có chắc muốn xóa hết dữ liệu"),
+    ("tiến độ", "chưa học xong bài nào"),
+    ("menu", "chọn một khóa học, hoặc một việc bên dưới"),
+])
+async def test_a_command_word_at_the_wait_is_the_command_not_a_message(
+        tutor: Tutor, word: str, shown: str) -> None:
+    chat = Chat(tutor, "hieu")
+    await chat.start(address="bac")
+    await chat.type("/kiem_tra")
+    await chat.type(word)
+    said = chat.text()
+    assert "Chưa thấy dấu hiệu" not in said and "chưa thấy tin nhắn nào" not in said
+    assert shown in said
+    assert await counts(tutor.repository) == []  # nothing checked
+    await chat.type("Con đổi số rồi mẹ nhé")  # the wait is over: their own words again
+    assert "Chưa thấy dấu hiệu" not in chat.text()
+
+
+async def test_ok_at_the_wait_keeps_waiting_for_the_message(tutor: Tutor) -> None:
+    chat = Chat(tutor, "hieu")
+    await chat.start(address="bac")
+    await chat.type("/kiem_tra")
+    await chat.type("ok")  # "ok, here it comes"
+    assert "chưa thấy tin nhắn nào để kiểm tra" in chat.text()
+    await chat.type("Chị ơi cho em vay 3 triệu, mai em trả")
+    assert "Cần cẩn thận" in chat.text()
 
 
 async def test_a_short_message_sent_again_is_checked(tutor: Tutor) -> None:
@@ -448,6 +500,21 @@ async def test_without_tesseract_a_photo_gets_told_to_paste_the_text(
 ])
 def test_what_looks_like_a_received_message(text: str, message: bool) -> None:
     assert looks_like_message(text) is message
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("Ma OTP cua Quy khach la 482913. Tuyet doi KHONG cung cap ma nay cho bat ky ai. "
+     "Vietcombank", True),
+    ("Zalo: Ma xac thuc cua ban la 7731. Khong chia se ma nay voi bat ky ai.", True),
+    ("BIDV: Quy khach da dang ky thanh cong dich vu SmartBanking. Tran trong.", True),
+    ("[VCB] Quy khach vui long cap nhat ung dung de dung tiep, co phai khong?", True),
+    ("mã otp của tôi là 482913, tôi không cung cấp cho ai có sao không", False),
+    ("Tôi quên mật khẩu ứng dụng Vietcombank thì phải làm sao hả cháu", False),
+    ("Quý khách là gì vậy cháu, sao ngân hàng cứ gọi bác như thế", False),
+])
+def test_a_notice_is_known_by_its_code_its_quy_khach_and_its_signature(
+        text: str, message: bool) -> None:
+    assert looks_like_message(text, load_checker(CONTENT_DIR)) is message
 
 
 async def test_an_english_reader_gets_the_check_in_english(tutor: Tutor) -> None:

@@ -489,3 +489,64 @@ def test_card_details_a_deposit_and_a_customs_fee_are_flagged(text: str, code: s
     verdict = check(text)
     assert verdict.verdict != "no_signs" and code in [flag.code for flag in verdict.flags], \
         [flag.code for flag in verdict.flags]
+
+
+@pytest.mark.parametrize("text", [
+    "Bố ơi con đây, con bị tai nạn đang cấp cứu, bố chuyển 20tr cho bác sĩ theo stk này giúp "
+    "con nhé 19033344455 Techcombank",
+    "con bị tai nạn, bố chuyển 20 triệu theo stk 19033344455 giúp con",
+    "Bác ơi cháu là bạn của anh Hùng, anh ấy đang cấp cứu, bác gửi 10tr theo số tk 0123456789 "
+    "giúp cháu",
+    "Alo chau la ban cua con trai co, anh ay bi tai nan giao thong dang nam vien, co chuyen tien "
+    "vien phi 15tr qua stk 0988777666 MB nha",
+    # not among the try-out's: the same scam in other words
+    "Anh ơi em gặp tai nạn, anh chuyển khoản giúp em 5 triệu sang tài khoản này với",
+    "Cô ơi cháu là y tá, con trai cô đang cấp cứu, cô chuyển 30 triệu vào số tài khoản "
+    "0123456789 Vietinbank",
+])
+def test_an_emergency_and_a_transfer_to_an_account_is_a_scam(text: str) -> None:
+    verdict = check(text)  # "theo stk", "20tr", "gửi 10tr", "chuyển tiền viện phí 15tr"
+    assert verdict.verdict == "scam", [flag.code for flag in verdict.flags]
+    assert {"family_emergency", "money_request"} <= {flag.code for flag in verdict.flags}
+
+
+@pytest.mark.parametrize("text", [
+    "Ông bị ngã xe phải nằm viện, mẹ đã gửi 2tr cho dì rồi, con không phải chuyển nữa nhé",
+    "Bố vừa chuyển tiền viện phí cho bà rồi, con yên tâm đi làm nhé.",
+    "Mẹ ơi con bị tai nạn nhẹ thôi, con chuyển tiền viện phí rồi, mẹ đừng lo",
+    "Mẹ ơi con bị tai nạn nhẹ thôi, con tự đóng viện phí rồi, mẹ đừng lo.",  # "nhẹ", not "nhé"
+])
+def test_an_emergency_whose_money_is_sent_already_asks_nothing(text: str) -> None:
+    verdict = check(text)
+    assert verdict.verdict == "no_signs", [flag.code for flag in verdict.flags]
+
+
+@pytest.mark.parametrize(("text", "offer"), [
+    ("Chúc mừng số điện thoại của bạn trúng thưởng 1 xe SH, liên hệ 0912345678 để nhận", "prize"),
+    ("Tuyen CTV lam viec tai nha, chi can like video tiktok, thu nhap 500k-2tr/ngay, ib zalo "
+     "0911222333", "easy_job"),
+    ("Việc nhẹ lương cao: chỉ cần thả tim video, ngày kiếm 500k. Kết bạn Zalo chị Thảo để nhận "
+     "việc.", "easy_job"),
+])
+def test_a_prize_or_an_easy_job_through_a_personal_number_is_a_scam(text: str,
+                                                                    offer: str) -> None:
+    verdict = check(text)
+    assert verdict.verdict == "scam", [flag.code for flag in verdict.flags]
+    assert {offer, "personal_number"} <= {flag.code for flag in verdict.flags}
+
+
+@pytest.mark.parametrize("text", [
+    "Viettel: Tang 50% gia tri the nap ngay 06/12 cho thue bao 0912345678. Chi tiet LH 198. "
+    "Tu choi QC soan TC gui 199.",
+    "Chuc mung thue bao 0987654321 trung thuong 1 thang data mien phi trong chuong trinh tri an "
+    "cua MobiFone. Chi tiet LH 9090. Tu choi QC soan TC gui 9241.",
+])
+def test_a_networks_offer_naming_the_subscribers_number_is_not_flagged(text: str) -> None:
+    verdict = check(text)  # the subscriber's own number is no one to contact
+    assert verdict.verdict == "no_signs", [flag.code for flag in verdict.flags]
+
+
+def test_the_app_named_in_a_prize_is_no_personal_number() -> None:
+    verdict = check("Zalo chuc mung ban nhan 10.000.000d nhan dip sinh nhat Zalo. Nhan qua tai "
+                    "zalo-quatang.online")
+    assert "personal_number" not in {flag.code for flag in verdict.flags}

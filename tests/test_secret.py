@@ -31,6 +31,9 @@ from bot.listening.secret import MASK, mask
     ("mật khẩu BIDV của tôi là 123456", "mật khẩu BIDV của tôi là ••••"),
     ("mk (vneid) là 123456", "mk (vneid) là ••••"),
     ("mật khẩu là 6 số, mã OTP là 483920", "mật khẩu là 6 số, mã OTP là ••••"),
+    # the clause ends at the comma: "123, số" is no amount ("6 số")
+    ("Mật khẩu của bác là hoa hong 123, số bác gọi sau",
+     "Mật khẩu của bác là ••••, số bác gọi sau"),
     ("Mã OTP xác thực giao dịch của Quý khách là 118204. Tuyệt đối không cung cấp",
      "Mã OTP xác thực giao dịch của Quý khách là ••••. Tuyệt đối không cung cấp"),
 ])
@@ -138,3 +141,28 @@ def test_plain_words_grouped_digits_and_an_old_cmnd_are_masked(typed: str, shown
 ])
 def test_descriptions_phone_numbers_sums_and_dates_stay_readable(typed: str) -> None:
     assert mask(typed).text == typed and not mask(typed).found
+
+
+@pytest.mark.parametrize(("typed", "shown"), [
+    ("Bác học tốt. SĐT bác 0987654321, CCCD 001234567890, mật khẩu vneid là Abc@1234",
+     "Bác học tốt. SĐT bác ••••, CCCD ••••, mật khẩu vneid là ••••"),
+    ("gọi bác số 0987 654 321 nhé", "gọi bác số •••• nhé"),
+    ("zalo bác +84 987.654.321", "zalo bác ••••"),
+    ("máy bàn 024 3826 1234", "máy bàn ••••"),
+])
+def test_phone_numbers_are_masked_only_when_asked(typed: str, shown: str) -> None:
+    masked = mask(typed, phones=True)
+    assert masked.text == shown and masked.phones
+    assert mask(typed).text != shown  # a question or a checked message keeps the number
+
+
+@pytest.mark.parametrize("typed", [
+    "Bác đóng 2.000.000 đồng tiền điện",
+    "CCCD 079123456789 bác mang theo",  # a CCCD, masked as one, is no phone number
+    "ngày 12/12/2025 bác học 3 bài, 45 phút",
+    "mã KH PD01000123456",
+    "Tiền điện của KH PE0400012345 là 512.340 đồng",  # a code holding 10 digits from 0
+    "stk 0071000123457 vietcombank",  # 13 digits: an account
+])
+def test_sums_dates_and_other_numbers_are_no_phone_numbers(typed: str) -> None:
+    assert not mask(typed, phones=True).phones

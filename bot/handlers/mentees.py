@@ -157,19 +157,25 @@ async def save_check_in(ctx: Context, pairing: PairingRecord, verb: str, day: in
     """Keep the check-in and say how many sessions there have been."""
     met_on = local_date() - timedelta(days=day)
     await ctx.mentoring.add_check_in(pairing.id, kind=KINDS[verb], met_on=met_on,
-                                     note=_without_secrets(ctx, " ".join(note.split())))
+                                     note=_without_secrets(ctx, " ".join(note.split()),
+                                                           phones=True))
     ctx.say(ctx.text("checkin_saved", name=who(ctx, pairing.mentee_name),
                      day=met_on.strftime("%d/%m/%Y"), in_person=verb == "met",
                      count=await ctx.mentoring.check_ins(pairing.id)),
             [[ctx.button("button_mentees", payloads.MENTEES)], ctx.menu_row()])
 
 
-def _without_secrets(ctx: Context, words: str, *, nudge: bool = False) -> str:
+def _without_secrets(ctx: Context, words: str, *, nudge: bool = False,
+                     phones: bool = False) -> str:
     """The mentor's words with a resident's password or code masked, and the mentor told why:
-    such codes are never written down or passed on."""
-    masked = mask(words)
+    such codes are never written down or passed on. `phones`: a note, kept with the
+    pairing, which keeps no phone number either (residents are told their mentor does not
+    see theirs)."""
+    masked = mask(words, phones=phones)
     if masked.found:
         ctx.say(ctx.text("secret_in_mentor_words", nudge=nudge))
+    if masked.phones:
+        ctx.say(ctx.text("phone_in_mentor_note"))
     return masked.text
 
 
@@ -216,6 +222,6 @@ FEATURE = Feature(
         "button_nudge": {}, "button_checkin": {}, "button_stop": {}, "button_nudge_1": {},
         "button_nudge_2": {}, "button_nudge_3": {}, "button_nudge_write": {}, "button_met": {},
         "button_call": {}, "button_day": {"day": 1},
-        "secret_in_mentor_words": {"nudge": True},
+        "secret_in_mentor_words": {"nudge": True}, "phone_in_mentor_note": {},
     },
 )

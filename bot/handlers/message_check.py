@@ -53,6 +53,12 @@ _QUESTION = re.compile(r"\?\s*$|\b(?:lam sao|the nao|nhu nao|ntn|cach nao|lam gi
                        r"duoc khong|dc khong|dc ko|duoc ko|co nen|co sao khong|o dau|"
                        r"bang cach)\b")
 MAX_QUESTION_CHARS = 160  # longer, with a sum or a number: a message being quoted
+# A notice with a code ("Mã OTP của Quý khách là 482913. Không cung cấp mã này cho ai"): the
+# resident got it, and typed no password of theirs.
+_CODE_SENT = re.compile(r"\b(?:otp|ma|code)\b[^.\n]{0,50}?\b\d{4,8}\b")
+_DO_NOT_SHARE = re.compile(r"\b(?:khong|dung|ko)\b(?: \w+){0,2}? (?:cung cap|chia se|tiet lo|"
+                           r"dua ma|gui ma|doc ma)\b")
+_FORMAL_YOU = re.compile(r"\bquy khach\b")  # how notices call the reader; residents do not
 _ACCOUNT = re.compile(r"\b(?:stk|so tai khoan|tai khoan)\b|\b\d{8,}\b")
 # A reply to "paste the message" this short, with no link, number or sum and nothing the check
 # flags, is the resident talking to us ("vâng", "con chờ chút mẹ chụp ảnh"), not the message.
@@ -74,18 +80,24 @@ def checker(ctx: Context) -> ScamChecker:
     return _checker(ctx.base.content_dir)
 
 
-def looks_like_message(text: str) -> bool:
+def looks_like_message(text: str, signs: ScamChecker | None = None) -> bool:
     """Whether pasted text looks like a message someone received rather than a question:
-    long enough, with a link, a phone number, a sum of money or an account number."""
+    long enough, with a link, a phone number, a sum of money or an account number, or
+    written as a notice is (a code sent with "do not share it", "Quý khách", a sender's
+    signature among `signs`' senders)."""
     if len(text) < MIN_MESSAGE_CHARS:
         return False
     folded = fold(text)
     if _LINK.search(folded):
         return True
+    code = bool(_CODE_SENT.search(folded) and _DO_NOT_SHARE.search(folded))
+    # Two of these: a notice, even with a question mark in it.
+    if code + bool(_FORMAL_YOU.search(folded)) + bool(signs and signs.signed(text)) >= 2:
+        return True
     # "Chuyển 500k cho con qua ngân hàng thì làm thế nào?" is the resident's own question.
     if len(text) <= MAX_QUESTION_CHARS and _QUESTION.search(folded):
         return False
-    return any(pattern.search(folded) for pattern in (_PHONE, _MONEY, _ACCOUNT))
+    return code or any(pattern.search(folded) for pattern in (_PHONE, _MONEY, _ACCOUNT))
 
 
 def ask(ctx: Context) -> None:
@@ -140,7 +152,7 @@ async def read(ctx: Context, text: str) -> bool:
     if not ctx.incoming.forwarded and says_received(text):
         ask(ctx)
         return True
-    if not (ctx.incoming.forwarded or looks_like_message(text)):
+    if not (ctx.incoming.forwarded or looks_like_message(text, checker(ctx))):
         return False  # a question: the next reader's
     await check(ctx, text)
     return True
@@ -219,7 +231,9 @@ FLAGS_SAMPLE = ["Tin nhắn đòi mã OTP, mật khẩu hoặc passcode.",
 FEATURE = Feature(
     commands=(Command(CHECK, ask), Command(SEND, send_to_mentor)),
     reads=Reads(read, order=10),
-    waits=(Waits(CHECK, _typed),),
+    # A command's word typed instead of a message ("xóa dữ liệu", "tiến độ") is the command:
+    # the resident gave up on checking, and their own words are no message to judge.
+    waits=(Waits(CHECK, _typed, yields_to_words=True, keeps=(CHECK, "next")),),
     samples={
         "check_ask": {"photos": "web"}, "check_paste": {"photos": "send"},
         "check_result": {"verdict": "scam", "flags": FLAGS_SAMPLE, "from_photo": True},

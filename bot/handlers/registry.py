@@ -46,6 +46,9 @@ class Waits:
     typed: Typed
     skip: Skipped | None = None  # what the "Bỏ qua" button does; None: it may not be skipped
     yields_to_words: bool = False  # any known word, not only escapes, leaves the question
+    # With yields_to_words, the commands whose words stay answers: "ok", "rồi" acknowledge a
+    # question ("paste the message": the resident is about to), and its own words ask it again.
+    keeps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

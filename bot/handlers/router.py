@@ -115,7 +115,8 @@ async def on_text(ctx: Context, text: str) -> None:
         meaning = registry().commands.get(words.get(folded, ""))
         # A place question gives way to any known word ("tiếp" is nobody's ward); the others
         # only to the words that leave a question ("menu" is nobody's name).
-        escapes = meaning is not None and (waits.yields_to_words or meaning.escape)
+        escapes = meaning is not None and (
+            (waits.yields_to_words and meaning.name not in waits.keeps) or meaning.escape)
         if not escapes:
             await waits.typed(ctx, stripped, asked.data)  # "12" may be a ward, "2" a note
             return

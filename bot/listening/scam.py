@@ -78,6 +78,7 @@ _SECOND_LEVEL = {"com", "net", "org", "gov", "edu", "ac", "biz", "info", "int", 
 _STORES = re.compile(r"\b(?:ch play|google play|app store|appstore|cua hang ung dung)\b")
 _MOBILE = re.compile(r"(?<![\d+])(?:\+?84|0)[ .-]?[35789](?:[ .-]?\d){8}(?!\d)")
 # "+371 2345 6789" and not "+300.000 VND" (a balance change): 9 digits or more, no currency.
+_SUBSCRIBER = re.compile(r"\b(?:thue bao|tb)(?: so)?\W*$")
 _FOREIGN = re.compile(r"(?<![\w+])\+(?!84)(?=(?:[ .-]?\d){9})[1-9]\d{0,2}[ .-]?\d{2,4}"
                       r"(?:[ .-]?\d{2,4}){1,3}(?! ?(?:vnd|d\b|dong|k\b|000))")
 # Nine digits or more in a row, single spaces, dots or dashes between them: a phone number
@@ -143,8 +144,10 @@ _SECRECY = _words(rf"(?:giu )?bi mat(?! (?:{_LOST})\b)",
 # Whom money is sent to, named without "cho": "mẹ chuyển con 5 triệu", "con gửi mẹ 2 triệu".
 _TO = r"(?:em|anh|chi|con|chau|me|bo|ba|ma|cha|ong|ban|minh|toi|co|chu|di|cau|bac)"
 # A sum is "\d+": "chuyển 20 triệu" as well as "chuyển 5 triệu".
-_TRANSFER = _words(r"chuyen khoan", r"chuyen tien", r"chuyen (?:gap|giup|vao|ngay|truoc|\d+)",
-                   rf"(?:chuyen|gui) {_TO} \d+",
+# A sum as typed: "20 triệu", "20tr", "500k" (each a word: "\\b20\\b" is not in "20tr").
+_SUM = r"\d+(?: ?(?:k|d|dong|trieu|tr|ty|ngan|nghin|cu|usd))?"
+_TRANSFER = _words(r"chuyen khoan", r"chuyen tien", rf"chuyen (?:gap|giup|vao|ngay|truoc|{_SUM})",
+                   rf"(?:chuyen|gui) {_TO} \d+", r"gui \d+ ?(?:k|trieu|tr|ty|ngan|nghin|cu)",
                    r"ck (?:gap|giup|vao|ngay|truoc|cho|\d+)", r"nap (?:tien|\d+|toi thieu|them)",
                    r"nop (?:tien|phi|phat|thue|le phi|\d+)", r"chuyen (?:lai|tra|cho)",
                    r"(?:tra|gui) lai (?:tien|\d+|giup|cho|vao)", r"dat coc", r"coc truoc",
@@ -154,7 +157,8 @@ _TRANSFER = _words(r"chuyen khoan", r"chuyen tien", r"chuyen (?:gap|giup|vao|nga
                    r"mo khoa|nhan qua|ship|thu tuc|bao hiem|luu kho|lam ho so|lam thu tuc|"
                    r"thong quan)",
                    r"tai khoan tam giu",
-                   r"(?:vao|qua|den) (?:stk|so tai khoan|tai khoan)", r"chuyen truoc")
+                   # "vào stk", "qua stk", "theo số tk", "sang tài khoản" (stk, tk: expanded)
+                   r"(?:vao|qua|den|toi|theo|sang) (?:so tai khoan|tai khoan)", r"chuyen truoc")
 _TRANSFER_DIRECT = _words(r"dat coc", r"coc truoc", r"tai khoan tam giu", r"chuyen truoc",
                           r"(?:tai khoan|stk) ca nhan", r"(?:chuyen(?: khoan)?|gui|dong|nop) coc",
                           r"phi (?:nhan thuong|ho so|xac minh|giai ngan|kich hoat|mo khoa|"
@@ -170,12 +174,15 @@ _ASKING_AFTER = re.compile(r"(?: \w+){0,4}? (?:gap|giup|ngay|vao|qua stk|toi thi
 # An amount or an account number: a request for a sum is stronger than a word about paying.
 _AMOUNT = re.compile(r"\b\d[\d ]*(?:k|d|dong|vnd|trieu|tr|ty|ngan|nghin|cu|usd)\b|\b\d{6,}\b|\d ?%|"
                      r"\b(?:stk|so tai khoan)\b")
-# The sender sends the money ("em chuyển khoản cho chị"): a promise, not a request.
+# The sender sends the money ("em chuyển khoản cho chị", "con tự đóng viện phí"): a promise,
+# not a request.
 _SENDER = re.compile(r"\b(?:em|con|minh|toi|chau|tao)(?: (?:se|mai|da|vua|dang|chieu|toi nay|"
-                     r"lat|sang mai))* $")
+                     r"lat|sang mai|tu))* $")
 # "rồi" ends a clause when it means "already"; "rồi con đóng giúp" is "then".
 _PAST = re.compile(r"\broi(?: (?:nhe|nha|a|day|do|chua|nhen|ne))?(?: \||$)|"
                    r"\b(?:da chuyen|da nhan|da ck|thanh cong)\b")
+# "mẹ đã gửi 2tr", "bố vừa chuyển": sent already.
+_DONE = re.compile(r"\b(?:da|vua)(?: moi)? $")
 _TASK = re.compile(r"\bnhiem vu\b.*\b(?:hoa hong|nap|nhan tien|thuong|don hang|rut tien)\b|"
                    r"\b(?:hoa hong|nap)\b.*\bnhiem vu\b|\blam nhiem vu\b")
 _PRIZE = _words(r"trung (?:thuong|giai|xe|iphone|qua|ve cao)", r"qua tang", r"nhan qua",
@@ -233,6 +240,7 @@ _PLATFORMS = {"youtube.com", "youtu.be", "facebook.com", "fb.com", "fb.watch", "
               "google.com", "tiktok.com", "apple.com", "microsoft.com", "wikipedia.org"}
 _CONTACT = _words("lien he", "lh", "goi", "nhan tin", r"ket ban", "zalo", "hotline", "sdt",
                   r"so dien thoai", r"inbox", r"ib")
+_ZALO_CONTACT = _words(r"(?:lien he|lh|nhan(?: tin)?|ket ban|inbox|qua|add|them|goi) zalo")
 # A registered advertiser must let people refuse ads (Nghị định 91/2020/NĐ-CP): "Từ chối QC".
 _OPT_OUT = re.compile(r"\btu choi (?:qc|quang cao)\b|\btc gui \d|\bhuy (?:qc|quang cao)\b")
 # Where a pasted message starts or ends after the resident's own words (on folded text).
@@ -333,6 +341,10 @@ class ScamChecker:
                                | {label.split(".")[0] for label in self.official}, key=len)
         self._brand_words = [(brand, _words(*(re.escape(word) for word in brand.words)))
                              for brand in rules.brands]
+        names = "|".join(re.escape(word) for brand in rules.brands for word in brand.words)
+        # How senders sign their notices: "Vietcombank: …", "[VCB] …", or "… Vietcombank".
+        self._signature = re.compile(rf"^\W*(?:\[(?:{names})\]|(?:{names}) ?:)"
+                                     rf"|[.!\n] *(?:{names}) *[.!]? *$") if names else None
         # content/scam/flags.yaml `signs`, each list as one pattern ("\bword\b" each).
         self._signs = {name: _words(*(re.escape(word) for word in words))
                        for name, words in rules.signs.items()}
@@ -360,6 +372,11 @@ class ScamChecker:
         """The relative whose phone broke or number changed, if the message names one."""
         found = self._phone_gone.search(words) if self._phone_gone else None
         return next(name for name in found.groups() if name) if found else None
+
+    def signed(self, text: str) -> bool:
+        """Whether `text` is signed by a sender this file names, as notices are signed."""
+        folded = fold(text).strip()
+        return bool(self._signature and self._signature.search(folded))
 
     def _sign(self, name: str) -> re.Pattern[str]:
         return self._signs.get(name) or re.compile(r"(?!)")  # no phrases: never matches
@@ -457,7 +474,11 @@ class ScamChecker:
         owner = self._phone_owner(words)
         if owner and not called:  # "Điện thoại mẹ hỏng... con chuyển cho mẹ 5 triệu"
             called, writers = set(self.rules.signs.get("relatives", ())) - {owner}, {owner}
-        money = max((_asks_money(part, called, writers) for part in parts), default=0)
+        # Someone in hospital, in an accident, held by the police: any transfer named that the
+        # writer neither made nor makes is asked ("cô chuyển tiền viện phí 15tr qua stk…").
+        emergency = bool(self._sign("emergency").search(words))
+        money = max((_asks_money(part, called, writers, urgent=emergency) for part in parts),
+                    default=0)
         promoted = bool(_OPT_OUT.search(words))
         finders: list[tuple[str, Callable[[str], re.Match[str] | None]]] = [
             ("urgency", _URGENCY.search), ("secrecy", _SECRECY.search), ("loan", _LOAN.search),
@@ -492,9 +513,15 @@ class ScamChecker:
             codes.append("task")
         if _ID_REQUEST.search(words):
             codes.append("id_request")
-        if (_SUPPORT.search(words) or any(brand.kind != "delivery" for brand in claimed)) \
-                and (_MOBILE.search(folded) or re.search(r"\bzalo\b", words)) \
-                and _CONTACT.search(words):
+        # A prize or an easy job to be had by calling a mobile or a Zalo: no company gives
+        # either through someone's own phone (an advertiser's offer, with its opt-out, is
+        # no prize here).
+        offers = any(code in codes for code in ("prize", "easy_job"))
+        if _CONTACT.search(words) and (
+                ((_SUPPORT.search(words) or any(brand.kind != "delivery" for brand in claimed))
+                 and (_contact_number(folded) or re.search(r"\bzalo\b", words)))
+                # "sinh nhật Zalo" names the app, "kết bạn Zalo" someone on it
+                or (offers and (_contact_number(folded) or _ZALO_CONTACT.search(words)))):
             codes.append("personal_number")  # delivery staff do call from their own phones
         if _FOREIGN.search(folded):
             codes.append("foreign_number")
@@ -546,6 +573,13 @@ def _found(match: re.Match[str] | None, part: str) -> bool:
     return bool(match and not _NEGATION.search(part[max(0, match.start() - 60):match.start()]))
 
 
+def _contact_number(folded: str) -> bool:
+    """Whether a mobile number is named that is not the reader's own line ("ưu đãi cho thuê
+    bao 0912…": a network's offer names the subscriber's number)."""
+    return any(not _SUBSCRIBER.search(folded[max(0, found.start() - 16):found.start()])
+               for found in _MOBILE.finditer(folded))
+
+
 def _asks_secret(parts: list[str], *, given: bool, linked: bool) -> bool:
     """A clause (or two neighbours) asks for a secret code or password. A message that gives
     a code (a bank's OTP notice) only counts when it asks for it back: "đọc", "cung cấp";
@@ -562,17 +596,20 @@ def _asks_secret(parts: list[str], *, given: bool, linked: bool) -> bool:
     return False
 
 
-def _asks_money(part: str, called: Collection[str] = (), writers: Collection[str] = ()) -> int:
+def _asks_money(part: str, called: Collection[str] = (), writers: Collection[str] = (), *,
+                urgent: bool = False) -> int:
     """2 when a clause asks to pay a fee, a deposit or a sum; 1 when it asks to transfer money
     with no sum; 0 when it asks for none (or says the money was sent). `called`: whom the
     message calls ("bố" of "bố ơi"), whose transfer is asked of them; `writers`: the other
-    relatives, who name the writer ("mẹ" of "Con ơi mẹ chuyển..."), whose transfer is sent."""
+    relatives, who name the writer ("mẹ" of "Con ơi mẹ chuyển..."), whose transfer is sent.
+    `urgent`: the message tells of an emergency, where a transfer not the writer's is asked
+    however it is phrased."""
     if _IN_PERSON.search(part):
         return 0
     for match in _TRANSFER.finditer(part):
         before, after = part[:match.start()], part[match.end():]
         if _NEGATION.search(before[-25:]) or _PAST.search(after[:30]) \
-                or _PAST.search(before[-12:]):
+                or _PAST.search(before[-12:]) or _DONE.search(before):
             continue
         doer = re.search(r"\b(\w+)(?: (?:oi|giup|gap|ngay|nhanh|can|phai|co the|xem|nho))* $",
                          before)
@@ -582,7 +619,7 @@ def _asks_money(part: str, called: Collection[str] = (), writers: Collection[str
             continue
         if _TRANSFER_DIRECT.match(part, match.start()):
             return 2
-        if _ASKING.search(before[-40:]) or _ASKING_AFTER.match(after):
+        if urgent or _ASKING.search(before[-40:]) or _ASKING_AFTER.match(after):
             return 2 if _AMOUNT.search(part) else 1
     return 0
 

@@ -1,4 +1,5 @@
-"""Passwords, codes, card and CCCD numbers in a person's own words: found and masked "••••"."""
+"""Passwords, codes, card and CCCD numbers in a person's own words (and, asked, phone
+numbers): found and masked "••••"."""
 
 import functools
 import re
@@ -44,6 +45,10 @@ _ID_WORDS = re.compile(r"\b(?:cccd|cmnd|cmt|can ?cuoc|dinh danh|chung minh)\b")
 _OLD_ID_WORDS = re.compile(r"\b(?:cmnd|cmt|chung minh)\b")
 _ID_NEAR = 40  # characters around a 12-digit number where its words must be
 _EDGE = ".,;?()[]{}\"'«»“”…"  # punctuation around a value that is not part of it
+# A Vietnamese phone number: 10 digits from 0 (mobiles 03-09, landlines 02x with 11), or
+# with +84 for the 0, grouped or not ("0987 654 321", "0987.654.321", "+84 987654321"); not
+# inside a code ("PE0400012345", an electricity customer's).
+_PHONE = re.compile(r"(?<![\w+])(?:\+ ?84|0)[ .-]?[2-9](?:[ .-]?\d){8,9}(?![ .-]?\d)")
 
 
 @dataclass(frozen=True)
@@ -52,16 +57,22 @@ class Masked:
     password or a code was among them (else only card or CCCD numbers, which a bank may ask)."""
 
     text: str
-    found: bool
+    found: bool  # a password, a code, a card or a CCCD number (not a phone number)
     codes: bool = False
+    phones: bool = False  # a phone number (only masked when asked)
 
 
-def mask(text: str) -> Masked:
-    """`text` (NFC) with every password, code, card number or CCCD number in it masked."""
+def mask(text: str, *, phones: bool = False) -> Masked:
+    """`text` (NFC) with every password, code, card number or CCCD number in it masked and,
+    with `phones`, every phone number: what a mentor writes about a resident keeps none (the
+    resident is promised that the mentor does not see it); a message checked or a question
+    keeps them (a scammer's number is a red flag, and theirs is their own)."""
     text = unicodedata.normalize("NFC", text)
     folded = _fold(text)
     codes = _after_words(folded, text)
-    spans = codes + _cards(folded) + _id_numbers(folded)
+    secrets = codes + _cards(folded) + _id_numbers(folded)
+    numbers = [found.span() for found in _PHONE.finditer(folded)] if phones else []
+    spans = secrets + numbers
     if not spans:
         return Masked(text, False)
     kept: list[str] = []
@@ -72,7 +83,7 @@ def mask(text: str) -> Masked:
         kept += [text[at:max(start, at)], MASK]
         at = end
     kept.append(text[at:])
-    return Masked("".join(kept), True, bool(codes))
+    return Masked("".join(kept), bool(secrets), bool(codes), bool(numbers))
 
 
 def _fold(text: str) -> str:
@@ -143,7 +154,7 @@ def _values_after(key: tuple[str, ...], tokens: list[tuple[int, int]], words: li
             return [(index, index)] if _CODE.fullmatch(word) else []
         # Passed over: an amount ("pin 5000 mAh", "2.000.000 VND là …"), and what follows
         # "pin" alone (also a battery) until "là" or ":".
-        measure = index + 1 < len(words) and words[index + 1] in _MEASURES
+        measure = _measured(tokens, words, text, index)
         if measure or (key == ("pin",) and not said):
             if text[tokens[index][1] - 1] in ",.;!?":
                 break
@@ -173,7 +184,7 @@ def _said_value(tokens: list[tuple[int, int]], words: list[str], text: str, star
         if word in _STOPS:
             break
         value = text[slice(*_value_span(tokens[index], text))]
-        measure = index + 1 < len(words) and words[index + 1] in _MEASURES  # "6 số"
+        measure = _measured(tokens, words, text, index)  # "6 số"
         shaped = _made_up(value, capitals=False) or (index == start and (
             _made_up(value, capitals=True) or (len(word) >= 4 and not _SYLLABLE.fullmatch(word))))
         if colon or (shaped and not measure):
@@ -183,6 +194,13 @@ def _said_value(tokens: list[tuple[int, int]], words: list[str], text: str, star
     if last is None or tokens[last][1] - tokens[start][0] < 4:
         return None  # "là 1 …", "là ok"
     return last
+
+
+def _measured(tokens: list[tuple[int, int]], words: list[str], text: str, index: int) -> bool:
+    """Whether token `index` is an amount: a unit follows in its clause ("6 số", "5000 mAh";
+    not "là hoa hong 123, số bác …", where the clause ended)."""
+    return index + 1 < len(words) and words[index + 1] in _MEASURES \
+        and text[tokens[index][1] - 1] not in ",.;!?"
 
 
 def _made_up(value: str, *, capitals: bool) -> bool:
