@@ -118,11 +118,12 @@ class Tuning:
     # set left out in turn, 0.65 is the highest floor that keeps 0.93 of the questions a lesson
     # answers finding it among those shown, and refuses 0.908 of the others (0.58 would be the
     # lowest that refuses 0.90; bench/RESULTS.md, round 5).
-    answer_weights: tuple[float, ...] = (-4.20, 8.91, 0.80, 1.07, -4.66, 0.50, -1.47, -5.40)
+    answer_weights: tuple[float, ...] = (-5.27, 10.48, 1.08, 1.21, -4.96, 0.54, -1.52, -6.22)
     answer_floor: float = 0.65
     # A question holding this share of a lesson's `not_taught` task (its words and word pairs,
     # each weighed by rarity) asks that task (Evidence.untaught).
-    untaught_share: float = 0.8
+    untaught_share: float = 0.75
+    tie_share: float = 0.05
 
 
 # How a question asks for an amount or a time, folded: what no lesson teaches unless its own
@@ -395,7 +396,7 @@ class QuestionIndex:
         # What ties the question to this lesson ("hoi_ai" of "hỏi AI cách nấu canh"): its
         # anchors in the lesson's title and keywords. One outside the task means the question
         # asks the lesson's own thing about it.
-        ties = {term for term in terms if self._anchors(term, i)}
+        ties = {term for term in terms if self._anchors(term, i, self.tuning.tie_share)}
         held = max((self._weight(asked & task) / weight
                     for task, weight, named in self._not_taught if ties <= named), default=0.0)
         # A question restating the lesson's own example as nearly is what the lesson is for:
@@ -421,11 +422,13 @@ class QuestionIndex:
                                               and term in body and self._lessons_with[term] <= most)
                    for term in terms)
 
-    def _anchors(self, term: str, i: int) -> bool:
+    def _anchors(self, term: str, i: int, share: float | None = None) -> bool:
         """Whether `term` is an anchor of lesson `i`'s title or keywords: a word pair or a word
-        no syllable could be ("otp"), in few lessons' titles and keywords."""
+        no syllable could be ("otp"), in at most `share` (Tuning.anchor_share) of lessons'
+        titles and keywords."""
+        share = self.tuning.anchor_share if share is None else share
         return (("_" in term or not is_syllable(term)) and term in self._heads[i]
-                and self._heads_with[term] <= self.tuning.anchor_share * len(self._entries))
+                and self._heads_with[term] <= share * len(self._entries))
 
     def _match(self, i: int, score: float, step_scores: Any) -> Match:
         course, lesson = self._entries[i]
