@@ -363,7 +363,7 @@ class QuestionIndex:
             unknown=float(sum(1 for term in distinct
                               if "_" not in term and term not in self._words.idf)),
             unasked=float(bool(_amount_or_time(words) - self._asked[top])),
-            untaught=self._untaught(words, top))
+            untaught=self._untaught(words, terms, top))
 
     def answerable(self, evidence: Evidence) -> float:
         """How likely the best lesson answers the question, by Tuning.answer_weights: a
@@ -386,12 +386,11 @@ class QuestionIndex:
         return bool(words) and not evidence.unasked \
             and all(word in self._head_words[i] for word in words) and self._anchored(terms, i)
 
-    def _untaught(self, words: list[str], i: int) -> bool:
+    def _untaught(self, words: list[str], terms: list[str], i: int) -> bool:
         """Whether the question asks a task some lesson says it does not teach (`not_taught`),
         and shares with lesson `i`, its best, neither an anchor of its title and keywords
         beyond that task's words nor as much with one of its example questions
-        (Evidence.untaught)."""
-        terms = _terms(words)
+        (Evidence.untaught). `terms` are the words' _terms."""
         asked = set(_task_terms(words))
         # What ties the question to this lesson ("hoi_ai" of "hỏi AI cách nấu canh"): its
         # anchors in the lesson's title and keywords. One outside the task means the question
@@ -403,7 +402,7 @@ class QuestionIndex:
         # "mới mở tài khoản ngân hàng, muốn dùng trên điện thoại" is the bank-app lesson's,
         # though opening an account is a task it does not teach.
         return held >= self.tuning.untaught_share and held > float(
-            self._like_examples(terms, i)[0])
+            self._like_examples(terms, i)[0])  # asked only of the few that hold a task
 
     def _anchored(self, terms: list[str], i: int) -> bool:
         """Whether lesson `i` holds one of the question's anchors (Tuning.anchor_share)."""
