@@ -150,11 +150,12 @@ def test_the_fourth_blind_set_finds_its_lesson_as_measured(index: QuestionIndex)
 
 def test_the_fifth_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
     """The fifth set written from the lessons' titles and steps alone, by a new writer, after
-    round 5 of issue 20 §1 (bench/RESULTS.md, "a fifth blind set"), never fitted on: 0.865
-    top-1, 0.900 top-3, 0.844 "no lesson" (310 questions a lesson answers, 90 none does), and
-    0.865, 0.900, 0.722 on the matcher before round 5."""
+    round 5 of issue 20 §1 (bench/RESULTS.md, "a fifth blind set"), never fitted on: 0.881
+    top-1, 0.916 top-3, 0.856 "no lesson" since round 6, measured once at its end (310
+    questions a lesson answers, 90 none does); 0.865, 0.900, 0.844 on round 5, and 0.865,
+    0.900, 0.722 on the matcher before it."""
     top1, top3, abstained = _rates(index, ["questions_blind5.yaml"])
-    assert top3 >= 0.89 and top1 >= 0.85 and abstained >= 0.83
+    assert top3 >= 0.91 and top1 >= 0.88 and abstained >= 0.85
 
 
 # Written by the review of round 3, never fitted on: stories that only mention words the
