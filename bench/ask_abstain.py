@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -30,13 +29,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ask_quality import ROOT, SETS, load_questions
 
 from bot.lessons.loader import load_library
-from bot.listening.questions import Evidence, QuestionIndex, Tuning
+from bot.listening.questions import QuestionIndex, Tuning
 
 # The sets fitted on: all but blind5, kept for measuring only (blind3 and blind4 are fitted on
 # since round 5, bench/RESULTS.md, "a fifth blind set").
 FITTED = {name: path for name, path in SETS.items() if name != "blind5"}
-# set, right lessons, lessons shown, evidence, whether the question only names the best lesson
-Row = tuple[str, set[str], list[str], np.ndarray, bool]
+# set, right lessons, lessons shown, evidence, and what a rule decides beside the model: True
+# when the question only names the best lesson (answered), False when it asks a task a lesson
+# does not teach (refused), None when the model decides.
+Row = tuple[str, set[str], list[str], np.ndarray, bool | None]
 
 
 def rows_of(index: QuestionIndex) -> list[Row]:
@@ -50,9 +51,14 @@ def rows_of(index: QuestionIndex) -> list[Row]:
             terms, ranked, scores, evidence = index.weigh(text)
             top = ranked[0]
             shown = [refs[i] for i in ranked[:t.limit] if scores[i] >= t.relative * scores[top]]
-            values = np.array(evidence.values() if evidence else [0.0] * len(fields(Evidence)))
-            rows.append((name, gold, shown if evidence else [], values,
-                         evidence is not None and index._named(terms, top, evidence)))
+            none = [0.0] * (len(t.answer_weights) - 1)  # one figure for each weight
+            values = np.array(evidence.values() if evidence else none)
+            rule = None
+            if evidence is not None and evidence.untaught:
+                rule = False
+            elif evidence is not None and index._named(terms, top, evidence):
+                rule = True
+            rows.append((name, gold, shown if evidence else [], values, rule))
     return rows
 
 
@@ -70,8 +76,15 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float) -> np.ndarray:
     return beta
 
 
+def said(chance: float, floor: float, rule: bool | None) -> bool:
+    """Whether the matcher answers: as a rule decides, else as the model does."""
+    return rule if rule is not None else chance >= floor
+
+
 def fit_raw(rows: list[Row], l2: float) -> np.ndarray:
-    """Weights on the evidence as it is (bias first), fitted on the scaled values."""
+    """Weights on the evidence as it is (bias first), fitted on the scaled values of the
+    questions no rule refuses (the model is never asked about those)."""
+    rows = [row for row in rows if row[4] is not False]
     values = np.array([r[3] for r in rows])
     y = np.array([1.0 if gold and gold & set(shown) else 0.0 for _, gold, shown, _, _ in rows])
     mean, sd = values.mean(0), values.std(0) + 1e-12
@@ -106,7 +119,7 @@ def model(rows: list[Row], l2: float, abstain: float) -> tuple[np.ndarray, float
     chances = np.array([probability(weights, r[3]) for r in rows])
     best: tuple[float, float] | None = None
     for floor in np.round(np.arange(0.05, 0.96, 0.01), 2):
-        answered = [bool(c >= floor) or r[4] for c, r in zip(chances, rows, strict=True)]
+        answered = [said(c, floor, r[4]) for c, r in zip(chances, rows, strict=True)]
         _, top3, refused, _, _ = figures(rows, answered)
         if refused >= abstain and (best is None or top3 > best[1]):
             best = (float(floor), top3)
@@ -133,8 +146,8 @@ def main() -> None:
         for i, row in enumerate(rows):
             if row[0] == name:
                 chance = probability(weights, row[3])
-                left_out[i] = chance >= floors[name] or row[4]
-                at_shipped[i] = chance >= shipped or row[4]
+                left_out[i] = said(chance, floors[name], row[4])
+                at_shipped[i] = said(chance, shipped, row[4])
     print("each set answered by a model (and floor) fitted on the other sets; floors: "
           + ", ".join(f"{name} {floor}" for name, floor in floors.items()))
     print("| set | answerable | top-1 | top-3 | no lesson | abstained |")

@@ -415,6 +415,27 @@ def test_example_questions_are_read_and_optional(content_copy: Path) -> None:
     assert library.courses[0].lessons[0].asks == ()
 
 
+
+_FIRST_TASK = "    not_taught: [sửa điện thoại bị hỏng,"
+
+
+@pytest.mark.parametrize(("new", "expected"), [
+    ("    not_taught: [wifi,", "lessons[0].not_taught[0]: 'wifi' is too short: name the task"),
+    ("    not_taught: [sửa điện thoại bị hỏng, Sửa điện thoại bị hỏng,",
+     "lessons[0].not_taught[1]: 'Sửa điện thoại bị hỏng' is listed twice"),
+])
+def test_task_not_taught_mistakes_are_named(content_copy: Path, new: str, expected: str) -> None:
+    _replace(content_copy, _FIRST_TASK, new)
+    _, problems = check_content(content_copy)
+    assert any(expected in problem for problem in problems), problems
+
+
+def test_tasks_not_taught_are_read(content_copy: Path) -> None:
+    library, problems = check_content(content_copy)
+    assert problems == [] and library is not None
+    assert library.courses[0].lessons[0].not_taught[0] == "sửa điện thoại bị hỏng"
+    assert library.courses[0].lessons[1].not_taught == ()  # optional
+
 # A placeholder misspelt only where the learner is called "chú": found only by rendering the
 # text in every form of address, not once with the default "bạn".
 _ONLY_CHU = '{% if you == "chú" %}{{ khong_co }}{% endif %}'

@@ -85,74 +85,77 @@ def test_the_matcher_meets_its_targets(index: QuestionIndex) -> None:
 
 def test_questions_it_was_not_tuned_on_find_their_lesson_too(index: QuestionIndex) -> None:
     """On the two sets nothing was chosen on until round 2 of issue 20 §1, which tuned on every set
-    (bench/RESULTS.md): 0.961 top-1, 0.967 top-3, 0.90 "no lesson" since round 5 (its higher
+    (bench/RESULTS.md): 0.980 top-1, 0.987 top-3, 0.95 "no lesson" since round 6 (tasks the
+    lessons do not teach, `not_taught:`; the answer model refitted); 0.961, 0.967, 0.90 since
+    round 5 (its higher
     floor refuses three more answerable questions); 0.980, 0.987, 0.88 since round 4; 0.993,
     0.993, 0.88 since round 3 (the answer model); 0.961, 0.961, 0.86 after round 2; 0.935,
     0.948, 0.81 before it; before the lessons' example questions: 0.882, 0.895, 0.81; before the
     topic synonyms and the title-and-keywords anchor: 0.686, 0.745, 0.74."""
     top1, top3, abstained = _rates(index, UNSEEN)
-    assert top3 >= 0.96 and top1 >= 0.96 and abstained >= 0.90
+    assert top3 >= 0.98 and top1 >= 0.97 and abstained >= 0.95
 
 
 def test_questions_written_blind_find_their_lesson_as_measured(index: QuestionIndex) -> None:
     """The set written by someone who saw only the lessons' titles and steps (bench/RESULTS.md, "a
-    blind set"), no longer blind: rounds 2 to 5 of issue 20 §1 tuned on it. 0.915 top-1, 0.935
-    top-3, 0.891 "no lesson" since round 5; 0.908, 0.935, 0.870 since round 4 (0.922, 0.948,
-    0.848 after round 3; 0.902, 0.928, 0.783 before round 3's answer model; 0.863, 0.895, 0.761
-    before round 2; 0.791, 0.824, 0.739 before `asks:`); this keeps the matcher from falling
-    back."""
+    blind set"), no longer blind: rounds 2 to 6 of issue 20 §1 tuned on it. 0.928 top-1, 0.948
+    top-3, 0.935 "no lesson" since round 6; 0.915, 0.935, 0.891 since round 5; 0.908, 0.935, 0.870
+    since round 4 (0.922, 0.948, 0.848 after round 3; 0.902, 0.928, 0.783 before round 3's answer
+    model; 0.863, 0.895, 0.761 before round 2; 0.791, 0.824, 0.739 before `asks:`); this keeps the
+    matcher from falling back."""
     top1, top3, abstained = _rates(index, ["questions_blind.yaml"])
-    assert top3 >= 0.93 and top1 >= 0.91 and abstained >= 0.89
+    assert top3 >= 0.94 and top1 >= 0.92 and abstained >= 0.93
 
 
 def test_the_second_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
     """The second set written from the lessons' titles and steps alone, one of the sets round 3
-    fitted its answer model on (bench/RESULTS.md, "round 3"): 0.895 top-1, 0.914 top-3, 0.912
-    "no lesson" since round 5; 0.900, 0.923, 0.877 since numbers no lesson holds are taken out
-    of questions ("no lesson" came down from 0.88 to 0.87: "tien tro cap nguoi tren 80 tuoi dc
-    bao nhieu 1 thang" is answered, its "80" no longer an unknown word); 0.900, 0.918, 0.895
-    since round 4; 0.886, 0.900, 0.895 since long messages are judged by their best part, 0.891,
-    0.905, 0.895 once their last part was too (0.909, 0.927, 0.860 before: the floors came down
-    with that fix, which the long stories below need); before round 3 0.877, 0.900, 0.737;
-    0.768, 0.809, 0.825 before `asks:`."""
+    fitted its answer model on (bench/RESULTS.md, "round 3"): 0.914 top-1, 0.932 top-3, 0.947 "no
+    lesson" since round 6; 0.895, 0.914, 0.912 since round 5; 0.900, 0.923, 0.877 since numbers no
+    lesson holds are taken out of questions ("no lesson" came down from 0.88 to 0.87: "tien tro cap
+    nguoi tren 80 tuoi dc bao nhieu 1 thang" is answered, its "80" no longer an unknown word);
+    0.900, 0.918, 0.895 since round 4; 0.886, 0.900, 0.895 since long messages are judged by their
+    best part, 0.891, 0.905, 0.895 once their last part was too (0.909, 0.927, 0.860 before: the
+    floors came down with that fix, which the long stories below need); before round 3 0.877, 0.900,
+    0.737; 0.768, 0.809, 0.825 before `asks:`."""
     top1, top3, abstained = _rates(index, ["questions_blind2.yaml"])
-    assert top3 >= 0.91 and top1 >= 0.89 and abstained >= 0.91
+    assert top3 >= 0.93 and top1 >= 0.91 and abstained >= 0.94
 
 
 def test_the_third_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
     """The third set written from the lessons' titles and steps alone (bench/RESULTS.md, "a third
-    blind set"), fitted on since round 5 of issue 20 §1, which read its misses: 0.843 top-1,
-    0.898 top-3, 0.871 "no lesson" since then (0.855, 0.911, 0.839 with the set left out of the
-    fit, bench/ask_abstain.py). Before, measured while never tuned on: 0.838, 0.885, 0.806 since
-    numbers no lesson holds are taken out of questions (measured once, at the end: "no lesson"
-    came down from 0.82 to 0.80, one question of 62 more answered, as the cross-validation
-    foretold on the fitted sets, where numbers counted as unknown words had refused a few
-    no-lesson questions, "người trên 80 tuổi"; the set is not opened to say which); 0.821,
-    0.868, 0.823 since round 4 (measured once, at its end); 0.826, 0.864, 0.806 since long
-    messages are judged by their best part; 0.834, 0.881, 0.823 after round 3; 0.800, 0.838,
-    0.742 on the matcher before round 3."""
+    blind set"), fitted on since round 5 of issue 20 §1, which read its misses: 0.851 top-1, 0.906
+    top-3, 0.935 "no lesson" since round 6; 0.843, 0.898, 0.871 since round 5 (0.855, 0.911, 0.839
+    with the set left out of the fit, bench/ask_abstain.py). Before, measured while never tuned on:
+    0.838, 0.885, 0.806 since numbers no lesson holds are taken out of questions (measured once, at
+    the end: "no lesson" came down from 0.82 to 0.80, one question of 62 more answered, as the
+    cross-validation foretold on the fitted sets, where numbers counted as unknown words had refused
+    a few no-lesson questions, "người trên 80 tuổi"; the set is not opened to say which); 0.821,
+    0.868, 0.823 since round 4 (measured once, at its end); 0.826, 0.864, 0.806 since long messages
+    are judged by their best part; 0.834, 0.881, 0.823 after round 3; 0.800, 0.838, 0.742 on the
+    matcher before round 3."""
     top1, top3, abstained = _rates(index, ["questions_blind3.yaml"])
-    assert top3 >= 0.89 and top1 >= 0.84 and abstained >= 0.87
+    assert top3 >= 0.90 and top1 >= 0.85 and abstained >= 0.93
 
 
 def test_the_fourth_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
     """The fourth set written from the lessons' titles and steps alone, by a new writer
-    (bench/RESULTS.md, "a fourth blind set"), fitted on since round 5 of issue 20 §1: 0.892
-    top-1, 0.927 top-3, 0.883 "no lesson" since then (0.896, 0.934, 0.857 with the set left out
-    of the fit; its higher floor refuses more of both kinds). Before, measured once each while
-    never tuned on: 0.899, 0.934, 0.818 since numbers no lesson holds are taken out of
-    questions; 0.896, 0.931, 0.818 on round 4; 0.882, 0.913, 0.818 on round 3."""
+    (bench/RESULTS.md, "a fourth blind set"), fitted on since round 5 of issue 20 §1: 0.906 top-1,
+    0.948 top-3, 0.922 "no lesson" since round 6; 0.892, 0.927, 0.883 since round 5 (0.896, 0.934,
+    0.857 with the set left out of the fit; its higher floor refuses more of both kinds). Before,
+    measured once each while never tuned on: 0.899, 0.934, 0.818 since numbers no lesson holds are
+    taken out of questions; 0.896, 0.931, 0.818 on round 4; 0.882, 0.913, 0.818 on round 3."""
     top1, top3, abstained = _rates(index, ["questions_blind4.yaml"])
-    assert top3 >= 0.92 and top1 >= 0.88 and abstained >= 0.87
+    assert top3 >= 0.94 and top1 >= 0.90 and abstained >= 0.92
 
 
 def test_the_fifth_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
     """The fifth set written from the lessons' titles and steps alone, by a new writer, after
-    round 5 of issue 20 §1 (bench/RESULTS.md, "a fifth blind set"), never fitted on: 0.865
-    top-1, 0.900 top-3, 0.844 "no lesson" (310 questions a lesson answers, 90 none does), and
-    0.865, 0.900, 0.722 on the matcher before round 5."""
+    round 5 of issue 20 §1 (bench/RESULTS.md, "a fifth blind set"), never fitted on: 0.881
+    top-1, 0.916 top-3, 0.856 "no lesson" since round 6, measured once at its end (310
+    questions a lesson answers, 90 none does); 0.865, 0.900, 0.844 on round 5, and 0.865,
+    0.900, 0.722 on the matcher before it."""
     top1, top3, abstained = _rates(index, ["questions_blind5.yaml"])
-    assert top3 >= 0.89 and top1 >= 0.85 and abstained >= 0.83
+    assert top3 >= 0.91 and top1 >= 0.88 and abstained >= 0.85
 
 
 # Written by the review of round 3, never fitted on: stories that only mention words the
@@ -326,6 +329,49 @@ def test_naming_a_lesson_and_asking_how_much_it_never_asks_is_not_naming_it(
     assert evidence is not None and evidence.unasked == 1
     assert not index._named(terms, ranked[0], evidence)
     assert index.ask(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "nạp tiền điện thoại cho mẹ bằng app ngân hàng thế nào",  # not the "tiền điện" of the bill
+    "làm sao lấy lại mật khẩu facebook",  # the password lesson teaches choosing one
+    "quen mat khau app ngan hang thi lam sao",  # the passcode lesson is VNeID's
+    "muốn kết bạn zalo với bạn cũ bằng số điện thoại",  # 0.78 of the task: a word between
+    "đi mở tài khoản ngân hàng cần mang theo gì",
+    "gia hạn bằng lái xe ở đâu",
+])
+def test_a_task_no_lesson_teaches_gets_no_lesson(index: QuestionIndex, text: str) -> None:
+    """Each asks, in words of its own, a task a lesson says it does not teach (`not_taught:`);
+    the lesson's topic words alone answered them with it."""
+    evidence = index.weigh(text)[3]
+    assert evidence is not None and evidence.untaught
+    assert index.ask(text) == []
+
+
+@pytest.mark.parametrize(("text", "lesson"), [
+    ("hỏi AI cách nấu canh chua được không", "hoi-hay"),  # "hỏi AI": the lesson's own thing
+    ("trả tiền điện bằng app ngân hàng", "tien-dien"),
+    ("sợ quên mật khẩu facebook thì đặt sao cho dễ nhớ", "mat-khau"),
+    ("người lạ tìm số điện thoại rồi kết bạn zalo với tôi, chặn sao", "zalo-rieng-tu"),
+    # Opening an account is not taught; using the app once it is opened is this lesson's.
+    ("mới mở tài khoản ngân hàng, giờ muốn chuyển tiền trên điện thoại thì làm sao",
+     "app-va-vi"),
+])
+def test_a_question_beside_a_task_not_taught_still_finds_its_lesson(
+        index: QuestionIndex, text: str, lesson: str) -> None:
+    """A question that shares an anchor of the lesson's own beyond the task ("hỏi AI"), or
+    restates one of its examples more nearly, or does not hold the task, is answered."""
+    assert [match.lesson for match in index.ask(text)][:1] == [lesson]
+
+
+def test_no_lesson_title_or_keyword_reads_as_a_task_not_taught(library: Library,
+                                                               index: QuestionIndex) -> None:
+    """A task whose telling words are particles the matcher leaves out ("thi", "lại", "làm",
+    "cỡ chữ") reads as less than it says: "thi bằng lái xe" read as "bằng lái xe", the wallet
+    lesson's keyword. A resident who types a lesson's title or keyword wants that lesson."""
+    refused = [(lesson.id, text) for course in library.courses for lesson in course.lessons
+               for text in [lesson.title, *lesson.keywords]
+               if (evidence := index.weigh(text)[3]) is not None and evidence.untaught]
+    assert refused == []
 
 
 @pytest.mark.parametrize("text", ["ngân hàng có bao giờ gọi xin mã otp không",

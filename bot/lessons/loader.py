@@ -158,10 +158,10 @@ def _step(reader: _Reader, raw: Any, where: str, seen: set[str], content_dir: Pa
 
 def _phrases(reader: _Reader, node: dict[str, Any], key: str, prefix: str,
              min_words: int = 1) -> tuple[str, ...]:
-    """A lesson's `keywords` or `asks`: a list of texts, each non-empty and of at least
-    `min_words` words, none twice."""
+    """A lesson's `keywords`, `asks` or `not_taught`: a list of texts, each non-empty and of
+    at least `min_words` words, none twice."""
     raw = node.get(key)
-    what = "words or phrases" if min_words == 1 else "example questions"
+    what = {1: "words or phrases", 2: "tasks"}.get(min_words, "example questions")
     if not isinstance(raw, list) or not raw:
         reader.problem(f"{prefix}{key}", f"must be a non-empty list of {what}")
         return ()
@@ -180,14 +180,17 @@ def _phrases(reader: _Reader, node: dict[str, Any], key: str, prefix: str,
             # `keywords`.
             reader.problem(f"{prefix}{key}[{i}]",
                            f"'{word.strip()}' is not a question: write at least {min_words} "
-                           "words, or put it in keywords")
+                           "words, or put it in keywords" if key == "asks" else
+                           f"'{word.strip()}' is too short: name the task in at least "
+                           f"{min_words} words (what is done, to what)")
         else:
             words.append(word.strip())
     return tuple(words)
 
 
 def _lesson(reader: _Reader, raw: Any, where: str, seen: set[str], content_dir: Path) -> Lesson:
-    node = reader.mapping(raw, where, {"id", "title", "keywords", "asks", "steps", "quiz"})
+    node = reader.mapping(raw, where,
+                          {"id", "title", "keywords", "asks", "not_taught", "steps", "quiz"})
     prefix = f"{where}."
     step_ids: set[str] = set()
     question_ids: set[str] = set()
@@ -204,6 +207,8 @@ def _lesson(reader: _Reader, raw: Any, where: str, seen: set[str], content_dir: 
         ),
         keywords=_phrases(reader, node, "keywords", prefix) if "keywords" in node else (),
         asks=_phrases(reader, node, "asks", prefix, min_words=3) if "asks" in node else (),
+        not_taught=(_phrases(reader, node, "not_taught", prefix, min_words=2)
+                    if "not_taught" in node else ()),
     )
 
 

@@ -53,6 +53,10 @@ class Lesson:
     # người gọi xưng công an bảo chuyển tiền"), which lead questions that describe a situation
     # rather than name the topic here; never shown to them.
     asks: tuple[str, ...] = ()
+    # Tasks on this lesson's topic that it does not teach, as residents name them ("lấy lại mật
+    # khẩu Facebook" beside a lesson on choosing a password), so that a question asking one
+    # gets "no lesson for this yet" rather than this lesson; never shown to them.
+    not_taught: tuple[str, ...] = ()
 
     def step_index(self, step_id: str) -> int | None:
         """Return the position of a step id, or None when the step is gone."""

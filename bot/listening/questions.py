@@ -68,6 +68,13 @@ class Evidence:
     # not answer (bench/RESULTS.md, round 5). A lesson that does answer them says so in its
     # examples ("mật khẩu phải dài bao nhiêu ký tự mới an toàn").
     unasked: float
+    # Not a figure the model weighs but a rule beside it: the question asks a task a lesson
+    # says it does not teach (`not_taught`: "lấy lại mật khẩu Facebook" beside the lesson on
+    # choosing a password), sharing nothing else rare with the best lesson's title and
+    # keywords, and is refused whatever the model says. Words and phrases alone could not
+    # tell such a question from one the lesson answers: every measure of how much of the
+    # question the lesson holds failed (bench/RESULTS.md, rounds 4 to 6).
+    untaught: bool = False
 
     def values(self) -> tuple[float, ...]:
         """The figures in Tuning.answer_weights' order (after its bias)."""
@@ -111,8 +118,12 @@ class Tuning:
     # set left out in turn, 0.65 is the highest floor that keeps 0.93 of the questions a lesson
     # answers finding it among those shown, and refuses 0.908 of the others (0.58 would be the
     # lowest that refuses 0.90; bench/RESULTS.md, round 5).
-    answer_weights: tuple[float, ...] = (-4.20, 8.91, 0.80, 1.07, -4.66, 0.50, -1.47, -5.40)
+    answer_weights: tuple[float, ...] = (-5.27, 10.48, 1.08, 1.21, -4.96, 0.54, -1.52, -6.22)
     answer_floor: float = 0.65
+    # A question holding this share of a lesson's `not_taught` task (its words and word pairs,
+    # each weighed by rarity) asks that task (Evidence.untaught).
+    untaught_share: float = 0.75
+    tie_share: float = 0.05
 
 
 # How a question asks for an amount or a time, folded: what no lesson teaches unless its own
@@ -138,6 +149,14 @@ def _terms(words: list[str]) -> list[str]:
     where at least one is a content word."""
     pairs = [f"{a}_{b}" for a, b in pairwise(words) if not (a in STOPWORDS and b in STOPWORDS)]
     return content_words(words) + pairs
+
+
+def _task_terms(words: list[str]) -> list[str]:
+    """Content words, and pairs of content words next to each other once particles are left
+    out: a task named in a question reads the same with or without them ("quên mã mở khóa"
+    and "mở khóa khi quên mã" share "mo_khoa", "quen_ma")."""
+    kept = content_words(words)
+    return kept + [f"{a}_{b}" for a, b in pairwise(kept)]
 
 
 def _lesson_text(course: Course, lesson: Lesson, title_weight: int, asks: int = 0) -> str:
@@ -205,6 +224,12 @@ class QuestionIndex:
         self._asked = [set().union(*(_amount_or_time(expand(fold(text)))
                                      for text in [lesson.title, *lesson.keywords, *lesson.asks]))
                        for _, lesson in entries]
+        # Every task some lesson says it does not teach (`not_taught`), with its terms' weight.
+        # Each with its words and pairs as _terms reads them, to hold its anchors.
+        self._not_taught = [(task, self._weight(task), set(_terms(words)))
+                            for _, lesson in entries
+                            for words in (expand(fold(text)) for text in lesson.not_taught)
+                            for task in [set(_task_terms(words))]]
         # Every example question of every lesson, and the lesson each belongs to.
         examples = [(i, text) for i, (_, lesson) in enumerate(entries) for text in lesson.asks]
         self._examples: list[list[tuple[set[str], float]]] = [[] for _ in entries]
@@ -309,8 +334,9 @@ class QuestionIndex:
         enough (the bot then says it has no lesson for this yet, rather than guess)."""
         terms, ranked, scores, evidence = self.weigh(text)
         t = self.tuning
-        if evidence is None or not (self.answerable(evidence) >= t.answer_floor
-                                    or self._named(terms, ranked[0], evidence)):
+        if evidence is None or evidence.untaught or not (
+                self.answerable(evidence) >= t.answer_floor
+                or self._named(terms, ranked[0], evidence)):
             return []
         top = ranked[0]
         chosen = [i for i in ranked[:t.limit] if scores[i] >= t.relative * scores[top]]
@@ -338,7 +364,8 @@ class QuestionIndex:
             pairs=float(sum(1 for term in distinct if "_" in term and term in body)),
             unknown=float(sum(1 for term in distinct
                               if "_" not in term and term not in self._words.idf)),
-            unasked=float(bool(_amount_or_time(words) - self._asked[top])))
+            unasked=float(bool(_amount_or_time(words) - self._asked[top])),
+            untaught=self._untaught(words, terms, top))
 
     def answerable(self, evidence: Evidence) -> float:
         """How likely the best lesson answers the question, by Tuning.answer_weights: a
@@ -361,6 +388,24 @@ class QuestionIndex:
         return bool(words) and not evidence.unasked \
             and all(word in self._head_words[i] for word in words) and self._anchored(terms, i)
 
+    def _untaught(self, words: list[str], terms: list[str], i: int) -> bool:
+        """Whether the question asks a task some lesson says it does not teach (`not_taught`),
+        and shares with lesson `i`, its best, neither an anchor of its title and keywords
+        beyond that task's words nor as much with one of its example questions
+        (Evidence.untaught). `terms` are the words' _terms."""
+        asked = set(_task_terms(words))
+        # What ties the question to this lesson ("hoi_ai" of "hỏi AI cách nấu canh"): its
+        # anchors in the lesson's title and keywords. One outside the task means the question
+        # asks the lesson's own thing about it.
+        ties = {term for term in terms if self._anchors(term, i, self.tuning.tie_share)}
+        held = max((self._weight(asked & task) / weight
+                    for task, weight, named in self._not_taught if ties <= named), default=0.0)
+        # A question restating the lesson's own example as nearly is what the lesson is for:
+        # "mới mở tài khoản ngân hàng, muốn dùng trên điện thoại" is the bank-app lesson's,
+        # though opening an account is a task it does not teach.
+        return held >= self.tuning.untaught_share and held > float(
+            self._like_examples(terms, i)[0])  # asked only of the few that hold a task
+
     def _anchored(self, terms: list[str], i: int) -> bool:
         """Whether lesson `i` holds one of the question's anchors (Tuning.anchor_share)."""
         t = self.tuning
@@ -374,11 +419,17 @@ class QuestionIndex:
         # A word pair or a word no syllable could be ("otp") of the lesson's title or keywords,
         # in few lessons' titles and keywords; or such a word anywhere in the lesson, in few
         # lessons at all ("dichvucongs", a fake address one step shows).
-        head = self._heads[i]
-        return any(("_" in term or not is_syllable(term))
-                   and ((term in head and self._heads_with[term] <= most)
-                        or ("_" not in term and term in body and self._lessons_with[term] <= most))
+        return any(self._anchors(term, i) or ("_" not in term and not is_syllable(term)
+                                              and term in body and self._lessons_with[term] <= most)
                    for term in terms)
+
+    def _anchors(self, term: str, i: int, share: float | None = None) -> bool:
+        """Whether `term` is an anchor of lesson `i`'s title or keywords: a word pair or a word
+        no syllable could be ("otp"), in at most `share` (Tuning.anchor_share) of lessons'
+        titles and keywords."""
+        share = self.tuning.anchor_share if share is None else share
+        return (("_" in term or not is_syllable(term)) and term in self._heads[i]
+                and self._heads_with[term] <= share * len(self._entries))
 
     def _match(self, i: int, score: float, step_scores: Any) -> Match:
         course, lesson = self._entries[i]
