@@ -327,7 +327,10 @@ class QuestionIndex:
 
     def _weight(self, terms: set[str]) -> float:
         """The terms' rarity among lessons, summed; a term no lesson holds weighs the most."""
-        return sum(self._words.idf.get(term, self._max_idf) for term in terms)
+        # fsum: the same sum in any order. A set's order changes with each process's hash
+        # seed, and a plain sum's last bit with it: a question restating an example exactly
+        # was held to its task (1.0) above its example (1.0) in some processes only.
+        return math.fsum(self._words.idf.get(term, self._max_idf) for term in terms)
 
     def ask(self, text: str) -> list[Match]:
         """The lessons that answer `text`, best first, up to `limit`; [] when none does well
