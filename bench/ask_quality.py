@@ -41,7 +41,8 @@ SETS = {"tuning": ROOT / "tests/data/questions.yaml",
         "long": ROOT / "tests/data/questions_long.yaml",
         "blind3": ROOT / "tests/data/questions_blind3.yaml",
         "blind4": ROOT / "tests/data/questions_blind4.yaml",
-        "blind5": ROOT / "tests/data/questions_blind5.yaml"}
+        "blind5": ROOT / "tests/data/questions_blind5.yaml",
+        "blind6": ROOT / "tests/data/questions_blind6.yaml"}
 Matcher = Callable[[str], list[str]]  # question -> "course/lesson" ids, best first
 
 

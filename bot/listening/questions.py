@@ -246,9 +246,10 @@ class QuestionIndex:
     def has_words(self, text: str) -> bool:
         """Whether `text` holds a word worth looking up: a content word that is a Vietnamese
         syllable or a word the lessons use ("otp", a mended "vnied"), not keyboard noise
-        ("asdf qwerty") or only particles."""
+        ("asdf qwerty"), only particles, or only numbers ("xin chào 1": "1" is in "Mức 1")."""
         words = content_words(self.words(text))
-        return any(is_syllable(word) or word in self._speller.vocabulary for word in words)
+        return any((is_syllable(word) or word in self._speller.vocabulary) and not word.isdigit()
+                   for word in words)
 
     def unglued(self, text: str) -> str:
         """`text` folded, with its words typed run together split ("noilai" -> "noi lai")."""
@@ -335,6 +336,8 @@ class QuestionIndex:
     def ask(self, text: str) -> list[Match]:
         """The lessons that answer `text`, best first, up to `limit`; [] when none does well
         enough (the bot then says it has no lesson for this yet, rather than guess)."""
+        if not self.has_words(text):  # nothing to look up: no lesson is about "1" or "asdf"
+            return []
         terms, ranked, scores, evidence = self.weigh(text)
         t = self.tuning
         if evidence is None or evidence.untaught or not (
