@@ -10,6 +10,7 @@ from __future__ import annotations
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -17,7 +18,7 @@ import yaml
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from bot.listening.secret import mask  # noqa: E402
+from bot.listening.secret import Masked, mask  # noqa: E402
 
 DATA = PROJECT_ROOT / "tests" / "data"
 
@@ -29,31 +30,27 @@ def _texts(path: Path) -> list[tuple[str, str]]:
     return [(str(item.get("label", "question")), str(item["text"])) for item in items]
 
 
-def main() -> None:
+def _count(hit: Callable[[Masked], bool], said: str, *, phones: bool = False) -> None:
+    """Print each labelled text that `hit` finds in once masked, and how many of each label."""
     counts: dict[str, list[int]] = {}
     for path in sorted(DATA.glob("questions*.yaml")) + sorted(DATA.glob("messages*.yaml")):
         for label, text in _texts(path):
-            masked = mask(text)
+            masked = mask(text, phones=phones)
             seen = counts.setdefault(label, [0, 0])
             seen[0] += 1
-            if masked.found:
+            if hit(masked):
                 seen[1] += 1
-                print(f"{path.name} [{label}] {masked.text[:140]}")
+                print(f"{'phones: ' if phones else ''}{path.name} [{label}] {masked.text[:140]}")
     for label, (total, found) in sorted(counts.items()):
-        print(f"{label}: {found} of {total} masked")
+        print(f"{label}: {found} of {total} {said}")
+
+
+def main() -> None:
+    _count(lambda masked: masked.found, "masked")
     # The phone numbers a check-in note would lose: each printed, to see that none is a sum,
     # a date, an account or a code.
-    phones: dict[str, list[int]] = {}
-    for path in sorted(DATA.glob("questions*.yaml")) + sorted(DATA.glob("messages*.yaml")):
-        for label, text in _texts(path):
-            masked = mask(text, phones=True)
-            seen = phones.setdefault(label, [0, 0])
-            seen[0] += 1
-            if masked.phones:
-                seen[1] += 1
-                print(f"phones: {path.name} [{label}] {masked.text[:140]}")
-    for label, (total, found) in sorted(phones.items()):
-        print(f"{label}: {found} of {total} with a phone number masked (phones=True)")
+    _count(lambda masked: bool(masked.phones), "with a phone number masked (phones=True)",
+           phones=True)
     long = [text for path in sorted(DATA.glob("messages*.yaml")) for _, text in _texts(path)]
     long = [(text * (1000 // len(text) + 1))[:1000] for text in long]
     times = []

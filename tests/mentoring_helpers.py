@@ -57,3 +57,16 @@ async def paired(mentor: Chat, resident: Chat, library: Library) -> str:
     await resident.type(code)
     await resident.press("Đồng ý")
     return code
+
+
+async def write_check_in(mentor: Chat, how: str, day: str, note: str | None) -> None:
+    """A mentor records a check-in from their mentees' page: how ("Gọi điện"), which day
+    ("Hôm nay") and a note typed, or none ("Bỏ qua")."""
+    await mentor.type("/hoc_vien")
+    await mentor.press("Ghi buổi kèm")
+    await mentor.press(how)
+    await mentor.press(day)
+    if note is None:
+        await mentor.press("Bỏ qua")
+    else:
+        await mentor.type(note)

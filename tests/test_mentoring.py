@@ -23,7 +23,15 @@ from storage.mentors import INVITATION, MENTOR, PAIRING, approve_mentor
 from storage.outbox import OUTBOX
 from storage.repository import LEARNER, SqlRepository, now
 from tests.chat import Chat
-from tests.mentoring_helpers import code_in, paired, pass_course, received, register, trained_mentor
+from tests.mentoring_helpers import (
+    code_in,
+    paired,
+    pass_course,
+    received,
+    register,
+    trained_mentor,
+    write_check_in,
+)
 from tests.server import hocso_here
 
 
@@ -281,22 +289,14 @@ async def test_a_check_in_is_logged_with_its_kind_day_and_note(
         tutor: Tutor, library: Library, people: tuple[Chat, Chat]) -> None:
     mentor, resident = people
     await paired(mentor, resident, library)
-    await mentor.type("/hoc_vien")
-    await mentor.press("Ghi buổi kèm")
-    await mentor.press("Gọi điện")
-    await mentor.press("Hôm qua")
-    await mentor.type("Đã cài VNeID, cần ôn lại mã QR")
+    await write_check_in(mentor, "Gọi điện", "Hôm qua", "Đã cài VNeID, cần ôn lại mã QR")
     assert "gọi điện" in mentor.text() and "1 buổi" in mentor.text()
     async with tutor.repository.engine.connect() as connection:
         row = (await connection.execute(select(CHECK_IN))).one()
     yesterday = local_date() - timedelta(days=1)  # in Vietnam, whatever the server's zone
     assert (row.kind, row.met_on, row.note) == ("dien-thoai", yesterday,
                                                 "Đã cài VNeID, cần ôn lại mã QR")
-    await mentor.type("/hoc_vien")
-    await mentor.press("Ghi buổi kèm")
-    await mentor.press("Gặp trực tiếp")
-    await mentor.press("Hôm nay")
-    await mentor.press("Bỏ qua")
+    await write_check_in(mentor, "Gặp trực tiếp", "Hôm nay", None)
     assert "gặp trực tiếp" in mentor.text() and "2 buổi" in mentor.text()
 
 
@@ -307,11 +307,8 @@ async def test_a_residents_password_is_never_written_in_a_note_or_a_nudge(
     mentor, resident = people
     await paired(mentor, resident, library)
     await received(tutor, resident)
-    await mentor.type("/hoc_vien")
-    await mentor.press("Ghi buổi kèm")
-    await mentor.press("Gặp trực tiếp")
-    await mentor.press("Hôm nay")
-    await mentor.type("Mật khẩu của bác là 123456, OTP 998877")
+    await write_check_in(mentor, "Gặp trực tiếp", "Hôm nay",
+                         "Mật khẩu của bác là 123456, OTP 998877")
     said = mentor.text()
     assert "Ghi chú của bạn hình như có mật khẩu hoặc mã số riêng" in said
     assert "đã che đi (••••) trước khi lưu" in said and "đừng bao giờ ghi lại" in said
@@ -336,23 +333,16 @@ async def test_a_residents_phone_number_is_never_kept_in_a_note(
     mentor, resident = people
     await paired(mentor, resident, library)
     await received(tutor, resident)
-    await mentor.type("/hoc_vien")
-    await mentor.press("Ghi buổi kèm")
-    await mentor.press("Gặp trực tiếp")
-    await mentor.press("Hôm nay")
-    await mentor.type("Bác học tốt. SĐT bác 0987654321, CCCD 001234567890, mật khẩu vneid là "
-                      "Abc@1234")
+    await write_check_in(mentor, "Gặp trực tiếp", "Hôm nay", "Bác học tốt. SĐT bác 0987654321, "
+                         "CCCD 001234567890, mật khẩu vneid là Abc@1234")
     said = mentor.text()
     assert "Ghi chú của bạn có số điện thoại, nên Học Số đã che số đó" in said
     assert "hình như có mật khẩu" in said and "1 buổi" in said
     async with tutor.repository.engine.connect() as connection:
         row = (await connection.execute(select(CHECK_IN))).one()
     assert row.note == "Bác học tốt. SĐT bác ••••, CCCD ••••, mật khẩu vneid là ••••"
-    await mentor.type("/hoc_vien")
-    await mentor.press("Ghi buổi kèm")
-    await mentor.press("Gọi điện")
-    await mentor.press("Hôm nay")
-    await mentor.type("Bác đã cài VNeID mức 2, hẹn 9 giờ sáng mai")  # no number to hide
+    await write_check_in(mentor, "Gọi điện", "Hôm nay",
+                         "Bác đã cài VNeID mức 2, hẹn 9 giờ sáng mai")  # no number to hide
     assert "số điện thoại" not in mentor.text() and "2 buổi" in mentor.text()
 
 
@@ -648,11 +638,7 @@ async def test_a_note_or_a_question_kept_before_masking_is_masked_when_shown(
     mentor, resident = Chat(tutor, "kem-cu", channel="web"), Chat(tutor, "bac-ba")
     await paired(mentor, resident, library)
     await received(tutor, mentor)
-    await mentor.type("/hoc_vien")
-    await mentor.press("Ghi buổi kèm")
-    await mentor.press("Gặp trực tiếp")
-    await mentor.press("Hôm nay")
-    await mentor.type("Đã cài VNeID")
+    await write_check_in(mentor, "Gặp trực tiếp", "Hôm nay", "Đã cài VNeID")
     learner = await tutor.repository.find_learner(channel="test", user_ref="bac-ba")
     assert learner is not None
 
