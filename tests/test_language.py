@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from bot.lessons.loader import load_library, missing_texts
-from bot.lessons.model import Lesson, Library
+from bot.lessons.model import Lesson, Library, Step
 from bot.lessons.render import Renderer
 from bot.messages import Incoming, Kind
 from bot.tutor import Tutor
@@ -200,3 +200,22 @@ def test_the_message_check_names_the_web_pages_photo_button_in_each_language(
         renderer = Renderer(templates)
         for key in ("check_ask", "check_paste"):
             assert f'"{button}"' in renderer.message(key, photos="web"), (locale, key)
+
+
+def test_a_step_translated_without_its_simpler_wording_has_none(content_copy: Path) -> None:
+    """Found while writing simpler wordings: a translated step kept the Vietnamese one, which
+    an English learner asking to hear the step again would have been sent."""
+    (content_copy / "vneid" / "course.en.yaml").write_text(
+        "lessons:\n  - id: la-gi\n    steps:\n      - id: hai-muc\n"
+        "        text: A VNeID account has two levels.\n", encoding="utf-8")
+    library = load_library(content_copy)
+
+    def step(lib: Library) -> Step:
+        course = lib.course("vneid")
+        assert course is not None
+        return next(step for step in course.lesson("la-gi").steps  # type: ignore[union-attr]
+                    if step.id == "hai-muc")
+
+    assert step(library).simpler
+    english = step(library.translations["en"])
+    assert english.text.strip() == "A VNeID account has two levels." and english.simpler is None

@@ -294,8 +294,11 @@ def _overlay(base: Any, over: Any) -> Any:
     """`base` with the texts of `over` put in: mappings by key, lists of items with ids by
     id, other lists of the same length item by item. Nothing is added that `base` lacks."""
     if isinstance(base, dict) and isinstance(over, dict):
+        # A step's simpler wording says its text again: with the text translated and not it,
+        # a learner who asks to hear the step again would get it in Vietnamese.
+        dropped = {"simpler"} if "text" in over and "simpler" not in over else set()
         return {key: _overlay(value, over[key]) if key in over else value
-                for key, value in base.items()}
+                for key, value in base.items() if key not in dropped}
     if isinstance(base, list) and isinstance(over, list):
         if all(isinstance(item, dict) and "id" in item for item in base + over):
             by_id = {item["id"]: item for item in over}
