@@ -20,6 +20,7 @@ from sqlalchemy import event, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.addresses import parse_networks
+from bot.admin.pages import shown_number
 from bot.admin.report import part_name
 from bot.admin.worker import ReportWorker
 from bot.app import Core, mount_dashboard
@@ -443,6 +444,14 @@ async def test_figures_are_written_plainly_on_the_page_and_in_exports(
     assert {row[0].value: row[1].value for row in sheet.iter_rows(min_row=2)}[label] == 75
     assert f'<span class="value">75</span><span class="label">{label}</span>' in page
     assert "<td>88,9</td>" in people and ",0<" not in page + people
+
+
+@pytest.mark.parametrize("value,shown", [
+    (1234, "1.234"), (1234567, "1.234.567"), (999, "999"), (88.89, "88,9"), (75.0, "75"),
+    (1234.5, "1.234,5"), (None, "–"), ("Phường Hồng Hà", "Phường Hồng Hà")])
+def test_a_figure_on_the_page_is_grouped_as_vietnamese_write_it(value: Any, shown: str) -> None:
+    """A province's counts run to thousands: "12345" is hard to read, "12.345" is not."""
+    assert shown_number(value) == shown
 
 
 def _csv(raw: bytes) -> list[list[str]]:

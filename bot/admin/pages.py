@@ -37,12 +37,15 @@ DEEPER_SHOWN = 20  # places further down that a search lists
 
 
 def shown_number(value: Any) -> str:
-    """A figure as Vietnamese write it on a page: 88,9, 75 or 06/12/2026 (exports keep real
-    numbers and dates)."""
+    """A figure as Vietnamese write it on a page: 1.234, 88,9, 75 or 06/12/2026 (exports keep
+    real numbers and dates)."""
     if value is None or value == "":
         return "–"
-    return str(figure(value)).replace(".", ",") if isinstance(value, float) else str(
-        shown_date(value))
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(shown_date(value))
+    # Thousands grouped with ".", the decimal mark ",": swapped from Python's own.
+    grouped = f"{figure(value) if isinstance(value, float) else value:,}"
+    return grouped.translate(str.maketrans(",.", ".,"))
 
 
 class BadRequest(Exception):
