@@ -115,9 +115,15 @@ _DISTRICT_KINDS = tuple(kind.split() for kind in ("thi xa", "thanh pho", "quan",
 _CITY = tuple(city.split() for city in ("thanh pho ha noi", "tp ha noi", "ha noi"))
 
 
-def _address(words: list[str]) -> tuple[list[str], str]:
-    """A unit's name (folded words) as an address writes it, and the district after it:
-    "phuong phuc xa quan ba dinh ha noi" is "phuong phuc xa" of "ba dinh"."""
+# The units an old district of each kind held before 1/7/2025, by their kind words: a quận
+# only phường, a huyện xã and thị trấn (a thị xã or a thành phố held both kinds).
+_HELD = {"quan": {"phuong"}, "q": {"phuong"}, "huyen": {"xa", "thi"}}
+
+
+def _address(words: list[str]) -> tuple[list[str], str, str]:
+    """A unit's name (folded words) as an address writes it, the district after it and that
+    district's kind word: "phuong phuc xa quan ba dinh ha noi" is "phuong phuc xa" of "ba
+    dinh", a "quan"."""
     for city in _CITY:
         if len(words) > len(city) and words[-len(city):] == city:
             words = words[:-len(city)]
@@ -125,8 +131,8 @@ def _address(words: list[str]) -> tuple[list[str], str]:
     for start in range(1, len(words)):  # a name's own word ("Văn Quán") ends it
         for kind in _DISTRICT_KINDS:
             if words[start:start + len(kind)] == kind and start + len(kind) < len(words):
-                return words[:start], " ".join(words[start + len(kind):])
-    return words, ""
+                return words[:start], " ".join(words[start + len(kind):]), " ".join(kind)
+    return words, "", ""
 
 
 def unit_name(typed: str) -> str:
@@ -135,6 +141,14 @@ def unit_name(typed: str) -> str:
     words = fold(typed).split()
     name = _address(words)[0]
     return " ".join(name) if len(name) < len(words) else ""
+
+
+def fits_district(typed: str, name: str) -> bool:
+    """Whether the unit named `name` ("Xã Chương Dương") can be the one an old address means
+    by the district typed after its name: "Chương Dương, quận Hoàn Kiếm" was a phường."""
+    held = _HELD.get(_address(fold(typed).split())[2])
+    kind = (fold(name).split() or [""])[0]
+    return held is None or kind in held
 
 
 def _typed_keys(typed: str) -> list[tuple[str, str, str]]:
@@ -153,7 +167,7 @@ def _typed_keys(typed: str) -> list[tuple[str, str, str]]:
             break
     found = [(kind, " ".join(name), "") for kind, name in keys]
     for kind, name in keys:
-        bare, district = _address(name)
+        bare, district, _ = _address(name)
         found.append((kind, " ".join(bare), district))
     return list(dict.fromkeys(found))
 
@@ -187,7 +201,7 @@ def former(typed: str, places: list[Area], *, close: bool = False) -> list[OldNa
                 continue
             old_kind, old_key, with_district = _old_keys(old.name)
             asked = [(key, district) for kind, key, district in keys
-                     if not kind or kind == old_kind]
+                     if (not kind or kind == old_kind) and fits_district(typed, old.name)]
             if any(_names(key, district, old_key, with_district) for key, district in asked):
                 edits = 0
             elif close and asked:

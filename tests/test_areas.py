@@ -343,6 +343,10 @@ async def test_an_old_address_leads_to_today_s_unit(tutor: Tutor) -> None:
     await chat.type("Hồng Hà, quận Hoàn Kiếm")
     assert "thôn hoặc tổ dân phố nào của Phường Hồng Hà" in chat.text()
     assert "cũ" not in chat.text()
+    # An old ward with its quận is that ward, not today's xã of the same name elsewhere.
+    await chat.type("/noi_o")
+    await chat.type("Chương Dương, quận Hoàn Kiếm")
+    assert "Phường Chương Dương cũ nay thuộc Phường Hồng Hà." in chat.text()
 
 
 def test_formerly_written_with_decomposed_letters_is_read_alike(tmp_path: Path) -> None:

@@ -418,6 +418,20 @@ async def test_a_mentor_s_ward_is_found_by_its_old_name_as_a_resident_s_is(
     assert ward == "Phường Hồng Hà"
 
 
+@pytest.mark.parametrize("typed,kept", [
+    ("Chương Dương, quận Hoàn Kiếm", "Phường Hồng Hà"),  # not today's Xã Chương Dương
+    ("Thanh Trì, quận Hoàng Mai", "Thanh Trì, quận Hoàng Mai")])  # split: kept as typed
+async def test_an_old_address_is_never_today_s_namesake_of_another_kind(
+        tutor: Tutor, people: tuple[Chat, Chat], typed: str, kept: str) -> None:
+    """Found by a review: the district typed was dropped and today's commune of the same
+    name taken, so no resident of the ward ever found that mentor. A quận held phường only."""
+    mentor, _ = people
+    await register(mentor, ward=typed)
+    async with tutor.repository.engine.connect() as connection:
+        ward = await connection.scalar(select(MENTOR.c.ward))
+    assert ward == kept
+
+
 async def test_the_invitation_links_carry_the_code(sqlite_repository: SqlRepository,
                                                    library: Library) -> None:
     links = InviteLinks(telegram_username="hocso_bot", web_base="https://hocso.example.vn/")

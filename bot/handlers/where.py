@@ -90,9 +90,10 @@ def _named(text: str, places: list[Area]) -> list[Area]:
     exact = [place for place in area_match.match(text, places)
              if area_match.same_name(text, place)]
     name = area_match.unit_name(text)
-    if not exact and name:
+    if not exact and name:  # an old address: today's namesake only if the district held it
         exact = [place for place in area_match.match(name, places)
-                 if area_match.same_name(name, place)]
+                 if area_match.same_name(name, place)
+                 and area_match.fits_district(text, place.name)]
     return exact
 
 
