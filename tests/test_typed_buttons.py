@@ -162,12 +162,15 @@ async def test_going_on_typed_with_a_slip_goes_on(tutor: Tutor, library: Library
     assert f"{lesson.title} · Bước 2/" in chat.text(), typed
 
 
-@pytest.mark.parametrize("typed", ["tiền", "tệp"])
+@pytest.mark.parametrize("typed", ["tiền", "tệp", "tôi", "toi", "tien", "tiết", "buoc",
+                                   "kiem", "cho"])
 async def test_a_word_two_slips_from_going_on_is_read_as_itself(
         tutor: Tutor, library: Library, typed: str) -> None:
+    """Found by a review: "tôi", sent alone before the rest, opened the menu ("thôi")."""
     chat, lesson = await _at_a_step(tutor, library)
     await chat.type(typed)
     assert f"{lesson.title} · Bước 2/" not in chat.text(), typed
+    assert "Mời bạn chọn một khóa học" not in chat.text(), typed  # no menu ("thôi")
 
 
 async def test_a_menu_typed_with_a_slip_is_the_menu(tutor: Tutor, library: Library) -> None:

@@ -77,7 +77,7 @@ async def on_input(ctx: Context, field: str, text: str) -> None:
         linked = has_contact(ward)
         if len(ward) < 2 or linked:
             if linked:
-                ctx.say(ctx.text("mentor_no_contact"))
+                ctx.say(ctx.text("mentor_no_contact", unit=False))
             ctx.say(ctx.text("mentor_ask_ward", name=""), [ctx.menu_row()])
             ctx.ask(field)
             return
@@ -89,7 +89,7 @@ async def on_input(ctx: Context, field: str, text: str) -> None:
             ctx.area = place.id if place else None
         _ask_unit(ctx)
     elif has_contact(text):  # mentor_unit
-        ctx.say(ctx.text("mentor_no_contact"))
+        ctx.say(ctx.text("mentor_no_contact", unit=True))
         _ask_unit(ctx)
     else:  # mentor_unit; skipped when empty
         await ctx.mentoring.save_mentor(unit=tidy(text, MAX_PLACE))
@@ -165,7 +165,7 @@ FEATURE = Feature(
     waits=tuple(_waits(field) for field in ("mentor_name", "mentor_ward", "mentor_unit")),
     events={QuizFinished: after_quiz},
     samples={
-        "mentor_intro": {}, "mentor_bad_name": {"limit": 64}, "mentor_no_contact": {},
+        "mentor_intro": {}, "mentor_bad_name": {"limit": 64}, "mentor_no_contact": {"unit": False},
         "mentor_ask_ward": {"name": "Minh Anh"}, "mentor_ask_unit": {},
         "mentor_training": {"name": "Minh Anh", "course": "Khóa cho người kèm", "lessons": 3,
                             "left": 2},
