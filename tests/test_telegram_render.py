@@ -57,5 +57,5 @@ def test_the_persistent_keyboard_speaks_words_the_tutor_knows(
     assert keyboard is not None and keyboard.is_persistent and keyboard.resize_keyboard
     labels = [button["text"] for row in layout["keyboard"] for button in row]
     assert labels == expected
-    _, words = _lookups(tuple(library.commands.items()), ())  # listed in the texts too
+    _, words, _ = _lookups(tuple(library.commands.items()), ())  # listed in the texts too
     assert all(fold(label) in words for label in labels)

@@ -177,3 +177,15 @@ async def test_a_menu_typed_with_a_slip_is_the_menu(tutor: Tutor, library: Libra
     chat, _ = await _at_a_step(tutor, library)
     await chat.type("mneu")
     assert "Mời bạn chọn một khóa học" in chat.text() and "chưa có bài học" not in chat.text()
+
+
+@pytest.mark.parametrize("typed,goes_on", [("rồi", True), ("roi", True), ("tiep tục", True),
+                                           ("rối", False), ("Rối quá!", False)])
+async def test_a_command_word_typed_with_other_marks_is_another_word(
+        tutor: Tutor, library: Library, typed: str, goes_on: bool) -> None:
+    """Found by a review: "rối" (muddled), folded, was "rồi" (done), and a lost resident who
+    said so was taken on to the next step."""
+    chat, lesson = await _at_a_step(tutor, library)
+    await chat.type(typed)
+    assert (f"{lesson.title} · Bước 2/" in chat.text()) == goes_on, typed
+    assert goes_on or "nói lại" in chat.text() or "dễ hiểu hơn" in chat.text(), typed

@@ -33,27 +33,39 @@ MAX_TEXT_CHARS = 2000
 
 
 @cache
-def _lookups(commands: tuple[tuple[str, CommandTexts], ...],
-             keyboard: tuple[tuple[str, str], ...]) -> tuple[dict[str, str], dict[str, str]]:
+def _lookups(commands: tuple[tuple[str, CommandTexts], ...], keyboard: tuple[tuple[str, str], ...]
+             ) -> tuple[dict[str, str], dict[str, str], dict[str, frozenset[str]]]:
     """Slash names and folded words to command names, for one locale's command texts and
-    its keyboard's labels (label, command)."""
+    its keyboard's labels (label, command); and each folded word as it is spelt."""
     slash: dict[str, str] = {}
     words: dict[str, str] = {}
+    spelt: dict[str, set[str]] = {}
     for name, texts in commands:
         slash.update(dict.fromkeys(texts.slash, name))
-        for word in texts.words:
-            words.setdefault(fold(word), name)
-    for label, name in keyboard:
-        words.setdefault(fold(label), name)
+    for word, name in [*((word, name) for name, texts in commands for word in texts.words),
+                       *keyboard]:
+        if words.setdefault(fold(word), name) == name:
+            spelt.setdefault(fold(word), set()).add(typed_buttons.spelling(word))
     words.pop("", None)  # an emoji alone ("😀") is no word of any command
-    return slash, words
+    return slash, words, {key: frozenset(value) for key, value in spelt.items()}
 
 
-def lookups(ctx: Context) -> tuple[dict[str, str], dict[str, str]]:
-    """The learner's language's slash names and words (with the Vietnamese ones)."""
+def lookups(ctx: Context) -> tuple[dict[str, str], dict[str, str], dict[str, frozenset[str]]]:
+    """The learner's language's slash names and words (with the Vietnamese ones), and how
+    each word is spelt."""
     keyboard = tuple((library.templates.get(key, ""), name) for library in (ctx.library, ctx.base)
                      for key, name in KEYBOARD.items())
     return _lookups(tuple(ctx.library.commands.items()), keyboard)
+
+
+def _command_word(ctx: Context, stripped: str, folded: str) -> str | None:
+    """The command a typed word names: folded ("tiep" is "tiếp"), but typed with marks, only
+    with marks that fit ("rối" is no "rồi": a lost resident saying so is not going on)."""
+    _, words, spelt = lookups(ctx)
+    name = words.get(folded)
+    if name is None or typed_buttons.marks_fit(stripped, spelt.get(folded, frozenset())):
+        return name
+    return None
 
 
 async def route(ctx: Context) -> None:
@@ -96,7 +108,7 @@ async def on_text(ctx: Context, text: str) -> None:
     if ctx.incoming.forwarded:  # someone else's words, passed on: never a command
         await read(ctx, stripped)
         return
-    slash, words = lookups(ctx)
+    slash = lookups(ctx)[0]
     if stripped.startswith("/"):
         command = stripped[1:].split(maxsplit=1)[0].split("@")[0].lower() if stripped[1:] else ""
         await on_payload(ctx, slash.get(command, "?"), from_text=True)
@@ -108,11 +120,12 @@ async def on_text(ctx: Context, text: str) -> None:
     # A shown button's label typed whole ("bác", "Đồng ý ạ"), or a yes to the one that says
     # yes, is pressing it (bot/handlers/typed_buttons.py), as its number is.
     named = typed_buttons.named(ctx, folded) if number is None else None
+    meant = _command_word(ctx, stripped, folded)
     picks_a_button = (number is not None and 1 <= number <= len(shown)) or named is not None
     asked = ctx.asked
     waits = registry().waits.get(asked.name) if asked else None
     if waits is not None and asked is not None and not picks_a_button:
-        meaning = registry().commands.get(words.get(folded, ""))
+        meaning = registry().commands.get(meant or "")
         # A place question gives way to any known word ("tiếp" is nobody's ward); the others
         # only to the words that leave a question ("menu" is nobody's name).
         escapes = meaning is not None and (
@@ -131,15 +144,15 @@ async def on_text(ctx: Context, text: str) -> None:
     if named is not None:
         await on_payload(ctx, shown[named])
         return
-    if folded in words:
-        await on_payload(ctx, words[folded])
+    if meant is not None:
+        await on_payload(ctx, meant)
         return
     likeness = typed_buttons.likeness(ctx, folded)
-    meant = _slipped_command(ctx) if likeness.index is None else None
+    slipped = _slipped_command(ctx) if likeness.index is None else None
     if likeness.index is not None:  # clearly one label, typed with slips or in part
         await on_payload(ctx, shown[likeness.index])
-    elif meant is not None:  # a command's word with a slip: "tếp", "mneu"
-        await on_payload(ctx, meant)
+    elif slipped is not None:  # a command's word with a slip: "tếp", "mneu"
+        await on_payload(ctx, slipped)
     elif likeness.near and ctx.position.mode == Mode.QUIZ:  # like an option, but which?
         quiz.pick_an_answer(ctx)
     elif invitations.normalize(stripped):

@@ -1,6 +1,7 @@
 """Recognise a learner saying they did not understand the step ("tôi không hiểu", "khó quá")."""
 
 import re
+import unicodedata
 
 from bot.listening.words import expand, fold
 
@@ -30,10 +31,17 @@ _FILLER_WORDS = (
 _FILLER = frozenset(_FILLER_WORDS.split())
 
 
+# Pleas that folding would lose: "rối" (muddled) folds as "rồi" (done) does.
+_MARKED_PLEAS = frozenset({"rối", "rối ghê", "rối lắm", "rối rắm"})
+
+
 def is_confused(text: str) -> bool:
     """Whether `text` asks to have the current step explained again: a phrase such as "tôi
     không hiểu", "khó quá", "nói lại", "ko hiểu gì hết", with no new topic beside it ("tôi
     không hiểu mã OTP là gì" is a question about OTP, for the lesson finder)."""
+    if " ".join(unicodedata.normalize("NFC", text.lower()).split(" ")).strip(" .!?…") in \
+            _MARKED_PLEAS:
+        return True
     words = expand(fold(text))
     folded = " ".join(words)
     if not folded:
