@@ -1,6 +1,5 @@
 """Fit the matcher's decision to answer or to say "no lesson for this yet" (Tuning.answer_weights
-and answer_floor) on every question set but blind5 and blind6, and measure it on each set left
-out in turn.
+and answer_floor) on every question set, and measure it on each set left out in turn.
 
     .venv/bin/python bench/ask_abstain.py [--abstain 0.90] [--l2 1.0]
 
@@ -13,9 +12,9 @@ no-lesson questions are refused, answers the left-out set's questions. The cross
 figures of each set are printed, then those of all sets with the same left-out weights at the
 floor Tuning ships (answer_floor, which may stand above the fitted one to refuse more), then the
 weights and floor fitted on every set together, to paste into Tuning.
-Every set of bench/ask_quality.py is fitted on but blind5 and blind6, which only measure
-(bench/ask_quality.py --set blind6): blind3 and blind4, measured once each while never fitted
-on, joined the fitted sets in issue 20 §1's fifth round (bench/RESULTS.md).
+Every set of bench/ask_quality.py is fitted on: each blind set, measured once while never fitted
+on, joins the fitted sets afterwards (blind3 and blind4 in issue 20 §1's fifth round, blind5 and
+blind6 in its seventh, bench/RESULTS.md); the next blind set measures what generalises.
 """
 
 from __future__ import annotations
@@ -32,12 +31,13 @@ from ask_quality import ROOT, SETS, load_questions
 from bot.lessons.loader import load_library
 from bot.listening.questions import QuestionIndex, Tuning
 
-# The sets fitted on: all but blind5 and blind6, kept for measuring only (blind3 and blind4 are
-# fitted on since round 5, bench/RESULTS.md, "a fifth blind set").
-FITTED = {name: path for name, path in SETS.items() if name not in ("blind5", "blind6")}
+# The sets fitted on: every one (blind5 and blind6 since round 7, blind3 and blind4 since round 5;
+# bench/RESULTS.md).
+FITTED = dict(SETS)
 # set, right lessons, lessons shown, evidence, and what a rule decides beside the model: True
 # when the question only names the best lesson (answered), False when it asks a task a lesson
-# does not teach (refused), None when the model decides.
+# does not teach or an amount or time its best lesson never asks (refused), None when the model
+# decides.
 Row = tuple[str, set[str], list[str], np.ndarray, bool | None]
 
 
@@ -55,7 +55,7 @@ def rows_of(index: QuestionIndex) -> list[Row]:
             none = [0.0] * (len(t.answer_weights) - 1)  # one figure for each weight
             values = np.array(evidence.values() if evidence else none)
             rule = None
-            if evidence is not None and evidence.untaught:
+            if evidence is not None and (evidence.untaught or evidence.unasked):
                 rule = False
             elif evidence is not None and index._named(terms, top, evidence):
                 rule = True

@@ -99,74 +99,80 @@ def test_questions_it_was_not_tuned_on_find_their_lesson_too(index: QuestionInde
 
 def test_questions_written_blind_find_their_lesson_as_measured(index: QuestionIndex) -> None:
     """The set written by someone who saw only the lessons' titles and steps (bench/RESULTS.md, "a
-    blind set"), no longer blind: rounds 2 to 6 of issue 20 §1 tuned on it. 0.915 top-1, 0.935
-    top-3, 0.935 "no lesson" since steps' simpler wordings left the index (0.928, 0.948 with
-    them, after round 6); 0.915, 0.935, 0.891 since round 5; 0.908, 0.935, 0.870
-    since round 4 (0.922, 0.948, 0.848 after round 3; 0.902, 0.928, 0.783 before round 3's answer
-    model; 0.863, 0.895, 0.761 before round 2; 0.791, 0.824, 0.739 before `asks:`); this keeps the
-    matcher from falling back."""
+    blind set"), no longer blind: rounds 2 to 7 of issue 20 §1 tuned on it. 0.941 top-1, 0.967
+    top-3, 0.957 "no lesson" since round 7 (one step's share of the question, asking how much or
+    when a rule); 0.915, 0.935, 0.935 since steps' simpler wordings left the index (0.928, 0.948
+    with them, after round 6); 0.915, 0.935, 0.891 since round 5; 0.908, 0.935, 0.870 since round 4
+    (0.922, 0.948, 0.848 after round 3; 0.902, 0.928, 0.783 before round 3's answer model; 0.863,
+    0.895, 0.761 before round 2; 0.791, 0.824, 0.739 before `asks:`); this keeps the matcher from
+    falling back."""
     top1, top3, abstained = _rates(index, ["questions_blind.yaml"])
-    assert top3 >= 0.93 and top1 >= 0.91 and abstained >= 0.93
+    assert top3 >= 0.96 and top1 >= 0.94 and abstained >= 0.95
 
 
 def test_the_second_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
     """The second set written from the lessons' titles and steps alone, one of the sets round 3
-    fitted its answer model on (bench/RESULTS.md, "round 3"): 0.914 top-1, 0.932 top-3, 0.947 "no
-    lesson" since round 6; 0.895, 0.914, 0.912 since round 5; 0.900, 0.923, 0.877 since numbers no
-    lesson holds are taken out of questions ("no lesson" came down from 0.88 to 0.87: "tien tro cap
-    nguoi tren 80 tuoi dc bao nhieu 1 thang" is answered, its "80" no longer an unknown word);
-    0.900, 0.918, 0.895 since round 4; 0.886, 0.900, 0.895 since long messages are judged by their
-    best part, 0.891, 0.905, 0.895 once their last part was too (0.909, 0.927, 0.860 before: the
-    floors came down with that fix, which the long stories below need); before round 3 0.877, 0.900,
-    0.737; 0.768, 0.809, 0.825 before `asks:`."""
+    fitted its answer model on (bench/RESULTS.md, "round 3"): 0.923 top-1, 0.941 top-3, 0.947 "no
+    lesson" since round 7; 0.914, 0.932, 0.947 since round 6; 0.895, 0.914, 0.912 since round 5;
+    0.900, 0.923, 0.877 since numbers no lesson holds are taken out of questions ("no lesson" came
+    down from 0.88 to 0.87: "tien tro cap nguoi tren 80 tuoi dc bao nhieu 1 thang" is answered, its
+    "80" no longer an unknown word); 0.900, 0.918, 0.895 since round 4; 0.886, 0.900, 0.895 since
+    long messages are judged by their best part, 0.891, 0.905, 0.895 once their last part was too
+    (0.909, 0.927, 0.860 before: the floors came down with that fix, which the long stories below
+    need); before round 3 0.877, 0.900, 0.737; 0.768, 0.809, 0.825 before `asks:`."""
     top1, top3, abstained = _rates(index, ["questions_blind2.yaml"])
-    assert top3 >= 0.93 and top1 >= 0.91 and abstained >= 0.94
+    assert top3 >= 0.94 and top1 >= 0.92 and abstained >= 0.94
 
 
 def test_the_third_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
     """The third set written from the lessons' titles and steps alone (bench/RESULTS.md, "a third
-    blind set"), fitted on since round 5 of issue 20 §1, which read its misses: 0.851 top-1, 0.906
-    top-3, 0.935 "no lesson" since round 6; 0.843, 0.898, 0.871 since round 5 (0.855, 0.911, 0.839
-    with the set left out of the fit, bench/ask_abstain.py). Before, measured while never tuned on:
-    0.838, 0.885, 0.806 since numbers no lesson holds are taken out of questions (measured once, at
-    the end: "no lesson" came down from 0.82 to 0.80, one question of 62 more answered, as the
-    cross-validation foretold on the fitted sets, where numbers counted as unknown words had refused
-    a few no-lesson questions, "người trên 80 tuổi"; the set is not opened to say which); 0.821,
-    0.868, 0.823 since round 4 (measured once, at its end); 0.826, 0.864, 0.806 since long messages
-    are judged by their best part; 0.834, 0.881, 0.823 after round 3; 0.800, 0.838, 0.742 on the
-    matcher before round 3."""
+    blind set"), fitted on since round 5 of issue 20 §1, which read its misses: 0.868 top-1, 0.923
+    top-3, 0.935 "no lesson" since round 7; 0.851, 0.906, 0.935 since round 6; 0.843, 0.898, 0.871
+    since round 5 (0.855, 0.911, 0.839 with the set left out of the fit, bench/ask_abstain.py).
+    Before, measured while never tuned on: 0.838, 0.885, 0.806 since numbers no lesson holds are
+    taken out of questions (measured once, at the end: "no lesson" came down from 0.82 to 0.80, one
+    question of 62 more answered, as the cross-validation foretold on the fitted sets, where numbers
+    counted as unknown words had refused a few no-lesson questions, "người trên 80 tuổi"; the set is
+    not opened to say which); 0.821, 0.868, 0.823 since round 4 (measured once, at its end); 0.826,
+    0.864, 0.806 since long messages are judged by their best part; 0.834, 0.881, 0.823 after round
+    3; 0.800, 0.838, 0.742 on the matcher before round 3."""
     top1, top3, abstained = _rates(index, ["questions_blind3.yaml"])
-    assert top3 >= 0.90 and top1 >= 0.85 and abstained >= 0.93
+    assert top3 >= 0.92 and top1 >= 0.86 and abstained >= 0.93
 
 
 def test_the_fourth_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
     """The fourth set written from the lessons' titles and steps alone, by a new writer
-    (bench/RESULTS.md, "a fourth blind set"), fitted on since round 5 of issue 20 §1: 0.906 top-1,
-    0.948 top-3, 0.922 "no lesson" since round 6; 0.892, 0.927, 0.883 since round 5 (0.896, 0.934,
-    0.857 with the set left out of the fit; its higher floor refuses more of both kinds). Before,
-    measured once each while never tuned on: 0.899, 0.934, 0.818 since numbers no lesson holds are
-    taken out of questions; 0.896, 0.931, 0.818 on round 4; 0.882, 0.913, 0.818 on round 3."""
+    (bench/RESULTS.md, "a fourth blind set"), fitted on since round 5 of issue 20 §1: 0.910 top-1,
+    0.948 top-3, 0.935 "no lesson" since round 7; 0.906, 0.948, 0.922 since round 6; 0.892, 0.927,
+    0.883 since round 5 (0.896, 0.934, 0.857 with the set left out of the fit; its higher floor
+    refuses more of both kinds). Before, measured once each while never tuned on: 0.899, 0.934,
+    0.818 since numbers no lesson holds are taken out of questions; 0.896, 0.931, 0.818 on round 4;
+    0.882, 0.913, 0.818 on round 3."""
     top1, top3, abstained = _rates(index, ["questions_blind4.yaml"])
-    assert top3 >= 0.94 and top1 >= 0.90 and abstained >= 0.92
+    assert top3 >= 0.94 and top1 >= 0.90 and abstained >= 0.93
 
 
 def test_the_fifth_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
     """The fifth set written from the lessons' titles and steps alone, by a new writer, after
-    round 5 of issue 20 §1 (bench/RESULTS.md, "a fifth blind set"), never fitted on: 0.881
-    top-1, 0.916 top-3, 0.856 "no lesson" since round 6, measured once at its end (310
-    questions a lesson answers, 90 none does); 0.865, 0.900, 0.844 on round 5, and 0.865,
+    round 5 of issue 20 §1 (bench/RESULTS.md, "a fifth blind set"), fitted on since round 7,
+    which read its misses: 0.897 top-1, 0.929 top-3, 0.856 "no lesson" since round 7 (0.897,
+    0.932, 0.844 with the set left out of the fit, bench/ask_abstain.py). Before, never fitted
+    on: 0.881, 0.916, 0.856 since round 6, measured once at its end (310 questions a lesson
+    answers, 90 none does); 0.865, 0.900, 0.844 on round 5, and 0.865,
     0.900, 0.722 on the matcher before it."""
     top1, top3, abstained = _rates(index, ["questions_blind5.yaml"])
-    assert top3 >= 0.91 and top1 >= 0.88 and abstained >= 0.85
+    assert top3 >= 0.92 and top1 >= 0.89 and abstained >= 0.85
 
 
 def test_the_sixth_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
-    """The sixth set written from the lessons' titles and steps alone, by a new writer, never
-    fitted on (bench/RESULTS.md, "a sixth blind set"): 0.787 top-1, 0.837 top-3, 0.804 "no
-    lesson", measured once after round 6 (319 questions a lesson answers, 102 none does);
-    0.765, 0.815, 0.814 on the matcher before round 6."""
+    """The sixth set written from the lessons' titles and steps alone, by a new writer
+    (bench/RESULTS.md, "a sixth blind set"), fitted on since round 7, which read its misses:
+    0.815 top-1, 0.868 top-3, 0.814 "no lesson" since round 7 (0.803, 0.853, 0.814 with the set
+    left out of the fit, bench/ask_abstain.py). Before, never fitted on: 0.787, 0.837, 0.804,
+    measured once after round 6 (319 questions a lesson answers, 102 none does); 0.765, 0.815,
+    0.814 on the matcher before round 6."""
     top1, top3, abstained = _rates(index, ["questions_blind6.yaml"])
-    assert top3 >= 0.83 and top1 >= 0.78 and abstained >= 0.80
+    assert top3 >= 0.86 and top1 >= 0.81 and abstained >= 0.81
 
 
 @pytest.mark.parametrize("text", ["1", "xin chào 1", "2024", "số 0 ạ"])
@@ -308,12 +314,12 @@ def test_nothing_is_guessed_when_no_lesson_answers(index: QuestionIndex, text: s
 
 def test_the_answer_model_weighs_the_evidence_the_right_way(index: QuestionIndex) -> None:
     """Whatever a refit of bench/ask_abstain.py gives, more of the question held by the best
-    lesson, a longer question (its share is smaller for the same coverage), a shared anchor and
-    more of the question's word pairs in the best lesson make an answer likelier; a flat
-    ranking (no lesson stands out), words no lesson holds and asking how much or when where the
-    best lesson's examples never do make it less likely."""
+    lesson, a longer question (its share is smaller for the same coverage), a shared anchor,
+    more of the question's word pairs in the best lesson and more of it in one of its steps
+    make an answer likelier; a flat ranking (no lesson stands out) and words no lesson holds
+    make it less likely."""
     base = Evidence(score=0.5, terms=2.0, anchored=0.0, flat=0.5, pairs=2.0, unknown=1.0,
-                    unasked=0.0)
+                    step=0.5, unasked=0.0)
     chance = index.answerable(base)
     assert index.answerable(replace(base, score=0.6)) > chance
     assert index.answerable(replace(base, terms=2.5)) > chance
@@ -321,7 +327,31 @@ def test_the_answer_model_weighs_the_evidence_the_right_way(index: QuestionIndex
     assert index.answerable(replace(base, flat=0.9)) < chance
     assert index.answerable(replace(base, pairs=3.0)) > chance
     assert index.answerable(replace(base, unknown=2.0)) < chance
-    assert index.answerable(replace(base, unasked=1.0)) < chance
+    assert index.answerable(replace(base, step=0.8)) > chance
+
+
+def test_asking_when_the_lesson_never_does_is_refused_whatever_the_model_says(
+        index: QuestionIndex) -> None:
+    """Round 7 made asking how much or when a rule beside the model, as tasks not taught are:
+    the refit on more sets weighed it less, and let "lương hưu tháng này tăng bao nhiêu"
+    through (62 of the sets' 71 such questions are no lesson's)."""
+    text = "khi nào vneid hết hạn phải làm lại"
+    evidence = index.weigh(text)[3]
+    assert evidence is not None and evidence.unasked == 1
+    assert index.answerable(evidence) >= index.tuning.answer_floor
+    assert index.ask(text) == []
+
+
+def test_what_a_step_quotes_is_not_what_it_teaches(index: QuestionIndex) -> None:
+    """The AI lesson's step quotes "Chỉ tôi cách nấu canh chua cá" as a question to type: a
+    question about cooking finds little of itself in that step's own words (Evidence.step),
+    one about paying the electricity bill on a phone finds most of itself in one step."""
+    _, ranked, _, evidence = index.weigh("nấu canh chua cá thế nào")
+    assert index._entries[ranked[0]][1].id == "hoi-hay"
+    assert evidence is not None and evidence.step < 0.3
+    _, ranked, _, evidence = index.weigh("đóng tiền điện trên app mất phí bao nhiêu")
+    assert index._entries[ranked[0]][1].id == "tien-dien"
+    assert evidence is not None and evidence.step > 0.7
 
 
 def test_asking_how_much_or_when_counts_unless_the_lesson_asks_it_too(
@@ -460,10 +490,13 @@ def test_a_number_added_to_a_question_rarely_changes_its_answer(index: QuestionI
     ("caidat vneid", "cai dat vneid"), ("quen matkhau", "quen mat khau"),
     ("giupvoi", "giup voi"), ("lamsao dangnhap dc", "lam sao dang nhap duoc"),
     ("odau", "o dau"), ("nhuthenao", "nhu nao"), ("caij", "cai gi"), ("caivneid", "cai vneid"),
+    # The portal's name as its address writes it is its words (words.SHORTHAND).
+    ("dichvucong", "dich vu cong"),
     # Not split: a word a lesson uses; loan words whose syllables would be other words ("ti
     # ví", "gà mẹ"), or a step's "Wi-Fi" that no question means; a misspelt word, mended as
     # before; a syllable the lessons do not use.
-    ("dichvucong", "dichvucong"), ("tivi", "tivi"), ("game", "game"), ("wifi", "wifi"),
+    ("chatgpt", "chatgpt"), ("dichvucongs", "dichvucongs"), ("tivi", "tivi"), ("game", "game"),
+    ("wifi", "wifi"),
     ("vnied", "vneid"), ("passcod", "passcode"), ("truyen", "truyen"),
 ])
 def test_words_typed_run_together_are_split_into_the_words_they_are(
@@ -489,6 +522,9 @@ def test_of_equal_splits_the_one_the_lessons_hold_as_word_pairs_wins(
     ("quenmatkhau vneid", "vneid/quen-passcode"),
     ("chuyenkhoan nham roi", "thanh-toan/chuyen-nham"),
     ("dangnhap dichvucong", "dich-vu-cong/dang-nhap"),
+    # Refused before round 7 (blind6's writer): "dichvucong" was one word only the portal's
+    # address in a few steps held, not the "dịch vụ công" of the lesson's title.
+    ("vo dichvucong dang nhap kieu gi", "dich-vu-cong/dang-nhap"),
 ])
 def test_a_question_typed_run_together_finds_its_lesson(index: QuestionIndex, text: str,
                                                         lesson: str) -> None:

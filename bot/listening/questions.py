@@ -1,6 +1,7 @@
 """Find the lessons that answer a resident's own question, or say honestly that none does."""
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise
@@ -61,12 +62,23 @@ class Evidence:
     # not its best part: a long story about something else piles up words no lesson has, and
     # is refused (bench/RESULTS.md, round 4).
     unknown: float
-    # 1 if the question asks how much or when ("bao nhiêu", "bao lâu", "khi nào": _AMOUNT_OR_TIME)
-    # and the best lesson's title, keywords and example questions never do, else 0. The lessons
-    # teach what to do, not fees, amounts or dates: such questions on a lesson's topic ("lương
-    # hưu năm sau tăng bao nhiêu", "làm lại căn cước mất bao nhiêu tiền") are the ones it does
-    # not answer (bench/RESULTS.md, round 5). A lesson that does answer them says so in its
-    # examples ("mật khẩu phải dài bao nhiêu ký tự mới an toàn").
+    # How much of the question one step of the best lesson holds: the largest share of its
+    # distinct content words that one of the lesson's steps says outside its quotes, each
+    # weighed by its rarity among lessons (a word no lesson holds weighs the most). A
+    # question a lesson answers mostly has its telling words together in one step; one beside
+    # the lesson's topic finds them scattered over the lesson, nowhere, or only in what a step
+    # quotes as an example ("Chỉ tôi cách nấu canh chua cá"). The same share of the lesson's
+    # whole vocabulary helped nothing (round 6); of its one step it does (bench/RESULTS.md,
+    # round 7).
+    step: float
+    # Not a figure the model weighs but a rule beside it (since round 7; before, the model's
+    # most negative weight): 1 if the question asks how much or when ("bao nhiêu", "bao lâu",
+    # "khi nào": _AMOUNT_OR_TIME) and the best lesson's title, keywords and example questions
+    # never do, else 0; such a question is refused. The lessons teach what to do, not fees,
+    # amounts or dates: such questions on a lesson's topic ("lương hưu năm sau tăng bao
+    # nhiêu", "làm lại căn cước mất bao nhiêu tiền") are the ones it does not answer, 62 of
+    # the 71 in the sets (bench/RESULTS.md, rounds 5 and 7). A lesson that does answer them
+    # says so in its examples ("mật khẩu phải dài bao nhiêu ký tự mới an toàn").
     unasked: float
     # Not a figure the model weighs but a rule beside it: the question asks a task a lesson
     # says it does not teach (`not_taught`: "lấy lại mật khẩu Facebook" beside the lesson on
@@ -79,7 +91,7 @@ class Evidence:
     def values(self) -> tuple[float, ...]:
         """The figures in Tuning.answer_weights' order (after its bias)."""
         return (self.score, self.terms, self.anchored, self.flat, self.pairs, self.unknown,
-                self.unasked)
+                self.step)
 
 
 @dataclass(frozen=True)
@@ -115,10 +127,10 @@ class Tuning:
     # each of its values), fitted by bench/ask_abstain.py on every question set together (each
     # left out in turn to measure it); refit it when the lessons change much. The matcher
     # answers when the model's probability is at least answer_floor: with the weights of each
-    # set left out in turn, 0.65 is the highest floor that keeps 0.93 of the questions a lesson
-    # answers finding it among those shown, and refuses 0.908 of the others (0.58 would be the
-    # lowest that refuses 0.90; bench/RESULTS.md, round 5).
-    answer_weights: tuple[float, ...] = (-5.27, 10.48, 1.08, 1.21, -4.96, 0.54, -1.52, -6.22)
+    # of the twelve sets left out in turn, 0.65 keeps 0.931 of the questions a lesson answers
+    # finding it among those shown, and refuses 0.914 of the others (0.57 would be the lowest
+    # that refuses 0.90; bench/RESULTS.md, round 7).
+    answer_weights: tuple[float, ...] = (-7.58, 7.20, 1.99, 0.69, -4.98, 0.45, -0.56, 3.33)
     answer_floor: float = 0.65
     # A question holding this share of a lesson's `not_taught` task (its words and word pairs,
     # each weighed by rarity) asks that task (Evidence.untaught).
@@ -178,6 +190,15 @@ def _step_text(step: Step) -> str:
     return " ".join(parts)
 
 
+# What a step quotes, on one line: an example to type or a message to recognise ("Chỉ tôi
+# cách nấu canh chua cá"), a button's label.
+_QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”')
+
+
+def _unquoted(text: str) -> str:
+    return _QUOTED.sub(" ", text)
+
+
 def _upper_bound(bm25: BM25Okapi, terms: list[str], unknown_idf: float, usual: int,
                  unknown_pair: float = 1.0) -> float:
     """The score a document holding every term many times would get: turns a raw BM25 score
@@ -220,6 +241,10 @@ class QuestionIndex:
         self._steps = PostedBM25([_terms(expand(fold(_step_text(step))))
                                  for _, lesson in entries for step in lesson.steps])
         self._first_step = np.cumsum([0] + [len(lesson.steps) for _, lesson in entries])
+        # Each step's own words, without what it quotes (Evidence.step): the AI lessons' steps
+        # quote questions about cooking or diabetes as examples to type, which they do not teach.
+        self._step_words = [set(content_words(expand(fold(_unquoted(_step_text(step))))))
+                            for _, lesson in entries for step in lesson.steps]
         # What each lesson's title, keywords and examples ask of amounts and times.
         self._asked = [set().union(*(_amount_or_time(expand(fold(text)))
                                      for text in [lesson.title, *lesson.keywords, *lesson.asks]))
@@ -340,7 +365,7 @@ class QuestionIndex:
             return []
         terms, ranked, scores, evidence = self.weigh(text)
         t = self.tuning
-        if evidence is None or evidence.untaught or not (
+        if evidence is None or evidence.untaught or evidence.unasked or not (
                 self.answerable(evidence) >= t.answer_floor
                 or self._named(terms, ranked[0], evidence)):
             return []
@@ -362,6 +387,8 @@ class QuestionIndex:
         third = ranked[min(2, len(ranked) - 1)]
         long = len(terms) > t.usual_terms
         distinct, body = set(terms), self._words.doc_freqs[top]
+        asked = set(content_words(words))
+        steps = self._step_words[self._first_step[top]:self._first_step[top + 1]]
         return terms, ranked, scores, Evidence(
             score=self._best_part(words, top) if long else float(scores[top]),
             terms=math.log1p(min(len(terms), t.usual_terms)),
@@ -370,6 +397,7 @@ class QuestionIndex:
             pairs=float(sum(1 for term in distinct if "_" in term and term in body)),
             unknown=float(sum(1 for term in distinct
                               if "_" not in term and term not in self._words.idf)),
+            step=max(self._weight(asked & step) for step in steps) / (self._weight(asked) or 1.0),
             unasked=float(bool(_amount_or_time(words) - self._asked[top])),
             untaught=self._untaught(words, terms, top))
 

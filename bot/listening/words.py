@@ -27,6 +27,9 @@ SHORTHAND: dict[str, str] = {
     "sms": "tin nhan", "tn": "tin nhan", "vnid": "vneid", "tr": "trieu",
     "hak": "hack", "hach": "hack", "dvc": "dich vu cong", "cskh": "cham soc khach hang",
     "gplx": "giay phep lai xe",
+    # The portal's name as its address (dichvucong.gov.vn) writes it, typed so by residents who
+    # read it there: the lessons' title words, not a word only the address in a step holds.
+    "dichvucong": "dich vu cong",
     # Southern words for the lessons' (mostly standard, Northern) ones
     "tui": "toi", "xai": "dung", "coi": "xem", "vo": "vao", "dzo": "vao", "zo": "vao",
     "gium": "giup", "dum": "giup", "keu": "bao", "nhiu": "nhieu", "hen": "nhe",
