@@ -42,7 +42,8 @@ SETS = {"tuning": ROOT / "tests/data/questions.yaml",
         "blind3": ROOT / "tests/data/questions_blind3.yaml",
         "blind4": ROOT / "tests/data/questions_blind4.yaml",
         "blind5": ROOT / "tests/data/questions_blind5.yaml",
-        "blind6": ROOT / "tests/data/questions_blind6.yaml"}
+        "blind6": ROOT / "tests/data/questions_blind6.yaml",
+        "blind7": ROOT / "tests/data/questions_blind7.yaml"}
 Matcher = Callable[[str], list[str]]  # question -> "course/lesson" ids, best first
 
 
