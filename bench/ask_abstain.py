@@ -12,9 +12,10 @@ no-lesson questions are refused, answers the left-out set's questions. The cross
 figures of each set are printed, then those of all sets with the same left-out weights at the
 floor Tuning ships (answer_floor, which may stand above the fitted one to refuse more), then the
 weights and floor fitted on every set together, to paste into Tuning.
-Every set of bench/ask_quality.py is fitted on: each blind set, measured once while never fitted
-on, joins the fitted sets afterwards (blind3 and blind4 in issue 20 §1's fifth round, blind5 and
-blind6 in its seventh, bench/RESULTS.md); the next blind set measures what generalises.
+Every set of bench/ask_quality.py is fitted on but blind7, which only measures: each blind set,
+measured once while never fitted on, joins the fitted sets afterwards (blind3 and blind4 in issue
+20 §1's fifth round, blind5 and blind6 in its seventh, bench/RESULTS.md); the next blind set
+measures what generalises.
 """
 
 from __future__ import annotations
