@@ -412,6 +412,9 @@ def test_a_task_no_lesson_teaches_gets_no_lesson(index: QuestionIndex, text: str
     # Opening an account is not taught; using the app once it is opened is this lesson's.
     ("mới mở tài khoản ngân hàng, giờ muốn chuyển tiền trên điện thoại thì làm sao",
      "app-va-vi"),
+    # Found by a review: "gọi video Zalo cho con" was listed as not taught, and refused the
+    # very question the lesson answers (a video call can be faked).
+    ("có nên gọi video Zalo cho con để kiểm tra trước khi chuyển tiền không", "nguoi-than"),
 ])
 def test_a_question_beside_a_task_not_taught_still_finds_its_lesson(
         index: QuestionIndex, text: str, lesson: str) -> None:
