@@ -1,6 +1,6 @@
 """What bot/listening/secret.py masks in the question sets and the labelled messages of
 tests/data/ (each masked text printed, to be read), what `phones=True` (check-in notes) masks
-besides, and its speed on 1,000-character messages.
+besides, and its speed on 1,000-character messages and on long runs of digits.
 
     .venv/bin/python bench/secret_bench.py
 """
@@ -65,6 +65,18 @@ def main() -> None:
     print(f"1,000 characters: median {statistics.median(times):.2f} ms, "
           f"p99 {times[int(0.99 * (len(times) - 1))]:.2f} ms, max {times[-1]:.2f} ms "
           f"({len(times)} texts, best of 5 each)")
+    # Long digit runs, each a way to make a backtracking pattern try every grouping (under
+    # router.MAX_TEXT_CHARS, 2,000 characters): CPU time of mask(), the worst of 3 tries.
+    for name, text in (("('1'*56 + newline) * 35", ("1" * 56 + "\n") * 35),
+                       ("('1'*55 + ' a ') * 35", ("1" * 55 + " a ") * 35),
+                       ("'1' * 2000", "1" * 2000), ("'12 ' * 666", "12 " * 666),
+                       ("'0912 345 678, ' * 140", "0912 345 678, " * 140)):
+        tries = []
+        for _ in range(3):
+            start = time.process_time()
+            mask(text, phones=True)
+            tries.append((time.process_time() - start) * 1000)
+        print(f"{name} ({len(text)} characters): {max(tries):.2f} ms CPU, worst of 3")
 
 
 if __name__ == "__main__":

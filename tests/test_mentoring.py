@@ -700,8 +700,10 @@ async def test_a_mentors_name_ward_and_unit_carry_no_link_or_phone(
     assert "Xin chào bạn Trần Minh Anh!" in mentor.text()
     await mentor.type("Phường Hồng Hà, zalo 0912345678")
     assert "không ghi số điện thoại hay đường link" in mentor.text()
+    assert "gõ lại riêng tên phường, xã thôi" in mentor.text()  # not "tên" of a person
     await mentor.type("Phường Hồng Hà")
     await mentor.type("Đoàn phường, vào vneid-gov.com")
+    assert "gõ lại riêng tên chi đoàn, đơn vị thôi" in mentor.text()
     assert "không ghi số điện thoại hay đường link" in mentor.text() and "Bỏ qua" in " ".join(
         button.label for reply in mentor.last for button in reply.flat_buttons())
     await mentor.type("Chi đoàn khu phố 3")

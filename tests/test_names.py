@@ -32,6 +32,7 @@ def test_links_numbers_handles_and_formulas_are_no_name(text: str) -> None:
     ("hung", "Hung"), ("bác hung", "Bác Hung"), ("nguyễn thị lan", "Nguyễn Thị Lan"),
     ("thu-hà", "Thu-Hà"), ("đặng ánh", "Đặng Ánh"),
     ("Thị lan", "Thị lan"), ("de Rossi", "de Rossi"), ("H'Hen Niê", "H'Hen Niê"),
+    ("h'hen niê", "H'Hen Niê"), ("k'bình", "K'Bình"), ("h’bơ", "H’Bơ"),
 ])
 def test_a_name_typed_in_lower_case_is_capitalised(typed: str, shown: str) -> None:
     assert capitalised(typed) == shown

@@ -374,6 +374,12 @@ def test_has_link_tells_two_sentences_from_a_domain(text: str, link: bool) -> No
     ("Hẹn bác ngày 07.12.2026 nhé", False), ("Mai 9 giờ cháu qua, bài 2 ạ", False),
     ("Bác học xong bài chưa.Có gì bác hỏi cháu nhé", False), ("Bác chăm com lắm", False),
     ("Bác nhớ mk vneid là Lan@1960 nhé", False),
+    # A date and an hour make nine digits or more, a phone number's shape; a sum is none.
+    ("Hẹn bác ngày 10.12.2026 8 giờ nhé", False), ("Hẹn bác ngày 10-12-2026 9h", False),
+    ("Gọi cháu số 0912 - 345 - 678 nhé", True), ("(0912) 345 678", True),
+    ("0912_345_678", True), ("0912/345/678", True), ("0912,345,678", True),
+    ("0️⃣9️⃣1️⃣2️⃣3️⃣4️⃣5️⃣6️⃣7️⃣8️⃣", True), ("09l2345678", True), ("84912345678", True),
+    ("+84 (0) 912 345 678", True),
 ])
 def test_has_contact_sees_links_and_numbers_however_written(text: str, contact: bool) -> None:
     assert has_contact(text) is contact
@@ -449,6 +455,28 @@ def test_a_relative_whose_phone_broke_asking_money_is_flagged(text: str) -> None
     verdict = check(text)  # the one whose phone broke writes: "con" is the reader
     assert verdict.verdict == "scam", [flag.code for flag in verdict.flags]
     assert {"money_request", "new_number"} <= {flag.code for flag in verdict.flags}
+
+
+@pytest.mark.parametrize("text", [
+    # Paying one's own bill names no sum and no account: no money asked for the writer.
+    "Mẹ ơi điện thoại con bị hỏng, con đang mang ra tiệm sửa, tối con gọi lại mẹ nhé. Mẹ nhớ "
+    "đóng tiền điện nha.",
+    "Bố đang nằm viện. Con nhớ chuyển khoản tiền điện cho bố tháng này nhé.",
+    # "tuyệt đối không, …," and "không," opening a clause negate what follows the aside.
+    "Ngân hàng khuyến cáo: Quý khách tuyệt đối không, dưới bất kỳ hình thức nào, cung cấp mã "
+    "OTP cho người khác.",
+    "Bác nhớ nhé: tuyệt đối không, kể cả với người thân, đọc mã OTP qua điện thoại.",
+])
+def test_a_bill_of_ones_own_and_a_warning_with_an_aside_are_not_flagged(text: str) -> None:
+    verdict = check(text)
+    assert verdict.verdict == "no_signs", [flag.code for flag in verdict.flags]
+
+
+def test_a_bill_paid_to_an_account_with_a_sum_in_an_emergency_still_is() -> None:
+    verdict = check("Bố đang nằm viện. Con chuyển khoản tiền điện 2 triệu vào stk 0123456789 "
+                    "cho bố nhé.")
+    assert verdict.verdict == "scam", [flag.code for flag in verdict.flags]
+    assert check("Bạn rảnh không, cho mình mượn 3 triệu").verdict != "no_signs"
 
 
 @pytest.mark.parametrize("text", [

@@ -2,7 +2,8 @@
 
 import pytest
 
-from bot.listening.secret import MASK, mask
+from bot.listening import numbers
+from bot.listening.secret import MASK, Masked, mask
 
 
 @pytest.mark.parametrize(("typed", "shown"), [
@@ -166,3 +167,63 @@ def test_phone_numbers_are_masked_only_when_asked(typed: str, shown: str) -> Non
 ])
 def test_sums_dates_and_other_numbers_are_no_phone_numbers(typed: str) -> None:
     assert not mask(typed, phones=True).phones
+
+
+@pytest.mark.parametrize(("typed", "runs"), [
+    # Runs too long for any card: the old pattern tried each way of splitting them into
+    # groups (5 s for the first text, the event loop blocked meanwhile).
+    (("1" * 56 + "\n") * 35, ["1" * 56] * 35),
+    (("1" * 55 + " a ") * 35, ["1" * 55] * 35),
+    ("1" * 2000, ["1" * 2000]),
+    ("12 " * 650, [("12 " * 650).strip()]),
+])
+def test_long_digit_runs_are_one_number_each_and_no_card(typed: str, runs: list[str]) -> None:
+    # Each run is matched once, whole, and its digits counted afterwards.
+    assert [run for run, _ in numbers.runs(typed)] == runs
+    assert mask(typed, phones=True) == Masked(typed, False)
+
+
+def test_a_card_after_a_long_run_of_digits_is_masked() -> None:
+    text = "Số thẻ của bác: 4111 1111 1111 1111. " + "Ghi chú 12 34 56 78 90 " * 80
+    masked = mask(text)
+    assert masked.text.startswith(f"Số thẻ của bác: {MASK}. Ghi chú 12 34") and masked.found
+    assert masked.text.count(MASK) == 1
+
+
+@pytest.mark.parametrize(("typed", "shown"), [
+    ("Gọi cháu số 0912 - 345 - 678 nhé", "Gọi cháu số •••• nhé"),
+    ("(0912) 345 678", "••••"),
+    ("0912_345_678", "••••"),
+    ("84912345678", "••••"),
+    ("+84 (0) 912 345 678", "••••"),
+    ("bài 3, số bác 0912 345 678", "bài 3, số bác ••••"),
+    ("tài xế Hùng (0912345678) gọi", "tài xế Hùng (••••) gọi"),
+])
+def test_phone_numbers_however_grouped_are_masked(typed: str, shown: str) -> None:
+    masked = mask(typed, phones=True)
+    assert masked.text == shown and masked.phones
+
+
+@pytest.mark.parametrize("typed", [
+    "Gặp bác ngày 03.12.2026 10 giờ, học xong bài 2",  # a date and an hour make ten digits
+    "Hẹn bác ngày 10-12-2026 9 giờ",
+    "Mã hồ sơ 0400012345 đã nộp",  # no 10-digit number starts with 04
+])
+def test_dates_and_codes_are_no_phone_numbers(typed: str) -> None:
+    assert mask(typed, phones=True) == Masked(typed, False)
+
+
+@pytest.mark.parametrize("typed", [
+    "mật khẩu: bác quên rồi",  # it tells of the password, gives none
+    "Mật khẩu: bác đã đổi hôm qua rồi",
+    "Mật khẩu VNeID: quên mất rồi, làm sao lấy lại?",
+    "mk: quên rồi cháu ơi, giờ làm sao",
+    "Số tiền 150 000 000 đồng, cần CMND",  # a sum, not a 9-digit CMND
+])
+def test_a_forgotten_password_and_a_sum_are_not_masked(typed: str) -> None:
+    assert mask(typed) == Masked(typed, False)
+
+
+def test_a_value_with_an_amount_in_it_is_masked_whole() -> None:
+    assert mask("mật khẩu là 12 tháng 5").text == f"mật khẩu là {MASK}"
+    assert mask("mk: hoa1960 quên rồi").text == f"mk: {MASK} quên rồi"

@@ -9,7 +9,8 @@ MAX_DIGITS = 4  # "Tổ 12", "Lan 1975"; a phone number has nine or more
 _FORBIDDEN = set("<>@/\\")
 # What a spreadsheet reads as a formula at the start of a cell (an organizer's export).
 _FORMULA_START = ("=", "+", "-")
-_WORD_START = re.compile(r"(^|[\s-])(\w)")
+# A word starts after a space, a hyphen or an apostrophe: "H'Hen", "K'Bình", "O'Brien".
+_WORD_START = re.compile(r"(^|[\s'’-])(\w)")
 
 
 def is_name(text: str) -> bool:

@@ -12,6 +12,7 @@ from rapidfuzz import fuzz
 
 from bot.config import PROJECT_ROOT
 from bot.lessons.flags import BASE_LOCALE, Brand, FlagRules, FlagText, load_flag_rules
+from bot.listening import numbers
 
 # How much each flag weighs. A verdict adds the weights of the flags found: 4 or more is
 # "scam", 2 or more "suspicious". A claim alone (1) says nothing: genuine notices name their
@@ -46,7 +47,10 @@ _ABBREVIATIONS = {"e": "em", "a": "anh", "c": "chi", "ko": "khong", "k": "khong"
                   "ib": "inbox", "stk": "so tai khoan", "bh": "bao gio", "j": "gi"}
 # Letters spelled one by one to slip past filters: "O T P", "m.a O.T.P", "m-a-t k-h-a-u".
 _SPACED = re.compile(r"(?<![a-z0-9])[a-z](?:(?: |\.|-|_|\*){1,2}[a-z](?![a-z0-9])){2,}")
-_ASKED_COMMA = re.compile(r"\b(khong|ko|k|kh|hok|chua) *,")
+# A question's "không," after the word it asks about ("rảnh không,"); not "tuyệt đối không,"
+# (never, however it goes on) nor "không," opening a clause ("nhắc bà con: không, dù ai…").
+_ASKED_COMMA = re.compile(r"(?<=[a-z0-9] )(?<!tuyet doi )(?<!hoan toan )(?<!nhat dinh )"
+                          r"(?<!chac chan )(?<!tuyet )(khong|ko|k|kh|hok|chua) *,")
 _DOTTED = re.compile(r"(?<![a-z0-9])[a-z](?:\.[a-z](?![a-z0-9]))+")
 
 _TLDS = ("com|net|org|vn|info|xyz|top|vip|club|online|site|shop|store|app|io|me|cc|co|biz|"
@@ -82,8 +86,13 @@ _SUBSCRIBER = re.compile(r"\b(?:thue bao|tb)(?: so)?\W*$")
 _FOREIGN = re.compile(r"(?<![\w+])\+(?!84)(?=(?:[ .-]?\d){9})[1-9]\d{0,2}[ .-]?\d{2,4}"
                       r"(?:[ .-]?\d{2,4}){1,3}(?! ?(?:vnd|d\b|dong|k\b|000))")
 # Nine digits or more in a row, single spaces, dots or dashes between them: a phone number
-# (a landline or a hotline too); a date ("07.12.2026") has eight.
-_DIGIT_RUN = re.compile(r"(?<!\d)\d(?:[ .-]?\d){8,}")
+# (a landline or a hotline too), dates left out ("10.12.2026 8 giờ"), sums too ("2.000.000 đ").
+_DIGIT_RUN = re.compile(r"(?<!\d)\d(?:[ .-]?\d){8,}(?![\d.]| ?(?:d|dong|vnd|k|trieu|ty)\b)")
+# Keycap digits ("0️⃣9️⃣"): the digit with a variation selector and the keycap mark after it.
+_LOOK_ALIKE_DIGITS = str.maketrans("loi", "101")
+_KEYCAP = re.compile("[\ufe0f\u20e3]")
+# Letters typed for digits inside a number: "09l2345678", "O9I2..." (folded: "o9i2...").
+_DIGIT_LIKE = re.compile(r"(?<![a-z])[\dloi]*\d[\dloi]*\d[\dloi]*(?![a-z])")
 _HANDLE = re.compile(r"(?<!\w)@[a-z][a-z0-9_.]{2,}")  # "@hotro_vneid": a Telegram or Zalo contact
 # How a dot is written so that filters miss it: "。" (which browsers read as a dot), "[.]",
 # "(dot)", and spelt out or spaced before a top-level domain ("vneid chấm com", "vneid . com").
@@ -178,6 +187,9 @@ _AMOUNT = re.compile(r"\b\d[\d ]*(?:k|d|dong|vnd|trieu|tr|ty|ngan|nghin|cu|usd)\
 # not a request.
 _SENDER = re.compile(r"\b(?:em|con|minh|toi|chau|tao)(?: (?:se|mai|da|vua|dang|chieu|toi nay|"
                      r"lat|sang mai|tu))* $")
+# A bill of one's own paid ("Mẹ nhớ đóng tiền điện nha", "chuyển khoản tiền điện cho bố"): with
+# no sum and no account named, no money is asked for the writer.
+_BILL = re.compile(r" (?:tien )?(?:dien|nuoc|internet|wifi|mang|truyen hinh|cap quang)\b")
 # "rồi" ends a clause when it means "already"; "rồi con đóng giúp" is "then".
 _PAST = re.compile(r"\broi(?: (?:nhe|nha|a|day|do|chua|nhen|ne))?(?: \||$)|"
                    r"\b(?:da chuyen|da nhan|da ck|thanh cong)\b")
@@ -609,7 +621,8 @@ def _asks_money(part: str, called: Collection[str] = (), writers: Collection[str
     for match in _TRANSFER.finditer(part):
         before, after = part[:match.start()], part[match.end():]
         if _NEGATION.search(before[-25:]) or _PAST.search(after[:30]) \
-                or _PAST.search(before[-12:]) or _DONE.search(before):
+                or _PAST.search(before[-12:]) or _DONE.search(before) \
+                or (_BILL.match(after) and not _AMOUNT.search(part)):
             continue
         doer = re.search(r"\b(\w+)(?: (?:oi|giup|gap|ngay|nhanh|can|phai|co the|xem|nho))* $",
                          before)
@@ -656,9 +669,15 @@ def has_link(text: str) -> bool:
 
 
 def has_phone(text: str) -> bool:
-    """Whether `text` holds a phone number (or as many digits in a row), however spaced."""
-    folded = fold(unmasked(text))
-    return bool(_MOBILE.search(folded) or _FOREIGN.search(folded) or _DIGIT_RUN.search(folded))
+    """Whether `text` holds a phone number (or as many digits in a row), however spaced or
+    grouped ("0912 - 345 - 678", "(0912) 345 678", "0912/345/678", keycap digits, "09l2345678");
+    a date and an hour ("10.12.2026 8 giờ") are none. Numbers spelled out in words are not
+    found ("không chín một hai…")."""
+    folded = _KEYCAP.sub("", fold(unmasked(text)))
+    folded = _DIGIT_LIKE.sub(lambda found: found.group().translate(_LOOK_ALIKE_DIGITS), folded)
+    folded = numbers.without_dates(folded)
+    return bool(_MOBILE.search(folded) or _FOREIGN.search(folded) or _DIGIT_RUN.search(folded)
+                or numbers.phones(folded))
 
 
 def has_contact(text: str) -> bool:

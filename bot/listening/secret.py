@@ -6,6 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from bot.listening import numbers
+
 MASK = "••••"
 
 # Words that announce a secret, folded (lower case, no diacritics, đ -> d), as token tuples.
@@ -26,6 +28,8 @@ _MEASURES = {"mah", "%", "w", "v", "gb", "mb", "gio", "tieng", "phut", "giay", "
 # Words that end a value said after "là": "… là hoa hong 123 mà không vào được".
 _STOPS = {"ma", "nhung", "nhe", "nha", "a", "roi", "khong", "ko", "nen", "thi", "vay", "sao",
           "va", "hay", "de", "phai", "duoc", "dc", "ha", "day", "do", "ne", "oi"}
+# Words that tell of a password rather than give it: "mật khẩu: bác quên rồi", "mk: đã đổi".
+_TELLS = {"quen", "doi", "nho", "biet", "mat", "lay"}
 _RUN = 5  # words a value said after "là" or ":" may have ("ngay sinh cua chau 2015")
 # One Vietnamese syllable, folded: "hoa", "hong", "nguyen"; "hoahong" or "abcd" is none.
 _SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?"
@@ -37,18 +41,13 @@ _CODE = re.compile(r"\d{4,8}")  # an OTP or a PIN
 _TOKEN = re.compile(r"(?<!\S)\d{1,4}(?: \d{1,4})+[.,;!?)]*(?!\S)|\S+")
 _CARD_CODE = re.compile(r"\d{3,4}")  # the CVV or CVC on a card's back
 _CARD_CODE_WORDS = {("cvv",), ("cvc",)}
-# Digits typed in groups of any size ("4111 11111111 1111", "001 088 012 345"): one number.
-_CARD = re.compile(r"(?<!\d)(?<!\d[ -])\d{2,6}(?:[ -]?\d{2,6}){1,8}(?![ -]?\d)")
-# A CCCD (căn cước) number has 12 digits, an old CMND (chứng minh nhân dân) 9.
-_ID_NUMBER = re.compile(r"(?<!\d)(?<!\d[ -])\d(?:[ -]?\d){8}(?:(?:[ -]?\d){3})?(?![ -]?\d)")
+# A CCCD (căn cước) number has 12 digits, an old CMND (chứng minh nhân dân) 9; a card's 13-19.
+# A unit after digits makes them a sum: "150 000 000 đồng" is no CMND.
+_UNIT = re.compile(r" ?(?:d|dong|vnd|k|trieu|nghin|ngan|usd)\b")
 _ID_WORDS = re.compile(r"\b(?:cccd|cmnd|cmt|can ?cuoc|dinh danh|chung minh)\b")
 _OLD_ID_WORDS = re.compile(r"\b(?:cmnd|cmt|chung minh)\b")
 _ID_NEAR = 40  # characters around a 12-digit number where its words must be
 _EDGE = ".,;?()[]{}\"'«»“”…"  # punctuation around a value that is not part of it
-# A Vietnamese phone number: 10 digits from 0 (mobiles 03-09, landlines 02x with 11), or
-# with +84 for the 0, grouped or not ("0987 654 321", "0987.654.321", "+84 987654321"); not
-# inside a code ("PE0400012345", an electricity customer's).
-_PHONE = re.compile(r"(?<![\w+])(?:\+ ?84|0)[ .-]?[2-9](?:[ .-]?\d){8,9}(?![ .-]?\d)")
 
 
 @dataclass(frozen=True)
@@ -71,8 +70,8 @@ def mask(text: str, *, phones: bool = False) -> Masked:
     folded = _fold(text)
     codes = _after_words(folded, text)
     secrets = codes + _cards(folded) + _id_numbers(folded)
-    numbers = [found.span() for found in _PHONE.finditer(folded)] if phones else []
-    spans = secrets + numbers
+    said = numbers.phones(folded) if phones else []
+    spans = secrets + said
     if not spans:
         return Masked(text, False)
     kept: list[str] = []
@@ -83,7 +82,7 @@ def mask(text: str, *, phones: bool = False) -> Masked:
         kept += [text[at:max(start, at)], MASK]
         at = end
     kept.append(text[at:])
-    return Masked("".join(kept), bool(secrets), bool(codes), bool(numbers))
+    return Masked("".join(kept), bool(secrets), bool(codes), bool(said))
 
 
 def _fold(text: str) -> str:
@@ -140,6 +139,7 @@ def _values_after(key: tuple[str, ...], tokens: list[tuple[int, int]], words: li
     found: list[tuple[int, int]] = []
     colon = text[tokens[after - 1][1] - 1] in ":="  # "mk: …", "pass= …"
     said = colon
+    amount = None  # an amount said just before the value: "là 12 tháng 5" is masked whole
     for index in range(after, min(after + _LOOK_AHEAD, len(tokens))):
         word = words[index]
         if word.isalpha() and text[tokens[index][1] - 1] in ":=":
@@ -158,12 +158,14 @@ def _values_after(key: tuple[str, ...], tokens: list[tuple[int, int]], words: li
         if measure or (key == ("pin",) and not said):
             if text[tokens[index][1] - 1] in ",.;!?":
                 break
+            amount = index if said and measure else None
             continue
         value = text[slice(*_value_span(tokens[index], text))]
         code = (_CARD_CODE if key in _CARD_CODE_WORDS else _CODE).fullmatch(word) is not None
         if said:  # "mật khẩu là gì" has none
             last = index if code else _said_value(tokens, words, text, index, colon=colon)
-            return [*found, (index, last)] if last is not None else found
+            first = amount if amount == index - 1 else index
+            return [*found, (first, last)] if last is not None else found
         if (code and index < after + _NEAR) or (
                 index == after and len(value) >= 4 and _made_up(value, capitals=False)):
             found.append((index, index))
@@ -179,14 +181,20 @@ def _said_value(tokens: list[tuple[int, int]], words: list[str], text: str, star
     123"), or after ":" any words; None for words that only describe one ("ngày sinh của
     tôi", "6 số", "tên ứng dụng VNeID")."""
     last = None
+    made_up = False  # a word shaped like a password seen ("hoa1960 quên rồi" still gives it)
     for index in range(start, min(start + _RUN, len(tokens))):
         word = words[index]
         if word in _STOPS:
+            break
+        if word in _TELLS:  # "mật khẩu: bác quên rồi", "mk: đã đổi hôm qua"
+            if not made_up:
+                return None
             break
         value = text[slice(*_value_span(tokens[index], text))]
         measure = _measured(tokens, words, text, index)  # "6 số"
         shaped = _made_up(value, capitals=False) or (index == start and (
             _made_up(value, capitals=True) or (len(word) >= 4 and not _SYLLABLE.fullmatch(word))))
+        made_up = made_up or (shaped and not measure)
         if colon or (shaped and not measure):
             last = index
         if text[tokens[index][1] - 1] in ",.;!?":
@@ -222,13 +230,15 @@ def _value_span(token: tuple[int, int], text: str) -> tuple[int, int]:
 
 
 def _cards(folded: str) -> list[tuple[int, int]]:
-    """Card numbers: 13 to 19 digits, grouped or not, that pass the Luhn check every card
-    number passes (a 13-digit bank account number mostly does not, and is no secret)."""
+    """Card numbers: 13 to 19 digits in groups of two or more (or none), that pass the Luhn
+    check every card number passes (a 13-digit bank account number mostly does not, and is
+    no secret)."""
     spans = []
-    for found in _CARD.finditer(folded):
-        digits = [int(char) for char in found.group() if char.isdigit()]
-        if 13 <= len(digits) <= 19 and _luhn(digits):
-            spans.append(found.span())
+    for run, span in numbers.runs(folded):
+        digits = [int(char) for char in run if char.isdigit()]
+        if 13 <= len(digits) <= 19 and min(map(len, re.split("[ -]", run))) >= 2 \
+                and _luhn(digits):
+            spans.append(span)
     return spans
 
 
@@ -245,9 +255,11 @@ def _id_numbers(folded: str) -> list[tuple[int, int]]:
     """12-digit CCCD and 9-digit CMND numbers, grouped or not, with their words near ("số
     CCCD của tôi là 0011…", "cmnd 012 345 678")."""
     spans = []
-    for found in _ID_NUMBER.finditer(folded):
-        near = folded[max(0, found.start() - _ID_NEAR):found.end() + _ID_NEAR]
-        digits = sum(char.isdigit() for char in found.group())
+    for run, (start, end) in numbers.runs(folded):
+        digits = sum(char.isdigit() for char in run)
+        if digits not in (9, 12) or _UNIT.match(folded, end):
+            continue
+        near = folded[max(0, start - _ID_NEAR):end + _ID_NEAR]
         if (_ID_WORDS if digits == 12 else _OLD_ID_WORDS).search(near):
-            spans.append(found.span())
+            spans.append((start, end))
     return spans

@@ -1,0 +1,72 @@
+"""Digit runs and Vietnamese phone numbers in folded text, however grouped, in linear time."""
+
+import re
+from collections.abc import Iterator
+
+# Digits with at most one space or dash between any two ("4111 1111 1111 1111", "001 088
+# 012 345"): one number, matched whole and greedily once (no ways of grouping to try), its
+# digits counted afterwards.
+_RUN = re.compile(r"(?<!\d)(?<!\d[ -])\d(?:[ -]?\d)*")
+# A date: "03.12.2026", "10-12-2026", "3/12/26". Its digits and an hour's after it ("10 giờ")
+# would make ten, shaped like a mobile number.
+_DATE = re.compile(r"(?<!\d)\d{1,2}([./-])\d{1,2}\1(?:\d{4}|\d{2})(?!\d)")
+# Digits however they are set apart: "0912 - 345 - 678", "(0912) 345 678", "0912_345_678",
+# "+84 (0) 912 345 678". Each gap is 1-4 separators, so each digit is matched one way only.
+_GROUPED = re.compile(r"(?<![\w+])(?:\+ ?)?\(?\d(?:[ ._/,()-]{1,4}\d|\d)*")
+_GROUP = re.compile(r"\d+")
+_MOBILE_STARTS = ("03", "05", "07", "08", "09")
+_LONGEST = 12  # digits in "+84 (0) 912 345 678"
+
+
+def runs(folded: str) -> Iterator[tuple[str, tuple[int, int]]]:
+    """Each run of digits (one space or dash at most between two) and its span."""
+    for found in _RUN.finditer(folded):
+        yield found.group(), found.span()
+
+
+def is_phone(digits: str) -> bool:
+    """Whether `digits` make a Vietnamese phone number: a mobile's 10 from 03, 05, 07, 08 or 09,
+    a landline's 11 from 02, with 84 for the 0 or not ("84912345678", "840912345678"); no 10-digit
+    number starts with 04 or 06 ("0400012345" is a file's code)."""
+    if digits.startswith("840"):
+        digits = digits[2:]
+    elif digits.startswith("84"):
+        digits = "0" + digits[2:]
+    return (len(digits) == 10 and digits.startswith(_MOBILE_STARTS)) or (
+        len(digits) == 11 and digits.startswith("02"))
+
+
+def without_dates(folded: str) -> str:
+    """`folded` with each date's characters replaced by "x", the same length, so that spans
+    found in it are the text's own."""
+    return _DATE.sub(lambda found: "x" * len(found.group()), folded)
+
+
+def phones(folded: str) -> list[tuple[int, int]]:
+    """The spans of the phone numbers in `folded` (lower case, without diacritics), dates left
+    out: in a run of groups ("bài 123 0912 345 678"), the groups that make one."""
+    spans = []
+    for found in _GROUPED.finditer(without_dates(folded)):
+        groups = list(_GROUP.finditer(found.group()))
+        first = 0
+        while first < len(groups):
+            digits, longest = "", None
+            for last in range(first, len(groups)):
+                digits += groups[last].group()
+                if len(digits) > _LONGEST:
+                    break
+                if is_phone(digits):
+                    longest = last
+            if longest is None:
+                first += 1
+                continue
+            start = found.start() + groups[first].start()
+            end = found.start() + groups[longest].end()
+            # With its "+" ("+84 912…"), and its "(" where the ")" is inside ("(0912) 345 678";
+            # not "Hùng (0912345678)").
+            if first == 0 and ("+" in found.group()[:groups[0].start()]
+                               or ")" in folded[start:end]):
+                start = found.start()
+            spans.append((start, end))
+            first = longest + 1
+    return spans
