@@ -20,6 +20,7 @@ from sqlalchemy import event, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.addresses import parse_networks
+from bot.admin import charts
 from bot.admin.pages import shown_number
 from bot.admin.report import part_name
 from bot.admin.worker import ReportWorker
@@ -452,6 +453,15 @@ async def test_figures_are_written_plainly_on_the_page_and_in_exports(
 def test_a_figure_on_the_page_is_grouped_as_vietnamese_write_it(value: Any, shown: str) -> None:
     """A province's counts run to thousands: "12345" is hard to read, "12.345" is not."""
     assert shown_number(value) == shown
+
+
+def test_a_chart_shows_each_area_s_whole_name_and_its_figure_as_the_table_does() -> None:
+    """Found by a review: the busiest-areas chart cut "Phường Hồng Hà (chưa rõ thôn, tổ dân
+    phố)" to "Phường Hồng Hà (chưa rõ…" beside its bar, and wrote 1234567 as "1.23457e+06"."""
+    drawn = str(charts.bars([("Phường Hồng Hà (chưa rõ thôn, tổ dân phố)", 1234567),
+                             ("Phường Hoàn Kiếm", 88.89)], title="Bài học xong theo địa bàn"))
+    assert ">Phường Hồng Hà (chưa rõ thôn, tổ dân phố)</text>" in drawn
+    assert ">1.234.567</text>" in drawn and ">88,9</text>" in drawn and "e+" not in drawn
 
 
 def _csv(raw: bytes) -> list[list[str]]:

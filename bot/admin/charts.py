@@ -5,30 +5,35 @@ from datetime import date, timedelta
 
 from markupsafe import Markup, escape
 
-BAR_HEIGHT = 22
-LABEL_WIDTH = 150
+from bot.admin.report import written
+
+ROW_HEIGHT = 38  # a label's line, then its bar
+BAR_HEIGHT = 16
 WIDTH = 360
+LABEL_CHARACTERS = 58  # what the chart's width holds at its font size
 
 
 def bars(items: Sequence[tuple[str, float]], *, title: str, unit: str = "") -> Markup:
-    """Horizontal bars, one per (label, value), longest value full width."""
+    """Horizontal bars, one per (label, value), longest value full width; each label on its
+    own line above its bar, whole: "Phường Hồng Hà (chưa rõ thôn, tổ dân phố)" cut to fit
+    beside a bar said nothing on a phone, where no mouse shows the full one."""
     if not items:
         return Markup("")
     top = max(value for _, value in items) or 1
-    height = BAR_HEIGHT * len(items) + 4
-    room = WIDTH - LABEL_WIDTH - 50
+    height = ROW_HEIGHT * len(items) + 4
+    room = WIDTH - 70
     parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
              f'aria-label="{escape(title)}"><title>{escape(title)}</title>']
     for number, (label, value) in enumerate(items):
-        y = number * BAR_HEIGHT + 2
+        y = number * ROW_HEIGHT + 2
         length = max(1.0, room * value / top) if value else 0
-        short = label if len(label) <= 24 else label[:23] + "…"
-        shown = f"{value:g}{unit}"
+        short = label if len(label) <= LABEL_CHARACTERS else label[:LABEL_CHARACTERS - 1] + "…"
+        shown = f"{written(value)}{unit}"
         parts.append(
-            f'<text x="{LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end">{escape(short)}</text>'
-            f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{length:.1f}" height="{BAR_HEIGHT - 6}"'
+            f'<text x="0" y="{y + 13}">{escape(short)}</text>'
+            f'<rect x="0" y="{y + 18}" width="{length:.1f}" height="{BAR_HEIGHT}"'
             f' rx="3"><title>{escape(label)}: {escape(shown)}</title></rect>'
-            f'<text x="{LABEL_WIDTH + length + 4:.1f}" y="{y + 15}">{escape(shown)}</text>')
+            f'<text x="{length + 4:.1f}" y="{y + 31}">{escape(shown)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -66,5 +71,6 @@ def columns_by_day(points: list[tuple[date, int]], first: date, last: date, *,
     parts.append(f'<text x="0" y="{height - 4}">{step}{series[0][0]:%d/%m/%Y}</text>'
                  f'<text x="{WIDTH}" y="{height - 4}" text-anchor="end">'
                  f'{series[-1][0]:%d/%m/%Y}</text>'
-                 f'<text x="{WIDTH}" y="12" text-anchor="end">cao nhất: {top}</text></svg>')
+                 f'<text x="{WIDTH}" y="12" text-anchor="end">cao nhất: {written(top)}</text>'
+                 f'</svg>')
     return Markup("".join(parts))

@@ -13,7 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.admin import auth, charts
 from bot.admin.export import CONTENT_TYPES, shown_date
-from bot.admin.report import NOT_RESIDENTS, Report, figure, part_ids, part_name, place_name, tables
+from bot.admin.report import (
+    NOT_RESIDENTS,
+    Report,
+    part_ids,
+    part_name,
+    place_name,
+    tables,
+    written,
+)
 from bot.admin.worker import ReportWorker
 from bot.areas import Areas
 from bot.handlers.folding import fold
@@ -43,9 +51,7 @@ def shown_number(value: Any) -> str:
         return "–"
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(shown_date(value))
-    # Thousands grouped with ".", the decimal mark ",": swapped from Python's own.
-    grouped = f"{figure(value) if isinstance(value, float) else value:,}"
-    return grouped.translate(str.maketrans(",.", ".,"))
+    return written(value)
 
 
 class BadRequest(Exception):

@@ -145,6 +145,13 @@ def figure(value: float) -> float:
     return int(rounded) if rounded.is_integer() else rounded
 
 
+def written(value: float) -> str:
+    """A figure as Vietnamese write it on a page: 12.345, 88,9, 75 (thousands grouped with
+    ".", the decimal mark ","; Python's own swapped)."""
+    return f"{figure(value) if isinstance(value, float) else value:,}".translate(
+        str.maketrans(",.", ".,"))
+
+
 def _score(value: float | None) -> Any:
     return figure(value) if value is not None else ""
 
