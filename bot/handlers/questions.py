@@ -8,6 +8,7 @@ no lesson answers gets an honest "not yet", and the mentor, where there is one. 
 code in the words is masked before anything reads or keeps them, and the learner is warned.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.handlers import detour, help, lesson, payloads, quiz
@@ -16,7 +17,7 @@ from bot.handlers.context import Context, Rows
 from bot.handlers.events import HelpRequested, publish
 from bot.handlers.payloads import Payload
 from bot.handlers.registry import Command, Feature, Reads
-from bot.lessons.model import MENTOR_COURSE, Library
+from bot.lessons.model import MENTOR_COURSE, Library, per_library
 from bot.lessons.progress import Mode
 from bot.listening.confusion import is_confused
 from bot.listening.questions import Match, QuestionIndex
@@ -33,21 +34,11 @@ MAX_QUESTION = 500  # what a mentor is sent of a long message
 _GREETING = frozenset({"ban", "anh", "chau", "con", "co", "chu", "bac", "ong", "ba", "em",
                        "alo", "hello", "hi"})
 
-# One index a library (about 0.3 s to build; the server keeps one library, tests a few).
-# The matcher knows Vietnamese only, so it indexes the Vietnamese library for every learner:
-# an English learner's Vietnamese question finds its lesson; English text finds none, and
-# gets the honest answer rather than a guess on English function words.
-_indexes: dict[int, tuple[Library, QuestionIndex]] = {}
-
-
-def index_for(library: Library) -> QuestionIndex:
-    """The question index of `library`, built once."""
-    kept = _indexes.get(id(library))
-    if kept is None or kept[0] is not library:
-        if len(_indexes) >= 4:  # libraries replaced (tests, a reload): drop the oldest
-            del _indexes[next(iter(_indexes))]
-        kept = _indexes[id(library)] = (library, QuestionIndex.build(library))
-    return kept[1]
+# One index a library, built once (about 0.3 s). The matcher knows Vietnamese only, so it
+# indexes the Vietnamese library for every learner: an English learner's Vietnamese question
+# finds its lesson; English text finds none, and gets the honest answer rather than a guess on
+# English function words.
+index_for: Callable[[Library], QuestionIndex] = per_library(QuestionIndex.build)
 
 
 @dataclass(frozen=True)

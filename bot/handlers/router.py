@@ -163,9 +163,8 @@ async def on_text(ctx: Context, text: str) -> None:
 
 def _slipped_command(ctx: Context) -> str | None:
     """The one command whose word the learner typed with a slip (typed_buttons.slips)."""
-    libraries = (ctx.library,) if ctx.library is ctx.base else (ctx.library, ctx.base)
-    named = [(word, name) for library in libraries
-             for name, texts in library.commands.items() for word in texts.words]
+    _, words, spelt = lookups(ctx)
+    named = [(spelling, name) for key, name in words.items() for spelling in spelt[key]]
     meant = {named[index][1] for index in typed_buttons.slips(ctx, [word for word, _ in named])}
     return meant.pop() if len(meant) == 1 else None
 

@@ -18,7 +18,7 @@ from bot.handlers.context import Context
 from bot.handlers.folding import fold, typed_words
 from bot.handlers.payloads import Choose
 from bot.handlers.registry import Feature
-from bot.lessons.model import Library
+from bot.lessons.model import Library, per_library
 from bot.listening.words import is_syllable
 
 # Texts of each language, one a line: words said around an answer ("ạ", "dạ", "nhé"), and
@@ -85,21 +85,16 @@ def _says_yes(ctx: Context, label: str) -> bool:
     """Whether a label is itself a yes ("✅ Đồng ý", "Có, kết thúc kèm"), read with its marks:
     "Cô" folds as "có" does, and is no yes."""
     texts = {ctx.library.templates.get(YES_WORDS, ""), ctx.base.templates.get(YES_WORDS, "")}
-    yes = {_marked(line) for text in texts for line in text.splitlines()} - {""}
-    first = _marked(label.split(",")[0])
+    yes = {spelling(line) for text in texts for line in text.splitlines()} - {""}
+    first = spelling(label.split(",")[0])
     return first in yes or first.removeprefix("tôi ") in yes
-
-
-def spelling(text: str) -> str:
-    """A text as written, to compare marks: lower case, composed, no punctuation or emoji."""
-    return _marked(text)
 
 
 def marks_fit(typed: str, spellings: Collection[str]) -> bool:
     """Whether text typed as `typed` may be one of `spellings` (of one folded word): every
     letter typed with a mark has that mark there ("tiep tục" fits "tiếp tục"; "rối" does
     not fit "rồi"). Text typed with no mark at all fits them all."""
-    written = _marked(typed)
+    written = spelling(typed)
     if written == fold(written):
         return True
     return any(len(written) == len(spelt) and all(
@@ -107,8 +102,9 @@ def marks_fit(typed: str, spellings: Collection[str]) -> bool:
         for spelt in spellings)
 
 
-def _marked(text: str) -> str:
-    """Lower case, with its marks (composed: some keyboards send them apart), no punctuation."""
+def spelling(text: str) -> str:
+    """A text as written, to compare marks: lower case, with its marks (composed: some
+    keyboards send them apart), no punctuation or emoji."""
     return " ".join(_PUNCTUATION.sub(" ", unicodedata.normalize("NFC", text.lower())).split())
 
 
@@ -140,19 +136,15 @@ def slips(ctx: Context, candidates: Sequence[str]) -> list[int]:
     swapped ("tếp", "mneu"). Typed with marks, it is compared with theirs: "tiền" is a word,
     two slips from "tiếp". A word alone is a slip only if it is no word: many syllables are a
     letter apart ("tôi" and "thôi", "tien" and "tiep"), and "tôi" sent alone is a beginning."""
-    typed = _marked(" ".join(without_particles(ctx, ctx.incoming.text.split())))
+    typed = spelling(" ".join(without_particles(ctx, ctx.incoming.text.split())))
     plain = fold(typed)
     marked = typed != plain
     if " " not in plain and (_is_word(ctx, typed) if marked else is_syllable(plain)):
         return []
     return [index for index, candidate in enumerate(candidates)
             if len(fold(candidate)) >= SLIP and OSA.distance(
-                typed if marked else plain, _marked(candidate) if marked else fold(candidate),
+                typed if marked else plain, spelling(candidate) if marked else fold(candidate),
                 score_cutoff=1) <= 1]
-
-
-# Each library's words (bot/lessons), built once: (the library, its words).
-_WORDS: dict[int, tuple[Library, frozenset[str]]] = {}
 
 
 def _is_word(ctx: Context, typed: str) -> bool:
@@ -161,20 +153,18 @@ def _is_word(ctx: Context, typed: str) -> bool:
     return any(typed in _library_words(library) for library in (ctx.library, ctx.base))
 
 
-def _library_words(library: Library) -> frozenset[str]:
-    kept = _WORDS.get(id(library))
-    if kept is None or kept[0] is not library:
-        texts = [*library.templates.values()]
-        for course in library.courses:
-            for lesson in course.lessons:
-                texts += [lesson.title, *(step.text for step in lesson.steps),
-                          *(step.simpler or "" for step in lesson.steps)]
-                for question in (*lesson.quiz, *(s.check for s in lesson.steps if s.check)):
-                    texts += [question.question, *question.options, question.explanation]
-        if len(_WORDS) >= 8:  # libraries replaced (tests, a reload): drop the oldest
-            del _WORDS[next(iter(_WORDS))]
-        kept = _WORDS[id(library)] = (library, frozenset(_marked("\n".join(texts)).split()))
-    return kept[1]
+def _words_of(library: Library) -> frozenset[str]:
+    texts = [*library.templates.values()]
+    for course in library.courses:
+        for lesson in course.lessons:
+            texts += [lesson.title, *(step.text for step in lesson.steps),
+                      *(step.simpler or "" for step in lesson.steps)]
+            for question in (*lesson.quiz, *(s.check for s in lesson.steps if s.check)):
+                texts += [question.question, *question.options, question.explanation]
+    return frozenset(spelling("\n".join(texts)).split())
+
+
+_library_words = per_library(_words_of)
 
 
 def _score(text: str, label: str) -> float:

@@ -1,8 +1,12 @@
 """Frozen dataclasses for a course as authors write it in content/<course>/course.yaml."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from bot.areas import Areas
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -147,3 +151,20 @@ class Library:
         """Each course's lesson ids: what finishing a course means."""
         return {course.id: tuple(lesson.id for lesson in course.lessons)
                 for course in self.courses}
+
+
+def per_library(build: Callable[[Library], T]) -> Callable[[Library], T]:
+    """`build` run once for each library and kept while it is in use: the server keeps one
+    library, tests and reloads a few, so the oldest of four is dropped. Kept by identity
+    (a library is a tree of tuples: hashing it would walk every lesson)."""
+    kept: dict[int, tuple[Library, T]] = {}
+
+    def built(library: Library) -> T:
+        found = kept.get(id(library))
+        if found is None or found[0] is not library:
+            if len(kept) >= 4:
+                del kept[next(iter(kept))]
+            found = kept[id(library)] = (library, build(library))
+        return found[1]
+
+    return built
