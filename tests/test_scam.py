@@ -358,6 +358,8 @@ def test_a_new_number_asking_a_sum_without_cho_is_flagged(text: str) -> None:
     ("Vcb-Doiqua.Vip", True),
     ("bít.ly/abc", True),
     ("vào vcb-đổiquà.vip nhé", True),
+    ("Vào 103.125.190.11 nhé", True),
+    ("Số dư 2.000.000.000 đồng", False),  # an amount, not an address: no address has "000"
 ])
 def test_has_link_tells_two_sentences_from_a_domain(text: str, link: bool) -> None:
     assert has_link(text) is link
@@ -488,6 +490,10 @@ def test_a_bill_paid_to_an_account_with_a_sum_in_an_emergency_still_is() -> None
 def test_a_new_number_alone_or_paying_through_a_bank_is_not_flagged(text: str) -> None:
     verdict = check(text)
     assert verdict.verdict == "no_signs", [flag.code for flag in verdict.flags]
+
+
+def test_a_balance_of_a_billion_written_with_dots_is_no_address() -> None:
+    assert check("VCB: Số dư TK 0123456789 +1.250.000.000 VND lúc 10:21").verdict == "no_signs"
 
 
 def test_a_bank_paid_through_is_no_claim_and_a_bank_writing_still_is() -> None:

@@ -61,12 +61,16 @@ _TLDS = ("com|net|org|vn|info|xyz|top|vip|club|online|site|shop|store|app|io|me|
 # An app package named in the text, linked or not ("Tải app: vaytien-nhanh.apk").
 _APK = re.compile(r"[a-z0-9_-]\.apk\b")
 _LABELS = r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,8}"
+# An address written bare is an IP only when each part could be one: "2.000.000.000" (an
+# amount written with dots) has parts no address writes ("000").
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_OCTETS = rf"(?<![\d.]){_OCTET}(?:\.{_OCTET}){{3}}"
 # After "https://" or "www." any top-level domain (rb.gy, s.id); without, only known ones, so
 # that "ngay.Vui lòng" is no link.
 _URL = re.compile(
     r"(?:(?:https?|hxxps?)://|www\.)(?P<host>\d{1,3}(?:\.\d{1,3}){3}|" + _LABELS + r"[a-z]{2,})"
     r"(?![a-z0-9-])(?::\d{2,5})?(?P<path>/[^\s\"'<>)]*)?|"
-    r"(?P<bare>\d{1,3}(?:\.\d{1,3}){3}|" + _LABELS + rf"(?:{_TLDS}))(?![a-z0-9-])(?::\d{{2,5}})?"
+    r"(?P<bare>" + _OCTETS + "|" + _LABELS + rf"(?:{_TLDS}))(?![a-z0-9-])(?::\d{{2,5}})?"
     r"(?P<barepath>/[^\s\"'<>)]*)?")
 _ODD_TLDS = {"xyz", "top", "vip", "club", "online", "site", "shop", "icu", "buzz", "tk", "ml",
              "ga", "cf", "gq", "pw", "cyou", "sbs", "lat", "win", "bet", "fun", "live", "click",
@@ -81,10 +85,11 @@ _SECOND_LEVEL = {"com", "net", "org", "gov", "edu", "ac", "biz", "info", "int", 
                  "health", "co"}
 _STORES = re.compile(r"\b(?:ch play|google play|app store|appstore|cua hang ung dung)\b")
 _MOBILE = re.compile(r"(?<![\d+])(?:\+?84|0)[ .-]?[35789](?:[ .-]?\d){8}(?!\d)")
-# "+371 2345 6789" and not "+300.000 VND" (a balance change): 9 digits or more, no currency.
+# "+371 2345 6789" and not "+300.000 VND" or "+1.250.000.000 VND" (balance changes): 9 digits
+# or more, the whole run of them, no currency after it.
 _SUBSCRIBER = re.compile(r"\b(?:thue bao|tb)(?: so)?\W*$")
 _FOREIGN = re.compile(r"(?<![\w+])\+(?!84)(?=(?:[ .-]?\d){9})[1-9]\d{0,2}[ .-]?\d{2,4}"
-                      r"(?:[ .-]?\d{2,4}){1,3}(?! ?(?:vnd|d\b|dong|k\b|000))")
+                      r"(?:[ .-]?\d{2,4}){1,3}(?![.-]?\d| ?(?:vnd|d\b|dong|k\b|000))")
 # Nine digits or more in a row, single spaces, dots or dashes between them: a phone number
 # (a landline or a hotline too), dates left out ("10.12.2026 8 giờ"), sums too ("2.000.000 đ").
 _DIGIT_RUN = re.compile(r"(?<!\d)\d(?:[ .-]?\d){8,}(?![\d.]| ?(?:d|dong|vnd|k|trieu|ty)\b)")
