@@ -66,7 +66,7 @@ def main() -> None:
           f"p99 {times[int(0.99 * (len(times) - 1))]:.2f} ms, max {times[-1]:.2f} ms "
           f"({len(times)} texts, best of 5 each)")
     # Long digit runs, each a way to make a backtracking pattern try every grouping (under
-    # router.MAX_TEXT_CHARS, 2,000 characters): CPU time of mask(), the worst of 3 tries.
+    # messages.MAX_TEXT_CHARS, 2,000 characters): CPU time of mask(), the worst of 3 tries.
     for name, text in (("('1'*56 + newline) * 35", ("1" * 56 + "\n") * 35),
                        ("('1'*55 + ' a ') * 35", ("1" * 55 + " a ") * 35),
                        ("'1' * 2000", "1" * 2000), ("'12 ' * 666", "12 " * 666),

@@ -8,6 +8,8 @@ from enum import StrEnum
 from typing import Any
 
 MAX_PAYLOAD_BYTES = 64
+# Typed text acted on; longer gets "too long" (a pasted message to check may be 1,000+).
+MAX_TEXT_CHARS = 2000
 # Channels without push: what others leave for a learner (a mentor's nudge, a reminder) waits
 # for their next visit, handed over with the replies of that turn.
 PULLED = frozenset({"web", "console"})

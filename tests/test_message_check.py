@@ -6,6 +6,7 @@ import io
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -474,6 +475,33 @@ async def test_zalo_oa_a_screenshot_is_read_and_checked(tutor: Tutor) -> None:
         await fake.close()
 
 
+async def test_a_message_is_checked_before_agreeing_or_after_declining_and_nothing_is_kept(
+        tutor: Tutor) -> None:
+    chat = Chat(tutor, "hai", display_name="Trần Văn Hải")
+
+    def said() -> list[str]:
+        # Its lessons and the menu wait for agreement: the notice's answers are all it offers.
+        assert [b.payload for r in chat.last for b in r.flat_buttons()] == ["agree", "decline"]
+        return [reply.text for reply in chat.last]
+
+    await chat.type(SCAM)  # the very first message: greeted, answered, then asked
+    welcome, verdict, notice = said()
+    assert "không phải người thật" in welcome and "Rất có thể là lừa đảo" in verdict
+    await chat.send(replace(chat.incoming(Kind.TEXT, text=SCAM_SCREEN), forwarded=True))
+    verdict, notice = said()
+    assert "Rất có thể là lừa đảo" in verdict and "cần bạn đồng ý" in notice
+    learner = await tutor.repository.find_learner(channel="test", user_ref="hai")
+    assert learner is not None and not learner.consented and learner.display_name == ""
+    await chat.tap("decline")
+    await chat.type(SCAM)  # declined, then a message to check: answered all the same
+    assert "Rất có thể là lừa đảo" in said()[1]
+    # Counted, with no one named and no place.
+    assert [(c.area_id, c.count) for c in await counts(tutor.repository) if not c.flag] == [
+        ("", 3)]
+    await chat.type("chào")  # no message to check: only asked again, as before
+    assert "lừa đảo" not in said()[0]
+
+
 async def test_without_tesseract_a_photo_gets_told_to_paste_the_text(
         sqlite_repository: SqlRepository, library: Library) -> None:
     tutor = Tutor(repository=sqlite_repository, library=library,
@@ -487,6 +515,11 @@ async def test_without_tesseract_a_photo_gets_told_to_paste_the_text(
     said = chat.text()
     assert "chưa đọc được chữ trong ảnh" in said and "gõ, dán hoặc chuyển tiếp" in said
     assert "Cháu" in said  # in the learner's form of address
+    stranger = Chat(tutor, "ba-nam")  # has not agreed: told the same, then asked to agree
+    await stranger.send(Incoming(channel="test", user_ref="ba-nam", kind=Kind.PHOTO,
+                                 update_id="p2", picture=picture.getvalue()))
+    assert "chưa đọc được chữ trong ảnh" in stranger.last[1].text
+    assert [b.payload for r in stranger.last for b in r.flat_buttons()] == ["agree", "decline"]
 
 
 @pytest.mark.parametrize(("text", "message"), [

@@ -1,10 +1,11 @@
 """Consent first: what is kept and who sees it, asked before anything beyond the greeting.
 
 Nghị định 13/2023/NĐ-CP asks for consent that is clearly given, for stated purposes: until
-the learner agrees, the bot only greets and asks, and stores no name, place or progress.
+the learner agrees, the bot only greets and asks (and checks a strange message, which keeps
+nothing of them), and stores no name, place or progress.
 """
 
-from bot.handlers import address, invitations, language, payloads
+from bot.handlers import address, invitations, language, message_check, payloads
 from bot.handlers.context import Context
 from bot.handlers.folding import NUMBER_WORDS, fold, typed_number, typed_words
 from bot.handlers.registry import Feature
@@ -61,7 +62,9 @@ async def handle(ctx: Context, code: str | None) -> None:
     else:
         if learner.is_new:
             ctx.say(ctx.text("welcome", name=ctx.called_as), alone=True)  # see menu.welcome
-        else:
+        # A strange message to check is answered at once: the check keeps nothing of them.
+        await message_check.before_consent(ctx)
+        if not learner.is_new:
             ctx.say(ctx.text("privacy_needed"))
         ask(ctx)
         if pending:

@@ -23,6 +23,7 @@ from bot.handlers.questions import warn_of_secret
 from bot.handlers.registry import Command, Feature, Reads, Waits
 from bot.listening.scam import ScamChecker, Verdict, fold, load_checker
 from bot.listening.secret import mask
+from bot.messages import MAX_TEXT_CHARS, Kind
 from storage.scam_checks import add_check
 
 CHECK = "check"  # the command, and the state while the message is awaited
@@ -158,17 +159,35 @@ async def read(ctx: Context, text: str) -> bool:
     return True
 
 
+async def before_consent(ctx: Context) -> None:
+    """A message to check (pasted, forwarded or a photo) from someone who has not agreed to
+    what is kept, or declined: checked all the same, since the check keeps nothing of them
+    (bot/handlers/consent.py asks for their agreement after it)."""
+    incoming = ctx.incoming
+    text = incoming.text.strip()
+    if incoming.kind == Kind.PHOTO:
+        await photo(ctx)
+    elif incoming.kind == Kind.TEXT and len(text) <= MAX_TEXT_CHARS and (
+            incoming.forwarded or looks_like_message(text, checker(ctx))):
+        await check(ctx, text)
+
+
+def _menu_rows(ctx: Context) -> Rows:
+    """The menu's button, for those who agreed: before that, it only asks them again."""
+    return [ctx.menu_row()] if ctx.turn.learner.consented else []
+
+
 async def photo(ctx: Context) -> None:
     """A photo or screenshot: its text (read by OCR before the turn, bot/tutor.py) checked."""
     outcome = ctx.incoming.ocr
     if outcome == OCR_UNAVAILABLE:
-        ctx.say(ctx.text("check_photo_unavailable"), [ctx.menu_row()])
+        ctx.say(ctx.text("check_photo_unavailable"), _menu_rows(ctx))
     elif outcome == OCR_NOT_PICTURE and PHOTO_WAYS.get(ctx.incoming.channel) != "send":
         # A file the person chose (the web chat, the terminal). A messenger's photo is a
         # picture by the platform's own making: bytes that are none are a download gone wrong.
-        ctx.say(ctx.text("check_photo_not_picture"), [ctx.menu_row()])
+        ctx.say(ctx.text("check_photo_not_picture"), _menu_rows(ctx))
     elif outcome != OCR_READ or len(ctx.incoming.text.strip()) < 2:
-        ctx.say(ctx.text("check_photo_unreadable"), [ctx.menu_row()])
+        ctx.say(ctx.text("check_photo_unreadable"), _menu_rows(ctx))
     else:
         await check(ctx, ctx.incoming.text, from_photo=True)
 
@@ -179,17 +198,20 @@ async def check(ctx: Context, text: str, *, from_photo: bool = False) -> None:
     verdict = checker(ctx).check(text, locale=ctx.locale)
     await add_check(ctx.turn.connection, area_id=ctx.turn.learner.area,
                     flags=[flag.code for flag in verdict.flags])
-    rows = _lesson_rows(ctx, verdict)
+    consented = ctx.turn.learner.consented
+    # Lessons need agreement first (the consent notice follows), and so does a mentor.
+    rows = _lesson_rows(ctx, verdict) if consented else []
     masked = mask(text)  # a genuine OTP message, or the learner's own password, is no one's
-    if await ctx.mentoring.my_mentor() is not None:
+    if consented and await ctx.mentoring.my_mentor() is not None:
         rows.append([ctx.button("button_check_mentor", SEND)])
         # Kept only until sent: any other turn clears the state, and with it the text.
         ctx.ask(CHECKED, text=masked.text, verdict=verdict.verdict)
-    rows.append(ctx.menu_row())
+    rows.extend(_menu_rows(ctx))
     if masked.found:
         warn_of_secret(ctx, masked, pasted=True)
     ctx.say(ctx.text("check_result", verdict=verdict.verdict, from_photo=from_photo,
-                     flags=[ctx.course_text(flag.explain) for flag in verdict.flags]), rows)
+                     flags=[ctx.course_text(flag.explain) for flag in verdict.flags]), rows,
+            alone=not consented)  # the consent notice that follows is a message of its own
 
 
 def _lesson_rows(ctx: Context, verdict: Verdict) -> Rows:

@@ -26,10 +26,7 @@ from bot.handlers.folding import NUMBER_WORDS, fold, typed_number, typed_words
 from bot.handlers.registry import Command, Feature, registry
 from bot.lessons.model import CommandTexts
 from bot.lessons.progress import Mode
-from bot.messages import MAX_PAYLOAD_BYTES, Kind
-
-# A pasted message to check may be long (bot/handlers: the message check reads 1,000+).
-MAX_TEXT_CHARS = 2000
+from bot.messages import MAX_PAYLOAD_BYTES, MAX_TEXT_CHARS, Kind
 
 
 @cache
