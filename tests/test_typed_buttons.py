@@ -103,7 +103,7 @@ async def test_an_option_typed_is_the_answer(tutor: Tutor, library: Library, typ
     assert "chưa có bài học" not in chat.text()
 
 
-@pytest.mark.parametrize("typed", ["2 ạ", "dạ, số 2 nhé"])
+@pytest.mark.parametrize("typed", ["2 ạ", "dạ, số 2 nhé", "cái thứ hai", "câu thứ 2 ạ", "số hai"])
 async def test_a_number_with_particles_is_the_number(tutor: Tutor, library: Library,
                                                      typed: str) -> None:
     chat = await _at_the_question(tutor, library)

@@ -7,7 +7,7 @@ nothing of them), and stores no name, place or progress.
 
 from bot.handlers import address, invitations, language, message_check, payloads
 from bot.handlers.context import Context
-from bot.handlers.folding import NUMBER_WORDS, fold, typed_number, typed_words
+from bot.handlers.folding import fold, typed_choice, typed_words
 from bot.handlers.registry import Feature
 from bot.messages import Kind
 
@@ -26,7 +26,7 @@ def _meaning(ctx: Context) -> str:
     if incoming.kind != Kind.TEXT:
         return ""
     folded = fold(incoming.text)
-    number = typed_number(folded, typed_words(ctx, NUMBER_WORDS))
+    number = typed_choice(ctx, folded)
     shown = ctx.turn.learner.shown_buttons
     if number is not None and 1 <= number <= len(shown):
         return shown[number - 1]

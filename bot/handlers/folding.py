@@ -6,7 +6,7 @@ from collections.abc import Collection
 from bot.handlers.context import Context
 from bot.listening.words import fold
 
-__all__ = ["PLACE_KINDS", "fold", "place_key", "typed_number", "typed_words"]
+__all__ = ["PLACE_KINDS", "fold", "place_key", "typed_choice", "typed_number", "typed_words"]
 
 # A typed choice: "2", or words of the language before it ("số 2", "chọn 2", "option 2").
 _NUMBER = re.compile(r"^(?:(.+?) )?(\d{1,2})$")
@@ -14,6 +14,9 @@ _NUMBER = re.compile(r"^(?:(.+?) )?(\d{1,2})$")
 PLACE_KINDS = {"phuong", "xa", "p", "x", "thi", "tran", "dac", "khu"}
 # The words that may come before a typed number, one a line, in content/templates/<locale>/.
 NUMBER_WORDS = "number_words"
+# The numbers' names from one, a line each, its other names after commas ("bốn, tư"): after a
+# word of NUMBER_WORDS they pick an option too ("cái thứ hai", "số ba").
+NUMBER_NAMES = "number_names"
 
 
 def typed_words(ctx: Context, key: str) -> frozenset[str]:
@@ -30,6 +33,20 @@ def typed_number(folded: str, words: Collection[str] = ()) -> int | None:
     if match is None or (match.group(1) is not None and match.group(1) not in words):
         return None
     return int(match.group(2))
+
+
+def typed_choice(ctx: Context, folded: str) -> int | None:
+    """The number of an option a folded text picks: "2", "số 2", "cái thứ hai"; never a
+    name alone ("ba" may be "bà")."""
+    words = typed_words(ctx, NUMBER_WORDS)
+    number = typed_number(folded, words)
+    before, _, name = folded.rpartition(" ")
+    if number is None and before in words:
+        for library in (ctx.library, ctx.base):
+            for value, line in enumerate(library.templates.get(NUMBER_NAMES, "").splitlines(), 1):
+                if name in {fold(each) for each in line.split(",")}:
+                    return value
+    return number
 
 
 def place_key(name: str) -> str:

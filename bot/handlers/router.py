@@ -22,7 +22,7 @@ from bot.handlers import (
 )
 from bot.handlers.channel_words import KEYBOARD
 from bot.handlers.context import Context
-from bot.handlers.folding import NUMBER_WORDS, fold, typed_number, typed_words
+from bot.handlers.folding import fold, typed_choice
 from bot.handlers.registry import Command, Feature, registry
 from bot.lessons.model import CommandTexts
 from bot.lessons.progress import Mode
@@ -112,7 +112,7 @@ async def on_text(ctx: Context, text: str) -> None:
         return
     folded = fold(stripped)
     # "2 ạ", "dạ số 2 nhé": the particles around a number are no part of it.
-    number = typed_number(typed_buttons.trimmed(ctx, folded), typed_words(ctx, NUMBER_WORDS))
+    number = typed_choice(ctx, typed_buttons.trimmed(ctx, folded))
     shown = ctx.turn.learner.shown_buttons
     # A shown button's label typed whole ("bác", "Đồng ý ạ"), or a yes to the one that says
     # yes, is pressing it (bot/handlers/typed_buttons.py), as its number is.
