@@ -291,7 +291,10 @@ async def test_someone_else_at_the_same_computer_starts_afresh(
         assert await page.evaluate("localStorage.length") == 0
         assert await session_status(page, base, first) == 404  # over on the server
 
-        await tap(page, "▶️ Bắt đầu")  # the next person
+        # The next person pastes a strange message: checked before they agree, then asked.
+        await page.fill("input", "Vietcombank: tai khoan bi khoa, vao https://vcb-vn.xyz ngay")
+        await page.keyboard.press("Enter")
+        await expect(page.locator(".bubble", has_text="Rất có thể là lừa đảo")).to_be_visible()
         await agree(page)
         await expect(live_button(page, PROGRESS)).to_be_visible()
         second = await page.evaluate("localStorage.getItem('hocso-session')")

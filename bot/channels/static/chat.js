@@ -351,10 +351,14 @@
         try {
           let result = { status: 404 };
           if (session) result = await post(...request(message, id));
-          if (result.status === 404) { // no session yet, or it ended: a new one
+          if (result.status === 404) { // no session yet, or it ended: a new one, opened by
+            // what was typed or sent (a strange message is checked even before agreeing), or
+            // by "start" for a button of the old one
             const started = await startSession();
-            result = started === 200 ? await post("/api/chat", {
-              session, id: newId(), payload: "start", language: BROWSER_LANGUAGE })
+            const first = message.payload === undefined
+              ? Object.assign({ language: BROWSER_LANGUAGE }, message)
+              : { payload: "start", language: BROWSER_LANGUAGE };
+            result = started === 200 ? await post(...request(first, newId()))
               : { status: started };
           }
           if (result.status === 200 && !result.data.replies.length && attempt > 0) {
