@@ -261,6 +261,16 @@ async def session_status(page: Page, base: str, session: str) -> int:
     return response.status
 
 
+async def test_a_link_types_only_a_code_for_the_person(
+        chromium: Browser, web_chat_server: tuple[Path, str]) -> None:
+    _, base = web_chat_server
+    async with phone(chromium) as page:
+        await page.goto(f"{base}/?kem=%C4%91%E1%BB%93ng%20%C3%BD")  # "?kem=đồng ý"
+        await expect(live_button(page, "✅ Tôi đồng ý")).to_be_visible()
+        await expect(page.locator(".bubble.me")).to_have_count(0)  # nobody agreed for them
+        assert "kem" not in page.url
+
+
 async def test_someone_else_at_the_same_computer_starts_afresh(
         tmp_path: Path, chromium: Browser, web_chat_server: tuple[Path, str]) -> None:
     library = load_library(PROJECT_ROOT / "content")

@@ -448,8 +448,12 @@
   }
 
   (async function begin() {
-    // A mentor's invitation link: /?kem=KEM-7Q4X-M9PD opens the chat with that code typed.
-    const code = new URLSearchParams(window.location.search).get("kem");
+    // A mentor's invitation link (/?kem=KEM-7Q4X-M9PD) or another app's link code (/?kem=K7M4QX)
+    // opens the chat with that code typed; nothing else a link holds is typed for the person
+    // ("?kem=đồng ý" would agree for them, "?kem=1" press their first button).
+    const linked = (new URLSearchParams(window.location.search).get("kem") || "").trim();
+    const code = /^KEM-?[A-Z0-9]{4}(-?[A-Z0-9]{4})?$/i.test(linked)
+      || /^(?=.*[A-Za-z])(?=.*[0-9])[A-Za-z0-9]{3}[ .-]?[A-Za-z0-9]{3}$/.test(linked) ? linked : "";
     if (!session) {
       await send({ payload: "start" });
     } else {
@@ -458,10 +462,8 @@
       scrollDown();
       if (!code) await send({ payload: "resume" });
     }
-    if (code && session) {
-      window.history.replaceState(null, "", window.location.pathname);
-      await send({ text: code.slice(0, 20) }, code.slice(0, 20));
-    }
+    if (linked) window.history.replaceState(null, "", window.location.pathname);
+    if (code && session) await send({ text: code }, code);
     setInterval(checkInbox, 20000);
   })();
 })();
