@@ -529,6 +529,8 @@ async def test_without_tesseract_a_photo_gets_told_to_paste_the_text(
     ("Me oi con bi tai nan, me chuyen gap 5 trieu vao so 0912345678 cho ban con nhe", True),
     ("Tôi muốn chuyển 500k cho con qua ngân hàng thì làm thế nào vậy?", False),
     ("chuyển 500k sao?", False),
+    ("cach xem youtube tren tivi, sdt con trai bac 0988777666", False),
+    ("Chỉ giúp bác cách chuyển 200.000đ cho con qua số 0912345678", False),
     ("Tôi không hiểu bước này lắm, nói lại giúp tôi với được không", False),
 ])
 def test_what_looks_like_a_received_message(text: str, message: bool) -> None:

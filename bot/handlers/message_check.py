@@ -50,9 +50,10 @@ _PHONE = re.compile(r"(?<![\d+])(?:\+?84|0)[ .-]?\d(?:[ .-]?\d){8,9}(?!\d)|\b1[8
 _MONEY = re.compile(r"\b\d[\d.,]*\s?(?:k|d|đ|dong|vnd|trieu|tr|ty|ngan|nghin|usd)\b|"
                     r"\$\s?\d")
 # How residents ask (on folded text): a question of theirs is the question matcher's.
-_QUESTION = re.compile(r"\?\s*$|\b(?:lam sao|the nao|nhu nao|ntn|cach nao|lam gi|lam the|"
+_QUESTION = re.compile(r"\?\s*$|^(?:cach|huong dan)\b|"
+                       r"\b(?:lam sao|the nao|nhu nao|ntn|cach nao|lam gi|lam the|"
                        r"duoc khong|dc khong|dc ko|duoc ko|co nen|co sao khong|o dau|"
-                       r"bang cach)\b")
+                       r"bang cach|chi (?:giup|dum|gium|voi|cach))\b")
 MAX_QUESTION_CHARS = 160  # longer, with a sum or a number: a message being quoted
 # A notice with a code ("Mã OTP của Quý khách là 482913. Không cung cấp mã này cho ai"): the
 # resident got it, and typed no password of theirs.
