@@ -465,6 +465,13 @@ class QuestionIndex:
         return (("_" in term or not is_syllable(term)) and term in self._heads[i]
                 and self._heads_with[term] <= share * len(self._entries))
 
+    def best_step(self, text: str, course: str, lesson: str) -> str:
+        """The id of the step of lesson `course`/`lesson` a reply to `text` would show, were
+        that lesson found (bench/ask_steps.py, tests/data/question_steps.yaml)."""
+        i = next(i for i, (c, found) in enumerate(self._entries)
+                 if (c.id, found.id) == (course, lesson))
+        return self._match(i, 0.0, self._steps.get_scores(_terms(self.words(text)))).step
+
     def _match(self, i: int, score: float, step_scores: Any) -> Match:
         course, lesson = self._entries[i]
         best = int(np.argmax(step_scores[self._first_step[i]:self._first_step[i + 1]]))
