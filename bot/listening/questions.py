@@ -136,6 +136,17 @@ class Tuning:
     # each weighed by rarity) asks that task (Evidence.untaught).
     untaught_share: float = 0.75
     tie_share: float = 0.05
+    # Which step of a lesson a reply shows (_best_step), chosen on the `tune` half of
+    # tests/data/question_steps.yaml (bench/RESULTS.md, "the step a reply shows"). Its BM25
+    # score over the question's words is mixed with its score over only the words that at most
+    # half the lesson's steps hold, this much of the latter: "otp" of "mã otp là gì" is in
+    # every step of the OTP lesson and tells none of them apart.
+    step_telling: float = 0.5
+    # Added for a step that tells what to do (_doing: "Bấm…", "chọn…", a numbered list)...
+    step_doing: float = 0.2
+    # ... and taken off the later a step comes (0 first, this much last): lessons open with
+    # their gist, and end with what is beside it.
+    step_later: float = 0.2
 
 
 # How a question asks for an amount or a time, folded: what no lesson teaches unless its own
@@ -190,6 +201,18 @@ def _step_text(step: Step) -> str:
     return " ".join(parts)
 
 
+# The verbs a step that tells what to do uses ("Bấm "Quét mã QR"", "chọn "Quên passcode"",
+# "mở ứng dụng"), and a numbered list ("1. Gọi tổng đài…").
+_DOING = re.compile(r"(?<!\w)(?:bấm|chọn|mở|gõ|nhập|chạm|gạt|quét|vào mục|đặt)(?!\w)", re.I)
+_NUMBERED = re.compile(r"(?:^|\s)1\.\s")
+
+
+def _doing(text: str) -> float:
+    """How much a step's text tells what to do: 1 for a numbered list or three of _DOING's
+    verbs, a third for each verb below that."""
+    return min(1.0, (len(_DOING.findall(text)) + 3 * bool(_NUMBERED.search(text))) / 3)
+
+
 # What a step quotes, on one line: an example to type or a message to recognise ("Chỉ tôi
 # cách nấu canh chua cá"), a button's label.
 _QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”')
@@ -241,6 +264,7 @@ class QuestionIndex:
         self._steps = PostedBM25([_terms(expand(fold(_step_text(step))))
                                  for _, lesson in entries for step in lesson.steps])
         self._first_step = np.cumsum([0] + [len(lesson.steps) for _, lesson in entries])
+        self._doing = [_doing(step.text) for _, lesson in entries for step in lesson.steps]
         # Each step's own words, without what it quotes (Evidence.step): the AI lessons' steps
         # quote questions about cooking or diabetes as examples to type, which they do not teach.
         self._step_words = [set(content_words(expand(fold(_unquoted(_step_text(step))))))
@@ -371,8 +395,7 @@ class QuestionIndex:
             return []
         top = ranked[0]
         chosen = [i for i in ranked[:t.limit] if scores[i] >= t.relative * scores[top]]
-        step_scores = self._steps.get_scores(terms)
-        return [self._match(i, float(scores[i]), step_scores) for i in chosen]
+        return [self._match(i, float(scores[i]), terms) for i in chosen]
 
     def weigh(self, text: str) -> tuple[list[str], list[int], Any, Evidence | None]:
         """The question's terms, the lessons best first (their indices), every lesson's score,
@@ -465,9 +488,39 @@ class QuestionIndex:
         return (("_" in term or not is_syllable(term)) and term in self._heads[i]
                 and self._heads_with[term] <= share * len(self._entries))
 
-    def _match(self, i: int, score: float, step_scores: Any) -> Match:
+    def best_step(self, text: str, course: str, lesson: str) -> str:
+        """The id of the step of lesson `course`/`lesson` a reply to `text` would show, were
+        that lesson found (bench/ask_steps.py, tests/data/question_steps.yaml)."""
+        i = next(i for i, (c, found) in enumerate(self._entries)
+                 if (c.id, found.id) == (course, lesson))
+        return self._match(i, 0.0, _terms(self.words(text))).step
+
+    def _best_step(self, i: int, terms: list[str]) -> int:
+        """Which of lesson `i`'s steps answers the question (its `terms`) best: its words' BM25
+        score, a share of it from the words that tell the lesson's steps apart, each as a share
+        of the best step's (Tuning.step_telling); a little more for a step that tells what to
+        do, and less the later it comes (step_doing, step_later). Word overlap alone showed the
+        step beside the answer: one that only warns or reassures ("Không bao giờ cài VNeID từ
+        đường link…", "Quên passcode là chuyện rất hay gặp…") shares the question's words as
+        much as the one that tells how (bench/RESULTS.md, "the step a reply shows")."""
+        t = self.tuning
+        first = int(self._first_step[i])
+        steps = range(first, int(self._first_step[i + 1]))
+        held = self._steps.doc_freqs
+        telling = [term for term in terms
+                   if 2 * sum(term in held[k] for k in steps) <= len(steps)]
+        every = np.array([self._steps.score_of(terms, k) for k in steps])
+        apart = np.array([self._steps.score_of(telling, k) for k in steps])
+        if not every.max():  # no step shares a word with the question: the lesson's gist
+            return 0
+        score = ((1 - t.step_telling) * every / every.max()
+                 + t.step_telling * apart / (apart.max() or 1.0)
+                 + t.step_doing * np.array([self._doing[k] for k in steps])
+                 - t.step_later * np.arange(len(steps)) / max(len(steps) - 1, 1))
+        return int(np.argmax(score))  # the first of equals
+
+    def _match(self, i: int, score: float, terms: list[str]) -> Match:
         course, lesson = self._entries[i]
-        best = int(np.argmax(step_scores[self._first_step[i]:self._first_step[i + 1]]))
-        step = lesson.steps[best]  # the first of equals: lessons open with their gist
+        step = lesson.steps[self._best_step(i, terms)]
         return Match(course=course.id, lesson=lesson.id, title=lesson.title,
                      score=round(min(score, 1.0), 4), step=step.id, step_text=step.text)
