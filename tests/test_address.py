@@ -7,7 +7,7 @@ import pytest
 
 from bot.handlers.certificates import shown_name
 from bot.lessons.model import Library
-from bot.lessons.render import Renderer, address_name, address_values
+from bot.lessons.render import Renderer, address_name, address_values, given_name
 from bot.messages import Kind
 from bot.tutor import Tutor
 from storage.certificates import Certificate
@@ -19,13 +19,13 @@ from tests.mentoring_helpers import paired, received
 async def test_an_elder_is_asked_once_in_one_tap_and_addressed_so(tutor: Tutor) -> None:
     chat = Chat(tutor, "lan", display_name="Nguyễn Thị Lan")
     await chat.start(address=None)
-    assert "nên xưng hô với mình thế nào cho phải phép ạ?" in chat.text()
+    assert "nên gọi bạn thế nào cho phải phép ạ?" in chat.text()
     assert [b.label for b in chat.last[-1].flat_buttons()][:9] == [
         "Ông", "Bà", "Bác", "Cô", "Chú", "Anh", "Chị", "Em", "Bạn"]
     await chat.press("Bác")
     assert "Cháu gọi bác bằng tên nào ạ?" in chat.text()
     await chat.press("Nguyễn Thị Lan")  # the messenger's name, in one tap
-    assert "Cháu cảm ơn bác Nguyễn Thị Lan ạ!" in chat.text()
+    assert "Cháu cảm ơn bác Lan ạ!" in chat.text()  # called by her given name
     assert "Bác muốn làm gì" in chat.text() or "📘" in " ".join(
         b.label for r in chat.last for b in r.flat_buttons())
     learner = await tutor.repository.find_learner(channel="test", user_ref="lan")
@@ -108,7 +108,7 @@ async def test_a_typed_name_loses_the_words_around_it(tutor: Tutor, typed: str,
     await chat.start(address=None)
     await chat.press("Chị")
     await chat.type(typed)
-    assert f"Em cảm ơn chị {name} ạ!" in chat.text()
+    assert f"Em cảm ơn chị {given_name(name)} ạ!" in chat.text()  # "chị Lan", kept whole
     learner = await tutor.repository.find_learner(channel="web", user_ref="lan")
     assert learner is not None and learner.display_name == name
 
@@ -135,7 +135,7 @@ async def test_anything_else_at_the_form_question_asks_it_again_saying_how(
     chat = Chat(tutor, "tu", channel="web")
     await chat.start(address=None)
     await chat.type("gọi sao cũng được")
-    assert "hoặc gõ cách gọi" in chat.text() and "nên xưng hô với mình thế nào" in chat.text()
+    assert "hoặc gõ cách gọi" in chat.text() and "nên gọi bạn thế nào" in chat.text()
     await chat.type("2")  # still the form question's buttons: "Bà"
     assert "Cháu gọi bà bằng tên nào ạ?" in chat.text()
     await chat.type("menu")  # "menu" is nobody's name: the name question is left
@@ -150,7 +150,7 @@ async def test_a_learner_who_agreed_before_it_was_asked_is_asked_when_back(
     await chat.type("menu")  # did not answer
     await chat.send(chat.incoming(Kind.START))
     assert "Chào mừng bạn Tư quay lại" in chat.text()
-    assert "nên xưng hô với mình thế nào cho phải phép ạ?" in chat.text()
+    assert "nên gọi bạn thế nào cho phải phép ạ?" in chat.text()
 
 
 async def test_a_mentor_is_told_in_their_own_language_and_form(tutor: Tutor,

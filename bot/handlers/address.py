@@ -15,8 +15,9 @@ from bot.handlers.folding import fold, typed_words
 from bot.handlers.menu import show_menu
 from bot.handlers.payloads import Payload
 from bot.handlers.registry import Command, Feature, Waits
-from bot.handlers.typed_buttons import without_particles
+from bot.handlers.typed_buttons import PARTICLES, YES_WORDS, spelling, without_particles
 from bot.lessons.render import ADDRESS_FORMS
+from bot.listening.confusion import is_confused
 from bot.listening.names import capitalised, is_name
 
 MAX_NAME = 40
@@ -27,6 +28,13 @@ KEEP_NAME = "namekeep"  # keep the messenger's name
 OTHER_NAME = "nameother"  # type another one
 # Words before a typed name ("tên tôi là"), one a line in content/templates/<locale>/.
 LEAD_INS = "name_lead_words"
+# Words of address that are given names too ("Anh", "Tuấn Anh"): typed alone, a name.
+NAMES_TOO = frozenset({"anh"})
+# Words of address typed without marks that are no name ("bac"; "Ba", "Chu" may be).
+_PLAIN_FORMS = frozenset({"bac", "chau"})
+# First words of an answer that refuses rather than names ("không muốn", "chưa"), as typed:
+# "Khổng" is a family name.
+_REFUSALS = frozenset({"không", "chưa", "khong", "chua", "ko", "hông", "hổng"})
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,9 @@ async def _typed_form(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
         ask(ctx, ctx.text("address_pick"))
         return
     ctx.settings["address"] = form
+    if _not_a_name(ctx, rest):  # "bác không biết": the form, and the name still to ask
+        _explain_name(ctx)
+        return
     if not _fits(name):
         _ask_again(ctx)
         return
@@ -135,8 +146,32 @@ def _ask_again(ctx: Context) -> None:
     ctx.ask(ASKED)
 
 
+def _not_a_name(ctx: Context, name: str) -> bool:
+    """Words that name nobody: a plea ("tôi không hiểu", "ko biết", "???"), a refusal ("không
+    muốn"), a yes ("vâng"), or a word of address alone ("Bác", "cháu"; not "Anh", a name too)."""
+    words = fold(name).split()
+    # Read with their marks: "Ba" is a name (the third child), "Bà" a form.
+    forms = {spelling(ctx.base.templates[f"address_{word}_{form}"]) for form in ADDRESS_FORMS
+             for word in ("you", "me")} - NAMES_TOO
+    return (not words or is_confused(name) or spelling(name.split()[0]) in _REFUSALS
+            or spelling(name) in forms | _PLAIN_FORMS
+            or " ".join(words) in typed_words(ctx, YES_WORDS) | typed_words(ctx, PARTICLES))
+
+
+def _explain_name(ctx: Context) -> None:
+    """The name question again, said plainly: the form is kept, the name is what is asked."""
+    known = _messenger_name(ctx) if is_name(_messenger_name(ctx)) else ""
+    rows: Rows = [[ctx.button("button_address_keep", KEEP_NAME, name=known)]] if known else []
+    ctx.say(ctx.text("address_not_a_name", known=bool(known)),
+            [*rows, [ctx.button("button_skip", payloads.SKIP)]])
+    ctx.ask(ASKED)
+
+
 async def _typed(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
     name = bare_name(ctx, text)
+    if _not_a_name(ctx, name):
+        _explain_name(ctx)
+        return
     if not _fits(name):
         _ask_again(ctx)
         return
@@ -171,6 +206,7 @@ FEATURE = Feature(
         **{f"button_address_{form}": {} for form in ADDRESS_FORMS},
         "address_ask": {}, "address_ask_name": {"known": True}, "address_pick": {},
         "address_bad_name": {"limit": MAX_NAME}, "address_saved": {"name": "Lan"},
+        "address_not_a_name": {"known": True},
         "address_no_name": {}, "button_address_keep": {"name": "Nguyễn Thị Lan"},
         LEAD_INS: {},
         "button_address_other": {},

@@ -17,6 +17,7 @@ from bot.lessons.render import (
     Renderer,
     address_name,
     address_values,
+    given_name,
     render_question,
 )
 from bot.listening.names import is_name
@@ -214,8 +215,9 @@ class Context:
     @property
     def called_as(self) -> str:
         """The name said after {{ you }} in what the learner reads: "bác Lan" for a learner
-        called "Bà Lan" as "bác" (mentors and organizers see the whole name)."""
-        return address_name(self.display_name, self.address()["you"])
+        called "Bà Lan" or "Nguyễn Thị Lan" as "bác" (mentors, organizers and certificates
+        keep the whole name)."""
+        return given_name(address_name(self.display_name, self.address()["you"]))
 
     def text(self, key: str, **values: Any) -> str:
         """Render a shared message template, addressing the learner as they chose."""

@@ -101,12 +101,15 @@ async def _just_finished(ctx: Context) -> str:
 
 
 async def go_next(ctx: Context) -> None:
-    """'tiếp': the next step when one is waiting, otherwise resume; at a quiz's question,
-    how to answer it ("tiếp" or "ok" answers nothing)."""
+    """'tiếp': the next step when one is waiting, otherwise resume; at a quiz's question or a
+    step's check question, how to answer it ("tiếp" or "ok" answers nothing)."""
     if ctx.position.mode == Mode.QUIZ:
         quiz.pick_an_answer(ctx)
     elif lesson.at_plain_step(ctx):
         await lesson.go_on(ctx)
+    elif ctx.position.mode == Mode.LESSON and ctx.current_course_lesson() is not None:
+        ctx.say(ctx.text("pick_an_answer"))  # its check question waits for an answer
+        lesson.show_step(ctx)
     else:
         await resume(ctx)
 

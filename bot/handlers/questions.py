@@ -111,10 +111,12 @@ async def _explain_again(ctx: Context) -> bool:
     finds = mine is None and ctx.position.course_id != MENTOR_COURSE
     extra: Rows = ([[ctx.button("button_ask_mentor", _help_act(mine))]] if mine else
                    [[ctx.button("button_find_mentor", payloads.FIND_MENTOR)]] if finds else [])
-    ctx.say(ctx.text("confused_step", simpler=bool(step.simpler), mentor=mine is not None,
-                     find=finds))
-    lesson.step_message(ctx, current, step, extra=extra,
-                        body=ctx.course_text(step.simpler) if step.simpler else None)
+    ctx.say(ctx.text("confused_step", simpler=bool(step.simpler)))
+    # The plainer words right after "let me say it more simply", who can help after them.
+    body = ctx.course_text(step.simpler or step.text)
+    if mine is not None or finds:
+        body = f"{body}\n\n{ctx.text('confused_step_help', mentor=mine is not None)}"
+    lesson.step_message(ctx, current, step, extra=extra, body=body)
     return True
 
 
@@ -197,7 +199,7 @@ FEATURE = Feature(
     commands=(Command(TO_MENTOR, _to_mentor),),
     buttons={OpenFromAnswer: _open},
     samples={
-        "confused_step": {"simpler": True, "mentor": True, "find": True},
+        "confused_step": {"simpler": True}, "confused_step_help": {"mentor": True},
         "confused_quiz": {},
         "question_answer": {"lesson": "Cài đặt VNeID", "text": "Nội dung bước.", "many": True,
                             "keeps": True},

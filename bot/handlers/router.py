@@ -22,11 +22,15 @@ from bot.handlers import (
 )
 from bot.handlers.channel_words import KEYBOARD
 from bot.handlers.context import Context
-from bot.handlers.folding import fold, typed_choice
+from bot.handlers.folding import fold, typed_choice, typed_words
 from bot.handlers.registry import Command, Feature, registry
 from bot.lessons.model import CommandTexts
 from bot.lessons.progress import Mode
 from bot.messages import MAX_PAYLOAD_BYTES, MAX_TEXT_CHARS, Kind
+
+# Words said to the bot beside a command's word ("đi", "cháu"), one a line, in
+# content/templates/<locale>/: left out when reading it, as the particles are.
+ASIDE = "command_aside_words"
 
 
 @cache
@@ -43,8 +47,17 @@ def _lookups(commands: tuple[tuple[str, CommandTexts], ...], keyboard: tuple[tup
                        *keyboard]:
         if words.setdefault(fold(word), name) == name:
             spelt.setdefault(fold(word), set()).add(typed_buttons.spelling(word))
-    words.pop("", None)  # an emoji alone ("😀") is no word of any command
+    words.pop("", None)  # an emoji alone ("😀") is no word of any command...
+    for word, name in ((word, name) for name, texts in commands for word in texts.words):
+        if not fold(word) and words.setdefault(_emoji(word), name) == name:
+            spelt.setdefault(_emoji(word), set()).add("")  # ...unless a command gives it ("👍")
     return slash, words, {key: frozenset(value) for key, value in spelt.items()}
+
+
+def _emoji(text: str) -> str:
+    """Emoji as typed, without spaces, variation selectors or skin tones ("👍🏻" is "👍")."""
+    return "".join(char for char in text if not char.isspace() and char != "\ufe0f"
+                   and not "\U0001f3fb" <= char <= "\U0001f3ff")
 
 
 def lookups(ctx: Context) -> tuple[dict[str, str], dict[str, str], dict[str, frozenset[str]]]:
@@ -57,9 +70,23 @@ def lookups(ctx: Context) -> tuple[dict[str, str], dict[str, str], dict[str, fro
 
 def _command_word(ctx: Context, stripped: str, folded: str) -> str | None:
     """The command a typed word names: folded ("tiep" is "tiếp"), but typed with marks, only
-    with marks that fit ("rối" is no "rồi": a lost resident saying so is not going on)."""
+    with marks that fit ("rối" is no "rồi": a lost resident saying so is not going on); said
+    with particles and words to the bot beside it ("ok ạ", "tiếp đi cháu", "dạ vâng"), except
+    a greeting ("chào cháu" is small talk, not /start)."""
+    name = _word_as_typed(ctx, stripped, folded)
+    if name is not None:
+        return name
+    beside = typed_words(ctx, ASIDE)
+    kept = typed_buttons.without_particles(ctx, stripped.split(), beside)
+    if len(kept) == len(stripped.split()):
+        return None
+    name = _word_as_typed(ctx, " ".join(kept), fold(" ".join(kept)))
+    return name if name != payloads.START else None
+
+
+def _word_as_typed(ctx: Context, stripped: str, folded: str) -> str | None:
     _, words, spelt = lookups(ctx)
-    name = words.get(folded)
+    name = words.get(folded or _emoji(stripped))
     if name is None or typed_buttons.marks_fit(stripped, spelt.get(folded, frozenset())):
         return name
     return None
@@ -215,4 +242,4 @@ async def skip(ctx: Context) -> None:
     await waits.skip(ctx, asked.data)
 
 
-FEATURE = Feature(commands=(Command(payloads.SKIP, skip, answers=True),))
+FEATURE = Feature(commands=(Command(payloads.SKIP, skip, answers=True),), samples={ASIDE: {}})

@@ -50,10 +50,11 @@ def trimmed(ctx: Context, folded: str) -> str:
     return " ".join(without_particles(ctx, folded.split()))
 
 
-def without_particles(ctx: Context, words: list[str]) -> list[str]:
-    """`words` as typed, without the particles before and after them ("dạ,", "ạ", "nhé"),
-    unless nothing else would be left."""
-    particles = typed_words(ctx, PARTICLES)
+def without_particles(ctx: Context, words: list[str],
+                      more: Collection[str] = frozenset()) -> list[str]:
+    """`words` as typed, without the particles before and after them ("dạ,", "ạ", "nhé"), and
+    the folded words `more`, unless nothing else would be left."""
+    particles = typed_words(ctx, PARTICLES) | frozenset(more)
     first, last = 0, len(words)
     while last - first > 1 and fold(words[last - 1]) in particles:
         last -= 1

@@ -6,6 +6,7 @@ import logging
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -46,6 +47,29 @@ def address_name(name: str, you: str) -> str:
     first, _, rest = name.strip().partition(" ")
     if rest.strip() and first.casefold() in {you.casefold(), *NAME_TITLES}:
         return rest.strip()
+    return name
+
+
+# A full name says the family name first and the given name last: "Nguyễn Thị Hoa" is
+# called "cô Hoa". A name of three words or more is full when it begins with one of the most
+# common family names or has "Thị" or "Văn" second; of two words, when it begins with a family
+# name that is no given name ("Nguyễn Hoa", "Thị Hoa"; "Mai Anh", "Hoàng Anh" stay whole).
+_FAMILY = ("nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý đinh trịnh "
+           "đoàn lương mai cao lâm tạ tô hà trương châu quách thái tăng lưu")
+FAMILY_NAMES = frozenset(_FAMILY.split())
+_ONLY_FAMILY = "nguyễn trần lê phạm huỳnh phan võ đặng bùi đỗ ngô trịnh đinh đoàn thị văn"
+ONLY_FAMILY_NAMES = frozenset(_ONLY_FAMILY.split())
+MIDDLE_NAMES = frozenset({"thị", "văn"})
+
+
+def given_name(name: str) -> str:
+    """The given name of a full name ("Nguyễn Thị Hoa" -> "Hoa"), else the name as it is:
+    Học Số calls a learner "cô Hoa"; their certificate and their mentor keep the whole name."""
+    words = name.split()
+    first, second = (unicodedata.normalize("NFC", word.casefold()) for word in [*words, "", ""][:2])
+    if (len(words) >= 3 and (first in FAMILY_NAMES or second in MIDDLE_NAMES)) or (
+            len(words) == 2 and first in ONLY_FAMILY_NAMES):
+        return words[-1]
     return name
 
 

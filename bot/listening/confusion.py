@@ -9,7 +9,7 @@ from bot.listening.words import expand, fold
 # "khong hieu". Each phrase alone says "explain this again".
 _PHRASES = re.compile(
     r"\b(?:"
-    r"(?:khong|chua|van khong|van chua|cha|chang) (?:hieu|hiu|ro|nam duoc|biet lam)"
+    r"(?:khong|chua|van khong|van chua|cha|chang) (?:hieu|hiu|ro|nam duoc|biet lam|biet)"
     r"|kho (?:qua|hieu|hieu qua|lam|the)|kho vay|kho ghe|kho wa"
     r"|noi lai|giai thich lai|giai thich|chi lai|nhac lai|doc lai|noi ro|noi cham"
     r"|de hieu hon|don gian hon|ngan gon hon|cu the hon|ro hon"
@@ -21,11 +21,13 @@ _PHRASES = re.compile(
     r"|i m lost|im lost|(?:i m |im )?confused|confusing|what does (?:it|this|that) mean"
     r")\b"
 )
-# What may stand around such a phrase and still leave it a plea, not a new question.
+# What may stand around such a phrase and still leave it a plea, not a new question: "gì cả",
+# "gì hết", "luôn", "tí nào" end it as "hết" does.
 _FILLER_WORDS = (
-    "a ah ak ba bac bai ban buoc cai chau chi cho chu co con cua da doan dau day de di do duoc "
-    "em gi giup ha het hoc hong khong la lai lam luc ma minh mot nay ne nghe nha nhe nhi noi "
-    "nua oi ong phan qua roi sao ta thi thiet toi tron tui u vay voi xin y yeu "
+    "a ah ak ba bac bai ban buoc ca cai chau chi cho chu co con cua da doan dau day de di do "
+    "duoc em gi giup ha het hoc hong khong la lai lam luc luon ma minh mot nao nay ne nghe nha "
+    "nhe nhi noi nua oi ong phan qua roi sao sat ta thi thiet ti toi tron tui u vay voi xin y "
+    "yeu "
     "i it this that step please sorry still really all at the me"
 )
 _FILLER = frozenset(_FILLER_WORDS.split())

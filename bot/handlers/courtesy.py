@@ -1,0 +1,36 @@
+"""Kind answers to what a resident says to the tutor as to a person (bot/listening/courtesy.py):
+"cảm ơn cháu", "bác đi ngủ đây", "chữ nhỏ quá", "cháu nói chậm thôi". The learner's place
+stays where it is; the buttons shown before still work (these answers show none, but the
+goodbye's way back)."""
+
+from bot.handlers import payloads
+from bot.handlers.context import Context
+from bot.handlers.registry import Feature, Reads
+from bot.lessons.progress import Mode
+from bot.listening.courtesy import Said, said
+
+# The web page has its own "A+" button for the text size; on a messenger, the phone's setting.
+WEB = "web"
+
+
+async def read(ctx: Context, text: str) -> bool:
+    """Answer thanks, a goodbye, a plea about the letters' size or the pace; else leave the
+    text to the next reader."""
+    kind = said(text)
+    if kind is None:
+        return False
+    web = ctx.incoming.channel == WEB
+    if kind == Said.BYE:
+        ctx.say(ctx.text("courtesy_bye", web=web, learning=ctx.position.mode != Mode.MENU),
+                [[ctx.button("button_resume", payloads.RESUME)]])
+    else:
+        ctx.say(ctx.text(f"courtesy_{kind.value}", web=web))
+    return True
+
+
+FEATURE = Feature(
+    # After the message check (10), before the questions in a resident's words (50).
+    reads=Reads(read, order=40),
+    samples={"courtesy_thanks": {"web": False}, "courtesy_bye": {"web": False, "learning": True},
+             "courtesy_text_size": {"web": True}, "courtesy_slow": {"web": False}},
+)

@@ -1,0 +1,73 @@
+"""Recognise what a resident says to the tutor as to a person: thanks, goodbye, "the letters
+are too small", "slow down". Each gets a kind answer (bot/handlers/courtesy.py), not a lesson
+search: "bác đi ngủ đây" is no question, "chữ nhỏ quá" no topic."""
+
+import re
+import unicodedata
+from enum import Enum
+
+from bot.listening.words import expand, fold
+
+
+class Said(Enum):
+    THANKS = "thanks"
+    BYE = "bye"
+    TEXT_SIZE = "text_size"
+    SLOW = "slow"
+
+
+# Folded, shorthand spelled out (words.expand: "tui" is "toi", "hen" is "nhe"). Each phrase,
+# with only the words below around it, says the one thing.
+_PHRASES: dict[Said, re.Pattern[str]] = {
+    Said.THANKS: re.compile(r"\b(?:cam on|camon|thank you|thank|thanks|thx|tks)\b"),
+    Said.BYE: re.compile(
+        r"\b(?:di ngu|ngu day|ngu thoi|nghi da|nghi thoi|nghi day|nghi ngoi|nghi chut|tam nghi"
+        r"|tam biet|bye|bai bai|goodbye|good night|hen gap lai|hen mai|de mai|mai hoc(?: tiep)?"
+        r"|hoc sau|hom khac|luc khac|khi khac|met roi|ban roi|ban viec|di nau com|di cho"
+        r"|see you|nghi$)\b"),
+    Said.TEXT_SIZE: re.compile(
+        r"\b(?:chu (?:nho|be|ti|li ti|nho xiu|be ti)|chu to (?:hon|len|ra)|to chu|phong to"
+        r"|(?:khong|chang) (?:nhin|doc) (?:ro|thay|duoc)|nhin khong ro|doc khong ro|mat kem"
+        r"|kho doc|kho nhin|(?:text|letters|font) (?:too small|bigger|larger)"
+        r"|(?:bigger|larger) (?:text|letters|font))\b"),
+    Said.SLOW: re.compile(
+        r"\b(?:noi cham|nhan cham|gui cham|cham (?:thoi|lai|chut)|tu tu|nhanh qua|nhanh the"
+        r"|slow down|too fast|slower)\b"),
+}
+# What may stand around such a phrase: whom it is said to or about, particles, "đây", "đã".
+_FILLER_WORDS = (
+    "a ah ak ba bac ban chau chi chu co con cu da day de di duoc em ha hen hoc hom la lai lam "
+    "luc mai minh nay nha nhe nhi nhieu nua oi ong qua rat roi so tam that thi thoi toi u "
+    "vang vay voi xin ti chut xiu lat doc nhin thay tiep anh ay "
+    "i m we you your me so much very please now for the it"
+)
+_FILLER = frozenset(_FILLER_WORDS.split())
+
+
+def said(text: str) -> Said | None:
+    """What `text` says to the tutor as to a person, if it is one of those things alone
+    ("cảm ơn cháu nhiều", "thôi nghỉ đã", "chữ nhỏ quá", "cháu nói chậm thôi")."""
+    words = expand(fold(text))
+    folded = " ".join(words)
+    if not folded:
+        return None
+    lowered = unicodedata.normalize("NFC", text.lower())
+    for kind, pattern in _PHRASES.items():
+        if pattern.search(folded) is None or not _fits(kind, lowered):
+            continue
+        if all(word in _FILLER for word in pattern.sub(" ", folded).split()):
+            return kind
+    return None
+
+
+def _fits(kind: Said, lowered: str) -> bool:
+    """Whether the marks typed agree: "nghĩ" (think) folds as "nghỉ" (rest) does, "chú nhớ"
+    (uncle remembers) as "chữ nhỏ" (small letters)."""
+    if kind == Said.BYE:
+        return "nghĩ" not in lowered
+    marked = lowered != fold(lowered)
+    if kind == Said.TEXT_SIZE and marked:
+        return "chu" not in fold(lowered).split() or "chữ" in lowered
+    if kind == Said.SLOW and marked:  # "tự tử" folds as "từ từ" does
+        return "tu tu" not in fold(lowered) or "từ từ" in lowered
+    return True
