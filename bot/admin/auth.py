@@ -91,8 +91,13 @@ async def login(request: web.Request, render: Render) -> web.Response:
         return await login_form(request, render, "Máy này đã thử đăng nhập quá nhiều lần. "
                                 "Bạn chờ 15 phút rồi thử lại nhé.", status=429)
     if result.locked:
-        return await login_form(request, render, "Tên đăng nhập này tạm bị khóa vì nhập sai "
-                                "mật khẩu nhiều lần. Bạn thử lại sau 15 phút.", status=429)
+        return await login_form(request, render, "Bạn đã nhập sai mật khẩu nhiều lần, nên tên "
+                                "đăng nhập này tạm bị khóa trên máy này. Bạn thử lại sau 15 "
+                                "phút nhé.", status=429)
+    if result.slowed:
+        return await login_form(request, render, "Tên đăng nhập này đang bị thử đăng nhập rất "
+                                "nhiều lần từ nơi khác. Bạn chờ khoảng một phút rồi thử lại "
+                                "nhé.", status=429)
     if not result.token:
         return await login_form(request, render, "Sai tên đăng nhập hoặc mật khẩu.",
                                 status=401)
