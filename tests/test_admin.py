@@ -163,6 +163,29 @@ async def test_signing_in_sets_a_safe_cookie_and_signing_out_ends_it(
             assert response.status == 303
 
 
+async def test_over_plain_http_from_the_lan_the_page_says_https_is_needed(
+        dashboard: Dashboard) -> None:
+    lan = {"Host": "192.168.1.20:8080"}  # HOCSO_HOST=0.0.0.0, opened from a phone on the Wi-Fi
+    async with dashboard.client() as client:
+        async with client.get("/admin/login", headers=lan) as response:
+            page = await response.text()
+            assert response.status == 200 and "https" in page and "127.0.0.1:8080/admin/" in page
+            assert 'name="password"' not in page  # no password typed over plain http
+        async with client.post("/admin/login", headers=lan, allow_redirects=False, data={
+                "csrf": "", "login": "phuong", "password": PASSWORD}) as response:
+            said = await response.text()
+            assert response.status == 403 and "https" in said and "đã cũ" not in said
+        assert await _tries(dashboard, "phuong") == 0  # nothing checked
+        # Behind a proxy serving https, or on the machine itself, the form is there.
+        for headers in ({"Host": "hocso.example.vn", "X-Forwarded-Proto": "https"},
+                        {"Host": "localhost:8080"}, {"Host": "[::1]:8080"}, {}):
+            async with client.get("/admin/login", headers=headers) as response:
+                assert 'name="password"' in await response.text(), headers
+        async with client.get("/admin/login", headers={
+                "Host": "hocso.example.vn", "X-Forwarded-Proto": "http"}) as response:
+            assert 'name="password"' not in await response.text()
+
+
 async def test_forms_without_their_csrf_token_are_refused(dashboard: Dashboard) -> None:
     async with dashboard.client() as client:
         await _csrf(client)
