@@ -1,5 +1,6 @@
 """What is kept only for a while: old processed marks, people who never agreed, delivered
-outbox rows, and a person's own words kept for a button they never pressed, removed.
+outbox rows, undelivered messages, and a person's own words kept for a button they never
+pressed, removed.
 
 Run every few minutes (bot/app.py) in small transactions, with a pause after each as long
 as it took: on SQLite learners' turns wait for the one write lock meanwhile, so no batch
@@ -54,6 +55,7 @@ class Swept:
     marks: int = 0
     words: int = 0  # conversation states whose kept words were cleared
     delivered: int = 0  # outbox rows delivered long enough ago
+    failed: int = 0  # messages that could not be delivered, kept long enough for operators
 
 
 def _none_in(table: Table, column: str) -> ColumnElement[bool]:
@@ -134,6 +136,16 @@ async def _old_delivered(connection: AsyncConnection, before: datetime, rows: in
         OUTBOX.c.id.in_(oldest)))).rowcount)
 
 
+async def _old_failures(connection: AsyncConnection, before: datetime, rows: int) -> int:
+    """Delete up to `rows` undelivered messages kept since before `before`: operators have
+    seen them by then, and their words (a message a resident checked, for a mentor who blocked
+    the bot) are nobody's to keep longer."""
+    oldest = (select(FAILED.c.id).where(FAILED.c.failed_at < before)
+              .order_by(FAILED.c.failed_at).limit(rows))
+    return int((await connection.execute(delete(FAILED).where(
+        FAILED.c.id.in_(oldest)))).rowcount)
+
+
 async def _unpressed_words(connection: AsyncConnection, states: tuple[str, ...],
                            before: datetime, rows: int) -> int:
     """Clear up to `rows` conversation states of `states` (which keep a person's words for a
@@ -152,7 +164,7 @@ async def _unpressed_words(connection: AsyncConnection, states: tuple[str, ...],
 async def sweep(engine: AsyncEngine, retention: Retention = Retention(), *,
                 rows: int = BATCH) -> Swept:
     """Remove what has been kept long enough: words kept for a button never pressed,
-    learners who never agreed, old marks and old delivered outbox rows."""
+    learners who never agreed, old marks, old delivered outbox rows and old failed sends."""
     moment = now()
     words = await _paced(engine, lambda connection: _unpressed_words(
         connection, retention.words_in, moment - retention.words, rows)) \
@@ -163,8 +175,11 @@ async def sweep(engine: AsyncEngine, retention: Retention = Retention(), *,
         connection, moment - retention.processed, rows))
     delivered = await _paced(engine, lambda connection: _old_delivered(
         connection, moment - retention.processed, rows))
-    if learners or marks or words or delivered:
+    failed = await _paced(engine, lambda connection: _old_failures(
+        connection, moment - retention.processed, rows))
+    if learners or marks or words or delivered or failed:
         log.info("removed %d learners who never agreed, %d old processed marks, %d delivered "
-                 "messages, and the words kept for %d buttons not pressed", learners, marks,
-                 delivered, words)
-    return Swept(learners=learners, marks=marks, words=words, delivered=delivered)
+                 "and %d undeliverable messages, and the words kept for %d buttons not "
+                 "pressed", learners, marks, delivered, failed, words)
+    return Swept(learners=learners, marks=marks, words=words, delivered=delivered,
+                 failed=failed)

@@ -30,7 +30,7 @@ from bot.tutor import Tutor
 from storage.clock import now
 from storage.outbox import OUTBOX, Outbox
 from storage.reports import Period
-from storage.repository import LEARNER, SqlRepository
+from storage.repository import FAILED, LEARNER, SqlRepository, keep_failed
 from storage.retention import Retention, sweep
 from storage.scam_checks import CHECKS, ScamCount, add_check, scam_counts
 from storage.scope import Scope
@@ -394,6 +394,18 @@ async def test_delivered_outbox_rows_go_with_the_old_marks(
     assert (await sweep(repository.engine)).delivered >= 1
     async with repository.engine.connect() as connection:
         assert not (await connection.execute(select(OUTBOX))).all()
+
+
+async def test_a_message_that_could_not_be_delivered_is_kept_a_week_only(
+        repository: SqlRepository) -> None:
+    for user_ref, age in (("old", timedelta(days=8)), ("new", timedelta(days=1))):
+        async with repository.engine.begin() as connection:
+            await keep_failed(connection, channel="telegram", user_ref=user_ref,
+                              text=f"{user_ref}: {PRIVATE}", error="403 blocked")
+            await connection.execute(update(FAILED).where(FAILED.c.user_ref == user_ref)
+                                     .values(failed_at=now() - age))
+    assert (await sweep(repository.engine)).failed == 1
+    assert [ref for ref, _, _ in await repository.failed_sends(channel="telegram")] == ["new"]
 
 
 async def test_a_lesson_button_keeps_a_half_finished_lesson(tutor: Tutor) -> None:
