@@ -56,10 +56,11 @@ def https_needed_message(request: web.Request) -> str:
     """What to do instead, in plain words, with the address that works on the server."""
     port = request.url.port
     here = f"http://127.0.0.1{f':{port}' if port and port != 80 else ''}/admin/"
-    return ("Trang quản lý chỉ đăng nhập được qua kết nối bảo mật https, vì mật khẩu gửi qua "
-            "http thường trong mạng nội bộ có thể bị người khác đọc được, nên trình duyệt "
-            "cũng không giữ phiên đăng nhập. Bạn mở trang này ngay trên máy chủ "
-            f"({here}), hoặc nhờ người quản trị cài https cho trang nhé.")
+    return ("Trang quản lý chỉ đăng nhập được qua kết nối bảo mật (https). Bạn đang mở trang "
+            "bằng http thường, không bảo mật: mật khẩu gửi như vậy có thể bị người cùng mạng "
+            "đọc được, nên trình duyệt không giữ phiên đăng nhập. Bạn hãy mở "
+            f"trang ngay trên máy chủ, tại {here}, hoặc nhờ người quản trị cài https cho "
+            "trang nhé.")
 
 
 def same(a: str, b: str) -> bool:
