@@ -24,6 +24,7 @@ from bot.channels.zalo_bot import ZaloBotChannel, ZaloBotConfig
 from bot.channels.zalo_oa import ZaloOAChannel, ZaloOAConfig
 from bot.config import Settings, StartupError
 from bot.handlers import questions
+from bot.handlers.message_check import CHECKED
 from bot.handlers.registry import registry
 from bot.handlers.rules import InviteLinks, MentoringRules
 from bot.lessons.checked import check_for_serving
@@ -50,6 +51,10 @@ PRESSES_FIRST = 3.0
 MESSENGERS = (TELEGRAM, zalo_bot.CHANNEL, zalo_oa.CHANNEL)
 GC_YOUNG_THRESHOLD = 10_000  # new container objects between two young collections
 SWEEP_SECONDS = 600  # how often old processed marks and never-agreed learners are removed
+# The conversation states that keep a person's own words for a button (a checked message for
+# "Gửi cho người kèm xem", a question for "Hỏi người kèm"): cleared 30 minutes after their
+# last message when the button was not pressed, by the same sweep.
+KEEPS_WORDS = (CHECKED, questions.ASKED)
 
 
 class Channel(Protocol):
@@ -268,7 +273,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
                         what="refreshing the report tables")
         heart = every(beats, lambda: beat(core.engine, process_id), what="the heartbeat")
         retention = Retention(unconsented=timedelta(hours=settings.unconsented_hours),
-                              processed=timedelta(days=settings.processed_days))
+                              processed=timedelta(days=settings.processed_days),
+                              words_in=KEEPS_WORDS)
         sweeping = every(SWEEP_SECONDS, lambda: sweep(core.engine, retention),
                          what="removing what is kept only for a while")
         readdressing = every(SWEEP_SECONDS, core.tutor.readdress,

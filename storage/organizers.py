@@ -20,10 +20,19 @@ from storage.roles import ROLES
 ORGANIZER: Table = Organizer.__table__  # type: ignore[attr-defined]
 ATTEMPT: Table = LoginAttempt.__table__  # type: ignore[attr-defined]
 SESSION: Table = OrganizerSession.__table__  # type: ignore[attr-defined]
+# Wrong tries for one login from one address in LOCK_TIME: the next from there is refused
+# unchecked until the oldest ages out. Per address, so that a stranger elsewhere cannot lock
+# the organizer out.
 MAX_FAILURES = 5
 # Tries from one address in LOCK_TIME, whatever the logins: a spray across many logins, a few
 # guesses each, is slowed to this pace, and the logins it tried are not locked by it.
 MAX_ADDRESS_TRIES = 20
+# Checked tries for one login in LOCK_TIME from everywhere: beyond them the login is not locked
+# but slowed, one checked try every ACCOUNT_PACE (the others refused unchecked and not
+# counted). Reaching it takes twenty addresses' five tries; holding it, a checked try every
+# few seconds from yet more: the organizer's own try gets through between them.
+ACCOUNT_TRIES = 100
+ACCOUNT_PACE = timedelta(seconds=10)
 MIN_PASSWORD = 10
 LOCK_TIME = timedelta(minutes=15)
 SESSION_TIME = timedelta(hours=12)
@@ -55,12 +64,14 @@ class OrganizerRecord:
 
 @dataclass(frozen=True)
 class SignIn:
-    """The result of a sign-in: a session token, or whether the login is locked for now, or
-    the address has tried too often (that try was not checked, nor counted for the login)."""
+    """The result of a sign-in: a session token, or whether the login is locked for now from
+    this address, or the address has tried too often, or the login is being tried too often
+    from everywhere (those three: the try was not checked, nor counted)."""
 
     token: str = ""
     locked: bool = False
     busy: bool = False
+    slowed: bool = False
 
 
 def _check_password(password: str) -> None:
@@ -107,27 +118,40 @@ class Organizers:
 
     async def sign_in(self, login: str, password: str, address: str = "") -> SignIn:
         """Check a password. Each try is written down before the check, for known and
-        unknown logins alike, so that parallel guesses count too: after MAX_FAILURES tries in
-        LOCK_TIME the login is refused without a check until the oldest try ages out, and
-        after MAX_ADDRESS_TRIES the address is. Tries older than that are forgotten."""
+        unknown logins alike, so that parallel guesses count too. A try is refused unchecked,
+        and not counted, after MAX_FAILURES tries for the login from this address in
+        LOCK_TIME (until the oldest ages out), after MAX_ADDRESS_TRIES from the address, or,
+        past ACCOUNT_TRIES for the login from everywhere, within ACCOUNT_PACE of its last
+        checked try. Tries older than LOCK_TIME are forgotten."""
         since = now() - LOCK_TIME
+        address = address[:64]
         async with self.engine.begin() as connection:
             # Unknown logins' tries would otherwise stay forever: no success deletes them.
             await connection.execute(delete(ATTEMPT).where(ATTEMPT.c.attempted_at <= since))
             mine = (await connection.execute(insert(ATTEMPT).values(
-                login=login, address=address[:64], attempted_at=now())
+                login=login, address=address, attempted_at=now())
                 .returning(ATTEMPT.c.id))).scalar_one()
+            recent = ATTEMPT.c.attempted_at > since
             here = await connection.scalar(select(func.count()).select_from(ATTEMPT).where(
-                (ATTEMPT.c.address == address[:64]) & (ATTEMPT.c.attempted_at > since)))
-            if (here or 0) > MAX_ADDRESS_TRIES:
-                await connection.execute(delete(ATTEMPT).where(ATTEMPT.c.id == mine))
-                return SignIn(busy=True)
+                (ATTEMPT.c.address == address) & recent))
             tries = await connection.scalar(select(func.count()).select_from(ATTEMPT).where(
-                (ATTEMPT.c.login == login) & (ATTEMPT.c.attempted_at > since)))
+                (ATTEMPT.c.login == login) & (ATTEMPT.c.address == address) & recent))
+            refused = SignIn(busy=True) if (here or 0) > MAX_ADDRESS_TRIES else \
+                SignIn(locked=True) if (tries or 0) > MAX_FAILURES else None
+            if refused is None:
+                everywhere = await connection.scalar(
+                    select(func.count()).select_from(ATTEMPT).where(
+                        (ATTEMPT.c.login == login) & recent))
+                if (everywhere or 0) > ACCOUNT_TRIES and await connection.scalar(
+                        select(func.count()).select_from(ATTEMPT).where(
+                            (ATTEMPT.c.login == login) & (ATTEMPT.c.id != mine)
+                            & (ATTEMPT.c.attempted_at > now() - ACCOUNT_PACE))):
+                    refused = SignIn(slowed=True)
+            if refused is not None:
+                await connection.execute(delete(ATTEMPT).where(ATTEMPT.c.id == mine))
+                return refused
             row = (await connection.execute(select(ORGANIZER).where(
                 ORGANIZER.c.login == login))).first()
-        if (tries or 0) > MAX_FAILURES:
-            return SignIn(locked=True)
         async with self._hashing:
             stored = row.password_hash if row else await asyncio.to_thread(_dummy_hash)
             right = await _verify(stored, password)

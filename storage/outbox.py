@@ -1,5 +1,10 @@
 """The outbox: messages kept in the database until they are delivered.
 
+Once delivered, a row keeps no words: its body is emptied in the same statement that marks
+it sent (a message for a mentor may hold a resident's question or a message they checked),
+and the row itself, which says only to whom and when, goes with the old processed marks
+(storage/retention.py).
+
 A turn queues messages for other people in its own transaction, so an alert exists exactly
 when the change that caused it was committed. Each row names the app account it goes to (an
 identity of the recipient, chosen by bot/handlers/reach.py). Messenger channels take them in
@@ -36,6 +41,8 @@ _STILL_THEIRS = ((IDENTITY.c.channel == OUTBOX.c.channel)
                  & (IDENTITY.c.learner_id == OUTBOX.c.learner_id))
 # Priorities: what people wait for goes first; reminders (a fan-out of thousands) after.
 PROMPT, LATER = 0, 1
+# A delivered row's body: its words are not kept once they reached the person.
+DELIVERED = ""
 
 
 App = tuple[str, str]  # an app account: (channel, user_ref)
@@ -80,9 +87,9 @@ async def waiting_reminders(engine: AsyncEngine) -> int:
 
 async def hand_over(connection: Connection, learner_id: int, *, channels: Collection[str],
                     user_ref: str | None = None) -> list[str]:
-    """Return (as JSON texts) and mark sent the messages waiting for a learner on apps of
-    these `channels` (those without push: web chat, terminal), or on the one account
-    (`user_ref`), in the caller's transaction."""
+    """Return (as JSON texts) and mark sent, their words emptied, the messages waiting for a
+    learner on apps of these `channels` (those without push: web chat, terminal), or on the
+    one account (`user_ref`), in the caller's transaction."""
     where = ((OUTBOX.c.learner_id == learner_id) & OUTBOX.c.sent_at.is_(None)
              & OUTBOX.c.channel.in_(sorted(channels)))
     if user_ref is not None:
@@ -92,7 +99,7 @@ async def hand_over(connection: Connection, learner_id: int, *, channels: Collec
         .order_by(OUTBOX.c.id).with_for_update())).all()
     if rows:
         await connection.execute(update(OUTBOX).where(
-            OUTBOX.c.id.in_([row.id for row in rows])).values(sent_at=now()))
+            OUTBOX.c.id.in_([row.id for row in rows])).values(sent_at=now(), body=DELIVERED))
     return [row.body for row in rows]
 
 
@@ -212,20 +219,21 @@ class Outbox:
 
     async def delivered(self, item: Pending, *, offer: Sequence[str] = (),
                         labels: Sequence[str] = (), while_mode: str = "") -> None:
-        """Mark a message sent; `offer` becomes the buttons a typed digit (or one of their
-        `labels`) picks for its recipient while their mode is `while_mode` (the caller's
-        rule)."""
+        """Mark a message sent, its words emptied; `offer` becomes the buttons a typed digit
+        (or one of their `labels`) picks for its recipient while their mode is `while_mode`
+        (the caller's rule)."""
         async with self.engine.begin() as connection:
             await connection.execute(update(OUTBOX).where(OUTBOX.c.id == item.id)
-                                     .values(sent_at=now()))
+                                     .values(sent_at=now(), body=DELIVERED))
             if offer:
                 await connection.execute(update(LEARNER).where(
                     (LEARNER.c.id == item.learner_id) & (LEARNER.c.mode == while_mode)
                 ).values(shown_buttons="\n".join(offer), shown_labels="\n".join(labels)))
 
     async def retry_later(self, item: Pending, delay: timedelta) -> None:
-        """Try a message again after `delay`, by whichever worker comes first."""
+        """Try a message again after `delay`, by whichever worker comes first (a reminder,
+        marked sent before it went, gets its words back from `item`)."""
         async with self.engine.begin() as connection:
             await connection.execute(update(OUTBOX).where(OUTBOX.c.id == item.id)
                                      .values(next_try_at=now() + delay, owner=None,
-                                             sent_at=None))
+                                             sent_at=None, body=item.body))

@@ -1,4 +1,6 @@
-"""What is kept only for a while: old processed marks, and people who never agreed, removed.
+"""What is kept only for a while: old processed marks, people who never agreed, delivered
+outbox rows, undelivered messages, and a person's own words kept for a button they never
+pressed, removed.
 
 Run every few minutes (bot/app.py) in small transactions, with a pause after each as long
 as it took: on SQLite learners' turns wait for the one write lock meanwhile, so no batch
@@ -14,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Table, and_, delete, exists, or_, select, text, tuple_
+from sqlalchemy import Table, and_, delete, exists, or_, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -38,6 +40,11 @@ class Retention:
     # Telegram keeps an undelivered update for 24 hours at most, and Zalo sends a webhook
     # event again only for a short while: a mark older than this meets no redelivery.
     processed: timedelta = timedelta(days=7)
+    # A person's words kept in their conversation state for one button ("Gửi cho người kèm
+    # xem" under a checked message, "Hỏi người kèm" under a question): the states that keep
+    # them, and how long after the person's last message they go unpressed.
+    words_in: tuple[str, ...] = ()
+    words: timedelta = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,9 @@ class Swept:
 
     learners: int = 0
     marks: int = 0
+    words: int = 0  # conversation states whose kept words were cleared
+    delivered: int = 0  # outbox rows delivered long enough ago
+    failed: int = 0  # messages that could not be delivered, kept long enough for operators
 
 
 def _none_in(table: Table, column: str) -> ColumnElement[bool]:
@@ -117,15 +127,59 @@ async def _unconsented(connection: AsyncConnection, before: datetime, rows: int)
     return len(ids)
 
 
+async def _old_delivered(connection: AsyncConnection, before: datetime, rows: int) -> int:
+    """Delete up to `rows` outbox rows delivered before `before` (their words went already;
+    this is whom they went to and when)."""
+    oldest = (select(OUTBOX.c.id).where(OUTBOX.c.sent_at < before)
+              .order_by(OUTBOX.c.sent_at).limit(rows))
+    return int((await connection.execute(delete(OUTBOX).where(
+        OUTBOX.c.id.in_(oldest)))).rowcount)
+
+
+async def _old_failures(connection: AsyncConnection, before: datetime, rows: int) -> int:
+    """Delete up to `rows` undelivered messages kept since before `before`: operators have
+    seen them by then, and their words (a message a resident checked, for a mentor who blocked
+    the bot) are nobody's to keep longer."""
+    oldest = (select(FAILED.c.id).where(FAILED.c.failed_at < before)
+              .order_by(FAILED.c.failed_at).limit(rows))
+    return int((await connection.execute(delete(FAILED).where(
+        FAILED.c.id.in_(oldest)))).rowcount)
+
+
+async def _unpressed_words(connection: AsyncConnection, states: tuple[str, ...],
+                           before: datetime, rows: int) -> int:
+    """Clear up to `rows` conversation states of `states` (which keep a person's words for a
+    button) of learners silent since `before`. A learner writing now is not touched: the
+    condition is read again on their row once their turn has committed (PostgreSQL), or the
+    turn waits for this one (SQLite)."""
+    stale = (LEARNER.c.state.in_(states) & (LEARNER.c.last_active_at < before))
+    ids = (await connection.scalars(select(LEARNER.c.id).where(stale)
+                                    .order_by(LEARNER.c.id).limit(rows))).all()
+    if not ids:
+        return 0
+    return int((await connection.execute(update(LEARNER).where(
+        LEARNER.c.id.in_(ids) & stale).values(state="", state_data="{}"))).rowcount)
+
+
 async def sweep(engine: AsyncEngine, retention: Retention = Retention(), *,
                 rows: int = BATCH) -> Swept:
-    """Remove what has been kept long enough: learners who never agreed, then old marks."""
+    """Remove what has been kept long enough: words kept for a button never pressed,
+    learners who never agreed, old marks, old delivered outbox rows and old failed sends."""
     moment = now()
+    words = await _paced(engine, lambda connection: _unpressed_words(
+        connection, retention.words_in, moment - retention.words, rows)) \
+        if retention.words_in else 0
     learners = await _paced(engine, lambda connection: _unconsented(
         connection, moment - retention.unconsented, rows))
     marks = await _paced(engine, lambda connection: _old_marks(
         connection, moment - retention.processed, rows))
-    if learners or marks:
-        log.info("removed %d learners who never agreed and %d old processed marks",
-                 learners, marks)
-    return Swept(learners=learners, marks=marks)
+    delivered = await _paced(engine, lambda connection: _old_delivered(
+        connection, moment - retention.processed, rows))
+    failed = await _paced(engine, lambda connection: _old_failures(
+        connection, moment - retention.processed, rows))
+    if learners or marks or words or delivered or failed:
+        log.info("removed %d learners who never agreed, %d old processed marks, %d delivered "
+                 "and %d undeliverable messages, and the words kept for %d buttons not "
+                 "pressed", learners, marks, delivered, failed, words)
+    return Swept(learners=learners, marks=marks, words=words, delivered=delivered,
+                 failed=failed)

@@ -16,7 +16,7 @@ import pytest
 from aiohttp import ClientSession, CookieJar, TCPConnector, web
 from aiohttp.test_utils import TestServer
 from argon2 import PasswordHasher, profiles
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.addresses import parse_networks
@@ -30,7 +30,14 @@ from bot.lessons.model import Library
 from bot.tutor import Tutor
 from storage import organizers as organizers_module
 from storage.clock import local_date
-from storage.organizers import ATTEMPT, MAX_ADDRESS_TRIES, MAX_FAILURES, Organizers
+from storage.organizers import (
+    ACCOUNT_PACE,
+    ACCOUNT_TRIES,
+    ATTEMPT,
+    MAX_ADDRESS_TRIES,
+    MAX_FAILURES,
+    Organizers,
+)
 from storage.reports import reports_engine
 from storage.repository import SqlRepository
 from storage.rollup import refresh
@@ -156,6 +163,29 @@ async def test_signing_in_sets_a_safe_cookie_and_signing_out_ends_it(
             assert response.status == 303
 
 
+async def test_over_plain_http_from_the_lan_the_page_says_https_is_needed(
+        dashboard: Dashboard) -> None:
+    lan = {"Host": "192.168.1.20:8080"}  # HOCSO_HOST=0.0.0.0, opened from a phone on the Wi-Fi
+    async with dashboard.client() as client:
+        async with client.get("/admin/login", headers=lan) as response:
+            page = await response.text()
+            assert response.status == 200 and "https" in page and "127.0.0.1:8080/admin/" in page
+            assert 'name="password"' not in page  # no password typed over plain http
+        async with client.post("/admin/login", headers=lan, allow_redirects=False, data={
+                "csrf": "", "login": "phuong", "password": PASSWORD}) as response:
+            said = await response.text()
+            assert response.status == 403 and "https" in said and "đã cũ" not in said
+        assert await _tries(dashboard, "phuong") == 0  # nothing checked
+        # Behind a proxy serving https, or on the machine itself, the form is there.
+        for headers in ({"Host": "hocso.example.vn", "X-Forwarded-Proto": "https"},
+                        {"Host": "localhost:8080"}, {"Host": "[::1]:8080"}, {}):
+            async with client.get("/admin/login", headers=headers) as response:
+                assert 'name="password"' in await response.text(), headers
+        async with client.get("/admin/login", headers={
+                "Host": "hocso.example.vn", "X-Forwarded-Proto": "http"}) as response:
+            assert 'name="password"' not in await response.text()
+
+
 async def test_forms_without_their_csrf_token_are_refused(dashboard: Dashboard) -> None:
     async with dashboard.client() as client:
         await _csrf(client)
@@ -186,10 +216,41 @@ async def test_guesses_still_being_checked_count_already(dashboard: Dashboard) -
     async with dashboard.client() as client:
         guesses = [asyncio.create_task(sign_in(client, "phuong", f"doan-sai-{n}"))
                    for n in range(12)]
-        while await _tries(dashboard, "phuong") <= MAX_FAILURES:  # claimed, maybe not checked
+        while await _tries(dashboard, "phuong") < MAX_FAILURES:  # claimed, maybe not checked
             await asyncio.sleep(0.005)
         assert await sign_in(client, "phuong") == 429  # the right password comes too late
         assert set(await asyncio.gather(*guesses)) <= {401, 429}
+
+
+async def test_wrong_tries_from_elsewhere_do_not_lock_the_organizer_out(
+        dashboard: Dashboard) -> None:
+    async with dashboard.client(PROXY) as proxy:
+        for stranger in ("203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4"):
+            for _ in range(MAX_FAILURES - 1):
+                assert await sign_in(proxy, "phuong", "sai-mat-khau", forwarded=stranger) == 401
+            assert await sign_in(proxy, "phuong", "sai-mat-khau", forwarded=stranger) == 429
+            assert await sign_in(proxy, "phuong", forwarded=stranger) == 429  # locked there
+        # The organizer, at their own computer, is not locked by any of them.
+        assert await sign_in(proxy, "phuong", forwarded="198.51.100.7") == 303
+
+
+async def test_a_login_tried_from_everywhere_is_slowed_not_locked(dashboard: Dashboard) -> None:
+    just_now = datetime.now(UTC) - timedelta(seconds=1)
+    async with dashboard.organizers.engine.begin() as connection:
+        await connection.execute(insert(ATTEMPT), [
+            {"login": "phuong", "address": f"203.0.113.{n % 200}", "attempted_at": just_now}
+            for n in range(ACCOUNT_TRIES)])
+    async with dashboard.client() as client:
+        token = await _csrf(client)
+        async with client.post("/admin/login", data={"csrf": token, "login": "phuong",
+                                                     "password": PASSWORD},
+                               allow_redirects=False) as response:
+            assert response.status == 429 and "chờ khoảng một phút" in await response.text()
+        assert await _tries(dashboard, "phuong") == ACCOUNT_TRIES  # not counted
+        async with dashboard.organizers.engine.begin() as connection:  # the pace has passed
+            await connection.execute(update(ATTEMPT).values(
+                attempted_at=just_now - ACCOUNT_PACE))
+        assert await sign_in(client, "phuong") == 303
 
 
 async def test_one_address_trying_many_logins_is_slowed_and_locks_none(

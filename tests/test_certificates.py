@@ -16,6 +16,7 @@ from rapidfuzz.distance import Levenshtein
 from sqlalchemy import func, insert, select
 
 from bot.areas import load_areas
+from bot.channels.headers import PAGE_HEADERS
 from bot.channels.web import create_web_app, render_reply
 from bot.lessons.loader import load_library
 from bot.lessons.model import Course, Library
@@ -149,8 +150,18 @@ async def test_the_verify_page_shows_name_course_and_date_and_nothing_else(
         assert today in result
         # Nothing else about the resident: no issuer, no place, no code text, no channel.
         assert "Đơn vị cấp" not in html and "telegram" not in html.lower()
+        # The same security headers as the chat's page, its 404 too; its style is a file.
+        missing = await client.get("/xac-minh/ABCDEFGH")
+        for response in (answer, missing):
+            assert response.headers["Content-Security-Policy"] == PAGE_HEADERS[
+                "Content-Security-Policy"]
+            assert response.headers["X-Frame-Options"] == "DENY"
+            assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert "<style" not in html and 'href="/static/verify.css"' in html
+        assert (await client.get("/static/verify.css")).status == 200
         pdf = await client.get(f"/xac-minh/{code.lower()}.pdf")
         assert pdf.status == 200 and (await pdf.read()).startswith(b"%PDF")
+        assert pdf.headers["X-Content-Type-Options"] == "nosniff"
         png = await client.get(f"/xac-minh/{code}.png")
         assert decode(await png.read()) == f"{WEB}/xac-minh/{code}"
 
@@ -279,6 +290,9 @@ async def test_chromium_shows_the_page_and_the_picture_reads_right(tutor: Tutor,
                 await page.goto(str(server.make_url(f"/xac-minh/{code}")))
                 shown = await page.locator("#result").inner_text()
                 assert "Bác Nguyễn Thị Lan" in shown and course.title in shown
+                # Its style, a file its Content-Security-Policy lets in, is applied.
+                assert await page.locator("h1").evaluate(
+                    "h => getComputedStyle(h).color") == "rgb(176, 32, 38)"
                 picture = await page.request.get(str(server.make_url(f"/xac-minh/{code}.png")))
                 pdf = await page.request.get(str(server.make_url(f"/xac-minh/{code}.pdf")))
                 assert pdf.headers["content-type"] == "application/pdf"

@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,18 +15,23 @@ import pytest
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 from PIL import Image
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text, update
 
+from bot.app import KEEPS_WORDS
+from bot.channels.outbox_worker import OutboxWorker
 from bot.channels.pictures import ZALO_HOSTS, allowed
 from bot.channels.web import create_web_app
 from bot.handlers.message_check import looks_like_message
 from bot.lessons.model import Library
 from bot.listening.ocr import available as ocr_available
 from bot.listening.scam import load_checker
-from bot.messages import Incoming, Kind
+from bot.messages import Incoming, Kind, Outgoing
 from bot.tutor import Tutor
+from storage.clock import now
+from storage.outbox import OUTBOX, Outbox
 from storage.reports import Period
-from storage.repository import SqlRepository
+from storage.repository import FAILED, LEARNER, SqlRepository, keep_failed
+from storage.retention import Retention, sweep
 from storage.scam_checks import CHECKS, ScamCount, add_check, scam_counts
 from storage.scope import Scope
 from tests.chat import Chat
@@ -280,6 +285,127 @@ async def test_a_code_in_a_checked_message_is_masked_before_the_mentor_sees_it(
     await resident.press("Gửi cho người kèm xem")
     told = "\n".join(reply.text for reply in await received(tutor, mentor))
     assert "Mã OTP xác thực giao dịch của Quý khách là ••••." in told and "118204" not in told
+
+
+# The tester's message: an account number and a phone number, kept in a message for a mentor.
+PRIVATE = ("VCB: Tai khoan cua quy khach bi khoa. Chuyen 2.000.000d vao TK 0123456789 de mo "
+           "khoa. Goi 0912345678 hoac vao vcb-hotro.xyz")
+
+
+async def _everything_kept(repository: SqlRepository) -> str:
+    """Every value of every row of every table, as one text."""
+    async with repository.engine.connect() as connection:
+        tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+        kept = []
+        for table in tables:
+            for row in (await connection.execute(text(f'SELECT * FROM "{table}"'))).all():
+                kept.append(" ".join(str(value) for value in row))
+    return "\n".join(kept)
+
+
+async def test_a_checked_message_handed_to_a_web_mentor_is_not_kept(
+        repository: SqlRepository, library: Library) -> None:
+    tutor = Tutor(repository=repository, library=library)
+    server = TestServer(create_web_app(tutor, CONTENT_DIR), host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with ClientSession() as client:
+            base = str(server.make_url(""))
+            session = await web_session(client, base)  # the mentor's page
+            mentor = Chat(tutor, session, channel="web")
+            resident = Chat(tutor, "lan", display_name="Lan")
+            await paired(mentor, resident, library)
+            await received(tutor, mentor)
+            await resident.type("/kiem_tra")
+            await resident.type(PRIVATE)
+            await resident.press("Gửi cho người kèm xem")
+            async with client.post(f"{base}/api/inbox", json={"session": session}) as response:
+                told = "\n".join(reply["text"] for reply in (await response.json())["replies"])
+            assert "0123456789" in told and "0912345678" in told  # the mentor got it
+            kept = await _everything_kept(repository)
+            assert "0123456789" not in kept and "0912345678" not in kept
+            assert "vcb-hotro" not in kept
+            await mentor.type("/du_lieu_cua_toi")
+            exported = "\n".join(reply.text + (reply.attachment.data.decode()
+                                               if reply.attachment else "")
+                                  for reply in mentor.last)
+            assert "0123456789" not in exported and "vcb-hotro" not in exported
+    finally:
+        await server.close()
+
+
+async def test_a_message_a_worker_delivered_keeps_no_words(
+        repository: SqlRepository, library: Library) -> None:
+    tutor = Tutor(repository=repository, library=library)
+    mentor = Chat(tutor, "m-tg", channel="telegram")
+    resident = Chat(tutor, "lan-tg", display_name="Lan")
+    await paired(mentor, resident, library)
+    await resident.type("/kiem_tra")
+    await resident.type(PRIVATE)
+    await resident.press("Gửi cho người kèm xem")
+    sent: list[str] = []
+
+    async def deliver(user_ref: str, reply: Outgoing) -> None:
+        sent.append(reply.text)
+
+    worker = OutboxWorker(Outbox(repository.engine, process_id="p-test"),
+                          {"telegram": deliver})
+    assert await worker.run_once() >= 1
+    assert any("0123456789" in said for said in sent)
+    kept = await _everything_kept(repository)
+    assert "0123456789" not in kept and "vcb-hotro" not in kept
+
+
+async def test_a_checked_message_never_sent_is_forgotten_after_half_an_hour(
+        repository: SqlRepository, library: Library) -> None:
+    tutor = Tutor(repository=repository, library=library)
+    mentor, resident = Chat(tutor, "m-late"), Chat(tutor, "lan-late", display_name="Lan")
+    await paired(mentor, resident, library)
+    await received(tutor, mentor)
+    await resident.type("/kiem_tra")
+    await resident.type(PRIVATE)
+    asker = Chat(tutor, "hoa-late", display_name="Hoa")  # a question kept for "Hỏi người kèm"
+    await paired(Chat(tutor, "m-late-2"), asker, library)
+    await asker.type("con gái tôi gọi số 0987654321 hỏi mượn tiền thì làm sao")
+    retention = Retention(words_in=KEEPS_WORDS)
+    await sweep(repository.engine, retention)  # not yet: they may still press it
+    assert "0123456789" in await _everything_kept(repository)
+    async with repository.engine.begin() as connection:
+        await connection.execute(update(LEARNER).where(
+            LEARNER.c.user_ref.in_(["lan-late", "hoa-late"])).values(
+            last_active_at=now() - timedelta(minutes=31)))
+    swept = await sweep(repository.engine, retention)
+    assert swept.words >= 1
+    kept = await _everything_kept(repository)
+    assert "0123456789" not in kept and "vcb-hotro" not in kept and "0987654321" not in kept
+    await resident.tap("checksend")
+    assert "không còn giữ tin nhắn đó" in resident.text()
+    assert not await received(tutor, mentor)
+
+
+async def test_delivered_outbox_rows_go_with_the_old_marks(
+        repository: SqlRepository, library: Library) -> None:
+    tutor = Tutor(repository=repository, library=library)
+    mentor, resident = Chat(tutor, "m-old"), Chat(tutor, "lan-old", display_name="Lan")
+    await paired(mentor, resident, library)
+    await received(tutor, mentor)
+    async with repository.engine.begin() as connection:
+        await connection.execute(update(OUTBOX).values(sent_at=now() - timedelta(days=8)))
+    assert (await sweep(repository.engine)).delivered >= 1
+    async with repository.engine.connect() as connection:
+        assert not (await connection.execute(select(OUTBOX))).all()
+
+
+async def test_a_message_that_could_not_be_delivered_is_kept_a_week_only(
+        repository: SqlRepository) -> None:
+    for user_ref, age in (("old", timedelta(days=8)), ("new", timedelta(days=1))):
+        async with repository.engine.begin() as connection:
+            await keep_failed(connection, channel="telegram", user_ref=user_ref,
+                              text=f"{user_ref}: {PRIVATE}", error="403 blocked")
+            await connection.execute(update(FAILED).where(FAILED.c.user_ref == user_ref)
+                                     .values(failed_at=now() - age))
+    assert (await sweep(repository.engine)).failed == 1
+    assert [ref for ref, _, _ in await repository.failed_sends(channel="telegram")] == ["new"]
 
 
 async def test_a_lesson_button_keeps_a_half_finished_lesson(tutor: Tutor) -> None:

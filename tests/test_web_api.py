@@ -213,6 +213,11 @@ async def test_messages_from_others_arrive_by_inbox_once(api: tuple[ClientSessio
         assert (await response.json())["replies"] == []  # handed over once
     async with client.post(f"{base}/api/inbox", json={"session": "no"}) as response:
         assert response.status == 400
+    # An unknown (or ended) session: nothing waits, and the answer says no more than that
+    # (the page shows what a 200 brings; its next message meets the 404 and a new session).
+    async with client.post(f"{base}/api/inbox",
+                           json={"session": "x" * 16}) as response:
+        assert response.status == 200 and (await response.json()) == {"replies": []}
 
 
 async def test_the_longest_text_the_page_sends_is_taken_and_answered_as_too_long(

@@ -12,6 +12,7 @@ import jinja2
 from aiohttp import web
 
 from bot import certificate_picture
+from bot.channels.headers import PAGE_HEADERS
 from bot.channels.qr import EVERYONE
 from bot.handlers.certificates import VERIFY_PATH, day, file_name, sheet, shown_name
 from bot.throttle import Buckets
@@ -36,6 +37,12 @@ def verify_routes(tutor: Tutor) -> list[web.RouteDef]:
     renderer = tutor.renderer  # the page speaks Vietnamese, like the certificates' issuers
 
     async def found(request: web.Request) -> Certificate | web.Response:
+        answer = await _found(request)
+        if isinstance(answer, web.Response):
+            answer.headers.update(PAGE_HEADERS)
+        return answer
+
+    async def _found(request: web.Request) -> Certificate | web.Response:
         address = request.remote or ""
         if not (by_address.has(address) and overall.has(EVERYONE)):
             return web.Response(status=429, text="too many wrong codes; try again later")
@@ -74,8 +81,8 @@ def verify_routes(tutor: Tutor) -> list[web.RouteDef]:
                 day=day(certificate.issued_on)),
             code=certificate.code, pdf=renderer.message("verify_pdf"),
             png=renderer.message("verify_png"))
-        return web.Response(text=html, content_type="text/html",
-                            headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex"})
+        return web.Response(text=html, content_type="text/html", headers={
+            **PAGE_HEADERS, "Cache-Control": "no-store", "X-Robots-Tag": "noindex"})
 
     def file(kind: str) -> web.RouteDef:
         draw = certificate_picture.pdf if kind == "pdf" else certificate_picture.png
@@ -87,7 +94,8 @@ def verify_routes(tutor: Tutor) -> list[web.RouteDef]:
                 return certificate
             data = await asyncio.to_thread(draw, drawn(request, certificate))
             return web.Response(body=data, content_type=mime, headers={
-                "Content-Disposition":
+                # No page policy on a file: a browser's own PDF viewer is a page of its own.
+                "X-Content-Type-Options": "nosniff", "Content-Disposition":
                     f'inline; filename="{file_name(certificate, kind)}"',
                 "Cache-Control": "no-store", "X-Robots-Tag": "noindex"})
 

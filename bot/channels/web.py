@@ -16,6 +16,7 @@ from aiohttp import web
 
 from bot.addresses import Network, parse_networks
 from bot.channels import json_body
+from bot.channels.headers import PAGE_HEADERS
 from bot.channels.pictures import MAX_PICTURE_BYTES
 from bot.channels.qr import qr_png, qr_route
 from bot.channels.text import numbered_rows, picture_url
@@ -66,17 +67,6 @@ OPTIONS_KEY = web.AppKey("options", WebOptions)
 # resident looking at the page should hear soon that they can try again in a while.
 WEB_PATIENCE_SECONDS = 5.0
 OUTAGE = "The database cannot be reached just now; try again later."
-# The page loads only its own script, style, pictures and web app manifest, and no other site
-# may frame it.
-PAGE_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-        "connect-src 'self'; manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-        "base-uri 'none'"),
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 

@@ -4,9 +4,11 @@ The check itself is bot/listening/scam.py (offline rules); this feature asks for
 words the verdict in the learner's form of address, links the lessons that teach its red
 flags and, for a learner with a mentor, offers to send the message to them. Privacy: the
 checked text is never stored, except in the conversation state of a learner with a mentor
-until they press "Gửi cho người kèm xem" (then it is sent and cleared); a password or a code
-in it is masked before it is kept or sent (the learner is warned); only counts are kept
-(storage/scam_checks.py), and no log quotes it.
+until they press "Gửi cho người kèm xem" (then it is sent and cleared), write again, or stay
+silent for 30 minutes (the retention sweep clears it: bot/app.py KEEPS_WORDS); the message
+that carries it to the mentor keeps no words once delivered (storage/outbox.py); a
+password or a code in it is masked before it is kept or sent (the learner is warned); only
+counts are kept (storage/scam_checks.py), and no log quotes it.
 """
 
 import re
