@@ -26,7 +26,9 @@ def tidy(text: str, limit: int) -> str:
 async def start(ctx: Context) -> None:
     """/lam_nguoi_kem: the mentor's home, the course still to pass, or the first question."""
     mentor = await ctx.mentoring.mentor()
-    if mentor is not None and mentor.can_mentor and mentor.name:
+    if mentor is not None and mentor.suspended:  # by an organizer: not signing up again
+        ctx.say(ctx.text("mentor_suspended"), [ctx.menu_row()])
+    elif mentor is not None and mentor.can_mentor and mentor.name:
         await home(ctx, mentor)
     elif mentor is not None and mentor.status == "training":
         await offer_course(ctx, mentor)
@@ -60,6 +62,10 @@ def mentor_rows(ctx: Context) -> Rows:
 
 async def on_input(ctx: Context, field: str, text: str) -> None:
     """A typed answer to one of the registration questions."""
+    mentor = await ctx.mentoring.mentor()
+    if mentor is not None and mentor.suspended:  # suspended while answering
+        ctx.say(ctx.text("mentor_suspended"), [ctx.menu_row()])
+        return
     # Residents read these in Học Số's own messages ("Tình nguyện viên … muốn kèm bác"):
     # never a link, a phone number, markup or a request for money there.
     if field == "mentor_name":
@@ -170,6 +176,7 @@ FEATURE = Feature(
         "mentor_training": {"name": "Minh Anh", "course": "Khóa cho người kèm", "lessons": 3,
                             "left": 2},
         "mentor_wait_approval": {"name": "Minh Anh"}, "mentor_trained": {"name": "Minh Anh"},
+        "mentor_suspended": {}, "mentor_suspended_note": {"name": "Minh Anh", "ended": True},
         "mentor_home": {"name": "Minh Anh", "ward": "Phường Hồng Hà", "count": 1, "capacity": 3},
     },
 )
