@@ -1,5 +1,5 @@
-"""The `hocso` command: serve | chat | content | db upgrade | mentor approve | admin | report |
-ask | check-message."""
+"""The `hocso` command: serve | chat | content | db upgrade | mentor approve/list/suspend |
+admin | report | ask | check-message."""
 
 import argparse
 import getpass
@@ -34,10 +34,14 @@ def _parser() -> argparse.ArgumentParser:
                          help="images: render only the SVGs whose name matches, e.g. 'vneid-*'")
     db = commands.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
-    mentor = commands.add_parser("mentor", help="organizers: let a volunteer coach residents")
-    mentor.add_argument("action", choices=["approve"])
-    mentor.add_argument("--channel", required=True, help="telegram, zalo, zalo_oa or web")
-    mentor.add_argument("--user", required=True, help="the volunteer's id on that channel")
+    mentor = commands.add_parser("mentor", help="organizers: let a volunteer coach residents, "
+                                 "list mentors, suspend one")
+    mentor.add_argument("action", choices=["approve", "list", "suspend"],
+                        help="approve (--channel, --user): coach without the course; list: "
+                             "every mentor, no contact data; suspend ID: stop one from coaching")
+    mentor.add_argument("id", nargs="?", type=int, help="suspend: the mentor's id in `list`")
+    mentor.add_argument("--channel", help="approve: telegram, zalo, zalo_oa or web")
+    mentor.add_argument("--user", help="approve: the volunteer's id on that channel")
     mentor.add_argument("--by", default="", help="who approves (kept with the approval)")
     check = commands.add_parser("check-message", help="is this a scam? JSON Lines {id, text} on "
                                 "stdin, one verdict a line on stdout")
@@ -169,6 +173,23 @@ async def _approve(settings: "Settings", channel: str, user: str, by: str) -> in
     return 0
 
 
+async def _mentor(settings: "Settings", args: argparse.Namespace) -> int:
+    from bot.admin import mentors
+
+    if args.action == "list":
+        return await mentors.list_mentors(settings, sys.stdout)
+    if args.action == "suspend":
+        if args.id is None:
+            print("suspend needs the mentor's id: hocso mentor suspend ID (see hocso mentor "
+                  "list)", file=sys.stderr)
+            return 2
+        return await mentors.suspend(settings, args.id, sys.stdout, sys.stderr)
+    if not args.channel or not args.user:
+        print("approve needs --channel and --user", file=sys.stderr)
+        return 2
+    return await _approve(settings, args.channel, args.user, args.by)
+
+
 async def _chat(settings: "Settings", name: str) -> None:
     from bot.app import build_core
     from bot.channels.console import run_console
@@ -211,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check-message":
             return _check_messages(Path(settings.content_dir), args.locale)
         if args.command == "mentor":
-            return asyncio.run(_approve(settings, args.channel, args.user, args.by))
+            return asyncio.run(_mentor(settings, args))
         if args.command == "admin":
             return asyncio.run(admin_commands.manage_organizer(settings, args))
         if args.command == "report":

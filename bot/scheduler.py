@@ -16,6 +16,7 @@ from bot.handlers.reminders import REMIND_OFF
 from bot.handlers.rules import MentoringRules
 from bot.lessons.model import BASE_LOCALE, MENTOR_COURSE
 from bot.lessons.progress import Mode
+from bot.lessons.render import called_name
 from bot.periodic import every
 from storage.clock import local_date
 from storage.identities import apps_of
@@ -68,11 +69,13 @@ class InactivityWatch:
         today = self.clock()
         cutoff = today - timedelta(days=self.rules.inactive_days)
         raised = 0
-        for pairing_id, mentor_id, mentee_id, name, last_active in await inactive_pairings(
+        for pairing_id, mentor_id, mentee_id, name, form, last_active in await inactive_pairings(
                 self.repository.engine, cutoff):
             async with self.repository.engine.begin() as connection:
                 scene = Outside(connection, self.writer, about=mentee_id)
-                await publish(scene, LearnerQuiet(pairing_id, mentor_id, mentee_id, name,
+                # As the mentor reads the mentee elsewhere: "bác Tư".
+                called = called_name(self.writer.base.templates, name, form)
+                await publish(scene, LearnerQuiet(pairing_id, mentor_id, mentee_id, called,
                                                   last_active, today))
                 raised += await scene.send()
         return raised

@@ -4,6 +4,7 @@ They only ever return pairings the turn's learner is part of; which side may do 
 in bot/handlers/access.py. Mentor profiles and invitation codes are in storage/mentors.py.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -44,6 +45,7 @@ class PairingRecord:
     mentor_name: str
     mentee_name: str
     created_at: datetime
+    mentee_form: str = ""  # how the resident chose to be called ("bac"): their mentor says so
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class MenteeProgress:
     last_active_at: datetime
     results: tuple[tuple[str, str, int, int], ...]  # course, lesson, best, total
     missed: tuple[tuple[str, str, str], ...]  # course, lesson, question answered wrong
+    form: str = ""  # how the mentee chose to be called ("bac")
 
 
 class MentoringQueries(MentorQueries):
@@ -71,7 +74,8 @@ class MentoringQueries(MentorQueries):
         """A pairing the turn's learner is part of (either side), whatever its status."""
         mentee, mentor = LEARNER.alias("mentee"), LEARNER.alias("mentor_learner")
         row = (await self._db.execute(
-            select(PAIRING, shown_name(mentor).label("mentor_name"), mentee.c.display_name)
+            select(PAIRING, shown_name(mentor).label("mentor_name"), mentee.c.display_name,
+                   mentee.c.settings)
             .join(MENTOR, MENTOR.c.learner_id == PAIRING.c.mentor_id)
             .join(mentor, mentor.c.id == PAIRING.c.mentor_id)
             .join(mentee, mentee.c.id == PAIRING.c.mentee_id)
@@ -81,7 +85,8 @@ class MentoringQueries(MentorQueries):
         if row is None:
             return None
         return PairingRecord(row.id, row.mentor_id, row.mentee_id, row.status, row.origin,
-                             row.mentor_name, row.display_name, row.created_at)
+                             row.mentor_name, row.display_name, row.created_at,
+                             address_form(row.settings))
 
     async def my_mentor(self) -> PairingRecord | None:
         """The turn's learner's active pairing as a resident, if any."""
@@ -177,7 +182,7 @@ class MentoringQueries(MentorQueries):
                 row.pairing_id, row.display_name, row.mode, row.course_id, row.lesson_id,
                 row.step_id, row.question_id, row.last_active_at,
                 tuple((r[0], r[1], r[2], r[3]) for r in results),
-                tuple((m[0], m[1], m[2]) for m in missed)))
+                tuple((m[0], m[1], m[2]) for m in missed), address_form(row.settings)))
         return found
 
     async def add_check_in(self, pairing_id: int, *, kind: str, met_on: date,
@@ -220,13 +225,22 @@ async def claim_alert(connection: Connection, key: str, pairing_id: int) -> bool
 
 
 async def inactive_pairings(engine: AsyncEngine,
-                            cutoff: datetime) -> list[tuple[int, int, int, str, datetime]]:
-    """(pairing, mentor, mentee, mentee's name, last activity) of active pairings idle since
-    `cutoff`."""
+                            cutoff: datetime) -> list[tuple[int, int, int, str, str, datetime]]:
+    """(pairing, mentor, mentee, mentee's name, how they chose to be called, last activity)
+    of active pairings idle since `cutoff`."""
     async with engine.connect() as connection:
         rows = await connection.execute(
             select(PAIRING.c.id, PAIRING.c.mentor_id, PAIRING.c.mentee_id, LEARNER.c.display_name,
-                   LEARNER.c.last_active_at)
+                   LEARNER.c.settings, LEARNER.c.last_active_at)
             .join(LEARNER, LEARNER.c.id == PAIRING.c.mentee_id)
             .where((PAIRING.c.status == "active") & (LEARNER.c.last_active_at < cutoff)))
-        return [(row[0], row[1], row[2], row[3], row[4]) for row in rows]
+        return [(row[0], row[1], row[2], row[3], address_form(row[4]), row[5]) for row in rows]
+
+
+def address_form(settings: str | None) -> str:
+    """The form a learner chose to be called by ("bac"), from their settings ("" if none)."""
+    try:
+        found = json.loads(settings or "{}").get("address", "")
+    except (ValueError, AttributeError):
+        return ""
+    return found if isinstance(found, str) else ""

@@ -1,4 +1,5 @@
-"""Mentors and their invitation codes, inside a learner's turn (and an organizer's approval)."""
+"""Mentors and their invitation codes, inside a learner's turn (and an organizer's approval,
+list and suspension)."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,7 @@ ATTEMPT: Table = CodeAttempt.__table__  # type: ignore[attr-defined]
 PAIRING: Table = Pairing.__table__  # type: ignore[attr-defined]
 
 CAN_MENTOR = ("trained", "approved")
+SUSPENDED = "suspended"  # by an organizer (`hocso mentor suspend`): no mentees, no codes
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,10 @@ class MentorRecord:
     @property
     def can_mentor(self) -> bool:
         return self.status in CAN_MENTOR
+
+    @property
+    def suspended(self) -> bool:
+        return self.status == SUSPENDED
 
 
 def shown_name(mentor_learner: FromClause = LEARNER) -> ColumnElement[str]:
@@ -117,7 +123,7 @@ class MentorQueries:
         """The mentor whose valid code this is, or None (unknown, expired or revoked)."""
         row = (await self._db.execute(
             with_name().join(INVITATION, INVITATION.c.mentor_id == MENTOR.c.learner_id)
-            .where(_live(code)))).first()
+            .where(_live(code) & MENTOR.c.status.in_(CAN_MENTOR)))).first()
         return mentor_record(row) if row is not None else None
 
     async def wrong_codes_since(self, since: datetime) -> int:
@@ -162,3 +168,63 @@ async def approve_mentor(engine: AsyncEngine, *, channel: str, user_ref: str, by
         await connection.execute(update(MENTOR).where(MENTOR.c.learner_id == learner.id)
                                  .values(status="approved", approved_by=by[:64]))
     return True
+
+
+@dataclass(frozen=True)
+class MentorSummary:
+    """What an organizer lists of a mentor: no way to reach them."""
+
+    learner_id: int
+    name: str
+    ward: str
+    unit: str
+    status: str
+    mentees: int  # active pairings
+
+
+async def list_mentors(engine: AsyncEngine) -> list[MentorSummary]:
+    """Every mentor profile, with how many residents each coaches now."""
+    mentees = select(func.count()).select_from(PAIRING).where(
+        (PAIRING.c.mentor_id == MENTOR.c.learner_id) & (PAIRING.c.status == "active")
+    ).scalar_subquery()
+    async with engine.connect() as connection:
+        rows = await connection.execute(with_name().add_columns(mentees.label("mentees"))
+                                        .order_by(MENTOR.c.learner_id))
+        return [MentorSummary(row.learner_id, row.name, row.ward, row.unit, row.status,
+                              row.mentees) for row in rows]
+
+
+@dataclass(frozen=True)
+class Suspension:
+    """A mentor just suspended: their name, and the residents whose pairing or request ended."""
+
+    name: str
+    mentees: tuple[int, ...]  # coached until now
+    requests: tuple[int, ...]  # had asked them, not yet answered
+
+
+async def suspend_mentor(connection: Connection, learner_id: int) -> Suspension | None:
+    """Stop a mentor from coaching: their codes revoked, their pairings ended, the requests
+    and invitations waiting on them declined. None for no such mentor."""
+    found = (await connection.execute(with_name().where(MENTOR.c.learner_id == learner_id))
+             ).first()
+    if found is None:
+        return None
+    at = now()
+    await connection.execute(update(MENTOR).where(MENTOR.c.learner_id == learner_id)
+                             .values(status=SUSPENDED))
+    await connection.execute(update(INVITATION).where(
+        (INVITATION.c.mentor_id == learner_id) & INVITATION.c.revoked_at.is_(None)
+    ).values(revoked_at=at))
+    mine = PAIRING.c.mentor_id == learner_id
+    waiting = (await connection.execute(select(PAIRING.c.mentee_id, PAIRING.c.status,
+                                               PAIRING.c.origin).where(
+        mine & PAIRING.c.status.in_(("active", "pending"))))).all()
+    await connection.execute(update(PAIRING).where(mine & (PAIRING.c.status == "active"))
+                             .values(status="ended", ended_at=at))
+    await connection.execute(update(PAIRING).where(mine & (PAIRING.c.status == "pending"))
+                             .values(status="declined", decided_at=at))
+    return Suspension(
+        found.name, tuple(row.mentee_id for row in waiting if row.status == "active"),
+        tuple(row.mentee_id for row in waiting
+              if row.status == "pending" and row.origin == "request"))

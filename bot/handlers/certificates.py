@@ -10,7 +10,7 @@ from bot.handlers import payloads
 from bot.handlers.context import Context
 from bot.handlers.events import CourseFinished, QuizFinished
 from bot.handlers.menu import show_menu
-from bot.handlers.places import who
+from bot.handlers.places import mentee_called
 from bot.handlers.registry import Command, Feature
 from bot.handlers.rules import opens_on_a_phone
 from bot.lessons.model import Course, Library
@@ -115,7 +115,7 @@ async def _earned(ctx: Context, course: Course) -> None:
     mine = await ctx.mentoring.my_mentor()
     if mine is not None:
         ctx.tell(mine.mentor_id, "alert_certificate", [[("button_mentees", payloads.MENTEES)]],
-                 name=who(ctx, mine.mentee_name), course=course.title)
+                 name=mentee_called(ctx, mine), course=course.title)
 
 
 def _allowed_name(ctx: Context) -> str:

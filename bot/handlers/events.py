@@ -74,7 +74,7 @@ class LearnerQuiet:
     pairing_id: int
     mentor_id: int
     mentee_id: int
-    name: str
+    name: str  # as their mentor reads it: "bác Tư"
     last_active: datetime
     today: datetime
 

@@ -11,7 +11,7 @@ from bot.handlers import consent, payloads
 from bot.handlers.context import Context, Rows
 from bot.handlers.my_data import CHANNELS
 from bot.handlers.payloads import Payload
-from bot.handlers.places import who
+from bot.handlers.places import me_as_called
 from bot.handlers.reach import reroute
 from bot.handlers.registry import Command, Feature, Waits
 from bot.lessons.progress import Mode, Position, reconcile
@@ -156,7 +156,7 @@ async def _join(ctx: Context, other: int, chosen: Mapping[str, int]) -> None:
     ctx.locale = learner.locale if learner.locale in ctx.base.locales else ctx.locale
     ctx.position, _ = reconcile(Position.stored_as(learner.place), ctx.library)
     if joined.left_mentor is not None:
-        ctx.tell(joined.left_mentor, "link_mentor_left", name=who(ctx, ctx.display_name))
+        ctx.tell(joined.left_mentor, "link_mentor_left", name=me_as_called(ctx))
     # What waited for the other account may now reach the person on an app with push.
     await reroute(ctx.connection, learner.id)
     joined_apps = await accounts(ctx.connection, learner.id)

@@ -7,10 +7,10 @@ from typing import Any
 from bot.handlers import mentor_signup, payloads
 from bot.handlers.access import PairingAct, PairingOption, authorize
 from bot.handlers.context import Context
-from bot.handlers.places import days_ago, describe_place, local_date, who
+from bot.handlers.places import days_ago, describe_place, local_date, mentee_called, who
 from bot.handlers.registry import Feature, Waits
 from bot.lessons.progress import Mode, Position
-from bot.listening.scam import has_contact
+from bot.listening.scam import asks_for_secret, has_contact
 from bot.listening.secret import mask
 from storage.clock import now
 from storage.mentoring import MenteeProgress, PairingRecord
@@ -54,8 +54,8 @@ def _card(ctx: Context, mentee: MenteeProgress) -> str:
               for c, lesson, best, total in mentee.results if (c, lesson) in titles]
     missed = [ctx.renderer.for_anyone(questions[key]) for key in mentee.missed
               if key in questions]
-    return ctx.text("mentee_card", name=who(ctx, mentee.name), done=len(scores), place=place,
-                    days=days_ago(mentee.last_active_at), scores=scores,
+    return ctx.text("mentee_card", name=who(ctx, mentee.name, mentee.form), done=len(scores),
+                    place=place, days=days_ago(mentee.last_active_at), scores=scores,
                     missed=missed[:MAX_MISSED_SHOWN], more=max(0, len(missed) - MAX_MISSED_SHOWN))
 
 
@@ -67,7 +67,7 @@ async def choose_nudge(ctx: Context, pairing: PairingRecord) -> None:
             for n in NUDGES]
     rows.append([ctx.button("button_nudge_write", PairingAct("write", pairing.id))])
     rows.append(ctx.menu_row())
-    ctx.say(ctx.text("nudge_choose", name=who(ctx, pairing.mentee_name)), rows)
+    ctx.say(ctx.text("nudge_choose", name=mentee_called(ctx, pairing)), rows)
 
 
 async def send_nudge(ctx: Context, pairing: PairingRecord, number: int) -> bool:
@@ -83,7 +83,7 @@ async def ask_nudge(ctx: Context, pairing: PairingRecord) -> None:
     them for nothing)."""
     if await _enough(ctx, pairing):
         return
-    ctx.say(ctx.text("nudge_write", name=who(ctx, pairing.mentee_name), limit=MAX_NUDGE),
+    ctx.say(ctx.text("nudge_write", name=mentee_called(ctx, pairing), limit=MAX_NUDGE),
             [ctx.menu_row()])
     ctx.ask("nudge", pairing=pairing.id)
 
@@ -93,10 +93,16 @@ async def relay_typed(ctx: Context, pairing: PairingRecord, text: str) -> None:
     phone number: Học Số's name on either is what a scammer who signed up as a mentor would
     want."""
     message = text.strip()
-    if not message or len(message) > MAX_NUDGE or has_contact(message):
-        if has_contact(message):
+    linked = has_contact(message)
+    # What the lessons teach residents never to give anyone, "kể cả người kèm": a mentor's
+    # message asking for it never reaches them (a code typed in is masked, below).
+    asks = asks_for_secret(message)
+    if not message or len(message) > MAX_NUDGE or linked or asks:
+        if asks:
+            ctx.say(ctx.text("nudge_no_secret"))
+        elif linked:
             ctx.say(ctx.text("nudge_no_link"))
-        ctx.say(ctx.text("nudge_write", name=who(ctx, pairing.mentee_name), limit=MAX_NUDGE),
+        ctx.say(ctx.text("nudge_write", name=mentee_called(ctx, pairing), limit=MAX_NUDGE),
                 [ctx.menu_row()])
         ctx.ask("nudge", pairing=pairing.id)
         return
@@ -111,7 +117,7 @@ async def _enough(ctx: Context, pairing: PairingRecord) -> bool:
     if await ctx.mentoring.alerts_since(f"nudge:{pairing.id}:", pairing.id,
                                         now() - timedelta(days=1)) < NUDGES_A_DAY:
         return False
-    ctx.say(ctx.text("nudge_enough", name=who(ctx, pairing.mentee_name), count=NUDGES_A_DAY),
+    ctx.say(ctx.text("nudge_enough", name=mentee_called(ctx, pairing), count=NUDGES_A_DAY),
             [[ctx.button("button_mentees", payloads.MENTEES)], ctx.menu_row()])
     return True
 
@@ -124,13 +130,13 @@ async def _relay(ctx: Context, pairing: PairingRecord, key: str, **values: Any) 
     sent = now()
     await ctx.mentoring.alert_once(f"nudge:{pairing.id}:{sent.isoformat()}", pairing.id)
     ctx.tell(pairing.mentee_id, key, [[("button_resume", payloads.RESUME)]], **values)
-    ctx.say(ctx.text("nudge_sent", name=who(ctx, pairing.mentee_name)),
+    ctx.say(ctx.text("nudge_sent", name=mentee_called(ctx, pairing)),
             [[ctx.button("button_mentees", payloads.MENTEES)], ctx.menu_row()])
 
 
 def ask_kind(ctx: Context, pairing: PairingRecord) -> None:
     """A check-in, step 1: in person or by phone."""
-    ctx.say(ctx.text("checkin_kind", name=who(ctx, pairing.mentee_name)), [
+    ctx.say(ctx.text("checkin_kind", name=mentee_called(ctx, pairing)), [
         [ctx.button("button_met", PairingAct("met", pairing.id))],
         [ctx.button("button_call", PairingAct("call", pairing.id))], ctx.menu_row()])
 
@@ -159,7 +165,7 @@ async def save_check_in(ctx: Context, pairing: PairingRecord, verb: str, day: in
     await ctx.mentoring.add_check_in(pairing.id, kind=KINDS[verb], met_on=met_on,
                                      note=_without_secrets(ctx, " ".join(note.split()),
                                                            phones=True))
-    ctx.say(ctx.text("checkin_saved", name=who(ctx, pairing.mentee_name),
+    ctx.say(ctx.text("checkin_saved", name=mentee_called(ctx, pairing),
                      day=met_on.strftime("%d/%m/%Y"), in_person=verb == "met",
                      count=await ctx.mentoring.check_ins(pairing.id)),
             [[ctx.button("button_mentees", payloads.MENTEES)], ctx.menu_row()])
@@ -216,6 +222,7 @@ FEATURE = Feature(
         "nudge_write": {"name": "Bà Lan", "limit": 300},
         "nudge_free": {"mentor": "Minh Anh", "message": "Mai mình gặp nhau ở nhà văn hóa nhé."},
         "nudge_sent": {"name": "Bà Lan"}, "nudge_no_link": {},
+        "nudge_no_secret": {},
         "nudge_enough": {"name": "Bà Lan", "count": 3},
         "checkin_kind": {"name": "Bà Lan"}, "checkin_day": {}, "checkin_note": {},
         "checkin_saved": {"name": "Bà Lan", "day": "01/12/2026", "in_person": True, "count": 2},

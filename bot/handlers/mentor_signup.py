@@ -10,8 +10,7 @@ from bot.handlers.payloads import StartLesson
 from bot.handlers.registry import Command, Feature, Waits
 from bot.lessons.model import MENTOR_COURSE, Course, Lesson
 from bot.lessons.progress import passed
-from bot.listening.names import capitalised, is_name
-from bot.listening.scam import has_contact
+from bot.listening.names import capitalised, is_name, shown_problem
 from bot.messages import Kind
 from storage.mentors import MentorRecord
 
@@ -27,7 +26,9 @@ def tidy(text: str, limit: int) -> str:
 async def start(ctx: Context) -> None:
     """/lam_nguoi_kem: the mentor's home, the course still to pass, or the first question."""
     mentor = await ctx.mentoring.mentor()
-    if mentor is not None and mentor.can_mentor and mentor.name:
+    if mentor is not None and mentor.suspended:  # by an organizer: not signing up again
+        ctx.say(ctx.text("mentor_suspended"), [ctx.menu_row()])
+    elif mentor is not None and mentor.can_mentor and mentor.name:
         await home(ctx, mentor)
     elif mentor is not None and mentor.status == "training":
         await offer_course(ctx, mentor)
@@ -61,8 +62,12 @@ def mentor_rows(ctx: Context) -> Rows:
 
 async def on_input(ctx: Context, field: str, text: str) -> None:
     """A typed answer to one of the registration questions."""
+    mentor = await ctx.mentoring.mentor()
+    if mentor is not None and mentor.suspended:  # suspended while answering
+        ctx.say(ctx.text("mentor_suspended"), [ctx.menu_row()])
+        return
     # Residents read these in Học Số's own messages ("Tình nguyện viên … muốn kèm bác"):
-    # never a link or a phone number there.
+    # never a link, a phone number, markup or a request for money there.
     if field == "mentor_name":
         name = capitalised(" ".join(text.split()))
         if not 2 <= len(name) <= MAX_NAME or not is_name(name):
@@ -74,10 +79,10 @@ async def on_input(ctx: Context, field: str, text: str) -> None:
         ctx.ask("mentor_ward")
     elif field == "mentor_ward":
         ward = tidy(text, MAX_PLACE)
-        linked = has_contact(ward)
-        if len(ward) < 2 or linked:
-            if linked:
-                ctx.say(ctx.text("mentor_no_contact", unit=False))
+        problem = shown_problem(ward)
+        if len(ward) < 2 or problem:
+            if problem:
+                ctx.say(ctx.text("mentor_not_shown", unit=False, reason=problem))
             ctx.say(ctx.text("mentor_ask_ward", name=""), [ctx.menu_row()])
             ctx.ask(field)
             return
@@ -88,8 +93,8 @@ async def on_input(ctx: Context, field: str, text: str) -> None:
             ctx.ward = ward
             ctx.area = place.id if place else None
         _ask_unit(ctx)
-    elif has_contact(text):  # mentor_unit
-        ctx.say(ctx.text("mentor_no_contact", unit=True))
+    elif problem := shown_problem(text):  # mentor_unit
+        ctx.say(ctx.text("mentor_not_shown", unit=True, reason=problem))
         _ask_unit(ctx)
     else:  # mentor_unit; skipped when empty
         await ctx.mentoring.save_mentor(unit=tidy(text, MAX_PLACE))
@@ -165,11 +170,13 @@ FEATURE = Feature(
     waits=tuple(_waits(field) for field in ("mentor_name", "mentor_ward", "mentor_unit")),
     events={QuizFinished: after_quiz},
     samples={
-        "mentor_intro": {}, "mentor_bad_name": {"limit": 64}, "mentor_no_contact": {"unit": False},
+        "mentor_intro": {}, "mentor_bad_name": {"limit": 64},
+        "mentor_not_shown": {"unit": True, "reason": "money"},
         "mentor_ask_ward": {"name": "Minh Anh"}, "mentor_ask_unit": {},
         "mentor_training": {"name": "Minh Anh", "course": "Khóa cho người kèm", "lessons": 3,
                             "left": 2},
         "mentor_wait_approval": {"name": "Minh Anh"}, "mentor_trained": {"name": "Minh Anh"},
+        "mentor_suspended": {}, "mentor_suspended_note": {"name": "Minh Anh", "ended": True},
         "mentor_home": {"name": "Minh Anh", "ward": "Phường Hồng Hà", "count": 1, "capacity": 3},
     },
 )

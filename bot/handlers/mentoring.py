@@ -4,7 +4,7 @@ from bot.handlers import invitations, mentees, pairing, payloads
 from bot.handlers.access import PairingAct, PairingOption, authorize
 from bot.handlers.context import Context
 from bot.handlers.events import LearnerQuiet, QuizFailedTwice, QuizFinished, Scene
-from bot.handlers.places import days_ago, who
+from bot.handlers.places import days_ago, mentee_called
 from bot.handlers.registry import Command, Feature
 from storage.mentoring import claim_alert
 
@@ -59,7 +59,7 @@ async def lesson_done(ctx: Context, event: QuizFinished) -> None:
     if mine is not None and await ctx.mentoring.alert_once(
             f"done:{mine.id}:{event.course.id}:{event.lesson.id}", mine.id):
         ctx.tell(mine.mentor_id, "alert_lesson_done", [[("button_mentees", payloads.MENTEES)]],
-                 name=who(ctx, mine.mentee_name), lesson=event.lesson.title,
+                 name=mentee_called(ctx, mine), lesson=event.lesson.title,
                  course=event.course.title, correct=event.correct, total=event.total)
 
 
@@ -69,7 +69,7 @@ async def failed_twice(ctx: Context, event: QuizFailedTwice) -> None:
     if mine is not None and await ctx.mentoring.alert_once(
             f"fail2:{mine.id}:{event.course.id}:{event.lesson.id}", mine.id):
         ctx.tell(mine.mentor_id, "alert_failed_twice", [[("button_mentees", payloads.MENTEES)]],
-                 name=who(ctx, mine.mentee_name), lesson=event.lesson.title)
+                 name=mentee_called(ctx, mine), lesson=event.lesson.title)
 
 
 async def quiet(scene: Scene, event: LearnerQuiet) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 from bot.handlers import payloads
 from bot.handlers.context import Context, Rows
 from bot.handlers.payloads import StartLesson
-from bot.handlers.places import who
+from bot.handlers.places import mentee_called
 from bot.handlers.questions import warn_of_secret
 from bot.handlers.registry import Command, Feature, Reads, Waits
 from bot.listening.scam import ScamChecker, Verdict, fold, load_checker
@@ -244,7 +244,7 @@ async def send_to_mentor(ctx: Context) -> None:
         return
     ctx.tell(mine.mentor_id, "check_for_mentor", [[("button_mentees", payloads.MENTEES)]],
              # masked when checked; again here for a text kept before a rule was added
-             name=who(ctx, mine.mentee_name), text=mask(str(asked.data.get("text", ""))).text,
+             name=mentee_called(ctx, mine), text=mask(str(asked.data.get("text", ""))).text,
              verdict=str(asked.data.get("verdict", "")))
     ctx.say(ctx.text("check_sent", name=mine.mentor_name), [ctx.menu_row()])
     ctx.ask(SENT)  # no text: only that it went, until the next turn

@@ -9,7 +9,7 @@ from bot.handlers.access import PairingAct
 from bot.handlers.context import Context, Rows
 from bot.handlers.events import HelpRequested, publish
 from bot.handlers.folding import place_key
-from bot.handlers.places import describe_place, who
+from bot.handlers.places import describe_place, me_as_called, mentee_called
 from bot.handlers.registry import Feature, Waits
 from bot.listening.secret import mask
 from storage.mentoring import PairingRecord
@@ -24,6 +24,7 @@ async def show_mine(ctx: Context) -> None:
     """/nguoi_kem: who the resident's mentor is, or how to get one; a mentor's own buttons."""
     pairing = await ctx.mentoring.my_mentor()
     mentor = await ctx.mentoring.mentor()
+    mentoring = mentor is not None and mentor.can_mentor
     rows: Rows
     if pairing is not None:
         mine = await ctx.mentoring.mentor(pairing.mentor_id)
@@ -32,10 +33,11 @@ async def show_mine(ctx: Context) -> None:
         rows = [[ctx.button("button_need_help", PairingAct("help", pairing.id))],
                 [ctx.button("button_end_pairing", PairingAct("end", pairing.id))]]
     else:
-        text = ctx.text("kem_none")
+        # A mentor is not offered "Tôi muốn làm người kèm" but their own two buttons.
+        text = ctx.text("kem_none", mentor=mentoring)
         rows = [[ctx.button("button_enter_code", payloads.ENTER_CODE)],
                 [ctx.button("button_find_mentor", payloads.FIND_MENTOR)]]
-    if mentor is not None and mentor.can_mentor:
+    if mentoring:
         rows += mentor_signup.mentor_rows(ctx)[:-1]
     else:
         rows.append([ctx.button("button_become_mentor", payloads.BECOME_MENTOR)])
@@ -68,7 +70,7 @@ async def find(ctx: Context, ward: str = "") -> None:
     ctx.tell(found.learner_id, "mentor_request",
              [[("button_take", PairingAct("take", pairing).pack())],
               [("button_skip_request", PairingAct("skip", pairing).pack())]],
-             name=_name(ctx), ward=ward)
+             name=me_as_called(ctx), ward=ward)
 
 
 async def got_ward(ctx: Context, text: str) -> None:
@@ -103,11 +105,11 @@ async def decide(ctx: Context, verb: str, pairing: PairingRecord) -> None:
         ctx.say(ctx.text("paired", name=pairing.mentor_name),
                 [[ctx.button("button_my_mentor", payloads.MY_MENTOR)], ctx.menu_row()])
         ctx.tell(pairing.mentor_id, "mentee_joined", [[("button_mentees", payloads.MENTEES)]],
-                 name=who(ctx, pairing.mentee_name))
+                 name=mentee_called(ctx, pairing))
     elif verb == "no":
         ctx.say(ctx.text("consent_declined"), [ctx.menu_row()])
     elif verb == "take":
-        ctx.say(ctx.text("request_taken", name=who(ctx, pairing.mentee_name)),
+        ctx.say(ctx.text("request_taken", name=mentee_called(ctx, pairing)),
                 [[ctx.button("button_mentees", payloads.MENTEES)], ctx.menu_row()])
         ctx.tell(pairing.mentee_id, "request_accepted",
                  [[("button_my_mentor", payloads.MY_MENTOR)]], name=pairing.mentor_name)
@@ -126,7 +128,7 @@ async def _room_for(ctx: Context, pairing: PairingRecord) -> bool:
             return False
     elif await ctx.mentoring.has_mentor(pairing.mentee_id):  # found one meanwhile
         await ctx.mentoring.decide(pairing.id, status="declined")
-        ctx.say(ctx.text("mentee_has_mentor", name=who(ctx, pairing.mentee_name)),
+        ctx.say(ctx.text("mentee_has_mentor", name=mentee_called(ctx, pairing)),
                 [ctx.menu_row()])
         return False
     await ctx.mentoring.lock_mentor(pairing.mentor_id)  # counted and used by one turn at a time
@@ -159,7 +161,7 @@ async def tell_mentor(ctx: Context, event: HelpRequested) -> None:
     ctx.tell(mine.mentor_id, "help_request",
              [[("button_nudge", PairingAct("nudge", mine.id).pack())],
               [("button_mentees", payloads.MENTEES)]],
-             name=who(ctx, mine.mentee_name), place=place,
+             name=mentee_called(ctx, mine), place=place,
              # masked when asked; again here for a question kept before a rule was added
              question=mask(event.question).text)
 
@@ -167,7 +169,7 @@ async def tell_mentor(ctx: Context, event: HelpRequested) -> None:
 def confirm_end(ctx: Context, verb: str, pairing: PairingRecord) -> None:
     """Ask once more before ending: either side's tap ends it at once."""
     by_mentor = verb == "stop"
-    other = who(ctx, pairing.mentee_name) if by_mentor else pairing.mentor_name
+    other = mentee_called(ctx, pairing) if by_mentor else pairing.mentor_name
     ctx.say(ctx.text("end_confirm_mentor" if by_mentor else "end_confirm", name=other),
             [[ctx.button("button_end_yes", PairingAct(f"{verb}ok", pairing.id))],
              ctx.menu_row()])
@@ -179,15 +181,11 @@ async def end(ctx: Context, verb: str, pairing: PairingRecord) -> None:
         ctx.say(ctx.text("pairing_gone"), [ctx.menu_row()])
         return
     if verb == "stopok":
-        ctx.say(ctx.text("pairing_ended", name=who(ctx, pairing.mentee_name)), [ctx.menu_row()])
+        ctx.say(ctx.text("pairing_ended", name=mentee_called(ctx, pairing)), [ctx.menu_row()])
         ctx.tell(pairing.mentee_id, "ended_by_mentor", name=pairing.mentor_name)
     else:
         ctx.say(ctx.text("pairing_ended", name=pairing.mentor_name), [ctx.menu_row()])
-        ctx.tell(pairing.mentor_id, "ended_by_mentee", name=who(ctx, pairing.mentee_name))
-
-
-def _name(ctx: Context) -> str:
-    return who(ctx, ctx.display_name)
+        ctx.tell(pairing.mentor_id, "ended_by_mentee", name=mentee_called(ctx, pairing))
 
 
 async def _typed_ward(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
@@ -198,7 +196,7 @@ FEATURE = Feature(
     waits=(Waits("ward", _typed_ward),),
     events={HelpRequested: tell_mentor},
     samples={
-        "someone": {}, "kem_none": {},
+        "someone": {}, "kem_none": {"mentor": True},
         "kem_mine": {"name": "Trần Minh Anh", "ward": "Phường Hồng Hà", "unit": "Chi đoàn 3"},
         "already_paired": {"name": "Minh Anh"}, "mentor_full": {},
         "mentor_full_self": {"capacity": 1},

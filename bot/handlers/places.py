@@ -4,9 +4,12 @@ from datetime import datetime
 
 from bot.handlers.context import Context
 from bot.lessons.progress import Mode, Position
+from bot.lessons.render import called_name
 from storage.clock import VIETNAM, local_date
+from storage.mentoring import PairingRecord
 
-__all__ = ["VIETNAM", "days_ago", "describe_place", "local_date", "who"]
+__all__ = ["VIETNAM", "days_ago", "describe_place", "local_date", "me_as_called", "mentee_called",
+           "who"]
 
 
 def describe_place(ctx: Context, position: Position) -> str:
@@ -29,6 +32,17 @@ def days_ago(when: datetime, today: datetime | None = None) -> int:
     return max(0, (local_date(today) - local_date(when)).days)
 
 
-def who(ctx: Context, name: str) -> str:
-    """A person's display name, or a polite stand-in when the channel gave none."""
-    return name or ctx.text("someone")
+def who(ctx: Context, name: str, form: str = "") -> str:
+    """A resident's name as their mentor reads it: after the form they chose to be called by
+    ("bác Tư", "bà Mai"), or a polite stand-in when they gave no name."""
+    return called_name(ctx.base.templates, name, form) if name else ctx.text("someone")
+
+
+def mentee_called(ctx: Context, pairing: PairingRecord) -> str:
+    """A pairing's resident as their mentor reads them ("bác Tư"; `who`)."""
+    return who(ctx, pairing.mentee_name, pairing.mentee_form)
+
+
+def me_as_called(ctx: Context) -> str:
+    """The turn's learner's name as others read it ("bác Tư"; `who`)."""
+    return who(ctx, ctx.display_name, str(ctx.settings.get("address") or ""))

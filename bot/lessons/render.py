@@ -73,6 +73,21 @@ def given_name(name: str) -> str:
     return name
 
 
+# The forms said before a person's name when others speak of them ("bác Tư", "bà Mai"); a
+# learner called "em" or "bạn" is named alone.
+TITLED_FORMS = ("ong", "ba", "bac", "co", "chu", "anh", "chi")
+
+
+def called_name(templates: Mapping[str, str], name: str, form: str) -> str:
+    """`name` as others say it, after the form its owner chose to be called by ("Tư" called
+    "bác": "bác Tư"); `templates`: Vietnamese ones, whose forms are part of a name said in
+    any language."""
+    if form not in TITLED_FORMS or not name.strip():
+        return name
+    title = templates[f"address_you_{form}"]
+    return f"{title} {address_name(name, title)}"
+
+
 log = logging.getLogger("hocso")
 _ENV = ImmutableSandboxedEnvironment(
     undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
@@ -85,6 +100,9 @@ def _grouped(number: int, separator: str) -> str:
 
 
 _ENV.filters["grouped"] = _grouped
+# A sentence that opens with a name said with its form: "{{ name|upfirst }} cần giúp đỡ" is
+# "Bác Tư cần giúp đỡ" (jinja's `capitalize` would lower the rest: "Bác tư").
+_ENV.filters["upfirst"] = lambda text: str(text)[:1].upper() + str(text)[1:]
 # Compiling the ~3,300 texts of all courses and languages took 2.5 s of CPU in every process
 # that renders them (bench/RESULTS.md, issue 18). Their Python code is kept in jinja's bytecode
 # cache, keyed by the text itself and jinja's release (each file also holds Python's version

@@ -1,6 +1,8 @@
-"""Digit runs and Vietnamese phone numbers in folded text, however grouped, in linear time."""
+"""Digit runs and Vietnamese phone numbers in folded text, however grouped, in linear time;
+phone numbers read out in Vietnamese words."""
 
 import re
+import unicodedata
 from collections.abc import Iterator
 
 # Digits with at most one space or dash between any two ("4111 1111 1111 1111", "001 088
@@ -70,3 +72,31 @@ def phones(folded: str) -> list[tuple[int, int]]:
             spans.append((start, end))
             first = longest + 1
     return spans
+
+
+# The digits' names, as written with their marks, and as typed without any ("khong chin tam").
+# Marked words are only the digits' own: "làm", "từ", "tù" fold to a digit's name but are none.
+_DIGIT_WORDS = {"không", "một", "mốt", "hai", "ba", "bốn", "tư", "năm", "lăm", "sáu", "bảy",
+                "bẩy", "tám", "chín"}
+_BARE_DIGIT_WORDS = {"khong", "mot", "hai", "ba", "bon", "tu", "nam", "lam", "sau", "bay",
+                     "tam", "chin"}
+_SPOKEN = 8  # digits read out in a row: more than any date or sum said in words
+_SPOKEN_WORDS = 3  # of them words at least: "10.12.2026 8 giờ" is a date and an hour
+_WORD = re.compile(r"\w+")
+
+
+def spoken_phone(text: str) -> bool:
+    """Whether `text` reads out a phone number: eight digits or more in a row, as words
+    ("không chín tám bảy, sáu năm bốn…"), three of them at least, or words and digits ("0987
+    sáu năm bốn 321"); other words break the run, punctuation does not."""
+    digits = words = 0
+    for word in _WORD.findall(unicodedata.normalize("NFKC", text).lower()):
+        if word.isdigit():
+            digits += len(word)
+        elif word in _DIGIT_WORDS or (word.isascii() and word in _BARE_DIGIT_WORDS):
+            digits, words = digits + 1, words + 1
+        else:
+            digits = words = 0
+        if digits >= _SPOKEN and words >= _SPOKEN_WORDS:
+            return True
+    return False

@@ -597,20 +597,51 @@ def _contact_number(folded: str) -> bool:
                for found in _MOBILE.finditer(folded))
 
 
-def _asks_secret(parts: list[str], *, given: bool, linked: bool) -> bool:
+def _asks_secret(parts: list[str], *, given: bool, linked: bool,
+                 asks: tuple[re.Pattern[str], ...] = (),
+                 secret: re.Pattern[str] = _SECRET) -> bool:
     """A clause (or two neighbours) asks for a secret code or password. A message that gives
     a code (a bank's OTP notice) only counts when it asks for it back: "đọc", "cung cấp";
-    "nhập", "điền" count only in a message with a link (a page that takes the code)."""
-    asks = [_ASK_BACK] if given else [_ASK_ANY, *([_ASK_ENTER] if linked else [])]
+    "nhập", "điền" count only in a message with a link (a page that takes the code). `asks`:
+    more words that ask, `secret`: what counts as a secret (a mentor's words: an account too)."""
+    asks = (_ASK_BACK,) if given else (_ASK_ANY, *([_ASK_ENTER] if linked else []), *asks)
     for index, part in enumerate(parts):
         window = " ".join(parts[index:index + 2])
         for match in (found for ask in asks for found in ask.finditer(part)):
             before = part[:match.start()]
-            if _NEGATION.search(before[-60:]):
+            # "đừng đọc mã OTP cho ai": the "đừng" is before the verb, which the match holds
+            if _NEGATION.search(before[-60:]) or _NEGATION.search(before[-20:] + match.group()):
                 continue
-            if _SECRET.search(window[match.start():]) or _SECRET.search(before):
+            if secret.search(window[match.start():]) or secret.search(before):
                 return True
     return False
+
+
+# How a young mentor asks an elder ("bác đọc cho cháu", "gửi con", "nhắn cháu"): words the
+# scam rules above do not need, since scammers write as "em", "anh", "chị".
+_ASK_KIN = _words(r"(?:doc|gui|nhan(?: tin)?|bao|cho|dua|chup) (?:cho )?(?:chau|con|em)")
+# What a mentor never asks for, beyond a code or a password: an account's or a card's number,
+# a PIN ("số PIN"; "pin" alone is a battery: "pin còn bao nhiêu").
+_SECRET_OR_ACCOUNT = re.compile(_SECRET.pattern + "|" + _words(
+    r"so tai khoan", r"so pin", r"so (?:cua )?the(?: ngan hang| atm)?",
+    r"mat (?:truoc|sau) (?:cua )?the").pattern)
+
+
+def asks_for_secret(text: str) -> bool:
+    """Whether `text` (a mentor's message to a resident) asks for an OTP, a password, a PIN or
+    an account's or card's number, as the scam check reads a request (not "đừng đọc mã OTP
+    cho ai")."""
+    return _asks_secret(clauses(fold(text)), given=False, linked=False, asks=(_ASK_KIN,),
+                        secret=_SECRET_OR_ACCOUNT)
+
+
+def asks_for_money(text: str) -> bool:
+    """Whether `text` (a name, a unit shown to residents) asks for money: a transfer, a fee,
+    a deposit, an account number, however it is phrased (as in an emergency: nothing a name
+    says is the writer's own payment)."""
+    parts = clauses(fold(text))
+    return any(_asks_money(part, urgent=True) or re.search(r"\bso tai khoan\b", part)
+               for part in parts)
 
 
 def _asks_money(part: str, called: Collection[str] = (), writers: Collection[str] = (), *,
@@ -644,9 +675,10 @@ def _asks_money(part: str, called: Collection[str] = (), writers: Collection[str
 
 def unmasked(text: str) -> str:
     """`text` with the tricks that hide a link or a number from filters undone: dots written
-    "。", "[.]", " dot ", " chấm " and characters spaced out ("v n e i d . c o m")."""
+    "。", "[.]", " dot ", " chấm ", characters spaced out ("v n e i d . c o m") or full-width."""
+    # NFKC: full-width and other look-alike forms are the letters they show ("ｚａｌｏ．ｍｅ").
     text = _SPACED_OUT.sub(lambda match: match.group().replace(" ", ""),
-                           unicodedata.normalize("NFC", text))
+                           unicodedata.normalize("NFKC", text))
     return _SPELT_DOT.sub(".", text)
 
 
@@ -675,9 +707,11 @@ def has_link(text: str) -> bool:
 
 def has_phone(text: str) -> bool:
     """Whether `text` holds a phone number (or as many digits in a row), however spaced or
-    grouped ("0912 - 345 - 678", "(0912) 345 678", "0912/345/678", keycap digits, "09l2345678");
-    a date and an hour ("10.12.2026 8 giờ") are none. Numbers spelled out in words are not
-    found ("không chín một hai…")."""
+    grouped ("0912 - 345 - 678", "(0912) 345 678", "0912/345/678", keycap digits, "09l2345678"),
+    or read out in words ("không chín tám bảy, sáu năm bốn…", eight digits at least); a date
+    and an hour ("10.12.2026 8 giờ") are none."""
+    if numbers.spoken_phone(text):
+        return True
     folded = _KEYCAP.sub("", fold(unmasked(text)))
     folded = _DIGIT_LIKE.sub(lambda found: found.group().translate(_LOOK_ALIKE_DIGITS), folded)
     folded = numbers.without_dates(folded)

@@ -1,0 +1,80 @@
+"""Organizers see their mentors (`hocso mentor list`) and stop one (`hocso mentor suspend`)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.lessons.model import Library
+from bot.tutor import Tutor
+from storage.database import create_engine
+from storage.repository import SqlRepository
+from tests.chat import Chat
+from tests.mentoring_helpers import code_in, received, register, trained_mentor
+from tests.server import hocso_here, migrated
+
+
+def _rows(listing: bytes) -> list[list[str]]:
+    return [line.split("\t") for line in listing.decode().splitlines()]
+
+
+async def test_an_organizer_lists_mentors_and_suspends_one(tmp_path: Path,
+                                                          library: Library) -> None:
+    migrated(tmp_path)
+    engine = create_engine(f"sqlite:///{tmp_path / 'hocso.db'}")
+    tutor = Tutor(repository=SqlRepository(engine), library=library)
+    mentor = Chat(tutor, user="tg-98765", channel="telegram")
+    code = await trained_mentor(mentor, library)
+    resident = Chat(tutor, user="zl-4321", channel="zalo")
+    await resident.start(address=None)
+    await resident.tap("ad:bac")
+    await resident.type("Tư")
+    await resident.type(code)
+    await resident.press("Đồng ý")
+    await received(tutor, mentor)
+    await received(tutor, resident)
+    code = code_in(await mentor.tap("invite"))  # a live code, to stop working
+    learning = Chat(tutor, user="tg-55555", channel="telegram")
+    await register(learning, name="Lê Thu Hà", ward="Phường Cửa Nam")
+
+    env = {**os.environ, "HOCSO_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    listed = subprocess.run([sys.executable, "-m", "bot", "mentor", "list"], env=env,
+                            capture_output=True, check=False)
+    assert listed.returncode == 0, listed.stderr
+    header, *rows = _rows(listed.stdout)
+    assert header == ["id", "name", "ward", "unit", "status", "mentees"]
+    by_name = {row[1]: row for row in rows}
+    assert by_name["Trần Minh Anh"][2:] == ["Phường Hồng Hà", "-", "trained", "1"]
+    assert by_name["Lê Thu Hà"][2:] == ["Phường Cửa Nam", "-", "in training", "0"]
+    for private in ("tg-98765", "tg-55555", "telegram", "zl-4321"):  # no way to reach anyone
+        assert private not in listed.stdout.decode()
+
+    mentor_id = by_name["Trần Minh Anh"][0]
+    suspended = hocso_here(tmp_path, "mentor", "suspend", mentor_id)
+    assert suspended.returncode == 0, suspended.stderr
+    assert "1 pairing(s) ended" in suspended.stdout.decode()
+    [note] = await received(tutor, resident)  # told kindly, in their own form
+    assert "Việc kèm giữa bác và người kèm Trần Minh Anh đã dừng lại ạ" in note.text
+    assert "Tìm người kèm" in note.text and note.flat_buttons()[0].payload == "kem"
+    await resident.tap("kem")
+    assert "Bác chưa có người kèm" in resident.text()  # the pairing is gone
+
+    # The suspended mentor can neither coach nor sign up again, and their code is dead.
+    for typed in ("/hoc_vien", "/lam_nguoi_kem"):
+        await mentor.type(typed)
+        assert "đã tạm dừng việc kèm của bạn" in mentor.text(), typed
+        assert "gõ họ và tên" not in mentor.text()
+    await mentor.tap("invite")
+    assert "đã tạm dừng việc kèm" in mentor.text() and "KEM-" not in mentor.text()
+    neighbour = Chat(tutor, user="zl-777", channel="zalo")
+    await neighbour.start()
+    assert "muốn kèm" not in (await neighbour.type(code))[0].text
+    assert await tutor.invitation_link(code) == ""
+
+    again = _rows(hocso_here(tmp_path, "mentor", "list").stdout)
+    assert {row[1]: row for row in again}["Trần Minh Anh"][4:] == ["suspended", "0"]
+    unknown = hocso_here(tmp_path, "mentor", "suspend", "999")
+    assert unknown.returncode == 1 and "no mentor with id 999" in unknown.stderr.decode()
+    assert hocso_here(tmp_path, "mentor", "suspend").returncode == 2
+    await engine.dispose()
