@@ -31,7 +31,7 @@ async def test_the_mentor_sees_the_name_a_web_learner_gave(tutor: Tutor,
     await paired(mentor, hanh, library)
     await paired(other, nameless, library)  # "Bạn", and no name given
     await mentor.type("/hoc_vien")
-    assert "👤 Hạnh" in mentor.text() and "👤 Học viên" not in mentor.text()
+    assert "👤 Cô Hạnh" in mentor.text() and "👤 Học viên" not in mentor.text()  # as she is called
     await other.type("/hoc_vien")
     assert "👤 Học viên" in other.text()
 
