@@ -54,7 +54,7 @@ def course_of(library: Library, course_id: str = COURSE) -> Course:
 async def take_quiz(chat: Chat, course: Course, lesson_id: str, *, right: bool) -> None:
     """Take one lesson's quiz, every answer right (or every answer wrong)."""
     lesson = next(lesson for lesson in course.lessons if lesson.id == lesson_id)
-    await chat.tap(f"q:{course.id}:{lesson.id}")
+    await chat.learn(course.id, lesson.id)
     for question in lesson.quiz:
         chosen = question.answer if right else (1 if question.answer != 1 else 2)
         await chat.press(question.options[chosen - 1])

@@ -148,7 +148,7 @@ async def test_joining_keeps_the_best_of_each_lesson_and_every_answer(
     assert course is not None
     lesson = course.lessons[0]
     await pass_course(kiosk, library, COURSE)  # all right at the kiosk
-    await home.tap(f"q:{COURSE}:{lesson.id}")  # all wrong at home, later
+    await home.learn(COURSE, lesson.id)  # all wrong at home, later
     for question in lesson.quiz:
         wrong = next(n for n in range(len(question.options)) if n != question.answer - 1)
         await home.press(question.options[wrong])

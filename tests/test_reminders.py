@@ -112,7 +112,7 @@ async def test_stop_words_work_in_a_quiz_and_while_an_hour_is_awaited(
     assert (await reminder_row(sqlite_repository, chat)).status == ON
     course = library.courses[0]
     lesson = course.lessons[0]
-    await chat.tap(f"q:{course.id}:{lesson.id}")  # in the middle of a quiz
+    await chat.learn(course.id, lesson.id)  # in the middle of a quiz
     question = chat.last[-1].text.rsplit("\n\n", 1)[-1]
     assert question.startswith("Câu 1/3")
     await chat.type("Đừng nhắc nữa!")

@@ -48,7 +48,7 @@ async def test_feedback_and_what_follows_come_as_one_message(tutor: Tutor,
     (menu,) = await chat.tap("skip")  # no name: saying so, then the menu
     assert "\n\nBạn muốn làm gì" in menu.text
     lesson = library.courses[0].lessons[0]
-    await chat.tap(f"q:{library.courses[0].id}:{lesson.id}")
+    await chat.learn(library.courses[0].id, lesson.id)
     question = lesson.quiz[0]
     (answered,) = await chat.press(question.options[question.answer - 1])
     feedback, asked = answered.text.split("\n\n", 1)
@@ -83,7 +83,7 @@ async def test_a_double_tap_on_an_answer_counts_once(tutor: Tutor, library: Libr
     chat = Chat(tutor)
     lesson = library.courses[0].lessons[0]
     await into_lesson(chat, library, steps=0)
-    await chat.tap(f"q:{library.courses[0].id}:{lesson.id}")
+    await chat.learn(library.courses[0].id, lesson.id)
     answer = chat.payload_of(lesson.quiz[0].options[0])
     await chat.tap(answer)
     replies = await chat.tap(answer)  # the same button again, from the same message
@@ -187,7 +187,7 @@ async def test_a_restarted_tutor_resumes_mid_quiz(sqlite_repository: SqlReposito
     lesson = library.courses[0].lessons[0]
     chat = Chat(Tutor(repository=sqlite_repository, library=library))
     await chat.start()
-    await chat.tap(f"q:{library.courses[0].id}:{lesson.id}")
+    await chat.learn(library.courses[0].id, lesson.id)
     await chat.press(lesson.quiz[0].options[lesson.quiz[0].answer - 1])
     restarted = Chat(Tutor(repository=sqlite_repository, library=library))
     replies = await restarted.tap("resume")
@@ -205,7 +205,7 @@ async def test_progress_shows_lessons_done_best_scores_and_next(tutor: Tutor,
     await chat.start()
     for answers in ([q.answer for q in lesson.quiz], [1 + q.answer % len(q.options)
                                                       for q in lesson.quiz]):
-        await chat.tap(f"q:{course.id}:{lesson.id}")
+        await chat.learn(course.id, lesson.id)
         for question, choice in zip(lesson.quiz, answers, strict=True):
             await chat.press(question.options[choice - 1])
     assert "Điểm cao nhất của bạn" in chat.text()
@@ -224,7 +224,7 @@ async def test_a_quiz_not_passed_is_said_so_and_progress_shows_where_the_learner
     chat = Chat(tutor)
     await chat.start()
     for lesson in course.lessons:
-        await chat.tap(f"q:{course.id}:{lesson.id}")
+        await chat.learn(course.id, lesson.id)
         for question in lesson.quiz:
             await chat.press(question.options[question.answer % len(question.options)])
     last = course.lessons[-1]
@@ -297,7 +297,7 @@ async def test_progress_lists_scores_in_lesson_order(tutor: Tutor, library: Libr
     chat = Chat(tutor)
     await chat.start()
     for lesson in (last, first):
-        await chat.tap(f"q:{course.id}:{lesson.id}")
+        await chat.learn(course.id, lesson.id)
         for question in lesson.quiz:
             await chat.press(question.options[question.answer - 1])
     card = (await chat.type("tiến độ"))[0].text
