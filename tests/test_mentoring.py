@@ -108,6 +108,30 @@ async def test_the_mentor_sees_progress_and_is_told_of_a_finished_lesson(
     assert await received(tutor, mentor) == []
 
 
+async def test_a_quiz_not_passed_is_not_celebrated_to_the_mentor(
+        tutor: Tutor, library: Library, people: tuple[Chat, Chat]) -> None:
+    """Found by a tester: "🎉 Tư vừa học xong bài '…': đúng 1/4 câu." for a quiz failed."""
+    mentor, resident = people
+    await paired(mentor, resident, library)
+    await received(tutor, mentor)
+    course = library.courses[0]
+    lesson = course.lessons[0]
+    total = len(lesson.quiz)
+    await resident.learn(course.id, lesson.id)
+    await resident.press(lesson.quiz[0].options[lesson.quiz[0].answer - 1])
+    for question in lesson.quiz[1:]:
+        await resident.press(question.options[question.answer % len(question.options)])
+    [alert] = await received(tutor, mentor)
+    assert "🎉" not in alert.text and "học xong" not in alert.text
+    assert f'làm bài kiểm tra của bài "{lesson.title}"' in alert.text
+    assert f"đúng 1/{total} câu, lần này chưa đạt" in alert.text
+    await resident.tap(f"q:{course.id}:{lesson.id}")  # passed on the retake: now it is news
+    for question in lesson.quiz:
+        await resident.press(question.options[question.answer - 1])
+    [alert] = await received(tutor, mentor)
+    assert alert.text.startswith("🎉") and f'học xong bài "{lesson.title}"' in alert.text
+
+
 async def test_two_failed_tries_are_reported_once(tutor: Tutor, library: Library,
                                                   people: tuple[Chat, Chat]) -> None:
     mentor, resident = people
