@@ -201,6 +201,21 @@ async def test_asked_once_after_a_first_lesson_and_typed_names_are_matched(
     assert "Kết quả" in chat.text() and "xã hoặc phường" not in chat.text()
 
 
+async def test_a_quiz_not_passed_keeps_its_retry_and_the_question_waits_for_a_pass(
+        tutor: Tutor, library: Library) -> None:
+    """Found by a tester: after 1/4 the place question came at once, and its answer offered
+    only "Bài tiếp theo" and "Về menu", though the result said "Làm lại bài kiểm tra"."""
+    chat = Chat(tutor, "truot")
+    await finish_lesson(chat, library, right=False)
+    assert "chưa đạt" in chat.text() and "xã hoặc phường" not in chat.text()
+    assert chat.payload_of("Làm lại bài kiểm tra").startswith("q:")
+    await chat.press("Làm lại bài kiểm tra")
+    lesson = library.courses[0].lessons[0]
+    for question in lesson.quiz:
+        await chat.press(question.options[question.answer - 1])
+    assert "xã hoặc phường nào" in chat.last[-1].text  # passed: asked now
+
+
 async def test_skipping_keeps_what_was_given_and_the_place_can_change(
         tutor: Tutor, library: Library, sqlite_repository: SqlRepository) -> None:
     chat = Chat(tutor, "tu")
