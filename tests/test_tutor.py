@@ -29,9 +29,18 @@ async def into_lesson(chat: Chat, library: Library, steps: int = 1) -> None:
         await chat.press("Tiếp tục")
 
 
-async def test_welcome_says_it_is_automated_and_shows_the_menu(tutor: Tutor) -> None:
-    replies = await Chat(tutor).start()
+async def test_welcome_says_it_is_automated_and_shows_the_menu(tutor: Tutor,
+                                                               library: Library) -> None:
+    chat = Chat(tutor)
+    replies = await chat.start()
     assert "trợ lý học tự động" in replies[0].text and "không phải người thật" in replies[0].text
+    labels = [button.label for button in replies[-1].flat_buttons()]
+    # Nothing started yet: no "continue" (a tester found it offered on the first menu).
+    assert labels[-2:] == ["📊 Tiến độ của tôi", "❓ Trợ giúp"]
+    assert "▶️ Tiếp tục bài đang học" not in labels
+    course = library.courses[0]
+    await chat.tap(f"l:{course.id}:{course.lessons[0].id}")
+    replies = await chat.tap("menu")  # a lesson begun: now there is one to continue
     labels = [button.label for button in replies[-1].flat_buttons()]
     assert labels[-3:] == ["▶️ Tiếp tục bài đang học", "📊 Tiến độ của tôi", "❓ Trợ giúp"]
 
