@@ -126,20 +126,24 @@ class MentorQueries:
             .where(_live(code) & MENTOR.c.status.in_(CAN_MENTOR)))).first()
         return mentor_record(row) if row is not None else None
 
-    async def wrong_codes_since(self, since: datetime) -> int:
-        """How many wrong codes the learner typed since `since`."""
+    async def wrong_codes_since(self, since: datetime, kind: str = "invite") -> int:
+        """How many wrong codes of `kind` ("invite" or "link") the learner typed since
+        `since`."""
         query = select(func.count()).select_from(ATTEMPT).where(
-            (ATTEMPT.c.learner_id == self.me) & (ATTEMPT.c.attempted_at > since))
+            (ATTEMPT.c.learner_id == self.me) & (ATTEMPT.c.attempted_at > since)
+            & (ATTEMPT.c.kind == kind))
         return int((await self._db.execute(query)).scalar_one())
 
-    async def wrong_codes_everywhere_since(self, since: datetime) -> int:
-        """How many wrong codes everyone together typed since `since`."""
-        query = select(func.count()).select_from(ATTEMPT).where(ATTEMPT.c.attempted_at > since)
+    async def wrong_codes_everywhere_since(self, since: datetime, kind: str = "invite") -> int:
+        """How many wrong codes of `kind` everyone together typed since `since`."""
+        query = select(func.count()).select_from(ATTEMPT).where(
+            (ATTEMPT.c.attempted_at > since) & (ATTEMPT.c.kind == kind))
         return int((await self._db.execute(query)).scalar_one())
 
-    async def record_wrong_code(self) -> None:
-        """Count one wrong code against the learner."""
-        await self._db.execute(insert(ATTEMPT).values(learner_id=self.me, attempted_at=now()))
+    async def record_wrong_code(self, kind: str = "invite") -> None:
+        """Count one wrong code of `kind` against the learner."""
+        await self._db.execute(insert(ATTEMPT).values(learner_id=self.me, attempted_at=now(),
+                                                      kind=kind))
 
 
 def _live(code: str) -> ColumnElement[bool]:

@@ -265,7 +265,9 @@ class Alert(SQLModel, table=True):
 
 
 class CodeAttempt(SQLModel, table=True):
-    """A wrong invitation code typed by a learner: too many in an hour and they must wait."""
+    """A wrong code typed by a learner: too many in an hour and they must wait. `kind` says
+    which: "invite" (a mentor's invitation code) or "link" (a /lien_ket code); each kind is
+    counted apart, so the wait is explained with the code the learner did type."""
 
     __tablename__ = "code_attempt"
     __table_args__ = (Index("ix_code_attempt_learner", "learner_id", "attempted_at"),
@@ -274,6 +276,8 @@ class CodeAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     learner_id: int = Field(foreign_key="learner.id")
     attempted_at: datetime
+    kind: str = Field(default="invite", sa_column=Column(String(8), nullable=False,
+                                                         server_default="invite"))
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -77,5 +77,30 @@ class Chat:
     async def press(self, label: str) -> list[Outgoing]:
         return await self.tap(self.payload_of(label))
 
+    async def learn(self, course_id: str, lesson_id: str) -> list[Outgoing]:
+        """Open a lesson and go through its steps (check questions answered right) up to
+        its quiz's first question, as a quiz is reached: only after its lesson. A lesson
+        half-finished meanwhile is left (the "switch" button)."""
+        course = self.tutor.library.course(course_id)
+        lesson = course.lesson(lesson_id) if course else None
+        assert lesson is not None, (course_id, lesson_id)
+        replies = await self.tap(f"l:{course_id}:{lesson_id}")
+        switch = self._payloads(replies, "s:")
+        if switch:
+            replies = await self.tap(switch[0])
+        for step in lesson.steps:
+            if step.check is not None:
+                answer = [p for p in self._payloads(self.last, "a:")
+                          if p.endswith(f":{step.check.answer}")]
+                replies = await self.tap(answer[0])
+            else:
+                replies = await self.tap(self._payloads(self.last, "n:")[0])
+        return replies
+
+    @staticmethod
+    def _payloads(replies: list[Outgoing], prefix: str) -> list[str]:
+        return [b.payload for r in replies for b in r.flat_buttons()
+                if b.payload.startswith(prefix)]
+
     def text(self) -> str:
         return "\n".join(reply.text for reply in self.last)

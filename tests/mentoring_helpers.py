@@ -27,7 +27,7 @@ async def pass_course(chat: Chat, library: Library, course_id: str = MENTOR_COUR
     course = library.course(course_id)
     assert course is not None
     for lesson in course.lessons:
-        await chat.tap(f"q:{course.id}:{lesson.id}")
+        await chat.learn(course.id, lesson.id)
         for question in lesson.quiz:
             await chat.press(question.options[question.answer - 1])
 

@@ -161,7 +161,7 @@ async def test_a_mentor_is_told_in_their_own_language_and_form(tutor: Tutor,
     await mentor.press("English")
     course = library.courses[0]
     lesson = course.lessons[0]
-    await resident.tap(f"q:{course.id}:{lesson.id}")
+    await resident.learn(course.id, lesson.id)
     for question in lesson.quiz:
         await resident.press(question.options[question.answer - 1])
     alerts = [alert for alert in await received(tutor, mentor)

@@ -36,7 +36,7 @@ MIN_TAP_PX = 44
 NEXT = "Tiếp tục ▶"
 MENU = "🏠 Về menu"
 PROGRESS = "📊 Tiến độ của tôi"
-MENU_BUTTONS = ("▶️ Tiếp tục bài đang học", PROGRESS, "❓ Trợ giúp")
+MENU_BUTTONS = (PROGRESS, "❓ Trợ giúp")  # no "Tiếp tục bài đang học": nothing begun yet
 
 
 def live_button(page: Page, label: str) -> Locator:

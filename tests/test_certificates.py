@@ -55,7 +55,7 @@ def course_of(library: Library, course_id: str = COURSE) -> Course:
 async def take_quiz(chat: Chat, course: Course, lesson_id: str, *, right: bool) -> None:
     """Take one lesson's quiz, every answer right (or every answer wrong)."""
     lesson = next(lesson for lesson in course.lessons if lesson.id == lesson_id)
-    await chat.tap(f"q:{course.id}:{lesson.id}")
+    await chat.learn(course.id, lesson.id)
     for question in lesson.quiz:
         chosen = question.answer if right else (1 if question.answer != 1 else 2)
         await chat.press(question.options[chosen - 1])
@@ -102,6 +102,9 @@ async def test_finishing_a_course_issues_one_certificate_with_a_qr_of_its_page(
     assert f'khóa "{course.title}"' in earned.text and f"{WEB}/xac-minh/{code}" in earned.text
     assert decode(png) == f"{WEB}/xac-minh/{code}"
     assert await issued(tutor) == 1
+    # One congratulation: before, "Chúc mừng bác đã học hết khóa…" came just before it.
+    said = "\n".join(reply.text for reply in chat.last)
+    assert said.count("Chúc mừng") == 1 and "học hết" not in said
     # Retaking a quiz (and passing again) issues nothing more.
     await take_quiz(chat, course, course.lessons[0].id, right=True)
     assert not pictures(chat.last) and await issued(tutor) == 1
@@ -122,6 +125,9 @@ async def test_a_failed_quiz_issues_none_until_it_is_passed(tutor: Tutor,
         await take_quiz(chat, course, lesson.id, right=True)
     await take_quiz(chat, course, last.id, right=False)  # every lesson finished, one failed
     assert not pictures(chat.last) and await issued(tutor) == 0
+    said = "\n".join(reply.text for reply in chat.last)  # what is left, not a "well done"
+    assert f'Bác đã học hết các bài của khóa "{course.title}" ạ' in said
+    assert f'Còn bài kiểm tra chưa đạt: "{last.title}"' in said and "Chúc mừng" not in said
     await take_quiz(chat, course, last.id, right=True)
     assert len(pictures(chat.last)) == 1 and await issued(tutor) == 1
 

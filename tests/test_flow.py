@@ -1,9 +1,14 @@
 """Moving between lessons: a half-finished lesson is never dropped without asking."""
 
+from sqlalchemy import func, select
+
+from bot.handlers.mentor_signup import MENTOR_COURSE
 from bot.lessons.model import Library
 from bot.tutor import Tutor
-from storage.repository import SqlRepository
+from storage.certificates import CERTIFICATE
+from storage.repository import RESULT, SqlRepository
 from tests.chat import Chat
+from tests.mentoring_helpers import register
 
 
 async def in_lesson_at_step_2(chat: Chat, library: Library) -> None:
@@ -75,6 +80,9 @@ async def test_a_quiz_in_progress_is_kept_too(tutor: Tutor, library: Library) ->
     first, other = course.lessons[0], course.lessons[1]
     chat = Chat(tutor, "nam")
     await chat.start()
+    await chat.learn(course.id, other.id)  # its quiz taken once: a retake is offered
+    for question in other.quiz:
+        await chat.press(question.options[question.answer - 1])
     await chat.tap(f"l:{course.id}:{first.id}")
     for _ in range(30):
         if f"Câu 1/{len(first.quiz)}:" in chat.text():
@@ -108,3 +116,88 @@ async def test_the_menu_and_the_help_name_becoming_a_mentor(tutor: Tutor) -> Non
     assert 'Bạn muốn giúp người khác học? Bạn chọn "Tôi muốn làm người kèm"' in chat.text()
     await chat.press("Tôi muốn làm người kèm")
     assert "họ và tên" in chat.text().lower()
+
+
+async def _forge_every_quiz(chat: Chat, library: Library, course_id: str) -> None:
+    """What a tester did: a `q:` payload for each lesson, "switch" when asked, every answer
+    right, and no lesson step ever shown."""
+    course = library.course(course_id)
+    assert course is not None
+    for lesson in course.lessons:
+        replies = await chat.tap(f"q:{course.id}:{lesson.id}")
+        switch = [b.payload for r in replies for b in r.flat_buttons()
+                  if b.payload.startswith("s:")]
+        if switch:
+            await chat.tap(switch[0])
+        for question in lesson.quiz:
+            answers = [b.payload for r in chat.last for b in r.flat_buttons()
+                       if b.payload.startswith("a:")
+                       and b.payload.endswith(f":{question.answer}")]
+            if answers:
+                await chat.tap(answers[0])
+
+
+async def test_a_quiz_is_taken_only_after_its_lesson(tutor: Tutor, library: Library) -> None:
+    """Found by a tester: forged `q:` payloads took every quiz of a course without a lesson:
+    "Chúc mừng… đã học hết khóa", a certificate, lessons counted as done."""
+    course = library.course("tro-ly-ai")
+    assert course is not None
+    first = course.lessons[0]
+    chat = Chat(tutor, "gia")
+    await chat.start()
+    await chat.tap(f"q:{course.id}:{first.id}")
+    assert f'Bài kiểm tra của bài "{first.title}" nằm ở cuối bài học' in chat.text()
+    assert "Câu 1/" not in chat.text()
+    assert chat.payload_of("Bắt đầu học") == f"l:{course.id}:{first.id}"
+    # In the middle of another lesson: neither a quiz nor a "switch" question.
+    await chat.tap(f"l:{course.id}:{course.lessons[1].id}")
+    step = await chat.press("Tiếp tục")
+    await chat.tap(f"q:{course.id}:{first.id}")
+    assert "Câu 1/" not in chat.text() and "Chuyển sang" not in chat.text()
+    seq = next(b.payload for b in step[-1].flat_buttons() if b.payload.startswith("n:"))[2:]
+    await chat.tap(f"s:{seq}:q:{course.id}:{first.id}")  # the switch, forged at this place
+    assert "Câu 1/" not in chat.text() and "nằm ở cuối bài học" in chat.text()
+    # Inside the lesson itself, before its end: go on with it.
+    await chat.tap(f"l:{course.id}:{first.id}")
+    await chat.press("Chuyển sang bài mới")
+    await chat.tap(f"q:{course.id}:{first.id}")
+    assert "Câu 1/" not in chat.text() and chat.payload_of("Học tiếp") == "resume"
+    await _forge_every_quiz(chat, library, course.id)
+    assert "học hết khóa" not in chat.text() and "Chúc mừng" not in chat.text()
+    async with tutor.repository.engine.connect() as connection:  # nothing done, no certificate
+        assert await connection.scalar(select(func.count()).select_from(CERTIFICATE)) == 0
+        assert await connection.scalar(select(func.count()).select_from(RESULT)) == 0
+
+
+async def test_a_volunteer_is_not_trained_by_forged_quizzes(tutor: Tutor,
+                                                            library: Library) -> None:
+    mentor = Chat(tutor, "kem")
+    await register(mentor)
+    await _forge_every_quiz(mentor, library, MENTOR_COURSE)
+    await mentor.type("/lam_nguoi_kem")
+    assert "Mời học viên" not in [b.label for r in mentor.last for b in r.flat_buttons()]
+    assert "Khóa cho người kèm" in mentor.text()
+
+
+async def test_the_ways_into_a_quiz_still_work(tutor: Tutor, library: Library) -> None:
+    """The end of a lesson, a retake (its button), a retake asked before dropping a lesson
+    half-finished, and the very quiz started over."""
+    course = library.courses[0]
+    first, other = course.lessons[0], course.lessons[1]
+    chat = Chat(tutor, "vao")
+    await chat.start()
+    await chat.learn(course.id, first.id)  # the lesson's end leads into its quiz
+    assert f"Câu 1/{len(first.quiz)}" in chat.text()
+    for question in first.quiz:
+        await chat.press(question.options[question.answer - 1])
+    await chat.press("Làm lại bài kiểm tra")
+    assert f"Câu 1/{len(first.quiz)}" in chat.text()
+    await chat.tap(f"l:{course.id}:{other.id}")
+    await chat.press("Chuyển sang bài mới")
+    await chat.press("Tiếp tục")
+    await chat.tap(f"q:{course.id}:{first.id}")  # a retake, from another lesson's step 2
+    await chat.press("Chuyển sang bài kiểm tra")
+    assert f"Câu 1/{len(first.quiz)}" in chat.text()
+    await chat.tap(f"q:{course.id}:{first.id}")
+    await chat.press("Làm lại bài kiểm tra")
+    assert f"Câu 1/{len(first.quiz)}" in chat.text()

@@ -90,7 +90,7 @@ async def test_the_mentor_sees_progress_and_is_told_of_a_finished_lesson(
     await received(tutor, mentor)
     course = library.courses[0]
     lesson = course.lessons[0]
-    await resident.tap(f"q:{course.id}:{lesson.id}")
+    await resident.learn(course.id, lesson.id)
     wrong = lesson.quiz[0].answer % len(lesson.quiz[0].options) + 1
     await resident.press(lesson.quiz[0].options[wrong - 1])
     for question in lesson.quiz[1:]:
@@ -102,10 +102,34 @@ async def test_the_mentor_sees_progress_and_is_told_of_a_finished_lesson(
     assert f"{lesson.title}: đúng {total - 1}/{total}" in cards[0].text
     assert resident.read(lesson.quiz[0].question) in cards[0].text  # the one they got wrong
     assert "Lần học gần nhất: hôm nay" in cards[0].text
-    await resident.tap(f"q:{course.id}:{lesson.id}")  # the same lesson again: no new alert
+    await resident.learn(course.id, lesson.id)  # the same lesson again: no new alert
     for question in lesson.quiz:
         await resident.press(question.options[question.answer - 1])
     assert await received(tutor, mentor) == []
+
+
+async def test_a_quiz_not_passed_is_not_celebrated_to_the_mentor(
+        tutor: Tutor, library: Library, people: tuple[Chat, Chat]) -> None:
+    """Found by a tester: "🎉 Tư vừa học xong bài '…': đúng 1/4 câu." for a quiz failed."""
+    mentor, resident = people
+    await paired(mentor, resident, library)
+    await received(tutor, mentor)
+    course = library.courses[0]
+    lesson = course.lessons[0]
+    total = len(lesson.quiz)
+    await resident.learn(course.id, lesson.id)
+    await resident.press(lesson.quiz[0].options[lesson.quiz[0].answer - 1])
+    for question in lesson.quiz[1:]:
+        await resident.press(question.options[question.answer % len(question.options)])
+    [alert] = await received(tutor, mentor)
+    assert "🎉" not in alert.text and "học xong" not in alert.text
+    assert f'làm bài kiểm tra của bài "{lesson.title}"' in alert.text
+    assert f"đúng 1/{total} câu, lần này chưa đạt" in alert.text
+    await resident.tap(f"q:{course.id}:{lesson.id}")  # passed on the retake: now it is news
+    for question in lesson.quiz:
+        await resident.press(question.options[question.answer - 1])
+    [alert] = await received(tutor, mentor)
+    assert alert.text.startswith("🎉") and f'học xong bài "{lesson.title}"' in alert.text
 
 
 async def test_two_failed_tries_are_reported_once(tutor: Tutor, library: Library,
@@ -116,7 +140,7 @@ async def test_two_failed_tries_are_reported_once(tutor: Tutor, library: Library
     lesson = course.lessons[0]
     alerts = []
     for _ in range(3):
-        await resident.tap(f"q:{course.id}:{lesson.id}")
+        await resident.learn(course.id, lesson.id)
         for question in lesson.quiz:
             await resident.press(question.options[question.answer % len(question.options)])
         alerts += [reply.text for reply in await received(tutor, mentor)]

@@ -283,7 +283,7 @@ async def test_what_subscribers_do_commits_with_the_turn_that_published(
     course = library.course("lam-quen")
     assert course is not None
     lesson = course.lessons[0]
-    await resident.tap(f"q:{course.id}:{lesson.id}")
+    await resident.learn(course.id, lesson.id)
     for question in lesson.quiz[:-1]:
         await resident.press(question.options[question.answer - 1])
     last = lesson.quiz[-1]

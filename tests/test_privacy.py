@@ -32,7 +32,7 @@ def tutor_on(repository: SqlRepository, library: Library) -> Tutor:
 async def finish_first_lesson(chat: Chat, library: Library) -> None:
     course = library.courses[0]
     lesson = course.lessons[0]
-    await chat.tap(f"q:{course.id}:{lesson.id}")
+    await chat.learn(course.id, lesson.id)
     for number, question in enumerate(lesson.quiz):
         wrong = 1 if question.answer != 1 else 2
         await chat.press(question.options[(wrong if number == 0 else question.answer) - 1])

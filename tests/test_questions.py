@@ -92,7 +92,7 @@ async def test_a_lesson_opened_from_an_answer_keeps_the_place_to_come_back_to(
     await chat.press("Tiếp tục bài đang học")
     assert "Cài đúng ứng dụng thật · Bước 1/" in chat.text()
     install = library.course("vneid").lesson("cai-dat")  # type: ignore[union-attr]
-    await chat.tap("q:vneid:cai-dat")
+    await chat.learn("vneid", "cai-dat")
     for question in install.quiz:
         await chat.press(question.options[question.answer - 1])
     back = f'Bạn còn bài "{first.title}" đang học dở (bước 2/{len(first.steps)})'
@@ -170,7 +170,7 @@ async def test_not_understood_in_a_quiz_asks_again_without_the_answer(
     question = lesson.quiz[0]
     chat = Chat(tutor, "quiz")
     await chat.start()
-    await chat.tap(f"q:{library.courses[0].id}:{lesson.id}")
+    await chat.learn(library.courses[0].id, lesson.id)
     await chat.type("ko hiểu gì hết")
     assert "đọc lại câu hỏi thật chậm" in chat.text()
     assert chat.read(question.question).strip() in chat.text()
@@ -292,7 +292,7 @@ async def test_a_detour_within_a_detour_goes_back_to_the_first_place(
     await chat.tap("o:an-toan-tk:ma-otp")
     assert "Bước 1/" in chat.text() and "Chuyển sang" not in chat.text()
     otp = library.course("an-toan-tk").lesson("ma-otp")  # type: ignore[union-attr]
-    await chat.tap("q:an-toan-tk:ma-otp")
+    await chat.learn("an-toan-tk", "ma-otp")
     for question in otp.quiz:
         await chat.press(question.options[question.answer - 1])
     await chat.press("Quay lại bài")
@@ -308,12 +308,13 @@ async def test_finishing_the_kept_lesson_forgets_the_way_back(tutor: Tutor,
     await reach(chat, library, start.id, first.id, first.steps[1].id)
     await chat.type("làm sao cài VNeID")
     await chat.tap("o:vneid:cai-dat")
-    await chat.tap(f"q:{start.id}:{first.id}")  # from a first step: nothing asked
+    await chat.learn(start.id, first.id)  # from a first step: nothing asked
     for question in first.quiz:
         await chat.press(question.options[question.answer - 1])
     assert "Quay lại bài" not in chat.text()
     await chat.type("menu")
-    await chat.press("Tiếp tục bài đang học")
+    assert "Tiếp tục bài đang học" not in [b.label for b in chat.last[-1].flat_buttons()]
+    await chat.type("/tiep_tuc")
     assert "Quay lại bài" not in chat.text() and "đang học dở (" not in chat.text()
 
 

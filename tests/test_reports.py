@@ -143,6 +143,7 @@ async def test_what_residents_do_in_the_chat_reaches_the_report(
             await lan.type("hong ha")  # asked once, after the first lesson
             await lan.press("Tổ dân phố số 1")
     await finish_lesson(tu, library, 0, right=False)  # Ông Tư gets every answer wrong
+    await tu.type("/noi_o")  # (not asked by itself after a quiz not passed)
     await tu.type("ba dinh")
     await tu.press("Bỏ qua")  # no village
     report = await _report(sqlite_repository, "ha-noi")

@@ -29,9 +29,18 @@ async def into_lesson(chat: Chat, library: Library, steps: int = 1) -> None:
         await chat.press("Tiếp tục")
 
 
-async def test_welcome_says_it_is_automated_and_shows_the_menu(tutor: Tutor) -> None:
-    replies = await Chat(tutor).start()
+async def test_welcome_says_it_is_automated_and_shows_the_menu(tutor: Tutor,
+                                                               library: Library) -> None:
+    chat = Chat(tutor)
+    replies = await chat.start()
     assert "trợ lý học tự động" in replies[0].text and "không phải người thật" in replies[0].text
+    labels = [button.label for button in replies[-1].flat_buttons()]
+    # Nothing started yet: no "continue" (a tester found it offered on the first menu).
+    assert labels[-2:] == ["📊 Tiến độ của tôi", "❓ Trợ giúp"]
+    assert "▶️ Tiếp tục bài đang học" not in labels
+    course = library.courses[0]
+    await chat.tap(f"l:{course.id}:{course.lessons[0].id}")
+    replies = await chat.tap("menu")  # a lesson begun: now there is one to continue
     labels = [button.label for button in replies[-1].flat_buttons()]
     assert labels[-3:] == ["▶️ Tiếp tục bài đang học", "📊 Tiến độ của tôi", "❓ Trợ giúp"]
 
@@ -48,7 +57,7 @@ async def test_feedback_and_what_follows_come_as_one_message(tutor: Tutor,
     (menu,) = await chat.tap("skip")  # no name: saying so, then the menu
     assert "\n\nBạn muốn làm gì" in menu.text
     lesson = library.courses[0].lessons[0]
-    await chat.tap(f"q:{library.courses[0].id}:{lesson.id}")
+    await chat.learn(library.courses[0].id, lesson.id)
     question = lesson.quiz[0]
     (answered,) = await chat.press(question.options[question.answer - 1])
     feedback, asked = answered.text.split("\n\n", 1)
@@ -83,7 +92,7 @@ async def test_a_double_tap_on_an_answer_counts_once(tutor: Tutor, library: Libr
     chat = Chat(tutor)
     lesson = library.courses[0].lessons[0]
     await into_lesson(chat, library, steps=0)
-    await chat.tap(f"q:{library.courses[0].id}:{lesson.id}")
+    await chat.learn(library.courses[0].id, lesson.id)
     answer = chat.payload_of(lesson.quiz[0].options[0])
     await chat.tap(answer)
     replies = await chat.tap(answer)  # the same button again, from the same message
@@ -187,7 +196,7 @@ async def test_a_restarted_tutor_resumes_mid_quiz(sqlite_repository: SqlReposito
     lesson = library.courses[0].lessons[0]
     chat = Chat(Tutor(repository=sqlite_repository, library=library))
     await chat.start()
-    await chat.tap(f"q:{library.courses[0].id}:{lesson.id}")
+    await chat.learn(library.courses[0].id, lesson.id)
     await chat.press(lesson.quiz[0].options[lesson.quiz[0].answer - 1])
     restarted = Chat(Tutor(repository=sqlite_repository, library=library))
     replies = await restarted.tap("resume")
@@ -205,7 +214,7 @@ async def test_progress_shows_lessons_done_best_scores_and_next(tutor: Tutor,
     await chat.start()
     for answers in ([q.answer for q in lesson.quiz], [1 + q.answer % len(q.options)
                                                       for q in lesson.quiz]):
-        await chat.tap(f"q:{course.id}:{lesson.id}")
+        await chat.learn(course.id, lesson.id)
         for question, choice in zip(lesson.quiz, answers, strict=True):
             await chat.press(question.options[choice - 1])
     assert "Điểm cao nhất của bạn" in chat.text()
@@ -224,7 +233,7 @@ async def test_a_quiz_not_passed_is_said_so_and_progress_shows_where_the_learner
     chat = Chat(tutor)
     await chat.start()
     for lesson in course.lessons:
-        await chat.tap(f"q:{course.id}:{lesson.id}")
+        await chat.learn(course.id, lesson.id)
         for question in lesson.quiz:
             await chat.press(question.options[question.answer % len(question.options)])
     last = course.lessons[-1]
@@ -297,7 +306,7 @@ async def test_progress_lists_scores_in_lesson_order(tutor: Tutor, library: Libr
     chat = Chat(tutor)
     await chat.start()
     for lesson in (last, first):
-        await chat.tap(f"q:{course.id}:{lesson.id}")
+        await chat.learn(course.id, lesson.id)
         for question in lesson.quiz:
             await chat.press(question.options[question.answer - 1])
     card = (await chat.type("tiến độ"))[0].text

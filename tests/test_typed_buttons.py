@@ -89,7 +89,7 @@ async def _at_the_question(tutor: Tutor, library: Library) -> Chat:
     course_id, lesson = _the_lesson(library)
     chat = Chat(tutor, "lan")
     await chat.start()
-    await chat.tap(f"q:{course_id}:{lesson.id}")
+    await chat.learn(course_id, lesson.id)
     return chat
 
 
@@ -137,7 +137,7 @@ async def test_an_old_screens_label_typed_presses_nothing(
     await chat.start(address=None)
     await chat.press("Bác")
     await chat.type("Lan")
-    await chat.tap(f"q:{course_id}:{lesson.id}")
+    await chat.learn(course_id, lesson.id)
     await chat.type("Cô")
     learner = await tutor.repository.find_learner(channel="test", user_ref="lan")
     assert learner is not None and learner.settings["address"] == "bac"

@@ -115,13 +115,43 @@ def at_plain_step(ctx: Context) -> bool:
     return index is not None and found[1].steps[index].check is None
 
 
+async def learned(ctx: Context, course: Course, chosen: Lesson) -> bool:
+    """Whether the learner has been through `chosen`'s steps, so its quiz may start: they
+    finished it before (a retake), or they are at its last step or in its quiz now. The
+    buttons that start a quiz (a retake, the switch asked before it) offer nothing else, but
+    a forged `q:` payload must not pass a course without reading it."""
+    position = ctx.position
+    if (position.course_id, position.lesson_id) == (course.id, chosen.id):
+        if position.mode == Mode.QUIZ:
+            return True
+        if position.mode == Mode.LESSON and chosen.steps and \
+                chosen.step_index(position.step_id) == len(chosen.steps) - 1:
+            return True
+    return any((score.course_id, score.lesson_id) == (course.id, chosen.id)
+               for score in await ctx.turn.lesson_scores())
+
+
+def lesson_first(ctx: Context, course: Course, chosen: Lesson) -> None:
+    """A quiz asked for before its lesson: say so kindly, with one tap to the lesson (or back
+    to it, when the learner is in it now)."""
+    found = ctx.current_course_lesson()
+    inside = ctx.position.mode == Mode.LESSON and found is not None and \
+        (found[0].id, found[1].id) == (course.id, chosen.id)
+    button = ctx.button("button_keep_lesson", payloads.RESUME) if inside else \
+        ctx.button("button_start_lesson", StartLesson(course.id, chosen.id))
+    ctx.say(ctx.text("quiz_needs_lesson", lesson=chosen.title, inside=inside),
+            [[button], ctx.menu_row()])
+
+
 async def _open(ctx: Context, course_id: str, lesson_id: str, kind: str) -> bool:
     """Start a lesson ("l") or its quiz ("q"), asking first if that would drop another."""
     course = ctx.library.course(course_id)
     chosen = course.lesson(lesson_id) if course else None
     if course is None or chosen is None:
         return False
-    if would_drop(ctx):
+    if kind == "q" and not await learned(ctx, course, chosen):
+        lesson_first(ctx, course, chosen)
+    elif would_drop(ctx):
         ask_switch(ctx, course, chosen, kind)
     else:
         (start if kind == "l" else quiz.start)(ctx, course, chosen)
@@ -142,6 +172,9 @@ async def _switch(ctx: Context, action: Switch) -> bool:
     chosen = course.lesson(action.lesson) if course else None
     if course is None or chosen is None:
         return False
+    if action.kind == "q" and not await learned(ctx, course, chosen):
+        lesson_first(ctx, course, chosen)
+        return True
     (start if action.kind == "l" else quiz.start)(ctx, course, chosen)
     return True
 
@@ -169,5 +202,6 @@ FEATURE = Feature(
                        "lesson": "Gõ chữ", "same": False, "quiz": False},
         "button_next": {}, "button_repeat": {}, "button_keep_lesson": {},
         "button_switch": {"same": False, "quiz": False},
+        "quiz_needs_lesson": {"lesson": "Gõ chữ", "inside": False},
     },
 )

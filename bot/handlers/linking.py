@@ -24,6 +24,7 @@ from storage.repository import now
 
 LINK = "link"  # the command, and the state while the person chooses what to keep
 UNLINK = "unlink"
+CODE_KIND = "link"  # wrong link codes, counted apart from wrong invitation codes
 TOPICS = ("mentor", "area", "name")
 
 
@@ -68,19 +69,21 @@ async def redeem(ctx: Context, code: str) -> None:
     """A code typed on this app: join its person to this one, asking first about what the
     two accounts disagree on. Taken in any state, and before consent: the person agreed on
     the app that showed the code."""
-    # Wrong codes count with wrong invitation codes: per person, per address in this
-    # process, and everyone's together (guessing from many new web sessions gains nothing).
+    # Wrong codes are counted per person and everyone's together, apart from wrong
+    # invitation codes (each wait names the code that was mistyped), and per address in
+    # this process with them (guessing from many new web sessions gains nothing).
     source, hour_ago = ctx.incoming.source, now() - timedelta(hours=1)
-    if await ctx.mentoring.wrong_codes_since(hour_ago) >= ctx.rules.wrong_codes_per_hour:
+    if await ctx.mentoring.wrong_codes_since(hour_ago, CODE_KIND) >= \
+            ctx.rules.wrong_codes_per_hour:
         await _refused(ctx, "link_wait")
         return
     if not ctx.guesses.allowed(source) or await ctx.mentoring.wrong_codes_everywhere_since(
-            hour_ago) >= ctx.rules.wrong_codes_per_hour_everywhere:
+            hour_ago, CODE_KIND) >= ctx.rules.wrong_codes_per_hour_everywhere:
         await _refused(ctx, "link_busy")
         return
     other = await redeem_code(ctx.connection, code)
     if other is None:
-        await ctx.mentoring.record_wrong_code()
+        await ctx.mentoring.record_wrong_code(CODE_KIND)
         ctx.guesses.wrong(source)
         await _refused(ctx, "link_unknown")
         return

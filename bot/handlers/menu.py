@@ -5,6 +5,7 @@ from bot.handlers.context import Context, Rows
 from bot.handlers.payloads import OpenCourse, StartLesson
 from bot.handlers.registry import Command, Feature
 from bot.lessons.model import Course
+from bot.lessons.progress import Mode
 
 # Sample values of the templates that show a learner's courses.
 SAMPLE_COURSES = [
@@ -18,14 +19,21 @@ SAMPLE_COURSES = [
 ]
 
 
+def has_lesson_to_continue(ctx: Context) -> bool:
+    """Whether "Tiếp tục bài đang học" has a lesson to go back to: one in progress, or the
+    one a question led away from (bot/handlers/detour.py keeps it under "detour")."""
+    return ctx.position.mode != Mode.MENU or isinstance(ctx.settings.get("detour"), dict)
+
+
 def menu_rows(ctx: Context) -> Rows:
-    """The main menu's buttons: every course, the message check, the mentor, then resume,
-    progress and help."""
+    """The main menu's buttons: every course, the message check, the mentor, then resume
+    (only with a lesson to continue), progress and help."""
     rows = [[ctx.button("button_course", OpenCourse(course.id), title=course.title)]
             for course in ctx.resident_courses()]
     rows.append([ctx.button("button_check", "check")])
     rows.append([ctx.button("button_my_mentor", payloads.MY_MENTOR)])
-    rows.append([ctx.button("button_resume", payloads.RESUME)])
+    if has_lesson_to_continue(ctx):
+        rows.append([ctx.button("button_resume", payloads.RESUME)])
     rows.append([ctx.button("button_progress", payloads.PROGRESS)])
     rows.append([ctx.button("button_help", payloads.HELP)])
     return rows

@@ -93,14 +93,19 @@ async def finish(ctx: Context, course: Course, lesson: Lesson) -> None:
     text = ctx.text("quiz_done", lesson=lesson.title, correct=correct, total=total, best=best,
                     passed=passed(correct, total), best_passed=passed(best, total),
                     need=pass_mark(total))
-    if following is None:
-        text = f"{text}\n\n{ctx.text('course_done', course=course.title)}"
+    scores = {score.lesson_id: score for score in await ctx.turn.lesson_scores()
+              if score.course_id == course.id}
+    finished = all(item.id in scores for item in course.lessons) and \
+        await ctx.turn.record_course_done(course.id)
+    unpassed = [item.title for item in course.lessons if item.id in scores and
+                not passed(scores[item.id].best_correct, scores[item.id].total)]
+    # The course just finished: with every quiz passed, the certificate that follows
+    # (a CourseFinished subscriber) is the one congratulation; else what is left to pass.
+    if finished and unpassed:
+        text = f"{text}\n\n{ctx.text('course_done', course=course.title, unpassed=unpassed)}"
     rows.append(ctx.menu_row())
     ctx.say(text, rows)
-    done = {score.lesson_id for score in await ctx.turn.lesson_scores()
-            if score.course_id == course.id}
-    if all(item.id in done for item in course.lessons) and \
-            await ctx.turn.record_course_done(course.id):
+    if finished:
         await publish(ctx, CourseFinished(course))
     await publish(ctx, QuizFinished(course, lesson, correct=correct, total=total,
                                     passed=passed(correct, total), following=following))
@@ -118,7 +123,7 @@ FEATURE = Feature(samples={
               "explanation": "Vì sao."},
     "quiz_done": {"lesson": "Bấm nút và gõ số", "correct": 1, "total": 3, "best": 1,
                   "passed": False, "best_passed": False, "need": 2},
-    "course_done": {"course": "Làm quen với Học Số"},
+    "course_done": {"course": "Làm quen với Học Số", "unpassed": ["Bấm nút và gõ số"]},
     "button_retry_quiz": {}, "button_next_lesson": {}, "button_option": {"text": "Phương án"},
     "pick_an_answer": {},
 })

@@ -105,7 +105,9 @@ async def _quiz_finished(ctx: Any, event: QuizFinished) -> None:
             or ctx.settings.get("reminder_asked"):
         return
     # One question at a time: the place question, asked once at this moment, goes first.
-    if ctx.state is not None or (event.course.id != MENTOR_COURSE and where.should_ask(ctx)):
+    # Not after a quiz not passed either: its "Làm lại bài kiểm tra" must stay the answer.
+    if not event.passed or ctx.state is not None or (
+            event.course.id != MENTOR_COURSE and where.should_ask(ctx)):
         return
     ask(ctx, also=[[ctx.button("button_next_lesson", StartLesson(
         event.course.id, event.following.id))]] if event.following else None)

@@ -191,11 +191,14 @@ def _ask(ctx: Context) -> None:
 
 
 async def after_quiz(ctx: Context, event: QuizFinished) -> None:
-    """Once, after a first lesson: the learner has seen what Học Số is. The next lesson stays
-    one tap away, as on the result just above. Not while the way back from a lesson opened
-    from an answer is offered: three messages at once, each numbering its buttons from 1,
-    and a "1" typed to go back answered this question instead."""
-    if event.course.id != MENTOR_COURSE and should_ask(ctx) and not detour.leads_back(ctx, event):
+    """Once, after a first lesson passed: the learner has seen what Học Số is. The next
+    lesson stays one tap away, as on the result just above. Not while the way back from a
+    lesson opened from an answer is offered: three messages at once, each numbering its
+    buttons from 1, and a "1" typed to go back answered this question instead. Nor after a
+    quiz not passed: "chọn 'Làm lại bài kiểm tra'" was just said, and the question's answer
+    would offer only the next lesson."""
+    if event.course.id != MENTOR_COURSE and event.passed and should_ask(ctx) \
+            and not detour.leads_back(ctx, event):
         ask(ctx, also=[[ctx.button("button_next_lesson", StartLesson(
             event.course.id, event.following.id))]] if event.following else None)
 
