@@ -112,6 +112,20 @@ async def test_a_genuine_otp_notice_shows_no_signs_and_never_says_safe(tutor: Tu
     assert "Chưa thấy dấu hiệu lừa đảo" in said
     assert "an toàn" not in said.lower()
     assert "không ai được hỏi mã OTP hay mật khẩu của chú" in said
+    assert "số cũ" not in said
+
+
+async def test_a_relatives_new_number_asking_nothing_reminds_to_call_the_old_one(
+        tutor: Tutor) -> None:
+    # A real child writes this too: no red flag, but the reply names the way to make sure
+    # (the tester's try-out of 2026-12-07).
+    chat = Chat(tutor, "binh")
+    await chat.start(address="chu")
+    await chat.type("/kiem_tra")
+    await chat.type("Mẹ ơi con đổi số rồi, mẹ lưu số mới này của con nhé 0977123456")
+    said = chat.text()
+    assert "Chưa thấy dấu hiệu lừa đảo" in said
+    assert "trước khi lưu số mới, chú gọi vào số cũ đã lưu của người đó" in said
 
 
 async def test_a_pasted_message_is_checked_unasked_and_a_short_question_is_not(

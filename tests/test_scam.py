@@ -584,3 +584,49 @@ def test_the_app_named_in_a_prize_is_no_personal_number() -> None:
     verdict = check("Zalo chuc mung ban nhan 10.000.000d nhan dip sinh nhat Zalo. Nhan qua tai "
                     "zalo-quatang.online")
     assert "personal_number" not in {flag.code for flag in verdict.flags}
+
+
+# The tester's try-out of 2026-12-07: a loan through a personal Zalo, a "bank officer" asking
+# for the account number and balance (tests/data/messages.yaml m337-m348).
+@pytest.mark.parametrize("text", [
+    "Ban da duoc duyet vay 50 trieu, ket ban zalo 0912345678 de giai ngan ngay",
+    "Bạn đã được duyệt vay 50 triệu, kết bạn Zalo 0912345678 để giải ngân ngay",
+    "Khoản vay của bạn đã được duyệt, liên hệ 0987.654.321 gặp chị Lan để giải ngân trong ngày",
+])
+def test_a_loan_through_a_personal_number_or_zalo_is_a_scam(text: str) -> None:
+    verdict = check(text)
+    assert verdict.verdict == "scam", [flag.code for flag in verdict.flags]
+    assert {"loan", "personal_number"} <= {flag.code for flag in verdict.flags}
+
+
+@pytest.mark.parametrize("text", [
+    "Bà ơi cháu là cán bộ ngân hàng, bà đọc giúp cháu số tài khoản với số dư nhé, gọi lại "
+    "0912000111",
+    "Ba oi chau la can bo ngan hang, ba doc giup chau so tai khoan voi so du nhe",
+    "Em là nhân viên Vietcombank, chị cung cấp giúp em số dư tài khoản và số CCCD để em xác "
+    "minh ạ",
+])
+def test_someone_claiming_a_bank_asking_the_account_number_or_balance_is_a_scam(
+        text: str) -> None:
+    verdict = check(text)
+    assert verdict.verdict == "scam", [flag.code for flag in verdict.flags]
+    assert "account_request" in {flag.code for flag in verdict.flags}
+
+
+@pytest.mark.parametrize("text", [
+    "Vietcombank: So du TK 0123456789 +2,000,000 VND luc 10:21 06/12. SD: 15,250,000 VND.",
+    "Vietcombank: Quy khach vui long khong cung cap so tai khoan, so the, ma OTP cho bat ky ai.",
+    "VCB: Quý khách vui lòng cập nhật số CCCD gắn chip tại quầy giao dịch gần nhất hoặc trên "
+    "ứng dụng VCB Digibank.",
+    "Mẹ ơi mẹ gửi con số tài khoản ngân hàng của mẹ để con chuyển tiền nhé",
+    "Bố ơi đây là số tài khoản của con: 1903 4567 8910 Techcombank, bố gửi tiền mừng cưới thì "
+    "gửi vào đây ạ",
+    "Agribank: Khoan vay so 123456 cua Quy khach da duoc giai ngan 50.000.000d vao TK "
+    "0123456789 luc 10:15 06/12. Hotline 1900558818",
+    "VPBank: Khoản vay tiêu dùng của Quý khách đã được phê duyệt. Quý khách vui lòng mở ứng "
+    "dụng VPBank NEO để ký hợp đồng và nhận giải ngân. Hotline 1900545415",
+])
+def test_an_account_number_given_asked_by_a_relative_or_a_loan_of_ones_own_is_not_flagged(
+        text: str) -> None:
+    verdict = check(text)
+    assert verdict.verdict == "no_signs", [flag.code for flag in verdict.flags]

@@ -213,6 +213,7 @@ async def check(ctx: Context, text: str, *, from_photo: bool = False) -> None:
     if masked.found:
         warn_of_secret(ctx, masked, pasted=True)
     ctx.say(ctx.text("check_result", verdict=verdict.verdict, from_photo=from_photo,
+                     new_number=verdict.new_number,
                      flags=[ctx.course_text(flag.explain) for flag in verdict.flags]), rows,
             alone=not consented)  # the consent notice that follows is a message of its own
 
@@ -261,7 +262,8 @@ FEATURE = Feature(
     waits=(Waits(CHECK, _typed, yields_to_words=True, keeps=(CHECK, "next")),),
     samples={
         "check_ask": {"photos": "web"}, "check_paste": {"photos": "send"},
-        "check_result": {"verdict": "scam", "flags": FLAGS_SAMPLE, "from_photo": True},
+        "check_result": {"verdict": "scam", "flags": FLAGS_SAMPLE, "from_photo": True,
+                         "new_number": False},
         "check_photo_unavailable": {}, "check_photo_unreadable": {},
         "check_photo_not_picture": {},
         "check_send_gone": {}, "check_sent": {"name": "Minh Anh"},

@@ -17,7 +17,7 @@ CODES = ("otp_request", "link_fake", "link_short", "link_ip", "link_apk", "link_
          "install_app", "urgency", "secrecy", "money_request", "family_emergency", "task",
          "prize", "loan", "easy_job", "invest", "gambling", "recovery", "id_request",
          "personal_number", "foreign_number", "new_number", "borrow", "wrong_transfer",
-         "benefit_link", *(f"claim_{kind}" for kind in KINDS))
+         "benefit_link", "account_request", *(f"claim_{kind}" for kind in KINDS))
 # The lists of words under `signs:` the checker reads (docs/CONTENT.md, "Red flags").
 SIGNS = ("preface", "relatives", "emergency", "new_number", "borrowing", "wrong_transfer",
          "benefits")

@@ -23,6 +23,7 @@ WEIGHTS = {
     "money_request": 2, "family_emergency": 2, "task": 2, "prize": 2, "loan": 2,
     "easy_job": 2, "invest": 2, "personal_number": 2, "foreign_number": 2, "recovery": 2,
     "id_request": 2, "new_number": 2, "borrow": 2, "wrong_transfer": 2, "benefit_link": 3,
+    "account_request": 3,
     "money_request_weak": 1,  # shown as money_request: a transfer asked with no sum or fee
 }
 SCAM, SUSPICIOUS = 4, 2
@@ -216,11 +217,35 @@ _PRIZE = _words(r"trung (?:thuong|giai|xe|iphone|qua|ve cao)", r"qua tang", r"nh
 # Photos of an ID card or a face, asked "to make a file": enough to open accounts in your name.
 _ID_REQUEST = re.compile(r"\b(?:gui|cung cap|chup|nhan|dua)(?: \w+){0,3} (?:anh|hinh)(?: chup)? "
                          r"(?:can cuoc|cccd|cmnd|chan dung|khuon mat|2 mat|hai mat)\b")
+# The reader's account number, balance or ID number asked to be read out or sent ("bà đọc giúp
+# cháu số tài khoản với số dư", "cung cấp số CCCD"); a card's number is a secret already
+# (`_SECRET`). Counted only from someone claiming to be a bank, an office or a company, or
+# offering a prize, a job or a loan: a relative asks for an account number to send money to.
+_ACCOUNT_DETAIL = (r"(?:so tai khoan|thong tin tai khoan|so du(?: tai khoan)?|"
+                   r"so (?:can cuoc|cccd|cmnd|chung minh|dinh danh)(?: cong dan| nhan dan)?)")
+# Between the verb and the number, not money going into an account ("gửi tiền vào số tài
+# khoản") nor whose it is ("của con").
+_ACCOUNT_ASK = re.compile(
+    r"\b(?:cung cap|(?<!giam )doc|gui|nhan(?: tin)?|bao (?:lai|cho|giup)|xin|dua|xac nhan|"
+    r"cho (?:em|anh|chi|chau|con|minh|toi|ben em) (?:xin|biet))"
+    r"(?: (?!cua\b|tien\b|vao\b|qua\b|sang\b|theo\b|den\b|toi\b)\w+){0,4}? "
+    rf"{_ACCOUNT_DETAIL}\b")
+# ... unless it is given ("số tài khoản 0123…", "số dư: 5.000.000"), the writer's own ("số tài
+# khoản của con"), or asked at a counter or in the bank's own app.
+_ACCOUNT_GIVEN = re.compile(r"(?: \w+)? \d|(?: la)? (?:cua|ben) (?:em|con|chau|minh|toi|"
+                            r"chung toi|ngan hang|cong ty)\b")
+_ACCOUNTS_BANK = re.compile(r"\btai khoan (?:ngan hang|nh)\b")
+_ACCOUNT_IN_PERSON = re.compile(r"\b(?:tai|o|den|ra) (?:quay|chi nhanh|phong giao dich|"
+                                r"diem giao dich|ngan hang gan nhat)|\btren (?:ung dung|app)\b")
 # Paying in person at an office ("nộp tại văn phòng ban quản lý") is how genuine fees are paid.
 _IN_PERSON = _words(r"nop (?:tai|o) (?:van phong|tru so|quay|bo phan|nha van hoa|uy ban|ubnd)")
 _LOAN = _words(r"vay (?:nhanh|tien|von|online|tin chap|\d)", r"giai ngan",
                r"khong (?:can )?the chap", r"khong tham dinh", r"ho tro vay", r"cho vay",
                r"vay .{0,30}chi can (?:cccd|can cuoc|cmnd)", r"no xau van vay")
+# The reader's own loan, told by its lender ("Khoản vay của Quý khách đã được giải ngân"): no
+# offer, unless a mobile or a Zalo is where to get it.
+_OWN_LOAN = _words(r"khoan vay (?:\w+ ){0,3}?(?:cua (?:quy khach|ong|ba|ban)|so \d+)",
+                   r"(?:da|khoan vay) (?:duoc )?giai ngan")
 _EASY_JOB = _words(r"viec nhe", r"luong cao", r"lam (?:viec )?tai nha", "ctv",
                    r"cong tac vien", r"thu nhap (?:tu )?\d", r"lam (?:viec )?online",
                    r"lam (?:viec )?(?:online |onl )?tai nha",
@@ -294,6 +319,10 @@ class Verdict:
     # "no_signs" only: the golden rules, since no sign found does not make a message safe.
     reminder: str = ""
     advice: str = ""  # what to do: don't click, don't call back, how to report (156, 5656)
+    # "no_signs" only: the message tells of a relative's new number and asks nothing yet ("mẹ
+    # lưu số mới này của con nhé"). A real child writes that too, so it is no red flag; the
+    # reply reminds the resident to call the old number first.
+    new_number: bool = False
 
     @property
     def lessons(self) -> tuple[str, ...]:
@@ -458,6 +487,8 @@ class ScamChecker:
         score = sum(WEIGHTS[code] for code in set(codes) if code in WEIGHTS) \
             + any(code.startswith("claim_") for code in codes)
         verdict = "scam" if score >= SCAM else "suspicious" if score >= SUSPICIOUS else "no_signs"
+        new_number = verdict == "no_signs" and bool(
+            self._sign("new_number").search(words) or self._phone_owner(words))
         if verdict == "no_signs":
             codes = []  # a claim alone is no red flag: genuine notices name their sender too
         # Strongest first, so the reply leads with what matters most.
@@ -466,7 +497,8 @@ class ScamChecker:
         texts, worded = self.rules.words(locale)
         flags = tuple(worded[code] for code in ordered)
         return Verdict(verdict, texts[verdict], flags,
-                       texts["reminder"] if verdict == "no_signs" else "", texts["advice"])
+                       texts["reminder"] if verdict == "no_signs" else "", texts["advice"],
+                       new_number)
 
     def _codes(self, folded: str, parts: list[str], words: str, links: list[_Link],
                claimed: list[Brand]) -> list[str]:
@@ -497,6 +529,8 @@ class ScamChecker:
         money = max((_asks_money(part, called, writers, urgent=emergency) for part in parts),
                     default=0)
         promoted = bool(_OPT_OUT.search(words))
+        reachable = _contact_number(folded) or bool(re.search(r"\bzalo\b", words))
+        own_loan = bool(_OWN_LOAN.search(words)) and not reachable
         finders: list[tuple[str, Callable[[str], re.Match[str] | None]]] = [
             ("urgency", _URGENCY.search), ("secrecy", _SECRECY.search), ("loan", _LOAN.search),
             ("prize", _PRIZE.search), ("easy_job", _EASY_JOB.search),
@@ -505,8 +539,9 @@ class ScamChecker:
         if self._hush is not None:
             finders.append(("secrecy", self._hush.search))  # "đừng nói với bố"
         for code, find in finders:
-            if code in codes or (code in ("prize", "loan") and promoted):
-                continue  # an advertiser's own offer, which the resident can refuse
+            if code in codes or (code in ("prize", "loan") and promoted) \
+                    or (code == "loan" and own_loan):
+                continue  # an advertiser's own offer (refusable), the reader's own loan
             if any(_found(find(part), part)
                    # "cho em vay 3 triệu" asks to borrow: no loan on offer
                    and not (code == "loan" and self._borrowing(part)) for part in parts):
@@ -530,13 +565,17 @@ class ScamChecker:
             codes.append("task")
         if _ID_REQUEST.search(words):
             codes.append("id_request")
-        # A prize or an easy job to be had by calling a mobile or a Zalo: no company gives
-        # either through someone's own phone (an advertiser's offer, with its opt-out, is
-        # no prize here).
-        offers = any(code in codes for code in ("prize", "easy_job"))
+        # An offer of a prize, an easy job or a loan (an advertiser's, with its opt-out, is
+        # none here).
+        offers = any(code in codes for code in ("prize", "easy_job", "loan"))
+        if (offers or claimed) and any(_asks_account(part) for part in parts) and (
+                offers or self._claimed(_ACCOUNTS_BANK.sub(" ", words))):
+            codes.append("account_request")  # "tài khoản ngân hàng của mẹ" is no bank writing
+        # A prize, an easy job or a loan to be had by calling a mobile or a Zalo: no company
+        # gives any through someone's own phone.
         if _CONTACT.search(words) and (
                 ((_SUPPORT.search(words) or any(brand.kind != "delivery" for brand in claimed))
-                 and (_contact_number(folded) or re.search(r"\bzalo\b", words)))
+                 and reachable)
                 # "sinh nhật Zalo" names the app, "kết bạn Zalo" someone on it
                 or (offers and (_contact_number(folded) or _ZALO_CONTACT.search(words)))):
             codes.append("personal_number")  # delivery staff do call from their own phones
@@ -595,6 +634,18 @@ def _contact_number(folded: str) -> bool:
     bao 0912…": a network's offer names the subscriber's number)."""
     return any(not _SUBSCRIBER.search(folded[max(0, found.start() - 16):found.start()])
                for found in _MOBILE.finditer(folded))
+
+
+def _asks_account(part: str) -> bool:
+    """A clause asks the reader to read out or send their account number, balance or ID
+    number: not given there, not the writer's own, not at a counter or in the bank's app."""
+    for match in _ACCOUNT_ASK.finditer(part):
+        after = part[match.end():]
+        if _NEGATION.search(part[max(0, match.start() - 60):match.start()]) \
+                or _ACCOUNT_GIVEN.match(after) or _ACCOUNT_IN_PERSON.search(after[:60]):
+            continue
+        return True
+    return False
 
 
 def _asks_secret(parts: list[str], *, given: bool, linked: bool,
