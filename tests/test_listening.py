@@ -15,7 +15,7 @@ from bot.areas import read_yaml
 from bot.lessons.model import Library
 from bot.listening.bm25 import PostedBM25
 from bot.listening.confusion import is_confused
-from bot.listening.questions import Evidence, QuestionIndex
+from bot.listening.questions import Evidence, QuestionIndex, _task_verbs
 from bot.listening.words import expand, fold
 from tests.server import hocso_here
 
@@ -86,68 +86,71 @@ def test_the_matcher_meets_its_targets(index: QuestionIndex) -> None:
 
 def test_questions_it_was_not_tuned_on_find_their_lesson_too(index: QuestionIndex) -> None:
     """On the two sets nothing was chosen on until round 2 of issue 20 §1, which tuned on every set
-    (bench/RESULTS.md): 0.980 top-1, 0.987 top-3, 0.95 "no lesson" since round 6 (tasks the
-    lessons do not teach, `not_taught:`; the answer model refitted); 0.961, 0.967, 0.90 since
-    round 5 (its higher
-    floor refuses three more answerable questions); 0.980, 0.987, 0.88 since round 4; 0.993,
-    0.993, 0.88 since round 3 (the answer model); 0.961, 0.961, 0.86 after round 2; 0.935,
-    0.948, 0.81 before it; before the lessons' example questions: 0.882, 0.895, 0.81; before the
-    topic synonyms and the title-and-keywords anchor: 0.686, 0.745, 0.74."""
+    (bench/RESULTS.md): 0.974 top-1, 0.980 top-3, 0.95 "no lesson" since round 8 (task verbs the
+    best lesson never says; one question of "later" refused); 0.980, 0.987, 0.95 since round 6
+    (tasks the lessons do not teach, `not_taught:`; the answer model refitted); 0.961, 0.967, 0.90
+    since round 5 (its higher floor refuses three more answerable questions); 0.980, 0.987, 0.88
+    since round 4; 0.993, 0.993, 0.88 since round 3 (the answer model); 0.961, 0.961, 0.86 after
+    round 2; 0.935, 0.948, 0.81 before it; before the lessons' example questions: 0.882, 0.895,
+    0.81; before the topic synonyms and the title-and-keywords anchor: 0.686, 0.745, 0.74."""
     top1, top3, abstained = _rates(index, UNSEEN)
     assert top3 >= 0.98 and top1 >= 0.97 and abstained >= 0.95
 
 
 def test_questions_written_blind_find_their_lesson_as_measured(index: QuestionIndex) -> None:
     """The set written by someone who saw only the lessons' titles and steps (bench/RESULTS.md, "a
-    blind set"), no longer blind: rounds 2 to 7 of issue 20 §1 tuned on it. 0.941 top-1, 0.967
-    top-3, 0.957 "no lesson" since round 7 (one step's share of the question, asking how much or
+    blind set"), no longer blind: rounds 2 to 8 of issue 20 §1 tuned on it. 0.935 top-1, 0.961
+    top-3, 0.978 "no lesson" since round 8 (task verbs the best lesson never says, blind7 fitted
+    on); 0.941, 0.967, 0.957 since round 7 (one step's share of the question, asking how much or
     when a rule); 0.915, 0.935, 0.935 since steps' simpler wordings left the index (0.928, 0.948
     with them, after round 6); 0.915, 0.935, 0.891 since round 5; 0.908, 0.935, 0.870 since round 4
     (0.922, 0.948, 0.848 after round 3; 0.902, 0.928, 0.783 before round 3's answer model; 0.863,
     0.895, 0.761 before round 2; 0.791, 0.824, 0.739 before `asks:`); this keeps the matcher from
     falling back."""
     top1, top3, abstained = _rates(index, ["questions_blind.yaml"])
-    assert top3 >= 0.96 and top1 >= 0.94 and abstained >= 0.95
+    assert top3 >= 0.96 and top1 >= 0.93 and abstained >= 0.97
 
 
 def test_the_second_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
     """The second set written from the lessons' titles and steps alone, one of the sets round 3
-    fitted its answer model on (bench/RESULTS.md, "round 3"): 0.923 top-1, 0.941 top-3, 0.947 "no
-    lesson" since round 7; 0.914, 0.932, 0.947 since round 6; 0.895, 0.914, 0.912 since round 5;
-    0.900, 0.923, 0.877 since numbers no lesson holds are taken out of questions ("no lesson" came
-    down from 0.88 to 0.87: "tien tro cap nguoi tren 80 tuoi dc bao nhieu 1 thang" is answered, its
-    "80" no longer an unknown word); 0.900, 0.918, 0.895 since round 4; 0.886, 0.900, 0.895 since
-    long messages are judged by their best part, 0.891, 0.905, 0.895 once their last part was too
-    (0.909, 0.927, 0.860 before: the floors came down with that fix, which the long stories below
-    need); before round 3 0.877, 0.900, 0.737; 0.768, 0.809, 0.825 before `asks:`."""
+    fitted its answer model on (bench/RESULTS.md, "round 3"): 0.918 top-1, 0.936 top-3, 0.965 "no
+    lesson" since round 8; 0.923, 0.941, 0.947 since round 7; 0.914, 0.932, 0.947 since round 6;
+    0.895, 0.914, 0.912 since round 5; 0.900, 0.923, 0.877 since numbers no lesson holds are taken
+    out of questions ("no lesson" came down from 0.88 to 0.87: "tien tro cap nguoi tren 80 tuoi dc
+    bao nhieu 1 thang" is answered, its "80" no longer an unknown word); 0.900, 0.918, 0.895 since
+    round 4; 0.886, 0.900, 0.895 since long messages are judged by their best part, 0.891, 0.905,
+    0.895 once their last part was too (0.909, 0.927, 0.860 before: the floors came down with that
+    fix, which the long stories below need); before round 3 0.877, 0.900, 0.737; 0.768, 0.809, 0.825
+    before `asks:`."""
     top1, top3, abstained = _rates(index, ["questions_blind2.yaml"])
-    assert top3 >= 0.94 and top1 >= 0.92 and abstained >= 0.94
+    assert top3 >= 0.93 and top1 >= 0.91 and abstained >= 0.96
 
 
 def test_the_third_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
     """The third set written from the lessons' titles and steps alone (bench/RESULTS.md, "a third
-    blind set"), fitted on since round 5 of issue 20 §1, which read its misses: 0.868 top-1, 0.923
-    top-3, 0.935 "no lesson" since round 7; 0.851, 0.906, 0.935 since round 6; 0.843, 0.898, 0.871
-    since round 5 (0.855, 0.911, 0.839 with the set left out of the fit, bench/ask_abstain.py).
-    Before, measured while never tuned on: 0.838, 0.885, 0.806 since numbers no lesson holds are
-    taken out of questions (measured once, at the end: "no lesson" came down from 0.82 to 0.80, one
-    question of 62 more answered, as the cross-validation foretold on the fitted sets, where numbers
-    counted as unknown words had refused a few no-lesson questions, "người trên 80 tuổi"; the set is
-    not opened to say which); 0.821, 0.868, 0.823 since round 4 (measured once, at its end); 0.826,
-    0.864, 0.806 since long messages are judged by their best part; 0.834, 0.881, 0.823 after round
-    3; 0.800, 0.838, 0.742 on the matcher before round 3."""
+    blind set"), fitted on since round 5 of issue 20 §1, which read its misses: 0.860 top-1, 0.915
+    top-3, 0.968 "no lesson" since round 8; 0.868, 0.923, 0.935 since round 7; 0.851, 0.906, 0.935
+    since round 6; 0.843, 0.898, 0.871 since round 5 (0.855, 0.911, 0.839 with the set left out of
+    the fit, bench/ask_abstain.py). Before, measured while never tuned on: 0.838, 0.885, 0.806 since
+    numbers no lesson holds are taken out of questions (measured once, at the end: "no lesson" came
+    down from 0.82 to 0.80, one question of 62 more answered, as the cross-validation foretold on
+    the fitted sets, where numbers counted as unknown words had refused a few no-lesson questions,
+    "người trên 80 tuổi"; the set is not opened to say which); 0.821, 0.868, 0.823 since round 4
+    (measured once, at its end); 0.826, 0.864, 0.806 since long messages are judged by their best
+    part; 0.834, 0.881, 0.823 after round 3; 0.800, 0.838, 0.742 on the matcher before round 3."""
     top1, top3, abstained = _rates(index, ["questions_blind3.yaml"])
-    assert top3 >= 0.92 and top1 >= 0.86 and abstained >= 0.93
+    assert top3 >= 0.91 and top1 >= 0.85 and abstained >= 0.96
 
 
 def test_the_fourth_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
     """The fourth set written from the lessons' titles and steps alone, by a new writer
-    (bench/RESULTS.md, "a fourth blind set"), fitted on since round 5 of issue 20 §1: 0.910 top-1,
-    0.948 top-3, 0.935 "no lesson" since round 7; 0.906, 0.948, 0.922 since round 6; 0.892, 0.927,
-    0.883 since round 5 (0.896, 0.934, 0.857 with the set left out of the fit; its higher floor
-    refuses more of both kinds). Before, measured once each while never tuned on: 0.899, 0.934,
-    0.818 since numbers no lesson holds are taken out of questions; 0.896, 0.931, 0.818 on round 4;
-    0.882, 0.913, 0.818 on round 3."""
+    (bench/RESULTS.md, "a fourth blind set"), fitted on since round 5 of issue 20 §1: 0.906 top-1,
+    0.948 top-3, 0.948 "no lesson" since round 8 (0.906, 0.944, 0.948 with the hacked-account
+    lesson, before it); 0.910, 0.948, 0.935 since round 7; 0.906, 0.948, 0.922 since round 6; 0.892,
+    0.927, 0.883 since round 5 (0.896, 0.934, 0.857 with the set left out of the fit; its higher
+    floor refuses more of both kinds). Before, measured once each while never tuned on: 0.899,
+    0.934, 0.818 since numbers no lesson holds are taken out of questions; 0.896, 0.931, 0.818 on
+    round 4; 0.882, 0.913, 0.818 on round 3."""
     top1, top3, abstained = _rates(index, ["questions_blind4.yaml"])
     assert top3 >= 0.94 and top1 >= 0.90 and abstained >= 0.93
 
@@ -155,7 +158,8 @@ def test_the_fourth_blind_set_finds_its_lesson_as_measured(index: QuestionIndex)
 def test_the_fifth_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
     """The fifth set written from the lessons' titles and steps alone, by a new writer, after
     round 5 of issue 20 §1 (bench/RESULTS.md, "a fifth blind set"), fitted on since round 7,
-    which read its misses: 0.897 top-1, 0.929 top-3, 0.856 "no lesson" since round 7 (0.897,
+    which read its misses: 0.894 top-1, 0.929 top-3, 0.854 "no lesson" since round 8 (0.897, 0.929,
+    0.865 with the hacked-account lesson, before it); 0.897, 0.929, 0.856 since round 7 (0.897,
     0.932, 0.844 with the set left out of the fit, bench/ask_abstain.py). Before, never fitted
     on: 0.881, 0.916, 0.856 since round 6, measured once at its end (310 questions a lesson
     answers, 90 none does); 0.865, 0.900, 0.844 on round 5, and 0.865,
@@ -166,23 +170,26 @@ def test_the_fifth_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) 
 
 def test_the_sixth_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
     """The sixth set written from the lessons' titles and steps alone, by a new writer
-    (bench/RESULTS.md, "a sixth blind set"), fitted on since round 7, which read its misses:
-    0.815 top-1, 0.868 top-3, 0.814 "no lesson" since round 7 (0.803, 0.853, 0.814 with the set
-    left out of the fit, bench/ask_abstain.py). Before, never fitted on: 0.787, 0.837, 0.804,
-    measured once after round 6 (319 questions a lesson answers, 102 none does); 0.765, 0.815,
-    0.814 on the matcher before round 6."""
+    (bench/RESULTS.md, "a sixth blind set"), fitted on since round 7, which read its misses: 0.816
+    top-1, 0.863 top-3, 0.871 "no lesson" since round 8 (0.822, 0.872, 0.822 with the hacked-account
+    lesson, before it); 0.815, 0.868, 0.814 since round 7 (0.803, 0.853, 0.814 with the set left out
+    of the fit, bench/ask_abstain.py). Before, never fitted on: 0.787, 0.837, 0.804, measured once
+    after round 6 (319 questions a lesson answers, 102 none does); 0.765, 0.815, 0.814 on the
+    matcher before round 6."""
     top1, top3, abstained = _rates(index, ["questions_blind6.yaml"])
-    assert top3 >= 0.86 and top1 >= 0.81 and abstained >= 0.81
+    assert top3 >= 0.86 and top1 >= 0.81 and abstained >= 0.87
 
 
 def test_the_seventh_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
-    """The seventh set written from the lessons' titles and steps alone, by a new writer, never
-    fitted on (bench/RESULTS.md, "a seventh blind set"): 0.872 top-1, 0.907 top-3, 0.702 "no
-    lesson", measured once after round 7 (321 questions a lesson answers, 104 none does);
-    0.869, 0.907, 0.740 after round 6 alone, and 0.863, 0.894, 0.750 on the matcher before
-    round 6."""
+    """The seventh set written from the lessons' titles and steps alone, by a new writer
+    (bench/RESULTS.md, "a seventh blind set"), fitted on since round 8, which read its misses:
+    0.873 top-1, 0.907 top-3, 0.757 "no lesson" since round 8 (0.882, 0.916, 0.757 with the set
+    left out of the fit, bench/ask_abstain.py). Before, never fitted on: 0.873, 0.907, 0.718 with
+    the hacked-account lesson (322 questions a lesson answers, 103 none does); 0.872, 0.907,
+    0.702 measured once after round 7 (321 and 104); 0.869, 0.907, 0.740 after round 6 alone,
+    and 0.863, 0.894, 0.750 on the matcher before round 6."""
     top1, top3, abstained = _rates(index, ["questions_blind7.yaml"])
-    assert top3 >= 0.90 and top1 >= 0.87 and abstained >= 0.70
+    assert top3 >= 0.90 and top1 >= 0.87 and abstained >= 0.75
 
 
 @pytest.mark.parametrize("text", ["1", "xin chào 1", "2024", "số 0 ạ"])
@@ -326,10 +333,10 @@ def test_the_answer_model_weighs_the_evidence_the_right_way(index: QuestionIndex
     """Whatever a refit of bench/ask_abstain.py gives, more of the question held by the best
     lesson, a longer question (its share is smaller for the same coverage), a shared anchor,
     more of the question's word pairs in the best lesson and more of it in one of its steps
-    make an answer likelier; a flat ranking (no lesson stands out) and words no lesson holds
-    make it less likely."""
+    make an answer likelier; a flat ranking (no lesson stands out), words no lesson holds and
+    task verbs the lesson never says make it less likely."""
     base = Evidence(score=0.5, terms=2.0, anchored=0.0, flat=0.5, pairs=2.0, unknown=1.0,
-                    step=0.5, unasked=0.0)
+                    step=0.5, undone=0.0, unasked=0.0)
     chance = index.answerable(base)
     assert index.answerable(replace(base, score=0.6)) > chance
     assert index.answerable(replace(base, terms=2.5)) > chance
@@ -338,6 +345,7 @@ def test_the_answer_model_weighs_the_evidence_the_right_way(index: QuestionIndex
     assert index.answerable(replace(base, pairs=3.0)) > chance
     assert index.answerable(replace(base, unknown=2.0)) < chance
     assert index.answerable(replace(base, step=0.8)) > chance
+    assert index.answerable(replace(base, undone=1.0)) < chance
 
 
 def test_asking_when_the_lesson_never_does_is_refused_whatever_the_model_says(
@@ -345,7 +353,7 @@ def test_asking_when_the_lesson_never_does_is_refused_whatever_the_model_says(
     """Round 7 made asking how much or when a rule beside the model, as tasks not taught are:
     the refit on more sets weighed it less, and let "lương hưu tháng này tăng bao nhiêu"
     through (62 of the sets' 71 such questions are no lesson's)."""
-    text = "khi nào vneid hết hạn phải làm lại"
+    text = "khi nào vneid hết hạn"  # "... phải làm lại" asks a task verb no VNeID lesson says
     evidence = index.weigh(text)[3]
     assert evidence is not None and evidence.unasked == 1
     assert index.answerable(evidence) >= index.tuning.answer_floor
@@ -386,6 +394,42 @@ def test_naming_a_lesson_and_asking_how_much_it_never_asks_is_not_naming_it(
     assert evidence is not None and evidence.unasked == 1
     assert not index._named(terms, ranked[0], evidence)
     assert index.ask(text) == []
+
+
+def test_task_verbs_are_read_two_words_before_one() -> None:
+    """"mở lại" is one verb, not "mở" ("lại" alone is no task); a verb typed without diacritics or
+    as shorthand ("dk") is the same verb."""
+    assert _task_verbs(expand(fold("muốn mở lại tài khoản"))) == {"mo lai"}
+    assert _task_verbs(expand(fold("dk tai khoan roi huy"))) == {"dang ky", "huy"}
+    assert _task_verbs(expand(fold("mở app ngân hàng"))) == {"mo"}
+    assert _task_verbs(expand(fold("quên mật khẩu zalo"))) == set()
+
+
+@pytest.mark.parametrize(("text", "lesson"), [
+    ("rút tiền mặt từ ví điện tử ra sao", "app-va-vi"),  # using a wallet, not cashing it out
+    ("cấp lại mật khẩu dịch vụ công", "dang-nhap"),  # logging in, not a new password
+])
+def test_a_task_verb_the_best_lesson_never_says_is_refused(index: QuestionIndex, text: str,
+                                                           lesson: str) -> None:
+    """Round 8 (bench/RESULTS.md): a question beside a lesson's topic shares its topic words
+    and asks a task it does not teach, which no lesson names in `not_taught:`. The best lesson
+    never says the verb ("rút", "cấp lại"); both got it before."""
+    _, ranked, _, evidence = index.weigh(text)
+    assert index._entries[ranked[0]][1].id == lesson
+    assert evidence is not None and evidence.undone == 1 and not evidence.untaught
+    assert index.ask(text) == []
+
+
+@pytest.mark.parametrize(("text", "lesson"), [
+    ("nạp tiền vào ví momo bằng thẻ ngân hàng", "app-va-vi"),
+    ("đổi mật khẩu zalo cho khó đoán", "mat-khau"),
+    ("nộp hồ sơ khai sinh online", "khai-sinh"),
+])
+def test_a_task_verb_the_lesson_says_keeps_it_answered(index: QuestionIndex, text: str,
+                                                       lesson: str) -> None:
+    evidence = index.weigh(text)[3]
+    assert evidence is not None and evidence.undone == 0
+    assert _refs(index, text)[0].endswith("/" + lesson)
 
 
 @pytest.mark.parametrize("text", [
