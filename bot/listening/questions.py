@@ -136,9 +136,9 @@ class Tuning:
     # left out in turn to measure it); refit it when the lessons change much. The matcher
     # answers when the model's probability is at least answer_floor: with the weights of each
     # of the thirteen sets left out in turn, 0.65 keeps 0.929 of the questions a lesson answers
-    # finding it among those shown, and refuses 0.908 of the others (0.59 would be the lowest
+    # finding it among those shown, and refuses 0.902 of the others (0.61 would be the lowest
     # that refuses 0.90 of them in-sample; bench/RESULTS.md, round 8).
-    answer_weights: tuple[float, ...] = (-7.08, 6.81, 1.87, 0.63, -4.44, 0.44, -0.70, 2.81, -2.07)
+    answer_weights: tuple[float, ...] = (-7.04, 6.77, 1.90, 0.60, -4.46, 0.44, -0.73, 2.72, -1.98)
     answer_floor: float = 0.65
     # A question holding this share of a lesson's `not_taught` task (its words and word pairs,
     # each weighed by rarity) asks that task (Evidence.untaught).
