@@ -43,7 +43,8 @@ SETS = {"tuning": ROOT / "tests/data/questions.yaml",
         "blind4": ROOT / "tests/data/questions_blind4.yaml",
         "blind5": ROOT / "tests/data/questions_blind5.yaml",
         "blind6": ROOT / "tests/data/questions_blind6.yaml",
-        "blind7": ROOT / "tests/data/questions_blind7.yaml"}
+        "blind7": ROOT / "tests/data/questions_blind7.yaml",
+        "blind8": ROOT / "tests/data/questions_blind8.yaml"}
 Matcher = Callable[[str], list[str]]  # question -> "course/lesson" ids, best first
 
 

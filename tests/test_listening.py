@@ -194,6 +194,16 @@ def test_the_seventh_blind_set_finds_its_lesson_as_measured(index: QuestionIndex
     assert top3 >= 0.90 and top1 >= 0.87 and abstained >= 0.74
 
 
+def test_the_eighth_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) -> None:
+    """The eighth set written from the lessons' titles and steps alone, by a new writer
+    (bench/RESULTS.md, "an eighth blind set"), never fitted on (bench/ask_abstain.py's FITTED
+    leaves it out): measured once after round 8, 0.883 top-1, 0.917 top-3, 0.899 "no lesson"
+    (326 questions a lesson answers, 109 none does); 0.877, 0.911, 0.882 on the matcher before
+    the session (before the hacked-account lesson and two labels for it)."""
+    top1, top3, abstained = _rates(index, ["questions_blind8.yaml"])
+    assert top3 >= 0.91 and top1 >= 0.88 and abstained >= 0.89
+
+
 @pytest.mark.parametrize("text", ["1", "xin chào 1", "2024", "số 0 ạ"])
 def test_numbers_alone_are_no_question(index: QuestionIndex, text: str) -> None:
     """Found by someone trying Học Số: "xin chào 1" got the lesson with "Mức 1" in it."""
@@ -587,6 +597,15 @@ def test_of_equal_splits_the_one_the_lessons_hold_as_word_pairs_wins(
 ])
 def test_a_question_typed_run_together_finds_its_lesson(index: QuestionIndex, text: str,
                                                         lesson: str) -> None:
+    assert _refs(index, text)[0] == lesson
+
+
+@pytest.mark.parametrize(("text", "lesson"), [
+    ("cài vneid răng", "vneid/cai-dat"),
+    ("OTP là cái chi rứa, răng ngân hàng cứ nhắn mấy con số về máy tui", "an-toan-tk/ma-otp"),
+])
+def test_central_words_find_their_lesson(index: QuestionIndex, text: str, lesson: str) -> None:
+    """Refused before: "răng" (why, how) and "rứa" (so), the try-out's and blind8's words."""
     assert _refs(index, text)[0] == lesson
 
 

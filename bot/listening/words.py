@@ -33,6 +33,8 @@ SHORTHAND: dict[str, str] = {
     # Southern words for the lessons' (mostly standard, Northern) ones
     "tui": "toi", "xai": "dung", "coi": "xem", "vo": "vao", "dzo": "vao", "zo": "vao",
     "gium": "giup", "dum": "giup", "keu": "bao", "nhiu": "nhieu", "hen": "nhe",
+    # Central words: "răng" (sao, why/how), "rứa" (vậy); "chi" (gì) is a stopword already.
+    "rang": "sao", "rua": "vay",
     # More chat shorthand. Not spoken forms whose folding is another word: "dìa" (về) is
     # "đĩa", "lẹ" is "lễ", "bịnh" is "bình".
     "ng": "nguoi", "mn": "moi nguoi", "r": "roi", "wa": "qua", "ms": "moi", "lun": "luon",
