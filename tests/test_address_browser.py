@@ -25,7 +25,7 @@ async def test_an_elder_picks_bac_types_a_name_and_the_lesson_greets_her_so(
         await page.goto(f"{base}/")
         await tap(page, "✅ Tôi đồng ý")
         asked = last_bot_message(page)
-        await expect(asked).to_contain_text("Học Số nên gọi bạn thế nào cho phải phép ạ?")
+        await expect(asked).to_contain_text("Dạ, Học Số nên gọi thế nào cho phải phép ạ?")
         labels = await asked.locator(".buttons button").all_text_contents()
         assert labels[:9] == ["1 · Ông", "2 · Bà", "3 · Bác", "4 · Cô", "5 · Chú", "6 · Anh",
                               "7 · Chị", "8 · Em", "9 · Bạn"]

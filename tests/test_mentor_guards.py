@@ -111,7 +111,7 @@ async def test_a_mentor_is_told_kindly_why_a_unit_is_refused(
     await mentor.type("Trần Minh Anh")
     await mentor.type("Phường Hồng Hà")
     await mentor.type("Chuyển khoản phí đăng ký vào Vietcombank")
-    assert "không ghi lời nhắc chuyển tiền, nộp phí" in mentor.text()
+    assert "không ghi lời đề nghị chuyển tiền, nộp phí" in mentor.text()
     assert "gõ lại riêng tên chi đoàn, đơn vị" in mentor.text()
     await mentor.type("Chi đoàn <b>KP3</b><img src=x onerror=alert(1)>")
     assert "ký hiệu < hoặc >" in mentor.text() and "chỉ dùng chữ và số" in mentor.text()

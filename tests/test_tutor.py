@@ -52,7 +52,7 @@ async def test_feedback_and_what_follows_come_as_one_message(tutor: Tutor,
     assert welcome.buttons == () and notice.buttons  # the greeting alone (Telegram's keyboard)
     (asked,) = await chat.tap("agree")  # the thanks, then how to be called
     assert asked.text.startswith("Cảm ơn")
-    assert "\n\nHọc Số nên gọi bạn thế nào cho phải phép ạ?" in asked.text
+    assert "\n\nDạ, Học Số nên gọi thế nào cho phải phép ạ?" in asked.text
     await chat.tap("ad:ban")
     (menu,) = await chat.tap("skip")  # no name: saying so, then the menu
     assert "\n\nBạn muốn làm gì" in menu.text
