@@ -71,6 +71,14 @@ async def test_a_goodbye_says_the_place_is_kept(tutor: Tutor, library: Library,
     assert f"{lesson.title} · Bước 3/" in chat.text()
 
 
+async def test_a_goodbye_at_the_menu_offers_no_lesson_to_continue(tutor: Tutor) -> None:
+    chat = Chat(tutor, "bye-menu")
+    await chat.start(address="bac")
+    await chat.type("bác đi ngủ đây")
+    assert "học tiếp" in chat.text()  # how to come back: typing it suggests the next lesson
+    assert not any("Tiếp tục bài đang học" in b.label for r in chat.last for b in r.flat_buttons())
+
+
 @pytest.mark.parametrize(("channel", "said"), [
     ("web", '"A+"'), ("telegram", "Cỡ chữ"), ("zalo", "Cỡ chữ")])
 async def test_small_letters_get_the_way_to_bigger_ones(

@@ -5,6 +5,7 @@ goodbye's way back)."""
 
 from bot.handlers import payloads
 from bot.handlers.context import Context
+from bot.handlers.menu import has_lesson_to_continue
 from bot.handlers.registry import Feature, Reads
 from bot.lessons.progress import Mode
 from bot.listening.courtesy import Said, said
@@ -21,8 +22,10 @@ async def read(ctx: Context, text: str) -> bool:
         return False
     web = ctx.incoming.channel == WEB
     if kind == Said.BYE:
-        ctx.say(ctx.text("courtesy_bye", web=web, learning=ctx.position.mode != Mode.MENU),
-                [[ctx.button("button_resume", payloads.RESUME)]])
+        # The way back only with somewhere to go back to (the words say "học tiếp" otherwise).
+        rows = [[ctx.button("button_resume", payloads.RESUME)]] if has_lesson_to_continue(ctx) \
+            else None
+        ctx.say(ctx.text("courtesy_bye", web=web, learning=ctx.position.mode != Mode.MENU), rows)
     else:
         ctx.say(ctx.text(f"courtesy_{kind.value}", web=web))
     return True
