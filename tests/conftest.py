@@ -1,5 +1,6 @@
 """Shared fixtures: the shipped content, real SQLite files and a real PostgreSQL database."""
 
+import logging
 import os
 import shutil
 import uuid
@@ -21,7 +22,7 @@ from bot.lessons.model import Library
 from bot.tutor import Tutor
 from storage.database import create_engine, upgrade
 from storage.repository import SqlRepository
-from tests.server import aside, free_port, migrated_sqlite_file, running_server
+from tests.server import aside, free_port, migrated_sqlite_file, running_here
 
 CONTENT_DIR = PROJECT_ROOT / "content"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -219,12 +220,19 @@ def web_chat_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
     """One `hocso serve` with the default settings (its data folder, its address), for the
     tests that only use its web chat as visitors do: each starts sessions of its own, so they
     stay apart. A test that needs other settings, or stops or cuts off the server, starts its
-    own: starting one costs 6-7 s of CPU."""
+    own. It runs in this process (tests.server.running_here), at WARNING: its INFO lines would
+    lower the level of the whole process for every test; the web server's access log, whose
+    lines tests read, is kept at INFO."""
     data = tmp_path_factory.mktemp("web-chat") / "data"
-    port = free_port()
     # Every test visits from 127.0.0.1: the limits per address would add up across tests and
     # fail whichever comes late. The limits' own tests start servers of their own.
     unlimited = {"HOCSO_WEB_SESSIONS_PER_HOUR": "100000",
-                 "HOCSO_WEB_REQUESTS_PER_MINUTE": "100000"}
-    with running_server(data, port, extra_env=unlimited):
-        yield data, f"http://127.0.0.1:{port}"
+                 "HOCSO_WEB_REQUESTS_PER_MINUTE": "100000", "HOCSO_LOG_LEVEL": "WARNING"}
+    access = logging.getLogger("aiohttp.access")
+    level = access.level
+    access.setLevel(logging.INFO)
+    try:
+        with running_here(data, free_port(), extra_env=unlimited) as address:
+            yield data, address
+    finally:
+        access.setLevel(level)
