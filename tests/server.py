@@ -284,6 +284,9 @@ def running_here(data_dir: Path, port: int, *, extra_env: dict[str, str] | None 
         try:
             _wait_until_answered(port, lambda: failed[0] if failed else (
                 None if thread.is_alive() else RuntimeError("the server thread ended")))
+            # What build_core sets for a serving process, not for this one's tests.
+            gc.unfreeze()
+            gc.set_threshold(*threshold)
             yield f"http://127.0.0.1:{port}"
         finally:
             if thread.is_alive():
@@ -291,7 +294,6 @@ def running_here(data_dir: Path, port: int, *, extra_env: dict[str, str] | None 
             thread.join(timeout=60)
             root.removeHandler(written)
             root.setLevel(level)
-            # What build_core sets for a serving process, not for the tests that follow.
             gc.unfreeze()
             gc.set_threshold(*threshold)
     if failed and not isinstance(failed[0], Exception):
