@@ -233,7 +233,8 @@ def no_web_link_notice(settings: Settings, *, telegram: bool) -> str:
 
 
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run the web chat and the messenger channels whose tokens are set, until SIGINT/SIGTERM."""
+    """Run the web chat and the messenger channels whose tokens are set, until SIGINT/SIGTERM,
+    or until `stop` is set when given."""
     core = await build_core(settings)
     web_app = create_web_app(core.tutor, Path(settings.content_dir), web_options(settings))
     mount_dashboard(web_app, core)
@@ -288,10 +289,11 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
                        asyncio.create_task(reports),
                        asyncio.create_task(heart), asyncio.create_task(sweeping),
                        asyncio.create_task(readdressing)]
-        stop = stop or asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+        if stop is None:  # else whoever gave it stops the server (a test, in a thread)
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
         await stop.wait()
     finally:
         log.info("stopping")

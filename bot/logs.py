@@ -89,13 +89,18 @@ class WithoutMessages(logging.Filter):
         return True
 
 
+def handler(settings: Settings, stream: TextIO) -> logging.Handler:
+    """A handler writing log lines to `stream`, masked, as text or JSON."""
+    written = logging.StreamHandler(stream)
+    secrets = secrets_of(settings)
+    written.setFormatter(JsonFormatter(secrets) if settings.log_format == "json"
+                         else MaskingFormatter(secrets, _TEXT_FORMAT))
+    written.addFilter(WithoutMessages())
+    return written
+
+
 def configure(settings: Settings, stream: TextIO | None = None) -> None:
     """Send every log line to standard error (or `stream`), masked, as text or JSON."""
-    handler = logging.StreamHandler(stream or sys.stderr)
-    secrets = secrets_of(settings)
-    handler.setFormatter(JsonFormatter(secrets) if settings.log_format == "json"
-                         else MaskingFormatter(secrets, _TEXT_FORMAT))
-    handler.addFilter(WithoutMessages())
     root = logging.getLogger()
-    root.handlers = [handler]
+    root.handlers = [handler(settings, stream or sys.stderr)]
     root.setLevel(settings.log_level.upper())

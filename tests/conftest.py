@@ -1,5 +1,6 @@
 """Shared fixtures: the shipped content, real SQLite files and a real PostgreSQL database."""
 
+import logging
 import os
 import shutil
 import uuid
@@ -11,6 +12,8 @@ import asyncpg
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, async_playwright, expect
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.admin.worker import ReportWorker
 from bot.config import PROJECT_ROOT
@@ -19,7 +22,7 @@ from bot.lessons.model import Library
 from bot.tutor import Tutor
 from storage.database import create_engine, upgrade
 from storage.repository import SqlRepository
-from tests.server import aside, free_port, migrated_sqlite_file, running_server
+from tests.server import aside, free_port, migrated_sqlite_file, running_here
 
 CONTENT_DIR = PROJECT_ROOT / "content"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -110,6 +113,55 @@ async def _sqlite_engine(template: Path, path: Path):  # type: ignore[no-untyped
     return await _fresh_engine(f"sqlite:///{path}")
 
 
+# What the tests fill; emptied before each test on PostgreSQL, with every table that refers to
+# them (as TRUNCATE ... CASCADE would reach), their id sequences started again.
+FILLED = ("quiz_answer", "lesson_result", "processed_update", "learner", "failed_send", "oa_token",
+          "organizer", "login_attempt", "daily_answers", "daily_lessons", "daily_courses",
+          "daily_scam_checks", "certificate")
+_REFERRING = """
+    WITH RECURSIVE reached(oid) AS (
+        SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace
+                                   AND relname = ANY(CAST(:tables AS text[]))
+        UNION
+        SELECT conrelid FROM pg_constraint JOIN reached ON confrelid = reached.oid
+        WHERE contype = 'f')
+    SELECT oid::regclass::text AS name,
+           ARRAY(SELECT confrelid::regclass::text FROM pg_constraint
+                 WHERE conrelid = reached.oid AND contype = 'f'
+                   AND confrelid <> reached.oid) AS parents,
+           ARRAY(SELECT objid::regclass::text FROM pg_depend
+                 WHERE classid = 'pg_class'::regclass AND refobjid = reached.oid
+                   AND deptype IN ('a', 'i')
+                   AND objid IN (SELECT oid FROM pg_class WHERE relkind = 'S')) AS sequences
+    FROM reached"""
+_emptying: dict[str, list[str]] = {}
+
+
+async def _emptied(engine: AsyncEngine) -> None:
+    """Empty the tables the tests fill, as `TRUNCATE <FILLED> RESTART IDENTITY CASCADE` did,
+    with DELETE: on tables of a few rows, TRUNCATE's new files cost PostgreSQL 0.6-0.9 s a
+    test, DELETE about 15 ms (bench/RESULTS.md, issue 18)."""
+    url = engine.url.render_as_string(hide_password=False)
+    async with engine.begin() as connection:
+        if url not in _emptying:  # the same tables for every test on this database
+            rows = (await connection.execute(text(_REFERRING), {"tables": list(FILLED)})).all()
+            left = {row.name: set(row.parents) for row in rows}
+            order: list[str] = []  # each table after every table that refers to it
+            while left:
+                referred = set().union(*left.values())
+                ready = sorted(name for name in left if name not in referred)
+                assert ready, f"tables that refer to each other: {sorted(left)}"
+                order += ready
+                for name in ready:
+                    del left[name]
+            _emptying[url] = ([f"DELETE FROM {name}" for name in order]
+                              + [f"SELECT setval('{sequence}', 1, false)" for row in rows
+                                 for sequence in row.sequences]
+                              + ["UPDATE rollup_state SET refreshed_at = NULL"])
+        for statement in _emptying[url]:
+            await connection.exec_driver_sql(statement)
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 async def repository(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[
         SqlRepository]:
@@ -119,13 +171,7 @@ async def repository(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
                                       tmp_path / "hocso.db")
     else:
         engine = await _fresh_engine(request.getfixturevalue("postgres_database"))
-        async with engine.begin() as connection:
-            await connection.exec_driver_sql(
-                "TRUNCATE quiz_answer, lesson_result, processed_update, learner, failed_send, "
-                "oa_token, organizer, login_attempt, daily_answers, daily_lessons, daily_courses, "
-                "daily_scam_checks, certificate "
-                "RESTART IDENTITY CASCADE")
-            await connection.exec_driver_sql("UPDATE rollup_state SET refreshed_at = NULL")
+        await _emptied(engine)
     yield SqlRepository(engine)
     await engine.dispose()
 
@@ -174,12 +220,19 @@ def web_chat_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
     """One `hocso serve` with the default settings (its data folder, its address), for the
     tests that only use its web chat as visitors do: each starts sessions of its own, so they
     stay apart. A test that needs other settings, or stops or cuts off the server, starts its
-    own: starting one costs 6-7 s of CPU."""
+    own. It runs in this process (tests.server.running_here), at WARNING: its INFO lines would
+    lower the level of the whole process for every test; the web server's access log, whose
+    lines tests read, is kept at INFO."""
     data = tmp_path_factory.mktemp("web-chat") / "data"
-    port = free_port()
     # Every test visits from 127.0.0.1: the limits per address would add up across tests and
     # fail whichever comes late. The limits' own tests start servers of their own.
     unlimited = {"HOCSO_WEB_SESSIONS_PER_HOUR": "100000",
-                 "HOCSO_WEB_REQUESTS_PER_MINUTE": "100000"}
-    with running_server(data, port, extra_env=unlimited):
-        yield data, f"http://127.0.0.1:{port}"
+                 "HOCSO_WEB_REQUESTS_PER_MINUTE": "100000", "HOCSO_LOG_LEVEL": "WARNING"}
+    access = logging.getLogger("aiohttp.access")
+    level = access.level
+    access.setLevel(logging.INFO)
+    try:
+        with running_here(data, free_port(), extra_env=unlimited) as address:
+            yield data, address
+    finally:
+        access.setLevel(level)

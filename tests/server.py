@@ -1,8 +1,10 @@
-"""Run `hocso serve` (and other `hocso` commands) as real processes, for end-to-end tests."""
+"""Run `hocso serve` (and other `hocso` commands) as real processes, for end-to-end tests, or
+`hocso serve`'s own serve() in this process for tests that only talk to it over HTTP."""
 
 import asyncio
 import atexit
 import functools
+import gc
 import io
 import logging
 import os
@@ -14,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
@@ -226,6 +229,105 @@ async def serving(data_dir: Path, port: int | None = None, *,
             yield process
         finally:
             await asyncio.to_thread(stack.close)
+
+
+@contextmanager
+def running_here(data_dir: Path, port: int, *, extra_env: dict[str, str] | None = None,
+                 ) -> Iterator[str]:
+    """What running_server starts, from `hocso serve`'s own bot.app.serve run in this process,
+    in a thread with an event loop of its own; give its address, stop it (as SIGTERM does) on
+    exit. Its log lines (those of its threads) go to server.log in `data_dir`, as a process's.
+
+    For tests that only talk to the server: a `hocso serve` process costs 1.5-2.5 s of CPU to
+    start, mostly the imports that this process has already made. What needs a process of its
+    own (kill -9, restarts, several servers sharing a database, signals, the command line) is
+    tested with running_server and serving.
+    """
+    from bot import logs  # imported here: a test that only starts processes needs none
+    from bot.app import serve
+    from bot.config import Settings
+
+    environment = {"HOCSO_DATA_DIR": str(data_dir), "HOCSO_PORT": str(port),
+                   "HOCSO_HOST": "127.0.0.1", "DATABASE_URL": "", **(extra_env or {})}
+    if not environment["DATABASE_URL"]:
+        migrated(data_dir)
+    content_checked(data_dir)
+    # The rest from this process's environment, as a process started here would read it.
+    settings = Settings(**environment)  # type: ignore[arg-type]
+    name = f"hocso-serve:{port}:"  # its threads' names begin so
+    loop = asyncio.new_event_loop()
+    loop.set_default_executor(ThreadPoolExecutor(thread_name_prefix=name))
+    stop = asyncio.Event()
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(serve(settings, stop))
+        except BaseException as error:  # told to the test below
+            failed.append(error)
+        finally:
+            loop.run_until_complete(loop.shutdown_default_executor())
+            loop.close()
+
+    with (data_dir / "server.log").open("a", encoding="utf-8") as log:
+        written = logs.handler(settings, log)
+        written.addFilter(lambda record: (record.threadName or "").startswith(name))
+        root = logging.getLogger()
+        level, threshold = root.level, gc.get_threshold()
+        root.addHandler(written)
+        wanted = logging.getLevelName(settings.log_level.upper())
+        if level > wanted:
+            root.setLevel(wanted)
+        thread = threading.Thread(target=run, name=name + "loop", daemon=True)
+        thread.start()
+        try:
+            _wait_until_answered(port, lambda: failed[0] if failed else (
+                None if thread.is_alive() else RuntimeError("the server thread ended")))
+            # What build_core sets for a serving process, not for this one's tests.
+            gc.unfreeze()
+            gc.set_threshold(*threshold)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            if thread.is_alive():
+                loop.call_soon_threadsafe(stop.set)
+            thread.join(timeout=60)
+            root.removeHandler(written)
+            root.setLevel(level)
+            gc.unfreeze()
+            gc.set_threshold(*threshold)
+    if failed and not isinstance(failed[0], Exception):
+        raise failed[0]
+    if failed:
+        raise RuntimeError("hocso serve (in this process) failed") from failed[0]
+
+
+@asynccontextmanager
+async def serving_here(data_dir: Path, port: int | None = None, *,
+                       extra_env: dict[str, str] | None = None) -> AsyncIterator[str]:
+    """running_here (on a free port unless given), started and stopped in a worker thread, as
+    serving does: the calling event loop stays free meanwhile (for the fakes it serves)."""
+    with ExitStack() as stack:
+        chosen = free_port() if port is None else port
+        address = await asyncio.to_thread(stack.enter_context, running_here(
+            data_dir, chosen, extra_env=extra_env))
+        try:
+            yield address
+        finally:
+            await asyncio.to_thread(stack.close)
+
+
+def _wait_until_answered(port: int, failure: Callable[[], BaseException | None]) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if (error := failure()) is not None:
+            raise RuntimeError("hocso serve (in this process) did not start") from error
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"hocso serve (in this process) did not answer within {START_SECONDS} s")
 
 
 def _wait_until_up(process: subprocess.Popen[bytes], port: int, log: Path) -> None:

@@ -15,7 +15,7 @@ from storage.database import create_engine
 from storage.repository import LEARNER, RESULT
 from storage.rollup import refreshed_at
 from tests.report_seed import seed_file
-from tests.server import free_port, hocso_here, running_server
+from tests.server import free_port, hocso_here, running_here
 from tests.test_browser import PHONE
 
 PASSWORD = "mat-khau-that-dai"
@@ -36,7 +36,7 @@ async def _seeded(tmp_path: Path) -> Path:
 async def test_sign_in_drill_down_and_download_a_csv(tmp_path: Path, chromium: Browser) -> None:
     data = await _seeded(tmp_path)
     port = free_port()
-    with running_server(data, port):  # its first report refresh runs as it starts
+    with running_here(data, port):  # its first report refresh runs as it starts
         context = await chromium.new_context(viewport=PHONE, accept_downloads=True)
         try:
             page = await context.new_page()
@@ -121,7 +121,7 @@ async def _sign_in(page: Page, port: int, login: str) -> None:
 async def test_the_city_page_on_a_phone(tmp_path: Path, chromium: Browser) -> None:
     data = await _seeded(tmp_path)
     port = free_port()
-    with running_server(data, port):
+    with running_here(data, port):
         await _refreshed(data)
         # After the refresh, before the next one: the page counts them all the same.
         await _finish_lessons_now(data, [("Chú Sáu", "lam-quen", "hoc-tiep"),

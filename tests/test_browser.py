@@ -24,7 +24,7 @@ from bot.config import PROJECT_ROOT
 from bot.lessons.loader import load_library
 from bot.lessons.render import Renderer
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, require
-from tests.server import free_port, hocso_here, running_server, serving
+from tests.server import free_port, hocso_here, running_here, serving_here
 from tests.tcp_proxy import TcpProxy
 
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS", "TIMEOUT_MS"]  # for the other browser tests
@@ -163,7 +163,7 @@ async def test_a_resident_scans_a_mentors_qr_code_and_accepts(tmp_path: Path) ->
     # The address phones open: a name that this browser, like a phone on the same network,
     # finds at the server (a loopback address is never handed out).
     public = f"http://hocso.test:{port}"
-    with running_server(data, port, extra_env={"HOCSO_PUBLIC_URL": public}):
+    with running_here(data, port, extra_env={"HOCSO_PUBLIC_URL": public}):
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(
                 executable_path=str(CHROMIUM), headless=True,
@@ -241,7 +241,7 @@ async def phone_at_server(browser: Browser, tmp_path: Path,
     """A phone-sized page, and the address of a `hocso serve` of its own with `extra_env`."""
     port = free_port()
     # Started in a thread: this loop stays free for what the server uses (a TCP proxy).
-    async with serving(tmp_path / "data", port, extra_env=extra_env), \
+    async with serving_here(tmp_path / "data", port, extra_env=extra_env), \
             phone(browser, viewport) as page:
         yield page, f"http://127.0.0.1:{port}"
 

@@ -24,7 +24,7 @@ from tests.conftest import new_postgres_database
 from tests.fake_telegram import FakeTelegram
 from tests.fake_zalo_bot import FakeZaloBot
 from tests.mentoring_helpers import paired, received
-from tests.server import free_port, serving
+from tests.server import free_port, serving, serving_here
 from tests.tcp_proxy import TcpProxy
 from tests.test_telegram import SECRET, Bot
 from tests.test_zalo_bot import Resident
@@ -130,7 +130,7 @@ async def test_postgres_cut_off_webhooks_are_refused_until_it_is_back(
            "DATABASE_URL": database_url}
     chat = 7_100_001
     try:
-        async with serving(tmp_path, port, extra_env=env):
+        async with serving_here(tmp_path, port, extra_env=env):
             user = Bot(fake, chat)
             await user.start()
             await user.press("Làm quen")
@@ -247,7 +247,7 @@ async def test_postgres_cut_off_the_web_chat_answers_503_and_resumes(
     env = {"DATABASE_URL": database_url}
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    async with serving(tmp_path, port, extra_env=env), aiohttp.ClientSession() as client:
+    async with serving_here(tmp_path, port, extra_env=env), aiohttp.ClientSession() as client:
         async def post(path: str, **body: object) -> tuple[int, dict[str, object]]:
             async with client.post(base + path, json=body) as response:
                 return response.status, await response.json()

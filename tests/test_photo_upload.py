@@ -19,7 +19,7 @@ from bot.listening.ocr import available as ocr_available
 from bot.tutor import Tutor
 from tests.conftest import CONTENT_DIR, require
 from tests.screenshots import font_available, sms
-from tests.server import free_port, running_server
+from tests.server import free_port, running_here
 from tests.test_browser import (
     ELDER_PHONE,
     TIMEOUT_MS,
@@ -158,7 +158,7 @@ def photo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One real server for this module's browser tests (its address). Not the one other
     browser tests share: each address may send only a few photos a minute."""
     port = free_port()
-    with running_server(tmp_path_factory.mktemp("photos") / "data", port):
+    with running_here(tmp_path_factory.mktemp("photos") / "data", port):
         yield f"http://127.0.0.1:{port}"
 
 

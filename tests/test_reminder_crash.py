@@ -25,7 +25,7 @@ from tests.fake_zalo_oa import (
     DEFAULT_OA_SECRET_KEY,
     FakeZaloOA,
 )
-from tests.server import free_port, serving
+from tests.server import free_port, serving, serving_here
 
 FIRST_CHAT = 7_400_001
 
@@ -168,7 +168,7 @@ async def test_zalo_learners_are_reminded_and_oa_only_inside_its_window(
            "ZALO_OA_API_BASE_URL": oa.api_base, "ZALO_OA_OAUTH_BASE_URL": oa.oauth_base,
            "HOCSO_REMINDER_CHECK_SECONDS": "0.5", "HOCSO_REMINDER_HOURS": "0-24"}
     try:
-        async with serving(tmp_path, extra_env=env):
+        async with serving_here(tmp_path, extra_env=env):
             await bot.wait_for_sent(1, timeout=30)
             await oa.wait_for_sent(1, timeout=30)
 

@@ -35,7 +35,7 @@ from tests.conversation import (
     until,
 )
 from tests.fake_zalo_bot import FakeZaloBot, SentRecord
-from tests.server import free_port, serving
+from tests.server import free_port, serving_here
 from tests.virtual_time import VirtualTime
 
 USER = "6f4a2b9c8d7e1f00"
@@ -264,7 +264,7 @@ async def test_recorded_events_by_webhook(fake: FakeZaloBot,
 async def test_hocso_serve_runs_zalo_when_the_token_is_set(fake: FakeZaloBot,
                                                             tmp_path: Path) -> None:
     env = {"ZALO_BOT_TOKEN": fake.token, "ZALO_API_BASE_URL": fake.base_url}
-    async with serving(tmp_path, extra_env=env):
+    async with serving_here(tmp_path, extra_env=env):
         welcome, _ = await Resident(fake).say("/start", expect=2)
         assert "trợ lý học tự động" in (welcome.text or "")
     log = (tmp_path / "server.log").read_text("utf-8")
@@ -291,7 +291,7 @@ async def test_a_webhook_body_that_is_no_event_is_acknowledged(
 async def test_hocso_serve_keeps_the_web_chat_when_zalo_cannot_start(tmp_path: Path) -> None:
     env = {"ZALO_BOT_TOKEN": "123:abc", "ZALO_API_BASE_URL": "http://127.0.0.1:9/bot"}
     port = free_port()
-    async with serving(tmp_path, port, extra_env=env):  # nothing listens on port 9
+    async with serving_here(tmp_path, port, extra_env=env):  # nothing listens on port 9
         assert await post_json(f"http://127.0.0.1:{port}/api/session", {}, {}) == 200
     log = (tmp_path / "server.log").read_text("utf-8")
     assert "ZaloBotChannel could not start" in log

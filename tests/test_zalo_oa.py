@@ -36,7 +36,7 @@ from tests.fake_zalo_oa import (
     FakeZaloOA,
     SentMessage,
 )
-from tests.server import free_port, serving
+from tests.server import free_port, serving_here
 from tests.virtual_time import VirtualTime
 
 USER = "2512523625412515"
@@ -310,7 +310,7 @@ async def test_hocso_serve_runs_the_oa_when_its_credentials_are_set(fake: FakeZa
            "ZALO_OA_SECRET_KEY": DEFAULT_OA_SECRET_KEY, "ZALO_OA_REFRESH_TOKEN": "refresh-0",
            "ZALO_OA_API_BASE_URL": fake.api_base, "ZALO_OA_OAUTH_BASE_URL": fake.oauth_base}
     fake.set_webhook(f"http://127.0.0.1:{port}{WEBHOOK_PATH}")
-    async with serving(tmp_path, port, extra_env=env):
+    async with serving_here(tmp_path, port, extra_env=env):
         welcome, _ = await Follower(fake).follow()
         assert "trợ lý học tự động" in (welcome.text or "")
     assert "Zalo OA: receiving signed events" in (tmp_path / "server.log").read_text("utf-8")
