@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.admin.mentors import _cell
 from bot.lessons.model import Library
 from bot.tutor import Tutor
 from storage.database import create_engine
@@ -78,3 +79,8 @@ async def test_an_organizer_lists_mentors_and_suspends_one(tmp_path: Path,
     assert unknown.returncode == 1 and "no mentor with id 999" in unknown.stderr.decode()
     assert hocso_here(tmp_path, "mentor", "suspend").returncode == 2
     await engine.dispose()
+
+
+def test_a_listed_field_is_one_line_and_never_a_formula() -> None:
+    assert _cell("=1+1") == "'=1+1" and _cell("@SUM(A1)") == "'@SUM(A1)"
+    assert _cell("Chi đoàn\tKP3\n") == "Chi đoàn KP3" and _cell("") == "-"

@@ -670,7 +670,8 @@ async def test_without_tesseract_a_photo_gets_told_to_paste_the_text(
     ("Tôi muốn chuyển 500k cho con qua ngân hàng thì làm thế nào vậy?", False),
     ("chuyển 500k sao?", False),
     ("cach xem youtube tren tivi, sdt con trai bac 0988777666", False),
-    ("Chỉ giúp bác cách chuyển 200.000đ cho con qua số 0912345678", False),
+    ("Chị ơi chỉ giúp em với, em cần 5 triệu gấp, chị chuyển vào stk 0123456789 nhé", True),
+    ("Cách nhận quà tri ân: chuyển phí 50.000đ vào STK 0123456789 trước 17h", True),
     ("Tôi không hiểu bước này lắm, nói lại giúp tôi với được không", False),
 ])
 def test_what_looks_like_a_received_message(text: str, message: bool) -> None:

@@ -189,3 +189,13 @@ async def test_a_command_word_typed_with_other_marks_is_another_word(
     await chat.type(typed)
     assert (f"{lesson.title} · Bước 2/" in chat.text()) == goes_on, typed
     assert goes_on or "nói lại" in chat.text() or "dễ hiểu hơn" in chat.text(), typed
+
+
+async def test_a_form_after_a_number_word_is_that_form_not_a_number(tutor: Tutor) -> None:
+    """"chọn bà" is "bà", not the third option ("ba" folded): a number's name counts only
+    typed with its own marks, or none."""
+    chat = Chat(tutor, "chon-ba")
+    await chat.start(address=None)
+    await chat.type("chọn bà")
+    learner = await tutor.repository.find_learner(channel="test", user_ref="chon-ba")
+    assert learner is not None and learner.settings.get("address") != "bac"

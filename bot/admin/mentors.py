@@ -3,6 +3,8 @@
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from bot.admin.export import FORMULA_START
+
 if TYPE_CHECKING:
     from bot.config import Settings
 
@@ -12,7 +14,10 @@ STATES = {"registering": "registering", "training": "in training", "trained": "t
 
 
 def _cell(text: object) -> str:
-    return " ".join(str(text).split()).replace("\t", " ") or "-"
+    """One field on one line; one a spreadsheet would run as a formula ("=1+1", a display name
+    "=cmd|…") is kept as text, as the dashboard's exports keep it (bot/admin/export.py)."""
+    cell = " ".join(str(text).split())
+    return "'" + cell if cell.startswith(FORMULA_START) else cell or "-"
 
 
 async def list_mentors(settings: "Settings", out: TextIO) -> int:

@@ -26,7 +26,7 @@ def _meaning(ctx: Context) -> str:
     if incoming.kind != Kind.TEXT:
         return ""
     folded = fold(incoming.text)
-    number = typed_choice(ctx, folded)
+    number = typed_choice(ctx, folded, incoming.text)
     shown = ctx.turn.learner.shown_buttons
     if number is not None and 1 <= number <= len(shown):
         return shown[number - 1]

@@ -1,6 +1,7 @@
 """Fold typed text for matching: what a word means, not how it was typed."""
 
 import re
+import unicodedata
 from collections.abc import Collection
 
 from bot.handlers.context import Context
@@ -35,16 +36,22 @@ def typed_number(folded: str, words: Collection[str] = ()) -> int | None:
     return int(match.group(2))
 
 
-def typed_choice(ctx: Context, folded: str) -> int | None:
+def typed_choice(ctx: Context, folded: str, typed: str = "") -> int | None:
     """The number of an option a folded text picks: "2", "số 2", "cái thứ hai"; never a
-    name alone ("ba" may be "bà")."""
+    name alone ("ba" may be "bà"), nor one `typed` with other marks ("chọn bà" is no "chọn
+    ba")."""
     words = typed_words(ctx, NUMBER_WORDS)
     number = typed_number(folded, words)
     before, _, name = folded.rpartition(" ")
     if number is None and before in words:
+        # The name as typed: its marks, if any, must be the number's own.
+        spelt = next((unicodedata.normalize("NFC", word.strip(".,!?;:…").lower())
+                      for word in reversed(typed.split()) if fold(word) == name), name)
         for library in (ctx.library, ctx.base):
             for value, line in enumerate(library.templates.get(NUMBER_NAMES, "").splitlines(), 1):
-                if name in {fold(each) for each in line.split(",")}:
+                names = [each.strip().lower() for each in line.split(",")]
+                if name in {fold(each) for each in names} and (
+                        spelt == fold(spelt) or spelt in names):
                     return value
     return number
 

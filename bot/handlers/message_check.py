@@ -52,10 +52,13 @@ _PHONE = re.compile(r"(?<![\d+])(?:\+?84|0)[ .-]?\d(?:[ .-]?\d){8,9}(?!\d)|\b1[8
 _MONEY = re.compile(r"\b\d[\d.,]*\s?(?:k|d|đ|dong|vnd|trieu|tr|ty|ngan|nghin|usd)\b|"
                     r"\$\s?\d")
 # How residents ask (on folded text): a question of theirs is the question matcher's.
-_QUESTION = re.compile(r"\?\s*$|^(?:cach|huong dan)\b|"
-                       r"\b(?:lam sao|the nao|nhu nao|ntn|cach nao|lam gi|lam the|"
+_QUESTION = re.compile(r"\?\s*$|\b(?:lam sao|the nao|nhu nao|ntn|cach nao|lam gi|lam the|"
                        r"duoc khong|dc khong|dc ko|duoc ko|co nen|co sao khong|o dau|"
-                       r"bang cach|chi (?:giup|dum|gium|voi|cach))\b")
+                       r"bang cach)\b")
+# Weaker: "cách xem youtube…, sđt con trai 0988…" asks, but "Chị ơi chỉ giúp em, chuyển 5 triệu
+# vào stk…" and "Cách nhận quà: chuyển phí 50.000đ vào STK…" are messages: only without a sum
+# or an account number.
+_ASKING = re.compile(r"^(?:cach|huong dan)\b|\bchi (?:giup|dum|gium|voi|cach)\b")
 MAX_QUESTION_CHARS = 160  # longer, with a sum or a number: a message being quoted
 # A notice with a code ("Mã OTP của Quý khách là 482913. Không cung cấp mã này cho ai"): the
 # resident got it, and typed no password of theirs.
@@ -63,7 +66,8 @@ _CODE_SENT = re.compile(r"\b(?:otp|ma|code)\b[^.\n]{0,50}?\b\d{4,8}\b")
 _DO_NOT_SHARE = re.compile(r"\b(?:khong|dung|ko)\b(?: \w+){0,2}? (?:cung cap|chia se|tiet lo|"
                            r"dua ma|gui ma|doc ma)\b")
 _FORMAL_YOU = re.compile(r"\bquy khach\b")  # how notices call the reader; residents do not
-_ACCOUNT = re.compile(r"\b(?:stk|so tai khoan|tai khoan)\b|\b\d{8,}\b")
+_ACCOUNT_WORDS = re.compile(r"\b(?:stk|so tai khoan|tai khoan)\b")
+_ACCOUNT = re.compile(rf"{_ACCOUNT_WORDS.pattern}|\b\d{{8,}}\b")
 # A reply to "paste the message" this short, with no link, number or sum and nothing the check
 # flags, is the resident talking to us ("vâng", "con chờ chút mẹ chụp ảnh"), not the message.
 MAX_REPLY_WORDS = 6
@@ -99,7 +103,9 @@ def looks_like_message(text: str, signs: ScamChecker | None = None) -> bool:
     if code + bool(_FORMAL_YOU.search(folded)) + bool(signs and signs.signed(text)) >= 2:
         return True
     # "Chuyển 500k cho con qua ngân hàng thì làm thế nào?" is the resident's own question.
-    if len(text) <= MAX_QUESTION_CHARS and _QUESTION.search(folded):
+    if len(text) <= MAX_QUESTION_CHARS and (_QUESTION.search(folded) or (
+            _ASKING.search(folded) and not (_MONEY.search(folded)
+                                            or _ACCOUNT_WORDS.search(folded)))):
         return False
     return code or any(pattern.search(folded) for pattern in (_PHONE, _MONEY, _ACCOUNT))
 

@@ -139,7 +139,7 @@ async def on_text(ctx: Context, text: str) -> None:
         return
     folded = fold(stripped)
     # "2 ạ", "dạ số 2 nhé": the particles around a number are no part of it.
-    number = typed_choice(ctx, typed_buttons.trimmed(ctx, folded))
+    number = typed_choice(ctx, typed_buttons.trimmed(ctx, folded), stripped)
     shown = ctx.turn.learner.shown_buttons
     # A shown button's label typed whole ("bác", "Đồng ý ạ"), or a yes to the one that says
     # yes, is pressing it (bot/handlers/typed_buttons.py), as its number is.

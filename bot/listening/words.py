@@ -33,8 +33,9 @@ SHORTHAND: dict[str, str] = {
     # Southern words for the lessons' (mostly standard, Northern) ones
     "tui": "toi", "xai": "dung", "coi": "xem", "vo": "vao", "dzo": "vao", "zo": "vao",
     "gium": "giup", "dum": "giup", "keu": "bao", "nhiu": "nhieu", "hen": "nhe",
-    # Central words: "răng" (sao, why/how), "rứa" (vậy); "chi" (gì) is a stopword already.
-    "rang": "sao", "rua": "vay",
+    # Central "răng" (sao, why/how); "chi" (gì) is a stopword already. Not "rứa" (vậy): it folds
+    # as "rửa" of "rửa tiền" (money laundering, the fake police's story) does.
+    "rang": "sao",
     # More chat shorthand. Not spoken forms whose folding is another word: "dìa" (về) is
     # "đĩa", "lẹ" is "lễ", "bịnh" is "bình".
     "ng": "nguoi", "mn": "moi nguoi", "r": "roi", "wa": "qua", "ms": "moi", "lun": "luon",

@@ -355,10 +355,12 @@
             // what was typed or sent (a strange message is checked even before agreeing), or
             // by "start" for a button of the old one
             const started = await startSession();
-            const first = message.payload === undefined
-              ? Object.assign({ language: BROWSER_LANGUAGE }, message)
+            const own = message.payload === undefined;
+            const first = own ? Object.assign({ language: BROWSER_LANGUAGE }, message)
               : { payload: "start", language: BROWSER_LANGUAGE };
-            result = started === 200 ? await post(...request(first, newId()))
+            // The message's own id: if this answer is lost, the retry below is the same
+            // message to the same session, handled once.
+            result = started === 200 ? await post(...request(first, own ? id : newId()))
               : { status: started };
           }
           if (result.status === 200 && !result.data.replies.length && attempt > 0) {
