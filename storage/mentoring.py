@@ -110,10 +110,13 @@ class MentoringQueries(MentorQueries):
             & (PAIRING.c.origin == "request")))).first()
         return row is not None
 
-    async def lock_mentor(self, mentor_id: int) -> None:
-        """Lock a mentor's row until the turn commits: capacity is counted, then used, alone."""
-        await self._db.execute(select(MENTOR.c.learner_id).where(
-            MENTOR.c.learner_id == mentor_id).with_for_update())
+    async def lock_mentor(self, mentor_id: int) -> bool:
+        """Lock a mentor's row until the turn commits: capacity is counted, then used, alone.
+        Whether they may mentor now, read under the lock (an organizer's suspension commits
+        either before it, seen here, or after the turn, ending what it began)."""
+        status = (await self._db.execute(select(MENTOR.c.status).where(
+            MENTOR.c.learner_id == mentor_id).with_for_update())).scalar_one_or_none()
+        return status in CAN_MENTOR
 
     async def active_mentees(self, mentor_id: int | None = None) -> int:
         """How many residents a mentor coaches now."""

@@ -5,11 +5,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, Table, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    Table,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.models import CodeAttempt, Invitation, Mentor, Pairing
+from storage.outbox import OUTBOX
 from storage.repository import IDENTITY, LEARNER, now
 from storage.transactions import Connection
 
@@ -209,7 +220,9 @@ class Suspension:
 
 async def suspend_mentor(connection: Connection, learner_id: int) -> Suspension | None:
     """Stop a mentor from coaching: their codes revoked, their pairings ended, the requests
-    and invitations waiting on them declined. None for no such mentor."""
+    and invitations waiting on them declined, and what residents' turns left for them and
+    they have not received yet (a message a resident checked, a question, an alert) taken
+    back. None for no such mentor."""
     found = (await connection.execute(with_name().where(MENTOR.c.learner_id == learner_id))
              ).first()
     if found is None:
@@ -228,6 +241,12 @@ async def suspend_mentor(connection: Connection, learner_id: int) -> Suspension 
                              .values(status="ended", ended_at=at))
     await connection.execute(update(PAIRING).where(mine & (PAIRING.c.status == "pending"))
                              .values(status="declined", decided_at=at))
+    # Undelivered messages about anyone else (about no one: someone erased since): a web
+    # mentor would collect them on their next visit, a messenger's worker send them. Replies
+    # to their own turns stay.
+    await connection.execute(delete(OUTBOX).where(
+        (OUTBOX.c.learner_id == learner_id) & OUTBOX.c.sent_at.is_(None)
+        & (OUTBOX.c.about_id.is_(None) | (OUTBOX.c.about_id != learner_id))))
     return Suspension(
         found.name, tuple(row.mentee_id for row in waiting if row.status == "active"),
         tuple(row.mentee_id for row in waiting

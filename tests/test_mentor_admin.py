@@ -5,13 +5,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sqlalchemy import select, update
+
 from bot.admin.mentors import _cell
 from bot.lessons.model import Library
 from bot.tutor import Tutor
 from storage.database import create_engine
+from storage.mentors import PAIRING, suspend_mentor
+from storage.outbox import OUTBOX
 from storage.repository import SqlRepository
 from tests.chat import Chat
-from tests.mentoring_helpers import code_in, received, register, trained_mentor
+from tests.mentoring_helpers import code_in, paired, received, register, trained_mentor
 from tests.server import hocso_here, migrated
 
 
@@ -84,3 +88,59 @@ async def test_an_organizer_lists_mentors_and_suspends_one(tmp_path: Path,
 def test_a_listed_field_is_one_line_and_never_a_formula() -> None:
     assert _cell("=1+1") == "'=1+1" and _cell("@SUM(A1)") == "'@SUM(A1)"
     assert _cell("Chi đoàn\tKP3\n") == "Chi đoàn KP3" and _cell("") == "-"
+
+
+async def test_a_suspended_mentor_gets_nothing_residents_left_for_them(
+        repository: SqlRepository, library: Library) -> None:
+    # Found in review: the resident's checked message and question waited in the outbox, and
+    # a mentor on the web chat collected them on their next visit, suspended or not.
+    tutor = Tutor(repository=repository, library=library)
+    mentor, resident = Chat(tutor, "mentor"), Chat(tutor, "lan", display_name="Lan")
+    await paired(mentor, resident, library)
+    await received(tutor, mentor)
+    await resident.type("/kiem_tra")
+    await resident.type("Vietcombank: Tai khoan cua quy khach bi khoa. Vui long truy cap "
+                        "https://vcb-vn.xyz/xacthuc de mo khoa trong 24h.")
+    await resident.press("Gửi cho người kèm xem")
+    assert "đã gửi tin nhắn này cho người kèm" in resident.text()
+    await resident.type("/nguoi_kem")
+    await resident.press("Tôi cần giúp đỡ")
+    assert "Học Số đã báo cho người kèm Trần Minh Anh" in resident.text()
+    mentor_learner = await repository.find_learner(channel="test", user_ref="mentor")
+    assert mentor_learner is not None
+    async with repository.engine.begin() as connection:
+        left = (await connection.execute(select(OUTBOX.c.id).where(
+            (OUTBOX.c.learner_id == mentor_learner.id) & OUTBOX.c.sent_at.is_(None)))).all()
+        assert len(left) == 2  # the message checked, the call for help
+        assert await suspend_mentor(connection, mentor_learner.id) is not None
+    assert await received(tutor, mentor) == []
+    await mentor.type("/hoc_vien")  # their own turns are answered as before
+    assert "đã tạm dừng việc kèm của bạn" in mentor.text()
+
+
+async def test_a_mentor_suspended_meanwhile_takes_no_request(
+        repository: SqlRepository, library: Library) -> None:
+    # A request made as the suspension committed (the resident's turn read the mentor as
+    # able to coach just before): the mentor's "Nhận kèm" must not start a pairing.
+    tutor = Tutor(repository=repository, library=library)
+    mentor, resident = Chat(tutor, "mentor"), Chat(tutor, "tu")
+    await trained_mentor(mentor, library)
+    await received(tutor, mentor)
+    await resident.start()
+    await resident.type("/tim_nguoi_kem")
+    await resident.type("Phường Hồng Hà")
+    [request] = await received(tutor, mentor)
+    take = next(b.payload for b in request.flat_buttons() if "Nhận kèm" in b.label)
+    mentor_learner = await repository.find_learner(channel="test", user_ref="mentor")
+    assert mentor_learner is not None
+    async with repository.engine.begin() as connection:
+        await suspend_mentor(connection, mentor_learner.id)
+        # the request as the resident's turn left it, committed after the suspension
+        await connection.execute(update(PAIRING).values(status="pending", decided_at=None))
+    await mentor.tap(take)
+    assert "đã tạm dừng việc kèm của bạn" in mentor.text()
+    assert "Bạn đã nhận kèm" not in mentor.text()
+    async with repository.engine.begin() as connection:
+        statuses = (await connection.execute(select(PAIRING.c.status))).scalars().all()
+    assert statuses == ["declined"]
+    assert all("nhận kèm" not in told.text for told in await received(tutor, resident))

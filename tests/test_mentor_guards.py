@@ -44,6 +44,14 @@ async def test_a_mentors_message_asking_for_a_code_never_reaches_the_resident(
     assert "Đã gửi lời nhắn" in mentor.text()
     [told] = await received(tutor, resident)
     assert "đừng đọc mã OTP cho ai" in told.text
+    await mentor.type("/hoc_vien")
+    await mentor.press("Nhắn động viên")
+    await mentor.press("Tự viết lời nhắn")
+    await mentor.type("Bác báo cho cháu khi nào bác đặt xong mật khẩu mới nhé, mật khẩu thì "
+                      "bác giữ kín")  # about the password, not asking for it: sent
+    assert "Đã gửi lời nhắn" in mentor.text()
+    [told] = await received(tutor, resident)
+    assert "đặt xong mật khẩu mới" in told.text
 
 
 @pytest.mark.parametrize(("text", "asks"), [
@@ -55,6 +63,14 @@ async def test_a_mentors_message_asking_for_a_code_never_reaches_the_resident(
     ("Bác học bài mật khẩu mạnh nhé", False),
     ("Bác cho cháu xem pin còn bao nhiêu nhé", False),  # a battery
     ("Bác cho cháu biết bác có tài khoản ngân hàng chưa", False),
+    # Found in review: a mentor asking about the secret, not for it, was refused.
+    ("Bác cho cháu biết bác đổi mật khẩu được chưa nhé", False),
+    ("Bác báo cháu khi nào bác đặt xong mật khẩu mới nhé", False),
+    ("Bác báo cho cháu nhé, mã OTP thì bác giữ kín", False),
+    ("Bác đổi mật khẩu xong thì nhắn cháu nhé", False),
+    ("Bác đọc cho cháu mã OTP vừa về máy nhé", True), ("bác gửi con mật khẩu zalo nhé", True),
+    ("cho cháu xin số tài khoản của bác", True), ("Mật khẩu Zalo bác gửi cháu nhé", True),
+    ("Bác gửi cháu mã OTP, không thì cháu không làm được", True),
 ])
 def test_a_request_for_a_secret_is_read_as_the_scam_check_reads_it(text: str,
                                                                    asks: bool) -> None:

@@ -131,7 +131,13 @@ async def _room_for(ctx: Context, pairing: PairingRecord) -> bool:
         ctx.say(ctx.text("mentee_has_mentor", name=mentee_called(ctx, pairing)),
                 [ctx.menu_row()])
         return False
-    await ctx.mentoring.lock_mentor(pairing.mentor_id)  # counted and used by one turn at a time
+    # Counted and used by one turn at a time; a mentor suspended since the buttons were shown
+    # takes no one.
+    if not await ctx.mentoring.lock_mentor(pairing.mentor_id):
+        await ctx.mentoring.decide(pairing.id, status="declined")
+        mine = pairing.mentor_id == ctx.turn.learner.id
+        ctx.say(ctx.text("mentor_suspended" if mine else "pairing_gone"), [ctx.menu_row()])
+        return False
     if await ctx.mentoring.active_mentees(pairing.mentor_id) >= ctx.rules.capacity:
         mine = pairing.mentor_id == ctx.turn.learner.id
         ctx.say(ctx.text("mentor_full_self" if mine else "mentor_full",
