@@ -200,7 +200,7 @@ def running_server(data_dir: Path, port: int, *, extra_env: dict[str, str] | Non
                                    stdout=output, stderr=subprocess.STDOUT)
     try:
         if wait_until_up:
-            _wait_until_up(process, port, log)
+            _wait_until_answered(port, lambda: _exited(process, log))
         yield process
     finally:
         if process.poll() is None:
@@ -318,30 +318,24 @@ async def serving_here(data_dir: Path, port: int | None = None, *,
 
 
 def _wait_until_answered(port: int, failure: Callable[[], BaseException | None]) -> None:
+    """Until /healthz answers; `failure` tells why the server will not (it exited, its thread
+    ended), raised as the cause."""
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         if (error := failure()) is not None:
-            raise RuntimeError("hocso serve (in this process) did not start") from error
+            raise RuntimeError("hocso serve did not start") from error
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
                 return
         except OSError:
             time.sleep(0.05)
-    raise RuntimeError(f"hocso serve (in this process) did not answer within {START_SECONDS} s")
-
-
-def _wait_until_up(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"hocso serve exited with {process.returncode}:\n"
-                               f"{log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
     raise RuntimeError(f"hocso serve did not answer within {START_SECONDS} s")
+
+
+def _exited(process: subprocess.Popen[bytes], log: Path) -> BaseException | None:
+    if process.poll() is None:
+        return None
+    return RuntimeError(f"it exited with {process.returncode}:\n{log.read_text(errors='replace')}")
 
 
 def unsent() -> Select[int]:
