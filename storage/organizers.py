@@ -9,17 +9,18 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.clock import aware, now
-from storage.report_models import LoginAttempt, Organizer, OrganizerSession
+from storage.report_models import KnownAddress, LoginAttempt, Organizer, OrganizerSession
 from storage.roles import ROLES
 
 ORGANIZER: Table = Organizer.__table__  # type: ignore[attr-defined]
 ATTEMPT: Table = LoginAttempt.__table__  # type: ignore[attr-defined]
 SESSION: Table = OrganizerSession.__table__  # type: ignore[attr-defined]
+KNOWN: Table = KnownAddress.__table__  # type: ignore[attr-defined]
 # Wrong tries for one login from one address in LOCK_TIME: the next from there is refused
 # unchecked until the oldest ages out. Per address, so that a stranger elsewhere cannot lock
 # the organizer out.
@@ -33,6 +34,10 @@ MAX_ADDRESS_TRIES = 20
 # few seconds from yet more: the organizer's own try gets through between them.
 ACCOUNT_TRIES = 100
 ACCOUNT_PACE = timedelta(seconds=10)
+# An address that signed in to a login successfully in this time is not slowed by that pace
+# (the organizer's own computer, while a spray from elsewhere holds it); its own limits above
+# still hold.
+KNOWN_TIME = timedelta(days=30)
 MIN_PASSWORD = 10
 LOCK_TIME = timedelta(minutes=15)
 SESSION_TIME = timedelta(hours=12)
@@ -92,6 +97,26 @@ async def _verify(password_hash: str, password: str) -> bool:
     return await asyncio.to_thread(check)  # about 50 ms of CPU: keep the loop free
 
 
+async def _serialised(connection: AsyncConnection, login: str, address: str) -> None:
+    """Wait for the other sign-ins to the login, and from the address, to be counted first.
+    On PostgreSQL (READ COMMITTED) a try's count does not see the tries of transactions still
+    open, so a burst sent at once would all pass the limits: transaction-scoped advisory locks,
+    the login's then the address's (always in that order, so two tries never wait on each
+    other). On SQLite the transaction began IMMEDIATE, holding the write lock: they waited."""
+    if connection.dialect.name == "postgresql":
+        await connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:login))"),
+                                 {"login": login})
+        await connection.execute(text("SELECT pg_advisory_xact_lock(1, hashtext(:address))"),
+                                 {"address": address})
+
+
+async def _known(connection: AsyncConnection, login: str, address: str) -> bool:
+    """Whether the login signed in successfully from the address within KNOWN_TIME."""
+    return bool(await connection.scalar(select(func.count()).select_from(KNOWN).where(
+        (KNOWN.c.login == login) & (KNOWN.c.address == address)
+        & (KNOWN.c.signed_in_at > now() - KNOWN_TIME))))
+
+
 class Organizers:
     """Accounts and sessions of the dashboard."""
 
@@ -126,6 +151,7 @@ class Organizers:
         since = now() - LOCK_TIME
         address = address[:64]
         async with self.engine.begin() as connection:
+            await _serialised(connection, login, address)
             # Unknown logins' tries would otherwise stay forever: no success deletes them.
             await connection.execute(delete(ATTEMPT).where(ATTEMPT.c.attempted_at <= since))
             mine = (await connection.execute(insert(ATTEMPT).values(
@@ -142,7 +168,8 @@ class Organizers:
                 everywhere = await connection.scalar(
                     select(func.count()).select_from(ATTEMPT).where(
                         (ATTEMPT.c.login == login) & recent))
-                if (everywhere or 0) > ACCOUNT_TRIES and await connection.scalar(
+                if (everywhere or 0) > ACCOUNT_TRIES and not await _known(
+                        connection, login, address) and await connection.scalar(
                         select(func.count()).select_from(ATTEMPT).where(
                             (ATTEMPT.c.login == login) & (ATTEMPT.c.id != mine)
                             & (ATTEMPT.c.attempted_at > now() - ACCOUNT_PACE))):
@@ -160,6 +187,11 @@ class Organizers:
         token = secrets.token_urlsafe(32)
         async with self.engine.begin() as connection:
             await connection.execute(delete(ATTEMPT).where(ATTEMPT.c.login == login))
+            await connection.execute(delete(KNOWN).where(
+                (KNOWN.c.signed_in_at <= now() - KNOWN_TIME)
+                | ((KNOWN.c.login == login) & (KNOWN.c.address == address))))
+            await connection.execute(insert(KNOWN).values(login=login, address=address,
+                                                          signed_in_at=now()))
             await connection.execute(delete(SESSION).where(SESSION.c.expires_at <= now()))
             await connection.execute(insert(SESSION).values(
                 token_hash=_hash_token(token), organizer_id=row.id,
@@ -174,6 +206,7 @@ class Organizers:
             if found is not None:
                 await connection.execute(delete(SESSION).where(SESSION.c.organizer_id == found))
                 await connection.execute(delete(ORGANIZER).where(ORGANIZER.c.id == found))
+                await connection.execute(delete(KNOWN).where(KNOWN.c.login == login))
         return found is not None
 
     async def set_password(self, login: str, password: str) -> bool:

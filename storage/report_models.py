@@ -35,6 +35,17 @@ class LoginAttempt(SQLModel, table=True):
     attempted_at: datetime
 
 
+class KnownAddress(SQLModel, table=True):
+    """Where a login last signed in successfully from: for KNOWN_TIME that address is not
+    slowed by a spray against the login from elsewhere (storage/organizers.py)."""
+
+    __tablename__ = "known_address"
+
+    login: str = Field(sa_column=Column(String(64), primary_key=True))
+    address: str = Field(sa_column=Column(String(64), primary_key=True))
+    signed_in_at: datetime
+
+
 class OrganizerSession(SQLModel, table=True):
     """A signed-in browser: the cookie holds a random token, this row only its hash."""
 

@@ -116,8 +116,8 @@ async def _sqlite_engine(template: Path, path: Path):  # type: ignore[no-untyped
 # What the tests fill; emptied before each test on PostgreSQL, with every table that refers to
 # them (as TRUNCATE ... CASCADE would reach), their id sequences started again.
 FILLED = ("quiz_answer", "lesson_result", "processed_update", "learner", "failed_send", "oa_token",
-          "organizer", "login_attempt", "daily_answers", "daily_lessons", "daily_courses",
-          "daily_scam_checks", "certificate")
+          "organizer", "login_attempt", "known_address", "daily_answers", "daily_lessons",
+          "daily_courses", "daily_scam_checks", "certificate")
 _REFERRING = """
     WITH RECURSIVE reached(oid) AS (
         SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace

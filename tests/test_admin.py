@@ -34,6 +34,8 @@ from storage.organizers import (
     ACCOUNT_PACE,
     ACCOUNT_TRIES,
     ATTEMPT,
+    KNOWN,
+    KNOWN_TIME,
     MAX_ADDRESS_TRIES,
     MAX_FAILURES,
     Organizers,
@@ -298,6 +300,57 @@ async def test_old_tries_are_forgotten_unknown_logins_too(dashboard: Dashboard) 
         assert await sign_in(client, "ai-khac", "sai-mat-khau") == 401
     assert [await _tries(dashboard, login) for login in ("khong-co-ai", "phuong", "ai-do",
                                                          "ai-khac")] == [0, 0, 0, 1]
+
+
+async def test_tries_sent_all_at_once_are_counted_as_if_one_by_one(
+        repository: SqlRepository, cheap_hashes: None) -> None:
+    """Found in review: on PostgreSQL each try counted in its own open transaction, blind to
+    the others', so a burst passed every limit."""
+    organizers = Organizers(repository.engine)
+    await organizers.add(login="phuong", name="Cán bộ", area_id=HONG_HA, role="organizer",
+                         password=PASSWORD)
+    results = await asyncio.gather(*(organizers.sign_in("phuong", f"doan-sai-{n}", "203.0.113.9")
+                                     for n in range(12)))
+    assert not any(result.token for result in results)
+    assert await _count(repository.engine, ATTEMPT.c.login == "phuong") <= MAX_FAILURES
+    await asyncio.gather(*(organizers.sign_in(f"ai-do-{n}", "doan-sai", "203.0.113.10")
+                           for n in range(MAX_ADDRESS_TRIES + 10)))
+    assert await _count(repository.engine,
+                        ATTEMPT.c.address == "203.0.113.10") <= MAX_ADDRESS_TRIES
+
+
+async def test_an_address_signed_in_from_before_is_not_slowed_by_a_spray(
+        repository: SqlRepository, cheap_hashes: None) -> None:
+    organizers = Organizers(repository.engine)
+    await organizers.add(login="phuong", name="Cán bộ", area_id=HONG_HA, role="organizer",
+                         password=PASSWORD)
+    assert (await organizers.sign_in("phuong", PASSWORD, "198.51.100.7")).token
+    just_now = datetime.now(UTC) - timedelta(seconds=1)
+    async with repository.engine.begin() as connection:
+        await connection.execute(insert(ATTEMPT), [
+            {"login": "phuong", "address": f"203.0.113.{n % 200}", "attempted_at": just_now}
+            for n in range(ACCOUNT_TRIES)])
+    assert (await organizers.sign_in("phuong", PASSWORD, "198.51.100.8")).slowed  # unknown
+    assert (await organizers.sign_in("phuong", PASSWORD, "198.51.100.7")).token  # the organizer's
+    async with repository.engine.begin() as connection:
+        await connection.execute(insert(ATTEMPT), [
+            {"login": "phuong", "address": f"203.0.113.{n % 200}", "attempted_at": just_now}
+            for n in range(ACCOUNT_TRIES)])
+        await connection.execute(update(KNOWN).values(
+            signed_in_at=datetime.now(UTC) - KNOWN_TIME - timedelta(minutes=1)))
+    assert (await organizers.sign_in("phuong", PASSWORD, "198.51.100.7")).slowed  # long ago
+    # Its own limit still holds: five wrong tries from there lock the login there.
+    async with repository.engine.begin() as connection:
+        await connection.execute(update(KNOWN).values(signed_in_at=datetime.now(UTC)))
+    for _ in range(MAX_FAILURES):
+        assert not (await organizers.sign_in("phuong", "sai-mat-khau", "198.51.100.7")).token
+    assert (await organizers.sign_in("phuong", PASSWORD, "198.51.100.7")).locked
+
+
+async def _count(engine: AsyncEngine, where: Any) -> int:
+    async with engine.connect() as connection:
+        return int(await connection.scalar(select(func.count()).select_from(ATTEMPT).where(
+            where)) or 0)
 
 
 async def _tries(dashboard: Dashboard, login: str) -> int:

@@ -47,7 +47,7 @@ async def test_upgrading_keeps_learners_and_reaches_head(tmp_path: Path) -> None
                 "('web', 'old-learner', 'Bà Năm', 'lesson', 'lam-quen', 'nut-bam', 'go-so', "
                 "'', 0, 0, 'v0', 5, 'n:5', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
         await upgrade(engine)
-        assert await current_revision(engine) == "0019_code_attempt_kind"
+        assert await current_revision(engine) == "0020_known_address"
         learner = await SqlRepository(engine).find_learner(channel="web", user_ref="old-learner")
         assert learner is not None and learner.reachable
         assert (learner.display_name, learner.place["step_id"]) == ("Bà Năm", "go-so")

@@ -165,3 +165,32 @@ async def test_a_name_like_a_word_of_address_is_still_a_name(tutor: Tutor, typed
     await chat.press("Cô")
     await chat.type(typed)
     assert f"Cháu cảm ơn {said} ạ!" in chat.text()
+
+
+@pytest.mark.parametrize("typed", ["rồi", "xong", "hiểu rồi", "đã hiểu", "ừm", "oki", "biết rồi",
+                                   "roi", "cảm ơn cháu", "chào cháu", "để sau", "sau", "chưa",
+                                   "bác Rồi", "Đã hiểu ạ"])
+async def test_agreement_thanks_or_a_put_off_is_no_name(tutor: Tutor, typed: str) -> None:
+    """Found in review: "rồi" at the name question made "Cháu cảm ơn bác Rồi ạ!"."""
+    chat = Chat(tutor, "agreed")
+    await chat.start(address=None)
+    await chat.press("Bác")
+    await chat.type(typed)
+    assert "Bây giờ cháu xin hỏi tên của bác" in chat.text(), typed
+    learner = await tutor.repository.find_learner(channel="test", user_ref="agreed")
+    assert learner is not None and "called" not in learner.settings
+    await chat.type("Lan")
+    assert "Cháu cảm ơn bác Lan ạ!" in chat.text()
+
+
+@pytest.mark.parametrize(("form", "typed"), [
+    ("Bác", "Năm"), ("Bác", "Tư"), ("Bác", "Xuân"), ("Bác", "Hiếu"), ("Bác", "Hiểu"),
+    ("Bác", "Thành"), ("Bác", "Sáu"), ("Bác", "Châu"), ("Bác", "Minh Châu"), ("Anh", "Anh"),
+    ("Chị", "Đức")])
+async def test_names_like_words_said_to_the_bot_are_still_names(tutor: Tutor, form: str,
+                                                                typed: str) -> None:
+    chat = Chat(tutor, "named")
+    await chat.start(address=None)
+    await chat.press(form)
+    await chat.type(typed)
+    assert f"cảm ơn {form.lower()} {typed} ạ!" in chat.text(), typed

@@ -5,8 +5,8 @@ from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup
 
 from bot.channels.telegram_send import MAX_TEXT, inline_keyboard, menu_keyboard
 from bot.channels.text import split_text
+from bot.handlers.command_words import _lookups
 from bot.handlers.folding import fold
-from bot.handlers.router import _lookups
 from bot.lessons.model import Library
 from bot.lessons.render import Renderer
 from bot.messages import Button, Outgoing

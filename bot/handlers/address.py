@@ -10,13 +10,21 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from bot.handlers import invitations, payloads
+from bot.handlers.command_words import lookups
 from bot.handlers.context import Context, Rows
 from bot.handlers.folding import fold, typed_words
 from bot.handlers.menu import show_menu
 from bot.handlers.payloads import Payload
 from bot.handlers.registry import Command, Feature, Waits
-from bot.handlers.typed_buttons import PARTICLES, YES_WORDS, spelling, without_particles
+from bot.handlers.typed_buttons import (
+    PARTICLES,
+    YES_WORDS,
+    marks_fit,
+    spelling,
+    without_particles,
+)
 from bot.lessons.render import ADDRESS_FORMS
+from bot.listening import courtesy
 from bot.listening.confusion import is_confused
 from bot.listening.names import capitalised, is_name
 
@@ -35,6 +43,12 @@ _PLAIN_FORMS = frozenset({"bac", "chau"})
 # First words of an answer that refuses rather than names ("không muốn", "chưa"), as typed:
 # "Khổng" is a family name.
 _REFUSALS = frozenset({"không", "chưa", "khong", "chua", "ko", "hông", "hổng"})
+# Whole answers that put the name off ("để sau"), as typed: "Sáu" is a name.
+_LATER = frozenset({"để sau", "de sau", "sau", "chưa", "chua"})
+# Words that go on at a step ("rồi", "xong", "hiểu rồi") and are given names too: "Hiểu".
+_NEXT_NAMES = frozenset({"hieu"})
+# A name this many words long or shorter holds no word the bot calls itself ("chào cháu").
+_SHORT_NAME = 3
 
 
 @dataclass(frozen=True)
@@ -148,14 +162,37 @@ def _ask_again(ctx: Context) -> None:
 
 def _not_a_name(ctx: Context, name: str) -> bool:
     """Words that name nobody: a plea ("tôi không hiểu", "ko biết", "???"), a refusal ("không
-    muốn"), a yes ("vâng"), or a word of address alone ("Bác", "cháu"; not "Anh", a name too)."""
+    muốn"), a yes ("vâng"), a word of address alone ("Bác", "cháu"; not "Anh", a name too),
+    agreement that goes on at a step ("rồi", "hiểu rồi", "oki"), thanks ("cảm ơn cháu"), a
+    put-off ("để sau"), or a few words said to the bot ("chào cháu", "bác Rồi")."""
     words = fold(name).split()
     # Read with their marks: "Ba" is a name (the third child), "Bà" a form.
     forms = {spelling(ctx.base.templates[f"address_{word}_{form}"]) for form in ADDRESS_FORMS
              for word in ("you", "me")} - NAMES_TOO
-    return (not words or is_confused(name) or spelling(name.split()[0]) in _REFUSALS
+    if (not words or is_confused(name) or spelling(name.split()[0]) in _REFUSALS
             or spelling(name) in forms | _PLAIN_FORMS
-            or " ".join(words) in typed_words(ctx, YES_WORDS) | typed_words(ctx, PARTICLES))
+            or " ".join(words) in typed_words(ctx, YES_WORDS) | typed_words(ctx, PARTICLES)):
+        return True
+    form = ctx.settings.get("address", "")
+    me = {spelling(library.templates.get(f"address_me_{form}", ""))
+          for library in (ctx.base, ctx.library)} - {""}
+    written = spelling(name).split()
+    if len(written) <= _SHORT_NAME and me & set(written):
+        return True
+    # Said to the bot with its words of address ("bác Rồi"): what is left is read.
+    rest = [word for word in name.split() if spelling(word) not in forms]
+    return bool(rest) and _said_to_the_bot(ctx, " ".join(rest))
+
+
+def _said_to_the_bot(ctx: Context, text: str) -> bool:
+    """Agreement that goes on at a step, as the router reads the `next` command's words with
+    their marks ("rồi", not "rối"), a courtesy ("cảm ơn"), or a put-off ("để sau")."""
+    folded = " ".join(fold(text).split())
+    _, words, spelt = lookups(ctx)
+    if (words.get(folded) == "next" and folded not in _NEXT_NAMES
+            and marks_fit(text, spelt.get(folded, frozenset()))):
+        return True
+    return courtesy.said(text) is not None or spelling(text) in _LATER
 
 
 def _explain_name(ctx: Context) -> None:
@@ -169,7 +206,11 @@ def _explain_name(ctx: Context) -> None:
 
 async def _typed(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
     name = bare_name(ctx, text)
-    if _not_a_name(ctx, name):
+    # Read whole too: "đã hiểu" without its particle "đã" would be "Hiểu", a name.
+    said = text.strip(" ,.;:!?").split()
+    while said and fold(said[-1]) in typed_words(ctx, PARTICLES):  # "đã hiểu ạ"
+        said.pop()
+    if _not_a_name(ctx, name) or _said_to_the_bot(ctx, " ".join(said)):
         _explain_name(ctx)
         return
     if not _fits(name):

@@ -6,8 +6,6 @@ the fixed doors: link codes, consent, /start (welcome, invitation, form of addre
 photos.
 """
 
-from functools import cache
-
 from bot.handlers import (
     address,
     consent,
@@ -20,52 +18,16 @@ from bot.handlers import (
     quiz,
     typed_buttons,
 )
-from bot.handlers.channel_words import KEYBOARD
+from bot.handlers.command_words import emoji, lookups
 from bot.handlers.context import Context
 from bot.handlers.folding import fold, typed_choice, typed_words
 from bot.handlers.registry import Command, Feature, registry
-from bot.lessons.model import CommandTexts
 from bot.lessons.progress import Mode
 from bot.messages import MAX_PAYLOAD_BYTES, MAX_TEXT_CHARS, Kind
 
 # Words said to the bot beside a command's word ("đi", "cháu"), one a line, in
 # content/templates/<locale>/: left out when reading it, as the particles are.
 ASIDE = "command_aside_words"
-
-
-@cache
-def _lookups(commands: tuple[tuple[str, CommandTexts], ...], keyboard: tuple[tuple[str, str], ...]
-             ) -> tuple[dict[str, str], dict[str, str], dict[str, frozenset[str]]]:
-    """Slash names and folded words to command names, for one locale's command texts and
-    its keyboard's labels (label, command); and each folded word as it is spelt."""
-    slash: dict[str, str] = {}
-    words: dict[str, str] = {}
-    spelt: dict[str, set[str]] = {}
-    for name, texts in commands:
-        slash.update(dict.fromkeys(texts.slash, name))
-    for word, name in [*((word, name) for name, texts in commands for word in texts.words),
-                       *keyboard]:
-        if words.setdefault(fold(word), name) == name:
-            spelt.setdefault(fold(word), set()).add(typed_buttons.spelling(word))
-    words.pop("", None)  # an emoji alone ("😀") is no word of any command...
-    for word, name in ((word, name) for name, texts in commands for word in texts.words):
-        if not fold(word) and words.setdefault(_emoji(word), name) == name:
-            spelt.setdefault(_emoji(word), set()).add("")  # ...unless a command gives it ("👍")
-    return slash, words, {key: frozenset(value) for key, value in spelt.items()}
-
-
-def _emoji(text: str) -> str:
-    """Emoji as typed, without spaces, variation selectors or skin tones ("👍🏻" is "👍")."""
-    return "".join(char for char in text if not char.isspace() and char != "\ufe0f"
-                   and not "\U0001f3fb" <= char <= "\U0001f3ff")
-
-
-def lookups(ctx: Context) -> tuple[dict[str, str], dict[str, str], dict[str, frozenset[str]]]:
-    """The learner's language's slash names and words (with the Vietnamese ones), and how
-    each word is spelt."""
-    keyboard = tuple((library.templates.get(key, ""), name) for library in (ctx.library, ctx.base)
-                     for key, name in KEYBOARD.items())
-    return _lookups(tuple(ctx.library.commands.items()), keyboard)
 
 
 def _command_word(ctx: Context, stripped: str, folded: str) -> str | None:
@@ -86,7 +48,7 @@ def _command_word(ctx: Context, stripped: str, folded: str) -> str | None:
 
 def _word_as_typed(ctx: Context, stripped: str, folded: str) -> str | None:
     _, words, spelt = lookups(ctx)
-    name = words.get(folded or _emoji(stripped))
+    name = words.get(folded or emoji(stripped))
     if name is None or typed_buttons.marks_fit(stripped, spelt.get(folded, frozenset())):
         return name
     return None
