@@ -43,8 +43,9 @@ _PLAIN_FORMS = frozenset({"bac", "chau"})
 # First words of an answer that refuses rather than names ("không muốn", "chưa"), as typed:
 # "Khổng" is a family name.
 _REFUSALS = frozenset({"không", "chưa", "khong", "chua", "ko", "hông", "hổng"})
-# Whole answers that put the name off ("để sau"), as typed: "Sáu" is a name.
-_LATER = frozenset({"để sau", "de sau", "sau", "chưa", "chua"})
+# Whole answers that put the name off ("để sau"), as typed: not "sau" alone, which is how
+# someone called Sáu types their name without marks.
+_LATER = frozenset({"để sau", "de sau", "chưa", "chua"})
 # Words that go on at a step ("rồi", "xong", "hiểu rồi") and are given names too: "Hiểu".
 _NEXT_NAMES = frozenset({"hieu"})
 # A name this many words long or shorter holds no word the bot calls itself ("chào cháu").
