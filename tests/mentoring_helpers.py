@@ -70,3 +70,14 @@ async def write_check_in(mentor: Chat, how: str, day: str, note: str | None) -> 
         await mentor.press("Bỏ qua")
     else:
         await mentor.type(note)
+
+
+async def writing_a_nudge(tutor: Tutor, library: Library, mentor: Chat,
+                          resident: Chat) -> None:
+    """Pair the two (the resident's own messages read) and open the mentor's "type your own
+    words" for the resident."""
+    await paired(mentor, resident, library)
+    await received(tutor, resident)
+    await mentor.type("/hoc_vien")
+    await mentor.press("Nhắn động viên")
+    await mentor.press("Tự viết lời nhắn")

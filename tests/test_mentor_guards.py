@@ -10,7 +10,7 @@ from bot.listening.scam import asks_for_money, asks_for_secret, has_contact
 from bot.tutor import Tutor
 from storage.mentors import MENTOR
 from tests.chat import Chat
-from tests.mentoring_helpers import paired, received
+from tests.mentoring_helpers import received, writing_a_nudge
 
 
 @pytest.fixture
@@ -20,19 +20,11 @@ def people(tutor: Tutor) -> tuple[Chat, Chat]:
                                                                 channel="zalo")
 
 
-async def _write(tutor: Tutor, library: Library, mentor: Chat, resident: Chat) -> None:
-    await paired(mentor, resident, library)
-    await received(tutor, resident)
-    await mentor.type("/hoc_vien")
-    await mentor.press("Nhắn động viên")
-    await mentor.press("Tự viết lời nhắn")
-
-
 async def test_a_mentors_message_asking_for_a_code_never_reaches_the_resident(
         tutor: Tutor, library: Library, people: tuple[Chat, Chat]) -> None:
     # The lessons teach residents never to give an OTP to anyone, "kể cả người kèm".
     mentor, resident = people
-    await _write(tutor, library, mentor, resident)
+    await writing_a_nudge(tutor, library, mentor, resident)
     for typed in ("Bác đọc cho cháu mã OTP vừa về máy nhé, cháu kiểm tra giúp",
                   "Bác gửi cháu mật khẩu VNeID nhé", "Bác cho cháu mã PIN nhé",
                   "Bác nhắn cháu số tài khoản ngân hàng để cháu xem"):

@@ -31,6 +31,7 @@ from tests.mentoring_helpers import (
     register,
     trained_mentor,
     write_check_in,
+    writing_a_nudge,
 )
 from tests.server import hocso_here
 
@@ -256,23 +257,12 @@ async def test_nudges_are_relayed_as_words_never_run(tutor: Tutor, library: Libr
     assert typed.flat_buttons()[0].payload == "resume"
 
 
-async def _writing_a_nudge(tutor: Tutor, library: Library, mentor: Chat,
-                           resident: Chat) -> None:
-    """Pair the two (the resident's own messages read) and open the mentor's "type your own
-    words" for the resident."""
-    await paired(mentor, resident, library)
-    await received(tutor, resident)
-    await mentor.type("/hoc_vien")
-    await mentor.press("Nhắn động viên")
-    await mentor.press("Tự viết lời nhắn")
-
-
 async def test_a_mentors_messages_carry_no_link_and_at_most_three_a_day(
         tutor: Tutor, library: Library, people: tuple[Chat, Chat]) -> None:
     # Anyone who passes the mentor course may pair: four "Nhắc học tiếp" in a row all
     # arrived, and a link went out under Học Số's name.
     mentor, resident = people
-    await _writing_a_nudge(tutor, library, mentor, resident)
+    await writing_a_nudge(tutor, library, mentor, resident)
     await mentor.type("Bác vào bit.ly/abc123 để cập nhật nhé, hoặc Zalo cháu 0912345678")
     assert "không gửi đường link" in mentor.text() and "gõ lời nhắn" in mentor.text()
     # However written: "。" is a dot to a browser, letters spaced out, a phone number spaced.
@@ -302,7 +292,7 @@ async def test_two_sentences_without_a_space_are_no_link(
         tutor: Tutor, library: Library, people: tuple[Chat, Chat]) -> None:
     # Folded, "chưa.Có" is "chua.co", a name under .co: the mentor was refused a link.
     mentor, resident = people
-    await _writing_a_nudge(tutor, library, mentor, resident)
+    await writing_a_nudge(tutor, library, mentor, resident)
     await mentor.type("Bác học xong bài chưa.Có gì bác hỏi cháu nhé")
     assert "Đã gửi lời nhắn" in mentor.text() and "không gửi đường link" not in mentor.text()
     (typed,) = await received(tutor, resident)
