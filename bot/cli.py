@@ -15,9 +15,8 @@ if TYPE_CHECKING:
     from bot.config import Settings
 
 # Each command imports what it uses, in its function: importing all of them took 1.7-1.9 s of
-# CPU (telegram, openpyxl, PIL, rapidfuzz...), paid by `hocso --help`, every `hocso report`
-# and the report children a console-script `hocso serve` spawns, which import this module
-# again (bench/RESULTS.md, issue 18).
+# CPU (telegram, openpyxl, PIL, rapidfuzz...), paid by `hocso --help` and every `hocso report`
+# (bench/RESULTS.md, issue 18).
 
 
 def _parser() -> argparse.ArgumentParser:

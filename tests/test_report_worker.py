@@ -3,12 +3,15 @@
 import asyncio
 import os
 import signal
+import sys
 import time
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 import pytest
 
 from bot.admin.worker import ReportWorker
+from tests.conversation import until
 
 
 async def test_a_child_that_died_is_started_again_by_the_next_job() -> None:
@@ -34,3 +37,42 @@ async def test_a_job_submitted_while_the_worker_closes_never_runs(pause: float) 
     worker.close()
     with pytest.raises((RuntimeError, BrokenProcessPool, asyncio.CancelledError)):
         await job
+
+
+_KILLED_PARENT = """
+import asyncio, os, sys
+from pathlib import Path
+from bot.admin.worker import ReportWorker
+
+async def main():
+    worker = ReportWorker()
+    Path(sys.argv[1]).write_text(str(await worker._run("read", os.getpid)))
+    await asyncio.sleep(600)
+
+asyncio.run(main())
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+async def test_a_child_stops_by_itself_when_its_server_is_killed(tmp_path: Path) -> None:
+    """SIGKILL gives the serving process no time to stop its children: they must not stay."""
+    told = tmp_path / "child"
+    parent = await asyncio.create_subprocess_exec(sys.executable, "-c", _KILLED_PARENT, told)
+    try:
+        await until(told.exists, timeout=60, what="the first job's child")
+        child = int(told.read_text())
+    finally:
+        parent.kill()
+        await parent.wait()
+    try:
+        await until(lambda: not _alive(child), timeout=30, what="the orphaned child to stop")
+    finally:
+        if _alive(child):
+            os.kill(child, signal.SIGKILL)

@@ -1,8 +1,10 @@
 """Report work in child processes, so that its rows, garbage and files never hold the loop.
 
 A report refresh, a dashboard page's report and a download run in processes of their own,
-started (spawned: they inherit no loop or connection) on first use, from a thread, and
-niced, so that on a small server the learners' turns come first. Before, they ran in the
+started on first use, from a thread, and niced, so that on a small server the learners' turns
+come first. They are forked by multiprocessing's fork server, a process started once that has
+imported this module and nothing else: a child inherits no loop or connection, as a spawned
+one would, and starts in milliseconds instead of importing for 0.6 s of CPU. Before, they ran in the
 serving process: the rows they decoded, the bind parameters they rendered and the full
 garbage collections of their objects held the event loop for up to 100-500 ms on a
 province's data, and every learner's turn waited (bench/RESULTS.md, issue 18). One process
@@ -12,6 +14,7 @@ refreshes; the others read, so a page never waits behind a first refresh of minu
 import asyncio
 import multiprocessing
 import os
+import select
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +35,10 @@ from storage.rollup import refresh
 from storage.scope import Scope
 
 NICE = 10  # how much lower than the serving process the children run
+_FORKSERVER = multiprocessing.get_context("forkserver")
+# What the fork server imports before forking children: not the main module (the default),
+# which for `hocso` is bot/cli.py and for a test run is pytest.
+_FORKSERVER.set_forkserver_preload([__name__])
 ENGINES = 4  # databases a child keeps an engine for (tests use many)
 T = TypeVar("T")
 
@@ -51,15 +58,16 @@ class ReportWorker:
         pool = self._pools.get(kind)
         if pool is None:  # its processes start with its first job
             pool = self._pools[kind] = ProcessPoolExecutor(
-                self._sizes[kind], mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start, initargs=(os.getpid(),))
+                self._sizes[kind], mp_context=_FORKSERVER, initializer=_start,
+                initargs=(os.getpid(),))
         return pool
 
     async def _run(self, kind: str, job: Callable[..., T], *args: Any) -> T:
         pool = self._pool(kind)
         try:
-            # A first job starts its child: spawning one from the loop's thread held the loop
-            # for 10-74 ms, from another thread for under 4 ms. Children that no job needs
+            # A first job starts its child (and the fork server, the first time): starting a
+            # process from the loop's thread held the loop for 10-74 ms, from another thread
+            # for under 4 ms. Children that no job needs
             # (no organizer opened a page) are never started.
             return await asyncio.wrap_future(await asyncio.to_thread(self._submit, pool, job,
                                                                      *args))
@@ -110,17 +118,34 @@ _engines: dict[str, AsyncEngine] = {}
 _libraries: dict[str, Library] = {}
 
 
-def _start(parent: int) -> None:
+def _start(serving: int) -> None:
     with suppress(OSError):
         os.nice(NICE)
-    # A parent killed with SIGKILL cannot stop its children: they stop by themselves.
-    threading.Thread(target=_orphaned, args=(parent,), daemon=True).start()
+    # A serving process killed with SIGKILL cannot stop its children: they stop by themselves.
+    threading.Thread(target=_exit_with, args=(serving,), daemon=True).start()
 
 
-def _orphaned(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(1)
+def _exit_with(serving: int) -> None:
+    """Exit once the serving process has ended. Not by watching the parent: that is the fork
+    server, which lives on while any child holds its pipe, as every child does."""
+    try:
+        ended = os.pidfd_open(serving)  # readable once it ends, reaped or not (Linux 5.3+)
+    except ProcessLookupError:
+        os._exit(0)
+    except (AttributeError, OSError):  # no pidfd here: look every second
+        while _running(serving):
+            time.sleep(1)
+        os._exit(0)
+    select.select([ended], [], [])
     os._exit(0)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _run_here(job: Any) -> Any:
