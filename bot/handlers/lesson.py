@@ -155,11 +155,29 @@ async def _open(ctx: Context, course_id: str, lesson_id: str, kind: str) -> bool
         return False
     if kind == "q" and not await learned(ctx, course, chosen):
         lesson_first(ctx, course, chosen)
+    elif kind == "q" and would_drop(ctx) and not _inside(ctx, course, chosen):
+        await quiz_meanwhile(ctx, course, chosen)
     elif would_drop(ctx):
         ask_switch(ctx, course, chosen, kind)
     else:
         await _begin(ctx, course, chosen, kind)
     return True
+
+
+def _inside(ctx: Context, course: Course, chosen: Lesson) -> bool:
+    return (ctx.position.course_id, ctx.position.lesson_id) == (course.id, chosen.id)
+
+
+async def quiz_meanwhile(ctx: Context, course: Course, chosen: Lesson) -> None:
+    """Another lesson's quiz, opened in the middle of a lesson: the place is kept, as a
+    lesson opened from an answer keeps it, and offered back when the quiz is done."""
+    from bot.handlers import detour  # detour goes back through this module: it imports us
+
+    found = ctx.current_course_lesson()
+    assert found is not None
+    detour.keep(ctx, course, chosen)
+    ctx.say(ctx.text("quiz_keeps_place", current=found[1].title))
+    await quiz.start(ctx, course, chosen)
 
 
 async def _begin(ctx: Context, course: Course, chosen: Lesson, kind: str) -> None:
@@ -214,5 +232,6 @@ FEATURE = Feature(
         "button_next": {}, "button_repeat": {}, "button_keep_lesson": {},
         "button_switch": {"same": False, "quiz": False},
         "quiz_needs_lesson": {"lesson": "Gõ chữ", "inside": False},
+        "quiz_keeps_place": {"current": "Bấm nút và gõ số"},
     },
 )
