@@ -29,8 +29,12 @@ from bot.lessons.progress import pass_mark  # noqa: E402
 SAFE = ("không", "hỏi", "tự", "người thân", "chính thức", "gọi lại", "kiểm tra", "chưa chắc")
 RISKY = ("ngay", "cho phép", "bấm", "chuyển", "gửi", "đọc", "tin", "làm theo")
 # Words every option and question shares: they tell nothing about the answer.
-COMMON = frozenset("""bác cô chú anh chị em bạn ông bà cháu con mình là có không gì thì và của
-một để cho với thế nào nên được này đó rồi mà hay các những người ạ nhé vào ra đi""".split())
+COMMON = frozenset((
+    "bác", "cô", "chú", "anh", "chị", "em", "bạn", "ông", "bà", "cháu", "con", "mình", "là",
+    "có", "không", "gì", "thì", "và", "của", "một", "để", "cho", "với", "thế", "nào", "nên",
+    "được", "này", "đó", "rồi", "mà", "hay", "các", "những", "người", "ạ", "nhé", "vào", "ra",
+    "đi",
+))
 Cue = Callable[[Question, Sequence[str]], list[int]]
 
 
