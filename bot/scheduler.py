@@ -170,8 +170,8 @@ class ReminderRun:
             return {"kind": "step", "lesson": lesson.title, "left": len(lesson.steps) - index,
                     "goal": goal, "done": done}
         if lesson is not None and due.mode == Mode.QUIZ:
-            index = lesson.question_index(due.question_id) or 0
-            return {"kind": "quiz", "lesson": lesson.title, "left": len(lesson.quiz) - index,
+            left = max(len(lesson.quiz) - due.quiz_answered, 1)
+            return {"kind": "quiz", "lesson": lesson.title, "left": left,
                     "goal": goal, "done": done}
         courses = sorted((course for course in library.courses if course.id != MENTOR_COURSE),
                          key=lambda course: course.id != due.course_id)

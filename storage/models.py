@@ -38,6 +38,10 @@ class Learner(SQLModel, table=True):
     quiz_answered: int = 0
     content_version: str = Field(default="", sa_column=Column(String(16), nullable=False))
     seq: int = 0
+    # The quiz take the learner is on (bot.lessons.progress.Position): 0 the first, asked in
+    # the author's order; a retake's number seeds its shuffled order.
+    quiz_attempt: int = Field(default=0, sa_column=Column(Integer, nullable=False,
+                                                          server_default="0"))
     # The payloads of the buttons shown last, newline-separated: typed "2" means the second.
     shown_buttons: str = Field(default="", sa_column=Column(String(1024), nullable=False))
     # Their labels, one a line in the same order: a typed label picks its button too.

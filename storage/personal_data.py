@@ -28,7 +28,7 @@ from storage.transactions import Connection
 
 # Learner columns that are the bot's own bookkeeping, not something about the person.
 _BOOKKEEPING = {"id", "seq", "shown_buttons", "shown_labels", "state", "state_data",
-                "content_version"}
+                "content_version", "quiz_attempt"}
 
 
 def _plain(value: Any) -> Any:

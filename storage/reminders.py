@@ -113,6 +113,7 @@ class Due:
     lesson_id: str
     step_id: str
     question_id: str
+    quiz_answered: int = 0  # the questions answered: a retake asks them in its own order
 
 
 async def claim(connection: Connection, when: datetime, *, limit: int) -> list[Due]:
@@ -122,7 +123,7 @@ async def claim(connection: Connection, when: datetime, *, limit: int) -> list[D
         select(REMINDER, LEARNER.c.locale, LEARNER.c.settings,
                LEARNER.c.last_active_at, LEARNER.c.consented_at,
                LEARNER.c.mode, LEARNER.c.course_id, LEARNER.c.lesson_id, LEARNER.c.step_id,
-               LEARNER.c.question_id)
+               LEARNER.c.question_id, LEARNER.c.quiz_answered)
         .join(LEARNER, LEARNER.c.id == REMINDER.c.learner_id)
         .where((REMINDER.c.status == ON) & (REMINDER.c.due_at <= when.astimezone(UTC)))
         .order_by(REMINDER.c.due_at).limit(limit)
@@ -131,7 +132,8 @@ async def claim(connection: Connection, when: datetime, *, limit: int) -> list[D
                 row.quiet_since and aware(row.quiet_since),
                 row.last_sent_at and aware(row.last_sent_at), row.locale,
                 row.settings, aware(row.last_active_at), row.consented_at is not None,
-                row.mode, row.course_id, row.lesson_id, row.step_id, row.question_id)
+                row.mode, row.course_id, row.lesson_id, row.step_id, row.question_id,
+                row.quiz_answered)
             for row in rows]
 
 

@@ -44,7 +44,7 @@ _OUTBOX: Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 IDENTITY: Table = Identity.__table__  # type: ignore[attr-defined]
 # The learner's place: the columns the tutor reads and writes as a whole (its Position).
 PLACE_COLUMNS = ("mode", "course_id", "lesson_id", "step_id", "question_id", "quiz_correct",
-                 "quiz_answered", "content_version", "seq")
+                 "quiz_answered", "content_version", "seq", "quiz_attempt")
 
 # The statements of every turn, built once (SQLAlchemy caches their compiled form).
 # A redelivered update inserts nothing (the same SQL on SQLite and PostgreSQL), and so fails
@@ -177,7 +177,8 @@ def _new_learner(channel: str, user_ref: str) -> dict[str, Any]:
     return {
         "channel": channel, "user_ref": user_ref, "display_name": "", "mode": "menu",
         "course_id": "", "lesson_id": "", "step_id": "", "question_id": "", "quiz_correct": 0,
-        "quiz_answered": 0, "content_version": "", "seq": 0, "shown_buttons": "",
+        "quiz_answered": 0, "content_version": "", "seq": 0, "quiz_attempt": 0,
+        "shown_buttons": "",
         "shown_labels": "", "created_at": now(), "last_active_at": now(),
         "state": "", "state_data": "{}", "locale": "vi", "settings": "{}", "ward": "",
         **area_columns(""), "area_asked_at": None, "consented_at": None,

@@ -18,8 +18,11 @@ from bot.lessons.progress import (
     Reconciled,
     advance_step,
     answer_quiz,
+    asked_order,
+    question_number,
     reconcile,
     start_lesson,
+    start_quiz,
     to_menu,
 )
 
@@ -114,6 +117,21 @@ def test_a_lesson_runs_through_its_steps_then_its_quiz(library: Library) -> None
     assert position.mode == Mode.MENU
     assert (position.quiz_correct, position.quiz_answered) == (len(lesson.quiz) - 1,
                                                                len(lesson.quiz))
+
+
+def test_a_retake_runs_through_every_question_once_in_its_own_order(library: Library) -> None:
+    course = library.courses[0]
+    lesson = course.lessons[0]
+    position = start_quiz(Position(), course, lesson, attempt=2, learner=5)
+    asked = []
+    while position.mode == Mode.QUIZ:
+        asked.append(position.question_id)
+        assert question_number(position, lesson) == len(asked)
+        position = answer_quiz(position, lesson, correct=True, learner=5)
+    assert asked == [question.id for question in asked_order(
+        start_quiz(Position(), course, lesson, attempt=2, learner=5), lesson, 5)]
+    assert sorted(asked) == sorted(question.id for question in lesson.quiz)
+    assert (position.quiz_correct, position.quiz_answered) == (len(lesson.quiz),) * 2
 
 
 def test_menu_keeps_the_course_for_suggestions() -> None:

@@ -47,10 +47,11 @@ async def test_upgrading_keeps_learners_and_reaches_head(tmp_path: Path) -> None
                 "('web', 'old-learner', 'Bà Năm', 'lesson', 'lam-quen', 'nut-bam', 'go-so', "
                 "'', 0, 0, 'v0', 5, 'n:5', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
         await upgrade(engine)
-        assert await current_revision(engine) == "0020_known_address"
+        assert await current_revision(engine) == "0021_quiz_attempt"
         learner = await SqlRepository(engine).find_learner(channel="web", user_ref="old-learner")
         assert learner is not None and learner.reachable
         assert (learner.display_name, learner.place["step_id"]) == ("Bà Năm", "go-so")
+        assert learner.place["quiz_attempt"] == 0  # a quiz in progress goes on as it was
         await upgrade(engine)  # idempotent at head
     finally:
         await engine.dispose()

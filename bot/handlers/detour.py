@@ -14,7 +14,7 @@ from bot.handlers.context import Context
 from bot.handlers.events import QuizFinished
 from bot.handlers.registry import Command, Feature
 from bot.lessons.model import Course, Lesson
-from bot.lessons.progress import Mode, Position, Reconciled, reconcile
+from bot.lessons.progress import Mode, Position, Reconciled, question_number, reconcile
 
 DETOUR = "detour"  # the settings key: {"place": Position.stored(), "course": …, "lesson": …}
 BACK = "detourback"  # the command of the button that goes back
@@ -55,9 +55,9 @@ def offer(ctx: Context) -> bool:
         return False
     position, chosen = found
     in_quiz = position.mode == Mode.QUIZ
-    number = (chosen.question_index(position.question_id) if in_quiz
-              else chosen.step_index(position.step_id)) or 0
-    ctx.say(ctx.text("detour_offer", lesson=chosen.title, in_quiz=in_quiz, number=number + 1,
+    number = question_number(position, chosen) if in_quiz \
+        else (chosen.step_index(position.step_id) or 0) + 1
+    ctx.say(ctx.text("detour_offer", lesson=chosen.title, in_quiz=in_quiz, number=number,
                      total=len(chosen.quiz if in_quiz else chosen.steps)),
             [[ctx.button("button_detour_back", BACK, lesson=chosen.title)], ctx.menu_row()])
     return True

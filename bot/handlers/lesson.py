@@ -6,7 +6,7 @@ from bot.handlers.events import LessonFinished, publish
 from bot.handlers.payloads import Choose, Next, Repeat, StartLesson, StartQuiz, Switch
 from bot.handlers.registry import Feature
 from bot.lessons.model import Course, Lesson, Step
-from bot.lessons.progress import Mode, advance_step, start_lesson
+from bot.lessons.progress import Mode, advance_step, question_number, start_lesson, start_quiz
 
 
 def step_message(ctx: Context, lesson: Lesson, step: Step, *, body: str | None = None,
@@ -53,6 +53,10 @@ async def go_on(ctx: Context) -> None:
     course, lesson = found
     ctx.position = advance_step(ctx.position, course, lesson)
     if ctx.position.question_id:
+        # Into the quiz after the last step: a retake when it was finished before.
+        ctx.position = start_quiz(ctx.position, course, lesson,
+                                  attempt=await quiz.finished_takes(ctx, course, lesson),
+                                  learner=ctx.turn.learner.id)
         await publish(ctx, LessonFinished(course, lesson))
         quiz.introduce(ctx, lesson)
     else:
@@ -90,14 +94,14 @@ def ask_switch(ctx: Context, course: Course, lesson: Lesson, kind: str) -> None:
     assert found is not None
     _, current = found
     in_quiz = ctx.position.mode == Mode.QUIZ
-    index = (current.question_index(ctx.position.question_id) if in_quiz
-             else current.step_index(ctx.position.step_id)) or 0
+    number = question_number(ctx.position, current) if in_quiz \
+        else (current.step_index(ctx.position.step_id) or 0) + 1
     # "Start over" when the button restarts this lesson, or its quiz from a question; from a
     # step, its quiz is somewhere else to go.
     same = (ctx.position.course_id, current.id) == (course.id, lesson.id) \
         and (kind == "l" or in_quiz)
     flags = {"same": same, "quiz": kind == "q"}
-    ctx.say(ctx.text("switch_ask", current=current.title, in_quiz=in_quiz, number=index + 1,
+    ctx.say(ctx.text("switch_ask", current=current.title, in_quiz=in_quiz, number=number,
                      total=len(current.quiz if in_quiz else current.steps),
                      lesson=lesson.title, **flags),
             [[ctx.button("button_keep_lesson", payloads.RESUME)],
@@ -151,11 +155,36 @@ async def _open(ctx: Context, course_id: str, lesson_id: str, kind: str) -> bool
         return False
     if kind == "q" and not await learned(ctx, course, chosen):
         lesson_first(ctx, course, chosen)
+    elif kind == "q" and would_drop(ctx) and not _inside(ctx, course, chosen):
+        await quiz_meanwhile(ctx, course, chosen)
     elif would_drop(ctx):
         ask_switch(ctx, course, chosen, kind)
     else:
-        (start if kind == "l" else quiz.start)(ctx, course, chosen)
+        await _begin(ctx, course, chosen, kind)
     return True
+
+
+def _inside(ctx: Context, course: Course, chosen: Lesson) -> bool:
+    return (ctx.position.course_id, ctx.position.lesson_id) == (course.id, chosen.id)
+
+
+async def quiz_meanwhile(ctx: Context, course: Course, chosen: Lesson) -> None:
+    """Another lesson's quiz, opened in the middle of a lesson: the place is kept, as a
+    lesson opened from an answer keeps it, and offered back when the quiz is done."""
+    from bot.handlers import detour  # detour goes back through this module: it imports us
+
+    found = ctx.current_course_lesson()
+    assert found is not None
+    detour.keep(ctx, course, chosen)
+    ctx.say(ctx.text("quiz_keeps_place", current=found[1].title))
+    await quiz.start(ctx, course, chosen)
+
+
+async def _begin(ctx: Context, course: Course, chosen: Lesson, kind: str) -> None:
+    if kind == "l":
+        start(ctx, course, chosen)
+    else:
+        await quiz.start(ctx, course, chosen)
 
 
 async def _start_lesson(ctx: Context, action: StartLesson) -> bool:
@@ -175,7 +204,7 @@ async def _switch(ctx: Context, action: Switch) -> bool:
     if action.kind == "q" and not await learned(ctx, course, chosen):
         lesson_first(ctx, course, chosen)
         return True
-    (start if action.kind == "l" else quiz.start)(ctx, course, chosen)
+    await _begin(ctx, course, chosen, action.kind)
     return True
 
 
@@ -203,5 +232,6 @@ FEATURE = Feature(
         "button_next": {}, "button_repeat": {}, "button_keep_lesson": {},
         "button_switch": {"same": False, "quiz": False},
         "quiz_needs_lesson": {"lesson": "Gõ chữ", "inside": False},
+        "quiz_keeps_place": {"current": "Bấm nút và gõ số"},
     },
 )

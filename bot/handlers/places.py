@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from bot.handlers.context import Context
-from bot.lessons.progress import Mode, Position
+from bot.lessons.progress import Mode, Position, question_number
 from bot.lessons.render import called_name
 from storage.clock import VIETNAM, local_date
 from storage.mentoring import PairingRecord
@@ -22,9 +22,8 @@ def describe_place(ctx: Context, position: Position) -> str:
         index = lesson.step_index(position.step_id)
         return ctx.text("place_lesson", lesson=lesson.title, course=course.title,
                         number=(index or 0) + 1, total=len(lesson.steps))
-    index = lesson.question_index(position.question_id)
     return ctx.text("place_quiz", lesson=lesson.title, course=course.title,
-                    number=(index or 0) + 1, total=len(lesson.quiz))
+                    number=question_number(position, lesson), total=len(lesson.quiz))
 
 
 def days_ago(when: datetime, today: datetime | None = None) -> int:

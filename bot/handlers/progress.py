@@ -6,7 +6,7 @@ from bot.handlers.menu import SAMPLE_COURSES, show_menu
 from bot.handlers.payloads import Repeat, StartLesson
 from bot.handlers.registry import Command, Feature
 from bot.handlers.reminder_times import goal_state
-from bot.lessons.progress import Mode, passed
+from bot.lessons.progress import Mode, passed, question_number
 from storage.clock import local_date
 
 
@@ -50,9 +50,8 @@ def _in_progress(ctx: Context, course_id: str) -> str:
         return ""
     _, current = found
     if ctx.position.mode == Mode.QUIZ:
-        ids = [question.id for question in current.quiz]
-        where = ctx.text("progress_at_question", number=ids.index(ctx.position.question_id) + 1
-                         if ctx.position.question_id in ids else 1, total=len(ids))
+        where = ctx.text("progress_at_question",
+                         number=question_number(ctx.position, current), total=len(current.quiz))
     else:
         ids = [step.id for step in current.steps]
         where = ctx.text("progress_at_step", number=ids.index(ctx.position.step_id) + 1

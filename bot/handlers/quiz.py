@@ -5,28 +5,40 @@ from bot.handlers.events import CourseFinished, QuizFailedTwice, QuizFinished, p
 from bot.handlers.payloads import Choose, StartLesson, StartQuiz
 from bot.handlers.registry import Feature
 from bot.lessons.model import Course, Lesson, Question
-from bot.lessons.progress import answer_quiz, pass_mark, passed, start_quiz
+from bot.lessons.progress import (
+    answer_quiz,
+    pass_mark,
+    passed,
+    question_number,
+    shown_options,
+    start_quiz,
+)
 
 
-def option_rows(ctx: Context, question: Question) -> Rows:
-    """One big button per option (answer payloads carry the place), then the way home."""
+def option_rows(ctx: Context, question: Question, order: tuple[int, ...] = ()) -> Rows:
+    """One big button per option, in `order` (1-based option numbers; the author's order when
+    empty), then the way home. Each payload carries the place and the option's own number, so
+    an answer means the same option whatever the order, and a typed "2" or "cái thứ hai"
+    presses the second button shown."""
+    numbers = order or tuple(range(1, len(question.options) + 1))
     rows: Rows = [[ctx.button("button_option", Choose(ctx.position.seq, number),
-                              text=option)]
-                  for number, option in enumerate(question.options, start=1)]
+                              text=question.options[number - 1])] for number in numbers]
     rows.append(ctx.menu_row())
     return rows
 
 
 def show_question(ctx: Context) -> None:
-    """Ask the question the learner is at."""
+    """Ask the question the learner is at, its options in this take's order."""
     found = ctx.current_course_lesson()
     if found is None:
         return
     _, lesson = found
     index = lesson.question_index(ctx.position.question_id) or 0
     question = ctx.question(lesson.quiz[index])
-    ctx.say(ctx.text("question", number=index + 1, total=len(lesson.quiz),
-                     question=question.question), option_rows(ctx, question))
+    order = shown_options(ctx.position, question, ctx.turn.learner.id)
+    ctx.say(ctx.text("question", number=question_number(ctx.position, lesson),
+                     total=len(lesson.quiz), question=question.question),
+            option_rows(ctx, question, order))
 
 
 def pick_an_answer(ctx: Context) -> None:
@@ -42,9 +54,18 @@ def introduce(ctx: Context, lesson: Lesson) -> None:
     show_question(ctx)
 
 
-def start(ctx: Context, course: Course, lesson: Lesson) -> None:
+async def finished_takes(ctx: Context, course: Course, lesson: Lesson) -> int:
+    """How many times the learner has finished this lesson's quiz: the number of the take
+    that starts now (0, the first, asks in the author's order; a retake shuffles)."""
+    return next((score.attempts for score in await ctx.turn.lesson_scores()
+                 if (score.course_id, score.lesson_id) == (course.id, lesson.id)), 0)
+
+
+async def start(ctx: Context, course: Course, lesson: Lesson) -> None:
     """(Re)take a lesson's quiz from its first question."""
-    ctx.position = start_quiz(ctx.position, course, lesson)
+    ctx.position = start_quiz(ctx.position, course, lesson,
+                              attempt=await finished_takes(ctx, course, lesson),
+                              learner=ctx.turn.learner.id)
     introduce(ctx, lesson)
 
 
@@ -73,7 +94,8 @@ async def answer(ctx: Context, option: int) -> bool:
     correct = give_feedback(ctx, ctx.question(question), option)
     await ctx.turn.record_answer(course_id=course.id, lesson_id=lesson.id,
                                  question_id=question.id, chosen=option, correct=correct)
-    ctx.position = answer_quiz(ctx.position, lesson, correct=correct)
+    ctx.position = answer_quiz(ctx.position, lesson, correct=correct,
+                               learner=ctx.turn.learner.id)
     if ctx.position.question_id:
         show_question(ctx)
     else:

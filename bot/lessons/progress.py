@@ -1,11 +1,12 @@
 """Where a learner is and how that moves: pure functions, no I/O."""
 
+import random
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 from typing import Any
 
-from bot.lessons.model import Course, Lesson, Library
+from bot.lessons.model import Course, Lesson, Library, Question
 
 
 class Mode(StrEnum):
@@ -33,10 +34,14 @@ class Position:
     quiz_answered: int = 0
     content_version: str = ""
     seq: int = 0
+    # How many times the learner had finished this quiz when this take began: 0 asks in the
+    # author's order; a retake shuffles its questions and options (asked_order, shown_options).
+    quiz_attempt: int = 0
 
     @classmethod
     def stored_as(cls, place: Mapping[str, Any]) -> "Position":
-        """The position whose `stored()` form is `place` (the learner row's place columns)."""
+        """The position whose `stored()` form is `place` (the learner row's place columns;
+        a place kept before a column existed lacks it and takes its default)."""
         return cls(**{**place, "mode": Mode(place["mode"])})
 
     def stored(self) -> dict[str, Any]:
@@ -76,9 +81,45 @@ def start_lesson(position: Position, course: Course, lesson: Lesson) -> Position
     return _enter(position, course, lesson, mode=Mode.LESSON, step_id=lesson.steps[0].id)
 
 
-def start_quiz(position: Position, course: Course, lesson: Lesson) -> Position:
-    """Put the learner at the first quiz question of `lesson`, with a fresh score."""
-    return _enter(position, course, lesson, mode=Mode.QUIZ, question_id=lesson.quiz[0].id)
+def start_quiz(position: Position, course: Course, lesson: Lesson, *, attempt: int = 0,
+               learner: int = 0) -> Position:
+    """Put the learner at the first quiz question of `lesson` (as `learner` is asked it on
+    take `attempt`, 0 for the first: see asked_order), with a fresh score."""
+    entered = _enter(position, course, lesson, mode=Mode.QUIZ, quiz_attempt=attempt)
+    return replace(entered, question_id=asked_order(entered, lesson, learner)[0].id)
+
+
+def _shuffler(position: Position, learner: int, *parts: str) -> random.Random | None:
+    """The random order of one learner's take of a quiz: the same on every turn of the take
+    (a redelivered message, a restart) and another on each retake; None on a first take.
+    Seeded with a string, Random hashes it with SHA-512: no process's hash seed changes it."""
+    if position.quiz_attempt <= 0:
+        return None
+    return random.Random("/".join((str(learner), position.course_id, position.lesson_id,
+                                   str(position.quiz_attempt), *parts)))
+
+
+def asked_order(position: Position, lesson: Lesson, learner: int) -> tuple[Question, ...]:
+    """The quiz's questions in the order `learner` is asked them at `position`: the author's
+    on a first take; shuffled on a retake, so that it tests understanding, not memory."""
+    shuffler = _shuffler(position, learner)
+    if shuffler is None:
+        return lesson.quiz
+    return tuple(shuffler.sample(lesson.quiz, len(lesson.quiz)))
+
+
+def shown_options(position: Position, question: Question, learner: int) -> tuple[int, ...]:
+    """The 1-based numbers of `question`'s options in the order they are shown (answers are
+    kept by these numbers, whatever the order)."""
+    numbers = tuple(range(1, len(question.options) + 1))
+    shuffler = _shuffler(position, learner, question.id)
+    return numbers if shuffler is None else tuple(shuffler.sample(numbers, len(numbers)))
+
+
+def question_number(position: Position, lesson: Lesson) -> int:
+    """The 1-based number of the question the learner is at, as the quiz says it: questions
+    are asked one after another, so it follows the answers given, whatever the order."""
+    return min(position.quiz_answered + 1, max(len(lesson.quiz), 1))
 
 
 def advance_step(position: Position, course: Course, lesson: Lesson) -> Position:
@@ -89,18 +130,22 @@ def advance_step(position: Position, course: Course, lesson: Lesson) -> Position
     return replace(position, step_id=lesson.steps[index + 1].id, seq=position.seq + 1)
 
 
-def answer_quiz(position: Position, lesson: Lesson, *, correct: bool) -> Position:
-    """Count an answer and move to the next question, or back to the menu when done."""
+def answer_quiz(position: Position, lesson: Lesson, *, correct: bool,
+                learner: int = 0) -> Position:
+    """Count an answer and move to the next question `learner` is asked, or back to the menu
+    when done."""
     answered = position.quiz_answered + 1
     right = position.quiz_correct + (1 if correct else 0)
-    index = lesson.question_index(position.question_id)
-    if index is None or index + 1 >= len(lesson.quiz):
+    order = asked_order(position, lesson, learner)
+    ids = [question.id for question in order]
+    index = ids.index(position.question_id) if position.question_id in ids else None
+    if index is None or index + 1 >= len(order):
         return replace(
             position, mode=Mode.MENU, step_id="", question_id="", quiz_correct=right,
             quiz_answered=answered, seq=position.seq + 1,
         )
     return replace(
-        position, question_id=lesson.quiz[index + 1].id, quiz_correct=right,
+        position, question_id=order[index + 1].id, quiz_correct=right,
         quiz_answered=answered, seq=position.seq + 1,
     )
 
