@@ -176,7 +176,9 @@ async def finish_lesson(chat: Chat, library: Library, index: int = 0, *,
             return
         asked = next((q for q in questions if chat.read(q.question) in chat.last[-1].text), None)
         if asked is not None:
-            await chat.type(str(asked.answer if right else asked.answer % len(asked.options) + 1))
+            # By its label: a retaken quiz shows its options in an order of its own.
+            option = asked.answer if right else asked.answer % len(asked.options) + 1
+            await chat.press(asked.options[option - 1])
         else:
             await chat.press("Tiếp tục")
     raise AssertionError("the lesson did not end")
