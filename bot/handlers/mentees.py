@@ -10,6 +10,7 @@ from bot.handlers.context import Context
 from bot.handlers.places import days_ago, describe_place, local_date, mentee_called, who
 from bot.handlers.registry import Feature, Waits
 from bot.lessons.progress import Mode, Position
+from bot.listening.payment import asks_for_payment
 from bot.listening.scam import asks_for_secret, has_contact
 from bot.listening.secret import mask
 from storage.clock import now
@@ -97,9 +98,14 @@ async def relay_typed(ctx: Context, pairing: PairingRecord, text: str) -> None:
     # What the lessons teach residents never to give anyone, "kể cả người kèm": a mentor's
     # message asking for it never reaches them (a code typed in is masked, below).
     asks = asks_for_secret(message)
-    if not message or len(message) > MAX_NUDGE or linked or asks:
+    # Nor one asking for money: a loan, a transfer, a fee. Coaching is free, and "người quen
+    # hỏi mượn tiền" is the scam the lessons warn of.
+    money = asks_for_payment(message)
+    if not message or len(message) > MAX_NUDGE or linked or asks or money:
         if asks:
             ctx.say(ctx.text("nudge_no_secret"))
+        elif money:
+            ctx.say(ctx.text("nudge_no_money"))
         elif linked:
             ctx.say(ctx.text("nudge_no_link"))
         ctx.say(ctx.text("nudge_write", name=mentee_called(ctx, pairing), limit=MAX_NUDGE),
@@ -222,7 +228,7 @@ FEATURE = Feature(
         "nudge_write": {"name": "Bà Lan", "limit": 300},
         "nudge_free": {"mentor": "Minh Anh", "message": "Mai mình gặp nhau ở nhà văn hóa nhé."},
         "nudge_sent": {"name": "Bà Lan"}, "nudge_no_link": {},
-        "nudge_no_secret": {},
+        "nudge_no_secret": {}, "nudge_no_money": {},
         "nudge_enough": {"name": "Bà Lan", "count": 3},
         "checkin_kind": {"name": "Bà Lan"}, "checkin_day": {}, "checkin_note": {},
         "checkin_saved": {"name": "Bà Lan", "day": "01/12/2026", "in_person": True, "count": 2},
