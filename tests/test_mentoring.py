@@ -66,7 +66,7 @@ async def test_a_resident_sees_who_invites_them_and_what_they_will_see(
     assert "Trần Minh Anh" in consent.text and "Phường Hồng Hà" in consent.text
     assert "không thấy số điện thoại" in consent.text
     await resident.press("Đồng ý")
-    assert "là người kèm của bạn" in resident.text()
+    assert "Từ giờ bạn Anh (Trần Minh Anh) sẽ kèm bạn học. 🤝" in resident.text()
     [joined] = await received(tutor, mentor)
     assert "đã đồng ý để bạn kèm" in joined.text
 
@@ -174,7 +174,7 @@ async def test_a_larger_capacity_lets_a_mentor_take_more(
         await resident.start()
         await resident.type(code)
         await resident.press("Đồng ý")
-        assert "là người kèm của bạn" in resident.text()
+        assert "sẽ kèm bạn học" in resident.text()
     third = Chat(tutor, user="c", channel="zalo")
     await third.start()
     assert "đã kèm đủ số người" in (await third.type(code))[0].text
@@ -372,8 +372,9 @@ async def test_help_tells_the_mentor_where_the_resident_is(tutor: Tutor, library
     await resident.type("/nguoi_kem")
     await resident.press("Tôi cần giúp đỡ")
     assert "Học Số đã báo cho người kèm Trần Minh Anh" in resident.text()
+    assert "Khi gặp hoặc gọi điện" in resident.text()  # a code is handed over in person
     [help_request] = await received(tutor, mentor)
-    assert f'bài "{lesson.title}"' in help_request.text
+    assert f'bài "{lesson.title}"' in help_request.text and "liên lạc sớm" in help_request.text
     assert f"bước 2/{len(lesson.steps)}" in help_request.text
 
 
@@ -416,7 +417,16 @@ async def test_a_resident_can_ask_for_a_mentor_of_their_ward(tutor: Tutor, libra
     await mentor.tap(take)
     assert "Bạn đã nhận kèm" in mentor.text()
     [accepted] = await received(tutor, resident)
-    assert "Trần Minh Anh đã nhận kèm bạn" in accepted.text
+    assert "Bạn Anh (Trần Minh Anh) đã nhận kèm bạn học" in accepted.text
+    # Found in a try-out: a pair matched here has no way to reach each other (phone numbers
+    # never pass through Học Số), yet both were told "Khi gặp hoặc gọi điện", "liên lạc sớm".
+    await resident.type("/nguoi_kem")
+    await resident.press("Tôi cần giúp đỡ")
+    assert "gọi điện" not in resident.text()
+    assert "hẹn gặp bạn qua Đoàn phường, xã để chỉ lại" in resident.text()
+    [help_asked] = await received(tutor, mentor)
+    assert "liên lạc sớm" not in help_asked.text
+    assert "bạn nhắn động viên, hoặc hẹn gặp qua Đoàn phường, xã để chỉ lại nhé" in help_asked.text
 
 
 @pytest.mark.parametrize("typed", ["Phúc Xá cũ", "phường Phúc Xá, quận Ba Đình, Hà Nội",

@@ -7,7 +7,7 @@ from typing import Any
 from bot.handlers import mentor_signup, payloads
 from bot.handlers.access import PairingAct, PairingOption, authorize
 from bot.handlers.context import Context
-from bot.handlers.places import days_ago, describe_place, local_date, mentee_called, who
+from bot.handlers.places import days_ago, describe_place, local_date, mentee_called, met, who
 from bot.handlers.registry import Feature, Waits
 from bot.lessons.progress import Mode, Position
 from bot.listening.payment import asks_for_payment
@@ -107,7 +107,7 @@ async def relay_typed(ctx: Context, pairing: PairingRecord, text: str) -> None:
         elif money:
             ctx.say(ctx.text("nudge_no_money"))
         elif linked:
-            ctx.say(ctx.text("nudge_no_link"))
+            ctx.say(ctx.text("nudge_no_link", contact=met(pairing)))
         ctx.say(ctx.text("nudge_write", name=mentee_called(ctx, pairing), limit=MAX_NUDGE),
                 [ctx.menu_row()])
         ctx.ask("nudge", pairing=pairing.id)
@@ -123,7 +123,8 @@ async def _enough(ctx: Context, pairing: PairingRecord) -> bool:
     if await ctx.mentoring.alerts_since(f"nudge:{pairing.id}:", pairing.id,
                                         now() - timedelta(days=1)) < NUDGES_A_DAY:
         return False
-    ctx.say(ctx.text("nudge_enough", name=mentee_called(ctx, pairing), count=NUDGES_A_DAY),
+    ctx.say(ctx.text("nudge_enough", name=mentee_called(ctx, pairing), count=NUDGES_A_DAY,
+                     contact=met(pairing)),
             [[ctx.button("button_mentees", payloads.MENTEES)], ctx.menu_row()])
     return True
 
@@ -227,9 +228,9 @@ FEATURE = Feature(
         "nudge_3": {"mentor": "Minh Anh"},
         "nudge_write": {"name": "Bà Lan", "limit": 300},
         "nudge_free": {"mentor": "Minh Anh", "message": "Mai mình gặp nhau ở nhà văn hóa nhé."},
-        "nudge_sent": {"name": "Bà Lan"}, "nudge_no_link": {},
+        "nudge_sent": {"name": "Bà Lan"}, "nudge_no_link": {"contact": True},
         "nudge_no_secret": {}, "nudge_no_money": {},
-        "nudge_enough": {"name": "Bà Lan", "count": 3},
+        "nudge_enough": {"name": "Bà Lan", "count": 3, "contact": False},
         "checkin_kind": {"name": "Bà Lan"}, "checkin_day": {}, "checkin_note": {},
         "checkin_saved": {"name": "Bà Lan", "day": "01/12/2026", "in_person": True, "count": 2},
         "button_nudge": {}, "button_checkin": {}, "button_stop": {}, "button_nudge_1": {},

@@ -4,7 +4,7 @@ from bot.handlers import invitations, mentees, pairing, payloads
 from bot.handlers.access import PairingAct, PairingOption, authorize
 from bot.handlers.context import Context
 from bot.handlers.events import LearnerQuiet, QuizFailedTwice, QuizFinished, Scene
-from bot.handlers.places import days_ago, mentee_called
+from bot.handlers.places import days_ago, mentee_called, met
 from bot.handlers.registry import Command, Feature
 from storage.mentoring import claim_alert
 
@@ -74,7 +74,7 @@ async def failed_twice(ctx: Context, event: QuizFailedTwice) -> None:
     if mine is not None and await ctx.mentoring.alert_once(
             f"fail2:{mine.id}:{event.course.id}:{event.lesson.id}", mine.id):
         ctx.tell(mine.mentor_id, "alert_failed_twice", [[("button_mentees", payloads.MENTEES)]],
-                 name=mentee_called(ctx, mine), lesson=event.lesson.title)
+                 name=mentee_called(ctx, mine), lesson=event.lesson.title, contact=met(mine))
 
 
 async def quiet(scene: Scene, event: LearnerQuiet) -> None:
@@ -101,7 +101,7 @@ FEATURE = Feature(
                               "correct": 3, "total": 3},
         "alert_quiz_not_passed": {"name": "Bà Lan", "lesson": "Bấm nút", "course": "Làm quen",
                                   "correct": 1, "total": 4},
-        "alert_failed_twice": {"name": "Bà Lan", "lesson": "Bấm nút"},
+        "alert_failed_twice": {"name": "Bà Lan", "lesson": "Bấm nút", "contact": False},
         "alert_inactive": {"name": "Bà Lan", "days": 3},
     },
 )
