@@ -159,8 +159,8 @@ def ask_note(ctx: Context, verb: str, pairing: PairingRecord, day: int) -> bool:
     """Step 3: a short note, or skip; False for a day that is not offered."""
     if day not in DAYS:
         return False
-    ctx.say(ctx.text("checkin_note"), [[ctx.button("button_skip", payloads.SKIP)],
-                                       ctx.menu_row()])
+    ctx.say(ctx.text("checkin_note", name=mentee_called(ctx, pairing)),
+            [[ctx.button("button_skip", payloads.SKIP)], ctx.menu_row()])
     ctx.ask("note", pairing=pairing.id, verb=verb, day=day)
     return True
 
@@ -231,7 +231,7 @@ FEATURE = Feature(
         "nudge_sent": {"name": "Bà Lan"}, "nudge_no_link": {"contact": True},
         "nudge_no_secret": {}, "nudge_no_money": {},
         "nudge_enough": {"name": "Bà Lan", "count": 3, "contact": False},
-        "checkin_kind": {"name": "Bà Lan"}, "checkin_day": {}, "checkin_note": {},
+        "checkin_kind": {"name": "Bà Lan"}, "checkin_day": {}, "checkin_note": {"name": "bà Lan"},
         "checkin_saved": {"name": "Bà Lan", "day": "01/12/2026", "in_person": True, "count": 2},
         "button_nudge": {}, "button_checkin": {}, "button_stop": {}, "button_nudge_1": {},
         "button_nudge_2": {}, "button_nudge_3": {}, "button_nudge_write": {}, "button_met": {},
