@@ -52,6 +52,8 @@ class Area:
     # Who issues certificates to the residents here (the organizer's name), if the file says.
     issuer: str = ""
     formerly: tuple[Former, ...] = ()  # the old units merged into it (communes only)
+    # A province's districts before 1/7/2025 ("Huyện Gia Lâm"), which residents still name.
+    districts: tuple[str, ...] = ()
 
     @property
     def parent(self) -> str:
@@ -105,7 +107,7 @@ def _place(raw: Any, where: str, parent: str, level: int, seen: set[str],
     """Read one place and, recursively, the places below it; return its id."""
     below = {0: "communes", 1: "villages"}.get(level)
     allowed = {"id", "name", "sources", "issuer"} | ({below} if below else set()) | (
-        {"formerly"} if level == 1 else set())
+        {"formerly"} if level == 1 else set()) | ({"districts"} if level == 0 else set())
     if not isinstance(raw, dict):
         problems.add(where, "must be a mapping with id and name")
         return None
@@ -124,6 +126,11 @@ def _place(raw: Any, where: str, parent: str, level: int, seen: set[str],
         problems.add(f"{where}.issuer", "must be text")
         issuer = ""
     formerly = _formerly(raw.get("formerly", []), f"{where}.formerly", problems)
+    districts = raw.get("districts", [])
+    if not isinstance(districts, list) or not all(
+            isinstance(name, str) and name.strip() for name in districts):
+        problems.add(f"{where}.districts", "must be a list of old district names")
+        districts = []
     area_id = f"{parent}/{ident}" if parent else ident
     if area_id in seen:
         problems.add(f"{where}.id", f"duplicate id '{ident}'")
@@ -140,7 +147,9 @@ def _place(raw: Any, where: str, parent: str, level: int, seen: set[str],
         if child_id:
             children.append(child_id)
     found[area_id] = Area(area_id, " ".join(name.split()), level, tuple(children),
-                          " ".join(issuer.split()), formerly)
+                          " ".join(issuer.split()), formerly,
+                          tuple(" ".join(unicodedata.normalize("NFC", name).split())
+                                for name in districts))
     return area_id
 
 

@@ -164,11 +164,15 @@ async def _approve(settings: "Settings", channel: str, user: str, by: str) -> in
         found = await approve_mentor(engine, channel=channel, user_ref=user, by=by)
     finally:
         await engine.dispose()
-    if not found:
+    if found is None:
         print(f"no learner {user} on {channel}: they must write to Học Số first",
               file=sys.stderr)
         return 1
     print(f"approved: {channel} {user} may now coach residents")
+    if not found.ward:  # approved all the same: an invitation code needs no ward
+        print(f"warning: {channel} {user} has not given a ward yet, so residents' \"Tìm người "
+              "kèm\" cannot find them; Học Số asks them for it when they next open "
+              "/lam_nguoi_kem (their invitation codes work meanwhile)", file=sys.stderr)
     return 0
 
 

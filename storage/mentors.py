@@ -168,21 +168,23 @@ async def invitation_is_live(engine: AsyncEngine, code: str) -> bool:
         return await connection.scalar(select(INVITATION.c.code).where(_live(code))) is not None
 
 
-async def approve_mentor(engine: AsyncEngine, *, channel: str, user_ref: str, by: str) -> bool:
-    """An organizer lets a learner mentor without the course; False for an unknown learner."""
+async def approve_mentor(engine: AsyncEngine, *, channel: str, user_ref: str,
+                         by: str) -> MentorRecord | None:
+    """An organizer lets a learner mentor without the course: their profile now (its ward may
+    be empty: they are asked for it in the chat), or None for an unknown learner."""
     async with engine.begin() as connection:
         learner = (await connection.execute(  # by any app the person joined (/lien_ket)
             select(LEARNER.c.id)
             .join(IDENTITY, IDENTITY.c.learner_id == LEARNER.c.id)
             .where((IDENTITY.c.channel == channel) & (IDENTITY.c.user_ref == user_ref)))).first()
         if learner is None:
-            return False
+            return None
         queries = MentorQueries(connection, learner.id)
         if await queries.mentor() is None:  # no full name: residents see the one called by
             await queries.save_mentor()
         await connection.execute(update(MENTOR).where(MENTOR.c.learner_id == learner.id)
                                  .values(status="approved", approved_by=by[:64]))
-    return True
+        return await queries.mentor()
 
 
 @dataclass(frozen=True)

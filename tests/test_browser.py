@@ -199,7 +199,7 @@ async def test_a_resident_scans_a_mentors_qr_code_and_accepts(tmp_path: Path) ->
                 await expect(resident.locator(".bubble.bot", has_text="muốn kèm bạn")
                              ).to_be_visible()
                 await tap(resident, "✅ Đồng ý")
-                await expect(last_bot_message(resident)).to_contain_text("là người kèm của bạn")
+                await expect(last_bot_message(resident)).to_contain_text("sẽ kèm bạn học")
                 await check_phone_layout(resident)
 
                 # The mentor hears of it at their next step, in their own page.

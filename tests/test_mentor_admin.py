@@ -62,6 +62,9 @@ async def test_an_organizer_lists_mentors_and_suspends_one(tmp_path: Path,
     [note] = await received(tutor, resident)  # told kindly, in their own form
     assert "Việc kèm giữa bác và người kèm Trần Minh Anh đã dừng lại ạ" in note.text
     assert "Tìm người kèm" in note.text and note.flat_buttons()[0].payload == "kem"
+    # A mentor stopped may have asked for money or a code: the resident is told not to give it.
+    assert "hỏi mượn tiền, nhờ chuyển tiền hay hỏi mã OTP, mật khẩu, bác đừng đưa gì cả" \
+        in note.text and "gọi 156" in note.text and "công an xã, phường" in note.text
     await resident.tap("kem")
     assert "Bác chưa có người kèm" in resident.text()  # the pairing is gone
 

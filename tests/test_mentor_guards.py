@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from bot.lessons.model import Library
 from bot.listening.names import is_name, shown_problem
+from bot.listening.payment import asks_for_payment
 from bot.listening.scam import asks_for_money, asks_for_secret, has_contact
 from bot.tutor import Tutor
 from storage.mentors import MENTOR
@@ -44,6 +45,44 @@ async def test_a_mentors_message_asking_for_a_code_never_reaches_the_resident(
     assert "Đã gửi lời nhắn" in mentor.text()
     [told] = await received(tutor, resident)
     assert "đặt xong mật khẩu mới" in told.text
+
+
+async def test_a_mentors_message_asking_for_money_never_reaches_the_resident(
+        tutor: Tutor, library: Library, people: tuple[Chat, Chat]) -> None:
+    """Found in a try-out: "Cô cho cháu mượn 2 triệu nhé…" reached the resident."""
+    mentor, resident = people
+    await writing_a_nudge(tutor, library, mentor, resident)
+    for typed in ("Cô cho cháu mượn 2 triệu nhé, mai cháu trả, cháu qua nhà lấy",
+                  "Bác chuyển cho cháu 500k nhé", "Bác gửi tiền cho cháu nhé"):
+        await mentor.type(typed)
+        assert "Học Số không gửi lời nhắn này" in mentor.text(), typed
+        assert "hỏi mượn tiền, nhờ chuyển tiền hay trả tiền" in mentor.text()
+        assert "Việc kèm luôn miễn phí" in mentor.text() and "gõ lời nhắn" in mentor.text()
+    assert await received(tutor, resident) == []
+    await mentor.type("Bác đừng chuyển tiền cho ai lạ nhé")  # a warning: sent
+    assert "Đã gửi lời nhắn" in mentor.text()
+    [told] = await received(tutor, resident)
+    assert "đừng chuyển tiền cho ai lạ" in told.text
+
+
+@pytest.mark.parametrize(("text", "asks"), [
+    ("Cô cho cháu mượn 2 triệu nhé, mai cháu trả, cháu qua nhà lấy", True),
+    ("Bác chuyển cho cháu 500k nhé", True), ("gửi tiền", True), ("bác ck cho cháu 200k", True),
+    ("Bác đóng 200k phí tài liệu nhé", True), ("Cháu mượn bác ít tiền được không ạ", True),
+    ("Bác nạp giúp cháu cái thẻ cào 100k", True), ("Bác đưa cháu 300 nghìn nhé", True),
+    ("Bác chuyển khoản vào tk của cháu nhé", True), ("Bác chuyển 2tr cho bạn cháu giữ hộ", True),
+    ("Nếu bác rảnh thì cho cháu vay 1 triệu", True),
+    ("Bác đừng chuyển tiền cho ai lạ nhé", False),
+    ("Mai cháu chỉ bác cách chuyển khoản nhé", False),
+    ("Bác học bài chuyển tiền an toàn chưa ạ?", False),
+    ("Ai nhắn bảo chuyển tiền thì bác gọi cháu trước nhé", False),
+    ("Học Số miễn phí, bác không phải trả tiền gì đâu ạ", False),
+    ("Nếu có ai hỏi mượn tiền qua Zalo thì bác hỏi lại người thân nhé", False),
+    ("Kẻ gian hay hỏi mượn tiền qua Messenger, bác cẩn thận nhé", False),
+    ("Cháu chuyển cho bác bài mới nhé", False), ("Bác cho cháu biết bác học xong chưa", False),
+])
+def test_a_request_for_money_is_told_from_a_warning_or_a_lesson(text: str, asks: bool) -> None:
+    assert asks_for_payment(text) is asks
 
 
 @pytest.mark.parametrize(("text", "asks"), [

@@ -66,7 +66,7 @@ async def test_a_resident_sees_who_invites_them_and_what_they_will_see(
     assert "Trần Minh Anh" in consent.text and "Phường Hồng Hà" in consent.text
     assert "không thấy số điện thoại" in consent.text
     await resident.press("Đồng ý")
-    assert "là người kèm của bạn" in resident.text()
+    assert "Từ giờ bạn Anh (Trần Minh Anh) sẽ kèm bạn học. 🤝" in resident.text()
     [joined] = await received(tutor, mentor)
     assert "đã đồng ý để bạn kèm" in joined.text
 
@@ -122,10 +122,8 @@ async def test_a_quiz_not_passed_is_not_celebrated_to_the_mentor(
     await resident.press(lesson.quiz[0].options[lesson.quiz[0].answer - 1])
     for question in lesson.quiz[1:]:
         await resident.press(question.options[question.answer % len(question.options)])
-    [alert] = await received(tutor, mentor)
-    assert "🎉" not in alert.text and "học xong" not in alert.text
-    assert f'làm bài kiểm tra của bài "{lesson.title}"' in alert.text
-    assert f"đúng 1/{total} câu, lần này chưa đạt" in alert.text
+    # Not yet: the retake offered at once may pass (one alert for two tries, below).
+    assert await received(tutor, mentor) == [] and total > 1
     await resident.tap(f"q:{course.id}:{lesson.id}")  # passed on the retake: now it is news
     for question in lesson.quiz:
         await resident.press(question.options[question.answer - 1])
@@ -137,6 +135,7 @@ async def test_two_failed_tries_are_reported_once(tutor: Tutor, library: Library
                                                   people: tuple[Chat, Chat]) -> None:
     mentor, resident = people
     await paired(mentor, resident, library)
+    await received(tutor, mentor)  # "đã đồng ý để bạn kèm"
     course = library.courses[0]
     lesson = course.lessons[0]
     alerts = []
@@ -145,8 +144,9 @@ async def test_two_failed_tries_are_reported_once(tutor: Tutor, library: Library
         for question in lesson.quiz:
             await resident.press(question.options[question.answer % len(question.options)])
         alerts += [reply.text for reply in await received(tutor, mentor)]
-    failed = [text for text in alerts if "hai lần mà chưa đạt" in text]
-    assert len(failed) == 1
+    # Found in a try-out: "lần này chưa đạt" after the first, then "hai lần" a minute later.
+    [failed] = alerts
+    assert "hai lần mà chưa đạt" in failed and "gọi hỏi thăm" in failed  # they met: a code
 
 
 async def test_a_resident_has_one_mentor_and_a_mentor_a_capacity(
@@ -174,7 +174,7 @@ async def test_a_larger_capacity_lets_a_mentor_take_more(
         await resident.start()
         await resident.type(code)
         await resident.press("Đồng ý")
-        assert "là người kèm của bạn" in resident.text()
+        assert "sẽ kèm bạn học" in resident.text()
     third = Chat(tutor, user="c", channel="zalo")
     await third.start()
     assert "đã kèm đủ số người" in (await third.type(code))[0].text
@@ -303,7 +303,13 @@ async def test_a_check_in_is_logged_with_its_kind_day_and_note(
         tutor: Tutor, library: Library, people: tuple[Chat, Chat]) -> None:
     mentor, resident = people
     await paired(mentor, resident, library)
-    await write_check_in(mentor, "Gọi điện", "Hôm qua", "Đã cài VNeID, cần ôn lại mã QR")
+    await mentor.type("/hoc_vien")
+    await mentor.press("Ghi buổi kèm")
+    await mentor.press("Gọi điện")
+    await mentor.press("Hôm qua")
+    # Found in a try-out: a resident's own data (/du_lieu_cua_toi) shows the notes about them.
+    assert "đọc được ghi chú này" in mentor.text() and "/du_lieu_cua_toi" in mentor.text()
+    await mentor.type("Đã cài VNeID, cần ôn lại mã QR")
     assert "gọi điện" in mentor.text() and "1 buổi" in mentor.text()
     async with tutor.repository.engine.connect() as connection:
         row = (await connection.execute(select(CHECK_IN))).one()
@@ -372,8 +378,9 @@ async def test_help_tells_the_mentor_where_the_resident_is(tutor: Tutor, library
     await resident.type("/nguoi_kem")
     await resident.press("Tôi cần giúp đỡ")
     assert "Học Số đã báo cho người kèm Trần Minh Anh" in resident.text()
+    assert "Khi gặp hoặc gọi điện" in resident.text()  # a code is handed over in person
     [help_request] = await received(tutor, mentor)
-    assert f'bài "{lesson.title}"' in help_request.text
+    assert f'bài "{lesson.title}"' in help_request.text and "liên lạc sớm" in help_request.text
     assert f"bước 2/{len(lesson.steps)}" in help_request.text
 
 
@@ -416,7 +423,16 @@ async def test_a_resident_can_ask_for_a_mentor_of_their_ward(tutor: Tutor, libra
     await mentor.tap(take)
     assert "Bạn đã nhận kèm" in mentor.text()
     [accepted] = await received(tutor, resident)
-    assert "Trần Minh Anh đã nhận kèm bạn" in accepted.text
+    assert "Bạn Anh (Trần Minh Anh) đã nhận kèm bạn học" in accepted.text
+    # Found in a try-out: a pair matched here has no way to reach each other (phone numbers
+    # never pass through Học Số), yet both were told "Khi gặp hoặc gọi điện", "liên lạc sớm".
+    await resident.type("/nguoi_kem")
+    await resident.press("Tôi cần giúp đỡ")
+    assert "gọi điện" not in resident.text()
+    assert "hẹn gặp bạn qua Đoàn phường, xã để chỉ lại" in resident.text()
+    [help_asked] = await received(tutor, mentor)
+    assert "liên lạc sớm" not in help_asked.text
+    assert "bạn nhắn động viên, hoặc hẹn gặp qua Đoàn phường, xã để chỉ lại nhé" in help_asked.text
 
 
 @pytest.mark.parametrize("typed", ["Phúc Xá cũ", "phường Phúc Xá, quận Ba Đình, Hà Nội",
@@ -503,11 +519,21 @@ async def test_an_organizer_approves_a_mentor_from_the_command_line(
     await engine.dispose()
     approved = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert approved.returncode == 0, approved.stderr
+    # Found in a try-out: approved with no ward, "Tìm người kèm" never found her, unsaid.
+    assert "warning: zalo doan-vien has not given a ward yet" in approved.stderr
     engine = create_engine(f"sqlite:///{tmp_path / 'hocso.db'}")
     tutor = Tutor(repository=SqlRepository(engine), library=library)
     volunteer = Chat(tutor, user="doan-vien", channel="zalo", display_name="Phạm Thu Hà")
     replies = await volunteer.type("/lam_nguoi_kem")  # no course needed: approved
-    assert "Bạn là người kèm: Phạm Thu Hà" in replies[0].text
+    assert "sẽ kèm người dân ở phường, xã nào" in replies[0].text  # but a ward first
+    await volunteer.type("hong ha")
+    replies = await volunteer.press("Bỏ qua")
+    assert "Bạn là người kèm: Phạm Thu Hà (Phường Hồng Hà)" in replies[0].text
+    resident = Chat(tutor, user="ba-lan", channel="zalo")
+    await resident.start()
+    await resident.type("/tim_nguoi_kem")
+    await resident.type("Phường Hồng Hà")
+    assert "đã nhờ một người kèm ở Phường Hồng Hà" in resident.text()
     await engine.dispose()
 
 
@@ -753,12 +779,19 @@ async def test_residents_see_the_mentors_name_as_it_is_now(
     assert await approve_mentor(tutor.repository.engine, channel="zalo", user_ref="doan-vien",
                                 by="Đoàn phường Hồng Hà")
     await mentor.type("/lam_nguoi_kem")
+    await mentor.type("Phường Hồng Hà")  # approved with no ward: asked for it first
+    await mentor.type("Công an phường Hồng Hà")  # a unit, in her own words
     code = code_in(await mentor.press("Mời học viên"))
     await resident.start()
-    assert "Tình nguyện viên Phạm Thu Hà muốn kèm" in (await resident.type(code))[0].text
+    consent = (await resident.type(code))[0].text
+    assert "Tình nguyện viên Phạm Thu Hà muốn kèm" in consent
+    # Found in a try-out: a typed unit read as fact ("Đơn vị: Công an phường …").
+    assert "Đơn vị (người kèm tự giới thiệu, Học Số chưa kiểm tra): Công an phường Hồng Hà" \
+        in consent and "Đơn vị: " not in consent
     await resident.press("Đồng ý")
     await mentor.type("/doi_cach_goi")
     await mentor.press("Chị")
     await mentor.type("Thu Hà")
     replies = await resident.tap("kem")
     assert "Thu Hà" in replies[0].text and "Phạm Thu Hà" not in replies[0].text
+    assert "đơn vị tự giới thiệu: Công an phường Hồng Hà" in replies[0].text

@@ -93,7 +93,7 @@ async def test_a_telegram_mentor_and_a_zalo_resident(both: tuple[FakeTelegram, F
     assert "Trần Minh Anh muốn kèm bạn" in (consent.text or "")
     before, sent = len(telegram.sent_to(MENTOR_CHAT)), len(telegram.sent)
     [paired] = await resident.say(number_of(consent, "✅ Đồng ý"))
-    assert "là người kèm của bạn" in (paired.text or "")
+    assert "sẽ kèm bạn học" in (paired.text or "")
     # Counted before the press: the outbox may deliver before the resident's reply is read.
     await telegram.wait_for_sent(sent + 1)
     joined = telegram.sent_to(MENTOR_CHAT)[before]

@@ -7,6 +7,9 @@ in this process (tests.server.hocso_here), which saves a Python start-up each.
 
 import csv
 import io
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -86,3 +89,17 @@ def test_adding_organizer_accounts(tmp_path: Path) -> None:
         assert done.returncode == 0 and said in done.stdout, done.stderr
     done = hocso(tmp_path, "admin", "remove", "--login", "lan")
     assert done.returncode == 1 and b"no account 'lan'" in done.stderr
+
+
+def test_a_password_never_typed_ends_its_prompt_s_line(tmp_path: Path) -> None:
+    """Found in a try-out: input ending at the password prompt left the next message on the
+    prompt's line (a traceback there). In a session of its own, with no terminal to ask."""
+    hocso(tmp_path, "db", "upgrade")
+    env = {**os.environ, "HOCSO_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-m", "bot", "admin", "add", "--login", "lan",
+                           "--name", "Nguyễn Thị Lan", "--area", "ha-noi/hong-ha"],
+                          input=b"", env=env, capture_output=True, check=False,
+                          start_new_session=True)
+    assert done.returncode == 1
+    assert b"characters or more): \nnot done: no password was typed\n" in done.stderr

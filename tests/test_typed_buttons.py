@@ -48,7 +48,7 @@ async def test_typed_agreement_accepts_a_mentors_invitation(
     await resident.type(code)
     assert "Trần Minh Anh" in resident.text()
     await resident.type(typed)
-    assert "là người kèm của bạn" in resident.text(), typed
+    assert "sẽ kèm bạn học" in resident.text(), typed
 
 
 async def test_typed_refusal_is_the_refusing_button_not_a_yes(
@@ -58,7 +58,7 @@ async def test_typed_refusal_is_the_refusing_button_not_a_yes(
     await resident.start()
     await resident.type(code)
     await resident.type("không đồng ý")
-    assert "là người kèm của bạn" not in resident.text()
+    assert "sẽ kèm bạn học" not in resident.text()
     assert await tutor.repository.find_learner(channel="zalo", user_ref="ba-lan") is not None
     await resident.type("/nguoi_kem")
     assert "Trần Minh Anh" not in resident.text()

@@ -84,7 +84,11 @@ def _password(args: argparse.Namespace) -> str:
 
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
-    return getpass.getpass(f"Password ({MIN_PASSWORD} characters or more): ")
+    try:
+        return getpass.getpass(f"Password ({MIN_PASSWORD} characters or more): ")
+    except EOFError:  # input ended before a line: getpass left its prompt's line open
+        print(file=sys.stderr)
+        raise ValueError("no password was typed") from None
 
 
 async def manage_organizer(settings: "Settings", args: argparse.Namespace) -> int:

@@ -193,7 +193,7 @@ async def learners(request: web.Request) -> web.Response:
     """The organizer's own area's learners, a page at a time (organizers only)."""
     who = auth.organizer(request)
     if not who.sees_learners:
-        raise web.HTTPNotFound(text="Tài khoản của bạn chỉ xem được số liệu tổng hợp.")
+        raise web.HTTPForbidden(text="Tài khoản của bạn chỉ xem được số liệu tổng hợp.")
     scope = scope_for(request, who)
     raw = request.query.get("trang", "1")[:6]
     wanted = int(raw) if raw.isascii() and raw.isdigit() and int(raw) > 0 else 1
@@ -220,6 +220,8 @@ async def download(request: web.Request) -> web.Response:
     if kind == "csv" and key == "bao-cao":  # a CSV file holds one table: one file each
         raise web.HTTPSeeOther(f"/admin/tai/bao-cao.zip?{request.query_string}")
     who, scope, period = _asked(request)
+    if key == "nguoi-hoc" and not who.sees_learners:  # it exists: this account may not see it
+        raise web.HTTPForbidden(text="Tài khoản của bạn chỉ xem được số liệu tổng hợp.")
     # Read and written in a child process: a province's learner list takes seconds.
     found = await request.app[WORKER_KEY].download(
         _url(request), request.app[LIBRARY_KEY], key, kind, scope, period,

@@ -190,7 +190,7 @@ FLAG_NAMES = {
 
 COUNT_HEADERS = ("Người dân đã đăng ký", "Mới trong kỳ", "Hoạt động 7 ngày qua",
                  "Hoạt động 30 ngày qua", "Bài học đã xong", "Khóa học đã xong",
-                 "Điểm trung bình lần đầu (%)", "Người kèm đã được tập huấn",
+                 "Điểm trung bình lần đầu (%)", "Người kèm đã tập huấn xong hoặc được duyệt",
                  "Cặp kèm đang hoạt động", "Buổi kèm đã ghi")
 
 

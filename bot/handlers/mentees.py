@@ -7,9 +7,10 @@ from typing import Any
 from bot.handlers import mentor_signup, payloads
 from bot.handlers.access import PairingAct, PairingOption, authorize
 from bot.handlers.context import Context
-from bot.handlers.places import days_ago, describe_place, local_date, mentee_called, who
+from bot.handlers.places import days_ago, describe_place, local_date, mentee_called, met, who
 from bot.handlers.registry import Feature, Waits
 from bot.lessons.progress import Mode, Position
+from bot.listening.payment import asks_for_payment
 from bot.listening.scam import asks_for_secret, has_contact
 from bot.listening.secret import mask
 from storage.clock import now
@@ -97,11 +98,16 @@ async def relay_typed(ctx: Context, pairing: PairingRecord, text: str) -> None:
     # What the lessons teach residents never to give anyone, "kể cả người kèm": a mentor's
     # message asking for it never reaches them (a code typed in is masked, below).
     asks = asks_for_secret(message)
-    if not message or len(message) > MAX_NUDGE or linked or asks:
+    # Nor one asking for money: a loan, a transfer, a fee. Coaching is free, and "người quen
+    # hỏi mượn tiền" is the scam the lessons warn of.
+    money = asks_for_payment(message)
+    if not message or len(message) > MAX_NUDGE or linked or asks or money:
         if asks:
             ctx.say(ctx.text("nudge_no_secret"))
+        elif money:
+            ctx.say(ctx.text("nudge_no_money"))
         elif linked:
-            ctx.say(ctx.text("nudge_no_link"))
+            ctx.say(ctx.text("nudge_no_link", contact=met(pairing)))
         ctx.say(ctx.text("nudge_write", name=mentee_called(ctx, pairing), limit=MAX_NUDGE),
                 [ctx.menu_row()])
         ctx.ask("nudge", pairing=pairing.id)
@@ -117,7 +123,8 @@ async def _enough(ctx: Context, pairing: PairingRecord) -> bool:
     if await ctx.mentoring.alerts_since(f"nudge:{pairing.id}:", pairing.id,
                                         now() - timedelta(days=1)) < NUDGES_A_DAY:
         return False
-    ctx.say(ctx.text("nudge_enough", name=mentee_called(ctx, pairing), count=NUDGES_A_DAY),
+    ctx.say(ctx.text("nudge_enough", name=mentee_called(ctx, pairing), count=NUDGES_A_DAY,
+                     contact=met(pairing)),
             [[ctx.button("button_mentees", payloads.MENTEES)], ctx.menu_row()])
     return True
 
@@ -152,8 +159,8 @@ def ask_note(ctx: Context, verb: str, pairing: PairingRecord, day: int) -> bool:
     """Step 3: a short note, or skip; False for a day that is not offered."""
     if day not in DAYS:
         return False
-    ctx.say(ctx.text("checkin_note"), [[ctx.button("button_skip", payloads.SKIP)],
-                                       ctx.menu_row()])
+    ctx.say(ctx.text("checkin_note", name=mentee_called(ctx, pairing)),
+            [[ctx.button("button_skip", payloads.SKIP)], ctx.menu_row()])
     ctx.ask("note", pairing=pairing.id, verb=verb, day=day)
     return True
 
@@ -221,10 +228,10 @@ FEATURE = Feature(
         "nudge_3": {"mentor": "Minh Anh"},
         "nudge_write": {"name": "Bà Lan", "limit": 300},
         "nudge_free": {"mentor": "Minh Anh", "message": "Mai mình gặp nhau ở nhà văn hóa nhé."},
-        "nudge_sent": {"name": "Bà Lan"}, "nudge_no_link": {},
-        "nudge_no_secret": {},
-        "nudge_enough": {"name": "Bà Lan", "count": 3},
-        "checkin_kind": {"name": "Bà Lan"}, "checkin_day": {}, "checkin_note": {},
+        "nudge_sent": {"name": "Bà Lan"}, "nudge_no_link": {"contact": True},
+        "nudge_no_secret": {}, "nudge_no_money": {},
+        "nudge_enough": {"name": "Bà Lan", "count": 3, "contact": False},
+        "checkin_kind": {"name": "Bà Lan"}, "checkin_day": {}, "checkin_note": {"name": "bà Lan"},
         "checkin_saved": {"name": "Bà Lan", "day": "01/12/2026", "in_person": True, "count": 2},
         "button_nudge": {}, "button_checkin": {}, "button_stop": {}, "button_nudge_1": {},
         "button_nudge_2": {}, "button_nudge_3": {}, "button_nudge_write": {}, "button_met": {},

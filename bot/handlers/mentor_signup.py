@@ -28,6 +28,10 @@ async def start(ctx: Context) -> None:
     mentor = await ctx.mentoring.mentor()
     if mentor is not None and mentor.suspended:  # by an organizer: not signing up again
         ctx.say(ctx.text("mentor_suspended"), [ctx.menu_row()])
+    elif mentor is not None and mentor.can_mentor and mentor.name and not mentor.ward:
+        # Approved by an organizer before giving a ward: "Tìm người kèm" finds mentors by it.
+        ctx.say(ctx.text("mentor_ask_ward", name=mentor.name), [ctx.menu_row()])
+        ctx.ask("mentor_ward")
     elif mentor is not None and mentor.can_mentor and mentor.name:
         await home(ctx, mentor)
     elif mentor is not None and mentor.status == "training":

@@ -9,8 +9,9 @@ from bot.handlers.access import PairingAct
 from bot.handlers.context import Context, Rows
 from bot.handlers.events import HelpRequested, publish
 from bot.handlers.folding import place_key
-from bot.handlers.places import describe_place, me_as_called, mentee_called
+from bot.handlers.places import describe_place, me_as_called, mentee_called, met
 from bot.handlers.registry import Feature, Waits
+from bot.lessons.render import given_name
 from bot.listening.secret import mask
 from storage.mentoring import PairingRecord
 from storage.repository import now
@@ -102,7 +103,8 @@ async def decide(ctx: Context, verb: str, pairing: PairingRecord) -> None:
     if accepted:
         await ctx.mentoring.drop_other_offers(pairing.mentee_id, keep=pairing.id)
     if verb == "ok":
-        ctx.say(ctx.text("paired", name=pairing.mentor_name),
+        ctx.say(ctx.text("paired", name=pairing.mentor_name,
+                         short=given_name(pairing.mentor_name)),
                 [[ctx.button("button_my_mentor", payloads.MY_MENTOR)], ctx.menu_row()])
         ctx.tell(pairing.mentor_id, "mentee_joined", [[("button_mentees", payloads.MENTEES)]],
                  name=mentee_called(ctx, pairing))
@@ -112,7 +114,8 @@ async def decide(ctx: Context, verb: str, pairing: PairingRecord) -> None:
         ctx.say(ctx.text("request_taken", name=mentee_called(ctx, pairing)),
                 [[ctx.button("button_mentees", payloads.MENTEES)], ctx.menu_row()])
         ctx.tell(pairing.mentee_id, "request_accepted",
-                 [[("button_my_mentor", payloads.MY_MENTOR)]], name=pairing.mentor_name)
+                 [[("button_my_mentor", payloads.MY_MENTOR)]], name=pairing.mentor_name,
+                 short=given_name(pairing.mentor_name))
     else:
         ctx.say(ctx.text("request_skipped"), [ctx.menu_row()])
         ctx.tell(pairing.mentee_id, "request_declined",
@@ -151,11 +154,13 @@ async def ask_help(ctx: Context, pairing: PairingRecord) -> None:
     in HELP_AGAIN (each alert's key holds the time it was raised)."""
     asked = now()
     if await ctx.mentoring.alerted_since(f"help:{pairing.id}:", pairing.id, asked - HELP_AGAIN):
-        ctx.say(ctx.text("help_already_sent", name=pairing.mentor_name), [ctx.menu_row()])
+        ctx.say(ctx.text("help_already_sent", name=pairing.mentor_name, contact=met(pairing)),
+                [ctx.menu_row()])
         return
     await ctx.mentoring.alert_once(f"help:{pairing.id}:{asked.isoformat()}", pairing.id)
     await publish(ctx, HelpRequested())
-    ctx.say(ctx.text("help_sent", name=pairing.mentor_name), [ctx.menu_row()])
+    ctx.say(ctx.text("help_sent", name=pairing.mentor_name, contact=met(pairing)),
+            [ctx.menu_row()])
 
 
 async def tell_mentor(ctx: Context, event: HelpRequested) -> None:
@@ -167,7 +172,7 @@ async def tell_mentor(ctx: Context, event: HelpRequested) -> None:
     ctx.tell(mine.mentor_id, "help_request",
              [[("button_nudge", PairingAct("nudge", mine.id).pack())],
               [("button_mentees", payloads.MENTEES)]],
-             name=mentee_called(ctx, mine), place=place,
+             name=mentee_called(ctx, mine), place=place, contact=met(mine),
              # masked when asked; again here for a question kept before a rule was added
              question=mask(event.question).text)
 
@@ -207,15 +212,18 @@ FEATURE = Feature(
         "already_paired": {"name": "Minh Anh"}, "mentor_full": {},
         "mentor_full_self": {"capacity": 1},
         "consent": {"name": "Trần Minh Anh", "ward": "Phường Hồng Hà", "unit": "Chi đoàn 3"},
-        "paired": {"name": "Minh Anh"}, "consent_declined": {}, "mentee_joined": {"name": "Bà Lan"},
+        "paired": {"name": "Trần Minh Anh", "short": "Anh"}, "consent_declined": {},
+        "mentee_joined": {"name": "Bà Lan"},
         "ask_ward": {}, "no_mentor_here": {"ward": "Phường Hồng Hà"},
         "request_sent": {"ward": "Phường Hồng Hà"},
         "mentor_request": {"name": "Bà Lan", "ward": "Phường Hồng Hà"},
-        "request_taken": {"name": "Bà Lan"}, "request_accepted": {"name": "Minh Anh"},
+        "request_taken": {"name": "Bà Lan"},
+        "request_accepted": {"name": "Minh Anh", "short": "Minh Anh"},
         "request_skipped": {}, "request_declined": {}, "pairing_gone": {},
         "help_request": {"name": "Bà Lan", "place": "Đang học bài \"Bấm nút\", bước 2/7.",
-                         "question": "Giá xăng hôm nay bao nhiêu?"},
-        "help_sent": {"name": "Minh Anh"}, "help_already_sent": {"name": "Minh Anh"},
+                         "question": "Giá xăng hôm nay bao nhiêu?", "contact": False},
+        "help_sent": {"name": "Minh Anh", "contact": False},
+        "help_already_sent": {"name": "Minh Anh", "contact": True},
         "end_confirm": {"name": "Minh Anh"}, "end_confirm_mentor": {"name": "Bà Lan"},
         "pairing_ended": {"name": "Bà Lan"}, "ended_by_mentee": {"name": "Bà Lan"},
         "ended_by_mentor": {"name": "Minh Anh"},

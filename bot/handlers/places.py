@@ -9,7 +9,7 @@ from storage.clock import VIETNAM, local_date
 from storage.mentoring import PairingRecord
 
 __all__ = ["VIETNAM", "days_ago", "describe_place", "local_date", "me_as_called", "mentee_called",
-           "who"]
+           "met", "who"]
 
 
 def describe_place(ctx: Context, position: Position) -> str:
@@ -40,6 +40,14 @@ def who(ctx: Context, name: str, form: str = "") -> str:
 def mentee_called(ctx: Context, pairing: PairingRecord) -> str:
     """A pairing's resident as their mentor reads them ("bác Tư"; `who`)."""
     return who(ctx, pairing.mentee_name, pairing.mentee_form)
+
+
+def met(pairing: PairingRecord) -> bool:
+    """Whether the two have a way to reach each other: a code is handed over in person, while
+    a mentor found through "Tìm người kèm" has neither the resident's number nor theirs (phone
+    numbers never pass through Học Số), so texts offer a message or a meeting arranged
+    through the ward's Youth Union instead of "gọi điện"."""
+    return pairing.origin == "code"
 
 
 def me_as_called(ctx: Context) -> str:

@@ -16,6 +16,7 @@ from bot.handlers.access import PairingAct
 from bot.handlers.context import Context, Rows
 from bot.handlers.events import HelpRequested, publish
 from bot.handlers.payloads import Payload
+from bot.handlers.places import met
 from bot.handlers.registry import Command, Feature, Reads
 from bot.lessons.model import MENTOR_COURSE, Library, per_library
 from bot.lessons.progress import Mode
@@ -176,7 +177,8 @@ async def _to_mentor(ctx: Context) -> None:
     rows: Rows = []
     if ctx.position.mode != Mode.MENU and ctx.current_course_lesson() is not None:
         rows.append([ctx.button("button_keep_lesson", payloads.RESUME)])
-    ctx.say(ctx.text("question_sent", name=mine.mentor_name), [*rows, ctx.menu_row()])
+    ctx.say(ctx.text("question_sent", name=mine.mentor_name, contact=met(mine)),
+            [*rows, ctx.menu_row()])
 
 
 async def _open(ctx: Context, action: OpenFromAnswer) -> bool:
@@ -204,7 +206,7 @@ FEATURE = Feature(
         "question_answer": {"lesson": "Cài đặt VNeID", "text": "Nội dung bước.", "many": True,
                             "keeps": True},
         "question_unknown": {"mentor": True},
-        "question_sent": {"name": "Minh Anh"},
+        "question_sent": {"name": "Minh Anh", "contact": False},
         "button_answer_lesson": {"title": "Cài đặt VNeID"},
         "button_ask_mentor": {},
         "secret_warning": {"codes": True, "pasted": False},

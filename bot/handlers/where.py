@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from bot import area_match
+from bot import area_match, district_match
 from bot.areas import Area
 from bot.handlers import detour, payloads, upnext
 from bot.handlers.context import Context, Rows
@@ -65,8 +65,15 @@ async def typed(ctx: Context, within: str, text: str) -> None:
     if within and areas.get(within) is None:  # the areas file changed since the question
         ask(ctx)
         return
-    found = area_match.match(text, areas.children(within))
-    exact = _named(text, areas.children(within))
+    places = areas.children(within)
+    districts = _districts(ctx, within)
+    district = district_match.named_alone(text, districts)
+    if district:  # it spans several of today's communes: never taken for its namesake
+        _ask_within_district(ctx, within, district, places)
+        return
+    typed_text, text = text, district_match.as_address(text, districts)
+    found = area_match.match(text, places)
+    exact = _named(text, places)
     if len(exact) == 1:
         await chosen(ctx, exact[0])
         return
@@ -81,7 +88,28 @@ async def typed(ctx: Context, within: str, text: str) -> None:
                   for place in found]
     rows.append([ctx.button("button_skip", payloads.SKIP)])
     rows.append(ctx.menu_row())
-    ctx.say(ctx.text("area_choose" if found else "area_not_found", typed=text[:60]), rows)
+    ctx.say(ctx.text("area_choose" if found else "area_not_found", typed=typed_text[:60]), rows)
+
+
+def _districts(ctx: Context, within: str) -> tuple[str, ...]:
+    """The old districts of the province whose communes are asked for (none at another
+    level)."""
+    area = ctx.library.areas.get(within) if within else None
+    return area.districts if area is not None else ()
+
+
+def _ask_within_district(ctx: Context, within: str, district: str, places: list[Area]) -> None:
+    """An old district named alone: ask which of today's communes, offering its namesake
+    ("Xã Gia Lâm" for "Gia Lâm") as one answer among others, never as the answer."""
+    bare = district_match.bare_name(district)
+    namesake = [place for place in places if area_match.same_name(bare, place)]
+    rows: Rows = [[ctx.button("button_area", Place(place.id), name=place.name)]
+                  for place in namesake[:1]]
+    rows.append([ctx.button("button_skip", payloads.SKIP)])
+    rows.append(ctx.menu_row())
+    ctx.ask(ASKED, within=within)
+    ctx.say(ctx.text("area_district", district=district,
+                     namesake=namesake[0].name if namesake else ""), rows)
 
 
 def _named(text: str, places: list[Area]) -> list[Area]:
@@ -169,8 +197,12 @@ def exact_place(ctx: Context, text: str) -> Area | None:
     as a resident's place is found (no question asked here), by today's name, else by an
     old one (before 1/7/2025) whose residents all live in one commune now."""
     areas = ctx.library.areas
+    if any(district_match.named_alone(text, areas.by_id[province].districts)
+           for province in areas.provinces):
+        return None  # an old district spans several communes: no guess
     found = [place for province in areas.provinces
-             for place in _named(text, areas.children(province))]
+             for place in _named(district_match.as_address(text, areas.by_id[province].districts),
+                                 areas.children(province))]
     if not found:
         found = list(dict.fromkeys(
             place for province in areas.provinces
@@ -213,6 +245,7 @@ FEATURE = Feature(
         "area_ask_commune": {"within": "Thành phố Hà Nội", "typed": True, "name": "Lan"},
         "area_ask_village": {"within": "Phường Hồng Hà", "typed": False, "name": "Lan"},
         "area_choose": {}, "area_not_found": {"typed": "hong haa"},
+        "area_district": {"district": "Huyện Gia Lâm", "namesake": "Xã Gia Lâm"},
         "area_former": {"one": "Phường Hồng Hà", "olds": [
             {"name": "Phường Phúc Xá", "where": "", "now": ["Phường Hồng Hà"]}]},
         "button_area_yes": {"name": "Phường Hồng Hà"}, "button_area_other": {},
