@@ -3,11 +3,11 @@
 from sqlalchemy import func, select
 
 from bot.handlers.mentor_signup import MENTOR_COURSE
-from bot.lessons.model import Lesson, Library
+from bot.lessons.model import Library
 from bot.tutor import Tutor
 from storage.certificates import CERTIFICATE
 from storage.repository import RESULT, SqlRepository
-from tests.chat import Chat
+from tests.chat import Chat, answer_quiz
 from tests.mentoring_helpers import register
 
 
@@ -16,13 +16,6 @@ async def in_lesson_at_step_2(chat: Chat, library: Library) -> None:
     await chat.start()
     await chat.tap(f"l:{course.id}:{course.lessons[0].id}")
     await chat.press("Tiếp tục")
-
-
-async def answer_right(chat: Chat, lesson: Lesson) -> None:
-    """Answer each question of `lesson`'s quiz right, in whatever order it is asked."""
-    for _ in lesson.quiz:
-        shown = next(q for q in lesson.quiz if chat.read(q.question) in chat.last[-1].text)
-        await chat.press(shown.options[shown.answer - 1])
 
 
 async def test_another_lesson_asks_first_and_one_tap_goes_back(
@@ -102,7 +95,7 @@ async def test_a_quiz_in_progress_is_kept_too(tutor: Tutor, library: Library) ->
     await chat.tap(f"q:{course.id}:{other.id}")
     assert f'Chỗ bạn đang học dở ở bài "{first.title}" vẫn được giữ nguyên' in chat.text()
     assert f"Câu 1/{len(other.quiz)}:" in chat.text()
-    await answer_right(chat, other)
+    await answer_quiz(chat, other)
     await chat.press(f"Quay lại bài «{first.title}» đang học dở")
     assert f"Câu 1/{len(first.quiz)}: {chat.read(first.quiz[0].question)}" in chat.text()
     await chat.tap(f"q:{course.id}:{first.id}")  # this very quiz: start it over?

@@ -22,7 +22,7 @@ from storage.mentoring import ALERT, CHECK_IN
 from storage.mentors import INVITATION, MENTOR, PAIRING, approve_mentor
 from storage.outbox import OUTBOX
 from storage.repository import LEARNER, SqlRepository, now
-from tests.chat import Chat
+from tests.chat import Chat, answer_quiz
 from tests.mentoring_helpers import (
     code_in,
     paired,
@@ -104,8 +104,7 @@ async def test_the_mentor_sees_progress_and_is_told_of_a_finished_lesson(
     assert resident.read(lesson.quiz[0].question) in cards[0].text  # the one they got wrong
     assert "Lần học gần nhất: hôm nay" in cards[0].text
     await resident.learn(course.id, lesson.id)  # the same lesson again: no new alert
-    for question in lesson.quiz:
-        await resident.press(question.options[question.answer - 1])
+    await answer_quiz(resident, lesson)
     assert await received(tutor, mentor) == []
 
 
@@ -125,8 +124,7 @@ async def test_a_quiz_not_passed_is_not_celebrated_to_the_mentor(
     # Not yet: the retake offered at once may pass (one alert for two tries, below).
     assert await received(tutor, mentor) == [] and total > 1
     await resident.tap(f"q:{course.id}:{lesson.id}")  # passed on the retake: now it is news
-    for question in lesson.quiz:
-        await resident.press(question.options[question.answer - 1])
+    await answer_quiz(resident, lesson)
     [alert] = await received(tutor, mentor)
     assert alert.text.startswith("🎉") and f'học xong bài "{lesson.title}"' in alert.text
 
@@ -141,8 +139,7 @@ async def test_two_failed_tries_are_reported_once(tutor: Tutor, library: Library
     alerts = []
     for _ in range(3):
         await resident.learn(course.id, lesson.id)
-        for question in lesson.quiz:
-            await resident.press(question.options[question.answer % len(question.options)])
+        await answer_quiz(resident, lesson, right=False)
         alerts += [reply.text for reply in await received(tutor, mentor)]
     # Found in a try-out: "lần này chưa đạt" after the first, then "hai lần" a minute later.
     [failed] = alerts
