@@ -412,6 +412,37 @@ async def test_a_flood_of_taps_leaves_live_buttons_and_the_next_tap_after_a_paus
         await page.screenshot(path=tmp_path / "after-pause.png")
 
 
+async def test_a_flood_of_typed_messages_leaves_none_without_an_answer(
+        tmp_path: Path, chromium: Browser) -> None:
+    """Found by a try-out: after the one "nhắn nhanh quá", more texts got no answer at all, and
+    the page left the resident's bubble alone. The Tutor still says nothing more to a flood
+    (a messenger must not be flooded back); the page says it has not read the message."""
+    limits = {"HOCSO_USER_BURST": "4", "HOCSO_USER_MESSAGES_PER_MINUTE": "1"}
+    async with phone_at_server(chromium, tmp_path, limits, ELDER_PHONE) as (page, base):
+        await page.goto(f"{base}/")
+        await agree(page)
+        slow = page.locator(".bubble.bot", has_text="nhắn nhanh quá")
+        unread = page.locator(".notice", has_text="chưa kịp đọc tin vừa rồi")
+        answers = page.locator(".bubble.bot, .notice")
+        live = page.locator(".buttons").last.locator("button:enabled")
+        for _ in range(12):
+            before = await answers.count()
+            await page.fill("#text", "máy giặt nhà tôi kêu to quá")
+            await page.keyboard.press("Enter")
+            # Each message gets an answer of the bot's or, once not read, the page's word.
+            await expect(answers.nth(before)).to_be_visible()
+            await expect(live.first).to_be_enabled()  # the page is free again
+            if await slow.count():
+                break
+        await expect(slow).to_have_count(1)
+        bots = await page.locator(".bubble.bot").count()
+        await page.fill("#text", "sao không trả lời")
+        await page.keyboard.press("Enter")
+        await expect(unread).to_have_count(1)  # not acted on, and said so on the page
+        assert await page.locator(".bubble.bot").count() == bots
+        await page.screenshot(path=tmp_path / "not-read.png")
+
+
 async def test_buttons_carry_the_number_that_typing_picks(
         tmp_path: Path, chromium: Browser, web_chat_server: tuple[Path, str]) -> None:
     _, base = web_chat_server

@@ -9,13 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from bot.handlers import invitations, payloads
+from bot.handlers import help, invitations, payloads
 from bot.handlers.command_words import lookups
 from bot.handlers.context import Context, Rows
 from bot.handlers.folding import fold, typed_words
-from bot.handlers.menu import show_menu
+from bot.handlers.menu import has_lesson_to_continue, show_menu
 from bot.handlers.payloads import Payload
-from bot.handlers.registry import Command, Feature, Waits
+from bot.handlers.registry import Command, Feature, Reads, Waits
 from bot.handlers.typed_buttons import (
     PARTICLES,
     YES_WORDS,
@@ -26,7 +26,7 @@ from bot.handlers.typed_buttons import (
 from bot.lessons.render import ADDRESS_FORMS
 from bot.listening import courtesy
 from bot.listening.confusion import is_confused
-from bot.listening.names import capitalised, is_name
+from bot.listening.names import capitalised, is_doubtful, is_name, is_sentence
 
 MAX_NAME = 40
 SHORT_LABEL = 8  # characters: three such buttons fit side by side on a 360 px phone
@@ -34,6 +34,8 @@ ASKED = "called"  # the state while the name is asked for
 FORM_ASKED = "form"  # the state while the form is asked for ("bà Tư" typed answers both)
 KEEP_NAME = "namekeep"  # keep the messenger's name
 OTHER_NAME = "nameother"  # type another one
+CONFIRM = "nameconfirm"  # the state while "is your name …?" is asked
+NAME_YES = "nameyes"  # its "yes"
 # Words before a typed name ("tên tôi là"), one a line in content/templates/<locale>/.
 LEAD_INS = "name_lead_words"
 # Words of address that are given names too ("Anh", "Tuấn Anh"): typed alone, a name.
@@ -98,12 +100,51 @@ async def _typed_form(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
     if _not_a_name(ctx, rest):  # "bác không biết": the form, and the name still to ask
         _explain_name(ctx)
         return
-    if not _fits(name):
+    _check_and_save(ctx, name, rest)
+
+
+def _check_and_save(ctx: Context, name: str, given: str) -> None:
+    """Keep `name` ("Lan", or "bà Tư" with its form), whose part the learner gave as a name is
+    `given`: a sentence is asked again kindly, a long one typed without capitals is asked
+    about first ("Có phải cô tên là …?")."""
+    if not _fits(name):  # a link, a phone number: said what a name holds
         _ask_again(ctx)
+        return
+    if is_sentence(given):
+        _explain_name(ctx, sentence=True)
         return
     # Kept whole, as a typed "Cô Hoa" is: said once all the same ("bà Tư", not "bà Bà Tư").
     name = capitalised(name)
-    _saved(ctx, name[:1].upper() + name[1:])
+    name = name[:1].upper() + name[1:]
+    if is_doubtful(given):
+        _confirm(ctx, name)
+    else:
+        _saved(ctx, name)
+
+
+def _confirm(ctx: Context, name: str) -> None:
+    """"Có phải cô tên là …?", yes in one tap, or type the name again."""
+    ctx.say(ctx.text("address_confirm_name", name=name),
+            [[ctx.button("button_address_yes", NAME_YES)],
+             [ctx.button("button_address_other", OTHER_NAME)]])
+    ctx.ask(CONFIRM, name=name)
+
+
+def _confirmed(ctx: Context) -> None:
+    asked = ctx.asked
+    if asked is None or asked.name != CONFIRM:
+        help.stale_button(ctx)
+        return
+    _saved(ctx, str(asked.data.get("name", "")))
+
+
+async def _typed_at_confirm(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
+    """Typed at "is your name …?": a no asks for the name again; anything else is the name
+    typed again (a yes presses the yes button: bot/handlers/typed_buttons.py)."""
+    if spelling(text).split()[:1] in (["không"], ["khong"], ["ko"], ["sai"], ["chưa"]):
+        _other_name(ctx)
+        return
+    await _typed(ctx, text, data)
 
 
 async def _picked(ctx: Context, action: PickAddress) -> bool:
@@ -196,11 +237,13 @@ def _said_to_the_bot(ctx: Context, text: str) -> bool:
     return courtesy.said(text) is not None or spelling(text) in _LATER
 
 
-def _explain_name(ctx: Context) -> None:
-    """The name question again, said plainly: the form is kept, the name is what is asked."""
+def _explain_name(ctx: Context, *, sentence: bool = False) -> None:
+    """The name question again, said plainly: the form is kept, the name is what is asked
+    (`sentence`: after a sentence typed as the name, which is not lost on the learner)."""
     known = _messenger_name(ctx) if is_name(_messenger_name(ctx)) else ""
     rows: Rows = [[ctx.button("button_address_keep", KEEP_NAME, name=known)]] if known else []
-    ctx.say(ctx.text("address_not_a_name", known=bool(known)),
+    ctx.say(ctx.text("address_sentence" if sentence else "address_not_a_name",
+                     known=bool(known)),
             [*rows, [ctx.button("button_skip", payloads.SKIP)]])
     ctx.ask(ASKED)
 
@@ -214,10 +257,57 @@ async def _typed(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
     if _not_a_name(ctx, name) or _said_to_the_bot(ctx, " ".join(said)):
         _explain_name(ctx)
         return
-    if not _fits(name):
-        _ask_again(ctx)
-        return
-    _saved(ctx, capitalised(name))
+    _check_and_save(ctx, name, name)
+
+
+_ASIDE = "command_aside_words"  # router.ASIDE: "cháu", "con" said beside the words
+# "gọi tôi là bà Sáu" said at any time: who asks (folded, with the words that may come before:
+# "cháu cứ gọi tôi là…", "từ nay gọi tui là…"), and the word before what to be called.
+_CALL_LEAD = frozenset({"chau", "con", "em", "ban", "cu", "hay", "thi", "tu", "nay", "gio",
+                        "sau", "vay", "the", "nhe", "a", "da", "oi", "hoc", "so"})
+_CALL_ME = frozenset({"tôi", "tui", "tao", "mình", "ta", "toi", "minh", "bà", "ông", "bác",
+                      "cô", "chú", "anh", "chị", "em", "ba", "ong", "bac", "co", "chu", "chi"})
+_CALL_AS = frozenset({"là", "bằng", "la", "bang"})
+
+
+def _called_words(ctx: Context, text: str) -> list[str] | None:
+    """What "gọi tôi là bà Sáu nha cháu" asks to be called ("bà Sáu"), as typed; None when
+    the text asks no such thing."""
+    words = text.split()
+    for at, word in enumerate(words[:-3]):
+        if spelling(word) not in ("gọi", "goi"):
+            continue
+        if all(fold(each) in _CALL_LEAD for each in words[:at]) \
+                and spelling(words[at + 1]) in _CALL_ME and spelling(words[at + 2]) in _CALL_AS:
+            rest = without_particles(ctx, words[at + 3:], typed_words(ctx, _ASIDE))
+            return [word.strip(" ,.;:!?") for word in rest if word.strip(" ,.;:!?")]
+        return None
+    return None
+
+
+async def _call_me(ctx: Context, text: str) -> bool:
+    """"gọi tôi là bà Sáu" at any time: the form and the name said, or either, kept, and said
+    back; the learner stays where they are."""
+    called = _called_words(ctx, text)
+    if not called:
+        return False
+    forms = {fold(ctx.base.templates[f"address_you_{form}"]): form for form in ADDRESS_FORMS}
+    form = forms.get(fold(called[0]))
+    given = " ".join(called[1:] if form else called)
+    if given and (_not_a_name(ctx, given) or is_sentence(given) or not _fits(" ".join(called))):
+        return False  # "gọi tôi là gì cũng được": no name said; read as other words are
+    if form:
+        ctx.settings["address"] = form
+    if given:
+        name = capitalised(" ".join(called))
+        ctx.settings["called"] = name[:1].upper() + name[1:]
+    learning = has_lesson_to_continue(ctx)
+    text = ctx.text("address_changed", name=ctx.called_as, learning=learning)
+    if learning:
+        ctx.say(text, [[ctx.button("button_resume", payloads.RESUME)], ctx.menu_row()])
+    else:
+        show_menu(ctx, text)
+    return True
 
 
 async def _skipped(ctx: Context, data: Mapping[str, Any]) -> None:
@@ -237,18 +327,24 @@ def _saved(ctx: Context, name: str) -> None:
 
 FEATURE = Feature(
     commands=(Command("address", ask), Command(KEEP_NAME, _keep_name, answers=True),
-              Command(OTHER_NAME, _other_name, answers=True)),
+              Command(OTHER_NAME, _other_name, answers=True),
+              Command(NAME_YES, _confirmed, answers=True)),
     buttons={PickAddress: _picked},
     # At the form question any known word ("menu", "tiếp") leaves it: it is asked again later.
     waits=(Waits(ASKED, _typed, skip=_skipped), Waits(FORM_ASKED, _typed_form,
-                                                      yields_to_words=True)),
+                                                      yields_to_words=True),
+           Waits(CONFIRM, _typed_at_confirm)),
+    # After the message check (10), before the courtesies (40) and the questions (50).
+    reads=Reads(_call_me, order=30),
     samples={
         **{f"address_{word}_{form}": {} for word in ("you", "me", "polite")
            for form in ADDRESS_FORMS},
         **{f"button_address_{form}": {} for form in ADDRESS_FORMS},
         "address_ask": {}, "address_ask_name": {"known": True}, "address_pick": {},
         "address_bad_name": {"limit": MAX_NAME}, "address_saved": {"name": "Lan"},
-        "address_not_a_name": {"known": True},
+        "address_not_a_name": {"known": True}, "address_sentence": {"known": True},
+        "address_confirm_name": {"name": "Nguyễn Thị Minh Khai"}, "button_address_yes": {},
+        "address_changed": {"name": "Sáu", "learning": True},
         "address_no_name": {}, "button_address_keep": {"name": "Nguyễn Thị Lan"},
         LEAD_INS: {},
         "button_address_other": {},

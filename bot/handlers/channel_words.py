@@ -18,7 +18,7 @@ WEB = ("web_title", "web_tagline", "web_kiosk_note", "web_text_size", "web_text_
        "web_confirm_no", "web_your_message", "web_placeholder", "web_send", "web_photo_button",
        "web_photo_echo", "web_viewer", "web_viewer_close", "web_viewer_picture", "web_picture",
        "web_download", "web_hello", "web_start", "web_photo_too_big", "web_busy",
-       "web_too_fast", "web_error", "web_offline")
+       "web_too_fast", "web_not_read", "web_error", "web_offline")
 
 FEATURE = Feature(samples={
     # What may come before a typed number ("số 2"), one a line (bot/handlers/folding.py).

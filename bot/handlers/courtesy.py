@@ -1,14 +1,14 @@
 """Kind answers to what a resident says to the tutor as to a person (bot/listening/courtesy.py):
-"cảm ơn cháu", "bác đi ngủ đây", "chữ nhỏ quá", "cháu nói chậm thôi". The learner's place
-stays where it is; the buttons shown before still work (these answers show none, but the
-goodbye's way back)."""
+"chào buổi sáng", "cảm ơn cháu", "bác đi ngủ đây", "chữ nhỏ quá", "cháu nói chậm thôi". The
+learner's place stays where it is; the buttons shown before still work (these answers show
+none, but the greeting's and the goodbye's way back)."""
 
 from bot.handlers import payloads
 from bot.handlers.context import Context
-from bot.handlers.menu import has_lesson_to_continue
+from bot.handlers.menu import has_lesson_to_continue, show_menu
 from bot.handlers.registry import Feature, Reads
 from bot.lessons.progress import Mode
-from bot.listening.courtesy import Said, said
+from bot.listening.courtesy import Said, part_of_day, said
 
 # The web page has its own "A+" button for the text size; on a messenger, the phone's setting.
 WEB = "web"
@@ -21,7 +21,16 @@ async def read(ctx: Context, text: str) -> bool:
     if kind is None:
         return False
     web = ctx.incoming.channel == WEB
-    if kind == Said.BYE:
+    if kind == Said.GREETING:
+        # Greeted back, and offered to go on: the lesson left off, or the menu.
+        learning = has_lesson_to_continue(ctx)
+        greeting = ctx.text("courtesy_greeting", name=ctx.called_as, part=part_of_day(text),
+                            learning=learning)
+        if learning:
+            ctx.say(greeting, [[ctx.button("button_resume", payloads.RESUME)], ctx.menu_row()])
+        else:
+            show_menu(ctx, greeting)
+    elif kind == Said.BYE:
         # The way back only with somewhere to go back to (the words say "học tiếp" otherwise).
         rows = [[ctx.button("button_resume", payloads.RESUME)]] if has_lesson_to_continue(ctx) \
             else None
@@ -34,6 +43,7 @@ async def read(ctx: Context, text: str) -> bool:
 FEATURE = Feature(
     # After the message check (10), before the questions in a resident's words (50).
     reads=Reads(read, order=40),
-    samples={"courtesy_thanks": {"web": False}, "courtesy_bye": {"web": False, "learning": True},
+    samples={"courtesy_greeting": {"name": "Lan", "part": "sáng", "learning": True},
+             "courtesy_thanks": {"web": False}, "courtesy_bye": {"web": False, "learning": True},
              "courtesy_text_size": {"web": True}, "courtesy_slow": {"web": False}},
 )

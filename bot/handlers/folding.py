@@ -36,14 +36,15 @@ def typed_number(folded: str, words: Collection[str] = ()) -> int | None:
     return int(match.group(2))
 
 
-def typed_choice(ctx: Context, folded: str, typed: str = "") -> int | None:
-    """The number of an option a folded text picks: "2", "số 2", "cái thứ hai"; never a
-    name alone ("ba" may be "bà"), nor one `typed` with other marks ("chọn bà" is no "chọn
-    ba")."""
+def typed_choice(ctx: Context, folded: str, typed: str = "", options: int = 0) -> int | None:
+    """The number of an option a folded text picks: "2", "số 2", "cái thứ hai"; a name alone
+    ("hai", "một") only among `options` answer options shown ("ba" elsewhere may be "bà"),
+    never one `typed` with other marks ("chọn bà" is no "chọn ba")."""
     words = typed_words(ctx, NUMBER_WORDS)
     number = typed_number(folded, words)
     before, _, name = folded.rpartition(" ")
-    if number is None and before in words:
+    alone = options if not before else 0
+    if number is None and (before in words or alone):
         # The name as typed: its marks, if any, must be the number's own.
         spelt = next((unicodedata.normalize("NFC", word.strip(".,!?;:…").lower())
                       for word in reversed(typed.split()) if fold(word) == name), name)
@@ -51,7 +52,8 @@ def typed_choice(ctx: Context, folded: str, typed: str = "") -> int | None:
             for value, line in enumerate(library.templates.get(NUMBER_NAMES, "").splitlines(), 1):
                 names = [each.strip().lower() for each in line.split(",")]
                 if name in {fold(each) for each in names} and (
-                        spelt == fold(spelt) or spelt in names):
+                        spelt == fold(spelt) or spelt in names) and (
+                        not alone or value <= alone):
                     return value
     return number
 

@@ -43,7 +43,9 @@ def welcome(ctx: Context) -> None:
     """Greet: say plainly that this is an automated tutor, then show the menu."""
     key = "welcome" if ctx.turn.learner.is_new else "welcome_back"
     # Alone: a message without buttons is what carries Telegram's lasting keyboard.
-    ctx.say(ctx.text(key, name=ctx.called_as), alone=True)
+    # "Tiếp tục bài đang học" named only when the menu below shows it.
+    ctx.say(ctx.text(key, name=ctx.called_as, resume=has_lesson_to_continue(ctx), menu=True),
+            alone=True)
     show_menu(ctx)
 
 
@@ -81,7 +83,8 @@ FEATURE = Feature(
               Command(payloads.AGREE, show_menu)),
     buttons={OpenCourse: _open_course},
     samples={
-        "welcome": {"name": "Minh"}, "welcome_back": {"name": "Minh"}, "menu": {},
+        "welcome": {"name": "Minh"}, "menu": {},
+        "welcome_back": {"name": "Minh", "resume": True, "menu": True},
         "course": {"title": "Làm quen với Học Số", "summary": "Cách dùng Học Số.", "done": 1,
                    "total": 3},
         "button_menu": {}, "button_lesson": {"title": "Bài", "done": True},

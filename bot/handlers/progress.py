@@ -6,7 +6,7 @@ from bot.handlers.menu import SAMPLE_COURSES, show_menu
 from bot.handlers.payloads import Repeat, StartLesson
 from bot.handlers.registry import Command, Feature
 from bot.handlers.reminder_times import goal_state
-from bot.lessons.progress import Mode, passed, question_number
+from bot.lessons.progress import Mode, passed, previous_step, question_number
 from storage.clock import local_date
 
 
@@ -113,6 +113,25 @@ async def go_next(ctx: Context) -> None:
         await resume(ctx)
 
 
+async def go_back(ctx: Context) -> None:
+    """"quay lại bước trước": the step before, in a lesson; at its first step, or in a quiz
+    (whose answers are counted as they come), the place as it is, saying why."""
+    found = ctx.current_course_lesson()
+    if ctx.position.mode == Mode.MENU or found is None:
+        await resume(ctx)
+        return
+    if ctx.position.mode == Mode.QUIZ:
+        ctx.say(ctx.text("back_in_quiz"))
+        quiz.show_question(ctx)
+        return
+    before = previous_step(ctx.position, found[1])
+    if before is None:
+        ctx.say(ctx.text("back_at_first_step"))
+    else:
+        ctx.position = before
+    lesson.show_step(ctx)
+
+
 async def _repeat(ctx: Context, action: Repeat) -> bool:
     show_current(ctx)
     return True
@@ -120,7 +139,7 @@ async def _repeat(ctx: Context, action: Repeat) -> bool:
 
 FEATURE = Feature(
     commands=(Command(payloads.PROGRESS, show), Command(payloads.RESUME, resume),
-              Command("next", go_next)),
+              Command("next", go_next), Command("back", go_back)),
     buttons={Repeat: _repeat},
     samples={
         "progress": {"courses": SAMPLE_COURSES}, "progress_empty": {}, "nothing_to_resume": {},
@@ -129,5 +148,6 @@ FEATURE = Feature(
         "suggest_next": {"course": "Làm quen với Học Số", "lesson": "Bấm nút và gõ số",
                          "finished": "Làm quen"},
         "button_resume": {}, "button_progress": {}, "button_start_lesson": {},
+        "back_in_quiz": {}, "back_at_first_step": {},
     },
 )

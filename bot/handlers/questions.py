@@ -15,10 +15,10 @@ from bot.handlers import detour, help, lesson, payloads, quiz
 from bot.handlers.access import PairingAct
 from bot.handlers.context import Context, Rows
 from bot.handlers.events import HelpRequested, publish
-from bot.handlers.payloads import Payload
+from bot.handlers.payloads import Next, Payload, Repeat
 from bot.handlers.places import met
 from bot.handlers.registry import Command, Feature, Reads
-from bot.lessons.model import MENTOR_COURSE, Library, per_library
+from bot.lessons.model import MENTOR_COURSE, Lesson, Library, Step, per_library
 from bot.lessons.progress import Mode
 from bot.listening.confusion import is_confused
 from bot.listening.questions import Match, QuestionIndex
@@ -29,6 +29,9 @@ from storage.mentoring import PairingRecord
 # The state that keeps an unanswered question for the mentor button of the next turn. It is
 # no `Waits`: whatever the learner types next is read as usual, and the state is gone.
 ASKED = "question"
+# The state after a step was explained again (no `Waits` either): a second plea at the same
+# place gets who can help, not the same text word for word.
+EXPLAINED = "explained"
 TO_MENTOR = "askmentor"  # the command of "Hỏi người kèm" under an unanswered question
 MAX_QUESTION = 500  # what a mentor is sent of a long message
 # Words that call someone or greet, folded ("chào cháu", "alo bạn ơi"): no topic to look up.
@@ -103,7 +106,8 @@ async def _explain_again(ctx: Context) -> bool:
         return False
     _, current = found
     if ctx.position.mode == Mode.QUIZ:
-        ctx.say(ctx.text("confused_quiz"))
+        index = current.question_index(ctx.position.question_id) or 0
+        ctx.say(ctx.text("confused_quiz", count=len(current.quiz[index].options)))
         quiz.show_question(ctx)
         return True
     step = current.steps[current.step_index(ctx.position.step_id) or 0]
@@ -112,13 +116,45 @@ async def _explain_again(ctx: Context) -> bool:
     finds = mine is None and ctx.position.course_id != MENTOR_COURSE
     extra: Rows = ([[ctx.button("button_ask_mentor", _help_act(mine))]] if mine else
                    [[ctx.button("button_find_mentor", payloads.FIND_MENTOR)]] if finds else [])
+    again = ctx.asked is not None and ctx.asked.name == EXPLAINED and \
+        ctx.asked.data.get("seq") == ctx.position.seq
+    ctx.ask(EXPLAINED, seq=ctx.position.seq)
+    if again:  # said twice: the same words a third time would not help; a person may
+        _explained_again(ctx, current, step, extra, mentor=mine is not None, finds=finds)
+        return True
     ctx.say(ctx.text("confused_step", simpler=bool(step.simpler)))
     # The plainer words right after "let me say it more simply", who can help after them.
-    body = ctx.course_text(step.simpler or step.text)
+    body = (step.simpler and ctx.course_text(step.simpler)) or _without_greeting(
+        ctx.course_text(step.text))
     if mine is not None or finds:
         body = f"{body}\n\n{ctx.text('confused_step_help', mentor=mine is not None)}"
     lesson.step_message(ctx, current, step, extra=extra, body=body)
     return True
+
+
+def _without_greeting(text: str) -> str:
+    """A step's text without the greeting it opens with ("Chào cô Ba ạ! 👋"): said again, the
+    greeting reads as if the conversation had started over."""
+    first, _, rest = text.partition("\n")
+    return rest.strip() if rest.strip() and fold(first).startswith(("chao ", "xin chao ")) \
+        else text
+
+
+def _explained_again(ctx: Context, current: Lesson, step: Step, extra: Rows, *, mentor: bool,
+                     finds: bool) -> None:
+    """A second plea at a step already explained again: no third telling of the same words,
+    but who can help in person, and that going on is allowed; the step's own buttons stay."""
+    check = ctx.question(step.check) if step.check is not None else None
+    text = ctx.text("confused_again", mentor=mentor, finds=finds, simpler=bool(step.simpler),
+                    check=check.question if check else "")
+    if check is not None:
+        rows = quiz.option_rows(ctx, check)
+    else:
+        seq = ctx.position.seq
+        rows = [[ctx.button("button_next", Next(seq))],
+                [ctx.button("button_repeat", Repeat(seq)), *ctx.menu_row()]]
+    rows[-1:-1] = extra
+    ctx.say(text, rows)
 
 
 def _help_act(pairing: PairingRecord) -> Payload:
@@ -202,7 +238,8 @@ FEATURE = Feature(
     buttons={OpenFromAnswer: _open},
     samples={
         "confused_step": {"simpler": True}, "confused_step_help": {"mentor": True},
-        "confused_quiz": {},
+        "confused_quiz": {"count": 3},
+        "confused_again": {"mentor": False, "finds": True, "simpler": False, "check": ""},
         "question_answer": {"lesson": "Cài đặt VNeID", "text": "Nội dung bước.", "many": True,
                             "keeps": True},
         "question_unknown": {"mentor": True},

@@ -21,6 +21,7 @@ from bot.handlers import (
 from bot.handlers.command_words import emoji, lookups
 from bot.handlers.context import Context
 from bot.handlers.folding import fold, typed_choice, typed_words
+from bot.handlers.payloads import Choose
 from bot.handlers.registry import Command, Feature, registry
 from bot.lessons.progress import Mode
 from bot.messages import MAX_PAYLOAD_BYTES, MAX_TEXT_CHARS, Kind
@@ -71,7 +72,9 @@ async def route(ctx: Context) -> None:
                 menu.welcome(ctx)
             await invitations.redeem(ctx, code)
         elif address.should_ask(ctx):  # back, and never asked how to be called
-            address.ask(ctx, ctx.text("welcome_back", name=ctx.called_as))
+            # The forms of address follow, not the menu: no button to name.
+            address.ask(ctx, ctx.text("welcome_back", name=ctx.called_as, resume=False,
+                                      menu=False))
         else:
             menu.welcome(ctx)
     elif incoming.kind == Kind.UNSUPPORTED:
@@ -101,8 +104,10 @@ async def on_text(ctx: Context, text: str) -> None:
         return
     folded = fold(stripped)
     # "2 ạ", "dạ số 2 nhé": the particles around a number are no part of it.
-    number = typed_choice(ctx, typed_buttons.trimmed(ctx, folded), stripped)
     shown = ctx.turn.learner.shown_buttons
+    # In a quiz or at a check question, "hai" alone is the second answer, as "2" is.
+    options = sum(Choose.unpack(payload) is not None for payload in shown)
+    number = typed_choice(ctx, typed_buttons.trimmed(ctx, folded), stripped, options)
     # A shown button's label typed whole ("bác", "Đồng ý ạ"), or a yes to the one that says
     # yes, is pressing it (bot/handlers/typed_buttons.py), as its number is.
     named = typed_buttons.named(ctx, folded) if number is None else None

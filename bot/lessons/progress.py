@@ -130,6 +130,14 @@ def advance_step(position: Position, course: Course, lesson: Lesson) -> Position
     return replace(position, step_id=lesson.steps[index + 1].id, seq=position.seq + 1)
 
 
+def previous_step(position: Position, lesson: Lesson) -> Position | None:
+    """Move back to the step before this one; None at the first step (or none known)."""
+    index = lesson.step_index(position.step_id)
+    if not index:
+        return None
+    return replace(position, step_id=lesson.steps[index - 1].id, seq=position.seq + 1)
+
+
 def answer_quiz(position: Position, lesson: Lesson, *, correct: bool,
                 learner: int = 0) -> Position:
     """Count an answer and move to the next question `learner` is asked, or back to the menu

@@ -24,8 +24,8 @@ _PHRASES = re.compile(
 # What may stand around such a phrase and still leave it a plea, not a new question: "gì cả",
 # "gì hết", "luôn", "tí nào" end it as "hết" does.
 _FILLER_WORDS = (
-    "a ah ak ba bac bai ban buoc ca cai chau chi cho chu co con cua da doan dau day de di do "
-    "duoc em gi giup ha het hoc hong khong la lai lam luc luon ma minh mot nao nay ne nghe nha "
+    "a ah ak ba bac bai ban buoc ca cai cau chau chi cho chu co con cua da doan dau day de di do "
+    "duoc em gi giup ha het hoc hoi hong khong la lai lam luc luon ma minh mot nao nay ne nghe nha "
     "nhe nhi noi nua oi ong phan qua roi sao sat ta thi thiet ti toi tron tui u vay voi xin y "
     "yeu "
     "i it this that step please sorry still really all at the me"
@@ -48,8 +48,8 @@ def is_confused(text: str) -> bool:
     folded = " ".join(words)
     if not folded:
         return "?" in text  # a bare "???" means "I'm lost" as plainly as words do
-    match = _PHRASES.search(folded)
-    if not match:
+    if not _PHRASES.search(folded):
         return False
-    rest = (folded[:match.start()] + " " + folded[match.end():]).split()
+    # Every plea taken out: "câu này khó quá tôi không hiểu" says it twice.
+    rest = _PHRASES.sub(" ", folded).split()
     return all(word in _FILLER for word in rest)

@@ -1,6 +1,6 @@
-"""Recognise what a resident says to the tutor as to a person: thanks, goodbye, "the letters
-are too small", "slow down". Each gets a kind answer (bot/handlers/courtesy.py), not a lesson
-search: "bác đi ngủ đây" is no question, "chữ nhỏ quá" no topic."""
+"""Recognise what a resident says to the tutor as to a person: a greeting, thanks, goodbye,
+"the letters are too small", "slow down". Each gets a kind answer (bot/handlers/courtesy.py),
+not a lesson search: "bác đi ngủ đây" is no question, "chữ nhỏ quá" no topic."""
 
 import re
 import unicodedata
@@ -10,6 +10,7 @@ from bot.listening.words import expand, fold
 
 
 class Said(Enum):
+    GREETING = "greeting"
     THANKS = "thanks"
     BYE = "bye"
     TEXT_SIZE = "text_size"
@@ -19,6 +20,9 @@ class Said(Enum):
 # Folded, shorthand spelled out (words.expand: "tui" is "toi", "hen" is "nhe"). Each phrase,
 # with only the words below around it, says the one thing.
 _PHRASES: dict[Said, re.Pattern[str]] = {
+    Said.GREETING: re.compile(
+        r"\b(?:(?:xin )?chao(?: buoi (?:sang|trua|chieu|toi))?|good (?:morning|afternoon|evening)"
+        r"|hello|alo|hi)\b"),
     Said.THANKS: re.compile(r"\b(?:cam on|camon|thank you|thank|thanks|thx|tks)\b"),
     Said.BYE: re.compile(
         r"\b(?:di ngu|ngu day|ngu thoi|nghi da|nghi thoi|nghi day|nghi ngoi|nghi chut|tam nghi"
@@ -60,12 +64,25 @@ def said(text: str) -> Said | None:
     return None
 
 
+# The parts of the day a greeting names, folded, as written.
+_PARTS = {"sang": "sáng", "trua": "trưa", "chieu": "chiều", "toi": "tối"}
+_PART = re.compile(r"\bchao buoi (sang|trua|chieu|toi)\b")
+
+
+def part_of_day(text: str) -> str:
+    """The part of the day a greeting names ("chào buổi sáng" -> "sáng"), else ""."""
+    found = _PART.search(" ".join(expand(fold(text))))
+    return _PARTS[found.group(1)] if found else ""
+
+
 def _fits(kind: Said, lowered: str) -> bool:
     """Whether the marks typed agree: "nghĩ" (think) folds as "nghỉ" (rest) does, "chú nhớ"
-    (uncle remembers) as "chữ nhỏ" (small letters)."""
+    (uncle remembers) as "chữ nhỏ" (small letters), "cháo" (rice soup) as "chào"."""
+    marked = lowered != fold(lowered)
+    if kind == Said.GREETING:
+        return not marked or "chao" not in fold(lowered).split() or "chào" in lowered
     if kind == Said.BYE:
         return "nghĩ" not in lowered
-    marked = lowered != fold(lowered)
     if kind == Said.TEXT_SIZE and marked:
         return "chu" not in fold(lowered).split() or "chữ" in lowered
     if kind == Said.SLOW and marked:  # "tự tử" folds as "từ từ" does

@@ -1,5 +1,5 @@
-"""Names people give themselves: a name, never a link, a phone number, a request for money
-or a formula."""
+"""Names people give themselves: a name, never a sentence, a link, a phone number, a request
+for money or a formula."""
 
 import re
 import unicodedata
@@ -25,6 +25,44 @@ def is_name(text: str) -> bool:
             and not text.startswith(_FORMULA_START)
             and sum(char.isdigit() for char in text) <= MAX_DIGITS and not has_contact(text)
             and not asks_for_money(text))
+
+
+# The most words a name has ("Tôn Nữ Thị Ngọc Hà"); a longer answer is a sentence...
+MOST_WORDS = 5
+# ... and a name this long or longer, typed without capitals, is asked about before it is kept.
+ASKED_WORDS = 4
+# Words of a sentence, never of a name of two words or more, as typed with their marks:
+# pronouns, verbs of knowing and using, "không" and its Southern "hổng", pointing words.
+_SENTENCE_WORDS = frozenset([
+    "tôi", "tui", "tao", "mình", "tớ", "bị", "của", "không", "hổng", "hông", "chẳng", "chả",
+    "chưa", "biết", "xài", "dùng", "cài", "làm", "hiểu", "muốn", "được", "gì", "sao", "đó",
+    "này", "kia", "nọ", "cái", "app", "ứng", "điện", "thoại"])
+# The same typed without marks, where no name is spelt so ("dung" may be Dũng, "lam" Lâm,
+# "hieu" Hiếu, "hong" Hồng, "khong" Khổng).
+_BARE_SENTENCE_WORDS = frozenset(["toi", "tui", "tao", "biet", "xai", "app", "gi"])
+
+
+def is_sentence(text: str) -> bool:
+    """Whether an answer to "what is your name?" is a sentence rather than a name: more than
+    MOST_WORDS words, a question mark, or, in two words or more, a word no name holds ("cái app
+    định danh đó tui hổng biết xài", "tôi quên rồi")."""
+    text = unicodedata.normalize("NFC", text).strip()
+    words = [word.strip(".,;:!?…\"'()").lower() for word in text.split()]
+    words = [word for word in words if word]
+    if len(words) > MOST_WORDS or "?" in text:
+        return True
+    if len(words) < 2:
+        return False
+    marked = any(unicodedata.decomposition(char) for char in "".join(words))
+    held = _SENTENCE_WORDS if marked else _BARE_SENTENCE_WORDS
+    return any(word in held for word in words)
+
+
+def is_doubtful(text: str) -> bool:
+    """Whether a name is long enough (ASKED_WORDS words or more) and typed without capitals,
+    so that it may be words said rather than a name: asked about before it is kept."""
+    words = text.split()
+    return len(words) >= ASKED_WORDS and not all(word[:1].isupper() for word in words)
 
 
 def shown_problem(text: str) -> str | None:

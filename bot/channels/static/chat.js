@@ -374,6 +374,9 @@
           }
           const replies = result.data.replies;
           if (!replies.length) { // not acted on (too many at once): the buttons work again
+            // The Tutor says "slow down" once a burst, then nothing (a messenger must not be
+            // flooded back); here a word all the same, so no message is left unanswered.
+            notice(say("web_not_read"));
             enableLastButtons();
             return;
           }
