@@ -85,9 +85,9 @@ def speed(checks: int, length: int = 1000) -> str:
         times.append((time.perf_counter() - start) * 1000)
     # Wall time is what a resident waits; CPU time leaves out the moments the machine gave
     # the core to other processes (a shared 2-core machine).
-    return (f"| {length:,} | {checks} | {statistics.median(times):.2f} | {_percentile(times, 0.99):.2f} | "
-            f"{max(times):.2f} | {statistics.median(cpu):.2f} | {_percentile(cpu, 0.99):.2f} | "
-            f"{os.getloadavg()[0]:.1f} |")
+    return (f"| {length:,} | {checks} | {statistics.median(times):.2f} | "
+            f"{_percentile(times, 0.99):.2f} | {max(times):.2f} | {statistics.median(cpu):.2f} | "
+            f"{_percentile(cpu, 0.99):.2f} | {os.getloadavg()[0]:.1f} |")
 
 
 def ocr_speed(count: int) -> list[str]:
