@@ -8,8 +8,12 @@ from enum import StrEnum
 from typing import Any
 
 MAX_PAYLOAD_BYTES = 64
-# Typed text acted on; longer gets "too long" (a pasted message to check may be 1,000+).
+# Typed text acted on; longer gets "too long" (a pasted message to check may be 1,000+),
+# unless it is a message to check (bot/handlers/message_check.py reads up to MAX_KEPT_CHARS).
 MAX_TEXT_CHARS = 2000
+# What the tutor keeps of any text (bot/tutor.py cuts it there, and the web page's box too):
+# Telegram's own longest message.
+MAX_KEPT_CHARS = 4096
 # Channels without push: what others leave for a learner (a mentor's nudge, a reminder) waits
 # for their next visit, handed over with the replies of that turn.
 PULLED = frozenset({"web", "console"})

@@ -25,7 +25,7 @@ from bot.listening.ocr import (
     read_text_in_thread,
 )
 from bot.logs import UPDATE
-from bot.messages import PULLED, Button, Incoming, Kind, Outgoing, mend
+from bot.messages import MAX_KEPT_CHARS, PULLED, Button, Incoming, Kind, Outgoing, mend
 from bot.retry import backoff, retry
 from bot.throttle import Guesses, Throttle
 from storage.certificates import Certificate
@@ -49,12 +49,11 @@ from storage.personal_data import erase
 from storage.repository import SqlRepository, UnknownLearner
 from storage.transactions import Connection, RunAgain
 
-__all__ = ["Tutor", "UnknownLearner", "clean"]
+__all__ = ["MAX_KEPT_CHARS", "Tutor", "UnknownLearner", "clean"]
 T = TypeVar("T")
 
 # Control and bidirectional-override characters never mean anything in a lesson chat.
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-MAX_KEPT_CHARS = 4096
 log = logging.getLogger("hocso.tutor")
 
 

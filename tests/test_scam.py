@@ -630,3 +630,77 @@ def test_an_account_number_given_asked_by_a_relative_or_a_loan_of_ones_own_is_no
         text: str) -> None:
     verdict = check(text)
     assert verdict.verdict == "no_signs", [flag.code for flag in verdict.flags]
+
+
+def _codes(text: str) -> list[str]:
+    return [flag.code for flag in check(text).flags]
+
+
+# The try-out's messages (tests/data/messages.yaml t01-t31), and each rule's other forms.
+@pytest.mark.parametrize(("text", "needs"), [
+    # A relative who cannot be called back, money to a third person's account number
+    ("Con đây, con gọi video không được, máy hỏng loa. Mẹ chuyển 10tr cho bạn con giữ hộ, "
+     "số tk 190333444555 nhé", {"money_request", "new_number"}),
+    ("Cháu đây, cháu gọi video không được, điện thoại hỏng mic. Chú chuyển 3 triệu vào stk "
+     "0123456789 của bạn cháu nhé", {"money_request", "new_number"}),
+    # Links that only look like the real site: another alphabet's letters, a refund domain
+    ("Vietcombank: xac thuc tai khoan tai https://vietcombаnk.com.vn/login", {"link_fake"}),
+    ("Agribank: kiem tra giao dich tai agrіbank.com.vn", {"link_fake"}),  # Cyrillic "і"
+    ("Vietnam Airlines: chuyen bay VN213 ngay 12/12 bi huy, vui long nhap thong tin the tai "
+     "vna-hoantien.com de nhan lai tien", {"link_fake", "claim_company"}),
+    ("Facebook: Trang cua ban vi pham tieu chuan cong dong va se bi xoa trong 24h. Khang nghi "
+     "tai fb-support-center.net", {"link_fake", "urgency"}),
+    ("Zalo thông báo: tài khoản của bạn sẽ bị khóa, xác minh tại zalo-baomat.com",
+     {"link_fake"}),
+    # A frozen account and a mobile number written in groups
+    ("Ngân hàng Agribank: tài khoản bị đóng băng, gọi ngay 0912 345 678",
+     {"urgency", "personal_number"}),
+    # Crypto with a rate no real investment pays, and a promise of no loss
+    ("Đầu tư tiền ảo USDT lãi 30%/tháng, cam kết hoàn vốn", {"invest"}),
+    ("Dau tu vang lai 4%/tuan, cam ket khong rui ro", {"invest"}),
+    # Paid likes, fake orders, commissions, a Telegram handle
+    ("Tuyển CTV like video TikTok nhận 300k/ngày, không cần kinh nghiệm. Liên hệ Telegram "
+     "@viecnhe88", {"task", "personal_number"}),
+    ("Tuyển CTV Shopee làm tại nhà: đặt đơn ảo giúp shop tăng doanh số, được hoàn tiền + hoa "
+     "hồng 10% mỗi đơn", {"task"}),
+    # A resident's story: told to install an app and move savings to a "holding" account
+    ("Hôm qua có người gọi cho tôi, xưng là công an phường, nói tôi liên quan đến một vụ án rửa "
+     "tiền. Họ bảo tôi cài một ứng dụng rồi chuyển hết tiền tiết kiệm vào tài khoản tạm giữ của "
+     "công an để kiểm tra. Tôi chưa chuyển.", {"install_app", "money_request", "claim_police"}),
+])
+def test_the_tryouts_scams_are_called_scams(text: str, needs: set[str]) -> None:
+    verdict = check(text)
+    assert verdict.verdict == "scam" and needs <= {flag.code for flag in verdict.flags}, (
+        verdict.verdict, _codes(text))
+
+
+@pytest.mark.parametrize("text", [
+    "Viettel thong bao: Thue bao cua Quy khach da duoc nap 50.000d. Tai khoan goc: 62.000d. "
+    "Chi tiet LH 198.",
+    "Viettel thông báo: Thuê bao của Quý khách đã được nạp 50.000đ. Tài khoản gốc: 62.000đ. "
+    "Chi tiết LH 198.",
+    "VinaPhone: Quy khach vua nap thanh cong 100.000d. TK chinh: 115.000d. Chi tiet goi 18001091.",
+    "Agribank: Quý khách cần hỗ trợ vui lòng gọi tổng đài 1900 558 818. Agribank không bao giờ "
+    "yêu cầu cung cấp mã OTP.",
+    "Gặp tin nhắn lừa đảo, bà con gọi 156 hoặc nhắn tin tới 5656 để báo nhé.",
+    # A company named, not writing: no claim, so its own site is no fake of anyone
+    "Con nhắn Zalo cho mẹ rồi đó, mẹ xem giá tủ lạnh ở dienmayxanh.com nhé",
+    # Words and sums with digits in them stay what they are: "10tr" is no "iotr"
+    "Mẹ ơi con đây, tháng này con được thưởng 10tr, con gửi biếu mẹ 2tr rồi nhé",
+])
+def test_notices_and_official_hotlines_are_no_red_flags(text: str) -> None:
+    verdict = check(text)
+    assert verdict.verdict == "no_signs", (verdict.verdict, _codes(text))
+
+
+def test_sums_with_units_are_not_read_as_leet() -> None:
+    assert clauses(fold("Mẹ chuyển 10tr vào stk nhé, còn 5ty")) == [
+        "me chuyen 10tr vao so tai khoan nhe con 5ty"]
+    assert clauses("t4i kh0an") == ["tai khoan"]  # the trick it undoes still is
+
+
+def test_a_look_alike_letter_only_counts_inside_a_link() -> None:
+    # Cyrillic letters in words (a filter trick) fold as before: no fake link made of them.
+    assert check("Vіetcombank: Mã OTP của Quý khách là 482915. Không cung cấp cho ai.").verdict \
+        == "no_signs"
+    assert "link_fake" not in _codes("Chúc mừng năm mới! Xem lịch tại vietcombank.com.vn")

@@ -185,7 +185,7 @@ FLAG_NAMES = {
     "claim_bank": "Xưng ngân hàng", "claim_gov": "Xưng cơ quan nhà nước",
     "claim_utility": "Xưng điện lực, nước", "claim_bhxh": "Xưng bảo hiểm xã hội",
     "claim_tax": "Xưng cơ quan thuế", "claim_delivery": "Xưng giao hàng",
-    "claim_telecom": "Xưng nhà mạng",
+    "claim_telecom": "Xưng nhà mạng", "claim_company": "Xưng Facebook, Zalo, hãng bay...",
 }
 
 COUNT_HEADERS = ("Người dân đã đăng ký", "Mới trong kỳ", "Hoạt động 7 ngày qua",

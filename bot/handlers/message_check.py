@@ -23,9 +23,11 @@ from bot.handlers.payloads import StartLesson
 from bot.handlers.places import mentee_called
 from bot.handlers.questions import warn_of_secret
 from bot.handlers.registry import Command, Feature, Reads, Waits
+from bot.lessons.progress import Mode
 from bot.listening.scam import ScamChecker, Verdict, fold, load_checker
 from bot.listening.secret import mask
-from bot.messages import MAX_TEXT_CHARS, Kind
+from bot.listening.story import held_back, told
+from bot.messages import MAX_KEPT_CHARS, Kind
 from storage.scam_checks import add_check
 
 CHECK = "check"  # the command, and the state while the message is awaited
@@ -176,9 +178,23 @@ async def before_consent(ctx: Context) -> None:
     text = incoming.text.strip()
     if incoming.kind == Kind.PHOTO:
         await photo(ctx)
-    elif incoming.kind == Kind.TEXT and len(text) <= MAX_TEXT_CHARS and (
-            incoming.forwarded or looks_like_message(text, checker(ctx))):
-        await check(ctx, text)
+    elif incoming.kind == Kind.TEXT and (
+            incoming.forwarded or looks_like_message(text[:MAX_KEPT_CHARS], checker(ctx))):
+        await check(ctx, text[:MAX_KEPT_CHARS], cut=len(incoming.text) > MAX_KEPT_CHARS)
+
+
+async def read_long(ctx: Context, text: str) -> bool:
+    """A text longer than the tutor reads as a question or an answer (MAX_TEXT_CHARS) that is
+    a message to check (awaited, forwarded, or looking like one, or the resident's own story):
+    checked all the same, up to the MAX_KEPT_CHARS the tutor keeps of any text (a check of
+    4,000 characters takes about 15 ms: bench/RESULTS.md), saying so when it was cut."""
+    first = text[:MAX_KEPT_CHARS].strip()
+    awaited = ctx.asked is not None and ctx.asked.name == CHECK
+    if not (awaited or ctx.incoming.forwarded or looks_like_message(first, checker(ctx))
+            or told(first)):
+        return False
+    await check(ctx, first, cut=len(text) > MAX_KEPT_CHARS)
+    return True
 
 
 def _menu_rows(ctx: Context) -> Rows:
@@ -201,10 +217,18 @@ async def photo(ctx: Context) -> None:
         await check(ctx, ctx.incoming.text, from_photo=True)
 
 
-async def check(ctx: Context, text: str, *, from_photo: bool = False) -> None:
+async def check(ctx: Context, text: str, *, from_photo: bool = False, cut: bool = False) -> None:
     """Check `text`, count the check, and answer: the verdict, each red flag, what to do, the
-    lessons that teach the flags and, with a mentor, the offer to send it to them."""
+    lessons that teach the flags and, with a mentor, the offer to send it to them; back to
+    the lesson or quiz in progress. `cut`: only the text's first part came (too long)."""
     verdict = checker(ctx).check(text, locale=ctx.locale)
+    folded = fold(text)
+    # The resident's own story ("có người gọi cho tôi, xưng là công an…"): told as theirs, and
+    # praised for what they have not done yet.
+    story = not from_photo and not ctx.incoming.forwarded and told(text)
+    # A genuine code notice: the code came because someone, maybe not them, is signing in.
+    code_notice = verdict.verdict == "no_signs" and bool(
+        _CODE_SENT.search(folded) and _DO_NOT_SHARE.search(folded))
     await add_check(ctx.turn.connection, area_id=ctx.turn.learner.area,
                     flags=[flag.code for flag in verdict.flags])
     consented = ctx.turn.learner.consented
@@ -215,13 +239,25 @@ async def check(ctx: Context, text: str, *, from_photo: bool = False) -> None:
         rows.append([ctx.button("button_check_mentor", SEND)])
         # Kept only until sent: any other turn clears the state, and with it the text.
         ctx.ask(CHECKED, text=masked.text, verdict=verdict.verdict)
+    if consented and ctx.position.mode != Mode.MENU and ctx.current_course_lesson() is not None:
+        rows.append([ctx.button("button_keep_lesson", payloads.RESUME)])  # the tutor kept it
     rows.extend(_menu_rows(ctx))
     if masked.found:
         warn_of_secret(ctx, masked, pasted=True)
+    flags = [ctx.course_text(flag.explain) for flag in verdict.flags]
+    if story:
+        flags = [_as_told(ctx, flag) for flag in flags]
     ctx.say(ctx.text("check_result", verdict=verdict.verdict, from_photo=from_photo,
-                     new_number=verdict.new_number,
-                     flags=[ctx.course_text(flag.explain) for flag in verdict.flags]), rows,
-            alone=not consented)  # the consent notice that follows is a message of its own
+                     new_number=verdict.new_number, flags=flags, story=story,
+                     held=held_back(text) if story else "", code_notice=code_notice, cut=cut),
+            rows, alone=not consented)  # the consent notice that follows is a message of its own
+
+
+def _as_told(ctx: Context, flag: str) -> str:
+    """A flag's sentence about a message ("Tin nhắn xưng là công an…") said of the person in
+    the resident's story ("Người đó xưng là công an…")."""
+    message, person = ctx.text("check_flag_message").strip(), ctx.text("check_flag_story").strip()
+    return person + flag[len(message):] if flag.startswith(message + " ") else flag
 
 
 def _lesson_rows(ctx: Context, verdict: Verdict) -> Rows:
@@ -269,7 +305,9 @@ FEATURE = Feature(
     samples={
         "check_ask": {"photos": "web"}, "check_paste": {"photos": "send"},
         "check_result": {"verdict": "scam", "flags": FLAGS_SAMPLE, "from_photo": True,
-                         "new_number": False},
+                         "new_number": False, "story": True, "held": "money",
+                         "code_notice": False, "cut": True},
+        "check_flag_message": {}, "check_flag_story": {},
         "check_photo_unavailable": {}, "check_photo_unreadable": {},
         "check_photo_not_picture": {},
         "check_send_gone": {}, "check_sent": {"name": "Minh Anh"},

@@ -91,7 +91,9 @@ async def on_text(ctx: Context, text: str) -> None:
     """Understand typed text: a command, a known word, an awaited answer, or the number of a
     shown button."""
     if len(text) > MAX_TEXT_CHARS:
-        help.too_long(ctx, MAX_TEXT_CHARS)
+        # A long pasted or forwarded message is checked all the same (its first part if cut).
+        if not await message_check.read_long(ctx, text):
+            help.too_long(ctx, MAX_TEXT_CHARS)
         return
     stripped = text.strip()
     if ctx.incoming.forwarded:  # someone else's words, passed on: never a command

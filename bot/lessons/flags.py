@@ -11,7 +11,7 @@ from bot.areas import read_yaml
 FLAGS_FILE = Path("scam") / "flags.yaml"
 BASE_LOCALE = "vi"  # flags.yaml's own language; flags.<locale>.yaml words the others
 VERDICTS = ("scam", "suspicious", "no_signs", "reminder", "advice")
-KINDS = ("police", "gov", "bank", "utility", "bhxh", "tax", "delivery", "telecom")
+KINDS = ("police", "gov", "bank", "utility", "bhxh", "tax", "delivery", "telecom", "company")
 # Every flag bot/listening/scam.py raises: the file must word each one, and only these.
 CODES = ("otp_request", "link_fake", "link_short", "link_ip", "link_apk", "link_odd",
          "install_app", "urgency", "secrecy", "money_request", "family_emergency", "task",

@@ -25,6 +25,9 @@ WEIGHTS = {
     "id_request": 2, "new_number": 2, "borrow": 2, "wrong_transfer": 2, "benefit_link": 3,
     "account_request": 3,
     "money_request_weak": 1,  # shown as money_request: a transfer asked with no sum or fee
+    # shown as invest: a rate no real investment pays (per day, per week, 3 % or more a
+    # month) with a promise of no loss, or either of those with crypto ("USDT lãi 30%/tháng")
+    "invest_strong": 4,
 }
 SCAM, SUSPICIOUS = 4, 2
 
@@ -37,10 +40,14 @@ _CONFUSABLES = str.maketrans({
     "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ð": "d",
     "đ": "d", "ɑ": "a", "ı": "i", "ℓ": "l", "０": "0",
 })
+# Cyrillic, Greek and Armenian letters: where a link's name holds one, it only looks Latin.
+_OTHER_ALPHABET = re.compile("[\u0370-\u03ff\u0400-\u052f\u0530-\u058f]")
+_FOREIGN_WORD = re.compile(r"(?<!\S)(?=\S*\.)\S*[\u0370-\u03ff\u0400-\u052f\u0530-\u058f]\S*")
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
                        "$": "s"})
 _TOKEN = re.compile(r"[a-z0-9@$]+")
+_UNIT = re.compile(r"\d+(?:tr|trieu|ty|vnd|usd|dong|ngan|nghin|cu|xu|kg|km|gb|mb|ph|usdt)")
 # How people shorten words when texting: read as the words they stand for.
 _ABBREVIATIONS = {"e": "em", "a": "anh", "c": "chi", "ko": "khong", "k": "khong", "hok": "khong",
                   "kh": "khong", "dc": "duoc", "tk": "tai khoan", "ck": "chuyen khoan",
@@ -137,7 +144,8 @@ _NEGATION = _words("khong", "ko", "chua bao gio", "tuyet doi khong", "khong nen"
                    r"bao|noi|ke|bam|nhan|dua|chuyen)")
 _URGENCY = _words(
     r"(?:bi |se bi |tam |bi tam )?khoa (?:tai khoan|tk|sim|the|so|2 chieu|hai chieu|vinh vien)",
-    r"bi khoa", r"tam khoa", r"phong toa", r"(?:se )?bi (?:cat|ngung cap|ngat) (?:dien|nuoc|sim)",
+    r"bi khoa", r"tam khoa", r"phong toa", r"(?:bi |se bi |tam )?dong bang",
+    r"(?:se )?bi (?:cat|ngung cap|ngat) (?:dien|nuoc|sim)",
     r"cat dien", r"thu hoi (?:so|sim)", r"bi phat", "xu phat", "phat nguoi", r"bi bat",
     r"bat giu", r"lenh bat", r"tam giam", r"truy na", r"khoi to", r"trieu tap", r"rua tien",
     r"ma tuy", r"khan cap", r"ngay lap tuc", r"trong (?:vong )?\d+ ?(?:h|gio|tieng)",
@@ -199,10 +207,26 @@ _BILL = re.compile(r" (?:tien )?(?:dien|nuoc|internet|wifi|mang|truyen hinh|cap 
 # "rồi" ends a clause when it means "already"; "rồi con đóng giúp" is "then".
 _PAST = re.compile(r"\broi(?: (?:nhe|nha|a|day|do|chua|nhen|ne))?(?: \||$)|"
                    r"\b(?:da chuyen|da nhan|da ck|thanh cong)\b")
+# "bảo tôi chuyển", "yêu cầu bác nộp": someone else tells the writer (or the reader) to pay.
+_TOLD = re.compile(r"\b(?:bao|yeu cau|doi|bat|ep|keu|huong dan|de nghi|xui)"
+                   r"(?: (?:toi|co|bac|chu|ong|ba|em|anh|chi|minh|me|bo|con|chau|tui))"
+                   r"(?: \w+){0,12} $")
+_SAVINGS = re.compile(r"\b(?:het|toan bo|tat ca)\b|\btien tiet kiem\b")
+# Money sent to an account whose number is given: "cho bạn con, số tk 190333444555".
+_ACCOUNT_NUMBER = re.compile(r"\b(?:so tai khoan|tai khoan|stk)(?: \w+){0,3}? \d[\d ]{5,}")
 # "mẹ đã gửi 2tr", "bố vừa chuyển": sent already.
-_DONE = re.compile(r"\b(?:da|vua)(?: moi)? $")
+# "Thuê bao của Quý khách đã được nạp 50.000đ": money received, not asked.
+_DONE = re.compile(r"\b(?:(?:da|vua)(?: moi)?(?: duoc)?|duoc) $")
 _TASK = re.compile(r"\bnhiem vu\b.*\b(?:hoa hong|nap|nhan tien|thuong|don hang|rut tien)\b|"
-                   r"\b(?:hoa hong|nap)\b.*\bnhiem vu\b|\blam nhiem vu\b")
+                   r"\b(?:hoa hong|nap)\b.*\bnhiem vu\b|\blam nhiem vu\b|"
+                   # orders placed for a shop that sells nothing ("đặt đơn ảo"), paid back
+                   # with a commission: the same trick by another name
+                   r"\bdon (?:hang )?ao\b|\bhoan tien (?:va |kem |cong )?hoa hong\b|"
+                   r"\b(?:tien goc|von) (?:kem |va |cong )?hoa hong\b|"
+                   # likes, hearts, follows paid by the piece or the day: "like video TikTok
+                   # nhận 300k/ngày", "thả tim mỗi lượt 15k"
+                   r"\b(?:like|tha tim|follow|theo doi kenh|xem video|danh gia|binh luan|share)"
+                   r"(?: \w+){0,5}? (?:nhan|kiem|duoc|moi luot|moi video) \d+ ?k\b")
 _PRIZE = _words(r"trung (?:thuong|giai|xe|iphone|qua|ve cao)", r"qua tang", r"nhan qua",
                 r"doi qua", r"diem thuong", r"tri an", r"phan thuong", r"quay so", r"vong quay",
                 r"hoc bong",
@@ -264,14 +288,36 @@ _INVEST = _words(r"dau tu .{0,40}(?:lai|loi nhuan|hoan von|cam ket)", r"tien ao"
                  r"chuyen gia (?:dau tu|tai chinh)", r"nhan doi so tien",
                  r"san (?:vang|chung khoan|tien ao|quoc te|ao)",
                  r"nap \d+ ?(?:trieu|tr|k|nghin|ngan)?.{0,40}\brut (?:ve )?\d")
+# What no real investment promises (`invest_strong`): a rate by the day or the week, or 3 % or
+# more a month ("lãi 30%/tháng": "/" is gone from clauses), no loss, or crypto to buy.
+_HIGH_RATE = re.compile(r"\b(?:lai|loi nhuan|lai suat|sinh loi|nhan lai)(?: \w+){0,2}? "
+                        r"(\d+)(?: \d+)? ?% ?(?:(?:moi|1|mot) )?(ngay|tuan|thang)\b")
+_NO_LOSS = _words(r"cam ket (?:khong rui ro|hoan von|loi nhuan|lai)", r"hoan von 100",
+                  r"(?:bao dam|dam bao) (?:hoan von|loi nhuan|lai|khong lo)",
+                  r"khong (?:co )?rui ro", r"chac chan (?:co )?lai", r"khong lo")
+_CRYPTO = _words("usdt", "bitcoin", "btc", "eth", r"tien ao", r"tien dien tu", "coin", "crypto")
+
+
+def _invest_strong(words: str) -> bool:
+    rates = [(int(found.group(1)), found.group(2)) for found in _HIGH_RATE.finditer(words)]
+    high = any(unit != "thang" or rate >= 3 for rate, unit in rates)
+    promised, crypto = bool(_NO_LOSS.search(words)), bool(_CRYPTO.search(words))
+    return (high and (promised or crypto)) or (promised and crypto)
+
+
 # Someone who promises to get back money already lost, for a fee first.
 _RECOVERY = _words(r"lay lai tien", r"thu hoi tien", r"hacker mu trang",
                    r"hoan (?:lai )?tien bi lua")
 _GAMBLING = _words(r"nha cai", r"ca cuoc", r"ca do", r"cuoc bong da", r"tai xiu", r"xoc dia",
                    r"no hu", "casino", r"danh bac", r"game bai", r"doi thuong", r"lo de",
                    r"soi keo", "baccarat", r"nap lan dau", r"danh de")
-_INSTALL = _words(r"(?:tai|cai|cai dat|tai ve|download|cap nhat|cai lai)(?: lai)? "
-                  r"(?:ung dung|app|phan mem|apk|ban moi|phien ban)")
+_INSTALL = _words(r"(?:tai|cai|cai dat|tai ve|download|cap nhat|cai lai)(?: lai)?"
+                  r"(?: (?:mot|1|cai))? (?:ung dung|app|phan mem|apk|ban moi|phien ban)")
+# Told to install an app, by a caller the resident tells of ("họ bảo tôi cài một ứng dụng"):
+# no genuine office or bank has anyone install an app on their word.
+_INSTALL_TOLD = re.compile(r"\b(?:bao|yeu cau|doi|bat|ep|keu|huong dan|de nghi) (?:toi|co|bac|"
+                           r"chu|ong|ba|em|anh|chi|minh|me|bo|con|chau|tui|quy khach|ban)"
+                           r"(?: \w+){0,2}? " + _INSTALL.pattern)
 _BALANCE = re.compile(r"(?:\bsd\w?|so du(?: kha dung)?)\s*:?\s*[\d.,]{4,}")
 _SUPPORT = _words("cskh", r"cham soc khach hang", r"tong dai vien", r"nhan vien ho tro",
                   r"bo phan ho tro")
@@ -281,8 +327,10 @@ _INSTALL_SENT = _words(r"(?:ung dung|app|phan mem) (?:chung toi|ben em|em|toi|mi
 _PLATFORMS = {"youtube.com", "youtu.be", "facebook.com", "fb.com", "fb.watch", "zalo.me",
               "google.com", "tiktok.com", "apple.com", "microsoft.com", "wikipedia.org"}
 _CONTACT = _words("lien he", "lh", "goi", "nhan tin", r"ket ban", "zalo", "hotline", "sdt",
+                  "telegram", "tele",
                   r"so dien thoai", r"inbox", r"ib")
-_ZALO_CONTACT = _words(r"(?:lien he|lh|nhan(?: tin)?|ket ban|inbox|qua|add|them|goi) zalo")
+_ZALO_CONTACT = _words(r"(?:lien he|lh|nhan(?: tin)?|ket ban|inbox|qua|add|them|goi) "
+                       r"(?:zalo|telegram|tele|whatsapp|viber)")
 # A registered advertiser must let people refuse ads (Nghị định 91/2020/NĐ-CP): "Từ chối QC".
 _OPT_OUT = re.compile(r"\btu choi (?:qc|quang cao)\b|\btc gui \d|\bhuy (?:qc|quang cao)\b")
 # Where a pasted message starts or ends after the resident's own words (on folded text).
@@ -295,6 +343,8 @@ _LAST_LINE = re.compile(r"(?:\n|[.!?](?=\s))\s*(?P<tail>[^\n.!?]{1,80}[.!?]?\s*)
 # Techcombank", "tài khoản ngân hàng của bạn con") names where the money goes, not the sender.
 _ACCOUNT_BEFORE = re.compile(r"(?:\b\d{6,}|\b(?:so tai khoan|tai khoan)(?: so)?)"
                              r"(?: (?:tai|o|cua|ngan hang|nh|\d{3,}))* $")
+# A company that speaks: "Zalo thông báo", "Facebook hỗ trợ".
+_SPEAKS = re.compile(r" (?:thong bao|xin thong bao|tb|ho tro|support|canh bao|cskh|team)\b")
 # "chuyển qua ngân hàng", "trả bằng ngân hàng", "ra ngân hàng": the way to pay or a place to go.
 _THROUGH = re.compile(r"\b(?:qua|bang|ra|den|toi)(?: ngan hang| nh)? $")
 _PAYS = _words(r"chuyen(?: khoan| tien)?", "ck", r"(?:nap|gui|tra) tien", "nop", r"(?:dat )?coc",
@@ -340,6 +390,8 @@ def fold(text: str) -> str:
 
 def _unleet(match: re.Match[str]) -> str:
     token = match.group()
+    if _UNIT.fullmatch(token):
+        return token  # "10tr", "15ty": a sum, not "iotr"
     letters = sum(char.isalpha() for char in token)
     # Only words that mix letters and digits: "t4i kh0an", never "0912", "24h" or "5g".
     return token.translate(_LEET) if letters >= 2 and letters < len(token) else token
@@ -384,7 +436,8 @@ class ScamChecker:
         # The names a look-alike domain borrows: "vcb", "vietcombank", "vneid", "dichvucong".
         self.borrowed = sorted({word.replace(" ", "") for brand in rules.brands
                                 for word in brand.words if len(word.replace(" ", "")) >= 3}
-                               | {label.split(".")[0] for label in self.official}, key=len)
+                               | {label.split(".")[0] for label in self.official
+                                  if len(label.split(".")[0]) >= 3}, key=len)
         self._brand_words = [(brand, _words(*(re.escape(word) for word in brand.words)))
                              for brand in rules.brands]
         names = "|".join(re.escape(word) for brand in rules.brands for word in brand.words)
@@ -468,6 +521,9 @@ class ScamChecker:
                     continue
                 if re.match(r" \d{6,}", words[match.end():]) or _THROUGH.search(before):
                     continue  # "Techcombank 1903456789": the account's bank
+                if brand.kind == "company" and match.start() > 2 \
+                        and not _SPEAKS.match(words, match.end()):
+                    continue  # "nhắn Zalo cho con": the app named, not the sender
                 claimed.append(brand)
                 break
         return claimed
@@ -482,7 +538,7 @@ class ScamChecker:
                        m.group("path") or m.group("barepath") or "")
                  for m in _URL.finditer(folded)]
         claimed = self._claimed(words)
-        codes = self._codes(folded, parts, words, links, claimed)
+        codes = self._codes(folded, parts, words, links, claimed, _spoofed_hosts(text))
         # Claims count once together: a bank notice about the electricity bill is one sender.
         score = sum(WEIGHTS[code] for code in set(codes) if code in WEIGHTS) \
             + any(code.startswith("claim_") for code in codes)
@@ -492,7 +548,7 @@ class ScamChecker:
         if verdict == "no_signs":
             codes = []  # a claim alone is no red flag: genuine notices name their sender too
         # Strongest first, so the reply leads with what matters most.
-        ordered = sorted(dict.fromkeys(code.removesuffix("_weak") for code in codes),
+        ordered = sorted(dict.fromkeys(_shown(code) for code in codes),
                          key=lambda code: -WEIGHTS.get(code, 1))
         texts, worded = self.rules.words(locale)
         flags = tuple(worded[code] for code in ordered)
@@ -501,16 +557,16 @@ class ScamChecker:
                        new_number)
 
     def _codes(self, folded: str, parts: list[str], words: str, links: list[_Link],
-               claimed: list[Brand]) -> list[str]:
+               claimed: list[Brand], spoofed: set[str]) -> list[str]:
         codes = [f"claim_{kind}" for kind in dict.fromkeys(brand.kind for brand in claimed)]
-        codes += self._link_codes(links, claimed)
+        codes += self._link_codes(links, claimed, spoofed)
         if _APK.search(folded) and "link_apk" not in codes:
             codes.append("link_apk")
         # "Tra cứu tại ứng dụng VssID hoặc baohiemxahoi.gov.vn": "tại" folds to "tải" (download),
         # and a state's or a brand's own site is where its real app is got.
         unofficial = [link for link in links if not self._is_official(link.host)]
-        if ((unofficial and _INSTALL.search(words)) or _INSTALL_SENT.search(words)) \
-                and not _STORES.search(words):
+        if ((unofficial and _INSTALL.search(words)) or _INSTALL_SENT.search(words)
+                or _INSTALL_TOLD.search(words)) and not _STORES.search(words):
             codes.append("install_app")
         given = bool(_CODE_GIVEN.search(" ".join(parts)))
         if _asks_secret(parts, given=given, linked=bool(links)):
@@ -526,8 +582,9 @@ class ScamChecker:
         # Someone in hospital, in an accident, held by the police: any transfer named that the
         # writer neither made nor makes is asked ("cô chuyển tiền viện phí 15tr qua stk…").
         emergency = bool(self._sign("emergency").search(words))
-        money = max((_asks_money(part, called, writers, urgent=emergency) for part in parts),
-                    default=0)
+        kin = self.rules.signs.get("relatives", ())
+        money = max((_asks_money(part, called, writers, urgent=emergency, kin=kin)
+                     for part in parts), default=0)
         promoted = bool(_OPT_OUT.search(words))
         reachable = _contact_number(folded) or bool(re.search(r"\bzalo\b", words))
         own_loan = bool(_OWN_LOAN.search(words)) and not reachable
@@ -563,30 +620,42 @@ class ScamChecker:
             codes.append("benefit_link")
         if _TASK.search(words):
             codes.append("task")
+        if "invest" in codes and _invest_strong(words):
+            codes.append("invest_strong")
         if _ID_REQUEST.search(words):
             codes.append("id_request")
         # An offer of a prize, an easy job or a loan (an advertiser's, with its opt-out, is
         # none here).
         offers = any(code in codes for code in ("prize", "easy_job", "loan"))
+        # ... or a task or an investment: got through a stranger's own chat ("Telegram
+        # @viecnhe88") all the same
+        lures = offers or any(code in codes for code in ("task", "invest"))
         if (offers or claimed) and any(_asks_account(part) for part in parts) and (
                 offers or self._claimed(_ACCOUNTS_BANK.sub(" ", words))):
             codes.append("account_request")  # "tài khoản ngân hàng của mẹ" is no bank writing
         # A prize, an easy job or a loan to be had by calling a mobile or a Zalo: no company
         # gives any through someone's own phone.
         if _CONTACT.search(words) and (
-                ((_SUPPORT.search(words) or any(brand.kind != "delivery" for brand in claimed))
+                # (a shop's or an app's own notice names its driver's phone too)
+                ((_SUPPORT.search(words)
+                  or any(brand.kind not in ("delivery", "company") for brand in claimed))
                  and reachable)
                 # "sinh nhật Zalo" names the app, "kết bạn Zalo" someone on it
-                or (offers and (_contact_number(folded) or _ZALO_CONTACT.search(words)))):
+                or (lures and (_contact_number(folded) or _ZALO_CONTACT.search(words)
+                               or _HANDLE.search(folded)))):
             codes.append("personal_number")  # delivery staff do call from their own phones
         if _FOREIGN.search(folded):
             codes.append("foreign_number")
         return codes
 
-    def _link_codes(self, links: list[_Link], claimed: list[Brand]) -> list[str]:
+    def _link_codes(self, links: list[_Link], claimed: list[Brand], spoofed: set[str]
+                    ) -> list[str]:
         codes = []
         claims_official = any(brand.domains for brand in claimed)
         for link in links:
+            if link.host in spoofed:
+                codes.append("link_fake")  # folded, it is the real name: check it as typed
+                continue
             domain = registrable(link.host)
             if link.path.split("?")[0].endswith(".apk") or link.host.endswith(".apk"):
                 codes.append("link_apk")
@@ -621,6 +690,30 @@ class ScamChecker:
         # Misspelt names: vietcornbank, vietconbank, bidvv (rapidfuzz's similarity, 0-100).
         return any(fuzz.ratio(label, word) >= 85 for label in labels if len(label) >= 5
                    for word in self.borrowed if len(word) >= 5)
+
+
+def _spoofed_hosts(text: str) -> set[str]:
+    """The hosts (folded) of the links in `text` typed with letters of another alphabet that
+    look Latin: "vietcombаnk.com.vn" with a Cyrillic "а" folds to the bank's real name, but
+    is another site. No real site a message links to mixes alphabets."""
+    hosts = set()
+    # Only the words holding such a letter and a dot, each character folded alone to know
+    # which typed ones a folded host came from (cheap: most texts have none).
+    for word in _FOREIGN_WORD.finditer(unicodedata.normalize("NFKC", text)):
+        typed = [(place, char) for place, letter in enumerate(word.group())
+                 for char in fold(letter)]
+        folded = "".join(char for _, char in typed)
+        for found in _URL.finditer(folded):
+            name = "host" if found.group("host") else "bare"
+            start, end = found.span(name)
+            if _OTHER_ALPHABET.search(word.group(), typed[start][0], typed[end - 1][0] + 1):
+                hosts.add(found.group(name))
+    return hosts
+
+
+def _shown(code: str) -> str:
+    """The flag a weighing code is shown as: "money_request_weak" is "money_request"."""
+    return code.removesuffix("_weak").removesuffix("_strong")
 
 
 def _found(match: re.Match[str] | None, part: str) -> bool:
@@ -727,13 +820,14 @@ def asks_for_money(text: str) -> bool:
 
 
 def _asks_money(part: str, called: Collection[str] = (), writers: Collection[str] = (), *,
-                urgent: bool = False) -> int:
+                urgent: bool = False, kin: Collection[str] = ()) -> int:
     """2 when a clause asks to pay a fee, a deposit or a sum; 1 when it asks to transfer money
     with no sum; 0 when it asks for none (or says the money was sent). `called`: whom the
     message calls ("bố" of "bố ơi"), whose transfer is asked of them; `writers`: the other
     relatives, who name the writer ("mẹ" of "Con ơi mẹ chuyển..."), whose transfer is sent.
     `urgent`: the message tells of an emergency, where a transfer not the writer's is asked
-    however it is phrased."""
+    however it is phrased. `kin`: the words for relatives: one of them sending a sum to an
+    account number ("Mẹ chuyển 10tr cho bạn con, số tk 1903…") is asked to."""
     if _IN_PERSON.search(part):
         return 0
     for match in _TRANSFER.finditer(part):
@@ -746,8 +840,13 @@ def _asks_money(part: str, called: Collection[str] = (), writers: Collection[str
                          before)
         if doer and doer.group(1) in called:
             return 2 if _AMOUNT.search(part) else 1
+        # "Họ bảo tôi chuyển hết tiền vào…": the one told to pay, in a story the resident tells
+        if _TOLD.search(before):
+            return 2 if _AMOUNT.search(part) or _SAVINGS.search(after) else 1
         if _SENDER.search(before) or (doer and doer.group(1) in writers):
             continue
+        if doer and doer.group(1) in kin and _ACCOUNT_NUMBER.search(after):
+            return 2
         if _TRANSFER_DIRECT.match(part, match.start()):
             return 2
         if urgent or _ASKING.search(before[-40:]) or _ASKING_AFTER.match(after):
