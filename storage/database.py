@@ -1,6 +1,8 @@
 """Create the async engine (SQLite tuned for one writer, or PostgreSQL) and apply migrations."""
 
 import re
+import sqlite3
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +38,27 @@ def unreachable(error: BaseException) -> bool:
     return isinstance(error, OSError | TimeoutError | PoolTimeout)
 
 
+class ClosingConnection(sqlite3.Connection):
+    """A SQLite connection whose close rolls back its open transaction first.
+
+    A task cancelled while aiosqlite's thread runs one of its queries (`hocso serve` cancels
+    its background jobs when it stops) leaves that query open, its rows never read. SQLAlchemy
+    then closes the connection without a rollback, and SQLite puts off the close of a
+    connection with an open query (sqlite3_close_v2), keeping its transaction and the write
+    lock until the query is freed: by the garbage collector, once nothing refers to the
+    cancelled task, and serve() refers to its tasks until it returns. Every write of the stop
+    (the outbox, the last turns' replies, the goodbye) waited out its busy timeout, again and
+    again: stops of 60 s and more (bench/RESULTS.md).
+    """
+
+    def close(self) -> None:
+        # Closed already, or the rollback failed: closing is all that is left to do.
+        with suppress(sqlite3.Error):
+            if self.in_transaction:
+                self.rollback()
+        super().close()
+
+
 def create_engine(url: str, *, pool_size: int = 10, busy_seconds: float = 30,
                   server_settings: dict[str, str] | None = None) -> AsyncEngine:
     """Return SQLAlchemy's async engine: asyncpg, or aiosqlite with WAL and BEGIN IMMEDIATE.
@@ -53,7 +76,8 @@ def create_engine(url: str, *, pool_size: int = 10, busy_seconds: float = 30,
     # SQLite's busy handler waits for another connection's write lock; it runs in aiosqlite's
     # thread, so the event loop keeps serving meanwhile.
     engine = create_async_engine(_sqlite_url(url, "sqlite+aiosqlite", busy_seconds),
-                                 pool_size=pool_size, max_overflow=0, hide_parameters=True)
+                                 pool_size=pool_size, max_overflow=0, hide_parameters=True,
+                                 connect_args={"factory": ClosingConnection})
     _tune_sqlite(engine.sync_engine, synchronous="FULL")
     return engine
 

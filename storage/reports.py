@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from storage.clock import day_start, local_date, now
-from storage.database import create_engine, is_sqlite
+from storage.database import ClosingConnection, create_engine, is_sqlite
 from storage.mentoring import CHECK_IN
 from storage.mentors import MENTOR, PAIRING
 from storage.repository import LEARNER, RESULT
@@ -53,7 +53,8 @@ def reports_engine(url: str, *, busy_seconds: float = 30) -> AsyncEngine:
         return create_engine(url, pool_size=2, server_settings={
             "max_parallel_workers_per_gather": "0"})
     engine = create_async_engine(make_url(url).set(drivername="sqlite+aiosqlite"),
-                                 connect_args={"timeout": busy_seconds}, pool_size=2,
+                                 connect_args={"timeout": busy_seconds,
+                                               "factory": ClosingConnection}, pool_size=2,
                                  max_overflow=0)
 
     @event.listens_for(engine.sync_engine, "connect")

@@ -18,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import urllib.request
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -98,6 +99,9 @@ def content_checked(data_dir: Path) -> None:
     shutil.copyfile(mark, data_dir / mark.name)
 
 
+# How long `hocso serve` in this process may take to stop: well under a second, but 60 s and
+# more while a job cancelled mid-query kept SQLite's write lock (storage/database.py).
+STOP_SECONDS = 60
 # How long `hocso serve` may take to answer /healthz: about 3 s of CPU, but a machine whose two
 # cores run the suite's workers, their servers and Chromium has been seen to take over 30 s.
 START_SECONDS = 90
@@ -291,15 +295,38 @@ def running_here(data_dir: Path, port: int, *, extra_env: dict[str, str] | None 
         finally:
             if thread.is_alive():
                 loop.call_soon_threadsafe(stop.set)
-            thread.join(timeout=60)
+            thread.join(timeout=STOP_SECONDS)
+            stuck = _where_stuck(loop, name) if thread.is_alive() else ""
             root.removeHandler(written)
             root.setLevel(level)
             gc.unfreeze()
             gc.set_threshold(*threshold)
+    if stuck:
+        raise RuntimeError(f"hocso serve (in this process) did not stop within {STOP_SECONDS} s;"
+                           f" where it waits:\n{stuck}")
     if failed and not isinstance(failed[0], Exception):
         raise failed[0]
     if failed:
         raise RuntimeError("hocso serve (in this process) failed") from failed[0]
+
+
+def _where_stuck(loop: asyncio.AbstractEventLoop, name: str) -> str:
+    """The stacks of a server (running_here) that did not stop: those of its threads, whose
+    names begin with `name`, and the awaits its event loop's tasks wait in. Read from this
+    thread, while that loop waits: at worst a task moves on as it is read."""
+    frames = sys._current_frames()
+    lines: list[str] = []
+    for thread in threading.enumerate():
+        if thread.name.startswith(name) and thread.ident in frames:
+            lines += [f"thread {thread.name}:", *(entry.rstrip("\n") for entry in
+                                                   traceback.format_stack(frames[thread.ident]))]
+    for task in asyncio.all_tasks(loop):
+        lines.append(f"{task!r} awaits:")
+        awaited: Any = task.get_coro()
+        while (frame := getattr(awaited, "cr_frame", None) or getattr(awaited, "gi_frame", None)):
+            lines.append(f"  {frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}")
+            awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None)
+    return "\n".join(lines)
 
 
 @asynccontextmanager
