@@ -28,7 +28,7 @@ from storage.certificates import CERTIFICATE, certificate_counts
 from storage.clock import local_date
 from storage.repository import LEARNER, SqlRepository, area_columns
 from storage.scope import Scope
-from tests.chat import Chat
+from tests.chat import Chat, answer_quiz
 from tests.conftest import CONTENT_DIR, require
 from tests.mentoring_helpers import paired, received
 from tests.report_seed import BA_DINH, HONG_HA
@@ -56,9 +56,7 @@ async def take_quiz(chat: Chat, course: Course, lesson_id: str, *, right: bool) 
     """Take one lesson's quiz, every answer right (or every answer wrong)."""
     lesson = next(lesson for lesson in course.lessons if lesson.id == lesson_id)
     await chat.learn(course.id, lesson.id)
-    for question in lesson.quiz:
-        chosen = question.answer if right else (1 if question.answer != 1 else 2)
-        await chat.press(question.options[chosen - 1])
+    await answer_quiz(chat, lesson, right=right)
 
 
 async def finish(chat: Chat, course: Course) -> list[Outgoing]:

@@ -66,7 +66,7 @@ async def test_a_resident_sees_who_invites_them_and_what_they_will_see(
     assert "Trần Minh Anh" in consent.text and "Phường Hồng Hà" in consent.text
     assert "không thấy số điện thoại" in consent.text
     await resident.press("Đồng ý")
-    assert "Từ giờ bạn Anh (Trần Minh Anh) sẽ kèm bạn học. 🤝" in resident.text()
+    assert "Từ giờ bạn thanh niên Anh (Trần Minh Anh) sẽ kèm bạn học. 🤝" in resident.text()
     [joined] = await received(tutor, mentor)
     assert "đã đồng ý để bạn kèm" in joined.text
 
@@ -420,7 +420,7 @@ async def test_a_resident_can_ask_for_a_mentor_of_their_ward(tutor: Tutor, libra
     await mentor.tap(take)
     assert "Bạn đã nhận kèm" in mentor.text()
     [accepted] = await received(tutor, resident)
-    assert "Bạn Anh (Trần Minh Anh) đã nhận kèm bạn học" in accepted.text
+    assert "Bạn thanh niên Anh (Trần Minh Anh) đã nhận kèm bạn học" in accepted.text
     # Found in a try-out: a pair matched here has no way to reach each other (phone numbers
     # never pass through Học Số), yet both were told "Khi gặp hoặc gọi điện", "liên lạc sớm".
     await resident.type("/nguoi_kem")
