@@ -162,15 +162,31 @@ class Tuning:
 _AMOUNT_OR_TIME = ("bao nhieu", "bao lau", "bao gio", "khi nao", "may gio")
 # "có bao giờ", "không bao giờ", "chưa bao giờ": ever and never, not when.
 _EVER = frozenset({"co", "khong", "chua", "chang"})
+# "bao nhiêu ngày", "bao nhiêu tháng": how long, as "bao lâu" asks it. A lesson that says how
+# long a procedure takes asks it one way in its examples, residents the other.
+_SPANS = frozenset({"ngay", "gio", "phut", "tuan", "thang", "nam", "lau"})
+_SINCE = frozenset({"nay", "qua", "truoc", "roi", "sau"})
+# Where one clause of a message ends: "tắt máy, giờ muốn học tiếp" asks no "mấy giờ" (what
+# time), though folded it reads "may gio" across the comma.
+_CLAUSE = re.compile(r"[,.;:!?\n]+")
 
 
 def _amount_or_time(words: list[str]) -> set[str]:
-    """Which of _AMOUNT_OR_TIME the (folded, expanded) words ask."""
+    """Which of _AMOUNT_OR_TIME the (folded, expanded) words of one clause ask; "bao nhiêu"
+    before a span of time reads as "bao lâu"."""
     asked = set()
     for i, (a, b) in enumerate(pairwise(words)):
         phrase = f"{a} {b}"
-        if phrase in _AMOUNT_OR_TIME and not (phrase == "bao gio" and i
-                                              and words[i - 1] in _EVER):
+        after = words[i + 2:i + 3]
+        if phrase == "bao gio" and i and words[i - 1] in _EVER:
+            continue
+        if phrase == "bao nhieu" and after and after[0] in _SPANS:
+            phrase = "bao lau"
+        elif phrase == "may ngay" and not (after and after[0] in _SINCE):
+            phrase = "bao lau"  # "mấy ngày có kết quả"; not "mấy ngày nay" (these days)
+        elif phrase in ("ngay may", "bao gio"):
+            phrase = "khi nao"  # "ngày mấy thì nhận", "bao giờ": when, as "khi nào" asks it
+        if phrase in _AMOUNT_OR_TIME:
             asked.add(phrase)
     return asked
 
@@ -315,8 +331,9 @@ class QuestionIndex:
               for part in (question.question, question.explanation)),
             *lesson.asks])) for _, lesson in entries]
         # What each lesson's title, keywords and examples ask of amounts and times.
-        self._asked = [set().union(*(_amount_or_time(expand(fold(text)))
-                                     for text in [lesson.title, *lesson.keywords, *lesson.asks]))
+        self._asked = [set().union(*(_amount_or_time(expand(fold(clause)))
+                                     for text in [lesson.title, *lesson.keywords, *lesson.asks]
+                                     for clause in _CLAUSE.split(text)))
                        for _, lesson in entries]
         # Every task some lesson says it does not teach (`not_taught`), with its terms' weight.
         # Each with its words and pairs as _terms reads them, to hold its anchors.
@@ -467,8 +484,13 @@ class QuestionIndex:
                               if "_" not in term and term not in self._words.idf)),
             step=max(self._weight(asked & step) for step in steps) / (self._weight(asked) or 1.0),
             undone=float(len(_task_verbs(words) - self._verbs[top])),
-            unasked=float(bool(_amount_or_time(words) - self._asked[top])),
+            unasked=float(bool(self._amount_or_time(text) - self._asked[top])),
             untaught=self._untaught(words, terms, top))
+
+    def _amount_or_time(self, text: str) -> set[str]:
+        """What the question asks of amounts and times, each clause read apart (_CLAUSE)."""
+        return set().union(*(_amount_or_time(self.words(clause))
+                             for clause in _CLAUSE.split(text)))
 
     def answerable(self, evidence: Evidence) -> float:
         """How likely the best lesson answers the question, by Tuning.answer_weights: a
