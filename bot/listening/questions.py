@@ -166,14 +166,20 @@ _EVER = frozenset({"co", "khong", "chua", "chang"})
 # long a procedure takes asks it one way in its examples, residents the other.
 _SPANS = frozenset({"ngay", "gio", "phut", "tuan", "thang", "nam", "lau"})
 _SINCE = frozenset({"nay", "qua", "truoc", "roi", "sau"})
+# What a lesson's example counts with "mấy" ("mấy bài", "mấy việc", "mấy lần"): "máy" folds to
+# "may" too ("máy tính", "máy khác"), so only these.
+_COUNTED = frozenset({"bai", "viec", "lan", "buoc"})
 # Where one clause of a message ends: "tắt máy, giờ muốn học tiếp" asks no "mấy giờ" (what
 # time), though folded it reads "may gio" across the comma.
 _CLAUSE = re.compile(r"[,.;:!?\n]+")
 
 
-def _amount_or_time(words: list[str]) -> set[str]:
+def _amount_or_time(words: list[str], lesson: bool = False) -> set[str]:
     """Which of _AMOUNT_OR_TIME the (folded, expanded) words of one clause ask; "bao nhiêu"
-    before a span of time reads as "bao lâu"."""
+    before a span of time reads as "bao lâu". In a lesson's own examples (`lesson`), "mấy" before
+    what is counted (_COUNTED: "mỗi buổi chỉ mấy việc", "học được mấy bài") asks "bao nhiêu": a
+    resident asks it either way. Not in a question: there "mấy" is mostly a plural ("mấy đứa
+    nhỏ", "mấy lần rồi")."""
     asked = set()
     for i, (a, b) in enumerate(pairwise(words)):
         phrase = f"{a} {b}"
@@ -184,6 +190,8 @@ def _amount_or_time(words: list[str]) -> set[str]:
             phrase = "bao lau"
         elif phrase == "may ngay" and not (after and after[0] in _SINCE):
             phrase = "bao lau"  # "mấy ngày có kết quả"; not "mấy ngày nay" (these days)
+        elif lesson and a == "may" and b in _COUNTED:
+            phrase = "bao nhieu"
         elif phrase in ("ngay may", "bao gio"):
             phrase = "khi nao"  # "ngày mấy thì nhận", "bao giờ": when, as "khi nào" asks it
         if phrase in _AMOUNT_OR_TIME:
@@ -331,7 +339,7 @@ class QuestionIndex:
               for part in (question.question, question.explanation)),
             *lesson.asks])) for _, lesson in entries]
         # What each lesson's title, keywords and examples ask of amounts and times.
-        self._asked = [set().union(*(_amount_or_time(expand(fold(clause)))
+        self._asked = [set().union(*(_amount_or_time(expand(fold(clause)), lesson=True)
                                      for text in [lesson.title, *lesson.keywords, *lesson.asks]
                                      for clause in _CLAUSE.split(text)))
                        for _, lesson in entries]
