@@ -530,8 +530,7 @@ class QuestionIndex:
         # What ties the question to this lesson ("hoi_ai" of "hỏi AI cách nấu canh"): its
         # anchors in the lesson's title and keywords. One outside the task means the question
         # asks the lesson's own thing about it.
-        ties = {term for term in terms if self._anchors(term, i, self.tuning.tie_share)
-                and not any(half in STOPWORDS for half in term.split("_"))}
+        ties = {term for term in terms if self._anchors(term, i, self.tuning.tie_share)}
         held = max((self._weight(asked & task) / weight
                     for task, weight, named in self._not_taught if ties <= named), default=0.0)
         # A question restating the lesson's own example as nearly is what the lesson is for:
