@@ -159,13 +159,17 @@ class Tuning:
 
 # How a question asks for an amount or a time, folded: what no lesson teaches unless its own
 # examples ask it (Evidence.unasked).
-_AMOUNT_OR_TIME = ("bao nhieu", "bao lau", "bao gio", "khi nao", "may gio")
+_AMOUNT_OR_TIME = ("bao nhieu", "bao lau", "bao gio", "khi nao", "may gio", "gia bao nhieu")
 # "có bao giờ", "không bao giờ", "chưa bao giờ": ever and never, not when.
 _EVER = frozenset({"co", "khong", "chua", "chang"})
 # "bao nhiêu ngày", "bao nhiêu tháng": how long, as "bao lâu" asks it. A lesson that says how
 # long a procedure takes asks it one way in its examples, residents the other.
 _SPANS = frozenset({"ngay", "gio", "phut", "tuan", "thang", "nam", "lau"})
 _SINCE = frozenset({"nay", "qua", "truoc", "roi", "sau"})
+# What a fee or a price is asked with: "phí bao nhiêu", "giá bao nhiêu", "tốn/hết bao nhiêu".
+# The lessons teach what to do, not what it costs; a lesson's "còn bao nhiêu tiền" (one's
+# balance) or "số bao nhiêu" (a hotline) answers no fee.
+_PRICE = frozenset({"phi", "gia", "ton", "het"})
 # What a lesson's example counts with "mấy" ("mấy bài", "mấy việc", "mấy lần"): "máy" folds to
 # "may" too ("máy tính", "máy khác"), so only these.
 _COUNTED = frozenset({"bai", "viec", "lan", "buoc"})
@@ -188,6 +192,9 @@ def _amount_or_time(words: list[str], lesson: bool = False) -> set[str]:
             continue
         if phrase == "bao nhieu" and after and after[0] in _SPANS:
             phrase = "bao lau"
+        elif phrase == "bao nhieu" and i and (words[i - 1] in _PRICE or (
+                words[i - 1] == "mat" and after == ["tien"])):
+            phrase = "gia bao nhieu"  # a fee or a price: "phí bao nhiêu", "mất bao nhiêu tiền"
         elif phrase == "may ngay" and not (after and after[0] in _SINCE):
             phrase = "bao lau"  # "mấy ngày có kết quả"; not "mấy ngày nay" (these days)
         elif lesson and a == "may" and b in _COUNTED:
