@@ -135,10 +135,10 @@ class Tuning:
     # each of its values), fitted by bench/ask_abstain.py on every question set together (each
     # left out in turn to measure it); refit it when the lessons change much. The matcher
     # answers when the model's probability is at least answer_floor: with the weights of each
-    # of the thirteen sets left out in turn, 0.65 keeps 0.929 of the questions a lesson answers
-    # finding it among those shown, and refuses 0.902 of the others (0.61 would be the lowest
-    # that refuses 0.90 of them in-sample; bench/RESULTS.md, round 8).
-    answer_weights: tuple[float, ...] = (-7.04, 6.77, 1.90, 0.60, -4.46, 0.44, -0.73, 2.72, -1.98)
+    # of the thirteen sets left out in turn, 0.65 keeps 0.935 of the questions a lesson answers
+    # finding it among those shown, and refuses 0.917 of the others (0.56 would be the lowest
+    # that refuses 0.90 of them in-sample; bench/RESULTS.md, round 9).
+    answer_weights: tuple[float, ...] = (-7.41, 7.06, 2.03, 0.52, -4.80, 0.44, -0.71, 3.09, -1.77)
     answer_floor: float = 0.65
     # A question holding this share of a lesson's `not_taught` task (its words and word pairs,
     # each weighed by rarity) asks that task (Evidence.untaught).

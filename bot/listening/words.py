@@ -59,7 +59,8 @@ _BY_CONTEXT: dict[str, tuple[str, frozenset[str], frozenset[str], frozenset[str]
     "bieu": ("bao", frozenset(), frozenset({"tuong", "mau", "hien", "do", "quyet", "dien"}),
              frozenset()),
     "lon": ("nham", frozenset(), frozenset(),
-            frozenset({"bam", "chuyen", "khoan", "go", "nhap", "ghi", "gui", "chon", "quet", "goi"})),
+            frozenset({"bam", "chuyen", "khoan", "go", "nhap", "ghi", "gui", "chon", "quet",
+                       "goi"})),
     "tu": ("chet", frozenset(), frozenset(), frozenset({"khai", "giay chung"})),
 }
 
