@@ -508,8 +508,9 @@ def test_ever_and_never_are_not_asking_when(index: QuestionIndex, text: str) -> 
 
 @pytest.mark.parametrize(("text", "asked"), [
     ("khai sinh xong bao nhiêu ngày thì có", {"bao lau"}),  # how long, as "bao lâu" asks it
-    ("mấy ngày thì có kết quả", {"bao lau"}),
-    ("mấy ngày nay điện thoại chậm", set()),  # these days, not how many
+    # Not "mấy ngày": mostly told, not asked ("đi vắng mấy ngày", "mấy ngày nay"), and asking
+    # it counted for nothing on the sets (bench/RESULTS.md, round 9).
+    ("đi vắng mấy ngày có sao không", set()),
     ("ngày mấy thì nhận lương hưu", {"khi nao"}),  # when
     ("bao giờ mới có", {"khi nao"}),
     ("có bao giờ ngân hàng gọi không", set()),  # ever
@@ -519,7 +520,7 @@ def test_ever_and_never_are_not_asking_when(index: QuestionIndex, text: str) -> 
 ])
 def test_how_long_when_and_what_it_costs_are_told_apart(text: str, asked: set[str]) -> None:
     """A lesson that says how long a procedure takes asks "bao lâu" in its examples; residents
-    ask "bao nhiêu ngày" and "mấy ngày" too. A fee or a price is no lesson's, whatever amount the
+    ask "bao nhiêu ngày" too. A fee or a price is no lesson's, whatever amount the
     lesson's examples ask ("còn bao nhiêu tiền", "số bao nhiêu")."""
     assert _amount_or_time(expand(fold(text))) == asked
 
@@ -545,8 +546,8 @@ def test_amounts_and_times_are_read_clause_by_clause(index: QuestionIndex) -> No
 
 def test_a_lesson_that_says_how_long_answers_how_many_days(index: QuestionIndex) -> None:
     """The birth certificate lesson says it usually takes 3 working days, and its example asks
-    "bao lâu"; "mấy ngày" and "bao nhiêu ngày" ask the same. What it costs it does not say."""
-    assert _refs(index, "đăng ký khai sinh online cho cháu thì mấy ngày xong")[:1] == [
+    "bao lâu"; "bao nhiêu ngày" asks the same. What it costs it does not say."""
+    assert _refs(index, "đăng ký khai sinh online cho cháu bao nhiêu ngày thì xong")[:1] == [
         "dich-vu-cong/khai-sinh"]
     assert index.ask("đăng ký khai sinh online cho cháu tốn bao nhiêu tiền") == []
 
