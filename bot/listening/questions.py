@@ -135,10 +135,10 @@ class Tuning:
     # each of its values), fitted by bench/ask_abstain.py on every question set together (each
     # left out in turn to measure it); refit it when the lessons change much. The matcher
     # answers when the model's probability is at least answer_floor: with the weights of each
-    # of the thirteen sets left out in turn, 0.65 keeps 0.929 of the questions a lesson answers
-    # finding it among those shown, and refuses 0.902 of the others (0.61 would be the lowest
-    # that refuses 0.90 of them in-sample; bench/RESULTS.md, round 8).
-    answer_weights: tuple[float, ...] = (-7.04, 6.77, 1.90, 0.60, -4.46, 0.44, -0.73, 2.72, -1.98)
+    # of the thirteen sets left out in turn, 0.65 keeps 0.935 of the questions a lesson answers
+    # finding it among those shown, and refuses 0.917 of the others (0.56 would be the lowest
+    # that refuses 0.90 of them in-sample; bench/RESULTS.md, round 9).
+    answer_weights: tuple[float, ...] = (-7.42, 7.06, 2.03, 0.52, -4.80, 0.44, -0.71, 3.10, -1.77)
     answer_floor: float = 0.65
     # A question holding this share of a lesson's `not_taught` task (its words and word pairs,
     # each weighed by rarity) asks that task (Evidence.untaught).
@@ -159,18 +159,46 @@ class Tuning:
 
 # How a question asks for an amount or a time, folded: what no lesson teaches unless its own
 # examples ask it (Evidence.unasked).
-_AMOUNT_OR_TIME = ("bao nhieu", "bao lau", "bao gio", "khi nao", "may gio")
+_AMOUNT_OR_TIME = ("bao nhieu", "bao lau", "bao gio", "khi nao", "may gio", "gia bao nhieu")
 # "có bao giờ", "không bao giờ", "chưa bao giờ": ever and never, not when.
 _EVER = frozenset({"co", "khong", "chua", "chang"})
+# "bao nhiêu ngày", "bao nhiêu tháng": how long, as "bao lâu" asks it. A lesson that says how
+# long a procedure takes asks it one way in its examples, residents the other.
+_SPANS = frozenset({"ngay", "gio", "phut", "tuan", "thang", "nam", "lau"})
+# What a fee or a price is asked with: "phí bao nhiêu", "giá bao nhiêu", "tốn/hết bao nhiêu".
+# The lessons teach what to do, not what it costs; a lesson's "còn bao nhiêu tiền" (one's
+# balance) or "số bao nhiêu" (a hotline) answers no fee.
+_PRICE = frozenset({"phi", "gia", "ton", "het"})
+# What a lesson's example counts with "mấy" ("mấy bài", "mấy việc", "mấy lần"): "máy" folds to
+# "may" too ("máy tính", "máy khác"), so only these.
+_COUNTED = frozenset({"bai", "viec", "lan", "buoc"})
+# Where one clause of a message ends: "tắt máy, giờ muốn học tiếp" asks no "mấy giờ" (what
+# time), though folded it reads "may gio" across the comma.
+_CLAUSE = re.compile(r"[,.;:!?\n]+")
 
 
-def _amount_or_time(words: list[str]) -> set[str]:
-    """Which of _AMOUNT_OR_TIME the (folded, expanded) words ask."""
+def _amount_or_time(words: list[str], lesson: bool = False) -> set[str]:
+    """Which of _AMOUNT_OR_TIME the (folded, expanded) words of one clause ask; "bao nhiêu"
+    before a span of time reads as "bao lâu". In a lesson's own examples (`lesson`), "mấy" before
+    what is counted (_COUNTED: "mỗi buổi chỉ mấy việc", "học được mấy bài") asks "bao nhiêu": a
+    resident asks it either way. Not in a question: there "mấy" is mostly a plural ("mấy đứa
+    nhỏ", "mấy lần rồi")."""
     asked = set()
     for i, (a, b) in enumerate(pairwise(words)):
         phrase = f"{a} {b}"
-        if phrase in _AMOUNT_OR_TIME and not (phrase == "bao gio" and i
-                                              and words[i - 1] in _EVER):
+        after = words[i + 2:i + 3]
+        if phrase == "bao gio" and i and words[i - 1] in _EVER:
+            continue
+        if phrase == "bao nhieu" and after and after[0] in _SPANS:
+            phrase = "bao lau"
+        elif phrase == "bao nhieu" and i and (words[i - 1] in _PRICE or (
+                words[i - 1] == "mat" and after == ["tien"])):
+            phrase = "gia bao nhieu"  # a fee or a price: "phí bao nhiêu", "mất bao nhiêu tiền"
+        elif lesson and a == "may" and b in _COUNTED:
+            phrase = "bao nhieu"
+        elif phrase in ("ngay may", "bao gio"):
+            phrase = "khi nao"  # "ngày mấy thì nhận", "bao giờ": when, as "khi nào" asks it
+        if phrase in _AMOUNT_OR_TIME:
             asked.add(phrase)
     return asked
 
@@ -315,8 +343,9 @@ class QuestionIndex:
               for part in (question.question, question.explanation)),
             *lesson.asks])) for _, lesson in entries]
         # What each lesson's title, keywords and examples ask of amounts and times.
-        self._asked = [set().union(*(_amount_or_time(expand(fold(text)))
-                                     for text in [lesson.title, *lesson.keywords, *lesson.asks]))
+        self._asked = [set().union(*(_amount_or_time(expand(fold(clause)), lesson=True)
+                                     for text in [lesson.title, *lesson.keywords, *lesson.asks]
+                                     for clause in _CLAUSE.split(text)))
                        for _, lesson in entries]
         # Every task some lesson says it does not teach (`not_taught`), with its terms' weight.
         # Each with its words and pairs as _terms reads them, to hold its anchors.
@@ -467,8 +496,13 @@ class QuestionIndex:
                               if "_" not in term and term not in self._words.idf)),
             step=max(self._weight(asked & step) for step in steps) / (self._weight(asked) or 1.0),
             undone=float(len(_task_verbs(words) - self._verbs[top])),
-            unasked=float(bool(_amount_or_time(words) - self._asked[top])),
+            unasked=float(bool(self._amount_or_time(text) - self._asked[top])),
             untaught=self._untaught(words, terms, top))
+
+    def _amount_or_time(self, text: str) -> set[str]:
+        """What the question asks of amounts and times, each clause read apart (_CLAUSE)."""
+        return set().union(*(_amount_or_time(self.words(clause))
+                             for clause in _CLAUSE.split(text)))
 
     def answerable(self, evidence: Evidence) -> float:
         """How likely the best lesson answers the question, by Tuning.answer_weights: a

@@ -41,6 +41,27 @@ SHORTHAND: dict[str, str] = {
     "ng": "nguoi", "mn": "moi nguoi", "r": "roi", "wa": "qua", "ms": "moi", "lun": "luon",
     "bn": "bao nhieu", "ktra": "kiem tra", "cty": "cong ty", "nv": "nhan vien",
     "nvien": "nhan vien", "dthoai": "dien thoai", "ntin": "nhan tin", "bme": "bo me",
+    # Southern "biểu" (bảo: tell someone to), as chat spells it; "cộng tác viên" of job scams.
+    "biu": "bao", "ctv": "cong tac vien",
+}
+
+# Words whose folding is also another word, read as the lessons' word only where the words
+# beside them say so. Southern "thiệt" (thật) but not "thiết" ("cần thiết", "thiết bị"); "biểu"
+# (bảo) but not "biểu tượng" (icon); "lộn" (nhầm) after what one does by mistake ("bấm lộn",
+# "chuyển lộn"), not "lớn" ("số tiền lớn", "người lớn"). And "tử" (death) of "khai tử", "giấy
+# chứng tử", which folds as the particle "từ" does and was dropped with it: the death
+# certificate read as the lessons' "khai sinh", "giấy chứng sinh"; as "chết" it is what it is.
+_BY_CONTEXT: dict[str, tuple[str, frozenset[str], frozenset[str], frozenset[str]]] = {
+    # word: (the lessons' word, never after these, never before these, only after these; a
+    # word before or the two words before)
+    "thiet": ("that", frozenset({"can"}),
+              frozenset({"bi", "hai", "lap", "ke", "yeu", "thuc", "tha"}), frozenset()),
+    "bieu": ("bao", frozenset(), frozenset({"tuong", "mau", "hien", "do", "quyet", "dien"}),
+             frozenset()),
+    "lon": ("nham", frozenset(), frozenset(),
+            frozenset({"bam", "chuyen", "khoan", "go", "nhap", "ghi", "gui", "chon", "quet",
+                       "goi"})),
+    "tu": ("chet", frozenset(), frozenset(), frozenset({"khai", "giay chung"})),
 }
 
 # Words that carry no topic: pronouns, particles, question words. Dropped after mapping.
@@ -101,10 +122,26 @@ def expand(folded: str) -> list[str]:
     words: list[str] = []
     for word in re.sub(r"(\d)([a-z])|([a-z])(\d)", r"\1\3 \2\4", folded).split():
         words.extend(SHORTHAND.get(word, word).split())
+    words = [_by_context(words, i) for i in range(len(words))]
     # "thế nào" (how) folds to "the nao", as "thẻ" (card) does: the asking, not a card, in all
     # but a few questions, so "thế" goes like the other question words.
     return [word for i, word in enumerate(words)
             if not (word == "the" and words[i + 1:i + 2] == ["nao"])]
+
+
+def _by_context(words: list[str], i: int) -> str:
+    """Word `i` as the lessons would say it, where it is one of _BY_CONTEXT's in that sense."""
+    word = words[i]
+    if word not in _BY_CONTEXT:
+        return word
+    said, not_after, not_before, only_after = _BY_CONTEXT[word]
+    before = words[i - 1] if i else ""
+    after = words[i + 1] if i + 1 < len(words) else ""
+    if before in not_after or after in not_before or (
+            only_after and before not in only_after and " ".join(words[max(i - 2, 0):i])
+            not in only_after):
+        return word
+    return said
 
 
 # A number as typed, once folded: digit groups ("12/3", "2.000.000", "8:30" and "0987.123.456"
