@@ -76,3 +76,31 @@ async def test_a_child_stops_by_itself_when_its_server_is_killed(tmp_path: Path)
     finally:
         if _alive(child):
             os.kill(child, signal.SIGKILL)
+
+
+_SOCKET_REMOVED = """
+import asyncio, multiprocessing.forkserver, os
+from bot.admin.worker import ReportWorker
+
+async def main():
+    first = ReportWorker()
+    await first._run("read", os.getpid)
+    first.close()
+    # What an age-based cleaning of /tmp does to a server up for days.
+    os.unlink(multiprocessing.forkserver._forkserver._forkserver_address)
+    second = ReportWorker()
+    child = await second._run("read", os.getpid)
+    second.close()
+    print(child != os.getpid())
+
+asyncio.run(main())
+"""
+
+
+async def test_children_still_start_when_the_fork_servers_socket_is_gone() -> None:
+    """In a process of its own: the fork server is one per process, and this breaks it."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", _SOCKET_REMOVED, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    assert out.decode().strip() == "True", err.decode()

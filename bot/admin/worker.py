@@ -3,15 +3,18 @@
 A report refresh, a dashboard page's report and a download run in processes of their own,
 started on first use, from a thread, and niced, so that on a small server the learners' turns
 come first. They are forked by multiprocessing's fork server, a process started once that has
-imported this module and nothing else: a child inherits no loop or connection, as a spawned
-one would, and starts in milliseconds instead of importing for 0.6 s of CPU. Before, they ran in the
-serving process: the rows they decoded, the bind parameters they rendered and the full
-garbage collections of their objects held the event loop for up to 100-500 ms on a
-province's data, and every learner's turn waited (bench/RESULTS.md, issue 18). One process
-refreshes; the others read, so a page never waits behind a first refresh of minutes.
+imported this module: a child inherits no loop or connection, as a spawned one would, and
+starts in milliseconds (it imports only the main module again, bot/cli.py for `hocso`) instead
+of importing for 0.6 s of CPU. Where the fork server cannot be reached, they are spawned.
+Before, they ran in the serving process: the rows they decoded, the bind parameters they
+rendered and the full garbage collections of their objects held the event loop for up to
+100-500 ms on a province's data, and every learner's turn waited (bench/RESULTS.md, issue 18).
+One process refreshes; the others read, so a page never waits behind a first refresh of
+minutes.
 """
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import select
@@ -21,6 +24,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -36,11 +40,12 @@ from storage.scope import Scope
 
 NICE = 10  # how much lower than the serving process the children run
 _FORKSERVER = multiprocessing.get_context("forkserver")
-# What the fork server imports before forking children: not the main module (the default),
-# which for `hocso` is bot/cli.py and for a test run is pytest.
+# What the fork server imports before forking children, instead of the main module.
 _FORKSERVER.set_forkserver_preload([__name__])
+_SPAWN = multiprocessing.get_context("spawn")
 ENGINES = 4  # databases a child keeps an engine for (tests use many)
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class ReportWorker:
@@ -53,12 +58,13 @@ class ReportWorker:
         # time, so that close() kills every child a submission started, and no job is queued
         # behind its back that its shutdown would then wait for (a refresh takes minutes).
         self._submitting = threading.Lock()
+        self._context: BaseContext = _FORKSERVER
 
     def _pool(self, kind: str) -> ProcessPoolExecutor:
         pool = self._pools.get(kind)
         if pool is None:  # its processes start with its first job
             pool = self._pools[kind] = ProcessPoolExecutor(
-                self._sizes[kind], mp_context=_FORKSERVER, initializer=_start,
+                self._sizes[kind], mp_context=self._context, initializer=_start,
                 initargs=(os.getpid(),))
         return pool
 
@@ -73,9 +79,23 @@ class ReportWorker:
                                                                      *args))
         except BrokenProcessPool:
             # A child died (killed, out of memory): the next call starts new ones.
-            if self._pools.get(kind) is pool:
-                del self._pools[kind]
+            self._forget(kind, pool)
             raise
+        except OSError:
+            # The fork server's socket, in the temporary directory, is gone: removed by an
+            # age-based cleaning of /tmp (systemd-tmpfiles' 10 days on some systems) on a
+            # server up that long. Spawned children need no socket.
+            self._forget(kind, pool)
+            pool.shutdown(wait=False, cancel_futures=True)
+            if self._context is _SPAWN:
+                raise
+            log.warning("the report children's fork server cannot be reached; spawning them")
+            self._context = _SPAWN
+            return await self._run(kind, job, *args)
+
+    def _forget(self, kind: str, pool: ProcessPoolExecutor) -> None:
+        if self._pools.get(kind) is pool:
+            del self._pools[kind]
 
     def _submit(self, pool: ProcessPoolExecutor, job: Callable[..., T], *args: Any) -> Future[T]:
         # After close(), the pool is shut down: submit raises RuntimeError.
@@ -143,7 +163,7 @@ def _exit_with(serving: int) -> None:
 def _running(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, PermissionError):  # ended; its number given to another user's
         return False
     return True
 
