@@ -105,12 +105,15 @@ def test_a_lesson_runs_through_its_steps_then_its_quiz(library: Library) -> None
     lesson = course.lessons[0]
     position = start_lesson(Position(), course, lesson)
     seen = [position.step_id]
-    while position.mode == Mode.LESSON:
-        previous = position.seq
-        position = advance_step(position, course, lesson)
-        assert position.seq == previous + 1
-        seen.append(position.step_id or position.question_id)
-    assert seen[:-1] == [step.id for step in lesson.steps]
+    while (following := advance_step(position, lesson)) is not None:
+        assert following.seq == position.seq + 1
+        position = following
+        seen.append(position.step_id)
+    assert seen == [step.id for step in lesson.steps]
+    # After the last step the quiz starts once: one new seq, not two.
+    previous = position.seq
+    position = start_quiz(position, course, lesson)
+    assert position.seq == previous + 1
     assert position.mode == Mode.QUIZ and position.question_id == lesson.quiz[0].id
     for number, _ in enumerate(lesson.quiz):
         position = answer_quiz(position, lesson, correct=number != 0)
@@ -122,14 +125,14 @@ def test_a_lesson_runs_through_its_steps_then_its_quiz(library: Library) -> None
 def test_a_retake_runs_through_every_question_once_in_its_own_order(library: Library) -> None:
     course = library.courses[0]
     lesson = course.lessons[0]
-    position = start_quiz(Position(), course, lesson, attempt=2, learner=5)
+    position = start_quiz(Position(), course, lesson, attempt=2)
     asked = []
     while position.mode == Mode.QUIZ:
         asked.append(position.question_id)
         assert question_number(position, lesson) == len(asked)
-        position = answer_quiz(position, lesson, correct=True, learner=5)
+        position = answer_quiz(position, lesson, correct=True)
     assert asked == [question.id for question in asked_order(
-        start_quiz(Position(), course, lesson, attempt=2, learner=5), lesson, 5)]
+        start_quiz(Position(), course, lesson, attempt=2), lesson)]
     assert sorted(asked) == sorted(question.id for question in lesson.quiz)
     assert (position.quiz_correct, position.quiz_answered) == (len(lesson.quiz),) * 2
 

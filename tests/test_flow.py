@@ -9,6 +9,7 @@ from storage.certificates import CERTIFICATE
 from storage.repository import RESULT, SqlRepository
 from tests.chat import Chat, answer_quiz
 from tests.mentoring_helpers import register
+from tests.test_questions import reach
 
 
 async def in_lesson_at_step_2(chat: Chat, library: Library) -> None:
@@ -203,3 +204,65 @@ async def test_the_ways_into_a_quiz_still_work(tutor: Tutor, library: Library) -
     await chat.tap(f"q:{course.id}:{first.id}")
     await chat.press("Làm lại bài kiểm tra")
     assert f"Câu 1/{len(first.quiz)}" in chat.text()
+
+
+async def _after_a_finished_detour(chat: Chat, library: Library) -> tuple[str, str]:
+    """A lesson left at step 4 for one opened from an answer, whose quiz is then done, and
+    the way back not taken: another lesson started from the menu instead, left at step 3.
+    Returns the titles of the lesson left first and of the one now learned."""
+    first = library.courses[0].lessons[0]
+    now = library.courses[0].lessons[2]
+    await chat.start()
+    await reach(chat, library, library.courses[0].id, first.id, first.steps[3].id)
+    await chat.type("làm sao cài VNeID")
+    await chat.press("Cài đúng ứng dụng thật")
+    await chat.learn("vneid", "cai-dat")
+    await answer_quiz(chat, library.course("vneid").lesson("cai-dat"))  # type: ignore[union-attr]
+    assert f'Bạn còn bài "{first.title}" đang học dở (bước 4/' in chat.text()
+    await chat.type("menu")
+    await reach(chat, library, library.courses[0].id, now.id, now.steps[2].id)  # its button
+    assert f"{now.title} · Bước 3/{len(now.steps)}" in chat.text()
+    return first.title, now.title
+
+
+async def test_a_quiz_opened_meanwhile_keeps_the_lesson_it_says_it_keeps(
+        tutor: Tutor, library: Library) -> None:
+    """Before, a place kept for an earlier detour (never gone back to) was kept instead: the
+    quiz said the lesson now learned was kept, and offered the old one afterwards."""
+    chat = Chat(tutor, "giu-dung")
+    old, now = await _after_a_finished_detour(chat, library)
+    await chat.tap("q:vneid:cai-dat")
+    assert f'Chỗ bạn đang học dở ở bài "{now}" vẫn được giữ nguyên' in chat.text()
+    await answer_quiz(chat, library.course("vneid").lesson("cai-dat"))  # type: ignore[union-attr]
+    assert f'Bạn còn bài "{now}" đang học dở (bước 3/' in chat.text()
+    assert old not in chat.text()
+    await chat.press("Quay lại bài")
+    assert f"{now} · Bước 3/" in chat.text()
+
+
+async def test_a_lesson_opened_from_an_answer_keeps_the_lesson_learned_now(
+        tutor: Tutor, library: Library) -> None:
+    chat = Chat(tutor, "giu-dung-2")
+    old, now = await _after_a_finished_detour(chat, library)
+    await chat.type("làm sao cài VNeID")
+    await chat.press("Cài đúng ứng dụng thật")
+    await chat.learn("vneid", "cai-dat")
+    await answer_quiz(chat, library.course("vneid").lesson("cai-dat"))  # type: ignore[union-attr]
+    assert f'Bạn còn bài "{now}" đang học dở (bước 3/' in chat.text()
+    assert old not in chat.text()
+
+
+async def test_the_last_step_leads_into_the_quiz_with_one_new_place(
+        tutor: Tutor, library: Library) -> None:
+    """Before, the quiz was started twice on the way in: its buttons skipped a seq."""
+    course = library.courses[0]
+    lesson = course.lessons[1]
+    chat = Chat(tutor, "mot-lan")
+    await chat.start()
+    await reach(chat, library, course.id, lesson.id, lesson.steps[-1].id)
+    seq = int(chat.payload_of("Tiếp tục").split(":")[1])
+    await chat.press("Tiếp tục")
+    assert f"Câu 1/{len(lesson.quiz)}" in chat.text()
+    answers = [button.payload for button in chat.last[-1].flat_buttons()
+               if button.payload.startswith("a:")]
+    assert answers and {int(payload.split(":")[1]) for payload in answers} == {seq + 1}

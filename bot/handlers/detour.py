@@ -20,15 +20,32 @@ DETOUR = "detour"  # the settings key: {"place": Position.stored(), "course": â€
 BACK = "detourback"  # the command of the button that goes back
 
 
-def keep(ctx: Context, course: Course, opened: Lesson) -> None:
+def keep(ctx: Context, course: Course, opened: Lesson, *, here: bool = False) -> None:
     """Remember the learner's place before `opened` starts. A detour taken during a detour
-    keeps the first place: that is the lesson the learner was learning."""
+    (from inside the lesson opened before, or from the menu) keeps the first place: that is
+    the lesson the learner was learning. `here`: keep the place the learner is at, whatever
+    was kept before (a quiz opened meanwhile says so)."""
     detour = ctx.settings.get(DETOUR)
-    if detour:
+    at_menu = ctx.position.mode == Mode.MENU
+    # Only from the lesson opened before: from another one (started since), that is the place.
+    inside = isinstance(detour, dict) and (ctx.position.course_id, ctx.position.lesson_id) == (
+        detour.get("course"), detour.get("lesson"))
+    if isinstance(detour, dict) and not here and (inside or at_menu):
         ctx.settings[DETOUR] = {**detour, "course": course.id, "lesson": opened.id}
-    elif ctx.position.mode != Mode.MENU:
+    elif not at_menu:
         ctx.settings[DETOUR] = {"place": ctx.position.stored(), "course": course.id,
                                 "lesson": opened.id}
+
+
+def forget(ctx: Context, course: Course, chosen: Lesson) -> None:
+    """The learner chose to start `chosen` (from the menu, a switch): unless it is the lesson
+    opened from the answer (started again), the place kept before is not the lesson they are
+    learning any more, and must not come back in place of this one."""
+    detour = ctx.settings.get(DETOUR)
+    if isinstance(detour, dict) and (detour.get("course"), detour.get("lesson")) == (
+            course.id, chosen.id):
+        return
+    ctx.settings.pop(DETOUR, None)
 
 
 def _saved(ctx: Context) -> tuple[Position, Reconciled] | None:

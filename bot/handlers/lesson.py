@@ -51,16 +51,16 @@ async def go_on(ctx: Context) -> None:
     if found is None:
         return
     course, lesson = found
-    ctx.position = advance_step(ctx.position, course, lesson)
-    if ctx.position.question_id:
-        # Into the quiz after the last step: a retake when it was finished before.
-        ctx.position = start_quiz(ctx.position, course, lesson,
-                                  attempt=await quiz.finished_takes(ctx, course, lesson),
-                                  learner=ctx.turn.learner.id)
-        await publish(ctx, LessonFinished(course, lesson))
-        quiz.introduce(ctx, lesson)
-    else:
+    following = advance_step(ctx.position, lesson)
+    if following is not None:
+        ctx.position = following
         show_step(ctx)
+        return
+    # Into the quiz after the last step: a retake when it was finished before.
+    ctx.position = start_quiz(ctx.position, course, lesson,
+                              attempt=await quiz.finished_takes(ctx, course, lesson))
+    await publish(ctx, LessonFinished(course, lesson))
+    quiz.introduce(ctx, lesson)
 
 
 async def answer_check(ctx: Context, option: int) -> bool:
@@ -175,13 +175,16 @@ async def quiz_meanwhile(ctx: Context, course: Course, chosen: Lesson) -> None:
 
     found = ctx.current_course_lesson()
     assert found is not None
-    detour.keep(ctx, course, chosen)
+    detour.keep(ctx, course, chosen, here=True)
     ctx.say(ctx.text("quiz_keeps_place", current=found[1].title))
     await quiz.start(ctx, course, chosen)
 
 
 async def _begin(ctx: Context, course: Course, chosen: Lesson, kind: str) -> None:
     if kind == "l":
+        from bot.handlers import detour  # detour goes back through this module: it imports us
+
+        detour.forget(ctx, course, chosen)
         start(ctx, course, chosen)
     else:
         await quiz.start(ctx, course, chosen)

@@ -35,7 +35,7 @@ def show_question(ctx: Context) -> None:
     _, lesson = found
     index = lesson.question_index(ctx.position.question_id) or 0
     question = ctx.question(lesson.quiz[index])
-    order = shown_options(ctx.position, question, ctx.turn.learner.id)
+    order = shown_options(ctx.position, question)
     ctx.say(ctx.text("question", number=question_number(ctx.position, lesson),
                      total=len(lesson.quiz), question=question.question),
             option_rows(ctx, question, order))
@@ -64,8 +64,7 @@ async def finished_takes(ctx: Context, course: Course, lesson: Lesson) -> int:
 async def start(ctx: Context, course: Course, lesson: Lesson) -> None:
     """(Re)take a lesson's quiz from its first question."""
     ctx.position = start_quiz(ctx.position, course, lesson,
-                              attempt=await finished_takes(ctx, course, lesson),
-                              learner=ctx.turn.learner.id)
+                              attempt=await finished_takes(ctx, course, lesson))
     introduce(ctx, lesson)
 
 
@@ -94,8 +93,7 @@ async def answer(ctx: Context, option: int) -> bool:
     correct = give_feedback(ctx, ctx.question(question), option)
     await ctx.turn.record_answer(course_id=course.id, lesson_id=lesson.id,
                                  question_id=question.id, chosen=option, correct=correct)
-    ctx.position = answer_quiz(ctx.position, lesson, correct=correct,
-                               learner=ctx.turn.learner.id)
+    ctx.position = answer_quiz(ctx.position, lesson, correct=correct)
     if ctx.position.question_id:
         show_question(ctx)
     else:

@@ -1,6 +1,6 @@
 """Where a learner is and how that moves: pure functions, no I/O."""
 
-import random
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from enum import StrEnum
@@ -81,39 +81,38 @@ def start_lesson(position: Position, course: Course, lesson: Lesson) -> Position
     return _enter(position, course, lesson, mode=Mode.LESSON, step_id=lesson.steps[0].id)
 
 
-def start_quiz(position: Position, course: Course, lesson: Lesson, *, attempt: int = 0,
-               learner: int = 0) -> Position:
-    """Put the learner at the first quiz question of `lesson` (as `learner` is asked it on
-    take `attempt`, 0 for the first: see asked_order), with a fresh score."""
+def start_quiz(position: Position, course: Course, lesson: Lesson, *,
+               attempt: int = 0) -> Position:
+    """Put the learner at the first quiz question of `lesson` as take `attempt` (0 for the
+    first: see asked_order) asks it, with a fresh score."""
     entered = _enter(position, course, lesson, mode=Mode.QUIZ, quiz_attempt=attempt)
-    return replace(entered, question_id=asked_order(entered, lesson, learner)[0].id)
+    return replace(entered, question_id=asked_order(entered, lesson)[0].id)
 
 
-def _shuffler(position: Position, learner: int, *parts: str) -> random.Random | None:
-    """The random order of one learner's take of a quiz: the same on every turn of the take
-    (a redelivered message, a restart) and another on each retake; None on a first take.
-    Seeded with a string, Random hashes it with SHA-512: no process's hash seed changes it."""
+def _rank(position: Position, *parts: str) -> bytes:
+    """Where one question (or option) stands in a retake's order: a hash of the take and the
+    item's own id, so that the order is the same on every turn of the take (a redelivered
+    message, a restart, an account joined mid-take: nothing of the learner's id is in it),
+    another on each retake, and adding or removing one question moves no other."""
+    key = "/".join((position.course_id, position.lesson_id, str(position.quiz_attempt), *parts))
+    return hashlib.blake2b(key.encode(), digest_size=8).digest()
+
+
+def asked_order(position: Position, lesson: Lesson) -> tuple[Question, ...]:
+    """The quiz's questions in the order they are asked at `position`: the author's on a
+    first take; shuffled on a retake, so that it tests understanding, not memory."""
     if position.quiz_attempt <= 0:
-        return None
-    return random.Random("/".join((str(learner), position.course_id, position.lesson_id,
-                                   str(position.quiz_attempt), *parts)))
-
-
-def asked_order(position: Position, lesson: Lesson, learner: int) -> tuple[Question, ...]:
-    """The quiz's questions in the order `learner` is asked them at `position`: the author's
-    on a first take; shuffled on a retake, so that it tests understanding, not memory."""
-    shuffler = _shuffler(position, learner)
-    if shuffler is None:
         return lesson.quiz
-    return tuple(shuffler.sample(lesson.quiz, len(lesson.quiz)))
+    return tuple(sorted(lesson.quiz, key=lambda question: _rank(position, question.id)))
 
 
-def shown_options(position: Position, question: Question, learner: int) -> tuple[int, ...]:
+def shown_options(position: Position, question: Question) -> tuple[int, ...]:
     """The 1-based numbers of `question`'s options in the order they are shown (answers are
     kept by these numbers, whatever the order)."""
     numbers = tuple(range(1, len(question.options) + 1))
-    shuffler = _shuffler(position, learner, question.id)
-    return numbers if shuffler is None else tuple(shuffler.sample(numbers, len(numbers)))
+    if position.quiz_attempt <= 0:
+        return numbers
+    return tuple(sorted(numbers, key=lambda number: _rank(position, question.id, str(number))))
 
 
 def question_number(position: Position, lesson: Lesson) -> int:
@@ -122,11 +121,12 @@ def question_number(position: Position, lesson: Lesson) -> int:
     return min(position.quiz_answered + 1, max(len(lesson.quiz), 1))
 
 
-def advance_step(position: Position, course: Course, lesson: Lesson) -> Position:
-    """Move to the next step, or to the quiz after the last step."""
+def advance_step(position: Position, lesson: Lesson) -> Position | None:
+    """Move to the next step; None after the last one (or none known): the quiz comes next
+    (start_quiz, with the take's number)."""
     index = lesson.step_index(position.step_id)
     if index is None or index + 1 >= len(lesson.steps):
-        return start_quiz(position, course, lesson)
+        return None
     return replace(position, step_id=lesson.steps[index + 1].id, seq=position.seq + 1)
 
 
@@ -138,22 +138,25 @@ def previous_step(position: Position, lesson: Lesson) -> Position | None:
     return replace(position, step_id=lesson.steps[index - 1].id, seq=position.seq + 1)
 
 
-def answer_quiz(position: Position, lesson: Lesson, *, correct: bool,
-                learner: int = 0) -> Position:
-    """Count an answer and move to the next question `learner` is asked, or back to the menu
-    when done."""
-    answered = position.quiz_answered + 1
-    right = position.quiz_correct + (1 if correct else 0)
-    order = asked_order(position, lesson, learner)
+def answer_quiz(position: Position, lesson: Lesson, *, correct: bool) -> Position:
+    """Count an answer and move to the next question asked, or back to the menu when done:
+    when every question has an answer, or none follows this one in the take's order. (A
+    question the author adds mid-take ahead of this one is not asked in this take.)"""
+    total = len(lesson.quiz)
+    # Never more answers than questions (one removed mid-take may have had its answer).
+    answered = min(position.quiz_answered + 1, total)
+    right = min(position.quiz_correct + (1 if correct else 0), answered)
+    order = asked_order(position, lesson)
     ids = [question.id for question in order]
-    index = ids.index(position.question_id) if position.question_id in ids else None
-    if index is None or index + 1 >= len(order):
+    following = order[ids.index(position.question_id) + 1:] \
+        if position.question_id in ids else ()
+    if answered >= total or not following:
         return replace(
             position, mode=Mode.MENU, step_id="", question_id="", quiz_correct=right,
             quiz_answered=answered, seq=position.seq + 1,
         )
     return replace(
-        position, question_id=order[index + 1].id, quiz_correct=right,
+        position, question_id=following[0].id, quiz_correct=right,
         quiz_answered=answered, seq=position.seq + 1,
     )
 
