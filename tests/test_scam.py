@@ -21,7 +21,7 @@ from bot.listening.scam import (
     load_checker,
     registrable,
 )
-from bot.listening.story import held_back, paid, told
+from bot.listening.story import asked_money, held_back, paid, told
 from tests.conftest import CONTENT_DIR
 from tests.test_content import check_content
 
@@ -750,6 +750,12 @@ def test_a_police_story_where_money_went_is_called_a_scam(text: str) -> None:
 def test_a_caller_claiming_an_office_who_asked_for_a_step_is_suspicious_at_least() -> None:
     text = "Có người gọi cho tôi xưng là nhân viên ngân hàng, bảo tôi cài ứng dụng. Tôi chưa cài."
     assert _default().check(text, story=True).verdict in ("suspicious", "scam")
+    # A threat told: asked for money, however the "không" in it reads.
+    threat = ("Hôm qua có người gọi cho tôi xưng là công an, họ bảo nếu tôi không chuyển tiền "
+              "thì bị bắt. Tôi chưa chuyển.")
+    assert asked_money(threat) and not asked_money(text)
+    verdict = _default().check(threat, story=True, asked=True)
+    assert verdict.verdict == "suspicious" and "money_request" in {f.code for f in verdict.flags}
 
 
 @pytest.mark.parametrize("text", [

@@ -26,7 +26,7 @@ from bot.handlers.registry import Command, Feature, Reads, Waits
 from bot.lessons.progress import Mode
 from bot.listening.scam import ScamChecker, fold, has_link, load_checker
 from bot.listening.secret import mask
-from bot.listening.story import held_back, paid, told
+from bot.listening.story import asked_money, held_back, paid, told
 from bot.messages import MAX_KEPT_CHARS, Kind
 from storage.scam_checks import add_check
 
@@ -226,7 +226,8 @@ async def check(ctx: Context, text: str, *, from_photo: bool = False, cut: bool 
     # praised for what they have not done yet or, when the money went, told what to do now.
     story = not from_photo and not ctx.incoming.forwarded and told(text)
     gone = story and paid(text)
-    verdict = checker(ctx).check(text, locale=ctx.locale, story=story, paid=gone)
+    verdict = checker(ctx).check(text, locale=ctx.locale, story=story,
+                                 asked=story and asked_money(text), paid=gone)
     folded = fold(text)
     # A genuine code notice: the code came because someone, maybe not them, is signing in.
     code_notice = verdict.verdict == "no_signs" and bool(

@@ -545,11 +545,11 @@ class ScamChecker:
         return claimed
 
     def check(self, text: str, *, locale: str = BASE_LOCALE, story: bool = False,
-              paid: bool = False) -> Verdict:
+              asked: bool = False, paid: bool = False) -> Verdict:
         """Find the red flags of `text` and weigh them into a verdict, worded in `locale`
         (content/scam/flags.<locale>.yaml; Vietnamese where it has no words). `story`: the
-        resident's own account of a call (bot/listening/story.py), `paid`: in which the money
-        went already."""
+        resident's own account of a call (bot/listening/story.py), in which the caller
+        `asked` for money, or the money went already (`paid`)."""
         folded = self.message(fold(text))
         parts = clauses(folded)
         words = " | ".join(parts)
@@ -558,8 +558,11 @@ class ScamChecker:
                  for m in _URL.finditer(folded)]
         claimed = self._claimed(words)
         codes = self._codes(folded, parts, words, links, claimed, _spoofed_hosts(text))
-        if paid and not any(code.startswith("money_request") for code in codes):
-            codes.append("money_request")  # someone got the money out of them
+        if not any(code.startswith("money_request") for code in codes):
+            if paid:
+                codes.append("money_request")  # someone got the money out of them
+            elif asked:  # "họ bảo nếu tôi không chuyển tiền thì…": asked, however negated
+                codes.append("money_request_weak")
         # Claims count once together: a bank notice about the electricity bill is one sender.
         score = sum(WEIGHTS[code] for code in set(codes) if code in WEIGHTS) \
             + any(code.startswith("claim_") for code in codes)

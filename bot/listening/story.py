@@ -61,6 +61,12 @@ _NOT_DONE = re.compile(r"\b(?:bao|yeu cau|doi|bat|ep|keu|huong dan|de nghi|neu|s
                        r"(?: \w+){0,3} $")
 
 
+# Money asked by the caller the resident tells of: "họ bảo tôi chuyển", "bắt bác nộp tiền", "họ
+# bảo nếu tôi không chuyển tiền thì bị bắt" (a threat: asked all the same).
+_ASKED = re.compile(rf"\b(?:bao|yeu cau|doi|bat|ep|keu|doa|huong dan|de nghi)(?: \w+){{0,5}}? "
+                    rf"{_PAY}\b")
+
+
 def _pieces(text: str) -> list[str]:
     """The folded text cut at every comma and stop: a piece is one thing done or said."""
     return [" ".join(re.sub(r"[^a-z0-9]+", " ", piece).split())
@@ -104,3 +110,8 @@ def held_back(text: str) -> str:
     if verbs & _MONEY_VERBS:
         return "money"
     return "other" if verbs else ""
+
+
+def asked_money(text: str) -> bool:
+    """Whether the resident's story says the caller asked them for money, paid or not."""
+    return any(_ASKED.search(piece) for piece in _pieces(text))
