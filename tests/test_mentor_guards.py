@@ -85,6 +85,33 @@ def test_a_request_for_money_is_told_from_a_warning_or_a_lesson(text: str, asks:
     assert asks_for_payment(text) is asks
 
 
+# Found in review: requests that slipped through and coaching that was refused.
+@pytest.mark.parametrize("text", [
+    "Cô đừng ngại, cho em mượn 2 triệu nhé", "Bác không phải lo, chuyển cho cháu 500k là xong",
+    "Cháu không có tiền, bác chuyển cho cháu 500k nhé",
+    "Bác có rảnh không cho cháu mượn 2 triệu", "Bác chuyển năm trăm nghìn cho cháu",
+    "Bác cho cháu vay một triệu rưỡi nhé", "Bác hỗ trợ cháu 2 triệu", "Bác giúp cháu 2 triệu",
+    "Bác gởi cháu 2 triệu", "Bác ủng hộ cháu 500k", "Bác bắn cháu 2 lít",
+    "Cháu chỉ bác rồi, bác chuyển cho cháu 500k nhé",
+    "Bác nhớ trả tiền điện giúp cháu, chuyển vào tk của cháu nhé",
+])
+def test_a_request_for_money_however_worded_is_refused(text: str) -> None:
+    assert asks_for_payment(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Cháu chuyển khoản cho bác 50k tiền xe", "Con gửi bác 200k tiền quà, bác nhận nhé",
+    "Bác cho cháu mượn điện thoại một lát để cháu cài giúp nhé",
+    "Bác nhớ trả tiền điện tháng này qua app nhé",
+    "Bác đặt cọc vé tàu qua app như cháu chỉ nhé",
+    "Bác đóng tiền nước qua app VNPT Money như bài học nhé",
+    "Bác giúp cháu trả lời câu hỏi số 2 nhé", "Cái điện thoại này chỉ 2 triệu thôi bác ạ",
+    "Bác chưa bao giờ phải chuyển tiền cho ai để học, bác nhớ nhé",
+])
+def test_coaching_about_money_is_not_a_request(text: str) -> None:
+    assert not asks_for_payment(text)
+
+
 @pytest.mark.parametrize(("text", "asks"), [
     ("Bác đọc cho cháu mã OTP vừa về máy nhé, cháu kiểm tra giúp", True),
     ("Bác đọc cho cháu passcode nhé", True), ("Bác cho cháu số thẻ nhé", True),

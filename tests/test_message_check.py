@@ -202,7 +202,7 @@ async def test_a_reply_that_is_no_message_is_asked_again_and_not_counted(
     await chat.type(reply)
     said = chat.text()
     assert "Chưa thấy dấu hiệu" not in said and "chưa thấy tin nhắn nào để kiểm tra" in said
-    assert "nguyên cả tin nhắn đó" in said and " bạn " not in said
+    assert "nguyên cả tin đó" in said and " bạn " not in said
     assert await counts(tutor.repository) == []
     await chat.type("Chị ơi cho em vay 3 triệu, mai em trả")  # still awaited; short, but a sum
     assert "Cần cẩn thận" in chat.text() and "mượn tiền" in chat.text()
@@ -722,7 +722,7 @@ async def test_a_residents_own_story_is_told_as_hers_and_holding_back_is_praised
     said = chat.text()
     assert "Rất có thể là lừa đảo. Cô chưa chuyển tiền là rất đúng ạ." in said
     assert "Chuyện cô kể có những dấu hiệu này:" in said
-    assert "• Người đó xưng là công an" in said and "Tin nhắn" not in said
+    assert "• Người đó nhân danh công an" in said and "Tin nhắn" not in said
     assert "đừng làm theo lời người đó" in said and "số trong tin" not in said
     # A message she received stays a message: no praise, its flags about "Tin nhắn".
     await chat.type("/kiem_tra")
@@ -749,9 +749,9 @@ async def test_a_genuine_otp_notice_says_what_a_code_not_asked_for_means(tutor: 
     await chat.type(OTP_NOTICE)
     said = chat.text()
     assert "Chưa thấy dấu hiệu lừa đảo" in said
-    assert ("Nếu chú không vừa tự làm giao dịch hay đăng nhập, có thể có người đang tìm cách vào "
-            "tài khoản của chú: chú đừng đưa mã này cho bất kỳ ai, rồi gọi tổng đài của ngân "
-            "hàng theo số in trên thẻ hoặc trên trang web chính thức của ngân hàng.") in said
+    assert ("Nếu vừa rồi chú không tự chuyển tiền hay đăng nhập, có thể có người đang tìm cách "
+            "vào tài khoản của chú. Chú đừng đưa mã này cho ai cả. Nếu đó là mã của ngân hàng, "
+            "chú gọi ngay tổng đài ngân hàng theo số in sau thẻ.") in said
     # A notice with no code gets no such words.
     await chat.type("/kiem_tra")
     await chat.type("Viettel thông báo: Thuê bao của Quý khách đã được nạp 50.000đ. Tài khoản "
@@ -808,3 +808,74 @@ async def test_the_check_says_how_to_copy_and_paste(tutor: Tutor) -> None:
     await chat.type("/kiem_tra")
     assert ('Cách gửi: cô bấm giữ vào tin nhắn lạ, chọn "Sao chép", rồi quay lại đây bấm giữ '
             'vào ô gõ chữ, chọn "Dán" và gửi ạ.') in chat.text()
+
+
+# Found in review: victims who had paid were told "Chưa thấy dấu hiệu lừa đảo" or praised.
+@pytest.mark.parametrize("story", [
+    "Hôm qua có người gọi cho tôi xưng là công an, bảo không cho ai biết. Tôi đã nghe theo và "
+    "chuyển khoản 20 triệu cho họ.",
+    "Có người gọi cho tôi xưng là công an, tôi không nói gì với con, chuyển luôn 30 triệu cho họ",
+])
+async def test_a_police_story_where_the_money_went_gets_the_urgent_steps(
+        tutor: Tutor, story: str) -> None:
+    chat = Chat(tutor, "da-chuyen")
+    await chat.start(address="co")
+    await chat.type("/kiem_tra")
+    await chat.type(story)
+    said = chat.text()
+    assert "🚨 Rất có thể là lừa đảo. Cô đừng tự trách mình" in said
+    assert "rất đúng" not in said and "Chưa thấy dấu hiệu" not in said
+    assert ("Việc cần làm ngay: cô gọi ngay tổng đài ngân hàng của cô (số in sau thẻ) để nhờ "
+            "chặn khoản tiền đó, rồi báo công an xã, phường") in said
+    assert "gọi 156" in said and "• Người đó nhân danh công an" in said
+    assert labels(chat)[0] == "📘 Học: Lỡ bị lừa, làm gì ngay?"
+
+
+@pytest.mark.parametrize("story", [
+    "Hôm qua có người gọi cho tôi xưng là nhân viên ngân hàng, họ bảo cài app để nâng cấp tài "
+    "khoản, tôi cài rồi, giờ họ chuyển hết tiền đi rồi",
+    "Sáng nay có người gọi cho tôi xưng là bên điện lực bảo tôi nộp tiền phạt, tôi không đọc kỹ, "
+    "chuyển luôn 2 triệu",
+])
+async def test_a_story_where_the_money_went_is_never_praised(tutor: Tutor, story: str) -> None:
+    chat = Chat(tutor, "mat-tien")
+    await chat.start(address="co")
+    await chat.type("/kiem_tra")
+    await chat.type(story)
+    said = chat.text()
+    assert "Rất có thể là lừa đảo" in said or "Cần cẩn thận" in said
+    assert "rất đúng" not in said and "Việc cần làm ngay" in said
+
+
+async def test_holding_back_only_what_was_asked_is_praised(tutor: Tutor) -> None:
+    chat = Chat(tutor, "chua-cai")
+    await chat.start(address="bac")
+    await chat.type("/kiem_tra")
+    await chat.type("Có người gọi cho bác xưng là nhân viên ngân hàng, bảo bác cài ứng dụng để "
+                    "nâng hạn mức. Bác chưa cài.")
+    said = chat.text()
+    assert "⚠️ Cần cẩn thận. Bác chưa làm theo họ là rất đúng ạ." in said
+    # Not having sent the money yet: told what to do if it does go.
+    assert ("Nếu bác lỡ chuyển tiền rồi, bác gọi ngay tổng đài ngân hàng để nhờ chặn khoản tiền "
+            "đó, rồi báo công an xã, phường.") in said
+
+
+async def test_a_pasted_message_that_addresses_the_reader_is_no_story(tutor: Tutor) -> None:
+    chat = Chat(tutor, "qua-tang")
+    await chat.start(address="co")
+    await chat.type("/kiem_tra")
+    await chat.type("Chúc mừng, cô đã được chọn nhận quà tri ân tại qua-tang.vip. Nhân viên sẽ "
+                    "gọi cho cô để xác nhận. Nếu cô không chuyển phí 300k trong hôm nay thì quà "
+                    "sẽ bị hủy")
+    said = chat.text()
+    assert "rất đúng" not in said and "Chuyện cô kể" not in said
+    assert "đừng bấm vào link" in said
+
+
+async def test_the_paste_reminder_reads_as_sentences(tutor: Tutor) -> None:
+    chat = Chat(tutor, "dan-lai", channel="telegram")
+    await chat.start(address="co")
+    await chat.type("/kiem_tra")
+    await chat.type("vâng")
+    assert ('chọn "Dán" và gửi. Cô cũng có thể chuyển tiếp tin đó cho cháu, hoặc gửi ảnh chụp '
+            'màn hình tin nhắn. Cô cứ từ từ, cháu chờ cô.') in chat.text()

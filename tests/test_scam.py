@@ -12,6 +12,7 @@ import yaml
 
 from bot.lessons.flags import CODES, load_flag_rules
 from bot.listening.scam import (
+    _default,
     check,
     clauses,
     fold,
@@ -20,6 +21,7 @@ from bot.listening.scam import (
     load_checker,
     registrable,
 )
+from bot.listening.story import asked_money, held_back, paid, told
 from tests.conftest import CONTENT_DIR
 from tests.test_content import check_content
 
@@ -687,6 +689,8 @@ def test_the_tryouts_scams_are_called_scams(text: str, needs: set[str]) -> None:
     "Con nhắn Zalo cho mẹ rồi đó, mẹ xem giá tủ lạnh ở dienmayxanh.com nhé",
     # Words and sums with digits in them stay what they are: "10tr" is no "iotr"
     "Mẹ ơi con đây, tháng này con được thưởng 10tr, con gửi biếu mẹ 2tr rồi nhé",
+    # Found in review: "rồi nhé" before a comma (gone in clauses) ends what was done
+    "Mẹ chuyển 10tr cho bạn con rồi nhé, số tk 1903456789",
 ])
 def test_notices_and_official_hotlines_are_no_red_flags(text: str) -> None:
     verdict = check(text)
@@ -704,3 +708,66 @@ def test_a_look_alike_letter_only_counts_inside_a_link() -> None:
     assert check("Vіetcombank: Mã OTP của Quý khách là 482915. Không cung cấp cho ai.").verdict \
         == "no_signs"
     assert "link_fake" not in _codes("Chúc mừng năm mới! Xem lịch tại vietcombank.com.vn")
+
+
+# Found in review: a victim's story of money already gone, and what they held back.
+@pytest.mark.parametrize(("text", "gone", "held"), [
+    ("Hôm qua có người gọi cho tôi xưng là công an, bảo không cho ai biết. Tôi đã nghe theo và "
+     "chuyển khoản 20 triệu cho họ.", True, ""),
+    ("Có người gọi cho tôi xưng là công an, tôi không nói gì với con, chuyển luôn 30 triệu cho "
+     "họ", True, ""),
+    ("Hôm qua có người gọi cho tôi xưng là nhân viên ngân hàng, họ bảo cài app để nâng cấp tài "
+     "khoản, tôi cài rồi, giờ họ chuyển hết tiền đi rồi", True, ""),
+    ("Sáng nay có người gọi cho tôi xưng là bên điện lực bảo tôi nộp tiền phạt, tôi không đọc "
+     "kỹ, chuyển luôn 2 triệu", True, ""),
+    ("Hôm qua có người gọi cho bà xưng là con trai bà, bà chuyển 5 triệu rồi mới biết", True, ""),
+    ("Tôi bị lấy mất 50 triệu sau khi có người gọi cho tôi xưng là công an", True, ""),
+    # asked, feared or held back: not gone
+    ("Hôm qua có người gọi cho tôi, xưng là công an phường. Họ bảo tôi cài một ứng dụng rồi "
+     "chuyển hết tiền tiết kiệm vào tài khoản tạm giữ. Tôi chưa chuyển.", False, "money"),
+    ("Có người gọi cho tôi xưng là công an, họ bảo nếu tôi không chuyển tiền thì bị bắt. Tôi sợ "
+     "mất tiền nên chưa chuyển.", False, "money"),
+    ("Có người gọi cho cô xưng là nhân viên ngân hàng, bảo cô cài ứng dụng. Cô chưa cài.", False,
+     "other"),
+    ("Có người gọi cho tôi xưng là công an, tôi không nói gì với con, sợ quá", False, ""),
+])
+def test_a_story_tells_money_gone_from_money_held_back(text: str, gone: bool, held: str) -> None:
+    assert told(text)
+    assert paid(text) is gone and held_back(text) == held
+
+
+@pytest.mark.parametrize("text", [
+    "Hôm qua có người gọi cho tôi xưng là công an, bảo không cho ai biết. Tôi đã nghe theo và "
+    "chuyển khoản 20 triệu cho họ.",
+    "Có người gọi cho tôi xưng là công an, tôi không nói gì với con, chuyển luôn 30 triệu cho họ",
+])
+def test_a_police_story_where_money_went_is_called_a_scam(text: str) -> None:
+    verdict = _default().check(text, story=True, paid=True)
+    assert verdict.verdict == "scam"
+    assert {"claim_police", "money_request"} <= {flag.code for flag in verdict.flags}
+
+
+def test_a_caller_claiming_an_office_who_asked_for_a_step_is_suspicious_at_least() -> None:
+    text = "Có người gọi cho tôi xưng là nhân viên ngân hàng, bảo tôi cài ứng dụng. Tôi chưa cài."
+    assert _default().check(text, story=True).verdict in ("suspicious", "scam")
+    # A threat told: asked for money, however the "không" in it reads.
+    threat = ("Hôm qua có người gọi cho tôi xưng là công an, họ bảo nếu tôi không chuyển tiền "
+              "thì bị bắt. Tôi chưa chuyển.")
+    assert asked_money(threat) and not asked_money(text)
+    verdict = _default().check(threat, story=True, asked=True)
+    assert verdict.verdict == "suspicious" and "money_request" in {f.code for f in verdict.flags}
+
+
+@pytest.mark.parametrize("text", [
+    "Chúc mừng, cô đã được chọn nhận quà tri ân khách hàng. Nhân viên sẽ gọi cho cô để xác "
+    "nhận. Nếu cô không chuyển phí 300k trong hôm nay thì quà sẽ bị hủy",
+    "Bác đã được chọn nhận quà. Nhân viên sẽ gọi cho bác để xác nhận. Nếu bác không chuyển phí "
+    "300k thì quà sẽ bị hủy",
+])
+def test_a_message_promising_the_reader_what_will_happen_is_no_story(text: str) -> None:
+    assert not told(text)
+
+
+def test_a_story_retelling_a_threat_is_still_a_story() -> None:
+    assert told("Hôm qua có người gọi cho tôi xưng là công an, họ bảo nếu cô không chuyển tiền "
+                "thì sẽ bị bắt. Cô chưa chuyển.")

@@ -24,9 +24,9 @@ from bot.handlers.places import mentee_called
 from bot.handlers.questions import warn_of_secret
 from bot.handlers.registry import Command, Feature, Reads, Waits
 from bot.lessons.progress import Mode
-from bot.listening.scam import ScamChecker, Verdict, fold, load_checker
+from bot.listening.scam import ScamChecker, fold, has_link, load_checker
 from bot.listening.secret import mask
-from bot.listening.story import held_back, told
+from bot.listening.story import asked_money, held_back, paid, told
 from bot.messages import MAX_KEPT_CHARS, Kind
 from storage.scam_checks import add_check
 
@@ -35,6 +35,7 @@ CHECKED = "checked"  # the state that keeps a checked text until it is sent to t
 SENT = "checksent"  # the state of the turn after that: a second tap is told it went
 SEND = "checksend"  # "Gửi cho người kèm xem"
 MAX_LESSONS = 3
+AFTER_LOSS = "lua-dao/bi-lua"  # the lesson on what to do when money went to a scammer
 # How a learner sends a photo of the message, by channel: as any picture on a messenger, with
 # the web chat's "📷 Gửi ảnh tin nhắn" button, as a picture file's path in the terminal.
 PHOTO_WAYS = {"telegram": "send", "zalo": "send", "zalo_oa": "send", "web": "web",
@@ -221,11 +222,13 @@ async def check(ctx: Context, text: str, *, from_photo: bool = False, cut: bool 
     """Check `text`, count the check, and answer: the verdict, each red flag, what to do, the
     lessons that teach the flags and, with a mentor, the offer to send it to them; back to
     the lesson or quiz in progress. `cut`: only the text's first part came (too long)."""
-    verdict = checker(ctx).check(text, locale=ctx.locale)
-    folded = fold(text)
-    # The resident's own story ("có người gọi cho tôi, xưng là công an…"): told as theirs, and
-    # praised for what they have not done yet.
+    # The resident's own story ("có người gọi cho tôi, xưng là công an…"): told as theirs,
+    # praised for what they have not done yet or, when the money went, told what to do now.
     story = not from_photo and not ctx.incoming.forwarded and told(text)
+    gone = story and paid(text)
+    verdict = checker(ctx).check(text, locale=ctx.locale, story=story,
+                                 asked=story and asked_money(text), paid=gone)
+    folded = fold(text)
     # A genuine code notice: the code came because someone, maybe not them, is signing in.
     code_notice = verdict.verdict == "no_signs" and bool(
         _CODE_SENT.search(folded) and _DO_NOT_SHARE.search(folded))
@@ -233,7 +236,9 @@ async def check(ctx: Context, text: str, *, from_photo: bool = False, cut: bool 
                     flags=[flag.code for flag in verdict.flags])
     consented = ctx.turn.learner.consented
     # Lessons need agreement first (the consent notice follows), and so does a mentor.
-    rows = _lesson_rows(ctx, verdict) if consented else []
+    # Money gone: the lesson on what to do after being cheated comes first.
+    rows = _lesson_rows(ctx, ((AFTER_LOSS,) if gone else ()) + verdict.lessons) \
+        if consented else []
     masked = mask(text)  # a genuine OTP message, or the learner's own password, is no one's
     if consented and await ctx.mentoring.my_mentor() is not None:
         rows.append([ctx.button("button_check_mentor", SEND)])
@@ -249,20 +254,21 @@ async def check(ctx: Context, text: str, *, from_photo: bool = False, cut: bool 
         flags = [_as_told(ctx, flag) for flag in flags]
     ctx.say(ctx.text("check_result", verdict=verdict.verdict, from_photo=from_photo,
                      new_number=verdict.new_number, flags=flags, story=story,
-                     held=held_back(text) if story else "", code_notice=code_notice, cut=cut),
+                     held=held_back(text) if story else "", paid=gone, link=has_link(text),
+                     code_notice=code_notice, cut=cut),
             rows, alone=not consented)  # the consent notice that follows is a message of its own
 
 
 def _as_told(ctx: Context, flag: str) -> str:
-    """A flag's sentence about a message ("Tin nhắn xưng là công an…") said of the person in
-    the resident's story ("Người đó xưng là công an…")."""
+    """A flag's sentence about a message ("Tin nhắn nhân danh công an…") said of the person in
+    the resident's story ("Người đó nhân danh công an…")."""
     message, person = ctx.text("check_flag_message").strip(), ctx.text("check_flag_story").strip()
     return person + flag[len(message):] if flag.startswith(message + " ") else flag
 
 
-def _lesson_rows(ctx: Context, verdict: Verdict) -> Rows:
+def _lesson_rows(ctx: Context, lessons: tuple[str, ...]) -> Rows:
     rows: Rows = []
-    for reference in verdict.lessons:
+    for reference in dict.fromkeys(lessons):
         course_id, _, lesson_id = reference.partition("/")
         course = ctx.library.course(course_id)
         lesson = course.lesson(lesson_id) if course else None
@@ -306,6 +312,7 @@ FEATURE = Feature(
         "check_ask": {"photos": "web"}, "check_paste": {"photos": "send"},
         "check_result": {"verdict": "scam", "flags": FLAGS_SAMPLE, "from_photo": True,
                          "new_number": False, "story": True, "held": "money",
+                         "paid": False, "link": False,
                          "code_notice": False, "cut": True},
         "check_flag_message": {}, "check_flag_story": {},
         "check_photo_unavailable": {}, "check_photo_unreadable": {},

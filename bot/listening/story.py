@@ -1,6 +1,6 @@
 """Whether a text to check is the resident's own story of what happened to them ("hôm qua có
-người gọi cho tôi, xưng là công an…") rather than a message they received, and whether they
-say they have not done what they were asked."""
+người gọi cho tôi, xưng là công an…") rather than a message they received, whether they say
+they have not done what they were asked, and whether the money has gone already."""
 
 import re
 
@@ -21,33 +21,97 @@ _FIRST_PERSON = re.compile(
     r"\b(?:hom qua|hom kia|hom truoc|sang nay|trua nay|chieu nay|toi qua|dem qua|luc nay|"
     r"vua roi|tuan truoc|thang truoc|may hom nay)\b")
 # What a received message has that a story does not: a vocative to the reader ("Mẹ ơi"), a
-# notice's "Quý khách", a code sent.
-_MESSAGE_SHAPE = re.compile(r"\b\w+ oi\b|\bquy khach\b|\b(?:otp|ma)\b[^.\n]{0,40}\b\d{4,8}\b")
-# "tôi chưa chuyển", "cô không gửi tiền": the resident held back.
-_HELD = re.compile(r"\b(?:chua|khong|van chua|chua he|khong he|khong co) "
-                   r"(?P<verb>chuyen|gui tien|ck|nop|dua tien|dong tien|tra tien|lam theo|lam gi|"
-                   r"cai|bam|doc|dua ma|gui ma|noi|cho)\b")
+# notice's "Quý khách", a code sent, congratulations opening it.
+_MESSAGE_SHAPE = re.compile(r"\b\w+ oi\b|\bquy khach\b|\b(?:otp|ma)\b[^.\n]{0,40}\b\d{4,8}\b|"
+                            r"^\W*chuc mung\b")
+_READER = r"(?:co|bac|chu|ong|ba|anh|chi|ban|em|cau|di|thim|mo)"
+# The reader addressed with what will happen to them ("Nhân viên sẽ gọi cho cô", "Nếu cô không
+# chuyển phí…"): a message's promise or threat, unless the resident tells that someone said it
+# ("họ bảo nếu cô không chuyển thì…").
+_TO_READER = re.compile(rf"\bse (?:\w+ ){{0,2}}?(?:goi|nhan|lien he|lien lac)(?: lai)? "
+                        rf"(?:cho |toi |den |voi )?{_READER}\b|\bneu {_READER} (?:khong|chua)\b")
+_SAID_BEFORE = re.compile(r"\b(?:bao|noi|doa|yeu cau|hua|dan|keu)\b")
+# What a resident holds back that they were asked to do: the money, or the trick's own step
+# ("chưa cài", "không bấm", "chưa đọc mã"). "Không đọc kỹ", "không nói gì với con" hold back
+# nothing they were asked.
+_HELD = re.compile(r"\b(?:chua|khong|van chua|chua he|khong he|khong co|ko) "
+                   r"(?P<verb>chuyen|gui tien|ck|nop|dua tien|dong tien|tra tien|lam theo|cai|"
+                   r"bam|dang nhap|cung cap|(?:doc|dua|gui|noi|cho|nhap) (?:ma|otp|mat khau|"
+                   r"so the|so tai khoan|pin))\b")
 _MONEY_VERBS = {"chuyen", "gui tien", "ck", "nop", "dua tien", "dong tien", "tra tien"}
-# "đã chuyển", "lỡ chuyển": done already (no praise for holding back then).
-_DONE = re.compile(r"\b(?:(?:toi|tui|co|bac|chu|minh|me|bo|ba|ong|em|chau)(?: \w+)? (?:da|vua)|lo) "
-                   r"(?:chuyen|ck|gui tien|nop|dua tien|dong tien)\b")
+# "họ bảo không chuyển…": the words are theirs, not a step the resident held back.
+_THEIR_WORDS = re.compile(r"\b(?:bao|dan|yeu cau|doa|noi)(?: \w+)? $")
+# Paying: "chuyển khoản", "nộp tiền", "gửi 20 triệu".
+_PAY = (r"(?:chuyen(?: khoan| tien)?|ck|gui(?: tien)?|nop(?: tien)?|dua(?: tien)?|"
+        r"dong(?: tien)?|tra(?: tien)?|nap(?: tien)?)")
+_SUM = r"\d[\d ]*(?:k|d|dong|trieu|tr|ty|nghin|ngan|cu|lit)?"
+_THEM = r"(?:ho|no|nguoi do|nguoi ta|ong ta|ba ta|chung no|bon no|tui no|thang do|con do)"
+# The money gone: "tôi đã nghe theo và chuyển khoản", "chuyển luôn 30 triệu", "chuyển 20 triệu
+# rồi", "chuyển hết", "chuyển 2 triệu cho họ", "bị lấy mất", "họ chuyển hết tiền đi".
+_PAID = re.compile(
+    rf"\b(?:da|vua|lo|trot|lo tay)(?: \w+){{0,4}}? {_PAY}\b|"
+    rf"\b{_PAY} (?:\w+ ){{0,4}}?(?:luon|roi|mat|het|xong)\b|"
+    rf"\b{_PAY} (?:\w+ ){{0,2}}?{_SUM} cho {_THEM}\b|"
+    rf"\bbi (?:lay|rut|tru|chuyen|cuom|lua)(?: \w+){{0,3}}? (?:mat|het|sach)\b|"
+    rf"\bmat (?:het |sach |trang )?(?:tien|{_SUM}(?: \w+)?)\b(?! (?:thi|neu))|"
+    rf"\b{_THEM} (?:da )?(?:chuyen|rut|lay|cuom)(?: \w+){{0,3}}? (?:het|di|mat|sach)\b")
+# ... not "họ bảo tôi chuyển hết", "nếu tôi chuyển", "suýt chuyển", "sợ mất tiền".
+_NOT_DONE = re.compile(r"\b(?:bao|yeu cau|doi|bat|ep|keu|huong dan|de nghi|neu|suyt|so|lo "
+                       r"(?:la|rang)|keo|chua|khong|ko|dung|chang|dinh|muon|phai|can)"
+                       r"(?: \w+){0,3} $")
+
+
+# Money asked by the caller the resident tells of: "họ bảo tôi chuyển", "bắt bác nộp tiền", "họ
+# bảo nếu tôi không chuyển tiền thì bị bắt" (a threat: asked all the same).
+_ASKED = re.compile(rf"\b(?:bao|yeu cau|doi|bat|ep|keu|doa|huong dan|de nghi)(?: \w+){{0,5}}? "
+                    rf"{_PAY}\b")
+
+
+def _pieces(text: str) -> list[str]:
+    """The folded text cut at every comma and stop: a piece is one thing done or said."""
+    return [" ".join(re.sub(r"[^a-z0-9]+", " ", piece).split())
+            for piece in re.split(r"[,.;:!?\n]+", fold(text)) if piece.strip()]
 
 
 def told(text: str) -> bool:
     """Whether `text` reads as the resident's own story: someone else's words or call told
-    of, by the one it happened to or with when it happened, and none of a message's shape."""
+    of, by the one it happened to or with when it happened, and none of a message's shape
+    (a vocative, "Quý khách", what will happen to the reader "if you don't")."""
     folded = fold(text)
-    return bool(_TOLD.search(folded) and _FIRST_PERSON.search(folded)
-                and not _MESSAGE_SHAPE.search(folded))
+    if not (_TOLD.search(folded) and _FIRST_PERSON.search(folded)):
+        return False
+    if _MESSAGE_SHAPE.search(folded.strip()):
+        return False
+    return not any(_TO_READER.search(piece) and not _SAID_BEFORE.search(piece[:found.start()])
+                   for piece in _pieces(text) for found in _TO_READER.finditer(piece))
+
+
+def paid(text: str) -> bool:
+    """Whether the resident's story says the money went already: they sent it ("chuyển luôn
+    30 triệu", "đã chuyển khoản 20 triệu cho họ") or it was taken ("họ chuyển hết tiền đi",
+    "bị lấy mất"), not asked of them ("họ bảo tôi chuyển hết") nor feared ("sợ mất tiền")."""
+    for piece in _pieces(text):
+        for found in _PAID.finditer(piece):
+            before = piece[:found.start()]
+            if not _NOT_DONE.search(before[-40:] if before else "") \
+                    and not re.match(r"\b(?:chua|khong|ko)\b", found.group().split(" ", 1)[-1]):
+                return True
+    return False
 
 
 def held_back(text: str) -> str:
-    """What the resident says they have not done yet: "money" (not sent the money), "other"
-    (not installed, tapped or told), or "" (nothing said, or money already sent)."""
-    folded = fold(text)
-    if _DONE.search(folded):
+    """What the resident says they have not done of what they were asked: "money" (not sent
+    the money), "other" (not installed, tapped, signed in or read out a code), or "" (nothing
+    of that said, or the money went already)."""
+    if paid(text):
         return ""
-    verbs = {found.group("verb") for found in _HELD.finditer(folded)}
+    verbs = {found.group("verb") for piece in _pieces(text) for found in _HELD.finditer(piece)
+             if not _THEIR_WORDS.search(piece[:found.start()])}
     if verbs & _MONEY_VERBS:
         return "money"
     return "other" if verbs else ""
+
+
+def asked_money(text: str) -> bool:
+    """Whether the resident's story says the caller asked them for money, paid or not."""
+    return any(_ASKED.search(piece) for piece in _pieces(text))
