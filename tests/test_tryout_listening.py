@@ -48,6 +48,28 @@ async def test_a_sentence_at_the_name_question_is_asked_again_kindly(tutor: Tuto
     assert "Cháu cảm ơn chú Tư ạ!" in chat.text()
 
 
+# Review of 2026-12-07: "Tên là gì" was kept as "Gì", "hong nho" as "Hong Nho".
+@pytest.mark.parametrize("typed", [
+    "Tên là gì", "gì", "quên mất rồi", "hong nho", "vợ ông Ba", "nhà ở xóm đông",
+    "tên tôi là con của bà Tư"])
+async def test_what_is_left_after_the_lead_in_is_read_as_a_sentence_too(tutor: Tutor,
+                                                                        typed: str) -> None:
+    chat = await _at_name_question(tutor, "left")
+    await chat.type(typed)
+    assert "chỉ cần tên để gọi chú" in chat.text(), typed
+    assert await _called(tutor, "left") is None
+
+
+@pytest.mark.parametrize("typed", ["thôi khỏi", "bí mật", "Thôi khỏi đi ạ", "bi mat"])
+async def test_declining_in_words_is_taken_as_skipping_the_name(tutor: Tutor,
+                                                                typed: str) -> None:
+    chat = await _at_name_question(tutor, "declines")
+    await chat.type(typed)
+    assert "Dạ, không sao ạ, cháu sẽ chỉ gọi là \"chú\" thôi." in chat.text(), typed
+    assert "Chưa có tên" in chat.text()
+    assert await _called(tutor, "declines") == ""
+
+
 async def test_a_long_name_typed_without_capitals_is_asked_about_first(tutor: Tutor) -> None:
     chat = await _at_name_question(tutor, "long", form="Cô")
     await chat.type("nguyễn thị minh khai")
@@ -92,6 +114,31 @@ async def test_call_me_with_a_name_only_keeps_the_form(tutor: Tutor) -> None:
     await chat.start(address="chu")
     await chat.type("gọi tôi là Tư nhé")
     assert "Từ giờ cháu gọi chú Tư nhé" in chat.text()
+
+
+# Review of 2026-12-07: "con gọi tôi là mẹ" made the learner "cô Mẹ".
+@pytest.mark.parametrize("typed", [
+    "gọi tôi là bà thôi đừng gọi tên", "con gọi tôi là mẹ", "gọi tôi là chú Ba bán cà phê",
+    "gọi tôi là bà Sáu ở xóm Đông", "gọi tôi là gì"])
+async def test_call_me_with_a_sentence_keeps_no_name(tutor: Tutor, typed: str) -> None:
+    chat = Chat(tutor, "called-sentence")
+    await chat.start(address="co")
+    await chat.type(typed)
+    assert "Từ giờ cháu gọi" not in chat.text(), typed
+    learner = await tutor.repository.find_learner(channel="test", user_ref="called-sentence")
+    assert learner is not None and learner.settings["address"] == "co"
+    assert not learner.settings.get("called")
+
+
+async def test_call_me_with_a_long_name_asks_about_it_first(tutor: Tutor) -> None:
+    chat = Chat(tutor, "called-long")
+    await chat.start(address="co")
+    await chat.type("gọi tôi là bà nguyễn thị lan")
+    assert "Có phải bà tên là Bà Nguyễn Thị Lan không ạ?" in chat.text()
+    assert await _called(tutor, "called-long") is None or \
+        await _called(tutor, "called-long") == ""
+    await chat.press("✅ Đúng rồi")
+    assert await _called(tutor, "called-long") == "Bà Nguyễn Thị Lan"
 
 
 def _plain_lesson(library: Library) -> tuple[str, Lesson]:

@@ -52,6 +52,12 @@ _LATER = frozenset({"để sau", "de sau", "chưa", "chua"})
 _NEXT_NAMES = frozenset({"hieu"})
 # A name this many words long or shorter holds no word the bot calls itself ("chào cháu").
 _SHORT_NAME = 3
+# Whole answers that decline to give a name, as the Skip button does ("thôi khỏi", "bí mật"),
+# as typed: "khoi" alone is how Khôi types his name without marks.
+_DECLINES = frozenset({"thôi", "khỏi", "thôi khỏi", "khỏi đi", "thôi khỏi đi", "khỏi cần",
+                       "thôi khỏi cần", "bí mật", "thoi", "thoi khoi", "thoi khoi di", "bi mat"})
+# "gọi tôi là bà Sáu": the most name words kept without asking ("Sáu", "Minh Khai").
+_CALLED_WORDS = 2
 
 
 @dataclass(frozen=True)
@@ -250,6 +256,9 @@ def _explain_name(ctx: Context, *, sentence: bool = False) -> None:
 
 async def _typed(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
     name = bare_name(ctx, text)
+    if spelling(name) in _DECLINES:  # "thôi khỏi", "bí mật": as the Skip button
+        _saved(ctx, "", declined=True)
+        return
     # Read whole too: "đã hiểu" without its particle "đã" would be "Hiểu", a name.
     said = text.strip(" ,.;:!?").split()
     while said and fold(said[-1]) in typed_words(ctx, PARTICLES):  # "đã hiểu ạ"
@@ -294,13 +303,19 @@ async def _call_me(ctx: Context, text: str) -> bool:
     forms = {fold(ctx.base.templates[f"address_you_{form}"]): form for form in ADDRESS_FORMS}
     form = forms.get(fold(called[0]))
     given = " ".join(called[1:] if form else called)
+    # "gọi tôi là gì cũng được", "con gọi tôi là mẹ", "… bà Sáu ở xóm Đông": no name said;
+    # read as other words are.
     if given and (_not_a_name(ctx, given) or is_sentence(given) or not _fits(" ".join(called))):
-        return False  # "gọi tôi là gì cũng được": no name said; read as other words are
+        return False
     if form:
         ctx.settings["address"] = form
     if given:
         name = capitalised(" ".join(called))
-        ctx.settings["called"] = name[:1].upper() + name[1:]
+        name = name[:1].upper() + name[1:]
+        if len(given.split()) > _CALLED_WORDS or is_doubtful(given):
+            _confirm(ctx, name)  # "Có phải bà tên là …?", as at the name question
+            return True
+        ctx.settings["called"] = name
     learning = has_lesson_to_continue(ctx)
     text = ctx.text("address_changed", name=ctx.called_as, learning=learning)
     if learning:
@@ -314,11 +329,12 @@ async def _skipped(ctx: Context, data: Mapping[str, Any]) -> None:
     _saved(ctx, "")
 
 
-def _saved(ctx: Context, name: str) -> None:
-    """Keep the name (shown to their mentor and organizers too) and go on to the menu."""
+def _saved(ctx: Context, name: str, *, declined: bool = False) -> None:
+    """Keep the name (shown to their mentor and organizers too) and go on to the menu
+    (`declined`: none given, said so in words, which is answered kindly)."""
     ctx.settings.setdefault("address", "ban")
     ctx.settings["called"] = name
-    text = ctx.text("address_saved", name=ctx.called_as)
+    text = ctx.text("address_declined" if declined else "address_saved", name=ctx.called_as)
     if not ctx.display_name:
         text = f"{text}\n{ctx.text('address_no_name')}"
     ctx.say(text)  # the menu joins it: one message
@@ -345,7 +361,8 @@ FEATURE = Feature(
         "address_not_a_name": {"known": True}, "address_sentence": {"known": True},
         "address_confirm_name": {"name": "Nguyễn Thị Minh Khai"}, "button_address_yes": {},
         "address_changed": {"name": "Sáu", "learning": True},
-        "address_no_name": {}, "button_address_keep": {"name": "Nguyễn Thị Lan"},
+        "address_no_name": {}, "address_declined": {},
+        "button_address_keep": {"name": "Nguyễn Thị Lan"},
         LEAD_INS: {},
         "button_address_other": {},
     },
