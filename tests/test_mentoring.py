@@ -459,6 +459,35 @@ async def test_an_old_address_is_never_today_s_namesake_of_another_kind(
     assert ward == kept
 
 
+async def test_an_old_district_as_a_ward_asks_which_commune_now(
+        tutor: Tutor, people: tuple[Chat, Chat]) -> None:
+    """Found by a review: "huyện Gia Lâm" at "Tìm người kèm" or as a mentor's ward was kept as
+    typed with no place and no question, unlike the place question, which asks."""
+    mentor, resident = people
+    await mentor.start()
+    await mentor.type("/lam_nguoi_kem")
+    await mentor.type("Trần Minh Anh")
+    await mentor.type("huyện Gia Lâm")
+    assert "Huyện Gia Lâm cũ nay đã được chia ra nhiều xã, phường mới" in mentor.text()
+    assert "sẽ kèm người dân ở xã, phường nào" in mentor.text()
+    async with tutor.repository.engine.connect() as connection:
+        assert await connection.scalar(select(MENTOR.c.ward)) in (None, "")
+    await mentor.type("Dương Xá")  # an old xã, all of it in Xã Gia Lâm now
+    async with tutor.repository.engine.connect() as connection:
+        assert await connection.scalar(select(MENTOR.c.ward)) == "Xã Gia Lâm"
+    await resident.start()
+    await resident.type("/tim_nguoi_kem")
+    await resident.type("Gia Lâm")
+    assert "Huyện Gia Lâm cũ nay đã được chia ra nhiều xã, phường mới" in resident.text()
+    assert "ở xã, phường nào" in resident.text()
+    learner = await tutor.repository.find_learner(channel="zalo", user_ref=resident.user)
+    assert learner is not None and not learner.ward and not learner.area
+    await resident.type("Dương Xá")
+    learner = await tutor.repository.find_learner(channel="zalo", user_ref=resident.user)
+    assert learner is not None and learner.ward == "Xã Gia Lâm"
+    assert learner.area and learner.area.startswith("ha-noi/")
+
+
 async def test_the_invitation_links_carry_the_code(sqlite_repository: SqlRepository,
                                                    library: Library) -> None:
     links = InviteLinks(telegram_username="hocso_bot", web_base="https://hocso.example.vn/")
