@@ -85,7 +85,7 @@ async def test_doi_cach_goi_changes_it_and_forged_forms_change_nothing(tutor: Tu
     chat = Chat(tutor, "minh", display_name="Minh")
     await chat.start(address="chu")
     await chat.tap("ad:ngai")  # not a form Học Số knows
-    assert "Nút đó ở tin nhắn cũ rồi" in chat.text()
+    assert "Nút đó ở tin nhắn cũ nên không bấm được nữa" in chat.text()
     await chat.type("đổi cách gọi")
     await chat.press("Anh")
     await chat.press("Minh")
