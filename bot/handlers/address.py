@@ -123,14 +123,16 @@ def _check_and_save(ctx: Context, name: str, given: str) -> None:
     name = capitalised(name)
     name = name[:1].upper() + name[1:]
     if is_doubtful(given):
-        _confirm(ctx, name)
+        _confirm(ctx, name, given)
     else:
         _saved(ctx, name)
 
 
-def _confirm(ctx: Context, name: str) -> None:
-    """"Có phải cô tên là …?", yes in one tap, or type the name again."""
-    ctx.say(ctx.text("address_confirm_name", name=name),
+def _confirm(ctx: Context, name: str, given: str) -> None:
+    """"Có phải cô tên là …?" about the part given as a name (not "bà Bà Lan"), yes in one
+    tap, or type the name again; `name` is kept on a yes."""
+    shown = capitalised(given)
+    ctx.say(ctx.text("address_confirm_name", name=shown[:1].upper() + shown[1:]),
             [[ctx.button("button_address_yes", NAME_YES)],
              [ctx.button("button_address_other", OTHER_NAME)]])
     ctx.ask(CONFIRM, name=name)
@@ -296,32 +298,36 @@ def _called_words(ctx: Context, text: str) -> list[str] | None:
 
 async def _call_me(ctx: Context, text: str) -> bool:
     """"gọi tôi là bà Sáu" at any time: the form and the name said, or either, kept, and said
-    back; the learner stays where they are."""
+    back; the learner stays where they are. What follows the form is kept as a name only when
+    it reads as one: "con gọi tôi là mẹ", "… bà Sáu ở xóm Đông" keep no name, and say so."""
     called = _called_words(ctx, text)
     if not called:
         return False
     forms = {fold(ctx.base.templates[f"address_you_{form}"]): form for form in ADDRESS_FORMS}
     form = forms.get(fold(called[0]))
     given = " ".join(called[1:] if form else called)
-    # "gọi tôi là gì cũng được", "con gọi tôi là mẹ", "… bà Sáu ở xóm Đông": no name said;
-    # read as other words are.
-    if given and (_not_a_name(ctx, given) or is_sentence(given) or not _fits(" ".join(called))):
-        return False
+    unclear = bool(given) and (_not_a_name(ctx, given) or is_sentence(given)
+                               or not _fits(" ".join(called)))
     if form:
         ctx.settings["address"] = form
-    if given:
+    if given and not unclear:
         name = capitalised(" ".join(called))
         name = name[:1].upper() + name[1:]
         if len(given.split()) > _CALLED_WORDS or is_doubtful(given):
-            _confirm(ctx, name)  # "Có phải bà tên là …?", as at the name question
+            _confirm(ctx, name, given)  # "Có phải bà tên là …?", as at the name question
             return True
         ctx.settings["called"] = name
     learning = has_lesson_to_continue(ctx)
-    text = ctx.text("address_changed", name=ctx.called_as, learning=learning)
+    texts = [ctx.text("address_changed", name=ctx.called_as)] if form or \
+        not unclear else []
+    if unclear:
+        texts.append(ctx.text("address_name_unclear", form=bool(form)))
     if learning:
-        ctx.say(text, [[ctx.button("button_resume", payloads.RESUME)], ctx.menu_row()])
+        texts.append(ctx.text("address_resume"))
+        ctx.say("\n".join(texts), [[ctx.button("button_resume", payloads.RESUME)],
+                                   ctx.menu_row()])
     else:
-        show_menu(ctx, text)
+        show_menu(ctx, "\n".join(texts))
     return True
 
 
@@ -360,7 +366,8 @@ FEATURE = Feature(
         "address_bad_name": {"limit": MAX_NAME}, "address_saved": {"name": "Lan"},
         "address_not_a_name": {"known": True}, "address_sentence": {"known": True},
         "address_confirm_name": {"name": "Nguyễn Thị Minh Khai"}, "button_address_yes": {},
-        "address_changed": {"name": "Sáu", "learning": True},
+        "address_changed": {"name": "Sáu"},
+        "address_name_unclear": {"form": True}, "address_resume": {},
         "address_no_name": {}, "address_declined": {},
         "button_address_keep": {"name": "Nguyễn Thị Lan"},
         LEAD_INS: {},
