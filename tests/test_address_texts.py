@@ -63,3 +63,31 @@ def test_no_greeting_is_a_bare_name(library: Library) -> None:
     greeted = [text for _key, text in spoken if "Lan" in text and "hào" in text]
     assert greeted, "no greeting with a name was rendered: the test reads nothing"
     assert [(key, text) for key, text in spoken if _bare_greeting(text)] == []
+
+
+# Found by a review: "Dạ, mình nhớ rồi." and "Mình chào em!" to someone called "em" or "bạn",
+# where "dạ" and a bot that greets first are the deference owed to elders.
+@pytest.mark.parametrize(("key", "values"), [
+    ("address_changed", {"name": "Sáu"}),
+    ("address_sentence", {"known": False}), ("address_declined", {}),
+    ("courtesy_greeting", {"name": "", "part": "sáng", "learning": False})])
+def test_da_and_a_greeting_from_the_bot_are_for_polite_forms_only(
+        library: Library, key: str, values: dict[str, object]) -> None:
+    texts = library.templates
+    renderer = Renderer(texts)
+    for form in ADDRESS_FORMS:
+        address = address_values(texts, form)
+        text = renderer.message(key, **{**address, **values})
+        polite = bool(address["polite"])
+        assert text.startswith("Dạ") == (polite and key != "courtesy_greeting"), (form, text)
+        assert text.startswith(f"{address['Me']} chào") == (polite and key == "courtesy_greeting")
+
+
+def test_the_money_warning_follows_only_a_mentoring_that_happened(library: Library) -> None:
+    texts = library.templates
+    renderer = Renderer(texts)
+    address = address_values(texts, "bac")
+    ended = renderer.message("mentor_suspended_note", name="Minh Anh", ended=True, **address)
+    asked = renderer.message("mentor_suspended_note", name="Minh Anh", ended=False, **address)
+    assert "Nếu người kèm này từng hỏi mượn tiền" in ended and "gọi 156" in ended
+    assert "mượn tiền" not in asked and "156" not in asked

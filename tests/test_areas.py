@@ -412,7 +412,7 @@ async def test_an_old_district_alone_asks_which_commune_now(
     await chat.type("/noi_o")
     await chat.type(typed)
     said = chat.text()
-    assert f"{district or 'Quận Nam Từ Liêm'} cũ nay đã chia về nhiều xã, phường" in said
+    assert f"{district or 'Quận Nam Từ Liêm'} cũ nay đã được chia ra nhiều xã, phường mới" in said
     assert "gõ tên xã, phường (tên cũ trước tháng 7/2025 cũng được)" in said
     labels = [button.label for reply in chat.last for button in reply.flat_buttons()]
     assert any(namesake in label for label in labels) if namesake else len(labels) == 2

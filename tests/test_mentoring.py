@@ -211,7 +211,7 @@ async def test_forged_payloads_reach_nobody_elses_data(tutor: Tutor, library: Li
     for who in (stranger, mentor if verb in ("help", "end", "endok", "ok", "no") else resident):
         replies = await who.tap(f"k:{verb}:{pairing_id}:1" if verb == "say"
                                 else f"k:{verb}:{pairing_id}")
-        assert "ở tin nhắn cũ rồi" in replies[0].text, (who.user, verb)
+        assert "ở tin nhắn cũ nên không bấm được nữa" in replies[0].text, (who.user, verb)
         assert "Bà" not in "".join(r.text for r in replies)
     assert await received(tutor, mentor) == [] and await received(tutor, resident) == []
     async with tutor.repository.engine.connect() as connection:
@@ -230,7 +230,7 @@ async def test_ending_removes_the_mentors_access_at_once(tutor: Tutor, library: 
     await resident.press("Có, kết thúc kèm")
     assert "Đã kết thúc kèm với Trần Minh Anh" in resident.text()
     assert cards
-    assert "ở tin nhắn cũ rồi" in (await mentor.tap(nudge))[0].text
+    assert "ở tin nhắn cũ nên không bấm được nữa" in (await mentor.tap(nudge))[0].text
     assert "chưa kèm ai" in (await mentor.type("/hoc_vien"))[0].text
     texts = [reply.text for reply in await received(tutor, mentor)]
     assert any("đã kết thúc việc kèm" in text for text in texts)
@@ -426,10 +426,11 @@ async def test_a_resident_can_ask_for_a_mentor_of_their_ward(tutor: Tutor, libra
     await resident.type("/nguoi_kem")
     await resident.press("Tôi cần giúp đỡ")
     assert "gọi điện" not in resident.text()
-    assert "hẹn gặp bạn qua Đoàn phường, xã để chỉ lại" in resident.text()
+    assert "hẹn gặp bạn qua Đoàn Thanh niên phường, xã để chỉ lại" in resident.text()
     [help_asked] = await received(tutor, mentor)
     assert "liên lạc sớm" not in help_asked.text
-    assert "bạn nhắn động viên, hoặc hẹn gặp qua Đoàn phường, xã để chỉ lại nhé" in help_asked.text
+    assert "bạn nhắn động viên, hoặc hẹn gặp qua Đoàn Thanh niên phường, xã để chỉ lại nhé" \
+        in help_asked.text
 
 
 @pytest.mark.parametrize("typed", ["Phúc Xá cũ", "phường Phúc Xá, quận Ba Đình, Hà Nội",
@@ -457,6 +458,35 @@ async def test_an_old_address_is_never_today_s_namesake_of_another_kind(
     async with tutor.repository.engine.connect() as connection:
         ward = await connection.scalar(select(MENTOR.c.ward))
     assert ward == kept
+
+
+async def test_an_old_district_as_a_ward_asks_which_commune_now(
+        tutor: Tutor, people: tuple[Chat, Chat]) -> None:
+    """Found by a review: "huyện Gia Lâm" at "Tìm người kèm" or as a mentor's ward was kept as
+    typed with no place and no question, unlike the place question, which asks."""
+    mentor, resident = people
+    await mentor.start()
+    await mentor.type("/lam_nguoi_kem")
+    await mentor.type("Trần Minh Anh")
+    await mentor.type("huyện Gia Lâm")
+    assert "Huyện Gia Lâm cũ nay đã được chia ra nhiều xã, phường mới" in mentor.text()
+    assert "sẽ kèm người dân ở xã, phường nào" in mentor.text()
+    async with tutor.repository.engine.connect() as connection:
+        assert await connection.scalar(select(MENTOR.c.ward)) in (None, "")
+    await mentor.type("Dương Xá")  # an old xã, all of it in Xã Gia Lâm now
+    async with tutor.repository.engine.connect() as connection:
+        assert await connection.scalar(select(MENTOR.c.ward)) == "Xã Gia Lâm"
+    await resident.start()
+    await resident.type("/tim_nguoi_kem")
+    await resident.type("Gia Lâm")
+    assert "Huyện Gia Lâm cũ nay đã được chia ra nhiều xã, phường mới" in resident.text()
+    assert "ở xã, phường nào" in resident.text()
+    learner = await tutor.repository.find_learner(channel="zalo", user_ref=resident.user)
+    assert learner is not None and not learner.ward and not learner.area
+    await resident.type("Dương Xá")
+    learner = await tutor.repository.find_learner(channel="zalo", user_ref=resident.user)
+    assert learner is not None and learner.ward == "Xã Gia Lâm"
+    assert learner.area and learner.area.startswith("ha-noi/")
 
 
 async def test_the_invitation_links_carry_the_code(sqlite_repository: SqlRepository,
@@ -557,7 +587,8 @@ async def test_a_request_then_a_code_never_gives_two_mentors(tutor: Tutor, libra
     await resident.press("Đồng ý")  # paired with the other mentor meanwhile
     [request] = await received(tutor, mentor)
     await mentor.tap(next(b.payload for b in request.flat_buttons() if "Nhận kèm" in b.label))
-    assert "ở tin nhắn cũ rồi" in mentor.text()  # the request ended when she chose another
+    # the request ended when she chose another
+    assert "ở tin nhắn cũ nên không bấm được nữa" in mentor.text()
     async with tutor.repository.engine.connect() as connection:
         active = (await connection.execute(select(PAIRING.c.mentor_id).where(
             PAIRING.c.status == "active"))).all()
@@ -572,7 +603,7 @@ async def test_revoking_cancels_a_consent_screen_already_shown(
     await resident.type(code)
     accept = resident.payload_of("Đồng ý")
     await mentor.press("Thu hồi mã mời")
-    assert "ở tin nhắn cũ rồi" in (await resident.tap(accept))[0].text
+    assert "ở tin nhắn cũ nên không bấm được nữa" in (await resident.tap(accept))[0].text
     assert "chưa kèm ai" in (await mentor.type("/hoc_vien"))[0].text
 
 
@@ -791,4 +822,4 @@ async def test_residents_see_the_mentors_name_as_it_is_now(
     await mentor.type("Thu Hà")
     replies = await resident.tap("kem")
     assert "Thu Hà" in replies[0].text and "Phạm Thu Hà" not in replies[0].text
-    assert "đơn vị tự giới thiệu: Công an phường Hồng Hà" in replies[0].text
+    assert "đơn vị (người kèm tự giới thiệu): Công an phường Hồng Hà" in replies[0].text

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.listening.names import capitalised, is_name
+from bot.listening.names import capitalised, is_name, is_sentence
 
 
 @pytest.mark.parametrize("name", [
@@ -36,3 +36,17 @@ def test_links_numbers_handles_and_formulas_are_no_name(text: str) -> None:
 ])
 def test_a_name_typed_in_lower_case_is_capitalised(typed: str, shown: str) -> None:
     assert capitalised(typed) == shown
+
+
+@pytest.mark.parametrize("name", [
+    "Lan", "Tư", "Hiểu", "khoi", "Khôi", "dung", "Dũng", "Võ Thị Sáu", "vo thi sau",
+    "Đậu Thị Ái", "ai", "Nhã", "Ba", "bà Tư", "Cô Hoa", "Nguyễn Thị Minh Khai", "Hồng", "hong"])
+def test_names_that_look_like_sentence_words_are_still_names(name: str) -> None:
+    assert not is_sentence(name)
+
+
+@pytest.mark.parametrize("text", [
+    "gì", "quên mất rồi", "thôi khỏi", "hong nho", "bí mật", "bi mat", "vợ ông Ba", "mẹ",
+    "ở xóm đông", "chú Ba bán cà phê", "bà thôi đừng gọi tên", "ai đâu"])
+def test_sentence_signs_are_read_in_single_words_and_without_marks(text: str) -> None:
+    assert is_sentence(text)

@@ -222,7 +222,7 @@ async def test_a_stale_button_gets_the_kind_answer(fake: FakeTelegram,
     old_next = payload_of(fake, USER, "Tiếp tục")
     await user.tap(old_next)
     notice, step = await user.tap(old_next, expect=2)  # step 2 has a picture: not joined
-    assert "ở tin nhắn cũ rồi" in (notice.text or "")
+    assert "ở tin nhắn cũ nên không bấm được nữa" in (notice.text or "")
     assert step.method == "sendPhoto" and "Bước 2/" in (step.caption or "")
 
 
@@ -359,7 +359,7 @@ RECORDED = [  # fixture, what the learner gets back, reachable afterwards
     ("voice", "chỉ đọc được chữ", True), ("photo", "chưa đọc được chữ trong ảnh", True),
     ("contact", "chỉ đọc được chữ", True), ("location", "chỉ đọc được chữ", True),
     ("start_deeplink", "Mã này không đúng", True),  # an invitation nobody made
-    ("callback_query", "ở tin nhắn cũ rồi", True),  # a button from a message of long ago
+    ("callback_query", "không bấm được nữa", True),  # a button from a message of long ago
     ("edited_message", None, True), ("group_message", None, True), ("channel_post", None, True),
     ("my_chat_member_kicked", None, False), ("my_chat_member_member", None, True),
 ]

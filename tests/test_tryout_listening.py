@@ -48,6 +48,28 @@ async def test_a_sentence_at_the_name_question_is_asked_again_kindly(tutor: Tuto
     assert "Cháu cảm ơn chú Tư ạ!" in chat.text()
 
 
+# Review of 2026-12-07: "Tên là gì" was kept as "Gì", "hong nho" as "Hong Nho".
+@pytest.mark.parametrize("typed", [
+    "Tên là gì", "gì", "quên mất rồi", "hong nho", "vợ ông Ba", "nhà ở xóm đông",
+    "tên tôi là con của bà Tư"])
+async def test_what_is_left_after_the_lead_in_is_read_as_a_sentence_too(tutor: Tutor,
+                                                                        typed: str) -> None:
+    chat = await _at_name_question(tutor, "left")
+    await chat.type(typed)
+    assert "chỉ cần tên để gọi chú" in chat.text(), typed
+    assert await _called(tutor, "left") is None
+
+
+@pytest.mark.parametrize("typed", ["thôi khỏi", "bí mật", "Thôi khỏi đi ạ", "bi mat"])
+async def test_declining_in_words_is_taken_as_skipping_the_name(tutor: Tutor,
+                                                                typed: str) -> None:
+    chat = await _at_name_question(tutor, "declines")
+    await chat.type(typed)
+    assert "Dạ, không sao ạ, cháu sẽ chỉ gọi là \"chú\" thôi." in chat.text(), typed
+    assert "Chưa có tên" in chat.text()
+    assert await _called(tutor, "declines") == ""
+
+
 async def test_a_long_name_typed_without_capitals_is_asked_about_first(tutor: Tutor) -> None:
     chat = await _at_name_question(tutor, "long", form="Cô")
     await chat.type("nguyễn thị minh khai")
@@ -94,6 +116,39 @@ async def test_call_me_with_a_name_only_keeps_the_form(tutor: Tutor) -> None:
     assert "Từ giờ cháu gọi chú Tư nhé" in chat.text()
 
 
+# Review of 2026-12-07: "con gọi tôi là mẹ" made the learner "cô Mẹ".
+@pytest.mark.parametrize(("typed", "form"), [
+    ("gọi tôi là bà thôi đừng gọi tên", "ba"), ("con gọi tôi là mẹ", "co"),
+    ("gọi tôi là chú Ba bán cà phê", "chu"), ("gọi tôi là bà Sáu ở xóm Đông", "ba"),
+    ("gọi tôi là gì", "co")])
+async def test_call_me_with_a_sentence_keeps_no_name_and_says_so(tutor: Tutor, typed: str,
+                                                                 form: str) -> None:
+    chat = Chat(tutor, "called-sentence")
+    await chat.start(address="co")
+    await chat.type(typed)
+    said = chat.text()
+    assert "chưa đổi" in said and "/doi_cach_goi" in said and NO_LESSON not in said, typed
+    learner = await tutor.repository.find_learner(channel="test", user_ref="called-sentence")
+    assert learner is not None and learner.settings["address"] == form
+    assert not learner.settings.get("called")
+    if form == "co":
+        assert "Cháu chưa rõ cô muốn được gọi thế nào ạ" in said
+    else:
+        assert f"Từ giờ cháu gọi {'bà' if form == 'ba' else 'chú'} nhé" in said
+        assert "Còn tên thì cháu chưa rõ" in said
+
+
+async def test_call_me_with_a_long_name_asks_about_it_first(tutor: Tutor) -> None:
+    chat = Chat(tutor, "called-long")
+    await chat.start(address="co")
+    await chat.type("gọi tôi là bà nguyễn thị lan")
+    assert "Có phải bà tên là Nguyễn Thị Lan không ạ?" in chat.text()
+    assert await _called(tutor, "called-long") is None or \
+        await _called(tutor, "called-long") == ""
+    await chat.press("✅ Đúng rồi")
+    assert await _called(tutor, "called-long") == "Bà Nguyễn Thị Lan"
+
+
 def _plain_lesson(library: Library) -> tuple[str, Lesson]:
     """A lesson whose first steps have no check question, the first without simpler words."""
     for course in library.courses:
@@ -116,7 +171,7 @@ async def test_a_second_plea_offers_help_instead_of_the_same_words(tutor: Tutor,
     assert "nói lại bước này" in first and "👋" not in first  # no greeting said again
     await chat.type("tôi vẫn không hiểu")
     second = chat.text()
-    assert second != first and "chưa có cách nói nào dễ hơn" in second
+    assert second != first and "chưa có cách nói nào dễ hiểu hơn" in second
     assert "Tìm người kèm" in second and "🔍 Tìm người kèm" in labels(chat)
     assert "Tiếp tục ▶" in labels(chat)
     await chat.press("Tiếp tục ▶")
@@ -272,6 +327,6 @@ async def test_the_reworded_lines(tutor: Tutor) -> None:
     assert "Để nhớ bạn đã học đến đâu, Học Số lưu:" in "\n".join(r.text for r in replies)
     await chat.start(address="co")
     await chat.type("máy giặt nhà tôi kêu to quá")
-    assert "Cháu không muốn trả lời đại" in chat.text()
+    assert "Cháu không muốn trả lời khi chưa chắc chắn" in chat.text()
     await chat.tap("n:1")
-    assert "Nút đó ở tin nhắn cũ rồi ạ." in chat.text()
+    assert "Nút đó ở tin nhắn cũ nên không bấm được nữa ạ." in chat.text()

@@ -96,7 +96,7 @@ async def test_a_double_tap_on_an_answer_counts_once(tutor: Tutor, library: Libr
     answer = chat.payload_of(lesson.quiz[0].options[0])
     await chat.tap(answer)
     replies = await chat.tap(answer)  # the same button again, from the same message
-    assert "ở tin nhắn cũ rồi" in replies[0].text
+    assert "ở tin nhắn cũ nên không bấm được nữa" in replies[0].text
     learner = await tutor.repository.find_learner(channel="test", user_ref="u1")
     assert learner is not None
     assert await tutor.repository.count_answers(learner.id) == 1
@@ -114,7 +114,7 @@ async def test_forged_or_stale_payloads_get_a_kind_answer_and_change_nothing(
     before = await position_of(tutor)
     (reply,) = await chat.tap(payload)  # the kind answer and the step again, one message
     notice, step = reply.text.split("\n\n", 1)
-    assert "ở tin nhắn cũ rồi" in notice
+    assert "ở tin nhắn cũ nên không bấm được nữa" in notice
     assert step.startswith(library.courses[0].lessons[0].title)
     assert await position_of(tutor) == before
 
@@ -134,7 +134,7 @@ async def test_an_old_next_button_does_not_skip_a_step(tutor: Tutor, library: Li
     await chat.tap(old_next)
     before = await position_of(tutor)
     replies = await chat.tap(old_next)
-    assert "ở tin nhắn cũ rồi" in replies[0].text
+    assert "ở tin nhắn cũ nên không bấm được nữa" in replies[0].text
     assert await position_of(tutor) == before
 
 

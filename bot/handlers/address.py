@@ -52,6 +52,12 @@ _LATER = frozenset({"để sau", "de sau", "chưa", "chua"})
 _NEXT_NAMES = frozenset({"hieu"})
 # A name this many words long or shorter holds no word the bot calls itself ("chào cháu").
 _SHORT_NAME = 3
+# Whole answers that decline to give a name, as the Skip button does ("thôi khỏi", "bí mật"),
+# as typed: "khoi" alone is how Khôi types his name without marks.
+_DECLINES = frozenset({"thôi", "khỏi", "thôi khỏi", "khỏi đi", "thôi khỏi đi", "khỏi cần",
+                       "thôi khỏi cần", "bí mật", "thoi", "thoi khoi", "thoi khoi di", "bi mat"})
+# "gọi tôi là bà Sáu": the most name words kept without asking ("Sáu", "Minh Khai").
+_CALLED_WORDS = 2
 
 
 @dataclass(frozen=True)
@@ -117,14 +123,16 @@ def _check_and_save(ctx: Context, name: str, given: str) -> None:
     name = capitalised(name)
     name = name[:1].upper() + name[1:]
     if is_doubtful(given):
-        _confirm(ctx, name)
+        _confirm(ctx, name, given)
     else:
         _saved(ctx, name)
 
 
-def _confirm(ctx: Context, name: str) -> None:
-    """"Có phải cô tên là …?", yes in one tap, or type the name again."""
-    ctx.say(ctx.text("address_confirm_name", name=name),
+def _confirm(ctx: Context, name: str, given: str) -> None:
+    """"Có phải cô tên là …?" about the part given as a name (not "bà Bà Lan"), yes in one
+    tap, or type the name again; `name` is kept on a yes."""
+    shown = capitalised(given)
+    ctx.say(ctx.text("address_confirm_name", name=shown[:1].upper() + shown[1:]),
             [[ctx.button("button_address_yes", NAME_YES)],
              [ctx.button("button_address_other", OTHER_NAME)]])
     ctx.ask(CONFIRM, name=name)
@@ -250,6 +258,9 @@ def _explain_name(ctx: Context, *, sentence: bool = False) -> None:
 
 async def _typed(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
     name = bare_name(ctx, text)
+    if spelling(name) in _DECLINES:  # "thôi khỏi", "bí mật": as the Skip button
+        _saved(ctx, "", declined=True)
+        return
     # Read whole too: "đã hiểu" without its particle "đã" would be "Hiểu", a name.
     said = text.strip(" ,.;:!?").split()
     while said and fold(said[-1]) in typed_words(ctx, PARTICLES):  # "đã hiểu ạ"
@@ -287,26 +298,36 @@ def _called_words(ctx: Context, text: str) -> list[str] | None:
 
 async def _call_me(ctx: Context, text: str) -> bool:
     """"gọi tôi là bà Sáu" at any time: the form and the name said, or either, kept, and said
-    back; the learner stays where they are."""
+    back; the learner stays where they are. What follows the form is kept as a name only when
+    it reads as one: "con gọi tôi là mẹ", "… bà Sáu ở xóm Đông" keep no name, and say so."""
     called = _called_words(ctx, text)
     if not called:
         return False
     forms = {fold(ctx.base.templates[f"address_you_{form}"]): form for form in ADDRESS_FORMS}
     form = forms.get(fold(called[0]))
     given = " ".join(called[1:] if form else called)
-    if given and (_not_a_name(ctx, given) or is_sentence(given) or not _fits(" ".join(called))):
-        return False  # "gọi tôi là gì cũng được": no name said; read as other words are
+    unclear = bool(given) and (_not_a_name(ctx, given) or is_sentence(given)
+                               or not _fits(" ".join(called)))
     if form:
         ctx.settings["address"] = form
-    if given:
+    if given and not unclear:
         name = capitalised(" ".join(called))
-        ctx.settings["called"] = name[:1].upper() + name[1:]
+        name = name[:1].upper() + name[1:]
+        if len(given.split()) > _CALLED_WORDS or is_doubtful(given):
+            _confirm(ctx, name, given)  # "Có phải bà tên là …?", as at the name question
+            return True
+        ctx.settings["called"] = name
     learning = has_lesson_to_continue(ctx)
-    text = ctx.text("address_changed", name=ctx.called_as, learning=learning)
+    texts = [ctx.text("address_changed", name=ctx.called_as)] if form or \
+        not unclear else []
+    if unclear:
+        texts.append(ctx.text("address_name_unclear", form=bool(form)))
     if learning:
-        ctx.say(text, [[ctx.button("button_resume", payloads.RESUME)], ctx.menu_row()])
+        texts.append(ctx.text("address_resume"))
+        ctx.say("\n".join(texts), [[ctx.button("button_resume", payloads.RESUME)],
+                                   ctx.menu_row()])
     else:
-        show_menu(ctx, text)
+        show_menu(ctx, "\n".join(texts))
     return True
 
 
@@ -314,11 +335,12 @@ async def _skipped(ctx: Context, data: Mapping[str, Any]) -> None:
     _saved(ctx, "")
 
 
-def _saved(ctx: Context, name: str) -> None:
-    """Keep the name (shown to their mentor and organizers too) and go on to the menu."""
+def _saved(ctx: Context, name: str, *, declined: bool = False) -> None:
+    """Keep the name (shown to their mentor and organizers too) and go on to the menu
+    (`declined`: none given, said so in words, which is answered kindly)."""
     ctx.settings.setdefault("address", "ban")
     ctx.settings["called"] = name
-    text = ctx.text("address_saved", name=ctx.called_as)
+    text = ctx.text("address_declined" if declined else "address_saved", name=ctx.called_as)
     if not ctx.display_name:
         text = f"{text}\n{ctx.text('address_no_name')}"
     ctx.say(text)  # the menu joins it: one message
@@ -344,8 +366,10 @@ FEATURE = Feature(
         "address_bad_name": {"limit": MAX_NAME}, "address_saved": {"name": "Lan"},
         "address_not_a_name": {"known": True}, "address_sentence": {"known": True},
         "address_confirm_name": {"name": "Nguyễn Thị Minh Khai"}, "button_address_yes": {},
-        "address_changed": {"name": "Sáu", "learning": True},
-        "address_no_name": {}, "button_address_keep": {"name": "Nguyễn Thị Lan"},
+        "address_changed": {"name": "Sáu"},
+        "address_name_unclear": {"form": True}, "address_resume": {},
+        "address_no_name": {}, "address_declined": {},
+        "button_address_keep": {"name": "Nguyễn Thị Lan"},
         LEAD_INS: {},
         "button_address_other": {},
     },

@@ -90,6 +90,10 @@ async def on_input(ctx: Context, field: str, text: str) -> None:
             ctx.say(ctx.text("mentor_ask_ward", name=""), [ctx.menu_row()])
             ctx.ask(field)
             return
+        district = where.old_district(ctx, ward)
+        if district:  # several of today's communes: which one, as the place question asks
+            where.ask_within_old_district(ctx, district, field, mentor=True)
+            return
         place = where.exact_place(ctx, ward)
         ward = place.name if place else ward
         await ctx.mentoring.save_mentor(ward=ward)

@@ -81,6 +81,10 @@ async def got_ward(ctx: Context, text: str) -> None:
         ctx.say(ctx.text("ask_ward"), [ctx.menu_row()])
         ctx.ask("ward")
         return
+    district = where.old_district(ctx, ward)
+    if district:  # it spans several of today's communes: which one, as the place question asks
+        where.ask_within_old_district(ctx, district, "ward")
+        return
     place = where.exact_place(ctx, ward)
     if place is not None:  # an official name: the learner's place for reports too
         ward, ctx.area = place.name, place.id

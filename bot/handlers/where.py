@@ -108,7 +108,7 @@ def _ask_within_district(ctx: Context, within: str, district: str, places: list[
     rows.append([ctx.button("button_skip", payloads.SKIP)])
     rows.append(ctx.menu_row())
     ctx.ask(ASKED, within=within)
-    ctx.say(ctx.text("area_district", district=district,
+    ctx.say(ctx.text("area_district", district=district, mentor=False,
                      namesake=namesake[0].name if namesake else ""), rows)
 
 
@@ -192,13 +192,32 @@ async def _go_on(ctx: Context, text: str) -> None:
              ctx.menu_row()])
 
 
+def old_district(ctx: Context, text: str) -> str | None:
+    """The old district `text` names alone in one of the deployment's provinces ("huyện Gia
+    Lâm"), as the areas file names it; None when it names none."""
+    areas = ctx.library.areas
+    return next((district for province in areas.provinces
+                 if (district := district_match.named_alone(text,
+                                                           areas.by_id[province].districts))),
+                None)
+
+
+def ask_within_old_district(ctx: Context, district: str, state: str, *,
+                            mentor: bool = False) -> None:
+    """An old district typed where a ward is asked outside the place question ("Tìm người
+    kèm", a mentor's ward): the same follow-up as there, and the question `state` asked
+    again, which reads an old commune's name too."""
+    ctx.say(ctx.text("area_district", district=district, namesake="", mentor=mentor),
+            [ctx.menu_row()])
+    ctx.ask(state)
+
+
 def exact_place(ctx: Context, text: str) -> Area | None:
     """The commune `text` names exactly in one of the deployment's provinces, if just one:
     as a resident's place is found (no question asked here), by today's name, else by an
     old one (before 1/7/2025) whose residents all live in one commune now."""
     areas = ctx.library.areas
-    if any(district_match.named_alone(text, areas.by_id[province].districts)
-           for province in areas.provinces):
+    if old_district(ctx, text):
         return None  # an old district spans several communes: no guess
     found = [place for province in areas.provinces
              for place in _named(district_match.as_address(text, areas.by_id[province].districts),
@@ -245,7 +264,8 @@ FEATURE = Feature(
         "area_ask_commune": {"within": "Thành phố Hà Nội", "typed": True, "name": "Lan"},
         "area_ask_village": {"within": "Phường Hồng Hà", "typed": False, "name": "Lan"},
         "area_choose": {}, "area_not_found": {"typed": "hong haa"},
-        "area_district": {"district": "Huyện Gia Lâm", "namesake": "Xã Gia Lâm"},
+        "area_district": {"district": "Huyện Gia Lâm", "namesake": "Xã Gia Lâm",
+                          "mentor": False},
         "area_former": {"one": "Phường Hồng Hà", "olds": [
             {"name": "Phường Phúc Xá", "where": "", "now": ["Phường Hồng Hà"]}]},
         "button_area_yes": {"name": "Phường Hồng Hà"}, "button_area_other": {},

@@ -3,6 +3,7 @@ for money or a formula."""
 
 import re
 import unicodedata
+from itertools import pairwise
 
 from bot.listening.scam import asks_for_money, has_contact
 
@@ -31,30 +32,46 @@ def is_name(text: str) -> bool:
 MOST_WORDS = 5
 # ... and a name this long or longer, typed without capitals, is asked about before it is kept.
 ASKED_WORDS = 4
-# Words of a sentence, never of a name of two words or more, as typed with their marks:
-# pronouns, verbs of knowing and using, "không" and its Southern "hổng", pointing words.
+# Words of a sentence, never of a name, as typed with their marks: pronouns, verbs of knowing,
+# using, forgetting, calling and selling, "không" and its Southern "hổng", pointing and
+# question words, words of putting off ("thôi", "khỏi", "đừng"), kin ("vợ ông Ba"), a place
+# ("nhà ở xóm Đông"). "Khổng", "Khôi", "Dũng", "Nhã", "Đậu", "Ái" and "Võ" are spelt otherwise.
 _SENTENCE_WORDS = frozenset([
     "tôi", "tui", "tao", "mình", "tớ", "bị", "của", "không", "hổng", "hông", "chẳng", "chả",
     "chưa", "biết", "xài", "dùng", "cài", "làm", "hiểu", "muốn", "được", "gì", "sao", "đó",
-    "này", "kia", "nọ", "cái", "app", "ứng", "điện", "thoại"])
+    "này", "kia", "nọ", "cái", "app", "ứng", "điện", "thoại", "quên", "nhớ", "thôi", "khỏi",
+    "đừng", "gọi", "tên", "mẹ", "vợ", "chồng", "con", "ở", "nhà", "bán", "ai", "đâu"])
+# Of these, the ones that are given names too ("Hiểu", "Sao"): alone, a name.
+_NAMES_TOO = frozenset(["hiểu", "sao", "ứng"])
 # The same typed without marks, where no name is spelt so ("dung" may be Dũng, "lam" Lâm,
-# "hieu" Hiếu, "hong" Hồng, "khong" Khổng).
-_BARE_SENTENCE_WORDS = frozenset(["toi", "tui", "tao", "biet", "xai", "app", "gi"])
+# "hieu" Hiếu, "hong" Hồng, "khong" Khổng, "khoi" Khôi, "vo" Võ, "nha" Nhã, "ai" Ái, "dau"
+# Đậu): "hong nho" is "hổng nhớ".
+_BARE_SENTENCE_WORDS = frozenset(["toi", "tui", "tao", "biet", "xai", "app", "gi", "quen",
+                                  "nho", "thoi", "goi", "ten", "chong", "con"])
+# Words said together that are a sentence, with marks or without.
+_SENTENCE_PAIRS = frozenset(["bí mật", "bi mat"])
+# Kin said after the first word: "vợ ông Ba" ("bà Tư" is a form and a name).
+_KIN_AFTER = frozenset(["ông", "bà"])
 
 
 def is_sentence(text: str) -> bool:
     """Whether an answer to "what is your name?" is a sentence rather than a name: more than
-    MOST_WORDS words, a question mark, or, in two words or more, a word no name holds ("cái app
-    định danh đó tui hổng biết xài", "tôi quên rồi")."""
+    MOST_WORDS words, a question mark, or a word no name holds, a single one included ("cái
+    app định danh đó tui hổng biết xài", "tôi quên rồi", "gì", "hong nho", "vợ ông Ba")."""
     text = unicodedata.normalize("NFC", text).strip()
     words = [word.strip(".,;:!?…\"'()").lower() for word in text.split()]
     words = [word for word in words if word]
     if len(words) > MOST_WORDS or "?" in text:
         return True
-    if len(words) < 2:
+    if not words:
         return False
+    pairs = {f"{first} {second}" for first, second in pairwise(words)}
+    if pairs & _SENTENCE_PAIRS or _KIN_AFTER & set(words[1:]):
+        return True
     marked = any(unicodedata.decomposition(char) for char in "".join(words))
     held = _SENTENCE_WORDS if marked else _BARE_SENTENCE_WORDS
+    if len(words) == 1:
+        held = held - _NAMES_TOO
     return any(word in held for word in words)
 
 
