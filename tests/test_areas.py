@@ -11,7 +11,7 @@ from bot.areas import LAND, PART, load_areas
 from bot.lessons.model import Library
 from bot.tutor import Tutor
 from storage.repository import LEARNER, SqlRepository
-from tests.chat import Chat
+from tests.chat import Chat, answer_quiz
 
 HONG_HA = "ha-noi/hong-ha"
 
@@ -213,9 +213,7 @@ async def test_a_quiz_not_passed_keeps_its_retry_and_the_question_waits_for_a_pa
     assert "chưa đạt" in chat.text() and "xã hoặc phường" not in chat.text()
     assert chat.payload_of("Làm lại bài kiểm tra").startswith("q:")
     await chat.press("Làm lại bài kiểm tra")
-    lesson = library.courses[0].lessons[0]
-    for question in lesson.quiz:
-        await chat.press(question.options[question.answer - 1])
+    await answer_quiz(chat, library.courses[0].lessons[0])
     assert "xã hoặc phường nào" in chat.last[-1].text  # passed: asked now
 
 

@@ -11,7 +11,7 @@ from bot.lessons.progress import Mode, Position, pass_mark
 from bot.messages import Button, Incoming, Kind, Outgoing
 from bot.tutor import Tutor
 from storage.repository import SqlRepository
-from tests.chat import Chat
+from tests.chat import Chat, answer_quiz
 
 
 async def position_of(tutor: Tutor, user: str = "u1") -> Position:
@@ -212,11 +212,9 @@ async def test_progress_shows_lessons_done_best_scores_and_next(tutor: Tutor,
     lesson = course.lessons[0]
     chat = Chat(tutor)
     await chat.start()
-    for answers in ([q.answer for q in lesson.quiz], [1 + q.answer % len(q.options)
-                                                      for q in lesson.quiz]):
+    for right in (True, False):  # all right, then a retake all wrong
         await chat.learn(course.id, lesson.id)
-        for question, choice in zip(lesson.quiz, answers, strict=True):
-            await chat.press(question.options[choice - 1])
+        await answer_quiz(chat, lesson, right=right)
     assert "Điểm cao nhất của bạn" in chat.text()
     replies = await chat.type("tiến độ")
     card = replies[0].text
