@@ -113,6 +113,16 @@ async def test_a_genuine_otp_notice_shows_no_signs_and_never_says_safe(tutor: Tu
     assert "an toàn" not in said.lower()
     assert "không ai được hỏi mã OTP hay mật khẩu của chú" in said
     assert "số cũ" not in said
+    # What a code nobody asked for means.
+    assert ("Nếu vừa rồi chú không tự chuyển tiền hay đăng nhập, có thể có người đang tìm cách "
+            "vào tài khoản của chú. Chú đừng đưa mã này cho ai cả. Nếu đó là mã của ngân hàng, "
+            "chú gọi ngay tổng đài ngân hàng theo số in sau thẻ.") in said
+    # A notice with no code gets no such words.
+    await chat.type("/kiem_tra")
+    await chat.type("Viettel thông báo: Thuê bao của Quý khách đã được nạp 50.000đ. Tài khoản "
+                    "gốc: 62.000đ. Chi tiết LH 198.")
+    assert "Chưa thấy dấu hiệu lừa đảo" in chat.text()
+    assert "tìm cách vào tài khoản" not in chat.text()
 
 
 async def test_a_relatives_new_number_asking_nothing_reminds_to_call_the_old_one(
@@ -740,24 +750,6 @@ async def test_a_story_told_unasked_is_checked_too(tutor: Tutor) -> None:
     said = chat.text()
     assert "Rất có thể là lừa đảo. Bác chưa chuyển tiền là rất đúng ạ." in said
     assert "Chuyện bác kể có những dấu hiệu này:" in said
-
-
-async def test_a_genuine_otp_notice_says_what_a_code_not_asked_for_means(tutor: Tutor) -> None:
-    chat = Chat(tutor, "otp-hint")
-    await chat.start(address="chu")
-    await chat.type("/kiem_tra")
-    await chat.type(OTP_NOTICE)
-    said = chat.text()
-    assert "Chưa thấy dấu hiệu lừa đảo" in said
-    assert ("Nếu vừa rồi chú không tự chuyển tiền hay đăng nhập, có thể có người đang tìm cách "
-            "vào tài khoản của chú. Chú đừng đưa mã này cho ai cả. Nếu đó là mã của ngân hàng, "
-            "chú gọi ngay tổng đài ngân hàng theo số in sau thẻ.") in said
-    # A notice with no code gets no such words.
-    await chat.type("/kiem_tra")
-    await chat.type("Viettel thông báo: Thuê bao của Quý khách đã được nạp 50.000đ. Tài khoản "
-                    "gốc: 62.000đ. Chi tiết LH 198.")
-    assert "Chưa thấy dấu hiệu lừa đảo" in chat.text()
-    assert "tìm cách vào tài khoản" not in chat.text()
 
 
 async def test_a_check_in_the_middle_of_a_lesson_or_a_quiz_offers_the_way_back(
