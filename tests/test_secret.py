@@ -198,6 +198,9 @@ def test_a_card_after_a_long_run_of_digits_is_masked() -> None:
     ("+84 (0) 912 345 678", "••••"),
     ("bài 3, số bác 0912 345 678", "bài 3, số bác ••••"),
     ("tài xế Hùng (0912345678) gọi", "tài xế Hùng (••••) gọi"),
+    # Read out in words, as a mentor types what was said on the phone.
+    ("số bác không chín tám bảy, sáu năm bốn ba hai một nhé", "số bác •••• nhé"),
+    ("sdt bac khong chin 12 ba bon nam sau bay", "sdt bac ••••"),
 ])
 def test_phone_numbers_however_grouped_are_masked(typed: str, shown: str) -> None:
     masked = mask(typed, phones=True)

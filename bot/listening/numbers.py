@@ -89,14 +89,23 @@ def spoken_phone(text: str) -> bool:
     """Whether `text` reads out a phone number: eight digits or more in a row, as words
     ("không chín tám bảy, sáu năm bốn…"), three of them at least, or words and digits ("0987
     sáu năm bốn 321"); other words break the run, punctuation does not."""
+    return bool(spoken_phones(unicodedata.normalize("NFKC", text)))
+
+
+def spoken_phones(text: str) -> list[tuple[int, int]]:
+    """Where `text` reads out a phone number (spoken_phone): each such run's span in `text`."""
+    spans: list[tuple[int, int]] = []
     digits = words = 0
-    for word in _WORD.findall(unicodedata.normalize("NFKC", text).lower()):
-        if word.isdigit():
-            digits += len(word)
-        elif word in _DIGIT_WORDS or (word.isascii() and word in _BARE_DIGIT_WORDS):
-            digits, words = digits + 1, words + 1
-        else:
-            digits = words = 0
+    start = end = 0
+    for match in [*_WORD.finditer(text), None]:  # None: the end closes the last run
+        word = match.group().lower() if match else ""
+        if word.isdigit() or word in _DIGIT_WORDS or (word.isascii() and word in _BARE_DIGIT_WORDS):
+            assert match is not None
+            start = match.start() if digits == 0 else start
+            named = not word.isdigit()
+            digits, words, end = digits + (1 if named else len(word)), words + named, match.end()
+            continue
         if digits >= _SPOKEN and words >= _SPOKEN_WORDS:
-            return True
-    return False
+            spans.append((start, end))
+        digits = words = 0
+    return spans

@@ -70,7 +70,7 @@ def mask(text: str, *, phones: bool = False) -> Masked:
     folded = _fold(text)
     codes = _after_words(folded, text)
     secrets = codes + _cards(folded) + _id_numbers(folded)
-    said = numbers.phones(folded) if phones else []
+    said = numbers.phones(folded) + numbers.spoken_phones(text) if phones else []
     spans = secrets + said
     if not spans:
         return Masked(text, False)
