@@ -38,8 +38,9 @@ def test_a_lesson_and_a_quiz_survive_a_restart(tmp_path: Path, library: Library,
         assert "Bước 2/" in step["text"]
         server.send_signal(stop)
         # A stop takes about a second; once, in a fresh clone's first run on a busy machine,
-        # SIGTERM's took over 15 s (cause not found: bench/RESULTS.md). What this test asks is
-        # that the lesson survives, so it waits longer rather than fail on the machine's pace.
+        # SIGTERM's took over 15 s (likely a cancelled job's open query holding SQLite's write
+        # lock, since fixed: bench/RESULTS.md). What this test asks is that the lesson
+        # survives, so it waits longer rather than fail on the machine's pace.
         server.wait(timeout=60)
     with running_server(tmp_path, port):
         resumed = post(port, "/api/chat", {"session": session, "payload": "resume"})["replies"]
