@@ -4,7 +4,7 @@ they have not done what they were asked, and whether the money has gone already.
 
 import re
 
-from bot.listening.scam import fold
+from bot.listening.scam import MONEY, fold
 
 # Someone else's words or deeds told by the resident: "xưng là công an", "họ bảo tôi…", "có
 # người gọi cho tôi", "nhận được cuộc gọi".
@@ -44,7 +44,8 @@ _THEIR_WORDS = re.compile(r"\b(?:bao|dan|yeu cau|doa|noi)(?: \w+)? $")
 # Paying: "chuyển khoản", "nộp tiền", "gửi 20 triệu".
 _PAY = (r"(?:chuyen(?: khoan| tien)?|ck|gui(?: tien)?|nop(?: tien)?|dua(?: tien)?|"
         r"dong(?: tien)?|tra(?: tien)?|nap(?: tien)?)")
-_SUM = r"\d[\d ]*(?:k|d|dong|trieu|tr|ty|nghin|ngan|cu|lit)?"
+# A sum as the scam check reads one ("20 triệu", "năm trăm nghìn"), or bare digits.
+_SUM = rf"(?:{MONEY}|\d[\d ]*)"
 _THEM = r"(?:ho|no|nguoi do|nguoi ta|ong ta|ba ta|chung no|bon no|tui no|thang do|con do)"
 # The money gone: "tôi đã nghe theo và chuyển khoản", "chuyển luôn 30 triệu", "chuyển 20 triệu
 # rồi", "chuyển hết", "chuyển 2 triệu cho họ", "bị lấy mất", "họ chuyển hết tiền đi".
