@@ -17,18 +17,17 @@ _UNIT_KINDS = ("thi tran", "phuong", "xa")
 @functools.lru_cache(maxsize=64)
 def _table(names: tuple[str, ...]) -> dict[str, tuple[str, str]]:
     """Each district's name folded without its kind ("gia lam") to its kind and its name."""
-    found = {}
-    for name in names:
-        words = fold(name).split()
-        size = 2 if words[:2] == ["thi", "xa"] else 1
-        found[" ".join(words[size:])] = (" ".join(words[:size]), name)
-    return found
+    return {bare_name(name): (_kind(name), name) for name in names}
+
+
+def _kind(name: str) -> str:
+    """A district's kind, folded, as its name begins: "quan", "huyen" or "thi xa"."""
+    return "thi xa" if fold(name).split()[:2] == ["thi", "xa"] else fold(name).split()[0]
 
 
 def bare_name(name: str) -> str:
     """A district's name without its kind, folded: "Huyện Gia Lâm" -> "gia lam"."""
-    words = fold(name).split()
-    return " ".join(words[2 if words[:2] == ["thi", "xa"] else 1:])
+    return " ".join(fold(name).split()[len(_kind(name).split()):])
 
 
 def _kind_and_rest(words: list[str]) -> tuple[str, list[str]]:
