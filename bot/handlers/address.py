@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from bot.handlers import help, invitations, payloads
-from bot.handlers.command_words import lookups
+from bot.handlers.command_words import ASIDE, lookups
 from bot.handlers.context import Context, Rows
 from bot.handlers.folding import fold, typed_words
 from bot.handlers.menu import has_lesson_to_continue, show_menu
@@ -271,7 +271,6 @@ async def _typed(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
     _check_and_save(ctx, name, name)
 
 
-_ASIDE = "command_aside_words"  # router.ASIDE: "cháu", "con" said beside the words
 # "gọi tôi là bà Sáu" said at any time: who asks (folded, with the words that may come before:
 # "cháu cứ gọi tôi là…", "từ nay gọi tui là…"), and the word before what to be called.
 _CALL_LEAD = frozenset({"chau", "con", "em", "ban", "cu", "hay", "thi", "tu", "nay", "gio",
@@ -290,7 +289,7 @@ def _called_words(ctx: Context, text: str) -> list[str] | None:
             continue
         if all(fold(each) in _CALL_LEAD for each in words[:at]) \
                 and spelling(words[at + 1]) in _CALL_ME and spelling(words[at + 2]) in _CALL_AS:
-            rest = without_particles(ctx, words[at + 3:], typed_words(ctx, _ASIDE))
+            rest = without_particles(ctx, words[at + 3:], typed_words(ctx, ASIDE))
             return [word.strip(" ,.;:!?") for word in rest if word.strip(" ,.;:!?")]
         return None
     return None

@@ -9,6 +9,10 @@ from bot.handlers.context import Context
 from bot.handlers.folding import fold
 from bot.lessons.model import CommandTexts
 
+# Words said to the bot beside a command's word ("đi", "cháu"), one a line, in
+# content/templates/<locale>/: left out when reading it, as the particles are.
+ASIDE = "command_aside_words"
+
 
 @cache
 def _lookups(commands: tuple[tuple[str, CommandTexts], ...], keyboard: tuple[tuple[str, str], ...]

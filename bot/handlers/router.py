@@ -18,17 +18,13 @@ from bot.handlers import (
     quiz,
     typed_buttons,
 )
-from bot.handlers.command_words import emoji, lookups
+from bot.handlers.command_words import ASIDE, emoji, lookups
 from bot.handlers.context import Context
 from bot.handlers.folding import fold, typed_choice, typed_words
 from bot.handlers.payloads import Choose
 from bot.handlers.registry import Command, Feature, registry
 from bot.lessons.progress import Mode
 from bot.messages import MAX_PAYLOAD_BYTES, MAX_TEXT_CHARS, Kind
-
-# Words said to the bot beside a command's word ("đi", "cháu"), one a line, in
-# content/templates/<locale>/: left out when reading it, as the particles are.
-ASIDE = "command_aside_words"
 
 
 def _command_word(ctx: Context, stripped: str, folded: str) -> str | None:
