@@ -54,15 +54,17 @@ def _simpler_problems(renderer: Renderer, simpler: str, where: str) -> list[str]
 def _check_messages(library: Library) -> list[str]:
     """Render every step and question as each learner would see it, in every way a learner
     may be addressed (the longest decides whether a message fits)."""
-    problems: list[str] = []
+    # One renderer for every form: it keeps a text rendered with the values it reads, so a
+    # text that reads no form of address (most of them) is rendered once, not once a form.
+    renderer, problems = Renderer(library.templates), []
+    defaults = renderer.defaults
     for address in every_address(library.templates):
-        problems += _check_addressed(library, address)
+        renderer.defaults = {**defaults, **address}
+        problems += _check_addressed(library, renderer)
     return list(dict.fromkeys(problems))
 
 
-def _check_addressed(library: Library, address: dict[str, str]) -> list[str]:
-    renderer = Renderer(library.templates)
-    renderer.defaults = {**renderer.defaults, **address}
+def _check_addressed(library: Library, renderer: Renderer) -> list[str]:
     problems: list[str] = []
     for course in library.courses:
         where = f"{Path(library.content_dir).name}/{course.id}/course.yaml"

@@ -317,8 +317,10 @@ def check_templates(templates: Mapping[str, str],
 
 def every_address(templates: Mapping[str, str]) -> list[dict[str, str]]:
     """The placeholders of every way the learner may be addressed (none where the texts do
-    not say: a missing text is named by the check)."""
+    not say: a missing text is named by the check), each set once: a text renders the same
+    for two forms worded alike, such as English's nine "you"."""
     try:
-        return [address_values(templates, form) for form in ADDRESS_FORMS]
+        forms = [address_values(templates, form) for form in ADDRESS_FORMS]
     except KeyError:
         return [{}]
+    return list({tuple(values.items()): values for values in forms}.values())
