@@ -837,6 +837,9 @@ async def test_a_story_where_the_money_went_is_never_praised(tutor: Tutor, story
     said = chat.text()
     assert "Rất có thể là lừa đảo" in said or "Cần cẩn thận" in said
     assert "rất đúng" not in said and "Việc cần làm ngay" in said
+    # Found in a try-out: a flag's advice for before paying ("hỏi trước khi chuyển"), or a link
+    # the caller never sent ("cài ứng dụng qua đường link"), read oddly after the money went.
+    assert "hỏi trước khi chuyển" not in said and "qua đường link" not in said
 
 
 async def test_holding_back_only_what_was_asked_is_praised(tutor: Tutor) -> None:
