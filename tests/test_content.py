@@ -12,6 +12,7 @@ import yaml
 from bot.app import build_core
 from bot.areas import read_yaml
 from bot.config import Settings, StartupError
+from bot.handlers.questions import index_for
 from bot.handlers.registry import registry
 from bot.lessons.check import check_content as check_with_samples
 from bot.lessons.check import content_warnings
@@ -544,6 +545,30 @@ def test_a_mark_of_a_passed_check_is_what_lets_serving_skip_it(small_copy: Path,
     (memo / ("content-checked-" + fingerprint(small_copy))).touch()
     library, problems = _check_for_serving(small_copy, memo)
     assert library is not None and problems == []
+
+
+def test_a_start_in_the_same_process_on_the_same_content_is_given_the_same_library(
+        small_copy: Path, tmp_path: Path) -> None:
+    # Servers started in one process (the tests' own) share the library, and so what is built
+    # for it once (the question index): content and code alike, one library; changed, another.
+    first, _ = _check_for_serving(small_copy, tmp_path / "a")  # checked, marked
+    [mark] = (tmp_path / "a").glob("content-checked-*")
+    (tmp_path / "b").mkdir()
+    shutil.copyfile(mark, tmp_path / "b" / mark.name)
+    again, _ = _check_for_serving(small_copy, tmp_path / "a")
+    elsewhere, _ = _check_for_serving(small_copy, tmp_path / "b")
+    assert first is not None and again is first and elsewhere is first
+    assert index_for(again) is index_for(first)
+    course = small_copy / "lam-quen" / "course.yaml"
+    course.write_text(course.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    changed, problems = _check_for_serving(small_copy, tmp_path / "a")  # checked again
+    assert problems == [] and changed is not None and changed is not first
+    assert _check_for_serving(small_copy, tmp_path / "a")[0] is changed
+    # Another folder of the same files is another library: it names its own folder.
+    shutil.copytree(small_copy, tmp_path / "copy", symlinks=True)
+    other, _ = _check_for_serving(tmp_path / "copy", tmp_path / "a")
+    assert other is not None and other is not changed
+    assert other.content_dir == str(tmp_path / "copy")
 
 
 def test_serving_goes_ahead_when_it_cannot_remember_the_check(small_copy: Path,

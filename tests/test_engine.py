@@ -25,6 +25,7 @@ from bot.lessons.progress import (
     start_quiz,
     to_menu,
 )
+from bot.listening import words
 
 
 @pytest.mark.parametrize(("payload", "expected"), [
@@ -98,6 +99,21 @@ def test_a_field_out_of_its_format_is_refused_when_packed() -> None:
 ])
 def test_fold(typed: str, folded: str) -> None:
     assert fold(typed) == folded
+
+
+# Vietnamese letters with their marks, composed and apart, đ, punctuation, a zero-width space
+# and letters of other scripts with marks of their own (Khmer, Thai, Devanagari).
+_TYPED = st.text(alphabet=st.one_of(
+    st.sampled_from("aAăâeêioôơuưyđĐ bcdkmnq0123456789.,!?{}%\n\t\u00a0\u200b\u0300\u0301"
+                    "\u0303\u0309\u0323áÀẢẵẬệỜữỴជំនួយสวัสดีनमस्ते你好ßøæ😀"),
+    st.characters()), max_size=40)
+
+
+@given(_TYPED)
+def test_folding_in_one_pass_is_folding_a_character_at_a_time(typed: str) -> None:
+    # fold's table (str.translate) is taken only where its result is ASCII: then the text
+    # held no letter of another script, whose marks the character-by-character fold keeps.
+    assert fold(typed) == words._fold_each(words._decomposed(typed))
 
 
 def test_a_lesson_runs_through_its_steps_then_its_quiz(library: Library) -> None:

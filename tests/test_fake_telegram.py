@@ -21,6 +21,7 @@ from telegram import (
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+from bot.channels.telegram import telegram_http
 from tests.conversation import Receiver
 from tests.fake_telegram import BOT_ID, FakeTelegram
 
@@ -40,7 +41,10 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 @pytest.fixture
 async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
-    async with Bot(fake.token, base_url=fake.base_url) as client:
+    # With the channel's HTTP clients: each Bot made two of its own, each loading the CA
+    # certificates (telegram_http).
+    async with Bot(fake.token, base_url=fake.base_url, request=telegram_http(),
+                   get_updates_request=telegram_http(1)) as client:
         yield client
 
 

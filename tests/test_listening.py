@@ -307,6 +307,24 @@ def test_every_lessons_scores_are_rank_bm25s_to_the_last_bit(index: QuestionInde
     assert not index._words.get_scores([]).any()
 
 
+def test_a_corpus_is_counted_as_rank_bm25_counts_it(library: Library) -> None:
+    """PostedBM25 counts each document's terms in C (its own _initialize): the same lengths,
+    counts, idf and averages as rank_bm25's loop, in the same order: the lessons' examples,
+    their titles twice over, and terms repeated across documents with an empty one."""
+    lessons = [lesson for course in library.courses for lesson in course.lessons]
+    corpora = [[ask.lower().split() for lesson in lessons for ask in lesson.asks],
+               [[lesson.id, *lesson.title.lower().split()] * 2 for lesson in lessons],
+               [["a", "b", "a"], [], ["b", "c", "b", "b"], ["c"]]]
+    for corpus in corpora:
+        posted, own = PostedBM25(corpus), BM25Okapi(corpus)
+        assert list(posted.idf.items()) == list(own.idf.items())
+        assert [list(counts.items()) for counts in posted.doc_freqs] == [
+            list(counts.items()) for counts in own.doc_freqs]
+        assert all(type(counts) is dict for counts in posted.doc_freqs)
+        assert (posted.doc_len, posted.avgdl, posted.corpus_size, posted.average_idf) == (
+            own.doc_len, own.avgdl, own.corpus_size, own.average_idf)
+
+
 def test_a_question_told_inside_a_long_story_still_finds_its_lesson(
         index: QuestionIndex) -> None:
     story = (_STORY + "Sáng nay có người gọi xưng là nhân viên ngân hàng, bảo tôi đọc mã OTP "

@@ -3,6 +3,7 @@
 import asyncio
 import io
 import json
+import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,6 +24,7 @@ from bot.channels.telegram import (
     ChatOrderedProcessor,
     TelegramChannel,
     TelegramConfig,
+    telegram_http,
     telegram_pacer,
     to_incoming,
 )
@@ -43,6 +45,13 @@ WORDS = load_library(CONTENT_DIR)  # the shared texts, for senders built without
 SECRET = "s3cret-token_for-tests"
 
 fixture = fixture_loader("telegram")
+
+
+def ptb_bot(fake: FakeTelegram) -> PtbBot:
+    """python-telegram-bot's own Bot on the fake, with the channel's HTTP clients: each Bot
+    made two of its own, each loading the CA certificates (telegram_http)."""
+    return PtbBot(fake.token, base_url=fake.base_url, request=telegram_http(),
+                  get_updates_request=telegram_http(1))
 
 
 def buttons(record: SentRecord) -> list[tuple[str, str]]:
@@ -130,6 +139,22 @@ async def running(fake: FakeTelegram, tutor: Tutor, mode: str,
 
 
 polling, webhook, channel = channel_fixtures(running)
+
+
+async def test_telegram_clients_share_one_verifying_tls_context(fake: FakeTelegram,
+                                                                tutor: Tutor) -> None:
+    # Each client made its own (loading the CA certificates, 15-30 ms of CPU), two a channel:
+    # one a process now, still what httpx makes by default for https://api.telegram.org.
+    config = TelegramConfig(token="1:x", api_base_url="https://api.telegram.org/bot")
+    bots = [TelegramChannel(config, tutor, CONTENT_DIR).application.bot for _ in range(2)]
+    bots.append(ptb_bot(fake))
+    # The transports' own contexts: python-telegram-bot and httpx show them nowhere public.
+    contexts = {id(request._client._transport._pool._ssl_context): request._client._transport
+                ._pool._ssl_context for bot in bots for request in bot._request}
+    assert len(contexts) == 1 and len([r for bot in bots for r in bot._request]) == 6
+    [context] = contexts.values()
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] > 0
 
 
 async def test_start_sets_commands_and_greets_with_both_keyboards(
@@ -518,7 +543,7 @@ async def test_owed_replies_outlast_an_outage_none_lost_none_twice_each_chat_in_
     async def settle(replies: list[Outgoing]) -> None:
         done.extend(reply.text for reply in replies)
 
-    async with PtbBot(fake.token, base_url=fake.base_url) as bot:
+    async with ptb_bot(fake) as bot:
         sender = TelegramSender(
             bot, content_dir=CONTENT_DIR, on_unreachable=_never, on_failed=_never, words=_words,
             sleep=time.sleep, pacer=Pacer(overall_per_second=100, chat_per_second=100,
@@ -545,7 +570,7 @@ async def test_a_stop_during_an_outage_leaves_the_owed_replies_kept_for_the_next
     async def settle(replies: list[Outgoing]) -> None:
         done.extend(replies)
 
-    async with PtbBot(fake.token, base_url=fake.base_url) as bot:
+    async with ptb_bot(fake) as bot:
         sender = TelegramSender(bot, content_dir=CONTENT_DIR, on_unreachable=_never,
                                 on_failed=_never, words=_words, sleep=sleep, pacer=_pacer())
         sending = asyncio.create_task(sender.send(USER, [Outgoing("Bước 1"), Outgoing("Bước 2")],
@@ -559,7 +584,7 @@ async def test_a_stop_during_an_outage_leaves_the_owed_replies_kept_for_the_next
 async def test_an_outbox_message_gives_up_after_a_few_tries_for_the_outbox_to_retry(
         fake: FakeTelegram, caplog: pytest.LogCaptureFixture) -> None:
     fake.outage(lambda: True, 502)
-    async with PtbBot(fake.token, base_url=fake.base_url) as bot:
+    async with ptb_bot(fake) as bot:
         sender = TelegramSender(bot, content_dir=CONTENT_DIR, on_unreachable=_never,
                                 on_failed=_never, words=_words, backoff_seconds=0.001,
                                 pacer=_pacer())
@@ -576,7 +601,7 @@ async def test_a_429_is_a_wait_not_a_failure_however_often_it_comes(fake: FakeTe
         now[0] += seconds
 
     fake.flood(ATTEMPTS + 3, retry_after=30)
-    async with PtbBot(fake.token, base_url=fake.base_url) as bot:
+    async with ptb_bot(fake) as bot:
         sender = TelegramSender(
             bot, content_dir=CONTENT_DIR, on_unreachable=_never, on_failed=_never, words=_words,
             sleep=sleep,
@@ -591,7 +616,7 @@ async def test_long_texts_split_and_long_captions_follow_the_photo(fake: FakeTel
     image = "images/bam-nut-hoac-go-so.png"
     menu = ((Button("🏠 Về menu", "menu"),),)
 
-    async with PtbBot(fake.token, base_url=fake.base_url) as bot:
+    async with ptb_bot(fake) as bot:
         sender = _sender(bot)
         long_text = "\n\n".join(f"Đoạn {n}. " + "chữ " * 400 for n in range(5))
         await sender.send(USER, [Outgoing(text=long_text, buttons=menu)])
@@ -615,7 +640,7 @@ async def test_a_refused_picture_still_delivers_its_text_and_buttons(fake: FakeT
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "rong.png").write_bytes(b"")  # Telegram refuses an empty file
     menu = ((Button("🏠 Về menu", "menu"),),)
-    async with PtbBot(fake.token, base_url=fake.base_url) as bot:
+    async with ptb_bot(fake) as bot:
         await _sender(bot, tmp_path).send(USER, [Outgoing("Bước 2", menu, "images/rong.png")])
     [text] = fake.sent_to(USER)
     assert text.method == "sendMessage" and text.text == "Bước 2" and buttons(text)

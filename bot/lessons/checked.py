@@ -5,6 +5,7 @@ import hashlib
 import logging
 import os
 import sys
+import threading
 from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -57,11 +58,14 @@ def check_for_serving(content_dir: Path, memo_dir: Path, samples: Mapping[str, M
     and a server restarted after a crash should answer again soon."""
     digest = fingerprint(content_dir)
     mark = memo_dir / (MARK_PREFIX + digest)
+    key = (str(content_dir), digest)
     if _exists(mark):
-        return load_library(content_dir), []
+        library = _loaded.get(key)
+        return library or _remember(key, load_library(content_dir)), []
     library, problems = check_content(content_dir, samples, commands=commands, editorial=False)
     # Content replaced while it was checked (a deploy under way) is not what was checked.
     if library is not None and not problems and fingerprint(content_dir) == digest:
+        library = _remember(key, library)
         try:
             memo_dir.mkdir(parents=True, exist_ok=True)
             for old in memo_dir.glob(MARK_PREFIX + "*"):
@@ -70,6 +74,27 @@ def check_for_serving(content_dir: Path, memo_dir: Path, samples: Mapping[str, M
         except OSError as error:  # a read-only folder: the next start checks again
             log.warning("cannot remember the content check in %s: %s", memo_dir, error)
     return library, problems
+
+
+# The libraries this process served, by content folder and fingerprint: a server started again
+# in this process on the same content and code (the tests start dozens) is given the same
+# Library, and with it what was built for it once (per_library: the question index, 0.3 s of
+# CPU). The fingerprint costs 10 ms; loading the library 0.1 s (bench/RESULTS.md, issue 18).
+_loaded: dict[tuple[str, str], Library] = {}
+_KEPT = 4  # the oldest is dropped beyond these, as per_library keeps four
+_remembering = threading.Lock()  # servers in this process start in threads of their own
+
+
+def _remember(key: tuple[str, str], library: Library) -> Library:
+    """The library kept for `key`: the one kept before, else `library`, kept from now."""
+    with _remembering:
+        kept = _loaded.get(key)
+        if kept is not None:
+            return kept
+        if len(_loaded) >= _KEPT:
+            del _loaded[next(iter(_loaded))]
+        _loaded[key] = library
+        return library
 
 
 def _exists(mark: Path) -> bool:

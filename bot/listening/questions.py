@@ -308,6 +308,16 @@ class QuestionIndex:
     def __init__(self, entries: list[tuple[Course, Lesson]], tuning: Tuning) -> None:
         self.tuning = tuning
         self._entries = entries
+        # Each text's words once: the same step, title or example is read for several of the
+        # tables below (about 6,100 texts, 3,200 of them distinct).
+        read: dict[str, list[str]] = {}
+
+        def said(text: str) -> list[str]:
+            found = read.get(text)
+            if found is None:
+                found = read[text] = expand(fold(text))
+            return found
+
         texts = [fold(_lesson_text(course, lesson, tuning.title_weight, tuning.ask_in_text))
                  for course, lesson in entries]
         word_lists = [expand(text) for text in texts]
@@ -320,30 +330,30 @@ class QuestionIndex:
         self._chars = PostedBM25([char_grams(content_words(words)) for words in word_lists])
         self._max_idf = max(self._words.idf.values())
         self._lessons_with = Counter(term for terms in self._words.doc_freqs for term in terms)
-        self._heads = [set(_terms(expand(fold(" ".join([lesson.title, *lesson.keywords])))))
+        self._heads = [set(_terms(said(" ".join([lesson.title, *lesson.keywords]))))
                        for _, lesson in entries]
         self._head_words = [{term for term in head if "_" not in term} for head in self._heads]
         self._heads_with = Counter(term for terms in self._heads for term in terms)
         self._max_char_idf = max(self._chars.idf.values())
         # Every step of every lesson, to show the one that answers best.
-        self._steps = PostedBM25([_terms(expand(fold(_step_text(step))))
+        self._steps = PostedBM25([_terms(said(_step_text(step)))
                                  for _, lesson in entries for step in lesson.steps])
         self._first_step = np.cumsum([0] + [len(lesson.steps) for _, lesson in entries])
         self._doing = [_doing(step.text) for _, lesson in entries for step in lesson.steps]
         # Each step's own words, without what it quotes (Evidence.step): the AI lessons' steps
         # quote questions about cooking or diabetes as examples to type, which they do not teach.
-        self._step_words = [set(content_words(expand(fold(_unquoted(_step_text(step))))))
+        self._step_words = [set(content_words(said(_unquoted(_step_text(step)))))
                             for _, lesson in entries for step in lesson.steps]
         # The task verbs each lesson says (Evidence.undone), each text read apart: its title,
         # keywords, steps, quiz and example questions. Quotes too: a button to press ("Đăng
         # ký", "Liên kết") or a crook's words a resident repeats ("hủy đăng ký").
-        self._verbs = [set().union(*(_task_verbs(expand(fold(text))) for text in [
+        self._verbs = [set().union(*(_task_verbs(said(text)) for text in [
             lesson.title, *lesson.keywords, *(_step_text(step) for step in lesson.steps),
             *(part for question in lesson.quiz
               for part in (question.question, question.explanation)),
             *lesson.asks])) for _, lesson in entries]
         # What each lesson's title, keywords and examples ask of amounts and times.
-        self._asked = [set().union(*(_amount_or_time(expand(fold(clause)), lesson=True)
+        self._asked = [set().union(*(_amount_or_time(said(clause), lesson=True)
                                      for text in [lesson.title, *lesson.keywords, *lesson.asks]
                                      for clause in _CLAUSE.split(text)))
                        for _, lesson in entries]
@@ -351,13 +361,13 @@ class QuestionIndex:
         # Each with its words and pairs as _terms reads them, to hold its anchors.
         self._not_taught = [(task, self._weight(task), set(_terms(words)))
                             for _, lesson in entries
-                            for words in (expand(fold(text)) for text in lesson.not_taught)
+                            for words in (said(text) for text in lesson.not_taught)
                             for task in [set(_task_terms(words))]]
         # Every example question of every lesson, and the lesson each belongs to.
         examples = [(i, text) for i, (_, lesson) in enumerate(entries) for text in lesson.asks]
         self._examples: list[list[tuple[set[str], float]]] = [[] for _ in entries]
         for i, text in examples:  # each with its terms and their weight
-            terms = set(_terms(expand(fold(text))))
+            terms = set(_terms(said(text)))
             self._examples[i].append((terms, self._weight(terms)))
 
     @classmethod
