@@ -8,6 +8,7 @@ area at refresh time; a learner who moves later does not move the days already f
 
 import asyncio
 import time
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 from typing import Any
@@ -143,11 +144,12 @@ def _batches(sizes: dict[str, int], most: int) -> list[list[str]]:
 
 
 async def fill_day(connection: AsyncConnection, day: date, known: set[str], *,
-                   rows: int = SWAP_ROWS) -> None:
+                   rows: int = SWAP_ROWS) -> int:
     """Rebuild one day of every daily table: group it in a read, then swap its rows in a
     few communes per short write transaction. Each commune's rows change at once, so no
     report ever counts a row twice or misses one; `known` are the communes the daily tables
-    may hold rows of already, `rows` how many rows a transaction writes at most."""
+    may hold rows of already, `rows` how many rows a transaction writes at most. Return how
+    many rows the day holds now."""
     plans = _plans(day)
     sizes = dict.fromkeys(known, 0)
     for table, (columns, query) in plans.items():
@@ -171,13 +173,28 @@ async def fill_day(connection: AsyncConnection, day: date, known: set[str], *,
         # the lock retries after sleeping 1, 2, 5, 10, 15, 20, 25 ms..., and without the
         # pause lost the lock to the next write again and again (waiting up to 0.8 s).
         await asyncio.sleep(max(time.perf_counter() - started, PAUSE))
+    return sum(sizes.values())
 
 
-async def _first_day(connection: AsyncConnection) -> date | None:
-    earliest = [await connection.scalar(select(func.min(column))) for column in
-                (ANSWER.c.answered_at, RESULT.c.first_completed_at, COMPLETION.c.completed_at)]
-    found = [when for when in earliest if when is not None]
-    return local_date(aware(min(found))) if found else None
+async def _next_day(connection: AsyncConnection, day: date | None,
+                    known: Collection[str] = ()) -> date | None:
+    """The first day from `day` on (None: the oldest raw row's) with raw rows to fill, or
+    daily rows of the communes `known` to clear (their raw rows erased since). Each is an
+    index seek: the raw rows' times are indexed, the daily tables by (area_commune, day)."""
+    found = []
+    for column in (ANSWER.c.answered_at, RESULT.c.first_completed_at, COMPLETION.c.completed_at):
+        query = select(func.min(column))
+        if day is not None:
+            query = query.where(column >= day_start(day))
+        if (when := await connection.scalar(query)) is not None:
+            found.append(local_date(aware(when)))  # stored in UTC, a day is Vietnam's
+    if day is not None and known:
+        # No index leads with the day: asking for `known`'s communes uses theirs.
+        for table in (DAILY_ANSWERS, DAILY_LESSONS, DAILY_COURSES):
+            if (filled := await connection.scalar(select(func.min(table.c.day)).where(
+                    table.c.area_commune.in_(known) & (table.c.day >= day)))) is not None:
+                found.append(filled)
+    return min(found, default=None)
 
 
 async def note_finished_courses(connection: AsyncConnection,
@@ -218,7 +235,8 @@ async def refresh(engine: AsyncEngine, *, until: datetime | None = None,
                   rows: int = SWAP_ROWS) -> int:
     """Refill every day touched since the last refresh (all of them the first time, after
     noting the courses finished so far: `courses` maps each course to its lesson ids),
-    writing at most `rows` rows a transaction; return how many days were filled."""
+    writing at most `rows` rows a transaction; return how many days were filled. Of days
+    with no row to fill or to clear, only the first of each run is (found empty by it)."""
     started = until or now()
     async with engine.connect() as connection:
         last = await connection.scalar(select(STATE.c.refreshed_at).where(STATE.c.id == 1))
@@ -226,16 +244,20 @@ async def refresh(engine: AsyncEngine, *, until: datetime | None = None,
     async with engine.connect() as connection:
         if last is None and courses:
             await note_finished_courses(connection, courses, rows=rows)
-        first = local_date(aware(last) - MARGIN) if last else await _first_day(connection)
+        day = local_date(aware(last) - MARGIN) if last else await _next_day(connection, None)
         known = {commune for table in (DAILY_ANSWERS, DAILY_LESSONS, DAILY_COURSES)
                  for commune in await connection.scalars(select(table.c.area_commune).distinct())}
         await connection.rollback()
         days = 0
-        day = first
         while day is not None and day <= local_date(started):
-            await fill_day(connection, day, known, rows=rows)
+            filled = await fill_day(connection, day, known, rows=rows)
             days += 1
             day += timedelta(days=1)
+            # An empty day may begin a gap (a quiet week; on a first refresh, the weeks between
+            # old answers and new), each of whose days would cost a dozen statements and a
+            # pause. After a busy day no look ahead at all: the next is most likely busy too.
+            if not filled and day <= local_date(started):
+                day = await _next_day(connection, day, known)
     async with engine.begin() as connection:
         await connection.execute(update(STATE).where(STATE.c.id == 1).values(
             refreshed_at=started))

@@ -1,19 +1,29 @@
 """Report numbers on the seeded data set, against figures worked out by hand (report_seed.py)."""
 
 import asyncio
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.admin.report import build, tables
 from bot.lessons.model import Library
 from bot.tutor import Tutor
-from storage.clock import local_date
+from storage.clock import day_start, local_date
+from storage.personal_data import erase
 from storage.reports import Counts, Period, Training, median, reports_engine
-from storage.repository import COMPLETION, SqlRepository
-from storage.rollup import DAILY_ANSWERS, STATE, refresh, refresh_nothing, refreshed_at
+from storage.repository import ANSWER, COMPLETION, RESULT, SqlRepository
+from storage.rollup import (
+    DAILY_ANSWERS,
+    DAILY_COURSES,
+    DAILY_LESSONS,
+    STATE,
+    refresh,
+    refresh_nothing,
+    refreshed_at,
+)
 from storage.scope import Scope
 from tests.chat import Chat
 from tests.report_seed import BA_DINH, HONG_HA, seed
@@ -206,7 +216,7 @@ async def test_a_refresh_groups_while_a_learner_s_turn_holds_the_write_lock(
             assert any(s.startswith("INSERT INTO staged_daily_answers") for s in issued)
             await turn.record_answer(course_id="lam-quen", lesson_id="nut-bam",
                                      question_id="q1", chosen=2, correct=False)
-        assert await refreshing > 30
+        assert await refreshing >= 4  # the days with rows: 35, 2 and 1 days ago, today
         report = await build(reports, Scope("ha-noi"), last_30_days())
     finally:
         await reports.dispose()
@@ -313,3 +323,64 @@ async def test_a_volunteer_s_own_training_is_kept_apart_from_residents_figures(
     assert city.total.lessons == 5 and city.parts[BA_DINH].lessons == 1
     ward = await build(repository.engine, Scope(HONG_HA), last_30_days())
     assert ward.training == Training(learning=0, trained=1, lessons=0)
+
+
+MARCH = date(2026, 3, 1)
+
+
+def _at(day: int, hour: int, minute: int = 0) -> datetime:
+    """A moment of a day of March 2026 in Vietnam (stored in UTC, so 00:30 is the 28th's)."""
+    return day_start(MARCH.replace(day=day)) + timedelta(hours=hour, minutes=minute)
+
+
+async def _march(engine: AsyncEngine) -> dict[str, int]:
+    """The seed's people, with only these rows in March: Bà Lan answers at 00:30 on the 1st,
+    first finishes a lesson on the 10th and the course on the 15th; Bác Năm answers at
+    23:30 on the 20th and 00:30 on the 21st."""
+    ids = await seed(engine)
+    async with engine.begin() as connection:
+        for table in (ANSWER, RESULT, COMPLETION):
+            await connection.execute(delete(table))
+        for name, when in (("Bà Lan", _at(1, 0, 30)), ("Bác Năm", _at(20, 23, 30)),
+                           ("Bác Năm", _at(21, 0, 30))):
+            await connection.execute(insert(ANSWER).values(
+                learner_id=ids[name], course_id="lam-quen", lesson_id="nut-bam",
+                question_id="q1", chosen=1, correct=True, answered_at=when))
+        await connection.execute(insert(RESULT).values(
+            learner_id=ids["Bà Lan"], course_id="lam-quen", lesson_id="nut-bam", best_correct=3,
+            last_correct=3, total=3, attempts=1, completed_at=_at(10, 12), failures=0,
+            first_correct=3, first_completed_at=_at(10, 12)))
+        await connection.execute(insert(COMPLETION).values(
+            learner_id=ids["Bà Lan"], course_id="lam-quen", completed_at=_at(15, 12)))
+    return ids
+
+
+async def _days(engine: AsyncEngine) -> list[list[int]]:
+    """The days of March each daily table holds rows of: answers, lessons, courses."""
+    async with engine.connect() as connection:
+        return [sorted(day.day for day in await connection.scalars(
+            select(table.c.day).distinct())) for table in (DAILY_ANSWERS, DAILY_LESSONS,
+                                                           DAILY_COURSES)]
+
+
+async def test_a_first_refresh_fills_the_days_with_rows_not_every_day_since(
+        repository: SqlRepository) -> None:
+    await _march(repository.engine)
+    # The 1st, the 2nd (found empty), the 10th, 11th, 15th, 16th, 20th, 21st and 22nd: not
+    # the 31 days from the 1st to the 31st.
+    assert await refresh(repository.engine, until=_at(31, 12)) == 9
+    assert await _days(repository.engine) == [[1, 20, 21], [10], [15]]
+
+
+async def test_a_day_whose_rows_were_erased_is_cleared_after_empty_days(
+        repository: SqlRepository) -> None:
+    ids = await _march(repository.engine)
+    await refresh(repository.engine, until=_at(31, 12))
+    async with repository.engine.begin() as connection:
+        # As a refresh killed before it noted its time leaves it: the days filled after the
+        # last refresh noted (the 1st) are filled again. Bác Năm's rows are gone meanwhile.
+        await connection.execute(STATE.update().values(refreshed_at=_at(1, 12)))
+        await erase(connection, ids["Bác Năm"])
+    # The 1st, 2nd, 10th, 11th, 15th, 16th, and the 20th and 21st, now empty, cleared.
+    assert await refresh(repository.engine, until=_at(31, 13)) == 8
+    assert await _days(repository.engine) == [[1], [10], [15]]
