@@ -329,7 +329,7 @@ MARCH = date(2026, 3, 1)
 
 
 def _at(day: int, hour: int, minute: int = 0) -> datetime:
-    """A moment of a day of March 2026 in Vietnam (stored in UTC, so 00:30 is the 28th's)."""
+    """A moment of a day of March 2026 in Vietnam (stored in UTC: 00:30 is 17:30 the day before)."""
     return day_start(MARCH.replace(day=day)) + timedelta(hours=hour, minutes=minute)
 
 
