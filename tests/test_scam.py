@@ -736,15 +736,19 @@ def test_a_story_tells_money_gone_from_money_held_back(text: str, gone: bool, he
     assert paid(text) is gone and held_back(text) == held
 
 
-@pytest.mark.parametrize("text", [
-    "Hôm qua có người gọi cho tôi xưng là công an, bảo không cho ai biết. Tôi đã nghe theo và "
-    "chuyển khoản 20 triệu cho họ.",
-    "Có người gọi cho tôi xưng là công an, tôi không nói gì với con, chuyển luôn 30 triệu cho họ",
+@pytest.mark.parametrize(("text", "claim"), [
+    ("Hôm qua có người gọi cho tôi xưng là công an, bảo không cho ai biết. Tôi đã nghe theo và "
+     "chuyển khoản 20 triệu cho họ.", "claim_police"),
+    ("Có người gọi cho tôi xưng là công an, tôi không nói gì với con, chuyển luôn 30 triệu cho "
+     "họ", "claim_police"),
+    ("hôm qua có người gọi xưng là điện lực bảo bác nộp tiền phạt, bác chuyển luôn 2 triệu rồi",
+     "claim_utility"),
 ])
-def test_a_police_story_where_money_went_is_called_a_scam(text: str) -> None:
+def test_a_story_of_a_caller_in_an_office_s_name_who_got_money_is_called_a_scam(
+        text: str, claim: str) -> None:
     verdict = _default().check(text, story=True, paid=True)
     assert verdict.verdict == "scam"
-    assert {"claim_police", "money_request"} <= {flag.code for flag in verdict.flags}
+    assert {claim, "money_request"} <= {flag.code for flag in verdict.flags}
 
 
 def test_a_caller_claiming_an_office_who_asked_for_a_step_is_suspicious_at_least() -> None:
@@ -755,7 +759,7 @@ def test_a_caller_claiming_an_office_who_asked_for_a_step_is_suspicious_at_least
               "thì bị bắt. Tôi chưa chuyển.")
     assert asked_money(threat) and not asked_money(text)
     verdict = _default().check(threat, story=True, asked=True)
-    assert verdict.verdict == "suspicious" and "money_request" in {f.code for f in verdict.flags}
+    assert verdict.verdict == "scam" and "money_request" in {f.code for f in verdict.flags}
 
 
 @pytest.mark.parametrize("text", [

@@ -569,8 +569,11 @@ class ScamChecker:
         if story and any(code.startswith("claim_") for code in codes) and (
                 paid or any(code in _ASKED_OF_TELLER for code in codes)):
             # A caller in the name of the police, a bank or the power company who asked for
-            # money or a step, or got the money: no genuine one does either by phone.
-            score = max(score, SCAM if paid and "claim_police" in codes else SUSPICIOUS)
+            # money or a step, or got the money: no genuine one does either by phone. Money
+            # asked or taken in such a call is the scam itself (found in a try-out: a paid
+            # "điện lực" fine was only "Cần cẩn thận").
+            money = any(code.startswith("money_request") for code in codes)
+            score = max(score, SCAM if money else SUSPICIOUS)
         verdict = "scam" if score >= SCAM else "suspicious" if score >= SUSPICIOUS else "no_signs"
         new_number = verdict == "no_signs" and bool(
             self._sign("new_number").search(words) or self._phone_owner(words))
