@@ -775,3 +775,17 @@ def test_a_message_promising_the_reader_what_will_happen_is_no_story(text: str) 
 def test_a_story_retelling_a_threat_is_still_a_story() -> None:
     assert told("Hôm qua có người gọi cho tôi xưng là công an, họ bảo nếu cô không chuyển tiền "
                 "thì sẽ bị bắt. Cô chưa chuyển.")
+
+
+# Found in a wording review: naming the store excused a remote-control app a stranger asked for.
+@pytest.mark.parametrize(("text", "flagged"), [
+    ("Có người gọi cho tôi xưng nhân viên ngân hàng, bảo tôi vào CH Play tải UltraViewer để họ "
+     "hỗ trợ", True),
+    ("Vietcombank: Quý khách vui lòng tải TeamViewer QuickSupport trên CH Play để nhân viên hỗ "
+     "trợ cập nhật sinh trắc học", True),
+    ("Vietcombank khuyến cáo: tuyệt đối không cài UltraViewer, TeamViewer theo lời người lạ", False),
+    ("dung cai anydesk theo loi nguoi la nhe me", False),
+])
+def test_a_remote_control_app_to_install_is_a_red_flag_even_from_the_store(
+        text: str, flagged: bool) -> None:
+    assert ("install_app" in [flag.code for flag in check(text).flags]) is flagged

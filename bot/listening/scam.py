@@ -332,6 +332,12 @@ _INSTALL_TOLD = re.compile(r"\b(?:bao|yeu cau|doi|bat|ep|keu|huong dan|de nghi)(
 _BALANCE = re.compile(r"(?:\bsd\w?|so du(?: kha dung)?)\s*:?\s*[\d.,]{4,}")
 _SUPPORT = _words("cskh", r"cham soc khach hang", r"tong dai vien", r"nhan vien ho tro",
                   r"bo phan ho tro")
+# Remote-control apps, in the stores but a thief's tool when a stranger has them installed or
+# opened ("vào CH Play tải UltraViewer để bên em hỗ trợ"): the stores' names excuse nothing.
+# Not after "không"/"đừng" ("đừng cài UltraViewer theo lời người lạ" is a warning).
+_REMOTE_INSTALL = re.compile(r"(?<!khong )(?<!dung )(?<!chang )\b(?:tai|cai|cai dat|tai ve|mo|bat)"
+                             r"(?: \w+){0,3}? (?:ultra ?viewer|team ?viewer|any ?desk|"
+                             r"quick ?support|airdroid|rust ?desk)\b")
 _INSTALL_SENT = _words(r"(?:ung dung|app|phan mem) (?:chung toi|ben em|em|toi|minh) "
                        r"(?:gui|cung cap)")
 # Platforms everyone links to: a link there is no fake of the sender a message names.
@@ -598,7 +604,8 @@ class ScamChecker:
         # and a state's or a brand's own site is where its real app is got.
         unofficial = [link for link in links if not self._is_official(link.host)]
         if ((unofficial and _INSTALL.search(words)) or _INSTALL_SENT.search(words)
-                or _INSTALL_TOLD.search(words)) and not _STORES.search(words):
+                or _INSTALL_TOLD.search(words)) and not _STORES.search(words) \
+                or _REMOTE_INSTALL.search(words):
             codes.append("install_app")
         given = bool(_CODE_GIVEN.search(" ".join(parts)))
         if _asks_secret(parts, given=given, linked=bool(links)):
