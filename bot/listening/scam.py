@@ -603,9 +603,9 @@ class ScamChecker:
         # "Tra cứu tại ứng dụng VssID hoặc baohiemxahoi.gov.vn": "tại" folds to "tải" (download),
         # and a state's or a brand's own site is where its real app is got.
         unofficial = [link for link in links if not self._is_official(link.host)]
-        if ((unofficial and _INSTALL.search(words)) or _INSTALL_SENT.search(words)
-                or _INSTALL_TOLD.search(words)) and not _STORES.search(words) \
-                or _REMOTE_INSTALL.search(words):
+        asked_to_install = ((unofficial and _INSTALL.search(words))
+                            or _INSTALL_SENT.search(words) or _INSTALL_TOLD.search(words))
+        if (asked_to_install and not _STORES.search(words)) or _REMOTE_INSTALL.search(words):
             codes.append("install_app")
         given = bool(_CODE_GIVEN.search(" ".join(parts)))
         if _asks_secret(parts, given=given, linked=bool(links)):
