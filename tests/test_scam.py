@@ -783,7 +783,8 @@ def test_a_story_retelling_a_threat_is_still_a_story() -> None:
      "hỗ trợ", True),
     ("Vietcombank: Quý khách vui lòng tải TeamViewer QuickSupport trên CH Play để nhân viên hỗ "
      "trợ cập nhật sinh trắc học", True),
-    ("Vietcombank khuyến cáo: tuyệt đối không cài UltraViewer, TeamViewer theo lời người lạ", False),
+    ("Vietcombank khuyến cáo: tuyệt đối không cài UltraViewer, TeamViewer theo lời người lạ",
+     False),
     ("dung cai anydesk theo loi nguoi la nhe me", False),
 ])
 def test_a_remote_control_app_to_install_is_a_red_flag_even_from_the_store(
