@@ -23,17 +23,16 @@ import argparse
 import asyncio
 import gc
 import os
-import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+
+from startup_bench import serve_answering
 
 ROOT = Path(__file__).resolve().parent.parent
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -144,35 +143,11 @@ def _env(tree: Path, data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def free_port() -> int:
-    """A free port below the range the kernel hands out (as tests/server.py's): an outgoing
-    connection elsewhere on the machine cannot take it before the server listens."""
-    while True:
-        port = random.randrange(10_000, 30_000)
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-
-
 def serve_until_answered(tree: Path, data_dir: Path) -> float:
     """`hocso serve`'s CPU seconds (user + sys) when /healthz first answers; then stopped."""
-    port = free_port()
-    env = _env(tree, data_dir, HOCSO_PORT=str(port), HOCSO_HOST="127.0.0.1")
-    with (data_dir / "server.log").open("ab") as log:
-        process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=data_dir,
-                                   env=env, stdout=log, stderr=subprocess.STDOUT)
+    process, _ = serve_answering(tree, data_dir, {"PYTHONDONTWRITEBYTECODE": "1",
+                                                  "TELEGRAM_BOT_TOKEN": ""})
     try:
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"hocso serve exited {process.returncode}; see {data_dir}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.01)
         fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
     finally:

@@ -60,8 +60,10 @@ def run_command(tree: Path, data_dir: Path, args: list[str],
     return cpu, wall
 
 
-def run_serve(tree: Path, data_dir: Path, extra: dict[str, str]) -> tuple[float, float]:
-    """CPU from start to exit (SIGTERM once /healthz answers) and wall seconds to /healthz."""
+def serve_answering(tree: Path, data_dir: Path,
+                    extra: dict[str, str]) -> tuple[subprocess.Popen[bytes], float]:
+    """`hocso serve` started on `data_dir`, once /healthz answers, and the wall seconds that
+    took; the caller stops it."""
     port = _free_port()
     env = _env(tree, data_dir, {"HOCSO_PORT": str(port), "HOCSO_HOST": "127.0.0.1", **extra})
     began = time.perf_counter()
@@ -73,10 +75,14 @@ def run_serve(tree: Path, data_dir: Path, extra: dict[str, str]) -> tuple[float,
             raise RuntimeError(f"hocso serve exited {process.returncode}; see {data_dir}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                break
+                return process, time.perf_counter() - began
         except OSError:
-            time.sleep(0.02)
-    wall = time.perf_counter() - began
+            time.sleep(0.01)
+
+
+def run_serve(tree: Path, data_dir: Path, extra: dict[str, str]) -> tuple[float, float]:
+    """CPU from start to exit (SIGTERM once /healthz answers) and wall seconds to /healthz."""
+    process, wall = serve_answering(tree, data_dir, extra)
     process.send_signal(signal.SIGTERM)
     return _reap(process), wall
 
