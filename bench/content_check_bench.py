@@ -8,9 +8,8 @@ Also counts the templates jinja renders in one warm run.
 """
 
 import argparse
-import re
-import shutil
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,19 +21,8 @@ from bot.handlers.registry import registry
 from bot.lessons.check import check_content
 
 CONTENT = PROJECT_ROOT / "content"
-_IMAGE = re.compile(r"^\s*image: (\S+)$", re.MULTILINE)
-
-
-def _copy(courses: list[str], folder: Path) -> Path:
-    """The shared texts, the areas, `courses` and the pictures they show, copied."""
-    target = folder / "content"
-    for part in ("templates", "areas", *courses):
-        shutil.copytree(CONTENT / part, target / part)
-    (target / "images").mkdir()
-    for course in target.glob("*/course*.yaml"):
-        for image in _IMAGE.findall(course.read_text(encoding="utf-8")):
-            shutil.copyfile(CONTENT / image, target / image)
-    return target
+sys.path.insert(0, str(PROJECT_ROOT))  # the copy maker lives in tests/, shared with its tests
+from tests.content_copies import copy_with_courses  # noqa: E402
 
 
 def _renders(folder: Path) -> int:
@@ -61,8 +49,8 @@ def main() -> None:
     parser.add_argument("--courses", help="comma-separated course folders (default: all)")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        folder = _copy(options.courses.split(","), Path(scratch)) if options.courses \
-            else CONTENT
+        folder = copy_with_courses(options.courses.split(","), Path(scratch) / "content") \
+            if options.courses else CONTENT
         cpu = []
         for _ in range(options.runs):
             started = time.process_time()

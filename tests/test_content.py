@@ -20,6 +20,7 @@ from bot.lessons.checked import check_for_serving, fingerprint
 from bot.lessons.loader import load_library
 from bot.lessons.model import Library
 from tests.conftest import CONTENT_DIR
+from tests.content_copies import copy_with_courses
 from tests.server import hocso_here
 
 
@@ -46,20 +47,12 @@ def command_here(folder: Path) -> subprocess.CompletedProcess[str]:
 # lessons of most of them, are left out (tests/test_scam.py breaks them in a whole copy),
 # and test_shipped_content_is_valid checks the shipped content as it is.
 SMALL_COURSES = ("lam-quen", "nguoi-kem")
-_IMAGE = re.compile(r"^\s*image: (\S+)$", re.MULTILINE)
 
 
 @pytest.fixture(scope="session")
 def small_content(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped shared texts and areas with SMALL_COURSES and their pictures, made once."""
-    base = tmp_path_factory.mktemp("small") / "content"
-    for part in ("templates", "areas", *SMALL_COURSES):
-        shutil.copytree(CONTENT_DIR / part, base / part)
-    (base / "images").mkdir()
-    for course in base.glob("*/course*.yaml"):
-        for image in _IMAGE.findall(course.read_text(encoding="utf-8")):
-            shutil.copyfile(CONTENT_DIR / image, base / image)
-    return base
+    return copy_with_courses(SMALL_COURSES, tmp_path_factory.mktemp("small") / "content")
 
 
 @pytest.fixture
