@@ -5,9 +5,10 @@ question: the longest one, the one repeating most of the question's words, the o
 "safe" words ("không", "hỏi", "tự", "người thân") and without "risky" ones ("ngay", "cho
 phép", "bấm"). Ties are split evenly, so a cue that cannot decide is worth chance. For each cue
 the expected number of questions answered right and of quizzes passed (two thirds right) is
-reported, against guessing blindly; `--worst N` lists the quizzes the cues pass most often.
+reported, against guessing blindly; `--worst N` lists the quizzes the cues pass most often, and
+`--quiz course/lesson` each cue's chance on each question of one quiz and of passing it.
 
-    .venv/bin/python bench/quiz_cues.py [--worst 15]
+    .venv/bin/python bench/quiz_cues.py [--worst 15] [--quiz thanh-toan/chuyen-khoan]
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ def pass_chance(chances: Sequence[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worst", type=int, default=0, help="list the quizzes cues pass most")
+    parser.add_argument("--quiz", action="append", default=[], help="course/lesson to detail")
     args = parser.parse_args()
     library = load_library(ROOT / "content")
     quizzes = [(f"{course.id}/{lesson.id}", lesson.quiz) for course in library.courses
@@ -114,6 +116,17 @@ def main() -> None:
         print(f"\nThe {args.worst} quizzes a cue passes most often (best cue's chance):")
         for chance_, name in guessed[:args.worst]:
             print(f"  {chance_:.0%}  {name}")
+    for wanted in args.quiz:
+        quiz = dict(quizzes).get(wanted)
+        if quiz is None:
+            sys.exit(f"no lesson quiz {wanted}")
+        print(f"\n{wanted}: each cue's chance of each question right, and of passing the quiz")
+        print("| cue | " + " | ".join(q.id for q in quiz) + " | passed |")
+        print("|---|" + "---:|" * (len(quiz) + 1))
+        for name, cue in CUES.items():
+            chances = [right_chance(cue, q) for q in quiz]
+            print(f"| {name} | " + " | ".join(f"{c:.2f}" for c in chances)
+                  + f" | {pass_chance(chances):.2f} |")
 
 
 if __name__ == "__main__":
