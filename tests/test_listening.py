@@ -189,6 +189,7 @@ def test_the_sixth_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) 
     top1, top3, abstained = _rates(index, ["questions_blind6.yaml"])
     # 0.816, 0.869, 0.901 with the lesson on transfers by account number (thanh-toan/chuyen-khoan):
     # three answerable questions fewer found, one more no-lesson question refused (RESULTS.md).
+    # 0.812, 0.863, 0.901 after a native reviewer's rewording of that lesson (RESULTS.md).
     assert top3 >= 0.86 and top1 >= 0.81 and abstained >= 0.90
 
 
@@ -228,8 +229,10 @@ def test_the_ninth_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) 
     answers, 116 none does), and once after round 9 and the session's lesson edits: 0.877,
     0.901, 0.836."""
     top1, top3, abstained = _rates(index, ["questions_blind9.yaml"])
-    # 0.871, 0.901, 0.836 with the lesson on transfers by account number (thanh-toan/chuyen-khoan).
-    assert top3 >= 0.90 and top1 >= 0.87 and abstained >= 0.83
+    # 0.871, 0.901, 0.836 with the lesson on transfers by account number (thanh-toan/chuyen-khoan);
+    # 0.868, 0.895, 0.828 after a native reviewer's rewording of that lesson: one question fewer
+    # first, two fewer in the top three, one no-lesson question answered; no word chosen on the set.
+    assert top3 >= 0.89 and top1 >= 0.86 and abstained >= 0.82
 
 
 @pytest.mark.parametrize("text", ["1", "xin chào 1", "2024", "số 0 ạ"])

@@ -840,6 +840,9 @@ async def test_a_story_where_the_money_went_is_never_praised(tutor: Tutor, story
     # Found in a try-out: a flag's advice for before paying ("hỏi trước khi chuyển"), or a link
     # the caller never sent ("cài ứng dụng qua đường link"), read oddly after the money went.
     assert "hỏi trước khi chuyển" not in said and "qua đường link" not in said
+    # ...while the money flag is there, told of the person and worded for any time.
+    assert ("• Người đó đòi cô chuyển tiền, nộp phí hoặc đặt cọc; muốn hỏi cho chắc, cô tự gọi "
+            "người hay nơi họ xưng là, bằng số cô đã biết từ trước.") in said
 
 
 async def test_holding_back_only_what_was_asked_is_praised(tutor: Tutor) -> None:
