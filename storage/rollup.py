@@ -257,7 +257,9 @@ async def refresh(engine: AsyncEngine, *, until: datetime | None = None,
             # old answers and new), each of whose days would cost a dozen statements and a
             # pause. After a busy day no look ahead at all: the next is most likely busy too.
             if not filled and day <= local_date(started):
-                day = await _next_day(connection, day, known)
+                found = await _next_day(connection, day, known)
+                # Never back: a day found before `day` (a boundary read two ways) would loop.
+                day = None if found is None else max(found, day)
     async with engine.begin() as connection:
         await connection.execute(update(STATE).where(STATE.c.id == 1).values(
             refreshed_at=started))

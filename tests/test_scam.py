@@ -760,6 +760,12 @@ def test_a_caller_claiming_an_office_who_asked_for_a_step_is_suspicious_at_least
     assert asked_money(threat) and not asked_money(text)
     verdict = _default().check(threat, story=True, asked=True)
     assert verdict.verdict == "scam" and "money_request" in {f.code for f in verdict.flags}
+    # Found in review: a caller the resident says asked for no money is not said to have.
+    no_money = ("Hôm qua có người gọi xưng là nhân viên ngân hàng, hỏi tôi có muốn mở thẻ không, "
+                "không bảo chuyển tiền.")
+    assert not asked_money(no_money)
+    verdict = _default().check(no_money, story=True, asked=asked_money(no_money))
+    assert verdict.verdict != "scam" and "money_request" not in {f.code for f in verdict.flags}
 
 
 @pytest.mark.parametrize("text", [

@@ -64,7 +64,9 @@ _NOT_DONE = re.compile(r"\b(?:bao|yeu cau|doi|bat|ep|keu|huong dan|de nghi|neu|s
 
 # Money asked by the caller the resident tells of: "họ bảo tôi chuyển", "bắt bác nộp tiền", "họ
 # bảo nếu tôi không chuyển tiền thì bị bắt" (a threat: asked all the same).
-_ASKED = re.compile(rf"\b(?:bao|yeu cau|doi|bat|ep|keu|doa|huong dan|de nghi)(?: \w+){{0,5}}? "
+# Not "không bảo chuyển tiền": the caller did not ask for money.
+_ASKED = re.compile(rf"(?<!khong )(?<!chua )(?<!chang )(?<!ko )"
+                    rf"\b(?:bao|yeu cau|doi|bat|ep|keu|doa|huong dan|de nghi)(?: \w+){{0,5}}? "
                     rf"{_PAY}\b")
 
 
