@@ -62,6 +62,16 @@ _BY_CONTEXT: dict[str, tuple[str, frozenset[str], frozenset[str], frozenset[str]
             frozenset({"bam", "chuyen", "khoan", "go", "nhap", "ghi", "gui", "chon", "quet",
                        "goi"})),
     "tu": ("chet", frozenset(), frozenset(), frozenset({"khai", "giay chung"})),
+    # Central "chi" (gì) after "cái", "là", "làm" ("VNeID là cái chi", "làm chi"): it folds as
+    # "chị" and "chỉ" do, so only there. "rứa" (vậy) but not "rửa" ("rửa tiền", "rửa tay");
+    # "ni" (này) after a time or a thing ("sáng ni", "cái ni"). Found in the ninth blind set,
+    # whose writer asked as people from Huế and Nghệ An do: "là cái chi rứa" was no question.
+    "chi": ("gi", frozenset(), frozenset(), frozenset({"cai", "la", "lam"})),
+    "rua": ("vay", frozenset(), frozenset({"tien", "tay", "xe", "bat", "chen", "mat", "rau",
+                                           "sach", "chan", "ban"}), frozenset()),
+    "ni": ("nay", frozenset(), frozenset(),
+           frozenset({"sang", "chieu", "toi", "trua", "bua", "hom", "nam", "thang", "tuan",
+                      "cai", "may", "app", "so", "tin", "nguoi", "dem", "luc"})),
 }
 
 # Words that carry no topic: pronouns, particles, question words. Dropped after mapping.
