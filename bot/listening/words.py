@@ -74,6 +74,15 @@ _BY_CONTEXT: dict[str, tuple[str, frozenset[str], frozenset[str], frozenset[str]
                       "cai", "may", "app", "so", "tin", "nguoi", "dem", "luc"})),
 }
 
+# How a resident calls the bot, which calls itself "cháu" to an elder ("cháu ơi", "con ơi", "là
+# gì vậy cháu", "cài sao con"): no topic, though folded these are also words a question is about
+# ("chuyển tiền cho cháu", "cháu nội", "còn", "ảnh", "bán"). Left out only as a vocative: before
+# "ơi", or last, after a particle that ends a question. As a topic, "cháu ơi otp là gì" found
+# no lesson, and "otp là cái gì hả cháu" the lesson on AI assistants.
+_ADDRESS = frozenset({"chau", "con", "anh", "ban"})
+_ENDS_A_QUESTION = frozenset({"vay", "ha", "nhe", "nha", "khong", "a", "chua", "chu", "nhi",
+                              "ne", "gi", "sao", "roi"})
+
 # Words that carry no topic: pronouns, particles, question words. Dropped after mapping.
 # Folding merges some with topic words ("mã" and "ma", "thẻ" and "the"): those stay.
 _STOPWORDS = (
@@ -171,14 +180,25 @@ def expand(folded: str) -> list[str]:
         else:
             words.extend(spelled.split())
     words = [_by_context(words, i) if word in _BY_CONTEXT else word
-             for i, word in enumerate(words)]
+             for i, word in enumerate(words) if not _vocative(words, i)]
     # "thế nào" (how) folds to "the nao", as "thẻ" (card) does: the asking, not a card, in all
-    # but a few questions, so "thế" goes like the other question words.
+    # but a few questions, so "thế" goes like the other question words. So does "cái" of "cái
+    # gì" (what), which folds as "cài" (install) does: "otp là cái gì" found the lesson on AI
+    # assistants, whose examples ask "cài" it.
     return [word for i, word in enumerate(words)
-            if word != "the" or words[i + 1:i + 2] != ["nao"]]
+            if (word, words[i + 1:i + 2]) not in (("the", ["nao"]), ("cai", ["gi"]))]
 
 
 _GLUED_DIGITS = re.compile(r"(\d)([a-z])|([a-z])(\d)")
+
+
+def _vocative(words: list[str], i: int) -> bool:
+    """Whether word `i` is one of _ADDRESS calling the bot: before "ơi", or last after a
+    particle that ends a question ("vậy cháu", "không con"), not "cho cháu" or "cháu nội"."""
+    if words[i] not in _ADDRESS:
+        return False
+    return words[i + 1:i + 2] == ["oi"] or (
+        0 < i == len(words) - 1 and words[i - 1] in _ENDS_A_QUESTION)
 
 
 def _by_context(words: list[str], i: int) -> str:
