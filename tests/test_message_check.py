@@ -877,3 +877,70 @@ async def test_the_paste_reminder_reads_as_sentences(tutor: Tutor) -> None:
     await chat.type("vâng")
     assert ('chọn "Dán" và gửi. Cô cũng có thể chuyển tiếp tin đó cho cháu, hoặc gửi ảnh chụp '
             'màn hình tin nhắn. Cô cứ từ từ, cháu chờ cô.') in chat.text()
+
+
+# Found in an outside try-out: a resident who said they were cheated of their money, without
+# telling of a call, was told "Chưa thấy dấu hiệu lừa đảo" and given no urgent steps.
+@pytest.mark.parametrize("story", [
+    "tôi bị lừa chuyển 20 triệu cho người xưng là công an rồi, giờ làm sao",
+    "toi bi lua chuyen 20 trieu roi lam sao bay gio",
+    "tôi lỡ chuyển tiền cho kẻ lừa đảo rồi",
+    "tôi bị lừa rồi, họ lấy hết tiền trong tài khoản",
+])
+async def test_a_resident_cheated_of_money_gets_the_urgent_steps(tutor: Tutor, story: str) -> None:
+    chat = Chat(tutor, "bi-lua")
+    await chat.start(address="co")
+    await chat.type("/kiem_tra")
+    await chat.type(story)
+    said = chat.text()
+    assert "🚨 Rất có thể là lừa đảo. Cô đừng tự trách mình" in said
+    assert "Chưa thấy dấu hiệu" not in said
+    assert ("Việc cần làm ngay: cô gọi ngay tổng đài ngân hàng của cô (số in sau thẻ) để nhờ "
+            "chặn khoản tiền đó, rồi báo công an xã, phường") in said
+    assert labels(chat)[0] == "📘 Học: Lỡ bị lừa, làm gì ngay?"
+
+
+# Found in an outside try-out: a remote-control app was told "install only from CH Play".
+async def test_a_remote_control_app_is_named_as_such(tutor: Tutor) -> None:
+    chat = Chat(tutor, "tu-xa")
+    await chat.start(address="co")
+    await chat.type("/kiem_tra")
+    await chat.type("Hôm qua có người gọi cho tôi xưng là nhân viên ngân hàng, bảo tôi vào CH "
+                    "Play tải UltraViewer để họ hỗ trợ cập nhật. Tôi chưa cài.")
+    said = chat.text()
+    assert "🚨 Rất có thể là lừa đảo. Cô chưa làm theo họ là rất đúng ạ." in said
+    assert ("• Người đó bảo cô cài hay mở ứng dụng điều khiển từ xa (như UltraViewer, "
+            "TeamViewer, AnyDesk)") in said
+    assert "CH Play hoặc App Store" not in said
+
+
+# Found in an outside try-out: a resident who had let the caller in got no urgent steps.
+@pytest.mark.parametrize(("story", "app"), [
+    ("Có người gọi cho tôi xưng là nhân viên ngân hàng, bảo tôi cài UltraViewer, tôi cài rồi",
+     True),
+    ("Có người gọi cho tôi xưng là nhân viên ngân hàng, bảo tôi mở AnyDesk, tôi mở rồi", True),
+    ("Hôm qua có người gọi xưng công an, bảo tôi cài app, tôi đã cài và đọc mã cho họ", True),
+    ("Có người gọi cho tôi xưng là ngân hàng, xin mã OTP, tôi đọc cho họ rồi", False),
+])
+async def test_access_given_gets_the_urgent_steps(tutor: Tutor, story: str, app: bool) -> None:
+    chat = Chat(tutor, "da-cai")
+    await chat.start(address="co")
+    await chat.type("/kiem_tra")
+    await chat.type(story)
+    said = chat.text()
+    assert "🚨 Rất có thể là lừa đảo. Cô đừng tự trách mình" in said
+    assert "rất đúng" not in said
+    assert "Việc cần làm ngay: cô tắt Wi-Fi và dữ liệu di động (mạng 4G, 5G)" in said
+    assert "gọi ngay tổng đài ngân hàng (số in sau thẻ) để khóa tạm dịch vụ" in said
+    assert ("gỡ ứng dụng đó" in said) is app
+
+
+# Found in an outside try-out: a code to read out to "the switchboard" passed as no signs.
+async def test_a_code_to_read_out_to_someone_is_a_scam(tutor: Tutor) -> None:
+    chat = Chat(tutor, "doc-ma")
+    await chat.start(address="co")
+    await chat.type("/kiem_tra")
+    await chat.type("Ma xac thuc cua ban la 773311. Vui long doc ma nay cho nhan vien tong dai "
+                    "de hoan tat huy dich vu.")
+    said = chat.text()
+    assert "🚨 Rất có thể là lừa đảo." in said and "Chưa thấy dấu hiệu" not in said

@@ -21,7 +21,7 @@ from bot.listening.scam import (
     load_checker,
     registrable,
 )
-from bot.listening.story import asked_money, held_back, paid, told
+from bot.listening.story import asked_money, gave_access, held_back, paid, scammed, told
 from tests.conftest import CONTENT_DIR
 from tests.test_content import check_content
 
@@ -795,4 +795,100 @@ def test_a_story_retelling_a_threat_is_still_a_story() -> None:
 ])
 def test_a_remote_control_app_to_install_is_a_red_flag_even_from_the_store(
         text: str, flagged: bool) -> None:
-    assert ("install_app" in [flag.code for flag in check(text).flags]) is flagged
+    assert ("remote_app" in [flag.code for flag in check(text).flags]) is flagged
+
+
+# Found in an outside try-out: a remote-control app was told "install only from CH Play" (it is
+# there), and weighed no more than any app.
+@pytest.mark.parametrize(("text", "story"), [
+    ("Vietcombank: Quý khách vui lòng tải TeamViewer QuickSupport trên CH Play để nhân viên hỗ "
+     "trợ cập nhật sinh trắc học", False),
+    ("Nhan vien ho tro: ban mo ung dung AnyDesk va doc day so hien tren man hinh cho em", False),
+    ("Hôm qua có người gọi cho tôi xưng là nhân viên ngân hàng, bảo tôi mở RustDesk để họ kiểm "
+     "tra tài khoản", True),
+])
+def test_a_remote_control_app_asked_for_is_its_own_flag_and_a_scam(text: str, story: bool) -> None:
+    verdict = _default().check(text, story=story)
+    codes = [flag.code for flag in verdict.flags]
+    assert verdict.verdict == "scam" and "remote_app" in codes and "install_app" not in codes
+    assert "CH Play hoặc App Store" not in " ".join(flag.explain for flag in verdict.flags)
+
+
+@pytest.mark.parametrize("text", [
+    "Vietcombank khuyến cáo: tuyệt đối không cài UltraViewer theo lời người lạ.",
+    "Ngân hàng không bao giờ yêu cầu khách hàng cài AnyDesk hay TeamViewer.",
+])
+def test_a_warning_against_remote_control_apps_is_no_flag(text: str) -> None:
+    assert "remote_app" not in [flag.code for flag in check(text).flags]
+
+
+# Found in an outside try-out: a resident cheated of their money, with no call told of, was
+# told "Chưa thấy dấu hiệu lừa đảo".
+@pytest.mark.parametrize("text", [
+    "tôi bị lừa chuyển 20 triệu cho người xưng là công an rồi, giờ làm sao",
+    "toi bi lua chuyen 20 trieu roi lam sao bay gio",
+    "tôi lỡ chuyển tiền cho kẻ lừa đảo rồi",
+    "tôi bị lừa rồi, họ lấy hết tiền trong tài khoản",
+])
+def test_a_resident_cheated_of_money_tells_a_story_of_money_gone(text: str) -> None:
+    assert scammed(text) and paid(text)
+    verdict = _default().check(text, story=True, paid=True, cheated=True)
+    assert verdict.verdict == "scam"
+
+
+@pytest.mark.parametrize("text", [
+    "làm sao để không bị lừa khi chuyển tiền",
+    "tôi suýt bị lừa chuyển tiền",
+    "Bạn bị lừa đảo mất tiền? Hacker mũ trắng lấy lại tiền trong 24h",
+    "tôi sợ bị lừa lắm",
+])
+def test_fearing_or_offering_to_undo_a_scam_is_no_resident_cheated(text: str) -> None:
+    assert not scammed(text)
+
+
+# Found in an outside try-out: a resident who had let the caller in got no urgent steps.
+@pytest.mark.parametrize(("text", "given"), [
+    ("Có người gọi cho tôi xưng là ngân hàng, bảo tôi cài UltraViewer, tôi cài rồi", "app"),
+    ("Có người gọi cho tôi xưng là ngân hàng, bảo tôi mở AnyDesk, tôi mở rồi", "app"),
+    ("Có người gọi cho tôi xưng công an, bảo cài app, tôi đã cài và đọc mã cho họ", "app"),
+    ("Có người gọi cho tôi xưng là ngân hàng, xin mã OTP, tôi đọc cho họ rồi", "code"),
+    ("Có người gọi cho tôi xưng là ngân hàng, bảo tôi cài UltraViewer, tôi chưa cài", ""),
+    ("Có người gọi cho tôi xưng là ngân hàng, xin mã OTP, tôi không đọc cho họ", ""),
+    ("Có người gọi cho tôi xưng là ngân hàng, bảo tôi cài app, tôi sợ quá nên chưa mở", ""),
+])
+def test_what_the_resident_let_the_caller_have(text: str, given: str) -> None:
+    assert gave_access(text) == given
+    if given:
+        assert _default().check(text, story=True, gave=True).verdict == "scam"
+
+
+# Found in an outside try-out: a code to read out to "the switchboard" passed as no signs.
+@pytest.mark.parametrize("text", [
+    "Ma xac thuc cua ban la 773311. Vui long doc ma nay cho nhan vien tong dai de hoan tat huy "
+    "dich vu.",
+    "Mã OTP của bạn là 482913. Vui lòng cung cấp mã này cho nhân viên để được hỗ trợ.",
+    "Ma kich hoat 556677. Hay gui lai ma cho so 0912345678 de nhan qua.",
+])
+def test_a_code_sent_with_a_request_to_pass_it_on_asks_for_it(text: str) -> None:
+    assert "otp_request" in [flag.code for flag in check(text).flags]
+
+
+@pytest.mark.parametrize("text", [
+    "Ma OTP cua ban la 482913. KHONG chia se ma cho bat ky ai, ke ca nhan vien ngan hang.",
+    "Mã xác thực của Quý khách là 773311. Tuyệt đối không cung cấp mã này cho bất kỳ ai.",
+    "Mã OTP của bạn là 123456, có hiệu lực 5 phút. Không đọc mã này cho ai.",
+])
+def test_a_genuine_code_notice_still_has_no_flag(text: str) -> None:
+    assert check(text).verdict == "no_signs"
+
+
+# Found in an outside try-out: "bị mất" folds to "bí mật", and a loss read as secrecy.
+def test_money_lost_is_no_secret() -> None:
+    for text in ("hom qua co nguoi goi xung la ngan hang, toi bi mat 20 trieu",
+                 "Hôm qua có người gọi xưng là ngân hàng, tôi bị mất năm triệu"):
+        verdict = _default().check(text, story=True, paid=paid(text))
+        assert verdict.verdict == "scam"
+        assert "secrecy" not in [flag.code for flag in verdict.flags]
+    kept = _default().check("Có người gọi cho tôi xưng là công an, bảo tôi giữ bí mật, chuyển 20 "
+                            "triệu", story=True, asked=True)
+    assert "secrecy" in [flag.code for flag in kept.flags]

@@ -172,6 +172,7 @@ FLAG_NAMES = {
     "link_fake": "Link giả trang chính thức", "link_short": "Link rút gọn",
     "link_ip": "Link là dãy số (IP)", "link_apk": "Link tải tệp .apk",
     "link_odd": "Link đuôi lạ (.xyz, .top...)", "install_app": "Bảo cài ứng dụng qua link",
+    "remote_app": "Bảo cài ứng dụng điều khiển từ xa",
     "urgency": "Hối thúc, đe dọa", "secrecy": "Dặn giữ bí mật",
     "money_request": "Đòi chuyển tiền, đặt cọc", "family_emergency": "Người thân gặp nạn",
     "task": "Làm nhiệm vụ nhận hoa hồng", "prize": "Trúng thưởng, quà tặng",

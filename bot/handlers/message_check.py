@@ -26,7 +26,7 @@ from bot.handlers.registry import Command, Feature, Reads, Waits
 from bot.lessons.progress import Mode
 from bot.listening.scam import ScamChecker, fold, has_link, load_checker
 from bot.listening.secret import mask
-from bot.listening.story import asked_money, held_back, paid, told
+from bot.listening.story import asked_money, gave_access, held_back, paid, scammed, told
 from bot.messages import MAX_KEPT_CHARS, Kind
 from storage.scam_checks import add_check
 
@@ -36,6 +36,7 @@ SENT = "checksent"  # the state of the turn after that: a second tap is told it 
 SEND = "checksend"  # "Gửi cho người kèm xem"
 MAX_LESSONS = 3
 AFTER_LOSS = "lua-dao/bi-lua"  # the lesson on what to do when money went to a scammer
+AFTER_ACCESS = "thanh-toan/an-toan"  # ... and when a stranger got an app or a code (step neu-lo)
 # How a learner sends a photo of the message, by channel: as any picture on a messenger, with
 # the web chat's "📷 Gửi ảnh tin nhắn" button, as a picture file's path in the terminal.
 PHOTO_WAYS = {"telegram": "send", "zalo": "send", "zalo_oa": "send", "web": "web",
@@ -223,11 +224,18 @@ async def check(ctx: Context, text: str, *, from_photo: bool = False, cut: bool 
     lessons that teach the flags and, with a mentor, the offer to send it to them; back to
     the lesson or quiz in progress. `cut`: only the text's first part came (too long)."""
     # The resident's own story ("có người gọi cho tôi, xưng là công an…"): told as theirs,
-    # praised for what they have not done yet or, when the money went, told what to do now.
-    story = not from_photo and not ctx.incoming.forwarded and told(text)
+    # praised for what they have not done yet or, when the money went or they let the caller
+    # in, told what to do now. "Tôi bị lừa chuyển 20 triệu rồi" tells of no call, and is theirs.
+    own = not from_photo and not ctx.incoming.forwarded
+    cheated = own and scammed(text)
+    story = own and (told(text) or cheated)
     gone = story and paid(text)
+    access = gave_access(text) if story else ""
     verdict = checker(ctx).check(text, locale=ctx.locale, story=story,
-                                 asked=story and asked_money(text), paid=gone)
+                                 asked=story and asked_money(text), paid=gone, cheated=cheated,
+                                 gave=bool(access))
+    if verdict.verdict == "no_signs":
+        access = ""  # "tôi mở app rồi" in a story with nothing asked lets no one in
     folded = fold(text)
     # A genuine code notice: the code came because someone, maybe not them, is signing in.
     code_notice = verdict.verdict == "no_signs" and bool(
@@ -237,8 +245,8 @@ async def check(ctx: Context, text: str, *, from_photo: bool = False, cut: bool 
     consented = ctx.turn.learner.consented
     # Lessons need agreement first (the consent notice follows), and so does a mentor.
     # Money gone: the lesson on what to do after being cheated comes first.
-    rows = _lesson_rows(ctx, ((AFTER_LOSS,) if gone else ()) + verdict.lessons) \
-        if consented else []
+    first = ((AFTER_LOSS,) if gone else ()) + ((AFTER_ACCESS,) if access else ())
+    rows = _lesson_rows(ctx, first + verdict.lessons) if consented else []
     masked = mask(text)  # a genuine OTP message, or the learner's own password, is no one's
     if consented and await ctx.mentoring.my_mentor() is not None:
         rows.append([ctx.button("button_check_mentor", SEND)])
@@ -254,7 +262,8 @@ async def check(ctx: Context, text: str, *, from_photo: bool = False, cut: bool 
         flags = [_as_told(ctx, flag) for flag in flags]
     ctx.say(ctx.text("check_result", verdict=verdict.verdict, from_photo=from_photo,
                      new_number=verdict.new_number, flags=flags, story=story,
-                     held=held_back(text) if story else "", paid=gone, link=has_link(text),
+                     held=held_back(text) if story else "", paid=gone, access=access,
+                     link=has_link(text),
                      code_notice=code_notice, cut=cut),
             rows, alone=not consented)  # the consent notice that follows is a message of its own
 
@@ -312,7 +321,7 @@ FEATURE = Feature(
         "check_ask": {"photos": "web"}, "check_paste": {"photos": "send"},
         "check_result": {"verdict": "scam", "flags": FLAGS_SAMPLE, "from_photo": True,
                          "new_number": False, "story": True, "held": "money",
-                         "paid": False, "link": False,
+                         "paid": False, "access": "", "link": False,
                          "code_notice": False, "cut": True},
         "check_flag_message": {}, "check_flag_story": {},
         "check_photo_unavailable": {}, "check_photo_unreadable": {},

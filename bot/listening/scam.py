@@ -24,6 +24,8 @@ WEIGHTS = {
     "easy_job": 2, "invest": 2, "personal_number": 2, "foreign_number": 2, "recovery": 2,
     "id_request": 2, "new_number": 2, "borrow": 2, "wrong_transfer": 2, "benefit_link": 3,
     "account_request": 3,
+    # a remote-control app to install or open: the stranger sees and taps on the phone
+    "remote_app": 4,
     "money_request_weak": 1,  # shown as money_request: a transfer asked with no sum or fee
     # shown as invest: a rate no real investment pays (per day, per week, 3 % or more a
     # month) with a promise of no loss, or either of those with crypto ("USDT lãi 30%/tháng")
@@ -133,6 +135,8 @@ _SECRET = _words(r"(?:ma )?otp", "maotp",
 _ASK_ANY = _words(r"cung cap", r"doc(?: lai| giup| cho| ngay)?", r"gui(?: lai| cho| giup| qua)",
                   r"nhan(?: tin)? lai", r"bao lai", r"cho (?:em|anh|chi|minh|toi|ben em)",
                   r"xac nhan lai", "chup", "tiet lo")
+# The code a message gave, named right after the verb that asks it passed on.
+_THIS_CODE = re.compile(r"(?: (?:lai|giup|ngay|cho))? (?:ma|code|otp)\b")
 # Typing a code in is what a genuine app asks too: it counts only where a link leads to a page.
 _ASK_ENTER = _words(r"(?<!dang )nhap", r"dien(?! tu| thoai| luc)")
 _ASK_BACK = _words(r"cung cap", r"doc(?: lai| giup| cho| ngay)?", r"gui(?: lai| cho| giup| qua)",
@@ -160,7 +164,10 @@ _URGENCY = _words(
 # Folded, "bí mật" (secret) is also "bị mất" (lost): "con bị mất điện thoại" keeps no secret.
 _LOST = (r"dien thoai|dt|may|vi|sim|so|zalo|facebook|fb|nick|tai khoan|the|chia khoa|giay to|"
          r"cccd|can cuoc|cmnd|tien|xe|het|mang|song|lien lac|ket noi|tui|dien|nuoc|nen|roi")
-_SECRECY = _words(rf"(?:giu )?bi mat(?! (?:{_LOST})\b)",
+# ... nor is "bị mất 20 triệu", "bị mất năm triệu": a sum lost.
+_LOST_SUM = (r"\d|(?:mot|hai|ba|bon|tu|nam|sau|bay|tam|chin|muoi|vai|may)(?: \w+){0,3}? "
+             r"(?:trieu|nghin|ngan|ty|cu|tram)\b")
+_SECRECY = _words(rf"(?:giu )?bi mat(?! (?:{_LOST})\b| (?:{_LOST_SUM}))",
                   r"khong (?:duoc )?(?:noi|ke|bao) (?:voi |cho )?(?:ai|nguoi)",
                   r"dung (?:noi|ke|bao) (?:voi |cho )?(?:ai|nguoi|gia dinh)",
                   r"dung goi(?: lai| cho)? (?:em|minh|anh|chi|toi|lai|nhe)",
@@ -334,7 +341,8 @@ _SUPPORT = _words("cskh", r"cham soc khach hang", r"tong dai vien", r"nhan vien 
                   r"bo phan ho tro")
 # Remote-control apps, in the stores but a thief's tool when a stranger has them installed or
 # opened ("vào CH Play tải UltraViewer để bên em hỗ trợ"): the stores' names excuse nothing.
-# Not after "không"/"đừng" ("đừng cài UltraViewer theo lời người lạ" is a warning).
+# Not right after "không"/"đừng" ("đừng cài UltraViewer theo lời người lạ"), nor after one
+# further back in the clause ("ngân hàng không bao giờ yêu cầu cài AnyDesk"): `_found`.
 _REMOTE_INSTALL = re.compile(r"(?<!khong )(?<!dung )(?<!chang )\b(?:tai|cai|cai dat|tai ve|mo|bat)"
                              r"(?: \w+){0,3}? (?:ultra ?viewer|team ?viewer|any ?desk|"
                              r"quick ?support|airdroid|rust ?desk)\b")
@@ -378,7 +386,7 @@ _CLAIM_AT = _words(r"dang ky", r"(?:de|hay) nhan", r"nhan (?:tai|ngay|qua|tien t
 
 # What a caller in the resident's story asked of them (with a claim: at least "suspicious").
 _ASKED_OF_TELLER = {"money_request", "money_request_weak", "install_app", "otp_request",
-                    "account_request", "id_request", "secrecy"}
+                    "account_request", "id_request", "secrecy", "remote_app"}
 
 
 @dataclass(frozen=True)
@@ -551,11 +559,14 @@ class ScamChecker:
         return claimed
 
     def check(self, text: str, *, locale: str = BASE_LOCALE, story: bool = False,
-              asked: bool = False, paid: bool = False) -> Verdict:
+              asked: bool = False, paid: bool = False, cheated: bool = False,
+              gave: bool = False) -> Verdict:
         """Find the red flags of `text` and weigh them into a verdict, worded in `locale`
         (content/scam/flags.<locale>.yaml; Vietnamese where it has no words). `story`: the
         resident's own account of a call (bot/listening/story.py), in which the caller
-        `asked` for money, or the money went already (`paid`)."""
+        `asked` for money, or the money went already (`paid`); `cheated`: the resident says
+        they were cheated ("tôi bị lừa"); `gave`: they let the caller in (installed or opened
+        the app asked for, read out a code)."""
         folded = self.message(fold(text))
         parts = clauses(folded)
         words = " | ".join(parts)
@@ -580,6 +591,11 @@ class ScamChecker:
             # "điện lực" fine was only "Cần cẩn thận").
             money = any(code.startswith("money_request") for code in codes)
             score = max(score, SCAM if money else SUSPICIOUS)
+        if story and ((paid and cheated) or (gave and any(
+                code in _ASKED_OF_TELLER or code.startswith("claim_") for code in codes))):
+            # Money gone to someone the resident says cheated them, or a caller let into the
+            # phone or the account: the harm is done, whoever they claimed to be.
+            score = max(score, SCAM)
         verdict = "scam" if score >= SCAM else "suspicious" if score >= SUSPICIOUS else "no_signs"
         new_number = verdict == "no_signs" and bool(
             self._sign("new_number").search(words) or self._phone_owner(words))
@@ -605,7 +621,9 @@ class ScamChecker:
         unofficial = [link for link in links if not self._is_official(link.host)]
         asked_to_install = ((unofficial and _INSTALL.search(words))
                             or _INSTALL_SENT.search(words) or _INSTALL_TOLD.search(words))
-        if (asked_to_install and not _STORES.search(words)) or _REMOTE_INSTALL.search(words):
+        if any(_found(_REMOTE_INSTALL.search(part), part) for part in parts):
+            codes.append("remote_app")  # in the stores, so "install only from CH Play" is wrong
+        elif asked_to_install and not _STORES.search(words):
             codes.append("install_app")
         given = bool(_CODE_GIVEN.search(" ".join(parts)))
         if _asks_secret(parts, given=given, linked=bool(links)):
@@ -794,6 +812,10 @@ def _asks_secret(parts: list[str], *, given: bool, linked: bool) -> bool:
             if _NEGATION.search(before[-60:]) or _NEGATION.search(before[-20:] + match.group()):
                 continue
             if _SECRET.search(window[match.start():]) or _SECRET.search(before):
+                return True
+            # A message that gives a code and asks to pass "this code" on: "đọc mã này cho
+            # nhân viên tổng đài", "gửi lại mã cho…"
+            if given and _THIS_CODE.match(part, match.end()):
                 return True
     return False
 

@@ -1,6 +1,7 @@
 """Whether a text to check is the resident's own story of what happened to them ("hôm qua có
-người gọi cho tôi, xưng là công an…") rather than a message they received, whether they say
-they have not done what they were asked, and whether the money has gone already."""
+người gọi cho tôi, xưng là công an…", "tôi bị lừa rồi") rather than a message they received,
+whether they say they have not done what they were asked, let the caller in, or whether the
+money has gone already."""
 
 import re
 
@@ -14,10 +15,11 @@ _TOLD = re.compile(
     r"goi|nhan|hua|dung|doa|gui|hoi)|co (?:nguoi|ai|thang|dua|mot nguoi|1 nguoi|so la) "
     r"(?:\w+ )?(?:goi|nhan|ket ban|gui|den)|nhan duoc (?:mot |1 )?cuoc goi|"
     r"goi (?:dien )?(?:cho|toi|den) (?:toi|tui|co|bac|chu|ong|ba|minh|em|me|bo))\b")
-# The resident as the one it happened to, or a time it happened: "tôi bị", "cô vừa", "hôm qua".
+# The resident as the one it happened to or who did what was asked, or a time it happened: "tôi
+# bị", "cô vừa", "tôi cài rồi", "hôm qua".
 _FIRST_PERSON = re.compile(
     r"\b(?:toi|tui|co|bac|chu|minh|me|bo|ba|ong)(?: (?:cung|lai|thi|da|vua|moi|suyt))* "
-    r"(?:bi|da|vua|duoc|nhan|chua|khong|lo|so|hoang|nghe|tin|lam)\b|"
+    r"(?:bi|da|vua|duoc|nhan|chua|khong|lo|so|hoang|nghe|tin|lam|cai|mo|doc|chuyen|gui)\b|"
     r"\b(?:hom qua|hom kia|hom truoc|sang nay|trua nay|chieu nay|toi qua|dem qua|luc nay|"
     r"vua roi|tuan truoc|thang truoc|may hom nay)\b")
 # What a received message has that a story does not: a vocative to the reader ("Mẹ ơi"), a
@@ -47,15 +49,20 @@ _PAY = (r"(?:chuyen(?: khoan| tien)?|ck|gui(?: tien)?|nop(?: tien)?|dua(?: tien)
 # A sum as the scam check reads one ("20 triệu", "năm trăm nghìn"), or bare digits.
 _SUM = rf"(?:{MONEY}|\d[\d ]*)"
 _THEM = r"(?:ho|no|nguoi do|nguoi ta|ong ta|ba ta|chung no|bon no|tui no|thang do|con do)"
+# Cheated into paying or robbed: "bị lừa chuyển 20 triệu", "bị lừa mất", "lừa mất 5 triệu".
+_CHEATED_PAID = re.compile(rf"\bbi lua (?:\w+ ){{0,2}}?{_PAY}\b|\blua (?:\w+ )?mat\b|"
+                           rf"\blay (?:het|sach) tien\b")
 # The money gone: "tôi đã nghe theo và chuyển khoản", "chuyển luôn 30 triệu", "chuyển 20 triệu
-# rồi", "chuyển hết", "chuyển 2 triệu cho họ", "bị lấy mất", "họ chuyển hết tiền đi".
+# rồi", "chuyển hết", "chuyển 2 triệu cho họ", "bị lấy mất", "họ chuyển hết tiền đi", or cheated
+# of it.
 _PAID = re.compile(
     rf"\b(?:da|vua|lo|trot|lo tay)(?: \w+){{0,4}}? {_PAY}\b|"
     rf"\b{_PAY} (?:\w+ ){{0,4}}?(?:luon|roi|mat|het|xong)\b|"
     rf"\b{_PAY} (?:\w+ ){{0,2}}?{_SUM} cho {_THEM}\b|"
     rf"\bbi (?:lay|rut|tru|chuyen|cuom|lua)(?: \w+){{0,3}}? (?:mat|het|sach)\b|"
     rf"\bmat (?:het |sach |trang )?(?:tien|{_SUM}(?: \w+)?)\b(?! (?:thi|neu))|"
-    rf"\b{_THEM} (?:da )?(?:chuyen|rut|lay|cuom)(?: \w+){{0,3}}? (?:het|di|mat|sach)\b")
+    rf"\b{_THEM} (?:da )?(?:chuyen|rut|lay|cuom)(?: \w+){{0,3}}? (?:het|di|mat|sach)\b|"
+    + _CHEATED_PAID.pattern)
 # ... not "họ bảo tôi chuyển hết", "nếu tôi chuyển", "suýt chuyển", "sợ mất tiền".
 _NOT_DONE = re.compile(r"\b(?:bao|yeu cau|doi|bat|ep|keu|huong dan|de nghi|neu|suyt|so|lo "
                        r"(?:la|rang)|keo|chua|khong|ko|dung|chang|dinh|muon|phai|can)"
@@ -118,3 +125,47 @@ def held_back(text: str) -> str:
 def asked_money(text: str) -> bool:
     """Whether the resident's story says the caller asked them for money, paid or not."""
     return any(_ASKED.search(piece) for piece in _pieces(text))
+
+
+# The resident cheated: "tôi bị lừa", "chuyển cho kẻ lừa đảo", "lừa mất", "lấy hết tiền".
+_SCAMMED = re.compile(r"\b(?:bi (?:lua|ke gian|bon lua)|ke lua dao|lua (?:\w+ )?mat|"
+                      r"lay (?:het|sach) tien)\b")
+# ... not feared, avoided or asked about: "sợ bị lừa", "để không bị lừa", "suýt bị lừa".
+_NOT_CHEATED = re.compile(r"\b(?:khong|ko|chua|suyt|so|de|tranh|khoi|neu|lo|phong|co phai|"
+                          r"nhan biet|canh bao|cach)(?: \w+){0,2} $")
+
+
+def scammed(text: str) -> bool:
+    """Whether the resident says they were cheated ("tôi bị lừa chuyển 20 triệu", "tôi lỡ
+    chuyển tiền cho kẻ lừa đảo rồi"), telling of a call or not: their own story, not feared
+    ("sợ bị lừa") nor a message's words to its reader ("Bạn bị lừa mất tiền? …")."""
+    folded = fold(text)
+    if not _FIRST_PERSON.search(folded) or _MESSAGE_SHAPE.search(folded.strip()):
+        return False
+    return any(not _NOT_CHEATED.search(piece[:found.start()])
+               for piece in _pieces(text) for found in _SCAMMED.finditer(piece))
+
+
+# The caller let in: the app they asked for installed or opened ("tôi cài rồi", "đã mở"), a
+# code read out or sent ("đọc mã cho họ", "tôi đọc cho họ rồi").
+_GAVE_APP = re.compile(r"\b(?:(?:da|vua|lo) (?:\w+ )?(?:cai|mo|tai)|(?:cai|mo|tai)(?: \w+){0,3}? "
+                       r"roi)\b")
+_GAVE_CODE = re.compile(rf"\b(?:(?:da|vua|lo) (?:\w+ )?(?:doc|gui|dua|nhan)(?: ma| otp)?|"
+                        rf"(?:doc|gui|dua)(?: (?:ma|otp|ma otp))?(?: cho {_THEM}| lai)?(?: \w+)? "
+                        rf"roi|(?:doc|dua|gui) (?:ma|otp|ma otp|mat khau)(?: \w+)? cho {_THEM})\b")
+# ... not asked ("họ bảo tôi cài"), held back ("chưa cài") nor feared ("sợ quá nên chưa mở").
+_NOT_GIVEN = re.compile(r"\b(?:bao|yeu cau|doi|bat|ep|keu|huong dan|de nghi|xin|neu|suyt|so|"
+                        r"chua|khong|ko|dung|dinh|muon|phai)(?: \w+){0,2} $")
+
+
+def gave_access(text: str) -> str:
+    """What the resident says they let the caller have: "app" (installed or opened the app
+    they asked for, perhaps a code as well), "code" (read out or sent a code only), or ""."""
+    given = set()
+    for piece in _pieces(text):
+        for kind, pattern in (("app", _GAVE_APP), ("code", _GAVE_CODE)):
+            if any(not _NOT_GIVEN.search(piece[:found.start()])
+                   and not re.search(r"\b(?:chua|khong|ko)\b", found.group())
+                   for found in pattern.finditer(piece)):
+                given.add(kind)
+    return "app" if "app" in given else "code" if given else ""
