@@ -944,3 +944,18 @@ async def test_a_code_to_read_out_to_someone_is_a_scam(tutor: Tutor) -> None:
                     "de hoan tat huy dich vu.")
     said = chat.text()
     assert "🚨 Rất có thể là lừa đảo." in said and "Chưa thấy dấu hiệu" not in said
+
+
+# Found in a try-out: "ngân hàng gọi bảo…" was read as a message pasted, not as a call told,
+# so "tôi cài rồi" got "đừng gọi lại số trong tin" and no steps for a phone let in.
+async def test_a_call_told_by_who_made_it_with_the_app_installed_gets_the_urgent_steps(
+        tutor: Tutor) -> None:
+    chat = Chat(tutor, "da-cai")
+    await chat.start(address="co")
+    await chat.type("/kiem_tra")
+    await chat.type("ngân hàng gọi bảo cài UltraViewer để họ hỗ trợ cập nhật sinh trắc học, "
+                    "tôi cài rồi")
+    said = chat.text()
+    assert "🚨 Rất có thể là lừa đảo. Cô đừng tự trách mình" in said
+    assert "Chuyện cô kể" in said and "• Người đó bảo cô cài hay mở ứng dụng điều khiển" in said
+    assert "tắt Wi-Fi và dữ liệu di động" in said and "gỡ ứng dụng đó" in said

@@ -14,7 +14,9 @@ _TOLD = re.compile(
     r"con do|ong do|ba do|may dua do|tui no|bon no|chung no) (?:bao|noi|doi|yeu cau|bat|ep|keu|"
     r"goi|nhan|hua|dung|doa|gui|hoi)|co (?:nguoi|ai|thang|dua|mot nguoi|1 nguoi|so la) "
     r"(?:\w+ )?(?:goi|nhan|ket ban|gui|den)|nhan duoc (?:mot |1 )?cuoc goi|"
-    r"goi (?:dien )?(?:cho|toi|den) (?:toi|tui|co|bac|chu|ong|ba|minh|em|me|bo))\b")
+    r"goi (?:dien )?(?:cho|toi|den) (?:toi|tui|co|bac|chu|ong|ba|minh|em|me|bo)|"
+    # "ngân hàng gọi bảo cài…", "bác sĩ gọi nói cháu bị ngã": a call told by who made it
+    r"goi (?:dien )?(?:bao|noi|keu|doi|yeu cau|bat))\b")
 # The resident as the one it happened to or who did what was asked, or a time it happened: "tôi
 # bị", "cô vừa", "tôi cài rồi", "hôm qua".
 _FIRST_PERSON = re.compile(
