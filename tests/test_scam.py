@@ -12,6 +12,7 @@ import yaml
 
 from bot.lessons.flags import CODES, load_flag_rules
 from bot.listening.scam import (
+    Verdict,
     _default,
     check,
     clauses,
@@ -892,3 +893,55 @@ def test_money_lost_is_no_secret() -> None:
     kept = _default().check("Có người gọi cho tôi xưng là công an, bảo tôi giữ bí mật, chuyển 20 "
                             "triệu", story=True, asked=True)
     assert "secrecy" in [flag.code for flag in kept.flags]
+
+
+def _as_told(text: str) -> Verdict:
+    """The verdict as the message check gives it to a resident typing `text` themselves."""
+    cheated = scammed(text)
+    story = told(text) or cheated
+    return _default().check(text, story=story, asked=story and asked_money(text),
+                            paid=story and paid(text), cheated=cheated)
+
+
+# Found in an outside try-out: each was "Chưa thấy dấu hiệu lừa đảo".
+@pytest.mark.parametrize(("text", "expected"), [
+    # a stranger's call saying a relative is held by the police: the trick's opening
+    ("Tôi nhận được cuộc gọi từ số lạ nói là con tôi đang bị giữ ở đồn công an, tôi chưa chuyển "
+     "nhưng rất lo", {"family_emergency", "claim_police"}),
+    ("Có người gọi cho tôi nói cháu tôi bị bắt ở đồn công an, tôi chưa làm gì",
+     {"family_emergency", "claim_police"}),
+    # the ID number asked by a caller in the police's name, money or not
+    ("Hôm qua có người gọi cho tôi xưng là công an, họ không bảo chuyển tiền, chỉ hỏi số căn "
+     "cước và ngày sinh của tôi", {"account_request", "claim_police"}),
+    # money asked to give back what was lost
+    ("hôm qua tôi bị mất ví, có người nhắn tin bảo nhặt được, muốn nhận lại thì chuyển 500 "
+     "nghìn", {"money_request"}),
+])
+def test_a_told_call_with_a_relative_in_trouble_an_id_number_or_a_ransom_is_flagged(
+        text: str, expected: set[str]) -> None:
+    verdict = _as_told(text)
+    assert verdict.verdict in ("suspicious", "scam")
+    assert expected <= {flag.code for flag in verdict.flags}
+
+
+def test_money_asked_to_get_something_back_is_asked() -> None:
+    text = "Tôi nhặt được giấy tờ của chị, muốn nhận lại thì chuyển 300 nghìn"
+    assert "money_request" in {flag.code for flag in check(text).flags}
+
+
+# Found in an outside try-out: warnings against the trick read as the trick.
+@pytest.mark.parametrize("text", [
+    "CANH BAO: Doi tuong mao danh cong an goi dien yeu cau chuyen tien. Nguoi dan tuyet doi "
+    "khong chuyen tien. Cong an tinh Ha Nam.",
+    "Công an không bao giờ yêu cầu người dân chuyển tiền qua điện thoại. Tuyệt đối không chuyển "
+    "tiền cho người lạ.",
+    "Ngân hàng không bao giờ yêu cầu khách hàng cài AnyDesk hay TeamViewer. Nếu có ai yêu cầu, "
+    "hãy cúp máy",
+    "Ngân hàng không bao giờ yêu cầu khách hàng cài AnyDesk hay TeamViewer. Nếu có ai yêu cầu "
+    "cài AnyDesk hay TeamViewer, hãy cúp máy",
+    "Ngân hàng không bao giờ yêu cầu khách hàng cài đặt ứng dụng AnyDesk để hỗ trợ. Nếu có ai "
+    "yêu cầu tải ứng dụng, hãy cúp máy",
+])
+def test_a_warning_against_the_trick_asks_nothing(text: str) -> None:
+    verdict = check(text)
+    assert verdict.verdict == "no_signs", [flag.code for flag in verdict.flags]

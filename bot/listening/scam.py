@@ -268,7 +268,7 @@ _ACCOUNT_DETAIL = (r"(?:so tai khoan|thong tin tai khoan|so du(?: tai khoan)?|"
 # Between the verb and the number, not money going into an account ("gửi tiền vào số tài
 # khoản") nor whose it is ("của con").
 _ACCOUNT_ASK = re.compile(
-    r"\b(?:cung cap|(?<!giam )doc|gui|nhan(?: tin)?|bao (?:lai|cho|giup)|xin|dua|xac nhan|"
+    r"\b(?:cung cap|(?<!giam )doc|gui|nhan(?: tin)?|bao (?:lai|cho|giup)|xin|dua|xac nhan|hoi|"
     r"cho (?:em|anh|chi|chau|con|minh|toi|ben em) (?:xin|biet))"
     r"(?: (?!cua\b|tien\b|vao\b|qua\b|sang\b|theo\b|den\b|toi\b)\w+){0,4}? "
     rf"{_ACCOUNT_DETAIL}\b")
@@ -575,6 +575,10 @@ class ScamChecker:
                  for m in _URL.finditer(folded)]
         claimed = self._claimed(words)
         codes = self._codes(folded, parts, words, links, claimed, _spoofed_hosts(text))
+        if story and "family_emergency" not in codes and self._sign("emergency").search(words):
+            # A relative held by the police or in hospital, told by a caller: the trick's opening
+            # ("số lạ gọi nói con tôi bị giữ ở đồn công an"), the money asked next.
+            codes.append("family_emergency")
         if not any(code.startswith("money_request") for code in codes):
             if paid:
                 codes.append("money_request")  # someone got the money out of them
@@ -620,7 +624,9 @@ class ScamChecker:
         # and a state's or a brand's own site is where its real app is got.
         unofficial = [link for link in links if not self._is_official(link.host)]
         asked_to_install = ((unofficial and _INSTALL.search(words))
-                            or _INSTALL_SENT.search(words) or _INSTALL_TOLD.search(words))
+                            or _INSTALL_SENT.search(words)
+                            or any((found := _INSTALL_TOLD.search(part))
+                                   and not _warned(part[:found.start()]) for part in parts))
         if any(_found(_REMOTE_INSTALL.search(part), part) for part in parts):
             codes.append("remote_app")  # in the stores, so "install only from CH Play" is wrong
         elif asked_to_install and not _STORES.search(words):
@@ -776,7 +782,8 @@ def _shown(code: str) -> str:
 def _found(match: re.Match[str] | None, part: str) -> bool:
     """Whether a rule's match stands, not after a "không", "đừng"... in its clause: a genuine
     notice tells the resident NOT to share the code."""
-    return bool(match and not _NEGATION.search(part[max(0, match.start() - 60):match.start()]))
+    return bool(match and not _NEGATION.search(part[max(0, match.start() - 60):match.start()])
+                and not _warned(part[:match.start()]))
 
 
 def _contact_number(folded: str) -> bool:
@@ -786,12 +793,32 @@ def _contact_number(folded: str) -> bool:
                for found in _MOBILE.finditer(folded))
 
 
+_BUT = re.compile(r"\b(?:chi|nhung)\b")
+# A warning tells of the request it warns against: "Ngân hàng không bao giờ yêu cầu…", "Nếu có
+# ai yêu cầu cài AnyDesk, hãy cúp máy", "Đối tượng mạo danh công an yêu cầu chuyển tiền".
+_WARNED = re.compile(
+    r"\b(?:neu|khi|gap) (?:co )?(?:ai|ai do|bat ky ai|nguoi la|ke gian|ke xau|doi tuong|"
+    r"nguoi nao|cuoc goi|tin nhan)\b|\b(?:khong bao gio|chang bao gio|khong he)\b|"
+    r"\b(?:doi tuong|ke gian|ke xau|ke lua dao|bon lua dao|mao danh|gia danh|gia mao)"
+    r"(?: \w+){0,8}? (?:yeu cau|bao|doi|bat|ep|du do|du|lua|huong dan|de nghi)\b")
+# "Muốn nhận lại thì chuyển 500 nghìn": the price of what the reader wants is asked of them.
+_IF_WANT = re.compile(r"\bmuon(?: \w+){1,5} thi $")
+
+
+def _warned(before: str) -> bool:
+    """Whether the words before a request make it one a warning tells of, not asks."""
+    return bool(_WARNED.search(_BUT.split(before[-80:])[-1]))
+
+
 def _asks_account(part: str) -> bool:
     """A clause asks the reader to read out or send their account number, balance or ID
     number: not given there, not the writer's own, not at a counter or in the bank's app."""
     for match in _ACCOUNT_ASK.finditer(part):
         after = part[match.end():]
-        if _NEGATION.search(part[max(0, match.start() - 60):match.start()]) \
+        # "họ không bảo chuyển tiền, chỉ hỏi số căn cước": a "không" before "chỉ", "nhưng" is
+        # another verb's (clauses drop the comma between them).
+        before = _BUT.split(part[max(0, match.start() - 60):match.start()])[-1]
+        if _NEGATION.search(before) \
                 or _ACCOUNT_GIVEN.match(after) or _ACCOUNT_IN_PERSON.search(after[:60]):
             continue
         return True
@@ -904,13 +931,14 @@ def _asks_money(part: str, called: Collection[str] = (), writers: Collection[str
         # "Họ bảo tôi chuyển hết tiền vào…": the one told to pay, in a story the resident tells
         if _TOLD.search(before):
             return 2 if _AMOUNT.search(part) or _SAVINGS.search(after) else 1
-        if _SENDER.search(before) or (doer and doer.group(1) in writers):
+        if _SENDER.search(before) or (doer and doer.group(1) in writers) or _warned(before):
             continue
         if doer and doer.group(1) in kin and _ACCOUNT_NUMBER.search(after):
             return 2
         if _TRANSFER_DIRECT.match(part, match.start()):
             return 2
-        if urgent or _ASKING.search(before[-40:]) or _ASKING_AFTER.match(after):
+        if urgent or _ASKING.search(before[-40:]) or _ASKING_AFTER.match(after) \
+                or _IF_WANT.search(before[-40:]):
             return 2 if _AMOUNT.search(part) else 1
     return 0
 
