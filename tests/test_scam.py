@@ -924,6 +924,12 @@ def test_a_told_call_with_a_relative_in_trouble_an_id_number_or_a_ransom_is_flag
     assert expected <= {flag.code for flag in verdict.flags}
 
 
+def test_a_threat_to_the_teller_told_is_no_relative_in_trouble() -> None:
+    text = "Hôm qua có người gọi cho tôi xưng là công an, nói tôi sắp bị bắt giữ vì liên quan vụ án"
+    assert told(text)
+    assert "family_emergency" not in {flag.code for flag in _as_told(text).flags}
+
+
 def test_money_asked_to_get_something_back_is_asked() -> None:
     text = "Tôi nhặt được giấy tờ của chị, muốn nhận lại thì chuyển 300 nghìn"
     assert "money_request" in {flag.code for flag in check(text).flags}

@@ -479,6 +479,10 @@ class ScamChecker:
                        for name, words in rules.signs.items()}
         relatives = "|".join(re.escape(word) for word in rules.signs.get("relatives", ()))
         self._vocative = re.compile(rf"\b({relatives}) oi\b") if relatives else None
+        # "con tôi", "cháu nội tôi", "con trai của bác": the teller's relative, in a story.
+        self._teller_kin = re.compile(
+            rf"\b(?:{relatives})(?: (?:trai|gai|noi|ngoai|ruot|ut|ca))? (?:cua )?"
+            r"(?:toi|tui|minh|co|bac|chu|ong|ba|me|bo)\b") if relatives else None
         self._hush = _words(rf"(?:dung|khong duoc) (?:noi|ke|bao|cho) (?:voi |cho )?(?:{relatives})"
                             ) if relatives else None
         # Whose phone broke, was lost or changed: "điện thoại mẹ hỏng", "số mới của bố", "con
@@ -575,9 +579,11 @@ class ScamChecker:
                  for m in _URL.finditer(folded)]
         claimed = self._claimed(words)
         codes = self._codes(folded, parts, words, links, claimed, _spoofed_hosts(text))
-        if story and "family_emergency" not in codes and self._sign("emergency").search(words):
-            # A relative held by the police or in hospital, told by a caller: the trick's opening
-            # ("số lạ gọi nói con tôi bị giữ ở đồn công an"), the money asked next.
+        if story and "family_emergency" not in codes and self._sign("emergency").search(words) \
+                and self._teller_kin and self._teller_kin.search(words):
+            # The teller's relative held by the police or in hospital, told by a caller: the
+            # trick's opening ("số lạ gọi nói con tôi bị giữ ở đồn công an"), the money asked
+            # next. Not "họ nói tôi sắp bị bắt giữ": a threat to the teller (urgency).
             codes.append("family_emergency")
         if not any(code.startswith("money_request") for code in codes):
             if paid:
@@ -797,7 +803,7 @@ _BUT = re.compile(r"\b(?:chi|nhung)\b")
 # A warning tells of the request it warns against: "Ngân hàng không bao giờ yêu cầu…", "Nếu có
 # ai yêu cầu cài AnyDesk, hãy cúp máy", "Đối tượng mạo danh công an yêu cầu chuyển tiền".
 _WARNED = re.compile(
-    r"\b(?:neu|khi|gap) (?:co )?(?:ai|ai do|bat ky ai|nguoi la|ke gian|ke xau|doi tuong|"
+    r"\b(?:neu|khi) (?:co )?(?:ai|ai do|bat ky ai|nguoi la|ke gian|ke xau|doi tuong|"
     r"nguoi nao|cuoc goi|tin nhan)\b|\b(?:khong bao gio|chang bao gio|khong he)\b|"
     r"\b(?:doi tuong|ke gian|ke xau|ke lua dao|bon lua dao|mao danh|gia danh|gia mao)"
     r"(?: \w+){0,8}? (?:yeu cau|bao|doi|bat|ep|du do|du|lua|huong dan|de nghi)\b")
