@@ -65,8 +65,9 @@ _PAID = re.compile(
     rf"\bmat (?:het |sach |trang )?(?:tien|{_SUM}(?: \w+)?)\b(?! (?:thi|neu))|"
     rf"\b{_THEM} (?:da )?(?:chuyen|rut|lay|cuom)(?: \w+){{0,3}}? (?:het|di|mat|sach)\b|"
     + _CHEATED_PAID.pattern)
-# ... not "họ bảo tôi chuyển hết", "nếu tôi chuyển", "suýt chuyển", "sợ mất tiền".
-_NOT_DONE = re.compile(r"\b(?:bao|yeu cau|doi|bat|ep|keu|huong dan|de nghi|neu|suyt|so|lo "
+# ... not asked ("họ bảo tôi chuyển hết", "họ bảo tôi cài"), held back ("chưa cài") nor feared
+# or supposed ("nếu tôi chuyển", "suýt chuyển", "sợ mất tiền"): for money and for access alike.
+_NOT_DONE = re.compile(r"\b(?:bao|yeu cau|doi|bat|ep|keu|huong dan|de nghi|xin|neu|suyt|so|lo "
                        r"(?:la|rang)|keo|chua|khong|ko|dung|chang|dinh|muon|phai|can)"
                        r"(?: \w+){0,3} $")
 
@@ -102,13 +103,14 @@ def paid(text: str) -> bool:
     """Whether the resident's story says the money went already: they sent it ("chuyển luôn
     30 triệu", "đã chuyển khoản 20 triệu cho họ") or it was taken ("họ chuyển hết tiền đi",
     "bị lấy mất"), not asked of them ("họ bảo tôi chuyển hết") nor feared ("sợ mất tiền")."""
-    for piece in _pieces(text):
-        for found in _PAID.finditer(piece):
-            before = piece[:found.start()]
-            if not _NOT_DONE.search(before[-40:] if before else "") \
-                    and not re.match(r"\b(?:chua|khong|ko)\b", found.group().split(" ", 1)[-1]):
-                return True
-    return False
+    return any(_done(piece, found) for piece in _pieces(text) for found in _PAID.finditer(piece))
+
+
+def _done(piece: str, found: re.Match[str]) -> bool:
+    """Whether what `found` tells of was done: not asked, held back or feared before it, nor
+    denied in it ("chuyển chưa", "cài không")."""
+    return not _NOT_DONE.search(piece[:found.start()][-40:]) \
+        and not re.search(r"\b(?:chua|khong|ko)\b", found.group().split(" ", 1)[-1])
 
 
 def held_back(text: str) -> str:
@@ -155,9 +157,6 @@ _GAVE_APP = re.compile(r"\b(?:(?:da|vua|lo) (?:\w+ )?(?:cai|mo|tai)|(?:cai|mo|ta
 _GAVE_CODE = re.compile(rf"\b(?:(?:da|vua|lo) (?:\w+ )?(?:doc|gui|dua|nhan)(?: ma| otp)?|"
                         rf"(?:doc|gui|dua)(?: (?:ma|otp|ma otp))?(?: cho {_THEM}| lai)?(?: \w+)? "
                         rf"roi|(?:doc|dua|gui) (?:ma|otp|ma otp|mat khau)(?: \w+)? cho {_THEM})\b")
-# ... not asked ("họ bảo tôi cài"), held back ("chưa cài") nor feared ("sợ quá nên chưa mở").
-_NOT_GIVEN = re.compile(r"\b(?:bao|yeu cau|doi|bat|ep|keu|huong dan|de nghi|xin|neu|suyt|so|"
-                        r"chua|khong|ko|dung|dinh|muon|phai)(?: \w+){0,2} $")
 
 
 def gave_access(text: str) -> str:
@@ -166,8 +165,6 @@ def gave_access(text: str) -> str:
     given = set()
     for piece in _pieces(text):
         for kind, pattern in (("app", _GAVE_APP), ("code", _GAVE_CODE)):
-            if any(not _NOT_GIVEN.search(piece[:found.start()])
-                   and not re.search(r"\b(?:chua|khong|ko)\b", found.group())
-                   for found in pattern.finditer(piece)):
+            if any(_done(piece, found) for found in pattern.finditer(piece)):
                 given.add(kind)
     return "app" if "app" in given else "code" if given else ""
