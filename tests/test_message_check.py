@@ -104,10 +104,7 @@ async def test_words_and_the_menu_button_reach_it(tutor: Tutor) -> None:
 
 
 async def test_a_genuine_otp_notice_shows_no_signs_and_never_says_safe(tutor: Tutor) -> None:
-    chat = Chat(tutor, "binh")
-    await chat.start(address="chu")
-    await chat.type("/kiem_tra")
-    await chat.type(OTP_NOTICE)
+    chat = await _checked(tutor, OTP_NOTICE, address="chu")
     said = chat.text()
     assert "Chưa thấy dấu hiệu lừa đảo" in said
     assert "an toàn" not in said.lower()
@@ -129,10 +126,8 @@ async def test_a_relatives_new_number_asking_nothing_reminds_to_call_the_old_one
         tutor: Tutor) -> None:
     # A real child writes this too: no red flag, but the reply names the way to make sure
     # (the tester's try-out of 2026-12-07).
-    chat = Chat(tutor, "binh")
-    await chat.start(address="chu")
-    await chat.type("/kiem_tra")
-    await chat.type("Mẹ ơi con đổi số rồi, mẹ lưu số mới này của con nhé 0977123456")
+    chat = await _checked(tutor, (
+        "Mẹ ơi con đổi số rồi, mẹ lưu số mới này của con nhé 0977123456"), address="chu")
     said = chat.text()
     assert "Chưa thấy dấu hiệu lừa đảo" in said
     assert "trước khi lưu số mới, chú gọi vào số cũ đã lưu của người đó" in said
@@ -206,10 +201,7 @@ async def test_nothing_of_the_text_is_stored_or_logged_and_the_check_is_counted(
                                    "Tôi vừa nhận được tin nhắn lạ"])
 async def test_a_reply_that_is_no_message_is_asked_again_and_not_counted(
         tutor: Tutor, reply: str) -> None:
-    chat = Chat(tutor, "gam")
-    await chat.start(address="bac")
-    await chat.type("/kiem_tra")
-    await chat.type(reply)
+    chat = await _checked(tutor, reply, address="bac")
     said = chat.text()
     assert "Chưa thấy dấu hiệu" not in said and "chưa thấy tin nhắn nào để kiểm tra" in said
     assert "nguyên cả tin đó" in said and " bạn " not in said
@@ -226,10 +218,7 @@ async def test_a_reply_that_is_no_message_is_asked_again_and_not_counted(
 ])
 async def test_a_command_word_at_the_wait_is_the_command_not_a_message(
         tutor: Tutor, word: str, shown: str) -> None:
-    chat = Chat(tutor, "hieu")
-    await chat.start(address="bac")
-    await chat.type("/kiem_tra")
-    await chat.type(word)
+    chat = await _checked(tutor, word, address="bac")
     said = chat.text()
     assert "Chưa thấy dấu hiệu" not in said and "chưa thấy tin nhắn nào" not in said
     assert shown in said
@@ -251,10 +240,7 @@ async def test_ok_at_the_wait_keeps_waiting_for_the_message(tutor: Tutor) -> Non
 async def test_a_short_message_sent_again_is_checked(tutor: Tutor) -> None:
     # A few words with no number are taken for the resident talking; the same words sent
     # again were asked for again, and again.
-    chat = Chat(tutor, "khanh")
-    await chat.start(address="bac")
-    await chat.type("/kiem_tra")
-    await chat.type("Con đổi số rồi mẹ nhé")
+    chat = await _checked(tutor, "Con đổi số rồi mẹ nhé", address="bac")
     assert "chưa thấy tin nhắn nào để kiểm tra" in chat.text()
     await chat.type("Con đổi số rồi mẹ nhé")
     assert "Chưa thấy dấu hiệu lừa đảo" in chat.text()
@@ -314,6 +300,15 @@ async def test_a_code_in_a_checked_message_is_masked_before_the_mentor_sees_it(
 # The tester's message: an account number and a phone number, kept in a message for a mentor.
 PRIVATE = ("VCB: Tai khoan cua quy khach bi khoa. Chuyen 2.000.000d vao TK 0123456789 de mo "
            "khoa. Goi 0912345678 hoac vao vcb-hotro.xyz")
+
+
+async def _checked(tutor: Tutor, text: str, *, address: str = "co") -> Chat:
+    """A resident addressed as `address` who opens /kiem_tra and sends `text`."""
+    chat = Chat(tutor, "kiem-tra")
+    await chat.start(address=address)
+    await chat.type("/kiem_tra")
+    await chat.type(text)
+    return chat
 
 
 async def _everything_kept(repository: SqlRepository) -> str:
@@ -725,10 +720,7 @@ STORY = ("Hôm qua có người gọi cho tôi, xưng là công an phường, n�
 
 async def test_a_residents_own_story_is_told_as_hers_and_holding_back_is_praised(
         tutor: Tutor) -> None:
-    chat = Chat(tutor, "story")
-    await chat.start(address="co")
-    await chat.type("/kiem_tra")
-    await chat.type(STORY)
+    chat = await _checked(tutor, STORY)
     said = chat.text()
     assert "Rất có thể là lừa đảo. Cô chưa chuyển tiền là rất đúng ạ." in said
     assert "Chuyện cô kể có những dấu hiệu này:" in said
@@ -810,10 +802,7 @@ async def test_the_check_says_how_to_copy_and_paste(tutor: Tutor) -> None:
 ])
 async def test_a_police_story_where_the_money_went_gets_the_urgent_steps(
         tutor: Tutor, story: str) -> None:
-    chat = Chat(tutor, "da-chuyen")
-    await chat.start(address="co")
-    await chat.type("/kiem_tra")
-    await chat.type(story)
+    chat = await _checked(tutor, story)
     said = chat.text()
     assert "🚨 Rất có thể là lừa đảo. Cô đừng tự trách mình" in said
     assert "rất đúng" not in said and "Chưa thấy dấu hiệu" not in said
@@ -830,10 +819,7 @@ async def test_a_police_story_where_the_money_went_gets_the_urgent_steps(
     "chuyển luôn 2 triệu",
 ])
 async def test_a_story_where_the_money_went_is_never_praised(tutor: Tutor, story: str) -> None:
-    chat = Chat(tutor, "mat-tien")
-    await chat.start(address="co")
-    await chat.type("/kiem_tra")
-    await chat.type(story)
+    chat = await _checked(tutor, story)
     said = chat.text()
     assert "Rất có thể là lừa đảo" in said or "Cần cẩn thận" in said
     assert "rất đúng" not in said and "Việc cần làm ngay" in said
@@ -846,11 +832,9 @@ async def test_a_story_where_the_money_went_is_never_praised(tutor: Tutor, story
 
 
 async def test_holding_back_only_what_was_asked_is_praised(tutor: Tutor) -> None:
-    chat = Chat(tutor, "chua-cai")
-    await chat.start(address="bac")
-    await chat.type("/kiem_tra")
-    await chat.type("Có người gọi cho bác xưng là nhân viên ngân hàng, bảo bác cài ứng dụng để "
-                    "nâng hạn mức. Bác chưa cài.")
+    chat = await _checked(tutor, (
+        "Có người gọi cho bác xưng là nhân viên ngân hàng, bảo bác cài ứng dụng để nâng hạn "
+        "mức. Bác chưa cài."), address="bac")
     said = chat.text()
     assert "⚠️ Cần cẩn thận. Bác chưa làm theo họ là rất đúng ạ." in said
     # Not having sent the money yet: told what to do if it does go.
@@ -859,12 +843,9 @@ async def test_holding_back_only_what_was_asked_is_praised(tutor: Tutor) -> None
 
 
 async def test_a_pasted_message_that_addresses_the_reader_is_no_story(tutor: Tutor) -> None:
-    chat = Chat(tutor, "qua-tang")
-    await chat.start(address="co")
-    await chat.type("/kiem_tra")
-    await chat.type("Chúc mừng, cô đã được chọn nhận quà tri ân tại qua-tang.vip. Nhân viên sẽ "
-                    "gọi cho cô để xác nhận. Nếu cô không chuyển phí 300k trong hôm nay thì quà "
-                    "sẽ bị hủy")
+    chat = await _checked(tutor, (
+        "Chúc mừng, cô đã được chọn nhận quà tri ân tại qua-tang.vip. Nhân viên sẽ gọi cho cô "
+        "để xác nhận. Nếu cô không chuyển phí 300k trong hôm nay thì quà sẽ bị hủy"))
     said = chat.text()
     assert "rất đúng" not in said and "Chuyện cô kể" not in said
     assert "đừng bấm vào link" in said
@@ -888,10 +869,7 @@ async def test_the_paste_reminder_reads_as_sentences(tutor: Tutor) -> None:
     "tôi bị lừa rồi, họ lấy hết tiền trong tài khoản",
 ])
 async def test_a_resident_cheated_of_money_gets_the_urgent_steps(tutor: Tutor, story: str) -> None:
-    chat = Chat(tutor, "bi-lua")
-    await chat.start(address="co")
-    await chat.type("/kiem_tra")
-    await chat.type(story)
+    chat = await _checked(tutor, story)
     said = chat.text()
     assert "🚨 Rất có thể là lừa đảo. Cô đừng tự trách mình" in said
     assert "Chưa thấy dấu hiệu" not in said
@@ -902,11 +880,9 @@ async def test_a_resident_cheated_of_money_gets_the_urgent_steps(tutor: Tutor, s
 
 # Found in an outside try-out: a remote-control app was told "install only from CH Play".
 async def test_a_remote_control_app_is_named_as_such(tutor: Tutor) -> None:
-    chat = Chat(tutor, "tu-xa")
-    await chat.start(address="co")
-    await chat.type("/kiem_tra")
-    await chat.type("Hôm qua có người gọi cho tôi xưng là nhân viên ngân hàng, bảo tôi vào CH "
-                    "Play tải UltraViewer để họ hỗ trợ cập nhật. Tôi chưa cài.")
+    chat = await _checked(tutor, (
+        "Hôm qua có người gọi cho tôi xưng là nhân viên ngân hàng, bảo tôi vào CH Play tải "
+        "UltraViewer để họ hỗ trợ cập nhật. Tôi chưa cài."))
     said = chat.text()
     assert "🚨 Rất có thể là lừa đảo. Cô chưa làm theo họ là rất đúng ạ." in said
     assert ("• Người đó bảo cô cài hay mở ứng dụng điều khiển từ xa (như UltraViewer, "
@@ -923,10 +899,7 @@ async def test_a_remote_control_app_is_named_as_such(tutor: Tutor) -> None:
     ("Có người gọi cho tôi xưng là ngân hàng, xin mã OTP, tôi đọc cho họ rồi", False),
 ])
 async def test_access_given_gets_the_urgent_steps(tutor: Tutor, story: str, app: bool) -> None:
-    chat = Chat(tutor, "da-cai")
-    await chat.start(address="co")
-    await chat.type("/kiem_tra")
-    await chat.type(story)
+    chat = await _checked(tutor, story)
     said = chat.text()
     assert "🚨 Rất có thể là lừa đảo. Cô đừng tự trách mình" in said
     assert "rất đúng" not in said
@@ -937,11 +910,9 @@ async def test_access_given_gets_the_urgent_steps(tutor: Tutor, story: str, app:
 
 # Found in an outside try-out: a code to read out to "the switchboard" passed as no signs.
 async def test_a_code_to_read_out_to_someone_is_a_scam(tutor: Tutor) -> None:
-    chat = Chat(tutor, "doc-ma")
-    await chat.start(address="co")
-    await chat.type("/kiem_tra")
-    await chat.type("Ma xac thuc cua ban la 773311. Vui long doc ma nay cho nhan vien tong dai "
-                    "de hoan tat huy dich vu.")
+    chat = await _checked(tutor, (
+        "Ma xac thuc cua ban la 773311. Vui long doc ma nay cho nhan vien tong dai de hoan "
+        "tat huy dich vu."))
     said = chat.text()
     assert "🚨 Rất có thể là lừa đảo." in said and "Chưa thấy dấu hiệu" not in said
 
@@ -950,11 +921,8 @@ async def test_a_code_to_read_out_to_someone_is_a_scam(tutor: Tutor) -> None:
 # so "tôi cài rồi" got "đừng gọi lại số trong tin" and no steps for a phone let in.
 async def test_a_call_told_by_who_made_it_with_the_app_installed_gets_the_urgent_steps(
         tutor: Tutor) -> None:
-    chat = Chat(tutor, "da-cai")
-    await chat.start(address="co")
-    await chat.type("/kiem_tra")
-    await chat.type("ngân hàng gọi bảo cài UltraViewer để họ hỗ trợ cập nhật sinh trắc học, "
-                    "tôi cài rồi")
+    chat = await _checked(tutor, (
+        "ngân hàng gọi bảo cài UltraViewer để họ hỗ trợ cập nhật sinh trắc học, tôi cài rồi"))
     said = chat.text()
     assert "🚨 Rất có thể là lừa đảo. Cô đừng tự trách mình" in said
     assert "Chuyện cô kể" in said and "• Người đó bảo cô cài hay mở ứng dụng điều khiển" in said
