@@ -3,7 +3,8 @@ tests/data/question_steps.yaml whose shown step is one labelled as answering the
 right lesson (the step QuestionIndex shows were that lesson found), on the `tune` half, the
 `check` half and the `check2` group (labelled later, from blind sets 6, 8 and 9).
 
-    .venv/bin/python bench/ask_steps.py [--misses] [--split tune|check|check2] [--tune field=value ...]
+    .venv/bin/python bench/ask_steps.py [--misses] [--split tune|check|check2]
+        [--tune field=value ...]
 """
 
 from __future__ import annotations
