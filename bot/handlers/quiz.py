@@ -49,8 +49,10 @@ def pick_an_answer(ctx: Context) -> None:
 
 
 def introduce(ctx: Context, lesson: Lesson) -> None:
-    """Announce the quiz, then ask its first question."""
-    ctx.say(ctx.text("quiz_start", lesson=lesson.title, total=len(lesson.quiz)))
+    """Announce the quiz, then ask its first question. A retake (the take the position is
+    at was finished before) opens plainly: the lesson finished is no news the second time."""
+    ctx.say(ctx.text("quiz_start", lesson=lesson.title, total=len(lesson.quiz),
+                     again=ctx.position.quiz_attempt > 0))
     show_question(ctx)
 
 
@@ -136,7 +138,7 @@ async def finish(ctx: Context, course: Course, lesson: Lesson) -> None:
 
 
 FEATURE = Feature(samples={
-    "quiz_start": {"lesson": "Bấm nút và gõ số", "total": 3},
+    "quiz_start": {"lesson": "Bấm nút và gõ số", "total": 3, "again": False},
     "question": {"number": 1, "total": 3, "question": "Câu hỏi?"},
     "right": {"explanation": "Vì sao đúng."},
     "wrong": {"why": "Vì sao phương án này chưa đúng.", "answer": "Phương án đúng",
