@@ -927,3 +927,16 @@ async def test_a_call_told_by_who_made_it_with_the_app_installed_gets_the_urgent
     assert "🚨 Rất có thể là lừa đảo. Cô đừng tự trách mình" in said
     assert "Chuyện cô kể" in said and "• Người đó bảo cô cài hay mở ứng dụng điều khiển" in said
     assert "tắt Wi-Fi và dữ liệu di động" in said and "gỡ ứng dụng đó" in said
+
+
+# Found in an outside try-out: the relative-in-trouble flag said the caller "asked for money
+# urgently" in a story where no money was asked yet. Its sentence holds either way.
+@pytest.mark.parametrize("text", [
+    "Tôi nhận được cuộc gọi từ số lạ nói là con tôi đang bị giữ ở đồn công an, tôi chưa làm gì",
+    "Bố ơi con bị tai nạn đang ở bệnh viện, bố chuyển 20 triệu cho bạn con",
+])
+async def test_the_relative_in_trouble_flag_says_only_what_is_true(tutor: Tutor,
+                                                                    text: str) -> None:
+    said = (await _checked(tutor, text)).text()
+    assert "báo người thân gặp nạn; kẻ gian hay báo tin như vậy để xin tiền gấp" in said
+    assert "gặp nạn rồi xin tiền gấp" not in said
