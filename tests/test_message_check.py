@@ -940,3 +940,21 @@ async def test_the_relative_in_trouble_flag_says_only_what_is_true(tutor: Tutor,
     said = (await _checked(tutor, text)).text()
     assert "báo người thân gặp nạn; kẻ gian hay báo tin như vậy để xin tiền gấp" in said
     assert "gặp nạn rồi xin tiền gấp" not in said
+
+
+# Found in an outside try-out: "tôi mở app ngân hàng rồi" got the steps for a caller let into
+# the phone (turn off Wi-Fi, remove the app). Only what the caller asked for lets them in.
+@pytest.mark.parametrize(("story", "steps", "remove"), [
+    ("Có người gọi cho tôi xưng là công an, bảo tôi chuyển tiền vào tài khoản tạm giữ, tôi mở "
+     "app ngân hàng rồi", False, False),
+    ("Có người gọi cho tôi xưng là điện lực, gửi cho tôi một đường link, tôi mở link rồi",
+     True, False),
+    ("Có người gọi cho tôi xưng là ngân hàng, gửi link bảo tôi tải app về, tôi đã cài",
+     True, True),
+])
+async def test_only_what_the_caller_asked_for_lets_them_in(
+        tutor: Tutor, story: str, steps: bool, remove: bool) -> None:
+    said = (await _checked(tutor, story)).text()
+    assert "Rất có thể là lừa đảo" in said or "Cần cẩn thận" in said
+    assert ("Việc cần làm ngay: cô tắt Wi-Fi và dữ liệu di động" in said) is steps
+    assert ("gỡ ứng dụng đó" in said) is remove

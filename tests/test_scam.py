@@ -856,6 +856,20 @@ def test_fearing_or_offering_to_undo_a_scam_is_no_resident_cheated(text: str) ->
     ("Có người gọi cho tôi xưng là ngân hàng, bảo tôi cài UltraViewer, tôi chưa cài", ""),
     ("Có người gọi cho tôi xưng là ngân hàng, xin mã OTP, tôi không đọc cho họ", ""),
     ("Có người gọi cho tôi xưng là ngân hàng, bảo tôi cài app, tôi sợ quá nên chưa mở", ""),
+    # Found in an outside try-out: the resident's own bank app opened lets no one in
+    ("Có người gọi cho tôi xưng là công an, bảo tôi chuyển tiền vào tài khoản tạm giữ, tôi mở "
+     "app ngân hàng rồi", ""),
+    ("Có người gọi cho tôi xưng là ngân hàng, bảo tôi xem số dư, tôi đã mở ứng dụng Vietcombank",
+     ""),
+    ("Có người gọi cho tôi xưng là ngân hàng, bảo tôi mở app ngân hàng ra xem, tôi mở rồi", ""),
+    ("Có người gọi cho tôi xưng là công an, đòi mã OTP, tôi đã cài lại mật khẩu", ""),
+    # ... what the caller asked for does: their app, an app from their link, their link
+    ("Có người gọi cho tôi xưng là ngân hàng, gửi link bảo tôi tải app về, tôi tải rồi", "app"),
+    ("Có người gọi cho tôi xưng là ngân hàng, bảo tôi mở TeamViewer, tôi mở TeamViewer rồi",
+     "app"),
+    ("Có người gọi cho tôi xưng là điện lực, gửi cho tôi một đường link, tôi mở link rồi",
+     "link"),
+    ("Có người gọi cho tôi xưng là điện lực, gửi link qua Zalo, tôi đã bấm vào link", "link"),
 ])
 def test_what_the_resident_let_the_caller_have(text: str, given: str) -> None:
     assert gave_access(text) == given
