@@ -958,3 +958,35 @@ async def test_only_what_the_caller_asked_for_lets_them_in(
     assert "Rất có thể là lừa đảo" in said or "Cần cẩn thận" in said
     assert ("Việc cần làm ngay: cô tắt Wi-Fi và dữ liệu di động" in said) is steps
     assert ("gỡ ứng dụng đó" in said) is remove
+
+
+# Found in an outside try-out: a resident who had just lost money and said so at the menu got
+# the question matcher's lesson, not the urgent steps (the bank's hotline first).
+@pytest.mark.parametrize("story", [
+    "tôi bị lừa chuyển 20 triệu rồi, giờ làm sao",
+    "chết rồi tôi lỡ chuyển tiền cho kẻ lừa đảo rồi",
+    "tôi vừa chuyển 5 triệu xong mới biết mình bị lừa",  # "mới biết": no "how to tell"
+])
+async def test_money_just_lost_said_at_the_menu_gets_the_urgent_steps_first(
+        tutor: Tutor, story: str) -> None:
+    chat = Chat(tutor, "vua-mat-tien")
+    await chat.start(address="co")
+    await chat.type(story)
+    said = chat.text()
+    assert "🚨 Rất có thể là lừa đảo. Cô đừng tự trách mình" in said
+    assert ("Việc cần làm ngay: cô gọi ngay tổng đài ngân hàng của cô (số in sau thẻ) để nhờ "
+            "chặn khoản tiền đó") in said
+    assert labels(chat)[0] == "📘 Học: Lỡ bị lừa, làm gì ngay?"
+
+
+@pytest.mark.parametrize("question", [
+    "lừa đảo là gì", "làm sao biết bị lừa", "làm sao biết mình bị lừa chuyển tiền",
+    "nếu tôi lỡ chuyển tiền cho kẻ lừa đảo thì làm sao",
+])
+async def test_questions_about_being_cheated_still_go_to_the_lessons(tutor: Tutor,
+                                                                     question: str) -> None:
+    chat = Chat(tutor, "hoi-lua-dao")
+    await chat.start(address="co")
+    await chat.type(question)
+    assert "Rất có thể là lừa đảo" not in chat.text()
+    assert ScamCount("", CHECKS, 1) not in await counts(tutor.repository)
