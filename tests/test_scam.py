@@ -1004,6 +1004,9 @@ def test_each_flag_is_borne_out_by_the_text(text: str, needs: set[str], never: s
     ("Mẹ ơi con đổi số rồi, lưu số mới này nhé, số cũ sắp hết hạn", set()),
     ("Bố ơi con đổi số rồi, lưu số mới này nhé. Nick zalo cũ con bị hack, bị khóa rồi", set()),
     ("Mẹ ơi con đổi số rồi, sim cũ bị khóa, mẹ lưu số mới này gấp nhé", {"urgency"}),
+    ("Mẹ ơi con đổi số rồi. Sim cũ bị khóa. Việc khẩn cấp, mẹ lưu số mới này nhé", {"urgency"}),
+    # "gặp" folds as "gấp": no hurry
+    ("Mẹ ơi con đổi số rồi, sim cũ bị khóa, mai con gặp mẹ nhé", set()),
     ("Mẹ ơi con đổi số rồi, sim cũ bị khóa, mẹ chuyển cho con 2 triệu nhé",
      {"money_request", "new_number"}),
 ])

@@ -164,17 +164,19 @@ _URGENCY = _words(
 # A line locked, cut off or out of date: a threat to the reader's own, but in a relative's
 # new-number message ("con đổi số rồi, sim cũ bị khóa") the writer's excuse for a new one.
 _LINE_STATE = re.compile(r"\b(?:khoa|het han|qua han|mat song|vo hieu hoa|thu hoi|sim)\b")
-# ... which hurries the reader only with "gấp", "khẩn", "ngay lập tức", "làm ngay".
-_HURRY = _words("gap", r"khan(?: cap)?", r"ngay lap tuc",
-                r"(?:lam|luu|goi|nhan|chuyen|gui|ck|tra loi|lien he) ngay")
+# ... which hurries the reader only with "gấp", "khẩn", "ngay lập tức", "làm ngay". Folded,
+# "gấp" is also "gặp" ("mai con gặp mẹ", "gặp khó khăn") and "khẩn" "khăn": only where they
+# cannot be those (ending a clause, "rất gấp", "khẩn cấp").
+_HURRY = re.compile(r"\bgap(?: (?:nhe|nha|lam|qua|a|di|nhat))?(?= \||$)|\b(?:rat|viec) gap\b|"
+                    r"\bgap gap\b|\bkhan (?:cap|truong)\b|\b(?:rat|viec) khan\b|"
+                    r"\bngay lap tuc\b|\b(?:lam|luu|goi|nhan|chuyen|gui|ck|tra loi|lien he) ngay\b")
 
 
-def _urgent(part: str, new_line: bool) -> re.Match[str] | None:
-    """The first urgency in a clause; in a relative's new-number message (`new_line`), not
-    their old line's state unless the message hurries."""
+def _urgent(part: str, calm_line: bool) -> re.Match[str] | None:
+    """The first urgency in a clause; in a relative's new-number message that does not hurry
+    (`calm_line`), not their old line's state."""
     return next((found for found in _URGENCY.finditer(part)
-                 if not (new_line and _LINE_STATE.search(found.group())
-                         and not _HURRY.search(part))), None)
+                 if not (calm_line and _LINE_STATE.search(found.group()))), None)
 
 
 # Folded, "bí mật" (secret) is also "bị mất" (lost): "con bị mất điện thoại" keeps no secret.
@@ -676,14 +678,15 @@ class ScamChecker:
         kin = self.rules.signs.get("relatives", ())
         money = max((_asks_money(part, called, writers, urgent=emergency, kin=kin)
                      for part in parts), default=0)
-        # A relative writes from a new number ("mẹ ơi con đổi số rồi"): who is writing, not
-        # a notice about the reader's line.
-        new_line = bool(owner or (called and self._sign("new_number").search(words)))
+        # A relative writes from a new number ("mẹ ơi con đổi số rồi"), not hurrying: their
+        # old line locked or gone is who is writing, not a threat to the reader's.
+        calm_line = bool(owner or (called and self._sign("new_number").search(words))) \
+            and not _HURRY.search(words)
         promoted = bool(_OPT_OUT.search(words))
         reachable = _contact_number(folded) or bool(re.search(r"\bzalo\b", words))
         own_loan = bool(_OWN_LOAN.search(words)) and not reachable
         finders: list[tuple[str, Callable[[str], re.Match[str] | None]]] = [
-            ("urgency", lambda part: _urgent(part, new_line)), ("secrecy", _SECRECY.search),
+            ("urgency", lambda part: _urgent(part, calm_line)), ("secrecy", _SECRECY.search),
             ("loan", _LOAN.search),
             ("prize", _PRIZE.search), ("easy_job", _EASY_JOB.search),
             ("invest", _INVEST.search), ("gambling", _GAMBLING.search),
