@@ -979,6 +979,14 @@ async def test_money_just_lost_said_at_the_menu_gets_the_urgent_steps_first(
     assert labels(chat)[0] == "📘 Học: Lỡ bị lừa, làm gì ngay?"
 
 
+async def test_money_just_lost_before_agreeing_gets_the_urgent_steps(tutor: Tutor) -> None:
+    chat = Chat(tutor, "chua-dong-y")
+    await chat.type("tôi bị lừa chuyển 20 triệu rồi, giờ làm sao")  # the very first message
+    _welcome, verdict, notice = [reply.text for reply in chat.last]
+    assert "Việc cần làm ngay: bạn gọi ngay tổng đài ngân hàng của bạn" in verdict
+    assert "xin bạn đọc và đồng ý" in notice
+
+
 @pytest.mark.parametrize("question", [
     "lừa đảo là gì", "làm sao biết bị lừa", "làm sao biết mình bị lừa chuyển tiền",
     "nếu tôi lỡ chuyển tiền cho kẻ lừa đảo thì làm sao",

@@ -186,15 +186,16 @@ async def read(ctx: Context, text: str) -> bool:
 
 
 async def before_consent(ctx: Context) -> None:
-    """A message to check (pasted, forwarded or a photo) from someone who has not agreed to
-    what is kept, or declined: checked all the same, since the check keeps nothing of them
-    (bot/handlers/consent.py asks for their agreement after it)."""
+    """A message to check (pasted, forwarded or a photo), or word of money just lost, from
+    someone who has not agreed to what is kept, or declined: checked all the same, since the
+    check keeps nothing of them (bot/handlers/consent.py asks for their agreement after it)."""
     incoming = ctx.incoming
     text = incoming.text.strip()
     if incoming.kind == Kind.PHOTO:
         await photo(ctx)
     elif incoming.kind == Kind.TEXT and (
-            incoming.forwarded or looks_like_message(text[:MAX_KEPT_CHARS], checker(ctx))):
+            incoming.forwarded or looks_like_message(text[:MAX_KEPT_CHARS], checker(ctx))
+            or lost_money(text[:MAX_KEPT_CHARS])):
         await check(ctx, text[:MAX_KEPT_CHARS], cut=len(incoming.text) > MAX_KEPT_CHARS)
 
 
