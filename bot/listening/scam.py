@@ -161,6 +161,24 @@ _URGENCY = _words(
     r"(?:dang )?bi dieu tra", r"khong duoc roi khoi", r"ke khai (?:toan bo )?tai san",
     r"(?:vua )?bi tru (?:tien|\d|phi)", r"mat song", r"se bi xoa", r"giao dich dang ngo",
     r"co giao dich (?:bat thuong|la)")
+# A line locked, cut off or out of date: a threat to the reader's own, but in a relative's
+# new-number message ("con đổi số rồi, sim cũ bị khóa") the writer's excuse for a new one.
+_LINE_STATE = re.compile(r"\b(?:khoa|het han|qua han|mat song|vo hieu hoa|thu hoi|sim)\b")
+# ... which hurries the reader only with "gấp", "khẩn", "ngay lập tức", "làm ngay". Folded,
+# "gấp" is also "gặp" ("mai con gặp mẹ", "gặp khó khăn") and "khẩn" "khăn": only where they
+# cannot be those (ending a clause, "rất gấp", "khẩn cấp").
+_HURRY = re.compile(r"\bgap(?: (?:nhe|nha|lam|qua|a|di|nhat))?(?= \||$)|\b(?:rat|viec) gap\b|"
+                    r"\bgap gap\b|\bkhan (?:cap|truong)\b|\b(?:rat|viec) khan\b|"
+                    r"\bngay lap tuc\b|\b(?:lam|luu|goi|nhan|chuyen|gui|ck|tra loi|lien he) ngay\b")
+
+
+def _urgent(part: str, calm_line: bool) -> re.Match[str] | None:
+    """The first urgency in a clause; in a relative's new-number message that does not hurry
+    (`calm_line`), not their old line's state."""
+    return next((found for found in _URGENCY.finditer(part)
+                 if not (calm_line and _LINE_STATE.search(found.group()))), None)
+
+
 # Folded, "bí mật" (secret) is also "bị mất" (lost): "con bị mất điện thoại" keeps no secret.
 _LOST = (r"dien thoai|dt|may|vi|sim|so|zalo|facebook|fb|nick|tai khoan|the|chia khoa|giay to|"
          r"cccd|can cuoc|cmnd|tien|xe|het|mang|song|lien lac|ket noi|tui|dien|nuoc|nen|roi")
@@ -240,19 +258,21 @@ _TASK = re.compile(r"\bnhiem vu\b.*\b(?:hoa hong|nap|nhan tien|thuong|don hang|r
                    # orders placed for a shop that sells nothing ("đặt đơn ảo"), paid back
                    # with a commission: the same trick by another name
                    r"\bdon (?:hang )?ao\b|\bhoan tien (?:va |kem |cong )?hoa hong\b|"
-                   r"\b(?:tien goc|von) (?:kem |va |cong )?hoa hong\b|"
-                   # likes, hearts, follows paid by the piece or the day: "like video TikTok
-                   # nhận 300k/ngày", "thả tim mỗi lượt 15k"
-                   r"\b(?:like|tha tim|follow|theo doi kenh|xem video|danh gia|binh luan|share)"
-                   r"(?: \w+){0,5}? (?:nhan|kiem|duoc|moi luot|moi video) \d+ ?k\b")
-_PRIZE = _words(r"trung (?:thuong|giai|xe|iphone|qua|ve cao)", r"qua tang", r"nhan qua",
+                   r"\b(?:tien goc|von) (?:kem |va |cong )?hoa hong\b")
+# "nhắn qua Zalo" folds as "nhận quà": a way to write, not a gift.
+_BY = (r"(?:zalo|sms|tin nhan|telegram|tele|messenger|mess|facebook|fb|email|mail|viber|"
+       r"whatsapp|so|dien thoai|app|ung dung|link|inbox)")
+# "được hỗ trợ", "nhận hỗ trợ" alone are help (a remote-control app's pretext), not a prize:
+# only money ("được hỗ trợ 2 triệu", "nhận tiền hỗ trợ") is one.
+_PRIZE = _words(r"trung (?:thuong|giai|xe|iphone|qua|ve cao)", r"qua tang", rf"nhan qua(?! {_BY})",
                 r"doi qua", r"diem thuong", r"tri an", r"phan thuong", r"quay so", r"vong quay",
                 r"hoc bong",
                 # "tặng 2 triệu", not "tăng 8%" (a pension rising): both fold to "tang"
                 r"tang (?:ban |quy khach |ong ba |moi nguoi )?"
                 r"(?:\d+(?![\d ]*%)|qua|tien|iphone|xe)",
                 r"duoc tang \d+",
-                r"nhan (?:tien )?ho tro", r"ho tro tien", r"duoc ho tro", r"iphone mien phi",
+                r"nhan (?:tien ho tro|ho tro (?:tien|\d))", r"ho tro tien",
+                r"duoc ho tro (?:tien|\d|kinh phi|chi phi|(?:mot )?khoan)", r"iphone mien phi",
                 r"nhan thuong", r"(?:doi|nhan) iphone", r"trung \d+", r"phieu mua hang",
                 r"tang (?:phieu|voucher|the cao|ma giam)", r"hoan tien (?:\d|gap|hai|ba) lan",
                 r"boi thuong (?:don|\d)", r"duoc nhan \d+")
@@ -298,7 +318,11 @@ _EASY_JOB = _words(r"viec nhe", r"luong cao", r"lam (?:viec )?tai nha", "ctv",
                    r"moi (?:luot|don|nhiem vu|video) (?:danh gia )?\d+ ?k",
                    r"nhan viec", r"tuyen \d+ nguoi", r"khong can kinh nghiem",
                    r"(?:ngay|moi ngay|thang|tuan) kiem (?:tu |duoc )?\d", r"khong can von",
-                   r"viec lam them", r"lam them (?:tai nha|online|tren dien thoai)")
+                   r"viec lam them", r"lam them (?:tai nha|online|tren dien thoai)",
+                   # likes, hearts, follows paid by the piece or the day: "like video TikTok
+                   # nhận 300k/ngày", "thả tim mỗi lượt 15k" (a job offered, no task asked yet)
+                   r"(?:like|tha tim|follow|theo doi kenh|xem video|danh gia|binh luan|share)"
+                   r"(?: \w+){0,5}? (?:nhan|kiem|duoc|moi luot|moi video) \d+ ?k")
 _INVEST = _words(r"dau tu .{0,40}(?:lai|loi nhuan|hoan von|cam ket)", r"tien ao", "coin",
                  "forex", r"san (?:giao dich|ngoai hoi)",
                  r"lai \d+ ?%? ?(?:moi |1 |mot )?(?:ngay|tuan|thang)",
@@ -654,11 +678,16 @@ class ScamChecker:
         kin = self.rules.signs.get("relatives", ())
         money = max((_asks_money(part, called, writers, urgent=emergency, kin=kin)
                      for part in parts), default=0)
+        # A relative writes from a new number ("mẹ ơi con đổi số rồi"), not hurrying: their
+        # old line locked or gone is who is writing, not a threat to the reader's.
+        calm_line = bool(owner or (called and self._sign("new_number").search(words))) \
+            and not _HURRY.search(words)
         promoted = bool(_OPT_OUT.search(words))
         reachable = _contact_number(folded) or bool(re.search(r"\bzalo\b", words))
         own_loan = bool(_OWN_LOAN.search(words)) and not reachable
         finders: list[tuple[str, Callable[[str], re.Match[str] | None]]] = [
-            ("urgency", _URGENCY.search), ("secrecy", _SECRECY.search), ("loan", _LOAN.search),
+            ("urgency", lambda part: _urgent(part, calm_line)), ("secrecy", _SECRECY.search),
+            ("loan", _LOAN.search),
             ("prize", _PRIZE.search), ("easy_job", _EASY_JOB.search),
             ("invest", _INVEST.search), ("gambling", _GAMBLING.search),
             ("recovery", _RECOVERY.search), ("borrow", self._borrowing)]
