@@ -870,6 +870,15 @@ def test_fearing_or_offering_to_undo_a_scam_is_no_resident_cheated(text: str) ->
     ("Có người gọi cho tôi xưng là điện lực, gửi cho tôi một đường link, tôi mở link rồi",
      "link"),
     ("Có người gọi cho tôi xưng là điện lực, gửi link qua Zalo, tôi đã bấm vào link", "link"),
+    # Found in a review: installed or downloaded is the caller's app, whatever it is called
+    ("Có người gọi cho tôi xưng là công an, bảo tôi cài ứng dụng, tôi đã cài vào máy rồi", "app"),
+    ("Có người gọi cho tôi xưng là công an, bảo tôi cài ứng dụng, tôi đã cài ứng dụng của họ",
+     "app"),
+    ("Có người gọi xưng là ngân hàng, gửi link bảo tôi tải app Vietcombank mới, tôi đã tải app "
+     "Vietcombank về", "app"),
+    ("Có người gọi xưng là công an, bảo tôi cài VNeID vào máy, tôi cài rồi", "app"),
+    ("Có người gọi xưng là công an, bảo tôi cài ứng dụng vào điện thoại, tôi cài rồi", "app"),
+    ("Có người gọi cho tôi xưng là ngân hàng, bảo tôi kiểm tra, tôi mở app ngân hàng rồi", ""),
 ])
 def test_what_the_resident_let_the_caller_have(text: str, given: str) -> None:
     assert gave_access(text) == given

@@ -155,13 +155,15 @@ def scammed(text: str) -> bool:
 # đọc cho họ rồi").
 _GAVE_APP = re.compile(r"\b(?:(?:da|vua|lo) (?:\w+ )?(?P<did>cai|mo|tai|bam)|"
                        r"(?P<verb>cai|mo|tai|bam)(?: \w+){0,3}? roi)\b")
-# ... not the resident's own app or settings, opened or set up any day ("mở app ngân hàng",
-# "mở ứng dụng Vietcombank", "cài lại mật khẩu"): the caller gets nothing from that.
-_OWN_NAMES = (r"(?:ngan hang|nh|banking|smart ?banking|digibank|vcb|vietcombank|bidv|agribank|"
+# ... not the resident's own app opened ("mở app ngân hàng", "mở ứng dụng Vietcombank") nor
+# their own settings ("cài lại mật khẩu"): the caller gets nothing from that. Installing or
+# downloading is never their own app: a fake "Vietcombank" or "VNeID" is what the caller sends.
+# Named right after the verb: "cài vào máy", "cài ứng dụng của họ" name no app of their own.
+_OWN_NAMES = (r"(?:ngan hang|banking|smart ?banking|digibank|vcb|vietcombank|bidv|agribank|"
               r"vietinbank|techcombank|mb ?bank|tpbank|vpbank|acb|sacombank|momo|zalo ?pay|"
-              r"vnpay|zalo|facebook|messenger|mat khau|ma pin|van tay|may|dien thoai|wifi|mang|"
-              r"cua)\b")
-_OWN = re.compile(rf"(?:\w+ )?(?:(?:app|ung dung) )?{_OWN_NAMES}")
+              r"vnpay|zalo|facebook|messenger)\b")
+_OWN = re.compile(rf"(?:(?:app|ung dung) )?{_OWN_NAMES}")
+_SETTINGS = re.compile(r"(?:lai )?(?:mat khau|ma pin|van tay)\b")
 _LINK = re.compile(r"(?:\w+ )?(?:vao )?(?:link|duong link|duong dan|trang web)\b")
 # What a caller has the resident install or open, named in the story: with none of it and their
 # own app named ("họ bảo tôi mở app ngân hàng ra xem, tôi mở rồi"), a bare "mở rồi" is that app.
@@ -191,11 +193,15 @@ def gave_access(text: str) -> str:
 
 def _opened(piece: str, found: re.Match[str], own_only: bool) -> str:
     """What an app installed or opened (`found`) let in: "app", "link" or "" (the resident's
-    own app, named or, in a story that names nothing of the caller's, left bare)."""
+    own app opened, named or, in a story that names nothing of the caller's, left bare, or
+    their own settings)."""
     verb = "did" if found.group("did") else "verb"
     what = " ".join(piece[found.end(verb):].split()[:4])
     if _LINK.match(what):
         return "link"
-    if found.group(verb) == "bam" or _OWN.match(what) or (own_only and what.split(" ")[0] in _BARE):
+    if found.group(verb) == "bam" or _SETTINGS.match(what):
         return ""  # "bấm" counts for a link only
+    opened = found.group(verb) == "mo"  # installing or downloading is never one's own app
+    if opened and (_OWN.match(what) or (own_only and what.split(" ")[0] in _BARE)):
+        return ""
     return "app"
