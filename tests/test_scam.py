@@ -1003,6 +1003,26 @@ def test_each_flag_is_borne_out_by_the_text(text: str, needs: set[str], never: s
     assert needs <= codes and not never & codes, codes
 
 
+# Found in a review: support to claim ("được hỗ trợ", "nhận hỗ trợ") is a benefit's bait unless
+# the help is technical; "nhận quà" is "nhắn qua" only before a messaging channel.
+@pytest.mark.parametrize(("text", "verdict"), [
+    ("Bạn thuộc diện được hỗ trợ, vui lòng cung cấp số tài khoản để nhận", "scam"),
+    ("Nhận hỗ trợ Covid-19 đợt 3, liên hệ 0911222333 để làm hồ sơ", "scam"),
+    ("Bà con được hỗ trợ năm trăm nghìn, gọi 0911222333 để nhận", "scam"),
+    ("Người dân được hỗ trợ gói 5 triệu đồng, đăng ký ngay qua Zalo 0911222333", "scam"),
+    ("Bạn được nhận quà app Shopee, bấm vào đây", "suspicious"),
+])
+def test_support_to_claim_is_a_prize(text: str, verdict: str) -> None:
+    assert check(text).verdict == verdict
+    assert "prize" in _codes(text)
+
+
+def test_technical_help_is_no_prize() -> None:
+    text = "Quý khách vui lòng cài TeamViewer, gọi tổng đài 19001234 để được hỗ trợ cài đặt"
+    assert "prize" not in _codes(text)
+    assert "prize" not in _codes("Có gì cứ nhắn qua Zalo cho mình nhé")
+
+
 # Found in an outside try-out: a relative's new number, their old line locked or gone, was
 # called a threat ("urgency") and lost the reminder to call the old number. Only hurrying
 # ("gấp", "khẩn") or money asked makes it a red flag.

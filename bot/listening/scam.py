@@ -259,11 +259,9 @@ _TASK = re.compile(r"\bnhiem vu\b.*\b(?:hoa hong|nap|nhan tien|thuong|don hang|r
                    # with a commission: the same trick by another name
                    r"\bdon (?:hang )?ao\b|\bhoan tien (?:va |kem |cong )?hoa hong\b|"
                    r"\b(?:tien goc|von) (?:kem |va |cong )?hoa hong\b")
-# "nhắn qua Zalo" folds as "nhận quà": a way to write, not a gift.
-_BY = (r"(?:zalo|sms|tin nhan|telegram|tele|messenger|mess|facebook|fb|email|mail|viber|"
-       r"whatsapp|so|dien thoai|app|ung dung|link|inbox)")
-# "được hỗ trợ", "nhận hỗ trợ" alone are help (a remote-control app's pretext), not a prize:
-# only money ("được hỗ trợ 2 triệu", "nhận tiền hỗ trợ") is one.
+# "nhắn qua Zalo" folds as "nhận quà": a way to write, not a gift. Only a messaging channel:
+# "nhận quà app Shopee" is a gift.
+_BY = r"(?:zalo|sms|tin nhan|telegram|tele|messenger|mess|email|mail|viber|whatsapp|inbox)"
 _PRIZE = _words(r"trung (?:thuong|giai|xe|iphone|qua|ve cao)", r"qua tang", rf"nhan qua(?! {_BY})",
                 r"doi qua", r"diem thuong", r"tri an", r"phan thuong", r"quay so", r"vong quay",
                 r"hoc bong",
@@ -271,11 +269,27 @@ _PRIZE = _words(r"trung (?:thuong|giai|xe|iphone|qua|ve cao)", r"qua tang", rf"n
                 r"tang (?:ban |quy khach |ong ba |moi nguoi )?"
                 r"(?:\d+(?![\d ]*%)|qua|tien|iphone|xe)",
                 r"duoc tang \d+",
-                r"nhan (?:tien ho tro|ho tro (?:tien|\d))", r"ho tro tien",
-                r"duoc ho tro (?:tien|\d|kinh phi|chi phi|(?:mot )?khoan)", r"iphone mien phi",
+                r"iphone mien phi",
                 r"nhan thuong", r"(?:doi|nhan) iphone", r"trung \d+", r"phieu mua hang",
                 r"tang (?:phieu|voucher|the cao|ma giam)", r"hoan tien (?:\d|gap|hai|ba) lan",
                 r"boi thuong (?:don|\d)", r"duoc nhan \d+")
+# Support given ("bạn thuộc diện được hỗ trợ", "nhận hỗ trợ Covid-19"): the bait of a benefit
+# to claim, unless the help is technical (`_TECH_HELP`), where only money is one.
+_HELPED = re.compile(r"\b(?:duoc|nhan) (?:tien )?ho tro\b|\bho tro tien\b")
+_HELPED_MONEY = re.compile(rf"\b(?:nhan tien ho tro|ho tro tien)\b|\b(?:duoc|nhan) ho tro "
+                           rf"(?:(?:tien|kinh phi|chi phi|(?:mot )?khoan|goi)\b|{MONEY})")
+# ... a remote-control app's pretext: "nhân viên hỗ trợ", "để được hỗ trợ cài đặt", "mở khóa".
+_TECH_HELP = re.compile(r"\bnhan vien ho tro\b|\bho tro (?:cai dat|ky thuat|cap nhat|mo khoa|"
+                        r"tu xa|khoi phuc)\b")
+
+
+def _prize_finder(words: str, codes: list[str]) -> Callable[[str], re.Match[str] | None]:
+    """The prize rule for a message: support given counts as a prize unless the help is
+    technical (a remote-control app asked, `_TECH_HELP`) and names no money."""
+    helped = _HELPED_MONEY if "remote_app" in codes or _TECH_HELP.search(words) else _HELPED
+    return lambda part: _PRIZE.search(part) or helped.search(part)
+
+
 # Photos of an ID card or a face, asked "to make a file": enough to open accounts in your name.
 _ID_REQUEST = re.compile(r"\b(?:gui|cung cap|chup|nhan|dua)(?: \w+){0,3} (?:anh|hinh)(?: chup)? "
                          r"(?:can cuoc|cccd|cmnd|chan dung|khuon mat|2 mat|hai mat)\b")
@@ -688,7 +702,7 @@ class ScamChecker:
         finders: list[tuple[str, Callable[[str], re.Match[str] | None]]] = [
             ("urgency", lambda part: _urgent(part, calm_line)), ("secrecy", _SECRECY.search),
             ("loan", _LOAN.search),
-            ("prize", _PRIZE.search), ("easy_job", _EASY_JOB.search),
+            ("prize", _prize_finder(words, codes)), ("easy_job", _EASY_JOB.search),
             ("invest", _INVEST.search), ("gambling", _GAMBLING.search),
             ("recovery", _RECOVERY.search), ("borrow", self._borrowing)]
         if self._hush is not None:
