@@ -1036,6 +1036,11 @@ def test_technical_help_is_no_prize() -> None:
     ("Mẹ ơi con đổi số rồi. Sim cũ bị khóa. Việc khẩn cấp, mẹ lưu số mới này nhé", {"urgency"}),
     # "gặp" folds as "gấp": no hurry
     ("Mẹ ơi con đổi số rồi, sim cũ bị khóa, mai con gặp mẹ nhé", set()),
+    # Found in a review: a bare "gặp" ending a clause, "làm ngày mai" are no hurry either
+    ("Mẹ ơi con đổi số rồi, sim cũ bị khóa, mai gặp nhé", set()),
+    ("Mẹ ơi con đổi số rồi, sim cũ bị khóa, tối nay con qua gặp", set()),
+    ("Mẹ ơi con đổi số rồi, sim cũ bị khóa, con đi làm ngày mai mới ra cửa hàng làm lại sim",
+     set()),
     ("Mẹ ơi con đổi số rồi, sim cũ bị khóa, mẹ chuyển cho con 2 triệu nhé",
      {"money_request", "new_number"}),
 ])
@@ -1043,3 +1048,29 @@ def test_a_relatives_new_number_is_a_threat_only_when_it_hurries(text: str,
                                                                    flags: set[str]) -> None:
     verdict = check(text)
     assert set(_codes(text)) == flags and verdict.new_number == (not flags)
+
+
+# Found in a review: only the writer's old line locked is their excuse for a new number; the
+# reader's account or SIM threatened is the trick, whoever opens the message.
+@pytest.mark.parametrize(("text", "verdict"), [
+    ("Bố ơi con đổi số rồi, tài khoản VNeID của bố sắp bị khóa, bố đọc cho con mã gửi về máy "
+     "nhé", "suspicious"),
+    ("Mẹ ơi con đổi số rồi. Sim của mẹ sắp bị khóa vì chưa chuẩn hóa thông tin, mẹ nhắn tin "
+     "theo cú pháp này để giữ số nhé", "suspicious"),
+    ("Mẹ ơi con đổi số rồi, tài khoản ngân hàng của mẹ bị khóa rồi, mẹ gọi cho số này để mở lại "
+     "nhé 0911222333", "scam"),
+])
+def test_the_readers_line_threatened_is_urgency_from_a_new_number(text: str,
+                                                                  verdict: str) -> None:
+    assert check(text).verdict == verdict
+    assert "urgency" in _codes(text)
+
+
+# Found in a review: likes or hearts paid by the piece are the task scam's opener, a scam on
+# their own, shown as the easy job they offer.
+@pytest.mark.parametrize("text", ["Tuyển người like video TikTok nhận 50k mỗi video",
+                                  "Tha tim video moi luot 15k, inbox minh"])
+def test_paid_likes_are_a_scam(text: str) -> None:
+    verdict = check(text)
+    assert verdict.verdict == "scam"
+    assert [flag.code for flag in verdict.flags] == ["easy_job"]

@@ -30,6 +30,7 @@ WEIGHTS = {
     # shown as invest: a rate no real investment pays (per day, per week, 3 % or more a
     # month) with a promise of no loss, or either of those with crypto ("USDT lãi 30%/tháng")
     "invest_strong": 4,
+    "easy_job_strong": 4,  # shown as easy_job: likes or hearts paid by the piece
 }
 SCAM, SUSPICIOUS = 4, 2
 
@@ -165,18 +166,37 @@ _URGENCY = _words(
 # new-number message ("con đổi số rồi, sim cũ bị khóa") the writer's excuse for a new one.
 _LINE_STATE = re.compile(r"\b(?:khoa|het han|qua han|mat song|vo hieu hoa|thu hoi|sim)\b")
 # ... which hurries the reader only with "gấp", "khẩn", "ngay lập tức", "làm ngay". Folded,
-# "gấp" is also "gặp" ("mai con gặp mẹ", "gặp khó khăn") and "khẩn" "khăn": only where they
-# cannot be those (ending a clause, "rất gấp", "khẩn cấp").
-_HURRY = re.compile(r"\bgap(?: (?:nhe|nha|lam|qua|a|di|nhat))?(?= \||$)|\b(?:rat|viec) gap\b|"
+# "gấp" is also "gặp" ("mai con gặp mẹ", "tối nay con qua gặp") and "khẩn" "khăn": only where
+# they cannot be those (ending a clause after a request, "rất gấp", "khẩn cấp"); "làm ngày
+# mai" is no "làm ngay".
+_HURRY = re.compile(r"\b(?:chuyen|gui|can|luu|goi|nhan|ck|tra loi|lien he|nap|dong|nop|tra)"
+                    r"(?: (?!mai\b|toi\b|chieu\b|sang\b|roi\b|hom\b)\w+){0,4}? "
+                    r"gap(?: (?:nhe|nha|lam|qua|a|di|nhat))?(?= \||$)|\b(?:rat|viec) gap\b|"
                     r"\bgap gap\b|\bkhan (?:cap|truong)\b|\b(?:rat|viec) khan\b|"
-                    r"\bngay lap tuc\b|\b(?:lam|luu|goi|nhan|chuyen|gui|ck|tra loi|lien he) ngay\b")
+                    r"\bngay lap tuc\b|"
+                    r"\b(?:lam|luu|goi|nhan|chuyen|gui|ck|tra loi|lien he) ngay\b"
+                    r"(?! (?:mai|kia|hom|thu)\b)")
+# Whose line is locked, named near it: the writer's old one ("sim cũ", "zalo cũ con", "số của
+# con") or the reader's ("tài khoản của mẹ", "sim của bố").
+_WRITERS_LINE = re.compile(r"\b(?:sim|so|zalo|nick|tai khoan|may|dien thoai|facebook|fb)"
+                           r"(?: \w+)? cu\b|\bcua (?:con|em|chau|minh)\b")
+_READERS_LINE = re.compile(r"\bcua (?:me|bo|ba|ong|ma|cha|co|chu|bac|di|cau|anh|chi|ban|"
+                           r"quy khach)\b")
 
 
 def _urgent(part: str, calm_line: bool) -> re.Match[str] | None:
     """The first urgency in a clause; in a relative's new-number message that does not hurry
-    (`calm_line`), not their old line's state."""
+    (`calm_line`), not the writer's old line's state named next to it ("sim cũ bị khóa"),
+    while the reader's ("tài khoản của mẹ bị khóa") is a threat all the same."""
     return next((found for found in _URGENCY.finditer(part)
-                 if not (calm_line and _LINE_STATE.search(found.group()))), None)
+                 if not (calm_line and _LINE_STATE.search(found.group())
+                         and _writers_line(part, found))), None)
+
+
+def _writers_line(part: str, found: re.Match[str]) -> bool:
+    """Whether the line state `found` is said of the writer's old line, not the reader's."""
+    near = part[max(0, found.start() - 40):found.end() + 20]
+    return bool(_WRITERS_LINE.search(near)) and not _READERS_LINE.search(near)
 
 
 # Folded, "bí mật" (secret) is also "bị mất" (lost): "con bị mất điện thoại" keeps no secret.
@@ -332,11 +352,12 @@ _EASY_JOB = _words(r"viec nhe", r"luong cao", r"lam (?:viec )?tai nha", "ctv",
                    r"moi (?:luot|don|nhiem vu|video) (?:danh gia )?\d+ ?k",
                    r"nhan viec", r"tuyen \d+ nguoi", r"khong can kinh nghiem",
                    r"(?:ngay|moi ngay|thang|tuan) kiem (?:tu |duoc )?\d", r"khong can von",
-                   r"viec lam them", r"lam them (?:tai nha|online|tren dien thoai)",
-                   # likes, hearts, follows paid by the piece or the day: "like video TikTok
-                   # nhận 300k/ngày", "thả tim mỗi lượt 15k" (a job offered, no task asked yet)
-                   r"(?:like|tha tim|follow|theo doi kenh|xem video|danh gia|binh luan|share)"
-                   r"(?: \w+){0,5}? (?:nhan|kiem|duoc|moi luot|moi video) \d+ ?k")
+                   r"viec lam them", r"lam them (?:tai nha|online|tren dien thoai)")
+# Likes, hearts, follows paid by the piece or the day ("like video TikTok nhận 300k/ngày",
+# "thả tim mỗi lượt 15k"): a job offered, no task asked yet, but the opener of the task scam
+# as official warnings say, so a scam on its own (`easy_job_strong`).
+_PAID_LIKES = _words(r"(?:like|tha tim|follow|theo doi kenh|xem video|danh gia|binh luan|share)"
+                     r"(?: \w+){0,5}? (?:nhan|kiem|duoc|moi luot|moi video) \d+ ?k")
 _INVEST = _words(r"dau tu .{0,40}(?:lai|loi nhuan|hoan von|cam ket)", r"tien ao", "coin",
                  "forex", r"san (?:giao dich|ngoai hoi)",
                  r"lai \d+ ?%? ?(?:moi |1 |mot )?(?:ngay|tuan|thang)",
@@ -702,7 +723,8 @@ class ScamChecker:
         finders: list[tuple[str, Callable[[str], re.Match[str] | None]]] = [
             ("urgency", lambda part: _urgent(part, calm_line)), ("secrecy", _SECRECY.search),
             ("loan", _LOAN.search),
-            ("prize", _prize_finder(words, codes)), ("easy_job", _EASY_JOB.search),
+            ("prize", _prize_finder(words, codes)),
+            ("easy_job", lambda part: _EASY_JOB.search(part) or _PAID_LIKES.search(part)),
             ("invest", _INVEST.search), ("gambling", _GAMBLING.search),
             ("recovery", _RECOVERY.search), ("borrow", self._borrowing)]
         if self._hush is not None:
@@ -734,6 +756,8 @@ class ScamChecker:
             codes.append("task")
         if "invest" in codes and _invest_strong(words):
             codes.append("invest_strong")
+        if "easy_job" in codes and _PAID_LIKES.search(words):
+            codes.append("easy_job_strong")
         if _ID_REQUEST.search(words):
             codes.append("id_request")
         # An offer of a prize, an easy job or a loan (an advertiser's, with its opt-out, is
