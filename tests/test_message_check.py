@@ -965,7 +965,10 @@ async def test_only_what_the_caller_asked_for_lets_them_in(
 @pytest.mark.parametrize("story", [
     "tôi bị lừa chuyển 20 triệu rồi, giờ làm sao",
     "chết rồi tôi lỡ chuyển tiền cho kẻ lừa đảo rồi",
-    "tôi vừa chuyển 5 triệu xong mới biết mình bị lừa",  # "mới biết": no "how to tell"
+    # "mới biết": no "how to tell"; no sum, so no message's look routes it: lost_money does
+    "tôi vừa chuyển tiền xong mới biết mình bị lừa",
+    # Found in a review: a payment told outright, then whether it was a scam asked
+    "tôi chuyển 5 triệu rồi, làm sao biết có bị lừa không",
 ])
 async def test_money_just_lost_said_at_the_menu_gets_the_urgent_steps_first(
         tutor: Tutor, story: str) -> None:
@@ -990,6 +993,12 @@ async def test_money_just_lost_before_agreeing_gets_the_urgent_steps(tutor: Tuto
 @pytest.mark.parametrize("question", [
     "lừa đảo là gì", "làm sao biết bị lừa", "làm sao biết mình bị lừa chuyển tiền",
     "nếu tôi lỡ chuyển tiền cho kẻ lừa đảo thì làm sao",
+    # Found in a review: an account lost, someone else's loss, a question of what if or how
+    # to tell is no money of the resident's just lost
+    "tôi bị lừa mất nick facebook rồi giờ làm sao", "tôi bị lừa mất zalo rồi",
+    "Mẹ tôi bị lừa mất 50 triệu, giờ làm sao", "bà hàng xóm tôi bị lừa mất 10 triệu",
+    "tôi có bị lừa mất tiền không?", "Phải làm gì khi tôi bị lừa chuyển tiền?",
+    "dấu hiệu nào cho thấy tôi bị lừa mất tiền",
 ])
 async def test_questions_about_being_cheated_still_go_to_the_lessons(tutor: Tutor,
                                                                      question: str) -> None:
@@ -997,4 +1006,12 @@ async def test_questions_about_being_cheated_still_go_to_the_lessons(tutor: Tuto
     await chat.start(address="co")
     await chat.type(question)
     assert "Rất có thể là lừa đảo" not in chat.text()
+    assert "chặn khoản tiền đó" not in chat.text() and "Người đó đòi" not in chat.text()
     assert ScamCount("", CHECKS, 1) not in await counts(tutor.repository)
+
+
+async def test_a_lost_facebook_account_gets_the_lesson_on_a_hacked_account(tutor: Tutor) -> None:
+    chat = Chat(tutor, "mat-nick")
+    await chat.start(address="co")
+    await chat.type("tôi bị lừa mất nick facebook rồi giờ làm sao")
+    assert labels(chat)[0] == "📖 Khi Zalo, Facebook bị hack"

@@ -63,3 +63,12 @@ def test_the_reply_shows_the_step_that_answers(index: QuestionIndex, text: str, 
     best = index.ask(text)[0]
     assert best.lesson == lesson and best.step in steps
 
+
+
+# Found in a review: a question of how not to be cheated, or a worry, tells of no loss: no
+# "Việc 1: Gọi ngay tổng đài ngân hàng…" (step_first) for it.
+@pytest.mark.parametrize("text", ["làm sao để không bị lừa", "làm sao để không bị lừa mất tiền",
+                                  "tôi lo bị lừa quá, giờ phải làm sao"])
+def test_a_question_of_prevention_or_worry_gets_no_step_for_after(index: QuestionIndex,
+                                                                  text: str) -> None:
+    assert index.ask(text)[0].step != "goi-ngan-hang"

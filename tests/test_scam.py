@@ -1074,3 +1074,15 @@ def test_paid_likes_are_a_scam(text: str) -> None:
     verdict = check(text)
     assert verdict.verdict == "scam"
     assert [flag.code for flag in verdict.flags] == ["easy_job"]
+
+
+# Found in a review: an account or a line lost is no money gone ("Người đó đòi cô chuyển tiền"
+# was read into "tôi bị lừa mất nick facebook").
+@pytest.mark.parametrize(("text", "gone"), [
+    ("tôi bị lừa mất nick facebook rồi giờ làm sao", False),
+    ("tôi bị lừa mất zalo rồi", False),
+    ("tôi bị lừa mất 5 triệu rồi", True),
+    ("tôi bị lừa mất hết tiền rồi", True),
+])
+def test_an_account_lost_is_no_money_gone(text: str, gone: bool) -> None:
+    assert paid(text) is gone

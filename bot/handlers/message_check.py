@@ -26,7 +26,15 @@ from bot.handlers.registry import Command, Feature, Reads, Waits
 from bot.lessons.progress import Mode
 from bot.listening.scam import ScamChecker, fold, has_link, load_checker
 from bot.listening.secret import mask
-from bot.listening.story import asked_money, gave_access, held_back, paid, scammed, told
+from bot.listening.story import (
+    asked_money,
+    gave_access,
+    held_back,
+    lost_money,
+    paid,
+    scammed,
+    told,
+)
 from bot.messages import MAX_KEPT_CHARS, Kind
 from storage.scam_checks import add_check
 
@@ -64,10 +72,6 @@ _QUESTION = re.compile(r"\?\s*$|\b(?:lam sao|the nao|nhu nao|ntn|cach nao|lam gi
 # or an account number.
 _ASKING = re.compile(r"^(?:cach|huong dan)\b|\bchi (?:giup|dum|gium|voi|cach)\b")
 MAX_QUESTION_CHARS = 160  # longer, with a sum or a number: a message being quoted
-# "làm sao biết bị lừa", "cách nhận biết": how to tell, asked of the lessons ("mới biết mình
-# bị lừa" is a resident who found out).
-_HOW_TO_TELL = re.compile(r"\b(?:lam sao|the nao|cach|bang cach nao|sao)(?: de)? "
-                          r"(?:biet|nhan biet|phat hien|nhan ra)\b")
 # A notice with a code ("Mã OTP của Quý khách là 482913. Không cung cấp mã này cho ai"): the
 # resident got it, and typed no password of theirs.
 _CODE_SENT = re.compile(r"\b(?:otp|ma|code)\b[^.\n]{0,50}?\b\d{4,8}\b")
@@ -162,13 +166,6 @@ async def _typed(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
     ctx.say(ctx.text("check_paste", photos=PHOTO_WAYS.get(ctx.incoming.channel, "")),
             [ctx.menu_row()])
     ctx.ask(CHECK, again=1)
-
-
-def lost_money(text: str) -> bool:
-    """Whether the resident says they were just cheated of money ("tôi bị lừa chuyển 20 triệu
-    rồi, giờ làm sao"): not a question of how to tell ("làm sao biết mình bị lừa chuyển
-    tiền") nor one of what if ("nếu tôi lỡ chuyển…")."""
-    return scammed(text) and paid(text) and not _HOW_TO_TELL.search(fold(text))
 
 
 async def read(ctx: Context, text: str) -> bool:

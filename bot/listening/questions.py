@@ -13,7 +13,9 @@ from rank_bm25 import BM25Okapi
 
 from bot.lessons.model import Course, Lesson, Library, Step
 from bot.listening.bm25 import PostedBM25
+from bot.listening.story import NOT_CHEATED
 from bot.listening.words import (
+    HOW_TO_TELL,
     STOPWORDS,
     Speller,
     char_grams,
@@ -22,6 +24,8 @@ from bot.listening.words import (
     fold,
     is_syllable,
     numbers,
+    says,
+    spoken,
     without_numbers,
     without_other_scripts,
 )
@@ -158,14 +162,14 @@ class Tuning:
     step_later: float = 0.2
     # Added for the step that says what to do once it has happened ("Lỡ đọc mã OTP…",
     # "Việc 1: Gọi ngay tổng đài…": _FIRST_THING) when the question tells that it has and asks
-    # what now ("lỡ đọc 6 số rồi, giờ gọi ai trước", "bị lừa rồi giờ làm sao": _HAPPENED and
+    # what now ("lỡ đọc 6 số rồi, giờ gọi ai trước", "bị lừa rồi giờ làm sao": _happened and
     # _WHAT_NOW). Its words are mostly those of a step that warns beforehand ("Không ai được
     # biết mã OTP…"), which won; "tôi bị lừa mất 5 triệu, giờ làm sao" showed the step on a
     # second scam. The step shown answered 0.816 of tune with it alone, 0.811 without; any
     # weight from 0.7 to 2 measures the same (bench/RESULTS.md, "the step that answers").
     step_first: float = 1.0
     # Added for a step that tells the signs ("Dấu hiệu 1: địa chỉ lạ…": _SIGNS) when the
-    # question asks how to tell ("nhìn sao biết", "thật hay giả": _HOW_TO_TELL); the step
+    # question asks how to tell ("nhìn sao biết", "thật hay giả": HOW_TO_TELL); the step
     # that says what the thing is holds the question's words more. Tune 0.830 with it alone;
     # 1.5 to 2 measure the same. Both: tune 0.835, held out 0.788 -> 0.817 (check) and
     # 0.865 unchanged (check2).
@@ -308,13 +312,19 @@ def _unquoted(text: str) -> str:
 _FIRST_THING = re.compile(r"(?:^|[.?!:]\s+|\n\s*)(?:Lỡ|Việc 1|Việc đầu tiên)(?!\w)")
 # A step listing the signs of a scam or a fake ("Dấu hiệu 1: …", "Dấu hiệu bị chiếm số: …").
 _SIGNS = re.compile(r"(?<!\w)dấu hiệu(?!\w)", re.I)
-# How a question, folded, tells that something has happened ("lỡ", "rồi", "bị lừa")...
-_HAPPENED = ("lo", "roi", "bi lua")
+# How a question, folded, tells that something has happened: "rồi", "lỡ" before what was done
+# ("lỡ bấm", "lỡ tay chuyển": "lo" is also "lo", to worry), "bị lừa" not feared, avoided or
+# supposed ("làm sao để không bị lừa", "tôi lo bị lừa quá": NOT_CHEATED)...
+_LO_DONE = re.compile(r" lo (?:tay )?(?:doc|bam|cai|chuyen|dua|nhap|gui|cho)\b")
+_CHEATED = re.compile(r"\bbi lua\b")
 # ... and asks what to do now; both make it urgent (Tuning.step_first).
 _WHAT_NOW = ("gio", "lam sao", "lam gi", "sao day", "truoc")
-# How a question, folded, asks how to tell the real from the fake (Tuning.step_signs).
-_HOW_TO_TELL = ("sao biet", "biet sao", "nhan biet", "nhan ra", "phan biet", "dau hieu",
-                "nhin sao", "that hay gia")
+
+
+def _happened(said: str) -> bool:
+    """Whether a question (as `spoken` gives it) tells that something has happened."""
+    return " roi " in said or bool(_LO_DONE.search(said)) \
+        or any(not NOT_CHEATED.search(said[:found.start()]) for found in _CHEATED.finditer(said))
 
 
 @cache
@@ -327,14 +337,11 @@ def _step_kinds(text: str) -> tuple[bool, bool]:
 
 @lru_cache(maxsize=64)
 def _kinds_asked(text: str) -> tuple[bool, bool]:
-    """Whether a question asks what to do now that something has happened (_HAPPENED and
-    _WHAT_NOW), and whether it asks how to tell the signs (_HOW_TO_TELL): read once for the
+    """Whether a question asks what to do now that something has happened (_happened and
+    _WHAT_NOW), and whether it asks how to tell the signs (HOW_TO_TELL): read once for the
     up to three lessons a reply shows."""
-    said = f" {' '.join(expand(fold(text)))} "
-
-    def says(phrases: tuple[str, ...]) -> bool:
-        return any(f" {phrase} " in said for phrase in phrases)
-    return says(_HAPPENED) and says(_WHAT_NOW), says(_HOW_TO_TELL)
+    said = spoken(text)
+    return _happened(said) and says(said, _WHAT_NOW), says(said, HOW_TO_TELL)
 
 
 def _upper_bound(bm25: BM25Okapi, terms: list[str], unknown_idf: float, usual: int,

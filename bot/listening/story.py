@@ -6,6 +6,7 @@ money has gone already."""
 import re
 
 from bot.listening.scam import MONEY, fold
+from bot.listening.words import HOW_TO_TELL, says, spoken
 
 # Someone else's words or deeds told by the resident: "xưng là công an", "họ bảo tôi…", "có
 # người gọi cho tôi", "nhận được cuộc gọi".
@@ -51,17 +52,22 @@ _PAY = (r"(?:chuyen(?: khoan| tien)?|ck|gui(?: tien)?|nop(?: tien)?|dua(?: tien)
 # A sum as the scam check reads one ("20 triệu", "năm trăm nghìn"), or bare digits.
 _SUM = rf"(?:{MONEY}|\d[\d ]*)"
 _THEM = r"(?:ho|no|nguoi do|nguoi ta|ong ta|ba ta|chung no|bon no|tui no|thang do|con do)"
+# What is lost that is no money: an account or a line ("bị lừa mất nick Facebook", "mất Zalo").
+_NO_MONEY = r"(?! (?:nick|acc|zalo|facebook|fb|tai khoan|tk|sim|mat khau|so dien thoai)\b)"
 # Cheated into paying or robbed: "bị lừa chuyển 20 triệu", "bị lừa mất", "lừa mất 5 triệu".
-_CHEATED_PAID = re.compile(rf"\bbi lua (?:\w+ ){{0,2}}?{_PAY}\b|\blua (?:\w+ )?mat\b|"
+_CHEATED_PAID = re.compile(rf"\bbi lua (?:\w+ ){{0,2}}?{_PAY}\b|\blua (?:\w+ )?mat\b{_NO_MONEY}|"
                            rf"\blay (?:het|sach) tien\b")
-# The money gone: "tôi đã nghe theo và chuyển khoản", "chuyển luôn 30 triệu", "chuyển 20 triệu
-# rồi", "chuyển hết", "chuyển 2 triệu cho họ", "bị lấy mất", "họ chuyển hết tiền đi", or cheated
-# of it.
+# The resident's own payment told outright, apart from any "bị lừa": "tôi đã nghe theo và
+# chuyển khoản", "chuyển luôn 30 triệu", "chuyển 20 triệu rồi", "chuyển hết", "chuyển 2 triệu
+# cho họ".
+_SENT = re.compile(rf"\b(?:da|vua|lo|trot|lo tay)(?: \w+){{0,4}}? {_PAY}\b|"
+                   rf"\b{_PAY} (?:\w+ ){{0,4}}?(?:luon|roi|het|xong)\b|"
+                   rf"\b{_PAY} (?:\w+ ){{0,2}}?{_SUM} cho {_THEM}\b")
+# The money gone: sent, "chuyển mất", "bị lấy mất", "họ chuyển hết tiền đi", or cheated of it.
 _PAID = re.compile(
-    rf"\b(?:da|vua|lo|trot|lo tay)(?: \w+){{0,4}}? {_PAY}\b|"
-    rf"\b{_PAY} (?:\w+ ){{0,4}}?(?:luon|roi|mat|het|xong)\b|"
-    rf"\b{_PAY} (?:\w+ ){{0,2}}?{_SUM} cho {_THEM}\b|"
-    rf"\bbi (?:lay|rut|tru|chuyen|cuom|lua)(?: \w+){{0,3}}? (?:mat|het|sach)\b|"
+    _SENT.pattern + "|"
+    rf"\b{_PAY} (?:\w+ ){{0,4}}?mat\b|"
+    rf"\bbi (?:lay|rut|tru|chuyen|cuom|lua)(?: \w+){{0,3}}? (?:mat|het|sach)\b{_NO_MONEY}|"
     rf"\bmat (?:het |sach |trang )?(?:tien|{_SUM}(?: \w+)?)\b(?! (?:thi|neu))|"
     rf"\b{_THEM} (?:da )?(?:chuyen|rut|lay|cuom)(?: \w+){{0,3}}? (?:het|di|mat|sach)\b|"
     + _CHEATED_PAID.pattern)
@@ -135,7 +141,7 @@ def asked_money(text: str) -> bool:
 _SCAMMED = re.compile(r"\b(?:bi (?:lua|ke gian|bon lua)|ke lua dao|lua (?:\w+ )?mat|"
                       r"lay (?:het|sach) tien)\b")
 # ... not feared, avoided or asked about: "sợ bị lừa", "để không bị lừa", "suýt bị lừa".
-_NOT_CHEATED = re.compile(r"\b(?:khong|ko|chua|suyt|so|de|tranh|khoi|neu|lo|phong|co phai|"
+NOT_CHEATED = re.compile(r"\b(?:khong|ko|chua|suyt|so|de|tranh|khoi|neu|lo|phong|co phai|"
                           r"nhan biet|canh bao|cach)(?: \w+){0,2} $")
 
 
@@ -146,8 +152,33 @@ def scammed(text: str) -> bool:
     folded = fold(text)
     if not _FIRST_PERSON.search(folded) or _MESSAGE_SHAPE.search(folded.strip()):
         return False
-    return any(not _NOT_CHEATED.search(piece[:found.start()])
+    return any(not NOT_CHEATED.search(piece[:found.start()])
                for piece in _pieces(text) for found in _SCAMMED.finditer(piece))
+
+
+# Someone else cheated, told by the resident: "mẹ tôi bị lừa", "bà hàng xóm tôi bị lừa", "bạn
+# mình vừa bị lừa" (not "mẹ ơi tôi bị lừa": a call to someone).
+_THEIR_LOSS = re.compile(r"\b(?:me|bo|ba|ong|cha|ma|con|chau|anh|chi|em|vo|chong|ban|co|chu|"
+                         r"bac|di|cau|thim|mo|nguoi nha|hang xom)(?: (?!oi\b)\w+){0,2} "
+                         r"(?:toi|tui|minh|em)(?: (?:cung|vua|da|moi|lai|thi|bi ke gian))* "
+                         r"bi lua\b")
+# Asked about, not told: "phải làm gì khi tôi bị lừa", "trường hợp bị lừa", "tôi có bị lừa
+# mất tiền không".
+_SUPPOSED = re.compile(r"\b(?:khi|truong hop)(?: \w+){0,3} bi lua\b|"
+                       r"\bco (?:phai )?(?:\w+ )?bi lua\b(?: \w+)* (?:khong|ko|chua|k)\b")
+
+
+def lost_money(text: str) -> bool:
+    """Whether the resident says they were just cheated of money ("tôi bị lừa chuyển 20 triệu
+    rồi, giờ làm sao"), not of an account ("bị lừa mất nick Facebook"), not someone else's
+    loss ("mẹ tôi bị lừa mất 50 triệu"), nor a question of how to tell or what if ("làm sao
+    biết mình bị lừa", "phải làm gì khi tôi bị lừa chuyển tiền") unless a payment is told
+    outright with it ("tôi chuyển 5 triệu rồi, làm sao biết có bị lừa không")."""
+    if not (scammed(text) and paid(text)) or _THEIR_LOSS.search(" ".join(_pieces(text))):
+        return False
+    sent = any(_done(piece, found) for piece in _pieces(text) for found in _SENT.finditer(piece))
+    return sent or not (says(spoken(text), HOW_TO_TELL)
+                        or any(_SUPPOSED.search(piece) for piece in _pieces(text)))
 
 
 # The caller let in: the app they asked for installed or opened ("tôi cài rồi", "đã mở"), their

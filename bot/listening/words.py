@@ -194,6 +194,22 @@ def expand(folded: str) -> list[str]:
 
 _GLUED_DIGITS = re.compile(r"(\d)([a-z])|([a-z])(\d)")
 
+# How a question, folded and expanded, asks how to tell the real from the fake ("làm sao biết
+# bị lừa", "cách nhận biết", "dấu hiệu nào cho thấy"): the matcher's cue for a step listing the
+# signs, and the message check's for a question of the lessons, not a loss told.
+HOW_TO_TELL = ("sao biet", "biet sao", "nhan biet", "nhan ra", "phan biet", "dau hieu",
+               "nhin sao", "that hay gia", "sao de biet", "sao phat hien", "cach phat hien")
+
+
+def spoken(text: str) -> str:
+    """`text` as the words phrases are looked for in: folded, expanded, space at both ends."""
+    return f" {' '.join(expand(fold(text)))} "
+
+
+def says(said: str, phrases: tuple[str, ...]) -> bool:
+    """Whether one of `phrases` is among the words `said` (as `spoken` gives them)."""
+    return any(f" {phrase} " in said for phrase in phrases)
+
 
 def _vocative(words: list[str], i: int) -> bool:
     """Whether word `i` is one of _ADDRESS calling the bot: before "ơi", or last after a
