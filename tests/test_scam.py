@@ -1053,8 +1053,9 @@ def test_a_relatives_new_number_is_a_threat_only_when_it_hurries(text: str,
 # Found in a review: only the writer's old line locked is their excuse for a new number; the
 # reader's account or SIM threatened is the trick, whoever opens the message.
 @pytest.mark.parametrize(("text", "verdict"), [
+    # ... and the code the phone just got asked for
     ("Bố ơi con đổi số rồi, tài khoản VNeID của bố sắp bị khóa, bố đọc cho con mã gửi về máy "
-     "nhé", "suspicious"),
+     "nhé", "scam"),
     ("Mẹ ơi con đổi số rồi. Sim của mẹ sắp bị khóa vì chưa chuẩn hóa thông tin, mẹ nhắn tin "
      "theo cú pháp này để giữ số nhé", "suspicious"),
     ("Mẹ ơi con đổi số rồi, tài khoản ngân hàng của mẹ bị khóa rồi, mẹ gọi cho số này để mở lại "

@@ -132,7 +132,9 @@ _SECRET = _words(r"(?:ma )?otp", "maotp",
                  r"day so (?:tren|trong|vua|gui|do)", r"so (?:tren|trong) tin nhan",
                  # a card's details: "16 số trên thẻ", "3 số mặt sau"
                  r"(?:\d+ )?so (?:in )?(?:tren|o) (?:mat truoc |mat sau )?(?:cua )?the",
-                 r"\d+ so (?:o )?mat sau")
+                 r"\d+ so (?:o )?mat sau",
+                 # a code the phone just got: "mã gửi về máy", "mã vừa về điện thoại"
+                 r"ma (?:vua )?(?:gui |nhan duoc |den )?ve (?:may|dien thoai|so)")
 _ASK_ANY = _words(r"cung cap", r"doc(?: lai| giup| cho| ngay)?", r"gui(?: lai| cho| giup| qua)",
                   r"nhan(?: tin)? lai", r"bao lai", r"cho (?:em|anh|chi|minh|toi|ben em)",
                   r"xac nhan lai", "chup", "tiet lo")
