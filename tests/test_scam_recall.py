@@ -82,6 +82,12 @@ def test_the_testers_misses_are_called_scams(text: str, needs: set[str]) -> None
     ("Chú ơi cháu gửi chú mã giảm giá Shopee nhé", False),
     # ... and a lesson that tells how the bank sends the code: nothing asked
     ("Bà ơi ngân hàng sẽ gửi mã OTP về máy, bà chỉ nhập vào ứng dụng thôi", False),
+    # Family words that ask for no account's secret: a wifi's password, a password changed
+    ("Mẹ ơi cho con hỏi mật khẩu wifi nhà mình là gì", False),
+    ("Chị ơi cho em xin mật khẩu wifi nhé", False),
+    ("Bác ơi cháu đổi mật khẩu Zalo rồi, bác nhắn cháu qua số này nhé", False),
+    # A planned outage is no threat
+    ("EVNHANOI thông báo: điện sẽ bị cắt từ 8h đến 17h ngày 10/12 để bảo trì lưới điện.", False),
 ])
 def test_a_notice_is_flagged_only_when_it_links_or_asks(text: str, flagged: bool) -> None:
     assert (check(text).verdict != "no_signs") == flagged, (check(text).verdict, _codes(text))

@@ -174,7 +174,10 @@ _URGENCY = _words(
     r"vo hieu hoa",
     r"dang nhap (?:bat thuong|la)", r"thiet bi la", r"(?:chuyen|can|xu ly) (?:tien |khoan )?gap",
     r"gap gap", r"gap (?:lam|qua|lem)",
-    r"(?:dien|nuoc|sim|thue bao)(?: \w+){0,2}? (?:se )?bi (?:cat|ngat|ngung cap)\b",
+    # "điện sẽ bị cắt trong hôm nay", "... nếu không thanh toán"; not a planned outage's
+    # "điện sẽ bị cắt từ 8h đến 17h ngày 10/12 để bảo trì"
+    r"(?:dien|nuoc|sim|thue bao)(?: \w+){0,2}? (?:se )?bi (?:cat|ngat|ngung cap)"
+    r"(?= (?:trong|ngay|neu|hom nay|sau|luon)\b)",
     r"truoc \d+ ?h(?: ?\d+)?(?: hom nay)?", r"hom nay la han", "tuoc bang",
     r"lien quan (?:den )?(?:duong day|vu an)", r"chung minh trong sach", r"bi tu choi",
     r"(?:dang )?bi dieu tra", r"khong duoc roi khoi", r"ke khai (?:toan bo )?tai san",
@@ -942,6 +945,7 @@ def _asks_secret(parts: list[str], *, given: bool, linked: bool) -> bool:
     "nhập", "điền" count only in a message with a link (a page that takes the code). (A
     mentor's words are read closer: `asks_for_secret`.)"""
     asks = (_ASK_BACK,) if given else (_ASK_ANY, *([_ASK_ENTER] if linked else []))
+    parts = [_WIFI.sub("wifi", part) for part in parts]
     for index, part in enumerate(parts):
         window = " ".join(parts[index:index + 2])
         for match in (found for ask in asks for found in ask.finditer(part)):
@@ -958,8 +962,13 @@ def _asks_secret(parts: list[str], *, given: bool, linked: bool) -> bool:
     # "Bác cho cháu xin mã OTP để cháu làm định danh mức 2", "bác gửi cháu mã OTP nhé":
     # scammers posing as a commune official or a relative's friend write as the young to the
     # old as well (an outside try-out). The secret must be what is asked for (`_as_object`),
-    # past a few more words than a mentor's ("xin ảnh 2 mặt căn cước và mã OTP").
-    return _as_object(parts, (_ASK_KIN,), _SECRET, _KIN_OBJECT_WORDS)
+    # past a few more words than a mentor's ("xin ảnh 2 mặt căn cước và mã OTP"), and after
+    # the verb: "cháu đổi mật khẩu Zalo rồi, bác nhắn cháu qua số này" asks for none.
+    return _as_object(parts, (_ASK_KIN,), _SECRET, _KIN_OBJECT_WORDS, fronted=False)
+
+
+# A wifi's password, asked among family ("cho con hỏi mật khẩu wifi nhà mình"): no account's.
+_WIFI = re.compile(r"\b(?:mat ?khau|pass(?:word)?)(?: cua)? (?:wifi|wi fi|wf)\b")
 
 
 # How the young ask an elder ("bác đọc cho cháu", "gửi con", "nhắn cháu"), as a mentor does.
@@ -1001,9 +1010,10 @@ def asks_for_secret(text: str) -> bool:
 
 
 def _as_object(parts: list[str], asks: tuple[re.Pattern[str], ...], secret: re.Pattern[str],
-               most: int) -> bool:
+               most: int, *, fronted: bool = True) -> bool:
     """Whether a clause (or two neighbours) asks, with one of `asks` not negated, for what
-    `secret` finds as its object: after it, or fronted ("mật khẩu Zalo bác gửi cháu")."""
+    `secret` finds as its object: after it, or (`fronted`) before ("mật khẩu Zalo bác gửi
+    cháu")."""
     for index, part in enumerate(parts):
         window = " ".join(parts[index:index + 2])
         for match in (found for ask in asks for found in ask.finditer(part)):
@@ -1014,8 +1024,8 @@ def _as_object(parts: list[str], asks: tuple[re.Pattern[str], ...], secret: re.P
             found = secret.search(after)
             if found and _object_of(after[:found.start()], after[found.end():], most):
                 return True
-            fronted = list(secret.finditer(before))
-            if fronted and _object_of(before[fronted[-1].end():], after, most):
+            first = list(secret.finditer(before)) if fronted else []
+            if first and _object_of(before[first[-1].end():], after, most):
                 return True
     return False
 
