@@ -80,6 +80,8 @@ def test_the_testers_misses_are_called_scams(text: str, needs: set[str]) -> None
      "lạ.", False),
     ("Mẹ ơi con gửi mẹ 500k tiền chợ rồi nhé", False),
     ("Chú ơi cháu gửi chú mã giảm giá Shopee nhé", False),
+    # A friend of the family who asks nothing
+    ("Cháu là bạn của Lan, hôm nay cháu ghé thăm bác nhé", False),
     # ... and a lesson that tells how the bank sends the code: nothing asked
     ("Bà ơi ngân hàng sẽ gửi mã OTP về máy, bà chỉ nhập vào ứng dụng thôi", False),
     # Family words that ask for no account's secret: a wifi's password, a password changed
@@ -91,3 +93,14 @@ def test_the_testers_misses_are_called_scams(text: str, needs: set[str]) -> None
 ])
 def test_a_notice_is_flagged_only_when_it_links_or_asks(text: str, flagged: bool) -> None:
     assert (check(text).verdict != "no_signs") == flagged, (check(text).verdict, _codes(text))
+
+
+# The reader's own friend borrowing is `borrow`, not a friend of someone else's.
+@pytest.mark.parametrize(("text", "friend"), [
+    ("Chị là bạn của em mà, cho chị mượn 2 triệu nhé", False),
+    ("Mình là bạn của bạn, cho mình mượn 2 triệu, mai trả", False),
+    ("Em là bạn của anh Tuấn, anh Tuấn nhờ em nhắn chị chuyển giúp 2 triệu vào stk 0123456789",
+     True),
+])
+def test_a_friend_of_someone_else_asking_money_is_told_apart(text: str, friend: bool) -> None:
+    assert ("kin_friend" in _codes(text)) == friend, _codes(text)

@@ -507,10 +507,13 @@ class _Link:
 # the OTP out to their phone.
 _CALL_FORWARD = re.compile(r"(?<![\w*#])(?:\*\*|\*#|\*|##|#)(?:21|61|62|67|002|004)\*"
                            r" ?\+?\d[\d .-]{7,}#?")
-# A friend or acquaintance of the reader's relative ("con là bạn của Hùng con trai cô"), with
-# money asked (`kin_friend`): the relative is not there to be asked.
-_KIN_FRIEND = re.compile(r"\bla (?:ban|ban than|ban hoc|nguoi quen|dong nghiep)"
-                         r"(?: \w+){0,2}? cua\b")
+# A friend of the reader's relative or friend ("con là bạn của Hùng con trai cô") asking money
+# (`kin_friend`), not the reader's own ("bạn của em mà", "bạn của em, cho chị mượn": commas
+# kept, so folded text); "mình" is the name Minh too ("bạn của Minh, Minh đang cấp cứu").
+_READER_NAMED = (r"(?:em|anh|chi|ban|co|chu|bac|ong|ba|toi|cau|di|me|bo)"
+                 r"(?:\s*[,.!?;]|\s*$| (?:ma|nhe|day|do|nha|a|thoi)\b)")
+_KIN_FRIEND = re.compile(r"\bla (?:ban|ban than|ban hoc|nguoi quen|dong nghiep)(?: \w+){0,2}? "
+                         rf"cua (?!{_READER_NAMED})")
 # A benefit got by reaching someone's own chat ("kết bạn zalo 0901… để được hoàn tiền đền
 # bù"): the "lost parcel refund" trick (a stranger's Zalo, then a fake app or link).
 _FOR_BENEFIT = re.compile(r" (?:de|roi|va) (?:duoc |nhan |duoc nhan )?(?:\w+ ){0,2}?"
@@ -809,7 +812,7 @@ class ScamChecker:
             codes.append("foreign_number")
         if _found(_CALL_FORWARD.search(folded), folded):
             codes.append("call_forward")
-        if money and _KIN_FRIEND.search(words):
+        if money and _KIN_FRIEND.search(folded):
             codes.append("kin_friend")
         if "prize" in codes and any(map(self._unknown_site, links)):
             codes.append("prize_strong")
