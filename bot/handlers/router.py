@@ -15,6 +15,7 @@ from bot.handlers import (
     menu,
     message_check,
     payloads,
+    progress,
     quiz,
     typed_buttons,
 )
@@ -159,11 +160,25 @@ def _slipped_command(ctx: Context) -> str | None:
 
 
 async def read(ctx: Context, text: str) -> None:
-    """The learner's own words: the first reader that answers them (registry.Reads)."""
+    """The learner's own words: the first reader that answers them (registry.Reads). At a
+    question with answer options, the question follows the reply, its options the last
+    buttons again: "cái số 1 đúng ko cháu", answered as a question, left none to press."""
+    at = ctx.position
+    options = _has_options(ctx.turn.learner.shown_buttons)
     for reader in registry().readers:
         if await reader(ctx, text):
-            return
-    help.not_understood(ctx)
+            break
+    else:
+        help.not_understood(ctx)
+    if options and ctx.position == at and not any(
+            _has_options(tuple(button.payload for button in reply.flat_buttons()))
+            for reply in ctx.replies):
+        progress.show_current(ctx)
+
+
+def _has_options(shown: tuple[str, ...]) -> bool:
+    """Whether buttons are a question's answer options."""
+    return any(Choose.unpack(payload) is not None for payload in shown)
 
 
 async def on_payload(ctx: Context, payload: str, *, from_text: bool = False) -> None:

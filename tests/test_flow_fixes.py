@@ -1,0 +1,80 @@
+"""What an outside tester found on 2026-12-07 in the flows: the ward of "Tìm người kèm"
+taken from any text, a quiz answered in words ("chọn số 1"), "gọi tôi là…" typed without
+marks or the Southern way, progress counting a lesson not passed as done, a quiz retaken by
+typing, and a bank's notice of an account number warned about as a card's."""
+
+import pytest
+
+from bot.tutor import Tutor
+from tests.chat import Chat
+
+NO_LESSON = "chưa có bài học nào"
+
+
+async def _at_quiz(tutor: Tutor, user: str) -> Chat:
+    chat = Chat(tutor, user)
+    await chat.start(address="bac")
+    await chat.learn("vneid", "cai-dat")
+    assert "Câu 1/4" in chat.text()
+    return chat
+
+
+def _options_shown(chat: Chat) -> bool:
+    return any(button.payload.startswith("a:") for button in chat.last[-1].flat_buttons())
+
+
+# Item 2: "chọn số 1" opened the lesson "Bấm nút và gõ số"; "cái số 1 đúng ko cháu" had no
+# lesson, and the answer buttons were gone.
+@pytest.mark.parametrize("typed", [
+    "chọn số 1", "chon so 1", "số 1", "câu 1", "đáp án 1", "dap an so 1", "1 đúng không",
+    "cái số 1 đúng ko cháu", "chọn câu số 1 phải không", "số 1 dung khong chau"])
+async def test_an_option_named_in_words_is_the_answer(tutor: Tutor, typed: str) -> None:
+    chat = await _at_quiz(tutor, "words")
+    await chat.type(typed)
+    assert "Chưa đúng" in chat.text() and "Câu 2/4" in chat.text(), typed
+
+
+async def test_words_at_a_quiz_that_answer_nothing_leave_its_options_to_press(
+        tutor: Tutor) -> None:
+    chat = await _at_quiz(tutor, "kept")
+    await chat.type("giá vàng hôm nay bao nhiêu vậy cháu")  # no lesson, no answer
+    assert "Câu 1/4" in chat.last[-1].text and _options_shown(chat)
+    await chat.type("2")  # the second option, as shown again: the right one
+    assert "Đúng rồi" in chat.text() and "Câu 2/4" in chat.text()
+
+
+async def test_a_number_asked_about_outside_a_question_is_not_a_choice(tutor: Tutor) -> None:
+    chat = Chat(tutor, "menu-check")
+    await chat.start()
+    await chat.type("1 đúng không")  # at the menu: no options to ask about
+    assert "Bấm nút và gõ số ·" not in chat.text()
+
+
+# Item 3: "goi toi la co Ba" called the learner "cô Co Ba"; the others were questions.
+@pytest.mark.parametrize(("typed", "form", "said"), [
+    ("goi toi la co Ba", "co", "cô Ba"),
+    ("ko phai chi dau, goi toi la co Ba nha con", "co", "cô Ba"),
+    ("kêu tui là dì Năm được rồi", "co", "cô Năm"),
+    ("keu tui la chu Tu nghen", "chu", "chú Tu"),
+    ("con cứ gọi là bà nội cho thân", "ba", "bà"),
+])
+async def test_call_me_typed_without_marks_or_the_southern_way(
+        tutor: Tutor, typed: str, form: str, said: str) -> None:
+    chat = Chat(tutor, "south")
+    await chat.start(address="chi")
+    await chat.type(typed)
+    assert f"Từ giờ cháu gọi {said} nhé" in chat.text() and NO_LESSON not in chat.text()
+    learner = await tutor.repository.find_learner(channel="test", user_ref="south")
+    assert learner is not None and learner.settings["address"] == form
+
+
+@pytest.mark.parametrize("typed", ["gọi tổng đài là số mấy", "goi tong dai la so may",
+                                   "cái này gọi là gì", "kêu taxi là sao cháu"])
+async def test_questions_about_calling_are_no_change_of_address(tutor: Tutor,
+                                                                typed: str) -> None:
+    chat = Chat(tutor, "asks")
+    await chat.start(address="chi")
+    await chat.type(typed)
+    assert "Từ giờ cháu gọi" not in chat.text()
+    learner = await tutor.repository.find_learner(channel="test", user_ref="asks")
+    assert learner is not None and learner.settings["address"] == "chi"
