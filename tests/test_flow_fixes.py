@@ -78,3 +78,17 @@ async def test_questions_about_calling_are_no_change_of_address(tutor: Tutor,
     assert "Từ giờ cháu gọi" not in chat.text()
     learner = await tutor.repository.find_learner(channel="test", user_ref="asks")
     assert learner is not None and learner.settings["address"] == "chi"
+
+
+# Item 6: a bank's notice of money received was warned about as holding a card's number.
+NOTICE = ("TK 0071000123456 +5,000,000VND luc 07-12-2026 10:15. SD 12,345,678VND. "
+          "ND: NGUYEN VAN AN chuyen tien")
+
+
+async def test_an_account_number_in_a_banks_notice_is_no_secret(tutor: Tutor) -> None:
+    chat = Chat(tutor, "notice")
+    await chat.start(address="co")
+    await chat.type(NOTICE)
+    assert "số thẻ ngân hàng" not in chat.text() and "••••" not in chat.text()
+    await chat.type("số thẻ của tôi là 4111 1111 1111 1111 có sao không")  # a card's still is
+    assert "số thẻ ngân hàng" in chat.text(), chat.text()

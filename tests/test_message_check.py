@@ -151,7 +151,7 @@ async def test_a_pasted_otp_notice_at_the_menu_is_checked_as_a_message_received(
                     "ai, ke ca nhan vien ngan hang. Vietcombank")
     said = chat.text()
     assert "Chưa thấy dấu hiệu lừa đảo" in said
-    assert "Tin nhắn cô gửi kiểm tra có mã OTP" in said  # received, not typed by her
+    assert "Tin nhắn cô gửi để kiểm tra có mã OTP" in said  # received, not typed by her
     assert "vừa gõ" not in said and "đổi mật khẩu" not in said
     assert "482913" not in said
     assert ScamCount("", CHECKS, 1) in await counts(tutor.repository)
@@ -288,7 +288,7 @@ async def test_a_code_in_a_checked_message_is_masked_before_the_mentor_sees_it(
     await received(tutor, mentor)
     await resident.type("/kiem_tra")
     await resident.type(OTP_NOTICE)
-    assert "Tin nhắn bạn gửi kiểm tra có mã OTP hoặc mã số bí mật" in resident.text()
+    assert "Tin nhắn bạn gửi để kiểm tra có mã OTP hoặc mã số bí mật" in resident.text()
     # The bank's notice, not a password the resident typed: nothing to change.
     assert "vừa gõ" not in resident.text() and "đổi mật khẩu" not in resident.text()
     assert "118204" not in resident.text()
