@@ -5,8 +5,9 @@ typing, and a bank's notice of an account number warned about as a card's."""
 
 import pytest
 
+from bot.lessons.model import Library
 from bot.tutor import Tutor
-from tests.chat import Chat
+from tests.chat import Chat, answer_quiz
 
 NO_LESSON = "chưa có bài học nào"
 
@@ -78,6 +79,23 @@ async def test_questions_about_calling_are_no_change_of_address(tutor: Tutor,
     assert "Từ giờ cháu gọi" not in chat.text()
     learner = await tutor.repository.find_learner(channel="test", user_ref="asks")
     assert learner is not None and learner.settings["address"] == "chi"
+
+
+# Item 4: "VNeID…: xong 1/10 bài • Cài đúng ứng dụng thật: đúng 1/4 câu (chưa đạt)".
+async def test_progress_says_a_lesson_not_passed_is_studied_not_done(
+        tutor: Tutor, library: Library) -> None:
+    course = library.course("vneid")
+    assert course is not None
+    chat = await _at_quiz(tutor, "progress")
+    await answer_quiz(chat, course.lessons[1], right=False)
+    await chat.type("tiến độ")
+    total = len(course.lessons)
+    assert f"{course.title}: đã học 1/{total} bài (chưa đạt bài nào)" in chat.text()
+    assert "xong 1/" not in chat.text()
+    await chat.tap(f"q:vneid:{course.lessons[1].id}")
+    await answer_quiz(chat, course.lessons[1])
+    await chat.type("tiến độ")
+    assert f"{course.title}: đã học 1/{total} bài\n" in chat.text()
 
 
 # Item 6: a bank's notice of money received was warned about as holding a card's number.
