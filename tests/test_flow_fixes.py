@@ -4,9 +4,11 @@ marks or the Southern way, progress counting a lesson not passed as done, a quiz
 typing, and a bank's notice of an account number warned about as a card's."""
 
 import pytest
+from sqlalchemy import update
 
 from bot.lessons.model import Library
 from bot.tutor import Tutor
+from storage.repository import LEARNER
 from tests.chat import Chat, answer_quiz
 
 NO_LESSON = "chưa có bài học nào"
@@ -22,6 +24,44 @@ async def _at_quiz(tutor: Tutor, user: str) -> Chat:
 
 def _options_shown(chat: Chat) -> bool:
     return any(button.payload.startswith("a:") for button in chat.last[-1].flat_buttons())
+
+
+# Item 1: any text typed after "Tìm người kèm" was kept as the ward ("Hiện chưa có người kèm
+# nào ở có ai chỉ giúp ông…"), and every later "Tìm người kèm" said so again.
+async def test_the_ward_for_a_mentor_is_read_as_the_place_question_reads_it(
+        tutor: Tutor) -> None:
+    chat = Chat(tutor, "ward")
+    await chat.start(address="ong")
+    await chat.tap("find")  # "🔍 Tìm người kèm"
+    await chat.type("có ai chỉ giúp ông tận nhà được không cháu")
+    assert 'Cháu chưa tìm thấy nơi nào tên là "có ai chỉ giúp ông' in chat.text()
+    assert "Hiện chưa có người kèm" not in chat.text()
+    learner = await tutor.repository.find_learner(channel="test", user_ref="ward")
+    assert learner is not None and not learner.ward
+    await chat.type("hong ha")
+    assert "Hiện chưa có người kèm nào ở Phường Hồng Hà" in chat.text()
+    learner = await tutor.repository.find_learner(channel="test", user_ref="ward")
+    assert learner is not None and learner.ward == "Phường Hồng Hà" and learner.area
+    # The place kept can be corrected, and the mentor is looked for there.
+    await chat.press("Đổi xã, phường")
+    await chat.type("Tân Lập")  # an old name: asked about, as the place question does
+    assert "Có phải ông ở Xã Ô Diên không" in chat.text()
+    await chat.type("có")
+    assert "Hiện chưa có người kèm nào ở Xã Ô Diên" in chat.text()
+    learner = await tutor.repository.find_learner(channel="test", user_ref="ward")
+    assert learner is not None and learner.ward == "Xã Ô Diên"
+
+
+async def test_a_ward_kept_from_any_text_before_is_asked_again(tutor: Tutor) -> None:
+    chat = Chat(tutor, "old-ward")
+    await chat.start(address="ong")
+    learner = await tutor.repository.find_learner(channel="test", user_ref="old-ward")
+    assert learner is not None
+    async with tutor.repository.engine.begin() as connection:
+        await connection.execute(update(LEARNER).where(LEARNER.c.id == learner.id).values(
+            ward="có ai chỉ giúp ông tận nhà được không cháu"))
+    await chat.tap("find")
+    assert "Ông đang ở phường, xã nào ạ?" in chat.text()
 
 
 # Item 2: "chọn số 1" opened the lesson "Bấm nút và gõ số"; "cái số 1 đúng ko cháu" had no
