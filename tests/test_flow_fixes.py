@@ -150,3 +150,44 @@ async def test_an_account_number_in_a_banks_notice_is_no_secret(tutor: Tutor) ->
     assert "số thẻ ngân hàng" not in chat.text() and "••••" not in chat.text()
     await chat.type("số thẻ của tôi là 4111 1111 1111 1111 có sao không")  # a card's still is
     assert "số thẻ ngân hàng" in chat.text(), chat.text()
+
+
+# Item 5: "làm lại bài kiểm tra cài vneid" at the ward question was taken for a ward; at the
+# menu, "làm lại bài kiểm tra" had no lesson.
+async def _passed_first(tutor: Tutor, library: Library, user: str) -> Chat:
+    course = library.course("vneid")
+    assert course is not None
+    chat = await _at_quiz(tutor, user)
+    await answer_quiz(chat, course.lessons[1])
+    assert "Nhân tiện, bác đang sống ở" in chat.text() or "xã hoặc phường nào" in chat.text()
+    return chat
+
+
+@pytest.mark.parametrize("typed", ["làm lại bài kiểm tra cài vneid", "lam lai bai kiem tra",
+                                   "cho bác làm lại bài kiểm tra nhé"])
+async def test_a_quiz_retaken_by_typing_at_the_ward_question(
+        tutor: Tutor, library: Library, typed: str) -> None:
+    chat = await _passed_first(tutor, library, "retake-ward")
+    await chat.type(typed)
+    assert "chưa tìm thấy nơi nào" not in chat.text()
+    assert "Câu 1/4" in chat.text() and _options_shown(chat), chat.text()
+
+
+async def test_a_quiz_retaken_by_typing_at_the_menu_the_last_or_the_named(
+        tutor: Tutor, library: Library) -> None:
+    chat = await _passed_first(tutor, library, "retake-menu")
+    await chat.tap("menu")
+    await chat.type("làm lại bài kiểm tra")
+    assert NO_LESSON not in chat.text() and "Câu 1/4" in chat.text()
+    await chat.tap("menu")
+    await chat.type("làm lại bài kiểm tra bấm nút")  # named, not learned yet: lesson first
+    assert "Bấm nút và gõ số" in chat.text() and "Câu 1/" not in chat.text()
+
+
+@pytest.mark.parametrize("typed", ["thi lại bằng lái xe ở đâu", "kiểm tra lại tin nhắn này"])
+async def test_other_things_done_again_are_no_retake(tutor: Tutor, library: Library,
+                                                     typed: str) -> None:
+    chat = await _passed_first(tutor, library, "no-retake")
+    await chat.tap("menu")
+    await chat.type(typed)
+    assert "Câu 1/4" not in chat.text()

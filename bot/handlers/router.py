@@ -112,9 +112,12 @@ async def on_text(ctx: Context, text: str) -> None:
     named = typed_buttons.named(ctx, folded) if number is None else None
     meant = _command_word(ctx, stripped, folded)
     picks_a_button = (number is not None and 1 <= number <= len(shown)) or named is not None
+    # "làm lại bài kiểm tra (cài vneid)" once its button is gone: at any question, too.
+    retake = await quiz.typed_retake(ctx, typed_buttons.trimmed(ctx, folded)) if not (
+        picks_a_button or meant) else None
     asked = ctx.asked
     waits = registry().waits.get(asked.name) if asked else None
-    if waits is not None and asked is not None and not picks_a_button:
+    if waits is not None and asked is not None and not picks_a_button and retake is None:
         meaning = registry().commands.get(meant or "")
         # A place question gives way to any known word ("tiếp" is nobody's ward); the others
         # only to the words that leave a question ("menu" is nobody's name).
@@ -136,6 +139,9 @@ async def on_text(ctx: Context, text: str) -> None:
         return
     if meant is not None:
         await on_payload(ctx, meant)
+        return
+    if retake is not None:
+        await on_payload(ctx, retake.pack())
         return
     likeness = typed_buttons.likeness(ctx, folded)
     slipped = _slipped_command(ctx) if likeness.index is None else None
