@@ -191,3 +191,11 @@ async def test_other_things_done_again_are_no_retake(tutor: Tutor, library: Libr
     await chat.tap("menu")
     await chat.type(typed)
     assert "Câu 1/4" not in chat.text()
+
+
+async def test_a_long_text_naming_someone_is_no_change_of_address(tutor: Tutor) -> None:
+    chat = Chat(tutor, "pasted")
+    await chat.start(address="chi")
+    await chat.type("Chào chị, em bên ngân hàng hỗ trợ khách hàng cập nhật thông tin, gọi tôi "
+                    "là Tuấn nhé")
+    assert "Từ giờ" not in chat.text() and "Có phải" not in chat.text()

@@ -291,6 +291,9 @@ _KIN = frozenset({"nội", "ngoại", "noi", "ngoai"})
 _FORM_LIKE = {"dì": "co", "di": "co", "mợ": "co", "thím": "co", "o": "co", "cậu": "chu",
               "dượng": "chu"}
 _CLAUSE_END = ",.;!?"
+# The most words said before the clause that asks ("ko phải chị đâu, gọi tôi là…"): a longer
+# text (a message pasted, "…, gọi tôi là cán bộ…") says something else.
+_BEFORE_CLAUSE = 6
 
 
 def _called_words(ctx: Context, text: str) -> list[str] | None:
@@ -303,7 +306,7 @@ def _called_words(ctx: Context, text: str) -> list[str] | None:
         clause = next((start for start in range(at, 0, -1)
                        if words[start - 1][-1:] in _CLAUSE_END), 0)
         leads = [fold(each) for each in words[clause:at]]
-        if not all(each in _CALL_LEAD for each in leads):
+        if clause > _BEFORE_CLAUSE or not all(each in _CALL_LEAD for each in leads):
             return None
         if spelling(words[at + 1]) in _CALL_AS and leads[-1:] == [_JUST]:
             return _what_to_call(ctx, words[at + 2:])

@@ -23,6 +23,9 @@ RETAKE_WORDS = "retake_words"
 # Words that may come before them, folded: who asks and for whom ("cho bác làm lại…").
 _RETAKE_LEADS = frozenset({"cho", "xin", "muon", "de", "giup", "toi", "tui", "minh", "bac",
                            "co", "chu", "ong", "ba", "anh", "chi", "em", "chau", "con", "hay"})
+# Words after them that name no lesson: "… bài vừa rồi", "… lần nữa".
+_RETAKE_FILLERS = frozenset({"bai", "cua", "lai", "lan", "nua", "mot", "nay", "do", "kia", "vua",
+                             "roi", "truoc", "cho", "duoc", "khong"})
 
 
 async def typed_retake(ctx: Context, folded: str) -> StartQuiz | None:
@@ -40,7 +43,7 @@ async def typed_retake(ctx: Context, folded: str) -> StartQuiz | None:
     scores = await ctx.turn.lesson_scores()
     taken = [(score.course_id, score.lesson_id) for score in scores]
     named = set(expand(" ".join(words[lead:]))) - typed_words(ctx, ASIDE) \
-        - typed_words(ctx, PARTICLES) - {"bai", "cua", "lai"}
+        - typed_words(ctx, PARTICLES) - _RETAKE_FILLERS
     found = _named_lesson(ctx, named, taken) if named else None
     if named and found is None:
         return None  # words of something else ("thi lại bằng lái ở đâu")
