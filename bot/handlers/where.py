@@ -197,7 +197,6 @@ async def chosen(ctx: Context, place: Area) -> None:
     ctx.area = place.id
     ctx.ward = ctx.library.areas.chain(place.id)[1].name  # mentors are found by ward name
     if then:  # the commune was what was needed ("Tìm người kèm"): no village asked
-        ctx.state = None
         done = registry().commands[then].run(ctx)
         if done is not None:
             await done
