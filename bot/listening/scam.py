@@ -26,6 +26,9 @@ WEIGHTS = {
     # Money the reader is "entitled to" claimed at a stranger's site or Zalo: what C06 (Bộ Công
     # an) warns of as the trick itself ("nhận 100.000 đồng dịp 2/9"), no office pays so.
     "benefit_link": 4,
+    # shown as benefit_link: a refund only ("hoàn tiền vé") claimed at a site that is no
+    # brand's: travel and shopping sites outside the brand list refund so too
+    "benefit_link_weak": 3,
     "account_request": 3,
     # a remote-control app to install or open: the stranger sees and taps on the phone
     "remote_app": 4,
@@ -539,9 +542,13 @@ _READER_NAMED = (r"(?:em|anh|chi|ban|co|chu|bac|ong|ba|toi|cau|di|me|bo)"
 _KIN_FRIEND = re.compile(r"\bla (?:ban|ban than|ban hoc|nguoi quen|dong nghiep)(?: \w+){0,2}? "
                          rf"cua (?!{_READER_NAMED})")
 # A benefit got by reaching someone's own chat ("kết bạn zalo 0901… để được hoàn tiền đền
-# bù"): the "lost parcel refund" trick (a stranger's Zalo, then a fake app or link).
-_FOR_BENEFIT = re.compile(r" (?:de|roi|va) (?:duoc |nhan |duoc nhan )?(?:\w+ ){0,2}?"
-                          r"(?:hoan tien|tro cap|ho tro|boi thuong|den bu|tien)\b")
+# bù"): the "lost parcel refund" trick (a stranger's Zalo, then a fake app or link). Not help
+# ("để được hỗ trợ") nor a shop's own refund ("nhắn Zalo shop … để được hoàn tiền"): money
+# owed as damages or an allowance, which no company or office pays through a chat.
+_FOR_BENEFIT = _words(r"tro cap", r"boi thuong", r"den bu", r"(?:tien|goi) ho tro",
+                      r"ho tro (?:tien|\d)")
+# A refund alone, claimed at a site no brand owns: weighs less (`benefit_link_weak`).
+_REFUND = _words(r"hoan tien", r"tien hoan")
 # Where a notice sends the reader: the sender's own app, an office or a counter ("Xem chi tiết
 # trong ứng dụng BIDV SmartBanking", "gia hạn tại UBND xã"): what banks and the NHNN tell
 # people to use instead of links (Thông tư 50/2024/TT-NHNN: no links in banks' messages).
@@ -554,11 +561,13 @@ _OWN_CHANNEL = re.compile(r"\b(?:xem|tra cuu|kiem tra)(?: \w+){0,2}? (?:trong|tr
 _TOLD_ONLY = {"prize"}
 
 
-def _got_by_chat(part: str) -> bool:
-    """Whether a clause says to reach a Zalo, Telegram... to get money ("kết bạn zalo 0901…
-    để được hoàn tiền")."""
+def _got_by_chat(part: str, folded: str) -> bool:
+    """Whether a clause says to reach someone's own Zalo, Telegram... (a mobile number or an
+    "@" handle, not a business's Official Account) to get money ("kết bạn zalo 0901… để được
+    hoàn tiền đền bù")."""
     found = _ZALO_CONTACT.search(part)
-    return bool(found and _FOR_BENEFIT.search(part, found.end()))
+    return bool(found and _FOR_BENEFIT.search(part, found.end())
+                and (_contact_number(part) or _HANDLE.search(folded)))
 
 
 def _own_channel(codes: list[str], folded: str, words: str, links: list[_Link]
@@ -806,9 +815,12 @@ class ScamChecker:
         elif links and self._sign("wrong_transfer").search(words):
             codes.append("wrong_transfer")  # a "refund" link for money sent by mistake
         benefits = not promoted and bool(self._sign("benefits").search(words))
-        if benefits and ((_CLAIM_AT.search(words) and any(map(self._unknown_site, links)))
-                         or any(map(_got_by_chat, parts))):
+        if not promoted and any(_got_by_chat(part, folded) for part in parts):
             codes.append("benefit_link")
+        elif benefits and _CLAIM_AT.search(words) and any(map(self._unknown_site, links)):
+            refund = all(_REFUND.fullmatch(found.group())
+                         for found in self._sign("benefits").finditer(words))
+            codes.append("benefit_link_weak" if refund else "benefit_link")
         if _TASK.search(words):
             codes.append("task")
         if "invest" in codes and _invest_strong(words):
@@ -820,7 +832,8 @@ class ScamChecker:
         offers = any(code in codes for code in ("prize", "easy_job", "loan"))
         # ... or a task or an investment: got through a stranger's own chat ("Telegram
         # @viecnhe88") all the same
-        lures = offers or any(code in codes for code in ("task", "invest", "benefit_link"))
+        lures = offers or any(code in codes for code in ("task", "invest", "benefit_link",
+                                                         "benefit_link_weak"))
         # ... a benefit promised ("hồ sơ nhận trợ cấp người cao tuổi") is offered as well
         offered = offers or benefits
         if (offered or claimed) and any(_asks_account(part) for part in parts) and (
