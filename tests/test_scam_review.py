@@ -3,7 +3,7 @@ flagged (each must get "no_signs") and the scams they missed, rule by rule."""
 
 import pytest
 
-from bot.listening.scam import check
+from bot.listening.scam import asks_for_secret, check
 
 
 def _codes(text: str) -> set[str]:
@@ -30,3 +30,29 @@ def test_help_or_a_refund_by_zalo_is_no_benefit_claimed(text: str) -> None:
 ])
 def test_damages_by_a_strangers_zalo_are_a_benefit_claimed(text: str, verdict: str) -> None:
     assert (check(text).verdict, "benefit_link" in _codes(text)) == (verdict, True), _codes(text)
+
+
+# A thanks for what was sent "cho chúng tôi" above a code, a warning about sending one, a code
+# handed to the shipper in person: nothing asked.
+@pytest.mark.parametrize("text", [
+    "Vietcombank: Cảm ơn quý khách đã gửi yêu cầu cho chúng tôi. Mã xác thực của quý khách là "
+    "482913",
+    "GHN: Cảm ơn bạn đã gửi đánh giá cho chúng tôi. Mã xác nhận đơn hàng của bạn là 582913",
+    "Gửi mã OTP cho người lạ là mất hết tiền đấy bác ạ.",
+    "Gửi mã xác nhận cho shipper khi nhận hàng nhé",
+])
+def test_a_code_sent_or_warned_of_is_not_asked(text: str) -> None:
+    assert check(text).verdict == "no_signs", _codes(text)
+
+
+def test_a_mentors_warning_about_sending_a_code_passes_the_guard() -> None:
+    assert not asks_for_secret("Gửi mã OTP cho người lạ là mất hết tiền đấy bác ạ.")
+
+
+@pytest.mark.parametrize("text", [
+    "Mã xác thực 482913, quý khách nhắn mã này cho chúng tôi để hoàn tất",
+    "Tài khoản của bạn có giao dịch lạ, vui lòng gửi mã OTP cho chúng tôi để xác minh",
+    "Gửi mã OTP vừa nhận cho tổng đài viên để hủy giao dịch",
+])
+def test_a_code_asked_for_us_is_still_a_scam(text: str) -> None:
+    assert "otp_request" in _codes(text) and check(text).verdict == "scam", _codes(text)

@@ -147,21 +147,26 @@ _SECRET = _words(r"(?:ma )?otp", "maotp",
                  # a card's details: "16 số trên thẻ", "3 số mặt sau"
                  r"(?:\d+ )?so (?:in )?(?:tren|o) (?:mat truoc |mat sau )?(?:cua )?the",
                  r"\d+ so (?:o )?mat sau")
-_ASK_ANY = _words(r"cung cap", r"doc(?: lai| giup| cho| ngay)?", r"gui(?: lai| cho| giup| qua)",
-                  # "Gửi mã xác nhận… cho chúng tôi" told (a clause's first words), not "ngân
-                  # hàng sẽ gửi mã OTP về máy" (a lesson's)
-                  r"(?:^|(?<=vui long )|(?<=hay ))gui(?= (?:ma|otp)\b)",
-                  r"cho (?:ben )?chung toi",
-                  r"nhan(?: tin)? lai", r"bao lai", r"cho (?:em|anh|chi|minh|toi|ben em)",
-                  r"xac nhan lai", "chup", "tiet lo")
+# Asking a code or a password passed on: to the writer ("đọc lại", "cho em", "nhắn mã này cho
+# chúng tôi"), or told out. Not "đã gửi yêu cầu cho chúng tôi" (a bank's thanks above its
+# code): what was sent already, and what was sent "cho chúng tôi" no code.
+_ASK_WORDS = (r"cung cap", r"doc(?: lai| giup| cho| ngay)?",
+              r"(?<!da )(?<!vua )gui(?: lai| cho| giup| qua)", r"nhan(?: tin)? lai", r"bao lai",
+              r"cho (?:em|anh|chi|minh|toi|ben em)", "tiet lo",
+              r"(?<!da )(?<!vua )(?:nhan(?: tin)?|gui|doc|bao)"
+              r"(?= (?:ma|code|otp)\b(?: \w+){0,3}? cho (?:ben )?chung toi\b)")
+_ASK_BACK = _words(*_ASK_WORDS)
+# "Gửi mã xác nhận… cho chúng tôi" told (a clause's first words, the code right after), not
+# "ngân hàng sẽ gửi mã OTP về máy" (a lesson's), "gửi mã OTP cho người lạ là mất hết tiền"
+# (a warning) nor "gửi mã xác nhận cho shipper khi nhận hàng" (handed over in person).
+_TOLD_TO_SEND = (r"(?:^|(?<=vui long )|(?<=hay ))gui(?= (?:" + _SECRET.pattern + r"))"
+                 r"(?!(?: \w+){1,6}? (?:cho (?:nguoi la|ai|nguoi khac)|la (?:mat|bi)|"
+                 r"khi (?:nhan|giao) hang)\b)")
+_ASK_ANY = _words(*_ASK_WORDS, _TOLD_TO_SEND, r"xac nhan lai", "chup")
 # The code a message gave, named right after the verb that asks it passed on.
 _THIS_CODE = re.compile(r"(?: (?:lai|giup|ngay|cho))? (?:ma|code|otp)\b")
 # Typing a code in is what a genuine app asks too: it counts only where a link leads to a page.
 _ASK_ENTER = _words(r"(?<!dang )nhap", r"dien(?! tu| thoai| luc)")
-_ASK_BACK = _words(r"cung cap", r"doc(?: lai| giup| cho| ngay)?", r"gui(?: lai| cho| giup| qua)",
-                   r"cho (?:ben )?chung toi",
-                   r"nhan(?: tin)? lai", r"bao lai", r"cho (?:em|anh|chi|minh|toi|ben em)",
-                   "tiet lo")
 # "dung" and "cam" are also "dụng", "dùng", "cảm": only "đừng"/"cấm" before a verb count.
 _NEGATION = _words("khong", "ko", "chua bao gio", "tuyet doi khong", "khong nen",
                    r"(?:dung|cam) (?:bao gio |nen |co )?(?:cung cap|doc|gui|chia se|tiet lo|cho|"
