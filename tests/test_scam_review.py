@@ -56,3 +56,23 @@ def test_a_mentors_warning_about_sending_a_code_passes_the_guard() -> None:
 ])
 def test_a_code_asked_for_us_is_still_a_scam(text: str) -> None:
     assert "otp_request" in _codes(text) and check(text).verdict == "scam", _codes(text)
+
+
+# Family talk that names a password or a code without asking for it: a gift "cho con", a
+# thanks then a warning in the next sentence, a code the bank sent.
+@pytest.mark.parametrize("text", [
+    "Mẹ mua điện thoại mới cho con rồi, con nhớ đổi mật khẩu nhé",
+    "Cháu cảm ơn bà đã cho cháu quà. Bà nhớ đừng đưa mật khẩu cho ai nhé",
+    "Anh ơi ngân hàng vừa gửi em mã OTP, em nhập vào app rồi nhé",
+])
+def test_family_talk_about_a_code_asks_for_none(text: str) -> None:
+    assert check(text).verdict == "no_signs", _codes(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Cháu chào bác, bác cho cháu xin mã OTP để cháu làm định danh mức 2 cho bác nhé",
+    "Bác đọc cho cháu mã vừa nhận nhé",
+    "bác cho cháu xin cái ảnh chụp mặt trước căn cước với mã OTP nhé",
+])
+def test_a_code_asked_in_family_words_is_still_a_scam(text: str) -> None:
+    assert "otp_request" in _codes(text) and check(text).verdict == "scam", _codes(text)

@@ -4,7 +4,7 @@ to the lesson that teaches it (the words and links live in content/scam/flags.ya
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -989,6 +989,20 @@ def _asks_account(part: str) -> bool:
     return False
 
 
+def _requests(parts: list[str], asks: tuple[re.Pattern[str], ...], *, joined: bool = True
+              ) -> Iterator[tuple[re.Match[str], str, str]]:
+    """Each asking word of `asks` not negated ("đừng đọc mã OTP cho ai": the "đừng" is before
+    the verb, which the match holds), with its clause and the text from the clause on
+    (`joined`: the next clause too, where the request goes on)."""
+    for index, part in enumerate(parts):
+        window = " ".join(parts[index:index + 2]) if joined else part
+        for match in (found for ask in asks for found in ask.finditer(part)):
+            before = part[:match.start()]
+            if not (_NEGATION.search(before[-60:])
+                    or _NEGATION.search(before[-20:] + match.group())):
+                yield match, part, window
+
+
 def _asks_secret(parts: list[str], *, given: bool, linked: bool) -> bool:
     """A clause (or two neighbours) asks for a secret code or password. A message that gives
     a code (a bank's OTP notice) only counts when it asks for it back: "đọc", "cung cấp";
@@ -996,25 +1010,19 @@ def _asks_secret(parts: list[str], *, given: bool, linked: bool) -> bool:
     mentor's words are read closer: `asks_for_secret`.)"""
     asks = (_ASK_BACK,) if given else (_ASK_ANY, *([_ASK_ENTER] if linked else []))
     parts = [_WIFI.sub("wifi", part) for part in parts]
-    for index, part in enumerate(parts):
-        window = " ".join(parts[index:index + 2])
-        for match in (found for ask in asks for found in ask.finditer(part)):
-            before = part[:match.start()]
-            # "đừng đọc mã OTP cho ai": the "đừng" is before the verb, which the match holds
-            if _NEGATION.search(before[-60:]) or _NEGATION.search(before[-20:] + match.group()):
-                continue
-            if _SECRET.search(window[match.start():]) or _SECRET.search(before):
-                return True
-            # A message that gives a code and asks to pass "this code" on: "đọc mã này cho
-            # nhân viên tổng đài", "gửi lại mã cho…"
-            if given and _THIS_CODE.match(part, match.end()):
-                return True
+    for match, part, window in _requests(parts, asks):
+        if _SECRET.search(window[match.start():]) or _SECRET.search(part[:match.start()]):
+            return True
+        # A message that gives a code and asks to pass "this code" on: "đọc mã này cho nhân
+        # viên tổng đài", "gửi lại mã cho…"
+        if given and _THIS_CODE.match(part, match.end()):
+            return True
     # "Bác cho cháu xin mã OTP để cháu làm định danh mức 2", "bác gửi cháu mã OTP nhé":
     # scammers posing as a commune official or a relative's friend write as the young to the
-    # old as well (an outside try-out). The secret must be what is asked for (`_as_object`),
-    # past a few more words than a mentor's ("xin ảnh 2 mặt căn cước và mã OTP"), and after
-    # the verb: "cháu đổi mật khẩu Zalo rồi, bác nhắn cháu qua số này" asks for none.
-    return _as_object(parts, (_ASK_KIN,), _SECRET, _KIN_OBJECT_WORDS, fronted=False)
+    # old as well (an outside try-out). The secret must be what is asked for, in the same
+    # clause (`_as_object`), and after the verb: "cháu đổi mật khẩu Zalo rồi, bác nhắn cháu
+    # qua số này" asks for none.
+    return _as_object(parts, (_KIN_ASKS,), _SECRET, joined=False, fronted=False)
 
 
 # A wifi's password, asked among family ("cho con hỏi mật khẩu wifi nhà mình"): no account's.
@@ -1023,6 +1031,11 @@ _WIFI = re.compile(r"\b(?:mat ?khau|pass(?:word)?)(?: cua)? (?:wifi|wi fi|wf)\b"
 
 # How the young ask an elder ("bác đọc cho cháu", "gửi con", "nhắn cháu"), as a mentor does.
 _ASK_KIN = _words(r"(?:doc|gui|nhan(?: tin)?|bao|cho|dua|chup) (?:cho )?(?:chau|con|em)")
+# ... and as a message checked asks, which a family's own talk does not: "cho cháu xin", "gửi
+# cháu", "đọc cho con"; not "mua điện thoại mới cho con" (a gift) nor "ngân hàng vừa gửi em
+# mã OTP" (what came).
+_KIN_ASKS = _words(r"cho (?:chau|con|em) (?:xin|hoi)",
+                   r"(?<!da )(?<!vua )(?:gui|doc)(?: cho)? (?:chau|con|em)")
 # What a mentor never asks for, beyond a code or a password: an account's or a card's number,
 # a PIN ("số PIN"; "pin" alone is a battery: "pin còn bao nhiêu").
 _SECRET_OR_ACCOUNT = re.compile(_SECRET.pattern + "|" + _words(
@@ -1035,7 +1048,11 @@ _SECRET_OR_ACCOUNT = re.compile(_SECRET.pattern + "|" + _words(
 # khẩu Zalo bác gửi cháu"), not past a word that makes it the subject of a question or a
 # time ("cho cháu biết bác đổi mật khẩu chưa", "báo cháu khi nào bác đặt xong mật khẩu").
 _OBJECT_WORDS = 4
-_KIN_OBJECT_WORDS = 8  # in a message checked: "cho cháu xin ảnh 2 mặt căn cước và mã OTP"
+# ... a few more past photos of an ID card asked with it: "cho cháu xin ảnh 2 mặt căn cước và
+# mã OTP"
+_ID_PHOTO_WORDS = 4
+_ID_PHOTO_AND = re.compile(r"\b(?:anh|hinh)(?: \w+){0,4}? (?:can cuoc|cccd|cmnd)"
+                           r"(?: \w+){0,2}? (?:va|voi|cung)$")
 _NOT_THE_OBJECT = _words("biet", "khi", "xong", "chua", "neu", "rang")
 # ... nor when the message says to keep it ("báo cho cháu nhé, mã OTP thì bác giữ kín").
 _KEPT = _words(r"giu (?:kin|bi mat|rieng|lay)", r"tu giu",
@@ -1044,10 +1061,13 @@ _KEPT = _words(r"giu (?:kin|bi mat|rieng|lay)", r"tu giu",
                r"ke|nhan|dua|chuyen)")
 
 
-def _object_of(between: str, rest: str, most: int = _OBJECT_WORDS) -> bool:
+def _object_of(between: str, rest: str) -> bool:
     """Whether a secret `between` words after (or before) the asking verb is what it asks for,
-    `rest` the words after the secret, `most` the words there may be between them."""
+    `rest` the words after the secret: not past a negation ("gửi cháu rồi, đừng đưa mật
+    khẩu cho ai")."""
+    most = _OBJECT_WORDS + (_ID_PHOTO_WORDS if _ID_PHOTO_AND.search(between.strip()) else 0)
     return (len(between.split()) <= most and not _NOT_THE_OBJECT.search(between)
+            and not _NEGATION.search(between) and not _KEPT.search(between)
             and not _KEPT.search(" ".join(rest.split()[:8])))
 
 
@@ -1055,28 +1075,22 @@ def asks_for_secret(text: str) -> bool:
     """Whether `text` (a mentor's message to a resident) asks for an OTP, a password, a PIN or
     an account's or card's number: a request as the scam check reads one (not "đừng đọc mã
     OTP cho ai"), the secret its object (`_object_of`)."""
-    return _as_object(clauses(fold(text)), (_ASK_ANY, _ASK_KIN), _SECRET_OR_ACCOUNT,
-                      _OBJECT_WORDS)
+    return _as_object(clauses(fold(text)), (_ASK_ANY, _ASK_KIN), _SECRET_OR_ACCOUNT)
 
 
 def _as_object(parts: list[str], asks: tuple[re.Pattern[str], ...], secret: re.Pattern[str],
-               most: int, *, fronted: bool = True) -> bool:
-    """Whether a clause (or two neighbours) asks, with one of `asks` not negated, for what
-    `secret` finds as its object: after it, or (`fronted`) before ("mật khẩu Zalo bác gửi
-    cháu")."""
-    for index, part in enumerate(parts):
-        window = " ".join(parts[index:index + 2])
-        for match in (found for ask in asks for found in ask.finditer(part)):
-            before = part[:match.start()]
-            if _NEGATION.search(before[-60:]) or _NEGATION.search(before[-20:] + match.group()):
-                continue
-            after = window[match.end():]
-            found = secret.search(after)
-            if found and _object_of(after[:found.start()], after[found.end():], most):
-                return True
-            first = list(secret.finditer(before)) if fronted else []
-            if first and _object_of(before[first[-1].end():], after, most):
-                return True
+               *, joined: bool = True, fronted: bool = True) -> bool:
+    """Whether a clause (or, `joined`, two neighbours) asks, with one of `asks` not negated,
+    for what `secret` finds as its object: after it, or (`fronted`) before ("mật khẩu Zalo
+    bác gửi cháu")."""
+    for match, part, window in _requests(parts, asks, joined=joined):
+        before, after = part[:match.start()], window[match.end():]
+        found = secret.search(after)
+        if found and _object_of(after[:found.start()], after[found.end():]):
+            return True
+        first = list(secret.finditer(before)) if fronted else []
+        if first and _object_of(before[first[-1].end():], after):
+            return True
     return False
 
 
