@@ -76,3 +76,20 @@ def test_family_talk_about_a_code_asks_for_none(text: str) -> None:
 ])
 def test_a_code_asked_in_family_words_is_still_a_scam(text: str) -> None:
     assert "otp_request" in _codes(text) and check(text).verdict == "scam", _codes(text)
+
+
+# "Nếu không phải bạn…", "nếu không có nhu cầu…": the "không" negates what follows; only a
+# payment's condition before a cut-off is no negation of the threat.
+@pytest.mark.parametrize("text", [
+    "Facebook: Nếu không phải bạn đăng nhập từ thiết bị lạ, hãy đổi mật khẩu ngay trong ứng "
+    "dụng.",
+    "Google: Nếu không phải bạn, tài khoản có thể bị khóa, hãy kiểm tra hoạt động trong ứng dụng.",
+    "Nếu không có nhu cầu vay vốn, quý khách bỏ qua tin nhắn này",
+])
+def test_if_not_negates_what_follows(text: str) -> None:
+    assert check(text).verdict == "no_signs", _codes(text)
+
+
+def test_a_cut_off_unless_paid_is_a_threat() -> None:
+    text = "Nếu không đóng tiền trong hôm nay, điện nhà bác sẽ bị cắt ngay nhé"
+    assert "urgency" in _codes(text), _codes(text)

@@ -941,13 +941,20 @@ def _shown(code: str) -> str:
 def _found(match: re.Match[str] | None, part: str) -> bool:
     """Whether a rule's match stands, not after a "không", "đừng"... in its clause: a genuine
     notice tells the resident NOT to share the code."""
-    before = _IF_NOT.sub("neu", part[max(0, match.start() - 60):match.start()]) if match else ""
-    return bool(match and not _NEGATION.search(before) and not _warned(part[:match.start()]))
+    if not match:
+        return False
+    before = part[max(0, match.start() - 60):match.start()]
+    if _CUT_OFF.search(match.group()):
+        before = _IF_NOT_PAID.sub("neu", before)
+    return not _NEGATION.search(before) and not _warned(part[:match.start()])
 
 
 # "Nếu không thanh toán, điện sẽ bị cắt": the "không" is the condition's (clauses drop the
-# comma), not the threat's.
-_IF_NOT = re.compile(r"\bneu (?:\w+ ){0,2}?(?:khong|ko|chua)\b")
+# comma), not the threat's. Only a payment's or an update's condition before a line or the
+# power cut off: "nếu không phải bạn", "nếu không có nhu cầu vay" negate what follows.
+_IF_NOT_PAID = re.compile(r"\bneu (?:\w+ ){0,2}?(?:khong|ko|chua) "
+                          r"(?:thanh toan|dong|nop|chuan hoa|cap nhat)\b")
+_CUT_OFF = re.compile(r"\bbi (?:cat|ngat|ngung cap)\b")
 
 
 def _contact_number(folded: str) -> bool:
