@@ -93,3 +93,22 @@ def test_if_not_negates_what_follows(text: str) -> None:
 def test_a_cut_off_unless_paid_is_a_threat() -> None:
     text = "Nếu không đóng tiền trong hôm nay, điện nhà bác sẽ bị cắt ngay nhé"
     assert "urgency" in _codes(text), _codes(text)
+
+
+# Folded, "gặp quá", "gặp qua" (met) are "gấp quá"; a balance notice's memo asks nothing.
+@pytest.mark.parametrize("text", [
+    "Dạo này con gặp quá nhiều chuyện buồn mẹ ạ",
+    "Em đã gặp qua anh ấy một lần rồi",
+    "VCB: TK 1234567890 +2,000,000VND luc 10:00. SD 12,000,000VND. ND: tien thuoc cho ba gap lam",
+    "Chị gửi giúp em cái giấy xác nhận nhé, gấp lắm ạ",
+])
+def test_gap_lam_hurries_no_everyday_message(text: str) -> None:
+    assert check(text).verdict == "no_signs", _codes(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Điện thoại con hư rồi, má chuyển con 2tr nha, gấp lắm má ơi",
+    "Dien thoai con hu roi, ma chuyen con 2tr nha, gap lam ma oi",
+])
+def test_gap_lam_hurries_a_money_request(text: str) -> None:
+    assert "urgency" in _codes(text), _codes(text)

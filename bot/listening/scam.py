@@ -181,7 +181,7 @@ _URGENCY = _words(
     r"sau \d+ ?(?:h|gio|tieng)", r"sap het han", r"qua han", r"het han (?:hom nay|ngay(?! \d))",
     r"vo hieu hoa",
     r"dang nhap (?:bat thuong|la)", r"thiet bi la", r"(?:chuyen|can|xu ly) (?:tien |khoan )?gap",
-    r"gap gap", r"gap (?:lam|qua|lem)",
+    r"gap gap",
     # "điện sẽ bị cắt trong hôm nay", "... nếu không thanh toán"; not a planned outage's
     # "điện sẽ bị cắt từ 8h đến 17h ngày 10/12 để bảo trì"
     r"(?:dien|nuoc|sim|thue bao)(?: \w+){0,2}? (?:se )?bi (?:cat|ngat|ngung cap)"
@@ -200,6 +200,25 @@ _LINE_STATE = re.compile(r"\b(?:khoa|het han|qua han|mat song|vo hieu hoa|thu ho
 _HURRY = re.compile(r"\bgap(?: (?:nhe|nha|lam|qua|a|di|nhat))?(?= \||$)|\b(?:rat|viec) gap\b|"
                     r"\bgap gap\b|\bkhan (?:cap|truong)\b|\b(?:rat|viec) khan\b|"
                     r"\bngay lap tuc\b|\b(?:lam|luu|goi|nhan|chuyen|gui|ck|tra loi|lien he) ngay\b")
+
+
+# "gấp lắm", "gấp quá": folded, also "gặp quá nhiều chuyện", "gặp qua anh ấy" (met). Counted
+# only in a message that asks money ("má chuyển con 2tr nha, gấp lắm má ơi"): a favour asked
+# "gấp lắm" among colleagues or family ("gửi giúp em cái giấy, gấp lắm ạ") is everyday talk.
+_PRESSING = re.compile(r"\bgap (?:lam|qua|lem)\b")
+
+
+def _pressed(part: str) -> bool:
+    """Whether a clause says "gấp lắm", not negated ("không gấp lắm đâu")."""
+    return _found(_PRESSING.search(part), part)
+
+
+def _may_be_gap(text: str) -> bool:
+    """Whether the folded "gap" of `text` may be "gấp" (urgent): typed without diacritics, or
+    "gấp" typed; with them, "gặp" (to meet) is another word."""
+    typed = unicodedata.normalize("NFC", text).lower()
+    marked = "đ" in typed or any(map(unicodedata.combining, unicodedata.normalize("NFD", typed)))
+    return not marked or "gấp" in typed
 
 
 def _urgent(part: str, calm_line: bool) -> re.Match[str] | None:
@@ -708,7 +727,8 @@ class ScamChecker:
                        m.group("path") or m.group("barepath") or "")
                  for m in _URL.finditer(folded)]
         claimed = self._claimed(words)
-        codes = self._codes(folded, parts, words, links, claimed, _spoofed_hosts(text))
+        codes = self._codes(folded, parts, words, links, claimed, _spoofed_hosts(text),
+                            gap=_may_be_gap(text))
         if story and "family_emergency" not in codes and self._sign("emergency").search(words) \
                 and self._teller_kin and self._teller_kin.search(words):
             # The teller's relative held by the police or in hospital, told by a caller: the
@@ -751,7 +771,7 @@ class ScamChecker:
                        new_number)
 
     def _codes(self, folded: str, parts: list[str], words: str, links: list[_Link],
-               claimed: list[Brand], spoofed: set[str]) -> list[str]:
+               claimed: list[Brand], spoofed: set[str], *, gap: bool) -> list[str]:
         codes = [f"claim_{kind}" for kind in dict.fromkeys(brand.kind for brand in claimed)]
         codes += self._link_codes(links, claimed, spoofed)
         if _APK.search(folded) and "link_apk" not in codes:
@@ -810,6 +830,9 @@ class ScamChecker:
                 codes.append(code)
         if money == 1 and _BALANCE.search(folded):
             money = 0  # a balance notice's memo ("ND: CK cho con") is the payer's own words
+        if "urgency" not in codes and gap and money and not _BALANCE.search(folded) \
+                and any(map(_pressed, parts)):
+            codes.append("urgency")  # "chuyển con 2tr nha, gấp lắm má ơi"
         if money:
             # A bare "chuyển khoản cho chú Tư nhé" between relatives weighs less than a fee,
             # a deposit or a sum to an account number.
