@@ -112,3 +112,20 @@ def test_gap_lam_hurries_no_everyday_message(text: str) -> None:
 ])
 def test_gap_lam_hurries_a_money_request(text: str) -> None:
     assert "urgency" in _codes(text), _codes(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Chị gửi em ảnh chụp mặt hàng nhé",
+    "Anh gửi em ảnh chụp mặt bằng căn nhà nhé",
+])
+def test_a_photo_of_goods_or_premises_is_no_id_request(text: str) -> None:
+    assert check(text).verdict == "no_signs", _codes(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Bác chụp giúp cháu căn cước 2 mặt gửi qua Zalo nhé",
+    "Anh gửi em ảnh chụp mặt trước và mặt sau của CCCD nhé",
+    "Chị gửi em ảnh chụp khuôn mặt nhé",
+])
+def test_photos_of_an_id_card_or_a_face_are_asked(text: str) -> None:
+    assert "id_request" in _codes(text), _codes(text)

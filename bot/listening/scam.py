@@ -330,9 +330,15 @@ _PRIZE = _words(r"trung (?:thuong|giai|xe|iphone|qua|ve cao)", r"qua tang", rf"n
                 r"boi thuong (?:don|\d)", r"duoc nhan \d+")
 # Photos of an ID card or a face, asked "to make a file": enough to open accounts in your name.
 # "Cho cháu xin ảnh 2 mặt căn cước", "xin số CCCD và ảnh chụp mặt": asked, "xin" too.
-_ID_REQUEST = re.compile(r"\b(?:gui|cung cap|chup|nhan|dua|xin)(?: \w+){0,3} (?:(?:anh|hinh)"
-                         r"(?: chup)? (?:can cuoc|cccd|cmnd|chan dung|khuon mat|guong mat|2 mat|"
-                         r"hai mat)|(?:anh|hinh) chup (?:guong )?mat)\b")
+# "Ảnh chụp mặt" is a face only where the phrase ends: "ảnh chụp mặt hàng" (goods), "mặt bằng"
+# (premises) are none; the card is "căn cước 2 mặt", "mặt trước (của) thẻ".
+_ID_CARD = r"(?:can cuoc|cccd|cmnd)"
+_ID_REQUEST = re.compile(
+    r"\b(?:gui|cung cap|chup|nhan|dua|xin)(?: \w+){0,3} (?:"
+    rf"(?:anh|hinh)(?: chup)? (?:{_ID_CARD}|chan dung|khuon mat|guong mat|2 mat|hai mat)\b|"
+    r"(?:anh|hinh) chup mat(?= (?:de|va|voi|nhe|nha|a|luon|cua (?!hang))\b|$)|"
+    rf"mat (?:truoc|sau)(?: va mat (?:truoc|sau))?(?: cua)? (?:{_ID_CARD}|the)\b|"
+    rf"{_ID_CARD}(?: cua \w+)? (?:2|hai) mat\b)")
 # The reader's account number, balance or ID number asked to be read out or sent ("bà đọc giúp
 # cháu số tài khoản với số dư", "cung cấp số CCCD"); a card's number is a secret already
 # (`_SECRET`). Counted only from someone claiming to be a bank, an office or a company, or
