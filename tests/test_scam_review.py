@@ -129,3 +129,14 @@ def test_a_photo_of_goods_or_premises_is_no_id_request(text: str) -> None:
 ])
 def test_photos_of_an_id_card_or_a_face_are_asked(text: str) -> None:
     assert "id_request" in _codes(text), _codes(text)
+
+
+def test_a_childs_own_refund_offers_nothing() -> None:
+    text = ("Mẹ ơi con được hoàn tiền vé máy bay rồi, mẹ gửi con số tài khoản để con chuyển "
+            "vào nhé")
+    assert check(text).verdict == "no_signs", _codes(text)
+
+
+def test_a_benefit_from_someone_claiming_an_office_asks_the_account() -> None:
+    text = "Chào bác, em là cán bộ xã, bác gửi em số tài khoản để em làm hồ sơ nhận trợ cấp nhé"
+    assert "account_request" in _codes(text), _codes(text)

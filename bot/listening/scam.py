@@ -484,6 +484,11 @@ _CLAIM_AT = _words(r"dang ky", r"(?:de|hay) nhan", r"nhan (?:tai|ngay|qua|tien t
                    r"truy cap", "nhap", r"vao link")
 
 
+# A writer who says they hold an office no brand names: "em là cán bộ phường", "bên xã".
+_SELF_CLAIM = _words(r"la (?:can bo|cong chuc|nhan vien|chuyen vien|to truong|"
+                     r"truong (?:thon|ap|khu pho))", r"(?:ben|tu) (?:phuong|xa|uy ban|ubnd)")
+
+
 # What a caller in the resident's story asked of them (with a claim: at least "suspicious").
 _ASKED_OF_TELLER = {"money_request", "money_request_weak", "install_app", "otp_request",
                     "account_request", "id_request", "secrecy", "remote_app"}
@@ -868,8 +873,12 @@ class ScamChecker:
         # @viecnhe88") all the same
         lures = offers or any(code in codes for code in ("task", "invest", "benefit_link",
                                                          "benefit_link_weak"))
-        # ... a benefit promised ("hồ sơ nhận trợ cấp người cao tuổi") is offered as well
-        offered = offers or benefits
+        # ... a benefit promised ("hồ sơ nhận trợ cấp người cao tuổi") is offered as well, by
+        # someone claiming an office or a company, at an unknown site or a stranger's number:
+        # "con được hoàn tiền vé rồi, mẹ gửi con số tài khoản" is a child's own refund
+        offered = offers or (benefits and bool(
+            claimed or _SELF_CLAIM.search(words) or any(map(self._unknown_site, links))
+            or _contact_number(folded) or _HANDLE.search(folded)))
         if (offered or claimed) and any(_asks_account(part) for part in parts) and (
                 offered or self._claimed(_ACCOUNTS_BANK.sub(" ", words))):
             codes.append("account_request")  # "tài khoản ngân hàng của mẹ" is no bank writing
