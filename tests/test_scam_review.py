@@ -140,3 +140,23 @@ def test_a_childs_own_refund_offers_nothing() -> None:
 def test_a_benefit_from_someone_claiming_an_office_asks_the_account() -> None:
     text = "Chào bác, em là cán bộ xã, bác gửi em số tài khoản để em làm hồ sơ nhận trợ cấp nhé"
     assert "account_request" in _codes(text), _codes(text)
+
+
+# A planned outage, a day named ("ngày 10/12", "ngày mai": folded "ngay"), a time slot: no
+# threat; a cut-off "ngay", "vào 17h hôm nay", "nếu không…": one.
+@pytest.mark.parametrize("text", [
+    "Thông báo: Điện sẽ bị cắt ngày 10/12 từ 8h đến 17h để bảo trì.",
+    "EVN SPC thông báo: điện sẽ bị cắt trong thời gian từ 7h đến 16h ngày 12/12 để thi công.",
+    "Điện khu mình sẽ bị cắt ngày mai mẹ nhé",
+    "Khu vực phường 5 sẽ bị cắt điện ngày 10/12 để bảo trì",
+])
+def test_a_planned_outage_is_no_threat(text: str) -> None:
+    assert check(text).verdict == "no_signs", _codes(text)
+
+
+@pytest.mark.parametrize("text", [
+    "EVN: Dien nha quy khach se bi cat vao 17h hom nay do no cuoc. Lien he 0868123456",
+    "Thuê bao của quý khách sẽ bị cắt ngay nếu không cập nhật thông tin. Liên hệ 0868123456",
+])
+def test_a_cut_off_now_is_a_threat(text: str) -> None:
+    assert "urgency" in _codes(text) and check(text).verdict != "no_signs", _codes(text)

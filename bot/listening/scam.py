@@ -182,10 +182,13 @@ _URGENCY = _words(
     r"vo hieu hoa",
     r"dang nhap (?:bat thuong|la)", r"thiet bi la", r"(?:chuyen|can|xu ly) (?:tien |khoan )?gap",
     r"gap gap",
-    # "điện sẽ bị cắt trong hôm nay", "... nếu không thanh toán"; not a planned outage's
-    # "điện sẽ bị cắt từ 8h đến 17h ngày 10/12 để bảo trì"
-    r"(?:dien|nuoc|sim|thue bao)(?: \w+){0,2}? (?:se )?bi (?:cat|ngat|ngung cap)"
-    r"(?= (?:trong|ngay|neu|hom nay|sau|luon)\b)",
+    # "điện sẽ bị cắt trong hôm nay", "thuê bao của quý khách sẽ bị cắt ngay nếu không…",
+    # "… vào 17h hôm nay"; not a planned outage's "điện sẽ bị cắt từ 8h đến 17h ngày 10/12",
+    # "… trong thời gian từ 7h", "… ngày mai" ("ngay" folded is "ngày" as well as "ngay")
+    r"(?:dien|nuoc|sim|thue bao)(?: \w+){0,3}? (?:se )?bi (?:cat|ngat|ngung cap)"
+    r"(?= (?:ngay(?! \d| mai| kia| mot| thu| chu nhat)|neu|hom nay|luon|sau \d|"
+    r"trong (?:hom nay|ngay hom nay|vong|\d)|"
+    r"vao (?:luc )?\d+ ?(?:h|gio)(?: ?\d+)?(?: phut)? (?:chieu |toi )?hom nay)\b)",
     r"truoc \d+ ?h(?: ?\d+)?(?: hom nay)?", r"hom nay la han", "tuoc bang",
     r"lien quan (?:den )?(?:duong day|vu an)", r"chung minh trong sach", r"bi tu choi",
     r"(?:dang )?bi dieu tra", r"khong duoc roi khoi", r"ke khai (?:toan bo )?tai san",
@@ -221,11 +224,18 @@ def _may_be_gap(text: str) -> bool:
     return not marked or "gấp" in typed
 
 
+# Work planned on the lines: a cut-off it causes threatens nothing ("sẽ bị cắt điện ngày 10/12
+# để bảo trì").
+_PLANNED = _words(r"de (?:bao tri|bao duong|sua chua|thi cong|nang cap|ve sinh|dau noi|"
+                  r"thay the)", r"lich (?:cat|ngung|tam ngung)")
+
+
 def _urgent(part: str, calm_line: bool) -> re.Match[str] | None:
     """The first urgency in a clause; in a relative's new-number message that does not hurry
-    (`calm_line`), not their old line's state."""
+    (`calm_line`), not their old line's state; not a cut-off for planned work."""
     return next((found for found in _URGENCY.finditer(part)
-                 if not (calm_line and _LINE_STATE.search(found.group()))), None)
+                 if not (calm_line and _LINE_STATE.search(found.group()))
+                 and not (_CUT_OFF.search(found.group()) and _PLANNED.search(part))), None)
 
 
 # Folded, "bí mật" (secret) is also "bị mất" (lost): "con bị mất điện thoại" keeps no secret.
