@@ -160,3 +160,8 @@ def test_a_planned_outage_is_no_threat(text: str) -> None:
 ])
 def test_a_cut_off_now_is_a_threat(text: str) -> None:
     assert "urgency" in _codes(text) and check(text).verdict != "no_signs", _codes(text)
+
+
+def test_points_told_with_the_banks_own_site_are_no_prize_lure() -> None:
+    text = "BIDV: Quy khach duoc tang 200 diem thuong. Chi tiet tai bidv.com.vn"
+    assert check(text).verdict == "no_signs", _codes(text)

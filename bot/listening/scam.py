@@ -615,13 +615,16 @@ def _got_by_chat(part: str, folded: str) -> bool:
                 and (_contact_number(part) or _HANDLE.search(folded)))
 
 
-def _own_channel(codes: list[str], folded: str, words: str, links: list[_Link]
+def _own_channel(codes: list[str], folded: str, words: str, own_site: bool | None
                  ) -> list[str]:
-    """`codes` without a prize told by a notice that links nowhere, names no
-    number and asks nothing, sending the reader to the sender's own app or office ("BIDV:
-    … được tặng 200 điểm thưởng. Xem chi tiết trong ứng dụng BIDV SmartBanking")."""
+    """`codes` without a prize told by a notice that names no number and asks nothing,
+    sending the reader to the sender's own app, office or site ("BIDV: … được tặng 200 điểm
+    thưởng. Xem chi tiết trong ứng dụng BIDV SmartBanking", "Chi tiết tại bidv.com.vn").
+    `own_site`: whether the message's links all lead to a brand's own site (None: it has
+    none)."""
     told = {code for code in codes if not code.startswith("claim_")}
-    if not told or not told <= _TOLD_ONLY or links or not _OWN_CHANNEL.search(words) \
+    if not told or not told <= _TOLD_ONLY or own_site is False \
+            or not (own_site or _OWN_CHANNEL.search(words)) \
             or _MOBILE.search(folded) or _DIGIT_RUN.search(folded) or _HANDLE.search(folded):
         return codes
     return [code for code in codes if code not in _TOLD_ONLY]
@@ -911,7 +914,8 @@ class ScamChecker:
             codes.append("kin_friend")
         if "prize" in codes and any(map(self._unknown_site, links)):
             codes.append("prize_strong")
-        return _own_channel(codes, folded, words, links)
+        own_site = all(self._is_official(link.host) for link in links) if links else None
+        return _own_channel(codes, folded, words, own_site)
 
     def _link_codes(self, links: list[_Link], claimed: list[Brand], spoofed: set[str]
                     ) -> list[str]:
