@@ -165,3 +165,17 @@ def test_a_cut_off_now_is_a_threat(text: str) -> None:
 def test_points_told_with_the_banks_own_site_are_no_prize_lure() -> None:
     text = "BIDV: Quy khach duoc tang 200 diem thuong. Chi tiet tai bidv.com.vn"
     assert check(text).verdict == "no_signs", _codes(text)
+
+
+def test_a_forwarding_code_asked_after_an_unrelated_no_is_still_asked() -> None:
+    text = "Chị không cần ra cửa hàng, chỉ cần bấm **21*0912345678# là xong ạ"
+    assert "call_forward" in _codes(text) and check(text).verdict == "scam", _codes(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Nhà mạng khuyến cáo: tuyệt đối không bấm **21*0912345678# theo hướng dẫn của người lạ.",
+    "Nếu có ai bảo bác bấm *#21*0912345678# thì đó là lừa đảo nhé",
+    "Đừng bao giờ nhấn **21*0912345678# bác nhé",
+])
+def test_a_forwarding_code_warned_against_is_not_asked(text: str) -> None:
+    assert check(text).verdict == "no_signs", _codes(text)

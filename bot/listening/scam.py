@@ -579,6 +579,19 @@ class _Link:
 # the OTP out to their phone.
 _CALL_FORWARD = re.compile(r"(?<![\w*#])(?:\*\*|\*#|\*|##|#)(?:21|61|62|67|002|004)\*"
                            r" ?\+?\d[\d .-]{7,}#?")
+# Dialling refused: "tuyệt đối không bấm", "đừng nhấn", "không được gõ" right before the code,
+# not a "không" further back ("chị không cần ra cửa hàng, chỉ cần bấm **21*…#").
+_DIAL_REFUSED = re.compile(r"\b(?:khong|ko|dung|cam|chang)(?: \w+){0,2}? "
+                           r"(?:bam|nhan|go|quay|an|thuc hien|lam theo)\W*$")
+
+
+def _dial_asked(folded: str) -> bool:
+    """Whether a message asks to dial a call-forwarding code, not warns against it."""
+    found = _CALL_FORWARD.search(folded)
+    before = folded[max(0, found.start() - 60):found.start()] if found else ""
+    return bool(found and not _DIAL_REFUSED.search(before) and not _warned(before))
+
+
 # A friend of the reader's relative or friend ("con là bạn của Hùng con trai cô") asking money
 # (`kin_friend`), not the reader's own ("bạn của em mà", "bạn của em, cho chị mượn": commas
 # kept, so folded text); "mình" is the name Minh too ("bạn của Minh, Minh đang cấp cứu").
@@ -908,7 +921,7 @@ class ScamChecker:
             codes.append("personal_number")  # delivery staff do call from their own phones
         if _FOREIGN.search(folded):
             codes.append("foreign_number")
-        if _found(_CALL_FORWARD.search(folded), folded):
+        if _dial_asked(folded):
             codes.append("call_forward")
         if money and _KIN_FRIEND.search(folded):
             codes.append("kin_friend")
