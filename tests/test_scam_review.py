@@ -179,3 +179,13 @@ def test_a_forwarding_code_asked_after_an_unrelated_no_is_still_asked() -> None:
 ])
 def test_a_forwarding_code_warned_against_is_not_asked(text: str) -> None:
     assert check(text).verdict == "no_signs", _codes(text)
+
+
+# Sums typed "1tr5" (a million and a half) or said "hai triệu" are sums.
+@pytest.mark.parametrize("text", [
+    "Con ơi mẹ đang ở viện, con chuyển mẹ 1tr5 gấp nhé",
+    "Me oi con dang o vien, me chuyen con 2tr5 gap nhe",
+    "Con ơi mẹ đang ở viện, con chuyển mẹ hai triệu gấp nhé",
+])
+def test_sums_typed_short_or_in_words_are_asked(text: str) -> None:
+    assert "money_request" in _codes(text) and check(text).verdict == "scam", _codes(text)

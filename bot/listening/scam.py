@@ -64,7 +64,9 @@ _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
                        "$": "s"})
 _TOKEN = re.compile(r"[a-z0-9@$]+")
-_UNIT = re.compile(r"\d+(?:tr|trieu|ty|vnd|usd|dong|ngan|nghin|cu|xu|kg|km|gb|mb|ph|usdt)")
+# ... "1tr5", "2k5": a million and a half, two and a half thousand
+_UNIT = re.compile(r"\d+(?:(?:tr|ty|cu|k)\d{1,3}|tr|trieu|ty|vnd|usd|dong|ngan|nghin|cu|xu|kg|"
+                   r"km|gb|mb|ph|usdt)")
 # How people shorten words when texting: read as the words they stand for.
 _ABBREVIATIONS = {"e": "em", "a": "anh", "c": "chi", "ko": "khong", "k": "khong", "hok": "khong",
                   "kh": "khong", "dc": "duoc", "tk": "tai khoan", "ck": "chuyen khoan",
@@ -252,9 +254,17 @@ _SECRECY = _words(rf"(?:giu )?bi mat(?! (?:{_LOST})\b| (?:{_LOST_SUM}))",
                   r"(?:bao|dan|yeu cau|doa)(?: \w+)? (?:khong|dung) cho (?:ai|nguoi)(?: \w+)? biet")
 # Whom money is sent to, named without "cho": "mẹ chuyển con 5 triệu", "con gửi mẹ 2 triệu".
 _TO = r"(?:em|anh|chi|con|chau|me|bo|ba|ma|cha|ong|ban|minh|toi|co|chu|di|cau|bac)"
+# A sum of money as typed or said (folded): "500k", "2tr", "200000d" (clauses drop the dots),
+# "năm trăm nghìn", "một triệu rưỡi", "2 lít" and "5 củ" (slang for a hundred thousand, a
+# million). Read the same by the mentor's guard (bot/listening/payment.py).
+_NUMBER_WORDS = (r"(?:mot|hai|ba|bon|tu|nam|lam|sau|bay|tam|chin|muoi|moi|tram|linh|le|ruoi|"
+                 r"nua|vai|may|chuc)")
+_SUM_IN_WORDS = rf"{_NUMBER_WORDS}(?: {_NUMBER_WORDS}){{0,4}} (?:trieu|nghin|ngan|ty|cu"
 # A sum is "\d+": "chuyển 20 triệu" as well as "chuyển 5 triệu".
-# A sum as typed: "20 triệu", "20tr", "500k" (each a word: "\\b20\\b" is not in "20tr").
-_SUM = r"\d+(?: ?(?:k|d|dong|trieu|tr|ty|ngan|nghin|cu|usd))?"
+# A sum as typed: "20 triệu", "20tr", "500k", "1tr5" (each a word: "\\b20\\b" is not in
+# "20tr"), or said: "hai triệu".
+_SUM = (r"(?:\d+(?: ?(?:trieu|dong|ngan|nghin|usd|d|(?:k|tr|ty|cu)(?:\d{1,3})?))?|"
+        rf"{_SUM_IN_WORDS}))")
 # "chuyển tạm cháu 3tr", "chuyển con 2tr" ("2tr" is one word: no "\\b" after its "2").
 _TRANSFER = _words(r"chuyen khoan", r"chuyen tien",
                    rf"chuyen (?:gap|giup|vao|ngay|truoc|tam|{_SUM})",
@@ -284,13 +294,9 @@ _ASKING = _words("vui long", "hay", "can", "phai", "giup", "gap", "de", "yeu cau
 _ASKING_AFTER = re.compile(r"(?: \w+){0,4}? (?:gap|giup|ngay|vao|qua stk|toi thieu|nhe|luon|"
                            r"cho (?:em|anh|chi|minh|con|toi|ben))\b")
 # An amount or an account number: a request for a sum is stronger than a word about paying.
-# A sum of money as typed or said (folded): "500k", "2tr", "200000d" (clauses drop the dots),
-# "năm trăm nghìn", "một triệu rưỡi", "2 lít" and "5 củ" (slang for a hundred thousand, a
-# million). Read the same by the mentor's guard (bot/listening/payment.py).
-_NUMBER_WORDS = (r"(?:mot|hai|ba|bon|tu|nam|lam|sau|bay|tam|chin|muoi|moi|tram|linh|le|ruoi|"
-                 r"nua|vai|may|chuc)")
 MONEY = (r"\b\d[\d ]*(?:k|d|dong|vnd|trieu|tr|ty|ngan|nghin|cu|usd|lit|xi)\b|"
-         rf"\b{_NUMBER_WORDS}(?: {_NUMBER_WORDS}){{0,4}} (?:trieu|nghin|ngan|ty|cu|lit|xi)\b")
+         r"\b\d+(?:k|tr|ty|cu)\d{1,3}\b|"
+         rf"\b{_SUM_IN_WORDS}|lit|xi)\b")
 _AMOUNT = re.compile(MONEY + r"|\b\d{6,}\b|\d ?%|\b(?:stk|so tai khoan)\b")
 # The sender sends the money ("em chuyển khoản cho chị", "con tự đóng viện phí"): a promise,
 # not a request.
