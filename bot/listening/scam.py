@@ -4,7 +4,7 @@ to the lesson that teaches it (the words and links live in content/scam/flags.ya
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +26,9 @@ WEIGHTS = {
     # Money the reader is "entitled to" claimed at a stranger's site or Zalo: what C06 (Bộ Công
     # an) warns of as the trick itself ("nhận 100.000 đồng dịp 2/9"), no office pays so.
     "benefit_link": 4,
+    # shown as benefit_link: a refund only ("hoàn tiền vé") claimed at a site that is no
+    # brand's: travel and shopping sites outside the brand list refund so too
+    "benefit_link_weak": 3,
     "account_request": 3,
     # a remote-control app to install or open: the stranger sees and taps on the phone
     "remote_app": 4,
@@ -62,7 +65,9 @@ _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
                        "$": "s"})
 _TOKEN = re.compile(r"[a-z0-9@$]+")
-_UNIT = re.compile(r"\d+(?:tr|trieu|ty|vnd|usd|dong|ngan|nghin|cu|xu|kg|km|gb|mb|ph|usdt)")
+# ... "1tr5", "2k5": a million and a half, two and a half thousand
+_UNIT = re.compile(r"\d+(?:(?:tr|ty|cu|k)\d{1,3}|tr|trieu|ty|vnd|usd|dong|ngan|nghin|cu|xu|kg|"
+                   r"km|gb|mb|ph|usdt)")
 # How people shorten words when texting: read as the words they stand for.
 _ABBREVIATIONS = {"e": "em", "a": "anh", "c": "chi", "ko": "khong", "k": "khong", "hok": "khong",
                   "kh": "khong", "dc": "duoc", "tk": "tai khoan", "ck": "chuyen khoan",
@@ -147,21 +152,26 @@ _SECRET = _words(r"(?:ma )?otp", "maotp",
                  r"\d+ so (?:o )?mat sau",
                  # a code the phone just got: "mã gửi về máy", "mã vừa về điện thoại"
                  r"ma (?:vua )?(?:gui |nhan duoc |den )?ve (?:may|dien thoai|so)")
-_ASK_ANY = _words(r"cung cap", r"doc(?: lai| giup| cho| ngay)?", r"gui(?: lai| cho| giup| qua)",
-                  # "Gửi mã xác nhận… cho chúng tôi" told (a clause's first words), not "ngân
-                  # hàng sẽ gửi mã OTP về máy" (a lesson's)
-                  r"(?:^|(?<=vui long )|(?<=hay ))gui(?= (?:ma|otp)\b)",
-                  r"cho (?:ben )?chung toi",
-                  r"nhan(?: tin)? lai", r"bao lai", r"cho (?:em|anh|chi|minh|toi|ben em)",
-                  r"xac nhan lai", "chup", "tiet lo")
+# Asking a code or a password passed on: to the writer ("đọc lại", "cho em", "nhắn mã này cho
+# chúng tôi"), or told out. Not "đã gửi yêu cầu cho chúng tôi" (a bank's thanks above its
+# code): what was sent already, and what was sent "cho chúng tôi" no code.
+_ASK_WORDS = (r"cung cap", r"doc(?: lai| giup| cho| ngay)?",
+              r"(?<!da )(?<!vua )gui(?: lai| cho| giup| qua)", r"nhan(?: tin)? lai", r"bao lai",
+              r"cho (?:em|anh|chi|minh|toi|ben em)", "tiet lo",
+              r"(?<!da )(?<!vua )(?:nhan(?: tin)?|gui|doc|bao)"
+              r"(?= (?:ma|code|otp)\b(?: \w+){0,3}? cho (?:ben )?chung toi\b)")
+_ASK_BACK = _words(*_ASK_WORDS)
+# "Gửi mã xác nhận… cho chúng tôi" told (a clause's first words, the code right after), not
+# "ngân hàng sẽ gửi mã OTP về máy" (a lesson's), "gửi mã OTP cho người lạ là mất hết tiền"
+# (a warning) nor "gửi mã xác nhận cho shipper khi nhận hàng" (handed over in person).
+_TOLD_TO_SEND = (r"(?:^|(?<=vui long )|(?<=hay ))gui(?= (?:" + _SECRET.pattern + r"))"
+                 r"(?!(?: \w+){1,6}? (?:cho (?:nguoi la|ai|nguoi khac)|la (?:mat|bi)|"
+                 r"khi (?:nhan|giao) hang)\b)")
+_ASK_ANY = _words(*_ASK_WORDS, _TOLD_TO_SEND, r"xac nhan lai", "chup")
 # The code a message gave, named right after the verb that asks it passed on.
 _THIS_CODE = re.compile(r"(?: (?:lai|giup|ngay|cho))? (?:ma|code|otp)\b")
 # Typing a code in is what a genuine app asks too: it counts only where a link leads to a page.
 _ASK_ENTER = _words(r"(?<!dang )nhap", r"dien(?! tu| thoai| luc)")
-_ASK_BACK = _words(r"cung cap", r"doc(?: lai| giup| cho| ngay)?", r"gui(?: lai| cho| giup| qua)",
-                   r"cho (?:ben )?chung toi",
-                   r"nhan(?: tin)? lai", r"bao lai", r"cho (?:em|anh|chi|minh|toi|ben em)",
-                   "tiet lo")
 # "dung" and "cam" are also "dụng", "dùng", "cảm": only "đừng"/"cấm" before a verb count.
 _NEGATION = _words("khong", "ko", "chua bao gio", "tuyet doi khong", "khong nen",
                    r"(?:dung|cam) (?:bao gio |nen |co )?(?:cung cap|doc|gui|chia se|tiet lo|cho|"
@@ -176,11 +186,14 @@ _URGENCY = _words(
     r"sau \d+ ?(?:h|gio|tieng)", r"sap het han", r"qua han", r"het han (?:hom nay|ngay(?! \d))",
     r"vo hieu hoa",
     r"dang nhap (?:bat thuong|la)", r"thiet bi la", r"(?:chuyen|can|xu ly) (?:tien |khoan )?gap",
-    r"gap gap", r"gap (?:lam|qua|lem)",
-    # "điện sẽ bị cắt trong hôm nay", "... nếu không thanh toán"; not a planned outage's
-    # "điện sẽ bị cắt từ 8h đến 17h ngày 10/12 để bảo trì"
-    r"(?:dien|nuoc|sim|thue bao)(?: \w+){0,2}? (?:se )?bi (?:cat|ngat|ngung cap)"
-    r"(?= (?:trong|ngay|neu|hom nay|sau|luon)\b)",
+    r"gap gap",
+    # "điện sẽ bị cắt trong hôm nay", "thuê bao của quý khách sẽ bị cắt ngay nếu không…",
+    # "… vào 17h hôm nay"; not a planned outage's "điện sẽ bị cắt từ 8h đến 17h ngày 10/12",
+    # "… trong thời gian từ 7h", "… ngày mai" ("ngay" folded is "ngày" as well as "ngay")
+    r"(?:dien|nuoc|sim|thue bao)(?: \w+){0,3}? (?:se )?bi (?:cat|ngat|ngung cap)"
+    r"(?= (?:ngay(?! \d| mai| kia| mot| thu| chu nhat)|neu|hom nay|luon|sau \d|"
+    r"trong (?:hom nay|ngay hom nay|vong|\d)|"
+    r"vao (?:luc )?\d+ ?(?:h|gio)(?: ?\d+)?(?: phut)? (?:chieu |toi )?hom nay)\b)",
     r"truoc \d+ ?h(?: ?\d+)?(?: hom nay)?", r"hom nay la han", "tuoc bang",
     r"lien quan (?:den )?(?:duong day|vu an)", r"chung minh trong sach", r"bi tu choi",
     r"(?:dang )?bi dieu tra", r"khong duoc roi khoi", r"ke khai (?:toan bo )?tai san",
@@ -208,13 +221,40 @@ _READERS_LINE = re.compile(r"\bcua (?:me|bo|ba|ong|ma|cha|co|chu|bac|di|cau|anh|
                            r"quy khach)\b")
 
 
+# "gấp lắm", "gấp quá": folded, also "gặp quá nhiều chuyện", "gặp qua anh ấy" (met). Counted
+# only in a message that asks money ("má chuyển con 2tr nha, gấp lắm má ơi"): a favour asked
+# "gấp lắm" among colleagues or family ("gửi giúp em cái giấy, gấp lắm ạ") is everyday talk.
+_PRESSING = re.compile(r"\bgap (?:lam|qua|lem)\b")
+
+
+def _pressed(part: str) -> bool:
+    """Whether a clause says "gấp lắm", not negated ("không gấp lắm đâu")."""
+    return _found(_PRESSING.search(part), part)
+
+
+def _may_be_gap(text: str) -> bool:
+    """Whether the folded "gap" of `text` may be "gấp" (urgent): typed without diacritics, or
+    "gấp" typed; with them, "gặp" (to meet) is another word."""
+    typed = unicodedata.normalize("NFC", text).lower()
+    marked = "đ" in typed or any(map(unicodedata.combining, unicodedata.normalize("NFD", typed)))
+    return not marked or "gấp" in typed
+
+
+# Work planned on the lines: a cut-off it causes threatens nothing ("sẽ bị cắt điện ngày 10/12
+# để bảo trì").
+_PLANNED = _words(r"de (?:bao tri|bao duong|sua chua|thi cong|nang cap|ve sinh|dau noi|"
+                  r"thay the)", r"lich (?:cat|ngung|tam ngung)")
+
+
 def _urgent(part: str, calm_line: bool) -> re.Match[str] | None:
     """The first urgency in a clause; in a relative's new-number message that does not hurry
     (`calm_line`), not the writer's old line's state named next to it ("sim cũ bị khóa"),
-    while the reader's ("tài khoản của mẹ bị khóa") is a threat all the same."""
+    while the reader's ("tài khoản của mẹ bị khóa") is a threat all the same; not a cut-off for
+    planned work."""
     return next((found for found in _URGENCY.finditer(part)
                  if not (calm_line and _LINE_STATE.search(found.group())
-                         and _writers_line(part, found))), None)
+                         and _writers_line(part, found))
+                 and not (_CUT_OFF.search(found.group()) and _PLANNED.search(part))), None)
 
 
 def _writers_line(part: str, found: re.Match[str]) -> bool:
@@ -237,9 +277,17 @@ _SECRECY = _words(rf"(?:giu )?bi mat(?! (?:{_LOST})\b| (?:{_LOST_SUM}))",
                   r"(?:bao|dan|yeu cau|doa)(?: \w+)? (?:khong|dung) cho (?:ai|nguoi)(?: \w+)? biet")
 # Whom money is sent to, named without "cho": "mẹ chuyển con 5 triệu", "con gửi mẹ 2 triệu".
 _TO = r"(?:em|anh|chi|con|chau|me|bo|ba|ma|cha|ong|ban|minh|toi|co|chu|di|cau|bac)"
+# A sum of money as typed or said (folded): "500k", "2tr", "200000d" (clauses drop the dots),
+# "năm trăm nghìn", "một triệu rưỡi", "2 lít" and "5 củ" (slang for a hundred thousand, a
+# million). Read the same by the mentor's guard (bot/listening/payment.py).
+_NUMBER_WORDS = (r"(?:mot|hai|ba|bon|tu|nam|lam|sau|bay|tam|chin|muoi|moi|tram|linh|le|ruoi|"
+                 r"nua|vai|may|chuc)")
+_SUM_IN_WORDS = rf"{_NUMBER_WORDS}(?: {_NUMBER_WORDS}){{0,4}} (?:trieu|nghin|ngan|ty|cu"
 # A sum is "\d+": "chuyển 20 triệu" as well as "chuyển 5 triệu".
-# A sum as typed: "20 triệu", "20tr", "500k" (each a word: "\\b20\\b" is not in "20tr").
-_SUM = r"\d+(?: ?(?:k|d|dong|trieu|tr|ty|ngan|nghin|cu|usd))?"
+# A sum as typed: "20 triệu", "20tr", "500k", "1tr5" (each a word: "\\b20\\b" is not in
+# "20tr"), or said: "hai triệu".
+_SUM = (r"(?:\d+(?: ?(?:trieu|dong|ngan|nghin|usd|d|(?:k|tr|ty|cu)(?:\d{1,3})?))?|"
+        rf"{_SUM_IN_WORDS}))")
 # "chuyển tạm cháu 3tr", "chuyển con 2tr" ("2tr" is one word: no "\\b" after its "2").
 _TRANSFER = _words(r"chuyen khoan", r"chuyen tien",
                    rf"chuyen (?:gap|giup|vao|ngay|truoc|tam|{_SUM})",
@@ -269,13 +317,9 @@ _ASKING = _words("vui long", "hay", "can", "phai", "giup", "gap", "de", "yeu cau
 _ASKING_AFTER = re.compile(r"(?: \w+){0,4}? (?:gap|giup|ngay|vao|qua stk|toi thieu|nhe|luon|"
                            r"cho (?:em|anh|chi|minh|con|toi|ben))\b")
 # An amount or an account number: a request for a sum is stronger than a word about paying.
-# A sum of money as typed or said (folded): "500k", "2tr", "200000d" (clauses drop the dots),
-# "năm trăm nghìn", "một triệu rưỡi", "2 lít" and "5 củ" (slang for a hundred thousand, a
-# million). Read the same by the mentor's guard (bot/listening/payment.py).
-_NUMBER_WORDS = (r"(?:mot|hai|ba|bon|tu|nam|lam|sau|bay|tam|chin|muoi|moi|tram|linh|le|ruoi|"
-                 r"nua|vai|may|chuc)")
 MONEY = (r"\b\d[\d ]*(?:k|d|dong|vnd|trieu|tr|ty|ngan|nghin|cu|usd|lit|xi)\b|"
-         rf"\b{_NUMBER_WORDS}(?: {_NUMBER_WORDS}){{0,4}} (?:trieu|nghin|ngan|ty|cu|lit|xi)\b")
+         r"\b\d+(?:k|tr|ty|cu)\d{1,3}\b|"
+         rf"\b{_SUM_IN_WORDS}|lit|xi)\b")
 _AMOUNT = re.compile(MONEY + r"|\b\d{6,}\b|\d ?%|\b(?:stk|so tai khoan)\b")
 # The sender sends the money ("em chuyển khoản cho chị", "con tự đóng viện phí"): a promise,
 # not a request.
@@ -339,9 +383,15 @@ def _prize_finder(words: str, codes: list[str]) -> Callable[[str], re.Match[str]
 
 # Photos of an ID card or a face, asked "to make a file": enough to open accounts in your name.
 # "Cho cháu xin ảnh 2 mặt căn cước", "xin số CCCD và ảnh chụp mặt": asked, "xin" too.
-_ID_REQUEST = re.compile(r"\b(?:gui|cung cap|chup|nhan|dua|xin)(?: \w+){0,3} (?:(?:anh|hinh)"
-                         r"(?: chup)? (?:can cuoc|cccd|cmnd|chan dung|khuon mat|guong mat|2 mat|"
-                         r"hai mat)|(?:anh|hinh) chup (?:guong )?mat)\b")
+# "Ảnh chụp mặt" is a face only where the phrase ends: "ảnh chụp mặt hàng" (goods), "mặt bằng"
+# (premises) are none; the card is "căn cước 2 mặt", "mặt trước (của) thẻ".
+_ID_CARD = r"(?:can cuoc|cccd|cmnd)"
+_ID_REQUEST = re.compile(
+    r"\b(?:gui|cung cap|chup|nhan|dua|xin)(?: \w+){0,3} (?:"
+    rf"(?:anh|hinh)(?: chup)? (?:{_ID_CARD}|chan dung|khuon mat|guong mat|2 mat|hai mat)\b|"
+    r"(?:anh|hinh) chup mat(?= (?:de|va|voi|nhe|nha|a|luon|cua (?!hang))\b|$)|"
+    rf"mat (?:truoc|sau)(?: va mat (?:truoc|sau))?(?: cua)? (?:{_ID_CARD}|the)\b|"
+    rf"{_ID_CARD}(?: cua \w+)? (?:2|hai) mat\b)")
 # The reader's account number, balance or ID number asked to be read out or sent ("bà đọc giúp
 # cháu số tài khoản với số dư", "cung cấp số CCCD"); a card's number is a secret already
 # (`_SECRET`). Counted only from someone claiming to be a bank, an office or a company, or
@@ -488,6 +538,11 @@ _CLAIM_AT = _words(r"dang ky", r"(?:de|hay) nhan", r"nhan (?:tai|ngay|qua|tien t
                    r"truy cap", "nhap", r"vao link")
 
 
+# A writer who says they hold an office no brand names: "em là cán bộ phường", "bên xã".
+_SELF_CLAIM = _words(r"la (?:can bo|cong chuc|nhan vien|chuyen vien|to truong|"
+                     r"truong (?:thon|ap|khu pho))", r"(?:ben|tu) (?:phuong|xa|uy ban|ubnd)")
+
+
 # What a caller in the resident's story asked of them (with a claim: at least "suspicious").
 _ASKED_OF_TELLER = {"money_request", "money_request_weak", "install_app", "otp_request",
                     "account_request", "id_request", "secrecy", "remote_app"}
@@ -568,6 +623,19 @@ class _Link:
 # the OTP out to their phone.
 _CALL_FORWARD = re.compile(r"(?<![\w*#])(?:\*\*|\*#|\*|##|#)(?:21|61|62|67|002|004)\*"
                            r" ?\+?\d[\d .-]{7,}#?")
+# Dialling refused: "tuyệt đối không bấm", "đừng nhấn", "không được gõ" right before the code,
+# not a "không" further back ("chị không cần ra cửa hàng, chỉ cần bấm **21*…#").
+_DIAL_REFUSED = re.compile(r"\b(?:khong|ko|dung|cam|chang)(?: \w+){0,2}? "
+                           r"(?:bam|nhan|go|quay|an|thuc hien|lam theo)\W*$")
+
+
+def _dial_asked(folded: str) -> bool:
+    """Whether a message asks to dial a call-forwarding code, not warns against it."""
+    found = _CALL_FORWARD.search(folded)
+    before = folded[max(0, found.start() - 60):found.start()] if found else ""
+    return bool(found and not _DIAL_REFUSED.search(before) and not _warned(before))
+
+
 # A friend of the reader's relative or friend ("con là bạn của Hùng con trai cô") asking money
 # (`kin_friend`), not the reader's own ("bạn của em mà", "bạn của em, cho chị mượn": commas
 # kept, so folded text); "mình" is the name Minh too ("bạn của Minh, Minh đang cấp cứu").
@@ -576,9 +644,13 @@ _READER_NAMED = (r"(?:em|anh|chi|ban|co|chu|bac|ong|ba|toi|cau|di|me|bo)"
 _KIN_FRIEND = re.compile(r"\bla (?:ban|ban than|ban hoc|nguoi quen|dong nghiep)(?: \w+){0,2}? "
                          rf"cua (?!{_READER_NAMED})")
 # A benefit got by reaching someone's own chat ("kết bạn zalo 0901… để được hoàn tiền đền
-# bù"): the "lost parcel refund" trick (a stranger's Zalo, then a fake app or link).
-_FOR_BENEFIT = re.compile(r" (?:de|roi|va) (?:duoc |nhan |duoc nhan )?(?:\w+ ){0,2}?"
-                          r"(?:hoan tien|tro cap|ho tro|boi thuong|den bu|tien)\b")
+# bù"): the "lost parcel refund" trick (a stranger's Zalo, then a fake app or link). Not help
+# ("để được hỗ trợ") nor a shop's own refund ("nhắn Zalo shop … để được hoàn tiền"): money
+# owed as damages or an allowance, which no company or office pays through a chat.
+_FOR_BENEFIT = _words(r"tro cap", r"boi thuong", r"den bu", r"(?:tien|goi) ho tro",
+                      r"ho tro (?:tien|\d)")
+# A refund alone, claimed at a site no brand owns: weighs less (`benefit_link_weak`).
+_REFUND = _words(r"hoan tien", r"tien hoan")
 # Where a notice sends the reader: the sender's own app, an office or a counter ("Xem chi tiết
 # trong ứng dụng BIDV SmartBanking", "gia hạn tại UBND xã"): what banks and the NHNN tell
 # people to use instead of links (Thông tư 50/2024/TT-NHNN: no links in banks' messages).
@@ -591,20 +663,25 @@ _OWN_CHANNEL = re.compile(r"\b(?:xem|tra cuu|kiem tra)(?: \w+){0,2}? (?:trong|tr
 _TOLD_ONLY = {"prize"}
 
 
-def _got_by_chat(part: str) -> bool:
-    """Whether a clause says to reach a Zalo, Telegram... to get money ("kết bạn zalo 0901…
-    để được hoàn tiền")."""
+def _got_by_chat(part: str, folded: str) -> bool:
+    """Whether a clause says to reach someone's own Zalo, Telegram... (a mobile number or an
+    "@" handle, not a business's Official Account) to get money ("kết bạn zalo 0901… để được
+    hoàn tiền đền bù")."""
     found = _ZALO_CONTACT.search(part)
-    return bool(found and _FOR_BENEFIT.search(part, found.end()))
+    return bool(found and _FOR_BENEFIT.search(part, found.end())
+                and (_contact_number(part) or _HANDLE.search(folded)))
 
 
-def _own_channel(codes: list[str], folded: str, words: str, links: list[_Link]
+def _own_channel(codes: list[str], folded: str, words: str, own_site: bool | None
                  ) -> list[str]:
-    """`codes` without a prize told by a notice that links nowhere, names no
-    number and asks nothing, sending the reader to the sender's own app or office ("BIDV:
-    … được tặng 200 điểm thưởng. Xem chi tiết trong ứng dụng BIDV SmartBanking")."""
+    """`codes` without a prize told by a notice that names no number and asks nothing,
+    sending the reader to the sender's own app, office or site ("BIDV: … được tặng 200 điểm
+    thưởng. Xem chi tiết trong ứng dụng BIDV SmartBanking", "Chi tiết tại bidv.com.vn").
+    `own_site`: whether the message's links all lead to a brand's own site (None: it has
+    none)."""
     told = {code for code in codes if not code.startswith("claim_")}
-    if not told or not told <= _TOLD_ONLY or links or not _OWN_CHANNEL.search(words) \
+    if not told or not told <= _TOLD_ONLY or own_site is False \
+            or not (own_site or _OWN_CHANNEL.search(words)) \
             or _MOBILE.search(folded) or _DIGIT_RUN.search(folded) or _HANDLE.search(folded):
         return codes
     return [code for code in codes if code not in _TOLD_ONLY]
@@ -731,7 +808,8 @@ class ScamChecker:
                        m.group("path") or m.group("barepath") or "")
                  for m in _URL.finditer(folded)]
         claimed = self._claimed(words)
-        codes = self._codes(folded, parts, words, links, claimed, _spoofed_hosts(text))
+        codes = self._codes(folded, parts, words, links, claimed, _spoofed_hosts(text),
+                            gap=_may_be_gap(text))
         if story and "family_emergency" not in codes and self._sign("emergency").search(words) \
                 and self._teller_kin and self._teller_kin.search(words):
             # The teller's relative held by the police or in hospital, told by a caller: the
@@ -774,7 +852,7 @@ class ScamChecker:
                        new_number)
 
     def _codes(self, folded: str, parts: list[str], words: str, links: list[_Link],
-               claimed: list[Brand], spoofed: set[str]) -> list[str]:
+               claimed: list[Brand], spoofed: set[str], *, gap: bool) -> list[str]:
         codes = [f"claim_{kind}" for kind in dict.fromkeys(brand.kind for brand in claimed)]
         codes += self._link_codes(links, claimed, spoofed)
         if _APK.search(folded) and "link_apk" not in codes:
@@ -834,6 +912,9 @@ class ScamChecker:
                 codes.append(code)
         if money == 1 and _BALANCE.search(folded):
             money = 0  # a balance notice's memo ("ND: CK cho con") is the payer's own words
+        if "urgency" not in codes and gap and money and not _BALANCE.search(folded) \
+                and any(map(_pressed, parts)):
+            codes.append("urgency")  # "chuyển con 2tr nha, gấp lắm má ơi"
         if money:
             # A bare "chuyển khoản cho chú Tư nhé" between relatives weighs less than a fee,
             # a deposit or a sum to an account number.
@@ -844,9 +925,12 @@ class ScamChecker:
         elif links and self._sign("wrong_transfer").search(words):
             codes.append("wrong_transfer")  # a "refund" link for money sent by mistake
         benefits = not promoted and bool(self._sign("benefits").search(words))
-        if benefits and ((_CLAIM_AT.search(words) and any(map(self._unknown_site, links)))
-                         or any(map(_got_by_chat, parts))):
+        if not promoted and any(_got_by_chat(part, folded) for part in parts):
             codes.append("benefit_link")
+        elif benefits and _CLAIM_AT.search(words) and any(map(self._unknown_site, links)):
+            refund = all(_REFUND.fullmatch(found.group())
+                         for found in self._sign("benefits").finditer(words))
+            codes.append("benefit_link_weak" if refund else "benefit_link")
         if _TASK.search(words):
             codes.append("task")
         if "invest" in codes and _invest_strong(words):
@@ -860,9 +944,14 @@ class ScamChecker:
         offers = any(code in codes for code in ("prize", "easy_job", "loan"))
         # ... or a task or an investment: got through a stranger's own chat ("Telegram
         # @viecnhe88") all the same
-        lures = offers or any(code in codes for code in ("task", "invest", "benefit_link"))
-        # ... a benefit promised ("hồ sơ nhận trợ cấp người cao tuổi") is offered as well
-        offered = offers or benefits
+        lures = offers or any(code in codes for code in ("task", "invest", "benefit_link",
+                                                         "benefit_link_weak"))
+        # ... a benefit promised ("hồ sơ nhận trợ cấp người cao tuổi") is offered as well, by
+        # someone claiming an office or a company, at an unknown site or a stranger's number:
+        # "con được hoàn tiền vé rồi, mẹ gửi con số tài khoản" is a child's own refund
+        offered = offers or (benefits and bool(
+            claimed or _SELF_CLAIM.search(words) or any(map(self._unknown_site, links))
+            or _contact_number(folded) or _HANDLE.search(folded)))
         if (offered or claimed) and any(_asks_account(part) for part in parts) and (
                 offered or self._claimed(_ACCOUNTS_BANK.sub(" ", words))):
             codes.append("account_request")  # "tài khoản ngân hàng của mẹ" is no bank writing
@@ -879,13 +968,14 @@ class ScamChecker:
             codes.append("personal_number")  # delivery staff do call from their own phones
         if _FOREIGN.search(folded):
             codes.append("foreign_number")
-        if _found(_CALL_FORWARD.search(folded), folded):
+        if _dial_asked(folded):
             codes.append("call_forward")
         if money and _KIN_FRIEND.search(folded):
             codes.append("kin_friend")
         if "prize" in codes and any(map(self._unknown_site, links)):
             codes.append("prize_strong")
-        return _own_channel(codes, folded, words, links)
+        own_site = all(self._is_official(link.host) for link in links) if links else None
+        return _own_channel(codes, folded, words, own_site)
 
     def _link_codes(self, links: list[_Link], claimed: list[Brand], spoofed: set[str]
                     ) -> list[str]:
@@ -963,13 +1053,20 @@ def _shown(code: str) -> str:
 def _found(match: re.Match[str] | None, part: str) -> bool:
     """Whether a rule's match stands, not after a "không", "đừng"... in its clause: a genuine
     notice tells the resident NOT to share the code."""
-    before = _IF_NOT.sub("neu", part[max(0, match.start() - 60):match.start()]) if match else ""
-    return bool(match and not _NEGATION.search(before) and not _warned(part[:match.start()]))
+    if not match:
+        return False
+    before = part[max(0, match.start() - 60):match.start()]
+    if _CUT_OFF.search(match.group()):
+        before = _IF_NOT_PAID.sub("neu", before)
+    return not _NEGATION.search(before) and not _warned(part[:match.start()])
 
 
 # "Nếu không thanh toán, điện sẽ bị cắt": the "không" is the condition's (clauses drop the
-# comma), not the threat's.
-_IF_NOT = re.compile(r"\bneu (?:\w+ ){0,2}?(?:khong|ko|chua)\b")
+# comma), not the threat's. Only a payment's or an update's condition before a line or the
+# power cut off: "nếu không phải bạn", "nếu không có nhu cầu vay" negate what follows.
+_IF_NOT_PAID = re.compile(r"\bneu (?:\w+ ){0,2}?(?:khong|ko|chua) "
+                          r"(?:thanh toan|dong|nop|chuan hoa|cap nhat)\b")
+_CUT_OFF = re.compile(r"\bbi (?:cat|ngat|ngung cap)\b")
 
 
 def _contact_number(folded: str) -> bool:
@@ -1011,6 +1108,20 @@ def _asks_account(part: str) -> bool:
     return False
 
 
+def _requests(parts: list[str], asks: tuple[re.Pattern[str], ...], *, joined: bool = True
+              ) -> Iterator[tuple[re.Match[str], str, str]]:
+    """Each asking word of `asks` not negated ("đừng đọc mã OTP cho ai": the "đừng" is before
+    the verb, which the match holds), with its clause and the text from the clause on
+    (`joined`: the next clause too, where the request goes on)."""
+    for index, part in enumerate(parts):
+        window = " ".join(parts[index:index + 2]) if joined else part
+        for match in (found for ask in asks for found in ask.finditer(part)):
+            before = part[:match.start()]
+            if not (_NEGATION.search(before[-60:])
+                    or _NEGATION.search(before[-20:] + match.group())):
+                yield match, part, window
+
+
 def _asks_secret(parts: list[str], *, given: bool, linked: bool) -> bool:
     """A clause (or two neighbours) asks for a secret code or password. A message that gives
     a code (a bank's OTP notice) only counts when it asks for it back: "đọc", "cung cấp";
@@ -1018,25 +1129,19 @@ def _asks_secret(parts: list[str], *, given: bool, linked: bool) -> bool:
     mentor's words are read closer: `asks_for_secret`.)"""
     asks = (_ASK_BACK,) if given else (_ASK_ANY, *([_ASK_ENTER] if linked else []))
     parts = [_WIFI.sub("wifi", part) for part in parts]
-    for index, part in enumerate(parts):
-        window = " ".join(parts[index:index + 2])
-        for match in (found for ask in asks for found in ask.finditer(part)):
-            before = part[:match.start()]
-            # "đừng đọc mã OTP cho ai": the "đừng" is before the verb, which the match holds
-            if _NEGATION.search(before[-60:]) or _NEGATION.search(before[-20:] + match.group()):
-                continue
-            if _SECRET.search(window[match.start():]) or _SECRET.search(before):
-                return True
-            # A message that gives a code and asks to pass "this code" on: "đọc mã này cho
-            # nhân viên tổng đài", "gửi lại mã cho…"
-            if given and _THIS_CODE.match(part, match.end()):
-                return True
+    for match, part, window in _requests(parts, asks):
+        if _SECRET.search(window[match.start():]) or _SECRET.search(part[:match.start()]):
+            return True
+        # A message that gives a code and asks to pass "this code" on: "đọc mã này cho nhân
+        # viên tổng đài", "gửi lại mã cho…"
+        if given and _THIS_CODE.match(part, match.end()):
+            return True
     # "Bác cho cháu xin mã OTP để cháu làm định danh mức 2", "bác gửi cháu mã OTP nhé":
     # scammers posing as a commune official or a relative's friend write as the young to the
-    # old as well (an outside try-out). The secret must be what is asked for (`_as_object`),
-    # past a few more words than a mentor's ("xin ảnh 2 mặt căn cước và mã OTP"), and after
-    # the verb: "cháu đổi mật khẩu Zalo rồi, bác nhắn cháu qua số này" asks for none.
-    return _as_object(parts, (_ASK_KIN,), _SECRET, _KIN_OBJECT_WORDS, fronted=False)
+    # old as well (an outside try-out). The secret must be what is asked for, in the same
+    # clause (`_as_object`), and after the verb: "cháu đổi mật khẩu Zalo rồi, bác nhắn cháu
+    # qua số này" asks for none.
+    return _as_object(parts, (_KIN_ASKS,), _SECRET, joined=False, fronted=False)
 
 
 # A wifi's password, asked among family ("cho con hỏi mật khẩu wifi nhà mình"): no account's.
@@ -1045,6 +1150,11 @@ _WIFI = re.compile(r"\b(?:mat ?khau|pass(?:word)?)(?: cua)? (?:wifi|wi fi|wf)\b"
 
 # How the young ask an elder ("bác đọc cho cháu", "gửi con", "nhắn cháu"), as a mentor does.
 _ASK_KIN = _words(r"(?:doc|gui|nhan(?: tin)?|bao|cho|dua|chup) (?:cho )?(?:chau|con|em)")
+# ... and as a message checked asks, which a family's own talk does not: "cho cháu xin", "gửi
+# cháu", "đọc cho con"; not "mua điện thoại mới cho con" (a gift) nor "ngân hàng vừa gửi em
+# mã OTP" (what came).
+_KIN_ASKS = _words(r"cho (?:chau|con|em) (?:xin|hoi)",
+                   r"(?<!da )(?<!vua )(?:gui|doc)(?: cho)? (?:chau|con|em)")
 # What a mentor never asks for, beyond a code or a password: an account's or a card's number,
 # a PIN ("số PIN"; "pin" alone is a battery: "pin còn bao nhiêu").
 _SECRET_OR_ACCOUNT = re.compile(_SECRET.pattern + "|" + _words(
@@ -1057,7 +1167,11 @@ _SECRET_OR_ACCOUNT = re.compile(_SECRET.pattern + "|" + _words(
 # khẩu Zalo bác gửi cháu"), not past a word that makes it the subject of a question or a
 # time ("cho cháu biết bác đổi mật khẩu chưa", "báo cháu khi nào bác đặt xong mật khẩu").
 _OBJECT_WORDS = 4
-_KIN_OBJECT_WORDS = 8  # in a message checked: "cho cháu xin ảnh 2 mặt căn cước và mã OTP"
+# ... a few more past photos of an ID card asked with it: "cho cháu xin ảnh 2 mặt căn cước và
+# mã OTP"
+_ID_PHOTO_WORDS = 4
+_ID_PHOTO_AND = re.compile(r"\b(?:anh|hinh)(?: \w+){0,4}? (?:can cuoc|cccd|cmnd)"
+                           r"(?: \w+){0,2}? (?:va|voi|cung)$")
 _NOT_THE_OBJECT = _words("biet", "khi", "xong", "chua", "neu", "rang")
 # ... nor when the message says to keep it ("báo cho cháu nhé, mã OTP thì bác giữ kín").
 _KEPT = _words(r"giu (?:kin|bi mat|rieng|lay)", r"tu giu",
@@ -1066,10 +1180,13 @@ _KEPT = _words(r"giu (?:kin|bi mat|rieng|lay)", r"tu giu",
                r"ke|nhan|dua|chuyen)")
 
 
-def _object_of(between: str, rest: str, most: int = _OBJECT_WORDS) -> bool:
+def _object_of(between: str, rest: str) -> bool:
     """Whether a secret `between` words after (or before) the asking verb is what it asks for,
-    `rest` the words after the secret, `most` the words there may be between them."""
+    `rest` the words after the secret: not past a negation ("gửi cháu rồi, đừng đưa mật
+    khẩu cho ai")."""
+    most = _OBJECT_WORDS + (_ID_PHOTO_WORDS if _ID_PHOTO_AND.search(between.strip()) else 0)
     return (len(between.split()) <= most and not _NOT_THE_OBJECT.search(between)
+            and not _NEGATION.search(between) and not _KEPT.search(between)
             and not _KEPT.search(" ".join(rest.split()[:8])))
 
 
@@ -1077,28 +1194,22 @@ def asks_for_secret(text: str) -> bool:
     """Whether `text` (a mentor's message to a resident) asks for an OTP, a password, a PIN or
     an account's or card's number: a request as the scam check reads one (not "đừng đọc mã
     OTP cho ai"), the secret its object (`_object_of`)."""
-    return _as_object(clauses(fold(text)), (_ASK_ANY, _ASK_KIN), _SECRET_OR_ACCOUNT,
-                      _OBJECT_WORDS)
+    return _as_object(clauses(fold(text)), (_ASK_ANY, _ASK_KIN), _SECRET_OR_ACCOUNT)
 
 
 def _as_object(parts: list[str], asks: tuple[re.Pattern[str], ...], secret: re.Pattern[str],
-               most: int, *, fronted: bool = True) -> bool:
-    """Whether a clause (or two neighbours) asks, with one of `asks` not negated, for what
-    `secret` finds as its object: after it, or (`fronted`) before ("mật khẩu Zalo bác gửi
-    cháu")."""
-    for index, part in enumerate(parts):
-        window = " ".join(parts[index:index + 2])
-        for match in (found for ask in asks for found in ask.finditer(part)):
-            before = part[:match.start()]
-            if _NEGATION.search(before[-60:]) or _NEGATION.search(before[-20:] + match.group()):
-                continue
-            after = window[match.end():]
-            found = secret.search(after)
-            if found and _object_of(after[:found.start()], after[found.end():], most):
-                return True
-            first = list(secret.finditer(before)) if fronted else []
-            if first and _object_of(before[first[-1].end():], after, most):
-                return True
+               *, joined: bool = True, fronted: bool = True) -> bool:
+    """Whether a clause (or, `joined`, two neighbours) asks, with one of `asks` not negated,
+    for what `secret` finds as its object: after it, or (`fronted`) before ("mật khẩu Zalo
+    bác gửi cháu")."""
+    for match, part, window in _requests(parts, asks, joined=joined):
+        before, after = part[:match.start()], window[match.end():]
+        found = secret.search(after)
+        if found and _object_of(after[:found.start()], after[found.end():]):
+            return True
+        first = list(secret.finditer(before)) if fronted else []
+        if first and _object_of(before[first[-1].end():], after):
+            return True
     return False
 
 
