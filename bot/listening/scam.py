@@ -366,7 +366,8 @@ _PRIZE = _words(r"trung (?:thuong|giai|xe|iphone|qua|ve cao)", r"qua tang", rf"n
                 r"boi thuong (?:don|\d)", r"duoc nhan \d+")
 # Support given ("bạn thuộc diện được hỗ trợ", "nhận hỗ trợ Covid-19"): the bait of a benefit
 # to claim, unless the help is technical (`_TECH_HELP`), where only money is one.
-_HELPED = re.compile(r"\b(?:duoc|nhan) (?:tien )?ho tro\b|\bho tro tien\b")
+# Not "để được hỗ trợ" (contact us "to get help"), a customer-service line, unless money follows.
+_HELPED = re.compile(r"\b(?<!de )(?:duoc|nhan) (?:tien )?ho tro\b|\bho tro tien\b")
 _HELPED_MONEY = re.compile(rf"\b(?:nhan tien ho tro|ho tro tien)\b|\b(?:duoc|nhan) ho tro "
                            rf"(?:(?:tien|kinh phi|chi phi|(?:mot )?khoan|goi)\b|{MONEY})")
 # ... a remote-control app's pretext: "nhân viên hỗ trợ", "để được hỗ trợ cài đặt", "mở khóa".
@@ -377,8 +378,9 @@ _TECH_HELP = re.compile(r"\bnhan vien ho tro\b|\bho tro (?:cai dat|ky thuat|cap 
 def _prize_finder(words: str, codes: list[str]) -> Callable[[str], re.Match[str] | None]:
     """The prize rule for a message: support given counts as a prize unless the help is
     technical (a remote-control app asked, `_TECH_HELP`) and names no money."""
-    helped = _HELPED_MONEY if "remote_app" in codes or _TECH_HELP.search(words) else _HELPED
-    return lambda part: _PRIZE.search(part) or helped.search(part)
+    technical = "remote_app" in codes or _TECH_HELP.search(words)
+    return lambda part: _PRIZE.search(part) or _HELPED_MONEY.search(part) or (
+        None if technical else _HELPED.search(part))
 
 
 # Photos of an ID card or a face, asked "to make a file": enough to open accounts in your name.
