@@ -6,7 +6,7 @@ typing, and a bank's notice of an account number warned about as a card's."""
 import pytest
 from sqlalchemy import update
 
-from bot.lessons.model import Library
+from bot.lessons.model import MENTOR_COURSE, Library
 from bot.tutor import Tutor
 from storage.repository import LEARNER
 from tests.chat import Chat, answer_quiz
@@ -43,7 +43,7 @@ async def test_the_ward_for_a_mentor_is_read_as_the_place_question_reads_it(
     learner = await tutor.repository.find_learner(channel="test", user_ref="ward")
     assert learner is not None and learner.ward == "Phường Hồng Hà" and learner.area
     # The place kept can be corrected, and the mentor is looked for there.
-    await chat.press("Đổi xã, phường")
+    await chat.press("Đổi phường, xã")
     await chat.type("Tân Lập")  # an old name: asked about, as the place question does
     assert "Có phải ông ở Xã Ô Diên không" in chat.text()
     await chat.type("có")
@@ -182,6 +182,22 @@ async def test_a_quiz_retaken_by_typing_at_the_menu_the_last_or_the_named(
     await chat.tap("menu")
     await chat.type("làm lại bài kiểm tra bấm nút")  # named, not learned yet: lesson first
     assert "Bấm nút và gõ số" in chat.text() and "Câu 1/" not in chat.text()
+
+
+# Found in a review: "làm lại bài kiểm tra" before any quiz got "Học Số chưa có bài học nào…",
+# as if it asked about a topic; it asks for a quiz not reached yet.
+@pytest.mark.parametrize("typed", ["làm lại bài kiểm tra", "cho bác thi lại nhé"])
+async def test_a_retake_before_any_quiz_says_where_quizzes_are(
+        tutor: Tutor, library: Library, typed: str) -> None:
+    chat = Chat(tutor, "retake-none")
+    await chat.start(address="bac")
+    await chat.type(typed)
+    assert NO_LESSON not in chat.text()
+    assert ("Bác chưa làm bài kiểm tra nào ạ. Bài kiểm tra nằm ở cuối mỗi bài học: bác học "
+            "xong một bài, cháu sẽ mời bác làm.") in chat.text()
+    labels = [button.label for button in chat.last[-1].flat_buttons()]
+    assert all(any(course.title in label for label in labels) for course in library.courses
+               if course.id != MENTOR_COURSE)  # the menu's courses, as residents see them
 
 
 @pytest.mark.parametrize("typed", ["thi lại bằng lái xe ở đâu", "kiểm tra lại tin nhắn này"])
