@@ -22,6 +22,14 @@ async def _at_quiz(tutor: Tutor, user: str) -> Chat:
     return chat
 
 
+async def _typed_first(tutor: Tutor, user: str, text: str, address: str) -> Chat:
+    """A new learner, called as `address`, who types `text` first thing."""
+    chat = Chat(tutor, user)
+    await chat.start(address=address)
+    await chat.type(text)
+    return chat
+
+
 def _options_shown(chat: Chat) -> bool:
     return any(button.payload.startswith("a:") for button in chat.last[-1].flat_buttons())
 
@@ -111,9 +119,7 @@ async def test_call_me_typed_without_marks_or_the_southern_way(
 # Found in a review: "dì Năm" silently became "cô Năm"; the form Học Số has no texts for is
 # said, and how to change it.
 async def test_a_form_called_by_another_says_so(tutor: Tutor) -> None:
-    chat = Chat(tutor, "di-nam")
-    await chat.start(address="chi")
-    await chat.type("kêu tui là dì Năm được rồi")
+    chat = await _typed_first(tutor, "di-nam", "kêu tui là dì Năm được rồi", "chi")
     assert ('Dạ, cháu nhớ rồi ạ. Học Số chưa biết gọi là "dì", nên cháu xin gọi cô Năm nhé. '
             "Muốn đổi, cô gõ /doi_cach_goi.") in chat.text()
     assert "Từ giờ" not in chat.text()
@@ -213,9 +219,7 @@ async def test_a_quiz_retaken_by_typing_at_the_menu_the_last_or_the_named(
 @pytest.mark.parametrize("typed", ["làm lại bài kiểm tra", "cho bác thi lại nhé"])
 async def test_a_retake_before_any_quiz_says_where_quizzes_are(
         tutor: Tutor, library: Library, typed: str) -> None:
-    chat = Chat(tutor, "retake-none")
-    await chat.start(address="bac")
-    await chat.type(typed)
+    chat = await _typed_first(tutor, "retake-none", typed, "bac")
     assert NO_LESSON not in chat.text()
     assert ("Bác chưa làm bài kiểm tra nào ạ. Bài kiểm tra nằm ở cuối mỗi bài học: bác học "
             "xong một bài, cháu sẽ mời bác làm.") in chat.text()
