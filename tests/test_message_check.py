@@ -258,7 +258,7 @@ async def test_saying_a_strange_message_came_leads_to_the_check(tutor: Tutor, sa
     await chat.type(said)
     assert "gửi tin nhắn lạ vào đây" in chat.text()
     await chat.type("Bố ơi con bị tai nạn đang ở bệnh viện, bố chuyển 20 triệu cho bạn con")
-    assert "Rất có thể là lừa đảo" in chat.text() and "người thân gặp nạn" in chat.text()
+    assert "Rất có thể là lừa đảo" in chat.text() and "người thân của bạn gặp nạn" in chat.text()
 
 
 async def test_asking_whether_there_is_a_strange_message_is_a_question(tutor: Tutor) -> None:
