@@ -68,7 +68,7 @@ def test_no_greeting_is_a_bare_name(library: Library) -> None:
 # Found by a review: "Dạ, mình nhớ rồi." and "Mình chào em!" to someone called "em" or "bạn",
 # where "dạ" and a bot that greets first are the deference owed to elders.
 @pytest.mark.parametrize(("key", "values"), [
-    ("address_changed", {"name": "Sáu"}),
+    ("address_changed", {"name": "Sáu", "instead": ""}),
     ("address_sentence", {"known": False}), ("address_declined", {}),
     ("courtesy_greeting", {"name": "", "part": "sáng", "learning": False})])
 def test_da_and_a_greeting_from_the_bot_are_for_polite_forms_only(

@@ -258,7 +258,7 @@ async def test_saying_a_strange_message_came_leads_to_the_check(tutor: Tutor, sa
     await chat.type(said)
     assert "gửi tin nhắn lạ vào đây" in chat.text()
     await chat.type("Bố ơi con bị tai nạn đang ở bệnh viện, bố chuyển 20 triệu cho bạn con")
-    assert "Rất có thể là lừa đảo" in chat.text() and "người thân gặp nạn" in chat.text()
+    assert "Rất có thể là lừa đảo" in chat.text() and "người thân của bạn gặp nạn" in chat.text()
 
 
 async def test_asking_whether_there_is_a_strange_message_is_a_question(tutor: Tutor) -> None:
@@ -946,7 +946,7 @@ async def test_access_given_gets_the_urgent_steps(tutor: Tutor, story: str, app:
     assert "🚨 Rất có thể là lừa đảo. Cô đừng tự trách mình" in said
     assert "rất đúng" not in said
     assert "Việc cần làm ngay: cô tắt Wi-Fi và dữ liệu di động (mạng 4G, 5G)" in said
-    assert "gọi ngay tổng đài ngân hàng (số in sau thẻ) để khóa tạm dịch vụ" in said
+    assert "gọi ngay tổng đài ngân hàng (số in sau thẻ) để khóa tạm tài khoản" in said
     assert ("gỡ ứng dụng đó" in said) is app
 
 
@@ -980,7 +980,8 @@ async def test_a_call_told_by_who_made_it_with_the_app_installed_gets_the_urgent
 async def test_the_relative_in_trouble_flag_says_only_what_is_true(tutor: Tutor,
                                                                     text: str) -> None:
     said = (await _checked(tutor, text)).text()
-    assert "báo người thân gặp nạn; kẻ gian hay báo tin như vậy để xin tiền gấp" in said
+    assert ("báo người thân của cô gặp nạn; kẻ gian thường báo tin như vậy để xin tiền gấp. "
+            "Trước khi làm gì, hãy gọi thẳng cho người thân đó bằng số cô đã lưu.") in said
     assert "gặp nạn rồi xin tiền gấp" not in said
 
 
@@ -1000,6 +1001,9 @@ async def test_only_what_the_caller_asked_for_lets_them_in(
     assert "Rất có thể là lừa đảo" in said or "Cần cẩn thận" in said
     assert ("Việc cần làm ngay: cô tắt Wi-Fi và dữ liệu di động" in said) is steps
     assert ("gỡ ứng dụng đó" in said) is remove
+    # A link opened: what that page may have taken is the bank's to know, and the password new.
+    assert ("nếu trang đó bắt cô điền mật khẩu, mã OTP hay số thẻ, cô nói rõ với ngân hàng và "
+            "đổi mật khẩu ngay" in said) is (steps and not remove)
 
 
 # Found in an outside try-out: a resident who had just lost money and said so at the menu got

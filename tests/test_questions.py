@@ -284,7 +284,9 @@ async def test_lost_at_the_menu_is_offered_the_first_course_and_a_mentor(
     await chat.type(plea)
     said = chat.text()
     assert "chưa hiểu ý" not in said and "Không sao đâu ạ" in said
-    assert f'bắt đầu với khóa "{first.title}"' in said and "Tìm người kèm" in said
+    assert (f'bắt đầu với khóa học "{first.title}". Khóa này chỉ từng bước: cách bấm nút, '
+            "cách gõ số và cách hỏi khi cần.") in said and "Tìm người kèm" in said
+    assert "một thanh niên tình nguyện ở phường, xã của bác sẽ giúp" in said
     assert chat.payload_of("Tìm người kèm") == "find" and chat.payload_of("Về menu") == "menu"
     await chat.press(first.title)
     assert f"📘 {first.title}" in chat.text()
@@ -365,8 +367,11 @@ async def test_asked_whether_a_real_person_answers_it_says_no_and_who_is_one(
     assert chat.payload_of("Tiếp tục bài đang học") == "resume"
     mentor, resident = Chat(tutor, "kem4"), Chat(tutor, "ong-ba")
     await paired(mentor, resident, library)
-    await resident.type(asked)  # with a mentor: theirs
-    assert 'chọn "Người kèm"' in resident.text() and resident.payload_of("Người kèm") == "kem"
+    await resident.type(asked)  # with a mentor: theirs, asked in one tap
+    await received(tutor, mentor)
+    assert 'chọn "Hỏi người kèm"' in resident.text() and "Tìm người kèm" not in resident.text()
+    await resident.press("Hỏi người kèm")
+    assert "cần giúp đỡ" in "\n".join(message.text for message in await received(tutor, mentor))
 
 
 async def test_an_english_learner_reads_english(tutor: Tutor, library: Library) -> None:

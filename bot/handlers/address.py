@@ -285,7 +285,8 @@ _JUST = "cu"
 # Words that end what to be called, as typed: "… dì Năm được rồi", "… bà nội cho thân".
 _CALL_END = frozenset({"được", "duoc", "đc", "dc", "cho", "đi", "luôn", "luon", "rồi", "nghen",
                        "nghe"})
-# Kin said after the form, which are no name: "bà nội", "ông ngoại".
+# Kin said after the form: no part of a name said with it ("bà nội Lan" is "bà Lan"), but
+# the name itself when said alone ("cứ gọi là bà nội": "bà nội", not an older name kept).
 _KIN = frozenset({"nội", "ngoại", "noi", "ngoai"})
 # Forms Học Số has no texts for, and the form it says instead ("dì Năm" is called "cô Năm").
 _FORM_LIKE = {"dì": "co", "di": "co", "mợ": "co", "thím": "co", "o": "co", "cậu": "chu",
@@ -334,15 +335,18 @@ def _what_to_call(ctx: Context, words: list[str]) -> list[str]:
     return kept
 
 
-def _form_of(ctx: Context, called: list[str]) -> tuple[str | None, list[str]]:
-    """The form of address the first word names (as typed, marks or none: "co" is "cô"), and
-    the words of the name after it, spelt with the form's own marks ("co Ba" -> "cô Ba")."""
+def _form_of(ctx: Context, called: list[str]) -> tuple[str | None, list[str], str]:
+    """The form of address the first word names (as typed, marks or none: "co" is "cô"), the
+    words of the name after it, spelt with the form's own marks ("co Ba" -> "cô Ba"), and the
+    word asked for when Học Số says another form instead ("dì"; else "")."""
     forms = {fold(ctx.base.templates[f"address_you_{form}"]): form for form in ADDRESS_FORMS}
-    form = forms.get(fold(called[0])) or _FORM_LIKE.get(spelling(called[0]))
+    form = forms.get(fold(called[0]))
+    instead = spelling(called[0]) if form is None and spelling(called[0]) in _FORM_LIKE else ""
+    form = form or _FORM_LIKE.get(instead)
     if form is None:
-        return None, called
-    rest = [word for word in called[1:] if spelling(word) not in _KIN]
-    return form, [ctx.base.templates[f"address_you_{form}"].strip(), *rest]
+        return None, called, ""
+    rest = [word for word in called[1:] if spelling(word) not in _KIN] or called[1:]
+    return form, [ctx.base.templates[f"address_you_{form}"].strip(), *rest], instead
 
 
 async def _call_me(ctx: Context, text: str) -> bool:
@@ -352,21 +356,22 @@ async def _call_me(ctx: Context, text: str) -> bool:
     called = _called_words(ctx, text)
     if not called:
         return False
-    form, called = _form_of(ctx, called)
+    form, called, instead = _form_of(ctx, called)
     given = " ".join(called[1:] if form else called)
     unclear = bool(given) and (_not_a_name(ctx, given) or is_sentence(given)
                                or not _fits(" ".join(called)))
     if form:
         ctx.settings["address"] = form
     if given and not unclear:
-        name = capitalised(" ".join(called))
+        kin = all(spelling(word) in _KIN for word in given.split())  # "Bà nội", not "Bà Nội"
+        name = " ".join(called) if kin else capitalised(" ".join(called))
         name = name[:1].upper() + name[1:]
         if len(given.split()) > _CALLED_WORDS or is_doubtful(given):
             _confirm(ctx, name, given)  # "Có phải bà tên là …?", as at the name question
             return True
         ctx.settings["called"] = name
     learning = has_lesson_to_continue(ctx)
-    texts = [ctx.text("address_changed", name=ctx.called_as)] if form or \
+    texts = [ctx.text("address_changed", name=ctx.called_as, instead=instead)] if form or \
         not unclear else []
     if unclear:
         texts.append(ctx.text("address_name_unclear", form=bool(form)))
@@ -414,7 +419,7 @@ FEATURE = Feature(
         "address_bad_name": {"limit": MAX_NAME}, "address_saved": {"name": "Lan"},
         "address_not_a_name": {"known": True}, "address_sentence": {"known": True},
         "address_confirm_name": {"name": "Nguyễn Thị Minh Khai"}, "button_address_yes": {},
-        "address_changed": {"name": "Sáu"},
+        "address_changed": {"name": "Năm", "instead": "dì"},
         "address_name_unclear": {"form": True}, "address_resume": {},
         "address_no_name": {}, "address_declined": {},
         "button_address_keep": {"name": "Nguyễn Thị Lan"},

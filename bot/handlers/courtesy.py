@@ -7,6 +7,7 @@ real person)."""
 from bot.handlers import payloads
 from bot.handlers.context import Context
 from bot.handlers.menu import has_lesson_to_continue, show_menu
+from bot.handlers.questions import help_act
 from bot.handlers.registry import Feature, Reads
 from bot.lessons.progress import Mode
 from bot.listening.courtesy import Said, part_of_day, said
@@ -45,9 +46,11 @@ async def read(ctx: Context, text: str) -> bool:
 
 async def _no_person(ctx: Context) -> None:
     """"Cháu là người thật hay máy?": a computer program, as the welcome says; a real person
-    is the mentor (theirs, or one to find), and the way back to the lesson in progress."""
-    mentor = await ctx.mentoring.my_mentor() is not None
-    rows = [[ctx.button("button_my_mentor", payloads.MY_MENTOR) if mentor else
+    is the mentor (theirs, asked in one tap as after a step explained again, or one to find),
+    and the way back to the lesson in progress."""
+    mine = await ctx.mentoring.my_mentor()
+    mentor = mine is not None
+    rows = [[ctx.button("button_ask_mentor", help_act(mine)) if mine is not None else
              ctx.button("button_find_mentor", payloads.FIND_MENTOR)]]
     if has_lesson_to_continue(ctx):
         rows.append([ctx.button("button_resume", payloads.RESUME)])

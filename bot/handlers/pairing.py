@@ -16,7 +16,7 @@ from bot.listening.secret import mask
 from storage.mentoring import PairingRecord
 from storage.repository import now
 
-# "Đổi xã, phường" after no mentor was found there: the commune asked again.
+# "Đổi phường, xã" after no mentor was found there: the commune asked again.
 OTHER_WARD = "findelse"
 # A second "Tôi cần giúp đỡ" this soon after the first (a double tap, an impatient press) says
 # the mentor was told already, rather than alerting them again.
@@ -226,7 +226,7 @@ async def _typed_ward(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
 
 
 async def _other_ward(ctx: Context) -> None:
-    """"Đổi xã, phường": the resident's commune asked again, and a mentor looked for there."""
+    """"Đổi phường, xã": the resident's commune asked again, and a mentor looked for there."""
     if await ctx.mentoring.my_mentor() is None and not await ctx.mentoring.pending_request():
         _ask_ward(ctx)
         return

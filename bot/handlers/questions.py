@@ -140,7 +140,7 @@ async def _who_helps(ctx: Context) -> tuple[PairingRecord | None, bool, Rows]:
     sits beside them; not in the mentor course); and the button for either."""
     mine = await ctx.mentoring.my_mentor()
     finds = mine is None and ctx.position.course_id != MENTOR_COURSE
-    rows: Rows = ([[ctx.button("button_ask_mentor", _help_act(mine))]] if mine else
+    rows: Rows = ([[ctx.button("button_ask_mentor", help_act(mine))]] if mine else
                   [[ctx.button("button_find_mentor", payloads.FIND_MENTOR)]] if finds else [])
     return mine, finds, rows
 
@@ -180,7 +180,7 @@ def _explained_again(ctx: Context, current: Lesson, step: Step, extra: Rows, *, 
     ctx.say(text, rows)
 
 
-def _help_act(pairing: PairingRecord) -> Payload:
+def help_act(pairing: PairingRecord) -> Payload:
     """"Tôi cần giúp đỡ" of the pairing (checked by bot/handlers/access.py): the mentor is
     told where the learner is stuck."""
     return PairingAct("help", pairing.id)

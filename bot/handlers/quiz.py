@@ -3,8 +3,9 @@
 from bot.handlers.context import Context, Rows
 from bot.handlers.events import CourseFinished, QuizFailedTwice, QuizFinished, publish
 from bot.handlers.folding import ASIDE, fold, typed_words
+from bot.handlers.menu import show_menu
 from bot.handlers.payloads import Choose, StartLesson, StartQuiz
-from bot.handlers.registry import Feature
+from bot.handlers.registry import Command, Feature
 from bot.handlers.typed_buttons import PARTICLES
 from bot.lessons.model import Course, Lesson, Question
 from bot.lessons.progress import (
@@ -23,15 +24,18 @@ RETAKE_WORDS = "retake_words"
 # Words that may come before them, folded: who asks and for whom ("cho bác làm lại…").
 _RETAKE_LEADS = frozenset({"cho", "xin", "muon", "de", "giup", "toi", "tui", "minh", "bac",
                            "co", "chu", "ong", "ba", "anh", "chi", "em", "chau", "con", "hay"})
+# The command a typed retake runs when no quiz was taken yet: there is none to take again.
+NO_QUIZ_YET = "noquiz"
 # Words after them that name no lesson: "… bài vừa rồi", "… lần nữa".
 _RETAKE_FILLERS = frozenset({"bai", "cua", "lai", "lan", "nua", "mot", "nay", "do", "kia", "vua",
                              "roi", "truoc", "cho", "duoc", "khong"})
 
 
-async def typed_retake(ctx: Context, folded: str) -> StartQuiz | None:
-    """The quiz a typed "làm lại bài kiểm tra (cài vneid)" asks to take again: the lesson
-    its other words name best, else the one whose quiz was taken last; None when the text
-    asks no such thing. Its button is gone once another question comes (the ward's)."""
+async def typed_retake(ctx: Context, folded: str) -> str | None:
+    """The payload of a typed "làm lại bài kiểm tra (cài vneid)": the quiz of the lesson its
+    other words name best, else of the one whose quiz was taken last, or NO_QUIZ_YET when
+    none was taken; None when the text asks no such thing. Its button is gone once another
+    question comes (the ward's)."""
     lines = typed_words(ctx, RETAKE_WORDS)
     words = folded.split()
     start = next((at for at, word in enumerate(words) if word not in _RETAKE_LEADS), 0)
@@ -51,7 +55,14 @@ async def typed_retake(ctx: Context, folded: str) -> StartQuiz | None:
         current = ctx.current_course_lesson()
         here = (current[0].id, current[1].id) if current else None
         found = here if here in taken else taken[-1]
-    return StartQuiz(*found) if found else None
+    # No lesson named and no quiz taken: not a question for the lesson matcher ("no lesson
+    # about that"), but a quiz not reached yet.
+    return StartQuiz(*found).pack() if found else NO_QUIZ_YET
+
+
+def _no_quiz_yet(ctx: Context) -> None:
+    """"Làm lại bài kiểm tra" before any quiz: where quizzes are, and the courses to start."""
+    show_menu(ctx, ctx.text("retake_none"))
 
 
 def _named_lesson(ctx: Context, named: set[str],
@@ -187,7 +198,7 @@ async def finish(ctx: Context, course: Course, lesson: Lesson) -> None:
         await publish(ctx, QuizFailedTwice(course, lesson))
 
 
-FEATURE = Feature(samples={
+FEATURE = Feature(commands=(Command(NO_QUIZ_YET, _no_quiz_yet),), samples={
     "quiz_start": {"lesson": "Bấm nút và gõ số", "total": 3, "again": False},
     "question": {"number": 1, "total": 3, "question": "Câu hỏi?"},
     "right": {"explanation": "Vì sao đúng."},
@@ -197,5 +208,5 @@ FEATURE = Feature(samples={
                   "passed": False, "best_passed": False, "need": 2},
     "course_done": {"course": "Làm quen với Học Số", "unpassed": ["Bấm nút và gõ số"]},
     "button_retry_quiz": {}, "button_next_lesson": {}, "button_option": {"text": "Phương án"},
-    "pick_an_answer": {}, RETAKE_WORDS: {},
+    "pick_an_answer": {}, RETAKE_WORDS: {}, "retake_none": {},
 })

@@ -141,7 +141,7 @@ async def on_text(ctx: Context, text: str) -> None:
         await on_payload(ctx, meant)
         return
     if retake is not None:
-        await on_payload(ctx, retake.pack())
+        await on_payload(ctx, retake)
         return
     likeness = typed_buttons.likeness(ctx, folded)
     slipped = _slipped_command(ctx) if likeness.index is None else None
