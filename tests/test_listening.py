@@ -837,6 +837,21 @@ def test_lesson_keywords_lead_questions_to_their_lesson(index: QuestionIndex,
     assert QuestionIndex.build(bare).ask("cà vẹt xe máy") == []
 
 
+def test_a_lessons_heard_questions_lead_a_question_told_their_way_to_it(
+        index: QuestionIndex, library: Library) -> None:
+    """A question told in words no lesson holds ("tụi nhỏ trong nhà xài hoài") finds the lesson
+    that heard it asked so (content/questions/), as it finds one whose `asks:` says it."""
+    text = "chatgpt là cái gì mà tụi nhỏ trong nhà xài hoài vậy"
+    heard = replace(library, courses=tuple(
+        replace(course, lessons=tuple(
+            replace(lesson, heard=("mấy đứa nhỏ trong nhà xài chatgpt hoài, nó là cái gì",))
+            if (course.id, lesson.id) == ("tro-ly-ai", "la-gi") else lesson
+            for lesson in course.lessons))
+        for course in library.courses))
+    assert _refs(index, text) == []
+    assert _refs(QuestionIndex.build(heard), text)[:1] == ["tro-ly-ai/la-gi"]
+
+
 def _without_asks(library: Library) -> Library:
     return replace(library, courses=tuple(
         replace(course, lessons=tuple(replace(lesson, asks=()) for lesson in course.lessons))

@@ -254,7 +254,13 @@ def _lesson_text(course: Course, lesson: Lesson, title_weight: int, asks: int = 
     body = [course.title] + [_step_text(step) for step in lesson.steps]
     for question in lesson.quiz:
         body += [question.question, question.explanation]
-    return " ".join([head] * title_weight + body + list(lesson.asks) * asks)
+    return " ".join([head] * title_weight + body + list(_examples(lesson)) * asks)
+
+
+def _examples(lesson: Lesson) -> tuple[str, ...]:
+    """A lesson's example questions: its writer's (`asks`), then residents' it answers
+    (`heard`, content/questions/)."""
+    return lesson.asks + lesson.heard
 
 
 def _step_text(step: Step) -> str:
@@ -351,10 +357,11 @@ class QuestionIndex:
             lesson.title, *lesson.keywords, *(_step_text(step) for step in lesson.steps),
             *(part for question in lesson.quiz
               for part in (question.question, question.explanation)),
-            *lesson.asks])) for _, lesson in entries]
+            *_examples(lesson)])) for _, lesson in entries]
         # What each lesson's title, keywords and examples ask of amounts and times.
         self._asked = [set().union(*(_amount_or_time(said(clause), lesson=True)
-                                     for text in [lesson.title, *lesson.keywords, *lesson.asks]
+                                     for text in [lesson.title, *lesson.keywords,
+                                                  *_examples(lesson)]
                                      for clause in _CLAUSE.split(text)))
                        for _, lesson in entries]
         # Every task some lesson says it does not teach (`not_taught`), with its terms' weight.
@@ -363,12 +370,20 @@ class QuestionIndex:
                             for _, lesson in entries
                             for words in (said(text) for text in lesson.not_taught)
                             for task in [set(_task_terms(words))]]
-        # Every example question of every lesson, and the lesson each belongs to.
-        examples = [(i, text) for i, (_, lesson) in enumerate(entries) for text in lesson.asks]
-        self._examples: list[list[tuple[set[str], float]]] = [[] for _ in entries]
-        for i, text in examples:  # each with its terms and their weight
-            terms = set(_terms(said(text)))
-            self._examples[i].append((terms, self._weight(terms)))
+        # Every example question of every lesson, and the lesson each belongs to, with the
+        # examples that hold each term and each example's terms' weight (_like_examples): some
+        # 4,000 examples with content/questions/, too many to compare one by one.
+        self._example_lesson = np.array(
+            [i for i, (_, lesson) in enumerate(entries) for _ in _examples(lesson)], dtype=int)
+        holding: dict[str, list[int]] = {}
+        weights = []
+        for k, text in enumerate(text for _, lesson in entries for text in _examples(lesson)):
+            terms = sorted(set(_terms(said(text))))
+            for term in terms:
+                holding.setdefault(term, []).append(k)
+            weights.append(self._summed(terms) or math.inf)  # no term: shares nothing
+        self._holding = {term: np.array(at) for term, at in holding.items()}
+        self._example_weight = np.array(weights)
 
     @classmethod
     def build(cls, library: Library, tuning: Tuning | None = None) -> "QuestionIndex":
@@ -448,16 +463,25 @@ class QuestionIndex:
         its closest example question: the share of the question's terms the example holds and
         of the example's terms the question holds, whichever is smaller, each term weighed by
         its rarity among lessons (0 where the lesson has none)."""
-        lessons = range(len(self._entries)) if only is None else [only]
-        asked = set(terms)
-        weight = self._weight(asked)
-        best = np.zeros(len(lessons))
-        for at, i in enumerate(lessons):
-            for example, example_weight in self._examples[i]:
-                shared = self._weight(asked & example)
-                if shared:
-                    best[at] = max(best[at], min(shared / weight, shared / example_weight))
-        return best
+        best = np.zeros(len(self._entries))
+        asked = sorted(set(terms))
+        weight = self._summed(asked)
+        if weight:
+            shared = np.zeros(len(self._example_weight))
+            for term in asked:  # in the order _summed adds them: an example restated is 1.0
+                if (at := self._holding.get(term)) is not None:
+                    shared[at] += self._words.idf.get(term, self._max_idf)
+            np.maximum.at(best, self._example_lesson,
+                          np.minimum(shared / weight, shared / self._example_weight))
+        return best if only is None else best[[only]]
+
+    def _summed(self, terms: list[str]) -> float:
+        """The (sorted) terms' rarity among lessons, added one by one as _like_examples adds
+        them for each example: the same float for the same terms, to the last bit."""
+        total = 0.0
+        for term in terms:
+            total += self._words.idf.get(term, self._max_idf)
+        return total
 
     def _weight(self, terms: set[str]) -> float:
         """The terms' rarity among lessons, summed; a term no lesson holds weighs the most."""
