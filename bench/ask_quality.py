@@ -51,7 +51,8 @@ SETS = {"tuning": ROOT / "tests/data/questions.yaml",
         "blind6": ROOT / "tests/data/questions_blind6.yaml",
         "blind7": ROOT / "tests/data/questions_blind7.yaml",
         "blind8": ROOT / "tests/data/questions_blind8.yaml",
-        "blind9": ROOT / "tests/data/questions_blind9.yaml"}
+        "blind9": ROOT / "tests/data/questions_blind9.yaml",
+        "blind10": ROOT / "tests/data/questions_blind10.yaml"}
 Matcher = Callable[[str], list[str]]  # question -> "course/lesson" ids, best first
 Labelled = list[tuple[str, set[str]]]  # questions, each with the lessons that answer it
 

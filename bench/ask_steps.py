@@ -1,9 +1,10 @@
 """Which step a reply to a resident's question shows: the share of the questions in
 tests/data/question_steps.yaml whose shown step is one labelled as answering them, given the
-right lesson (the step QuestionIndex shows were that lesson found), on the `tune` half and
-the `check` half.
+right lesson (the step QuestionIndex shows were that lesson found), on the `tune` half, the
+`check` half and the `check2` group (labelled later, from blind sets 6, 8 and 9).
 
-    .venv/bin/python bench/ask_steps.py [--misses] [--split tune|check] [--tune field=value ...]
+    .venv/bin/python bench/ask_steps.py [--misses] [--split tune|check|check2]
+        [--tune field=value ...]
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def step_share(index: QuestionIndex, items: list[dict], misses: bool = False) ->
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--misses", action="store_true", help="print every wrong step")
-    parser.add_argument("--split", choices=["tune", "check"], action="append")
+    parser.add_argument("--split", choices=["tune", "check", "check2"], action="append")
     parser.add_argument("--tune", action="append", default=[], help="a Tuning field=value")
     args = parser.parse_args()
     tuning = Tuning()
@@ -56,7 +57,7 @@ def main() -> None:
     labels = load_labels()
     print("| split | questions | right step |")
     print("|---|---:|---:|")
-    for split in args.split or ["tune", "check"]:
+    for split in args.split or ["tune", "check", "check2"]:
         items = [item for item in labels if item["split"] == split]
         share = step_share(index, items, args.misses)
         print(f"| {split} | {len(items)} | {share:.3f} |")

@@ -89,7 +89,9 @@ _THIS_RESULT = ((RESULT.c.learner_id == bindparam("by_learner"))
 RESULT_SO_FAR = select(RESULT.c.best_correct, RESULT.c.failures).where(_THIS_RESULT)
 SAVE_RESULT = update(RESULT).where(_THIS_RESULT).values(
     attempts=RESULT.c.attempts + 1, failures=RESULT.c.failures + bindparam("failed"))
-SCORES = select(RESULT).where(RESULT.c.learner_id == bindparam("by_learner"))
+# The latest taken last: "làm lại bài kiểm tra" alone retakes that one.
+SCORES = select(RESULT).where(RESULT.c.learner_id == bindparam("by_learner")).order_by(
+    RESULT.c.completed_at, RESULT.c.course_id, RESULT.c.lesson_id)
 # Built once, not per call: a statement made afresh also computes its cache key afresh.
 ADD_ANSWER, ADD_RESULT, ADD_COMPLETION = insert(ANSWER), insert(RESULT), insert(COMPLETION)
 ADD_LEARNER, ADD_IDENTITY = insert(LEARNER).returning(LEARNER.c.id), insert(IDENTITY)

@@ -145,7 +145,7 @@ async def test_first_lesson_by_clicking_on_a_phone(
         await tap(page, PROGRESS)
         card = last_bot_message(page)
         await expect(card).to_contain_text(
-            f"{course.title}: xong 1/{len(course.lessons)} bài")
+            f"{course.title}: đã học 1/{len(course.lessons)} bài")
         await expect(card).to_contain_text(
             re.compile(rf"{re.escape(lesson.title)}: đúng {total}/{total} câu"))
         await check_phone_layout(page)

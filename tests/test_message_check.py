@@ -151,7 +151,7 @@ async def test_a_pasted_otp_notice_at_the_menu_is_checked_as_a_message_received(
                     "ai, ke ca nhan vien ngan hang. Vietcombank")
     said = chat.text()
     assert "Chưa thấy dấu hiệu lừa đảo" in said
-    assert "Tin nhắn cô gửi kiểm tra có mã OTP" in said  # received, not typed by her
+    assert "Tin nhắn cô gửi để kiểm tra có mã OTP" in said  # received, not typed by her
     assert "vừa gõ" not in said and "đổi mật khẩu" not in said
     assert "482913" not in said
     assert ScamCount("", CHECKS, 1) in await counts(tutor.repository)
@@ -288,7 +288,7 @@ async def test_a_code_in_a_checked_message_is_masked_before_the_mentor_sees_it(
     await received(tutor, mentor)
     await resident.type("/kiem_tra")
     await resident.type(OTP_NOTICE)
-    assert "Tin nhắn bạn gửi kiểm tra có mã OTP hoặc mã số bí mật" in resident.text()
+    assert "Tin nhắn bạn gửi để kiểm tra có mã OTP hoặc mã số bí mật" in resident.text()
     # The bank's notice, not a password the resident typed: nothing to change.
     assert "vừa gõ" not in resident.text() and "đổi mật khẩu" not in resident.text()
     assert "118204" not in resident.text()
@@ -927,3 +927,74 @@ async def test_a_call_told_by_who_made_it_with_the_app_installed_gets_the_urgent
     assert "🚨 Rất có thể là lừa đảo. Cô đừng tự trách mình" in said
     assert "Chuyện cô kể" in said and "• Người đó bảo cô cài hay mở ứng dụng điều khiển" in said
     assert "tắt Wi-Fi và dữ liệu di động" in said and "gỡ ứng dụng đó" in said
+
+
+# Found in an outside try-out: the relative-in-trouble flag said the caller "asked for money
+# urgently" in a story where no money was asked yet. Its sentence holds either way.
+@pytest.mark.parametrize("text", [
+    "Tôi nhận được cuộc gọi từ số lạ nói là con tôi đang bị giữ ở đồn công an, tôi chưa làm gì",
+    "Bố ơi con bị tai nạn đang ở bệnh viện, bố chuyển 20 triệu cho bạn con",
+])
+async def test_the_relative_in_trouble_flag_says_only_what_is_true(tutor: Tutor,
+                                                                    text: str) -> None:
+    said = (await _checked(tutor, text)).text()
+    assert "báo người thân gặp nạn; kẻ gian hay báo tin như vậy để xin tiền gấp" in said
+    assert "gặp nạn rồi xin tiền gấp" not in said
+
+
+# Found in an outside try-out: "tôi mở app ngân hàng rồi" got the steps for a caller let into
+# the phone (turn off Wi-Fi, remove the app). Only what the caller asked for lets them in.
+@pytest.mark.parametrize(("story", "steps", "remove"), [
+    ("Có người gọi cho tôi xưng là công an, bảo tôi chuyển tiền vào tài khoản tạm giữ, tôi mở "
+     "app ngân hàng rồi", False, False),
+    ("Có người gọi cho tôi xưng là điện lực, gửi cho tôi một đường link, tôi mở link rồi",
+     True, False),
+    ("Có người gọi cho tôi xưng là ngân hàng, gửi link bảo tôi tải app về, tôi đã cài",
+     True, True),
+])
+async def test_only_what_the_caller_asked_for_lets_them_in(
+        tutor: Tutor, story: str, steps: bool, remove: bool) -> None:
+    said = (await _checked(tutor, story)).text()
+    assert "Rất có thể là lừa đảo" in said or "Cần cẩn thận" in said
+    assert ("Việc cần làm ngay: cô tắt Wi-Fi và dữ liệu di động" in said) is steps
+    assert ("gỡ ứng dụng đó" in said) is remove
+
+
+# Found in an outside try-out: a resident who had just lost money and said so at the menu got
+# the question matcher's lesson, not the urgent steps (the bank's hotline first).
+@pytest.mark.parametrize("story", [
+    "tôi bị lừa chuyển 20 triệu rồi, giờ làm sao",
+    "chết rồi tôi lỡ chuyển tiền cho kẻ lừa đảo rồi",
+    "tôi vừa chuyển 5 triệu xong mới biết mình bị lừa",  # "mới biết": no "how to tell"
+])
+async def test_money_just_lost_said_at_the_menu_gets_the_urgent_steps_first(
+        tutor: Tutor, story: str) -> None:
+    chat = Chat(tutor, "vua-mat-tien")
+    await chat.start(address="co")
+    await chat.type(story)
+    said = chat.text()
+    assert "🚨 Rất có thể là lừa đảo. Cô đừng tự trách mình" in said
+    assert ("Việc cần làm ngay: cô gọi ngay tổng đài ngân hàng của cô (số in sau thẻ) để nhờ "
+            "chặn khoản tiền đó") in said
+    assert labels(chat)[0] == "📘 Học: Lỡ bị lừa, làm gì ngay?"
+
+
+async def test_money_just_lost_before_agreeing_gets_the_urgent_steps(tutor: Tutor) -> None:
+    chat = Chat(tutor, "chua-dong-y")
+    await chat.type("tôi bị lừa chuyển 20 triệu rồi, giờ làm sao")  # the very first message
+    _welcome, verdict, notice = [reply.text for reply in chat.last]
+    assert "Việc cần làm ngay: bạn gọi ngay tổng đài ngân hàng của bạn" in verdict
+    assert "xin bạn đọc và đồng ý" in notice
+
+
+@pytest.mark.parametrize("question", [
+    "lừa đảo là gì", "làm sao biết bị lừa", "làm sao biết mình bị lừa chuyển tiền",
+    "nếu tôi lỡ chuyển tiền cho kẻ lừa đảo thì làm sao",
+])
+async def test_questions_about_being_cheated_still_go_to_the_lessons(tutor: Tutor,
+                                                                     question: str) -> None:
+    chat = Chat(tutor, "hoi-lua-dao")
+    await chat.start(address="co")
+    await chat.type(question)
+    assert "Rất có thể là lừa đảo" not in chat.text()
+    assert ScamCount("", CHECKS, 1) not in await counts(tutor.repository)

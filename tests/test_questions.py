@@ -52,6 +52,16 @@ async def test_a_question_gets_the_lesson_that_answers_it(tutor: Tutor, library:
     assert "Cài đúng ứng dụng thật · Bước 1/" in chat.text()
 
 
+async def test_a_step_quoted_in_an_answer_does_not_greet_again(tutor: Tutor) -> None:
+    """The try-out's "mần răng để chuyển tiền cho con bằng điện thoại" quoted the payments
+    course's first step, greeting and all: "Chào cô Hoa ạ! 👋" in the middle of a chat."""
+    chat = Chat(tutor, "chao-lai")
+    await chat.start()
+    await chat.type("mần răng để chuyển tiền cho con bằng điện thoại")
+    assert "có đoạn này" in chat.text()
+    assert "Chào" not in chat.text() and "👋" not in chat.text()
+
+
 async def test_a_resident_is_offered_residents_lessons_and_a_mentor_the_mentors_too(
         tutor: Tutor, library: Library) -> None:
     # "Riêng tư và sự đồng ý" of the mentor course answered a resident's "lam sao cai vneid":

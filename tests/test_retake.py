@@ -227,3 +227,26 @@ async def test_a_retake_goes_on_in_its_order_after_the_account_is_joined_to_anot
         await home.press(labels[_number_of(home, question, labels, question.answer) - 1])
     assert sorted(asked) == sorted(q.id for q in lesson.quiz)
     assert f"{len(lesson.quiz)}/{len(lesson.quiz)}" in home.text()
+
+
+async def test_a_retake_opens_plainly_not_as_a_lesson_just_finished(
+        tutor: Tutor, library: Library) -> None:
+    """The first take opens with the lesson just learnt ("… đã học xong bài … 🎉"); a retake,
+    from its button or after reading the lesson again, says plainly that the quiz is taken
+    again, in another order, not the news of a lesson finished once more."""
+    course, lesson = _lesson(library)
+    chat = Chat(tutor, "lam-lai-loi-chao")
+    await chat.start()
+    replies = await chat.learn(course.id, lesson.id)
+    assert f'Bạn đã học xong bài "{lesson.title}". 🎉' in _score(replies)
+    await _take(chat, lesson)
+    for again in ("Làm lại bài kiểm tra", None):
+        if again is None:  # the lesson read again to its end, then its quiz
+            replies = await chat.learn(course.id, lesson.id)
+        else:
+            replies = await chat.press(again)
+        opening = _score(replies)
+        assert "đã học xong" not in opening and "🎉" not in opening
+        assert f'Mình cùng làm lại bài kiểm tra "{lesson.title}" nhé' in opening
+        assert f"Câu 1/{len(lesson.quiz)}:" in opening
+        await _take(chat, lesson)

@@ -663,7 +663,7 @@ def _codes(text: str) -> list[str]:
     ("Dau tu vang lai 4%/tuan, cam ket khong rui ro", {"invest"}),
     # Paid likes, fake orders, commissions, a Telegram handle
     ("Tuyển CTV like video TikTok nhận 300k/ngày, không cần kinh nghiệm. Liên hệ Telegram "
-     "@viecnhe88", {"task", "personal_number"}),
+     "@viecnhe88", {"easy_job", "personal_number"}),
     ("Tuyển CTV Shopee làm tại nhà: đặt đơn ảo giúp shop tăng doanh số, được hoàn tiền + hoa "
      "hồng 10% mỗi đơn", {"task"}),
     # A resident's story: told to install an app and move savings to a "holding" account
@@ -856,6 +856,20 @@ def test_fearing_or_offering_to_undo_a_scam_is_no_resident_cheated(text: str) ->
     ("Có người gọi cho tôi xưng là ngân hàng, bảo tôi cài UltraViewer, tôi chưa cài", ""),
     ("Có người gọi cho tôi xưng là ngân hàng, xin mã OTP, tôi không đọc cho họ", ""),
     ("Có người gọi cho tôi xưng là ngân hàng, bảo tôi cài app, tôi sợ quá nên chưa mở", ""),
+    # Found in an outside try-out: the resident's own bank app opened lets no one in
+    ("Có người gọi cho tôi xưng là công an, bảo tôi chuyển tiền vào tài khoản tạm giữ, tôi mở "
+     "app ngân hàng rồi", ""),
+    ("Có người gọi cho tôi xưng là ngân hàng, bảo tôi xem số dư, tôi đã mở ứng dụng Vietcombank",
+     ""),
+    ("Có người gọi cho tôi xưng là ngân hàng, bảo tôi mở app ngân hàng ra xem, tôi mở rồi", ""),
+    ("Có người gọi cho tôi xưng là công an, đòi mã OTP, tôi đã cài lại mật khẩu", ""),
+    # ... what the caller asked for does: their app, an app from their link, their link
+    ("Có người gọi cho tôi xưng là ngân hàng, gửi link bảo tôi tải app về, tôi tải rồi", "app"),
+    ("Có người gọi cho tôi xưng là ngân hàng, bảo tôi mở TeamViewer, tôi mở TeamViewer rồi",
+     "app"),
+    ("Có người gọi cho tôi xưng là điện lực, gửi cho tôi một đường link, tôi mở link rồi",
+     "link"),
+    ("Có người gọi cho tôi xưng là điện lực, gửi link qua Zalo, tôi đã bấm vào link", "link"),
 ])
 def test_what_the_resident_let_the_caller_have(text: str, given: str) -> None:
     assert gave_access(text) == given
@@ -951,3 +965,52 @@ def test_money_asked_to_get_something_back_is_asked() -> None:
 def test_a_warning_against_the_trick_asks_nothing(text: str) -> None:
     verdict = check(text)
     assert verdict.verdict == "no_signs", [flag.code for flag in verdict.flags]
+
+
+# Found in an outside try-out: flags the text did not bear out. Each message with the flags it
+# must raise and those it must not.
+@pytest.mark.parametrize(("text", "needs", "never"), [
+    # A like-for-pay job offer names no task: the easy-job flag, not the task one
+    ("Tuyển CTV like video TikTok nhận 300k/ngày, không cần kinh nghiệm. Liên hệ Telegram "
+     "@viecnhe88", {"easy_job", "personal_number"}, {"task"}),
+    ("Tuyen CTV tha tim video moi luot 15k, lam tai nha, lien he Zalo 0911222333",
+     {"easy_job"}, {"task"}),
+    ("Việc nhẹ: follow kênh nhận 50k mỗi lượt, nhắn Zalo 0911222333", {"easy_job"}, {"task"}),
+    # ... the task flag is for tasks or orders asked
+    ("Làm nhiệm vụ like video nhận hoa hồng, nạp 500k để nhận nhiệm vụ lớn", {"task"}, set()),
+    ("Tuyển CTV Shopee làm tại nhà: đặt đơn ảo giúp shop tăng doanh số, được hoàn tiền + hoa "
+     "hồng 10% mỗi đơn", {"task"}, set()),
+    # A remote-control app and help offered: no prize named
+    ("Chào bác, cháu bên ngân hàng, bác cài TeamViewer để được hỗ trợ cập nhật tài khoản nhé",
+     {"remote_app"}, {"prize"}),
+    ("Bác mở TeamViewer, nhận hỗ trợ từ nhân viên ngân hàng", {"remote_app"}, {"prize"}),
+    ("Cô tải TeamViewer rồi nhắn qua Zalo cho em mã ID nhé", {"remote_app"}, {"prize"}),
+    # ... a prize or a sum to be had still is one
+    ("Chúc mừng bạn được hỗ trợ 2 triệu đồng, nhận tại hotro-vn.xyz", {"prize"}, set()),
+    ("Bạn được tặng 500k, đăng ký nhận quà qua Zalo 0911222333", {"prize"}, set()),
+])
+def test_each_flag_is_borne_out_by_the_text(text: str, needs: set[str], never: set[str]) -> None:
+    codes = set(_codes(text))
+    assert needs <= codes and not never & codes, codes
+
+
+# Found in an outside try-out: a relative's new number, their old line locked or gone, was
+# called a threat ("urgency") and lost the reminder to call the old number. Only hurrying
+# ("gấp", "khẩn") or money asked makes it a red flag.
+@pytest.mark.parametrize(("text", "flags"), [
+    ("mẹ ơi con đổi số rồi, lưu số mới này nhé", set()),
+    ("Mẹ ơi con đổi số rồi, lưu số mới này nhé, sim cũ bị khóa rồi", set()),
+    ("Mẹ ơi con đổi số rồi, lưu số mới này nhé, số cũ mất sóng", set()),
+    ("Mẹ ơi con đổi số rồi, lưu số mới này nhé, số cũ sắp hết hạn", set()),
+    ("Bố ơi con đổi số rồi, lưu số mới này nhé. Nick zalo cũ con bị hack, bị khóa rồi", set()),
+    ("Mẹ ơi con đổi số rồi, sim cũ bị khóa, mẹ lưu số mới này gấp nhé", {"urgency"}),
+    ("Mẹ ơi con đổi số rồi. Sim cũ bị khóa. Việc khẩn cấp, mẹ lưu số mới này nhé", {"urgency"}),
+    # "gặp" folds as "gấp": no hurry
+    ("Mẹ ơi con đổi số rồi, sim cũ bị khóa, mai con gặp mẹ nhé", set()),
+    ("Mẹ ơi con đổi số rồi, sim cũ bị khóa, mẹ chuyển cho con 2 triệu nhé",
+     {"money_request", "new_number"}),
+])
+def test_a_relatives_new_number_is_a_threat_only_when_it_hurries(text: str,
+                                                                   flags: set[str]) -> None:
+    verdict = check(text)
+    assert set(_codes(text)) == flags and verdict.new_number == (not flags)

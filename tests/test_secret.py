@@ -230,3 +230,11 @@ def test_a_forgotten_password_and_a_sum_are_not_masked(typed: str) -> None:
 def test_a_value_with_an_amount_in_it_is_masked_whole() -> None:
     assert mask("mật khẩu là 12 tháng 5").text == f"mật khẩu là {MASK}"
     assert mask("mk: hoa1960 quên rồi").text == f"mk: {MASK} quên rồi"
+
+
+@pytest.mark.parametrize("text", [
+    "TK 0071000123456 +5,000,000VND luc 07-12-2026 10:15. SD 12,345,678VND",
+    "STK: 0071000123456 Vietcombank", "số tài khoản 001088012345 của con",
+    "tai khoan so 0071000123456"])
+def test_an_account_number_is_no_card_or_cccd_number(text: str) -> None:
+    assert mask(text) == Masked(text, False)

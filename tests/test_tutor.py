@@ -218,7 +218,7 @@ async def test_progress_shows_lessons_done_best_scores_and_next(tutor: Tutor,
     assert "Điểm cao nhất của bạn" in chat.text()
     replies = await chat.type("tiến độ")
     card = replies[0].text
-    assert f"xong 1/{len(course.lessons)} bài" in card
+    assert f"đã học 1/{len(course.lessons)} bài" in card
     assert f"{lesson.title}: đúng {len(lesson.quiz)}/{len(lesson.quiz)} câu" in card
     assert f"Bài tiếp theo: {course.lessons[1].title}" in card
 

@@ -272,27 +272,77 @@ async def _typed(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
 
 
 # "gọi tôi là bà Sáu" said at any time: who asks (folded, with the words that may come before:
-# "cháu cứ gọi tôi là…", "từ nay gọi tui là…"), and the word before what to be called.
+# "cháu cứ gọi tôi là…", "từ nay gọi tui là…"; after a clause of its own: "ko phải chị đâu,
+# gọi tôi là…"), and the word before what to be called.
 _CALL_LEAD = frozenset({"chau", "con", "em", "ban", "cu", "hay", "thi", "tu", "nay", "gio",
                         "sau", "vay", "the", "nhe", "a", "da", "oi", "hoc", "so"})
+_CALL = frozenset({"gọi", "goi", "kêu", "keu"})  # "kêu tui là dì Năm" in the South
 _CALL_ME = frozenset({"tôi", "tui", "tao", "mình", "ta", "toi", "minh", "bà", "ông", "bác",
                       "cô", "chú", "anh", "chị", "em", "ba", "ong", "bac", "co", "chu", "chi"})
 _CALL_AS = frozenset({"là", "bằng", "la", "bang"})
+# "cứ gọi là bà nội": whom to call left unsaid, after "cứ" only ("cái này gọi là gì" asks).
+_JUST = "cu"
+# Words that end what to be called, as typed: "… dì Năm được rồi", "… bà nội cho thân".
+_CALL_END = frozenset({"được", "duoc", "đc", "dc", "cho", "đi", "luôn", "luon", "rồi", "nghen",
+                       "nghe"})
+# Kin said after the form, which are no name: "bà nội", "ông ngoại".
+_KIN = frozenset({"nội", "ngoại", "noi", "ngoai"})
+# Forms Học Số has no texts for, and the form it says instead ("dì Năm" is called "cô Năm").
+_FORM_LIKE = {"dì": "co", "di": "co", "mợ": "co", "thím": "co", "o": "co", "cậu": "chu",
+              "dượng": "chu"}
+_CLAUSE_END = ",.;!?"
+# The most words said before the clause that asks ("ko phải chị đâu, gọi tôi là…"): a longer
+# text (a message pasted, "…, gọi tôi là cán bộ…") says something else.
+_BEFORE_CLAUSE = 6
 
 
 def _called_words(ctx: Context, text: str) -> list[str] | None:
     """What "gọi tôi là bà Sáu nha cháu" asks to be called ("bà Sáu"), as typed; None when
     the text asks no such thing."""
     words = text.split()
-    for at, word in enumerate(words[:-3]):
-        if spelling(word) not in ("gọi", "goi"):
+    for at, word in enumerate(words[:-2]):
+        if spelling(word) not in _CALL:
             continue
-        if all(fold(each) in _CALL_LEAD for each in words[:at]) \
-                and spelling(words[at + 1]) in _CALL_ME and spelling(words[at + 2]) in _CALL_AS:
-            rest = without_particles(ctx, words[at + 3:], typed_words(ctx, ASIDE))
-            return [word.strip(" ,.;:!?") for word in rest if word.strip(" ,.;:!?")]
+        clause = next((start for start in range(at, 0, -1)
+                       if words[start - 1][-1:] in _CLAUSE_END), 0)
+        leads = [fold(each) for each in words[clause:at]]
+        if clause > _BEFORE_CLAUSE or not all(each in _CALL_LEAD for each in leads):
+            return None
+        if spelling(words[at + 1]) in _CALL_AS and leads[-1:] == [_JUST]:
+            return _what_to_call(ctx, words[at + 2:])
+        if len(words) > at + 3 and spelling(words[at + 1]) in _CALL_ME \
+                and spelling(words[at + 2]) in _CALL_AS:
+            return _what_to_call(ctx, words[at + 3:])
         return None
     return None
+
+
+def _what_to_call(ctx: Context, words: list[str]) -> list[str]:
+    """The words after "gọi tôi là", up to the end of their clause or the words said after
+    them ("… bà Sáu nha cháu", "… dì Năm được rồi"); the first is kept whatever it folds to
+    ("dì" folds as "đi" does)."""
+    said = typed_words(ctx, PARTICLES) | typed_words(ctx, ASIDE)
+    kept: list[str] = []
+    for word in words:
+        bare = word.strip(" ,.;:!?")
+        if kept and (spelling(word) in _CALL_END or fold(bare) in said):
+            break
+        if bare:
+            kept.append(bare)
+        if word[-1:] in _CLAUSE_END:
+            break
+    return kept
+
+
+def _form_of(ctx: Context, called: list[str]) -> tuple[str | None, list[str]]:
+    """The form of address the first word names (as typed, marks or none: "co" is "cô"), and
+    the words of the name after it, spelt with the form's own marks ("co Ba" -> "cô Ba")."""
+    forms = {fold(ctx.base.templates[f"address_you_{form}"]): form for form in ADDRESS_FORMS}
+    form = forms.get(fold(called[0])) or _FORM_LIKE.get(spelling(called[0]))
+    if form is None:
+        return None, called
+    rest = [word for word in called[1:] if spelling(word) not in _KIN]
+    return form, [ctx.base.templates[f"address_you_{form}"].strip(), *rest]
 
 
 async def _call_me(ctx: Context, text: str) -> bool:
@@ -302,8 +352,7 @@ async def _call_me(ctx: Context, text: str) -> bool:
     called = _called_words(ctx, text)
     if not called:
         return False
-    forms = {fold(ctx.base.templates[f"address_you_{form}"]): form for form in ADDRESS_FORMS}
-    form = forms.get(fold(called[0]))
+    form, called = _form_of(ctx, called)
     given = " ".join(called[1:] if form else called)
     unclear = bool(given) and (_not_a_name(ctx, given) or is_sentence(given)
                                or not _fits(" ".join(called)))

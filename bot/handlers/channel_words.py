@@ -23,6 +23,8 @@ WEB = ("web_title", "web_tagline", "web_kiosk_note", "web_text_size", "web_text_
 FEATURE = Feature(samples={
     # What may come before a typed number ("số 2"), one a line (bot/handlers/folding.py).
     "number_words": {},
+    # Said after an option's number, asking if it is right ("số 1 đúng không"), one a line.
+    "number_check_words": {},
     # The numbers' names from one, a line each ("hai": "cái thứ hai" picks the second).
     "number_names": {},
     # The numbered list's heading (Zalo, the web), Telegram's lasting keyboard.

@@ -6,12 +6,12 @@ from functools import cache
 from bot.handlers import typed_buttons
 from bot.handlers.channel_words import KEYBOARD
 from bot.handlers.context import Context
-from bot.handlers.folding import fold
+from bot.handlers.folding import ASIDE, fold
 from bot.lessons.model import CommandTexts
 
-# Words said to the bot beside a command's word ("đi", "cháu"), one a line, in
+# ASIDE: words said to the bot beside a command's word ("đi", "cháu"), one a line, in
 # content/templates/<locale>/: left out when reading it, as the particles are.
-ASIDE = "command_aside_words"
+__all__ = ["ASIDE", "emoji", "lookups"]
 
 
 @cache

@@ -9,11 +9,11 @@ from bot.lessons.progress import Mode
 
 # Sample values of the templates that show a learner's courses.
 SAMPLE_COURSES = [
-    {"title": "Làm quen với Học Số", "done": 1, "total": 3,
+    {"title": "Làm quen với Học Số", "done": 2, "passed": 1, "total": 3,
      "scores": [{"lesson": "Bấm nút và gõ số", "best": 3, "total": 3, "passed": True},
                 {"lesson": "Dừng lúc nào cũng được", "best": 1, "total": 3, "passed": False}],
      "next_lesson": "Hỏi khi cần", "current": "Hỏi khi cần (bước 2/8)"},
-    {"title": "VNeID", "done": 1, "total": 1,
+    {"title": "VNeID", "done": 1, "passed": 0, "total": 1,
      "scores": [{"lesson": "VNeID là gì?", "best": 1, "total": 3, "passed": False}],
      "next_lesson": "", "current": ""},
 ]

@@ -64,6 +64,10 @@ _QUESTION = re.compile(r"\?\s*$|\b(?:lam sao|the nao|nhu nao|ntn|cach nao|lam gi
 # or an account number.
 _ASKING = re.compile(r"^(?:cach|huong dan)\b|\bchi (?:giup|dum|gium|voi|cach)\b")
 MAX_QUESTION_CHARS = 160  # longer, with a sum or a number: a message being quoted
+# "làm sao biết bị lừa", "cách nhận biết": how to tell, asked of the lessons ("mới biết mình
+# bị lừa" is a resident who found out).
+_HOW_TO_TELL = re.compile(r"\b(?:lam sao|the nao|cach|bang cach nao|sao)(?: de)? "
+                          r"(?:biet|nhan biet|phat hien|nhan ra)\b")
 # A notice with a code ("Mã OTP của Quý khách là 482913. Không cung cấp mã này cho ai"): the
 # resident got it, and typed no password of theirs.
 _CODE_SENT = re.compile(r"\b(?:otp|ma|code)\b[^.\n]{0,50}?\b\d{4,8}\b")
@@ -160,28 +164,38 @@ async def _typed(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
     ctx.ask(CHECK, again=1)
 
 
+def lost_money(text: str) -> bool:
+    """Whether the resident says they were just cheated of money ("tôi bị lừa chuyển 20 triệu
+    rồi, giờ làm sao"): not a question of how to tell ("làm sao biết mình bị lừa chuyển
+    tiền") nor one of what if ("nếu tôi lỡ chuyển…")."""
+    return scammed(text) and paid(text) and not _HOW_TO_TELL.search(fold(text))
+
+
 async def read(ctx: Context, text: str) -> bool:
-    """A forwarded message, or pasted text that looks like one, is checked unasked; "tôi vừa
-    nhận được tin nhắn lạ" is asked for it."""
+    """A forwarded message, or pasted text that looks like one, is checked unasked, and so is
+    a resident's word that they just lost money (the check's answer puts the bank's hotline
+    first); "tôi vừa nhận được tin nhắn lạ" is asked for the message."""
     if not ctx.incoming.forwarded and says_received(text):
         ask(ctx)
         return True
-    if not (ctx.incoming.forwarded or looks_like_message(text, checker(ctx))):
+    if not (ctx.incoming.forwarded or looks_like_message(text, checker(ctx))
+            or lost_money(text)):
         return False  # a question: the next reader's
     await check(ctx, text)
     return True
 
 
 async def before_consent(ctx: Context) -> None:
-    """A message to check (pasted, forwarded or a photo) from someone who has not agreed to
-    what is kept, or declined: checked all the same, since the check keeps nothing of them
-    (bot/handlers/consent.py asks for their agreement after it)."""
+    """A message to check (pasted, forwarded or a photo), or word of money just lost, from
+    someone who has not agreed to what is kept, or declined: checked all the same, since the
+    check keeps nothing of them (bot/handlers/consent.py asks for their agreement after it)."""
     incoming = ctx.incoming
     text = incoming.text.strip()
     if incoming.kind == Kind.PHOTO:
         await photo(ctx)
     elif incoming.kind == Kind.TEXT and (
-            incoming.forwarded or looks_like_message(text[:MAX_KEPT_CHARS], checker(ctx))):
+            incoming.forwarded or looks_like_message(text[:MAX_KEPT_CHARS], checker(ctx))
+            or lost_money(text[:MAX_KEPT_CHARS])):
         await check(ctx, text[:MAX_KEPT_CHARS], cut=len(incoming.text) > MAX_KEPT_CHARS)
 
 

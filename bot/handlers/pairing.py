@@ -10,12 +10,14 @@ from bot.handlers.context import Context, Rows
 from bot.handlers.events import HelpRequested, publish
 from bot.handlers.folding import place_key
 from bot.handlers.places import describe_place, me_as_called, mentee_called, met
-from bot.handlers.registry import Feature, Waits
+from bot.handlers.registry import Command, Feature, Waits
 from bot.lessons.render import given_name
 from bot.listening.secret import mask
 from storage.mentoring import PairingRecord
 from storage.repository import now
 
+# "Đổi xã, phường" after no mentor was found there: the commune asked again.
+OTHER_WARD = "findelse"
 # A second "Tôi cần giúp đỡ" this soon after the first (a double tap, an impatient press) says
 # the mentor was told already, rather than alerting them again.
 HELP_AGAIN = timedelta(minutes=10)
@@ -54,16 +56,16 @@ async def find(ctx: Context, ward: str = "") -> None:
     if await ctx.mentoring.pending_request():  # one mentor asked at a time
         ctx.say(ctx.text("request_pending"), [ctx.menu_row()])
         return
-    ward = ward or ctx.turn.learner.ward
+    ward = ward or ctx.ward or _known_ward(ctx)
     if not ward:
-        ctx.say(ctx.text("ask_ward"), [ctx.menu_row()])
-        ctx.ask("ward")
+        _ask_ward(ctx)
         return
     key = place_key(ward)
     found = next((mentor for mentor in await ctx.mentoring.available_mentors(ctx.rules.capacity)
                   if place_key(mentor.ward) == key), None)
     if found is None:
-        ctx.say(ctx.text("no_mentor_here", ward=ward), [ctx.menu_row()])
+        ctx.say(ctx.text("no_mentor_here", ward=ward),
+                [[ctx.button("button_other_ward", OTHER_WARD)], ctx.menu_row()])
         return
     pairing = await ctx.mentoring.propose(mentor_id=found.learner_id,
                                           mentee_id=ctx.turn.learner.id, origin="request")
@@ -74,12 +76,28 @@ async def find(ctx: Context, ward: str = "") -> None:
              name=me_as_called(ctx), ward=ward)
 
 
+def _known_ward(ctx: Context) -> str:
+    """The resident's ward as kept: with a list of places, only one found in it (a ward kept
+    from any text typed, before the list read it, would be looked up forever)."""
+    learner = ctx.turn.learner
+    return learner.ward if learner.area or not where.has_places(ctx) else ""
+
+
+def _ask_ward(ctx: Context) -> None:
+    """Ask for the resident's commune: read as the place question reads it, where there is a
+    list of places; else any name is taken."""
+    if where.has_places(ctx):
+        where.ask_then(ctx, ctx.text("ask_ward"), payloads.FIND_MENTOR)
+        return
+    ctx.say(ctx.text("ask_ward"), [ctx.menu_row()])
+    ctx.ask("ward")
+
+
 async def got_ward(ctx: Context, text: str) -> None:
     """The resident named their ward: keep it and look for a mentor there."""
     ward = mentor_signup.tidy(text, mentor_signup.MAX_PLACE)
-    if len(ward) < 2:
-        ctx.say(ctx.text("ask_ward"), [ctx.menu_row()])
-        ctx.ask("ward")
+    if len(ward) < 2 or where.has_places(ctx):  # asked before the list read the answer
+        _ask_ward(ctx)
         return
     district = where.old_district(ctx, ward)
     if district:  # it spans several of today's communes: which one, as the place question asks
@@ -207,7 +225,16 @@ async def _typed_ward(ctx: Context, text: str, data: Mapping[str, Any]) -> None:
     await got_ward(ctx, text)
 
 
+async def _other_ward(ctx: Context) -> None:
+    """"Đổi xã, phường": the resident's commune asked again, and a mentor looked for there."""
+    if await ctx.mentoring.my_mentor() is None and not await ctx.mentoring.pending_request():
+        _ask_ward(ctx)
+        return
+    await find(ctx)
+
+
 FEATURE = Feature(
+    commands=(Command(OTHER_WARD, _other_ward),),
     waits=(Waits("ward", _typed_ward),),
     events={HelpRequested: tell_mentor},
     samples={
@@ -237,6 +264,6 @@ FEATURE = Feature(
         "button_enter_code": {}, "button_find_mentor": {}, "button_become_mentor": {},
         "button_need_help": {}, "button_end_pairing": {}, "button_end_yes": {},
         "button_mentees": {}, "button_accept": {}, "button_decline": {}, "button_take": {},
-        "button_skip_request": {},
+        "button_skip_request": {}, "button_other_ward": {},
     },
 )

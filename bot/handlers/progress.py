@@ -28,7 +28,10 @@ async def show(ctx: Context) -> None:
         following = upnext.first_unfinished(course, done.get(course.id, set()))
         cards.append({
             "title": course.title,
+            # Studied: through the lesson and its quiz, passed or not (as organizers count
+            # lessons done); passed is said apart, so a quiz failed reads as no success.
             "done": len(finished),
+            "passed": sum(passed(score.best_correct, score.total) for _, score in finished),
             "total": len(course.lessons),
             "scores": [{"lesson": item.title, "best": score.best_correct, "total": score.total,
                         "passed": passed(score.best_correct, score.total)}

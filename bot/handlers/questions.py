@@ -169,7 +169,9 @@ def _answer(ctx: Context, matches: list[Match]) -> None:
     course = ctx.library.course(best.course)
     found = course.lesson(best.lesson) if course else None
     step = next((item for item in found.steps if item.id == best.step), None) if found else None
-    text = ctx.course_text(step.text) if step else best.step_text
+    # A lesson's first step may open with a greeting ("Chào cô Hoa ạ! 👋"): quoted in an
+    # answer, it read as if the conversation had started over.
+    text = _without_greeting(ctx.course_text(step.text)) if step else best.step_text
     rows: Rows = []
     for match in matches:
         title = _title(ctx, match)

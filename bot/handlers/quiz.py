@@ -2,8 +2,10 @@
 
 from bot.handlers.context import Context, Rows
 from bot.handlers.events import CourseFinished, QuizFailedTwice, QuizFinished, publish
+from bot.handlers.folding import ASIDE, fold, typed_words
 from bot.handlers.payloads import Choose, StartLesson, StartQuiz
 from bot.handlers.registry import Feature
+from bot.handlers.typed_buttons import PARTICLES
 from bot.lessons.model import Course, Lesson, Question
 from bot.lessons.progress import (
     answer_quiz,
@@ -13,6 +15,54 @@ from bot.lessons.progress import (
     shown_options,
     start_quiz,
 )
+from bot.listening.words import expand
+
+# Words asking to take a quiz again ("làm lại bài kiểm tra"), one a line; the words after
+# them may name the lesson ("… cài vneid").
+RETAKE_WORDS = "retake_words"
+# Words that may come before them, folded: who asks and for whom ("cho bác làm lại…").
+_RETAKE_LEADS = frozenset({"cho", "xin", "muon", "de", "giup", "toi", "tui", "minh", "bac",
+                           "co", "chu", "ong", "ba", "anh", "chi", "em", "chau", "con", "hay"})
+# Words after them that name no lesson: "… bài vừa rồi", "… lần nữa".
+_RETAKE_FILLERS = frozenset({"bai", "cua", "lai", "lan", "nua", "mot", "nay", "do", "kia", "vua",
+                             "roi", "truoc", "cho", "duoc", "khong"})
+
+
+async def typed_retake(ctx: Context, folded: str) -> StartQuiz | None:
+    """The quiz a typed "làm lại bài kiểm tra (cài vneid)" asks to take again: the lesson
+    its other words name best, else the one whose quiz was taken last; None when the text
+    asks no such thing. Its button is gone once another question comes (the ward's)."""
+    lines = typed_words(ctx, RETAKE_WORDS)
+    words = folded.split()
+    start = next((at for at, word in enumerate(words) if word not in _RETAKE_LEADS), 0)
+    lead = next((start + size for size in sorted({len(line.split()) for line in lines},
+                                                 reverse=True)
+                 if " ".join(words[start:start + size]) in lines), 0)
+    if not lead:
+        return None
+    scores = await ctx.turn.lesson_scores()
+    taken = [(score.course_id, score.lesson_id) for score in scores]
+    named = set(expand(" ".join(words[lead:]))) - typed_words(ctx, ASIDE) \
+        - typed_words(ctx, PARTICLES) - _RETAKE_FILLERS
+    found = _named_lesson(ctx, named, taken) if named else None
+    if named and found is None:
+        return None  # words of something else ("thi lại bằng lái ở đâu")
+    if found is None and taken:
+        current = ctx.current_course_lesson()
+        here = (current[0].id, current[1].id) if current else None
+        found = here if here in taken else taken[-1]
+    return StartQuiz(*found) if found else None
+
+
+def _named_lesson(ctx: Context, named: set[str],
+                  taken: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """The lesson whose title and course share most of the `named` words (a quiz taken
+    first among equals), if any shares one."""
+    best = max(((len(named & set(fold(f"{course.title} {course.id} {lesson.title}").split())),
+                 (course.id, lesson.id) in taken, (course.id, lesson.id))
+                for course in ctx.resident_courses() for lesson in course.lessons),
+               default=None)
+    return best[2] if best and best[0] else None
 
 
 def option_rows(ctx: Context, question: Question, order: tuple[int, ...] = ()) -> Rows:
@@ -49,8 +99,10 @@ def pick_an_answer(ctx: Context) -> None:
 
 
 def introduce(ctx: Context, lesson: Lesson) -> None:
-    """Announce the quiz, then ask its first question."""
-    ctx.say(ctx.text("quiz_start", lesson=lesson.title, total=len(lesson.quiz)))
+    """Announce the quiz, then ask its first question. A retake (the take the position is
+    at was finished before) opens plainly: the lesson finished is no news the second time."""
+    ctx.say(ctx.text("quiz_start", lesson=lesson.title, total=len(lesson.quiz),
+                     again=ctx.position.quiz_attempt > 0))
     show_question(ctx)
 
 
@@ -136,7 +188,7 @@ async def finish(ctx: Context, course: Course, lesson: Lesson) -> None:
 
 
 FEATURE = Feature(samples={
-    "quiz_start": {"lesson": "Bấm nút và gõ số", "total": 3},
+    "quiz_start": {"lesson": "Bấm nút và gõ số", "total": 3, "again": False},
     "question": {"number": 1, "total": 3, "question": "Câu hỏi?"},
     "right": {"explanation": "Vì sao đúng."},
     "wrong": {"why": "Vì sao phương án này chưa đúng.", "answer": "Phương án đúng",
@@ -145,5 +197,5 @@ FEATURE = Feature(samples={
                   "passed": False, "best_passed": False, "need": 2},
     "course_done": {"course": "Làm quen với Học Số", "unpassed": ["Bấm nút và gõ số"]},
     "button_retry_quiz": {}, "button_next_lesson": {}, "button_option": {"text": "Phương án"},
-    "pick_an_answer": {},
+    "pick_an_answer": {}, RETAKE_WORDS: {},
 })

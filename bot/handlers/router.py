@@ -15,6 +15,7 @@ from bot.handlers import (
     menu,
     message_check,
     payloads,
+    progress,
     quiz,
     typed_buttons,
 )
@@ -111,9 +112,12 @@ async def on_text(ctx: Context, text: str) -> None:
     named = typed_buttons.named(ctx, folded) if number is None else None
     meant = _command_word(ctx, stripped, folded)
     picks_a_button = (number is not None and 1 <= number <= len(shown)) or named is not None
+    # "làm lại bài kiểm tra (cài vneid)" once its button is gone: at any question, too.
+    retake = await quiz.typed_retake(ctx, typed_buttons.trimmed(ctx, folded)) if not (
+        picks_a_button or meant) else None
     asked = ctx.asked
     waits = registry().waits.get(asked.name) if asked else None
-    if waits is not None and asked is not None and not picks_a_button:
+    if waits is not None and asked is not None and not picks_a_button and retake is None:
         meaning = registry().commands.get(meant or "")
         # A place question gives way to any known word ("tiếp" is nobody's ward); the others
         # only to the words that leave a question ("menu" is nobody's name).
@@ -135,6 +139,9 @@ async def on_text(ctx: Context, text: str) -> None:
         return
     if meant is not None:
         await on_payload(ctx, meant)
+        return
+    if retake is not None:
+        await on_payload(ctx, retake.pack())
         return
     likeness = typed_buttons.likeness(ctx, folded)
     slipped = _slipped_command(ctx) if likeness.index is None else None
@@ -159,11 +166,25 @@ def _slipped_command(ctx: Context) -> str | None:
 
 
 async def read(ctx: Context, text: str) -> None:
-    """The learner's own words: the first reader that answers them (registry.Reads)."""
+    """The learner's own words: the first reader that answers them (registry.Reads). At a
+    question with answer options, the question follows the reply, its options the last
+    buttons again: "cái số 1 đúng ko cháu", answered as a question, left none to press."""
+    at = ctx.position
+    options = _has_options(ctx.turn.learner.shown_buttons)
     for reader in registry().readers:
         if await reader(ctx, text):
-            return
-    help.not_understood(ctx)
+            break
+    else:
+        help.not_understood(ctx)
+    if options and ctx.position == at and not any(
+            _has_options(tuple(button.payload for button in reply.flat_buttons()))
+            for reply in ctx.replies):
+        progress.show_current(ctx)
+
+
+def _has_options(shown: tuple[str, ...]) -> bool:
+    """Whether buttons are a question's answer options."""
+    return any(Choose.unpack(payload) is not None for payload in shown)
 
 
 async def on_payload(ctx: Context, payload: str, *, from_text: bool = False) -> None:

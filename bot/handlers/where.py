@@ -10,12 +10,14 @@ from bot.handlers import detour, payloads, upnext
 from bot.handlers.context import Context, Rows
 from bot.handlers.events import QuizFinished
 from bot.handlers.payloads import Payload, StartLesson
-from bot.handlers.registry import Command, Feature, Waits
+from bot.handlers.registry import Command, Feature, Waits, registry
 from bot.lessons.model import MENTOR_COURSE
 from bot.lessons.progress import Mode
 
 MAX_BUTTONS = 10  # a list this short is offered as choices; a longer one is typed
 ASKED = "area"  # the state while asked; its data's "within": the place whose parts are asked
+# Its data's "then": a command run once a commune is named (FIND_MENTOR: a mentor there).
+THEN = "then"
 
 
 @dataclass(frozen=True)
@@ -34,12 +36,14 @@ def should_ask(ctx: Context) -> bool:
         and not ctx.area_asked
 
 
-def ask(ctx: Context, within: str | None = None, *, also: Rows | None = None) -> None:
+def ask(ctx: Context, within: str | None = None, *, also: Rows | None = None,
+        then: str = "") -> None:
     """Ask for the next level of place below `within` (the top level by default); `also`
-    are buttons to keep offering meanwhile (the next lesson, after a quiz)."""
+    are buttons to keep offering meanwhile (the next lesson, after a quiz); `then`, the
+    command to run once a commune is named."""
     areas = ctx.library.areas
-    if within is None:  # a deployment of one province starts at its communes
-        within = areas.provinces[0] if len(areas.provinces) == 1 else ""
+    if within is None:
+        within = _top(ctx)
     if not areas.provinces or (within and areas.get(within) is None):
         ctx.say(ctx.text("area_none"), [ctx.menu_row()])
         return
@@ -56,14 +60,45 @@ def ask(ctx: Context, within: str | None = None, *, also: Rows | None = None) ->
     rows.append(ctx.menu_row())
     ctx.say(ctx.text(key, within=areas.label(within), typed=len(places) > MAX_BUTTONS,
                      name=ctx.display_name), rows)  # the whole name officials see
-    ctx.ask(ASKED, within=within)
+    _wait(ctx, within, then)
+
+
+def _top(ctx: Context) -> str:
+    """Where the question starts: a deployment of one province starts at its communes."""
+    provinces = ctx.library.areas.provinces
+    return provinces[0] if len(provinces) == 1 else ""
+
+
+def has_places(ctx: Context) -> bool:
+    """Whether the deployment has a list of places to find a typed one in."""
+    return bool(ctx.library.areas.provinces)
+
+
+def ask_then(ctx: Context, text: str, then: str) -> None:
+    """Ask, in `text`, for the commune that `then` (a command's payload) needs, read as the
+    place question reads it (a name not found is said so, close ones offered); a commune
+    named runs `then` instead of going on."""
+    ctx.area_asked = True
+    ctx.say(text, [ctx.menu_row()])
+    _wait(ctx, _top(ctx), then)
+
+
+def _wait(ctx: Context, within: str, then: str) -> None:
+    ctx.ask(ASKED, within=within, **({THEN: then} if then else {}))
+
+
+def _then(ctx: Context) -> str:
+    """The command the place question asked in the previous turn leads to, if any: kept
+    while it is asked again ("not found", "which one?")."""
+    asked = ctx.asked
+    return str(asked.data.get(THEN, "")) if asked is not None and asked.name == ASKED else ""
 
 
 async def typed(ctx: Context, within: str, text: str) -> None:
     """The learner typed a place name: take an exact match, else offer the close ones."""
     areas = ctx.library.areas
     if within and areas.get(within) is None:  # the areas file changed since the question
-        ask(ctx)
+        ask(ctx, then=_then(ctx))
         return
     places = areas.children(within)
     districts = _districts(ctx, within)
@@ -83,7 +118,7 @@ async def typed(ctx: Context, within: str, text: str) -> None:
     if old:
         _offer_former(ctx, within, old)
         return
-    ctx.ask(ASKED, within=within)
+    _wait(ctx, within, _then(ctx))
     rows: Rows = [[ctx.button("button_area", Place(place.id), name=areas.label(place.id))]
                   for place in found]
     rows.append([ctx.button("button_skip", payloads.SKIP)])
@@ -107,7 +142,7 @@ def _ask_within_district(ctx: Context, within: str, district: str, places: list[
                   for place in namesake[:1]]
     rows.append([ctx.button("button_skip", payloads.SKIP)])
     rows.append(ctx.menu_row())
-    ctx.ask(ASKED, within=within)
+    _wait(ctx, within, _then(ctx))
     ctx.say(ctx.text("area_district", district=district, mentor=False,
                      namesake=namesake[0].name if namesake else ""), rows)
 
@@ -130,7 +165,7 @@ def _offer_former(ctx: Context, within: str, old: list[area_match.OldName]) -> N
     place; several (an old unit split, or two of one name) are offered to choose from."""
     areas = ctx.library.areas
     now = list(dict.fromkeys(place for unit in old for place in unit.now))
-    ctx.ask(ASKED, within=within)
+    _wait(ctx, within, _then(ctx))
     if len(now) == 1:
         rows: Rows = [[ctx.button("button_area_yes", Place(now[0].id), name=now[0].name)],
                       [ctx.button("button_area_other", payloads.AREA)]]
@@ -155,11 +190,17 @@ async def picked(ctx: Context, action: Place) -> bool:
 
 async def chosen(ctx: Context, place: Area) -> None:
     """Keep the place; ask for the part of it (commune, then village) if there is one."""
+    then = _then(ctx)
     if place.level == 0:
-        ask(ctx, place.id)
+        ask(ctx, place.id, then=then)
         return
     ctx.area = place.id
     ctx.ward = ctx.library.areas.chain(place.id)[1].name  # mentors are found by ward name
+    if then:  # the commune was what was needed ("Tìm người kèm"): no village asked
+        done = registry().commands[then].run(ctx)
+        if done is not None:
+            await done
+        return
     if place.level == 1 and place.children:
         ask(ctx, place.id)
         return
@@ -238,7 +279,7 @@ async def _skipped(ctx: Context, data: Mapping[str, Any]) -> None:
 
 
 def _ask(ctx: Context) -> None:
-    ask(ctx)
+    ask(ctx, then=_then(ctx))  # "Nơi khác" while a mentor's commune is asked: still for that
 
 
 async def after_quiz(ctx: Context, event: QuizFinished) -> None:

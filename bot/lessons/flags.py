@@ -14,7 +14,8 @@ VERDICTS = ("scam", "suspicious", "no_signs", "reminder", "advice")
 KINDS = ("police", "gov", "bank", "utility", "bhxh", "tax", "delivery", "telecom", "company")
 # Every flag bot/listening/scam.py raises: the file must word each one, and only these.
 CODES = ("otp_request", "link_fake", "link_short", "link_ip", "link_apk", "link_odd",
-         "install_app", "remote_app", "urgency", "secrecy", "money_request", "family_emergency",
+         "install_app", "remote_app", "call_forward", "kin_friend", "urgency", "secrecy",
+         "money_request", "family_emergency",
          "task", "prize", "loan", "easy_job", "invest", "gambling", "recovery", "id_request",
          "personal_number", "foreign_number", "new_number", "borrow", "wrong_transfer",
          "benefit_link", "account_request", *(f"claim_{kind}" for kind in KINDS))

@@ -4,6 +4,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -155,6 +156,20 @@ class Tuning:
     # ... and taken off the later a step comes (0 first, this much last): lessons open with
     # their gist, and end with what is beside it.
     step_later: float = 0.2
+    # Added for the step that says what to do once it has happened ("Lỡ đọc mã OTP…",
+    # "Việc 1: Gọi ngay tổng đài…": _FIRST_THING) when the question tells that it has and asks
+    # what now ("lỡ đọc 6 số rồi, giờ gọi ai trước", "bị lừa rồi giờ làm sao": _HAPPENED and
+    # _WHAT_NOW). Its words are mostly those of a step that warns beforehand ("Không ai được
+    # biết mã OTP…"), which won; "tôi bị lừa mất 5 triệu, giờ làm sao" showed the step on a
+    # second scam. The step shown answered 0.816 of tune with it alone, 0.811 without; any
+    # weight from 0.7 to 2 measures the same (bench/RESULTS.md, "the step that answers").
+    step_first: float = 1.0
+    # Added for a step that tells the signs ("Dấu hiệu 1: địa chỉ lạ…": _SIGNS) when the
+    # question asks how to tell ("nhìn sao biết", "thật hay giả": _HOW_TO_TELL); the step
+    # that says what the thing is holds the question's words more. Tune 0.830 with it alone;
+    # 1.5 to 2 measure the same. Both: tune 0.835, held out 0.788 -> 0.817 (check) and
+    # 0.865 unchanged (check2).
+    step_signs: float = 1.5
 
 
 # How a question asks for an amount or a time, folded: what no lesson teaches unless its own
@@ -291,6 +306,41 @@ _QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”')
 
 def _unquoted(text: str) -> str:
     return _QUOTED.sub(" ", text)
+
+
+# A step saying what to do once it has happened: a sentence opening with "Lỡ" ("Lỡ cài rồi thì
+# sao?", "Lỡ đọc hay nhập mã OTP cho người lạ…") or the first of the things to do ("Việc 1:",
+# "Việc đầu tiên:"). Not "Nếu lỡ…", which opens a reassurance ("Nếu lỡ bị lừa, đừng tự trách").
+_FIRST_THING = re.compile(r"(?:^|[.?!:]\s+|\n\s*)(?:Lỡ|Việc 1|Việc đầu tiên)(?!\w)")
+# A step listing the signs of a scam or a fake ("Dấu hiệu 1: …", "Dấu hiệu bị chiếm số: …").
+_SIGNS = re.compile(r"(?<!\w)dấu hiệu(?!\w)", re.I)
+# How a question, folded, tells that something has happened ("lỡ", "rồi", "bị lừa")...
+_HAPPENED = ("lo", "roi", "bi lua")
+# ... and asks what to do now; both make it urgent (Tuning.step_first).
+_WHAT_NOW = ("gio", "lam sao", "lam gi", "sao day", "truoc")
+# How a question, folded, asks how to tell the real from the fake (Tuning.step_signs).
+_HOW_TO_TELL = ("sao biet", "biet sao", "nhan biet", "nhan ra", "phan biet", "dau hieu",
+                "nhin sao", "that hay gia")
+
+
+@cache
+def _step_kinds(text: str) -> tuple[bool, bool]:
+    """Whether a step's text (outside its quotes) says what to do once it has happened
+    (_FIRST_THING), and whether it tells the signs (_SIGNS)."""
+    said = _unquoted(text)
+    return bool(_FIRST_THING.search(said)), bool(_SIGNS.search(said))
+
+
+@lru_cache(maxsize=64)
+def _kinds_asked(text: str) -> tuple[bool, bool]:
+    """Whether a question asks what to do now that something has happened (_HAPPENED and
+    _WHAT_NOW), and whether it asks how to tell the signs (_HOW_TO_TELL): read once for the
+    up to three lessons a reply shows."""
+    said = f" {' '.join(expand(fold(text)))} "
+
+    def says(phrases: tuple[str, ...]) -> bool:
+        return any(f" {phrase} " in said for phrase in phrases)
+    return says(_HAPPENED) and says(_WHAT_NOW), says(_HOW_TO_TELL)
 
 
 def _upper_bound(bm25: BM25Okapi, terms: list[str], unknown_idf: float, usual: int,
@@ -503,7 +553,7 @@ class QuestionIndex:
             return []
         top = ranked[0]
         chosen = [i for i in ranked[:t.limit] if scores[i] >= t.relative * scores[top]]
-        return [self._match(i, float(scores[i]), terms) for i in chosen]
+        return [self._match(i, float(scores[i]), terms, text) for i in chosen]
 
     def weigh(self, text: str) -> tuple[list[str], list[int], Any, Evidence | None]:
         """The question's terms, the lessons best first (their indices), every lesson's score,
@@ -607,16 +657,18 @@ class QuestionIndex:
         that lesson found (bench/ask_steps.py, tests/data/question_steps.yaml)."""
         i = next(i for i, (c, found) in enumerate(self._entries)
                  if (c.id, found.id) == (course, lesson))
-        return self._match(i, 0.0, _terms(self.words(text))).step
+        return self._match(i, 0.0, _terms(self.words(text)), text).step
 
-    def _best_step(self, i: int, terms: list[str]) -> int:
+    def _best_step(self, i: int, terms: list[str], text: str) -> int:
         """Which of lesson `i`'s steps answers the question (its `terms`) best: its words' BM25
         score, a share of it from the words that tell the lesson's steps apart, each as a share
         of the best step's (Tuning.step_telling); a little more for a step that tells what to
         do, and less the later it comes (step_doing, step_later). Word overlap alone showed the
         step beside the answer: one that only warns or reassures ("Không bao giờ cài VNeID từ
         đường link…", "Quên passcode là chuyện rất hay gặp…") shares the question's words as
-        much as the one that tells how (bench/RESULTS.md, "the step a reply shows")."""
+        much as the one that tells how (bench/RESULTS.md, "the step a reply shows"). A question
+        that asks what to do now that it has happened, or how to tell the signs, gets the step
+        that says so (step_first, step_signs): the question's `text` tells which."""
         t = self.tuning
         first = int(self._first_step[i])
         steps = range(first, int(self._first_step[i + 1]))
@@ -630,11 +682,22 @@ class QuestionIndex:
         score = ((1 - t.step_telling) * every / every.max()
                  + t.step_telling * apart / (apart.max() or 1.0)
                  + t.step_doing * np.array([self._doing[k] for k in steps])
-                 - t.step_later * np.arange(len(steps)) / max(len(steps) - 1, 1))
+                 - t.step_later * np.arange(len(steps)) / max(len(steps) - 1, 1)
+                 + self._kind_bonus(i, text))
         return int(np.argmax(score))  # the first of equals
 
-    def _match(self, i: int, score: float, terms: list[str]) -> Match:
+    def _kind_bonus(self, i: int, text: str) -> Any:
+        """What each step of lesson `i` gets for being the kind of step the question `text` asks
+        for: what to do now that it has happened (Tuning.step_first), the signs (step_signs)."""
+        t, steps = self.tuning, self._entries[i][1].steps
+        now, signs = _kinds_asked(text)
+        weights = np.array([t.step_first * now, t.step_signs * signs])
+        if not weights.any():
+            return np.zeros(len(steps))
+        return np.array([_step_kinds(step.text) for step in steps]) @ weights
+
+    def _match(self, i: int, score: float, terms: list[str], text: str) -> Match:
         course, lesson = self._entries[i]
-        step = lesson.steps[self._best_step(i, terms)]
+        step = lesson.steps[self._best_step(i, terms, text)]
         return Match(course=course.id, lesson=lesson.id, title=lesson.title,
                      score=round(min(score, 1.0), 4), step=step.id, step_text=step.text)

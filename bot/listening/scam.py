@@ -22,7 +22,10 @@ WEIGHTS = {
     "link_short": 2, "link_odd": 2, "install_app": 2, "urgency": 2, "secrecy": 2,
     "money_request": 2, "family_emergency": 2, "task": 2, "prize": 2, "loan": 2,
     "easy_job": 2, "invest": 2, "personal_number": 2, "foreign_number": 2, "recovery": 2,
-    "id_request": 2, "new_number": 2, "borrow": 2, "wrong_transfer": 2, "benefit_link": 3,
+    "id_request": 2, "new_number": 2, "borrow": 2, "wrong_transfer": 2,
+    # Money the reader is "entitled to" claimed at a stranger's site or Zalo: what C06 (Bộ Công
+    # an) warns of as the trick itself ("nhận 100.000 đồng dịp 2/9"), no office pays so.
+    "benefit_link": 4,
     "account_request": 3,
     # a remote-control app to install or open: the stranger sees and taps on the phone
     "remote_app": 4,
@@ -30,6 +33,15 @@ WEIGHTS = {
     # shown as invest: a rate no real investment pays (per day, per week, 3 % or more a
     # month) with a promise of no loss, or either of those with crypto ("USDT lãi 30%/tháng")
     "invest_strong": 4,
+    # shown as prize: a prize to be claimed at a site that is no brand's own ("Nhận quà tại
+    # dienmayxanh-quatang.com"); a genuine advertiser's offer carries its opt-out (`_OPT_OUT`)
+    "prize_strong": 4,
+    # A call-forwarding code to dial ("**21*số#"): every call, the bank's spoken OTP too, goes
+    # to the thief's phone (ANTV, Bộ Công an; VinaPhone's warnings, plo.vn).
+    "call_forward": 4,
+    # A friend or acquaintance of a relative relaying their request for money ("Hùng nhờ con
+    # nhắn cô chuyển giúp 3 triệu"): the relative is not there to be asked.
+    "kin_friend": 2,
 }
 SCAM, SUSPICIOUS = 4, 2
 
@@ -133,6 +145,10 @@ _SECRET = _words(r"(?:ma )?otp", "maotp",
                  r"(?:\d+ )?so (?:in )?(?:tren|o) (?:mat truoc |mat sau )?(?:cua )?the",
                  r"\d+ so (?:o )?mat sau")
 _ASK_ANY = _words(r"cung cap", r"doc(?: lai| giup| cho| ngay)?", r"gui(?: lai| cho| giup| qua)",
+                  # "Gửi mã xác nhận… cho chúng tôi" told (a clause's first words), not "ngân
+                  # hàng sẽ gửi mã OTP về máy" (a lesson's)
+                  r"(?:^|(?<=vui long )|(?<=hay ))gui(?= (?:ma|otp)\b)",
+                  r"cho (?:ben )?chung toi",
                   r"nhan(?: tin)? lai", r"bao lai", r"cho (?:em|anh|chi|minh|toi|ben em)",
                   r"xac nhan lai", "chup", "tiet lo")
 # The code a message gave, named right after the verb that asks it passed on.
@@ -140,6 +156,7 @@ _THIS_CODE = re.compile(r"(?: (?:lai|giup|ngay|cho))? (?:ma|code|otp)\b")
 # Typing a code in is what a genuine app asks too: it counts only where a link leads to a page.
 _ASK_ENTER = _words(r"(?<!dang )nhap", r"dien(?! tu| thoai| luc)")
 _ASK_BACK = _words(r"cung cap", r"doc(?: lai| giup| cho| ngay)?", r"gui(?: lai| cho| giup| qua)",
+                   r"cho (?:ben )?chung toi",
                    r"nhan(?: tin)? lai", r"bao lai", r"cho (?:em|anh|chi|minh|toi|ben em)",
                    "tiet lo")
 # "dung" and "cam" are also "dụng", "dùng", "cảm": only "đừng"/"cấm" before a verb count.
@@ -153,14 +170,37 @@ _URGENCY = _words(
     r"cat dien", r"thu hoi (?:so|sim)", r"bi phat", "xu phat", "phat nguoi", r"bi bat",
     r"bat giu", r"lenh bat", r"tam giam", r"truy na", r"khoi to", r"trieu tap", r"rua tien",
     r"ma tuy", r"khan cap", r"ngay lap tuc", r"trong (?:vong )?\d+ ?(?:h|gio|tieng)",
-    r"sau \d+ ?(?:h|gio|tieng)", r"sap het han", r"qua han", r"het han (?:hom nay|ngay)",
+    r"sau \d+ ?(?:h|gio|tieng)", r"sap het han", r"qua han", r"het han (?:hom nay|ngay(?! \d))",
     r"vo hieu hoa",
     r"dang nhap (?:bat thuong|la)", r"thiet bi la", r"(?:chuyen|can|xu ly) (?:tien |khoan )?gap",
-    r"gap gap", r"truoc \d+ ?h(?: ?\d+)?(?: hom nay)?", r"hom nay la han", "tuoc bang",
+    r"gap gap", r"gap (?:lam|qua|lem)",
+    # "điện sẽ bị cắt trong hôm nay", "... nếu không thanh toán"; not a planned outage's
+    # "điện sẽ bị cắt từ 8h đến 17h ngày 10/12 để bảo trì"
+    r"(?:dien|nuoc|sim|thue bao)(?: \w+){0,2}? (?:se )?bi (?:cat|ngat|ngung cap)"
+    r"(?= (?:trong|ngay|neu|hom nay|sau|luon)\b)",
+    r"truoc \d+ ?h(?: ?\d+)?(?: hom nay)?", r"hom nay la han", "tuoc bang",
     r"lien quan (?:den )?(?:duong day|vu an)", r"chung minh trong sach", r"bi tu choi",
     r"(?:dang )?bi dieu tra", r"khong duoc roi khoi", r"ke khai (?:toan bo )?tai san",
     r"(?:vua )?bi tru (?:tien|\d|phi)", r"mat song", r"se bi xoa", r"giao dich dang ngo",
     r"co giao dich (?:bat thuong|la)")
+# A line locked, cut off or out of date: a threat to the reader's own, but in a relative's
+# new-number message ("con đổi số rồi, sim cũ bị khóa") the writer's excuse for a new one.
+_LINE_STATE = re.compile(r"\b(?:khoa|het han|qua han|mat song|vo hieu hoa|thu hoi|sim)\b")
+# ... which hurries the reader only with "gấp", "khẩn", "ngay lập tức", "làm ngay". Folded,
+# "gấp" is also "gặp" ("mai con gặp mẹ", "gặp khó khăn") and "khẩn" "khăn": only where they
+# cannot be those (ending a clause, "rất gấp", "khẩn cấp").
+_HURRY = re.compile(r"\bgap(?: (?:nhe|nha|lam|qua|a|di|nhat))?(?= \||$)|\b(?:rat|viec) gap\b|"
+                    r"\bgap gap\b|\bkhan (?:cap|truong)\b|\b(?:rat|viec) khan\b|"
+                    r"\bngay lap tuc\b|\b(?:lam|luu|goi|nhan|chuyen|gui|ck|tra loi|lien he) ngay\b")
+
+
+def _urgent(part: str, calm_line: bool) -> re.Match[str] | None:
+    """The first urgency in a clause; in a relative's new-number message that does not hurry
+    (`calm_line`), not their old line's state."""
+    return next((found for found in _URGENCY.finditer(part)
+                 if not (calm_line and _LINE_STATE.search(found.group()))), None)
+
+
 # Folded, "bí mật" (secret) is also "bị mất" (lost): "con bị mất điện thoại" keeps no secret.
 _LOST = (r"dien thoai|dt|may|vi|sim|so|zalo|facebook|fb|nick|tai khoan|the|chia khoa|giay to|"
          r"cccd|can cuoc|cmnd|tien|xe|het|mang|song|lien lac|ket noi|tui|dien|nuoc|nen|roi")
@@ -178,8 +218,11 @@ _TO = r"(?:em|anh|chi|con|chau|me|bo|ba|ma|cha|ong|ban|minh|toi|co|chu|di|cau|ba
 # A sum is "\d+": "chuyển 20 triệu" as well as "chuyển 5 triệu".
 # A sum as typed: "20 triệu", "20tr", "500k" (each a word: "\\b20\\b" is not in "20tr").
 _SUM = r"\d+(?: ?(?:k|d|dong|trieu|tr|ty|ngan|nghin|cu|usd))?"
-_TRANSFER = _words(r"chuyen khoan", r"chuyen tien", rf"chuyen (?:gap|giup|vao|ngay|truoc|{_SUM})",
-                   rf"(?:chuyen|gui) {_TO} \d+", r"gui \d+ ?(?:k|trieu|tr|ty|ngan|nghin|cu)",
+# "chuyển tạm cháu 3tr", "chuyển con 2tr" ("2tr" is one word: no "\\b" after its "2").
+_TRANSFER = _words(r"chuyen khoan", r"chuyen tien",
+                   rf"chuyen (?:gap|giup|vao|ngay|truoc|tam|{_SUM})",
+                   rf"(?:chuyen|gui)(?: tam)? {_TO} {_SUM}",
+                   r"gui \d+ ?(?:k|trieu|tr|ty|ngan|nghin|cu)",
                    r"ck (?:gap|giup|vao|ngay|truoc|cho|\d+)", r"nap (?:tien|\d+|toi thieu|them)",
                    r"nop (?:tien|phi|phat|thue|le phi|\d+)", r"chuyen (?:lai|tra|cho)",
                    r"(?:tra|gui) lai (?:tien|\d+|giup|cho|vao)", r"dat coc", r"coc truoc",
@@ -240,25 +283,29 @@ _TASK = re.compile(r"\bnhiem vu\b.*\b(?:hoa hong|nap|nhan tien|thuong|don hang|r
                    # orders placed for a shop that sells nothing ("đặt đơn ảo"), paid back
                    # with a commission: the same trick by another name
                    r"\bdon (?:hang )?ao\b|\bhoan tien (?:va |kem |cong )?hoa hong\b|"
-                   r"\b(?:tien goc|von) (?:kem |va |cong )?hoa hong\b|"
-                   # likes, hearts, follows paid by the piece or the day: "like video TikTok
-                   # nhận 300k/ngày", "thả tim mỗi lượt 15k"
-                   r"\b(?:like|tha tim|follow|theo doi kenh|xem video|danh gia|binh luan|share)"
-                   r"(?: \w+){0,5}? (?:nhan|kiem|duoc|moi luot|moi video) \d+ ?k\b")
-_PRIZE = _words(r"trung (?:thuong|giai|xe|iphone|qua|ve cao)", r"qua tang", r"nhan qua",
+                   r"\b(?:tien goc|von) (?:kem |va |cong )?hoa hong\b")
+# "nhắn qua Zalo" folds as "nhận quà": a way to write, not a gift.
+_BY = (r"(?:zalo|sms|tin nhan|telegram|tele|messenger|mess|facebook|fb|email|mail|viber|"
+       r"whatsapp|so|dien thoai|app|ung dung|link|inbox)")
+# "được hỗ trợ", "nhận hỗ trợ" alone are help (a remote-control app's pretext), not a prize:
+# only money ("được hỗ trợ 2 triệu", "nhận tiền hỗ trợ") is one.
+_PRIZE = _words(r"trung (?:thuong|giai|xe|iphone|qua|ve cao)", r"qua tang", rf"nhan qua(?! {_BY})",
                 r"doi qua", r"diem thuong", r"tri an", r"phan thuong", r"quay so", r"vong quay",
                 r"hoc bong",
                 # "tặng 2 triệu", not "tăng 8%" (a pension rising): both fold to "tang"
                 r"tang (?:ban |quy khach |ong ba |moi nguoi )?"
                 r"(?:\d+(?![\d ]*%)|qua|tien|iphone|xe)",
                 r"duoc tang \d+",
-                r"nhan (?:tien )?ho tro", r"ho tro tien", r"duoc ho tro", r"iphone mien phi",
+                r"nhan (?:tien ho tro|ho tro (?:tien|\d))", r"ho tro tien",
+                r"duoc ho tro (?:tien|\d|kinh phi|chi phi|(?:mot )?khoan)", r"iphone mien phi",
                 r"nhan thuong", r"(?:doi|nhan) iphone", r"trung \d+", r"phieu mua hang",
                 r"tang (?:phieu|voucher|the cao|ma giam)", r"hoan tien (?:\d|gap|hai|ba) lan",
                 r"boi thuong (?:don|\d)", r"duoc nhan \d+")
 # Photos of an ID card or a face, asked "to make a file": enough to open accounts in your name.
-_ID_REQUEST = re.compile(r"\b(?:gui|cung cap|chup|nhan|dua)(?: \w+){0,3} (?:anh|hinh)(?: chup)? "
-                         r"(?:can cuoc|cccd|cmnd|chan dung|khuon mat|2 mat|hai mat)\b")
+# "Cho cháu xin ảnh 2 mặt căn cước", "xin số CCCD và ảnh chụp mặt": asked, "xin" too.
+_ID_REQUEST = re.compile(r"\b(?:gui|cung cap|chup|nhan|dua|xin)(?: \w+){0,3} (?:(?:anh|hinh)"
+                         r"(?: chup)? (?:can cuoc|cccd|cmnd|chan dung|khuon mat|guong mat|2 mat|"
+                         r"hai mat)|(?:anh|hinh) chup (?:guong )?mat)\b")
 # The reader's account number, balance or ID number asked to be read out or sent ("bà đọc giúp
 # cháu số tài khoản với số dư", "cung cấp số CCCD"); a card's number is a secret already
 # (`_SECRET`). Counted only from someone claiming to be a bank, an office or a company, or
@@ -283,7 +330,9 @@ _ACCOUNT_IN_PERSON = re.compile(r"\b(?:tai|o|den|ra) (?:quay|chi nhanh|phong gia
 _IN_PERSON = _words(r"nop (?:tai|o) (?:van phong|tru so|quay|bo phan|nha van hoa|uy ban|ubnd)")
 _LOAN = _words(r"vay (?:nhanh|tien|von|online|tin chap|\d)", r"giai ngan",
                r"khong (?:can )?the chap", r"khong tham dinh", r"ho tro vay", r"cho vay",
-               r"vay .{0,30}chi can (?:cccd|can cuoc|cmnd)", r"no xau van vay")
+               r"vay .{0,30}chi can (?:cccd|can cuoc|cmnd)", r"no xau van vay",
+               # "thấy anh có nhu cầu vay", "tải app VayNhanh": a loan offered unasked
+               r"nhu cau vay", r"(?:app|ung dung) vay", r"vay(?:nhanh|tien|online|von)\w*")
 # The reader's own loan, told by its lender ("Khoản vay của Quý khách đã được giải ngân"): no
 # offer, unless a mobile or a Zalo is where to get it.
 _OWN_LOAN = _words(r"khoan vay (?:\w+ ){0,3}?(?:cua (?:quy khach|ong|ba|ban)|so \d+)",
@@ -298,7 +347,11 @@ _EASY_JOB = _words(r"viec nhe", r"luong cao", r"lam (?:viec )?tai nha", "ctv",
                    r"moi (?:luot|don|nhiem vu|video) (?:danh gia )?\d+ ?k",
                    r"nhan viec", r"tuyen \d+ nguoi", r"khong can kinh nghiem",
                    r"(?:ngay|moi ngay|thang|tuan) kiem (?:tu |duoc )?\d", r"khong can von",
-                   r"viec lam them", r"lam them (?:tai nha|online|tren dien thoai)")
+                   r"viec lam them", r"lam them (?:tai nha|online|tren dien thoai)",
+                   # likes, hearts, follows paid by the piece or the day: "like video TikTok
+                   # nhận 300k/ngày", "thả tim mỗi lượt 15k" (a job offered, no task asked yet)
+                   r"(?:like|tha tim|follow|theo doi kenh|xem video|danh gia|binh luan|share)"
+                   r"(?: \w+){0,5}? (?:nhan|kiem|duoc|moi luot|moi video) \d+ ?k")
 _INVEST = _words(r"dau tu .{0,40}(?:lai|loi nhuan|hoan von|cam ket)", r"tien ao", "coin",
                  "forex", r"san (?:giao dich|ngoai hoi)",
                  r"lai \d+ ?%? ?(?:moi |1 |mot )?(?:ngay|tuan|thang)",
@@ -316,9 +369,23 @@ _NO_LOSS = _words(r"cam ket (?:khong rui ro|hoan von|loi nhuan|lai)", r"hoan von
 _CRYPTO = _words("usdt", "bitcoin", "btc", "eth", r"tien ao", r"tien dien tu", "coin", "crypto")
 
 
+def _high_rate(words: str) -> re.Match[str] | None:
+    """The first rate no real investment pays: by the day or the week, or 3 % or more a
+    month ("lợi nhuận 30%/tháng")."""
+    return next((found for found in _HIGH_RATE.finditer(words)
+                 if found.group(2) != "thang" or int(found.group(1)) >= 3), None)
+
+
+def _profit_promised(part: str) -> re.Match[str] | None:
+    """Such a rate promised as a profit, an investment named or not ("Lợi nhuận 30%/tháng");
+    not a loan's interest ("vay lãi suất 1%/ngày"), which is the lender's price."""
+    found = _high_rate(part)
+    return found if found and not found.group().startswith("lai suat") \
+        and not re.search(r"\bvay\b", part) else None
+
+
 def _invest_strong(words: str) -> bool:
-    rates = [(int(found.group(1)), found.group(2)) for found in _HIGH_RATE.finditer(words)]
-    high = any(unit != "thang" or rate >= 3 for rate, unit in rates)
+    high = _high_rate(words) is not None
     promised, crypto = bool(_NO_LOSS.search(words)), bool(_CRYPTO.search(words))
     return (high and (promised or crypto)) or (promised and crypto)
 
@@ -455,6 +522,55 @@ def registrable(host: str) -> str:
 class _Link:
     host: str
     path: str
+
+
+# A call-forwarding code to dial, with the number calls go to: "**21*0912…#", "*21*…#", and
+# "*#21*…#" as scam messages write it; 61, 62, 67 (unanswered, unreachable, busy), 002 and 004
+# (all of them) forward calls too. Asked of the reader by the nhà mạng, bank or wallet "staff"
+# a call pretends (ANTV, Bộ Công an; VinaPhone via plo.vn): the thief then has the bank read
+# the OTP out to their phone.
+_CALL_FORWARD = re.compile(r"(?<![\w*#])(?:\*\*|\*#|\*|##|#)(?:21|61|62|67|002|004)\*"
+                           r" ?\+?\d[\d .-]{7,}#?")
+# A friend of the reader's relative or friend ("con là bạn của Hùng con trai cô") asking money
+# (`kin_friend`), not the reader's own ("bạn của em mà", "bạn của em, cho chị mượn": commas
+# kept, so folded text); "mình" is the name Minh too ("bạn của Minh, Minh đang cấp cứu").
+_READER_NAMED = (r"(?:em|anh|chi|ban|co|chu|bac|ong|ba|toi|cau|di|me|bo)"
+                 r"(?:\s*[,.!?;]|\s*$| (?:ma|nhe|day|do|nha|a|thoi)\b)")
+_KIN_FRIEND = re.compile(r"\bla (?:ban|ban than|ban hoc|nguoi quen|dong nghiep)(?: \w+){0,2}? "
+                         rf"cua (?!{_READER_NAMED})")
+# A benefit got by reaching someone's own chat ("kết bạn zalo 0901… để được hoàn tiền đền
+# bù"): the "lost parcel refund" trick (a stranger's Zalo, then a fake app or link).
+_FOR_BENEFIT = re.compile(r" (?:de|roi|va) (?:duoc |nhan |duoc nhan )?(?:\w+ ){0,2}?"
+                          r"(?:hoan tien|tro cap|ho tro|boi thuong|den bu|tien)\b")
+# Where a notice sends the reader: the sender's own app, an office or a counter ("Xem chi tiết
+# trong ứng dụng BIDV SmartBanking", "gia hạn tại UBND xã"): what banks and the NHNN tell
+# people to use instead of links (Thông tư 50/2024/TT-NHNN: no links in banks' messages).
+_OWN_CHANNEL = re.compile(r"\b(?:xem|tra cuu|kiem tra)(?: \w+){0,2}? (?:trong|tren|tai) "
+                          r"(?:ung dung|app)\b|\b(?:tai|den|ra) (?:ubnd|uy ban|quay|chi nhanh|"
+                          r"phong giao dich|diem giao dich|dai ly|co quan bhxh|buu dien|"
+                          r"cong an (?:xa|phuong))\b")
+# What such a notice may tell and still ask nothing: a prize or points. (A threat stays one:
+# "Thuê bao sẽ bị tạm khóa… mang căn cước ra điểm giao dịch" is labelled suspicious.)
+_TOLD_ONLY = {"prize"}
+
+
+def _got_by_chat(part: str) -> bool:
+    """Whether a clause says to reach a Zalo, Telegram... to get money ("kết bạn zalo 0901…
+    để được hoàn tiền")."""
+    found = _ZALO_CONTACT.search(part)
+    return bool(found and _FOR_BENEFIT.search(part, found.end()))
+
+
+def _own_channel(codes: list[str], folded: str, words: str, links: list[_Link]
+                 ) -> list[str]:
+    """`codes` without a prize told by a notice that links nowhere, names no
+    number and asks nothing, sending the reader to the sender's own app or office ("BIDV:
+    … được tặng 200 điểm thưởng. Xem chi tiết trong ứng dụng BIDV SmartBanking")."""
+    told = {code for code in codes if not code.startswith("claim_")}
+    if not told or not told <= _TOLD_ONLY or links or not _OWN_CHANNEL.search(words) \
+            or _MOBILE.search(folded) or _DIGIT_RUN.search(folded) or _HANDLE.search(folded):
+        return codes
+    return [code for code in codes if code not in _TOLD_ONLY]
 
 
 class ScamChecker:
@@ -654,16 +770,22 @@ class ScamChecker:
         kin = self.rules.signs.get("relatives", ())
         money = max((_asks_money(part, called, writers, urgent=emergency, kin=kin)
                      for part in parts), default=0)
+        # A relative writes from a new number ("mẹ ơi con đổi số rồi"), not hurrying: their
+        # old line locked or gone is who is writing, not a threat to the reader's.
+        calm_line = bool(owner or (called and self._sign("new_number").search(words))) \
+            and not _HURRY.search(words)
         promoted = bool(_OPT_OUT.search(words))
         reachable = _contact_number(folded) or bool(re.search(r"\bzalo\b", words))
         own_loan = bool(_OWN_LOAN.search(words)) and not reachable
         finders: list[tuple[str, Callable[[str], re.Match[str] | None]]] = [
-            ("urgency", _URGENCY.search), ("secrecy", _SECRECY.search), ("loan", _LOAN.search),
+            ("urgency", lambda part: _urgent(part, calm_line)), ("secrecy", _SECRECY.search),
+            ("loan", _LOAN.search),
             ("prize", _PRIZE.search), ("easy_job", _EASY_JOB.search),
             ("invest", _INVEST.search), ("gambling", _GAMBLING.search),
             ("recovery", _RECOVERY.search), ("borrow", self._borrowing)]
         if self._hush is not None:
             finders.append(("secrecy", self._hush.search))  # "đừng nói với bố"
+        finders.append(("invest", _profit_promised))  # "Lợi nhuận 30%/tháng", no "đầu tư"
         for code, find in finders:
             if code in codes or (code in ("prize", "loan") and promoted) \
                     or (code == "loan" and own_loan):
@@ -683,9 +805,9 @@ class ScamChecker:
                     codes.append("family_emergency" if code == "emergency" else code)
         elif links and self._sign("wrong_transfer").search(words):
             codes.append("wrong_transfer")  # a "refund" link for money sent by mistake
-        if not promoted and _CLAIM_AT.search(words) and self._sign("benefits").search(words) \
-                and any(not self._is_official(link.host)
-                        and registrable(link.host) not in _PLATFORMS for link in links):
+        benefits = not promoted and bool(self._sign("benefits").search(words))
+        if benefits and ((_CLAIM_AT.search(words) and any(map(self._unknown_site, links)))
+                         or any(map(_got_by_chat, parts))):
             codes.append("benefit_link")
         if _TASK.search(words):
             codes.append("task")
@@ -698,9 +820,11 @@ class ScamChecker:
         offers = any(code in codes for code in ("prize", "easy_job", "loan"))
         # ... or a task or an investment: got through a stranger's own chat ("Telegram
         # @viecnhe88") all the same
-        lures = offers or any(code in codes for code in ("task", "invest"))
-        if (offers or claimed) and any(_asks_account(part) for part in parts) and (
-                offers or self._claimed(_ACCOUNTS_BANK.sub(" ", words))):
+        lures = offers or any(code in codes for code in ("task", "invest", "benefit_link"))
+        # ... a benefit promised ("hồ sơ nhận trợ cấp người cao tuổi") is offered as well
+        offered = offers or benefits
+        if (offered or claimed) and any(_asks_account(part) for part in parts) and (
+                offered or self._claimed(_ACCOUNTS_BANK.sub(" ", words))):
             codes.append("account_request")  # "tài khoản ngân hàng của mẹ" is no bank writing
         # A prize, an easy job or a loan to be had by calling a mobile or a Zalo: no company
         # gives any through someone's own phone.
@@ -715,7 +839,13 @@ class ScamChecker:
             codes.append("personal_number")  # delivery staff do call from their own phones
         if _FOREIGN.search(folded):
             codes.append("foreign_number")
-        return codes
+        if _found(_CALL_FORWARD.search(folded), folded):
+            codes.append("call_forward")
+        if money and _KIN_FRIEND.search(folded):
+            codes.append("kin_friend")
+        if "prize" in codes and any(map(self._unknown_site, links)):
+            codes.append("prize_strong")
+        return _own_channel(codes, folded, words, links)
 
     def _link_codes(self, links: list[_Link], claimed: list[Brand], spoofed: set[str]
                     ) -> list[str]:
@@ -741,6 +871,11 @@ class ScamChecker:
             if (claims_official and domain not in _PLATFORMS) or self._looks_alike(link.host):
                 codes.append("link_fake")
         return codes
+
+    def _unknown_site(self, link: _Link) -> bool:
+        """Whether a link leads to no brand's or state's own site nor a platform everyone
+        links to: where a prize or a benefit is "claimed", the trick's own page."""
+        return not self._is_official(link.host) and registrable(link.host) not in _PLATFORMS
 
     def _is_official(self, host: str) -> bool:
         # Any *.gov.vn is the state's own; otherwise the host or a parent is a brand's domain.
@@ -788,8 +923,13 @@ def _shown(code: str) -> str:
 def _found(match: re.Match[str] | None, part: str) -> bool:
     """Whether a rule's match stands, not after a "không", "đừng"... in its clause: a genuine
     notice tells the resident NOT to share the code."""
-    return bool(match and not _NEGATION.search(part[max(0, match.start() - 60):match.start()])
-                and not _warned(part[:match.start()]))
+    before = _IF_NOT.sub("neu", part[max(0, match.start() - 60):match.start()]) if match else ""
+    return bool(match and not _NEGATION.search(before) and not _warned(part[:match.start()]))
+
+
+# "Nếu không thanh toán, điện sẽ bị cắt": the "không" is the condition's (clauses drop the
+# comma), not the threat's.
+_IF_NOT = re.compile(r"\bneu (?:\w+ ){0,2}?(?:khong|ko|chua)\b")
 
 
 def _contact_number(folded: str) -> bool:
@@ -837,6 +977,7 @@ def _asks_secret(parts: list[str], *, given: bool, linked: bool) -> bool:
     "nhập", "điền" count only in a message with a link (a page that takes the code). (A
     mentor's words are read closer: `asks_for_secret`.)"""
     asks = (_ASK_BACK,) if given else (_ASK_ANY, *([_ASK_ENTER] if linked else []))
+    parts = [_WIFI.sub("wifi", part) for part in parts]
     for index, part in enumerate(parts):
         window = " ".join(parts[index:index + 2])
         for match in (found for ask in asks for found in ask.finditer(part)):
@@ -850,11 +991,19 @@ def _asks_secret(parts: list[str], *, given: bool, linked: bool) -> bool:
             # nhân viên tổng đài", "gửi lại mã cho…"
             if given and _THIS_CODE.match(part, match.end()):
                 return True
-    return False
+    # "Bác cho cháu xin mã OTP để cháu làm định danh mức 2", "bác gửi cháu mã OTP nhé":
+    # scammers posing as a commune official or a relative's friend write as the young to the
+    # old as well (an outside try-out). The secret must be what is asked for (`_as_object`),
+    # past a few more words than a mentor's ("xin ảnh 2 mặt căn cước và mã OTP"), and after
+    # the verb: "cháu đổi mật khẩu Zalo rồi, bác nhắn cháu qua số này" asks for none.
+    return _as_object(parts, (_ASK_KIN,), _SECRET, _KIN_OBJECT_WORDS, fronted=False)
 
 
-# How a young mentor asks an elder ("bác đọc cho cháu", "gửi con", "nhắn cháu"): words the
-# scam rules above do not need, since scammers write as "em", "anh", "chị".
+# A wifi's password, asked among family ("cho con hỏi mật khẩu wifi nhà mình"): no account's.
+_WIFI = re.compile(r"\b(?:mat ?khau|pass(?:word)?)(?: cua)? (?:wifi|wi fi|wf)\b")
+
+
+# How the young ask an elder ("bác đọc cho cháu", "gửi con", "nhắn cháu"), as a mentor does.
 _ASK_KIN = _words(r"(?:doc|gui|nhan(?: tin)?|bao|cho|dua|chup) (?:cho )?(?:chau|con|em)")
 # What a mentor never asks for, beyond a code or a password: an account's or a card's number,
 # a PIN ("số PIN"; "pin" alone is a battery: "pin còn bao nhiêu").
@@ -868,6 +1017,7 @@ _SECRET_OR_ACCOUNT = re.compile(_SECRET.pattern + "|" + _words(
 # khẩu Zalo bác gửi cháu"), not past a word that makes it the subject of a question or a
 # time ("cho cháu biết bác đổi mật khẩu chưa", "báo cháu khi nào bác đặt xong mật khẩu").
 _OBJECT_WORDS = 4
+_KIN_OBJECT_WORDS = 8  # in a message checked: "cho cháu xin ảnh 2 mặt căn cước và mã OTP"
 _NOT_THE_OBJECT = _words("biet", "khi", "xong", "chua", "neu", "rang")
 # ... nor when the message says to keep it ("báo cho cháu nhé, mã OTP thì bác giữ kín").
 _KEPT = _words(r"giu (?:kin|bi mat|rieng|lay)", r"tu giu",
@@ -876,10 +1026,10 @@ _KEPT = _words(r"giu (?:kin|bi mat|rieng|lay)", r"tu giu",
                r"ke|nhan|dua|chuyen)")
 
 
-def _object_of(between: str, rest: str) -> bool:
+def _object_of(between: str, rest: str, most: int = _OBJECT_WORDS) -> bool:
     """Whether a secret `between` words after (or before) the asking verb is what it asks for,
-    `rest` the words after the secret."""
-    return (len(between.split()) <= _OBJECT_WORDS and not _NOT_THE_OBJECT.search(between)
+    `rest` the words after the secret, `most` the words there may be between them."""
+    return (len(between.split()) <= most and not _NOT_THE_OBJECT.search(between)
             and not _KEPT.search(" ".join(rest.split()[:8])))
 
 
@@ -887,19 +1037,27 @@ def asks_for_secret(text: str) -> bool:
     """Whether `text` (a mentor's message to a resident) asks for an OTP, a password, a PIN or
     an account's or card's number: a request as the scam check reads one (not "đừng đọc mã
     OTP cho ai"), the secret its object (`_object_of`)."""
-    parts = clauses(fold(text))
+    return _as_object(clauses(fold(text)), (_ASK_ANY, _ASK_KIN), _SECRET_OR_ACCOUNT,
+                      _OBJECT_WORDS)
+
+
+def _as_object(parts: list[str], asks: tuple[re.Pattern[str], ...], secret: re.Pattern[str],
+               most: int, *, fronted: bool = True) -> bool:
+    """Whether a clause (or two neighbours) asks, with one of `asks` not negated, for what
+    `secret` finds as its object: after it, or (`fronted`) before ("mật khẩu Zalo bác gửi
+    cháu")."""
     for index, part in enumerate(parts):
         window = " ".join(parts[index:index + 2])
-        for match in (found for ask in (_ASK_ANY, _ASK_KIN) for found in ask.finditer(part)):
+        for match in (found for ask in asks for found in ask.finditer(part)):
             before = part[:match.start()]
             if _NEGATION.search(before[-60:]) or _NEGATION.search(before[-20:] + match.group()):
                 continue
             after = window[match.end():]
-            found = _SECRET_OR_ACCOUNT.search(after)
-            if found and _object_of(after[:found.start()], after[found.end():]):
+            found = secret.search(after)
+            if found and _object_of(after[:found.start()], after[found.end():], most):
                 return True
-            fronted = list(_SECRET_OR_ACCOUNT.finditer(before))  # "mật khẩu Zalo bác gửi cháu"
-            if fronted and _object_of(before[fronted[-1].end():], after):
+            first = list(secret.finditer(before)) if fronted else []
+            if first and _object_of(before[first[-1].end():], after, most):
                 return True
     return False
 

@@ -47,6 +47,11 @@ _UNIT = re.compile(r" ?(?:d|dong|vnd|k|trieu|nghin|ngan|usd)\b")
 _ID_WORDS = re.compile(r"\b(?:cccd|cmnd|cmt|can ?cuoc|dinh danh|chung minh)\b")
 _OLD_ID_WORDS = re.compile(r"\b(?:cmnd|cmt|chung minh)\b")
 _ID_NEAR = 40  # characters around a 12-digit number where its words must be
+# The words just before an account number ("TK 0071000123456", "STK: …", "số tài khoản"): a
+# bank's own notice names it, and people share it to be paid; it is neither a card's nor a
+# CCCD's, whatever its digits.
+_ACCOUNT = re.compile(r"\b(?:s?tk|tai khoan|account|acc|a/c)(?: so)?[ :.]*$")
+_ACCOUNT_NEAR = 20  # characters before a number where its account words are
 _EDGE = ".,;?()[]{}\"'«»“”…"  # punctuation around a value that is not part of it
 
 
@@ -237,9 +242,14 @@ def _cards(folded: str) -> list[tuple[int, int]]:
     for run, span in numbers.runs(folded):
         digits = [int(char) for char in run if char.isdigit()]
         if 13 <= len(digits) <= 19 and min(map(len, re.split("[ -]", run))) >= 2 \
-                and _luhn(digits):
+                and _luhn(digits) and not _is_account(folded, span[0]):
             spans.append(span)
     return spans
+
+
+def _is_account(folded: str, start: int) -> bool:
+    """Whether the number starting at `start` is announced as a bank account's."""
+    return _ACCOUNT.search(folded[max(0, start - _ACCOUNT_NEAR):start]) is not None
 
 
 def _luhn(digits: list[int]) -> bool:
@@ -257,7 +267,7 @@ def _id_numbers(folded: str) -> list[tuple[int, int]]:
     spans = []
     for run, (start, end) in numbers.runs(folded):
         digits = sum(char.isdigit() for char in run)
-        if digits not in (9, 12) or _UNIT.match(folded, end):
+        if digits not in (9, 12) or _UNIT.match(folded, end) or _is_account(folded, start):
             continue
         near = folded[max(0, start - _ID_NEAR):end + _ID_NEAR]
         if (_ID_WORDS if digits == 12 else _OLD_ID_WORDS).search(near):

@@ -150,10 +150,25 @@ def scammed(text: str) -> bool:
                for piece in _pieces(text) for found in _SCAMMED.finditer(piece))
 
 
-# The caller let in: the app they asked for installed or opened ("tôi cài rồi", "đã mở"), a
-# code read out or sent ("đọc mã cho họ", "tôi đọc cho họ rồi").
-_GAVE_APP = re.compile(r"\b(?:(?:da|vua|lo) (?:\w+ )?(?:cai|mo|tai)|(?:cai|mo|tai)(?: \w+){0,3}? "
-                       r"roi)\b")
+# The caller let in: the app they asked for installed or opened ("tôi cài rồi", "đã mở"), their
+# link opened ("mở link rồi", "đã bấm vào link"), a code read out or sent ("đọc mã cho họ", "tôi
+# đọc cho họ rồi").
+_GAVE_APP = re.compile(r"\b(?:(?:da|vua|lo) (?:\w+ )?(?P<did>cai|mo|tai|bam)|"
+                       r"(?P<verb>cai|mo|tai|bam)(?: \w+){0,3}? roi)\b")
+# ... not the resident's own app or settings, opened or set up any day ("mở app ngân hàng",
+# "mở ứng dụng Vietcombank", "cài lại mật khẩu"): the caller gets nothing from that.
+_OWN_NAMES = (r"(?:ngan hang|nh|banking|smart ?banking|digibank|vcb|vietcombank|bidv|agribank|"
+              r"vietinbank|techcombank|mb ?bank|tpbank|vpbank|acb|sacombank|momo|zalo ?pay|"
+              r"vnpay|zalo|facebook|messenger|mat khau|ma pin|van tay|may|dien thoai|wifi|mang|"
+              r"cua)\b")
+_OWN = re.compile(rf"(?:\w+ )?(?:(?:app|ung dung) )?{_OWN_NAMES}")
+_LINK = re.compile(r"(?:\w+ )?(?:vao )?(?:link|duong link|duong dan|trang web)\b")
+# What a caller has the resident install or open, named in the story: with none of it and their
+# own app named ("họ bảo tôi mở app ngân hàng ra xem, tôi mở rồi"), a bare "mở rồi" is that app.
+_CALLERS = re.compile(rf"\b(?:link|duong (?:link|dan)|apk|file|ultra ?viewer|team ?viewer|"
+                      rf"any ?desk|quick ?support|airdroid|rust ?desk|"
+                      rf"(?:app|ung dung|phan mem)(?! (?:\w+ )?{_OWN_NAMES}))\b")
+_BARE = {"", "roi", "ra", "len", "luon", "xong", "nhe", "a"}
 _GAVE_CODE = re.compile(rf"\b(?:(?:da|vua|lo) (?:\w+ )?(?:doc|gui|dua|nhan)(?: ma| otp)?|"
                         rf"(?:doc|gui|dua)(?: (?:ma|otp|ma otp))?(?: cho {_THEM}| lai)?(?: \w+)? "
                         rf"roi|(?:doc|dua|gui) (?:ma|otp|ma otp|mat khau)(?: \w+)? cho {_THEM})\b")
@@ -161,10 +176,26 @@ _GAVE_CODE = re.compile(rf"\b(?:(?:da|vua|lo) (?:\w+ )?(?:doc|gui|dua|nhan)(?: m
 
 def gave_access(text: str) -> str:
     """What the resident says they let the caller have: "app" (installed or opened the app
-    they asked for, perhaps a code as well), "code" (read out or sent a code only), or ""."""
-    given = set()
+    they asked for, perhaps a code as well), "link" (opened their link), "code" (read out or
+    sent a code only), or "" (nothing, or only their own app opened: "mở app ngân hàng")."""
+    folded = fold(text)
+    own_only = bool(_OWN.search(folded)) and not _CALLERS.search(folded)
+    given: set[str] = set()
     for piece in _pieces(text):
-        for kind, pattern in (("app", _GAVE_APP), ("code", _GAVE_CODE)):
-            if any(_done(piece, found) for found in pattern.finditer(piece)):
-                given.add(kind)
-    return "app" if "app" in given else "code" if given else ""
+        given.update(_opened(piece, found, own_only) for found in _GAVE_APP.finditer(piece)
+                     if _done(piece, found))
+        if any(_done(piece, found) for found in _GAVE_CODE.finditer(piece)):
+            given.add("code")
+    return next((kind for kind in ("app", "link", "code") if kind in given), "")
+
+
+def _opened(piece: str, found: re.Match[str], own_only: bool) -> str:
+    """What an app installed or opened (`found`) let in: "app", "link" or "" (the resident's
+    own app, named or, in a story that names nothing of the caller's, left bare)."""
+    verb = "did" if found.group("did") else "verb"
+    what = " ".join(piece[found.end(verb):].split()[:4])
+    if _LINK.match(what):
+        return "link"
+    if found.group(verb) == "bam" or _OWN.match(what) or (own_only and what.split(" ")[0] in _BARE):
+        return ""  # "bấm" counts for a link only
+    return "app"

@@ -89,7 +89,10 @@ _STOPWORDS = (
     "a ah ba bac bi cac can cau cha chi cho chu co cua da de di do duoc e em gi giup ha hay "
     "hoi khi khong la lai lam luon minh mot nao nay ne nghe nha nhe nhi nhu oi ong o ra roi "
     "sao se ta thang thi thoi toi tren trong tu va vay vao ve voi vui xin xong u uh uhm "
-    "chao cam on nhieu hoai bua nua phai het biet that hon hieu"
+    "chao cam on nhieu hoai bua nua phai het biet that hon hieu "
+    # Interjections and chat noises: "ủa passcode là gì" was refused, "ủa" being a word no
+    # lesson holds. Not "hông", "hen", "vâng": folded they are "hỏng", "hẹn", "vàng".
+    "ua ui hic hix huhu hihi haha hehe kaka ok oke okie okay uk um ak nhen nghen"
 )
 STOPWORDS = frozenset(_STOPWORDS.split())
 
