@@ -28,13 +28,14 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ask_abstain import Row, figures, model, probability, rows_of, said
 from ask_quality import ROOT, SETS, Labelled, load_questions, pooled
+from question_pool import NEVER_POOLED
 
 from bot.lessons.loader import load_library
 from bot.lessons.model import Library
 from bot.listening.questions import QuestionIndex, Tuning, _terms
 from bot.listening.words import content_words, expand, fold
 
-BLIND = [name for name in SETS if name.startswith("blind")]
+BLIND = [name for name in SETS if name.startswith("blind") and name != "blind10"]
 
 
 class Neighbours:
@@ -89,7 +90,7 @@ def rows_left_out(library: Library, questions: dict[str, Labelled], pool_asks: b
                   near: bool, strict: bool = False) -> list[Row]:
     """Every question of every set, weighed by an index whose pool is the other sets'."""
     rows: list[Row] = []
-    for name in SETS:
+    for name in questions:
         pool = pool_for(name, questions, strict)
         index = QuestionIndex.build(pooled(library, pool if pool_asks else []), Tuning())
         got = rows_of(index, {name: SETS[name]})
@@ -108,7 +109,7 @@ def left_out_figures(rows: list[Row], abstain: float,
     """Each set answered by a model fitted on the other sets' rows, at its fitted floor or at
     `shipped` when given."""
     out: dict[str, tuple[float, ...]] = {}
-    for name in SETS:
+    for name in {row[0] for row in rows}:
         weights, floor = model([r for r in rows if r[0] != name], 1.0, abstain)
         floor = floor if shipped is None else shipped
         mine = [r for r in rows if r[0] == name]
@@ -147,7 +148,8 @@ def main() -> None:
     parser.add_argument("--floor", type=float, help="answer at this floor, not the fitted one")
     args = parser.parse_args()
     library = load_library(ROOT / "content")
-    questions = {name: load_questions(path) for name, path in SETS.items()}
+    questions = {name: load_questions(path) for name, path in SETS.items()
+                 if name not in NEVER_POOLED}
     if args.overlap:
         overlap(library, questions)
         return
@@ -164,7 +166,7 @@ def main() -> None:
         print(f"{variant}: {time.perf_counter() - start:.0f} s", file=sys.stderr)
     print("| set | " + " | ".join(f"{v} top-1 / top-3 / refused" for v in results) + " |")
     print("|---|" + "---|" * len(results))
-    for name in [*SETS, "mean blind..blind9"]:
+    for name in [*questions, "mean blind..blind9"]:
         cells = []
         for per_set in results.values():
             got = per_set[name] if name in per_set else tuple(
