@@ -624,6 +624,10 @@ def test_a_lesson_that_says_how_long_answers_how_many_days(index: QuestionIndex)
     ("otp là cái gì hả cháu", "otp la gi ha"), ("cài sao con", "cai sao"),
     ("chuyển tiền cho cháu", "chuyen tien cho chau"), ("cháu nội", "chau noi"),
     ("cháu tôi bị lừa", "chau toi bi lua"), ("tài khoản còn không", "tai khoan con khong"),
+    # The asker naming themself before what they want or do is no topic; someone else is.
+    ("bác muốn cài VNeID", "muon cai vneid"), ("mẹ cài vneid", "cai vneid"),
+    ("cho mẹ hỏi", "cho hoi"), ("thằng cháu hỏi mã", "thang chau hoi ma"),
+    ("bà con nhận tiền", "ba con nhan tien"), ("con số", "con so"),
 ])
 def test_words_that_fold_alike_are_read_by_the_words_beside_them(text: str, words: str) -> None:
     assert " ".join(expand(fold(text))) == words
@@ -639,6 +643,20 @@ def test_a_question_that_calls_the_bot_chau_finds_its_lesson(index: QuestionInde
     """The bot calls itself "cháu" to an elder, who calls it so back: as a topic word, "cháu"
     refused these or found the lesson on AI assistants."""
     assert _refs(index, text)[:1] == [lesson]
+
+
+@pytest.mark.parametrize("asker", ["bác", "mẹ", "con", "bac", "chú", "ông", "bà", ""])
+@pytest.mark.parametrize(("text", "lesson"), [
+    ("muốn cài VNeID", "vneid/cai-dat"), ("cài vneid", "vneid/cai-dat"),
+    ("chuyển tiền qua mã QR thế nào", "thanh-toan/nhan-tien"),
+])
+def test_a_question_opened_by_how_the_asker_calls_themself_finds_its_lesson(
+        index: QuestionIndex, asker: str, text: str, lesson: str) -> None:
+    """An outside tester: "bác/mẹ/con muốn cài VNeID", "mẹ cài vneid", "bác chuyển tiền qua mã
+    QR thế nào" found no lesson while "cô/chú muốn cài vneid" did: "mẹ", "con" were weighed as
+    the topic, "bác"'s word pair ("bac_muon") as one no lesson holds. ("cô" is left as it is:
+    folded, it is mostly "có", and "cô muốn cài vneid" found its lesson before.)"""
+    assert _refs(index, f"{asker} {text}".strip())[:1] == [lesson]
 
 
 def test_a_death_certificate_is_not_the_birth_certificate_lesson(index: QuestionIndex) -> None:

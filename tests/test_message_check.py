@@ -248,7 +248,10 @@ async def test_a_short_message_sent_again_is_checked(tutor: Tutor) -> None:
 
 
 @pytest.mark.parametrize("said", ["tôi vừa nhận được tin nhắn lạ", "nhận được tin nhắn lạ",
-                                  "Mẹ mới nhận được một tin nhắn lạ lắm"])
+                                  "Mẹ mới nhận được một tin nhắn lạ lắm",
+                                  # An outside tester's: it got a lesson's excerpt.
+                                  "cháu ơi bà có cái tin nhắn lạ lắm",
+                                  "bác có 1 tin nhắn đáng ngờ"])
 async def test_saying_a_strange_message_came_leads_to_the_check(tutor: Tutor, said: str) -> None:
     chat = Chat(tutor, "hanh")
     await chat.start()
@@ -256,6 +259,45 @@ async def test_saying_a_strange_message_came_leads_to_the_check(tutor: Tutor, sa
     assert "gửi tin nhắn lạ vào đây" in chat.text()
     await chat.type("Bố ơi con bị tai nạn đang ở bệnh viện, bố chuyển 20 triệu cho bạn con")
     assert "Rất có thể là lừa đảo" in chat.text() and "người thân gặp nạn" in chat.text()
+
+
+async def test_asking_whether_there_is_a_strange_message_is_a_question(tutor: Tutor) -> None:
+    """"Bà có tin nhắn lạ không" asks; it does not say one came."""
+    chat = Chat(tutor, "hoi-tin")
+    await chat.start()
+    await chat.type("bà có tin nhắn lạ không")
+    assert "gửi tin nhắn lạ vào đây" not in chat.text() and "Trong bài" in chat.text()
+
+
+OWN_TRANSFER = ("Hôm bữa thằng con tui nó cài cho tui cái app ngân hàng Agribank… nay tui muốn "
+                "chuyển 2 triệu cho bà sui mà hổng biết bấm chỗ nào, con chỉ tui với")
+
+
+async def test_a_residents_own_how_to_question_with_a_sum_finds_its_lesson(tutor: Tutor) -> None:
+    """An outside tester's question, with a sum in it, was checked as a received message ("Chưa
+    thấy dấu hiệu lừa đảo"): in the first person, asking to be shown how, it is a question."""
+    chat = Chat(tutor, "ba-sui")
+    await chat.start(address="bac")
+    await chat.type(OWN_TRANSFER)
+    assert "dấu hiệu" not in chat.text()
+    assert 'Trong bài "Chuyển tiền bằng số tài khoản" có đoạn này' in chat.text()
+    assert await counts(tutor.repository) == []  # nothing checked
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (OWN_TRANSFER, False),
+    ("nay tui muốn chuyển 2 triệu cho bà sui mà hổng biết bấm chỗ nào", False),
+    ("tui muốn chuyển 2 triệu cho bà sui, con chỉ tui với", False),
+    ("Con hướng dẫn bác cách chuyển 500k cho cháu nội với", False),
+    # Asked of the reader, by the sender: still messages.
+    ("Ê cho tui mượn ít tiền, tui đang kẹt quá, chuyển vào stk này giúp tui nha.", True),
+    ("Mẹ ơi giúp con với, con cần chuyển gấp 10 triệu vào stk 0123456789 của bạn con nhé", True),
+    ("Ông ơi chỉ giúp cháu, ông chuyển 2 triệu phí mở khóa vào stk 0123456789 nhé", True),
+    ("Chỉ còn hôm nay: chuyển 500.000đ vào stk 0123456789 để nhận quà tri ân của ngân hàng", True),
+])
+def test_asking_to_be_shown_is_the_residents_question_not_a_message(
+        text: str, message: bool) -> None:
+    assert looks_like_message(text) is message
 
 
 async def test_with_a_mentor_the_message_is_sent_on_request_then_forgotten(

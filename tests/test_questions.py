@@ -199,12 +199,14 @@ async def test_an_unanswerable_question_gets_an_honest_answer_and_the_mentor(
     assert "chưa có bài học nào về điều bạn hỏi" in alone.text()
     assert "Hỏi người kèm" not in alone.text()
     assert not lesson_buttons(alone) and alone.payload_of("Về menu") == "menu"
+    # No mentor: a dead end but for the way to find one (an outside tester).
+    assert 'chọn "Tìm người kèm"' in alone.text() and alone.payload_of("Tìm người kèm") == "find"
 
     mentor, resident = Chat(tutor, "kem"), Chat(tutor, "ba-lan")
     await paired(mentor, resident, library)
     await received(tutor, mentor)  # the "joined" message
     await resident.type("giá xăng hôm nay")
-    assert "Hỏi người kèm" in resident.text()
+    assert "Hỏi người kèm" in resident.text() and "Tìm người kèm" not in resident.text()
     await resident.press("Hỏi người kèm")
     assert "đã gửi câu hỏi của bạn cho người kèm" in resident.text()
     told = "\n".join(message.text for message in await received(tutor, mentor))
@@ -267,8 +269,104 @@ async def test_a_thumbs_up_and_ok_go_on_and_a_greeting_is_greeted_back(
     assert "Chào bạn! 😊" in chat.text() and "Tiếp tục bài đang học" in chat.text()
     fresh = Chat(tutor, "ok2")
     await fresh.start()
-    await fresh.type("tôi không hiểu")  # no lesson begun: no step to explain again
-    assert "chưa hiểu" in fresh.text()
+    await fresh.type("tôi không hiểu")  # no lesson begun: no step to explain again, but
+    assert "Không sao đâu" in fresh.text()  # the first course (test_lost_at_the_menu_…)
+
+
+@pytest.mark.parametrize("plea", ["ko hieu j het", "khó quá"])
+async def test_lost_at_the_menu_is_offered_the_first_course_and_a_mentor(
+        tutor: Tutor, library: Library, plea: str) -> None:
+    """An outside tester: "ko hieu j het", "khó quá" typed at the menu, with no step to explain
+    again, got "cháu chưa hiểu ý"."""
+    first = library.courses[0]
+    chat = Chat(tutor, "lac")
+    await chat.start(address="bac")
+    await chat.type(plea)
+    said = chat.text()
+    assert "chưa hiểu ý" not in said and "Không sao đâu ạ" in said
+    assert f'bắt đầu với khóa "{first.title}"' in said and "Tìm người kèm" in said
+    assert chat.payload_of("Tìm người kèm") == "find" and chat.payload_of("Về menu") == "menu"
+    await chat.press(first.title)
+    assert f"📘 {first.title}" in chat.text()
+
+
+async def test_lost_at_the_menu_with_a_mentor_is_offered_to_ask_them(
+        tutor: Tutor, library: Library) -> None:
+    mentor, resident = Chat(tutor, "kem3"), Chat(tutor, "ba-tu")
+    await paired(mentor, resident, library)
+    await received(tutor, mentor)
+    await resident.type("khó quá")
+    assert "Hỏi người kèm" in resident.text() and "Tìm người kèm" not in resident.text()
+    await resident.press("Hỏi người kèm")
+    assert "cần giúp đỡ" in "\n".join(message.text for message in await received(tutor, mentor))
+
+
+@pytest.mark.parametrize(("text", "course_id"), [
+    ("muốn học về lừa đảo", "lua-dao"), ("học về VNeID", "vneid"),
+    ("tôi muốn học chuyển khoản", "thanh-toan"), ("cho bác học về dịch vụ công", "dich-vu-cong"),
+    ("cháu ơi bà muốn học về AI", "tro-ly-ai"), ("hoc ve an toan tai khoan", "an-toan-tk"),
+])
+async def test_asking_to_learn_what_a_course_is_about_opens_the_course(
+        tutor: Tutor, library: Library, text: str, course_id: str) -> None:
+    """An outside tester: asking to learn a topic got "Học Số chưa có bài học nào…"."""
+    course = library.course(course_id)
+    assert course is not None
+    chat = Chat(tutor, "muon-hoc")
+    await chat.start()
+    await chat.type(text)
+    assert f"📘 {course.title}" in chat.text() and "chưa có bài học nào" not in chat.text()
+    first = course.lessons[0]
+    assert chat.payload_of(first.title) == f"l:{course_id}:{first.id}"
+
+
+@pytest.mark.parametrize(("text", "lesson"), [
+    ("bài học về mã QR", "o:thanh-toan:quet-qr"), ("mở bài quét QR", "o:thanh-toan:quet-qr"),
+    ("học lại bài cài vneid", "o:vneid:cai-dat"), ("bài cài vneid", "o:vneid:cai-dat"),
+])
+async def test_asking_to_learn_a_lesson_offers_the_lessons_that_teach_it(
+        tutor: Tutor, text: str, lesson: str) -> None:
+    chat = Chat(tutor, "mo-bai")
+    await chat.start()
+    await chat.type(text)
+    assert "dạy điều bạn muốn học" in chat.text() and "chưa có bài học nào" not in chat.text()
+    assert lesson_buttons(chat)[0] == lesson
+
+
+async def test_a_lesson_asked_for_mid_lesson_keeps_the_place_and_no_lesson_is_no_guess(
+        tutor: Tutor, library: Library) -> None:
+    start = library.courses[0]
+    chat = Chat(tutor, "giua-bai")
+    await chat.start()
+    await reach(chat, library, start.id, start.lessons[0].id, start.lessons[0].steps[1].id)
+    await chat.type("mở bài cài vneid")
+    assert "vẫn được giữ lại" in chat.text() and chat.payload_of("Học tiếp bài đang dở")
+    await chat.press("Cài đúng ứng dụng thật")
+    assert "Cài đúng ứng dụng thật · Bước 1/" in chat.text() and "Chuyển sang" not in chat.text()
+    await chat.type("muốn học nấu ăn")  # no lesson teaches it: the honest answer, as asked
+    assert "chưa có bài học nào" in chat.text()
+    await chat.type("tôi muốn học")  # nothing named: the courses
+    assert chat.payload_of(start.title) == f"c:{start.id}"
+
+
+@pytest.mark.parametrize("asked", ["cháu là người thật hay máy thế", "có phải người thật không"])
+async def test_asked_whether_a_real_person_answers_it_says_no_and_who_is_one(
+        tutor: Tutor, library: Library, asked: str) -> None:
+    """An outside tester got "chưa có bài học nào" for these."""
+    chat = Chat(tutor, "that-khong")
+    await chat.start(address="bac")
+    await chat.type(asked)
+    said = chat.text()
+    assert "Dạ, cháu là Học Số, một chương trình máy tính" in said
+    assert "không phải người thật ạ" in said and "chưa có bài học nào" not in said
+    assert chat.payload_of("Tìm người kèm") == "find"
+    first = library.courses[0].lessons[0]
+    await chat.learn(library.courses[0].id, first.id)
+    await chat.type(asked)  # in a quiz: the way back to it too
+    assert chat.payload_of("Tiếp tục bài đang học") == "resume"
+    mentor, resident = Chat(tutor, "kem4"), Chat(tutor, "ong-ba")
+    await paired(mentor, resident, library)
+    await resident.type(asked)  # with a mentor: theirs
+    assert 'chọn "Người kèm"' in resident.text() and resident.payload_of("Người kèm") == "kem"
 
 
 async def test_an_english_learner_reads_english(tutor: Tutor, library: Library) -> None:

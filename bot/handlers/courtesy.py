@@ -1,7 +1,8 @@
 """Kind answers to what a resident says to the tutor as to a person (bot/listening/courtesy.py):
-"chào buổi sáng", "cảm ơn cháu", "bác đi ngủ đây", "chữ nhỏ quá", "cháu nói chậm thôi". The
-learner's place stays where it is; the buttons shown before still work (these answers show
-none, but the greeting's and the goodbye's way back)."""
+"chào buổi sáng", "cảm ơn cháu", "bác đi ngủ đây", "chữ nhỏ quá", "cháu nói chậm thôi", "cháu
+là người thật hay máy". The learner's place stays where it is; the buttons shown before still
+work (these answers show none, but the greeting's and the goodbye's way back, and the way to a
+real person)."""
 
 from bot.handlers import payloads
 from bot.handlers.context import Context
@@ -35,9 +36,22 @@ async def read(ctx: Context, text: str) -> bool:
         rows = [[ctx.button("button_resume", payloads.RESUME)]] if has_lesson_to_continue(ctx) \
             else None
         ctx.say(ctx.text("courtesy_bye", web=web, learning=ctx.position.mode != Mode.MENU), rows)
+    elif kind == Said.PERSON:
+        await _no_person(ctx)
     else:
         ctx.say(ctx.text(f"courtesy_{kind.value}", web=web))
     return True
+
+
+async def _no_person(ctx: Context) -> None:
+    """"Cháu là người thật hay máy?": a computer program, as the welcome says; a real person
+    is the mentor (theirs, or one to find), and the way back to the lesson in progress."""
+    mentor = await ctx.mentoring.my_mentor() is not None
+    rows = [[ctx.button("button_my_mentor", payloads.MY_MENTOR) if mentor else
+             ctx.button("button_find_mentor", payloads.FIND_MENTOR)]]
+    if has_lesson_to_continue(ctx):
+        rows.append([ctx.button("button_resume", payloads.RESUME)])
+    ctx.say(ctx.text("courtesy_person", mentor=mentor), [*rows, ctx.menu_row()])
 
 
 FEATURE = Feature(
@@ -45,5 +59,6 @@ FEATURE = Feature(
     reads=Reads(read, order=40),
     samples={"courtesy_greeting": {"name": "Lan", "part": "sáng", "learning": True},
              "courtesy_thanks": {"web": False}, "courtesy_bye": {"web": False, "learning": True},
-             "courtesy_text_size": {"web": True}, "courtesy_slow": {"web": False}},
+             "courtesy_text_size": {"web": True}, "courtesy_slow": {"web": False},
+             "courtesy_person": {"mentor": False}},
 )

@@ -55,10 +55,16 @@ _LINK = re.compile(r"https?://|www\.|\b[a-z0-9-]+\.(?:com|net|org|vn|info|xyz|to
 _PHONE = re.compile(r"(?<![\d+])(?:\+?84|0)[ .-]?\d(?:[ .-]?\d){8,9}(?!\d)|\b1[89]00[ .]?\d{4}\b")
 _MONEY = re.compile(r"\b\d[\d.,]*\s?(?:k|d|đ|dong|vnd|trieu|tr|ty|ngan|nghin|usd)\b|"
                     r"\$\s?\d")
-# How residents ask (on folded text): a question of theirs is the question matcher's.
+# The resident asking to be shown how, in the first person ("con chỉ tui với", "hướng dẫn bác
+# với"): no sender writes so. "Chỉ giúp em", "chuyển vào stk này giúp tui nha" are a message's
+# words, asking its reader for money.
+_SHOW_ME = re.compile(r"\b(?:chi|huong dan)(?: giup| dum| gium)? "
+                      r"(?:tui|toi|bac|me|ba|ong|chu|minh) (?:voi|di|nhe|nha|cach)\b")
+# How residents ask (on folded text): a question of theirs is the question matcher's. "Hổng
+# biết bấm chỗ nào" asks where, as "ở đâu" does.
 _QUESTION = re.compile(r"\?\s*$|\b(?:lam sao|the nao|nhu nao|ntn|cach nao|lam gi|lam the|"
-                       r"duoc khong|dc khong|dc ko|duoc ko|co nen|co sao khong|o dau|"
-                       r"bang cach)\b")
+                       r"duoc khong|dc khong|dc ko|duoc ko|co nen|co sao khong|o dau|cho nao|"
+                       r"bang cach)\b|" + _SHOW_ME.pattern)
 # Weaker: "cách xem youtube…, sđt con trai 0988…" asks, but "Chị ơi chỉ giúp em, chuyển 5 triệu
 # vào stk…" and "Cách nhận quà: chuyển phí 50.000đ vào STK…" are messages: only without a sum
 # or an account number.
@@ -79,11 +85,13 @@ _ACCOUNT = re.compile(rf"{_ACCOUNT_WORDS.pattern}|\b\d{{8,}}\b")
 # A reply to "paste the message" this short, with no link, number or sum and nothing the check
 # flags, is the resident talking to us ("vâng", "con chờ chút mẹ chụp ảnh"), not the message.
 MAX_REPLY_WORDS = 6
-# "Tôi vừa nhận được tin nhắn lạ": the resident says they got one, without pasting it yet
-# ("nhận được tin nhắn báo trúng thưởng" names a topic: the question matcher's).
-_RECEIVED = re.compile(r"^(?:\w+ ){0,4}?nhan duoc (?:1 |mot |cai )?(?:tin nhan|tin|sms)"
-                       r"(?: (?:la|nay|lam|qua|ay|do|kia|dang ngo|tu so la|nhu the nay|roi|a|"
-                       r"nhe|day|ne))*$")
+# "Tôi vừa nhận được tin nhắn lạ", "cháu ơi bà có cái tin nhắn lạ lắm": the resident says they
+# got one, without pasting it yet ("nhận được tin nhắn báo trúng thưởng" names a topic: the
+# question matcher's). Having one only when it is strange: "có tin nhắn" alone may be anything.
+_TAIL = r"(?: (?:la|nay|lam|qua|ay|do|kia|dang ngo|tu so la|nhu the nay|roi|a|nhe|day|ne))*"
+_RECEIVED = re.compile(rf"^(?:\w+ ){{0,4}}?(?:nhan duoc (?:1 |mot |cai )?(?:tin nhan|tin|sms)|"
+                       rf"co (?:1 |mot |cai )?(?:tin nhan|tin|sms) (?:la|dang ngo|tu so la))"
+                       rf"{_TAIL}$")
 
 
 @cache

@@ -2,10 +2,12 @@
 
 Text that nothing else understood comes here (a `Reads`, after the message check). A plea
 ("khó quá", "nói lại") at a step gets the step again, in its simpler wording where the author
-wrote one; a question gets the best step of the lessons that answer it (bot/listening/), with
-those lessons as buttons that keep the learner's place (bot/handlers/detour.py); a question
-no lesson answers gets an honest "not yet", and the mentor, where there is one. A password or
-code in the words is masked before anything reads or keeps them, and the learner is warned.
+wrote one, and at the menu the first course and who can help; a request to learn ("muốn học
+về lừa đảo", "mở bài quét QR") the course it names or the lessons that teach it; a question
+gets the best step of the lessons that answer it (bot/listening/), with those lessons as
+buttons that keep the learner's place (bot/handlers/detour.py); a question no lesson answers
+gets an honest "not yet", and the mentor, or the way to find one. A password or code in the
+words is masked before anything reads or keeps them, and the learner is warned.
 """
 
 from collections.abc import Callable
@@ -15,12 +17,14 @@ from bot.handlers import detour, help, lesson, payloads, quiz
 from bot.handlers.access import PairingAct
 from bot.handlers.context import Context, Rows
 from bot.handlers.events import HelpRequested, publish
-from bot.handlers.payloads import Next, Payload, Repeat
+from bot.handlers.menu import show_course, show_menu
+from bot.handlers.payloads import Next, OpenCourse, Payload, Repeat
 from bot.handlers.places import met
 from bot.handlers.registry import Command, Feature, Reads
-from bot.lessons.model import MENTOR_COURSE, Lesson, Library, Step, per_library
+from bot.lessons.model import MENTOR_COURSE, Course, Lesson, Library, Step, per_library
 from bot.lessons.progress import Mode
 from bot.listening.confusion import is_confused
+from bot.listening.learning import wanted
 from bot.listening.questions import Match, QuestionIndex
 from bot.listening.secret import Masked, mask
 from bot.listening.words import content_words, expand, fold
@@ -65,8 +69,10 @@ async def read(ctx: Context, text: str) -> bool:
     index = index_for(ctx.base)
     # "noilai", "khohieu": a plea typed run together is a plea too, not a question.
     if is_confused(text) or is_confused(index.unglued(text)):
-        # At the menu there is no step to explain again: the usual "not understood" helps.
         return await _explain_again(ctx)
+    learn = wanted(text)  # "muốn học về lừa đảo": what exists, not "no lesson about this"
+    if learn is not None and await _learn(ctx, index, learn):
+        return True
     # "👍", "chào cháu", "asdf": nothing to look up; the usual "not understood" answers.
     topic = " ".join(set(content_words(expand(fold(text)))) - _GREETING)
     if not index.has_words(topic):
@@ -103,7 +109,8 @@ async def _explain_again(ctx: Context) -> bool:
     a quiz, the question again with a gentle word, and never its answer."""
     found = ctx.current_course_lesson()
     if found is None or ctx.position.mode == Mode.MENU:
-        return False
+        await _lost_at_menu(ctx)
+        return True
     _, current = found
     if ctx.position.mode == Mode.QUIZ:
         index = current.question_index(ctx.position.question_id) or 0
@@ -111,11 +118,7 @@ async def _explain_again(ctx: Context) -> bool:
         quiz.show_question(ctx)
         return True
     step = current.steps[current.step_index(ctx.position.step_id) or 0]
-    mine = await ctx.mentoring.my_mentor()
-    # Without a mentor, a resident is offered to find one: someone who sits beside them.
-    finds = mine is None and ctx.position.course_id != MENTOR_COURSE
-    extra: Rows = ([[ctx.button("button_ask_mentor", _help_act(mine))]] if mine else
-                   [[ctx.button("button_find_mentor", payloads.FIND_MENTOR)]] if finds else [])
+    mine, finds, extra = await _who_helps(ctx)
     again = ctx.asked is not None and ctx.asked.name == EXPLAINED and \
         ctx.asked.data.get("seq") == ctx.position.seq
     ctx.ask(EXPLAINED, seq=ctx.position.seq)
@@ -130,6 +133,26 @@ async def _explain_again(ctx: Context) -> bool:
         body = f"{body}\n\n{ctx.text('confused_step_help', mentor=mine is not None)}"
     lesson.step_message(ctx, current, step, extra=extra, body=body)
     return True
+
+
+async def _who_helps(ctx: Context) -> tuple[PairingRecord | None, bool, Rows]:
+    """The learner's mentor; whether, without one, they are offered to find one (someone who
+    sits beside them; not in the mentor course); and the button for either."""
+    mine = await ctx.mentoring.my_mentor()
+    finds = mine is None and ctx.position.course_id != MENTOR_COURSE
+    rows: Rows = ([[ctx.button("button_ask_mentor", _help_act(mine))]] if mine else
+                  [[ctx.button("button_find_mentor", payloads.FIND_MENTOR)]] if finds else [])
+    return mine, finds, rows
+
+
+async def _lost_at_menu(ctx: Context) -> None:
+    """"Khó quá", "ko hiểu gì hết" at the menu, with no step to explain again: kindly, the
+    first course (how to use Học Số) and who can help."""
+    mine, finds, rows = await _who_helps(ctx)
+    first = ctx.resident_courses()[0]
+    ctx.say(ctx.text("confused_menu", course=first.title, mentor=mine is not None, finds=finds),
+            [[ctx.button("button_course", OpenCourse(first.id), title=first.title)], *rows,
+             ctx.menu_row()])
 
 
 def _without_greeting(text: str) -> str:
@@ -172,17 +195,55 @@ def _answer(ctx: Context, matches: list[Match]) -> None:
     # A lesson's first step may open with a greeting ("Chào cô Hoa ạ! 👋"): quoted in an
     # answer, it read as if the conversation had started over.
     text = _without_greeting(ctx.course_text(step.text)) if step else best.step_text
-    rows: Rows = []
-    for match in matches:
-        title = _title(ctx, match)
-        rows.append([ctx.button("button_answer_lesson", OpenFromAnswer(match.course, match.lesson),
-                                title=title)])
+    rows, keeps = _lesson_rows(ctx, matches)
+    ctx.say(ctx.text("question_answer", lesson=_title(ctx, best), text=text,
+                     many=len(matches) > 1, keeps=keeps), rows)
+
+
+def _lesson_rows(ctx: Context, matches: list[Match]) -> tuple[Rows, bool]:
+    """A button for each lesson, opened keeping the learner's place; the way back to the
+    lesson in progress (and whether there is one), and the menu."""
+    rows: Rows = [[ctx.button("button_answer_lesson", OpenFromAnswer(match.course, match.lesson),
+                              title=_title(ctx, match))] for match in matches]
     keeps = ctx.position.mode != Mode.MENU and ctx.current_course_lesson() is not None
     if keeps:
         rows.append([ctx.button("button_keep_lesson", payloads.RESUME)])
     rows.append(ctx.menu_row())
-    ctx.say(ctx.text("question_answer", lesson=_title(ctx, best), text=text,
-                     many=len(matches) > 1, keeps=keeps), rows)
+    return rows, keeps
+
+
+async def _learn(ctx: Context, index: QuestionIndex, topic: str) -> bool:
+    """A request to learn or to open a lesson: the course its `topic` names ("lừa đảo",
+    "VNeID"), else the lessons that teach it ("mã QR", "cài vneid"); nothing named ("tôi muốn
+    học"), the courses. False when no lesson teaches it: the words are then read as a
+    question, and get the honest "not yet"."""
+    if not topic:
+        show_menu(ctx)
+        return True
+    course = _named_course(ctx, topic)
+    if course is not None:
+        await show_course(ctx, course)
+        return True
+    matches = await _for_this_learner(ctx, index.ask(topic))
+    if not matches:
+        return False
+    rows, keeps = _lesson_rows(ctx, matches)
+    ctx.say(ctx.text("learn_lessons", many=len(matches) > 1, keeps=keeps), rows)
+    return True
+
+
+def _named_course(ctx: Context, topic: str) -> Course | None:
+    """The one course offered to the learner whose title or keywords (in Vietnamese, as the
+    matcher reads every learner's words) hold every word of `topic`, folded."""
+    asked = set(content_words(topic.split()))
+    named = [course for course in ctx.resident_courses()
+             if any(asked <= set(content_words(expand(fold(name))))
+                    for name in _course_names(ctx.base.course(course.id) or course))]
+    return named[0] if len(named) == 1 else None
+
+
+def _course_names(course: Course) -> tuple[str, ...]:
+    return (course.title, *course.keywords)
 
 
 def _title(ctx: Context, match: Match) -> str:
@@ -192,16 +253,19 @@ def _title(ctx: Context, match: Match) -> str:
 
 
 async def _no_answer(ctx: Context, text: str) -> None:
-    """Say honestly that no lesson answers this yet: the menu, the mentor if there is one."""
-    mine = await ctx.mentoring.my_mentor()
+    """Say honestly that no lesson answers this yet: the menu, the mentor if there is one, and
+    without one the way to find one (else a dead end: a resident alone has no one to ask)."""
+    mine, finds, _ = await _who_helps(ctx)
     rows: Rows = []
     if mine is not None:
         rows.append([ctx.button("button_ask_mentor", TO_MENTOR)])
         ctx.ask(ASKED, text=text[:MAX_QUESTION])
+    elif finds:
+        rows.append([ctx.button("button_find_mentor", payloads.FIND_MENTOR)])
     if ctx.position.mode != Mode.MENU and ctx.current_course_lesson() is not None:
         rows.append([ctx.button("button_keep_lesson", payloads.RESUME)])
     rows.append(ctx.menu_row())
-    ctx.say(ctx.text("question_unknown", mentor=mine is not None), rows)
+    ctx.say(ctx.text("question_unknown", mentor=mine is not None, finds=finds), rows)
 
 
 async def _to_mentor(ctx: Context) -> None:
@@ -244,7 +308,9 @@ FEATURE = Feature(
         "confused_again": {"mentor": False, "finds": True, "simpler": False, "check": ""},
         "question_answer": {"lesson": "Cài đặt VNeID", "text": "Nội dung bước.", "many": True,
                             "keeps": True},
-        "question_unknown": {"mentor": True},
+        "question_unknown": {"mentor": False, "finds": True},
+        "confused_menu": {"course": "Làm quen với Học Số", "mentor": False, "finds": True},
+        "learn_lessons": {"many": True, "keeps": True},
         "question_sent": {"name": "Minh Anh", "contact": False},
         "button_answer_lesson": {"title": "Cài đặt VNeID"},
         "button_ask_mentor": {},

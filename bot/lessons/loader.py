@@ -159,8 +159,8 @@ def _step(reader: _Reader, raw: Any, where: str, seen: set[str], content_dir: Pa
 
 def _phrases(reader: _Reader, node: dict[str, Any], key: str, prefix: str,
              min_words: int = 1) -> tuple[str, ...]:
-    """A lesson's `keywords`, `asks` or `not_taught`: a list of texts, each non-empty and of
-    at least `min_words` words, none twice."""
+    """A course's or lesson's `keywords`, a lesson's `asks` or `not_taught`: a list of texts,
+    each non-empty and of at least `min_words` words, none twice."""
     raw = node.get(key)
     what = {1: "words or phrases", 2: "tasks"}.get(min_words, "example questions")
     if not isinstance(raw, list) or not raw:
@@ -266,7 +266,7 @@ def load_course(path: Path, content_dir: Path,
                 if "mapping values are not allowed" in str(error) else "")
         reader.problem("(file)", f"not valid UTF-8 YAML{hint}: {error}")
         return None, reader.problems, 0
-    allowed = {"id", "title", "summary", "audience", "sources", "lessons", "order"}
+    allowed = {"id", "title", "keywords", "summary", "audience", "sources", "lessons", "order"}
     node = reader.mapping(raw, "", allowed)
     lesson_ids: set[str] = set()
     course = Course(
@@ -283,6 +283,7 @@ def load_course(path: Path, content_dir: Path,
             for i, raw_lesson in enumerate(reader.items(node, "lessons", ""))
         ),
         version=hashlib.sha256(raw_bytes).hexdigest()[:12],
+        keywords=_phrases(reader, node, "keywords", "") if "keywords" in node else (),
     )
     course = _with_heard(course, content_dir, reader)
     order = node.get("order", 100)

@@ -97,6 +97,9 @@ class Course:
     sources: tuple[Source, ...]
     lessons: tuple[Lesson, ...]
     version: str
+    # What residents call the course besides its title ("chuyển khoản" for "Thanh toán không
+    # tiền mặt"): "muốn học chuyển khoản" opens it (bot/handlers/questions.py).
+    keywords: tuple[str, ...] = ()
 
     def lesson(self, lesson_id: str) -> Lesson | None:
         """Return the lesson with this id, if the course still has it."""

@@ -1,6 +1,7 @@
 """Recognise what a resident says to the tutor as to a person: a greeting, thanks, goodbye,
-"the letters are too small", "slow down". Each gets a kind answer (bot/handlers/courtesy.py),
-not a lesson search: "bác đi ngủ đây" is no question, "chữ nhỏ quá" no topic."""
+"the letters are too small", "slow down", "are you a real person?". Each gets a kind answer
+(bot/handlers/courtesy.py), not a lesson search: "bác đi ngủ đây" is no question, "chữ nhỏ
+quá" no topic."""
 
 import re
 import unicodedata
@@ -15,6 +16,7 @@ class Said(Enum):
     BYE = "bye"
     TEXT_SIZE = "text_size"
     SLOW = "slow"
+    PERSON = "person"  # whether a real person answers
 
 
 # Folded, shorthand spelled out (words.expand: "tui" is "toi", "hen" is "nhe"). Each phrase,
@@ -37,13 +39,21 @@ _PHRASES: dict[Said, re.Pattern[str]] = {
     Said.SLOW: re.compile(
         r"\b(?:noi cham|nhan cham|gui cham|cham (?:thoi|lai|chut)|tu tu|nhanh qua|nhanh the"
         r"|slow down|too fast|slower)\b"),
+    # "cháu là người thật hay máy thế", "có phải người thật không", "bạn là robot à", "cháu là
+    # ai" (or "AI", folded alike: the same answer).
+    Said.PERSON: re.compile(
+        r"\b(?:nguoi that|nguoi (?:hay|or) (?:la )?(?:may|robot|bot)|tra loi tu dong"
+        r"|(?:la|phai) (?:may tinh|may|robot|bot|chatbot|tro ly ao|ai)"
+        r"|(?:a |an )?(?:real person|human|robot|bot))"
+        r"(?: (?:hay|or) (?:la )?(?:may(?: tinh)?|robot|bot|nguoi|a machine|a bot|a robot))?\b"),
 }
 # What may stand around such a phrase: whom it is said to or about, particles, "đây", "đã".
 _FILLER_WORDS = (
     "a ah ak ba bac ban chau chi chu co con cu da day de di duoc em ha hen hoc hom la lai lam "
     "luc mai minh nay nha nhe nhi nhieu nua oi ong qua rat roi so tam that thi thoi toi u "
-    "vang vay voi xin ti chut xiu lat doc nhin thay tiep anh ay "
-    "i m we you your me so much very please now for the it"
+    "vang vay voi xin ti chut xiu lat doc nhin thay tiep anh ay the hay phai khong dang noi "
+    "chuyen "
+    "i m we you your me so much very please now for the it are is am talking to"
 )
 _FILLER = frozenset(_FILLER_WORDS.split())
 

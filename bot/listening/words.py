@@ -82,6 +82,18 @@ _BY_CONTEXT: dict[str, tuple[str, frozenset[str], frozenset[str], frozenset[str]
 _ADDRESS = frozenset({"chau", "con", "anh", "ban"})
 _ENDS_A_QUESTION = frozenset({"vay", "ha", "nhe", "nha", "khong", "a", "chua", "chu", "nhi",
                               "ne", "gi", "sao", "roi"})
+# How a resident calls themself, opening what they ask ("bác muốn cài VNeID", "mẹ cài vneid",
+# "con muốn…"): the asker, no topic. Kept, "mẹ" and "con" weighed as the question's topic,
+# and "bác"'s word pair ("bac_muon") as one no lesson holds: "bác/mẹ/con muốn cài vneid" found
+# no lesson while "cô/chú muốn cài vneid" did. Not "anh", "má", "bố", "cô": folded they are
+# "ảnh" (a photo), "mã" (a code), "bỏ"/"bộ", and mostly "có" ("có cần", "có bị").
+_ASKER = frozenset({"toi", "minh", "bac", "chu", "ong", "ba", "me", "con", "chau", "em"})
+# Before one of _ASKER, a word that makes it someone else: "thằng cháu", "các con", "của mẹ".
+_SOMEONE = frozenset({"thang", "cac", "cua"})
+# ... only before what they want, ask or do: "con số", "con trai", "bà con" name a topic.
+_ASKS_OR_DOES = frozenset({
+    "muon", "can", "dinh", "hoi", "dang", "vua", "moi", "bi", "cai", "lam", "chuyen", "quen",
+    "nhan", "gui", "tai", "xem", "hoc", "doc", "nhap", "bam", "quet", "lo", "dung", "tim"})
 
 # Words that carry no topic: pronouns, particles, question words. Dropped after mapping.
 # Folding merges some with topic words ("mã" and "ma", "thẻ" and "the"): those stay.
@@ -183,7 +195,7 @@ def expand(folded: str) -> list[str]:
         else:
             words.extend(spelled.split())
     words = [_by_context(words, i) if word in _BY_CONTEXT else word
-             for i, word in enumerate(words) if not _vocative(words, i)]
+             for i, word in enumerate(words) if not (_vocative(words, i) or _asker(words, i))]
     # "thế nào" (how) folds to "the nao", as "thẻ" (card) does: the asking, not a card, in all
     # but a few questions, so "thế" goes like the other question words. So does "cái" of "cái
     # gì" (what), which folds as "cài" (install) does: "otp là cái gì" found the lesson on AI
@@ -202,6 +214,15 @@ def _vocative(words: list[str], i: int) -> bool:
         return False
     return words[i + 1:i + 2] == ["oi"] or (
         0 < i == len(words) - 1 and words[i - 1] in _ENDS_A_QUESTION)
+
+
+def _asker(words: list[str], i: int) -> bool:
+    """Whether word `i` is one of _ASKER as the one who asks: before a verb of _ASKS_OR_DOES,
+    with only particles and a call to the bot before it ("cháu ơi bác muốn…", "cho mẹ hỏi"),
+    not someone else ("thằng cháu hỏi", "bà con nhận")."""
+    return words[i] in _ASKER and words[i + 1:i + 2] != [] and words[i + 1] in _ASKS_OR_DOES \
+        and (i == 0 or words[i - 1] not in _ASKER | _SOMEONE) \
+        and all(word in STOPWORDS or _vocative(words, j) for j, word in enumerate(words[:i]))
 
 
 def _by_context(words: list[str], i: int) -> str:
