@@ -32,7 +32,7 @@ from question_pool import NEVER_POOLED
 
 from bot.lessons.loader import load_library
 from bot.lessons.model import Library
-from bot.listening.questions import QuestionIndex, Tuning, _terms
+from bot.listening.questions import Evidence, QuestionIndex, Tuning, _terms
 from bot.listening.words import content_words, expand, fold
 
 BLIND = [name for name in SETS if name.startswith("blind") and name != "blind10"]
@@ -146,7 +146,11 @@ def main() -> None:
     parser.add_argument("--variants", default="base,pool,near,pool+near")
     parser.add_argument("--abstain", type=float, default=0.90)
     parser.add_argument("--floor", type=float, help="answer at this floor, not the fitted one")
+    parser.add_argument("--without", default="",
+                        help="Evidence figures the model leaves out (weight 0), e.g. terms,unknown")
     args = parser.parse_args()
+    names = list(Evidence.__dataclass_fields__)[:len(Evidence(0, 0, 0, 0, 0, 0, 0, 0, 0).values())]
+    left = [names.index(name) for name in args.without.split(",") if name]
     library = load_library(ROOT / "content")
     questions = {name: load_questions(path) for name, path in SETS.items()
                  if name not in NEVER_POOLED}
@@ -158,6 +162,9 @@ def main() -> None:
         start = time.perf_counter()
         rows = rows_left_out(library, questions, "pool" in variant, "near" in variant,
                              "strict" in variant)
+        rows = [(name, gold, shown, np.array([0.0 if k in left else v
+                                              for k, v in enumerate(values)]), rule)
+                for name, gold, shown, values, rule in rows]
         results[variant] = left_out_figures(rows, args.abstain, args.floor)
         # For Tuning: every set's questions, each weighed as a new writer's would be.
         weights, floor = model(rows, 1.0, args.abstain)
