@@ -45,13 +45,14 @@ FITTED = {name: SETS[name] for name in (
 Row = tuple[str, set[str], list[str], np.ndarray, bool | None]
 
 
-def rows_of(index: QuestionIndex) -> list[Row]:
-    """Every question of every set: its set, right lessons, the lessons the matcher would show
-    if it answered, and the evidence on its best lesson (zeros when it holds no word)."""
+def rows_of(index: QuestionIndex, sets: dict[str, Path] = FITTED) -> list[Row]:
+    """Every question of every set (FITTED unless given): its set, right lessons, the lessons
+    the matcher would show if it answered, and the evidence on its best lesson (zeros when it
+    holds no word)."""
     refs = [f"{course.id}/{lesson.id}" for course, lesson in index._entries]
     t = index.tuning
     rows = []
-    for name, path in FITTED.items():
+    for name, path in sets.items():
         for text, gold in load_questions(path):
             terms, ranked, scores, evidence = index.weigh(text)
             top = ranked[0]

@@ -1,12 +1,18 @@
 """How well `hocso ask` finds the lesson for a resident's question: top-1, top-3, abstentions
 and latency on tests/data/questions*.yaml, beside a plain word-overlap baseline.
 
-    .venv/bin/python bench/ask_quality.py [--misses] [--set NAME] [--tune field=value ...]
+    .venv/bin/python bench/ask_quality.py [--misses] [--set NAME] [--leave-out]
+        [--tune field=value ...]
     .venv/bin/python bench/ask_quality.py --examples [--tune field=value ...]
 
 --examples: each lesson's example questions (`asks:`) held out in turn, the k-th of every
 lesson at once, and asked of an index built without them: how well situations told in words no
 lesson holds are found, with no question set at all (top-1, top-3).
+
+--leave-out: content/questions/ holds every set's answered questions (bench/question_pool.py),
+so a set measured as is is measured in-sample; with --leave-out each set is asked of an index
+whose lessons hear only the other sets' questions, as a new writer's would be (the answer
+model's weights stay Tuning's; bench/ask_pool.py refits them on the other sets too).
 
 p99 ms: the 99th percentile over the set's questions of each question's median time (5 runs).
 """
@@ -48,6 +54,7 @@ SETS = {"tuning": ROOT / "tests/data/questions.yaml",
         "blind9": ROOT / "tests/data/questions_blind9.yaml",
         "blind10": ROOT / "tests/data/questions_blind10.yaml"}
 Matcher = Callable[[str], list[str]]  # question -> "course/lesson" ids, best first
+Labelled = list[tuple[str, set[str]]]  # questions, each with the lessons that answer it
 
 
 @dataclass
@@ -60,13 +67,13 @@ class Figures:
     p99_ms: float
 
 
-def load_questions(path: Path) -> list[tuple[str, set[str]]]:
+def load_questions(path: Path) -> Labelled:
     """The questions of one set with the lessons that answer each."""
     return [(item["text"], set(item["lessons"]))
             for item in yaml.safe_load(path.read_text(encoding="utf-8"))]
 
 
-def measure(matcher: Matcher, questions: list[tuple[str, set[str]]],
+def measure(matcher: Matcher, questions: Labelled,
             misses: bool = False) -> Figures:
     top1 = top3 = abstained = 0
     times: list[float] = []
@@ -93,6 +100,28 @@ def measure(matcher: Matcher, questions: list[tuple[str, set[str]]],
     return Figures(answerable, top1 / answerable, top3 / answerable, unanswerable,
                    abstained / max(unanswerable, 1),
                    1000 * times[min(len(times) - 1, int(0.99 * len(times)))])
+
+
+def pooled(library: Library, pool: Labelled) -> Library:
+    """The library with each answered pool question, and no other, as one of its lessons'
+    `heard` examples (in place of content/questions/)."""
+    extra: dict[str, list[str]] = {}
+    for text, gold in pool:
+        for ref in gold:
+            extra.setdefault(ref, []).append(text)
+    return replace(library, courses=tuple(
+        replace(course, lessons=tuple(
+            replace(lesson, heard=tuple(extra.get(f"{course.id}/{lesson.id}", ())))
+            for lesson in course.lessons))
+        for course in library.courses))
+
+
+def left_out(library: Library, name: str) -> Library:
+    """The library with the answered questions of every set but `name` as its lessons'
+    `heard` examples, in place of content/questions/ (made from every set): `name`'s questions
+    are then asked as a new writer's."""
+    return pooled(library, [item for other, path in SETS.items() if other != name
+                            for item in load_questions(path)])
 
 
 def overlap_matcher(library: Library) -> Matcher:
@@ -166,6 +195,9 @@ def main() -> None:
     parser.add_argument("--tune", action="append", default=[], help="a Tuning field=value")
     parser.add_argument("--examples", action="store_true",
                         help="ask each lesson's example questions, held out of the index")
+    parser.add_argument("--leave-out", action="store_true",
+                        help="each set asked of an index whose content/questions/ holds only "
+                             "the other sets' questions")
     args = parser.parse_args()
     library = load_library(ROOT / "content")
     tuning = Tuning()
@@ -187,6 +219,9 @@ def main() -> None:
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for name in args.set or ["tuning", "held-out", "fresh", "unseen", "later"]:
         questions = load_questions(SETS[name])
+        if args.leave_out:
+            matchers["QuestionIndex"] = index_matcher(
+                QuestionIndex.build(left_out(library, name), tuning))
         for label, matcher in matchers.items():
             show = args.misses and label == "QuestionIndex"
             if show:

@@ -401,6 +401,34 @@ def test_every_simpler_wording_is_new_and_no_longer_than_its_step(library: Libra
     assert wrong == []
 
 
+def _heard(content: Path, text: str) -> tuple[Library | None, list[str]]:
+    """The library with content/questions/lam-quen.yaml as `text`, and its problems."""
+    (content / "questions").mkdir(exist_ok=True)
+    (content / "questions" / "lam-quen.yaml").write_text(text, encoding="utf-8")
+    return check_content(content)
+
+
+def test_residents_questions_are_read_as_their_lessons_heard(small_copy: Path) -> None:
+    library, problems = _heard(small_copy, "nut-bam:\n- bấm hoài mà nó hổng chạy\n- nut bam\n")
+    assert problems == [] and library is not None
+    first, *others = library.courses[0].lessons
+    assert first.heard == ("bấm hoài mà nó hổng chạy", "nut bam")
+    assert all(lesson.heard == () for lesson in others)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("khong-co:\n- bấm hoài mà nó hổng chạy\n",
+     "questions/lam-quen.yaml: khong-co: no lesson 'khong-co' in this course"),
+    ("- bấm hoài mà nó hổng chạy\n",
+     "questions/lam-quen.yaml: (file): must map lesson ids to lists of questions"),
+    ("nut-bam:\n- bấm hoài\n- Bấm hoài\n", "nut-bam[1]: 'Bấm hoài' is listed twice"),
+])
+def test_residents_question_mistakes_are_named(small_copy: Path, text: str,
+                                                expected: str) -> None:
+    _, problems = _heard(small_copy, text)
+    assert any(expected in problem for problem in problems), problems
+
+
 _FIRST_ASK = "    asks:\n      - bam vao cai nut ma no khong chay gi het\n"
 
 

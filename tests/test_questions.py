@@ -77,8 +77,10 @@ async def test_a_resident_is_offered_residents_lessons_and_a_mentor_the_mentors_
     assert lesson_buttons(resident) == ["o:lam-quen:hoi-giup"]
     mentor = Chat(tutor, "tnv")
     await trained_mentor(mentor, library)
-    await mentor.type("lam sao cai vneid")
-    assert "o:nguoi-kem:kem-rieng-tu" in lesson_buttons(mentor)
+    # A mentor asking how to coach is offered the mentor course's lessons too (since residents'
+    # questions joined the lessons, "lam sao cai vneid" finds the VNeID lessons alone).
+    await mentor.type("cach kem nguoi gia dung dien thoai")
+    assert [b for b in lesson_buttons(mentor) if b.startswith("o:nguoi-kem:")]
 
 
 async def test_a_lesson_opened_from_an_answer_keeps_the_place_to_come_back_to(

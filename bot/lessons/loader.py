@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -284,11 +285,36 @@ def load_course(path: Path, content_dir: Path,
         version=hashlib.sha256(raw_bytes).hexdigest()[:12],
         keywords=_phrases(reader, node, "keywords", "") if "keywords" in node else (),
     )
+    course = _with_heard(course, content_dir, reader)
     order = node.get("order", 100)
     if not isinstance(order, int):
         reader.problem("order", "must be a whole number")
         order = 100
     return course, reader.problems, order
+
+
+def _with_heard(course: Course, content_dir: Path, reader: _Reader) -> Course:
+    """The course with each lesson's `heard` questions from content/questions/<course id>.yaml
+    (lesson id: list of questions), when that file exists."""
+    path = content_dir / "questions" / f"{course.id}.yaml"
+    if not course.id or not path.exists():
+        return course
+    where = f"questions/{course.id}.yaml: "
+    try:
+        raw = read_yaml(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
+        reader.problem(f"{where}(file)", f"not valid UTF-8 YAML: {error}")
+        return course
+    if not isinstance(raw, dict):
+        reader.problem(f"{where}(file)", "must map lesson ids to lists of questions")
+        return course
+    ids = {lesson.id for lesson in course.lessons}
+    for lesson_id in raw:
+        if lesson_id not in ids:
+            reader.problem(f"{where}{lesson_id}", f"no lesson '{lesson_id}' in this course")
+    return replace(course, lessons=tuple(
+        replace(lesson, heard=_phrases(reader, raw, lesson.id, where))
+        if lesson.id in raw else lesson for lesson in course.lessons))
 
 
 def _overlay(base: Any, over: Any) -> Any:

@@ -61,6 +61,10 @@ class Lesson:
     # khẩu Facebook" beside a lesson on choosing a password), so that a question asking one
     # gets "no lesson for this yet" rather than this lesson; never shown to them.
     not_taught: tuple[str, ...] = ()
+    # Questions residents asked that this lesson answers (content/questions/<course>.yaml),
+    # read as more examples like `asks` (bench/RESULTS.md, "the labelled questions as
+    # examples"); never shown to them.
+    heard: tuple[str, ...] = ()
 
     def step_index(self, step_id: str) -> int | None:
         """Return the position of a step id, or None when the step is gone."""

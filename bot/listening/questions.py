@@ -112,7 +112,11 @@ class Tuning:
     """The matcher's weights, chosen by measurement on every set in tests/data/questions*.yaml
     together (bench/RESULTS.md, issue 20 §1 rounds 2 to 5, and numbers in a question)."""
 
-    title_weight: int = 4  # a lesson's title and keywords count this many times its steps
+    # A lesson's title and keywords count this many times its steps. 4 before residents'
+    # questions (`heard`) joined the lessons: with them, a question that only names a lesson's
+    # topic ("chuyển khoản thế nào") found the lessons whose residents said the same words
+    # alike; 16 keeps the title-and-keywords questions' figures (bench/RESULTS.md).
+    title_weight: int = 16
     char_weight: float = 0.5  # character n-grams: misspellings, run-together words
     # A longer message is ranked as if this long (_upper_bound), and judged by its best part
     # this long (_best_part).
@@ -133,6 +137,9 @@ class Tuning:
     # They join the lesson's text this many times (a question that tells a situation shares
     # its words with an example more than with the steps)...
     ask_in_text: int = 2
+    # Residents' questions a lesson answers (`heard`, content/questions/) join its text this
+    # many times: twice, as `asks:`, lowered the figures on questions that only name a topic.
+    heard_in_text: int = 1
     # ... and count as their own field: how nearly the question restates the lesson's closest
     # example (_like_examples, 0..1), added to the lesson's score with this weight.
     ask_weight: float = 0.25
@@ -143,7 +150,7 @@ class Tuning:
     # of the thirteen sets left out in turn, 0.65 keeps 0.935 of the questions a lesson answers
     # finding it among those shown, and refuses 0.917 of the others (0.56 would be the lowest
     # that refuses 0.90 of them in-sample; bench/RESULTS.md, round 9).
-    answer_weights: tuple[float, ...] = (-7.42, 7.06, 2.03, 0.52, -4.80, 0.44, -0.71, 3.10, -1.77)
+    answer_weights: tuple[float, ...] = (-6.04, 9.54, 0.0, 0.65, -2.85, 0.54, 0.0, 1.87, -3.30)
     answer_floor: float = 0.65
     # A question holding this share of a lesson's `not_taught` task (its words and word pairs,
     # each weighed by rarity) asks that task (Evidence.untaught).
@@ -276,6 +283,12 @@ def _lesson_text(course: Course, lesson: Lesson, title_weight: int, asks: int = 
     return " ".join([head] * title_weight + body + list(lesson.asks) * asks)
 
 
+def _examples(lesson: Lesson) -> tuple[str, ...]:
+    """A lesson's example questions: its writer's (`asks`), then residents' it answers
+    (`heard`, content/questions/)."""
+    return lesson.asks + lesson.heard
+
+
 def _step_text(step: Step) -> str:
     # Not the step's simpler wording: it says the same in other, plainer words, and indexed
     # it made questions no lesson answers find one (blind sets 3-5, bench/RESULTS.md).
@@ -377,12 +390,17 @@ class QuestionIndex:
 
         texts = [fold(_lesson_text(course, lesson, tuning.title_weight, tuning.ask_in_text))
                  for course, lesson in entries]
-        word_lists = [expand(text) for text in texts]
+        own_lists = [expand(text) for text in texts]
+        # Residents' questions (`heard`) join what the lesson is ranked by, but not the words
+        # typos are mended to nor the numbers kept: "pascode", typed so in one of them, was no
+        # longer mended to "passcode", and a phone number in one would be kept in a question.
+        word_lists = [words + expand(fold(" ".join(lesson.heard))) * tuning.heard_in_text
+                      for words, (_, lesson) in zip(own_lists, entries, strict=True)]
         # The numbers some lesson holds ("156", "123456", the "2" of "mức 2"): a question keeps
         # those, and loses the others (QuestionIndex.words).
         self._numbers = set().union(*(numbers(text) for text in texts))
-        self._speller = Speller(Counter(word for words in word_lists for word in words),
-                                {pair for words in word_lists for pair in pairwise(words)})
+        self._speller = Speller(Counter(word for words in own_lists for word in words),
+                                {pair for words in own_lists for pair in pairwise(words)})
         self._words = PostedBM25([_terms(words) for words in word_lists])
         self._chars = PostedBM25([char_grams(content_words(words)) for words in word_lists])
         self._max_idf = max(self._words.idf.values())
@@ -408,10 +426,11 @@ class QuestionIndex:
             lesson.title, *lesson.keywords, *(_step_text(step) for step in lesson.steps),
             *(part for question in lesson.quiz
               for part in (question.question, question.explanation)),
-            *lesson.asks])) for _, lesson in entries]
+            *_examples(lesson)])) for _, lesson in entries]
         # What each lesson's title, keywords and examples ask of amounts and times.
         self._asked = [set().union(*(_amount_or_time(said(clause), lesson=True)
-                                     for text in [lesson.title, *lesson.keywords, *lesson.asks]
+                                     for text in [lesson.title, *lesson.keywords,
+                                                  *_examples(lesson)]
                                      for clause in _CLAUSE.split(text)))
                        for _, lesson in entries]
         # Every task some lesson says it does not teach (`not_taught`), with its terms' weight.
@@ -420,12 +439,20 @@ class QuestionIndex:
                             for _, lesson in entries
                             for words in (said(text) for text in lesson.not_taught)
                             for task in [set(_task_terms(words))]]
-        # Every example question of every lesson, and the lesson each belongs to.
-        examples = [(i, text) for i, (_, lesson) in enumerate(entries) for text in lesson.asks]
-        self._examples: list[list[tuple[set[str], float]]] = [[] for _ in entries]
-        for i, text in examples:  # each with its terms and their weight
-            terms = set(_terms(said(text)))
-            self._examples[i].append((terms, self._weight(terms)))
+        # Every example question of every lesson, and the lesson each belongs to, with the
+        # examples that hold each term and each example's terms' weight (_like_examples): some
+        # 4,000 examples with content/questions/, too many to compare one by one.
+        self._example_lesson = np.array(
+            [i for i, (_, lesson) in enumerate(entries) for _ in _examples(lesson)], dtype=int)
+        holding: dict[str, list[int]] = {}
+        weights = []
+        for k, text in enumerate(text for _, lesson in entries for text in _examples(lesson)):
+            terms = sorted(set(_terms(said(text))))
+            for term in terms:
+                holding.setdefault(term, []).append(k)
+            weights.append(self._summed(terms) or math.inf)  # no term: shares nothing
+        self._holding = {term: np.array(at) for term, at in holding.items()}
+        self._example_weight = np.array(weights)
 
     @classmethod
     def build(cls, library: Library, tuning: Tuning | None = None) -> "QuestionIndex":
@@ -505,16 +532,25 @@ class QuestionIndex:
         its closest example question: the share of the question's terms the example holds and
         of the example's terms the question holds, whichever is smaller, each term weighed by
         its rarity among lessons (0 where the lesson has none)."""
-        lessons = range(len(self._entries)) if only is None else [only]
-        asked = set(terms)
-        weight = self._weight(asked)
-        best = np.zeros(len(lessons))
-        for at, i in enumerate(lessons):
-            for example, example_weight in self._examples[i]:
-                shared = self._weight(asked & example)
-                if shared:
-                    best[at] = max(best[at], min(shared / weight, shared / example_weight))
-        return best
+        best = np.zeros(len(self._entries))
+        asked = sorted(set(terms))
+        weight = self._summed(asked)
+        if weight:
+            shared = np.zeros(len(self._example_weight))
+            for term in asked:  # in the order _summed adds them: an example restated is 1.0
+                if (at := self._holding.get(term)) is not None:
+                    shared[at] += self._words.idf.get(term, self._max_idf)
+            np.maximum.at(best, self._example_lesson,
+                          np.minimum(shared / weight, shared / self._example_weight))
+        return best if only is None else best[[only]]
+
+    def _summed(self, terms: list[str]) -> float:
+        """The (sorted) terms' rarity among lessons, added one by one as _like_examples adds
+        them for each example: the same float for the same terms, to the last bit."""
+        total = 0.0
+        for term in terms:
+            total += self._words.idf.get(term, self._max_idf)
+        return total
 
     def _weight(self, terms: set[str]) -> float:
         """The terms' rarity among lessons, summed; a term no lesson holds weighs the most."""
