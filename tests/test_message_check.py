@@ -1018,6 +1018,10 @@ async def test_only_what_the_caller_asked_for_lets_them_in(
     "tôi vừa chuyển tiền xong mới biết mình bị lừa",
     # Found in a review: a payment told outright, then whether it was a scam asked
     "tôi chuyển 5 triệu rồi, làm sao biết có bị lừa không",
+    # Found in a second try-out: told "Chưa thấy dấu hiệu lừa đảo" ("cháu ơi" read as a
+    # message's call to its reader; "cho bọn lừa đảo" not read as cheated)
+    "tôi lỡ chuyển 5 triệu cho bọn lừa đảo rồi cháu ơi",
+    "cháu ơi tôi lỡ chuyển tiền cho bọn lừa đảo rồi",
 ])
 async def test_money_just_lost_said_at_the_menu_gets_the_urgent_steps_first(
         tutor: Tutor, story: str) -> None:

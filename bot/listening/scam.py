@@ -153,12 +153,15 @@ _SECRET = _words(r"(?:ma )?otp", "maotp",
                  # a code the phone just got: "mã gửi về máy", "mã vừa về điện thoại"
                  r"ma (?:vua )?(?:gui |nhan duoc |den )?ve (?:may|dien thoai|so)")
 # Asking a code or a password passed on: to the writer ("đọc lại", "cho em", "nhắn mã này cho
-# chúng tôi"), or told out. Not "đã gửi yêu cầu cho chúng tôi" (a bank's thanks above its
-# code): what was sent already, and what was sent "cho chúng tôi" no code.
+# chúng tôi", "nhắn cho chúng tôi mã OTP"), or told out. Not "đã gửi yêu cầu cho chúng tôi" (a
+# bank's thanks above its code): what was sent already, and what was sent "cho chúng tôi" no
+# code. "đã" only after a word: a message's first "Dạ" (yes, politely) folds alike.
 _ASK_WORDS = (r"cung cap", r"doc(?: lai| giup| cho| ngay)?",
-              r"(?<!da )(?<!vua )gui(?: lai| cho| giup| qua)", r"nhan(?: tin)? lai", r"bao lai",
+              r"(?<!\w da )(?<!vua )gui(?: lai| cho| giup| qua)", r"nhan(?: tin)? lai", r"bao lai",
               r"cho (?:em|anh|chi|minh|toi|ben em)", "tiet lo",
-              r"(?<!da )(?<!vua )(?:nhan(?: tin)?|gui|doc|bao)"
+              r"(?<!\w da )(?<!vua )(?:nhan(?: tin)?|gui|doc|bao) cho (?:ben )?chung toi"
+              r"(?= (?:ma|code|otp)\b)",
+              r"(?<!\w da )(?<!vua )(?:nhan(?: tin)?|gui|doc|bao)"
               r"(?= (?:ma|code|otp)\b(?: \w+){0,3}? cho (?:ben )?chung toi\b)")
 _ASK_BACK = _words(*_ASK_WORDS)
 # "Gửi mã xác nhận… cho chúng tôi" told (a clause's first words, the code right after), not
@@ -367,7 +370,7 @@ _PRIZE = _words(r"trung (?:thuong|giai|xe|iphone|qua|ve cao)", r"qua tang", rf"n
 # Support given ("bạn thuộc diện được hỗ trợ", "nhận hỗ trợ Covid-19"): the bait of a benefit
 # to claim, unless the help is technical (`_TECH_HELP`), where only money is one.
 # Not "để được hỗ trợ" (contact us "to get help"), a customer-service line, unless money follows.
-_HELPED = re.compile(r"\b(?<!de )(?:duoc|nhan) (?:tien )?ho tro\b|\bho tro tien\b")
+_HELPED = re.compile(r"\b(?:(?<!de )duoc|nhan) (?:tien )?ho tro\b|\bho tro tien\b")
 _HELPED_MONEY = re.compile(rf"\b(?:nhan tien ho tro|ho tro tien)\b|\b(?:duoc|nhan) ho tro "
                            rf"(?:(?:tien|kinh phi|chi phi|(?:mot )?khoan|goi)\b|{MONEY})")
 # ... a remote-control app's pretext: "nhân viên hỗ trợ", "để được hỗ trợ cài đặt", "mở khóa".
@@ -1156,7 +1159,7 @@ _ASK_KIN = _words(r"(?:doc|gui|nhan(?: tin)?|bao|cho|dua|chup) (?:cho )?(?:chau|
 # cháu", "đọc cho con"; not "mua điện thoại mới cho con" (a gift) nor "ngân hàng vừa gửi em
 # mã OTP" (what came).
 _KIN_ASKS = _words(r"cho (?:chau|con|em) (?:xin|hoi)",
-                   r"(?<!da )(?<!vua )(?:gui|doc)(?: cho)? (?:chau|con|em)")
+                   r"(?<!\w da )(?<!vua )(?:gui|doc)(?: cho)? (?:chau|con|em)")
 # What a mentor never asks for, beyond a code or a password: an account's or a card's number,
 # a PIN ("số PIN"; "pin" alone is a battery: "pin còn bao nhiêu").
 _SECRET_OR_ACCOUNT = re.compile(_SECRET.pattern + "|" + _words(

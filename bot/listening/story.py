@@ -26,9 +26,10 @@ _FIRST_PERSON = re.compile(
     r"\b(?:hom qua|hom kia|hom truoc|sang nay|trua nay|chieu nay|toi qua|dem qua|luc nay|"
     r"vua roi|tuan truoc|thang truoc|may hom nay)\b")
 # What a received message has that a story does not: a vocative to the reader ("Mẹ ơi"), a
-# notice's "Quý khách", a code sent, congratulations opening it.
-_MESSAGE_SHAPE = re.compile(r"\b\w+ oi\b|\bquy khach\b|\b(?:otp|ma)\b[^.\n]{0,40}\b\d{4,8}\b|"
-                            r"^\W*chuc mung\b")
+# notice's "Quý khách", a code sent, congratulations opening it. Not the bot called ("cháu
+# ơi", "con ơi", "Học Số ơi"): "tôi lỡ chuyển 5 triệu cho bọn lừa đảo rồi cháu ơi" is a story.
+_MESSAGE_SHAPE = re.compile(r"\b(?!(?:chau|con|so) oi\b)\w+ oi\b|\bquy khach\b|"
+                            r"\b(?:otp|ma)\b[^.\n]{0,40}\b\d{4,8}\b|^\W*chuc mung\b")
 _READER = r"(?:co|bac|chu|ong|ba|anh|chi|ban|em|cau|di|thim|mo)"
 # The reader addressed with what will happen to them ("Nhân viên sẽ gọi cho cô", "Nếu cô không
 # chuyển phí…"): a message's promise or threat, unless the resident tells that someone said it
@@ -139,10 +140,13 @@ def asked_money(text: str) -> bool:
 
 # The resident cheated: "tôi bị lừa", "chuyển cho kẻ lừa đảo", "lừa mất", "lấy hết tiền".
 _SCAMMED = re.compile(r"\b(?:bi (?:lua|ke gian|bon lua)|ke lua dao|lua (?:\w+ )?mat|"
+                      # "chuyển 5 triệu cho bọn lừa đảo rồi": who got it says it
+                      r"cho (?:bon|tui|dua|thang|nguoi|ben) lua(?: dao)?|"
                       r"lay (?:het|sach) tien)\b")
-# ... not feared, avoided or asked about: "sợ bị lừa", "để không bị lừa", "suýt bị lừa".
-NOT_CHEATED = re.compile(r"\b(?:khong|ko|chua|suyt|so|de|tranh|khoi|neu|lo|phong|co phai|"
-                          r"nhan biet|canh bao|cach)(?: \w+){0,2} $")
+# ... not feared, avoided or asked about: "sợ bị lừa", "để không bị lừa", "suýt bị lừa". "lo"
+# (worry) only before "bị": folded, "lỡ chuyển tiền cho bọn lừa đảo" is done, not feared.
+NOT_CHEATED = re.compile(r"\b(?:khong|ko|chua|suyt|so|de|tranh|khoi|neu|lo(?= bi\b| $)|phong|"
+                         r"co phai|nhan biet|canh bao|cach)(?: \w+){0,2} $")
 
 
 def scammed(text: str) -> bool:

@@ -195,7 +195,8 @@ def expand(folded: str) -> list[str]:
         else:
             words.extend(spelled.split())
     words = [_by_context(words, i) if word in _BY_CONTEXT else word
-             for i, word in enumerate(words) if not (_vocative(words, i) or _asker(words, i))]
+             for i, word in enumerate(words)
+             if not (_vocative(words, i) or _asker(words, i) or _exclaimed(words, i))]
     # "thế nào" (how) folds to "the nao", as "thẻ" (card) does: the asking, not a card, in all
     # but a few questions, so "thế" goes like the other question words. So does "cái" of "cái
     # gì" (what), which folds as "cài" (install) does: "otp là cái gì" found the lesson on AI
@@ -230,6 +231,17 @@ def _vocative(words: list[str], i: int) -> bool:
         return False
     return words[i + 1:i + 2] == ["oi"] or (
         0 < i == len(words) - 1 and words[i - 1] in _ENDS_A_QUESTION)
+
+
+# An exclamation a message opens with: "chết rồi" (oh no), "trời ơi". "chết" is no word of the
+# lessons but the "tử" of "khai tử" spelled out: "chết rồi cô lỡ chuyển 20 triệu cho nó rồi"
+# was weighed as a story about something else and got "no lesson".
+_EXCLAIMS = {"chet": {"roi", "cha", "me", "thoi"}, "troi": {"oi", "a", "dat"}}
+
+
+def _exclaimed(words: list[str], i: int) -> bool:
+    """Whether word `i` opens the message as an exclamation ("chết rồi…", "trời ơi…")."""
+    return i == 0 and words[0] in _EXCLAIMS and words[1:2] != [] and words[1] in _EXCLAIMS[words[0]]
 
 
 def _asker(words: list[str], i: int) -> bool:
