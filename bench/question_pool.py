@@ -1,7 +1,8 @@
 """Write content/questions/<course>.yaml: every answered question of the labelled sets
 (tests/data/questions*.yaml of bench/ask_quality.py) under each lesson that answers it, the
-lessons' `heard` examples (docs/CONTENT.md). Not run yet (bench/RESULTS.md, "the labelled
-questions as examples": refit Tuning.answer_weights after, on left-out rows).
+lessons' `heard` examples (docs/CONTENT.md). It wrote today's content/questions/, from every set
+but those in NEVER_POOLED; after running it again, refit Tuning.answer_weights on left-out rows
+(`bench/ask_pool.py --variants pool --without terms,unknown`, bench/RESULTS.md).
 
     .venv/bin/python bench/question_pool.py
 """

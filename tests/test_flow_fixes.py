@@ -228,6 +228,15 @@ async def test_a_retake_before_any_quiz_says_where_quizzes_are(
                if course.id != MENTOR_COURSE)  # the menu's courses, as residents see them
 
 
+# Found in a review and a try-out: typed during the first quiz, before any was finished, it
+# said "Bác chưa làm bài kiểm tra nào" and showed the menu, over the question on screen.
+async def test_a_retake_typed_during_the_first_quiz_keeps_to_that_quiz(tutor: Tutor) -> None:
+    chat = await _at_quiz(tutor, "retake-during")
+    await chat.type("làm lại bài kiểm tra")
+    assert "chưa làm bài kiểm tra nào" not in chat.text()
+    assert "đang học dở bài \"Cài đúng ứng dụng thật\" (câu 1/4 của bài kiểm tra)" in chat.text()
+
+
 @pytest.mark.parametrize("typed", ["thi lại bằng lái xe ở đâu", "kiểm tra lại tin nhắn này"])
 async def test_other_things_done_again_are_no_retake(tutor: Tutor, library: Library,
                                                      typed: str) -> None:

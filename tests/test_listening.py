@@ -47,7 +47,10 @@ def _refs(index: QuestionIndex, text: str) -> list[str]:
 
 
 def _rates(index: QuestionIndex, sets: list[str]) -> tuple[float, float, float]:
-    """Top-1 and top-3 on the questions a lesson answers; "no lesson" on those none does."""
+    """Top-1 and top-3 on the questions a lesson answers; "no lesson" on those none does. Every
+    set but blind10 is in the lessons' residents' questions (content/questions/): their top-1
+    and top-3 are in-sample now (1.0), and only their "no lesson" and blind10 measure what was
+    not learnt from; the honest figure of each is bench/ask_pool.py's, each set left out."""
     top1 = top3 = abstained = 0
     questions = [q for name in sets for q in _questions(name)]
     for text, gold in questions:
@@ -808,6 +811,10 @@ def test_central_words_find_their_lesson(index: QuestionIndex, text: str, lesson
     ("ủa otp là gì", "an-toan-tk/ma-otp"),
     ("hic tui quên mật khẩu vneid rồi", "vneid/quen-passcode"),
     ("ok cách chuyển khoản sao", "thanh-toan/chuyen-khoan"),
+    # An exclamation opening the message: "chết" was a word no lesson holds, and a resident
+    # who had just lost money got "no lesson" (the suite's try-out test found it)
+    ("chết rồi cô lỡ chuyển 20 triệu cho nó rồi cháu ơi giờ làm sao", "lua-dao/bi-lua"),
+    ("trời ơi tui quên mật khẩu vneid rồi", "vneid/quen-passcode"),
 ])
 def test_an_interjection_is_no_topic(index: QuestionIndex, text: str, lesson: str) -> None:
     """"ủa", "hic" are words no lesson holds: they were weighed as the question's topic, and

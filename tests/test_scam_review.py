@@ -101,6 +101,14 @@ def test_an_everyday_message_has_no_signs(text: str) -> None:
     ("Con ơi mẹ đang ở viện, con chuyển mẹ 1tr5 gấp nhé", "money_request", "scam"),
     ("Me oi con dang o vien, me chuyen con 2tr5 gap nhe", "money_request", "scam"),
     ("Con ơi mẹ đang ở viện, con chuyển mẹ hai triệu gấp nhé", "money_request", "scam"),
+    # Found in the merge's review: "Dạ" folds as "đã" (already sent), the other word order of
+    # "cho chúng tôi", and "để nhận hỗ trợ" read as "để được hỗ trợ" (a customer-service line)
+    ("Dạ gửi giúp em mã OTP vừa nhận nhé", "otp_request", "scam"),
+    ("Da gui giup em ma OTP vua nhan nhe", "otp_request", "scam"),
+    ("Dạ gửi cháu mã OTP nhé bác", "otp_request", "scam"),
+    ("Nhắn cho chúng tôi mã OTP để hoàn tất", "otp_request", "scam"),
+    ("Chúc mừng ông bà đủ điều kiện để nhận hỗ trợ người cao tuổi, liên hệ cán bộ Minh "
+     "0901234567", "prize", "scam"),
 ])
 def test_a_scam_is_flagged(text: str, flag: str, verdict: str) -> None:
     assert (check(text).verdict, flag in _codes(text)) == (verdict, True), _codes(text)

@@ -9,6 +9,7 @@ from bot.handlers.registry import Command, Feature
 from bot.handlers.typed_buttons import PARTICLES
 from bot.lessons.model import Course, Lesson, Question
 from bot.lessons.progress import (
+    Mode,
     answer_quiz,
     pass_mark,
     passed,
@@ -51,9 +52,11 @@ async def typed_retake(ctx: Context, folded: str) -> str | None:
     found = _named_lesson(ctx, named, taken) if named else None
     if named and found is None:
         return None  # words of something else ("thi lại bằng lái ở đâu")
+    current = ctx.current_course_lesson()
+    here = (current[0].id, current[1].id) if current else None
+    if found is None and ctx.position.mode == Mode.QUIZ and here is not None:
+        found = here  # asked during a quiz, the first one too: that quiz ("học tiếp / làm lại")
     if found is None and taken:
-        current = ctx.current_course_lesson()
-        here = (current[0].id, current[1].id) if current else None
         found = here if here in taken else taken[-1]
     # No lesson named and no quiz taken: not a question for the lesson matcher ("no lesson
     # about that"), but a quiz not reached yet.
