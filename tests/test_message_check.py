@@ -1068,3 +1068,15 @@ async def test_a_lost_facebook_account_gets_the_lesson_on_a_hacked_account(tutor
     await chat.start(address="co")
     await chat.type("tôi bị lừa mất nick facebook rồi giờ làm sao")
     assert labels(chat)[0] == "📖 Khi Zalo, Facebook bị hack"
+
+
+# Found in a second try-out: pasted at the menu, with no link, number or sum, it got the lesson
+# on what an OTP is and no warning, though the check calls it a scam.
+async def test_a_scam_pasted_without_a_messages_marks_is_checked(tutor: Tutor) -> None:
+    chat = Chat(tutor, "ma-6-so")
+    await chat.start(address="co")
+    await chat.type("Con đây mẹ ơi, con mới đổi số. Mẹ đọc giùm con cái mã 6 số vừa gửi vào máy "
+                    "mẹ nha")
+    assert "🚨 Rất có thể là lừa đảo" in chat.text()
+    await chat.type("mã OTP là gì")  # a question still goes to the lessons
+    assert "Rất có thể là lừa đảo" not in chat.text() and "Giữ kín mã OTP" in chat.text()

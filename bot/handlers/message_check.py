@@ -184,10 +184,26 @@ async def read(ctx: Context, text: str) -> bool:
         ask(ctx)
         return True
     if not (ctx.incoming.forwarded or looks_like_message(text, checker(ctx))
-            or lost_money(text)):
+            or lost_money(text) or _plainly_a_scam(ctx, text)):
         return False  # a question: the next reader's
     await check(ctx, text)
     return True
+
+
+def _plainly_a_scam(ctx: Context, text: str) -> bool:
+    """Whether pasted text with none of a message's marks (a link, a number, a sum) is one the
+    check calls a scam, read as received: "Mẹ đọc giùm con cái mã 6 số vừa gửi vào máy mẹ nha"
+    got the lesson on what an OTP is, with no warning (an outside try-out). Not the resident's
+    own words: their story is read as one by `check`, and a question goes on to the lessons."""
+    folded = fold(text)
+    return not (told(text) or scammed(text) or _QUESTION.search(folded) or _ASKING.search(folded)
+                or _ASKS_TOO.search(folded)) \
+        and checker(ctx).check(text, locale=ctx.locale).verdict == "scam"
+
+
+# What asks besides _QUESTION: "… có thật không", "… giờ làm sao", "… được không", "có phải".
+_ASKS_TOO = re.compile(r"\b(?:khong|ko|k|hong|chua|sao|gi|j|nao|phai|khum)\W*$|\bco phai\b|"
+                       r"\bgio (?:toi |tui |em |minh )?(?:phai )?(?:lam|sao)\b")
 
 
 async def before_consent(ctx: Context) -> None:
