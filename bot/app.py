@@ -110,7 +110,7 @@ async def build_core(settings: Settings) -> Core:
                   links=InviteLinks(web_base=settings.web_address()), throttle=throttle,
                   kept_replies=MESSENGERS, process_id=new_process_id(),
                   owner_gone_after=timedelta(seconds=4 * settings.heartbeat_seconds))
-    # The index of residents' questions, built now (0.3 s) rather than in the first
+    # The index of residents' questions, built now (0.9 s) rather than in the first
     # question's turn, where it would hold the event loop.
     questions.index_for(library)
     # What is loaded by now (modules, content) lives as long as the process. Frozen, it is
