@@ -7,7 +7,7 @@ real person)."""
 from bot.handlers import payloads
 from bot.handlers.context import Context
 from bot.handlers.menu import has_lesson_to_continue, show_menu
-from bot.handlers.questions import help_act
+from bot.handlers.questions import who_helps
 from bot.handlers.registry import Feature, Reads
 from bot.lessons.progress import Mode
 from bot.listening.courtesy import Said, part_of_day, said
@@ -48,13 +48,11 @@ async def _no_person(ctx: Context) -> None:
     """"Cháu là người thật hay máy?": a computer program, as the welcome says; a real person
     is the mentor (theirs, asked in one tap as after a step explained again, or one to find),
     and the way back to the lesson in progress."""
-    mine = await ctx.mentoring.my_mentor()
-    mentor = mine is not None
-    rows = [[ctx.button("button_ask_mentor", help_act(mine)) if mine is not None else
-             ctx.button("button_find_mentor", payloads.FIND_MENTOR)]]
+    mine, _, rows = await who_helps(ctx)
+    rows = rows or [[ctx.button("button_find_mentor", payloads.FIND_MENTOR)]]  # in any course
     if has_lesson_to_continue(ctx):
         rows.append([ctx.button("button_resume", payloads.RESUME)])
-    ctx.say(ctx.text("courtesy_person", mentor=mentor), [*rows, ctx.menu_row()])
+    ctx.say(ctx.text("courtesy_person", mentor=mine is not None), [*rows, ctx.menu_row()])
 
 
 FEATURE = Feature(

@@ -118,7 +118,7 @@ async def _explain_again(ctx: Context) -> bool:
         quiz.show_question(ctx)
         return True
     step = current.steps[current.step_index(ctx.position.step_id) or 0]
-    mine, finds, extra = await _who_helps(ctx)
+    mine, finds, extra = await who_helps(ctx)
     again = ctx.asked is not None and ctx.asked.name == EXPLAINED and \
         ctx.asked.data.get("seq") == ctx.position.seq
     ctx.ask(EXPLAINED, seq=ctx.position.seq)
@@ -135,12 +135,12 @@ async def _explain_again(ctx: Context) -> bool:
     return True
 
 
-async def _who_helps(ctx: Context) -> tuple[PairingRecord | None, bool, Rows]:
+async def who_helps(ctx: Context) -> tuple[PairingRecord | None, bool, Rows]:
     """The learner's mentor; whether, without one, they are offered to find one (someone who
     sits beside them; not in the mentor course); and the button for either."""
     mine = await ctx.mentoring.my_mentor()
     finds = mine is None and ctx.position.course_id != MENTOR_COURSE
-    rows: Rows = ([[ctx.button("button_ask_mentor", help_act(mine))]] if mine else
+    rows: Rows = ([[ctx.button("button_ask_mentor", _help_act(mine))]] if mine else
                   [[ctx.button("button_find_mentor", payloads.FIND_MENTOR)]] if finds else [])
     return mine, finds, rows
 
@@ -148,7 +148,7 @@ async def _who_helps(ctx: Context) -> tuple[PairingRecord | None, bool, Rows]:
 async def _lost_at_menu(ctx: Context) -> None:
     """"Khó quá", "ko hiểu gì hết" at the menu, with no step to explain again: kindly, the
     first course (how to use Học Số) and who can help."""
-    mine, finds, rows = await _who_helps(ctx)
+    mine, finds, rows = await who_helps(ctx)
     first = ctx.resident_courses()[0]
     ctx.say(ctx.text("confused_menu", course=first.title, mentor=mine is not None, finds=finds),
             [[ctx.button("button_course", OpenCourse(first.id), title=first.title)], *rows,
@@ -180,7 +180,7 @@ def _explained_again(ctx: Context, current: Lesson, step: Step, extra: Rows, *, 
     ctx.say(text, rows)
 
 
-def help_act(pairing: PairingRecord) -> Payload:
+def _help_act(pairing: PairingRecord) -> Payload:
     """"Tôi cần giúp đỡ" of the pairing (checked by bot/handlers/access.py): the mentor is
     told where the learner is stuck."""
     return PairingAct("help", pairing.id)
@@ -255,7 +255,7 @@ def _title(ctx: Context, match: Match) -> str:
 async def _no_answer(ctx: Context, text: str) -> None:
     """Say honestly that no lesson answers this yet: the menu, the mentor if there is one, and
     without one the way to find one (else a dead end: a resident alone has no one to ask)."""
-    mine, finds, _ = await _who_helps(ctx)
+    mine, finds, _ = await who_helps(ctx)
     rows: Rows = []
     if mine is not None:
         rows.append([ctx.button("button_ask_mentor", TO_MENTOR)])
