@@ -152,16 +152,19 @@ _SECRET = _words(r"(?:ma )?otp", "maotp",
                  r"\d+ so (?:o )?mat sau",
                  # a code the phone just got: "mã gửi về máy", "mã vừa về điện thoại"
                  r"ma (?:vua )?(?:gui |nhan duoc |den )?ve (?:may|dien thoai|so)")
+# Not what was sent already ("đã gửi", "vừa gửi"); "đã" only after a word: a message's first
+# "Dạ" (yes, politely) folds alike.
+_NOT_SENT_YET = r"(?<!\w da )(?<!vua )"
 # Asking a code or a password passed on: to the writer ("đọc lại", "cho em", "nhắn mã này cho
 # chúng tôi", "nhắn cho chúng tôi mã OTP"), or told out. Not "đã gửi yêu cầu cho chúng tôi" (a
 # bank's thanks above its code): what was sent already, and what was sent "cho chúng tôi" no
-# code. "đã" only after a word: a message's first "Dạ" (yes, politely) folds alike.
+# code (`_NOT_SENT_YET`).
 _ASK_WORDS = (r"cung cap", r"doc(?: lai| giup| cho| ngay)?",
-              r"(?<!\w da )(?<!vua )gui(?: lai| cho| giup| qua)", r"nhan(?: tin)? lai", r"bao lai",
+              _NOT_SENT_YET + r"gui(?: lai| cho| giup| qua)", r"nhan(?: tin)? lai", r"bao lai",
               r"cho (?:em|anh|chi|minh|toi|ben em)", "tiet lo",
-              r"(?<!\w da )(?<!vua )(?:nhan(?: tin)?|gui|doc|bao) cho (?:ben )?chung toi"
+              _NOT_SENT_YET + r"(?:nhan(?: tin)?|gui|doc|bao) cho (?:ben )?chung toi"
               r"(?= (?:ma|code|otp)\b)",
-              r"(?<!\w da )(?<!vua )(?:nhan(?: tin)?|gui|doc|bao)"
+              _NOT_SENT_YET + r"(?:nhan(?: tin)?|gui|doc|bao)"
               r"(?= (?:ma|code|otp)\b(?: \w+){0,3}? cho (?:ben )?chung toi\b)")
 _ASK_BACK = _words(*_ASK_WORDS)
 # "Gửi mã xác nhận… cho chúng tôi" told (a clause's first words, the code right after), not
@@ -502,9 +505,10 @@ _SUPPORT = _words("cskh", r"cham soc khach hang", r"tong dai vien", r"nhan vien 
 # opened ("vào CH Play tải UltraViewer để bên em hỗ trợ"): the stores' names excuse nothing.
 # Not right after "không"/"đừng" ("đừng cài UltraViewer theo lời người lạ"), nor after one
 # further back in the clause ("ngân hàng không bao giờ yêu cầu cài AnyDesk"): `_found`.
+# The remote-control apps a caller has a resident install (the story's reading too).
+REMOTE_APPS = r"(?:ultra ?viewer|team ?viewer|any ?desk|quick ?support|airdroid|rust ?desk)"
 _REMOTE_INSTALL = re.compile(r"(?<!khong )(?<!dung )(?<!chang )\b(?:tai|cai|cai dat|tai ve|mo|bat)"
-                             r"(?: \w+){0,3}? (?:ultra ?viewer|team ?viewer|any ?desk|"
-                             r"quick ?support|airdroid|rust ?desk)\b")
+                             rf"(?: \w+){{0,3}}? {REMOTE_APPS}\b")
 _INSTALL_SENT = _words(r"(?:ung dung|app|phan mem) (?:chung toi|ben em|em|toi|minh) "
                        r"(?:gui|cung cap)")
 # Platforms everyone links to: a link there is no fake of the sender a message names.
@@ -1159,7 +1163,7 @@ _ASK_KIN = _words(r"(?:doc|gui|nhan(?: tin)?|bao|cho|dua|chup) (?:cho )?(?:chau|
 # cháu", "đọc cho con"; not "mua điện thoại mới cho con" (a gift) nor "ngân hàng vừa gửi em
 # mã OTP" (what came).
 _KIN_ASKS = _words(r"cho (?:chau|con|em) (?:xin|hoi)",
-                   r"(?<!\w da )(?<!vua )(?:gui|doc)(?: cho)? (?:chau|con|em)")
+                   _NOT_SENT_YET + r"(?:gui|doc)(?: cho)? (?:chau|con|em)")
 # What a mentor never asks for, beyond a code or a password: an account's or a card's number,
 # a PIN ("số PIN"; "pin" alone is a battery: "pin còn bao nhiêu").
 _SECRET_OR_ACCOUNT = re.compile(_SECRET.pattern + "|" + _words(

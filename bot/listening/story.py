@@ -5,7 +5,7 @@ money has gone already."""
 
 import re
 
-from bot.listening.scam import MONEY, fold
+from bot.listening.scam import MONEY, REMOTE_APPS, fold
 from bot.listening.words import HOW_TO_TELL, says, spoken
 
 # Someone else's words or deeds told by the resident: "xưng là công an", "họ bảo tôi…", "có
@@ -202,8 +202,7 @@ _SETTINGS = re.compile(r"(?:lai )?(?:mat khau|ma pin|van tay)\b")
 _LINK = re.compile(r"(?:\w+ )?(?:vao )?(?:link|duong link|duong dan|trang web)\b")
 # What a caller has the resident install or open, named in the story: with none of it and their
 # own app named ("họ bảo tôi mở app ngân hàng ra xem, tôi mở rồi"), a bare "mở rồi" is that app.
-_CALLERS = re.compile(rf"\b(?:link|duong (?:link|dan)|apk|file|ultra ?viewer|team ?viewer|"
-                      rf"any ?desk|quick ?support|airdroid|rust ?desk|"
+_CALLERS = re.compile(rf"\b(?:link|duong (?:link|dan)|apk|file|{REMOTE_APPS}|"
                       rf"(?:app|ung dung|phan mem)(?! (?:\w+ )?{_OWN_NAMES}))\b")
 _BARE = {"", "roi", "ra", "len", "luon", "xong", "nhe", "a"}
 _GAVE_CODE = re.compile(rf"\b(?:(?:da|vua|lo) (?:\w+ )?(?:doc|gui|dua|nhan)(?: ma| otp)?|"
